@@ -1,0 +1,674 @@
+/*
+ * model.c: the record types and their fields (after the HURIDOCS Events
+ * Standard Formats, with sites and pinpoints added for mapping), and the
+ * validator that every way of writing a record goes through.
+ *
+ * A witness record holds a pseudonym and coarse facts only: identity
+ * fields are never part of the open model.
+ */
+#include "attest.h"
+#include "model.h"
+#include "date.h"
+#include "vocab.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELDS(a) a, ARRAY_LEN(a)
+#define MAX_TEXT_BYTES (1 << 20)
+
+/* Ids: a type prefix, a dash and 12 characters of Crockford's base 32 in
+ * lower case (60 random bits): unique across archives without any
+ * coordination, and still short enough to type. */
+#define ID_CHARS 12
+static const char id_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+static const struct field_spec witness_fields[] = {
+    { "code", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "pseudonymous code used everywhere instead of the witness's name" },
+    { "sex", FIELD_VOCAB, 0, "sex", NULL, 0, 0, "sex" },
+    { "birth_year", FIELD_INT, 0, NULL, NULL, 1900, 2100, "year of birth" },
+    { "home_province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province of origin" },
+    { "home_county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county of origin" },
+    { "year_left", FIELD_INT, 0, NULL, NULL, 1945, 2100, "year the witness left North Korea" },
+    { "notes", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes that do not identify the witness" },
+};
+
+static const struct field_spec document_fields[] = {
+    { "title", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0, "title" },
+    { "publisher", FIELD_TEXT, 0, NULL, NULL, 0, 0, "publisher or author" },
+    { "url", FIELD_TEXT, 0, NULL, NULL, 0, 0, "where it was found" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "date of the document" },
+    { "retrieved_at", FIELD_DATE, 0, NULL, NULL, 0, 0, "when it was retrieved" },
+    { "sha256", FIELD_SHA256, 0, NULL, NULL, 0, 0, "SHA-256 of the document's bytes" },
+    { "language", FIELD_TEXT, 0, NULL, NULL, 0, 0, "language" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what it says" },
+};
+
+static const struct field_spec interview_fields[] = {
+    { "witness", FIELD_REF, FIELD_REQUIRED, NULL, "witness", 0, 0, "the witness interviewed" },
+    { "interviewer", FIELD_TEXT, 0, NULL, NULL, 0, 0, "who interviewed (staff name or code)" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when" },
+    { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where the interview took place" },
+    { "language", FIELD_TEXT, 0, NULL, NULL, 0, 0, "language of the interview" },
+    { "summary", FIELD_TEXT, 0, NULL, NULL, 0, 0, "summary of the testimony" },
+};
+
+static const struct field_spec event_fields[] = {
+    { "title", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0, "short title" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when (a fuzzy date)" },
+    { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where, in words" },
+    { "province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province" },
+    { "county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county or city" },
+    { "lat", FIELD_REAL, FIELD_LAT, NULL, NULL, -90, 90, "latitude, WGS84 degrees" },
+    { "lon", FIELD_REAL, FIELD_LON, NULL, NULL, -180, 180, "longitude, WGS84 degrees" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what happened" },
+};
+
+static const struct field_spec act_fields[] = {
+    { "event", FIELD_REF, FIELD_REQUIRED, NULL, "event", 0, 0, "the event this act is part of" },
+    { "act_type", FIELD_VOCAB, FIELD_REQUIRED, "act_type", NULL, 0, 0, "what was done" },
+    { "victim", FIELD_REF, 0, NULL, "person", 0, 0, "the victim, when one person" },
+    { "victim_count", FIELD_INT, 0, NULL, NULL, 1, 1e7, "number of victims, when a group" },
+    { "count_approximate", FIELD_INT, 0, NULL, NULL, 0, 1, "1 when victim_count is an estimate" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when, if not the event's date" },
+    { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where, if not the event's place" },
+    { "amount", FIELD_REAL, 0, NULL, NULL, 0, 1e12, "money involved (a sale, wages withheld)" },
+    { "currency", FIELD_VOCAB, 0, "currency", NULL, 0, 0, "currency of amount" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "details" },
+};
+
+static const struct field_spec person_fields[] = {
+    { "names", FIELD_NAMES, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "names in any script; one --name per name" },
+    { "sex", FIELD_VOCAB, 0, "sex", NULL, 0, 0, "sex" },
+    { "birth_date", FIELD_DATE, 0, NULL, NULL, 0, 0, "date of birth (fuzzy)" },
+    { "home_province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province of origin" },
+    { "occupation", FIELD_TEXT, 0, NULL, NULL, 0, 0, "occupation or position" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
+};
+
+static const struct field_spec organisation_fields[] = {
+    { "names", FIELD_NAMES, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "names over time, in any script" },
+    { "kind", FIELD_VOCAB, 0, "organisation_kind", NULL, 0, 0, "what it is" },
+    { "country", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "country" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
+};
+
+static const struct field_spec vessel_fields[] = {
+    { "names", FIELD_NAMES, FIELD_REQUIRED, NULL, NULL, 0, 0, "names over time" },
+    { "imo", FIELD_IMO, 0, NULL, NULL, 0, 0, "IMO number (7 digits)" },
+    { "flag", FIELD_TEXT, 0, NULL, NULL, 0, 0, "current flag state" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes (former flags, owners)" },
+};
+
+static const struct field_spec site_fields[] = {
+    { "name", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0, "name of the site" },
+    { "site_type", FIELD_VOCAB, FIELD_REQUIRED, "site_type", NULL, 0, 0, "what it was used for" },
+    { "lat", FIELD_REAL, FIELD_LAT, NULL, NULL, -90, 90, "latitude, WGS84 degrees" },
+    { "lon", FIELD_REAL, FIELD_LON, NULL, NULL, -180, 180, "longitude, WGS84 degrees" },
+    { "province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province" },
+    { "county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county or city" },
+    { "confidence", FIELD_VOCAB, 0, "confidence", NULL, 0, 0, "how sure the team is" },
+    { "tier", FIELD_VOCAB, 0, "tier", NULL, 0, 0, "widest audience it may be published to" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what is there" },
+};
+
+static const struct field_spec pinpoint_fields[] = {
+    { "lat", FIELD_REAL, FIELD_REQUIRED | FIELD_LAT, NULL, NULL, -90, 90, "latitude, WGS84 degrees" },
+    { "lon", FIELD_REAL, FIELD_REQUIRED | FIELD_LON, NULL, NULL, -180, 180, "longitude, WGS84 degrees" },
+    { "uncertainty_m", FIELD_REAL, 0, NULL, NULL, 0, 1e6, "radius of uncertainty in metres" },
+    { "site_type", FIELD_VOCAB, 0, "site_type", NULL, 0, 0, "what the witness says the place is" },
+    { "interview", FIELD_REF, 0, NULL, "interview", 0, 0, "the interview in which it was placed" },
+    { "site", FIELD_REF, 0, NULL, "site", 0, 0, "the site it was assigned to" },
+    { "event", FIELD_REF, 0, NULL, "event", 0, 0, "the event it places" },
+    { "imagery_date", FIELD_DATE, 0, NULL, NULL, 0, 0, "date of the satellite image used" },
+    { "basis", FIELD_VOCAB, 0, "basis_of_knowledge", NULL, 0, 0, "how the witness knows the place" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what the witness pointed at" },
+};
+
+static const struct field_spec relation_fields[] = {
+    { "kind", FIELD_VOCAB, FIELD_REQUIRED, "relation_kind", NULL, 0, 0, "how the two are linked" },
+    { "from", FIELD_REF, FIELD_REQUIRED, NULL,
+      "witness document person organisation vessel event act site", 0, 0, "first record" },
+    { "to", FIELD_REF, FIELD_REQUIRED, NULL,
+      "witness document person organisation vessel event act site", 0, 0, "second record" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when the link held" },
+    { "degree", FIELD_VOCAB, 0, "involvement_degree", NULL, 0, 0, "involvement: the perpetrator's part" },
+    { "basis", FIELD_VOCAB, 0, "basis_of_knowledge", NULL, 0, 0, "information: how the source knows" },
+    { "reliability", FIELD_VOCAB, 0, "reliability", NULL, 0, 0, "information: how reliable" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
+};
+
+static int check_lat_lon(struct at_ctx *ctx, json_t *data)
+{
+    bool has_lat = json_object_get(data, "lat") != NULL;
+    bool has_lon = json_object_get(data, "lon") != NULL;
+
+    if (has_lat != has_lon)
+        return ctx_error(ctx, AT_EINVAL, "field \"%s\": required with \"%s\"; "
+                         "give both latitude and longitude or neither",
+                         has_lat ? "lon" : "lat", has_lat ? "lat" : "lon");
+    return AT_OK;
+}
+
+static int check_act(struct at_ctx *ctx, json_t *data)
+{
+    if (json_object_get(data, "amount") && !json_object_get(data, "currency"))
+        return ctx_error(ctx, AT_EINVAL, "field \"currency\": required with \"amount\"");
+    if (json_object_get(data, "victim") && json_object_get(data, "victim_count"))
+        return ctx_error(ctx, AT_EINVAL, "field \"victim_count\": an act has either one "
+                         "victim or a counted group, not both");
+    return AT_OK;
+}
+
+/* Which types each kind of relation may join: "from-types > to-types". */
+static const struct {
+    const char *kind, *from, *to;
+} relation_ends[] = {
+    { "family", "person witness", "person witness" },
+    { "heard_from", "witness", "witness person" },
+    { "information", "witness document", "event act site person organisation vessel" },
+    { "involvement", "person organisation", "act event" },
+    { "member_of", "person witness", "organisation" },
+    { "occurred_at", "event act", "site" },
+    { "ownership", "person organisation", "organisation vessel" },
+    { "part_of", "event", "event" },
+    { "same_household", "witness person", "witness person" },
+    { "succession", "organisation", "organisation" },
+    { "directorship", "person", "organisation" },
+};
+
+static bool word_in(const char *word, const char *list)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+static int check_relation(struct at_ctx *ctx, json_t *data)
+{
+    const char *kind = json_string_value(json_object_get(data, "kind"));
+    const char *ends[2] = { "from", "to" };
+
+    for (size_t i = 0; i < ARRAY_LEN(relation_ends); i++) {
+        if (strcmp(relation_ends[i].kind, kind) != 0)
+            continue;
+        for (int e = 0; e < 2; e++) {
+            const char *id = json_string_value(json_object_get(data, ends[e]));
+            const struct type_spec *t = model_type_of_id(id);
+            const char *allowed = e == 0 ? relation_ends[i].from : relation_ends[i].to;
+            if (!word_in(t->name, allowed))
+                return ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s relation cannot %s a %s; "
+                                 "valid: %s", ends[e], kind, e == 0 ? "start at" : "end at",
+                                 t->name, allowed);
+        }
+    }
+    if (json_object_get(data, "degree") && strcmp(kind, "involvement") != 0)
+        return ctx_error(ctx, AT_EINVAL, "field \"degree\": only an involvement relation has one");
+    return AT_OK;
+}
+
+/* Sorted by name. */
+static const struct type_spec types[] = {
+    { "act", "ac", "one act against one victim or counted group, within an event",
+      CLEARANCE_RESTRICTED, FIELDS(act_fields), check_act },
+    { "document", "dc", "a written or published source", CLEARANCE_PARTNER,
+      FIELDS(document_fields), NULL },
+    { "event", "ev", "something that happened, made of acts", CLEARANCE_RESTRICTED,
+      FIELDS(event_fields), check_lat_lon },
+    { "interview", "iv", "one session of testimony by a witness", CLEARANCE_CONFIDENTIAL,
+      FIELDS(interview_fields), NULL },
+    { "organisation", "or", "a state agency, unit, company or NGO", CLEARANCE_RESTRICTED,
+      FIELDS(organisation_fields), NULL },
+    { "person", "pe", "a victim, perpetrator or other person named in testimony",
+      CLEARANCE_RESTRICTED, FIELDS(person_fields), NULL },
+    { "pinpoint", "pp", "one witness's placement of a place on imagery", CLEARANCE_RESTRICTED,
+      FIELDS(pinpoint_fields), NULL },
+    { "relation", "rl", "a typed link between two records", CLEARANCE_RESTRICTED,
+      FIELDS(relation_fields), check_relation },
+    { "site", "si", "a place of interest: killing, burial, detention, ...", CLEARANCE_RESTRICTED,
+      FIELDS(site_fields), check_lat_lon },
+    { "vessel", "vs", "a ship, with its names and flags over time", CLEARANCE_PARTNER,
+      FIELDS(vessel_fields), NULL },
+    { "witness", "wt", "a person who gives testimony, known by a pseudonym", CLEARANCE_CONFIDENTIAL,
+      FIELDS(witness_fields), NULL },
+};
+
+const struct type_spec *model_types(size_t *count)
+{
+    *count = ARRAY_LEN(types);
+    return types;
+}
+
+const struct type_spec *model_type(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(types); i++)
+        if (strcmp(types[i].name, name) == 0)
+            return &types[i];
+    return NULL;
+}
+
+const struct type_spec *model_type_of_id(const char *id)
+{
+    const char *dash = id ? strchr(id, '-') : NULL;
+
+    if (dash == NULL)
+        return NULL;
+    for (size_t i = 0; i < ARRAY_LEN(types); i++)
+        if (strlen(types[i].prefix) == (size_t)(dash - id)
+            && strncmp(types[i].prefix, id, (size_t)(dash - id)) == 0)
+            return &types[i];
+    return NULL;
+}
+
+const struct field_spec *model_field(const struct type_spec *t, const char *name)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        if (strcmp(t->fields[i].name, name) == 0)
+            return &t->fields[i];
+    return NULL;
+}
+
+void model_list_types(struct buf *out)
+{
+    for (size_t i = 0; i < ARRAY_LEN(types); i++)
+        buf_printf(out, "%s%s", i ? ", " : "", types[i].name);
+}
+
+static void list_fields(const struct type_spec *t, struct buf *out)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        buf_printf(out, "%s%s", i ? ", " : "", t->fields[i].name);
+}
+
+bool model_id_valid(const char *id)
+{
+    const struct type_spec *t = model_type_of_id(id);
+    const char *rest;
+
+    if (t == NULL)
+        return false;
+    rest = id + strlen(t->prefix) + 1;
+    if (strlen(rest) != ID_CHARS)
+        return false;
+    for (const char *p = rest; *p; p++)
+        if (strchr(id_alphabet, *p) == NULL)
+            return false;
+    return true;
+}
+
+void model_new_id(const struct type_spec *t, char *out)
+{
+    unsigned char random[ID_CHARS];
+    size_t n = strlen(t->prefix);
+
+    randombytes_buf(random, sizeof random);
+    memcpy(out, t->prefix, n);
+    out[n++] = '-';
+    for (int i = 0; i < ID_CHARS; i++)
+        out[n++] = id_alphabet[random[i] & 31];
+    out[n] = '\0';
+    sodium_memzero(random, sizeof random);
+}
+
+/* A string with surrounding white space removed, as a new JSON string. */
+static json_t *trimmed_string(const char *s)
+{
+    size_t n;
+
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    return json_stringn(s, n);
+}
+
+static int field_error(struct at_ctx *ctx, const char *field, const char *fmt, const char *got)
+{
+    ctx_error(ctx, AT_EINVAL, "field \"%s\": ", field);
+    size_t n = strlen(ctx->message);
+    snprintf(ctx->message + n, sizeof ctx->message - n, fmt, got);
+    return AT_EINVAL;
+}
+
+static int validate_text(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    if (!json_is_string(v))
+        return field_error(ctx, f->name, "must be text%s", "");
+    if (json_string_length(v) > MAX_TEXT_BYTES)
+        return field_error(ctx, f->name, "is longer than 1 MiB%s", "");
+    *out = trimmed_string(json_string_value(v));
+    if (memchr(json_string_value(*out), '\0', json_string_length(*out)) != NULL) {
+        json_decref(*out);
+        return field_error(ctx, f->name, "contains a NUL character%s", "");
+    }
+    return AT_OK;
+}
+
+static int validate_number(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    double x;
+    char range[96];
+
+    if (f->kind == FIELD_INT && !json_is_integer(v))
+        return field_error(ctx, f->name, "must be a whole number%s", "");
+    if (!json_is_number(v))
+        return field_error(ctx, f->name, "must be a number%s", "");
+    x = json_number_value(v);
+    if (!isfinite(x) || x < f->min || x > f->max) {
+        snprintf(range, sizeof range, "%g is outside the valid range [%g, %g]", x, f->min, f->max);
+        return field_error(ctx, f->name, "%s", range);
+    }
+    *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
+    return AT_OK;
+}
+
+static int validate_vocab(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const struct vocab *voc = vocab_find(f->vocab);
+    struct buf valid = BUF_INIT;
+
+    if (json_is_string(v) && vocab_index(voc, json_string_value(v)) >= 0) {
+        *out = json_incref(v);
+        return AT_OK;
+    }
+    vocab_list_codes(voc, &valid);
+    ctx_error(ctx, AT_EINVAL, "field \"%s\": unknown %s \"%s\"; valid: %s", f->name, f->vocab,
+              json_is_string(v) ? json_string_value(v) : "(not text)", buf_str(&valid));
+    buf_free(&valid);
+    return AT_EINVAL;
+}
+
+static int validate_ref(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const char *id = json_string_value(v);
+    const struct type_spec *t;
+
+    if (id == NULL || !model_id_valid(id))
+        return field_error(ctx, f->name, "\"%s\" is not a record id (such as ev-7k2m9q4xd3ab)",
+                           id ? id : "(not text)");
+    t = model_type_of_id(id);
+    if (!word_in(t->name, f->ref_types)) {
+        ctx_error(ctx, AT_EINVAL, "field \"%s\": %s is a %s; valid: a %s", f->name, id, t->name,
+                  f->ref_types);
+        return AT_EINVAL;
+    }
+    *out = json_incref(v);
+    return AT_OK;
+}
+
+static int validate_date(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    struct fuzzy_date d;
+    json_t *s;
+
+    if (!json_is_string(v))
+        return field_error(ctx, f->name, "must be a date as text, such as \"1997-03\"%s", "");
+    s = trimmed_string(json_string_value(v));
+    if (date_parse(ctx, json_string_value(s), &d) != AT_OK) {
+        json_decref(s);
+        return ctx_prefix(ctx, "field \"%s\": ", f->name);
+    }
+    *out = s;
+    return AT_OK;
+}
+
+static int validate_sha256(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const char *s = json_string_value(v);
+
+    if (s == NULL || strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+        return field_error(ctx, f->name, "\"%s\" is not a SHA-256 (64 lower-case hex digits)",
+                           s ? s : "(not text)");
+    *out = json_incref(v);
+    return AT_OK;
+}
+
+/* IMO numbers end with a check digit: the sum of the first six digits
+ * weighted 7..2, modulo 10. */
+static int validate_imo(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const char *s = json_string_value(v);
+    int sum = 0;
+
+    if (s && strncmp(s, "IMO", 3) == 0)
+        s += s[3] == ' ' ? 4 : 3;
+    if (s == NULL || strlen(s) != 7 || strspn(s, "0123456789") != 7)
+        return field_error(ctx, f->name, "\"%s\" is not an IMO number (7 digits, such as 9176187)",
+                           s ? s : "(not text)");
+    for (int i = 0; i < 6; i++)
+        sum += (s[i] - '0') * (7 - i);
+    if (sum % 10 != s[6] - '0')
+        return field_error(ctx, f->name, "IMO %s fails its check digit; check the number", s);
+    *out = json_string(s);
+    return AT_OK;
+}
+
+static int validate_names(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    static const char *const keys[] = { "name", "lang", "from", "to", "note" };
+    json_t *list, *item;
+    size_t i;
+
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return field_error(ctx, f->name, "must be a non-empty list of names%s", "");
+    list = json_array();
+    json_array_foreach(v, i, item) {
+        json_t *name = json_object(), *value;
+        const char *key;
+        int rc = AT_OK;
+
+        if (json_is_string(item)) {
+            json_object_set_new(name, "name", trimmed_string(json_string_value(item)));
+        } else if (json_is_object(item)) {
+            json_object_foreach(item, key, value) {
+                size_t k = 0;
+                while (k < ARRAY_LEN(keys) && strcmp(keys[k], key) != 0)
+                    k++;
+                if (k == ARRAY_LEN(keys) || !json_is_string(value)) {
+                    rc = ctx_error(ctx, AT_EINVAL, "field \"%s\" name %zu: \"%s\" is not a text "
+                                   "key of a name; valid: name, lang, from, to, note",
+                                   f->name, i + 1, key);
+                    break;
+                }
+                if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+                    struct fuzzy_date d;
+                    if (date_parse(ctx, json_string_value(value), &d) != AT_OK) {
+                        rc = ctx_prefix(ctx, "field \"%s\" name %zu \"%s\": ", f->name, i + 1, key);
+                        break;
+                    }
+                }
+                json_object_set_new(name, key, trimmed_string(json_string_value(value)));
+            }
+        }
+        value = json_object_get(name, "name");
+        if (rc == AT_OK && (value == NULL || json_string_length(value) == 0))
+            rc = ctx_error(ctx, AT_EINVAL, "field \"%s\" name %zu: must be text or an object "
+                           "with a non-empty \"name\"", f->name, i + 1);
+        if (rc != AT_OK) {
+            json_decref(name);
+            json_decref(list);
+            return rc;
+        }
+        json_array_append_new(list, name);
+    }
+    *out = list;
+    return AT_OK;
+}
+
+static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    switch (f->kind) {
+    case FIELD_TEXT:
+        return validate_text(ctx, f, v, out);
+    case FIELD_INT:
+    case FIELD_REAL:
+        return validate_number(ctx, f, v, out);
+    case FIELD_DATE:
+        return validate_date(ctx, f, v, out);
+    case FIELD_VOCAB:
+        return validate_vocab(ctx, f, v, out);
+    case FIELD_REF:
+        return validate_ref(ctx, f, v, out);
+    case FIELD_NAMES:
+        return validate_names(ctx, f, v, out);
+    case FIELD_SHA256:
+        return validate_sha256(ctx, f, v, out);
+    case FIELD_IMO:
+        return validate_imo(ctx, f, v, out);
+    }
+    return ctx_error(ctx, AT_ERR, "field \"%s\": unknown kind", f->name);
+}
+
+int model_validate(struct at_ctx *ctx, const struct type_spec *t, json_t *data)
+{
+    const char *key;
+    json_t *value, *clean;
+    void *tmp;
+    struct buf valid = BUF_INIT;
+
+    if (!json_is_object(data))
+        return ctx_error(ctx, AT_EINVAL, "a %s must be a JSON object of fields", t->name);
+    json_object_foreach_safe(data, tmp, key, value) {
+        const struct field_spec *f = model_field(t, key);
+        if (f == NULL) {
+            list_fields(t, &valid);
+            ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s has no such field; valid: %s",
+                      key, t->name, buf_str(&valid));
+            buf_free(&valid);
+            return AT_EINVAL;
+        }
+        if (json_is_null(value) || (json_is_string(value) && json_string_length(value) == 0)) {
+            json_object_del(data, key); /* an empty value is an absent one */
+            continue;
+        }
+        if (validate_field(ctx, f, value, &clean) != AT_OK)
+            return AT_EINVAL;
+        if (json_is_string(clean) && json_string_length(clean) == 0) {
+            json_decref(clean);
+            json_object_del(data, key);
+            continue;
+        }
+        json_object_set_new(data, key, clean);
+    }
+    for (size_t i = 0; i < t->nfields; i++) {
+        if ((t->fields[i].flags & FIELD_REQUIRED) && !json_object_get(data, t->fields[i].name))
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\": required for a %s (%s)",
+                             t->fields[i].name, t->name, t->fields[i].about);
+    }
+    return t->check ? t->check(ctx, data) : AT_OK;
+}
+
+static int parse_number(struct at_ctx *ctx, const struct field_spec *f, const char *text, json_t **out)
+{
+    char *end;
+    double x;
+
+    errno = 0;
+    x = strtod(text, &end);
+    while (*end && isspace((unsigned char)*end))
+        end++;
+    if (errno != 0 || end == text || *end != '\0')
+        return field_error(ctx, f->name, "\"%s\" is not a number", text);
+    if (f->kind == FIELD_INT) {
+        if (x != floor(x))
+            return field_error(ctx, f->name, "\"%s\" is not a whole number", text);
+        *out = json_integer((json_int_t)x);
+    } else {
+        *out = json_real(x);
+    }
+    return AT_OK;
+}
+
+int model_set_from_text(struct at_ctx *ctx, const struct type_spec *t, json_t *data,
+                        const char *field, const char *text)
+{
+    const struct field_spec *f = model_field(t, field);
+    struct buf valid = BUF_INIT;
+    json_t *value;
+
+    if (f == NULL) {
+        list_fields(t, &valid);
+        ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s has no such field; valid: %s",
+                  field, t->name, buf_str(&valid));
+        buf_free(&valid);
+        return AT_EINVAL;
+    }
+    if (f->kind == FIELD_NAMES) {
+        json_t *list = json_object_get(data, field);
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(data, field, list);
+        }
+        /* In one cell, several names are separated by " | ". */
+        for (const char *p = text; *p;) {
+            const char *bar = strstr(p, " | ");
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            json_array_append_new(list, json_stringn(p, n));
+            p += n + (bar ? 3 : 0);
+        }
+        return AT_OK;
+    }
+    if ((f->kind == FIELD_INT || f->kind == FIELD_REAL) && *text != '\0') {
+        if (parse_number(ctx, f, text, &value) != AT_OK)
+            return AT_EINVAL;
+    } else {
+        value = json_string(text);
+        if (value == NULL)
+            return field_error(ctx, f->name, "is not valid UTF-8%s", "");
+    }
+    json_object_set_new(data, field, value);
+    return AT_OK;
+}
+
+void model_field_text(const struct field_spec *f, json_t *value, struct buf *out)
+{
+    size_t i;
+    json_t *item;
+
+    if (value == NULL)
+        return;
+    switch (json_typeof(value)) {
+    case JSON_STRING:
+        buf_puts(out, json_string_value(value));
+        break;
+    case JSON_INTEGER:
+        buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+        break;
+    case JSON_REAL:
+        buf_printf(out, "%.17g", json_real_value(value));
+        break;
+    case JSON_ARRAY:
+        json_array_foreach(value, i, item) {
+            buf_printf(out, "%s%s", i ? " | " : "",
+                       json_string_value(json_object_get(item, "name")));
+        }
+        break;
+    default:
+        (void)f;
+        break;
+    }
+}
+
+void model_each_ref(const struct type_spec *t, json_t *data,
+                    void (*fn)(void *arg, const char *field, const char *target), void *arg)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        const char *target;
+        if (t->fields[i].kind != FIELD_REF)
+            continue;
+        target = json_string_value(json_object_get(data, t->fields[i].name));
+        if (target)
+            fn(arg, t->fields[i].name, target);
+    }
+}

@@ -1,0 +1,642 @@
+/*
+ * record.c: the append-only record store.  Every write goes through
+ * write_version(), which logs the version's canonical text and refreshes
+ * the derived tables; record_rebuild() recreates those tables from the
+ * versions alone.
+ */
+#include "attest.h"
+#include "record.h"
+#include "date.h"
+#include "merkle.h"
+#include "search.h"
+#include "vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Keys of a version document, sorted; no other key is allowed. */
+static const char *const doc_keys[] = {
+    "author", "clearance", "data", "id", "reason", "retracted",
+    "source", "type", "version", "written_at",
+};
+
+void record_now(char out[21])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *record_canonical(json_t *doc)
+{
+    return json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+}
+
+/* Fills the derived columns of a current record from its data. */
+struct derived {
+    int32_t date_lo, date_hi;
+    bool has_date, has_point;
+    double lat, lon;
+    struct buf place;
+};
+
+static void derive(const struct type_spec *t, json_t *data, struct derived *d)
+{
+    struct at_ctx quiet = { 0 };
+
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct field_spec *f = &t->fields[i];
+        json_t *v = json_object_get(data, f->name);
+        struct fuzzy_date date;
+
+        if (v == NULL)
+            continue;
+        if ((f->flags & FIELD_DATE_KEY) && date_parse(&quiet, json_string_value(v), &date) == AT_OK) {
+            d->has_date = true;
+            d->date_lo = date.lo;
+            d->date_hi = date.hi;
+        }
+        if (f->flags & FIELD_PLACE)
+            buf_printf(&d->place, "%s%s", d->place.len ? " / " : "", json_string_value(v));
+        if (f->flags & FIELD_LAT)
+            d->lat = json_number_value(v), d->has_point = true;
+        if (f->flags & FIELD_LON)
+            d->lon = json_number_value(v);
+    }
+}
+
+struct ref_insert {
+    struct at_ctx *ctx;
+    struct store *st;
+    const char *id;
+    int rc;
+};
+
+static void insert_ref(void *arg, const char *field, const char *target)
+{
+    static const char sql[] = "INSERT INTO record_ref(id, field, target) VALUES (?1, ?2, ?3)";
+    struct ref_insert *r = arg;
+    sqlite3_stmt *stmt;
+
+    if (r->rc != AT_OK || (stmt = store_stmt(r->ctx, r->st, sql)) == NULL) {
+        r->rc = AT_ERR;
+        return;
+    }
+    sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, target, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        r->rc = store_error(r->ctx, r->st, "recording a reference");
+}
+
+/* Replaces the derived rows of the record that doc is the newest version of. */
+static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text)
+{
+    static const char del_refs[] = "DELETE FROM record_ref WHERE id = ?1";
+    static const char upsert[] =
+        "INSERT INTO record_current(id, type, version, clearance, retracted, date_lo, date_hi,"
+        " place, lat, lon, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT(id) DO UPDATE SET version = excluded.version,"
+        " clearance = excluded.clearance, retracted = excluded.retracted,"
+        " date_lo = excluded.date_lo, date_hi = excluded.date_hi, place = excluded.place,"
+        " lat = excluded.lat, lon = excluded.lon, doc = excluded.doc"
+        " RETURNING rowid";
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    const struct type_spec *t = model_type(json_string_value(json_object_get(doc, "type")));
+    json_t *data = json_object_get(doc, "data");
+    struct derived d = { 0 };
+    struct ref_insert refs = { ctx, st, id, AT_OK };
+    sqlite3_stmt *stmt;
+    int clearance = 0, version = (int)json_integer_value(json_object_get(doc, "version"));
+    sqlite3_int64 rowid;
+    int rc = AT_ERR;
+
+    clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
+    derive(t, data, &d);
+    if ((stmt = store_stmt(ctx, st, upsert)) == NULL)
+        goto out;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, version);
+    sqlite3_bind_int(stmt, 4, clearance);
+    sqlite3_bind_int(stmt, 5, json_is_true(json_object_get(doc, "retracted")));
+    if (d.has_date) {
+        sqlite3_bind_int(stmt, 6, d.date_lo);
+        sqlite3_bind_int(stmt, 7, d.date_hi);
+    }
+    if (d.place.len)
+        sqlite3_bind_text(stmt, 8, buf_str(&d.place), -1, SQLITE_STATIC);
+    if (d.has_point) {
+        sqlite3_bind_double(stmt, 9, d.lat);
+        sqlite3_bind_double(stmt, 10, d.lon);
+    }
+    sqlite3_bind_text(stmt, 11, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        store_error(ctx, st, "updating the current view");
+        goto out;
+    }
+    rowid = sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    if (version > 1) {
+        if ((stmt = store_stmt(ctx, st, del_refs)) == NULL)
+            goto out;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+            store_error(ctx, st, "updating references");
+            goto out;
+        }
+    }
+    model_each_ref(t, data, insert_ref, &refs);
+    if (refs.rc != AT_OK)
+        goto out;
+    rc = search_index_record(ctx, st, rowid, t, doc, version > 1);
+out:
+    buf_free(&d.place);
+    return rc;
+}
+
+/* Appends doc to the log and the versions, then refreshes the derived view. */
+static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
+{
+    static const char log_sql[] = "INSERT INTO log_entry(leaf, written_at) VALUES (?1, ?2)";
+    static const char version_sql[] =
+        "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES (?1, ?2, ?3, ?4, ?5)";
+    char *text = record_canonical(doc);
+    uint8_t leaf[MERKLE_HASH_LEN];
+    char now[21];
+    sqlite3_stmt *stmt;
+    sqlite3_int64 seq;
+    int rc = AT_ERR;
+
+    merkle_leaf_hash(text, strlen(text), leaf);
+    record_now(now);
+    if ((stmt = store_stmt(ctx, st, log_sql)) == NULL)
+        goto out;
+    sqlite3_bind_blob(stmt, 1, leaf, sizeof leaf, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        store_error(ctx, st, "appending to the log");
+        goto out;
+    }
+    seq = sqlite3_last_insert_rowid(store_db(st));
+    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
+        goto out;
+    sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, json_integer_value(json_object_get(doc, "version")));
+    sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(doc, "type")), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, seq);
+    sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        store_error(ctx, st, "storing the version");
+        goto out;
+    }
+    rc = derive_current(ctx, st, doc, text);
+out:
+    free(text);
+    return rc;
+}
+
+/* Checks that each reference in data names a record of the archive. */
+struct ref_check {
+    struct at_ctx *ctx;
+    struct store *st;
+    int rc;
+};
+
+static void check_ref(void *arg, const char *field, const char *target)
+{
+    static const char sql[] = "SELECT 1 FROM record_current WHERE id = ?1";
+    struct ref_check *r = arg;
+    sqlite3_stmt *stmt;
+    int step;
+
+    if (r->rc != AT_OK)
+        return;
+    if ((stmt = store_stmt(r->ctx, r->st, sql)) == NULL) {
+        r->rc = AT_ERR;
+        return;
+    }
+    sqlite3_bind_text(stmt, 1, target, -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        r->rc = ctx_error(r->ctx, AT_EINVAL, "field \"%s\": no record %s in the archive "
+                          "(a reference must name a record added before it)", field, target);
+    else if (step != SQLITE_ROW)
+        r->rc = store_error(r->ctx, r->st, "checking a reference");
+}
+
+static int check_refs(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data)
+{
+    struct ref_check r = { ctx, st, AT_OK };
+
+    model_each_ref(t, data, check_ref, &r);
+    return r.rc;
+}
+
+static int check_source(struct at_ctx *ctx, struct store *st, const char *source)
+{
+    const struct type_spec *t = model_type_of_id(source);
+
+    if (!model_id_valid(source) || (strcmp(t->name, "interview") != 0
+                                    && strcmp(t->name, "document") != 0))
+        return ctx_error(ctx, AT_EINVAL, "source \"%s\": must be an interview or document id",
+                         source);
+    struct ref_check r = { ctx, st, AT_OK };
+    check_ref(&r, "source", source);
+    return r.rc;
+}
+
+static json_t *new_doc(const char *id, const struct type_spec *t, int version, int clearance,
+                       bool retracted, const struct record_write *w, const char *source,
+                       json_t *data)
+{
+    char now[21];
+
+    record_now(now);
+    return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s?, s:O}",
+                     "id", id, "type", t->name, "version", version,
+                     "clearance", clearance_name(clearance), "retracted", retracted,
+                     "reason", w->reason ? w->reason : (version == 1 ? "created" : ""),
+                     "author", w->author, "written_at", now, "source", source,
+                     "data", data);
+}
+
+int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data,
+               const struct record_write *w, char id_out[RECORD_ID_MAX])
+{
+    static const char exists_sql[] = "SELECT 1 FROM record_version WHERE id = ?1";
+    int clearance = w->clearance >= 0 ? w->clearance : t->default_clearance;
+    json_t *doc;
+    int rc;
+
+    if ((rc = model_validate(ctx, t, data)) != AT_OK
+        || (rc = check_refs(ctx, st, t, data)) != AT_OK
+        || (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK))
+        return rc;
+    if (w->id) {
+        const struct type_spec *of = model_type_of_id(w->id);
+        if (!model_id_valid(w->id) || of != t)
+            return ctx_error(ctx, AT_EINVAL, "id \"%s\": not a %s id (%s- and 12 characters "
+                             "of 0-9 a-z without i l o u)", w->id, t->name, t->prefix);
+        snprintf(id_out, RECORD_ID_MAX, "%s", w->id);
+    } else {
+        model_new_id(t, id_out);
+    }
+    sqlite3_stmt *stmt = store_stmt(ctx, st, exists_sql);
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id_out, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_ROW)
+        return ctx_error(ctx, AT_ECONFLICT, "id \"%s\": already in the archive", id_out);
+    doc = new_doc(id_out, t, 1, clearance, false, w, w->source, data);
+    rc = write_version(ctx, st, doc);
+    json_decref(doc);
+    return rc;
+}
+
+/* Loads the current version of id for a new version to be made from it. */
+static int load_current(struct at_ctx *ctx, struct store *st, const char *id, json_t **doc,
+                        const struct type_spec **t, const struct record_write *w)
+{
+    int rc;
+
+    if (w->reason == NULL || *w->reason == '\0')
+        return ctx_error(ctx, AT_EINVAL, "a new version of %s needs a reason (--reason TEXT)", id);
+    if ((rc = record_get(ctx, st, id, 0, doc)) != AT_OK)
+        return rc;
+    *t = model_type(json_string_value(json_object_get(*doc, "type")));
+    return AT_OK;
+}
+
+static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const struct type_spec *t,
+                      json_t *data, bool retracted, const struct record_write *w)
+{
+    int clearance = 0;
+    const char *source = w->source ? w->source
+                                   : json_string_value(json_object_get(old, "source"));
+    json_t *doc;
+    int rc;
+
+    if (w->clearance >= 0)
+        clearance = w->clearance;
+    else if (clearance_parse(ctx, json_string_value(json_object_get(old, "clearance")),
+                             &clearance) != AT_OK)
+        return AT_ECORRUPT;
+    if (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK)
+        return rc;
+    doc = new_doc(json_string_value(json_object_get(old, "id")), t,
+                  (int)json_integer_value(json_object_get(old, "version")) + 1,
+                  clearance, retracted, w, source, data);
+    rc = write_version(ctx, st, doc);
+    json_decref(doc);
+    return rc;
+}
+
+int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *changes,
+                 const struct record_write *w)
+{
+    const struct type_spec *t;
+    json_t *old, *data, *value;
+    const char *key;
+    int rc;
+
+    if ((rc = load_current(ctx, st, id, &old, &t, w)) != AT_OK)
+        return rc;
+    data = json_deep_copy(json_object_get(old, "data"));
+    json_object_foreach(changes, key, value) {
+        if (json_is_null(value))
+            json_object_del(data, key);
+        else
+            json_object_set(data, key, value);
+    }
+    if ((rc = model_validate(ctx, t, data)) == AT_OK
+        && (rc = check_refs(ctx, st, t, data)) == AT_OK)
+        rc = write_next(ctx, st, old, t, data, json_is_true(json_object_get(old, "retracted")), w);
+    json_decref(data);
+    json_decref(old);
+    return rc;
+}
+
+int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
+                   const struct record_write *w)
+{
+    const struct type_spec *t;
+    json_t *old;
+    int rc;
+
+    if ((rc = load_current(ctx, st, id, &old, &t, w)) != AT_OK)
+        return rc;
+    if (json_is_true(json_object_get(old, "retracted")))
+        rc = ctx_error(ctx, AT_ECONFLICT, "%s is already retracted", id);
+    else
+        rc = write_next(ctx, st, old, t, json_object_get(old, "data"), true, w);
+    json_decref(old);
+    return rc;
+}
+
+/* Checks the shape of an imported version document. */
+static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_spec **t)
+{
+    const char *key;
+    json_t *value;
+    int clearance;
+
+    if (!json_is_object(doc))
+        return ctx_error(ctx, AT_EINVAL, "a version must be a JSON object");
+    json_object_foreach(doc, key, value) {
+        size_t k = 0;
+        while (k < ARRAY_LEN(doc_keys) && strcmp(doc_keys[k], key) != 0)
+            k++;
+        if (k == ARRAY_LEN(doc_keys))
+            return ctx_error(ctx, AT_EINVAL, "key \"%s\": not part of a version; valid: author, "
+                             "clearance, data, id, reason, retracted, source, type, version, "
+                             "written_at", key);
+    }
+    *t = model_type(json_string_value(json_object_get(doc, "type")));
+    if (*t == NULL) {
+        struct buf valid = BUF_INIT;
+        model_list_types(&valid);
+        ctx_error(ctx, AT_EINVAL, "key \"type\": unknown type; valid: %s", buf_str(&valid));
+        buf_free(&valid);
+        return AT_EINVAL;
+    }
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    if (id == NULL || !model_id_valid(id) || model_type_of_id(id) != *t)
+        return ctx_error(ctx, AT_EINVAL, "key \"id\": \"%s\" is not a %s id", id ? id : "",
+                         (*t)->name);
+    if (!json_is_integer(json_object_get(doc, "version"))
+        || json_integer_value(json_object_get(doc, "version")) < 1)
+        return ctx_error(ctx, AT_EINVAL, "key \"version\": must be a whole number from 1");
+    if (!json_is_boolean(json_object_get(doc, "retracted")))
+        return ctx_error(ctx, AT_EINVAL, "key \"retracted\": must be true or false");
+    if (clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")) ?: "",
+                        &clearance) != AT_OK)
+        return ctx_prefix(ctx, "key \"clearance\": ");
+    static const char *const text_keys[] = { "author", "reason", "written_at" };
+    for (size_t i = 0; i < ARRAY_LEN(text_keys); i++)
+        if (!json_is_string(json_object_get(doc, text_keys[i])))
+            return ctx_error(ctx, AT_EINVAL, "key \"%s\": must be text", text_keys[i]);
+    json_t *source = json_object_get(doc, "source");
+    if (source && !json_is_string(source))
+        return ctx_error(ctx, AT_EINVAL, "key \"source\": must be an interview or document id");
+    return AT_OK;
+}
+
+int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *already)
+{
+    static const char sql[] = "SELECT max(version) FROM record_version WHERE id = ?1";
+    static const char same_sql[] = "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
+    const struct type_spec *t;
+    const char *id;
+    json_int_t version, have;
+    sqlite3_stmt *stmt;
+    char *text = NULL;
+    int rc;
+
+    *already = false;
+    if ((rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
+        return rc;
+    json_t *data = json_object_get(doc, "data");
+    if ((rc = model_validate(ctx, t, data)) != AT_OK)
+        return ctx_prefix(ctx, "key \"data\": ");
+    id = json_string_value(json_object_get(doc, "id"));
+    version = json_integer_value(json_object_get(doc, "version"));
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_step(stmt);
+    have = sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    if (version <= have) {
+        /* Present already: fine if identical, a conflict otherwise. */
+        if ((stmt = store_stmt(ctx, st, same_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, version);
+        text = record_canonical(doc);
+        rc = sqlite3_step(stmt) == SQLITE_ROW
+             && strcmp((const char *)sqlite3_column_text(stmt, 0), text) == 0;
+        sqlite3_reset(stmt);
+        free(text);
+        if (!rc)
+            return ctx_error(ctx, AT_ECONFLICT, "%s version %lld: the archive holds a different "
+                             "version %lld", id, (long long)version, (long long)version);
+        *already = true;
+        return AT_OK;
+    }
+    if (version != have + 1)
+        return ctx_error(ctx, AT_EINVAL, "%s version %lld: version %lld must come first",
+                         id, (long long)version, (long long)have + 1);
+    const char *source = json_string_value(json_object_get(doc, "source"));
+    if ((rc = check_refs(ctx, st, t, data)) != AT_OK
+        || (source && (rc = check_source(ctx, st, source)) != AT_OK))
+        return rc;
+    return write_version(ctx, st, doc);
+}
+
+int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out)
+{
+    static const char current_sql[] = "SELECT doc FROM record_current WHERE id = ?1";
+    static const char version_sql[] =
+        "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, version ? version_sql : current_sql);
+    json_error_t jerr;
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (version)
+        sqlite3_bind_int(stmt, 2, version);
+    step = sqlite3_step(stmt);
+    if (step != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        if (step != SQLITE_DONE)
+            return store_error(ctx, st, "reading a record");
+        if (version)
+            return ctx_error(ctx, AT_ENOTFOUND, "%s has no version %d", id, version);
+        return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);
+    }
+    *out = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, &jerr);
+    sqlite3_reset(stmt);
+    if (*out == NULL)
+        return ctx_error(ctx, AT_ECORRUPT, "%s: stored version is not JSON: %s", id, jerr.text);
+    return AT_OK;
+}
+
+int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
+                   char id_out[RECORD_ID_MAX])
+{
+    static const char sql[] =
+        "SELECT id FROM record_current WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int found = 0;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    if (strlen(prefix) < 4 || strchr(prefix, '-') == NULL)
+        return ctx_error(ctx, AT_EINVAL, "\"%s\" is not a record id (such as ev-7k2m9q4xd3ab, "
+                         "or its first few characters)", prefix);
+    sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        if (found++ == 0)
+            snprintf(id_out, RECORD_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_reset(stmt);
+    if (found == 0)
+        return ctx_error(ctx, AT_ENOTFOUND, "no record %s", prefix);
+    if (found > 1)
+        return ctx_error(ctx, AT_EINVAL, "%s names more than one record; type more of the id",
+                         prefix);
+    return AT_OK;
+}
+
+int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    static const char sql[] = "SELECT doc FROM record_version WHERE id = ?1 ORDER BY version";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(*out, json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL));
+    sqlite3_reset(stmt);
+    if (json_array_size(*out) == 0) {
+        json_decref(*out);
+        return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);
+    }
+    return AT_OK;
+}
+
+int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                int (*fn)(void *arg, json_t *doc), void *arg)
+{
+    static const char sql[] =
+        "SELECT doc FROM record_current"
+        " WHERE (?1 IS NULL OR type = ?1)"
+        "   AND (?2 IS NULL OR date_hi >= ?2)"
+        "   AND (?3 IS NULL OR date_lo <= ?3)"
+        "   AND (?4 IS NULL OR place LIKE '%' || ?4 || '%')"
+        "   AND (?5 < 0 OR clearance <= ?5)"
+        "   AND (?6 OR NOT retracted)"
+        " ORDER BY id LIMIT ?7 OFFSET ?8";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc = AT_OK, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    if (f->type)
+        sqlite3_bind_text(stmt, 1, f->type, -1, SQLITE_STATIC);
+    if (f->date_from)
+        sqlite3_bind_int(stmt, 2, f->date_from);
+    if (f->date_to)
+        sqlite3_bind_int(stmt, 3, f->date_to);
+    if (f->place)
+        sqlite3_bind_text(stmt, 4, f->place, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, f->max_clearance);
+    sqlite3_bind_int(stmt, 6, f->include_retracted);
+    sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
+    sqlite3_bind_int64(stmt, 8, f->offset);
+    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        rc = doc ? fn(arg, doc) : ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
+        json_decref(doc);
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "listing records");
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int record_stats(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] =
+        "SELECT type, sum(NOT retracted), sum(retracted), sum(version) FROM record_current"
+        " GROUP BY type ORDER BY type";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:I}",
+                                              "type", (const char *)sqlite3_column_text(stmt, 0),
+                                              "records", (json_int_t)sqlite3_column_int64(stmt, 1),
+                                              "retracted", (json_int_t)sqlite3_column_int64(stmt, 2),
+                                              "versions", (json_int_t)sqlite3_column_int64(stmt, 3)));
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
+int record_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    static const char latest_sql[] =
+        "SELECT v.doc FROM record_version v"
+        " WHERE v.version = (SELECT max(version) FROM record_version WHERE id = v.id)"
+        " ORDER BY v.log_seq";
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;")) != AT_OK
+        || (rc = search_clear(ctx, st)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, latest_sql)) == NULL)
+        return AT_ERR;
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(stmt, 0);
+        json_t *doc = json_loads(text, 0, NULL);
+        rc = doc ? derive_current(ctx, st, doc, text)
+                 : ctx_error(ctx, AT_ECORRUPT, "a stored version is not JSON");
+        json_decref(doc);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}

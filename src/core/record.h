@@ -1,0 +1,93 @@
+/*
+ * record.h: writing and reading records.  A record is never changed in
+ * place: each write appends a version, enters it in the log, and refreshes
+ * the derived current view and search index, all in the caller's
+ * transaction.
+ *
+ * A version is a JSON object (the "version document"):
+ *   {"id", "type", "version", "clearance", "retracted", "reason",
+ *    "author", "written_at", "source", "data": {fields}}
+ * Its canonical text (sorted keys, no white space, UTF-8) is what the log
+ * hashes and what `export jsonl` writes, one per line.
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include "attest.h"
+#include "model.h"
+#include "store.h"
+
+#include <jansson.h>
+
+#define RECORD_ID_MAX 32
+
+/* Who writes, and why.  Fields left NULL / -1 take their defaults. */
+struct record_write {
+    const char *author;   /* required */
+    const char *reason;   /* why this version; required to amend or retract */
+    const char *source;   /* provenance: an interview or document id */
+    int clearance;        /* CLEARANCE_*, or -1 for the type's default / the previous */
+    const char *id;       /* a chosen id for a new record (imports); NULL for a fresh one */
+};
+#define RECORD_WRITE_INIT { NULL, NULL, NULL, -1, NULL }
+
+/* Adds a new record of type t with fields data (validated and made
+ * canonical in place; the caller keeps its reference).  Writes the new id
+ * into id_out.  Must run inside a store transaction. */
+int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data,
+               const struct record_write *w, char id_out[RECORD_ID_MAX]);
+
+/* Writes a new version of id with changes applied to its fields (a JSON
+ * null removes a field).  Inside a transaction. */
+int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *changes,
+                 const struct record_write *w);
+
+/* Writes a new version of id marked retracted.  Inside a transaction. */
+int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
+                   const struct record_write *w);
+
+/* Stores a version document as it is (an import of an export): the next
+ * version of its record, or one already present with identical content
+ * (then *already is set and nothing is written).  Inside a transaction. */
+int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *already);
+
+/* The version document of id at version (0 = current); *out is a new
+ * reference the caller releases. */
+int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
+
+/* Resolves a full id or a unique prefix of one into id_out. */
+int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
+                   char id_out[RECORD_ID_MAX]);
+
+/* Every version of id, oldest first, as a new JSON array. */
+int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* Filters for record_list; zero / NULL means no filter. */
+struct record_filter {
+    const char *type;
+    int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
+    const char *place;           /* substring of the record's place fields */
+    int max_clearance;           /* highest clearance to include; -1 = all */
+    bool include_retracted;
+    long limit, offset;          /* limit 0 = no limit */
+};
+#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0 }
+
+/* Calls fn with each current record matching f, in id order; fn returns
+ * AT_OK to go on.  The document is borrowed for the call. */
+int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                int (*fn)(void *arg, json_t *doc), void *arg);
+
+/* Counts of current records per type (retracted ones apart). */
+int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* Canonical text of a version document (sorted keys, compact); caller frees. */
+char *record_canonical(json_t *doc);
+
+/* Recreates the derived tables from the versions (`attest rebuild`). */
+int record_rebuild(struct at_ctx *ctx, struct store *st);
+
+/* Writes the current UTC time as 2026-11-28T01:50:12Z into out[21]. */
+void record_now(char out[21]);
+
+#endif

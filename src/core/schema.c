@@ -1,0 +1,109 @@
+/*
+ * schema.c: the archive's SQL schema, in one place, and its migrations.
+ *
+ * The enduring tables (record_version, log_entry, meta) hold what can never
+ * be recomputed; they are only ever appended to.  The derived tables
+ * (record_current, record_ref, search_*) are a view of the enduring ones
+ * that `attest rebuild` drops and recreates.
+ *
+ * SCHEMA_VERSION is PRAGMA user_version.  migrations[k] upgrades an archive
+ * from version k+1 to k+2; an archive is created at version 1 and then
+ * walked up the list, so a fresh archive and an upgraded one take the same
+ * path.  Never edit a migration that has shipped: add a new one.
+ */
+#include "attest.h"
+#include "schema.h"
+
+/* 'attS' as a big-endian integer: identifies an attest archive file. */
+const int schema_application_id = 0x61747453;
+
+static const char schema_v1[] =
+    "CREATE TABLE meta (\n"
+    "  key   TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    /* Every version of every record.  doc is the canonical JSON of the
+     * version (sorted keys, no whitespace); its SHA-256 leaf is in the log. */
+    "CREATE TABLE record_version (\n"
+    "  id       TEXT NOT NULL,\n"
+    "  version  INTEGER NOT NULL CHECK (version >= 1),\n"
+    "  type     TEXT NOT NULL,\n"
+    "  log_seq  INTEGER NOT NULL UNIQUE REFERENCES log_entry(seq),\n"
+    "  doc      TEXT NOT NULL,\n"
+    "  PRIMARY KEY (id, version)\n"
+    ");\n"
+    /* The append-only log: one leaf per record version written.  leaf is
+     * the RFC 6962 leaf hash SHA-256(0x00 || doc). */
+    "CREATE TABLE log_entry (\n"
+    "  seq        INTEGER PRIMARY KEY,\n"
+    "  leaf       BLOB NOT NULL CHECK (length(leaf) = 32),\n"
+    "  written_at TEXT NOT NULL\n"
+    ");\n"
+    /* Derived: the current version of each record, with the columns that
+     * list filters need. */
+    "CREATE TABLE record_current (\n"
+    "  rowid     INTEGER PRIMARY KEY,\n"
+    "  id        TEXT NOT NULL UNIQUE,\n"
+    "  type      TEXT NOT NULL,\n"
+    "  version   INTEGER NOT NULL,\n"
+    "  clearance INTEGER NOT NULL,\n"
+    "  retracted INTEGER NOT NULL DEFAULT 0,\n"
+    "  date_lo   INTEGER,\n"
+    "  date_hi   INTEGER,\n"
+    "  place     TEXT,\n"
+    "  lat       REAL,\n"
+    "  lon       REAL,\n"
+    "  doc       TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX record_current_type ON record_current(type, date_lo);\n"
+    /* Derived: the references each current record makes to others. */
+    "CREATE TABLE record_ref (\n"
+    "  id     TEXT NOT NULL,\n"
+    "  field  TEXT NOT NULL,\n"
+    "  target TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX record_ref_id ON record_ref(id);\n"
+    "CREATE INDEX record_ref_target ON record_ref(target);\n"
+    /* Derived: full-text search.  Words through unicode61; Korean and
+     * Chinese text also through trigrams, so that a name is found inside a
+     * longer run of Hangul with no spaces. */
+    "CREATE VIRTUAL TABLE search_words USING fts5(\n"
+    "  text, tokenize = 'unicode61 remove_diacritics 2');\n"
+    "CREATE VIRTUAL TABLE search_cjk USING fts5(\n"
+    "  text, tokenize = 'trigram');\n";
+
+/* Upgrades, oldest first: migrations[k] takes version k+1 to k+2. */
+static const char *const migrations[] = {
+    /* 1 -> 2: signed tree heads (enduring) and the cache of complete
+     * Merkle subtree hashes that makes proofs O(log n) (derived). */
+    "CREATE TABLE tree_head (\n"
+    "  seq       INTEGER PRIMARY KEY,\n"
+    "  size      INTEGER NOT NULL,\n"
+    "  root      BLOB NOT NULL CHECK (length(root) = 32),\n"
+    "  signed_at TEXT NOT NULL,\n"
+    "  signature BLOB NOT NULL\n"
+    ");\n"
+    "CREATE TABLE merkle_node (\n"
+    "  level INTEGER NOT NULL,\n"
+    "  idx   INTEGER NOT NULL,\n"
+    "  hash  BLOB NOT NULL,\n"
+    "  PRIMARY KEY (level, idx)\n"
+    ") WITHOUT ROWID;\n",
+};
+
+const char *schema_create_sql(void)
+{
+    return schema_v1;
+}
+
+int schema_version(void)
+{
+    return 1 + (int)ARRAY_LEN(migrations);
+}
+
+const char *schema_migration(int from_version)
+{
+    if (from_version < 1 || from_version >= schema_version())
+        return NULL;
+    return migrations[from_version - 1];
+}

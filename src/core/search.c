@@ -1,0 +1,201 @@
+/*
+ * search.c: the full-text index and its queries.  See search.h.
+ */
+#include "attest.h"
+#include "search.h"
+
+#include <string.h>
+
+static bool has_non_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return true;
+    return false;
+}
+
+/* Number of Unicode characters in a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void add_text(struct buf *words, struct buf *cjk, const char *text)
+{
+    buf_printf(words, "%s\n", text);
+    if (has_non_ascii(text))
+        buf_printf(cjk, "%s\n", text);
+}
+
+static int insert(struct at_ctx *ctx, struct store *st, const char *sql, sqlite3_int64 rowid,
+                  const char *text)
+{
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if (text)
+        sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "updating the search index");
+    return AT_OK;
+}
+
+int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid,
+                        const struct type_spec *t, json_t *doc, bool replace)
+{
+    static const char del_words[] = "DELETE FROM search_words WHERE rowid = ?1";
+    static const char del_cjk[] = "DELETE FROM search_cjk WHERE rowid = ?1";
+    static const char ins_words[] = "INSERT INTO search_words(rowid, text) VALUES (?1, ?2)";
+    static const char ins_cjk[] = "INSERT INTO search_cjk(rowid, text) VALUES (?1, ?2)";
+    json_t *data = json_object_get(doc, "data");
+    struct buf words = BUF_INIT, cjk = BUF_INIT;
+    int rc = AT_OK;
+
+    buf_printf(&words, "%s\n", json_string_value(json_object_get(doc, "id")));
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct field_spec *f = &t->fields[i];
+        json_t *v = json_object_get(data, f->name), *item;
+        size_t k;
+
+        if (v == NULL)
+            continue;
+        if (f->kind == FIELD_TEXT || f->kind == FIELD_IMO) {
+            add_text(&words, &cjk, json_string_value(v));
+        } else if (f->kind == FIELD_NAMES) {
+            json_array_foreach(v, k, item)
+                add_text(&words, &cjk, json_string_value(json_object_get(item, "name")));
+        }
+    }
+    if (replace && ((rc = insert(ctx, st, del_words, rowid, NULL)) != AT_OK
+                    || (rc = insert(ctx, st, del_cjk, rowid, NULL)) != AT_OK))
+        goto out;
+    if ((rc = insert(ctx, st, ins_words, rowid, buf_str(&words))) != AT_OK)
+        goto out;
+    if (cjk.len)
+        rc = insert(ctx, st, ins_cjk, rowid, buf_str(&cjk));
+out:
+    buf_free(&words);
+    buf_free(&cjk);
+    return rc;
+}
+
+int search_clear(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "DELETE FROM search_words; DELETE FROM search_cjk;");
+}
+
+/* Builds an FTS5 query of the words of q, each quoted (so that no
+ * character of the user's text is FTS syntax), the last as a prefix. */
+static void words_query(const char *q, struct buf *out)
+{
+    const char *p = q;
+
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            break;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        buf_putc(out, '"');
+        for (const char *c = start; c < p; c++) {
+            if (*c == '"')
+                buf_putc(out, '"');
+            buf_putc(out, *c);
+        }
+        buf_puts(out, "\" ");
+    }
+    if (out->len) {
+        out->len--; /* the last word matches as a prefix */
+        buf_puts(out, "*");
+    }
+}
+
+static void phrase_query(const char *q, struct buf *out)
+{
+    buf_putc(out, '"');
+    for (; *q; q++) {
+        if (*q == '"')
+            buf_putc(out, '"');
+        buf_putc(out, *q);
+    }
+    buf_putc(out, '"');
+}
+
+int search_query(struct at_ctx *ctx, struct store *st, const char *query,
+                 const struct search_options *o,
+                 int (*fn)(void *arg, json_t *doc, const char *snippet), void *arg)
+{
+    /* Three plans: words (Latin text); trigram phrase (non-Latin text of
+     * three characters or more); trigram LIKE (one or two non-Latin
+     * characters, below what a trigram index can look up). */
+    static const char words_sql[] =
+        "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
+        " JOIN record_current c ON c.rowid = s.rowid"
+        " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
+        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        " ORDER BY s.rank LIMIT ?7";
+    static const char cjk_sql[] =
+        "SELECT c.doc, snippet(search_cjk, 0, ?2, ?3, '…', 10) FROM search_cjk s"
+        " JOIN record_current c ON c.rowid = s.rowid"
+        " WHERE search_cjk MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
+        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        " ORDER BY s.rank LIMIT ?7";
+    static const char short_cjk_sql[] =
+        "SELECT c.doc, replace(substr(s.text, max(1, instr(s.text, ?1) - 20), 60),"
+        "                      ?1, ?2 || ?1 || ?3) FROM search_cjk s"
+        " JOIN record_current c ON c.rowid = s.rowid"
+        " WHERE instr(s.text, ?1) > 0 AND (?4 IS NULL OR c.type = ?4)"
+        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        " ORDER BY c.id LIMIT ?7";
+    struct buf match = BUF_INIT;
+    const char *sql;
+    sqlite3_stmt *stmt;
+    int rc = AT_OK, step;
+
+    while (*query == ' ')
+        query++;
+    if (*query == '\0')
+        return ctx_error(ctx, AT_EINVAL, "the search query is empty; give one or more words");
+    if (!has_non_ascii(query)) {
+        sql = words_sql;
+        words_query(query, &match);
+    } else if (utf8_chars(query) >= 3) {
+        sql = cjk_sql;
+        phrase_query(query, &match);
+    } else {
+        sql = short_cjk_sql;
+        buf_puts(&match, query);
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        buf_free(&match);
+        return AT_ERR;
+    }
+    sqlite3_bind_text(stmt, 1, buf_str(&match), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, o->mark_open ? o->mark_open : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, o->mark_close ? o->mark_close : "", -1, SQLITE_STATIC);
+    if (o->type)
+        sqlite3_bind_text(stmt, 4, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, o->max_clearance);
+    sqlite3_bind_int(stmt, 6, o->include_retracted);
+    sqlite3_bind_int64(stmt, 7, o->limit > 0 ? o->limit : 50);
+    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        const char *snip = (const char *)sqlite3_column_text(stmt, 1);
+        rc = doc ? fn(arg, doc, snip ? snip : "") :
+                   ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
+        json_decref(doc);
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "searching");
+    sqlite3_reset(stmt);
+    buf_free(&match);
+    return rc;
+}

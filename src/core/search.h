@@ -1,0 +1,40 @@
+/*
+ * search.h: full-text search over every text field of the current records.
+ * Words are found through SQLite FTS5's unicode61 tokenizer (with prefix
+ * matching of the last word); Korean, Chinese and other non-Latin text is
+ * also indexed by trigrams, so that a name is found inside a longer run of
+ * Hangul written without spaces.  The index is derived data.
+ */
+#ifndef SEARCH_H
+#define SEARCH_H
+
+#include "attest.h"
+#include "model.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* Indexes the record doc stored at rowid of record_current; with replace,
+ * drops what was indexed for that row first.  Inside a transaction. */
+int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid,
+                        const struct type_spec *t, json_t *doc, bool replace);
+
+/* Empties the index (before a rebuild). */
+int search_clear(struct at_ctx *ctx, struct store *st);
+
+struct search_options {
+    const char *type;        /* only records of this type; NULL for all */
+    int max_clearance;       /* -1 for all */
+    bool include_retracted;
+    long limit;              /* 0: 50 */
+    const char *mark_open;   /* put around each hit in the snippet */
+    const char *mark_close;
+};
+
+/* Calls fn with each matching record (best first) and a snippet of the
+ * text around the hit.  doc and snippet are borrowed for the call. */
+int search_query(struct at_ctx *ctx, struct store *st, const char *query,
+                 const struct search_options *o,
+                 int (*fn)(void *arg, json_t *doc, const char *snippet), void *arg);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * store.c: opening, creating and upgrading an archive, and the small
+ * wrappers over SQLite that the rest of core uses (statement cache,
+ * transactions, error messages).
+ */
+#include "attest.h"
+#include "store.h"
+#include "schema.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STMT_CACHE_SIZE 64
+
+struct cached_stmt {
+    const char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    char *dir;
+    sqlite3 *db;
+    struct cached_stmt cache[STMT_CACHE_SIZE];
+    int ncache;
+};
+
+int store_error(struct at_ctx *ctx, struct store *st, const char *doing)
+{
+    return ctx_error(ctx, AT_ERR, "%s: %s", doing, sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct at_ctx *ctx, struct store *st, const char *sql)
+{
+    char *err = NULL;
+
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        ctx_error(ctx, AT_ERR, "database: %s", err ? err : "unknown error");
+        sqlite3_free(err);
+        return AT_ERR;
+    }
+    return AT_OK;
+}
+
+sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql)
+{
+    sqlite3_stmt *stmt;
+
+    for (int i = 0; i < st->ncache; i++) {
+        if (st->cache[i].sql == sql) {
+            stmt = st->cache[i].stmt;
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            return stmt;
+        }
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+        store_error(ctx, st, "preparing a statement");
+        return NULL;
+    }
+    if (st->ncache == STMT_CACHE_SIZE) {
+        /* Full: evict the oldest.  The cache is sized so this is rare. */
+        sqlite3_finalize(st->cache[0].stmt);
+        memmove(st->cache, st->cache + 1, sizeof st->cache[0] * (STMT_CACHE_SIZE - 1));
+        st->ncache--;
+    }
+    st->cache[st->ncache++] = (struct cached_stmt){ sql, stmt };
+    return stmt;
+}
+
+int store_begin(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "COMMIT");
+}
+
+void store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *store_dir(const struct store *st)
+{
+    return st->dir;
+}
+
+sqlite3 *store_db(struct store *st)
+{
+    return st->db;
+}
+
+int store_meta_get(struct at_ctx *ctx, struct store *st, const char *key, struct buf *out)
+{
+    static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        buf_reset(out);
+        buf_puts(out, (const char *)sqlite3_column_text(stmt, 0));
+        sqlite3_reset(stmt);
+        return AT_OK;
+    }
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE)
+        return ctx_error(ctx, AT_ENOTFOUND, "the archive has no setting '%s'", key);
+    return store_error(ctx, st, "reading archive settings");
+}
+
+int store_meta_set(struct at_ctx *ctx, struct store *st, const char *key, const char *value)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "writing archive settings");
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
+static int int_pragma(struct store *st, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    int value = -1;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        value = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* Opens the database file with the settings every connection needs. */
+static int connect(struct at_ctx *ctx, const char *dir, int flags, struct store **out)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    struct buf path = BUF_INIT;
+    int rc = AT_OK;
+
+    if (sodium_init() < 0)
+        return ctx_error(ctx, AT_ERR, "libsodium could not initialise");
+    st->dir = xstrdup(dir);
+    buf_printf(&path, "%s/attest.db", dir);
+    if (sqlite3_open_v2(buf_str(&path), &st->db, flags, NULL) != SQLITE_OK) {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "cannot open archive %s: %s", dir,
+                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 10000);
+    rc = store_exec(ctx, st,
+                    "PRAGMA journal_mode = WAL;"
+                    "PRAGMA synchronous = FULL;"
+                    "PRAGMA foreign_keys = ON;"
+                    "PRAGMA cache_size = -65536;"
+                    "PRAGMA temp_store = MEMORY;");
+out:
+    buf_free(&path);
+    if (rc != AT_OK) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return AT_OK;
+}
+
+/* Applies every migration after the archive's version, in one transaction. */
+static int upgrade(struct at_ctx *ctx, struct store *st)
+{
+    int have = int_pragma(st, "PRAGMA user_version");
+    int want = schema_version();
+    char pragma[64];
+
+    if (have > want)
+        return ctx_error(ctx, AT_EINVAL,
+                         "archive %s has schema version %d, newer than this attest (%d); "
+                         "upgrade attest", st->dir, have, want);
+    if (have == want)
+        return AT_OK;
+    if (store_begin(ctx, st) != AT_OK)
+        return AT_ERR;
+    for (int v = have; v < want; v++) {
+        if (store_exec(ctx, st, schema_migration(v)) != AT_OK) {
+            ctx_prefix(ctx, "upgrading schema %d to %d: ", v, v + 1);
+            store_rollback(st);
+            return AT_ERR;
+        }
+    }
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", want);
+    if (store_exec(ctx, st, pragma) != AT_OK || store_commit(ctx, st) != AT_OK) {
+        store_rollback(st);
+        return AT_ERR;
+    }
+    return AT_OK;
+}
+
+static bool dir_is_empty_or_absent(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool empty = true;
+
+    if (d == NULL)
+        return errno == ENOENT;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = false;
+            break;
+        }
+    }
+    closedir(d);
+    return empty;
+}
+
+int store_create(struct at_ctx *ctx, const char *dir, struct store **out)
+{
+    struct store *st = NULL;
+    struct buf sql = BUF_INIT, vault = BUF_INIT;
+    unsigned char archive_id[16];
+    char hex[33];
+    int rc;
+
+    if (!dir_is_empty_or_absent(dir))
+        return ctx_error(ctx, AT_ECONFLICT, "%s already exists and is not empty; "
+                         "choose a new directory for the archive", dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return ctx_error(ctx, AT_ERR, "cannot create %s: %s", dir, strerror(errno));
+    buf_printf(&vault, "%s/vault", dir);
+    if (mkdir(buf_str(&vault), 0700) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "cannot create %s: %s", buf_str(&vault), strerror(errno));
+        goto out;
+    }
+    rc = connect(ctx, dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st);
+    if (rc != AT_OK)
+        goto out;
+    randombytes_buf(archive_id, sizeof archive_id);
+    sodium_bin2hex(hex, sizeof hex, archive_id, sizeof archive_id);
+    buf_printf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = 1; BEGIN;",
+               schema_application_id);
+    buf_puts(&sql, schema_create_sql());
+    if ((rc = store_exec(ctx, st, buf_str(&sql))) != AT_OK
+        || (rc = store_meta_set(ctx, st, "archive_id", hex)) != AT_OK
+        || (rc = store_exec(ctx, st, "COMMIT")) != AT_OK
+        || (rc = upgrade(ctx, st)) != AT_OK) {
+        store_rollback(st);
+        goto out;
+    }
+    *out = st;
+    st = NULL;
+out:
+    if (st)
+        store_close(st);
+    buf_free(&sql);
+    buf_free(&vault);
+    return rc;
+}
+
+int store_open(struct at_ctx *ctx, const char *dir, struct store **out)
+{
+    struct store *st;
+    struct stat sb;
+    struct buf path = BUF_INIT;
+    int rc;
+
+    buf_printf(&path, "%s/attest.db", dir);
+    rc = stat(buf_str(&path), &sb);
+    buf_free(&path);
+    if (rc != 0)
+        return ctx_error(ctx, AT_ENOTFOUND, "%s is not an attest archive (no attest.db); "
+                         "create one with 'attest init %s' or name another with -A DIR",
+                         dir, dir);
+    if ((rc = connect(ctx, dir, SQLITE_OPEN_READWRITE, &st)) != AT_OK)
+        return rc;
+    if (int_pragma(st, "PRAGMA application_id") != schema_application_id) {
+        store_close(st);
+        return ctx_error(ctx, AT_EINVAL, "%s/attest.db is a SQLite file but not an attest archive", dir);
+    }
+    if ((rc = upgrade(ctx, st)) != AT_OK) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return AT_OK;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < st->ncache; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    sqlite3_close(st->db);
+    free(st->dir);
+    free(st);
+}

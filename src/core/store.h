@@ -1,0 +1,50 @@
+/*
+ * store.h: an open archive: its directory, its SQLite connection and its
+ * cached prepared statements.  Only core files use the connection; the CLI
+ * and the server go through the record, search and import interfaces.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include "attest.h"
+
+#include <sqlite3.h>
+
+struct store;
+
+/* Creates the archive directory dir (which must not exist or be empty)
+ * with a new database and vault.  On success *out is an open store that
+ * the caller releases with store_close. */
+int store_create(struct at_ctx *ctx, const char *dir, struct store **out);
+
+/* Opens an existing archive, upgrading its schema if it is older. */
+int store_open(struct at_ctx *ctx, const char *dir, struct store **out);
+
+void store_close(struct store *st);
+
+const char *store_dir(const struct store *st);
+sqlite3 *store_db(struct store *st);
+
+/* Returns a prepared statement for sql, reset and with its bindings
+ * cleared.  sql must be a string with static storage: its address is the
+ * cache key.  The store owns the statement.  NULL on error (ctx set). */
+sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql);
+
+/* Runs one or more statements that take no parameters. */
+int store_exec(struct at_ctx *ctx, struct store *st, const char *sql);
+
+/* Sets ctx from the connection's last error, prefixed by what was being
+ * done, and returns AT_ERR. */
+int store_error(struct at_ctx *ctx, struct store *st, const char *doing);
+
+/* Write transactions.  store_begin takes the write lock at once (BEGIN
+ * IMMEDIATE), so that two writers never deadlock half-way. */
+int store_begin(struct at_ctx *ctx, struct store *st);
+int store_commit(struct at_ctx *ctx, struct store *st);
+void store_rollback(struct store *st);
+
+/* The value of meta key, copied into out; AT_ENOTFOUND when absent. */
+int store_meta_get(struct at_ctx *ctx, struct store *st, const char *key, struct buf *out);
+int store_meta_set(struct at_ctx *ctx, struct store *st, const char *key, const char *value);
+
+#endif
