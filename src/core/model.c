@@ -646,7 +646,7 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
         buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
         break;
     case JSON_REAL:
-        buf_printf(out, "%.17g", json_real_value(value));
+        buf_printf(out, "%.15g", json_real_value(value));
         break;
     case JSON_ARRAY:
         json_array_foreach(value, i, item) {
@@ -670,5 +670,36 @@ void model_each_ref(const struct type_spec *t, json_t *data,
         target = json_string_value(json_object_get(data, t->fields[i].name));
         if (target)
             fn(arg, t->fields[i].name, target);
+    }
+}
+
+void model_summary(const struct type_spec *t, json_t *data, struct buf *out)
+{
+    static const char *const labels[] = { "title", "name", "code" };
+    json_t *names = json_object_get(data, "names");
+
+    for (size_t i = 0; i < ARRAY_LEN(labels); i++) {
+        const char *s = json_string_value(json_object_get(data, labels[i]));
+        if (s) {
+            buf_puts(out, s);
+            return;
+        }
+    }
+    if (names) {
+        model_field_text(model_field(t, "names"), names, out);
+        return;
+    }
+    if (strcmp(t->name, "relation") == 0) {
+        buf_printf(out, "%s %s -> %s", json_string_value(json_object_get(data, "kind")),
+                   json_string_value(json_object_get(data, "from")),
+                   json_string_value(json_object_get(data, "to")));
+    } else if (strcmp(t->name, "act") == 0) {
+        buf_printf(out, "%s in %s", json_string_value(json_object_get(data, "act_type")),
+                   json_string_value(json_object_get(data, "event")));
+    } else if (strcmp(t->name, "interview") == 0) {
+        buf_printf(out, "interview of %s", json_string_value(json_object_get(data, "witness")));
+    } else if (json_object_get(data, "lat")) {
+        buf_printf(out, "%.6f, %.6f", json_number_value(json_object_get(data, "lat")),
+                   json_number_value(json_object_get(data, "lon")));
     }
 }

@@ -85,6 +85,10 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
 void model_each_ref(const struct type_spec *t, json_t *data,
                     void (*fn)(void *arg, const char *field, const char *target), void *arg);
 
+/* Appends a one-line summary of a record's data for lists: its title,
+ * name, code or first name, or what it links. */
+void model_summary(const struct type_spec *t, json_t *data, struct buf *out);
+
 /* True if id is well formed: a known prefix, a dash, 12 id characters. */
 bool model_id_valid(const char *id);
 /* Writes a fresh random id for type t into out (at least 32 bytes). */

@@ -596,6 +596,23 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
     return rc;
 }
 
+int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    static const char sql[] = "SELECT id, field FROM record_ref WHERE target = ?1 ORDER BY id";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:s, s:s}",
+                                              "id", (const char *)sqlite3_column_text(stmt, 0),
+                                              "field", (const char *)sqlite3_column_text(stmt, 1)));
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] =

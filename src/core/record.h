@@ -78,6 +78,10 @@ struct record_filter {
 int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                 int (*fn)(void *arg, json_t *doc), void *arg);
 
+/* The current records that refer to id, as a new JSON array of
+ * {"id", "field"}, in id order. */
+int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
 /* Counts of current records per type (retracted ones apart). */
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
 

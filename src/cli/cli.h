@@ -1,0 +1,75 @@
+/*
+ * cli.h: what every command file shares: the command table entry, the
+ * open archive, option helpers, and printing of errors and tables.
+ * Commands print data on stdout and messages on stderr, and return an
+ * exit code: 0 ok, 1 failure, 2 usage.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include "../core/attest.h"
+#include "../core/store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli {
+    struct at_ctx ctx;
+    const char *archive;   /* -A DIR, $ATTEST_ARCHIVE, or ./archive */
+    struct store *st;      /* opened by cli_open */
+    char user[64];         /* who is at the keyboard */
+};
+
+struct command {
+    const char *name;
+    const char *summary;   /* one line for `attest help` */
+    const char *usage;     /* full help for `attest help NAME` and --help */
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* The sorted command table (cmd.c). */
+const struct command *const *command_all(size_t *count);
+const struct command *command_find(const char *name);
+
+/* Opens the archive named by cli->archive; prints the error on failure. */
+int cli_open(struct cli *cli);
+
+/* Prints "attest: MESSAGE" from ctx to stderr and returns the exit code
+ * for rc (EXIT_USAGE for bad input, EXIT_FAIL otherwise). */
+int cli_fail(struct cli *cli, int rc);
+
+/* Prints "attest CMD: fmt" and the usage hint; returns EXIT_USAGE. */
+int cli_usage(const struct command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* True when argv[i] is "--help" or "-h" anywhere in argv. */
+bool cli_wants_help(int argc, char **argv);
+
+/* For option parsing by hand: if argv[*i] is --name VALUE or --name=VALUE,
+ * stores VALUE, advances *i and returns 1; returns -1 when the value is
+ * missing (after printing usage), 0 when argv[*i] is another option. */
+int cli_option(const struct command *cmd, int argc, char **argv, int *i, const char *name,
+               const char **value);
+
+/* Prints json to stdout, indented, with a final newline. */
+void cli_print_json(json_t *json);
+
+/* Aligned text tables, measured in terminal columns (Hangul is two wide). */
+struct table {
+    size_t ncols, nrows;
+    char **cells;          /* nrows * ncols, row-major; owned */
+};
+void table_init(struct table *t, size_t ncols, ...);   /* the header cells */
+void table_row(struct table *t, ...);                   /* ncols cells */
+void table_print(struct table *t, FILE *out);
+void table_free(struct table *t);
+
+/* Reads a whole file (or stdin for "-") into out; prints the error. */
+int cli_read_file(struct cli *cli, const char *path, struct buf *out);
+
+/* Opens path for reading ("-" = stdin); prints the error and returns NULL. */
+FILE *cli_fopen(struct cli *cli, const char *path);
+
+#endif

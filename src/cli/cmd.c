@@ -1,0 +1,31 @@
+/*
+ * cmd.c: the command table, kept sorted by name.  A command is one file,
+ * cmd_NAME.c, defining NAME_cmd and its usage text, plus one line here.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#define COMMAND(name) extern const struct command name##_command;
+#include "commands.def"
+#undef COMMAND
+
+static const struct command *const table[] = {
+#define COMMAND(name) &name##_command,
+#include "commands.def"
+#undef COMMAND
+};
+
+const struct command *const *command_all(size_t *count)
+{
+    *count = ARRAY_LEN(table);
+    return table;
+}
+
+const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(table); i++)
+        if (strcmp(table[i]->name, name) == 0)
+            return table[i];
+    return NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * cmd_retract.c: `attest retract ID --reason TEXT` marks a record as
+ * retracted by writing a new version; nothing is deleted.
+ */
+#include "cli.h"
+#include "../core/record.h"
+
+static int retract_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct record_write w = RECORD_WRITE_INIT;
+    char id[RECORD_ID_MAX];
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        int got = cli_option(&retract_command, argc, argv, &i, "reason", &w.reason);
+        if (got < 0)
+            return EXIT_USAGE;
+        if (got == 0)
+            return cli_usage(&retract_command, "unexpected argument \"%s\"", argv[i]);
+    }
+    if (argc < 1 || argv[0][0] == '-')
+        return cli_usage(&retract_command, "give the id of the record to retract");
+    if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    w.author = cli->user;
+    if (store_begin(&cli->ctx, cli->st) != AT_OK
+        || (rc = record_retract(&cli->ctx, cli->st, id, &w)) != AT_OK
+        || (rc = store_commit(&cli->ctx, cli->st)) != AT_OK) {
+        store_rollback(cli->st);
+        return cli_fail(cli, cli->ctx.code);
+    }
+    printf("%s\n", id);
+    return EXIT_OK;
+}
+
+const struct command retract_command = {
+    "retract", "mark a record retracted (a new version)",
+    "attest retract ID --reason TEXT\n"
+    "Writes a new version of ID marked retracted.  Lists and searches leave it out\n"
+    "unless asked; its history keeps every version.",
+    retract_cmd,
+};

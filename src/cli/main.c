@@ -1,0 +1,77 @@
+/*
+ * main.c: attest's entry point.  Takes the global options (-A DIR), finds
+ * the command in the table and runs it.
+ */
+#include "cli.h"
+
+#include <locale.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    size_t n;
+    const struct command *const *cmds = command_all(&n);
+
+    fputs("usage: attest [-A DIR] COMMAND [options]\n\n"
+          "attest: a secure archive of testimony, sites and evidence.\n"
+          "-A DIR (or ATTEST_ARCHIVE) names the archive; the default is ./archive.\n\n"
+          "commands:\n", out);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
+    fputs("\n'attest help COMMAND' or 'attest COMMAND --help' tells more.\n", out);
+}
+
+/* The user recorded as author: ATTEST_USER, else the login name. */
+static void set_user(struct cli *cli)
+{
+    const char *name = getenv("ATTEST_USER");
+    struct passwd *pw;
+
+    if (name == NULL || *name == '\0')
+        name = (pw = getpwuid(getuid())) ? pw->pw_name : "unknown";
+    snprintf(cli->user, sizeof cli->user, "%s", name);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = { 0 };
+    const struct command *cmd;
+    int i = 1, rc;
+
+    setlocale(LC_CTYPE, "C.UTF-8");
+    cli.archive = getenv("ATTEST_ARCHIVE");
+    if (cli.archive == NULL || *cli.archive == '\0')
+        cli.archive = "archive";
+    set_user(&cli);
+    /* -A DIR may stand before the command or anywhere after it. */
+    for (int j = 1; j < argc; j++) {
+        if (strcmp(argv[j], "-A") == 0 || strcmp(argv[j], "--archive") == 0) {
+            if (j + 1 >= argc) {
+                fputs("attest: -A needs a directory\n", stderr);
+                return EXIT_USAGE;
+            }
+            cli.archive = argv[j + 1];
+            memmove(argv + j, argv + j + 2, sizeof(char *) * (size_t)(argc - j - 1));
+            argc -= 2;
+            j--;
+        }
+    }
+    if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        usage(i >= argc ? stderr : stdout);
+        return i >= argc ? EXIT_USAGE : EXIT_OK;
+    }
+    if ((cmd = command_find(argv[i])) == NULL) {
+        fprintf(stderr, "attest: '%s' is not a command; see 'attest help'\n", argv[i]);
+        return EXIT_USAGE;
+    }
+    if (cli_wants_help(argc - i - 1, argv + i + 1)) {
+        printf("usage: %s\n", cmd->usage);
+        return EXIT_OK;
+    }
+    rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
+    store_close(cli.st);
+    return rc;
+}
