@@ -1,0 +1,89 @@
+/*
+ * cmd_search.c: `attest search QUERY` finds records by any of their text,
+ * Korean and Chinese by substring, other scripts by word.
+ */
+#include "cli.h"
+#include "../core/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct search_out {
+    struct table tab;
+    json_t *all;
+};
+
+static int search_row(void *arg, json_t *doc, const char *snippet)
+{
+    struct search_out *o = arg;
+
+    if (o->all) {
+        json_t *hit = json_pack("{s:O, s:s}", "record", doc, "snippet", snippet);
+        json_array_append_new(o->all, hit);
+    } else {
+        table_row(&o->tab, json_string_value(json_object_get(doc, "id")),
+                  json_string_value(json_object_get(doc, "type")), snippet);
+    }
+    return AT_OK;
+}
+
+static int search_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct search_options so = { NULL, -1, false, 50, "[", "]" };
+    struct search_out o = { { 0 }, NULL };
+    struct buf query = BUF_INIT;
+    const char *limit = NULL;
+    bool as_json = false;
+    int rc;
+
+    for (int i = 0; i < argc; i++) {
+        int got;
+        if ((got = cli_option(&search_command, argc, argv, &i, "type", &so.type)) ||
+            (got = cli_option(&search_command, argc, argv, &i, "limit", &limit))) {
+            if (got < 0)
+                return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            as_json = true;
+        } else if (strcmp(argv[i], "--retracted") == 0) {
+            so.include_retracted = true;
+        } else {
+            buf_printf(&query, "%s%s", query.len ? " " : "", argv[i]);
+        }
+    }
+    if (query.len == 0)
+        return cli_usage(&search_command, "give words to search for");
+    if (limit)
+        so.limit = atol(limit);
+    if (isatty(STDOUT_FILENO))
+        so.mark_open = "\033[1m", so.mark_close = "\033[0m";
+    if (as_json) {
+        o.all = json_array();
+        so.mark_open = "<<", so.mark_close = ">>";
+    } else {
+        table_init(&o.tab, 3, "ID", "TYPE", "MATCH");
+    }
+    if (cli_open(cli) != AT_OK) {
+        rc = AT_ERR;
+    } else {
+        rc = search_query(&cli->ctx, cli->st, buf_str(&query), &so, search_row, &o);
+        if (rc == AT_OK && as_json)
+            cli_print_json(o.all);
+        else if (rc == AT_OK)
+            table_print(&o.tab, stdout);
+    }
+    json_decref(o.all);
+    table_free(&o.tab);
+    buf_free(&query);
+    return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
+}
+
+const struct command search_command = {
+    "search", "full-text search over every text field",
+    "attest search QUERY... [--type TYPE] [--limit N] [--retracted] [--json]\n"
+    "Finds current records whose text contains the words of QUERY (the last word\n"
+    "may be the start of a word).  Korean, Chinese and other non-Latin text is\n"
+    "found anywhere inside longer text: '정은' finds '김정은'.  Best matches first;\n"
+    "hits are marked [like this] (<<like this>> in --json).",
+    search_cmd,
+};
