@@ -8,7 +8,7 @@ CC       ?= cc
 PKGS     := sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wno-unknown-warning-option
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP $(SAN_FLAGS)
+CFLAGS   += -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP $(SAN_FLAGS)
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(SAN_FLAGS)
@@ -56,7 +56,8 @@ $(O)/fuzz-replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/libattest.a
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 test: deps
 	@$(MAKE) --no-print-directory test-only

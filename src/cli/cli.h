@@ -29,6 +29,11 @@ struct command {
     int (*run)(struct cli *cli, int argc, char **argv);
 };
 
+/* Each command, defined in its cmd_NAME.c. */
+#define COMMAND(name) extern const struct command name##_command;
+#include "commands.def"
+#undef COMMAND
+
 /* The sorted command table (cmd.c). */
 const struct command *const *command_all(size_t *count);
 const struct command *command_find(const char *name);

@@ -6,10 +6,6 @@
 
 #include <string.h>
 
-#define COMMAND(name) extern const struct command name##_command;
-#include "commands.def"
-#undef COMMAND
-
 static const struct command *const table[] = {
 #define COMMAND(name) &name##_command,
 #include "commands.def"

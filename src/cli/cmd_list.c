@@ -36,17 +36,6 @@ static int list_row(void *arg, json_t *doc)
     return AT_OK;
 }
 
-/* Parses a --from or --to date into the first or last day it may mean. */
-static int date_bound(struct cli *cli, const char *text, bool first, int32_t *out)
-{
-    struct fuzzy_date d;
-
-    if (date_parse(&cli->ctx, text, &d) != AT_OK)
-        return AT_EINVAL;
-    *out = first ? d.lo : d.hi;
-    return AT_OK;
-}
-
 static int list_cmd(struct cli *cli, int argc, char **argv)
 {
     struct record_filter f = RECORD_FILTER_INIT;
@@ -84,8 +73,8 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
         buf_free(&valid);
         return rc;
     }
-    if ((from && date_bound(cli, from, true, &f.date_from) != AT_OK)
-        || (to && date_bound(cli, to, false, &f.date_to) != AT_OK)
+    if ((from && date_parse_bound(&cli->ctx, from, DATE_FROM, &f.date_from) != AT_OK)
+        || (to && date_parse_bound(&cli->ctx, to, DATE_TO, &f.date_to) != AT_OK)
         || (clearance && clearance_parse(&cli->ctx, clearance, &f.max_clearance) != AT_OK))
         return cli_fail(cli, AT_EINVAL);
     f.limit = limit ? atol(limit) : 0;

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 /* Meta columns that are not fields. */
-enum { COL_IGNORE = -1, COL_ID = -2, COL_CLEARANCE = -3, COL_SOURCE = -4 };
+enum { COL_IGNORE = -1, COL_ID = -2, COL_CLEARANCE = -3, COL_SOURCE = -4, COL_RETRACTED = -5 };
 
 /* The header cell as a field name: lower case, spaces and dashes as '_'. */
 static void field_name_of(const char *header, char *out, size_t n)
@@ -47,14 +47,16 @@ static int map_columns(struct at_ctx *ctx, const char *file, const struct type_s
             cols[i] = COL_CLEARANCE;
         else if (strcmp(target, "source") == 0)
             cols[i] = COL_SOURCE;
+        else if (strcmp(target, "retracted") == 0)
+            cols[i] = COL_RETRACTED;
         else if (model_field(t, target))
             cols[i] = (int)(model_field(t, target) - t->fields);
         else {
             struct buf valid = BUF_INIT;
             for (size_t f = 0; f < t->nfields; f++)
                 buf_printf(&valid, "%s, ", t->fields[f].name);
-            ctx_error(ctx, AT_EINVAL, "%s:%lu: column %zu \"%s\" is not a field of a %s; "
-                      "valid: %sid, clearance, source; or map it with --map \"%s=FIELD\" "
+            ctx_error(ctx, AT_EINVAL, "%s:%lu: column %zu \"%s\" is not a field of type %s; "
+                      "valid: %sid, clearance, source, retracted; or map it with --map \"%s=FIELD\" "
                       "(--map \"%s=\" ignores it)", file, header->line, i + 1,
                       header->fields[i], t->name, buf_str(&valid), header->fields[i],
                       header->fields[i]);
@@ -84,6 +86,9 @@ static int row_item(struct at_ctx *ctx, const struct type_spec *t, const struct 
             json_object_set_new(item, "clearance", json_string(cell));
         else if (cols[i] == COL_SOURCE)
             json_object_set_new(item, "source", json_string(cell));
+        else if (cols[i] == COL_RETRACTED)
+            rc = ctx_error(ctx, AT_EINVAL, "a retracted record cannot come in from CSV; move "
+                           "whole archives with 'attest export jsonl' and 'import jsonl'");
         else
             rc = model_set_from_text(ctx, t, data, t->fields[cols[i]].name, cell);
         if (rc != AT_OK) {

@@ -284,10 +284,17 @@ void model_list_types(struct buf *out)
         buf_printf(out, "%s%s", i ? ", " : "", types[i].name);
 }
 
-static void list_fields(const struct type_spec *t, struct buf *out)
+/* The error for a field that type t does not have, listing those it has. */
+static int unknown_field(struct at_ctx *ctx, const struct type_spec *t, const char *field)
 {
+    struct buf valid = BUF_INIT;
+
     for (size_t i = 0; i < t->nfields; i++)
-        buf_printf(out, "%s%s", i ? ", " : "", t->fields[i].name);
+        buf_printf(&valid, "%s%s", i ? ", " : "", t->fields[i].name);
+    ctx_error(ctx, AT_EINVAL, "field \"%s\": type %s has no such field; valid: %s",
+              field, t->name, buf_str(&valid));
+    buf_free(&valid);
+    return AT_EINVAL;
 }
 
 bool model_id_valid(const char *id)
@@ -533,21 +540,15 @@ static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t
 int model_validate(struct at_ctx *ctx, const struct type_spec *t, json_t *data)
 {
     const char *key;
-    json_t *value, *clean;
+    json_t *value, *clean = NULL;
     void *tmp;
-    struct buf valid = BUF_INIT;
 
     if (!json_is_object(data))
         return ctx_error(ctx, AT_EINVAL, "a %s must be a JSON object of fields", t->name);
     json_object_foreach_safe(data, tmp, key, value) {
         const struct field_spec *f = model_field(t, key);
-        if (f == NULL) {
-            list_fields(t, &valid);
-            ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s has no such field; valid: %s",
-                      key, t->name, buf_str(&valid));
-            buf_free(&valid);
-            return AT_EINVAL;
-        }
+        if (f == NULL)
+            return unknown_field(ctx, t, key);
         if (json_is_null(value) || (json_is_string(value) && json_string_length(value) == 0)) {
             json_object_del(data, key); /* an empty value is an absent one */
             continue;
@@ -594,16 +595,10 @@ int model_set_from_text(struct at_ctx *ctx, const struct type_spec *t, json_t *d
                         const char *field, const char *text)
 {
     const struct field_spec *f = model_field(t, field);
-    struct buf valid = BUF_INIT;
     json_t *value;
 
-    if (f == NULL) {
-        list_fields(t, &valid);
-        ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s has no such field; valid: %s",
-                  field, t->name, buf_str(&valid));
-        buf_free(&valid);
-        return AT_EINVAL;
-    }
+    if (f == NULL)
+        return unknown_field(ctx, t, field);
     if (f->kind == FIELD_NAMES) {
         json_t *list = json_object_get(data, field);
         if (list == NULL) {

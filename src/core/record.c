@@ -54,7 +54,9 @@ static void derive(const struct type_spec *t, json_t *data, struct derived *d)
 
         if (v == NULL)
             continue;
-        if ((f->flags & FIELD_DATE_KEY) && date_parse(&quiet, json_string_value(v), &date) == AT_OK) {
+        /* An unknown date is left out of date filters rather than matching all. */
+        if ((f->flags & FIELD_DATE_KEY) && date_parse(&quiet, json_string_value(v), &date) == AT_OK
+            && date.precision != DATE_UNKNOWN) {
             d->has_date = true;
             d->date_lo = date.lo;
             d->date_hi = date.hi;
@@ -257,7 +259,7 @@ static json_t *new_doc(const char *id, const struct type_spec *t, int version, i
     char now[21];
 
     record_now(now);
-    return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s?, s:O}",
+    return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s*, s:O}",
                      "id", id, "type", t->name, "version", version,
                      "clearance", clearance_name(clearance), "retracted", retracted,
                      "reason", w->reason ? w->reason : (version == 1 ? "created" : ""),
@@ -341,8 +343,8 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
 int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *changes,
                  const struct record_write *w)
 {
-    const struct type_spec *t;
-    json_t *old, *data, *value;
+    const struct type_spec *t = NULL;
+    json_t *old = NULL, *data, *value;
     const char *key;
     int rc;
 
@@ -366,8 +368,8 @@ int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *c
 int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
                    const struct record_write *w)
 {
-    const struct type_spec *t;
-    json_t *old;
+    const struct type_spec *t = NULL;
+    json_t *old = NULL;
     int rc;
 
     if ((rc = load_current(ctx, st, id, &old, &t, w)) != AT_OK)
@@ -432,7 +434,7 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
 {
     static const char sql[] = "SELECT max(version) FROM record_version WHERE id = ?1";
     static const char same_sql[] = "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
-    const struct type_spec *t;
+    const struct type_spec *t = NULL;
     const char *id;
     json_int_t version, have;
     sqlite3_stmt *stmt;

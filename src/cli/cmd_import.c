@@ -1,0 +1,128 @@
+/*
+ * cmd_import.c: `attest import jsonl|csv FILE` brings many records in at
+ * once, all or nothing unless --skip-bad.
+ */
+#include "cli.h"
+#include "../core/csvio.h"
+#include "../core/vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void report_bad(void *arg, const char *where, const char *message)
+{
+    (void)arg;
+    fprintf(stderr, "attest: skipped %s: %s\n", where, message);
+}
+
+static void report_progress(void *arg, long done)
+{
+    (void)arg;
+    fprintf(stderr, "\rimporting: %ld records", done);
+}
+
+static int import_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct import_options opt = { cli->user, NULL, -1, false, report_bad, NULL, NULL };
+    struct import_counts counts = { 0 };
+    const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
+    struct csv_map *maps = xcalloc((size_t)argc + 1, sizeof *maps);
+    size_t nmaps = 0;
+    FILE *in = NULL;
+    int rc = EXIT_USAGE;
+
+    for (int i = 0; i < argc; i++) {
+        const char *map;
+        int got;
+        if ((got = cli_option(&import_command, argc, argv, &i, "type", &type_name)) ||
+            (got = cli_option(&import_command, argc, argv, &i, "source", &opt.source)) ||
+            (got = cli_option(&import_command, argc, argv, &i, "clearance", &clearance))) {
+            if (got < 0)
+                goto out;
+        } else if ((got = cli_option(&import_command, argc, argv, &i, "map", &map)) != 0) {
+            const char *eq = got > 0 ? strchr(map, '=') : NULL;
+            if (eq == NULL) {
+                rc = got < 0 ? EXIT_USAGE : cli_usage(&import_command, "--map takes COLUMN=FIELD");
+                goto out;
+            }
+            maps[nmaps].column = xstrdup(map);
+            ((char *)maps[nmaps].column)[eq - map] = '\0';
+            maps[nmaps++].field = eq + 1;
+        } else if (strcmp(argv[i], "--skip-bad") == 0) {
+            opt.skip_bad = true;
+        } else if (format == NULL && argv[i][0] != '-') {
+            format = argv[i];
+        } else if (path == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+            path = argv[i];
+        } else {
+            rc = cli_usage(&import_command, "unexpected argument \"%s\"", argv[i]);
+            goto out;
+        }
+    }
+    if (format == NULL || path == NULL) {
+        rc = cli_usage(&import_command, "give the format and the file");
+        goto out;
+    }
+    if (clearance && clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
+        rc = cli_fail(cli, AT_EINVAL);
+        goto out;
+    }
+    if (isatty(STDERR_FILENO))
+        opt.on_progress = report_progress;
+    if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL)) {
+        rc = cli_usage(&import_command, "a CSV import needs --type TYPE (a record type)");
+        goto out;
+    }
+    if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0) {
+        rc = cli_usage(&import_command, "\"%s\" is not an import format; valid: jsonl, csv", format);
+        goto out;
+    }
+    if ((in = cli_fopen(cli, path)) == NULL) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (cli_open(cli) != AT_OK) {
+        rc = cli_fail(cli, AT_ERR);
+        goto out;
+    }
+    const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+    if (strcmp(format, "jsonl") == 0)
+        rc = import_jsonl(&cli->ctx, cli->st, in, name, &opt, &counts);
+    else
+        rc = import_csv(&cli->ctx, cli->st, in, name, model_type(type_name), maps, nmaps,
+                        &opt, &counts);
+    if (opt.on_progress)
+        fputc('\n', stderr);
+    if (rc != AT_OK) {
+        fprintf(stderr, "attest: %s\nattest: nothing was imported\n", cli->ctx.message);
+        rc = rc == AT_ERR ? EXIT_FAIL : EXIT_USAGE;
+        goto out;
+    }
+    fprintf(stderr, "imported %s: %ld new records, %ld new versions, %ld already present",
+            name, counts.added, counts.versions, counts.already);
+    if (opt.skip_bad)
+        fprintf(stderr, ", %ld skipped as bad", counts.bad);
+    fputc('\n', stderr);
+    rc = EXIT_OK;
+out:
+    if (in && in != stdin)
+        fclose(in);
+    for (size_t m = 0; m < nmaps; m++)
+        free((char *)maps[m].column);
+    free(maps);
+    return rc;
+}
+
+const struct command import_command = {
+    "import", "import records from JSON Lines or CSV",
+    "attest import jsonl FILE|- [--skip-bad]\n"
+    "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
+    "                                [--source ID] [--clearance LEVEL]\n"
+    "Imports many records in one transaction: all of them, or none if one is bad\n"
+    "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
+    "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
+    "A CSV file has a header row; columns named like fields fill them (--map\n"
+    "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.",
+    import_cmd,
+};

@@ -1,0 +1,27 @@
+/* cmd_rebuild.c: `attest rebuild` recreates the derived tables. */
+#include "cli.h"
+#include "../core/record.h"
+
+static int rebuild_cmd(struct cli *cli, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 0)
+        return cli_usage(&rebuild_command, "takes no arguments");
+    if (cli_open(cli) != AT_OK || store_begin(&cli->ctx, cli->st) != AT_OK
+        || record_rebuild(&cli->ctx, cli->st) != AT_OK
+        || store_commit(&cli->ctx, cli->st) != AT_OK) {
+        if (cli->st)
+            store_rollback(cli->st);
+        return cli_fail(cli, AT_ERR);
+    }
+    fprintf(stderr, "rebuilt the current view, references and search index\n");
+    return EXIT_OK;
+}
+
+const struct command rebuild_command = {
+    "rebuild", "recreate the derived tables from the versions",
+    "attest rebuild\n"
+    "Recreates the current view, the reference table and the search index from the\n"
+    "stored versions, which are never touched.",
+    rebuild_cmd,
+};

@@ -1,0 +1,58 @@
+/* cmd_vocab.c: `attest vocab [NAME]` lists the controlled vocabularies. */
+#include "cli.h"
+#include "../core/vocab.h"
+
+#include <string.h>
+
+static int vocab_cmd(struct cli *cli, int argc, char **argv)
+{
+    const char *only = NULL;
+    bool as_json = false;
+    size_t n;
+    const struct vocab *all = vocab_all(&n);
+    json_t *out = json_object();
+    struct table tab;
+
+    (void)cli;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (only == NULL && argv[i][0] != '-')
+            only = argv[i];
+        else
+            return cli_usage(&vocab_command, "unexpected argument \"%s\"", argv[i]);
+    }
+    if (only && vocab_find(only) == NULL) {
+        json_decref(out);
+        return cli_usage(&vocab_command, "no vocabulary \"%s\"; 'attest vocab' lists them", only);
+    }
+    table_init(&tab, 4, "VOCABULARY", "CODE", "LABEL", "KOREAN");
+    for (size_t v = 0; v < n; v++) {
+        json_t *terms = json_array();
+        if (only && strcmp(only, all[v].name) != 0)
+            continue;
+        for (size_t t = 0; t < all[v].nterms; t++) {
+            const struct vocab_term *term = &all[v].terms[t];
+            table_row(&tab, t == 0 ? all[v].name : "", term->code, term->label, term->label_ko);
+            json_array_append_new(terms, json_pack("{s:s, s:s, s:s}", "code", term->code,
+                                                   "label", term->label, "label_ko", term->label_ko));
+        }
+        json_object_set_new(out, all[v].name, json_pack("{s:s, s:o}", "about", all[v].about,
+                                                        "terms", terms));
+    }
+    if (as_json)
+        cli_print_json(out);
+    else
+        table_print(&tab, stdout);
+    table_free(&tab);
+    json_decref(out);
+    return EXIT_OK;
+}
+
+const struct command vocab_command = {
+    "vocab", "list the controlled vocabularies",
+    "attest vocab [NAME] [--json]\n"
+    "Lists every controlled vocabulary (or only NAME) with its codes, the values\n"
+    "that fields such as act_type, site_type or basis take, and their labels.",
+    vocab_cmd,
+};
