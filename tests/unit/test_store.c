@@ -1,0 +1,110 @@
+/* test_store.c: creating, opening and upgrading archives. */
+#include "../../src/core/attest.h"
+#include "../../src/core/record.h"
+#include "../../src/core/schema.h"
+#include "../../src/core/store.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+UNIT_TEST(store_create_sets_pragmas)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char dir[512];
+    struct buf mode = BUF_INIT;
+
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, &st) == AT_OK);
+    CHECK(pragma_int(store_db(st), "PRAGMA application_id") == schema_application_id);
+    CHECK(pragma_int(store_db(st), "PRAGMA user_version") == schema_version());
+    CHECK(pragma_int(store_db(st), "PRAGMA foreign_keys") == 1);
+    sqlite3_stmt *stmt;
+    sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &stmt, NULL);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        buf_puts(&mode, (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    CHECK_STR(buf_str(&mode), "wal");
+    CHECK(store_meta_get(&ctx, st, "archive_id", &mode) == AT_OK && mode.len == 32);
+    store_close(st);
+    /* A second create on the same directory is refused. */
+    CHECK(store_create(&ctx, dir, &st) == AT_ECONFLICT);
+    buf_free(&mode);
+}
+
+UNIT_TEST(store_open_refuses_other_files)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char path[512];
+    sqlite3 *db;
+
+    CHECK(store_open(&ctx, unit_tmpdir(), &st) == AT_ENOTFOUND);
+    CHECK(strstr(ctx.message, "not an attest archive") != NULL);
+    snprintf(path, sizeof path, "%s/attest.db", unit_tmpdir());
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CHECK(store_open(&ctx, unit_tmpdir(), &st) == AT_EINVAL);
+}
+
+/* An archive made by each earlier schema version opens, upgrades, and
+ * keeps its records. */
+UNIT_TEST(store_upgrades_every_earlier_version)
+{
+    for (int from = 1; from < schema_version(); from++) {
+        struct at_ctx ctx = { 0 };
+        struct store *st;
+        char dir[512], path[600], sql[128];
+        sqlite3 *db;
+
+        snprintf(dir, sizeof dir, "%s/v%d", unit_tmpdir(), from);
+        mkdir(dir, 0700);
+        snprintf(path, sizeof path, "%s/attest.db", dir);
+        REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 schema_application_id, from);
+        CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, schema_create_sql(), NULL, NULL, NULL) == SQLITE_OK);
+        for (int v = 1; v < from; v++)
+            CHECK(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, "INSERT INTO log_entry(seq, leaf, written_at) VALUES "
+                           "(1, zeroblob(32), '2020-01-01T00:00:00Z');"
+                           "INSERT INTO record_version VALUES ('ev-0000000000aa', 1, 'event', 1, '{}');",
+                           NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close(db);
+
+        REQUIRE(store_open(&ctx, dir, &st) == AT_OK);
+        CHECK(pragma_int(store_db(st), "PRAGMA user_version") == schema_version());
+        CHECK(pragma_int(store_db(st), "SELECT count(*) FROM record_version") == 1);
+        CHECK(pragma_int(store_db(st), "SELECT count(*) FROM tree_head") == 0);
+        store_close(st);
+    }
+}
+
+UNIT_TEST(store_refuses_newer_schema)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char dir[512], sql[64];
+
+    snprintf(dir, sizeof dir, "%s/n", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, &st) == AT_OK);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version() + 1);
+    store_exec(&ctx, st, sql);
+    store_close(st);
+    CHECK(store_open(&ctx, dir, &st) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "newer than this attest") != NULL);
+}
