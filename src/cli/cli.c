@@ -4,7 +4,11 @@
  */
 #include "cli.h"
 
+#include "../core/keys.h"
+
 #include <errno.h>
+#include <termios.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +186,70 @@ void table_free(struct table *t)
     free(t->cells);
     t->cells = NULL;
     t->nrows = 0;
+}
+
+int cli_read_passphrase(struct cli *cli, const char *prompt, struct buf *out)
+{
+    char chunk[256];
+    ssize_t n;
+
+    buf_reset(out);
+    if (cli->passphrase_fd >= 0) {
+        off_t at = 0;
+        bool seekable = lseek(cli->passphrase_fd, 0, SEEK_CUR) >= 0;
+        while ((n = seekable ? pread(cli->passphrase_fd, chunk, sizeof chunk, at)
+                             : read(cli->passphrase_fd, chunk, sizeof chunk)) > 0) {
+            char *nl = memchr(chunk, '\n', (size_t)n);
+            buf_append(out, chunk, nl ? (size_t)(nl - chunk) : (size_t)n);
+            at += n;
+            if (nl)
+                break;
+        }
+        sodium_memzero(chunk, sizeof chunk);
+        if (n < 0)
+            return ctx_error(&cli->ctx, AT_ERR, "cannot read the passphrase from fd %d: %s",
+                             cli->passphrase_fd, strerror(errno));
+    } else {
+        struct termios old, quiet;
+        FILE *tty = fopen("/dev/tty", "r+");
+        if (tty == NULL)
+            return ctx_error(&cli->ctx, AT_EINVAL, "a passphrase is needed and there is no "
+                             "terminal to ask on; give --passphrase-fd N");
+        fputs(prompt, tty);
+        fflush(tty);
+        tcgetattr(fileno(tty), &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+        if (fgets(chunk, sizeof chunk, tty))
+            buf_append(out, chunk, strcspn(chunk, "\n"));
+        tcsetattr(fileno(tty), TCSAFLUSH, &old);
+        fputc('\n', tty);
+        fclose(tty);
+        sodium_memzero(chunk, sizeof chunk);
+    }
+    if (out->len && out->data[out->len - 1] == '\r')
+        out->data[--out->len] = '\0';
+    return AT_OK;
+}
+
+int cli_login(struct cli *cli)
+{
+    struct buf pass = BUF_INIT;
+    char prompt[128];
+    int rc;
+
+    if (cli->logged_in)
+        return AT_OK;
+    if ((rc = cli_open(cli)) != AT_OK)
+        return rc;
+    snprintf(prompt, sizeof prompt, "passphrase for %s: ", cli->user);
+    if ((rc = cli_read_passphrase(cli, prompt, &pass)) == AT_OK
+        && (rc = keys_login(&cli->ctx, cli->st, cli->user, buf_str(&pass), &cli->session)) == AT_OK) {
+        cli->logged_in = true;
+        store_set_session(cli->st, &cli->session);
+    }
+    sodium_memzero(pass.data, pass.cap);
+    buf_free(&pass);
+    return rc;
 }

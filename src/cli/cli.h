@@ -8,6 +8,7 @@
 #define CLI_H
 
 #include "../core/attest.h"
+#include "../core/access.h"
 #include "../core/store.h"
 
 #include <jansson.h>
@@ -19,7 +20,10 @@ struct cli {
     struct at_ctx ctx;
     const char *archive;   /* -A DIR, $ATTEST_ARCHIVE, or ./archive */
     struct store *st;      /* opened by cli_open */
-    char user[64];         /* who is at the keyboard */
+    char user[64];         /* -u NAME, $ATTEST_USER, or the login name */
+    int passphrase_fd;     /* --passphrase-fd N or $ATTEST_PASSPHRASE_FD; -1 for the terminal */
+    struct session session;
+    bool logged_in;
 };
 
 struct command {
@@ -40,6 +44,15 @@ const struct command *command_find(const char *name);
 
 /* Opens the archive named by cli->archive; prints the error on failure. */
 int cli_open(struct cli *cli);
+
+/* Opens the archive and unlocks cli->user's keys with their passphrase;
+ * prints the error on failure.  Write commands call it first. */
+int cli_login(struct cli *cli);
+
+/* Reads a passphrase from the passphrase fd (a file is read from its
+ * start, so one fd serves many reads), or from the terminal without
+ * echo, asking with prompt.  The caller wipes and frees out. */
+int cli_read_passphrase(struct cli *cli, const char *prompt, struct buf *out);
 
 /* Prints "attest: MESSAGE" from ctx to stderr and returns the exit code
  * for rc (EXIT_USAGE for bad input, EXIT_FAIL otherwise). */

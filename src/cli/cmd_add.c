@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "fields.h"
+#include "../core/evlog.h"
 #include "../core/import.h"
 
 #include <string.h>
@@ -11,7 +12,7 @@
 static int add_from_json(struct cli *cli, const struct type_spec *t, const char *path,
                          const struct record_write *w)
 {
-    struct import_options opt = { cli->user, w->source, w->clearance, false, NULL, NULL, NULL };
+    struct import_options opt = { w->source, w->clearance, false, NULL, NULL, NULL };
     struct import_counts counts;
     struct buf ids = BUF_INIT;
     FILE *in = cli_fopen(cli, path);
@@ -54,11 +55,10 @@ static int add_cmd(struct cli *cli, int argc, char **argv)
         fields_usage(t, stdout);
         return EXIT_OK;
     }
-    w.author = cli->user;
     data = json_object();
     rc = fields_from_flags(cli, &add_command, t, argc - 1, argv + 1, data, &w, &json_file);
-    if (rc == EXIT_OK && cli_open(cli) != AT_OK)
-        rc = cli_fail(cli, AT_ERR);
+    if (rc == EXIT_OK && cli_login(cli) != AT_OK)
+        rc = cli_fail(cli, cli->ctx.code);
     if (rc != EXIT_OK)
         goto out;
     if (json_file) {
@@ -70,7 +70,7 @@ static int add_cmd(struct cli *cli, int argc, char **argv)
     }
     if (store_begin(&cli->ctx, cli->st) != AT_OK
         || (rc = record_add(&cli->ctx, cli->st, t, data, &w, id)) != AT_OK
-        || (rc = store_commit(&cli->ctx, cli->st)) != AT_OK) {
+        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
         store_rollback(cli->st);
         rc = cli_fail(cli, rc);
         goto out;

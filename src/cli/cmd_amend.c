@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "fields.h"
+#include "../core/evlog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,9 @@ static int amend_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc < 1 || argv[0][0] == '-')
         return cli_usage(&amend_command, "give the id of the record to amend");
-    if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+    if (cli_login(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     t = model_type_of_id(id);
-    w.author = cli->user;
     changes = json_object();
     /* --unset FIELD removes a field; everything else is a field flag. */
     args = xcalloc((size_t)argc, sizeof *args);
@@ -47,7 +47,7 @@ static int amend_cmd(struct cli *cli, int argc, char **argv)
     }
     if (store_begin(&cli->ctx, cli->st) != AT_OK
         || (rc = record_amend(&cli->ctx, cli->st, id, changes, &w)) != AT_OK
-        || (rc = store_commit(&cli->ctx, cli->st)) != AT_OK) {
+        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
         store_rollback(cli->st);
         rc = cli_fail(cli, rc);
         goto out;

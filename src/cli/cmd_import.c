@@ -24,7 +24,7 @@ static void report_progress(void *arg, long done)
 
 static int import_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct import_options opt = { cli->user, NULL, -1, false, report_bad, NULL, NULL };
+    struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL };
     struct import_counts counts = { 0 };
     const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
     struct csv_map *maps = xcalloc((size_t)argc + 1, sizeof *maps);
@@ -82,8 +82,8 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    if (cli_open(cli) != AT_OK) {
-        rc = cli_fail(cli, AT_ERR);
+    if (cli_login(cli) != AT_OK) {
+        rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
     const char *name = strcmp(path, "-") == 0 ? "stdin" : path;

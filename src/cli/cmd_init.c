@@ -1,22 +1,79 @@
-/* cmd_init.c: `attest init DIR` creates a new, empty archive. */
+/*
+ * cmd_init.c: `attest init DIR` creates a new archive with its keys and
+ * its first user, an admin.
+ */
 #include "cli.h"
+#include "../core/evlog.h"
+#include "../core/keys.h"
+
+#include <string.h>
+
+/* Reads the new passphrase; on a terminal, twice, so that a typo is caught. */
+static int new_passphrase(struct cli *cli, struct buf *pass)
+{
+    struct buf again = BUF_INIT;
+    int rc;
+
+    if ((rc = cli_read_passphrase(cli, "new passphrase: ", pass)) != AT_OK)
+        return rc;
+    if (cli->passphrase_fd < 0) {
+        if ((rc = cli_read_passphrase(cli, "the same passphrase again: ", &again)) == AT_OK
+            && strcmp(buf_str(pass), buf_str(&again)) != 0)
+            rc = ctx_error(&cli->ctx, AT_EINVAL, "the two passphrases differ");
+        sodium_memzero(again.data, again.cap);
+        buf_free(&again);
+    }
+    return rc;
+}
 
 static int init_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct store *st;
+    const char *dir = NULL, *kdf_name = NULL;
+    struct kdf kdf = kdf_default();
+    struct buf pass = BUF_INIT;
+    int rc;
 
-    if (argc != 1)
+    for (int i = 0; i < argc; i++) {
+        int got = cli_option(&init_command, argc, argv, &i, "kdf", &kdf_name);
+        if (got < 0)
+            return EXIT_USAGE;
+        if (got == 0 && dir == NULL && argv[i][0] != '-')
+            dir = argv[i];
+        else if (got == 0)
+            return cli_usage(&init_command, "unexpected argument \"%s\"", argv[i]);
+    }
+    if (dir == NULL)
         return cli_usage(&init_command, "give the directory of the new archive");
-    if (store_create(&cli->ctx, argv[0], &st) != AT_OK)
-        return cli_fail(cli, AT_ERR);
-    store_close(st);
-    fprintf(stderr, "created archive %s\n", argv[0]);
-    return EXIT_OK;
+    if (kdf_name && kdf_parse(&cli->ctx, kdf_name, &kdf) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
+    if ((rc = new_passphrase(cli, &pass)) != AT_OK)
+        goto out;
+    if ((rc = store_create(&cli->ctx, dir, &cli->st)) != AT_OK)
+        goto out;
+    if ((rc = store_begin(&cli->ctx, cli->st)) != AT_OK
+        || (rc = keys_init(&cli->ctx, cli->st, cli->user, buf_str(&pass), &kdf,
+                           &cli->session)) != AT_OK) {
+        store_rollback(cli->st);
+        goto out;
+    }
+    store_set_session(cli->st, &cli->session);
+    cli->logged_in = true;
+    if ((rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK)
+        goto out;
+    fprintf(stderr, "created archive %s with admin user %s\n", dir, cli->user);
+out:
+    sodium_memzero(pass.data, pass.cap);
+    buf_free(&pass);
+    return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 
 const struct command init_command = {
     "init", "create a new archive",
-    "attest init DIR\n"
-    "Creates the directory DIR holding a new archive: attest.db (SQLite) and vault/.",
+    "attest [-u ADMIN] init DIR [--kdf interactive|moderate|sensitive]\n"
+    "Creates the directory DIR holding a new archive (attest.db and vault/), its\n"
+    "random master key and signing key, and its first user ADMIN (the -u user),\n"
+    "whose passphrase is asked for twice (or read once from --passphrase-fd).\n"
+    "--kdf sets the Argon2id cost of deriving keys from passphrases (moderate:\n"
+    "256 MiB and about a second per unlock).",
     init_cmd,
 };

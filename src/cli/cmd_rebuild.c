@@ -1,5 +1,6 @@
 /* cmd_rebuild.c: `attest rebuild` recreates the derived tables. */
 #include "cli.h"
+#include "../core/evlog.h"
 #include "../core/record.h"
 
 static int rebuild_cmd(struct cli *cli, int argc, char **argv)
@@ -9,12 +10,13 @@ static int rebuild_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&rebuild_command, "takes no arguments");
     if (cli_open(cli) != AT_OK || store_begin(&cli->ctx, cli->st) != AT_OK
         || record_rebuild(&cli->ctx, cli->st) != AT_OK
+        || evlog_rebuild_nodes(&cli->ctx, cli->st) != AT_OK
         || store_commit(&cli->ctx, cli->st) != AT_OK) {
         if (cli->st)
             store_rollback(cli->st);
         return cli_fail(cli, AT_ERR);
     }
-    fprintf(stderr, "rebuilt the current view, references and search index\n");
+    fprintf(stderr, "rebuilt the current view, references, search index and log tree cache\n");
     return EXIT_OK;
 }
 
@@ -22,6 +24,7 @@ const struct command rebuild_command = {
     "rebuild", "recreate the derived tables from the versions",
     "attest rebuild\n"
     "Recreates the current view, the reference table and the search index from the\n"
-    "stored versions, which are never touched.",
+    "stored versions, and the log's cached subtree hashes from its leaves; what is\n"
+    "enduring (versions, log, keys, vault) is never touched.",
     rebuild_cmd,
 };

@@ -3,6 +3,7 @@
  * retracted by writing a new version; nothing is deleted.
  */
 #include "cli.h"
+#include "../core/evlog.h"
 #include "../core/record.h"
 
 static int retract_cmd(struct cli *cli, int argc, char **argv)
@@ -20,12 +21,11 @@ static int retract_cmd(struct cli *cli, int argc, char **argv)
     }
     if (argc < 1 || argv[0][0] == '-')
         return cli_usage(&retract_command, "give the id of the record to retract");
-    if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+    if (cli_login(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
-    w.author = cli->user;
     if (store_begin(&cli->ctx, cli->st) != AT_OK
         || (rc = record_retract(&cli->ctx, cli->st, id, &w)) != AT_OK
-        || (rc = store_commit(&cli->ctx, cli->st)) != AT_OK) {
+        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
         store_rollback(cli->st);
         return cli_fail(cli, cli->ctx.code);
     }

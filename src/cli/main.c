@@ -15,9 +15,12 @@ static void usage(FILE *out)
     size_t n;
     const struct command *const *cmds = command_all(&n);
 
-    fputs("usage: attest [-A DIR] COMMAND [options]\n\n"
+    fputs("usage: attest [-A DIR] [-u USER] [--passphrase-fd N] COMMAND [options]\n\n"
           "attest: a secure archive of testimony, sites and evidence.\n"
-          "-A DIR (or ATTEST_ARCHIVE) names the archive; the default is ./archive.\n\n"
+          "-A DIR (or ATTEST_ARCHIVE) names the archive; the default is ./archive.\n"
+          "-u USER (or ATTEST_USER) names who acts; commands that write ask for the\n"
+          "user's passphrase on the terminal, or read it from file descriptor N\n"
+          "(--passphrase-fd N, or ATTEST_PASSPHRASE_FD).\n\n"
           "commands:\n", out);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
@@ -39,6 +42,7 @@ int main(int argc, char **argv)
 {
     struct cli cli = { 0 };
     const struct command *cmd;
+    const char *env;
     int i = 1, rc;
 
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -46,18 +50,29 @@ int main(int argc, char **argv)
     if (cli.archive == NULL || *cli.archive == '\0')
         cli.archive = "archive";
     set_user(&cli);
-    /* -A DIR may stand before the command or anywhere after it. */
+    env = getenv("ATTEST_PASSPHRASE_FD");
+    cli.passphrase_fd = env && *env ? atoi(env) : -1;
+    /* Global options may stand before the command or anywhere after it. */
     for (int j = 1; j < argc; j++) {
-        if (strcmp(argv[j], "-A") == 0 || strcmp(argv[j], "--archive") == 0) {
-            if (j + 1 >= argc) {
-                fputs("attest: -A needs a directory\n", stderr);
-                return EXIT_USAGE;
-            }
-            cli.archive = argv[j + 1];
-            memmove(argv + j, argv + j + 2, sizeof(char *) * (size_t)(argc - j - 1));
-            argc -= 2;
-            j--;
+        const char *a = argv[j];
+        bool archive = strcmp(a, "-A") == 0 || strcmp(a, "--archive") == 0;
+        bool user = strcmp(a, "-u") == 0 || strcmp(a, "--user") == 0;
+        bool fd = strcmp(a, "--passphrase-fd") == 0;
+        if (!archive && !user && !fd)
+            continue;
+        if (j + 1 >= argc) {
+            fprintf(stderr, "attest: %s needs a value\n", a);
+            return EXIT_USAGE;
         }
+        if (archive)
+            cli.archive = argv[j + 1];
+        else if (user)
+            snprintf(cli.user, sizeof cli.user, "%s", argv[j + 1]);
+        else
+            cli.passphrase_fd = atoi(argv[j + 1]);
+        memmove(argv + j, argv + j + 2, sizeof(char *) * (size_t)(argc - j - 1));
+        argc -= 2;
+        j--;
     }
     if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
         usage(i >= argc ? stderr : stdout);
@@ -73,5 +88,6 @@ int main(int argc, char **argv)
     }
     rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
     store_close(cli.st);
+    session_free(&cli.session);
     return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "attest.h"
 #include "import.h"
+#include "evlog.h"
 #include "vocab.h"
 
 #include <stdlib.h>
@@ -29,11 +30,7 @@ int import_end(struct import *im, bool ok)
         store_rollback(im->st);
         return AT_OK;
     }
-    if (store_commit(im->ctx, im->st) != AT_OK) {
-        store_rollback(im->st);
-        return AT_ERR;
-    }
-    return AT_OK;
+    return evlog_commit(im->ctx, im->st);
 }
 
 static void where_of(const struct import *im, long line, long item, char *out, size_t n)
@@ -75,7 +72,6 @@ static int import_new(struct import *im, json_t *obj, const struct type_spec *ty
     char id[RECORD_ID_MAX];
     json_t *data = obj;
 
-    w.author = im->opt->author;
     w.source = im->opt->source;
     w.clearance = im->opt->clearance;
     if (type == NULL) {

@@ -14,7 +14,6 @@
 #include <stdio.h>
 
 struct import_options {
-    const char *author;      /* who is importing */
     const char *source;      /* provenance for new records, or NULL */
     int clearance;           /* for new records, or -1 for each type's default */
     bool skip_bad;

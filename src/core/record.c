@@ -7,7 +7,8 @@
 #include "attest.h"
 #include "record.h"
 #include "date.h"
-#include "merkle.h"
+#include "access.h"
+#include "evlog.h"
 #include "search.h"
 #include "vocab.h"
 
@@ -163,27 +164,15 @@ out:
 /* Appends doc to the log and the versions, then refreshes the derived view. */
 static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
 {
-    static const char log_sql[] = "INSERT INTO log_entry(leaf, written_at) VALUES (?1, ?2)";
     static const char version_sql[] =
         "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES (?1, ?2, ?3, ?4, ?5)";
     char *text = record_canonical(doc);
-    uint8_t leaf[MERKLE_HASH_LEN];
-    char now[21];
     sqlite3_stmt *stmt;
-    sqlite3_int64 seq;
+    int64_t seq;
     int rc = AT_ERR;
 
-    merkle_leaf_hash(text, strlen(text), leaf);
-    record_now(now);
-    if ((stmt = store_stmt(ctx, st, log_sql)) == NULL)
+    if (evlog_append(ctx, st, text, &seq) != AT_OK)
         goto out;
-    sqlite3_bind_blob(stmt, 1, leaf, sizeof leaf, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        store_error(ctx, st, "appending to the log");
-        goto out;
-    }
-    seq = sqlite3_last_insert_rowid(store_db(st));
     if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
         goto out;
     sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
@@ -252,9 +241,9 @@ static int check_source(struct at_ctx *ctx, struct store *st, const char *source
     return r.rc;
 }
 
-static json_t *new_doc(const char *id, const struct type_spec *t, int version, int clearance,
-                       bool retracted, const struct record_write *w, const char *source,
-                       json_t *data)
+static json_t *new_doc(struct store *st, const char *id, const struct type_spec *t, int version,
+                       int clearance, bool retracted, const struct record_write *w,
+                       const char *source, json_t *data)
 {
     char now[21];
 
@@ -263,7 +252,7 @@ static json_t *new_doc(const char *id, const struct type_spec *t, int version, i
                      "id", id, "type", t->name, "version", version,
                      "clearance", clearance_name(clearance), "retracted", retracted,
                      "reason", w->reason ? w->reason : (version == 1 ? "created" : ""),
-                     "author", w->author, "written_at", now, "source", source,
+                     "author", store_session(st)->user, "written_at", now, "source", source,
                      "data", data);
 }
 
@@ -275,7 +264,8 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
     json_t *doc;
     int rc;
 
-    if ((rc = model_validate(ctx, t, data)) != AT_OK
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, clearance)) != AT_OK
+        || (rc = model_validate(ctx, t, data)) != AT_OK
         || (rc = check_refs(ctx, st, t, data)) != AT_OK
         || (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK))
         return rc;
@@ -296,7 +286,7 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
     sqlite3_reset(stmt);
     if (rc == SQLITE_ROW)
         return ctx_error(ctx, AT_ECONFLICT, "id \"%s\": already in the archive", id_out);
-    doc = new_doc(id_out, t, 1, clearance, false, w, w->source, data);
+    doc = new_doc(st, id_out, t, 1, clearance, false, w, w->source, data);
     rc = write_version(ctx, st, doc);
     json_decref(doc);
     return rc;
@@ -308,6 +298,8 @@ static int load_current(struct at_ctx *ctx, struct store *st, const char *id, js
 {
     int rc;
 
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK)
+        return rc;
     if (w->reason == NULL || *w->reason == '\0')
         return ctx_error(ctx, AT_EINVAL, "a new version of %s needs a reason (--reason TEXT)", id);
     if ((rc = record_get(ctx, st, id, 0, doc)) != AT_OK)
@@ -332,7 +324,7 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
         return AT_ECORRUPT;
     if (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK)
         return rc;
-    doc = new_doc(json_string_value(json_object_get(old, "id")), t,
+    doc = new_doc(st, json_string_value(json_object_get(old, "id")), t,
                   (int)json_integer_value(json_object_get(old, "version")) + 1,
                   clearance, retracted, w, source, data);
     rc = write_version(ctx, st, doc);
@@ -442,7 +434,8 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
     int rc;
 
     *already = false;
-    if ((rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
+        || (rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
         return rc;
     json_t *data = json_object_get(doc, "data");
     if ((rc = model_validate(ctx, t, data)) != AT_OK)

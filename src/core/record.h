@@ -21,15 +21,15 @@
 
 #define RECORD_ID_MAX 32
 
-/* Who writes, and why.  Fields left NULL / -1 take their defaults. */
+/* Why a version is written.  Fields left NULL / -1 take their defaults.
+ * The author is the store's session user: writing needs one. */
 struct record_write {
-    const char *author;   /* required */
     const char *reason;   /* why this version; required to amend or retract */
     const char *source;   /* provenance: an interview or document id */
     int clearance;        /* CLEARANCE_*, or -1 for the type's default / the previous */
     const char *id;       /* a chosen id for a new record (imports); NULL for a fresh one */
 };
-#define RECORD_WRITE_INIT { NULL, NULL, NULL, -1, NULL }
+#define RECORD_WRITE_INIT { NULL, NULL, -1, NULL }
 
 /* Adds a new record of type t with fields data (validated and made
  * canonical in place; the caller keeps its reference).  Writes the new id

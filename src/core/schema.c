@@ -89,6 +89,26 @@ static const char *const migrations[] = {
     "  hash  BLOB NOT NULL,\n"
     "  PRIMARY KEY (level, idx)\n"
     ") WITHOUT ROWID;\n",
+    /* 2 -> 3: users and keys, and the log entries that are not record
+     * versions (user changes, sealed identities, evidence, custody). */
+    "CREATE TABLE user (\n"
+    "  name           TEXT PRIMARY KEY,\n"
+    "  role           TEXT NOT NULL,\n"
+    "  kdf_salt       BLOB NOT NULL,\n"
+    "  kdf_ops        INTEGER NOT NULL,\n"
+    "  kdf_mem        INTEGER NOT NULL,\n"
+    "  wrapped_master BLOB NOT NULL,\n"
+    "  box_pk         BLOB NOT NULL,\n"
+    "  wrapped_box_sk BLOB NOT NULL,\n"
+    "  log_seq        INTEGER NOT NULL REFERENCES log_entry(seq)\n"
+    ");\n"
+    "CREATE TABLE log_item (\n"
+    "  seq  INTEGER PRIMARY KEY REFERENCES log_entry(seq),\n"
+    "  kind TEXT NOT NULL,\n"
+    "  ref  TEXT NOT NULL,\n"
+    "  doc  TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX log_item_ref ON log_item(ref, kind);\n",
 };
 
 const char *schema_create_sql(void)

@@ -26,7 +26,18 @@ struct store {
     sqlite3 *db;
     struct cached_stmt cache[STMT_CACHE_SIZE];
     int ncache;
+    const struct session *session;
 };
+
+void store_set_session(struct store *st, const struct session *s)
+{
+    st->session = s;
+}
+
+const struct session *store_session(const struct store *st)
+{
+    return st->session;
+}
 
 int store_error(struct at_ctx *ctx, struct store *st, const char *doing)
 {

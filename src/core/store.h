@@ -43,6 +43,12 @@ int store_begin(struct at_ctx *ctx, struct store *st);
 int store_commit(struct at_ctx *ctx, struct store *st);
 void store_rollback(struct store *st);
 
+/* The unlocked user acting on the archive, or NULL.  The store borrows
+ * the session; the caller keeps it alive while the store is open. */
+struct session;
+void store_set_session(struct store *st, const struct session *s);
+const struct session *store_session(const struct store *st);
+
 /* The value of meta key, copied into out; AT_ENOTFOUND when absent. */
 int store_meta_get(struct at_ctx *ctx, struct store *st, const char *key, struct buf *out);
 int store_meta_set(struct at_ctx *ctx, struct store *st, const char *key, const char *value);

@@ -4,17 +4,15 @@
 #include "../../src/core/record.h"
 #include "../../src/core/search.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <stdlib.h>
 
+static struct session admin;
+
 static struct store *new_store(struct at_ctx *ctx)
 {
-    struct store *st = NULL;
-    char dir[512];
-
-    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
-    store_create(ctx, dir, &st);
-    return st;
+    return unit_archive(ctx, "a", &admin);
 }
 
 static int add(struct at_ctx *ctx, struct store *st, const char *type, const char *json, char *id)
@@ -23,7 +21,6 @@ static int add(struct at_ctx *ctx, struct store *st, const char *type, const cha
     json_t *data = json_loads(json, 0, NULL);
     int rc;
 
-    w.author = "tester";
     store_begin(ctx, st);
     rc = record_add(ctx, st, model_type(type), data, &w, id);
     if (rc == AT_OK)
@@ -55,7 +52,6 @@ UNIT_TEST(record_versions_are_appended_and_logged)
 
     REQUIRE(st != NULL);
     REQUIRE(add(&ctx, st, "event", "{\"title\": \"FICTIONAL event\", \"date\": \"1997\"}", id) == AT_OK);
-    w.author = "tester";
     json_t *changes = json_pack("{s:s}", "date", "1998-03");
     /* A new version needs a reason. */
     store_begin(&ctx, st);
@@ -68,7 +64,8 @@ UNIT_TEST(record_versions_are_appended_and_logged)
     json_decref(changes);
 
     CHECK(count(st, "SELECT count(*) FROM record_version") == 3);
-    CHECK(count(st, "SELECT count(*) FROM log_entry") == 3);
+    /* The archive's keys, the admin user, then the three versions. */
+    CHECK(count(st, "SELECT count(*) FROM log_entry") == 5);
     REQUIRE(record_get(&ctx, st, id, 0, &doc) == AT_OK);
     CHECK(json_integer_value(json_object_get(doc, "version")) == 3);
     CHECK(json_is_true(json_object_get(doc, "retracted")));

@@ -1,0 +1,56 @@
+/*
+ * access.h: users' roles and the one place that decides who may do what.
+ * The CLI and the HTTP server ask access_check before acting; the record
+ * and vault layers ask it again, so that no path forgets.
+ */
+#ifndef ACCESS_H
+#define ACCESS_H
+
+#include "attest.h"
+
+#include <sodium.h>
+
+enum role {
+    ROLE_ADMIN,
+    ROLE_OFFICER,       /* witness-protection officer: may reveal identities */
+    ROLE_INVESTIGATOR,
+    ROLE_ANALYST,
+    ROLE_PARTNER,
+    ROLE_PUBLIC,
+};
+
+enum action {
+    ACTION_READ,            /* read a record of a given clearance */
+    ACTION_WRITE,           /* add or change records */
+    ACTION_MANAGE_USERS,
+    ACTION_REVEAL_IDENTITY, /* unseal a witness's identity */
+    ACTION_ADD_EVIDENCE,
+    ACTION_GET_EVIDENCE,    /* decrypt a vault file of a given clearance */
+    ACTION_EXPORT_BUNDLE,
+};
+
+/* An unlocked user: who, with what role, and the archive keys their
+ * passphrase opened.  Secret keys are wiped by session_free. */
+struct session {
+    char user[64];
+    enum role role;
+    int clearance;                                 /* highest level they may read */
+    uint8_t master[32];                            /* the archive master key */
+    uint8_t sign_sk[crypto_sign_SECRETKEYBYTES];   /* the archive signing key */
+    uint8_t box_pk[crypto_box_PUBLICKEYBYTES];     /* the user's sealing key pair */
+    uint8_t box_sk[crypto_box_SECRETKEYBYTES];
+};
+
+void session_free(struct session *s);
+
+int role_parse(struct at_ctx *ctx, const char *name, enum role *out);
+const char *role_name(enum role r);
+/* The highest clearance a role may read. */
+int role_clearance(enum role r);
+
+/* AT_OK if s may do action on something of the given clearance (ignored
+ * where it does not apply); AT_EDENIED with a message otherwise.  A NULL
+ * session may read (the CLI on the archive's own machine) but not write. */
+int access_check(struct at_ctx *ctx, const struct session *s, enum action action, int clearance);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * evlog.h: the archive's tamper-evident log.  Every write appends leaves
+ * (the RFC 6962 leaf hash of the canonical text of what was written) in
+ * the same transaction; complete Merkle subtrees are cached so that roots
+ * and proofs cost O(log n); signed tree heads bind a size and a root to
+ * the archive's Ed25519 key.  docs/formats-log.md has the details.
+ */
+#ifndef EVLOG_H
+#define EVLOG_H
+
+#include "attest.h"
+#include "merkle.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* Appends the leaf of doc (its canonical text) and returns its sequence
+ * number (1-based: leaf index + 1) in *seq. */
+int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq);
+
+/* Appends a log entry that is not a record version: kind ("user",
+ * "identity", "evidence", "custody", ...), the id it is about, and its
+ * canonical JSON text. */
+int evlog_append_item(struct at_ctx *ctx, struct store *st, const char *kind, const char *ref,
+                      json_t *doc, int64_t *seq);
+
+/* Number of leaves. */
+int evlog_size(struct at_ctx *ctx, struct store *st, uint64_t *size);
+
+/* The root of the first size leaves. */
+int evlog_root(struct at_ctx *ctx, struct store *st, uint64_t size, uint8_t root[MERKLE_HASH_LEN]);
+
+struct tree_head {
+    uint64_t size;
+    uint8_t root[MERKLE_HASH_LEN];
+    char signed_at[21];
+    uint8_t signature[64];
+};
+
+/* The canonical JSON that a head's signature covers:
+ * {"archive":ID,"root":HEX,"signed_at":TIME,"size":N}.  Caller frees. */
+char *evlog_head_text(const char *archive_id, const struct tree_head *h);
+
+/* Signs a head over the whole log with sign_sk and stores it, unless the
+ * newest head already covers every leaf. Inside a transaction. */
+int evlog_sign_head(struct at_ctx *ctx, struct store *st, const uint8_t *sign_sk);
+
+/* The newest signed head; AT_ENOTFOUND when there is none. */
+int evlog_latest_head(struct at_ctx *ctx, struct store *st, struct tree_head *out);
+
+/* Signs the log with the store's session key and commits: how every write
+ * transaction of the CLI and server ends. */
+int evlog_commit(struct at_ctx *ctx, struct store *st);
+
+int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, uint64_t size,
+                          struct merkle_proof *proof);
+int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_size,
+                            uint64_t new_size, struct merkle_proof *proof);
+
+/* Drops and recomputes the cached subtree hashes from the leaves. */
+int evlog_rebuild_nodes(struct at_ctx *ctx, struct store *st);
+
+#endif

@@ -1,0 +1,361 @@
+/*
+ * keys.c: master key, signing key and users.  See keys.h.
+ */
+#include "attest.h"
+#include "keys.h"
+#include "evlog.h"
+#include "record.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    unsigned long long ops;
+    size_t mem;
+} kdf_levels[] = {
+    { "interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE },
+    { "moderate", crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE },
+    { "sensitive", crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE },
+};
+
+int kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out)
+{
+    for (size_t i = 0; i < ARRAY_LEN(kdf_levels); i++) {
+        if (strcmp(kdf_levels[i].name, name) == 0) {
+            out->ops = kdf_levels[i].ops;
+            out->mem = kdf_levels[i].mem;
+            return AT_OK;
+        }
+    }
+    return ctx_error(ctx, AT_EINVAL, "unknown key-derivation cost \"%s\"; valid: interactive, "
+                     "moderate, sensitive", name);
+}
+
+struct kdf kdf_default(void)
+{
+    return (struct kdf){ crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE };
+}
+
+void keys_wrap(const uint8_t *secret, size_t len, const uint8_t key[32], struct buf *out)
+{
+    uint8_t nonce[crypto_secretbox_NONCEBYTES];
+    uint8_t *box = xmalloc(len + crypto_secretbox_MACBYTES);
+
+    randombytes_buf(nonce, sizeof nonce);
+    crypto_secretbox_easy(box, secret, len, nonce, key);
+    buf_reset(out);
+    buf_append(out, nonce, sizeof nonce);
+    buf_append(out, box, len + crypto_secretbox_MACBYTES);
+    free(box);
+}
+
+int keys_unwrap(struct at_ctx *ctx, const void *wrapped, size_t wlen, const uint8_t key[32],
+                uint8_t *secret, size_t len)
+{
+    const uint8_t *w = wrapped;
+
+    if (wlen != crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len
+        || crypto_secretbox_open_easy(secret, w + crypto_secretbox_NONCEBYTES,
+                                      wlen - crypto_secretbox_NONCEBYTES, w, key) != 0)
+        return ctx_error(ctx, AT_EDENIED, "a key does not open");
+    return AT_OK;
+}
+
+static int derive(struct at_ctx *ctx, const char *passphrase, const uint8_t *salt,
+                  unsigned long long ops, size_t mem, uint8_t kek[32])
+{
+    if (crypto_pwhash(kek, 32, passphrase, strlen(passphrase), salt, ops, mem,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return ctx_error(ctx, AT_ERR, "not enough memory to derive the key from the passphrase "
+                         "(%zu MiB needed)", mem >> 20);
+    return AT_OK;
+}
+
+static int check_passphrase(struct at_ctx *ctx, const char *passphrase)
+{
+    if (strlen(passphrase) < PASSPHRASE_MIN)
+        return ctx_error(ctx, AT_EINVAL, "the passphrase must have at least %d characters",
+                         PASSPHRASE_MIN);
+    return AT_OK;
+}
+
+static int check_name(struct at_ctx *ctx, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > 40 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+        return ctx_error(ctx, AT_EINVAL, "user name \"%s\": use 1 to 40 of a-z 0-9 . _ -", name);
+    return AT_OK;
+}
+
+/* Logs what a user change did (no secrets): the user's public key and role. */
+static int log_user(struct at_ctx *ctx, struct store *st, const char *name, enum role role,
+                    const uint8_t *box_pk, const char *event, const char *by, int64_t *seq)
+{
+    char pk[2 * crypto_box_PUBLICKEYBYTES + 1], now[21];
+    json_t *doc;
+    int rc;
+
+    sodium_bin2hex(pk, sizeof pk, box_pk, crypto_box_PUBLICKEYBYTES);
+    record_now(now);
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "user", name, "role", role_name(role),
+                    "box_pk", pk, "event", event, "by", by, "at", now);
+    rc = evlog_append_item(ctx, st, "user", name, doc, seq);
+    json_decref(doc);
+    return rc;
+}
+
+/* Writes a user row with keys wrapped under passphrase. */
+static int put_user(struct at_ctx *ctx, struct store *st, const char *name, enum role role,
+                    const char *passphrase, const struct kdf *kdf, const uint8_t master[32],
+                    const uint8_t box_pk[32], const uint8_t box_sk[32], int64_t seq)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO user(name, role, kdf_salt, kdf_ops, kdf_mem, wrapped_master,"
+        " box_pk, wrapped_box_sk, log_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    uint8_t salt[crypto_pwhash_SALTBYTES], kek[32];
+    struct buf wm = BUF_INIT, wsk = BUF_INIT;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    randombytes_buf(salt, sizeof salt);
+    if ((rc = derive(ctx, passphrase, salt, kdf->ops, kdf->mem, kek)) != AT_OK)
+        return rc;
+    keys_wrap(master, 32, kek, &wm);
+    keys_wrap(box_sk, 32, kek, &wsk);
+    sodium_memzero(kek, sizeof kek);
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 3, salt, sizeof salt, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)kdf->ops);
+    sqlite3_bind_int64(stmt, 5, (sqlite3_int64)kdf->mem);
+    sqlite3_bind_blob(stmt, 6, wm.data, (int)wm.len, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 7, box_pk, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 8, wsk.data, (int)wsk.len, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 9, seq);
+    rc = sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing a user");
+out:
+    buf_free(&wm);
+    buf_free(&wsk);
+    return rc;
+}
+
+static int user_exists(struct at_ctx *ctx, struct store *st, const char *name, bool *exists)
+{
+    static const char sql[] = "SELECT 1 FROM user WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    *exists = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
+static int add_user(struct at_ctx *ctx, struct store *st, const char *by, const char *name,
+                    enum role role, const char *passphrase, const struct kdf *kdf,
+                    const uint8_t master[32], struct session *out)
+{
+    uint8_t box_pk[32], box_sk[32];
+    int64_t seq;
+    bool exists;
+    int rc;
+
+    if ((rc = check_name(ctx, name)) != AT_OK || (rc = check_passphrase(ctx, passphrase)) != AT_OK
+        || (rc = user_exists(ctx, st, name, &exists)) != AT_OK)
+        return rc;
+    if (exists)
+        return ctx_error(ctx, AT_ECONFLICT, "user %s already exists", name);
+    crypto_box_keypair(box_pk, box_sk);
+    if ((rc = log_user(ctx, st, name, role, box_pk, "added", by, &seq)) == AT_OK)
+        rc = put_user(ctx, st, name, role, passphrase, kdf, master, box_pk, box_sk, seq);
+    if (rc == AT_OK && out) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->user, sizeof out->user, "%s", name);
+        out->role = role;
+        out->clearance = role_clearance(role);
+        memcpy(out->master, master, 32);
+        memcpy(out->box_pk, box_pk, 32);
+        memcpy(out->box_sk, box_sk, 32);
+    }
+    sodium_memzero(box_sk, sizeof box_sk);
+    return rc;
+}
+
+int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const char *passphrase,
+              const struct kdf *kdf, struct session *out)
+{
+    uint8_t master[32], sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES];
+    char hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
+    struct buf wrapped = BUF_INIT;
+    char whex[2 * 128 + 1];
+    int64_t seq;
+    json_t *doc;
+    int rc;
+
+    crypto_secretbox_keygen(master);
+    crypto_sign_keypair(sign_pk, sign_sk);
+    sodium_bin2hex(hex, sizeof hex, sign_pk, sizeof sign_pk);
+    keys_wrap(sign_sk, sizeof sign_sk, master, &wrapped);
+    sodium_bin2hex(whex, sizeof whex, (const uint8_t *)wrapped.data, wrapped.len);
+    doc = json_pack("{s:s, s:s}", "sign_pk", hex, "event", "archive keys created");
+    if ((rc = store_meta_set(ctx, st, "sign_pk", hex)) == AT_OK
+        && (rc = store_meta_set(ctx, st, "sign_sk_wrapped", whex)) == AT_OK
+        && (rc = evlog_append_item(ctx, st, "keys", "archive", doc, &seq)) == AT_OK
+        && (rc = add_user(ctx, st, admin, admin, ROLE_ADMIN, passphrase, kdf, master, out)) == AT_OK)
+        memcpy(out->sign_sk, sign_sk, sizeof sign_sk);
+    json_decref(doc);
+    sodium_memzero(master, sizeof master);
+    sodium_memzero(sign_sk, sizeof sign_sk);
+    buf_free(&wrapped);
+    return rc;
+}
+
+int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
+               struct session *out)
+{
+    static const char sql[] =
+        "SELECT role, kdf_salt, kdf_ops, kdf_mem, wrapped_master, box_pk, wrapped_box_sk"
+        " FROM user WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    struct buf whex = BUF_INIT;
+    uint8_t kek[32], wrapped[256];
+    size_t wlen;
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        /* Same cost and message as a wrong passphrase: no user enumeration. */
+        uint8_t salt[crypto_pwhash_SALTBYTES] = { 0 };
+        struct kdf k = kdf_default();
+        derive(ctx, passphrase, salt, k.ops, k.mem, kek);
+        sodium_memzero(kek, sizeof kek);
+        return ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
+    }
+    snprintf(out->user, sizeof out->user, "%s", user);
+    rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &out->role);
+    if (rc == AT_OK && sqlite3_column_bytes(stmt, 1) == crypto_pwhash_SALTBYTES)
+        rc = derive(ctx, passphrase, sqlite3_column_blob(stmt, 1),
+                    (unsigned long long)sqlite3_column_int64(stmt, 2),
+                    (size_t)sqlite3_column_int64(stmt, 3), kek);
+    if (rc == AT_OK
+        && (keys_unwrap(ctx, sqlite3_column_blob(stmt, 4), (size_t)sqlite3_column_bytes(stmt, 4),
+                        kek, out->master, 32) != AT_OK
+            || keys_unwrap(ctx, sqlite3_column_blob(stmt, 6), (size_t)sqlite3_column_bytes(stmt, 6),
+                           kek, out->box_sk, 32) != AT_OK))
+        rc = ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
+    if (rc == AT_OK && sqlite3_column_bytes(stmt, 5) == 32)
+        memcpy(out->box_pk, sqlite3_column_blob(stmt, 5), 32);
+    sqlite3_reset(stmt);
+    sodium_memzero(kek, sizeof kek);
+    out->clearance = role_clearance(out->role);
+    if (rc == AT_OK && (rc = store_meta_get(ctx, st, "sign_sk_wrapped", &whex)) == AT_OK) {
+        if (sodium_hex2bin(wrapped, sizeof wrapped, buf_str(&whex), whex.len, NULL, &wlen, NULL) != 0)
+            rc = ctx_error(ctx, AT_ECORRUPT, "the archive's signing key is malformed");
+        else if (keys_unwrap(ctx, wrapped, wlen, out->master, out->sign_sk, sizeof out->sign_sk) != AT_OK)
+            rc = ctx_error(ctx, AT_ECORRUPT, "the archive's signing key does not open with "
+                           "the master key");
+    }
+    buf_free(&whex);
+    if (rc != AT_OK)
+        session_free(out);
+    return rc;
+}
+
+int keys_user_add(struct at_ctx *ctx, struct store *st, const struct session *by, const char *name,
+                  enum role role, const char *passphrase, const struct kdf *kdf)
+{
+    int rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0);
+
+    if (rc == AT_OK)
+        rc = add_user(ctx, st, by->user, name, role, passphrase, kdf, by->master, NULL);
+    return rc;
+}
+
+int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self,
+                const char *passphrase, const struct kdf *kdf)
+{
+    int64_t seq;
+    int rc;
+
+    if (self == NULL)
+        return access_check(ctx, self, ACTION_WRITE, 0);
+    if ((rc = check_passphrase(ctx, passphrase)) != AT_OK
+        || (rc = log_user(ctx, st, self->user, self->role, self->box_pk, "passphrase changed",
+                          self->user, &seq)) != AT_OK)
+        return rc;
+    return put_user(ctx, st, self->user, self->role, passphrase, kdf, self->master,
+                    self->box_pk, self->box_sk, seq);
+}
+
+int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
+                  const char *name, enum role role)
+{
+    static const char get_sql[] = "SELECT box_pk FROM user WHERE name = ?1";
+    static const char set_sql[] = "UPDATE user SET role = ?2, log_seq = ?3 WHERE name = ?1";
+    sqlite3_stmt *stmt;
+    uint8_t box_pk[32];
+    int64_t seq;
+    int rc;
+
+    if ((rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, get_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_bytes(stmt, 0) != 32) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no user %s", name);
+    }
+    memcpy(box_pk, sqlite3_column_blob(stmt, 0), 32);
+    sqlite3_reset(stmt);
+    if ((rc = log_user(ctx, st, name, role, box_pk, "role changed", by->user, &seq)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, set_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, seq);
+    return sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "changing a role");
+}
+
+int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] = "SELECT name, role, box_pk FROM user ORDER BY name";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    char pk[65];
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        sodium_bin2hex(pk, sizeof pk, sqlite3_column_blob(stmt, 2), 32);
+        json_array_append_new(*out, json_pack("{s:s, s:s, s:s}",
+                                              "name", (const char *)sqlite3_column_text(stmt, 0),
+                                              "role", (const char *)sqlite3_column_text(stmt, 1),
+                                              "box_pk", pk));
+    }
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
+int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+{
+    struct buf hex = BUF_INIT;
+    int rc = store_meta_get(ctx, st, "sign_pk", &hex);
+
+    if (rc == AT_OK && sodium_hex2bin(pk, crypto_sign_PUBLICKEYBYTES, buf_str(&hex), hex.len,
+                                      NULL, NULL, NULL) != 0)
+        rc = ctx_error(ctx, AT_ECORRUPT, "the archive's public signing key is malformed");
+    buf_free(&hex);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * keys.h: the archive's keys and its users.
+ *
+ * The archive master key is 32 random bytes.  Each user holds a copy
+ * wrapped (XSalsa20-Poly1305) under a key derived from their passphrase
+ * by Argon2id, and a sealing key pair (X25519) whose secret half is
+ * wrapped the same way: witness identities are sealed to the public halves
+ * of the protection officers.  The archive's Ed25519 signing key, which
+ * signs the log's tree heads, is wrapped under the master key.
+ */
+#ifndef KEYS_H
+#define KEYS_H
+
+#include "attest.h"
+#include "access.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* Argon2id cost: libsodium's named limits. */
+struct kdf {
+    unsigned long long ops;
+    size_t mem;
+};
+
+/* "interactive", "moderate" (the default) or "sensitive". */
+int kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out);
+struct kdf kdf_default(void);
+
+#define PASSPHRASE_MIN 10
+
+/* Creates the master and signing keys and the first user, an admin, and
+ * logs them; the caller commits.  On success *out is the admin's session. */
+int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const char *passphrase,
+              const struct kdf *kdf, struct session *out);
+
+/* Unlocks user's keys with passphrase.  A wrong passphrase and an unknown
+ * user give the same message. */
+int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
+               struct session *out);
+
+/* User administration (admin only, except passwd on oneself).  Inside a
+ * transaction; each change is logged. */
+int keys_user_add(struct at_ctx *ctx, struct store *st, const struct session *by, const char *name,
+                  enum role role, const char *passphrase, const struct kdf *kdf);
+int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self,
+                const char *passphrase, const struct kdf *kdf);
+int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
+                  const char *name, enum role role);
+
+/* [{"name", "role", "box_pk"}] in name order; a new array. */
+int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* The archive's public signing key. */
+int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
+
+/* Encrypts / decrypts a small secret under key: nonce || secretbox. */
+void keys_wrap(const uint8_t *secret, size_t len, const uint8_t key[32], struct buf *out);
+int keys_unwrap(struct at_ctx *ctx, const void *wrapped, size_t wlen, const uint8_t key[32],
+                uint8_t *secret, size_t len);
+
+#endif

@@ -1,0 +1,67 @@
+/* test_keys.c: users, passphrases, roles and who may write. */
+#include "../../src/core/attest.h"
+#include "../../src/core/evlog.h"
+#include "../../src/core/keys.h"
+#include "../../src/core/record.h"
+#include "fixture.h"
+#include "unit.h"
+
+static const struct kdf cheap = { crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN };
+
+UNIT_TEST(keys_login_opens_the_same_master_key)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, again, analyst;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+
+    REQUIRE(st != NULL);
+    CHECK(keys_login(&ctx, st, "admin", UNIT_PASSPHRASE, &again) == AT_OK);
+    CHECK(sodium_memcmp(admin.master, again.master, 32) == 0);
+    CHECK(sodium_memcmp(admin.sign_sk, again.sign_sk, sizeof admin.sign_sk) == 0);
+    CHECK(keys_login(&ctx, st, "admin", "not the passphrase", &again) == AT_EDENIED);
+    CHECK_STR(ctx.message, "wrong user name or passphrase");
+    CHECK(keys_login(&ctx, st, "nobody", UNIT_PASSPHRASE, &again) == AT_EDENIED);
+    CHECK_STR(ctx.message, "wrong user name or passphrase");
+
+    store_begin(&ctx, st);
+    CHECK(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "short", &cheap) == AT_EINVAL);
+    CHECK(keys_user_add(&ctx, st, &admin, "Ana!", ROLE_ANALYST, "long enough pass", &cheap) == AT_EINVAL);
+    CHECK(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheap) == AT_OK);
+    CHECK(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheap) == AT_ECONFLICT);
+    CHECK(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(keys_login(&ctx, st, "ana", "long enough pass", &analyst) == AT_OK);
+    CHECK(analyst.role == ROLE_ANALYST && analyst.clearance == role_clearance(ROLE_ANALYST));
+    CHECK(sodium_memcmp(admin.master, analyst.master, 32) == 0);
+    /* An analyst may not manage users, nor read confidential records. */
+    store_begin(&ctx, st);
+    CHECK(keys_user_add(&ctx, st, &analyst, "eve", ROLE_ADMIN, "long enough pass", &cheap) == AT_EDENIED);
+    CHECK(keys_set_role(&ctx, st, &analyst, "ana", ROLE_ADMIN) == AT_EDENIED);
+    CHECK(keys_passwd(&ctx, st, &analyst, "a new long passphrase", &cheap) == AT_OK);
+    store_set_session(st, &analyst);
+    CHECK(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(keys_login(&ctx, st, "ana", "long enough pass", &again) == AT_EDENIED);
+    CHECK(keys_login(&ctx, st, "ana", "a new long passphrase", &again) == AT_OK);
+    CHECK(access_check(&ctx, &analyst, ACTION_READ, 3) == AT_EDENIED);
+    CHECK(access_check(&ctx, &analyst, ACTION_READ, 2) == AT_OK);
+    CHECK(access_check(&ctx, &analyst, ACTION_REVEAL_IDENTITY, 0) == AT_EDENIED);
+    store_close(st);
+}
+
+UNIT_TEST(keys_writing_needs_a_session)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct record_write w = RECORD_WRITE_INIT;
+    char id[RECORD_ID_MAX];
+    json_t *data = json_pack("{s:s}", "code", "W-1");
+
+    REQUIRE(st != NULL);
+    store_set_session(st, NULL);
+    store_begin(&ctx, st);
+    CHECK(record_add(&ctx, st, model_type("witness"), data, &w, id) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "log in") != NULL);
+    store_rollback(st);
+    json_decref(data);
+    store_close(st);
+}
