@@ -1,0 +1,83 @@
+/*
+ * vaultfile.h: the encrypted-at-rest format of one evidence file in the
+ * vault.  A file is encrypted under its own random 32-byte key in
+ * authenticated chunks, streamed from one file descriptor to another with
+ * bounded memory, while the SHA-256 of the plaintext is computed on the
+ * way; decryption verifies every chunk, detects truncation, reordering and
+ * appended data, and gives back the same SHA-256 for the caller to compare
+ * with the one it recorded.  docs/formats-vault.md describes the bytes.
+ *
+ * Wrapping the per-file key under the archive's master key is the caller's
+ * business; this module only makes and wipes keys.
+ */
+#ifndef ATTEST_VAULTFILE_H
+#define ATTEST_VAULTFILE_H
+
+#include "attest.h"
+
+#define VAULTFILE_KEY_BYTES 32
+#define VAULTFILE_SHA256_BYTES 32
+#define VAULTFILE_HEADER_BYTES 48
+#define VAULTFILE_TAG_BYTES 16
+
+/* Plaintext bytes per chunk: the default, and the range a file may declare.
+ * Memory in use while streaming is about 8 times the chunk size. */
+#define VAULTFILE_CHUNK_DEFAULT (1u << 20)
+#define VAULTFILE_CHUNK_MIN 64u
+#define VAULTFILE_CHUNK_MAX (16u << 20)
+
+/* What a pass over a file found.  Filled in on success only. */
+struct vaultfile_result {
+    uint8_t sha256[VAULTFILE_SHA256_BYTES]; /* of the plaintext */
+    uint64_t plain_bytes;                   /* plaintext length */
+    uint64_t vault_bytes;                   /* encrypted length, header included */
+    uint64_t chunks;                        /* chunks, the final one included */
+};
+
+/* Fills key with VAULTFILE_KEY_BYTES random bytes from the system's
+ * generator.  Returns AT_OK, or AT_ERR if the generator fails. */
+int vaultfile_key_generate(struct at_ctx *ctx, uint8_t key[VAULTFILE_KEY_BYTES]);
+
+/* Overwrites len bytes at p with zeros in a way the compiler cannot drop.
+ * Call it on every copy of a file key once it is no longer needed. */
+void vaultfile_wipe(void *p, size_t len);
+
+/*
+ * Reads in_fd to its end and writes the vault file to out_fd: a header
+ * with a fresh random file id, then the chunks.  chunk_size is the
+ * plaintext bytes per chunk, 0 for VAULTFILE_CHUNK_DEFAULT.  Neither
+ * descriptor need be seekable; neither is closed.  Hashing and encryption
+ * run on two threads beside the calling one, which reads.
+ *
+ * Returns AT_OK and fills res (sha256 of what was read), AT_EINVAL for a
+ * chunk size out of range, or AT_ERR when reading, writing or the crypto
+ * library fails.  On failure out_fd holds an incomplete file that the
+ * caller must discard.
+ */
+int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                      int in_fd, int out_fd, uint32_t chunk_size,
+                      struct vaultfile_result *res);
+
+/*
+ * Reads the vault file on in_fd, checks its header and every chunk, and
+ * writes the plaintext to out_fd.  name identifies the file in messages
+ * ("chunk 3 of vault file NAME fails authentication"); chunks are counted
+ * from 1 there.  Only authenticated chunks are written, in order, but a
+ * failure can come after some have been: the caller writes to a temporary
+ * file and renames it into place only on AT_OK, after comparing
+ * res->sha256 with the hash it recorded at ingest.
+ *
+ * Returns AT_OK and fills res; AT_ECORRUPT when the file is not a vault
+ * file, the key is wrong, or any chunk is altered, missing, reordered or
+ * followed by extra bytes; AT_ERR for I/O or crypto library failures.
+ */
+int vaultfile_decrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                      int in_fd, int out_fd, const char *name,
+                      struct vaultfile_result *res);
+
+/* vaultfile_decrypt that writes the plaintext nowhere: checks every tag
+ * and computes the plaintext's SHA-256.  Same returns. */
+int vaultfile_verify(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                     int in_fd, const char *name, struct vaultfile_result *res);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * test_vaultfile.c: the vault file format.  Round trips at the sizes where
+ * chunking can go wrong, the plaintext SHA-256 against OpenSSL's one-shot
+ * digest, and each kind of tampering, which must be caught with a message
+ * that says what is wrong and where.
+ */
+#include "../../src/core/attest.h"
+#include "../../src/core/vaultfile.h"
+#include "unit.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* Small chunks keep the tampering files small; 4096 + 16 bytes a chunk. */
+#define SMALL 4096u
+#define SMALL_STRIDE (SMALL + VAULTFILE_TAG_BYTES)
+
+static const uint8_t test_key[VAULTFILE_KEY_BYTES] = {
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+};
+
+/* Returns a path in this test's directory; the string is static. */
+static const char *tmp_path(const char *leaf)
+{
+    static char path[4][300];
+    static int next;
+    char *p = path[next++ % 4];
+
+    snprintf(p, sizeof path[0], "%s/%s", unit_tmpdir(), leaf);
+    return p;
+}
+
+/* Returns len bytes from a seeded generator; the caller frees them. */
+static uint8_t *make_bytes(size_t len, uint32_t seed)
+{
+    uint8_t *p = malloc(len ? len : 1);
+    uint32_t x = seed * 2654435761u + 1;
+
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (uint8_t)x;
+    }
+    return p;
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    CHECK(fd >= 0 && write(fd, p, len) == (ssize_t)len);
+    close(fd);
+}
+
+/* Returns the file's bytes and sets *len; the caller frees them. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    uint8_t *p;
+
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *len = 0;
+        return calloc(1, 1);
+    }
+    *len = (size_t)st.st_size;
+    p = malloc(*len ? *len : 1);
+    CHECK(read(fd, p, *len) == (ssize_t)*len);
+    close(fd);
+    return p;
+}
+
+/* Encrypts the file at src into dst. */
+static int encrypt_path(struct at_ctx *ctx, const uint8_t *key, const char *src,
+                        const char *dst, uint32_t chunk, struct vaultfile_result *res)
+{
+    int in = open(src, O_RDONLY);
+    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int rc = vaultfile_encrypt(ctx, key, in, out, chunk, res);
+
+    close(in);
+    close(out);
+    return rc;
+}
+
+/* Decrypts the file at src into dst, or only verifies it if dst is NULL.
+ * The message names the vault file "ev.vault". */
+static int decrypt_path(struct at_ctx *ctx, const uint8_t *key, const char *src,
+                        const char *dst, struct vaultfile_result *res)
+{
+    int in = open(src, O_RDONLY);
+    int out = dst ? open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+    int rc = dst ? vaultfile_decrypt(ctx, key, in, out, "ev.vault", res)
+                 : vaultfile_verify(ctx, key, in, "ev.vault", res);
+
+    close(in);
+    if (out >= 0)
+        close(out);
+    return rc;
+}
+
+static void round_trip(size_t len, uint32_t chunk)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result enc, dec, ver;
+    uint8_t *plain = make_bytes(len, (uint32_t)len);
+    uint8_t want[32];
+    size_t got_len, vault_len;
+    uint32_t c = chunk ? chunk : VAULTFILE_CHUNK_DEFAULT;
+
+    write_file(tmp_path("plain"), plain, len);
+    CHECK(EVP_Digest(plain, len, want, NULL, EVP_sha256(), NULL) == 1);
+
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("ev.vault"),
+                       chunk, &enc) == AT_OK);
+    CHECK(memcmp(enc.sha256, want, 32) == 0);
+    CHECK(enc.plain_bytes == len);
+    CHECK(enc.chunks == len / c + 1);
+    free(read_file(tmp_path("ev.vault"), &vault_len));
+    CHECK(enc.vault_bytes == vault_len);
+    CHECK(vault_len == VAULTFILE_HEADER_BYTES + len + enc.chunks * VAULTFILE_TAG_BYTES);
+
+    CHECK(decrypt_path(&ctx, test_key, tmp_path("ev.vault"), tmp_path("back"), &dec) == AT_OK);
+    uint8_t *got = read_file(tmp_path("back"), &got_len);
+    CHECK(got_len == len && memcmp(got, plain, len) == 0);
+    CHECK(memcmp(dec.sha256, want, 32) == 0);
+    CHECK(dec.plain_bytes == len && dec.chunks == enc.chunks);
+    CHECK(dec.vault_bytes == vault_len);
+
+    CHECK(decrypt_path(&ctx, test_key, tmp_path("ev.vault"), NULL, &ver) == AT_OK);
+    CHECK(memcmp(ver.sha256, want, 32) == 0);
+    if (ctx.message[0])
+        fprintf(stderr, "    size %zu: %s\n", len, ctx.message);
+    free(got);
+    free(plain);
+}
+
+UNIT_TEST(vaultfile_round_trip_default_chunk)
+{
+    size_t c = VAULTFILE_CHUNK_DEFAULT;
+    size_t sizes[] = { 0, 1, c - 1, c, c + 1, 5 * c + 12345 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        round_trip(sizes[i], 0);
+}
+
+UNIT_TEST(vaultfile_round_trip_small_chunks)
+{
+    size_t sizes[] = { 0, 1, 63, 64, 65, 64 * 9, 100000 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        round_trip(sizes[i], VAULTFILE_CHUNK_MIN);
+    round_trip(3 * SMALL + 7, SMALL);
+}
+
+UNIT_TEST(vaultfile_encrypts_from_a_pipe_with_a_fresh_file_id)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result a, b;
+    uint8_t *plain = make_bytes(10000, 7), want[32];
+    int fds[2];
+
+    for (int pass = 0; pass < 2; pass++) {
+        REQUIRE(pipe(fds) == 0);
+        CHECK(write(fds[1], plain, 10000) == 10000);
+        close(fds[1]);
+        int out = open(tmp_path(pass ? "b.vault" : "a.vault"),
+                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        CHECK(vaultfile_encrypt(&ctx, test_key, fds[0], out, SMALL, pass ? &b : &a) == AT_OK);
+        close(out);
+        close(fds[0]);
+    }
+    CHECK(EVP_Digest(plain, 10000, want, NULL, EVP_sha256(), NULL) == 1);
+    CHECK(memcmp(a.sha256, want, 32) == 0 && memcmp(b.sha256, want, 32) == 0);
+
+    size_t la, lb;
+    uint8_t *va = read_file(tmp_path("a.vault"), &la);
+    uint8_t *vb = read_file(tmp_path("b.vault"), &lb);
+    CHECK(la == lb && memcmp(va, vb, 16) == 0);
+    CHECK(memcmp(va + 16, vb + 16, la - 16) != 0);
+    free(va);
+    free(vb);
+    free(plain);
+}
+
+UNIT_TEST(vaultfile_rejects_bad_chunk_sizes)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+
+    write_file(tmp_path("plain"), (const uint8_t *)"x", 1);
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("v"),
+                       VAULTFILE_CHUNK_MIN - 1, &res) == AT_EINVAL);
+    CHECK_STR(ctx.message, "chunk size 63 is outside 64..16777216 bytes");
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("v"),
+                       VAULTFILE_CHUNK_MAX + 1, &res) == AT_EINVAL);
+}
+
+UNIT_TEST(vaultfile_key_generate_and_wipe)
+{
+    struct at_ctx ctx = { 0 };
+    uint8_t a[VAULTFILE_KEY_BYTES], b[VAULTFILE_KEY_BYTES], zero[VAULTFILE_KEY_BYTES] = { 0 };
+
+    CHECK(vaultfile_key_generate(&ctx, a) == AT_OK);
+    CHECK(vaultfile_key_generate(&ctx, b) == AT_OK);
+    CHECK(memcmp(a, b, sizeof a) != 0);
+    vaultfile_wipe(a, sizeof a);
+    CHECK(memcmp(a, zero, sizeof a) == 0);
+}
+
+/*
+ * Tampering.  vault_make writes a vault file of len plaintext bytes in
+ * SMALL chunks and returns its bytes; expect_failure writes the altered
+ * bytes back, decrypts them to a file and checks the code and message,
+ * and that only the chunks before the bad one reached the output.
+ */
+static uint8_t *vault_make(size_t len, uint32_t seed, size_t *vault_len)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    uint8_t *plain = make_bytes(len, seed);
+
+    write_file(tmp_path("plain"), plain, len);
+    free(plain);
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("orig.vault"),
+                       SMALL, &res) == AT_OK);
+    return read_file(tmp_path("orig.vault"), vault_len);
+}
+
+static void expect_failure(const uint8_t *key, const uint8_t *v, size_t len,
+                           int code, const char *message, size_t plain_written)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    size_t out_len;
+
+    write_file(tmp_path("ev.vault"), v, len);
+    CHECK(decrypt_path(&ctx, key, tmp_path("ev.vault"), tmp_path("out"), &res) == code);
+    CHECK_STR(ctx.message, message);
+    free(read_file(tmp_path("out"), &out_len));
+    CHECK(out_len == plain_written);
+
+    ctx_clear(&ctx);
+    CHECK(decrypt_path(&ctx, key, tmp_path("ev.vault"), NULL, &res) == code);
+    CHECK_STR(ctx.message, message);
+}
+
+/* 5 full chunks and a final one of 100 bytes. */
+#define TAMPER_LEN (5 * SMALL + 100)
+
+static size_t chunk_at(int n)   /* offset of chunk n, counted from 1 */
+{
+    return VAULTFILE_HEADER_BYTES + (size_t)(n - 1) * SMALL_STRIDE;
+}
+
+UNIT_TEST(vaultfile_detects_altered_header)
+{
+    size_t len;
+    uint8_t *v = vault_make(TAMPER_LEN, 1, &len);
+
+    v[20] ^= 0x01;  /* in the file id */
+    expect_failure(test_key, v, len, AT_ECORRUPT, "the header of vault file ev.vault"
+                   " fails authentication: wrong key, or the header was altered", 0);
+    v[20] ^= 0x01;
+    v[14] ^= 0x10;  /* in the chunk size */
+    expect_failure(test_key, v, len, AT_ECORRUPT, "the header of vault file ev.vault"
+                   " fails authentication: wrong key, or the header was altered", 0);
+    v[14] ^= 0x10;
+    v[1] ^= 0x20;
+    expect_failure(test_key, v, len, AT_ECORRUPT, "ev.vault is not a vault file:"
+                   " it does not start with the vault magic bytes", 0);
+    v[1] ^= 0x20;
+    v[8] = 2;
+    expect_failure(test_key, v, len, AT_ECORRUPT, "vault file ev.vault has format"
+                   " version 2; this build reads version 1", 0);
+    expect_failure(test_key, v, 30, AT_ECORRUPT, "vault file ev.vault is 30 bytes long,"
+                   " shorter than the 48-byte header: truncated", 0);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_wrong_key)
+{
+    size_t len;
+    uint8_t *v = vault_make(TAMPER_LEN, 2, &len);
+    uint8_t key[VAULTFILE_KEY_BYTES];
+
+    memcpy(key, test_key, sizeof key);
+    key[31] ^= 0x80;
+    expect_failure(key, v, len, AT_ECORRUPT, "the header of vault file ev.vault"
+                   " fails authentication: wrong key, or the header was altered", 0);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_flipped_bits_in_chunks)
+{
+    size_t len;
+    uint8_t *v = vault_make(TAMPER_LEN, 3, &len);
+
+    v[chunk_at(3) + 100] ^= 0x04;                 /* chunk 3's body */
+    expect_failure(test_key, v, len, AT_ECORRUPT,
+                   "chunk 3 of vault file ev.vault fails authentication", 2 * SMALL);
+    v[chunk_at(3) + 100] ^= 0x04;
+    v[chunk_at(2) + SMALL + 5] ^= 0x80;           /* chunk 2's tag */
+    expect_failure(test_key, v, len, AT_ECORRUPT,
+                   "chunk 2 of vault file ev.vault fails authentication", SMALL);
+    v[chunk_at(2) + SMALL + 5] ^= 0x80;
+    v[len - 1] ^= 0x01;                           /* the final chunk's tag */
+    expect_failure(test_key, v, len, AT_ECORRUPT,
+                   "chunk 6 of vault file ev.vault fails authentication", 5 * SMALL);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_truncation)
+{
+    size_t len;
+    uint8_t *v = vault_make(TAMPER_LEN, 4, &len);
+
+    expect_failure(test_key, v, chunk_at(5), AT_ECORRUPT, "vault file ev.vault ends"
+                   " after chunk 4 without the final-chunk marker: truncated", 4 * SMALL);
+    expect_failure(test_key, v, chunk_at(6), AT_ECORRUPT, "vault file ev.vault ends"
+                   " after chunk 5 without the final-chunk marker: truncated", 5 * SMALL);
+    expect_failure(test_key, v, chunk_at(1), AT_ECORRUPT, "vault file ev.vault ends"
+                   " after its header, before any chunk: truncated", 0);
+    expect_failure(test_key, v, chunk_at(3) + 1000, AT_ECORRUPT,
+                   "chunk 3 of vault file ev.vault fails authentication", 2 * SMALL);
+    expect_failure(test_key, v, chunk_at(3) + 5, AT_ECORRUPT, "chunk 3 of vault file"
+                   " ev.vault is 5 bytes, shorter than its 16-byte tag: truncated",
+                   2 * SMALL);
+    expect_failure(test_key, v, len - 1, AT_ECORRUPT,
+                   "chunk 6 of vault file ev.vault fails authentication", 5 * SMALL);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_dropped_empty_final_chunk)
+{
+    size_t len;
+    uint8_t *v = vault_make(4 * SMALL, 5, &len);  /* 4 full chunks + an empty final one */
+
+    CHECK(len == chunk_at(5) + VAULTFILE_TAG_BYTES);
+    expect_failure(test_key, v, chunk_at(5), AT_ECORRUPT, "vault file ev.vault ends"
+                   " after chunk 4 without the final-chunk marker: truncated", 4 * SMALL);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_swapped_chunks)
+{
+    size_t len;
+    uint8_t *v = vault_make(TAMPER_LEN, 6, &len);
+    uint8_t tmp[SMALL_STRIDE];
+
+    memcpy(tmp, v + chunk_at(2), SMALL_STRIDE);
+    memcpy(v + chunk_at(2), v + chunk_at(3), SMALL_STRIDE);
+    memcpy(v + chunk_at(3), tmp, SMALL_STRIDE);
+    expect_failure(test_key, v, len, AT_ECORRUPT,
+                   "chunk 2 of vault file ev.vault fails authentication", SMALL);
+    free(v);
+}
+
+UNIT_TEST(vaultfile_detects_appended_chunks)
+{
+    size_t len, other_len;
+    uint8_t *other = vault_make(3 * SMALL, 7, &other_len);  /* same key, another file */
+    uint8_t *v = vault_make(TAMPER_LEN, 8, &len);
+    uint8_t *longer = malloc(len + SMALL_STRIDE);
+
+    /* After a short final chunk: a full chunk of this file. */
+    memcpy(longer, v, len);
+    memcpy(longer + len, v + chunk_at(2), SMALL_STRIDE);
+    expect_failure(test_key, longer, len + SMALL_STRIDE, AT_ECORRUPT,
+                   "chunk 6 of vault file ev.vault fails authentication", 5 * SMALL);
+    /* After a short final chunk: the final chunk of another file. */
+    memcpy(longer + len, other + other_len - VAULTFILE_TAG_BYTES, VAULTFILE_TAG_BYTES);
+    expect_failure(test_key, longer, len + VAULTFILE_TAG_BYTES, AT_ECORRUPT,
+                   "chunk 6 of vault file ev.vault fails authentication", 5 * SMALL);
+    free(v);
+
+    /* After an empty final chunk: a chunk of another file. */
+    v = vault_make(4 * SMALL, 9, &len);
+    memcpy(longer, v, len);
+    memcpy(longer + len, other + chunk_at(2), SMALL_STRIDE);
+    expect_failure(test_key, longer, len + SMALL_STRIDE, AT_ECORRUPT,
+                   "chunk 5 of vault file ev.vault fails authentication", 4 * SMALL);
+    /* A chunk of another file in place of one of this file's. */
+    memcpy(v + chunk_at(2), other + chunk_at(2), SMALL_STRIDE);
+    expect_failure(test_key, v, len, AT_ECORRUPT,
+                   "chunk 2 of vault file ev.vault fails authentication", SMALL);
+    free(longer);
+    free(v);
+    free(other);
+}
