@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../core/evlog.h"
 #include "../core/record.h"
+#include "../core/vault.h"
 
 static int rebuild_cmd(struct cli *cli, int argc, char **argv)
 {
@@ -11,12 +12,13 @@ static int rebuild_cmd(struct cli *cli, int argc, char **argv)
     if (cli_open(cli) != AT_OK || store_begin(&cli->ctx, cli->st) != AT_OK
         || record_rebuild(&cli->ctx, cli->st) != AT_OK
         || evlog_rebuild_nodes(&cli->ctx, cli->st) != AT_OK
+        || vault_rebuild(&cli->ctx, cli->st) != AT_OK
         || store_commit(&cli->ctx, cli->st) != AT_OK) {
         if (cli->st)
             store_rollback(cli->st);
         return cli_fail(cli, AT_ERR);
     }
-    fprintf(stderr, "rebuilt the current view, references, search index and log tree cache\n");
+    fprintf(stderr, "rebuilt the current view, references, search index, log tree cache and vault index\n");
     return EXIT_OK;
 }
 

@@ -265,3 +265,30 @@ int evlog_rebuild_nodes(struct at_ctx *ctx, struct store *st)
     sqlite3_reset(stmt);
     return rc;
 }
+
+int evlog_entry_of(struct at_ctx *ctx, struct store *st, const char *ref, int version,
+                   int64_t *seq, uint8_t leaf[MERKLE_HASH_LEN])
+{
+    static const char sql[] =
+        "SELECT e.seq, e.leaf FROM log_entry e WHERE e.seq = ("
+        "  SELECT max(s) FROM ("
+        "    SELECT log_seq AS s FROM record_version WHERE id = ?1 AND (?2 = 0 OR version = ?2)"
+        "    UNION ALL SELECT seq FROM log_item WHERE ref = ?1 AND ?2 = 0))";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, ref, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, version);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == MERKLE_HASH_LEN) {
+        *seq = sqlite3_column_int64(stmt, 0);
+        memcpy(leaf, sqlite3_column_blob(stmt, 1), MERKLE_HASH_LEN);
+        sqlite3_reset(stmt);
+        return AT_OK;
+    }
+    sqlite3_reset(stmt);
+    return ctx_error(ctx, AT_ENOTFOUND, "nothing in the log is about %s%s", ref,
+                     version ? " at that version" : "");
+}

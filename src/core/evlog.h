@@ -57,6 +57,11 @@ int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, 
 int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_size,
                             uint64_t new_size, struct merkle_proof *proof);
 
+/* The newest log entry about ref (a record id, at version, or any version
+ * when 0; or an evidence item): its sequence number and leaf hash. */
+int evlog_entry_of(struct at_ctx *ctx, struct store *st, const char *ref, int version,
+                   int64_t *seq, uint8_t leaf[MERKLE_HASH_LEN]);
+
 /* Drops and recomputes the cached subtree hashes from the leaves. */
 int evlog_rebuild_nodes(struct at_ctx *ctx, struct store *st);
 

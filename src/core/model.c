@@ -315,11 +315,16 @@ bool model_id_valid(const char *id)
 
 void model_new_id(const struct type_spec *t, char *out)
 {
+    model_random_id(t->prefix, out);
+}
+
+void model_random_id(const char *prefix, char *out)
+{
     unsigned char random[ID_CHARS];
-    size_t n = strlen(t->prefix);
+    size_t n = strlen(prefix);
 
     randombytes_buf(random, sizeof random);
-    memcpy(out, t->prefix, n);
+    memcpy(out, prefix, n);
     out[n++] = '-';
     for (int i = 0; i < ID_CHARS; i++)
         out[n++] = id_alphabet[random[i] & 31];

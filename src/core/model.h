@@ -93,5 +93,7 @@ void model_summary(const struct type_spec *t, json_t *data, struct buf *out);
 bool model_id_valid(const char *id);
 /* Writes a fresh random id for type t into out (at least 32 bytes). */
 void model_new_id(const struct type_spec *t, char *out);
+/* The same for things that are not records (evidence items: "ei"). */
+void model_random_id(const char *prefix, char *out);
 
 #endif

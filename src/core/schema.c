@@ -109,6 +109,13 @@ static const char *const migrations[] = {
     "  doc  TEXT NOT NULL\n"
     ");\n"
     "CREATE INDEX log_item_ref ON log_item(ref, kind);\n",
+    /* 3 -> 4: the vault's index (derived from the log items): which vault
+     * file each evidence item is, and its newest entry. */
+    "CREATE TABLE vault_item (\n"
+    "  id   TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  seq  INTEGER NOT NULL REFERENCES log_item(seq)\n"
+    ");\n",
 };
 
 const char *schema_create_sql(void)

@@ -1,0 +1,490 @@
+/*
+ * vault.c: evidence items over vaultfile.c's encrypted format.  See vault.h.
+ *
+ * Three keys are derived from the master key, one per purpose: the name
+ * key (vault file names), the metadata key (what the archive knows of an
+ * item and its custody) and the wrapping key (per-file keys).
+ */
+#include "attest.h"
+#include "vault.h"
+#include "access.h"
+#include "evlog.h"
+#include "keys.h"
+#include "model.h"
+#include "record.h"
+#include "vaultfile.h"
+#include "vocab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum subkey { KEY_NAME = 1, KEY_META = 2, KEY_WRAP = 3 };
+
+static void subkey(const struct session *s, enum subkey which, uint8_t out[32])
+{
+    crypto_kdf_derive_from_key(out, 32, which, "attvault", s->master);
+}
+
+static const struct session *need(struct at_ctx *ctx, struct store *st, enum action a, int clearance)
+{
+    const struct session *s = store_session(st);
+
+    if (access_check(ctx, s, a, clearance) != AT_OK)
+        return NULL;
+    if (s == NULL) {
+        ctx_error(ctx, AT_EDENIED, "the vault needs a logged-in user");
+        return NULL;
+    }
+    return s;
+}
+
+/* base64 of secretbox(json) under the metadata key. */
+static json_t *seal_meta(const struct session *s, json_t *meta)
+{
+    uint8_t key[32];
+    struct buf box = BUF_INIT;
+    char *text = record_canonical(meta);
+    size_t b64len;
+    char *b64;
+    json_t *out;
+
+    subkey(s, KEY_META, key);
+    keys_wrap((const uint8_t *)text, strlen(text), key, &box);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    b64len = sodium_base64_encoded_len(box.len, sodium_base64_VARIANT_ORIGINAL);
+    b64 = xmalloc(b64len);
+    sodium_bin2base64(b64, b64len, (const uint8_t *)box.data, box.len, sodium_base64_VARIANT_ORIGINAL);
+    out = json_string(b64);
+    free(b64);
+    buf_free(&box);
+    return out;
+}
+
+static int open_meta(struct at_ctx *ctx, const struct session *s, const char *b64, json_t **out)
+{
+    size_t n = strlen(b64), len;
+    uint8_t *box = xmalloc(n), key[32];
+    char *text;
+    int rc = AT_ECORRUPT;
+
+    *out = NULL;
+    if (sodium_base642bin(box, n, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0
+        && len > crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+        size_t plain = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+        text = xcalloc(plain + 1, 1);
+        subkey(s, KEY_META, key);
+        if (keys_unwrap(ctx, box, len, key, (uint8_t *)text, plain) == AT_OK
+            && (*out = json_loads(text, 0, NULL)) != NULL)
+            rc = AT_OK;
+        sodium_memzero(key, sizeof key);
+        sodium_memzero(text, plain);
+        free(text);
+    }
+    free(box);
+    if (rc != AT_OK)
+        ctx_error(ctx, AT_ECORRUPT, "vault metadata does not open with the master key");
+    return rc;
+}
+
+/* The logged document of an evidence item, by id. */
+static int item_doc(struct at_ctx *ctx, struct store *st, const char *id, json_t **doc)
+{
+    static const char sql[] =
+        "SELECT i.doc FROM vault_item v JOIN log_item i ON i.seq = v.seq WHERE v.id = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no evidence item %s", id);
+    }
+    *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+    sqlite3_reset(stmt);
+    return *doc ? AT_OK : ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its entry is not JSON", id);
+}
+
+static int file_key(struct at_ctx *ctx, const struct session *s, json_t *doc,
+                    uint8_t key[VAULTFILE_KEY_BYTES])
+{
+    const char *b64 = json_string_value(json_object_get(doc, "key"));
+    uint8_t wrapped[128], wrap[32];
+    size_t len;
+    int rc;
+
+    if (b64 == NULL || sodium_base642bin(wrapped, sizeof wrapped, b64, strlen(b64), NULL, &len,
+                                         NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return ctx_error(ctx, AT_ECORRUPT, "an evidence item's wrapped key is malformed");
+    subkey(s, KEY_WRAP, wrap);
+    rc = keys_unwrap(ctx, wrapped, len, wrap, key, VAULTFILE_KEY_BYTES);
+    sodium_memzero(wrap, sizeof wrap);
+    return rc == AT_OK ? AT_OK : ctx_error(ctx, AT_ECORRUPT, "an evidence item's key does not "
+                                           "open with the master key");
+}
+
+static void vault_path(struct store *st, const char *name, struct buf *out)
+{
+    buf_reset(out);
+    buf_printf(out, "%s/vault/%s", store_dir(st), name);
+}
+
+static int existing_item(struct at_ctx *ctx, struct store *st, const char *name, char id[VAULT_ID_MAX])
+{
+    static const char sql[] = "SELECT id FROM vault_item WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int found;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(stmt) == SQLITE_ROW;
+    if (found)
+        snprintf(id, VAULT_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    return found ? AT_OK : AT_ENOTFOUND;
+}
+
+static int index_item(struct at_ctx *ctx, struct store *st, const char *id, const char *name,
+                      int64_t seq)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO vault_item(id, name, seq) VALUES (?1, ?2, ?3)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, seq);
+    return sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "indexing the vault");
+}
+
+/* Checks that a link or parent names something that exists. */
+static int check_link(struct at_ctx *ctx, struct store *st, const struct vault_add *a)
+{
+    json_t *doc = NULL;
+    int rc = AT_OK;
+
+    if (a->link) {
+        const struct type_spec *t = model_type_of_id(a->link);
+        if (t == NULL || (strcmp(t->name, "interview") != 0 && strcmp(t->name, "document") != 0))
+            return ctx_error(ctx, AT_EINVAL, "\"%s\" is not an interview or document id", a->link);
+        if ((rc = record_get(ctx, st, a->link, 0, &doc)) != AT_OK)
+            return rc;
+        json_decref(doc);
+    }
+    if (a->parent && (rc = item_doc(ctx, st, a->parent, &doc)) == AT_OK)
+        json_decref(doc);
+    return rc;
+}
+
+int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                   char id_out[VAULT_ID_MAX], bool *existed)
+{
+    int clearance = a->clearance >= 0 ? a->clearance : CLEARANCE_CONFIDENTIAL;
+    const struct session *s = need(ctx, st, ACTION_ADD_EVIDENCE, clearance);
+    uint8_t key[VAULTFILE_KEY_BYTES], name_key[32], wrap[32], mac[32];
+    struct vaultfile_result res;
+    struct buf tmp = BUF_INIT, final = BUF_INIT, wrapped = BUF_INIT;
+    char name[65], sha[65], now[21], b64[128];
+    json_t *meta = NULL, *doc = NULL;
+    int in = -1, out = -1, rc;
+    int64_t seq;
+
+    *existed = false;
+    if (s == NULL)
+        return ctx->code;
+    if ((rc = check_link(ctx, st, a)) != AT_OK)
+        return rc;
+    if ((in = open(a->path, O_RDONLY)) < 0)
+        return ctx_error(ctx, AT_ENOTFOUND, "cannot open %s: %s", a->path, strerror(errno));
+    buf_printf(&tmp, "%s/vault/.incoming-XXXXXX", store_dir(st));
+    if ((out = mkstemp(tmp.data)) < 0) {
+        rc = ctx_error(ctx, AT_ERR, "cannot write in the vault: %s", strerror(errno));
+        goto out;
+    }
+    if ((rc = vaultfile_key_generate(ctx, key)) != AT_OK
+        || (rc = vaultfile_encrypt(ctx, key, in, out, 0, &res)) != AT_OK)
+        goto out;
+    if (fsync(out) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "cannot flush the vault file: %s", strerror(errno));
+        goto out;
+    }
+    subkey(s, KEY_NAME, name_key);
+    crypto_generichash(mac, sizeof mac, res.sha256, sizeof res.sha256, name_key, sizeof name_key);
+    sodium_bin2hex(name, sizeof name, mac, sizeof mac);
+    if (existing_item(ctx, st, name, id_out) == AT_OK) {
+        *existed = true;
+        rc = AT_OK;
+        goto out;
+    }
+    model_random_id("ei", id_out);
+    sodium_bin2hex(sha, sizeof sha, res.sha256, sizeof res.sha256);
+    record_now(now);
+    const char *base = strrchr(a->path, '/');
+    meta = json_pack("{s:s, s:s, s:I, s:s, s:s*, s:b, s:s*, s:s*, s:s, s:s, s:s}",
+                     "id", id_out, "sha256", sha, "size", (json_int_t)res.plain_bytes,
+                     "filename", a->filename ? a->filename : base ? base + 1 : a->path,
+                     "media_type", a->media_type, "original", a->parent == NULL,
+                     "parent", a->parent, "link", a->link,
+                     "clearance", clearance_name(clearance), "added_by", s->user, "added_at", now);
+    subkey(s, KEY_WRAP, wrap);
+    keys_wrap(key, sizeof key, wrap, &wrapped);
+    sodium_bin2base64(b64, sizeof b64, (const uint8_t *)wrapped.data, wrapped.len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    doc = json_pack("{s:s, s:s, s:s, s:o}", "id", id_out, "name", name, "key", b64,
+                    "meta", seal_meta(s, meta));
+    if ((rc = evlog_append_item(ctx, st, "evidence", id_out, doc, &seq)) != AT_OK
+        || (rc = index_item(ctx, st, id_out, name, seq)) != AT_OK)
+        goto out;
+    /* Write-once: the file is read-only, and renamed into place only now,
+     * so a committed item always has its file. */
+    vault_path(st, name, &final);
+    if (fchmod(out, 0400) != 0 || rename(tmp.data, final.data) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "cannot store the vault file: %s", strerror(errno));
+        goto out;
+    }
+    buf_reset(&tmp);
+out:
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    if (tmp.len)
+        unlink(tmp.data);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(name_key, sizeof name_key);
+    sodium_memzero(wrap, sizeof wrap);
+    json_decref(meta);
+    json_decref(doc);
+    buf_free(&tmp);
+    buf_free(&final);
+    buf_free(&wrapped);
+    return rc;
+}
+
+/* The metadata of an item, after checking that s may see it. */
+static int item_meta(struct at_ctx *ctx, struct store *st, const struct session *s, const char *id,
+                     json_t **doc, json_t **meta)
+{
+    int clearance = CLEARANCE_CONFIDENTIAL, rc;
+
+    if ((rc = item_doc(ctx, st, id, doc)) != AT_OK)
+        return rc;
+    if ((rc = open_meta(ctx, s, json_string_value(json_object_get(*doc, "meta")) ?: "", meta)) != AT_OK
+        || (rc = clearance_parse(ctx, json_string_value(json_object_get(*meta, "clearance")) ?: "",
+                                 &clearance)) != AT_OK
+        || (rc = access_check(ctx, s, ACTION_GET_EVIDENCE, clearance)) != AT_OK) {
+        json_decref(*doc);
+        json_decref(*meta);
+        *doc = *meta = NULL;
+    }
+    return rc;
+}
+
+int vault_item(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    json_t *doc;
+
+    if (s == NULL)
+        return ctx->code;
+    int rc = item_meta(ctx, st, s, id, &doc, out);
+    json_decref(doc);
+    return rc;
+}
+
+int vault_list(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] = "SELECT id FROM vault_item ORDER BY seq";
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (s == NULL)
+        return ctx->code;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "listing the vault");
+    *out = json_array();
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *meta;
+        rc = vault_item(ctx, st, (const char *)sqlite3_column_text(stmt, 0), &meta);
+        if (rc == AT_OK)
+            json_array_append_new(*out, meta);
+        else if (rc == AT_EDENIED)
+            rc = AT_OK; /* not shown to this user */
+    }
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK)
+        json_decref(*out);
+    return rc;
+}
+
+/* Decrypts item id to out_fd (or only checks it when out_fd < 0). */
+static int decrypt_item(struct at_ctx *ctx, struct store *st, const struct session *s,
+                        const char *id, int out_fd, uint64_t *bytes)
+{
+    uint8_t key[VAULTFILE_KEY_BYTES], want[32];
+    struct vaultfile_result res;
+    struct buf path = BUF_INIT;
+    json_t *doc = NULL, *meta = NULL;
+    const char *name, *sha;
+    int fd = -1, rc;
+
+    if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
+        return rc;
+    name = json_string_value(json_object_get(doc, "name")) ?: "";
+    sha = json_string_value(json_object_get(meta, "sha256")) ?: "";
+    vault_path(st, name, &path);
+    if ((rc = file_key(ctx, s, doc, key)) != AT_OK)
+        goto out;
+    if ((fd = open(path.data, O_RDONLY)) < 0) {
+        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its vault file %s is missing", id, name);
+        goto out;
+    }
+    rc = out_fd >= 0 ? vaultfile_decrypt(ctx, key, fd, out_fd, name, &res)
+                     : vaultfile_verify(ctx, key, fd, name, &res);
+    if (rc != AT_OK) {
+        ctx_prefix(ctx, "evidence item %s: ", id);
+        goto out;
+    }
+    sodium_hex2bin(want, sizeof want, sha, strlen(sha), NULL, NULL, NULL);
+    if (memcmp(want, res.sha256, 32) != 0) {
+        char got[65];
+        sodium_bin2hex(got, sizeof got, res.sha256, 32);
+        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: vault file %s decrypts to SHA-256 %s, "
+                       "not the recorded %s", id, name, got, sha);
+        goto out;
+    }
+    *bytes = res.plain_bytes;
+out:
+    if (fd >= 0)
+        close(fd);
+    sodium_memzero(key, sizeof key);
+    json_decref(doc);
+    json_decref(meta);
+    buf_free(&path);
+    return rc;
+}
+
+int vault_get(struct at_ctx *ctx, struct store *st, const char *id, int out_fd)
+{
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    uint64_t bytes;
+
+    return s ? decrypt_item(ctx, st, s, id, out_fd, &bytes) : ctx->code;
+}
+
+int vault_custody_add(struct at_ctx *ctx, struct store *st, const char *id,
+                      const struct custody_event *e)
+{
+    const struct session *s = need(ctx, st, ACTION_ADD_EVIDENCE, 0);
+    json_t *doc = NULL, *meta = NULL, *event, *logged;
+    char now[21];
+    int64_t seq;
+    int rc;
+
+    if (s == NULL)
+        return ctx->code;
+    if (e->action == NULL || *e->action == '\0')
+        return ctx_error(ctx, AT_EINVAL, "a custody event needs an action (received, copied, "
+                         "handed_over, examined, exported, ...)");
+    if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
+        return rc;
+    record_now(now);
+    event = json_pack("{s:s, s:s, s:s*, s:s*, s:s*, s:s, s:s*, s:s, s:s}",
+                      "evidence", id, "action", e->action, "from", e->from, "to", e->to,
+                      "how", e->how, "at", e->at ? e->at : now, "note", e->note,
+                      "recorded_by", s->user, "recorded_at", now);
+    logged = json_pack("{s:s, s:o}", "evidence", id, "meta", seal_meta(s, event));
+    rc = evlog_append_item(ctx, st, "custody", id, logged, &seq);
+    json_decref(event);
+    json_decref(logged);
+    json_decref(doc);
+    json_decref(meta);
+    return rc;
+}
+
+int vault_custody(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    static const char sql[] = "SELECT doc FROM log_item WHERE kind = 'custody' AND ref = ?1 ORDER BY seq";
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    json_t *doc = NULL, *meta = NULL;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (s == NULL)
+        return ctx->code;
+    if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
+        return rc;
+    json_decref(doc);
+    *out = json_array();
+    json_array_append_new(*out, json_pack("{s:s, s:s, s:O, s:O}", "action", "added to the vault",
+                                          "evidence", id, "recorded_by",
+                                          json_object_get(meta, "added_by"), "recorded_at",
+                                          json_object_get(meta, "added_at")));
+    json_decref(meta);
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *item = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        json_t *event = NULL;
+        rc = item ? open_meta(ctx, s, json_string_value(json_object_get(item, "meta")) ?: "", &event)
+                  : ctx_error(ctx, AT_ECORRUPT, "a custody entry of %s is not JSON", id);
+        if (rc == AT_OK)
+            json_array_append_new(*out, event);
+        json_decref(item);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint64_t *bytes,
+                     bool *checked)
+{
+    static const char sql[] = "SELECT id FROM vault_item ORDER BY seq";
+    static const char count_sql[] = "SELECT count(*) FROM log_item WHERE kind = 'evidence'";
+    const struct session *s = store_session(st);
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    *files = *bytes = 0;
+    *checked = s != NULL;
+    if (sqlite3_prepare_v2(store_db(st), count_sql, -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == 0)
+        *checked = true; /* an empty vault is checked without a key */
+    sqlite3_finalize(stmt);
+    if (s == NULL)
+        return AT_OK;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the vault");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        uint64_t n = 0;
+        rc = decrypt_item(ctx, st, s, (const char *)sqlite3_column_text(stmt, 0), -1, &n);
+        if (rc == AT_EDENIED)
+            rc = ctx_error(ctx, AT_EDENIED, "user %s may not read every evidence file; verify as "
+                           "an admin or investigator", s->user);
+        else if (rc != AT_OK && rc != AT_ERR)
+            rc = AT_ECORRUPT;
+        (*files)++;
+        *bytes += n;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int vault_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "INSERT INTO vault_item(id, name, seq) SELECT ref, json_extract(doc, '$.name'), seq"
+        " FROM log_item WHERE kind = 'evidence' ORDER BY seq";
+    return store_exec(ctx, st, "DELETE FROM vault_item") == AT_OK ? store_exec(ctx, st, sql) : AT_ERR;
+}

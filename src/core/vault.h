@@ -1,0 +1,66 @@
+/*
+ * vault.h: evidence files.  Each file is stored once, encrypted under its
+ * own key (see vaultfile.h) in the archive's vault/ directory, under a
+ * name that is a keyed hash of its SHA-256: without the master key, no
+ * one can tell whether a given file is in the vault.  What the archive
+ * knows of an item (SHA-256, size, file name, media type, original or
+ * working copy, its source, its custody) is encrypted under the master
+ * key too, and logged like every other write.
+ */
+#ifndef VAULT_H
+#define VAULT_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+#define VAULT_ID_MAX 32
+
+struct vault_add {
+    const char *path;          /* the file to add */
+    const char *filename;      /* name to record; NULL: path's base name */
+    const char *media_type;    /* e.g. video/mp4; NULL: unknown */
+    const char *link;          /* interview or document id it came from, or NULL */
+    const char *parent;        /* for a working copy: the item it derives from */
+    int clearance;             /* -1: confidential */
+};
+
+/* Adds a file (streamed: memory stays bounded whatever its size).
+ * Writes the item's id to id_out and sets *existed when the same bytes
+ * were already there (then nothing new is written).  Inside a
+ * transaction, with a session that may add evidence. */
+int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                   char id_out[VAULT_ID_MAX], bool *existed);
+
+/* The item's metadata as a new JSON object: id, sha256, size, filename,
+ * media_type, original, parent, link, clearance, added_by, added_at. */
+int vault_item(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* All items the session may see, oldest first, as a new array. */
+int vault_list(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* Decrypts item id into out_fd, checking every tag and that the output's
+ * SHA-256 is the recorded one. */
+int vault_get(struct at_ctx *ctx, struct store *st, const char *id, int out_fd);
+
+/* Appends a custody event (action, from, to, how, at, note: any may be
+ * NULL but action) to item id.  Inside a transaction. */
+struct custody_event {
+    const char *action;   /* received, copied, handed_over, examined, exported, ... */
+    const char *from, *to, *how, *at, *note;
+};
+int vault_custody_add(struct at_ctx *ctx, struct store *st, const char *id,
+                      const struct custody_event *e);
+/* The item's custody events, oldest first, as a new array. */
+int vault_custody(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* Decrypts and hashes every vault file, when the store's session holds
+ * the master key; otherwise sets *checked false and checks nothing. */
+int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint64_t *bytes,
+                     bool *checked);
+
+/* Rebuilds vault_item from the log items. */
+int vault_rebuild(struct at_ctx *ctx, struct store *st);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * verify.h: `attest verify`: recomputes everything the archive claims
+ * and reports the first inconsistency precisely.
+ */
+#ifndef VERIFY_H
+#define VERIFY_H
+
+#include "attest.h"
+#include "store.h"
+
+struct verify_report {
+    uint64_t log_entries;
+    uint64_t record_versions;
+    uint64_t log_items;       /* users, keys, identities, evidence, custody */
+    uint64_t heads;           /* signed tree heads checked */
+    uint64_t vault_files;     /* vault files decrypted and hashed */
+    uint64_t vault_bytes;
+    bool vault_checked;       /* false when there was no key to check it with */
+};
+
+/* Checks, in order: SQLite's integrity; that the log has no gaps and each
+ * entry belongs to exactly one written thing; that each entry's leaf is
+ * the hash of that thing's canonical text; that versions are contiguous
+ * and the current view matches the newest versions; the tree against
+ * every signed head, and every signature against the archive's key; the
+ * users against their logged changes; and, when the store has a session,
+ * every vault file's tags and SHA-256.  Returns AT_OK, or AT_ECORRUPT with
+ * a message naming the first thing that differs and how. */
+int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r);
+
+#endif
