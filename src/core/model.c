@@ -36,6 +36,8 @@ static const struct field_spec witness_fields[] = {
     { "home_county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county of origin" },
     { "year_left", FIELD_INT, 0, NULL, NULL, 1945, 2100, "year the witness left North Korea" },
     { "notes", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes that do not identify the witness" },
+    { "consent", FIELD_CONSENT, 0, "consent_use", NULL, 0, 0,
+      "what the witness agreed their testimony may be used for, and any withdrawal" },
 };
 
 static const struct field_spec document_fields[] = {
@@ -518,6 +520,67 @@ static int validate_names(struct at_ctx *ctx, const struct field_spec *f, json_t
     return AT_OK;
 }
 
+/* Consents: each {"use", "granted"} with an optional "withdrawn" (not
+ * before granted) and "note". */
+static int validate_consent(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const struct vocab *uses = vocab_find(f->vocab);
+    json_t *item;
+    size_t i;
+
+    if (!json_is_array(v))
+        return field_error(ctx, f->name, "must be a list of {\"use\", \"granted\", "
+                           "\"withdrawn\", \"note\"}%s", "");
+    json_array_foreach(v, i, item) {
+        const char *use = json_string_value(json_object_get(item, "use"));
+        const char *dates[2] = { json_string_value(json_object_get(item, "granted")),
+                                 json_string_value(json_object_get(item, "withdrawn")) };
+        struct fuzzy_date d[2];
+        const char *key;
+        json_t *value;
+
+        json_object_foreach(item, key, value) {
+            if (!json_is_string(value) || (strcmp(key, "use") && strcmp(key, "granted")
+                                           && strcmp(key, "withdrawn") && strcmp(key, "note")))
+                return ctx_error(ctx, AT_EINVAL, "field \"%s\" item %zu: keys are use, granted, "
+                                 "withdrawn and note, each text", f->name, i + 1);
+        }
+        if (use == NULL || vocab_index(uses, use) < 0) {
+            struct buf valid = BUF_INIT;
+            vocab_list_codes(uses, &valid);
+            ctx_error(ctx, AT_EINVAL, "field \"%s\" item %zu: \"use\" must be one of %s",
+                      f->name, i + 1, buf_str(&valid));
+            buf_free(&valid);
+            return AT_EINVAL;
+        }
+        if (dates[0] == NULL)
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\" item %zu: \"granted\" (a date) is "
+                             "required", f->name, i + 1);
+        for (int k = 0; k < 2; k++)
+            if (dates[k] && date_parse(ctx, dates[k], &d[k]) != AT_OK)
+                return ctx_prefix(ctx, "field \"%s\" item %zu \"%s\": ", f->name, i + 1,
+                                  k ? "withdrawn" : "granted");
+        if (dates[1] && d[1].hi < d[0].lo)
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\" item %zu: withdrawn before it was "
+                             "granted", f->name, i + 1);
+    }
+    *out = json_incref(v);
+    return AT_OK;
+}
+
+bool model_consent_allows(json_t *witness_data, const char *use)
+{
+    json_t *item;
+    size_t i;
+
+    json_array_foreach(json_object_get(witness_data, "consent"), i, item) {
+        if (strcmp(json_string_value(json_object_get(item, "use")) ?: "", use) == 0
+            && json_object_get(item, "granted") && !json_object_get(item, "withdrawn"))
+            return true;
+    }
+    return false;
+}
+
 static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
 {
     switch (f->kind) {
@@ -538,6 +601,8 @@ static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t
         return validate_sha256(ctx, f, v, out);
     case FIELD_IMO:
         return validate_imo(ctx, f, v, out);
+    case FIELD_CONSENT:
+        return validate_consent(ctx, f, v, out);
     }
     return ctx_error(ctx, AT_ERR, "field \"%s\": unknown kind", f->name);
 }
@@ -604,17 +669,29 @@ int model_set_from_text(struct at_ctx *ctx, const struct type_spec *t, json_t *d
 
     if (f == NULL)
         return unknown_field(ctx, t, field);
-    if (f->kind == FIELD_NAMES) {
+    if (f->kind == FIELD_NAMES || f->kind == FIELD_CONSENT) {
         json_t *list = json_object_get(data, field);
         if (list == NULL) {
             list = json_array();
             json_object_set_new(data, field, list);
         }
-        /* In one cell, several names are separated by " | ". */
+        /* In one cell, several items are separated by " | "; a consent is
+         * written "USE GRANTED [WITHDRAWN]". */
         for (const char *p = text; *p;) {
             const char *bar = strstr(p, " | ");
             size_t n = bar ? (size_t)(bar - p) : strlen(p);
-            json_array_append_new(list, json_stringn(p, n));
+            json_t *item = json_stringn(p, n);
+            if (item && f->kind == FIELD_CONSENT) {
+                char use[64] = "", granted[64] = "", withdrawn[64] = "";
+                sscanf(json_string_value(item), "%63s %63s %63s", use, granted, withdrawn);
+                json_decref(item);
+                item = json_pack("{s:s, s:s}", "use", use, "granted", granted);
+                if (*withdrawn)
+                    json_object_set_new(item, "withdrawn", json_string(withdrawn));
+            }
+            if (item == NULL)
+                return field_error(ctx, f->name, "is not valid UTF-8%s", "");
+            json_array_append_new(list, item);
             p += n + (bar ? 3 : 0);
         }
         return AT_OK;
@@ -650,12 +727,19 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
         break;
     case JSON_ARRAY:
         json_array_foreach(value, i, item) {
-            buf_printf(out, "%s%s", i ? " | " : "",
-                       json_string_value(json_object_get(item, "name")));
+            if (f->kind == FIELD_CONSENT) {
+                json_t *w = json_object_get(item, "withdrawn");
+                buf_printf(out, "%s%s %s%s%s", i ? " | " : "",
+                           json_string_value(json_object_get(item, "use")),
+                           json_string_value(json_object_get(item, "granted")),
+                           w ? " " : "", w ? json_string_value(w) : "");
+            } else {
+                buf_printf(out, "%s%s", i ? " | " : "",
+                           json_string_value(json_object_get(item, "name")));
+            }
         }
         break;
     default:
-        (void)f;
         break;
     }
 }

@@ -24,6 +24,7 @@ enum field_kind {
     FIELD_NAMES,  /* a list of names: [{"name", "lang", "from", "to"}] */
     FIELD_SHA256, /* 64 lower-case hex digits */
     FIELD_IMO,    /* an IMO ship number: 7 digits with a valid check digit */
+    FIELD_CONSENT, /* a witness's consents: [{"use", "granted", "withdrawn", "note"}] */
 };
 
 enum field_flag {
@@ -88,6 +89,10 @@ void model_each_ref(const struct type_spec *t, json_t *data,
 /* Appends a one-line summary of a record's data for lists: its title,
  * name, code or first name, or what it links. */
 void model_summary(const struct type_spec *t, json_t *data, struct buf *out);
+
+/* True when a witness's data holds a consent for use (a consent_use code)
+ * that is granted and not withdrawn. */
+bool model_consent_allows(json_t *witness_data, const char *use);
 
 /* True if id is well formed: a known prefix, a dash, 12 id characters. */
 bool model_id_valid(const char *id);

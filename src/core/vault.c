@@ -185,6 +185,23 @@ static int check_link(struct at_ctx *ctx, struct store *st, const struct vault_a
     return rc;
 }
 
+/* Makes the vault directory's entries durable (a rename is only safe
+ * once its directory is synced). */
+static int sync_vault_dir(struct at_ctx *ctx, struct store *st)
+{
+    struct buf dir = BUF_INIT;
+    int fd, rc = AT_OK;
+
+    buf_printf(&dir, "%s/vault", store_dir(st));
+    fd = open(dir.data, O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || fsync(fd) != 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot sync the vault directory: %s", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    buf_free(&dir);
+    return rc;
+}
+
 int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                    char id_out[VAULT_ID_MAX], bool *existed)
 {
@@ -252,6 +269,7 @@ int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add 
         goto out;
     }
     buf_reset(&tmp);
+    rc = sync_vault_dir(ctx, st);
 out:
     if (in >= 0)
         close(in);

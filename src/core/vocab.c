@@ -129,6 +129,13 @@ static const struct vocab_term involvement_degree[] = {
     { "unknown", "Unknown", "미상" },
 };
 
+static const struct vocab_term consent_use[] = {
+    { "analysis", "Analysis by the team", "내부 분석" },
+    { "share_partner", "Sharing with partner organisations", "협력기관 공유" },
+    { "court", "Use before a court or UN mechanism", "법적 절차" },
+    { "publication", "Publication (anonymised)", "공개 (익명)" },
+};
+
 static const struct vocab_term currency[] = {
     { "CNY", "Chinese yuan", "위안" },
     { "KPW", "North Korean won", "북한 원" },
@@ -145,6 +152,7 @@ static const struct vocab vocabs[] = {
     { "basis_of_knowledge", "how the source knows what they report", TERMS(basis_of_knowledge) },
     { "clearance", "who may see a record, lowest first", TERMS(clearance) },
     { "confidence", "how sure the team is that a site is real", TERMS(confidence) },
+    { "consent_use", "what a witness consents their testimony be used for", TERMS(consent_use) },
     { "currency", "currency of an amount (ISO 4217)", TERMS(currency) },
     { "involvement_degree", "a perpetrator's part in an act", TERMS(involvement_degree) },
     { "organisation_kind", "what an organisation is", TERMS(organisation_kind) },

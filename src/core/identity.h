@@ -1,0 +1,38 @@
+/*
+ * identity.h: sealed witness identities.  A witness's real name, contacts,
+ * address and relatives still in North Korea never enter the open record:
+ * they are sealed (crypto_box_seal) to each protection officer's public
+ * key, so that anyone may record them but only an officer, with their
+ * passphrase, can read them back, and each reading is logged.  Error
+ * messages about an identity never quote it.
+ */
+#ifndef IDENTITY_H
+#define IDENTITY_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* The keys an identity may have; all text. */
+#define IDENTITY_KEYS "real_name, other_names, contacts, address, relatives_in_north_korea, notes"
+
+/* Parses an identity from JSON text without ever quoting it in messages. */
+int identity_parse(struct at_ctx *ctx, const char *text, size_t len, json_t **out);
+
+/* Seals identity to every protection officer and logs it as the newest
+ * identity of witness.  Inside a transaction; needs ACTION_WRITE. */
+int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity);
+
+/* Opens the newest identity of witness with the session's key (an
+ * officer's) and logs the reading.  Inside a transaction. */
+int identity_reveal(struct at_ctx *ctx, struct store *st, const char *witness, json_t **out);
+
+/* Reseals every identity that some officer cannot open, for all officers
+ * (after an officer was added).  Sets *count to how many were resealed. */
+int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count);
+
+/* Whether witness has a sealed identity. */
+int identity_exists(struct at_ctx *ctx, struct store *st, const char *witness, bool *exists);
+
+#endif
