@@ -3,33 +3,69 @@
  * of record) to stdout or a file.
  */
 #include "cli.h"
+#include "../core/bundle.h"
 #include "../core/csvio.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* export bundle: the records and files named, at a tier, into a tar. */
+static int export_bundle(struct cli *cli, const char *tier_name, const char *path,
+                         const char *const *ids, size_t nids)
+{
+    struct bundle_counts c;
+    enum tier tier;
+
+    if (tier_name == NULL || path == NULL || nids == 0)
+        return cli_usage(&export_command, "a bundle needs --tier, -o FILE and the ids to include");
+    if (tier_parse(&cli->ctx, tier_name, &tier) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
+    if (cli_login(cli) != AT_OK
+        || bundle_write(&cli->ctx, cli->st, ids, nids, tier, path, &c) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    fprintf(stderr, "wrote %s: %ld records with proofs, %ld redacted for the %s tier, %ld left "
+            "out, %ld files (%llu bytes)\n", path, c.records, c.redacted, tier_name, c.left_out,
+            c.files, (unsigned long long)c.file_bytes);
+    return EXIT_OK;
+}
 
 static int export_cmd(struct cli *cli, int argc, char **argv)
 {
-    const char *format = NULL, *type_name = NULL, *path = NULL;
+    const char *format = NULL, *type_name = NULL, *path = NULL, *tier = NULL;
+    const char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
+    size_t nids = 0;
     FILE *out = stdout;
     int rc;
 
     for (int i = 0; i < argc; i++) {
         int got;
         if ((got = cli_option(&export_command, argc, argv, &i, "type", &type_name)) ||
+            (got = cli_option(&export_command, argc, argv, &i, "tier", &tier)) ||
             (got = cli_option(&export_command, argc, argv, &i, "output", &path))) {
-            if (got < 0)
+            if (got < 0) {
+                free(ids);
                 return EXIT_USAGE;
+            }
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else if (format == NULL && argv[i][0] != '-') {
             format = argv[i];
+        } else if (format && strcmp(format, "bundle") == 0 && argv[i][0] != '-') {
+            ids[nids++] = argv[i];
         } else {
+            free(ids);
             return cli_usage(&export_command, "unexpected argument \"%s\"", argv[i]);
         }
     }
+    if (format && strcmp(format, "bundle") == 0) {
+        rc = export_bundle(cli, tier, path, ids, nids);
+        free(ids);
+        return rc;
+    }
+    free(ids);
     if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
-        return cli_usage(&export_command, "give the format: jsonl or csv");
+        return cli_usage(&export_command, "give the format: jsonl, csv or bundle");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
     if (cli_open(cli) != AT_OK)
@@ -48,11 +84,17 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command export_command = {
-    "export", "export the archive as JSON Lines, or a type as CSV",
+    "export", "export the archive (JSON Lines), a type (CSV) or an evidence bundle",
     "attest export jsonl [-o FILE]\n"
     "       attest export csv --type TYPE [-o FILE]\n"
+    "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
     "jsonl writes every version of every record in the order they were written:\n"
     "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
-    "current records of one type, one row each, for spreadsheets.",
+    "current records of one type, one row each, for spreadsheets.  bundle writes\n"
+    "the records and evidence files named (ids) with Merkle proofs against the\n"
+    "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
+    "(up to partner clearance) or the public (no witness details, coordinates\n"
+    "coarsened to a 10 km grid); records without the witness's consent for that\n"
+    "use are left out.  Check one with 'attest verify-bundle'.",
     export_cmd,
 };

@@ -96,19 +96,14 @@ static int open_meta(struct at_ctx *ctx, const struct session *s, const char *b6
 /* The logged document of an evidence item, by id. */
 static int item_doc(struct at_ctx *ctx, struct store *st, const char *id, json_t **doc)
 {
-    static const char sql[] =
-        "SELECT i.doc FROM vault_item v JOIN log_item i ON i.seq = v.seq WHERE v.id = ?1";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    char *text;
+    int64_t seq;
+    int rc = vault_entry(ctx, st, id, &text, &seq);
 
-    if (stmt == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_ROW) {
-        sqlite3_reset(stmt);
-        return ctx_error(ctx, AT_ENOTFOUND, "no evidence item %s", id);
-    }
-    *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
-    sqlite3_reset(stmt);
+    if (rc != AT_OK)
+        return rc;
+    *doc = json_loads(text, 0, NULL);
+    free(text);
     return *doc ? AT_OK : ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its entry is not JSON", id);
 }
 
@@ -246,8 +241,20 @@ int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add 
     sodium_bin2hex(sha, sizeof sha, res.sha256, sizeof res.sha256);
     record_now(now);
     const char *base = strrchr(a->path, '/');
-    meta = json_pack("{s:s, s:s, s:I, s:s, s:s*, s:b, s:s*, s:s*, s:s, s:s, s:s}",
-                     "id", id_out, "sha256", sha, "size", (json_int_t)res.plain_bytes,
+    /* The log commits to the file's SHA-256 without revealing it: the
+     * commitment is SHA-256(salt || SHA-256 of the file), the salt kept in
+     * the encrypted metadata and shown only in bundles. */
+    uint8_t salt[32], commit_in[64], commitment[32];
+    char salt_hex[65], commit_hex[65];
+    randombytes_buf(salt, sizeof salt);
+    memcpy(commit_in, salt, 32);
+    memcpy(commit_in + 32, res.sha256, 32);
+    crypto_hash_sha256(commitment, commit_in, sizeof commit_in);
+    sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
+    sodium_bin2hex(commit_hex, sizeof commit_hex, commitment, sizeof commitment);
+    meta = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s*, s:b, s:s*, s:s*, s:s, s:s, s:s}",
+                     "id", id_out, "sha256", sha, "salt", salt_hex,
+                     "size", (json_int_t)res.plain_bytes,
                      "filename", a->filename ? a->filename : base ? base + 1 : a->path,
                      "media_type", a->media_type, "original", a->parent == NULL,
                      "parent", a->parent, "link", a->link,
@@ -256,8 +263,8 @@ int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add 
     keys_wrap(key, sizeof key, wrap, &wrapped);
     sodium_bin2base64(b64, sizeof b64, (const uint8_t *)wrapped.data, wrapped.len,
                       sodium_base64_VARIANT_ORIGINAL);
-    doc = json_pack("{s:s, s:s, s:s, s:o}", "id", id_out, "name", name, "key", b64,
-                    "meta", seal_meta(s, meta));
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", id_out, "name", name, "key", b64,
+                    "commitment", commit_hex, "meta", seal_meta(s, meta));
     if ((rc = evlog_append_item(ctx, st, "evidence", id_out, doc, &seq)) != AT_OK
         || (rc = index_item(ctx, st, id_out, name, seq)) != AT_OK)
         goto out;
@@ -505,4 +512,23 @@ int vault_rebuild(struct at_ctx *ctx, struct store *st)
         "INSERT INTO vault_item(id, name, seq) SELECT ref, json_extract(doc, '$.name'), seq"
         " FROM log_item WHERE kind = 'evidence' ORDER BY seq";
     return store_exec(ctx, st, "DELETE FROM vault_item") == AT_OK ? store_exec(ctx, st, sql) : AT_ERR;
+}
+
+int vault_entry(struct at_ctx *ctx, struct store *st, const char *id, char **text, int64_t *seq)
+{
+    static const char sql[] = "SELECT i.doc, i.seq FROM vault_item v JOIN log_item i ON i.seq = v.seq"
+                              " WHERE v.id = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no evidence item %s", id);
+    }
+    *text = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+    *seq = sqlite3_column_int64(stmt, 1);
+    sqlite3_reset(stmt);
+    return AT_OK;
 }

@@ -33,8 +33,10 @@ struct vault_add {
 int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                    char id_out[VAULT_ID_MAX], bool *existed);
 
-/* The item's metadata as a new JSON object: id, sha256, size, filename,
- * media_type, original, parent, link, clearance, added_by, added_at. */
+/* The item's metadata as a new JSON object: id, sha256, salt, size,
+ * filename, media_type, original, parent, link, clearance, added_by,
+ * added_at.  The log entry of the item holds "commitment", the SHA-256 of
+ * salt || sha256 (both as bytes). */
 int vault_item(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* All items the session may see, oldest first, as a new array. */
@@ -62,5 +64,9 @@ int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint
 
 /* Rebuilds vault_item from the log items. */
 int vault_rebuild(struct at_ctx *ctx, struct store *st);
+
+/* The canonical text of the item's newest log entry and its sequence
+ * number, as a bundle proves it. */
+int vault_entry(struct at_ctx *ctx, struct store *st, const char *id, char **text, int64_t *seq);
 
 #endif

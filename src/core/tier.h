@@ -1,0 +1,34 @@
+/*
+ * tier.h: what leaves the archive at each tier (court, partner, public):
+ * the one place that decides which records go out, redacted how.
+ */
+#ifndef TIER_H
+#define TIER_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+enum tier { TIER_COURT, TIER_PARTNER, TIER_PUBLIC };
+
+int tier_parse(struct at_ctx *ctx, const char *name, enum tier *out);
+const char *tier_name(enum tier t);
+
+/* The grid that public coordinates are snapped to, in kilometres. */
+#define TIER_PUBLIC_GRID_KM 10.0
+
+/* Snaps a point to the centre of its cell of a grid of about
+ * TIER_PUBLIC_GRID_KM on each side. */
+void tier_coarsen(double lat, double lon, double *clat, double *clon);
+
+/* Decides what of a record's current version goes out at tier t for the
+ * store's session: *out is NULL when it stays in (clearance above the
+ * tier or the user; a witness's consent missing for the tier's use; at the
+ * public tier, witnesses and interviews; a site whose publication tier is
+ * narrower), else a new reference to doc itself, or to a redacted copy
+ * (coordinates coarsened) with *redacted set. */
+int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, json_t **out,
+               bool *redacted);
+
+#endif
