@@ -20,7 +20,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o)
-CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o) $(O)/assets_data.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all deps test check bench fuzz run clean help test-only
@@ -53,6 +53,17 @@ $(O)/unit-tests: $(UNIT_OBJ) $(O)/libattest.a
 # that `make test` runs every saved input without needing libFuzzer.
 $(O)/fuzz-replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/libattest.a
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(O)/libattest.a $(LDLIBS)
+
+# The web application, compiled in: see web/assets.list.
+ASSET_FILES := $(shell sed -n 's/^[^\#][^ ]* \([^ ]*\) .*/\1/p' web/assets.list)
+$(O)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	@$(CC) -O2 -o $@ $<
+$(O)/assets_data.c: web/assets.list $(ASSET_FILES) $(O)/embed
+	@echo "  EMBED   web/assets.list"
+	@$(O)/embed web/assets.list $@
+$(O)/assets_data.o: $(O)/assets_data.c
+	@$(CC) -O0 -c -o $@ $<
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

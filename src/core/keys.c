@@ -359,3 +359,59 @@ int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PU
     buf_free(&hex);
     return rc;
 }
+
+int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session *s,
+                      const char *label, char *token_out)
+{
+    static const char sql[] =
+        "INSERT INTO api_token(hash, user, label, created_at) VALUES (?1, ?2, ?3, ?4)";
+    uint8_t raw[32], hash[32];
+    char now[21];
+    sqlite3_stmt *stmt;
+    json_t *logged;
+    int64_t seq;
+    int rc;
+
+    if ((rc = access_check(ctx, s, ACTION_READ, 0)) != AT_OK || s == NULL)
+        return rc != AT_OK ? rc : ctx_error(ctx, AT_EDENIED, "log in to make an API token");
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token_out, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_hash_sha256(hash, (const uint8_t *)token_out, strlen(token_out));
+    record_now(now);
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, s->user, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, label ? label : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "storing a token");
+    logged = json_pack("{s:s, s:s, s:s}", "token_for", s->user, "label", label ? label : "", "at", now);
+    rc = evlog_append_item(ctx, st, "token", s->user, logged, &seq);
+    json_decref(logged);
+    return rc;
+}
+
+int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, char user[64],
+                    enum role *role)
+{
+    static const char sql[] =
+        "SELECT t.user, u.role FROM api_token t JOIN user u ON u.name = t.user"
+        " WHERE t.hash = ?1 AND t.revoked = 0";
+    uint8_t hash[32];
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc = AT_OK;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    crypto_hash_sha256(hash, (const uint8_t *)token, strlen(token));
+    sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        snprintf(user, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 1), role);
+    } else {
+        rc = ctx_error(ctx, AT_EDENIED, "the API token is not valid");
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}

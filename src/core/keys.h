@@ -51,6 +51,15 @@ int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by
 /* [{"name", "role", "box_pk"}] in name order; a new array. */
 int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
+/* API tokens for scripts.  keys_token_create makes a random token for the
+ * session's user (logged; only its hash is stored) and writes it to
+ * token_out (at least 64 bytes).  Inside a transaction. */
+int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session *s,
+                      const char *label, char *token_out);
+/* The user and role a token stands for; AT_EDENIED when it is unknown. */
+int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, char user[64],
+                    enum role *role);
+
 /* The archive's public signing key. */
 int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
 

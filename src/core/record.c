@@ -562,6 +562,10 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         "   AND (?4 IS NULL OR place LIKE '%' || ?4 || '%')"
         "   AND (?5 < 0 OR clearance <= ?5)"
         "   AND (?6 OR NOT retracted)"
+        "   AND (?9 IS NULL OR (lat BETWEEN ?9 AND ?11 AND"
+        "        (CASE WHEN ?10 <= ?12 THEN lon BETWEEN ?10 AND ?12"
+        "              ELSE lon >= ?10 OR lon <= ?12 END)))"
+        "   AND (?13 IS NULL OR json_extract(doc, '$.data.' || ?13) = ?14)"
         " ORDER BY id LIMIT ?7 OFFSET ?8";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int rc = AT_OK, step;
@@ -580,6 +584,16 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
     sqlite3_bind_int(stmt, 6, f->include_retracted);
     sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
     sqlite3_bind_int64(stmt, 8, f->offset);
+    if (f->has_bbox) {
+        sqlite3_bind_double(stmt, 9, f->south);
+        sqlite3_bind_double(stmt, 10, f->west);
+        sqlite3_bind_double(stmt, 11, f->north);
+        sqlite3_bind_double(stmt, 12, f->east);
+    }
+    if (f->field && f->value) {
+        sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 14, f->value, -1, SQLITE_STATIC);
+    }
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         rc = doc ? fn(arg, doc) : ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
@@ -650,5 +664,98 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
         json_decref(doc);
     }
     sqlite3_reset(stmt);
+    return rc;
+}
+
+int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, json_t **out)
+{
+    static const struct {
+        const char *key, *sql;
+    } counts[] = {
+        { "events_by_year",
+          "SELECT (date_lo / 10000 + date_hi / 10000) / 2, count(*) FROM record_current WHERE type = 'event'"
+          " AND NOT retracted AND clearance <= ?1 AND date_lo IS NOT NULL GROUP BY 1 ORDER BY 1" },
+        { "acts_by_type",
+          "SELECT json_extract(doc, '$.data.act_type'), count(*) FROM record_current"
+          " WHERE type = 'act' AND NOT retracted AND clearance <= ?1 GROUP BY 1 ORDER BY 2 DESC" },
+        { "events_by_province",
+          "SELECT coalesce(json_extract(doc, '$.data.province'), 'unknown'), count(*)"
+          " FROM record_current WHERE type = 'event' AND NOT retracted AND clearance <= ?1"
+          " GROUP BY 1 ORDER BY 2 DESC" },
+    };
+
+    *out = json_object();
+    for (size_t i = 0; i < ARRAY_LEN(counts); i++) {
+        sqlite3_stmt *stmt;
+        json_t *group = json_object();
+        if (sqlite3_prepare_v2(store_db(st), counts[i].sql, -1, &stmt, NULL) != SQLITE_OK) {
+            json_decref(group);
+            json_decref(*out);
+            return store_error(ctx, st, "counting records");
+        }
+        sqlite3_bind_int(stmt, 1, max_clearance);
+        while (sqlite3_step(stmt) == SQLITE_ROW)
+            json_object_set_new(group, (const char *)sqlite3_column_text(stmt, 0),
+                                json_integer(sqlite3_column_int64(stmt, 1)));
+        sqlite3_finalize(stmt);
+        json_object_set_new(*out, counts[i].key, group);
+    }
+    return AT_OK;
+}
+
+/* Appends a "read" entry naming ids and commits it. */
+static int log_read(struct at_ctx *ctx, struct store *st, json_t *ids)
+{
+    const struct session *s = store_session(st);
+    json_t *doc;
+    char now[21];
+    int64_t seq;
+    int rc;
+
+    record_now(now);
+    doc = json_pack("{s:s, s:s, s:O}", "read_by", s->user, "at", now, "records", ids);
+    if ((rc = store_begin(ctx, st)) == AT_OK) {
+        if ((rc = evlog_append_item(ctx, st, "read", s->user, doc, &seq)) == AT_OK)
+            rc = evlog_commit(ctx, st);
+        else
+            store_rollback(st);
+    }
+    json_decref(doc);
+    return rc;
+}
+
+int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs)
+{
+    json_t *ids = json_array(), *doc;
+    size_t i;
+    int rc = AT_OK;
+
+    json_array_foreach(docs, i, doc) {
+        if (strcmp(json_string_value(json_object_get(doc, "clearance")) ?: "", "confidential") == 0)
+            json_array_append(ids, json_object_get(doc, "id"));
+    }
+    if (json_array_size(ids) > 0 && store_session(st))
+        rc = log_read(ctx, st, ids);
+    json_decref(ids);
+    return rc;
+}
+
+int record_read(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out)
+{
+    int clearance = CLEARANCE_CONFIDENTIAL, rc;
+    json_t *one;
+
+    if ((rc = record_get(ctx, st, id, version, out)) != AT_OK)
+        return rc;
+    clearance_parse(ctx, json_string_value(json_object_get(*out, "clearance")) ?: "", &clearance);
+    if ((rc = access_check(ctx, store_session(st), ACTION_READ, clearance)) == AT_OK) {
+        one = json_pack("[O]", *out);
+        rc = record_log_reads(ctx, st, one);
+        json_decref(one);
+    }
+    if (rc != AT_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

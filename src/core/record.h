@@ -70,8 +70,11 @@ struct record_filter {
     int max_clearance;           /* highest clearance to include; -1 = all */
     bool include_retracted;
     long limit, offset;          /* limit 0 = no limit */
+    bool has_bbox;               /* only records with a point inside: */
+    double south, west, north, east;
+    const char *field, *value;   /* only records whose data.FIELD is VALUE (text) */
 };
-#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0 }
+#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
 
 /* Calls fn with each current record matching f, in id order; fn returns
  * AT_OK to go on.  The document is borrowed for the call. */
@@ -84,6 +87,18 @@ int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_
 
 /* Counts of current records per type (retracted ones apart). */
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* For a dashboard, counting records up to max_clearance: events per year,
+ * acts per act type, events per province, as {"by_year": {..}, ...}. */
+int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, json_t **out);
+
+/* Reads a record for the store's session: AT_EDENIED when its clearance is
+ * above theirs; a confidential record's reading is logged. */
+int record_read(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
+
+/* Logs that the session was shown the confidential records among docs (an
+ * array of version documents), in one entry; nothing when there are none. */
+int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
 
 /* Canonical text of a version document (sorted keys, compact); caller frees. */
 char *record_canonical(json_t *doc);

@@ -116,6 +116,14 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL UNIQUE,\n"
     "  seq  INTEGER NOT NULL REFERENCES log_item(seq)\n"
     ");\n",
+    /* 4 -> 5: API tokens for scripts, kept as SHA-256 hashes only. */
+    "CREATE TABLE api_token (\n"
+    "  hash       BLOB PRIMARY KEY,\n"
+    "  user       TEXT NOT NULL REFERENCES user(name),\n"
+    "  label      TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  revoked    INTEGER NOT NULL DEFAULT 0\n"
+    ");\n",
 };
 
 const char *schema_create_sql(void)

@@ -1,0 +1,53 @@
+/*
+ * cmd_serve.c: `attest serve` runs the web application and JSON API.
+ */
+#include "cli.h"
+#include "../http/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int serve_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct serve_options o = { cli->archive, "127.0.0.1", 8080, NULL, NULL, 4, 256, 30, NULL, NULL };
+    const char *port = NULL, *threads = NULL;
+
+    for (int i = 0; i < argc; i++) {
+        int got;
+        if ((got = cli_option(&serve_command, argc, argv, &i, "bind", &o.bind)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "port", &port)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "tls-cert", &o.tls_cert)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "tls-key", &o.tls_key)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "threads", &threads)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "tiles", &o.tile_url))) {
+            if (got < 0)
+                return EXIT_USAGE;
+        } else {
+            return cli_usage(&serve_command, "unexpected argument \"%s\"", argv[i]);
+        }
+    }
+    if (port && (o.port = (unsigned)atoi(port)) == 0)
+        return cli_usage(&serve_command, "--port takes a port number");
+    if (threads && ((o.threads = (unsigned)atoi(threads)) < 1 || o.threads > 64))
+        return cli_usage(&serve_command, "--threads takes 1 to 64");
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    o.keys = &cli->session;
+    if (serve_run(&cli->ctx, &o) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    return EXIT_OK;
+}
+
+const struct command serve_command = {
+    "serve", "run the web application and JSON API",
+    "attest serve [--bind 127.0.0.1] [--port 8080] [--tls-cert F --tls-key F]\n"
+    "             [--threads 4] [--tiles URL]\n"
+    "Serves the archive to browsers and scripts: the map, intake forms, records,\n"
+    "search and exports, and the JSON API under /api/v1/ (described at\n"
+    "/api/v1/openapi.json).  The -u user's passphrase unlocks the archive at start:\n"
+    "their keys sign the log's heads.  Binds to 127.0.0.1 unless told otherwise;\n"
+    "speaks HTTPS when given a certificate and key (PEM).  --tiles allows an online\n"
+    "tile server for the map (the map works offline without it).  Stops cleanly on\n"
+    "SIGTERM or Ctrl-C, finishing the requests in flight.",
+    serve_cmd,
+};

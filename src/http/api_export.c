@@ -1,0 +1,47 @@
+/*
+ * api_export.c: /api/v1/export/{format}: the archive as JSON Lines, or one
+ * type as CSV, written to an unlinked temporary file and streamed.
+ */
+#include "http.h"
+#include "../core/access.h"
+#include "../core/csvio.h"
+#include "../core/import.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int api_export(struct request *r)
+{
+    const char *format = r->params[0], *type = http_arg(r, "type");
+    struct stat sb;
+    FILE *f;
+    int rc;
+
+    /* A whole-archive export holds every record: court-level access only. */
+    if ((rc = access_check(&r->ctx, &r->keys, ACTION_EXPORT_BUNDLE, 0)) != AT_OK
+        || (rc = access_check(&r->ctx, &r->keys, ACTION_READ, 3)) != AT_OK)
+        return http_core_error(r, rc);
+    if (strcmp(format, "csv") == 0 && (type == NULL || model_type(type) == NULL))
+        return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type");
+    if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
+        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv");
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    rc = strcmp(format, "jsonl") == 0 ? export_jsonl(&r->ctx, r->st, f)
+                                      : export_csv(&r->ctx, r->st, model_type(type), f);
+    if (rc != AT_OK || fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
+        fclose(f);
+        return http_core_error(r, rc != AT_OK ? rc : AT_ERR);
+    }
+    r->file_fd = dup(fileno(f));
+    fclose(f);
+    lseek(r->file_fd, 0, SEEK_SET);
+    r->file_len = (uint64_t)sb.st_size;
+    r->content_type = strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    r->disposition = strcmp(format, "csv") == 0 ? "attachment; filename=\"attest-export.csv\""
+                                                : "attachment; filename=\"attest-export.jsonl\"";
+    r->status = 200;
+    return 200;
+}

@@ -1,0 +1,110 @@
+/*
+ * api_info.c: search, vocabularies, the record types (for forms), and
+ * counts for the dashboard.
+ */
+#include "http.h"
+#include "../core/model.h"
+#include "../core/record.h"
+#include "../core/search.h"
+#include "../core/vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int search_hit(void *arg, json_t *doc, const char *snippet)
+{
+    json_array_append_new(arg, json_pack("{s:O, s:s}", "record", doc, "snippet", snippet));
+    return AT_OK;
+}
+
+int api_search(struct request *r)
+{
+    const char *q = http_arg(r, "q"), *limit = http_arg(r, "limit");
+    struct search_options o = { http_arg(r, "type"), r->keys.clearance, false,
+                                limit ? atol(limit) : 50, "\x02", "\x03" };
+    json_t *hits = json_array(), *docs = json_array(), *hit;
+    size_t i;
+    int rc;
+
+    if (q == NULL || *q == '\0') {
+        json_decref(hits);
+        json_decref(docs);
+        return http_error(r, 400, "invalid", "q", "give the words to search for in ?q=");
+    }
+    /* Hits are marked with the control characters STX/ETX, which cannot be
+     * in stored text, so the browser can mark them safely. */
+    rc = search_query(&r->ctx, r->st, q, &o, search_hit, hits);
+    json_array_foreach(hits, i, hit)
+        json_array_append(docs, json_object_get(hit, "record"));
+    if (rc == AT_OK)
+        rc = record_log_reads(&r->ctx, r->st, docs);
+    json_decref(docs);
+    if (rc != AT_OK) {
+        json_decref(hits);
+        return http_core_error(r, rc);
+    }
+    return http_json(r, 200, json_pack("{s:o}", "hits", hits));
+}
+
+int api_vocab(struct request *r)
+{
+    size_t n;
+    const struct vocab *all = vocab_all(&n);
+    json_t *out = json_object();
+
+    for (size_t v = 0; v < n; v++) {
+        json_t *terms = json_array();
+        for (size_t t = 0; t < all[v].nterms; t++)
+            json_array_append_new(terms, json_pack("{s:s, s:s, s:s}", "code", all[v].terms[t].code,
+                                                   "label", all[v].terms[t].label,
+                                                   "label_ko", all[v].terms[t].label_ko));
+        json_object_set_new(out, all[v].name, json_pack("{s:s, s:o}", "about", all[v].about,
+                                                        "terms", terms));
+    }
+    return http_json(r, 200, out);
+}
+
+int api_types(struct request *r)
+{
+    static const char *const kinds[] = { "text", "int", "real", "date", "vocab", "ref",
+                                         "names", "sha256", "imo", "consent" };
+    size_t n;
+    const struct type_spec *types = model_types(&n);
+    json_t *out = json_object();
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *fields = json_array();
+        for (size_t k = 0; k < types[i].nfields; k++) {
+            const struct field_spec *f = &types[i].fields[k];
+            json_t *field = json_pack("{s:s, s:s, s:b, s:s}", "name", f->name, "kind", kinds[f->kind],
+                                      "required", (f->flags & FIELD_REQUIRED) != 0, "about", f->about);
+            if (f->vocab)
+                json_object_set_new(field, "vocab", json_string(f->vocab));
+            if (f->ref_types)
+                json_object_set_new(field, "ref_types", json_string(f->ref_types));
+            if (f->kind == FIELD_INT || f->kind == FIELD_REAL) {
+                json_object_set_new(field, "min", json_real(f->min));
+                json_object_set_new(field, "max", json_real(f->max));
+            }
+            json_array_append_new(fields, field);
+        }
+        json_object_set_new(out, types[i].name, json_pack("{s:s, s:s, s:s, s:o}", "prefix",
+                                                          types[i].prefix, "about", types[i].about,
+                                                          "default_clearance",
+                                                          clearance_name(types[i].default_clearance),
+                                                          "fields", fields));
+    }
+    return http_json(r, 200, out);
+}
+
+int api_stats(struct request *r)
+{
+    json_t *types, *dash;
+    int rc;
+
+    if ((rc = record_stats(&r->ctx, r->st, &types)) != AT_OK
+        || (rc = record_dashboard(&r->ctx, r->st, r->keys.clearance, &dash)) != AT_OK)
+        return http_core_error(r, rc);
+    json_object_set_new(dash, "types", types);
+    return http_json(r, 200, dash);
+}

@@ -1,0 +1,211 @@
+/*
+ * api_records.c: /api/v1/records: list, create, get, history, new
+ * versions, retraction; and sealing a witness's identity.
+ */
+#include "http.h"
+#include "../core/date.h"
+#include "../core/evlog.h"
+#include "../core/identity.h"
+#include "../core/record.h"
+#include "../core/vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct collect {
+    json_t *docs;
+};
+
+static int collect(void *arg, json_t *doc)
+{
+    json_array_append(((struct collect *)arg)->docs, doc);
+    return AT_OK;
+}
+
+/* Parses the list filters shared by /records and /map from the query. */
+int records_filter(struct request *r, struct record_filter *f)
+{
+    const char *from = http_arg(r, "from"), *to = http_arg(r, "to");
+    const char *limit = http_arg(r, "limit"), *offset = http_arg(r, "offset");
+
+    f->type = http_arg(r, "type");
+    f->place = http_arg(r, "place");
+    f->max_clearance = r->keys.clearance;
+    if (f->type && model_type(f->type) == NULL)
+        return http_error(r, 400, "invalid", "type", "unknown record type");
+    if (from && date_parse_bound(&r->ctx, from, DATE_FROM, &f->date_from) != AT_OK)
+        return http_error(r, 400, "invalid", "from", "%s", r->ctx.message);
+    if (to && date_parse_bound(&r->ctx, to, DATE_TO, &f->date_to) != AT_OK)
+        return http_error(r, 400, "invalid", "to", "%s", r->ctx.message);
+    f->limit = limit ? atol(limit) : 100;
+    f->offset = offset ? atol(offset) : 0;
+    if (f->limit < 1 || f->limit > 1000 || f->offset < 0)
+        return http_error(r, 400, "invalid", "limit", "limit is 1 to 1000 and offset from 0");
+    return 0;
+}
+
+int api_records_list(struct request *r)
+{
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct collect c = { json_array() };
+    int rc;
+
+    if (records_filter(r, &f) != 0) {
+        json_decref(c.docs);
+        return (int)r->status;
+    }
+    f.include_retracted = http_arg(r, "retracted") != NULL;
+    if ((rc = record_list(&r->ctx, r->st, &f, collect, &c)) != AT_OK
+        || (rc = record_log_reads(&r->ctx, r->st, c.docs)) != AT_OK) {
+        json_decref(c.docs);
+        return http_core_error(r, rc);
+    }
+    return http_json(r, 200, json_pack("{s:o, s:I, s:I}", "records", c.docs,
+                                       "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
+}
+
+/* Runs a write in a transaction that ends with a signed head. */
+static int write_tx(struct request *r, int rc)
+{
+    if (rc == AT_OK)
+        return evlog_commit(&r->ctx, r->st);
+    store_rollback(r->st);
+    return rc;
+}
+
+int api_records_create(struct request *r)
+{
+    json_t *body = http_body_json(r, true), *doc;
+    struct record_write w = RECORD_WRITE_INIT;
+    const struct type_spec *t;
+    const char *clearance;
+    char id[RECORD_ID_MAX];
+    int rc;
+
+    if (body == NULL)
+        return (int)r->status;
+    t = model_type(json_string_value(json_object_get(body, "type")) ?: "");
+    clearance = json_string_value(json_object_get(body, "clearance"));
+    w.source = json_string_value(json_object_get(body, "source"));
+    if (t == NULL)
+        rc = http_error(r, 400, "invalid", "type", "\"type\" must name a record type");
+    else if (!json_is_object(json_object_get(body, "data")))
+        rc = http_error(r, 400, "invalid", "data", "\"data\" must be an object of fields");
+    else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
+        rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
+    else if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
+             || (rc = write_tx(r, record_add(&r->ctx, r->st, t, json_object_get(body, "data"),
+                                             &w, id))) != AT_OK)
+        rc = http_core_error(r, rc);
+    else if (record_get(&r->ctx, r->st, id, 0, &doc) == AT_OK)
+        rc = http_json(r, 201, doc);
+    else
+        rc = http_core_error(r, r->ctx.code);
+    json_decref(body);
+    return rc;
+}
+
+int api_records_get(struct request *r)
+{
+    const char *version = http_arg(r, "version");
+    json_t *doc, *referrers;
+    int rc;
+
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], version ? atoi(version) : 0, &doc)) != AT_OK)
+        return http_core_error(r, rc);
+    if (record_referrers(&r->ctx, r->st, r->params[0], &referrers) == AT_OK)
+        json_object_set_new(doc, "referred_by", referrers);
+    return http_json(r, 200, doc);
+}
+
+int api_records_history(struct request *r)
+{
+    json_t *doc, *versions;
+    int rc;
+
+    /* Reading the current version checks (and logs) access first. */
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK)
+        return http_core_error(r, rc);
+    json_decref(doc);
+    if ((rc = record_history(&r->ctx, r->st, r->params[0], &versions)) != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 200, json_pack("{s:o}", "versions", versions));
+}
+
+/* POST .../versions {"changes": {...}, "reason": "...", "clearance"?} */
+int api_records_amend(struct request *r)
+{
+    json_t *body = http_body_json(r, true), *doc;
+    struct record_write w = RECORD_WRITE_INIT;
+    const char *clearance;
+    int rc;
+
+    if (body == NULL)
+        return (int)r->status;
+    w.reason = json_string_value(json_object_get(body, "reason"));
+    clearance = json_string_value(json_object_get(body, "clearance"));
+    if (!json_is_object(json_object_get(body, "changes")))
+        rc = http_error(r, 400, "invalid", "changes", "\"changes\" must be an object of fields "
+                        "(null removes one)");
+    else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
+        rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
+    else if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK)
+        rc = http_core_error(r, rc);
+    else {
+        json_decref(doc);
+        if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
+            || (rc = write_tx(r, record_amend(&r->ctx, r->st, r->params[0],
+                                              json_object_get(body, "changes"), &w))) != AT_OK)
+            rc = http_core_error(r, rc);
+        else if (record_get(&r->ctx, r->st, r->params[0], 0, &doc) == AT_OK)
+            rc = http_json(r, 200, doc);
+        else
+            rc = http_core_error(r, r->ctx.code);
+    }
+    json_decref(body);
+    return rc;
+}
+
+int api_records_retract(struct request *r)
+{
+    json_t *body = http_body_json(r, true), *doc;
+    struct record_write w = RECORD_WRITE_INIT;
+    int rc;
+
+    if (body == NULL)
+        return (int)r->status;
+    w.reason = json_string_value(json_object_get(body, "reason"));
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK) {
+        json_decref(body);
+        return http_core_error(r, rc);
+    }
+    json_decref(doc);
+    if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
+        || (rc = write_tx(r, record_retract(&r->ctx, r->st, r->params[0], &w))) != AT_OK)
+        rc = http_core_error(r, rc);
+    else if (record_get(&r->ctx, r->st, r->params[0], 0, &doc) == AT_OK)
+        rc = http_json(r, 200, doc);
+    else
+        rc = http_core_error(r, r->ctx.code);
+    json_decref(body);
+    return rc;
+}
+
+/* POST /api/v1/witnesses/{id}/identity: the identity object as the body. */
+int api_identity_set(struct request *r)
+{
+    json_t *identity = NULL;
+    int rc;
+
+    if (r->body.len == 0)
+        return http_error(r, 400, "invalid", NULL, "the body must be the identity object");
+    if ((rc = identity_parse(&r->ctx, r->body.data, r->body.len, &identity)) != AT_OK)
+        return http_core_error(r, rc);
+    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
+        rc = write_tx(r, identity_set(&r->ctx, r->st, r->params[0], identity));
+    json_decref(identity);
+    sodium_memzero(r->body.data, r->body.len);
+    if (rc != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 201, json_pack("{s:s, s:b}", "witness", r->params[0], "sealed", 1));
+}

@@ -1,0 +1,144 @@
+/*
+ * http.h: what the server's files share: one request as the handlers see
+ * it, the JSON and error replies, and the route table.  The server parses
+ * HTTP, checks who may do what (one gate, route.c), calls core, and writes
+ * JSON; no domain logic lives here.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include "../core/attest.h"
+#include "../core/access.h"
+#include "../core/store.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+/* Limits: a request beyond them is refused without disturbing others. */
+#define HTTP_MAX_BODY (1 << 20)              /* JSON bodies */
+#define HTTP_MAX_UPLOAD ((uint64_t)64 << 30) /* evidence uploads, streamed to disk */
+#define HTTP_MAX_PARAMS 4
+
+struct http_session;
+
+/* One request.  The handler fills status and reply (or file_fd). */
+struct request {
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    char ip[64];
+    struct buf body;               /* JSON bodies (bounded by HTTP_MAX_BODY) */
+    int upload_fd;                 /* evidence uploads: a temporary file, or -1 */
+    char upload_path[512];
+    uint64_t upload_bytes;
+    bool too_big;
+    const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
+    char param_buf[256];
+    struct at_ctx ctx;
+    struct store *st;              /* this worker thread's connection */
+    struct http_session *session;  /* the logged-in user, or NULL */
+    struct session keys;           /* the user's role and unlocked keys for this request */
+    bool logged_in;
+    /* The reply. */
+    unsigned status;
+    json_t *reply;
+    const char *content_type;      /* for non-JSON replies */
+    const void *raw;               /* static bytes (assets) */
+    size_t raw_len;
+    char *owned;                   /* or owned bytes, freed after */
+    size_t owned_len;
+    int file_fd;                   /* or a file to stream, closed after */
+    uint64_t file_len;
+    const char *disposition;       /* Content-Disposition, or NULL */
+    char set_cookie[256];
+    int64_t started_us;
+};
+
+/* Sets an error reply {"error":{"code","message","field"}} and returns
+ * status, so that a handler can `return http_error(...)`. */
+int http_error(struct request *r, unsigned status, const char *code, const char *field,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Maps a core result (and the message on r->ctx) to an error reply:
+ * AT_EINVAL 400, AT_EDENIED 403, AT_ENOTFOUND 404, AT_ECONFLICT 409,
+ * AT_ECORRUPT and AT_ERR 500. */
+int http_core_error(struct request *r, int rc);
+
+/* Sets a JSON reply (taking the reference) and returns status. */
+int http_json(struct request *r, unsigned status, json_t *reply);
+
+/* The request's body as JSON (an object when want_object); on error sets
+ * a 400 reply naming line and column and returns NULL. */
+json_t *http_body_json(struct request *r, bool want_object);
+
+/* A query-string argument, or NULL. */
+const char *http_arg(struct request *r, const char *name);
+
+/* Reads the list filters (type, from, to, place, limit, offset) from the
+ * query into f, limited to the user's clearance; returns 0, or the error
+ * status it set. */
+struct record_filter;
+int records_filter(struct request *r, struct record_filter *f);
+
+/* Handlers return the HTTP status they set. */
+typedef int (*http_handler)(struct request *r);
+
+enum route_access {
+    ROUTE_PUBLIC,   /* no login */
+    ROUTE_USER,     /* any logged-in user or API token */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;   /* "/api/v1/records/{id}/history" */
+    enum route_access access;
+    http_handler handler;
+    const char *summary;   /* for the route list in docs and tests */
+};
+
+/* The sorted route table (route.c). */
+const struct route *route_all(size_t *count);
+
+/* Finds the route for r, checks access and CSRF, and runs it. */
+int route_dispatch(struct request *r);
+
+/* Sessions (auth.c). */
+void auth_init(bool secure_cookies);
+/* Sets r->session and r->keys from the cookie or a bearer token; AT_OK
+ * when there is none (anonymous). */
+int auth_identify(struct request *r);
+/* True if the request carries the session's CSRF token. */
+bool auth_csrf_ok(struct request *r);
+int api_login(struct request *r);
+int api_logout(struct request *r);
+int api_me(struct request *r);
+int api_token_create(struct request *r);
+
+/* The server's own keys (the user who started it): for signing tree heads
+ * and for requests authenticated by API token. */
+const struct session *server_keys(void);
+/* The archive directory being served. */
+const char *server_archive(void);
+
+/* Handlers, one file per resource. */
+int api_records_list(struct request *r);
+int api_records_create(struct request *r);
+int api_records_get(struct request *r);
+int api_records_history(struct request *r);
+int api_records_amend(struct request *r);
+int api_records_retract(struct request *r);
+int api_search(struct request *r);
+int api_vocab(struct request *r);
+int api_types(struct request *r);
+int api_stats(struct request *r);
+int api_map(struct request *r);
+int api_sites_get(struct request *r);
+int api_evidence_list(struct request *r);
+int api_evidence_upload(struct request *r);
+int api_evidence_get(struct request *r);
+int api_evidence_file(struct request *r);
+int api_export(struct request *r);
+int api_identity_set(struct request *r);
+int api_openapi(struct request *r);
+int assets_serve(struct request *r);
+
+#endif

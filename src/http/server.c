@@ -1,0 +1,412 @@
+/*
+ * server.c: the HTTP server over libmicrohttpd: a pool of worker threads,
+ * each with its own SQLite connection to the archive (WAL lets them read
+ * while one writes); limits on body size, connections and time; an access
+ * log without personal data; a signer that keeps the log's signed head at
+ * most a minute old; graceful shutdown on SIGTERM.
+ */
+#include "http.h"
+#include "server.h"
+#include "../core/evlog.h"
+#include "../core/record.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static const struct serve_options *options;
+static struct buf csp = BUF_INIT;
+static __thread struct store *thread_store;
+
+/* Stores opened by worker threads, closed at shutdown. */
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **stores;
+static size_t nstores;
+
+const struct session *server_keys(void)
+{
+    return options->keys;
+}
+
+const char *server_archive(void)
+{
+    return options->archive;
+}
+
+static int64_t now_us(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static struct store *worker_store(struct at_ctx *ctx)
+{
+    if (thread_store == NULL && store_open(ctx, options->archive, &thread_store) == AT_OK) {
+        pthread_mutex_lock(&stores_lock);
+        stores = xrealloc(stores, sizeof *stores * (nstores + 1));
+        stores[nstores++] = thread_store;
+        pthread_mutex_unlock(&stores_lock);
+    }
+    return thread_store;
+}
+
+int http_error(struct request *r, unsigned status, const char *code, const char *field,
+               const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    return http_json(r, status, json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code,
+                                          "message", message, "field", field));
+}
+
+int http_core_error(struct request *r, int rc)
+{
+    static const struct {
+        int rc;
+        unsigned status;
+        const char *code;
+    } map[] = {
+        { AT_EINVAL, 400, "invalid" },     { AT_EDENIED, 403, "forbidden" },
+        { AT_ENOTFOUND, 404, "not_found" }, { AT_ECONFLICT, 409, "conflict" },
+        { AT_ECORRUPT, 500, "corrupt" },   { AT_ERR, 500, "internal" },
+    };
+    const char *msg = r->ctx.message[0] ? r->ctx.message : "failed";
+    char field[64] = "";
+
+    /* Core messages about a field start with: field "NAME": ... */
+    if (strncmp(msg, "field \"", 7) == 0)
+        sscanf(msg + 7, "%63[^\"]", field);
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (map[i].rc == rc)
+            return http_error(r, map[i].status, map[i].code, field[0] ? field : NULL, "%s", msg);
+    return http_error(r, 500, "internal", NULL, "%s", msg);
+}
+
+int http_json(struct request *r, unsigned status, json_t *reply)
+{
+    json_decref(r->reply);
+    r->reply = reply;
+    r->status = status;
+    return (int)status;
+}
+
+json_t *http_body_json(struct request *r, bool want_object)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (r->body.len == 0) {
+        http_error(r, 400, "bad_json", NULL, "the request needs a JSON body");
+        return NULL;
+    }
+    j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL) {
+        http_error(r, 400, "bad_json", NULL, "malformed JSON at line %d, column %d: %s",
+                   jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    if (want_object && !json_is_object(j)) {
+        json_decref(j);
+        http_error(r, 400, "bad_json", NULL, "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+const char *http_arg(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void add_security_headers(struct MHD_Response *resp, bool api)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy", buf_str(&csp));
+    MHD_add_response_header(resp, "Cache-Control", api ? "no-store" : "no-cache");
+}
+
+static enum MHD_Result send_reply(struct request *r)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    char *text = NULL;
+
+    if (r->file_fd >= 0) {
+        resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
+        r->file_fd = -1; /* the response closes it */
+    } else if (r->raw) {
+        resp = MHD_create_response_from_buffer(r->raw_len, (void *)r->raw, MHD_RESPMEM_PERSISTENT);
+    } else if (r->owned) {
+        resp = MHD_create_response_from_buffer(r->owned_len, r->owned, MHD_RESPMEM_MUST_FREE);
+        r->owned = NULL;
+    } else {
+        if (r->reply == NULL)
+            http_error(r, 500, "internal", NULL, "the handler gave no reply");
+        text = json_dumps(r->reply, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        r->content_type = "application/json; charset=utf-8";
+    }
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type
+                                                                  : "application/octet-stream");
+    if (r->disposition)
+        MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+    if (r->set_cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0);
+    ret = MHD_queue_response(r->conn, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* The access log: when, who (IP), what path, the status and time.  Never
+ * query strings or bodies, which may hold names. */
+static void access_log(struct request *r)
+{
+    char when[21];
+
+    record_now(when);
+    fprintf(stderr, "%s %s %s %s %u %.1fms\n", when, r->ip, r->method, r->url, r->status,
+            (double)(now_us() - r->started_us) / 1000.0);
+}
+
+static bool is_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/evidence") == 0;
+}
+
+static struct request *request_new(struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct request *r = xcalloc(1, sizeof *r);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+    r->conn = conn;
+    r->url = url;
+    r->method = method;
+    r->upload_fd = r->file_fd = -1;
+    r->started_us = now_us();
+    snprintf(r->ip, sizeof r->ip, "-");
+    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)info->client_addr)->sin_addr, r->ip, sizeof r->ip);
+    else if (info && info->client_addr && info->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)info->client_addr)->sin6_addr, r->ip, sizeof r->ip);
+    return r;
+}
+
+/* Takes a chunk of the body: evidence uploads go to a temporary file in
+ * the vault, everything else to memory up to HTTP_MAX_BODY. */
+static void take_body(struct request *r, const char *data, size_t size)
+{
+    uint64_t limit = r->upload_fd >= 0 ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
+
+    if (r->too_big || r->upload_bytes + size > limit) {
+        r->too_big = true;
+        return;
+    }
+    r->upload_bytes += size;
+    if (r->upload_fd >= 0) {
+        while (size > 0) {
+            ssize_t n = write(r->upload_fd, data, size);
+            if (n <= 0) {
+                r->too_big = true;
+                return;
+            }
+            data += n;
+            size -= (size_t)n;
+        }
+    } else {
+        buf_append(&r->body, data, size);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct request *r = *con_cls;
+
+    (void)cls;
+    (void)version;
+    if (r == NULL) {
+        const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        r = request_new(conn, url, method);
+        *con_cls = r;
+        if (length && strtoull(length, NULL, 10) > (is_upload(method, url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
+            http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
+                       "(%d bytes for JSON)", HTTP_MAX_BODY);
+            return send_reply(r);
+        }
+        if (is_upload(method, url)) {
+            snprintf(r->upload_path, sizeof r->upload_path, "%s/vault/.upload-XXXXXX", options->archive);
+            r->upload_fd = mkstemp(r->upload_path);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        take_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status != 0)
+        return MHD_YES; /* replied already (413 at the start) */
+    if (r->too_big) {
+        http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts");
+        return send_reply(r);
+    }
+    r->st = worker_store(&r->ctx);
+    if (r->st == NULL)
+        http_error(r, 503, "unavailable", NULL, "the archive cannot be opened");
+    else
+        route_dispatch(r);
+    return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *r = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    if (r->status)
+        access_log(r);
+    if (r->upload_fd >= 0) {
+        close(r->upload_fd);
+        unlink(r->upload_path);
+    }
+    if (r->file_fd >= 0)
+        close(r->file_fd);
+    session_free(&r->keys);
+    json_decref(r->reply);
+    free(r->owned);
+    buf_free(&r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* Signs a new head once a minute when the log has grown, so that what the
+ * server wrote is never long unsigned. */
+static volatile sig_atomic_t stopping;
+
+static void *signer(void *arg)
+{
+    struct store *st = NULL;
+    struct at_ctx ctx = { 0 };
+
+    (void)arg;
+    if (store_open(&ctx, options->archive, &st) != AT_OK)
+        return NULL;
+    store_set_session(st, options->keys);
+    while (!stopping) {
+        for (int i = 0; i < 60 && !stopping; i++)
+            sleep(1);
+        if (store_begin(&ctx, st) == AT_OK)
+            evlog_commit(&ctx, st);
+    }
+    store_close(st);
+    return NULL;
+}
+
+static int read_pem(struct at_ctx *ctx, const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[4096];
+    size_t n;
+
+    if (f == NULL)
+        return ctx_error(ctx, AT_ENOTFOUND, "cannot read %s: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(out, chunk, n);
+    fclose(f);
+    return AT_OK;
+}
+
+int serve_run(struct at_ctx *ctx, const struct serve_options *o)
+{
+    struct sockaddr_in addr = { 0 };
+    struct MHD_Daemon *d;
+    struct buf cert = BUF_INIT, key = BUF_INIT;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    sigset_t sigs;
+    pthread_t signer_thread;
+    int sig, rc = AT_OK;
+
+    options = o;
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)o->port);
+    if (inet_pton(AF_INET, o->bind, &addr.sin_addr) != 1)
+        return ctx_error(ctx, AT_EINVAL, "--bind %s: not an IPv4 address", o->bind);
+    if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+        return ctx_error(ctx, AT_EINVAL, "TLS needs both --tls-cert and --tls-key");
+    if (o->tls_cert && ((rc = read_pem(ctx, o->tls_cert, &cert)) != AT_OK
+                        || (rc = read_pem(ctx, o->tls_key, &key)) != AT_OK))
+        goto out;
+    buf_printf(&csp, "default-src 'self'; img-src 'self' data:%s%s; style-src 'self'; "
+               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+               "form-action 'self'", o->tile_url ? " " : "", o->tile_url ? o->tile_url : "");
+    auth_init(o->tls_cert != NULL);
+    /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (o->tls_cert)
+        flags |= MHD_USE_TLS;
+    d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, NULL,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, o->threads,
+                         MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections / 2 + 1,
+                         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                         o->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, buf_str(&cert),
+                         MHD_OPTION_HTTPS_MEM_KEY, buf_str(&key),
+                         MHD_OPTION_END);
+    if (d == NULL) {
+        rc = ctx_error(ctx, AT_ERR, "cannot listen on %s:%u (in use, or not allowed)", o->bind, o->port);
+        goto out;
+    }
+    pthread_create(&signer_thread, NULL, signer, NULL);
+    fprintf(stderr, "attest: serving %s at %s://%s:%u/ (%u threads); stop with Ctrl-C\n",
+            o->archive, o->tls_cert ? "https" : "http", o->bind, o->port, o->threads);
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "attest: stopping: finishing the requests in flight\n");
+    stopping = 1;
+    MHD_quiesce_daemon(d);  /* no new connections */
+    MHD_stop_daemon(d);     /* waits for the workers */
+    pthread_join(signer_thread, NULL);
+    pthread_mutex_lock(&stores_lock);
+    for (size_t i = 0; i < nstores; i++)
+        store_close(stores[i]);
+    free(stores);
+    stores = NULL;
+    nstores = 0;
+    pthread_mutex_unlock(&stores_lock);
+    fprintf(stderr, "attest: stopped\n");
+out:
+    sodium_memzero(key.data, key.cap);
+    buf_free(&cert);
+    buf_free(&key);
+    return rc;
+}
