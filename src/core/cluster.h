@@ -44,7 +44,7 @@ struct cluster_params {
     double gate;      /* in standard errors; 3.03 admits 99% of true pairs */
     int max_rounds;   /* refinement rounds at most */
 };
-#define CLUSTER_PARAMS_INIT { 3.03, 10 }
+#define CLUSTER_PARAMS_INIT { 3.03, 3 }
 
 /* The result: label[i] is the cluster of point i, 0 .. nclusters-1.
  * Clusters 0 .. nanchors-1 are the anchors (possibly empty); the others
