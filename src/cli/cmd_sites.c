@@ -329,12 +329,63 @@ out:
     return rc;
 }
 
+/* ring LAT,LON --km K: the geodesic circle as GeoJSON (RFC 7946). */
+static void put_ring(const struct geo_ring *r)
+{
+    putchar('[');
+    for (size_t i = 0; i < r->n; i++)
+        printf("%s[%.7f,%.7f]", i ? "," : "", r->lon[i], r->lat[i]);
+    putchar(']');
+}
+
+static int ring_cmd(struct cli *cli, int argc, char **argv)
+{
+    const char *km = NULL, *where = NULL;
+    struct geo_shape shape;
+    double lat, lon, radius;
+    char *end = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        int got = cli_option(self(), argc, argv, &i, "km", &km);
+        if (got < 0)
+            return EXIT_USAGE;
+        if (got == 0 && where == NULL)
+            where = argv[i];
+        else if (got == 0)
+            return cli_usage(self(), "unexpected argument \"%s\"", argv[i]);
+    }
+    if (where == NULL || km == NULL)
+        return cli_usage(self(), "ring needs LAT,LON and --km K");
+    if (geo_parse_point(&cli->ctx, where, &lat, &lon) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
+    radius = strtod(km, &end);
+    if (*end || geo_circle(&cli->ctx, lat, lon, radius * 1000, &shape) != AT_OK)
+        return *end ? cli_usage(self(), "--km takes kilometres") : cli_fail(cli, AT_EINVAL);
+    printf("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+           "\"properties\":{\"centre_lat\":%.7f,\"centre_lon\":%.7f,\"radius_km\":%g},"
+           "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[", lat, lon, radius);
+    for (size_t i = 0; i < shape.n; i++) {
+        printf("%s[", i ? "," : "");
+        put_ring(&shape.polys[i].outer);
+        if (shape.polys[i].hole.n) {
+            putchar(',');
+            put_ring(&shape.polys[i].hole);
+        }
+        putchar(']');
+    }
+    printf("]}}]}\n");
+    geo_shape_free(&shape);
+    return EXIT_OK;
+}
+
 static int sites_cmd(struct cli *cli, int argc, char **argv)
 {
     if (argc < 1)
         return cli_usage(self(), "give a subcommand");
     if (strcmp(argv[0], "near") == 0 || strcmp(argv[0], "within") == 0)
         return query_cmd(cli, argc, argv, strcmp(argv[0], "near") == 0);
+    if (strcmp(argv[0], "ring") == 0)
+        return ring_cmd(cli, argc, argv);
     if (strcmp(argv[0], "cluster") == 0)
         return cluster_cmd(cli, argc, argv);
     if (strcmp(argv[0], "candidates") == 0)
@@ -343,13 +394,14 @@ static int sites_cmd(struct cli *cli, int argc, char **argv)
         || strcmp(argv[0], "merge") == 0)
         return decide_cmd(cli, argc, argv);
     return cli_usage(self(), "\"%s\" is not a subcommand; valid: near, within, cluster, "
-                     "candidates, confirm, split, merge", argv[0]);
+                     "ring, candidates, confirm, split, merge", argv[0]);
 }
 
 const struct command sites_command = {
     "sites", "find sites by place; cluster pinpoints into sites; confirm, split, merge",
     "attest sites near LAT,LON [--km K | --k N] [--type TYPE|all] [--clearance MAX] [--json]\n"
     "       attest sites within WEST,SOUTH,EAST,NORTH [--type TYPE|all] [--json]\n"
+    "       attest sites ring LAT,LON --km K\n"
     "       attest sites cluster [--gate SIGMAS]\n"
     "       attest sites cluster --from-csv FILE [--method centre|dbscan] [--eps-m M] [--min-pts N]\n"
     "       attest sites candidates [--json]\n"
@@ -359,7 +411,8 @@ const struct command sites_command = {
     "near lists sites within K km (default 5) of a point, nearest first, or the N\n"
     "nearest; within lists those in a box (WEST > EAST crosses the antimeridian).\n"
     "Distances are geodesic on WGS84.  --type pinpoint (or event, or all) looks\n"
-    "at other records with a point.\n"
+    "at other records with a point.  ring prints the geodesic circle of radius K km\n"
+    "(up to 20037.5) as GeoJSON, cut at the antimeridian and closed over a pole.\n"
     "cluster groups the pinpoints no site claims yet into candidate sites, by type\n"
     "and uncertainty, with the sites already confirmed as fixed centres; candidates\n"
     "shows them with their corroboration.  confirm makes a candidate a site (or\n"

@@ -98,3 +98,19 @@ import subprocess
 v = float(subprocess.check_output(['python3', 'bench/ari.py', '$tmp/p.csv', '$tmp/centre']))
 assert v >= 0.95, v
 "
+
+# Range rings as GeoJSON, read back by GDAL's ogrinfo.
+ring_extent() {
+    "$bin" sites ring "$1" --km "$2" > "$tmp/ring.geojson" &&
+    ogrinfo -ro -al -so "$tmp/ring.geojson" | grep -q 'Feature Count: 1' &&
+    ogrinfo -ro -al -so "$tmp/ring.geojson" | grep -q "Extent: $3"
+}
+if command -v ogrinfo > /dev/null; then
+    check "ring across the antimeridian" ring_extent 10,179 1000 '(-180.000000, 0.957318) - (180.000000, 19.037823)'
+    check "ring over the north pole" ring_extent 80,20 2000 '(-180.000000, 62.073658) - (180.000000, 90.000000)'
+    check "6,600 km ring" ring_extent 39.03,125.75 6600 '(-180.000000, -20.594350) - (180.000000, 90.000000)'
+    check "small ring" ring_extent 39.03,125.75 5 '(125.69'
+else
+    echo "not ok - ogrinfo missing (make deps installs gdal-bin)"
+fi
+check "ring radius too large" sh -c "'$bin' sites ring 0,0 --km 30000; test \$? -eq 2"
