@@ -10,6 +10,7 @@
 #include "access.h"
 #include "evlog.h"
 #include "search.h"
+#include "spatial.h"
 #include "vocab.h"
 
 #include <stdlib.h>
@@ -153,7 +154,9 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         }
     }
     model_each_ref(t, data, insert_ref, &refs);
-    if (refs.rc != AT_OK)
+    if (refs.rc != AT_OK
+        || spatial_index_record(ctx, st, rowid, t->name, d.has_point, d.lat, d.lon,
+                                json_is_true(json_object_get(doc, "retracted"))) != AT_OK)
         goto out;
     rc = search_index_record(ctx, st, rowid, t, doc, version > 1);
 out:
@@ -652,7 +655,8 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     int rc;
 
     if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;")) != AT_OK
-        || (rc = search_clear(ctx, st)) != AT_OK)
+        || (rc = search_clear(ctx, st)) != AT_OK
+        || (rc = spatial_clear(ctx, st)) != AT_OK)
         return rc;
     if ((stmt = store_stmt(ctx, st, latest_sql)) == NULL)
         return AT_ERR;

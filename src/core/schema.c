@@ -124,6 +124,33 @@ static const char *const migrations[] = {
     "  created_at TEXT NOT NULL,\n"
     "  revoked    INTEGER NOT NULL DEFAULT 0\n"
     ");\n",
+    /* ---- mapping: spatial index and candidate sites ----
+     * 5 -> 6: derived, all of it.  geo_rtree holds a point box for each
+     * current, unretracted record with a point (id = record_current's
+     * rowid), filled here for archives written before it existed.
+     * site_candidate holds the last `sites cluster` run: candidate sites
+     * (label c1, c2, ...; site set when the candidate adds placements to
+     * an existing site) with their corroboration as JSON, and
+     * site_candidate_member their pinpoints. */
+    "CREATE VIRTUAL TABLE geo_rtree USING rtree(\n"
+    "  id, min_lat, max_lat, min_lon, max_lon, +type);\n"
+    "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type)\n"
+    "  SELECT rowid, lat, lat, lon, lon, type FROM record_current\n"
+    "  WHERE lat IS NOT NULL AND lon IS NOT NULL AND NOT retracted;\n"
+    "CREATE TABLE site_candidate (\n"
+    "  label     TEXT PRIMARY KEY,\n"
+    "  site_type TEXT NOT NULL,\n"
+    "  site      TEXT,\n"
+    "  lat       REAL NOT NULL,\n"
+    "  lon       REAL NOT NULL,\n"
+    "  doc       TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE site_candidate_member (\n"
+    "  label    TEXT NOT NULL,\n"
+    "  pinpoint TEXT NOT NULL,\n"
+    "  PRIMARY KEY (label, pinpoint)\n"
+    ") WITHOUT ROWID;\n",
+    /* ---- end of mapping ---- */
 };
 
 const char *schema_create_sql(void)

@@ -1,0 +1,213 @@
+/*
+ * spatial.c: the R*Tree index of points and the radius, nearest and box
+ * queries over it.  The R*Tree stores single-precision boxes rounded
+ * outwards, so it only narrows the search; exact coordinates come from
+ * record_current.
+ */
+#include "attest.h"
+#include "spatial.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
+                         bool has_point, double lat, double lon, bool retracted)
+{
+    static const char del_sql[] = "DELETE FROM geo_rtree WHERE id = ?1";
+    static const char ins_sql[] =
+        "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type)"
+        " VALUES (?1, ?2, ?2, ?3, ?3, ?4)";
+    sqlite3_stmt *stmt;
+
+    if ((stmt = store_stmt(ctx, st, del_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "updating the spatial index");
+    if (!has_point || retracted)
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, ins_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    sqlite3_bind_double(stmt, 2, lat);
+    sqlite3_bind_double(stmt, 3, lon);
+    sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "updating the spatial index");
+    return AT_OK;
+}
+
+int spatial_clear(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "DELETE FROM geo_rtree");
+}
+
+void spatial_hits_free(struct spatial_hits *h)
+{
+    free(h->hits);
+    memset(h, 0, sizeof *h);
+}
+
+static void hits_push(struct spatial_hits *h, const char *id, double lat, double lon, double d)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 64;
+        h->hits = xrealloc(h->hits, h->cap * sizeof *h->hits);
+    }
+    struct spatial_hit *x = &h->hits[h->n++];
+    snprintf(x->id, sizeof x->id, "%s", id);
+    x->lat = lat;
+    x->lon = lon;
+    x->dist_m = d;
+}
+
+/* A box in degrees with lo <= hi in both axes (no wrap). */
+struct box {
+    double south, north, west, east;
+};
+
+/* Adds the records in box b, keeping those within max_m of the centre
+ * when max_m >= 0 (with their distance). */
+static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                     const struct box *b, double lat, double lon, double max_m,
+                     struct spatial_hits *out)
+{
+    static const char sql[] =
+        "SELECT c.id, c.lat, c.lon FROM geo_rtree g JOIN record_current c ON c.rowid = g.id"
+        " WHERE g.max_lat >= ?1 AND g.min_lat <= ?2 AND g.max_lon >= ?3 AND g.min_lon <= ?4"
+        "   AND (?5 IS NULL OR g.type = ?5) AND (?6 < 0 OR c.clearance <= ?6)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_double(stmt, 1, b->south);
+    sqlite3_bind_double(stmt, 2, b->north);
+    sqlite3_bind_double(stmt, 3, b->west);
+    sqlite3_bind_double(stmt, 4, b->east);
+    if (q->type)
+        sqlite3_bind_text(stmt, 5, q->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 6, q->max_clearance);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        double plat = sqlite3_column_double(stmt, 1), plon = sqlite3_column_double(stmt, 2);
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        if (max_m < 0) {
+            if (plat >= b->south && plat <= b->north && plon >= b->west && plon <= b->east)
+                hits_push(out, id, plat, plon, 0);
+            continue;
+        }
+        double d = geo_distance_m(lat, lon, plat, plon);
+        if (d <= max_m)
+            hits_push(out, id, plat, plon, d);
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "querying the spatial index");
+}
+
+static int by_distance(const void *a, const void *b)
+{
+    const struct spatial_hit *x = a, *y = b;
+
+    if (x->dist_m != y->dist_m)
+        return x->dist_m < y->dist_m ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct spatial_hit *)a)->id, ((const struct spatial_hit *)b)->id);
+}
+
+/* Adds the records within radius_m, unsorted.  The boxes are generous: the
+ * spherical cap's extent for a radius 1% larger, on the polar radius. */
+static int collect_near(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                        double lat, double lon, double radius_m, struct spatial_hits *out)
+{
+    double ang = fmin(M_PI, radius_m * 1.01 / 6356752.0);
+    double dlat = ang * 180 / M_PI;
+    struct box b = { fmax(-90, lat - dlat), fmin(90, lat + dlat), -180, 180 };
+    double far = fmax(fabs(b.south), fabs(b.north)) * M_PI / 180;
+
+    if (b.north < 90 && b.south > -90 && sin(ang) < cos(far)) {
+        double dlon = asin(sin(ang) / cos(far)) * 180 / M_PI;
+        b.west = lon - dlon;
+        b.east = lon + dlon;
+    }
+    if (b.west < -180 || b.east > 180) {
+        struct box wrap = b;
+        if (b.west < -180)
+            wrap.west = b.west + 360, wrap.east = 180, b.west = -180;
+        else
+            wrap.west = -180, wrap.east = b.east - 360, b.east = 180;
+        int rc = query_box(ctx, st, q, &wrap, lat, lon, radius_m, out);
+        if (rc != AT_OK)
+            return rc;
+    }
+    return query_box(ctx, st, q, &b, lat, lon, radius_m, out);
+}
+
+int spatial_near(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                 double lat, double lon, double radius_m, struct spatial_hits *out)
+{
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!geo_valid(lat, lon) || !(radius_m >= 0))
+        return ctx_error(ctx, AT_EINVAL, "a radius query needs a valid point and radius");
+    if ((rc = collect_near(ctx, st, q, lat, lon, radius_m, out)) != AT_OK) {
+        spatial_hits_free(out);
+        return rc;
+    }
+    if (out->n)
+        qsort(out->hits, out->n, sizeof *out->hits, by_distance);
+    return AT_OK;
+}
+
+int spatial_nearest(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                    double lat, double lon, size_t k, struct spatial_hits *out)
+{
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!geo_valid(lat, lon) || k == 0)
+        return ctx_error(ctx, AT_EINVAL, "a nearest query needs a valid point and k >= 1");
+    /* Widen the radius until k records lie within it: all nearer ones are then in. */
+    for (double r = 1000;; r *= 4) {
+        out->n = 0;
+        if ((rc = collect_near(ctx, st, q, lat, lon, fmin(r, GEO_MAX_RADIUS_M), out)) != AT_OK) {
+            spatial_hits_free(out);
+            return rc;
+        }
+        if (out->n >= k || r >= GEO_MAX_RADIUS_M)
+            break;
+    }
+    if (out->n)
+        qsort(out->hits, out->n, sizeof *out->hits, by_distance);
+    if (out->n > k)
+        out->n = k;
+    return AT_OK;
+}
+
+int spatial_within(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                   const struct geo_bbox *box, struct spatial_hits *out)
+{
+    struct box a = { box->south, box->north, box->west, box->east };
+    int rc = AT_OK;
+
+    memset(out, 0, sizeof *out);
+    if (box->west > box->east) {
+        struct box b = { box->south, box->north, -180, box->east };
+        a.east = 180;
+        rc = query_box(ctx, st, q, &b, 0, 0, -1, out);
+    }
+    if (rc == AT_OK)
+        rc = query_box(ctx, st, q, &a, 0, 0, -1, out);
+    if (rc != AT_OK) {
+        spatial_hits_free(out);
+        return rc;
+    }
+    if (out->n)
+        qsort(out->hits, out->n, sizeof *out->hits, by_id);
+    return AT_OK;
+}

@@ -1,0 +1,57 @@
+/*
+ * spatial.h: the spatial index of the archive, an SQLite R*Tree over the
+ * current records that have a point (sites, pinpoints, events).  It is
+ * derived data: record.c keeps it in step with record_current on every
+ * write, and `attest rebuild` recreates it.  Queries go through the R*Tree
+ * for candidates and keep those the WGS84 geodesic distance admits.
+ */
+#ifndef SPATIAL_H
+#define SPATIAL_H
+
+#include "attest.h"
+#include "geo.h"
+#include "record.h"
+#include "store.h"
+
+/* Replaces the index entry of the current record at rowid: a point entry
+ * when has_point and the record is not retracted, none otherwise.  Inside
+ * the caller's transaction. */
+int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
+                         bool has_point, double lat, double lon, bool retracted);
+
+/* Empties the index (rebuild). */
+int spatial_clear(struct at_ctx *ctx, struct store *st);
+
+struct spatial_hit {
+    char id[RECORD_ID_MAX];
+    double lat, lon;
+    double dist_m;   /* from the query point; 0 for box queries */
+};
+
+/* What to look for: type NULL means any type; max_clearance -1 means any. */
+struct spatial_query {
+    const char *type;
+    int max_clearance;
+};
+
+/* Results: an array the caller frees with free(). */
+struct spatial_hits {
+    struct spatial_hit *hits;
+    size_t n, cap;
+};
+
+/* Records within radius_m of (lat, lon), nearest first. */
+int spatial_near(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                 double lat, double lon, double radius_m, struct spatial_hits *out);
+
+/* The k records nearest to (lat, lon), nearest first. */
+int spatial_nearest(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                    double lat, double lon, size_t k, struct spatial_hits *out);
+
+/* Records inside the box, in id order. */
+int spatial_within(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                   const struct geo_bbox *box, struct spatial_hits *out);
+
+void spatial_hits_free(struct spatial_hits *h);
+
+#endif
