@@ -237,7 +237,7 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
      * bring together. */
     static const struct { const char *word, *key; } whole[] = {
         { "lee", "i" }, { "rhee", "i" }, { "yi", "i" }, { "rhie", "i" }, { "ree", "i" },
-        { "li", "i" }, { "ri", "i" }, { "park", "bak" }, { "bahk", "bak" },
+        { "li", "i" }, { "ri", "i" }, { "park", "bag" }, { "bahk", "bag" },
         { "choi", "joe" }, { "choe", "joe" }, { "chey", "joe" },
         { "roh", "no" }, { "noh", "no" }, { "ryu", "yu" }, { "yoo", "yu" }, { "rhyu", "yu" },
     };
