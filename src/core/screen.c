@@ -1108,14 +1108,6 @@ out:
     return rc;
 }
 
-int screen_successors(struct at_ctx *ctx, struct store *st, const char *ref, size_t limit,
-                      json_t **out)
-{
-    (void)st; (void)ref; (void)limit;
-    *out = NULL;
-    return ctx_error(ctx, AT_ERR, "not yet");
-}
-
 int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t *request,
                       json_t **response)
 {
