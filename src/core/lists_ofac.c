@@ -69,9 +69,10 @@ static int cmp_pos(const void *a, const void *b, void *arg)
 
 static void index_sort(struct ent_index *ix)
 {
+    /* the new arrays keep the capacity that index_add counts on */
     size_t *order = xmalloc((ix->n ? ix->n : 1) * sizeof *order);
-    long *num = xmalloc((ix->n ? ix->n : 1) * sizeof *num);
-    json_t **entry = xmalloc((ix->n ? ix->n : 1) * sizeof *entry);
+    long *num = xmalloc((ix->cap ? ix->cap : 1) * sizeof *num);
+    json_t **entry = xmalloc((ix->cap ? ix->cap : 1) * sizeof *entry);
 
     for (size_t i = 0; i < ix->n; i++)
         order[i] = i;
