@@ -1108,10 +1108,91 @@ out:
     return rc;
 }
 
+/* The screen type of a FollowTheMoney schema, or "" for any; NULL if unknown. */
+static const char *schema_type(const char *schema)
+{
+    static const char *const map[][2] = {
+        { "Company", "company" }, { "LegalEntity", "" }, { "Organization", "company" },
+        { "Person", "person" }, { "Thing", "" }, { "Vessel", "vessel" }, { "Airplane", "aircraft" },
+    };
+
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (strcmp(map[i][0], schema) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Screens one query of a batch into a response object. */
+static json_t *match_one(const struct screen_index *ix, json_t *query, enum screen_scorer scorer,
+                         double threshold, size_t limit)
+{
+    static const char *const id_props[] = { "imoNumber", "swiftBic", "phone", "email",
+                                            "registrationNumber", "passportNumber", "mmsi" };
+    struct at_ctx ctx = { 0 };
+    const char *schema = json_string_value(json_object_get(query, "schema"));
+    json_t *props = json_object_get(query, "properties"), *v, *hits = NULL, *results = json_array();
+    const char *ids[32];
+    size_t nids = 0, i;
+    const char *type = schema_type(schema ? schema : "Thing");
+
+    if (type == NULL || !json_is_object(props)) {
+        json_decref(results);
+        return json_pack("{s:i, s:s}", "status", 400, "error",
+                         type == NULL ? "schema: not one of Person, Company, Organization, LegalEntity, Vessel, Airplane"
+                                      : "properties: must be an object");
+    }
+    for (size_t k = 0; k < ARRAY_LEN(id_props); k++)
+        json_array_foreach(json_object_get(props, id_props[k]), i, v)
+            if (json_is_string(v) && nids < ARRAY_LEN(ids))
+                ids[nids++] = json_string_value(v);
+    json_t *names = json_object_get(props, "name");
+    size_t nnames = json_array_size(names);
+    for (size_t n = 0; n < (nnames ? nnames : 1); n++) {
+        struct screen_query q = { nnames ? json_string_value(json_array_get(names, n)) : "",
+                                  *type ? type : NULL, ids, nids, scorer, threshold, limit };
+        if (screen_query(&ctx, ix, &q, &hits) != AT_OK) {
+            json_decref(results);
+            return json_pack("{s:i, s:s}", "status", 400, "error", ctx.message);
+        }
+        /* keep the best hit per entry over the query's names */
+        json_array_foreach(hits, i, v) {
+            json_t *r;
+            size_t j;
+            bool seen = false;
+            json_array_foreach(results, j, r)
+                if (json_equal(json_object_get(r, "key"), json_object_get(v, "key"))
+                    && json_equal(json_object_get(r, "list"), json_object_get(v, "list")))
+                    seen = true;
+            if (!seen) {
+                json_object_set_new(v, "match", json_boolean(json_real_value(json_object_get(v, "score")) >= threshold));
+                json_array_append(results, v);
+            }
+        }
+        json_decref(hits);
+    }
+    return json_pack("{s:i, s:o, s:I}", "status", 200, "results", results, "total",
+                     (json_int_t)json_array_size(results));
+}
+
 int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t *request,
                       json_t **response)
 {
-    (void)ix; (void)request;
+    json_t *queries = json_object_get(request, "queries"), *q, *responses;
+    json_t *t = json_object_get(request, "threshold"), *l = json_object_get(request, "limit");
+    const char *alg = json_string_value(json_object_get(request, "algorithm"));
+    enum screen_scorer scorer = SCREEN_ATTEST;
+    const char *id;
+
     *response = NULL;
-    return ctx_error(ctx, AT_ERR, "not yet");
+    if (!json_is_object(queries))
+        return ctx_error(ctx, AT_EINVAL, "queries: must be an object of query id -> query");
+    if (alg && screen_scorer_parse(ctx, alg, &scorer) != AT_OK)
+        return ctx_prefix(ctx, "algorithm: ");
+    double threshold = t ? json_number_value(t) * 100.0 : 70.0;
+    size_t limit = l ? (size_t)json_integer_value(l) : 5;
+    responses = json_object();
+    json_object_foreach(queries, id, q)
+        json_object_set_new(responses, id, match_one(ix, q, scorer, threshold, limit));
+    *response = json_pack("{s:o, s:I}", "responses", responses, "limit", (json_int_t)limit);
+    return AT_OK;
 }

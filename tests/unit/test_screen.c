@@ -351,3 +351,31 @@ UNIT_TEST(screen_names_scripts_and_ids)
     store_close(st);
     session_free(&admin);
 }
+
+UNIT_TEST(screen_match_json_batch)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = loaded_archive(&ctx, &admin);
+    struct screen_index *ix;
+    json_t *req, *resp;
+
+    REQUIRE(st != NULL);
+    REQUIRE(screen_index_load(&ctx, st, &ix) == AT_OK);
+    req = json_loads("{\"queries\": {\"a\": {\"schema\": \"Vessel\", \"properties\": "
+                     "{\"name\": [\"Pu Ryong\"], \"imoNumber\": [\"8705539\"]}},"
+                     " \"b\": {\"schema\": \"Spaceship\", \"properties\": {}}},"
+                     " \"threshold\": 0.8}", 0, NULL);
+    REQUIRE(req != NULL);
+    REQUIRE(screen_match_json(&ctx, ix, req, &resp) == AT_OK);
+    json_t *a = json_object_get(json_object_get(resp, "responses"), "a");
+    json_t *b = json_object_get(json_object_get(resp, "responses"), "b");
+    CHECK(json_integer_value(json_object_get(a, "status")) == 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(a, "results"), 0), "key")), "23163");
+    CHECK(json_integer_value(json_object_get(b, "status")) == 400);
+    json_decref(req);
+    json_decref(resp);
+    screen_index_free(ix);
+    store_close(st);
+    session_free(&admin);
+}
