@@ -253,6 +253,8 @@ const struct type_spec *model_types(size_t *count)
 
 const struct type_spec *model_type(const char *name)
 {
+    if (name == NULL)
+        return NULL;
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         if (strcmp(types[i].name, name) == 0)
             return &types[i];
