@@ -1,7 +1,8 @@
 # lib.sh: sourced by every tests/cli/test_*.sh.  Gives each test file a
 # scratch directory $T (removed on exit), the verdict helpers that
 # tests/run counts ("ok - NAME" / "not ok - NAME"), and `attest`, which
-# runs the binary under test ($ATTEST_BIN) as a fixed user.
+# runs the binary under test ($ATTEST_BIN) as a fixed user, whose
+# (fictional) passphrase every command reads from file descriptor 3.
 #
 # After `check` or `check_fails`, the command's output is in $T/out and
 # its error output in $T/err.  A test file always exits 0: failures are
@@ -14,6 +15,9 @@ trap 'rm -rf "$T"' EXIT
 export ATTEST_USER=tester
 unset ATTEST_ARCHIVE
 cd "$T" || exit 1
+printf 'FICTIONAL test passphrase\n' > "$T/.passphrase"
+exec 3<"$T/.passphrase"
+export ATTEST_PASSPHRASE_FD=3
 
 attest() { "$ATTEST_BIN" "$@"; }
 
@@ -73,7 +77,7 @@ new_archive() {
     ARCHIVES=$((ARCHIVES + 1))
     ARCHIVE="$T/${1:-archive$ARCHIVES}"
     export ATTEST_ARCHIVE="$ARCHIVE"
-    attest init "$ARCHIVE" 2>/dev/null || { not_ok "init $ARCHIVE"; exit 0; }
+    attest init "$ARCHIVE" --kdf interactive 2>/dev/null || { not_ok "init $ARCHIVE"; exit 0; }
 }
 
 # json_get EXPR: reads JSON on stdin and prints the Python expression EXPR

@@ -47,11 +47,13 @@ EOF
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# The model's own invariants: one log entry per version, one current row
-# per record, each current row at its record's newest version.
+# The model's own invariants: one log entry per version or other logged
+# item, one current row per record, each current row at its record's
+# newest version.
 model_check() {
     sqlite3 "$1/attest.db" "SELECT
-        (SELECT count(*) FROM record_version) = (SELECT count(*) FROM log_entry)
+        (SELECT count(*) FROM record_version) + (SELECT count(*) FROM log_item)
+            = (SELECT count(*) FROM log_entry)
     AND (SELECT count(DISTINCT id) FROM record_version) = (SELECT count(*) FROM record_current)
     AND NOT EXISTS (SELECT 1 FROM record_current c
                     WHERE c.version <> (SELECT max(version) FROM record_version v WHERE v.id = c.id))"
@@ -86,6 +88,7 @@ for round in $(seq 1 "$ROUNDS"); do
     integrity=$(sqlite3 "$dir/attest.db" 'PRAGMA integrity_check' 2>&1)
     [ "$integrity" == ok ] || problems+=("integrity_check: $integrity")
     [ "$(model_check "$dir")" == 1 ] || problems+=("the current view does not match the versions")
+    attest verify --no-vault >/dev/null 2>"$T/err" || problems+=("verify: $(cat "$T/err")")
     count=$(count_records)
     if [ "$count" == "$BASE" ]; then
         state="as before"

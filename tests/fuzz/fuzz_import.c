@@ -11,7 +11,9 @@
  * Any breach aborts.
  */
 #include "../../src/core/attest.h"
+#include "../../src/core/evlog.h"
 #include "../../src/core/import.h"
+#include "../../src/core/keys.h"
 #include "../../src/core/store.h"
 
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 static struct store *st;
+static struct session admin;
 static char dir[64];
 static char archive[96];
 
@@ -48,25 +51,35 @@ static void open_archive(void)
     if (mkdtemp(dir) == NULL)
         abort();
     snprintf(archive, sizeof archive, "%s/archive", dir);
-    if (store_create(&ctx, archive, &st) != AT_OK) {
+    /* Imports need a user; the cheapest key derivation will do here. */
+    struct kdf cheap = { crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN };
+    if (store_create(&ctx, archive, &st) != AT_OK || store_begin(&ctx, st) != AT_OK
+        || keys_init(&ctx, st, "fuzz", "FICTIONAL fuzz passphrase", &cheap, &admin) != AT_OK) {
         fprintf(stderr, "fuzz_import: %s\n", ctx.message);
         abort();
     }
+    store_set_session(st, &admin);
+    if (evlog_commit(&ctx, st) != AT_OK)
+        abort();
     /* Durability is not under test here; speed is welcome. */
     if (store_exec(&ctx, st, "PRAGMA synchronous = OFF") != AT_OK)
         abort();
     atexit(remove_archive);
 }
 
-/* Empties the archive's tables for the next input. */
+/* Empties the archive's records for the next input, keeping the log
+ * entries of its keys and user (those not standing for a record). */
 static void empty_archive(void)
 {
     struct at_ctx ctx = { 0 };
 
-    if (store_exec(&ctx, st, "BEGIN; DELETE FROM record_version; DELETE FROM log_entry;"
+    if (store_exec(&ctx, st, "BEGIN; DELETE FROM record_version;"
+                             " DELETE FROM log_entry WHERE seq NOT IN (SELECT seq FROM log_item);"
+                             " DELETE FROM tree_head WHERE size > (SELECT count(*) FROM log_item);"
                              " DELETE FROM record_current; DELETE FROM record_ref;"
-                             " DELETE FROM search_words; DELETE FROM search_cjk; COMMIT;")
-        != AT_OK) {
+                             " DELETE FROM search_words; DELETE FROM search_cjk;"
+                             " DELETE FROM geo_rtree; COMMIT;") != AT_OK
+        || evlog_rebuild_nodes(&ctx, st) != AT_OK) {
         fprintf(stderr, "fuzz_import: %s\n", ctx.message);
         abort();
     }
@@ -106,7 +119,7 @@ static int run(const uint8_t *data, size_t size, bool skip_bad, struct at_ctx *c
                struct import_counts *counts)
 {
     static char empty[1];
-    struct import_options opt = { "fuzz", NULL, -1, skip_bad, NULL, NULL, NULL };
+    struct import_options opt = { NULL, -1, skip_bad, NULL, NULL, NULL };
     FILE *in = fmemopen(size ? (void *)data : empty, size ? size : 1, "r");
     int rc;
 
