@@ -38,13 +38,13 @@ refused "unknown clearance" 'valid: public, partner, restricted, confidential' \
     attest add event --title "FICTIONAL" --clearance secret
 refused "dangling reference" 'field "event": no record ev-zzzzzzzzzzzz' \
     attest add act --event ev-zzzzzzzzzzzz --act-type torture
-refused "reference to the wrong type" 'field "event": pe-.* is a person; valid: a event' \
+refused "reference to the wrong type" 'field "event": pe-.* is of type person; valid: event' \
     attest add act --event pe-zzzzzzzzzzzz --act-type torture
 refused "malformed reference" 'field "witness": "W-1" is not a record id' \
     attest add interview --witness W-1
 refused "unknown field" 'field "colour": type event has no such field; valid: title, date' \
     attest add event --title "FICTIONAL" --colour red
-refused "missing required field" 'field "title": required for a event' \
+refused "missing required field" 'field "title": required for type event' \
     attest add event --date 1997
 refused "text where a number goes" 'field "birth_year": "nineteen" is not a number' \
     attest add witness --code W-FICT-9 --birth-year nineteen
