@@ -284,6 +284,13 @@ var FIELD_KO = {
     country: '국가', imo: 'IMO 번호', flag: '선적국'
 };
 
+/* English names where the field's own name is terse. */
+var FIELD_EN = {
+    lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
+    sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
+    to: 'To (record)', basis: 'Basis of knowledge'
+};
+
 var PREFIX_TYPE = {};
 
 function t(key, vars) {
@@ -296,6 +303,7 @@ function t(key, vars) {
 
 function fieldLabel(name) {
     if (state.lang === 'ko' && FIELD_KO[name]) return FIELD_KO[name];
+    if (FIELD_EN[name]) return FIELD_EN[name];
     var s = name.replace(/_m$/, ' (m)').replace(/_/g, ' ');
     return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -327,7 +335,13 @@ function recordLabel(doc) {
     if (d.name) return d.name;
     if (d.code) return d.code;
     if (Array.isArray(d.names) && d.names.length) return d.names.map(function (n) { return n.name; }).join(' / ');
-    if (d.description) return d.description;
+    var short = function (x) { return x.length > 90 ? x.slice(0, 88) + '…' : x; };
+    if (doc.type === 'act' && d.act_type) return vocabLabel('act_type', d.act_type) + (d.event ? ' · ' + d.event : '');
+    if (doc.type === 'relation' && d.kind) return vocabLabel('relation_kind', d.kind) + ': ' + d.from + ' → ' + d.to;
+    if (doc.type === 'interview')
+        return typeLabel('interview') + ' ' + [d.date, d.interviewer, d.place].filter(Boolean).join(', ');
+    if (d.description) return short(d.description);
+    if (d.summary) return short(d.summary);
     return doc.id;
 }
 
@@ -385,6 +399,10 @@ function loadBasics() {
     }));
     if (!state.vocab) jobs.push(api('GET', '/vocab').then(function (x) { state.vocab = x; }));
     return Promise.all(jobs);
+}
+
+function when(stamp) {
+    return stamp ? String(stamp).replace('T', ' ').replace('Z', ' UTC') : '';
 }
 
 function typeOfId(id) { return PREFIX_TYPE[String(id).slice(0, 2)] || ''; }
@@ -565,6 +583,7 @@ function makeMap(el, center, zoom) {
         L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     }
     L.control.scale({ imperial: false }).addTo(map);
+    map.attributionControl.setPrefix('Leaflet · Natural Earth');
     state.cleanup.push(function () { map.remove(); });
     return map;
 }
@@ -628,6 +647,7 @@ VIEWS.map = function (el, arg, params) {
 
     var side = h('aside', { class: 'side', 'aria-label': t('map.filters') },
         h('h1', null, t('map.title')),
+        detail,
         h('fieldset', null, h('legend', null, t('map.layers')), check('site'), check('pinpoint'), check('event')),
         h('fieldset', null, h('legend', null, t('map.filters')),
           field('site_type', fieldLabel('site_type'), h('select', null, vocabOptions('site_type', filters.site_type, t('map.any')))),
@@ -639,7 +659,6 @@ VIEWS.map = function (el, arg, params) {
             field('to', t('map.to'), h('input', { value: filters.to, placeholder: '2020', size: 10 }))),
           h('button', { type: 'button', onclick: function () { go('map'); } }, t('map.reset'))),
         formError,
-        detail,
         h('section', { class: 'inview-box' }, h('h2', null, t('map.inview')), count, list),
         h('details', { class: 'legend-box' }, h('summary', null, t('map.legend')), legend, confLegend),
         h('p', { class: 'hint' }, t('map.hint')));
@@ -749,6 +768,7 @@ VIEWS.map = function (el, arg, params) {
             return api('GET', '/sites/' + encodeURIComponent(p.id)).then(function (site) {
                 var c = site.corroboration || {};
                 var d = site.data || {};
+                heading.textContent = recordLabel(site);
                 detail.appendChild(h('dl', { class: 'kv' },
                     h('dt', null, fieldLabel('site_type')), h('dd', null, vocabLabel('site_type', d.site_type)),
                     h('dt', null, fieldLabel('confidence')), h('dd', null, vocabLabel('confidence', d.confidence) || t('map.none')),
@@ -1315,11 +1335,11 @@ function renderRecord(el, doc, versions) {
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
           h('dl', { class: 'kv' },
             h('dt', null, t('rec.enteredBy')), h('dd', null, first.author || ''),
-            h('dt', null, t('rec.enteredAt')), h('dd', null, first.written_at || ''),
+            h('dt', null, t('rec.enteredAt')), h('dd', null, when(first.written_at)),
             h('dt', null, t('rec.source')), h('dd', null, doc.source ? recordLink(doc.source) : t('rec.nosource')),
             h('dt', null, t('rec.version')), h('dd', null, String(doc.version)),
             h('dt', null, t('rec.lastBy')), h('dd', null, doc.author || ''),
-            h('dt', null, t('rec.lastAt')), h('dd', null, doc.written_at || ''),
+            h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
             h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
         doc.type === 'witness' ? identityForm(doc.id) : null,
         doc.retracted ? null : amendBox(doc),
@@ -1334,8 +1354,14 @@ function relations(doc, specOf) {
             out.push(h('li', null, recordLink(doc.data[k]), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(doc.data[k])) + ' · ' + t('rec.via', { f: fieldLabel(k) }))));
     });
     if (doc.source) out.push(h('li', null, recordLink(doc.source), ' ', h('span', { class: 'muted' }, t('rec.source'))));
-    var refs = (doc.referred_by || []).map(function (r) {
-        return h('li', null, recordLink(r.id), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
+    var refs = (doc.referred_by || []).map(function (r, i) {
+        var link = recordLink(r.id);
+        /* Titles for the first few; the rest show their ids, so that a
+         * record with hundreds of relations still opens at once. */
+        if (i < 25) api('GET', '/records/' + encodeURIComponent(r.id)).then(function (x) {
+            link.textContent = recordLabel(x);
+        }).catch(function () { /* kept as its id */ });
+        return h('li', null, link, ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
     });
     return h('section', { class: 'relations' }, h('h2', null, t('rec.relations')),
         h('h3', null, t('rec.refersTo')), out.length ? h('ul', { class: 'plain' }, out) : h('p', { class: 'muted' }, t('map.none')),

@@ -198,9 +198,13 @@ await step('map: a site shows its pinpoints, circles, corroboration and events',
     check(text.includes('pp-fake00000001') && text.includes('pp-fake00000002'), 'both pinpoints listed');
     check(/Witnesses\s*2/.test(text), 'two witnesses corroborate');
     check(await page.locator('#map path.unc').count() === 2, 'two uncertainty circles');
+    await goto('map?lat=42.45&lon=129.735&z=12');
+    await page.waitForSelector('#map-inview button[data-id="si-fake00000001"]');
     await page.selectOption('#filter-site_type', 'burial_site');
-    await page.waitForFunction(() => document.querySelectorAll('#map-inview button').length === 1
-        && document.querySelector('#map-inview button[data-id="si-fake00000002"]'));
+    await page.waitForFunction(() => {
+        const ids = [...document.querySelectorAll('#map-inview button')].map((b) => b.dataset.id).sort();
+        return ids.join(' ') === 'pp-fake00000003 si-fake00000002';
+    });
 });
 
 await step('search: English words, hits highlighted', async () => {
