@@ -565,22 +565,24 @@ function makeMap(el, center, zoom) {
     var map = L.map(el, { center: center || [40.3, 127.4], zoom: zoom || 7, minZoom: 2, maxZoom: 18,
                           worldCopyJump: true, keyboard: true });
     var borders = L.layerGroup().addTo(map);
-    countries().then(function (geo) {
-        L.geoJSON(geo, {
-            interactive: false,
-            style: function (f) {
-                var dprk = f.id === '408';
-                return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
-                         fillOpacity: 1 };
-            }
-        }).addTo(borders);
+    var tiles = state.tiles ? L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }).addTo(map) : null;
+    /* Over online tiles the borders are lines only, so the tiles show. */
+    var style = function (f) {
+        var dprk = f.id === '408';
+        var filled = !tiles || !map.hasLayer(tiles);
+        return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
+                 fillOpacity: filled ? 1 : 0 };
+    };
+    var geo = null;
+    countries().then(function (data) {
+        geo = L.geoJSON(data, { interactive: false, style: style }).addTo(borders);
     }).catch(function () { /* the map still works without borders */ });
-    if (state.tiles) {
-        var tiles = L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }).addTo(map);
+    if (tiles) {
         var overlays = {};
         overlays[t('map.borders')] = borders;
         overlays[t('map.tiles')] = tiles;
         L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+        map.on('overlayadd overlayremove', function () { if (geo) geo.setStyle(style); });
     }
     L.control.scale({ imperial: false }).addTo(map);
     map.attributionControl.setPrefix('Leaflet · Natural Earth');

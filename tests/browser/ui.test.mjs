@@ -252,6 +252,15 @@ await step('stored <script> in a title is shown as text', async () => {
     check(await page.evaluate(() => window.__attest_xss) === undefined, 'no script ran');
 });
 
+await step('record page: retract with a reason', async () => {
+    await goto('record/' + made.xss);
+    await page.click('details.retract summary');
+    await page.fill('details.retract [name="retract-reason"]', 'FICTIONAL: entered only to test the page');
+    await page.click('details.retract button[type=submit]');
+    await page.waitForSelector('main .badge.warn');
+    check((await page.textContent('table.history')).includes('entered only to test'), 'the retraction is in the history');
+});
+
 await step('dashboard: SVG charts by year, act type and province', async () => {
     await goto('dashboard');
     await page.waitForSelector('svg.chart rect.bar');
