@@ -123,6 +123,8 @@ int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, j
         json_object_set_new(data, "lat", json_real(round(lat * 1e4) / 1e4));
         json_object_set_new(data, "lon", json_real(round(lon * 1e4) / 1e4));
         json_object_del(data, "uncertainty_m");
+        json_object_del(data, "geometry");
+        json_object_del(data, "interview");
         *redacted = true;
         return AT_OK;
     }
