@@ -253,9 +253,14 @@ const char *gazetteer_country_at(double lat, double lon)
 
 const struct gazetteer_place *gazetteer_county_of(const char *county, double lat, double lon)
 {
+    const char *country = gazetteer_country_at(lat, lon);
     struct gazetteer_match m[8];
     size_t n;
 
+    /* Outside North Korea's outline only when on no land at all: the
+     * 1:50m coast is a few hundred metres off in places. */
+    if (country && strcmp(country, "KP") != 0)
+        return NULL;
     if (county && *county) {
         n = gazetteer_search(county, m, ARRAY_LEN(m));
         for (size_t i = 0; i < n && m[i].rank <= 1; i++)

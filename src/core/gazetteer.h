@@ -88,7 +88,7 @@ const char *gazetteer_country_at(double lat, double lon);
 /* The county (or city) that a point of North Korea lies in, as near as
  * the table knows it: the one named county (any spelling) when given and
  * within 60 km, else the nearest county seat or city within 25 km; NULL
- * when there is none or the point is not in North Korea. */
+ * when there is none or the point lies in another country. */
 const struct gazetteer_place *gazetteer_county_of(const char *county, double lat, double lon);
 
 #endif
