@@ -360,14 +360,10 @@ static void kml_placemark(struct buf *out, const struct feature *f)
     json_t *g = NULL;
     struct at_ctx ignore = { 0 };
     if (geometry && polygon_parse(&ignore, geometry, &g) == AT_OK) {
-        json_t *coords = json_object_get(g, "coordinates");
-        if (strcmp(json_string_value(json_object_get(g, "type")), "MultiPolygon") == 0
-            || json_array_size(coords) > 1)
-            buf_puts(out, "<MultiGeometry>");
+        bool multi = strcmp(json_string_value(json_object_get(g, "type")), "MultiPolygon") == 0;
+        buf_puts(out, multi ? "<MultiGeometry>" : "");
         polygon_each(g, kml_polygon, out);
-        if (strcmp(json_string_value(json_object_get(g, "type")), "MultiPolygon") == 0
-            || json_array_size(coords) > 1)
-            buf_puts(out, "</MultiGeometry>");
+        buf_puts(out, multi ? "</MultiGeometry>" : "");
     } else {
         buf_puts(out, "<Point><coordinates>");
         put_coord(out, prop_num(data, "lon"));
@@ -484,7 +480,7 @@ static json_t *geojson_geometry(json_t *data)
         json_decref(g);
         return out;
     }
-    return json_pack("{s:s, s:[f,f]}", "type", "Point",
+    return json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates",
                      round(prop_num(data, "lon") * 1e8) / 1e8,
                      round(prop_num(data, "lat") * 1e8) / 1e8);
 }

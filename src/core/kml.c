@@ -520,6 +520,8 @@ static const char *match_site_type(const char *text)
     while (n > 0 && norm[n - 1] == '_')
         n--;
     norm[n] = '\0';
+    if (n > 3 && strcmp(norm + n - 3, "ies") == 0)   /* facilities */
+        strcpy(norm + n - 3, "y");
     for (size_t i = 0; i < v->nterms; i++) {
         const struct vocab_term *t = &v->terms[i];
         size_t m = strlen(t->code);
