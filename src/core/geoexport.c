@@ -10,6 +10,7 @@
 #include "attest.h"
 #include "geoexport.h"
 #include "csv.h"
+#include "gazetteer.h"
 #include "polygon.h"
 #include "record.h"
 #include "sites.h"
@@ -50,6 +51,11 @@ struct collect {
     size_t n, cap;
     struct geo_export_counts *counts;
 };
+
+static double prop_num(json_t *data, const char *key)
+{
+    return json_number_value(json_object_get(data, key));
+}
 
 static void set_text(json_t *props, const char *key, json_t *data, const char *field)
 {
@@ -135,9 +141,14 @@ static int collect_one(void *arg, json_t *doc)
     site ? c->counts->sites++ : c->counts->pinpoints++;
     if (c->n == c->cap)
         c->f = xrealloc(c->f, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof *c->f);
+    /* The folder of a record that names no province: the gazetteer's. */
+    const char *province = json_string_value(json_object_get(data, "province"));
+    const struct gazetteer_place *county = province ? NULL : gazetteer_county_of(
+        NULL, prop_num(data, "lat"), prop_num(data, "lon"));
+    if (county && gazetteer_province(county))
+        province = gazetteer_province(county)->name;
     c->f[c->n++] = (struct feature){
-        out, props, site ? "site" : "pinpoint",
-        json_string_value(json_object_get(data, "province")),
+        out, props, site ? "site" : "pinpoint", province,
         json_string_value(json_object_get(data, "site_type")),
     };
     return AT_OK;
@@ -162,11 +173,6 @@ static int feature_order(const void *pa, const void *pb)
 }
 
 /* ---- shared pieces ---- */
-
-static double prop_num(json_t *data, const char *key)
-{
-    return json_number_value(json_object_get(data, key));
-}
 
 /* A coordinate with up to 8 decimals (about a millimetre), no trailing zeros. */
 static void put_coord(struct buf *out, double x)
