@@ -63,7 +63,7 @@ $(O)/assets_data.c: web/assets.list $(ASSET_FILES) $(O)/embed
 	@echo "  EMBED   web/assets.list"
 	@$(O)/embed web/assets.list $@
 $(O)/assets_data.o: $(O)/assets_data.c
-	@$(CC) -O0 -c -o $@ $<
+	@$(CC) -O0 -I. -c -o $@ $<
 
 # The gazetteer, generated from data/places.tsv and the npm data packages:
 # see tools/gazetteer.js and docs/commands/places.md.

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
         return 1;
     }
     fprintf(out, "/* Generated from %s by tools/embed.c: do not edit. */\n"
-                 "#include \"../src/http/assets.h\"\n\n", argv[1]);
+                 "#include \"src/http/assets.h\"\n\n", argv[1]);
     while (fgets(line, sizeof line, list)) {
         FILE *f;
         int c;

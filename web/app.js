@@ -1,0 +1,1679 @@
+/*
+ * app.js: the attest browser application.  Plain JavaScript, no build
+ * step.  It only calls the JSON API under /api/v1/ and builds every piece
+ * of the page with DOM methods: text from the archive is always set as
+ * text, never parsed as HTML.
+ *
+ * Sections, in order: helpers (DOM, i18n, API), the shell (header, router),
+ * then one section per view: login, map, intake (forms generated from
+ * /api/v1/types), records, one record, search, dashboard, evidence,
+ * exports.
+ */
+'use strict';
+
+(function () {
+
+/* ------------------------------------------------------------------ */
+/* DOM helpers                                                         */
+
+/* h('a', {href: '#/map', class: 'x', onclick: f}, 'text', child, [more]):
+ * an element; strings become text nodes. */
+function h(tag, attrs) {
+    var el = document.createElement(tag);
+    var kids = Array.prototype.slice.call(arguments, 2);
+    Object.keys(attrs || {}).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === 'class') el.className = v;
+        else if (k === 'text') el.textContent = v;
+        else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+        else if (k === 'value') el.value = v;
+        else if (k === 'checked') el.checked = !!v;
+        else if (v === true) el.setAttribute(k, '');
+        else el.setAttribute(k, String(v));
+    });
+    append(el, kids);
+    return el;
+}
+
+function append(el, kids) {
+    (Array.isArray(kids) ? kids : [kids]).forEach(function (k) {
+        if (k === null || k === undefined || k === false) return;
+        if (Array.isArray(k)) append(el, k);
+        else el.appendChild(k instanceof Node ? k : document.createTextNode(String(k)));
+    });
+    return el;
+}
+
+var SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+    var el = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+        if (k === 'text') el.textContent = attrs[k];
+        else el.setAttribute(k, String(attrs[k]));
+    });
+    append(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+}
+
+function clear(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+    return el;
+}
+
+var uid = 0;
+function nextId(prefix) { return (prefix || 'f') + '-' + (++uid); }
+
+/* Search snippets mark hits with STX ... ETX: split on them and wrap the
+ * hits in <mark>, all as text nodes. */
+function markedText(snippet) {
+    var frag = document.createDocumentFragment();
+    var parts = String(snippet || '').split(/([\u0002\u0003])/);
+    var inHit = false;
+    parts.forEach(function (p) {
+        if (p === '\u0002') inHit = true;
+        else if (p === '\u0003') inHit = false;
+        else if (p) frag.appendChild(inHit ? h('mark', null, p) : document.createTextNode(p));
+    });
+    return frag;
+}
+
+function hashLink(path, text, attrs) {
+    var a = attrs || {};
+    a.href = '#/' + path;
+    return h('a', a, text);
+}
+
+function recordLink(id, text) {
+    return hashLink('record/' + encodeURIComponent(id), text || id);
+}
+
+function qs(params) {
+    var parts = [];
+    Object.keys(params).forEach(function (k) {
+        var v = params[k];
+        if (v === null || v === undefined || v === '' || v === false) return;
+        parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(v));
+    });
+    return parts.length ? '?' + parts.join('&') : '';
+}
+
+function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+        clearTimeout(timer);
+        timer = setTimeout(fn, ms);
+    };
+}
+
+/* ------------------------------------------------------------------ */
+/* Labels in English and Korean                                        */
+
+var TEXT = {
+    en: {
+        'app.skip': 'Skip to content', 'app.lang': '한국어', 'app.logout': 'Log out',
+        'app.loading': 'Loading…', 'app.error': 'Error', 'app.saved': 'Saved',
+        'nav.map': 'Map', 'nav.intake': 'Intake', 'nav.records': 'Records', 'nav.search': 'Search',
+        'nav.dashboard': 'Dashboard', 'nav.evidence': 'Evidence', 'nav.exports': 'Exports',
+        'login.title': 'Log in to the archive', 'login.user': 'User name',
+        'login.pass': 'Passphrase', 'login.submit': 'Log in',
+        'map.title': 'Map', 'map.layers': 'Layers', 'map.sites': 'Sites',
+        'map.pinpoints': 'Pinpoints', 'map.events': 'Events', 'map.filters': 'Filters',
+        'map.any': 'any', 'map.from': 'From (date)', 'map.to': 'To (date)', 'map.reset': 'Reset filters',
+        'map.inview': 'In view', 'map.count': '{n} shown', 'map.more': '… and {n} more',
+        'map.borders': 'Borders (offline)', 'map.tiles': 'Online tiles',
+        'map.legend': 'Legend', 'map.details': 'Details', 'map.close': 'Close',
+        'map.corroboration': 'Corroboration', 'map.witnesses': 'Witnesses',
+        'map.strongest': 'Strongest basis', 'map.spread': 'Spread of pinpoints',
+        'map.linkedEvents': 'Linked events', 'map.none': 'none',
+        'map.open': 'Open the record', 'map.showOnMap': 'Show on the map',
+        'map.hint': 'Select a marker (or a name in the list) to see its details. Arrow keys pan the map; + and − zoom.',
+        'map.clickHint': 'Click the map to place the point; the latitude and longitude fields fill in. You can also type them.',
+        'map.uncertainty': 'uncertainty {m} m',
+        'intake.title': 'Intake', 'intake.choose': 'What are you recording?',
+        'intake.more': 'Other types', 'intake.save': 'Save', 'intake.clearance': 'Clearance',
+        'intake.source': 'Source (interview or document id)', 'intake.default': 'default: {c}',
+        'intake.created': 'Saved {id}.', 'intake.next': 'Next:',
+        'intake.addInterview': 'Add an interview with this witness',
+        'intake.addEvent': 'Add an event from this interview',
+        'intake.addPinpointIv': 'Add a pinpoint from this interview',
+        'intake.addAct': 'Add an act to this event',
+        'intake.addPinpointEv': 'Add a pinpoint for this event',
+        'intake.another': 'Add another', 'intake.required': 'required',
+        'intake.addName': 'Add a name', 'intake.addConsent': 'Add a consent',
+        'intake.remove': 'Remove', 'intake.nameLang': 'Language or script',
+        'intake.use': 'Use', 'intake.granted': 'Granted', 'intake.withdrawn': 'Withdrawn',
+        'intake.note': 'Note', 'intake.fixErrors': 'The record was not saved:',
+        'intake.datehint': '1997, 1997-03, 1997-03-12, ~1997, 1996/1998, unknown',
+        'id.title': 'Sealed identity', 'id.about': 'The identity is sealed to the protection officers\u2019 keys. It is never shown here again, and never appears in lists, logs or exports.',
+        'id.submit': 'Seal the identity', 'id.done': 'The identity of {id} was sealed. It is not shown here.',
+        'id.real_name': 'Real name', 'id.other_names': 'Other names', 'id.contacts': 'Contacts',
+        'id.address': 'Address', 'id.relatives_in_north_korea': 'Relatives in North Korea',
+        'id.notes': 'Notes', 'id.empty': 'Fill in at least one part of the identity.',
+        'records.title': 'Records', 'records.type': 'Type', 'records.all': 'all types',
+        'records.place': 'Place', 'records.retracted': 'Include retracted',
+        'records.filter': 'Show', 'records.none': 'No records match.',
+        'records.prev': 'Previous', 'records.next': 'Next', 'records.page': 'Records {a}–{b}',
+        'col.id': 'Id', 'col.type': 'Type', 'col.label': 'Title or name', 'col.date': 'Date',
+        'col.clearance': 'Clearance', 'col.written': 'Last written', 'col.version': 'Version',
+        'col.by': 'By', 'col.when': 'When', 'col.reason': 'Reason', 'col.changed': 'Changed fields',
+        'rec.fields': 'Fields', 'rec.provenance': 'Provenance', 'rec.enteredBy': 'Entered by',
+        'rec.enteredAt': 'Entered at', 'rec.lastBy': 'Last version by', 'rec.lastAt': 'Last version at',
+        'rec.source': 'Source', 'rec.nosource': 'not given', 'rec.version': 'Version',
+        'rec.relations': 'Relations', 'rec.referredBy': 'Referred to by', 'rec.refersTo': 'Refers to',
+        'rec.via': 'by its field {f}', 'rec.history': 'History of versions',
+        'rec.amend': 'Amend (write a new version)', 'rec.reason': 'Reason for the change',
+        'rec.saveVersion': 'Save the new version', 'rec.retract': 'Retract this record',
+        'rec.retractReason': 'Reason for the retraction', 'rec.retractDo': 'Retract',
+        'rec.retracted': 'retracted', 'rec.nochange': 'Nothing was changed.',
+        'rec.created': 'created', 'rec.notFound': 'This record cannot be shown: {m}',
+        'rec.openSite': 'Open the site on the map',
+        'search.title': 'Search', 'search.q': 'Words to find (English or Korean)',
+        'search.go': 'Search', 'search.none': 'Nothing found.', 'search.count': '{n} found',
+        'dash.title': 'Dashboard', 'dash.years': 'Events by year', 'dash.acts': 'Acts by type',
+        'dash.provinces': 'Events by province', 'dash.types': 'Records by type',
+        'dash.records': 'Records', 'dash.versions': 'Versions', 'dash.retracted': 'Retracted',
+        'dash.table': 'The numbers as a table', 'dash.empty': 'No data yet.',
+        'ev.title': 'Evidence', 'ev.upload': 'Upload a file', 'ev.file': 'File',
+        'ev.interview': 'Interview id (optional)', 'ev.submit': 'Upload',
+        'ev.done': 'Stored {name}.', 'ev.sha': 'SHA-256', 'ev.size': 'Size (bytes)',
+        'ev.already': 'This file was already in the vault.', 'ev.list': 'Items in the vault',
+        'ev.download': 'download', 'ev.nofile': 'Choose a file first.', 'ev.name': 'File name',
+        'ev.uploading': 'Uploading and hashing…',
+        'ex.title': 'Exports', 'ex.jsonl': 'Whole archive as JSON Lines',
+        'ex.csv': 'One type as CSV', 'ex.kml': 'Sites and pinpoints as KML (Google Earth)',
+        'ex.download': 'Download', 'ex.needs': 'Exports hold every record: they need confidential clearance, which your account does not have.',
+        'type.witness': 'Witness', 'type.interview': 'Interview', 'type.event': 'Event',
+        'type.act': 'Act', 'type.person': 'Person', 'type.pinpoint': 'Pinpoint', 'type.site': 'Site',
+        'type.relation': 'Relation', 'type.document': 'Document', 'type.organisation': 'Organisation',
+        'type.vessel': 'Vessel'
+    },
+    ko: {
+        'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
+        'app.loading': '불러오는 중…', 'app.error': '오류', 'app.saved': '저장됨',
+        'nav.map': '지도', 'nav.intake': '입력', 'nav.records': '기록', 'nav.search': '검색',
+        'nav.dashboard': '통계', 'nav.evidence': '증거물', 'nav.exports': '내보내기',
+        'login.title': '아카이브 로그인', 'login.user': '사용자 이름',
+        'login.pass': '암호문', 'login.submit': '로그인',
+        'map.title': '지도', 'map.layers': '레이어', 'map.sites': '장소',
+        'map.pinpoints': '위치 지정', 'map.events': '사건', 'map.filters': '필터',
+        'map.any': '전체', 'map.from': '시작 (날짜)', 'map.to': '끝 (날짜)', 'map.reset': '필터 초기화',
+        'map.inview': '화면 안', 'map.count': '{n}개 표시', 'map.more': '… 외 {n}개',
+        'map.borders': '국경 (오프라인)', 'map.tiles': '온라인 지도',
+        'map.legend': '범례', 'map.details': '상세', 'map.close': '닫기',
+        'map.corroboration': '교차 확인', 'map.witnesses': '증언자 수',
+        'map.strongest': '가장 강한 인지 경위', 'map.spread': '위치 지정 간 최대 거리',
+        'map.linkedEvents': '연결된 사건', 'map.none': '없음',
+        'map.open': '기록 열기', 'map.showOnMap': '지도에서 보기',
+        'map.hint': '표지나 목록의 이름을 선택하면 상세가 보입니다. 화살표 키로 지도를 옮기고 + − 로 확대·축소합니다.',
+        'map.clickHint': '지도를 클릭하면 그 위치의 위도와 경도가 채워집니다. 직접 입력해도 됩니다.',
+        'map.uncertainty': '오차 {m} m',
+        'intake.title': '입력', 'intake.choose': '무엇을 기록합니까?',
+        'intake.more': '기타 유형', 'intake.save': '저장', 'intake.clearance': '열람 등급',
+        'intake.source': '출처 (면담 또는 문서 id)', 'intake.default': '기본값: {c}',
+        'intake.created': '{id} 저장됨.', 'intake.next': '다음:',
+        'intake.addInterview': '이 증언자의 면담 추가',
+        'intake.addEvent': '이 면담에서 사건 추가',
+        'intake.addPinpointIv': '이 면담에서 위치 지정 추가',
+        'intake.addAct': '이 사건에 행위 추가',
+        'intake.addPinpointEv': '이 사건의 위치 지정 추가',
+        'intake.another': '하나 더 추가', 'intake.required': '필수',
+        'intake.addName': '이름 추가', 'intake.addConsent': '동의 추가',
+        'intake.remove': '삭제', 'intake.nameLang': '언어 또는 문자',
+        'intake.use': '용도', 'intake.granted': '동의일', 'intake.withdrawn': '철회일',
+        'intake.note': '메모', 'intake.fixErrors': '기록이 저장되지 않았습니다:',
+        'intake.datehint': '1997, 1997-03, 1997-03-12, ~1997, 1996/1998, unknown',
+        'id.title': '봉인된 신원', 'id.about': '신원은 보호 담당관의 키로 봉인됩니다. 여기에 다시 표시되지 않으며 목록, 로그, 내보내기에도 나타나지 않습니다.',
+        'id.submit': '신원 봉인', 'id.done': '{id}의 신원이 봉인되었습니다. 여기에는 표시되지 않습니다.',
+        'id.real_name': '실명', 'id.other_names': '다른 이름', 'id.contacts': '연락처',
+        'id.address': '주소', 'id.relatives_in_north_korea': '북한의 가족',
+        'id.notes': '메모', 'id.empty': '신원 항목을 하나 이상 입력하십시오.',
+        'records.title': '기록', 'records.type': '유형', 'records.all': '모든 유형',
+        'records.place': '장소', 'records.retracted': '철회된 기록 포함',
+        'records.filter': '보기', 'records.none': '해당 기록이 없습니다.',
+        'records.prev': '이전', 'records.next': '다음', 'records.page': '기록 {a}–{b}',
+        'col.id': 'Id', 'col.type': '유형', 'col.label': '제목 또는 이름', 'col.date': '날짜',
+        'col.clearance': '열람 등급', 'col.written': '최종 기록', 'col.version': '판',
+        'col.by': '작성자', 'col.when': '시각', 'col.reason': '사유', 'col.changed': '바뀐 항목',
+        'rec.fields': '항목', 'rec.provenance': '출처 정보', 'rec.enteredBy': '입력자',
+        'rec.enteredAt': '입력 시각', 'rec.lastBy': '최종판 작성자', 'rec.lastAt': '최종판 시각',
+        'rec.source': '출처', 'rec.nosource': '없음', 'rec.version': '판',
+        'rec.relations': '관계', 'rec.referredBy': '이 기록을 가리키는 기록', 'rec.refersTo': '이 기록이 가리키는 기록',
+        'rec.via': '{f} 항목', 'rec.history': '판 이력',
+        'rec.amend': '수정 (새 판 작성)', 'rec.reason': '수정 사유',
+        'rec.saveVersion': '새 판 저장', 'rec.retract': '이 기록 철회',
+        'rec.retractReason': '철회 사유', 'rec.retractDo': '철회',
+        'rec.retracted': '철회됨', 'rec.nochange': '바뀐 것이 없습니다.',
+        'rec.created': '생성', 'rec.notFound': '이 기록을 표시할 수 없습니다: {m}',
+        'rec.openSite': '지도에서 장소 열기',
+        'search.title': '검색', 'search.q': '찾을 말 (한국어 또는 영어)',
+        'search.go': '검색', 'search.none': '찾은 것이 없습니다.', 'search.count': '{n}건',
+        'dash.title': '통계', 'dash.years': '연도별 사건', 'dash.acts': '유형별 행위',
+        'dash.provinces': '도별 사건', 'dash.types': '유형별 기록',
+        'dash.records': '기록', 'dash.versions': '판', 'dash.retracted': '철회',
+        'dash.table': '표로 보기', 'dash.empty': '아직 자료가 없습니다.',
+        'ev.title': '증거물', 'ev.upload': '파일 올리기', 'ev.file': '파일',
+        'ev.interview': '면담 id (선택)', 'ev.submit': '올리기',
+        'ev.done': '{name} 저장됨.', 'ev.sha': 'SHA-256', 'ev.size': '크기 (바이트)',
+        'ev.already': '이미 보관소에 있는 파일입니다.', 'ev.list': '보관소의 증거물',
+        'ev.download': '내려받기', 'ev.nofile': '먼저 파일을 고르십시오.', 'ev.name': '파일 이름',
+        'ev.uploading': '올리고 해시를 계산하는 중…',
+        'ex.title': '내보내기', 'ex.jsonl': '아카이브 전체 (JSON Lines)',
+        'ex.csv': '한 유형 (CSV)', 'ex.kml': '장소와 위치 지정 (KML, Google Earth)',
+        'ex.download': '내려받기', 'ex.needs': '내보내기에는 모든 기록이 담기므로 기밀 등급이 필요합니다. 이 계정에는 그 등급이 없습니다.',
+        'type.witness': '증언자', 'type.interview': '면담', 'type.event': '사건',
+        'type.act': '행위', 'type.person': '인물', 'type.pinpoint': '위치 지정', 'type.site': '장소',
+        'type.relation': '관계', 'type.document': '문서', 'type.organisation': '조직',
+        'type.vessel': '선박'
+    }
+};
+
+/* Field names in Korean; in English they are shown as written, spaced. */
+var FIELD_KO = {
+    code: '코드 (가명)', sex: '성별', birth_year: '출생 연도', home_province: '출신 도',
+    home_county: '출신 시·군', year_left: '탈북 연도', notes: '메모', consent: '동의',
+    witness: '증언자', interviewer: '면담자', date: '날짜', place: '장소', language: '언어',
+    summary: '요약', title: '제목', province: '도', county: '시·군', lat: '위도', lon: '경도',
+    description: '설명', event: '사건', act_type: '행위 유형', victim: '피해자',
+    victim_count: '피해자 수', count_approximate: '추정치', amount: '금액', currency: '통화',
+    names: '이름', birth_date: '생년월일', occupation: '직업', uncertainty_m: '오차 반경 (m)',
+    site_type: '장소 유형', interview: '면담', site: '장소', imagery_date: '위성영상 날짜',
+    basis: '인지 경위', name: '이름', confidence: '신뢰도', tier: '공개 범위', kind: '종류',
+    from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
+    publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
+    country: '국가', imo: 'IMO 번호', flag: '선적국'
+};
+
+/* English names where the field's own name is terse. */
+var FIELD_EN = {
+    lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
+    sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
+    to: 'To (record)', basis: 'Basis of knowledge'
+};
+
+var PREFIX_TYPE = {};
+
+function t(key, vars) {
+    var s = TEXT[state.lang][key];
+    if (s === undefined) s = TEXT.en[key];
+    if (s === undefined) s = key;
+    Object.keys(vars || {}).forEach(function (k) { s = s.split('{' + k + '}').join(String(vars[k])); });
+    return s;
+}
+
+function fieldLabel(name) {
+    if (state.lang === 'ko' && FIELD_KO[name]) return FIELD_KO[name];
+    if (FIELD_EN[name]) return FIELD_EN[name];
+    var s = name.replace(/_m$/, ' (m)').replace(/_/g, ' ');
+    return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function typeLabel(type) { return t('type.' + type); }
+
+function vocabLabel(vocab, code) {
+    var v = state.vocab && state.vocab[vocab];
+    if (!v || code === null || code === undefined) return code;
+    for (var i = 0; i < v.terms.length; i++)
+        if (v.terms[i].code === code) return state.lang === 'ko' ? v.terms[i].label_ko : v.terms[i].label;
+    return code;
+}
+
+function vocabOptions(vocab, selected, anyLabel) {
+    var opts = [h('option', { value: '' }, anyLabel || '')];
+    var v = state.vocab && state.vocab[vocab];
+    (v ? v.terms : []).forEach(function (term) {
+        opts.push(h('option', { value: term.code, selected: term.code === selected },
+                    state.lang === 'ko' ? term.label_ko : term.label));
+    });
+    return opts;
+}
+
+/* A record's title for people: its title, name, code or first name. */
+function recordLabel(doc) {
+    var d = (doc && doc.data) || {};
+    if (d.title) return d.title;
+    if (d.name) return d.name;
+    if (d.code) return d.code;
+    if (Array.isArray(d.names) && d.names.length) return d.names.map(function (n) { return n.name; }).join(' / ');
+    var short = function (x) { return x.length > 90 ? x.slice(0, 88) + '…' : x; };
+    if (doc.type === 'act' && d.act_type) return vocabLabel('act_type', d.act_type) + (d.event ? ' · ' + d.event : '');
+    if (doc.type === 'relation' && d.kind) return vocabLabel('relation_kind', d.kind) + ': ' + d.from + ' → ' + d.to;
+    if (doc.type === 'interview')
+        return typeLabel('interview') + ' ' + [d.date, d.interviewer, d.place].filter(Boolean).join(', ');
+    if (d.description) return short(d.description);
+    if (d.summary) return short(d.summary);
+    return doc.id;
+}
+
+/* ------------------------------------------------------------------ */
+/* The API                                                             */
+
+var state = {
+    me: null, csrf: null, tiles: null, lang: 'en', types: null, vocab: null,
+    countries: null, cleanup: [], openapi: null
+};
+
+try { state.lang = localStorage.getItem('attest.lang') === 'ko' ? 'ko' : 'en'; } catch (e) { /* private mode */ }
+
+function ApiError(status, err) {
+    this.status = status;
+    this.code = err.code;
+    this.field = err.field || null;
+    this.message = err.message || ('HTTP ' + status);
+}
+ApiError.prototype = Object.create(Error.prototype);
+
+/* api('GET', '/records', null): the parsed JSON reply; throws ApiError. */
+function api(method, path, body, contentType) {
+    var headers = {};
+    var init = { method: method, headers: headers, credentials: 'same-origin' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf || '';
+    if (body !== null && body !== undefined) {
+        if (contentType) {
+            headers['Content-Type'] = contentType;
+            init.body = body;
+        } else {
+            headers['Content-Type'] = 'application/json';
+            init.body = JSON.stringify(body);
+        }
+    }
+    return fetch('/api/v1' + path, init).then(function (res) {
+        var isJson = (res.headers.get('Content-Type') || '').indexOf('application/json') === 0;
+        return (isJson ? res.json() : Promise.resolve(null)).then(function (data) {
+            if (res.ok) return data;
+            var err = new ApiError(res.status, (data && data.error) || {});
+            if (res.status === 401 && path !== '/login' && state.me) {
+                state.me = null;
+                route();
+            }
+            throw err;
+        });
+    });
+}
+
+function loadBasics() {
+    var jobs = [];
+    if (!state.types) jobs.push(api('GET', '/types').then(function (x) {
+        state.types = x;
+        Object.keys(x).forEach(function (k) { PREFIX_TYPE[x[k].prefix] = k; });
+    }));
+    if (!state.vocab) jobs.push(api('GET', '/vocab').then(function (x) { state.vocab = x; }));
+    return Promise.all(jobs);
+}
+
+function when(stamp) {
+    return stamp ? String(stamp).replace('T', ' ').replace('Z', ' UTC') : '';
+}
+
+function typeOfId(id) { return PREFIX_TYPE[String(id).slice(0, 2)] || ''; }
+
+/* ------------------------------------------------------------------ */
+/* The shell: header, status line, router                              */
+
+var main = document.getElementById('main');
+
+function say(text, isError) {
+    var st = document.getElementById('status');
+    st.textContent = text || '';
+    st.className = 'status' + (text ? ' shown' : '') + (isError ? ' error' : '');
+    clearTimeout(say.timer);
+    if (text) say.timer = setTimeout(function () { say(''); }, isError ? 8000 : 4000);
+}
+
+function errorBox(err) {
+    return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
+}
+
+var NAV = ['map', 'intake', 'records', 'search', 'dashboard', 'evidence', 'exports'];
+
+function renderHeader(view) {
+    var top = document.getElementById('top');
+    top.hidden = !state.me;
+    document.documentElement.lang = state.lang;
+    document.getElementById('skip-link').textContent = t('app.skip');
+    document.getElementById('lang').textContent = t('app.lang');
+    document.getElementById('lang').setAttribute('lang', state.lang === 'en' ? 'ko' : 'en');
+    document.getElementById('logout').textContent = t('app.logout');
+    if (!state.me) return;
+    clear(document.getElementById('who')).append(
+        h('span', { class: 'user' }, state.me.user), ' ',
+        h('span', { class: 'role' }, state.me.role + ' · ' + vocabLabel('clearance', state.me.clearance)));
+    var nav = clear(document.getElementById('nav'));
+    var ul = h('ul');
+    NAV.forEach(function (name) {
+        var active = view === name || (view === 'record' && name === 'records');
+        ul.appendChild(h('li', null, hashLink(name, t('nav.' + name),
+                                              { 'aria-current': active ? 'page' : null })));
+    });
+    nav.appendChild(ul);
+}
+
+function parseHash() {
+    var raw = location.hash.replace(/^#\/?/, '');
+    var q = raw.indexOf('?');
+    var path = q >= 0 ? raw.slice(0, q) : raw;
+    var params = {};
+    if (q >= 0) raw.slice(q + 1).split('&').forEach(function (kv) {
+        if (!kv) return;
+        var i = kv.indexOf('=');
+        var k = decodeURIComponent(i >= 0 ? kv.slice(0, i) : kv);
+        params[k] = i >= 0 ? decodeURIComponent(kv.slice(i + 1).replace(/\+/g, ' ')) : '';
+    });
+    var parts = path.split('/').map(decodeURIComponent);
+    return { view: parts[0] || 'map', arg: parts[1] || '', params: params };
+}
+
+var VIEWS = {};
+var firstRoute = true;
+
+function route() {
+    state.cleanup.forEach(function (f) { f(); });
+    state.cleanup = [];
+    var r = parseHash();
+    if (!state.me) r = { view: 'login', arg: '', params: {} };
+    var view = VIEWS[r.view] ? r.view : 'map';
+    renderHeader(view);
+    clear(main);
+    main.className = 'view-' + view;
+    var p = view === 'login' ? Promise.resolve() : loadBasics();
+    p.then(function () {
+        renderHeader(view);
+        return VIEWS[view](main, r.arg, r.params);
+    }).then(function () {
+        document.title = 'attest · ' + (view === 'login' ? t('login.title') : t('nav.' + (view === 'record' ? 'records' : view)));
+        if (!firstRoute) {
+            var h1 = main.querySelector('h1');
+            if (h1 && !main.contains(document.activeElement)) {
+                h1.setAttribute('tabindex', '-1');
+                h1.focus();
+            }
+        }
+        firstRoute = false;
+    }).catch(function (err) {
+        main.appendChild(errorBox(err));
+    });
+}
+
+function go(path) {
+    if (location.hash === '#/' + path) route();
+    else location.hash = '#/' + path;
+}
+
+/* ------------------------------------------------------------------ */
+/* View: login                                                         */
+
+VIEWS.login = function (el) {
+    var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    var user = h('input', { id: 'login-user', name: 'username', autocomplete: 'username', required: true });
+    var pass = h('input', { id: 'login-pass', name: 'passphrase', type: 'password',
+                            autocomplete: 'current-password', required: true });
+    var form = h('form', { class: 'login card', onsubmit: function (e) {
+        e.preventDefault();
+        err.hidden = true;
+        api('POST', '/login', { username: user.value, passphrase: pass.value }).then(function (me) {
+            pass.value = '';
+            return start(me);
+        }).catch(function (e2) {
+            err.textContent = e2.message;
+            err.hidden = false;
+            pass.focus();
+        });
+    } },
+        h('h1', null, t('login.title')),
+        h('label', { for: 'login-user' }, t('login.user')), user,
+        h('label', { for: 'login-pass' }, t('login.pass')), pass,
+        err,
+        h('button', { type: 'submit', class: 'primary' }, t('login.submit')),
+        h('p', { class: 'langswitch' }, h('button', { type: 'button', class: 'linkish', onclick: switchLang },
+                                         t('app.lang'))));
+    el.appendChild(form);
+    user.focus();
+};
+
+function start(me) {
+    state.me = me;
+    state.csrf = me.csrf_token;
+    return api('GET', '/me').then(function (full) {
+        state.tiles = full.tiles || null;
+        if (full.csrf_token) state.csrf = full.csrf_token;
+        var r = parseHash();
+        if (r.view === 'login' || !location.hash) location.hash = '#/map';
+        else route();
+    });
+}
+
+function switchLang() {
+    state.lang = state.lang === 'en' ? 'ko' : 'en';
+    try { localStorage.setItem('attest.lang', state.lang); } catch (e) { /* private mode */ }
+    route();
+}
+
+/* ------------------------------------------------------------------ */
+/* Maps: the offline basemap, shared by the map view and the forms     */
+
+function countries() {
+    if (state.countries) return Promise.resolve(state.countries);
+    return fetch('/assets/countries-50m.json').then(function (r) { return r.json(); }).then(function (topo) {
+        state.countries = topojson.feature(topo, topo.objects.countries);
+        return state.countries;
+    });
+}
+
+/* A Leaflet map in el with Natural Earth borders (and the online tiles
+ * when the server offers them); removed when the view changes. */
+function makeMap(el, center, zoom) {
+    var map = L.map(el, { center: center || [40.3, 127.4], zoom: zoom || 7, minZoom: 2, maxZoom: 18,
+                          worldCopyJump: true, keyboard: true });
+    var borders = L.layerGroup().addTo(map);
+    var tiles = state.tiles ? L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }).addTo(map) : null;
+    /* Over online tiles the borders are lines only, so the tiles show. */
+    var style = function (f) {
+        var dprk = f.id === '408';
+        var filled = !tiles || !map.hasLayer(tiles);
+        return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
+                 fillOpacity: filled ? 1 : 0 };
+    };
+    var geo = null;
+    countries().then(function (data) {
+        geo = L.geoJSON(data, { interactive: false, style: style }).addTo(borders);
+    }).catch(function () { /* the map still works without borders */ });
+    if (tiles) {
+        var overlays = {};
+        overlays[t('map.borders')] = borders;
+        overlays[t('map.tiles')] = tiles;
+        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+        map.on('overlayadd overlayremove', function () { if (geo) geo.setStyle(style); });
+    }
+    L.control.scale({ imperial: false }).addTo(map);
+    map.attributionControl.setPrefix('Leaflet · Natural Earth');
+    state.cleanup.push(function () { map.remove(); });
+    return map;
+}
+
+function markerIcon(p) {
+    var cls = 'mk mk-' + p.type;
+    if (p.site_type) cls += ' st-' + p.site_type;
+    if (p.confidence) cls += ' conf-' + p.confidence;
+    var size = p.type === 'site' ? 20 : 14;
+    return L.divIcon({ className: cls, iconSize: [size, size], html: '' });
+}
+
+/* ------------------------------------------------------------------ */
+/* View: map                                                           */
+
+VIEWS.map = function (el, arg, params) {
+    var filters = { site: params.layers ? params.layers.indexOf('site') >= 0 : true,
+                    pinpoint: params.layers ? params.layers.indexOf('pinpoint') >= 0 : true,
+                    event: params.layers ? params.layers.indexOf('event') >= 0 : true,
+                    site_type: params.site_type || '', confidence: params.confidence || '',
+                    province: params.province || '', from: params.from || '', to: params.to || '' };
+    var mapEl = h('div', { class: 'map', id: 'map', role: 'application', 'aria-label': t('map.title') });
+    var detail = h('section', { class: 'detail', id: 'map-detail', 'aria-live': 'polite', hidden: true });
+    var list = h('ul', { class: 'inview', id: 'map-inview' });
+    var count = h('p', { class: 'count', id: 'map-count' });
+    var formError = h('p', { class: 'error-box', role: 'alert', hidden: true });
+
+    function check(name) {
+        var id = 'layer-' + name;
+        return h('div', { class: 'check' },
+                 h('input', { type: 'checkbox', id: id, checked: filters[name], onchange: function (e) {
+                     filters[name] = e.target.checked;
+                     reload();
+                 } }),
+                 h('label', { for: id }, t('map.' + name + 's')));
+    }
+    function field(name, label, control) {
+        control.id = 'filter-' + name;
+        control.addEventListener('change', function () { filters[name] = control.value.trim(); reload(); });
+        return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
+    }
+    var provinces = h('datalist', { id: 'province-list' });
+    api('GET', '/stats').then(function (s) {
+        Object.keys(s.events_by_province || {}).forEach(function (p) {
+            if (p !== 'unknown') provinces.appendChild(h('option', { value: p }));
+        });
+    }).catch(function () { /* the list is only a help */ });
+
+    var legend = h('ul', { class: 'legend' });
+    (state.vocab.site_type ? state.vocab.site_type.terms : []).forEach(function (term) {
+        legend.appendChild(h('li', null, h('span', { class: 'mk mk-site st-' + term.code, 'aria-hidden': 'true' }),
+                             state.lang === 'ko' ? term.label_ko : term.label));
+    });
+    legend.appendChild(h('li', null, h('span', { class: 'mk mk-pinpoint', 'aria-hidden': 'true' }), t('map.pinpoints')));
+    legend.appendChild(h('li', null, h('span', { class: 'mk mk-event', 'aria-hidden': 'true' }), t('map.events')));
+    var confLegend = h('ul', { class: 'legend' });
+    (state.vocab.confidence ? state.vocab.confidence.terms : []).forEach(function (term) {
+        confLegend.appendChild(h('li', null, h('span', { class: 'mk mk-site st-other conf-' + term.code, 'aria-hidden': 'true' }),
+                                 state.lang === 'ko' ? term.label_ko : term.label));
+    });
+
+    var side = h('aside', { class: 'side', 'aria-label': t('map.filters') },
+        h('h1', null, t('map.title')),
+        detail,
+        h('fieldset', null, h('legend', null, t('map.layers')), check('site'), check('pinpoint'), check('event')),
+        h('fieldset', null, h('legend', null, t('map.filters')),
+          field('site_type', fieldLabel('site_type'), h('select', null, vocabOptions('site_type', filters.site_type, t('map.any')))),
+          field('confidence', fieldLabel('confidence'), h('select', null, vocabOptions('confidence', filters.confidence, t('map.any')))),
+          field('province', fieldLabel('province'), h('input', { list: 'province-list', value: filters.province })),
+          provinces,
+          h('div', { class: 'pair' },
+            field('from', t('map.from'), h('input', { value: filters.from, placeholder: '1990', size: 10 })),
+            field('to', t('map.to'), h('input', { value: filters.to, placeholder: '2020', size: 10 }))),
+          h('button', { type: 'button', onclick: function () { go('map'); } }, t('map.reset'))),
+        formError,
+        h('section', { class: 'inview-box' }, h('h2', null, t('map.inview')), count, list),
+        h('details', { class: 'legend-box' }, h('summary', null, t('map.legend')), legend, confLegend),
+        h('p', { class: 'hint' }, t('map.hint')));
+    el.appendChild(h('div', { class: 'map-layout' }, side, mapEl));
+
+    var center = params.lat && params.lon ? [Number(params.lat), Number(params.lon)] : null;
+    var map = makeMap(mapEl, center, params.z ? Number(params.z) : 7);
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
+                                         disableClusteringAtZoom: 15 }).addTo(map);
+    var detailLayer = L.layerGroup().addTo(map);
+    var generation = 0;
+
+    function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+
+    function load() {
+        var b = map.getBounds();
+        var west = b.getWest(), east = b.getEast();
+        if (east - west >= 360) { west = -180; east = 180; }
+        west = clamp(west, -180, 180);
+        east = clamp(east, -180, 180);
+        var bbox = [west, clamp(b.getSouth(), -90, 90), east, clamp(b.getNorth(), -90, 90)]
+            .map(function (x) { return x.toFixed(5); }).join(',');
+        var layers = ['site', 'pinpoint', 'event'].filter(function (l) { return filters[l]; });
+        var mine = ++generation;
+        var q = { bbox: bbox, site_type: filters.site_type, confidence: filters.confidence,
+                  province: filters.province, from: filters.from, to: filters.to };
+        var requests = layers.length === 3 ? [api('GET', '/map' + qs(q))]
+            : layers.map(function (l) { q.layer = l; return api('GET', '/map' + qs(q)); });
+        formError.hidden = true;
+        Promise.all(requests).then(function (replies) {
+            if (mine !== generation) return;
+            var feats = [];
+            replies.forEach(function (fc) { feats = feats.concat(fc.features); });
+            /* The API applies one of the field filters; apply them all. */
+            feats = feats.filter(function (f) {
+                var p = f.properties;
+                return (!filters.site_type || p.site_type === filters.site_type)
+                    && (!filters.confidence || p.confidence === filters.confidence)
+                    && (!filters.province || p.province === filters.province);
+            });
+            show(feats);
+        }).catch(function (err) {
+            if (mine !== generation) return;
+            formError.textContent = err.message;
+            formError.hidden = false;
+        });
+    }
+    var reload = debounce(load, 250);
+
+    function show(feats) {
+        cluster.clearLayers();
+        clear(list);
+        var markers = feats.map(function (f) {
+            var p = f.properties;
+            var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+            var m = L.marker(ll, { icon: markerIcon(p), title: p.label || p.id, alt: p.label || p.id,
+                                   keyboard: true, riseOnHover: true });
+            m.on('click', function () { select(p, ll); });
+            m.on('add', function () {
+                var icon = m.getElement();
+                if (icon) icon.setAttribute('data-id', p.id);
+            });
+            return m;
+        });
+        cluster.addLayers(markers);
+        count.textContent = t('map.count', { n: feats.length });
+        var order = { site: 0, event: 1, pinpoint: 2 };
+        feats.slice().sort(function (a, b) {
+            return order[a.properties.type] - order[b.properties.type]
+                || String(a.properties.label).localeCompare(String(b.properties.label));
+        }).slice(0, 150).forEach(function (f) {
+            var p = f.properties;
+            var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+            list.appendChild(h('li', null,
+                h('span', { class: 'mk mk-' + p.type + (p.site_type ? ' st-' + p.site_type : '')
+                            + (p.confidence ? ' conf-' + p.confidence : ''), 'aria-hidden': 'true' }),
+                h('button', { type: 'button', class: 'linkish', 'data-id': p.id,
+                              onclick: function () { select(p, ll, true); } }, p.label || p.id)));
+        });
+        if (feats.length > 150) list.appendChild(h('li', null, t('map.more', { n: feats.length - 150 })));
+    }
+
+    function closeDetail() {
+        detail.hidden = true;
+        clear(detail);
+        detailLayer.clearLayers();
+    }
+
+    function circle(lat, lon, metres, cls) {
+        return L.circle([lat, lon], { radius: metres || 25, className: cls || 'unc', color: '#7a3b8f',
+                                      weight: 1.5, fillOpacity: 0.12, interactive: false });
+    }
+
+    /* Shows a feature's details beside the map, and for a site its
+     * pinpoints with their circles of uncertainty. */
+    function select(p, ll, fly) {
+        detailLayer.clearLayers();
+        clear(detail);
+        detail.hidden = false;
+        var heading = h('h2', { tabindex: '-1' }, p.label || p.id);
+        detail.appendChild(h('div', { class: 'detail-head' }, heading,
+                             h('button', { type: 'button', class: 'linkish', onclick: closeDetail }, t('map.close'))));
+        detail.appendChild(h('p', { class: 'muted' }, typeLabel(p.type), ' · ', recordLink(p.id, t('map.open'))));
+        heading.focus();
+        if (fly) map.setView(ll, Math.max(map.getZoom(), 12));
+        if (p.type === 'site') {
+            return api('GET', '/sites/' + encodeURIComponent(p.id)).then(function (site) {
+                var c = site.corroboration || {};
+                var d = site.data || {};
+                heading.textContent = recordLabel(site);
+                detail.appendChild(h('dl', { class: 'kv' },
+                    h('dt', null, fieldLabel('site_type')), h('dd', null, vocabLabel('site_type', d.site_type)),
+                    h('dt', null, fieldLabel('confidence')), h('dd', null, vocabLabel('confidence', d.confidence) || t('map.none')),
+                    h('dt', null, fieldLabel('province')), h('dd', null, [d.province, d.county].filter(Boolean).join(', ') || '—'),
+                    h('dt', null, fieldLabel('tier')), h('dd', null, vocabLabel('tier', d.tier) || '—')));
+                detail.appendChild(h('h3', null, t('map.corroboration')));
+                detail.appendChild(h('dl', { class: 'kv' },
+                    h('dt', null, t('map.witnesses')), h('dd', null, String(c.witnesses || 0)),
+                    h('dt', null, t('map.strongest')), h('dd', null, c.strongest_basis ? vocabLabel('basis_of_knowledge', c.strongest_basis) : t('map.none')),
+                    h('dt', null, t('map.spread')), h('dd', null, (c.spread_m || 0) + ' m')));
+                detail.appendChild(h('h3', null, t('map.pinpoints') + ' (' + site.pinpoints.length + ')'));
+                var ul = h('ul', { class: 'plain' });
+                var bounds = L.latLngBounds([ll]);
+                site.pinpoints.forEach(function (pp) {
+                    var q = pp.data;
+                    var c2 = circle(q.lat, q.lon, q.uncertainty_m).addTo(detailLayer);
+                    L.circleMarker([q.lat, q.lon], { radius: 4, color: '#7a3b8f', weight: 2, fillOpacity: 1,
+                                                     interactive: false }).addTo(detailLayer);
+                    L.polyline([ll, [q.lat, q.lon]], { color: '#7a3b8f', weight: 1, dashArray: '3 3',
+                                                       interactive: false }).addTo(detailLayer);
+                    bounds.extend(c2.getBounds());
+                    ul.appendChild(h('li', null, recordLink(pp.id), ' — ',
+                        vocabLabel('basis_of_knowledge', q.basis) || '?', ', ',
+                        t('map.uncertainty', { m: q.uncertainty_m === undefined ? '?' : q.uncertainty_m }),
+                        q.imagery_date ? ', ' + fieldLabel('imagery_date') + ' ' + q.imagery_date : '',
+                        q.interview ? [', ', recordLink(q.interview)] : null));
+                });
+                detail.appendChild(ul);
+                if (site.pinpoints.length) map.fitBounds(bounds.pad(0.3), { maxZoom: 17 });
+                detail.appendChild(h('h3', null, t('map.linkedEvents')));
+                var evs = h('ul', { class: 'plain' });
+                if (!site.events.length) evs.appendChild(h('li', null, t('map.none')));
+                site.events.forEach(function (id) {
+                    var li = h('li', null, recordLink(id));
+                    evs.appendChild(li);
+                    api('GET', '/records/' + encodeURIComponent(id)).then(function (ev) {
+                        clear(li).appendChild(recordLink(id, recordLabel(ev)));
+                        if (ev.data.date) li.appendChild(document.createTextNode(' (' + ev.data.date + ')'));
+                    }).catch(function () { /* shown as its id */ });
+                });
+                detail.appendChild(evs);
+            }).catch(function (err) { detail.appendChild(errorBox(err)); });
+        }
+        return api('GET', '/records/' + encodeURIComponent(p.id)).then(function (doc) {
+            var d = doc.data;
+            var rows = [];
+            ['date', 'site_type', 'basis', 'uncertainty_m', 'imagery_date', 'province', 'county', 'place']
+                .forEach(function (k) {
+                    if (d[k] === undefined) return;
+                    var v = k === 'site_type' ? vocabLabel('site_type', d[k])
+                        : k === 'basis' ? vocabLabel('basis_of_knowledge', d[k]) : String(d[k]);
+                    rows.push(h('dt', null, fieldLabel(k)), h('dd', null, v));
+                });
+            ['interview', 'event', 'site'].forEach(function (k) {
+                if (d[k]) rows.push(h('dt', null, fieldLabel(k)), h('dd', null, recordLink(d[k])));
+            });
+            detail.appendChild(h('dl', { class: 'kv' }, rows));
+            if (p.type === 'pinpoint') circle(d.lat, d.lon, d.uncertainty_m).addTo(detailLayer);
+        }).catch(function (err) { detail.appendChild(errorBox(err)); });
+    }
+
+    map.on('moveend', reload);
+    load();
+    if (params.site) select({ id: params.site, type: 'site', label: params.site },
+                            center || map.getCenter());
+};
+
+/* ------------------------------------------------------------------ */
+/* Forms generated from /api/v1/types                                  */
+
+var TEXTAREAS = { description: 1, summary: 1, notes: 1 };
+
+/* Builds the inputs for one field; returns {row, get(), set(v), focus()}. */
+function fieldControl(type, f, value) {
+    var id = nextId('fld-' + f.name);
+    var errId = id + '-err';
+    var hintId = id + '-hint';
+    var label = h('label', { for: id }, fieldLabel(f.name),
+                  f.required ? h('span', { class: 'req' }, ' (' + t('intake.required') + ')') : null);
+    var hint = h('span', { class: 'hint', id: hintId }, f.kind === 'date' ? t('intake.datehint') : f.about);
+    var err = h('span', { class: 'field-error', id: errId, 'data-error-for': f.name, hidden: true });
+    var describedBy = hintId + ' ' + errId;
+    var control, get, set, focusEl;
+
+    if (f.kind === 'names' || f.kind === 'consent') {
+        var rows = h('div', { class: 'repeat' });
+        var addRow = function (item) {
+            item = item || {};
+            var row;
+            var remove = h('button', { type: 'button', class: 'linkish', onclick: function () {
+                rows.removeChild(row);
+            } }, t('intake.remove'));
+            if (f.kind === 'names') {
+                var nid = nextId('name'), lid = nextId('lang');
+                row = h('div', { class: 'repeat-row' },
+                    h('label', { for: nid, class: 'sub' }, fieldLabel('name')),
+                    h('input', { id: nid, 'data-k': 'name', value: item.name || '', 'aria-describedby': describedBy }),
+                    h('label', { for: lid, class: 'sub' }, t('intake.nameLang')),
+                    h('input', { id: lid, 'data-k': 'lang', value: item.lang || '', size: 6, placeholder: 'ko, en, zh' }),
+                    remove);
+            } else {
+                var uid2 = nextId('use'), gid = nextId('granted'), wid = nextId('withdrawn'), noid = nextId('note');
+                row = h('div', { class: 'repeat-row' },
+                    h('label', { for: uid2, class: 'sub' }, t('intake.use')),
+                    h('select', { id: uid2, 'data-k': 'use' }, vocabOptions('consent_use', item.use)),
+                    h('label', { for: gid, class: 'sub' }, t('intake.granted')),
+                    h('input', { id: gid, 'data-k': 'granted', value: item.granted || '', size: 10 }),
+                    h('label', { for: wid, class: 'sub' }, t('intake.withdrawn')),
+                    h('input', { id: wid, 'data-k': 'withdrawn', value: item.withdrawn || '', size: 10 }),
+                    h('label', { for: noid, class: 'sub' }, t('intake.note')),
+                    h('input', { id: noid, 'data-k': 'note', value: item.note || '' }),
+                    remove);
+            }
+            rows.appendChild(row);
+            return row;
+        };
+        control = h('div', { class: 'repeat-box', role: 'group', 'aria-labelledby': id + '-lbl' }, rows,
+                    h('button', { type: 'button', onclick: function () {
+                        var row = addRow();
+                        row.querySelector('input,select').focus();
+                    } }, t(f.kind === 'names' ? 'intake.addName' : 'intake.addConsent')));
+        label = h('span', { class: 'label', id: id + '-lbl' }, fieldLabel(f.name),
+                  f.required ? h('span', { class: 'req' }, ' (' + t('intake.required') + ')') : null);
+        get = function () {
+            var out = [];
+            Array.prototype.forEach.call(rows.children, function (row) {
+                var item = {};
+                Array.prototype.forEach.call(row.querySelectorAll('[data-k]'), function (inp) {
+                    if (inp.value.trim()) item[inp.getAttribute('data-k')] = inp.value.trim();
+                });
+                if (Object.keys(item).length) out.push(item);
+            });
+            return out.length ? out : undefined;
+        };
+        set = function (v) {
+            clear(rows);
+            (Array.isArray(v) ? v : []).forEach(function (item) { addRow(typeof item === 'string' ? { name: item } : item); });
+            if (!rows.children.length && f.kind === 'names') addRow();
+        };
+        focusEl = function () { return rows.querySelector('input,select') || control.querySelector('button'); };
+        set(value);
+    } else if (f.kind === 'vocab') {
+        control = h('select', { id: id, name: f.name, 'aria-describedby': describedBy },
+                    vocabOptions(f.vocab, value));
+        get = function () { return control.value || undefined; };
+        set = function (v) { control.value = v || ''; };
+    } else if (f.kind === 'int' && f.min === 0 && f.max === 1) {
+        control = h('input', { id: id, name: f.name, type: 'checkbox', checked: value === 1,
+                               'aria-describedby': describedBy });
+        label = h('label', { for: id, class: 'inline' }, fieldLabel(f.name));
+        get = function () { return control.checked ? 1 : undefined; };
+        set = function (v) { control.checked = v === 1; };
+    } else {
+        var attrs = { id: id, name: f.name, 'aria-describedby': describedBy, autocomplete: 'off' };
+        if (f.kind === 'int' || f.kind === 'real') {
+            attrs.inputmode = f.kind === 'int' ? 'numeric' : 'decimal';
+        }
+        if (f.kind === 'ref') {
+            attrs.list = refList(f.ref_types);
+            attrs.placeholder = f.ref_types.split(' ').map(function (x) {
+                return state.types[x] ? state.types[x].prefix + '-…' : x;
+            }).join(', ');
+        }
+        control = TEXTAREAS[f.name] ? h('textarea', attrs) : h('input', attrs);
+        get = function () {
+            var v = control.value.trim();
+            if (v === '') return undefined;
+            if (f.kind === 'int' || f.kind === 'real') {
+                var n = Number(v);
+                return isNaN(n) ? v : n; /* the server explains what is wrong */
+            }
+            return v;
+        };
+        set = function (v) { control.value = v === undefined || v === null ? '' : String(v); };
+        set(value);
+    }
+    if (!focusEl) focusEl = function () { return control; };
+    var row = h('div', { class: 'field field-' + f.kind, 'data-field': f.name },
+                f.kind === 'int' && f.min === 0 && f.max === 1 ? [control, label] : [label, control],
+                err, hint);
+    return {
+        name: f.name, row: row, get: get, set: set, control: control,
+        showError: function (msg) {
+            err.textContent = msg;
+            err.hidden = false;
+            row.classList.add('invalid');
+            var el = focusEl();
+            if (el) {
+                el.setAttribute('aria-invalid', 'true');
+                el.focus();
+            }
+        },
+        clearError: function () {
+            err.hidden = true;
+            err.textContent = '';
+            row.classList.remove('invalid');
+            var el = focusEl();
+            if (el) el.removeAttribute('aria-invalid');
+        }
+    };
+}
+
+/* A <datalist> of the records of the given types (space-separated),
+ * filled once per page; returns its id. */
+var refLists = {};
+function refList(types) {
+    var id = 'refs-' + types.replace(/ /g, '-');
+    if (refLists[id] && document.getElementById(id)) return id;
+    var dl = h('datalist', { id: id });
+    document.body.appendChild(dl);
+    refLists[id] = dl;
+    state.cleanup.push(function () {
+        if (dl.parentNode) dl.parentNode.removeChild(dl);
+        delete refLists[id];
+    });
+    types.split(' ').slice(0, 4).forEach(function (type) {
+        api('GET', '/records' + qs({ type: type, limit: 300 })).then(function (x) {
+            x.records.forEach(function (doc) {
+                dl.appendChild(h('option', { value: doc.id }, typeLabel(type) + ': ' + recordLabel(doc)));
+            });
+        }).catch(function () { /* a help only */ });
+    });
+    return id;
+}
+
+/* A form for a record of type: {form, controls, values(), showError(err)}.
+ * initial holds field values; opts.amend makes an amend form. */
+function recordForm(type, initial, opts) {
+    var spec = state.types[type];
+    var controls = {};
+    var formErr = h('div', { class: 'error-box', role: 'alert', hidden: true });
+    var body = h('div', { class: 'fields' });
+    spec.fields.forEach(function (f) {
+        var c = fieldControl(type, f, initial[f.name]);
+        controls[f.name] = c;
+        body.appendChild(c.row);
+    });
+    var form = h('form', { class: 'record-form', novalidate: true, 'data-type': type }, formErr, body);
+
+    /* Places with a latitude and longitude get a map to click. */
+    if (controls.lat && controls.lon) {
+        var mapEl = h('div', { class: 'place-map', id: 'place-map-' + type });
+        var box = h('div', { class: 'place' }, h('p', { class: 'hint', id: 'place-hint' }, t('map.clickHint')), mapEl);
+        body.insertBefore(box, controls.lat.row);
+        setTimeout(function () {
+            var lat0 = Number(initial.lat), lon0 = Number(initial.lon);
+            var has = !isNaN(lat0) && !isNaN(lon0) && initial.lat !== undefined;
+            var map = makeMap(mapEl, has ? [lat0, lon0] : null, has ? 13 : 6);
+            mapEl.setAttribute('aria-describedby', 'place-hint');
+            var marker = null, ring = null;
+            var draw = function () {
+                var lat = Number(controls.lat.control.value), lon = Number(controls.lon.control.value);
+                if (marker) { map.removeLayer(marker); marker = null; }
+                if (ring) { map.removeLayer(ring); ring = null; }
+                if (controls.lat.control.value === '' || isNaN(lat) || isNaN(lon)) return;
+                marker = L.circleMarker([lat, lon], { radius: 6, color: '#7a3b8f', weight: 2, fillOpacity: 0.9,
+                                                      className: 'placed' }).addTo(map);
+                var um = controls.uncertainty_m ? Number(controls.uncertainty_m.control.value) : 0;
+                if (um > 0) ring = L.circle([lat, lon], { radius: um, color: '#7a3b8f', weight: 1.5,
+                                                          fillOpacity: 0.12, interactive: false }).addTo(map);
+            };
+            map.on('click', function (e) {
+                var ll = e.latlng.wrap();
+                controls.lat.set(ll.lat.toFixed(6));
+                controls.lon.set(ll.lng.toFixed(6));
+                draw();
+            });
+            ['lat', 'lon', 'uncertainty_m'].forEach(function (k) {
+                if (controls[k]) controls[k].control.addEventListener('input', draw);
+            });
+            draw();
+        }, 0);
+    }
+
+    return {
+        form: form, controls: controls,
+        values: function () {
+            var out = {};
+            Object.keys(controls).forEach(function (k) {
+                var v = controls[k].get();
+                if (opts && opts.amend) {
+                    var before = initial[k];
+                    if (v === undefined && before !== undefined) out[k] = null;
+                    else if (v !== undefined && JSON.stringify(v) !== JSON.stringify(before)
+                             && String(v) !== String(before)) out[k] = v;
+                } else if (v !== undefined) {
+                    out[k] = v;
+                }
+            });
+            return out;
+        },
+        clearErrors: function () {
+            formErr.hidden = true;
+            Object.keys(controls).forEach(function (k) { controls[k].clearError(); });
+        },
+        showError: function (err) {
+            if (err.field && controls[err.field]) {
+                controls[err.field].showError(err.message);
+            } else {
+                clear(formErr).append(h('strong', null, t('intake.fixErrors')), ' ', err.message);
+                formErr.hidden = false;
+                formErr.setAttribute('tabindex', '-1');
+                formErr.focus();
+            }
+        }
+    };
+}
+
+/* ------------------------------------------------------------------ */
+/* View: intake                                                        */
+
+var INTAKE_MAIN = ['witness', 'interview', 'event', 'act', 'person', 'pinpoint'];
+
+VIEWS.intake = function (el, arg, params) {
+    var type = state.types[arg] ? arg : 'witness';
+    var others = Object.keys(state.types).filter(function (x) { return INTAKE_MAIN.indexOf(x) < 0; });
+    var tabs = h('ul', { class: 'tabs' });
+    INTAKE_MAIN.concat(others).forEach(function (x) {
+        tabs.appendChild(h('li', { class: INTAKE_MAIN.indexOf(x) < 0 ? 'minor' : null },
+                           hashLink('intake/' + x, typeLabel(x), { 'aria-current': x === type ? 'page' : null })));
+    });
+    el.appendChild(h('h1', null, t('intake.title') + ': ' + typeLabel(type)));
+    el.appendChild(h('nav', { 'aria-label': t('intake.choose'), class: 'tabnav' }, h('span', { class: 'muted' }, t('intake.choose')), tabs));
+    el.appendChild(h('p', { class: 'muted about' }, state.types[type].about));
+
+    var initial = {};
+    state.types[type].fields.forEach(function (f) {
+        if (params[f.name] !== undefined) initial[f.name] = params[f.name];
+    });
+    var rf = recordForm(type, initial);
+    var clearanceId = nextId('clearance'), sourceId = nextId('source');
+    var clearance = h('select', { id: clearanceId, name: 'clearance' },
+                      vocabOptions('clearance', params.clearance,
+                                   t('intake.default', { c: vocabLabel('clearance', state.types[type].default_clearance) })));
+    var source = h('input', { id: sourceId, name: 'source', value: params.source || '', list: refList('interview document'),
+                              placeholder: 'iv-…, dc-…', autocomplete: 'off' });
+    var sourceErr = h('span', { class: 'field-error', 'data-error-for': 'source', hidden: true });
+    var meta = h('div', { class: 'fields meta' },
+        h('div', { class: 'field' }, h('label', { for: clearanceId }, t('intake.clearance')), clearance),
+        type === 'witness' ? null : h('div', { class: 'field' }, h('label', { for: sourceId }, t('intake.source')), source, sourceErr));
+    var result = h('div', { class: 'result', 'aria-live': 'polite' });
+    var save = h('button', { type: 'submit', class: 'primary' }, t('intake.save'));
+    rf.form.insertBefore(meta, rf.form.firstChild.nextSibling);
+    rf.form.appendChild(h('div', { class: 'actions' }, save));
+    rf.form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        rf.clearErrors();
+        sourceErr.hidden = true;
+        var body = { type: type, data: rf.values() };
+        if (clearance.value) body.clearance = clearance.value;
+        if (type !== 'witness' && source.value.trim()) body.source = source.value.trim();
+        save.disabled = true;
+        api('POST', '/records', body).then(function (doc) {
+            say(t('intake.created', { id: doc.id }));
+            clear(result).appendChild(created(doc));
+            rf.form.hidden = true;
+            var first = result.querySelector('a, button, input');
+            if (first) first.focus();
+        }).catch(function (err) {
+            if (err.field === 'source') {
+                sourceErr.textContent = err.message;
+                sourceErr.hidden = false;
+                source.focus();
+            } else {
+                rf.showError(err);
+            }
+        }).then(function () { save.disabled = false; });
+    });
+    el.appendChild(h('div', { class: 'intake-layout' }, rf.form, result));
+};
+
+/* What to show after a record is saved: its id and the likely next step. */
+function created(doc) {
+    var next = [];
+    var src = doc.source ? '&source=' + encodeURIComponent(doc.source) : '';
+    if (doc.type === 'witness')
+        next.push(hashLink('intake/interview?witness=' + encodeURIComponent(doc.id), t('intake.addInterview')));
+    if (doc.type === 'interview') {
+        next.push(hashLink('intake/event?source=' + encodeURIComponent(doc.id), t('intake.addEvent')));
+        next.push(hashLink('intake/pinpoint?interview=' + encodeURIComponent(doc.id) + '&source=' + encodeURIComponent(doc.id),
+                           t('intake.addPinpointIv')));
+    }
+    if (doc.type === 'event') {
+        next.push(hashLink('intake/act?event=' + encodeURIComponent(doc.id) + src, t('intake.addAct')));
+        var iv = doc.source && doc.source.slice(0, 3) === 'iv-' ? '&interview=' + encodeURIComponent(doc.source) : '';
+        next.push(hashLink('intake/pinpoint?event=' + encodeURIComponent(doc.id) + iv + src, t('intake.addPinpointEv')));
+    }
+    if (doc.data && doc.data.lat !== undefined)
+        next.push(hashLink('map?lat=' + doc.data.lat + '&lon=' + doc.data.lon + '&z=15', t('map.showOnMap')));
+    next.push(h('button', { type: 'button', class: 'linkish', onclick: route }, t('intake.another')));
+    var box = h('div', { class: 'card saved', id: 'saved' },
+        h('h2', null, t('app.saved') + ': ', recordLink(doc.id, recordLabel(doc))),
+        h('p', null, h('code', { class: 'saved-id' }, doc.id), ' · ', typeLabel(doc.type), ' · ',
+          vocabLabel('clearance', doc.clearance)),
+        h('p', null, t('intake.next')),
+        h('ul', { class: 'next' }, next.map(function (n) { return h('li', null, n); })));
+    if (doc.type === 'witness') box.appendChild(identityForm(doc.id));
+    return box;
+}
+
+/* The sealed-identity form: posts the identity and forgets it; nothing
+ * about it is ever read back. */
+var IDENTITY_KEYS = ['real_name', 'other_names', 'contacts', 'address', 'relatives_in_north_korea', 'notes'];
+
+function identityForm(witnessId) {
+    var inputs = {};
+    var msg = h('p', { class: 'result', role: 'status' });
+    var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    var fields = IDENTITY_KEYS.map(function (k) {
+        var id = nextId('identity-' + k);
+        inputs[k] = k === 'notes' || k === 'relatives_in_north_korea'
+            ? h('textarea', { id: id, name: 'identity-' + k, autocomplete: 'off', spellcheck: 'false' })
+            : h('input', { id: id, name: 'identity-' + k, autocomplete: 'off', spellcheck: 'false' });
+        return h('div', { class: 'field' }, h('label', { for: id }, t('id.' + k)), inputs[k]);
+    });
+    var form = h('form', { class: 'identity card', 'data-witness': witnessId, onsubmit: function (e) {
+        e.preventDefault();
+        err.hidden = true;
+        var body = {};
+        IDENTITY_KEYS.forEach(function (k) { if (inputs[k].value.trim()) body[k] = inputs[k].value.trim(); });
+        if (!Object.keys(body).length) {
+            err.textContent = t('id.empty');
+            err.hidden = false;
+            return;
+        }
+        api('POST', '/witnesses/' + encodeURIComponent(witnessId) + '/identity', body).then(function () {
+            IDENTITY_KEYS.forEach(function (k) { inputs[k].value = ''; });
+            body = null;
+            msg.textContent = t('id.done', { id: witnessId });
+        }).catch(function (e2) {
+            err.textContent = e2.message;
+            err.hidden = false;
+        });
+    } },
+        h('h3', null, t('id.title')),
+        h('p', { class: 'muted' }, t('id.about')),
+        fields, err,
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('id.submit'))), msg);
+    return form;
+}
+
+/* ------------------------------------------------------------------ */
+/* View: records                                                       */
+
+VIEWS.records = function (el, arg, params) {
+    var limit = 50, offset = Number(params.offset) || 0;
+    var typeSel = h('select', { id: 'rec-type', name: 'type' },
+                    h('option', { value: '' }, t('records.all')),
+                    Object.keys(state.types).map(function (x) {
+                        return h('option', { value: x, selected: x === params.type }, typeLabel(x));
+                    }));
+    var from = h('input', { id: 'rec-from', name: 'from', value: params.from || '', size: 10 });
+    var to = h('input', { id: 'rec-to', name: 'to', value: params.to || '', size: 10 });
+    var place = h('input', { id: 'rec-place', name: 'place', value: params.place || '' });
+    var retracted = h('input', { id: 'rec-retracted', type: 'checkbox', checked: params.retracted === '1' });
+    var filterParams = function (off) {
+        return qs({ type: typeSel.value, from: from.value.trim(), to: to.value.trim(),
+                    place: place.value.trim(), retracted: retracted.checked ? '1' : '', offset: off || '' });
+    };
+    el.appendChild(h('h1', null, t('records.title')));
+    el.appendChild(h('form', { class: 'filters', onsubmit: function (e) {
+        e.preventDefault();
+        go('records' + filterParams(0));
+    } },
+        h('div', { class: 'field' }, h('label', { for: 'rec-type' }, t('records.type')), typeSel),
+        h('div', { class: 'field' }, h('label', { for: 'rec-from' }, t('map.from')), from),
+        h('div', { class: 'field' }, h('label', { for: 'rec-to' }, t('map.to')), to),
+        h('div', { class: 'field' }, h('label', { for: 'rec-place' }, t('records.place')), place),
+        h('div', { class: 'field check' }, retracted, h('label', { for: 'rec-retracted' }, t('records.retracted'))),
+        h('button', { type: 'submit', class: 'primary' }, t('records.filter'))));
+    var out = h('div', { 'aria-live': 'polite' }, t('app.loading'));
+    el.appendChild(out);
+    return api('GET', '/records' + qs({ type: params.type, from: params.from, to: params.to, place: params.place,
+                                        retracted: params.retracted === '1' ? '1' : '', limit: limit, offset: offset }))
+        .then(function (x) {
+            clear(out);
+            if (!x.records.length) {
+                out.appendChild(h('p', { class: 'empty' }, t('records.none')));
+            } else {
+                out.appendChild(h('p', { class: 'muted' }, t('records.page', { a: offset + 1, b: offset + x.records.length })));
+                out.appendChild(recordTable(x.records));
+            }
+            var pager = h('p', { class: 'pager' });
+            if (offset > 0) pager.appendChild(hashLink('records' + filterParams(Math.max(0, offset - limit)), t('records.prev')));
+            if (x.records.length === limit) pager.appendChild(hashLink('records' + filterParams(offset + limit), t('records.next')));
+            out.appendChild(pager);
+        }).catch(function (err) { clear(out).appendChild(errorBox(err)); });
+};
+
+function recordTable(docs) {
+    return h('table', { class: 'list' },
+        h('thead', null, h('tr', null, ['col.label', 'col.type', 'col.date', 'col.clearance', 'col.written', 'col.id']
+            .map(function (k) { return h('th', { scope: 'col' }, t(k)); }))),
+        h('tbody', null, docs.map(function (doc) {
+            return h('tr', { class: doc.retracted ? 'retracted' : null },
+                h('td', null, recordLink(doc.id, recordLabel(doc)), doc.retracted ? h('span', { class: 'badge' }, t('rec.retracted')) : null),
+                h('td', null, typeLabel(doc.type)),
+                h('td', null, (doc.data && doc.data.date) || ''),
+                h('td', null, vocabLabel('clearance', doc.clearance)),
+                h('td', null, (doc.written_at || '').replace('T', ' ').replace('Z', '')),
+                h('td', null, h('code', null, doc.id)));
+        })));
+}
+
+/* ------------------------------------------------------------------ */
+/* View: one record                                                    */
+
+function fieldValue(f, v) {
+    if (v === undefined || v === null) return '';
+    if (f && f.kind === 'vocab') return vocabLabel(f.vocab, v);
+    if (f && f.kind === 'ref') return recordLink(v);
+    if (f && f.kind === 'names') return h('ul', { class: 'plain' }, v.map(function (n) {
+        return h('li', null, n.name, n.lang ? h('span', { class: 'muted' }, ' (' + n.lang + ')') : null,
+                 n.from || n.to ? h('span', { class: 'muted' }, ' ' + (n.from || '') + '–' + (n.to || '')) : null);
+    }));
+    if (f && f.kind === 'consent') return h('ul', { class: 'plain' }, v.map(function (c) {
+        return h('li', null, vocabLabel('consent_use', c.use), ': ', c.granted,
+                 c.withdrawn ? ' – ' + c.withdrawn + ' (' + t('intake.withdrawn') + ')' : '', c.note ? ' — ' + c.note : '');
+    }));
+    if (f && f.kind === 'int' && f.min === 0 && f.max === 1) return v ? '✓' : '';
+    return String(v);
+}
+
+VIEWS.record = function (el, id) {
+    return Promise.all([api('GET', '/records/' + encodeURIComponent(id)),
+                        api('GET', '/records/' + encodeURIComponent(id) + '/history')])
+        .then(function (res) { renderRecord(el, res[0], res[1].versions); })
+        .catch(function (err) {
+            el.appendChild(h('h1', null, id));
+            el.appendChild(h('p', { class: 'error-box', role: 'alert' }, t('rec.notFound', { m: err.message })));
+        });
+};
+
+function renderRecord(el, doc, versions) {
+    var spec = state.types[doc.type] || { fields: [] };
+    var specOf = {};
+    spec.fields.forEach(function (f) { specOf[f.name] = f; });
+    var first = versions[0] || doc;
+    var d = doc.data || {};
+
+    el.appendChild(h('p', { class: 'crumbs' }, hashLink('records?type=' + doc.type, typeLabel(doc.type))));
+    el.appendChild(h('h1', { class: doc.retracted ? 'retracted' : null }, recordLabel(doc)));
+    el.appendChild(h('p', { class: 'badges' },
+        h('span', { class: 'badge' }, typeLabel(doc.type)),
+        h('span', { class: 'badge' }, vocabLabel('clearance', doc.clearance)),
+        doc.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null,
+        h('code', null, doc.id)));
+
+    var rows = [];
+    spec.fields.forEach(function (f) {
+        if (d[f.name] === undefined) return;
+        rows.push(h('dt', null, fieldLabel(f.name)), h('dd', { 'data-field': f.name }, fieldValue(f, d[f.name])));
+    });
+    var links = [];
+    if (d.lat !== undefined && d.lon !== undefined)
+        links.push(hashLink(doc.type === 'site' ? 'map?site=' + encodeURIComponent(doc.id) + '&lat=' + d.lat + '&lon=' + d.lon + '&z=15'
+                                                : 'map?lat=' + d.lat + '&lon=' + d.lon + '&z=15',
+                            doc.type === 'site' ? t('rec.openSite') : t('map.showOnMap')));
+    var left = h('div', { class: 'col' },
+        h('section', null, h('h2', null, t('rec.fields')), h('dl', { class: 'kv fields-view' }, rows), h('p', null, links)),
+        relations(doc, specOf),
+        history(versions, specOf));
+    var right = h('div', { class: 'col' },
+        h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
+          h('dl', { class: 'kv' },
+            h('dt', null, t('rec.enteredBy')), h('dd', null, first.author || ''),
+            h('dt', null, t('rec.enteredAt')), h('dd', null, when(first.written_at)),
+            h('dt', null, t('rec.source')), h('dd', null, doc.source ? recordLink(doc.source) : t('rec.nosource')),
+            h('dt', null, t('rec.version')), h('dd', null, String(doc.version)),
+            h('dt', null, t('rec.lastBy')), h('dd', null, doc.author || ''),
+            h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
+            h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
+        doc.type === 'witness' ? identityForm(doc.id) : null,
+        doc.retracted ? null : amendBox(doc),
+        doc.retracted ? null : retractBox(doc));
+    el.appendChild(h('div', { class: 'record-layout' }, left, right));
+}
+
+function relations(doc, specOf) {
+    var out = [];
+    Object.keys(doc.data || {}).forEach(function (k) {
+        if (specOf[k] && specOf[k].kind === 'ref')
+            out.push(h('li', null, recordLink(doc.data[k]), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(doc.data[k])) + ' · ' + t('rec.via', { f: fieldLabel(k) }))));
+    });
+    if (doc.source) out.push(h('li', null, recordLink(doc.source), ' ', h('span', { class: 'muted' }, t('rec.source'))));
+    var refs = (doc.referred_by || []).map(function (r, i) {
+        var link = recordLink(r.id);
+        /* Titles for the first few; the rest show their ids, so that a
+         * record with hundreds of relations still opens at once. */
+        if (i < 25) api('GET', '/records/' + encodeURIComponent(r.id)).then(function (x) {
+            link.textContent = recordLabel(x);
+        }).catch(function () { /* kept as its id */ });
+        return h('li', null, link, ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
+    });
+    return h('section', { class: 'relations' }, h('h2', null, t('rec.relations')),
+        h('h3', null, t('rec.refersTo')), out.length ? h('ul', { class: 'plain' }, out) : h('p', { class: 'muted' }, t('map.none')),
+        h('h3', null, t('rec.referredBy')), refs.length ? h('ul', { class: 'plain', id: 'referred-by' }, refs) : h('p', { class: 'muted' }, t('map.none')));
+}
+
+function history(versions, specOf) {
+    var prev = {};
+    var rows = versions.map(function (v) {
+        var changed = [];
+        var cur = v.data || {};
+        Object.keys(cur).concat(Object.keys(prev)).forEach(function (k) {
+            if (changed.indexOf(k) < 0 && JSON.stringify(cur[k]) !== JSON.stringify(prev[k])) changed.push(k);
+        });
+        prev = cur;
+        return h('tr', null,
+            h('td', null, String(v.version)),
+            h('td', null, (v.written_at || '').replace('T', ' ').replace('Z', '')),
+            h('td', null, v.author || ''),
+            h('td', null, v.reason === 'created' ? t('rec.created') : (v.reason || ''), v.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null),
+            h('td', null, v.version === 1 ? '' : changed.map(function (k) {
+                var f = specOf[k];
+                return h('div', null, h('strong', null, fieldLabel(k) + ': '),
+                         cur[k] === undefined ? '—' : (f && f.kind === 'ref' ? cur[k] : fieldValue(f, cur[k])));
+            })));
+    });
+    return h('section', null, h('h2', null, t('rec.history')),
+        h('table', { class: 'list history' },
+          h('thead', null, h('tr', null, ['col.version', 'col.when', 'col.by', 'col.reason', 'col.changed']
+                                          .map(function (k) { return h('th', { scope: 'col' }, t(k)); }))),
+          h('tbody', null, rows)));
+}
+
+function amendBox(doc) {
+    var rf = recordForm(doc.type, doc.data || {}, { amend: true });
+    var reasonId = nextId('reason');
+    var reason = h('input', { id: reasonId, name: 'reason', required: true });
+    var status = h('p', { role: 'status' });
+    rf.form.appendChild(h('div', { class: 'field' }, h('label', { for: reasonId }, t('rec.reason')), reason));
+    rf.form.appendChild(h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('rec.saveVersion'))));
+    rf.form.appendChild(status);
+    rf.form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        rf.clearErrors();
+        var changes = rf.values();
+        if (!Object.keys(changes).length) {
+            status.textContent = t('rec.nochange');
+            return;
+        }
+        api('POST', '/records/' + encodeURIComponent(doc.id) + '/versions', { changes: changes, reason: reason.value.trim() })
+            .then(function () { say(t('app.saved')); route(); })
+            .catch(function (err) { rf.showError(err); });
+    });
+    return h('details', { class: 'card amend' }, h('summary', null, t('rec.amend')), rf.form);
+}
+
+function retractBox(doc) {
+    var id = nextId('retract');
+    var reason = h('input', { id: id, name: 'retract-reason', required: true });
+    var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    return h('details', { class: 'card retract' }, h('summary', null, t('rec.retract')),
+        h('form', { onsubmit: function (e) {
+            e.preventDefault();
+            err.hidden = true;
+            api('POST', '/records/' + encodeURIComponent(doc.id) + '/retract', { reason: reason.value.trim() })
+                .then(function () { say(t('rec.retracted')); route(); })
+                .catch(function (e2) { err.textContent = e2.message; err.hidden = false; });
+        } },
+          h('div', { class: 'field' }, h('label', { for: id }, t('rec.retractReason')), reason), err,
+          h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, t('rec.retractDo')))));
+}
+
+/* ------------------------------------------------------------------ */
+/* View: search                                                        */
+
+VIEWS.search = function (el, arg, params) {
+    var q = h('input', { id: 'search-q', name: 'q', type: 'search', value: params.q || '', autocomplete: 'off' });
+    var typeSel = h('select', { id: 'search-type', name: 'type' },
+                    h('option', { value: '' }, t('records.all')),
+                    Object.keys(state.types).map(function (x) {
+                        return h('option', { value: x, selected: x === params.type }, typeLabel(x));
+                    }));
+    el.appendChild(h('h1', null, t('search.title')));
+    el.appendChild(h('form', { class: 'filters', role: 'search', onsubmit: function (e) {
+        e.preventDefault();
+        if (q.value.trim()) go('search' + qs({ q: q.value.trim(), type: typeSel.value }));
+    } },
+        h('div', { class: 'field grow' }, h('label', { for: 'search-q' }, t('search.q')), q),
+        h('div', { class: 'field' }, h('label', { for: 'search-type' }, t('records.type')), typeSel),
+        h('button', { type: 'submit', class: 'primary' }, t('search.go'))));
+    var out = h('div', { id: 'search-results', 'aria-live': 'polite' });
+    el.appendChild(out);
+    if (!params.q) { q.focus(); return; }
+    out.textContent = t('app.loading');
+    return api('GET', '/search' + qs({ q: params.q, type: params.type })).then(function (x) {
+        clear(out);
+        out.appendChild(h('p', { class: 'muted' }, x.hits.length ? t('search.count', { n: x.hits.length }) : t('search.none')));
+        out.appendChild(h('ol', { class: 'hits' }, x.hits.map(function (hit) {
+            var doc = hit.record;
+            return h('li', { class: 'hit' },
+                h('div', null, recordLink(doc.id, recordLabel(doc)), ' ',
+                  h('span', { class: 'muted' }, typeLabel(doc.type) + ' · ' + doc.id)),
+                h('p', { class: 'snippet' }, '…', markedText(hit.snippet), '…'));
+        })));
+    }).catch(function (err) { clear(out).appendChild(errorBox(err)); });
+};
+
+/* ------------------------------------------------------------------ */
+/* View: dashboard (SVG charts)                                        */
+
+/* A horizontal bar chart of [[label, value], ...]. */
+function barsH(title, pairs) {
+    var rowH = 24, labelW = 210, width = 620, barW = width - labelW - 50;
+    var max = Math.max.apply(null, pairs.map(function (p) { return p[1]; }).concat([1]));
+    var titleId = nextId('chart');
+    var chart = svg('svg', { class: 'chart', viewBox: '0 0 ' + width + ' ' + (pairs.length * rowH + 8),
+                             role: 'img', 'aria-labelledby': titleId },
+                    svg('title', { id: titleId, text: title }));
+    pairs.forEach(function (p, i) {
+        var y = i * rowH + 4;
+        var w = Math.max(2, Math.round(barW * p[1] / max));
+        chart.appendChild(svg('text', { x: labelW - 8, y: y + rowH / 2 + 4, class: 'axis', 'text-anchor': 'end', text: p[0] }));
+        chart.appendChild(svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 8, class: 'bar' },
+                              svg('title', { text: p[0] + ': ' + p[1] })));
+        chart.appendChild(svg('text', { x: labelW + w + 6, y: y + rowH / 2 + 4, class: 'value', text: String(p[1]) }));
+    });
+    return chart;
+}
+
+/* A vertical bar chart of counts by year, with the empty years shown. */
+function barsYears(title, byYear) {
+    var years = Object.keys(byYear).map(Number).filter(function (y) { return !isNaN(y); }).sort(function (a, b) { return a - b; });
+    var all = [];
+    if (years.length && years[years.length - 1] - years[0] <= 80)
+        for (var y = years[0]; y <= years[years.length - 1]; y++) all.push(y);
+    else all = years;
+    var width = 620, height = 220, left = 34, bottom = 30, top = 14;
+    var max = Math.max.apply(null, all.map(function (y) { return byYear[y] || 0; }).concat([1]));
+    var step = (width - left - 10) / Math.max(all.length, 1);
+    var titleId = nextId('chart');
+    var chart = svg('svg', { class: 'chart', viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-labelledby': titleId },
+                    svg('title', { id: titleId, text: title }));
+    var plotH = height - bottom - top;
+    chart.appendChild(svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, class: 'axisline' }));
+    [0, max].forEach(function (v) {
+        var yy = height - bottom - plotH * v / max;
+        chart.appendChild(svg('text', { x: left - 6, y: yy + 4, class: 'axis', 'text-anchor': 'end', text: String(v) }));
+    });
+    var labelEvery = Math.ceil(all.length / 12);
+    all.forEach(function (yr, i) {
+        var v = byYear[yr] || 0;
+        var bh = plotH * v / max;
+        var x = left + i * step;
+        if (v) chart.appendChild(svg('rect', { x: x + step * 0.15, y: height - bottom - bh, width: Math.max(1, step * 0.7),
+                                               height: bh, class: 'bar' }, svg('title', { text: yr + ': ' + v })));
+        if (i % labelEvery === 0)
+            chart.appendChild(svg('text', { x: x + step / 2, y: height - bottom + 16, class: 'axis', 'text-anchor': 'middle', text: String(yr) }));
+    });
+    return chart;
+}
+
+function dataTable(caption, pairs) {
+    return h('details', { class: 'datatable' }, h('summary', null, t('dash.table')),
+        h('table', { class: 'list' }, h('caption', null, caption),
+          h('tbody', null, pairs.map(function (p) { return h('tr', null, h('th', { scope: 'row' }, p[0]), h('td', { class: 'num' }, String(p[1]))); }))));
+}
+
+VIEWS.dashboard = function (el) {
+    el.appendChild(h('h1', null, t('dash.title')));
+    return api('GET', '/stats').then(function (s) {
+        var sorted = function (obj, label) {
+            return Object.keys(obj || {}).map(function (k) { return [label ? label(k) : k, obj[k]]; })
+                .sort(function (a, b) { return b[1] - a[1]; });
+        };
+        var panel = function (title, chart, pairs) {
+            return h('section', { class: 'card chart-card' }, h('h2', null, title),
+                     pairs.length ? [chart, dataTable(title, pairs)] : h('p', { class: 'muted' }, t('dash.empty')));
+        };
+        var years = Object.keys(s.events_by_year || {}).sort().map(function (k) { return [k, s.events_by_year[k]]; });
+        var acts = sorted(s.acts_by_type, function (k) { return vocabLabel('act_type', k); });
+        var provs = sorted(s.events_by_province, function (k) { return k === 'unknown' ? '?' : k; });
+        var grid = h('div', { class: 'dash' },
+            panel(t('dash.years'), barsYears(t('dash.years'), s.events_by_year || {}), years),
+            panel(t('dash.acts'), barsH(t('dash.acts'), acts), acts),
+            panel(t('dash.provinces'), barsH(t('dash.provinces'), provs), provs),
+            h('section', { class: 'card' }, h('h2', null, t('dash.types')),
+              h('table', { class: 'list' },
+                h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('col.type')), h('th', { scope: 'col', class: 'num' }, t('dash.records')),
+                                   h('th', { scope: 'col', class: 'num' }, t('dash.versions')), h('th', { scope: 'col', class: 'num' }, t('dash.retracted')))),
+                h('tbody', null, (s.types || []).map(function (r) {
+                    return h('tr', null, h('th', { scope: 'row' }, hashLink('records?type=' + r.type, typeLabel(r.type))),
+                             h('td', { class: 'num' }, String(r.records)), h('td', { class: 'num' }, String(r.versions)),
+                             h('td', { class: 'num' }, String(r.retracted)));
+                })))));
+        el.appendChild(grid);
+    });
+};
+
+/* ------------------------------------------------------------------ */
+/* View: evidence                                                      */
+
+VIEWS.evidence = function (el, arg, params) {
+    var file = h('input', { id: 'ev-file', name: 'file', type: 'file' });
+    var interview = h('input', { id: 'ev-interview', name: 'interview', value: params.interview || '',
+                                 list: refList('interview'), autocomplete: 'off', placeholder: 'iv-…' });
+    var result = h('div', { id: 'ev-result', 'aria-live': 'polite' });
+    var submit = h('button', { type: 'submit', class: 'primary' }, t('ev.submit'));
+    var list = h('div');
+    el.appendChild(h('h1', null, t('ev.title')));
+    el.appendChild(h('form', { class: 'card upload', onsubmit: function (e) {
+        e.preventDefault();
+        clear(result);
+        var f = file.files && file.files[0];
+        if (!f) { result.appendChild(errorBox({ message: t('ev.nofile') })); file.focus(); return; }
+        submit.disabled = true;
+        result.textContent = t('ev.uploading');
+        api('POST', '/evidence' + qs({ filename: f.name, interview: interview.value.trim(), media_type: f.type }),
+            f, 'application/octet-stream').then(function (item) {
+            clear(result).appendChild(h('div', { class: 'card saved' },
+                h('h2', null, t('ev.done', { name: item.filename || f.name })),
+                item.already_present ? h('p', null, t('ev.already')) : null,
+                h('dl', { class: 'kv' },
+                  h('dt', null, t('ev.sha')), h('dd', null, h('code', { class: 'sha256', id: 'ev-sha256' }, item.sha256)),
+                  h('dt', null, t('ev.size')), h('dd', null, String(item.size)),
+                  h('dt', null, t('col.id')), h('dd', null, h('code', null, item.id)))));
+            file.value = '';
+            loadList();
+        }).catch(function (err) { clear(result).appendChild(errorBox(err)); })
+          .then(function () { submit.disabled = false; });
+    } },
+        h('h2', null, t('ev.upload')),
+        h('div', { class: 'field' }, h('label', { for: 'ev-file' }, t('ev.file')), file),
+        h('div', { class: 'field' }, h('label', { for: 'ev-interview' }, t('ev.interview')), interview),
+        h('div', { class: 'actions' }, submit)));
+    el.appendChild(result);
+    el.appendChild(h('section', null, h('h2', null, t('ev.list')), list));
+    function loadList() {
+        api('GET', '/evidence').then(function (x) {
+            clear(list);
+            if (!x.items.length) { list.appendChild(h('p', { class: 'muted' }, t('records.none'))); return; }
+            list.appendChild(h('table', { class: 'list' },
+                h('thead', null, h('tr', null, [t('ev.name'), t('ev.sha'), t('ev.size'), t('col.id'), ''].map(function (k) {
+                    return h('th', { scope: 'col' }, k);
+                }))),
+                h('tbody', null, x.items.map(function (it) {
+                    return h('tr', null, h('td', null, it.filename || ''), h('td', null, h('code', { class: 'sha256' }, it.sha256 || '')),
+                             h('td', { class: 'num' }, String(it.size)), h('td', null, h('code', null, it.id)),
+                             h('td', null, h('a', { href: '/api/v1/evidence/' + encodeURIComponent(it.id) + '/file', download: '' }, t('ev.download'))));
+                }))));
+        }).catch(function (err) { clear(list).appendChild(errorBox(err)); });
+    }
+    loadList();
+};
+
+/* ------------------------------------------------------------------ */
+/* View: exports                                                       */
+
+VIEWS.exports = function (el) {
+    el.appendChild(h('h1', null, t('ex.title')));
+    if (state.me.clearance !== 'confidential') {
+        el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
+        return;
+    }
+    var typeSel = h('select', { id: 'ex-type' }, Object.keys(state.types).map(function (x) {
+        return h('option', { value: x }, typeLabel(x));
+    }));
+    var csv = h('a', { id: 'ex-csv', class: 'button', download: '' }, t('ex.download') + ' CSV');
+    var setCsv = function () { csv.setAttribute('href', '/api/v1/export/csv?type=' + encodeURIComponent(typeSel.value)); };
+    typeSel.addEventListener('change', setCsv);
+    setCsv();
+    var items = h('ul', { class: 'exports' },
+        h('li', { class: 'card' }, h('h2', null, t('ex.jsonl')),
+          h('a', { id: 'ex-jsonl', class: 'button', href: '/api/v1/export/jsonl', download: '' }, t('ex.download') + ' JSONL')),
+        h('li', { class: 'card' }, h('h2', null, t('ex.csv')),
+          h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv));
+    el.appendChild(items);
+    /* KML is offered once the API documents it. */
+    var openapi = state.openapi ? Promise.resolve(state.openapi)
+        : fetch('/api/v1/openapi.json').then(function (r) { return r.ok ? r.text() : ''; });
+    return openapi.then(function (text) {
+        state.openapi = text;
+        if (text.indexOf('kml') >= 0)
+            items.appendChild(h('li', { class: 'card' }, h('h2', null, t('ex.kml')),
+                h('a', { id: 'ex-kml', class: 'button', href: '/api/v1/export/kml', download: '' }, t('ex.download') + ' KML')));
+    }).catch(function () { /* no KML */ });
+};
+
+/* ------------------------------------------------------------------ */
+/* Start                                                               */
+
+document.getElementById('lang').addEventListener('click', switchLang);
+document.getElementById('logout').addEventListener('click', function () {
+    api('POST', '/logout', {}).catch(function () { /* gone already */ }).then(function () {
+        state.me = null;
+        state.csrf = null;
+        state.types = null;
+        state.vocab = null;
+        location.hash = '#/login';
+        route();
+    });
+});
+document.getElementById('skip-link').addEventListener('click', function (e) {
+    e.preventDefault();
+    main.focus();
+});
+window.addEventListener('hashchange', route);
+
+api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
+    state.me = null;
+    route();
+});
+
+})();

@@ -22,18 +22,6 @@ static json_t *head_json(const struct tree_head *h, const char *archive, const c
                      "signature", sig, "public_key", pk);
 }
 
-static json_t *proof_json(const struct merkle_proof *p)
-{
-    json_t *a = json_array();
-    char hex[65];
-
-    for (size_t i = 0; i < p->len; i++) {
-        merkle_hash_hex(p->hash[i], hex);
-        json_array_append_new(a, json_string(hex));
-    }
-    return a;
-}
-
 static int prove_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *id_arg = NULL, *old_arg = NULL, *version_arg = NULL;
@@ -89,7 +77,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "id", json_string(id));
         json_object_set_new(out, "leaf_index", json_integer(seq - 1));
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
-        json_object_set_new(out, "inclusion_proof", proof_json(&proof));
+        json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
         if (record_get(&cli->ctx, cli->st, id, version_arg ? atoi(version_arg) : 0, &doc) == AT_OK) {
             char *text = record_canonical(doc);
             json_object_set_new(out, "entry", json_string(text));
@@ -114,7 +102,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         merkle_hash_hex(old_root, old_hex);
         json_object_set_new(out, "old_size", json_integer((json_int_t)old));
         json_object_set_new(out, "old_root", json_string(old_hex));
-        json_object_set_new(out, "consistency_proof", proof_json(&proof));
+        json_object_set_new(out, "consistency_proof", evlog_proof_json(&proof));
     }
     if (as_json) {
         cli_print_json(out);

@@ -28,9 +28,10 @@ static int vocab_cmd(struct cli *cli, int argc, char **argv)
     }
     table_init(&tab, 4, "VOCABULARY", "CODE", "LABEL", "KOREAN");
     for (size_t v = 0; v < n; v++) {
-        json_t *terms = json_array();
+        json_t *terms;
         if (only && strcmp(only, all[v].name) != 0)
             continue;
+        terms = json_array();
         for (size_t t = 0; t < all[v].nterms; t++) {
             const struct vocab_term *term = &all[v].terms[t];
             table_row(&tab, t == 0 ? all[v].name : "", term->code, term->label, term->label_ko);

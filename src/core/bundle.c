@@ -120,18 +120,6 @@ static int add_file(struct writer *w, const char *name, int fd, uint64_t size)
     return rc;
 }
 
-static json_t *proof_array(const struct merkle_proof *p)
-{
-    json_t *a = json_array();
-    char hex[65];
-
-    for (size_t i = 0; i < p->len; i++) {
-        merkle_hash_hex(p->hash[i], hex);
-        json_array_append_new(a, json_string(hex));
-    }
-    return a;
-}
-
 /* {"entry", "leaf_index", "inclusion_proof"} for log entry seq. */
 static int proven(struct at_ctx *ctx, struct store *st, const char *text, int64_t seq,
                   uint64_t size, json_t *into)
@@ -142,7 +130,7 @@ static int proven(struct at_ctx *ctx, struct store *st, const char *text, int64_
     if (rc == AT_OK) {
         json_object_set_new(into, "entry", json_string(text));
         json_object_set_new(into, "leaf_index", json_integer(seq - 1));
-        json_object_set_new(into, "inclusion_proof", proof_array(&proof));
+        json_object_set_new(into, "inclusion_proof", evlog_proof_json(&proof));
     }
     return rc;
 }
@@ -336,30 +324,17 @@ struct seen_file {
     uint64_t size;
 };
 
-static int verify_fail(struct at_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int verify_fail(struct at_ctx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    ctx->code = AT_ECORRUPT;
-    va_start(ap, fmt);
-    vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-    va_end(ap);
-    return AT_ECORRUPT;
-}
-
 static int parse_proof(struct at_ctx *ctx, json_t *array, struct merkle_proof *p)
 {
     json_t *h;
     size_t i;
 
     if (!json_is_array(array) || json_array_size(array) > MERKLE_MAX_PROOF)
-        return verify_fail(ctx, "an inclusion proof is not a list of hashes");
+        return ctx_error(ctx, AT_ECORRUPT, "an inclusion proof is not a list of hashes");
     p->len = json_array_size(array);
     json_array_foreach(array, i, h)
         if (merkle_hash_parse(json_string_value(h) ?: "", p->hash[i], ctx) != AT_OK)
-            return verify_fail(ctx, "an inclusion proof holds a malformed hash");
+            return ctx_error(ctx, AT_ECORRUPT, "an inclusion proof holds a malformed hash");
     return AT_OK;
 }
 
@@ -373,13 +348,13 @@ static int check_inclusion(struct at_ctx *ctx, json_t *item, const char *what, u
     uint8_t leaf[MERKLE_HASH_LEN];
 
     if (entry == NULL || !json_is_integer(index) || json_integer_value(index) < 0)
-        return verify_fail(ctx, "%s: no entry or leaf index", what);
+        return ctx_error(ctx, AT_ECORRUPT, "%s: no entry or leaf index", what);
     if (parse_proof(ctx, json_object_get(item, "inclusion_proof"), &proof) != AT_OK)
         return ctx_prefix(ctx, "%s: ", what);
     merkle_leaf_hash(entry, strlen(entry), leaf);
     if (merkle_verify_inclusion(leaf, (uint64_t)json_integer_value(index), size, &proof, root, ctx)
         != AT_OK)
-        return verify_fail(ctx, "%s: its entry is not leaf %lld of the signed log (the proof "
+        return ctx_error(ctx, AT_ECORRUPT, "%s: its entry is not leaf %lld of the signed log (the proof "
                            "fails)", what, (long long)json_integer_value(index));
     return AT_OK;
 }
@@ -400,16 +375,16 @@ static int check_file(struct at_ctx *ctx, json_t *f, struct seen_file *seen, siz
     for (k = 0; k < nseen && strcmp(seen[k].path, path) != 0; k++)
         ;
     if (k == nseen)
-        return verify_fail(ctx, "file %s: %s is missing from the bundle", id, path);
+        return ctx_error(ctx, AT_ECORRUPT, "file %s: %s is missing from the bundle", id, path);
     if (sodium_hex2bin(want, 32, sha, strlen(sha), NULL, NULL, NULL) != 0
         || memcmp(want, seen[k].sha256, 32) != 0)
-        return verify_fail(ctx, "file %s: %s has been changed (its SHA-256 is not %s)", id, path, sha);
+        return ctx_error(ctx, AT_ECORRUPT, "file %s: %s has been changed (its SHA-256 is not %s)", id, path, sha);
     if ((uint64_t)json_integer_value(json_object_get(f, "size")) != seen[k].size)
-        return verify_fail(ctx, "file %s: %s has %llu bytes, not the recorded %lld", id, path,
+        return ctx_error(ctx, AT_ECORRUPT, "file %s: %s has %llu bytes, not the recorded %lld", id, path,
                            (unsigned long long)seen[k].size,
                            (long long)json_integer_value(json_object_get(f, "size")));
     if (sodium_hex2bin(salt_bin, 32, salt, strlen(salt), NULL, NULL, NULL) != 0)
-        return verify_fail(ctx, "file %s: its salt is malformed", id);
+        return ctx_error(ctx, AT_ECORRUPT, "file %s: its salt is malformed", id);
     memcpy(commit_in, salt_bin, 32);
     memcpy(commit_in + 32, want, 32);
     crypto_hash_sha256(commitment, commit_in, sizeof commit_in);
@@ -420,7 +395,7 @@ static int check_file(struct at_ctx *ctx, json_t *f, struct seen_file *seen, siz
                      && strcmp(json_string_value(json_object_get(entry, "id")) ?: "", id) == 0;
     json_decref(entry);
     if (!committed)
-        return verify_fail(ctx, "file %s: its logged entry does not commit to this SHA-256", id);
+        return ctx_error(ctx, AT_ECORRUPT, "file %s: its logged entry does not commit to this SHA-256", id);
     return check_inclusion(ctx, f, what, size, root);
 }
 
@@ -490,15 +465,15 @@ int bundle_verify(struct at_ctx *ctx, const char *path, const char *pinned_key_h
     if ((rc = read_members(ctx, path, &manifest_text, &head_text, &seen, &nseen)) != AT_OK)
         goto out;
     if (manifest_text.len == 0) {
-        rc = verify_fail(ctx, "%s has no manifest.json", path);
+        rc = ctx_error(ctx, AT_ECORRUPT, "%s has no manifest.json", path);
         goto out;
     }
     if ((m = json_loads(buf_str(&manifest_text), 0, &jerr)) == NULL) {
-        rc = verify_fail(ctx, "manifest.json:%d:%d: %s", jerr.line, jerr.column, jerr.text);
+        rc = ctx_error(ctx, AT_ECORRUPT, "manifest.json:%d:%d: %s", jerr.line, jerr.column, jerr.text);
         goto out;
     }
     if (strcmp(json_string_value(json_object_get(m, "format")) ?: "", FORMAT) != 0) {
-        rc = verify_fail(ctx, "manifest.json: not an %s bundle", FORMAT);
+        rc = ctx_error(ctx, AT_ECORRUPT, "manifest.json: not an %s bundle", FORMAT);
         goto out;
     }
     pk_hex = json_string_value(json_object_get(m, "public_key")) ?: "";
@@ -509,22 +484,22 @@ int bundle_verify(struct at_ctx *ctx, const char *path, const char *pinned_key_h
                           json_string_value(json_object_get(head, "signature")) ?: "", 128,
                           NULL, NULL, NULL) != 0
         || !json_is_integer(json_object_get(head, "size"))) {
-        rc = verify_fail(ctx, "manifest.json: the key or tree head is malformed");
+        rc = ctx_error(ctx, AT_ECORRUPT, "manifest.json: the key or tree head is malformed");
         goto out;
     }
     if (pinned_key_hex && strcasecmp(pinned_key_hex, pk_hex) != 0) {
-        rc = verify_fail(ctx, "the bundle is signed by key %s, not the pinned %s", pk_hex, pinned_key_hex);
+        rc = ctx_error(ctx, AT_ECORRUPT, "the bundle is signed by key %s, not the pinned %s", pk_hex, pinned_key_hex);
         goto out;
     }
     h.size = (uint64_t)json_integer_value(json_object_get(head, "size"));
     snprintf(h.signed_at, sizeof h.signed_at, "%s", json_string_value(json_object_get(head, "signed_at")) ?: "");
     signed_text = evlog_head_text(json_string_value(json_object_get(head, "archive")) ?: "", &h);
     if (crypto_sign_verify_detached(h.signature, (const uint8_t *)signed_text, strlen(signed_text), pk) != 0) {
-        rc = verify_fail(ctx, "the tree head's signature does not verify with the bundle's key");
+        rc = ctx_error(ctx, AT_ECORRUPT, "the tree head's signature does not verify with the bundle's key");
         goto out;
     }
     if (head_text.len && strcmp(buf_str(&head_text), signed_text) != 0) {
-        rc = verify_fail(ctx, "tree-head.json differs from the head in manifest.json");
+        rc = ctx_error(ctx, AT_ECORRUPT, "tree-head.json differs from the head in manifest.json");
         goto out;
     }
     json_array_foreach(json_object_get(m, "records"), i, item) {
@@ -542,7 +517,7 @@ int bundle_verify(struct at_ctx *ctx, const char *path, const char *pinned_key_h
         bool same = entry && strcmp(json_string_value(json_object_get(entry, "id")) ?: "", id) == 0;
         json_decref(entry);
         if (!same) {
-            rc = verify_fail(ctx, "record %s: its entry is about another record", id);
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: its entry is about another record", id);
             goto out;
         }
         c->records++;

@@ -100,6 +100,17 @@ static int row_item(struct at_ctx *ctx, const struct type_spec *t, const struct 
     return AT_OK;
 }
 
+/* Removes a leading "FILE:LINE: " from ctx's message (the CSV reader's
+ * own), since the import names the file and line itself. */
+static void drop_location(struct at_ctx *ctx, const char *file, unsigned long line)
+{
+    char where[512];
+    int n = snprintf(where, sizeof where, "%s:%lu: ", file, line);
+
+    if (n > 0 && (size_t)n < sizeof where && strncmp(ctx->message, where, (size_t)n) == 0)
+        memmove(ctx->message, ctx->message + n, strlen(ctx->message + n) + 1);
+}
+
 int import_csv(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
                const struct type_spec *t, const struct csv_map *maps, size_t nmaps,
                const struct import_options *opt, struct import_counts *counts)
@@ -128,10 +139,14 @@ int import_csv(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
         goto out;
     while ((rc = csv_read(r, &rec, ctx)) == 1) {
         json_t *item = NULL;
-        if (csv_check_width(r, &rec, ncols, ctx) != AT_OK
-            || row_item(ctx, t, &rec, cols, &item) != AT_OK) {
-            ctx_prefix(ctx, "line %lu: ", rec.line);
-            if ((rc = import_bad(&im, 0, ctx)) != AT_OK)
+        if (csv_check_width(r, &rec, ncols, ctx) != AT_OK) {
+            drop_location(ctx, file, rec.line);
+            if ((rc = import_bad(&im, (long)rec.line, ctx)) != AT_OK)
+                break;
+            continue;
+        }
+        if (row_item(ctx, t, &rec, cols, &item) != AT_OK) {
+            if ((rc = import_bad(&im, (long)rec.line, ctx)) != AT_OK)
                 break;
             continue;
         }

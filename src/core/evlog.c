@@ -292,3 +292,15 @@ int evlog_entry_of(struct at_ctx *ctx, struct store *st, const char *ref, int ve
     return ctx_error(ctx, AT_ENOTFOUND, "nothing in the log is about %s%s", ref,
                      version ? " at that version" : "");
 }
+
+json_t *evlog_proof_json(const struct merkle_proof *p)
+{
+    json_t *a = json_array();
+    char hex[2 * MERKLE_HASH_LEN + 1];
+
+    for (size_t i = 0; i < p->len; i++) {
+        merkle_hash_hex(p->hash[i], hex);
+        json_array_append_new(a, json_string(hex));
+    }
+    return a;
+}

@@ -62,6 +62,9 @@ int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_s
 int evlog_entry_of(struct at_ctx *ctx, struct store *st, const char *ref, int version,
                    int64_t *seq, uint8_t leaf[MERKLE_HASH_LEN]);
 
+/* A proof's hashes as a new JSON array of hex strings, leaf end first. */
+json_t *evlog_proof_json(const struct merkle_proof *p);
+
 /* Drops and recomputes the cached subtree hashes from the leaves. */
 int evlog_rebuild_nodes(struct at_ctx *ctx, struct store *st);
 

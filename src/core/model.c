@@ -241,7 +241,7 @@ static int check_relation(struct at_ctx *ctx, json_t *data)
             const struct type_spec *t = model_type_of_id(id);
             const char *allowed = e == 0 ? relation_ends[i].from : relation_ends[i].to;
             if (!word_in(t->name, allowed))
-                return ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s relation cannot %s a %s; "
+                return ctx_error(ctx, AT_EINVAL, "field \"%s\": a %s relation cannot %s a record of type %s; "
                                  "valid: %s", ends[e], kind, e == 0 ? "start at" : "end at",
                                  t->name, allowed);
         }
@@ -285,6 +285,8 @@ const struct type_spec *model_types(size_t *count)
 
 const struct type_spec *model_type(const char *name)
 {
+    if (name == NULL)
+        return NULL;
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         if (strcmp(types[i].name, name) == 0)
             return &types[i];
@@ -445,7 +447,7 @@ static int validate_ref(struct at_ctx *ctx, const struct field_spec *f, json_t *
                            id ? id : "(not text)");
     t = model_type_of_id(id);
     if (!word_in(t->name, f->ref_types)) {
-        ctx_error(ctx, AT_EINVAL, "field \"%s\": %s is a %s; valid: a %s", f->name, id, t->name,
+        ctx_error(ctx, AT_EINVAL, "field \"%s\": %s is of type %s; valid: %s", f->name, id, t->name,
                   f->ref_types);
         return AT_EINVAL;
     }
@@ -666,7 +668,7 @@ int model_validate(struct at_ctx *ctx, const struct type_spec *t, json_t *data)
     }
     for (size_t i = 0; i < t->nfields; i++) {
         if ((t->fields[i].flags & FIELD_REQUIRED) && !json_object_get(data, t->fields[i].name))
-            return ctx_error(ctx, AT_EINVAL, "field \"%s\": required for a %s (%s)",
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\": required for type %s (%s)",
                              t->fields[i].name, t->name, t->fields[i].about);
     }
     return t->check ? t->check(ctx, data) : AT_OK;

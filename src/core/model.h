@@ -58,7 +58,7 @@ struct type_spec {
 
 /* All types, sorted by name. */
 const struct type_spec *model_types(size_t *count);
-/* The type called name, or NULL. */
+/* The type called name, or NULL (also when name is NULL). */
 const struct type_spec *model_type(const char *name);
 /* The type whose ids start with prefix-, or NULL. */
 const struct type_spec *model_type_of_id(const char *id);

@@ -96,8 +96,11 @@ static void insert_ref(void *arg, const char *field, const char *target)
         r->rc = store_error(r->ctx, r->st, "recording a reference");
 }
 
-/* Replaces the derived rows of the record that doc is the newest version of. */
-static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text)
+/* Replaces the derived rows of the record that doc is the newest version
+ * of.  fresh: the derived tables were emptied (a rebuild), so there is
+ * nothing of the record's to remove first. */
+static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
+                          bool fresh)
 {
     static const char del_refs[] = "DELETE FROM record_ref WHERE id = ?1";
     static const char upsert[] =
@@ -144,7 +147,7 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     }
     rowid = sqlite3_column_int64(stmt, 0);
     sqlite3_reset(stmt);
-    if (version > 1) {
+    if (version > 1 && !fresh) {
         if ((stmt = store_stmt(ctx, st, del_refs)) == NULL)
             goto out;
         sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -158,7 +161,7 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         || spatial_index_record(ctx, st, rowid, t->name, d.has_point, d.lat, d.lon,
                                 json_is_true(json_object_get(doc, "retracted"))) != AT_OK)
         goto out;
-    rc = search_index_record(ctx, st, rowid, t, doc, version > 1);
+    rc = search_index_record(ctx, st, rowid, t, doc, version > 1 && !fresh);
 out:
     buf_free(&d.place);
     return rc;
@@ -187,7 +190,7 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
         store_error(ctx, st, "storing the version");
         goto out;
     }
-    rc = derive_current(ctx, st, doc, text);
+    rc = derive_current(ctx, st, doc, text, false);
 out:
     free(text);
     return rc;
@@ -663,7 +666,7 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = json_loads(text, 0, NULL);
-        rc = doc ? derive_current(ctx, st, doc, text)
+        rc = doc ? derive_current(ctx, st, doc, text, true)
                  : ctx_error(ctx, AT_ECORRUPT, "a stored version is not JSON");
         json_decref(doc);
     }

@@ -151,6 +151,47 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (label, pinpoint)\n"
     ") WITHOUT ROWID;\n",
     /* ---- end of mapping ---- */
+
+    /* ---- sanctions lists (issue 6) ---------------------------------- */
+    /* 6 -> 7: imported sanctions list versions (enduring: each import is
+     * one log item whose digest covers every entry document), their
+     * entries as canonical JSON, and the names and attributes of each
+     * entry that screening, diffs and successor ranking read. */
+    "CREATE TABLE list_version (\n"
+    "  id          TEXT PRIMARY KEY,\n"
+    "  source      TEXT NOT NULL,\n"
+    "  published   TEXT NOT NULL,\n"
+    "  imported_at TEXT NOT NULL,\n"
+    "  file_sha256 TEXT NOT NULL,\n"
+    "  entries     INTEGER NOT NULL,\n"
+    "  log_seq     INTEGER NOT NULL REFERENCES log_entry(seq)\n"
+    ");\n"
+    "CREATE TABLE list_entry (\n"
+    "  version   TEXT NOT NULL REFERENCES list_version(id),\n"
+    "  key       TEXT NOT NULL,\n"
+    "  type      TEXT NOT NULL,\n"
+    "  name      TEXT NOT NULL,\n"
+    "  listed_on TEXT,\n"
+    "  doc       TEXT NOT NULL,\n"
+    "  PRIMARY KEY (version, key)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE list_name (\n"
+    "  version TEXT NOT NULL,\n"
+    "  key     TEXT NOT NULL,\n"
+    "  name    TEXT NOT NULL,\n"
+    "  quality TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX list_name_key ON list_name(version, key);\n"
+    "CREATE TABLE list_attr (\n"
+    "  version TEXT NOT NULL,\n"
+    "  key     TEXT NOT NULL,\n"
+    "  kind    TEXT NOT NULL,\n"
+    "  value   TEXT NOT NULL,\n"
+    "  norm    TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX list_attr_key ON list_attr(version, key);\n"
+    "CREATE INDEX list_attr_norm ON list_attr(kind, norm);\n",
+    /* ---- end of sanctions lists ------------------------------------- */
 };
 
 const char *schema_create_sql(void)

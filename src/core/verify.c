@@ -16,19 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int corrupt(struct at_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int corrupt(struct at_ctx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    ctx->code = AT_ECORRUPT;
-    va_start(ap, fmt);
-    vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-    va_end(ap);
-    return AT_ECORRUPT;
-}
-
 static int check_sqlite(struct at_ctx *ctx, struct store *st)
 {
     sqlite3_stmt *stmt;
@@ -38,7 +25,7 @@ static int check_sqlite(struct at_ctx *ctx, struct store *st)
         return store_error(ctx, st, "checking the database");
     if (sqlite3_step(stmt) == SQLITE_ROW
         && strcmp((const char *)sqlite3_column_text(stmt, 0), "ok") != 0)
-        rc = corrupt(ctx, "the database file is damaged: %s", sqlite3_column_text(stmt, 0));
+        rc = ctx_error(ctx, AT_ECORRUPT, "the database file is damaged: %s", sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -67,18 +54,18 @@ static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem 
         char want[65], got[65];
 
         if (seq != expect) {
-            rc = corrupt(ctx, "log entry %lld is missing (the log jumps from %lld to %lld)",
+            rc = ctx_error(ctx, AT_ECORRUPT, "log entry %lld is missing (the log jumps from %lld to %lld)",
                          (long long)expect, (long long)expect - 1, (long long)seq);
             break;
         }
         expect++;
         if (is_version == is_item) {
-            rc = corrupt(ctx, "log entry %lld stands for %s", (long long)seq,
+            rc = ctx_error(ctx, AT_ECORRUPT, "log entry %lld stands for %s", (long long)seq,
                          is_version ? "two written things" : "nothing written (its record is gone)");
             break;
         }
         if (sqlite3_column_bytes(stmt, 1) != MERKLE_HASH_LEN) {
-            rc = corrupt(ctx, "log entry %lld: its leaf is not a SHA-256", (long long)seq);
+            rc = ctx_error(ctx, AT_ECORRUPT, "log entry %lld: its leaf is not a SHA-256", (long long)seq);
             break;
         }
         merkle_leaf_hash(doc, strlen(doc), leaf);
@@ -86,12 +73,12 @@ static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem 
             merkle_hash_hex(leaf, got);
             merkle_hash_hex(sqlite3_column_blob(stmt, 1), want);
             if (is_version)
-                rc = corrupt(ctx, "record %s version %d differs from what the log holds for it "
+                rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d differs from what the log holds for it "
                              "(log entry %lld: leaf %s, but the stored version hashes to %s)",
                              sqlite3_column_text(stmt, 2), sqlite3_column_int(stmt, 3),
                              (long long)seq, want, got);
             else
-                rc = corrupt(ctx, "the %s entry for %s differs from what the log holds for it "
+                rc = ctx_error(ctx, AT_ECORRUPT, "the %s entry for %s differs from what the log holds for it "
                              "(log entry %lld: leaf %s, but the stored entry hashes to %s)",
                              sqlite3_column_text(stmt, 5), sqlite3_column_text(stmt, 6),
                              (long long)seq, want, got);
@@ -130,17 +117,17 @@ static int check_versions(struct at_ctx *ctx, struct store *st)
             last_version = 0;
         snprintf(last_id, sizeof last_id, "%s", id);
         if (version != last_version + 1)
-            rc = corrupt(ctx, "record %s: version %d follows version %d", id, version, last_version);
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d follows version %d", id, version, last_version);
         else if (j == NULL || strcmp(json_string_value(json_object_get(j, "id")) ?: "", id) != 0
                  || json_integer_value(json_object_get(j, "version")) != version
                  || strcmp(json_string_value(json_object_get(j, "type")) ?: "",
                            (const char *)sqlite3_column_text(stmt, 2)) != 0)
-            rc = corrupt(ctx, "record %s version %d: its id, version or type columns differ "
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its id, version or type columns differ "
                          "from its text", id, version);
         else if (sqlite3_column_int(stmt, 5)
                  && (sqlite3_column_type(stmt, 4) == SQLITE_NULL
                      || strcmp((const char *)sqlite3_column_text(stmt, 4), doc) != 0))
-            rc = corrupt(ctx, "record %s: the current view differs from its version %d "
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
                          "(run 'attest rebuild' if nothing else is wrong)", id, version);
         last_version = version;
         json_decref(j);
@@ -177,14 +164,14 @@ static int check_heads(struct at_ctx *ctx, struct store *st, const struct merkle
 
         h.size = (uint64_t)sqlite3_column_int64(stmt, 1);
         if (sqlite3_column_bytes(stmt, 2) != MERKLE_HASH_LEN || sqlite3_column_bytes(stmt, 4) != 64) {
-            rc = corrupt(ctx, "tree head %lld is malformed", (long long)seq);
+            rc = ctx_error(ctx, AT_ECORRUPT, "tree head %lld is malformed", (long long)seq);
             break;
         }
         memcpy(h.root, sqlite3_column_blob(stmt, 2), MERKLE_HASH_LEN);
         snprintf(h.signed_at, sizeof h.signed_at, "%s", (const char *)sqlite3_column_text(stmt, 3));
         memcpy(h.signature, sqlite3_column_blob(stmt, 4), 64);
         if (h.size < last_size || h.size > tree->size) {
-            rc = corrupt(ctx, "tree head %lld: size %llu %s", (long long)seq,
+            rc = ctx_error(ctx, AT_ECORRUPT, "tree head %lld: size %llu %s", (long long)seq,
                          (unsigned long long)h.size,
                          h.size > tree->size ? "is larger than the log (entries were removed)"
                                              : "is smaller than an earlier head's");
@@ -197,14 +184,14 @@ static int check_heads(struct at_ctx *ctx, struct store *st, const struct merkle
             char want[65], got[65];
             merkle_hash_hex(h.root, want);
             merkle_hash_hex(root, got);
-            rc = corrupt(ctx, "tree head %lld (size %llu, signed %s): the log's root at that size "
+            rc = ctx_error(ctx, AT_ECORRUPT, "tree head %lld (size %llu, signed %s): the log's root at that size "
                          "is %s, not the signed %s: the log was changed after it was signed",
                          (long long)seq, (unsigned long long)h.size, h.signed_at, got, want);
             break;
         }
         text = evlog_head_text(buf_str(&archive), &h);
         if (crypto_sign_verify_detached(h.signature, (const uint8_t *)text, strlen(text), pk) != 0)
-            rc = corrupt(ctx, "tree head %lld (size %llu): its signature does not verify with the "
+            rc = ctx_error(ctx, AT_ECORRUPT, "tree head %lld (size %llu): its signature does not verify with the "
                          "archive's key", (long long)seq, (unsigned long long)h.size);
         free(text);
         r->heads++;
@@ -212,7 +199,7 @@ static int check_heads(struct at_ctx *ctx, struct store *st, const struct merkle
     sqlite3_finalize(stmt);
     buf_free(&archive);
     if (rc == AT_OK && last_size != tree->size)
-        rc = corrupt(ctx, "the log has %llu entries but the newest signed head covers %llu",
+        rc = ctx_error(ctx, AT_ECORRUPT, "the log has %llu entries but the newest signed head covers %llu",
                      (unsigned long long)tree->size, (unsigned long long)last_size);
     return rc;
 }
@@ -238,7 +225,7 @@ static int check_keys_and_users(struct at_ctx *ctx, struct store *st)
     if (sqlite3_step(stmt) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         if (strcmp(json_string_value(json_object_get(doc, "sign_pk")) ?: "", buf_str(&pk)) != 0)
-            rc = corrupt(ctx, "the archive's public signing key is not the one the log records");
+            rc = ctx_error(ctx, AT_ECORRUPT, "the archive's public signing key is not the one the log records");
         json_decref(doc);
     }
     sqlite3_finalize(stmt);
@@ -251,14 +238,14 @@ static int check_keys_and_users(struct at_ctx *ctx, struct store *st)
                       : json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
         const char *pk_logged = json_string_value(json_object_get(doc, "box_pk"));
         if (doc == NULL)
-            rc = corrupt(ctx, "user %s: no log entry records their last change", name);
+            rc = ctx_error(ctx, AT_ECORRUPT, "user %s: no log entry records their last change", name);
         else if (strcmp(json_string_value(json_object_get(doc, "role")) ?: "",
                         (const char *)sqlite3_column_text(stmt, 1)) != 0)
-            rc = corrupt(ctx, "user %s: role %s differs from the logged %s", name,
+            rc = ctx_error(ctx, AT_ECORRUPT, "user %s: role %s differs from the logged %s", name,
                          sqlite3_column_text(stmt, 1), json_string_value(json_object_get(doc, "role")));
         else if (pk_logged == NULL
                  || strcasecmp(pk_logged, (const char *)sqlite3_column_text(stmt, 2)) != 0)
-            rc = corrupt(ctx, "user %s: sealing key differs from the logged one", name);
+            rc = ctx_error(ctx, AT_ECORRUPT, "user %s: sealing key differs from the logged one", name);
         json_decref(doc);
     }
     sqlite3_finalize(stmt);
@@ -280,7 +267,7 @@ static int check_cache(struct at_ctx *ctx, struct store *st, const struct merkle
         if (level >= MERKLE_MAX_LEVELS || idx >= tree->count[level]
             || sqlite3_column_bytes(stmt, 2) != MERKLE_HASH_LEN
             || memcmp(tree->level[level][idx], sqlite3_column_blob(stmt, 2), MERKLE_HASH_LEN) != 0)
-            rc = corrupt(ctx, "the cached tree node %u/%llu differs from the log "
+            rc = ctx_error(ctx, AT_ECORRUPT, "the cached tree node %u/%llu differs from the log "
                          "(run 'attest rebuild' if nothing else is wrong)", level,
                          (unsigned long long)idx);
     }

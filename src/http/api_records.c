@@ -132,10 +132,30 @@ int api_records_history(struct request *r)
     return http_json(r, 200, json_pack("{s:o}", "versions", versions));
 }
 
+/* Writes a new version of the record in the path (changes applied, or
+ * retracted when changes is NULL) once the user may read it, and replies
+ * with the new version. */
+static int new_version(struct request *r, json_t *changes, const struct record_write *w)
+{
+    const char *id = r->params[0];
+    json_t *doc;
+    int rc;
+
+    if ((rc = record_read(&r->ctx, r->st, id, 0, &doc)) != AT_OK)
+        return http_core_error(r, rc);
+    json_decref(doc);
+    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
+        rc = write_tx(r, changes ? record_amend(&r->ctx, r->st, id, changes, w)
+                                 : record_retract(&r->ctx, r->st, id, w));
+    if (rc != AT_OK || (rc = record_get(&r->ctx, r->st, id, 0, &doc)) != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 200, doc);
+}
+
 /* POST .../versions {"changes": {...}, "reason": "...", "clearance"?} */
 int api_records_amend(struct request *r)
 {
-    json_t *body = http_body_json(r, true), *doc;
+    json_t *body = http_body_json(r, true);
     struct record_write w = RECORD_WRITE_INIT;
     const char *clearance;
     int rc;
@@ -149,44 +169,23 @@ int api_records_amend(struct request *r)
                         "(null removes one)");
     else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
         rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
-    else if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK)
-        rc = http_core_error(r, rc);
-    else {
-        json_decref(doc);
-        if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
-            || (rc = write_tx(r, record_amend(&r->ctx, r->st, r->params[0],
-                                              json_object_get(body, "changes"), &w))) != AT_OK)
-            rc = http_core_error(r, rc);
-        else if (record_get(&r->ctx, r->st, r->params[0], 0, &doc) == AT_OK)
-            rc = http_json(r, 200, doc);
-        else
-            rc = http_core_error(r, r->ctx.code);
-    }
+    else
+        rc = new_version(r, json_object_get(body, "changes"), &w);
     json_decref(body);
     return rc;
 }
 
+/* POST .../retract {"reason": "..."} */
 int api_records_retract(struct request *r)
 {
-    json_t *body = http_body_json(r, true), *doc;
+    json_t *body = http_body_json(r, true);
     struct record_write w = RECORD_WRITE_INIT;
     int rc;
 
     if (body == NULL)
         return (int)r->status;
     w.reason = json_string_value(json_object_get(body, "reason"));
-    if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK) {
-        json_decref(body);
-        return http_core_error(r, rc);
-    }
-    json_decref(doc);
-    if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
-        || (rc = write_tx(r, record_retract(&r->ctx, r->st, r->params[0], &w))) != AT_OK)
-        rc = http_core_error(r, rc);
-    else if (record_get(&r->ctx, r->st, r->params[0], 0, &doc) == AT_OK)
-        rc = http_json(r, 200, doc);
-    else
-        rc = http_core_error(r, r->ctx.code);
+    rc = new_version(r, NULL, &w);
     json_decref(body);
     return rc;
 }

@@ -260,6 +260,8 @@ int api_me(struct request *r)
         json_object_set_new(me, "csrf_token", json_string(r->session->csrf));
         pthread_mutex_unlock(&lock);
     }
+    if (server_tile_url())
+        json_object_set_new(me, "tiles", json_string(server_tile_url()));
     return http_json(r, 200, me);
 }
 

@@ -118,6 +118,8 @@ int api_token_create(struct request *r);
 const struct session *server_keys(void);
 /* The archive directory being served. */
 const char *server_archive(void);
+/* The online map tile URL template given with --tiles, or NULL. */
+const char *server_tile_url(void);
 
 /* Handlers, one file per resource. */
 int api_records_list(struct request *r);

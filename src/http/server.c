@@ -39,6 +39,23 @@ const char *server_archive(void)
     return options->archive;
 }
 
+const char *server_tile_url(void)
+{
+    return options->tile_url;
+}
+
+/* The scheme and host of a tile URL template such as
+ * https://tiles.example.org/{z}/{x}/{y}.png, for the CSP, which takes
+ * origins and not templates. */
+static void csp_tile_origin(struct buf *b, const char *url)
+{
+    const char *host = strstr(url, "://");
+    size_t n = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/") : 0;
+
+    if (n > 0 && memchr(url, '{', n) == NULL && strcspn(url, " ;,'\"") >= n)
+        buf_printf(b, " %.*s", (int)n, url);
+}
+
 static int64_t now_us(void)
 {
     struct timeval tv;
@@ -360,9 +377,11 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     if (o->tls_cert && ((rc = read_pem(ctx, o->tls_cert, &cert)) != AT_OK
                         || (rc = read_pem(ctx, o->tls_key, &key)) != AT_OK))
         goto out;
-    buf_printf(&csp, "default-src 'self'; img-src 'self' data:%s%s; style-src 'self'; "
-               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-               "form-action 'self'", o->tile_url ? " " : "", o->tile_url ? o->tile_url : "");
+    buf_printf(&csp, "default-src 'self'; img-src 'self' data:");
+    if (o->tile_url)
+        csp_tile_origin(&csp, o->tile_url);
+    buf_printf(&csp, "; style-src 'self'; script-src 'self'; connect-src 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     auth_init(o->tls_cert != NULL);
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
     sigemptyset(&sigs);

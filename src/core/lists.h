@@ -1,0 +1,96 @@
+/*
+ * lists.h: sanctions lists (the UN Security Council consolidated list and
+ * OFAC's SDN list) read from their published files and kept in the
+ * archive as dated list versions.
+ *
+ * The readers turn a file into entries, one JSON object per listed person,
+ * company, vessel or aircraft:
+ *
+ *   {"key", "type": "person|company|vessel|aircraft", "name",
+ *    "names": [{"name", "quality": "primary|strong|weak|fka"}],
+ *    "addresses": [{"street", "city", "state", "zip", "country", "note"}],
+ *    "ids": [{"kind", "value", "country"?, "note"?}],
+ *    "links": [name, ...], "programs": [...], "listed_on"?, "remarks"?,
+ *    "dob": [...]?, "nationality": [...]?, "vessel": {...}?}
+ *
+ * The key is the list's own stable key: the UN reference number (KPe.029)
+ * and OFAC's ent_num.  id kinds: imo, swift, phone, email, website,
+ * passport, national_id, registration, tax_id, mmsi, call_sign, document.
+ *
+ * An import is one transaction: every entry, its names and attributes,
+ * and one log item for the version whose digest covers every entry
+ * document.  A file that is not valid is refused with its name, line and
+ * field, and nothing is written.
+ */
+#ifndef ATTEST_LISTS_H
+#define ATTEST_LISTS_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* A list read from its files.  entries is a JSON array the struct owns;
+ * published is YYYY-MM-DD; sha256 is the hex digest of the files read. */
+struct list_data {
+    char source[8];       /* "un" or "ofac" */
+    char published[11];
+    char sha256[65];
+    json_t *entries;
+};
+
+void list_data_free(struct list_data *d);
+
+/* Reads a UN consolidated list XML file (streaming, one entry in memory at
+ * a time besides the entries already read). */
+int lists_read_un(struct at_ctx *ctx, const char *path, struct list_data *out);
+
+/* Reads OFAC's delimited SDN files from dir: sdn.csv, alt.csv, add.csv and
+ * sdn_comments.csv (the last three may be missing).  date is the list date
+ * (YYYY-MM-DD) or NULL for the newest modification date of the files. */
+int lists_read_ofac(struct at_ctx *ctx, const char *dir, const char *date,
+                    struct list_data *out);
+
+/* Parses OFAC remarks ("a.k.a. 'X'; Linked To: Y.; Vessel Registration
+ * Identification IMO 1234567; ...") into the names, ids and links of
+ * entry.  Exposed for tests. */
+void lists_parse_remarks(json_t *entry, const char *remarks);
+
+/* Stores d as a new list version named SOURCE-PUBLISHED (a suffix .2, .3
+ * when that date is already taken by different content) and commits with
+ * the log signed.  When the newest version of the source already has the
+ * same file digest nothing is written and *already is set.  The version
+ * id is written into version (64 bytes). */
+int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d,
+                 char version[64], bool *already);
+
+/* Every list version, oldest first: a new JSON array of {"id", "source",
+ * "published", "imported_at", "entries", "file_sha256"}. */
+int lists_versions(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* Resolves a version argument: a full id, a source name ("un": its newest
+ * version), or SOURCE@N (the Nth import of it, from 1).  Copies the id. */
+int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char version[64]);
+
+/* The newest version of each source, as a new JSON array of ids. */
+int lists_current(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* The changes from version old to version new, by list key: a new object
+ * {"old", "new", "added": [{key, type, name}], "removed": [...],
+ *  "renamed": [{key, type, old, new}], "aliases_added": [{key, name, alias,
+ *  quality}], "aliases_removed": [...]}.  Names are compared after
+ * normalisation, so spacing and case changes are not reported. */
+int lists_diff(struct at_ctx *ctx, struct store *st, const char *old_version,
+               const char *new_version, json_t **out);
+
+/* The entry document of key in version; *out is a new reference. */
+int lists_entry(struct at_ctx *ctx, struct store *st, const char *version, const char *key,
+                json_t **out);
+
+/* The comparable form of an attribute value of a kind: digits of an IMO
+ * number or phone, lower-case e-mail and web host, the first 8 characters
+ * of a SWIFT/BIC, an address's words without "c/o NAME" and box codes.
+ * Appends to out; nothing when the value has no comparable part. */
+void lists_attr_norm(const char *kind, const char *value, struct buf *out);
+
+#endif

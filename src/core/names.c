@@ -1,0 +1,412 @@
+/*
+ * names.c: normalisation, Korean variant folding, word classes and
+ * Jaro-Winkler (see names.h).  ASCII names take a fast path that needs no
+ * ICU; other text goes through ICU's NFKC case folding, its Any-Latin
+ * transliterator when a script other than Latin is present, and an NFD
+ * pass that drops marks.  Hangul is romanised by hangul.c before that.
+ */
+#include "attest.h"
+#include "hangul.h"
+#include "names.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+
+void names_forms_free(struct name_forms *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->form[i]);
+    f->n = 0;
+}
+
+static bool is_apostrophe(UChar32 c)
+{
+    return c == '\'' || c == '`' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x02BB
+        || c == 0x00B4;
+}
+
+/* Appends the words of ASCII text s, lower case, single-spaced. */
+static void ascii_form(const char *s, struct buf *out)
+{
+    bool space = false;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c)) {
+            if (space && out->len)
+                buf_putc(out, ' ');
+            space = false;
+            buf_putc(out, (char)tolower(c));
+        } else if (!is_apostrophe(c)) {
+            space = true;
+        }
+    }
+}
+
+static pthread_mutex_t translit_lock = PTHREAD_MUTEX_INITIALIZER;
+static UTransliterator *translit;
+
+/* Transliterates u (capacity cap, length *len) to Latin in place. */
+static int to_latin(UChar *u, int32_t *len, int32_t cap)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t limit = *len;
+
+    pthread_mutex_lock(&translit_lock);
+    if (translit == NULL) {
+        static const UChar id[] = u"Any-Latin";
+        translit = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+    }
+    if (translit && U_SUCCESS(err))
+        utrans_transUChars(translit, u, len, cap, 0, &limit, &err);
+    pthread_mutex_unlock(&translit_lock);
+    return U_SUCCESS(err) && translit ? AT_OK : AT_ERR;
+}
+
+static bool needs_transliteration(const UChar *u, int32_t n)
+{
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        U16_NEXT(u, i, n, c);
+        UErrorCode err = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript(c, &err);
+        if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED && sc != USCRIPT_LATIN)
+            return true;
+    }
+    return false;
+}
+
+/* Appends the Latin words of UTF-8 text s (any script but Hangul). */
+static int unicode_form(struct at_ctx *ctx, const char *s, struct buf *out)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n = 0, cap;
+    UChar *u, *v = NULL;
+    int rc = AT_OK;
+
+    u_strFromUTF8(NULL, 0, &n, s, -1, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+        return ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
+    cap = n * 4 + 16;
+    u = xmalloc((size_t)cap * sizeof *u);
+    err = U_ZERO_ERROR;
+    u_strFromUTF8(u, cap, &n, s, -1, &err);
+    if (U_FAILURE(err)) {
+        rc = ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
+        goto out;
+    }
+    if (needs_transliteration(u, n) && to_latin(u, &n, cap) != AT_OK) {
+        rc = ctx_error(ctx, AT_ERR, "ICU transliteration failed");
+        goto out;
+    }
+    const UNormalizer2 *fold = unorm2_getNFKCCasefoldInstance(&err);
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&err);
+    int32_t vcap = n * 4 + 16, m;
+    v = xmalloc((size_t)vcap * sizeof *v);
+    m = unorm2_normalize(fold, u, n, v, vcap, &err);
+    n = U_SUCCESS(err) ? unorm2_normalize(nfd, v, m, u, cap, &err) : 0;
+    if (U_FAILURE(err)) {
+        rc = ctx_error(ctx, AT_ERR, "ICU normalisation failed: %s", u_errorName(err));
+        goto out;
+    }
+    bool space = false;
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        U16_NEXT(u, i, n, c);
+        if (u_charType(c) == U_NON_SPACING_MARK || is_apostrophe(c))
+            continue;
+        if (!u_isalnum(c)) {
+            space = true;
+            continue;
+        }
+        if (space && out->len)
+            buf_putc(out, ' ');
+        space = false;
+        char utf8[4];
+        int32_t k = 0;
+        UBool bad = false;
+        U8_APPEND((uint8_t *)utf8, k, 4, c, bad);
+        if (!bad)
+            buf_append(out, utf8, (size_t)k);
+    }
+out:
+    free(u);
+    free(v);
+    return rc;
+}
+
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* Adds form s (normalised from Latin, or other scripts) unless present. */
+static int add_form(struct at_ctx *ctx, const char *s, struct name_forms *out)
+{
+    struct buf b = BUF_INIT;
+    int rc = AT_OK;
+
+    if (is_ascii(s))
+        ascii_form(s, &b);
+    else
+        rc = unicode_form(ctx, s, &b);
+    if (rc == AT_OK && b.len) {
+        for (size_t i = 0; i < out->n; i++)
+            if (strcmp(out->form[i], b.data) == 0)
+                goto out;
+        if (out->n < NAMES_MAX_FORMS)
+            out->form[out->n++] = buf_detach(&b);
+    }
+out:
+    buf_free(&b);
+    return rc;
+}
+
+/* Counts Hangul syllables in s and whether anything but syllables and
+ * single spaces is there. */
+static size_t hangul_syllables(const char *s, bool *only)
+{
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+
+    *only = true;
+    while (*p) {
+        if (p[0] == 0xEA || (p[0] >= 0xEB && p[0] <= 0xED)) {
+            uint32_t c = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            if (c >= 0xAC00 && c <= 0xD7A3 && p[1] && p[2]) {
+                n++;
+                p += 3;
+                continue;
+            }
+        }
+        if (*p != ' ')
+            *only = false;
+        p++;
+    }
+    return n;
+}
+
+int names_normalise(struct at_ctx *ctx, const char *name, struct name_forms *out)
+{
+    static const enum hangul_system systems[] = { HANGUL_DPRK, HANGUL_MR_PLAIN, HANGUL_RR };
+    struct buf rom = BUF_INIT;
+    bool only;
+    size_t syl;
+    int rc = AT_OK;
+
+    out->n = 0;
+    if (is_ascii(name) || (syl = hangul_syllables(name, &only)) == 0)
+        return add_form(ctx, name, out);
+    /* A short run of Hangul alone is read as a personal name, family name
+     * first; anything else is romanised word by word. */
+    bool person = only && syl >= 2 && syl <= 5;
+    for (size_t i = 0; i < ARRAY_LEN(systems) && rc == AT_OK; i++) {
+        buf_reset(&rom);
+        rc = person ? hangul_name(ctx, name, strlen(name), systems[i], 0, &rom)
+                    : hangul_romanise(ctx, name, strlen(name), systems[i], 0, &rom);
+        if (rc != AT_OK && person) {
+            /* not a name after all: romanise it as text */
+            ctx_clear(ctx);
+            buf_reset(&rom);
+            rc = hangul_romanise(ctx, name, strlen(name), systems[i], 0, &rom);
+        }
+        if (rc == AT_OK)
+            rc = add_form(ctx, buf_str(&rom), out);
+    }
+    buf_free(&rom);
+    if (rc != AT_OK)
+        names_forms_free(out);
+    return rc;
+}
+
+/* ---- variant folding -------------------------------------------------- */
+
+void names_fold_token(const char *w, size_t len, struct buf *out)
+{
+    /* Whole-word spellings of family names that the rules below would not
+     * bring together. */
+    static const struct { const char *word, *key; } whole[] = {
+        { "lee", "i" }, { "rhee", "i" }, { "yi", "i" }, { "rhie", "i" }, { "ree", "i" },
+        { "li", "i" }, { "ri", "i" }, { "park", "bag" }, { "bahk", "bag" },
+        { "choi", "joe" }, { "choe", "joe" }, { "chey", "joe" },
+        { "roh", "no" }, { "noh", "no" }, { "ryu", "yu" }, { "yoo", "yu" }, { "rhyu", "yu" },
+    };
+    size_t start = out->len;
+
+    for (size_t i = 0; i < ARRAY_LEN(whole); i++)
+        if (strlen(whole[i].word) == len && memcmp(whole[i].word, w, len) == 0) {
+            buf_puts(out, whole[i].key);
+            return;
+        }
+    size_t i = 0;
+    /* An initial r, l or n before i or y is silent in the South's spelling
+     * (Ryonbong / Yonbong, Ri / I, Nyongbyon / Yongbyon). */
+    if (len >= 2 && (w[0] == 'r' || w[0] == 'l' || w[0] == 'n') && (w[1] == 'i' || w[1] == 'y'))
+        i = 1;
+    else if (len >= 3 && (w[0] == 'r' || w[0] == 'l') && w[1] == 'h' && (w[2] == 'i' || w[2] == 'y'))
+        i = 2;
+    for (; i < len; i++) {
+        char c = w[i], d = i + 1 < len ? w[i + 1] : '\0';
+        char k = c;
+        if ((c == 'p' || c == 't' || c == 'k') && d == 'h') {
+            k = c == 'p' ? 'b' : c == 't' ? 'd' : 'g';
+            i++;
+        } else if (c == 't' && d == 'c' && i + 2 < len && w[i + 2] == 'h') {
+            k = 'j';
+            i += 2;
+        } else if ((c == 'c' && d == 'h') || (c == 's' && d == 'h')) {
+            k = c == 'c' ? 'j' : 's';
+            i++;
+        } else if (c == 'e' && (d == 'o' || d == 'u')) {
+            k = d;
+            i++;
+        } else if ((c == 'o' && d == 'o') || (c == 'o' && d == 'u')) {
+            k = c == 'o' && d == 'o' ? 'u' : 'o';
+            i++;
+        } else if (c == 'k' || c == 'c' || c == 'q') {
+            k = 'g';
+        } else if (c == 't') {
+            k = 'd';
+        } else if (c == 'p' || c == 'f') {
+            k = 'b';
+        } else if (c == 'w' && d == 'o' && i > 0) {
+            k = 'w';
+        }
+        /* doubled letters count once: Amnokkang / Amroggang */
+        if (out->len > start && out->data[out->len - 1] == k)
+            continue;
+        buf_putc(out, k);
+    }
+}
+
+enum name_word_class names_word_class(const char *w, size_t len)
+{
+    static const char *const form[] = {
+        "and", "bank", "chosen", "choson", "chosun", "co", "company", "corp", "corporation",
+        "de", "dprk", "dprkn", "enterprise", "enterprises", "gen", "general", "gmbh", "group",
+        "hoesa", "holding", "holdings", "inc", "incorporated", "industrial", "international",
+        "joson", "jv", "korea", "korean", "limited", "llc", "ltd", "muyok", "north", "of",
+        "pte", "sa", "sarl", "shipping", "the", "trade", "trading",
+    };
+    bool digits = len > 0;
+
+    for (size_t i = 0; i < len; i++)
+        if (!isdigit((unsigned char)w[i]))
+            digits = false;
+    if (digits)
+        return NAME_WORD_NUMBER;
+    if ((len == 2 && memcmp(w, "ii", 2) == 0) || (len == 3 && memcmp(w, "iii", 3) == 0)
+        || (len == 2 && memcmp(w, "iv", 2) == 0))
+        return NAME_WORD_NUMBER;
+    size_t lo = 0, hi = ARRAY_LEN(form);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strncmp(form[mid], w, len);
+        if (c == 0 && form[mid][len] != '\0')
+            c = 1;
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else
+            return NAME_WORD_FORM;
+    }
+    return NAME_WORD_PLAIN;
+}
+
+/* ---- Jaro-Winkler ----------------------------------------------------- */
+
+#define JARO_STACK 64
+
+/* One Jaro body for both element types: NAME(a, na, b, nb). */
+#define DEFINE_JARO(NAME, T)                                                        \
+    static double NAME(const T *a, size_t na, const T *b, size_t nb)                \
+    {                                                                               \
+        bool stack_a[JARO_STACK], stack_b[JARO_STACK];                              \
+        bool *ma, *mb;                                                              \
+        size_t window, matches = 0, trans = 0;                                      \
+                                                                                    \
+        if (na == 0 && nb == 0)                                                     \
+            return 1.0;                                                             \
+        if (na == 0 || nb == 0)                                                     \
+            return 0.0;                                                             \
+        ma = na <= JARO_STACK ? stack_a : xmalloc(na);                              \
+        mb = nb <= JARO_STACK ? stack_b : xmalloc(nb);                              \
+        memset(ma, 0, na);                                                          \
+        memset(mb, 0, nb);                                                          \
+        window = (na > nb ? na : nb) / 2;                                           \
+        window = window > 0 ? window - 1 : 0;                                       \
+        for (size_t i = 0; i < na; i++) {                                           \
+            size_t lo = i > window ? i - window : 0;                                \
+            size_t hi = i + window + 1 < nb ? i + window + 1 : nb;                  \
+            for (size_t j = lo; j < hi; j++)                                        \
+                if (!mb[j] && a[i] == b[j]) {                                       \
+                    ma[i] = mb[j] = true;                                           \
+                    matches++;                                                      \
+                    break;                                                          \
+                }                                                                   \
+        }                                                                           \
+        for (size_t i = 0, j = 0; matches && i < na; i++) {                         \
+            if (!ma[i])                                                             \
+                continue;                                                           \
+            while (!mb[j])                                                          \
+                j++;                                                                \
+            trans += a[i] != b[j];                                                  \
+            j++;                                                                    \
+        }                                                                           \
+        if (ma != stack_a)                                                          \
+            free(ma);                                                               \
+        if (mb != stack_b)                                                          \
+            free(mb);                                                               \
+        if (matches == 0)                                                           \
+            return 0.0;                                                             \
+        double m = (double)matches;                                                 \
+        return (m / (double)na + m / (double)nb + (m - (double)trans / 2.0) / m) / 3.0; \
+    }
+
+DEFINE_JARO(jaro_u32, uint32_t)
+DEFINE_JARO(jaro_bytes, unsigned char)
+
+double names_jaro(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    return jaro_u32(a, na, b, nb);
+}
+
+/* Winkler's prefix bonus on a Jaro score j. */
+static double winkler(double j, size_t prefix, double boost_threshold)
+{
+    if (j < boost_threshold)
+        return j;
+    return j + (double)(prefix < 4 ? prefix : 4) * 0.1 * (1.0 - j);
+}
+
+double names_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                          double boost_threshold)
+{
+    size_t l = 0;
+
+    while (l < 4 && l < na && l < nb && a[l] == b[l])
+        l++;
+    return winkler(jaro_u32(a, na, b, nb), l, boost_threshold);
+}
+
+double names_jaro_winkler_bytes(const char *a, size_t na, const char *b, size_t nb,
+                                double boost_threshold)
+{
+    size_t l = 0;
+
+    while (l < 4 && l < na && l < nb && a[l] == b[l])
+        l++;
+    return winkler(jaro_bytes((const unsigned char *)a, na, (const unsigned char *)b, nb), l,
+                   boost_threshold);
+}

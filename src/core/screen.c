@@ -1,0 +1,1198 @@
+/*
+ * screen.c: the in-memory screen index, the two name scorers and the
+ * query (see screen.h).
+ *
+ * Index: every name form of every entry of the newest list versions is
+ * split into words; each distinct word is interned once with its folded
+ * key, word class and rarity weight (IDF over name forms).  Candidates for
+ * a query are the names sharing the first three letters of a folded key
+ * with one of its informative words (all words when it has only
+ * company-form words); identifiers are looked up exactly.
+ */
+#include "attest.h"
+#include "lists.h"
+#include "names.h"
+#include "screen.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+
+#define MAX_WORDS 24
+#define PREFIX_LEN 3
+
+/* ---- a string -> uint32 hash map -------------------------------------- */
+
+struct strmap {
+    char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+
+static uint64_t hash_str(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static size_t strmap_slot(const struct strmap *m, const char *s, size_t n)
+{
+    size_t i = hash_str(s, n) & (m->cap - 1);
+
+    while (m->keys[i] && (strncmp(m->keys[i], s, n) != 0 || m->keys[i][n] != '\0'))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+/* The value of s[0..n), or UINT32_MAX. */
+static uint32_t strmap_get(const struct strmap *m, const char *s, size_t n)
+{
+    if (m->cap == 0)
+        return UINT32_MAX;
+    size_t i = strmap_slot(m, s, n);
+    return m->keys[i] ? m->vals[i] : UINT32_MAX;
+}
+
+static void strmap_put(struct strmap *m, const char *s, size_t n, uint32_t v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct strmap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 1024;
+        m->keys = xcalloc(m->cap, sizeof *m->keys);
+        m->vals = xcalloc(m->cap, sizeof *m->vals);
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i]) {
+                size_t j = strmap_slot(m, old.keys[i], strlen(old.keys[i]));
+                m->keys[j] = old.keys[i];
+                m->vals[j] = old.vals[i];
+                m->n++;
+            }
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t i = strmap_slot(m, s, n);
+    if (m->keys[i] == NULL) {
+        m->keys[i] = xmalloc(n + 1);
+        memcpy(m->keys[i], s, n);
+        m->keys[i][n] = '\0';
+        m->n++;
+    }
+    m->vals[i] = v;
+}
+
+static void strmap_free(struct strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+}
+
+/* A growable array of uint32. */
+struct u32vec {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static void u32_push(struct u32vec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4;
+        a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = x;
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+struct s_word {
+    char *raw, *key;
+    uint16_t rawlen, keylen;
+    uint8_t cls;          /* enum name_word_class */
+    uint32_t key_id;
+};
+
+struct s_name {
+    uint32_t entry;
+    const char *text;     /* the name as listed (owned by names_text) */
+    const char *quality;
+    uint32_t *words;      /* word ids of the form */
+    uint16_t nwords;
+    uint32_t *joined;     /* the form with the given-name words joined, or NULL */
+    uint16_t njoined;
+    uint32_t *cp;         /* OFAC tokens: code points, tokens separated by ' ' */
+    uint32_t ncp;
+};
+
+struct s_entry {
+    char *list, *key, *type, *name;
+};
+
+struct screen_index {
+    struct s_entry *entries;
+    size_t nentries;
+    struct s_name *names;
+    size_t nnames, capnames;
+    char **texts;
+    size_t ntexts, captexts;
+    struct s_word *words;
+    size_t nwords, capwords;
+    struct strmap word_map;     /* raw word -> word id */
+    struct strmap key_map;      /* folded key -> key id */
+    uint32_t *key_df;           /* names holding each key */
+    float *key_idf;
+    size_t nkeys, capkeys;
+    struct strmap prefix_map;   /* key prefix -> posting list id */
+    struct u32vec *postings;
+    size_t npostings;
+    struct strmap id_map;       /* "kind:norm" -> posting list id of entries */
+    struct u32vec *id_postings;
+    size_t nid_postings;
+    char **id_labels;
+    float max_idf;
+};
+
+static uint32_t intern_key(struct screen_index *ix, const char *k, size_t n)
+{
+    uint32_t id = strmap_get(&ix->key_map, k, n);
+
+    if (id != UINT32_MAX)
+        return id;
+    if (ix->nkeys == ix->capkeys) {
+        ix->capkeys = ix->capkeys ? ix->capkeys * 2 : 1024;
+        ix->key_df = xrealloc(ix->key_df, ix->capkeys * sizeof *ix->key_df);
+    }
+    id = (uint32_t)ix->nkeys++;
+    ix->key_df[id] = 0;
+    strmap_put(&ix->key_map, k, n, id);
+    return id;
+}
+
+/* Interns a raw normalised word with its key and class. */
+static uint32_t intern_word(struct screen_index *ix, const char *w, size_t n)
+{
+    uint32_t id = strmap_get(&ix->word_map, w, n);
+    struct buf key = BUF_INIT;
+
+    if (id != UINT32_MAX)
+        return id;
+    if (ix->nwords == ix->capwords) {
+        ix->capwords = ix->capwords ? ix->capwords * 2 : 1024;
+        ix->words = xrealloc(ix->words, ix->capwords * sizeof *ix->words);
+    }
+    id = (uint32_t)ix->nwords++;
+    struct s_word *sw = &ix->words[id];
+    sw->raw = xmalloc(n + 1);
+    memcpy(sw->raw, w, n);
+    sw->raw[n] = '\0';
+    sw->rawlen = (uint16_t)n;
+    sw->cls = (uint8_t)names_word_class(w, n);
+    names_fold_token(w, n, &key);
+    buf_puts(&key, "");
+    sw->keylen = (uint16_t)key.len;
+    sw->key = buf_detach(&key);
+    sw->key_id = intern_key(ix, sw->key, sw->keylen);
+    strmap_put(&ix->word_map, w, n, id);
+    return id;
+}
+
+/* Splits a normalised form into word ids (at most MAX_WORDS). */
+static size_t split_words(struct screen_index *ix, const char *form, uint32_t *ids)
+{
+    size_t n = 0;
+
+    while (*form && n < MAX_WORDS) {
+        size_t len = strcspn(form, " ");
+        if (len)
+            ids[n++] = intern_word(ix, form, len);
+        form += len;
+        while (*form == ' ')
+            form++;
+    }
+    return n;
+}
+
+/* "kim yong chol" -> "kim yongchol": the given-name syllables written
+ * apart, as one word, so that Kim Jong Un meets Kim Jong-un written
+ * Kim Jongun.  Only when every word after the first is short. */
+static size_t join_given(struct screen_index *ix, const uint32_t *ids, size_t n, uint32_t *out)
+{
+    struct buf b = BUF_INIT;
+
+    if (n < 3)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (ix->words[ids[i]].rawlen > 5 || ix->words[ids[i]].cls != NAME_WORD_PLAIN)
+            return 0;
+    for (size_t i = 1; i < n; i++)
+        buf_append(&b, ix->words[ids[i]].raw, ix->words[ids[i]].rawlen);
+    out[0] = ids[0];
+    out[1] = intern_word(ix, b.data, b.len);
+    buf_free(&b);
+    return 2;
+}
+
+/* OFAC's tokens of s as code points: some characters dropped, others
+ * separators, upper case; tokens joined by single spaces. */
+static uint32_t *ofac_codepoints(const char *s, uint32_t *n_out)
+{
+    size_t cap = strlen(s) + 1, n = 0;
+    uint32_t *out = xmalloc(cap * sizeof *out);
+    int32_t i = 0, len = (int32_t)strlen(s);
+    bool space = false;
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        if (c < 0)
+            continue;
+        if (c == '.' || c == '\'' || c == 0x2019)
+            continue;
+        int8_t t = u_charType(c);
+        switch (t) {
+        case U_FORMAT_CHAR: case U_PRIVATE_USE_CHAR: case U_UNASSIGNED: case U_MODIFIER_LETTER:
+        case U_NON_SPACING_MARK: case U_ENCLOSING_MARK: case U_OTHER_NUMBER:
+        case U_CURRENCY_SYMBOL: case U_MODIFIER_SYMBOL:
+            continue;
+        case U_CONTROL_CHAR: case U_COMBINING_SPACING_MARK: case U_SPACE_SEPARATOR:
+        case U_LINE_SEPARATOR: case U_PARAGRAPH_SEPARATOR: case U_DASH_PUNCTUATION:
+        case U_START_PUNCTUATION: case U_END_PUNCTUATION: case U_CONNECTOR_PUNCTUATION:
+        case U_OTHER_PUNCTUATION: case U_INITIAL_PUNCTUATION: case U_FINAL_PUNCTUATION:
+        case U_MATH_SYMBOL: case U_OTHER_SYMBOL:
+            space = true;
+            continue;
+        default:
+            break;
+        }
+        if (space && n)
+            out[n++] = ' ';
+        space = false;
+        out[n++] = (uint32_t)u_toupper(c);
+    }
+    *n_out = (uint32_t)n;
+    return out;
+}
+
+static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
+                          const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
+{
+    uint32_t ids[MAX_WORDS], joined[2];
+    size_t n = split_words(ix, form, ids);
+
+    if (n == 0) {
+        free(cp);
+        return;
+    }
+    if (ix->nnames == ix->capnames) {
+        ix->capnames = ix->capnames ? ix->capnames * 2 : 4096;
+        ix->names = xrealloc(ix->names, ix->capnames * sizeof *ix->names);
+    }
+    struct s_name *sn = &ix->names[ix->nnames++];
+    sn->entry = entry;
+    sn->text = text;
+    sn->quality = quality;
+    sn->nwords = (uint16_t)n;
+    sn->words = xmalloc(n * sizeof *sn->words);
+    memcpy(sn->words, ids, n * sizeof *ids);
+    sn->njoined = (uint16_t)join_given(ix, ids, n, joined);
+    sn->joined = NULL;
+    if (sn->njoined) {
+        sn->joined = xmalloc(2 * sizeof *sn->joined);
+        memcpy(sn->joined, joined, sizeof joined);
+    }
+    sn->cp = cp;
+    sn->ncp = ncp;
+}
+
+static const char *intern_quality(const char *q)
+{
+    static const char *const known[] = { "primary", "strong", "weak", "fka" };
+
+    for (size_t i = 0; i < ARRAY_LEN(known); i++)
+        if (strcmp(known[i], q) == 0)
+            return known[i];
+    return "strong";
+}
+
+static const char *keep_text(struct screen_index *ix, const char *s)
+{
+    if (ix->ntexts == ix->captexts) {
+        ix->captexts = ix->captexts ? ix->captexts * 2 : 4096;
+        ix->texts = xrealloc(ix->texts, ix->captexts * sizeof *ix->texts);
+    }
+    return ix->texts[ix->ntexts++] = xstrdup(s);
+}
+
+static void add_id(struct screen_index *ix, uint32_t entry, const char *kind, const char *norm)
+{
+    struct buf k = BUF_INIT;
+
+    buf_printf(&k, "%s:%s", strcmp(kind, "national_id") == 0 ? "passport" : kind, norm);
+    uint32_t p = strmap_get(&ix->id_map, k.data, k.len);
+    if (p == UINT32_MAX) {
+        p = (uint32_t)ix->nid_postings++;
+        ix->id_postings = xrealloc(ix->id_postings, ix->nid_postings * sizeof *ix->id_postings);
+        ix->id_labels = xrealloc(ix->id_labels, ix->nid_postings * sizeof *ix->id_labels);
+        memset(&ix->id_postings[p], 0, sizeof ix->id_postings[p]);
+        ix->id_labels[p] = xstrdup(k.data);
+        strmap_put(&ix->id_map, k.data, k.len, p);
+    }
+    struct u32vec *v = &ix->id_postings[p];
+    if (v->n == 0 || v->v[v->n - 1] != entry)
+        u32_push(v, entry);
+    buf_free(&k);
+}
+
+static int load_version(struct at_ctx *ctx, struct store *st, struct screen_index *ix,
+                        const char *version)
+{
+    static const char names_sql[] =
+        "SELECT e.key, e.type, e.name, n.name, n.quality FROM list_entry e "
+        "JOIN list_name n ON n.version = e.version AND n.key = e.key "
+        "WHERE e.version = ?1 ORDER BY e.key, n.rowid";
+    static const char ids_sql[] =
+        "SELECT key, kind, norm FROM list_attr WHERE version = ?1 AND kind IN "
+        "('imo', 'swift', 'phone', 'email', 'registration', 'passport', 'national_id', 'mmsi')";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, names_sql);
+    struct name_forms forms;
+    size_t first = ix->nentries;
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (ix->nentries == first || strcmp(ix->entries[ix->nentries - 1].key, key) != 0) {
+            ix->entries = xrealloc(ix->entries, (ix->nentries + 1) * sizeof *ix->entries);
+            struct s_entry *e = &ix->entries[ix->nentries++];
+            e->list = xstrdup(version);
+            e->key = xstrdup(key);
+            e->type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
+            e->name = xstrdup((const char *)sqlite3_column_text(stmt, 2));
+        }
+        const char *text = keep_text(ix, (const char *)sqlite3_column_text(stmt, 3));
+        const char *quality = intern_quality((const char *)sqlite3_column_text(stmt, 4));
+        struct at_ctx quiet = { 0 };
+        if (names_normalise(&quiet, text, &forms) != AT_OK)
+            continue;
+        for (size_t f = 0; f < forms.n; f++) {
+            uint32_t ncp = 0, *cp = f == 0 ? ofac_codepoints(text, &ncp) : NULL;
+            add_name_form(ix, (uint32_t)(ix->nentries - 1), text, quality, forms.form[f], cp, ncp);
+        }
+        names_forms_free(&forms);
+    }
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE)
+        return store_error(ctx, st, "reading list names");
+    if ((stmt = store_stmt(ctx, st, ids_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
+    size_t e = first;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        /* entries are in key order; attributes mostly are too */
+        if (e >= ix->nentries || strcmp(ix->entries[e].key, key) != 0)
+            for (e = first; e < ix->nentries && strcmp(ix->entries[e].key, key) != 0; e++)
+                ;
+        if (e < ix->nentries)
+            add_id(ix, (uint32_t)e, (const char *)sqlite3_column_text(stmt, 1),
+                   (const char *)sqlite3_column_text(stmt, 2));
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
+}
+
+static void add_posting(struct screen_index *ix, const struct s_word *w, uint32_t name)
+{
+    size_t plen = w->keylen < PREFIX_LEN ? w->keylen : PREFIX_LEN;
+    uint32_t p = strmap_get(&ix->prefix_map, w->key, plen);
+
+    if (p == UINT32_MAX) {
+        p = (uint32_t)ix->npostings++;
+        ix->postings = xrealloc(ix->postings, ix->npostings * sizeof *ix->postings);
+        memset(&ix->postings[p], 0, sizeof ix->postings[p]);
+        strmap_put(&ix->prefix_map, w->key, plen, p);
+    }
+    struct u32vec *v = &ix->postings[p];
+    if (v->n == 0 || v->v[v->n - 1] != name)
+        u32_push(v, name);
+}
+
+/* Document frequencies, IDF and the prefix postings, once all names are in. */
+static void finish_index(struct screen_index *ix)
+{
+    uint32_t *seen = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *seen);
+
+    for (size_t i = 0; i < ix->nnames; i++) {
+        const struct s_name *sn = &ix->names[i];
+        for (size_t j = 0; j < sn->nwords; j++) {
+            const struct s_word *w = &ix->words[sn->words[j]];
+            if (seen[w->key_id] != i + 1) {
+                seen[w->key_id] = (uint32_t)i + 1;
+                ix->key_df[w->key_id]++;
+            }
+            add_posting(ix, w, (uint32_t)i);
+        }
+        for (size_t j = 0; j < sn->njoined; j++)
+            add_posting(ix, &ix->words[sn->joined[j]], (uint32_t)i);
+    }
+    ix->key_idf = xmalloc((ix->nkeys ? ix->nkeys : 1) * sizeof *ix->key_idf);
+    ix->max_idf = 0;
+    for (size_t k = 0; k < ix->nkeys; k++) {
+        double idf = log(((double)ix->nnames + 1.0) / ((double)ix->key_df[k] + 1.0)) + 1.0;
+        ix->key_idf[k] = (float)idf;
+        if (idf > ix->max_idf)
+            ix->max_idf = (float)idf;
+    }
+    free(seen);
+}
+
+int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out)
+{
+    struct screen_index *ix = xcalloc(1, sizeof *ix);
+    json_t *current, *v;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if ((rc = lists_current(ctx, st, &current)) != AT_OK) {
+        screen_index_free(ix);
+        return rc;
+    }
+    if (json_array_size(current) == 0) {
+        json_decref(current);
+        screen_index_free(ix);
+        return ctx_error(ctx, AT_ENOTFOUND,
+                         "no sanctions list has been imported; use 'attest lists import'");
+    }
+    json_array_foreach(current, i, v)
+        if (rc == AT_OK)
+            rc = load_version(ctx, st, ix, json_string_value(v));
+    json_decref(current);
+    if (rc != AT_OK) {
+        screen_index_free(ix);
+        return rc;
+    }
+    finish_index(ix);
+    *out = ix;
+    return AT_OK;
+}
+
+void screen_index_counts(const struct screen_index *ix, size_t *entries, size_t *names)
+{
+    *entries = ix->nentries;
+    *names = ix->nnames;
+}
+
+void screen_index_free(struct screen_index *ix)
+{
+    if (ix == NULL)
+        return;
+    for (size_t i = 0; i < ix->nentries; i++) {
+        free(ix->entries[i].list);
+        free(ix->entries[i].key);
+        free(ix->entries[i].type);
+        free(ix->entries[i].name);
+    }
+    free(ix->entries);
+    for (size_t i = 0; i < ix->nnames; i++) {
+        free(ix->names[i].words);
+        free(ix->names[i].joined);
+        free(ix->names[i].cp);
+    }
+    free(ix->names);
+    for (size_t i = 0; i < ix->ntexts; i++)
+        free(ix->texts[i]);
+    free(ix->texts);
+    for (size_t i = 0; i < ix->nwords; i++) {
+        free(ix->words[i].raw);
+        free(ix->words[i].key);
+    }
+    free(ix->words);
+    strmap_free(&ix->word_map);
+    strmap_free(&ix->key_map);
+    strmap_free(&ix->prefix_map);
+    strmap_free(&ix->id_map);
+    free(ix->key_df);
+    free(ix->key_idf);
+    for (size_t i = 0; i < ix->npostings; i++)
+        free(ix->postings[i].v);
+    free(ix->postings);
+    for (size_t i = 0; i < ix->nid_postings; i++) {
+        free(ix->id_postings[i].v);
+        free(ix->id_labels[i]);
+    }
+    free(ix->id_postings);
+    free(ix->id_labels);
+    free(ix);
+}
+
+/* ---- the OFAC-parity scorer -------------------------------------------- */
+
+/* Splits code points at spaces: token starts and lengths. */
+static size_t cp_tokens(const uint32_t *cp, size_t n, size_t *start, size_t *len, size_t max)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n && k < max;) {
+        size_t j = i;
+        while (j < n && cp[j] != ' ')
+            j++;
+        if (j > i) {
+            start[k] = i;
+            len[k++] = j - i;
+        }
+        i = j + 1;
+    }
+    return k;
+}
+
+static void cp_utf8(const uint32_t *cp, size_t n, struct buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t u[4];
+        int32_t k = 0;
+        UBool bad = false;
+        U8_APPEND(u, k, 4, (UChar32)cp[i], bad);
+        if (!bad)
+            buf_append(out, u, (size_t)k);
+    }
+    buf_puts(out, "");
+}
+
+static double ofac_cp_score(const uint32_t *q, size_t nq, const uint32_t *c, size_t nc,
+                            json_t *explain)
+{
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], cs[MAX_WORDS], cl[MAX_WORDS];
+    size_t nqt = cp_tokens(q, nq, qs, ql, MAX_WORDS), nct = cp_tokens(c, nc, cs, cl, MAX_WORDS);
+    double whole = 0, sum = 0;
+    size_t used = 0;
+    bool long_only = false;
+    json_t *parts = explain ? json_array() : NULL;
+
+    if (nq && nc && q[0] == c[0])
+        whole = names_jaro_winkler(q, nq, c, nc, 0.0);
+    for (size_t i = 0; i < nqt; i++)
+        if (ql[i] > 2)
+            long_only = true;
+    for (size_t i = 0; i < nqt; i++) {
+        if (long_only && ql[i] <= 2)
+            continue;
+        double best = 0;
+        size_t arg = 0;
+        for (size_t j = 0; j < nct; j++) {
+            double s = names_jaro_winkler(q + qs[i], ql[i], c + cs[j], cl[j], 0.7);
+            if (s > best)
+                best = s, arg = j;
+        }
+        if (best < 0.5)
+            best = 0;
+        sum += best;
+        used++;
+        if (parts) {
+            struct buf a = BUF_INIT, b = BUF_INIT;
+            cp_utf8(q + qs[i], ql[i], &a);
+            if (nct)
+                cp_utf8(c + cs[arg], cl[arg], &b);
+            json_array_append_new(parts, json_pack("{s:s, s:s, s:f}", "query", buf_str(&a),
+                                                   "name", buf_str(&b), "score", round(best * 1000) / 10));
+            buf_free(&a);
+            buf_free(&b);
+        }
+    }
+    double per = used ? sum / (double)used : 0;
+    double score = (whole > per ? whole : per) * 100.0;
+    if (explain) {
+        json_object_set_new(explain, "method", json_string(whole >= per ? "whole name" : "word by word"));
+        json_object_set_new(explain, "whole", json_real(round(whole * 1000) / 10));
+        json_object_set_new(explain, "words", json_real(round(per * 1000) / 10));
+        json_object_set_new(explain, "pairs", parts);
+    }
+    return score;
+}
+
+double screen_ofac_score(const char *query, const char *name, json_t **explain)
+{
+    uint32_t nq, nc;
+    uint32_t *q = ofac_codepoints(query, &nq), *c = ofac_codepoints(name, &nc);
+
+    if (explain)
+        *explain = json_object();
+    double s = ofac_cp_score(q, nq, c, nc, explain ? *explain : NULL);
+    free(q);
+    free(c);
+    return s;
+}
+
+/* ---- the attest scorer ------------------------------------------------- */
+
+/* A query word: interned when the index has it, else standalone. */
+struct q_word {
+    const char *raw, *key;
+    size_t rawlen, keylen;
+    uint8_t cls;
+    float weight;
+};
+
+#define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
+#define EXTRA_NAME 0.2    /* weight of an unmatched list word */
+#define PAIR_MIN 0.80     /* word similarity below which words do not pair */
+
+static float class_factor(uint8_t cls)
+{
+    return cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
+}
+
+static double word_sim(const struct q_word *a, const struct s_word *b)
+{
+    if (a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER)
+        return a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0 ? 1.0 : 0.0;
+    if (a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0)
+        return 1.0;
+    if (a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0)
+        return 0.97;
+    size_t shorter = a->keylen < b->keylen ? a->keylen : b->keylen;
+    /* an abbreviation: corp / corporation, intl / international */
+    if (shorter >= 3 && strncmp(a->key, b->key, shorter) == 0
+        && (a->cls == NAME_WORD_FORM || b->cls == NAME_WORD_FORM))
+        return 0.9;
+    double s = names_jaro_winkler_bytes(a->key, a->keylen, b->key, b->keylen, 0.7);
+    double min = shorter <= 3 ? 0.9 : PAIR_MIN;
+    if (s < min)
+        return 0.0;
+    /* Spread what is left above the cut-off over 0.5 .. 0.95, so that two
+     * merely similar words count for half a match, not nearly a whole. */
+    return 0.5 + 0.45 * (s - min) / (1.0 - min);
+}
+
+static double attest_score(const struct screen_index *ix, const struct q_word *q, size_t nq,
+                           const uint32_t *words, size_t nw, json_t *explain)
+{
+    double sim[MAX_WORDS][MAX_WORDS];
+    bool qused[MAX_WORDS] = { false }, wused[MAX_WORDS] = { false };
+    double num = 0, den = 0;
+    bool number_clash = false;
+    json_t *pairs = explain ? json_array() : NULL;
+
+    for (size_t i = 0; i < nq; i++)
+        for (size_t j = 0; j < nw; j++)
+            sim[i][j] = word_sim(&q[i], &ix->words[words[j]]);
+    /* Greedy one-to-one pairing, best pair first. */
+    for (;;) {
+        double best = 0;
+        size_t bi = 0, bj = 0;
+        for (size_t i = 0; i < nq; i++)
+            for (size_t j = 0; !qused[i] && j < nw; j++)
+                if (!wused[j] && sim[i][j] > best)
+                    best = sim[i][j], bi = i, bj = j;
+        if (best <= 0)
+            break;
+        qused[bi] = wused[bj] = true;
+        const struct s_word *w = &ix->words[words[bj]];
+        double wr = ix->key_idf[w->key_id] * class_factor(w->cls);
+        double wq = q[bi].weight;
+        num += best * (wq + wr);
+        den += wq + wr;
+        if (pairs)
+            json_array_append_new(pairs, json_pack("{s:s#, s:s#, s:f, s:f}", "query", q[bi].raw,
+                                                   (int)q[bi].rawlen, "name", w->raw, (int)w->rawlen,
+                                                   "score", round(best * 1000) / 10,
+                                                   "weight", round((wq + wr) * 100) / 100));
+    }
+    json_t *uq = explain ? json_array() : NULL, *un = explain ? json_array() : NULL;
+    bool q_number = false;
+    for (size_t i = 0; i < nq; i++)
+        if (!qused[i]) {
+            den += 2 * EXTRA_QUERY * q[i].weight;
+            q_number |= q[i].cls == NAME_WORD_NUMBER;
+            if (uq)
+                json_array_append_new(uq, json_stringn(q[i].raw, q[i].rawlen));
+        }
+    for (size_t j = 0; j < nw; j++)
+        if (!wused[j]) {
+            const struct s_word *w = &ix->words[words[j]];
+            den += 2 * EXTRA_NAME * ix->key_idf[w->key_id] * class_factor(w->cls);
+            number_clash |= q_number && w->cls == NAME_WORD_NUMBER;
+            if (un)
+                json_array_append_new(un, json_stringn(w->raw, w->rawlen));
+        }
+    double score = den > 0 ? 100.0 * num / den : 0;
+    /* SAM JONG 1 is not SAM JONG 2. */
+    if (number_clash)
+        score *= 0.5;
+    if (explain) {
+        json_object_set_new(explain, "pairs", pairs);
+        json_object_set_new(explain, "unmatched_query", uq);
+        json_object_set_new(explain, "unmatched_name", un);
+        if (number_clash)
+            json_object_set_new(explain, "number_mismatch", json_true());
+    }
+    return score;
+}
+
+/* ---- queries ------------------------------------------------------------- */
+
+struct q_form {
+    struct q_word w[MAX_WORDS];
+    size_t n;
+    struct q_word joined[2];
+    size_t njoined;
+    struct buf joined_text, key_text;
+};
+
+static void q_word_init(const struct screen_index *ix, struct q_word *qw, const char *raw,
+                        size_t n, struct buf *keys)
+{
+    uint32_t id = strmap_get(&ix->word_map, raw, n);
+
+    qw->raw = raw;
+    qw->rawlen = n;
+    if (id != UINT32_MAX) {
+        const struct s_word *w = &ix->words[id];
+        qw->key = w->key;
+        qw->keylen = w->keylen;
+        qw->cls = w->cls;
+        qw->weight = ix->key_idf[w->key_id] * class_factor(w->cls);
+        return;
+    }
+    size_t at = keys->len;
+    names_fold_token(raw, n, keys);
+    buf_putc(keys, '\0');
+    qw->key = NULL; /* set from the offset once keys stops growing */
+    qw->keylen = keys->len - at - 1;
+    qw->cls = (uint8_t)names_word_class(raw, n);
+    uint32_t kid = strmap_get(&ix->key_map, keys->data + at, qw->keylen);
+    float idf = kid != UINT32_MAX ? ix->key_idf[kid] : ix->max_idf;
+    qw->weight = idf * class_factor(qw->cls);
+    qw->raw = raw;
+    qw->key = (const char *)(uintptr_t)at; /* offset, fixed below */
+}
+
+static void q_form_build(const struct screen_index *ix, const char *form, struct q_form *f)
+{
+    size_t offsets_unset[MAX_WORDS + 2] = { 0 };
+    bool fixed[MAX_WORDS + 2] = { false };
+
+    f->n = 0;
+    buf_reset(&f->key_text);
+    buf_reset(&f->joined_text);
+    const char *p = form;
+    while (*p && f->n < MAX_WORDS) {
+        size_t len = strcspn(p, " ");
+        if (len) {
+            q_word_init(ix, &f->w[f->n], p, len, &f->key_text);
+            fixed[f->n] = strmap_get(&ix->word_map, p, len) != UINT32_MAX;
+            offsets_unset[f->n] = (size_t)(uintptr_t)f->w[f->n].key;
+            f->n++;
+        }
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    /* the given-name words joined, as the index does */
+    f->njoined = 0;
+    bool short_tail = f->n >= 3;
+    for (size_t i = 1; i < f->n; i++)
+        if (f->w[i].rawlen > 5 || f->w[i].cls != NAME_WORD_PLAIN)
+            short_tail = false;
+    if (short_tail) {
+        for (size_t i = 1; i < f->n; i++)
+            buf_append(&f->joined_text, f->w[i].raw, f->w[i].rawlen);
+        buf_putc(&f->joined_text, '\0');
+        f->joined[0] = f->w[0];
+        q_word_init(ix, &f->joined[1], f->joined_text.data, f->joined_text.len - 1, &f->key_text);
+        fixed[MAX_WORDS] = strmap_get(&ix->word_map, f->joined_text.data, f->joined_text.len - 1) != UINT32_MAX;
+        offsets_unset[MAX_WORDS] = (size_t)(uintptr_t)f->joined[1].key;
+        f->njoined = 2;
+    }
+    /* keys of words the index does not know live in key_text */
+    for (size_t i = 0; i < f->n; i++)
+        if (!fixed[i])
+            f->w[i].key = f->key_text.data + offsets_unset[i];
+    if (f->njoined && !fixed[MAX_WORDS])
+        f->joined[1].key = f->key_text.data + offsets_unset[MAX_WORDS];
+    if (f->njoined && fixed[0] == false)
+        f->joined[0].key = f->w[0].key;
+}
+
+/* Identifier kinds recognised in query text. */
+static void find_ids(const char *text, struct buf *name_out, json_t *ids)
+{
+    const char *p = text;
+
+    while (*p) {
+        size_t len = strcspn(p, " ,;");
+        char word[64];
+        if (len > 0 && len < sizeof word) {
+            memcpy(word, p, len);
+            word[len] = '\0';
+            size_t digits = 0, alpha = 0, upper = 0;
+            for (size_t i = 0; i < len; i++) {
+                digits += isdigit((unsigned char)word[i]) != 0;
+                alpha += isalpha((unsigned char)word[i]) != 0;
+                upper += isupper((unsigned char)word[i]) != 0;
+            }
+            const char *kind = NULL;
+            if (strcasecmp(word, "IMO") == 0) {
+                p += len;
+                while (*p == ' ' || *p == ':')
+                    p++;
+                continue;
+            }
+            if (digits == 7 && len == 7)
+                kind = "imo";
+            else if (strncasecmp(word, "IMO", 3) == 0 && digits == 7 && len == 10)
+                kind = "imo";
+            else if ((len == 8 || len == 11) && upper >= 6 && digits + upper == len
+                     && isupper((unsigned char)word[4]) && isupper((unsigned char)word[5])
+                     && alpha >= 6 && digits >= 1)
+                kind = "swift";
+            else if (strchr(word, '@'))
+                kind = "email";
+            else if (digits >= 8 && alpha == 0)
+                kind = "phone";
+            if (kind) {
+                json_array_append_new(ids, json_string(word));
+            } else {
+                if (name_out->len)
+                    buf_putc(name_out, ' ');
+                buf_append(name_out, p, len);
+            }
+        }
+        p += len;
+        while (*p == ' ' || *p == ',' || *p == ';')
+            p++;
+    }
+    buf_puts(name_out, "");
+}
+
+/* The identifier kinds a value might be, normalised, tried in turn. */
+static void id_candidates(const char *value, json_t *keys)
+{
+    static const char *const kinds[] = { "imo", "swift", "phone", "email", "registration",
+                                         "passport", "mmsi" };
+    struct buf norm = BUF_INIT;
+
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+        buf_reset(&norm);
+        buf_printf(&norm, "%s:", kinds[i]);
+        size_t at = norm.len;
+        lists_attr_norm(kinds[i], value, &norm);
+        if (norm.len > at + 2)
+            json_array_append_new(keys, json_string(buf_str(&norm)));
+    }
+    buf_free(&norm);
+}
+
+struct best {
+    double score;
+    uint32_t name;
+    int variant;   /* 0: words, 1: joined query, 2: joined name, 3: both */
+    int form;
+};
+
+static bool type_ok(const struct screen_index *ix, const struct s_entry *e, const char *type)
+{
+    (void)ix;
+    if (type == NULL || *type == '\0')
+        return true;
+    if (strcmp(type, "company") == 0)
+        return strcmp(e->type, "company") == 0;
+    return strcmp(e->type, type) == 0;
+}
+
+static double score_variants(const struct screen_index *ix, const struct q_form *f,
+                             const struct s_name *sn, int *variant, json_t *explain)
+{
+    double best = attest_score(ix, f->w, f->n, sn->words, sn->nwords, NULL);
+    *variant = 0;
+    if (f->njoined) {
+        double s = attest_score(ix, f->joined, f->njoined, sn->words, sn->nwords, NULL);
+        if (s > best)
+            best = s, *variant = 1;
+    }
+    if (sn->njoined) {
+        double s = attest_score(ix, f->w, f->n, sn->joined, sn->njoined, NULL);
+        if (s > best)
+            best = s, *variant = 2;
+        if (f->njoined) {
+            s = attest_score(ix, f->joined, f->njoined, sn->joined, sn->njoined, NULL);
+            if (s > best)
+                best = s, *variant = 3;
+        }
+    }
+    if (explain) {
+        const struct q_word *qw = *variant & 1 ? f->joined : f->w;
+        size_t nq = *variant & 1 ? f->njoined : f->n;
+        const uint32_t *w = *variant & 2 ? sn->joined : sn->words;
+        size_t nw = *variant & 2 ? sn->njoined : sn->nwords;
+        attest_score(ix, qw, nq, w, nw, explain);
+    }
+    return best;
+}
+
+int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out)
+{
+    if (strcmp(name, "attest") == 0)
+        *out = SCREEN_ATTEST;
+    else if (strcmp(name, "ofac") == 0)
+        *out = SCREEN_OFAC;
+    else
+        return ctx_error(ctx, AT_EINVAL, "\"%s\" is not a scorer; valid: attest, ofac", name);
+    return AT_OK;
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+    double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+    double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+    return (x < y) - (x > y);
+}
+
+static json_t *hit_of(const struct s_entry *e, double score, const char *scorer)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "list", e->list, "key", e->key,
+                     "type", e->type, "name", e->name, "score", round(score * 10) / 10,
+                     "scorer", scorer);
+}
+
+int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
+                 json_t **hits)
+{
+    struct buf name = BUF_INIT;
+    json_t *ids = json_array(), *id_keys = json_array(), *v;
+    struct name_forms forms = { { NULL }, 0 };
+    struct best *best = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *best);
+    bool *id_hit = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *id_hit);
+    const char **id_label = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *id_label);
+    uint32_t *stamp = xcalloc(ix->nnames ? ix->nnames : 1, sizeof *stamp);
+    struct q_form qf[NAMES_MAX_FORMS];
+    size_t i;
+    int rc = AT_OK;
+
+    *hits = NULL;
+    memset(qf, 0, sizeof qf);
+    find_ids(q->name ? q->name : "", &name, ids);
+    for (i = 0; i < q->nids; i++)
+        json_array_append_new(ids, json_string(q->ids[i]));
+    json_array_foreach(ids, i, v)
+        id_candidates(json_string_value(v), id_keys);
+    /* identifiers first */
+    json_array_foreach(id_keys, i, v) {
+        const char *k = json_string_value(v);
+        uint32_t p = strmap_get(&ix->id_map, k, strlen(k));
+        if (p == UINT32_MAX)
+            continue;
+        for (size_t j = 0; j < ix->id_postings[p].n; j++) {
+            uint32_t e = ix->id_postings[p].v[j];
+            if (type_ok(ix, &ix->entries[e], q->type) || q->type == NULL) {
+                id_hit[e] = true;
+                id_label[e] = ix->id_labels[p];
+            }
+        }
+    }
+    if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK)
+        goto out;
+    uint32_t nq_cp = 0, *q_cp = q->scorer == SCREEN_OFAC ? ofac_codepoints(buf_str(&name), &nq_cp) : NULL;
+    for (size_t f = 0; f < forms.n; f++) {
+        q_form_build(ix, forms.form[f], &qf[f]);
+        bool informative = false;
+        for (size_t k = 0; k < qf[f].n; k++)
+            informative |= qf[f].w[k].cls != NAME_WORD_FORM;
+        /* candidates: names sharing a key prefix with an informative word */
+        for (size_t k = 0; k < qf[f].n + qf[f].njoined; k++) {
+            const struct q_word *w = k < qf[f].n ? &qf[f].w[k] : &qf[f].joined[k - qf[f].n];
+            if (informative && w->cls == NAME_WORD_FORM)
+                continue;
+            size_t plen = w->keylen < PREFIX_LEN ? w->keylen : PREFIX_LEN;
+            uint32_t p = strmap_get(&ix->prefix_map, w->key, plen);
+            if (p == UINT32_MAX)
+                continue;
+            const struct u32vec *post = &ix->postings[p];
+            for (size_t j = 0; j < post->n; j++) {
+                uint32_t n = post->v[j];
+                if (stamp[n] == f + 1)
+                    continue;
+                stamp[n] = (uint32_t)f + 1;
+                const struct s_name *sn = &ix->names[n];
+                if (!type_ok(ix, &ix->entries[sn->entry], q->type))
+                    continue;
+                double s;
+                int variant = 0;
+                if (q->scorer == SCREEN_OFAC) {
+                    if (sn->cp == NULL)
+                        continue;
+                    s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
+                } else {
+                    s = score_variants(ix, &qf[f], sn, &variant, NULL);
+                }
+                struct best *b = &best[sn->entry];
+                if (s > b->score) {
+                    b->score = s;
+                    b->name = n;
+                    b->variant = variant;
+                    b->form = (int)f;
+                }
+            }
+        }
+    }
+    *hits = json_array();
+    for (uint32_t e = 0; e < ix->nentries; e++) {
+        if (!id_hit[e] && best[e].score < q->threshold)
+            continue;
+        if (!id_hit[e] && best[e].score <= 0)
+            continue;
+        const char *scorer = q->scorer == SCREEN_OFAC ? "ofac" : "attest";
+        json_t *hit = hit_of(&ix->entries[e], id_hit[e] ? 100.0 : best[e].score, scorer);
+        json_t *explain = NULL;
+        if (best[e].score > 0) {
+            const struct s_name *sn = &ix->names[best[e].name];
+            json_object_set_new(hit, "matched_name", json_string(sn->text));
+            json_object_set_new(hit, "quality", json_string(sn->quality));
+            json_object_set_new(hit, "name_score", json_real(round(best[e].score * 10) / 10));
+            if (q->scorer == SCREEN_OFAC) {
+                explain = json_object();
+                ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, explain);
+            } else {
+                int variant;
+                explain = json_object();
+                score_variants(ix, &qf[best[e].form], sn, &variant, explain);
+                json_object_set_new(explain, "query_form", json_string(forms.form[best[e].form]));
+            }
+        }
+        if (id_hit[e]) {
+            if (explain == NULL)
+                explain = json_object();
+            json_object_set_new(explain, "identifier", json_string(id_label[e]));
+            json_object_set_new(hit, "match", json_string("identifier"));
+        }
+        if (explain)
+            json_object_set_new(hit, "explain", explain);
+        json_array_append_new(*hits, hit);
+    }
+    free(q_cp);
+    /* best first, then cut to the limit */
+    size_t n = json_array_size(*hits);
+    json_t **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    for (i = 0; i < n; i++)
+        sorted[i] = json_incref(json_array_get(*hits, i));
+    qsort(sorted, n, sizeof *sorted, cmp_hits);
+    json_array_clear(*hits);
+    for (i = 0; i < n; i++) {
+        if (q->limit == 0 || i < q->limit)
+            json_array_append(*hits, sorted[i]);
+        json_decref(sorted[i]);
+    }
+    free(sorted);
+out:
+    for (size_t f = 0; f < NAMES_MAX_FORMS; f++) {
+        buf_free(&qf[f].joined_text);
+        buf_free(&qf[f].key_text);
+    }
+    names_forms_free(&forms);
+    json_decref(ids);
+    json_decref(id_keys);
+    buf_free(&name);
+    free(best);
+    free(id_hit);
+    free(id_label);
+    free(stamp);
+    return rc;
+}
+
+/* The screen type of a FollowTheMoney schema, or "" for any; NULL if unknown. */
+static const char *schema_type(const char *schema)
+{
+    static const char *const map[][2] = {
+        { "Company", "company" }, { "LegalEntity", "" }, { "Organization", "company" },
+        { "Person", "person" }, { "Thing", "" }, { "Vessel", "vessel" }, { "Airplane", "aircraft" },
+    };
+
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (strcmp(map[i][0], schema) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Screens one query of a batch into a response object. */
+static json_t *match_one(const struct screen_index *ix, json_t *query, enum screen_scorer scorer,
+                         double threshold, size_t limit)
+{
+    static const char *const id_props[] = { "imoNumber", "swiftBic", "phone", "email",
+                                            "registrationNumber", "passportNumber", "mmsi" };
+    struct at_ctx ctx = { 0 };
+    const char *schema = json_string_value(json_object_get(query, "schema"));
+    json_t *props = json_object_get(query, "properties"), *v, *hits = NULL, *results = json_array();
+    const char *ids[32];
+    size_t nids = 0, i;
+    const char *type = schema_type(schema ? schema : "Thing");
+
+    if (type == NULL || !json_is_object(props)) {
+        json_decref(results);
+        return json_pack("{s:i, s:s}", "status", 400, "error",
+                         type == NULL ? "schema: not one of Person, Company, Organization, LegalEntity, Vessel, Airplane"
+                                      : "properties: must be an object");
+    }
+    for (size_t k = 0; k < ARRAY_LEN(id_props); k++)
+        json_array_foreach(json_object_get(props, id_props[k]), i, v)
+            if (json_is_string(v) && nids < ARRAY_LEN(ids))
+                ids[nids++] = json_string_value(v);
+    json_t *names = json_object_get(props, "name");
+    size_t nnames = json_array_size(names);
+    for (size_t n = 0; n < (nnames ? nnames : 1); n++) {
+        struct screen_query q = { nnames ? json_string_value(json_array_get(names, n)) : "",
+                                  *type ? type : NULL, ids, nids, scorer, threshold, limit };
+        if (screen_query(&ctx, ix, &q, &hits) != AT_OK) {
+            json_decref(results);
+            return json_pack("{s:i, s:s}", "status", 400, "error", ctx.message);
+        }
+        /* keep the best hit per entry over the query's names */
+        json_array_foreach(hits, i, v) {
+            json_t *r;
+            size_t j;
+            bool seen = false;
+            json_array_foreach(results, j, r)
+                if (json_equal(json_object_get(r, "key"), json_object_get(v, "key"))
+                    && json_equal(json_object_get(r, "list"), json_object_get(v, "list")))
+                    seen = true;
+            if (!seen) {
+                json_object_set_new(v, "match", json_boolean(json_real_value(json_object_get(v, "score")) >= threshold));
+                json_array_append(results, v);
+            }
+        }
+        json_decref(hits);
+    }
+    return json_pack("{s:i, s:o, s:I}", "status", 200, "results", results, "total",
+                     (json_int_t)json_array_size(results));
+}
+
+int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t *request,
+                      json_t **response)
+{
+    json_t *queries = json_object_get(request, "queries"), *q, *responses;
+    json_t *t = json_object_get(request, "threshold"), *l = json_object_get(request, "limit");
+    const char *alg = json_string_value(json_object_get(request, "algorithm"));
+    enum screen_scorer scorer = SCREEN_ATTEST;
+    const char *id;
+
+    *response = NULL;
+    if (!json_is_object(queries))
+        return ctx_error(ctx, AT_EINVAL, "queries: must be an object of query id -> query");
+    if (alg && screen_scorer_parse(ctx, alg, &scorer) != AT_OK)
+        return ctx_prefix(ctx, "algorithm: ");
+    double threshold = t ? json_number_value(t) * 100.0 : 70.0;
+    size_t limit = l ? (size_t)json_integer_value(l) : 5;
+    responses = json_object();
+    json_object_foreach(queries, id, q)
+        json_object_set_new(responses, id, match_one(ix, q, scorer, threshold, limit));
+    *response = json_pack("{s:o, s:I}", "responses", responses, "limit", (json_int_t)limit);
+    return AT_OK;
+}

@@ -1,0 +1,98 @@
+/*
+ * screen.h: screening names and identifiers against the sanctions lists
+ * held in the archive, and ranking the likely successors of a listed
+ * entity.
+ *
+ * A screen index is built in memory from the newest version of each list
+ * (every name and alias of every entry, and their identifiers).  A query
+ * is a name, an optional type, and identifiers; identifiers are also
+ * found inside the name text ("PU RYONG IMO 8705539").  Two scorers:
+ *
+ *   ofac    OFAC's published method (Jaro-Winkler of the whole name and of
+ *           each word, the higher of the two), for comparison with what
+ *           OFAC's own search tool shows;
+ *   attest  words folded across romanisations and paired one to one by
+ *           Jaro-Winkler, each pair weighted by how rare its words are on
+ *           the lists, company-form words weighed down, unmatched query
+ *           words penalised more than unmatched list words, and numbers
+ *           decisive.
+ *
+ * An identifier (IMO, SWIFT/BIC, phone, e-mail, registration, passport)
+ * equal to a listed one makes a hit of score 100 whatever the name.  Each
+ * hit explains itself: the entry, the name that matched, which words
+ * paired with which and the score of each.  docs/screening.md describes
+ * the scoring.
+ */
+#ifndef ATTEST_SCREEN_H
+#define ATTEST_SCREEN_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+struct screen_index;
+
+/* Builds the index from the newest version of each list; AT_ENOTFOUND when
+ * no list has been imported.  Free with screen_index_free. */
+int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out);
+void screen_index_free(struct screen_index *ix);
+
+/* Counts for reports: entries and indexed name forms. */
+void screen_index_counts(const struct screen_index *ix, size_t *entries, size_t *names);
+
+enum screen_scorer { SCREEN_ATTEST, SCREEN_OFAC };
+
+struct screen_query {
+    const char *name;          /* may be NULL or "" when ids are given */
+    const char *type;          /* person, company, vessel, aircraft or NULL */
+    const char *const *ids;    /* identifier values, any kind; may be NULL */
+    size_t nids;
+    enum screen_scorer scorer;
+    double threshold;          /* 0..100 */
+    size_t limit;              /* 0: no limit */
+};
+
+/* Screens one query.  *hits is a new JSON array, best first, of
+ *   {"list", "key", "type", "name", "score", "scorer", "matched_name",
+ *    "quality", "explain": {...}} */
+int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
+                 json_t **hits);
+
+/* Parses a scorer name ("ofac", "attest"). */
+int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out);
+
+/* The OFAC-parity score (0..100) of a query name against one list name,
+ * and its explanation when explain is not NULL (a new object). */
+double screen_ofac_score(const char *query, const char *name, json_t **explain);
+
+/*
+ * A batch in the shape of OpenSanctions' /match: request
+ *   {"queries": {"ID": {"schema": "Person|Company|Organization|LegalEntity|Vessel",
+ *                       "properties": {"name": [...], "imoNumber": [...],
+ *                                      "swiftBic": [...], "phone": [...],
+ *                                      "email": [...], "registrationNumber": [...]}}},
+ *    "threshold": 0.8, "algorithm": "attest|ofac", "limit": 5}
+ * response
+ *   {"responses": {"ID": {"status": 200, "results": [hit + "match": bool],
+ *                         "total": N}}, "limit": N}
+ * A bad query gets {"status": 400, "error": message} and the others still
+ * run.  For the HTTP server: one call per request.
+ */
+int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t *request,
+                      json_t **response);
+
+/*
+ * Ranks listed entities that share attributes with an entity: the list
+ * entry named by ref ("KPe.010", "ofac:9345", "un:KPe.010") or, failing
+ * that, any entry whose name matches ref.  Shared addresses, phones,
+ * e-mails, identifiers and "Linked To" names count, each weighted by how
+ * rare it is (log of entries over entries sharing it), and so do
+ * mentions: remarks of one entry naming the other.  *out is a new object
+ * {"entity": {...}, "candidates": [{"list", "key", "name", "score",
+ * "evidence": [{"kind", "value", "shared_by", "weight"}]}]}.
+ */
+int screen_successors(struct at_ctx *ctx, struct store *st, const char *ref, size_t limit,
+                      json_t **out);
+
+#endif

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Browser tests: a new archive of FICTIONAL records served by `attest serve`
+# on a free loopback port, driven through the web application in Debian's
+# chromium by playwright-core (tests/browser/ui.test.mjs).  Prints one
+# "ok - browser/NAME" or "not ok - browser/NAME" line per step; screenshots
+# of failing steps are kept in the directory it prints.
+set -u
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+A=${ATTEST_BIN:-$root/build/attest}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$CHROMIUM" ] || [ ! -d "$root/node_modules/playwright-core" ]; then
+    echo "not ok - browser/setup: needs $CHROMIUM and npm's playwright-core (make deps)"
+    exit 1
+fi
+
+tmp=$(mktemp -d)
+shots=$(mktemp -d "${TMPDIR:-/tmp}/attest-ui-shots.XXXXXX")
+server=
+cleanup() {
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null
+        wait "$server" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+    rmdir "$shots" 2>/dev/null # kept only when a step failed
+}
+trap cleanup EXIT
+
+printf 'FICTIONAL test passphrase\n' > "$tmp/pass"
+printf 'FICTIONAL analyst passphrase\n' > "$tmp/ana"
+printf 'FICTIONAL officer passphrase\n' > "$tmp/olga"
+export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
+run() { "$A" "$@" 3<"$tmp/pass"; }
+if ! { run init "$tmp/a" --kdf interactive \
+       && run -A "$tmp/a" user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$tmp/ana" \
+       && run -A "$tmp/a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/olga" \
+       && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl"; } >"$tmp/setup.log" 2>&1; then
+    echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
+    exit 1
+fi
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$A" -A "$tmp/a" serve --bind 127.0.0.1 --port "$port" 3<"$tmp/pass" 2>"$tmp/serve.log" &
+server=$!
+for _ in $(seq 100); do
+    (exec 5<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+done
+
+ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
+ATTEST_DOWNLOADS="$tmp/downloads" CHROMIUM="$CHROMIUM" \
+    node "$root/tests/browser/ui.test.mjs"
+status=$?
+if [ $status -ne 0 ]; then
+    echo "# server log (no personal data by design):"
+    tail -20 "$tmp/serve.log" | sed 's/^/#   /'
+fi
+exit $status

@@ -1,0 +1,351 @@
+// Browser tests of the attest web application, run by test_ui.sh against a
+// server of FICTIONAL records.  Each step prints "ok - browser/NAME" or
+// "not ok - browser/NAME"; a failing step saves a screenshot in
+// $ATTEST_SHOTS.  Later steps use what earlier ones made, so one failure
+// may bring others.
+import { chromium } from 'playwright-core';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.ATTEST_URL;
+const shots = process.env.ATTEST_SHOTS;
+const downloads = process.env.ATTEST_DOWNLOADS;
+const ADMIN = ['admin', 'FICTIONAL test passphrase'];
+const ANALYST = ['ana', 'FICTIONAL analyst passphrase'];
+const REAL_NAME = 'FICTIONAL Hong Gil Dong';
+const EVENT_TITLE = 'FICTIONAL test event: public hanging by the Chongjin station 청진역 공개처형';
+const XSS_TITLE = '<script>window.__attest_xss = 1</script><img src=x onerror="window.__attest_xss = 2">';
+
+mkdirSync(downloads, { recursive: true });
+const context = await chromium.launchPersistentContext(process.env.ATTEST_PROFILE, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 800 },
+    acceptDownloads: true,
+    downloadsPath: downloads,
+});
+context.setDefaultTimeout(8000);
+const page = context.pages()[0] || await context.newPage();
+const problems = [];
+page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
+});
+page.on('dialog', (d) => { problems.push('dialog opened: ' + d.message()); d.dismiss(); });
+
+let failed = 0, n = 0;
+const made = {};
+
+async function step(name, fn) {
+    n++;
+    try {
+        await fn();
+        console.log(`ok - browser/${name}`);
+    } catch (err) {
+        failed++;
+        const file = join(shots, `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        console.log(`not ok - browser/${name}: ${String(err.message).split('\n')[0]}`);
+        console.log(`# screenshot: ${file}`);
+    }
+}
+
+function check(cond, what) {
+    if (!cond) throw new Error(what);
+}
+
+// A full load each time, so that no step sees the page of the one before.
+let loads = 0;
+async function goto(hash) {
+    await page.goto(`${base}/?load=${++loads}#/${hash}`);
+    await page.waitForSelector('main h1');
+}
+
+async function login([user, pass]) {
+    await page.goto(base + '/');
+    await page.fill('#login-user', user);
+    await page.fill('#login-pass', pass);
+    await page.click('form.login button[type=submit]');
+    await page.waitForSelector('#who .user');
+    check((await page.textContent('#who .user')) === user, 'the header names the user');
+}
+
+async function save(type) {
+    await page.click(`form[data-type="${type}"] button[type=submit]`);
+    await page.waitForSelector('#saved .saved-id');
+    return (await page.textContent('#saved .saved-id')).trim();
+}
+
+async function field(type, name, value) {
+    await page.fill(`form[data-type="${type}"] [name="${name}"]`, value);
+}
+
+async function select(type, name, value) {
+    await page.selectOption(`form[data-type="${type}"] select[name="${name}"]`, value);
+}
+
+// Clicks the form's map and returns the latitude and longitude it filled in.
+async function placeOnMap(type) {
+    const map = page.locator(`#place-map-${type}`);
+    await map.waitFor();
+    await page.waitForSelector(`#place-map-${type} path.leaflet-interactive, #place-map-${type} svg`);
+    await map.click({ position: { x: 260, y: 140 } });
+    const lat = await page.inputValue(`form[data-type="${type}"] [name="lat"]`);
+    const lon = await page.inputValue(`form[data-type="${type}"] [name="lon"]`);
+    check(lat !== '' && lon !== '', 'clicking the map fills in the latitude and longitude');
+    return [Number(lat), Number(lon)];
+}
+
+await step('login page, wrong passphrase refused, admin logs in', async () => {
+    await page.goto(base + '/');
+    await page.waitForSelector('#login-user');
+    check(await page.isHidden('#top'), 'no header before login');
+    await page.fill('#login-user', 'admin');
+    await page.fill('#login-pass', 'wrong');
+    await page.click('form.login button[type=submit]');
+    await page.waitForSelector('form.login .error-box:not([hidden])');
+    await login(ADMIN);
+    check((await page.textContent('#who .role')).includes('admin'), 'the header shows the role');
+    await page.waitForSelector('#map .leaflet-marker-icon, #map .marker-cluster');
+});
+
+await step('intake: witness, with the server\'s message at the wrong field', async () => {
+    await goto('intake/witness');
+    check(await page.locator('form[data-type="witness"] [name="source"]').count() === 0, 'a witness has no source field');
+    await field('witness', 'code', 'W-TEST-0042');
+    await field('witness', 'birth_year', '1850');
+    await select('witness', 'sex', 'female');
+    await page.click('form[data-type="witness"] button[type=submit]');
+    const err = page.locator('[data-field="birth_year"] .field-error');
+    await err.waitFor();
+    check((await err.textContent()).includes('outside the valid range [1900, 2100]'), 'the range message: ' + await err.textContent());
+    check(await page.getAttribute('form[data-type="witness"] [name="birth_year"]', 'aria-invalid') === 'true', 'the field is marked invalid');
+    await field('witness', 'birth_year', '1979');
+    await field('witness', 'notes', 'FICTIONAL test witness');
+    made.witness = await save('witness');
+    check(/^wt-/.test(made.witness), 'a witness id: ' + made.witness);
+});
+
+await step('intake: sealed identity is sent and never shown back', async () => {
+    await page.fill('form.identity [name="identity-real_name"]', REAL_NAME);
+    await page.fill('form.identity [name="identity-contacts"]', 'FICTIONAL +00 0000 0000');
+    await page.click('form.identity button[type=submit]');
+    await page.waitForFunction(() => /sealed/.test(document.querySelector('form.identity p.result').textContent));
+    check(await page.inputValue('form.identity [name="identity-real_name"]') === '', 'the form is emptied');
+    await goto('record/' + made.witness);
+    check(!(await page.content()).includes(REAL_NAME), 'the witness page does not show the identity');
+    check(await page.locator('form.identity').count() === 1, 'the witness page offers to seal an identity');
+});
+
+await step('intake: interview with the witness', async () => {
+    await goto('intake/interview?witness=' + made.witness);
+    check(await page.inputValue('form[data-type="interview"] [name="witness"]') === made.witness, 'the witness is filled in');
+    await field('interview', 'date', '2024-03-05');
+    await field('interview', 'interviewer', 'staff-99');
+    await field('interview', 'summary', 'FICTIONAL test interview about the station square');
+    made.interview = await save('interview');
+    check(/^iv-/.test(made.interview), 'an interview id');
+});
+
+await step('intake: event placed on the map, bad date refused at its field', async () => {
+    await goto('intake/event?source=' + made.interview);
+    await field('event', 'title', EVENT_TITLE);
+    await field('event', 'date', '19977');
+    await field('event', 'province', 'North Hamgyong');
+    made.eventLatLon = await placeOnMap('event');
+    await page.click('form[data-type="event"] button[type=submit]');
+    const err = page.locator('[data-field="date"] .field-error');
+    await err.waitFor();
+    check((await err.textContent()).includes('the year must have four digits'), 'the date message: ' + await err.textContent());
+    await field('event', 'date', '~2009');
+    made.event = await save('event');
+    check(/^ev-/.test(made.event), 'an event id');
+});
+
+await step('intake: pinpoint placed by clicking the map', async () => {
+    await goto(`intake/pinpoint?event=${made.event}&interview=${made.interview}&source=${made.interview}`);
+    made.latlon = await placeOnMap('pinpoint');
+    await field('pinpoint', 'uncertainty_m', '120');
+    await select('pinpoint', 'basis', 'eyewitness');
+    await select('pinpoint', 'site_type', 'public_execution_site');
+    await field('pinpoint', 'description', 'FICTIONAL test pinpoint: the station square');
+    await page.waitForSelector('#place-map-pinpoint path.leaflet-interactive');
+    made.pinpoint = await save('pinpoint');
+    check(/^pp-/.test(made.pinpoint), 'a pinpoint id');
+});
+
+await step('map: the new event and pinpoint are shown', async () => {
+    const [elat, elon] = made.eventLatLon;
+    await goto(`map?lat=${elat}&lon=${elon}&z=16`);
+    await page.waitForSelector(`#map .leaflet-marker-icon.mk-event[title="${EVENT_TITLE}"]`);
+    const [lat, lon] = made.latlon;
+    await goto(`map?lat=${lat}&lon=${lon}&z=16`);
+    const marker = `#map .leaflet-marker-icon.mk-pinpoint[title="FICTIONAL test pinpoint: the station square"]`;
+    await page.waitForSelector(marker);
+    await page.click(marker);
+    await page.waitForSelector(`#map-detail a[href="#/record/${made.event}"]`);
+    await page.waitForSelector('#map path.unc');
+});
+
+await step('map: a site shows its pinpoints, circles, corroboration and events', async () => {
+    await goto('map?lat=42.45&lon=129.735&z=14');
+    await page.click('#map-inview button[data-id="si-fake00000001"]');
+    await page.waitForSelector('#map-detail a[href="#/record/ev-fake00000001"]');
+    const text = await page.textContent('#map-detail');
+    check(text.includes('pp-fake00000001') && text.includes('pp-fake00000002'), 'both pinpoints listed');
+    check(/Witnesses\s*2/.test(text), 'two witnesses corroborate');
+    check(await page.locator('#map path.unc').count() === 2, 'two uncertainty circles');
+    await goto('map?lat=42.45&lon=129.735&z=12');
+    await page.waitForSelector('#map-inview button[data-id="si-fake00000001"]');
+    await page.selectOption('#filter-site_type', 'burial_site');
+    await page.waitForFunction(() => {
+        const ids = [...document.querySelectorAll('#map-inview button')].map((b) => b.dataset.id).sort();
+        return ids.join(' ') === 'pp-fake00000003 si-fake00000002';
+    });
+});
+
+await step('search: English words, hits highlighted', async () => {
+    await goto('search');
+    await page.fill('#search-q', 'Chongjin station');
+    await page.press('#search-q', 'Enter');
+    await page.waitForSelector(`#search-results a[href="#/record/${made.event}"]`);
+    const marks = await page.locator('#search-results mark').allTextContents();
+    check(marks.some((m) => /chongjin/i.test(m)), 'a <mark> around the hit: ' + marks.join('|'));
+});
+
+await step('search: Korean words', async () => {
+    await goto('search?q=' + encodeURIComponent('청진역'));
+    await page.waitForSelector(`#search-results a[href="#/record/${made.event}"]`);
+    const marks = await page.locator('#search-results mark').allTextContents();
+    check(marks.some((m) => m.includes('청진')), 'a <mark> around the Korean hit: ' + marks.join('|'));
+});
+
+await step('record page: provenance, relations, amend and history', async () => {
+    await goto('record/' + made.event);
+    const text = await page.textContent('main');
+    check(text.includes('Entered by') && text.includes('admin'), 'who entered it');
+    check(text.includes(made.interview), 'the source interview');
+    await page.waitForSelector(`#referred-by a[href="#/record/${made.pinpoint}"]`);
+    await page.click('details.amend summary');
+    await page.fill('details.amend [name="date"]', '2009-06');
+    await page.fill('details.amend [name="reason"]', 'FICTIONAL: the witness remembered the month');
+    await page.click('details.amend button[type=submit]');
+    await page.waitForSelector('table.history tbody tr:nth-child(2)');
+    const hist = await page.textContent('table.history');
+    check(hist.includes('remembered the month') && hist.includes('2009-06'), 'version 2 in the history');
+});
+
+await step('stored <script> in a title is shown as text', async () => {
+    await goto('intake/event');
+    await field('event', 'title', XSS_TITLE);
+    made.xss = await save('event');
+    await goto('record/' + made.xss);
+    check((await page.textContent('main h1')) === XSS_TITLE, 'the title is shown as written');
+    await goto('search?q=' + encodeURIComponent('attest_xss'));
+    await page.waitForSelector(`#search-results a[href="#/record/${made.xss}"]`);
+    await goto('records?type=event');
+    await page.waitForSelector(`main a[href="#/record/${made.xss}"]`);
+    check(await page.locator('main img').count() === 0, 'no <img> made from the title');
+    check(await page.evaluate(() => window.__attest_xss) === undefined, 'no script ran');
+});
+
+await step('record page: retract with a reason', async () => {
+    await goto('record/' + made.xss);
+    await page.click('details.retract summary');
+    await page.fill('details.retract [name="retract-reason"]', 'FICTIONAL: entered only to test the page');
+    await page.click('details.retract button[type=submit]');
+    await page.waitForSelector('main .badge.warn');
+    check((await page.textContent('table.history')).includes('entered only to test'), 'the retraction is in the history');
+});
+
+await step('dashboard: SVG charts by year, act type and province', async () => {
+    await goto('dashboard');
+    await page.waitForSelector('svg.chart rect.bar');
+    check(await page.locator('svg.chart').count() === 3, 'three charts');
+    const text = await page.textContent('main');
+    check(text.includes('Public execution') && text.includes('North Hamgyong'), 'labelled bars');
+});
+
+await step('evidence: upload shows the SHA-256', async () => {
+    const bytes = Buffer.from('FICTIONAL test statement, not real evidence\n');
+    await goto('evidence');
+    await page.setInputFiles('#ev-file', { name: 'statement.txt', mimeType: 'text/plain', buffer: bytes });
+    await page.fill('#ev-interview', made.interview);
+    await page.click('form.upload button[type=submit]');
+    await page.waitForSelector('#ev-sha256');
+    const sha = (await page.textContent('#ev-sha256')).trim();
+    check(sha === createHash('sha256').update(bytes).digest('hex'), 'the SHA-256 of the bytes: ' + sha);
+});
+
+await step('exports: download (KML when offered, else CSV and JSONL)', async () => {
+    await goto('exports');
+    await page.waitForSelector('#ex-jsonl');
+    const kml = await page.locator('#ex-kml').count();
+    const get = async (sel) => {
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.click(sel)]);
+        const path = join(downloads, dl.suggestedFilename());
+        await dl.saveAs(path);
+        return readFileSync(path, 'utf8');
+    };
+    if (kml) {
+        check((await get('#ex-kml')).includes('<kml'), 'a KML file');
+    }
+    await page.selectOption('#ex-type', 'event');
+    const csv = await get('#ex-csv');
+    check(csv.includes(made.event) && csv.includes('청진역'), 'the CSV holds the new event');
+    const jsonl = await get('#ex-jsonl');
+    check(jsonl.includes(made.pinpoint), 'the JSONL holds the new pinpoint');
+    check(!jsonl.includes(REAL_NAME) && !csv.includes(REAL_NAME), 'no identity in exports');
+});
+
+await step('Korean labels', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    check((await page.textContent('#nav')).includes('지도'), 'Korean navigation');
+    await goto('intake/act?event=' + made.event);
+    check((await page.textContent('form[data-type="act"]')).includes('행위 유형'), 'Korean field labels');
+    check((await page.textContent('form[data-type="act"] select[name="act_type"]')).includes('공개처형'), 'Korean vocabulary');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+await step('keyboard: skip link, then the navigation in order', async () => {
+    await goto('records');
+    await page.keyboard.press('Tab');
+    check(await page.evaluate(() => document.activeElement.id) === 'skip-link', 'the skip link comes first');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    check(await page.evaluate(() => document.activeElement.getAttribute('href')) === '#/intake', 'then the navigation');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('form[data-type="witness"]');
+});
+
+await step('analyst: no witness identity and no confidential witness records', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ANALYST);
+    await goto('records?type=witness');
+    await page.waitForSelector('main .empty');
+    await goto('record/' + made.witness);
+    await page.waitForSelector('main .error-box');
+    check(!(await page.textContent('main')).includes('W-TEST-0042'), 'the witness is not shown');
+    await goto('search?q=' + encodeURIComponent('W-TEST-0042'));
+    await page.waitForSelector('#search-results p');
+    check(await page.locator('#search-results li').count() === 0, 'the search finds no witness');
+    await goto('record/' + made.event);
+    check((await page.textContent('main h1')).includes('청진역'), 'the event itself is readable');
+    check(!(await page.content()).includes(REAL_NAME), 'no identity anywhere');
+    await goto('exports');
+    check(await page.locator('#ex-jsonl').count() === 0, 'no whole-archive export');
+});
+
+await step('no script errors or CSP violations', async () => {
+    check(problems.length === 0, problems.join('; '));
+});
+
+await context.close();
+console.log(failed ? `# ${failed} of ${n} browser steps failed; screenshots in ${shots}` : `# ${n} browser steps passed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# test_records.sh: the life of records through the real binary: init, add
+# of every type from flags, show, amend, history, retract, list and its
+# filters, stats, vocab, and help on every command.  All data is FICTIONAL.
+. "$(dirname "$0")/lib.sh"
+
+# add NAME TYPE FLAGS...: adds a record; its id is left in $ID.
+add() {
+    local name=$1
+    shift
+    check "add $name" attest add "$@"
+    ID=$(cat "$T/out")
+}
+
+# --- init ----------------------------------------------------------------
+new_archive
+check "init made attest.db" test -f "$ARCHIVE/attest.db"
+mkdir "$T/full" && echo "FICTIONAL" >"$T/full/notes.txt"
+check_fails "init refuses a non-empty directory" 1 "not empty" attest init "$T/full"
+check_fails "init refuses an existing archive" 1 "not empty" attest init "$ARCHIVE"
+
+# --- add, one record of every type ---------------------------------------
+add witness witness --code W-FICT-001 --sex female --birth-year 1971 \
+    --home-province "North Hamgyong" --year-left 2009 --notes "FICTIONAL witness"
+WT=$ID
+add document document --title "FICTIONAL report on detention" --publisher "FICTIONAL NGO" \
+    --date 2019-06 --sha256 "$(printf 'FICTIONAL' | sha256sum | cut -c1-64)"
+DC=$ID
+add interview interview --witness "$WT" --interviewer I-07 --date 2019-04-02 \
+    --place Seoul --language ko --summary "FICTIONAL testimony about a public execution"
+IV=$ID
+add event event --title "FICTIONAL public execution at the market" --date "~1997" \
+    --place "Hoeryong market riverbank" --province "North Hamgyong" --county Hoeryong \
+    --lat 42.44 --lon 129.75 --description "FICTIONAL account" --source "$IV"
+EV=$ID
+add "public event" event --title "FICTIONAL flood relief meeting" --date 2003-05-01 \
+    --province "South Pyongan" --clearance public --source "$DC"
+EV2=$ID
+add person person --name "김영철" --name "Kim Yong Chol" --sex male \
+    --description "FICTIONAL person"
+PE=$ID
+add act act --event "$EV" --act-type public_execution --victim-count 3 \
+    --count-approximate 1 --description "FICTIONAL"
+AC=$ID
+add "act with money" act --event "$EV2" --act-type sale --victim "$PE" --amount 5000 \
+    --currency CNY --description "FICTIONAL sale"
+add organisation organisation --name "FICTIONAL Trading Corporation" --name "가상무역회사" \
+    --kind company --country "FICTIONAL"
+OR=$ID
+add vessel vessel --name "FICTIONAL STAR" --name "FICTIONAL MOON" --imo 9176187 \
+    --flag "FICTIONAL" --description "FICTIONAL vessel"
+check_fails "vessel with a wrong IMO check digit is refused" 2 'field "imo".*check digit' \
+    attest add vessel --name "FICTIONAL SUN" --imo 9176188
+add site site --name "FICTIONAL riverbank execution ground" --site-type public_execution_site \
+    --lat 42.45 --lon 129.76 --province "North Hamgyong" --confidence probable --tier court \
+    --description "FICTIONAL site"
+SI=$ID
+add pinpoint pinpoint --lat 42.451 --lon 129.761 --uncertainty-m 50 --site "$SI" \
+    --interview "$IV" --event "$EV" --imagery-date 2018-09 --basis eyewitness \
+    --description "FICTIONAL placement"
+add relation relation --kind involvement --from "$PE" --to "$AC" --degree gave_orders \
+    --description "FICTIONAL"
+add "information relation" relation --kind information --from "$WT" --to "$EV" \
+    --basis eyewitness --reliability likely_reliable --description "FICTIONAL"
+check_fails "relation kind that cannot join these types is refused" 2 \
+    'family relation cannot end at .*event.*valid: person witness' \
+    attest add relation --kind family --from "$PE" --to "$EV"
+check_fails "add of an unknown type lists the types" 2 "valid: act, document, event" \
+    attest add incident --title "FICTIONAL"
+
+# --- show ----------------------------------------------------------------
+check "show a person" attest show "$PE"
+grep -q "김영철 | Kim Yong Chol" "$T/out"
+verdict "show prints every name" $? "$(cat "$T/out")"
+check "show by a unique id prefix" attest show "${PE:0:9}"
+grep -q "$PE" "$T/out"
+verdict "the prefix names the full record" $? "$(cat "$T/out")"
+check "show --json" attest show "$EV" --json
+same "show --json keeps the fuzzy date as entered" "~1997" "$(json_get 'j["data"]["date"]' <"$T/out")"
+same "show --json lists referrers" "yes" \
+    "$(attest show "$EV" --json | json_get '"yes" if any(r["id"] == "'"$AC"'" for r in j["referred_by"]) else "no"')"
+printf '%s\n' '{"type":"person","id":"pe-aaaaaaaaaaaa","data":{"names":["FICTIONAL A"]}}' \
+    '{"type":"person","id":"pe-aaaaaaaaaaab","data":{"names":["FICTIONAL B"]}}' >"$T/twins.jsonl"
+check "import two records with near ids" attest import jsonl "$T/twins.jsonl"
+check_fails "an ambiguous prefix is refused" 2 "more than one record" attest show pe-aaaa
+check_fails "an unknown id is not found" 1 "no record pe-zzzz" attest show pe-zzzz
+check_fails "a short prefix is refused" 2 "not a record id" attest show pe
+
+# --- amend and history ---------------------------------------------------
+check_fails "amend needs a reason" 2 "needs a reason" attest amend "$PE" --sex unknown
+check "amend with a reason" attest amend "$PE" --occupation "FICTIONAL miner" \
+    --reason "FICTIONAL correction from a second interview"
+same "amend writes version 2" 2 "$(attest show "$PE" --json | json_get 'j["version"]')"
+check "history" attest history "$PE"
+same "history lists both versions" 2 "$(grep -cE '^[12] ' "$T/out")"
+same "history --json has both versions" "[1, 2]" \
+    "$(attest history "$PE" --json | json_get '[v["version"] for v in j]')"
+same "show --version 1 has the old value" "None" \
+    "$(attest show "$PE" --version 1 --json | json_get 'str(j["data"].get("occupation"))')"
+same "show has the new value" "FICTIONAL miner" \
+    "$(attest show "$PE" --json | json_get 'j["data"]["occupation"]')"
+check_fails "show of a version that does not exist" 1 "no version 3" attest show "$PE" --version 3
+
+# --- retract -------------------------------------------------------------
+check_fails "retract needs a reason" 2 "needs a reason" attest retract "$OR"
+check "retract" attest retract "$OR" --reason "FICTIONAL duplicate entry"
+attest list organisation >"$T/out"
+! grep -q "$OR" "$T/out"
+verdict "a retracted record leaves list" $?
+attest list organisation --retracted >"$T/out"
+grep -q "$OR.*retracted" "$T/out"
+verdict "list --retracted shows it" $? "$(cat "$T/out")"
+same "a retracted record leaves search" "" \
+    "$(attest search Trading --json | json_get '" ".join(h["record"]["id"] for h in j)')"
+same "search --retracted finds it" "$OR" \
+    "$(attest search Trading --retracted --json | json_get '" ".join(h["record"]["id"] for h in j)')"
+check_fails "retracting twice is refused" 1 "already retracted" \
+    attest retract "$OR" --reason "FICTIONAL again"
+
+# --- stats and vocab -----------------------------------------------------
+same "stats counts each type" \
+    "act=2 document=1 event=2 interview=1 organisation=0/1 person=3 pinpoint=1 relation=2 site=1 vessel=1 witness=1" \
+    "$(attest stats --json | json_get '" ".join(r["type"] + "=" + str(r["records"]) + ("/%d" % r["retracted"] if r["retracted"] else "") for r in j)')"
+same "stats counts versions (person: 2 + 1 + 1)" 4 \
+    "$(attest stats --json | json_get '[r["versions"] for r in j if r["type"] == "person"][0]')"
+check "stats table" attest stats
+check "vocab" attest vocab
+vocabs=$(attest vocab --json | json_get '" ".join(sorted(j))')
+missing=
+for v in $vocabs act_type site_type basis_of_knowledge reliability clearance relation_kind; do
+    grep -q "^$v " "$T/out" || missing="$missing $v"
+done
+verdict "vocab lists every vocabulary" "${#missing}" "missing:$missing"
+same "vocab --json has the terms" "public_execution" \
+    "$(attest vocab act_type --json | json_get 'j["act_type"]["terms"][0]["code"]')"
+check_fails "vocab of an unknown name" 2 "no vocabulary" attest vocab colours
+
+# --- list and its filters ------------------------------------------------
+ids() { attest list "$@" --json | json_get '" ".join(r["id"] for r in j)'; }
+same "list TYPE" "$(printf '%s\n' "$EV" "$EV2" | sort | xargs)" "$(ids event)"
+same "~1997 reaches into 1998" "$EV" "$(ids event --from 1998 --to 1998)"
+same "~1997 reaches back into 1996" "$EV" "$(ids event --from 1996-12 --to 1996-12)"
+same "~1997 does not reach 1999" "" "$(ids event --from 1999 --to 1999)"
+same "~1997 does not reach 1995" "" "$(ids event --to 1995)"
+same "--from alone" "$EV2" "$(ids event --from 2000)"
+same "--place matches a substring" "$EV" "$(ids event --place "ryong market")"
+same "--place matches a province" "$SI" "$(ids site --place "Hamgyong")"
+same "--clearance public leaves restricted records out" "$EV2" "$(ids event --clearance public)"
+same "--clearance restricted keeps both" 2 "$(ids event --clearance restricted | wc -w)"
+check "list --json parses" json_get 'len(j)' < <(attest list --json)
+check "list table" attest list
+check_fails "list of an unknown type lists the valid ones" 2 \
+    'valid: act, document, event, interview, organisation, person, pinpoint, relation, site, vessel, witness' \
+    attest list incidents
+check_fails "list with an impossible date" 2 "1997-02-30" attest list --from 1997-02-30
+
+# --- help ------------------------------------------------------------------
+commands=$(attest help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
+n=$(echo $commands | wc -w)
+[ "$n" -ge 14 ]
+verdict "help lists the commands" $? "only $n: $commands"
+for c in $commands; do
+    check "help $c" attest help "$c"
+    grep -q "^usage: attest $c" "$T/out"
+    verdict "help $c prints its usage" $? "$(cat "$T/out")"
+    check "$c --help" attest "$c" --help
+done
+check "attest --help" attest --help
+check_fails "help of an unknown command" 2 "not a command" attest help frobnicate
+check_fails "an unknown command" 2 "not a command" attest frobnicate
+exit 0

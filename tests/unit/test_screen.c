@@ -1,0 +1,381 @@
+/*
+ * test_screen.c: the list readers, list versions and diffs, name
+ * normalisation and folding, Jaro-Winkler, the two scorers (the
+ * OFAC-parity one against scores OFAC's own search tool showed), and
+ * screening with explanations.  Data: small slices of the real UN and
+ * OFAC files in tests/data/sanctions/.
+ */
+#include "../../src/core/attest.h"
+#include "../../src/core/csv.h"
+#include "../../src/core/lists.h"
+#include "../../src/core/names.h"
+#include "../../src/core/screen.h"
+#include "fixture.h"
+#include "unit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define DATA "tests/data/sanctions"
+
+UNIT_TEST(jaro_winkler_vectors)
+{
+    /* Winkler's and the common textbook pairs. */
+    CHECK(fabs(names_jaro_winkler_bytes("MARTHA", 6, "MARHTA", 6, 0.7) - 0.9611) < 0.0005);
+    CHECK(fabs(names_jaro_winkler_bytes("DWAYNE", 6, "DUANE", 5, 0.7) - 0.84) < 0.0005);
+    CHECK(fabs(names_jaro_winkler_bytes("DIXON", 5, "DICKSONX", 8, 0.7) - 0.8133) < 0.0005);
+    CHECK(fabs(names_jaro_winkler_bytes("abc", 3, "abc", 3, 0.7) - 1.0) < 1e-9);
+    CHECK(names_jaro_winkler_bytes("abc", 3, "xyz", 3, 0.7) == 0.0);
+    /* below the boost threshold no prefix bonus */
+    double j = names_jaro((const uint32_t[]){ 'a', 'b', 'x', 'y', 'z', 'q' }, 6,
+                          (const uint32_t[]){ 'a', 'b', 'm', 'n', 'o', 'p' }, 6);
+    CHECK(names_jaro_winkler((const uint32_t[]){ 'a', 'b', 'x', 'y', 'z', 'q' }, 6,
+                             (const uint32_t[]){ 'a', 'b', 'm', 'n', 'o', 'p' }, 6, 0.7) == j);
+}
+
+static void fold(const char *w, struct buf *out)
+{
+    buf_reset(out);
+    names_fold_token(w, strlen(w), out);
+    buf_puts(out, "");
+}
+
+UNIT_TEST(names_fold_korean_variants)
+{
+    static const char *const same[][2] = {
+        { "ri", "lee" }, { "rhee", "yi" }, { "pak", "park" }, { "bak", "pak" }, { "kim", "gim" },
+        { "jong", "chong" }, { "jeong", "jong" }, { "ryonbong", "yonbong" }, { "daedong", "taedong" },
+        { "daesong", "taesong" }, { "hojin", "hochin" }, { "cheson", "jeson" }, { "chol", "cheol" },
+        { "young", "yong" }, { "amroggang", "amrogang" },
+    };
+    struct buf a = BUF_INIT, b = BUF_INIT;
+
+    for (size_t i = 0; i < ARRAY_LEN(same); i++) {
+        fold(same[i][0], &a);
+        fold(same[i][1], &b);
+        CHECK_STR(a.data, b.data);
+    }
+    fold("kim", &a);
+    fold("pak", &b);
+    CHECK(strcmp(a.data, b.data) != 0);
+    buf_free(&a);
+    buf_free(&b);
+}
+
+UNIT_TEST(names_normalise_scripts)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f;
+    bool found = false;
+
+    REQUIRE(names_normalise(&ctx, "KIM, Jong-Un", &f) == AT_OK);
+    REQUIRE(f.n == 1);
+    CHECK_STR(f.form[0], "kim jong un");
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "MUN CHO'NG-CH'O'L", &f) == AT_OK);
+    CHECK_STR(f.form[0], "mun chong chol");
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "김정은", &f) == AT_OK);
+    for (size_t i = 0; i < f.n; i++)
+        found |= strcmp(f.form[i], "kim jong un") == 0;
+    CHECK(found);
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "金铁三", &f) == AT_OK);
+    CHECK_STR(f.form[0], "jin tie san");
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Пак Мён Хо", &f) == AT_OK);
+    CHECK_STR(f.form[0], "pak men ho");
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "ＳＯＮＧ　Ｉｌ－ｈｏ", &f) == AT_OK);
+    CHECK_STR(f.form[0], "song il ho");
+    names_forms_free(&f);
+    CHECK(names_word_class("ltd", 3) == NAME_WORD_FORM);
+    CHECK(names_word_class("choson", 6) == NAME_WORD_FORM);
+    CHECK(names_word_class("12", 2) == NAME_WORD_NUMBER);
+    CHECK(names_word_class("ryonbong", 8) == NAME_WORD_PLAIN);
+}
+
+/* OFAC parity: the share of the fixture's positive rows within 5 points
+ * of OFAC's own score, and negatives (not returned at 80) below 80. */
+UNIT_TEST(ofac_parity_fixtures)
+{
+    struct at_ctx ctx = { 0 };
+    struct csv_reader *r;
+    struct csv_record rec;
+    FILE *f = fopen(DATA "/ofac_search_fixtures.csv", "r");
+    int pos = 0, close = 0, neg = 0, neg_ok = 0;
+    double sum = 0;
+
+    REQUIRE(f != NULL);
+    REQUIRE(csv_open(&r, f, "ofac_search_fixtures.csv", NULL, &ctx) == AT_OK);
+    REQUIRE(csv_read(r, &rec, &ctx) == 1); /* header */
+    while (csv_read(r, &rec, &ctx) == 1) {
+        REQUIRE(rec.n == 3);
+        double want = atof(rec.fields[2]);
+        double got = screen_ofac_score(rec.fields[0], rec.fields[1], NULL);
+        if (want < 0) {
+            neg++;
+            neg_ok += got < 80;
+            continue;
+        }
+        pos++;
+        close += fabs(got - want) <= 5.0;
+        sum += fabs(got - want);
+    }
+    csv_close(r);
+    fclose(f);
+    printf("# OFAC parity: %d/%d within 5 points (%.1f%%), mean |diff| %.2f, %d/%d negatives below 80\n",
+           close, pos, 100.0 * close / pos, sum / pos, neg_ok, neg);
+    CHECK(pos > 150);
+    CHECK(close >= pos * 0.95);
+    CHECK(sum / pos <= 2.0);
+    CHECK(neg_ok >= neg - 1);
+}
+
+UNIT_TEST(lists_read_un_slice)
+{
+    struct at_ctx ctx = { 0 };
+    struct list_data d;
+    json_t *e;
+    size_t i;
+    bool seen = false;
+
+    REQUIRE(lists_read_un(&ctx, DATA "/un/un-2026-02-27.xml", &d) == AT_OK);
+    CHECK_STR(d.published, "2026-02-27");
+    CHECK(json_array_size(d.entries) == 8);
+    json_array_foreach(d.entries, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "key")), "KPi.035") != 0)
+            continue;
+        seen = true;
+        json_t *n;
+        size_t j;
+        bool han = false, reading = false;
+        json_array_foreach(json_object_get(e, "names"), j, n) {
+            han |= strcmp(json_string_value(json_object_get(n, "name")), "金铁三") == 0;
+            reading |= strcmp(json_string_value(json_object_get(n, "name")), "Jin Tiesan") == 0;
+        }
+        CHECK(han && reading);
+    }
+    CHECK(seen);
+    list_data_free(&d);
+    /* malformed: a name missing, and broken XML */
+    const char *dir = unit_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad.xml", dir);
+    FILE *f = fopen(path, "w");
+    fputs("<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST dateGenerated=\"2026-01-01\">\n<ENTITIES>\n"
+          "<ENTITY><DATAID>1</DATAID>\n<REFERENCE_NUMBER>KPe.999</REFERENCE_NUMBER></ENTITY>\n"
+          "</ENTITIES></CONSOLIDATED_LIST>\n", f);
+    fclose(f);
+    CHECK(lists_read_un(&ctx, path, &d) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "bad.xml:4: FIRST_NAME") != NULL);
+    f = fopen(path, "w");
+    fputs("<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST dateGenerated=\"2026-01-01\">\n<ENTITIES>\n"
+          "<ENTITY><DATAID>1</DATA>\n", f);
+    fclose(f);
+    CHECK(lists_read_un(&ctx, path, &d) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "bad.xml:4: not well-formed") != NULL);
+}
+
+UNIT_TEST(lists_read_ofac_slice)
+{
+    struct at_ctx ctx = { 0 };
+    struct list_data d;
+    json_t *e;
+    size_t i;
+    int checked = 0;
+
+    REQUIRE(lists_read_ofac(&ctx, DATA "/ofac", "2021-07-07", &d) == AT_OK);
+    CHECK(json_array_size(d.entries) == 6);
+    json_array_foreach(d.entries, i, e) {
+        const char *key = json_string_value(json_object_get(e, "key"));
+        char *text = json_dumps(e, JSON_COMPACT);
+        if (strcmp(key, "9345") == 0) {
+            /* joined programs, weak alias from the remarks */
+            CHECK(strstr(text, "\"programs\":[\"NPWMD\",\"DPRK2\"]") != NULL);
+            CHECK(strstr(text, "{\"name\":\"KOMID\",\"quality\":\"weak\"}") != NULL);
+            checked++;
+        } else if (strcmp(key, "23163") == 0) {
+            CHECK_STR(json_string_value(json_object_get(e, "type")), "vessel");
+            CHECK(strstr(text, "\"kind\":\"imo\",\"value\":\"8705539\"") != NULL);
+            checked++;
+        } else if (strcmp(key, "28264") == 0) {
+            /* remarks continued in sdn_comments.csv */
+            CHECK(strstr(text, "LAZARUS GROUP") != NULL);
+            CHECK(strstr(text, "{\"name\":\"khaleesi\",\"quality\":\"weak\"}") != NULL);
+            checked++;
+        }
+        free(text);
+    }
+    CHECK(checked == 3);
+    list_data_free(&d);
+
+    /* malformed sdn.csv: a field short, then a bad ent_num */
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(path, sizeof path, "%s/sdn.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B\",-0- \r\n", f);
+    fclose(f);
+    CHECK(lists_read_ofac(&ctx, dir, NULL, &d) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "sdn.csv:2: 3 fields, want 12") != NULL);
+    f = fopen(path, "w");
+    fputs("x1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n", f);
+    fclose(f);
+    CHECK(lists_read_ofac(&ctx, dir, NULL, &d) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "sdn.csv:1: field 1 (ent_num)") != NULL);
+}
+
+static struct store *loaded_archive(struct at_ctx *ctx, struct session *admin)
+{
+    struct store *st = unit_archive(ctx, "lists", admin);
+    struct list_data d;
+    char version[64];
+    bool already;
+
+    if (st == NULL)
+        return NULL;
+    if (lists_read_un(ctx, DATA "/un/un-2018-10-29.xml", &d) != AT_OK
+        || lists_import(ctx, st, &d, version, &already) != AT_OK)
+        goto fail;
+    list_data_free(&d);
+    if (lists_read_un(ctx, DATA "/un/un-2026-02-27.xml", &d) != AT_OK
+        || lists_import(ctx, st, &d, version, &already) != AT_OK)
+        goto fail;
+    list_data_free(&d);
+    if (lists_read_ofac(ctx, DATA "/ofac", "2021-07-07", &d) != AT_OK
+        || lists_import(ctx, st, &d, version, &already) != AT_OK)
+        goto fail;
+    list_data_free(&d);
+    return st;
+fail:
+    list_data_free(&d);
+    store_close(st);
+    return NULL;
+}
+
+UNIT_TEST(lists_versions_and_diff)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = loaded_archive(&ctx, &admin);
+    json_t *diff, *r;
+    size_t i;
+    char old[64], new[64], version[64];
+    bool found = false, already;
+    struct list_data d;
+
+    REQUIRE(st != NULL);
+    REQUIRE(lists_resolve(&ctx, st, "un@1", old) == AT_OK);
+    REQUIRE(lists_resolve(&ctx, st, "un", new) == AT_OK);
+    CHECK_STR(old, "un-2018-10-29");
+    CHECK_STR(new, "un-2026-02-27");
+    REQUIRE(lists_diff(&ctx, st, old, new, &diff) == AT_OK);
+    json_array_foreach(json_object_get(diff, "renamed"), i, r)
+        if (strcmp(json_string_value(json_object_get(r, "key")), "KPe.029") == 0) {
+            found = true;
+            CHECK_STR(json_string_value(json_object_get(r, "new")),
+                      "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION");
+        }
+    CHECK(found);
+    json_decref(diff);
+    /* the same file again is not a new version */
+    REQUIRE(lists_read_un(&ctx, DATA "/un/un-2026-02-27.xml", &d) == AT_OK);
+    CHECK(lists_import(&ctx, st, &d, version, &already) == AT_OK);
+    CHECK(already);
+    list_data_free(&d);
+    store_close(st);
+    session_free(&admin);
+}
+
+static json_t *screen1(const struct screen_index *ix, const char *name, enum screen_scorer s)
+{
+    struct at_ctx ctx = { 0 };
+    struct screen_query q = { name, NULL, NULL, 0, s, 80.0, 5 };
+    json_t *hits = NULL;
+
+    if (screen_query(&ctx, ix, &q, &hits) != AT_OK)
+        return NULL;
+    return hits;
+}
+
+static const char *top_key(json_t *hits)
+{
+    return json_string_value(json_object_get(json_array_get(hits, 0), "key"));
+}
+
+UNIT_TEST(screen_names_scripts_and_ids)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = loaded_archive(&ctx, &admin);
+    struct screen_index *ix;
+    json_t *hits;
+
+    REQUIRE(st != NULL);
+    REQUIRE(screen_index_load(&ctx, st, &ix) == AT_OK);
+    /* the Chinese reading stored as an alias */
+    hits = screen1(ix, "金铁三", SCREEN_ATTEST);
+    REQUIRE(hits && json_array_size(hits) >= 1);
+    CHECK_STR(top_key(hits), "KPi.035");
+    json_decref(hits);
+    /* DPRK r/- initial */
+    hits = screen1(ix, "Korea Ryonbong General Corp", SCREEN_ATTEST);
+    REQUIRE(hits && json_array_size(hits) >= 1);
+    CHECK(strcmp(top_key(hits), "KPe.002") == 0 || strcmp(top_key(hits), "9347") == 0);
+    json_t *ex = json_object_get(json_array_get(hits, 0), "explain");
+    CHECK(json_array_size(json_object_get(ex, "pairs")) >= 3);
+    json_decref(hits);
+    /* romanisation variants */
+    hits = screen1(ix, "Gim Yeong-cheol", SCREEN_ATTEST);
+    REQUIRE(hits && json_array_size(hits) >= 1);
+    CHECK(strcmp(top_key(hits), "KPi.024") == 0 || strcmp(top_key(hits), "12211") == 0);
+    json_decref(hits);
+    /* the identifier decides whatever the name */
+    hits = screen1(ix, "PU RYONG IMO 8705539", SCREEN_ATTEST);
+    REQUIRE(hits && json_array_size(hits) >= 1);
+    CHECK_STR(top_key(hits), "23163");
+    CHECK(json_real_value(json_object_get(json_array_get(hits, 0), "score")) == 100.0);
+    json_decref(hits);
+    /* an unrelated name finds nothing */
+    hits = screen1(ix, "Maria Fernanda Oliveira", SCREEN_ATTEST);
+    REQUIRE(hits);
+    CHECK(json_array_size(hits) == 0);
+    json_decref(hits);
+    /* the OFAC scorer through the index */
+    hits = screen1(ix, "KOREA MINING DEVELOPMENT TRADING", SCREEN_OFAC);
+    REQUIRE(hits && json_array_size(hits) >= 1);
+    CHECK(strcmp(top_key(hits), "KPe.001") == 0 || strcmp(top_key(hits), "9345") == 0);
+    json_decref(hits);
+    screen_index_free(ix);
+    store_close(st);
+    session_free(&admin);
+}
+
+UNIT_TEST(screen_match_json_batch)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = loaded_archive(&ctx, &admin);
+    struct screen_index *ix;
+    json_t *req, *resp;
+
+    REQUIRE(st != NULL);
+    REQUIRE(screen_index_load(&ctx, st, &ix) == AT_OK);
+    req = json_loads("{\"queries\": {\"a\": {\"schema\": \"Vessel\", \"properties\": "
+                     "{\"name\": [\"Pu Ryong\"], \"imoNumber\": [\"8705539\"]}},"
+                     " \"b\": {\"schema\": \"Spaceship\", \"properties\": {}}},"
+                     " \"threshold\": 0.8}", 0, NULL);
+    REQUIRE(req != NULL);
+    REQUIRE(screen_match_json(&ctx, ix, req, &resp) == AT_OK);
+    json_t *a = json_object_get(json_object_get(resp, "responses"), "a");
+    json_t *b = json_object_get(json_object_get(resp, "responses"), "b");
+    CHECK(json_integer_value(json_object_get(a, "status")) == 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(a, "results"), 0), "key")), "23163");
+    CHECK(json_integer_value(json_object_get(b, "status")) == 400);
+    json_decref(req);
+    json_decref(resp);
+    screen_index_free(ix);
+    store_close(st);
+    session_free(&admin);
+}
