@@ -19,7 +19,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 
-CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(O)/gazetteer_data.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o) $(O)/assets_data.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
@@ -64,6 +64,15 @@ $(O)/assets_data.c: web/assets.list $(ASSET_FILES) $(O)/embed
 	@$(O)/embed web/assets.list $@
 $(O)/assets_data.o: $(O)/assets_data.c
 	@$(CC) -O0 -I. -c -o $@ $<
+
+# The gazetteer, generated from data/places.tsv and the npm data packages:
+# see tools/gazetteer.js and docs/commands/places.md.
+$(O)/gazetteer_data.c: data/places.tsv tools/gazetteer.js package-lock.json
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@node tools/gazetteer.js data/places.tsv $@
+$(O)/gazetteer_data.o: $(O)/gazetteer_data.c src/core/gazetteer.h
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Isrc/core -c -o $@ $<
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

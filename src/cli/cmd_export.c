@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../core/bundle.h"
 #include "../core/csvio.h"
+#include "../core/geoexport.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +28,36 @@ static int export_bundle(struct cli *cli, const char *tier_name, const char *pat
     fprintf(stderr, "wrote %s: %ld records with proofs, %ld redacted for the %s tier, %ld left "
             "out, %ld files (%llu bytes)\n", path, c.records, c.redacted, tier_name, c.left_out,
             c.files, (unsigned long long)c.file_bytes);
+    return EXIT_OK;
+}
+
+/* export kml|kmz|geojson|csv --tier T: sites and pinpoints for maps. */
+static int export_map(struct cli *cli, const char *format, const char *tier_name, const char *path)
+{
+    struct geo_export_counts c;
+    enum geo_format fmt;
+    enum tier tier;
+    FILE *out = stdout;
+    int rc;
+
+    if (tier_name == NULL)
+        return cli_usage(&export_command, "a map export needs --tier court|partner|public");
+    if (geo_format_parse(&cli->ctx, format, &fmt) != AT_OK
+        || tier_parse(&cli->ctx, tier_name, &tier) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (path && (out = fopen(path, "wb")) == NULL) {
+        ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+        return cli_fail(cli, AT_ERR);
+    }
+    rc = geo_export(&cli->ctx, cli->st, fmt, tier, out, &c);
+    if (out != stdout && fclose(out) != 0 && rc == AT_OK)
+        rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
+    if (rc != AT_OK)
+        return cli_fail(cli, rc);
+    fprintf(stderr, "exported %ld sites and %ld pinpoints for the %s tier (%ld coarsened, "
+            "%ld left out)\n", c.sites, c.pinpoints, tier_name, c.redacted, c.left_out);
     return EXIT_OK;
 }
 
@@ -64,8 +95,11 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         return rc;
     }
     free(ids);
+    if (format && (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
+                   || strcmp(format, "geojson") == 0 || (strcmp(format, "csv") == 0 && tier)))
+        return export_map(cli, format, tier, path);
     if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
-        return cli_usage(&export_command, "give the format: jsonl, csv or bundle");
+        return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz or geojson");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
     if (cli_open(cli) != AT_OK)
@@ -84,10 +118,11 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command export_command = {
-    "export", "export the archive (JSON Lines), a type (CSV) or an evidence bundle",
+    "export", "export the archive (JSON Lines), a type (CSV), an evidence bundle or a map",
     "attest export jsonl [-o FILE]\n"
     "       attest export csv --type TYPE [-o FILE]\n"
     "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
+    "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
     "jsonl writes every version of every record in the order they were written:\n"
     "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
     "current records of one type, one row each, for spreadsheets.  bundle writes\n"
@@ -95,6 +130,9 @@ const struct command export_command = {
     "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
     "(up to partner clearance) or the public (no witness details, coordinates\n"
     "coarsened to a 10 km grid); records without the witness's consent for that\n"
-    "use are left out.  Check one with 'attest verify-bundle'.",
+    "use are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson\n"
+    "and csv with --tier write the sites and pinpoints that the tier lets out, with\n"
+    "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
+    "tools; see docs/formats-geo.md.",
     export_cmd,
 };

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "../core/csvio.h"
+#include "../core/kml.h"
 #include "../core/vocab.h"
 
 #include <stdlib.h>
@@ -22,11 +23,35 @@ static void report_progress(void *arg, long done)
     fprintf(stderr, "\rimporting: %ld records", done);
 }
 
+/* import kml|kmz FILE [--interview ID]: placemarks into pinpoints and sites. */
+static int import_kml(struct cli *cli, const char *path, const char *interview)
+{
+    struct import_counts counts = { 0 };
+    char iv[RECORD_ID_MAX], doc[32];
+
+    if (path == NULL || strcmp(path, "-") == 0)
+        return cli_usage(&import_command, "a KML import reads a file: give FILE.kml or FILE.kmz");
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (interview && record_resolve(&cli->ctx, cli->st, interview, iv) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
+    if (kml_import(&cli->ctx, cli->st, path, interview ? iv : NULL, &counts, doc) != AT_OK) {
+        fprintf(stderr, "attest: %s\nattest: nothing was imported\n", cli->ctx.message);
+        return cli->ctx.code == AT_ERR ? EXIT_FAIL : EXIT_USAGE;
+    }
+    fprintf(stderr, "imported %s: %ld new records", path, counts.added);
+    if (doc[0])
+        fprintf(stderr, " (the file is document %s)", doc);
+    fputc('\n', stderr);
+    return EXIT_OK;
+}
+
 static int import_cmd(struct cli *cli, int argc, char **argv)
 {
     struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL };
     struct import_counts counts = { 0 };
     const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
+    const char *interview = NULL;
     struct csv_map *maps = xcalloc((size_t)argc + 1, sizeof *maps);
     size_t nmaps = 0;
     FILE *in = NULL;
@@ -37,7 +62,8 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         int got;
         if ((got = cli_option(&import_command, argc, argv, &i, "type", &type_name)) ||
             (got = cli_option(&import_command, argc, argv, &i, "source", &opt.source)) ||
-            (got = cli_option(&import_command, argc, argv, &i, "clearance", &clearance))) {
+            (got = cli_option(&import_command, argc, argv, &i, "clearance", &clearance)) ||
+            (got = cli_option(&import_command, argc, argv, &i, "interview", &interview))) {
             if (got < 0)
                 goto out;
         } else if ((got = cli_option(&import_command, argc, argv, &i, "map", &map)) != 0) {
@@ -64,6 +90,14 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&import_command, "give the format and the file");
         goto out;
     }
+    if (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0) {
+        rc = import_kml(cli, path, interview);
+        goto out;
+    }
+    if (interview) {
+        rc = cli_usage(&import_command, "--interview is for KML imports");
+        goto out;
+    }
     if (clearance && clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
         rc = cli_fail(cli, AT_EINVAL);
         goto out;
@@ -75,7 +109,7 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0) {
-        rc = cli_usage(&import_command, "\"%s\" is not an import format; valid: jsonl, csv", format);
+        rc = cli_usage(&import_command, "\"%s\" is not an import format; valid: jsonl, csv, kml, kmz", format);
         goto out;
     }
     if ((in = cli_fopen(cli, path)) == NULL) {
@@ -115,14 +149,19 @@ out:
 }
 
 const struct command import_command = {
-    "import", "import records from JSON Lines or CSV",
+    "import", "import records from JSON Lines, CSV or Google Earth KML/KMZ",
     "attest import jsonl FILE|- [--skip-bad]\n"
     "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
     "                                [--source ID] [--clearance LEVEL]\n"
+    "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
     "Imports many records in one transaction: all of them, or none if one is bad\n"
     "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
     "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
     "A CSV file has a header row; columns named like fields fill them (--map\n"
-    "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.",
+    "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.\n"
+    "A KML or KMZ file's placemarks become pinpoints (a Point) and sites (a\n"
+    "Polygon), with their names, descriptions, dates and ExtendedData; with\n"
+    "--interview they are attributed to that interview, without it the file is\n"
+    "recorded as a document that they name as their source.  See docs/commands/kml.md.",
     import_cmd,
 };

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "../core/cluster.h"
 #include "../core/evlog.h"
+#include "../core/gazetteer.h"
 #include "../core/geo.h"
 #include "../core/sites.h"
 #include "../core/spatial.h"
@@ -338,18 +339,54 @@ static void put_ring(const struct geo_ring *r)
     putchar(']');
 }
 
+/* ring ... --places: the gazetteer's places inside the ring, nearest first. */
+static void ring_places(const struct geo_shape *shape, double lat, double lon, bool as_json)
+{
+    struct gazetteer_match *m = xcalloc(gazetteer_nplaces + 1, sizeof *m);
+    size_t n = gazetteer_near(lat, lon, 0, m, gazetteer_nplaces);
+    json_t *all = json_array();
+    struct table tab;
+
+    table_init(&tab, 5, "name", "hangul", "kind", "country", "km");
+    for (size_t i = 0; i < n; i++) {
+        const struct gazetteer_place *p = m[i].place;
+        char km[32];
+        if (!geo_shape_contains(shape, p->lat, p->lon))
+            continue;
+        snprintf(km, sizeof km, "%.1f", m[i].dist_m / 1000);
+        table_row(&tab, p->name, p->hangul, gazetteer_kind_name(p->kind), p->country, km);
+        json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "name",
+                                             p->name, "hangul", p->hangul, "kind",
+                                             gazetteer_kind_name(p->kind), "country", p->country,
+                                             "lat", p->lat, "lon", p->lon, "distance_km",
+                                             round(m[i].dist_m / 100) / 10));
+    }
+    if (as_json)
+        cli_print_json(all);
+    else
+        table_print(&tab, stdout);
+    table_free(&tab);
+    json_decref(all);
+    free(m);
+}
+
 static int ring_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *km = NULL, *where = NULL;
     struct geo_shape shape;
     double lat, lon, radius;
     char *end = NULL;
+    bool places = false, as_json = false;
 
     for (int i = 1; i < argc; i++) {
         int got = cli_option(self(), argc, argv, &i, "km", &km);
         if (got < 0)
             return EXIT_USAGE;
-        if (got == 0 && where == NULL)
+        if (got == 0 && strcmp(argv[i], "--places") == 0)
+            places = true;
+        else if (got == 0 && strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (got == 0 && where == NULL)
             where = argv[i];
         else if (got == 0)
             return cli_usage(self(), "unexpected argument \"%s\"", argv[i]);
@@ -361,6 +398,11 @@ static int ring_cmd(struct cli *cli, int argc, char **argv)
     radius = strtod(km, &end);
     if (*end || geo_circle(&cli->ctx, lat, lon, radius * 1000, &shape) != AT_OK)
         return *end ? cli_usage(self(), "--km takes kilometres") : cli_fail(cli, AT_EINVAL);
+    if (places) {
+        ring_places(&shape, lat, lon, as_json);
+        geo_shape_free(&shape);
+        return EXIT_OK;
+    }
     printf("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
            "\"properties\":{\"centre_lat\":%.7f,\"centre_lon\":%.7f,\"radius_km\":%g},"
            "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[", lat, lon, radius);
@@ -401,7 +443,7 @@ const struct command sites_command = {
     "sites", "find sites by place; cluster pinpoints into sites; confirm, split, merge",
     "attest sites near LAT,LON [--km K | --k N] [--type TYPE|all] [--clearance MAX] [--json]\n"
     "       attest sites within WEST,SOUTH,EAST,NORTH [--type TYPE|all] [--json]\n"
-    "       attest sites ring LAT,LON --km K\n"
+    "       attest sites ring LAT,LON --km K [--places [--json]]\n"
     "       attest sites cluster [--gate SIGMAS]\n"
     "       attest sites cluster --from-csv FILE [--method centre|dbscan] [--eps-m M] [--min-pts N]\n"
     "       attest sites candidates [--json]\n"
@@ -412,7 +454,8 @@ const struct command sites_command = {
     "nearest; within lists those in a box (WEST > EAST crosses the antimeridian).\n"
     "Distances are geodesic on WGS84.  --type pinpoint (or event, or all) looks\n"
     "at other records with a point.  ring prints the geodesic circle of radius K km\n"
-    "(up to 20037.5) as GeoJSON, cut at the antimeridian and closed over a pole.\n"
+    "(up to 20037.5) as GeoJSON, cut at the antimeridian and closed over a pole;\n"
+    "with --places it lists the gazetteer's places inside the ring instead.\n"
     "cluster groups the pinpoints no site claims yet into candidate sites, by type\n"
     "and uncertainty, with the sites already confirmed as fixed centres; candidates\n"
     "shows them with their corroboration.  confirm makes a candidate a site (or\n"

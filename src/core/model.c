@@ -9,6 +9,7 @@
 #include "attest.h"
 #include "model.h"
 #include "date.h"
+#include "polygon.h"
 #include "vocab.h"
 
 #include <ctype.h>
@@ -119,6 +120,9 @@ static const struct field_spec site_fields[] = {
     { "confidence", FIELD_VOCAB, 0, "confidence", NULL, 0, 0, "how sure the team is" },
     { "tier", FIELD_VOCAB, 0, "tier", NULL, 0, 0, "widest audience it may be published to" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what is there" },
+    { "geometry", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "outline: a GeoJSON Polygon or MultiPolygon geometry, as text" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when the site was in use (fuzzy)" },
 };
 
 static const struct field_spec pinpoint_fields[] = {
@@ -132,6 +136,8 @@ static const struct field_spec pinpoint_fields[] = {
     { "imagery_date", FIELD_DATE, 0, NULL, NULL, 0, 0, "date of the satellite image used" },
     { "basis", FIELD_VOCAB, 0, "basis_of_knowledge", NULL, 0, 0, "how the witness knows the place" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what the witness pointed at" },
+    { "name", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the label given to the placement" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when, as the placement dates it (fuzzy)" },
 };
 
 static const struct field_spec relation_fields[] = {
@@ -156,6 +162,32 @@ static int check_lat_lon(struct at_ctx *ctx, json_t *data)
         return ctx_error(ctx, AT_EINVAL, "field \"%s\": required with \"%s\"; "
                          "give both latitude and longitude or neither",
                          has_lat ? "lon" : "lat", has_lat ? "lat" : "lon");
+    return AT_OK;
+}
+
+/* A site's outline is checked and made canonical; a site with an outline
+ * and no point gets the outline's centre as its point. */
+static int check_site(struct at_ctx *ctx, json_t *data)
+{
+    const char *text = json_string_value(json_object_get(data, "geometry"));
+    json_t *g;
+    char *canon;
+    int rc = check_lat_lon(ctx, data);
+
+    if (rc != AT_OK || text == NULL)
+        return rc;
+    if (polygon_parse(ctx, text, &g) != AT_OK)
+        return ctx_prefix(ctx, "field \"geometry\": ");
+    canon = polygon_text(g);
+    json_object_set_new(data, "geometry", json_string(canon));
+    if (!json_object_get(data, "lat")) {
+        double lat, lon;
+        polygon_centre(g, &lat, &lon);
+        json_object_set_new(data, "lat", json_real(lat));
+        json_object_set_new(data, "lon", json_real(lon));
+    }
+    free(canon);
+    json_decref(g);
     return AT_OK;
 }
 
@@ -238,7 +270,7 @@ static const struct type_spec types[] = {
     { "relation", "rl", "a typed link between two records", CLEARANCE_RESTRICTED,
       FIELDS(relation_fields), check_relation },
     { "site", "si", "a place of interest: killing, burial, detention, ...", CLEARANCE_RESTRICTED,
-      FIELDS(site_fields), check_lat_lon },
+      FIELDS(site_fields), check_site },
     { "vessel", "vs", "a ship, with its names and flags over time", CLEARANCE_PARTNER,
       FIELDS(vessel_fields), NULL },
     { "witness", "wt", "a person who gives testimony, known by a pseudonym", CLEARANCE_CONFIDENTIAL,

@@ -4,6 +4,7 @@
 #include "attest.h"
 #include "tier.h"
 #include "access.h"
+#include "gazetteer.h"
 #include "model.h"
 #include "record.h"
 #include "vocab.h"
@@ -48,6 +49,20 @@ void tier_coarsen(double lat, double lon, double *clat, double *clon)
     *clon = (floor(lon / step_lon) + 0.5) * step_lon;
     if (*clon > 180.0)
         *clon -= 360.0;
+}
+
+const char *tier_public_point(const char *county, double lat, double lon, double *clat,
+                              double *clon)
+{
+    const struct gazetteer_place *c = gazetteer_county_of(county, lat, lon);
+
+    if (c == NULL) {
+        tier_coarsen(lat, lon, clat, clon);
+        return NULL;
+    }
+    *clat = c->lat;
+    *clon = c->lon;
+    return c->name;
 }
 
 /* The witnesses a record speaks for: itself, an interview's witness, the
@@ -118,11 +133,17 @@ int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, j
         double lat, lon;
         *out = json_deep_copy(doc);
         data = json_object_get(*out, "data");
-        tier_coarsen(json_number_value(json_object_get(data, "lat")),
-                     json_number_value(json_object_get(data, "lon")), &lat, &lon);
+        const char *county = tier_public_point(
+            json_string_value(json_object_get(data, "county")),
+            json_number_value(json_object_get(data, "lat")),
+            json_number_value(json_object_get(data, "lon")), &lat, &lon);
+        if (county && strcmp(type, "site") == 0 && !json_object_get(data, "county"))
+            json_object_set_new(data, "county", json_string(county));
         json_object_set_new(data, "lat", json_real(round(lat * 1e4) / 1e4));
         json_object_set_new(data, "lon", json_real(round(lon * 1e4) / 1e4));
         json_object_del(data, "uncertainty_m");
+        json_object_del(data, "geometry");
+        json_object_del(data, "interview");
         *redacted = true;
         return AT_OK;
     }

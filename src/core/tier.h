@@ -22,12 +22,21 @@ const char *tier_name(enum tier t);
  * TIER_PUBLIC_GRID_KM on each side. */
 void tier_coarsen(double lat, double lon, double *clat, double *clon);
 
+/* The public position of a point: the point that stands for its county
+ * (the county seat, from the gazetteer) when the county is known, from
+ * the record's county field or from the point itself; else the centre of
+ * its grid cell.  Returns the county's name (GeoNames), or NULL for the
+ * grid. */
+const char *tier_public_point(const char *county, double lat, double lon, double *clat,
+                              double *clon);
+
 /* Decides what of a record's current version goes out at tier t for the
  * store's session: *out is NULL when it stays in (clearance above the
  * tier or the user; a witness's consent missing for the tier's use; at the
  * public tier, witnesses and interviews; a site whose publication tier is
  * narrower), else a new reference to doc itself, or to a redacted copy
- * (coordinates coarsened) with *redacted set. */
+ * (at the public tier: the point moved by tier_public_point, the
+ * uncertainty, outline and interview dropped) with *redacted set. */
 int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, json_t **out,
                bool *redacted);
 

@@ -1,0 +1,36 @@
+/*
+ * geoexport.h: the archive's sites and pinpoints for Google Earth and GIS
+ * tools, at a tier: KML, KMZ, GeoJSON (RFC 7946) or CSV.
+ *
+ * What goes out, and how coarsened, is decided by tier_apply (tier.c)
+ * record by record.  Each site carries its corroboration as
+ * sites_corroboration computes it (placements, independent witnesses,
+ * strongest basis, dates reported), never anything that names a witness.
+ * docs/formats-geo.md describes the outputs.
+ */
+#ifndef GEOEXPORT_H
+#define GEOEXPORT_H
+
+#include "attest.h"
+#include "store.h"
+#include "tier.h"
+
+#include <stdio.h>
+
+enum geo_format { GEO_KML, GEO_KMZ, GEO_GEOJSON, GEO_CSV };
+
+/* Parses "kml", "kmz", "geojson" or "csv". */
+int geo_format_parse(struct at_ctx *ctx, const char *name, enum geo_format *out);
+
+struct geo_export_counts {
+    long sites, pinpoints;  /* written */
+    long redacted;          /* written with coordinates coarsened */
+    long left_out;          /* kept back at this tier */
+};
+
+/* Writes the current sites and pinpoints that tier t lets out, for the
+ * store's session, to out in format f. */
+int geo_export(struct at_ctx *ctx, struct store *st, enum geo_format f, enum tier t, FILE *out,
+               struct geo_export_counts *counts);
+
+#endif

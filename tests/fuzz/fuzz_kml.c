@@ -1,0 +1,43 @@
+/*
+ * fuzz_kml.c: kml_parse on arbitrary bytes.  Whatever it accepts must
+ * hold only placemarks with a point in range or a polygon outline that
+ * the site validator accepts; whatever it refuses must say why, naming
+ * the file.
+ */
+#include "../../src/core/geo.h"
+#include "../../src/core/kml.h"
+#include "../../src/core/polygon.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct at_ctx ctx = { 0 };
+    struct kml_doc doc;
+
+    if (kml_parse(&ctx, (const char *)data, size, "fuzz.kml", &doc) != AT_OK) {
+        if (ctx.code == AT_OK || strncmp(ctx.message, "fuzz.kml", 8) != 0 || doc.n != 0)
+            abort();
+        return 0;
+    }
+    for (size_t i = 0; i < doc.n; i++) {
+        const struct kml_placemark *pm = &doc.pm[i];
+        if (pm->line < 1)
+            abort();
+        if (pm->kind == KML_POINT && !geo_valid(pm->lat, pm->lon))
+            abort();
+        if (pm->kind == KML_POLYGON) {
+            char *text = polygon_text(pm->geometry);
+            json_t *g = NULL;
+            if (polygon_parse(&ctx, text, &g) != AT_OK)
+                abort();
+            json_decref(g);
+            free(text);
+        }
+    }
+    kml_doc_free(&doc);
+    return 0;
+}
