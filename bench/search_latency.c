@@ -1,0 +1,108 @@
+/*
+ * search_latency.c: times search queries against an archive through the
+ * core library, so that process start-up is not part of what is measured.
+ *
+ *   search_latency ARCHIVE QUERIES
+ *
+ * runs each line of QUERIES once (as `attest search` does: all types, all
+ * clearances, the first 50 hits, each hit's document read back), after
+ * one untimed query that loads the schema, and prints
+ *
+ *   queries N hits H p50 X p95 Y p99 Z max W
+ *
+ * with the latencies in milliseconds.
+ */
+#include "../src/core/attest.h"
+#include "../src/core/search.h"
+#include "../src/core/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int count_hit(void *arg, json_t *doc, const char *snippet)
+{
+    (void)doc;
+    (void)snippet;
+    (*(long *)arg)++;
+    return AT_OK;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The q-th quantile of sorted[0..n) by the nearest-rank method. */
+static double quantile(const double *sorted, size_t n, double q)
+{
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+
+    return sorted[rank > 0 ? rank - 1 : 0];
+}
+
+int main(int argc, char **argv)
+{
+    struct at_ctx ctx = { 0 };
+    struct search_options opt = { NULL, -1, false, 0, "[", "]" };
+    struct store *st = NULL;
+    char **query = NULL, *line = NULL;
+    size_t nq = 0, cap = 0;
+    double *ms;
+    long hits = 0, warm = 0;
+    ssize_t n;
+    FILE *f;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: search_latency ARCHIVE QUERIES\n");
+        return 2;
+    }
+    if ((f = fopen(argv[2], "r")) == NULL) {
+        perror(argv[2]);
+        return 1;
+    }
+    while ((n = getline(&line, &cap, f)) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        query = xrealloc(query, (nq + 1) * sizeof *query);
+        query[nq++] = xstrdup(line);
+    }
+    fclose(f);
+    free(line);
+    if (nq == 0 || store_open(&ctx, argv[1], &st) != AT_OK) {
+        fprintf(stderr, "search_latency: %s\n", nq ? ctx.message : "no queries");
+        return 1;
+    }
+    search_query(&ctx, st, "schema", &opt, count_hit, &warm);
+    ms = xcalloc(nq, sizeof *ms);
+    for (size_t i = 0; i < nq; i++) {
+        double t0 = now_ms();
+        if (search_query(&ctx, st, query[i], &opt, count_hit, &hits) != AT_OK) {
+            fprintf(stderr, "search_latency: \"%s\": %s\n", query[i], ctx.message);
+            return 1;
+        }
+        ms[i] = now_ms() - t0;
+    }
+    if (getenv("SEARCH_LATENCY_EACH"))
+        for (size_t i = 0; i < nq; i++)
+            fprintf(stderr, "%8.2f ms  %s\n", ms[i], query[i]);
+    qsort(ms, nq, sizeof *ms, by_value);
+    printf("queries %zu hits %ld p50 %.2f p95 %.2f p99 %.2f max %.2f\n", nq, hits,
+           quantile(ms, nq, 0.50), quantile(ms, nq, 0.95), quantile(ms, nq, 0.99), ms[nq - 1]);
+    store_close(st);
+    for (size_t i = 0; i < nq; i++)
+        free(query[i]);
+    free(query);
+    free(ms);
+    return 0;
+}
