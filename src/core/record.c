@@ -610,13 +610,19 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
 {
-    static const char sql[] = "SELECT id, field FROM record_ref WHERE target = ?1 ORDER BY id";
+    /* Only the referrers the session may read: their ids alone would tell
+     * that records above its clearance exist. */
+    static const char sql[] =
+        "SELECT r.id, r.field FROM record_ref r JOIN record_current c ON c.id = r.id"
+        " WHERE r.target = ?1 AND (?2 < 0 OR c.clearance <= ?2) ORDER BY r.id";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    const struct session *s = store_session(st);
 
     if (stmt == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, s ? s->clearance : -1);
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:s}",
                                               "id", (const char *)sqlite3_column_text(stmt, 0),
