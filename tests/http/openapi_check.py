@@ -130,4 +130,19 @@ for label, method, template, path, body, want in [
     res.check("%s -> %d, documented, error schema" % (label, want),
               r.status == want and str(want) in documented_codes
               and not schema.check(doc, {"$ref": "#/components/schemas/Error"}, r.json()), r.body[:300])
+
+# Map boxes (answered from the spatial index): the same features as the
+# whole layer for a box round the world, the site inside a small box, and
+# nothing for a box across the antimeridian or beside it.
+def site_ids(query):
+    return sorted(f["properties"]["id"] for f in admin.get("/api/v1/map?" + query).json()["features"])
+
+
+everything = site_ids("layer=site")
+res.check("map: a world box gives the whole layer", site_ids("layer=site&bbox=-180,-90,180,90") == everything
+          and len(everything) >= 2, everything)
+res.check("map: a small box holds its site", "si-fake00000001" in site_ids("layer=site&bbox=129.745,42.441,129.746,42.442"))
+res.check("map: a box beside it does not", site_ids("layer=site&bbox=129.746,42.441,129.747,42.442") == [])
+res.check("map: a box across the antimeridian", site_ids("layer=site&bbox=170,40,-170,45") == []
+          and site_ids("layer=site&bbox=129,40,-170,45") == everything)
 sys.exit(0)
