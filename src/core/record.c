@@ -577,10 +577,10 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
      * and the exact test on lat and lon above still decides. */
     static const char bbox_sql[] =
         "SELECT c.doc FROM (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?10 AND min_lon <= ?15"
+        "                   AND max_lon >= ?10 AND min_lon <= ?15 AND (?1 IS NULL OR type = ?1)"
         "                   UNION ALL"
         "                   SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?16 AND min_lon <= ?12) g"
+        "                   AND max_lon >= ?16 AND min_lon <= ?12 AND (?1 IS NULL OR type = ?1)) g"
         " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
         " WHERE (?1 IS NULL OR c.type = ?1)"
         "   AND (?2 IS NULL OR c.date_hi >= ?2)"
