@@ -24,7 +24,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+wait_http() { for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
 
 printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
 exec 3< "$tmp/pass"
@@ -67,6 +67,7 @@ features=$(python3 -c "import json; print(len(json.load(open('$tmp/map.json'))['
 # nginx: the same record's bytes as a static file.
 mkdir -p "$tmp/www" "$tmp/nginx"
 cp "$tmp/record.json" "$tmp/www/record.json"
+chmod -R a+rX "$tmp"  # nginx workers run as another user
 nport=$(free_port)
 cat > "$tmp/nginx/nginx.conf" <<CONF
 worker_processes $threads;
@@ -83,7 +84,8 @@ http {
 CONF
 "$nginx_bin" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' 2> "$tmp/nginx/stderr" &
 pids+=($!)
-wait_http "http://127.0.0.1:$nport/record.json" || { cat "$tmp/nginx/stderr"; exit 1; }
+wait_http "http://127.0.0.1:$nport/record.json" \
+    || { curl -s "http://127.0.0.1:$nport/record.json"; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log"; exit 1; }
 
 measure() {
     # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
