@@ -583,11 +583,42 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         "              ELSE lon >= ?10 OR lon <= ?12 END)))"
         "   AND (?13 IS NULL OR json_extract(doc, '$.data.' || ?13) = ?14)"
         " ORDER BY id LIMIT ?7 OFFSET ?8";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    /* With a bounding box (and without retracted records, which are not
+     * in it), candidates come from the R*Tree: one box, or two when the
+     * box crosses the antimeridian.  Its boxes are single-precision and
+     * made to contain their points, so it is asked for boxes that overlap
+     * and the exact test on lat and lon above still decides. */
+    static const char bbox_sql[] =
+        "SELECT c.doc FROM (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
+        "                   AND max_lon >= ?10 AND min_lon <= ?15 AND (?1 IS NULL OR type = ?1)"
+        "                   UNION ALL"
+        "                   SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
+        "                   AND max_lon >= ?16 AND min_lon <= ?12 AND (?1 IS NULL OR type = ?1)) g"
+        " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
+        " WHERE (?1 IS NULL OR c.type = ?1)"
+        "   AND (?2 IS NULL OR c.date_hi >= ?2)"
+        "   AND (?3 IS NULL OR c.date_lo <= ?3)"
+        "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"
+        "   AND (?5 < 0 OR c.clearance <= ?5)"
+        "   AND (?6 OR NOT c.retracted)"
+        "   AND c.lat BETWEEN ?9 AND ?11"
+        "   AND (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"
+        "             ELSE c.lon >= ?10 OR c.lon <= ?12 END)"
+        "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
+        " ORDER BY c.id LIMIT ?7 OFFSET ?8";
+    bool indexed = f->has_bbox && !f->include_retracted;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, indexed ? bbox_sql : sql);
     int rc = AT_OK, step;
 
     if (stmt == NULL)
         return AT_ERR;
+    if (indexed) {
+        bool crosses = f->west > f->east;
+        /* First box: west to east, or west to 180; second: -180 to east
+         * when crossing, else an empty range. */
+        sqlite3_bind_double(stmt, 15, crosses ? 180.0 : f->east);
+        sqlite3_bind_double(stmt, 16, crosses ? -180.0 : 1000.0);
+    }
     if (f->type)
         sqlite3_bind_text(stmt, 1, f->type, -1, SQLITE_STATIC);
     if (f->date_from)
@@ -623,13 +654,19 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
 {
-    static const char sql[] = "SELECT id, field FROM record_ref WHERE target = ?1 ORDER BY id";
+    /* Only the referrers the session may read: their ids alone would tell
+     * that records above its clearance exist. */
+    static const char sql[] =
+        "SELECT r.id, r.field FROM record_ref r JOIN record_current c ON c.id = r.id"
+        " WHERE r.target = ?1 AND (?2 < 0 OR c.clearance <= ?2) ORDER BY r.id";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    const struct session *s = store_session(st);
 
     if (stmt == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, s ? s->clearance : -1);
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:s}",
                                               "id", (const char *)sqlite3_column_text(stmt, 0),

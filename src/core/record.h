@@ -81,8 +81,8 @@ struct record_filter {
 int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                 int (*fn)(void *arg, json_t *doc), void *arg);
 
-/* The current records that refer to id, as a new JSON array of
- * {"id", "field"}, in id order. */
+/* The current records that refer to id and that the store's session may
+ * read, as a new JSON array of {"id", "field"}, in id order. */
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* Counts of current records per type (retracted ones apart). */

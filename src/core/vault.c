@@ -301,6 +301,7 @@ static int item_meta(struct at_ctx *ctx, struct store *st, const struct session 
 {
     int clearance = CLEARANCE_CONFIDENTIAL, rc;
 
+    *doc = *meta = NULL;
     if ((rc = item_doc(ctx, st, id, doc)) != AT_OK)
         return rc;
     if ((rc = open_meta(ctx, s, json_string_value(json_object_get(*doc, "meta")) ?: "", meta)) != AT_OK
@@ -317,7 +318,7 @@ static int item_meta(struct at_ctx *ctx, struct store *st, const struct session 
 int vault_item(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
 {
     const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
-    json_t *doc;
+    json_t *doc = NULL;
 
     if (s == NULL)
         return ctx->code;

@@ -6,6 +6,7 @@
 #include "http.h"
 #include "../core/evlog.h"
 #include "../core/vault.h"
+#include "../core/vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,12 @@ int api_evidence_upload(struct request *r)
 
     if (r->upload_fd < 0)
         return http_error(r, 500, "internal", NULL, "the upload could not be stored");
+    const char *clearance = http_arg(r, "clearance");
+
     if (a.filename == NULL || *a.filename == '\0')
         return http_error(r, 400, "invalid", "filename", "give the file's name in ?filename=");
+    if (clearance && clearance_parse(&r->ctx, clearance, &a.clearance) != AT_OK)
+        return http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
     if (a.link == NULL)
         a.link = http_arg(r, "source");
     fsync(r->upload_fd);

@@ -10,8 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+struct features {
+    json_t *features;
+    json_t *shown;      /* the version documents shown, for the read log */
+};
+
 static int feature(void *arg, json_t *doc)
 {
+    struct features *out = arg;
     json_t *data = json_object_get(doc, "data"), *props;
     const char *label = json_string_value(json_object_get(data, "name"));
 
@@ -27,7 +33,9 @@ static int feature(void *arg, json_t *doc)
                       "date", json_object_get(data, "date"),
                       "uncertainty_m", json_object_get(data, "uncertainty_m"),
                       "province", json_object_get(data, "province"));
-    json_array_append_new(arg, json_pack("{s:s, s:{s:s, s:[O, O]}, s:o}", "type", "Feature",
+    if (strcmp(json_string_value(json_object_get(doc, "clearance")) ?: "", "confidential") == 0)
+        json_array_append(out->shown, doc);
+    json_array_append_new(out->features, json_pack("{s:s, s:{s:s, s:[O, O]}, s:o}", "type", "Feature",
                                          "geometry", "type", "Point",
                                          "coordinates", json_object_get(data, "lon"),
                                          json_object_get(data, "lat"), "properties", props));
@@ -42,10 +50,12 @@ int api_map(struct request *r)
     struct record_filter f = RECORD_FILTER_INIT;
     const char *bbox = http_arg(r, "bbox"), *layer = http_arg(r, "layer");
     json_t *features = json_array();
+    struct features out = { features, json_array() };
     int rc = AT_OK;
 
     if (records_filter(r, &f) != 0) {
         json_decref(features);
+        json_decref(out.shown);
         return (int)r->status;
     }
     f.limit = 5000;
@@ -54,6 +64,7 @@ int api_map(struct request *r)
             || f.south < -90 || f.north > 90 || f.south > f.north || fabs(f.west) > 180
             || fabs(f.east) > 180) {
             json_decref(features);
+            json_decref(out.shown);
             return http_error(r, 400, "invalid", "bbox", "bbox is west,south,east,north in degrees");
         }
         f.has_bbox = true;
@@ -68,8 +79,12 @@ int api_map(struct request *r)
         if (layer && strcmp(layer, layers[i]) != 0)
             continue;
         f.type = layers[i];
-        rc = record_list(&r->ctx, r->st, &f, feature, features);
+        rc = record_list(&r->ctx, r->st, &f, feature, &out);
     }
+    /* Confidential records shown on the map are logged as read. */
+    if (rc == AT_OK)
+        rc = record_log_reads(&r->ctx, r->st, out.shown);
+    json_decref(out.shown);
     if (rc != AT_OK) {
         json_decref(features);
         return http_core_error(r, rc);

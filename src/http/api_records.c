@@ -190,16 +190,25 @@ int api_records_retract(struct request *r)
     return rc;
 }
 
-/* POST /api/v1/witnesses/{id}/identity: the identity object as the body. */
+/* POST /api/v1/witnesses/{id}/identity: the identity object as the body.
+ * Only a user who may read the witness may set its identity. */
 int api_identity_set(struct request *r)
 {
-    json_t *identity = NULL;
+    json_t *identity = NULL, *doc;
     int rc;
 
     if (r->body.len == 0)
         return http_error(r, 400, "invalid", NULL, "the body must be the identity object");
-    if ((rc = identity_parse(&r->ctx, r->body.data, r->body.len, &identity)) != AT_OK)
+    if ((rc = identity_parse(&r->ctx, r->body.data, r->body.len, &identity)) != AT_OK) {
+        sodium_memzero(r->body.data, r->body.len);
         return http_core_error(r, rc);
+    }
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], 0, &doc)) != AT_OK) {
+        json_decref(identity);
+        sodium_memzero(r->body.data, r->body.len);
+        return http_core_error(r, rc);
+    }
+    json_decref(doc);
     if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
         rc = write_tx(r, identity_set(&r->ctx, r->st, r->params[0], identity));
     json_decref(identity);

@@ -35,7 +35,8 @@ struct http_session {
 struct failures {
     char who[80];               /* "u:NAME" or "ip:ADDRESS" */
     int count;
-    time_t until;
+    time_t until;               /* locked until then */
+    time_t last;                /* the last failure */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -129,27 +130,44 @@ bool auth_csrf_ok(struct request *r)
     return ok;
 }
 
+/* The failures of who, or NULL. */
+static struct failures *find_failures(const char *who)
+{
+    for (int i = 0; i < MAX_TRACKED; i++)
+        if (failures[i].who[0] && strcmp(failures[i].who, who) == 0)
+            return &failures[i];
+    return NULL;
+}
+
+/* The failures of who, made if need be in an empty slot, else in place of
+ * the entry whose last failure is oldest among those not locked now; NULL
+ * when every entry is locked (they are kept). */
 static struct failures *tracked(const char *who, time_t now)
 {
-    struct failures *oldest = &failures[0];
+    struct failures *f = find_failures(who), *victim = NULL;
 
+    if (f)
+        return f;
     for (int i = 0; i < MAX_TRACKED; i++) {
-        if (strcmp(failures[i].who, who) == 0)
-            return &failures[i];
-        if (failures[i].until < oldest->until)
-            oldest = &failures[i];
+        struct failures *e = &failures[i];
+        if (e->who[0] == '\0') {
+            victim = e;
+            break;
+        }
+        if (e->until <= now && (victim == NULL || e->last < victim->last))
+            victim = e;
     }
-    if (oldest->until > now && oldest->who[0])
-        return NULL; /* all tracked and locked: keep them */
-    memset(oldest, 0, sizeof *oldest);
-    snprintf(oldest->who, sizeof oldest->who, "%s", who);
-    return oldest;
+    if (victim == NULL)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->who, sizeof victim->who, "%s", who);
+    return victim;
 }
 
 /* Seconds until who may try again (0: now). */
 static long locked_for(const char *who, time_t now)
 {
-    struct failures *f = tracked(who, now);
+    struct failures *f = find_failures(who);
 
     return f && f->until > now ? (long)(f->until - now) : 0;
 }
@@ -158,7 +176,10 @@ static void note_failure(const char *who, time_t now)
 {
     struct failures *f = tracked(who, now);
 
-    if (f && ++f->count >= MAX_FAILURES)
+    if (f == NULL)
+        return;
+    f->last = now;
+    if (++f->count >= MAX_FAILURES)
         f->until = now + ((time_t)LOCKOUT_S << (f->count - MAX_FAILURES < 10 ? f->count - MAX_FAILURES : 10));
 }
 

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# HTTP throughput and latency of `attest serve` with wrk, beside Debian's
+# nginx serving a static file of the same size in the same run.  Archive:
+# SITES sites (default 100000) among RECORDS records (default 1000000),
+# FICTIONAL, generated and imported once and kept in build/bench-http/.
+# Requests: a site layer by bounding box and one record by id, each with
+# CONNECTIONS connections (default 64) for SECONDS (default 30).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${ATTEST_BIN:-$PWD/build/attest}
+sites=${SITES:-100000}
+records=${RECORDS:-1000000}
+conns=${CONNECTIONS:-64}
+secs=${SECONDS_EACH:-30}
+threads=${THREADS:-$(nproc)}
+for tool in wrk nginx; do
+    command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
+        || { echo "http: $tool missing (make deps installs it)"; exit 1; }
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+store="build/bench-http/$sites-$records"
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+
+printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
+exec 3< "$tmp/pass"
+export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
+if [ ! -f "$store/done" ]; then
+    rm -rf "$store"
+    mkdir -p "$store"
+    echo "-- generating $sites sites among $records records"
+    python3 bench/gen_records.py "$sites" "$records" "$tmp/records.jsonl"
+    "$bin" init "$store/a" --kdf interactive > /dev/null 2>&1
+    start=$(date +%s)
+    "$bin" -A "$store/a" import jsonl "$tmp/records.jsonl" >&2
+    echo "-- imported in $(($(date +%s) - start)) s"
+    rm -f "$tmp/records.jsonl"
+    touch "$store/done"
+fi
+
+port=$(free_port)
+"$bin" -A "$store/a" serve --port "$port" --threads "$threads" 2> "$tmp/serve.log" &
+pids+=($!)
+wait_http "http://127.0.0.1:$port/api/v1/openapi.json" || { cat "$tmp/serve.log"; exit 1; }
+cookie=$(curl -s -D - -o "$tmp/login.json" -X POST -H 'Content-Type: application/json' \
+    -d '{"username":"admin","passphrase":"FICTIONAL bench passphrase"}' \
+    "http://127.0.0.1:$port/api/v1/login" | sed -n 's/^Set-Cookie: \(attest_session=[^;]*\).*/\1/ip' | tr -d '\r')
+[ -n "$cookie" ] || { echo "http: login failed"; cat "$tmp/login.json"; exit 1; }
+
+# The record read: a site near the middle of the ids.  The box: 0.5 by 0.5
+# degrees, about 60 sites.
+record="si-$(python3 -c "
+a = '0123456789abcdefghjkmnpqrstvwxyz'; n, s = $sites // 2, ''
+for _ in range(12): s, n = a[n % 32] + s, n // 32
+print(s)")"
+bbox="126.0,39.0,126.5,39.5"
+map_url="http://127.0.0.1:$port/api/v1/map?bbox=$bbox&layer=site"
+rec_url="http://127.0.0.1:$port/api/v1/records/$record"
+curl -sf -H "Cookie: $cookie" "$rec_url" -o "$tmp/record.json" || { echo "http: $rec_url failed"; exit 1; }
+curl -sf -H "Cookie: $cookie" "$map_url" -o "$tmp/map.json" || { echo "http: map failed"; exit 1; }
+features=$(python3 -c "import json; print(len(json.load(open('$tmp/map.json'))['features']))")
+
+# nginx: the same record's bytes as a static file.
+mkdir -p "$tmp/www" "$tmp/nginx"
+cp "$tmp/record.json" "$tmp/www/record.json"
+chmod -R a+rX "$tmp"  # nginx workers run as another user
+nport=$(free_port)
+cat > "$tmp/nginx/nginx.conf" <<CONF
+worker_processes $threads;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx; proxy_temp_path $tmp/nginx; fastcgi_temp_path $tmp/nginx;
+    uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
+    default_type application/json;
+    server { listen 127.0.0.1:$nport; root $tmp/www; }
+}
+CONF
+"$nginx_bin" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' 2> "$tmp/nginx/stderr" &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/record.json" \
+    || { curl -s "http://127.0.0.1:$nport/record.json"; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log"; exit 1; }
+
+measure() {
+    # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
+    local label=$1 url=$2 out
+    out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --latency ${3:+-H "$3"} "$url")
+    python3 - "$label" <<PY
+import re, sys
+out = """$out"""
+def ms(v):
+    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+p50 = ms(re.search(r"50%\s+(\S+)", out).group(1))
+p99 = ms(re.search(r"99%\s+(\S+)", out).group(1))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+sock = re.search(r"Socket errors: (.*)", out)
+print("%s\t%.0f\t%.2f\t%.2f\t%s" % (sys.argv[1], rps, p50, p99,
+      (errs.group(1) if errs else "0") + (" (" + sock.group(1) + ")" if sock else "")))
+PY
+}
+
+echo "-- $sites sites, $records records; wrk $conns connections, ${secs} s each, $threads threads; map box $bbox: $features sites"
+{
+    echo -e "request\treq/s\tp50 ms\tp99 ms\terrors"
+    measure "attest GET /api/v1/records/ID" "$rec_url" "Cookie: $cookie"
+    measure "attest GET /api/v1/map?bbox&layer=site" "$map_url" "Cookie: $cookie"
+    measure "nginx static file (same bytes as the record)" "http://127.0.0.1:$nport/record.json"
+} > "$tmp/results.tsv"
+python3 - "$tmp/results.tsv" <<'PY'
+import sys
+for l in open(sys.argv[1]):
+    c = l.rstrip("\n").split("\t")
+    print("%-46s %9s %9s %9s  %s" % tuple(c))
+rows = {l.split("\t")[0]: l.rstrip("\n").split("\t") for l in open(sys.argv[1]).readlines()[1:]}
+rec = rows["attest GET /api/v1/records/ID"]
+print("-- targets (issue 5)")
+for what, got, want, ok in [
+        ("record reads req/s", rec[1], ">= 5000", float(rec[1]) >= 5000),
+        ("record reads p99 ms", rec[3], "<= 50", float(rec[3]) <= 50)]:
+    print("%-22s %10s  target %-8s %s" % (what, got, want, "met" if ok else "NOT met"))
+PY

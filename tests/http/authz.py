@@ -1,0 +1,187 @@
+"""authz.py: the authorisation matrix.  Reads the expected table (the
+file named by argv[1]: ROUTE CLEARANCE then one status per principal),
+checks that it agrees with the role rules below (a copy of core's
+access.c table, written out independently), then makes every request as
+every principal, by session cookie and by API token, and compares."""
+import json
+import os
+import sys
+
+from client import Session, Results
+
+PRINCIPALS = ["anonymous", "admin", "officer", "investigator", "analyst", "partner", "public"]
+LEVELS = ["public", "partner", "restricted", "confidential"]
+# role: (highest clearance it may read, what it may do) -- as access.c decides.
+ROLES = {
+    "admin": (3, {"read", "write", "add_evidence", "get_evidence", "export"}),
+    "officer": (3, {"read", "write", "add_evidence", "get_evidence", "export", "reveal"}),
+    "investigator": (3, {"read", "write", "add_evidence", "get_evidence", "export"}),
+    "analyst": (2, {"read", "write", "get_evidence", "export"}),
+    "partner": (1, {"read", "get_evidence"}),
+    "public": (0, {"read"}),
+}
+
+
+def rule(route, level, who):
+    """The status the role rules give; the table must agree."""
+    method, path = route.split(" ", 1)
+    public_routes = {"GET /", "GET /api/v1/openapi.json"}
+    if route in public_routes:
+        return 200
+    if route == "POST /api/v1/login":
+        return 401 if who == "anonymous" else 200
+    if who == "anonymous":
+        return 401
+    top, can = ROLES[who]
+    lv = LEVELS.index(level) if level != "-" else 0
+    reads = top >= lv
+    if path == "/api/v1/evidence":
+        if method == "GET":
+            return 200 if "get_evidence" in can else 403
+        return 201 if "add_evidence" in can else 403
+    if path.startswith("/api/v1/evidence/"):
+        return 200 if "get_evidence" in can and reads else 403
+    if path.startswith("/api/v1/export/"):
+        # a whole export holds confidential records: export and clearance 3
+        return 200 if "export" in can and top >= 3 else 403
+    if route == "POST /api/v1/records":
+        return 201 if "write" in can else 403
+    if path in ("/api/v1/records/{id}/versions", "/api/v1/records/{id}/retract"):
+        return 200 if reads and "write" in can else 403
+    if path == "/api/v1/witnesses/{id}/identity":
+        return 201 if reads and "write" in can else 403
+    if "{id}" in path:
+        return 200 if reads else 403
+    if route == "POST /api/v1/tokens":
+        return 201
+    return 200
+
+
+def load_table(path):
+    rows = []
+    for line in open(path):
+        line = line.split("#", 1)[0].split()
+        if not line:
+            continue
+        route, level, statuses = line[0] + " " + line[1], line[2], [int(s) for s in line[3:]]
+        if len(statuses) != len(PRINCIPALS):
+            raise SystemExit("bad row: %s" % line)
+        rows.append((route, level, dict(zip(PRINCIPALS, statuses))))
+    return rows
+
+
+res = Results()
+rows = load_table(sys.argv[1])
+ids = json.load(open(sys.argv[2]))
+evidence = json.load(open(sys.argv[3]))
+for route, level, want in rows:
+    bad = {w: (s, rule(route, level, w)) for w, s in want.items() if s != rule(route, level, w)}
+    res.check("table agrees with the role rules: %s [%s]" % (route, level), not bad, bad)
+
+# Every route of the server appears in the table, with every clearance
+# where the route takes a record.
+import re
+table = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",', open("src/http/route.c").read())
+routes_in_table = {r for r, _, _ in rows}
+missing = sorted("%s %s" % t for t in table if "%s %s" % t not in routes_in_table)
+res.check("every route of the server in the matrix", not missing, missing)
+for r in routes_in_table:
+    levels = {lv for rr, lv, _ in rows if rr == r}
+    if "{id}" in r or r.endswith(" /api/v1/records") and r.startswith("POST") or r == "POST /api/v1/evidence":
+        res.check("every clearance for %s" % r, levels == set(LEVELS), levels)
+
+# The principals: a cookie session and an API token per role.
+cookie = {"anonymous": Session()}
+token = {}
+for role in ROLES:
+    cookie[role] = Session().login(role)
+    r = cookie[role].post("/api/v1/tokens", {"label": "FICTIONAL matrix " + role})
+    token[role] = Session(token=r.json()["token"]) if r.status == 201 else None
+res.check("a token for every role", all(token.values()), token)
+
+counter = [0]
+
+
+def request(s, who, route, level, mode):
+    method, path = route.split(" ", 1)
+    counter[0] += 1
+    n = counter[0]
+    lv = level if level != "-" else None
+    query, body = "", None
+    if path == "/api/v1/evidence" and method == "POST":
+        query = "?filename=fictional-%d.txt&clearance=%s" % (n, lv)
+        body = ("FICTIONAL evidence %d %s %s\n" % (n, who, mode)).encode()
+    elif path.startswith("/api/v1/evidence/"):
+        path = path.replace("{id}", evidence[lv])
+    elif route == "POST /api/v1/records":
+        body = {"type": "document", "data": {"title": "FICTIONAL matrix %d" % n}, "clearance": lv}
+    elif path.endswith("/versions"):
+        path = path.replace("{id}", ids["amend"][mode][who][lv])
+        body = {"changes": {"description": "FICTIONAL change %d" % n}, "reason": "FICTIONAL matrix"}
+    elif path.endswith("/retract"):
+        path = path.replace("{id}", ids["retract"][mode][who][lv])
+        body = {"reason": "FICTIONAL matrix"}
+    elif path.startswith("/api/v1/witnesses/"):
+        path = path.replace("{id}", ids["witness"][lv])
+        body = {"real_name": "FICTIONAL NAME %d" % n}
+    elif path.startswith("/api/v1/sites/"):
+        path = path.replace("{id}", ids["site"][lv])
+    elif "{id}" in path:
+        path = path.replace("{id}", ids["document"][lv])
+    elif path == "/api/v1/export/{format}":
+        path = "/api/v1/export/jsonl"
+    elif path == "/api/v1/search":
+        query = "?q=FICTIONAL"
+    elif path == "/api/v1/map":
+        query = "?bbox=124,37,131,43"
+    elif route == "POST /api/v1/login":
+        who_user = who if who != "anonymous" else "admin"
+        pw = "FICTIONAL test passphrase" if who != "anonymous" else "FICTIONAL wrong passphrase"
+        return Session(s.base).post(path, {"username": who_user, "passphrase": pw})
+    elif route == "POST /api/v1/logout":
+        if who == "anonymous":
+            return s.post(path, {})
+        fresh = Session(s.base).login(who) if mode == "cookie" else s
+        return fresh.post(path, {})
+    elif method == "POST":
+        body = {"label": "FICTIONAL %d" % n}
+    return s.request(method, path + query, body=body)
+
+
+for mode in ("cookie", "token"):
+    for route, level, want in rows:
+        got = {}
+        for who in PRINCIPALS:
+            if mode == "token" and who == "anonymous":
+                continue
+            s = cookie[who] if mode == "cookie" or who == "anonymous" else token[who]
+            r = request(s, who, route, level, mode)
+            got[who] = (r.status, want[who], r.body[:160])
+        bad = {w: g for w, g in got.items() if g[0] != g[1]}
+        res.check("%s: %s [%s]" % (mode, route, level), not bad,
+                  "\n".join("%s: got %d, want %d: %s" % (w, g[0], g[1], g[2]) for w, g in bad.items()))
+
+# What a reader is shown stays within their clearance: lists, search, the
+# map, a site's pinpoints and a record's referrers.
+for who, (top, _) in ROLES.items():
+    s = cookie[who]
+    shown = []
+    r = s.get("/api/v1/records?limit=1000&retracted")
+    shown += [(d["id"], d["clearance"]) for d in r.json()["records"]]
+    r = s.get("/api/v1/search?q=FICTIONAL&limit=1000")
+    shown += [(h["record"]["id"], h["record"]["clearance"]) for h in r.json()["hits"]]
+    r = s.get("/api/v1/map")
+    shown += [(f["properties"]["id"], f["properties"]["clearance"]) for f in r.json()["features"]]
+    above = [x for x in shown if LEVELS.index(x[1]) > top]
+    res.check("%s is shown nothing above %s (%d records seen)" % (who, LEVELS[top], len(shown)),
+              not above and shown, above[:10])
+    for lv in LEVELS[:top + 1]:
+        r = s.get("/api/v1/sites/" + ids["site"][lv])
+        pins = [p["clearance"] for p in r.json()["pinpoints"]]
+        r2 = s.get("/api/v1/records/" + ids["site"][lv])
+        refs = [x["id"] for x in r2.json()["referred_by"]]
+        want_refs = sorted(ids["pins"][lv][l] for l in LEVELS[:top + 1])
+        res.check("%s: site [%s] shows pinpoints and referrers up to %s" % (who, lv, LEVELS[top]),
+                  sorted(pins, key=LEVELS.index) == LEVELS[:top + 1] and sorted(refs) == want_refs,
+                  (pins, refs, want_refs))
+sys.exit(0)

@@ -1,0 +1,72 @@
+# lib.sh: what the HTTP tests share (sourced, not run): a FICTIONAL archive
+# with a user of every role and the demo records, a server on a free
+# loopback port, and the ok/not ok lines.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bin=${ATTEST_BIN:-$PWD/build/attest}
+here=$PWD/tests/http
+tmp=$(mktemp -d)
+server_pid=
+trap 'http_stop; rm -rf "$tmp"' EXIT
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONDONTWRITEBYTECODE=1
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+# The roles, each with a user of the same name (admin made by init).
+roles=(admin officer investigator analyst partner public)
+
+check() {
+    # check NAME COMMAND...: ok when the command succeeds.
+    local name=$1; shift
+    if "$@" > "$tmp/out" 2>&1; then echo "ok - $name"; else echo "not ok - $name"; sed 's/^/# /' "$tmp/out"; fi
+}
+
+http_setup() {
+    # http_setup [--no-demo]: the archive at $tmp/a with every role's user.
+    printf 'FICTIONAL test passphrase\n' > "$tmp/pass"
+    exec 3< "$tmp/pass"
+    export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE="$tmp/a"
+    export HTTP_TEST_PASSPHRASE='FICTIONAL test passphrase'
+    "$bin" init "$tmp/a" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init"; exit 1; }
+    for r in "${roles[@]:1}"; do
+        "$bin" user add "$r" --role "$r" --new-passphrase-fd 4 --kdf interactive 4< "$tmp/pass" \
+            > /dev/null 2>&1 || { echo "not ok - user add $r"; exit 1; }
+    done
+    if [ "${1:-}" != --no-demo ]; then
+        "$bin" import jsonl demo/fictional.jsonl > /dev/null 2>&1 || { echo "not ok - demo import"; exit 1; }
+    fi
+}
+
+free_port() {
+    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+http_start() {
+    # http_start [SERVE OPTIONS...]: serves $tmp/a; sets $port, $base and
+    # $server_pid; the server's stderr (the access log) goes to $tmp/server.log.
+    local scheme=http
+    [[ " $* " == *" --tls-cert "* ]] && scheme=https
+    port=$(free_port)
+    base="$scheme://127.0.0.1:$port"
+    export HTTP_TEST_BASE=$base
+    "$bin" serve --port "$port" "$@" 2>> "$tmp/server.log" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        if curl -sk -o /dev/null "$base/api/v1/openapi.json" 2>/dev/null; then return 0; fi
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "not ok - server did not start"
+    sed 's/^/# /' "$tmp/server.log"
+    exit 1
+}
+
+http_stop() {
+    # Stops the server started by http_start (SIGTERM), waiting for it.
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
+}

@@ -1,0 +1,148 @@
+"""openapi_check.py: web/openapi.json against the server: the same routes
+as src/http/route.c's table, each documented operation called (as admin
+and anonymously) with the demo archive's ids, every status among those
+documented, every JSON reply matching its schema."""
+import json
+import re
+import sys
+
+from client import Session, Results
+import schema
+
+res = Results()
+doc = json.load(open("web/openapi.json"))
+table = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*(ROUTE_[A-Z]+),',
+                   open("src/http/route.c").read())
+served = {(m, p): a for m, p, a in table}
+documented = {(m.upper(), p): op for p, item in doc["paths"].items()
+              for m, op in item.items() if m in ("get", "post", "put", "patch", "delete", "head")}
+
+res.check("route table parsed", len(served) >= 20, table)
+res.check("every route documented", not set(served) - set(documented), sorted(set(served) - set(documented)))
+res.check("no undocumented extra routes", not set(documented) - set(served), sorted(set(documented) - set(served)))
+for key, access in sorted(served.items()):
+    op = documented.get(key)
+    if op is None:
+        continue
+    sec = op.get("security")
+    want_public = access == "ROUTE_PUBLIC"
+    res.check("%s %s: security %s" % (key[0], key[1], "none" if want_public else "session or token"),
+              (sec == []) if want_public else bool(sec) and "401" in op["responses"], sec)
+    if key[0] == "POST" and not want_public:
+        res.check("%s %s: CSRF header documented" % key,
+                  any("csrfHeader" in s for s in sec), sec)
+    for code, r in op["responses"].items():
+        r = schema.resolve(doc, r)
+        if not code.startswith("2") and "application/json" in r.get("content", {}):
+            sch = r["content"]["application/json"]["schema"]
+            if schema.resolve(doc, sch) is not doc["components"]["schemas"]["Error"]:
+                res.check("%s %s %s: error schema" % (key[0], key[1], code), False, sch)
+
+admin = Session().login("admin")
+served_doc = admin.get("/api/v1/openapi.json")
+res.check("served document is the file", served_doc.status == 200 and served_doc.json() == doc)
+
+# The requests: (method, path template) -> (path params, query, body, raw body).
+evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
+calls = {
+    ("GET", "/"): ({}, "", None),
+    ("GET", "/api/v1/evidence"): ({}, "", None),
+    ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
+    ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
+    ("GET", "/api/v1/evidence/{id}/file"): ({"id": "EVIDENCE"}, "", None),
+    ("GET", "/api/v1/export/{format}"): ({"format": "jsonl"}, "", None),
+    ("POST", "/api/v1/login"): ({}, "", {"username": "analyst", "passphrase": "FICTIONAL test passphrase"}),
+    ("POST", "/api/v1/logout"): ({}, "", {}),
+    ("GET", "/api/v1/map"): ({}, "?bbox=124,37.5,131,43&layer=site", None),
+    ("GET", "/api/v1/me"): ({}, "", None),
+    ("GET", "/api/v1/openapi.json"): ({}, "", None),
+    ("GET", "/api/v1/records"): ({}, "?type=event&from=1990&to=2020&limit=10", None),
+    ("POST", "/api/v1/records"): ({}, "", {"type": "document", "data": {"title": "FICTIONAL API test report"}, "clearance": "partner"}),
+    ("GET", "/api/v1/records/{id}"): ({"id": "si-fake00000001"}, "", None),
+    ("GET", "/api/v1/records/{id}/history"): ({"id": "dc-fake00000001"}, "", None),
+    ("POST", "/api/v1/records/{id}/retract"): ({"id": "NEWRECORD"}, "", {"reason": "FICTIONAL: a test"}),
+    ("POST", "/api/v1/records/{id}/versions"): ({"id": "dc-fake00000001"}, "", {"changes": {"language": "ko"}, "reason": "FICTIONAL: a test"}),
+    ("GET", "/api/v1/search"): ({}, "?q=market", None),
+    ("GET", "/api/v1/sites/{id}"): ({"id": "si-fake00000001"}, "", None),
+    ("GET", "/api/v1/stats"): ({}, "", None),
+    ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),
+    ("GET", "/api/v1/types"): ({}, "", None),
+    ("GET", "/api/v1/vocab"): ({}, "", None),
+    ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
+}
+res.check("a call for every documented operation", set(calls) == set(documented),
+          sorted(set(calls) ^ set(documented)))
+# Writes first (they make the ids that reads use), logout last.
+order = sorted(calls, key=lambda k: (k[1] == "/api/v1/logout", k[0] == "GET", k))
+found = {}
+
+
+def call(session, key, label):
+    params, query, body = calls[key]
+    path = key[1]
+    for name, value in params.items():
+        path = path.replace("{%s}" % name, found.get(value, value))
+    r = session.request(key[0], path + query, body=body)
+    op = documented[key]
+    ok = str(r.status) in op["responses"]
+    problems = [] if ok else ["status %d is not documented (%s): %s" % (r.status, sorted(op["responses"]), r.body[:300])]
+    if ok:
+        spec = schema.resolve(doc, op["responses"][str(r.status)])
+        content = spec.get("content", {})
+        ctype = (r.header("content-type") or "").split(";")[0]
+        if content and ctype not in content:
+            problems.append("content type %s is not documented (%s)" % (ctype, sorted(content)))
+        elif ctype == "application/json" and "application/json" in content:
+            problems += schema.check(doc, content["application/json"]["schema"], r.json())
+    res.check("%s %s %s -> %d" % (label, key[0], key[1], r.status), not problems, "\n".join(problems))
+    return r
+
+
+for key in order:
+    r = call(admin, key, "admin")
+    if key == ("POST", "/api/v1/evidence") and r.status in (200, 201):
+        found["EVIDENCE"] = r.json()["id"]
+    if key == ("POST", "/api/v1/records") and r.status == 201:
+        found["NEWRECORD"] = r.json()["id"]
+    if key[0] == "POST" and key[1] != "/api/v1/logout":
+        res.check("admin %s %s succeeded" % key, r.status in (200, 201), r.body[:300])
+    if key[0] == "GET":
+        res.check("admin %s %s succeeded" % key, r.status == 200, r.body[:300])
+res.check("evidence and record ids found", "EVIDENCE" in found and "NEWRECORD" in found, found)
+
+anon = Session()
+for key in sorted(calls):
+    r = call(anon, key, "anonymous")
+    if documented[key]["security"]:
+        res.check("anonymous %s %s is 401" % key, r.status == 401, r.status)
+
+# Documented error replies: a few, each checked against the error schema
+# (in a new session: the last call above logged out).
+admin = Session().login("admin")
+for label, method, template, path, body, want in [
+        ("unknown record", "GET", "/api/v1/records/{id}", "/api/v1/records/dc-000000000000", None, 404),
+        ("bad bbox", "GET", "/api/v1/map", "/api/v1/map?bbox=1,2,3", None, 400),
+        ("unknown type", "POST", "/api/v1/records", "/api/v1/records", {"type": "nonsense", "data": {}}, 400),
+        ("search without q", "GET", "/api/v1/search", "/api/v1/search", None, 400)]:
+    r = admin.request(method, path, body=body)
+    key = (method, template)
+    documented_codes = documented.get(key, {}).get("responses", {})
+    res.check("%s -> %d, documented, error schema" % (label, want),
+              r.status == want and str(want) in documented_codes
+              and not schema.check(doc, {"$ref": "#/components/schemas/Error"}, r.json()), r.body[:300])
+
+# Map boxes (answered from the spatial index): the same features as the
+# whole layer for a box round the world, the site inside a small box, and
+# nothing for a box across the antimeridian or beside it.
+def site_ids(query):
+    return sorted(f["properties"]["id"] for f in admin.get("/api/v1/map?" + query).json()["features"])
+
+
+everything = site_ids("layer=site")
+res.check("map: a world box gives the whole layer", site_ids("layer=site&bbox=-180,-90,180,90") == everything
+          and len(everything) >= 2, everything)
+res.check("map: a small box holds its site", "si-fake00000001" in site_ids("layer=site&bbox=129.745,42.441,129.746,42.442"))
+res.check("map: a box beside it does not", site_ids("layer=site&bbox=129.746,42.441,129.747,42.442") == [])
+res.check("map: a box across the antimeridian", site_ids("layer=site&bbox=170,40,-170,45") == []
+          and site_ids("layer=site&bbox=129,40,-170,45") == everything)
+sys.exit(0)

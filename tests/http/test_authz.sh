@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The authorisation matrix: every route x every role (and anonymous) x
+# records of every clearance, by session cookie and by API token, each
+# request's status against the table below.  The table is also checked
+# against the role rules (authz.py), a second writing of core's access.c.
+# FICTIONAL data only.
+. "$(dirname "$0")/lib.sh"
+
+cat > "$tmp/matrix" <<'TABLE'
+# METHOD ROUTE                          CLEARANCE    anon admin officer investigator analyst partner public
+GET  /                                  -            200  200   200     200          200     200     200
+GET  /api/v1/openapi.json               -            200  200   200     200          200     200     200
+POST /api/v1/login                      -            401  200   200     200          200     200     200
+POST /api/v1/logout                     -            401  200   200     200          200     200     200
+GET  /api/v1/me                         -            401  200   200     200          200     200     200
+GET  /api/v1/records                    -            401  200   200     200          200     200     200
+GET  /api/v1/search                     -            401  200   200     200          200     200     200
+GET  /api/v1/map                        -            401  200   200     200          200     200     200
+GET  /api/v1/stats                      -            401  200   200     200          200     200     200
+GET  /api/v1/types                      -            401  200   200     200          200     200     200
+GET  /api/v1/vocab                      -            401  200   200     200          200     200     200
+POST /api/v1/tokens                     -            401  201   201     201          201     201     201
+GET  /api/v1/evidence                   -            401  200   200     200          200     200     403
+GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
+# evidence: added by admin, officer and investigator; read by all but public, to their clearance
+POST /api/v1/evidence                   public       401  201   201     201          403     403     403
+POST /api/v1/evidence                   partner      401  201   201     201          403     403     403
+POST /api/v1/evidence                   restricted   401  201   201     201          403     403     403
+POST /api/v1/evidence                   confidential 401  201   201     201          403     403     403
+GET  /api/v1/evidence/{id}              public       401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}              partner      401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}              restricted   401  200   200     200          200     403     403
+GET  /api/v1/evidence/{id}              confidential 401  200   200     200          403     403     403
+GET  /api/v1/evidence/{id}/file         public       401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}/file         partner      401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}/file         restricted   401  200   200     200          200     403     403
+GET  /api/v1/evidence/{id}/file         confidential 401  200   200     200          403     403     403
+# records: written by every role but partner and public, at any clearance
+POST /api/v1/records                    public       401  201   201     201          201     403     403
+POST /api/v1/records                    partner      401  201   201     201          201     403     403
+POST /api/v1/records                    restricted   401  201   201     201          201     403     403
+POST /api/v1/records                    confidential 401  201   201     201          201     403     403
+GET  /api/v1/records/{id}               public       401  200   200     200          200     200     200
+GET  /api/v1/records/{id}               partner      401  200   200     200          200     200     403
+GET  /api/v1/records/{id}               restricted   401  200   200     200          200     403     403
+GET  /api/v1/records/{id}               confidential 401  200   200     200          403     403     403
+GET  /api/v1/records/{id}/history       public       401  200   200     200          200     200     200
+GET  /api/v1/records/{id}/history       partner      401  200   200     200          200     200     403
+GET  /api/v1/records/{id}/history       restricted   401  200   200     200          200     403     403
+GET  /api/v1/records/{id}/history       confidential 401  200   200     200          403     403     403
+GET  /api/v1/sites/{id}                 public       401  200   200     200          200     200     200
+GET  /api/v1/sites/{id}                 partner      401  200   200     200          200     200     403
+GET  /api/v1/sites/{id}                 restricted   401  200   200     200          200     403     403
+GET  /api/v1/sites/{id}                 confidential 401  200   200     200          403     403     403
+# changing a record needs both the right to write and the clearance to read it
+POST /api/v1/records/{id}/versions      public       401  200   200     200          200     403     403
+POST /api/v1/records/{id}/versions      partner      401  200   200     200          200     403     403
+POST /api/v1/records/{id}/versions      restricted   401  200   200     200          200     403     403
+POST /api/v1/records/{id}/versions      confidential 401  200   200     200          403     403     403
+POST /api/v1/records/{id}/retract       public       401  200   200     200          200     403     403
+POST /api/v1/records/{id}/retract       partner      401  200   200     200          200     403     403
+POST /api/v1/records/{id}/retract       restricted   401  200   200     200          200     403     403
+POST /api/v1/records/{id}/retract       confidential 401  200   200     200          403     403     403
+# sealing an identity: write, and read the witness (revealing one is CLI-only, by an officer)
+POST /api/v1/witnesses/{id}/identity    public       401  201   201     201          201     403     403
+POST /api/v1/witnesses/{id}/identity    partner      401  201   201     201          201     403     403
+POST /api/v1/witnesses/{id}/identity    restricted   401  201   201     201          201     403     403
+POST /api/v1/witnesses/{id}/identity    confidential 401  201   201     201          403     403     403
+TABLE
+
+http_setup --no-demo
+# The records the matrix acts on: a document, a site (with a pinpoint of
+# every clearance) and a witness at every clearance, and for each principal,
+# way of logging in and clearance, a document to amend and one to retract.
+"$python" - "$tmp/records.jsonl" "$tmp/ids.json" <<'PY'
+import json, sys
+levels = ["public", "partner", "restricted", "confidential"]
+who = ["anonymous", "admin", "officer", "investigator", "analyst", "partner", "public"]
+alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+n = [0]
+def new_id(prefix):
+    n[0] += 1
+    x, s = n[0], ""
+    for _ in range(10):
+        s = alphabet[x % 32] + s
+        x //= 32
+    return prefix + "-mx" + s
+out = open(sys.argv[1], "w")
+ids = {"document": {}, "site": {}, "witness": {}, "pins": {}, "amend": {}, "retract": {}}
+def add(t, level, data):
+    i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp"}[t])
+    out.write(json.dumps({"type": t, "id": i, "clearance": level, "data": data}) + "\n")
+    return i
+for lv in levels:
+    ids["document"][lv] = add("document", lv, {"title": "FICTIONAL %s document" % lv})
+    ids["witness"][lv] = add("witness", lv, {"code": "FICTIONAL-W-" + lv})
+    site = ids["site"][lv] = add("site", lv, {"name": "FICTIONAL %s site" % lv, "site_type": "burial_site",
+                                              "lat": 41.5, "lon": 129.5})
+    ids["pins"][lv] = {p: add("pinpoint", p, {"lat": 41.5, "lon": 129.5, "site": site,
+                                               "description": "FICTIONAL %s pin" % p}) for p in levels}
+for kind in ("amend", "retract"):
+    for mode in ("cookie", "token"):
+        ids[kind][mode] = {w: {lv: add("document", lv, {"title": "FICTIONAL %s %s %s" % (kind, w, lv)})
+                               for lv in levels} for w in who}
+json.dump(ids, open(sys.argv[2], "w"))
+PY
+check "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"
+for lv in public partner restricted confidential; do
+    printf 'FICTIONAL %s evidence file\n' "$lv" > "$tmp/ev-$lv.txt"
+    "$bin" evidence add "$tmp/ev-$lv.txt" --clearance "$lv" > /dev/null 2>&1
+done
+"$bin" evidence list --json > "$tmp/evidence.json" 2> /dev/null
+"$python" -c '
+import json, sys
+items = json.load(open(sys.argv[1]))
+json.dump({i["clearance"]: i["id"] for i in items}, open(sys.argv[1], "w"))' "$tmp/evidence.json"
+check "evidence of every clearance" "$python" -c '
+import json, sys; assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/evidence.json"
+http_start
+"$python" tests/http/authz.py "$tmp/matrix" "$tmp/ids.json" "$tmp/evidence.json" \
+    || echo "not ok - authz.py exited with $?"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The OpenAPI document (web/openapi.json) against the server: the same
+# routes as the route table, and every documented route called with the
+# FICTIONAL demo archive's ids, answering with a documented status and a
+# body that matches its schema.
+. "$(dirname "$0")/lib.sh"
+check "openapi.json is JSON" "$python" -c 'import json; json.load(open("web/openapi.json"))'
+http_setup
+http_start
+"$python" tests/http/openapi_check.py || echo "not ok - openapi_check.py exited with $?"
