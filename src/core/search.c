@@ -24,11 +24,48 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-static void add_text(struct buf *words, struct buf *cjk, const char *text)
+/* Length in bytes of the UTF-8 character at s. */
+static size_t utf8_len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+
+    for (size_t i = 1; i < n; i++)
+        if (s[i] == '\0')
+            return i;
+    return n;
+}
+
+/* Appends to grams each non-ASCII character of text and each pair of
+ * neighbours within a run of them, space-separated. */
+static void add_grams(struct buf *grams, const char *text)
+{
+    const char *prev = NULL;
+
+    for (const char *p = text; *p;) {
+        size_t n = utf8_len(p);
+        if ((unsigned char)*p < 0x80) {
+            prev = NULL;
+        } else {
+            buf_append(grams, p, n);
+            buf_putc(grams, ' ');
+            if (prev) {
+                buf_append(grams, prev, (size_t)(p - prev) + n);
+                buf_putc(grams, ' ');
+            }
+            prev = p;
+        }
+        p += n;
+    }
+}
+
+static void add_text(struct buf *words, struct buf *cjk, struct buf *grams, const char *text)
 {
     buf_printf(words, "%s\n", text);
-    if (has_non_ascii(text))
+    if (has_non_ascii(text)) {
         buf_printf(cjk, "%s\n", text);
+        add_grams(grams, text);
+    }
 }
 
 static int insert(struct at_ctx *ctx, struct store *st, const char *sql, sqlite3_int64 rowid,
@@ -51,10 +88,12 @@ int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowi
 {
     static const char del_words[] = "DELETE FROM search_words WHERE rowid = ?1";
     static const char del_cjk[] = "DELETE FROM search_cjk WHERE rowid = ?1";
+    static const char del_short[] = "DELETE FROM search_short WHERE rowid = ?1";
+    static const char ins_short[] = "INSERT INTO search_short(rowid, grams) VALUES (?1, ?2)";
     static const char ins_words[] = "INSERT INTO search_words(rowid, text) VALUES (?1, ?2)";
     static const char ins_cjk[] = "INSERT INTO search_cjk(rowid, text) VALUES (?1, ?2)";
     json_t *data = json_object_get(doc, "data");
-    struct buf words = BUF_INIT, cjk = BUF_INIT;
+    struct buf words = BUF_INIT, cjk = BUF_INIT, grams = BUF_INIT;
     int rc = AT_OK;
 
     buf_printf(&words, "%s\n", json_string_value(json_object_get(doc, "id")));
@@ -66,35 +105,40 @@ int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowi
         if (v == NULL)
             continue;
         if (f->kind == FIELD_TEXT || f->kind == FIELD_IMO) {
-            add_text(&words, &cjk, json_string_value(v));
+            add_text(&words, &cjk, &grams, json_string_value(v));
         } else if (f->kind == FIELD_NAMES) {
             json_array_foreach(v, k, item)
-                add_text(&words, &cjk, json_string_value(json_object_get(item, "name")));
+                add_text(&words, &cjk, &grams, json_string_value(json_object_get(item, "name")));
         }
     }
     if (replace && ((rc = insert(ctx, st, del_words, rowid, NULL)) != AT_OK
-                    || (rc = insert(ctx, st, del_cjk, rowid, NULL)) != AT_OK))
+                    || (rc = insert(ctx, st, del_cjk, rowid, NULL)) != AT_OK
+                    || (rc = insert(ctx, st, del_short, rowid, NULL)) != AT_OK))
         goto out;
     if ((rc = insert(ctx, st, ins_words, rowid, buf_str(&words))) != AT_OK)
         goto out;
-    if (cjk.len)
-        rc = insert(ctx, st, ins_cjk, rowid, buf_str(&cjk));
+    if (cjk.len && (rc = insert(ctx, st, ins_cjk, rowid, buf_str(&cjk))) == AT_OK)
+        rc = insert(ctx, st, ins_short, rowid, buf_str(&grams));
 out:
     buf_free(&words);
     buf_free(&cjk);
+    buf_free(&grams);
     return rc;
 }
 
 int search_clear(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st, "DELETE FROM search_words; DELETE FROM search_cjk;");
+    return store_exec(ctx, st, "DELETE FROM search_words; DELETE FROM search_cjk;"
+                               " DELETE FROM search_short;");
 }
 
 /* Builds an FTS5 query of the words of q, each quoted (so that no
- * character of the user's text is FTS syntax), the last as a prefix. */
-static void words_query(const char *q, struct buf *out)
+ * character of the user's text is FTS syntax), the last as a prefix.
+ * Returns the number of words. */
+static int words_query(const char *q, struct buf *out)
 {
     const char *p = q;
+    int n = 0;
 
     while (*p) {
         while (*p == ' ' || *p == '\t')
@@ -111,11 +155,13 @@ static void words_query(const char *q, struct buf *out)
             buf_putc(out, *c);
         }
         buf_puts(out, "\" ");
+        n++;
     }
     if (out->len) {
         out->len--; /* the last word matches as a prefix */
         buf_puts(out, "*");
     }
+    return n;
 }
 
 static void phrase_query(const char *q, struct buf *out)
@@ -133,15 +179,23 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
                  const struct search_options *o,
                  int (*fn)(void *arg, json_t *doc, const char *snippet), void *arg)
 {
-    /* Three plans: words (Latin text); trigram phrase (non-Latin text of
-     * three characters or more); trigram LIKE (one or two non-Latin
-     * characters, below what a trigram index can look up). */
+    /* Four plans: several words (Latin text), best matches first; one
+     * word, newest records first (ranking every record that holds a
+     * common word would read them all); a trigram phrase (non-Latin text
+     * of three characters or more); a character or pair look-up (one or
+     * two non-Latin characters, fewer than a trigram). */
     static const char words_sql[] =
         "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
         " JOIN record_current c ON c.rowid = s.rowid"
         " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
         "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rank LIMIT ?7";
+    static const char word_sql[] =
+        "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
+        " JOIN record_current c ON c.rowid = s.rowid"
+        " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
+        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        " ORDER BY s.rowid DESC LIMIT ?7";
     static const char cjk_sql[] =
         "SELECT c.doc, snippet(search_cjk, 0, ?2, ?3, '…', 10) FROM search_cjk s"
         " JOIN record_current c ON c.rowid = s.rowid"
@@ -149,12 +203,13 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
         "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rank LIMIT ?7";
     static const char short_cjk_sql[] =
-        "SELECT c.doc, replace(substr(s.text, max(1, instr(s.text, ?1) - 20), 60),"
-        "                      ?1, ?2 || ?1 || ?3) FROM search_cjk s"
+        "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?8) - 20), 60),"
+        "                      ?8, ?2 || ?8 || ?3) FROM search_short s"
         " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE instr(s.text, ?1) > 0 AND (?4 IS NULL OR c.type = ?4)"
+        " JOIN search_cjk k ON k.rowid = s.rowid"
+        " WHERE search_short MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
         "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
-        " ORDER BY c.id LIMIT ?7";
+        " ORDER BY s.rowid DESC LIMIT ?7";
     struct buf match = BUF_INIT;
     const char *sql;
     sqlite3_stmt *stmt;
@@ -165,14 +220,13 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
     if (*query == '\0')
         return ctx_error(ctx, AT_EINVAL, "the search query is empty; give one or more words");
     if (!has_non_ascii(query)) {
-        sql = words_sql;
-        words_query(query, &match);
+        sql = words_query(query, &match) > 1 ? words_sql : word_sql;
     } else if (utf8_chars(query) >= 3) {
         sql = cjk_sql;
         phrase_query(query, &match);
     } else {
         sql = short_cjk_sql;
-        buf_puts(&match, query);
+        phrase_query(query, &match);
     }
     if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
         buf_free(&match);
@@ -186,6 +240,8 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
     sqlite3_bind_int(stmt, 5, o->max_clearance);
     sqlite3_bind_int(stmt, 6, o->include_retracted);
     sqlite3_bind_int64(stmt, 7, o->limit > 0 ? o->limit : 50);
+    if (sql == short_cjk_sql)
+        sqlite3_bind_text(stmt, 8, query, -1, SQLITE_STATIC);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         const char *snip = (const char *)sqlite3_column_text(stmt, 1);
