@@ -39,6 +39,7 @@
 struct strmap {
     char **keys;
     uint32_t *vals;
+    uint64_t *hashes;
     size_t cap, n;
 };
 
@@ -51,11 +52,11 @@ static uint64_t hash_str(const char *s, size_t n)
     return h;
 }
 
-static size_t strmap_slot(const struct strmap *m, const char *s, size_t n)
+static size_t strmap_slot(const struct strmap *m, const char *s, size_t n, uint64_t h)
 {
-    size_t i = hash_str(s, n) & (m->cap - 1);
+    size_t i = h & (m->cap - 1);
 
-    while (m->keys[i] && (strncmp(m->keys[i], s, n) != 0 || m->keys[i][n] != '\0'))
+    while (m->keys[i] && (m->hashes[i] != h || memcmp(m->keys[i], s, n) != 0 || m->keys[i][n] != '\0'))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -65,7 +66,7 @@ static uint32_t strmap_get(const struct strmap *m, const char *s, size_t n)
 {
     if (m->cap == 0)
         return UINT32_MAX;
-    size_t i = strmap_slot(m, s, n);
+    size_t i = strmap_slot(m, s, n, hash_str(s, n));
     return m->keys[i] ? m->vals[i] : UINT32_MAX;
 }
 
@@ -76,19 +77,24 @@ static void strmap_put(struct strmap *m, const char *s, size_t n, uint32_t v)
         m->cap = old.cap ? old.cap * 2 : 1024;
         m->keys = xcalloc(m->cap, sizeof *m->keys);
         m->vals = xcalloc(m->cap, sizeof *m->vals);
+        m->hashes = xcalloc(m->cap, sizeof *m->hashes);
         m->n = 0;
         for (size_t i = 0; i < old.cap; i++)
             if (old.keys[i]) {
-                size_t j = strmap_slot(m, old.keys[i], strlen(old.keys[i]));
+                size_t j = strmap_slot(m, old.keys[i], strlen(old.keys[i]), old.hashes[i]);
                 m->keys[j] = old.keys[i];
                 m->vals[j] = old.vals[i];
+                m->hashes[j] = old.hashes[i];
                 m->n++;
             }
         free(old.keys);
         free(old.vals);
+        free(old.hashes);
     }
-    size_t i = strmap_slot(m, s, n);
+    uint64_t h = hash_str(s, n);
+    size_t i = strmap_slot(m, s, n, h);
     if (m->keys[i] == NULL) {
+        m->hashes[i] = h;
         m->keys[i] = xmalloc(n + 1);
         memcpy(m->keys[i], s, n);
         m->keys[i][n] = '\0';
@@ -103,6 +109,7 @@ static void strmap_free(struct strmap *m)
         free(m->keys[i]);
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
 }
 
 /* A growable array of uint32. */
@@ -118,6 +125,52 @@ static void u32_push(struct u32vec *a, uint32_t x)
         a->v = xrealloc(a->v, a->cap * sizeof *a->v);
     }
     a->v[a->n++] = x;
+}
+
+/* Blocks of values by the 64-bit hash of a string, packed: the values of
+ * bucket b are start[b] .. start[b+1]; a lookup keeps those whose hash is
+ * equal (a rare collision only adds a value the caller checks anyway). */
+struct hblocks {
+    uint32_t mask;
+    uint32_t *start;
+    uint64_t *hash;
+    uint32_t *val;
+};
+
+struct hpair {
+    uint64_t hash;
+    uint32_t val;
+};
+
+static void hblocks_build(struct hblocks *hb, const struct hpair *pairs, size_t n)
+{
+    size_t nb = 1024;
+
+    while (nb < n)
+        nb *= 2;
+    hb->mask = (uint32_t)(nb - 1);
+    hb->start = xcalloc(nb + 1, sizeof *hb->start);
+    hb->hash = xmalloc((n ? n : 1) * sizeof *hb->hash);
+    hb->val = xmalloc((n ? n : 1) * sizeof *hb->val);
+    for (size_t i = 0; i < n; i++)
+        hb->start[(pairs[i].hash & hb->mask) + 1]++;
+    for (size_t b = 0; b < nb; b++)
+        hb->start[b + 1] += hb->start[b];
+    uint32_t *fill = xmalloc(nb * sizeof *fill);
+    memcpy(fill, hb->start, nb * sizeof *fill);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = fill[pairs[i].hash & hb->mask]++;
+        hb->hash[at] = pairs[i].hash;
+        hb->val[at] = pairs[i].val;
+    }
+    free(fill);
+}
+
+static void hblocks_free(struct hblocks *hb)
+{
+    free(hb->start);
+    free(hb->hash);
+    free(hb->val);
 }
 
 /* ---- the index ---------------------------------------------------------- */
@@ -176,14 +229,13 @@ struct screen_index {
     const char **key_str;       /* key id -> the key (owned by a word) */
     uint16_t *key_len;
     float *key_idf;
+    float *key_w;               /* key id -> heaviest weight of its words */
+    float max_key_w;
     size_t nkeys, capkeys;
-    struct u32vec *key_names;   /* key id -> names holding it */
-    struct strmap prefix_map;   /* key prefix -> block id */
-    struct u32vec *prefix_keys; /* block id -> key ids */
-    size_t nprefix;
-    struct strmap del_map;      /* key with one letter deleted -> block id */
-    struct u32vec *del_keys;
-    size_t ndel;
+    uint32_t *key_name_start;   /* key id -> its names in key_name_ids */
+    uint32_t *key_name_ids;
+    struct hblocks prefix_blocks;   /* first three letters of a key -> keys */
+    struct hblocks del_blocks;      /* a key with one letter deleted -> keys */
     struct strmap id_map;       /* "kind:norm" -> posting list id of entries */
     struct u32vec *id_postings;
     size_t nid_postings;
@@ -397,6 +449,7 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         "('imo', 'swift', 'phone', 'email', 'registration', 'passport', 'national_id', 'mmsi')";
     sqlite3_stmt *stmt = store_stmt(ctx, st, names_sql);
     struct name_forms forms;
+    struct strmap by_key = { 0 };
     size_t first = ix->nentries;
     int step;
 
@@ -413,6 +466,7 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
             e->type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
             e->name = xstrdup((const char *)sqlite3_column_text(stmt, 2));
             e->tcode = type_code(e->type);
+            strmap_put(&by_key, key, strlen(key), (uint32_t)(ix->nentries - 1));
         }
         const char *text = keep_text(ix, (const char *)sqlite3_column_text(stmt, 3));
         const char *quality = intern_quality((const char *)sqlite3_column_text(stmt, 4));
@@ -426,49 +480,25 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         names_forms_free(&forms);
     }
     sqlite3_reset(stmt);
-    if (step != SQLITE_DONE)
+    if (step != SQLITE_DONE) {
+        strmap_free(&by_key);
         return store_error(ctx, st, "reading list names");
-    if ((stmt = store_stmt(ctx, st, ids_sql)) == NULL)
+    }
+    if ((stmt = store_stmt(ctx, st, ids_sql)) == NULL) {
+        strmap_free(&by_key);
         return AT_ERR;
+    }
     sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
-    size_t e = first;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        /* entries are in key order; attributes mostly are too */
-        if (e >= ix->nentries || strcmp(ix->entries[e].key, key) != 0)
-            for (e = first; e < ix->nentries && strcmp(ix->entries[e].key, key) != 0; e++)
-                ;
-        if (e < ix->nentries)
-            add_id(ix, (uint32_t)e, (const char *)sqlite3_column_text(stmt, 1),
+        uint32_t e = strmap_get(&by_key, key, strlen(key));
+        if (e != UINT32_MAX)
+            add_id(ix, e, (const char *)sqlite3_column_text(stmt, 1),
                    (const char *)sqlite3_column_text(stmt, 2));
     }
     sqlite3_reset(stmt);
+    strmap_free(&by_key);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
-}
-
-/* Appends v to the vector of block id p of map m, creating it. */
-static void block_add(struct strmap *m, struct u32vec **blocks, size_t *nblocks, const char *k,
-                      size_t n, uint32_t v)
-{
-    uint32_t p = strmap_get(m, k, n);
-
-    if (p == UINT32_MAX) {
-        p = (uint32_t)(*nblocks)++;
-        *blocks = xrealloc(*blocks, *nblocks * sizeof **blocks);
-        memset(&(*blocks)[p], 0, sizeof (*blocks)[p]);
-        strmap_put(m, k, n, p);
-    }
-    struct u32vec *vec = &(*blocks)[p];
-    if (vec->n == 0 || vec->v[vec->n - 1] != v)
-        u32_push(vec, v);
-}
-
-static void add_key_name(struct screen_index *ix, const struct s_word *w, uint32_t name)
-{
-    struct u32vec *v = &ix->key_names[w->key_id];
-
-    if (v->n == 0 || v->v[v->n - 1] != name)
-        u32_push(v, name);
 }
 
 static float class_factor(uint8_t cls);
@@ -477,23 +507,38 @@ static float class_factor(uint8_t cls);
  * once all names are in. */
 static void finish_index(struct screen_index *ix)
 {
-    uint32_t *seen = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *seen);
-    char del[256];
+    size_t nk = ix->nkeys ? ix->nkeys : 1;
+    uint32_t *seen = xcalloc(nk, sizeof *seen), *fill;
 
-    ix->key_names = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_names);
-    for (size_t i = 0; i < ix->nnames; i++) {
-        const struct s_name *sn = &ix->names[i];
-        for (size_t j = 0; j < sn->nwords; j++) {
-            const struct s_word *w = &ix->words[sn->words[j]];
-            if (seen[w->key_id] != i + 1) {
-                seen[w->key_id] = (uint32_t)i + 1;
-                ix->key_df[w->key_id]++;
+    /* the names of each key, packed: counted, then filled */
+    ix->key_name_start = xcalloc(nk + 1, sizeof *ix->key_name_start);
+    for (int pass = 0; pass < 2; pass++) {
+        memset(seen, 0, nk * sizeof *seen);
+        for (size_t i = 0; i < ix->nnames; i++) {
+            const struct s_name *sn = &ix->names[i];
+            for (size_t j = 0; j < (size_t)sn->nwords + sn->njoined; j++) {
+                uint32_t kid = ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]].key_id;
+                if (seen[kid] == i + 1)
+                    continue;
+                seen[kid] = (uint32_t)i + 1;
+                if (pass == 0) {
+                    ix->key_name_start[kid + 1]++;
+                    if (j < sn->nwords)
+                        ix->key_df[kid]++;
+                } else {
+                    ix->key_name_ids[fill[kid]++] = (uint32_t)i;
+                }
             }
-            add_key_name(ix, w, (uint32_t)i);
         }
-        for (size_t j = 0; j < sn->njoined; j++)
-            add_key_name(ix, &ix->words[sn->joined[j]], (uint32_t)i);
+        if (pass == 0) {
+            for (size_t k = 0; k < ix->nkeys; k++)
+                ix->key_name_start[k + 1] += ix->key_name_start[k];
+            ix->key_name_ids = xmalloc((ix->key_name_start[ix->nkeys] + 1) * sizeof *ix->key_name_ids);
+            fill = xmalloc(nk * sizeof *fill);
+            memcpy(fill, ix->key_name_start, nk * sizeof *fill);
+        }
     }
+    free(fill);
     ix->key_idf = xmalloc((ix->nkeys ? ix->nkeys : 1) * sizeof *ix->key_idf);
     ix->max_idf = 0;
     for (size_t k = 0; k < ix->nkeys; k++) {
@@ -501,6 +546,16 @@ static void finish_index(struct screen_index *ix)
         ix->key_idf[k] = (float)idf;
         if (idf > ix->max_idf)
             ix->max_idf = (float)idf;
+    }
+    ix->key_w = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_w);
+    ix->max_key_w = 0;
+    for (size_t i = 0; i < ix->nwords; i++) {
+        const struct s_word *w = &ix->words[i];
+        float wr = ix->key_idf[w->key_id] * class_factor(w->cls);
+        if (wr > ix->key_w[w->key_id])
+            ix->key_w[w->key_id] = wr;
+        if (wr > ix->max_key_w)
+            ix->max_key_w = wr;
     }
     for (size_t i = 0; i < ix->nnames; i++) {
         struct s_name *sn = &ix->names[i];
@@ -513,6 +568,9 @@ static void finish_index(struct screen_index *ix)
         }
     }
     /* the key blocks: by first three letters, and by each one-letter deletion */
+    size_t npairs = 0, cappairs = ix->nkeys * 8 + 16;
+    struct hpair *pairs = xmalloc(cappairs * sizeof *pairs);
+    char del[256];
     const char **keys = ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *keys);
     uint16_t *lens = ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *lens);
     for (size_t i = 0; i < ix->nwords; i++) {
@@ -521,7 +579,12 @@ static void finish_index(struct screen_index *ix)
     }
     for (uint32_t k = 0; k < ix->nkeys; k++) {
         size_t n = lens[k];
-        block_add(&ix->prefix_map, &ix->prefix_keys, &ix->nprefix, keys[k], n < PREFIX_LEN ? n : PREFIX_LEN, k);
+        pairs[npairs++] = (struct hpair){ hash_str(keys[k], n < PREFIX_LEN ? n : PREFIX_LEN), k };
+    }
+    hblocks_build(&ix->prefix_blocks, pairs, npairs);
+    npairs = 0;
+    for (uint32_t k = 0; k < ix->nkeys; k++) {
+        size_t n = lens[k];
         if (n < 3 || n >= sizeof del)
             continue;
         for (size_t d = 0; d < n; d++) {
@@ -529,9 +592,13 @@ static void finish_index(struct screen_index *ix)
                 continue; /* the same deletion as the one before */
             memcpy(del, keys[k], d);
             memcpy(del + d, keys[k] + d + 1, n - d - 1);
-            block_add(&ix->del_map, &ix->del_keys, &ix->ndel, del, n - 1, k);
+            if (npairs == cappairs)
+                pairs = xrealloc(pairs, (cappairs *= 2) * sizeof *pairs);
+            pairs[npairs++] = (struct hpair){ hash_str(del, n - 1), k };
         }
     }
+    hblocks_build(&ix->del_blocks, pairs, npairs);
+    free(pairs);
     free(seen);
 }
 
@@ -602,22 +669,17 @@ void screen_index_free(struct screen_index *ix)
     free(ix->words);
     strmap_free(&ix->word_map);
     strmap_free(&ix->key_map);
-    strmap_free(&ix->prefix_map);
-    strmap_free(&ix->del_map);
+    hblocks_free(&ix->prefix_blocks);
+    hblocks_free(&ix->del_blocks);
     strmap_free(&ix->id_map);
-    for (size_t i = 0; ix->key_names && i < ix->nkeys; i++)
-        free(ix->key_names[i].v);
-    free(ix->key_names);
+    free(ix->key_name_start);
+    free(ix->key_name_ids);
     free(ix->key_df);
     free(ix->key_idf);
     free(ix->key_str);
+    free(ix->key_w);
     free(ix->key_len);
-    for (size_t i = 0; i < ix->nprefix; i++)
-        free(ix->prefix_keys[i].v);
-    free(ix->prefix_keys);
-    for (size_t i = 0; i < ix->ndel; i++)
-        free(ix->del_keys[i].v);
-    free(ix->del_keys);
+
     for (size_t i = 0; i < ix->npool; i++)
         scratch_free(ix->pool[i]);
     free(ix->pool);
@@ -1098,6 +1160,9 @@ struct scratch {
     uint32_t *idstamp;              /* entry -> stamp when an identifier hit it */
     const char **idlabel;
     uint32_t *kstamp;               /* key -> stamp of the query word that last saw it */
+    uint32_t *kbstamp, *kbits;      /* key -> stamp of the form, bits of the words it is similar to */
+    uint32_t *klist;                /* keys similar to each query word in turn */
+    size_t nklist, capklist;
     struct memo memo;
 };
 
@@ -1116,6 +1181,8 @@ static struct scratch *scratch_new(const struct screen_index *ix)
     sc->idstamp = xcalloc(ne, sizeof *sc->idstamp);
     sc->idlabel = xcalloc(ne, sizeof *sc->idlabel);
     sc->kstamp = xcalloc(nk, sizeof *sc->kstamp);
+    sc->kbstamp = xcalloc(nk, sizeof *sc->kbstamp);
+    sc->kbits = xcalloc(nk, sizeof *sc->kbits);
     sc->memo.wstamp = xcalloc(nw, sizeof *sc->memo.wstamp);
     sc->memo.wslot = xcalloc(nw, sizeof *sc->memo.wslot);
     return sc;
@@ -1134,6 +1201,9 @@ static void scratch_free(struct scratch *sc)
     free(sc->idstamp);
     free(sc->idlabel);
     free(sc->kstamp);
+    free(sc->kbstamp);
+    free(sc->kbits);
+    free(sc->klist);
     free(sc->memo.wstamp);
     free(sc->memo.wslot);
     free(sc->memo.rows);
@@ -1148,6 +1218,7 @@ static uint32_t scratch_stamp(const struct screen_index *ix, struct scratch *sc)
         memset(sc->estamp, 0, ix->nentries * sizeof *sc->estamp);
         memset(sc->idstamp, 0, ix->nentries * sizeof *sc->idstamp);
         memset(sc->kstamp, 0, ix->nkeys * sizeof *sc->kstamp);
+        memset(sc->kbstamp, 0, ix->nkeys * sizeof *sc->kbstamp);
         memset(sc->memo.wstamp, 0, ix->nwords * sizeof *sc->memo.wstamp);
         sc->epoch = 0;
     }
@@ -1194,18 +1265,25 @@ static bool key_similar(const struct screen_index *ix, const struct q_word *q, u
         return true;
     if (q->cls == NAME_WORD_NUMBER)
         return false;
-    size_t shorter = q->keylen < kl ? q->keylen : kl;
-    if (shorter >= 3 && strncmp(q->key, k, shorter) == 0)
+    size_t shorter = q->keylen < kl ? q->keylen : kl, same = 0;
+    while (same < shorter && q->key[same] == k[same])
+        same++;
+    if (shorter >= 3 && same == shorter)
         return true;
     double s = names_jaro_winkler_bytes(q->key, q->keylen, k, kl, 0.7);
     return s >= (shorter <= 3 ? 0.9 : PAIR_MIN);
 }
 
+/* Lists the keys similar to query word q (memo column col) in the
+ * scratch key list, sets the column's bit on each of them, and returns the
+ * heaviest such key's weight and the names they hold. */
 struct reach {
     const struct screen_index *ix;
     struct scratch *sc;
     const struct q_word *q;
     uint32_t bit, kst, fst;
+    float max_w;
+    size_t names;
 };
 
 static void reach_key(struct reach *r, uint32_t kid)
@@ -1217,56 +1295,61 @@ static void reach_key(struct reach *r, uint32_t kid)
     sc->kstamp[kid] = r->kst;
     if (!key_similar(r->ix, r->q, kid))
         return;
-    const struct u32vec *v = &r->ix->key_names[kid];
-    for (size_t j = 0; j < v->n; j++) {
-        uint32_t n = v->v[j];
-        if (sc->nstamp[n] != r->fst) {
-            sc->nstamp[n] = r->fst;
-            sc->nmask[n] = 0;
-            sc->touched[sc->ntouched++] = n;
-        }
-        sc->nmask[n] |= r->bit;
+    if (sc->kbstamp[kid] != r->fst) {
+        sc->kbstamp[kid] = r->fst;
+        sc->kbits[kid] = 0;
     }
+    sc->kbits[kid] |= r->bit;
+    if (sc->nklist == sc->capklist) {
+        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
+        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
+    }
+    sc->klist[sc->nklist++] = kid;
+    if (r->ix->key_w[kid] > r->max_w)
+        r->max_w = r->ix->key_w[kid];
+    r->names += r->ix->key_name_start[kid + 1] - r->ix->key_name_start[kid];
 }
 
-static void reach_block(struct reach *r, const struct strmap *m, const struct u32vec *blocks,
-                        const char *k, size_t n)
+static void reach_block(struct reach *r, const struct hblocks *hb, const char *k, size_t n)
 {
-    uint32_t p = strmap_get(m, k, n);
+    uint64_t h = hash_str(k, n);
+    uint32_t b = (uint32_t)(h & hb->mask);
 
-    if (p == UINT32_MAX)
-        return;
-    for (size_t j = 0; j < blocks[p].n; j++)
-        reach_key(r, blocks[p].v[j]);
+    for (uint32_t j = hb->start[b]; j < hb->start[b + 1]; j++)
+        if (hb->hash[j] == h)
+            reach_key(r, hb->val[j]);
 }
 
-/* Marks the names holding a key similar to query word q (column col). */
 static void reach_word(const struct screen_index *ix, struct scratch *sc, const struct q_word *q,
-                       size_t col, uint32_t fst)
+                       size_t col, uint32_t fst, float *max_w, size_t *names)
 {
-    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst };
+    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst, 0, 0 };
     char del[256];
     size_t n = q->keylen;
 
     reach_key(&r, q->key_id);
-    reach_block(&r, &ix->prefix_map, ix->prefix_keys, q->key, n < PREFIX_LEN ? n : PREFIX_LEN);
-    if (n < 3 || n >= sizeof del || q->cls == NAME_WORD_NUMBER)
-        return;
-    /* one edit away: a letter more (the query is a deletion of the key),
-     * a letter less, or one replaced or two swapped (a shared deletion) */
-    reach_block(&r, &ix->del_map, ix->del_keys, q->key, n);
-    for (size_t d = 0; d < n; d++) {
-        if (d > 0 && q->key[d] == q->key[d - 1])
-            continue;
-        memcpy(del, q->key, d);
-        memcpy(del + d, q->key + d + 1, n - d - 1);
-        reach_key(&r, strmap_get(&ix->key_map, del, n - 1));
-        reach_block(&r, &ix->del_map, ix->del_keys, del, n - 1);
+    reach_block(&r, &ix->prefix_blocks, q->key, n < PREFIX_LEN ? n : PREFIX_LEN);
+    if (n >= 3 && n < sizeof del && q->cls != NAME_WORD_NUMBER) {
+        /* one edit away: a letter more (the query is a deletion of the key),
+         * a letter less, or one replaced or two swapped (a shared deletion) */
+        reach_block(&r, &ix->del_blocks, q->key, n);
+        for (size_t d = 0; d < n; d++) {
+            if (d > 0 && q->key[d] == q->key[d - 1])
+                continue;
+            memcpy(del, q->key, d);
+            memcpy(del + d, q->key + d + 1, n - d - 1);
+            reach_key(&r, strmap_get(&ix->key_map, del, n - 1));
+            reach_block(&r, &ix->del_blocks, del, n - 1);
+        }
     }
+    *max_w = r.max_w;
+    *names = r.names;
 }
 
-/* The best score name sn could reach from the words that found it. */
-static double score_bound(const struct q_form *f, const struct s_name *sn, uint32_t mask)
+/* The best score a name could reach when the query words of mask pair
+ * with its words and the others do not: each pair counts in full with the
+ * heaviest weight its listed word could have (col_w, capped by max_wr). */
+static double score_bound(const struct q_form *f, const float *col_w, float max_wr, uint32_t mask)
 {
     double best = 0;
 
@@ -1276,8 +1359,9 @@ static double score_bound(const struct q_form *f, const struct s_name *sn, uint3
         size_t n = v ? f->njoined : f->n;
         double x = 0, c = 0;
         for (size_t i = 0; i < n; i++) {
-            if (mask & (1u << col[i]) || (f->informative && w[i].cls == NAME_WORD_FORM))
-                x += w[i].weight + sn->max_wr;
+            float wr = col_w[col[i]] < max_wr ? col_w[col[i]] : max_wr;
+            if (mask & (1u << col[i]))
+                x += w[i].weight + wr;
             else
                 c += 2 * EXTRA_QUERY * w[i].weight;
         }
@@ -1286,6 +1370,71 @@ static double score_bound(const struct q_form *f, const struct s_name *sn, uint3
             best = b;
     }
     return best;
+}
+
+/* Candidates of query form f: sc->touched gets the names worth scoring
+ * and sc->nmask their marks.  Words whose names could not reach the
+ * threshold without a rarer word ("common" words: KIM, KOREA, TRADING)
+ * do not add names; they only mark those the rarer words reached. */
+static void candidates(const struct screen_index *ix, struct scratch *sc, const struct q_form *f,
+                       uint32_t fst, double threshold, bool bounded, float *col_w)
+{
+    size_t ncol = f->n + (f->njoined ? 1 : 0), names[MAX_QW], start[MAX_QW + 1];
+    uint32_t eligible = 0, common = 0, all = 0;
+
+    sc->nklist = 0;
+    sc->ntouched = 0;
+    for (size_t k = 0; k < ncol; k++) {
+        const struct q_word *w = k < f->n ? &f->w[k] : &f->joined[1];
+        start[k] = sc->nklist;
+        col_w[k] = ix->max_key_w;
+        names[k] = 0;
+        all |= 1u << k;
+        /* company-form words stand for any listed word: they are not looked up */
+        if (f->informative && w->cls == NAME_WORD_FORM)
+            continue;
+        eligible |= 1u << k;
+        reach_word(ix, sc, w, k, fst, &col_w[k], &names[k]);
+    }
+    start[ncol] = sc->nklist;
+    if (bounded) {
+        /* the form words may pair with anything */
+        uint32_t base = all & ~eligible;
+        for (;;) {
+            size_t most = 0, arg = MAX_QW;
+            for (size_t k = 0; k < ncol; k++)
+                if ((eligible & ~common) & (1u << k) && names[k] >= most)
+                    most = names[k], arg = k;
+            if (arg == MAX_QW || score_bound(f, col_w, ix->max_key_w, base | common | (1u << arg)) >= threshold)
+                break;
+            common |= 1u << arg;
+        }
+    }
+    for (size_t k = 0; k < ncol; k++) {
+        if (!(eligible & (1u << k)) || common & (1u << k))
+            continue;
+        for (size_t j = start[k]; j < start[k + 1]; j++) {
+            uint32_t kid = sc->klist[j];
+            for (uint32_t i = ix->key_name_start[kid]; i < ix->key_name_start[kid + 1]; i++) {
+                uint32_t n = ix->key_name_ids[i];
+                if (sc->nstamp[n] != fst) {
+                    sc->nstamp[n] = fst;
+                    sc->touched[sc->ntouched++] = n;
+                }
+            }
+        }
+    }
+    /* the marks: which query words have a similar key in each name */
+    for (size_t t = 0; t < sc->ntouched; t++) {
+        uint32_t n = sc->touched[t], mask = all & ~eligible;
+        const struct s_name *sn = &ix->names[n];
+        for (size_t j = 0; j < sn->nwords + sn->njoined; j++) {
+            uint32_t kid = ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]].key_id;
+            if (sc->kbstamp[kid] == fst)
+                mask |= sc->kbits[kid];
+        }
+        sc->nmask[n] = mask;
+    }
 }
 
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out)
@@ -1366,16 +1515,11 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
         struct q_form *qff = &qf[f];
         q_form_build(ix, forms.form[f], qff);
         uint32_t fst = scratch_stamp(ix, sc);
-        sc->ntouched = 0;
+        float col_w[MAX_QW];
         sc->memo.stamp = fst;
         sc->memo.nrows = 0;
-        /* names holding a key similar to an informative word */
-        for (size_t k = 0; k < qff->n + (qff->njoined ? 1 : 0); k++) {
-            const struct q_word *w = k < qff->n ? &qff->w[k] : &qff->joined[1];
-            if (qff->informative && w->cls == NAME_WORD_FORM)
-                continue;
-            reach_word(ix, sc, w, k, fst);
-        }
+        bool bounded = q->scorer == SCREEN_ATTEST && q->threshold > 0;
+        candidates(ix, sc, qff, fst, q->threshold, bounded, col_w);
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
@@ -1388,7 +1532,7 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
                     continue;
                 s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
             } else {
-                if (score_bound(qff, sn, sc->nmask[n]) < q->threshold)
+                if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
                     continue;
                 s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
             }
