@@ -4,10 +4,19 @@
  *
  * Index: every name form of every entry of the newest list versions is
  * split into words; each distinct word is interned once with its folded
- * key, word class and rarity weight (IDF over name forms).  Candidates for
- * a query are the names sharing the first three letters of a folded key
- * with one of its informative words (all words when it has only
- * company-form words); identifiers are looked up exactly.
+ * key, word class and rarity weight (IDF over name forms).  Each folded
+ * key has the list of names holding it, and two blocks lead from a query
+ * word to the keys worth comparing with it: the keys sharing its first
+ * three letters, and the keys one edit away (through the keys with one
+ * letter deleted).  Identifiers are looked up exactly.
+ *
+ * A query marks, on every name reached from one of its informative words
+ * (all words when it has only company-form words), which of its words
+ * found a similar key there.  From that mark alone a name's best possible
+ * score is known (the words it cannot pair count as unmatched); only the
+ * names whose bound reaches the threshold are scored in full, and word
+ * similarities are computed once per query word and listed word.  The
+ * per-query arrays live in scratch space kept with the index and reused.
  */
 #include "attest.h"
 #include "lists.h"
@@ -16,6 +25,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -29,6 +39,7 @@
 struct strmap {
     char **keys;
     uint32_t *vals;
+    uint64_t *hashes;
     size_t cap, n;
 };
 
@@ -41,11 +52,11 @@ static uint64_t hash_str(const char *s, size_t n)
     return h;
 }
 
-static size_t strmap_slot(const struct strmap *m, const char *s, size_t n)
+static size_t strmap_slot(const struct strmap *m, const char *s, size_t n, uint64_t h)
 {
-    size_t i = hash_str(s, n) & (m->cap - 1);
+    size_t i = h & (m->cap - 1);
 
-    while (m->keys[i] && (strncmp(m->keys[i], s, n) != 0 || m->keys[i][n] != '\0'))
+    while (m->keys[i] && (m->hashes[i] != h || memcmp(m->keys[i], s, n) != 0 || m->keys[i][n] != '\0'))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -55,7 +66,7 @@ static uint32_t strmap_get(const struct strmap *m, const char *s, size_t n)
 {
     if (m->cap == 0)
         return UINT32_MAX;
-    size_t i = strmap_slot(m, s, n);
+    size_t i = strmap_slot(m, s, n, hash_str(s, n));
     return m->keys[i] ? m->vals[i] : UINT32_MAX;
 }
 
@@ -66,19 +77,24 @@ static void strmap_put(struct strmap *m, const char *s, size_t n, uint32_t v)
         m->cap = old.cap ? old.cap * 2 : 1024;
         m->keys = xcalloc(m->cap, sizeof *m->keys);
         m->vals = xcalloc(m->cap, sizeof *m->vals);
+        m->hashes = xcalloc(m->cap, sizeof *m->hashes);
         m->n = 0;
         for (size_t i = 0; i < old.cap; i++)
             if (old.keys[i]) {
-                size_t j = strmap_slot(m, old.keys[i], strlen(old.keys[i]));
+                size_t j = strmap_slot(m, old.keys[i], strlen(old.keys[i]), old.hashes[i]);
                 m->keys[j] = old.keys[i];
                 m->vals[j] = old.vals[i];
+                m->hashes[j] = old.hashes[i];
                 m->n++;
             }
         free(old.keys);
         free(old.vals);
+        free(old.hashes);
     }
-    size_t i = strmap_slot(m, s, n);
+    uint64_t h = hash_str(s, n);
+    size_t i = strmap_slot(m, s, n, h);
     if (m->keys[i] == NULL) {
+        m->hashes[i] = h;
         m->keys[i] = xmalloc(n + 1);
         memcpy(m->keys[i], s, n);
         m->keys[i][n] = '\0';
@@ -93,6 +109,7 @@ static void strmap_free(struct strmap *m)
         free(m->keys[i]);
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
 }
 
 /* A growable array of uint32. */
@@ -110,6 +127,52 @@ static void u32_push(struct u32vec *a, uint32_t x)
     a->v[a->n++] = x;
 }
 
+/* Blocks of values by the 64-bit hash of a string, packed: the values of
+ * bucket b are start[b] .. start[b+1]; a lookup keeps those whose hash is
+ * equal (a rare collision only adds a value the caller checks anyway). */
+struct hblocks {
+    uint32_t mask;
+    uint32_t *start;
+    uint64_t *hash;
+    uint32_t *val;
+};
+
+struct hpair {
+    uint64_t hash;
+    uint32_t val;
+};
+
+static void hblocks_build(struct hblocks *hb, const struct hpair *pairs, size_t n)
+{
+    size_t nb = 1024;
+
+    while (nb < n)
+        nb *= 2;
+    hb->mask = (uint32_t)(nb - 1);
+    hb->start = xcalloc(nb + 1, sizeof *hb->start);
+    hb->hash = xmalloc((n ? n : 1) * sizeof *hb->hash);
+    hb->val = xmalloc((n ? n : 1) * sizeof *hb->val);
+    for (size_t i = 0; i < n; i++)
+        hb->start[(pairs[i].hash & hb->mask) + 1]++;
+    for (size_t b = 0; b < nb; b++)
+        hb->start[b + 1] += hb->start[b];
+    uint32_t *fill = xmalloc(nb * sizeof *fill);
+    memcpy(fill, hb->start, nb * sizeof *fill);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = fill[pairs[i].hash & hb->mask]++;
+        hb->hash[at] = pairs[i].hash;
+        hb->val[at] = pairs[i].val;
+    }
+    free(fill);
+}
+
+static void hblocks_free(struct hblocks *hb)
+{
+    free(hb->start);
+    free(hb->hash);
+    free(hb->val);
+}
+
 /* ---- the index ---------------------------------------------------------- */
 
 struct s_word {
@@ -121,6 +184,7 @@ struct s_word {
 
 struct s_name {
     uint32_t entry;
+    float max_wr;         /* weight of its heaviest word */
     const char *text;     /* the name as listed (owned by names_text) */
     const char *quality;
     uint32_t *words;      /* word ids of the form */
@@ -133,7 +197,22 @@ struct s_name {
 
 struct s_entry {
     char *list, *key, *type, *name;
+    uint8_t tcode;        /* enum s_type */
 };
+
+enum s_type { T_OTHER, T_PERSON, T_COMPANY, T_VESSEL, T_AIRCRAFT };
+
+static uint8_t type_code(const char *t)
+{
+    static const char *const names[] = { "", "person", "company", "vessel", "aircraft" };
+
+    for (uint8_t i = 1; i < ARRAY_LEN(names); i++)
+        if (strcmp(t, names[i]) == 0)
+            return i;
+    return T_OTHER;
+}
+
+struct scratch;
 
 struct screen_index {
     struct s_entry *entries;
@@ -147,16 +226,24 @@ struct screen_index {
     struct strmap word_map;     /* raw word -> word id */
     struct strmap key_map;      /* folded key -> key id */
     uint32_t *key_df;           /* names holding each key */
+    const char **key_str;       /* key id -> the key (owned by a word) */
+    uint16_t *key_len;
     float *key_idf;
+    float *key_w;               /* key id -> heaviest weight of its words */
+    float max_key_w;
     size_t nkeys, capkeys;
-    struct strmap prefix_map;   /* key prefix -> posting list id */
-    struct u32vec *postings;
-    size_t npostings;
+    uint32_t *key_name_start;   /* key id -> its names in key_name_ids */
+    uint32_t *key_name_ids;
+    struct hblocks prefix_blocks;   /* first three letters of a key -> keys */
+    struct hblocks del_blocks;      /* a key with one letter deleted -> keys */
     struct strmap id_map;       /* "kind:norm" -> posting list id of entries */
     struct u32vec *id_postings;
     size_t nid_postings;
     char **id_labels;
     float max_idf;
+    pthread_mutex_t pool_lock;  /* scratch spaces not in use */
+    struct scratch **pool;
+    size_t npool, cappool;
 };
 
 static uint32_t intern_key(struct screen_index *ix, const char *k, size_t n)
@@ -362,6 +449,7 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         "('imo', 'swift', 'phone', 'email', 'registration', 'passport', 'national_id', 'mmsi')";
     sqlite3_stmt *stmt = store_stmt(ctx, st, names_sql);
     struct name_forms forms;
+    struct strmap by_key = { 0 };
     size_t first = ix->nentries;
     int step;
 
@@ -377,6 +465,8 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
             e->key = xstrdup(key);
             e->type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
             e->name = xstrdup((const char *)sqlite3_column_text(stmt, 2));
+            e->tcode = type_code(e->type);
+            strmap_put(&by_key, key, strlen(key), (uint32_t)(ix->nentries - 1));
         }
         const char *text = keep_text(ix, (const char *)sqlite3_column_text(stmt, 3));
         const char *quality = intern_quality((const char *)sqlite3_column_text(stmt, 4));
@@ -390,60 +480,65 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         names_forms_free(&forms);
     }
     sqlite3_reset(stmt);
-    if (step != SQLITE_DONE)
+    if (step != SQLITE_DONE) {
+        strmap_free(&by_key);
         return store_error(ctx, st, "reading list names");
-    if ((stmt = store_stmt(ctx, st, ids_sql)) == NULL)
+    }
+    if ((stmt = store_stmt(ctx, st, ids_sql)) == NULL) {
+        strmap_free(&by_key);
         return AT_ERR;
+    }
     sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
-    size_t e = first;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        /* entries are in key order; attributes mostly are too */
-        if (e >= ix->nentries || strcmp(ix->entries[e].key, key) != 0)
-            for (e = first; e < ix->nentries && strcmp(ix->entries[e].key, key) != 0; e++)
-                ;
-        if (e < ix->nentries)
-            add_id(ix, (uint32_t)e, (const char *)sqlite3_column_text(stmt, 1),
+        uint32_t e = strmap_get(&by_key, key, strlen(key));
+        if (e != UINT32_MAX)
+            add_id(ix, e, (const char *)sqlite3_column_text(stmt, 1),
                    (const char *)sqlite3_column_text(stmt, 2));
     }
     sqlite3_reset(stmt);
+    strmap_free(&by_key);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
 }
 
-static void add_posting(struct screen_index *ix, const struct s_word *w, uint32_t name)
-{
-    size_t plen = w->keylen < PREFIX_LEN ? w->keylen : PREFIX_LEN;
-    uint32_t p = strmap_get(&ix->prefix_map, w->key, plen);
+static float class_factor(uint8_t cls);
 
-    if (p == UINT32_MAX) {
-        p = (uint32_t)ix->npostings++;
-        ix->postings = xrealloc(ix->postings, ix->npostings * sizeof *ix->postings);
-        memset(&ix->postings[p], 0, sizeof ix->postings[p]);
-        strmap_put(&ix->prefix_map, w->key, plen, p);
-    }
-    struct u32vec *v = &ix->postings[p];
-    if (v->n == 0 || v->v[v->n - 1] != name)
-        u32_push(v, name);
-}
-
-/* Document frequencies, IDF and the prefix postings, once all names are in. */
+/* Document frequencies, IDF, the names of each key and the key blocks,
+ * once all names are in. */
 static void finish_index(struct screen_index *ix)
 {
-    uint32_t *seen = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *seen);
+    size_t nk = ix->nkeys ? ix->nkeys : 1;
+    uint32_t *seen = xcalloc(nk, sizeof *seen), *fill;
 
-    for (size_t i = 0; i < ix->nnames; i++) {
-        const struct s_name *sn = &ix->names[i];
-        for (size_t j = 0; j < sn->nwords; j++) {
-            const struct s_word *w = &ix->words[sn->words[j]];
-            if (seen[w->key_id] != i + 1) {
-                seen[w->key_id] = (uint32_t)i + 1;
-                ix->key_df[w->key_id]++;
+    /* the names of each key, packed: counted, then filled */
+    ix->key_name_start = xcalloc(nk + 1, sizeof *ix->key_name_start);
+    for (int pass = 0; pass < 2; pass++) {
+        memset(seen, 0, nk * sizeof *seen);
+        for (size_t i = 0; i < ix->nnames; i++) {
+            const struct s_name *sn = &ix->names[i];
+            for (size_t j = 0; j < (size_t)sn->nwords + sn->njoined; j++) {
+                uint32_t kid = ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]].key_id;
+                if (seen[kid] == i + 1)
+                    continue;
+                seen[kid] = (uint32_t)i + 1;
+                if (pass == 0) {
+                    ix->key_name_start[kid + 1]++;
+                    if (j < sn->nwords)
+                        ix->key_df[kid]++;
+                } else {
+                    ix->key_name_ids[fill[kid]++] = (uint32_t)i;
+                }
             }
-            add_posting(ix, w, (uint32_t)i);
         }
-        for (size_t j = 0; j < sn->njoined; j++)
-            add_posting(ix, &ix->words[sn->joined[j]], (uint32_t)i);
+        if (pass == 0) {
+            for (size_t k = 0; k < ix->nkeys; k++)
+                ix->key_name_start[k + 1] += ix->key_name_start[k];
+            ix->key_name_ids = xmalloc((ix->key_name_start[ix->nkeys] + 1) * sizeof *ix->key_name_ids);
+            fill = xmalloc(nk * sizeof *fill);
+            memcpy(fill, ix->key_name_start, nk * sizeof *fill);
+        }
     }
+    free(fill);
     ix->key_idf = xmalloc((ix->nkeys ? ix->nkeys : 1) * sizeof *ix->key_idf);
     ix->max_idf = 0;
     for (size_t k = 0; k < ix->nkeys; k++) {
@@ -452,6 +547,58 @@ static void finish_index(struct screen_index *ix)
         if (idf > ix->max_idf)
             ix->max_idf = (float)idf;
     }
+    ix->key_w = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_w);
+    ix->max_key_w = 0;
+    for (size_t i = 0; i < ix->nwords; i++) {
+        const struct s_word *w = &ix->words[i];
+        float wr = ix->key_idf[w->key_id] * class_factor(w->cls);
+        if (wr > ix->key_w[w->key_id])
+            ix->key_w[w->key_id] = wr;
+        if (wr > ix->max_key_w)
+            ix->max_key_w = wr;
+    }
+    for (size_t i = 0; i < ix->nnames; i++) {
+        struct s_name *sn = &ix->names[i];
+        sn->max_wr = 0;
+        for (size_t j = 0; j < sn->nwords + sn->njoined; j++) {
+            const struct s_word *w = &ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]];
+            float wr = ix->key_idf[w->key_id] * class_factor(w->cls);
+            if (wr > sn->max_wr)
+                sn->max_wr = wr;
+        }
+    }
+    /* the key blocks: by first three letters, and by each one-letter deletion */
+    size_t npairs = 0, cappairs = ix->nkeys * 8 + 16;
+    struct hpair *pairs = xmalloc(cappairs * sizeof *pairs);
+    char del[256];
+    const char **keys = ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *keys);
+    uint16_t *lens = ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *lens);
+    for (size_t i = 0; i < ix->nwords; i++) {
+        keys[ix->words[i].key_id] = ix->words[i].key;
+        lens[ix->words[i].key_id] = ix->words[i].keylen;
+    }
+    for (uint32_t k = 0; k < ix->nkeys; k++) {
+        size_t n = lens[k];
+        pairs[npairs++] = (struct hpair){ hash_str(keys[k], n < PREFIX_LEN ? n : PREFIX_LEN), k };
+    }
+    hblocks_build(&ix->prefix_blocks, pairs, npairs);
+    npairs = 0;
+    for (uint32_t k = 0; k < ix->nkeys; k++) {
+        size_t n = lens[k];
+        if (n < 3 || n >= sizeof del)
+            continue;
+        for (size_t d = 0; d < n; d++) {
+            if (d > 0 && keys[k][d] == keys[k][d - 1])
+                continue; /* the same deletion as the one before */
+            memcpy(del, keys[k], d);
+            memcpy(del + d, keys[k] + d + 1, n - d - 1);
+            if (npairs == cappairs)
+                pairs = xrealloc(pairs, (cappairs *= 2) * sizeof *pairs);
+            pairs[npairs++] = (struct hpair){ hash_str(del, n - 1), k };
+        }
+    }
+    hblocks_build(&ix->del_blocks, pairs, npairs);
+    free(pairs);
     free(seen);
 }
 
@@ -463,6 +610,7 @@ int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index 
     int rc;
 
     *out = NULL;
+    pthread_mutex_init(&ix->pool_lock, NULL);
     if ((rc = lists_current(ctx, st, &current)) != AT_OK) {
         screen_index_free(ix);
         return rc;
@@ -492,6 +640,8 @@ void screen_index_counts(const struct screen_index *ix, size_t *entries, size_t 
     *names = ix->nnames;
 }
 
+static void scratch_free(struct scratch *sc);
+
 void screen_index_free(struct screen_index *ix)
 {
     if (ix == NULL)
@@ -519,13 +669,21 @@ void screen_index_free(struct screen_index *ix)
     free(ix->words);
     strmap_free(&ix->word_map);
     strmap_free(&ix->key_map);
-    strmap_free(&ix->prefix_map);
+    hblocks_free(&ix->prefix_blocks);
+    hblocks_free(&ix->del_blocks);
     strmap_free(&ix->id_map);
+    free(ix->key_name_start);
+    free(ix->key_name_ids);
     free(ix->key_df);
     free(ix->key_idf);
-    for (size_t i = 0; i < ix->npostings; i++)
-        free(ix->postings[i].v);
-    free(ix->postings);
+    free(ix->key_str);
+    free(ix->key_w);
+    free(ix->key_len);
+
+    for (size_t i = 0; i < ix->npool; i++)
+        scratch_free(ix->pool[i]);
+    free(ix->pool);
+    pthread_mutex_destroy(&ix->pool_lock);
     for (size_t i = 0; i < ix->nid_postings; i++) {
         free(ix->id_postings[i].v);
         free(ix->id_labels[i]);
@@ -640,6 +798,7 @@ struct q_word {
     size_t rawlen, keylen;
     uint8_t cls;
     float weight;
+    uint32_t word_id, key_id;   /* in the index, or UINT32_MAX */
 };
 
 #define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
@@ -673,8 +832,43 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
     return 0.5 + 0.45 * (s - min) / (1.0 - min);
 }
 
-static double attest_score(const struct screen_index *ix, const struct q_word *q, size_t nq,
-                           const uint32_t *words, size_t nw, json_t *explain)
+/* Word similarities computed once per query word and listed word. */
+#define MAX_QW (MAX_WORDS + 1)
+struct memo {
+    uint32_t stamp;        /* this query form's */
+    uint32_t *wstamp;      /* word id -> stamp when it has a row */
+    uint32_t *wslot;       /* word id -> row */
+    float *rows;           /* MAX_QW similarities per row, -1 until computed */
+    size_t nrows, caprows;
+};
+
+static double pair_sim(const struct screen_index *ix, struct memo *m, const struct q_word *q,
+                       uint8_t qi, uint32_t wid)
+{
+    if (q->word_id == wid)
+        return 1.0;
+    if (m == NULL)
+        return word_sim(q, &ix->words[wid]);
+    if (m->wstamp[wid] != m->stamp) {
+        if (m->nrows == m->caprows) {
+            m->caprows = m->caprows ? m->caprows * 2 : 256;
+            m->rows = xrealloc(m->rows, m->caprows * MAX_QW * sizeof *m->rows);
+        }
+        m->wstamp[wid] = m->stamp;
+        m->wslot[wid] = (uint32_t)m->nrows;
+        float *row = m->rows + m->nrows++ * MAX_QW;
+        for (size_t i = 0; i < MAX_QW; i++)
+            row[i] = -1.0f;
+    }
+    float *cell = m->rows + (size_t)m->wslot[wid] * MAX_QW + qi;
+    if (*cell < 0)
+        *cell = (float)word_sim(q, &ix->words[wid]);
+    return *cell;
+}
+
+static double attest_score(const struct screen_index *ix, struct memo *m, const struct q_word *q,
+                           const uint8_t *qidx, size_t nq, const uint32_t *words, size_t nw,
+                           json_t *explain)
 {
     double sim[MAX_WORDS][MAX_WORDS];
     bool qused[MAX_WORDS] = { false }, wused[MAX_WORDS] = { false };
@@ -684,7 +878,7 @@ static double attest_score(const struct screen_index *ix, const struct q_word *q
 
     for (size_t i = 0; i < nq; i++)
         for (size_t j = 0; j < nw; j++)
-            sim[i][j] = word_sim(&q[i], &ix->words[words[j]]);
+            sim[i][j] = pair_sim(ix, m, &q[i], qidx[i], words[j]);
     /* Greedy one-to-one pairing, best pair first. */
     for (;;) {
         double best = 0;
@@ -745,6 +939,8 @@ struct q_form {
     size_t n;
     struct q_word joined[2];
     size_t njoined;
+    uint8_t idx[MAX_WORDS], jidx[2];  /* memo columns of w and joined */
+    bool informative;                 /* has a word that is not a company form */
     struct buf joined_text, key_text;
 };
 
@@ -755,8 +951,11 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
 
     qw->raw = raw;
     qw->rawlen = n;
+    qw->word_id = id;
+    qw->key_id = UINT32_MAX;
     if (id != UINT32_MAX) {
         const struct s_word *w = &ix->words[id];
+        qw->key_id = w->key_id;
         qw->key = w->key;
         qw->keylen = w->keylen;
         qw->cls = w->cls;
@@ -770,6 +969,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->keylen = keys->len - at - 1;
     qw->cls = (uint8_t)names_word_class(raw, n);
     uint32_t kid = strmap_get(&ix->key_map, keys->data + at, qw->keylen);
+    qw->key_id = kid;
     float idf = kid != UINT32_MAX ? ix->key_idf[kid] : ix->max_idf;
     qw->weight = idf * class_factor(qw->cls);
     qw->raw = raw;
@@ -813,6 +1013,13 @@ static void q_form_build(const struct screen_index *ix, const char *form, struct
         offsets_unset[MAX_WORDS] = (size_t)(uintptr_t)f->joined[1].key;
         f->njoined = 2;
     }
+    for (size_t i = 0; i < f->n; i++)
+        f->idx[i] = (uint8_t)i;
+    f->jidx[0] = 0;
+    f->jidx[1] = (uint8_t)f->n;
+    f->informative = false;
+    for (size_t i = 0; i < f->n; i++)
+        f->informative |= f->w[i].cls != NAME_WORD_FORM;
     /* keys of words the index does not know live in key_text */
     for (size_t i = 0; i < f->n; i++)
         if (!fixed[i])
@@ -899,44 +1106,335 @@ struct best {
     int form;
 };
 
-static bool type_ok(const struct screen_index *ix, const struct s_entry *e, const char *type)
+static bool type_ok(const struct s_entry *e, uint8_t tcode, const char *type)
 {
-    (void)ix;
     if (type == NULL || *type == '\0')
         return true;
-    if (strcmp(type, "company") == 0)
-        return strcmp(e->type, "company") == 0;
+    if (tcode != T_OTHER)
+        return e->tcode == tcode;
     return strcmp(e->type, type) == 0;
 }
 
-static double score_variants(const struct screen_index *ix, const struct q_form *f,
+static double score_variants(const struct screen_index *ix, struct memo *m, const struct q_form *f,
                              const struct s_name *sn, int *variant, json_t *explain)
 {
-    double best = attest_score(ix, f->w, f->n, sn->words, sn->nwords, NULL);
+    double best = attest_score(ix, m, f->w, f->idx, f->n, sn->words, sn->nwords, NULL);
     *variant = 0;
     if (f->njoined) {
-        double s = attest_score(ix, f->joined, f->njoined, sn->words, sn->nwords, NULL);
+        double s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->words, sn->nwords, NULL);
         if (s > best)
             best = s, *variant = 1;
     }
     if (sn->njoined) {
-        double s = attest_score(ix, f->w, f->n, sn->joined, sn->njoined, NULL);
+        double s = attest_score(ix, m, f->w, f->idx, f->n, sn->joined, sn->njoined, NULL);
         if (s > best)
             best = s, *variant = 2;
         if (f->njoined) {
-            s = attest_score(ix, f->joined, f->njoined, sn->joined, sn->njoined, NULL);
+            s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->joined, sn->njoined, NULL);
             if (s > best)
                 best = s, *variant = 3;
         }
     }
     if (explain) {
         const struct q_word *qw = *variant & 1 ? f->joined : f->w;
+        const uint8_t *qi = *variant & 1 ? f->jidx : f->idx;
         size_t nq = *variant & 1 ? f->njoined : f->n;
         const uint32_t *w = *variant & 2 ? sn->joined : sn->words;
         size_t nw = *variant & 2 ? sn->njoined : sn->nwords;
-        attest_score(ix, qw, nq, w, nw, explain);
+        attest_score(ix, NULL, qw, qi, nq, w, nw, explain);
     }
     return best;
+}
+
+/* ---- scratch space for queries ------------------------------------------- */
+
+struct scratch {
+    uint32_t epoch;                 /* stamps below older than this are stale */
+    uint32_t *nstamp, *nmask;       /* name -> stamp, bits of the query words found there */
+    uint32_t *touched;              /* names reached by this form */
+    size_t ntouched;
+    uint32_t *estamp;               /* entry -> stamp when best[] holds this query's */
+    struct best *best;
+    uint32_t *etouched;             /* entries with a score or identifier */
+    size_t netouched;
+    uint32_t *idstamp;              /* entry -> stamp when an identifier hit it */
+    const char **idlabel;
+    uint32_t *kstamp;               /* key -> stamp of the query word that last saw it */
+    uint32_t *kbstamp, *kbits;      /* key -> stamp of the form, bits of the words it is similar to */
+    uint32_t *klist;                /* keys similar to each query word in turn */
+    size_t nklist, capklist;
+    struct memo memo;
+};
+
+static struct scratch *scratch_new(const struct screen_index *ix)
+{
+    struct scratch *sc = xcalloc(1, sizeof *sc);
+    size_t nn = ix->nnames ? ix->nnames : 1, ne = ix->nentries ? ix->nentries : 1;
+    size_t nk = ix->nkeys ? ix->nkeys : 1, nw = ix->nwords ? ix->nwords : 1;
+
+    sc->nstamp = xcalloc(nn, sizeof *sc->nstamp);
+    sc->nmask = xcalloc(nn, sizeof *sc->nmask);
+    sc->touched = xcalloc(nn, sizeof *sc->touched);
+    sc->estamp = xcalloc(ne, sizeof *sc->estamp);
+    sc->best = xcalloc(ne, sizeof *sc->best);
+    sc->etouched = xcalloc(ne, sizeof *sc->etouched);
+    sc->idstamp = xcalloc(ne, sizeof *sc->idstamp);
+    sc->idlabel = xcalloc(ne, sizeof *sc->idlabel);
+    sc->kstamp = xcalloc(nk, sizeof *sc->kstamp);
+    sc->kbstamp = xcalloc(nk, sizeof *sc->kbstamp);
+    sc->kbits = xcalloc(nk, sizeof *sc->kbits);
+    sc->memo.wstamp = xcalloc(nw, sizeof *sc->memo.wstamp);
+    sc->memo.wslot = xcalloc(nw, sizeof *sc->memo.wslot);
+    return sc;
+}
+
+static void scratch_free(struct scratch *sc)
+{
+    if (sc == NULL)
+        return;
+    free(sc->nstamp);
+    free(sc->nmask);
+    free(sc->touched);
+    free(sc->estamp);
+    free(sc->best);
+    free(sc->etouched);
+    free(sc->idstamp);
+    free(sc->idlabel);
+    free(sc->kstamp);
+    free(sc->kbstamp);
+    free(sc->kbits);
+    free(sc->klist);
+    free(sc->memo.wstamp);
+    free(sc->memo.wslot);
+    free(sc->memo.rows);
+    free(sc);
+}
+
+/* A fresh stamp; every stamp array is cleared when the counter would wrap. */
+static uint32_t scratch_stamp(const struct screen_index *ix, struct scratch *sc)
+{
+    if (sc->epoch >= UINT32_MAX - 1) {
+        memset(sc->nstamp, 0, ix->nnames * sizeof *sc->nstamp);
+        memset(sc->estamp, 0, ix->nentries * sizeof *sc->estamp);
+        memset(sc->idstamp, 0, ix->nentries * sizeof *sc->idstamp);
+        memset(sc->kstamp, 0, ix->nkeys * sizeof *sc->kstamp);
+        memset(sc->kbstamp, 0, ix->nkeys * sizeof *sc->kbstamp);
+        memset(sc->memo.wstamp, 0, ix->nwords * sizeof *sc->memo.wstamp);
+        sc->epoch = 0;
+    }
+    return ++sc->epoch;
+}
+
+/* Scratch space from the index's pool (the index itself is not changed:
+ * the pool is only a cache, under its own lock). */
+static struct scratch *scratch_get(const struct screen_index *cix)
+{
+    struct screen_index *ix = (struct screen_index *)cix;
+    struct scratch *sc = NULL;
+
+    pthread_mutex_lock(&ix->pool_lock);
+    if (ix->npool)
+        sc = ix->pool[--ix->npool];
+    pthread_mutex_unlock(&ix->pool_lock);
+    return sc ? sc : scratch_new(ix);
+}
+
+static void scratch_put(const struct screen_index *cix, struct scratch *sc)
+{
+    struct screen_index *ix = (struct screen_index *)cix;
+
+    pthread_mutex_lock(&ix->pool_lock);
+    if (ix->npool == ix->cappool) {
+        ix->cappool = ix->cappool ? ix->cappool * 2 : 4;
+        ix->pool = xrealloc(ix->pool, ix->cappool * sizeof *ix->pool);
+    }
+    ix->pool[ix->npool++] = sc;
+    pthread_mutex_unlock(&ix->pool_lock);
+}
+
+/* ---- candidates ------------------------------------------------------------ */
+
+/* Whether listed key kid can pair with query word q (generous: the scorer
+ * decides). */
+static bool key_similar(const struct screen_index *ix, const struct q_word *q, uint32_t kid)
+{
+    const char *k = ix->key_str[kid];
+    size_t kl = ix->key_len[kid];
+
+    if (kid == q->key_id)
+        return true;
+    if (q->cls == NAME_WORD_NUMBER)
+        return false;
+    size_t shorter = q->keylen < kl ? q->keylen : kl, same = 0;
+    while (same < shorter && q->key[same] == k[same])
+        same++;
+    if (shorter >= 3 && same == shorter)
+        return true;
+    double s = names_jaro_winkler_bytes(q->key, q->keylen, k, kl, 0.7);
+    return s >= (shorter <= 3 ? 0.9 : PAIR_MIN);
+}
+
+/* Lists the keys similar to query word q (memo column col) in the
+ * scratch key list, sets the column's bit on each of them, and returns the
+ * heaviest such key's weight and the names they hold. */
+struct reach {
+    const struct screen_index *ix;
+    struct scratch *sc;
+    const struct q_word *q;
+    uint32_t bit, kst, fst;
+    float max_w;
+    size_t names;
+};
+
+static void reach_key(struct reach *r, uint32_t kid)
+{
+    struct scratch *sc = r->sc;
+
+    if (kid == UINT32_MAX || sc->kstamp[kid] == r->kst)
+        return;
+    sc->kstamp[kid] = r->kst;
+    if (!key_similar(r->ix, r->q, kid))
+        return;
+    if (sc->kbstamp[kid] != r->fst) {
+        sc->kbstamp[kid] = r->fst;
+        sc->kbits[kid] = 0;
+    }
+    sc->kbits[kid] |= r->bit;
+    if (sc->nklist == sc->capklist) {
+        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
+        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
+    }
+    sc->klist[sc->nklist++] = kid;
+    if (r->ix->key_w[kid] > r->max_w)
+        r->max_w = r->ix->key_w[kid];
+    r->names += r->ix->key_name_start[kid + 1] - r->ix->key_name_start[kid];
+}
+
+static void reach_block(struct reach *r, const struct hblocks *hb, const char *k, size_t n)
+{
+    uint64_t h = hash_str(k, n);
+    uint32_t b = (uint32_t)(h & hb->mask);
+
+    for (uint32_t j = hb->start[b]; j < hb->start[b + 1]; j++)
+        if (hb->hash[j] == h)
+            reach_key(r, hb->val[j]);
+}
+
+static void reach_word(const struct screen_index *ix, struct scratch *sc, const struct q_word *q,
+                       size_t col, uint32_t fst, float *max_w, size_t *names)
+{
+    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst, 0, 0 };
+    char del[256];
+    size_t n = q->keylen;
+
+    reach_key(&r, q->key_id);
+    reach_block(&r, &ix->prefix_blocks, q->key, n < PREFIX_LEN ? n : PREFIX_LEN);
+    if (n >= 3 && n < sizeof del && q->cls != NAME_WORD_NUMBER) {
+        /* one edit away: a letter more (the query is a deletion of the key),
+         * a letter less, or one replaced or two swapped (a shared deletion) */
+        reach_block(&r, &ix->del_blocks, q->key, n);
+        for (size_t d = 0; d < n; d++) {
+            if (d > 0 && q->key[d] == q->key[d - 1])
+                continue;
+            memcpy(del, q->key, d);
+            memcpy(del + d, q->key + d + 1, n - d - 1);
+            reach_key(&r, strmap_get(&ix->key_map, del, n - 1));
+            reach_block(&r, &ix->del_blocks, del, n - 1);
+        }
+    }
+    *max_w = r.max_w;
+    *names = r.names;
+}
+
+/* The best score a name could reach when the query words of mask pair
+ * with its words and the others do not: each pair counts in full with the
+ * heaviest weight its listed word could have (col_w, capped by max_wr). */
+static double score_bound(const struct q_form *f, const float *col_w, float max_wr, uint32_t mask)
+{
+    double best = 0;
+
+    for (int v = 0; v < (f->njoined ? 2 : 1); v++) {
+        const struct q_word *w = v ? f->joined : f->w;
+        const uint8_t *col = v ? f->jidx : f->idx;
+        size_t n = v ? f->njoined : f->n;
+        double x = 0, c = 0;
+        for (size_t i = 0; i < n; i++) {
+            float wr = col_w[col[i]] < max_wr ? col_w[col[i]] : max_wr;
+            if (mask & (1u << col[i]))
+                x += w[i].weight + wr;
+            else
+                c += 2 * EXTRA_QUERY * w[i].weight;
+        }
+        double b = x + c > 0 ? 100.0 * x / (x + c) : 0;
+        if (b > best)
+            best = b;
+    }
+    return best;
+}
+
+/* Candidates of query form f: sc->touched gets the names worth scoring
+ * and sc->nmask their marks.  Words whose names could not reach the
+ * threshold without a rarer word ("common" words: KIM, KOREA, TRADING)
+ * do not add names; they only mark those the rarer words reached. */
+static void candidates(const struct screen_index *ix, struct scratch *sc, const struct q_form *f,
+                       uint32_t fst, double threshold, bool bounded, float *col_w)
+{
+    size_t ncol = f->n + (f->njoined ? 1 : 0), names[MAX_QW], start[MAX_QW + 1];
+    uint32_t eligible = 0, common = 0, all = 0;
+
+    sc->nklist = 0;
+    sc->ntouched = 0;
+    for (size_t k = 0; k < ncol; k++) {
+        const struct q_word *w = k < f->n ? &f->w[k] : &f->joined[1];
+        start[k] = sc->nklist;
+        col_w[k] = ix->max_key_w;
+        names[k] = 0;
+        all |= 1u << k;
+        /* company-form words stand for any listed word: they are not looked up */
+        if (f->informative && w->cls == NAME_WORD_FORM)
+            continue;
+        eligible |= 1u << k;
+        reach_word(ix, sc, w, k, fst, &col_w[k], &names[k]);
+    }
+    start[ncol] = sc->nklist;
+    if (bounded) {
+        /* the form words may pair with anything */
+        uint32_t base = all & ~eligible;
+        for (;;) {
+            size_t most = 0, arg = MAX_QW;
+            for (size_t k = 0; k < ncol; k++)
+                if ((eligible & ~common) & (1u << k) && names[k] >= most)
+                    most = names[k], arg = k;
+            if (arg == MAX_QW || score_bound(f, col_w, ix->max_key_w, base | common | (1u << arg)) >= threshold)
+                break;
+            common |= 1u << arg;
+        }
+    }
+    for (size_t k = 0; k < ncol; k++) {
+        if (!(eligible & (1u << k)) || common & (1u << k))
+            continue;
+        for (size_t j = start[k]; j < start[k + 1]; j++) {
+            uint32_t kid = sc->klist[j];
+            for (uint32_t i = ix->key_name_start[kid]; i < ix->key_name_start[kid + 1]; i++) {
+                uint32_t n = ix->key_name_ids[i];
+                if (sc->nstamp[n] != fst) {
+                    sc->nstamp[n] = fst;
+                    sc->touched[sc->ntouched++] = n;
+                }
+            }
+        }
+    }
+    /* the marks: which query words have a similar key in each name */
+    for (size_t t = 0; t < sc->ntouched; t++) {
+        uint32_t n = sc->touched[t], mask = all & ~eligible;
+        const struct s_name *sn = &ix->names[n];
+        for (size_t j = 0; j < sn->nwords + sn->njoined; j++) {
+            uint32_t kid = ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]].key_id;
+            if (sc->kbstamp[kid] == fst)
+                mask |= sc->kbits[kid];
+        }
+        sc->nmask[n] = mask;
+    }
 }
 
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out)
@@ -952,9 +1450,13 @@ int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer
 
 static int cmp_hits(const void *a, const void *b)
 {
-    double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
-    double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
-    return (x < y) - (x > y);
+    json_t *ha = *(json_t *const *)a, *hb = *(json_t *const *)b;
+    double x = json_real_value(json_object_get(ha, "score"));
+    double y = json_real_value(json_object_get(hb, "score"));
+    if (x != y)
+        return (x < y) - (x > y);
+    int c = strcmp(json_string_value(json_object_get(ha, "list")), json_string_value(json_object_get(hb, "list")));
+    return c ? c : strcmp(json_string_value(json_object_get(ha, "key")), json_string_value(json_object_get(hb, "key")));
 }
 
 static json_t *hit_of(const struct s_entry *e, double score, const char *scorer)
@@ -970,16 +1472,17 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
     struct buf name = BUF_INIT;
     json_t *ids = json_array(), *id_keys = json_array(), *v;
     struct name_forms forms = { { NULL }, 0 };
-    struct best *best = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *best);
-    bool *id_hit = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *id_hit);
-    const char **id_label = xcalloc(ix->nentries ? ix->nentries : 1, sizeof *id_label);
-    uint32_t *stamp = xcalloc(ix->nnames ? ix->nnames : 1, sizeof *stamp);
+    struct scratch *sc = scratch_get(ix);
     struct q_form qf[NAMES_MAX_FORMS];
+    uint8_t tcode = q->type ? type_code(q->type) : T_OTHER;
+    uint32_t *q_cp = NULL, nq_cp = 0;
     size_t i;
     int rc = AT_OK;
 
     *hits = NULL;
     memset(qf, 0, sizeof qf);
+    uint32_t qst = scratch_stamp(ix, sc);
+    sc->netouched = 0;
     find_ids(q->name ? q->name : "", &name, ids);
     for (i = 0; i < q->nids; i++)
         json_array_append_new(ids, json_string(q->ids[i]));
@@ -993,93 +1496,98 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
             continue;
         for (size_t j = 0; j < ix->id_postings[p].n; j++) {
             uint32_t e = ix->id_postings[p].v[j];
-            if (type_ok(ix, &ix->entries[e], q->type) || q->type == NULL) {
-                id_hit[e] = true;
-                id_label[e] = ix->id_labels[p];
+            if (!type_ok(&ix->entries[e], tcode, q->type))
+                continue;
+            if (sc->estamp[e] != qst) {
+                sc->estamp[e] = qst;
+                sc->best[e].score = 0;
+                sc->etouched[sc->netouched++] = e;
             }
+            sc->idstamp[e] = qst;
+            sc->idlabel[e] = ix->id_labels[p];
         }
     }
     if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK)
         goto out;
-    uint32_t nq_cp = 0, *q_cp = q->scorer == SCREEN_OFAC ? ofac_codepoints(buf_str(&name), &nq_cp) : NULL;
+    if (q->scorer == SCREEN_OFAC)
+        q_cp = ofac_codepoints(buf_str(&name), &nq_cp);
     for (size_t f = 0; f < forms.n; f++) {
-        q_form_build(ix, forms.form[f], &qf[f]);
-        bool informative = false;
-        for (size_t k = 0; k < qf[f].n; k++)
-            informative |= qf[f].w[k].cls != NAME_WORD_FORM;
-        /* candidates: names sharing a key prefix with an informative word */
-        for (size_t k = 0; k < qf[f].n + qf[f].njoined; k++) {
-            const struct q_word *w = k < qf[f].n ? &qf[f].w[k] : &qf[f].joined[k - qf[f].n];
-            if (informative && w->cls == NAME_WORD_FORM)
+        struct q_form *qff = &qf[f];
+        q_form_build(ix, forms.form[f], qff);
+        uint32_t fst = scratch_stamp(ix, sc);
+        float col_w[MAX_QW];
+        sc->memo.stamp = fst;
+        sc->memo.nrows = 0;
+        bool bounded = q->scorer == SCREEN_ATTEST && q->threshold > 0;
+        candidates(ix, sc, qff, fst, q->threshold, bounded, col_w);
+        for (size_t t = 0; t < sc->ntouched; t++) {
+            uint32_t n = sc->touched[t];
+            const struct s_name *sn = &ix->names[n];
+            if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            size_t plen = w->keylen < PREFIX_LEN ? w->keylen : PREFIX_LEN;
-            uint32_t p = strmap_get(&ix->prefix_map, w->key, plen);
-            if (p == UINT32_MAX)
+            double s;
+            int variant = 0;
+            if (q->scorer == SCREEN_OFAC) {
+                if (sn->cp == NULL)
+                    continue;
+                s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
+            } else {
+                if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
+                    continue;
+                s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
+            }
+            if (s <= 0)
                 continue;
-            const struct u32vec *post = &ix->postings[p];
-            for (size_t j = 0; j < post->n; j++) {
-                uint32_t n = post->v[j];
-                if (stamp[n] == f + 1)
-                    continue;
-                stamp[n] = (uint32_t)f + 1;
-                const struct s_name *sn = &ix->names[n];
-                if (!type_ok(ix, &ix->entries[sn->entry], q->type))
-                    continue;
-                double s;
-                int variant = 0;
-                if (q->scorer == SCREEN_OFAC) {
-                    if (sn->cp == NULL)
-                        continue;
-                    s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
-                } else {
-                    s = score_variants(ix, &qf[f], sn, &variant, NULL);
-                }
-                struct best *b = &best[sn->entry];
-                if (s > b->score) {
-                    b->score = s;
-                    b->name = n;
-                    b->variant = variant;
-                    b->form = (int)f;
-                }
+            struct best *b = &sc->best[sn->entry];
+            if (sc->estamp[sn->entry] != qst) {
+                sc->estamp[sn->entry] = qst;
+                b->score = 0;
+                sc->etouched[sc->netouched++] = sn->entry;
+            }
+            if (s > b->score) {
+                b->score = s;
+                b->name = n;
+                b->variant = variant;
+                b->form = (int)f;
             }
         }
     }
     *hits = json_array();
-    for (uint32_t e = 0; e < ix->nentries; e++) {
-        if (!id_hit[e] && best[e].score < q->threshold)
-            continue;
-        if (!id_hit[e] && best[e].score <= 0)
+    for (size_t t = 0; t < sc->netouched; t++) {
+        uint32_t e = sc->etouched[t];
+        const struct best *b = &sc->best[e];
+        bool id_hit = sc->idstamp[e] == qst;
+        if (!id_hit && (b->score < q->threshold || b->score <= 0))
             continue;
         const char *scorer = q->scorer == SCREEN_OFAC ? "ofac" : "attest";
-        json_t *hit = hit_of(&ix->entries[e], id_hit[e] ? 100.0 : best[e].score, scorer);
+        json_t *hit = hit_of(&ix->entries[e], id_hit ? 100.0 : b->score, scorer);
         json_t *explain = NULL;
-        if (best[e].score > 0) {
-            const struct s_name *sn = &ix->names[best[e].name];
+        if (b->score > 0) {
+            const struct s_name *sn = &ix->names[b->name];
             json_object_set_new(hit, "matched_name", json_string(sn->text));
             json_object_set_new(hit, "quality", json_string(sn->quality));
-            json_object_set_new(hit, "name_score", json_real(round(best[e].score * 10) / 10));
+            json_object_set_new(hit, "name_score", json_real(round(b->score * 10) / 10));
             if (q->scorer == SCREEN_OFAC) {
                 explain = json_object();
                 ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, explain);
             } else {
                 int variant;
                 explain = json_object();
-                score_variants(ix, &qf[best[e].form], sn, &variant, explain);
-                json_object_set_new(explain, "query_form", json_string(forms.form[best[e].form]));
+                score_variants(ix, NULL, &qf[b->form], sn, &variant, explain);
+                json_object_set_new(explain, "query_form", json_string(forms.form[b->form]));
             }
         }
-        if (id_hit[e]) {
+        if (id_hit) {
             if (explain == NULL)
                 explain = json_object();
-            json_object_set_new(explain, "identifier", json_string(id_label[e]));
+            json_object_set_new(explain, "identifier", json_string(sc->idlabel[e]));
             json_object_set_new(hit, "match", json_string("identifier"));
         }
         if (explain)
             json_object_set_new(hit, "explain", explain);
         json_array_append_new(*hits, hit);
     }
-    free(q_cp);
-    /* best first, then cut to the limit */
+    /* best first (ties in list order), then cut to the limit */
     size_t n = json_array_size(*hits);
     json_t **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
     for (i = 0; i < n; i++)
@@ -1093,6 +1601,7 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
     }
     free(sorted);
 out:
+    free(q_cp);
     for (size_t f = 0; f < NAMES_MAX_FORMS; f++) {
         buf_free(&qf[f].joined_text);
         buf_free(&qf[f].key_text);
@@ -1101,10 +1610,7 @@ out:
     json_decref(ids);
     json_decref(id_keys);
     buf_free(&name);
-    free(best);
-    free(id_hit);
-    free(id_label);
-    free(stamp);
+    scratch_put(ix, sc);
     return rc;
 }
 

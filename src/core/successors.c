@@ -216,7 +216,9 @@ static int mentions(struct at_ctx *ctx, struct store *st, json_t *current, const
     struct buf mine = BUF_INIT, theirs = BUF_INIT, name = BUF_INIT, raw = BUF_INIT;
     json_t *v, *n;
     size_t i;
-    char *links = json_dumps(json_object_get(entity, "links") ?: json_array(), 0);
+    json_t *no_links = json_array();
+    char *links = json_dumps(json_object_get(entity, "links") ?: no_links, 0);
+    json_decref(no_links);
 
     buf_puts(&raw, json_string_value(json_object_get(entity, "remarks")) ?: "");
     buf_printf(&raw, " %s", links);

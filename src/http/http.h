@@ -141,6 +141,7 @@ int api_evidence_file(struct request *r);
 int api_export(struct request *r);
 int api_identity_set(struct request *r);
 int api_openapi(struct request *r);
+int api_screen(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

@@ -26,6 +26,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/records/{id}/history", ROUTE_USER, api_records_history, "every version of a record" },
     { "POST", "/api/v1/records/{id}/retract", ROUTE_USER, api_records_retract, "retract a record" },
     { "POST", "/api/v1/records/{id}/versions", ROUTE_USER, api_records_amend, "write a new version" },
+    { "POST", "/api/v1/screen", ROUTE_USER, api_screen, "screen a batch of names against the sanctions lists (OpenSanctions /match shape)" },
     { "GET", "/api/v1/search", ROUTE_USER, api_search, "full-text search: ?q=" },
     { "GET", "/api/v1/sites/{id}", ROUTE_USER, api_sites_get, "a site with its pinpoints" },
     { "GET", "/api/v1/stats", ROUTE_USER, api_stats, "counts by type, year, act type and province" },

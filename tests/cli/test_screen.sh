@@ -43,6 +43,32 @@ printf 'name,type\nKim,person\nX,ship\n' > "$tmp/bad.csv"
 check "screen --file refuses a bad type with line" bash -c '! "$0" screen --file "$1" >/dev/null 2>"$2/e"; grep -q "bad.csv:3: field \"type\"" "$2/e"' "$bin" "$tmp/bad.csv" "$tmp"
 check "screen successors finds the stated successor" bash -c '"$0" screen successors KPe.010 --json | grep -q "\"key\": \"KPe.001\""' "$bin"
 
+# POST /api/v1/screen on the slice archive, through a server on a free port
+if command -v curl > /dev/null && command -v python3 > /dev/null; then
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    exec 4<"$tmp/pass"
+    ATTEST_PASSPHRASE_FD=4 "$bin" serve --port "$port" > "$tmp/serve.log" 2>&1 &
+    serve_pid=$!
+    for _ in $(seq 50); do curl -s "localhost:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.1; done
+    tok=$(curl -s -c "$tmp/cj" -X POST "localhost:$port/api/v1/login" \
+        -d '{"username":"admin","passphrase":"FICTIONAL test passphrase"}' \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])')
+    post() { curl -s -b "$tmp/cj" -H "X-CSRF-Token: $tok" -X POST "localhost:$port/api/v1/screen" -d "$1"; }
+    post '{"queries": {"a": {"schema": "Company", "properties": {"name": ["Korea Yonbong General Corp"]}}, "b": {"schema": "Vessel", "properties": {"name": ["x"], "imoNumber": ["8705539"]}}, "c": {"schema": "Spaceship", "properties": {}}}}' > "$tmp/batch.json"
+    check "http screen: batch answers each query, a bad one with 400" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["responses"]
+assert any(h["key"] == "KPe.002" and h["match"] for h in r["a"]["results"]), r["a"]
+assert any(h["match"] and h["explain"]["identifier"] == "imo:8705539" for h in r["b"]["results"]), r["b"]
+assert r["c"]["status"] == 400, r["c"]
+' "$tmp/batch.json"
+    post '{"queries": []}' > "$tmp/bad.json"
+    check "http screen: refuses a body without queries" grep -q '"field": *"queries"' "$tmp/bad.json"
+    check "http screen: needs a login" bash -c '[ "$(curl -s -o /dev/null -w "%{http_code}" -X POST "localhost:$1/api/v1/screen" -d "{}")" = 401 ]' _ "$port"
+    kill "$serve_pid" 2>/dev/null
+    wait "$serve_pid" 2>/dev/null
+fi
+
 if [ -d "$shared/un" ] && [ -d "$shared/ofac-2021" ]; then
     export ATTEST_ARCHIVE="$tmp/full"
     "$bin" init "$tmp/full" --kdf interactive >/dev/null 2>&1

@@ -134,6 +134,8 @@ def request(s, who, route, level, mode):
         query = "?q=FICTIONAL"
     elif path == "/api/v1/map":
         query = "?bbox=124,37,131,43"
+    elif path == "/api/v1/screen":
+        body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["FICTIONAL Trading"]}}}}
     elif route == "POST /api/v1/login":
         who_user = who if who != "anonymous" else "admin"
         pw = "FICTIONAL test passphrase" if who != "anonymous" else "FICTIONAL wrong passphrase"

@@ -36,6 +36,8 @@ http_setup() {
     if [ "${1:-}" != --no-demo ]; then
         "$bin" import jsonl demo/fictional.jsonl > /dev/null 2>&1 || { echo "not ok - demo import"; exit 1; }
     fi
+    "$bin" lists import un tests/data/sanctions/un/un-2026-02-27.xml > /dev/null 2>&1 \
+        || { echo "not ok - sanctions list import"; exit 1; }
 }
 
 free_port() {

@@ -67,6 +67,7 @@ calls = {
     ("GET", "/api/v1/stats"): ({}, "", None),
     ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),
     ("GET", "/api/v1/types"): ({}, "", None),
+    ("POST", "/api/v1/screen"): ({}, "", {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Korea Ryonbong General Corporation"]}}}}),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }

@@ -19,6 +19,7 @@ GET  /api/v1/map                        -            401  200   200     200     
 GET  /api/v1/stats                      -            401  200   200     200          200     200     200
 GET  /api/v1/types                      -            401  200   200     200          200     200     200
 GET  /api/v1/vocab                      -            401  200   200     200          200     200     200
+POST /api/v1/screen                     -            401  200   200     200          200     200     200
 POST /api/v1/tokens                     -            401  201   201     201          201     201     201
 GET  /api/v1/evidence                   -            401  200   200     200          200     200     403
 GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
