@@ -105,6 +105,65 @@ static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem 
     return rc;
 }
 
+/* Every record version and log item claims an entry that is in the log:
+ * anything else was written past the log. */
+static int check_unlogged(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT 'record ' || id || ' version ' || version, log_seq FROM record_version"
+        " WHERE log_seq NOT IN (SELECT seq FROM log_entry)"
+        " UNION ALL SELECT 'the ' || kind || ' entry for ' || ref, seq FROM log_item"
+        " WHERE seq NOT IN (SELECT seq FROM log_entry) LIMIT 1";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the log");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = corrupt(ctx, "%s claims log entry %lld, which is not in the log: it was written "
+                     "past the log", sqlite3_column_text(stmt, 0),
+                     (long long)sqlite3_column_int64(stmt, 1));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* The vault's index names, for every logged evidence item, the file and
+ * entry the log gives it, and nothing else: verify reads the vault
+ * through it. */
+static int check_vault_index(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT i.ref, v.id IS NULL, v.name IS json_extract(i.doc, '$.name') AND v.seq = i.seq"
+        " FROM log_item i LEFT JOIN vault_item v ON v.id = i.ref"
+        " WHERE i.kind = 'evidence' ORDER BY i.seq";
+    static const char extra_sql[] =
+        "SELECT id FROM vault_item WHERE id NOT IN"
+        " (SELECT ref FROM log_item WHERE kind = 'evidence') LIMIT 1";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the vault index");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        if (sqlite3_column_int(stmt, 1))
+            rc = corrupt(ctx, "evidence item %s is logged but missing from the vault index "
+                         "(run 'attest rebuild' if nothing else is wrong)",
+                         sqlite3_column_text(stmt, 0));
+        else if (!sqlite3_column_int(stmt, 2))
+            rc = corrupt(ctx, "evidence item %s: the vault index differs from its log entry "
+                         "(run 'attest rebuild' if nothing else is wrong)",
+                         sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK || sqlite3_prepare_v2(store_db(st), extra_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return rc != AT_OK ? rc : store_error(ctx, st, "reading the vault index");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = corrupt(ctx, "the vault index holds evidence item %s, which the log does not record",
+                     sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 /* Each version's columns agree with its text; versions run 1, 2, ...; the
  * current view holds each record's newest version. */
 static int check_versions(struct at_ctx *ctx, struct store *st)
@@ -296,10 +355,12 @@ int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r
     memset(r, 0, sizeof *r);
     if ((rc = check_sqlite(ctx, st)) == AT_OK
         && (rc = check_leaves(ctx, st, &tree, r)) == AT_OK
+        && (rc = check_unlogged(ctx, st)) == AT_OK
         && (rc = check_versions(ctx, st)) == AT_OK
-        && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
-        && (rc = check_cache(ctx, st, &tree)) == AT_OK)
+        && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
+        && (rc = check_cache(ctx, st, &tree)) == AT_OK
+        && (rc = check_vault_index(ctx, st)) == AT_OK)
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
     merkle_mem_free(&tree);
     return rc;
