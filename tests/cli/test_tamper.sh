@@ -117,6 +117,9 @@ tamper "one byte of a record version and of its current view" "record $rec versi
     'sql "$copy" "UPDATE record_version SET doc = replace(doc, \"1965\", \"1966\") WHERE id = '"'$rec'"';
                   UPDATE record_current SET doc = replace(doc, \"1965\", \"1966\") WHERE id = '"'$rec'"'"'
 
+tamper "a record's only version renumbered" "record $rec: version 2 has no version 1" \
+    'sql "$copy" "UPDATE record_version SET version = 2 WHERE id = '"'$rec'"'"'
+
 tamper "a log entry's leaf" "log entry $rec_seq" \
     'sql "$copy" "UPDATE log_entry SET leaf = X'"'$(printf '%064d' 7)'"' WHERE seq = $rec_seq"'
 
