@@ -92,18 +92,79 @@ static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem 
     return rc;
 }
 
-/* Each version's columns agree with its text; versions run 1, 2, ...; the
- * current view holds each record's newest version. */
+/* Every record version and log item claims an entry that is in the log:
+ * anything else was written past the log. */
+static int check_unlogged(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT 'record ' || id || ' version ' || version, log_seq FROM record_version"
+        " WHERE log_seq NOT IN (SELECT seq FROM log_entry)"
+        " UNION ALL SELECT 'the ' || kind || ' entry for ' || ref, seq FROM log_item"
+        " WHERE seq NOT IN (SELECT seq FROM log_entry) LIMIT 1";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the log");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "%s claims log entry %lld, which is not in the log: it was written "
+                     "past the log", sqlite3_column_text(stmt, 0),
+                     (long long)sqlite3_column_int64(stmt, 1));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* The vault's index names, for every logged evidence item, the file and
+ * entry the log gives it, and nothing else: verify reads the vault
+ * through it. */
+static int check_vault_index(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT i.ref, v.id IS NULL, v.name IS json_extract(i.doc, '$.name') AND v.seq = i.seq"
+        " FROM log_item i LEFT JOIN vault_item v ON v.id = i.ref"
+        " WHERE i.kind = 'evidence' ORDER BY i.seq";
+    static const char extra_sql[] =
+        "SELECT id FROM vault_item WHERE id NOT IN"
+        " (SELECT ref FROM log_item WHERE kind = 'evidence') LIMIT 1";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the vault index");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        if (sqlite3_column_int(stmt, 1))
+            rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s is logged but missing from the vault index "
+                         "(run 'attest rebuild' if nothing else is wrong)",
+                         sqlite3_column_text(stmt, 0));
+        else if (!sqlite3_column_int(stmt, 2))
+            rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: the vault index differs from its log entry "
+                         "(run 'attest rebuild' if nothing else is wrong)",
+                         sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK || sqlite3_prepare_v2(store_db(st), extra_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return rc != AT_OK ? rc : store_error(ctx, st, "reading the vault index");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "the vault index holds evidence item %s, which the log does not record",
+                     sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Each version's columns agree with its text; versions run 1, 2, ...
+ * (each but the first has its predecessor); the current view holds each
+ * record's newest version.  Read in the table's order: in id order, a big
+ * archive is read at random and takes many times longer. */
 static int check_versions(struct at_ctx *ctx, struct store *st)
 {
     static const char sql[] =
         "SELECT v.id, v.version, v.type, v.doc, c.doc,"
-        " v.version = (SELECT max(version) FROM record_version WHERE id = v.id)"
-        " FROM record_version v LEFT JOIN record_current c ON c.id = v.id"
-        " ORDER BY v.id, v.version";
+        " v.version = (SELECT max(version) FROM record_version WHERE id = v.id),"
+        " v.version = 1 OR EXISTS (SELECT 1 FROM record_version p"
+        "                          WHERE p.id = v.id AND p.version = v.version - 1)"
+        " FROM record_version v LEFT JOIN record_current c ON c.id = v.id";
     sqlite3_stmt *stmt;
-    char last_id[RECORD_ID_MAX] = "";
-    int last_version = 0, rc = AT_OK;
+    int rc = AT_OK;
 
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
         return store_error(ctx, st, "reading versions");
@@ -113,11 +174,9 @@ static int check_versions(struct at_ctx *ctx, struct store *st)
         const char *doc = (const char *)sqlite3_column_text(stmt, 3);
         json_t *j = json_loads(doc, 0, NULL);
 
-        if (strcmp(id, last_id) != 0)
-            last_version = 0;
-        snprintf(last_id, sizeof last_id, "%s", id);
-        if (version != last_version + 1)
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d follows version %d", id, version, last_version);
+        if (!sqlite3_column_int(stmt, 6))
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d has no version %d before it", id, version,
+                         version - 1);
         else if (j == NULL || strcmp(json_string_value(json_object_get(j, "id")) ?: "", id) != 0
                  || json_integer_value(json_object_get(j, "version")) != version
                  || strcmp(json_string_value(json_object_get(j, "type")) ?: "",
@@ -129,7 +188,6 @@ static int check_versions(struct at_ctx *ctx, struct store *st)
                      || strcmp((const char *)sqlite3_column_text(stmt, 4), doc) != 0))
             rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
                          "(run 'attest rebuild' if nothing else is wrong)", id, version);
-        last_version = version;
         json_decref(j);
     }
     sqlite3_finalize(stmt);
@@ -283,10 +341,12 @@ int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r
     memset(r, 0, sizeof *r);
     if ((rc = check_sqlite(ctx, st)) == AT_OK
         && (rc = check_leaves(ctx, st, &tree, r)) == AT_OK
+        && (rc = check_unlogged(ctx, st)) == AT_OK
         && (rc = check_versions(ctx, st)) == AT_OK
-        && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
-        && (rc = check_cache(ctx, st, &tree)) == AT_OK)
+        && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
+        && (rc = check_cache(ctx, st, &tree)) == AT_OK
+        && (rc = check_vault_index(ctx, st)) == AT_OK)
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
     merkle_mem_free(&tree);
     return rc;

@@ -20,11 +20,13 @@ struct verify_report {
 
 /* Checks, in order: SQLite's integrity; that the log has no gaps and each
  * entry belongs to exactly one written thing; that each entry's leaf is
- * the hash of that thing's canonical text; that versions are contiguous
- * and the current view matches the newest versions; the tree against
- * every signed head, and every signature against the archive's key; the
- * users against their logged changes; and, when the store has a session,
- * every vault file's tags and SHA-256.  Returns AT_OK, or AT_ECORRUPT with
+ * the hash of that thing's canonical text; that nothing written claims an
+ * entry missing from the log; that versions are contiguous and the current
+ * view matches the newest versions; the signing key and the users against
+ * their logged changes; the tree against every signed head, and every
+ * signature against the archive's key; the vault's index against the
+ * log; and, when the store has a session, every vault file's tags and
+ * SHA-256.  Returns AT_OK, or AT_ECORRUPT with
  * a message naming the first thing that differs and how. */
 int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r);
 
