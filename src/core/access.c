@@ -16,13 +16,13 @@ static const struct {
 #define A(x) (1u << ACTION_##x)
     [ROLE_ADMIN] = { "admin", CLEARANCE_CONFIDENTIAL,
                      A(READ) | A(WRITE) | A(MANAGE_USERS) | A(ADD_EVIDENCE) | A(GET_EVIDENCE)
-                     | A(EXPORT_BUNDLE) },
+                     | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
     [ROLE_OFFICER] = { "officer", CLEARANCE_CONFIDENTIAL,
                        A(READ) | A(WRITE) | A(REVEAL_IDENTITY) | A(ADD_EVIDENCE)
-                       | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) },
+                       | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
     [ROLE_INVESTIGATOR] = { "investigator", CLEARANCE_CONFIDENTIAL,
                             A(READ) | A(WRITE) | A(ADD_EVIDENCE) | A(GET_EVIDENCE)
-                            | A(EXPORT_BUNDLE) },
+                            | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
     [ROLE_ANALYST] = { "analyst", CLEARANCE_RESTRICTED,
                        A(READ) | A(WRITE) | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) },
     [ROLE_PARTNER] = { "partner", CLEARANCE_PARTNER, A(READ) | A(GET_EVIDENCE) },
@@ -38,7 +38,13 @@ static const char *const action_names[] = {
     [ACTION_ADD_EVIDENCE] = "add evidence",
     [ACTION_GET_EVIDENCE] = "read this evidence file",
     [ACTION_EXPORT_BUNDLE] = "export evidence bundles",
+    [ACTION_DECLASSIFY] = "lower a record's clearance",
 };
+
+int session_clearance(const struct session *s)
+{
+    return s ? s->clearance : CLEARANCE_CONFIDENTIAL;
+}
 
 void session_free(struct session *s)
 {

@@ -27,6 +27,7 @@ enum action {
     ACTION_ADD_EVIDENCE,
     ACTION_GET_EVIDENCE,    /* decrypt a vault file of a given clearance */
     ACTION_EXPORT_BUNDLE,
+    ACTION_DECLASSIFY,      /* lower a record's clearance */
 };
 
 /* An unlocked user: who, with what role, and the archive keys their
@@ -47,6 +48,10 @@ int role_parse(struct at_ctx *ctx, const char *name, enum role *out);
 const char *role_name(enum role r);
 /* The highest clearance a role may read. */
 int role_clearance(enum role r);
+
+/* The highest clearance s may read: all of them for no session (the CLI on
+ * the archive's own machine). */
+int session_clearance(const struct session *s);
 
 /* AT_OK if s may do action on something of the given clearance (ignored
  * where it does not apply); AT_EDENIED with a message otherwise.  A NULL

@@ -324,6 +324,17 @@ static int load_current(struct at_ctx *ctx, struct store *st, const char *id, js
     return AT_OK;
 }
 
+/* Lowering a record's clearance is a decision some roles may not take. */
+static int check_clearance_change(struct at_ctx *ctx, struct store *st, json_t *old, int clearance)
+{
+    int was = CLEARANCE_CONFIDENTIAL;
+
+    clearance_parse(ctx, json_string_value(json_object_get(old, "clearance")) ?: "", &was);
+    if (clearance < was)
+        return access_check(ctx, store_session(st), ACTION_DECLASSIFY, 0);
+    return AT_OK;
+}
+
 static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const struct type_spec *t,
                       json_t *data, bool retracted, const struct record_write *w)
 {
@@ -339,6 +350,8 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
                              &clearance) != AT_OK)
         return AT_ECORRUPT;
     if (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK)
+        return rc;
+    if (w->clearance >= 0 && (rc = check_clearance_change(ctx, st, old, clearance)) != AT_OK)
         return rc;
     doc = new_doc(st, json_string_value(json_object_get(old, "id")), t,
                   (int)json_integer_value(json_object_get(old, "version")) + 1,
@@ -557,8 +570,16 @@ int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t 
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    while (sqlite3_step(stmt) == SQLITE_ROW)
-        json_array_append_new(*out, json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        /* A version above the session's clearance stays out of the history. */
+        json_t *v = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        int clearance = CLEARANCE_CONFIDENTIAL;
+        clearance_parse(ctx, json_string_value(json_object_get(v, "clearance")) ?: "", &clearance);
+        if (clearance <= session_clearance(store_session(st)))
+            json_array_append_new(*out, v);
+        else
+            json_decref(v);
+    }
     sqlite3_reset(stmt);
     if (json_array_size(*out) == 0) {
         json_decref(*out);
@@ -679,11 +700,12 @@ int record_stats(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] =
         "SELECT type, sum(NOT retracted), sum(retracted), sum(version) FROM record_current"
-        " GROUP BY type ORDER BY type";
+        " WHERE clearance <= ?1 GROUP BY type ORDER BY type";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
 
     if (stmt == NULL)
         return AT_ERR;
+    sqlite3_bind_int(stmt, 1, session_clearance(store_session(st)));
     *out = json_array();
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:I}",

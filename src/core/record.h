@@ -59,7 +59,8 @@ int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version
 int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
                    char id_out[RECORD_ID_MAX]);
 
-/* Every version of id, oldest first, as a new JSON array. */
+/* Every version of id that the store's session may read, oldest first, as
+ * a new JSON array. */
 int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* Filters for record_list; zero / NULL means no filter. */
@@ -85,7 +86,8 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
  * read, as a new JSON array of {"id", "field"}, in id order. */
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
-/* Counts of current records per type (retracted ones apart). */
+/* Counts of current records per type (retracted ones apart), of those the
+ * store's session may read. */
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* For a dashboard, counting records up to max_clearance: events per year,

@@ -3,6 +3,7 @@
 #include "../../src/core/evlog.h"
 #include "../../src/core/keys.h"
 #include "../../src/core/record.h"
+#include "../../src/core/vocab.h"
 #include "fixture.h"
 #include "unit.h"
 
@@ -63,5 +64,47 @@ UNIT_TEST(keys_writing_needs_a_session)
     CHECK(strstr(ctx.message, "log in") != NULL);
     store_rollback(st);
     json_decref(data);
+    store_close(st);
+}
+
+UNIT_TEST(keys_only_some_roles_lower_a_clearance)
+{
+    static const struct kdf cheaper = { crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN };
+    struct at_ctx ctx = { 0 };
+    struct session admin, analyst;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct record_write w = RECORD_WRITE_INIT;
+    char id[RECORD_ID_MAX];
+    json_t *data = json_pack("{s:s}", "title", "FICTIONAL event"), *none = json_object(), *history;
+
+    REQUIRE(st != NULL);
+    store_begin(&ctx, st);
+    REQUIRE(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheaper) == AT_OK);
+    w.clearance = CLEARANCE_RESTRICTED;
+    REQUIRE(record_add(&ctx, st, model_type("event"), data, &w, id) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(keys_login(&ctx, st, "ana", "long enough pass", &analyst) == AT_OK);
+
+    store_set_session(st, &analyst);
+    store_begin(&ctx, st);
+    w.reason = "FICTIONAL: publish";
+    w.clearance = CLEARANCE_PUBLIC;
+    CHECK(record_amend(&ctx, st, id, none, &w) == AT_EDENIED);
+    w.clearance = CLEARANCE_CONFIDENTIAL;  /* raising is anyone's to do */
+    CHECK(record_amend(&ctx, st, id, none, &w) == AT_OK);
+    CHECK(evlog_commit(&ctx, st) == AT_OK);
+    /* The analyst's history stops below what they may read. */
+    CHECK(record_history(&ctx, st, id, &history) == AT_OK && json_array_size(history) == 1);
+    json_decref(history);
+
+    store_set_session(st, &admin);
+    store_begin(&ctx, st);
+    w.clearance = CLEARANCE_PUBLIC;
+    CHECK(record_amend(&ctx, st, id, none, &w) == AT_OK);
+    CHECK(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(record_history(&ctx, st, id, &history) == AT_OK && json_array_size(history) == 3);
+    json_decref(history);
+    json_decref(data);
+    json_decref(none);
     store_close(st);
 }
