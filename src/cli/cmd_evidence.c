@@ -15,8 +15,14 @@ static int evidence_add(struct cli *cli, int nfiles, char **files, const struct 
 
     if (nfiles == 0)
         return cli_usage(&evidence_command, "give the files to add");
+    long swept;
+
     if (store_begin(&cli->ctx, cli->st) != AT_OK)
         return cli_fail(cli, AT_ERR);
+    if ((rc = vault_sweep(&cli->ctx, cli->st, &swept)) != AT_OK) {
+        store_rollback(cli->st);
+        return cli_fail(cli, rc);
+    }
     for (int i = 0; i < nfiles && rc == AT_OK; i++) {
         struct vault_add a = *base;
         char id[VAULT_ID_MAX];

@@ -15,6 +15,7 @@
 #include "vaultfile.h"
 #include "vocab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -532,4 +533,50 @@ int vault_entry(struct at_ctx *ctx, struct store *st, const char *id, char **tex
     *seq = sqlite3_column_int64(stmt, 1);
     sqlite3_reset(stmt);
     return AT_OK;
+}
+
+/* True for the name of a vault file: 64 lower-case hex digits. */
+static bool vault_file_name(const char *name)
+{
+    return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+int vault_sweep(struct at_ctx *ctx, struct store *st, long *removed)
+{
+    static const char sql[] = "SELECT 1 FROM vault_item WHERE name = ?1";
+    struct buf dir = BUF_INIT, path = BUF_INIT;
+    struct dirent *e;
+    DIR *d;
+    int rc = AT_OK;
+
+    *removed = 0;
+    buf_printf(&dir, "%s/vault", store_dir(st));
+    if ((d = opendir(buf_str(&dir))) == NULL) {
+        rc = ctx_error(ctx, AT_ERR, "cannot read %s: %s", buf_str(&dir), strerror(errno));
+        goto out;
+    }
+    while (rc == AT_OK && (e = readdir(d)) != NULL) {
+        bool orphan = strncmp(e->d_name, ".incoming-", 10) == 0;
+        if (vault_file_name(e->d_name)) {
+            sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+            if (stmt == NULL) {
+                rc = AT_ERR;
+                break;
+            }
+            sqlite3_bind_text(stmt, 1, e->d_name, -1, SQLITE_STATIC);
+            orphan = sqlite3_step(stmt) != SQLITE_ROW;
+            sqlite3_reset(stmt);
+        }
+        if (!orphan)
+            continue;
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s", buf_str(&dir), e->d_name);
+        if (unlink(buf_str(&path)) == 0)
+            (*removed)++;
+    }
+    closedir(d);
+out:
+    buf_free(&dir);
+    buf_free(&path);
+    return rc;
 }

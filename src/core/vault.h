@@ -62,6 +62,12 @@ int vault_custody(struct at_ctx *ctx, struct store *st, const char *id, json_t *
 int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint64_t *bytes,
                      bool *checked);
 
+/* Removes what a crash during an add left in the vault: files renamed into
+ * place whose transaction never committed, and unfinished encryptions.
+ * Inside the write transaction that is about to add files (so that no
+ * other add runs); sets *removed. */
+int vault_sweep(struct at_ctx *ctx, struct store *st, long *removed);
+
 /* Rebuilds vault_item from the log items. */
 int vault_rebuild(struct at_ctx *ctx, struct store *st);
 

@@ -32,8 +32,11 @@ int api_evidence_upload(struct request *r)
     if (a.link == NULL)
         a.link = http_arg(r, "source");
     fsync(r->upload_fd);
+    long swept;
+
     if ((rc = store_begin(&r->ctx, r->st)) == AT_OK) {
-        if ((rc = vault_add_file(&r->ctx, r->st, &a, id, &existed)) == AT_OK)
+        if ((rc = vault_sweep(&r->ctx, r->st, &swept)) == AT_OK
+            && (rc = vault_add_file(&r->ctx, r->st, &a, id, &existed)) == AT_OK)
             rc = evlog_commit(&r->ctx, r->st);
         else
             store_rollback(r->st);

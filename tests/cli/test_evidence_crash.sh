@@ -131,6 +131,17 @@ for round in $(seq 0 $ROUNDS); do
     mv "$tmp/after" "$tmp/before"
 done
 
+# What the killed rounds left in the vault goes with the next add.
+printf 'FICTIONAL last file\n' > "$tmp/last.txt"
+at evidence add "$tmp/last.txt" >/dev/null 2>"$tmp/last.err" || fail "a last add" "$(cat "$tmp/last.err")"
+vault_files=$(ls -A "$tmp/a/vault" | wc -l)
+items=$(at evidence list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+if [ "$vault_files" -eq "$items" ]; then
+    pass "after the crashes, the next add leaves one vault file per item ($items)"
+else
+    fail "after the crashes, the next add leaves one vault file per item" "$vault_files files, $items items"
+fi
+
 if [ $failures -eq 0 ]; then
     pass "$ROUNDS rounds ($killed killed, $completed completed, $(wc -l <"$tmp/before") items): verify passes, nothing committed is lost"
 fi
