@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../core/bundle.h"
 #include "../core/csvio.h"
+#include "../core/ftm.h"
 #include "../core/geoexport.h"
 
 #include <errno.h>
@@ -61,9 +62,33 @@ static int export_map(struct cli *cli, const char *format, const char *tier_name
     return EXIT_OK;
 }
 
+/* export ftm [--list VERSION]: FollowTheMoney entities, one per line. */
+static int export_ftm(struct cli *cli, const char *list, const char *path)
+{
+    struct ftm_counts c;
+    FILE *out = stdout;
+    int rc;
+
+    if ((list ? cli_open(cli) : cli_login(cli)) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (path && (out = fopen(path, "wb")) == NULL) {
+        ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+        return cli_fail(cli, AT_ERR);
+    }
+    rc = list ? ftm_export_list(&cli->ctx, cli->st, list, out, &c)
+              : ftm_export_records(&cli->ctx, cli->st, out, &c);
+    if (out != stdout && fclose(out) != 0 && rc == AT_OK)
+        rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
+    if (rc != AT_OK)
+        return cli_fail(cli, rc);
+    fprintf(stderr, "exported %ld FtM entities: %ld %s, %ld relations, %ld addresses\n",
+            c.entities, c.records, list ? "list entries" : "records", c.relations, c.addresses);
+    return EXIT_OK;
+}
+
 static int export_cmd(struct cli *cli, int argc, char **argv)
 {
-    const char *format = NULL, *type_name = NULL, *path = NULL, *tier = NULL;
+    const char *format = NULL, *type_name = NULL, *path = NULL, *tier = NULL, *list = NULL;
     const char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
     size_t nids = 0;
     FILE *out = stdout;
@@ -73,6 +98,7 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         int got;
         if ((got = cli_option(&export_command, argc, argv, &i, "type", &type_name)) ||
             (got = cli_option(&export_command, argc, argv, &i, "tier", &tier)) ||
+            (got = cli_option(&export_command, argc, argv, &i, "list", &list)) ||
             (got = cli_option(&export_command, argc, argv, &i, "output", &path))) {
             if (got < 0) {
                 free(ids);
@@ -95,11 +121,15 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         return rc;
     }
     free(ids);
+    if (format && strcmp(format, "ftm") == 0)
+        return export_ftm(cli, list, path);
+    if (list)
+        return cli_usage(&export_command, "--list is for the ftm format");
     if (format && (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
                    || strcmp(format, "geojson") == 0 || (strcmp(format, "csv") == 0 && tier)))
         return export_map(cli, format, tier, path);
     if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
-        return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz or geojson");
+        return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz, geojson or ftm");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
     if (cli_open(cli) != AT_OK)
@@ -123,6 +153,7 @@ const struct command export_command = {
     "       attest export csv --type TYPE [-o FILE]\n"
     "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
     "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
+    "       attest export ftm [--list VERSION] [-o FILE]\n"
     "jsonl writes every version of every record in the order they were written:\n"
     "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
     "current records of one type, one row each, for spreadsheets.  bundle writes\n"
@@ -133,6 +164,9 @@ const struct command export_command = {
     "use are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson\n"
     "and csv with --tier write the sites and pinpoints that the tier lets out, with\n"
     "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
-    "tools; see docs/formats-geo.md.",
+    "tools; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
+    "Lines, as OpenSanctions tools read them): the organisations, persons and\n"
+    "vessels you may read with their ownership, directorship and succession\n"
+    "relations, or with --list the entries of a sanctions list version.",
     export_cmd,
 };

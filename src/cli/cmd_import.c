@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "../core/csvio.h"
+#include "../core/ftm.h"
 #include "../core/kml.h"
 #include "../core/vocab.h"
 
@@ -43,6 +44,21 @@ static int import_kml(struct cli *cli, const char *path, const char *interview)
     if (doc[0])
         fprintf(stderr, " (the file is document %s)", doc);
     fputc('\n', stderr);
+    return EXIT_OK;
+}
+
+/* import ftm FILE: FollowTheMoney entities into records, all or nothing. */
+static int import_ftm(struct cli *cli, FILE *in, const char *name, const struct import_options *opt)
+{
+    struct ftm_counts c;
+
+    if (ftm_import(&cli->ctx, cli->st, in, name, opt, &c) != AT_OK) {
+        fprintf(stderr, "attest: %s\nattest: nothing was imported\n", cli->ctx.message);
+        return cli->ctx.code == AT_ERR ? EXIT_FAIL : EXIT_USAGE;
+    }
+    fprintf(stderr, "imported %s: %ld FtM entities: %ld records, %ld relations, %ld addresses, "
+            "%ld of other schemas left out\n", name, c.entities, c.records, c.relations,
+            c.addresses, c.skipped);
     return EXIT_OK;
 }
 
@@ -108,8 +124,9 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&import_command, "a CSV import needs --type TYPE (a record type)");
         goto out;
     }
-    if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0) {
-        rc = cli_usage(&import_command, "\"%s\" is not an import format; valid: jsonl, csv, kml, kmz", format);
+    if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "ftm") != 0) {
+        rc = cli_usage(&import_command, "\"%s\" is not an import format; valid: jsonl, csv, kml, "
+                       "kmz, ftm", format);
         goto out;
     }
     if ((in = cli_fopen(cli, path)) == NULL) {
@@ -121,6 +138,10 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         goto out;
     }
     const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+    if (strcmp(format, "ftm") == 0) {
+        rc = import_ftm(cli, in, name, &opt);
+        goto out;
+    }
     if (strcmp(format, "jsonl") == 0)
         rc = import_jsonl(&cli->ctx, cli->st, in, name, &opt, &counts);
     else
@@ -154,6 +175,7 @@ const struct command import_command = {
     "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
     "                                [--source ID] [--clearance LEVEL]\n"
     "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
+    "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
     "Imports many records in one transaction: all of them, or none if one is bad\n"
     "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
     "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
@@ -162,6 +184,9 @@ const struct command import_command = {
     "A KML or KMZ file's placemarks become pinpoints (a Point) and sites (a\n"
     "Polygon), with their names, descriptions, dates and ExtendedData; with\n"
     "--interview they are attributed to that interview, without it the file is\n"
-    "recorded as a document that they name as their source.  See docs/commands/kml.md.",
+    "recorded as a document that they name as their source.  See docs/commands/kml.md.\n"
+    "An ftm file holds FollowTheMoney entities, one per line (OpenSanctions'\n"
+    "format): companies, organisations, persons and vessels become records,\n"
+    "Ownership, Directorship and Succession become relations; all or nothing.",
     import_cmd,
 };

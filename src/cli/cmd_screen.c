@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "../core/csv.h"
+#include "../core/record.h"
 #include "../core/screen.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 struct screen_opts {
     struct screen_query q;
     const char *file;
+    const char *record;
     bool as_json;
     const char *ids[16];
 };
@@ -181,30 +183,96 @@ out:
     return rc;
 }
 
+/* A typed-in entity: --name, --address, --phone, --email, --id, --link. */
+static int typed_entity(int argc, char **argv, int *k, json_t *e)
+{
+    static const char *const opts[] = { "name", "address", "phone", "email", "id", "link" };
+    const char *v;
+
+    for (size_t o = 0; o < ARRAY_LEN(opts); o++) {
+        int got = cli_option(&screen_command, argc, argv, k, opts[o], &v);
+        if (got <= 0) {
+            if (got < 0)
+                return -1;
+            continue;
+        }
+        if (strcmp(opts[o], "name") == 0) {
+            if (!json_object_get(e, "name"))
+                json_object_set_new(e, "name", json_string(v));
+            json_array_append_new(json_object_get(e, "names"), json_pack("{s:s, s:s}", "name", v,
+                                                                         "quality", "strong"));
+        } else if (strcmp(opts[o], "address") == 0) {
+            json_array_append_new(json_object_get(e, "addresses"), json_pack("{s:s}", "street", v));
+        } else if (strcmp(opts[o], "link") == 0) {
+            json_array_append_new(json_object_get(e, "links"), json_string(v));
+        } else {
+            /* --id: IMO, SWIFT/BIC, registration, ... tried as each kind */
+            static const char *const kinds[] = { "imo", "swift", "registration", "passport" };
+            if (strcmp(opts[o], "id") != 0)
+                json_array_append_new(json_object_get(e, "ids"),
+                                      json_pack("{s:s, s:s}", "kind", opts[o], "value", v));
+            else
+                for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+                    json_array_append_new(json_object_get(e, "ids"),
+                                          json_pack("{s:s, s:s}", "kind", kinds[i], "value", v));
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int successors_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *ref = NULL, *limit = NULL;
     bool as_json = false;
     json_t *out, *c, *ev;
+    json_t *typed = json_pack("{s:s, s:[], s:[], s:[], s:[]}", "key", "", "names", "ids",
+                              "addresses", "links");
     size_t i, j;
+    int rc;
 
     for (int k = 0; k < argc; k++) {
         int got = cli_option(&screen_command, argc, argv, &k, "limit", &limit);
-        if (got < 0)
+        if (got == 0)
+            got = typed_entity(argc, argv, &k, typed);
+        if (got < 0) {
+            json_decref(typed);
             return EXIT_USAGE;
+        }
         if (got > 0)
             continue;
         if (strcmp(argv[k], "--json") == 0)
             as_json = true;
-        else if (ref == NULL)
+        else if (ref == NULL && argv[k][0] != '-')
             ref = argv[k];
-        else
+        else {
+            json_decref(typed);
             return cli_usage(&screen_command, "unexpected argument \"%s\"", argv[k]);
+        }
     }
-    if (ref == NULL)
-        return cli_usage(&screen_command, "screen successors needs an entity (a list key or a name)");
-    if (cli_open(cli) != AT_OK
-        || screen_successors(&cli->ctx, cli->st, ref, limit ? (size_t)atol(limit) : 10, &out) != AT_OK)
+    bool is_typed = json_array_size(json_object_get(typed, "names"))
+                    + json_array_size(json_object_get(typed, "ids"))
+                    + json_array_size(json_object_get(typed, "addresses"))
+                    + json_array_size(json_object_get(typed, "links")) > 0;
+    if ((ref == NULL) == !is_typed) {
+        json_decref(typed);
+        return cli_usage(&screen_command, "screen successors needs an entity: a list key, a listed "
+                         "name or a record id, or one typed in with --name, --address, --phone, "
+                         "--email, --id, --link");
+    }
+    if (cli_open(cli) != AT_OK) {
+        json_decref(typed);
+        return cli_fail(cli, cli->ctx.code);
+    }
+    size_t lim = limit ? (size_t)atol(limit) : 10;
+    if (is_typed)
+        rc = screen_successors_entity(&cli->ctx, cli->st, typed, lim, &out);
+    else if (model_id_valid(ref) && cli_login(cli) != AT_OK)
+        rc = cli->ctx.code;
+    else
+        rc = screen_successors(&cli->ctx, cli->st, ref, lim, &out);
+    json_decref(typed);
+    if (rc != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if (as_json) {
         cli_print_json(out);
@@ -233,7 +301,7 @@ static int successors_cmd(struct cli *cli, int argc, char **argv)
 
 static int screen_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct screen_opts o = { { NULL, NULL, NULL, 0, SCREEN_ATTEST, 80.0, 20 }, NULL, false, { NULL } };
+    struct screen_opts o = { { NULL, NULL, NULL, 0, SCREEN_ATTEST, 80.0, 20 }, NULL, NULL, false, { NULL } };
     const char *threshold = NULL, *scorer = NULL, *limit = NULL, *id;
     struct buf name = BUF_INIT;
     struct screen_index *ix = NULL;
@@ -248,7 +316,8 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
             (got = cli_option(&screen_command, argc, argv, &i, "threshold", &threshold)) ||
             (got = cli_option(&screen_command, argc, argv, &i, "scorer", &scorer)) ||
             (got = cli_option(&screen_command, argc, argv, &i, "limit", &limit)) ||
-            (got = cli_option(&screen_command, argc, argv, &i, "file", &o.file))) {
+            (got = cli_option(&screen_command, argc, argv, &i, "file", &o.file)) ||
+            (got = cli_option(&screen_command, argc, argv, &i, "record", &o.record))) {
             if (got < 0)
                 goto out;
         } else if ((got = cli_option(&screen_command, argc, argv, &i, "id", &id)) != 0) {
@@ -283,8 +352,9 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     }
     if (limit)
         o.q.limit = (size_t)atol(limit);
-    if (o.file == NULL && name.len == 0 && nids == 0) {
-        rc = cli_usage(&screen_command, "give a name, --id VALUE or --file FILE.csv");
+    if ((o.file == NULL && o.record == NULL && name.len == 0 && nids == 0)
+        || (o.record && (o.file || name.len || nids))) {
+        rc = cli_usage(&screen_command, "give a name, --id VALUE, --file FILE.csv or --record ID");
         goto out;
     }
     o.q.name = buf_str(&name);
@@ -299,7 +369,14 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
         goto out;
     }
     json_t *hits;
-    if (screen_query(&cli->ctx, ix, &o.q, &hits) != AT_OK) {
+    char rid[RECORD_ID_MAX];
+    if (o.record && (cli_login(cli) != AT_OK
+                     || record_resolve(&cli->ctx, cli->st, o.record, rid) != AT_OK
+                     || screen_record(&cli->ctx, cli->st, ix, rid, &o.q, &hits) != AT_OK)) {
+        rc = cli_fail(cli, cli->ctx.code);
+        goto out;
+    }
+    if (o.record == NULL && screen_query(&cli->ctx, ix, &o.q, &hits) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
@@ -322,7 +399,10 @@ const struct command screen_command = {
     "attest screen NAME [--type person|company|vessel|aircraft] [--threshold N]\n"
     "              [--scorer attest|ofac] [--id VALUE]... [--limit N] [--json]\n"
     "       attest screen --file IN.csv [options] > HITS.csv\n"
-    "       attest screen successors ENTITY [--limit N] [--json]\n"
+    "       attest screen --record ID [options]\n"
+    "       attest screen successors ENTITY|ID [--limit N] [--json]\n"
+    "       attest screen successors --name NAME [--address A] [--phone P] [--email E]\n"
+    "                                [--id VALUE] [--link NAME] [--limit N] [--json]\n"
     "Screens a name in any script (Hangul, Chinese, Cyrillic, any romanisation)\n"
     "against every name and alias of the newest imported list versions.  Scores run\n"
     "from 0 to 100; hits at or above --threshold (default 80) are shown, best first,\n"
@@ -333,6 +413,8 @@ const struct command screen_command = {
     "column, optionally 'type' and 'id'; it writes one CSV row per hit.\n"
     "'successors' ranks listed entities that share addresses, phones, e-mails,\n"
     "identifiers or links with ENTITY (a list key such as KPe.001 or ofac:9345, or a\n"
-    "name), rare attributes weighing most.",
+    "name) or with a record of the archive or an entity typed in, rare attributes\n"
+    "weighing most.  --record screens an organisation, person or vessel of the\n"
+    "archive: all its names, with its IMO number and other identifiers.",
     screen_cmd,
 };

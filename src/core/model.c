@@ -100,6 +100,12 @@ static const struct field_spec organisation_fields[] = {
       "names over time, in any script" },
     { "kind", FIELD_VOCAB, 0, "organisation_kind", NULL, 0, 0, "what it is" },
     { "country", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "country" },
+    { "address", FIELD_TEXT, 0, NULL, NULL, 0, 0, "addresses, several separated by \" | \"" },
+    { "phone", FIELD_TEXT, 0, NULL, NULL, 0, 0, "phone numbers, separated by \" | \"" },
+    { "email", FIELD_TEXT, 0, NULL, NULL, 0, 0, "e-mail addresses, separated by \" | \"" },
+    { "registration", FIELD_TEXT, 0, NULL, NULL, 0, 0, "company registration numbers" },
+    { "imo", FIELD_TEXT, 0, NULL, NULL, 0, 0, "IMO company number of a ship owner or manager" },
+    { "swift", FIELD_TEXT, 0, NULL, NULL, 0, 0, "SWIFT/BIC code of a bank" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
 };
 

@@ -95,4 +95,31 @@ int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t 
 int screen_successors(struct at_ctx *ctx, struct store *st, const char *ref, size_t limit,
                       json_t **out);
 
+/*
+ * The archive's own records.  screen_entity_of_record turns an
+ * organisation, person or vessel the session may read into an entity
+ * shaped like a list entry: {"key": id, "type", "record_type", "name",
+ * "names": [{"name", "quality"}], "ids": [{"kind", "value", "note"?}],
+ * "addresses": [{"street"}], "links": [{"relation", "type", "name"}],
+ * "remarks"?}.  Its ids are its IMO number, phones, e-mails, SWIFT/BIC and
+ * registration numbers, and the IMO numbers of the vessels it owns (noted
+ * "owned vessel"); its links are the records at the other end of its
+ * ownership, directorship and succession relations.
+ */
+int screen_entity_of_record(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* Screens a record (organisation, person or vessel): each of its names
+ * with its own identifiers, q's scorer and threshold.  *hits is a new
+ * array as screen_query gives, one hit per list entry (its best), each
+ * with "query": the record's name that matched. */
+int screen_record(struct at_ctx *ctx, struct store *st, const struct screen_index *ix,
+                  const char *id, const struct screen_query *q, json_t **hits);
+
+/* Successors of an entity that is on no list: entity is shaped like a
+ * list entry (as screen_entity_of_record makes, or typed in: "name",
+ * "names", "ids", "addresses", "links" as names, "remarks").  The result
+ * is as screen_successors gives, with the entity's own key if any. */
+int screen_successors_entity(struct at_ctx *ctx, struct store *st, json_t *entity, size_t limit,
+                             json_t **out);
+
 #endif

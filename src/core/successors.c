@@ -15,12 +15,17 @@
  */
 #include "attest.h"
 #include "lists.h"
+#include "lists_int.h"
+#include "record.h"
 #include "screen.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MENTION_FACTOR 0.5   /* a mention against an attribute shared by two */
+#define VIA_VESSEL_FACTOR 0.5 /* the owner of a shared vessel, against the vessel */
 
 /* Upper-case letters and digits of s, single-spaced, padded with a space
  * at each end so that whole words can be found with strstr. */
@@ -141,19 +146,14 @@ static long count_entries(struct store *st, struct at_ctx *ctx, json_t *current)
     return n > 1 ? n : 2;
 }
 
-/* Shared attributes: every other entry holding the same normalised value. */
-static int shared_attrs(struct at_ctx *ctx, struct store *st, json_t *current, const char *version,
-                        const char *key, double n_entries, struct cands *out)
+/* The listed entry's attributes as [kind, norm, value] triples. */
+static int listed_attrs(struct at_ctx *ctx, struct store *st, const char *version, const char *key,
+                        json_t *attrs)
 {
     static const char mine_sql[] =
         "SELECT DISTINCT kind, norm, value FROM list_attr WHERE version = ?1 AND key = ?2 "
         "AND kind NOT IN ('program', 'link')";
-    static const char others_sql[] =
-        "SELECT a.version, a.key, e.name FROM list_attr a JOIN list_entry e "
-        "ON e.version = a.version AND e.key = a.key WHERE a.kind = ?1 AND a.norm = ?2";
     sqlite3_stmt *mine = store_stmt(ctx, st, mine_sql);
-    json_t *attrs = json_array(), *a;
-    size_t i;
 
     if (mine == NULL)
         return AT_ERR;
@@ -164,6 +164,55 @@ static int shared_attrs(struct at_ctx *ctx, struct store *st, json_t *current, c
                                                (const char *)sqlite3_column_text(mine, 1),
                                                (const char *)sqlite3_column_text(mine, 2)));
     sqlite3_reset(mine);
+    return AT_OK;
+}
+
+/* An entity's attributes (not on a list) as [kind, norm, value] triples,
+ * normalised as the lists' are. */
+static void entity_attrs(json_t *entity, json_t *attrs)
+{
+    static const char *const parts[] = { "street", "city", "state", "zip", "country" };
+    struct buf norm = BUF_INIT, text = BUF_INIT;
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(json_object_get(entity, "ids"), i, v) {
+        const char *kind = json_string_value(json_object_get(v, "kind"));
+        const char *value = json_string_value(json_object_get(v, "value"));
+        buf_reset(&norm);
+        if (kind && value)
+            lists_attr_norm(kind, value, &norm);
+        if (norm.len)
+            json_array_append_new(attrs, json_pack("[s, s, s]", kind, buf_str(&norm), value));
+    }
+    json_array_foreach(json_object_get(entity, "addresses"), i, v) {
+        buf_reset(&text);
+        buf_reset(&norm);
+        for (size_t k = 0; k < ARRAY_LEN(parts); k++) {
+            const char *p = json_string_value(json_object_get(v, parts[k]));
+            if (p && *p)
+                buf_printf(&text, "%s%s", text.len ? ", " : "", p);
+        }
+        if (json_object_get(v, "street") || json_object_get(v, "city"))
+            lists_attr_norm("address", buf_str(&text), &norm);
+        if (norm.len)
+            json_array_append_new(attrs, json_pack("[s, s, s]", "address", buf_str(&norm),
+                                                   buf_str(&text)));
+    }
+    buf_free(&norm);
+    buf_free(&text);
+}
+
+/* Shared attributes: every other entry holding the same normalised value. */
+static int shared_attrs(struct at_ctx *ctx, struct store *st, json_t *current, const char *version,
+                        const char *key, json_t *attrs, double n_entries, struct cands *out)
+{
+    static const char others_sql[] =
+        "SELECT a.version, a.key, e.name FROM list_attr a JOIN list_entry e "
+        "ON e.version = a.version AND e.key = a.key WHERE a.kind = ?1 AND a.norm = ?2";
+    json_t *a;
+    size_t i;
+
     json_array_foreach(attrs, i, a) {
         sqlite3_stmt *others = store_stmt(ctx, st, others_sql);
         struct cands here = { NULL, 0 };
@@ -200,7 +249,6 @@ static int shared_attrs(struct at_ctx *ctx, struct store *st, json_t *current, c
         }
         free(here.v);
     }
-    json_decref(attrs);
     return AT_OK;
 }
 
@@ -216,13 +264,12 @@ static int mentions(struct at_ctx *ctx, struct store *st, json_t *current, const
     struct buf mine = BUF_INIT, theirs = BUF_INIT, name = BUF_INIT, raw = BUF_INIT;
     json_t *v, *n;
     size_t i;
-    json_t *no_links = json_array();
-    char *links = json_dumps(json_object_get(entity, "links") ?: no_links, 0);
-    json_decref(no_links);
 
     buf_puts(&raw, json_string_value(json_object_get(entity, "remarks")) ?: "");
-    buf_printf(&raw, " %s", links);
-    free(links);
+    /* links are names (a list's "Linked To") or the archive's related records */
+    json_array_foreach(json_object_get(entity, "links"), i, v)
+        buf_printf(&raw, " ; %s", json_is_string(v) ? json_string_value(v)
+                                   : json_string_value(json_object_get(v, "name")) ?: "");
     words_upper(buf_str(&raw), &mine);
     /* the entity's own names, as words */
     json_t *own = json_array();
@@ -231,7 +278,9 @@ static int mentions(struct at_ctx *ctx, struct store *st, json_t *current, const
         if (name.len >= 7)
             json_array_append_new(own, json_string(buf_str(&name)));
     }
-    double w = log(n_entries / 2.0);
+    /* a mention weighs half an attribute shared by two: words in remarks
+     * are weaker evidence than a rare address or number held by both */
+    double w = MENTION_FACTOR * log(n_entries / 2.0);
     json_array_foreach(current, i, v) {
         sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
         if (stmt == NULL)
@@ -247,7 +296,7 @@ static int mentions(struct at_ctx *ctx, struct store *st, json_t *current, const
             if (name.len >= 7 && strstr(buf_str(&mine), buf_str(&name))) {
                 struct cand *c = cand_get(out, json_string_value(v), k, listed);
                 buf_reset(&raw);
-                buf_printf(&raw, "remarks of this entry name \"%s\"",
+                buf_printf(&raw, "this entity's remarks or links name \"%s\"",
                            (const char *)sqlite3_column_text(stmt, 2));
                 evidence(c, "mention", buf_str(&raw), 2, w);
             }
@@ -292,34 +341,92 @@ static int cmp_cand(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-int screen_successors(struct at_ctx *ctx, struct store *st, const char *ref, size_t limit,
-                      json_t **out)
+/* Second hop, vessel to owner: a listed vessel found through a shared
+ * IMO number links ("Linked To") to its listed owners or managers, who
+ * are then candidates too, at half the vessel's weight. */
+static int via_vessels(struct at_ctx *ctx, struct store *st, json_t *current, struct cands *cands)
 {
-    json_t *current = NULL, *entity = NULL, *list;
+    static const char links_sql[] =
+        "SELECT a.value FROM list_attr a JOIN list_entry e ON e.version = a.version AND e.key = a.key "
+        "WHERE a.version = ?1 AND a.key = ?2 AND a.kind = 'link' AND e.type = 'vessel'";
+    static const char owner_sql[] =
+        "SELECT e.key, e.name FROM list_name n JOIN list_entry e ON e.version = n.version "
+        "AND e.key = n.key WHERE n.version = ?1 AND upper(n.name) = upper(?2) AND e.type != 'vessel' "
+        "LIMIT 1";
+    size_t n0 = cands->n;
+
+    (void)current;
+    for (size_t i = 0; i < n0; i++) {
+        double w = 0;
+        json_t *ev;
+        size_t j;
+        json_array_foreach(cands->v[i].evidence, j, ev)
+            if (strcmp(json_string_value(json_object_get(ev, "kind")), "imo") == 0)
+                w = json_number_value(json_object_get(ev, "weight"));
+        if (w <= 0)
+            continue;
+        sqlite3_stmt *links = store_stmt(ctx, st, links_sql);
+        json_t *names = json_array(), *l;
+        if (links == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(links, 1, cands->v[i].version, -1, SQLITE_STATIC);
+        sqlite3_bind_text(links, 2, cands->v[i].key, -1, SQLITE_STATIC);
+        while (sqlite3_step(links) == SQLITE_ROW)
+            json_array_append_new(names, json_string((const char *)sqlite3_column_text(links, 0)));
+        sqlite3_reset(links);
+        json_array_foreach(names, j, l) {
+            struct buf name = BUF_INIT, what = BUF_INIT;
+            lists_clean_text(json_string_value(l), &name);
+            while (name.len && (name.data[name.len - 1] == '.' || name.data[name.len - 1] == ' '))
+                name.data[--name.len] = '\0';
+            sqlite3_stmt *owner = store_stmt(ctx, st, owner_sql);
+            if (owner == NULL) {
+                buf_free(&name);
+                json_decref(names);
+                return AT_ERR;
+            }
+            sqlite3_bind_text(owner, 1, cands->v[i].version, -1, SQLITE_STATIC);
+            sqlite3_bind_text(owner, 2, buf_str(&name), -1, SQLITE_STATIC);
+            if (sqlite3_step(owner) == SQLITE_ROW) {
+                char *version = xstrdup(cands->v[i].version), *vname = xstrdup(cands->v[i].name);
+                struct cand *c = cand_get(cands, version, (const char *)sqlite3_column_text(owner, 0),
+                                          (const char *)sqlite3_column_text(owner, 1));
+                buf_printf(&what, "linked to the listed vessel %s, which shares an IMO number", vname);
+                evidence(c, "vessel", buf_str(&what), 2, VIA_VESSEL_FACTOR * w);
+                free(version);
+                free(vname);
+            }
+            sqlite3_reset(owner);
+            buf_free(&name);
+            buf_free(&what);
+        }
+        json_decref(names);
+    }
+    return AT_OK;
+}
+
+/* Ranks the candidates for entity (version and key name it when it is a
+ * list entry; "" otherwise) into a new array. */
+static int rank(struct at_ctx *ctx, struct store *st, json_t *current, const char *version,
+                const char *key, json_t *entity, json_t *attrs, size_t limit, json_t **list)
+{
     struct cands cands = { NULL, 0 };
-    struct buf key = BUF_INIT;
-    char version[64];
+    double n = (double)count_entries(st, ctx, current);
     int rc;
 
-    *out = NULL;
-    if ((rc = lists_current(ctx, st, &current)) != AT_OK
-        || (rc = find_entity(ctx, st, current, ref, version, &key)) != AT_OK
-        || (rc = lists_entry(ctx, st, version, buf_str(&key), &entity)) != AT_OK)
-        goto out;
-    double n = (double)count_entries(st, ctx, current);
-    if ((rc = shared_attrs(ctx, st, current, version, buf_str(&key), n, &cands)) != AT_OK
-        || (rc = mentions(ctx, st, current, version, buf_str(&key), entity, n, &cands)) != AT_OK)
-        goto out;
-    qsort(cands.v, cands.n, sizeof *cands.v, cmp_cand);
-    list = json_array();
-    for (size_t i = 0; i < cands.n && (limit == 0 || i < limit); i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:f, s:O}", "list", cands.v[i].version,
-                                              "key", cands.v[i].key, "name", cands.v[i].name,
-                                              "score", round(cands.v[i].score * 100) / 100,
-                                              "evidence", cands.v[i].evidence));
-    *out = json_pack("{s:{s:s, s:s, s:O}, s:o}", "entity", "list", version, "key", buf_str(&key),
-                     "name", json_object_get(entity, "name"), "candidates", list);
-out:
+    *list = NULL;
+    if ((rc = shared_attrs(ctx, st, current, version, key, attrs, n, &cands)) == AT_OK
+        && (rc = via_vessels(ctx, st, current, &cands)) == AT_OK
+        && (rc = mentions(ctx, st, current, version, key, entity, n, &cands)) == AT_OK) {
+        qsort(cands.v, cands.n, sizeof *cands.v, cmp_cand);
+        *list = json_array();
+        for (size_t i = 0; i < cands.n && (limit == 0 || i < limit); i++)
+            json_array_append_new(*list, json_pack("{s:s, s:s, s:s, s:f, s:O}", "list",
+                                                   cands.v[i].version, "key", cands.v[i].key,
+                                                   "name", cands.v[i].name,
+                                                   "score", round(cands.v[i].score * 100) / 100,
+                                                   "evidence", cands.v[i].evidence));
+    }
     for (size_t i = 0; i < cands.n; i++) {
         free(cands.v[i].version);
         free(cands.v[i].key);
@@ -327,8 +434,59 @@ out:
         json_decref(cands.v[i].evidence);
     }
     free(cands.v);
+    return rc;
+}
+
+int screen_successors_entity(struct at_ctx *ctx, struct store *st, json_t *entity, size_t limit,
+                             json_t **out)
+{
+    json_t *current = NULL, *attrs = json_array(), *list;
+    int rc;
+
+    *out = NULL;
+    entity_attrs(entity, attrs);
+    if ((rc = lists_current(ctx, st, &current)) == AT_OK
+        && (rc = rank(ctx, st, current, "", "", entity, attrs, limit, &list)) == AT_OK)
+        *out = json_pack("{s:{s:s, s:s, s:s}, s:o}", "entity", "list", "archive",
+                         "key", json_string_value(json_object_get(entity, "key")) ?: "",
+                         "name", json_string_value(json_object_get(entity, "name")) ?: "",
+                         "candidates", list);
+    json_decref(current);
+    json_decref(attrs);
+    return rc;
+}
+
+int screen_successors(struct at_ctx *ctx, struct store *st, const char *ref, size_t limit,
+                      json_t **out)
+{
+    json_t *current = NULL, *entity = NULL, *attrs = json_array(), *list;
+    struct buf key = BUF_INIT;
+    char version[64];
+    int rc;
+
+    *out = NULL;
+    /* a record of the archive */
+    if (model_id_valid(ref)) {
+        char id[RECORD_ID_MAX];
+        if ((rc = record_resolve(ctx, st, ref, id)) == AT_OK
+            && (rc = screen_entity_of_record(ctx, st, id, &entity)) == AT_OK)
+            rc = screen_successors_entity(ctx, st, entity, limit, out);
+        json_decref(entity);
+        json_decref(attrs);
+        return rc;
+    }
+    if ((rc = lists_current(ctx, st, &current)) != AT_OK
+        || (rc = find_entity(ctx, st, current, ref, version, &key)) != AT_OK
+        || (rc = lists_entry(ctx, st, version, buf_str(&key), &entity)) != AT_OK
+        || (rc = listed_attrs(ctx, st, version, buf_str(&key), attrs)) != AT_OK
+        || (rc = rank(ctx, st, current, version, buf_str(&key), entity, attrs, limit, &list)) != AT_OK)
+        goto out;
+    *out = json_pack("{s:{s:s, s:s, s:O}, s:o}", "entity", "list", version, "key", buf_str(&key),
+                     "name", json_object_get(entity, "name"), "candidates", list);
+out:
     json_decref(current);
     json_decref(entity);
+    json_decref(attrs);
     buf_free(&key);
     return rc;
 }
