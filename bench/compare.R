@@ -10,5 +10,6 @@ lambda <- d$lon * pi / 180
 x <- cbind(R * cos(phi) * cos(lambda), R * cos(phi) * sin(lambda), R * sin(phi))
 t <- system.time(res <- dbscan(x, eps = as.numeric(args[2]), minPts = as.integer(args[3])))
 write.table(data.frame(cluster = res$cluster), args[4], row.names = FALSE, quote = FALSE)
-cat(sprintf("R dbscan: %d placements into %d clusters in %.3f s\n",
-            nrow(x), max(res$cluster), t[["elapsed"]]), file = stderr())
+cat(sprintf("%d placements into %d clusters in %.3f s, CPU %.2f s",
+            nrow(x), max(res$cluster), t[["elapsed"]], t[["user.self"]] + t[["sys.self"]]),
+    file = stderr())

@@ -8,11 +8,15 @@
  * a placement against a cluster's centre, the inverse-variance weighted
  * mean of its members, never against its other members: a chain of
  * placements a few hundred metres apart across a town does not become one
- * site.  Clusters are seeded from the most precise placements first and
+ * site.  Clusters are seeded from the most precise placements first (by
+ * classes of precision a factor 2 apart, and by place within a class) and
  * then refined: each placement moves to the most plausible compatible
- * centre until none moves.  Placements are 3-D vectors on a sphere of the
- * Earth's mean radius, searched through a k-d tree: memory is linear in
- * the number of placements, never a matrix of pairs.
+ * centre, for a few rounds or until none moves.  Placements are 3-D
+ * vectors on a sphere of the Earth's mean radius, searched through a k-d
+ * tree per class of precision, each range of which knows its largest
+ * uncertainty: a search reaches only as far as the placements around it
+ * make plausible.  Memory is linear in the number of placements, never a
+ * matrix of pairs.  The work is shared among the machine's cores.
  *
  * cluster_dbscan is classic DBSCAN (Ester et al. 1996) over the same
  * vectors, for comparison with other implementations.
@@ -41,10 +45,10 @@ struct cluster_anchor {
 };
 
 struct cluster_params {
-    double gate;      /* in standard errors; 3.03 admits 99% of true pairs */
+    double gate;      /* in standard errors; 4 admits 99.97% of true pairs */
     int max_rounds;   /* refinement rounds at most */
 };
-#define CLUSTER_PARAMS_INIT { 3.03, 3 }
+#define CLUSTER_PARAMS_INIT { 4.0, 2 }
 
 /* The result: label[i] is the cluster of point i, 0 .. nclusters-1.
  * Clusters 0 .. nanchors-1 are the anchors (possibly empty); the others
