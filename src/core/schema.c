@@ -195,8 +195,7 @@ static const char *const migrations[] = {
     /* 7 -> 8: derived: the characters and character pairs of non-Latin
      * text, so that a one- or two-character Korean or Chinese query (a
      * given name, a place) is an index look-up: trigrams need three. */
-    "CREATE VIRTUAL TABLE search_short USING fts5(\n"
-    "  grams, tokenize = 'unicode61', columnsize = 0);\n",
+    "CREATE VIRTUAL TABLE search_short USING fts5(grams, tokenize = 'unicode61', columnsize = 0);\n",
 };
 
 const char *schema_create_sql(void)
