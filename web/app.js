@@ -1010,12 +1010,15 @@ function recordForm(type, initial, opts) {
     });
     var form = h('form', { class: 'record-form', novalidate: true, 'data-type': type }, formErr, body);
 
-    /* Places with a latitude and longitude get a map to click. */
+    /* Places with a latitude and longitude get a map to click: at once,
+     * or, for a form that starts folded away (opts.mapLater), when the
+     * caller calls startMap as it is shown. */
+    var startMap = null;
     if (controls.lat && controls.lon) {
         var mapEl = h('div', { class: 'place-map', id: 'place-map-' + type });
         var box = h('div', { class: 'place' }, h('p', { class: 'hint', id: 'place-hint' }, t('map.clickHint')), mapEl);
         body.insertBefore(box, controls.lat.row);
-        setTimeout(function () {
+        startMap = function () {
             var lat0 = Number(initial.lat), lon0 = Number(initial.lon);
             var has = !isNaN(lat0) && !isNaN(lon0) && initial.lat !== undefined;
             var map = makeMap(mapEl, has ? [lat0, lon0] : null, has ? 13 : 6);
@@ -1042,11 +1045,15 @@ function recordForm(type, initial, opts) {
                 if (controls[k]) controls[k].control.addEventListener('input', draw);
             });
             draw();
-        }, 0);
+        };
+        if (!(opts && opts.mapLater)) {
+            setTimeout(startMap, 0);
+            startMap = null;
+        }
     }
 
     return {
-        form: form, controls: controls,
+        form: form, controls: controls, startMap: startMap,
         values: function () {
             var out = {};
             Object.keys(controls).forEach(function (k) {
@@ -1356,14 +1363,12 @@ function relations(doc, specOf) {
             out.push(h('li', null, recordLink(doc.data[k]), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(doc.data[k])) + ' · ' + t('rec.via', { f: fieldLabel(k) }))));
     });
     if (doc.source) out.push(h('li', null, recordLink(doc.source), ' ', h('span', { class: 'muted' }, t('rec.source'))));
-    var refs = (doc.referred_by || []).map(function (r, i) {
-        var link = recordLink(r.id);
-        /* Titles for the first few; the rest show their ids, so that a
-         * record with hundreds of relations still opens at once. */
-        if (i < 25) api('GET', '/records/' + encodeURIComponent(r.id)).then(function (x) {
-            link.textContent = recordLabel(x);
-        }).catch(function () { /* kept as its id */ });
-        return h('li', null, link, ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
+    /* Each referrer comes with its summary in the record's reply: every
+     * title is shown at once, without a request per referrer. */
+    var refs = (doc.referred_by || []).map(function (r) {
+        var link = recordLink(r.id, r.summary ? recordLabel({ id: r.id, type: r.type, data: r.summary }) : r.id);
+        return h('li', { class: r.retracted ? 'retracted' : null }, link, ' ',
+                 h('span', { class: 'muted' }, typeLabel(r.type || typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
     });
     return h('section', { class: 'relations' }, h('h2', null, t('rec.relations')),
         h('h3', null, t('rec.refersTo')), out.length ? h('ul', { class: 'plain' }, out) : h('p', { class: 'muted' }, t('map.none')),
@@ -1398,7 +1403,9 @@ function history(versions, specOf) {
 }
 
 function amendBox(doc) {
-    var rf = recordForm(doc.type, doc.data || {}, { amend: true });
+    /* Folded away at first: its map is made when it is opened, so that
+     * the record shows without drawing a map nobody sees. */
+    var rf = recordForm(doc.type, doc.data || {}, { amend: true, mapLater: true });
     var reasonId = nextId('reason');
     var reason = h('input', { id: reasonId, name: 'reason', required: true });
     var status = h('p', { role: 'status' });
@@ -1417,7 +1424,14 @@ function amendBox(doc) {
             .then(function () { say(t('app.saved')); route(); })
             .catch(function (err) { rf.showError(err); });
     });
-    return h('details', { class: 'card amend' }, h('summary', null, t('rec.amend')), rf.form);
+    var box = h('details', { class: 'card amend' }, h('summary', null, t('rec.amend')), rf.form);
+    if (rf.startMap) box.addEventListener('toggle', function () {
+        if (box.open && rf.startMap) {
+            rf.startMap();
+            rf.startMap = null;
+        }
+    });
+    return box;
 }
 
 function retractBox(doc) {

@@ -9,8 +9,10 @@
 
 static int serve_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct serve_options o = { cli->archive, "127.0.0.1", 8080, NULL, NULL, 4, 256, 30, NULL, NULL };
-    const char *port = NULL, *threads = NULL;
+    struct serve_options o = { cli->archive, "127.0.0.1", 8080, NULL, NULL, 4,
+                               SERVE_MAX_CONNECTIONS, SERVE_TIMEOUT_S, NULL, NULL };
+    const char *port = NULL, *threads = NULL, *max_conns = NULL, *timeout = NULL;
+    char *end;
 
     for (int i = 0; i < argc; i++) {
         int got;
@@ -19,6 +21,8 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
             (got = cli_option(&serve_command, argc, argv, &i, "tls-cert", &o.tls_cert)) ||
             (got = cli_option(&serve_command, argc, argv, &i, "tls-key", &o.tls_key)) ||
             (got = cli_option(&serve_command, argc, argv, &i, "threads", &threads)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "max-connections", &max_conns)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "timeout", &timeout)) ||
             (got = cli_option(&serve_command, argc, argv, &i, "tiles", &o.tile_url))) {
             if (got < 0)
                 return EXIT_USAGE;
@@ -30,6 +34,18 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&serve_command, "--port takes a port number");
     if (threads && ((o.threads = (unsigned)atoi(threads)) < 1 || o.threads > 64))
         return cli_usage(&serve_command, "--threads takes 1 to 64");
+    if (max_conns) {
+        unsigned long n = strtoul(max_conns, &end, 10);
+        if (*max_conns < '0' || *max_conns > '9' || *end || n < 4 || n > 65536)
+            return cli_usage(&serve_command, "--max-connections takes 4 to 65536");
+        o.max_connections = (unsigned)n;
+    }
+    if (timeout) {
+        unsigned long n = strtoul(timeout, &end, 10);
+        if (*timeout < '0' || *timeout > '9' || *end || n < 1 || n > 3600)
+            return cli_usage(&serve_command, "--timeout takes 1 to 3600 seconds");
+        o.timeout_s = (unsigned)n;
+    }
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     o.keys = &cli->session;
@@ -41,13 +57,17 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
 const struct command serve_command = {
     "serve", "run the web application and JSON API",
     "attest serve [--bind 127.0.0.1] [--port 8080] [--tls-cert F --tls-key F]\n"
-    "             [--threads 4] [--tiles URL]\n"
+    "             [--threads 4] [--max-connections 4096] [--timeout 75] [--tiles URL]\n"
     "Serves the archive to browsers and scripts: the map, intake forms, records,\n"
     "search and exports, and the JSON API under /api/v1/ (described at\n"
     "/api/v1/openapi.json).  The -u user's passphrase unlocks the archive at start:\n"
     "their keys sign the log's heads.  Binds to 127.0.0.1 unless told otherwise;\n"
     "speaks HTTPS when given a certificate and key (PEM).  --tiles allows an online\n"
     "tile server for the map (the map works offline without it).  Stops cleanly on\n"
-    "SIGTERM or Ctrl-C, finishing the requests in flight.",
+    "SIGTERM or Ctrl-C, finishing the requests in flight.\n"
+    "--max-connections caps open connections (4 to 65536); one client address may\n"
+    "hold at most a quarter of them, so that one slow or idle client cannot keep\n"
+    "others out.  --timeout closes a connection idle (or too slow) for that many\n"
+    "seconds (1 to 3600).",
     serve_cmd,
 };

@@ -3,6 +3,7 @@
  * filters, and a site with its pinpoints and corroboration.
  */
 #include "http.h"
+#include "../core/layer.h"
 #include "../core/record.h"
 #include "../core/vocab.h"
 
@@ -10,51 +11,93 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The GeoJSON is written as text as the records come, without building
+ * a tree of every feature and dumping it after: each value is written by
+ * jansson with the flags of every other reply, so the bytes are those of
+ * the whole tree dumped at once. */
+#define MAP_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY)
+
 struct features {
-    json_t *features;
+    struct buf text;    /* the reply so far */
+    size_t count;
     json_t *shown;      /* the version documents shown, for the read log */
 };
+
+static int put_text(const char *data, size_t len, void *arg)
+{
+    buf_append(arg, data, len);
+    return 0;
+}
+
+/* Writes "key":value, value null when absent. */
+static void put_member(struct buf *b, const char *key, json_t *value, bool first)
+{
+    buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+    if (value == NULL)
+        buf_puts(b, "null");
+    else
+        json_dump_callback(value, put_text, b, MAP_JSON_FLAGS);
+}
 
 static int feature(void *arg, json_t *doc)
 {
     struct features *out = arg;
-    json_t *data = json_object_get(doc, "data"), *props;
-    const char *label = json_string_value(json_object_get(data, "name"));
+    struct buf *b = &out->text;
+    json_t *data = json_object_get(doc, "data"), *label = NULL;
+    json_t *id = json_object_get(doc, "id"), *type = json_object_get(doc, "type");
+    json_t *clearance = json_object_get(doc, "clearance");
+    json_t *lon = json_object_get(data, "lon"), *lat = json_object_get(data, "lat");
+    static const char *const label_fields[] = { "name", "title", "description" };
+    static const char *const fields[] = { "site_type", "confidence", "date", "uncertainty_m", "province" };
 
-    if (label == NULL)
-        label = json_string_value(json_object_get(data, "title"));
-    if (label == NULL)
-        label = json_string_value(json_object_get(data, "description"));
-    props = json_pack("{s:O, s:O, s:O, s:s?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-                      "id", json_object_get(doc, "id"), "type", json_object_get(doc, "type"),
-                      "clearance", json_object_get(doc, "clearance"), "label", label,
-                      "site_type", json_object_get(data, "site_type"),
-                      "confidence", json_object_get(data, "confidence"),
-                      "date", json_object_get(data, "date"),
-                      "uncertainty_m", json_object_get(data, "uncertainty_m"),
-                      "province", json_object_get(data, "province"));
-    if (strcmp(json_string_value(json_object_get(doc, "clearance")) ?: "", "confidential") == 0)
+    /* A record without these has no feature (as when it was packed). */
+    if (id == NULL || type == NULL || clearance == NULL || lon == NULL || lat == NULL)
+        return AT_OK;
+    for (size_t i = 0; i < ARRAY_LEN(label_fields) && label == NULL; i++)
+        if (json_is_string(json_object_get(data, label_fields[i])))
+            label = json_object_get(data, label_fields[i]);
+    if (strcmp(json_string_value(clearance) ?: "", "confidential") == 0)
         json_array_append(out->shown, doc);
-    json_array_append_new(out->features, json_pack("{s:s, s:{s:s, s:[O, O]}, s:o}", "type", "Feature",
-                                         "geometry", "type", "Point",
-                                         "coordinates", json_object_get(data, "lon"),
-                                         json_object_get(data, "lat"), "properties", props));
+    if (out->count++ > 0)
+        buf_putc(b, ',');
+    buf_puts(b, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+    json_dump_callback(lon, put_text, b, MAP_JSON_FLAGS);
+    buf_putc(b, ',');
+    json_dump_callback(lat, put_text, b, MAP_JSON_FLAGS);
+    buf_puts(b, "]},\"properties\":{");
+    put_member(b, "id", id, true);
+    put_member(b, "type", type, false);
+    put_member(b, "clearance", clearance, false);
+    put_member(b, "label", label, false);
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        put_member(b, fields[i], json_object_get(data, fields[i]), false);
+    buf_puts(b, "}}");
     return AT_OK;
 }
 
+static int feature_text(void *arg, const char *text, size_t len)
+{
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    int rc;
+
+    if (doc == NULL)
+        return AT_ECORRUPT;
+    rc = feature(arg, doc);
+    json_decref(doc);
+    return rc;
+}
+
 /* GET /api/v1/map?bbox=west,south,east,north&layer=site|pinpoint|event
- *   &site_type=&confidence=&province=&from=&to= */
-int api_map(struct request *r)
+ *   &site_type=&confidence=&province=&from=&to=; layer NULL for all. */
+static int map_reply(struct request *r, const char *layer)
 {
     static const char *const layers[] = { "site", "pinpoint", "event" };
     struct record_filter f = RECORD_FILTER_INIT;
-    const char *bbox = http_arg(r, "bbox"), *layer = http_arg(r, "layer");
-    json_t *features = json_array();
-    struct features out = { features, json_array() };
+    const char *bbox = http_arg(r, "bbox");
+    struct features out = { BUF_INIT, 0, json_array() };
     int rc = AT_OK;
 
     if (records_filter(r, &f) != 0) {
-        json_decref(features);
         json_decref(out.shown);
         return (int)r->status;
     }
@@ -63,7 +106,6 @@ int api_map(struct request *r)
         if (sscanf(bbox, "%lf,%lf,%lf,%lf", &f.west, &f.south, &f.east, &f.north) != 4
             || f.south < -90 || f.north > 90 || f.south > f.north || fabs(f.west) > 180
             || fabs(f.east) > 180) {
-            json_decref(features);
             json_decref(out.shown);
             return http_error(r, 400, "invalid", "bbox", "bbox is west,south,east,north in degrees");
         }
@@ -75,21 +117,41 @@ int api_map(struct request *r)
             f.field = filters[i];
             f.value = http_arg(r, filters[i]);
         }
+    buf_puts(&out.text, "{\"type\":\"FeatureCollection\",\"features\":[");
     for (size_t i = 0; i < ARRAY_LEN(layers) && rc == AT_OK; i++) {
         if (layer && strcmp(layer, layers[i]) != 0)
             continue;
         f.type = layers[i];
-        rc = record_list(&r->ctx, r->st, &f, feature, &out);
+        rc = f.has_bbox ? layer_list(&r->ctx, r->st, &f, feature_text, &out)
+                        : record_list(&r->ctx, r->st, &f, feature, &out);
+        if (rc == AT_ECORRUPT && r->ctx.message[0] == '\0')
+            ctx_error(&r->ctx, AT_ECORRUPT, "a current record is not JSON");
     }
     /* Confidential records shown on the map are logged as read. */
     if (rc == AT_OK)
         rc = record_log_reads(&r->ctx, r->st, out.shown);
     json_decref(out.shown);
     if (rc != AT_OK) {
-        json_decref(features);
+        buf_free(&out.text);
         return http_core_error(r, rc);
     }
-    return http_json(r, 200, json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features));
+    buf_puts(&out.text, "]}");
+    r->owned_len = out.text.len;
+    r->owned = buf_detach(&out.text);
+    r->content_type = "application/json; charset=utf-8";
+    r->status = 200;
+    return 200;
+}
+
+int api_map(struct request *r)
+{
+    return map_reply(r, http_arg(r, "layer"));
+}
+
+/* GET /api/v1/sites?bbox=...: the site layer, as /map?layer=site. */
+int api_sites_list(struct request *r)
+{
+    return map_reply(r, "site");
 }
 
 /* Distance in metres on a sphere of the Earth's mean radius: enough to

@@ -7,6 +7,7 @@
 #include "../core/evlog.h"
 #include "../core/identity.h"
 #include "../core/record.h"
+#include "../core/referrers.h"
 #include "../core/vocab.h"
 
 #include <stdlib.h>
@@ -108,13 +109,25 @@ int api_records_create(struct request *r)
 int api_records_get(struct request *r)
 {
     const char *version = http_arg(r, "version");
-    json_t *doc, *referrers;
+    json_t *doc, *referrers, *shown = json_array();
     int rc;
 
-    if ((rc = record_read(&r->ctx, r->st, r->params[0], version ? atoi(version) : 0, &doc)) != AT_OK)
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], version ? atoi(version) : 0, &doc)) != AT_OK) {
+        json_decref(shown);
         return http_core_error(r, rc);
-    if (record_referrers(&r->ctx, r->st, r->params[0], &referrers) == AT_OK)
+    }
+    /* The referrers come with what names them, so that a page shows a
+     * record with hundreds of relations from this one reply; the
+     * confidential ones among them are logged as read. */
+    if (record_referrers_summary(&r->ctx, r->st, r->params[0], &referrers, shown) == AT_OK) {
         json_object_set_new(doc, "referred_by", referrers);
+        if ((rc = record_log_reads(&r->ctx, r->st, shown)) != AT_OK) {
+            json_decref(shown);
+            json_decref(doc);
+            return http_core_error(r, rc);
+        }
+    }
+    json_decref(shown);
     return http_json(r, 200, doc);
 }
 

@@ -133,6 +133,7 @@ int api_vocab(struct request *r);
 int api_types(struct request *r);
 int api_stats(struct request *r);
 int api_map(struct request *r);
+int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);
 int api_evidence_list(struct request *r);
 int api_evidence_upload(struct request *r);

@@ -28,6 +28,7 @@ static const struct route routes[] = {
     { "POST", "/api/v1/records/{id}/versions", ROUTE_USER, api_records_amend, "write a new version" },
     { "POST", "/api/v1/screen", ROUTE_USER, api_screen, "screen a batch of names against the sanctions lists (OpenSanctions /match shape)" },
     { "GET", "/api/v1/search", ROUTE_USER, api_search, "full-text search: ?q=" },
+    { "GET", "/api/v1/sites", ROUTE_USER, api_sites_list, "GeoJSON of the sites in ?bbox= (the map's site layer)" },
     { "GET", "/api/v1/sites/{id}", ROUTE_USER, api_sites_get, "a site with its pinpoints" },
     { "GET", "/api/v1/stats", ROUTE_USER, api_stats, "counts by type, year, act type and province" },
     { "POST", "/api/v1/tokens", ROUTE_USER, api_token_create, "make an API token for scripts" },

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -357,6 +358,32 @@ static int read_pem(struct at_ctx *ctx, const char *path, struct buf *out)
     return AT_OK;
 }
 
+/* Each connection takes a file descriptor: raises the soft limit so that
+ * max_connections fit beside the archive's own files, or lowers
+ * max_connections to what the hard limit allows. */
+#define SERVE_FD_RESERVE 256
+
+static unsigned fit_fd_limit(unsigned max_connections)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)max_connections + SERVE_FD_RESERVE;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max_connections;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > 2 * SERVE_FD_RESERVE ? (unsigned)(rl.rlim_cur - SERVE_FD_RESERVE) : 16;
+        fprintf(stderr, "attest: the open-file limit (%llu) allows %u connections, not %u\n",
+                (unsigned long long)rl.rlim_cur, fit, max_connections);
+        return fit;
+    }
+    return max_connections;
+}
+
 int serve_run(struct at_ctx *ctx, const struct serve_options *o)
 {
     struct sockaddr_in addr = { 0 };
@@ -365,6 +392,7 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     sigset_t sigs;
     pthread_t signer_thread;
+    unsigned max_connections;
     int sig, rc = AT_OK;
 
     options = o;
@@ -391,11 +419,12 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     signal(SIGPIPE, SIG_IGN);
     if (o->tls_cert)
         flags |= MHD_USE_TLS;
+    max_connections = fit_fd_limit(o->max_connections);
     d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, NULL,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_THREAD_POOL_SIZE, o->threads,
-                         MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections / 2 + 1,
+                         MHD_OPTION_CONNECTION_LIMIT, max_connections,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, SERVE_PER_IP(max_connections),
                          MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -407,8 +436,9 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
         goto out;
     }
     pthread_create(&signer_thread, NULL, signer, NULL);
-    fprintf(stderr, "attest: serving %s at %s://%s:%u/ (%u threads); stop with Ctrl-C\n",
-            o->archive, o->tls_cert ? "https" : "http", o->bind, o->port, o->threads);
+    fprintf(stderr, "attest: serving %s at %s://%s:%u/ (%u threads, %u connections, %u per "
+            "address, %u s idle); stop with Ctrl-C\n", o->archive, o->tls_cert ? "https" : "http",
+            o->bind, o->port, o->threads, max_connections, SERVE_PER_IP(max_connections), o->timeout_s);
     sigwait(&sigs, &sig);
     fprintf(stderr, "attest: stopping: finishing the requests in flight\n");
     stopping = 1;

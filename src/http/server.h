@@ -5,6 +5,14 @@
 #include "../core/attest.h"
 #include "../core/access.h"
 
+/* Defaults: room for a thousand idle keep-alive connections and more; an
+ * idle connection kept for a minute and a quarter. */
+#define SERVE_MAX_CONNECTIONS 4096
+#define SERVE_TIMEOUT_S 75
+
+/* What one client address may hold: a quarter of the connections. */
+#define SERVE_PER_IP(max) ((max) / 4 > 0 ? (max) / 4 : 1)
+
 struct serve_options {
     const char *archive;
     const char *bind;        /* address to listen on; 127.0.0.1 by default */
@@ -12,7 +20,7 @@ struct serve_options {
     const char *tls_cert;    /* PEM files; both or neither */
     const char *tls_key;
     unsigned threads;        /* worker threads, each with its own SQLite connection */
-    unsigned max_connections;
+    unsigned max_connections; /* in all; one address may hold SERVE_PER_IP of them */
     unsigned timeout_s;      /* idle or slow connections are closed after this */
     const char *tile_url;    /* optional online map tiles, allowed by the CSP */
     const struct session *keys; /* the unlocked user who starts the server */

@@ -132,7 +132,7 @@ def request(s, who, route, level, mode):
         path = "/api/v1/export/jsonl"
     elif path == "/api/v1/search":
         query = "?q=FICTIONAL"
-    elif path == "/api/v1/map":
+    elif path in ("/api/v1/map", "/api/v1/sites"):
         query = "?bbox=124,37,131,43"
     elif path == "/api/v1/screen":
         body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["FICTIONAL Trading"]}}}}

@@ -63,6 +63,7 @@ calls = {
     ("POST", "/api/v1/records/{id}/retract"): ({"id": "NEWRECORD"}, "", {"reason": "FICTIONAL: a test"}),
     ("POST", "/api/v1/records/{id}/versions"): ({"id": "dc-fake00000001"}, "", {"changes": {"language": "ko"}, "reason": "FICTIONAL: a test"}),
     ("GET", "/api/v1/search"): ({}, "?q=market", None),
+    ("GET", "/api/v1/sites"): ({}, "?bbox=124,37.5,131,43", None),
     ("GET", "/api/v1/sites/{id}"): ({"id": "si-fake00000001"}, "", None),
     ("GET", "/api/v1/stats"): ({}, "", None),
     ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),

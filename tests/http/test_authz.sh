@@ -16,6 +16,7 @@ GET  /api/v1/me                         -            401  200   200     200     
 GET  /api/v1/records                    -            401  200   200     200          200     200     200
 GET  /api/v1/search                     -            401  200   200     200          200     200     200
 GET  /api/v1/map                        -            401  200   200     200          200     200     200
+GET  /api/v1/sites                      -            401  200   200     200          200     200     200
 GET  /api/v1/stats                      -            401  200   200     200          200     200     200
 GET  /api/v1/types                      -            401  200   200     200          200     200     200
 GET  /api/v1/vocab                      -            401  200   200     200          200     200     200
