@@ -168,7 +168,7 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     }
     model_each_ref(t, data, insert_ref, &refs);
     if (refs.rc != AT_OK
-        || spatial_index_record(ctx, st, rowid, t->name, d.has_point, d.lat, d.lon,
+        || spatial_index_record(ctx, st, rowid, id, t->name, clearance, d.has_point, d.lat, d.lon,
                                 json_is_true(json_object_get(doc, "retracted"))) != AT_OK)
         goto out;
     rc = search_index_record(ctx, st, rowid, t, doc, replaces);

@@ -196,6 +196,15 @@ static const char *const migrations[] = {
      * text, so that a one- or two-character Korean or Chinese query (a
      * given name, a place) is an index look-up: trigrams need three. */
     "CREATE VIRTUAL TABLE search_short USING fts5(grams, tokenize = 'unicode61', columnsize = 0);\n",
+    /* 8 -> 9: derived: the spatial index carries each point's record id,
+     * exact coordinates and clearance, so that radius and box queries are
+     * answered from the index without reading the records. */
+    "DROP TABLE geo_rtree;\n"
+    "CREATE VIRTUAL TABLE geo_rtree USING rtree(\n"
+    "  id, min_lat, max_lat, min_lon, max_lon, +type, +rid, +lat, +lon, +clearance);\n"
+    "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type, rid, lat, lon, clearance)\n"
+    "  SELECT rowid, lat, lat, lon, lon, type, id, lat, lon, clearance FROM record_current\n"
+    "  WHERE lat IS NOT NULL AND lon IS NOT NULL AND NOT retracted;\n",
 };
 
 const char *schema_create_sql(void)

@@ -1,8 +1,8 @@
 /*
  * spatial.c: the R*Tree index of points and the radius, nearest and box
- * queries over it.  The R*Tree stores single-precision boxes rounded
- * outwards, so it only narrows the search; exact coordinates come from
- * record_current.
+ * queries over it.  The R*Tree's boxes are single-precision, rounded
+ * outwards, so they only narrow the search; each entry also carries the
+ * record's id, exact coordinates and clearance, which decide.
  */
 #include "attest.h"
 #include "spatial.h"
@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
-                         bool has_point, double lat, double lon, bool retracted)
+int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *id,
+                         const char *type, int clearance, bool has_point, double lat, double lon,
+                         bool retracted)
 {
     static const char del_sql[] = "DELETE FROM geo_rtree WHERE id = ?1";
     static const char ins_sql[] =
-        "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type)"
-        " VALUES (?1, ?2, ?2, ?3, ?3, ?4)";
+        "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type, rid, lat, lon,"
+        " clearance) VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?5, ?2, ?3, ?6)";
     sqlite3_stmt *stmt;
 
     if ((stmt = store_stmt(ctx, st, del_sql)) == NULL)
@@ -33,6 +34,8 @@ int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, co
     sqlite3_bind_double(stmt, 2, lat);
     sqlite3_bind_double(stmt, 3, lon);
     sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 5, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 6, clearance);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         return store_error(ctx, st, "updating the spatial index");
     return AT_OK;
@@ -74,9 +77,9 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
                      struct spatial_hits *out)
 {
     static const char sql[] =
-        "SELECT c.id, c.lat, c.lon FROM geo_rtree g JOIN record_current c ON c.rowid = g.id"
-        " WHERE g.max_lat >= ?1 AND g.min_lat <= ?2 AND g.max_lon >= ?3 AND g.min_lon <= ?4"
-        "   AND (?5 IS NULL OR g.type = ?5) AND (?6 < 0 OR c.clearance <= ?6)";
+        "SELECT rid, lat, lon FROM geo_rtree"
+        " WHERE max_lat >= ?1 AND min_lat <= ?2 AND max_lon >= ?3 AND min_lon <= ?4"
+        "   AND (?5 IS NULL OR type = ?5) AND (?6 < 0 OR clearance <= ?6)";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 

@@ -16,8 +16,9 @@
 /* Replaces the index entry of the current record at rowid: a point entry
  * when has_point and the record is not retracted, none otherwise.  Inside
  * the caller's transaction. */
-int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
-                         bool has_point, double lat, double lon, bool retracted);
+int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *id,
+                         const char *type, int clearance, bool has_point, double lat, double lon,
+                         bool retracted);
 
 /* Empties the index (rebuild). */
 int spatial_clear(struct at_ctx *ctx, struct store *st);
