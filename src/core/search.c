@@ -132,6 +132,35 @@ int search_clear(struct at_ctx *ctx, struct store *st)
                                " DELETE FROM search_short;");
 }
 
+/* FTS5 keeps the terms of the rows written since its last flush in
+ * memory and flushes them as a new segment when they pass 'hashsize'
+ * (1 MiB by default), merging segments as they pile up.  In a bulk write
+ * a larger buffer makes a sixteenth as many segments and so much less
+ * merging; the index it builds answers every query the same.  The
+ * setting is kept in each index's config table, so it is written back to
+ * FTS5's default when the bulk write ends. */
+#define SEARCH_BULK_HASHSIZE "16777216"
+#define SEARCH_HASHSIZE "1048576"
+
+int search_bulk(struct at_ctx *ctx, struct store *st, bool bulk)
+{
+    static const char *const on[] = {
+        "INSERT INTO search_words(search_words, rank) VALUES ('hashsize', " SEARCH_BULK_HASHSIZE ")",
+        "INSERT INTO search_cjk(search_cjk, rank) VALUES ('hashsize', " SEARCH_BULK_HASHSIZE ")",
+        "INSERT INTO search_short(search_short, rank) VALUES ('hashsize', " SEARCH_BULK_HASHSIZE ")",
+    };
+    static const char *const off[] = {
+        "INSERT INTO search_words(search_words, rank) VALUES ('hashsize', " SEARCH_HASHSIZE ")",
+        "INSERT INTO search_cjk(search_cjk, rank) VALUES ('hashsize', " SEARCH_HASHSIZE ")",
+        "INSERT INTO search_short(search_short, rank) VALUES ('hashsize', " SEARCH_HASHSIZE ")",
+    };
+    int rc = AT_OK;
+
+    for (size_t i = 0; rc == AT_OK && i < ARRAY_LEN(on); i++)
+        rc = store_exec(ctx, st, bulk ? on[i] : off[i]);
+    return rc;
+}
+
 /* Builds an FTS5 query of the words of q, each quoted (so that no
  * character of the user's text is FTS syntax), the last as a prefix.
  * Returns the number of words. */
