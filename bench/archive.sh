@@ -44,12 +44,16 @@ t1=$(now)
 printf 'generated in %.1f s: JSONL %d MiB, CSV %d MiB\n' "$(echo "$t1 - $t0" | bc)" \
     $(( $(stat -c %s "$work/records.jsonl") >> 20 )) $(( $(stat -c %s "$work/records.csv") >> 20 )) >&2
 
-# attest: a fresh archive, one import.
-"$attest" init "$work/archive" >/dev/null 2>&1
+# attest: a fresh archive, one import.  Every write needs a user, and the
+# user a passphrase (the cheap key derivation: it is not what is measured).
+printf 'FICTIONAL bench passphrase\n' >"$work/pass"
+export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
+"$attest" init "$work/archive" --kdf interactive 3<"$work/pass" >/dev/null 2>"$work/init.err" \
+    || { cat "$work/init.err" >&2; exit 1; }
 echo "attest import jsonl..." >&2
 t0=$(now)
 /usr/bin/time -v -o "$work/import.time" \
-    "$attest" -A "$work/archive" import jsonl "$work/records.jsonl" 2>"$work/import.err" \
+    "$attest" -A "$work/archive" import jsonl "$work/records.jsonl" 3<"$work/pass" 2>"$work/import.err" \
     || { cat "$work/import.err" >&2; exit 1; }
 t1=$(now)
 import_s=$(echo "$t1 - $t0" | bc -l)
@@ -76,7 +80,8 @@ sqlite3 "$work/peer.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 peer_bytes=$(stat -c %s "$work/peer.db")
 
 echo "search latency over $nqueries queries..." >&2
-read -r _ _ _ hits _ p50 _ p95 _ p99 _ pmax < <("$work/search_latency" "$work/archive" "$work/queries.txt")
+"$work/search_latency" "$work/archive" "$work/queries.txt" >"$work/search.out"
+read -r _ _ _ hits _ p50 _ p95 _ p99 _ pmax < <(head -1 "$work/search.out")
 
 rate=$(echo "$records / $import_s" | bc -l)
 peer_rate=$(echo "$peer_rows / $peer_s" | bc -l)
@@ -109,3 +114,5 @@ printf "$fmt" "search p50 (ms)" "$p50" "" "" "" ""
 printf "$fmt" "search p95 (ms)" "$p95" "<= 20" "$(ok "$p95 <= 20")" "" ""
 printf "$fmt" "search p99 (ms)" "$p99" "" "" "" ""
 printf "$fmt" "search max (ms)" "$pmax" "" "" "" ""
+echo "search latency by plan (ms):"
+tail -n +2 "$work/search.out" | sed 's/^/  /'

@@ -10,7 +10,10 @@
  *
  *   queries N hits H p50 X p95 Y p99 Z max W
  *
- * with the latencies in milliseconds.
+ * with the latencies in milliseconds, then one line for each of the plans
+ * search.c chooses between (by the same test of the query's text):
+ *
+ *   PLAN queries N p50 X p95 Y p99 Z max W
  */
 #include "../src/core/attest.h"
 #include "../src/core/search.h"
@@ -20,6 +23,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The plan search_query() takes for q: see search.c. */
+static int plan_of(const char *q)
+{
+    size_t chars = 0, words = 0;
+    bool ascii = true, in_word = false;
+
+    for (const char *p = q; *p; p++) {
+        ascii &= (unsigned char)*p < 0x80;
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+        words += !in_word && *p != ' ' && *p != '\t';
+        in_word = *p != ' ' && *p != '\t';
+    }
+    if (ascii)
+        return words > 1 ? 0 : 1;
+    return chars >= 3 ? 2 : 3;
+}
+
+static const char *const plan_name[] = {
+    "words", "one-word", "trigram", "short-cjk",
+};
 
 static int count_hit(void *arg, json_t *doc, const char *snippet)
 {
@@ -60,6 +84,7 @@ int main(int argc, char **argv)
     char **query = NULL, *line = NULL;
     size_t nq = 0, cap = 0;
     double *ms;
+    char plan_line[ARRAY_LEN(plan_name)][128] = { { 0 } };
     long hits = 0, warm = 0;
     ssize_t n;
     FILE *f;
@@ -96,9 +121,25 @@ int main(int argc, char **argv)
     if (getenv("SEARCH_LATENCY_EACH"))
         for (size_t i = 0; i < nq; i++)
             fprintf(stderr, "%8.2f ms  %s\n", ms[i], query[i]);
+    for (int plan = 0; plan < (int)ARRAY_LEN(plan_name); plan++) {
+        double *mine = xcalloc(nq, sizeof *mine);
+        size_t n_mine = 0;
+        for (size_t i = 0; i < nq; i++)
+            if (plan_of(query[i]) == plan)
+                mine[n_mine++] = ms[i];
+        qsort(mine, n_mine, sizeof *mine, by_value);
+        if (n_mine)
+            snprintf(plan_line[plan], sizeof plan_line[plan],
+                     "%-9s queries %zu p50 %.2f p95 %.2f p99 %.2f max %.2f\n", plan_name[plan],
+                     n_mine, quantile(mine, n_mine, 0.50), quantile(mine, n_mine, 0.95),
+                     quantile(mine, n_mine, 0.99), mine[n_mine - 1]);
+        free(mine);
+    }
     qsort(ms, nq, sizeof *ms, by_value);
     printf("queries %zu hits %ld p50 %.2f p95 %.2f p99 %.2f max %.2f\n", nq, hits,
            quantile(ms, nq, 0.50), quantile(ms, nq, 0.95), quantile(ms, nq, 0.99), ms[nq - 1]);
+    for (size_t plan = 0; plan < ARRAY_LEN(plan_name); plan++)
+        fputs(plan_line[plan], stdout);
     store_close(st);
     for (size_t i = 0; i < nq; i++)
         free(query[i]);

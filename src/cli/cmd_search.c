@@ -83,7 +83,8 @@ const struct command search_command = {
     "attest search QUERY... [--type TYPE] [--limit N] [--retracted] [--json]\n"
     "Finds current records whose text contains the words of QUERY (the last word\n"
     "may be the start of a word).  Korean, Chinese and other non-Latin text is\n"
-    "found anywhere inside longer text: '정은' finds '김정은'.  Best matches first;\n"
-    "hits are marked [like this] (<<like this>> in --json).",
+    "found anywhere inside longer text: '정은' finds '김정은'.  Several words:\n"
+    "best matches first; one word, or non-Latin text: newest records first.  Hits\n"
+    "are marked [like this] (<<like this>> in --json).",
     search_cmd,
 };

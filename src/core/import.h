@@ -37,6 +37,7 @@ struct import {
     const struct import_options *opt;
     struct import_counts counts;
     const char *file;  /* for messages */
+    int cache_size;    /* the page cache's setting before the import */
 };
 
 /* Starts an import: opens the transaction. */

@@ -15,19 +15,31 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* SHA-256 of prefix byte || a || b.  libcrypto fails here only when it
  * cannot allocate, which core treats as fatal (see xmalloc). */
+static EVP_MD *sha256_md;
+
+/* Fetched once: the implicit fetch of EVP_sha256() in every init takes
+ * a lock and a look-up, which cost more than hashing a small record. */
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 static void sha256_prefixed(uint8_t prefix, const void *a, size_t alen,
                             const void *b, size_t blen, uint8_t out[MERKLE_HASH_LEN])
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int outlen = 0;
 
-    if (md == NULL
-        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1
+    pthread_once(&once, sha256_fetch);
+    if (md == NULL || sha256_md == NULL
+        || EVP_DigestInit_ex2(md, sha256_md, NULL) != 1
         || EVP_DigestUpdate(md, &prefix, 1) != 1
         || (alen > 0 && EVP_DigestUpdate(md, a, alen) != 1)
         || (blen > 0 && EVP_DigestUpdate(md, b, blen) != 1)

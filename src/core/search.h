@@ -22,6 +22,10 @@ int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowi
 /* Empties the index (before a rebuild). */
 int search_clear(struct at_ctx *ctx, struct store *st);
 
+/* Sets (bulk) or restores the full-text indexes' write settings for a
+ * bulk write inside the caller's transaction: see search.c. */
+int search_bulk(struct at_ctx *ctx, struct store *st, bool bulk);
+
 struct search_options {
     const char *type;        /* only records of this type; NULL for all */
     int max_clearance;       /* -1 for all */

@@ -16,12 +16,17 @@
 #include <string.h>
 #include <strings.h>
 
-static int check_sqlite(struct at_ctx *ctx, struct store *st)
+/* SQLite's own check of the file: quick_check (every page, record and
+ * constraint but UNIQUE, not that each index matches its table), or with
+ * full, integrity_check (which also reads every index against its table
+ * and takes about four times as long). */
+static int check_sqlite(struct at_ctx *ctx, struct store *st, bool full)
 {
     sqlite3_stmt *stmt;
     int rc = AT_OK;
 
-    if (sqlite3_prepare_v2(store_db(st), "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_db(st), full ? "PRAGMA integrity_check" : "PRAGMA quick_check",
+                           -1, &stmt, NULL) != SQLITE_OK)
         return store_error(ctx, st, "checking the database");
     if (sqlite3_step(stmt) == SQLITE_ROW
         && strcmp((const char *)sqlite3_column_text(stmt, 0), "ok") != 0)
@@ -30,13 +35,234 @@ static int check_sqlite(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
+/* The newest logged version of each record, by id, with its leaf hash:
+ * filled while the log is walked, then held against the current view, so
+ * that neither side is read at random. */
+struct newest_entry {
+    uint32_t id;              /* offset of the id in newest.ids */
+    int32_t version;
+    bool seen;                /* a current row was found for it */
+    uint8_t leaf[MERKLE_HASH_LEN];
+};
+
+struct newest {
+    uint64_t *slot;           /* 0 empty, else the id's hash's top half
+                               * above 1 + the index into entry */
+    size_t mask;
+    struct newest_entry *entry;
+    size_t count, cap;
+    struct buf ids;           /* the ids, each ended by NUL */
+};
+
+static uint64_t id_hash(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 0x100000001b3u;
+    return h;
+}
+
+/* Returns the slot that holds id, or the empty slot where it would go. */
+static uint64_t *newest_slot(const struct newest *m, const char *id)
+{
+    uint64_t h = id_hash(id);
+
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+        uint64_t *s = &m->slot[i];
+        if (*s == 0 || ((*s >> 32 == h >> 32)
+                        && strcmp(m->ids.data + m->entry[(uint32_t)*s - 1].id, id) == 0))
+            return s;
+    }
+}
+
+static uint64_t newest_slot_value(const char *id, size_t index)
+{
+    return (id_hash(id) >> 32 << 32) | (uint64_t)(index + 1);
+}
+
+static void newest_grow(struct newest *m)
+{
+    size_t size = m->slot ? 2 * (m->mask + 1) : 1 << 16;
+
+    free(m->slot);
+    m->slot = xcalloc(size, sizeof *m->slot);
+    m->mask = size - 1;
+    for (size_t i = 0; i < m->count; i++) {
+        const char *id = m->ids.data + m->entry[i].id;
+        *newest_slot(m, id) = newest_slot_value(id, i);
+    }
+}
+
+/* Notes that version of id is logged with leaf; keeps the highest. */
+static void newest_put(struct newest *m, const char *id, int version, const uint8_t *leaf)
+{
+    uint64_t *s;
+    struct newest_entry *e;
+
+    if (2 * (m->count + 1) > m->mask + 1)
+        newest_grow(m);
+    s = newest_slot(m, id);
+    if (*s == 0) {
+        if (m->count == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 1 << 15;
+            m->entry = xrealloc(m->entry, m->cap * sizeof *m->entry);
+        }
+        *s = newest_slot_value(id, m->count);
+        e = &m->entry[m->count++];
+        e->id = (uint32_t)m->ids.len;
+        e->version = 0;
+        e->seen = false;
+        buf_append(&m->ids, id, strlen(id) + 1);
+    }
+    e = &m->entry[(uint32_t)*s - 1];
+    if (version > e->version) {
+        e->version = version;
+        memcpy(e->leaf, leaf, MERKLE_HASH_LEN);
+    }
+}
+
+static void newest_free(struct newest *m)
+{
+    free(m->slot);
+    free(m->entry);
+    buf_free(&m->ids);
+}
+
+/* Returns the end of the JSON string that starts (with its quote) at p,
+ * or NULL if it does not end. */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p; p++) {
+        if (*p == '\\' && *++p == '\0')
+            return NULL;
+        if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Returns the end of the JSON value at p inside an object: the comma or
+ * closing brace after it; NULL if there is none. */
+static const char *skip_value(const char *p)
+{
+    int depth = 0;
+
+    for (;;) {
+        switch (*p) {
+        case '\0':
+            return NULL;
+        case '"':
+            if ((p = skip_string(p)) == NULL)
+                return NULL;
+            continue;
+        case '{':
+        case '[':
+            depth++;
+            break;
+        case '}':
+        case ']':
+            if (depth-- == 0)
+                return p;
+            break;
+        case ',':
+            if (depth == 0)
+                return p;
+            break;
+        }
+        p++;
+    }
+}
+
+/* Whether the JSON value [p, end) is the string s, written without escapes. */
+static bool value_is_string(const char *p, const char *end, const char *s)
+{
+    size_t n = strlen(s);
+
+    return (size_t)(end - p) == n + 2 && *p == '"' && memcmp(p + 1, s, n) == 0
+           && memchr(p + 1, '\\', n) == NULL;
+}
+
+/* Whether the JSON value [p, end) is the integer n, written plainly. */
+static bool value_is_int(const char *p, const char *end, long long n)
+{
+    char want[24];
+    int len = snprintf(want, sizeof want, "%lld", n);
+
+    return end - p == len && memcmp(p, want, (size_t)len) == 0;
+}
+
+/* Whether a version's text (canonical JSON: one line, keys sorted) has
+ * exactly these top-level id, version and type, read without building the
+ * document.  False means "not shown": the caller asks jansson then, so
+ * that an unusual but equivalent text is judged as before. */
+static bool text_has(const char *doc, const char *id, long long version, const char *type)
+{
+    const char *p = doc;
+    int found = 0;
+
+    if (*p++ != '{')
+        return false;
+    while (*p == '"') {
+        const char *key = p + 1, *end = skip_string(p), *value_end;
+        size_t klen;
+
+        if (end == NULL || *end != ':' || (value_end = skip_value(end + 1)) == NULL)
+            return false;
+        klen = (size_t)(end - 1 - key);
+        if (klen == 2 && memcmp(key, "id", 2) == 0) {
+            if (!value_is_string(end + 1, value_end, id))
+                return false;
+            found += 1;
+        } else if (klen == 4 && memcmp(key, "type", 4) == 0) {
+            if (!value_is_string(end + 1, value_end, type))
+                return false;
+            found += 8;
+        } else if (klen == 7 && memcmp(key, "version", 7) == 0) {
+            if (!value_is_int(end + 1, value_end, version))
+                return false;
+            found += 64;
+        } else if (memchr(key, '\\', klen)) {
+            return false;
+        }
+        p = value_end;
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return *p == '}' && p[1] == '\0' && found == 1 + 8 + 64;
+}
+
+/* The same, judged by jansson: the slow path for texts text_has() does
+ * not vouch for. */
+static bool text_has_parsed(const char *doc, const char *id, long long version, const char *type)
+{
+    json_t *j = json_loads(doc, 0, NULL);
+    bool ok = j != NULL && strcmp(json_string_value(json_object_get(j, "id")) ?: "", id) == 0
+              && json_integer_value(json_object_get(j, "version")) == version
+              && strcmp(json_string_value(json_object_get(j, "type")) ?: "", type) == 0;
+
+    json_decref(j);
+    return ok;
+}
+
+/* The first version whose id, version or type column differs from its
+ * text: reported after the version chain, which explains it better when
+ * a version was renumbered. */
+struct mismatch {
+    char id[RECORD_ID_MAX];
+    int version;
+    bool found;
+};
+
 /* Walks the log in order with the thing each entry stands for, checking
- * the leaf hashes, and builds the tree in memory. */
+ * the leaf hashes; builds the tree in memory; notes each record's newest
+ * version and the first version whose columns differ from its text. */
 static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem *tree,
-                        struct verify_report *r)
+                        struct newest *newest, struct mismatch *mismatch, struct verify_report *r)
 {
     static const char sql[] =
-        "SELECT l.seq, l.leaf, v.id, v.version, v.doc, i.kind, i.ref, i.doc"
+        "SELECT l.seq, l.leaf, v.id, v.version, v.doc, i.kind, i.ref, i.doc, v.type"
         " FROM log_entry l LEFT JOIN record_version v ON v.log_seq = l.seq"
         " LEFT JOIN log_item i ON i.seq = l.seq ORDER BY l.seq";
     sqlite3_stmt *stmt;
@@ -84,7 +310,22 @@ static int check_leaves(struct at_ctx *ctx, struct store *st, struct merkle_mem 
                              (long long)seq, want, got);
             break;
         }
-        is_version ? r->record_versions++ : r->log_items++;
+        if (is_version) {
+            const char *id = (const char *)sqlite3_column_text(stmt, 2);
+            const char *type = (const char *)sqlite3_column_text(stmt, 8);
+            int version = sqlite3_column_int(stmt, 3);
+
+            if (!mismatch->found && !text_has(doc, id, version, type)
+                && !text_has_parsed(doc, id, version, type)) {
+                snprintf(mismatch->id, sizeof mismatch->id, "%s", id);
+                mismatch->version = version;
+                mismatch->found = true;
+            }
+            newest_put(newest, id, version, leaf);
+            r->record_versions++;
+        } else {
+            r->log_items++;
+        }
         rc = merkle_mem_append(tree, leaf, ctx);
     }
     sqlite3_finalize(stmt);
@@ -151,47 +392,90 @@ static int check_vault_index(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
-/* Each version's columns agree with its text; versions run 1, 2, ...
- * (each but the first has its predecessor); the current view holds each
- * record's newest version.  Read in the table's order: in id order, a big
- * archive is read at random and takes many times longer. */
-static int check_versions(struct at_ctx *ctx, struct store *st)
+/* Versions run 1, 2, ... n for each record (each but the first has its
+ * predecessor, none is stored twice): counted over the primary key in one
+ * pass, and only when a record fails is its gap looked for. */
+static int check_chain(struct at_ctx *ctx, struct store *st)
 {
     static const char sql[] =
-        "SELECT v.id, v.version, v.type, v.doc, c.doc,"
-        " v.version = (SELECT max(version) FROM record_version WHERE id = v.id),"
-        " v.version = 1 OR EXISTS (SELECT 1 FROM record_version p"
-        "                          WHERE p.id = v.id AND p.version = v.version - 1)"
-        " FROM record_version v LEFT JOIN record_current c ON c.id = v.id";
-    sqlite3_stmt *stmt;
+        "SELECT id FROM record_version GROUP BY id"
+        " HAVING count(*) != max(version) OR min(version) != 1 LIMIT 1";
+    static const char gap_sql[] =
+        "SELECT v.version FROM record_version v WHERE v.id = ?1 AND v.version != 1"
+        " AND NOT EXISTS (SELECT 1 FROM record_version p WHERE p.id = v.id AND p.version = v.version - 1)"
+        " ORDER BY v.rowid LIMIT 1";
+    sqlite3_stmt *stmt, *gap = NULL;
     int rc = AT_OK;
 
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
         return store_error(ctx, st, "reading versions");
-    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(stmt, 0);
-        int version = sqlite3_column_int(stmt, 1);
-        const char *doc = (const char *)sqlite3_column_text(stmt, 3);
-        json_t *j = json_loads(doc, 0, NULL);
-
-        if (!sqlite3_column_int(stmt, 6))
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d has no version %d before it", id, version,
-                         version - 1);
-        else if (j == NULL || strcmp(json_string_value(json_object_get(j, "id")) ?: "", id) != 0
-                 || json_integer_value(json_object_get(j, "version")) != version
-                 || strcmp(json_string_value(json_object_get(j, "type")) ?: "",
-                           (const char *)sqlite3_column_text(stmt, 2)) != 0)
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its id, version or type columns differ "
-                         "from its text", id, version);
-        else if (sqlite3_column_int(stmt, 5)
-                 && (sqlite3_column_type(stmt, 4) == SQLITE_NULL
-                     || strcmp((const char *)sqlite3_column_text(stmt, 4), doc) != 0))
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
-                         "(run 'attest rebuild' if nothing else is wrong)", id, version);
-        json_decref(j);
+        if (sqlite3_prepare_v2(store_db(st), gap_sql, -1, &gap, NULL) != SQLITE_OK) {
+            rc = store_error(ctx, st, "reading versions");
+        } else {
+            sqlite3_bind_text(gap, 1, id, -1, SQLITE_STATIC);
+            if (sqlite3_step(gap) == SQLITE_ROW)
+                rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d has no version %d before it", id,
+                               sqlite3_column_int(gap, 0), sqlite3_column_int(gap, 0) - 1);
+            else
+                rc = ctx_error(ctx, AT_ECORRUPT, "record %s: one of its versions is stored twice", id);
+        }
     }
+    sqlite3_finalize(gap);
     sqlite3_finalize(stmt);
     return rc;
+}
+
+/* The current view holds, once, each logged record's newest version and
+ * nothing else: read in the table's order and held against the newest
+ * leaves noted from the log (comparing leaf hashes compares the texts). */
+static int check_current(struct at_ctx *ctx, struct store *st, struct newest *newest)
+{
+    static const char sql[] = "SELECT id, doc FROM record_current";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the current view");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        uint64_t *slot = newest->slot ? newest_slot(newest, id) : NULL;
+        struct newest_entry *e = slot && *slot ? &newest->entry[(uint32_t)*slot - 1] : NULL;
+        uint8_t leaf[MERKLE_HASH_LEN];
+
+        if (e == NULL) {
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: in the current view, but no version of it is "
+                           "logged (run 'attest rebuild' if nothing else is wrong)", id);
+            break;
+        }
+        merkle_leaf_hash(sqlite3_column_text(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1), leaf);
+        if (e->seen || memcmp(leaf, e->leaf, MERKLE_HASH_LEN) != 0)
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
+                           "(run 'attest rebuild' if nothing else is wrong)", id, e->version);
+        e->seen = true;
+    }
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; rc == AT_OK && i < newest->count; i++) {
+        if (!newest->entry[i].seen)
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
+                           "(run 'attest rebuild' if nothing else is wrong)",
+                           newest->ids.data + newest->entry[i].id, newest->entry[i].version);
+    }
+    return rc;
+}
+
+/* Each version's id, version and type columns agree with its text, the
+ * versions run in order, and the current view holds the newest. */
+static int check_versions(struct at_ctx *ctx, struct store *st, struct newest *newest,
+                          const struct mismatch *mismatch)
+{
+    int rc = check_chain(ctx, st);
+
+    if (rc == AT_OK && mismatch->found)
+        rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its id, version or type columns differ "
+                       "from its text", mismatch->id, mismatch->version);
+    return rc == AT_OK ? check_current(ctx, st, newest) : rc;
 }
 
 /* Every signed head matches the tree at its size and carries the
@@ -333,21 +617,24 @@ static int check_cache(struct at_ctx *ctx, struct store *st, const struct merkle
     return rc;
 }
 
-int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r)
+int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verify_report *r)
 {
     struct merkle_mem tree = MERKLE_MEM_INIT;
+    struct newest newest = { 0 };
+    struct mismatch mismatch = { .found = false };
     int rc;
 
     memset(r, 0, sizeof *r);
-    if ((rc = check_sqlite(ctx, st)) == AT_OK
-        && (rc = check_leaves(ctx, st, &tree, r)) == AT_OK
+    if ((rc = check_sqlite(ctx, st, full)) == AT_OK
+        && (rc = check_leaves(ctx, st, &tree, &newest, &mismatch, r)) == AT_OK
         && (rc = check_unlogged(ctx, st)) == AT_OK
-        && (rc = check_versions(ctx, st)) == AT_OK
+        && (rc = check_versions(ctx, st, &newest, &mismatch)) == AT_OK
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
         && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
         && (rc = check_cache(ctx, st, &tree)) == AT_OK
         && (rc = check_vault_index(ctx, st)) == AT_OK)
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
+    newest_free(&newest);
     merkle_mem_free(&tree);
     return rc;
 }

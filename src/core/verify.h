@@ -18,7 +18,8 @@ struct verify_report {
     bool vault_checked;       /* false when there was no key to check it with */
 };
 
-/* Checks, in order: SQLite's integrity; that the log has no gaps and each
+/* Checks, in order: SQLite's integrity (quick_check, or with full
+ * integrity_check, which also matches every index to its table); that the log has no gaps and each
  * entry belongs to exactly one written thing; that each entry's leaf is
  * the hash of that thing's canonical text; that nothing written claims an
  * entry missing from the log; that versions are contiguous and the current
@@ -28,6 +29,6 @@ struct verify_report {
  * log; and, when the store has a session, every vault file's tags and
  * SHA-256.  Returns AT_OK, or AT_ECORRUPT with
  * a message naming the first thing that differs and how. */
-int verify_archive(struct at_ctx *ctx, struct store *st, struct verify_report *r);
+int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verify_report *r);
 
 #endif

@@ -120,6 +120,15 @@ tamper "one byte of a record version and of its current view" "record $rec versi
 tamper "a record's only version renumbered" "record $rec: version 2 has no version 1" \
     'sql "$copy" "UPDATE record_version SET version = 2 WHERE id = '"'$rec'"'"'
 
+tamper "a record's current view changed" "record $rec: the current view differs from its version 1" \
+    'sql "$copy" "UPDATE record_current SET doc = replace(doc, \"Onsong\", \"Onsonh\") WHERE id = '"'$rec'"'"'
+
+tamper "a record's current view deleted" "record $rec: the current view differs from its version 1" \
+    'sql "$copy" "DELETE FROM record_current WHERE id = '"'$rec'"'"'
+
+tamper "a version's type column changed" "record $rec version 1: its id, version or type columns differ" \
+    'sql "$copy" "UPDATE record_version SET type = '"'event'"' WHERE id = '"'$rec'"'"'
+
 tamper "a log entry's leaf" "log entry $rec_seq" \
     'sql "$copy" "UPDATE log_entry SET leaf = X'"'$(printf '%064d' 7)'"' WHERE seq = $rec_seq"'
 
