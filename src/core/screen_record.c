@@ -112,9 +112,10 @@ int screen_entity_of_record(struct at_ctx *ctx, struct store *st, const char *id
     const char *type = json_string_value(json_object_get(doc, "type"));
     const char *stype = screen_type_of(type);
     if (stype == NULL) {
-        json_decref(doc);
-        return ctx_error(ctx, AT_EINVAL, "%s is a %s; screening takes an organisation, a person "
-                         "or a vessel", id, type);
+        ctx_error(ctx, AT_EINVAL, "%s is of type %s; screening takes an organisation, a person "
+                  "or a vessel", id, type);
+        json_decref(doc); /* type points into doc */
+        return AT_EINVAL;
     }
     data = json_object_get(doc, "data");
     json_t *e = json_pack("{s:s, s:s, s:s, s:[], s:[], s:[], s:[]}", "key", id, "type", stype,
