@@ -212,6 +212,25 @@ static uint8_t type_code(const char *t)
     return T_OTHER;
 }
 
+/* OFAC's candidate gate (FAQ 249: candidates are selected "based on the
+ * first letter of input search terms" and by being at least 50 % similar
+ * by edit distance).  Each distinct OFAC token of the listed names is kept
+ * once, with the names holding it; the tokens are ordered by first letter,
+ * then length, so that a query word only looks at the listed words that
+ * share its first letter and whose length could be within half of it. */
+struct ofac_gate {
+    struct strmap map;          /* token (UTF-8) -> token id */
+    uint32_t *cp;               /* the tokens' code points, packed */
+    size_t ncp, capcp;
+    uint32_t *off;              /* token id -> its code points in cp */
+    uint16_t *len;
+    size_t ntok, captok;
+    struct u32vec pairs;        /* (token, name) pairs while loading: 2 per pair */
+    uint64_t *order;            /* (first letter, length, token id), sorted */
+    uint32_t *name_start;       /* token id -> its names in name_ids */
+    uint32_t *name_ids;
+};
+
 struct scratch;
 
 struct screen_index {
@@ -236,6 +255,7 @@ struct screen_index {
     uint32_t *key_name_ids;
     struct hblocks prefix_blocks;   /* first three letters of a key -> keys */
     struct hblocks del_blocks;      /* a key with one letter deleted -> keys */
+    struct ofac_gate gate;      /* OFAC's candidate gate over the OFAC tokens */
     struct strmap id_map;       /* "kind:norm" -> posting list id of entries */
     struct u32vec *id_postings;
     size_t nid_postings;
@@ -367,6 +387,166 @@ static uint32_t *ofac_codepoints(const char *s, uint32_t *n_out)
     return out;
 }
 
+/* ---- OFAC's candidate gate --------------------------------------------- */
+
+static size_t cp_tokens(const uint32_t *cp, size_t n, size_t *start, size_t *len, size_t max);
+static void cp_utf8(const uint32_t *cp, size_t n, struct buf *out);
+
+#define GATE_ID_BITS 27
+#define GATE_LEN_SHIFT GATE_ID_BITS
+#define GATE_FIRST_SHIFT (GATE_ID_BITS + 16)
+
+/* Adds the OFAC tokens of name `name` (each distinct token once). */
+static void gate_add(struct ofac_gate *g, uint32_t name, const uint32_t *cp, size_t ncp)
+{
+    size_t st[MAX_WORDS], ln[MAX_WORDS], nt = cp_tokens(cp, ncp, st, ln, MAX_WORDS);
+    uint32_t ids[MAX_WORDS];
+    size_t nids = 0;
+    struct buf b = BUF_INIT;
+
+    for (size_t i = 0; i < nt; i++) {
+        if (ln[i] > UINT16_MAX || g->ntok >= (1u << GATE_ID_BITS) - 1)
+            continue;
+        buf_reset(&b);
+        cp_utf8(cp + st[i], ln[i], &b);
+        if (b.len == 0)
+            continue;
+        uint32_t id = strmap_get(&g->map, b.data, b.len);
+        if (id == UINT32_MAX) {
+            if (g->ntok == g->captok) {
+                g->captok = g->captok ? g->captok * 2 : 4096;
+                g->off = xrealloc(g->off, g->captok * sizeof *g->off);
+                g->len = xrealloc(g->len, g->captok * sizeof *g->len);
+            }
+            while (g->ncp + ln[i] > g->capcp) {
+                g->capcp = g->capcp ? g->capcp * 2 : 65536;
+                g->cp = xrealloc(g->cp, g->capcp * sizeof *g->cp);
+            }
+            id = (uint32_t)g->ntok++;
+            g->off[id] = (uint32_t)g->ncp;
+            g->len[id] = (uint16_t)ln[i];
+            memcpy(g->cp + g->ncp, cp + st[i], ln[i] * sizeof *cp);
+            g->ncp += ln[i];
+            strmap_put(&g->map, b.data, b.len, id);
+        }
+        bool seen = false;
+        for (size_t j = 0; j < nids; j++)
+            seen |= ids[j] == id;
+        if (seen)
+            continue;
+        ids[nids++] = id;
+        u32_push(&g->pairs, id);
+        u32_push(&g->pairs, name);
+    }
+    buf_free(&b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Orders the tokens by first letter and length, and packs their names. */
+static void gate_finish(struct ofac_gate *g)
+{
+    size_t nt = g->ntok, np = g->pairs.n / 2;
+
+    uint64_t *keys = g->order = xmalloc((nt ? nt : 1) * sizeof *keys);
+    for (size_t i = 0; i < nt; i++)
+        keys[i] = ((uint64_t)g->cp[g->off[i]] << GATE_FIRST_SHIFT)
+                | ((uint64_t)g->len[i] << GATE_LEN_SHIFT) | i;
+    qsort(keys, nt, sizeof *keys, cmp_u64);
+    g->name_start = xcalloc(nt + 1, sizeof *g->name_start);
+    for (size_t i = 0; i < np; i++)
+        g->name_start[g->pairs.v[2 * i] + 1]++;
+    for (size_t i = 0; i < nt; i++)
+        g->name_start[i + 1] += g->name_start[i];
+    g->name_ids = xmalloc((np ? np : 1) * sizeof *g->name_ids);
+    uint32_t *fill = xmalloc((nt ? nt : 1) * sizeof *fill);
+    memcpy(fill, g->name_start, nt * sizeof *fill);
+    for (size_t i = 0; i < np; i++)
+        g->name_ids[fill[g->pairs.v[2 * i]]++] = g->pairs.v[2 * i + 1];
+    free(fill);
+    free(g->pairs.v);
+    g->pairs = (struct u32vec){ 0 };
+}
+
+static void gate_free(struct ofac_gate *g)
+{
+    strmap_free(&g->map);
+    free(g->cp);
+    free(g->off);
+    free(g->len);
+    free(g->pairs.v);
+    free(g->order);
+    free(g->name_start);
+    free(g->name_ids);
+}
+
+/* Whether a and b are at least 50 % similar by edit distance: no more
+ * edits (Levenshtein) than half the longer one's length. */
+static bool edit_close(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t k = (na > nb ? na : nb) / 2, stack[2][64], *prev = stack[0], *cur = stack[1];
+    size_t *heap = NULL;
+    bool ok = true;
+
+    if ((na > nb ? na - nb : nb - na) > k)
+        return false;
+    if (nb + 1 > 64) {
+        heap = xmalloc(2 * (nb + 1) * sizeof *heap);
+        prev = heap;
+        cur = heap + nb + 1;
+    }
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na && ok; i++) {
+        size_t low = cur[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            cur[j] = d;
+            if (d < low)
+                low = d;
+        }
+        ok = low <= k;
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    ok = ok && prev[nb] <= k;
+    free(heap);
+    return ok;
+}
+
+/* The query words the gate and the word score use: those longer than two
+ * letters, or all of them when none is. */
+static size_t ofac_query_words(const uint32_t *q, size_t nq, size_t *qs, size_t *ql)
+{
+    size_t nt = cp_tokens(q, nq, qs, ql, MAX_WORDS), k = 0;
+    bool long_only = false;
+
+    for (size_t i = 0; i < nt; i++)
+        long_only |= ql[i] > 2;
+    for (size_t i = 0; i < nt; i++)
+        if (!long_only || ql[i] > 2) {
+            qs[k] = qs[i];
+            ql[k++] = ql[i];
+        }
+    return k;
+}
+
+/* Whether query word w passes the gate with listed word c: the same first
+ * letter and at least 50 % similar. */
+static bool gate_pass(const uint32_t *w, size_t nw, const uint32_t *c, size_t nc)
+{
+    return nw && nc && w[0] == c[0] && edit_close(w, nw, c, nc);
+}
+
 static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
                           const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
 {
@@ -396,6 +576,8 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     }
     sn->cp = cp;
     sn->ncp = ncp;
+    if (cp)
+        gate_add(&ix->gate, (uint32_t)(ix->nnames - 1), cp, ncp);
 }
 
 static const char *intern_quality(const char *q)
@@ -600,6 +782,7 @@ static void finish_index(struct screen_index *ix)
     hblocks_build(&ix->del_blocks, pairs, npairs);
     free(pairs);
     free(seen);
+    gate_finish(&ix->gate);
 }
 
 int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out)
@@ -671,6 +854,7 @@ void screen_index_free(struct screen_index *ix)
     strmap_free(&ix->key_map);
     hblocks_free(&ix->prefix_blocks);
     hblocks_free(&ix->del_blocks);
+    gate_free(&ix->gate);
     strmap_free(&ix->id_map);
     free(ix->key_name_start);
     free(ix->key_name_ids);
@@ -788,6 +972,22 @@ double screen_ofac_score(const char *query, const char *name, json_t **explain)
     free(q);
     free(c);
     return s;
+}
+
+bool screen_ofac_gate(const char *query, const char *name)
+{
+    uint32_t nq, nc;
+    uint32_t *q = ofac_codepoints(query, &nq), *c = ofac_codepoints(name, &nc);
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], cs[MAX_WORDS], cl[MAX_WORDS];
+    size_t nqt = ofac_query_words(q, nq, qs, ql), nct = cp_tokens(c, nc, cs, cl, MAX_WORDS);
+    bool pass = false;
+
+    for (size_t i = 0; i < nqt && !pass; i++)
+        for (size_t j = 0; j < nct && !pass; j++)
+            pass = gate_pass(q + qs[i], ql[i], c + cs[j], cl[j]);
+    free(q);
+    free(c);
+    return pass;
 }
 
 /* ---- the attest scorer ------------------------------------------------- */
@@ -1437,6 +1637,81 @@ static void candidates(const struct screen_index *ix, struct scratch *sc, const 
     }
 }
 
+/* The names that pass OFAC's gate for query code points q, in
+ * sc->touched: for each query word, the listed words of the same first
+ * letter whose length allows 50 % similarity are checked by edit
+ * distance, and the names holding those that pass are taken. */
+static void ofac_gate_names(const struct screen_index *ix, struct scratch *sc, const uint32_t *q,
+                            size_t nq, uint32_t st)
+{
+    const struct ofac_gate *g = &ix->gate;
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], nqt = ofac_query_words(q, nq, qs, ql);
+    const uint64_t id_mask = ((uint64_t)1 << GATE_ID_BITS) - 1;
+
+    sc->ntouched = 0;
+    for (size_t i = 0; i < nqt; i++) {
+        const uint32_t *w = q + qs[i];
+        size_t n = ql[i], lo_len = (n + 1) / 2, hi_len = 2 * n;
+        if (hi_len > UINT16_MAX)
+            hi_len = UINT16_MAX;
+        uint64_t lo_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)lo_len << GATE_LEN_SHIFT);
+        uint64_t hi_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)hi_len << GATE_LEN_SHIFT) | id_mask;
+        size_t lo = 0, hi = g->ntok;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (g->order[mid] < lo_key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < g->ntok && g->order[k] <= hi_key; k++) {
+            uint32_t id = (uint32_t)(g->order[k] & id_mask);
+            if (!edit_close(w, n, g->cp + g->off[id], g->len[id]))
+                continue;
+            for (uint32_t j = g->name_start[id]; j < g->name_start[id + 1]; j++) {
+                uint32_t nm = g->name_ids[j];
+                if (sc->nstamp[nm] != st) {
+                    sc->nstamp[nm] = st;
+                    sc->touched[sc->ntouched++] = nm;
+                }
+            }
+        }
+    }
+}
+
+/* Keeps score s of name n if it is its entry's best so far. */
+static void note_best(const struct screen_index *ix, struct scratch *sc, uint32_t qst, uint32_t n,
+                      double s, int variant, int form)
+{
+    const struct s_name *sn = &ix->names[n];
+    struct best *b = &sc->best[sn->entry];
+
+    if (sc->estamp[sn->entry] != qst) {
+        sc->estamp[sn->entry] = qst;
+        b->score = 0;
+        sc->etouched[sc->netouched++] = sn->entry;
+    }
+    if (s > b->score) {
+        b->score = s;
+        b->name = n;
+        b->variant = variant;
+        b->form = form;
+    }
+}
+
+static bool utf8_valid(const char *s)
+{
+    int32_t i = 0, len = (int32_t)strlen(s);
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        if (c < 0)
+            return false;
+    }
+    return true;
+}
+
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out)
 {
     if (strcmp(name, "attest") == 0)
@@ -1507,49 +1782,46 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
             sc->idlabel[e] = ix->id_labels[p];
         }
     }
-    if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK)
-        goto out;
-    if (q->scorer == SCREEN_OFAC)
+    if (q->scorer == SCREEN_OFAC) {
+        /* OFAC's own method: its gate, then each name that passes scored
+         * once on the query as typed */
+        if (!utf8_valid(buf_str(&name))) {
+            rc = ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
+            goto out;
+        }
         q_cp = ofac_codepoints(buf_str(&name), &nq_cp);
-    for (size_t f = 0; f < forms.n; f++) {
+        ofac_gate_names(ix, sc, q_cp, nq_cp, scratch_stamp(ix, sc));
+        for (size_t t = 0; t < sc->ntouched; t++) {
+            uint32_t n = sc->touched[t];
+            const struct s_name *sn = &ix->names[n];
+            if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
+                continue;
+            double s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
+            if (s > 0)
+                note_best(ix, sc, qst, n, s, 0, 0);
+        }
+    } else if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK) {
+        goto out;
+    }
+    for (size_t f = 0; q->scorer == SCREEN_ATTEST && f < forms.n; f++) {
         struct q_form *qff = &qf[f];
         q_form_build(ix, forms.form[f], qff);
         uint32_t fst = scratch_stamp(ix, sc);
         float col_w[MAX_QW];
         sc->memo.stamp = fst;
         sc->memo.nrows = 0;
-        bool bounded = q->scorer == SCREEN_ATTEST && q->threshold > 0;
-        candidates(ix, sc, qff, fst, q->threshold, bounded, col_w);
+        candidates(ix, sc, qff, fst, q->threshold, q->threshold > 0, col_w);
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            double s;
-            int variant = 0;
-            if (q->scorer == SCREEN_OFAC) {
-                if (sn->cp == NULL)
-                    continue;
-                s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
-            } else {
-                if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
-                    continue;
-                s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
-            }
-            if (s <= 0)
+            if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
                 continue;
-            struct best *b = &sc->best[sn->entry];
-            if (sc->estamp[sn->entry] != qst) {
-                sc->estamp[sn->entry] = qst;
-                b->score = 0;
-                sc->etouched[sc->netouched++] = sn->entry;
-            }
-            if (s > b->score) {
-                b->score = s;
-                b->name = n;
-                b->variant = variant;
-                b->form = (int)f;
-            }
+            int variant = 0;
+            double s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
+            if (s > 0)
+                note_best(ix, sc, qst, n, s, variant, (int)f);
         }
     }
     *hits = json_array();

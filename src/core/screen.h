@@ -66,6 +66,13 @@ int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer
  * and its explanation when explain is not NULL (a new object). */
 double screen_ofac_score(const char *query, const char *name, json_t **explain);
 
+/* OFAC's candidate gate: whether some query word (of those longer than two
+ * letters, or all when none is) shares its first letter with a word of the
+ * list name and is at least 50 % similar to it by edit distance (no more
+ * edits than half the longer word).  screen_query with the ofac scorer
+ * scores only the names that pass. */
+bool screen_ofac_gate(const char *query, const char *name);
+
 /*
  * A batch in the shape of OpenSanctions' /match: request
  *   {"queries": {"ID": {"schema": "Person|Company|Organization|LegalEntity|Vessel",
