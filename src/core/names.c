@@ -451,7 +451,7 @@ enum name_word_class names_word_class(const char *w, size_t len)
 
 /* ---- Jaro-Winkler ----------------------------------------------------- */
 
-#define JARO_STACK 64
+#define JARO_STACK 256
 
 /* One Jaro body for both element types: NAME(a, na, b, nb). */
 #define DEFINE_JARO(NAME, T)                                                        \

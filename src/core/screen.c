@@ -193,6 +193,9 @@ struct s_name {
     uint16_t njoined;
     uint32_t *cp;         /* OFAC tokens: code points, tokens separated by ' ' */
     uint32_t ncp;
+    uint64_t cpmask;      /* the letters of cp, one bit each (mod 64) */
+    uint32_t *gtok;       /* its distinct OFAC tokens (gate token ids), or NULL */
+    uint16_t ngtok;
 };
 
 struct s_entry {
@@ -224,6 +227,7 @@ struct ofac_gate {
     size_t ncp, capcp;
     uint32_t *off;              /* token id -> its code points in cp */
     uint16_t *len;
+    uint64_t *mask;             /* token id -> its letters, one bit each (mod 64) */
     size_t ntok, captok;
     struct u32vec pairs;        /* (token, name) pairs while loading: 2 per pair */
     uint64_t *order;            /* (first letter, length, token id), sorted */
@@ -396,27 +400,44 @@ static void cp_utf8(const uint32_t *cp, size_t n, struct buf *out);
 #define GATE_LEN_SHIFT GATE_ID_BITS
 #define GATE_FIRST_SHIFT (GATE_ID_BITS + 16)
 
-/* Adds the OFAC tokens of name `name` (each distinct token once). */
-static void gate_add(struct ofac_gate *g, uint32_t name, const uint32_t *cp, size_t ncp)
+static uint64_t letter_mask(const uint32_t *w, size_t n)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << (w[i] & 63);
+    return m;
+}
+
+/* Adds the OFAC tokens of name `name` (each distinct token once), and
+ * gives the name their ids when every token could be kept. */
+static void gate_add(struct ofac_gate *g, struct s_name *sn, uint32_t name, const uint32_t *cp,
+                     size_t ncp)
 {
     size_t st[MAX_WORDS], ln[MAX_WORDS], nt = cp_tokens(cp, ncp, st, ln, MAX_WORDS);
     uint32_t ids[MAX_WORDS];
     size_t nids = 0;
     struct buf b = BUF_INIT;
+    bool all = true;
 
     for (size_t i = 0; i < nt; i++) {
-        if (ln[i] > UINT16_MAX || g->ntok >= (1u << GATE_ID_BITS) - 1)
+        if (ln[i] > UINT16_MAX || g->ntok >= (1u << GATE_ID_BITS) - 1) {
+            all = false;
             continue;
+        }
         buf_reset(&b);
         cp_utf8(cp + st[i], ln[i], &b);
-        if (b.len == 0)
+        if (b.len == 0) {
+            all = false;
             continue;
+        }
         uint32_t id = strmap_get(&g->map, b.data, b.len);
         if (id == UINT32_MAX) {
             if (g->ntok == g->captok) {
                 g->captok = g->captok ? g->captok * 2 : 4096;
                 g->off = xrealloc(g->off, g->captok * sizeof *g->off);
                 g->len = xrealloc(g->len, g->captok * sizeof *g->len);
+                g->mask = xrealloc(g->mask, g->captok * sizeof *g->mask);
             }
             while (g->ncp + ln[i] > g->capcp) {
                 g->capcp = g->capcp ? g->capcp * 2 : 65536;
@@ -425,6 +446,7 @@ static void gate_add(struct ofac_gate *g, uint32_t name, const uint32_t *cp, siz
             id = (uint32_t)g->ntok++;
             g->off[id] = (uint32_t)g->ncp;
             g->len[id] = (uint16_t)ln[i];
+            g->mask[id] = letter_mask(cp + st[i], ln[i]);
             memcpy(g->cp + g->ncp, cp + st[i], ln[i] * sizeof *cp);
             g->ncp += ln[i];
             strmap_put(&g->map, b.data, b.len, id);
@@ -439,6 +461,13 @@ static void gate_add(struct ofac_gate *g, uint32_t name, const uint32_t *cp, siz
         u32_push(&g->pairs, name);
     }
     buf_free(&b);
+    sn->gtok = NULL;
+    sn->ngtok = 0;
+    if (all && nids) {
+        sn->gtok = xmalloc(nids * sizeof *sn->gtok);
+        memcpy(sn->gtok, ids, nids * sizeof *ids);
+        sn->ngtok = (uint16_t)nids;
+    }
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -478,6 +507,7 @@ static void gate_free(struct ofac_gate *g)
     free(g->cp);
     free(g->off);
     free(g->len);
+    free(g->mask);
     free(g->pairs.v);
     free(g->order);
     free(g->name_start);
@@ -576,8 +606,11 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     }
     sn->cp = cp;
     sn->ncp = ncp;
+    sn->gtok = NULL;
+    sn->ngtok = 0;
+    sn->cpmask = cp ? letter_mask(cp, ncp) : 0;
     if (cp)
-        gate_add(&ix->gate, (uint32_t)(ix->nnames - 1), cp, ncp);
+        gate_add(&ix->gate, sn, (uint32_t)(ix->nnames - 1), cp, ncp);
 }
 
 static const char *intern_quality(const char *q)
@@ -840,6 +873,7 @@ void screen_index_free(struct screen_index *ix)
         free(ix->names[i].words);
         free(ix->names[i].joined);
         free(ix->names[i].cp);
+        free(ix->names[i].gtok);
     }
     free(ix->names);
     for (size_t i = 0; i < ix->ntexts; i++)
@@ -1364,6 +1398,10 @@ struct scratch {
     uint32_t *klist;                /* keys similar to each query word in turn */
     size_t nklist, capklist;
     struct memo memo;
+    /* the OFAC scorer's word similarities, once per query word and listed token */
+    uint32_t *tstamp, *tslot;       /* gate token -> stamp when it has a row, its row */
+    double *trows;                  /* MAX_WORDS similarities per row, -1 until computed */
+    size_t ntrows, captrows;
 };
 
 static struct scratch *scratch_new(const struct screen_index *ix)
@@ -1385,6 +1423,9 @@ static struct scratch *scratch_new(const struct screen_index *ix)
     sc->kbits = xcalloc(nk, sizeof *sc->kbits);
     sc->memo.wstamp = xcalloc(nw, sizeof *sc->memo.wstamp);
     sc->memo.wslot = xcalloc(nw, sizeof *sc->memo.wslot);
+    size_t nt = ix->gate.ntok ? ix->gate.ntok : 1;
+    sc->tstamp = xcalloc(nt, sizeof *sc->tstamp);
+    sc->tslot = xcalloc(nt, sizeof *sc->tslot);
     return sc;
 }
 
@@ -1407,6 +1448,9 @@ static void scratch_free(struct scratch *sc)
     free(sc->memo.wstamp);
     free(sc->memo.wslot);
     free(sc->memo.rows);
+    free(sc->tstamp);
+    free(sc->tslot);
+    free(sc->trows);
     free(sc);
 }
 
@@ -1420,6 +1464,7 @@ static uint32_t scratch_stamp(const struct screen_index *ix, struct scratch *sc)
         memset(sc->kstamp, 0, ix->nkeys * sizeof *sc->kstamp);
         memset(sc->kbstamp, 0, ix->nkeys * sizeof *sc->kbstamp);
         memset(sc->memo.wstamp, 0, ix->nwords * sizeof *sc->memo.wstamp);
+        memset(sc->tstamp, 0, ix->gate.ntok * sizeof *sc->tstamp);
         sc->epoch = 0;
     }
     return ++sc->epoch;
@@ -1654,6 +1699,7 @@ static void ofac_gate_names(const struct screen_index *ix, struct scratch *sc, c
         size_t n = ql[i], lo_len = (n + 1) / 2, hi_len = 2 * n;
         if (hi_len > UINT16_MAX)
             hi_len = UINT16_MAX;
+        uint64_t qmask = letter_mask(w, n);
         uint64_t lo_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)lo_len << GATE_LEN_SHIFT);
         uint64_t hi_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)hi_len << GATE_LEN_SHIFT) | id_mask;
         size_t lo = 0, hi = g->ntok;
@@ -1666,7 +1712,17 @@ static void ofac_gate_names(const struct screen_index *ix, struct scratch *sc, c
         }
         for (size_t k = lo; k < g->ntok && g->order[k] <= hi_key; k++) {
             uint32_t id = (uint32_t)(g->order[k] & id_mask);
-            if (!edit_close(w, n, g->cp + g->off[id], g->len[id]))
+            size_t len = g->len[id], edits = (len > n ? len : n) / 2;
+            /* a cheap bound first: each letter of one word that the other
+             * lacks costs an edit */
+            uint64_t tm = g->mask[id];
+            size_t lack = (size_t)__builtin_popcountll(tm & ~qmask);
+            if (lack > edits)
+                continue;
+            lack = 0;
+            for (size_t c = 0; c < n; c++)
+                lack += !((tm >> (w[c] & 63)) & 1);
+            if (lack > edits || !edit_close(w, n, g->cp + g->off[id], len))
                 continue;
             for (uint32_t j = g->name_start[id]; j < g->name_start[id + 1]; j++) {
                 uint32_t nm = g->name_ids[j];
@@ -1677,6 +1733,62 @@ static void ofac_gate_names(const struct screen_index *ix, struct scratch *sc, c
             }
         }
     }
+}
+
+/* The OFAC score of name sn for query q (words qs/ql of nqw), as
+ * ofac_cp_score gives it, with each word similarity computed once per
+ * query and listed token (stamp st).  The whole-name Jaro-Winkler is
+ * skipped when its bound from the lengths alone can neither beat the word
+ * score nor reach the threshold: the score of a name that can reach the
+ * threshold is exact. */
+static double ofac_fast_score(const struct screen_index *ix, struct scratch *sc, uint32_t st,
+                              const uint32_t *q, size_t nq, uint64_t qmask, const size_t *qs,
+                              const size_t *ql, size_t nqw, const struct s_name *sn, double threshold)
+{
+    const struct ofac_gate *g = &ix->gate;
+    double sum = 0, per, whole = 0;
+
+    if (sn->gtok == NULL)
+        return ofac_cp_score(q, nq, sn->cp, sn->ncp, NULL);
+    for (size_t i = 0; i < nqw; i++) {
+        double best = 0;
+        for (size_t j = 0; j < sn->ngtok; j++) {
+            uint32_t t = sn->gtok[j];
+            if (sc->tstamp[t] != st) {
+                if (sc->ntrows == sc->captrows) {
+                    sc->captrows = sc->captrows ? sc->captrows * 2 : 1024;
+                    sc->trows = xrealloc(sc->trows, sc->captrows * MAX_WORDS * sizeof *sc->trows);
+                }
+                sc->tstamp[t] = st;
+                sc->tslot[t] = (uint32_t)sc->ntrows;
+                double *row = sc->trows + sc->ntrows++ * MAX_WORDS;
+                for (size_t k = 0; k < MAX_WORDS; k++)
+                    row[k] = -1.0f;
+            }
+            double *cell = sc->trows + (size_t)sc->tslot[t] * MAX_WORDS + i;
+            if (*cell < 0)
+                *cell = names_jaro_winkler(q + qs[i], ql[i], g->cp + g->off[t], g->len[t], 0.7);
+            if (*cell > best)
+                best = *cell;
+        }
+        sum += best < 0.5 ? 0 : best;
+    }
+    per = nqw ? sum / (double)nqw : 0;
+    if (nq && sn->ncp && q[0] == sn->cp[0]) {
+        /* Jaro <= (m/a + m/b + 1)/3, where the m matching letters are
+         * neither letters of the query that the name lacks nor letters of
+         * the name that the query lacks; the prefix bonus adds at most 0.4
+         * of what is left */
+        size_t lack_q = 0, lack_c = (size_t)__builtin_popcountll(sn->cpmask & ~qmask);
+        for (size_t i = 0; i < nq; i++)
+            lack_q += !((sn->cpmask >> (q[i] & 63)) & 1);
+        double a = (double)nq, b = (double)sn->ncp;
+        double m = a - (double)lack_q < b - (double)lack_c ? a - (double)lack_q : b - (double)lack_c;
+        double j = m > 0 ? (m / a + m / b + 1.0) / 3.0 : 0, bound = j + 0.4 * (1.0 - j) + 1e-9;
+        if (bound > per && bound * 100.0 >= threshold)
+            whole = names_jaro_winkler(q, nq, sn->cp, sn->ncp, 0.0);
+    }
+    return (whole > per ? whole : per) * 100.0;
 }
 
 /* Keeps score s of name n if it is its entry's best so far. */
@@ -1789,14 +1901,19 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
             rc = ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
             goto out;
         }
+        size_t qs[MAX_WORDS], ql[MAX_WORDS], nqw;
+        uint32_t gst = scratch_stamp(ix, sc);
         q_cp = ofac_codepoints(buf_str(&name), &nq_cp);
-        ofac_gate_names(ix, sc, q_cp, nq_cp, scratch_stamp(ix, sc));
+        nqw = ofac_query_words(q_cp, nq_cp, qs, ql);
+        uint64_t qmask = letter_mask(q_cp, nq_cp);
+        ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
+        sc->ntrows = 0;
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            double s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
+            double s = ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw, sn, q->threshold);
             if (s > 0)
                 note_best(ix, sc, qst, n, s, 0, 0);
         }
