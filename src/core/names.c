@@ -465,12 +465,33 @@ enum name_word_class names_word_class(const char *w, size_t len)
             return 1.0;                                                             \
         if (na == 0 || nb == 0)                                                     \
             return 0.0;                                                             \
+        window = (na > nb ? na : nb) / 2;                                           \
+        window = window > 0 ? window - 1 : 0;                                       \
+        if (na <= 64 && nb <= 64) {                                                 \
+            /* the usual case: the matched letters as bits, nothing to clear */    \
+            uint64_t fa = 0, fb = 0;                                                \
+            for (size_t i = 0; i < na; i++) {                                       \
+                size_t lo = i > window ? i - window : 0;                            \
+                size_t hi = i + window + 1 < nb ? i + window + 1 : nb;              \
+                for (size_t j = lo; j < hi; j++)                                    \
+                    if (!((fb >> j) & 1) && a[i] == b[j]) {                         \
+                        fa |= (uint64_t)1 << i;                                     \
+                        fb |= (uint64_t)1 << j;                                     \
+                        matches++;                                                  \
+                        break;                                                      \
+                    }                                                               \
+            }                                                                       \
+            if (matches == 0)                                                       \
+                return 0.0;                                                         \
+            for (; fa; fa &= fa - 1, fb &= fb - 1)                                  \
+                trans += a[__builtin_ctzll(fa)] != b[__builtin_ctzll(fb)];          \
+            double m = (double)matches;                                             \
+            return (m / (double)na + m / (double)nb + (m - (double)trans / 2.0) / m) / 3.0; \
+        }                                                                           \
         ma = na <= JARO_STACK ? stack_a : xmalloc(na);                              \
         mb = nb <= JARO_STACK ? stack_b : xmalloc(nb);                              \
         memset(ma, 0, na);                                                          \
         memset(mb, 0, nb);                                                          \
-        window = (na > nb ? na : nb) / 2;                                           \
-        window = window > 0 ? window - 1 : 0;                                       \
         for (size_t i = 0; i < na; i++) {                                           \
             size_t lo = i > window ? i - window : 0;                                \
             size_t hi = i + window + 1 < nb ? i + window + 1 : nb;                  \

@@ -251,6 +251,7 @@ struct screen_index {
     uint32_t *key_df;           /* names holding each key */
     const char **key_str;       /* key id -> the key (owned by a word) */
     uint16_t *key_len;
+    uint64_t *key_mask;         /* key id -> its letters, one bit each (mod 64) */
     float *key_idf;
     float *key_w;               /* key id -> heaviest weight of its words */
     float max_key_w;
@@ -718,6 +719,15 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
 
 static float class_factor(uint8_t cls);
 
+static uint64_t byte_mask(const char *w, size_t n)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << ((unsigned char)w[i] & 63);
+    return m;
+}
+
 /* Document frequencies, IDF, the names of each key and the key blocks,
  * once all names are in. */
 static void finish_index(struct screen_index *ix)
@@ -792,6 +802,9 @@ static void finish_index(struct screen_index *ix)
         keys[ix->words[i].key_id] = ix->words[i].key;
         lens[ix->words[i].key_id] = ix->words[i].keylen;
     }
+    ix->key_mask = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_mask);
+    for (uint32_t k = 0; k < ix->nkeys; k++)
+        ix->key_mask[k] = byte_mask(keys[k], lens[k]);
     for (uint32_t k = 0; k < ix->nkeys; k++) {
         size_t n = lens[k];
         pairs[npairs++] = (struct hpair){ hash_str(keys[k], n < PREFIX_LEN ? n : PREFIX_LEN), k };
@@ -897,6 +910,7 @@ void screen_index_free(struct screen_index *ix)
     free(ix->key_str);
     free(ix->key_w);
     free(ix->key_len);
+    free(ix->key_mask);
 
     for (size_t i = 0; i < ix->npool; i++)
         scratch_free(ix->pool[i]);
@@ -1500,8 +1514,12 @@ static void scratch_put(const struct screen_index *cix, struct scratch *sc)
 /* ---- candidates ------------------------------------------------------------ */
 
 /* Whether listed key kid can pair with query word q (generous: the scorer
- * decides). */
-static bool key_similar(const struct screen_index *ix, const struct q_word *q, uint32_t kid)
+ * decides).  qmask holds q's letters.  Before Jaro-Winkler, a bound from
+ * the letters alone: the m matching letters are neither letters of q that
+ * the key lacks nor letters of the key that q lacks, Jaro is at most
+ * (m/a + m/b + 1)/3, and the prefix bonus is known exactly. */
+static bool key_similar(const struct screen_index *ix, const struct q_word *q, uint64_t qmask,
+                        uint32_t kid)
 {
     const char *k = ix->key_str[kid];
     size_t kl = ix->key_len[kid];
@@ -1515,8 +1533,20 @@ static bool key_similar(const struct screen_index *ix, const struct q_word *q, u
         same++;
     if (shorter >= 3 && same == shorter)
         return true;
+    double min = shorter <= 3 ? 0.9 : PAIR_MIN;
+    uint64_t km = ix->key_mask[kid];
+    size_t lack_q = 0, lack_k = (size_t)__builtin_popcountll(km & ~qmask);
+    for (size_t i = 0; i < q->keylen; i++)
+        lack_q += !((km >> ((unsigned char)q->key[i] & 63)) & 1);
+    double a = (double)q->keylen, b = (double)kl;
+    double m = a - (double)lack_q < b - (double)lack_k ? a - (double)lack_q : b - (double)lack_k;
+    if (m <= 0)
+        return false;
+    double j = (m / a + m / b + 1.0) / 3.0;
+    if (j + (double)(same < 4 ? same : 4) * 0.1 * (1.0 - j) + 1e-9 < min)
+        return false;
     double s = names_jaro_winkler_bytes(q->key, q->keylen, k, kl, 0.7);
-    return s >= (shorter <= 3 ? 0.9 : PAIR_MIN);
+    return s >= min;
 }
 
 /* Lists the keys similar to query word q (memo column col) in the
@@ -1527,6 +1557,7 @@ struct reach {
     struct scratch *sc;
     const struct q_word *q;
     uint32_t bit, kst, fst;
+    uint64_t qmask;
     float max_w;
     size_t names;
 };
@@ -1538,7 +1569,7 @@ static void reach_key(struct reach *r, uint32_t kid)
     if (kid == UINT32_MAX || sc->kstamp[kid] == r->kst)
         return;
     sc->kstamp[kid] = r->kst;
-    if (!key_similar(r->ix, r->q, kid))
+    if (!key_similar(r->ix, r->q, r->qmask, kid))
         return;
     if (sc->kbstamp[kid] != r->fst) {
         sc->kbstamp[kid] = r->fst;
@@ -1568,7 +1599,8 @@ static void reach_block(struct reach *r, const struct hblocks *hb, const char *k
 static void reach_word(const struct screen_index *ix, struct scratch *sc, const struct q_word *q,
                        size_t col, uint32_t fst, float *max_w, size_t *names)
 {
-    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst, 0, 0 };
+    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst,
+                       byte_mask(q->key, q->keylen), 0, 0 };
     char del[256];
     size_t n = q->keylen;
 
