@@ -17,6 +17,12 @@
  * names whose bound reaches the threshold are scored in full, and word
  * similarities are computed once per query word and listed word.  The
  * per-query arrays live in scratch space kept with the index and reused.
+ *
+ * The OFAC scorer has its own candidates, OFAC's gate: every distinct OFAC
+ * token of the listed names, ordered by first letter and length, with the
+ * names holding it.  A query word looks only at the tokens of its first
+ * letter whose length allows 50 % edit similarity, and the names holding
+ * those within that many edits are scored once each.
  */
 #include "attest.h"
 #include "lists.h"

@@ -8,9 +8,10 @@
  * is a name, an optional type, and identifiers; identifiers are also
  * found inside the name text ("PU RYONG IMO 8705539").  Two scorers:
  *
- *   ofac    OFAC's published method (Jaro-Winkler of the whole name and of
- *           each word, the higher of the two), for comparison with what
- *           OFAC's own search tool shows;
+ *   ofac    OFAC's published method (its first-letter, 50 % edit-distance
+ *           candidate gate, then Jaro-Winkler of the whole name and of each
+ *           word, the higher of the two), for comparison with what OFAC's
+ *           own search tool shows;
  *   attest  words folded across romanisations and paired one to one by
  *           Jaro-Winkler, each pair weighted by how rare its words are on
  *           the lists, company-form words weighed down, unmatched query
