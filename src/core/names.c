@@ -196,6 +196,117 @@ static size_t hangul_syllables(const char *s, bool *only)
     return n;
 }
 
+/* ---- Cyrillic --------------------------------------------------------- */
+
+/* ICU's Cyrillic-Latin is ISO 9 (ж ž, ч č, й j, я â), which loses letters
+ * once marks are dropped (ч and ц both become c), so Cyrillic letters are
+ * read by attest's own tables, twice: the English reading of Russian
+ * (Путин putin, Хабаров khabarov, Джон jon), and the Korean reading of
+ * names written in the Russian system for Korean (Ким Чен Ын kim chon un,
+ * Пак Мён Хо pak myon ho): х h, ы u, э ae, е and ё after ч ж ш щ o, в
+ * after a consonant w, чж j, and the aspirated кх тх пх чх as k t p ch. */
+static const char *const cyr_english[32] = {
+    "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+    "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya",
+};
+
+static bool has_cyrillic(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((p[0] == 0xD0 || p[0] == 0xD1) && (p[1] & 0xC0) == 0x80)
+            return true;
+    return false;
+}
+
+/* Lower-case Cyrillic letter c (0 when c is not one attest reads). */
+static uint32_t cyr_lower(uint32_t c)
+{
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (c == 0x401 || c == 0x406 || c == 0x407 || c == 0x404 || c == 0x490)
+        return c == 0x490 ? 0x491 : c + 0x50;
+    if ((c >= 0x430 && c <= 0x44F) || c == 0x451 || c == 0x456 || c == 0x457 || c == 0x454
+        || c == 0x491)
+        return c;
+    return 0;
+}
+
+/* Whether lower-case Cyrillic letter l is a consonant (other than в). */
+static bool cyr_consonant(uint32_t l)
+{
+    static const uint32_t vowels[] = { 0x430, 0x435, 0x451, 0x438, 0x439, 0x43E, 0x443, 0x44A,
+                                       0x44B, 0x44C, 0x44D, 0x44E, 0x44F, 0x432 };
+
+    if (l < 0x430 || l > 0x44F)
+        return false;
+    for (size_t i = 0; i < ARRAY_LEN(vowels); i++)
+        if (vowels[i] == l)
+            return false;
+    return true;
+}
+
+/* Appends s with its Cyrillic letters read in Latin: the English reading
+ * of Russian, or the Korean one. */
+static void cyrillic_latin(const char *s, bool korean, struct buf *out)
+{
+    int32_t i = 0, len = (int32_t)strlen(s);
+    uint32_t prev = 0;
+
+    while (i < len) {
+        int32_t at = i;
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        uint32_t l = c < 0 ? 0 : cyr_lower((uint32_t)c);
+        if (l == 0) {
+            buf_append(out, s + at, (size_t)(i - at));
+            prev = 0;
+            continue;
+        }
+        /* the next letter, for дж and the aspirated pairs */
+        int32_t j = i;
+        UChar32 d = 0;
+        if (j < len)
+            U8_NEXT(s, j, len, d);
+        uint32_t nl = d < 0 ? 0 : cyr_lower((uint32_t)d);
+        bool hush = prev == 0x447 || prev == 0x436 || prev == 0x448 || prev == 0x449;
+        const char *lat;
+        if ((l == 0x434 || (korean && l == 0x447)) && nl == 0x436) {   /* дж, and чж */
+            lat = "j";
+            i = j;
+        } else if (korean && nl == 0x445 && (l == 0x43A || l == 0x442 || l == 0x43F || l == 0x447)) {
+            lat = l == 0x43A ? "k" : l == 0x442 ? "t" : l == 0x43F ? "p" : "ch";   /* кх тх пх чх */
+            i = j;
+        } else if (l == 0x451) {
+            lat = korean && hush ? "o" : "yo";
+        } else if (l == 0x456) {
+            lat = "i";
+        } else if (l == 0x457) {
+            lat = "yi";
+        } else if (l == 0x454) {
+            lat = "ye";
+        } else if (l == 0x491) {
+            lat = "g";
+        } else if (korean && l == 0x445) {
+            lat = "h";
+        } else if (korean && l == 0x44B) {
+            lat = "u";
+        } else if (korean && l == 0x44D) {
+            lat = "ae";
+        } else if (korean && l == 0x435 && hush) {
+            lat = "o";
+        } else if (korean && l == 0x436) {
+            lat = "j";
+        } else if (korean && l == 0x432 && cyr_consonant(prev)) {
+            lat = "w";      /* кван kwan, хван hwan, чхве chwe */
+        } else {
+            lat = cyr_english[l - 0x430];
+        }
+        buf_puts(out, lat);
+        prev = l;
+    }
+    buf_puts(out, "");
+}
+
 int names_normalise(struct at_ctx *ctx, const char *name, struct name_forms *out)
 {
     static const enum hangul_system systems[] = { HANGUL_DPRK, HANGUL_MR_PLAIN, HANGUL_RR };
@@ -205,8 +316,22 @@ int names_normalise(struct at_ctx *ctx, const char *name, struct name_forms *out
     int rc = AT_OK;
 
     out->n = 0;
-    if (is_ascii(name) || (syl = hangul_syllables(name, &only)) == 0)
+    if (is_ascii(name))
         return add_form(ctx, name, out);
+    if ((syl = hangul_syllables(name, &only)) == 0) {
+        if (!has_cyrillic(name))
+            return add_form(ctx, name, out);
+        /* Cyrillic: the English reading, then the Korean one */
+        for (int korean = 0; korean < 2 && rc == AT_OK; korean++) {
+            buf_reset(&rom);
+            cyrillic_latin(name, korean, &rom);
+            rc = add_form(ctx, buf_str(&rom), out);
+        }
+        buf_free(&rom);
+        if (rc != AT_OK)
+            names_forms_free(out);
+        return rc;
+    }
     /* A short run of Hangul alone is read as a personal name, family name
      * first; anything else is romanised word by word. */
     bool person = only && syl >= 2 && syl <= 5;
@@ -238,7 +363,7 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
     static const struct { const char *word, *key; } whole[] = {
         { "lee", "i" }, { "rhee", "i" }, { "yi", "i" }, { "rhie", "i" }, { "ree", "i" },
         { "li", "i" }, { "ri", "i" }, { "park", "bag" }, { "bahk", "bag" },
-        { "choi", "joe" }, { "choe", "joe" }, { "chey", "joe" },
+        { "choi", "joe" }, { "choe", "joe" }, { "chey", "joe" }, { "chwe", "joe" },
         { "roh", "no" }, { "noh", "no" }, { "ryu", "yu" }, { "yoo", "yu" }, { "rhyu", "yu" },
     };
     size_t start = out->len;
@@ -326,7 +451,7 @@ enum name_word_class names_word_class(const char *w, size_t len)
 
 /* ---- Jaro-Winkler ----------------------------------------------------- */
 
-#define JARO_STACK 64
+#define JARO_STACK 256
 
 /* One Jaro body for both element types: NAME(a, na, b, nb). */
 #define DEFINE_JARO(NAME, T)                                                        \
@@ -340,12 +465,33 @@ enum name_word_class names_word_class(const char *w, size_t len)
             return 1.0;                                                             \
         if (na == 0 || nb == 0)                                                     \
             return 0.0;                                                             \
+        window = (na > nb ? na : nb) / 2;                                           \
+        window = window > 0 ? window - 1 : 0;                                       \
+        if (na <= 64 && nb <= 64) {                                                 \
+            /* the usual case: the matched letters as bits, nothing to clear */    \
+            uint64_t fa = 0, fb = 0;                                                \
+            for (size_t i = 0; i < na; i++) {                                       \
+                size_t lo = i > window ? i - window : 0;                            \
+                size_t hi = i + window + 1 < nb ? i + window + 1 : nb;              \
+                for (size_t j = lo; j < hi; j++)                                    \
+                    if (!((fb >> j) & 1) && a[i] == b[j]) {                         \
+                        fa |= (uint64_t)1 << i;                                     \
+                        fb |= (uint64_t)1 << j;                                     \
+                        matches++;                                                  \
+                        break;                                                      \
+                    }                                                               \
+            }                                                                       \
+            if (matches == 0)                                                       \
+                return 0.0;                                                         \
+            for (; fa; fa &= fa - 1, fb &= fb - 1)                                  \
+                trans += a[__builtin_ctzll(fa)] != b[__builtin_ctzll(fb)];          \
+            double m = (double)matches;                                             \
+            return (m / (double)na + m / (double)nb + (m - (double)trans / 2.0) / m) / 3.0; \
+        }                                                                           \
         ma = na <= JARO_STACK ? stack_a : xmalloc(na);                              \
         mb = nb <= JARO_STACK ? stack_b : xmalloc(nb);                              \
         memset(ma, 0, na);                                                          \
         memset(mb, 0, nb);                                                          \
-        window = (na > nb ? na : nb) / 2;                                           \
-        window = window > 0 ? window - 1 : 0;                                       \
         for (size_t i = 0; i < na; i++) {                                           \
             size_t lo = i > window ? i - window : 0;                                \
             size_t hi = i + window + 1 < nb ? i + window + 1 : nb;                  \

@@ -17,6 +17,12 @@
  * names whose bound reaches the threshold are scored in full, and word
  * similarities are computed once per query word and listed word.  The
  * per-query arrays live in scratch space kept with the index and reused.
+ *
+ * The OFAC scorer has its own candidates, OFAC's gate: every distinct OFAC
+ * token of the listed names, ordered by first letter and length, with the
+ * names holding it.  A query word looks only at the tokens of its first
+ * letter whose length allows 50 % edit similarity, and the names holding
+ * those within that many edits are scored once each.
  */
 #include "attest.h"
 #include "lists.h"
@@ -193,6 +199,9 @@ struct s_name {
     uint16_t njoined;
     uint32_t *cp;         /* OFAC tokens: code points, tokens separated by ' ' */
     uint32_t ncp;
+    uint64_t cpmask;      /* the letters of cp, one bit each (mod 64) */
+    uint32_t *gtok;       /* its distinct OFAC tokens (gate token ids), or NULL */
+    uint16_t ngtok;
 };
 
 struct s_entry {
@@ -212,6 +221,26 @@ static uint8_t type_code(const char *t)
     return T_OTHER;
 }
 
+/* OFAC's candidate gate (FAQ 249: candidates are selected "based on the
+ * first letter of input search terms" and by being at least 50 % similar
+ * by edit distance).  Each distinct OFAC token of the listed names is kept
+ * once, with the names holding it; the tokens are ordered by first letter,
+ * then length, so that a query word only looks at the listed words that
+ * share its first letter and whose length could be within half of it. */
+struct ofac_gate {
+    struct strmap map;          /* token (UTF-8) -> token id */
+    uint32_t *cp;               /* the tokens' code points, packed */
+    size_t ncp, capcp;
+    uint32_t *off;              /* token id -> its code points in cp */
+    uint16_t *len;
+    uint64_t *mask;             /* token id -> its letters, one bit each (mod 64) */
+    size_t ntok, captok;
+    struct u32vec pairs;        /* (token, name) pairs while loading: 2 per pair */
+    uint64_t *order;            /* (first letter, length, token id), sorted */
+    uint32_t *name_start;       /* token id -> its names in name_ids */
+    uint32_t *name_ids;
+};
+
 struct scratch;
 
 struct screen_index {
@@ -228,6 +257,7 @@ struct screen_index {
     uint32_t *key_df;           /* names holding each key */
     const char **key_str;       /* key id -> the key (owned by a word) */
     uint16_t *key_len;
+    uint64_t *key_mask;         /* key id -> its letters, one bit each (mod 64) */
     float *key_idf;
     float *key_w;               /* key id -> heaviest weight of its words */
     float max_key_w;
@@ -236,6 +266,7 @@ struct screen_index {
     uint32_t *key_name_ids;
     struct hblocks prefix_blocks;   /* first three letters of a key -> keys */
     struct hblocks del_blocks;      /* a key with one letter deleted -> keys */
+    struct ofac_gate gate;      /* OFAC's candidate gate over the OFAC tokens */
     struct strmap id_map;       /* "kind:norm" -> posting list id of entries */
     struct u32vec *id_postings;
     size_t nid_postings;
@@ -367,6 +398,192 @@ static uint32_t *ofac_codepoints(const char *s, uint32_t *n_out)
     return out;
 }
 
+/* ---- OFAC's candidate gate --------------------------------------------- */
+
+static size_t cp_tokens(const uint32_t *cp, size_t n, size_t *start, size_t *len, size_t max);
+static void cp_utf8(const uint32_t *cp, size_t n, struct buf *out);
+
+#define GATE_ID_BITS 27
+#define GATE_LEN_SHIFT GATE_ID_BITS
+#define GATE_FIRST_SHIFT (GATE_ID_BITS + 16)
+
+static uint64_t letter_mask(const uint32_t *w, size_t n)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << (w[i] & 63);
+    return m;
+}
+
+/* Adds the OFAC tokens of name `name` (each distinct token once), and
+ * gives the name their ids when every token could be kept. */
+static void gate_add(struct ofac_gate *g, struct s_name *sn, uint32_t name, const uint32_t *cp,
+                     size_t ncp)
+{
+    size_t st[MAX_WORDS], ln[MAX_WORDS], nt = cp_tokens(cp, ncp, st, ln, MAX_WORDS);
+    uint32_t ids[MAX_WORDS];
+    size_t nids = 0;
+    struct buf b = BUF_INIT;
+    bool all = true;
+
+    for (size_t i = 0; i < nt; i++) {
+        if (ln[i] > UINT16_MAX || g->ntok >= (1u << GATE_ID_BITS) - 1) {
+            all = false;
+            continue;
+        }
+        buf_reset(&b);
+        cp_utf8(cp + st[i], ln[i], &b);
+        if (b.len == 0) {
+            all = false;
+            continue;
+        }
+        uint32_t id = strmap_get(&g->map, b.data, b.len);
+        if (id == UINT32_MAX) {
+            if (g->ntok == g->captok) {
+                g->captok = g->captok ? g->captok * 2 : 4096;
+                g->off = xrealloc(g->off, g->captok * sizeof *g->off);
+                g->len = xrealloc(g->len, g->captok * sizeof *g->len);
+                g->mask = xrealloc(g->mask, g->captok * sizeof *g->mask);
+            }
+            while (g->ncp + ln[i] > g->capcp) {
+                g->capcp = g->capcp ? g->capcp * 2 : 65536;
+                g->cp = xrealloc(g->cp, g->capcp * sizeof *g->cp);
+            }
+            id = (uint32_t)g->ntok++;
+            g->off[id] = (uint32_t)g->ncp;
+            g->len[id] = (uint16_t)ln[i];
+            g->mask[id] = letter_mask(cp + st[i], ln[i]);
+            memcpy(g->cp + g->ncp, cp + st[i], ln[i] * sizeof *cp);
+            g->ncp += ln[i];
+            strmap_put(&g->map, b.data, b.len, id);
+        }
+        bool seen = false;
+        for (size_t j = 0; j < nids; j++)
+            seen |= ids[j] == id;
+        if (seen)
+            continue;
+        ids[nids++] = id;
+        u32_push(&g->pairs, id);
+        u32_push(&g->pairs, name);
+    }
+    buf_free(&b);
+    sn->gtok = NULL;
+    sn->ngtok = 0;
+    if (all && nids) {
+        sn->gtok = xmalloc(nids * sizeof *sn->gtok);
+        memcpy(sn->gtok, ids, nids * sizeof *ids);
+        sn->ngtok = (uint16_t)nids;
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Orders the tokens by first letter and length, and packs their names. */
+static void gate_finish(struct ofac_gate *g)
+{
+    size_t nt = g->ntok, np = g->pairs.n / 2;
+
+    uint64_t *keys = g->order = xmalloc((nt ? nt : 1) * sizeof *keys);
+    for (size_t i = 0; i < nt; i++)
+        keys[i] = ((uint64_t)g->cp[g->off[i]] << GATE_FIRST_SHIFT)
+                | ((uint64_t)g->len[i] << GATE_LEN_SHIFT) | i;
+    qsort(keys, nt, sizeof *keys, cmp_u64);
+    g->name_start = xcalloc(nt + 1, sizeof *g->name_start);
+    for (size_t i = 0; i < np; i++)
+        g->name_start[g->pairs.v[2 * i] + 1]++;
+    for (size_t i = 0; i < nt; i++)
+        g->name_start[i + 1] += g->name_start[i];
+    g->name_ids = xmalloc((np ? np : 1) * sizeof *g->name_ids);
+    uint32_t *fill = xmalloc((nt ? nt : 1) * sizeof *fill);
+    memcpy(fill, g->name_start, nt * sizeof *fill);
+    for (size_t i = 0; i < np; i++)
+        g->name_ids[fill[g->pairs.v[2 * i]]++] = g->pairs.v[2 * i + 1];
+    free(fill);
+    free(g->pairs.v);
+    g->pairs = (struct u32vec){ 0 };
+}
+
+static void gate_free(struct ofac_gate *g)
+{
+    strmap_free(&g->map);
+    free(g->cp);
+    free(g->off);
+    free(g->len);
+    free(g->mask);
+    free(g->pairs.v);
+    free(g->order);
+    free(g->name_start);
+    free(g->name_ids);
+}
+
+/* Whether a and b are at least 50 % similar by edit distance: no more
+ * edits (Levenshtein) than half the longer one's length. */
+static bool edit_close(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t k = (na > nb ? na : nb) / 2, stack[2][64], *prev = stack[0], *cur = stack[1];
+    size_t *heap = NULL;
+    bool ok = true;
+
+    if ((na > nb ? na - nb : nb - na) > k)
+        return false;
+    if (nb + 1 > 64) {
+        heap = xmalloc(2 * (nb + 1) * sizeof *heap);
+        prev = heap;
+        cur = heap + nb + 1;
+    }
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na && ok; i++) {
+        size_t low = cur[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            cur[j] = d;
+            if (d < low)
+                low = d;
+        }
+        ok = low <= k;
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    ok = ok && prev[nb] <= k;
+    free(heap);
+    return ok;
+}
+
+/* The query words the gate and the word score use: those longer than two
+ * letters, or all of them when none is. */
+static size_t ofac_query_words(const uint32_t *q, size_t nq, size_t *qs, size_t *ql)
+{
+    size_t nt = cp_tokens(q, nq, qs, ql, MAX_WORDS), k = 0;
+    bool long_only = false;
+
+    for (size_t i = 0; i < nt; i++)
+        long_only |= ql[i] > 2;
+    for (size_t i = 0; i < nt; i++)
+        if (!long_only || ql[i] > 2) {
+            qs[k] = qs[i];
+            ql[k++] = ql[i];
+        }
+    return k;
+}
+
+/* Whether query word w passes the gate with listed word c: the same first
+ * letter and at least 50 % similar. */
+static bool gate_pass(const uint32_t *w, size_t nw, const uint32_t *c, size_t nc)
+{
+    return nw && nc && w[0] == c[0] && edit_close(w, nw, c, nc);
+}
+
 static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
                           const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
 {
@@ -396,6 +613,11 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     }
     sn->cp = cp;
     sn->ncp = ncp;
+    sn->gtok = NULL;
+    sn->ngtok = 0;
+    sn->cpmask = cp ? letter_mask(cp, ncp) : 0;
+    if (cp)
+        gate_add(&ix->gate, sn, (uint32_t)(ix->nnames - 1), cp, ncp);
 }
 
 static const char *intern_quality(const char *q)
@@ -503,6 +725,15 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
 
 static float class_factor(uint8_t cls);
 
+static uint64_t byte_mask(const char *w, size_t n)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << ((unsigned char)w[i] & 63);
+    return m;
+}
+
 /* Document frequencies, IDF, the names of each key and the key blocks,
  * once all names are in. */
 static void finish_index(struct screen_index *ix)
@@ -577,6 +808,9 @@ static void finish_index(struct screen_index *ix)
         keys[ix->words[i].key_id] = ix->words[i].key;
         lens[ix->words[i].key_id] = ix->words[i].keylen;
     }
+    ix->key_mask = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_mask);
+    for (uint32_t k = 0; k < ix->nkeys; k++)
+        ix->key_mask[k] = byte_mask(keys[k], lens[k]);
     for (uint32_t k = 0; k < ix->nkeys; k++) {
         size_t n = lens[k];
         pairs[npairs++] = (struct hpair){ hash_str(keys[k], n < PREFIX_LEN ? n : PREFIX_LEN), k };
@@ -600,6 +834,7 @@ static void finish_index(struct screen_index *ix)
     hblocks_build(&ix->del_blocks, pairs, npairs);
     free(pairs);
     free(seen);
+    gate_finish(&ix->gate);
 }
 
 int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out)
@@ -657,6 +892,7 @@ void screen_index_free(struct screen_index *ix)
         free(ix->names[i].words);
         free(ix->names[i].joined);
         free(ix->names[i].cp);
+        free(ix->names[i].gtok);
     }
     free(ix->names);
     for (size_t i = 0; i < ix->ntexts; i++)
@@ -671,6 +907,7 @@ void screen_index_free(struct screen_index *ix)
     strmap_free(&ix->key_map);
     hblocks_free(&ix->prefix_blocks);
     hblocks_free(&ix->del_blocks);
+    gate_free(&ix->gate);
     strmap_free(&ix->id_map);
     free(ix->key_name_start);
     free(ix->key_name_ids);
@@ -679,6 +916,7 @@ void screen_index_free(struct screen_index *ix)
     free(ix->key_str);
     free(ix->key_w);
     free(ix->key_len);
+    free(ix->key_mask);
 
     for (size_t i = 0; i < ix->npool; i++)
         scratch_free(ix->pool[i]);
@@ -788,6 +1026,22 @@ double screen_ofac_score(const char *query, const char *name, json_t **explain)
     free(q);
     free(c);
     return s;
+}
+
+bool screen_ofac_gate(const char *query, const char *name)
+{
+    uint32_t nq, nc;
+    uint32_t *q = ofac_codepoints(query, &nq), *c = ofac_codepoints(name, &nc);
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], cs[MAX_WORDS], cl[MAX_WORDS];
+    size_t nqt = ofac_query_words(q, nq, qs, ql), nct = cp_tokens(c, nc, cs, cl, MAX_WORDS);
+    bool pass = false;
+
+    for (size_t i = 0; i < nqt && !pass; i++)
+        for (size_t j = 0; j < nct && !pass; j++)
+            pass = gate_pass(q + qs[i], ql[i], c + cs[j], cl[j]);
+    free(q);
+    free(c);
+    return pass;
 }
 
 /* ---- the attest scorer ------------------------------------------------- */
@@ -1164,6 +1418,10 @@ struct scratch {
     uint32_t *klist;                /* keys similar to each query word in turn */
     size_t nklist, capklist;
     struct memo memo;
+    /* the OFAC scorer's word similarities, once per query word and listed token */
+    uint32_t *tstamp, *tslot;       /* gate token -> stamp when it has a row, its row */
+    double *trows;                  /* MAX_WORDS similarities per row, -1 until computed */
+    size_t ntrows, captrows;
 };
 
 static struct scratch *scratch_new(const struct screen_index *ix)
@@ -1185,6 +1443,9 @@ static struct scratch *scratch_new(const struct screen_index *ix)
     sc->kbits = xcalloc(nk, sizeof *sc->kbits);
     sc->memo.wstamp = xcalloc(nw, sizeof *sc->memo.wstamp);
     sc->memo.wslot = xcalloc(nw, sizeof *sc->memo.wslot);
+    size_t nt = ix->gate.ntok ? ix->gate.ntok : 1;
+    sc->tstamp = xcalloc(nt, sizeof *sc->tstamp);
+    sc->tslot = xcalloc(nt, sizeof *sc->tslot);
     return sc;
 }
 
@@ -1207,6 +1468,9 @@ static void scratch_free(struct scratch *sc)
     free(sc->memo.wstamp);
     free(sc->memo.wslot);
     free(sc->memo.rows);
+    free(sc->tstamp);
+    free(sc->tslot);
+    free(sc->trows);
     free(sc);
 }
 
@@ -1220,6 +1484,7 @@ static uint32_t scratch_stamp(const struct screen_index *ix, struct scratch *sc)
         memset(sc->kstamp, 0, ix->nkeys * sizeof *sc->kstamp);
         memset(sc->kbstamp, 0, ix->nkeys * sizeof *sc->kbstamp);
         memset(sc->memo.wstamp, 0, ix->nwords * sizeof *sc->memo.wstamp);
+        memset(sc->tstamp, 0, ix->gate.ntok * sizeof *sc->tstamp);
         sc->epoch = 0;
     }
     return ++sc->epoch;
@@ -1255,8 +1520,12 @@ static void scratch_put(const struct screen_index *cix, struct scratch *sc)
 /* ---- candidates ------------------------------------------------------------ */
 
 /* Whether listed key kid can pair with query word q (generous: the scorer
- * decides). */
-static bool key_similar(const struct screen_index *ix, const struct q_word *q, uint32_t kid)
+ * decides).  qmask holds q's letters.  Before Jaro-Winkler, a bound from
+ * the letters alone: the m matching letters are neither letters of q that
+ * the key lacks nor letters of the key that q lacks, Jaro is at most
+ * (m/a + m/b + 1)/3, and the prefix bonus is known exactly. */
+static bool key_similar(const struct screen_index *ix, const struct q_word *q, uint64_t qmask,
+                        uint32_t kid)
 {
     const char *k = ix->key_str[kid];
     size_t kl = ix->key_len[kid];
@@ -1270,8 +1539,20 @@ static bool key_similar(const struct screen_index *ix, const struct q_word *q, u
         same++;
     if (shorter >= 3 && same == shorter)
         return true;
+    double min = shorter <= 3 ? 0.9 : PAIR_MIN;
+    uint64_t km = ix->key_mask[kid];
+    size_t lack_q = 0, lack_k = (size_t)__builtin_popcountll(km & ~qmask);
+    for (size_t i = 0; i < q->keylen; i++)
+        lack_q += !((km >> ((unsigned char)q->key[i] & 63)) & 1);
+    double a = (double)q->keylen, b = (double)kl;
+    double m = a - (double)lack_q < b - (double)lack_k ? a - (double)lack_q : b - (double)lack_k;
+    if (m <= 0)
+        return false;
+    double j = (m / a + m / b + 1.0) / 3.0;
+    if (j + (double)(same < 4 ? same : 4) * 0.1 * (1.0 - j) + 1e-9 < min)
+        return false;
     double s = names_jaro_winkler_bytes(q->key, q->keylen, k, kl, 0.7);
-    return s >= (shorter <= 3 ? 0.9 : PAIR_MIN);
+    return s >= min;
 }
 
 /* Lists the keys similar to query word q (memo column col) in the
@@ -1282,6 +1563,7 @@ struct reach {
     struct scratch *sc;
     const struct q_word *q;
     uint32_t bit, kst, fst;
+    uint64_t qmask;
     float max_w;
     size_t names;
 };
@@ -1293,7 +1575,7 @@ static void reach_key(struct reach *r, uint32_t kid)
     if (kid == UINT32_MAX || sc->kstamp[kid] == r->kst)
         return;
     sc->kstamp[kid] = r->kst;
-    if (!key_similar(r->ix, r->q, kid))
+    if (!key_similar(r->ix, r->q, r->qmask, kid))
         return;
     if (sc->kbstamp[kid] != r->fst) {
         sc->kbstamp[kid] = r->fst;
@@ -1323,7 +1605,8 @@ static void reach_block(struct reach *r, const struct hblocks *hb, const char *k
 static void reach_word(const struct screen_index *ix, struct scratch *sc, const struct q_word *q,
                        size_t col, uint32_t fst, float *max_w, size_t *names)
 {
-    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst, 0, 0 };
+    struct reach r = { ix, sc, q, 1u << col, scratch_stamp(ix, sc), fst,
+                       byte_mask(q->key, q->keylen), 0, 0 };
     char del[256];
     size_t n = q->keylen;
 
@@ -1437,6 +1720,148 @@ static void candidates(const struct screen_index *ix, struct scratch *sc, const 
     }
 }
 
+/* The names that pass OFAC's gate for query code points q, in
+ * sc->touched: for each query word, the listed words of the same first
+ * letter whose length allows 50 % similarity are checked by edit
+ * distance, and the names holding those that pass are taken. */
+static void ofac_gate_names(const struct screen_index *ix, struct scratch *sc, const uint32_t *q,
+                            size_t nq, uint32_t st)
+{
+    const struct ofac_gate *g = &ix->gate;
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], nqt = ofac_query_words(q, nq, qs, ql);
+    const uint64_t id_mask = ((uint64_t)1 << GATE_ID_BITS) - 1;
+
+    sc->ntouched = 0;
+    for (size_t i = 0; i < nqt; i++) {
+        const uint32_t *w = q + qs[i];
+        size_t n = ql[i], lo_len = (n + 1) / 2, hi_len = 2 * n;
+        if (hi_len > UINT16_MAX)
+            hi_len = UINT16_MAX;
+        uint64_t qmask = letter_mask(w, n);
+        uint64_t lo_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)lo_len << GATE_LEN_SHIFT);
+        uint64_t hi_key = ((uint64_t)w[0] << GATE_FIRST_SHIFT) | ((uint64_t)hi_len << GATE_LEN_SHIFT) | id_mask;
+        size_t lo = 0, hi = g->ntok;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (g->order[mid] < lo_key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < g->ntok && g->order[k] <= hi_key; k++) {
+            uint32_t id = (uint32_t)(g->order[k] & id_mask);
+            size_t len = g->len[id], edits = (len > n ? len : n) / 2;
+            /* a cheap bound first: each letter of one word that the other
+             * lacks costs an edit */
+            uint64_t tm = g->mask[id];
+            size_t lack = (size_t)__builtin_popcountll(tm & ~qmask);
+            if (lack > edits)
+                continue;
+            lack = 0;
+            for (size_t c = 0; c < n; c++)
+                lack += !((tm >> (w[c] & 63)) & 1);
+            if (lack > edits || !edit_close(w, n, g->cp + g->off[id], len))
+                continue;
+            for (uint32_t j = g->name_start[id]; j < g->name_start[id + 1]; j++) {
+                uint32_t nm = g->name_ids[j];
+                if (sc->nstamp[nm] != st) {
+                    sc->nstamp[nm] = st;
+                    sc->touched[sc->ntouched++] = nm;
+                }
+            }
+        }
+    }
+}
+
+/* The OFAC score of name sn for query q (words qs/ql of nqw), as
+ * ofac_cp_score gives it, with each word similarity computed once per
+ * query and listed token (stamp st).  The whole-name Jaro-Winkler is
+ * skipped when its bound from the lengths alone can neither beat the word
+ * score nor reach the threshold: the score of a name that can reach the
+ * threshold is exact. */
+static double ofac_fast_score(const struct screen_index *ix, struct scratch *sc, uint32_t st,
+                              const uint32_t *q, size_t nq, uint64_t qmask, const size_t *qs,
+                              const size_t *ql, size_t nqw, const struct s_name *sn, double threshold)
+{
+    const struct ofac_gate *g = &ix->gate;
+    double sum = 0, per, whole = 0;
+
+    if (sn->gtok == NULL)
+        return ofac_cp_score(q, nq, sn->cp, sn->ncp, NULL);
+    for (size_t i = 0; i < nqw; i++) {
+        double best = 0;
+        for (size_t j = 0; j < sn->ngtok; j++) {
+            uint32_t t = sn->gtok[j];
+            if (sc->tstamp[t] != st) {
+                if (sc->ntrows == sc->captrows) {
+                    sc->captrows = sc->captrows ? sc->captrows * 2 : 1024;
+                    sc->trows = xrealloc(sc->trows, sc->captrows * MAX_WORDS * sizeof *sc->trows);
+                }
+                sc->tstamp[t] = st;
+                sc->tslot[t] = (uint32_t)sc->ntrows;
+                double *row = sc->trows + sc->ntrows++ * MAX_WORDS;
+                for (size_t k = 0; k < MAX_WORDS; k++)
+                    row[k] = -1.0f;
+            }
+            double *cell = sc->trows + (size_t)sc->tslot[t] * MAX_WORDS + i;
+            if (*cell < 0)
+                *cell = names_jaro_winkler(q + qs[i], ql[i], g->cp + g->off[t], g->len[t], 0.7);
+            if (*cell > best)
+                best = *cell;
+        }
+        sum += best < 0.5 ? 0 : best;
+    }
+    per = nqw ? sum / (double)nqw : 0;
+    if (nq && sn->ncp && q[0] == sn->cp[0]) {
+        /* Jaro <= (m/a + m/b + 1)/3, where the m matching letters are
+         * neither letters of the query that the name lacks nor letters of
+         * the name that the query lacks; the prefix bonus adds at most 0.4
+         * of what is left */
+        size_t lack_q = 0, lack_c = (size_t)__builtin_popcountll(sn->cpmask & ~qmask);
+        for (size_t i = 0; i < nq; i++)
+            lack_q += !((sn->cpmask >> (q[i] & 63)) & 1);
+        double a = (double)nq, b = (double)sn->ncp;
+        double m = a - (double)lack_q < b - (double)lack_c ? a - (double)lack_q : b - (double)lack_c;
+        double j = m > 0 ? (m / a + m / b + 1.0) / 3.0 : 0, bound = j + 0.4 * (1.0 - j) + 1e-9;
+        if (bound > per && bound * 100.0 >= threshold)
+            whole = names_jaro_winkler(q, nq, sn->cp, sn->ncp, 0.0);
+    }
+    return (whole > per ? whole : per) * 100.0;
+}
+
+/* Keeps score s of name n if it is its entry's best so far. */
+static void note_best(const struct screen_index *ix, struct scratch *sc, uint32_t qst, uint32_t n,
+                      double s, int variant, int form)
+{
+    const struct s_name *sn = &ix->names[n];
+    struct best *b = &sc->best[sn->entry];
+
+    if (sc->estamp[sn->entry] != qst) {
+        sc->estamp[sn->entry] = qst;
+        b->score = 0;
+        sc->etouched[sc->netouched++] = sn->entry;
+    }
+    if (s > b->score) {
+        b->score = s;
+        b->name = n;
+        b->variant = variant;
+        b->form = form;
+    }
+}
+
+static bool utf8_valid(const char *s)
+{
+    int32_t i = 0, len = (int32_t)strlen(s);
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        if (c < 0)
+            return false;
+    }
+    return true;
+}
+
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out)
 {
     if (strcmp(name, "attest") == 0)
@@ -1507,49 +1932,51 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
             sc->idlabel[e] = ix->id_labels[p];
         }
     }
-    if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK)
-        goto out;
-    if (q->scorer == SCREEN_OFAC)
+    if (q->scorer == SCREEN_OFAC) {
+        /* OFAC's own method: its gate, then each name that passes scored
+         * once on the query as typed */
+        if (!utf8_valid(buf_str(&name))) {
+            rc = ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
+            goto out;
+        }
+        size_t qs[MAX_WORDS], ql[MAX_WORDS], nqw;
+        uint32_t gst = scratch_stamp(ix, sc);
         q_cp = ofac_codepoints(buf_str(&name), &nq_cp);
-    for (size_t f = 0; f < forms.n; f++) {
+        nqw = ofac_query_words(q_cp, nq_cp, qs, ql);
+        uint64_t qmask = letter_mask(q_cp, nq_cp);
+        ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
+        sc->ntrows = 0;
+        for (size_t t = 0; t < sc->ntouched; t++) {
+            uint32_t n = sc->touched[t];
+            const struct s_name *sn = &ix->names[n];
+            if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
+                continue;
+            double s = ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw, sn, q->threshold);
+            if (s > 0)
+                note_best(ix, sc, qst, n, s, 0, 0);
+        }
+    } else if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK) {
+        goto out;
+    }
+    for (size_t f = 0; q->scorer == SCREEN_ATTEST && f < forms.n; f++) {
         struct q_form *qff = &qf[f];
         q_form_build(ix, forms.form[f], qff);
         uint32_t fst = scratch_stamp(ix, sc);
         float col_w[MAX_QW];
         sc->memo.stamp = fst;
         sc->memo.nrows = 0;
-        bool bounded = q->scorer == SCREEN_ATTEST && q->threshold > 0;
-        candidates(ix, sc, qff, fst, q->threshold, bounded, col_w);
+        candidates(ix, sc, qff, fst, q->threshold, q->threshold > 0, col_w);
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            double s;
-            int variant = 0;
-            if (q->scorer == SCREEN_OFAC) {
-                if (sn->cp == NULL)
-                    continue;
-                s = ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL);
-            } else {
-                if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
-                    continue;
-                s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
-            }
-            if (s <= 0)
+            if (score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
                 continue;
-            struct best *b = &sc->best[sn->entry];
-            if (sc->estamp[sn->entry] != qst) {
-                sc->estamp[sn->entry] = qst;
-                b->score = 0;
-                sc->etouched[sc->netouched++] = sn->entry;
-            }
-            if (s > b->score) {
-                b->score = s;
-                b->name = n;
-                b->variant = variant;
-                b->form = (int)f;
-            }
+            int variant = 0;
+            double s = score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
+            if (s > 0)
+                note_best(ix, sc, qst, n, s, variant, (int)f);
         }
     }
     *hits = json_array();

@@ -8,9 +8,10 @@
  * is a name, an optional type, and identifiers; identifiers are also
  * found inside the name text ("PU RYONG IMO 8705539").  Two scorers:
  *
- *   ofac    OFAC's published method (Jaro-Winkler of the whole name and of
- *           each word, the higher of the two), for comparison with what
- *           OFAC's own search tool shows;
+ *   ofac    OFAC's published method (its first-letter, 50 % edit-distance
+ *           candidate gate, then Jaro-Winkler of the whole name and of each
+ *           word, the higher of the two), for comparison with what OFAC's
+ *           own search tool shows;
  *   attest  words folded across romanisations and paired one to one by
  *           Jaro-Winkler, each pair weighted by how rare its words are on
  *           the lists, company-form words weighed down, unmatched query
@@ -65,6 +66,13 @@ int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer
 /* The OFAC-parity score (0..100) of a query name against one list name,
  * and its explanation when explain is not NULL (a new object). */
 double screen_ofac_score(const char *query, const char *name, json_t **explain);
+
+/* OFAC's candidate gate: whether some query word (of those longer than two
+ * letters, or all when none is) shares its first letter with a word of the
+ * list name and is at least 50 % similar to it by edit distance (no more
+ * edits than half the longer word).  screen_query with the ofac scorer
+ * scores only the names that pass. */
+bool screen_ofac_gate(const char *query, const char *name);
 
 /*
  * A batch in the shape of OpenSanctions' /match: request
