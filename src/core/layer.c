@@ -35,36 +35,13 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
         "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
         " ORDER BY c.id LIMIT ?7 OFFSET ?8";
     sqlite3_stmt *stmt;
-    bool crosses = f->west > f->east;
     int rc = AT_OK, step;
 
     if (!f->has_bbox || f->include_retracted)
         return ctx_error(ctx, AT_EINVAL, "a layer needs a bounding box and no retracted records");
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
-    if (f->type)
-        sqlite3_bind_text(stmt, 1, f->type, -1, SQLITE_STATIC);
-    if (f->date_from)
-        sqlite3_bind_int(stmt, 2, f->date_from);
-    if (f->date_to)
-        sqlite3_bind_int(stmt, 3, f->date_to);
-    if (f->place)
-        sqlite3_bind_text(stmt, 4, f->place, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, f->max_clearance);
-    sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
-    sqlite3_bind_int64(stmt, 8, f->offset);
-    sqlite3_bind_double(stmt, 9, f->south);
-    sqlite3_bind_double(stmt, 10, f->west);
-    sqlite3_bind_double(stmt, 11, f->north);
-    sqlite3_bind_double(stmt, 12, f->east);
-    if (f->field && f->value) {
-        sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 14, f->value, -1, SQLITE_STATIC);
-    }
-    /* First box: west to east, or west to 180; second: -180 to east when
-     * crossing, else an empty range. */
-    sqlite3_bind_double(stmt, 15, crosses ? 180.0 : f->east);
-    sqlite3_bind_double(stmt, 16, crosses ? -180.0 : 1000.0);
+    record_filter_bind(stmt, f);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)

@@ -633,7 +633,21 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 
     if (stmt == NULL)
         return AT_ERR;
-    if (indexed) {
+    record_filter_bind(stmt, f);
+    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        rc = doc ? fn(arg, doc) : ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
+        json_decref(doc);
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "listing records");
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+void record_filter_bind(sqlite3_stmt *stmt, const struct record_filter *f)
+{
+    if (f->has_bbox) {
         bool crosses = f->west > f->east;
         /* First box: west to east, or west to 180; second: -180 to east
          * when crossing, else an empty range. */
@@ -662,15 +676,6 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 14, f->value, -1, SQLITE_STATIC);
     }
-    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
-        rc = doc ? fn(arg, doc) : ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
-        json_decref(doc);
-    }
-    if (rc == AT_OK && step != SQLITE_DONE)
-        rc = store_error(ctx, st, "listing records");
-    sqlite3_reset(stmt);
-    return rc;
 }
 
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)

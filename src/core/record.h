@@ -86,6 +86,13 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
  * read, as a new JSON array of {"id", "field"}, in id order. */
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
+/* Binds f to a statement written with record_list's parameters: ?1 type,
+ * ?2/?3 date range, ?4 place, ?5 clearance, ?6 retracted, ?7/?8 limit and
+ * offset, ?9-?12 south, west, north, east, ?13/?14 field and value, ?15/?16
+ * the east end of the first box and the west end of the second (a box
+ * across the antimeridian is two). */
+void record_filter_bind(sqlite3_stmt *stmt, const struct record_filter *f);
+
 /* Counts of current records per type (retracted ones apart), of those the
  * store's session may read. */
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
