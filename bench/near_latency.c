@@ -17,32 +17,11 @@
 #include "../src/core/spatial.h"
 #include "../src/core/store.h"
 
+#include "latency.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The q-th quantile of sorted[0..n) by the nearest-rank method. */
-static double quantile(const double *sorted, size_t n, double q)
-{
-    size_t rank = (size_t)(q * (double)n + 0.999999);
-
-    return sorted[rank > 0 ? rank - 1 : 0];
-}
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,35 @@
+/*
+ * latency.h: what the in-process latency benchmarks share: a monotonic
+ * clock in milliseconds, and nearest-rank quantiles of sorted samples.
+ */
+#ifndef BENCH_LATENCY_H
+#define BENCH_LATENCY_H
+
+#include <stddef.h>
+#include <time.h>
+
+static inline double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* For qsort of doubles, smallest first. */
+static inline int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The q-th quantile of sorted[0..n) by the nearest-rank method. */
+static inline double quantile(const double *sorted, size_t n, double q)
+{
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+
+    return sorted[rank > 0 ? rank - 1 : 0];
+}
+
+#endif
