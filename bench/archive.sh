@@ -19,7 +19,6 @@ records=${BENCH_RECORDS:-1000000}
 seed=${BENCH_SEED:-20240601}
 nqueries=${BENCH_QUERIES:-1000}
 attest=${ATTEST_BIN:-$PWD/build/attest}
-pkgs="sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd"
 
 { [ -x /usr/bin/time ] && command -v bc >/dev/null; } || scripts/deps
 [ -x "$attest" ] && [ -f build/libattest.a ] || make -s all
@@ -28,9 +27,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/attest-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 cc -O2 -std=c17 -D_GNU_SOURCE -o "$work/gen_records" bench/gen_records.c
-# shellcheck disable=SC2046
-cc -O2 -std=c17 -D_GNU_SOURCE $(pkg-config --cflags $pkgs) -o "$work/search_latency" \
-    bench/search_latency.c build/libattest.a $(pkg-config --libs $pkgs) -lpthread -lm
+make -s build/bench/search_latency build/attest-sql
 
 now() { date +%s.%N; }
 # field FILE LABEL: the value after "LABEL: " in /usr/bin/time -v output.
@@ -60,7 +57,7 @@ import_s=$(echo "$t1 - $t0" | bc -l)
 import_rss_kib=$(field "$work/import.time" "Maximum resident set size (kbytes)")
 import_cpu=$(echo "$(field "$work/import.time" "User time (seconds)") + $(field "$work/import.time" "System time (seconds)")" | bc -l)
 grep '^imported' "$work/import.err" >&2 || true
-sqlite3 "$work/archive/attest.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+build/attest-sql "$work/archive" "PRAGMA wal_checkpoint(TRUNCATE);" 3<"$work/pass" >/dev/null
 archive_bytes=$(stat -c %s "$work/archive/attest.db")
 [ -f "$work/archive/attest.db-wal" ] && archive_bytes=$(( archive_bytes + $(stat -c %s "$work/archive/attest.db-wal") ))
 
@@ -80,7 +77,7 @@ sqlite3 "$work/peer.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 peer_bytes=$(stat -c %s "$work/peer.db")
 
 echo "search latency over $nqueries queries..." >&2
-"$work/search_latency" "$work/archive" "$work/queries.txt" >"$work/search.out"
+build/bench/search_latency "$work/archive" "$work/queries.txt" 3<"$work/pass" >"$work/search.out"
 read -r _ _ _ hits _ p50 _ p95 _ p99 _ pmax < <(head -1 "$work/search.out")
 
 rate=$(echo "$records / $import_s" | bc -l)

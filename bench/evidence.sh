@@ -17,11 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd)
-make -s build/attest build/libattest.a
-# shellcheck disable=SC2046
-cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -o build/evidence_proof \
-    bench/evidence_proof.c build/libattest.a $(pkg-config --libs "${pkgs[@]}") -lpthread -lm
+make -s build/attest build/bench/evidence_proof build/attest-sql
 bin=$PWD/build/attest
 entries=${ENTRIES:-1000000}
 
@@ -77,7 +73,7 @@ start=$(ms)
 at -A "$dir/big" import jsonl "$dir/records.jsonl" >/dev/null 2>&1
 import_ms=$(( $(ms) - start ))
 rm -f "$dir/records.jsonl"
-log_size=$(sqlite3 "$dir/big/attest.db" "SELECT count(*) FROM log_entry")
+log_size=$(build/attest-sql "$dir/big" "SELECT count(*) FROM log_entry" 3<"$dir/pass")
 verify_ms=0 verify_cpu=
 for round in 1 2 3; do
     say "verify round $round of 3"
@@ -92,8 +88,8 @@ done
 
 # ---- (c) inclusion proofs ----------------------------------------------------
 say "timing inclusion proofs"
-read -r _ size samples p50 p99 max mean cpu_p50 cpu_p99 cpu_max < <(build/evidence_proof "$dir/big" 10000)
-id=$(sqlite3 "$dir/big/attest.db" "SELECT id FROM record_version ORDER BY log_seq DESC LIMIT 1 OFFSET $((entries / 3))")
+read -r _ size samples p50 p99 max mean cpu_p50 cpu_p99 cpu_max < <(build/bench/evidence_proof "$dir/big" 10000 3<"$dir/pass")
+id=$(build/attest-sql "$dir/big" "SELECT id FROM record_version ORDER BY log_seq DESC LIMIT 1 OFFSET $((entries / 3))" 3<"$dir/pass")
 cli=()
 for _ in $(seq 21); do
     start=$(date +%s%N)

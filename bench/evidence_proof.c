@@ -17,6 +17,7 @@
 #include "../src/core/evlog.h"
 #include "../src/core/merkle.h"
 #include "../src/core/store.h"
+#include "open.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 {
     struct at_ctx ctx = { 0 };
     struct store *st = NULL;
+    struct session user;
     struct tree_head head;
     struct merkle_proof proof;
     long samples = argc > 2 ? strtol(argv[2], NULL, 10) : 10000;
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: evidence_proof ARCHIVE [SAMPLES] [SEED]\n");
         return 2;
     }
-    if (store_open(&ctx, argv[1], &st) != AT_OK || evlog_latest_head(&ctx, st, &head) != AT_OK)
+    if (bench_open(&ctx, argv[1], &st, &user) != AT_OK || evlog_latest_head(&ctx, st, &head) != AT_OK)
         goto fail;
     index = malloc((size_t)samples * sizeof *index);
     took = malloc((size_t)samples * sizeof *took);

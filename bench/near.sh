@@ -11,13 +11,10 @@ cd "$(dirname "$0")/.."
 sites=${NEAR_SITES:-1000000}
 nq=${NEAR_QUERIES:-1000}
 attest=${ATTEST_BIN:-$PWD/build/attest}
-pkgs="sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd"
 [ -x "$attest" ] && [ -f build/libattest.a ] || make -s all
 work=$(mktemp -d "${TMPDIR:-/tmp}/attest-near.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-# shellcheck disable=SC2046
-cc -O2 -std=c17 -D_GNU_SOURCE $(pkg-config --cflags $pkgs) -o "$work/near_latency" \
-    bench/near_latency.c build/libattest.a $(pkg-config --libs $pkgs) -lpthread -lm
+make -s build/bench/near_latency
 
 python3 bench/gen_records.py "$sites" "$sites" "$work/sites.jsonl"
 python3 - "$work/sites.jsonl" "$work/sites.csv" "$nq" "$work/queries.txt" "$work/peer.sql" <<'PY'
@@ -53,7 +50,7 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 printf 'archive of %d FICTIONAL sites imported in %.1f s (CPU %s s user+sys)\n' "$sites" \
     "$(echo "$t1 - $t0" | bc -l)" "$(awk '{print $1 + $2}' "$work/import.time")"
-read -r _ n _ hits _ p50 _ p95 _ p99 _ pmax < <("$work/near_latency" "$work/archive" "$work/queries.txt")
+read -r _ n _ hits _ p50 _ p95 _ p99 _ pmax < <(build/bench/near_latency "$work/archive" "$work/queries.txt")
 
 sqlite3 "$work/peer.db" "CREATE VIRTUAL TABLE pts USING rtree(id, min_lat, max_lat, min_lon, max_lon);
     CREATE TEMP TABLE raw(id INTEGER, lat REAL, lon REAL);" \

@@ -16,6 +16,7 @@
 #include "../src/core/attest.h"
 #include "../src/core/spatial.h"
 #include "../src/core/store.h"
+#include "open.h"
 
 #include "latency.h"
 
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
     struct spatial_query sq = { "site", -1 };
     struct spatial_hits h;
     struct store *st = NULL;
+    struct session user;
     double (*q)[3] = NULL, *ms;
     size_t nq = 0, cap = 0;
     long hits = 0;
@@ -48,7 +50,7 @@ int main(int argc, char **argv)
         q[nq][0] = a, q[nq][1] = b, q[nq++][2] = c;
     }
     fclose(f);
-    if (nq == 0 || store_open(&ctx, argv[1], &st) != AT_OK) {
+    if (nq == 0 || bench_open(&ctx, argv[1], &st, &user) != AT_OK) {
         fprintf(stderr, "near_latency: %s\n", nq ? ctx.message : "no queries");
         return 1;
     }

@@ -21,11 +21,7 @@ if [ ! -d "$data/un" ] || [ ! -d "$data/ofac-2021" ]; then
     echo "screen: $data is missing; nothing to measure" >&2
     exit 0
 fi
-pkgs=(sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd)
-make -s build/libattest.a
-# shellcheck disable=SC2046
-cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -o build/screen_bench bench/screen_bench.c \
-    build/libattest.a $(pkg-config --cflags --libs "${pkgs[@]}") -lpthread -lm
+make -s build/bench/screen_bench
 
 tmp=$(mktemp -d /tmp/attest-bench-screen.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,15 +32,15 @@ export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE="$tmp/arc"
 "$bin" lists import un "$data/un/consolidated-2026-02-27.xml" > /dev/null 2>&1
 "$bin" lists import ofac "$data/ofac-2021" --date 2021-07-07 > /dev/null 2>&1
 
-build/screen_bench names "$tmp/arc" > "$tmp/names.tsv"
+build/bench/screen_bench names "$tmp/arc" > "$tmp/names.tsv"
 python3 bench/gen_queries.py "$tmp/names.tsv" "${QUERIES:-100000}" 1 "$tmp/q.tsv"
 echo "-- attest, $(wc -l < "$tmp/q.tsv") generated queries (UN 2026-02-27 + OFAC 2021-07-07)"
-build/screen_bench run "$tmp/arc" "$tmp/q.tsv" attest 80
-build/screen_bench run "$tmp/arc" "$tmp/q.tsv" ofac 80 | sed -n '2,3p'
+build/bench/screen_bench run "$tmp/arc" "$tmp/q.tsv" attest 80
+build/bench/screen_bench run "$tmp/arc" "$tmp/q.tsv" ofac 80 | sed -n '2,3p'
 
 head -n "${PEER_QUERIES:-500}" "$tmp/q.tsv" > "$tmp/peer.tsv"
 echo "-- the first $(wc -l < "$tmp/peer.tsv") queries, attest beside the peer"
-build/screen_bench run "$tmp/arc" "$tmp/peer.tsv" attest 80 | sed -n '2,3p'
+build/bench/screen_bench run "$tmp/arc" "$tmp/peer.tsv" attest 80 | sed -n '2,3p'
 if command -v Rscript > /dev/null && Rscript -e 'library(stringdist)' > /dev/null 2>&1; then
     Rscript bench/screen_peer.R "$tmp/names.tsv" "$tmp/peer.tsv" 0.9
 else
@@ -53,7 +49,7 @@ fi
 
 echo "-- Jaro-Winkler on 10,000 random pairs, checked against R stringdist"
 python3 bench/gen_pairs.py 10000 7 "$tmp/pairs.tsv"
-build/screen_bench jw "$tmp/pairs.tsv" > "$tmp/ours.tsv" 2> "$tmp/jw.log"
+build/bench/screen_bench jw "$tmp/pairs.tsv" > "$tmp/ours.tsv" 2> "$tmp/jw.log"
 cat "$tmp/jw.log"
 if command -v Rscript > /dev/null && Rscript -e 'library(stringdist)' > /dev/null 2>&1; then
     Rscript bench/jw_check.R "$tmp/pairs.tsv" "$tmp/ours.tsv"

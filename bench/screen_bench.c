@@ -23,6 +23,7 @@
 #include "../src/core/names.h"
 #include "../src/core/screen.h"
 #include "../src/core/store.h"
+#include "open.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,10 +59,11 @@ static int names_cmd(const char *archive)
 {
     struct at_ctx ctx = { 0 };
     struct store *st;
+    struct session user;
     json_t *cur, *v;
     size_t i;
 
-    if (store_open(&ctx, archive, &st) != AT_OK || lists_current(&ctx, st, &cur) != AT_OK) {
+    if (bench_open(&ctx, archive, &st, &user) != AT_OK || lists_current(&ctx, st, &cur) != AT_OK) {
         fprintf(stderr, "screen_bench: %s\n", ctx.message);
         return 1;
     }
@@ -91,13 +93,14 @@ static int run_cmd(const char *archive, const char *path, const char *scorer_nam
 {
     struct at_ctx ctx = { 0 };
     struct store *st;
+    struct session user;
     struct screen_index *ix = NULL;
     enum screen_scorer scorer = SCREEN_ATTEST;
     double build = 1e9;
     const char *slow_env = getenv("SCREEN_BENCH_SLOW_MS");
     double slow_ms = slow_env ? atof(slow_env) : 0;
 
-    if (store_open(&ctx, archive, &st) != AT_OK
+    if (bench_open(&ctx, archive, &st, &user) != AT_OK
         || screen_scorer_parse(&ctx, scorer_name, &scorer) != AT_OK) {
         fprintf(stderr, "screen_bench: %s\n", ctx.message);
         return 1;

@@ -18,6 +18,7 @@
 #include "../src/core/attest.h"
 #include "../src/core/search.h"
 #include "../src/core/store.h"
+#include "open.h"
 
 #include "latency.h"
 
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
     struct at_ctx ctx = { 0 };
     struct search_options opt = { NULL, -1, false, 0, "[", "]" };
     struct store *st = NULL;
+    struct session user;
     char **query = NULL, *line = NULL;
     size_t nq = 0, cap = 0;
     double *ms;
@@ -83,7 +85,7 @@ int main(int argc, char **argv)
     }
     fclose(f);
     free(line);
-    if (nq == 0 || store_open(&ctx, argv[1], &st) != AT_OK) {
+    if (nq == 0 || bench_open(&ctx, argv[1], &st, &user) != AT_OK) {
         fprintf(stderr, "search_latency: %s\n", nq ? ctx.message : "no queries");
         return 1;
     }

@@ -9,11 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(sqlite3 libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd)
-make -s build/libattest.a
-# shellcheck disable=SC2046
-cc -O2 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -o build/vault_ingest \
-    bench/vault_ingest.c build/libattest.a $(pkg-config --libs "${pkgs[@]}") -lpthread -lm
+make -s build/bench/vault_ingest
 
 dir=$(mktemp -d /tmp/attest-bench-vault.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
@@ -37,7 +33,7 @@ for round in 1 2 3; do
     sum=$(best "$sum" "$(mbps sha256sum "$dir/input")")
     want=$(cut -d' ' -f1 "$dir/out")
     dgst=$(best "$dgst" "$(mbps openssl dgst -sha256 "$dir/input")")
-    build/vault_ingest "$dir/input" "$dir/input.vault" >"$dir/ours"
+    build/bench/vault_ingest "$dir/input" "$dir/input.vault" >"$dir/ours"
     for pass in ingest verify; do
         read -r _ rate _ hash < <(grep "^$pass " "$dir/ours")
         if [ "$hash" != "$want" ]; then

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "../core/keys.h"
+#include "../core/unlock.h"
 
 #include <errno.h>
 #include <termios.h>
@@ -14,11 +15,10 @@
 #include <string.h>
 #include <wchar.h>
 
+/* The archive is encrypted: every command that opens it logs in. */
 int cli_open(struct cli *cli)
 {
-    if (cli->st)
-        return AT_OK;
-    return store_open(&cli->ctx, cli->archive, &cli->st);
+    return cli_login(cli);
 }
 
 int cli_fail(struct cli *cli, int rc)
@@ -241,15 +241,41 @@ int cli_login(struct cli *cli)
 
     if (cli->logged_in)
         return AT_OK;
-    if ((rc = cli_open(cli)) != AT_OK)
+    /* A key kept by 'attest unlock' first; the passphrase otherwise. */
+    if ((rc = unlock_check(&cli->ctx, cli->archive)) != AT_OK)
         return rc;
-    snprintf(prompt, sizeof prompt, "passphrase for %s: ", cli->user);
-    if ((rc = cli_read_passphrase(cli, prompt, &pass)) == AT_OK
-        && (rc = keys_login(&cli->ctx, cli->st, cli->user, buf_str(&pass), &cli->session)) == AT_OK) {
+    rc = unlock_open(&cli->ctx, cli->archive, cli->user, NULL, &cli->st, &cli->session);
+    if (rc == AT_ENOTFOUND) {
+        snprintf(prompt, sizeof prompt, "passphrase for %s: ", cli->user);
+        if ((rc = cli_read_passphrase(cli, prompt, &pass)) == AT_OK)
+            rc = unlock_open(&cli->ctx, cli->archive, cli->user, buf_str(&pass), &cli->st,
+                             &cli->session);
+    }
+    if (rc == AT_OK) {
         cli->logged_in = true;
         store_set_session(cli->st, &cli->session);
     }
     sodium_memzero(pass.data, pass.cap);
     buf_free(&pass);
     return rc;
+}
+
+int cli_duration(const char *text, unsigned *seconds)
+{
+    static const struct { char unit; unsigned seconds; } units[] = {
+        { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+    };
+    char *end;
+    unsigned long n;
+
+    if (*text < '0' || *text > '9')
+        return AT_EINVAL;
+    n = strtoul(text, &end, 10);
+    for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+        if (end[0] == units[i].unit && end[1] == '\0' && n > 0 && n <= 400UL * 86400 / units[i].seconds) {
+            *seconds = (unsigned)(n * units[i].seconds);
+            return AT_OK;
+        }
+    }
+    return AT_EINVAL;
 }

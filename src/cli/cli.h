@@ -71,6 +71,10 @@ bool cli_wants_help(int argc, char **argv);
 int cli_option(const struct command *cmd, int argc, char **argv, int *i, const char *name,
                const char **value);
 
+/* Parses a duration such as 90s, 15m, 8h or 90d (at most 400 days) into
+ * seconds; AT_EINVAL when it is not one. */
+int cli_duration(const char *text, unsigned *seconds);
+
 /* Prints json to stdout, indented, with a final newline. */
 void cli_print_json(json_t *json);
 

@@ -3,8 +3,8 @@
  * its first user, an admin.
  */
 #include "cli.h"
-#include "../core/evlog.h"
 #include "../core/keys.h"
+#include "../core/unlock.h"
 
 #include <string.h>
 
@@ -48,18 +48,10 @@ static int init_cmd(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, AT_EINVAL);
     if ((rc = new_passphrase(cli, &pass)) != AT_OK)
         goto out;
-    if ((rc = store_create(&cli->ctx, dir, &cli->st)) != AT_OK)
+    if ((rc = unlock_create(&cli->ctx, dir, cli->user, buf_str(&pass), &kdf, &cli->st,
+                            &cli->session)) != AT_OK)
         goto out;
-    if ((rc = store_begin(&cli->ctx, cli->st)) != AT_OK
-        || (rc = keys_init(&cli->ctx, cli->st, cli->user, buf_str(&pass), &kdf,
-                           &cli->session)) != AT_OK) {
-        store_rollback(cli->st);
-        goto out;
-    }
-    store_set_session(cli->st, &cli->session);
     cli->logged_in = true;
-    if ((rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK)
-        goto out;
     fprintf(stderr, "created archive %s with admin user %s\n", dir, cli->user);
 out:
     sodium_memzero(pass.data, pass.cap);
@@ -70,7 +62,8 @@ out:
 const struct command init_command = {
     "init", "create a new archive",
     "attest init DIR [--kdf interactive|moderate|sensitive]\n"
-    "Creates the directory DIR holding a new archive (attest.db and vault/), its\n"
+    "Creates the directory DIR holding a new archive (attest.db, encrypted; its key\n"
+    "file attest.keys; vault/), its\n"
     "random master key and signing key, and its first user, an admin: the -u user\n"
     "(or ATTEST_USER, or your login name),\n"
     "whose passphrase is asked for twice (or read once from --passphrase-fd).\n"

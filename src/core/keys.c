@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "evlog.h"
 #include "record.h"
+#include "unlock.h"
 
 #include <string.h>
 
@@ -61,7 +62,7 @@ int keys_unwrap(struct at_ctx *ctx, const void *wrapped, size_t wlen, const uint
     return AT_OK;
 }
 
-static int derive(struct at_ctx *ctx, const char *passphrase, const uint8_t *salt,
+int keys_derive(struct at_ctx *ctx, const char *passphrase, const uint8_t *salt,
                   unsigned long long ops, size_t mem, uint8_t kek[32])
 {
     if (crypto_pwhash(kek, 32, passphrase, strlen(passphrase), salt, ops, mem,
@@ -119,7 +120,7 @@ static int put_user(struct at_ctx *ctx, struct store *st, const char *name, enum
     int rc;
 
     randombytes_buf(salt, sizeof salt);
-    if ((rc = derive(ctx, passphrase, salt, kdf->ops, kdf->mem, kek)) != AT_OK)
+    if ((rc = keys_derive(ctx, passphrase, salt, kdf->ops, kdf->mem, kek)) != AT_OK)
         return rc;
     keys_wrap(master, 32, kek, &wm);
     keys_wrap(box_sk, 32, kek, &wsk);
@@ -138,6 +139,8 @@ static int put_user(struct at_ctx *ctx, struct store *st, const char *name, enum
     sqlite3_bind_blob(stmt, 8, wsk.data, (int)wsk.len, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 9, seq);
     rc = sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing a user");
+    if (rc == AT_OK)
+        rc = keyfile_sync(ctx, st, false);
 out:
     buf_free(&wm);
     buf_free(&wsk);
@@ -187,10 +190,15 @@ static int add_user(struct at_ctx *ctx, struct store *st, const char *by, const 
     return rc;
 }
 
-int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const char *passphrase,
-              const struct kdf *kdf, struct session *out)
+void keys_new_master(uint8_t master[32])
 {
-    uint8_t master[32], sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES];
+    crypto_secretbox_keygen(master);
+}
+
+int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const char *passphrase,
+              const struct kdf *kdf, const uint8_t master[32], struct session *out)
+{
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES];
     char hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
     struct buf wrapped = BUF_INIT;
     char whex[2 * 128 + 1];
@@ -198,7 +206,6 @@ int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const cha
     json_t *doc;
     int rc;
 
-    crypto_secretbox_keygen(master);
     crypto_sign_keypair(sign_pk, sign_sk);
     sodium_bin2hex(hex, sizeof hex, sign_pk, sizeof sign_pk);
     keys_wrap(sign_sk, sizeof sign_sk, master, &wrapped);
@@ -210,7 +217,6 @@ int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const cha
         && (rc = add_user(ctx, st, admin, admin, ROLE_ADMIN, passphrase, kdf, master, out)) == AT_OK)
         memcpy(out->sign_sk, sign_sk, sizeof sign_sk);
     json_decref(doc);
-    sodium_memzero(master, sizeof master);
     sodium_memzero(sign_sk, sizeof sign_sk);
     buf_free(&wrapped);
     return rc;
@@ -219,12 +225,42 @@ int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const cha
 int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
                struct session *out)
 {
+    static const char sql[] = "SELECT kdf_salt, kdf_ops, kdf_mem FROM user WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    uint8_t salt[crypto_pwhash_SALTBYTES] = { 0 }, kek[32];
+    struct kdf k = kdf_default();
+    bool known;
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+    known = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == sizeof salt;
+    if (known) {
+        memcpy(salt, sqlite3_column_blob(stmt, 0), sizeof salt);
+        k.ops = (unsigned long long)sqlite3_column_int64(stmt, 1);
+        k.mem = (size_t)sqlite3_column_int64(stmt, 2);
+    }
+    sqlite3_reset(stmt);
+    /* An unknown user costs the same derivation and gets the same message
+     * as a wrong passphrase: no user enumeration. */
+    rc = keys_derive(ctx, passphrase, salt, k.ops, k.mem, kek);
+    if (rc == AT_OK)
+        rc = known ? keys_login_with_key(ctx, st, user, kek, out)
+                   : ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
+    sodium_memzero(kek, sizeof kek);
+    return rc;
+}
+
+int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
+                        const uint8_t kek[32], struct session *out)
+{
     static const char sql[] =
-        "SELECT role, kdf_salt, kdf_ops, kdf_mem, wrapped_master, box_pk, wrapped_box_sk"
-        " FROM user WHERE name = ?1";
+        "SELECT role, wrapped_master, box_pk, wrapped_box_sk FROM user WHERE name = ?1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     struct buf whex = BUF_INIT;
-    uint8_t kek[32], wrapped[256];
+    uint8_t wrapped[256];
     size_t wlen;
     int rc;
 
@@ -234,29 +270,19 @@ int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const cha
     sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_ROW) {
         sqlite3_reset(stmt);
-        /* Same cost and message as a wrong passphrase: no user enumeration. */
-        uint8_t salt[crypto_pwhash_SALTBYTES] = { 0 };
-        struct kdf k = kdf_default();
-        derive(ctx, passphrase, salt, k.ops, k.mem, kek);
-        sodium_memzero(kek, sizeof kek);
         return ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
     }
     snprintf(out->user, sizeof out->user, "%s", user);
     rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &out->role);
-    if (rc == AT_OK && sqlite3_column_bytes(stmt, 1) == crypto_pwhash_SALTBYTES)
-        rc = derive(ctx, passphrase, sqlite3_column_blob(stmt, 1),
-                    (unsigned long long)sqlite3_column_int64(stmt, 2),
-                    (size_t)sqlite3_column_int64(stmt, 3), kek);
     if (rc == AT_OK
-        && (keys_unwrap(ctx, sqlite3_column_blob(stmt, 4), (size_t)sqlite3_column_bytes(stmt, 4),
+        && (keys_unwrap(ctx, sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1),
                         kek, out->master, 32) != AT_OK
-            || keys_unwrap(ctx, sqlite3_column_blob(stmt, 6), (size_t)sqlite3_column_bytes(stmt, 6),
+            || keys_unwrap(ctx, sqlite3_column_blob(stmt, 3), (size_t)sqlite3_column_bytes(stmt, 3),
                            kek, out->box_sk, 32) != AT_OK))
         rc = ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
-    if (rc == AT_OK && sqlite3_column_bytes(stmt, 5) == 32)
-        memcpy(out->box_pk, sqlite3_column_blob(stmt, 5), 32);
+    if (rc == AT_OK && sqlite3_column_bytes(stmt, 2) == 32)
+        memcpy(out->box_pk, sqlite3_column_blob(stmt, 2), 32);
     sqlite3_reset(stmt);
-    sodium_memzero(kek, sizeof kek);
     out->clearance = role_clearance(out->role);
     if (rc == AT_OK && (rc = store_meta_get(ctx, st, "sign_sk_wrapped", &whex)) == AT_OK) {
         if (sodium_hex2bin(wrapped, sizeof wrapped, buf_str(&whex), whex.len, NULL, &wlen, NULL) != 0)

@@ -29,15 +29,29 @@ struct kdf kdf_default(void);
 
 #define PASSPHRASE_MIN 10
 
-/* Creates the master and signing keys and the first user, an admin, and
- * logs them; the caller commits.  On success *out is the admin's session. */
+/* A new random master key (the caller wipes it). */
+void keys_new_master(uint8_t master[32]);
+
+/* Stores the master key (made by keys_new_master; the store is encrypted
+ * under its page key), creates the signing key and the first user, an
+ * admin, and logs them; the caller commits.  On success *out is the
+ * admin's session. */
 int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const char *passphrase,
-              const struct kdf *kdf, struct session *out);
+              const struct kdf *kdf, const uint8_t master[32], struct session *out);
+
+/* The key a passphrase derives with Argon2id for the given salt and cost:
+ * it unwraps the user's copy of the master key. */
+int keys_derive(struct at_ctx *ctx, const char *passphrase, const uint8_t *salt,
+                unsigned long long ops, size_t mem, uint8_t kek[32]);
 
 /* Unlocks user's keys with passphrase.  A wrong passphrase and an unknown
  * user give the same message. */
 int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
                struct session *out);
+/* The same with the key the passphrase derives (keys_derive), already
+ * derived: unlocking from the keyring, or after opening the database. */
+int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
+                        const uint8_t kek[32], struct session *out);
 
 /* User administration (admin only, except passwd on oneself).  Inside a
  * transaction; each change is logged. */

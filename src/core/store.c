@@ -2,17 +2,26 @@
  * store.c: opening, creating and upgrading an archive, and the small
  * wrappers over SQLite that the rest of core uses (statement cache,
  * transactions, error messages).
+ *
+ * The database is SQLCipher: every page of attest.db, its WAL and its
+ * journals is encrypted (AES-256 with an HMAC per page) under a page key
+ * derived from the archive's master key, given to SQLCipher as a raw key so
+ * that no second slow derivation runs.  Temporary tables never leave memory
+ * (the build sets SQLITE_TEMP_STORE=3).  A copy on read-only media opens
+ * read-only, without the writes an ordinary open makes.
  */
 #include "attest.h"
 #include "store.h"
 #include "schema.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE_SIZE 64
 
@@ -24,6 +33,7 @@ struct cached_stmt {
 struct store {
     char *dir;
     sqlite3 *db;
+    bool read_only;
     struct cached_stmt cache[STMT_CACHE_SIZE];
     int ncache;
     const struct session *session;
@@ -84,6 +94,9 @@ sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql)
 
 int store_begin(struct at_ctx *ctx, struct store *st)
 {
+    if (st->read_only)
+        return ctx_error(ctx, AT_EDENIED, "archive %s is read-only here (a write-blocked "
+                         "copy?): it can be read and verified, not changed", st->dir);
     return store_exec(ctx, st, "BEGIN IMMEDIATE");
 }
 
@@ -106,6 +119,11 @@ const char *store_dir(const struct store *st)
 sqlite3 *store_db(struct store *st)
 {
     return st->db;
+}
+
+bool store_read_only(const struct store *st)
+{
+    return st->read_only;
 }
 
 int store_meta_get(struct at_ctx *ctx, struct store *st, const char *key, struct buf *out)
@@ -158,8 +176,73 @@ static int int_pragma(struct store *st, const char *sql)
     return value;
 }
 
-/* Opens the database file with the settings every connection needs. */
-static int connect(struct at_ctx *ctx, const char *dir, int flags, struct store **out)
+void store_page_key(const uint8_t master[32], uint8_t page_key[STORE_KEY_BYTES])
+{
+    crypto_kdf_derive_from_key(page_key, STORE_KEY_BYTES, 1, "attestdb", master);
+}
+
+/* Gives SQLCipher the page key, before anything reads the file. */
+static int apply_key(struct at_ctx *ctx, struct store *st, const uint8_t *page_key)
+{
+#ifdef ATTEST_STORE_PLAINTEXT
+    (void)page_key;                 /* the benchmarks' unencrypted build */
+    (void)ctx;
+    (void)st;
+    return AT_OK;
+#else
+    char hex[2 * STORE_KEY_BYTES + 1], pragma[2 * STORE_KEY_BYTES + 32];
+    int rc;
+
+    if (page_key == NULL)
+        return AT_OK;               /* an archive written before encryption */
+    sodium_bin2hex(hex, sizeof hex, page_key, STORE_KEY_BYTES);
+    snprintf(pragma, sizeof pragma, "PRAGMA key = \"x'%s'\"", hex);
+    sodium_memzero(hex, sizeof hex);
+    rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL);
+    sodium_memzero(pragma, sizeof pragma);
+    if (rc != SQLITE_OK)
+        return ctx_error(ctx, AT_ERR, "the database refused its key");
+    return AT_OK;
+#endif
+}
+
+/* True when the file cannot be written here: a write-blocked copy, a
+ * read-only mount, or a file without write permission. */
+static bool file_is_read_only(const char *path)
+{
+    return access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM);
+}
+
+/* Where the database cannot be written, SQLite cannot make the WAL's
+ * shared-memory file either; with no WAL beside it (the archive was closed
+ * cleanly), the file is opened as immutable, which needs neither.  A copy
+ * taken with its WAL and shared-memory files opens read-only as it is. */
+static void read_only_uri(struct buf *path)
+{
+    struct buf wal = BUF_INIT, uri = BUF_INIT;
+
+    buf_printf(&wal, "%s-wal", buf_str(path));
+    if (access(buf_str(&wal), F_OK) != 0) {
+        buf_puts(&uri, "file:");
+        for (const char *c = buf_str(path); *c; c++) {
+            if (*c == '%' || *c == '?' || *c == '#')
+                buf_printf(&uri, "%%%02X", (unsigned char)*c);
+            else
+                buf_putc(&uri, *c);
+        }
+        buf_puts(&uri, "?immutable=1");
+        buf_reset(path);
+        buf_puts(path, buf_str(&uri));
+    }
+    buf_free(&wal);
+    buf_free(&uri);
+}
+
+/* Opens the database file with the settings every connection needs.  The
+ * first read proves the key: a wrong key and a damaged file both fail
+ * there, with one message. */
+static int connect(struct at_ctx *ctx, const char *dir, const uint8_t *page_key, int flags,
+                   struct store **out)
 {
     struct store *st = xcalloc(1, sizeof *st);
     struct buf path = BUF_INIT;
@@ -169,19 +252,32 @@ static int connect(struct at_ctx *ctx, const char *dir, int flags, struct store 
         return ctx_error(ctx, AT_ERR, "libsodium could not initialise");
     st->dir = xstrdup(dir);
     buf_printf(&path, "%s/attest.db", dir);
-    if (sqlite3_open_v2(buf_str(&path), &st->db, flags, NULL) != SQLITE_OK) {
+    if (!(flags & SQLITE_OPEN_CREATE) && file_is_read_only(buf_str(&path))) {
+        st->read_only = true;
+        flags = SQLITE_OPEN_READONLY;
+        read_only_uri(&path);
+    }
+    if (sqlite3_open_v2(buf_str(&path), &st->db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
         rc = ctx_error(ctx, AT_ENOTFOUND, "cannot open archive %s: %s", dir,
                        st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto out;
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, 10000);
-    rc = store_exec(ctx, st,
-                    "PRAGMA journal_mode = WAL;"
-                    "PRAGMA synchronous = FULL;"
-                    "PRAGMA foreign_keys = ON;"
-                    "PRAGMA cache_size = -65536;"
-                    "PRAGMA temp_store = MEMORY;");
+    if ((rc = apply_key(ctx, st, page_key)) != AT_OK)
+        goto out;
+    if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = ctx_error(ctx, AT_EDENIED, "cannot read archive %s: %s", dir,
+                       page_key ? "the key does not open it (wrong key, or a damaged file)"
+                                : "it is encrypted; unlock it with a user's passphrase");
+        goto out;
+    }
+    rc = store_exec(ctx, st, st->read_only
+                    ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA query_only = ON;"
+                    : "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;"
+                      "PRAGMA cache_size = -65536;");
 out:
     buf_free(&path);
     if (rc != AT_OK) {
@@ -205,6 +301,10 @@ static int upgrade(struct at_ctx *ctx, struct store *st)
                          "upgrade attest", st->dir, have, want);
     if (have == want)
         return AT_OK;
+    if (st->read_only)
+        return ctx_error(ctx, AT_EINVAL,
+                         "archive %s is read-only and has schema version %d, older than this "
+                         "attest (%d); open a writable copy once to upgrade it", st->dir, have, want);
     if (store_begin(ctx, st) != AT_OK)
         return AT_ERR;
     for (int v = have; v < want; v++) {
@@ -240,7 +340,8 @@ static bool dir_is_empty_or_absent(const char *dir)
     return empty;
 }
 
-int store_create(struct at_ctx *ctx, const char *dir, struct store **out)
+int store_create(struct at_ctx *ctx, const char *dir, const uint8_t page_key[STORE_KEY_BYTES],
+                 struct store **out)
 {
     struct store *st = NULL;
     struct buf sql = BUF_INIT, vault = BUF_INIT;
@@ -258,7 +359,7 @@ int store_create(struct at_ctx *ctx, const char *dir, struct store **out)
         rc = ctx_error(ctx, AT_ERR, "cannot create %s: %s", buf_str(&vault), strerror(errno));
         goto out;
     }
-    rc = connect(ctx, dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st);
+    rc = connect(ctx, dir, page_key, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st);
     if (rc != AT_OK)
         goto out;
     randombytes_buf(archive_id, sizeof archive_id);
@@ -283,7 +384,7 @@ out:
     return rc;
 }
 
-int store_open(struct at_ctx *ctx, const char *dir, struct store **out)
+int store_open(struct at_ctx *ctx, const char *dir, const uint8_t *page_key, struct store **out)
 {
     struct store *st;
     struct stat sb;
@@ -297,7 +398,7 @@ int store_open(struct at_ctx *ctx, const char *dir, struct store **out)
         return ctx_error(ctx, AT_ENOTFOUND, "%s is not an attest archive (no attest.db); "
                          "create one with 'attest init %s' or name another with -A DIR",
                          dir, dir);
-    if ((rc = connect(ctx, dir, SQLITE_OPEN_READWRITE, &st)) != AT_OK)
+    if ((rc = connect(ctx, dir, page_key, SQLITE_OPEN_READWRITE, &st)) != AT_OK)
         return rc;
     if (int_pragma(st, "PRAGMA application_id") != schema_application_id) {
         store_close(st);

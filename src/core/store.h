@@ -12,13 +12,27 @@
 
 struct store;
 
-/* Creates the archive directory dir (which must not exist or be empty)
- * with a new database and vault.  On success *out is an open store that
- * the caller releases with store_close. */
-int store_create(struct at_ctx *ctx, const char *dir, struct store **out);
+/* The database's pages are encrypted under a 32-byte key derived from the
+ * archive's master key (keys.h); unlock.h finds the master key from a
+ * user's passphrase. */
+#define STORE_KEY_BYTES 32
+void store_page_key(const uint8_t master[32], uint8_t page_key[STORE_KEY_BYTES]);
 
-/* Opens an existing archive, upgrading its schema if it is older. */
-int store_open(struct at_ctx *ctx, const char *dir, struct store **out);
+/* Creates the archive directory dir (which must not exist or be empty)
+ * with a new database, encrypted under page_key, and vault.  On success
+ * *out is an open store that the caller releases with store_close. */
+int store_create(struct at_ctx *ctx, const char *dir, const uint8_t page_key[STORE_KEY_BYTES],
+                 struct store **out);
+
+/* Opens an existing archive with its page key, upgrading its schema if it
+ * is older.  A NULL key opens only an archive written before encryption
+ * (for 'attest upgrade').  A database that cannot be written here (a
+ * write-blocked copy) opens read-only: reads and verification work,
+ * writes fail. */
+int store_open(struct at_ctx *ctx, const char *dir, const uint8_t *page_key, struct store **out);
+
+/* True when the archive was opened read-only. */
+bool store_read_only(const struct store *st);
 
 void store_close(struct store *st);
 

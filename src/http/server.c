@@ -65,9 +65,21 @@ static int64_t now_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+/* Opens another connection to the archive the server unlocked at start. */
+static int open_store(struct at_ctx *ctx, struct store **st)
+{
+    uint8_t page_key[STORE_KEY_BYTES];
+    int rc;
+
+    store_page_key(options->keys->master, page_key);
+    rc = store_open(ctx, options->archive, page_key, st);
+    sodium_memzero(page_key, sizeof page_key);
+    return rc;
+}
+
 static struct store *worker_store(struct at_ctx *ctx)
 {
-    if (thread_store == NULL && store_open(ctx, options->archive, &thread_store) == AT_OK) {
+    if (thread_store == NULL && open_store(ctx, &thread_store) == AT_OK) {
         pthread_mutex_lock(&stores_lock);
         stores = xrealloc(stores, sizeof *stores * (nstores + 1));
         stores[nstores++] = thread_store;
@@ -331,7 +343,7 @@ static void *signer(void *arg)
     struct at_ctx ctx = { 0 };
 
     (void)arg;
-    if (store_open(&ctx, options->archive, &st) != AT_OK)
+    if (open_store(&ctx, &st) != AT_OK)
         return NULL;
     store_set_session(st, options->keys);
     while (!stopping) {

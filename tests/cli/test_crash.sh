@@ -51,7 +51,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # item, one current row per record, each current row at its record's
 # newest version.
 model_check() {
-    sqlite3 "$1/attest.db" "SELECT
+    "$ATTEST_SQL" "$1" "SELECT
         (SELECT count(*) FROM record_version) + (SELECT count(*) FROM log_item)
             = (SELECT count(*) FROM log_entry)
     AND (SELECT count(DISTINCT id) FROM record_version) = (SELECT count(*) FROM record_current)
@@ -85,7 +85,7 @@ for round in $(seq 1 "$ROUNDS"); do
 
     name="crash round $round (killed after $delay ms)"
     problems=()
-    integrity=$(sqlite3 "$dir/attest.db" 'PRAGMA integrity_check' 2>&1)
+    integrity=$("$ATTEST_SQL" "$dir" 'PRAGMA integrity_check' 2>&1)
     [ "$integrity" == ok ] || problems+=("integrity_check: $integrity")
     [ "$(model_check "$dir")" == 1 ] || problems+=("the current view does not match the versions")
     attest verify --no-vault >/dev/null 2>"$T/err" || problems+=("verify: $(cat "$T/err")")

@@ -107,7 +107,7 @@ for round in $(seq 0 $ROUNDS); do
     list_items "$tmp/after"
     if [ -n "$(comm -23 "$tmp/before" "$tmp/after")" ]; then
         fail "round $round: items committed before are still listed, same SHA-256" \
-            "$(comm -23 "$tmp/before" "$tmp/after" | head -5)"
+            "$(comm -23 "$tmp/before" "$tmp/after" | head -5)" "$(cat "$tmp/list.err")"
     fi
     comm -13 "$tmp/before" "$tmp/after" | awk '{print $2}' | sort >"$tmp/new.sha"
     new=$(wc -l <"$tmp/new.sha")

@@ -2,7 +2,7 @@
 # test_identity_leak.sh: a witness's sealed identity never appears in the
 # clear anywhere but in an officer's own reveal.  A known, distinctive
 # (and FICTIONAL) identity is recorded; then nearly every command runs, with
-# every stdout and stderr kept; a sqlite3 reader holds a read transaction
+# every stdout and stderr kept; a database reader holds a read transaction
 # open meanwhile, so that the write-ahead log keeps every frame written
 # (and the WAL and its index are copied after each command).  At the end
 # the database, every WAL and SHM copy, every export, every vault file and
@@ -83,7 +83,7 @@ fi
 # The reader: a read transaction stays open at the snapshot before the
 # identity is written, so no checkpoint can reset the WAL behind it.
 mkfifo "$tmp/reader.in"
-sqlite3 "$tmp/a/attest.db" <"$tmp/reader.in" >"$tmp/reader.out" 2>&1 &
+"$ATTEST_SQL" "$tmp/a" <"$tmp/reader.in" >"$tmp/reader.out" 2>&1 3<"$tmp/pass" &
 reader_pid=$!
 exec 5>"$tmp/reader.in"
 echo "BEGIN; SELECT count(*) FROM log_entry;" >&5
@@ -240,15 +240,17 @@ EOF
 # scan FILE-LIST: exits 1 and prints the hits when a file holds a string.
 scan() { python3 "$tmp/scan.py" "$1" "$NAME" "$OTHER" "$ADDRESS" "$PHONE" "$RELATIVE"; }
 
-# The search itself finds what it should: the reveal's output, and the
-# identity entry's sealed boxes in the captured WAL.
+# The search itself finds what it should in the reveal's output; and the
+# WAL was captured while it held the identity's write (its pages are
+# encrypted, so their size is what shows it).
 printf '%s\n' "$reveal_out" >"$tmp/control"
 wal=$(ls -S "$cap"/*attest.db-wal.copy 2>/dev/null | head -n1)
 if [ -n "$reveal_out" ] && ! scan "$tmp/control" >/dev/null \
-   && [ -n "$wal" ] && grep -qaF '"sealed":{"olga":' "$wal"; then
-    pass "the search finds the identity in a reveal, and the WAL holds its sealed entry"
+   && [ -n "$wal" ] && [ "$(stat -c %s "$wal")" -gt 8192 ]; then
+    pass "the search finds the identity in a reveal, and the WAL was captured holding writes"
 else
-    fail "the search finds the identity in a reveal, and the WAL holds its sealed entry"
+    fail "the search finds the identity in a reveal, and the WAL was captured holding writes" \
+        "wal: ${wal:-none}"
 fi
 if scan "$tmp/files" >"$tmp/found"; then
     pass "no identity string in $nfiles files (database, WAL, vault, exports, outputs)"

@@ -24,8 +24,8 @@ export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
 
 # at ARCHIVE ARGS...: runs attest as the admin on ARCHIVE.
 at() { local a=$1; shift; "$ATTEST_BIN" -A "$a" "$@" 3<"$tmp/pass"; }
-# sql ARCHIVE STATEMENTS: runs SQL on the archive's database.
-sql() { sqlite3 "$1/attest.db" "$2"; }
+# sql ARCHIVE STATEMENTS: runs SQL on the archive's (encrypted) database.
+sql() { "$ATTEST_SQL" "$1" "$2" 3<"$tmp/pass"; }
 # flip_blob ARCHIVE TABLE COLUMN WHERE OFFSET: flips the low bit of one
 # byte (0-based OFFSET) of a blob column in the rows WHERE selects.
 flip_blob() {
@@ -212,7 +212,7 @@ tamper "an evidence item dropped from the vault index" "evidence item $ev2 .*vau
 
 # snapshot ARCHIVE: a digest of the database content and the vault files.
 snapshot() {
-    { sqlite3 "$1/attest.db" .dump; ls -l "$1/vault"; sha256sum "$1"/vault/*; } | sha256sum
+    { sql "$1" .dump; ls -l "$1/vault"; sha256sum "$1"/vault/*; } | sha256sum
 }
 
 copy=$tmp/errors

@@ -83,7 +83,8 @@ static void setup(void)
     if (mkdtemp(scratch) == NULL)
         abort();
     snprintf(dir, sizeof dir, "%s/a", scratch);
-    if (store_create(&ctx, dir, &st) != AT_OK)
+    static const uint8_t page_key[STORE_KEY_BYTES] = { 'F', 'I', 'C', 'T' };
+    if (store_create(&ctx, dir, page_key, &st) != AT_OK)
         abort();
     atexit(cleanup);
     snprintf(user.user, sizeof user.user, "fuzz");

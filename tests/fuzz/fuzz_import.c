@@ -14,6 +14,7 @@
 #include "../../src/core/evlog.h"
 #include "../../src/core/import.h"
 #include "../../src/core/keys.h"
+#include "../../src/core/unlock.h"
 #include "../../src/core/store.h"
 
 #include <stdio.h>
@@ -53,14 +54,11 @@ static void open_archive(void)
     snprintf(archive, sizeof archive, "%s/archive", dir);
     /* Imports need a user; the cheapest key derivation will do here. */
     struct kdf cheap = { crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN };
-    if (store_create(&ctx, archive, &st) != AT_OK || store_begin(&ctx, st) != AT_OK
-        || keys_init(&ctx, st, "fuzz", "FICTIONAL fuzz passphrase", &cheap, &admin) != AT_OK) {
+    if (unlock_create(&ctx, archive, "fuzz", "FICTIONAL fuzz passphrase", &cheap, &st,
+                      &admin) != AT_OK) {
         fprintf(stderr, "fuzz_import: %s\n", ctx.message);
         abort();
     }
-    store_set_session(st, &admin);
-    if (evlog_commit(&ctx, st) != AT_OK)
-        abort();
     /* Durability is not under test here; speed is welcome. */
     if (store_exec(&ctx, st, "PRAGMA synchronous = OFF") != AT_OK)
         abort();

@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+/* A fixed page key: these archives guard nothing. */
+static const uint8_t test_key[STORE_KEY_BYTES] = { 'F', 'I', 'C', 'T', 'I', 'O', 'N', 'A', 'L' };
+#define TEST_KEY_PRAGMA "PRAGMA key = \"x'46494354494f4e414c00000000000000" \
+                        "00000000000000000000000000000000'\";"
+
 static int pragma_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *stmt;
@@ -27,7 +32,7 @@ UNIT_TEST(store_create_sets_pragmas)
     struct buf mode = BUF_INIT;
 
     snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
-    REQUIRE(store_create(&ctx, dir, &st) == AT_OK);
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
     CHECK(pragma_int(store_db(st), "PRAGMA application_id") == schema_application_id);
     CHECK(pragma_int(store_db(st), "PRAGMA user_version") == schema_version());
     CHECK(pragma_int(store_db(st), "PRAGMA foreign_keys") == 1);
@@ -40,7 +45,7 @@ UNIT_TEST(store_create_sets_pragmas)
     CHECK(store_meta_get(&ctx, st, "archive_id", &mode) == AT_OK && mode.len == 32);
     store_close(st);
     /* A second create on the same directory is refused. */
-    CHECK(store_create(&ctx, dir, &st) == AT_ECONFLICT);
+    CHECK(store_create(&ctx, dir, test_key, &st) == AT_ECONFLICT);
     buf_free(&mode);
 }
 
@@ -51,13 +56,13 @@ UNIT_TEST(store_open_refuses_other_files)
     char path[512];
     sqlite3 *db;
 
-    CHECK(store_open(&ctx, unit_tmpdir(), &st) == AT_ENOTFOUND);
+    CHECK(store_open(&ctx, unit_tmpdir(), test_key, &st) == AT_ENOTFOUND);
     CHECK(strstr(ctx.message, "not an attest archive") != NULL);
     snprintf(path, sizeof path, "%s/attest.db", unit_tmpdir());
     sqlite3_open(path, &db);
-    sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+    sqlite3_exec(db, TEST_KEY_PRAGMA "CREATE TABLE t(x)", NULL, NULL, NULL);
     sqlite3_close(db);
-    CHECK(store_open(&ctx, unit_tmpdir(), &st) == AT_EINVAL);
+    CHECK(store_open(&ctx, unit_tmpdir(), test_key, &st) == AT_EINVAL);
 }
 
 /* An archive made by each earlier schema version opens, upgrades, and
@@ -74,6 +79,7 @@ UNIT_TEST(store_upgrades_every_earlier_version)
         mkdir(dir, 0700);
         snprintf(path, sizeof path, "%s/attest.db", dir);
         REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, TEST_KEY_PRAGMA, NULL, NULL, NULL) == SQLITE_OK);
         snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
                  schema_application_id, from);
         CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
@@ -86,7 +92,7 @@ UNIT_TEST(store_upgrades_every_earlier_version)
                            NULL, NULL, NULL) == SQLITE_OK);
         sqlite3_close(db);
 
-        REQUIRE(store_open(&ctx, dir, &st) == AT_OK);
+        REQUIRE(store_open(&ctx, dir, test_key, &st) == AT_OK);
         CHECK(pragma_int(store_db(st), "PRAGMA user_version") == schema_version());
         CHECK(pragma_int(store_db(st), "SELECT count(*) FROM record_version") == 1);
         CHECK(pragma_int(store_db(st), "SELECT count(*) FROM tree_head") == 0);
@@ -101,10 +107,46 @@ UNIT_TEST(store_refuses_newer_schema)
     char dir[512], sql[64];
 
     snprintf(dir, sizeof dir, "%s/n", unit_tmpdir());
-    REQUIRE(store_create(&ctx, dir, &st) == AT_OK);
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version() + 1);
     store_exec(&ctx, st, sql);
     store_close(st);
-    CHECK(store_open(&ctx, dir, &st) == AT_EINVAL);
+    CHECK(store_open(&ctx, dir, test_key, &st) == AT_EINVAL);
     CHECK(strstr(ctx.message, "newer than this attest") != NULL);
+}
+
+/* Every page is encrypted: the file holds none of what was written, and
+ * neither no key nor another key opens it. */
+UNIT_TEST(store_encrypts_every_page)
+{
+    static const uint8_t other_key[STORE_KEY_BYTES] = { 'O', 'T', 'H', 'E', 'R' };
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char dir[512], path[600];
+    struct buf file = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    FILE *f;
+
+    snprintf(dir, sizeof dir, "%s/e", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(store_meta_set(&ctx, st, "planted", "FICTIONAL Zebrafinch marker") == AT_OK);
+    store_close(st);
+    snprintf(path, sizeof path, "%s/attest.db", dir);
+    REQUIRE((f = fopen(path, "rb")) != NULL);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&file, chunk, n);
+    fclose(f);
+    CHECK(file.len > 4096);
+    CHECK(memmem(file.data, file.len, "Zebrafinch", 10) == NULL);
+    CHECK(memmem(file.data, file.len, "SQLite format 3", 15) == NULL);
+    CHECK(store_open(&ctx, dir, other_key, &st) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "does not open it") != NULL);
+    CHECK(store_open(&ctx, dir, NULL, &st) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "encrypted") != NULL);
+    REQUIRE(store_open(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(store_meta_get(&ctx, st, "planted", &file) == AT_OK);
+    CHECK_STR(buf_str(&file), "FICTIONAL Zebrafinch marker");
+    store_close(st);
+    buf_free(&file);
 }

@@ -1,0 +1,640 @@
+/*
+ * unlock.c: the key file beside the database, the keyring, and the one
+ * way an encrypted archive is opened.  See unlock.h.
+ *
+ * attest.keys is JSON:
+ *   {"attest_keys": 1, "archive_id": HEX, "name_key": HEX,
+ *    "slots": [{"user": HEX, "kdf_salt": HEX, "kdf_ops": N, "kdf_mem": N,
+ *               "wrapped_master": HEX}, ...]}
+ * where "user" is BLAKE2b(name_key, user name), so that the file does not
+ * list the staff of the organisation.  The file is replaced by rename,
+ * never written in place.
+ */
+#include "attest.h"
+#include "unlock.h"
+#include "evlog.h"
+#include "keys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <keyutils.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KEYFILE_FORMAT 1
+#define NAME_KEY_BYTES 32
+#define NAME_HASH_BYTES 16
+#define SALT_BYTES crypto_pwhash_SALTBYTES
+
+/* The keyring holds the salt of the slot a key was derived for, then the key. */
+#define KEPT_BYTES (SALT_BYTES + 32)
+
+static void keyfile_path(const char *dir, struct buf *out)
+{
+    buf_reset(out);
+    buf_printf(out, "%s/attest.keys", dir);
+}
+
+static void hex_of(const uint8_t *bin, size_t len, struct buf *out)
+{
+    char *hex = xmalloc(2 * len + 1);
+
+    sodium_bin2hex(hex, 2 * len + 1, bin, len);
+    buf_reset(out);
+    buf_puts(out, hex);
+    free(hex);
+}
+
+/* Decodes the hex string field of obj into exactly len bytes. */
+static bool bin_of(json_t *obj, const char *field, uint8_t *bin, size_t len)
+{
+    const char *hex = json_string_value(json_object_get(obj, field));
+    size_t got;
+
+    return hex && sodium_hex2bin(bin, len, hex, strlen(hex), NULL, &got, NULL) == 0 && got == len;
+}
+
+/* The key file, parsed and checked; NULL with ctx set when it is missing
+ * or malformed. */
+static json_t *keyfile_load(struct at_ctx *ctx, const char *dir)
+{
+    struct buf path = BUF_INIT;
+    json_error_t err;
+    uint8_t name_key[NAME_KEY_BYTES];
+    json_t *doc;
+
+    keyfile_path(dir, &path);
+    doc = json_load_file(buf_str(&path), 0, &err);
+    if (doc == NULL && access(buf_str(&path), F_OK) != 0)
+        ctx_error(ctx, AT_ENOTFOUND, "archive %s has no key file (attest.keys): without it the "
+                  "database cannot be opened; restore it from a copy of the archive directory",
+                  dir);
+    else if (doc == NULL)
+        ctx_error(ctx, AT_ECORRUPT, "%s: line %d: %s", buf_str(&path), err.line, err.text);
+    else if (json_integer_value(json_object_get(doc, "attest_keys")) != KEYFILE_FORMAT
+             || !json_is_string(json_object_get(doc, "archive_id"))
+             || !bin_of(doc, "name_key", name_key, sizeof name_key)
+             || !json_is_array(json_object_get(doc, "slots"))) {
+        ctx_error(ctx, AT_ECORRUPT, "%s is not an attest key file of format %d (it needs "
+                  "attest_keys, archive_id, name_key and slots)", buf_str(&path), KEYFILE_FORMAT);
+        json_decref(doc);
+        doc = NULL;
+    }
+    buf_free(&path);
+    return doc;
+}
+
+/* The keyed hash that stands for a user name in the key file. */
+static void name_hash(const uint8_t name_key[NAME_KEY_BYTES], const char *user, struct buf *out)
+{
+    uint8_t h[NAME_HASH_BYTES];
+
+    crypto_generichash(h, sizeof h, (const uint8_t *)user, strlen(user), name_key, NAME_KEY_BYTES);
+    hex_of(h, sizeof h, out);
+}
+
+/* Writes doc to dir's key file: a new file, synced, renamed over the old. */
+static int keyfile_write(struct at_ctx *ctx, const char *dir, json_t *doc)
+{
+    struct buf path = BUF_INIT, tmp = BUF_INIT;
+    char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+    int fd, rc = AT_OK;
+
+    keyfile_path(dir, &path);
+    buf_printf(&tmp, "%s.XXXXXX", buf_str(&path));
+    fd = mkstemp(tmp.data);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) != 0
+        || close(fd) != 0 || rename(buf_str(&tmp), buf_str(&path)) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "writing %s: %s", buf_str(&path), strerror(errno));
+        if (fd >= 0)
+            unlink(buf_str(&tmp));
+    } else if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+        fsync(fd);          /* the rename itself survives a crash */
+        close(fd);
+    }
+    free(text);
+    buf_free(&path);
+    buf_free(&tmp);
+    return rc;
+}
+
+/* True when slots holds a slot equal in user and salt to slot. */
+static bool has_slot(json_t *slots, json_t *slot)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(slots, i, s) {
+        if (json_equal(json_object_get(s, "user"), json_object_get(slot, "user"))
+            && json_equal(json_object_get(s, "kdf_salt"), json_object_get(slot, "kdf_salt")))
+            return true;
+    }
+    return false;
+}
+
+int keyfile_sync(struct at_ctx *ctx, struct store *st, bool prune)
+{
+    static const char sql[] =
+        "SELECT name, kdf_salt, kdf_ops, kdf_mem, wrapped_master FROM user ORDER BY name";
+    struct at_ctx ignored = { 0 };
+    struct buf archive_id = BUF_INIT, hex = BUF_INIT, hash = BUF_INIT;
+    json_t *old = keyfile_load(&ignored, store_dir(st));
+    json_t *slots = json_array(), *doc = NULL, *s;
+    uint8_t name_key[NAME_KEY_BYTES];
+    sqlite3_stmt *stmt;
+    size_t i;
+    int rc;
+
+    if ((rc = store_meta_get(ctx, st, "archive_id", &archive_id)) != AT_OK)
+        goto out;
+    if (old == NULL || !bin_of(old, "name_key", name_key, sizeof name_key))
+        randombytes_buf(name_key, sizeof name_key);
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *slot = json_object();
+        name_hash(name_key, (const char *)sqlite3_column_text(stmt, 0), &hash);
+        json_object_set_new(slot, "user", json_string(buf_str(&hash)));
+        hex_of(sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1), &hex);
+        json_object_set_new(slot, "kdf_salt", json_string(buf_str(&hex)));
+        json_object_set_new(slot, "kdf_ops", json_integer(sqlite3_column_int64(stmt, 2)));
+        json_object_set_new(slot, "kdf_mem", json_integer(sqlite3_column_int64(stmt, 3)));
+        hex_of(sqlite3_column_blob(stmt, 4), (size_t)sqlite3_column_bytes(stmt, 4), &hex);
+        json_object_set_new(slot, "wrapped_master", json_string(buf_str(&hex)));
+        json_array_append_new(slots, slot);
+    }
+    sqlite3_reset(stmt);
+    if (old && !prune) {
+        json_array_foreach(json_object_get(old, "slots"), i, s) {
+            if (!has_slot(slots, s))
+                json_array_append(slots, s);
+        }
+    }
+    if (old && json_equal(json_object_get(old, "slots"), slots)
+        && strcmp(json_string_value(json_object_get(old, "archive_id")), buf_str(&archive_id)) == 0)
+        goto out;           /* nothing changed */
+    hex_of(name_key, sizeof name_key, &hex);
+    doc = json_pack("{s:i, s:s, s:s, s:O}", "attest_keys", KEYFILE_FORMAT, "archive_id",
+                    buf_str(&archive_id), "name_key", buf_str(&hex), "slots", slots);
+    rc = keyfile_write(ctx, store_dir(st), doc);
+out:
+    sodium_memzero(name_key, sizeof name_key);
+    json_decref(old);
+    json_decref(slots);
+    json_decref(doc);
+    buf_free(&archive_id);
+    buf_free(&hex);
+    buf_free(&hash);
+    return rc;
+}
+
+int unlock_create(struct at_ctx *ctx, const char *dir, const char *admin, const char *passphrase,
+                  const struct kdf *kdf, struct store **st, struct session *out)
+{
+    uint8_t master[32], page_key[STORE_KEY_BYTES];
+    int rc;
+
+    keys_new_master(master);
+    store_page_key(master, page_key);
+    if ((rc = store_create(ctx, dir, page_key, st)) != AT_OK)
+        goto out;
+    if ((rc = store_begin(ctx, *st)) != AT_OK
+        || (rc = keys_init(ctx, *st, admin, passphrase, kdf, master, out)) != AT_OK) {
+        store_rollback(*st);
+        goto out;
+    }
+    store_set_session(*st, out);
+    if ((rc = evlog_commit(ctx, *st)) != AT_OK)
+        session_free(out);
+out:
+    if (rc != AT_OK && *st) {
+        store_close(*st);
+        *st = NULL;
+    }
+    sodium_memzero(master, sizeof master);
+    sodium_memzero(page_key, sizeof page_key);
+    return rc;
+}
+
+/* The slots of user in doc, in file order (the current one first). */
+static json_t *user_slots(json_t *doc, const char *user)
+{
+    uint8_t name_key[NAME_KEY_BYTES];
+    struct buf hash = BUF_INIT;
+    json_t *mine = json_array(), *s;
+    size_t i;
+
+    bin_of(doc, "name_key", name_key, sizeof name_key);
+    name_hash(name_key, user, &hash);
+    json_array_foreach(json_object_get(doc, "slots"), i, s) {
+        if (strcmp(json_string_value(json_object_get(s, "user")) ?: "", buf_str(&hash)) == 0)
+            json_array_append(mine, s);
+    }
+    sodium_memzero(name_key, sizeof name_key);
+    buf_free(&hash);
+    return mine;
+}
+
+/* Opens slot's wrapped master key with kek. */
+static bool slot_open(json_t *slot, const uint8_t kek[32], uint8_t master[32])
+{
+    uint8_t wrapped[32 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES];
+    struct at_ctx ignored = { 0 };
+
+    return bin_of(slot, "wrapped_master", wrapped, sizeof wrapped)
+           && keys_unwrap(&ignored, wrapped, sizeof wrapped, kek, master, 32) == AT_OK;
+}
+
+/* Derives kek from passphrase for the first of slots it opens, leaving
+ * the master key in master and that slot's salt in salt. */
+static int open_with_passphrase(struct at_ctx *ctx, json_t *slots, const char *passphrase,
+                                uint8_t kek[32], uint8_t salt[SALT_BYTES], uint8_t master[32])
+{
+    struct kdf dflt = kdf_default();
+    json_t *s;
+    size_t i;
+    int rc;
+
+    json_array_foreach(slots, i, s) {
+        if (!bin_of(s, "kdf_salt", salt, SALT_BYTES))
+            continue;
+        rc = keys_derive(ctx, passphrase, salt,
+                         (unsigned long long)json_integer_value(json_object_get(s, "kdf_ops")),
+                         (size_t)json_integer_value(json_object_get(s, "kdf_mem")), kek);
+        if (rc != AT_OK)
+            return rc;
+        if (slot_open(s, kek, master))
+            return AT_OK;
+    }
+    if (json_array_size(slots) == 0) {
+        /* An unknown user costs what a wrong passphrase costs. */
+        memset(salt, 0, SALT_BYTES);
+        keys_derive(ctx, passphrase, salt, dflt.ops, dflt.mem, kek);
+    }
+    return ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
+}
+
+/* The keyring's name for user's key to the archive archive_id. */
+static void kept_name(const char *archive_id, const char *user, struct buf *out)
+{
+    buf_reset(out);
+    buf_printf(out, "attest:%s:%s", archive_id, user);
+}
+
+/* Reads the kept key for user from the keyring into kek and salt. */
+static int open_with_kept(struct at_ctx *ctx, json_t *doc, json_t *slots, const char *user,
+                          uint8_t kek[32], uint8_t salt[SALT_BYTES], uint8_t master[32])
+{
+    struct buf name = BUF_INIT;
+    void *kept = NULL;
+    uint8_t slot_salt[SALT_BYTES];
+    key_serial_t key;
+    long len = -1;
+    json_t *s;
+    size_t i;
+    int rc = ctx_error(ctx, AT_ENOTFOUND, "no key kept for %s", user);
+
+    kept_name(json_string_value(json_object_get(doc, "archive_id")), user, &name);
+    key = keyctl_search(KEY_SPEC_USER_KEYRING, "user", buf_str(&name), 0);
+    if (key >= 0)
+        len = keyctl_read_alloc(key, &kept);
+    if (len == KEPT_BYTES) {
+        memcpy(salt, kept, SALT_BYTES);
+        memcpy(kek, (uint8_t *)kept + SALT_BYTES, 32);
+        json_array_foreach(slots, i, s) {
+            if (bin_of(s, "kdf_salt", slot_salt, SALT_BYTES)
+                && memcmp(slot_salt, salt, SALT_BYTES) == 0 && slot_open(s, kek, master)) {
+                rc = AT_OK;
+                break;
+            }
+        }
+        if (rc != AT_OK)
+            keyctl_invalidate(key);     /* the passphrase has changed since */
+    }
+    if (kept) {
+        sodium_memzero(kept, KEPT_BYTES);
+        free(kept);
+    }
+    buf_free(&name);
+    return rc;
+}
+
+bool unlock_is_plaintext(const char *dir)
+{
+    static const char magic[16] = "SQLite format 3";
+    struct buf path = BUF_INIT;
+    char head[16];
+    bool plain = false;
+    FILE *f;
+
+    buf_printf(&path, "%s/attest.db", dir);
+    if ((f = fopen(buf_str(&path), "rb")) != NULL) {
+        plain = fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, magic, 16) == 0;
+        fclose(f);
+    }
+    buf_free(&path);
+    return plain;
+}
+
+int unlock_check(struct at_ctx *ctx, const char *dir)
+{
+    struct buf path = BUF_INIT;
+    int rc = AT_OK;
+
+    buf_printf(&path, "%s/attest.db", dir);
+    if (access(buf_str(&path), F_OK) != 0)
+        rc = ctx_error(ctx, AT_ENOTFOUND, "%s is not an attest archive (no attest.db); "
+                       "create one with 'attest init %s' or name another with -A DIR", dir, dir);
+#ifndef ATTEST_STORE_PLAINTEXT     /* the benchmarks' unencrypted build */
+    else if (unlock_is_plaintext(dir))
+        rc = ctx_error(ctx, AT_EINVAL, "archive %s is not encrypted: it was written by an "
+                       "earlier attest; encrypt it with 'attest upgrade'", dir);
+#endif
+    buf_free(&path);
+    return rc;
+}
+
+/* Drops slots of earlier passphrases once the database confirms the
+ * current ones, under the write lock so that no change of keys is half
+ * done. */
+static void prune_slots(struct store *st, json_t *doc)
+{
+    static const char sql[] = "SELECT count(*) FROM user";
+    struct at_ctx ignored = { 0 };
+    sqlite3_stmt *stmt;
+    size_t users = 0;
+
+    if (store_read_only(st) || (stmt = store_stmt(&ignored, st, sql)) == NULL)
+        return;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        users = (size_t)sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    if (json_array_size(json_object_get(doc, "slots")) <= users
+        || store_begin(&ignored, st) != AT_OK)
+        return;
+    if (keyfile_sync(&ignored, st, true) == AT_OK)
+        store_commit(&ignored, st);
+    store_rollback(st);
+}
+
+/* Opens the archive as user, from the passphrase or (when it is NULL) the
+ * keyring; leaves the derived key and its slot's salt in kek and salt. */
+static int open_archive(struct at_ctx *ctx, const char *dir, const char *user,
+                        const char *passphrase, uint8_t kek[32], uint8_t salt[SALT_BYTES],
+                        struct store **st, struct session *out)
+{
+    uint8_t master[32], page_key[STORE_KEY_BYTES];
+    json_t *doc = NULL, *slots = NULL;
+    int rc;
+
+    *st = NULL;
+    if ((rc = unlock_check(ctx, dir)) != AT_OK)
+        return rc;
+    if ((doc = keyfile_load(ctx, dir)) == NULL)
+        return ctx->code;
+    slots = user_slots(doc, user);
+    rc = passphrase ? open_with_passphrase(ctx, slots, passphrase, kek, salt, master)
+                    : open_with_kept(ctx, doc, slots, user, kek, salt, master);
+    if (rc != AT_OK)
+        goto out;
+    store_page_key(master, page_key);
+    if ((rc = store_open(ctx, dir, page_key, st)) != AT_OK)
+        goto out;
+    rc = keys_login_with_key(ctx, *st, user, kek, out);
+    if (rc == AT_EDENIED && passphrase)     /* the key file lags a change of passphrase */
+        rc = keys_login(ctx, *st, user, passphrase, out);
+    if (rc == AT_OK)
+        prune_slots(*st, doc);
+out:
+    if (rc != AT_OK && *st) {
+        store_close(*st);
+        *st = NULL;
+    }
+    sodium_memzero(master, sizeof master);
+    sodium_memzero(page_key, sizeof page_key);
+    json_decref(slots);
+    json_decref(doc);
+    return rc;
+}
+
+int unlock_open(struct at_ctx *ctx, const char *dir, const char *user, const char *passphrase,
+                struct store **st, struct session *out)
+{
+    uint8_t kek[32], salt[SALT_BYTES];
+    int rc = open_archive(ctx, dir, user, passphrase, kek, salt, st, out);
+
+    sodium_memzero(kek, sizeof kek);
+    return rc;
+}
+
+int unlock_remember(struct at_ctx *ctx, const char *dir, const char *user,
+                    const char *passphrase, unsigned seconds)
+{
+    uint8_t kek[32], salt[SALT_BYTES], kept[KEPT_BYTES];
+    struct session session;
+    struct store *st;
+    struct buf name = BUF_INIT, id = BUF_INIT;
+    key_serial_t key;
+    int rc = open_archive(ctx, dir, user, passphrase, kek, salt, &st, &session);
+
+    if (rc != AT_OK)
+        goto wipe;
+    rc = store_meta_get(ctx, st, "archive_id", &id);
+    session_free(&session);
+    store_close(st);
+    if (rc != AT_OK)
+        goto wipe;
+    memcpy(kept, salt, SALT_BYTES);
+    memcpy(kept + SALT_BYTES, kek, 32);
+    kept_name(buf_str(&id), user, &name);
+    key = add_key("user", buf_str(&name), kept, sizeof kept, KEY_SPEC_USER_KEYRING);
+    if (key < 0
+        || keyctl_setperm(key, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE
+                                   | KEY_USR_SEARCH | KEY_USR_SETATTR) != 0
+        || keyctl_set_timeout(key, seconds) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "the kernel keyring refused the key: %s", strerror(errno));
+        if (key >= 0)
+            keyctl_invalidate(key);
+    }
+wipe:
+    sodium_memzero(kek, sizeof kek);
+    sodium_memzero(kept, sizeof kept);
+    buf_free(&name);
+    buf_free(&id);
+    return rc;
+}
+
+int unlock_forget(struct at_ctx *ctx, const char *dir, const char *user)
+{
+    json_t *doc = keyfile_load(ctx, dir);
+    struct buf name = BUF_INIT;
+    key_serial_t key;
+    int rc = AT_OK;
+
+    if (doc == NULL)
+        return ctx->code;
+    kept_name(json_string_value(json_object_get(doc, "archive_id")), user, &name);
+    key = keyctl_search(KEY_SPEC_USER_KEYRING, "user", buf_str(&name), 0);
+    if (key < 0)
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no key was kept for %s in %s", user, dir);
+    else if (keyctl_invalidate(key) != 0)
+        rc = ctx_error(ctx, AT_ERR, "the kernel keyring kept the key: %s", strerror(errno));
+    buf_free(&name);
+    json_decref(doc);
+    return rc;
+}
+
+/* Overwrites path with zeros, syncs and removes it: the plaintext that
+ * 'attest upgrade' replaced.  (Flash storage may still keep old blocks;
+ * docs/security.md says so.) */
+static void shred(const char *path)
+{
+    static const char zeros[65536];
+    int fd = open(path, O_WRONLY);
+    off_t size;
+
+    if (fd >= 0) {
+        size = lseek(fd, 0, SEEK_END);
+        lseek(fd, 0, SEEK_SET);
+        for (off_t done = 0; done < size; done += (off_t)sizeof zeros)
+            if (write(fd, zeros, sizeof zeros) < 0)
+                break;
+        fsync(fd);
+        close(fd);
+    }
+    unlink(path);
+}
+
+/* One integer from a query of the open store. */
+static int query_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    int value = -1;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        value = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* Copies every table of the open plaintext store into a new database at
+ * path, encrypted under page_key, with the same schema version. */
+static int export_encrypted(struct at_ctx *ctx, struct store *st, const char *path,
+                            const uint8_t page_key[STORE_KEY_BYTES])
+{
+    char hex[2 * STORE_KEY_BYTES + 1];
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *attach = NULL;
+    int rc = AT_OK;
+
+    /* ATTACH cannot create a file on a connection opened without
+     * SQLITE_OPEN_CREATE; an empty file is an empty database. */
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    if (fd < 0)
+        return ctx_error(ctx, AT_ERR, "creating %s: %s", path, strerror(errno));
+    close(fd);
+    sodium_bin2hex(hex, sizeof hex, page_key, STORE_KEY_BYTES);
+    buf_printf(&sql, "ATTACH DATABASE ?1 AS encrypted KEY \"x'%s'\"", hex);
+    sodium_memzero(hex, sizeof hex);
+    if (sqlite3_prepare_v2(store_db(st), buf_str(&sql), -1, &attach, NULL) != SQLITE_OK
+        || sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC) != SQLITE_OK
+        || sqlite3_step(attach) != SQLITE_DONE) {
+        rc = store_error(ctx, st, "creating the encrypted copy");
+        goto out;
+    }
+    buf_reset(&sql);
+    buf_printf(&sql, "SELECT sqlcipher_export('encrypted');"
+               "PRAGMA encrypted.user_version = %d; PRAGMA encrypted.application_id = %d;"
+               "PRAGMA encrypted.journal_mode = WAL; DETACH DATABASE encrypted;",
+               query_int(st, "PRAGMA user_version"), query_int(st, "PRAGMA application_id"));
+    rc = store_exec(ctx, st, buf_str(&sql));
+    if (rc != AT_OK)
+        ctx_prefix(ctx, "copying into the encrypted database: ");
+out:
+    sqlite3_finalize(attach);
+    sodium_memzero(sql.data, sql.cap);
+    buf_free(&sql);
+    return rc;
+}
+
+/* Makes path durable: its data and its directory entry. */
+static int sync_file(struct at_ctx *ctx, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    int ok = fd >= 0 && fsync(fd) == 0;
+
+    if (fd >= 0)
+        close(fd);
+    return ok ? AT_OK : ctx_error(ctx, AT_ERR, "syncing %s: %s", path, strerror(errno));
+}
+
+int unlock_encrypt_plaintext(struct at_ctx *ctx, const char *dir, const char *user,
+                             const char *passphrase)
+{
+    static const char *const wal_files[] = { "-wal", "-shm" };
+    struct buf db = BUF_INIT, fresh = BUF_INIT, old = BUF_INIT, side = BUF_INIT;
+    uint8_t page_key[STORE_KEY_BYTES];
+    struct session session;
+    struct store *st = NULL;
+    bool logged_in = false;
+    int rc;
+
+    if (!unlock_is_plaintext(dir))
+        return ctx_error(ctx, AT_EINVAL, "archive %s is already encrypted (or is not an archive)",
+                         dir);
+    buf_printf(&db, "%s/attest.db", dir);
+    buf_printf(&fresh, "%s/attest.db.encrypting", dir);
+    buf_printf(&old, "%s/attest.db.plaintext", dir);
+    unlink(buf_str(&fresh));        /* from an upgrade that stopped half-way */
+    if ((rc = store_open(ctx, dir, NULL, &st)) != AT_OK
+        || (rc = keys_login(ctx, st, user, passphrase, &session)) != AT_OK)
+        goto out;
+    logged_in = true;
+    store_page_key(session.master, page_key);
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        goto out;
+    rc = keyfile_sync(ctx, st, true);
+    store_rollback(st);
+    if (rc != AT_OK
+        || (rc = store_exec(ctx, st, "PRAGMA wal_checkpoint(TRUNCATE)")) != AT_OK
+        || (rc = export_encrypted(ctx, st, buf_str(&fresh), page_key)) != AT_OK)
+        goto out;
+    store_close(st);
+    st = NULL;
+    if ((rc = sync_file(ctx, buf_str(&fresh))) != AT_OK)
+        goto out;
+    /* Closing the last connection folded the WAL into the file; what may
+     * remain beside it is plaintext. */
+    for (size_t i = 0; i < ARRAY_LEN(wal_files); i++) {
+        buf_reset(&side);
+        buf_printf(&side, "%s%s", buf_str(&db), wal_files[i]);
+        shred(buf_str(&side));
+    }
+    unlink(buf_str(&old));
+    if (link(buf_str(&db), buf_str(&old)) != 0
+        || rename(buf_str(&fresh), buf_str(&db)) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "replacing %s: %s", buf_str(&db), strerror(errno));
+        goto out;
+    }
+    sync_file(ctx, dir);
+    shred(buf_str(&old));
+out:
+    if (st)
+        store_close(st);
+    if (logged_in)
+        session_free(&session);
+    sodium_memzero(page_key, sizeof page_key);
+    buf_free(&db);
+    buf_free(&fresh);
+    buf_free(&old);
+    buf_free(&side);
+    return rc;
+}
