@@ -189,6 +189,55 @@ UNIT_TEST(vaultfile_encrypts_from_a_pipe_with_a_fresh_file_id)
     free(plain);
 }
 
+/* Feeds len bytes to a writer in pieces of 1, 2, 3, ... bytes (crossing
+ * chunk boundaries everywhere) and checks the result against
+ * vaultfile_encrypt's and the plaintext. */
+static void writer_round_trip(size_t len, uint32_t chunk)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result wres, eres, dec;
+    struct vaultfile_writer *w;
+    uint8_t *plain = make_bytes(len, (uint32_t)len + 11);
+    size_t got_len, wlen, elen;
+    int out = open(tmp_path("w.vault"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    REQUIRE(vaultfile_writer_new(&ctx, test_key, out, chunk, &w) == AT_OK);
+    for (size_t at = 0, piece = 1; at < len; at += piece, piece++)
+        CHECK(vaultfile_writer_write(&ctx, w, plain + at, len - at < piece ? len - at : piece) == AT_OK);
+    CHECK(vaultfile_writer_finish(&ctx, w, &wres) == AT_OK);
+    CHECK(vaultfile_writer_write(&ctx, w, plain, len ? 1 : 0) == AT_ERR || len == 0);
+    vaultfile_writer_free(w);
+    close(out);
+
+    write_file(tmp_path("plain"), plain, len);
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("e.vault"), chunk, &eres) == AT_OK);
+    CHECK(memcmp(wres.sha256, eres.sha256, 32) == 0);
+    CHECK(wres.plain_bytes == len && wres.chunks == eres.chunks && wres.vault_bytes == eres.vault_bytes);
+    free(read_file(tmp_path("w.vault"), &wlen));
+    free(read_file(tmp_path("e.vault"), &elen));
+    CHECK(wlen == elen && wlen == wres.vault_bytes);
+
+    CHECK(decrypt_path(&ctx, test_key, tmp_path("w.vault"), tmp_path("back"), &dec) == AT_OK);
+    uint8_t *got = read_file(tmp_path("back"), &got_len);
+    CHECK(got_len == len && memcmp(got, plain, len) == 0);
+    CHECK(memcmp(dec.sha256, wres.sha256, 32) == 0);
+    if (ctx.message[0])
+        fprintf(stderr, "    size %zu: %s\n", len, ctx.message);
+    free(got);
+    free(plain);
+}
+
+UNIT_TEST(vaultfile_writer_matches_encrypt_piece_by_piece)
+{
+    size_t sizes[] = { 0, 1, 63, 64, 65, 64 * 9, 5000 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        writer_round_trip(sizes[i], VAULTFILE_CHUNK_MIN);
+    writer_round_trip(3 * SMALL, SMALL);
+    writer_round_trip(3 * SMALL + 7, SMALL);
+    writer_round_trip(VAULTFILE_CHUNK_DEFAULT + 1, 0);
+}
+
 UNIT_TEST(vaultfile_rejects_bad_chunk_sizes)
 {
     struct at_ctx ctx = { 0 };
