@@ -399,6 +399,11 @@ int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add 
     return rc;
 }
 
+int vault_add_check(struct at_ctx *ctx, struct store *st, const struct vault_add *a)
+{
+    return add_allowed(ctx, st, a) ? AT_OK : ctx->code;
+}
+
 struct vault_upload {
     struct staging file;
     struct vaultfile_writer *writer;

@@ -49,6 +49,9 @@ int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add 
  * below remove it and verify reports it.
  */
 struct vault_upload;
+/* What vault_upload_begin checks first, for a caller with more to decide
+ * before it begins: AT_OK, or why not (AT_EDENIED, AT_EINVAL, ...). */
+int vault_add_check(struct at_ctx *ctx, struct store *st, const struct vault_add *a);
 int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                        struct vault_upload **out);
 int vault_upload_write(struct at_ctx *ctx, struct vault_upload *u, const void *data, size_t len);
