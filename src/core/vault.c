@@ -759,10 +759,11 @@ int vault_check_staging(struct at_ctx *ctx, struct store *st)
     if (rc != AT_OK || name[0] == '\0')
         return rc;
     return ctx_error(ctx, AT_ECORRUPT, "vault/%s is an unfinished upload or add, left by a server "
-                     "or command that stopped before it was complete; %s; `attest serve` and "
-                     "`attest evidence add` remove it", name,
+                     "or command that stopped before it was complete; %s: delete it, or let "
+                     "`attest serve` or the next `attest evidence add` remove it", name,
                      strncmp(name, STAGING_PREFIX, strlen(STAGING_PREFIX)) == 0
-                         ? "it was encrypted as it was received, under a key now lost"
+                         ? "it was encrypted as it arrived, under a key now lost, so nothing in "
+                           "it can be recovered"
                          : "an earlier version of attest wrote it, and it may hold plaintext");
 }
 
