@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -390,24 +389,27 @@ static unsigned fit_fd_limit(unsigned max_connections)
 }
 
 /* Removes what uploads and adds cut short (a crash, a kill) left in the
- * vault, before serving, and says so. */
-static int sweep_vault(struct at_ctx *ctx)
+ * vault, before serving, and says so; a failure is only reported, since
+ * every upload sweeps again. */
+static void sweep_vault(void)
 {
+    struct at_ctx ctx = { 0 };
     struct store *st = NULL;
     long removed = 0;
     int rc;
 
-    if ((rc = store_open(ctx, options->archive, &st)) != AT_OK)
-        return rc;
-    if ((rc = store_begin(ctx, st)) == AT_OK) {
-        rc = vault_sweep(ctx, st, &removed);
-        store_rollback(st); /* it wrote nothing */
+    if ((rc = store_open(&ctx, options->archive, &st)) == AT_OK) {
+        if ((rc = store_begin(&ctx, st)) == AT_OK) {
+            rc = vault_sweep(&ctx, st, &removed);
+            store_rollback(st); /* it wrote nothing */
+        }
+        store_close(st);
     }
-    store_close(st);
-    if (rc == AT_OK && removed > 0)
+    if (rc != AT_OK)
+        fprintf(stderr, "attest: cannot sweep the vault: %s\n", ctx.message);
+    else if (removed > 0)
         fprintf(stderr, "attest: removed %ld unfinished upload%s from the vault\n", removed,
                 removed == 1 ? "" : "s");
-    return rc;
 }
 
 int serve_run(struct at_ctx *ctx, const struct serve_options *o)
@@ -437,8 +439,7 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     buf_printf(&csp, "; style-src 'self'; script-src 'self'; connect-src 'self'; "
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     auth_init(o->tls_cert != NULL);
-    if ((rc = sweep_vault(ctx)) != AT_OK)
-        goto out;
+    sweep_vault();
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
