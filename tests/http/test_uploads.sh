@@ -3,7 +3,8 @@
 # of the body is read; uploads are capped per user and in all; and what is
 # received is encrypted as it arrives, so that a server killed mid-upload
 # leaves no plaintext behind, only a staging file that verify reports and
-# the next start removes.  FICTIONAL data only.
+# the next start removes.  Downloads, likewise, are decrypted as they are
+# sent, never into a file.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 http_setup --no-demo
 export HTTP_TEST_ARCHIVE="$tmp/a"
@@ -36,6 +37,8 @@ up refused
 # (d) Normal uploads still work and come back byte for byte; the CLI adds
 # the same bytes as the same item.
 up roundtrip "$tmp/roundtrip.bin"
+# Nor does a download: it is decrypted as it is sent.
+up held-download "$server_pid"
 check "the CLI finds an uploaded file already in the vault" \
     sh -c "'$bin' evidence add '$tmp/roundtrip.bin' | grep -q \"^\$(cat '$tmp/roundtrip.bin.id')  (already in the vault)\""
 http_stop

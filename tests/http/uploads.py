@@ -258,6 +258,43 @@ def part_roundtrip():
                 f.write(item["id"])
 
 
+def part_held_download():
+    """held-download PID: uploads a 32 MiB file, starts downloading it,
+    reads only the first 64 KiB, and while the server holds the rest looks
+    at the files server PID has open: none may be a decrypted copy."""
+    pid = sys.argv[2]
+    inv = Session().login("investigator")
+    data = os.urandom(32 << 20)
+    status, body = upload(inv, data, "fictional-held.bin")
+    if not res.check("a 32 MiB upload: 201", status == 201, (status, body[:300])):
+        return
+    ident = json.loads(body)["id"]
+    s = socket.create_connection((HOST, PORT), timeout=20)
+    s.sendall(("GET /api/v1/evidence/%s/file HTTP/1.1\r\nHost: x\r\nCookie: attest_session=%s\r\n\r\n"
+               % (ident, inv.cookie)).encode())
+    got = b""
+    while len(got) < (64 << 10):
+        more = s.recv(65536)
+        if not more:
+            break
+        got += more
+    head, _, first = got.partition(b"\r\n\r\n")
+    res.check("the download starts with the file's first bytes", head.startswith(b"HTTP/1.1 200")
+              and data.startswith(first), head[:200])
+    open_files = []
+    for fd in os.listdir("/proc/%s/fd" % pid):
+        try:
+            open_files.append(os.readlink("/proc/%s/fd/%s" % (pid, fd)))
+        except OSError:
+            pass
+    copies = [f for f in open_files if "/vault/" in f and not f.rsplit("/", 1)[1][:1].isalnum()]
+    res.check("a download in progress keeps no decrypted copy on disk", not copies, copies)
+    s.close()
+    r = inv.get("/api/v1/evidence/%s/file" % ident)
+    res.check("the whole download is byte-identical", r.status == 200 and r.body == data,
+              (r.status, len(r.body)))
+
+
 parts = {name[5:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("part_")}
 parts[sys.argv[1]]()
 sys.exit(1 if res.failed else 0)
