@@ -514,50 +514,81 @@ int vault_list(struct at_ctx *ctx, struct store *st, json_t **out)
     return rc;
 }
 
+/* An item's vault file, opened for s: its key, descriptor and name, and
+ * the SHA-256 and size recorded for it.  The caller closes *fd and wipes
+ * key. */
+struct item_file {
+    uint8_t key[VAULTFILE_KEY_BYTES];
+    uint8_t sha256[32];
+    uint64_t size;
+    char name[65];
+    int fd;
+};
+
+static int item_file_open(struct at_ctx *ctx, struct store *st, const struct session *s,
+                          const char *id, struct item_file *f)
+{
+    struct buf path = BUF_INIT;
+    json_t *doc = NULL, *meta = NULL;
+    const char *sha;
+    int rc;
+
+    f->fd = -1;
+    if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
+        return rc;
+    snprintf(f->name, sizeof f->name, "%s", json_string_value(json_object_get(doc, "name")) ?: "");
+    sha = json_string_value(json_object_get(meta, "sha256")) ?: "";
+    f->size = (uint64_t)json_integer_value(json_object_get(meta, "size"));
+    vault_path(st, f->name, &path);
+    if (sodium_hex2bin(f->sha256, sizeof f->sha256, sha, strlen(sha), NULL, NULL, NULL) != 0)
+        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its recorded SHA-256 is malformed", id);
+    else if ((rc = file_key(ctx, s, doc, f->key)) == AT_OK && (f->fd = open(path.data, O_RDONLY)) < 0)
+        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its vault file %s is missing", id, f->name);
+    json_decref(doc);
+    json_decref(meta);
+    buf_free(&path);
+    return rc;
+}
+
+static void item_file_close(struct item_file *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    sodium_memzero(f->key, sizeof f->key);
+}
+
+/* AT_OK when what was decrypted (res) is the file recorded (f). */
+static int item_file_check(struct at_ctx *ctx, const char *id, const struct item_file *f,
+                           const struct vaultfile_result *res)
+{
+    char got[65], want[65];
+
+    if (memcmp(f->sha256, res->sha256, 32) == 0)
+        return AT_OK;
+    sodium_bin2hex(got, sizeof got, res->sha256, 32);
+    sodium_bin2hex(want, sizeof want, f->sha256, 32);
+    return ctx_error(ctx, AT_ECORRUPT, "evidence item %s: vault file %s decrypts to SHA-256 %s, "
+                     "not the recorded %s", id, f->name, got, want);
+}
+
 /* Decrypts item id to out_fd (or only checks it when out_fd < 0). */
 static int decrypt_item(struct at_ctx *ctx, struct store *st, const struct session *s,
                         const char *id, int out_fd, uint64_t *bytes)
 {
-    uint8_t key[VAULTFILE_KEY_BYTES], want[32];
+    struct item_file f;
     struct vaultfile_result res;
-    struct buf path = BUF_INIT;
-    json_t *doc = NULL, *meta = NULL;
-    const char *name, *sha;
-    int fd = -1, rc;
+    int rc;
 
-    if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
-        return rc;
-    name = json_string_value(json_object_get(doc, "name")) ?: "";
-    sha = json_string_value(json_object_get(meta, "sha256")) ?: "";
-    vault_path(st, name, &path);
-    if ((rc = file_key(ctx, s, doc, key)) != AT_OK)
-        goto out;
-    if ((fd = open(path.data, O_RDONLY)) < 0) {
-        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: its vault file %s is missing", id, name);
-        goto out;
+    if ((rc = item_file_open(ctx, st, s, id, &f)) == AT_OK) {
+        rc = out_fd >= 0 ? vaultfile_decrypt(ctx, f.key, f.fd, out_fd, f.name, &res)
+                         : vaultfile_verify(ctx, f.key, f.fd, f.name, &res);
+        if (rc != AT_OK)
+            ctx_prefix(ctx, "evidence item %s: ", id);
+        else if ((rc = item_file_check(ctx, id, &f, &res)) == AT_OK)
+            *bytes = res.plain_bytes;
     }
-    rc = out_fd >= 0 ? vaultfile_decrypt(ctx, key, fd, out_fd, name, &res)
-                     : vaultfile_verify(ctx, key, fd, name, &res);
-    if (rc != AT_OK) {
-        ctx_prefix(ctx, "evidence item %s: ", id);
-        goto out;
-    }
-    sodium_hex2bin(want, sizeof want, sha, strlen(sha), NULL, NULL, NULL);
-    if (memcmp(want, res.sha256, 32) != 0) {
-        char got[65];
-        sodium_bin2hex(got, sizeof got, res.sha256, 32);
-        rc = ctx_error(ctx, AT_ECORRUPT, "evidence item %s: vault file %s decrypts to SHA-256 %s, "
-                       "not the recorded %s", id, name, got, sha);
-        goto out;
-    }
-    *bytes = res.plain_bytes;
-out:
-    if (fd >= 0)
-        close(fd);
-    sodium_memzero(key, sizeof key);
-    json_decref(doc);
-    json_decref(meta);
-    buf_free(&path);
+    item_file_close(&f);
     return rc;
 }
 
@@ -567,6 +598,104 @@ int vault_get(struct at_ctx *ctx, struct store *st, const char *id, int out_fd)
     uint64_t bytes;
 
     return s ? decrypt_item(ctx, st, s, id, out_fd, &bytes) : ctx->code;
+}
+
+/*
+ * Reading an item as it is sent.  Each chunk is given out only once the
+ * chunk after it is authentic, so that the last bytes go only once the
+ * final chunk is in and the whole file's SHA-256 matches the recorded
+ * one: a reader never gives all of a file that is not the one recorded.
+ */
+struct vault_reader {
+    struct item_file file;
+    char id[VAULT_ID_MAX];
+    struct vaultfile_reader *chunks;
+    struct buf ready;     /* may go out; pos bytes of it have */
+    size_t pos;
+    struct buf held;      /* authentic, held until the next chunk is */
+    bool end;             /* ready holds the end of the file */
+};
+
+int vault_open(struct at_ctx *ctx, struct store *st, const char *id, struct vault_reader **out,
+               uint64_t *size)
+{
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    struct vault_reader *r;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return ctx->code;
+    r = xcalloc(1, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    if ((rc = item_file_open(ctx, st, s, id, &r->file)) == AT_OK
+        && (rc = vaultfile_reader_new(ctx, r->file.key, r->file.fd, r->file.name, &r->chunks))
+               != AT_OK)
+        ctx_prefix(ctx, "evidence item %s: ", id);
+    if (rc != AT_OK) {
+        vault_close(r);
+        return rc;
+    }
+    *size = r->file.size;
+    *out = r;
+    return AT_OK;
+}
+
+/* Takes in the next chunk: what was held becomes ready. */
+static int reader_advance(struct at_ctx *ctx, struct vault_reader *r)
+{
+    struct vaultfile_result res;
+    const uint8_t *data;
+    size_t len;
+    bool final;
+    int rc = vaultfile_reader_next(ctx, r->chunks, &data, &len, &final, &res);
+
+    if (rc != AT_OK) {
+        ctx_prefix(ctx, "evidence item %s: ", r->id);
+        return rc;
+    }
+    if (final && (rc = item_file_check(ctx, r->id, &r->file, &res)) != AT_OK)
+        return rc;
+    struct buf was = r->ready;
+    r->ready = r->held;
+    r->held = was;
+    buf_reset(&r->held);
+    r->pos = 0;
+    if (final)
+        buf_append(&r->ready, data, len);
+    else
+        buf_append(&r->held, data, len);
+    r->end = final;
+    return AT_OK;
+}
+
+ssize_t vault_read(struct at_ctx *ctx, struct vault_reader *r, void *out, size_t len)
+{
+    size_t n;
+
+    while (r->pos == r->ready.len) {
+        if (r->end)
+            return 0;
+        if (reader_advance(ctx, r) != AT_OK)
+            return -1;
+    }
+    n = r->ready.len - r->pos < len ? r->ready.len - r->pos : len;
+    memcpy(out, r->ready.data + r->pos, n);
+    r->pos += n;
+    return (ssize_t)n;
+}
+
+void vault_close(struct vault_reader *r)
+{
+    if (r == NULL)
+        return;
+    vaultfile_reader_free(r->chunks);
+    item_file_close(&r->file);
+    sodium_memzero(r->ready.data, r->ready.cap);
+    sodium_memzero(r->held.data, r->held.cap);
+    buf_free(&r->ready);
+    buf_free(&r->held);
+    free(r);
 }
 
 int vault_custody_add(struct at_ctx *ctx, struct store *st, const char *id,

@@ -72,6 +72,19 @@ int vault_list(struct at_ctx *ctx, struct store *st, json_t **out);
  * SHA-256 is the recorded one. */
 int vault_get(struct at_ctx *ctx, struct store *st, const char *id, int out_fd);
 
+/* Reads item id as it goes, for a caller that sends it on (a download):
+ * vault_open checks that the session may, opens the file and sets *out
+ * and *size (the recorded size); vault_read copies up to len more bytes of
+ * plaintext to buf and returns their count, 0 at the end, or -1 with the
+ * failure on ctx; vault_close frees the reader, in every case.  Bytes are
+ * given out only once authentic, and the last only once the whole file's
+ * SHA-256 is the recorded one.  Memory: about three chunks. */
+struct vault_reader;
+int vault_open(struct at_ctx *ctx, struct store *st, const char *id, struct vault_reader **out,
+               uint64_t *size);
+ssize_t vault_read(struct at_ctx *ctx, struct vault_reader *r, void *buf, size_t len);
+void vault_close(struct vault_reader *r);
+
 /* Appends a custody event (action, from, to, how, at, note: any may be
  * NULL but action) to item id.  Inside a transaction. */
 struct custody_event {

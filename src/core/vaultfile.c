@@ -270,24 +270,32 @@ static void stream_mark(struct stream *s, struct slot *sl, uint64_t i, unsigned 
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Writes to msg why a piece of n bytes read for chunk i of vault file
+ * name cannot be a chunk, and returns true; false when it can. */
+static bool piece_problem(char *msg, size_t cap, const char *name, uint64_t i, size_t n)
+{
+    if (n == 0 && i == 0)
+        snprintf(msg, cap, "vault file %s ends after its header, before any chunk: truncated",
+                 name);
+    else if (n == 0)
+        snprintf(msg, cap, "vault file %s ends after chunk %" PRIu64
+                 " without the final-chunk marker: truncated", name, i);
+    else if (n < VAULTFILE_TAG_BYTES)
+        snprintf(msg, cap, "chunk %" PRIu64 " of vault file %s is %zu bytes, shorter than"
+                 " its %d-byte tag: truncated", i + 1, name, n, VAULTFILE_TAG_BYTES);
+    return n < VAULTFILE_TAG_BYTES;
+}
+
 /* Checks what the reader got for chunk i of a vault file.  Returns false,
  * having recorded the failure, when the file stops where it may not. */
 static bool stream_check_piece(struct stream *s, uint64_t i, size_t n)
 {
-    if (n == 0 && i == 0)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "vault file %s ends after its header, before any chunk: truncated",
-                    s->name);
-    else if (n == 0)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "vault file %s ends after chunk %" PRIu64
-                    " without the final-chunk marker: truncated", s->name, i);
-    else if (n < VAULTFILE_TAG_BYTES)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "chunk %" PRIu64 " of vault file %s is %zu bytes, shorter than"
-                    " its %d-byte tag: truncated", i + 1, s->name, n,
-                    VAULTFILE_TAG_BYTES);
-    return n >= VAULTFILE_TAG_BYTES;
+    char msg[sizeof s->fail_message];
+
+    if (!piece_problem(msg, sizeof msg, s->name, i, n))
+        return true;
+    stream_fail(s, i, AT_ECORRUPT, "%s", msg);
+    return false;
 }
 
 /* The reading stage, run by the calling thread.  A chunk shorter than a
@@ -673,6 +681,103 @@ static int header_read(struct at_ctx *ctx, struct stream *s)
                          " header (reserved bytes %02x%02x, chunk size %" PRIu32 ")",
                          s->name, h[HDR_RESERVED], h[HDR_RESERVED + 1], s->chunk_size);
     return AT_OK;
+}
+
+/*
+ * The reader: decryption one chunk at a time on the calling thread, for a
+ * consumer that takes the plaintext as it goes (a download), with the
+ * same checks as vaultfile_decrypt.
+ */
+struct vaultfile_reader {
+    struct stream s;      /* for its header, chunk size, key and name only */
+    EVP_CIPHER_CTX *aead;
+    EVP_MD_CTX *sha;
+    uint8_t *buf;         /* one chunk and its tag */
+    uint64_t index, plain_bytes, vault_bytes;
+    bool done;
+};
+
+int vaultfile_reader_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int in_fd,
+                         const char *name, struct vaultfile_reader **out)
+{
+    struct vaultfile_reader *r = xcalloc(1, sizeof *r);
+    int rc;
+
+    *out = NULL;
+    r->s = (struct stream){ .decrypt = true, .key = key, .in_fd = in_fd, .name = name };
+    r->vault_bytes = VAULTFILE_HEADER_BYTES;
+    if ((rc = header_read(ctx, &r->s)) != AT_OK)
+        goto fail;
+    r->aead = aead_new(key, 0);
+    r->sha = EVP_MD_CTX_new();
+    if (r->aead == NULL || r->sha == NULL || EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
+        rc = ctx_error(ctx, AT_ERR, "the crypto library cannot set up ChaCha20-Poly1305 and SHA-256");
+        goto fail;
+    }
+    r->buf = xmalloc((size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES);
+    *out = r;
+    return AT_OK;
+fail:
+    vaultfile_reader_free(r);
+    return rc;
+}
+
+int vaultfile_reader_next(struct at_ctx *ctx, struct vaultfile_reader *r, const uint8_t **data,
+                          size_t *len, bool *final, struct vaultfile_result *res)
+{
+    size_t want = (size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES, plain;
+    uint8_t nonce[NONCE_BYTES];
+    char msg[sizeof ctx->message];
+    ssize_t n;
+    int ok;
+
+    if (r->done)
+        return ctx_error(ctx, AT_ERR, "vault file %s was read to its end already", r->s.name);
+    if (r->index == MAX_CHUNKS)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has more than 2^40 chunks", r->s.name);
+    if ((n = read_full(r->s.in_fd, r->buf, want)) < 0)
+        return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s", r->s.name, strerror(errno));
+    if (piece_problem(msg, sizeof msg, r->s.name, r->index, (size_t)n))
+        return ctx_error(ctx, AT_ECORRUPT, "%s", msg);
+    *final = (size_t)n < want;
+    plain = (size_t)n - VAULTFILE_TAG_BYTES;
+    nonce_make(nonce, r->s.header, *final ? NONCE_FINAL : NONCE_CHUNK, r->index);
+    ok = aead_run(r->aead, 0, nonce, r->s.header, VAULTFILE_HEADER_BYTES, r->buf, plain, r->buf,
+                  r->buf + plain);
+    if (ok < 0)
+        return ctx_error(ctx, AT_ERR, "the crypto library failed on chunk %" PRIu64, r->index + 1);
+    if (ok == 0)
+        return ctx_error(ctx, AT_ECORRUPT, "chunk %" PRIu64 " of vault file %s fails "
+                         "authentication", r->index + 1, r->s.name);
+    if (EVP_DigestUpdate(r->sha, r->buf, plain) != 1
+        || (*final && EVP_DigestFinal_ex(r->sha, res->sha256, NULL) != 1))
+        return ctx_error(ctx, AT_ERR, "the crypto library failed to hash chunk %" PRIu64,
+                         r->index + 1);
+    r->index++;
+    r->plain_bytes += plain;
+    r->vault_bytes += (size_t)n;
+    if (*final) {
+        r->done = true;
+        res->plain_bytes = r->plain_bytes;
+        res->vault_bytes = r->vault_bytes;
+        res->chunks = r->index;
+    }
+    *data = r->buf;
+    *len = plain;
+    return AT_OK;
+}
+
+void vaultfile_reader_free(struct vaultfile_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->buf) {
+        vaultfile_wipe(r->buf, (size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES);
+        free(r->buf);
+    }
+    EVP_CIPHER_CTX_free(r->aead);
+    EVP_MD_CTX_free(r->sha);
+    free(r);
 }
 
 int vaultfile_decrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],

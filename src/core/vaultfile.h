@@ -101,6 +101,28 @@ int vaultfile_decrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
                       int in_fd, int out_fd, const char *name,
                       struct vaultfile_result *res);
 
+/*
+ * The same decryption one chunk at a time, for a consumer that takes the
+ * plaintext as it goes (a download), in the calling thread.
+ *
+ * vaultfile_reader_new reads and checks the header on in_fd; key and name
+ * must outlive the reader, which the caller frees with
+ * vaultfile_reader_free.  Each call of _next reads, authenticates and
+ * hashes the next chunk and points *data at its plaintext (*len bytes,
+ * valid until the next call or the free); *final is set at the final
+ * chunk, which also fills res.  Returns as vaultfile_decrypt; a chunk is
+ * given only once authentic, but the whole file's SHA-256 is known only
+ * at the final one, for the caller to compare before it lets the last
+ * bytes go.
+ */
+struct vaultfile_reader;
+
+int vaultfile_reader_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int in_fd,
+                         const char *name, struct vaultfile_reader **out);
+int vaultfile_reader_next(struct at_ctx *ctx, struct vaultfile_reader *r, const uint8_t **data,
+                          size_t *len, bool *final, struct vaultfile_result *res);
+void vaultfile_reader_free(struct vaultfile_reader *r);
+
 /* vaultfile_decrypt that writes the plaintext nowhere: checks every tag
  * and computes the plaintext's SHA-256.  Same returns. */
 int vaultfile_verify(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],

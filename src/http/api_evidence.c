@@ -1,6 +1,8 @@
 /*
  * api_evidence.c: /api/v1/evidence: upload, list, details with custody,
- * and download (decrypted and checked, streamed).
+ * and download.
+ *
+ * A download is decrypted and checked as it is sent, never into a file.
  *
  * An upload is the raw body, with the file's details in the query.  All
  * that can refuse it is decided from the head, before a byte of the body
@@ -18,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -240,34 +243,52 @@ int api_evidence_get(struct request *r)
     return http_json(r, 200, item);
 }
 
+/* A download: the item decrypted and checked as it is sent. */
+struct download {
+    struct at_ctx ctx;
+    struct vault_reader *reader;
+    char id[VAULT_ID_MAX];
+};
+
+static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct download *d = cls;
+    ssize_t n = vault_read(&d->ctx, d->reader, buf, max);
+
+    (void)pos;
+    if (n < 0) {
+        /* The reply is cut short, so the client never takes it whole. */
+        fprintf(stderr, "attest: the download of %s stopped: %s\n", d->id, d->ctx.message);
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void download_free(void *cls)
+{
+    struct download *d = cls;
+
+    vault_close(d->reader);
+    free(d);
+}
+
 int api_evidence_file(struct request *r)
 {
     static __thread char disposition[320];
-    char path[512];
-    json_t *item;
-    int fd, rc;
+    struct download *d = xcalloc(1, sizeof *d);
+    int rc;
 
-    if ((rc = vault_item(&r->ctx, r->st, r->params[0], &item)) != AT_OK)
-        return http_core_error(r, rc);
-    /* Decrypted and checked into an unlinked file, then streamed. */
-    snprintf(path, sizeof path, "%s/vault/.download-XXXXXX", server_archive());
-    if ((fd = mkstemp(path)) < 0) {
-        json_decref(item);
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
-    }
-    unlink(path);
-    if ((rc = vault_get(&r->ctx, r->st, r->params[0], fd)) != AT_OK) {
-        close(fd);
-        json_decref(item);
+    snprintf(d->id, sizeof d->id, "%s", r->params[0]);
+    if ((rc = vault_open(&r->ctx, r->st, r->params[0], &d->reader, &r->file_len)) != AT_OK) {
+        download_free(d);
         return http_core_error(r, rc);
     }
-    lseek(fd, 0, SEEK_SET);
-    r->file_fd = fd;
-    r->file_len = (uint64_t)json_integer_value(json_object_get(item, "size"));
+    r->stream = download_read;
+    r->stream_free = download_free;
+    r->stream_arg = d;
     r->content_type = "application/octet-stream";
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.bin\"", r->params[0]);
     r->disposition = disposition;
     r->status = 200;
-    json_decref(item);
     return 200;
 }

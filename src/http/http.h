@@ -50,7 +50,10 @@ struct request {
     char *owned;                   /* or owned bytes, freed after */
     size_t owned_len;
     int file_fd;                   /* or a file to stream, closed after */
-    uint64_t file_len;
+    MHD_ContentReaderCallback stream; /* or bytes made as they are sent, */
+    MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
+    void *stream_arg;
+    uint64_t file_len;             /* of the file or the stream */
     const char *disposition;       /* Content-Disposition, or NULL */
     char set_cookie[256];
     int64_t started_us;

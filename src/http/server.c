@@ -172,6 +172,11 @@ static enum MHD_Result send_reply(struct request *r)
     if (r->file_fd >= 0) {
         resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
         r->file_fd = -1; /* the response closes it */
+    } else if (r->stream) {
+        resp = MHD_create_response_from_callback(r->file_len, 64 * 1024, r->stream, r->stream_arg,
+                                                 r->stream_free);
+        if (resp)
+            r->stream = NULL; /* the response frees its argument */
     } else if (r->raw) {
         resp = MHD_create_response_from_buffer(r->raw_len, (void *)r->raw, MHD_RESPMEM_PERSISTENT);
     } else if (r->owned) {
@@ -317,6 +322,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     api_evidence_upload_end(r);
     if (r->file_fd >= 0)
         close(r->file_fd);
+    if (r->stream)
+        r->stream_free(r->stream_arg);
     session_free(&r->keys);
     json_decref(r->reply);
     free(r->owned);

@@ -495,6 +495,76 @@ UNIT_TEST(vault_upload_refused_before_anything_is_written)
     session_free(&partner);
 }
 
+static void remember_name(const char *name, void *arg)
+{
+    snprintf(arg, 65, "%s", name);
+}
+
+/* Reads all a reader gives, in pieces of 100000 bytes, into a new buffer;
+ * *len its length; *rc the last vault_read result (0 or -1). */
+static char *read_all(struct at_ctx *ctx, struct vault_reader *r, size_t *len, ssize_t *rc)
+{
+    size_t cap = 8u << 20;
+    char *p = malloc(cap);
+
+    *len = 0;
+    while ((*rc = vault_read(ctx, r, p + *len, cap - *len < 100000 ? cap - *len : 100000)) > 0)
+        *len += (size_t)*rc;
+    return p;
+}
+
+UNIT_TEST(vault_reader_gives_out_only_what_is_checked)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    size_t len = 3 * (1u << 20) + 1000, got_len;
+    char sha[65], id[VAULT_ID_MAX], name[65] = "", path[600];
+    struct vault_reader *r;
+    uint64_t size = 0;
+    bool existed;
+    ssize_t last;
+    size_t plain_len;
+    char *plain, *got;
+    int fd;
+
+    REQUIRE(st != NULL);
+    make_file(tmp_path("long.bin"), len, 21, sha);
+    plain = slurp(tmp_path("long.bin"), &plain_len);
+    REQUIRE(add(&ctx, st, tmp_path("long.bin"), NULL, -1, id, &existed) == AT_OK);
+
+    REQUIRE(vault_open(&ctx, st, id, &r, &size) == AT_OK);
+    CHECK(size == len);
+    got = read_all(&ctx, r, &got_len, &last);
+    CHECK(last == 0 && got_len == len && memcmp(got, plain, len) == 0);
+    CHECK(vault_read(&ctx, r, got, 10) == 0);
+    vault_close(r);
+    free(got);
+
+    /* The final chunk altered: the chunk before it is held back too. */
+    vault_names(store_dir(st), remember_name, name);
+    snprintf(path, sizeof path, "%s/vault/%s", store_dir(st), name);
+    CHECK(chmod(path, 0600) == 0);
+    fd = open(path, O_RDWR);
+    REQUIRE(fd >= 0);
+    CHECK(pwrite(fd, "!", 1, lseek(fd, 0, SEEK_END) - 1) == 1);
+    close(fd);
+    REQUIRE(vault_open(&ctx, st, id, &r, &size) == AT_OK);
+    got = read_all(&ctx, r, &got_len, &last);
+    CHECK(last == -1 && got_len == 2u << 20 && memcmp(got, plain, got_len) == 0);
+    CHECK(strstr(ctx.message, "chunk 4 of vault file") != NULL);
+    CHECK(strstr(ctx.message, "fails authentication") != NULL);
+    vault_close(r);
+    free(got);
+
+    /* Not for a user without the right. */
+    store_set_session(st, NULL);
+    CHECK(vault_open(&ctx, st, id, &r, &size) == AT_EDENIED && r == NULL);
+    free(plain);
+    store_close(st);
+    session_free(&admin);
+}
+
 UNIT_TEST(vault_custody_keeps_its_order)
 {
     static const char *const actions[] = { "received", "copied", "examined", "handed_over" };
