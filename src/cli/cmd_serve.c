@@ -4,15 +4,63 @@
 #include "cli.h"
 #include "../http/server.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A whole number from lo to hi, in decimal, into *out; false if s is not. */
+static bool parse_count(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    n = strtoul(s, &end, 10);
+    if (*end || errno || n < lo || n > hi)
+        return false;
+    *out = (unsigned)n;
+    return true;
+}
+
+/* A size in bytes: digits, then K, M, G or T for powers of 1024; at least
+ * one byte, into *out; false if s is not one. */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+    static const char units[] = "KMGT";
+    const char *unit;
+    char *end;
+    unsigned long long n;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    n = strtoull(s, &end, 10);
+    if (errno || n == 0)
+        return false;
+    if (*end) {
+        if (end[1] || (unit = strchr(units, *end)) == NULL)
+            return false;
+        for (long k = 0; k <= unit - units; k++) {
+            if (n > UINT64_MAX / 1024)
+                return false;
+            n *= 1024;
+        }
+    }
+    *out = n;
+    return true;
+}
+
 static int serve_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct serve_options o = { cli->archive, "127.0.0.1", 8080, NULL, NULL, 4,
-                               SERVE_MAX_CONNECTIONS, SERVE_TIMEOUT_S, NULL, NULL };
+    struct serve_options o = {
+        .archive = cli->archive, .bind = "127.0.0.1", .port = 8080, .threads = 4,
+        .max_connections = SERVE_MAX_CONNECTIONS, .timeout_s = SERVE_TIMEOUT_S,
+        .uploads = { SERVE_UPLOADS_PER_USER, SERVE_UPLOADS_TOTAL, SERVE_UPLOAD_BYTES_PER_USER },
+    };
     const char *port = NULL, *threads = NULL, *max_conns = NULL, *timeout = NULL;
-    char *end;
+    const char *per_user = NULL, *total = NULL, *bytes = NULL;
 
     for (int i = 0; i < argc; i++) {
         int got;
@@ -23,7 +71,10 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
             (got = cli_option(&serve_command, argc, argv, &i, "threads", &threads)) ||
             (got = cli_option(&serve_command, argc, argv, &i, "max-connections", &max_conns)) ||
             (got = cli_option(&serve_command, argc, argv, &i, "timeout", &timeout)) ||
-            (got = cli_option(&serve_command, argc, argv, &i, "tiles", &o.tile_url))) {
+            (got = cli_option(&serve_command, argc, argv, &i, "tiles", &o.tile_url)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "uploads-per-user", &per_user)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "uploads-total", &total)) ||
+            (got = cli_option(&serve_command, argc, argv, &i, "upload-bytes-per-user", &bytes))) {
             if (got < 0)
                 return EXIT_USAGE;
         } else {
@@ -34,18 +85,17 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&serve_command, "--port takes a port number");
     if (threads && ((o.threads = (unsigned)atoi(threads)) < 1 || o.threads > 64))
         return cli_usage(&serve_command, "--threads takes 1 to 64");
-    if (max_conns) {
-        unsigned long n = strtoul(max_conns, &end, 10);
-        if (*max_conns < '0' || *max_conns > '9' || *end || n < 4 || n > 65536)
-            return cli_usage(&serve_command, "--max-connections takes 4 to 65536");
-        o.max_connections = (unsigned)n;
-    }
-    if (timeout) {
-        unsigned long n = strtoul(timeout, &end, 10);
-        if (*timeout < '0' || *timeout > '9' || *end || n < 1 || n > 3600)
-            return cli_usage(&serve_command, "--timeout takes 1 to 3600 seconds");
-        o.timeout_s = (unsigned)n;
-    }
+    if (max_conns && !parse_count(max_conns, 4, 65536, &o.max_connections))
+        return cli_usage(&serve_command, "--max-connections takes 4 to 65536");
+    if (timeout && !parse_count(timeout, 1, 3600, &o.timeout_s))
+        return cli_usage(&serve_command, "--timeout takes 1 to 3600 seconds");
+    if (per_user && !parse_count(per_user, 1, 1024, &o.uploads.per_user))
+        return cli_usage(&serve_command, "--uploads-per-user takes 1 to 1024");
+    if (total && !parse_count(total, 1, 65536, &o.uploads.total))
+        return cli_usage(&serve_command, "--uploads-total takes 1 to 65536");
+    if (bytes && !parse_bytes(bytes, &o.uploads.bytes_per_user))
+        return cli_usage(&serve_command, "--upload-bytes-per-user takes a size in bytes, "
+                         "optionally with K, M, G or T (such as 16G)");
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     o.keys = &cli->session;
@@ -58,6 +108,7 @@ const struct command serve_command = {
     "serve", "run the web application and JSON API",
     "attest serve [--bind 127.0.0.1] [--port 8080] [--tls-cert F --tls-key F]\n"
     "             [--threads 4] [--max-connections 4096] [--timeout 75] [--tiles URL]\n"
+    "             [--uploads-per-user 4] [--uploads-total 32] [--upload-bytes-per-user 16G]\n"
     "Serves the archive to browsers and scripts: the map, intake forms, records,\n"
     "search and exports, and the JSON API under /api/v1/ (described at\n"
     "/api/v1/openapi.json).  The -u user's passphrase unlocks the archive at start:\n"
@@ -68,6 +119,12 @@ const struct command serve_command = {
     "--max-connections caps open connections (4 to 65536); one client address may\n"
     "hold at most a quarter of them, so that one slow or idle client cannot keep\n"
     "others out.  --timeout closes a connection idle (or too slow) for that many\n"
-    "seconds (1 to 3600).",
+    "seconds (1 to 3600).\n"
+    "Evidence uploads are refused from their headers, before any of the file is\n"
+    "read, unless the user is logged in, may add evidence and gives the size; one\n"
+    "user may have --uploads-per-user in progress at once, declaring at most\n"
+    "--upload-bytes-per-user bytes between them (K, M, G, T: powers of 1024), and\n"
+    "the server --uploads-total.  Each upload is encrypted as it arrives; what one\n"
+    "cut short leaves in the vault is removed when the server starts.",
     serve_cmd,
 };

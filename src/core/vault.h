@@ -33,6 +33,32 @@ struct vault_add {
 int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                    char id_out[VAULT_ID_MAX], bool *existed);
 
+/*
+ * An evidence file received over time (an upload), encrypted as it
+ * arrives: only sealed chunks reach the disk, in a staging file in the
+ * vault that is already in the final format, and finishing renames it
+ * into place once the SHA-256 of what was received is known.
+ *
+ * vault_upload_begin checks that the session may add a (as
+ * vault_add_file does, a->path NULL and a->filename required) before
+ * anything is written, and sets *out; _write takes the next bytes;
+ * _finish, inside a transaction, checks again and stores the item as
+ * vault_add_file does.  vault_upload_free removes the staging file unless
+ * the upload was finished and wipes its key; call it in every case.  A
+ * staging file whose process died is left locked by no one: the sweeps
+ * below remove it and verify reports it.
+ */
+struct vault_upload;
+/* What vault_upload_begin checks first, for a caller with more to decide
+ * before it begins: AT_OK, or why not (AT_EDENIED, AT_EINVAL, ...). */
+int vault_add_check(struct at_ctx *ctx, struct store *st, const struct vault_add *a);
+int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                       struct vault_upload **out);
+int vault_upload_write(struct at_ctx *ctx, struct vault_upload *u, const void *data, size_t len);
+int vault_upload_finish(struct at_ctx *ctx, struct store *st, struct vault_upload *u,
+                        const struct vault_add *a, char id_out[VAULT_ID_MAX], bool *existed);
+void vault_upload_free(struct vault_upload *u);
+
 /* The item's metadata as a new JSON object: id, sha256, salt, size,
  * filename, media_type, original, parent, link, clearance, added_by,
  * added_at.  The log entry of the item holds "commitment", the SHA-256 of
@@ -45,6 +71,19 @@ int vault_list(struct at_ctx *ctx, struct store *st, json_t **out);
 /* Decrypts item id into out_fd, checking every tag and that the output's
  * SHA-256 is the recorded one. */
 int vault_get(struct at_ctx *ctx, struct store *st, const char *id, int out_fd);
+
+/* Reads item id as it goes, for a caller that sends it on (a download):
+ * vault_open checks that the session may, opens the file and sets *out
+ * and *size (the recorded size); vault_read copies up to len more bytes of
+ * plaintext to buf and returns their count, 0 at the end, or -1 with the
+ * failure on ctx; vault_close frees the reader, in every case.  Bytes are
+ * given out only once authentic, and the last only once the whole file's
+ * SHA-256 is the recorded one.  Memory: about three chunks. */
+struct vault_reader;
+int vault_open(struct at_ctx *ctx, struct store *st, const char *id, struct vault_reader **out,
+               uint64_t *size);
+ssize_t vault_read(struct at_ctx *ctx, struct vault_reader *r, void *buf, size_t len);
+void vault_close(struct vault_reader *r);
 
 /* Appends a custody event (action, from, to, how, at, note: any may be
  * NULL but action) to item id.  Inside a transaction. */
@@ -63,10 +102,18 @@ int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint
                      bool *checked);
 
 /* Removes what a crash during an add left in the vault: files renamed into
- * place whose transaction never committed, and unfinished encryptions.
+ * place whose transaction never committed, and unfinished staging files.
  * Inside the write transaction that is about to add files (so that no
  * other add runs); sets *removed. */
 int vault_sweep(struct at_ctx *ctx, struct store *st, long *removed);
+
+/* Removes only the unfinished staging files, those no live add or upload
+ * is writing; safe at any time, outside a transaction.  Sets *removed. */
+int vault_sweep_staging(struct at_ctx *ctx, struct store *st, long *removed);
+
+/* AT_ECORRUPT, naming it, when an unfinished staging file is left in the
+ * vault; AT_OK when there is none (uploads in progress are not left). */
+int vault_check_staging(struct at_ctx *ctx, struct store *st);
 
 /* Rebuilds vault_item from the log items. */
 int vault_rebuild(struct at_ctx *ctx, struct store *st);

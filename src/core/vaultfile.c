@@ -270,24 +270,32 @@ static void stream_mark(struct stream *s, struct slot *sl, uint64_t i, unsigned 
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Writes to msg why a piece of n bytes read for chunk i of vault file
+ * name cannot be a chunk, and returns true; false when it can. */
+static bool piece_problem(char *msg, size_t cap, const char *name, uint64_t i, size_t n)
+{
+    if (n == 0 && i == 0)
+        snprintf(msg, cap, "vault file %s ends after its header, before any chunk: truncated",
+                 name);
+    else if (n == 0)
+        snprintf(msg, cap, "vault file %s ends after chunk %" PRIu64
+                 " without the final-chunk marker: truncated", name, i);
+    else if (n < VAULTFILE_TAG_BYTES)
+        snprintf(msg, cap, "chunk %" PRIu64 " of vault file %s is %zu bytes, shorter than"
+                 " its %d-byte tag: truncated", i + 1, name, n, VAULTFILE_TAG_BYTES);
+    return n < VAULTFILE_TAG_BYTES;
+}
+
 /* Checks what the reader got for chunk i of a vault file.  Returns false,
  * having recorded the failure, when the file stops where it may not. */
 static bool stream_check_piece(struct stream *s, uint64_t i, size_t n)
 {
-    if (n == 0 && i == 0)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "vault file %s ends after its header, before any chunk: truncated",
-                    s->name);
-    else if (n == 0)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "vault file %s ends after chunk %" PRIu64
-                    " without the final-chunk marker: truncated", s->name, i);
-    else if (n < VAULTFILE_TAG_BYTES)
-        stream_fail(s, i, AT_ECORRUPT,
-                    "chunk %" PRIu64 " of vault file %s is %zu bytes, shorter than"
-                    " its %d-byte tag: truncated", i + 1, s->name, n,
-                    VAULTFILE_TAG_BYTES);
-    return n >= VAULTFILE_TAG_BYTES;
+    char msg[sizeof s->fail_message];
+
+    if (!piece_problem(msg, sizeof msg, s->name, i, n))
+        return true;
+    stream_fail(s, i, AT_ECORRUPT, "%s", msg);
+    return false;
 }
 
 /* The reading stage, run by the calling thread.  A chunk shorter than a
@@ -474,32 +482,161 @@ static int stream_run(struct at_ctx *ctx, struct stream *s, struct vaultfile_res
     return rc;
 }
 
-int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
-                      int in_fd, int out_fd, uint32_t chunk_size,
-                      struct vaultfile_result *res)
+/* Makes the header of a new vault file (a fresh file id, sealed) and
+ * writes it to out_fd.  chunk_size 0 means the default; *chunk_size is
+ * set to the size used.  Returns AT_OK or the failure, set on ctx. */
+static int header_write(struct at_ctx *ctx, const uint8_t *key, uint8_t *h, uint32_t *chunk_size,
+                        int out_fd)
 {
-    struct stream s = { .key = key, .in_fd = in_fd, .out_fd = out_fd };
-    uint8_t *h = s.header;
-
-    if (chunk_size == 0)
-        chunk_size = VAULTFILE_CHUNK_DEFAULT;
-    if (chunk_size < VAULTFILE_CHUNK_MIN || chunk_size > VAULTFILE_CHUNK_MAX)
+    if (*chunk_size == 0)
+        *chunk_size = VAULTFILE_CHUNK_DEFAULT;
+    if (*chunk_size < VAULTFILE_CHUNK_MIN || *chunk_size > VAULTFILE_CHUNK_MAX)
         return ctx_error(ctx, AT_EINVAL, "chunk size %" PRIu32 " is outside %u..%u bytes",
-                         chunk_size, VAULTFILE_CHUNK_MIN, VAULTFILE_CHUNK_MAX);
-    s.chunk_size = chunk_size;
-
+                         *chunk_size, VAULTFILE_CHUNK_MIN, VAULTFILE_CHUNK_MAX);
     memcpy(h, vault_magic, sizeof vault_magic);
     h[HDR_VERSION] = VAULT_VERSION;
     h[HDR_AEAD] = VAULT_AEAD_CHACHA20_POLY1305;
+    h[HDR_RESERVED] = h[HDR_RESERVED + 1] = 0;
     for (int k = 0; k < 4; k++)
-        h[HDR_CHUNK_SIZE + k] = (uint8_t)(chunk_size >> (24 - 8 * k));
+        h[HDR_CHUNK_SIZE + k] = (uint8_t)(*chunk_size >> (24 - 8 * k));
     if (RAND_bytes(h + HDR_FILE_ID, HDR_TAG - HDR_FILE_ID) != 1)
         return ctx_error(ctx, AT_ERR, "the random number generator failed");
     if (header_tag(key, h, 1) != 1)
         return ctx_error(ctx, AT_ERR, "the crypto library cannot seal the header");
     if (write_full(out_fd, h, VAULTFILE_HEADER_BYTES) < 0)
         return ctx_error(ctx, AT_ERR, "cannot write the vault file: %s", strerror(errno));
-    return stream_run(ctx, &s, res);
+    return AT_OK;
+}
+
+int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                      int in_fd, int out_fd, uint32_t chunk_size,
+                      struct vaultfile_result *res)
+{
+    struct stream s = { .key = key, .in_fd = in_fd, .out_fd = out_fd, .chunk_size = chunk_size };
+    int rc = header_write(ctx, key, s.header, &s.chunk_size, out_fd);
+
+    return rc != AT_OK ? rc : stream_run(ctx, &s, res);
+}
+
+/*
+ * The writer: the same format, fed piece by piece.  Plaintext collects in
+ * one chunk buffer; a full buffer is hashed, sealed in place and written
+ * as an ordinary chunk, and what is left at the end (possibly nothing) is
+ * the final chunk.  A full chunk is never the final one, exactly as
+ * stream_read decides, so both make the same bytes from the same input.
+ */
+struct vaultfile_writer {
+    uint8_t key[VAULTFILE_KEY_BYTES];
+    uint8_t header[VAULTFILE_HEADER_BYTES];
+    uint32_t chunk_size;
+    int out_fd;
+    EVP_CIPHER_CTX *aead;
+    EVP_MD_CTX *sha;
+    uint8_t *buf;         /* chunk_size plaintext bytes and room for the tag */
+    size_t used;
+    uint64_t index, plain_bytes, vault_bytes;
+    bool failed;          /* a failure was reported; the file is unusable */
+};
+
+int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int out_fd,
+                         uint32_t chunk_size, struct vaultfile_writer **out)
+{
+    struct vaultfile_writer *w = xcalloc(1, sizeof *w);
+    int rc;
+
+    *out = NULL;
+    memcpy(w->key, key, VAULTFILE_KEY_BYTES);
+    w->out_fd = out_fd;
+    w->chunk_size = chunk_size;
+    w->vault_bytes = VAULTFILE_HEADER_BYTES;
+    if ((rc = header_write(ctx, key, w->header, &w->chunk_size, out_fd)) != AT_OK)
+        goto fail;
+    w->aead = aead_new(key, 1);
+    w->sha = EVP_MD_CTX_new();
+    if (w->aead == NULL || w->sha == NULL || EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1) {
+        rc = ctx_error(ctx, AT_ERR, "the crypto library cannot set up ChaCha20-Poly1305 and SHA-256");
+        goto fail;
+    }
+    w->buf = xmalloc((size_t)w->chunk_size + VAULTFILE_TAG_BYTES);
+    *out = w;
+    return AT_OK;
+fail:
+    vaultfile_writer_free(w);
+    return rc;
+}
+
+/* Hashes, seals and writes the buffered chunk. */
+static int writer_flush(struct at_ctx *ctx, struct vaultfile_writer *w, bool final)
+{
+    uint8_t nonce[NONCE_BYTES];
+
+    if (w->index == MAX_CHUNKS)
+        return ctx_error(ctx, AT_EINVAL, "more than 2^40 chunks of %" PRIu32 " bytes: too long "
+                         "for the vault format", w->chunk_size);
+    if (EVP_DigestUpdate(w->sha, w->buf, w->used) != 1)
+        return ctx_error(ctx, AT_ERR, "the crypto library failed to hash chunk %" PRIu64, w->index + 1);
+    nonce_make(nonce, w->header, final ? NONCE_FINAL : NONCE_CHUNK, w->index);
+    if (aead_run(w->aead, 1, nonce, w->header, VAULTFILE_HEADER_BYTES, w->buf, w->used, w->buf,
+                 w->buf + w->used) != 1)
+        return ctx_error(ctx, AT_ERR, "the crypto library failed on chunk %" PRIu64, w->index + 1);
+    if (write_full(w->out_fd, w->buf, w->used + VAULTFILE_TAG_BYTES) < 0)
+        return ctx_error(ctx, AT_ERR, "cannot write the vault file: %s", strerror(errno));
+    w->plain_bytes += w->used;
+    w->vault_bytes += w->used + VAULTFILE_TAG_BYTES;
+    w->index++;
+    w->used = 0;
+    return AT_OK;
+}
+
+int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const void *data,
+                           size_t len)
+{
+    const uint8_t *p = data;
+
+    if (w->failed)
+        return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be continued");
+    while (len > 0) {
+        size_t n = w->chunk_size - w->used < len ? w->chunk_size - w->used : len;
+        memcpy(w->buf + w->used, p, n);
+        w->used += n;
+        p += n;
+        len -= n;
+        if (w->used == w->chunk_size && writer_flush(ctx, w, false) != AT_OK) {
+            w->failed = true;
+            return ctx->code;
+        }
+    }
+    return AT_OK;
+}
+
+int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
+                            struct vaultfile_result *res)
+{
+    if (w->failed)
+        return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be finished");
+    w->failed = true; /* nothing may follow the final chunk */
+    if (writer_flush(ctx, w, true) != AT_OK)
+        return ctx->code;
+    if (EVP_DigestFinal_ex(w->sha, res->sha256, NULL) != 1)
+        return ctx_error(ctx, AT_ERR, "the crypto library failed to finish SHA-256");
+    res->plain_bytes = w->plain_bytes;
+    res->vault_bytes = w->vault_bytes;
+    res->chunks = w->index;
+    return AT_OK;
+}
+
+void vaultfile_writer_free(struct vaultfile_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->buf) {
+        vaultfile_wipe(w->buf, (size_t)w->chunk_size + VAULTFILE_TAG_BYTES);
+        free(w->buf);
+    }
+    EVP_CIPHER_CTX_free(w->aead);
+    EVP_MD_CTX_free(w->sha);
+    vaultfile_wipe(w, sizeof *w);
+    free(w);
 }
 
 /* Reads and checks the header of a vault file into s.  Returns AT_OK or
@@ -544,6 +681,103 @@ static int header_read(struct at_ctx *ctx, struct stream *s)
                          " header (reserved bytes %02x%02x, chunk size %" PRIu32 ")",
                          s->name, h[HDR_RESERVED], h[HDR_RESERVED + 1], s->chunk_size);
     return AT_OK;
+}
+
+/*
+ * The reader: decryption one chunk at a time on the calling thread, for a
+ * consumer that takes the plaintext as it goes (a download), with the
+ * same checks as vaultfile_decrypt.
+ */
+struct vaultfile_reader {
+    struct stream s;      /* for its header, chunk size, key and name only */
+    EVP_CIPHER_CTX *aead;
+    EVP_MD_CTX *sha;
+    uint8_t *buf;         /* one chunk and its tag */
+    uint64_t index, plain_bytes, vault_bytes;
+    bool done;
+};
+
+int vaultfile_reader_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int in_fd,
+                         const char *name, struct vaultfile_reader **out)
+{
+    struct vaultfile_reader *r = xcalloc(1, sizeof *r);
+    int rc;
+
+    *out = NULL;
+    r->s = (struct stream){ .decrypt = true, .key = key, .in_fd = in_fd, .name = name };
+    r->vault_bytes = VAULTFILE_HEADER_BYTES;
+    if ((rc = header_read(ctx, &r->s)) != AT_OK)
+        goto fail;
+    r->aead = aead_new(key, 0);
+    r->sha = EVP_MD_CTX_new();
+    if (r->aead == NULL || r->sha == NULL || EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
+        rc = ctx_error(ctx, AT_ERR, "the crypto library cannot set up ChaCha20-Poly1305 and SHA-256");
+        goto fail;
+    }
+    r->buf = xmalloc((size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES);
+    *out = r;
+    return AT_OK;
+fail:
+    vaultfile_reader_free(r);
+    return rc;
+}
+
+int vaultfile_reader_next(struct at_ctx *ctx, struct vaultfile_reader *r, const uint8_t **data,
+                          size_t *len, bool *final, struct vaultfile_result *res)
+{
+    size_t want = (size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES, plain;
+    uint8_t nonce[NONCE_BYTES];
+    char msg[sizeof ctx->message];
+    ssize_t n;
+    int ok;
+
+    if (r->done)
+        return ctx_error(ctx, AT_ERR, "vault file %s was read to its end already", r->s.name);
+    if (r->index == MAX_CHUNKS)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has more than 2^40 chunks", r->s.name);
+    if ((n = read_full(r->s.in_fd, r->buf, want)) < 0)
+        return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s", r->s.name, strerror(errno));
+    if (piece_problem(msg, sizeof msg, r->s.name, r->index, (size_t)n))
+        return ctx_error(ctx, AT_ECORRUPT, "%s", msg);
+    *final = (size_t)n < want;
+    plain = (size_t)n - VAULTFILE_TAG_BYTES;
+    nonce_make(nonce, r->s.header, *final ? NONCE_FINAL : NONCE_CHUNK, r->index);
+    ok = aead_run(r->aead, 0, nonce, r->s.header, VAULTFILE_HEADER_BYTES, r->buf, plain, r->buf,
+                  r->buf + plain);
+    if (ok < 0)
+        return ctx_error(ctx, AT_ERR, "the crypto library failed on chunk %" PRIu64, r->index + 1);
+    if (ok == 0)
+        return ctx_error(ctx, AT_ECORRUPT, "chunk %" PRIu64 " of vault file %s fails "
+                         "authentication", r->index + 1, r->s.name);
+    if (EVP_DigestUpdate(r->sha, r->buf, plain) != 1
+        || (*final && EVP_DigestFinal_ex(r->sha, res->sha256, NULL) != 1))
+        return ctx_error(ctx, AT_ERR, "the crypto library failed to hash chunk %" PRIu64,
+                         r->index + 1);
+    r->index++;
+    r->plain_bytes += plain;
+    r->vault_bytes += (size_t)n;
+    if (*final) {
+        r->done = true;
+        res->plain_bytes = r->plain_bytes;
+        res->vault_bytes = r->vault_bytes;
+        res->chunks = r->index;
+    }
+    *data = r->buf;
+    *len = plain;
+    return AT_OK;
+}
+
+void vaultfile_reader_free(struct vaultfile_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->buf) {
+        vaultfile_wipe(r->buf, (size_t)r->s.chunk_size + VAULTFILE_TAG_BYTES);
+        free(r->buf);
+    }
+    EVP_CIPHER_CTX_free(r->aead);
+    EVP_MD_CTX_free(r->sha);
+    free(r);
 }
 
 int vaultfile_decrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],

@@ -59,6 +59,32 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
                       struct vaultfile_result *res);
 
 /*
+ * The same encryption fed piece by piece, for a file that arrives over
+ * time (an upload): each chunk is written, sealed, as soon as it is full,
+ * so that nothing but ciphertext reaches out_fd, and memory stays at one
+ * chunk.  The bytes written are those vaultfile_encrypt would write for
+ * the same input, key, chunk size and file id.
+ *
+ * vaultfile_writer_new writes the header to out_fd (which need not be
+ * seekable, and is not closed) and sets *out, which the caller frees with
+ * vaultfile_writer_free (which wipes its copy of the key); _write takes
+ * the next len plaintext bytes; _finish writes the final chunk and fills
+ * res.  Each returns AT_OK, AT_EINVAL for a chunk size out of range or a
+ * file too long for the format, or AT_ERR when writing or the crypto
+ * library fails; after a failure the writer takes nothing more and out_fd
+ * holds an incomplete file that the caller must discard.
+ */
+struct vaultfile_writer;
+
+int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int out_fd,
+                         uint32_t chunk_size, struct vaultfile_writer **out);
+int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const void *data,
+                           size_t len);
+int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
+                            struct vaultfile_result *res);
+void vaultfile_writer_free(struct vaultfile_writer *w);
+
+/*
  * Reads the vault file on in_fd, checks its header and every chunk, and
  * writes the plaintext to out_fd.  name identifies the file in messages
  * ("chunk 3 of vault file NAME fails authentication"); chunks are counted
@@ -74,6 +100,28 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
 int vaultfile_decrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
                       int in_fd, int out_fd, const char *name,
                       struct vaultfile_result *res);
+
+/*
+ * The same decryption one chunk at a time, for a consumer that takes the
+ * plaintext as it goes (a download), in the calling thread.
+ *
+ * vaultfile_reader_new reads and checks the header on in_fd; key and name
+ * must outlive the reader, which the caller frees with
+ * vaultfile_reader_free.  Each call of _next reads, authenticates and
+ * hashes the next chunk and points *data at its plaintext (*len bytes,
+ * valid until the next call or the free); *final is set at the final
+ * chunk, which also fills res.  Returns as vaultfile_decrypt; a chunk is
+ * given only once authentic, but the whole file's SHA-256 is known only
+ * at the final one, for the caller to compare before it lets the last
+ * bytes go.
+ */
+struct vaultfile_reader;
+
+int vaultfile_reader_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int in_fd,
+                         const char *name, struct vaultfile_reader **out);
+int vaultfile_reader_next(struct at_ctx *ctx, struct vaultfile_reader *r, const uint8_t **data,
+                          size_t *len, bool *final, struct vaultfile_result *res);
+void vaultfile_reader_free(struct vaultfile_reader *r);
 
 /* vaultfile_decrypt that writes the plaintext nowhere: checks every tag
  * and computes the plaintext's SHA-256.  Same returns. */

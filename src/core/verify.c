@@ -632,7 +632,8 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
         && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
         && (rc = check_cache(ctx, st, &tree)) == AT_OK
-        && (rc = check_vault_index(ctx, st)) == AT_OK)
+        && (rc = check_vault_index(ctx, st)) == AT_OK
+        && (rc = vault_check_staging(ctx, st)) == AT_OK)
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
     newest_free(&newest);
     merkle_mem_free(&tree);

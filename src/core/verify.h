@@ -26,7 +26,7 @@ struct verify_report {
  * view matches the newest versions; the signing key and the users against
  * their logged changes; the tree against every signed head, and every
  * signature against the archive's key; the vault's index against the
- * log; and, when the store has a session, every vault file's tags and
+ * log; that no unfinished upload or add left a staging file; and, when the store has a session, every vault file's tags and
  * SHA-256.  Returns AT_OK, or AT_ECORRUPT with
  * a message naming the first thing that differs and how. */
 int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verify_report *r);

@@ -1,46 +1,219 @@
 /*
- * api_evidence.c: /api/v1/evidence: upload (the raw body, streamed to a
- * temporary file by the server, then into the vault), list, details with
- * custody, and download (decrypted and checked, streamed).
+ * api_evidence.c: /api/v1/evidence: upload, list, details with custody,
+ * and download.
+ *
+ * A download is decrypted and checked as it is sent, never into a file.
+ *
+ * An upload is the raw body, with the file's details in the query.  All
+ * that can refuse it is decided from the head, before a byte of the body
+ * is read: who is asking (route.c), the details, whether the user may add
+ * evidence at that clearance, and a place under the upload limits of
+ * `attest serve`.  The body is then encrypted as it arrives (vault.h), so
+ * that no plaintext reaches the disk, and stored when complete.
  */
 #include "http.h"
+#include "server.h"
 #include "../core/evlog.h"
 #include "../core/vault.h"
 #include "../core/vocab.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+/* Space left free on the vault's file system whatever uploads declare:
+ * for the database and its log. */
+#define UPLOAD_DISK_RESERVE ((uint64_t)64 << 20)
+
+/* Uploads in progress: per user (one entry per user with any; there are
+ * never more users than uploads, so the entries never run out, and an
+ * entry stays put while a request holds it) and in all. */
+struct uploader {
+    char user[64];
+    unsigned uploads;   /* 0: the entry is free */
+    uint64_t bytes;
+};
+
+static pthread_mutex_t uploads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct uploader *uploaders;  /* server_upload_limits()->total entries */
+static unsigned uploads_total;
+static uint64_t uploads_bytes;
+
+/* The entry of user, or a free one; under the lock. */
+static struct uploader *uploader_of(const char *user)
+{
+    const struct upload_limits *lim = server_upload_limits();
+    struct uploader *free_one = NULL;
+
+    if (uploaders == NULL)
+        uploaders = xcalloc(lim->total, sizeof *uploaders);
+    for (unsigned i = 0; i < lim->total; i++) {
+        if (uploaders[i].uploads && strcmp(uploaders[i].user, user) == 0)
+            return &uploaders[i];
+        if (uploaders[i].uploads == 0 && free_one == NULL)
+            free_one = &uploaders[i];
+    }
+    return free_one;
+}
+
+/* Bytes free for uploads on the vault's file system. */
+static uint64_t disk_free(void)
+{
+    struct statvfs vfs;
+    char dir[512];
+    uint64_t avail;
+
+    snprintf(dir, sizeof dir, "%s/vault", server_archive());
+    if (statvfs(dir, &vfs) != 0)
+        return UINT64_MAX; /* unknown: writing will say */
+    avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    return avail > UPLOAD_DISK_RESERVE ? avail - UPLOAD_DISK_RESERVE : 0;
+}
+
+/* Takes a place for r's upload of length bytes under the limits; returns
+ * 0, or the error status it set: 413 when the upload alone is more than a
+ * user may send at once, 429 when the user or the server has as many
+ * uploads in progress as allowed, 507 when the disk cannot take it. */
+static int uploads_take(struct request *r, uint64_t length)
+{
+    const struct upload_limits *lim = server_upload_limits();
+    uint64_t space = disk_free();
+    struct uploader *u;
+    int status = 0;
+
+    if (length > lim->bytes_per_user)
+        return http_error(r, 413, "too_large", NULL, "the file is %" PRIu64 " bytes; this server "
+                          "takes at most %" PRIu64 " bytes of uploads at once from one user",
+                          length, lim->bytes_per_user);
+    pthread_mutex_lock(&uploads_lock);
+    u = uploader_of(r->keys.user);
+    if (uploads_total >= lim->total || u == NULL)
+        status = http_error(r, 429, "too_many_uploads", NULL, "the server has %u uploads in "
+                            "progress, as many as it takes; try again when one is done",
+                            uploads_total);
+    else if (u->uploads >= lim->per_user)
+        status = http_error(r, 429, "too_many_uploads", NULL, "you have %u uploads in progress, "
+                            "as many as one user may; try again when one is done", u->uploads);
+    else if (u->bytes + length > lim->bytes_per_user)
+        status = http_error(r, 429, "too_many_uploads", NULL, "your uploads in progress and this "
+                            "one come to more than the %" PRIu64 " bytes one user may send at "
+                            "once; try again when one is done", lim->bytes_per_user);
+    else if (uploads_bytes + length > space)
+        status = http_error(r, 507, "insufficient_storage", NULL, "the server's disk has no room "
+                            "for %" PRIu64 " more bytes", length);
+    if (status == 0) {
+        snprintf(u->user, sizeof u->user, "%s", r->keys.user);
+        u->uploads++;
+        u->bytes += length;
+        uploads_total++;
+        uploads_bytes += length;
+        r->uploader = u;
+        r->upload_length = length;
+    }
+    pthread_mutex_unlock(&uploads_lock);
+    return status;
+}
+
+/* Reads the upload's details from the query into a; returns 0, or the
+ * error status it set. */
+static int upload_args(struct request *r, struct vault_add *a)
+{
+    const char *clearance = http_arg(r, "clearance");
+
+    *a = (struct vault_add){ NULL, http_arg(r, "filename"), http_arg(r, "media_type"),
+                             http_arg(r, "interview"), http_arg(r, "working_copy_of"), -1 };
+    if (a->link == NULL)
+        a->link = http_arg(r, "source");
+    if (a->filename == NULL || *a->filename == '\0')
+        return http_error(r, 400, "invalid", "filename", "give the file's name in ?filename=");
+    if (clearance && clearance_parse(&r->ctx, clearance, &a->clearance) != AT_OK)
+        return http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
+    return 0;
+}
+
+int api_evidence_upload_begin(struct request *r)
+{
+    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    struct vault_add a;
+    uint64_t n = 0;
+    char *end = NULL;
+    int status, rc;
+
+    if (length && *length >= '0' && *length <= '9') {
+        errno = 0;
+        n = strtoull(length, &end, 10);
+    }
+    if (end == NULL || *end != '\0' || errno != 0)
+        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
+                          "header giving the file's size in bytes");
+    if ((status = upload_args(r, &a)) != 0)
+        return status;
+    store_set_session(r->st, &r->keys);
+    rc = vault_add_check(&r->ctx, r->st, &a);
+    if (rc == AT_OK && (status = uploads_take(r, n)) == 0)
+        rc = vault_upload_begin(&r->ctx, r->st, &a, &r->upload);
+    store_set_session(r->st, NULL);
+    if (status != 0)
+        return status;
+    if (rc != AT_OK) {
+        api_evidence_upload_end(r);
+        return http_core_error(r, rc);
+    }
+    return 0;
+}
+
+void api_evidence_upload_take(struct request *r, const char *data, size_t size)
+{
+    if (!r->upload_failed && vault_upload_write(&r->ctx, r->upload, data, size) != AT_OK)
+        r->upload_failed = true;
+}
+
+void api_evidence_upload_end(struct request *r)
+{
+    struct uploader *u = r->uploader;
+
+    vault_upload_free(r->upload);
+    r->upload = NULL;
+    if (u == NULL)
+        return;
+    pthread_mutex_lock(&uploads_lock);
+    u->uploads--;
+    u->bytes -= r->upload_length;
+    uploads_total--;
+    uploads_bytes -= r->upload_length;
+    pthread_mutex_unlock(&uploads_lock);
+    r->uploader = NULL;
+}
 
 int api_evidence_upload(struct request *r)
 {
-    struct vault_add a = { r->upload_path, http_arg(r, "filename"), http_arg(r, "media_type"),
-                           http_arg(r, "interview"), http_arg(r, "working_copy_of"), -1 };
+    struct vault_add a;
     char id[VAULT_ID_MAX];
     bool existed;
     json_t *item;
-    int rc;
-
-    if (r->upload_fd < 0)
-        return http_error(r, 500, "internal", NULL, "the upload could not be stored");
-    const char *clearance = http_arg(r, "clearance");
-
-    if (a.filename == NULL || *a.filename == '\0')
-        return http_error(r, 400, "invalid", "filename", "give the file's name in ?filename=");
-    if (clearance && clearance_parse(&r->ctx, clearance, &a.clearance) != AT_OK)
-        return http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
-    if (a.link == NULL)
-        a.link = http_arg(r, "source");
-    fsync(r->upload_fd);
     long swept;
+    int rc, status;
 
+    if (r->upload == NULL)
+        return http_error(r, 500, "internal", NULL, "the upload was not received");
+    if (r->upload_failed)
+        return http_error(r, 500, "internal", NULL, "the upload could not be stored: %s",
+                          r->ctx.message);
+    if ((status = upload_args(r, &a)) != 0)
+        return status;
     if ((rc = store_begin(&r->ctx, r->st)) == AT_OK) {
         if ((rc = vault_sweep(&r->ctx, r->st, &swept)) == AT_OK
-            && (rc = vault_add_file(&r->ctx, r->st, &a, id, &existed)) == AT_OK)
+            && (rc = vault_upload_finish(&r->ctx, r->st, r->upload, &a, id, &existed)) == AT_OK)
             rc = evlog_commit(&r->ctx, r->st);
         else
             store_rollback(r->st);
     }
+    api_evidence_upload_end(r); /* its place is free before the reply */
     if (rc != AT_OK || (rc = vault_item(&r->ctx, r->st, id, &item)) != AT_OK)
         return http_core_error(r, rc);
     json_object_set_new(item, "already_present", json_boolean(existed));
@@ -70,34 +243,52 @@ int api_evidence_get(struct request *r)
     return http_json(r, 200, item);
 }
 
+/* A download: the item decrypted and checked as it is sent. */
+struct download {
+    struct at_ctx ctx;
+    struct vault_reader *reader;
+    char id[VAULT_ID_MAX];
+};
+
+static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct download *d = cls;
+    ssize_t n = vault_read(&d->ctx, d->reader, buf, max);
+
+    (void)pos;
+    if (n < 0) {
+        /* The reply is cut short, so the client never takes it whole. */
+        fprintf(stderr, "attest: the download of %s stopped: %s\n", d->id, d->ctx.message);
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void download_free(void *cls)
+{
+    struct download *d = cls;
+
+    vault_close(d->reader);
+    free(d);
+}
+
 int api_evidence_file(struct request *r)
 {
     static __thread char disposition[320];
-    char path[512];
-    json_t *item;
-    int fd, rc;
+    struct download *d = xcalloc(1, sizeof *d);
+    int rc;
 
-    if ((rc = vault_item(&r->ctx, r->st, r->params[0], &item)) != AT_OK)
-        return http_core_error(r, rc);
-    /* Decrypted and checked into an unlinked file, then streamed. */
-    snprintf(path, sizeof path, "%s/vault/.download-XXXXXX", server_archive());
-    if ((fd = mkstemp(path)) < 0) {
-        json_decref(item);
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
-    }
-    unlink(path);
-    if ((rc = vault_get(&r->ctx, r->st, r->params[0], fd)) != AT_OK) {
-        close(fd);
-        json_decref(item);
+    snprintf(d->id, sizeof d->id, "%s", r->params[0]);
+    if ((rc = vault_open(&r->ctx, r->st, r->params[0], &d->reader, &r->file_len)) != AT_OK) {
+        download_free(d);
         return http_core_error(r, rc);
     }
-    lseek(fd, 0, SEEK_SET);
-    r->file_fd = fd;
-    r->file_len = (uint64_t)json_integer_value(json_object_get(item, "size"));
+    r->stream = download_read;
+    r->stream_free = download_free;
+    r->stream_arg = d;
     r->content_type = "application/octet-stream";
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.bin\"", r->params[0]);
     r->disposition = disposition;
     r->status = 200;
-    json_decref(item);
     return 200;
 }

@@ -15,11 +15,12 @@
 #include <microhttpd.h>
 
 /* Limits: a request beyond them is refused without disturbing others. */
-#define HTTP_MAX_BODY (1 << 20)              /* JSON bodies */
-#define HTTP_MAX_UPLOAD ((uint64_t)64 << 30) /* evidence uploads, streamed to disk */
+#define HTTP_MAX_BODY (1 << 20)              /* JSON bodies; uploads: see server.h */
 #define HTTP_MAX_PARAMS 4
 
 struct http_session;
+struct vault_upload;
+struct uploader;
 
 /* One request.  The handler fills status and reply (or file_fd). */
 struct request {
@@ -27,8 +28,10 @@ struct request {
     const char *method, *url;
     char ip[64];
     struct buf body;               /* JSON bodies (bounded by HTTP_MAX_BODY) */
-    int upload_fd;                 /* evidence uploads: a temporary file, or -1 */
-    char upload_path[512];
+    struct vault_upload *upload;   /* an evidence upload, encrypted as it arrives, or NULL */
+    struct uploader *uploader;     /* its place under the upload limits, or NULL */
+    uint64_t upload_length;        /* its declared length */
+    bool upload_failed;            /* storing it failed (r->ctx says why) */
     uint64_t upload_bytes;
     bool too_big;
     const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
@@ -47,7 +50,10 @@ struct request {
     char *owned;                   /* or owned bytes, freed after */
     size_t owned_len;
     int file_fd;                   /* or a file to stream, closed after */
-    uint64_t file_len;
+    MHD_ContentReaderCallback stream; /* or bytes made as they are sent, */
+    MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
+    void *stream_arg;
+    uint64_t file_len;             /* of the file or the stream */
     const char *disposition;       /* Content-Disposition, or NULL */
     char set_cookie[256];
     int64_t started_us;
@@ -100,6 +106,9 @@ const struct route *route_all(size_t *count);
 
 /* Finds the route for r, checks access and CSRF, and runs it. */
 int route_dispatch(struct request *r);
+/* route_dispatch's checks alone, made from the request's head before a
+ * byte of its body is read: 0, or the error status it set. */
+int route_gate(struct request *r);
 
 /* Sessions (auth.c). */
 void auth_init(bool secure_cookies);
@@ -137,6 +146,13 @@ int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);
 int api_evidence_list(struct request *r);
 int api_evidence_upload(struct request *r);
+/* An upload's first steps, from its head: checks and a place under the
+ * limits, then the staging file; 0, or the error status it set.  Then the
+ * body, piece by piece; then, however the request ends, the end, which
+ * gives back the place and removes an unfinished staging file. */
+int api_evidence_upload_begin(struct request *r);
+void api_evidence_upload_take(struct request *r, const char *data, size_t size);
+void api_evidence_upload_end(struct request *r);
 int api_evidence_get(struct request *r);
 int api_evidence_file(struct request *r);
 int api_export(struct request *r);

@@ -68,12 +68,20 @@ static bool match(struct request *r, const char *pattern, const char *url)
     return *pattern == '\0' && *url == '\0';
 }
 
-int route_dispatch(struct request *r)
+/* Finds r's route and checks that its caller may call it: logged in when
+ * it needs a login, and the CSRF token on a change.  Returns 0 and sets
+ * *out (NULL for the web application's own paths), or the error status
+ * it set. */
+static int gate(struct request *r, const struct route **out)
 {
     bool path_found = false;
     bool changes = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
-    int status;
 
+    *out = NULL;
+    /* Decided afresh each time: a session may end while a body arrives. */
+    r->session = NULL;
+    r->logged_in = false;
+    session_free(&r->keys);
     if (auth_identify(r) != AT_OK)
         return http_core_error(r, AT_EDENIED);
     for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
@@ -87,14 +95,34 @@ int route_dispatch(struct request *r)
             return http_error(r, 401, "unauthorised", NULL, "log in first (POST /api/v1/login)");
         if (changes && rt->handler != api_login && !auth_csrf_ok(r))
             return http_error(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token header");
-        store_set_session(r->st, r->logged_in ? &r->keys : NULL);
-        status = rt->handler(r);
-        store_set_session(r->st, NULL);
-        return status;
+        *out = rt;
+        return 0;
     }
     if (path_found)
         return http_error(r, 405, "method_not_allowed", NULL, "%s is not allowed here", r->method);
     if (strncmp(r->url, "/api/", 5) != 0)
-        return assets_serve(r); /* the web application's own paths */
+        return 0; /* the web application's own paths */
     return http_error(r, 404, "not_found", NULL, "no such route");
+}
+
+int route_gate(struct request *r)
+{
+    const struct route *rt;
+
+    return gate(r, &rt);
+}
+
+int route_dispatch(struct request *r)
+{
+    const struct route *rt;
+    int status = gate(r, &rt);
+
+    if (status != 0)
+        return status;
+    if (rt == NULL)
+        return assets_serve(r);
+    store_set_session(r->st, r->logged_in ? &r->keys : NULL);
+    status = rt->handler(r);
+    store_set_session(r->st, NULL);
+    return status;
 }

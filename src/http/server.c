@@ -1,7 +1,8 @@
 /*
  * server.c: the HTTP server over libmicrohttpd: a pool of worker threads,
  * each with its own SQLite connection to the archive (WAL lets them read
- * while one writes); limits on body size, connections and time; an access
+ * while one writes); who may make a request decided from its head, before
+ * its body is read; limits on body size, connections and time; an access
  * log without personal data; a signer that keeps the log's signed head at
  * most a minute old; graceful shutdown on SIGTERM.
  */
@@ -9,10 +10,10 @@
 #include "server.h"
 #include "../core/evlog.h"
 #include "../core/record.h"
+#include "../core/vault.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,6 +44,11 @@ const char *server_archive(void)
 const char *server_tile_url(void)
 {
     return options->tile_url;
+}
+
+const struct upload_limits *server_upload_limits(void)
+{
+    return &options->uploads;
 }
 
 /* The scheme and host of a tile URL template such as
@@ -178,6 +184,11 @@ static enum MHD_Result send_reply(struct request *r)
     if (r->file_fd >= 0) {
         resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
         r->file_fd = -1; /* the response closes it */
+    } else if (r->stream) {
+        resp = MHD_create_response_from_callback(r->file_len, 64 * 1024, r->stream, r->stream_arg,
+                                                 r->stream_free);
+        if (resp)
+            r->stream = NULL; /* the response frees its argument */
     } else if (r->raw) {
         resp = MHD_create_response_from_buffer(r->raw_len, (void *)r->raw, MHD_RESPMEM_PERSISTENT);
     } else if (r->owned) {
@@ -229,7 +240,7 @@ static struct request *request_new(struct MHD_Connection *conn, const char *url,
     r->conn = conn;
     r->url = url;
     r->method = method;
-    r->upload_fd = r->file_fd = -1;
+    r->file_fd = -1;
     r->started_us = now_us();
     snprintf(r->ip, sizeof r->ip, "-");
     if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
@@ -239,30 +250,45 @@ static struct request *request_new(struct MHD_Connection *conn, const char *url,
     return r;
 }
 
-/* Takes a chunk of the body: evidence uploads go to a temporary file in
- * the vault, everything else to memory up to HTTP_MAX_BODY. */
+/* Takes a chunk of the body: an evidence upload's goes to its handler, to
+ * be encrypted as it arrives; everything else to memory up to
+ * HTTP_MAX_BODY. */
 static void take_body(struct request *r, const char *data, size_t size)
 {
-    uint64_t limit = r->upload_fd >= 0 ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
-
-    if (r->too_big || r->upload_bytes + size > limit) {
+    if (r->upload) {
+        api_evidence_upload_take(r, data, size);
+        return;
+    }
+    if (r->too_big || r->upload_bytes + size > HTTP_MAX_BODY) {
         r->too_big = true;
         return;
     }
     r->upload_bytes += size;
-    if (r->upload_fd >= 0) {
-        while (size > 0) {
-            ssize_t n = write(r->upload_fd, data, size);
-            if (n <= 0) {
-                r->too_big = true;
-                return;
-            }
-            data += n;
-            size -= (size_t)n;
-        }
-    } else {
-        buf_append(&r->body, data, size);
+    buf_append(&r->body, data, size);
+}
+
+/* What is decided from the request's head alone, before a byte of its
+ * body is read: who is asking and whether they may (route.c), then the
+ * body's declared size or, for an evidence upload, whether it may start.
+ * Returns false when it has set a reply. */
+static bool request_start(struct request *r)
+{
+    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+
+    if ((r->st = worker_store(&r->ctx)) == NULL) {
+        http_error(r, 503, "unavailable", NULL, "the archive cannot be opened");
+        return false;
     }
+    if (route_gate(r) != 0)
+        return false;
+    if (is_upload(r->method, r->url))
+        return api_evidence_upload_begin(r) == 0;
+    if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
+        http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
+                   "(%d bytes for JSON)", HTTP_MAX_BODY);
+        return false;
+    }
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -274,19 +300,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     if (r == NULL) {
-        const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         r = request_new(conn, url, method);
         *con_cls = r;
-        if (length && strtoull(length, NULL, 10) > (is_upload(method, url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
-            http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
-                       "(%d bytes for JSON)", HTTP_MAX_BODY);
-            return send_reply(r);
-        }
-        if (is_upload(method, url)) {
-            snprintf(r->upload_path, sizeof r->upload_path, "%s/vault/.upload-XXXXXX", options->archive);
-            r->upload_fd = mkstemp(r->upload_path);
-        }
-        return MHD_YES;
+        return request_start(r) ? MHD_YES : send_reply(r);
     }
     if (*upload_data_size > 0) {
         take_body(r, upload_data, *upload_data_size);
@@ -294,16 +310,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->status != 0)
-        return MHD_YES; /* replied already (413 at the start) */
+        return MHD_YES; /* replied already, from the head */
     if (r->too_big) {
         http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts");
         return send_reply(r);
     }
-    r->st = worker_store(&r->ctx);
-    if (r->st == NULL)
-        http_error(r, 503, "unavailable", NULL, "the archive cannot be opened");
-    else
-        route_dispatch(r);
+    route_dispatch(r);
     return send_reply(r);
 }
 
@@ -319,12 +331,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (r->status)
         access_log(r);
-    if (r->upload_fd >= 0) {
-        close(r->upload_fd);
-        unlink(r->upload_path);
-    }
+    api_evidence_upload_end(r);
     if (r->file_fd >= 0)
         close(r->file_fd);
+    if (r->stream)
+        r->stream_free(r->stream_arg);
     session_free(&r->keys);
     json_decref(r->reply);
     free(r->owned);
@@ -396,6 +407,30 @@ static unsigned fit_fd_limit(unsigned max_connections)
     return max_connections;
 }
 
+/* Removes what uploads and adds cut short (a crash, a kill) left in the
+ * vault, before serving, and says so; a failure is only reported, since
+ * every upload sweeps again. */
+static void sweep_vault(void)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st = NULL;
+    long removed = 0;
+    int rc;
+
+    if ((rc = store_open(&ctx, options->archive, &st)) == AT_OK) {
+        if ((rc = store_begin(&ctx, st)) == AT_OK) {
+            rc = vault_sweep(&ctx, st, &removed);
+            store_rollback(st); /* it wrote nothing */
+        }
+        store_close(st);
+    }
+    if (rc != AT_OK)
+        fprintf(stderr, "attest: cannot sweep the vault: %s\n", ctx.message);
+    else if (removed > 0)
+        fprintf(stderr, "attest: removed %ld unfinished upload%s from the vault\n", removed,
+                removed == 1 ? "" : "s");
+}
+
 int serve_run(struct at_ctx *ctx, const struct serve_options *o)
 {
     struct sockaddr_in addr = { 0 };
@@ -423,6 +458,7 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     buf_printf(&csp, "; style-src 'self'; script-src 'self'; connect-src 'self'; "
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     auth_init(o->tls_cert != NULL);
+    sweep_vault();
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);

@@ -13,6 +13,19 @@
 /* What one client address may hold: a quarter of the connections. */
 #define SERVE_PER_IP(max) ((max) / 4 > 0 ? (max) / 4 : 1)
 
+/* Uploads: what one user may have in progress at once (uploads, and the
+ * bytes they declare), and uploads in progress in all.  Each takes a
+ * chunk of memory (about 1 MiB) while it lasts. */
+#define SERVE_UPLOADS_PER_USER 4
+#define SERVE_UPLOADS_TOTAL 32
+#define SERVE_UPLOAD_BYTES_PER_USER ((uint64_t)16 << 30)
+
+struct upload_limits {
+    unsigned per_user;       /* uploads in progress per user */
+    unsigned total;          /* uploads in progress in all */
+    uint64_t bytes_per_user; /* bytes declared by one user's uploads in progress */
+};
+
 struct serve_options {
     const char *archive;
     const char *bind;        /* address to listen on; 127.0.0.1 by default */
@@ -23,8 +36,12 @@ struct serve_options {
     unsigned max_connections; /* in all; one address may hold SERVE_PER_IP of them */
     unsigned timeout_s;      /* idle or slow connections are closed after this */
     const char *tile_url;    /* optional online map tiles, allowed by the CSP */
+    struct upload_limits uploads;
     const struct session *keys; /* the unlocked user who starts the server */
 };
+
+/* The upload limits the server runs with. */
+const struct upload_limits *server_upload_limits(void);
 
 /* Runs until SIGTERM or SIGINT, then lets requests in flight finish.
  * Prints its address on stderr once listening. */

@@ -4,7 +4,8 @@
 # archive.  Each of 20 rounds adds 30 new files of 1 to 3 MB in one
 # command and kills it after a random delay (the first round runs to the
 # end, to time it and to have something committed).  After each round:
-# `attest verify` passes (every vault file decrypted and hashed); every
+# `attest verify` passes (every vault file decrypted and hashed), once the
+# staging file a kill may leave, which it reports, is removed; every
 # item listed before the round is still listed with the same SHA-256; the
 # round's files went in all together or not at all, each with the SHA-256
 # of its source file; and a sample of earlier items comes back byte for
@@ -74,7 +75,7 @@ for item in json.load(sys.stdin):
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 : >"$tmp/before"
-full_ms=0 killed=0 completed=0
+full_ms=0 killed=0 completed=0 reported=0
 # Round 0 runs to the end: it times an add and commits a first batch.
 # Rounds 1 to ROUNDS are killed after a random delay of up to 110% of that
 # time, so that most die and a few finish.
@@ -100,6 +101,17 @@ for round in $(seq 0 $ROUNDS); do
         fail "round $round: evidence add failed by itself" "$(cat "$tmp/add.err")"
     fi
 
+    # A kill during an encryption leaves its staging file, which verify
+    # reports; it must hold no plaintext.  Deleted, the rest must verify.
+    if ! at verify >"$tmp/verify.out" 2>&1 && grep -q "is an unfinished upload or add" "$tmp/verify.out"; then
+        staged=$(ls -A "$tmp/a/vault" | grep '^\.' | sed "s|^|$tmp/a/vault/|")
+        [ $status -eq 137 ] || fail "round $round: only a kill leaves a staging file" "$staged"
+        if grep -l -a -F "FICTIONAL crash-test file" $staged > /dev/null; then
+            fail "round $round: no plaintext in the staging file left by the kill"
+        fi
+        rm -f $staged
+        reported=$((reported + 1))
+    fi
     if ! at verify >"$tmp/verify.out" 2>&1; then
         fail "round $round: verify after the kill" "$(cat "$tmp/verify.out")"
         break
@@ -143,5 +155,5 @@ else
 fi
 
 if [ $failures -eq 0 ]; then
-    pass "$ROUNDS rounds ($killed killed, $completed completed, $(wc -l <"$tmp/before") items): verify passes, nothing committed is lost"
+    pass "$ROUNDS rounds ($killed killed, $completed completed, $(wc -l <"$tmp/before") items, $reported staging files left, reported and without plaintext): verify passes, nothing committed is lost"
 fi

@@ -2,7 +2,9 @@
  * test_vault.c: evidence items in the vault.  The same bytes are stored
  * once; vault file names do not give away a file's SHA-256; a working copy
  * points at its original; clearance keeps a partner from items above
- * theirs; custody events come back in the order they were recorded.
+ * theirs; custody events come back in the order they were recorded; an
+ * upload is encrypted as it is received, and what one leaves unfinished is
+ * reported and swept, but never one still in progress.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
@@ -344,6 +346,223 @@ UNIT_TEST(vault_clearance_keeps_a_partner_out)
     store_close(st);
     session_free(&admin);
     session_free(&partner);
+}
+
+/* The dot files (staging files) in the archive's vault directory. */
+static int staging_count(const char *archive)
+{
+    char dir[400];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(dir, sizeof dir, "%s/vault", archive);
+    if ((d = opendir(dir)) == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* True if any file of the archive's vault holds needle. */
+static bool vault_holds(const char *archive, const char *needle)
+{
+    char dir[400], path[700];
+    struct dirent *e;
+    DIR *d;
+    bool found = false;
+
+    snprintf(dir, sizeof dir, "%s/vault", archive);
+    if ((d = opendir(dir)) == NULL)
+        return false;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        found |= file_holds(path, needle);
+    }
+    closedir(d);
+    return found;
+}
+
+UNIT_TEST(vault_upload_encrypts_as_it_receives)
+{
+    static const char marker[] = "FICTIONAL-MARKER-of-an-upload ";
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct vault_add a = { NULL, "clip.bin", "video/mp4", NULL, NULL, CLEARANCE_RESTRICTED };
+    struct vault_upload *u = NULL, *dropped = NULL;
+    size_t len = 3 * (1u << 20) + 1000, half = len / 2, n;
+    char *plain = malloc(len), sha[65], id[VAULT_ID_MAX], id2[VAULT_ID_MAX], dead[500];
+    uint8_t digest[32];
+    bool existed = true;
+    json_t *item;
+    long removed = -1;
+    int fd;
+
+    REQUIRE(st != NULL);
+    for (n = 0; n < len; n++)
+        plain[n] = marker[n % (sizeof marker - 1)];
+    crypto_hash_sha256(digest, (uint8_t *)plain, len);
+    sodium_bin2hex(sha, sizeof sha, digest, sizeof digest);
+
+    /* Half received: only ciphertext in the vault, and the staging file
+     * is neither reported nor swept while the upload goes on. */
+    REQUIRE(vault_upload_begin(&ctx, st, &a, &u) == AT_OK);
+    CHECK(vault_upload_write(&ctx, u, plain, half) == AT_OK);
+    CHECK(staging_count(store_dir(st)) == 1);
+    CHECK(!vault_holds(store_dir(st), "FICTIONAL-MARKER"));
+    CHECK(vault_check_staging(&ctx, st) == AT_OK);
+    CHECK(vault_sweep_staging(&ctx, st, &removed) == AT_OK && removed == 0);
+
+    /* One left by a process that died: reported, then swept. */
+    snprintf(dead, sizeof dead, "%s/vault/.incoming-dead00", store_dir(st));
+    fd = open(dead, O_WRONLY | O_CREAT, 0600);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(vault_check_staging(&ctx, st) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "vault/.incoming-dead00 is an unfinished upload") != NULL);
+    CHECK(vault_sweep_staging(&ctx, st, &removed) == AT_OK && removed == 1);
+    CHECK(access(dead, F_OK) != 0);
+    CHECK(staging_count(store_dir(st)) == 1);
+    CHECK(vault_check_staging(&ctx, st) == AT_OK);
+
+    /* The rest, then stored: the same item as the same bytes added. */
+    CHECK(vault_upload_write(&ctx, u, plain + half, len - half) == AT_OK);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(vault_upload_finish(&ctx, st, u, &a, id, &existed) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(!existed);
+    vault_upload_free(u);
+    CHECK(staging_count(store_dir(st)) == 0);
+    CHECK(!vault_holds(store_dir(st), "FICTIONAL-MARKER"));
+    REQUIRE(vault_item(&ctx, st, id, &item) == AT_OK);
+    CHECK_STR(meta_str(item, "sha256"), sha);
+    CHECK_STR(meta_str(item, "filename"), "clip.bin");
+    CHECK(json_integer_value(json_object_get(item, "size")) == (json_int_t)len);
+    json_decref(item);
+    fd = open(tmp_path("clip.bin"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(write(fd, plain, len) == (ssize_t)len);
+    close(fd);
+    CHECK(add(&ctx, st, tmp_path("clip.bin"), NULL, -1, id2, &existed) == AT_OK);
+    CHECK(existed);
+    CHECK_STR(id2, id);
+    fd = open(tmp_path("back.bin"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(vault_get(&ctx, st, id, fd) == AT_OK);
+    close(fd);
+    CHECK(file_holds(tmp_path("back.bin"), marker));
+
+    /* An upload given up leaves nothing; one without a name is refused. */
+    REQUIRE(vault_upload_begin(&ctx, st, &a, &dropped) == AT_OK);
+    CHECK(vault_upload_write(&ctx, dropped, plain, 100) == AT_OK);
+    vault_upload_free(dropped);
+    CHECK(staging_count(store_dir(st)) == 0);
+    a.filename = NULL;
+    CHECK(vault_upload_begin(&ctx, st, &a, &dropped) == AT_EINVAL && dropped == NULL);
+    CHECK(strstr(ctx.message, "filename") != NULL);
+    CHECK(staging_count(store_dir(st)) == 0);
+    free(plain);
+    store_close(st);
+    session_free(&admin);
+}
+
+UNIT_TEST(vault_upload_refused_before_anything_is_written)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, partner;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct vault_add a = { NULL, "f.bin", NULL, NULL, NULL, CLEARANCE_PARTNER };
+    struct vault_upload *u = NULL;
+
+    REQUIRE(st != NULL);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(keys_user_add(&ctx, st, &admin, "pat", ROLE_PARTNER, "FICTIONAL partner pass", &cheap)
+            == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(keys_login(&ctx, st, "pat", "FICTIONAL partner pass", &partner) == AT_OK);
+    store_set_session(st, &partner);
+    CHECK(vault_upload_begin(&ctx, st, &a, &u) == AT_EDENIED && u == NULL);
+    store_set_session(st, NULL);
+    CHECK(vault_upload_begin(&ctx, st, &a, &u) == AT_EDENIED && u == NULL);
+    store_set_session(st, &admin);
+    a.link = "iv-000000000000";
+    CHECK(vault_upload_begin(&ctx, st, &a, &u) != AT_OK && u == NULL);
+    CHECK(staging_count(store_dir(st)) == 0);
+    store_close(st);
+    session_free(&admin);
+    session_free(&partner);
+}
+
+static void remember_name(const char *name, void *arg)
+{
+    snprintf(arg, 65, "%s", name);
+}
+
+/* Reads all a reader gives, in pieces of 100000 bytes, into a new buffer;
+ * *len its length; *rc the last vault_read result (0 or -1). */
+static char *read_all(struct at_ctx *ctx, struct vault_reader *r, size_t *len, ssize_t *rc)
+{
+    size_t cap = 8u << 20;
+    char *p = malloc(cap);
+
+    *len = 0;
+    while ((*rc = vault_read(ctx, r, p + *len, cap - *len < 100000 ? cap - *len : 100000)) > 0)
+        *len += (size_t)*rc;
+    return p;
+}
+
+UNIT_TEST(vault_reader_gives_out_only_what_is_checked)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    size_t len = 3 * (1u << 20) + 1000, got_len;
+    char sha[65], id[VAULT_ID_MAX], name[65] = "", path[600];
+    struct vault_reader *r;
+    uint64_t size = 0;
+    bool existed;
+    ssize_t last;
+    size_t plain_len;
+    char *plain, *got;
+    int fd;
+
+    REQUIRE(st != NULL);
+    make_file(tmp_path("long.bin"), len, 21, sha);
+    plain = slurp(tmp_path("long.bin"), &plain_len);
+    REQUIRE(add(&ctx, st, tmp_path("long.bin"), NULL, -1, id, &existed) == AT_OK);
+
+    REQUIRE(vault_open(&ctx, st, id, &r, &size) == AT_OK);
+    CHECK(size == len);
+    got = read_all(&ctx, r, &got_len, &last);
+    CHECK(last == 0 && got_len == len && memcmp(got, plain, len) == 0);
+    CHECK(vault_read(&ctx, r, got, 10) == 0);
+    vault_close(r);
+    free(got);
+
+    /* The final chunk altered: the chunk before it is held back too. */
+    vault_names(store_dir(st), remember_name, name);
+    snprintf(path, sizeof path, "%s/vault/%s", store_dir(st), name);
+    CHECK(chmod(path, 0600) == 0);
+    fd = open(path, O_RDWR);
+    REQUIRE(fd >= 0);
+    CHECK(pwrite(fd, "!", 1, lseek(fd, 0, SEEK_END) - 1) == 1);
+    close(fd);
+    REQUIRE(vault_open(&ctx, st, id, &r, &size) == AT_OK);
+    got = read_all(&ctx, r, &got_len, &last);
+    CHECK(last == -1 && got_len == 2u << 20 && memcmp(got, plain, got_len) == 0);
+    CHECK(strstr(ctx.message, "chunk 4 of vault file") != NULL);
+    CHECK(strstr(ctx.message, "fails authentication") != NULL);
+    vault_close(r);
+    free(got);
+
+    /* Not for a user without the right. */
+    store_set_session(st, NULL);
+    CHECK(vault_open(&ctx, st, id, &r, &size) == AT_EDENIED && r == NULL);
+    free(plain);
+    store_close(st);
+    session_free(&admin);
 }
 
 UNIT_TEST(vault_custody_keeps_its_order)

@@ -189,6 +189,126 @@ UNIT_TEST(vaultfile_encrypts_from_a_pipe_with_a_fresh_file_id)
     free(plain);
 }
 
+/* Feeds len bytes to a writer in pieces of 1, 2, 3, ... bytes (crossing
+ * chunk boundaries everywhere) and checks the result against
+ * vaultfile_encrypt's and the plaintext. */
+static void writer_round_trip(size_t len, uint32_t chunk)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result wres, eres, dec;
+    struct vaultfile_writer *w;
+    uint8_t *plain = make_bytes(len, (uint32_t)len + 11);
+    size_t got_len, wlen, elen;
+    int out = open(tmp_path("w.vault"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    REQUIRE(vaultfile_writer_new(&ctx, test_key, out, chunk, &w) == AT_OK);
+    for (size_t at = 0, piece = 1; at < len; at += piece, piece++)
+        CHECK(vaultfile_writer_write(&ctx, w, plain + at, len - at < piece ? len - at : piece) == AT_OK);
+    CHECK(vaultfile_writer_finish(&ctx, w, &wres) == AT_OK);
+    struct at_ctx after = { 0 };
+    CHECK(vaultfile_writer_write(&after, w, plain, 1) == AT_ERR);
+    vaultfile_writer_free(w);
+    close(out);
+
+    write_file(tmp_path("plain"), plain, len);
+    CHECK(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("e.vault"), chunk, &eres) == AT_OK);
+    CHECK(memcmp(wres.sha256, eres.sha256, 32) == 0);
+    CHECK(wres.plain_bytes == len && wres.chunks == eres.chunks && wres.vault_bytes == eres.vault_bytes);
+    free(read_file(tmp_path("w.vault"), &wlen));
+    free(read_file(tmp_path("e.vault"), &elen));
+    CHECK(wlen == elen && wlen == wres.vault_bytes);
+
+    CHECK(decrypt_path(&ctx, test_key, tmp_path("w.vault"), tmp_path("back"), &dec) == AT_OK);
+    uint8_t *got = read_file(tmp_path("back"), &got_len);
+    CHECK(got_len == len && memcmp(got, plain, len) == 0);
+    CHECK(memcmp(dec.sha256, wres.sha256, 32) == 0);
+    if (ctx.message[0])
+        fprintf(stderr, "    size %zu: %s\n", len, ctx.message);
+    free(got);
+    free(plain);
+}
+
+UNIT_TEST(vaultfile_writer_matches_encrypt_piece_by_piece)
+{
+    size_t sizes[] = { 0, 1, 63, 64, 65, 64 * 9, 5000 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        writer_round_trip(sizes[i], VAULTFILE_CHUNK_MIN);
+    writer_round_trip(3 * SMALL, SMALL);
+    writer_round_trip(3 * SMALL + 7, SMALL);
+    writer_round_trip(VAULTFILE_CHUNK_DEFAULT + 1, 0);
+}
+
+/* Decrypts the file at src with a reader; returns the result code, the
+ * plaintext in a new buffer and its length. */
+static int reader_path(struct at_ctx *ctx, const char *src, uint8_t **out, size_t *len,
+                       struct vaultfile_result *res)
+{
+    int in = open(src, O_RDONLY), rc;
+    struct vaultfile_reader *r;
+    const uint8_t *data;
+    size_t n;
+    bool final = false;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = vaultfile_reader_new(ctx, test_key, in, "ev.vault", &r)) == AT_OK) {
+        while (!final && (rc = vaultfile_reader_next(ctx, r, &data, &n, &final, res)) == AT_OK) {
+            *out = realloc(*out, *len + n + 1);
+            memcpy(*out + *len, data, n);
+            *len += n;
+        }
+        vaultfile_reader_free(r);
+    }
+    close(in);
+    return rc;
+}
+
+UNIT_TEST(vaultfile_reader_reads_and_checks_as_decrypt_does)
+{
+    size_t sizes[] = { 0, 1, SMALL - 1, SMALL, SMALL + 1, 3 * SMALL + 7 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
+        struct at_ctx ctx = { 0 }, want_ctx = { 0 };
+        struct vaultfile_result enc, res, want_res;
+        uint8_t *plain = make_bytes(sizes[i], (uint32_t)i + 40), *got, *vault;
+        size_t len, vault_len;
+
+        write_file(tmp_path("plain"), plain, sizes[i]);
+        REQUIRE(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("ev.vault"), SMALL, &enc)
+                == AT_OK);
+        CHECK(reader_path(&ctx, tmp_path("ev.vault"), &got, &len, &res) == AT_OK);
+        CHECK(len == sizes[i] && (len == 0 || memcmp(got, plain, len) == 0));
+        CHECK(memcmp(res.sha256, enc.sha256, 32) == 0 && res.chunks == enc.chunks
+              && res.vault_bytes == enc.vault_bytes && res.plain_bytes == sizes[i]);
+        free(got);
+
+        /* Cut, flipped or lengthened: the same verdict as decryption. */
+        vault = read_file(tmp_path("ev.vault"), &vault_len);
+        for (int t = 0; t < 3; t++) {
+            if (t == 0)
+                write_file(tmp_path("bad.vault"), vault, vault_len - 1);
+            else if (t == 1) {
+                vault[vault_len - 1] ^= 1;
+                write_file(tmp_path("bad.vault"), vault, vault_len);
+                vault[vault_len - 1] ^= 1;
+            } else {
+                write_file(tmp_path("bad.vault"), vault, vault_len);
+                FILE *f = fopen(tmp_path("bad.vault"), "ab");
+                fputs("x", f);
+                fclose(f);
+            }
+            int want = decrypt_path(&want_ctx, test_key, tmp_path("bad.vault"), NULL, &want_res);
+            CHECK(want == AT_ECORRUPT);
+            CHECK(reader_path(&ctx, tmp_path("bad.vault"), &got, &len, &res) == want);
+            CHECK_STR(ctx.message, want_ctx.message);
+            free(got);
+        }
+        free(vault);
+        free(plain);
+    }
+}
+
 UNIT_TEST(vaultfile_rejects_bad_chunk_sizes)
 {
     struct at_ctx ctx = { 0 };
