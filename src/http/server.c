@@ -417,7 +417,7 @@ static void sweep_vault(void)
     long removed = 0;
     int rc;
 
-    if ((rc = store_open(&ctx, options->archive, &st)) == AT_OK) {
+    if ((rc = open_store(&ctx, &st)) == AT_OK) {
         if ((rc = store_begin(&ctx, st)) == AT_OK) {
             rc = vault_sweep(&ctx, st, &removed);
             store_rollback(st); /* it wrote nothing */
