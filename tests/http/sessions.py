@@ -200,6 +200,22 @@ def part_token_expiry():
     print(r.json()["token"], file=open(state_file, "w"))
 
 
+def part_identity():
+    admin, analyst, officer = Session().login("admin"), Session().login("analyst"), Session().login("officer")
+    r = admin.post("/api/v1/records", {"type": "witness", "clearance": "restricted",
+                                        "data": {"code": "FICTIONAL-W-SESSIONS"}})
+    path = "/api/v1/witnesses/%s/identity" % r.json()["id"]
+    r = analyst.post(path, {"real_name": "FICTIONAL First Pellandry"})
+    res.check("an analyst records a witness's first identity", r.status == 201, r.body[:200])
+    r = analyst.post(path, {"real_name": "FICTIONAL Second Pellandry"})
+    res.check("an analyst cannot replace it (403)", r.status == 403, r.body[:200])
+    res.check("the refusal quotes nothing of either identity", b"Pellandry" not in r.body, r.body[:200])
+    r = admin.post(path, {"real_name": "FICTIONAL Second Pellandry"})
+    res.check("nor an admin", r.status == 403, r.body[:200])
+    r = officer.post(path, {"real_name": "FICTIONAL Second Pellandry"})
+    res.check("an officer replaces it", r.status == 201, r.body[:200])
+
+
 parts = {name[5:]: fn for name, fn in globals().items() if name.startswith("part_")}
 parts[sys.argv[1].replace("-", "_")]()
 sys.exit(0)

@@ -4,7 +4,8 @@
 # parallel guesses gain nothing; one user cannot fill the sessions of all;
 # a change of role or passphrase, or disabling a user, made by the CLI
 # while the server runs, ends that user's sessions and tokens at once;
-# tokens expire and are revoked.  FICTIONAL data only.
+# tokens expire and are revoked; only an officer replaces a sealed witness
+# identity.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 http_setup --no-demo
 export SESSIONS_STATE="$tmp/state"
@@ -24,6 +25,7 @@ bearer_me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $
 
 http_start
 ses login-request
+ses identity
 ses cap
 ses token-expiry
 token=$(cat "$tmp/state")
