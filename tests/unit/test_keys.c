@@ -188,7 +188,7 @@ UNIT_TEST(keys_tokens_expire_and_are_revoked)
     REQUIRE(keys_token_create(&ctx, st, &admin, "FICTIONAL two", 90, other) == AT_OK);
     REQUIRE(evlog_commit(&ctx, st) == AT_OK);
     CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_OK);
-    /* A day later (the clock moved on by a write to the row). */
+    /* As if its day had passed: its expiry moved into the past. */
     REQUIRE(sqlite3_exec(store_db(st), "UPDATE api_token SET expires_at = '2001-01-01T00:00:00Z'"
                          " WHERE label = 'FICTIONAL one'", NULL, NULL, NULL) == SQLITE_OK);
     CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_EDENIED);
