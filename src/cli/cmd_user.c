@@ -1,5 +1,6 @@
 /*
- * cmd_user.c: `attest user add|passwd|role|list`: the archive's users.
+ * cmd_user.c: `attest user add|passwd|role|disable|enable|list|token`:
+ * the archive's users and their API tokens.
  */
 #include "cli.h"
 #include "../core/evlog.h"
@@ -19,10 +20,11 @@ static int user_list(struct cli *cli, bool as_json)
     if (as_json) {
         cli_print_json(users);
     } else {
-        table_init(&tab, 3, "USER", "ROLE", "SEALING KEY");
+        table_init(&tab, 4, "USER", "ROLE", "STATE", "SEALING KEY");
         json_array_foreach(users, i, u)
             table_row(&tab, json_string_value(json_object_get(u, "name")),
                       json_string_value(json_object_get(u, "role")),
+                      json_is_true(json_object_get(u, "enabled")) ? "enabled" : "disabled",
                       json_string_value(json_object_get(u, "box_pk")));
         table_print(&tab, stdout);
         table_free(&tab);
@@ -44,16 +46,108 @@ static int read_new(struct cli *cli, const char *fd_arg, const char *whose, stru
     return rc;
 }
 
+/* Ends a write begun by the caller: commits on AT_OK, else rolls back. */
+static int finish(struct cli *cli, int rc)
+{
+    if (rc == AT_OK)
+        return evlog_commit(&cli->ctx, cli->st);
+    store_rollback(cli->st);
+    return rc;
+}
+
+static int token_list(struct cli *cli, const char *user, bool as_json)
+{
+    json_t *tokens, *t;
+    struct table tab;
+    size_t i;
+
+    if (keys_token_list(&cli->ctx, cli->st, &cli->session, user, &tokens) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (as_json) {
+        cli_print_json(tokens);
+    } else {
+        table_init(&tab, 6, "ID", "USER", "STATE", "EXPIRES", "CREATED", "LABEL");
+        json_array_foreach(tokens, i, t)
+            table_row(&tab, json_string_value(json_object_get(t, "id")),
+                      json_string_value(json_object_get(t, "user")),
+                      json_string_value(json_object_get(t, "state")),
+                      json_string_value(json_object_get(t, "expires_at")),
+                      json_string_value(json_object_get(t, "created_at")),
+                      json_string_value(json_object_get(t, "label")));
+        table_print(&tab, stdout);
+        table_free(&tab);
+    }
+    json_decref(tokens);
+    return EXIT_OK;
+}
+
+/* attest user token create|list|revoke, as the -u user. */
+static int token_cmd(struct cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 0 ? argv[0] : "", *arg = NULL, *label = NULL;
+    const char *expires = NULL;
+    char token[64], *end;
+    bool as_json = false;
+    long days = TOKEN_DAYS_DEFAULT;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        int got;
+        if ((got = cli_option(&user_command, argc, argv, &i, "label", &label)) ||
+            (got = cli_option(&user_command, argc, argv, &i, "expires", &expires))) {
+            if (got < 0)
+                return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            as_json = true;
+        } else if (arg == NULL && argv[i][0] != '-' && strcmp(sub, "create") != 0) {
+            arg = argv[i]; /* revoke: the token's id; list: whose tokens */
+        } else {
+            return cli_usage(&user_command, "unexpected argument \"%s\"", argv[i]);
+        }
+    }
+    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
+        return cli_usage(&user_command, "give a token subcommand: create, list or revoke");
+    if (strcmp(sub, "revoke") == 0 && arg == NULL)
+        return cli_usage(&user_command, "give the id of the token to revoke (attest user token list)");
+    if (expires) {
+        days = strtol(expires, &end, 10);
+        if (*expires == '\0' || *end != '\0' || days < 1 || days > TOKEN_DAYS_MAX)
+            return cli_usage(&user_command, "--expires \"%s\": give a number of days from 1 to %d",
+                             expires, TOKEN_DAYS_MAX);
+    }
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (strcmp(sub, "list") == 0)
+        return token_list(cli, arg, as_json);
+    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK)
+        rc = finish(cli, strcmp(sub, "create") == 0
+                             ? keys_token_create(&cli->ctx, cli->st, &cli->session, label, (int)days, token)
+                             : keys_token_revoke(&cli->ctx, cli->st, &cli->session, arg));
+    if (rc != AT_OK)
+        return cli_fail(cli, rc);
+    if (strcmp(sub, "create") == 0) {
+        printf("%s\n", token);
+        sodium_memzero(token, sizeof token);
+        fprintf(stderr, "token for %s made; it expires in %ld days\n", cli->user, days);
+    } else {
+        fprintf(stderr, "token %s revoked\n", arg);
+    }
+    return EXIT_OK;
+}
+
 static int user_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "", *name = NULL, *role_arg = NULL, *fd = NULL;
-    const char *kdf_name = NULL;
+    const char *kdf_name = NULL, *done;
     struct kdf kdf = kdf_default();
     struct buf pass = BUF_INIT;
-    bool as_json = false;
+    bool as_json = false, enable = strcmp(sub, "enable") == 0;
+    bool needs_pass = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0;
     enum role role = ROLE_ANALYST;
     int rc;
 
+    if (strcmp(sub, "token") == 0)
+        return token_cmd(cli, argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         int got;
         if ((got = cli_option(&user_command, argc, argv, &i, "role", &role_arg)) ||
@@ -74,48 +168,60 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, AT_EINVAL);
     if (strcmp(sub, "list") == 0)
         return user_list(cli, as_json);
-    if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 && strcmp(sub, "role") != 0)
-        return cli_usage(&user_command, "give a subcommand: add, passwd, role or list");
+    if (!needs_pass && strcmp(sub, "role") && strcmp(sub, "disable") && !enable)
+        return cli_usage(&user_command, "give a subcommand: add, passwd, role, disable, enable, "
+                         "list or token");
     if (strcmp(sub, "passwd") != 0 && name == NULL)
         return cli_usage(&user_command, "give the user's name");
     if (strcmp(sub, "role") == 0 && role_arg == NULL)
         return cli_usage(&user_command, "give the new role with --role");
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
-    if (strcmp(sub, "role") != 0
-        && read_new(cli, fd, strcmp(sub, "add") == 0 ? name : cli->user, &pass) != AT_OK)
+    if (needs_pass && read_new(cli, fd, strcmp(sub, "add") == 0 ? name : cli->user, &pass) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
         if (strcmp(sub, "add") == 0)
             rc = keys_user_add(&cli->ctx, cli->st, &cli->session, name, role, buf_str(&pass), &kdf);
         else if (strcmp(sub, "passwd") == 0)
             rc = keys_passwd(&cli->ctx, cli->st, &cli->session, buf_str(&pass), &kdf);
-        else
+        else if (strcmp(sub, "role") == 0)
             rc = keys_set_role(&cli->ctx, cli->st, &cli->session, name, role);
-        if (rc == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
         else
-            store_rollback(cli->st);
+            rc = keys_user_enable(&cli->ctx, cli->st, &cli->session, name, enable);
+        rc = finish(cli, rc);
     }
     sodium_memzero(pass.data, pass.cap);
     buf_free(&pass);
     if (rc != AT_OK)
         return cli_fail(cli, rc);
-    fprintf(stderr, "user %s: %s\n", name ? name : cli->user,
-            strcmp(sub, "add") == 0 ? "added" : strcmp(sub, "passwd") == 0 ? "passphrase changed"
-                                                                             : "role changed");
+    done = strcmp(sub, "add") == 0      ? "added"
+           : strcmp(sub, "passwd") == 0 ? "passphrase changed; their sessions and tokens have ended"
+           : strcmp(sub, "role") == 0   ? "role changed; their sessions and tokens have ended"
+           : enable                     ? "enabled"
+                                        : "disabled; their sessions and tokens have ended";
+    fprintf(stderr, "user %s: %s\n", name ? name : cli->user, done);
     return EXIT_OK;
 }
 
 const struct command user_command = {
-    "user", "add users, change passphrases and roles, list users",
+    "user", "add users, change passphrases and roles, disable users, manage API tokens",
     "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
     "       attest user passwd [--new-passphrase-fd N]\n"
     "       attest user role NAME --role ROLE\n"
+    "       attest user disable NAME | attest user enable NAME\n"
     "       attest user list [--json]\n"
+    "       attest user token create [--label TEXT] [--expires DAYS]\n"
+    "       attest user token list [NAME] [--json]\n"
+    "       attest user token revoke ID\n"
     "Roles: admin, officer (witness protection: may reveal identities),\n"
-    "investigator, analyst, partner, public.  add and role need an admin (-u);\n"
-    "passwd changes the -u user's own passphrase.  The new passphrase is asked\n"
-    "on the terminal, or read from file descriptor N.",
+    "investigator, analyst, partner, public.  add, role, disable and enable\n"
+    "need an admin (-u); the last enabled admin can be neither demoted nor\n"
+    "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
+    "or passphrase, and disabling, end the user's server sessions and API\n"
+    "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
+    "asked on the terminal, or read from file descriptor N.\n"
+    "token create prints a new API token for the -u user (on stdout, once),\n"
+    "valid for DAYS days (default 90).  token list shows your tokens (an admin:\n"
+    "everyone's, or NAME's) with their ids and states; token revoke ends one.",
     user_cmd,
 };

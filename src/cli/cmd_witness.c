@@ -34,13 +34,15 @@ static int set_identity(struct cli *cli, const char *id, const char *path)
     return EXIT_OK;
 }
 
-static int reveal(struct cli *cli, const char *id)
+/* Prints the newest identity of id, or with history every version. */
+static int reveal(struct cli *cli, const char *id, bool history)
 {
     json_t *identity = NULL;
     int rc;
 
     if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if ((rc = identity_reveal(&cli->ctx, cli->st, id, &identity)) == AT_OK)
+        if ((rc = history ? identity_reveal_history(&cli->ctx, cli->st, id, &identity)
+                          : identity_reveal(&cli->ctx, cli->st, id, &identity)) == AT_OK)
             rc = evlog_commit(&cli->ctx, cli->st);
         else
             store_rollback(cli->st);
@@ -130,6 +132,7 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
     const char *sub = argc > 0 ? argv[0] : "", *id_arg = NULL, *file = NULL;
     const char *use = NULL, *granted = NULL, *withdrawn = NULL, *note = NULL, *reason = NULL;
     char id[RECORD_ID_MAX];
+    bool history = false;
 
     for (int i = 1; i < argc; i++) {
         int got;
@@ -141,6 +144,8 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
             (got = cli_option(&witness_command, argc, argv, &i, "reason", &reason))) {
             if (got < 0)
                 return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--history") == 0 && strcmp(sub, "reveal") == 0) {
+            history = true;
         } else if (id_arg == NULL && argv[i][0] != '-') {
             id_arg = argv[i];
         } else {
@@ -162,21 +167,23 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
         return file ? set_identity(cli, id, file)
                     : cli_usage(&witness_command, "give the identity with --file FILE (or - for stdin)");
     if (strcmp(sub, "reveal") == 0)
-        return reveal(cli, id);
+        return reveal(cli, id, history);
     return consent(cli, id, use, granted, withdrawn, note, reason);
 }
 
 const struct command witness_command = {
     "witness", "seal, reveal and reseal witness identities; record consent",
     "attest witness identity ID --file FILE|-\n"
-    "       attest witness reveal ID\n"
+    "       attest witness reveal ID [--history]\n"
     "       attest witness reseal\n"
     "       attest witness consent ID --use USE (--granted DATE | --withdrawn DATE)\n"
     "                                 [--note TEXT] [--reason TEXT]\n"
     "identity seals a JSON object (keys real_name, other_names, contacts, address,\n"
     "relatives_in_north_korea, notes) to every protection officer's key: it never\n"
-    "appears in the open record, and only an officer can read it.  reveal prints\n"
-    "it for an officer (-u) and logs that they did.  reseal (an officer) extends\n"
+    "appears in the open record, and only an officer can read it; replacing an\n"
+    "identity already recorded needs an officer, and keeps the earlier one.\n"
+    "reveal prints it for an officer (-u), with --history every version (oldest\n"
+    "first), and logs each reading.  reseal (an officer) extends\n"
     "every identity to officers added since.  consent records what the witness\n"
     "agreed to (USE: analysis, share_partner, court, publication) or withdraws it;\n"
     "exports and bundles leave out what has no consent.",

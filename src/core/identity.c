@@ -142,11 +142,19 @@ static int log_identity(struct at_ctx *ctx, struct store *st, const char *witnes
 
 int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity)
 {
+    const struct session *s = store_session(st);
+    bool exists;
     int rc;
 
-    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
-        || (rc = check_witness(ctx, st, witness)) != AT_OK)
+    if ((rc = access_check(ctx, s, ACTION_WRITE, 0)) != AT_OK
+        || (rc = check_witness(ctx, st, witness)) != AT_OK
+        || (rc = identity_exists(ctx, st, witness, &exists)) != AT_OK)
         return rc;
+    /* Whoever replaces an identity must be able to read the one replaced. */
+    if (exists && access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0) != AT_OK)
+        return ctx_error(ctx, AT_EDENIED, "witness %s already has a sealed identity; only a "
+                         "protection officer may replace it (user %s is %s)", witness, s->user,
+                         role_name(s->role));
     return log_identity(ctx, st, witness, identity);
 }
 
@@ -181,27 +189,85 @@ static int open_box(struct at_ctx *ctx, const struct session *s, json_t *doc, js
     return rc;
 }
 
-int identity_reveal(struct at_ctx *ctx, struct store *st, const char *witness, json_t **out)
+/* Opens one identity entry for the session's officer and logs the reading. */
+static int reveal_entry(struct at_ctx *ctx, struct store *st, const char *witness, json_t *doc,
+                        json_t **out)
 {
     const struct session *s = store_session(st);
-    json_t *doc = NULL, *logged;
+    json_t *logged;
     char now[21];
     int64_t seq;
     int rc;
 
-    if ((rc = access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0)) != AT_OK
-        || (rc = check_witness(ctx, st, witness)) != AT_OK
-        || (rc = latest(ctx, st, witness, &doc)) != AT_OK
-        || (rc = open_box(ctx, s, doc, out)) != AT_OK) {
-        json_decref(doc);
+    if ((rc = open_box(ctx, s, doc, out)) != AT_OK)
         return rc;
-    }
     record_now(now);
     logged = json_pack("{s:s, s:s, s:s, s:O}", "witness", witness, "revealed_to", s->user,
                        "at", now, "identity_version", json_object_get(doc, "version"));
     rc = evlog_append_item(ctx, st, "reveal", witness, logged, &seq);
     json_decref(logged);
+    if (rc != AT_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int identity_reveal(struct at_ctx *ctx, struct store *st, const char *witness, json_t **out)
+{
+    json_t *doc = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = access_check(ctx, store_session(st), ACTION_REVEAL_IDENTITY, 0)) == AT_OK
+        && (rc = check_witness(ctx, st, witness)) == AT_OK
+        && (rc = latest(ctx, st, witness, &doc)) == AT_OK)
+        rc = reveal_entry(ctx, st, witness, doc, out);
     json_decref(doc);
+    return rc;
+}
+
+int identity_reveal_history(struct at_ctx *ctx, struct store *st, const char *witness,
+                            json_t **out)
+{
+    static const char sql[] =
+        "SELECT doc FROM log_item WHERE kind = 'identity' AND ref = ?1 ORDER BY seq";
+    const struct session *s = store_session(st);
+    sqlite3_stmt *stmt = NULL;
+    json_t *docs = json_array(), *doc;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if ((rc = access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0)) != AT_OK
+        || (rc = check_witness(ctx, st, witness)) != AT_OK)
+        goto out;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_text(stmt, 1, witness, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(docs, json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL));
+    sqlite3_reset(stmt);
+    if (json_array_size(docs) == 0) {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "witness %s has no recorded identity", witness);
+        goto out;
+    }
+    *out = json_array();
+    json_array_foreach(docs, i, doc) {
+        json_t *identity = NULL, *item = json_pack("{s:O}", "version", json_object_get(doc, "version"));
+        /* A version sealed before this officer was added: shown as such. */
+        if (json_object_get(json_object_get(doc, "sealed"), s->user) == NULL)
+            json_object_set_new(item, "sealed_to_you", json_false());
+        else if ((rc = reveal_entry(ctx, st, witness, doc, &identity)) == AT_OK)
+            json_object_set_new(item, "identity", identity);
+        json_array_append_new(*out, item);
+        if (rc != AT_OK)
+            break;
+    }
+out:
+    json_decref(docs);
     if (rc != AT_OK) {
         json_decref(*out);
         *out = NULL;

@@ -21,12 +21,22 @@
 int identity_parse(struct at_ctx *ctx, const char *text, size_t len, json_t **out);
 
 /* Seals identity to every protection officer and logs it as the newest
- * identity of witness.  Inside a transaction; needs ACTION_WRITE. */
+ * identity of witness.  Inside a transaction.  Recording a witness's
+ * first identity needs ACTION_WRITE; replacing one needs
+ * ACTION_REVEAL_IDENTITY (an officer), and the earlier versions stay in
+ * the log (identity_reveal_history). */
 int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity);
 
 /* Opens the newest identity of witness with the session's key (an
  * officer's) and logs the reading.  Inside a transaction. */
 int identity_reveal(struct at_ctx *ctx, struct store *st, const char *witness, json_t **out);
+
+/* Every identity version of witness, oldest first, as a new array of
+ * {"version", "identity"}, or {"version", "sealed_to_you": false} for a
+ * version sealed before the officer was added; each opening is logged.
+ * Inside a transaction. */
+int identity_reveal_history(struct at_ctx *ctx, struct store *st, const char *witness,
+                            json_t **out);
 
 /* Reseals every identity that some officer cannot open, for all officers
  * (after an officer was added).  Sets *count to how many were resealed. */

@@ -8,6 +8,7 @@
 #include "unlock.h"
 
 #include <string.h>
+#include <time.h>
 
 static const struct {
     const char *name;
@@ -112,8 +113,12 @@ static int put_user(struct at_ctx *ctx, struct store *st, const char *name, enum
                     const uint8_t box_pk[32], const uint8_t box_sk[32], int64_t seq)
 {
     static const char sql[] =
-        "INSERT OR REPLACE INTO user(name, role, kdf_salt, kdf_ops, kdf_mem, wrapped_master,"
-        " box_pk, wrapped_box_sk, log_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        "INSERT INTO user(name, role, kdf_salt, kdf_ops, kdf_mem, wrapped_master,"
+        " box_pk, wrapped_box_sk, log_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT(name) DO UPDATE SET role = excluded.role, kdf_salt = excluded.kdf_salt,"
+        " kdf_ops = excluded.kdf_ops, kdf_mem = excluded.kdf_mem,"
+        " wrapped_master = excluded.wrapped_master, box_pk = excluded.box_pk,"
+        " wrapped_box_sk = excluded.wrapped_box_sk, log_seq = excluded.log_seq";
     uint8_t salt[crypto_pwhash_SALTBYTES], kek[32];
     struct buf wm = BUF_INIT, wsk = BUF_INIT;
     sqlite3_stmt *stmt;
@@ -222,6 +227,74 @@ int keys_init(struct at_ctx *ctx, struct store *st, const char *admin, const cha
     return rc;
 }
 
+int keys_user_state(struct at_ctx *ctx, struct store *st, const char *name, int64_t *generation,
+                    bool *enabled)
+{
+    static const char sql[] = "SELECT generation, disabled FROM user WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc = AT_OK;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        *generation = sqlite3_column_int64(stmt, 0);
+        *enabled = sqlite3_column_int(stmt, 1) == 0;
+    } else {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no user %s", name);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+/* AT_EDENIED when user is disabled: checked once the passphrase is right,
+ * so that it tells nothing to whoever does not know it. */
+static int check_enabled(struct at_ctx *ctx, struct store *st, const char *user)
+{
+    int64_t generation;
+    bool enabled;
+    int rc = keys_user_state(ctx, st, user, &generation, &enabled);
+
+    if (rc == AT_OK && !enabled)
+        rc = ctx_error(ctx, AT_EDENIED, "user %s is disabled; an admin can enable them again "
+                       "(attest user enable %s)", user, user);
+    return rc;
+}
+
+/* Ends every session and API token of name: its generation grows. */
+static int bump_generation(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    static const char sql[] = "UPDATE user SET generation = generation + 1 WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    return sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "ending a user's sessions");
+}
+
+/* AT_ECONFLICT when name is the last enabled admin, whom a change would
+ * leave the archive without: no one could manage users any more. */
+static int check_not_last_admin(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    static const char sql[] =
+        "SELECT EXISTS (SELECT 1 FROM user WHERE name = ?1 AND role = 'admin' AND disabled = 0),"
+        " (SELECT count(*) FROM user WHERE name <> ?1 AND role = 'admin' AND disabled = 0)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    bool last;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    last = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0)
+           && sqlite3_column_int64(stmt, 1) == 0;
+    sqlite3_reset(stmt);
+    if (last)
+        return ctx_error(ctx, AT_ECONFLICT, "%s is the last enabled admin: make another user admin "
+                         "first (attest user role NAME --role admin)", name);
+    return AT_OK;
+}
+
 int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
                struct session *out)
 {
@@ -292,6 +365,8 @@ int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
                            "the master key");
     }
     buf_free(&whex);
+    if (rc == AT_OK)
+        rc = check_enabled(ctx, st, user);
     if (rc != AT_OK)
         session_free(out);
     return rc;
@@ -319,8 +394,10 @@ int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self
         || (rc = log_user(ctx, st, self->user, self->role, self->box_pk, "passphrase changed",
                           self->user, &seq)) != AT_OK)
         return rc;
-    return put_user(ctx, st, self->user, self->role, passphrase, kdf, self->master,
-                    self->box_pk, self->box_sk, seq);
+    if ((rc = put_user(ctx, st, self->user, self->role, passphrase, kdf, self->master,
+                       self->box_pk, self->box_sk, seq)) != AT_OK)
+        return rc;
+    return bump_generation(ctx, st, self->user);
 }
 
 int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
@@ -333,7 +410,8 @@ int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by
     int64_t seq;
     int rc;
 
-    if ((rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0)) != AT_OK)
+    if ((rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0)) != AT_OK
+        || (role != ROLE_ADMIN && (rc = check_not_last_admin(ctx, st, name)) != AT_OK))
         return rc;
     if ((stmt = store_stmt(ctx, st, get_sql)) == NULL)
         return AT_ERR;
@@ -351,12 +429,50 @@ int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, role_name(role), -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 3, seq);
-    return sqlite3_step(stmt) == SQLITE_DONE ? AT_OK : store_error(ctx, st, "changing a role");
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "changing a role");
+    return bump_generation(ctx, st, name);
+}
+
+int keys_user_enable(struct at_ctx *ctx, struct store *st, const struct session *by,
+                     const char *name, bool enable)
+{
+    static const char get_sql[] = "SELECT role, box_pk FROM user WHERE name = ?1";
+    static const char set_sql[] = "UPDATE user SET disabled = ?2 WHERE name = ?1";
+    sqlite3_stmt *stmt;
+    uint8_t box_pk[32];
+    enum role role;
+    int64_t seq;
+    int rc;
+
+    if ((rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0)) != AT_OK
+        || (!enable && (rc = check_not_last_admin(ctx, st, name)) != AT_OK))
+        return rc;
+    if ((stmt = store_stmt(ctx, st, get_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_bytes(stmt, 1) != 32) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no user %s", name);
+    }
+    rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &role);
+    memcpy(box_pk, sqlite3_column_blob(stmt, 1), 32);
+    sqlite3_reset(stmt);
+    if (rc != AT_OK || (rc = log_user(ctx, st, name, role, box_pk, enable ? "enabled" : "disabled",
+                                      by->user, &seq)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, set_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, !enable);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "disabling a user");
+    return bump_generation(ctx, st, name);
 }
 
 int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out)
 {
-    static const char sql[] = "SELECT name, role, box_pk FROM user ORDER BY name";
+    static const char sql[] = "SELECT name, role, box_pk, disabled FROM user ORDER BY name";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     char pk[65];
 
@@ -365,10 +481,11 @@ int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out)
     *out = json_array();
     while (sqlite3_step(stmt) == SQLITE_ROW) {
         sodium_bin2hex(pk, sizeof pk, sqlite3_column_blob(stmt, 2), 32);
-        json_array_append_new(*out, json_pack("{s:s, s:s, s:s}",
+        json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:b}",
                                               "name", (const char *)sqlite3_column_text(stmt, 0),
                                               "role", (const char *)sqlite3_column_text(stmt, 1),
-                                              "box_pk", pk));
+                                              "box_pk", pk,
+                                              "enabled", sqlite3_column_int(stmt, 3) == 0));
     }
     sqlite3_reset(stmt);
     return AT_OK;
@@ -386,13 +503,19 @@ int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PU
     return rc;
 }
 
+/* A token's public id: the first TOKEN_ID_HEX hex digits of its hash. */
+#define TOKEN_ID_SQL "lower(hex(substr(t.hash, 1, 6)))"
+
 int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session *s,
-                      const char *label, char *token_out)
+                      const char *label, int days, char *token_out)
 {
     static const char sql[] =
-        "INSERT INTO api_token(hash, user, label, created_at) VALUES (?1, ?2, ?3, ?4)";
+        "INSERT INTO api_token(hash, user, label, created_at, expires_at, generation)"
+        " SELECT ?1, ?2, ?3, ?4, ?5, generation FROM user WHERE name = ?2";
     uint8_t raw[32], hash[32];
-    char now[21];
+    char now[21], expires[21];
+    time_t until = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
     sqlite3_stmt *stmt;
     json_t *logged;
     int64_t seq;
@@ -400,19 +523,26 @@ int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session
 
     if ((rc = access_check(ctx, s, ACTION_READ, 0)) != AT_OK || s == NULL)
         return rc != AT_OK ? rc : ctx_error(ctx, AT_EDENIED, "log in to make an API token");
+    if (days < 1 || days > TOKEN_DAYS_MAX)
+        return ctx_error(ctx, AT_EINVAL, "a token's lifetime must be 1 to %d days, not %d",
+                         TOKEN_DAYS_MAX, days);
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(token_out, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (const uint8_t *)token_out, strlen(token_out));
     record_now(now);
+    gmtime_r(&until, &tm);
+    strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, s->user, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, label ? label : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
+    sqlite3_bind_text(stmt, 5, expires, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE || sqlite3_changes(store_db(st)) != 1)
         return store_error(ctx, st, "storing a token");
-    logged = json_pack("{s:s, s:s, s:s}", "token_for", s->user, "label", label ? label : "", "at", now);
+    logged = json_pack("{s:s, s:s, s:s, s:s}", "token_for", s->user, "label", label ? label : "",
+                       "at", now, "expires_at", expires);
     rc = evlog_append_item(ctx, st, "token", s->user, logged, &seq);
     json_decref(logged);
     return rc;
@@ -423,7 +553,8 @@ int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, cha
 {
     static const char sql[] =
         "SELECT t.user, u.role FROM api_token t JOIN user u ON u.name = t.user"
-        " WHERE t.hash = ?1 AND t.revoked = 0";
+        " WHERE t.hash = ?1 AND t.revoked = 0 AND u.disabled = 0 AND t.generation = u.generation"
+        " AND t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
     uint8_t hash[32];
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int rc = AT_OK;
@@ -436,8 +567,97 @@ int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, cha
         snprintf(user, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
         rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 1), role);
     } else {
-        rc = ctx_error(ctx, AT_EDENIED, "the API token is not valid");
+        rc = ctx_error(ctx, AT_EDENIED, "the API token is not valid (unknown, revoked, expired, or "
+                       "ended by a change to its user)");
     }
     sqlite3_reset(stmt);
+    return rc;
+}
+
+/* Whether by may see and revoke the tokens of user: their own, or an
+ * admin any. */
+static int check_token_owner(struct at_ctx *ctx, const struct session *by, const char *user)
+{
+    if (by == NULL)
+        return ctx_error(ctx, AT_EDENIED, "log in to manage API tokens");
+    if (user && strcmp(user, by->user) == 0)
+        return AT_OK;
+    return access_check(ctx, by, ACTION_MANAGE_USERS, 0);
+}
+
+int keys_token_list(struct at_ctx *ctx, struct store *st, const struct session *by,
+                    const char *user, json_t **out)
+{
+    static const char sql[] =
+        "SELECT " TOKEN_ID_SQL ", t.user, t.label, t.created_at, t.expires_at,"
+        " CASE WHEN t.revoked THEN 'revoked' WHEN u.disabled THEN 'user disabled'"
+        " WHEN t.generation <> u.generation THEN 'ended'"
+        " WHEN t.expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now') THEN 'expired'"
+        " ELSE 'active' END"
+        " FROM api_token t JOIN user u ON u.name = t.user"
+        " WHERE ?1 IS NULL OR t.user = ?1 ORDER BY t.user, t.created_at";
+    sqlite3_stmt *stmt;
+    int rc;
+
+    *out = NULL;
+    if (user == NULL && by && access_check(ctx, by, ACTION_MANAGE_USERS, 0) != AT_OK)
+        user = by->user; /* not an admin: their own */
+    if ((rc = check_token_owner(ctx, by, user)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    if (user)
+        sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+    *out = json_array();
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *row = json_object();
+        static const char *const keys[] = { "id", "user", "label", "created_at", "expires_at", "state" };
+        for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
+            json_object_set_new(row, keys[i], json_string((const char *)sqlite3_column_text(stmt, i)));
+        json_array_append_new(*out, row);
+    }
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
+int keys_token_revoke(struct at_ctx *ctx, struct store *st, const struct session *by,
+                      const char *id)
+{
+    static const char find_sql[] =
+        "SELECT t.user, t.label FROM api_token t WHERE " TOKEN_ID_SQL " = lower(?1)";
+    static const char set_sql[] =
+        "UPDATE api_token AS t SET revoked = 1 WHERE " TOKEN_ID_SQL " = lower(?1)";
+    char user[64], label[256], now[21];
+    sqlite3_stmt *stmt;
+    json_t *logged;
+    int64_t seq;
+    int rc, found = 0;
+
+    if (strlen(id) != TOKEN_ID_HEX || strspn(id, "0123456789abcdefABCDEF") != TOKEN_ID_HEX)
+        return ctx_error(ctx, AT_EINVAL, "token id \"%s\": give the %d hex digits that "
+                         "'attest user token list' shows", id, TOKEN_ID_HEX);
+    if ((stmt = store_stmt(ctx, st, find_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW && ++found == 1) {
+        snprintf(user, sizeof user, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        snprintf(label, sizeof label, "%s", (const char *)sqlite3_column_text(stmt, 1));
+    }
+    sqlite3_reset(stmt);
+    if (found != 1)
+        return ctx_error(ctx, found ? AT_ECONFLICT : AT_ENOTFOUND, found ? "token id %s is ambiguous"
+                         : "no API token %s ('attest user token list' shows them)", id);
+    if ((rc = check_token_owner(ctx, by, user)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, set_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "revoking a token");
+    record_now(now);
+    logged = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token_of", user, "label", label,
+                       "revoked_by", by->user, "at", now, "event", "token revoked");
+    rc = evlog_append_item(ctx, st, "token", user, logged, &seq);
+    json_decref(logged);
     return rc;
 }

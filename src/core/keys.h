@@ -45,7 +45,8 @@ int keys_derive(struct at_ctx *ctx, const char *passphrase, const uint8_t *salt,
                 unsigned long long ops, size_t mem, uint8_t kek[32]);
 
 /* Unlocks user's keys with passphrase.  A wrong passphrase and an unknown
- * user give the same message. */
+ * user give the same message; a disabled user is refused (AT_EDENIED)
+ * once the passphrase is right. */
 int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const char *passphrase,
                struct session *out);
 /* The same with the key the passphrase derives (keys_derive), already
@@ -61,18 +62,47 @@ int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self
                 const char *passphrase, const struct kdf *kdf);
 int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
                   const char *name, enum role role);
+/* Disables (enable false) or enables again a user; a disabled user cannot
+ * log in or use a token.  The last enabled admin can be neither demoted
+ * nor disabled (AT_ECONFLICT). */
+int keys_user_enable(struct at_ctx *ctx, struct store *st, const struct session *by,
+                     const char *name, bool enable);
 
-/* [{"name", "role", "box_pk"}] in name order; a new array. */
+/* A user's generation and whether they are enabled, read afresh from the
+ * archive (AT_ENOTFOUND: no such user).  The generation grows at each
+ * change of role or passphrase and at each disabling: a session or token
+ * made under an older generation has ended. */
+int keys_user_state(struct at_ctx *ctx, struct store *st, const char *name, int64_t *generation,
+                    bool *enabled);
+
+/* [{"name", "role", "box_pk", "enabled"}] in name order; a new array. */
 int keys_user_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* API tokens for scripts.  keys_token_create makes a random token for the
- * session's user (logged; only its hash is stored) and writes it to
- * token_out (at least 64 bytes).  Inside a transaction. */
+ * session's user that expires after days (1 to TOKEN_DAYS_MAX; logged;
+ * only its hash is stored) and writes it to token_out (at least 64
+ * bytes).  Inside a transaction. */
+#define TOKEN_DAYS_DEFAULT 90
+#define TOKEN_DAYS_MAX 3650
+#define TOKEN_ID_HEX 12 /* a token's public id: hex digits of its hash */
 int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session *s,
-                      const char *label, char *token_out);
-/* The user and role a token stands for; AT_EDENIED when it is unknown. */
+                      const char *label, int days, char *token_out);
+/* The user and role a token stands for; AT_EDENIED when it is unknown,
+ * revoked or expired, its user is disabled, or its user's role or
+ * passphrase changed since it was made. */
 int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, char user[64],
                     enum role *role);
+/* [{"id", "user", "label", "created_at", "expires_at", "state"}] of user's
+ * tokens; state is active, expired, revoked, ended (by
+ * a change of role or passphrase) or "user disabled".  Users see their
+ * own (user NULL: theirs); admins anyone's (NULL: everyone's).  A new
+ * array. */
+int keys_token_list(struct at_ctx *ctx, struct store *st, const struct session *by,
+                    const char *user, json_t **out);
+/* Revokes the token whose id (TOKEN_ID_HEX hex digits) is given; logged.
+ * Users revoke their own; admins anyone's.  Inside a transaction. */
+int keys_token_revoke(struct at_ctx *ctx, struct store *st, const struct session *by,
+                      const char *id);
 
 /* The archive's public signing key. */
 int keys_sign_pk(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_sign_PUBLICKEYBYTES]);

@@ -205,6 +205,16 @@ static const char *const migrations[] = {
     "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type, rid, lat, lon, clearance)\n"
     "  SELECT rowid, lat, lat, lon, lon, type, id, lat, lon, clearance FROM record_current\n"
     "  WHERE lat IS NOT NULL AND lon IS NOT NULL AND NOT retracted;\n",
+    /* 9 -> 10: ending sessions and tokens.  A user's generation grows at
+     * each change of role or passphrase and at each disabling, and a
+     * session or token made under an older one no longer works; a disabled
+     * user cannot log in.  Tokens expire (those made before this version
+     * 90 days after they were made) and remember their user's generation. */
+    "ALTER TABLE user ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE user ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE api_token ADD COLUMN expires_at TEXT;\n"
+    "ALTER TABLE api_token ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE api_token SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');\n",
 };
 
 const char *schema_create_sql(void)

@@ -107,6 +107,8 @@ await step('login page, wrong passphrase refused, admin logs in', async () => {
     await page.fill('#login-pass', 'wrong');
     await page.click('form.login button[type=submit]');
     await page.waitForSelector('form.login .error-box:not([hidden])');
+    // A wrong passphrase delays the next guess for that user by a second.
+    await page.waitForTimeout(1100);
     await login(ADMIN);
     check((await page.textContent('#who .role')).includes('admin'), 'the header shows the role');
     await page.waitForSelector('#map .leaflet-marker-icon, #map .marker-cluster');

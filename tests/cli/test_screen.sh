@@ -50,7 +50,7 @@ if command -v curl > /dev/null && command -v python3 > /dev/null; then
     ATTEST_PASSPHRASE_FD=4 "$bin" serve --port "$port" > "$tmp/serve.log" 2>&1 &
     serve_pid=$!
     for _ in $(seq 50); do curl -s "localhost:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.1; done
-    tok=$(curl -s -c "$tmp/cj" -X POST "localhost:$port/api/v1/login" \
+    tok=$(curl -s -c "$tmp/cj" -X POST "localhost:$port/api/v1/login" -H "Content-Type: application/json" \
         -d '{"username":"admin","passphrase":"FICTIONAL test passphrase"}' \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])')
     post() { curl -s -b "$tmp/cj" -H "X-CSRF-Token: $tok" -X POST "localhost:$port/api/v1/screen" -d "$1"; }

@@ -201,7 +201,9 @@ tamper "an officer inserted outside the log" "user mallory|entry for mallory" \
     'sql "$copy" "INSERT INTO log_item(seq, kind, ref, doc)
                   SELECT 9999, kind, '"'mallory'"', replace(doc, '"'olga'"', '"'mallory'"')
                   FROM log_item WHERE kind = '"'user'"' AND ref = '"'olga'"';
-                  INSERT INTO user SELECT '"'mallory'"', role, kdf_salt, kdf_ops, kdf_mem,
+                  INSERT INTO user(name, role, kdf_salt, kdf_ops, kdf_mem, wrapped_master,
+                                   box_pk, wrapped_box_sk, log_seq)
+                  SELECT '"'mallory'"', role, kdf_salt, kdf_ops, kdf_mem,
                          wrapped_master, box_pk, wrapped_box_sk, 9999
                   FROM user WHERE name = '"'olga'"'"'
 

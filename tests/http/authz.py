@@ -122,7 +122,7 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", ids["retract"][mode][who][lv])
         body = {"reason": "FICTIONAL matrix"}
     elif path.startswith("/api/v1/witnesses/"):
-        path = path.replace("{id}", ids["witness"][lv])
+        path = path.replace("{id}", ids["identity"][mode][who][lv])
         body = {"real_name": "FICTIONAL NAME %d" % n}
     elif path.startswith("/api/v1/sites/"):
         path = path.replace("{id}", ids["site"][lv])
@@ -137,7 +137,8 @@ def request(s, who, route, level, mode):
     elif path == "/api/v1/screen":
         body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["FICTIONAL Trading"]}}}}
     elif route == "POST /api/v1/login":
-        who_user = who if who != "anonymous" else "admin"
+        # a wrong guess delays the next for that user: anonymous guesses for no one
+        who_user = who if who != "anonymous" else "nobody-fictional"
         pw = "FICTIONAL test passphrase" if who != "anonymous" else "FICTIONAL wrong passphrase"
         return Session(s.base).post(path, {"username": who_user, "passphrase": pw})
     elif route == "POST /api/v1/logout":

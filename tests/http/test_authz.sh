@@ -63,7 +63,8 @@ POST /api/v1/records/{id}/retract       public       401  200   200     200     
 POST /api/v1/records/{id}/retract       partner      401  200   200     200          200     403     403
 POST /api/v1/records/{id}/retract       restricted   401  200   200     200          200     403     403
 POST /api/v1/records/{id}/retract       confidential 401  200   200     200          403     403     403
-# sealing an identity: write, and read the witness (revealing one is CLI-only, by an officer)
+# sealing a witness's first identity: write, and read the witness (replacing one needs an
+# officer; revealing one is CLI-only, by an officer)
 POST /api/v1/witnesses/{id}/identity    public       401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    partner      401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    restricted   401  201   201     201          201     403     403
@@ -71,9 +72,10 @@ POST /api/v1/witnesses/{id}/identity    confidential 401  201   201     201     
 TABLE
 
 http_setup --no-demo
-# The records the matrix acts on: a document, a site (with a pinpoint of
-# every clearance) and a witness at every clearance, and for each principal,
-# way of logging in and clearance, a document to amend and one to retract.
+# The records the matrix acts on: a document and a site (with a pinpoint of
+# every clearance) at every clearance, and for each principal,
+# way of logging in and clearance, a document to amend and one to retract,
+# and a witness whose first identity to record.
 "$python" - "$tmp/records.jsonl" "$tmp/ids.json" <<'PY'
 import json, sys
 levels = ["public", "partner", "restricted", "confidential"]
@@ -88,14 +90,13 @@ def new_id(prefix):
         x //= 32
     return prefix + "-mx" + s
 out = open(sys.argv[1], "w")
-ids = {"document": {}, "site": {}, "witness": {}, "pins": {}, "amend": {}, "retract": {}}
+ids = {"document": {}, "site": {}, "pins": {}, "amend": {}, "retract": {}}
 def add(t, level, data):
     i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp"}[t])
     out.write(json.dumps({"type": t, "id": i, "clearance": level, "data": data}) + "\n")
     return i
 for lv in levels:
     ids["document"][lv] = add("document", lv, {"title": "FICTIONAL %s document" % lv})
-    ids["witness"][lv] = add("witness", lv, {"code": "FICTIONAL-W-" + lv})
     site = ids["site"][lv] = add("site", lv, {"name": "FICTIONAL %s site" % lv, "site_type": "burial_site",
                                               "lat": 41.5, "lon": 129.5})
     ids["pins"][lv] = {p: add("pinpoint", p, {"lat": 41.5, "lon": 129.5, "site": site,
@@ -104,6 +105,9 @@ for kind in ("amend", "retract"):
     for mode in ("cookie", "token"):
         ids[kind][mode] = {w: {lv: add("document", lv, {"title": "FICTIONAL %s %s %s" % (kind, w, lv)})
                                for lv in levels} for w in who}
+# a witness without an identity for each: replacing one needs an officer
+ids["identity"] = {mode: {w: {lv: add("witness", lv, {"code": "FICTIONAL-W-%s-%s-%s" % (mode, w, lv)})
+                              for lv in levels} for w in who} for mode in ("cookie", "token")}
 json.dump(ids, open(sys.argv[2], "w"))
 PY
 check "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"

@@ -24,7 +24,7 @@ check "access log has no passphrases or session cookies" \
 check "the sealed identity is nowhere in the archive in the open" \
     sh -c "! grep -r -a -l -e '$HTTP_TEST_SECRET_NAME' -e 'FICTIONAL-ADDRESS' '$tmp/a'"
 http_stop
-# Login rate limits, on a fresh server (failures are counted in memory).
+# Login delays, on a fresh server (failures are counted in memory).
 http_start
 sec ratelimit
 http_stop

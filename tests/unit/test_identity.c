@@ -346,6 +346,48 @@ UNIT_TEST(identity_reveal_is_logged)
     session_free(&olga);
 }
 
+UNIT_TEST(identity_replaced_only_by_an_officer_with_history_kept)
+{
+    static const char *const officers[] = { "olga" };
+    static const char reveals_sql[] =
+        "SELECT count(*) FROM log_item WHERE kind = 'reveal' AND ref = ?1";
+    struct at_ctx ctx = { 0 };
+    struct session admin, olga;
+    char witness[RECORD_ID_MAX];
+    struct store *st = archive(&ctx, &admin, witness, officers, 1);
+    json_t *history = NULL, *second = json_pack("{s:s}", "real_name", "FICTIONAL Second Name");
+
+    REQUIRE(st != NULL);
+    REQUIRE(set_identity(&ctx, st, witness) == AT_OK);
+    /* The admin recorded the first; replacing it is an officer's to do. */
+    store_begin(&ctx, st);
+    CHECK(identity_set(&ctx, st, witness, second) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "only a protection officer") && !strstr(ctx.message, "Vesstra"));
+    store_rollback(st);
+    REQUIRE(login(&ctx, st, "olga", &olga) == AT_OK);
+    store_set_session(st, &olga);
+    store_begin(&ctx, st);
+    REQUIRE(identity_set(&ctx, st, witness, second) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+
+    store_begin(&ctx, st);
+    REQUIRE(identity_reveal_history(&ctx, st, witness, &history) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(json_array_size(history) == 2);
+    CHECK(json_integer_value(json_object_get(json_array_get(history, 0), "version")) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(history, 0), "identity"),
+                                                "real_name")), REAL_NAME);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(history, 1), "identity"),
+                                                "real_name")), "FICTIONAL Second Name");
+    /* Each version opened is one logged reading. */
+    CHECK(count_rows(&ctx, st, reveals_sql, witness) == 2);
+    json_decref(history);
+    json_decref(second);
+    store_close(st);
+    session_free(&admin);
+    session_free(&olga);
+}
+
 UNIT_TEST(identity_parse_never_quotes_the_input)
 {
     static const char *const bad[] = {

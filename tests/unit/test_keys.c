@@ -108,3 +108,101 @@ UNIT_TEST(keys_only_some_roles_lower_a_clearance)
     json_decref(none);
     store_close(st);
 }
+
+static int64_t generation_of(struct at_ctx *ctx, struct store *st, const char *name, bool *enabled)
+{
+    int64_t g = -1;
+
+    return keys_user_state(ctx, st, name, &g, enabled) == AT_OK ? g : -1;
+}
+
+UNIT_TEST(keys_changes_end_sessions_and_tokens)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, analyst;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    char token[64], user[64];
+    enum role role;
+    bool enabled;
+    int64_t g;
+
+    REQUIRE(st != NULL);
+    store_begin(&ctx, st);
+    REQUIRE(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheap) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(keys_login(&ctx, st, "ana", "long enough pass", &analyst) == AT_OK);
+    g = generation_of(&ctx, st, "ana", &enabled);
+    CHECK(g >= 0 && enabled);
+    store_begin(&ctx, st);
+    CHECK(keys_token_create(&ctx, st, &analyst, "FICTIONAL", 0, token) == AT_EINVAL);
+    REQUIRE(keys_token_create(&ctx, st, &analyst, "FICTIONAL", 30, token) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_OK && role == ROLE_ANALYST);
+
+    /* A passphrase change keeps the user's row and grows the generation. */
+    store_set_session(st, &analyst);
+    store_begin(&ctx, st);
+    REQUIRE(keys_passwd(&ctx, st, &analyst, "a new long passphrase", &cheap) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(generation_of(&ctx, st, "ana", &enabled) == g + 1);
+    CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_EDENIED);
+
+    /* A role change and disabling grow it too; a disabled user cannot log in. */
+    store_set_session(st, &admin);
+    store_begin(&ctx, st);
+    REQUIRE(keys_set_role(&ctx, st, &admin, "ana", ROLE_PARTNER) == AT_OK);
+    REQUIRE(keys_user_enable(&ctx, st, &admin, "ana", false) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(generation_of(&ctx, st, "ana", &enabled) == g + 3 && !enabled);
+    CHECK(keys_login(&ctx, st, "ana", "a new long passphrase", &analyst) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "disabled") != NULL);
+    CHECK(keys_login(&ctx, st, "ana", "not the passphrase", &analyst) == AT_EDENIED);
+    CHECK_STR(ctx.message, "wrong user name or passphrase");
+    store_begin(&ctx, st);
+    REQUIRE(keys_user_enable(&ctx, st, &admin, "ana", true) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(keys_login(&ctx, st, "ana", "a new long passphrase", &analyst) == AT_OK);
+
+    /* The last enabled admin stays. */
+    store_begin(&ctx, st);
+    CHECK(keys_set_role(&ctx, st, &admin, "admin", ROLE_ANALYST) == AT_ECONFLICT);
+    CHECK(keys_user_enable(&ctx, st, &admin, "admin", false) == AT_ECONFLICT);
+    CHECK(keys_set_role(&ctx, st, &admin, "admin", ROLE_ADMIN) == AT_OK);
+    store_rollback(st);
+    store_close(st);
+}
+
+UNIT_TEST(keys_tokens_expire_and_are_revoked)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    char token[64], other[64], user[64];
+    json_t *list = NULL;
+    const char *id;
+    enum role role;
+
+    REQUIRE(st != NULL);
+    store_begin(&ctx, st);
+    REQUIRE(keys_token_create(&ctx, st, &admin, "FICTIONAL one", 1, token) == AT_OK);
+    REQUIRE(keys_token_create(&ctx, st, &admin, "FICTIONAL two", 90, other) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_OK);
+    /* As if its day had passed: its expiry moved into the past. */
+    REQUIRE(sqlite3_exec(store_db(st), "UPDATE api_token SET expires_at = '2001-01-01T00:00:00Z'"
+                         " WHERE label = 'FICTIONAL one'", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_EDENIED);
+    CHECK(keys_token_user(&ctx, st, other, user, &role) == AT_OK);
+    REQUIRE(keys_token_list(&ctx, st, &admin, NULL, &list) == AT_OK && json_array_size(list) == 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "state")), "expired");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 1), "state")), "active");
+    id = json_string_value(json_object_get(json_array_get(list, 1), "id"));
+    REQUIRE(id && strlen(id) == TOKEN_ID_HEX);
+    store_begin(&ctx, st);
+    CHECK(keys_token_revoke(&ctx, st, &admin, "nothex") == AT_EINVAL);
+    CHECK(keys_token_revoke(&ctx, st, &admin, id) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    CHECK(keys_token_user(&ctx, st, other, user, &role) == AT_EDENIED);
+    json_decref(list);
+    store_close(st);
+}
