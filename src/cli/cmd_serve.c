@@ -2,6 +2,7 @@
  * cmd_serve.c: `attest serve` runs the web application and JSON API.
  */
 #include "cli.h"
+#include "../core/number.h"
 #include "../http/server.h"
 
 #include <stdlib.h>
@@ -12,7 +13,6 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
     struct serve_options o = { cli->archive, "127.0.0.1", 8080, NULL, NULL, 4,
                                SERVE_MAX_CONNECTIONS, SERVE_TIMEOUT_S, NULL, NULL };
     const char *port = NULL, *threads = NULL, *max_conns = NULL, *timeout = NULL;
-    char *end;
 
     for (int i = 0; i < argc; i++) {
         int got;
@@ -30,21 +30,24 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&serve_command, "unexpected argument \"%s\"", argv[i]);
         }
     }
-    if (port && (o.port = (unsigned)atoi(port)) == 0)
-        return cli_usage(&serve_command, "--port takes a port number");
-    if (threads && ((o.threads = (unsigned)atoi(threads)) < 1 || o.threads > 64))
-        return cli_usage(&serve_command, "--threads takes 1 to 64");
-    if (max_conns) {
-        unsigned long n = strtoul(max_conns, &end, 10);
-        if (*max_conns < '0' || *max_conns > '9' || *end || n < 4 || n > 65536)
-            return cli_usage(&serve_command, "--max-connections takes 4 to 65536");
-        o.max_connections = (unsigned)n;
-    }
-    if (timeout) {
-        unsigned long n = strtoul(timeout, &end, 10);
-        if (*timeout < '0' || *timeout > '9' || *end || n < 1 || n > 3600)
-            return cli_usage(&serve_command, "--timeout takes 1 to 3600 seconds");
-        o.timeout_s = (unsigned)n;
+    const struct {
+        const char *option, *text;
+        long min, max;
+        unsigned *out;
+    } numbers[] = {
+        { "--port", port, 1, 65535, &o.port },
+        { "--threads", threads, 1, 64, &o.threads },
+        { "--max-connections", max_conns, 4, 65536, &o.max_connections },
+        { "--timeout", timeout, 1, 3600, &o.timeout_s },
+    };
+    for (size_t k = 0; k < ARRAY_LEN(numbers); k++) {
+        long n;
+        if (numbers[k].text == NULL)
+            continue;
+        if (number_parse_long(&cli->ctx, numbers[k].option, numbers[k].text, numbers[k].min,
+                              numbers[k].max, &n) != AT_OK)
+            return cli_fail(cli, AT_EINVAL);
+        *numbers[k].out = (unsigned)n;
     }
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
