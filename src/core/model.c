@@ -688,12 +688,12 @@ int model_validate(struct at_ctx *ctx, const struct type_spec *t, json_t *data)
 }
 
 /* A number from text, spaces around it allowed: decimal only (no "nan",
- * "inf" or hexadecimal, which JSON cannot hold), finite, whole for an
- * integer field, and in the field's range (checked before it is made an
- * integer). */
+ * "inf" or hexadecimal, which JSON cannot hold), finite and whole for an
+ * integer field.  The range is validate_number's to check, except for an
+ * integer too large to convert, refused here. */
 static int parse_number(struct at_ctx *ctx, const struct field_spec *f, const char *text, json_t **out)
 {
-    const char *noun = f->kind == FIELD_INT ? "a whole number" : "a number";
+    const char *valid = f->kind == FIELD_INT ? "a whole number" : "a number";
     char num[64];
     size_t n;
     double x = NAN;
@@ -710,9 +710,9 @@ static int parse_number(struct at_ctx *ctx, const struct field_spec *f, const ch
     }
     if (!isfinite(x) || (f->kind == FIELD_INT && x != floor(x)))
         return ctx_error(ctx, AT_EINVAL, "field \"%s\": \"%.*s\" is not %s; valid: %s from %g to "
-                         "%g (%s)", f->name, (int)(n < 40 ? n : 40), text, noun, noun, f->min,
-                         f->max, f->about);
-    if (x < f->min || x > f->max)
+                         "%g (%s)", f->name, (int)(n < 40 ? n : 40), text,
+                         isfinite(x) ? valid : "a number", valid, f->min, f->max, f->about);
+    if (f->kind == FIELD_INT && fabs(x) > 1e15)
         return range_error(ctx, f, x);
     *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
     return AT_OK;
