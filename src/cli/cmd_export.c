@@ -118,6 +118,10 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&export_command, "unexpected argument \"%s\"", argv[i]);
         }
     }
+    if (raw && (format == NULL || strcmp(format, "csv") != 0 || tier)) {
+        free(ids);
+        return cli_usage(&export_command, "--raw is for csv --type TYPE");
+    }
     if (format && strcmp(format, "bundle") == 0) {
         rc = export_bundle(cli, tier, path, ids, nids);
         free(ids);
@@ -135,8 +139,6 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz, geojson or ftm");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
-    if (raw && strcmp(format, "csv") != 0)
-        return cli_usage(&export_command, "--raw is for csv --type TYPE");
     if (cli_open(cli) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (path && (out = fopen(path, "wb")) == NULL) {

@@ -91,6 +91,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
         "line", "query", "type", "score", "list", "key", "listed_name", "matched_name", "quality",
         "scorer", "why",
     };
+    static const struct csv_options guard = { .guard_formulas = true }; /* for spreadsheets */
     struct csv_options copt = { 0 };
     struct csv_reader *r = NULL;
     struct csv_record rec;
@@ -116,7 +117,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
     }
     c_type = column(&rec, "type");
     c_id = column(&rec, "id");
-    csv_write_record(&out, out_header, ARRAY_LEN(out_header));
+    csv_write_record_opt(&out, out_header, ARRAY_LEN(out_header), &guard);
     fwrite(out.data, 1, out.len, stdout);
     while ((got = csv_read(r, &rec, &cli->ctx)) == 1) {
         struct screen_query q = o->q;
@@ -161,7 +162,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
                 json_string_value(json_object_get(h, "scorer")), buf_str(&reason),
             };
             buf_reset(&out);
-            csv_write_record(&out, row, ARRAY_LEN(row));
+            csv_write_record_opt(&out, row, ARRAY_LEN(row), &guard);
             fwrite(out.data, 1, out.len, stdout);
             total_hits++;
         }

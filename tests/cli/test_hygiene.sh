@@ -102,6 +102,12 @@ check "export csv --raw" attest export csv --type event --raw -o "$T/raw.csv"
 same "export csv --raw: the cells as stored" \
     "$HYPER|@SUM(1+1)*cmd|' /C calc'!A0|+FICTIONAL place|-12.5|-45.25" "$(cells "$T/raw.csv" "$EV")"
 check_fails "--raw is for csv" 2 '--raw is for csv' attest export jsonl --raw
+check_fails "--raw is not for the map CSV" 2 '--raw is for csv --type' attest export csv --tier court --raw
+attest add site --name "$HYPER" --site-type burial_site --lat -12.5 --lon 129 >/dev/null
+check "export csv --tier court (the map CSV)" attest export csv --tier court -o "$T/map.csv"
+same "the map CSV guards a site's name and keeps its coordinates" "'$HYPER|-12.5" \
+    "$(python3 -c 'import csv, sys
+print("\n".join(r["name"] + "|" + r["lat"] for r in csv.DictReader(open(sys.argv[1])) if "HYPERLINK" in r["name"]))' "$T/map.csv")"
 # A value that starts with ' itself comes back whole too.
 Q=$(attest add event --title "'=FICTIONAL quoted" --description "'-12.5")
 attest export csv --type event -o "$T/guarded.csv" 2>/dev/null
