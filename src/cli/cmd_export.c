@@ -91,6 +91,7 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
     const char *format = NULL, *type_name = NULL, *path = NULL, *tier = NULL, *list = NULL;
     const char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
     size_t nids = 0;
+    bool raw = false;
     FILE *out = stdout;
     int rc;
 
@@ -106,6 +107,8 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             path = argv[++i];
+        } else if (strcmp(argv[i], "--raw") == 0) {
+            raw = true;
         } else if (format == NULL && argv[i][0] != '-') {
             format = argv[i];
         } else if (format && strcmp(format, "bundle") == 0 && argv[i][0] != '-') {
@@ -114,6 +117,10 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
             free(ids);
             return cli_usage(&export_command, "unexpected argument \"%s\"", argv[i]);
         }
+    }
+    if (raw && (format == NULL || strcmp(format, "csv") != 0 || tier)) {
+        free(ids);
+        return cli_usage(&export_command, "--raw is for csv --type TYPE");
     }
     if (format && strcmp(format, "bundle") == 0) {
         rc = export_bundle(cli, tier, path, ids, nids);
@@ -141,7 +148,7 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
     if (strcmp(format, "jsonl") == 0)
         rc = export_jsonl(&cli->ctx, cli->st, out);
     else
-        rc = export_csv(&cli->ctx, cli->st, model_type(type_name), out);
+        rc = export_csv(&cli->ctx, cli->st, model_type(type_name), raw, out);
     if (out != stdout && fclose(out) != 0 && rc == AT_OK)
         rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
@@ -150,13 +157,15 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
 const struct command export_command = {
     "export", "export the archive (JSON Lines), a type (CSV), an evidence bundle or a map",
     "attest export jsonl [-o FILE]\n"
-    "       attest export csv --type TYPE [-o FILE]\n"
+    "       attest export csv --type TYPE [--raw] [-o FILE]\n"
     "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
     "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
     "       attest export ftm [--list VERSION] [-o FILE]\n"
     "jsonl writes every version of every record in the order they were written:\n"
     "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
-    "current records of one type, one row each, for spreadsheets.  bundle writes\n"
+    "current records of one type, one row each, for spreadsheets: a cell that a\n"
+    "spreadsheet would run as a formula (=, +, -, @, tab or CR first, and not a\n"
+    "number) gets a leading ' unless --raw; import csv takes it off.  bundle writes\n"
     "the records and evidence files named (ids) with Merkle proofs against the\n"
     "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
     "(up to partner clearance) or the public (no witness details, coordinates\n"

@@ -1,15 +1,27 @@
-/* cmd_history.c: `attest history ID` lists every version of a record. */
+/* cmd_history.c: `attest history ID` lists every version of a record and
+ * the state of each: the current one, one superseded by a later version,
+ * or one that retracted the record. */
 #include "cli.h"
 #include "../core/record.h"
 
 #include <string.h>
+
+/* What version v is: "retracted" from the version that retracted the
+ * record, "current" for the latest, "superseded" for the others. */
+static const char *version_state(json_t *v, json_int_t current)
+{
+    if (json_is_true(json_object_get(v, "retracted")))
+        return "retracted";
+    return json_integer_value(json_object_get(v, "version")) == current ? "current" : "superseded";
+}
 
 static int history_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *id_arg = NULL;
     bool as_json = false;
     char id[RECORD_ID_MAX], num[32];
-    json_t *versions, *v;
+    json_t *versions, *v, *latest;
+    json_int_t current;
     struct table tab;
     size_t i;
 
@@ -26,6 +38,14 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
         || record_history(&cli->ctx, cli->st, id, &versions) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
+    /* The latest version may be above the user's clearance and so missing
+     * from versions; only its number is read here. */
+    if (record_get(&cli->ctx, cli->st, id, 0, &latest) != AT_OK) {
+        json_decref(versions);
+        return cli_fail(cli, cli->ctx.code);
+    }
+    current = json_integer_value(json_object_get(latest, "version"));
+    json_decref(latest);
     if (as_json) {
         cli_print_json(versions);
         json_decref(versions);
@@ -37,7 +57,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
         table_row(&tab, num, json_string_value(json_object_get(v, "written_at")),
                   json_string_value(json_object_get(v, "author")),
                   json_string_value(json_object_get(v, "clearance")),
-                  json_is_true(json_object_get(v, "retracted")) ? "retracted" : "current",
+                  version_state(v, current),
                   json_string_value(json_object_get(v, "reason")));
     }
     table_print(&tab, stdout);
@@ -49,7 +69,9 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
 const struct command history_command = {
     "history", "list every version of a record",
     "attest history ID [--json]\n"
-    "Lists the versions of record ID, oldest first: when, by whom, why.\n"
+    "Lists the versions of record ID, oldest first: when, by whom, why, and\n"
+    "STATE: current (the latest), superseded (a later version replaced it) or\n"
+    "retracted (the version that retracted the record, and any after it).\n"
     "'attest show ID --version N' prints one of them; --json prints them all.",
     history_cmd,
 };

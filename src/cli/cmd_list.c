@@ -4,9 +4,11 @@
  */
 #include "cli.h"
 #include "../core/date.h"
+#include "../core/number.h"
 #include "../core/record.h"
 #include "../core/vocab.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,10 +77,10 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
     }
     if ((from && date_parse_bound(&cli->ctx, from, DATE_FROM, &f.date_from) != AT_OK)
         || (to && date_parse_bound(&cli->ctx, to, DATE_TO, &f.date_to) != AT_OK)
-        || (clearance && clearance_parse(&cli->ctx, clearance, &f.max_clearance) != AT_OK))
+        || (clearance && clearance_parse(&cli->ctx, clearance, &f.max_clearance) != AT_OK)
+        || (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &f.limit) != AT_OK)
+        || (offset && number_parse_long(&cli->ctx, "--offset", offset, 0, INT_MAX, &f.offset) != AT_OK))
         return cli_fail(cli, AT_EINVAL);
-    f.limit = limit ? atol(limit) : 0;
-    f.offset = offset ? atol(offset) : 0;
     if (cli_open(cli) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (as_json)

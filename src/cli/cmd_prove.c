@@ -6,8 +6,10 @@
 #include "cli.h"
 #include "../core/evlog.h"
 #include "../core/keys.h"
+#include "../core/number.h"
 #include "../core/record.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     struct buf archive = BUF_INIT, pk = BUF_INIT;
     json_t *out = NULL;
     bool as_json = false;
+    long version = 0;
     int rc;
 
     for (int i = 0; i < argc; i++) {
@@ -48,6 +51,9 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     }
     if ((id_arg == NULL) == (old_arg == NULL))
         return cli_usage(&prove_command, "give either an id or --consistency OLD_SIZE");
+    if (version_arg
+        && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
     if (cli_open(cli) != AT_OK || evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "archive_id", &archive) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "sign_pk", &pk) != AT_OK) {
@@ -64,7 +70,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
             record_resolve(&cli->ctx, cli->st, id_arg, id);
         uint8_t leaf[MERKLE_HASH_LEN];
         char leaf_hex[65];
-        if (evlog_entry_of(&cli->ctx, cli->st, id, version_arg ? atoi(version_arg) : 0, &seq,
+        if (evlog_entry_of(&cli->ctx, cli->st, id, (int)version, &seq,
                            leaf) != AT_OK
             || (uint64_t)seq > head.size
             || evlog_inclusion_proof(&cli->ctx, cli->st, (uint64_t)seq - 1, head.size, &proof) != AT_OK) {
@@ -78,7 +84,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "leaf_index", json_integer(seq - 1));
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
         json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
-        if (record_get(&cli->ctx, cli->st, id, version_arg ? atoi(version_arg) : 0, &doc) == AT_OK) {
+        if (record_get(&cli->ctx, cli->st, id, (int)version, &doc) == AT_OK) {
             char *text = record_canonical(doc);
             json_object_set_new(out, "entry", json_string(text));
             free(text);

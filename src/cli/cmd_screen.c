@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "../core/csv.h"
+#include "../core/number.h"
 #include "../core/record.h"
 #include "../core/screen.h"
 
@@ -90,6 +91,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
         "line", "query", "type", "score", "list", "key", "listed_name", "matched_name", "quality",
         "scorer", "why",
     };
+    static const struct csv_options guard = { .guard_formulas = true }; /* for spreadsheets */
     struct csv_options copt = { 0 };
     struct csv_reader *r = NULL;
     struct csv_record rec;
@@ -115,7 +117,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
     }
     c_type = column(&rec, "type");
     c_id = column(&rec, "id");
-    csv_write_record(&out, out_header, ARRAY_LEN(out_header));
+    csv_write_record_opt(&out, out_header, ARRAY_LEN(out_header), &guard);
     fwrite(out.data, 1, out.len, stdout);
     while ((got = csv_read(r, &rec, &cli->ctx)) == 1) {
         struct screen_query q = o->q;
@@ -160,7 +162,7 @@ static int screen_file(struct cli *cli, struct screen_index *ix, struct screen_o
                 json_string_value(json_object_get(h, "scorer")), buf_str(&reason),
             };
             buf_reset(&out);
-            csv_write_record(&out, row, ARRAY_LEN(row));
+            csv_write_record_opt(&out, row, ARRAY_LEN(row), &guard);
             fwrite(out.data, 1, out.len, stdout);
             total_hits++;
         }
@@ -260,17 +262,18 @@ static int successors_cmd(struct cli *cli, int argc, char **argv)
                          "name or a record id, or one typed in with --name, --address, --phone, "
                          "--email, --id, --link");
     }
-    if (cli_open(cli) != AT_OK) {
+    long lim = 10;
+    if ((limit && number_parse_long(&cli->ctx, "--limit", limit, 0, SCREEN_LIMIT_MAX, &lim) != AT_OK)
+        || cli_open(cli) != AT_OK) {
         json_decref(typed);
         return cli_fail(cli, cli->ctx.code);
     }
-    size_t lim = limit ? (size_t)atol(limit) : 10;
     if (is_typed)
-        rc = screen_successors_entity(&cli->ctx, cli->st, typed, lim, &out);
+        rc = screen_successors_entity(&cli->ctx, cli->st, typed, (size_t)lim, &out);
     else if (model_id_valid(ref) && cli_login(cli) != AT_OK)
         rc = cli->ctx.code;
     else
-        rc = screen_successors(&cli->ctx, cli->st, ref, lim, &out);
+        rc = screen_successors(&cli->ctx, cli->st, ref, (size_t)lim, &out);
     json_decref(typed);
     if (rc != AT_OK)
         return cli_fail(cli, cli->ctx.code);
@@ -342,16 +345,14 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_fail(cli, AT_EINVAL);
         goto out;
     }
-    if (threshold) {
-        char *end;
-        o.q.threshold = strtod(threshold, &end);
-        if (*end || o.q.threshold < 0 || o.q.threshold > 100) {
-            rc = cli_usage(&screen_command, "--threshold takes a number from 0 to 100");
-            goto out;
-        }
+    long lim = (long)o.q.limit;
+    if ((threshold && number_parse_double(&cli->ctx, "--threshold", threshold, 0, 100,
+                                          &o.q.threshold) != AT_OK)
+        || (limit && number_parse_long(&cli->ctx, "--limit", limit, 0, SCREEN_LIMIT_MAX, &lim) != AT_OK)) {
+        rc = cli_fail(cli, AT_EINVAL);
+        goto out;
     }
-    if (limit)
-        o.q.limit = (size_t)atol(limit);
+    o.q.limit = (size_t)lim;
     if ((o.file == NULL && o.record == NULL && name.len == 0 && nids == 0)
         || (o.record && (o.file || name.len || nids))) {
         rc = cli_usage(&screen_command, "give a name, --id VALUE, --file FILE.csv or --record ID");

@@ -3,8 +3,10 @@
  * Korean and Chinese by substring, other scripts by word.
  */
 #include "cli.h"
+#include "../core/number.h"
 #include "../core/search.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,8 +55,8 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
     }
     if (query.len == 0)
         return cli_usage(&search_command, "give words to search for");
-    if (limit)
-        so.limit = atol(limit);
+    if (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &so.limit) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
     if (isatty(STDOUT_FILENO))
         so.mark_open = "\033[1m", so.mark_close = "\033[0m";
     if (as_json) {

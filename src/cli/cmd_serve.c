@@ -2,27 +2,12 @@
  * cmd_serve.c: `attest serve` runs the web application and JSON API.
  */
 #include "cli.h"
+#include "../core/number.h"
 #include "../http/server.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A whole number from lo to hi, in decimal, into *out; false if s is not. */
-static bool parse_count(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
-{
-    char *end;
-    unsigned long n;
-
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    n = strtoul(s, &end, 10);
-    if (*end || errno || n < lo || n > hi)
-        return false;
-    *out = (unsigned)n;
-    return true;
-}
 
 /* A size in bytes: digits, then K, M, G or T for powers of 1024; at least
  * one byte, into *out; false if s is not one. */
@@ -81,18 +66,27 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&serve_command, "unexpected argument \"%s\"", argv[i]);
         }
     }
-    if (port && (o.port = (unsigned)atoi(port)) == 0)
-        return cli_usage(&serve_command, "--port takes a port number");
-    if (threads && ((o.threads = (unsigned)atoi(threads)) < 1 || o.threads > 64))
-        return cli_usage(&serve_command, "--threads takes 1 to 64");
-    if (max_conns && !parse_count(max_conns, 4, 65536, &o.max_connections))
-        return cli_usage(&serve_command, "--max-connections takes 4 to 65536");
-    if (timeout && !parse_count(timeout, 1, 3600, &o.timeout_s))
-        return cli_usage(&serve_command, "--timeout takes 1 to 3600 seconds");
-    if (per_user && !parse_count(per_user, 1, 1024, &o.uploads.per_user))
-        return cli_usage(&serve_command, "--uploads-per-user takes 1 to 1024");
-    if (total && !parse_count(total, 1, 65536, &o.uploads.total))
-        return cli_usage(&serve_command, "--uploads-total takes 1 to 65536");
+    const struct {
+        const char *option, *text;
+        long min, max;
+        unsigned *out;
+    } numbers[] = {
+        { "--port", port, 1, 65535, &o.port },
+        { "--threads", threads, 1, 64, &o.threads },
+        { "--max-connections", max_conns, 4, 65536, &o.max_connections },
+        { "--timeout", timeout, 1, 3600, &o.timeout_s },
+        { "--uploads-per-user", per_user, 1, 1024, &o.uploads.per_user },
+        { "--uploads-total", total, 1, 65536, &o.uploads.total },
+    };
+    for (size_t k = 0; k < ARRAY_LEN(numbers); k++) {
+        long n;
+        if (numbers[k].text == NULL)
+            continue;
+        if (number_parse_long(&cli->ctx, numbers[k].option, numbers[k].text, numbers[k].min,
+                              numbers[k].max, &n) != AT_OK)
+            return cli_fail(cli, AT_EINVAL);
+        *numbers[k].out = (unsigned)n;
+    }
     if (bytes && !parse_bytes(bytes, &o.uploads.bytes_per_user))
         return cli_usage(&serve_command, "--upload-bytes-per-user takes a size in bytes, "
                          "optionally with K, M, G or T (such as 16G)");

@@ -3,8 +3,10 @@
  * fields, and the records that refer to it.
  */
 #include "cli.h"
+#include "../core/number.h"
 #include "../core/record.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +58,8 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
     bool as_json = false;
     char id[RECORD_ID_MAX];
     json_t *doc = NULL, *referrers = NULL;
-    int version = 0, rc;
+    long version = 0;
+    int rc;
 
     for (int i = 0; i < argc; i++) {
         int got = cli_option(&show_command, argc, argv, &i, "version", &version_arg);
@@ -73,10 +76,11 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
     }
     if (id_arg == NULL)
         return cli_usage(&show_command, "give the id of a record");
-    if (version_arg && (version = atoi(version_arg)) < 1)
-        return cli_usage(&show_command, "--version takes a number from 1");
+    if (version_arg
+        && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
     if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
-        || record_get(&cli->ctx, cli->st, id, version, &doc) != AT_OK
+        || record_get(&cli->ctx, cli->st, id, (int)version, &doc) != AT_OK
         || record_referrers(&cli->ctx, cli->st, id, &referrers) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;

@@ -8,6 +8,7 @@
 #include "../core/evlog.h"
 #include "../core/gazetteer.h"
 #include "../core/geo.h"
+#include "../core/number.h"
 #include "../core/sites.h"
 #include "../core/spatial.h"
 #include "../core/vocab.h"
@@ -17,6 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Limits of `sites near`: half the Earth's circumference, beyond which no
+ * point is, and the most nearest neighbours one call lists. */
+#define NEAR_KM_MAX 20038
+#define NEAR_K_MAX 10000
 
 static const struct command *self(void)
 {
@@ -101,17 +107,17 @@ static int query_cmd(struct cli *cli, int argc, char **argv, bool near)
         return cli_fail(cli, AT_ERR);
     if (near) {
         double lat, lon, radius = 5;
-        char *end = NULL;
+        long n;
         if (geo_parse_point(&cli->ctx, where, &lat, &lon) != AT_OK)
             return cli_fail(cli, AT_EINVAL);
         if (k) {
-            long n = strtol(k, &end, 10);
-            if (*end || n < 1)
-                return cli_usage(self(), "--k takes a whole number from 1");
+            if (number_parse_long(&cli->ctx, "--k", k, 1, NEAR_K_MAX, &n) != AT_OK)
+                return cli_fail(cli, AT_EINVAL);
             rc = spatial_nearest(&cli->ctx, cli->st, &q, lat, lon, (size_t)n, &h);
         } else {
-            if (km && ((radius = strtod(km, &end)), *end || !(radius >= 0) || radius > 20038))
-                return cli_usage(self(), "--km takes a distance in kilometres, 0 to 20038");
+            if (km && number_parse_double(&cli->ctx, "--km", km, 0, NEAR_KM_MAX,
+                                          &radius) != AT_OK)
+                return cli_fail(cli, AT_EINVAL);
             rc = spatial_near(&cli->ctx, cli->st, &q, lat, lon, radius * 1000, &h);
         }
     } else {
@@ -153,8 +159,9 @@ static int cluster_file(struct cli *cli, const char *path, const char *method,
                 break;
             s = end + (*end == ',');
         }
-        if (k < 3) {
-            ctx_error(&cli->ctx, AT_EINVAL, "%s:%zu: want lat,lon,uncertainty_m[,group]", path, line);
+        if (k < 3 || !geo_valid(v[0], v[1]) || !isfinite(v[2]) || v[2] < 0) {
+            ctx_error(&cli->ctx, AT_EINVAL, "%s:%zu: want lat,lon,uncertainty_m[,group]: latitude "
+                      "-90..90, longitude -180..180, metres from 0", path, line);
             rc = cli_fail(cli, AT_EINVAL);
             goto out;
         }
@@ -197,7 +204,6 @@ static int cluster_cmd(struct cli *cli, int argc, char **argv)
 {
     struct cluster_params p = CLUSTER_PARAMS_INIT;
     const char *from = NULL, *method = "centre", *gate = NULL, *eps = NULL, *minpts = NULL;
-    char *end;
     size_t count;
     int rc;
 
@@ -214,15 +220,19 @@ static int cluster_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(self(), "unexpected argument \"%s\"", argv[i]);
         }
     }
-    if (gate && ((p.gate = strtod(gate, &end)), *end || !(p.gate > 0)))
-        return cli_usage(self(), "--gate takes a number of standard errors above 0");
+    if (gate && (number_parse_double(&cli->ctx, "--gate", gate, 0, 100, &p.gate) != AT_OK
+                 || !(p.gate > 0)))
+        return cli_usage(self(), "--gate takes a number of standard errors above 0, up to 100");
     if (strcmp(method, "centre") != 0 && strcmp(method, "dbscan") != 0)
         return cli_usage(self(), "--method: \"%s\"; valid: centre, dbscan", method);
     if (from) {
-        double eps_m = eps ? strtod(eps, NULL) : 2000;
-        long mp = minpts ? strtol(minpts, NULL, 10) : 3;
-        if (!(eps_m > 0) || mp < 1)
-            return cli_usage(self(), "--eps-m takes metres above 0, --min-pts a count from 1");
+        double eps_m = 2000;
+        long mp = 3;
+        if ((eps && number_parse_double(&cli->ctx, "--eps-m", eps, 0, 1e7, &eps_m) != AT_OK)
+            || !(eps_m > 0)
+            || (minpts && number_parse_long(&cli->ctx, "--min-pts", minpts, 1, 1000000, &mp) != AT_OK))
+            return cli_usage(self(), "--eps-m takes metres above 0 (up to 1e7), --min-pts a count "
+                             "from 1 to 1000000");
         return cluster_file(cli, from, method, &p, eps_m, mp);
     }
     if (strcmp(method, "centre") != 0)
@@ -375,7 +385,6 @@ static int ring_cmd(struct cli *cli, int argc, char **argv)
     const char *km = NULL, *where = NULL;
     struct geo_shape shape;
     double lat, lon, radius;
-    char *end = NULL;
     bool places = false, as_json = false;
 
     for (int i = 1; i < argc; i++) {
@@ -395,9 +404,9 @@ static int ring_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(self(), "ring needs LAT,LON and --km K");
     if (geo_parse_point(&cli->ctx, where, &lat, &lon) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    radius = strtod(km, &end);
-    if (*end || geo_circle(&cli->ctx, lat, lon, radius * 1000, &shape) != AT_OK)
-        return *end ? cli_usage(self(), "--km takes kilometres") : cli_fail(cli, AT_EINVAL);
+    if (number_parse_double(&cli->ctx, "--km", km, 0, NEAR_KM_MAX, &radius) != AT_OK
+        || geo_circle(&cli->ctx, lat, lon, radius * 1000, &shape) != AT_OK)
+        return cli_fail(cli, AT_EINVAL);
     if (places) {
         ring_places(&shape, lat, lon, as_json);
         geo_shape_free(&shape);

@@ -5,7 +5,9 @@
 #include "cli.h"
 #include "../core/evlog.h"
 #include "../core/keys.h"
+#include "../core/number.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +39,13 @@ static int user_list(struct cli *cli, bool as_json)
 static int read_new(struct cli *cli, const char *fd_arg, const char *whose, struct buf *pass)
 {
     int keep = cli->passphrase_fd, rc;
+    long fd = -1;
     char prompt[96];
 
+    if (fd_arg && number_parse_long(&cli->ctx, "--new-passphrase-fd", fd_arg, 0, INT_MAX, &fd) != AT_OK)
+        return AT_EINVAL;
     snprintf(prompt, sizeof prompt, "new passphrase for %s: ", whose);
-    cli->passphrase_fd = fd_arg ? atoi(fd_arg) : -1;
+    cli->passphrase_fd = (int)fd;
     rc = cli_read_passphrase(cli, prompt, pass);
     cli->passphrase_fd = keep;
     return rc;

@@ -3,7 +3,9 @@
  * the command in the table and runs it.
  */
 #include "cli.h"
+#include "../core/number.h"
 
+#include <limits.h>
 #include <locale.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -38,6 +40,21 @@ static void set_user(struct cli *cli)
     snprintf(cli->user, sizeof cli->user, "%s", name);
 }
 
+/* Sets the passphrase's file descriptor from text, a whole number from 0;
+ * says what is wrong and returns false on anything else (atoi would read
+ * "abc" as 0, the standard input). */
+static bool set_passphrase_fd(struct cli *cli, const char *name, const char *text)
+{
+    long fd;
+
+    if (number_parse_long(&cli->ctx, name, text, 0, INT_MAX, &fd) != AT_OK) {
+        fprintf(stderr, "attest: %s\n", cli->ctx.message);
+        return false;
+    }
+    cli->passphrase_fd = (int)fd;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = { 0 };
@@ -51,7 +68,9 @@ int main(int argc, char **argv)
         cli.archive = "archive";
     set_user(&cli);
     env = getenv("ATTEST_PASSPHRASE_FD");
-    cli.passphrase_fd = env && *env ? atoi(env) : -1;
+    cli.passphrase_fd = -1;
+    if (env && *env && !set_passphrase_fd(&cli, "ATTEST_PASSPHRASE_FD", env))
+        return EXIT_USAGE;
     /* Global options may stand before the command or anywhere after it. */
     for (int j = 1; j < argc; j++) {
         const char *a = argv[j];
@@ -68,8 +87,8 @@ int main(int argc, char **argv)
             cli.archive = argv[j + 1];
         else if (user)
             snprintf(cli.user, sizeof cli.user, "%s", argv[j + 1]);
-        else
-            cli.passphrase_fd = atoi(argv[j + 1]);
+        else if (!set_passphrase_fd(&cli, a, argv[j + 1]))
+            return EXIT_USAGE;
         memmove(argv + j, argv + j + 2, sizeof(char *) * (size_t)(argc - j - 1));
         argc -= 2;
         j--;

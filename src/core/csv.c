@@ -6,6 +6,7 @@
  */
 #include "attest.h"
 #include "csv.h"
+#include "number.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -459,24 +460,39 @@ static bool needs_quotes(const char *f, size_t len, char delim, size_t n)
     return false;
 }
 
+bool csv_is_formula(const char *f)
+{
+    f += strspn(f, "'");
+    return *f != '\0' && strchr("=+-@\t\r", *f) != NULL && !number_is_decimal(f);
+}
+
+const char *csv_unguard(const char *f)
+{
+    return f[0] == '\'' && csv_is_formula(f) ? f + 1 : f;
+}
+
 void csv_write_record_opt(struct buf *out, const char *const *fields, size_t n,
                           const struct csv_options *opt)
 {
     char delim = opt != NULL && opt->delimiter ? opt->delimiter : ',';
+    bool guard = opt != NULL && opt->guard_formulas;
 
     if (n == 0)
         return;
     for (size_t i = 0; i < n; i++) {
         const char *f = fields[i];
         size_t len = strlen(f);
+        bool formula = guard && csv_is_formula(f);
 
         if (i > 0)
             buf_putc(out, delim);
-        if (!needs_quotes(f, len, delim, n)) {
+        if (!formula && !needs_quotes(f, len, delim, n)) {
             buf_append(out, f, len);
             continue;
         }
         buf_putc(out, '"');
+        if (formula)
+            buf_putc(out, '\'');
         for (const char *q; (q = memchr(f, '"', len)) != NULL; ) {
             buf_append(out, f, (size_t)(q - f) + 1);
             buf_putc(out, '"');

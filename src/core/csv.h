@@ -24,6 +24,8 @@ struct csv_options {
                         * the input is an end-of-file marker, not data */
     bool same_width;   /* reader: every record must have as many fields as
                         * the first one (the header) */
+    bool guard_formulas; /* writer: a field a spreadsheet would run as a
+                          * formula gets a leading ' (csv_is_formula) */
 };
 
 /* One record, as csv_read returns it.  Everything it points to belongs to
@@ -67,9 +69,22 @@ void csv_close(struct csv_reader *r);
  * field and empty.  csv_write_record uses ',' and LF; csv_write_record_opt
  * takes the delimiter and line end from opt (NULL: the same defaults).
  * With n of 0 nothing is appended.  Reading the output back with the same
- * delimiter gives the same fields, provided they are valid UTF-8. */
+ * delimiter gives the same fields, provided they are valid UTF-8.  With
+ * opt->guard_formulas, a field for which csv_is_formula is true is written
+ * with a ' before it and in double quotes (OWASP's rule against CSV
+ * injection); csv_unguard of what is read back gives the field again. */
 void csv_write_record(struct buf *out, const char *const *fields, size_t n);
 void csv_write_record_opt(struct buf *out, const char *const *fields, size_t n,
                           const struct csv_options *opt);
+
+/* Whether a spreadsheet could take field f as a formula: after any ' it
+ * starts with =, +, -, @, a tab or CR, and is not a plain decimal number
+ * ("-12.5", "+3", "1e-4" are numbers and stay as they are).  The quotes
+ * are counted so that a field that already starts with ' round-trips. */
+bool csv_is_formula(const char *f);
+
+/* A field as it was before the writer guarded it: f without its first
+ * character when f starts with ' and csv_is_formula(f), else f. */
+const char *csv_unguard(const char *f);
 
 #endif

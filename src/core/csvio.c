@@ -23,6 +23,21 @@ static void field_name_of(const char *header, char *out, size_t n)
     out[k] = '\0';
 }
 
+/* Refuses a second column that fills what an earlier one fills (two
+ * "title" columns, or "Title" and "title"), which would otherwise keep
+ * only the last. */
+static int check_repeated(struct at_ctx *ctx, const char *file, const struct csv_record *header,
+                          const int *cols, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (cols[j] == cols[i] && cols[i] != COL_IGNORE)
+            return ctx_error(ctx, AT_EINVAL, "%s:%lu: column %zu \"%s\" fills the same field as "
+                             "column %zu \"%s\"; each field may have one column: remove or "
+                             "rename one of them", file, header->line, i + 1, header->fields[i],
+                             j + 1, header->fields[j]);
+    return AT_OK;
+}
+
 /* Decides what each column holds.  cols[i] is a field index or COL_*. */
 static int map_columns(struct at_ctx *ctx, const char *file, const struct type_spec *t,
                        const struct csv_record *header, const struct csv_map *maps, size_t nmaps,
@@ -63,6 +78,8 @@ static int map_columns(struct at_ctx *ctx, const char *file, const struct type_s
             buf_free(&valid);
             return AT_EINVAL;
         }
+        if (check_repeated(ctx, file, header, cols, i) != AT_OK)
+            return AT_EINVAL;
     }
     return AT_OK;
 }
@@ -75,7 +92,7 @@ static int row_item(struct at_ctx *ctx, const struct type_spec *t, const struct 
     json_t *data = json_object_get(item, "data");
 
     for (size_t i = 0; i < row->n; i++) {
-        const char *cell = row->fields[i];
+        const char *cell = csv_unguard(row->fields[i]);
         int rc = AT_OK;
 
         if (*cell == '\0' || cols[i] == COL_IGNORE)
@@ -170,6 +187,7 @@ struct csv_out {
     const struct type_spec *t;
     FILE *out;
     struct buf line;
+    struct csv_options opt;
 };
 
 static int csv_row(void *arg, json_t *doc)
@@ -190,7 +208,7 @@ static int csv_row(void *arg, json_t *doc)
     for (size_t i = 0; i < n; i++)
         fields[i] = buf_str(&cells[i]);
     buf_reset(&o->line);
-    csv_write_record(&o->line, fields, n);
+    csv_write_record_opt(&o->line, fields, n, &o->opt);
     fwrite(o->line.data, 1, o->line.len, o->out);
     for (size_t i = 0; i < n; i++)
         buf_free(&cells[i]);
@@ -199,17 +217,18 @@ static int csv_row(void *arg, json_t *doc)
     return AT_OK;
 }
 
-int export_csv(struct at_ctx *ctx, struct store *st, const struct type_spec *t, FILE *out)
+int export_csv(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
+               FILE *out)
 {
     struct record_filter f = RECORD_FILTER_INIT;
-    struct csv_out o = { t, out, BUF_INIT };
+    struct csv_out o = { t, out, BUF_INIT, { .guard_formulas = !raw } };
     const char **header = xcalloc(4 + t->nfields, sizeof *header);
     int rc;
 
     header[0] = "id", header[1] = "clearance", header[2] = "retracted", header[3] = "source";
     for (size_t i = 0; i < t->nfields; i++)
         header[4 + i] = t->fields[i].kind == FIELD_NAMES ? "name" : t->fields[i].name;
-    csv_write_record(&o.line, header, 4 + t->nfields);
+    csv_write_record_opt(&o.line, header, 4 + t->nfields, &o.opt);
     fwrite(o.line.data, 1, o.line.len, out);
     free(header);
     f.type = t->name;

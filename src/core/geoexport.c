@@ -517,12 +517,15 @@ static const char *const csv_columns[] = {
     "date_from", "date_to", "coarsened", "description",
 };
 
+/* Names and descriptions are typed in by people: no cell may reach a
+ * spreadsheet as a formula. */
 static void csv_write(struct buf *out, const struct feature *f, size_t n)
 {
+    static const struct csv_options guard = { .guard_formulas = true };
     const char *cells[ARRAY_LEN(csv_columns)];
     struct buf text[ARRAY_LEN(csv_columns)];
 
-    csv_write_record(out, csv_columns, ARRAY_LEN(csv_columns));
+    csv_write_record_opt(out, csv_columns, ARRAY_LEN(csv_columns), &guard);
     for (size_t i = 0; i < n; i++) {
         json_t *data = json_object_get(f[i].doc, "data");
         for (size_t c = 0; c < ARRAY_LEN(csv_columns); c++) {
@@ -541,7 +544,7 @@ static void csv_write(struct buf *out, const struct feature *f, size_t n)
                 buf_puts(&text[c], "true");
             cells[c] = buf_str(&text[c]);
         }
-        csv_write_record(out, cells, ARRAY_LEN(csv_columns));
+        csv_write_record_opt(out, cells, ARRAY_LEN(csv_columns), &guard);
         for (size_t c = 0; c < ARRAY_LEN(csv_columns); c++)
             buf_free(&text[c]);
     }

@@ -107,7 +107,7 @@ static json_t *index_find(const struct ent_index *ix, long num)
 static int open_csv(struct at_ctx *ctx, const char *dir, const char *name, bool required,
                     FILE **f, struct csv_reader **r, struct buf *path)
 {
-    struct csv_options opt = { ',', false, true, false };
+    struct csv_options opt = { .delimiter = ',', .stop_at_sub = true };
 
     buf_reset(path);
     buf_printf(path, "%s/%s", dir, name);

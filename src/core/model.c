@@ -10,6 +10,7 @@
 #include "model.h"
 #include "date.h"
 #include "polygon.h"
+#include "number.h"
 #include "vocab.h"
 
 #include <ctype.h>
@@ -409,20 +410,26 @@ static int validate_text(struct at_ctx *ctx, const struct field_spec *f, json_t 
     return AT_OK;
 }
 
+/* The message for a number x outside f's range. */
+static int range_error(struct at_ctx *ctx, const struct field_spec *f, double x)
+{
+    char range[96];
+
+    snprintf(range, sizeof range, "%g is outside the valid range [%g, %g]", x, f->min, f->max);
+    return field_error(ctx, f->name, "%s", range);
+}
+
 static int validate_number(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
 {
     double x;
-    char range[96];
 
     if (f->kind == FIELD_INT && !json_is_integer(v))
         return field_error(ctx, f->name, "must be a whole number%s", "");
     if (!json_is_number(v))
         return field_error(ctx, f->name, "must be a number%s", "");
     x = json_number_value(v);
-    if (!isfinite(x) || x < f->min || x > f->max) {
-        snprintf(range, sizeof range, "%g is outside the valid range [%g, %g]", x, f->min, f->max);
-        return field_error(ctx, f->name, "%s", range);
-    }
+    if (!isfinite(x) || x < f->min || x > f->max)
+        return range_error(ctx, f, x);
     *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
     return AT_OK;
 }
@@ -680,24 +687,34 @@ int model_validate(struct at_ctx *ctx, const struct type_spec *t, json_t *data)
     return t->check ? t->check(ctx, data) : AT_OK;
 }
 
+/* A number from text, spaces around it allowed: decimal only (no "nan",
+ * "inf" or hexadecimal, which JSON cannot hold), finite and whole for an
+ * integer field.  The range is validate_number's to check, except for an
+ * integer too large to convert, refused here. */
 static int parse_number(struct at_ctx *ctx, const struct field_spec *f, const char *text, json_t **out)
 {
-    char *end;
-    double x;
+    const char *valid = f->kind == FIELD_INT ? "a whole number" : "a number";
+    char num[64];
+    size_t n;
+    double x = NAN;
 
-    errno = 0;
-    x = strtod(text, &end);
-    while (*end && isspace((unsigned char)*end))
-        end++;
-    if (errno != 0 || end == text || *end != '\0')
-        return field_error(ctx, f->name, "\"%s\" is not a number", text);
-    if (f->kind == FIELD_INT) {
-        if (x != floor(x))
-            return field_error(ctx, f->name, "\"%s\" is not a whole number", text);
-        *out = json_integer((json_int_t)x);
-    } else {
-        *out = json_real(x);
+    text += strspn(text, " \t\r\n");
+    n = strlen(text);
+    while (n > 0 && isspace((unsigned char)text[n - 1]))
+        n--;
+    if (n < sizeof num) {
+        memcpy(num, text, n);
+        num[n] = '\0';
+        if (number_is_decimal(num))
+            x = strtod(num, NULL);
     }
+    if (!isfinite(x) || (f->kind == FIELD_INT && x != floor(x)))
+        return ctx_error(ctx, AT_EINVAL, "field \"%s\": \"%.*s\" is not %s; valid: %s from %g to "
+                         "%g (%s)", f->name, (int)(n < 40 ? n : 40), text,
+                         isfinite(x) ? valid : "a number", valid, f->min, f->max, f->about);
+    if (f->kind == FIELD_INT && fabs(x) > 1e15)
+        return range_error(ctx, f, x);
+    *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
     return AT_OK;
 }
 
@@ -705,7 +722,7 @@ int model_set_from_text(struct at_ctx *ctx, const struct type_spec *t, json_t *d
                         const char *field, const char *text)
 {
     const struct field_spec *f = model_field(t, field);
-    json_t *value;
+    json_t *value = NULL;
 
     if (f == NULL)
         return unknown_field(ctx, t, field);

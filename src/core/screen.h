@@ -51,8 +51,11 @@ struct screen_query {
     size_t nids;
     enum screen_scorer scorer;
     double threshold;          /* 0..100 */
-    size_t limit;              /* 0: no limit */
+    size_t limit;              /* 0: no limit; at most SCREEN_LIMIT_MAX */
 };
+
+/* The most hits a caller may ask for (the CLI's --limit, the API's "limit"). */
+#define SCREEN_LIMIT_MAX 500
 
 /* Screens one query.  *hits is a new JSON array, best first, of
  *   {"list", "key", "type", "name", "score", "scorer", "matched_name",

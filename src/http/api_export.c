@@ -1,6 +1,7 @@
 /*
  * api_export.c: /api/v1/export/{format}: the archive as JSON Lines, or one
- * type as CSV, written to an unlinked temporary file and streamed.
+ * type as CSV (cells guarded against spreadsheet formulas unless ?raw=1),
+ * written to an unlinked temporary file and streamed.
  */
 #include "http.h"
 #include "../core/access.h"
@@ -16,6 +17,7 @@ int api_export(struct request *r)
 {
     const char *format = r->params[0], *type = http_arg(r, "type");
     struct stat sb;
+    long raw;
     FILE *f;
     int rc;
 
@@ -27,10 +29,12 @@ int api_export(struct request *r)
         return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type");
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
         return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv");
+    if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
+        return (int)r->status;
     if ((f = tmpfile()) == NULL)
         return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
     rc = strcmp(format, "jsonl") == 0 ? export_jsonl(&r->ctx, r->st, f)
-                                      : export_csv(&r->ctx, r->st, model_type(type), f);
+                                      : export_csv(&r->ctx, r->st, model_type(type), raw, f);
     if (rc != AT_OK || fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
         fclose(f);
         return http_core_error(r, rc != AT_OK ? rc : AT_ERR);

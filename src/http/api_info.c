@@ -19,18 +19,18 @@ static int search_hit(void *arg, json_t *doc, const char *snippet)
 
 int api_search(struct request *r)
 {
-    const char *q = http_arg(r, "q"), *limit = http_arg(r, "limit");
-    struct search_options o = { http_arg(r, "type"), r->keys.clearance, false,
-                                limit ? atol(limit) : 50, "\x02", "\x03" };
-    json_t *hits = json_array(), *docs = json_array(), *hit;
+    const char *q = http_arg(r, "q");
+    struct search_options o = { http_arg(r, "type"), r->keys.clearance, false, 0, "\x02", "\x03" };
+    json_t *hits, *docs, *hit;
     size_t i;
     int rc;
 
-    if (q == NULL || *q == '\0') {
-        json_decref(hits);
-        json_decref(docs);
+    if (q == NULL || *q == '\0')
         return http_error(r, 400, "invalid", "q", "give the words to search for in ?q=");
-    }
+    if (http_arg_long(r, "limit", 1, HTTP_MAX_LIMIT, 50, &o.limit) != 0)
+        return (int)r->status;
+    hits = json_array();
+    docs = json_array();
     /* Hits are marked with the control characters STX/ETX, which cannot be
      * in stored text, so the browser can mark them safely. */
     rc = search_query(&r->ctx, r->st, q, &o, search_hit, hits);

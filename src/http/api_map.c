@@ -3,6 +3,7 @@
  * filters, and a site with its pinpoints and corroboration.
  */
 #include "http.h"
+#include "../core/geo.h"
 #include "../core/layer.h"
 #include "../core/record.h"
 #include "../core/vocab.h"
@@ -103,12 +104,12 @@ static int map_reply(struct request *r, const char *layer)
     }
     f.limit = 5000;
     if (bbox) {
-        if (sscanf(bbox, "%lf,%lf,%lf,%lf", &f.west, &f.south, &f.east, &f.north) != 4
-            || f.south < -90 || f.north > 90 || f.south > f.north || fabs(f.west) > 180
-            || fabs(f.east) > 180) {
+        struct geo_bbox box;
+        if (geo_parse_bbox(&r->ctx, bbox, &box) != AT_OK) {
             json_decref(out.shown);
-            return http_error(r, 400, "invalid", "bbox", "bbox is west,south,east,north in degrees");
+            return http_error(r, 400, "invalid", "bbox", "bbox: %s", r->ctx.message);
         }
+        f.west = box.west, f.south = box.south, f.east = box.east, f.north = box.north;
         f.has_bbox = true;
     }
     static const char *const filters[] = { "site_type", "confidence", "province" };

@@ -10,7 +10,7 @@
 #include "../core/referrers.h"
 #include "../core/vocab.h"
 
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 struct collect {
@@ -27,7 +27,6 @@ static int collect(void *arg, json_t *doc)
 int records_filter(struct request *r, struct record_filter *f)
 {
     const char *from = http_arg(r, "from"), *to = http_arg(r, "to");
-    const char *limit = http_arg(r, "limit"), *offset = http_arg(r, "offset");
 
     f->type = http_arg(r, "type");
     f->place = http_arg(r, "place");
@@ -38,10 +37,9 @@ int records_filter(struct request *r, struct record_filter *f)
         return http_error(r, 400, "invalid", "from", "%s", r->ctx.message);
     if (to && date_parse_bound(&r->ctx, to, DATE_TO, &f->date_to) != AT_OK)
         return http_error(r, 400, "invalid", "to", "%s", r->ctx.message);
-    f->limit = limit ? atol(limit) : 100;
-    f->offset = offset ? atol(offset) : 0;
-    if (f->limit < 1 || f->limit > 1000 || f->offset < 0)
-        return http_error(r, 400, "invalid", "limit", "limit is 1 to 1000 and offset from 0");
+    if (http_arg_long(r, "limit", 1, HTTP_MAX_LIMIT, 100, &f->limit) != 0
+        || http_arg_long(r, "offset", 0, INT_MAX, 0, &f->offset) != 0)
+        return (int)r->status;
     return 0;
 }
 
@@ -108,14 +106,15 @@ int api_records_create(struct request *r)
 
 int api_records_get(struct request *r)
 {
-    const char *version = http_arg(r, "version");
-    json_t *doc, *referrers, *shown = json_array();
+    json_t *doc, *referrers, *shown;
+    long version;
     int rc;
 
-    if ((rc = record_read(&r->ctx, r->st, r->params[0], version ? atoi(version) : 0, &doc)) != AT_OK) {
-        json_decref(shown);
+    if (http_arg_long(r, "version", 1, INT_MAX, 0, &version) != 0)
+        return (int)r->status;
+    if ((rc = record_read(&r->ctx, r->st, r->params[0], (int)version, &doc)) != AT_OK)
         return http_core_error(r, rc);
-    }
+    shown = json_array();
     /* The referrers come with what names them, so that a page shows a
      * record with hundreds of relations from this one reply; the
      * confidential ones among them are logged as read. */

@@ -104,9 +104,10 @@ int api_screen(struct request *r)
     }
     json_t *limit = json_object_get(body, "limit"), *threshold = json_object_get(body, "threshold");
     if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 0
-                  || json_integer_value(limit) > 500)) {
+                  || json_integer_value(limit) > SCREEN_LIMIT_MAX)) {
         json_decref(body);
-        return http_error(r, 400, "invalid", "limit", "\"limit\" must be an integer from 0 to 500");
+        return http_error(r, 400, "invalid", "limit", "\"limit\" must be an integer from 0 to %d",
+                          SCREEN_LIMIT_MAX);
     }
     if (threshold && (!json_is_number(threshold) || json_number_value(threshold) < 0
                       || json_number_value(threshold) > 1)) {

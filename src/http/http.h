@@ -17,6 +17,7 @@
 /* Limits: a request beyond them is refused without disturbing others. */
 #define HTTP_MAX_BODY (1 << 20)              /* JSON bodies; uploads: see server.h */
 #define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_LIMIT 1000                  /* ?limit= of a listing or a search */
 
 struct http_session;
 struct vault_upload;
@@ -78,6 +79,12 @@ json_t *http_body_json(struct request *r, bool want_object);
 
 /* A query-string argument, or NULL. */
 const char *http_arg(struct request *r, const char *name);
+
+/* The query-string argument name as a whole number from min to max into
+ * *out (fallback when it is absent); returns 0, or the 400 status it set
+ * naming the argument and the range. */
+int http_arg_long(struct request *r, const char *name, long min, long max, long fallback,
+                  long *out);
 
 /* Reads the list filters (type, from, to, place, limit, offset) from the
  * query into f, limited to the user's clearance; returns 0, or the error

@@ -89,7 +89,9 @@ static int gate(struct request *r, const struct route **out)
         if (!match(r, rt->pattern, r->url))
             continue;
         path_found = true;
-        if (strcmp(rt->method, r->method) != 0)
+        /* HEAD runs the GET handler; libmicrohttpd sends no body for it. */
+        if (strcmp(rt->method, r->method) != 0
+            && !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
             continue;
         if (rt->access == ROUTE_USER && !r->logged_in)
             return http_error(r, 401, "unauthorised", NULL, "log in first (POST /api/v1/login)");

@@ -9,6 +9,7 @@
 #include "http.h"
 #include "server.h"
 #include "../core/evlog.h"
+#include "../core/number.h"
 #include "../core/record.h"
 #include "../core/vault.h"
 
@@ -166,6 +167,17 @@ const char *http_arg(struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_arg_long(struct request *r, const char *name, long min, long max, long fallback,
+                  long *out)
+{
+    const char *text = http_arg(r, name);
+
+    *out = fallback;
+    if (text && number_parse_long(&r->ctx, name, text, min, max, out) != AT_OK)
+        return http_error(r, 400, "invalid", name, "%s", r->ctx.message);
+    return 0;
+}
+
 static void add_security_headers(struct MHD_Response *resp, bool api)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -215,15 +227,47 @@ static enum MHD_Result send_reply(struct request *r)
     return ret;
 }
 
-/* The access log: when, who (IP), what path, the status and time.  Never
- * query strings or bodies, which may hold names. */
+/* Appends s to b as the access log shows a field: visible ASCII as it is;
+ * a backslash, \t, \n and \r as C writes them; every other byte (a space,
+ * control characters, DEL, the bytes of non-ASCII text) as \xHH.  A
+ * decoded %0A or %1B in a path can then neither forge a line nor reach a
+ * terminal, and a space still ends a field. */
+static void log_field(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        switch (c) {
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        default:
+            if (c > 0x20 && c < 0x7F)
+                buf_putc(b, (char)c);
+            else
+                buf_printf(b, "\\x%02x", c);
+        }
+    }
+}
+
+/* The access log: when, who (IP), what path, the status and time, one line
+ * per request.  Never query strings or bodies, which may hold names. */
 static void access_log(struct request *r)
 {
+    struct buf line = BUF_INIT;
     char when[21];
 
     record_now(when);
-    fprintf(stderr, "%s %s %s %s %u %.1fms\n", when, r->ip, r->method, r->url, r->status,
-            (double)(now_us() - r->started_us) / 1000.0);
+    buf_printf(&line, "%s ", when);
+    log_field(&line, r->ip);
+    buf_putc(&line, ' ');
+    log_field(&line, r->method);
+    buf_putc(&line, ' ');
+    log_field(&line, r->url);
+    buf_printf(&line, " %u %.1fms\n", r->status, (double)(now_us() - r->started_us) / 1000.0);
+    fputs(buf_str(&line), stderr);
+    buf_free(&line);
 }
 
 static bool is_upload(const char *method, const char *url)

@@ -403,3 +403,40 @@ UNIT_TEST(csv_round_trip_random_fields)
     for (size_t i = 0; i < ARRAY_LEN(opts); i++)
         round_trip(&opts[i], 0x9E3779B9u + (uint32_t)i);
 }
+
+UNIT_TEST(csv_writer_guards_formulas)
+{
+    struct buf b = BUF_INIT;
+    const char *cells[] = { "=1+1", "+a", "-a", "@SUM(A1)", "\tx", "\rx", "-12.5", "+3", "1e-4",
+                            "-", "'=x", "''@x", "'-12.5", "'", "plain", "a=b", "" };
+    struct csv_options guard = { .guard_formulas = true };
+
+    csv_write_record_opt(&b, cells, ARRAY_LEN(cells), &guard);
+    CHECK_STR(buf_str(&b), "\"'=1+1\",\"'+a\",\"'-a\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",-12.5,+3,1e-4,"
+                           "\"'-\",\"''=x\",\"'''@x\",'-12.5,',plain,a=b,\n");
+    buf_free(&b);
+}
+
+UNIT_TEST(csv_unguard_undoes_the_guard)
+{
+    const char *cells[] = { "=1+1", "@x", "-12.5", "'-12.5", "'=x", "''=x", "'", "''", "x", "",
+                            "-inf", "+-1", "1e5", "'plain" };
+    struct csv_options guard = { .guard_formulas = true };
+
+    for (size_t i = 0; i < ARRAY_LEN(cells); i++) {
+        struct buf b = BUF_INIT;
+        char *back = NULL;
+        csv_write_record_opt(&b, &cells[i], 1, &guard);
+        back = parse(buf_str(&b), NULL);
+        /* parse gives "1:FIELD\n" */
+        REQUIRE(strncmp(back, "1:", 2) == 0);
+        back[strlen(back) - 1] = '\0';
+        CHECK_STR(csv_unguard(back + 2), cells[i]);
+        CHECK(strchr("=+-@\t\r", (back + 2)[0]) == NULL || !csv_is_formula(back + 2));
+        free(back);
+        buf_free(&b);
+    }
+    CHECK(csv_is_formula("-2+3+cmd|' /C calc'!A0"));
+    CHECK(!csv_is_formula("-45.25"));
+    CHECK_STR(csv_unguard("'-45.25"), "'-45.25");
+}
