@@ -16,9 +16,7 @@
 
 int cli_open(struct cli *cli)
 {
-    if (cli->st)
-        return AT_OK;
-    return store_open(&cli->ctx, cli->archive, &cli->st);
+    return cli_login(cli);
 }
 
 int cli_fail(struct cli *cli, int rc)
@@ -241,7 +239,7 @@ int cli_login(struct cli *cli)
 
     if (cli->logged_in)
         return AT_OK;
-    if ((rc = cli_open(cli)) != AT_OK)
+    if (cli->st == NULL && (rc = store_open(&cli->ctx, cli->archive, &cli->st)) != AT_OK)
         return rc;
     snprintf(prompt, sizeof prompt, "passphrase for %s: ", cli->user);
     if ((rc = cli_read_passphrase(cli, prompt, &pass)) == AT_OK

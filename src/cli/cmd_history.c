@@ -11,6 +11,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     char id[RECORD_ID_MAX], num[32];
     json_t *versions, *v;
     struct table tab;
+    struct buf by = BUF_INIT;
     size_t i;
 
     for (int k = 0; k < argc; k++) {
@@ -34,14 +35,21 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     table_init(&tab, 6, "VERSION", "WRITTEN AT", "BY", "CLEARANCE", "STATE", "REASON");
     json_array_foreach(versions, i, v) {
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
-        table_row(&tab, num, json_string_value(json_object_get(v, "written_at")),
-                  json_string_value(json_object_get(v, "author")),
+        buf_reset(&by);
+        buf_puts(&by, json_string_value(json_object_get(v, "author")));
+        if (json_object_get(v, "origin")) {
+            buf_puts(&by, " (");
+            record_origin_text(v, &by);
+            buf_puts(&by, ")");
+        }
+        table_row(&tab, num, json_string_value(json_object_get(v, "written_at")), buf_str(&by),
                   json_string_value(json_object_get(v, "clearance")),
                   json_is_true(json_object_get(v, "retracted")) ? "retracted" : "current",
                   json_string_value(json_object_get(v, "reason")));
     }
     table_print(&tab, stdout);
     table_free(&tab);
+    buf_free(&by);
     json_decref(versions);
     return EXIT_OK;
 }
@@ -49,7 +57,8 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
 const struct command history_command = {
     "history", "list every version of a record",
     "attest history ID [--json]\n"
-    "Lists the versions of record ID, oldest first: when, by whom, why.\n"
+    "Lists the versions of record ID, oldest first: when, by whom, why.  An\n"
+    "imported version is by its importer, with who first wrote it and when.\n"
     "'attest show ID --version N' prints one of them; --json prints them all.",
     history_cmd,
 };

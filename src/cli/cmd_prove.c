@@ -78,7 +78,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "leaf_index", json_integer(seq - 1));
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
         json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
-        if (record_get(&cli->ctx, cli->st, id, version_arg ? atoi(version_arg) : 0, &doc) == AT_OK) {
+        if (record_read(&cli->ctx, cli->st, id, version_arg ? atoi(version_arg) : 0, &doc) == AT_OK) {
             char *text = record_canonical(doc);
             json_object_set_new(out, "entry", json_string(text));
             free(text);
