@@ -510,7 +510,8 @@ static char *content_text(json_t *doc)
     return text;
 }
 
-/* True if the archive's version of doc's id and version has doc's content. */
+/* Sets *same to whether the archive's version of doc's id and version has
+ * doc's content and origin. */
 static int same_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *same)
 {
     json_t *held = NULL;
