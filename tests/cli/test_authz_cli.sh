@@ -22,7 +22,8 @@ done
 # as ROLE COMMAND...: runs attest as the user of that role.
 as() { local who=$1; shift; attest -u "$who" "$@"; }
 
-# The records: per clearance a document, a site and a pinpoint to read,
+# The records: per clearance a document, a site with a pinpoint, and a
+# pinpoint of no site yet (for clustering runs) to read,
 # and per role and clearance a document to amend and one to retract.
 python3 - "$T/records.jsonl" "$T/ids" <<'PY'
 import sys
@@ -50,6 +51,9 @@ for lv in levels:
                                         "site_type": "burial_site", "lat": 41.5, "lon": 129.5})
     add("pin", lv, "pinpoint", lv, {"lat": 41.5, "lon": 129.5, "site": site,
                                     "description": "FICTIONAL matrix %s pin" % lv})
+    add("free", lv, "pinpoint", lv, {"lat": 40.1, "lon": 127.1, "uncertainty_m": 50,
+                                     "site_type": "burial_site",
+                                     "description": "FICTIONAL matrix %s placement" % lv})
     for r in roles:
         for kind in ("amend", "retract"):
             add(kind, r + "_" + lv, "document", lv,
@@ -59,6 +63,7 @@ PY
 . "$T/ids"
 id_of() { local v="$1_$2"; echo "${!v}"; }
 check "matrix records imported" as admin import jsonl "$T/records.jsonl"
+check "a clustering run over the pinpoints of every clearance" as admin sites cluster
 
 # answer COMMAND...: the exit status and error output, with every record id
 # replaced by ID, so that two refusals can be compared word for word.
@@ -94,6 +99,7 @@ for who in "${roles[@]}"; do
     as "$who" sites near 41.5,129.5 --km 5 --type all --json >"$T/near" 2>&1
     as "$who" sites within 129,41,130,42 --type all --json >"$T/within" 2>&1
     as "$who" export geojson --tier court >"$T/geojson" 2>/dev/null
+    as "$who" sites candidates --json >"$T/candidates" 2>&1
     for lv in 0 1 2 3; do
         level=${levels[$lv]}
         allowed=$((lv <= top[$who] ? 1 : 0))
@@ -104,6 +110,10 @@ for who in "${roles[@]}"; do
             shown=$((1 - $?))
             same "$who: ${what%%:*} shows a $level record: $allowed" "$allowed" "$shown"
         done
+        if [ $allowed = 0 ]; then
+            ! grep -q "$(id_of free "$level")" "$T/candidates"
+            verdict "$who: sites candidates shows no $level pinpoint" $?
+        fi
         read_case "$who: show a $level record" $allowed "$who" "$doc" show "$doc"
         read_case "$who: show --json a $level record" $allowed "$who" "$doc" show "$doc" --json
         read_case "$who: show --version 1 of a $level record" $allowed "$who" "$doc" \
@@ -131,9 +141,9 @@ for who in "${roles[@]}"; do
             fi
         done
     done
-    # Counts are of what the role may read: 13 documents, a site and a pinpoint a level.
+    # Counts are of what the role may read: 13 documents, a site and two pinpoints a level.
     n=$(as "$who" stats --json | json_get 'sum(r["records"] + r["retracted"] for r in j)')
-    same "$who: stats count what it may read" "$((15 * (top[$who] + 1)))" "$n"
+    same "$who: stats count what it may read" "$((16 * (top[$who] + 1)))" "$n"
 done
 
 # --- a version is read only with both clearances -----------------------------
