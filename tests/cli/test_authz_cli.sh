@@ -121,6 +121,7 @@ for who in "${roles[@]}"; do
         read_case "$who: history of a $level record" $allowed "$who" "$doc" history "$doc"
         read_case "$who: history --json of a $level record" $allowed "$who" "$doc" \
             history "$doc" --json
+        read_case "$who: prove a $level record" $allowed "$who" "$doc" prove "$doc" --json
         # Changing a record needs the right to write and the clearance to read it.
         for kind in amend retract; do
             id=$(id_of "$kind" "${who}_$level")
