@@ -43,7 +43,10 @@ static const char *const action_names[] = {
 
 int session_clearance(const struct session *s)
 {
-    return s ? s->clearance : CLEARANCE_NONE;
+    if (s == NULL || (size_t)s->role >= ARRAY_LEN(roles)
+        || !(roles[s->role].actions & (1u << ACTION_READ)))
+        return CLEARANCE_NONE;
+    return s->clearance;
 }
 
 int access_read_limit(const struct session *s, int wanted)
