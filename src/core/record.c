@@ -947,7 +947,8 @@ int record_read(struct at_ctx *ctx, struct store *st, const char *id, int versio
     /* The current version first: a record the reader may not read has
      * no versions for them either. */
     if ((rc = record_get(ctx, st, id, 0, &current)) != AT_OK
-        || (rc = access_check_version(ctx, s, id, 0, CLEARANCE_PUBLIC, doc_clearance(current))) != AT_OK)
+        || (rc = access_check_version(ctx, s, id, 0, CLEARANCE_PUBLIC,
+                                      doc_clearance(current))) != AT_OK)
         goto out;
     if (version == 0 || version == json_integer_value(json_object_get(current, "version")))
         *out = json_incref(current);

@@ -11,7 +11,7 @@ import schema
 
 res = Results()
 doc = json.load(open("web/openapi.json"))
-table = re.findall(r'\.method = "([A-Z]+)", \.path = "([^"]+)", \.need = (NEED_[A-Z]+)',
+table = re.findall(r'\.method = "([A-Z]+)", \.path = "([^"]+)",\s*\.need = (NEED_[A-Z]+)',
                    open("src/http/route.c").read())
 served = {(m, p): a for m, p, a in table}
 documented = {(m.upper(), p): op for p, item in doc["paths"].items()
