@@ -54,6 +54,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "near_latency: %s\n", nq ? ctx.message : "no queries");
         return 1;
     }
+    bench_read_all(st);
     if (spatial_near(&ctx, st, &sq, q[0][0], q[0][1], 1, &h) == AT_OK)
         spatial_hits_free(&h);
     ms = xcalloc(nq, sizeof *ms);

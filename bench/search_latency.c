@@ -89,6 +89,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "search_latency: %s\n", nq ? ctx.message : "no queries");
         return 1;
     }
+    bench_read_all(st);
     search_query(&ctx, st, "schema", &opt, count_hit, &warm);
     ms = xcalloc(nq, sizeof *ms);
     for (size_t i = 0; i < nq; i++) {

@@ -159,6 +159,7 @@ var TEXT = {
         'col.by': 'By', 'col.when': 'When', 'col.reason': 'Reason', 'col.changed': 'Changed fields',
         'rec.fields': 'Fields', 'rec.provenance': 'Provenance', 'rec.enteredBy': 'Entered by',
         'rec.enteredAt': 'Entered at', 'rec.lastBy': 'Last version by', 'rec.lastAt': 'Last version at',
+        'rec.origin': 'imported; originally by {author} at {at}',
         'rec.source': 'Source', 'rec.nosource': 'not given', 'rec.version': 'Version',
         'rec.relations': 'Relations', 'rec.referredBy': 'Referred to by', 'rec.refersTo': 'Refers to',
         'rec.via': 'by its field {f}', 'rec.history': 'History of versions',
@@ -237,6 +238,7 @@ var TEXT = {
         'col.by': '작성자', 'col.when': '시각', 'col.reason': '사유', 'col.changed': '바뀐 항목',
         'rec.fields': '항목', 'rec.provenance': '출처 정보', 'rec.enteredBy': '입력자',
         'rec.enteredAt': '입력 시각', 'rec.lastBy': '최종판 작성자', 'rec.lastAt': '최종판 시각',
+        'rec.origin': '가져옴; 원 작성자 {author}, {at}',
         'rec.source': '출처', 'rec.nosource': '없음', 'rec.version': '판',
         'rec.relations': '관계', 'rec.referredBy': '이 기록을 가리키는 기록', 'rec.refersTo': '이 기록이 가리키는 기록',
         'rec.via': '{f} 항목', 'rec.history': '판 이력',
@@ -1343,17 +1345,26 @@ function renderRecord(el, doc, versions) {
     var right = h('div', { class: 'col' },
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
           h('dl', { class: 'kv' },
-            h('dt', null, t('rec.enteredBy')), h('dd', null, first.author || ''),
+            h('dt', null, t('rec.enteredBy')), h('dd', null, byWhom(first)),
             h('dt', null, t('rec.enteredAt')), h('dd', null, when(first.written_at)),
             h('dt', null, t('rec.source')), h('dd', null, doc.source ? recordLink(doc.source) : t('rec.nosource')),
             h('dt', null, t('rec.version')), h('dd', null, String(doc.version)),
-            h('dt', null, t('rec.lastBy')), h('dd', null, doc.author || ''),
+            h('dt', null, t('rec.lastBy')), h('dd', null, byWhom(doc)),
             h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
             h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
         doc.type === 'witness' ? identityForm(doc.id) : null,
         doc.retracted ? null : amendBox(doc),
         doc.retracted ? null : retractBox(doc));
     el.appendChild(h('div', { class: 'record-layout' }, left, right));
+}
+
+/* Who wrote version v here, and, for an imported version, who first wrote
+ * it elsewhere: never shown as its author. */
+function byWhom(v) {
+    var who = v.author || '';
+    if (v.origin)
+        who += ' (' + t('rec.origin', { author: v.origin.author, at: v.origin.written_at }) + ')';
+    return who;
 }
 
 function relations(doc, specOf) {
@@ -1387,7 +1398,7 @@ function history(versions, specOf) {
         return h('tr', null,
             h('td', null, String(v.version)),
             h('td', null, (v.written_at || '').replace('T', ' ').replace('Z', '')),
-            h('td', null, v.author || ''),
+            h('td', null, byWhom(v)),
             h('td', null, v.reason === 'created' ? t('rec.created') : (v.reason || ''), v.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null),
             h('td', null, v.version === 1 ? '' : changed.map(function (k) {
                 var f = specOf[k];

@@ -42,11 +42,14 @@ struct command {
 const struct command *const *command_all(size_t *count);
 const struct command *command_find(const char *name);
 
-/* Opens the archive named by cli->archive; prints the error on failure. */
+/* Opens the archive named by cli->archive and logs cli->user in (as
+ * cli_login): every command that opens an archive acts as a user, and
+ * what it reads is what that user may read.  Sets the message on ctx on
+ * failure. */
 int cli_open(struct cli *cli);
 
-/* Opens the archive and unlocks cli->user's keys with their passphrase;
- * prints the error on failure.  Write commands call it first. */
+/* Opens the archive and unlocks cli->user's keys with their passphrase,
+ * making them the store's session; sets the message on ctx on failure. */
 int cli_login(struct cli *cli);
 
 /* Reads a passphrase from the passphrase fd (a file is read from its

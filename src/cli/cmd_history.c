@@ -23,6 +23,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     json_t *versions, *v, *latest;
     json_int_t current;
     struct table tab;
+    struct buf by = BUF_INIT;
     size_t i;
 
     for (int k = 0; k < argc; k++) {
@@ -54,14 +55,21 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     table_init(&tab, 6, "VERSION", "WRITTEN AT", "BY", "CLEARANCE", "STATE", "REASON");
     json_array_foreach(versions, i, v) {
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
-        table_row(&tab, num, json_string_value(json_object_get(v, "written_at")),
-                  json_string_value(json_object_get(v, "author")),
+        buf_reset(&by);
+        buf_puts(&by, json_string_value(json_object_get(v, "author")));
+        if (json_object_get(v, "origin")) {
+            buf_puts(&by, " (");
+            record_origin_text(v, &by);
+            buf_puts(&by, ")");
+        }
+        table_row(&tab, num, json_string_value(json_object_get(v, "written_at")), buf_str(&by),
                   json_string_value(json_object_get(v, "clearance")),
                   version_state(v, current),
                   json_string_value(json_object_get(v, "reason")));
     }
     table_print(&tab, stdout);
     table_free(&tab);
+    buf_free(&by);
     json_decref(versions);
     return EXIT_OK;
 }
@@ -72,6 +80,7 @@ const struct command history_command = {
     "Lists the versions of record ID, oldest first: when, by whom, why, and\n"
     "STATE: current (the latest), superseded (a later version replaced it) or\n"
     "retracted (the version that retracted the record, and any after it).\n"
+    "An imported version is by its importer, with who first wrote it and when.\n"
     "'attest show ID --version N' prints one of them; --json prints them all.",
     history_cmd,
 };

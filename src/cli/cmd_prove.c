@@ -70,12 +70,17 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
             record_resolve(&cli->ctx, cli->st, id_arg, id);
         uint8_t leaf[MERKLE_HASH_LEN];
         char leaf_hex[65];
-        if (evlog_entry_of(&cli->ctx, cli->st, id, (int)version, &seq,
-                           leaf) != AT_OK
+        /* A record is proven only to those who may read that version. */
+        if ((model_id_valid(id) && model_type_of_id(id)
+             && record_read(&cli->ctx, cli->st, id, (int)version,
+                            &doc) != AT_OK)
+            || evlog_entry_of(&cli->ctx, cli->st, id, (int)version, &seq,
+                              leaf) != AT_OK
             || (uint64_t)seq > head.size
             || evlog_inclusion_proof(&cli->ctx, cli->st, (uint64_t)seq - 1, head.size, &proof) != AT_OK) {
             if (cli->ctx.code == AT_OK)
                 ctx_error(&cli->ctx, AT_ERR, "entry %lld is not yet under a signed head", (long long)seq);
+            json_decref(doc);
             rc = cli_fail(cli, cli->ctx.code);
             goto done;
         }
@@ -84,7 +89,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "leaf_index", json_integer(seq - 1));
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
         json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
-        if (record_get(&cli->ctx, cli->st, id, (int)version, &doc) == AT_OK) {
+        if (doc) {
             char *text = record_canonical(doc);
             json_object_set_new(out, "entry", json_string(text));
             free(text);

@@ -30,6 +30,10 @@ static void print_record(json_t *doc, json_t *referrers)
     table_row(&tab, "source", json_string_value(json_object_get(doc, "source")));
     table_row(&tab, "entered by", json_string_value(json_object_get(doc, "author")));
     table_row(&tab, "entered at", json_string_value(json_object_get(doc, "written_at")));
+    buf_reset(&cell);
+    record_origin_text(doc, &cell);
+    if (cell.len)
+        table_row(&tab, "origin", buf_str(&cell));
     table_row(&tab, "reason", json_string_value(json_object_get(doc, "reason")));
     table_row(&tab, "", "");
     for (i = 0; i < t->nfields; i++) {
@@ -80,7 +84,7 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
         && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
     if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
-        || record_get(&cli->ctx, cli->st, id, (int)version, &doc) != AT_OK
+        || record_read(&cli->ctx, cli->st, id, (int)version, &doc) != AT_OK
         || record_referrers(&cli->ctx, cli->st, id, &referrers) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;

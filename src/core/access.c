@@ -43,7 +43,17 @@ static const char *const action_names[] = {
 
 int session_clearance(const struct session *s)
 {
-    return s ? s->clearance : CLEARANCE_CONFIDENTIAL;
+    if (s == NULL || (size_t)s->role >= ARRAY_LEN(roles)
+        || !(roles[s->role].actions & (1u << ACTION_READ)))
+        return CLEARANCE_NONE;
+    return s->clearance;
+}
+
+int access_read_limit(const struct session *s, int wanted)
+{
+    int top = session_clearance(s);
+
+    return wanted >= 0 && wanted < top ? wanted : top;
 }
 
 void session_free(struct session *s)
@@ -78,12 +88,9 @@ int access_check(struct at_ctx *ctx, const struct session *s, enum action action
 {
     bool reads = action == ACTION_READ || action == ACTION_GET_EVIDENCE;
 
-    if (s == NULL) {
-        if (action == ACTION_READ)
-            return AT_OK;
+    if (s == NULL)
         return ctx_error(ctx, AT_EDENIED, "to %s, log in: give your user name (-u NAME or "
                          "ATTEST_USER) and passphrase", action_names[action]);
-    }
     if (!(roles[s->role].actions & (1u << action)))
         return ctx_error(ctx, AT_EDENIED, "user %s (%s) may not %s", s->user,
                          roles[s->role].name, action_names[action]);
@@ -91,5 +98,17 @@ int access_check(struct at_ctx *ctx, const struct session *s, enum action action
         return ctx_error(ctx, AT_EDENIED, "user %s (%s, cleared to %s) may not %s: it is %s",
                          s->user, roles[s->role].name, clearance_name(s->clearance),
                          action_names[action], clearance_name(clearance));
+    return AT_OK;
+}
+
+int access_check_version(struct at_ctx *ctx, const struct session *s, const char *id,
+                         int version, int version_clearance, int current_clearance)
+{
+    int top = session_clearance(s);
+
+    if (current_clearance > top)
+        return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);
+    if (version_clearance > top)
+        return ctx_error(ctx, AT_ENOTFOUND, "%s has no version %d", id, version);
     return AT_OK;
 }

@@ -49,13 +49,32 @@ const char *role_name(enum role r);
 /* The highest clearance a role may read. */
 int role_clearance(enum role r);
 
-/* The highest clearance s may read: all of them for no session (the CLI on
- * the archive's own machine). */
+/* Below every clearance: what no session may read. */
+#define CLEARANCE_NONE (-1)
+
+/* The highest clearance s may read; CLEARANCE_NONE without a session.
+ * There is no trusted "no session": the CLI and the server always log a
+ * user in, and work that reads no record for anyone (rebuilding derived
+ * tables) does not ask. */
 int session_clearance(const struct session *s);
 
+/* The highest clearance a listing for s may show: wanted (a filter's
+ * maximum; -1 for none) capped at session_clearance(s).  Every query that
+ * lists records binds this, so "clearance <= limit" shows nothing to no
+ * session. */
+int access_read_limit(const struct session *s, int wanted);
+
 /* AT_OK if s may do action on something of the given clearance (ignored
- * where it does not apply); AT_EDENIED with a message otherwise.  A NULL
- * session may read (the CLI on the archive's own machine) but not write. */
+ * where it does not apply); AT_EDENIED with a message otherwise.  No
+ * session may do nothing. */
 int access_check(struct at_ctx *ctx, const struct session *s, enum action action, int clearance);
+
+/* AT_OK if s may read a version of clearance version_clearance of a record
+ * whose current clearance is current_clearance: it needs both.  Otherwise
+ * AT_ENOTFOUND with the message the reader gets for no record at all
+ * ("no record ID", or "ID has no version N" when the record itself is
+ * readable), so that a refusal tells nothing of the record. */
+int access_check_version(struct at_ctx *ctx, const struct session *s, const char *id,
+                         int version, int version_clearance, int current_clearance);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "attest.h"
 #include "import.h"
+#include "access.h"
 #include "evlog.h"
 #include "search.h"
 #include "vocab.h"
@@ -169,7 +170,12 @@ static int import_new(struct import *im, json_t *obj, const struct type_spec *ty
         if (clearance && clearance_parse(ctx, clearance, &w.clearance) != AT_OK)
             return ctx_prefix(ctx, "key \"clearance\": ");
     }
-    int rc = record_add(ctx, im->st, type, data, &w, id);
+    /* An import writes nothing above what its importer may read. */
+    int rc = access_check(ctx, store_session(im->st), ACTION_READ,
+                          w.clearance >= 0 ? w.clearance : type->default_clearance);
+    if (rc != AT_OK)
+        return ctx_prefix(ctx, "key \"clearance\": ");
+    rc = record_add(ctx, im->st, type, data, &w, id);
     if (rc == AT_OK)
         im->counts.added++;
     return rc;
@@ -291,13 +297,27 @@ int import_json_records(struct at_ctx *ctx, struct store *st, FILE *in, const ch
 
 int export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out)
 {
-    static const char sql[] = "SELECT doc FROM record_version ORDER BY log_seq";
+    /* The versions the session may read: cleared for the version and for
+     * its record's current clearance. */
+    static const char sql[] =
+        "SELECT v.doc, v.id, v.version, json_extract(v.doc, '$.clearance'), c.clearance"
+        " FROM record_version v JOIN record_current c ON c.id = v.id"
+        " WHERE c.clearance <= ?1 ORDER BY v.log_seq";
+    const struct session *s = store_session(st);
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    struct at_ctx quiet = { 0 };
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
+    sqlite3_bind_int(stmt, 1, session_clearance(s));
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int clearance = CLEARANCE_CONFIDENTIAL;
+        clearance_parse(&quiet, (const char *)sqlite3_column_text(stmt, 3) ?: "", &clearance);
+        if (access_check_version(&quiet, s, (const char *)sqlite3_column_text(stmt, 1),
+                                 sqlite3_column_int(stmt, 2), clearance,
+                                 sqlite3_column_int(stmt, 4)) != AT_OK)
+            continue;
         fputs((const char *)sqlite3_column_text(stmt, 0), out);
         fputc('\n', out);
     }

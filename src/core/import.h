@@ -72,8 +72,9 @@ int import_json_records(struct at_ctx *ctx, struct store *st, FILE *in, const ch
                         const struct type_spec *t, const struct import_options *opt,
                         struct import_counts *counts, struct buf *ids);
 
-/* Writes every version of every record, in log order, one canonical JSON
- * document per line: the archive's lossless export. */
+/* Writes every version the store's session may read (see record_read), in
+ * log order, one canonical JSON document per line: for a user cleared to
+ * confidential, the archive's lossless export. */
 int export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out);
 
 #endif

@@ -27,7 +27,7 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
         "   AND (?2 IS NULL OR c.date_hi >= ?2)"
         "   AND (?3 IS NULL OR c.date_lo <= ?3)"
         "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"
-        "   AND (?5 < 0 OR c.clearance <= ?5)"
+        "   AND c.clearance <= ?5"
         "   AND NOT c.retracted"
         "   AND c.lat BETWEEN ?9 AND ?11"
         "   AND (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"
@@ -41,7 +41,7 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
         return ctx_error(ctx, AT_EINVAL, "a layer needs a bounding box and no retracted records");
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
-    record_filter_bind(stmt, f);
+    record_filter_bind(st, stmt, f);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)

@@ -19,9 +19,22 @@
 
 /* Keys of a version document, sorted; no other key is allowed. */
 static const char *const doc_keys[] = {
-    "author", "clearance", "data", "id", "reason", "retracted",
+    "author", "clearance", "data", "id", "origin", "reason", "retracted",
     "source", "type", "version", "written_at",
 };
+
+/* The clearance a version document carries; confidential when it cannot
+ * be read, so that a damaged document is shown to the fewest. */
+static int doc_clearance(json_t *doc)
+{
+    struct at_ctx quiet = { 0 };
+    int clearance = CLEARANCE_CONFIDENTIAL;
+
+    if (clearance_parse(&quiet, json_string_value(json_object_get(doc, "clearance")) ?: "",
+                        &clearance) != AT_OK)
+        return CLEARANCE_CONFIDENTIAL;
+    return clearance;
+}
 
 void record_now(char out[21])
 {
@@ -30,6 +43,16 @@ void record_now(char out[21])
 
     gmtime_r(&now, &tm);
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void record_origin_text(json_t *doc, struct buf *out)
+{
+    json_t *origin = json_object_get(doc, "origin");
+
+    if (origin)
+        buf_printf(out, "imported; originally by %s at %s",
+                   json_string_value(json_object_get(origin, "author")) ?: "?",
+                   json_string_value(json_object_get(origin, "written_at")) ?: "?");
 }
 
 char *record_canonical(json_t *doc)
@@ -320,6 +343,12 @@ static int load_current(struct at_ctx *ctx, struct store *st, const char *id, js
         return ctx_error(ctx, AT_EINVAL, "a new version of %s needs a reason (--reason TEXT)", id);
     if ((rc = record_get(ctx, st, id, 0, doc)) != AT_OK)
         return rc;
+    if ((rc = access_check_version(ctx, store_session(st), id, 0, CLEARANCE_PUBLIC,
+                                   doc_clearance(*doc))) != AT_OK) {
+        json_decref(*doc);
+        *doc = NULL;
+        return rc;
+    }
     *t = model_type(json_string_value(json_object_get(*doc, "type")));
     return AT_OK;
 }
@@ -327,10 +356,7 @@ static int load_current(struct at_ctx *ctx, struct store *st, const char *id, js
 /* Lowering a record's clearance is a decision some roles may not take. */
 static int check_clearance_change(struct at_ctx *ctx, struct store *st, json_t *old, int clearance)
 {
-    int was = CLEARANCE_CONFIDENTIAL;
-
-    clearance_parse(ctx, json_string_value(json_object_get(old, "clearance")) ?: "", &was);
-    if (clearance < was)
+    if (clearance < doc_clearance(old))
         return access_check(ctx, store_session(st), ACTION_DECLASSIFY, 0);
     return AT_OK;
 }
@@ -418,8 +444,8 @@ static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_sp
             k++;
         if (k == ARRAY_LEN(doc_keys))
             return ctx_error(ctx, AT_EINVAL, "key \"%s\": not part of a version; valid: author, "
-                             "clearance, data, id, reason, retracted, source, type, version, "
-                             "written_at", key);
+                             "clearance, data, id, origin, reason, retracted, source, type, "
+                             "version, written_at", key);
     }
     *t = model_type(json_string_value(json_object_get(doc, "type")));
     if (*t == NULL) {
@@ -445,21 +471,92 @@ static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_sp
     for (size_t i = 0; i < ARRAY_LEN(text_keys); i++)
         if (!json_is_string(json_object_get(doc, text_keys[i])))
             return ctx_error(ctx, AT_EINVAL, "key \"%s\": must be text", text_keys[i]);
+    json_t *origin = json_object_get(doc, "origin");
+    if (origin && (!json_is_object(origin) || json_object_size(origin) != 2
+                   || !json_is_string(json_object_get(origin, "author"))
+                   || !json_is_string(json_object_get(origin, "written_at"))))
+        return ctx_error(ctx, AT_EINVAL, "key \"origin\": must be {\"author\": TEXT, "
+                         "\"written_at\": TEXT}");
     json_t *source = json_object_get(doc, "source");
     if (source && !json_is_string(source))
         return ctx_error(ctx, AT_EINVAL, "key \"source\": must be an interview or document id");
     return AT_OK;
 }
 
+/* Who first wrote the version doc and when, as a new {"author",
+ * "written_at"}: its origin when it was itself imported, else its own. */
+static json_t *origin_of(json_t *doc)
+{
+    json_t *origin = json_object_get(doc, "origin");
+
+    if (origin)
+        return json_deep_copy(origin);
+    return json_pack("{s:O, s:O}", "author", json_object_get(doc, "author"),
+                     "written_at", json_object_get(doc, "written_at"));
+}
+
+/* The canonical text of doc without who stored it and when, but with who
+ * first wrote it: two archives' copies of one version compare equal. */
+static char *content_text(json_t *doc)
+{
+    json_t *copy = json_copy(doc);
+    char *text;
+
+    json_object_set_new(copy, "origin", origin_of(doc));
+    json_object_del(copy, "author");
+    json_object_del(copy, "written_at");
+    text = record_canonical(copy);
+    json_decref(copy);
+    return text;
+}
+
+/* Sets *same to whether the archive's version of doc's id and version has
+ * doc's content and origin. */
+static int same_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *same)
+{
+    json_t *held = NULL;
+    char *a, *b;
+    int rc;
+
+    if ((rc = record_get(ctx, st, json_string_value(json_object_get(doc, "id")),
+                         (int)json_integer_value(json_object_get(doc, "version")), &held)) != AT_OK)
+        return rc;
+    a = content_text(held);
+    b = content_text(doc);
+    *same = strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    json_decref(held);
+    return AT_OK;
+}
+
+/* An imported version may neither be above what its importer may read,
+ * nor change a record they may not read, nor lower a record's clearance
+ * without the right to. */
+static int check_import_clearance(struct at_ctx *ctx, struct store *st, json_t *doc,
+                                  json_t *current)
+{
+    const struct session *s = store_session(st);
+    int rc;
+
+    if ((rc = access_check(ctx, s, ACTION_READ, doc_clearance(doc))) != AT_OK)
+        return ctx_prefix(ctx, "key \"clearance\": ");
+    if (current == NULL)
+        return AT_OK;
+    if (access_check(ctx, s, ACTION_READ, doc_clearance(current)) != AT_OK)
+        return ctx_error(ctx, AT_EDENIED, "key \"id\": %s is above your clearance; you may "
+                         "not write it", json_string_value(json_object_get(doc, "id")));
+    return check_clearance_change(ctx, st, current, doc_clearance(doc));
+}
+
 int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *already)
 {
-    static const char sql[] = "SELECT max(version) FROM record_version WHERE id = ?1";
-    static const char same_sql[] = "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
     const struct type_spec *t = NULL;
     const char *id;
-    json_int_t version, have;
-    sqlite3_stmt *stmt;
-    char *text = NULL;
+    json_int_t version, have = 0;
+    json_t *current = NULL, *stored = NULL;
+    char now[21];
+    bool same;
     int rc;
 
     *already = false;
@@ -471,37 +568,45 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
         return ctx_prefix(ctx, "key \"data\": ");
     id = json_string_value(json_object_get(doc, "id"));
     version = json_integer_value(json_object_get(doc, "version"));
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_step(stmt);
-    have = sqlite3_column_int64(stmt, 0);
-    sqlite3_reset(stmt);
+    if ((rc = record_get(ctx, st, id, 0, &current)) == AT_ENOTFOUND)
+        ctx_clear(ctx);
+    else if (rc != AT_OK)
+        return rc;
+    else
+        have = json_integer_value(json_object_get(current, "version"));
+    if ((rc = check_import_clearance(ctx, st, doc, current)) != AT_OK)
+        goto out;
     if (version <= have) {
-        /* Present already: fine if identical, a conflict otherwise. */
-        if ((stmt = store_stmt(ctx, st, same_sql)) == NULL)
-            return AT_ERR;
-        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 2, version);
-        text = record_canonical(doc);
-        rc = sqlite3_step(stmt) == SQLITE_ROW
-             && strcmp((const char *)sqlite3_column_text(stmt, 0), text) == 0;
-        sqlite3_reset(stmt);
-        free(text);
-        if (!rc)
-            return ctx_error(ctx, AT_ECONFLICT, "%s version %lld: the archive holds a different "
-                             "version %lld", id, (long long)version, (long long)version);
-        *already = true;
-        return AT_OK;
+        /* Present already: fine if the same, a conflict otherwise. */
+        if ((rc = same_version(ctx, st, doc, &same)) != AT_OK)
+            goto out;
+        if (!same)
+            rc = ctx_error(ctx, AT_ECONFLICT, "%s version %lld: the archive holds a different "
+                           "version %lld", id, (long long)version, (long long)version);
+        *already = same;
+        goto out;
     }
-    if (version != have + 1)
-        return ctx_error(ctx, AT_EINVAL, "%s version %lld: version %lld must come first",
-                         id, (long long)version, (long long)have + 1);
+    if (version != have + 1) {
+        rc = ctx_error(ctx, AT_EINVAL, "%s version %lld: version %lld must come first",
+                       id, (long long)version, (long long)have + 1);
+        goto out;
+    }
     const char *source = json_string_value(json_object_get(doc, "source"));
     if ((rc = check_refs(ctx, st, t, data)) != AT_OK
         || (source && (rc = check_source(ctx, st, source)) != AT_OK))
-        return rc;
-    return write_version(ctx, st, doc);
+        goto out;
+    /* The version is the importer's, written now; who wrote it first, and
+     * when, is kept as its origin. */
+    stored = json_copy(doc);
+    record_now(now);
+    json_object_set_new(stored, "origin", origin_of(doc));
+    json_object_set_new(stored, "author", json_string(store_session(st)->user));
+    json_object_set_new(stored, "written_at", json_string(now));
+    rc = write_version(ctx, st, stored);
+out:
+    json_decref(stored);
+    json_decref(current);
+    return rc;
 }
 
 int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out)
@@ -538,7 +643,8 @@ int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
                    char id_out[RECORD_ID_MAX])
 {
     static const char sql[] =
-        "SELECT id FROM record_current WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2";
+        "SELECT id FROM record_current WHERE id >= ?1 AND id < ?1 || '~' AND clearance <= ?2"
+        " ORDER BY id LIMIT 2";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int found = 0;
 
@@ -547,7 +653,10 @@ int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
     if (strlen(prefix) < 4 || strchr(prefix, '-') == NULL)
         return ctx_error(ctx, AT_EINVAL, "\"%s\" is not a record id (such as ev-7k2m9q4xd3ab, "
                          "or its first few characters)", prefix);
+    /* Only the records the session may read: the others are not there
+     * for it, not even as a second match. */
     sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
     while (sqlite3_step(stmt) == SQLITE_ROW) {
         if (found++ == 0)
             snprintf(id_out, RECORD_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
@@ -564,22 +673,30 @@ int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
 int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
 {
     static const char sql[] = "SELECT doc FROM record_version WHERE id = ?1 ORDER BY version";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    const struct session *s = store_session(st);
+    sqlite3_stmt *stmt;
+    json_t *current;
+    int rc, current_clearance;
 
-    if (stmt == NULL)
+    if ((rc = record_get(ctx, st, id, 0, &current)) != AT_OK)
+        return rc;
+    current_clearance = doc_clearance(current);
+    json_decref(current);
+    if ((rc = access_check_version(ctx, s, id, 0, CLEARANCE_PUBLIC, current_clearance)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
         /* A version above the session's clearance stays out of the history. */
         json_t *v = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
-        int clearance = CLEARANCE_CONFIDENTIAL;
-        clearance_parse(ctx, json_string_value(json_object_get(v, "clearance")) ?: "", &clearance);
-        if (clearance <= session_clearance(store_session(st)))
+        if (v && access_check_version(ctx, s, id, 0, doc_clearance(v), current_clearance) == AT_OK)
             json_array_append_new(*out, v);
         else
             json_decref(v);
     }
+    ctx_clear(ctx);
     sqlite3_reset(stmt);
     if (json_array_size(*out) == 0) {
         json_decref(*out);
@@ -597,7 +714,7 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         "   AND (?2 IS NULL OR date_hi >= ?2)"
         "   AND (?3 IS NULL OR date_lo <= ?3)"
         "   AND (?4 IS NULL OR place LIKE '%' || ?4 || '%')"
-        "   AND (?5 < 0 OR clearance <= ?5)"
+        "   AND clearance <= ?5"
         "   AND (?6 OR NOT retracted)"
         "   AND (?9 IS NULL OR (lat BETWEEN ?9 AND ?11 AND"
         "        (CASE WHEN ?10 <= ?12 THEN lon BETWEEN ?10 AND ?12"
@@ -620,7 +737,7 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         "   AND (?2 IS NULL OR c.date_hi >= ?2)"
         "   AND (?3 IS NULL OR c.date_lo <= ?3)"
         "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"
-        "   AND (?5 < 0 OR c.clearance <= ?5)"
+        "   AND c.clearance <= ?5"
         "   AND (?6 OR NOT c.retracted)"
         "   AND c.lat BETWEEN ?9 AND ?11"
         "   AND (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"
@@ -633,7 +750,7 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 
     if (stmt == NULL)
         return AT_ERR;
-    record_filter_bind(stmt, f);
+    record_filter_bind(st, stmt, f);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         rc = doc ? fn(arg, doc) : ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
@@ -645,7 +762,7 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
     return rc;
 }
 
-void record_filter_bind(sqlite3_stmt *stmt, const struct record_filter *f)
+void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f)
 {
     if (f->has_bbox) {
         bool crosses = f->west > f->east;
@@ -662,7 +779,7 @@ void record_filter_bind(sqlite3_stmt *stmt, const struct record_filter *f)
         sqlite3_bind_int(stmt, 3, f->date_to);
     if (f->place)
         sqlite3_bind_text(stmt, 4, f->place, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, f->max_clearance);
+    sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), f->max_clearance));
     sqlite3_bind_int(stmt, 6, f->include_retracted);
     sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
     sqlite3_bind_int64(stmt, 8, f->offset);
@@ -684,15 +801,14 @@ int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_
      * that records above its clearance exist. */
     static const char sql[] =
         "SELECT r.id, r.field FROM record_ref r JOIN record_current c ON c.id = r.id"
-        " WHERE r.target = ?1 AND (?2 < 0 OR c.clearance <= ?2) ORDER BY r.id";
+        " WHERE r.target = ?1 AND c.clearance <= ?2 ORDER BY r.id";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    const struct session *s = store_session(st);
 
     if (stmt == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, s ? s->clearance : -1);
+    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:s}",
                                               "id", (const char *)sqlite3_column_text(stmt, 0),
@@ -774,7 +890,7 @@ int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, js
             json_decref(*out);
             return store_error(ctx, st, "counting records");
         }
-        sqlite3_bind_int(stmt, 1, max_clearance);
+        sqlite3_bind_int(stmt, 1, access_read_limit(store_session(st), max_clearance));
         while (sqlite3_step(stmt) == SQLITE_ROW)
             json_object_set_new(group, (const char *)sqlite3_column_text(stmt, 0),
                                 json_integer(sqlite3_column_int64(stmt, 1)));
@@ -823,17 +939,28 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs)
 
 int record_read(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out)
 {
-    int clearance = CLEARANCE_CONFIDENTIAL, rc;
-    json_t *one;
+    const struct session *s = store_session(st);
+    json_t *current = NULL, *one;
+    int rc;
 
-    if ((rc = record_get(ctx, st, id, version, out)) != AT_OK)
-        return rc;
-    clearance_parse(ctx, json_string_value(json_object_get(*out, "clearance")) ?: "", &clearance);
-    if ((rc = access_check(ctx, store_session(st), ACTION_READ, clearance)) == AT_OK) {
-        one = json_pack("[O]", *out);
-        rc = record_log_reads(ctx, st, one);
-        json_decref(one);
-    }
+    *out = NULL;
+    /* The current version first: a record the reader may not read has
+     * no versions for them either. */
+    if ((rc = record_get(ctx, st, id, 0, &current)) != AT_OK
+        || (rc = access_check_version(ctx, s, id, 0, CLEARANCE_PUBLIC,
+                                      doc_clearance(current))) != AT_OK)
+        goto out;
+    if (version == 0 || version == json_integer_value(json_object_get(current, "version")))
+        *out = json_incref(current);
+    else if ((rc = record_get(ctx, st, id, version, out)) != AT_OK
+             || (rc = access_check_version(ctx, s, id, version, doc_clearance(*out),
+                                           doc_clearance(current))) != AT_OK)
+        goto out;
+    one = json_pack("[O]", *out);
+    rc = record_log_reads(ctx, st, one);
+    json_decref(one);
+out:
+    json_decref(current);
     if (rc != AT_OK) {
         json_decref(*out);
         *out = NULL;

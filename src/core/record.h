@@ -6,7 +6,11 @@
  *
  * A version is a JSON object (the "version document"):
  *   {"id", "type", "version", "clearance", "retracted", "reason",
- *    "author", "written_at", "source", "data": {fields}}
+ *    "author", "written_at", "source", "data": {fields},
+ *    "origin": {"author", "written_at"}}
+ * "author" and "written_at" are always the user who stored the version in
+ * this archive and when; "origin", present on an imported version only,
+ * says who wrote it first and when, elsewhere.
  * Its canonical text (sorted keys, no white space, UTF-8) is what the log
  * hashes and what `export jsonl` writes, one per line.
  */
@@ -46,21 +50,29 @@ int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *c
 int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
                    const struct record_write *w);
 
-/* Stores a version document as it is (an import of an export): the next
- * version of its record, or one already present with identical content
- * (then *already is set and nothing is written).  Inside a transaction. */
+/* Stores a version document (an import of an export): the next version
+ * of its record, or one already present with the same content and origin
+ * (then *already is set and nothing is written).  The stored version's
+ * author and time are the session's and now; the document's own (or its
+ * origin) become the origin.  Refused (AT_EDENIED) when the version is
+ * above the session's clearance, when the record is, and when it lowers
+ * the record's clearance without ACTION_DECLASSIFY.  Inside a transaction. */
 int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *already);
 
-/* The version document of id at version (0 = current); *out is a new
- * reference the caller releases. */
+/* The version document of id at version (0 = current), whoever asks: for
+ * core's own work on records it has been told to write or has checked;
+ * reads for a user go through record_read.  *out is a new reference the
+ * caller releases. */
 int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
 
-/* Resolves a full id or a unique prefix of one into id_out. */
+/* Resolves a full id or a unique prefix of one into id_out, among the
+ * records the store's session may read. */
 int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
                    char id_out[RECORD_ID_MAX]);
 
-/* Every version of id that the store's session may read, oldest first, as
- * a new JSON array. */
+/* Every version of id that the store's session may read (cleared for the
+ * version and for the record's current clearance), oldest first, as a new
+ * JSON array; "no record" when it may not read the record. */
 int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* Filters for record_list; zero / NULL means no filter. */
@@ -68,7 +80,7 @@ struct record_filter {
     const char *type;
     int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
     const char *place;           /* substring of the record's place fields */
-    int max_clearance;           /* highest clearance to include; -1 = all */
+    int max_clearance;           /* highest clearance to include; -1 = all the session may read */
     bool include_retracted;
     long limit, offset;          /* limit 0 = no limit */
     bool has_bbox;               /* only records with a point inside: */
@@ -87,27 +99,36 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* Binds f to a statement written with record_list's parameters: ?1 type,
- * ?2/?3 date range, ?4 place, ?5 clearance, ?6 retracted, ?7/?8 limit and
+ * ?2/?3 date range, ?4 place, ?5 clearance (capped at what st's session may
+ * read: "clearance <= ?5" shows nothing to no session), ?6 retracted, ?7/?8 limit and
  * offset, ?9-?12 south, west, north, east, ?13/?14 field and value, ?15/?16
  * the east end of the first box and the west end of the second (a box
  * across the antimeridian is two). */
-void record_filter_bind(sqlite3_stmt *stmt, const struct record_filter *f);
+void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
 
 /* Counts of current records per type (retracted ones apart), of those the
  * store's session may read. */
 int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
 
-/* For a dashboard, counting records up to max_clearance: events per year,
+/* For a dashboard, counting records up to max_clearance (and never above
+ * the store's session's): events per year,
  * acts per act type, events per province, as {"by_year": {..}, ...}. */
 int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, json_t **out);
 
-/* Reads a record for the store's session: AT_EDENIED when its clearance is
- * above theirs; a confidential record's reading is logged. */
+/* Reads version (0 = current) of a record for the store's session, who
+ * must be cleared for both that version and the record's current
+ * clearance.  Otherwise AT_ENOTFOUND, with the same message as for a
+ * record (or version) that does not exist.  A confidential record's
+ * reading is logged. */
 int record_read(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
 
 /* Logs that the session was shown the confidential records among docs (an
  * array of version documents), in one entry; nothing when there are none. */
 int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
+
+/* Appends "imported; originally by AUTHOR at TIME" to out when doc is an
+ * imported version; nothing otherwise. */
+void record_origin_text(json_t *doc, struct buf *out);
 
 /* Canonical text of a version document (sorted keys, compact); caller frees. */
 char *record_canonical(json_t *doc);

@@ -84,16 +84,15 @@ int record_referrers_summary(struct at_ctx *ctx, struct store *st, const char *i
      * that records above its clearance exist. */
     static const char sql[] =
         "SELECT r.id, r.field, c.doc FROM record_ref r JOIN record_current c ON c.id = r.id"
-        " WHERE r.target = ?1 AND (?2 < 0 OR c.clearance <= ?2) ORDER BY r.id";
+        " WHERE r.target = ?1 AND c.clearance <= ?2 ORDER BY r.id";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    const struct session *s = store_session(st);
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, s ? s->clearance : -1);
+    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loadb((const char *)sqlite3_column_text(stmt, 2),
                                  (size_t)sqlite3_column_bytes(stmt, 2), 0, NULL);

@@ -3,6 +3,7 @@
  */
 #include "attest.h"
 #include "search.h"
+#include "access.h"
 
 #include <string.h>
 
@@ -219,19 +220,19 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
         "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
         " JOIN record_current c ON c.rowid = s.rowid"
         " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rank LIMIT ?7";
     static const char word_sql[] =
         "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
         " JOIN record_current c ON c.rowid = s.rowid"
         " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rowid DESC LIMIT ?7";
     static const char cjk_sql[] =
         "SELECT c.doc, snippet(search_cjk, 0, ?2, ?3, '…', 10) FROM search_cjk s"
         " JOIN record_current c ON c.rowid = s.rowid"
         " WHERE search_cjk MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rowid DESC LIMIT ?7";
     static const char short_cjk_sql[] =
         "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?8) - 20), 60),"
@@ -239,7 +240,7 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
         " JOIN record_current c ON c.rowid = s.rowid"
         " JOIN search_cjk k ON k.rowid = s.rowid"
         " WHERE search_short MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND (?5 < 0 OR c.clearance <= ?5) AND (?6 OR NOT c.retracted)"
+        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
         " ORDER BY s.rowid DESC LIMIT ?7";
     struct buf match = BUF_INIT;
     const char *sql;
@@ -268,7 +269,7 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
     sqlite3_bind_text(stmt, 3, o->mark_close ? o->mark_close : "", -1, SQLITE_STATIC);
     if (o->type)
         sqlite3_bind_text(stmt, 4, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, o->max_clearance);
+    sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), o->max_clearance));
     sqlite3_bind_int(stmt, 6, o->include_retracted);
     sqlite3_bind_int64(stmt, 7, o->limit > 0 ? o->limit : 50);
     if (sql == short_cjk_sql)

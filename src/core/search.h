@@ -28,7 +28,7 @@ int search_bulk(struct at_ctx *ctx, struct store *st, bool bulk);
 
 struct search_options {
     const char *type;        /* only records of this type; NULL for all */
-    int max_clearance;       /* -1 for all */
+    int max_clearance;       /* -1 for all the session may read; never above it */
     bool include_retracted;
     long limit;              /* 0: 50 */
     const char *mark_open;   /* put around each hit in the snippet */

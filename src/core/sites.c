@@ -8,6 +8,7 @@
  */
 #include "attest.h"
 #include "sites.h"
+#include "access.h"
 #include "geo.h"
 #include "vocab.h"
 
@@ -409,14 +410,22 @@ static int candidate_members(struct at_ctx *ctx, struct store *st, const char *l
 
 int sites_candidates(struct at_ctx *ctx, struct store *st, json_t **out)
 {
+    /* Only the candidates whose pinpoints (and site) the session may all
+     * read: a candidate's place and counts are made from each of them. */
     static const char sql[] =
-        "SELECT label, site_type, site, lat, lon, doc FROM site_candidate"
+        "SELECT label, site_type, site, lat, lon, doc FROM site_candidate s"
+        " WHERE NOT EXISTS (SELECT 1 FROM site_candidate_member m"
+        "                   JOIN record_current c ON c.id = m.pinpoint"
+        "                   WHERE m.label = s.label AND c.clearance > ?1)"
+        "   AND NOT EXISTS (SELECT 1 FROM record_current c WHERE c.id = s.site"
+        "                   AND c.clearance > ?1)"
         " ORDER BY CAST(substr(label, 2) AS INTEGER)";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int rc = AT_OK;
 
     if (stmt == NULL)
         return AT_ERR;
+    sqlite3_bind_int(stmt, 1, session_clearance(store_session(st)));
     *out = json_array();
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         json_t *c = json_pack("{s:s, s:s, s:f, s:f, s:o}",

@@ -6,6 +6,7 @@
  */
 #include "attest.h"
 #include "spatial.h"
+#include "access.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
     static const char sql[] =
         "SELECT rid, lat, lon FROM geo_rtree"
         " WHERE max_lat >= ?1 AND min_lat <= ?2 AND max_lon >= ?3 AND min_lon <= ?4"
-        "   AND (?5 IS NULL OR type = ?5) AND (?6 < 0 OR clearance <= ?6)";
+        "   AND (?5 IS NULL OR type = ?5) AND clearance <= ?6";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
@@ -91,7 +92,7 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
     sqlite3_bind_double(stmt, 4, b->east);
     if (q->type)
         sqlite3_bind_text(stmt, 5, q->type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 6, q->max_clearance);
+    sqlite3_bind_int(stmt, 6, access_read_limit(store_session(st), q->max_clearance));
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         double plat = sqlite3_column_double(stmt, 1), plon = sqlite3_column_double(stmt, 2);
         const char *id = (const char *)sqlite3_column_text(stmt, 0);

@@ -29,7 +29,8 @@ struct spatial_hit {
     double dist_m;   /* from the query point; 0 for box queries */
 };
 
-/* What to look for: type NULL means any type; max_clearance -1 means any. */
+/* What to look for: type NULL means any type; max_clearance -1 means all
+ * the store's session may read, and the session caps it. */
 struct spatial_query {
     const char *type;
     int max_clearance;

@@ -145,17 +145,14 @@ int api_records_history(struct request *r)
 }
 
 /* Writes a new version of the record in the path (changes applied, or
- * retracted when changes is NULL) once the user may read it, and replies
- * with the new version. */
+ * retracted when changes is NULL) and replies with it.  Core refuses a
+ * record the user may not read as one that does not exist. */
 static int new_version(struct request *r, json_t *changes, const struct record_write *w)
 {
     const char *id = r->params[0];
     json_t *doc;
     int rc;
 
-    if ((rc = record_read(&r->ctx, r->st, id, 0, &doc)) != AT_OK)
-        return http_core_error(r, rc);
-    json_decref(doc);
     if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
         rc = write_tx(r, changes ? record_amend(&r->ctx, r->st, id, changes, w)
                                  : record_retract(&r->ctx, r->st, id, w));

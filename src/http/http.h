@@ -95,15 +95,19 @@ int records_filter(struct request *r, struct record_filter *f);
 /* Handlers return the HTTP status they set. */
 typedef int (*http_handler)(struct request *r);
 
-enum route_access {
-    ROUTE_PUBLIC,   /* no login */
-    ROUTE_USER,     /* any logged-in user or API token */
+/* Who may call a route at all; what they may do with a given record is
+ * core's decision (access.c), made again inside the handler's calls. */
+enum route_need {
+    NEED_NOTHING,   /* anyone, logged in or not */
+    NEED_LOGIN,     /* a logged-in user or API token whose role may do .action */
 };
 
+/* One entry of the route table: every route's rights are in that one table. */
 struct route {
     const char *method;
-    const char *pattern;   /* "/api/v1/records/{id}/history" */
-    enum route_access access;
+    const char *path;      /* "/api/v1/records/{id}/history" */
+    enum route_need need;
+    enum action action;    /* with NEED_LOGIN: ACTION_READ for any user */
     http_handler handler;
     const char *summary;   /* for the route list in docs and tests */
 };
@@ -111,7 +115,8 @@ struct route {
 /* The sorted route table (route.c). */
 const struct route *route_all(size_t *count);
 
-/* Finds the route for r, checks access and CSRF, and runs it. */
+/* Finds the route for r, checks login, the route's action and CSRF, and
+ * runs it with the user as the store's session. */
 int route_dispatch(struct request *r);
 /* route_dispatch's checks alone, made from the request's head before a
  * byte of its body is read: 0, or the error status it set. */

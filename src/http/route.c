@@ -1,40 +1,95 @@
 /*
  * route.c: the route table, sorted by path then method, and the one gate
  * every request passes: who is asking, whether they must be logged in,
- * and the CSRF check on every state-changing request.  What each user may
- * do with a record is then decided by core (access.c).
+ * whether their role may do what the route does (each entry names its
+ * action), and the CSRF check on every state-changing request.  What each
+ * user may do with a given record is then decided by core (access.c),
+ * with the user as the store's session.
  */
 #include "http.h"
+#include "../core/vocab.h"
 
 #include <string.h>
 
 static const struct route routes[] = {
-    { "GET", "/", ROUTE_PUBLIC, assets_serve, "the web application" },
-    { "GET", "/api/v1/evidence", ROUTE_USER, api_evidence_list, "list evidence items" },
-    { "POST", "/api/v1/evidence", ROUTE_USER, api_evidence_upload, "upload an evidence file (raw body, streamed)" },
-    { "GET", "/api/v1/evidence/{id}", ROUTE_USER, api_evidence_get, "an evidence item's details and custody" },
-    { "GET", "/api/v1/evidence/{id}/file", ROUTE_USER, api_evidence_file, "download an evidence file, decrypted and checked" },
-    { "GET", "/api/v1/export/{format}", ROUTE_USER, api_export, "export: jsonl, or csv of ?type=" },
-    { "POST", "/api/v1/login", ROUTE_PUBLIC, api_login, "log in: {username, passphrase}" },
-    { "POST", "/api/v1/logout", ROUTE_USER, api_logout, "log out" },
-    { "GET", "/api/v1/map", ROUTE_USER, api_map, "GeoJSON of sites, pinpoints and events in ?bbox=" },
-    { "GET", "/api/v1/me", ROUTE_USER, api_me, "the logged-in user" },
-    { "GET", "/api/v1/openapi.json", ROUTE_PUBLIC, api_openapi, "this API's OpenAPI 3 description" },
-    { "GET", "/api/v1/records", ROUTE_USER, api_records_list, "list records with filters and paging" },
-    { "POST", "/api/v1/records", ROUTE_USER, api_records_create, "create a record" },
-    { "GET", "/api/v1/records/{id}", ROUTE_USER, api_records_get, "a record's current (or ?version=) version" },
-    { "GET", "/api/v1/records/{id}/history", ROUTE_USER, api_records_history, "every version of a record" },
-    { "POST", "/api/v1/records/{id}/retract", ROUTE_USER, api_records_retract, "retract a record" },
-    { "POST", "/api/v1/records/{id}/versions", ROUTE_USER, api_records_amend, "write a new version" },
-    { "POST", "/api/v1/screen", ROUTE_USER, api_screen, "screen a batch of names against the sanctions lists (OpenSanctions /match shape)" },
-    { "GET", "/api/v1/search", ROUTE_USER, api_search, "full-text search: ?q=" },
-    { "GET", "/api/v1/sites", ROUTE_USER, api_sites_list, "GeoJSON of the sites in ?bbox= (the map's site layer)" },
-    { "GET", "/api/v1/sites/{id}", ROUTE_USER, api_sites_get, "a site with its pinpoints" },
-    { "GET", "/api/v1/stats", ROUTE_USER, api_stats, "counts by type, year, act type and province" },
-    { "POST", "/api/v1/tokens", ROUTE_USER, api_token_create, "make an API token for scripts" },
-    { "GET", "/api/v1/types", ROUTE_USER, api_types, "the record types and their fields" },
-    { "GET", "/api/v1/vocab", ROUTE_USER, api_vocab, "the controlled vocabularies" },
-    { "POST", "/api/v1/witnesses/{id}/identity", ROUTE_USER, api_identity_set, "seal a witness's identity" },
+    { .method = "GET", .path = "/",
+      .need = NEED_NOTHING, .handler = assets_serve,
+      .summary = "the web application" },
+    { .method = "GET", .path = "/api/v1/evidence",
+      .need = NEED_LOGIN, .action = ACTION_GET_EVIDENCE, .handler = api_evidence_list,
+      .summary = "list evidence items" },
+    { .method = "POST", .path = "/api/v1/evidence",
+      .need = NEED_LOGIN, .action = ACTION_ADD_EVIDENCE, .handler = api_evidence_upload,
+      .summary = "upload an evidence file (raw body, streamed)" },
+    { .method = "GET", .path = "/api/v1/evidence/{id}",
+      .need = NEED_LOGIN, .action = ACTION_GET_EVIDENCE, .handler = api_evidence_get,
+      .summary = "an evidence item's details and custody" },
+    { .method = "GET", .path = "/api/v1/evidence/{id}/file",
+      .need = NEED_LOGIN, .action = ACTION_GET_EVIDENCE, .handler = api_evidence_file,
+      .summary = "download an evidence file, decrypted and checked" },
+    { .method = "GET", .path = "/api/v1/export/{format}",
+      .need = NEED_LOGIN, .action = ACTION_EXPORT_BUNDLE, .handler = api_export,
+      .summary = "export: jsonl, or csv of ?type=" },
+    { .method = "POST", .path = "/api/v1/login",
+      .need = NEED_NOTHING, .handler = api_login,
+      .summary = "log in: {username, passphrase}" },
+    { .method = "POST", .path = "/api/v1/logout",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_logout,
+      .summary = "log out" },
+    { .method = "GET", .path = "/api/v1/map",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_map,
+      .summary = "GeoJSON of sites, pinpoints and events in ?bbox=" },
+    { .method = "GET", .path = "/api/v1/me",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_me,
+      .summary = "the logged-in user" },
+    { .method = "GET", .path = "/api/v1/openapi.json",
+      .need = NEED_NOTHING, .handler = api_openapi,
+      .summary = "this API's OpenAPI 3 description" },
+    { .method = "GET", .path = "/api/v1/records",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_records_list,
+      .summary = "list records with filters and paging" },
+    { .method = "POST", .path = "/api/v1/records",
+      .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_records_create,
+      .summary = "create a record" },
+    { .method = "GET", .path = "/api/v1/records/{id}",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_records_get,
+      .summary = "a record's current (or ?version=) version" },
+    { .method = "GET", .path = "/api/v1/records/{id}/history",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_records_history,
+      .summary = "every version of a record" },
+    { .method = "POST", .path = "/api/v1/records/{id}/retract",
+      .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_records_retract,
+      .summary = "retract a record" },
+    { .method = "POST", .path = "/api/v1/records/{id}/versions",
+      .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_records_amend,
+      .summary = "write a new version" },
+    { .method = "POST", .path = "/api/v1/screen",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_screen,
+      .summary = "screen a batch of names against the sanctions lists (OpenSanctions /match shape)" },
+    { .method = "GET", .path = "/api/v1/search",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_search,
+      .summary = "full-text search: ?q=" },
+    { .method = "GET", .path = "/api/v1/sites",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_sites_list,
+      .summary = "GeoJSON of the sites in ?bbox= (the map's site layer)" },
+    { .method = "GET", .path = "/api/v1/sites/{id}",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_sites_get,
+      .summary = "a site with its pinpoints" },
+    { .method = "GET", .path = "/api/v1/stats",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_stats,
+      .summary = "counts by type, year, act type and province" },
+    { .method = "POST", .path = "/api/v1/tokens",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_token_create,
+      .summary = "make an API token for scripts" },
+    { .method = "GET", .path = "/api/v1/types",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_types,
+      .summary = "the record types and their fields" },
+    { .method = "GET", .path = "/api/v1/vocab",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_vocab,
+      .summary = "the controlled vocabularies" },
+    { .method = "POST", .path = "/api/v1/witnesses/{id}/identity",
+      .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_identity_set,
+      .summary = "seal a witness's identity" },
 };
 
 const struct route *route_all(size_t *count)
@@ -82,19 +137,22 @@ static int gate(struct request *r, const struct route **out)
     r->session = NULL;
     r->logged_in = false;
     session_free(&r->keys);
-    if (auth_identify(r) != AT_OK)
-        return http_core_error(r, AT_EDENIED);
+    if (auth_identify(r) != AT_OK)     /* a token that has ended: log in again */
+        return http_error(r, 401, "unauthorised", NULL, "%s", r->ctx.message);
     for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
         const struct route *rt = &routes[i];
-        if (!match(r, rt->pattern, r->url))
+        if (!match(r, rt->path, r->url))
             continue;
         path_found = true;
         /* HEAD runs the GET handler; libmicrohttpd sends no body for it. */
         if (strcmp(rt->method, r->method) != 0
             && !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
             continue;
-        if (rt->access == ROUTE_USER && !r->logged_in)
+        if (rt->need == NEED_LOGIN && !r->logged_in)
             return http_error(r, 401, "unauthorised", NULL, "log in first (POST /api/v1/login)");
+        if (rt->need == NEED_LOGIN
+            && access_check(&r->ctx, &r->keys, rt->action, CLEARANCE_PUBLIC) != AT_OK)
+            return http_core_error(r, AT_EDENIED);
         if (changes && rt->handler != api_login && !auth_csrf_ok(r))
             return http_error(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token header");
         *out = rt;

@@ -46,12 +46,15 @@ def rule(route, level, who):
         return 200 if "export" in can and top >= 3 else 403
     if route == "POST /api/v1/records":
         return 201 if "write" in can else 403
-    if path in ("/api/v1/records/{id}/versions", "/api/v1/records/{id}/retract"):
-        return 200 if reads and "write" in can else 403
-    if path == "/api/v1/witnesses/{id}/identity":
-        return 201 if reads and "write" in can else 403
+    # Below a record's clearance it is not there (404), as a record that
+    # does not exist; a role without the right to write is refused first.
+    if path in ("/api/v1/records/{id}/versions", "/api/v1/records/{id}/retract",
+                "/api/v1/witnesses/{id}/identity"):
+        if "write" not in can:
+            return 403
+        return (201 if "witnesses" in path else 200) if reads else 404
     if "{id}" in path:
-        return 200 if reads else 403
+        return 200 if reads else 404
     if route == "POST /api/v1/tokens":
         return 201
     return 200
@@ -81,7 +84,8 @@ for route, level, want in rows:
 # Every route of the server appears in the table, with every clearance
 # where the route takes a record.
 import re
-table = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",', open("src/http/route.c").read())
+table = re.findall(r'\.method = "([A-Z]+)", \.path = "([^"]+)"', open("src/http/route.c").read())
+res.check("route table parsed", len(table) >= 20, table)
 routes_in_table = {r for r, _, _ in rows}
 missing = sorted("%s %s" % t for t in table if "%s %s" % t not in routes_in_table)
 res.check("every route of the server in the matrix", not missing, missing)
@@ -187,4 +191,65 @@ for who, (top, _) in ROLES.items():
         res.check("%s: site [%s] shows pinpoints and referrers up to %s" % (who, lv, LEVELS[top]),
                   sorted(pins, key=LEVELS.index) == LEVELS[:top + 1] and sorted(refs) == want_refs,
                   (pins, refs, want_refs))
+
+# Below a record's clearance, "forbidden" and "not found" are one answer:
+# the same status and the same message (but for the id) as for an id that
+# names no record.
+MISSING = "dc-mxzzzzzzzzzz"
+
+
+def answer(r, ident):
+    return r.status, r.body.decode("utf-8", "replace").replace(ident, "ID")
+
+
+for who, (top, can) in ROLES.items():
+    s = cookie[who]
+    for lv in LEVELS[top + 1:]:
+        for kind, path, body in (("read", "/api/v1/records/%s", None),
+                                 ("history", "/api/v1/records/%s/history", None),
+                                 ("version 1", "/api/v1/records/%s?version=1", None),
+                                 ("amend", "/api/v1/records/%s/versions",
+                                  {"changes": {}, "reason": "FICTIONAL probe"}),
+                                 ("retract", "/api/v1/records/%s/retract", {"reason": "FICTIONAL probe"})):
+            hidden = ids["document"][lv]
+            if body is None:
+                got, want = s.get(path % hidden), s.get(path % MISSING)
+            else:
+                got, want = s.post(path % hidden, body), s.post(path % MISSING, body)
+            res.check("%s: %s of a %s record is as of one that does not exist" % (who, kind, lv),
+                      answer(got, hidden) == answer(want, MISSING),
+                      (answer(got, hidden), answer(want, MISSING)))
+
+# A version is read only by those cleared for it and for the record's
+# current clearance: a public record raised to confidential takes its
+# public version 1 out of reach; one lowered from confidential to public
+# keeps its version 1 out of reach.
+admin = cookie["admin"]
+for key, level in (("raised", "confidential"), ("lowered", "public")):
+    r = admin.post("/api/v1/records/%s/versions" % ids[key],
+                   {"changes": {}, "reason": "FICTIONAL %s" % key, "clearance": level})
+    res.check("admin: %s to %s" % (key, level), r.status == 200, r.body[:200])
+for who, (top, _) in ROLES.items():
+    s = cookie[who]
+    for key in ("raised", "lowered"):
+        i = ids[key]
+        got = s.get("/api/v1/records/%s?version=1" % i)
+        if top == 3:
+            res.check("%s: version 1 of the %s record" % (who, key), got.status == 200, got.body[:200])
+            continue
+        if key == "raised":
+            want = answer(s.get("/api/v1/records/%s" % MISSING), MISSING)
+        else:
+            status, text = answer(s.get("/api/v1/records/%s?version=9" % i), i)
+            want = (status, text.replace("version 9", "version 1"))
+        res.check("%s: version 1 of the %s record is not there for it" % (who, key),
+                  answer(got, i) == want and want[0] == 404, (answer(got, i), want))
+        h = s.get("/api/v1/records/%s/history" % i)
+        if key == "raised":
+            res.check("%s: history of the raised record is not there for it" % who,
+                      h.status == 404, (h.status, h.body[:200]))
+        else:
+            versions = [v["version"] for v in h.json()["versions"]] if h.status == 200 else h.status
+            res.check("%s: history of the lowered record shows only what it may read" % who,
+                      versions == [2], versions)
 sys.exit(0)

@@ -11,7 +11,7 @@ import schema
 
 res = Results()
 doc = json.load(open("web/openapi.json"))
-table = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*(ROUTE_[A-Z]+),',
+table = re.findall(r'\.method = "([A-Z]+)", \.path = "([^"]+)",\s*\.need = (NEED_[A-Z]+)',
                    open("src/http/route.c").read())
 served = {(m, p): a for m, p, a in table}
 documented = {(m.upper(), p): op for p, item in doc["paths"].items()
@@ -25,7 +25,7 @@ for key, access in sorted(served.items()):
     if op is None:
         continue
     sec = op.get("security")
-    want_public = access == "ROUTE_PUBLIC"
+    want_public = access == "NEED_NOTHING"
     res.check("%s %s: security %s" % (key[0], key[1], "none" if want_public else "session or token"),
               (sec == []) if want_public else bool(sec) and "401" in op["responses"], sec)
     if key[0] == "POST" and not want_public:

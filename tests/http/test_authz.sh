@@ -43,32 +43,34 @@ POST /api/v1/records                    partner      401  201   201     201     
 POST /api/v1/records                    restricted   401  201   201     201          201     403     403
 POST /api/v1/records                    confidential 401  201   201     201          201     403     403
 GET  /api/v1/records/{id}               public       401  200   200     200          200     200     200
-GET  /api/v1/records/{id}               partner      401  200   200     200          200     200     403
-GET  /api/v1/records/{id}               restricted   401  200   200     200          200     403     403
-GET  /api/v1/records/{id}               confidential 401  200   200     200          403     403     403
+GET  /api/v1/records/{id}               partner      401  200   200     200          200     200     404
+GET  /api/v1/records/{id}               restricted   401  200   200     200          200     404     404
+GET  /api/v1/records/{id}               confidential 401  200   200     200          404     404     404
 GET  /api/v1/records/{id}/history       public       401  200   200     200          200     200     200
-GET  /api/v1/records/{id}/history       partner      401  200   200     200          200     200     403
-GET  /api/v1/records/{id}/history       restricted   401  200   200     200          200     403     403
-GET  /api/v1/records/{id}/history       confidential 401  200   200     200          403     403     403
+GET  /api/v1/records/{id}/history       partner      401  200   200     200          200     200     404
+GET  /api/v1/records/{id}/history       restricted   401  200   200     200          200     404     404
+GET  /api/v1/records/{id}/history       confidential 401  200   200     200          404     404     404
 GET  /api/v1/sites/{id}                 public       401  200   200     200          200     200     200
-GET  /api/v1/sites/{id}                 partner      401  200   200     200          200     200     403
-GET  /api/v1/sites/{id}                 restricted   401  200   200     200          200     403     403
-GET  /api/v1/sites/{id}                 confidential 401  200   200     200          403     403     403
-# changing a record needs both the right to write and the clearance to read it
+GET  /api/v1/sites/{id}                 partner      401  200   200     200          200     200     404
+GET  /api/v1/sites/{id}                 restricted   401  200   200     200          200     404     404
+GET  /api/v1/sites/{id}                 confidential 401  200   200     200          404     404     404
+# changing a record needs both the right to write (else 403) and the
+# clearance to read it (else 404, as for a record that is not there)
 POST /api/v1/records/{id}/versions      public       401  200   200     200          200     403     403
 POST /api/v1/records/{id}/versions      partner      401  200   200     200          200     403     403
 POST /api/v1/records/{id}/versions      restricted   401  200   200     200          200     403     403
-POST /api/v1/records/{id}/versions      confidential 401  200   200     200          403     403     403
+POST /api/v1/records/{id}/versions      confidential 401  200   200     200          404     403     403
 POST /api/v1/records/{id}/retract       public       401  200   200     200          200     403     403
 POST /api/v1/records/{id}/retract       partner      401  200   200     200          200     403     403
 POST /api/v1/records/{id}/retract       restricted   401  200   200     200          200     403     403
-POST /api/v1/records/{id}/retract       confidential 401  200   200     200          403     403     403
+POST /api/v1/records/{id}/retract       confidential 401  200   200     200          404     403     403
 # sealing a witness's first identity: write, and read the witness (replacing one needs an
 # officer; revealing one is CLI-only, by an officer)
+# (a record above a reader's clearance is 404, word for word as one that does not exist)
 POST /api/v1/witnesses/{id}/identity    public       401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    partner      401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    restricted   401  201   201     201          201     403     403
-POST /api/v1/witnesses/{id}/identity    confidential 401  201   201     201          403     403     403
+POST /api/v1/witnesses/{id}/identity    confidential 401  201   201     201          404     403     403
 TABLE
 
 http_setup --no-demo
@@ -108,6 +110,10 @@ for kind in ("amend", "retract"):
 # a witness without an identity for each: replacing one needs an officer
 ids["identity"] = {mode: {w: {lv: add("witness", lv, {"code": "FICTIONAL-W-%s-%s-%s" % (mode, w, lv)})
                               for lv in levels} for w in who} for mode in ("cookie", "token")}
+# For the version rule: one to raise from public to confidential, one to
+# lower from confidential to public.
+ids["raised"] = add("document", "public", {"title": "FICTIONAL to be raised"})
+ids["lowered"] = add("document", "confidential", {"title": "FICTIONAL to be lowered"})
 json.dump(ids, open(sys.argv[2], "w"))
 PY
 check "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"

@@ -3,6 +3,7 @@
 #include "../../src/core/import.h"
 #include "../../src/core/record.h"
 #include "../../src/core/search.h"
+#include "../../src/core/vocab.h"
 #include "unit.h"
 #include "fixture.h"
 
@@ -165,5 +166,41 @@ UNIT_TEST(rebuild_recreates_the_derived_tables)
     store_commit(&ctx, st);
     CHECK(count(st, "SELECT count(*) FROM record_current") == 1);
     CHECK(hits(st, "회령") == 1);
+    store_close(st);
+}
+
+static int count_doc(void *arg, json_t *doc)
+{
+    (void)doc;
+    ++*(int *)arg;
+    return AT_OK;
+}
+
+/* No session is no one: core reads nothing for it (a NULL session used
+ * to read everything). */
+UNIT_TEST(record_no_session_reads_nothing)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st = new_store(&ctx);
+    struct record_filter f = RECORD_FILTER_INIT;
+    char id[RECORD_ID_MAX], resolved[RECORD_ID_MAX];
+    json_t *doc = NULL, *stats = NULL;
+    int listed = 0;
+
+    REQUIRE(st != NULL);
+    REQUIRE(add(&ctx, st, "document", "{\"title\": \"FICTIONAL unseen report\"}", id) == AT_OK);
+    CHECK(hits(st, "unseen") == 1);
+    store_set_session(st, NULL);
+    CHECK(access_check(&ctx, NULL, ACTION_READ, CLEARANCE_PUBLIC) == AT_EDENIED);
+    CHECK(session_clearance(NULL) == CLEARANCE_NONE);
+    CHECK(record_read(&ctx, st, id, 0, &doc) == AT_ENOTFOUND && doc == NULL);
+    CHECK(record_resolve(&ctx, st, id, resolved) == AT_ENOTFOUND);
+    CHECK(record_list(&ctx, st, &f, count_doc, &listed) == AT_OK && listed == 0);
+    CHECK(hits(st, "unseen") == 0);
+    CHECK(record_stats(&ctx, st, &stats) == AT_OK && json_array_size(stats) == 0);
+    json_decref(stats);
+    store_set_session(st, &admin);
+    CHECK(record_read(&ctx, st, id, 0, &doc) == AT_OK && doc != NULL);
+    json_decref(doc);
     store_close(st);
 }
