@@ -85,7 +85,7 @@ static int consent(struct cli *cli, const char *id, const char *use, const char 
 
     if (use == NULL || (granted == NULL && withdrawn == NULL))
         return cli_usage(&witness_command, "consent needs --use and --granted or --withdrawn");
-    if (record_get(&cli->ctx, cli->st, id, 0, &doc) != AT_OK)
+    if (record_read(&cli->ctx, cli->st, id, 0, &doc) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     list = json_deep_copy(json_object_get(json_object_get(doc, "data"), "consent"));
     if (list == NULL)

@@ -456,7 +456,9 @@ void vault_upload_free(struct vault_upload *u)
     free(u);
 }
 
-/* The metadata of an item, after checking that s may see it. */
+/* The metadata of an item, after checking that s may see it.  An item
+ * above s's clearance is answered as one that does not exist, word for
+ * word (vault_entry's message), so that a refusal tells nothing. */
 static int item_meta(struct at_ctx *ctx, struct store *st, const struct session *s, const char *id,
                      json_t **doc, json_t **meta)
 {
@@ -469,6 +471,8 @@ static int item_meta(struct at_ctx *ctx, struct store *st, const struct session 
         || (rc = clearance_parse(ctx, json_string_value(json_object_get(*meta, "clearance")) ?: "",
                                  &clearance)) != AT_OK
         || (rc = access_check(ctx, s, ACTION_GET_EVIDENCE, clearance)) != AT_OK) {
+        if (rc == AT_EDENIED)
+            rc = ctx_error(ctx, AT_ENOTFOUND, "no evidence item %s", id);
         json_decref(*doc);
         json_decref(*meta);
         *doc = *meta = NULL;
@@ -505,8 +509,8 @@ int vault_list(struct at_ctx *ctx, struct store *st, json_t **out)
         rc = vault_item(ctx, st, (const char *)sqlite3_column_text(stmt, 0), &meta);
         if (rc == AT_OK)
             json_array_append_new(*out, meta);
-        else if (rc == AT_EDENIED)
-            rc = AT_OK; /* not shown to this user */
+        else if (rc == AT_ENOTFOUND)
+            rc = AT_OK; /* above this user's clearance: not shown */
     }
     sqlite3_finalize(stmt);
     if (rc != AT_OK)
@@ -780,15 +784,15 @@ int vault_verify_all(struct at_ctx *ctx, struct store *st, uint64_t *files, uint
     sqlite3_finalize(stmt);
     if (s == NULL)
         return AT_OK;
+    if (access_check(ctx, s, ACTION_GET_EVIDENCE, CLEARANCE_CONFIDENTIAL) != AT_OK)
+        return ctx_error(ctx, AT_EDENIED, "user %s may not read every evidence file; verify as "
+                         "an admin or investigator", s->user);
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
         return store_error(ctx, st, "reading the vault");
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         uint64_t n = 0;
         rc = decrypt_item(ctx, st, s, (const char *)sqlite3_column_text(stmt, 0), -1, &n);
-        if (rc == AT_EDENIED)
-            rc = ctx_error(ctx, AT_EDENIED, "user %s may not read every evidence file; verify as "
-                           "an admin or investigator", s->user);
-        else if (rc != AT_OK && rc != AT_ERR)
+        if (rc != AT_OK && rc != AT_ERR)
             rc = AT_ECORRUPT;
         (*files)++;
         *bytes += n;

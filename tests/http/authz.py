@@ -40,7 +40,10 @@ def rule(route, level, who):
             return 200 if "get_evidence" in can else 403
         return 201 if "add_evidence" in can else 403
     if path.startswith("/api/v1/evidence/"):
-        return 200 if "get_evidence" in can and reads else 403
+        # above the reader's clearance an item is not there, as one that does not exist
+        if "get_evidence" not in can:
+            return 403
+        return 200 if reads else 404
     if path.startswith("/api/v1/export/"):
         # a whole export holds confidential records: export and clearance 3
         return 200 if "export" in can and top >= 3 else 403

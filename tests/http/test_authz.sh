@@ -31,12 +31,12 @@ POST /api/v1/evidence                   restricted   401  201   201     201     
 POST /api/v1/evidence                   confidential 401  201   201     201          403     403     403
 GET  /api/v1/evidence/{id}              public       401  200   200     200          200     200     403
 GET  /api/v1/evidence/{id}              partner      401  200   200     200          200     200     403
-GET  /api/v1/evidence/{id}              restricted   401  200   200     200          200     403     403
-GET  /api/v1/evidence/{id}              confidential 401  200   200     200          403     403     403
+GET  /api/v1/evidence/{id}              restricted   401  200   200     200          200     404     403
+GET  /api/v1/evidence/{id}              confidential 401  200   200     200          404     404     403
 GET  /api/v1/evidence/{id}/file         public       401  200   200     200          200     200     403
 GET  /api/v1/evidence/{id}/file         partner      401  200   200     200          200     200     403
-GET  /api/v1/evidence/{id}/file         restricted   401  200   200     200          200     403     403
-GET  /api/v1/evidence/{id}/file         confidential 401  200   200     200          403     403     403
+GET  /api/v1/evidence/{id}/file         restricted   401  200   200     200          200     404     403
+GET  /api/v1/evidence/{id}/file         confidential 401  200   200     200          404     404     403
 # records: written by every role but partner and public, at any clearance
 POST /api/v1/records                    public       401  201   201     201          201     403     403
 POST /api/v1/records                    partner      401  201   201     201          201     403     403
