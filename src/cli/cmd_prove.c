@@ -4,6 +4,7 @@
  * `attest prove --consistency OLD_SIZE` a consistency proof.
  */
 #include "cli.h"
+#include "../core/canonical.h"
 #include "../core/evlog.h"
 #include "../core/keys.h"
 #include "../core/number.h"
@@ -90,7 +91,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
         json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
         if (doc) {
-            char *text = record_canonical(doc);
+            char *text = canonical_text(doc);
             json_object_set_new(out, "entry", json_string(text));
             free(text);
             json_decref(doc);

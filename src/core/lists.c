@@ -5,10 +5,10 @@
  */
 #include "attest.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "lists.h"
 #include "lists_int.h"
-#include "record.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -575,14 +575,14 @@ int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d
      * version row refers to; the entries follow. */
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (size_t i = 0; i < n; i++) {
-        docs[i] = record_canonical(sorted[i]);
+        docs[i] = canonical_text(sorted[i]);
         EVP_DigestUpdate(md, docs[i], strlen(docs[i]));
         EVP_DigestUpdate(md, "\n", 1);
     }
     EVP_DigestFinal_ex(md, digest, NULL);
     for (int i = 0; i < 32; i++)
         snprintf(entries_hex + 2 * i, 3, "%02x", digest[i]);
-    record_now(now);
+    canonical_now(now);
     item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "version", version, "source", d->source,
                      "published", d->published, "file_sha256", d->sha256, "entries", (json_int_t)n,
                      "entries_sha256", entries_hex, "imported_at", now);

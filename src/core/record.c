@@ -8,6 +8,7 @@
 #include "record.h"
 #include "date.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "search.h"
 #include "spatial.h"
@@ -15,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Keys of a version document, sorted; no other key is allowed. */
 static const char *const doc_keys[] = {
@@ -36,15 +36,6 @@ static int doc_clearance(json_t *doc)
     return clearance;
 }
 
-void record_now(char out[21])
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 void record_origin_text(json_t *doc, struct buf *out)
 {
     json_t *origin = json_object_get(doc, "origin");
@@ -53,11 +44,6 @@ void record_origin_text(json_t *doc, struct buf *out)
         buf_printf(out, "imported; originally by %s at %s",
                    json_string_value(json_object_get(origin, "author")) ?: "?",
                    json_string_value(json_object_get(origin, "written_at")) ?: "?");
-}
-
-char *record_canonical(json_t *doc)
-{
-    return json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
 }
 
 /* Fills the derived columns of a current record from its data. */
@@ -205,7 +191,7 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
 {
     static const char version_sql[] =
         "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES (?1, ?2, ?3, ?4, ?5)";
-    char *text = record_canonical(doc);
+    char *text = canonical_text(doc);
     sqlite3_stmt *stmt;
     int64_t seq;
     int rc = AT_ERR;
@@ -286,7 +272,7 @@ static json_t *new_doc(struct store *st, const char *id, const struct type_spec 
 {
     char now[21];
 
-    record_now(now);
+    canonical_now(now);
     return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s*, s:O}",
                      "id", id, "type", t->name, "version", version,
                      "clearance", clearance_name(clearance), "retracted", retracted,
@@ -505,7 +491,7 @@ static char *content_text(json_t *doc)
     json_object_set_new(copy, "origin", origin_of(doc));
     json_object_del(copy, "author");
     json_object_del(copy, "written_at");
-    text = record_canonical(copy);
+    text = canonical_text(copy);
     json_decref(copy);
     return text;
 }
@@ -598,7 +584,7 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
     /* The version is the importer's, written now; who wrote it first, and
      * when, is kept as its origin. */
     stored = json_copy(doc);
-    record_now(now);
+    canonical_now(now);
     json_object_set_new(stored, "origin", origin_of(doc));
     json_object_set_new(stored, "author", json_string(store_session(st)->user));
     json_object_set_new(stored, "written_at", json_string(now));
@@ -909,7 +895,7 @@ static int log_read(struct at_ctx *ctx, struct store *st, json_t *ids)
     int64_t seq;
     int rc;
 
-    record_now(now);
+    canonical_now(now);
     doc = json_pack("{s:s, s:s, s:O}", "read_by", s->user, "at", now, "records", ids);
     if ((rc = store_begin(ctx, st)) == AT_OK) {
         if ((rc = evlog_append_item(ctx, st, "read", s->user, doc, &seq)) == AT_OK)

@@ -23,8 +23,6 @@
 
 #include <jansson.h>
 
-#define RECORD_ID_MAX 32
-
 /* Why a version is written.  Fields left NULL / -1 take their defaults.
  * The author is the store's session user: writing needs one. */
 struct record_write {
@@ -130,13 +128,7 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
  * imported version; nothing otherwise. */
 void record_origin_text(json_t *doc, struct buf *out);
 
-/* Canonical text of a version document (sorted keys, compact); caller frees. */
-char *record_canonical(json_t *doc);
-
 /* Recreates the derived tables from the versions (`attest rebuild`). */
 int record_rebuild(struct at_ctx *ctx, struct store *st);
-
-/* Writes the current UTC time as 2026-11-28T01:50:12Z into out[21]. */
-void record_now(char out[21]);
 
 #endif
