@@ -694,42 +694,13 @@ int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t 
 int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                 int (*fn)(void *arg, json_t *doc), void *arg)
 {
-    static const char sql[] =
-        "SELECT doc FROM record_current"
-        " WHERE (?1 IS NULL OR type = ?1)"
-        "   AND (?2 IS NULL OR date_hi >= ?2)"
-        "   AND (?3 IS NULL OR date_lo <= ?3)"
-        "   AND (?4 IS NULL OR place LIKE '%' || ?4 || '%')"
-        "   AND clearance <= ?5"
-        "   AND (?6 OR NOT retracted)"
-        "   AND (?9 IS NULL OR (lat BETWEEN ?9 AND ?11 AND"
-        "        (CASE WHEN ?10 <= ?12 THEN lon BETWEEN ?10 AND ?12"
-        "              ELSE lon >= ?10 OR lon <= ?12 END)))"
-        "   AND (?13 IS NULL OR json_extract(doc, '$.data.' || ?13) = ?14)"
-        " ORDER BY id LIMIT ?7 OFFSET ?8";
+    static const char sql[] = "SELECT c.doc FROM record_current c" RECORD_FILTER_SQL;
     /* With a bounding box (and without retracted records, which are not
-     * in it), candidates come from the R*Tree: one box, or two when the
-     * box crosses the antimeridian.  Its boxes are single-precision and
-     * made to contain their points, so it is asked for boxes that overlap
-     * and the exact test on lat and lon above still decides. */
+     * in it), candidates come from the R*Tree. */
     static const char bbox_sql[] =
-        "SELECT c.doc FROM (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?10 AND min_lon <= ?15 AND (?1 IS NULL OR type = ?1)"
-        "                   UNION ALL"
-        "                   SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?16 AND min_lon <= ?12 AND (?1 IS NULL OR type = ?1)) g"
+        "SELECT c.doc FROM" RECORD_FILTER_RTREE("AND (?1 IS NULL OR type = ?1)")
         " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
-        " WHERE (?1 IS NULL OR c.type = ?1)"
-        "   AND (?2 IS NULL OR c.date_hi >= ?2)"
-        "   AND (?3 IS NULL OR c.date_lo <= ?3)"
-        "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"
-        "   AND c.clearance <= ?5"
-        "   AND (?6 OR NOT c.retracted)"
-        "   AND c.lat BETWEEN ?9 AND ?11"
-        "   AND (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"
-        "             ELSE c.lon >= ?10 OR c.lon <= ?12 END)"
-        "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
-        " ORDER BY c.id LIMIT ?7 OFFSET ?8";
+        RECORD_FILTER_SQL;
     bool indexed = f->has_bbox && !f->include_retracted;
     sqlite3_stmt *stmt = store_stmt(ctx, st, indexed ? bbox_sql : sql);
     int rc = AT_OK, step;
