@@ -68,10 +68,9 @@ static int add_cmd(struct cli *cli, int argc, char **argv)
             rc = add_from_json(cli, t, json_file, &w);
         goto out;
     }
-    if (store_begin(&cli->ctx, cli->st) != AT_OK
-        || (rc = record_add(&cli->ctx, cli->st, t, data, &w, id)) != AT_OK
-        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    if ((rc = evlog_write(&cli->ctx, cli->st, record_add_write,
+                          &(struct record_change){ .type = t, .data = data, .w = &w, .id_out = id }))
+        != AT_OK) {
         rc = cli_fail(cli, rc);
         goto out;
     }

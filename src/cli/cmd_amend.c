@@ -45,10 +45,9 @@ static int amend_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&amend_command, "nothing to change");
         goto out;
     }
-    if (store_begin(&cli->ctx, cli->st) != AT_OK
-        || (rc = record_amend(&cli->ctx, cli->st, id, changes, &w)) != AT_OK
-        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    if ((rc = evlog_write(&cli->ctx, cli->st, record_amend_write,
+                          &(struct record_change){ .id = id, .data = changes, .w = &w }))
+        != AT_OK) {
         rc = cli_fail(cli, rc);
         goto out;
     }

@@ -5,6 +5,18 @@
 
 #include <string.h>
 
+struct custody_write {
+    const char *id;
+    const struct custody_event *e;
+};
+
+static int add_event(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct custody_write *c = arg;
+
+    return vault_custody_add(ctx, st, c->id, c->e);
+}
+
 static int custody_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "", *id = NULL;
@@ -38,11 +50,7 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "add") == 0) {
-        if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK
-            && (rc = vault_custody_add(&cli->ctx, cli->st, id, &e)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
+        rc = evlog_write(&cli->ctx, cli->st, add_event, &(struct custody_write){ id, &e });
         return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
     }
     if (vault_custody(&cli->ctx, cli->st, id, &events) != AT_OK)

@@ -9,32 +9,37 @@
 #include <string.h>
 #include <unistd.h>
 
+struct evidence_files {
+    int nfiles;
+    char **files;
+    const struct vault_add *base;
+};
+
+/* Sweeps what an interrupted add left, then adds each file. */
+static int add_files(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct evidence_files *f = arg;
+    long swept;
+    int rc = vault_sweep(ctx, st, &swept);
+
+    for (int i = 0; i < f->nfiles && rc == AT_OK; i++) {
+        struct vault_add a = *f->base;
+        char id[VAULT_ID_MAX];
+        bool existed;
+        a.path = f->files[i];
+        if ((rc = vault_add_file(ctx, st, &a, id, &existed)) == AT_OK)
+            printf("%s%s\n", id, existed ? "  (already in the vault)" : "");
+    }
+    return rc;
+}
+
 static int evidence_add(struct cli *cli, int nfiles, char **files, const struct vault_add *base)
 {
-    int rc = AT_OK;
+    int rc;
 
     if (nfiles == 0)
         return cli_usage(&evidence_command, "give the files to add");
-    long swept;
-
-    if (store_begin(&cli->ctx, cli->st) != AT_OK)
-        return cli_fail(cli, AT_ERR);
-    if ((rc = vault_sweep(&cli->ctx, cli->st, &swept)) != AT_OK) {
-        store_rollback(cli->st);
-        return cli_fail(cli, rc);
-    }
-    for (int i = 0; i < nfiles && rc == AT_OK; i++) {
-        struct vault_add a = *base;
-        char id[VAULT_ID_MAX];
-        bool existed;
-        a.path = files[i];
-        if ((rc = vault_add_file(&cli->ctx, cli->st, &a, id, &existed)) == AT_OK)
-            printf("%s%s\n", id, existed ? "  (already in the vault)" : "");
-    }
-    if (rc == AT_OK)
-        rc = evlog_commit(&cli->ctx, cli->st);
-    else
-        store_rollback(cli->st);
+    rc = evlog_write(&cli->ctx, cli->st, add_files, &(struct evidence_files){ nfiles, files, base });
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 

@@ -287,6 +287,23 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+struct decision {
+    const char *verb, *name, **ids;
+    size_t n;
+    char *site;  /* RECORD_ID_MAX bytes: the site confirmed or split off */
+};
+
+static int decide(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct decision *d = arg;
+
+    if (strcmp(d->verb, "confirm") == 0)
+        return sites_confirm(ctx, st, d->ids[0], d->name, d->site);
+    if (strcmp(d->verb, "split") == 0)
+        return sites_split(ctx, st, d->ids[0], d->ids + 1, d->n - 1, d->name, d->site);
+    return sites_merge(ctx, st, d->ids[0], d->ids + 1, d->n - 1);
+}
+
 /* confirm LABEL [--name N] | split SITE PP... [--name N] | merge INTO OTHER... */
 static int decide_cmd(struct cli *cli, int argc, char **argv)
 {
@@ -319,17 +336,9 @@ static int decide_cmd(struct cli *cli, int argc, char **argv)
             }
             ids[i] = resolved[i];
         }
-    int crc = store_begin(&cli->ctx, cli->st);
-    if (crc == AT_OK) {
-        if (strcmp(argv[0], "confirm") == 0)
-            crc = sites_confirm(&cli->ctx, cli->st, ids[0], name, site);
-        else if (strcmp(argv[0], "split") == 0)
-            crc = sites_split(&cli->ctx, cli->st, ids[0], ids + 1, n - 1, name, site);
-        else
-            crc = sites_merge(&cli->ctx, cli->st, ids[0], ids + 1, n - 1);
-    }
-    if (crc != AT_OK || (crc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    int crc = evlog_write(&cli->ctx, cli->st, decide,
+                          &(struct decision){ argv[0], name, ids, n, site });
+    if (crc != AT_OK) {
         rc = cli_fail(cli, crc);
         goto out;
     }

@@ -228,6 +228,19 @@ int evlog_commit(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
+int evlog_write(struct at_ctx *ctx, struct store *st, evlog_write_fn fn, void *arg)
+{
+    int rc;
+
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if (fn && (rc = fn(ctx, st, arg)) != AT_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    return evlog_commit(ctx, st);
+}
+
 int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, uint64_t size,
                           struct merkle_proof *proof)
 {

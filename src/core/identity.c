@@ -159,6 +159,13 @@ int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json
     return log_identity(ctx, st, witness, identity);
 }
 
+int identity_set_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct identity_change *c = change;
+
+    return identity_set(ctx, st, c->witness, c->identity);
+}
+
 /* Opens the session's own box in an identity entry. */
 static int open_box(struct at_ctx *ctx, const struct session *s, json_t *doc, json_t **out)
 {

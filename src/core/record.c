@@ -415,6 +415,27 @@ int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
     return rc;
 }
 
+int record_add_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_add(ctx, st, c->type, c->data, c->w, c->id_out);
+}
+
+int record_amend_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_amend(ctx, st, c->id, c->data, c->w);
+}
+
+int record_retract_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_retract(ctx, st, c->id, c->w);
+}
+
 /* Checks the shape of an imported version document. */
 static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_spec **t)
 {
@@ -857,23 +878,24 @@ int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, js
     return AT_OK;
 }
 
+static int append_read(struct at_ctx *ctx, struct store *st, void *doc)
+{
+    int64_t seq;
+
+    return evlog_append_item(ctx, st, "read", store_session(st)->user, doc, &seq);
+}
+
 /* Appends a "read" entry naming ids and commits it. */
 static int log_read(struct at_ctx *ctx, struct store *st, json_t *ids)
 {
     const struct session *s = store_session(st);
     json_t *doc;
     char now[21];
-    int64_t seq;
     int rc;
 
     canonical_now(now);
     doc = json_pack("{s:s, s:s, s:O}", "read_by", s->user, "at", now, "records", ids);
-    if ((rc = store_begin(ctx, st)) == AT_OK) {
-        if ((rc = evlog_append_item(ctx, st, "read", s->user, doc, &seq)) == AT_OK)
-            rc = evlog_commit(ctx, st);
-        else
-            store_rollback(st);
-    }
+    rc = evlog_write(ctx, st, append_read, doc);
     json_decref(doc);
     return rc;
 }

@@ -48,6 +48,21 @@ int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *c
 int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
                    const struct record_write *w);
 
+/* record_add, record_amend and record_retract in the form evlog_write
+ * runs, each in its own transaction: evlog_write(ctx, st,
+ * record_amend_write, &(struct record_change){ .id = id, .data = changes,
+ * .w = &w }).  data is the fields of an add, the changes of an amend. */
+struct record_change {
+    const struct type_spec *type;  /* add */
+    const char *id;                /* amend, retract */
+    json_t *data;                  /* add, amend */
+    const struct record_write *w;
+    char *id_out;                  /* add: RECORD_ID_MAX bytes for the new id */
+};
+int record_add_write(struct at_ctx *ctx, struct store *st, void *change);
+int record_amend_write(struct at_ctx *ctx, struct store *st, void *change);
+int record_retract_write(struct at_ctx *ctx, struct store *st, void *change);
+
 /* Stores a version document (an import of an export): the next version
  * of its record, or one already present with the same content and origin
  * (then *already is set and nothing is written).  The stored version's

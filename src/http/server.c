@@ -299,8 +299,7 @@ static void *signer(void *arg)
     while (!stopping) {
         for (int i = 0; i < 60 && !stopping; i++)
             sleep(1);
-        if (store_begin(&ctx, st) == AT_OK)
-            evlog_commit(&ctx, st);
+        evlog_write(&ctx, st, NULL, NULL);
     }
     store_close(st);
     return NULL;
