@@ -82,12 +82,16 @@ out:
 }
 
 const struct command add_command = {
-    "add", "add a record (from flags or JSON)",
-    "attest add TYPE [--FIELD VALUE ...] [--clearance LEVEL] [--source ID] [--reason TEXT]\n"
-    "       attest add TYPE --json FILE|-\n"
-    "Adds a record of TYPE and prints its id.  Each field is a flag (see\n"
-    "'attest vocab' for coded values, 'attest add TYPE --fields' for a type's fields);\n"
-    "--source names the interview or document the record comes from.  With --json,\n"
-    "FILE holds one JSON object of fields or an array of them; all are added or none.",
-    add_cmd,
+    .name = "add",
+    .summary = "add a record (from flags or JSON)",
+    .usage =
+        "attest add TYPE [--FIELD VALUE ...] [--clearance LEVEL] [--source ID] [--reason TEXT]\n"
+        "       attest add TYPE --json FILE|-\n"
+        "Adds a record of TYPE and prints its id.  Each field is a flag (see\n"
+        "'attest vocab' for coded values, 'attest add TYPE --fields' for a type's fields);\n"
+        "--source names the interview or document the record comes from.  With --json,\n"
+        "FILE holds one JSON object of fields or an array of them; all are added or none.",
+    .run = add_cmd,
+    /* add TYPE --fields needs no archive: adding logs in. */
+    .needs = NEEDS_ARCHIVE_SOMETIMES,
 };

@@ -47,8 +47,6 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
     }
     if ((strcmp(sub, "add") != 0 && strcmp(sub, "show") != 0) || id == NULL)
         return cli_usage(&custody_command, "give add or show, and an evidence id");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "add") == 0) {
         rc = evlog_write(&cli->ctx, cli->st, add_event, &(struct custody_write){ id, &e });
         return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
@@ -77,12 +75,15 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command custody_command = {
-    "custody", "record and show an evidence item's chain of custody",
-    "attest custody add ID --action ACTION [--from WHO] [--to WHO] [--how HOW]\n"
-    "                      [--at WHEN] [--note TEXT]\n"
-    "       attest custody show ID [--json]\n"
-    "ACTION is what happened: received, copied, handed_over, examined, exported,\n"
-    "...  Events are encrypted like the item's other details, and logged; show\n"
-    "lists them oldest first, from the item's entry into the vault.",
-    custody_cmd,
+    .name = "custody",
+    .summary = "record and show an evidence item's chain of custody",
+    .usage =
+        "attest custody add ID --action ACTION [--from WHO] [--to WHO] [--how HOW]\n"
+        "                      [--at WHEN] [--note TEXT]\n"
+        "       attest custody show ID [--json]\n"
+        "ACTION is what happened: received, copied, handed_over, examined, exported,\n"
+        "...  Events are encrypted like the item's other details, and logged; show\n"
+        "lists them oldest first, from the item's entry into the vault.",
+    .run = custody_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -97,8 +97,6 @@ static int evidence_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_fail(cli, AT_EINVAL);
     else if (strcmp(sub, "add") && strcmp(sub, "get") && strcmp(sub, "list") && strcmp(sub, "show"))
         rc = cli_usage(&evidence_command, "give a subcommand: add, get, list or show");
-    else if (cli_login(cli) != AT_OK)
-        rc = cli_fail(cli, cli->ctx.code);
     if (rc != EXIT_OK)
         goto out;
     if (strcmp(sub, "add") == 0) {
@@ -151,16 +149,19 @@ out:
 }
 
 const struct command evidence_command = {
-    "evidence", "add files to the encrypted vault, get them back, list them",
-    "attest evidence add FILE... [--interview ID | --source ID] [--working-copy-of ID]\n"
-    "                           [--media-type TYPE] [--clearance LEVEL]\n"
-    "       attest evidence get ID > FILE\n"
-    "       attest evidence list [--json]\n"
-    "       attest evidence show ID [--json]\n"
-    "add stores each file once, identified by the SHA-256 of its bytes, encrypted\n"
-    "in the vault (streamed: any size); the same bytes added again give the same\n"
-    "id.  Originals are never changed; --working-copy-of links a derived file to\n"
-    "its original.  get decrypts, checks every chunk and the SHA-256, and writes\n"
-    "the file to standard output.",
-    evidence_cmd,
+    .name = "evidence",
+    .summary = "add files to the encrypted vault, get them back, list them",
+    .usage =
+        "attest evidence add FILE... [--interview ID | --source ID] [--working-copy-of ID]\n"
+        "                           [--media-type TYPE] [--clearance LEVEL]\n"
+        "       attest evidence get ID > FILE\n"
+        "       attest evidence list [--json]\n"
+        "       attest evidence show ID [--json]\n"
+        "add stores each file once, identified by the SHA-256 of its bytes, encrypted\n"
+        "in the vault (streamed: any size); the same bytes added again give the same\n"
+        "id.  Originals are never changed; --working-copy-of links a derived file to\n"
+        "its original.  get decrypts, checks every chunk and the SHA-256, and writes\n"
+        "the file to standard output.",
+    .run = evidence_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

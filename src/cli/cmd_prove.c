@@ -55,7 +55,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     if (version_arg
         && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_open(cli) != AT_OK || evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
+    if (evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "archive_id", &archive) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "sign_pk", &pk) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
@@ -150,13 +150,16 @@ done:
 }
 
 const struct command prove_command = {
-    "prove", "print a Merkle proof that a record is in the signed log",
-    "attest prove ID [--version N] [--json]\n"
-    "       attest prove --consistency OLD_SIZE [--json]\n"
-    "The first form proves that the newest version of ID (or version N; or the\n"
-    "newest log entry about an evidence item) is leaf I of the tree whose root the\n"
-    "newest signed head signs (RFC 6962 audit path).  The second proves that the\n"
-    "log of OLD_SIZE entries is a prefix of the newest: nothing was rewritten.\n"
-    "docs/formats-log.md tells how to check both without attest.",
-    prove_cmd,
+    .name = "prove",
+    .summary = "print a Merkle proof that a record is in the signed log",
+    .usage =
+        "attest prove ID [--version N] [--json]\n"
+        "       attest prove --consistency OLD_SIZE [--json]\n"
+        "The first form proves that the newest version of ID (or version N; or the\n"
+        "newest log entry about an evidence item) is leaf I of the tree whose root the\n"
+        "newest signed head signs (RFC 6962 audit path).  The second proves that the\n"
+        "log of OLD_SIZE entries is a prefix of the newest: nothing was rewritten.\n"
+        "docs/formats-log.md tells how to check both without attest.",
+    .run = prove_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -20,7 +20,7 @@ static int retract_cmd(struct cli *cli, int argc, char **argv)
     }
     if (argc < 1 || argv[0][0] == '-')
         return cli_usage(&retract_command, "give the id of the record to retract");
-    if (cli_login(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+    if (record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if (evlog_write(&cli->ctx, cli->st, record_retract_write,
                     &(struct record_change){ .id = id, .w = &w }) != AT_OK)
@@ -30,9 +30,12 @@ static int retract_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command retract_command = {
-    "retract", "mark a record retracted (a new version)",
-    "attest retract ID --reason TEXT\n"
-    "Writes a new version of ID marked retracted.  Lists and searches leave it out\n"
-    "unless asked; its history keeps every version.",
-    retract_cmd,
+    .name = "retract",
+    .summary = "mark a record retracted (a new version)",
+    .usage =
+        "attest retract ID --reason TEXT\n"
+        "Writes a new version of ID marked retracted.  Lists and searches leave it out\n"
+        "unless asked; its history keeps every version.",
+    .run = retract_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

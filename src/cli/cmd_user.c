@@ -17,7 +17,7 @@ static int user_list(struct cli *cli, bool as_json)
     struct table tab;
     size_t i;
 
-    if (cli_open(cli) != AT_OK || keys_user_list(&cli->ctx, cli->st, &users) != AT_OK)
+    if (keys_user_list(&cli->ctx, cli->st, &users) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if (as_json) {
         cli_print_json(users);
@@ -141,8 +141,6 @@ static int token_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&user_command, "--expires \"%s\": give a number of days from 1 to %d",
                              expires, TOKEN_DAYS_MAX);
     }
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "list") == 0)
         return token_list(cli, arg, as_json);
     rc = evlog_write(&cli->ctx, cli->st, change_user,
@@ -200,8 +198,6 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&user_command, "give the user's name");
     if (strcmp(sub, "role") == 0 && role_arg == NULL)
         return cli_usage(&user_command, "give the new role with --role");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (needs_pass && read_new(cli, fd, strcmp(sub, "add") == 0 ? name : cli->user, &pass) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     rc = evlog_write(&cli->ctx, cli->st, change_user,
@@ -222,24 +218,27 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command user_command = {
-    "user", "add users, change passphrases and roles, disable users, manage API tokens",
-    "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
-    "       attest user passwd [--new-passphrase-fd N]\n"
-    "       attest user role NAME --role ROLE\n"
-    "       attest user disable NAME | attest user enable NAME\n"
-    "       attest user list [--json]\n"
-    "       attest user token create [--label TEXT] [--expires DAYS]\n"
-    "       attest user token list [NAME] [--json]\n"
-    "       attest user token revoke ID\n"
-    "Roles: admin, officer (witness protection: may reveal identities),\n"
-    "investigator, analyst, partner, public.  add, role, disable and enable\n"
-    "need an admin (-u); the last enabled admin can be neither demoted nor\n"
-    "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
-    "or passphrase, and disabling, end the user's server sessions and API\n"
-    "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
-    "asked on the terminal, or read from file descriptor N.\n"
-    "token create prints a new API token for the -u user (on stdout, once),\n"
-    "valid for DAYS days (default 90).  token list shows your tokens (an admin:\n"
-    "everyone's, or NAME's) with their ids and states; token revoke ends one.",
-    user_cmd,
+    .name = "user",
+    .summary = "add users, change passphrases and roles, disable users, manage API tokens",
+    .usage =
+        "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
+        "       attest user passwd [--new-passphrase-fd N]\n"
+        "       attest user role NAME --role ROLE\n"
+        "       attest user disable NAME | attest user enable NAME\n"
+        "       attest user list [--json]\n"
+        "       attest user token create [--label TEXT] [--expires DAYS]\n"
+        "       attest user token list [NAME] [--json]\n"
+        "       attest user token revoke ID\n"
+        "Roles: admin, officer (witness protection: may reveal identities),\n"
+        "investigator, analyst, partner, public.  add, role, disable and enable\n"
+        "need an admin (-u); the last enabled admin can be neither demoted nor\n"
+        "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
+        "or passphrase, and disabling, end the user's server sessions and API\n"
+        "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
+        "asked on the terminal, or read from file descriptor N.\n"
+        "token create prints a new API token for the -u user (on stdout, once),\n"
+        "valid for DAYS days (default 90).  token list shows your tokens (an admin:\n"
+        "everyone's, or NAME's) with their ids and states; token revoke ends one.",
+    .run = user_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -159,8 +159,6 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
     if (strcmp(sub, "identity") && strcmp(sub, "reveal") && strcmp(sub, "reseal")
         && strcmp(sub, "consent"))
         return cli_usage(&witness_command, "give a subcommand: identity, reveal, reseal or consent");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "reseal") == 0)
         return reseal(cli);
     if (id_arg == NULL)
@@ -176,20 +174,23 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command witness_command = {
-    "witness", "seal, reveal and reseal witness identities; record consent",
-    "attest witness identity ID --file FILE|-\n"
-    "       attest witness reveal ID [--history]\n"
-    "       attest witness reseal\n"
-    "       attest witness consent ID --use USE (--granted DATE | --withdrawn DATE)\n"
-    "                                 [--note TEXT] [--reason TEXT]\n"
-    "identity seals a JSON object (keys real_name, other_names, contacts, address,\n"
-    "relatives_in_north_korea, notes) to every protection officer's key: it never\n"
-    "appears in the open record, and only an officer can read it; replacing an\n"
-    "identity already recorded needs an officer, and keeps the earlier one.\n"
-    "reveal prints it for an officer (-u), with --history every version (oldest\n"
-    "first), and logs each reading.  reseal (an officer) extends\n"
-    "every identity to officers added since.  consent records what the witness\n"
-    "agreed to (USE: analysis, share_partner, court, publication) or withdraws it;\n"
-    "exports and bundles leave out what has no consent.",
-    witness_cmd,
+    .name = "witness",
+    .summary = "seal, reveal and reseal witness identities; record consent",
+    .usage =
+        "attest witness identity ID --file FILE|-\n"
+        "       attest witness reveal ID [--history]\n"
+        "       attest witness reseal\n"
+        "       attest witness consent ID --use USE (--granted DATE | --withdrawn DATE)\n"
+        "                                 [--note TEXT] [--reason TEXT]\n"
+        "identity seals a JSON object (keys real_name, other_names, contacts, address,\n"
+        "relatives_in_north_korea, notes) to every protection officer's key: it never\n"
+        "appears in the open record, and only an officer can read it; replacing an\n"
+        "identity already recorded needs an officer, and keeps the earlier one.\n"
+        "reveal prints it for an officer (-u), with --history every version (oldest\n"
+        "first), and logs each reading.  reseal (an officer) extends\n"
+        "every identity to officers added since.  consent records what the witness\n"
+        "agreed to (USE: analysis, share_partner, court, publication) or withdraws it;\n"
+        "exports and bundles leave out what has no consent.",
+    .run = witness_cmd,
+    .needs = NEEDS_ARCHIVE,
 };
