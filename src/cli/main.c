@@ -106,8 +106,10 @@ int main(int argc, char **argv)
         printf("usage: %s\n", cmd->usage);
         return EXIT_OK;
     }
+    /* Not logging in (no archive, an unencrypted one, no passphrase, a
+     * wrong one) is a failure, exit 1, for every command alike. */
     if ((cmd->needs & NEEDS_ARCHIVE) && cli_login(&cli) != AT_OK)
-        rc = cli_fail(&cli, cli.ctx.code);
+        rc = cli_fail(&cli, AT_ERR);
     else
         rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
     store_close(cli.st);
