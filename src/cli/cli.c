@@ -16,11 +16,6 @@
 #include <wchar.h>
 
 /* The archive is encrypted: every command that opens it logs in. */
-int cli_open(struct cli *cli)
-{
-    return cli_login(cli);
-}
-
 int cli_fail(struct cli *cli, int rc)
 {
     fprintf(stderr, "attest: %s\n", cli->ctx.message[0] ? cli->ctx.message : "failed");

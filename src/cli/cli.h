@@ -19,18 +19,31 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 struct cli {
     struct at_ctx ctx;
     const char *archive;   /* -A DIR, $ATTEST_ARCHIVE, or ./archive */
-    struct store *st;      /* opened by cli_open */
+    struct store *st;      /* opened by cli_login */
     char user[64];         /* -u NAME, $ATTEST_USER, or the login name */
     int passphrase_fd;     /* --passphrase-fd N or $ATTEST_PASSPHRASE_FD; -1 for the terminal */
     struct session session;
     bool logged_in;
 };
 
+/* What a command needs before it runs: main provides it, so that a
+ * command's run starts from what it needs. */
+enum command_needs {
+    NEEDS_NOTHING = 0,            /* no archive, or one it opens its own way */
+    NEEDS_ARCHIVE = 1 << 0,       /* the archive open and cli->user logged in (cli_login) */
+    NEEDS_ARCHIVE_SOMETIMES = 1 << 1, /* an archive for some arguments only: run calls
+                                   * cli_login itself, for those */
+};
+
+/* One entry of the command table, with named fields:
+ * { .name = "list", .summary = ..., .usage = ..., .run = list_cmd,
+ *   .needs = NEEDS_ARCHIVE }. */
 struct command {
     const char *name;
     const char *summary;   /* one line for `attest help` */
     const char *usage;     /* full help for `attest help NAME` and --help */
     int (*run)(struct cli *cli, int argc, char **argv);
+    unsigned needs;        /* enum command_needs */
 };
 
 /* Each command, defined in its cmd_NAME.c. */
@@ -42,14 +55,13 @@ struct command {
 const struct command *const *command_all(size_t *count);
 const struct command *command_find(const char *name);
 
-/* Opens the archive named by cli->archive and logs cli->user in (as
- * cli_login): every command that opens an archive acts as a user, and
- * what it reads is what that user may read.  Sets the message on ctx on
- * failure. */
-int cli_open(struct cli *cli);
-
-/* Opens the archive and unlocks cli->user's keys with their passphrase,
- * making them the store's session; sets the message on ctx on failure. */
+/* Opens the archive named by cli->archive and unlocks cli->user's keys
+ * (from the keyring kept by 'attest unlock', or their passphrase), making
+ * them the store's session: every command that opens an archive acts as
+ * a user, and what it reads is what that user may read.  Does nothing
+ * when already logged in.  Sets the message on ctx on failure.  main
+ * calls it for NEEDS_ARCHIVE; a NEEDS_ARCHIVE_SOMETIMES command calls it
+ * itself. */
 int cli_login(struct cli *cli);
 
 /* Reads a passphrase from the passphrase fd (a file is read from its

@@ -1,6 +1,8 @@
 /*
  * cmd.c: the command table, kept sorted by name.  A command is one file,
- * cmd_NAME.c, defining NAME_cmd and its usage text, plus one line here.
+ * cmd_NAME.c, defining NAME_command with named fields (.name, .summary,
+ * .usage, .run, and .needs: what main provides before .run), plus one
+ * line in commands.def.
  */
 #include "cli.h"
 

@@ -68,10 +68,9 @@ static int add_cmd(struct cli *cli, int argc, char **argv)
             rc = add_from_json(cli, t, json_file, &w);
         goto out;
     }
-    if (store_begin(&cli->ctx, cli->st) != AT_OK
-        || (rc = record_add(&cli->ctx, cli->st, t, data, &w, id)) != AT_OK
-        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    if ((rc = evlog_write(&cli->ctx, cli->st, record_add_write,
+                          &(struct record_change){ .type = t, .data = data, .w = &w, .id_out = id }))
+        != AT_OK) {
         rc = cli_fail(cli, rc);
         goto out;
     }
@@ -83,12 +82,16 @@ out:
 }
 
 const struct command add_command = {
-    "add", "add a record (from flags or JSON)",
-    "attest add TYPE [--FIELD VALUE ...] [--clearance LEVEL] [--source ID] [--reason TEXT]\n"
-    "       attest add TYPE --json FILE|-\n"
-    "Adds a record of TYPE and prints its id.  Each field is a flag (see\n"
-    "'attest vocab' for coded values, 'attest add TYPE --fields' for a type's fields);\n"
-    "--source names the interview or document the record comes from.  With --json,\n"
-    "FILE holds one JSON object of fields or an array of them; all are added or none.",
-    add_cmd,
+    .name = "add",
+    .summary = "add a record (from flags or JSON)",
+    .usage =
+        "attest add TYPE [--FIELD VALUE ...] [--clearance LEVEL] [--source ID] [--reason TEXT]\n"
+        "       attest add TYPE --json FILE|-\n"
+        "Adds a record of TYPE and prints its id.  Each field is a flag (see\n"
+        "'attest vocab' for coded values, 'attest add TYPE --fields' for a type's fields);\n"
+        "--source names the interview or document the record comes from.  With --json,\n"
+        "FILE holds one JSON object of fields or an array of them; all are added or none.",
+    .run = add_cmd,
+    /* add TYPE --fields needs no archive: adding logs in. */
+    .needs = NEEDS_ARCHIVE_SOMETIMES,
 };

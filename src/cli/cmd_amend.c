@@ -20,7 +20,7 @@ static int amend_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc < 1 || argv[0][0] == '-')
         return cli_usage(&amend_command, "give the id of the record to amend");
-    if (cli_login(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+    if (record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     t = model_type_of_id(id);
     changes = json_object();
@@ -45,10 +45,9 @@ static int amend_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&amend_command, "nothing to change");
         goto out;
     }
-    if (store_begin(&cli->ctx, cli->st) != AT_OK
-        || (rc = record_amend(&cli->ctx, cli->st, id, changes, &w)) != AT_OK
-        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    if ((rc = evlog_write(&cli->ctx, cli->st, record_amend_write,
+                          &(struct record_change){ .id = id, .data = changes, .w = &w }))
+        != AT_OK) {
         rc = cli_fail(cli, rc);
         goto out;
     }
@@ -61,10 +60,13 @@ out:
 }
 
 const struct command amend_command = {
-    "amend", "write a new version of a record",
-    "attest amend ID --reason TEXT [--FIELD VALUE ...] [--unset FIELD] [--clearance LEVEL]\n"
-    "Writes a new version of record ID with the given fields changed (--name replaces\n"
-    "all names) and the reason for the change.  Nothing is overwritten: 'attest\n"
-    "history ID' shows every version.",
-    amend_cmd,
+    .name = "amend",
+    .summary = "write a new version of a record",
+    .usage =
+        "attest amend ID --reason TEXT [--FIELD VALUE ...] [--unset FIELD] [--clearance LEVEL]\n"
+        "Writes a new version of record ID with the given fields changed (--name replaces\n"
+        "all names) and the reason for the change.  Nothing is overwritten: 'attest\n"
+        "history ID' shows every version.",
+    .run = amend_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -5,6 +5,18 @@
 
 #include <string.h>
 
+struct custody_write {
+    const char *id;
+    const struct custody_event *e;
+};
+
+static int add_event(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct custody_write *c = arg;
+
+    return vault_custody_add(ctx, st, c->id, c->e);
+}
+
 static int custody_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "", *id = NULL;
@@ -35,14 +47,8 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
     }
     if ((strcmp(sub, "add") != 0 && strcmp(sub, "show") != 0) || id == NULL)
         return cli_usage(&custody_command, "give add or show, and an evidence id");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "add") == 0) {
-        if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK
-            && (rc = vault_custody_add(&cli->ctx, cli->st, id, &e)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
+        rc = evlog_write(&cli->ctx, cli->st, add_event, &(struct custody_write){ id, &e });
         return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
     }
     if (vault_custody(&cli->ctx, cli->st, id, &events) != AT_OK)
@@ -69,12 +75,15 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command custody_command = {
-    "custody", "record and show an evidence item's chain of custody",
-    "attest custody add ID --action ACTION [--from WHO] [--to WHO] [--how HOW]\n"
-    "                      [--at WHEN] [--note TEXT]\n"
-    "       attest custody show ID [--json]\n"
-    "ACTION is what happened: received, copied, handed_over, examined, exported,\n"
-    "...  Events are encrypted like the item's other details, and logged; show\n"
-    "lists them oldest first, from the item's entry into the vault.",
-    custody_cmd,
+    .name = "custody",
+    .summary = "record and show an evidence item's chain of custody",
+    .usage =
+        "attest custody add ID --action ACTION [--from WHO] [--to WHO] [--how HOW]\n"
+        "                      [--at WHEN] [--note TEXT]\n"
+        "       attest custody show ID [--json]\n"
+        "ACTION is what happened: received, copied, handed_over, examined, exported,\n"
+        "...  Events are encrypted like the item's other details, and logged; show\n"
+        "lists them oldest first, from the item's entry into the vault.",
+    .run = custody_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

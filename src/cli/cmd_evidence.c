@@ -9,32 +9,37 @@
 #include <string.h>
 #include <unistd.h>
 
+struct evidence_files {
+    int nfiles;
+    char **files;
+    const struct vault_add *base;
+};
+
+/* Sweeps what an interrupted add left, then adds each file. */
+static int add_files(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct evidence_files *f = arg;
+    long swept;
+    int rc = vault_sweep(ctx, st, &swept);
+
+    for (int i = 0; i < f->nfiles && rc == AT_OK; i++) {
+        struct vault_add a = *f->base;
+        char id[VAULT_ID_MAX];
+        bool existed;
+        a.path = f->files[i];
+        if ((rc = vault_add_file(ctx, st, &a, id, &existed)) == AT_OK)
+            printf("%s%s\n", id, existed ? "  (already in the vault)" : "");
+    }
+    return rc;
+}
+
 static int evidence_add(struct cli *cli, int nfiles, char **files, const struct vault_add *base)
 {
-    int rc = AT_OK;
+    int rc;
 
     if (nfiles == 0)
         return cli_usage(&evidence_command, "give the files to add");
-    long swept;
-
-    if (store_begin(&cli->ctx, cli->st) != AT_OK)
-        return cli_fail(cli, AT_ERR);
-    if ((rc = vault_sweep(&cli->ctx, cli->st, &swept)) != AT_OK) {
-        store_rollback(cli->st);
-        return cli_fail(cli, rc);
-    }
-    for (int i = 0; i < nfiles && rc == AT_OK; i++) {
-        struct vault_add a = *base;
-        char id[VAULT_ID_MAX];
-        bool existed;
-        a.path = files[i];
-        if ((rc = vault_add_file(&cli->ctx, cli->st, &a, id, &existed)) == AT_OK)
-            printf("%s%s\n", id, existed ? "  (already in the vault)" : "");
-    }
-    if (rc == AT_OK)
-        rc = evlog_commit(&cli->ctx, cli->st);
-    else
-        store_rollback(cli->st);
+    rc = evlog_write(&cli->ctx, cli->st, add_files, &(struct evidence_files){ nfiles, files, base });
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 
@@ -92,8 +97,6 @@ static int evidence_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_fail(cli, AT_EINVAL);
     else if (strcmp(sub, "add") && strcmp(sub, "get") && strcmp(sub, "list") && strcmp(sub, "show"))
         rc = cli_usage(&evidence_command, "give a subcommand: add, get, list or show");
-    else if (cli_login(cli) != AT_OK)
-        rc = cli_fail(cli, cli->ctx.code);
     if (rc != EXIT_OK)
         goto out;
     if (strcmp(sub, "add") == 0) {
@@ -146,16 +149,19 @@ out:
 }
 
 const struct command evidence_command = {
-    "evidence", "add files to the encrypted vault, get them back, list them",
-    "attest evidence add FILE... [--interview ID | --source ID] [--working-copy-of ID]\n"
-    "                           [--media-type TYPE] [--clearance LEVEL]\n"
-    "       attest evidence get ID > FILE\n"
-    "       attest evidence list [--json]\n"
-    "       attest evidence show ID [--json]\n"
-    "add stores each file once, identified by the SHA-256 of its bytes, encrypted\n"
-    "in the vault (streamed: any size); the same bytes added again give the same\n"
-    "id.  Originals are never changed; --working-copy-of links a derived file to\n"
-    "its original.  get decrypts, checks every chunk and the SHA-256, and writes\n"
-    "the file to standard output.",
-    evidence_cmd,
+    .name = "evidence",
+    .summary = "add files to the encrypted vault, get them back, list them",
+    .usage =
+        "attest evidence add FILE... [--interview ID | --source ID] [--working-copy-of ID]\n"
+        "                           [--media-type TYPE] [--clearance LEVEL]\n"
+        "       attest evidence get ID > FILE\n"
+        "       attest evidence list [--json]\n"
+        "       attest evidence show ID [--json]\n"
+        "add stores each file once, identified by the SHA-256 of its bytes, encrypted\n"
+        "in the vault (streamed: any size); the same bytes added again give the same\n"
+        "id.  Originals are never changed; --working-copy-of links a derived file to\n"
+        "its original.  get decrypts, checks every chunk and the SHA-256, and writes\n"
+        "the file to standard output.",
+    .run = evidence_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -23,8 +23,7 @@ static int export_bundle(struct cli *cli, const char *tier_name, const char *pat
         return cli_usage(&export_command, "a bundle needs --tier, -o FILE and the ids to include");
     if (tier_parse(&cli->ctx, tier_name, &tier) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_login(cli) != AT_OK
-        || bundle_write(&cli->ctx, cli->st, ids, nids, tier, path, &c) != AT_OK)
+    if (bundle_write(&cli->ctx, cli->st, ids, nids, tier, path, &c) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     fprintf(stderr, "wrote %s: %ld records with proofs, %ld redacted for the %s tier, %ld left "
             "out, %ld files (%llu bytes)\n", path, c.records, c.redacted, tier_name, c.left_out,
@@ -46,8 +45,6 @@ static int export_map(struct cli *cli, const char *format, const char *tier_name
     if (geo_format_parse(&cli->ctx, format, &fmt) != AT_OK
         || tier_parse(&cli->ctx, tier_name, &tier) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (path && (out = fopen(path, "wb")) == NULL) {
         ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
         return cli_fail(cli, AT_ERR);
@@ -69,8 +66,6 @@ static int export_ftm(struct cli *cli, const char *list, const char *path)
     FILE *out = stdout;
     int rc;
 
-    if ((list ? cli_open(cli) : cli_login(cli)) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (path && (out = fopen(path, "wb")) == NULL) {
         ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
         return cli_fail(cli, AT_ERR);
@@ -139,8 +134,6 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz, geojson or ftm");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
-    if (cli_open(cli) != AT_OK)
-        return cli_fail(cli, AT_ERR);
     if (path && (out = fopen(path, "wb")) == NULL) {
         ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
         return cli_fail(cli, AT_ERR);
@@ -155,27 +148,30 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command export_command = {
-    "export", "export the archive (JSON Lines), a type (CSV), an evidence bundle or a map",
-    "attest export jsonl [-o FILE]\n"
-    "       attest export csv --type TYPE [--raw] [-o FILE]\n"
-    "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
-    "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
-    "       attest export ftm [--list VERSION] [-o FILE]\n"
-    "jsonl writes every version of every record in the order they were written:\n"
-    "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
-    "current records of one type, one row each, for spreadsheets: a cell that a\n"
-    "spreadsheet would run as a formula (=, +, -, @, tab or CR first, and not a\n"
-    "number) gets a leading ' unless --raw; import csv takes it off.  bundle writes\n"
-    "the records and evidence files named (ids) with Merkle proofs against the\n"
-    "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
-    "(up to partner clearance) or the public (no witness details, coordinates\n"
-    "coarsened to a 10 km grid); records without the witness's consent for that\n"
-    "use are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson\n"
-    "and csv with --tier write the sites and pinpoints that the tier lets out, with\n"
-    "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
-    "tools; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
-    "Lines, as OpenSanctions tools read them): the organisations, persons and\n"
-    "vessels you may read with their ownership, directorship and succession\n"
-    "relations, or with --list the entries of a sanctions list version.",
-    export_cmd,
+    .name = "export",
+    .summary = "export the archive (JSON Lines), a type (CSV), an evidence bundle or a map",
+    .usage =
+        "attest export jsonl [-o FILE]\n"
+        "       attest export csv --type TYPE [--raw] [-o FILE]\n"
+        "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
+        "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
+        "       attest export ftm [--list VERSION] [-o FILE]\n"
+        "jsonl writes every version of every record in the order they were written:\n"
+        "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
+        "current records of one type, one row each, for spreadsheets: a cell that a\n"
+        "spreadsheet would run as a formula (=, +, -, @, tab or CR first, and not a\n"
+        "number) gets a leading ' unless --raw; import csv takes it off.  bundle writes\n"
+        "the records and evidence files named (ids) with Merkle proofs against the\n"
+        "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
+        "(up to partner clearance) or the public (no witness details, coordinates\n"
+        "coarsened to a 10 km grid); records without the witness's consent for that\n"
+        "use are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson\n"
+        "and csv with --tier write the sites and pinpoints that the tier lets out, with\n"
+        "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
+        "tools; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
+        "Lines, as OpenSanctions tools read them): the organisations, persons and\n"
+        "vessels you may read with their ownership, directorship and succession\n"
+        "relations, or with --list the entries of a sanctions list version.",
+    .run = export_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

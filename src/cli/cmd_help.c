@@ -23,7 +23,9 @@ static int help_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command help_command = {
-    "help", "tell how to use attest or one command",
-    "attest help [COMMAND]",
-    help_cmd,
+    .name = "help",
+    .summary = "tell how to use attest or one command",
+    .usage = "attest help [COMMAND]",
+    .run = help_cmd,
+    .needs = NEEDS_NOTHING,
 };

@@ -36,7 +36,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     }
     if (id_arg == NULL)
         return cli_usage(&history_command, "give the id of a record");
-    if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
+    if (record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
         || record_history(&cli->ctx, cli->st, id, &versions) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     /* The latest version may be above the user's clearance and so missing
@@ -75,12 +75,15 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command history_command = {
-    "history", "list every version of a record",
-    "attest history ID [--json]\n"
-    "Lists the versions of record ID, oldest first: when, by whom, why, and\n"
-    "STATE: current (the latest), superseded (a later version replaced it) or\n"
-    "retracted (the version that retracted the record, and any after it).\n"
-    "An imported version is by its importer, with who first wrote it and when.\n"
-    "'attest show ID --version N' prints one of them; --json prints them all.",
-    history_cmd,
+    .name = "history",
+    .summary = "list every version of a record",
+    .usage =
+        "attest history ID [--json]\n"
+        "Lists the versions of record ID, oldest first: when, by whom, why, and\n"
+        "STATE: current (the latest), superseded (a later version replaced it) or\n"
+        "retracted (the version that retracted the record, and any after it).\n"
+        "An imported version is by its importer, with who first wrote it and when.\n"
+        "'attest show ID --version N' prints one of them; --json prints them all.",
+    .run = history_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

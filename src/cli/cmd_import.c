@@ -32,8 +32,6 @@ static int import_kml(struct cli *cli, const char *path, const char *interview)
 
     if (path == NULL || strcmp(path, "-") == 0)
         return cli_usage(&import_command, "a KML import reads a file: give FILE.kml or FILE.kmz");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (interview && record_resolve(&cli->ctx, cli->st, interview, iv) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
     if (kml_import(&cli->ctx, cli->st, path, interview ? iv : NULL, &counts, doc) != AT_OK) {
@@ -133,10 +131,6 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
-    if (cli_login(cli) != AT_OK) {
-        rc = cli_fail(cli, cli->ctx.code);
-        goto out;
-    }
     const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
     if (strcmp(format, "ftm") == 0) {
         rc = import_ftm(cli, in, name, &opt);
@@ -170,23 +164,26 @@ out:
 }
 
 const struct command import_command = {
-    "import", "import records from JSON Lines, CSV or Google Earth KML/KMZ",
-    "attest import jsonl FILE|- [--skip-bad]\n"
-    "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
-    "                                [--source ID] [--clearance LEVEL]\n"
-    "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
-    "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
-    "Imports many records in one transaction: all of them, or none if one is bad\n"
-    "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
-    "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
-    "A CSV file has a header row; columns named like fields fill them (--map\n"
-    "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.\n"
-    "A KML or KMZ file's placemarks become pinpoints (a Point) and sites (a\n"
-    "Polygon), with their names, descriptions, dates and ExtendedData; with\n"
-    "--interview they are attributed to that interview, without it the file is\n"
-    "recorded as a document that they name as their source.  See docs/commands/kml.md.\n"
-    "An ftm file holds FollowTheMoney entities, one per line (OpenSanctions'\n"
-    "format): companies, organisations, persons and vessels become records,\n"
-    "Ownership, Directorship and Succession become relations; all or nothing.",
-    import_cmd,
+    .name = "import",
+    .summary = "import records from JSON Lines, CSV or Google Earth KML/KMZ",
+    .usage =
+        "attest import jsonl FILE|- [--skip-bad]\n"
+        "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
+        "                                [--source ID] [--clearance LEVEL]\n"
+        "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
+        "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
+        "Imports many records in one transaction: all of them, or none if one is bad\n"
+        "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
+        "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
+        "A CSV file has a header row; columns named like fields fill them (--map\n"
+        "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.\n"
+        "A KML or KMZ file's placemarks become pinpoints (a Point) and sites (a\n"
+        "Polygon), with their names, descriptions, dates and ExtendedData; with\n"
+        "--interview they are attributed to that interview, without it the file is\n"
+        "recorded as a document that they name as their source.  See docs/commands/kml.md.\n"
+        "An ftm file holds FollowTheMoney entities, one per line (OpenSanctions'\n"
+        "format): companies, organisations, persons and vessels become records,\n"
+        "Ownership, Directorship and Succession become relations; all or nothing.",
+    .run = import_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -60,13 +60,16 @@ out:
 }
 
 const struct command init_command = {
-    "init", "create a new archive",
-    "attest init DIR [--kdf interactive|moderate|sensitive]\n"
-    "Creates the directory DIR holding a new archive (attest.db, encrypted; its\n"
-    "key file attest.keys; vault/), its random master key and signing key, and\n"
-    "its first user, an admin: the -u user (or ATTEST_USER, or your login name),\n"
-    "whose passphrase is asked for twice (or read once from --passphrase-fd).\n"
-    "--kdf sets the Argon2id cost of deriving keys from passphrases (moderate:\n"
-    "256 MiB and about a second per unlock).",
-    init_cmd,
+    .name = "init",
+    .summary = "create a new archive",
+    .usage =
+        "attest init DIR [--kdf interactive|moderate|sensitive]\n"
+        "Creates the directory DIR holding a new archive (attest.db, encrypted; its\n"
+        "key file attest.keys; vault/), its random master key and signing key, and\n"
+        "its first user, an admin: the -u user (or ATTEST_USER, or your login name),\n"
+        "whose passphrase is asked for twice (or read once from --passphrase-fd).\n"
+        "--kdf sets the Argon2id cost of deriving keys from passphrases (moderate:\n"
+        "256 MiB and about a second per unlock).",
+    .run = init_cmd,
+    .needs = NEEDS_NOTHING,
 };

@@ -11,7 +11,7 @@ static int key_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc != 1 || strcmp(argv[0], "show") != 0)
         return cli_usage(&key_command, "the only subcommand is 'show'");
-    if (cli_open(cli) != AT_OK || keys_sign_pk(&cli->ctx, cli->st, pk) != AT_OK)
+    if (keys_sign_pk(&cli->ctx, cli->st, pk) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
     sodium_bin2base64(b64, sizeof b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
@@ -21,9 +21,12 @@ static int key_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command key_command = {
-    "key", "show the archive's public signing key",
-    "attest key show\n"
-    "Prints the Ed25519 public key that signs the log's tree heads, for partners\n"
-    "to pin: a bundle or a tree head signed by another key is not this archive's.",
-    key_cmd,
+    .name = "key",
+    .summary = "show the archive's public signing key",
+    .usage =
+        "attest key show\n"
+        "Prints the Ed25519 public key that signs the log's tree heads, for partners\n"
+        "to pin: a bundle or a tree head signed by another key is not this archive's.",
+    .run = key_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -81,8 +81,6 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
         || (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &f.limit) != AT_OK)
         || (offset && number_parse_long(&cli->ctx, "--offset", offset, 0, INT_MAX, &f.offset) != AT_OK))
         return cli_fail(cli, AT_EINVAL);
-    if (cli_open(cli) != AT_OK)
-        return cli_fail(cli, AT_ERR);
     if (as_json)
         o.all = json_array();
     else
@@ -100,11 +98,14 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command list_command = {
-    "list", "list records, with filters",
-    "attest list [TYPE] [--from DATE] [--to DATE] [--place TEXT] [--clearance MAX]\n"
-    "            [--retracted] [--limit N] [--offset N] [--json]\n"
-    "Lists current records (of TYPE).  --from/--to keep records whose fuzzy date may\n"
-    "fall in the range; --place matches any place field (province, county, place);\n"
-    "--clearance keeps records up to that level; --retracted includes retracted ones.",
-    list_cmd,
+    .name = "list",
+    .summary = "list records, with filters",
+    .usage =
+        "attest list [TYPE] [--from DATE] [--to DATE] [--place TEXT] [--clearance MAX]\n"
+        "            [--retracted] [--limit N] [--offset N] [--json]\n"
+        "Lists current records (of TYPE).  --from/--to keep records whose fuzzy date may\n"
+        "fall in the range; --place matches any place field (province, county, place);\n"
+        "--clearance keeps records up to that level; --retracted includes retracted ones.",
+    .run = list_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

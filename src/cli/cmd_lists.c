@@ -15,7 +15,7 @@ static int lists_show_versions(struct cli *cli, bool as_json)
     char n[32];
     size_t i;
 
-    if (cli_open(cli) != AT_OK || lists_versions(&cli->ctx, cli->st, &versions) != AT_OK)
+    if (lists_versions(&cli->ctx, cli->st, &versions) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (as_json) {
         cli_print_json(versions);
@@ -72,10 +72,6 @@ static int lists_import_cmd(struct cli *cli, int argc, char **argv)
         return rc == AT_EINVAL ? EXIT_USAGE : EXIT_FAIL;
     }
     size_t n = json_array_size(data.entries);
-    if (cli_login(cli) != AT_OK) {
-        list_data_free(&data);
-        return cli_fail(cli, cli->ctx.code);
-    }
     rc = lists_import(&cli->ctx, cli->st, &data, version, &already);
     list_data_free(&data);
     if (rc != AT_OK) {
@@ -131,7 +127,7 @@ static int lists_diff_cmd(struct cli *cli, int argc, char **argv)
     }
     if (nargs != 2)
         return cli_usage(&lists_command, "lists diff needs two versions: OLD NEW");
-    if (cli_open(cli) != AT_OK || lists_resolve(&cli->ctx, cli->st, args[0], old) != AT_OK
+    if (lists_resolve(&cli->ctx, cli->st, args[0], old) != AT_OK
         || lists_resolve(&cli->ctx, cli->st, args[1], new) != AT_OK
         || lists_diff(&cli->ctx, cli->st, old, new, &diff) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
@@ -156,7 +152,7 @@ static int lists_show_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc != 2)
         return cli_usage(&lists_command, "lists show needs a version and a list key");
-    if (cli_open(cli) != AT_OK || lists_resolve(&cli->ctx, cli->st, argv[0], version) != AT_OK
+    if (lists_resolve(&cli->ctx, cli->st, argv[0], version) != AT_OK
         || lists_entry(&cli->ctx, cli->st, version, argv[1], &entry) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     cli_print_json(entry);
@@ -178,18 +174,21 @@ static int lists_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command lists_command = {
-    "lists", "import, show and compare versions of the sanctions lists",
-    "attest lists [--json]\n"
-    "       attest lists import un FILE.xml\n"
-    "       attest lists import ofac DIR [--date YYYY-MM-DD]\n"
-    "       attest lists diff OLD NEW [--json]\n"
-    "       attest lists show VERSION KEY\n"
-    "Without arguments, lists the imported list versions.  'import' reads the UN\n"
-    "Security Council consolidated list (XML) or OFAC's SDN files (sdn.csv, alt.csv,\n"
-    "add.csv, sdn_comments.csv in DIR) and keeps them as a dated version, all or\n"
-    "nothing; the same files twice are imported once.  'diff' reports entries added,\n"
-    "removed and renamed, and names gained and dropped, by list key.  A VERSION is an\n"
-    "id (un-2026-02-27), a source for its newest version (un, ofac), or SOURCE@N for\n"
-    "its Nth import.  'show' prints one entry as JSON.",
-    lists_cmd,
+    .name = "lists",
+    .summary = "import, show and compare versions of the sanctions lists",
+    .usage =
+        "attest lists [--json]\n"
+        "       attest lists import un FILE.xml\n"
+        "       attest lists import ofac DIR [--date YYYY-MM-DD]\n"
+        "       attest lists diff OLD NEW [--json]\n"
+        "       attest lists show VERSION KEY\n"
+        "Without arguments, lists the imported list versions.  'import' reads the UN\n"
+        "Security Council consolidated list (XML) or OFAC's SDN files (sdn.csv, alt.csv,\n"
+        "add.csv, sdn_comments.csv in DIR) and keeps them as a dated version, all or\n"
+        "nothing; the same files twice are imported once.  'diff' reports entries added,\n"
+        "removed and renamed, and names gained and dropped, by list key.  A VERSION is an\n"
+        "id (un-2026-02-27), a source for its newest version (un, ofac), or SOURCE@N for\n"
+        "its Nth import.  'show' prints one entry as JSON.",
+    .run = lists_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -20,9 +20,12 @@ static int lock_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command lock_command = {
-    "lock", "drop the key that 'attest unlock' kept",
-    "attest lock\n"
-    "Removes the -u user's key to the archive from the kernel's keyring, so that\n"
-    "the next command asks for the passphrase again.  Fails when no key was kept.",
-    lock_cmd,
+    .name = "lock",
+    .summary = "drop the key that 'attest unlock' kept",
+    .usage =
+        "attest lock\n"
+        "Removes the -u user's key to the archive from the kernel's keyring, so that\n"
+        "the next command asks for the passphrase again.  Fails when no key was kept.",
+    .run = lock_cmd,
+    .needs = NEEDS_NOTHING,
 };

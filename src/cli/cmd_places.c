@@ -151,14 +151,17 @@ static int places_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command places_command = {
-    "places", "find places of North Korea and the border by any spelling, or by position",
-    "attest places search NAME [--limit N] [--json]\n"
-    "       attest places at LAT,LON [--limit N] [--json]\n"
-    "search finds places whatever the spelling: Hangul, McCune-Reischauer with or\n"
-    "without marks, Revised Romanization, DPRK spelling, or a common one\n"
-    "(Hoeryŏng, Hoeryong, Hoeryeong, 회령).  at gives the country of a point\n"
-    "(Natural Earth outlines), its province and county as near as the gazetteer\n"
-    "knows them, and the nearest places (default 10).  The gazetteer is built from\n"
-    "GeoNames and Natural Earth; see docs/commands/places.md.",
-    places_cmd,
+    .name = "places",
+    .summary = "find places of North Korea and the border by any spelling, or by position",
+    .usage =
+        "attest places search NAME [--limit N] [--json]\n"
+        "       attest places at LAT,LON [--limit N] [--json]\n"
+        "search finds places whatever the spelling: Hangul, McCune-Reischauer with or\n"
+        "without marks, Revised Romanization, DPRK spelling, or a common one\n"
+        "(Hoeryŏng, Hoeryong, Hoeryeong, 회령).  at gives the country of a point\n"
+        "(Natural Earth outlines), its province and county as near as the gazetteer\n"
+        "knows them, and the nearest places (default 10).  The gazetteer is built from\n"
+        "GeoNames and Natural Earth; see docs/commands/places.md.",
+    .run = places_cmd,
+    .needs = NEEDS_NOTHING,
 };

@@ -4,6 +4,7 @@
  * `attest prove --consistency OLD_SIZE` a consistency proof.
  */
 #include "cli.h"
+#include "../core/canonical.h"
 #include "../core/evlog.h"
 #include "../core/keys.h"
 #include "../core/number.h"
@@ -54,7 +55,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     if (version_arg
         && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_open(cli) != AT_OK || evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
+    if (evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "archive_id", &archive) != AT_OK
         || store_meta_get(&cli->ctx, cli->st, "sign_pk", &pk) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
@@ -90,7 +91,7 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
         json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
         json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
         if (doc) {
-            char *text = record_canonical(doc);
+            char *text = canonical_text(doc);
             json_object_set_new(out, "entry", json_string(text));
             free(text);
             json_decref(doc);
@@ -149,13 +150,16 @@ done:
 }
 
 const struct command prove_command = {
-    "prove", "print a Merkle proof that a record is in the signed log",
-    "attest prove ID [--version N] [--json]\n"
-    "       attest prove --consistency OLD_SIZE [--json]\n"
-    "The first form proves that the newest version of ID (or version N; or the\n"
-    "newest log entry about an evidence item) is leaf I of the tree whose root the\n"
-    "newest signed head signs (RFC 6962 audit path).  The second proves that the\n"
-    "log of OLD_SIZE entries is a prefix of the newest: nothing was rewritten.\n"
-    "docs/formats-log.md tells how to check both without attest.",
-    prove_cmd,
+    .name = "prove",
+    .summary = "print a Merkle proof that a record is in the signed log",
+    .usage =
+        "attest prove ID [--version N] [--json]\n"
+        "       attest prove --consistency OLD_SIZE [--json]\n"
+        "The first form proves that the newest version of ID (or version N; or the\n"
+        "newest log entry about an evidence item) is leaf I of the tree whose root the\n"
+        "newest signed head signs (RFC 6962 audit path).  The second proves that the\n"
+        "log of OLD_SIZE entries is a prefix of the newest: nothing was rewritten.\n"
+        "docs/formats-log.md tells how to check both without attest.",
+    .run = prove_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -9,13 +9,12 @@ static int rebuild_cmd(struct cli *cli, int argc, char **argv)
     (void)argv;
     if (argc > 0)
         return cli_usage(&rebuild_command, "takes no arguments");
-    if (cli_open(cli) != AT_OK || store_begin(&cli->ctx, cli->st) != AT_OK
+    if (store_begin(&cli->ctx, cli->st) != AT_OK
         || record_rebuild(&cli->ctx, cli->st) != AT_OK
         || evlog_rebuild_nodes(&cli->ctx, cli->st) != AT_OK
         || vault_rebuild(&cli->ctx, cli->st) != AT_OK
         || store_commit(&cli->ctx, cli->st) != AT_OK) {
-        if (cli->st)
-            store_rollback(cli->st);
+        store_rollback(cli->st);
         return cli_fail(cli, AT_ERR);
     }
     fprintf(stderr, "rebuilt the current view, references, search index, log tree cache and vault index\n");
@@ -23,10 +22,13 @@ static int rebuild_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command rebuild_command = {
-    "rebuild", "recreate the derived tables from the versions",
-    "attest rebuild\n"
-    "Recreates the current view, the reference table and the search index from the\n"
-    "stored versions, and the log's cached subtree hashes from its leaves; what is\n"
-    "enduring (versions, log, keys, vault) is never touched.",
-    rebuild_cmd,
+    .name = "rebuild",
+    .summary = "recreate the derived tables from the versions",
+    .usage =
+        "attest rebuild\n"
+        "Recreates the current view, the reference table and the search index from the\n"
+        "stored versions, and the log's cached subtree hashes from its leaves; what is\n"
+        "enduring (versions, log, keys, vault) is never touched.",
+    .run = rebuild_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -10,7 +10,6 @@ static int retract_cmd(struct cli *cli, int argc, char **argv)
 {
     struct record_write w = RECORD_WRITE_INIT;
     char id[RECORD_ID_MAX];
-    int rc;
 
     for (int i = 1; i < argc; i++) {
         int got = cli_option(&retract_command, argc, argv, &i, "reason", &w.reason);
@@ -21,22 +20,22 @@ static int retract_cmd(struct cli *cli, int argc, char **argv)
     }
     if (argc < 1 || argv[0][0] == '-')
         return cli_usage(&retract_command, "give the id of the record to retract");
-    if (cli_login(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
+    if (record_resolve(&cli->ctx, cli->st, argv[0], id) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
-    if (store_begin(&cli->ctx, cli->st) != AT_OK
-        || (rc = record_retract(&cli->ctx, cli->st, id, &w)) != AT_OK
-        || (rc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    if (evlog_write(&cli->ctx, cli->st, record_retract_write,
+                    &(struct record_change){ .id = id, .w = &w }) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
-    }
     printf("%s\n", id);
     return EXIT_OK;
 }
 
 const struct command retract_command = {
-    "retract", "mark a record retracted (a new version)",
-    "attest retract ID --reason TEXT\n"
-    "Writes a new version of ID marked retracted.  Lists and searches leave it out\n"
-    "unless asked; its history keeps every version.",
-    retract_cmd,
+    .name = "retract",
+    .summary = "mark a record retracted (a new version)",
+    .usage =
+        "attest retract ID --reason TEXT\n"
+        "Writes a new version of ID marked retracted.  Lists and searches leave it out\n"
+        "unless asked; its history keeps every version.",
+    .run = retract_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

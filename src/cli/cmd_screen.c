@@ -263,15 +263,12 @@ static int successors_cmd(struct cli *cli, int argc, char **argv)
                          "--email, --id, --link");
     }
     long lim = 10;
-    if ((limit && number_parse_long(&cli->ctx, "--limit", limit, 0, SCREEN_LIMIT_MAX, &lim) != AT_OK)
-        || cli_open(cli) != AT_OK) {
+    if (limit && number_parse_long(&cli->ctx, "--limit", limit, 0, SCREEN_LIMIT_MAX, &lim) != AT_OK) {
         json_decref(typed);
         return cli_fail(cli, cli->ctx.code);
     }
     if (is_typed)
         rc = screen_successors_entity(&cli->ctx, cli->st, typed, (size_t)lim, &out);
-    else if (model_id_valid(ref) && cli_login(cli) != AT_OK)
-        rc = cli->ctx.code;
     else
         rc = screen_successors(&cli->ctx, cli->st, ref, (size_t)lim, &out);
     json_decref(typed);
@@ -361,7 +358,7 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     o.q.name = buf_str(&name);
     o.q.ids = o.ids;
     o.q.nids = nids;
-    if (cli_open(cli) != AT_OK || screen_index_load(&cli->ctx, cli->st, &ix) != AT_OK) {
+    if (screen_index_load(&cli->ctx, cli->st, &ix) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
@@ -371,8 +368,7 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     }
     json_t *hits;
     char rid[RECORD_ID_MAX];
-    if (o.record && (cli_login(cli) != AT_OK
-                     || record_resolve(&cli->ctx, cli->st, o.record, rid) != AT_OK
+    if (o.record && (record_resolve(&cli->ctx, cli->st, o.record, rid) != AT_OK
                      || screen_record(&cli->ctx, cli->st, ix, rid, &o.q, &hits) != AT_OK)) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
@@ -396,26 +392,29 @@ out:
 }
 
 const struct command screen_command = {
-    "screen", "screen names against the sanctions lists; find successors",
-    "attest screen NAME [--type person|company|vessel|aircraft] [--threshold N]\n"
-    "              [--scorer attest|ofac] [--id VALUE]... [--limit N] [--json]\n"
-    "       attest screen --file IN.csv [options] > HITS.csv\n"
-    "       attest screen --record ID [options]\n"
-    "       attest screen successors ENTITY|ID [--limit N] [--json]\n"
-    "       attest screen successors --name NAME [--address A] [--phone P] [--email E]\n"
-    "                                [--id VALUE] [--link NAME] [--limit N] [--json]\n"
-    "Screens a name in any script (Hangul, Chinese, Cyrillic, any romanisation)\n"
-    "against every name and alias of the newest imported list versions.  Scores run\n"
-    "from 0 to 100; hits at or above --threshold (default 80) are shown, best first,\n"
-    "with the listed name that matched and which words paired with which.  An\n"
-    "identifier (IMO number, SWIFT/BIC, phone, e-mail; given with --id or inside the\n"
-    "name) equal to a listed one is a hit whatever the name.  --scorer ofac scores as\n"
-    "OFAC's Sanctions List Search does.  --file reads a CSV with a header: a 'name'\n"
-    "column, optionally 'type' and 'id'; it writes one CSV row per hit.\n"
-    "'successors' ranks listed entities that share addresses, phones, e-mails,\n"
-    "identifiers or links with ENTITY (a list key such as KPe.001 or ofac:9345, or a\n"
-    "name) or with a record of the archive or an entity typed in, rare attributes\n"
-    "weighing most.  --record screens an organisation, person or vessel of the\n"
-    "archive: all its names, with its IMO number and other identifiers.",
-    screen_cmd,
+    .name = "screen",
+    .summary = "screen names against the sanctions lists; find successors",
+    .usage =
+        "attest screen NAME [--type person|company|vessel|aircraft] [--threshold N]\n"
+        "              [--scorer attest|ofac] [--id VALUE]... [--limit N] [--json]\n"
+        "       attest screen --file IN.csv [options] > HITS.csv\n"
+        "       attest screen --record ID [options]\n"
+        "       attest screen successors ENTITY|ID [--limit N] [--json]\n"
+        "       attest screen successors --name NAME [--address A] [--phone P] [--email E]\n"
+        "                                [--id VALUE] [--link NAME] [--limit N] [--json]\n"
+        "Screens a name in any script (Hangul, Chinese, Cyrillic, any romanisation)\n"
+        "against every name and alias of the newest imported list versions.  Scores run\n"
+        "from 0 to 100; hits at or above --threshold (default 80) are shown, best first,\n"
+        "with the listed name that matched and which words paired with which.  An\n"
+        "identifier (IMO number, SWIFT/BIC, phone, e-mail; given with --id or inside the\n"
+        "name) equal to a listed one is a hit whatever the name.  --scorer ofac scores as\n"
+        "OFAC's Sanctions List Search does.  --file reads a CSV with a header: a 'name'\n"
+        "column, optionally 'type' and 'id'; it writes one CSV row per hit.\n"
+        "'successors' ranks listed entities that share addresses, phones, e-mails,\n"
+        "identifiers or links with ENTITY (a list key such as KPe.001 or ofac:9345, or a\n"
+        "name) or with a record of the archive or an entity typed in, rare attributes\n"
+        "weighing most.  --record screens an organisation, person or vessel of the\n"
+        "archive: all its names, with its IMO number and other identifiers.",
+    .run = screen_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

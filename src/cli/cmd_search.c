@@ -65,15 +65,11 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
     } else {
         table_init(&o.tab, 3, "ID", "TYPE", "MATCH");
     }
-    if (cli_open(cli) != AT_OK) {
-        rc = AT_ERR;
-    } else {
-        rc = search_query(&cli->ctx, cli->st, buf_str(&query), &so, search_row, &o);
-        if (rc == AT_OK && as_json)
-            cli_print_json(o.all);
-        else if (rc == AT_OK)
-            table_print(&o.tab, stdout);
-    }
+    rc = search_query(&cli->ctx, cli->st, buf_str(&query), &so, search_row, &o);
+    if (rc == AT_OK && as_json)
+        cli_print_json(o.all);
+    else if (rc == AT_OK)
+        table_print(&o.tab, stdout);
     json_decref(o.all);
     table_free(&o.tab);
     buf_free(&query);
@@ -81,12 +77,15 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command search_command = {
-    "search", "full-text search over every text field",
-    "attest search QUERY... [--type TYPE] [--limit N] [--retracted] [--json]\n"
-    "Finds current records whose text contains the words of QUERY (the last word\n"
-    "may be the start of a word).  Korean, Chinese and other non-Latin text is\n"
-    "found anywhere inside longer text: '정은' finds '김정은'.  Several words:\n"
-    "best matches first; one word, or non-Latin text: newest records first.  Hits\n"
-    "are marked [like this] (<<like this>> in --json).",
-    search_cmd,
+    .name = "search",
+    .summary = "full-text search over every text field",
+    .usage =
+        "attest search QUERY... [--type TYPE] [--limit N] [--retracted] [--json]\n"
+        "Finds current records whose text contains the words of QUERY (the last word\n"
+        "may be the start of a word).  Korean, Chinese and other non-Latin text is\n"
+        "found anywhere inside longer text: '정은' finds '김정은'.  Several words:\n"
+        "best matches first; one word, or non-Latin text: newest records first.  Hits\n"
+        "are marked [like this] (<<like this>> in --json).",
+    .run = search_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -90,8 +90,6 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
     if (bytes && !parse_bytes(bytes, &o.uploads.bytes_per_user))
         return cli_usage(&serve_command, "--upload-bytes-per-user takes a size in bytes, "
                          "optionally with K, M, G or T (such as 16G)");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     o.keys = &cli->session;
     if (serve_run(&cli->ctx, &o) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
@@ -99,26 +97,29 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command serve_command = {
-    "serve", "run the web application and JSON API",
-    "attest serve [--bind 127.0.0.1] [--port 8080] [--tls-cert F --tls-key F]\n"
-    "             [--threads 4] [--max-connections 4096] [--timeout 75] [--tiles URL]\n"
-    "             [--uploads-per-user 4] [--uploads-total 32] [--upload-bytes-per-user 16G]\n"
-    "Serves the archive to browsers and scripts: the map, intake forms, records,\n"
-    "search and exports, and the JSON API under /api/v1/ (described at\n"
-    "/api/v1/openapi.json).  The -u user's passphrase unlocks the archive at start:\n"
-    "their keys sign the log's heads.  Binds to 127.0.0.1 unless told otherwise;\n"
-    "speaks HTTPS when given a certificate and key (PEM).  --tiles allows an online\n"
-    "tile server for the map (the map works offline without it).  Stops cleanly on\n"
-    "SIGTERM or Ctrl-C, finishing the requests in flight.\n"
-    "--max-connections caps open connections (4 to 65536); one client address may\n"
-    "hold at most a quarter of them, so that one slow or idle client cannot keep\n"
-    "others out.  --timeout closes a connection idle (or too slow) for that many\n"
-    "seconds (1 to 3600).\n"
-    "Evidence uploads are refused from their headers, before any of the file is\n"
-    "read, unless the user is logged in, may add evidence and gives the size; one\n"
-    "user may have --uploads-per-user in progress at once, declaring at most\n"
-    "--upload-bytes-per-user bytes between them (K, M, G, T: powers of 1024), and\n"
-    "the server --uploads-total.  Each upload is encrypted as it arrives; what one\n"
-    "cut short leaves in the vault is removed when the server starts.",
-    serve_cmd,
+    .name = "serve",
+    .summary = "run the web application and JSON API",
+    .usage =
+        "attest serve [--bind 127.0.0.1] [--port 8080] [--tls-cert F --tls-key F]\n"
+        "             [--threads 4] [--max-connections 4096] [--timeout 75] [--tiles URL]\n"
+        "             [--uploads-per-user 4] [--uploads-total 32] [--upload-bytes-per-user 16G]\n"
+        "Serves the archive to browsers and scripts: the map, intake forms, records,\n"
+        "search and exports, and the JSON API under /api/v1/ (described at\n"
+        "/api/v1/openapi.json).  The -u user's passphrase unlocks the archive at start:\n"
+        "their keys sign the log's heads.  Binds to 127.0.0.1 unless told otherwise;\n"
+        "speaks HTTPS when given a certificate and key (PEM).  --tiles allows an online\n"
+        "tile server for the map (the map works offline without it).  Stops cleanly on\n"
+        "SIGTERM or Ctrl-C, finishing the requests in flight.\n"
+        "--max-connections caps open connections (4 to 65536); one client address may\n"
+        "hold at most a quarter of them, so that one slow or idle client cannot keep\n"
+        "others out.  --timeout closes a connection idle (or too slow) for that many\n"
+        "seconds (1 to 3600).\n"
+        "Evidence uploads are refused from their headers, before any of the file is\n"
+        "read, unless the user is logged in, may add evidence and gives the size; one\n"
+        "user may have --uploads-per-user in progress at once, declaring at most\n"
+        "--upload-bytes-per-user bytes between them (K, M, G, T: powers of 1024), and\n"
+        "the server --uploads-total.  Each upload is encrypted as it arrives; what one\n"
+        "cut short leaves in the vault is removed when the server starts.",
+    .run = serve_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -83,7 +83,7 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
     if (version_arg
         && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_open(cli) != AT_OK || record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
+    if (record_resolve(&cli->ctx, cli->st, id_arg, id) != AT_OK
         || record_read(&cli->ctx, cli->st, id, (int)version, &doc) != AT_OK
         || record_referrers(&cli->ctx, cli->st, id, &referrers) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
@@ -103,10 +103,13 @@ out:
 }
 
 const struct command show_command = {
-    "show", "print a record",
-    "attest show ID [--version N] [--json]\n"
-    "Prints the current version of record ID (or version N): who entered it, when,\n"
-    "from which source, its fields, and the records that refer to it.  ID may be\n"
-    "shortened to any unique prefix.",
-    show_cmd,
+    .name = "show",
+    .summary = "print a record",
+    .usage =
+        "attest show ID [--version N] [--json]\n"
+        "Prints the current version of record ID (or version N): who entered it, when,\n"
+        "from which source, its fields, and the records that refer to it.  ID may be\n"
+        "shortened to any unique prefix.",
+    .run = show_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -103,7 +103,7 @@ static int query_cmd(struct cli *cli, int argc, char **argv, bool near)
     q.type = type == NULL ? "site" : strcmp(type, "all") == 0 ? NULL : type;
     if (clearance && clearance_parse(&cli->ctx, clearance, &q.max_clearance) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (cli_open(cli) != AT_OK)
+    if (cli_login(cli) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (near) {
         double lat, lon, radius = 5;
@@ -259,7 +259,7 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc > 1 + as_json)
         return cli_usage(self(), "candidates takes only --json");
-    if (cli_open(cli) != AT_OK || sites_candidates(&cli->ctx, cli->st, &all) != AT_OK)
+    if (cli_login(cli) != AT_OK || sites_candidates(&cli->ctx, cli->st, &all) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (as_json) {
         cli_print_json(all);
@@ -285,6 +285,23 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
     table_free(&tab);
     json_decref(all);
     return EXIT_OK;
+}
+
+struct decision {
+    const char *verb, *name, **ids;
+    size_t n;
+    char *site;  /* RECORD_ID_MAX bytes: the site confirmed or split off */
+};
+
+static int decide(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct decision *d = arg;
+
+    if (strcmp(d->verb, "confirm") == 0)
+        return sites_confirm(ctx, st, d->ids[0], d->name, d->site);
+    if (strcmp(d->verb, "split") == 0)
+        return sites_split(ctx, st, d->ids[0], d->ids + 1, d->n - 1, d->name, d->site);
+    return sites_merge(ctx, st, d->ids[0], d->ids + 1, d->n - 1);
 }
 
 /* confirm LABEL [--name N] | split SITE PP... [--name N] | merge INTO OTHER... */
@@ -319,17 +336,9 @@ static int decide_cmd(struct cli *cli, int argc, char **argv)
             }
             ids[i] = resolved[i];
         }
-    int crc = store_begin(&cli->ctx, cli->st);
-    if (crc == AT_OK) {
-        if (strcmp(argv[0], "confirm") == 0)
-            crc = sites_confirm(&cli->ctx, cli->st, ids[0], name, site);
-        else if (strcmp(argv[0], "split") == 0)
-            crc = sites_split(&cli->ctx, cli->st, ids[0], ids + 1, n - 1, name, site);
-        else
-            crc = sites_merge(&cli->ctx, cli->st, ids[0], ids + 1, n - 1);
-    }
-    if (crc != AT_OK || (crc = evlog_commit(&cli->ctx, cli->st)) != AT_OK) {
-        store_rollback(cli->st);
+    int crc = evlog_write(&cli->ctx, cli->st, decide,
+                          &(struct decision){ argv[0], name, ids, n, site });
+    if (crc != AT_OK) {
         rc = cli_fail(cli, crc);
         goto out;
     }
@@ -449,29 +458,33 @@ static int sites_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command sites_command = {
-    "sites", "find sites by place; cluster pinpoints into sites; confirm, split, merge",
-    "attest sites near LAT,LON [--km K | --k N] [--type TYPE|all] [--clearance MAX] [--json]\n"
-    "       attest sites within WEST,SOUTH,EAST,NORTH [--type TYPE|all] [--json]\n"
-    "       attest sites ring LAT,LON --km K [--places [--json]]\n"
-    "       attest sites cluster [--gate SIGMAS]\n"
-    "       attest sites cluster --from-csv FILE [--method centre|dbscan] [--eps-m M] [--min-pts N]\n"
-    "       attest sites candidates [--json]\n"
-    "       attest sites confirm LABEL [--name NAME]\n"
-    "       attest sites split SITE PINPOINT... [--name NAME]\n"
-    "       attest sites merge INTO SITE...\n"
-    "near lists sites within K km (default 5) of a point, nearest first, or the N\n"
-    "nearest; within lists those in a box (WEST > EAST crosses the antimeridian).\n"
-    "Distances are geodesic on WGS84.  --type pinpoint (or event, or all) looks\n"
-    "at other records with a point.  ring prints the geodesic circle of radius K km\n"
-    "(up to 20037.5) as GeoJSON, cut at the antimeridian and closed over a pole;\n"
-    "with --places it lists the gazetteer's places inside the ring instead.\n"
-    "cluster groups the pinpoints no site claims yet into candidate sites, by type\n"
-    "and uncertainty, with the sites already confirmed as fixed centres; candidates\n"
-    "shows them with their corroboration.  confirm makes a candidate a site (or\n"
-    "adds its pinpoints to the site it matched); split moves pinpoints of a site to\n"
-    "a new one; merge moves the pinpoints of sites into one and retracts the rest.\n"
-    "Decisions are record versions that later runs keep.  --from-csv clusters a\n"
-    "file of lat,lon,uncertainty_m[,group] rows without an archive and prints a\n"
-    "label per row (dbscan: 0 is noise), for comparison with other tools.",
-    sites_cmd,
+    .name = "sites",
+    .summary = "find sites by place; cluster pinpoints into sites; confirm, split, merge",
+    .usage =
+        "attest sites near LAT,LON [--km K | --k N] [--type TYPE|all] [--clearance MAX] [--json]\n"
+        "       attest sites within WEST,SOUTH,EAST,NORTH [--type TYPE|all] [--json]\n"
+        "       attest sites ring LAT,LON --km K [--places [--json]]\n"
+        "       attest sites cluster [--gate SIGMAS]\n"
+        "       attest sites cluster --from-csv FILE [--method centre|dbscan] [--eps-m M] [--min-pts N]\n"
+        "       attest sites candidates [--json]\n"
+        "       attest sites confirm LABEL [--name NAME]\n"
+        "       attest sites split SITE PINPOINT... [--name NAME]\n"
+        "       attest sites merge INTO SITE...\n"
+        "near lists sites within K km (default 5) of a point, nearest first, or the N\n"
+        "nearest; within lists those in a box (WEST > EAST crosses the antimeridian).\n"
+        "Distances are geodesic on WGS84.  --type pinpoint (or event, or all) looks\n"
+        "at other records with a point.  ring prints the geodesic circle of radius K km\n"
+        "(up to 20037.5) as GeoJSON, cut at the antimeridian and closed over a pole;\n"
+        "with --places it lists the gazetteer's places inside the ring instead.\n"
+        "cluster groups the pinpoints no site claims yet into candidate sites, by type\n"
+        "and uncertainty, with the sites already confirmed as fixed centres; candidates\n"
+        "shows them with their corroboration.  confirm makes a candidate a site (or\n"
+        "adds its pinpoints to the site it matched); split moves pinpoints of a site to\n"
+        "a new one; merge moves the pinpoints of sites into one and retracts the rest.\n"
+        "Decisions are record versions that later runs keep.  --from-csv clusters a\n"
+        "file of lat,lon,uncertainty_m[,group] rows without an archive and prints a\n"
+        "label per row (dbscan: 0 is noise), for comparison with other tools.",
+    .run = sites_cmd,
+    /* ring and cluster --from-csv need no archive: the others log in. */
+    .needs = NEEDS_ARCHIVE_SOMETIMES,
 };

@@ -14,7 +14,7 @@ static int stats_cmd(struct cli *cli, int argc, char **argv)
 
     if (argc > 0 && !as_json)
         return cli_usage(&stats_command, "unexpected argument \"%s\"", argv[0]);
-    if (cli_open(cli) != AT_OK || record_stats(&cli->ctx, cli->st, &stats) != AT_OK)
+    if (record_stats(&cli->ctx, cli->st, &stats) != AT_OK)
         return cli_fail(cli, AT_ERR);
     if (as_json) {
         cli_print_json(stats);
@@ -35,8 +35,11 @@ static int stats_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command stats_command = {
-    "stats", "count the records of each type",
-    "attest stats [--json]\n"
-    "Counts current records per type, retracted ones apart, and all their versions.",
-    stats_cmd,
+    .name = "stats",
+    .summary = "count the records of each type",
+    .usage =
+        "attest stats [--json]\n"
+        "Counts current records per type, retracted ones apart, and all their versions.",
+    .run = stats_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

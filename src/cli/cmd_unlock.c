@@ -44,13 +44,16 @@ static int unlock_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command unlock_command = {
-    "unlock", "keep your key to the archive for a while, so commands do not ask again",
-    "attest unlock [--for 15m]\n"
-    "Asks for the -u user's passphrase once, checks it, and keeps the key it\n"
-    "derives in the kernel's keyring for your login (not on disk) for the time\n"
-    "given (90s, 15m, 8h, 2d; default 15m, at most 400d).  Until then, every\n"
-    "command on this archive as this user opens it without asking.  The kernel\n"
-    "drops the key when the time is up; 'attest lock' drops it at once.  A change\n"
-    "of passphrase makes the kept key useless.",
-    unlock_cmd,
+    .name = "unlock",
+    .summary = "keep your key to the archive for a while, so commands do not ask again",
+    .usage =
+        "attest unlock [--for 15m]\n"
+        "Asks for the -u user's passphrase once, checks it, and keeps the key it\n"
+        "derives in the kernel's keyring for your login (not on disk) for the time\n"
+        "given (90s, 15m, 8h, 2d; default 15m, at most 400d).  Until then, every\n"
+        "command on this archive as this user opens it without asking.  The kernel\n"
+        "drops the key when the time is up; 'attest lock' drops it at once.  A change\n"
+        "of passphrase makes the kept key useless.",
+    .run = unlock_cmd,
+    .needs = NEEDS_NOTHING,
 };

@@ -91,13 +91,16 @@ out:
 }
 
 const struct command upgrade_command = {
-    "upgrade", "encrypt an archive written by an earlier attest",
-    "attest upgrade\n"
-    "Encrypts, in place, an archive whose database an earlier attest kept in\n"
-    "plaintext: verifies it, writes the key file, copies every table into an\n"
-    "encrypted database, replaces the old file (overwritten, then removed) and\n"
-    "verifies again, checking that the log's signed root is unchanged.  Needs\n"
-    "the -u user's passphrase; stop the server and other commands first.  An\n"
-    "upgrade that stops half-way leaves the plaintext archive as it was.",
-    upgrade_cmd,
+    .name = "upgrade",
+    .summary = "encrypt an archive written by an earlier attest",
+    .usage =
+        "attest upgrade\n"
+        "Encrypts, in place, an archive whose database an earlier attest kept in\n"
+        "plaintext: verifies it, writes the key file, copies every table into an\n"
+        "encrypted database, replaces the old file (overwritten, then removed) and\n"
+        "verifies again, checking that the log's signed root is unchanged.  Needs\n"
+        "the -u user's passphrase; stop the server and other commands first.  An\n"
+        "upgrade that stops half-way leaves the plaintext archive as it was.",
+    .run = upgrade_cmd,
+    .needs = NEEDS_NOTHING,
 };

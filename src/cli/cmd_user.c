@@ -17,7 +17,7 @@ static int user_list(struct cli *cli, bool as_json)
     struct table tab;
     size_t i;
 
-    if (cli_open(cli) != AT_OK || keys_user_list(&cli->ctx, cli->st, &users) != AT_OK)
+    if (keys_user_list(&cli->ctx, cli->st, &users) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     if (as_json) {
         cli_print_json(users);
@@ -51,13 +51,34 @@ static int read_new(struct cli *cli, const char *fd_arg, const char *whose, stru
     return rc;
 }
 
-/* Ends a write begun by the caller: commits on AT_OK, else rolls back. */
-static int finish(struct cli *cli, int rc)
+/* A change to users or tokens, made by evlog_write: sub is the
+ * subcommand, the other fields are those it takes. */
+struct user_change {
+    const char *sub;
+    const struct session *by;
+    const char *name, *pass, *label;  /* name: a user, or a token's id to revoke */
+    enum role role;
+    const struct kdf *kdf;
+    bool enable;
+    int days;
+    char *token;                      /* create: 64 bytes for the new token */
+};
+
+static int change_user(struct at_ctx *ctx, struct store *st, void *arg)
 {
-    if (rc == AT_OK)
-        return evlog_commit(&cli->ctx, cli->st);
-    store_rollback(cli->st);
-    return rc;
+    struct user_change *c = arg;
+
+    if (strcmp(c->sub, "create") == 0)
+        return keys_token_create(ctx, st, c->by, c->label, c->days, c->token);
+    if (strcmp(c->sub, "revoke") == 0)
+        return keys_token_revoke(ctx, st, c->by, c->name);
+    if (strcmp(c->sub, "add") == 0)
+        return keys_user_add(ctx, st, c->by, c->name, c->role, c->pass, c->kdf);
+    if (strcmp(c->sub, "passwd") == 0)
+        return keys_passwd(ctx, st, c->by, c->pass, c->kdf);
+    if (strcmp(c->sub, "role") == 0)
+        return keys_set_role(ctx, st, c->by, c->name, c->role);
+    return keys_user_enable(ctx, st, c->by, c->name, c->enable);
 }
 
 static int token_list(struct cli *cli, const char *user, bool as_json)
@@ -120,14 +141,11 @@ static int token_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&user_command, "--expires \"%s\": give a number of days from 1 to %d",
                              expires, TOKEN_DAYS_MAX);
     }
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "list") == 0)
         return token_list(cli, arg, as_json);
-    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK)
-        rc = finish(cli, strcmp(sub, "create") == 0
-                             ? keys_token_create(&cli->ctx, cli->st, &cli->session, label, (int)days, token)
-                             : keys_token_revoke(&cli->ctx, cli->st, &cli->session, arg));
+    rc = evlog_write(&cli->ctx, cli->st, change_user,
+                     &(struct user_change){ .sub = sub, .by = &cli->session, .name = arg,
+                                            .label = label, .days = (int)days, .token = token });
     if (rc != AT_OK)
         return cli_fail(cli, rc);
     if (strcmp(sub, "create") == 0) {
@@ -180,21 +198,12 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&user_command, "give the user's name");
     if (strcmp(sub, "role") == 0 && role_arg == NULL)
         return cli_usage(&user_command, "give the new role with --role");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (needs_pass && read_new(cli, fd, strcmp(sub, "add") == 0 ? name : cli->user, &pass) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
-    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if (strcmp(sub, "add") == 0)
-            rc = keys_user_add(&cli->ctx, cli->st, &cli->session, name, role, buf_str(&pass), &kdf);
-        else if (strcmp(sub, "passwd") == 0)
-            rc = keys_passwd(&cli->ctx, cli->st, &cli->session, buf_str(&pass), &kdf);
-        else if (strcmp(sub, "role") == 0)
-            rc = keys_set_role(&cli->ctx, cli->st, &cli->session, name, role);
-        else
-            rc = keys_user_enable(&cli->ctx, cli->st, &cli->session, name, enable);
-        rc = finish(cli, rc);
-    }
+    rc = evlog_write(&cli->ctx, cli->st, change_user,
+                     &(struct user_change){ .sub = sub, .by = &cli->session, .name = name,
+                                            .pass = buf_str(&pass), .role = role, .kdf = &kdf,
+                                            .enable = enable });
     sodium_memzero(pass.data, pass.cap);
     buf_free(&pass);
     if (rc != AT_OK)
@@ -209,24 +218,27 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command user_command = {
-    "user", "add users, change passphrases and roles, disable users, manage API tokens",
-    "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
-    "       attest user passwd [--new-passphrase-fd N]\n"
-    "       attest user role NAME --role ROLE\n"
-    "       attest user disable NAME | attest user enable NAME\n"
-    "       attest user list [--json]\n"
-    "       attest user token create [--label TEXT] [--expires DAYS]\n"
-    "       attest user token list [NAME] [--json]\n"
-    "       attest user token revoke ID\n"
-    "Roles: admin, officer (witness protection: may reveal identities),\n"
-    "investigator, analyst, partner, public.  add, role, disable and enable\n"
-    "need an admin (-u); the last enabled admin can be neither demoted nor\n"
-    "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
-    "or passphrase, and disabling, end the user's server sessions and API\n"
-    "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
-    "asked on the terminal, or read from file descriptor N.\n"
-    "token create prints a new API token for the -u user (on stdout, once),\n"
-    "valid for DAYS days (default 90).  token list shows your tokens (an admin:\n"
-    "everyone's, or NAME's) with their ids and states; token revoke ends one.",
-    user_cmd,
+    .name = "user",
+    .summary = "add users, change passphrases and roles, disable users, manage API tokens",
+    .usage =
+        "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
+        "       attest user passwd [--new-passphrase-fd N]\n"
+        "       attest user role NAME --role ROLE\n"
+        "       attest user disable NAME | attest user enable NAME\n"
+        "       attest user list [--json]\n"
+        "       attest user token create [--label TEXT] [--expires DAYS]\n"
+        "       attest user token list [NAME] [--json]\n"
+        "       attest user token revoke ID\n"
+        "Roles: admin, officer (witness protection: may reveal identities),\n"
+        "investigator, analyst, partner, public.  add, role, disable and enable\n"
+        "need an admin (-u); the last enabled admin can be neither demoted nor\n"
+        "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
+        "or passphrase, and disabling, end the user's server sessions and API\n"
+        "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
+        "asked on the terminal, or read from file descriptor N.\n"
+        "token create prints a new API token for the -u user (on stdout, once),\n"
+        "valid for DAYS days (default 90).  token list shows your tokens (an admin:\n"
+        "everyone's, or NAME's) with their ids and states; token revoke ends one.",
+    .run = user_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

@@ -10,20 +10,19 @@
 static int verify_cmd(struct cli *cli, int argc, char **argv)
 {
     struct verify_report r;
-    bool vault = true, full = false;
+    bool full = false;
     int rc;
 
     for (int i = 0; i < argc; i++) {
+        /* --no-vault is accepted but, as before, changes nothing: the
+         * user is logged in, so the vault is checked with their key. */
         if (strcmp(argv[i], "--no-vault") == 0)
-            vault = false;
-        else if (strcmp(argv[i], "--full") == 0)
+            continue;
+        if (strcmp(argv[i], "--full") == 0)
             full = true;
         else
             return cli_usage(&verify_command, "unexpected argument \"%s\"", argv[i]);
     }
-    /* The vault can only be checked with the master key. */
-    if ((vault ? cli_login(cli) : cli_open(cli)) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     rc = verify_archive(&cli->ctx, cli->st, full, &r);
     if (rc != AT_OK) {
         fprintf(stderr, "attest verify: FAILED: %s\n", cli->ctx.message);
@@ -44,17 +43,20 @@ static int verify_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command verify_command = {
-    "verify", "recompute every hash, the log, its signatures and the vault",
-    "attest verify [--no-vault] [--full]\n"
-    "Checks the database file with SQLite's quick_check (every page, record and\n"
-    "constraint; --full runs integrity_check instead, which also matches each\n"
-    "index to its table and takes several times longer); that the log has no\n"
-    "gaps and each entry's leaf is the hash of what it records; that versions\n"
-    "run in order and the current view matches them; the Merkle tree against\n"
-    "every signed tree head and each signature against the archive's key;\n"
-    "users against their logged changes; and every vault file's authentication\n"
-    "tags and SHA-256 (which needs your passphrase; --no-vault skips it).\n"
-    "Prints a summary and exits 0, or names the first thing that differs and\n"
-    "exits 1.",
-    verify_cmd,
+    .name = "verify",
+    .summary = "recompute every hash, the log, its signatures and the vault",
+    .usage =
+        "attest verify [--no-vault] [--full]\n"
+        "Checks the database file with SQLite's quick_check (every page, record and\n"
+        "constraint; --full runs integrity_check instead, which also matches each\n"
+        "index to its table and takes several times longer); that the log has no\n"
+        "gaps and each entry's leaf is the hash of what it records; that versions\n"
+        "run in order and the current view matches them; the Merkle tree against\n"
+        "every signed tree head and each signature against the archive's key;\n"
+        "users against their logged changes; and every vault file's authentication\n"
+        "tags and SHA-256 (which needs your passphrase; --no-vault skips it).\n"
+        "Prints a summary and exits 0, or names the first thing that differs and\n"
+        "exits 1.",
+    .run = verify_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

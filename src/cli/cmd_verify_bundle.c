@@ -30,10 +30,13 @@ static int verify_bundle_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command verify_bundle_command = {
-    "verify-bundle", "check an evidence bundle without its archive",
-    "attest verify-bundle FILE.tar [--key HEX]\n"
-    "Checks the signature of the bundle's tree head (against --key, the archive's\n"
-    "public key from 'attest key show', when given), every record's and file's\n"
-    "inclusion proof, and every file's SHA-256, size and logged commitment.",
-    verify_bundle_cmd,
+    .name = "verify-bundle",
+    .summary = "check an evidence bundle without its archive",
+    .usage =
+        "attest verify-bundle FILE.tar [--key HEX]\n"
+        "Checks the signature of the bundle's tree head (against --key, the archive's\n"
+        "public key from 'attest key show', when given), every record's and file's\n"
+        "inclusion proof, and every file's SHA-256, size and logged commitment.",
+    .run = verify_bundle_cmd,
+    .needs = NEEDS_NOTHING,
 };

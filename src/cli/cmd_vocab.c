@@ -51,9 +51,12 @@ static int vocab_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command vocab_command = {
-    "vocab", "list the controlled vocabularies",
-    "attest vocab [NAME] [--json]\n"
-    "Lists every controlled vocabulary (or only NAME) with its codes, the values\n"
-    "that fields such as act_type, site_type or basis take, and their labels.",
-    vocab_cmd,
+    .name = "vocab",
+    .summary = "list the controlled vocabularies",
+    .usage =
+        "attest vocab [NAME] [--json]\n"
+        "Lists every controlled vocabulary (or only NAME) with its codes, the values\n"
+        "that fields such as act_type, site_type or basis take, and their labels.",
+    .run = vocab_cmd,
+    .needs = NEEDS_NOTHING,
 };

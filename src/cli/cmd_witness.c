@@ -9,6 +9,30 @@
 
 #include <string.h>
 
+/* What reveal and reseal write (identity_reveal, whose reading is logged;
+ * identity_reseal_all), made by evlog_write. */
+struct identity_write {
+    const char *id;
+    json_t *identity;   /* reveal: the one read, the caller's */
+    bool history;       /* reveal every version */
+    long resealed;
+};
+
+static int reveal_identity(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct identity_write *w = arg;
+
+    return w->history ? identity_reveal_history(ctx, st, w->id, &w->identity)
+                      : identity_reveal(ctx, st, w->id, &w->identity);
+}
+
+static int reseal_identities(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct identity_write *w = arg;
+
+    return identity_reseal_all(ctx, st, &w->resealed);
+}
+
 /* Records the identity read from path ("-": stdin), sealed to the officers. */
 static int set_identity(struct cli *cli, const char *id, const char *path)
 {
@@ -21,12 +45,9 @@ static int set_identity(struct cli *cli, const char *id, const char *path)
     rc = identity_parse(&cli->ctx, buf_str(&text), text.len, &identity);
     sodium_memzero(text.data, text.cap);
     buf_free(&text);
-    if (rc == AT_OK && (rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if ((rc = identity_set(&cli->ctx, cli->st, id, identity)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
-    }
+    if (rc == AT_OK)
+        rc = evlog_write(&cli->ctx, cli->st, identity_set_write,
+                         &(struct identity_change){ id, identity });
     json_decref(identity);
     if (rc != AT_OK)
         return cli_fail(cli, rc);
@@ -37,39 +58,26 @@ static int set_identity(struct cli *cli, const char *id, const char *path)
 /* Prints the newest identity of id, or with history every version. */
 static int reveal(struct cli *cli, const char *id, bool history)
 {
-    json_t *identity = NULL;
-    int rc;
+    struct identity_write w = { .id = id, .history = history };
+    int rc = evlog_write(&cli->ctx, cli->st, reveal_identity, &w);
 
-    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if ((rc = history ? identity_reveal_history(&cli->ctx, cli->st, id, &identity)
-                          : identity_reveal(&cli->ctx, cli->st, id, &identity)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
-    }
     if (rc != AT_OK) {
-        json_decref(identity);
+        json_decref(w.identity);
         return cli_fail(cli, rc);
     }
-    cli_print_json(identity);
-    json_decref(identity);
+    cli_print_json(w.identity);
+    json_decref(w.identity);
     return EXIT_OK;
 }
 
 static int reseal(struct cli *cli)
 {
-    long n = 0;
-    int rc;
+    struct identity_write w = { 0 };
+    int rc = evlog_write(&cli->ctx, cli->st, reseal_identities, &w);
 
-    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if ((rc = identity_reseal_all(&cli->ctx, cli->st, &n)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
-    }
     if (rc != AT_OK)
         return cli_fail(cli, rc);
-    fprintf(stderr, "resealed %ld identities to every officer\n", n);
+    fprintf(stderr, "resealed %ld identities to every officer\n", w.resealed);
     return EXIT_OK;
 }
 
@@ -117,12 +125,8 @@ static int consent(struct cli *cli, const char *id, const char *use, const char 
     }
     changes = json_pack("{s:o}", "consent", list);
     w.reason = reason ? reason : granted ? "consent recorded" : "consent withdrawn";
-    if ((rc = store_begin(&cli->ctx, cli->st)) == AT_OK) {
-        if ((rc = record_amend(&cli->ctx, cli->st, id, changes, &w)) == AT_OK)
-            rc = evlog_commit(&cli->ctx, cli->st);
-        else
-            store_rollback(cli->st);
-    }
+    rc = evlog_write(&cli->ctx, cli->st, record_amend_write,
+                     &(struct record_change){ .id = id, .data = changes, .w = &w });
     json_decref(changes);
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
@@ -155,8 +159,6 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
     if (strcmp(sub, "identity") && strcmp(sub, "reveal") && strcmp(sub, "reseal")
         && strcmp(sub, "consent"))
         return cli_usage(&witness_command, "give a subcommand: identity, reveal, reseal or consent");
-    if (cli_login(cli) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
     if (strcmp(sub, "reseal") == 0)
         return reseal(cli);
     if (id_arg == NULL)
@@ -172,20 +174,23 @@ static int witness_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct command witness_command = {
-    "witness", "seal, reveal and reseal witness identities; record consent",
-    "attest witness identity ID --file FILE|-\n"
-    "       attest witness reveal ID [--history]\n"
-    "       attest witness reseal\n"
-    "       attest witness consent ID --use USE (--granted DATE | --withdrawn DATE)\n"
-    "                                 [--note TEXT] [--reason TEXT]\n"
-    "identity seals a JSON object (keys real_name, other_names, contacts, address,\n"
-    "relatives_in_north_korea, notes) to every protection officer's key: it never\n"
-    "appears in the open record, and only an officer can read it; replacing an\n"
-    "identity already recorded needs an officer, and keeps the earlier one.\n"
-    "reveal prints it for an officer (-u), with --history every version (oldest\n"
-    "first), and logs each reading.  reseal (an officer) extends\n"
-    "every identity to officers added since.  consent records what the witness\n"
-    "agreed to (USE: analysis, share_partner, court, publication) or withdraws it;\n"
-    "exports and bundles leave out what has no consent.",
-    witness_cmd,
+    .name = "witness",
+    .summary = "seal, reveal and reseal witness identities; record consent",
+    .usage =
+        "attest witness identity ID --file FILE|-\n"
+        "       attest witness reveal ID [--history]\n"
+        "       attest witness reseal\n"
+        "       attest witness consent ID --use USE (--granted DATE | --withdrawn DATE)\n"
+        "                                 [--note TEXT] [--reason TEXT]\n"
+        "identity seals a JSON object (keys real_name, other_names, contacts, address,\n"
+        "relatives_in_north_korea, notes) to every protection officer's key: it never\n"
+        "appears in the open record, and only an officer can read it; replacing an\n"
+        "identity already recorded needs an officer, and keeps the earlier one.\n"
+        "reveal prints it for an officer (-u), with --history every version (oldest\n"
+        "first), and logs each reading.  reseal (an officer) extends\n"
+        "every identity to officers added since.  consent records what the witness\n"
+        "agreed to (USE: analysis, share_partner, court, publication) or withdraws it;\n"
+        "exports and bundles leave out what has no consent.",
+    .run = witness_cmd,
+    .needs = NEEDS_ARCHIVE,
 };

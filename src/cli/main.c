@@ -1,6 +1,7 @@
 /*
  * main.c: attest's entry point.  Takes the global options (-A DIR), finds
- * the command in the table and runs it.
+ * the command in the table, gives it what its entry says it needs (an
+ * archive with the user logged in) and runs it.
  */
 #include "cli.h"
 #include "../core/number.h"
@@ -105,7 +106,12 @@ int main(int argc, char **argv)
         printf("usage: %s\n", cmd->usage);
         return EXIT_OK;
     }
-    rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
+    /* Not logging in (no archive, an unencrypted one, no passphrase, a
+     * wrong one) is a failure, exit 1, for every command alike. */
+    if ((cmd->needs & NEEDS_ARCHIVE) && cli_login(&cli) != AT_OK)
+        rc = cli_fail(&cli, AT_ERR);
+    else
+        rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
     store_close(cli.st);
     session_free(&cli.session);
     return rc;

@@ -12,6 +12,7 @@
 #include "attest.h"
 #include "bundle.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "keys.h"
 #include "merkle.h"
@@ -157,7 +158,7 @@ static int bundle_record(struct at_ctx *ctx, struct store *st, enum tier tier, c
         json_object_set(item, "record", out);
         c->redacted++;
     } else {
-        char *text = record_canonical(doc);
+        char *text = canonical_text(doc);
         if ((rc = evlog_entry_of(ctx, st, id, 0, &seq, leaf)) == AT_OK)
             rc = proven(ctx, st, text, seq, size, item);
         free(text);
@@ -279,7 +280,7 @@ int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, s
     sodium_bin2hex(pk_hex, sizeof pk_hex, pk, sizeof pk);
     merkle_hash_hex(head.root, root_hex);
     sodium_bin2hex(sig_hex, sizeof sig_hex, head.signature, sizeof head.signature);
-    record_now(now);
+    canonical_now(now);
     manifest = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s, s:s}, s:O, s:O}",
                          "format", FORMAT, "archive", buf_str(&archive_id), "tier", tier_name(tier),
                          "created_at", now, "created_by", s->user, "public_key", pk_hex,

@@ -5,7 +5,7 @@
 #include "attest.h"
 #include "evlog.h"
 #include "access.h"
-#include "record.h"
+#include "canonical.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -74,7 +74,7 @@ int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t 
     sqlite3_stmt *stmt;
 
     merkle_leaf_hash(doc, strlen(doc), leaf);
-    record_now(now);
+    canonical_now(now);
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_blob(stmt, 1, leaf, sizeof leaf, SQLITE_STATIC);
@@ -91,7 +91,7 @@ int evlog_append_item(struct at_ctx *ctx, struct store *st, const char *kind, co
                       json_t *doc, int64_t *seq)
 {
     static const char sql[] = "INSERT INTO log_item(seq, kind, ref, doc) VALUES (?1, ?2, ?3, ?4)";
-    char *text = record_canonical(doc);
+    char *text = canonical_text(doc);
     sqlite3_stmt *stmt;
     int rc;
 
@@ -141,7 +141,7 @@ char *evlog_head_text(const char *archive_id, const struct tree_head *h)
     merkle_hash_hex(h->root, hex);
     doc = json_pack("{s:s, s:s, s:s, s:I}", "archive", archive_id, "root", hex,
                     "signed_at", h->signed_at, "size", (json_int_t)h->size);
-    text = record_canonical(doc);
+    text = canonical_text(doc);
     json_decref(doc);
     return text;
 }
@@ -193,7 +193,7 @@ int evlog_sign_head(struct at_ctx *ctx, struct store *st, const uint8_t *sign_sk
     if ((rc = evlog_root(ctx, st, h.size, h.root)) != AT_OK
         || (rc = store_meta_get(ctx, st, "archive_id", &archive)) != AT_OK)
         goto out;
-    record_now(h.signed_at);
+    canonical_now(h.signed_at);
     text = evlog_head_text(buf_str(&archive), &h);
     crypto_sign_detached(h.signature, NULL, (const unsigned char *)text, strlen(text), sign_sk);
     free(text);
@@ -226,6 +226,19 @@ int evlog_commit(struct at_ctx *ctx, struct store *st)
     if (rc != AT_OK)
         store_rollback(st);
     return rc;
+}
+
+int evlog_write(struct at_ctx *ctx, struct store *st, evlog_write_fn fn, void *arg)
+{
+    int rc;
+
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if (fn && (rc = fn(ctx, st, arg)) != AT_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    return evlog_commit(ctx, st);
 }
 
 int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, uint64_t size,

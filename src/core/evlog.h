@@ -52,6 +52,16 @@ int evlog_latest_head(struct at_ctx *ctx, struct store *st, struct tree_head *ou
  * transaction of the CLI and server ends. */
 int evlog_commit(struct at_ctx *ctx, struct store *st);
 
+/* A write: what fn does to st with arg, in its own transaction. */
+typedef int (*evlog_write_fn)(struct at_ctx *ctx, struct store *st, void *arg);
+
+/* Makes one write: begins a transaction, runs fn, and on AT_OK signs the
+ * log and commits (evlog_commit); on any other result, or when signing or
+ * committing fails, rolls back.  Returns the first result that was not
+ * AT_OK, with ctx's message.  How every write of the CLI and the server
+ * is made.  With fn NULL, only signs a head over what is logged. */
+int evlog_write(struct at_ctx *ctx, struct store *st, evlog_write_fn fn, void *arg);
+
 int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, uint64_t size,
                           struct merkle_proof *proof);
 int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_size,

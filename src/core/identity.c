@@ -6,6 +6,7 @@
 #include "attest.h"
 #include "identity.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "model.h"
 #include "record.h"
@@ -122,7 +123,7 @@ static int seal_to_officers(struct at_ctx *ctx, struct store *st, const char *te
 static int log_identity(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity)
 {
     json_t *old = NULL, *sealed, *doc;
-    char *text = record_canonical(identity);
+    char *text = canonical_text(identity);
     int64_t seq;
     int rc, version = 1;
 
@@ -156,6 +157,13 @@ int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json
                          "protection officer may replace it (user %s is %s)", witness, s->user,
                          role_name(s->role));
     return log_identity(ctx, st, witness, identity);
+}
+
+int identity_set_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct identity_change *c = change;
+
+    return identity_set(ctx, st, c->witness, c->identity);
 }
 
 /* Opens the session's own box in an identity entry. */
@@ -201,7 +209,7 @@ static int reveal_entry(struct at_ctx *ctx, struct store *st, const char *witnes
 
     if ((rc = open_box(ctx, s, doc, out)) != AT_OK)
         return rc;
-    record_now(now);
+    canonical_now(now);
     logged = json_pack("{s:s, s:s, s:s, s:O}", "witness", witness, "revealed_to", s->user,
                        "at", now, "identity_version", json_object_get(doc, "version"));
     rc = evlog_append_item(ctx, st, "reveal", witness, logged, &seq);

@@ -27,6 +27,15 @@ int identity_parse(struct at_ctx *ctx, const char *text, size_t len, json_t **ou
  * the log (identity_reveal_history). */
 int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity);
 
+/* identity_set in the form evlog_write runs, in its own transaction:
+ * evlog_write(ctx, st, identity_set_write,
+ * &(struct identity_change){ witness, identity }). */
+struct identity_change {
+    const char *witness;
+    json_t *identity;
+};
+int identity_set_write(struct at_ctx *ctx, struct store *st, void *change);
+
 /* Opens the newest identity of witness with the session's key (an
  * officer's) and logs the reading.  Inside a transaction. */
 int identity_reveal(struct at_ctx *ctx, struct store *st, const char *witness, json_t **out);

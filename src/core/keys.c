@@ -3,8 +3,8 @@
  */
 #include "attest.h"
 #include "keys.h"
+#include "canonical.h"
 #include "evlog.h"
-#include "record.h"
 #include "unlock.h"
 
 #include <string.h>
@@ -99,7 +99,7 @@ static int log_user(struct at_ctx *ctx, struct store *st, const char *name, enum
     int rc;
 
     sodium_bin2hex(pk, sizeof pk, box_pk, crypto_box_PUBLICKEYBYTES);
-    record_now(now);
+    canonical_now(now);
     doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "user", name, "role", role_name(role),
                     "box_pk", pk, "event", event, "by", by, "at", now);
     rc = evlog_append_item(ctx, st, "user", name, doc, seq);
@@ -529,7 +529,7 @@ int keys_token_create(struct at_ctx *ctx, struct store *st, const struct session
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(token_out, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (const uint8_t *)token_out, strlen(token_out));
-    record_now(now);
+    canonical_now(now);
     gmtime_r(&until, &tm);
     strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
@@ -654,7 +654,7 @@ int keys_token_revoke(struct at_ctx *ctx, struct store *st, const struct session
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         return store_error(ctx, st, "revoking a token");
-    record_now(now);
+    canonical_now(now);
     logged = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token_of", user, "label", label,
                        "revoked_by", by->user, "at", now, "event", "token revoked");
     rc = evlog_append_item(ctx, st, "token", user, logged, &seq);

@@ -5,10 +5,10 @@
  */
 #include "attest.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "lists.h"
 #include "lists_int.h"
-#include "record.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -539,12 +539,22 @@ static int cmp_entry_key(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "key")));
 }
 
-int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d,
-                 char version[64], bool *already)
+struct list_import {
+    const struct list_data *d;
+    char *version;   /* 64 bytes */
+    bool *already;
+};
+
+/* Stores a list version and its entries, and logs it; nothing when the
+ * same file of the same source is already stored. */
+static int import_list(struct at_ctx *ctx, struct store *st, void *arg)
 {
     static const char version_sql[] =
         "INSERT INTO list_version(id, source, published, imported_at, file_sha256, entries, log_seq) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    struct list_import *im = arg;
+    const struct list_data *d = im->d;
+    char *version = im->version;
     size_t n = json_array_size(d->entries);
     json_t **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
     char **docs = xcalloc(n ? n : 1, sizeof *docs);
@@ -552,19 +562,12 @@ int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d
     unsigned char digest[32];
     char entries_hex[65], now[21];
     json_t *item = NULL;
+    sqlite3_stmt *stmt;
     int64_t seq;
-    int rc;
+    int rc = AT_OK;
 
-    *already = false;
-    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK)
+    if ((*im->already = digest_known(ctx, st, d->source, d->sha256, version)))
         goto out;
-    if ((rc = store_begin(ctx, st)) != AT_OK)
-        goto out;
-    if (digest_known(ctx, st, d->source, d->sha256, version)) {
-        *already = true;
-        store_rollback(st);
-        goto out;
-    }
     snprintf(version, 64, "%s-%s", d->source, d->published);
     for (int k = 2; version_exists(ctx, st, version); k++)
         snprintf(version, 64, "%s-%s.%d", d->source, d->published, k);
@@ -575,22 +578,21 @@ int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d
      * version row refers to; the entries follow. */
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (size_t i = 0; i < n; i++) {
-        docs[i] = record_canonical(sorted[i]);
+        docs[i] = canonical_text(sorted[i]);
         EVP_DigestUpdate(md, docs[i], strlen(docs[i]));
         EVP_DigestUpdate(md, "\n", 1);
     }
     EVP_DigestFinal_ex(md, digest, NULL);
     for (int i = 0; i < 32; i++)
         snprintf(entries_hex + 2 * i, 3, "%02x", digest[i]);
-    record_now(now);
+    canonical_now(now);
     item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "version", version, "source", d->source,
                      "published", d->published, "file_sha256", d->sha256, "entries", (json_int_t)n,
                      "entries_sha256", entries_hex, "imported_at", now);
-    sqlite3_stmt *stmt;
-    if ((rc = evlog_append_item(ctx, st, "list", version, item, &seq)) != AT_OK
-        || (stmt = store_stmt(ctx, st, version_sql)) == NULL) {
-        rc = rc ? rc : AT_ERR;
-        store_rollback(st);
+    if ((rc = evlog_append_item(ctx, st, "list", version, item, &seq)) != AT_OK)
+        goto out;
+    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL) {
+        rc = AT_ERR;
         goto out;
     }
     sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
@@ -604,11 +606,6 @@ int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d
         rc = store_error(ctx, st, "storing the list version");
     for (size_t i = 0; i < n && rc == AT_OK; i++)
         rc = store_entry(ctx, st, version, sorted[i], docs[i]);
-    if (rc != AT_OK) {
-        store_rollback(st);
-        goto out;
-    }
-    rc = evlog_commit(ctx, st);
 out:
     json_decref(item);
     EVP_MD_CTX_free(md);
@@ -617,6 +614,18 @@ out:
     free(docs);
     free(sorted);
     return rc;
+}
+
+int lists_import(struct at_ctx *ctx, struct store *st, const struct list_data *d,
+                 char version[64], bool *already)
+{
+    int rc;
+
+    *already = false;
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK)
+        return rc;
+    return evlog_write(ctx, st, import_list,
+                       &(struct list_import){ .d = d, .version = version, .already = already });
 }
 
 /* ---- reading versions ------------------------------------------------- */

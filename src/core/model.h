@@ -14,6 +14,10 @@
 
 #include <jansson.h>
 
+/* Room for a record id ("ev-7k2m9q4xd3ab": a type's prefix, "-" and
+ * twelve characters) and its terminating NUL. */
+#define RECORD_ID_MAX 32
+
 enum field_kind {
     FIELD_TEXT,   /* a string */
     FIELD_INT,    /* an integer within [min, max] */

@@ -8,6 +8,7 @@
 #include "record.h"
 #include "date.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "search.h"
 #include "spatial.h"
@@ -15,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Keys of a version document, sorted; no other key is allowed. */
 static const char *const doc_keys[] = {
@@ -36,15 +36,6 @@ static int doc_clearance(json_t *doc)
     return clearance;
 }
 
-void record_now(char out[21])
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 void record_origin_text(json_t *doc, struct buf *out)
 {
     json_t *origin = json_object_get(doc, "origin");
@@ -53,11 +44,6 @@ void record_origin_text(json_t *doc, struct buf *out)
         buf_printf(out, "imported; originally by %s at %s",
                    json_string_value(json_object_get(origin, "author")) ?: "?",
                    json_string_value(json_object_get(origin, "written_at")) ?: "?");
-}
-
-char *record_canonical(json_t *doc)
-{
-    return json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
 }
 
 /* Fills the derived columns of a current record from its data. */
@@ -205,7 +191,7 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
 {
     static const char version_sql[] =
         "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES (?1, ?2, ?3, ?4, ?5)";
-    char *text = record_canonical(doc);
+    char *text = canonical_text(doc);
     sqlite3_stmt *stmt;
     int64_t seq;
     int rc = AT_ERR;
@@ -286,7 +272,7 @@ static json_t *new_doc(struct store *st, const char *id, const struct type_spec 
 {
     char now[21];
 
-    record_now(now);
+    canonical_now(now);
     return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s*, s:O}",
                      "id", id, "type", t->name, "version", version,
                      "clearance", clearance_name(clearance), "retracted", retracted,
@@ -429,6 +415,27 @@ int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
     return rc;
 }
 
+int record_add_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_add(ctx, st, c->type, c->data, c->w, c->id_out);
+}
+
+int record_amend_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_amend(ctx, st, c->id, c->data, c->w);
+}
+
+int record_retract_write(struct at_ctx *ctx, struct store *st, void *change)
+{
+    struct record_change *c = change;
+
+    return record_retract(ctx, st, c->id, c->w);
+}
+
 /* Checks the shape of an imported version document. */
 static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_spec **t)
 {
@@ -505,7 +512,7 @@ static char *content_text(json_t *doc)
     json_object_set_new(copy, "origin", origin_of(doc));
     json_object_del(copy, "author");
     json_object_del(copy, "written_at");
-    text = record_canonical(copy);
+    text = canonical_text(copy);
     json_decref(copy);
     return text;
 }
@@ -598,7 +605,7 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
     /* The version is the importer's, written now; who wrote it first, and
      * when, is kept as its origin. */
     stored = json_copy(doc);
-    record_now(now);
+    canonical_now(now);
     json_object_set_new(stored, "origin", origin_of(doc));
     json_object_set_new(stored, "author", json_string(store_session(st)->user));
     json_object_set_new(stored, "written_at", json_string(now));
@@ -708,42 +715,13 @@ int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t 
 int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                 int (*fn)(void *arg, json_t *doc), void *arg)
 {
-    static const char sql[] =
-        "SELECT doc FROM record_current"
-        " WHERE (?1 IS NULL OR type = ?1)"
-        "   AND (?2 IS NULL OR date_hi >= ?2)"
-        "   AND (?3 IS NULL OR date_lo <= ?3)"
-        "   AND (?4 IS NULL OR place LIKE '%' || ?4 || '%')"
-        "   AND clearance <= ?5"
-        "   AND (?6 OR NOT retracted)"
-        "   AND (?9 IS NULL OR (lat BETWEEN ?9 AND ?11 AND"
-        "        (CASE WHEN ?10 <= ?12 THEN lon BETWEEN ?10 AND ?12"
-        "              ELSE lon >= ?10 OR lon <= ?12 END)))"
-        "   AND (?13 IS NULL OR json_extract(doc, '$.data.' || ?13) = ?14)"
-        " ORDER BY id LIMIT ?7 OFFSET ?8";
+    static const char sql[] = "SELECT c.doc FROM record_current c" RECORD_FILTER_SQL;
     /* With a bounding box (and without retracted records, which are not
-     * in it), candidates come from the R*Tree: one box, or two when the
-     * box crosses the antimeridian.  Its boxes are single-precision and
-     * made to contain their points, so it is asked for boxes that overlap
-     * and the exact test on lat and lon above still decides. */
+     * in it), candidates come from the R*Tree. */
     static const char bbox_sql[] =
-        "SELECT c.doc FROM (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?10 AND min_lon <= ?15 AND (?1 IS NULL OR type = ?1)"
-        "                   UNION ALL"
-        "                   SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"
-        "                   AND max_lon >= ?16 AND min_lon <= ?12 AND (?1 IS NULL OR type = ?1)) g"
+        "SELECT c.doc FROM" RECORD_FILTER_RTREE("AND (?1 IS NULL OR type = ?1)")
         " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
-        " WHERE (?1 IS NULL OR c.type = ?1)"
-        "   AND (?2 IS NULL OR c.date_hi >= ?2)"
-        "   AND (?3 IS NULL OR c.date_lo <= ?3)"
-        "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"
-        "   AND c.clearance <= ?5"
-        "   AND (?6 OR NOT c.retracted)"
-        "   AND c.lat BETWEEN ?9 AND ?11"
-        "   AND (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"
-        "             ELSE c.lon >= ?10 OR c.lon <= ?12 END)"
-        "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
-        " ORDER BY c.id LIMIT ?7 OFFSET ?8";
+        RECORD_FILTER_SQL;
     bool indexed = f->has_bbox && !f->include_retracted;
     sqlite3_stmt *stmt = store_stmt(ctx, st, indexed ? bbox_sql : sql);
     int rc = AT_OK, step;
@@ -760,39 +738,6 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
         rc = store_error(ctx, st, "listing records");
     sqlite3_reset(stmt);
     return rc;
-}
-
-void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f)
-{
-    if (f->has_bbox) {
-        bool crosses = f->west > f->east;
-        /* First box: west to east, or west to 180; second: -180 to east
-         * when crossing, else an empty range. */
-        sqlite3_bind_double(stmt, 15, crosses ? 180.0 : f->east);
-        sqlite3_bind_double(stmt, 16, crosses ? -180.0 : 1000.0);
-    }
-    if (f->type)
-        sqlite3_bind_text(stmt, 1, f->type, -1, SQLITE_STATIC);
-    if (f->date_from)
-        sqlite3_bind_int(stmt, 2, f->date_from);
-    if (f->date_to)
-        sqlite3_bind_int(stmt, 3, f->date_to);
-    if (f->place)
-        sqlite3_bind_text(stmt, 4, f->place, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), f->max_clearance));
-    sqlite3_bind_int(stmt, 6, f->include_retracted);
-    sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
-    sqlite3_bind_int64(stmt, 8, f->offset);
-    if (f->has_bbox) {
-        sqlite3_bind_double(stmt, 9, f->south);
-        sqlite3_bind_double(stmt, 10, f->west);
-        sqlite3_bind_double(stmt, 11, f->north);
-        sqlite3_bind_double(stmt, 12, f->east);
-    }
-    if (f->field && f->value) {
-        sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 14, f->value, -1, SQLITE_STATIC);
-    }
 }
 
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
@@ -900,23 +845,24 @@ int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, js
     return AT_OK;
 }
 
+static int append_read(struct at_ctx *ctx, struct store *st, void *doc)
+{
+    int64_t seq;
+
+    return evlog_append_item(ctx, st, "read", store_session(st)->user, doc, &seq);
+}
+
 /* Appends a "read" entry naming ids and commits it. */
 static int log_read(struct at_ctx *ctx, struct store *st, json_t *ids)
 {
     const struct session *s = store_session(st);
     json_t *doc;
     char now[21];
-    int64_t seq;
     int rc;
 
-    record_now(now);
+    canonical_now(now);
     doc = json_pack("{s:s, s:s, s:O}", "read_by", s->user, "at", now, "records", ids);
-    if ((rc = store_begin(ctx, st)) == AT_OK) {
-        if ((rc = evlog_append_item(ctx, st, "read", s->user, doc, &seq)) == AT_OK)
-            rc = evlog_commit(ctx, st);
-        else
-            store_rollback(st);
-    }
+    rc = evlog_write(ctx, st, append_read, doc);
     json_decref(doc);
     return rc;
 }

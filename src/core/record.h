@@ -19,11 +19,10 @@
 
 #include "attest.h"
 #include "model.h"
+#include "record_filter.h"
 #include "store.h"
 
 #include <jansson.h>
-
-#define RECORD_ID_MAX 32
 
 /* Why a version is written.  Fields left NULL / -1 take their defaults.
  * The author is the store's session user: writing needs one. */
@@ -50,6 +49,21 @@ int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *c
 int record_retract(struct at_ctx *ctx, struct store *st, const char *id,
                    const struct record_write *w);
 
+/* record_add, record_amend and record_retract in the form evlog_write
+ * runs, each in its own transaction: evlog_write(ctx, st,
+ * record_amend_write, &(struct record_change){ .id = id, .data = changes,
+ * .w = &w }).  data is the fields of an add, the changes of an amend. */
+struct record_change {
+    const struct type_spec *type;  /* add */
+    const char *id;                /* amend, retract */
+    json_t *data;                  /* add, amend */
+    const struct record_write *w;
+    char *id_out;                  /* add: RECORD_ID_MAX bytes for the new id */
+};
+int record_add_write(struct at_ctx *ctx, struct store *st, void *change);
+int record_amend_write(struct at_ctx *ctx, struct store *st, void *change);
+int record_retract_write(struct at_ctx *ctx, struct store *st, void *change);
+
 /* Stores a version document (an import of an export): the next version
  * of its record, or one already present with the same content and origin
  * (then *already is set and nothing is written).  The stored version's
@@ -75,20 +89,6 @@ int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
  * JSON array; "no record" when it may not read the record. */
 int record_history(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
-/* Filters for record_list; zero / NULL means no filter. */
-struct record_filter {
-    const char *type;
-    int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
-    const char *place;           /* substring of the record's place fields */
-    int max_clearance;           /* highest clearance to include; -1 = all the session may read */
-    bool include_retracted;
-    long limit, offset;          /* limit 0 = no limit */
-    bool has_bbox;               /* only records with a point inside: */
-    double south, west, north, east;
-    const char *field, *value;   /* only records whose data.FIELD is VALUE (text) */
-};
-#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
-
 /* Calls fn with each current record matching f, in id order; fn returns
  * AT_OK to go on.  The document is borrowed for the call. */
 int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
@@ -97,14 +97,6 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
 /* The current records that refer to id and that the store's session may
  * read, as a new JSON array of {"id", "field"}, in id order. */
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
-
-/* Binds f to a statement written with record_list's parameters: ?1 type,
- * ?2/?3 date range, ?4 place, ?5 clearance (capped at what st's session may
- * read: "clearance <= ?5" shows nothing to no session), ?6 retracted, ?7/?8 limit and
- * offset, ?9-?12 south, west, north, east, ?13/?14 field and value, ?15/?16
- * the east end of the first box and the west end of the second (a box
- * across the antimeridian is two). */
-void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
 
 /* Counts of current records per type (retracted ones apart), of those the
  * store's session may read. */
@@ -130,13 +122,7 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
  * imported version; nothing otherwise. */
 void record_origin_text(json_t *doc, struct buf *out);
 
-/* Canonical text of a version document (sorted keys, compact); caller frees. */
-char *record_canonical(json_t *doc);
-
 /* Recreates the derived tables from the versions (`attest rebuild`). */
 int record_rebuild(struct at_ctx *ctx, struct store *st);
-
-/* Writes the current UTC time as 2026-11-28T01:50:12Z into out[21]. */
-void record_now(char out[21]);
 
 #endif

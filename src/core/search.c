@@ -3,7 +3,7 @@
  */
 #include "attest.h"
 #include "search.h"
-#include "access.h"
+#include "record_filter.h"
 
 #include <string.h>
 
@@ -217,31 +217,28 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
      * took 130 ms in a million); a character or pair look-up (one or two
      * non-Latin characters, fewer than a trigram). */
     static const char words_sql[] =
-        "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
+        "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
         " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
+        " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
         " ORDER BY s.rank LIMIT ?7";
     static const char word_sql[] =
-        "SELECT c.doc, snippet(search_words, 0, ?2, ?3, '…', 10) FROM search_words s"
+        "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
         " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_words MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
+        " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
         " ORDER BY s.rowid DESC LIMIT ?7";
     static const char cjk_sql[] =
-        "SELECT c.doc, snippet(search_cjk, 0, ?2, ?3, '…', 10) FROM search_cjk s"
+        "SELECT c.doc, snippet(search_cjk, 0, ?18, ?19, '…', 10) FROM search_cjk s"
         " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_cjk MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
+        " WHERE search_cjk MATCH ?17 AND " RECORD_FILTER_WHERE
         " ORDER BY s.rowid DESC LIMIT ?7";
     static const char short_cjk_sql[] =
-        "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?8) - 20), 60),"
-        "                      ?8, ?2 || ?8 || ?3) FROM search_short s"
+        "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?20) - 20), 60),"
+        "                      ?20, ?18 || ?20 || ?19) FROM search_short s"
         " JOIN record_current c ON c.rowid = s.rowid"
         " JOIN search_cjk k ON k.rowid = s.rowid"
-        " WHERE search_short MATCH ?1 AND (?4 IS NULL OR c.type = ?4)"
-        "   AND c.clearance <= ?5 AND (?6 OR NOT c.retracted)"
+        " WHERE search_short MATCH ?17 AND " RECORD_FILTER_WHERE
         " ORDER BY s.rowid DESC LIMIT ?7";
+    struct record_filter f = RECORD_FILTER_INIT;
     struct buf match = BUF_INIT;
     const char *sql;
     sqlite3_stmt *stmt;
@@ -264,16 +261,16 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
         buf_free(&match);
         return AT_ERR;
     }
-    sqlite3_bind_text(stmt, 1, buf_str(&match), -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, o->mark_open ? o->mark_open : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, o->mark_close ? o->mark_close : "", -1, SQLITE_STATIC);
-    if (o->type)
-        sqlite3_bind_text(stmt, 4, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), o->max_clearance));
-    sqlite3_bind_int(stmt, 6, o->include_retracted);
-    sqlite3_bind_int64(stmt, 7, o->limit > 0 ? o->limit : 50);
+    f.type = o->type;
+    f.max_clearance = o->max_clearance;
+    f.include_retracted = o->include_retracted;
+    f.limit = o->limit > 0 ? o->limit : 50;
+    record_filter_bind(st, stmt, &f);
+    sqlite3_bind_text(stmt, 17, buf_str(&match), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 18, o->mark_open ? o->mark_open : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 19, o->mark_close ? o->mark_close : "", -1, SQLITE_STATIC);
     if (sql == short_cjk_sql)
-        sqlite3_bind_text(stmt, 8, query, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 20, query, -1, SQLITE_STATIC);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         const char *snip = (const char *)sqlite3_column_text(stmt, 1);

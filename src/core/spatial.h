@@ -10,7 +10,7 @@
 
 #include "attest.h"
 #include "geo.h"
-#include "record.h"
+#include "model.h"
 #include "store.h"
 
 /* Replaces the index entry of the current record at rowid: a point entry

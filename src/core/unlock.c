@@ -194,23 +194,40 @@ out:
     return rc;
 }
 
+struct archive_init {
+    const char *admin, *passphrase;
+    const struct kdf *kdf;
+    const uint8_t *master;
+    struct session *out;
+    bool logged_in;
+};
+
+/* The first write of an archive: its keys and first user, who then signs
+ * the log. */
+static int init_archive(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct archive_init *a = arg;
+    int rc = keys_init(ctx, st, a->admin, a->passphrase, a->kdf, a->master, a->out);
+
+    if (rc == AT_OK) {
+        a->logged_in = true;
+        store_set_session(st, a->out);
+    }
+    return rc;
+}
+
 int unlock_create(struct at_ctx *ctx, const char *dir, const char *admin, const char *passphrase,
                   const struct kdf *kdf, struct store **st, struct session *out)
 {
     uint8_t master[32], page_key[STORE_KEY_BYTES];
+    struct archive_init a = { admin, passphrase, kdf, master, out, false };
     int rc;
 
     keys_new_master(master);
     store_page_key(master, page_key);
     if ((rc = store_create(ctx, dir, page_key, st)) != AT_OK)
         goto out;
-    if ((rc = store_begin(ctx, *st)) != AT_OK
-        || (rc = keys_init(ctx, *st, admin, passphrase, kdf, master, out)) != AT_OK) {
-        store_rollback(*st);
-        goto out;
-    }
-    store_set_session(*st, out);
-    if ((rc = evlog_commit(ctx, *st)) != AT_OK)
+    if ((rc = evlog_write(ctx, *st, init_archive, &a)) != AT_OK && a.logged_in)
         session_free(out);
 out:
     if (rc != AT_OK && *st) {

@@ -8,6 +8,7 @@
 #include "attest.h"
 #include "vault.h"
 #include "access.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "keys.h"
 #include "model.h"
@@ -50,7 +51,7 @@ static json_t *seal_meta(const struct session *s, json_t *meta)
 {
     uint8_t key[32];
     struct buf box = BUF_INIT;
-    char *text = record_canonical(meta);
+    char *text = canonical_text(meta);
     size_t b64len;
     char *b64;
     json_t *out;
@@ -333,7 +334,7 @@ static int staging_commit(struct at_ctx *ctx, struct store *st, const struct ses
     }
     model_random_id("ei", id_out);
     sodium_bin2hex(sha, sizeof sha, res->sha256, sizeof res->sha256);
-    record_now(now);
+    canonical_now(now);
     /* The log commits to the file's SHA-256 without revealing it: the
      * commitment is SHA-256(salt || SHA-256 of the file), the salt kept in
      * the encrypted metadata and shown only in bundles. */
@@ -718,7 +719,7 @@ int vault_custody_add(struct at_ctx *ctx, struct store *st, const char *id,
                          "handed_over, examined, exported, ...)");
     if ((rc = item_meta(ctx, st, s, id, &doc, &meta)) != AT_OK)
         return rc;
-    record_now(now);
+    canonical_now(now);
     event = json_pack("{s:s, s:s, s:s*, s:s*, s:s*, s:s, s:s*, s:s, s:s}",
                       "evidence", id, "action", e->action, "from", e->from, "to", e->to,
                       "how", e->how, "at", e->at ? e->at : now, "note", e->note,

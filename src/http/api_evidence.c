@@ -190,13 +190,29 @@ void api_evidence_upload_end(struct request *r)
     r->uploader = NULL;
 }
 
+struct upload_finish {
+    struct vault_upload *upload;
+    const struct vault_add *a;
+    char *id;       /* VAULT_ID_MAX bytes */
+    bool *existed;
+};
+
+/* Sweeps what an interrupted add left, then stores the upload. */
+static int finish_upload(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct upload_finish *u = arg;
+    long swept;
+    int rc = vault_sweep(ctx, st, &swept);
+
+    return rc == AT_OK ? vault_upload_finish(ctx, st, u->upload, u->a, u->id, u->existed) : rc;
+}
+
 int api_evidence_upload(struct request *r)
 {
     struct vault_add a;
     char id[VAULT_ID_MAX];
     bool existed;
     json_t *item;
-    long swept;
     int rc, status;
 
     if (r->upload == NULL)
@@ -206,13 +222,8 @@ int api_evidence_upload(struct request *r)
                           r->ctx.message);
     if ((status = upload_args(r, &a)) != 0)
         return status;
-    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK) {
-        if ((rc = vault_sweep(&r->ctx, r->st, &swept)) == AT_OK
-            && (rc = vault_upload_finish(&r->ctx, r->st, r->upload, &a, id, &existed)) == AT_OK)
-            rc = evlog_commit(&r->ctx, r->st);
-        else
-            store_rollback(r->st);
-    }
+    rc = evlog_write(&r->ctx, r->st, finish_upload,
+                     &(struct upload_finish){ r->upload, &a, id, &existed });
     api_evidence_upload_end(r); /* its place is free before the reply */
     if (rc != AT_OK || (rc = vault_item(&r->ctx, r->st, id, &item)) != AT_OK)
         return http_core_error(r, rc);

@@ -63,15 +63,6 @@ int api_records_list(struct request *r)
                                        "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
 }
 
-/* Runs a write in a transaction that ends with a signed head. */
-static int write_tx(struct request *r, int rc)
-{
-    if (rc == AT_OK)
-        return evlog_commit(&r->ctx, r->st);
-    store_rollback(r->st);
-    return rc;
-}
-
 int api_records_create(struct request *r)
 {
     json_t *body = http_body_json(r, true), *doc;
@@ -92,9 +83,10 @@ int api_records_create(struct request *r)
         rc = http_error(r, 400, "invalid", "data", "\"data\" must be an object of fields");
     else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
         rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
-    else if ((rc = store_begin(&r->ctx, r->st)) != AT_OK
-             || (rc = write_tx(r, record_add(&r->ctx, r->st, t, json_object_get(body, "data"),
-                                             &w, id))) != AT_OK)
+    else if ((rc = evlog_write(&r->ctx, r->st, record_add_write,
+                               &(struct record_change){ .type = t, .w = &w, .id_out = id,
+                                                        .data = json_object_get(body, "data") }))
+             != AT_OK)
         rc = http_core_error(r, rc);
     else if (record_get(&r->ctx, r->st, id, 0, &doc) == AT_OK)
         rc = http_json(r, 201, doc);
@@ -153,9 +145,8 @@ static int new_version(struct request *r, json_t *changes, const struct record_w
     json_t *doc;
     int rc;
 
-    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
-        rc = write_tx(r, changes ? record_amend(&r->ctx, r->st, id, changes, w)
-                                 : record_retract(&r->ctx, r->st, id, w));
+    rc = evlog_write(&r->ctx, r->st, changes ? record_amend_write : record_retract_write,
+                     &(struct record_change){ .id = id, .data = changes, .w = w });
     if (rc != AT_OK || (rc = record_get(&r->ctx, r->st, id, 0, &doc)) != AT_OK)
         return http_core_error(r, rc);
     return http_json(r, 200, doc);
@@ -218,8 +209,8 @@ int api_identity_set(struct request *r)
         return http_core_error(r, rc);
     }
     json_decref(doc);
-    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK)
-        rc = write_tx(r, identity_set(&r->ctx, r->st, r->params[0], identity));
+    rc = evlog_write(&r->ctx, r->st, identity_set_write,
+                     &(struct identity_change){ r->params[0], identity });
     json_decref(identity);
     sodium_memzero(r->body.data, r->body.len);
     if (rc != AT_OK)

@@ -454,6 +454,20 @@ int api_me(struct request *r)
     return http_json(r, 200, me);
 }
 
+struct token_request {
+    const struct session *keys;
+    const char *label;
+    int days;
+    char *token;   /* 64 bytes */
+};
+
+static int create_token(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct token_request *t = arg;
+
+    return keys_token_create(ctx, st, t->keys, t->label, t->days, t->token);
+}
+
 int api_token_create(struct request *r)
 {
     json_t *body = http_body_json(r, true), *days_v;
@@ -472,14 +486,9 @@ int api_token_create(struct request *r)
                               TOKEN_DAYS_DEFAULT);
         }
     }
-    if ((rc = store_begin(&r->ctx, r->st)) == AT_OK) {
-        rc = keys_token_create(&r->ctx, r->st, &r->keys,
-                               json_string_value(json_object_get(body, "label")), (int)days, token);
-        if (rc == AT_OK)
-            rc = evlog_commit(&r->ctx, r->st);
-        else
-            store_rollback(r->st);
-    }
+    rc = evlog_write(&r->ctx, r->st, create_token,
+                     &(struct token_request){ &r->keys, json_string_value(json_object_get(body, "label")),
+                                              (int)days, token });
     json_decref(body);
     if (rc != AT_OK)
         return http_core_error(r, rc);

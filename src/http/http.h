@@ -60,6 +60,8 @@ struct request {
     int64_t started_us;
 };
 
+/* Reading a request and replying (reply.c). */
+
 /* Sets an error reply {"error":{"code","message","field"}} and returns
  * status, so that a handler can `return http_error(...)`. */
 int http_error(struct request *r, unsigned status, const char *code, const char *field,
@@ -134,8 +136,9 @@ int api_logout(struct request *r);
 int api_me(struct request *r);
 int api_token_create(struct request *r);
 
-/* The server's own keys (the user who started it): for signing tree heads
- * and for requests authenticated by API token. */
+/* The server's settings (server_settings.c).  Its own keys (the user who
+ * started it): for signing tree heads and for requests authenticated by
+ * API token. */
 const struct session *server_keys(void);
 /* The archive directory being served. */
 const char *server_archive(void);

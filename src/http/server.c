@@ -8,9 +8,8 @@
  */
 #include "http.h"
 #include "server.h"
+#include "../core/canonical.h"
 #include "../core/evlog.h"
-#include "../core/number.h"
-#include "../core/record.h"
 #include "../core/vault.h"
 
 #include <arpa/inet.h>
@@ -23,7 +22,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-static const struct serve_options *options;
 static struct buf csp = BUF_INIT;
 static __thread struct store *thread_store;
 
@@ -31,26 +29,6 @@ static __thread struct store *thread_store;
 static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store **stores;
 static size_t nstores;
-
-const struct session *server_keys(void)
-{
-    return options->keys;
-}
-
-const char *server_archive(void)
-{
-    return options->archive;
-}
-
-const char *server_tile_url(void)
-{
-    return options->tile_url;
-}
-
-const struct upload_limits *server_upload_limits(void)
-{
-    return &options->uploads;
-}
 
 /* The scheme and host of a tile URL template such as
  * https://tiles.example.org/{z}/{x}/{y}.png, for the CSP, which takes
@@ -78,8 +56,8 @@ static int open_store(struct at_ctx *ctx, struct store **st)
     uint8_t page_key[STORE_KEY_BYTES];
     int rc;
 
-    store_page_key(options->keys->master, page_key);
-    rc = store_open(ctx, options->archive, page_key, st);
+    store_page_key(server_keys()->master, page_key);
+    rc = store_open(ctx, server_archive(), page_key, st);
     sodium_memzero(page_key, sizeof page_key);
     return rc;
 }
@@ -93,89 +71,6 @@ static struct store *worker_store(struct at_ctx *ctx)
         pthread_mutex_unlock(&stores_lock);
     }
     return thread_store;
-}
-
-int http_error(struct request *r, unsigned status, const char *code, const char *field,
-               const char *fmt, ...)
-{
-    char message[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    return http_json(r, status, json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code,
-                                          "message", message, "field", field));
-}
-
-int http_core_error(struct request *r, int rc)
-{
-    static const struct {
-        int rc;
-        unsigned status;
-        const char *code;
-    } map[] = {
-        { AT_EINVAL, 400, "invalid" },     { AT_EDENIED, 403, "forbidden" },
-        { AT_ENOTFOUND, 404, "not_found" }, { AT_ECONFLICT, 409, "conflict" },
-        { AT_ECORRUPT, 500, "corrupt" },   { AT_ERR, 500, "internal" },
-    };
-    const char *msg = r->ctx.message[0] ? r->ctx.message : "failed";
-    char field[64] = "";
-
-    /* Core messages about a field start with: field "NAME": ... */
-    if (strncmp(msg, "field \"", 7) == 0)
-        sscanf(msg + 7, "%63[^\"]", field);
-    for (size_t i = 0; i < ARRAY_LEN(map); i++)
-        if (map[i].rc == rc)
-            return http_error(r, map[i].status, map[i].code, field[0] ? field : NULL, "%s", msg);
-    return http_error(r, 500, "internal", NULL, "%s", msg);
-}
-
-int http_json(struct request *r, unsigned status, json_t *reply)
-{
-    json_decref(r->reply);
-    r->reply = reply;
-    r->status = status;
-    return (int)status;
-}
-
-json_t *http_body_json(struct request *r, bool want_object)
-{
-    json_error_t jerr;
-    json_t *j;
-
-    if (r->body.len == 0) {
-        http_error(r, 400, "bad_json", NULL, "the request needs a JSON body");
-        return NULL;
-    }
-    j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL) {
-        http_error(r, 400, "bad_json", NULL, "malformed JSON at line %d, column %d: %s",
-                   jerr.line, jerr.column, jerr.text);
-        return NULL;
-    }
-    if (want_object && !json_is_object(j)) {
-        json_decref(j);
-        http_error(r, 400, "bad_json", NULL, "the body must be a JSON object");
-        return NULL;
-    }
-    return j;
-}
-
-const char *http_arg(struct request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-int http_arg_long(struct request *r, const char *name, long min, long max, long fallback,
-                  long *out)
-{
-    const char *text = http_arg(r, name);
-
-    *out = fallback;
-    if (text && number_parse_long(&r->ctx, name, text, min, max, out) != AT_OK)
-        return http_error(r, 400, "invalid", name, "%s", r->ctx.message);
-    return 0;
 }
 
 static void add_security_headers(struct MHD_Response *resp, bool api)
@@ -258,7 +153,7 @@ static void access_log(struct request *r)
     struct buf line = BUF_INIT;
     char when[21];
 
-    record_now(when);
+    canonical_now(when);
     buf_printf(&line, "%s ", when);
     log_field(&line, r->ip);
     buf_putc(&line, ' ');
@@ -400,12 +295,11 @@ static void *signer(void *arg)
     (void)arg;
     if (open_store(&ctx, &st) != AT_OK)
         return NULL;
-    store_set_session(st, options->keys);
+    store_set_session(st, server_keys());
     while (!stopping) {
         for (int i = 0; i < 60 && !stopping; i++)
             sleep(1);
-        if (store_begin(&ctx, st) == AT_OK)
-            evlog_commit(&ctx, st);
+        evlog_write(&ctx, st, NULL, NULL);
     }
     store_close(st);
     return NULL;
@@ -486,7 +380,7 @@ int serve_run(struct at_ctx *ctx, const struct serve_options *o)
     unsigned max_connections;
     int sig, rc = AT_OK;
 
-    options = o;
+    server_settings_set(o);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)o->port);
     if (inet_pton(AF_INET, o->bind, &addr.sin_addr) != 1)

@@ -40,6 +40,9 @@ struct serve_options {
     const struct session *keys; /* the unlocked user who starts the server */
 };
 
+/* The settings the server runs with (server_settings.c), set once by
+ * serve_run; the accessors of the others are in http.h. */
+void server_settings_set(const struct serve_options *o);
 /* The upload limits the server runs with. */
 const struct upload_limits *server_upload_limits(void);
 

@@ -1,0 +1,66 @@
+/*
+ * record_filter.h: the one filter of every listing of current records
+ * (record_list, the map layer, search): which records of which type,
+ * dates, place, clearance, box and field value, written once as SQL and
+ * bound in one place.  record.h includes it.
+ */
+#ifndef RECORD_FILTER_H
+#define RECORD_FILTER_H
+
+#include "attest.h"
+#include "store.h"
+
+/* Which current records a listing shows; zero / NULL means no filter. */
+struct record_filter {
+    const char *type;
+    int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
+    const char *place;           /* substring of the record's place fields */
+    int max_clearance;           /* highest clearance to include; -1 = all the session may read */
+    bool include_retracted;
+    long limit, offset;          /* limit 0 = no limit */
+    bool has_bbox;               /* only records with a point inside: */
+    double south, west, north, east;
+    const char *field, *value;   /* only records whose data.FIELD is VALUE (text) */
+};
+#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
+
+/* The filter as SQL: RECORD_FILTER_WHERE is the condition on
+ * record_current as c; RECORD_FILTER_SQL the WHERE clause with it, the
+ * order and the page; RECORD_FILTER_RTREE(TYPE) the candidates of a
+ * bounding box from the R*Tree, as g.id (one box, or two when the box
+ * crosses the antimeridian; TYPE is "" or a condition on the R*Tree's
+ * type column).  A listing is "SELECT ... FROM record_current c" followed
+ * by RECORD_FILTER_SQL, or "SELECT ... FROM" RECORD_FILTER_RTREE(..)
+ * "CROSS JOIN record_current c ON c.rowid = g.id" RECORD_FILTER_SQL.
+ * The R*Tree's boxes are single-precision and made to contain their
+ * points: it is asked for boxes that overlap, and the exact test on lat
+ * and lon in the WHERE clause decides.  A search (search.c) puts its own
+ * parameters from ?17 on, after the filter's. */
+#define RECORD_FILTER_WHERE                                                    \
+    "(?1 IS NULL OR c.type = ?1)"                                             \
+    "   AND (?2 IS NULL OR c.date_hi >= ?2)"                                  \
+    "   AND (?3 IS NULL OR c.date_lo <= ?3)"                                  \
+    "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"                    \
+    "   AND c.clearance <= ?5"                                                \
+    "   AND (?6 OR NOT c.retracted)"                                          \
+    "   AND (?9 IS NULL OR (c.lat BETWEEN ?9 AND ?11 AND"                     \
+    "        (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"            \
+    "              ELSE c.lon >= ?10 OR c.lon <= ?12 END)))"                  \
+    "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
+#define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
+#define RECORD_FILTER_RTREE(TYPE)                                              \
+    " (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"       \
+    "  AND max_lon >= ?10 AND min_lon <= ?15 " TYPE                          \
+    "  UNION ALL"                                                             \
+    "  SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"       \
+    "  AND max_lon >= ?16 AND min_lon <= ?12 " TYPE ") g"
+
+/* Binds f to a statement written with RECORD_FILTER_SQL's parameters: ?1
+ * type, ?2/?3 date range, ?4 place, ?5 clearance (capped at what st's
+ * session may read: "clearance <= ?5" shows nothing to no session), ?6
+ * retracted, ?7/?8 limit and offset, ?9-?12 south, west, north, east,
+ * ?13/?14 field and value, ?15/?16 the east end of the first box and the
+ * west end of the second (a box across the antimeridian is two). */
+void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * reply.c: what every handler uses to read its request and answer it:
+ * the query-string arguments, the JSON body, and the JSON and error
+ * replies, with the one mapping of core's results to HTTP statuses.  The
+ * server (server.c) sends what these leave on the request.
+ */
+#include "http.h"
+#include "../core/number.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int http_error(struct request *r, unsigned status, const char *code, const char *field,
+               const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    return http_json(r, status, json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code,
+                                          "message", message, "field", field));
+}
+
+int http_core_error(struct request *r, int rc)
+{
+    static const struct {
+        int rc;
+        unsigned status;
+        const char *code;
+    } map[] = {
+        { AT_EINVAL, 400, "invalid" },     { AT_EDENIED, 403, "forbidden" },
+        { AT_ENOTFOUND, 404, "not_found" }, { AT_ECONFLICT, 409, "conflict" },
+        { AT_ECORRUPT, 500, "corrupt" },   { AT_ERR, 500, "internal" },
+    };
+    const char *msg = r->ctx.message[0] ? r->ctx.message : "failed";
+    char field[64] = "";
+
+    /* Core messages about a field start with: field "NAME": ... */
+    if (strncmp(msg, "field \"", 7) == 0)
+        sscanf(msg + 7, "%63[^\"]", field);
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (map[i].rc == rc)
+            return http_error(r, map[i].status, map[i].code, field[0] ? field : NULL, "%s", msg);
+    return http_error(r, 500, "internal", NULL, "%s", msg);
+}
+
+int http_json(struct request *r, unsigned status, json_t *reply)
+{
+    json_decref(r->reply);
+    r->reply = reply;
+    r->status = status;
+    return (int)status;
+}
+
+json_t *http_body_json(struct request *r, bool want_object)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (r->body.len == 0) {
+        http_error(r, 400, "bad_json", NULL, "the request needs a JSON body");
+        return NULL;
+    }
+    j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL) {
+        http_error(r, 400, "bad_json", NULL, "malformed JSON at line %d, column %d: %s",
+                   jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    if (want_object && !json_is_object(j)) {
+        json_decref(j);
+        http_error(r, 400, "bad_json", NULL, "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+const char *http_arg(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_arg_long(struct request *r, const char *name, long min, long max, long fallback,
+                  long *out)
+{
+    const char *text = http_arg(r, name);
+
+    *out = fallback;
+    if (text && number_parse_long(&r->ctx, name, text, min, max, out) != AT_OK)
+        return http_error(r, 400, "invalid", name, "%s", r->ctx.message);
+    return 0;
+}
