@@ -3,6 +3,7 @@
 #include "unit.h"
 #include "../../src/core/evlog.h"
 #include "../../src/core/keys.h"
+#include "../../src/core/lists.h"
 #include "../../src/core/model.h"
 #include "../../src/core/unlock.h"
 
@@ -38,5 +39,25 @@ int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char 
             store_rollback(st);
     }
     json_decref(data);
+    return rc;
+}
+
+int unit_lists(struct at_ctx *ctx, struct store *st)
+{
+    struct list_data d;
+    char version[64];
+    bool already;
+    int rc;
+
+    if ((rc = lists_read_un(ctx, "tests/data/sanctions/un/un-2026-02-27.xml", &d)) != AT_OK)
+        return rc;
+    rc = lists_import(ctx, st, &d, version, &already);
+    list_data_free(&d);
+    if (rc != AT_OK)
+        return rc;
+    if ((rc = lists_read_ofac(ctx, "tests/data/sanctions/ofac", "2021-07-07", &d)) != AT_OK)
+        return rc;
+    rc = lists_import(ctx, st, &d, version, &already);
+    list_data_free(&d);
     return rc;
 }

@@ -19,4 +19,8 @@ struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session 
 int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,
              int clearance, char *id);
 
+/* Imports the slices of the UN list (2026-02-27) and of OFAC's SDN files
+ * in tests/data/sanctions as list versions. */
+int unit_lists(struct at_ctx *ctx, struct store *st);
+
 #endif
