@@ -5,7 +5,7 @@
 #include "keys.h"
 #include "evlog.h"
 #include "record.h"
-#include "unlock.h"
+#include "keyfile.h"
 
 #include <string.h>
 #include <time.h>
