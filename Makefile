@@ -35,7 +35,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(O)/gazetteer_data.o $(SQLCIPHER_OBJ)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o) $(O)/assets_data.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
-.PHONY: FORCE all deps test check bench fuzz run clean help test-only
+.PHONY: FORCE all deps test check bench fuzz run clean help test-only lint
 
 all: $(O)/attest
 
@@ -43,6 +43,7 @@ help:
 	@echo "make          build $(O)/attest"
 	@echo "make deps     install the Debian and npm packages the build and tests need"
 	@echo "make test     deps, build, then every test; ends with 'N passed, N failed'"
+	@echo "make lint     the source rules a machine can check (tools/lint; part of make test)"
 	@echo "make check    the tests under AddressSanitizer and UBSan"
 	@echo "make bench    the benchmarks in bench/ (slow; never part of make test)"
 	@echo "make fuzz     a short run of every fuzzer under libFuzzer"
@@ -120,6 +121,9 @@ test: deps
 
 test-only: $(O)/attest $(O)/attest-sql $(O)/plain/attest $(O)/unit-tests $(FUZZERS:%=$(O)/fuzz-replay-%)
 	@O=$(O) tests/run
+
+lint:
+	@tools/lint
 
 check: deps
 	@$(MAKE) --no-print-directory O=build/san CC=clang \

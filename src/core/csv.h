@@ -6,8 +6,8 @@
  * memory at a time, so files of any size can be read; docs/formats-csv.md
  * lists what it accepts and the errors it reports.
  */
-#ifndef ATTEST_CSV_H
-#define ATTEST_CSV_H
+#ifndef CSV_H
+#define CSV_H
 
 #include "attest.h"
 

@@ -9,8 +9,8 @@
  * yyyymmdd integers (19970312), which order like the dates they stand for.
  * docs/formats-dates.md describes the forms and the errors.
  */
-#ifndef ATTEST_DATE_H
-#define ATTEST_DATE_H
+#ifndef DATE_H
+#define DATE_H
 
 #include "attest.h"
 

@@ -12,8 +12,8 @@
  * message names the line and the property).  docs/commands/import-export.md
  * gives the mapping.
  */
-#ifndef ATTEST_FTM_H
-#define ATTEST_FTM_H
+#ifndef FTM_H
+#define FTM_H
 
 #include "attest.h"
 #include "import.h"

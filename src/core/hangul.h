@@ -12,8 +12,8 @@
  * valid UTF-8, or holds a NUL byte, is refused with AT_EINVAL and a
  * message naming the byte offset.
  */
-#ifndef ATTEST_HANGUL_H
-#define ATTEST_HANGUL_H
+#ifndef HANGUL_H
+#define HANGUL_H
 
 #include "attest.h"
 

@@ -5,7 +5,7 @@
 #include "keys.h"
 #include "canonical.h"
 #include "evlog.h"
-#include "unlock.h"
+#include "keyfile.h"
 
 #include <string.h>
 #include <time.h>

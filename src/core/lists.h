@@ -22,8 +22,8 @@
  * document.  A file that is not valid is refused with its name, line and
  * field, and nothing is written.
  */
-#ifndef ATTEST_LISTS_H
-#define ATTEST_LISTS_H
+#ifndef LISTS_H
+#define LISTS_H
 
 #include "attest.h"
 #include "store.h"
@@ -40,6 +40,10 @@ struct list_data {
 };
 
 void list_data_free(struct list_data *d);
+
+/* Appends s trimmed, with each run of white space made one space (the
+ * form in which names and remarks are stored and compared). */
+void lists_clean_text(const char *s, struct buf *out);
 
 /* Reads a UN consolidated list XML file (streaming, one entry in memory at
  * a time besides the entries already read). */

@@ -2,15 +2,12 @@
  * lists_int.h: helpers shared by the list readers (lists_un.c,
  * lists_ofac.c) and the list store (lists.c); not for other modules.
  */
-#ifndef ATTEST_LISTS_INT_H
-#define ATTEST_LISTS_INT_H
+#ifndef LISTS_INT_H
+#define LISTS_INT_H
 
 #include "attest.h"
 
 #include <jansson.h>
-
-/* Appends s trimmed, with each run of white space made one space. */
-void lists_clean_text(const char *s, struct buf *out);
 
 /* A new entry with its primary name; the caller owns the reference. */
 json_t *lists_entry_new(const char *key, const char *type, const char *name);

@@ -16,8 +16,8 @@
  * Proof hashes are ordered from the leaf end to the root end, as in the
  * RFC; docs/formats-log.md describes the text form.
  */
-#ifndef ATTEST_MERKLE_H
-#define ATTEST_MERKLE_H
+#ifndef MERKLE_H
+#define MERKLE_H
 
 #include "attest.h"
 

@@ -18,8 +18,8 @@
  * company-form and generic words (Co, Ltd, Corporation, Trading, General,
  * Korea, Choson...) weigh little, numbers much.
  */
-#ifndef ATTEST_NAMES_H
-#define ATTEST_NAMES_H
+#ifndef NAMES_H
+#define NAMES_H
 
 #include "attest.h"
 

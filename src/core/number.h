@@ -5,8 +5,8 @@
  * and "inf", and atoi wraps 99999999999 to 1215752191; these refuse them
  * with a message that names what would be valid.
  */
-#ifndef ATTEST_NUMBER_H
-#define ATTEST_NUMBER_H
+#ifndef NUMBER_H
+#define NUMBER_H
 
 #include "attest.h"
 

@@ -24,8 +24,8 @@
  * paired with which and the score of each.  docs/screening.md describes
  * the scoring.
  */
-#ifndef ATTEST_SCREEN_H
-#define ATTEST_SCREEN_H
+#ifndef SCREEN_H
+#define SCREEN_H
 
 #include "attest.h"
 #include "store.h"

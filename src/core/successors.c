@@ -15,7 +15,6 @@
  */
 #include "attest.h"
 #include "lists.h"
-#include "lists_int.h"
 #include "record.h"
 #include "screen.h"
 

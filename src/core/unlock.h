@@ -49,12 +49,6 @@ int unlock_remember(struct at_ctx *ctx, const char *dir, const char *user,
  * was kept. */
 int unlock_forget(struct at_ctx *ctx, const char *dir, const char *user);
 
-/* Rewrites attest.keys from the user table as the open transaction sees
- * it.  Slots of earlier passphrases are kept until prune is true (a later
- * successful unlock), so that a crash between this file and the commit
- * locks no one out. */
-int keyfile_sync(struct at_ctx *ctx, struct store *st, bool prune);
-
 /* AT_OK when dir holds an encrypted archive; otherwise says what it is
  * (nothing, or an archive to encrypt with 'attest upgrade'). */
 int unlock_check(struct at_ctx *ctx, const char *dir);

@@ -10,8 +10,8 @@
  * Wrapping the per-file key under the archive's master key is the caller's
  * business; this module only makes and wipes keys.
  */
-#ifndef ATTEST_VAULTFILE_H
-#define ATTEST_VAULTFILE_H
+#ifndef VAULTFILE_H
+#define VAULTFILE_H
 
 #include "attest.h"
 

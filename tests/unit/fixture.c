@@ -1,7 +1,10 @@
 /* fixture.c: see fixture.h. */
 #include "fixture.h"
 #include "unit.h"
+#include "../../src/core/evlog.h"
 #include "../../src/core/keys.h"
+#include "../../src/core/lists.h"
+#include "../../src/core/model.h"
 #include "../../src/core/unlock.h"
 
 struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session *admin)
@@ -15,4 +18,46 @@ struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session 
     if (unlock_create(ctx, dir, "admin", UNIT_PASSPHRASE, &cheap, &st, admin) != AT_OK)
         return NULL;
     return st;
+}
+
+int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,
+             int clearance, char *id)
+{
+    struct record_write w = RECORD_WRITE_INIT;
+    json_t *data = json_loads(json, 0, NULL);
+    char fresh[RECORD_ID_MAX];
+    int rc;
+
+    if (data == NULL)
+        return ctx_error(ctx, AT_EINVAL, "unit_add: not JSON: %s", json);
+    w.clearance = clearance;
+    if ((rc = store_begin(ctx, st)) == AT_OK) {
+        rc = record_add(ctx, st, model_type(type), data, &w, id ? id : fresh);
+        if (rc == AT_OK)
+            rc = evlog_commit(ctx, st);
+        else
+            store_rollback(st);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int unit_lists(struct at_ctx *ctx, struct store *st)
+{
+    struct list_data d;
+    char version[64];
+    bool already;
+    int rc;
+
+    if ((rc = lists_read_un(ctx, "tests/data/sanctions/un/un-2026-02-27.xml", &d)) != AT_OK)
+        return rc;
+    rc = lists_import(ctx, st, &d, version, &already);
+    list_data_free(&d);
+    if (rc != AT_OK)
+        return rc;
+    if ((rc = lists_read_ofac(ctx, "tests/data/sanctions/ofac", "2021-07-07", &d)) != AT_OK)
+        return rc;
+    rc = lists_import(ctx, st, &d, version, &already);
+    list_data_free(&d);
+    return rc;
 }

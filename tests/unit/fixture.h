@@ -3,6 +3,7 @@
 #define FIXTURE_H
 
 #include "../../src/core/access.h"
+#include "../../src/core/record.h"
 #include "../../src/core/store.h"
 
 #define UNIT_PASSPHRASE "FICTIONAL test passphrase"
@@ -11,5 +12,15 @@
  * admin "admin" whose keys are cheap to derive, and sets the session.
  * Returns NULL on failure (ctx says why).  Close with store_close. */
 struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session *admin);
+
+/* Adds a record of type with the fields in json (text) at clearance (-1:
+ * the type's default) as the store's session, in a transaction of its own
+ * committed to the log; writes its id into id (which may be NULL). */
+int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,
+             int clearance, char *id);
+
+/* Imports the slices of the UN list (2026-02-27) and of OFAC's SDN files
+ * in tests/data/sanctions as list versions. */
+int unit_lists(struct at_ctx *ctx, struct store *st);
 
 #endif

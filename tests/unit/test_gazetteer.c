@@ -1,0 +1,57 @@
+/*
+ * test_gazetteer.c: the compiled-in gazetteer: spellings, search by name
+ * (Hangul or romanised, marks ignored), places near a point, the country
+ * whose outline holds a point.
+ */
+#include "../../src/core/attest.h"
+#include "../../src/core/gazetteer.h"
+#include "unit.h"
+
+UNIT_TEST(gazetteer_search_by_spelling)
+{
+    struct gazetteer_match m[8];
+    size_t n = gazetteer_search("회령시", m, 8);
+
+    REQUIRE(n >= 1);
+    CHECK_STR(m[0].place->hangul, "회령시");
+    CHECK(m[0].rank == 0);
+    CHECK_STR(m[0].place->country, "KP");
+    n = gazetteer_search("hoeryong", m, 8);
+    REQUIRE(n >= 1);
+    CHECK_STR(m[0].place->hangul, "회령시");
+    CHECK(gazetteer_search("zzqxv no such place", m, 8) == 0);
+}
+
+UNIT_TEST(gazetteer_near_and_country)
+{
+    struct gazetteer_match m[4];
+    size_t n = gazetteer_near(39.03, 125.75, 0, m, 4);
+
+    REQUIRE(n >= 1);
+    CHECK(m[0].dist_m < 30000);
+    for (size_t i = 1; i < n; i++)
+        CHECK(m[i].dist_m >= m[i - 1].dist_m);
+    CHECK_STR(gazetteer_country_at(39.03, 125.75), "KP");   /* Pyongyang */
+    CHECK_STR(gazetteer_country_at(37.57, 126.98), "KR");   /* Seoul */
+    CHECK(gazetteer_country_at(0.0, -30.0) == NULL);         /* the Atlantic */
+}
+
+UNIT_TEST(gazetteer_kinds_and_provinces)
+{
+    struct buf b = BUF_INIT;
+
+    CHECK_STR(gazetteer_kind_name(GAZ_PROVINCE), "province");
+    CHECK_STR(gazetteer_kind_name(GAZ_COUNTY), "county");
+    for (size_t i = 0; i < gazetteer_nplaces; i++) {
+        const struct gazetteer_place *p = &gazetteer_places[i];
+        if (p->kind == GAZ_COUNTY && strcmp(p->country, "KP") == 0) {
+            const struct gazetteer_place *prov = gazetteer_province(p);
+            REQUIRE(prov != NULL);
+            CHECK(prov->kind == GAZ_PROVINCE);
+            gazetteer_spellings(p, &b);
+            CHECK(strstr(buf_str(&b), p->hangul) != NULL);
+            break;
+        }
+    }
+    buf_free(&b);
+}

@@ -1,0 +1,94 @@
+/*
+ * test_names.c: names made comparable: normal forms across scripts, the
+ * folding of Korean romanisation variants, word classes and Jaro-Winkler.
+ */
+#include "../../src/core/attest.h"
+#include "../../src/core/names.h"
+#include "unit.h"
+
+#include <math.h>
+
+static bool has_form(const struct name_forms *f, const char *want)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->form[i], want) == 0)
+            return true;
+    return false;
+}
+
+UNIT_TEST(names_normalise_latin)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f = { 0 };
+
+    REQUIRE(names_normalise(&ctx, "  KIM Jong-Un's  Trading, Ltd. ", &f) == AT_OK);
+    CHECK(f.n == 1);
+    CHECK(has_form(&f, "kim jong uns trading ltd"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Müller", &f) == AT_OK);
+    CHECK(has_form(&f, "muller"));
+    names_forms_free(&f);
+}
+
+UNIT_TEST(names_normalise_hangul_gives_romanisations)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f = { 0 };
+
+    REQUIRE(names_normalise(&ctx, "김정은", &f) == AT_OK);
+    CHECK(f.n >= 2);
+    for (size_t i = 0; i < f.n; i++)
+        CHECK(strncmp(f.form[i], "kim ", 4) == 0 || strncmp(f.form[i], "gim ", 4) == 0
+              || strncmp(f.form[i], "kim", 3) == 0);
+    names_forms_free(&f);
+}
+
+UNIT_TEST(names_normalise_refuses_bad_utf8)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f = { 0 };
+
+    CHECK(names_normalise(&ctx, "Kim \xff\xfe", &f) == AT_EINVAL);
+    CHECK(f.n == 0);
+    CHECK(ctx.message[0] != '\0');
+}
+
+static void fold(const char *w, struct buf *b)
+{
+    buf_reset(b);
+    names_fold_token(w, strlen(w), b);
+}
+
+UNIT_TEST(names_fold_variants_meet)
+{
+    struct buf a = BUF_INIT, b = BUF_INIT;
+
+    fold("pak", &a); fold("park", &b);
+    CHECK_STR(buf_str(&a), buf_str(&b));
+    fold("ri", &a); fold("lee", &b);
+    CHECK_STR(buf_str(&a), buf_str(&b));
+    fold("ryonbong", &a); fold("yonbong", &b);
+    CHECK_STR(buf_str(&a), buf_str(&b));
+    fold("kim", &a); fold("pak", &b);
+    CHECK(strcmp(buf_str(&a), buf_str(&b)) != 0);
+    buf_free(&a);
+    buf_free(&b);
+}
+
+UNIT_TEST(names_word_classes)
+{
+    CHECK(names_word_class("ltd", 3) == NAME_WORD_FORM);
+    CHECK(names_word_class("trading", 7) == NAME_WORD_FORM);
+    CHECK(names_word_class("17", 2) == NAME_WORD_NUMBER);
+    CHECK(names_word_class("iii", 3) == NAME_WORD_NUMBER);
+    CHECK(names_word_class("ryonbong", 8) == NAME_WORD_PLAIN);
+}
+
+UNIT_TEST(names_jaro_winkler_reference)
+{
+    /* Winkler's examples: MARTHA/MARHTA 0.961, DWAYNE/DUANE 0.840. */
+    CHECK(fabs(names_jaro_winkler_bytes("MARTHA", 6, "MARHTA", 6, 0.7) - 0.961) < 0.001);
+    CHECK(fabs(names_jaro_winkler_bytes("DWAYNE", 6, "DUANE", 5, 0.7) - 0.840) < 0.001);
+    CHECK(names_jaro_winkler_bytes("abc", 3, "abc", 3, 0.7) == 1.0);
+    CHECK(names_jaro_winkler_bytes("abc", 3, "xyz", 3, 0.7) == 0.0);
+}
