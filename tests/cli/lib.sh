@@ -76,6 +76,38 @@ check_fails() {
     fi
 }
 
+# has NAME PATTERN COMMAND...: COMMAND must exit 0 and print a line
+# matching PATTERN (grep -E) on stdout.
+has() {
+    local name=$1 pattern=$2 rc
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
+    elif ! grep -qE -- "$pattern" "$T/out"; then
+        not_ok "$name" "stdout lacks /$pattern/:" "$(head -c 2000 "$T/out")"
+    else
+        ok "$name"
+    fi
+}
+
+# lacks NAME PATTERN COMMAND...: COMMAND must exit 0 and print no line
+# matching PATTERN on stdout (a command that fails is no proof of absence).
+lacks() {
+    local name=$1 pattern=$2 rc
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
+    elif grep -qE -- "$pattern" "$T/out"; then
+        not_ok "$name" "stdout has /$pattern/:" "$(grep -E -- "$pattern" "$T/out" | head -5)"
+    else
+        ok "$name"
+    fi
+}
+
 # refused NAME PATTERN COMMAND...: COMMAND must exit 2 with PATTERN on
 # stderr and leave the archive as it was in $T/before.jsonl (the caller
 # writes it with `attest export jsonl`).  Two tests.
