@@ -8,6 +8,8 @@ set -u
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 A=${ATTEST_BIN:-$root/build/attest}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+# The plan: one test per step, each an `await step(` line of ui.test.mjs.
+echo "1..$(grep -c '^await step(' "$root/tests/browser/ui.test.mjs")"
 
 if [ ! -x "$CHROMIUM" ] || [ ! -d "$root/node_modules/playwright-core" ]; then
     echo "not ok - browser/setup: needs $CHROMIUM and npm's playwright-core (make deps)"
