@@ -3,7 +3,8 @@
 Session(base).login(user) keeps the session cookie and the CSRF token and
 sends the token on every state-changing request; Session(base, token=T)
 uses an API token instead.  request() returns (status, headers, body bytes)
-and never raises on an HTTP error status.
+and never raises on an HTTP error status.  error_of() and raw_get() are the
+helpers the test parts share.
 """
 import http.client
 import json
@@ -91,6 +92,30 @@ class Session:
                 self.cookie = first.split("=", 1)[1]
         self.csrf = r.json()["csrf_token"]
         return self
+
+
+def error_of(r):
+    """The "error" object of a JSON error reply, or {} when there is none."""
+    try:
+        return r.json()["error"]
+    except Exception:
+        return {}
+
+
+def raw_get(path, session=None):
+    """GET with the path sent exactly as given (no normalising); returns
+    (status, body bytes)."""
+    s = session or Session()
+    c = s.connection()
+    try:
+        c.putrequest("GET", path, skip_accept_encoding=True)
+        if s.cookie:
+            c.putheader("Cookie", "attest_session=" + s.cookie)
+        c.endheaders()
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
 
 
 class Results:

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from client import Session, Results, PASSPHRASE
+from client import Session, Results, PASSPHRASE, error_of
 
 res = Results()
 WRONG = "FICTIONAL wrong passphrase"
@@ -33,13 +33,6 @@ class From(Session):
 def login(s, user, passphrase=PASSPHRASE, headers=None, raw=None):
     body = raw if raw is not None else {"username": user, "passphrase": passphrase}
     return s.post("/api/v1/login", body, headers=headers)
-
-
-def error_of(r):
-    try:
-        return r.json()["error"]
-    except Exception:
-        return {}
 
 
 def part_login_request():
