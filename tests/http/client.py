@@ -119,10 +119,18 @@ def raw_get(path, session=None):
 
 
 class Results:
-    """Prints "ok - NAME" / "not ok - NAME" lines and counts failures."""
+    """Prints "ok - NAME" / "not ok - NAME" lines and counts failures.
+    setup() checks what the tests rest on (their own tables, the data they
+    made): silent when it holds, a "not ok" line when it does not, never a
+    pass counted as a test of attest."""
 
     def __init__(self):
         self.failed = 0
+
+    def setup(self, name, cond, detail=""):
+        if not cond:
+            self.check("setup: " + name, cond, detail)
+        return cond
 
     def check(self, name, cond, detail=""):
         if cond:

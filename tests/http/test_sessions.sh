@@ -7,6 +7,7 @@
 # tokens expire and are revoked; only an officer replaces a sealed witness
 # identity.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
+plan 14
 http_setup --no-demo
 export SESSIONS_STATE="$tmp/state"
 ses() { "$python" tests/http/sessions.py "$@" || echo "not ok - sessions.py $1 exited with $?"; }
