@@ -8,6 +8,7 @@
 # author, a time, a lower clearance, a record above the importer.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
+plan 401
 
 new_archive
 roles=(admin officer investigator analyst partner public)

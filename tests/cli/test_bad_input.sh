@@ -4,6 +4,7 @@
 # valid, and the archive is left exactly as it was; --skip-bad keeps the
 # good records and reports each bad one.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
+plan 66
 
 new_archive
 EV=$(attest add event --title "FICTIONAL event" --date 1997-03)

@@ -6,6 +6,7 @@
 # a message saying what is valid; history says which version is current.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
+plan 65
 
 new_archive
 attest export jsonl >"$T/before.jsonl"

@@ -52,7 +52,7 @@ absent() {
 no_staging() {
     # no_staging NAME DIR [PATTERN]: DIR (the vault) lists no name matching
     # PATTERN (by default any hidden file: a staging file left behind).
-    local name=$1 dir=$2 pattern=${3:-^\.} names
+    local name=$1 dir=$2 pattern=${3:-'^[.]'} names
     if names=$(ls -A "$dir" 2>&1) && ! grep -qE -- "$pattern" <<<"$names"; then echo "ok - $name"
     else echo "not ok - $name"; grep -E -- "$pattern" <<<"$names" | head -20 | sed 's/^/# /'; fi
 }

@@ -6,6 +6,7 @@
 # the next start removes.  Downloads, likewise, are decrypted as they are
 # sent, never into a file.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
+plan 56
 http_setup --no-demo
 export HTTP_TEST_ARCHIVE="$tmp/a"
 up() { "$python" tests/http/uploads.py "$@" || echo "not ok - uploads.py $1 exited with $?"; }
