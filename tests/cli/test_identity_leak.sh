@@ -89,7 +89,7 @@ mkfifo "$tmp/reader.in"
 reader_pid=$!
 exec 5>"$tmp/reader.in"
 echo "BEGIN; SELECT count(*) FROM log_entry;" >&5
-for _ in $(seq 50); do [ -s "$tmp/reader.out" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$tmp/reader.out" ] && break; sleep 0.1; done
 [ "$(cat "$tmp/reader.out")" -gt 0 ] 2>/dev/null || not_ok "identity leak: the WAL reader started" "$(cat "$tmp/reader.out")"
 
 identity=$(python3 -c 'import json, sys

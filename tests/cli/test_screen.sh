@@ -48,7 +48,7 @@ check "screen successors finds the stated successor" bash -c '"$0" screen succes
     exec 4<"$T/.passphrase"
     ATTEST_PASSPHRASE_FD=4 attest serve --port "$port" > "$T/serve.log" 2>&1 &
     serve_pid=$!
-    for _ in $(seq 50); do curl -s "localhost:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.1; done
+    for _ in $(seq 600); do curl -s "localhost:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.1; done
     tok=$(curl -s -c "$T/cj" -X POST "localhost:$port/api/v1/login" -H "Content-Type: application/json" \
         -d '{"username":"admin","passphrase":"FICTIONAL test passphrase"}' \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])')

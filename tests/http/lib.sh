@@ -89,7 +89,8 @@ http_start() {
     export HTTP_TEST_BASE=$base
     "$bin" serve --port "$port" "$@" 2>> "$tmp/server.log" &
     server_pid=$!
-    for _ in $(seq 100); do
+    # Waits until it answers (or dies); a minute's guard against a hang.
+    for _ in $(seq 600); do
         if curl -sk -o /dev/null "$base/api/v1/openapi.json" 2>/dev/null; then return 0; fi
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
