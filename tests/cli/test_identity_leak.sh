@@ -24,9 +24,9 @@ trap cleanup EXIT
 # the strings are known); each is one test.
 MALFORMED=9
 # Tests: one per malformed identity, two of identities for records that
-# are not witnesses, and nine more.  A command that fails to run adds a
+# are not witnesses, and eight more.  A command that fails to run adds a
 # "not ok" line of its own.
-plan $((MALFORMED + 2 + 9))
+plan $((MALFORMED + 2 + 8))
 
 # The identity's distinctive strings, each searched for on its own.
 NAME="Qorvath Ylmenko FICTIONAL 7731"
