@@ -8,6 +8,8 @@ set -u
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 A=${ATTEST_BIN:-$root/build/attest}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+# The plan: one test per step, each an `await step(` line of ui.test.mjs.
+echo "1..$(grep -c '^await step(' "$root/tests/browser/ui.test.mjs")"
 
 if [ ! -x "$CHROMIUM" ] || [ ! -d "$root/node_modules/playwright-core" ]; then
     echo "not ok - browser/setup: needs $CHROMIUM and npm's playwright-core (make deps)"
@@ -43,7 +45,7 @@ fi
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$A" -A "$tmp/a" serve --bind 127.0.0.1 --port "$port" 3<"$tmp/pass" 2>"$tmp/serve.log" &
 server=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
     (exec 5<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
 done

@@ -1,8 +1,10 @@
 # lib.sh: sourced by every tests/cli/test_*.sh.  Gives each test file a
-# scratch directory $T (removed on exit), the verdict helpers that
-# tests/run counts ("ok - NAME" / "not ok - NAME"), and `attest`, which
-# runs the binary under test ($ATTEST_BIN) as a fixed user, whose
-# (fictional) passphrase every command reads from file descriptor 3.
+# scratch directory $T (removed on exit), the source tree's root $ROOT, the
+# verdict helpers that tests/run counts ("ok - NAME" / "not ok - NAME"),
+# the plan (`plan N` before the first test: tests/run fails a file that
+# runs another number), and `attest`, which runs the binary under test
+# ($ATTEST_BIN) as a fixed user, whose (fictional) passphrase every command
+# reads from file descriptor 3.
 #
 # After `check` or `check_fails`, the command's output is in $T/out and
 # its error output in $T/err.  A test file always exits 0: failures are
@@ -10,6 +12,7 @@
 
 set -u
 : "${ATTEST_BIN:?set ATTEST_BIN to the attest binary (tests/run does)}"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export ATTEST_USER=tester
@@ -21,7 +24,15 @@ export ATTEST_PASSPHRASE_FD=3
 
 attest() { "$ATTEST_BIN" "$@"; }
 
+# plan N: this file runs N tests (printed before the first one).
+plan() { echo "1..$1"; }
+
 ok() { echo "ok - $1"; }
+
+# skip NAME REASON: a test that cannot run here, and why.  Only for what
+# `make deps` does not install; a missing dependency it installs is a
+# failure.
+skip() { echo "ok - $1 # SKIP $2"; }
 
 # not_ok NAME [DETAIL...]: a failure; each detail goes on its own "#" line.
 not_ok() {
@@ -63,6 +74,50 @@ check_fails() {
     else
         ok "$name"
     fi
+}
+
+# has NAME PATTERN COMMAND...: COMMAND must exit 0 and print a line
+# matching PATTERN (grep -E) on stdout.
+has() {
+    local name=$1 pattern=$2 rc
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
+    elif ! grep -qE -- "$pattern" "$T/out"; then
+        not_ok "$name" "stdout lacks /$pattern/:" "$(head -c 2000 "$T/out")"
+    else
+        ok "$name"
+    fi
+}
+
+# lacks NAME PATTERN COMMAND...: COMMAND must exit 0 and print no line
+# matching PATTERN on stdout (a command that fails is no proof of absence).
+lacks() {
+    local name=$1 pattern=$2 rc
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
+    elif grep -qE -- "$pattern" "$T/out"; then
+        not_ok "$name" "stdout has /$pattern/:" "$(grep -E -- "$pattern" "$T/out" | head -5)"
+    else
+        ok "$name"
+    fi
+}
+
+# refused NAME PATTERN COMMAND...: COMMAND must exit 2 with PATTERN on
+# stderr and leave the archive as it was in $T/before.jsonl (the caller
+# writes it with `attest export jsonl`).  Two tests.
+refused() {
+    local name=$1 pattern=$2
+    shift 2
+    check_fails "$name" 2 "$pattern" "$@"
+    attest export jsonl >"$T/after.jsonl"
+    cmp -s "$T/before.jsonl" "$T/after.jsonl"
+    verdict "$name: archive unchanged" $?
 }
 
 # same NAME EXPECTED ACTUAL: the two strings must be equal.

@@ -9,6 +9,7 @@
 # attest wrote in plaintext, keeping its log's root; 'attest unlock' and
 # 'attest lock' keep and drop the key in the kernel's keyring.
 . "$(dirname "$0")/lib.sh"
+plan 30
 : "${ATTEST_SQL:?set ATTEST_SQL (tests/run does)}"
 : "${ATTEST_PLAIN_BIN:?set ATTEST_PLAIN_BIN (tests/run does)}"
 

@@ -4,21 +4,13 @@
 # valid, and the archive is left exactly as it was; --skip-bad keeps the
 # good records and reports each bad one.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
+plan 66
 
 new_archive
 EV=$(attest add event --title "FICTIONAL event" --date 1997-03)
 attest add person --name "FICTIONAL 리명수" >/dev/null
 attest export jsonl >"$T/before.jsonl"
 
-# refused NAME PATTERN COMMAND...: exit 2, PATTERN on stderr, archive unchanged.
-refused() {
-    local name=$1 pattern=$2
-    shift 2
-    check_fails "$name" 2 "$pattern" "$@"
-    attest export jsonl >"$T/after.jsonl"
-    cmp -s "$T/before.jsonl" "$T/after.jsonl"
-    verdict "$name: archive unchanged" $?
-}
 
 # --- from flags ------------------------------------------------------------
 refused "latitude 91" 'field "lat": 91 is outside the valid range \[-90, 90\]' \

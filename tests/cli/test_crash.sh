@@ -5,12 +5,19 @@
 # CRASH_RECORDS new records (default 10000, all FICTIONAL), kills it after
 # a random delay spread over the time a whole import takes, then checks
 # SQLite's integrity, the model's own invariants, the record count, and
-# that `attest rebuild` works and keeps the counts.
+# that `attest rebuild` works and keeps the counts.  The delays are
+# spread evenly (each round a random point in its own slice of 0 to 200%
+# of the import's time), so that some rounds die before the commit and
+# some finish: both outcomes must happen.  Set CRASH_SEED to replay a run.
 . "$(dirname "$0")/lib.sh"
 
 N=${CRASH_RECORDS:-10000}
 ROUNDS=${CRASH_ROUNDS:-20}
-RANDOM=${CRASH_SEED:-$$}
+seed=${CRASH_SEED:-$$}
+RANDOM=$seed
+# One test of the uninterrupted import, one per round, two of the outcomes.
+plan $((1 + ROUNDS + 2))
+echo "# CRASH_SEED=$seed"
 
 # A small archive to import into, with a version history of its own.
 new_archive base
@@ -74,9 +81,10 @@ for round in $(seq 1 "$ROUNDS"); do
     rm -rf "$dir"
     cp -a "$T/base" "$dir"
     export ATTEST_ARCHIVE="$dir"
-    # Up to 120% of the import's time, so that some rounds finish.
-    delay=$((RANDOM * 32768 + RANDOM))
-    delay=$((delay % (DURATION * 12 / 10 + 1)))
+    # A random point in this round's slice of 0 to 200% of the import's
+    # time, so that some rounds finish.
+    slice=$((DURATION * 2 / ROUNDS + 1))
+    delay=$(( (round - 1) * slice + (RANDOM * 32768 + RANDOM) % slice ))
     "$ATTEST_BIN" import jsonl "$T/crash.jsonl" 2>/dev/null &
     pid=$!
     sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
@@ -112,5 +120,9 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     rm -rf "$dir"
 done
-echo "# crash rounds: $before left the archive as before, $complete completed the import"
+echo "# crash rounds: $before left the archive as before, $complete completed the import (CRASH_SEED=$seed)"
+[ "$before" -gt 0 ]
+verdict "some crash rounds were killed before the import's commit ($before of $ROUNDS)" $? "CRASH_SEED=$seed"
+[ "$complete" -gt 0 ]
+verdict "some crash rounds ran to the end of the import ($complete of $ROUNDS)" $? "CRASH_SEED=$seed"
 exit 0

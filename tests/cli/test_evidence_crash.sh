@@ -2,18 +2,21 @@
 # test_evidence_crash.sh: `attest evidence add` killed with SIGKILL at a
 # random moment loses nothing that was committed and leaves a sound
 # archive.  Each of 20 rounds adds 30 new files of 1 to 3 MB in one
-# command and kills it after a random delay (the first round runs to the
-# end, to time it and to have something committed).  After each round:
+# command.  Every fifth round (0, 5, 10, ...) runs to the end, to time an
+# add as the archive is now (later adds take longer than the first) and to
+# have something committed; each other round is killed after a delay
+# spread evenly over 0 to 200% of the latest timed add (a random point in
+# the round's own slice), so that kills land early, during the commit of
+# the files, and after the end.  After each round:
 # `attest verify` passes (every vault file decrypted and hashed), once the
 # staging file a kill may leave, which it reports, is removed; every
 # item listed before the round is still listed with the same SHA-256; the
 # round's files went in all together or not at all, each with the SHA-256
 # of its source file; and a sample of earlier items comes back byte for
-# byte.  Set CRASH_SEED to replay a run.
-set -uo pipefail
-
-: "${ATTEST_BIN:?set ATTEST_BIN to the attest binary}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/attest-crash.XXXXXX")
+# byte.  Both outcomes must happen: some killed rounds die mid-way and
+# some have finished.  Set CRASH_SEED to replay a run (it is printed).
+. "$(dirname "$0")/lib.sh"
+tmp=$T
 # The rounds' input files live in memory when they can: writing them is
 # not what is tested.
 shm=/dev/shm
@@ -21,24 +24,29 @@ shm=/dev/shm
 in=$(mktemp -d "$shm/attest-crash-in.XXXXXX")
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp" "$in"' EXIT
 
-ROUNDS=${CRASH_ROUNDS:-20} FILES=30
+ROUNDS=${CRASH_ROUNDS:-20} FILES=30 TIMED_EVERY=5
 seed=${CRASH_SEED:-$(( $(date +%s) % 32768 ))}
 RANDOM=$seed
+# The rounds that are killed, and the tests: every round sound, kills that
+# landed mid-way, kills that came after the end, one file per item after.
+kill_rounds=$(( ROUNDS - ROUNDS / TIMED_EVERY ))
+plan 4
+echo "# CRASH_SEED=$seed"
 
 failures=0
-pass() { echo "ok - evidence crash: $1"; }
+# fail WHAT [DETAIL...]: a problem in a round, as comment lines; the
+# rounds' test fails when there was any.
 fail() {
-    echo "not ok - evidence crash: $1 (CRASH_SEED=$seed)"
-    [ $# -gt 1 ] && printf '    %s\n' "${@:2}"
+    echo "# evidence crash: $1 (CRASH_SEED=$seed)"
+    [ $# -gt 1 ] && printf '#     %s\n' "${@:2}"
     failures=$((failures + 1))
 }
 
-printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE=$tmp/a
-at() { "$ATTEST_BIN" "$@" 3<"$tmp/pass"; }
+export ATTEST_USER=admin ATTEST_ARCHIVE=$tmp/a
+at() { "$ATTEST_BIN" "$@" 3<"$tmp/.passphrase"; }
 
 if ! at init "$tmp/a" --kdf interactive 2>/dev/null; then
-    fail "creating the archive"
+    not_ok "evidence crash: creating the archive"
     exit 1
 fi
 
@@ -76,27 +84,28 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 : >"$tmp/before"
 full_ms=0 killed=0 completed=0 reported=0
-# Round 0 runs to the end: it times an add and commits a first batch.
-# Rounds 1 to ROUNDS are killed after a random delay of up to 110% of that
-# time, so that most die and a few finish.
 for round in $(seq 0 $ROUNDS); do
     make_files "$round"
+    timed=$(( round % TIMED_EVERY == 0 ))
     start=$(now_ms)
     # Started directly (not through a function) so that $! is attest itself.
-    "$ATTEST_BIN" evidence add "$in"/*.bin 3<"$tmp/pass" >/dev/null 2>"$tmp/add.err" &
+    "$ATTEST_BIN" evidence add "$in"/*.bin 3<"$tmp/.passphrase" >/dev/null 2>"$tmp/add.err" &
     pid=$!
-    if [ "$round" -gt 0 ]; then
-        delay=$(( (RANDOM * 32768 + RANDOM) % (full_ms * 11 / 10 + 1) ))
+    delay=
+    if [ $timed -eq 0 ]; then
+        slice=$(( full_ms * 2 / kill_rounds + 1 ))
+        nth=$(( round - round / TIMED_EVERY - 1 ))
+        delay=$(( nth * slice + (RANDOM * 32768 + RANDOM) % slice ))
         sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
         kill -9 $pid 2>/dev/null
     fi
     wait $pid 2>/dev/null
     status=$?
-    [ "$round" -eq 0 ] && full_ms=$(( $(now_ms) - start ))
+    [ $timed -eq 1 ] && full_ms=$(( $(now_ms) - start ))
     if [ $status -eq 137 ]; then
         killed=$((killed + 1))
     elif [ $status -eq 0 ]; then
-        [ "$round" -gt 0 ] && completed=$((completed + 1))
+        [ $timed -eq 0 ] && completed=$((completed + 1))
     else
         fail "round $round: evidence add failed by itself" "$(cat "$tmp/add.err")"
     fi
@@ -139,7 +148,7 @@ for round in $(seq 0 $ROUNDS); do
             [ "$got" = "$sha" ] || fail "round $round: evidence get $id" "$(cat "$tmp/get.err")"
         done
     fi
-    [ -z "${CRASH_DEBUG:-}" ] || echo "# round $round: delay ${delay:-none} ms of $full_ms, status $status, $new new, $(ls -A "$tmp/a/vault" | wc -l) vault files, $(( $(now_ms) - start )) ms"
+    echo "# round $round: delay ${delay:-none} ms of $full_ms, status $status, $new new, $(ls -A "$tmp/a/vault" | wc -l) vault files, $(( $(now_ms) - start )) ms"
     mv "$tmp/after" "$tmp/before"
 done
 
@@ -148,12 +157,12 @@ printf 'FICTIONAL last file\n' > "$tmp/last.txt"
 at evidence add "$tmp/last.txt" >/dev/null 2>"$tmp/last.err" || fail "a last add" "$(cat "$tmp/last.err")"
 vault_files=$(ls -A "$tmp/a/vault" | wc -l)
 items=$(at evidence list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-if [ "$vault_files" -eq "$items" ]; then
-    pass "after the crashes, the next add leaves one vault file per item ($items)"
-else
-    fail "after the crashes, the next add leaves one vault file per item" "$vault_files files, $items items"
-fi
-
-if [ $failures -eq 0 ]; then
-    pass "$ROUNDS rounds ($killed killed, $completed completed, $(wc -l <"$tmp/before") items, $reported staging files left, reported and without plaintext): verify passes, nothing committed is lost"
-fi
+[ "$vault_files" -eq "$items" ]
+verdict "evidence crash: after the crashes, the next add leaves one vault file per item ($items)" $? \
+    "$vault_files files, $items items"
+verdict "evidence crash: $ROUNDS rounds ($killed killed, $completed completed, $(wc -l <"$tmp/before") items, $reported staging files left, reported and without plaintext): verify passes, nothing committed is lost" \
+    $failures "CRASH_SEED=$seed"
+[ $killed -gt 0 ]
+verdict "evidence crash: some kills landed mid-way ($killed of $kill_rounds)" $? "CRASH_SEED=$seed"
+[ $completed -gt 0 ]
+verdict "evidence crash: some killed rounds had already finished ($completed of $kill_rounds)" $? "CRASH_SEED=$seed"

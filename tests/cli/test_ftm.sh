@@ -8,6 +8,7 @@
 # the real lists in tests/data/sanctions.
 data="$(cd "$(dirname "$0")/../data/sanctions" && pwd)"
 . "$(dirname "$0")/lib.sh"
+plan 32
 
 # --- the archive's own records, out and back --------------------------------
 new_archive source

@@ -6,19 +6,11 @@
 # a message saying what is valid; history says which version is current.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
+plan 65
 
 new_archive
 attest export jsonl >"$T/before.jsonl"
 
-# refused NAME PATTERN COMMAND...: exit 2, PATTERN on stderr, archive unchanged.
-refused() {
-    local name=$1 pattern=$2
-    shift 2
-    check_fails "$name" 2 "$pattern" "$@"
-    attest export jsonl >"$T/after.jsonl"
-    cmp -s "$T/before.jsonl" "$T/after.jsonl"
-    verdict "$name: archive unchanged" $?
-}
 
 # --- numbers in fields --------------------------------------------------------
 refused "--lat nan says what a latitude may be" \

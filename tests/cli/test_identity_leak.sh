@@ -10,11 +10,8 @@
 # searched for the identity's strings, in UTF-8, lower and upper case, and
 # UTF-16 LE and BE: none may hold them.  Malformed identities must be
 # refused without being quoted.
-set -uo pipefail
-
-: "${ATTEST_BIN:?set ATTEST_BIN to the attest binary}"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/attest-leak.XXXXXX")
+. "$(dirname "$0")/lib.sh"
+tmp=$T
 reader_pid=
 cleanup() {
     [ -n "$reader_pid" ] && kill "$reader_pid" 2>/dev/null
@@ -23,8 +20,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok - identity leak: $1"; }
-fail() { echo "not ok - identity leak: $1"; [ $# -gt 1 ] && printf '    %s\n' "${@:2}"; }
+# The malformed identities: a label and the text given (built below, once
+# the strings are known); each is one test.
+MALFORMED=9
+# Tests: one per malformed identity, two of identities for records that
+# are not witnesses, and eight more.  A command that fails to run adds a
+# "not ok" line of its own.
+plan $((MALFORMED + 2 + 8))
 
 # The identity's distinctive strings, each searched for on its own.
 NAME="Qorvath Ylmenko FICTIONAL 7731"
@@ -36,7 +38,7 @@ RELATIVE="Sister Ilsabeth Qorvath FICTIONAL"
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
 printf 'FICTIONAL second officer passphrase\n' >"$tmp/opass2"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE=$tmp/a
+export ATTEST_USER=admin ATTEST_ARCHIVE=$tmp/a
 cap=$tmp/captured        # every stdout and stderr, and the WAL copies
 exports=$tmp/exports
 mkdir -p "$cap" "$exports"
@@ -69,14 +71,14 @@ snap_wal() {
 # ok_run NAME ARGS...: run, and note a failure when it exits non-zero.
 ok_run() {
     if ! run "$@"; then
-        fail "command $1 runs" "$(cat "$last.err")"
+        not_ok "identity leak: command $1 runs" "$(cat "$last.err")"
     fi
 }
 
 # ---- an archive, a reader that pins the WAL, an identity -------------------
 if ! run init init "$tmp/a" --kdf interactive || ! run import import jsonl "$ROOT/demo/fictional.jsonl" \
    || ! run officer user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/opass"; then
-    fail "building the archive" "$(cat "$last.err")"
+    not_ok "identity leak: building the archive" "$(cat "$last.err")"
     exit 1
 fi
 
@@ -87,8 +89,8 @@ mkfifo "$tmp/reader.in"
 reader_pid=$!
 exec 5>"$tmp/reader.in"
 echo "BEGIN; SELECT count(*) FROM log_entry;" >&5
-for _ in $(seq 50); do [ -s "$tmp/reader.out" ] && break; sleep 0.1; done
-[ "$(cat "$tmp/reader.out")" -gt 0 ] 2>/dev/null || fail "the WAL reader started" "$(cat "$tmp/reader.out")"
+for _ in $(seq 600); do [ -s "$tmp/reader.out" ] && break; sleep 0.1; done
+[ "$(cat "$tmp/reader.out")" -gt 0 ] 2>/dev/null || not_ok "identity leak: the WAL reader started" "$(cat "$tmp/reader.out")"
 
 identity=$(python3 -c 'import json, sys
 print(json.dumps({"real_name": sys.argv[1], "other_names": sys.argv[2], "address": sys.argv[3],
@@ -102,17 +104,16 @@ ok_run identity-file witness identity wt-fake00000002 --file "$tmp/identity.json
 # ---- the reveal: the one place it may appear ------------------------------
 if as_officer reveal witness reveal $w && grep -qF "$NAME" "$last.out" \
    && grep -qF "$ADDRESS" "$last.out"; then
-    pass "the officer's reveal shows the identity"
+    ok "identity leak: the officer's reveal shows the identity"
     reveal_out=$last.out
 else
-    fail "the officer's reveal shows the identity" "$(cat "$last.err")"
+    not_ok "identity leak: the officer's reveal shows the identity" "$(cat "$last.err")"
     reveal_out=
 fi
-if run reveal-admin witness reveal $w; then
-    fail "an admin who is not an officer cannot reveal"
-else
-    pass "an admin who is not an officer cannot reveal"
-fi
+run reveal-admin witness reveal $w
+verdict "identity leak: an admin who is not an officer cannot reveal" \
+    "$([ $? -eq 1 ] && grep -qx "attest: user admin (admin) may not reveal a witness's identity" "$last.err" \
+       && ! [ -s "$last.out" ]; echo $?)" "$(cat "$last.err")"
 
 # ---- many other commands --------------------------------------------------
 ok_run consent witness consent $w --use analysis --granted 2019-05-14 --note FICTIONAL
@@ -122,16 +123,15 @@ ok_run officer2 user add piet --role officer --new-passphrase-fd 4 --kdf interac
 ok_run reseal -u olga --passphrase-fd 4 witness reseal 4<"$tmp/opass"
 if run reveal2 -u piet --passphrase-fd 4 witness reveal $w 4<"$tmp/opass2" \
    && grep -qF "$NAME" "$last.out"; then
-    pass "a second officer reveals after the reseal"
+    ok "identity leak: a second officer reveals after the reseal"
     reveal2_out=$last.out
 else
-    fail "a second officer reveals after the reseal" "$(cat "$last.err")"
+    not_ok "identity leak: a second officer reveals after the reseal" "$(cat "$last.err")"
     reveal2_out=
 fi
 # Replacing a recorded identity is an officer's to do.
-if ! as_officer identity-v2 witness identity $w --file - <"$tmp/identity.json"; then
-    fail "an officer replaces the identity" "$(cat "$last.err")"
-fi
+as_officer identity-v2 witness identity $w --file - <"$tmp/identity.json"
+verdict "identity leak: an officer replaces the identity" $? "$(cat "$last.err")"
 head -c 300000 /dev/urandom >"$tmp/ev.bin"
 ok_run evidence-add evidence add "$tmp/ev.bin" --interview iv-fake00000001
 ev=$(head -n1 "$last.out")
@@ -168,19 +168,26 @@ ok_run prove-evidence prove "$ev"
 ok_run prove-consistency prove --consistency 5 --json
 ok_run rebuild rebuild
 run identity-none witness identity wt-fake00000003 --file - </dev/null
+verdict "identity leak: an empty identity is refused" \
+    "$([ $? -eq 2 ] && grep -q '^attest: the identity .*; expected an object with text keys' "$last.err"; echo $?)" \
+    "$(cat "$last.err")"
 
 # ---- malformed identities are refused and never quoted --------------------
-bad=0
+# malformed LABEL TEXT: TEXT as the identity is refused (exit 2) with a
+# message that says what an identity is, and quotes none of it.
 malformed() {
     local label=$1 text=$2 status
     printf '%s' "$text" >"$tmp/bad.json"
     run "bad-$label" witness identity $w --file - <"$tmp/bad.json"; status=$?
-    if [ $status -eq 0 ]; then
-        fail "a malformed identity ($label) is refused"; bad=1
-    elif ! [ -s "$last.err" ]; then
-        fail "a malformed identity ($label) is refused with a message"; bad=1
+    if [ $status -ne 2 ]; then
+        not_ok "identity leak: a malformed identity ($label) is refused" "exit $status, expected 2"
+    elif ! grep -qE '^attest: the identity (.*; expected an object with text keys|must be a JSON object whose keys are among) real_name' "$last.err"; then
+        not_ok "identity leak: a malformed identity ($label) is refused saying what an identity is" \
+            "$(cat "$last.err")"
     elif grep -qiE 'Qorvath|Ylmenko|Vrendash' "$last.err" "$last.out"; then
-        fail "a malformed identity ($label) is not quoted" "$(cat "$last.err")"; bad=1
+        not_ok "identity leak: a malformed identity ($label) is not quoted" "$(cat "$last.err")"
+    else
+        ok "identity leak: a malformed identity ($label) is refused and not quoted"
     fi
 }
 malformed "truncated JSON" "{\"real_name\": \"$NAME\", \"address\": \"$ADDRESS"
@@ -192,10 +199,16 @@ malformed "bad escape" "{\"real_name\": \"$NAME \\q $ADDRESS\"}"
 malformed "trailing text" "{\"real_name\": \"$NAME\"} $ADDRESS"
 malformed "bad UTF-8" "{\"real_name\": \"$NAME $(printf '\xff\xfe') $ADDRESS\"}"
 malformed "a control character" "{\"real_name\": \"$NAME $(printf '\001') $ADDRESS\"}"
+# An identity for a record that is not a witness, or for no record.
 printf '{"real_name": "%s"}' "$NAME" >"$tmp/id2.json"
-run bad-not-a-witness witness identity iv-fake00000001 --file "$tmp/id2.json" && bad=1
-run bad-unknown-witness witness identity wt-nosuch000001 --file "$tmp/id2.json" && bad=1
-[ $bad -eq 0 ] && pass "malformed identities are refused with a message"
+run bad-not-a-witness witness identity iv-fake00000001 --file "$tmp/id2.json"
+verdict "identity leak: an identity for an interview is refused" \
+    "$([ $? -eq 2 ] && grep -qx 'attest: "iv-fake00000001" is not a witness id' "$last.err"; echo $?)" \
+    "$(cat "$last.err")"
+run bad-unknown-witness witness identity wt-nosuch000001 --file "$tmp/id2.json"
+verdict "identity leak: an identity for an unknown witness is refused" \
+    "$([ $? -eq 1 ] && grep -qx 'attest: no record wt-nosuch000001' "$last.err"; echo $?)" \
+    "$(cat "$last.err")"
 
 # ---- nothing written since holds it: close the reader last -----------------
 [ -e "$tmp/a/attest.db-wal" ] && wal_seen=1 || wal_seen=0
@@ -207,9 +220,9 @@ wait "$reader_pid" 2>/dev/null
 reader_pid=
 n=$((n + 1)); snap_wal
 if [ $wal_seen -eq 1 ] && [ "$(stat -c %s "$(ls -S "$cap"/*attest.db-wal.copy | head -n1)")" -gt 100000 ]; then
-    pass "a write-ahead log holding the writes was captured"
+    ok "identity leak: a write-ahead log holding the writes was captured"
 else
-    fail "a write-ahead log holding the writes was captured"
+    not_ok "identity leak: a write-ahead log holding the writes was captured"
 fi
 
 # Everything to search: the archive directory (database, WAL, vault), the
@@ -250,14 +263,14 @@ printf '%s\n' "$reveal_out" >"$tmp/control"
 wal=$(ls -S "$cap"/*attest.db-wal.copy 2>/dev/null | head -n1)
 if [ -n "$reveal_out" ] && ! scan "$tmp/control" >/dev/null \
    && [ -n "$wal" ] && [ "$(stat -c %s "$wal")" -gt 8192 ]; then
-    pass "the search finds the identity in a reveal, and the WAL was captured holding writes"
+    ok "identity leak: the search finds the identity in a reveal, and the WAL was captured holding writes"
 else
-    fail "the search finds the identity in a reveal, and the WAL was captured holding writes" \
+    not_ok "identity leak: the search finds the identity in a reveal, and the WAL was captured holding writes" \
         "wal: ${wal:-none}"
 fi
 if scan "$tmp/files" >"$tmp/found"; then
-    pass "no identity string in $nfiles files (database, WAL, vault, exports, outputs)"
+    ok "identity leak: no identity string in $nfiles files (database, WAL, vault, exports, outputs)"
 else
-    fail "no identity string in $nfiles files (database, WAL, vault, exports, outputs)" \
+    not_ok "identity leak: no identity string in $nfiles files (database, WAL, vault, exports, outputs)" \
         "$(sed "s|$tmp/||" "$tmp/found" | head -20)"
 fi

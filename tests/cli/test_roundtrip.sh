@@ -6,6 +6,7 @@
 # --map) and goes out and back in with the same ids; search finds words,
 # Hangul and Chinese text.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
+plan 52
 
 ids_of() { attest list "$@" --retracted --json | json_get '" ".join(r["id"] for r in j)'; }
 search_ids() { attest search "$@" --json | json_get '" ".join(sorted(h["record"]["id"] for h in j))'; }

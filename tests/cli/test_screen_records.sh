@@ -6,6 +6,7 @@
 # number.  The list is FICTIONAL, in OFAC's format, and the real UN slice.
 data="$(cd "$(dirname "$0")/../data/sanctions" && pwd)"
 . "$(dirname "$0")/lib.sh"
+plan 19
 
 new_archive
 mkdir -p "$T/ofac"

@@ -2,22 +2,13 @@
 # CLI tests of `attest sites`: spatial queries, clustering runs, analysts'
 # decisions, the index after rebuild, and DBSCAN against R's dbscan.
 # FICTIONAL data only.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-bin=${ATTEST_BIN:-$PWD/build/attest}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-printf 'FICTIONAL test passphrase\n' > "$tmp/pass"
-exec 3< "$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE="$tmp/a"
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+bin=$ATTEST_BIN tmp=$T
+export ATTEST_USER=admin
+plan 24
 
-check() {
-    # check NAME COMMAND...: ok when the command succeeds.
-    local name=$1; shift
-    if "$@" > "$tmp/out" 2>&1; then echo "ok - $name"; else echo "not ok - $name"; sed 's/^/# /' "$tmp/out"; fi
-}
-
-"$bin" init "$tmp/a" --kdf interactive > /dev/null 2>&1
+new_archive a
 w1=$("$bin" add witness --code "FICTIONAL W1")
 w2=$("$bin" add witness --code "FICTIONAL W2")
 w3=$("$bin" add witness --code "FICTIONAL W3")
@@ -57,11 +48,12 @@ site=$("$bin" sites confirm "$label" --name "FICTIONAL burial site")
 check "confirm writes a site" test -n "$site"
 check "confirmed pinpoints point at the site" sh -c "'$bin' show $p1 --json | grep -q '$site'"
 check "near finds the site" sh -c "'$bin' sites near 41.8,129.7 --km 1 | grep -q '$site'"
-check "near with a small radius misses it" sh -c "! '$bin' sites near 41.9,129.7 --km 1 | grep -q '$site'"
+lacks "near with a small radius misses it" "$site" attest sites near 41.9,129.7 --km 1
 check "nearest pinpoint" sh -c "'$bin' sites near 41.8072,129.7 --type pinpoint --k 1 --json | grep -q '$p4'"
 check "within a box" sh -c "'$bin' sites within 129.6,41.7,129.8,41.9 | grep -q '$site'"
-check "within a box across the antimeridian" sh -c "! '$bin' sites within 170,41,-170,42 | grep -q '$site'"
-check "bad point is a usage error" sh -c "'$bin' sites near 95,10; test \$? -eq 2"
+lacks "within a box across the antimeridian" "$site" attest sites within 170,41,-170,42
+check_fails "bad point is a usage error" 2 '"95,10" is not a point; give LAT,LON in decimal degrees, latitude -90\.\.90' \
+    attest sites near 95,10
 
 # A later placement near the confirmed site joins it as a candidate.
 p7=$(pin 41.80010 129.70010 100 burial_site "$iv3" eyewitness)
@@ -75,7 +67,7 @@ check "merge retracts the other" sh -c "'$bin' sites merge $site $new && '$bin' 
 check "merged pinpoint is back" sh -c "'$bin' show $p3 --json | grep -q '$site'"
 check "history keeps each decision" sh -c "test \$('$bin' history $p3 --json | grep -c '\"version\"') -ge 3"
 check "rebuild keeps the spatial index" sh -c "'$bin' rebuild && '$bin' sites near 41.8,129.7 --km 1 | grep -q '$site'"
-check "retracted site leaves the index" sh -c "! '$bin' sites near 41.8,129.7 --km 100 | grep -q '$new'"
+lacks "retracted site leaves the index" "$new" attest sites near 41.8,129.7 --km 100
 
 # DBSCAN against R's dbscan on the same seeded placements.
 python3 bench/gen_pinpoints.py 300 7 "$tmp/p.csv"
@@ -90,7 +82,7 @@ assert len(pairs) == len(set(a)) == len(set(b)), (len(pairs), len(set(a)), len(s
 assert all((x == '0') == (y == '0') for x, y in pairs)
 "
 else
-    echo "not ok - R dbscan missing (make deps installs r-cran-dbscan)"
+    not_ok "dbscan partition equals R dbscan's" "R's dbscan is missing (make deps installs r-cran-dbscan)"
 fi
 "$bin" sites cluster --from-csv "$tmp/p.csv" > "$tmp/centre" 2>/dev/null
 check "centre clustering ARI >= 0.95 on the seeded set" python3 -c "
@@ -111,6 +103,8 @@ if command -v ogrinfo > /dev/null; then
     check "6,600 km ring" ring_extent 39.03,125.75 6600 '(-180.000000, -20.594350) - (180.000000, 90.000000)'
     check "small ring" ring_extent 39.03,125.75 5 '(125.69'
 else
-    echo "not ok - ogrinfo missing (make deps installs gdal-bin)"
+    for name in "ring across the antimeridian" "ring over the north pole" "6,600 km ring" "small ring"; do
+        not_ok "$name" "ogrinfo is missing (make deps installs gdal-bin)"
+    done
 fi
-check "ring radius too large" sh -c "'$bin' sites ring 0,0 --km 30000; test \$? -eq 2"
+check_fails "ring radius too large" 2 '--km: "30000" is not a number from 0 to 20038' attest sites ring 0,0 --km 30000

@@ -7,15 +7,10 @@
 # that names the record, log entry, tree head, vault file or user.  Also:
 # a wrong passphrase, a truncated vault file and a missing vault file give
 # clear errors and change nothing.
-set -uo pipefail
-
-: "${ATTEST_BIN:?set ATTEST_BIN to the attest binary}"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/attest-tamper.XXXXXX")
+. "$(dirname "$0")/lib.sh"
+tmp=$T
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-pass() { echo "ok - tamper: $1"; }
-fail() { echo "not ok - tamper: $1"; [ $# -gt 1 ] && printf '    %s\n' "${@:2}"; }
+plan 32
 
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
@@ -66,13 +61,13 @@ setup() {
     [ -n "$name1" ] && [ -n "$name2" ]
 }
 if ! setup; then
-    fail "building the archive"
+    not_ok "tamper: building the archive"
     exit 1
 fi
 if at "$base" verify >"$tmp/out" 2>&1; then
-    pass "a sound archive verifies"
+    ok "tamper: a sound archive verifies"
 else
-    fail "a sound archive verifies" "$(cat "$tmp/out")"
+    not_ok "tamper: a sound archive verifies" "$(cat "$tmp/out")"
     exit 1
 fi
 
@@ -86,16 +81,16 @@ tamper() {
     copy=$tmp/case$case_n
     cp -a "$base" "$copy"
     if ! eval "$snippet" >"$tmp/setup.out" 2>&1; then
-        fail "$name" "the tampering itself failed: $(cat "$tmp/setup.out")"
+        not_ok "tamper: $name" "the tampering itself failed: $(cat "$tmp/setup.out")"
         return
     fi
     out=$(at "$copy" verify 2>&1); status=$?
     if [ $status -ne 1 ]; then
-        fail "$name" "verify exited $status, want 1" "$out"
+        not_ok "tamper: $name" "verify exited $status, want 1" "$out"
     elif ! grep -Eq -- "$pattern" <<<"$out"; then
-        fail "$name" "the message does not match /$pattern/" "$out"
+        not_ok "tamper: $name" "the message does not match /$pattern/" "$out"
     else
-        pass "$name"
+        ok "tamper: $name"
         [ -z "${VERBOSE:-}" ] || echo "    $out"
     fi
     chmod -R u+w "$copy"; rm -rf "$copy"
@@ -223,23 +218,23 @@ before=$(snapshot "$copy")
 out=$("$ATTEST_BIN" -A "$copy" add witness --code W-9001 --notes FICTIONAL 3<"$tmp/wrong" 2>&1)
 status=$?
 if [ $status -eq 1 ] && grep -qi 'passphrase' <<<"$out" && [ "$(snapshot "$copy")" = "$before" ]; then
-    pass "a wrong passphrase is refused, nothing changed"
+    ok "tamper: a wrong passphrase is refused, nothing changed"
 else
-    fail "a wrong passphrase is refused, nothing changed" "exit $status: $out"
+    not_ok "tamper: a wrong passphrase is refused, nothing changed" "exit $status: $out"
 fi
 out=$("$ATTEST_BIN" -A "$copy" evidence add "$tmp/ev1.bin" 3<"$tmp/wrong" 2>&1); status=$?
 if [ $status -eq 1 ] && grep -qi 'passphrase' <<<"$out" && [ "$(snapshot "$copy")" = "$before" ]; then
-    pass "a wrong passphrase adds no evidence"
+    ok "tamper: a wrong passphrase adds no evidence"
 else
-    fail "a wrong passphrase adds no evidence" "exit $status: $out"
+    not_ok "tamper: a wrong passphrase adds no evidence" "exit $status: $out"
 fi
 out=$("$ATTEST_BIN" -A "$copy" -u olga --passphrase-fd 4 witness reveal wt-fake00000001 \
       4<"$tmp/wrong" 2>&1); status=$?
 if [ $status -eq 1 ] && grep -qi 'passphrase' <<<"$out" && ! grep -q 'Tamper' <<<"$out" \
    && [ "$(snapshot "$copy")" = "$before" ]; then
-    pass "a wrong officer passphrase reveals and logs nothing"
+    ok "tamper: a wrong officer passphrase reveals and logs nothing"
 else
-    fail "a wrong officer passphrase reveals and logs nothing" "exit $status: $out"
+    not_ok "tamper: a wrong officer passphrase reveals and logs nothing" "exit $status: $out"
 fi
 
 # get_to ID FILE: the caller's pattern for a file: write a temporary file,
@@ -252,29 +247,29 @@ get_to() {
     fi
 }
 if get_to "$ev1" "$tmp/got1" && cmp -s "$tmp/got1" "$tmp/ev1.bin"; then
-    pass "evidence get returns the file's bytes"
+    ok "tamper: evidence get returns the file's bytes"
 else
-    fail "evidence get returns the file's bytes" "$(cat "$tmp/get.err")"
+    not_ok "tamper: evidence get returns the file's bytes" "$(cat "$tmp/get.err")"
 fi
 
 chmod u+w "$copy/vault/$name1"
 truncate -s $((header + stride)) "$copy/vault/$name1"
 before=$(snapshot "$copy")
 if get_to "$ev1" "$tmp/got-trunc"; then
-    fail "evidence get of a truncated vault file fails" "it succeeded"
+    not_ok "tamper: evidence get of a truncated vault file fails" "it succeeded"
 elif ! grep -q "$ev1" "$tmp/get.err" || ! grep -Eqi 'truncat|ends|short|missing' "$tmp/get.err"; then
-    fail "evidence get of a truncated vault file fails" "unclear message: $(cat "$tmp/get.err")"
+    not_ok "tamper: evidence get of a truncated vault file fails" "unclear message: $(cat "$tmp/get.err")"
 elif [ -e "$tmp/got-trunc" ] || [ "$(snapshot "$copy")" != "$before" ]; then
-    fail "evidence get of a truncated vault file fails" "output left behind or archive changed"
+    not_ok "tamper: evidence get of a truncated vault file fails" "output left behind or archive changed"
 else
-    pass "evidence get of a truncated vault file fails and says so"
+    ok "tamper: evidence get of a truncated vault file fails and says so"
 fi
 
 rm -f "$copy/vault/$name2"
 if get_to "$ev2" "$tmp/got-missing"; then
-    fail "evidence get of a missing vault file fails" "it succeeded"
+    not_ok "tamper: evidence get of a missing vault file fails" "it succeeded"
 elif ! grep -q "$name2" "$tmp/get.err" || ! grep -q missing "$tmp/get.err"; then
-    fail "evidence get of a missing vault file names it" "$(cat "$tmp/get.err")"
+    not_ok "tamper: evidence get of a missing vault file names it" "$(cat "$tmp/get.err")"
 else
-    pass "evidence get of a missing vault file names it"
+    ok "tamper: evidence get of a missing vault file names it"
 fi

@@ -3,7 +3,8 @@
 Session(base).login(user) keeps the session cookie and the CSRF token and
 sends the token on every state-changing request; Session(base, token=T)
 uses an API token instead.  request() returns (status, headers, body bytes)
-and never raises on an HTTP error status.
+and never raises on an HTTP error status.  error_of() and raw_get() are the
+helpers the test parts share.
 """
 import http.client
 import json
@@ -93,11 +94,43 @@ class Session:
         return self
 
 
+def error_of(r):
+    """The "error" object of a JSON error reply, or {} when there is none."""
+    try:
+        return r.json()["error"]
+    except Exception:
+        return {}
+
+
+def raw_get(path, session=None):
+    """GET with the path sent exactly as given (no normalising); returns
+    (status, body bytes)."""
+    s = session or Session()
+    c = s.connection()
+    try:
+        c.putrequest("GET", path, skip_accept_encoding=True)
+        if s.cookie:
+            c.putheader("Cookie", "attest_session=" + s.cookie)
+        c.endheaders()
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
 class Results:
-    """Prints "ok - NAME" / "not ok - NAME" lines and counts failures."""
+    """Prints "ok - NAME" / "not ok - NAME" lines and counts failures.
+    setup() checks what the tests rest on (their own tables, the data they
+    made): silent when it holds, a "not ok" line when it does not, never a
+    pass counted as a test of attest."""
 
     def __init__(self):
         self.failed = 0
+
+    def setup(self, name, cond, detail=""):
+        if not cond:
+            self.check("setup: " + name, cond, detail)
+        return cond
 
     def check(self, name, cond, detail=""):
         if cond:

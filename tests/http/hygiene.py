@@ -7,32 +7,10 @@ import json
 import os
 import sys
 
-from client import Session, Results
+from client import Session, Results, error_of, raw_get
 
 res = Results()
 SECRET = os.environ.get("HTTP_TEST_SECRET_NAME", "FICTIONAL-Hygiene-Secretname")
-
-
-def error_of(r):
-    try:
-        return r.json()["error"]
-    except Exception:
-        return {}
-
-
-def raw_get(path, session=None):
-    """GET with the path sent exactly as given (no normalising)."""
-    s = session or Session()
-    c = s.connection()
-    try:
-        c.putrequest("GET", path, skip_accept_encoding=True)
-        if s.cookie:
-            c.putheader("Cookie", "attest_session=" + s.cookie)
-        c.endheaders()
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
 
 
 def part_log_requests():
@@ -56,7 +34,7 @@ def part_export():
     ids = []
     for data in records:
         r = admin.post("/api/v1/records", {"type": "document", "data": data, "clearance": "public"})
-        res.check("a record with formula-like fields is stored", r.status == 201, r.body[:300])
+        res.setup("a record with formula-like fields is stored", r.status == 201, r.body[:300])
         ids.append(r.json().get("id", "") if r.status == 201 else "")
 
     def rows_of(query):

@@ -16,10 +16,45 @@ python=/usr/bin/python3
 # The roles, each with a user of the same name (admin made by init).
 roles=(admin officer investigator analyst partner public)
 
+plan() {
+    # plan N: this suite runs N tests (printed before the first one;
+    # tests/run fails a suite that runs another number).
+    echo "1..$1"
+}
+
+setup() {
+    # setup NAME COMMAND...: what the tests rest on; silent when the
+    # command succeeds, a "not ok" line when it fails (never a pass).
+    local name=$1; shift
+    "$@" > "$tmp/out" 2>&1 || { echo "not ok - setup: $name"; sed 's/^/# /' "$tmp/out"; }
+}
+
 check() {
     # check NAME COMMAND...: ok when the command succeeds.
     local name=$1; shift
     if "$@" > "$tmp/out" 2>&1; then echo "ok - $name"; else echo "not ok - $name"; sed 's/^/# /' "$tmp/out"; fi
+}
+
+absent() {
+    # absent NAME PATTERN PATH...: no line of the PATHs (files, each there
+    # and not empty, or directories, searched whole) matches PATTERN
+    # (grep -E).  A path that is not there fails: it proves no absence.
+    local name=$1 pattern=$2 p rc; shift 2
+    for p in "$@"; do
+        if [ ! -d "$p" ] && [ ! -s "$p" ]; then
+            echo "not ok - $name"; echo "# $p is not there or empty"; return
+        fi
+    done
+    grep -r -a -E -e "$pattern" -- "$@" > "$tmp/out" 2>&1; rc=$?
+    if [ $rc -eq 1 ]; then echo "ok - $name"; else echo "not ok - $name"; head -20 "$tmp/out" | sed 's/^/# /'; fi
+}
+
+no_staging() {
+    # no_staging NAME DIR [PATTERN]: DIR (the vault) lists no name matching
+    # PATTERN (by default any hidden file: a staging file left behind).
+    local name=$1 dir=$2 pattern=${3:-'^[.]'} names
+    if names=$(ls -A "$dir" 2>&1) && ! grep -qE -- "$pattern" <<<"$names"; then echo "ok - $name"
+    else echo "not ok - $name"; grep -E -- "$pattern" <<<"$names" | head -20 | sed 's/^/# /'; fi
 }
 
 http_setup() {
@@ -54,7 +89,8 @@ http_start() {
     export HTTP_TEST_BASE=$base
     "$bin" serve --port "$port" "$@" 2>> "$tmp/server.log" &
     server_pid=$!
-    for _ in $(seq 100); do
+    # Waits until it answers (or dies); a minute's guard against a hang.
+    for _ in $(seq 600); do
         if curl -sk -o /dev/null "$base/api/v1/openapi.json" 2>/dev/null; then return 0; fi
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1

@@ -4,6 +4,7 @@
 # shared memory, key file, vault) nor in the server's access log, while the
 # server runs and after it is killed with SIGKILL.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
+plan 4
 http_setup --no-demo
 WORDS=(Quillowmere Harrowfen 청어바위골 "Ondrej Vasquetti" 霧橋村)
 

@@ -116,7 +116,7 @@ ids["raised"] = add("document", "public", {"title": "FICTIONAL to be raised"})
 ids["lowered"] = add("document", "confidential", {"title": "FICTIONAL to be lowered"})
 json.dump(ids, open(sys.argv[2], "w"))
 PY
-check "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"
+setup "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"
 for lv in public partner restricted confidential; do
     printf 'FICTIONAL %s evidence file\n' "$lv" > "$tmp/ev-$lv.txt"
     "$bin" evidence add "$tmp/ev-$lv.txt" --clearance "$lv" > /dev/null 2>&1
@@ -126,7 +126,7 @@ done
 import json, sys
 items = json.load(open(sys.argv[1]))
 json.dump({i["clearance"]: i["id"] for i in items}, open(sys.argv[1], "w"))' "$tmp/evidence.json"
-check "evidence of every clearance" "$python" -c '
+setup "evidence of every clearance" "$python" -c '
 import json, sys; assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/evidence.json"
 http_start
 "$python" tests/http/authz.py "$tmp/matrix" "$tmp/ids.json" "$tmp/evidence.json" \

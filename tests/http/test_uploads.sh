@@ -6,6 +6,7 @@
 # the next start removes.  Downloads, likewise, are decrypted as they are
 # sent, never into a file.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
+plan 56
 http_setup --no-demo
 export HTTP_TEST_ARCHIVE="$tmp/a"
 up() { "$python" tests/http/uploads.py "$@" || echo "not ok - uploads.py $1 exited with $?"; }
@@ -21,14 +22,13 @@ kill -KILL "$server_pid"
 wait "$server_pid" 2> /dev/null
 server_pid=
 wait "$stall"
-check "a killed upload left a staging file (the case under test)" staged
-check "no plaintext of the killed upload anywhere in the archive" \
-    sh -c "! grep -r -a -l 'FICTIONAL-UPLOAD-MARKER-5d1c9e' '$tmp/a'"
+setup "a killed upload left a staging file (the case under test)" staged
+absent "no plaintext of the killed upload anywhere in the archive" 'FICTIONAL-UPLOAD-MARKER-5d1c9e' "$tmp/a"
 "$bin" verify > "$tmp/verify.out" 2>&1; status=$?
 check "verify fails on a left-over staging file" test $status -eq 1
 check "verify names the left-over staging file" grep -q "unfinished upload" "$tmp/verify.out"
 http_start
-check "the server's start removes the staging file" sh -c "! ls -A '$tmp/a/vault' | grep '^\.'"
+no_staging "the server's start removes the staging file" "$tmp/a/vault"
 check "verify passes once it is removed" "$bin" verify
 
 # (b) Refused from the head: no login, no right, no length.
@@ -43,10 +43,10 @@ check "the CLI finds an uploaded file already in the vault" \
     sh -c "'$bin' evidence add '$tmp/roundtrip.bin' | grep -q \"^\$(cat '$tmp/roundtrip.bin.id')  (already in the vault)\""
 http_stop
 check "verify passes after the uploads" "$bin" verify
-check "no staging file is left after a clean stop" sh -c "! ls -A '$tmp/a/vault' | grep '^\.'"
+no_staging "no staging file is left after a clean stop" "$tmp/a/vault"
 
 # (c) Caps per user and in all.
 http_start --uploads-per-user 2 --uploads-total 3 --upload-bytes-per-user 8M
 up caps
 http_stop
-check "no staging file is left after refused and dropped uploads" sh -c "! ls -A '$tmp/a/vault' | grep '^\.'"
+no_staging "no staging file is left after refused and dropped uploads" "$tmp/a/vault"

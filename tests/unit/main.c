@@ -1,6 +1,9 @@
 /*
  * main.c: runs every registered unit test (or those whose name contains
- * argv[1]) and prints one "ok"/"not ok" line per test, then a summary.
+ * argv[1]): first the plan, "1..N" (the number of tests it will run), then
+ * one "ok"/"not ok" line per test, then a summary.  The registry grows as
+ * tests register; a test that cannot be registered stops the run before
+ * any test runs, so none is ever left out unseen.
  */
 #include "unit.h"
 
@@ -12,15 +15,29 @@ struct unit_case {
     void (*fn)(void);
 };
 
-static struct unit_case cases[512];
-static int ncases;
+static struct unit_case *cases;
+static int ncases, capacity;
 static int current_failed;
 static char tmpdir[256];
 
 void unit_register(const char *name, void (*fn)(void))
 {
-    if (ncases < (int)(sizeof cases / sizeof cases[0]))
-        cases[ncases++] = (struct unit_case){ name, fn };
+    if (ncases == capacity) {
+        int grown = capacity ? capacity * 2 : 256;
+        struct unit_case *more = realloc(cases, (size_t)grown * sizeof *more);
+        if (more == NULL) {
+            fprintf(stderr, "unit: cannot register %s: out of memory\n", name);
+            exit(1);
+        }
+        cases = more;
+        capacity = grown;
+    }
+    cases[ncases++] = (struct unit_case){ name, fn };
+}
+
+static int selected(const struct unit_case *c, int argc, char **argv)
+{
+    return argc <= 1 || strstr(c->name, argv[1]) != NULL;
 }
 
 void unit_fail(const char *file, int line, const char *what)
@@ -42,12 +59,16 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, planned = 0;
     char cmd[300];
 
-    qsort(cases, (size_t)ncases, sizeof cases[0], by_name);
+    if (ncases > 0)
+        qsort(cases, (size_t)ncases, sizeof cases[0], by_name);
+    for (int i = 0; i < ncases; i++)
+        planned += selected(&cases[i], argc, argv);
+    printf("1..%d\n", planned);
     for (int i = 0; i < ncases; i++) {
-        if (argc > 1 && strstr(cases[i].name, argv[1]) == NULL)
+        if (!selected(&cases[i], argc, argv))
             continue;
         snprintf(tmpdir, sizeof tmpdir, "/tmp/attest-unit-XXXXXX");
         if (mkdtemp(tmpdir) == NULL) {
@@ -65,5 +86,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "could not remove %s\n", tmpdir);
     }
     printf("unit: %d passed, %d failed\n", passed, failed);
+    free(cases);
     return failed ? 1 : 0;
 }

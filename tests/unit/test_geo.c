@@ -1,5 +1,5 @@
-/* test_geo.c: geodesic distances against PROJ's geod, and circles cut at
- * the antimeridian and closed over the poles. */
+/* test_geo.c: geodesic distances and azimuths against published reference
+ * values, and circles cut at the antimeridian and closed over the poles. */
 #include "../../src/core/attest.h"
 #include "../../src/core/geo.h"
 #include "unit.h"
@@ -7,28 +7,51 @@
 #include <math.h>
 #include <stdlib.h>
 
-UNIT_TEST(geo_distances_match_geod)
+/* Reference geodesics on WGS84 from C. F. F. Karney's published test set
+ * for geodesics (GeodTest.dat, described in Karney, "Algorithms for
+ * geodesics", J. Geodesy 87 (2013) 43-55), as the first rows of the test
+ * cases in GeographicLib's own C tests (geodtest.c): end points, azimuths
+ * at both ends and distance, computed there in high-precision arithmetic,
+ * not by the library under test. */
+static const struct {
+    double lat1, lon1, azi1, lat2, lon2, azi2, s12;
+} karney[] = {
+    { 35.60777, -139.44815, 111.098748429560326, -11.17491, -69.95921, 129.289270889708762, 8935244.5604818305 },
+    { 55.52454, 106.05087, 22.020059880982801, 77.03196, 197.18234, 109.112041110671519, 4105086.1713924406 },
+    { -21.97856, 142.59065, -32.44456876433189, 41.84138, 98.56635, -41.84359951440466, 8394328.894657671 },
+    { -66.99028, 112.2363, 173.73491240878403, -12.70631, 285.90344, 2.512956620913668, 11150344.2312080241 },
+    { -17.42761, 173.34268, -159.033557661192928, -15.84784, 5.93557, -20.787484651536988, 16076603.1631180673 },
+    { 32.84994, 48.28919, 150.492927788121982, -56.28556, 202.29132, 48.113449399816759, 16727068.9438164461 },
+};
+
+/* The same longitude in (-180, 180]. */
+static double lon180(double lon)
 {
-    /* Values printed by `geod +ellps=WGS84 -I +units=m -f %.4f`. */
-    static const struct { double lat1, lon1, lat2, lon2, m, azi1; } ref[] = {
-        { 40.7128, -74.0060, 51.5074, -0.1278, 5585233.579, 51.2412 },      /* New York, London */
-        { 39.0392, 125.7625, 42.4222, 129.7500, 504456.563, 40.5947 },      /* Pyongyang, Hoeryong */
-        { -33.8688, 151.2093, 34.0522, -118.2437, 12063118.635, 61.0999 },  /* Sydney, Los Angeles */
-        { 0, 0, 0.5, 179.7, 19944127.421, 15.5569 },                        /* nearly antipodal */
-        { 39.0392, 125.7625, 39.9183, 127.5364, 181158.916, 56.8401 },
-        { 39.0392, 125.7625, 41.7956, 129.7758, 457833.501, 46.7697 },
-    };
-    for (size_t i = 0; i < ARRAY_LEN(ref); i++) {
-        double m, azi;
-        geo_inverse(ref[i].lat1, ref[i].lon1, ref[i].lat2, ref[i].lon2, &m, &azi, NULL);
-        CHECK(fabs(m - ref[i].m) < 0.001);
-        CHECK(fabs(azi - ref[i].azi1) < 0.0001);
+    double x = fmod(lon, 360);
+    return x > 180 ? x - 360 : x <= -180 ? x + 360 : x;
+}
+
+UNIT_TEST(geo_inverse_matches_karneys_test_set)
+{
+    for (size_t i = 0; i < ARRAY_LEN(karney); i++) {
+        double m, azi1, azi2;
+        geo_inverse(karney[i].lat1, karney[i].lon1, karney[i].lat2, karney[i].lon2, &m, &azi1, &azi2);
+        CHECK(fabs(m - karney[i].s12) < 1e-6);
+        CHECK(fabs(azi1 - karney[i].azi1) < 1e-9);
+        CHECK(fabs(azi2 - karney[i].azi2) < 1e-9);
+        CHECK(fabs(geo_distance_m(karney[i].lat1, karney[i].lon1, karney[i].lat2, karney[i].lon2)
+                   - karney[i].s12) < 1e-6);
     }
-    /* geod +ellps=WGS84: 40.64 -73.78 az 45 10,000 km. */
-    double lat, lon;
-    geo_direct(40.64, -73.78, 45, 10e6, &lat, &lon);
-    CHECK(fabs(lat - 32.621100464) < 1e-8);
-    CHECK(fabs(lon - 49.052487093) < 1e-8);
+}
+
+UNIT_TEST(geo_direct_matches_karneys_test_set)
+{
+    for (size_t i = 0; i < ARRAY_LEN(karney); i++) {
+        double lat, lon;
+        geo_direct(karney[i].lat1, karney[i].lon1, karney[i].azi1, karney[i].s12, &lat, &lon);
+        CHECK(fabs(lat - karney[i].lat2) < 1e-9);
+        CHECK(fabs(lon180(lon - karney[i].lon2)) < 1e-9);
+    }
 }
 
 UNIT_TEST(geo_parses_points_and_boxes)
