@@ -96,7 +96,7 @@ FILE *cli_fopen(struct cli *cli, const char *path)
     return f;
 }
 
-void table_init(struct table *t, size_t ncols, ...)
+void cli_table_init(struct table *t, size_t ncols, ...)
 {
     va_list ap;
 
@@ -111,7 +111,7 @@ void table_init(struct table *t, size_t ncols, ...)
     t->nrows = 1;
 }
 
-void table_row(struct table *t, ...)
+void cli_table_row(struct table *t, ...)
 {
     va_list ap;
 
@@ -146,7 +146,7 @@ static size_t display_width(const char *s)
     return width;
 }
 
-void table_print(struct table *t, FILE *out)
+void cli_table_print(struct table *t, FILE *out)
 {
     size_t *width = xcalloc(t->ncols, sizeof *width);
 
@@ -174,7 +174,7 @@ void table_print(struct table *t, FILE *out)
     free(width);
 }
 
-void table_free(struct table *t)
+void cli_table_free(struct table *t)
 {
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         free(t->cells[i]);

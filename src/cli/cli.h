@@ -52,8 +52,8 @@ struct command {
 #undef COMMAND
 
 /* The sorted command table (cmd.c). */
-const struct command *const *command_all(size_t *count);
-const struct command *command_find(const char *name);
+const struct command *const *cmd_all(size_t *count);
+const struct command *cmd_find(const char *name);
 
 /* Opens the archive named by cli->archive and unlocks cli->user's keys
  * (from the keyring kept by 'attest unlock', or their passphrase), making
@@ -98,10 +98,10 @@ struct table {
     size_t ncols, nrows;
     char **cells;          /* nrows * ncols, row-major; owned */
 };
-void table_init(struct table *t, size_t ncols, ...);   /* the header cells */
-void table_row(struct table *t, ...);                   /* ncols cells */
-void table_print(struct table *t, FILE *out);
-void table_free(struct table *t);
+void cli_table_init(struct table *t, size_t ncols, ...);   /* the header cells */
+void cli_table_row(struct table *t, ...);                   /* ncols cells */
+void cli_table_print(struct table *t, FILE *out);
+void cli_table_free(struct table *t);
 
 /* Reads a whole file (or stdin for "-") into out; prints the error. */
 int cli_read_file(struct cli *cli, const char *path, struct buf *out);

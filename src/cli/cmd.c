@@ -14,13 +14,13 @@ static const struct command *const table[] = {
 #undef COMMAND
 };
 
-const struct command *const *command_all(size_t *count)
+const struct command *const *cmd_all(size_t *count)
 {
     *count = ARRAY_LEN(table);
     return table;
 }
 
-const struct command *command_find(const char *name)
+const struct command *cmd_find(const char *name)
 {
     for (size_t i = 0; i < ARRAY_LEN(table); i++)
         if (strcmp(table[i]->name, name) == 0)

@@ -56,19 +56,19 @@ static int custody_cmd(struct cli *cli, int argc, char **argv)
     if (as_json) {
         cli_print_json(events);
     } else {
-        table_init(&tab, 7, "AT", "ACTION", "FROM", "TO", "HOW", "RECORDED BY", "NOTE");
+        cli_table_init(&tab, 7, "AT", "ACTION", "FROM", "TO", "HOW", "RECORDED BY", "NOTE");
         json_array_foreach(events, i, ev) {
             const char *at = json_string_value(json_object_get(ev, "at"));
-            table_row(&tab, at ? at : json_string_value(json_object_get(ev, "recorded_at")),
-                      json_string_value(json_object_get(ev, "action")),
-                      json_string_value(json_object_get(ev, "from")),
-                      json_string_value(json_object_get(ev, "to")),
-                      json_string_value(json_object_get(ev, "how")),
-                      json_string_value(json_object_get(ev, "recorded_by")),
-                      json_string_value(json_object_get(ev, "note")));
+            cli_table_row(&tab, at ? at : json_string_value(json_object_get(ev, "recorded_at")),
+                          json_string_value(json_object_get(ev, "action")),
+                          json_string_value(json_object_get(ev, "from")),
+                          json_string_value(json_object_get(ev, "to")),
+                          json_string_value(json_object_get(ev, "how")),
+                          json_string_value(json_object_get(ev, "recorded_by")),
+                          json_string_value(json_object_get(ev, "note")));
         }
-        table_print(&tab, stdout);
-        table_free(&tab);
+        cli_table_print(&tab, stdout);
+        cli_table_free(&tab);
     }
     json_decref(events);
     return EXIT_OK;

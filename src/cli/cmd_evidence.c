@@ -50,7 +50,7 @@ static void print_item(json_t *item)
     json_t *v;
     char num[32];
 
-    table_init(&tab, 2, "id", json_string_value(json_object_get(item, "id")));
+    cli_table_init(&tab, 2, "id", json_string_value(json_object_get(item, "id")));
     json_object_foreach(item, key, v) {
         if (strcmp(key, "id") == 0)
             continue;
@@ -58,10 +58,10 @@ static void print_item(json_t *item)
             snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         else if (json_is_boolean(v))
             snprintf(num, sizeof num, "%s", json_is_true(v) ? "yes" : "no");
-        table_row(&tab, key, json_is_string(v) ? json_string_value(v) : json_is_null(v) ? "" : num);
+        cli_table_row(&tab, key, json_is_string(v) ? json_string_value(v) : json_is_null(v) ? "" : num);
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
 }
 
 static int evidence_cmd(struct cli *cli, int argc, char **argv)
@@ -93,7 +93,7 @@ static int evidence_cmd(struct cli *cli, int argc, char **argv)
         }
     }
     rc = EXIT_OK;
-    if (clearance && clearance_parse(&cli->ctx, clearance, &a.clearance) != AT_OK)
+    if (clearance && vocab_clearance_parse(&cli->ctx, clearance, &a.clearance) != AT_OK)
         rc = cli_fail(cli, AT_EINVAL);
     else if (strcmp(sub, "add") && strcmp(sub, "get") && strcmp(sub, "list") && strcmp(sub, "show"))
         rc = cli_usage(&evidence_command, "give a subcommand: add, get, list or show");
@@ -113,16 +113,16 @@ static int evidence_cmd(struct cli *cli, int argc, char **argv)
         } else {
             struct table tab;
             char size[32];
-            table_init(&tab, 5, "ID", "SIZE", "SHA-256", "KIND", "FILE");
+            cli_table_init(&tab, 5, "ID", "SIZE", "SHA-256", "KIND", "FILE");
             json_array_foreach(items, i, item) {
                 snprintf(size, sizeof size, "%lld", (long long)json_integer_value(json_object_get(item, "size")));
-                table_row(&tab, json_string_value(json_object_get(item, "id")), size,
-                          json_string_value(json_object_get(item, "sha256")),
-                          json_is_true(json_object_get(item, "original")) ? "original" : "working copy",
-                          json_string_value(json_object_get(item, "filename")));
+                cli_table_row(&tab, json_string_value(json_object_get(item, "id")), size,
+                              json_string_value(json_object_get(item, "sha256")),
+                              json_is_true(json_object_get(item, "original")) ? "original" : "working copy",
+                              json_string_value(json_object_get(item, "filename")));
             }
-            table_print(&tab, stdout);
-            table_free(&tab);
+            cli_table_print(&tab, stdout);
+            cli_table_free(&tab);
         }
         json_decref(items);
     } else if (nrest != 1) {

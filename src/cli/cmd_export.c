@@ -139,9 +139,9 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, AT_ERR);
     }
     if (strcmp(format, "jsonl") == 0)
-        rc = export_jsonl(&cli->ctx, cli->st, out);
+        rc = import_export_jsonl(&cli->ctx, cli->st, out);
     else
-        rc = export_csv(&cli->ctx, cli->st, model_type(type_name), raw, out);
+        rc = csvio_export(&cli->ctx, cli->st, model_type(type_name), raw, out);
     if (out != stdout && fclose(out) != 0 && rc == AT_OK)
         rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);

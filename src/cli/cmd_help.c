@@ -5,7 +5,7 @@ static int help_cmd(struct cli *cli, int argc, char **argv)
 {
     const struct command *cmd;
     size_t n;
-    const struct command *const *all = command_all(&n);
+    const struct command *const *all = cmd_all(&n);
 
     (void)cli;
     if (argc == 0) {
@@ -16,7 +16,7 @@ static int help_cmd(struct cli *cli, int argc, char **argv)
                "'attest help COMMAND' tells more about one.\n");
         return EXIT_OK;
     }
-    if ((cmd = command_find(argv[0])) == NULL)
+    if ((cmd = cmd_find(argv[0])) == NULL)
         return cli_usage(&help_command, "'%s' is not a command", argv[0]);
     printf("usage: %s\n", cmd->usage);
     return EXIT_OK;

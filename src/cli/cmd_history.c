@@ -52,7 +52,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
         json_decref(versions);
         return EXIT_OK;
     }
-    table_init(&tab, 6, "VERSION", "WRITTEN AT", "BY", "CLEARANCE", "STATE", "REASON");
+    cli_table_init(&tab, 6, "VERSION", "WRITTEN AT", "BY", "CLEARANCE", "STATE", "REASON");
     json_array_foreach(versions, i, v) {
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
         buf_reset(&by);
@@ -62,13 +62,13 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
             record_origin_text(v, &by);
             buf_puts(&by, ")");
         }
-        table_row(&tab, num, json_string_value(json_object_get(v, "written_at")), buf_str(&by),
-                  json_string_value(json_object_get(v, "clearance")),
-                  version_state(v, current),
-                  json_string_value(json_object_get(v, "reason")));
+        cli_table_row(&tab, num, json_string_value(json_object_get(v, "written_at")), buf_str(&by),
+                      json_string_value(json_object_get(v, "clearance")),
+                      version_state(v, current),
+                      json_string_value(json_object_get(v, "reason")));
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     buf_free(&by);
     json_decref(versions);
     return EXIT_OK;

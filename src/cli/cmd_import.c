@@ -112,7 +112,7 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&import_command, "--interview is for KML imports");
         goto out;
     }
-    if (clearance && clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
+    if (clearance && vocab_clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
         rc = cli_fail(cli, AT_EINVAL);
         goto out;
     }
@@ -139,8 +139,8 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
     if (strcmp(format, "jsonl") == 0)
         rc = import_jsonl(&cli->ctx, cli->st, in, name, &opt, &counts);
     else
-        rc = import_csv(&cli->ctx, cli->st, in, name, model_type(type_name), maps, nmaps,
-                        &opt, &counts);
+        rc = csvio_import(&cli->ctx, cli->st, in, name, model_type(type_name), maps, nmaps,
+                          &opt, &counts);
     if (opt.on_progress)
         fputc('\n', stderr);
     if (rc != AT_OK) {

@@ -29,7 +29,7 @@ static int new_passphrase(struct cli *cli, struct buf *pass)
 static int init_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *dir = NULL, *kdf_name = NULL;
-    struct kdf kdf = kdf_default();
+    struct kdf kdf = keys_kdf_default();
     struct buf pass = BUF_INIT;
     int rc;
 
@@ -44,7 +44,7 @@ static int init_cmd(struct cli *cli, int argc, char **argv)
     }
     if (dir == NULL)
         return cli_usage(&init_command, "give the directory of the new archive");
-    if (kdf_name && kdf_parse(&cli->ctx, kdf_name, &kdf) != AT_OK)
+    if (kdf_name && keys_kdf_parse(&cli->ctx, kdf_name, &kdf) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
     if ((rc = new_passphrase(cli, &pass)) != AT_OK)
         goto out;

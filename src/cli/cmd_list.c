@@ -29,11 +29,11 @@ static int list_row(void *arg, json_t *doc)
         return AT_OK;
     }
     model_summary(t, data, &summary);
-    table_row(&o->tab, json_string_value(json_object_get(doc, "id")), t->name,
-              json_string_value(json_object_get(data, "date")),
-              json_string_value(json_object_get(doc, "clearance")),
-              json_is_true(json_object_get(doc, "retracted")) ? "retracted" : "",
-              buf_str(&summary));
+    cli_table_row(&o->tab, json_string_value(json_object_get(doc, "id")), t->name,
+                  json_string_value(json_object_get(data, "date")),
+                  json_string_value(json_object_get(doc, "clearance")),
+                  json_is_true(json_object_get(doc, "retracted")) ? "retracted" : "",
+                  buf_str(&summary));
     buf_free(&summary);
     return AT_OK;
 }
@@ -77,23 +77,23 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
     }
     if ((from && date_parse_bound(&cli->ctx, from, DATE_FROM, &f.date_from) != AT_OK)
         || (to && date_parse_bound(&cli->ctx, to, DATE_TO, &f.date_to) != AT_OK)
-        || (clearance && clearance_parse(&cli->ctx, clearance, &f.max_clearance) != AT_OK)
+        || (clearance && vocab_clearance_parse(&cli->ctx, clearance, &f.max_clearance) != AT_OK)
         || (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &f.limit) != AT_OK)
         || (offset && number_parse_long(&cli->ctx, "--offset", offset, 0, INT_MAX, &f.offset) != AT_OK))
         return cli_fail(cli, AT_EINVAL);
     if (as_json)
         o.all = json_array();
     else
-        table_init(&o.tab, 6, "ID", "TYPE", "DATE", "CLEARANCE", "STATE", "SUMMARY");
+        cli_table_init(&o.tab, 6, "ID", "TYPE", "DATE", "CLEARANCE", "STATE", "SUMMARY");
     rc = record_list(&cli->ctx, cli->st, &f, list_row, &o);
     if (rc == AT_OK) {
         if (as_json)
             cli_print_json(o.all);
         else
-            table_print(&o.tab, stdout);
+            cli_table_print(&o.tab, stdout);
     }
     json_decref(o.all);
-    table_free(&o.tab);
+    cli_table_free(&o.tab);
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 

@@ -20,16 +20,16 @@ static int lists_show_versions(struct cli *cli, bool as_json)
     if (as_json) {
         cli_print_json(versions);
     } else {
-        table_init(&tab, 5, "VERSION", "SOURCE", "PUBLISHED", "ENTRIES", "IMPORTED");
+        cli_table_init(&tab, 5, "VERSION", "SOURCE", "PUBLISHED", "ENTRIES", "IMPORTED");
         json_array_foreach(versions, i, v) {
             snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(v, "entries")));
-            table_row(&tab, json_string_value(json_object_get(v, "id")),
-                      json_string_value(json_object_get(v, "source")),
-                      json_string_value(json_object_get(v, "published")), n,
-                      json_string_value(json_object_get(v, "imported_at")));
+            cli_table_row(&tab, json_string_value(json_object_get(v, "id")),
+                          json_string_value(json_object_get(v, "source")),
+                          json_string_value(json_object_get(v, "published")), n,
+                          json_string_value(json_object_get(v, "imported_at")));
         }
-        table_print(&tab, stdout);
-        table_free(&tab);
+        cli_table_print(&tab, stdout);
+        cli_table_free(&tab);
     }
     json_decref(versions);
     return EXIT_OK;
@@ -73,7 +73,7 @@ static int lists_import_cmd(struct cli *cli, int argc, char **argv)
     }
     size_t n = json_array_size(data.entries);
     rc = lists_import(&cli->ctx, cli->st, &data, version, &already);
-    list_data_free(&data);
+    lists_data_free(&data);
     if (rc != AT_OK) {
         fprintf(stderr, "attest: %s\nattest: nothing was imported\n", cli->ctx.message);
         return rc == AT_EINVAL ? EXIT_USAGE : EXIT_FAIL;

@@ -56,8 +56,8 @@ static int print_places(const struct gazetteer_match *m, size_t n, bool as_json,
         json_decref(all);
         return EXIT_OK;
     }
-    table_init(&tab, 8, "name", "hangul", "mr", "rr", "kind", "province", "lat,lon",
-               with_dist ? "km" : "country");
+    cli_table_init(&tab, 8, "name", "hangul", "mr", "rr", "kind", "province", "lat,lon",
+                   with_dist ? "km" : "country");
     json_array_foreach(all, i, o) {
         char pos[64], last[32];
         snprintf(pos, sizeof pos, "%.5f,%.5f", json_real_value(json_object_get(o, "lat")),
@@ -66,15 +66,15 @@ static int print_places(const struct gazetteer_match *m, size_t n, bool as_json,
             snprintf(last, sizeof last, "%.1f", json_real_value(json_object_get(o, "distance_km")));
         else
             snprintf(last, sizeof last, "%s", json_string_value(json_object_get(o, "country")));
-        table_row(&tab, json_string_value(json_object_get(o, "name")),
-                  json_string_value(json_object_get(o, "hangul")),
-                  json_string_value(json_object_get(o, "mr")) ?: "",
-                  json_string_value(json_object_get(o, "rr")) ?: "",
-                  json_string_value(json_object_get(o, "kind")),
-                  json_string_value(json_object_get(o, "province")) ?: "", pos, last);
+        cli_table_row(&tab, json_string_value(json_object_get(o, "name")),
+                      json_string_value(json_object_get(o, "hangul")),
+                      json_string_value(json_object_get(o, "mr")) ?: "",
+                      json_string_value(json_object_get(o, "rr")) ?: "",
+                      json_string_value(json_object_get(o, "kind")),
+                      json_string_value(json_object_get(o, "province")) ?: "", pos, last);
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     json_decref(all);
     return EXIT_OK;
 }

@@ -57,7 +57,7 @@ static void print_hits(json_t *hits)
     size_t i;
     char score[16];
 
-    table_init(&tab, 6, "SCORE", "LIST", "KEY", "NAME", "MATCHED", "WHY");
+    cli_table_init(&tab, 6, "SCORE", "LIST", "KEY", "NAME", "MATCHED", "WHY");
     json_array_foreach(hits, i, h) {
         const char *matched = json_string_value(json_object_get(h, "matched_name"));
         const char *quality = json_string_value(json_object_get(h, "quality"));
@@ -66,13 +66,13 @@ static void print_hits(json_t *hits)
         if (matched)
             buf_printf(&m, "%s (%s)", matched, quality);
         why(h, &reason);
-        table_row(&tab, score, json_string_value(json_object_get(h, "list")),
-                  json_string_value(json_object_get(h, "key")),
-                  json_string_value(json_object_get(h, "name")), buf_str(&m), buf_str(&reason));
+        cli_table_row(&tab, score, json_string_value(json_object_get(h, "list")),
+                      json_string_value(json_object_get(h, "key")),
+                      json_string_value(json_object_get(h, "name")), buf_str(&m), buf_str(&reason));
         buf_free(&m);
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     buf_free(&reason);
 }
 

@@ -24,8 +24,8 @@ static int search_row(void *arg, json_t *doc, const char *snippet)
         json_t *hit = json_pack("{s:O, s:s}", "record", doc, "snippet", snippet);
         json_array_append_new(o->all, hit);
     } else {
-        table_row(&o->tab, json_string_value(json_object_get(doc, "id")),
-                  json_string_value(json_object_get(doc, "type")), snippet);
+        cli_table_row(&o->tab, json_string_value(json_object_get(doc, "id")),
+                      json_string_value(json_object_get(doc, "type")), snippet);
     }
     return AT_OK;
 }
@@ -63,15 +63,15 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
         o.all = json_array();
         so.mark_open = "<<", so.mark_close = ">>";
     } else {
-        table_init(&o.tab, 3, "ID", "TYPE", "MATCH");
+        cli_table_init(&o.tab, 3, "ID", "TYPE", "MATCH");
     }
     rc = search_query(&cli->ctx, cli->st, buf_str(&query), &so, search_row, &o);
     if (rc == AT_OK && as_json)
         cli_print_json(o.all);
     else if (rc == AT_OK)
-        table_print(&o.tab, stdout);
+        cli_table_print(&o.tab, stdout);
     json_decref(o.all);
-    table_free(&o.tab);
+    cli_table_free(&o.tab);
     buf_free(&query);
     return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }

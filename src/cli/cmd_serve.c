@@ -91,7 +91,7 @@ static int serve_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&serve_command, "--upload-bytes-per-user takes a size in bytes, "
                          "optionally with K, M, G or T (such as 16G)");
     o.keys = &cli->session;
-    if (serve_run(&cli->ctx, &o) != AT_OK)
+    if (server_run(&cli->ctx, &o) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     return EXIT_OK;
 }

@@ -20,22 +20,22 @@ static void print_record(json_t *doc, json_t *referrers)
     size_t i;
     json_t *r;
 
-    table_init(&tab, 2, "id", json_string_value(json_object_get(doc, "id")));
-    table_row(&tab, "type", t->name);
+    cli_table_init(&tab, 2, "id", json_string_value(json_object_get(doc, "id")));
+    cli_table_row(&tab, "type", t->name);
     snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(doc, "version")));
-    table_row(&tab, "version", num);
-    table_row(&tab, "clearance", json_string_value(json_object_get(doc, "clearance")));
+    cli_table_row(&tab, "version", num);
+    cli_table_row(&tab, "clearance", json_string_value(json_object_get(doc, "clearance")));
     if (json_is_true(json_object_get(doc, "retracted")))
-        table_row(&tab, "retracted", "yes");
-    table_row(&tab, "source", json_string_value(json_object_get(doc, "source")));
-    table_row(&tab, "entered by", json_string_value(json_object_get(doc, "author")));
-    table_row(&tab, "entered at", json_string_value(json_object_get(doc, "written_at")));
+        cli_table_row(&tab, "retracted", "yes");
+    cli_table_row(&tab, "source", json_string_value(json_object_get(doc, "source")));
+    cli_table_row(&tab, "entered by", json_string_value(json_object_get(doc, "author")));
+    cli_table_row(&tab, "entered at", json_string_value(json_object_get(doc, "written_at")));
     buf_reset(&cell);
     record_origin_text(doc, &cell);
     if (cell.len)
-        table_row(&tab, "origin", buf_str(&cell));
-    table_row(&tab, "reason", json_string_value(json_object_get(doc, "reason")));
-    table_row(&tab, "", "");
+        cli_table_row(&tab, "origin", buf_str(&cell));
+    cli_table_row(&tab, "reason", json_string_value(json_object_get(doc, "reason")));
+    cli_table_row(&tab, "", "");
     for (i = 0; i < t->nfields; i++) {
         const struct field_spec *f = &t->fields[i];
         json_t *v = json_object_get(data, f->name);
@@ -43,16 +43,16 @@ static void print_record(json_t *doc, json_t *referrers)
             continue;
         buf_reset(&cell);
         model_field_text(f, v, &cell);
-        table_row(&tab, f->name, buf_str(&cell));
+        cli_table_row(&tab, f->name, buf_str(&cell));
     }
     json_array_foreach(referrers, i, r) {
         buf_reset(&cell);
         buf_printf(&cell, "%s (as %s)", json_string_value(json_object_get(r, "id")),
                    json_string_value(json_object_get(r, "field")));
-        table_row(&tab, i == 0 ? "referred by" : "", buf_str(&cell));
+        cli_table_row(&tab, i == 0 ? "referred by" : "", buf_str(&cell));
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     buf_free(&cell);
 }
 

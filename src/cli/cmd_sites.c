@@ -34,7 +34,7 @@ static int print_hits(struct cli *cli, struct spatial_hits *h, bool as_json, boo
     json_t *all = as_json ? json_array() : NULL;
     struct table tab;
 
-    table_init(&tab, 5, "id", "lat", "lon", with_dist ? "metres" : "", "name");
+    cli_table_init(&tab, 5, "id", "lat", "lon", with_dist ? "metres" : "", "name");
     for (size_t i = 0; i < h->n; i++) {
         json_t *doc = NULL;
         char lat[32], lon[32], dist[32] = "";
@@ -56,7 +56,7 @@ static int print_hits(struct cli *cli, struct spatial_hits *h, bool as_json, boo
             snprintf(lon, sizeof lon, "%.7f", h->hits[i].lon);
             if (with_dist)
                 snprintf(dist, sizeof dist, "%.1f", h->hits[i].dist_m);
-            table_row(&tab, h->hits[i].id, lat, lon, dist, buf_str(&summary));
+            cli_table_row(&tab, h->hits[i].id, lat, lon, dist, buf_str(&summary));
         }
         buf_free(&summary);
         json_decref(doc);
@@ -65,9 +65,9 @@ static int print_hits(struct cli *cli, struct spatial_hits *h, bool as_json, boo
         cli_print_json(all);
         json_decref(all);
     } else {
-        table_print(&tab, stdout);
+        cli_table_print(&tab, stdout);
     }
-    table_free(&tab);
+    cli_table_free(&tab);
     return EXIT_OK;
 }
 
@@ -101,7 +101,7 @@ static int query_cmd(struct cli *cli, int argc, char **argv, bool near)
     if (type && strcmp(type, "all") != 0 && model_type(type) == NULL)
         return cli_usage(self(), "--type: \"%s\" is not a record type (or all)", type);
     q.type = type == NULL ? "site" : strcmp(type, "all") == 0 ? NULL : type;
-    if (clearance && clearance_parse(&cli->ctx, clearance, &q.max_clearance) != AT_OK)
+    if (clearance && vocab_clearance_parse(&cli->ctx, clearance, &q.max_clearance) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, AT_ERR);
@@ -266,8 +266,8 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
         json_decref(all);
         return EXIT_OK;
     }
-    table_init(&tab, 9, "label", "type", "lat", "lon", "placements", "witnesses", "basis",
-               "spread m", "confidence");
+    cli_table_init(&tab, 9, "label", "type", "lat", "lon", "placements", "witnesses", "basis",
+                   "spread m", "confidence");
     json_array_foreach(all, i, c) {
         json_t *k = json_object_get(c, "corroboration");
         char lat[32], lon[32], np[16], nw[16], spread[32];
@@ -276,13 +276,13 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
         snprintf(np, sizeof np, "%lld", (long long)json_integer_value(json_object_get(k, "placements")));
         snprintf(nw, sizeof nw, "%lld", (long long)json_integer_value(json_object_get(k, "witnesses")));
         snprintf(spread, sizeof spread, "%.0f", json_number_value(json_object_get(k, "spread_m")));
-        table_row(&tab, json_string_value(json_object_get(c, "label")),
-                  json_string_value(json_object_get(c, "site_type")), lat, lon, np, nw,
-                  json_string_value(json_object_get(k, "basis")), spread,
-                  json_string_value(json_object_get(k, "confidence")));
+        cli_table_row(&tab, json_string_value(json_object_get(c, "label")),
+                      json_string_value(json_object_get(c, "site_type")), lat, lon, np, nw,
+                      json_string_value(json_object_get(k, "basis")), spread,
+                      json_string_value(json_object_get(k, "confidence")));
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     json_decref(all);
     return EXIT_OK;
 }
@@ -366,14 +366,14 @@ static void ring_places(const struct geo_shape *shape, double lat, double lon, b
     json_t *all = json_array();
     struct table tab;
 
-    table_init(&tab, 5, "name", "hangul", "kind", "country", "km");
+    cli_table_init(&tab, 5, "name", "hangul", "kind", "country", "km");
     for (size_t i = 0; i < n; i++) {
         const struct gazetteer_place *p = m[i].place;
         char km[32];
         if (!geo_shape_contains(shape, p->lat, p->lon))
             continue;
         snprintf(km, sizeof km, "%.1f", m[i].dist_m / 1000);
-        table_row(&tab, p->name, p->hangul, gazetteer_kind_name(p->kind), p->country, km);
+        cli_table_row(&tab, p->name, p->hangul, gazetteer_kind_name(p->kind), p->country, km);
         json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "name",
                                              p->name, "hangul", p->hangul, "kind",
                                              gazetteer_kind_name(p->kind), "country", p->country,
@@ -383,8 +383,8 @@ static void ring_places(const struct geo_shape *shape, double lat, double lon, b
     if (as_json)
         cli_print_json(all);
     else
-        table_print(&tab, stdout);
-    table_free(&tab);
+        cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     json_decref(all);
     free(m);
 }

@@ -21,15 +21,15 @@ static int stats_cmd(struct cli *cli, int argc, char **argv)
         json_decref(stats);
         return EXIT_OK;
     }
-    table_init(&tab, 4, "TYPE", "RECORDS", "RETRACTED", "VERSIONS");
+    cli_table_init(&tab, 4, "TYPE", "RECORDS", "RETRACTED", "VERSIONS");
     json_array_foreach(stats, i, row) {
         snprintf(n[0], sizeof n[0], "%lld", (long long)json_integer_value(json_object_get(row, "records")));
         snprintf(n[1], sizeof n[1], "%lld", (long long)json_integer_value(json_object_get(row, "retracted")));
         snprintf(n[2], sizeof n[2], "%lld", (long long)json_integer_value(json_object_get(row, "versions")));
-        table_row(&tab, json_string_value(json_object_get(row, "type")), n[0], n[1], n[2]);
+        cli_table_row(&tab, json_string_value(json_object_get(row, "type")), n[0], n[1], n[2]);
     }
-    table_print(&tab, stdout);
-    table_free(&tab);
+    cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     json_decref(stats);
     return EXIT_OK;
 }

@@ -35,7 +35,7 @@ static int check_plaintext(struct cli *cli, const char *passphrase, struct tree_
     if (rc == AT_OK && (rc = keys_login(&cli->ctx, st, cli->user, passphrase, &s)) == AT_OK) {
         store_set_session(st, &s);
         rc = check(cli, st, "before encrypting, the archive does not verify", head, r);
-        session_free(&s);
+        access_session_free(&s);
     }
     store_close(st);
     return rc;

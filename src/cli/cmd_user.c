@@ -22,14 +22,14 @@ static int user_list(struct cli *cli, bool as_json)
     if (as_json) {
         cli_print_json(users);
     } else {
-        table_init(&tab, 4, "USER", "ROLE", "STATE", "SEALING KEY");
+        cli_table_init(&tab, 4, "USER", "ROLE", "STATE", "SEALING KEY");
         json_array_foreach(users, i, u)
-            table_row(&tab, json_string_value(json_object_get(u, "name")),
-                      json_string_value(json_object_get(u, "role")),
-                      json_is_true(json_object_get(u, "enabled")) ? "enabled" : "disabled",
-                      json_string_value(json_object_get(u, "box_pk")));
-        table_print(&tab, stdout);
-        table_free(&tab);
+            cli_table_row(&tab, json_string_value(json_object_get(u, "name")),
+                          json_string_value(json_object_get(u, "role")),
+                          json_is_true(json_object_get(u, "enabled")) ? "enabled" : "disabled",
+                          json_string_value(json_object_get(u, "box_pk")));
+        cli_table_print(&tab, stdout);
+        cli_table_free(&tab);
     }
     json_decref(users);
     return EXIT_OK;
@@ -92,16 +92,16 @@ static int token_list(struct cli *cli, const char *user, bool as_json)
     if (as_json) {
         cli_print_json(tokens);
     } else {
-        table_init(&tab, 6, "ID", "USER", "STATE", "EXPIRES", "CREATED", "LABEL");
+        cli_table_init(&tab, 6, "ID", "USER", "STATE", "EXPIRES", "CREATED", "LABEL");
         json_array_foreach(tokens, i, t)
-            table_row(&tab, json_string_value(json_object_get(t, "id")),
-                      json_string_value(json_object_get(t, "user")),
-                      json_string_value(json_object_get(t, "state")),
-                      json_string_value(json_object_get(t, "expires_at")),
-                      json_string_value(json_object_get(t, "created_at")),
-                      json_string_value(json_object_get(t, "label")));
-        table_print(&tab, stdout);
-        table_free(&tab);
+            cli_table_row(&tab, json_string_value(json_object_get(t, "id")),
+                          json_string_value(json_object_get(t, "user")),
+                          json_string_value(json_object_get(t, "state")),
+                          json_string_value(json_object_get(t, "expires_at")),
+                          json_string_value(json_object_get(t, "created_at")),
+                          json_string_value(json_object_get(t, "label")));
+        cli_table_print(&tab, stdout);
+        cli_table_free(&tab);
     }
     json_decref(tokens);
     return EXIT_OK;
@@ -162,7 +162,7 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "", *name = NULL, *role_arg = NULL, *fd = NULL;
     const char *kdf_name = NULL, *done;
-    struct kdf kdf = kdf_default();
+    struct kdf kdf = keys_kdf_default();
     struct buf pass = BUF_INIT;
     bool as_json = false, enable = strcmp(sub, "enable") == 0;
     bool needs_pass = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0;
@@ -186,8 +186,8 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
             return cli_usage(&user_command, "unexpected argument \"%s\"", argv[i]);
         }
     }
-    if ((role_arg && role_parse(&cli->ctx, role_arg, &role) != AT_OK)
-        || (kdf_name && kdf_parse(&cli->ctx, kdf_name, &kdf) != AT_OK))
+    if ((role_arg && access_role_parse(&cli->ctx, role_arg, &role) != AT_OK)
+        || (kdf_name && keys_kdf_parse(&cli->ctx, kdf_name, &kdf) != AT_OK))
         return cli_fail(cli, AT_EINVAL);
     if (strcmp(sub, "list") == 0)
         return user_list(cli, as_json);

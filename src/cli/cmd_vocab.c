@@ -26,7 +26,7 @@ static int vocab_cmd(struct cli *cli, int argc, char **argv)
         json_decref(out);
         return cli_usage(&vocab_command, "no vocabulary \"%s\"; 'attest vocab' lists them", only);
     }
-    table_init(&tab, 4, "VOCABULARY", "CODE", "LABEL", "KOREAN");
+    cli_table_init(&tab, 4, "VOCABULARY", "CODE", "LABEL", "KOREAN");
     for (size_t v = 0; v < n; v++) {
         json_t *terms;
         if (only && strcmp(only, all[v].name) != 0)
@@ -34,7 +34,7 @@ static int vocab_cmd(struct cli *cli, int argc, char **argv)
         terms = json_array();
         for (size_t t = 0; t < all[v].nterms; t++) {
             const struct vocab_term *term = &all[v].terms[t];
-            table_row(&tab, t == 0 ? all[v].name : "", term->code, term->label, term->label_ko);
+            cli_table_row(&tab, t == 0 ? all[v].name : "", term->code, term->label, term->label_ko);
             json_array_append_new(terms, json_pack("{s:s, s:s, s:s}", "code", term->code,
                                                    "label", term->label, "label_ko", term->label_ko));
         }
@@ -44,8 +44,8 @@ static int vocab_cmd(struct cli *cli, int argc, char **argv)
     if (as_json)
         cli_print_json(out);
     else
-        table_print(&tab, stdout);
-    table_free(&tab);
+        cli_table_print(&tab, stdout);
+    cli_table_free(&tab);
     json_decref(out);
     return EXIT_OK;
 }

@@ -20,7 +20,7 @@ int fields_from_flags(struct cli *cli, const struct command *cmd, const struct t
         if ((got = cli_option(cmd, argc, argv, &i, "clearance", &value)) != 0) {
             if (got < 0)
                 return EXIT_USAGE;
-            if (clearance_parse(&cli->ctx, value, &w->clearance) != AT_OK)
+            if (vocab_clearance_parse(&cli->ctx, value, &w->clearance) != AT_OK)
                 return cli_fail(cli, AT_EINVAL);
         } else if ((got = cli_option(cmd, argc, argv, &i, "source", &value)) != 0) {
             if (got < 0)

@@ -16,7 +16,7 @@
 static void usage(FILE *out)
 {
     size_t n;
-    const struct command *const *cmds = command_all(&n);
+    const struct command *const *cmds = cmd_all(&n);
 
     fputs("usage: attest [-A DIR] [-u USER] [--passphrase-fd N] COMMAND [options]\n\n"
           "attest: a secure archive of testimony, sites and evidence.\n"
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
         usage(i >= argc ? stderr : stdout);
         return i >= argc ? EXIT_USAGE : EXIT_OK;
     }
-    if ((cmd = command_find(argv[i])) == NULL) {
+    if ((cmd = cmd_find(argv[i])) == NULL) {
         fprintf(stderr, "attest: '%s' is not a command; see 'attest help'\n", argv[i]);
         return EXIT_USAGE;
     }
@@ -113,6 +113,6 @@ int main(int argc, char **argv)
     else
         rc = cmd->run(&cli, argc - i - 1, argv + i + 1);
     store_close(cli.st);
-    session_free(&cli.session);
+    access_session_free(&cli.session);
     return rc;
 }

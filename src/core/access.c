@@ -41,7 +41,7 @@ static const char *const action_names[] = {
     [ACTION_DECLASSIFY] = "lower a record's clearance",
 };
 
-int session_clearance(const struct session *s)
+int access_session_clearance(const struct session *s)
 {
     if (s == NULL || (size_t)s->role >= ARRAY_LEN(roles)
         || !(roles[s->role].actions & (1u << ACTION_READ)))
@@ -51,18 +51,18 @@ int session_clearance(const struct session *s)
 
 int access_read_limit(const struct session *s, int wanted)
 {
-    int top = session_clearance(s);
+    int top = access_session_clearance(s);
 
     return wanted >= 0 && wanted < top ? wanted : top;
 }
 
-void session_free(struct session *s)
+void access_session_free(struct session *s)
 {
     if (s)
         sodium_memzero(s, sizeof *s);
 }
 
-int role_parse(struct at_ctx *ctx, const char *name, enum role *out)
+int access_role_parse(struct at_ctx *ctx, const char *name, enum role *out)
 {
     for (size_t i = 0; i < ARRAY_LEN(roles); i++) {
         if (strcmp(roles[i].name, name) == 0) {
@@ -74,12 +74,12 @@ int role_parse(struct at_ctx *ctx, const char *name, enum role *out)
                      "analyst, partner, public", name);
 }
 
-const char *role_name(enum role r)
+const char *access_role_name(enum role r)
 {
     return (size_t)r < ARRAY_LEN(roles) ? roles[r].name : "unknown";
 }
 
-int role_clearance(enum role r)
+int access_role_clearance(enum role r)
 {
     return (size_t)r < ARRAY_LEN(roles) ? roles[r].clearance : CLEARANCE_PUBLIC;
 }
@@ -96,15 +96,15 @@ int access_check(struct at_ctx *ctx, const struct session *s, enum action action
                          roles[s->role].name, action_names[action]);
     if (reads && clearance > s->clearance)
         return ctx_error(ctx, AT_EDENIED, "user %s (%s, cleared to %s) may not %s: it is %s",
-                         s->user, roles[s->role].name, clearance_name(s->clearance),
-                         action_names[action], clearance_name(clearance));
+                         s->user, roles[s->role].name, vocab_clearance_name(s->clearance),
+                         action_names[action], vocab_clearance_name(clearance));
     return AT_OK;
 }
 
 int access_check_version(struct at_ctx *ctx, const struct session *s, const char *id,
                          int version, int version_clearance, int current_clearance)
 {
-    int top = session_clearance(s);
+    int top = access_session_clearance(s);
 
     if (current_clearance > top)
         return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);

@@ -31,7 +31,7 @@ enum action {
 };
 
 /* An unlocked user: who, with what role, and the archive keys their
- * passphrase opened.  Secret keys are wiped by session_free. */
+ * passphrase opened.  Secret keys are wiped by access_session_free. */
 struct session {
     char user[64];
     enum role role;
@@ -42,12 +42,12 @@ struct session {
     uint8_t box_sk[crypto_box_SECRETKEYBYTES];
 };
 
-void session_free(struct session *s);
+void access_session_free(struct session *s);
 
-int role_parse(struct at_ctx *ctx, const char *name, enum role *out);
-const char *role_name(enum role r);
+int access_role_parse(struct at_ctx *ctx, const char *name, enum role *out);
+const char *access_role_name(enum role r);
 /* The highest clearance a role may read. */
-int role_clearance(enum role r);
+int access_role_clearance(enum role r);
 
 /* Below every clearance: what no session may read. */
 #define CLEARANCE_NONE (-1)
@@ -56,10 +56,10 @@ int role_clearance(enum role r);
  * There is no trusted "no session": the CLI and the server always log a
  * user in, and work that reads no record for anyone (rebuilding derived
  * tables) does not ask. */
-int session_clearance(const struct session *s);
+int access_session_clearance(const struct session *s);
 
 /* The highest clearance a listing for s may show: wanted (a filter's
- * maximum; -1 for none) capped at session_clearance(s).  Every query that
+ * maximum; -1 for none) capped at access_session_clearance(s).  Every query that
  * lists records binds this, so "clearance <= limit" shows nothing to no
  * session. */
 int access_read_limit(const struct session *s, int wanted);

@@ -128,9 +128,9 @@ static void drop_location(struct at_ctx *ctx, const char *file, unsigned long li
         memmove(ctx->message, ctx->message + n, strlen(ctx->message + n) + 1);
 }
 
-int import_csv(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
-               const struct type_spec *t, const struct csv_map *maps, size_t nmaps,
-               const struct import_options *opt, struct import_counts *counts)
+int csvio_import(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
+                 const struct type_spec *t, const struct csv_map *maps, size_t nmaps,
+                 const struct import_options *opt, struct import_counts *counts)
 {
     struct csv_reader *r = NULL;
     struct csv_record rec;
@@ -217,8 +217,8 @@ static int csv_row(void *arg, json_t *doc)
     return AT_OK;
 }
 
-int export_csv(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
-               FILE *out)
+int csvio_export(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
+                 FILE *out)
 {
     struct record_filter f = RECORD_FILTER_INIT;
     struct csv_out o = { t, out, BUF_INIT, { .guard_formulas = !raw } };

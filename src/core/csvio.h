@@ -20,16 +20,16 @@ struct csv_map {
  * (case and spaces ignored; "name" fills names), unless maps say
  * otherwise; the columns "id", "clearance" and "source" set those; two
  * columns that would fill the same field are refused.  A cell that
- * export_csv guarded against spreadsheet formulas loses its leading '
+ * csvio_export guarded against spreadsheet formulas loses its leading '
  * (csv_unguard). */
-int import_csv(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
-               const struct type_spec *t, const struct csv_map *maps, size_t nmaps,
-               const struct import_options *opt, struct import_counts *counts);
+int csvio_import(struct at_ctx *ctx, struct store *st, FILE *in, const char *file,
+                 const struct type_spec *t, const struct csv_map *maps, size_t nmaps,
+                 const struct import_options *opt, struct import_counts *counts);
 
 /* Writes the current records of type t as CSV with a header row: id,
  * clearance, retracted, source, then each field.  Unless raw, a cell a
  * spreadsheet would run as a formula gets a leading ' (csv.h). */
-int export_csv(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
-               FILE *out);
+int csvio_export(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
+                 FILE *out);
 
 #endif

@@ -237,7 +237,7 @@ int ftm_export_records(struct at_ctx *ctx, struct store *st, FILE *out, struct f
     int rc = AT_OK;
 
     memset(c, 0, sizeof *c);
-    f.max_clearance = session_clearance(store_session(st));
+    f.max_clearance = access_session_clearance(store_session(st));
     for (size_t i = 0; i < ARRAY_LEN(types) && rc == AT_OK; i++) {
         f.type = types[i];
         rc = record_list(ctx, st, &f, export_record, &x);

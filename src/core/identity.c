@@ -155,7 +155,7 @@ int identity_set(struct at_ctx *ctx, struct store *st, const char *witness, json
     if (exists && access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0) != AT_OK)
         return ctx_error(ctx, AT_EDENIED, "witness %s already has a sealed identity; only a "
                          "protection officer may replace it (user %s is %s)", witness, s->user,
-                         role_name(s->role));
+                         access_role_name(s->role));
     return log_identity(ctx, st, witness, identity);
 }
 

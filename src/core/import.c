@@ -167,7 +167,7 @@ static int import_new(struct import *im, json_t *obj, const struct type_spec *ty
         if (json_object_get(obj, "source"))
             w.source = json_string_value(json_object_get(obj, "source"));
         const char *clearance = json_string_value(json_object_get(obj, "clearance"));
-        if (clearance && clearance_parse(ctx, clearance, &w.clearance) != AT_OK)
+        if (clearance && vocab_clearance_parse(ctx, clearance, &w.clearance) != AT_OK)
             return ctx_prefix(ctx, "key \"clearance\": ");
     }
     /* An import writes nothing above what its importer may read. */
@@ -295,7 +295,7 @@ int import_json_records(struct at_ctx *ctx, struct store *st, FILE *in, const ch
     return rc;
 }
 
-int export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out)
+int import_export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out)
 {
     /* The versions the session may read: cleared for the version and for
      * its record's current clearance. */
@@ -310,10 +310,10 @@ int export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out)
 
     if (stmt == NULL)
         return AT_ERR;
-    sqlite3_bind_int(stmt, 1, session_clearance(s));
+    sqlite3_bind_int(stmt, 1, access_session_clearance(s));
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         int clearance = CLEARANCE_CONFIDENTIAL;
-        clearance_parse(&quiet, (const char *)sqlite3_column_text(stmt, 3) ?: "", &clearance);
+        vocab_clearance_parse(&quiet, (const char *)sqlite3_column_text(stmt, 3) ?: "", &clearance);
         if (access_check_version(&quiet, s, (const char *)sqlite3_column_text(stmt, 1),
                                  sqlite3_column_int(stmt, 2), clearance,
                                  sqlite3_column_int(stmt, 4)) != AT_OK)

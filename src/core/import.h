@@ -75,6 +75,6 @@ int import_json_records(struct at_ctx *ctx, struct store *st, FILE *in, const ch
 /* Writes every version the store's session may read (see record_read), in
  * log order, one canonical JSON document per line: for a user cleared to
  * confidential, the archive's lossless export. */
-int export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out);
+int import_export_jsonl(struct at_ctx *ctx, struct store *st, FILE *out);
 
 #endif

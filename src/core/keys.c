@@ -20,7 +20,7 @@ static const struct {
     { "sensitive", crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE },
 };
 
-int kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out)
+int keys_kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out)
 {
     for (size_t i = 0; i < ARRAY_LEN(kdf_levels); i++) {
         if (strcmp(kdf_levels[i].name, name) == 0) {
@@ -33,7 +33,7 @@ int kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out)
                      "moderate, sensitive", name);
 }
 
-struct kdf kdf_default(void)
+struct kdf keys_kdf_default(void)
 {
     return (struct kdf){ crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE };
 }
@@ -100,7 +100,7 @@ static int log_user(struct at_ctx *ctx, struct store *st, const char *name, enum
 
     sodium_bin2hex(pk, sizeof pk, box_pk, crypto_box_PUBLICKEYBYTES);
     canonical_now(now);
-    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "user", name, "role", role_name(role),
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "user", name, "role", access_role_name(role),
                     "box_pk", pk, "event", event, "by", by, "at", now);
     rc = evlog_append_item(ctx, st, "user", name, doc, seq);
     json_decref(doc);
@@ -135,7 +135,7 @@ static int put_user(struct at_ctx *ctx, struct store *st, const char *name, enum
         goto out;
     }
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, access_role_name(role), -1, SQLITE_STATIC);
     sqlite3_bind_blob(stmt, 3, salt, sizeof salt, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 4, (sqlite3_int64)kdf->ops);
     sqlite3_bind_int64(stmt, 5, (sqlite3_int64)kdf->mem);
@@ -186,7 +186,7 @@ static int add_user(struct at_ctx *ctx, struct store *st, const char *by, const 
         memset(out, 0, sizeof *out);
         snprintf(out->user, sizeof out->user, "%s", name);
         out->role = role;
-        out->clearance = role_clearance(role);
+        out->clearance = access_role_clearance(role);
         memcpy(out->master, master, 32);
         memcpy(out->box_pk, box_pk, 32);
         memcpy(out->box_sk, box_sk, 32);
@@ -301,7 +301,7 @@ int keys_login(struct at_ctx *ctx, struct store *st, const char *user, const cha
     static const char sql[] = "SELECT kdf_salt, kdf_ops, kdf_mem FROM user WHERE name = ?1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     uint8_t salt[crypto_pwhash_SALTBYTES] = { 0 }, kek[32];
-    struct kdf k = kdf_default();
+    struct kdf k = keys_kdf_default();
     bool known;
     int rc;
 
@@ -346,7 +346,7 @@ int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
         return ctx_error(ctx, AT_EDENIED, "wrong user name or passphrase");
     }
     snprintf(out->user, sizeof out->user, "%s", user);
-    rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &out->role);
+    rc = access_role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &out->role);
     if (rc == AT_OK
         && (keys_unwrap(ctx, sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1),
                         kek, out->master, 32) != AT_OK
@@ -356,7 +356,7 @@ int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
     if (rc == AT_OK && sqlite3_column_bytes(stmt, 2) == 32)
         memcpy(out->box_pk, sqlite3_column_blob(stmt, 2), 32);
     sqlite3_reset(stmt);
-    out->clearance = role_clearance(out->role);
+    out->clearance = access_role_clearance(out->role);
     if (rc == AT_OK && (rc = store_meta_get(ctx, st, "sign_sk_wrapped", &whex)) == AT_OK) {
         if (sodium_hex2bin(wrapped, sizeof wrapped, buf_str(&whex), whex.len, NULL, &wlen, NULL) != 0)
             rc = ctx_error(ctx, AT_ECORRUPT, "the archive's signing key is malformed");
@@ -368,7 +368,7 @@ int keys_login_with_key(struct at_ctx *ctx, struct store *st, const char *user,
     if (rc == AT_OK)
         rc = check_enabled(ctx, st, user);
     if (rc != AT_OK)
-        session_free(out);
+        access_session_free(out);
     return rc;
 }
 
@@ -427,7 +427,7 @@ int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by
     if ((stmt = store_stmt(ctx, st, set_sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, access_role_name(role), -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 3, seq);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         return store_error(ctx, st, "changing a role");
@@ -455,7 +455,7 @@ int keys_user_enable(struct at_ctx *ctx, struct store *st, const struct session 
         sqlite3_reset(stmt);
         return ctx_error(ctx, AT_ENOTFOUND, "no user %s", name);
     }
-    rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &role);
+    rc = access_role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &role);
     memcpy(box_pk, sqlite3_column_blob(stmt, 1), 32);
     sqlite3_reset(stmt);
     if (rc != AT_OK || (rc = log_user(ctx, st, name, role, box_pk, enable ? "enabled" : "disabled",
@@ -565,7 +565,7 @@ int keys_token_user(struct at_ctx *ctx, struct store *st, const char *token, cha
     sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
     if (sqlite3_step(stmt) == SQLITE_ROW) {
         snprintf(user, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        rc = role_parse(ctx, (const char *)sqlite3_column_text(stmt, 1), role);
+        rc = access_role_parse(ctx, (const char *)sqlite3_column_text(stmt, 1), role);
     } else {
         rc = ctx_error(ctx, AT_EDENIED, "the API token is not valid (unknown, revoked, expired, or "
                        "ended by a change to its user)");

@@ -24,8 +24,8 @@ struct kdf {
 };
 
 /* "interactive", "moderate" (the default) or "sensitive". */
-int kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out);
-struct kdf kdf_default(void);
+int keys_kdf_parse(struct at_ctx *ctx, const char *name, struct kdf *out);
+struct kdf keys_kdf_default(void);
 
 #define PASSPHRASE_MIN 10
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void list_data_free(struct list_data *d)
+void lists_data_free(struct list_data *d)
 {
     json_decref(d->entries);
     d->entries = NULL;

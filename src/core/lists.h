@@ -39,7 +39,7 @@ struct list_data {
     json_t *entries;
 };
 
-void list_data_free(struct list_data *d);
+void lists_data_free(struct list_data *d);
 
 /* Appends s trimmed, with each run of white space made one space (the
  * form in which names and remarks are stored and compared). */

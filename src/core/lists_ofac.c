@@ -393,7 +393,7 @@ out:
     free(ix.num);
     free(ix.entry);
     if (rc != AT_OK)
-        list_data_free(out);
+        lists_data_free(out);
     return rc;
 }
 

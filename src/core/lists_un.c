@@ -280,6 +280,6 @@ int lists_read_un(struct at_ctx *ctx, const char *path, struct list_data *out)
     }
     xmlFreeTextReader(reader);
     if (rc != AT_OK)
-        list_data_free(out);
+        lists_data_free(out);
     return rc;
 }

@@ -30,8 +30,8 @@ static int doc_clearance(json_t *doc)
     struct at_ctx quiet = { 0 };
     int clearance = CLEARANCE_CONFIDENTIAL;
 
-    if (clearance_parse(&quiet, json_string_value(json_object_get(doc, "clearance")) ?: "",
-                        &clearance) != AT_OK)
+    if (vocab_clearance_parse(&quiet, json_string_value(json_object_get(doc, "clearance")) ?: "",
+                              &clearance) != AT_OK)
         return CLEARANCE_CONFIDENTIAL;
     return clearance;
 }
@@ -140,7 +140,7 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     sqlite3_int64 rowid;
     int rc = AT_ERR;
 
-    clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
+    vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
     derive(t, data, &d);
     if ((stmt = store_stmt(ctx, st, replaces ? upsert : insert)) == NULL)
         goto out;
@@ -275,7 +275,7 @@ static json_t *new_doc(struct store *st, const char *id, const struct type_spec 
     canonical_now(now);
     return json_pack("{s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s*, s:O}",
                      "id", id, "type", t->name, "version", version,
-                     "clearance", clearance_name(clearance), "retracted", retracted,
+                     "clearance", vocab_clearance_name(clearance), "retracted", retracted,
                      "reason", w->reason ? w->reason : (version == 1 ? "created" : ""),
                      "author", store_session(st)->user, "written_at", now, "source", source,
                      "data", data);
@@ -358,8 +358,8 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
 
     if (w->clearance >= 0)
         clearance = w->clearance;
-    else if (clearance_parse(ctx, json_string_value(json_object_get(old, "clearance")),
-                             &clearance) != AT_OK)
+    else if (vocab_clearance_parse(ctx, json_string_value(json_object_get(old, "clearance")),
+                                   &clearance) != AT_OK)
         return AT_ECORRUPT;
     if (w->source && (rc = check_source(ctx, st, w->source)) != AT_OK)
         return rc;
@@ -471,8 +471,8 @@ static int check_doc_shape(struct at_ctx *ctx, json_t *doc, const struct type_sp
         return ctx_error(ctx, AT_EINVAL, "key \"version\": must be a whole number from 1");
     if (!json_is_boolean(json_object_get(doc, "retracted")))
         return ctx_error(ctx, AT_EINVAL, "key \"retracted\": must be true or false");
-    if (clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")) ?: "",
-                        &clearance) != AT_OK)
+    if (vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")) ?: "",
+                              &clearance) != AT_OK)
         return ctx_prefix(ctx, "key \"clearance\": ");
     static const char *const text_keys[] = { "author", "reason", "written_at" };
     for (size_t i = 0; i < ARRAY_LEN(text_keys); i++)
@@ -663,7 +663,7 @@ int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
     /* Only the records the session may read: the others are not there
      * for it, not even as a second match. */
     sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
+    sqlite3_bind_int(stmt, 2, access_session_clearance(store_session(st)));
     while (sqlite3_step(stmt) == SQLITE_ROW) {
         if (found++ == 0)
             snprintf(id_out, RECORD_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
@@ -753,7 +753,7 @@ int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
+    sqlite3_bind_int(stmt, 2, access_session_clearance(store_session(st)));
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:s}",
                                               "id", (const char *)sqlite3_column_text(stmt, 0),
@@ -771,7 +771,7 @@ int record_stats(struct at_ctx *ctx, struct store *st, json_t **out)
 
     if (stmt == NULL)
         return AT_ERR;
-    sqlite3_bind_int(stmt, 1, session_clearance(store_session(st)));
+    sqlite3_bind_int(stmt, 1, access_session_clearance(store_session(st)));
     *out = json_array();
     while (sqlite3_step(stmt) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:I}",

@@ -77,8 +77,8 @@ static json_t *summary_of(const char *type, json_t *data)
     return out;
 }
 
-int record_referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json_t **out,
-                             json_t *shown)
+int referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json_t **out,
+                      json_t *shown)
 {
     /* Only the referrers the session may read: their ids alone would tell
      * that records above its clearance exist. */
@@ -92,7 +92,7 @@ int record_referrers_summary(struct at_ctx *ctx, struct store *st, const char *i
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, session_clearance(store_session(st)));
+    sqlite3_bind_int(stmt, 2, access_session_clearance(store_session(st)));
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *doc = json_loadb((const char *)sqlite3_column_text(stmt, 2),
                                  (size_t)sqlite3_column_bytes(stmt, 2), 0, NULL);

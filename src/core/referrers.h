@@ -18,7 +18,7 @@
  * The confidential ones among them are appended to shown (version
  * documents) for the read log. */
 #define SUMMARY_CHARS 120
-int record_referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json_t **out,
-                             json_t *shown);
+int referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json_t **out,
+                      json_t *shown);
 
 #endif

@@ -425,7 +425,7 @@ int sites_candidates(struct at_ctx *ctx, struct store *st, json_t **out)
 
     if (stmt == NULL)
         return AT_ERR;
-    sqlite3_bind_int(stmt, 1, session_clearance(store_session(st)));
+    sqlite3_bind_int(stmt, 1, access_session_clearance(store_session(st)));
     *out = json_array();
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         json_t *c = json_pack("{s:s, s:s, s:f, s:f, s:o}",

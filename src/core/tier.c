@@ -109,8 +109,8 @@ int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, j
 
     *out = NULL;
     *redacted = false;
-    if ((rc = clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")) ?: "",
-                              &clearance)) != AT_OK)
+    if ((rc = vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")) ?: "",
+                                    &clearance)) != AT_OK)
         return rc;
     if (clearance > tiers[t].max_clearance || access_check(ctx, s, ACTION_READ, clearance) != AT_OK
         || json_is_true(json_object_get(doc, "retracted")))

@@ -57,7 +57,7 @@ int unlock_create(struct at_ctx *ctx, const char *dir, const char *admin, const 
     if ((rc = store_create(ctx, dir, page_key, st)) != AT_OK)
         goto out;
     if ((rc = evlog_write(ctx, *st, init_archive, &a)) != AT_OK && a.logged_in)
-        session_free(out);
+        access_session_free(out);
 out:
     if (rc != AT_OK && *st) {
         store_close(*st);
@@ -83,7 +83,7 @@ static bool slot_open(json_t *slot, const uint8_t kek[32], uint8_t master[32])
 static int open_with_passphrase(struct at_ctx *ctx, json_t *slots, const char *passphrase,
                                 uint8_t kek[32], uint8_t salt[SALT_BYTES], uint8_t master[32])
 {
-    struct kdf dflt = kdf_default();
+    struct kdf dflt = keys_kdf_default();
     json_t *s;
     size_t i;
     int rc;
@@ -273,7 +273,7 @@ int unlock_remember(struct at_ctx *ctx, const char *dir, const char *user,
     if (rc != AT_OK)
         goto wipe;
     rc = store_meta_get(ctx, st, "archive_id", &id);
-    session_free(&session);
+    access_session_free(&session);
     store_close(st);
     if (rc != AT_OK)
         goto wipe;
@@ -457,7 +457,7 @@ out:
     if (st)
         store_close(st);
     if (logged_in)
-        session_free(&session);
+        access_session_free(&session);
     sodium_memzero(page_key, sizeof page_key);
     buf_free(&db);
     buf_free(&fresh);

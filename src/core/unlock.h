@@ -36,7 +36,7 @@ int unlock_create(struct at_ctx *ctx, const char *dir, const char *admin, const 
  * kept in the keyring, and returns AT_ENOTFOUND when there is none (the
  * caller then asks for the passphrase).  A wrong passphrase and an unknown
  * user give the same message.  On success *st is open (release it with
- * store_close) and *out is the user's session (session_free). */
+ * store_close) and *out is the user's session (access_session_free). */
 int unlock_open(struct at_ctx *ctx, const char *dir, const char *user, const char *passphrase,
                 struct store **st, struct session *out);
 

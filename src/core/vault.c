@@ -352,7 +352,7 @@ static int staging_commit(struct at_ctx *ctx, struct store *st, const struct ses
                      "filename", a->filename ? a->filename : base ? base + 1 : a->path,
                      "media_type", a->media_type, "original", a->parent == NULL,
                      "parent", a->parent, "link", a->link,
-                     "clearance", clearance_name(clearance), "added_by", s->user, "added_at", now);
+                     "clearance", vocab_clearance_name(clearance), "added_by", s->user, "added_at", now);
     subkey(s, KEY_WRAP, wrap);
     keys_wrap(sf->key, sizeof sf->key, wrap, &wrapped);
     sodium_memzero(wrap, sizeof wrap);
@@ -469,8 +469,8 @@ static int item_meta(struct at_ctx *ctx, struct store *st, const struct session 
     if ((rc = item_doc(ctx, st, id, doc)) != AT_OK)
         return rc;
     if ((rc = open_meta(ctx, s, json_string_value(json_object_get(*doc, "meta")) ?: "", meta)) != AT_OK
-        || (rc = clearance_parse(ctx, json_string_value(json_object_get(*meta, "clearance")) ?: "",
-                                 &clearance)) != AT_OK
+        || (rc = vocab_clearance_parse(ctx, json_string_value(json_object_get(*meta, "clearance")) ?: "",
+                                       &clearance)) != AT_OK
         || (rc = access_check(ctx, s, ACTION_GET_EVIDENCE, clearance)) != AT_OK) {
         if (rc == AT_EDENIED)
             rc = ctx_error(ctx, AT_ENOTFOUND, "no evidence item %s", id);

@@ -191,7 +191,7 @@ void vocab_list_codes(const struct vocab *v, struct buf *out)
         buf_printf(out, "%s%s", i ? ", " : "", v->terms[i].code);
 }
 
-int clearance_parse(struct at_ctx *ctx, const char *code, int *out)
+int vocab_clearance_parse(struct at_ctx *ctx, const char *code, int *out)
 {
     const struct vocab *v = vocab_find("clearance");
     int i = vocab_index(v, code);
@@ -207,7 +207,7 @@ int clearance_parse(struct at_ctx *ctx, const char *code, int *out)
     return AT_EINVAL;
 }
 
-const char *clearance_name(int level)
+const char *vocab_clearance_name(int level)
 {
     const struct vocab *v = vocab_find("clearance");
 

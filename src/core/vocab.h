@@ -40,7 +40,7 @@ enum clearance {
 };
 
 /* Parses a clearance code; AT_EINVAL listing the valid ones otherwise. */
-int clearance_parse(struct at_ctx *ctx, const char *code, int *out);
-const char *clearance_name(int level);
+int vocab_clearance_parse(struct at_ctx *ctx, const char *code, int *out);
+const char *vocab_clearance_name(int level);
 
 #endif

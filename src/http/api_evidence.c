@@ -131,7 +131,7 @@ static int upload_args(struct request *r, struct vault_add *a)
         a->link = http_arg(r, "source");
     if (a->filename == NULL || *a->filename == '\0')
         return http_error(r, 400, "invalid", "filename", "give the file's name in ?filename=");
-    if (clearance && clearance_parse(&r->ctx, clearance, &a->clearance) != AT_OK)
+    if (clearance && vocab_clearance_parse(&r->ctx, clearance, &a->clearance) != AT_OK)
         return http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
     return 0;
 }

@@ -33,8 +33,8 @@ int api_export(struct request *r)
         return (int)r->status;
     if ((f = tmpfile()) == NULL)
         return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
-    rc = strcmp(format, "jsonl") == 0 ? export_jsonl(&r->ctx, r->st, f)
-                                      : export_csv(&r->ctx, r->st, model_type(type), raw, f);
+    rc = strcmp(format, "jsonl") == 0 ? import_export_jsonl(&r->ctx, r->st, f)
+                                      : csvio_export(&r->ctx, r->st, model_type(type), raw, f);
     if (rc != AT_OK || fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
         fclose(f);
         return http_core_error(r, rc != AT_OK ? rc : AT_ERR);

@@ -91,7 +91,7 @@ int api_types(struct request *r)
         json_object_set_new(out, types[i].name, json_pack("{s:s, s:s, s:s, s:o}", "prefix",
                                                           types[i].prefix, "about", types[i].about,
                                                           "default_clearance",
-                                                          clearance_name(types[i].default_clearance),
+                                                          vocab_clearance_name(types[i].default_clearance),
                                                           "fields", fields));
     }
     return http_json(r, 200, out);

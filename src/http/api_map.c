@@ -98,7 +98,7 @@ static int map_reply(struct request *r, const char *layer)
     struct features out = { BUF_INIT, 0, json_array() };
     int rc = AT_OK;
 
-    if (records_filter(r, &f) != 0) {
+    if (api_records_filter(r, &f) != 0) {
         json_decref(out.shown);
         return (int)r->status;
     }
@@ -190,7 +190,7 @@ int api_sites_get(struct request *r)
             continue;
         data = json_object_get(doc, "data");
         int clearance = 0;
-        clearance_parse(&r->ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
+        vocab_clearance_parse(&r->ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
         if (clearance > r->keys.clearance || json_is_true(json_object_get(doc, "retracted"))) {
             json_decref(doc);
             continue;

@@ -24,7 +24,7 @@ static int collect(void *arg, json_t *doc)
 }
 
 /* Parses the list filters shared by /records and /map from the query. */
-int records_filter(struct request *r, struct record_filter *f)
+int api_records_filter(struct request *r, struct record_filter *f)
 {
     const char *from = http_arg(r, "from"), *to = http_arg(r, "to");
 
@@ -49,7 +49,7 @@ int api_records_list(struct request *r)
     struct collect c = { json_array() };
     int rc;
 
-    if (records_filter(r, &f) != 0) {
+    if (api_records_filter(r, &f) != 0) {
         json_decref(c.docs);
         return (int)r->status;
     }
@@ -81,7 +81,7 @@ int api_records_create(struct request *r)
         rc = http_error(r, 400, "invalid", "type", "\"type\" must name a record type");
     else if (!json_is_object(json_object_get(body, "data")))
         rc = http_error(r, 400, "invalid", "data", "\"data\" must be an object of fields");
-    else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
+    else if (clearance && vocab_clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
         rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
     else if ((rc = evlog_write(&r->ctx, r->st, record_add_write,
                                &(struct record_change){ .type = t, .w = &w, .id_out = id,
@@ -110,7 +110,7 @@ int api_records_get(struct request *r)
     /* The referrers come with what names them, so that a page shows a
      * record with hundreds of relations from this one reply; the
      * confidential ones among them are logged as read. */
-    if (record_referrers_summary(&r->ctx, r->st, r->params[0], &referrers, shown) == AT_OK) {
+    if (referrers_summary(&r->ctx, r->st, r->params[0], &referrers, shown) == AT_OK) {
         json_object_set_new(doc, "referred_by", referrers);
         if ((rc = record_log_reads(&r->ctx, r->st, shown)) != AT_OK) {
             json_decref(shown);
@@ -167,7 +167,7 @@ int api_records_amend(struct request *r)
     if (!json_is_object(json_object_get(body, "changes")))
         rc = http_error(r, 400, "invalid", "changes", "\"changes\" must be an object of fields "
                         "(null removes one)");
-    else if (clearance && clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
+    else if (clearance && vocab_clearance_parse(&r->ctx, clearance, &w.clearance) != AT_OK)
         rc = http_error(r, 400, "invalid", "clearance", "%s", r->ctx.message);
     else
         rc = new_version(r, json_object_get(body, "changes"), &w);

@@ -42,7 +42,7 @@ int assets_serve(struct request *r)
     return send_asset(r, find("index.html"));
 }
 
-int api_openapi(struct request *r)
+int assets_openapi(struct request *r)
 {
     return send_asset(r, find("openapi.json"));
 }

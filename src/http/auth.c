@@ -102,7 +102,7 @@ static bool cookie_value(struct request *r, char *out, size_t n)
 
 static void session_end(struct http_session *s)
 {
-    session_free(&s->keys);
+    access_session_free(&s->keys);
     memset(s, 0, sizeof *s);
 }
 
@@ -185,7 +185,7 @@ static int token_identify(struct request *r, const char *token)
         r->keys = *server_keys();
         snprintf(r->keys.user, sizeof r->keys.user, "%s", user);
         r->keys.role = role;
-        r->keys.clearance = role_clearance(role);
+        r->keys.clearance = access_role_clearance(role);
         r->logged_in = true;
     }
     return rc;
@@ -223,7 +223,7 @@ int auth_identify(struct request *r)
             session_end(s);
         pthread_mutex_unlock(&lock);
         r->session = NULL;
-        session_free(&r->keys);
+        access_session_free(&r->keys);
         return AT_OK;
     }
     r->logged_in = true;
@@ -378,14 +378,14 @@ static int open_session(struct request *r, struct session *keys, int64_t generat
     snprintf(r->set_cookie, sizeof r->set_cookie,
              "attest_session=%s; Path=/; HttpOnly; SameSite=Strict%s", s->cookie,
              secure ? "; Secure" : "");
-    reply = json_pack("{s:s, s:s, s:s, s:s}", "user", keys->user, "role", role_name(keys->role),
-                      "clearance", clearance_name(keys->clearance), "csrf_token", s->csrf);
+    reply = json_pack("{s:s, s:s, s:s, s:s}", "user", keys->user, "role", access_role_name(keys->role),
+                      "clearance", vocab_clearance_name(keys->clearance), "csrf_token", s->csrf);
     pthread_mutex_unlock(&lock);
-    session_free(keys);
+    access_session_free(keys);
     return http_json(r, 200, reply);
 }
 
-int api_login(struct request *r)
+int auth_login(struct request *r)
 {
     json_t *body;
     char user[64];
@@ -423,7 +423,7 @@ int api_login(struct request *r)
     return open_session(r, &keys, generation);
 }
 
-int api_logout(struct request *r)
+int auth_logout(struct request *r)
 {
     struct http_session *s;
 
@@ -437,10 +437,10 @@ int api_logout(struct request *r)
     return http_json(r, 200, json_pack("{s:b}", "logged_out", 1));
 }
 
-int api_me(struct request *r)
+int auth_me(struct request *r)
 {
-    json_t *me = json_pack("{s:s, s:s, s:s}", "user", r->keys.user, "role", role_name(r->keys.role),
-                           "clearance", clearance_name(r->keys.clearance));
+    json_t *me = json_pack("{s:s, s:s, s:s}", "user", r->keys.user, "role", access_role_name(r->keys.role),
+                           "clearance", vocab_clearance_name(r->keys.clearance));
     struct http_session *s;
 
     if (r->session) {
@@ -468,7 +468,7 @@ static int create_token(struct at_ctx *ctx, struct store *st, void *arg)
     return keys_token_create(ctx, st, t->keys, t->label, t->days, t->token);
 }
 
-int api_token_create(struct request *r)
+int auth_token_create(struct request *r)
 {
     json_t *body = http_body_json(r, true), *days_v;
     json_int_t days = TOKEN_DAYS_DEFAULT;

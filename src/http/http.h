@@ -92,7 +92,7 @@ int http_arg_long(struct request *r, const char *name, long min, long max, long 
  * query into f, limited to the user's clearance; returns 0, or the error
  * status it set. */
 struct record_filter;
-int records_filter(struct request *r, struct record_filter *f);
+int api_records_filter(struct request *r, struct record_filter *f);
 
 /* Handlers return the HTTP status they set. */
 typedef int (*http_handler)(struct request *r);
@@ -131,10 +131,10 @@ void auth_init(bool secure_cookies);
 int auth_identify(struct request *r);
 /* True if the request carries the session's CSRF token. */
 bool auth_csrf_ok(struct request *r);
-int api_login(struct request *r);
-int api_logout(struct request *r);
-int api_me(struct request *r);
-int api_token_create(struct request *r);
+int auth_login(struct request *r);
+int auth_logout(struct request *r);
+int auth_me(struct request *r);
+int auth_token_create(struct request *r);
 
 /* The server's settings (server_settings.c).  Its own keys (the user who
  * started it): for signing tree heads and for requests authenticated by
@@ -172,7 +172,7 @@ int api_evidence_get(struct request *r);
 int api_evidence_file(struct request *r);
 int api_export(struct request *r);
 int api_identity_set(struct request *r);
-int api_openapi(struct request *r);
+int assets_openapi(struct request *r);
 int api_screen(struct request *r);
 int assets_serve(struct request *r);
 

@@ -31,19 +31,19 @@ static const struct route routes[] = {
       .need = NEED_LOGIN, .action = ACTION_EXPORT_BUNDLE, .handler = api_export,
       .summary = "export: jsonl, or csv of ?type=" },
     { .method = "POST", .path = "/api/v1/login",
-      .need = NEED_NOTHING, .handler = api_login,
+      .need = NEED_NOTHING, .handler = auth_login,
       .summary = "log in: {username, passphrase}" },
     { .method = "POST", .path = "/api/v1/logout",
-      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_logout,
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = auth_logout,
       .summary = "log out" },
     { .method = "GET", .path = "/api/v1/map",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_map,
       .summary = "GeoJSON of sites, pinpoints and events in ?bbox=" },
     { .method = "GET", .path = "/api/v1/me",
-      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_me,
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = auth_me,
       .summary = "the logged-in user" },
     { .method = "GET", .path = "/api/v1/openapi.json",
-      .need = NEED_NOTHING, .handler = api_openapi,
+      .need = NEED_NOTHING, .handler = assets_openapi,
       .summary = "this API's OpenAPI 3 description" },
     { .method = "GET", .path = "/api/v1/records",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_records_list,
@@ -79,7 +79,7 @@ static const struct route routes[] = {
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_stats,
       .summary = "counts by type, year, act type and province" },
     { .method = "POST", .path = "/api/v1/tokens",
-      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_token_create,
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = auth_token_create,
       .summary = "make an API token for scripts" },
     { .method = "GET", .path = "/api/v1/types",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_types,
@@ -136,7 +136,7 @@ static int gate(struct request *r, const struct route **out)
     /* Decided afresh each time: a session may end while a body arrives. */
     r->session = NULL;
     r->logged_in = false;
-    session_free(&r->keys);
+    access_session_free(&r->keys);
     if (auth_identify(r) != AT_OK)     /* a token that has ended: log in again */
         return http_error(r, 401, "unauthorised", NULL, "%s", r->ctx.message);
     for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
@@ -153,7 +153,7 @@ static int gate(struct request *r, const struct route **out)
         if (rt->need == NEED_LOGIN
             && access_check(&r->ctx, &r->keys, rt->action, CLEARANCE_PUBLIC) != AT_OK)
             return http_core_error(r, AT_EDENIED);
-        if (changes && rt->handler != api_login && !auth_csrf_ok(r))
+        if (changes && rt->handler != auth_login && !auth_csrf_ok(r))
             return http_error(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token header");
         *out = rt;
         return 0;

@@ -275,7 +275,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         close(r->file_fd);
     if (r->stream)
         r->stream_free(r->stream_arg);
-    session_free(&r->keys);
+    access_session_free(&r->keys);
     json_decref(r->reply);
     free(r->owned);
     buf_free(&r->body);
@@ -369,7 +369,7 @@ static void sweep_vault(void)
                 removed == 1 ? "" : "s");
 }
 
-int serve_run(struct at_ctx *ctx, const struct serve_options *o)
+int server_run(struct at_ctx *ctx, const struct serve_options *o)
 {
     struct sockaddr_in addr = { 0 };
     struct MHD_Daemon *d;

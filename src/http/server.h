@@ -41,13 +41,13 @@ struct serve_options {
 };
 
 /* The settings the server runs with (server_settings.c), set once by
- * serve_run; the accessors of the others are in http.h. */
+ * server_run; the accessors of the others are in http.h. */
 void server_settings_set(const struct serve_options *o);
 /* The upload limits the server runs with. */
 const struct upload_limits *server_upload_limits(void);
 
 /* Runs until SIGTERM or SIGINT, then lets requests in flight finish.
  * Prints its address on stderr once listening. */
-int serve_run(struct at_ctx *ctx, const struct serve_options *o);
+int server_run(struct at_ctx *ctx, const struct serve_options *o);
 
 #endif

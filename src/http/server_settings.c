@@ -1,7 +1,7 @@
 /*
  * server_settings.c: the settings `attest serve` started with (the
  * archive, the unlocked user's keys, the tile URL, the upload limits),
- * for the handlers that need one.  serve_run sets them once, before the
+ * for the handlers that need one.  server_run sets them once, before the
  * first request.
  */
 #include "http.h"

@@ -89,7 +89,7 @@ static void setup(void)
     atexit(cleanup);
     snprintf(user.user, sizeof user.user, "fuzz");
     user.role = ROLE_INVESTIGATOR;
-    user.clearance = role_clearance(user.role);
+    user.clearance = access_role_clearance(user.role);
     store_set_session(st, &user);
     doc = json_pack("{s:s}", "title", "FICTIONAL fuzz document");
     if (store_begin(&ctx, st) != AT_OK
@@ -113,7 +113,7 @@ static void create(json_t *body)
     w.source = json_string_value(json_object_get(body, "source"));
     if (t == NULL || !json_is_object(fields))
         return;
-    if (clearance && clearance_parse(&ctx, clearance, &w.clearance) != AT_OK) {
+    if (clearance && vocab_clearance_parse(&ctx, clearance, &w.clearance) != AT_OK) {
         if (!clean_error(&ctx, AT_EINVAL))
             abort();
         return;
@@ -152,7 +152,7 @@ static void amend(json_t *body)
     w.reason = json_string_value(json_object_get(body, "reason"));
     if (!json_is_object(changes))
         return;
-    if (clearance && clearance_parse(&ctx, clearance, &w.clearance) != AT_OK)
+    if (clearance && vocab_clearance_parse(&ctx, clearance, &w.clearance) != AT_OK)
         return;
     if (store_begin(&ctx, st) != AT_OK)
         abort();

@@ -40,7 +40,7 @@ static void check(int rc, const struct at_ctx *ctx, struct list_data *d)
         if (!json_string_value(json_object_get(e, "key")) || !json_string_value(json_object_get(e, "type"))
             || json_array_size(json_object_get(e, "names")) == 0)
             abort();
-    list_data_free(d);
+    lists_data_free(d);
 }
 
 static void remove_dir(void)

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     else
         while (fgets(line, sizeof line, stdin))
             rc |= run(store_db(st), line);
-    session_free(&s);
+    access_session_free(&s);
     store_close(st);
     return rc;
 }

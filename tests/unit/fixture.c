@@ -52,12 +52,12 @@ int unit_lists(struct at_ctx *ctx, struct store *st)
     if ((rc = lists_read_un(ctx, "tests/data/sanctions/un/un-2026-02-27.xml", &d)) != AT_OK)
         return rc;
     rc = lists_import(ctx, st, &d, version, &already);
-    list_data_free(&d);
+    lists_data_free(&d);
     if (rc != AT_OK)
         return rc;
     if ((rc = lists_read_ofac(ctx, "tests/data/sanctions/ofac", "2021-07-07", &d)) != AT_OK)
         return rc;
     rc = lists_import(ctx, st, &d, version, &already);
-    list_data_free(&d);
+    lists_data_free(&d);
     return rc;
 }

@@ -11,8 +11,8 @@
 
 static struct session as(enum role r)
 {
-    struct session s = { .role = r, .clearance = role_clearance(r) };
-    snprintf(s.user, sizeof s.user, "%s-user", role_name(r));
+    struct session s = { .role = r, .clearance = access_role_clearance(r) };
+    snprintf(s.user, sizeof s.user, "%s-user", access_role_name(r));
     return s;
 }
 
@@ -22,12 +22,12 @@ UNIT_TEST(access_roles_round_trip)
     enum role r;
 
     for (int i = ROLE_ADMIN; i <= ROLE_PUBLIC; i++) {
-        CHECK(role_parse(&ctx, role_name((enum role)i), &r) == AT_OK);
+        CHECK(access_role_parse(&ctx, access_role_name((enum role)i), &r) == AT_OK);
         CHECK((int)r == i);
     }
-    CHECK(role_clearance(ROLE_ANALYST) == CLEARANCE_RESTRICTED);
-    CHECK(role_clearance(ROLE_PARTNER) == CLEARANCE_PARTNER);
-    CHECK(role_parse(&ctx, "superuser", &r) == AT_EINVAL);
+    CHECK(access_role_clearance(ROLE_ANALYST) == CLEARANCE_RESTRICTED);
+    CHECK(access_role_clearance(ROLE_PARTNER) == CLEARANCE_PARTNER);
+    CHECK(access_role_parse(&ctx, "superuser", &r) == AT_EINVAL);
     CHECK(strstr(ctx.message, "superuser") != NULL && strstr(ctx.message, "analyst") != NULL);
 }
 
@@ -66,7 +66,7 @@ UNIT_TEST(access_no_session_may_do_nothing)
 {
     struct at_ctx ctx = { 0 };
 
-    CHECK(session_clearance(NULL) == CLEARANCE_NONE);
+    CHECK(access_session_clearance(NULL) == CLEARANCE_NONE);
     CHECK(access_read_limit(NULL, -1) == CLEARANCE_NONE);
     CHECK(access_read_limit(NULL, CLEARANCE_PUBLIC) == CLEARANCE_NONE);
     CHECK(access_check(&ctx, NULL, ACTION_READ, CLEARANCE_PUBLIC) == AT_EDENIED);

@@ -17,7 +17,7 @@ static int import_text(struct at_ctx *ctx, struct store *st, const char *csv, co
                        size_t nmaps, const struct import_options *opt, struct import_counts *c)
 {
     FILE *in = fmemopen((void *)csv, strlen(csv), "r");
-    int rc = import_csv(ctx, st, in, "events.csv", model_type("event"), maps, nmaps, opt, c);
+    int rc = csvio_import(ctx, st, in, "events.csv", model_type("event"), maps, nmaps, opt, c);
     fclose(in);
     return rc;
 }
@@ -28,7 +28,7 @@ static char *export_text(struct at_ctx *ctx, struct store *st, bool raw)
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
 
-    if (export_csv(ctx, st, model_type("event"), raw, out) != AT_OK) {
+    if (csvio_export(ctx, st, model_type("event"), raw, out) != AT_OK) {
         fclose(out);
         free(text);
         return NULL;

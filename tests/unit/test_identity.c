@@ -155,10 +155,10 @@ UNIT_TEST(identity_is_sealed_to_every_officer)
         CHECK_STR(json_string_value(json_object_get(identity, "real_name")), REAL_NAME);
         CHECK_STR(json_string_value(json_object_get(identity, "address")), "FICTIONAL 3 Ondrel Row");
         json_decref(identity);
-        session_free(&s);
+        access_session_free(&s);
     }
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(identity_does_not_open_for_a_non_officer)
@@ -212,9 +212,9 @@ UNIT_TEST(identity_does_not_open_for_a_non_officer)
     store_set_session(st, &officer);
     CHECK(reveal(&ctx, st, witness, &identity) == AT_EDENIED);
     store_close(st);
-    session_free(&admin);
-    session_free(&analyst);
-    session_free(&officer);
+    access_session_free(&admin);
+    access_session_free(&analyst);
+    access_session_free(&officer);
 }
 
 UNIT_TEST(identity_needs_an_officer_and_a_witness)
@@ -232,7 +232,7 @@ UNIT_TEST(identity_needs_an_officer_and_a_witness)
     CHECK(!exists);
     CHECK(set_identity(&ctx, st, "iv-notawitness1") == AT_EINVAL);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(identity_reseal_reaches_a_new_officer)
@@ -287,9 +287,9 @@ UNIT_TEST(identity_reseal_reaches_a_new_officer)
     CHECK(identity_reseal_all(&ctx, st, &count) == AT_EDENIED);
     store_rollback(st);
     store_close(st);
-    session_free(&admin);
-    session_free(&olga);
-    session_free(&quin);
+    access_session_free(&admin);
+    access_session_free(&olga);
+    access_session_free(&quin);
 }
 
 UNIT_TEST(identity_reveal_is_logged)
@@ -342,8 +342,8 @@ UNIT_TEST(identity_reveal_is_logged)
     free(text);
     json_decref(doc);
     store_close(st);
-    session_free(&admin);
-    session_free(&olga);
+    access_session_free(&admin);
+    access_session_free(&olga);
 }
 
 UNIT_TEST(identity_replaced_only_by_an_officer_with_history_kept)
@@ -384,8 +384,8 @@ UNIT_TEST(identity_replaced_only_by_an_officer_with_history_kept)
     json_decref(history);
     json_decref(second);
     store_close(st);
-    session_free(&admin);
-    session_free(&olga);
+    access_session_free(&admin);
+    access_session_free(&olga);
 }
 
 UNIT_TEST(identity_parse_never_quotes_the_input)

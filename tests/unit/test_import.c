@@ -39,7 +39,7 @@ UNIT_TEST(import_jsonl_and_export_round_trip)
                   &opt, &c) == AT_OK);
     CHECK(c.added == 2);
     out = open_memstream(&text, &len);
-    REQUIRE(export_jsonl(&ctx, st, out) == AT_OK);
+    REQUIRE(import_export_jsonl(&ctx, st, out) == AT_OK);
     fclose(out);
     CHECK(strstr(text, "FICTIONAL one") != NULL && strstr(text, "W-0007") != NULL);
     memset(&c, 0, sizeof c);

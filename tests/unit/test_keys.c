@@ -31,7 +31,7 @@ UNIT_TEST(keys_login_opens_the_same_master_key)
     CHECK(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheap) == AT_ECONFLICT);
     CHECK(evlog_commit(&ctx, st) == AT_OK);
     REQUIRE(keys_login(&ctx, st, "ana", "long enough pass", &analyst) == AT_OK);
-    CHECK(analyst.role == ROLE_ANALYST && analyst.clearance == role_clearance(ROLE_ANALYST));
+    CHECK(analyst.role == ROLE_ANALYST && analyst.clearance == access_role_clearance(ROLE_ANALYST));
     CHECK(sodium_memcmp(admin.master, analyst.master, 32) == 0);
     /* An analyst may not manage users, nor read confidential records. */
     store_begin(&ctx, st);

@@ -41,7 +41,7 @@ static struct store *with_lists(struct at_ctx *ctx, struct session *admin)
         if (lists_read_un(ctx, files[i], &d) != AT_OK)
             return NULL;
         int rc = lists_import(ctx, st, &d, version, &already);
-        list_data_free(&d);
+        lists_data_free(&d);
         if (rc != AT_OK)
             return NULL;
     }
@@ -49,7 +49,7 @@ static struct store *with_lists(struct at_ctx *ctx, struct session *admin)
         if (lists_read_ofac(ctx, DATA "/ofac", "2021-07-07", &d) != AT_OK)
             return NULL;
         int rc = lists_import(ctx, st, &d, version, &already);
-        list_data_free(&d);
+        lists_data_free(&d);
         if (rc != AT_OK)
             return NULL;
     }

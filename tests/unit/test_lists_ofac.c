@@ -40,12 +40,12 @@ UNIT_TEST(lists_ofac_sdn_alone)
     json_array_foreach(d.entries, i, e)
         alias |= has(e, "CHANGGWANG SINYONG CORPORATION");
     CHECK(!alias);
-    list_data_free(&d);
+    lists_data_free(&d);
     REQUIRE(lists_read_ofac(&ctx, OFAC, "2021-07-07", &d) == AT_OK);
     json_array_foreach(d.entries, i, e)
         alias |= has(e, "CHANGGWANG SINYONG CORPORATION");
     CHECK(alias);
-    list_data_free(&d);
+    lists_data_free(&d);
 }
 
 UNIT_TEST(lists_ofac_parse_remarks)

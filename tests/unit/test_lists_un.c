@@ -40,8 +40,8 @@ UNIT_TEST(lists_un_reads_entries_and_date)
     /* The same file, the same digest. */
     REQUIRE(lists_read_un(&ctx, UN_2018, &again) == AT_OK);
     CHECK_STR(again.sha256, d.sha256);
-    list_data_free(&again);
-    list_data_free(&d);
+    lists_data_free(&again);
+    lists_data_free(&d);
 }
 
 UNIT_TEST(lists_un_missing_file)

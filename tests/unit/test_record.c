@@ -192,7 +192,7 @@ UNIT_TEST(record_no_session_reads_nothing)
     CHECK(hits(st, "unseen") == 1);
     store_set_session(st, NULL);
     CHECK(access_check(&ctx, NULL, ACTION_READ, CLEARANCE_PUBLIC) == AT_EDENIED);
-    CHECK(session_clearance(NULL) == CLEARANCE_NONE);
+    CHECK(access_session_clearance(NULL) == CLEARANCE_NONE);
     CHECK(record_read(&ctx, st, id, 0, &doc) == AT_ENOTFOUND && doc == NULL);
     CHECK(record_resolve(&ctx, st, id, resolved) == AT_ENOTFOUND);
     CHECK(record_list(&ctx, st, &f, count_doc, &listed) == AT_OK && listed == 0);

@@ -51,5 +51,5 @@ UNIT_TEST(record_filter_binds_only_what_is_set)
     CHECK(sqlite3_column_double(stmt, 15) == -180.0);
     sqlite3_reset(stmt);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }

@@ -27,7 +27,7 @@ UNIT_TEST(referrers_summary_of_each)
     snprintf(json, sizeof json, "{\"witness\": \"%s\", \"date\": \"2020-01\"}", wit);
     REQUIRE(unit_add(&ctx, st, "interview", json, CLEARANCE_CONFIDENTIAL, NULL) == AT_OK);
 
-    REQUIRE(record_referrers_summary(&ctx, st, wit, &out, shown) == AT_OK);
+    REQUIRE(referrers_summary(&ctx, st, wit, &out, shown) == AT_OK);
     REQUIRE(json_array_size(out) == 2);
     /* In id order; ids are random, so find the public one. */
     r = json_array_get(out, 0);
@@ -63,7 +63,7 @@ UNIT_TEST(referrers_stop_at_clearance)
     partner.role = ROLE_PARTNER;
     partner.clearance = CLEARANCE_PARTNER;
     store_set_session(st, &partner);
-    REQUIRE(record_referrers_summary(&ctx, st, wit, &out, shown) == AT_OK);
+    REQUIRE(referrers_summary(&ctx, st, wit, &out, shown) == AT_OK);
     CHECK(json_array_size(out) == 0);
     CHECK(json_array_size(shown) == 0);
     json_decref(out);

@@ -194,7 +194,7 @@ UNIT_TEST(lists_read_un_slice)
         CHECK(han && reading);
     }
     CHECK(seen);
-    list_data_free(&d);
+    lists_data_free(&d);
     /* malformed: a name missing, and broken XML */
     const char *dir = unit_tmpdir();
     char path[512];
@@ -245,7 +245,7 @@ UNIT_TEST(lists_read_ofac_slice)
         free(text);
     }
     CHECK(checked == 3);
-    list_data_free(&d);
+    lists_data_free(&d);
 
     /* malformed sdn.csv: a field short, then a bad ent_num */
     char dir[512], path[600];
@@ -275,18 +275,18 @@ static struct store *loaded_archive(struct at_ctx *ctx, struct session *admin)
     if (lists_read_un(ctx, DATA "/un/un-2018-10-29.xml", &d) != AT_OK
         || lists_import(ctx, st, &d, version, &already) != AT_OK)
         goto fail;
-    list_data_free(&d);
+    lists_data_free(&d);
     if (lists_read_un(ctx, DATA "/un/un-2026-02-27.xml", &d) != AT_OK
         || lists_import(ctx, st, &d, version, &already) != AT_OK)
         goto fail;
-    list_data_free(&d);
+    lists_data_free(&d);
     if (lists_read_ofac(ctx, DATA "/ofac", "2021-07-07", &d) != AT_OK
         || lists_import(ctx, st, &d, version, &already) != AT_OK)
         goto fail;
-    list_data_free(&d);
+    lists_data_free(&d);
     return st;
 fail:
-    list_data_free(&d);
+    lists_data_free(&d);
     store_close(st);
     return NULL;
 }
@@ -320,9 +320,9 @@ UNIT_TEST(lists_versions_and_diff)
     REQUIRE(lists_read_un(&ctx, DATA "/un/un-2026-02-27.xml", &d) == AT_OK);
     CHECK(lists_import(&ctx, st, &d, version, &already) == AT_OK);
     CHECK(already);
-    list_data_free(&d);
+    lists_data_free(&d);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 static json_t *screen1(const struct screen_index *ix, const char *name, enum screen_scorer s)
@@ -386,7 +386,7 @@ UNIT_TEST(screen_names_scripts_and_ids)
     json_decref(hits);
     screen_index_free(ix);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(screen_match_json_batch)
@@ -414,5 +414,5 @@ UNIT_TEST(screen_match_json_batch)
     json_decref(resp);
     screen_index_free(ix);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }

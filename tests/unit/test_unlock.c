@@ -44,7 +44,7 @@ UNIT_TEST(unlock_open_with_passphrase)
     CHECK_STR(s.user, "admin");
     CHECK(s.role == ROLE_ADMIN);
     store_close(st);
-    session_free(&s);
+    access_session_free(&s);
     snprintf(path, sizeof path, "%s/attest.keys", dir);
     REQUIRE((keys = slurp(path)) != NULL);
     CHECK(strstr(keys, "\"slots\"") != NULL);

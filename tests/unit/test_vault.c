@@ -167,7 +167,7 @@ UNIT_TEST(vault_stores_the_same_bytes_once)
     CHECK_STR(meta_str(item, "added_by"), "admin");
     json_decref(items);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 struct name_check {
@@ -234,8 +234,8 @@ UNIT_TEST(vault_file_names_do_not_reveal_the_sha256)
     free((void *)name2);
     store_close(st);
     store_close(st2);
-    session_free(&admin);
-    session_free(&admin2);
+    access_session_free(&admin);
+    access_session_free(&admin2);
 }
 
 UNIT_TEST(vault_get_gives_back_the_bytes)
@@ -264,7 +264,7 @@ UNIT_TEST(vault_get_gives_back_the_bytes)
     free(out);
     CHECK(vault_get(&ctx, st, "ei-nosuchitem00", -1) == AT_ENOTFOUND);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(vault_working_copy_links_to_its_original)
@@ -298,7 +298,7 @@ UNIT_TEST(vault_working_copy_links_to_its_original)
           == AT_ENOTFOUND);
     CHECK(vault_names(store_dir(st), NULL, NULL) == 2);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(vault_clearance_keeps_a_partner_out)
@@ -350,8 +350,8 @@ UNIT_TEST(vault_clearance_keeps_a_partner_out)
     CHECK(add(&ctx, st, tmp_path("partner.bin"), NULL, CLEARANCE_PARTNER, id, &existed)
           == AT_EDENIED);
     store_close(st);
-    session_free(&admin);
-    session_free(&partner);
+    access_session_free(&admin);
+    access_session_free(&partner);
 }
 
 /* The dot files (staging files) in the archive's vault directory. */
@@ -471,7 +471,7 @@ UNIT_TEST(vault_upload_encrypts_as_it_receives)
     CHECK(staging_count(store_dir(st)) == 0);
     free(plain);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(vault_upload_refused_before_anything_is_written)
@@ -497,8 +497,8 @@ UNIT_TEST(vault_upload_refused_before_anything_is_written)
     CHECK(vault_upload_begin(&ctx, st, &a, &u) != AT_OK && u == NULL);
     CHECK(staging_count(store_dir(st)) == 0);
     store_close(st);
-    session_free(&admin);
-    session_free(&partner);
+    access_session_free(&admin);
+    access_session_free(&partner);
 }
 
 static void remember_name(const char *name, void *arg)
@@ -568,7 +568,7 @@ UNIT_TEST(vault_reader_gives_out_only_what_is_checked)
     CHECK(vault_open(&ctx, st, id, &r, &size) == AT_EDENIED && r == NULL);
     free(plain);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(vault_custody_keeps_its_order)
@@ -611,7 +611,7 @@ UNIT_TEST(vault_custody_keeps_its_order)
     CHECK(vault_custody_add(&ctx, st, "ei-nosuchitem00", &bad) == AT_ENOTFOUND);
     store_rollback(st);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }
 
 UNIT_TEST(vault_verify_all_reads_every_file)
@@ -635,5 +635,5 @@ UNIT_TEST(vault_verify_all_reads_every_file)
     CHECK(vault_verify_all(&ctx, st, &files, &bytes, &checked) == AT_OK);
     CHECK(!checked && files == 0);
     store_close(st);
-    session_free(&admin);
+    access_session_free(&admin);
 }

@@ -40,10 +40,10 @@ UNIT_TEST(vocab_clearance_round_trip)
     int level = -1;
 
     for (int i = CLEARANCE_PUBLIC; i <= CLEARANCE_CONFIDENTIAL; i++) {
-        CHECK(clearance_parse(&ctx, clearance_name(i), &level) == AT_OK);
+        CHECK(vocab_clearance_parse(&ctx, vocab_clearance_name(i), &level) == AT_OK);
         CHECK(level == i);
     }
-    CHECK_STR(clearance_name(CLEARANCE_PARTNER), "partner");
+    CHECK_STR(vocab_clearance_name(CLEARANCE_PARTNER), "partner");
 }
 
 UNIT_TEST(vocab_clearance_unknown_names_the_valid_codes)
@@ -51,7 +51,7 @@ UNIT_TEST(vocab_clearance_unknown_names_the_valid_codes)
     struct at_ctx ctx = { 0 };
     int level = 99;
 
-    CHECK(clearance_parse(&ctx, "secret", &level) == AT_EINVAL);
+    CHECK(vocab_clearance_parse(&ctx, "secret", &level) == AT_EINVAL);
     CHECK(level == 99);
     CHECK(strstr(ctx.message, "secret") != NULL);
     CHECK(strstr(ctx.message, "confidential") != NULL);
