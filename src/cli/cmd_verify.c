@@ -14,11 +14,11 @@ static int verify_cmd(struct cli *cli, int argc, char **argv)
     int rc;
 
     for (int i = 0; i < argc; i++) {
-        /* --no-vault is accepted but, as before, changes nothing: the
-         * user is logged in, so the vault is checked with their key. */
+        /* verify_archive checks the vault with the store's session's
+         * key: without one, it checks everything but the vault files. */
         if (strcmp(argv[i], "--no-vault") == 0)
-            continue;
-        if (strcmp(argv[i], "--full") == 0)
+            store_set_session(cli->st, NULL);
+        else if (strcmp(argv[i], "--full") == 0)
             full = true;
         else
             return cli_usage(&verify_command, "unexpected argument \"%s\"", argv[i]);

@@ -9,6 +9,7 @@
 #include "merkle.h"
 #include "record.h"
 #include "vault.h"
+#include "vocab.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -465,6 +466,50 @@ static int check_current(struct at_ctx *ctx, struct store *st, struct newest *ne
     return rc;
 }
 
+/* The columns that reads filter on agree with the current view's text:
+ * type, version, clearance and retraction in record_current, and the
+ * record, type and clearance the spatial index carries for each point.
+ * A changed clearance column would let a reader see what the text keeps
+ * from them, so it is checked, not trusted. */
+static int check_derived(struct at_ctx *ctx, struct store *st)
+{
+    static const char current_sql[] =
+        "SELECT id, clearance, json_extract(doc, '$.clearance'),"
+        " type IS NOT json_extract(doc, '$.type')"
+        " OR version IS NOT json_extract(doc, '$.version')"
+        " OR retracted IS NOT (json_extract(doc, '$.retracted') IS 1)"
+        " FROM record_current";
+    static const char spatial_sql[] =
+        "SELECT c.id FROM geo_rtree g LEFT JOIN record_current c ON c.rowid = g.id"
+        " WHERE c.id IS NULL OR g.rid IS NOT c.id OR g.type IS NOT c.type"
+        " OR g.clearance IS NOT c.clearance LIMIT 1";
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), current_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the current view");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(stmt, 2);
+        const char *want = vocab_clearance_name(sqlite3_column_int(stmt, 1));
+        if (sqlite3_column_int(stmt, 3) || name == NULL || want == NULL || strcmp(name, want) != 0)
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view's clearance, type, "
+                           "version or retraction differ from its text (run 'attest rebuild' if "
+                           "nothing else is wrong)", sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st), spatial_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the spatial index");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the spatial index's record, type or clearance "
+                       "differ from the current view (run 'attest rebuild' if nothing else is "
+                       "wrong)", sqlite3_column_text(stmt, 0) ? (const char *)sqlite3_column_text(stmt, 0)
+                                                              : "(none)");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 /* Each version's id, version and type columns agree with its text, the
  * versions run in order, and the current view holds the newest. */
 static int check_versions(struct at_ctx *ctx, struct store *st, struct newest *newest,
@@ -475,7 +520,9 @@ static int check_versions(struct at_ctx *ctx, struct store *st, struct newest *n
     if (rc == AT_OK && mismatch->found)
         rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its id, version or type columns differ "
                        "from its text", mismatch->id, mismatch->version);
-    return rc == AT_OK ? check_current(ctx, st, newest) : rc;
+    if (rc == AT_OK)
+        rc = check_current(ctx, st, newest);
+    return rc == AT_OK ? check_derived(ctx, st) : rc;
 }
 
 /* Every signed head matches the tree at its size and carries the

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 tmp=$T
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-plan 32
+plan 35
 
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
@@ -120,6 +120,18 @@ tamper "a record's current view changed" "record $rec: the current view differs 
 
 tamper "a record's current view deleted" "record $rec: the current view differs from its version 1" \
     'sql "$copy" "DELETE FROM record_current WHERE id = '"'$rec'"'"'
+
+tamper "a record's clearance lowered in the current view" \
+    "record ev-fake00000001: the current view's clearance, type, version or retraction differ" \
+    'sql "$copy" "UPDATE record_current SET clearance = 0 WHERE id = '"'ev-fake00000001'"'"'
+
+tamper "a record's version column changed in the current view" \
+    "record ev-fake00000001: the current view's clearance, type, version or retraction differ" \
+    'sql "$copy" "UPDATE record_current SET version = 7 WHERE id = '"'ev-fake00000001'"'"'
+
+tamper "a point's clearance lowered in the spatial index" "the spatial index's record, type or clearance differ" \
+    'n=$(sql "$copy" "SELECT id FROM geo_rtree WHERE clearance > 0 LIMIT 1");
+     sql "$copy" "UPDATE geo_rtree SET clearance = 0 WHERE id = $n"'
 
 tamper "a version's type column changed" "record $rec version 1: its id, version or type columns differ" \
     'sql "$copy" "UPDATE record_version SET type = '"'event'"' WHERE id = '"'$rec'"'"'
