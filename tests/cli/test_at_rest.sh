@@ -95,7 +95,9 @@ for i in range(3000):
         "date": "1999", "description": "FICTIONAL ${WORDS[5]} at ${WORDS[2]} %d" % i}},
         ensure_ascii=False))
 EOF
-RANDOM=${CRASH_SEED:-$$}
+seed=${CRASH_SEED:-$$}
+RANDOM=$seed
+echo "# kill delays drawn from seed $seed (CRASH_SEED=$seed replays them)"
 crash_leaks=""
 for round in 1 2 3 4 5 6; do
     cp -a "$ARCHIVE" "$T/crash$round"
@@ -110,7 +112,7 @@ for round in 1 2 3 4 5 6; do
     rm -rf "$T/crash$round"
 done
 verdict "after imports killed at random moments, the archive verifies and no file holds a planted word" \
-    "$([ -z "$crash_leaks" ]; echo $?)" "$crash_leaks"
+    "$([ -z "$crash_leaks" ]; echo $?)" "$crash_leaks" "CRASH_SEED=$seed"
 
 # ---- a read-only copy --------------------------------------------------------
 # A court's copy sits on write-blocked media: a read-only bind mount when
