@@ -6,7 +6,7 @@
 #include "../core/bundle.h"
 #include "../core/csvio.h"
 #include "../core/ftm.h"
-#include "../core/geoexport.h"
+#include "../core/geo_export.h"
 
 #include <errno.h>
 #include <stdlib.h>

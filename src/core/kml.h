@@ -10,7 +10,7 @@
  * out of range, XML that is not well formed) is an error naming the line
  * and the placemark, and nothing is imported.
  *
- * Writing is in geoexport.h.
+ * Writing is in geo_export.h.
  */
 #ifndef KML_H
 #define KML_H

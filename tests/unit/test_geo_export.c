@@ -1,17 +1,17 @@
 /*
- * test_geoexport.c: the map export: format names, sites and pinpoints in
+ * test_geo_export.c: the map export: format names, sites and pinpoints in
  * GeoJSON at the court tier as they are, at the public tier coarsened and
  * counted as redacted, and records above a tier left out.
  */
 #include "../../src/core/attest.h"
-#include "../../src/core/geoexport.h"
+#include "../../src/core/geo_export.h"
 #include "../../src/core/vocab.h"
 #include "fixture.h"
 #include "unit.h"
 
 #include <stdlib.h>
 
-UNIT_TEST(geoexport_format_names)
+UNIT_TEST(geo_export_format_names)
 {
     struct at_ctx ctx = { 0 };
     enum geo_format f;
@@ -38,7 +38,7 @@ static char *export(struct at_ctx *ctx, struct store *st, enum geo_format f, enu
     return text;
 }
 
-UNIT_TEST(geoexport_by_tier)
+UNIT_TEST(geo_export_by_tier)
 {
     struct at_ctx ctx = { 0 };
     struct session admin;

@@ -1,5 +1,5 @@
 /*
- * geoexport.h: the archive's sites and pinpoints for Google Earth and GIS
+ * geo_export.h: the archive's sites and pinpoints for Google Earth and GIS
  * tools, at a tier: KML, KMZ, GeoJSON (RFC 7946) or CSV.
  *
  * What goes out, and how coarsened, is decided by tier_apply (tier.c)
@@ -8,8 +8,8 @@
  * strongest basis, dates reported), never anything that names a witness.
  * docs/formats-geo.md describes the outputs.
  */
-#ifndef GEOEXPORT_H
-#define GEOEXPORT_H
+#ifndef GEO_EXPORT_H
+#define GEO_EXPORT_H
 
 #include "attest.h"
 #include "store.h"

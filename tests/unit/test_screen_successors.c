@@ -1,5 +1,5 @@
 /*
- * test_successors.c: ranking the listed entities linked to one by what the
+ * test_screen_successors.c: ranking the listed entities linked to one by what the
  * lists say: the successor a UN entry's remarks name, evidence given with
  * each candidate, an entity on no list screened by its attributes, and an
  * unknown reference refused.

@@ -1,6 +1,6 @@
 /*
- * successors.c: ranking listed entities linked to one entity by what the
- * lists themselves say (see screen_successors in screen.h).  Evidence:
+ * screen_successors.c: ranking listed entities linked to one entity by
+ * what the lists themselves say (see screen_successors in screen.h).  Evidence:
  *
  *   shared attribute  an address, phone, e-mail or identifier held by
  *                     both, weighted log(N / entries holding it), so that

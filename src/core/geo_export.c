@@ -1,6 +1,6 @@
 /*
- * geoexport.c: sites and pinpoints as KML, KMZ, GeoJSON and CSV.  See
- * geoexport.h.
+ * geo_export.c: sites and pinpoints as KML, KMZ, GeoJSON and CSV.  See
+ * geo_export.h.
  *
  * Every format is written from one list of features: the records that
  * the tier lets out (already coarsened where it says so), each with the
@@ -8,7 +8,7 @@
  * name, which is also the KML folder order.
  */
 #include "attest.h"
-#include "geoexport.h"
+#include "geo_export.h"
 #include "csv.h"
 #include "gazetteer.h"
 #include "polygon.h"
