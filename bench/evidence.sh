@@ -78,7 +78,7 @@ verify_ms=0 verify_cpu=
 for round in 1 2 3; do
     say "verify round $round of 3"
     start=$(ms)
-    /usr/bin/time -f '%U %S' -o "$dir/cpu" "$bin" -A "$dir/big" verify --no-vault >"$dir/verify.out"
+    /usr/bin/time -f '%U %S' -o "$dir/cpu" "$bin" -A "$dir/big" verify --no-vault >"$dir/verify.out" 3<"$dir/pass"
     took=$(( $(ms) - start ))
     if [ "$verify_ms" -eq 0 ] || [ "$took" -lt "$verify_ms" ]; then
         verify_ms=$took
