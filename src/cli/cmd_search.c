@@ -43,8 +43,10 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
         int got;
         if ((got = cli_option(&search_command, argc, argv, &i, "type", &so.type)) ||
             (got = cli_option(&search_command, argc, argv, &i, "limit", &limit))) {
-            if (got < 0)
+            if (got < 0) {
+                buf_free(&query);
                 return EXIT_USAGE;
+            }
         } else if (strcmp(argv[i], "--json") == 0) {
             as_json = true;
         } else if (strcmp(argv[i], "--retracted") == 0) {
@@ -55,8 +57,10 @@ static int search_cmd(struct cli *cli, int argc, char **argv)
     }
     if (query.len == 0)
         return cli_usage(&search_command, "give words to search for");
-    if (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &so.limit) != AT_OK)
+    if (limit && number_parse_long(&cli->ctx, "--limit", limit, 1, INT_MAX, &so.limit) != AT_OK) {
+        buf_free(&query);
         return cli_fail(cli, AT_EINVAL);
+    }
     if (isatty(STDOUT_FILENO))
         so.mark_open = "\033[1m", so.mark_close = "\033[0m";
     if (as_json) {
