@@ -78,30 +78,23 @@ check_fails() {
 
 # has NAME PATTERN COMMAND...: COMMAND must exit 0 and print a line
 # matching PATTERN (grep -E) on stdout.
-has() {
-    local name=$1 pattern=$2 rc
-    shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
-    elif ! grep -qE -- "$pattern" "$T/out"; then
-        not_ok "$name" "stdout lacks /$pattern/:" "$(head -c 2000 "$T/out")"
-    else
-        ok "$name"
-    fi
-}
-
 # lacks NAME PATTERN COMMAND...: COMMAND must exit 0 and print no line
 # matching PATTERN on stdout (a command that fails is no proof of absence).
-lacks() {
-    local name=$1 pattern=$2 rc
-    shift 2
+has() { stdout_holds yes "$@"; }
+lacks() { stdout_holds no "$@"; }
+
+# stdout_holds yes|no NAME PATTERN COMMAND...: the one body of has and lacks.
+stdout_holds() {
+    local want=$1 name=$2 pattern=$3 rc found
+    shift 3
     "$@" >"$T/out" 2>"$T/err"
     rc=$?
+    grep -qE -- "$pattern" "$T/out" && found=yes || found=no
     if [ "$rc" -ne 0 ]; then
         not_ok "$name" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
-    elif grep -qE -- "$pattern" "$T/out"; then
+    elif [ "$found" != "$want" ] && [ "$want" = yes ]; then
+        not_ok "$name" "stdout lacks /$pattern/:" "$(head -c 2000 "$T/out")"
+    elif [ "$found" != "$want" ]; then
         not_ok "$name" "stdout has /$pattern/:" "$(grep -E -- "$pattern" "$T/out" | head -5)"
     else
         ok "$name"
