@@ -10,6 +10,7 @@
 #include "attest.h"
 #include "geo_export.h"
 #include "csv.h"
+#include "date.h"
 #include "gazetteer.h"
 #include "polygon.h"
 #include "record.h"
@@ -104,6 +105,20 @@ static const char *const pinpoint_props[] = { "name", "site_type", "uncertainty_
                                               "imagery_date", "date", "interview", "site",
                                               "description" };
 
+/* The date as entered stays in "date"; its standard form goes beside it. */
+static void add_edtf(json_t *props, const char *date)
+{
+    struct at_ctx ignore = { 0 };
+    struct fuzzy_date d;
+    struct buf edtf = BUF_INIT;
+
+    if (date == NULL || date_parse(&ignore, date, &d) != AT_OK)
+        return;
+    date_edtf(&d, &edtf);
+    json_object_set_new(props, "date_edtf", json_string(buf_str(&edtf)));
+    buf_free(&edtf);
+}
+
 static int collect_one(void *arg, json_t *doc)
 {
     struct collect *c = arg;
@@ -129,6 +144,7 @@ static int collect_one(void *arg, json_t *doc)
     size_t nkeys = site ? ARRAY_LEN(site_props) : ARRAY_LEN(pinpoint_props);
     for (size_t i = 0; i < nkeys; i++)
         set_text(props, keys[i], data, keys[i]);
+    add_edtf(props, json_string_value(json_object_get(data, "date")));
     if (site && (rc = add_corroboration(c, doc, props)) != AT_OK) {
         json_decref(props);
         json_decref(out);
@@ -513,7 +529,7 @@ static void geojson_write(struct buf *out, const struct feature *f, size_t n)
 
 static const char *const csv_columns[] = {
     "record", "id", "name", "site_type", "lat", "lon", "uncertainty_m", "confidence", "tier",
-    "province", "county", "date", "basis", "imagery_date", "placements", "witnesses",
+    "province", "county", "date", "date_edtf", "basis", "imagery_date", "placements", "witnesses",
     "date_from", "date_to", "coarsened", "description",
 };
 

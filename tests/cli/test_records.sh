@@ -7,8 +7,8 @@
 # The commands, for the help tests (one per command) and the plan.
 commands=$(attest help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
 ncommands=$(echo $commands | wc -w)
-# 68 tests of records, one per command, four more of help.
-plan $((68 + ncommands + 4))
+# 75 tests of records, one per command, four more of help.
+plan $((75 + ncommands + 4))
 
 # add NAME TYPE FLAGS...: adds a record; its id is left in $ID.
 add() {
@@ -157,6 +157,22 @@ check_fails "list of an unknown type lists the valid ones" 2 \
     'valid: act, document, event, interview, organisation, person, pinpoint, relation, site, vessel, witness' \
     attest list incidents
 check_fails "list with an impossible date" 2 "1997-02-30" attest list --from 1997-02-30
+
+# Dates as witnesses give them (issue 10): Korean forms and seasons are kept
+# as entered and filtered by the interval they stand for.
+add "event dated in Korean" event --title "FICTIONAL summer event" --date "1997년 여름"
+EVK=$ID
+same "a Korean date is kept as entered" "1997년 여름" \
+    "$(attest show "$EVK" --json | json_get 'j["data"]["date"]')"
+same "a summer date is found in July" "yes" \
+    "$(ids event --from 1997-07 --to 1997-07 | grep -qw "$EVK" && echo yes)"
+same "a summer date is not found in September" "no" \
+    "$(ids event --from 1997-09 --to 1997-09 | grep -qw "$EVK" && echo yes || echo no)"
+add "event in the Arduous March" event --title "FICTIONAL famine event" --date "고난의 행군 때"
+same "the Arduous March spans 1994 to 1998" "$ID" "$(ids event --from 1994-01 --to 1994-01)"
+check_fails "a date that is no form lists the valid forms" 2 \
+    'field "date": "sometime in 1997": not a date; valid forms: 1997, .*summer 1997, early 1990s.*97년 봄, 1990년대 중반, 고난의 행군 때' \
+    attest add event --title "FICTIONAL" --date "sometime in 1997"
 
 # --- help ------------------------------------------------------------------
 # help COMMAND and COMMAND --help both print its usage (one test each).
