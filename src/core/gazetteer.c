@@ -193,6 +193,39 @@ size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t m
     return n;
 }
 
+/* True when lines (one per line) holds line as one of them. */
+static bool has_line(const struct buf *lines, const char *line)
+{
+    size_t n = strlen(line);
+
+    for (const char *p = buf_str(lines); (p = strstr(p, line)) != NULL; p += n)
+        if ((p == lines->data || p[-1] == '\n') && p[n] == '\n')
+            return true;
+    return false;
+}
+
+size_t gazetteer_named(const char *text, const struct gazetteer_place **out, size_t max,
+                       struct buf *spellings)
+{
+    struct gazetteer_match m[16];
+    size_t n = gazetteer_search(text, m, ARRAY_LEN(m)), k = 0;
+
+    for (size_t i = 0; i < n && m[i].rank == 0 && k < max; i++)
+        out[k++] = m[i].place;
+    for (size_t i = 0; spellings && i < k; i++) {
+        struct buf all = BUF_INIT;
+        gazetteer_spellings(out[i], &all);
+        for (char *line = all.data, *nl; line && *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            *nl = '\0';
+            if (!has_line(spellings, line))
+                buf_printf(spellings, "%s\n", line);
+        }
+        buf_free(&all);
+    }
+    return k;
+}
+
 size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_match *out,
                       size_t max)
 {

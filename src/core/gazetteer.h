@@ -76,6 +76,14 @@ struct gazetteer_match {
  * ignored), best first; at most max into out.  Returns the count. */
 size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t max);
 
+/* The places that text is a spelling of (gazetteer_search's rank 0: case,
+ * marks, apostrophes, hyphens and spaces ignored), at most max into out;
+ * and, when spellings is not NULL, every spelling of them, each once, one
+ * per line.  Returns the count: 0 when text names no place.  Search and
+ * the place filters use it to find a place by any of its spellings. */
+size_t gazetteer_named(const char *text, const struct gazetteer_place **out, size_t max,
+                       struct buf *spellings);
+
 /* The max places nearest (lat, lon), nearest first, of the kinds whose bit
  * (1 << kind) is in kinds (0: any).  Returns the count. */
 size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_match *out,

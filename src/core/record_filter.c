@@ -1,10 +1,55 @@
 /*
  * record_filter.c: binds a record filter to a statement written with
  * RECORD_FILTER_SQL (record_filter.h): the one place a listing's filter
- * meets its SQL, with the clearance capped at what the session may read.
+ * meets its SQL, with the clearance capped at what the session may read,
+ * and a place given in any spelling the gazetteer knows.
  */
 #include "record_filter.h"
 #include "access.h"
+#include "gazetteer.h"
+#include "model.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* True when some record type has a place field called name. */
+static bool is_place_field(const char *name)
+{
+    size_t n;
+    const struct type_spec *types = model_types(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct field_spec *f = model_field(&types[i], name);
+        if (f && (f->flags & FIELD_PLACE))
+            return true;
+    }
+    return false;
+}
+
+/* Binds text at param as a JSON array: text, and with spellings, every
+ * spelling of the places the gazetteer says it names. */
+static void bind_spellings(sqlite3_stmt *stmt, int param, const char *text, bool spellings)
+{
+    const struct gazetteer_place *named[8];
+    struct buf lines = BUF_INIT;
+    json_t *all = json_array();
+    char *json;
+
+    json_array_append_new(all, json_string(text));
+    if (spellings && gazetteer_named(text, named, ARRAY_LEN(named), &lines) > 0)
+        for (char *line = lines.data, *nl; line && *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            *nl = '\0';
+            if (strcmp(line, text) != 0)
+                json_array_append_new(all, json_string(line));
+        }
+    json = json_dumps(all, JSON_COMPACT);
+    sqlite3_bind_text(stmt, param, json, -1, SQLITE_TRANSIENT);
+    free(json);
+    json_decref(all);
+    buf_free(&lines);
+}
 
 void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f)
 {
@@ -22,7 +67,7 @@ void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct recor
     if (f->date_to)
         sqlite3_bind_int(stmt, 3, f->date_to);
     if (f->place)
-        sqlite3_bind_text(stmt, 4, f->place, -1, SQLITE_STATIC);
+        bind_spellings(stmt, 4, f->place, true);
     sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), f->max_clearance));
     sqlite3_bind_int(stmt, 6, f->include_retracted);
     sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
@@ -35,6 +80,6 @@ void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct recor
     }
     if (f->field && f->value) {
         sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 14, f->value, -1, SQLITE_STATIC);
+        bind_spellings(stmt, 14, f->value, is_place_field(f->field));
     }
 }

@@ -14,13 +14,15 @@
 struct record_filter {
     const char *type;
     int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
-    const char *place;           /* substring of the record's place fields */
+    const char *place;           /* substring of the record's place fields, in any
+                                    spelling the gazetteer knows for it */
     int max_clearance;           /* highest clearance to include; -1 = all the session may read */
     bool include_retracted;
     long limit, offset;          /* limit 0 = no limit */
     bool has_bbox;               /* only records with a point inside: */
     double south, west, north, east;
-    const char *field, *value;   /* only records whose data.FIELD is VALUE (text) */
+    const char *field, *value;   /* only records whose data.FIELD is VALUE (text; for
+                                    a place field, any spelling of that place) */
 };
 #define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
 
@@ -40,13 +42,15 @@ struct record_filter {
     "(?1 IS NULL OR c.type = ?1)"                                             \
     "   AND (?2 IS NULL OR c.date_hi >= ?2)"                                  \
     "   AND (?3 IS NULL OR c.date_lo <= ?3)"                                  \
-    "   AND (?4 IS NULL OR c.place LIKE '%' || ?4 || '%')"                    \
+    "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
+    "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
     "   AND c.clearance <= ?5"                                                \
     "   AND (?6 OR NOT c.retracted)"                                          \
     "   AND (?9 IS NULL OR (c.lat BETWEEN ?9 AND ?11 AND"                     \
     "        (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"            \
     "              ELSE c.lon >= ?10 OR c.lon <= ?12 END)))"                  \
-    "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13) = ?14)"
+    "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13)"            \
+    "        IN (SELECT value FROM json_each(?14)))"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 #define RECORD_FILTER_RTREE(TYPE)                                              \
     " (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"       \
@@ -56,10 +60,12 @@ struct record_filter {
     "  AND max_lon >= ?16 AND min_lon <= ?12 " TYPE ") g"
 
 /* Binds f to a statement written with RECORD_FILTER_SQL's parameters: ?1
- * type, ?2/?3 date range, ?4 place, ?5 clearance (capped at what st's
+ * type, ?2/?3 date range, ?4 place (a JSON array: the text and, when it
+ * names a place of the gazetteer, every spelling of it), ?5 clearance (capped at what st's
  * session may read: "clearance <= ?5" shows nothing to no session), ?6
  * retracted, ?7/?8 limit and offset, ?9-?12 south, west, north, east,
- * ?13/?14 field and value, ?15/?16 the east end of the first box and the
+ * ?13/?14 field and value (a JSON array of the value, with every spelling
+ * of the place it names when FIELD is a place field), ?15/?16 the east end of the first box and the
  * west end of the second (a box across the antimeridian is two). */
 void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
 

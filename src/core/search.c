@@ -1,10 +1,14 @@
 /*
- * search.c: the full-text index and its queries.  See search.h.
+ * search.c: the full-text index and its queries.  See search.h.  A query
+ * that is a spelling of a place of the gazetteer is run again for each of
+ * the place's other spellings, so that 회령 finds "Hoeryong".
  */
 #include "attest.h"
 #include "search.h"
+#include "gazetteer.h"
 #include "record_filter.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_non_ascii(const char *s)
@@ -205,82 +209,155 @@ static void phrase_query(const char *q, struct buf *out)
     buf_putc(out, '"');
 }
 
-int search_query(struct at_ctx *ctx, struct store *st, const char *query,
-                 const struct search_options *o,
-                 int (*fn)(void *arg, json_t *doc, const char *snippet), void *arg)
+/* Four plans: several words (Latin text), best matches first; one word,
+ * newest records first (ranking every record that holds a common word
+ * would read them all); a trigram phrase (non-Latin text of three
+ * characters or more), newest first for the same reason (a common Korean
+ * word is in a tenth of the records, and ranking them took 130 ms in a
+ * million); a character or pair look-up (one or two non-Latin characters,
+ * fewer than a trigram). */
+static const char words_sql[] =
+    "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
+    " JOIN record_current c ON c.rowid = s.rowid"
+    " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
+    " ORDER BY s.rank LIMIT ?7";
+static const char word_sql[] =
+    "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
+    " JOIN record_current c ON c.rowid = s.rowid"
+    " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
+    " ORDER BY s.rowid DESC LIMIT ?7";
+static const char cjk_sql[] =
+    "SELECT c.doc, snippet(search_cjk, 0, ?18, ?19, '…', 10), c.id FROM search_cjk s"
+    " JOIN record_current c ON c.rowid = s.rowid"
+    " WHERE search_cjk MATCH ?17 AND " RECORD_FILTER_WHERE
+    " ORDER BY s.rowid DESC LIMIT ?7";
+static const char short_cjk_sql[] =
+    "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?20) - 20), 60),"
+    "                      ?20, ?18 || ?20 || ?19), c.id FROM search_short s"
+    " JOIN record_current c ON c.rowid = s.rowid"
+    " JOIN search_cjk k ON k.rowid = s.rowid"
+    " WHERE search_short MATCH ?17 AND " RECORD_FILTER_WHERE
+    " ORDER BY s.rowid DESC LIMIT ?7";
+
+/* True when s holds Hangul or Han characters, which the trigram indexes
+ * find; other scripts (Latin with marks, Cyrillic) are words. */
+static bool has_cjk(const char *s)
 {
-    /* Four plans: several words (Latin text), best matches first; one
-     * word, newest records first (ranking every record that holds a
-     * common word would read them all); a trigram phrase (non-Latin text
-     * of three characters or more), newest first for the same reason (a
-     * common Korean word is in a tenth of the records, and ranking them
-     * took 130 ms in a million); a character or pair look-up (one or two
-     * non-Latin characters, fewer than a trigram). */
-    static const char words_sql[] =
-        "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
-        " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
-        " ORDER BY s.rank LIMIT ?7";
-    static const char word_sql[] =
-        "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
-        " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
-        " ORDER BY s.rowid DESC LIMIT ?7";
-    static const char cjk_sql[] =
-        "SELECT c.doc, snippet(search_cjk, 0, ?18, ?19, '…', 10) FROM search_cjk s"
-        " JOIN record_current c ON c.rowid = s.rowid"
-        " WHERE search_cjk MATCH ?17 AND " RECORD_FILTER_WHERE
-        " ORDER BY s.rowid DESC LIMIT ?7";
-    static const char short_cjk_sql[] =
-        "SELECT c.doc, replace(substr(k.text, max(1, instr(k.text, ?20) - 20), 60),"
-        "                      ?20, ?18 || ?20 || ?19) FROM search_short s"
-        " JOIN record_current c ON c.rowid = s.rowid"
-        " JOIN search_cjk k ON k.rowid = s.rowid"
-        " WHERE search_short MATCH ?17 AND " RECORD_FILTER_WHERE
-        " ORDER BY s.rowid DESC LIMIT ?7";
+    for (; *s; s += utf8_len(s)) {
+        const unsigned char *u = (const unsigned char *)s;
+        uint32_t cp;
+        if (u[0] < 0xE0 || u[0] >= 0xF0 || u[1] == '\0' || u[2] == '\0')
+            continue;   /* CJK is three bytes in UTF-8 */
+        cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+        if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F)
+            || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x3400 && cp <= 0x9FFF)
+            || (cp >= 0xF900 && cp <= 0xFAFF))
+            return true;
+    }
+    return false;
+}
+
+/* One search: a query, the records it found so far (their ids), how many
+ * more it may find. */
+struct search_run {
+    struct at_ctx *ctx;
+    struct store *st;
+    const struct search_options *o;
+    json_t *seen;
+    long left;
+    int (*fn)(void *arg, json_t *doc, const char *snippet, const char *why);
+    void *arg;
+};
+
+/* Runs one plan for text: as the user's words (words), or as one phrase
+ * (a spelling of a place).  Records already found are not found again. */
+static int search_text(struct search_run *r, const char *text, bool words, const char *why)
+{
     struct record_filter f = RECORD_FILTER_INIT;
     struct buf match = BUF_INIT;
     const char *sql;
     sqlite3_stmt *stmt;
-    int rc = AT_OK, step;
+    int rc = AT_OK, step = SQLITE_DONE;
 
-    while (*query == ' ')
-        query++;
-    if (*query == '\0')
-        return ctx_error(ctx, AT_EINVAL, "the search query is empty; give one or more words");
-    if (!has_non_ascii(query)) {
-        sql = words_query(query, &match) > 1 ? words_sql : word_sql;
-    } else if (utf8_chars(query) >= 3) {
-        sql = cjk_sql;
-        phrase_query(query, &match);
+    if (words && !has_non_ascii(text)) {
+        sql = words_query(text, &match) > 1 ? words_sql : word_sql;
     } else {
-        sql = short_cjk_sql;
-        phrase_query(query, &match);
+        sql = !has_cjk(text) && !words ? word_sql : utf8_chars(text) >= 3 ? cjk_sql : short_cjk_sql;
+        phrase_query(text, &match);
     }
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+    if ((stmt = store_stmt(r->ctx, r->st, sql)) == NULL) {
         buf_free(&match);
         return AT_ERR;
     }
-    f.type = o->type;
-    f.max_clearance = o->max_clearance;
-    f.include_retracted = o->include_retracted;
-    f.limit = o->limit > 0 ? o->limit : 50;
-    record_filter_bind(st, stmt, &f);
+    f.type = r->o->type;
+    f.max_clearance = r->o->max_clearance;
+    f.include_retracted = r->o->include_retracted;
+    f.limit = r->left + (long)json_object_size(r->seen);
+    record_filter_bind(r->st, stmt, &f);
     sqlite3_bind_text(stmt, 17, buf_str(&match), -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 18, o->mark_open ? o->mark_open : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 19, o->mark_close ? o->mark_close : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 18, r->o->mark_open ? r->o->mark_open : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 19, r->o->mark_close ? r->o->mark_close : "", -1, SQLITE_STATIC);
     if (sql == short_cjk_sql)
-        sqlite3_bind_text(stmt, 20, query, -1, SQLITE_STATIC);
-    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sqlite3_bind_text(stmt, 20, text, -1, SQLITE_STATIC);
+    while (rc == AT_OK && r->left > 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 2);
+        if (json_object_get(r->seen, id))
+            continue;
+        json_object_set_new(r->seen, id, json_true());
         json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
         const char *snip = (const char *)sqlite3_column_text(stmt, 1);
-        rc = doc ? fn(arg, doc, snip ? snip : "") :
-                   ctx_error(ctx, AT_ECORRUPT, "a current record is not JSON");
+        rc = doc ? r->fn(r->arg, doc, snip ? snip : "", why) :
+                   ctx_error(r->ctx, AT_ECORRUPT, "a current record is not JSON");
         json_decref(doc);
+        r->left--;
     }
-    if (rc == AT_OK && step != SQLITE_DONE)
-        rc = store_error(ctx, st, "searching");
+    if (rc == AT_OK && r->left > 0 && step != SQLITE_DONE)
+        rc = store_error(r->ctx, r->st, "searching");
     sqlite3_reset(stmt);
     buf_free(&match);
+    return rc;
+}
+
+int search_query(struct at_ctx *ctx, struct store *st, const char *query,
+                 const struct search_options *o,
+                 int (*fn)(void *arg, json_t *doc, const char *snippet, const char *why),
+                 void *arg)
+{
+    struct search_run r = { ctx, st, o, json_object(), o->limit > 0 ? o->limit : 50, fn, arg };
+    const struct gazetteer_place *named[4];
+    struct buf spellings = BUF_INIT, why = BUF_INIT;
+    size_t nnamed;
+    int rc;
+
+    while (*query == ' ')
+        query++;
+    if (*query == '\0') {
+        json_decref(r.seen);
+        return ctx_error(ctx, AT_EINVAL, "the search query is empty; give one or more words");
+    }
+    rc = search_text(&r, query, true, NULL);
+    /* Then the other spellings of the place the query names, if it names
+     * one: plain ASCII first, so that a hit is said to be found as the
+     * spelling without marks that the words index found it by. */
+    nnamed = gazetteer_named(query, named, ARRAY_LEN(named), &spellings);
+    for (int pass = 0; pass < 2 && nnamed; pass++) {
+        for (const char *line = buf_str(&spellings); rc == AT_OK && *line;) {
+            size_t n = strcspn(line, "\n");
+            char *one = xmalloc(n + 1);
+            memcpy(one, line, n);
+            one[n] = '\0';
+            line += n + (line[n] == '\n');
+            if (strcmp(one, query) != 0 && has_non_ascii(one) == (pass == 1)) {
+                buf_reset(&why);
+                buf_printf(&why, "found as \"%s\", a spelling of %s (%s)", one,
+                           named[0]->hangul, named[0]->name);
+                rc = search_text(&r, one, false, buf_str(&why));
+            }
+            free(one);
+        }
+    }
+    buf_free(&spellings);
+    buf_free(&why);
+    json_decref(r.seen);
     return rc;
 }

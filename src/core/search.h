@@ -3,7 +3,8 @@
  * Words are found through SQLite FTS5's unicode61 tokenizer (with prefix
  * matching of the last word); Korean, Chinese and other non-Latin text is
  * also indexed by trigrams, so that a name is found inside a longer run of
- * Hangul written without spaces.  The index is derived data.
+ * Hangul written without spaces.  A place is found by any of its
+ * spellings (gazetteer.h).  The index is derived data.
  */
 #ifndef SEARCH_H
 #define SEARCH_H
@@ -36,9 +37,15 @@ struct search_options {
 };
 
 /* Calls fn with each matching record (best first) and a snippet of the
- * text around the hit.  doc and snippet are borrowed for the call. */
+ * text around the hit.  When the query is a spelling of a place of the
+ * gazetteer, records that hold another of its spellings follow, each with
+ * why: which spelling it was found as, and of which place ("found as
+ * \"Hoeryong\", a spelling of 회령시 (Hoeryŏng)"); why is NULL for a
+ * record that holds the query itself.  doc, snippet and why are borrowed
+ * for the call. */
 int search_query(struct at_ctx *ctx, struct store *st, const char *query,
                  const struct search_options *o,
-                 int (*fn)(void *arg, json_t *doc, const char *snippet), void *arg);
+                 int (*fn)(void *arg, json_t *doc, const char *snippet, const char *why),
+                 void *arg);
 
 #endif

@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int search_hit(void *arg, json_t *doc, const char *snippet)
+static int search_hit(void *arg, json_t *doc, const char *snippet, const char *why)
 {
-    json_array_append_new(arg, json_pack("{s:O, s:s}", "record", doc, "snippet", snippet));
+    json_t *hit = json_pack("{s:O, s:s}", "record", doc, "snippet", snippet);
+
+    if (why)
+        json_object_set_new(hit, "why", json_string(why));
+    json_array_append_new(arg, hit);
     return AT_OK;
 }
 

@@ -107,11 +107,12 @@ struct hits {
     char first[RECORD_ID_MAX];
 };
 
-static int collect(void *arg, json_t *doc, const char *snippet)
+static int collect(void *arg, json_t *doc, const char *snippet, const char *why)
 {
     struct hits *h = arg;
 
     (void)snippet;
+    (void)why;
     if (h->n++ == 0)
         snprintf(h->first, sizeof h->first, "%s", json_string_value(json_object_get(doc, "id")));
     return AT_OK;
