@@ -203,16 +203,17 @@ static int refuse_byte(struct at_ctx *ctx, const struct input *in,
 {
     const unsigned char *u = (const unsigned char *)s + pos;
     size_t len = *u >= 0x80 ? utf8_char_len(u, n - pos) : 1;
+    struct input before = { s, pos };
+    char quoted[(QUOTE_MAX + 4) * 4 + 8];
 
     if (is_blank(s[pos]))
         return refuse(ctx, in, false, "white space is not allowed inside a date");
     if (pos == 0)
         return refuse(ctx, in, true, "not a date");
+    quote_input(quoted, sizeof quoted, &before);   /* escaped: it may hold any byte */
     if (len > 1 || (*u > 0x20 && *u < 0x7f && *u != '"' && *u != '\\'))
-        return refuse(ctx, in, true, "unexpected \"%.*s\" after \"%.*s\"",
-                      (int)len, s + pos, (int)pos, s);
-    return refuse(ctx, in, true, "unexpected byte 0x%02x after \"%.*s\"",
-                  *u, (int)pos, s);
+        return refuse(ctx, in, true, "unexpected \"%.*s\" after %s", (int)len, s + pos, quoted);
+    return refuse(ctx, in, true, "unexpected byte 0x%02x after %s", *u, quoted);
 }
 
 /* Parses one date, YYYY, YYYY-MM or YYYY-MM-DD, which is all of s[0..n). */

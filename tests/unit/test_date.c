@@ -453,4 +453,8 @@ UNIT_TEST(date_words_refused_clearly)
     CHECK(strstr(refused("고난의 진군"), "not a date; valid forms:") != NULL);
     CHECK(strstr(refused("sometime in 1997"), "not a date; valid forms:") != NULL);
     CHECK(strstr(refused("1997년/1998년"), "unexpected \"/\"") != NULL);
+    /* Found by the fuzzer: what comes before the bad byte may hold a tab,
+     * which the message escapes like the rest of the input. */
+    CHECK(strstr(refused("1990년대 \t\xa4\x91반"),
+                 "unexpected byte 0xa4 after \"1990년대 \\x09\"") != NULL);
 }
