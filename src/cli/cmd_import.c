@@ -24,9 +24,12 @@ static void report_progress(void *arg, long done)
     fprintf(stderr, "\rimporting: %ld records", done);
 }
 
-/* import kml|kmz FILE [--interview ID]: placemarks into pinpoints and sites. */
-static int import_kml(struct cli *cli, const char *path, const char *interview)
+/* import kml|kmz FILE [--interview ID] [--map-value FIELD:WORDS=CODE ...]:
+ * placemarks into pinpoints and sites. */
+static int import_kml(struct cli *cli, const char *path, const char *interview,
+                      const struct kml_value_map *maps, size_t nmaps)
 {
+    struct kml_options opt = { NULL, maps, nmaps };
     struct import_counts counts = { 0 };
     char iv[RECORD_ID_MAX], doc[32];
 
@@ -34,11 +37,13 @@ static int import_kml(struct cli *cli, const char *path, const char *interview)
         return cli_usage(&import_command, "a KML import reads a file: give FILE.kml or FILE.kmz");
     if (interview && record_resolve(&cli->ctx, cli->st, interview, iv) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (kml_import(&cli->ctx, cli->st, path, interview ? iv : NULL, &counts, doc) != AT_OK) {
+    opt.interview = interview ? iv : NULL;
+    if (kml_import(&cli->ctx, cli->st, path, &opt, &counts, doc) != AT_OK) {
         fprintf(stderr, "attest: %s\nattest: nothing was imported\n", cli->ctx.message);
         return cli->ctx.code == AT_ERR ? EXIT_FAIL : EXIT_USAGE;
     }
-    fprintf(stderr, "imported %s: %ld new records", path, counts.added);
+    fprintf(stderr, "imported %s: %ld new records, %ld new versions, %ld unchanged", path,
+            counts.added, counts.versions, counts.already);
     if (doc[0])
         fprintf(stderr, " (the file is document %s)", doc);
     fputc('\n', stderr);
@@ -67,7 +72,9 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
     const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
     const char *interview = NULL;
     struct csv_map *maps = xcalloc((size_t)argc + 1, sizeof *maps);
-    size_t nmaps = 0;
+    struct kml_value_map *values = xcalloc((size_t)argc + 1, sizeof *values);
+    char **value_texts = xcalloc((size_t)argc + 1, sizeof *value_texts);
+    size_t nmaps = 0, nvalues = 0;
     FILE *in = NULL;
     int rc = EXIT_USAGE;
 
@@ -89,6 +96,16 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
             maps[nmaps].column = xstrdup(map);
             ((char *)maps[nmaps].column)[eq - map] = '\0';
             maps[nmaps++].field = eq + 1;
+        } else if ((got = cli_option(&import_command, argc, argv, &i, "map-value", &map)) != 0) {
+            if (got < 0)
+                goto out;
+            value_texts[nvalues] = xstrdup(map);
+            if (kml_value_map_parse(&cli->ctx, value_texts[nvalues], &values[nvalues]) != AT_OK) {
+                nvalues++;
+                rc = cli_fail(cli, AT_EINVAL);
+                goto out;
+            }
+            nvalues++;
         } else if (strcmp(argv[i], "--skip-bad") == 0) {
             opt.skip_bad = true;
         } else if (format == NULL && argv[i][0] != '-') {
@@ -105,11 +122,12 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0) {
-        rc = import_kml(cli, path, interview);
+        rc = import_kml(cli, path, interview, values, nvalues);
         goto out;
     }
-    if (interview) {
-        rc = cli_usage(&import_command, "--interview is for KML imports");
+    if (interview || nvalues) {
+        rc = cli_usage(&import_command, "%s is for KML imports",
+                       interview ? "--interview" : "--map-value");
         goto out;
     }
     if (clearance && vocab_clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
@@ -159,7 +177,11 @@ out:
         fclose(in);
     for (size_t m = 0; m < nmaps; m++)
         free((char *)maps[m].column);
+    for (size_t m = 0; m < nvalues; m++)
+        free(value_texts[m]);
     free(maps);
+    free(values);
+    free(value_texts);
     return rc;
 }
 
@@ -171,16 +193,20 @@ const struct command import_command = {
         "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
         "                                [--source ID] [--clearance LEVEL]\n"
         "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
+        "                                [--map-value FIELD:WORDS=CODE ...]\n"
         "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
         "Imports many records in one transaction: all of them, or none if one is bad\n"
         "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
         "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
         "A CSV file has a header row; columns named like fields fill them (--map\n"
         "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.\n"
-        "A KML or KMZ file's placemarks become pinpoints (a Point) and sites (a\n"
-        "Polygon), with their names, descriptions, dates and ExtendedData; with\n"
-        "--interview they are attributed to that interview, without it the file is\n"
-        "recorded as a document that they name as their source.  See docs/commands/kml.md.\n"
+        "A KML or KMZ file's placemarks become pinpoints (a Point; several points: one\n"
+        "placement group) and sites (Polygons, LineStrings, LinearRings), with their\n"
+        "names, descriptions, dates and ExtendedData; words for types (\"killing site\",\n"
+        "\"매장지\", a folder's name) become codes, --map-value maps the team's other\n"
+        "words.  With --interview they are attributed to that interview, without it the\n"
+        "file is recorded as a document that they name as their source.  Importing the\n"
+        "same file again writes only what changed.  See docs/commands/kml.md.\n"
         "An ftm file holds FollowTheMoney entities, one per line (OpenSanctions'\n"
         "format): companies, organisations, persons and vessels become records,\n"
         "Ownership, Directorship and Succession become relations; all or nothing.",

@@ -12,6 +12,7 @@
 #include "csv.h"
 #include "date.h"
 #include "gazetteer.h"
+#include "geo.h"
 #include "polygon.h"
 #include "record.h"
 #include "sites.h"
@@ -203,11 +204,17 @@ static void put_coord(struct buf *out, double x)
     buf_puts(out, strcmp(s, "-0") == 0 ? "0" : s);
 }
 
+/* The label people read for a code of a vocabulary; none when not given. */
+static const char *label_of(const char *vocab, const char *code, const char *none)
+{
+    const struct vocab *v = vocab_find(vocab);
+    int i = code ? vocab_index(v, code) : -1;
+    return i >= 0 ? v->terms[i].label : code ? code : none;
+}
+
 static const char *type_label(const char *code)
 {
-    const struct vocab *v = vocab_find("site_type");
-    int i = code ? vocab_index(v, code) : -1;
-    return i < 0 ? "Type not given" : v->terms[i].label;
+    return label_of("site_type", code, "Type not given");
 }
 
 /* The lines of a feature's description for people: what it is, its
@@ -219,14 +226,17 @@ static void describe(const struct feature *f, struct buf *out)
 
     buf_printf(out, "%s%s", type_label(f->type), strcmp(f->kind, "site") == 0 ? "" : " (one placement)");
     if ((s = json_string_value(json_object_get(p, "confidence"))))
-        buf_printf(out, "; confidence: %s", s);
+        buf_printf(out, "; confidence: %s", label_of("confidence", s, s));
     if (json_object_get(p, "placements"))
         buf_printf(out, "\nPlacements: %lld, by %lld independent witness%s",
                    (long long)json_integer_value(json_object_get(p, "placements")),
                    (long long)json_integer_value(json_object_get(p, "witnesses")),
                    json_integer_value(json_object_get(p, "witnesses")) == 1 ? "" : "es");
     if ((s = json_string_value(json_object_get(p, "basis"))))
-        buf_printf(out, "\nStrongest basis of knowledge: %s", s);
+        buf_printf(out, "\n%s: %s", strcmp(f->kind, "site") == 0 ? "Strongest basis of knowledge"
+                   : "Basis of knowledge", label_of("basis_of_knowledge", s, s));
+    if (json_object_get(p, "uncertainty_m"))
+        buf_printf(out, "\nUncertainty: %.0f m", json_number_value(json_object_get(p, "uncertainty_m")));
     if ((s = json_string_value(json_object_get(p, "date_from"))))
         buf_printf(out, "\nDates reported: %s to %s", s,
                    json_string_value(json_object_get(p, "date_to")) ?: s);
@@ -312,21 +322,61 @@ static void kml_polygon(void *arg, json_t *rings)
     buf_puts(out, "</Polygon>");
 }
 
-/* A fuzzy date as a TimeSpan: each end without an approximation mark. */
+/* A fuzzy date as a TimeSpan: the first and the last day it may mean
+ * (the date as entered is in the balloon and in ExtendedData). */
 static void kml_time(struct buf *out, const char *date)
 {
-    const char *slash;
+    struct at_ctx ignore = { 0 };
+    struct fuzzy_date d;
 
-    if (date == NULL || strcmp(date, "unknown") == 0)
+    if (date == NULL || date_parse(&ignore, date, &d) != AT_OK || d.precision == DATE_UNKNOWN)
         return;
-    slash = strchr(date, '/');
-    buf_puts(out, "<TimeSpan><begin>");
-    for (const char *s = date + (*date == '~'); *s && s != slash; s++)
-        buf_putc(out, *s);
-    buf_puts(out, "</begin><end>");
-    for (const char *s = slash ? slash + 1 : date + (*date == '~'); *s; s++)
-        buf_putc(out, *s);
-    buf_puts(out, "</end></TimeSpan>");
+    buf_printf(out, "<TimeSpan><begin>%04d-%02d-%02d</begin><end>%04d-%02d-%02d</end></TimeSpan>",
+               (int)(d.lo / 10000), (int)(d.lo / 100 % 100), (int)(d.lo % 100),
+               (int)(d.hi / 10000), (int)(d.hi / 100 % 100), (int)(d.hi % 100));
+}
+
+/* Vertices of a pinpoint's circle of uncertainty. */
+#define CIRCLE_VERTICES 64
+
+/* A pinpoint's circle of uncertainty as a KML Polygon: its radius the
+ * stated uncertainty, its vertices geodesic, counter-clockwise from north. */
+static void kml_circle(struct buf *out, double lat, double lon, double radius_m)
+{
+    json_t *ring = json_array(), *rings;
+
+    for (int k = 0; k <= CIRCLE_VERTICES; k++) {
+        double la, lo;
+        geo_direct(lat, lon, k == CIRCLE_VERTICES ? 0 : 360.0 - 360.0 * k / CIRCLE_VERTICES,
+                   radius_m, &la, &lo);
+        json_array_append_new(ring, json_pack("[f,f]", lo, la));
+    }
+    rings = json_pack("[o]", ring);
+    kml_polygon(out, rings);
+    json_decref(rings);
+}
+
+/* A site's line features as KML LineStrings. */
+static void kml_lines(struct buf *out, const char *text)
+{
+    struct at_ctx ignore = { 0 };
+    json_t *g = NULL, *line, *pos;
+    size_t l, i;
+
+    if (text == NULL || polygon_lines_parse(&ignore, text, &g) != AT_OK)
+        return;
+    json_array_foreach(json_object_get(g, "coordinates"), l, line) {
+        buf_puts(out, "<LineString><coordinates>");
+        json_array_foreach(line, i, pos) {
+            if (i)
+                buf_putc(out, ' ');
+            put_coord(out, json_number_value(json_array_get(pos, 0)));
+            buf_putc(out, ',');
+            put_coord(out, json_number_value(json_array_get(pos, 1)));
+        }
+        buf_puts(out, "</coordinates></LineString>");
+    }
+    json_decref(g);
 }
 
 static void kml_placemark(struct buf *out, const struct feature *f)
@@ -381,18 +431,27 @@ static void kml_placemark(struct buf *out, const struct feature *f)
     buf_puts(out, "</ExtendedData>");
     json_t *g = NULL;
     struct at_ctx ignore = { 0 };
-    if (geometry && polygon_parse(&ignore, geometry, &g) == AT_OK) {
-        bool multi = strcmp(json_string_value(json_object_get(g, "type")), "MultiPolygon") == 0;
-        buf_puts(out, multi ? "<MultiGeometry>" : "");
+    const char *lines = json_string_value(json_object_get(data, "lines"));
+    double radius = json_number_value(json_object_get(f->props, "uncertainty_m"));
+    bool outline = geometry && polygon_parse(&ignore, geometry, &g) == AT_OK;
+    bool circle = strcmp(f->kind, "pinpoint") == 0 && radius > 0;
+    bool multi = circle || lines || (outline && strcmp(json_string_value(json_object_get(g, "type")),
+                                                      "MultiPolygon") == 0);
+
+    buf_puts(out, multi ? "<MultiGeometry>" : "");
+    if (outline) {
         polygon_each(g, kml_polygon, out);
-        buf_puts(out, multi ? "</MultiGeometry>" : "");
-    } else {
+    } else if (!lines || circle) {
         buf_puts(out, "<Point><coordinates>");
         put_coord(out, prop_num(data, "lon"));
         buf_putc(out, ',');
         put_coord(out, prop_num(data, "lat"));
         buf_puts(out, "</coordinates></Point>");
     }
+    if (circle)
+        kml_circle(out, prop_num(data, "lat"), prop_num(data, "lon"), radius);
+    kml_lines(out, lines);
+    buf_puts(out, multi ? "</MultiGeometry>" : "");
     json_decref(g);
     buf_puts(out, "</Placemark>\n");
     buf_free(&text);
@@ -485,7 +544,7 @@ static void add_polygon(void *arg, json_t *rings)
     json_array_append_new(arg, geojson_rings(rings));
 }
 
-static json_t *geojson_geometry(json_t *data)
+static json_t *geojson_outline(json_t *data)
 {
     const char *text = json_string_value(json_object_get(data, "geometry"));
     struct at_ctx ignore = { 0 };
@@ -505,6 +564,31 @@ static json_t *geojson_geometry(json_t *data)
     return json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates",
                      round(prop_num(data, "lon") * 1e8) / 1e8,
                      round(prop_num(data, "lat") * 1e8) / 1e8);
+}
+
+/* A site's outline, or the point; with its line features beside it in a
+ * GeometryCollection when it has them. */
+static json_t *geojson_geometry(json_t *data)
+{
+    const char *lines = json_string_value(json_object_get(data, "lines"));
+    struct at_ctx ignore = { 0 };
+    json_t *base = geojson_outline(data), *l = NULL, *line, *pos, *coords;
+    size_t i, k;
+
+    if (lines == NULL || polygon_lines_parse(&ignore, lines, &l) != AT_OK)
+        return base;
+    coords = json_array();
+    json_array_foreach(json_object_get(l, "coordinates"), i, line) {
+        json_t *one = json_array();
+        json_array_foreach(line, k, pos)
+            json_array_append_new(one, json_pack("[f,f]",
+                round(json_number_value(json_array_get(pos, 0)) * 1e8) / 1e8,
+                round(json_number_value(json_array_get(pos, 1)) * 1e8) / 1e8));
+        json_array_append_new(coords, one);
+    }
+    json_decref(l);
+    return json_pack("{s:s, s:[o, {s:s, s:o}]}", "type", "GeometryCollection", "geometries",
+                     base, "type", "MultiLineString", "coordinates", coords);
 }
 
 static void geojson_write(struct buf *out, const struct feature *f, size_t n)

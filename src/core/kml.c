@@ -8,6 +8,7 @@
  */
 #include "attest.h"
 #include "kml.h"
+#include "canonical.h"
 #include "geo.h"
 #include "model.h"
 #include "polygon.h"
@@ -153,24 +154,42 @@ static int parse_ring(struct parser *p, const xmlNode *boundary, const char *pmn
     return AT_OK;
 }
 
-/* Reads one geometry element into pm (a point) or polys (each polygon an
- * array of rings). */
-static int read_geometry(struct parser *p, const xmlNode *g, struct kml_placemark *pm,
-                         json_t *polys, int *points)
+/* What the geometries of one placemark hold, as they are read. */
+struct shapes {
+    json_t *points; /* [[lon, lat], ...] */
+    json_t *polys;  /* each polygon an array of rings */
+    json_t *lines;  /* each line an array of [lon, lat] */
+};
+
+/* Reads one geometry element into sh. */
+static int read_geometry(struct parser *p, const xmlNode *g, const struct kml_placemark *pm,
+                         struct shapes *sh)
 {
     long line = xmlGetLineNo(g);
+    json_t *pos;
+    size_t n;
 
     if (is(g, "Point")) {
-        json_t *pos;
         if (parse_coordinates(p, child(g, "coordinates"), pm->name, &pos) != AT_OK)
             return AT_EINVAL;
-        size_t n = json_array_size(pos);
-        pm->lon = json_real_value(json_array_get(json_array_get(pos, 0), 0));
-        pm->lat = json_real_value(json_array_get(json_array_get(pos, 0), 1));
+        n = json_array_size(pos);
+        if (n == 1)
+            json_array_append(sh->points, json_array_get(pos, 0));
         json_decref(pos);
-        if (n != 1)
-            return pm_error(p, line, pm->name, "a Point has one coordinate, not %zu", n);
-        (*points)++;
+        return n == 1 ? AT_OK : pm_error(p, line, pm->name, "a Point has one coordinate, not %zu", n);
+    }
+    if (is(g, "LineString") || is(g, "LinearRing")) {
+        bool ring = is(g, "LinearRing");
+        if (parse_coordinates(p, child(g, "coordinates"), pm->name, &pos) != AT_OK)
+            return AT_EINVAL;
+        n = json_array_size(pos);
+        if (ring ? n < 4 || !json_equal(json_array_get(pos, 0), json_array_get(pos, n - 1)) : n < 2) {
+            json_decref(pos);
+            return pm_error(p, line, pm->name, ring ? "a LinearRing needs at least 4 "
+                            "coordinates, the last repeating the first"
+                            : "a LineString needs at least 2 coordinates");
+        }
+        json_array_append_new(sh->lines, pos);
         return AT_OK;
     }
     if (is(g, "Polygon")) {
@@ -189,18 +208,17 @@ static int read_geometry(struct parser *p, const xmlNode *g, struct kml_placemar
             }
             json_array_append_new(rings, ring);
         }
-        json_array_append_new(polys, rings);
+        json_array_append_new(sh->polys, rings);
         return AT_OK;
     }
     if (is(g, "MultiGeometry")) {
         for (const xmlNode *c = g->children; c; c = c->next)
-            if (c->type == XML_ELEMENT_NODE
-                && read_geometry(p, c, pm, polys, points) != AT_OK)
+            if (c->type == XML_ELEMENT_NODE && read_geometry(p, c, pm, sh) != AT_OK)
                 return AT_EINVAL;
         return AT_OK;
     }
-    return pm_error(p, line, pm->name, "unsupported geometry %s; valid: Point, Polygon, or a "
-                    "MultiGeometry of polygons", (const char *)g->name);
+    return pm_error(p, line, pm->name, "unsupported geometry %s; valid: Point, Polygon, "
+                    "LineString, LinearRing, or a MultiGeometry of them", (const char *)g->name);
 }
 
 static bool is_geometry(const xmlNode *n)
@@ -270,23 +288,54 @@ static char *read_date(const xmlNode *pm)
 
 static void placemark_free(struct kml_placemark *pm)
 {
+    free(pm->id);
     free(pm->name);
     free(pm->description);
     free(pm->style);
     free(pm->date);
     json_decref(pm->folders);
     json_decref(pm->extended);
+    json_decref(pm->points);
     json_decref(pm->geometry);
+    json_decref(pm->lines);
+}
+
+/* What the shapes make: points alone are pinpoints; polygons or lines,
+ * with one point at most, a site. */
+static int placemark_shapes(struct parser *p, struct kml_placemark *pm, struct shapes *sh)
+{
+    size_t points = json_array_size(sh->points), polys = json_array_size(sh->polys);
+    size_t lines = json_array_size(sh->lines);
+
+    if (points + polys + lines == 0)
+        return pm_error(p, pm->line, pm->name, "no geometry; valid: Point, Polygon, LineString, "
+                        "LinearRing");
+    if (polys + lines > 0 && points > 1)
+        return pm_error(p, pm->line, pm->name, "holds %zu points beside its outlines or lines; "
+                        "a site has one point: give the points a placemark of their own", points);
+    pm->kind = polys + lines ? KML_SITE : KML_POINTS;
+    pm->points = json_incref(sh->points);
+    if (polys == 1)
+        pm->geometry = json_pack("{s:s, s:O}", "type", "Polygon", "coordinates",
+                                 json_array_get(sh->polys, 0));
+    else if (polys > 1)
+        pm->geometry = json_pack("{s:s, s:O}", "type", "MultiPolygon", "coordinates", sh->polys);
+    if (lines)
+        pm->lines = json_pack("{s:s, s:O}", "type", "MultiLineString", "coordinates", sh->lines);
+    return AT_OK;
 }
 
 static int read_placemark(struct parser *p, const xmlNode *node)
 {
     struct kml_placemark pm = { 0 };
-    json_t *polys = json_array();
-    int points = 0, rc = AT_OK;
+    struct shapes sh = { json_array(), json_array(), json_array() };
+    xmlChar *id = xmlGetProp(node, BAD_CAST "id");
+    int rc = AT_OK;
     char *style;
 
     pm.line = xmlGetLineNo(node);
+    pm.id = id && *id ? xstrdup((const char *)id) : NULL;
+    xmlFree(id);
     pm.name = text_of(child(node, "name"));
     pm.description = text_of(child(node, "description"));
     style = text_of(child(node, "styleUrl"));
@@ -302,21 +351,12 @@ static int read_placemark(struct parser *p, const xmlNode *node)
         read_extended(child(node, "ExtendedData"), pm.extended);
     for (const xmlNode *c = node->children; c && rc == AT_OK; c = c->next)
         if (is_geometry(c))
-            rc = read_geometry(p, c, &pm, polys, &points);
-    if (rc == AT_OK && points + json_array_size(polys) == 0)
-        rc = pm_error(p, pm.line, pm.name, "no geometry; valid: Point, Polygon");
-    else if (rc == AT_OK && points && json_array_size(polys))
-        rc = pm_error(p, pm.line, pm.name, "mixes points and polygons");
-    else if (rc == AT_OK && points > 1)
-        rc = pm_error(p, pm.line, pm.name, "holds %d points; one placemark is one placement",
-                      points);
-    if (rc == AT_OK && json_array_size(polys)) {
-        pm.kind = KML_POLYGON;
-        pm.geometry = json_array_size(polys) == 1
-            ? json_pack("{s:s, s:O}", "type", "Polygon", "coordinates", json_array_get(polys, 0))
-            : json_pack("{s:s, s:O}", "type", "MultiPolygon", "coordinates", polys);
-    }
-    json_decref(polys);
+            rc = read_geometry(p, c, &pm, &sh);
+    if (rc == AT_OK)
+        rc = placemark_shapes(p, &pm, &sh);
+    json_decref(sh.points);
+    json_decref(sh.polys);
+    json_decref(sh.lines);
     if (rc != AT_OK) {
         placemark_free(&pm);
         return rc;
@@ -498,100 +538,134 @@ int kml_read_file(struct at_ctx *ctx, const char *path, struct buf *out, uint8_t
 
 /* ---- import ---- */
 
-/* The site type a name suggests: a vocabulary code or label, singular or
- * plural, in any case ("Burial sites", "#burial_site-probable", "매장지"). */
-static const char *match_site_type(const char *text)
-{
-    const struct vocab *v = vocab_find("site_type");
-    char norm[128];
-    size_t n = 0;
-
-    if (text == NULL)
-        return NULL;
-    for (const char *s = text; *s && n + 1 < sizeof norm; s++) {
-        char c = *s;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '_';
-        if (c != '_' || (n > 0 && norm[n - 1] != '_'))
-            norm[n++] = c;
-    }
-    while (n > 0 && norm[n - 1] == '_')
-        n--;
-    norm[n] = '\0';
-    if (n > 3 && strcmp(norm + n - 3, "ies") == 0)   /* facilities */
-        strcpy(norm + n - 3, "y");
-    for (size_t i = 0; i < v->nterms; i++) {
-        const struct vocab_term *t = &v->terms[i];
-        size_t m = strlen(t->code);
-        char label[128];
-        size_t k = 0;
-        for (const char *s = t->label; *s && k + 1 < sizeof label; s++)
-            label[k++] = *s == ' ' ? '_' : (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
-        label[k] = '\0';
-        if ((strncmp(norm, t->code, m) == 0 && (norm[m] == '\0' || norm[m] == '_'
-                                                 || (norm[m] == 's' && (norm[m + 1] == '\0'
-                                                                        || norm[m + 1] == '_'))))
-            || (strncmp(norm, label, k) == 0 && (norm[k] == '\0' || strcmp(norm + k, "s") == 0))
-            || strcmp(text, t->label_ko) == 0)
-            return t->code;
-    }
-    return NULL;
-}
-
-static const char *infer_site_type(const struct kml_placemark *pm)
-{
-    const char *code = match_site_type(pm->style);
-
-    for (size_t i = json_array_size(pm->folders); code == NULL && i > 0; i--)
-        code = match_site_type(json_string_value(json_array_get(pm->folders, i - 1)));
-    return code;
-}
-
 /* The fields ExtendedData may fill, by record type. */
 static const char *const pinpoint_keys[] = { "name", "description", "date", "site_type",
                                              "uncertainty_m", "basis", "imagery_date" };
 static const char *const site_keys[] = { "name", "description", "date", "site_type",
                                          "confidence", "tier", "province", "county" };
 
+/* The fields an import writes: a new import of a placemark compares them
+ * and leaves the others (an analyst's "site" or "event") alone. */
+static const char *const managed_keys[] = {
+    "name", "description", "date", "site_type", "uncertainty_m", "basis", "imagery_date",
+    "confidence", "tier", "province", "county", "geometry", "lines", "lat", "lon",
+    "placement_group", "placemark", "interview",
+};
+
+/* Other names Google Earth users give the type in ExtendedData. */
+static const char *const site_type_keys[] = { "type", "category", "kind", "site type",
+                                              "유형", "종류", "분류" };
+
 static bool key_in(const char *key, const char *const *keys, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(keys[i], key) == 0)
+        if (strcasecmp(keys[i], key) == 0)
             return true;
     return false;
 }
 
-/* The data of the record a placemark becomes; *type its type.  Values
- * named in ExtendedData fill the record's fields; other values, except
- * the export's own ("attest:..."), are kept as lines of the description. */
-static int placemark_data(struct at_ctx *ctx, const struct kml_placemark *pm,
-                          const char *interview, const struct type_spec **type, json_t **out)
+/* The field an ExtendedData name fills, or NULL. */
+static const char *field_of_key(const char *key, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return keys[i];
+    return key_in(key, site_type_keys, ARRAY_LEN(site_type_keys)) ? "site_type" : NULL;
+}
+
+/* The code that words stand for in field: the importer's --map-value
+ * first, then the vocabulary's own words; NULL when neither knows them. */
+static const char *word_code(const struct kml_options *opt, const char *field, const char *words)
+{
+    const struct type_spec *t = model_type("site");
+    const struct field_spec *f = model_field(t, field);
+
+    if (f == NULL)
+        f = model_field(model_type("pinpoint"), field);
+    for (size_t i = 0; words && i < opt->nmaps; i++)
+        if (strcmp(opt->maps[i].field, field) == 0 && strcasecmp(opt->maps[i].words, words) == 0)
+            return opt->maps[i].code;
+    return f && f->kind == FIELD_VOCAB ? vocab_match(vocab_find(f->vocab), words) : NULL;
+}
+
+/* The site type a styleUrl or a folder's name gives ("#burial_site-probable",
+ * "Burial sites", "처형장"), innermost folder first; NULL when none does. */
+static const char *infer_site_type(const struct kml_placemark *pm, const struct kml_options *opt)
+{
+    const char *code = word_code(opt, "site_type", pm->style);
+
+    if (code == NULL && pm->style && strrchr(pm->style, '-')) {
+        /* attest's own styles: TYPE-CONFIDENCE */
+        char *type = xstrdup(pm->style);
+        *strrchr(type, '-') = '\0';
+        code = word_code(opt, "site_type", type);
+        free(type);
+    }
+    for (size_t i = json_array_size(pm->folders); code == NULL && i > 0; i--)
+        code = word_code(opt, "site_type", json_string_value(json_array_get(pm->folders, i - 1)));
+    return code;
+}
+
+/* Sets field from an ExtendedData value: a vocabulary field through its
+ * words, refusing words no one has mapped. */
+static int set_field(struct at_ctx *ctx, const struct kml_options *opt,
+                     const struct type_spec *t, json_t *data, const char *field, const char *value)
+{
+    const struct field_spec *f = model_field(t, field);
+    const char *code;
+
+    if (f == NULL || f->kind != FIELD_VOCAB)
+        return model_set_from_text(ctx, t, data, field, value);
+    if ((code = word_code(opt, field, value)) != NULL)
+        return model_set_from_text(ctx, t, data, field, code);
+
+    struct buf closest = BUF_INIT;
+    vocab_closest(vocab_find(f->vocab), value, 3, &closest);
+    ctx_error(ctx, AT_EINVAL, "field \"%s\": unknown %s \"%s\"; closest: %s; or give "
+              "--map-value \"%s:%s=CODE\"", field, f->vocab, value, buf_str(&closest), field, value);
+    buf_free(&closest);
+    return AT_EINVAL;
+}
+
+/* The fields a placemark gives every record it makes; *site: whether it
+ * makes a site.  Values named in ExtendedData fill the record's fields;
+ * other values, except the export's own ("attest:..."), are kept as lines
+ * of the description. */
+static int placemark_fields(struct at_ctx *ctx, const struct kml_placemark *pm,
+                            const struct kml_options *opt, bool *site, json_t **out)
 {
     const char *as = json_string_value(json_object_get(pm->extended, "attest:type"));
-    bool site = pm->kind == KML_POLYGON || (as && strcmp(as, "site") == 0);
-    const char *const *keys = site ? site_keys : pinpoint_keys;
-    size_t nkeys = site ? ARRAY_LEN(site_keys) : ARRAY_LEN(pinpoint_keys);
+    size_t npoints = json_array_size(pm->points);
+    const struct type_spec *t;
     json_t *data = json_object(), *v;
     struct buf more = BUF_INIT;
     const char *key;
     int rc = AT_OK;
 
-    *type = model_type(site ? "site" : "pinpoint");
-    if (pm->name)
+    /* An export's pinpoint comes back with its circle of uncertainty: a
+     * point, and a polygon that is not an outline. */
+    *site = as ? strcmp(as, "site") == 0 : pm->kind == KML_SITE;
+    if (*site && pm->kind == KML_POINTS && npoints != 1)
+        rc = ctx_error(ctx, AT_EINVAL, "a site has one point, not %zu", npoints);
+    if (!*site && pm->kind == KML_SITE && npoints != 1)
+        rc = ctx_error(ctx, AT_EINVAL, "a pinpoint needs a point");
+    t = model_type(*site ? "site" : "pinpoint");
+    const char *const *keys = *site ? site_keys : pinpoint_keys;
+    size_t nkeys = *site ? ARRAY_LEN(site_keys) : ARRAY_LEN(pinpoint_keys);
+    if (rc == AT_OK && pm->name)
         json_object_set_new(data, "name", json_string(pm->name));
-    if (pm->description)
+    if (rc == AT_OK && pm->description)
         json_object_set_new(data, "description", json_string(pm->description));
-    if (pm->date)
+    if (rc == AT_OK && pm->date)
         json_object_set_new(data, "date", json_string(pm->date));
     json_object_foreach(pm->extended, key, v) {
-        if (key_in(key, keys, nkeys))
-            rc = model_set_from_text(ctx, *type, data, key, json_string_value(v));
-        else if (strncmp(key, "attest:", 7) != 0)
-            buf_printf(&more, "\n%s: %s", key, json_string_value(v));
+        const char *field = field_of_key(key, keys, nkeys);
         if (rc != AT_OK)
             break;
+        if (field)
+            rc = set_field(ctx, opt, t, data, field, json_string_value(v));
+        else if (strncmp(key, "attest:", 7) != 0)
+            buf_printf(&more, "\n%s: %s", key, json_string_value(v));
     }
     if (more.len) {
         const char *d = json_string_value(json_object_get(data, "description"));
@@ -599,25 +673,49 @@ static int placemark_data(struct at_ctx *ctx, const struct kml_placemark *pm,
                                                               d ? more.data : more.data + 1));
     }
     buf_free(&more);
-    if (!json_object_get(data, "site_type")) {
-        const char *inferred = infer_site_type(pm);
-        if (inferred || site)
+    if (rc == AT_OK && !json_object_get(data, "site_type")) {
+        const char *inferred = infer_site_type(pm, opt);
+        if (inferred || *site)
             json_object_set_new(data, "site_type", json_string(inferred ? inferred : "other"));
     }
-    if (pm->kind == KML_POLYGON) {
-        char *text = polygon_text(pm->geometry);
-        json_object_set_new(data, "geometry", json_string(text));
-        free(text);
-    } else {
-        json_object_set_new(data, "lat", json_real(pm->lat));
-        json_object_set_new(data, "lon", json_real(pm->lon));
+    if (rc == AT_OK && *site) {
+        char *text;
+        if (pm->geometry && pm->kind == KML_SITE) {
+            json_object_set_new(data, "geometry", json_string(text = polygon_text(pm->geometry)));
+            free(text);
+        }
+        if (pm->lines) {
+            json_object_set_new(data, "lines", json_string(text = polygon_text(pm->lines)));
+            free(text);
+        }
+        if (!json_object_get(data, "name"))
+            json_object_set_new(data, "name", json_sprintf("Unnamed site (line %ld)", pm->line));
     }
-    if (site && !json_object_get(data, "name"))
-        json_object_set_new(data, "name", json_sprintf("Unnamed site (line %ld)", pm->line));
-    if (!site && interview)
-        json_object_set_new(data, "interview", json_string(interview));
     *out = data;
     return rc;
+}
+
+/* The key of a placemark within its file: "FILE#ID" for one with an id,
+ * else "FILE: FOLDER / ... / NAME", with " [N]" for the Nth placemark of
+ * the same folders and name.  seen counts the keys given so far. */
+static void placemark_key(const struct kml_placemark *pm, const char *file, json_t *seen,
+                          struct buf *key)
+{
+    json_int_t n;
+
+    buf_reset(key);
+    if (pm->id) {
+        buf_printf(key, "%s#%s", file, pm->id);
+    } else {
+        buf_printf(key, "%s: ", file);
+        for (size_t i = 0; i < json_array_size(pm->folders); i++)
+            buf_printf(key, "%s / ", json_string_value(json_array_get(pm->folders, i)));
+        buf_puts(key, pm->name ? pm->name : "(no name)");
+    }
+    n = json_integer_value(json_object_get(seen, buf_str(key))) + 1;
+    json_object_set_new(seen, buf_str(key), json_integer(n));
+    if (n > 1)
+        buf_printf(key, " [%lld]", (long long)n);
 }
 
 static const char *base_name(const char *path)
@@ -626,81 +724,272 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* The document record that stands for the file. */
-static int add_document(struct at_ctx *ctx, struct store *st, const char *path,
-                        const uint8_t sha256[32], size_t nplacemarks, char id[RECORD_ID_MAX])
+/* The records that earlier imports made from placemarks and named source
+ * as their source: {placemark: version document}.  Caller releases. */
+static int made_before(struct at_ctx *ctx, struct store *st, const char *source, json_t **out)
 {
+    static const char sql[] =
+        "SELECT json_extract(doc, '$.data.placemark'), doc FROM record_current"
+        " WHERE NOT retracted AND type IN ('pinpoint', 'site')"
+        " AND json_extract(doc, '$.source') = ?1"
+        " AND json_extract(doc, '$.data.placemark') IS NOT NULL";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *out = json_object();
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 1), 0, NULL);
+        if (doc)
+            json_object_set_new(*out, (const char *)sqlite3_column_text(stmt, 0), doc);
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading earlier imports");
+}
+
+/* The same value as stored: a version keeps its canonical text (reals to
+ * 15 digits), so two values are compared by theirs, 200 and 200.0 alike. */
+static bool same_value(json_t *a, json_t *b)
+{
+    json_t *pair[2] = { a, b };
+    char *text[2];
+    bool same;
+
+    if (a == NULL || b == NULL)
+        return a == b;
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_is_integer(pair[i]) ? json_real((double)json_integer_value(pair[i]))
+                                             : json_incref(pair[i]);
+        json_t *box = json_pack("[o]", v);
+        text[i] = canonical_text(box);
+        json_decref(box);
+    }
+    same = strcmp(text[0], text[1]) == 0;
+    free(text[0]);
+    free(text[1]);
+    return same;
+}
+
+/* A placemark imported before: a new version when what it says changed. */
+static int update_record(struct at_ctx *ctx, struct store *st, json_t *old, json_t *fresh,
+                         const char *file, struct import_counts *counts)
+{
+    const char *id = json_string_value(json_object_get(old, "id"));
+    const struct type_spec *t = model_type_of_id(id);
+    json_t *was = json_object_get(old, "data"), *merged = json_deep_copy(was);
+    json_t *changes = json_object();
+    int rc;
+
+    for (size_t i = 0; i < ARRAY_LEN(managed_keys); i++) {
+        json_t *v = json_object_get(fresh, managed_keys[i]);
+        if (v)
+            json_object_set(merged, managed_keys[i], v);
+        else
+            json_object_del(merged, managed_keys[i]);
+    }
+    if ((rc = model_validate(ctx, t, merged)) == AT_OK) {
+        for (size_t i = 0; i < ARRAY_LEN(managed_keys); i++) {
+            json_t *now = json_object_get(merged, managed_keys[i]);
+            json_t *before = json_object_get(was, managed_keys[i]);
+            if (!same_value(now, before))
+                json_object_set_new(changes, managed_keys[i], now ? json_incref(now) : json_null());
+        }
+        if (json_object_size(changes) == 0) {
+            counts->already++;
+        } else {
+            struct record_write w = RECORD_WRITE_INIT;
+            char reason[512];
+            snprintf(reason, sizeof reason, "imported again from %s: the placemark changed", file);
+            w.reason = reason;
+            if ((rc = record_amend(ctx, st, id, changes, &w)) == AT_OK)
+                counts->versions++;
+        }
+    }
+    json_decref(merged);
+    json_decref(changes);
+    return rc;
+}
+
+/* The document that stands for the file: the one an earlier import of a
+ * file of the same name made (a new version when the file changed), or a
+ * new one. */
+static int file_document(struct at_ctx *ctx, struct store *st, const char *path,
+                         const uint8_t sha256[32], size_t nplacemarks,
+                         struct import_counts *counts, char id[RECORD_ID_MAX])
+{
+    static const char sql[] =
+        "SELECT id, json_extract(doc, '$.data.sha256') FROM record_current"
+        " WHERE type = 'document' AND NOT retracted AND json_extract(doc, '$.data.title') = ?1"
+        " AND json_extract(doc, '$.data.description') LIKE 'KML file imported with %'"
+        " ORDER BY rowid DESC LIMIT 1";
     struct record_write w = RECORD_WRITE_INIT;
-    char hex[65];
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    char hex[65], before[65] = "";
     json_t *data;
     int rc;
 
+    if (stmt == NULL)
+        return AT_ERR;
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
-    data = json_pack("{s:s, s:s, s:s}", "title", base_name(path), "sha256", hex,
-                     "description", "");
+    id[0] = '\0';
+    sqlite3_bind_text(stmt, 1, base_name(path), -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        snprintf(id, RECORD_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        snprintf(before, sizeof before, "%s", (const char *)sqlite3_column_text(stmt, 1) ?: "");
+    }
+    sqlite3_reset(stmt);
+    if (id[0] && strcmp(before, hex) == 0) {
+        counts->already++;
+        return AT_OK;
+    }
+    data = json_pack("{s:s, s:s}", "sha256", hex, "title", base_name(path));
     json_object_set_new(data, "description",
                         json_sprintf("KML file imported with %zu placemarks", nplacemarks));
-    rc = record_add(ctx, st, model_type("document"), data, &w, id);
+    if (id[0]) {
+        w.reason = "the file changed and was imported again";
+        if ((rc = record_amend(ctx, st, id, data, &w)) == AT_OK)
+            counts->versions++;
+    } else if ((rc = record_add(ctx, st, model_type("document"), data, &w, id)) == AT_OK) {
+        counts->added++;
+    }
     json_decref(data);
     return rc;
 }
 
-int kml_import(struct at_ctx *ctx, struct store *st, const char *path, const char *interview,
-               struct import_counts *counts, char doc_out[32])
+/* Every --map-value names a vocabulary field of pinpoints or sites and one
+ * of its codes. */
+static int check_maps(struct at_ctx *ctx, const struct kml_options *opt)
 {
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL };
+    for (size_t i = 0; i < opt->nmaps; i++) {
+        const struct kml_value_map *m = &opt->maps[i];
+        const struct field_spec *f = model_field(model_type("site"), m->field);
+        struct buf valid = BUF_INIT;
+        if (f == NULL || f->kind != FIELD_VOCAB)
+            f = model_field(model_type("pinpoint"), m->field);
+        if (f == NULL || f->kind != FIELD_VOCAB) {
+            ctx_error(ctx, AT_EINVAL, "--map-value \"%s:%s=%s\": \"%s\" has no vocabulary; "
+                      "valid: site_type, basis, confidence, tier", m->field, m->words, m->code,
+                      m->field);
+            return AT_EINVAL;
+        }
+        if (vocab_index(vocab_find(f->vocab), m->code) < 0) {
+            vocab_list_codes(vocab_find(f->vocab), &valid);
+            ctx_error(ctx, AT_EINVAL, "--map-value \"%s:%s=%s\": \"%s\" is not a %s code; "
+                      "valid: %s", m->field, m->words, m->code, m->code, f->vocab, buf_str(&valid));
+            buf_free(&valid);
+            return AT_EINVAL;
+        }
+    }
+    return AT_OK;
+}
+
+int kml_value_map_parse(struct at_ctx *ctx, char *text, struct kml_value_map *m)
+{
+    char *colon = strchr(text, ':'), *eq = strrchr(text, '=');
+
+    if (colon == NULL || eq == NULL || eq < colon || colon == text || colon + 1 == eq
+        || eq[1] == '\0')
+        return ctx_error(ctx, AT_EINVAL, "--map-value \"%s\": want FIELD:WORDS=CODE, as in "
+                         "--map-value \"site_type:pig farm=workplace\"", text);
+    *colon = '\0';
+    *eq = '\0';
+    *m = (struct kml_value_map){ text, colon + 1, eq + 1 };
+    return AT_OK;
+}
+
+/* Writes the records of placemark pm (one site, or one pinpoint per
+ * point): new ones, or new versions of those an earlier import made. */
+static int import_placemark(struct import *im, const struct kml_placemark *pm,
+                            const struct kml_options *opt, const char *key, json_t *before)
+{
+    struct at_ctx *ctx = im->ctx;
+    json_t *fields = NULL;
+    bool site;
+    int rc = placemark_fields(ctx, pm, opt, &site, &fields);
+    size_t n = site ? 1 : json_array_size(pm->points);
+
+    for (size_t i = 0; rc == AT_OK && i < n; i++) {
+        json_t *data = json_deep_copy(fields), *pos = json_array_get(pm->points, i), *old;
+        struct buf one = BUF_INIT;
+        buf_printf(&one, n > 1 ? "%s #%zu" : "%s", key, i + 1);
+        json_object_set_new(data, "placemark", json_string(buf_str(&one)));
+        if (pos) {
+            json_object_set_new(data, "lat", json_real(json_real_value(json_array_get(pos, 1))));
+            json_object_set_new(data, "lon", json_real(json_real_value(json_array_get(pos, 0))));
+        }
+        if (n > 1)
+            json_object_set_new(data, "placement_group", json_string(key));
+        if (!site && opt->interview)
+            json_object_set_new(data, "interview", json_string(opt->interview));
+        old = json_object_get(before, buf_str(&one));
+        if (old && strcmp(json_string_value(json_object_get(old, "type")), site ? "site" : "pinpoint") == 0)
+            rc = update_record(ctx, im->st, old, data, im->file, &im->counts);
+        else
+            rc = import_item(im, data, model_type(site ? "site" : "pinpoint"), pm->line, 0);
+        json_decref(data);
+        buf_free(&one);
+    }
+    json_decref(fields);
+    return rc;
+}
+
+int kml_import(struct at_ctx *ctx, struct store *st, const char *path,
+               const struct kml_options *opt, struct import_counts *counts, char doc_out[32])
+{
+    struct import_options io = { NULL, -1, false, NULL, NULL, NULL };
     struct kml_doc doc = { 0 };
-    struct buf text = BUF_INIT;
+    struct buf text = BUF_INIT, key = BUF_INIT;
+    json_t *before = NULL, *seen = json_object();
+    const char *file = base_name(path);
     struct import im;
     uint8_t sha[32];
     char docid[RECORD_ID_MAX] = "";
     int rc;
 
+    memset(counts, 0, sizeof *counts);
     if (doc_out)
         doc_out[0] = '\0';
-    if ((rc = kml_read_file(ctx, path, &text, sha)) != AT_OK
-        || (rc = kml_parse(ctx, text.data ? text.data : "", text.len, base_name(path), &doc))
-               != AT_OK)
+    if ((rc = check_maps(ctx, opt)) != AT_OK
+        || (rc = kml_read_file(ctx, path, &text, sha)) != AT_OK
+        || (rc = kml_parse(ctx, text.data ? text.data : "", text.len, file, &doc)) != AT_OK)
         goto out;
-    if (interview) {
-        const struct type_spec *t = model_type_of_id(interview);
+    if (opt->interview) {
+        const struct type_spec *t = model_type_of_id(opt->interview);
         json_t *iv = NULL;
         if (t == NULL || strcmp(t->name, "interview") != 0) {
-            rc = ctx_error(ctx, AT_EINVAL, "--interview: \"%s\" is not an interview id", interview);
+            rc = ctx_error(ctx, AT_EINVAL, "--interview: \"%s\" is not an interview id",
+                           opt->interview);
             goto out;
         }
-        if ((rc = record_get(ctx, st, interview, 0, &iv)) != AT_OK)
+        if ((rc = record_get(ctx, st, opt->interview, 0, &iv)) != AT_OK)
             goto out;
         json_decref(iv);
     }
-    if ((rc = import_begin(&im, ctx, st, &opt, base_name(path))) != AT_OK)
+    if ((rc = import_begin(&im, ctx, st, &io, file)) != AT_OK)
         goto out;
-    if (interview == NULL)
-        rc = add_document(ctx, st, path, sha, doc.n, docid);
-    opt.source = interview ? interview : docid;
+    if (opt->interview == NULL)
+        rc = file_document(ctx, st, path, sha, doc.n, &im.counts, docid);
+    io.source = opt->interview ? opt->interview : docid;
+    if (rc == AT_OK)
+        rc = made_before(ctx, st, io.source, &before);
     for (size_t i = 0; i < doc.n && rc == AT_OK; i++) {
-        const struct type_spec *t;
-        json_t *data = NULL;
-        rc = placemark_data(ctx, &doc.pm[i], interview, &t, &data);
-        if (rc == AT_OK)
-            rc = import_item(&im, data, t, doc.pm[i].line, 0);
+        placemark_key(&doc.pm[i], file, seen, &key);
+        rc = import_placemark(&im, &doc.pm[i], opt, buf_str(&key), before);
         if (rc != AT_OK) {
             /* Say which placemark: "FILE:LINE: placemark "NAME": why". */
-            char prefix[512];
+            char prefix[512], why[sizeof ctx->message];
             const char *msg = ctx->message;
-            snprintf(prefix, sizeof prefix, "%s:%ld: ", base_name(path), doc.pm[i].line);
+            snprintf(prefix, sizeof prefix, "%s:%ld: ", file, doc.pm[i].line);
             if (strncmp(msg, prefix, strlen(prefix)) == 0)
                 msg += strlen(prefix);
-            char why[sizeof ctx->message];
             snprintf(why, sizeof why, "%s", msg);
-            ctx_error(ctx, rc, "%s:%ld: placemark \"%s\": %s", base_name(path), doc.pm[i].line,
+            ctx_error(ctx, rc, "%s:%ld: placemark \"%s\": %s", file, doc.pm[i].line,
                       doc.pm[i].name ? doc.pm[i].name : "(no name)", why);
         }
-        json_decref(data);
     }
-    if (rc == AT_OK && interview == NULL)
-        im.counts.added++;
     *counts = im.counts;
     if (rc != AT_OK) {
         import_end(&im, false);
@@ -710,7 +999,10 @@ int kml_import(struct at_ctx *ctx, struct store *st, const char *path, const cha
     if (rc == AT_OK && doc_out)
         snprintf(doc_out, 32, "%s", docid);
 out:
+    json_decref(before);
+    json_decref(seen);
     kml_doc_free(&doc);
     buf_free(&text);
+    buf_free(&key);
     return rc;
 }

@@ -1,14 +1,21 @@
 /*
  * kml.h: Google Earth's KML and KMZ, in and out of the archive.
  *
- * Reading: each Placemark with a Point becomes a pinpoint, each with a
- * Polygon (or a MultiGeometry of polygons) a site with an outline.  The
- * placemark's name, description, TimeStamp or TimeSpan (as a fuzzy date),
- * enclosing Folders, styleUrl and ExtendedData are kept; an ExtendedData
- * value named like a field of the record fills that field.  Anything else
- * (LineString, Model, gx:Track, a placemark with no geometry, a coordinate
- * out of range, XML that is not well formed) is an error naming the line
- * and the placemark, and nothing is imported.
+ * Reading: each Placemark with a Point becomes a pinpoint, and one with a
+ * MultiGeometry of points several pinpoints of one placement group; one
+ * with Polygons, LineStrings or LinearRings a site with an outline (a
+ * MultiPolygon for several) and line features.  The placemark's name,
+ * description, TimeStamp or TimeSpan (as a fuzzy date), enclosing Folders,
+ * styleUrl and ExtendedData are kept; an ExtendedData value named like a
+ * field of the record fills that field, and words for types (a folder's
+ * name, a value) are mapped to vocabulary codes through their synonyms
+ * (vocab_match) or the importer's --map-value.  Anything else (Model,
+ * gx:Track, a placemark with no geometry, a coordinate out of range, a
+ * word no vocabulary knows, XML that is not well formed) is an error
+ * naming the line and the placemark, and nothing is imported.  Importing
+ * a file again finds the records its placemarks made (by the placemark's
+ * id, or its folders and name) and writes a new version only of those
+ * that changed.
  *
  * Writing is in geo_export.h.
  */
@@ -24,10 +31,14 @@
 /* Largest KML text read, also when unpacked from a KMZ. */
 #define KML_MAX_BYTES (256u << 20)
 
-enum kml_geometry { KML_POINT, KML_POLYGON };
+enum kml_geometry {
+    KML_POINTS, /* one point or several: pinpoints */
+    KML_SITE,   /* polygons and/or lines, with at most one point: a site */
+};
 
 struct kml_placemark {
     long line;               /* of the <Placemark> tag */
+    char *id;                /* its id attribute, or NULL */
     char *name;              /* NULL when it has none */
     char *description;
     char *style;             /* styleUrl without its '#', or NULL */
@@ -35,8 +46,9 @@ struct kml_placemark {
     json_t *folders;         /* names of enclosing Folders, outermost first */
     json_t *extended;        /* ExtendedData: {name: text} */
     enum kml_geometry kind;
-    double lat, lon;         /* KML_POINT */
-    json_t *geometry;        /* KML_POLYGON: a GeoJSON Polygon or MultiPolygon */
+    json_t *points;          /* [[lon, lat], ...]: KML_POINTS's points; a site's point, if any */
+    json_t *geometry;        /* KML_SITE: a GeoJSON Polygon or MultiPolygon, or NULL */
+    json_t *lines;           /* KML_SITE: a GeoJSON MultiLineString, or NULL */
 };
 
 /* The placemarks of one document, in document order; owns them. */
@@ -55,12 +67,31 @@ void kml_doc_free(struct kml_doc *d);
  * its first .kml).  sha256 gets the hash of the file's bytes. */
 int kml_read_file(struct at_ctx *ctx, const char *path, struct buf *out, uint8_t sha256[32]);
 
-/* Imports the KML or KMZ at path in one transaction.  With interview (an
- * interview's id) the records are attributed to it; without, the file is
- * recorded as a document (title: its name; its SHA-256) that the records
- * name as their source.  The writes end with evlog_commit.  doc_out, when
- * not NULL, gets the document's id ("" with an interview). */
-int kml_import(struct at_ctx *ctx, struct store *st, const char *path, const char *interview,
-               struct import_counts *counts, char doc_out[32]);
+/* A word of the team's own for a vocabulary field: --map-value
+ * FIELD:WORDS=CODE. */
+struct kml_value_map {
+    const char *field, *words, *code;
+};
+
+struct kml_options {
+    const char *interview;              /* an interview's id, or NULL */
+    const struct kml_value_map *maps;   /* checked by kml_import */
+    size_t nmaps;
+};
+
+/* Parses "FIELD:WORDS=CODE" (the first ":", the last "=") into m, whose
+ * strings point into text, which the caller keeps. */
+int kml_value_map_parse(struct at_ctx *ctx, char *text, struct kml_value_map *m);
+
+/* Imports the KML or KMZ at path in one transaction.  With an interview
+ * the records are attributed to it; without, the file is recorded as a
+ * document (title: its name; its SHA-256) that the records name as their
+ * source, and a changed file is a new version of that document.  A
+ * placemark that made a record before (same source, same placemark) makes
+ * a new version of it when it changed and nothing when it did not
+ * (counts->versions, counts->already).  The writes end with evlog_commit.
+ * doc_out, when not NULL, gets the document's id ("" with an interview). */
+int kml_import(struct at_ctx *ctx, struct store *st, const char *path,
+               const struct kml_options *opt, struct import_counts *counts, char doc_out[32]);
 
 #endif

@@ -129,7 +129,11 @@ static const struct field_spec site_fields[] = {
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what is there" },
     { "geometry", FIELD_TEXT, 0, NULL, NULL, 0, 0,
       "outline: a GeoJSON Polygon or MultiPolygon geometry, as text" },
+    { "lines", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "line features (a fence, a route): a GeoJSON MultiLineString geometry, as text" },
     { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when the site was in use (fuzzy)" },
+    { "placemark", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "the Google Earth placemark it was imported from, so that a new import updates it" },
 };
 
 static const struct field_spec pinpoint_fields[] = {
@@ -145,6 +149,10 @@ static const struct field_spec pinpoint_fields[] = {
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what the witness pointed at" },
     { "name", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the label given to the placement" },
     { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when, as the placement dates it (fuzzy)" },
+    { "placement_group", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "placements made together (the points of one Google Earth placemark) share it" },
+    { "placemark", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "the Google Earth placemark it was imported from, so that a new import updates it" },
 };
 
 static const struct field_spec relation_fields[] = {
@@ -172,30 +180,46 @@ static int check_lat_lon(struct at_ctx *ctx, json_t *data)
     return AT_OK;
 }
 
-/* A site's outline is checked and made canonical; a site with an outline
- * and no point gets the outline's centre as its point. */
+/* A site's outline and line features are checked and made canonical; a
+ * site with an outline or lines and no point gets their centre as its
+ * point. */
 static int check_site(struct at_ctx *ctx, json_t *data)
 {
     const char *text = json_string_value(json_object_get(data, "geometry"));
-    json_t *g;
+    const char *lines = json_string_value(json_object_get(data, "lines"));
+    json_t *g = NULL, *l = NULL;
+    double lat, lon;
     char *canon;
     int rc = check_lat_lon(ctx, data);
 
-    if (rc != AT_OK || text == NULL)
-        return rc;
-    if (polygon_parse(ctx, text, &g) != AT_OK)
-        return ctx_prefix(ctx, "field \"geometry\": ");
-    canon = polygon_text(g);
-    json_object_set_new(data, "geometry", json_string(canon));
-    if (!json_object_get(data, "lat")) {
-        double lat, lon;
-        polygon_centre(g, &lat, &lon);
+    if (rc == AT_OK && text && (rc = polygon_parse(ctx, text, &g)) != AT_OK)
+        rc = ctx_prefix(ctx, "field \"geometry\": ");
+    if (rc == AT_OK && lines && (rc = polygon_lines_parse(ctx, lines, &l)) != AT_OK)
+        rc = ctx_prefix(ctx, "field \"lines\": ");
+    if (rc != AT_OK)
+        goto out;
+    if (g) {
+        canon = polygon_text(g);
+        json_object_set_new(data, "geometry", json_string(canon));
+        free(canon);
+    }
+    if (l) {
+        canon = polygon_text(l);
+        json_object_set_new(data, "lines", json_string(canon));
+        free(canon);
+    }
+    if (!json_object_get(data, "lat") && (g || l)) {
+        if (g)
+            polygon_centre(g, &lat, &lon);
+        else
+            polygon_lines_centre(l, &lat, &lon);
         json_object_set_new(data, "lat", json_real(lat));
         json_object_set_new(data, "lon", json_real(lon));
     }
-    free(canon);
+out:
     json_decref(g);
-    return AT_OK;
+    json_decref(l);
+    return rc;
 }
 
 static int check_act(struct at_ctx *ctx, json_t *data)

@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-/* Most positions one outline may hold. */
+/* Most positions one outline (or one site's lines) may hold. */
 #define POLYGON_MAX_POSITIONS 100000
 
 /* Parses and checks geometry text; on success *out is a new reference to
@@ -34,6 +34,16 @@ void polygon_centre(json_t *geometry, double *lat, double *lon);
 /* Calls fn for each polygon of geometry with its rings (an array of rings,
  * each an array of [lon, lat]). */
 void polygon_each(json_t *geometry, void (*fn)(void *arg, json_t *rings), void *arg);
+
+/* A site's line features (a fence, a route), kept in its "lines" field as
+ * the text of a GeoJSON MultiLineString (a LineString is taken as one):
+ * each line has two positions or more; a closed line repeats its first.
+ * Parses and checks text like polygon_parse; *out is a MultiLineString. */
+int polygon_lines_parse(struct at_ctx *ctx, const char *text, json_t **out);
+
+/* The mean of the positions of a MultiLineString (a closed line's last
+ * position left out), as polygon_centre. */
+void polygon_lines_centre(json_t *lines, double *lat, double *lon);
 
 /* Twice the signed area of a ring in degrees (positive: counter-clockwise). */
 double polygon_ring_area2(json_t *ring);

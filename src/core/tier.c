@@ -143,7 +143,11 @@ int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, j
         json_object_set_new(data, "lon", json_real(round(lon * 1e4) / 1e4));
         json_object_del(data, "uncertainty_m");
         json_object_del(data, "geometry");
+        json_object_del(data, "lines");
         json_object_del(data, "interview");
+        /* where it came from in a team's files: their folders' names */
+        json_object_del(data, "placemark");
+        json_object_del(data, "placement_group");
         *redacted = true;
         return AT_OK;
     }

@@ -7,6 +7,7 @@
 #include "attest.h"
 #include "vocab.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TERMS(a) a, ARRAY_LEN(a)
@@ -146,6 +147,51 @@ static const struct vocab_term currency[] = {
     { "JPY", "Japanese yen", "엔" },
 };
 
+/*
+ * Other words for terms, as witnesses and analysts write them in their own
+ * files (a Google Earth folder called "처형장", a value "body site"), in
+ * English and Korean, separated by |.  A word stands for one term only:
+ * "killing site" is a public execution site, as the mapping reports use
+ * it for the sites of state-sanctioned killing (a secret one is named so).
+ */
+static const struct {
+    const char *vocab, *code, *words;
+} synonyms[] = {
+    { "site_type", "public_execution_site",
+      "killing site|killing ground|execution site|execution ground|public execution|"
+      "처형장|공개처형장|처형 장소|사형장|총살장|공개처형 장소" },
+    { "site_type", "secret_killing_site",
+      "secret execution site|secret killing|secret execution|비밀처형장|비공개처형장|비밀 처형장" },
+    { "site_type", "burial_site",
+      "grave|mass grave|burial ground|cemetery|매장 장소|묘지|공동묘지|집단매장지|무덤|암매장지" },
+    { "site_type", "body_disposal_site",
+      "body site|body disposal|dumping site|body dumping site|cremation site|crematorium|"
+      "시신 처리장|시체 처리장|시신 유기 장소|시신 유기지|화장터" },
+    { "site_type", "detention_facility",
+      "detention centre|detention center|holding centre|holding center|prison|jail|"
+      "구류장|구금소|구금 시설|집결소|노동단련대|교화소|감옥|유치장" },
+    { "site_type", "political_prison_camp",
+      "kwanliso|political prison|concentration camp|관리소|정치범 수용소|수용소" },
+    { "site_type", "interrogation_facility",
+      "interrogation centre|interrogation center|interrogation room|취조실|조사실|예심실" },
+    { "site_type", "document_location", "archive|records office|문서고|기록 보관소" },
+    { "site_type", "border_crossing",
+      "crossing point|river crossing|crossing|도강 지점|도강|국경 통과|월경 지점" },
+    { "site_type", "workplace", "work site|worksite|factory|mine|작업 현장|공장|광산" },
+    { "basis_of_knowledge", "present", "victim|participant|was there|직접 경험|피해자|당사자" },
+    { "basis_of_knowledge", "eyewitness", "eye witness|saw it|witnessed|seen|직접 목격|봤음" },
+    { "basis_of_knowledge", "rumour", "rumor|hearsay|소문|풍문" },
+    { "basis_of_knowledge", "document", "documents|record|문서|기록" },
+    { "basis_of_knowledge", "unknown", "모름|미상|not known" },
+    { "confidence", "confirmed", "certain|확실" },
+    { "confidence", "probable", "likely|유력" },
+    { "confidence", "possible", "maybe|가능성" },
+    { "confidence", "unverified", "unconfirmed|미확인|확인 안됨" },
+    { "tier", "public", "publish|published|공개" },
+    { "tier", "partner", "partners|협력기관" },
+    { "tier", "court", "court only|법원" },
+};
+
 /* Sorted by name: vocab_find searches in order and `attest vocab` lists it so. */
 static const struct vocab vocabs[] = {
     { "act_type", "what was done to the victim in an act", TERMS(act_type) },
@@ -214,4 +260,156 @@ const char *vocab_clearance_name(int level)
     if (level < 0 || (size_t)level >= v->nterms)
         return "unknown";
     return v->terms[level].code;
+}
+
+/*
+ * The key words are compared by: ASCII letters in lower case, "_", "-",
+ * "#", "/" and white space as one space, none at either end, Korean with
+ * no spaces at all, and a last English word made singular ("sites",
+ * "facilities").
+ */
+static void words_key(const char *words, struct buf *out)
+{
+    bool korean = false;
+
+    buf_reset(out);
+    for (const char *s = words; *s; s++)
+        korean |= (unsigned char)*s >= 0x80;
+    for (const char *s = words; *s; s++) {
+        char c = *s;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c == '_' || c == '-' || c == '#' || c == '/' || c == ' ' || c == '\t' || c == '\n'
+            || c == '\r') {
+            if (!korean && out->len && out->data[out->len - 1] != ' ')
+                buf_putc(out, ' ');
+            continue;
+        }
+        buf_putc(out, c);
+    }
+    if (out->len && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0';
+    if (!korean && out->len > 4 && strcmp(out->data + out->len - 3, "ies") == 0) {
+        out->len -= 3;
+        buf_putc(out, 'y');
+    } else if (!korean && out->len > 3 && out->data[out->len - 1] == 's'
+               && out->data[out->len - 2] != 's') {
+        out->data[--out->len] = '\0';
+    }
+}
+
+/* Calls fn with the key of each way of writing term i of v until it
+ * returns true; returns that. */
+static bool each_spelling(const struct vocab *v, size_t i, bool (*fn)(void *, const char *),
+                          void *arg)
+{
+    const struct vocab_term *t = &v->terms[i];
+    struct buf key = BUF_INIT, one = BUF_INIT;
+    const char *fixed[] = { t->code, t->label, t->label_ko };
+    bool done = false;
+
+    for (size_t k = 0; !done && k < ARRAY_LEN(fixed); k++) {
+        words_key(fixed[k], &key);
+        done = fn(arg, buf_str(&key));
+    }
+    for (size_t k = 0; !done && k < ARRAY_LEN(synonyms); k++) {
+        if (strcmp(synonyms[k].vocab, v->name) != 0 || strcmp(synonyms[k].code, t->code) != 0)
+            continue;
+        for (const char *s = synonyms[k].words; !done && *s;) {
+            size_t n = strcspn(s, "|");
+            buf_reset(&one);
+            buf_append(&one, s, n);
+            words_key(buf_str(&one), &key);
+            done = fn(arg, buf_str(&key));
+            s += n + (s[n] == '|');
+        }
+    }
+    buf_free(&key);
+    buf_free(&one);
+    return done;
+}
+
+static bool same_key(void *arg, const char *key)
+{
+    return strcmp(arg, key) == 0;
+}
+
+const char *vocab_match(const struct vocab *v, const char *words)
+{
+    struct buf key = BUF_INIT;
+    const char *code = NULL;
+
+    if (words == NULL)
+        return NULL;
+    words_key(words, &key);
+    for (size_t i = 0; code == NULL && key.len && i < v->nterms; i++)
+        if (each_spelling(v, i, same_key, key.data))
+            code = v->terms[i].code;
+    buf_free(&key);
+    return code;
+}
+
+/* The edit distance (Levenshtein, over bytes) of a and b. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b), *row = xmalloc((m + 1) * sizeof *row), d;
+
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    d = row[m];
+    free(row);
+    return d;
+}
+
+struct nearest {
+    const char *key;
+    size_t best;
+};
+
+static bool nearer(void *arg, const char *key)
+{
+    struct nearest *n = arg;
+    size_t d = distance(n->key, key);
+
+    if (d < n->best)
+        n->best = d;
+    return false;
+}
+
+void vocab_closest(const struct vocab *v, const char *words, size_t n, struct buf *out)
+{
+    struct buf key = BUF_INIT;
+    size_t *dist = xmalloc((v->nterms + 1) * sizeof *dist), shown = 0;
+    bool *taken = xcalloc(v->nterms + 1, sizeof *taken);
+
+    words_key(words ? words : "", &key);
+    for (size_t i = 0; i < v->nterms; i++) {
+        struct nearest near = { buf_str(&key), (size_t)-1 };
+        each_spelling(v, i, nearer, &near);
+        dist[i] = near.best;
+    }
+    for (; shown < n && shown < v->nterms; shown++) {
+        size_t best = v->nterms;
+        for (size_t i = 0; i < v->nterms; i++)
+            if (!taken[i] && (best == v->nterms || dist[i] < dist[best]))
+                best = i;
+        taken[best] = true;
+        buf_printf(out, "%s%s", shown ? ", " : "", v->terms[best].code);
+    }
+    free(dist);
+    free(taken);
+    buf_free(&key);
 }

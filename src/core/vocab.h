@@ -31,6 +31,19 @@ int vocab_index(const struct vocab *v, const char *code);
 /* Appends "a, b, c" (the valid codes of v) to out, for error messages. */
 void vocab_list_codes(const struct vocab *v, struct buf *out);
 
+/*
+ * The code of v that words name, as people write them: the code itself,
+ * its English or Korean label, or one of its synonyms in either language
+ * ("killing site", "execution ground", "처형장", "body site", "구류장"),
+ * in any case, with "_", "-" and spaces alike, singular or plural, spaces
+ * in Korean optional.  NULL when words name none.
+ */
+const char *vocab_match(const struct vocab *v, const char *words);
+
+/* Appends "a, b, c": the (at most) n codes of v whose code, labels or
+ * synonyms are spelled nearest to words, nearest first. */
+void vocab_closest(const struct vocab *v, const char *words, size_t n, struct buf *out);
+
 /* Clearance levels, lowest first: the order decides who may see what. */
 enum clearance {
     CLEARANCE_PUBLIC,

@@ -104,7 +104,7 @@ bad() {
     fi
 }
 bad "coordinate out of range" 's/129.7523456,42.4423456/129.75,92.44/' 'bad.kml:21: placemark "FICTIONAL field": coordinate 129.75,92.44 is out of range'
-bad "unsupported geometry" 's#<Point><coordinates>129.75#<LineString><coordinates>129.75#; s#42.4423456</coordinates></Point>#42.4423456 129.8,42.5</coordinates></LineString>#' ':21: placemark "FICTIONAL field": unsupported geometry LineString'
+bad "unsupported geometry" 's#<Point><coordinates>129.75#<Model><coordinates>129.75#; s#42.4423456</coordinates></Point>#42.4423456</coordinates></Model>#' ':21: placemark "FICTIONAL field": unsupported geometry Model'
 bad "malformed XML" 's#</Folder>##' 'bad.kml:[0-9]*: not well-formed XML'
 bad "bad ExtendedData value" 's#<value>eyewitness#<value>saw it on TV#' 'bad.kml:8: placemark "FICTIONAL hillside": field "basis"'
 bad "open ring" 's#129.70,42.40$#129.70,42.45#' 'placemark "FICTIONAL compound": a LinearRing needs'

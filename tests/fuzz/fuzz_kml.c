@@ -1,7 +1,7 @@
 /*
  * fuzz_kml.c: kml_parse on arbitrary bytes.  Whatever it accepts must
- * hold only placemarks with a point in range or a polygon outline that
- * the site validator accepts; whatever it refuses must say why, naming
+ * hold only placemarks with points in range, or outlines and lines that
+ * the site validator accepts beside one point at most; whatever it refuses must say why, naming
  * the file.
  */
 #include "../../src/core/geo.h"
@@ -27,12 +27,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct kml_placemark *pm = &doc.pm[i];
         if (pm->line < 1)
             abort();
-        if (pm->kind == KML_POINT && !geo_valid(pm->lat, pm->lon))
+        size_t np = json_array_size(pm->points);
+        if (pm->kind == KML_POINTS ? np == 0 || pm->geometry || pm->lines
+                                   : np > 1 || !(pm->geometry || pm->lines))
             abort();
-        if (pm->kind == KML_POLYGON) {
+        for (size_t k = 0; k < np; k++) {
+            json_t *pos = json_array_get(pm->points, k);
+            if (!geo_valid(json_real_value(json_array_get(pos, 1)),
+                           json_real_value(json_array_get(pos, 0))))
+                abort();
+        }
+        if (pm->geometry) {
             char *text = polygon_text(pm->geometry);
             json_t *g = NULL;
             if (polygon_parse(&ctx, text, &g) != AT_OK)
+                abort();
+            json_decref(g);
+            free(text);
+        }
+        if (pm->lines) {
+            char *text = polygon_text(pm->lines);
+            json_t *g = NULL;
+            if (polygon_lines_parse(&ctx, text, &g) != AT_OK)
                 abort();
             json_decref(g);
             free(text);

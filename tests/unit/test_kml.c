@@ -32,15 +32,42 @@ UNIT_TEST(kml_reads_points_polygons_folders_dates)
 
     REQUIRE(kml_parse(&ctx, kml_text, sizeof kml_text - 1, "t.kml", &doc) == AT_OK);
     REQUIRE(doc.n == 2);
-    CHECK(doc.pm[0].kind == KML_POINT && doc.pm[0].line == 3);
-    CHECK(doc.pm[0].lat == 41.7654321 && doc.pm[0].lon == 129.1234567);
+    CHECK(doc.pm[0].kind == KML_POINTS && doc.pm[0].line == 3);
+    CHECK(json_array_size(doc.pm[0].points) == 1);
+    CHECK(json_real_value(json_array_get(json_array_get(doc.pm[0].points, 0), 1)) == 41.7654321);
+    CHECK(json_real_value(json_array_get(json_array_get(doc.pm[0].points, 0), 0)) == 129.1234567);
     CHECK_STR(doc.pm[0].date, "1996/1998-05-01");
     CHECK_STR(doc.pm[0].style, "x");
     CHECK(json_array_size(doc.pm[0].folders) == 2);
     CHECK_STR(json_string_value(json_object_get(doc.pm[0].extended, "basis")), "rumour");
-    CHECK(doc.pm[1].kind == KML_POLYGON);
+    CHECK(doc.pm[1].kind == KML_SITE && doc.pm[1].lines == NULL);
     CHECK_STR(json_string_value(json_object_get(doc.pm[1].geometry, "type")), "MultiPolygon");
     CHECK(json_array_size(doc.pm[1].folders) == 0);
+    kml_doc_free(&doc);
+}
+
+/* Issue 10: Google Earth files as they are.  A MultiGeometry of points was
+ * refused ("holds 2 points"), and so was every LineString. */
+UNIT_TEST(kml_reads_multigeometry_points_and_lines)
+{
+    static const char text[] =
+        "<kml><Placemark id=\"p1\"><name>FICTIONAL pair</name><MultiGeometry>\n"
+        "<Point><coordinates>1,2</coordinates></Point><Point><coordinates>3,4</coordinates>"
+        "</Point></MultiGeometry></Placemark>\n"
+        "<Placemark><name>FICTIONAL fence</name><MultiGeometry>"
+        "<LineString><coordinates>1,1 2,2</coordinates></LineString>"
+        "<LinearRing><coordinates>0,0 1,0 1,1 0,0</coordinates></LinearRing>"
+        "<Point><coordinates>5,6</coordinates></Point></MultiGeometry></Placemark></kml>";
+    struct at_ctx ctx = { 0 };
+    struct kml_doc doc;
+
+    REQUIRE(kml_parse(&ctx, text, sizeof text - 1, "t.kml", &doc) == AT_OK);
+    REQUIRE(doc.n == 2);
+    CHECK(doc.pm[0].kind == KML_POINTS && json_array_size(doc.pm[0].points) == 2);
+    CHECK_STR(doc.pm[0].id, "p1");
+    CHECK(doc.pm[1].kind == KML_SITE && doc.pm[1].geometry == NULL);
+    CHECK(json_array_size(json_object_get(doc.pm[1].lines, "coordinates")) == 2);
+    CHECK(json_array_size(doc.pm[1].points) == 1);
     kml_doc_free(&doc);
 }
 
@@ -53,6 +80,13 @@ UNIT_TEST(kml_refuses_with_line_and_name)
           "t.kml:2: placemark \"FICTIONAL\": unsupported geometry Model" },
         { "<kml><Placemark><name>FICTIONAL</name></Placemark></kml>",
           "t.kml:1: placemark \"FICTIONAL\": no geometry" },
+        { "<kml><Placemark><name>FICTIONAL</name>\n<LineString><coordinates>1,2</coordinates>"
+          "</LineString></Placemark></kml>",
+          "t.kml:2: placemark \"FICTIONAL\": a LineString needs at least 2 coordinates" },
+        { "<kml><Placemark><name>FICTIONAL</name><MultiGeometry><Point><coordinates>1,2"
+          "</coordinates></Point><Point><coordinates>1,3</coordinates></Point><LineString>"
+          "<coordinates>1,2 3,4</coordinates></LineString></MultiGeometry></Placemark></kml>",
+          "t.kml:1: placemark \"FICTIONAL\": holds 2 points beside its outlines or lines" },
         { "<kml><Placemark>\n<Point><coordinates>1,2,3,4</coordinates></Point></Placemark></kml>",
           "t.kml:2: placemark \"(no name)\": coordinate \"1,2,3,4\"" },
         { "<gpx/>", "t.kml:1: not KML" },
