@@ -544,13 +544,12 @@ static const char *const pinpoint_keys[] = { "name", "description", "date", "sit
 static const char *const site_keys[] = { "name", "description", "date", "site_type",
                                          "confidence", "tier", "province", "county" };
 
-/* The fields an import writes: a new import of a placemark compares them
- * and leaves the others (an analyst's "site" or "event") alone. */
-static const char *const managed_keys[] = {
-    "name", "description", "date", "site_type", "uncertainty_m", "basis", "imagery_date",
-    "confidence", "tier", "province", "county", "geometry", "lines", "lat", "lon",
-    "placement_group", "placemark", "interview",
-};
+/* What follows the placemark's shapes: a new import of a placemark removes
+ * these when the placemark no longer gives them (a site's point is then
+ * the centre of its outline again).  Other fields it gives are compared
+ * and rewritten, and fields it does not give (an analyst's "county",
+ * "site" or "event") are kept. */
+static const char *const shape_keys[] = { "geometry", "lines", "placement_group", "lat", "lon" };
 
 /* Other names Google Earth users give the type in ExtendedData. */
 static const char *const site_type_keys[] = { "type", "category", "kind", "site type",
@@ -779,23 +778,22 @@ static int update_record(struct at_ctx *ctx, struct store *st, json_t *old, json
     const char *id = json_string_value(json_object_get(old, "id"));
     const struct type_spec *t = model_type_of_id(id);
     json_t *was = json_object_get(old, "data"), *merged = json_deep_copy(was);
-    json_t *changes = json_object();
+    json_t *changes = json_object(), *v;
+    const char *key;
     int rc;
 
-    for (size_t i = 0; i < ARRAY_LEN(managed_keys); i++) {
-        json_t *v = json_object_get(fresh, managed_keys[i]);
-        if (v)
-            json_object_set(merged, managed_keys[i], v);
-        else
-            json_object_del(merged, managed_keys[i]);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(shape_keys); i++)
+        if (!json_object_get(fresh, shape_keys[i]))
+            json_object_del(merged, shape_keys[i]);
+    json_object_foreach(fresh, key, v)
+        json_object_set(merged, key, v);
     if ((rc = model_validate(ctx, t, merged)) == AT_OK) {
-        for (size_t i = 0; i < ARRAY_LEN(managed_keys); i++) {
-            json_t *now = json_object_get(merged, managed_keys[i]);
-            json_t *before = json_object_get(was, managed_keys[i]);
-            if (!same_value(now, before))
-                json_object_set_new(changes, managed_keys[i], now ? json_incref(now) : json_null());
-        }
+        json_object_foreach(merged, key, v)
+            if (!same_value(v, json_object_get(was, key)))
+                json_object_set(changes, key, v);
+        json_object_foreach(was, key, v)
+            if (!json_object_get(merged, key))
+                json_object_set_new(changes, key, json_null());
         if (json_object_size(changes) == 0) {
             counts->already++;
         } else {

@@ -159,9 +159,9 @@ static const struct {
 } synonyms[] = {
     { "site_type", "public_execution_site",
       "killing site|killing ground|execution site|execution ground|public execution|"
-      "처형장|공개처형장|처형 장소|사형장|총살장|공개처형 장소" },
+      "처형장|공개처형장|처형 장소|사형장|총살장" },
     { "site_type", "secret_killing_site",
-      "secret execution site|secret killing|secret execution|비밀처형장|비공개처형장|비밀 처형장" },
+      "secret execution site|secret killing|secret execution|비밀처형장|비공개처형장" },
     { "site_type", "burial_site",
       "grave|mass grave|burial ground|cemetery|매장 장소|묘지|공동묘지|집단매장지|무덤|암매장지" },
     { "site_type", "body_disposal_site",
@@ -169,9 +169,9 @@ static const struct {
       "시신 처리장|시체 처리장|시신 유기 장소|시신 유기지|화장터" },
     { "site_type", "detention_facility",
       "detention centre|detention center|holding centre|holding center|prison|jail|"
-      "구류장|구금소|구금 시설|집결소|노동단련대|교화소|감옥|유치장" },
+      "구류장|구금소|집결소|노동단련대|교화소|감옥|유치장" },
     { "site_type", "political_prison_camp",
-      "kwanliso|political prison|concentration camp|관리소|정치범 수용소|수용소" },
+      "kwanliso|political prison|concentration camp|관리소|수용소" },
     { "site_type", "interrogation_facility",
       "interrogation centre|interrogation center|interrogation room|취조실|조사실|예심실" },
     { "site_type", "document_location", "archive|records office|문서고|기록 보관소" },
@@ -181,12 +181,12 @@ static const struct {
     { "basis_of_knowledge", "present", "victim|participant|was there|직접 경험|피해자|당사자" },
     { "basis_of_knowledge", "eyewitness", "eye witness|saw it|witnessed|seen|직접 목격|봤음" },
     { "basis_of_knowledge", "rumour", "rumor|hearsay|소문|풍문" },
-    { "basis_of_knowledge", "document", "documents|record|문서|기록" },
-    { "basis_of_knowledge", "unknown", "모름|미상|not known" },
+    { "basis_of_knowledge", "document", "record|기록" },
+    { "basis_of_knowledge", "unknown", "모름|not known" },
     { "confidence", "confirmed", "certain|확실" },
-    { "confidence", "probable", "likely|유력" },
+    { "confidence", "probable", "likely" },
     { "confidence", "possible", "maybe|가능성" },
-    { "confidence", "unverified", "unconfirmed|미확인|확인 안됨" },
+    { "confidence", "unverified", "unconfirmed|확인 안됨" },
     { "tier", "public", "publish|published|공개" },
     { "tier", "partner", "partners|협력기관" },
     { "tier", "court", "court only|법원" },
@@ -260,6 +260,19 @@ const char *vocab_clearance_name(int level)
     if (level < 0 || (size_t)level >= v->nterms)
         return "unknown";
     return v->terms[level].code;
+}
+
+void vocab_synonyms(const struct vocab *v, const char *code, struct buf *out)
+{
+    for (size_t k = 0; k < ARRAY_LEN(synonyms); k++) {
+        if (strcmp(synonyms[k].vocab, v->name) != 0 || strcmp(synonyms[k].code, code) != 0)
+            continue;
+        for (const char *s = synonyms[k].words; *s;) {
+            size_t n = strcspn(s, "|");
+            buf_printf(out, "%s%.*s", out->len ? " | " : "", (int)n, s);
+            s += n + (s[n] == '|');
+        }
+    }
 }
 
 /*

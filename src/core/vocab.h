@@ -40,6 +40,10 @@ void vocab_list_codes(const struct vocab *v, struct buf *out);
  */
 const char *vocab_match(const struct vocab *v, const char *words);
 
+/* Appends the synonyms of code in v, "a | b | c", to out; nothing when it
+ * has none. */
+void vocab_synonyms(const struct vocab *v, const char *code, struct buf *out);
+
 /* Appends "a, b, c": the (at most) n codes of v whose code, labels or
  * synonyms are spelled nearest to words, nearest first. */
 void vocab_closest(const struct vocab *v, const char *words, size_t n, struct buf *out);

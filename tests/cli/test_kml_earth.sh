@@ -7,7 +7,7 @@
 # data only.
 . "$(dirname "$0")/lib.sh"
 export ATTEST_USER=admin
-plan 28
+plan 30
 
 count() { attest list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 pinpoints() { attest list --type pinpoint --json > "$T/pp.json"; }
@@ -133,19 +133,25 @@ same "it changes nothing" "$n" "$(count)"
 check "and says so" grep -q "0 new records, 0 new versions, 8 unchanged" "$T/again.err"
 # A changed placemark becomes a new version of the record it made.
 mkdir -p "$T/changed"
-sed 's/129.75,42.44/129.751,42.441/' "$T/team.kml" > "$T/changed/team.kml"
-check "importing the file with one placemark moved" attest import kml "$T/changed/team.kml"
+sed 's/129.75,42.44/129.751,42.441/; s/129.72,42.40/129.72,42.39/g' "$T/team.kml" > "$T/changed/team.kml"
+check "importing the file with a point moved and an outline changed" attest import kml "$T/changed/team.kml"
 cp "$T/err" "$T/changed.err"
 same "no new record" "$n" "$(count)"
-check "a new version of the placemark's record and of the file's document" \
-    grep -q "0 new records, 2 new versions, 6 unchanged" "$T/changed.err"
+check "new versions of the placemarks' records and of the file's document" \
+    grep -q "0 new records, 3 new versions, 5 unchanged" "$T/changed.err"
 pp=$(attest list --type pinpoint --json | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin) if p["data"]["name"] == "FICTIONAL market square"][0])')
 check "the moved placemark's record has two versions, the new one at the new place" sh -c "
 '$ATTEST_BIN' history $pp --json | python3 -c '
 import json, sys
 h = json.load(sys.stdin)
 assert len(h) == 2 and h[1][\"data\"][\"lat\"] == 42.441 and h[0][\"data\"][\"lat\"] == 42.44, h
-'" 
+'"
+check "a site whose outline changed has its new centre" sh -c "
+'$ATTEST_BIN' list --type site --json | python3 -c '
+import json, sys
+s = [x[\"data\"] for x in json.load(sys.stdin) if x[\"data\"][\"name\"] == \"FICTIONAL two hillsides\"][0]
+assert abs(s[\"lat\"] - 42.401666667) < 1e-6 and \"42.39\" in s[\"geometry\"], s
+'"
 
 # Words no vocabulary knows: refused, all or nothing, naming the closest codes and the flag.
 sed 's#<value>killing site</value>#<value>pig farm</value>#' "$T/team.kml" > "$T/words.kml"
@@ -160,6 +166,13 @@ check_fails "--map-value with an unknown code" 2 '"nowhere" is not a site_type c
     attest import kml "$T/words.kml" --map-value "site_type:pig farm=nowhere"
 check_fails "--map-value of a field without a vocabulary" 2 '"name" has no vocabulary; valid: ' \
     attest import kml "$T/words.kml" --map-value "name:pig farm=x"
+
+check "attest vocab shows the words an import takes" sh -c "
+'$ATTEST_BIN' vocab site_type --json | python3 -c '
+import json, sys
+t = {x[\"code\"]: x for x in json.load(sys.stdin)[\"site_type\"][\"terms\"]}
+assert \"처형장\" in t[\"public_execution_site\"][\"synonyms\"] and \"구류장\" in t[\"detention_facility\"][\"synonyms\"], t
+'"
 
 # The export: uncertainty circles, labels, dates as entered.
 check "export kml" attest export kml --tier court -o "$T/court.kml"

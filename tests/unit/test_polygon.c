@@ -65,3 +65,37 @@ UNIT_TEST(polygon_refuses_open_ring)
                         &g) == AT_EINVAL);
     CHECK(polygon_parse(&ctx, "not json", &g) == AT_EINVAL);
 }
+
+/* Issue 10: a site's line features (a fence, a route). */
+UNIT_TEST(polygon_lines_parse_and_centre)
+{
+    struct at_ctx ctx = { 0 };
+    json_t *g = NULL;
+    char *text;
+    double lat = 0, lon = 0;
+
+    REQUIRE(polygon_lines_parse(&ctx, "{\"type\":\"LineString\",\"coordinates\":[[126,40,3],[128,42]]}",
+                                &g) == AT_OK);
+    text = polygon_text(g);
+    CHECK_STR(text, "{\"coordinates\":[[[126.0,40.0],[128.0,42.0]]],\"type\":\"MultiLineString\"}");
+    free(text);
+    polygon_lines_centre(g, &lat, &lon);
+    CHECK(fabs(lat - 41) < 1e-9 && fabs(lon - 127) < 1e-9);
+    json_decref(g);
+    /* A closed line counts its repeated first position once. */
+    REQUIRE(polygon_lines_parse(&ctx, "{\"type\":\"MultiLineString\",\"coordinates\":"
+                                "[[[0,0],[3,0],[0,3],[0,0]]]}", &g) == AT_OK);
+    polygon_lines_centre(g, &lat, &lon);
+    CHECK(fabs(lat - 1) < 1e-9 && fabs(lon - 1) < 1e-9);
+    json_decref(g);
+
+    CHECK(polygon_lines_parse(&ctx, "{\"type\":\"LineString\",\"coordinates\":[[126,40]]}", &g)
+          == AT_EINVAL && g == NULL);
+    CHECK_STR(ctx.message, "line 1: a line needs at least 2 positions");
+    CHECK(polygon_lines_parse(&ctx, "{\"type\":\"MultiLineString\",\"coordinates\":[[[1,2],[1,91]]]}",
+                              &g) == AT_EINVAL);
+    CHECK_STR(ctx.message, "line 1 position 2: 1,91 is outside longitude [-180, 180], "
+                           "latitude [-90, 90]");
+    CHECK(polygon_lines_parse(&ctx, "{\"type\":\"Polygon\",\"coordinates\":[]}", &g) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "LineString or MultiLineString") != NULL);
+}
