@@ -1311,7 +1311,8 @@ VIEWS.search = function (el, arg, params) {
             return h('li', { class: 'hit' },
                 h('div', null, recordLink(doc.id, recordLabel(doc)), ' ',
                   h('span', { class: 'muted' }, typeLabel(doc.type) + ' · ' + doc.id)),
-                h('p', { class: 'snippet' }, '…', markedText(hit.snippet), '…'));
+                h('p', { class: 'snippet' }, '…', markedText(hit.snippet), '…'),
+                hit.why ? h('p', { class: 'muted why' }, hit.why) : null);
         })));
     }).catch(function (err) { clear(out).appendChild(errorBox(err)); });
 };
