@@ -308,10 +308,10 @@ UNIT_TEST(lists_versions_and_diff)
     CHECK_STR(old, "un-2018-10-29");
     CHECK_STR(new, "un-2026-02-27");
     REQUIRE(lists_diff(&ctx, st, old, new, &diff) == AT_OK);
-    json_array_foreach(json_object_get(diff, "renamed"), i, r)
+    json_array_foreach(json_object_get(diff, "entries"), i, r)
         if (strcmp(json_string_value(json_object_get(r, "key")), "KPe.029") == 0) {
             found = true;
-            CHECK_STR(json_string_value(json_object_get(r, "new")),
+            CHECK_STR(json_string_value(json_object_get(json_object_get(r, "renamed"), "new")),
                       "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION");
         }
     CHECK(found);
