@@ -791,6 +791,58 @@ int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, ch
     return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading list versions");
 }
 
+int lists_find_key(struct at_ctx *ctx, struct store *st, const char *ref, char source[8],
+                   struct buf *key, struct buf *name)
+{
+    static const char sql[] =
+        "SELECT v.source, e.name FROM list_entry e JOIN list_version v ON v.id = e.version "
+        "WHERE e.key = ?1 AND (?2 IS NULL OR v.source = ?2) "
+        "ORDER BY v.published DESC, v.imported_at DESC, v.rowid DESC";
+    const char *colon = strchr(ref, ':'), *k = ref;
+    struct buf want = BUF_INIT;
+    sqlite3_stmt *stmt;
+    int step, rc = AT_OK;
+
+    source[0] = '\0';
+    if (colon) {
+        buf_append(&want, ref, (size_t)(colon - ref));
+        if (strcmp(buf_str(&want), "un") != 0 && strcmp(buf_str(&want), "ofac") != 0) {
+            rc = ctx_error(ctx, AT_EINVAL, "\"%s\": unknown list \"%s\"; valid: un, ofac "
+                           "(un:KPe.029, ofac:9345)", ref, buf_str(&want));
+            goto out;
+        }
+        k = colon + 1;
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_text(stmt, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, colon ? buf_str(&want) : NULL, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *src = (const char *)sqlite3_column_text(stmt, 0);
+        if (source[0] == '\0') {
+            snprintf(source, 8, "%s", src);
+            buf_puts(name, (const char *)sqlite3_column_text(stmt, 1));
+        } else if (strcmp(source, src) != 0) {
+            rc = ctx_error(ctx, AT_EINVAL, "\"%s\" is a key on both lists; give un:%s or ofac:%s",
+                           k, k, k);
+            break;
+        }
+    }
+    sqlite3_reset(stmt);
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading list entries");
+    else if (rc == AT_OK && source[0] == '\0')
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no entry \"%s\" on any imported list version; give a "
+                       "list key (KPe.029, ofac:9345)", ref);
+    if (rc == AT_OK)
+        buf_puts(key, k);
+out:
+    buf_free(&want);
+    return rc;
+}
+
 int lists_entry(struct at_ctx *ctx, struct store *st, const char *version, const char *key,
                 json_t **out)
 {

@@ -115,6 +115,14 @@ int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, ch
 int lists_diff(struct at_ctx *ctx, struct store *st, const char *old_version,
                const char *new_version, json_t **out);
 
+/* Finds a listed entry named as [SOURCE:]KEY ("un:KPe.029", "KPe.029",
+ * "ofac:9345") in any version, newest first: writes its source into
+ * source and its primary name, as that version lists it, into name.
+ * AT_ENOTFOUND when no version holds it; AT_EINVAL for an unknown source,
+ * or a key on both lists without SOURCE: (the message says which). */
+int lists_find_key(struct at_ctx *ctx, struct store *st, const char *ref, char source[8],
+                   struct buf *key, struct buf *name);
+
 /* The entry document of key in version; *out is a new reference. */
 int lists_entry(struct at_ctx *ctx, struct store *st, const char *version, const char *key,
                 json_t **out);
