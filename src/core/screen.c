@@ -159,8 +159,19 @@ static json_t *hit_of(const struct s_entry *e, double score, const char *scorer)
                      "scorer", scorer);
 }
 
-int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
-                 json_t **hits)
+/* Every listed name, in sc->touched. */
+static void all_names(const struct screen_index *ix, struct scratch *sc)
+{
+    for (size_t n = 0; n < ix->nnames; n++)
+        sc->touched[n] = (uint32_t)n;
+    sc->ntouched = ix->nnames;
+}
+
+/* Screens q: through the candidates and the bound that prunes them, or,
+ * when exhaustive, by scoring every listed name (the reference the
+ * candidates must agree with). */
+static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
+                     bool exhaustive, json_t **hits)
 {
     struct buf name = BUF_INIT;
     json_t *ids = json_array(), *id_keys = json_array(), *v;
@@ -212,14 +223,21 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
         q_cp = screen_ofac_codepoints(buf_str(&name), &nq_cp);
         nqw = screen_ofac_query_words(q_cp, nq_cp, qs, ql);
         uint64_t qmask = screen_letter_mask(q_cp, nq_cp);
-        screen_ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
+        if (exhaustive)
+            all_names(ix, sc);
+        else
+            screen_ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
         sc->ntrows = 0;
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            double s = screen_ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw, sn, q->threshold);
+            if (exhaustive && !screen_ofac_cp_gate(q_cp, nq_cp, sn->cp, sn->ncp))
+                continue;
+            double s = exhaustive ? screen_ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL)
+                                  : screen_ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw,
+                                                           sn, q->threshold);
             if (s > 0)
                 note_best(ix, sc, qst, n, s, 0, 0);
         }
@@ -233,13 +251,16 @@ int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct
         float col_w[MAX_QW];
         sc->memo.stamp = fst;
         sc->memo.nrows = 0;
-        screen_candidates(ix, sc, qff, fst, q->threshold, q->threshold > 0, col_w);
+        if (exhaustive)
+            all_names(ix, sc);
+        else
+            screen_candidates(ix, sc, qff, fst, q->threshold, q->threshold > 0, col_w);
         for (size_t t = 0; t < sc->ntouched; t++) {
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
                 continue;
-            if (screen_score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) < q->threshold)
+            if (!exhaustive && screen_score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) + 1e-6 < q->threshold)
                 continue;
             int variant = 0;
             double s = screen_score_variants(ix, &sc->memo, qff, sn, &variant, NULL);
@@ -307,6 +328,18 @@ out:
     buf_free(&name);
     screen_scratch_put(ix, sc);
     return rc;
+}
+
+int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
+                 json_t **hits)
+{
+    return query_run(ctx, ix, q, false, hits);
+}
+
+int screen_query_exhaustive(struct at_ctx *ctx, const struct screen_index *ix,
+                            const struct screen_query *q, json_t **hits)
+{
+    return query_run(ctx, ix, q, true, hits);
 }
 
 /* The screen type of a FollowTheMoney schema, or "" for any; NULL if unknown. */

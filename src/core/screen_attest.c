@@ -23,6 +23,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether b is a with one letter deleted (nb == na - 1). */
+static bool one_deleted(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t p = 0;
+
+    if (nb + 1 != na)
+        return false;
+    while (p < nb && a[p] == b[p])
+        p++;
+    return memcmp(a + p + 1, b + p, nb - p) == 0;
+}
+
+/* Whether a without its letter i equals b without its letter j (both of
+ * length n). */
+static bool equal_without(const char *a, size_t i, const char *b, size_t j, size_t n)
+{
+    for (size_t x = 0, y = 0; x < n && y < n; x++, y++) {
+        x += x == i;
+        y += y == j;
+        if (x < n && y < n && a[x] != b[y])
+            return false;
+    }
+    return true;
+}
+
+/* Whether a and b (both of length n) become equal with one letter deleted
+ * from each.  One of the deletions is at or before the first difference. */
+static bool share_deletion(const char *a, const char *b, size_t n)
+{
+    size_t p = 0;
+
+    while (p < n && a[p] == b[p])
+        p++;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if ((i <= p || j <= p) && equal_without(a, i, b, j, n))
+                return true;
+    return false;
+}
+
+/* Whether the index leads from query key a to listed key b (see
+ * reach_word): the same first three letters (or the whole key when
+ * shorter), or, for keys of three letters or more, one edit apart (a
+ * letter more, a letter less, or both having a deletion in common: one
+ * replaced, two swapped).  Words pair only when it does, so that the
+ * candidates hold every name a query can score against. */
+static bool keys_reachable(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t pa = na < PREFIX_LEN ? na : PREFIX_LEN, pb = nb < PREFIX_LEN ? nb : PREFIX_LEN;
+
+    if (pa == pb && memcmp(a, b, pa) == 0)
+        return true;
+    if (na < 3 || na >= 256)
+        return false;
+    if (nb == na + 1)
+        return one_deleted(b, nb, a, na);
+    if (nb + 1 == na)
+        return one_deleted(a, na, b, nb);
+    return nb == na && share_deletion(a, b, na);
+}
+
 static double word_sim(const struct q_word *a, const struct s_word *b)
 {
     if (a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER)
@@ -38,7 +99,7 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
         return 0.9;
     double s = names_jaro_winkler_bytes(a->key, a->keylen, b->key, b->keylen, 0.7);
     double min = shorter <= 3 ? 0.9 : PAIR_MIN;
-    if (s < min)
+    if (s < min || !keys_reachable(a->key, a->keylen, b->key, b->keylen))
         return 0.0;
     /* Spread what is left above the cut-off over 0.5 .. 0.95, so that two
      * merely similar words count for half a match, not nearly a whole. */

@@ -272,6 +272,8 @@ size_t screen_ofac_query_words(const uint32_t *q, size_t nq, size_t *qs, size_t 
  * not NULL. */
 double screen_ofac_cp_score(const uint32_t *q, size_t nq, const uint32_t *c, size_t nc,
                             json_t *explain);
+/* Whether query code points q pass OFAC's gate with name c (screen_ofac_gate). */
+bool screen_ofac_cp_gate(const uint32_t *q, size_t nq, const uint32_t *c, size_t nc);
 /* The names passing the gate for q, in sc->touched (stamp st). */
 void screen_ofac_gate_names(const struct screen_index *ix, struct scratch *sc, const uint32_t *q,
                             size_t nq, uint32_t st);

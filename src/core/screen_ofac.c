@@ -234,10 +234,8 @@ double screen_ofac_score(const char *query, const char *name, json_t **explain)
     return s;
 }
 
-bool screen_ofac_gate(const char *query, const char *name)
+bool screen_ofac_cp_gate(const uint32_t *q, size_t nq, const uint32_t *c, size_t nc)
 {
-    uint32_t nq, nc;
-    uint32_t *q = screen_ofac_codepoints(query, &nq), *c = screen_ofac_codepoints(name, &nc);
     size_t qs[MAX_WORDS], ql[MAX_WORDS], cs[MAX_WORDS], cl[MAX_WORDS];
     size_t nqt = screen_ofac_query_words(q, nq, qs, ql), nct = screen_cp_tokens(c, nc, cs, cl, MAX_WORDS);
     bool pass = false;
@@ -245,6 +243,15 @@ bool screen_ofac_gate(const char *query, const char *name)
     for (size_t i = 0; i < nqt && !pass; i++)
         for (size_t j = 0; j < nct && !pass; j++)
             pass = gate_pass(q + qs[i], ql[i], c + cs[j], cl[j]);
+    return pass;
+}
+
+bool screen_ofac_gate(const char *query, const char *name)
+{
+    uint32_t nq, nc;
+    uint32_t *q = screen_ofac_codepoints(query, &nq), *c = screen_ofac_codepoints(name, &nc);
+    bool pass = screen_ofac_cp_gate(q, nq, c, nc);
+
     free(q);
     free(c);
     return pass;

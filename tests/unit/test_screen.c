@@ -297,3 +297,139 @@ UNIT_TEST(screen_match_json_batch)
     store_close(st);
     access_session_free(&admin);
 }
+
+/* ---- pruning is exact ------------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A variant of a listed name: letters dropped, added, replaced or swapped
+ * anywhere (also within the first three), words dropped, swapped, joined,
+ * or taken from another listed name. */
+static void variant(uint64_t *s, const char *name, const char *other, struct buf *out)
+{
+    static const char letters[] = "abcdeghijklmnoprstuwyz";
+    char w[256];
+    size_t n = strlen(name) < sizeof w - 1 ? strlen(name) : sizeof w - 1;
+
+    memcpy(w, name, n);
+    w[n] = '\0';
+    int edits = (int)(rng_next(s) % 4);
+    for (int e = 0; e < edits && n > 1; e++) {
+        size_t at = rng_next(s) % n;
+        switch (rng_next(s) % 5) {
+        case 0: memmove(w + at, w + at + 1, n - at); n--; break;
+        case 1:
+            if (n + 2 < sizeof w) {
+                memmove(w + at + 1, w + at, n - at + 1);
+                w[at] = letters[rng_next(s) % (sizeof letters - 1)];
+                n++;
+            }
+            break;
+        case 2: w[at] = letters[rng_next(s) % (sizeof letters - 1)]; break;
+        case 3:
+            if (at + 1 < n) {
+                char c = w[at];
+                w[at] = w[at + 1];
+                w[at + 1] = c;
+            }
+            break;
+        default: if (w[at] == ' ') { memmove(w + at, w + at + 1, n - at); n--; } break;
+        }
+    }
+    buf_reset(out);
+    switch (rng_next(s) % 4) {
+    case 0: buf_printf(out, "%s", w); break;
+    case 1: buf_printf(out, "%s %.*s", w, (int)strcspn(other, " "), other); break;
+    case 2: {
+        const char *sp = strrchr(w, ' ');
+        if (sp)
+            buf_printf(out, "%s %.*s", sp + 1, (int)(sp - w), w);
+        else
+            buf_printf(out, "%s", w);
+        break;
+    }
+    default: buf_printf(out, "%.*s", (int)(strlen(w) / 2 + 1), w); break;
+    }
+    buf_puts(out, "");
+}
+
+static bool same_hits(json_t *a, json_t *b)
+{
+    if (json_array_size(a) != json_array_size(b))
+        return false;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *x = json_array_get(a, i), *y = json_array_get(b, i);
+        if (!json_equal(json_object_get(x, "key"), json_object_get(y, "key"))
+            || !json_equal(json_object_get(x, "list"), json_object_get(y, "list"))
+            || json_real_value(json_object_get(x, "score")) != json_real_value(json_object_get(y, "score")))
+            return false;
+    }
+    return true;
+}
+
+/* 10,000 queries screened through the index's candidates and pruning and
+ * by scoring every listed name give the same hits at every threshold, for
+ * both scorers. */
+UNIT_TEST(screen_pruning_exact)
+{
+    static const double thresholds[] = { 40, 60, 70, 80, 90 };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "prune", &admin);
+    struct screen_index *ix;
+    char *names[512];
+    size_t nnames = 0;
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    struct buf q = BUF_INIT;
+    int differ = 0, hits = 0;
+
+    REQUIRE(st != NULL);
+    REQUIRE(unit_lists(&ctx, st) == AT_OK);
+    REQUIRE(screen_index_load(&ctx, st, &ix) == AT_OK);
+    sqlite3_stmt *stmt = store_stmt(&ctx, st, "SELECT name FROM list_name ORDER BY rowid");
+    REQUIRE(stmt != NULL);
+    while (sqlite3_step(stmt) == SQLITE_ROW && nnames < ARRAY_LEN(names)) {
+        struct at_ctx quiet = { 0 };
+        struct name_forms f;
+        /* the Latin form, lower case, of each listed name */
+        if (names_normalise(&quiet, (const char *)sqlite3_column_text(stmt, 0), &f) == AT_OK && f.n) {
+            names[nnames++] = xstrdup(f.form[0]);
+            names_forms_free(&f);
+        }
+    }
+    sqlite3_reset(stmt);
+    REQUIRE(nnames > 20);
+    for (int i = 0; i < 10000; i++) {
+        variant(&seed, names[rng_next(&seed) % nnames], names[rng_next(&seed) % nnames], &q);
+        enum screen_scorer scorer = i % 4 == 3 ? SCREEN_OFAC : SCREEN_ATTEST;
+        struct screen_query sq = { q.data, NULL, NULL, 0, scorer,
+                                   thresholds[rng_next(&seed) % ARRAY_LEN(thresholds)], 0 };
+        json_t *pruned = NULL, *all = NULL;
+        REQUIRE(screen_query(&ctx, ix, &sq, &pruned) == AT_OK);
+        REQUIRE(screen_query_exhaustive(&ctx, ix, &sq, &all) == AT_OK);
+        if (!same_hits(pruned, all)) {
+            if (differ++ < 5)
+                printf("# %s at %.0f (%s): %zu hits pruned, %zu by brute force\n", q.data,
+                       sq.threshold, scorer == SCREEN_OFAC ? "ofac" : "attest",
+                       json_array_size(pruned), json_array_size(all));
+        }
+        hits += (int)json_array_size(all);
+        json_decref(pruned);
+        json_decref(all);
+    }
+    printf("# %d of 10000 queries differ; %d hits in all\n", differ, hits);
+    CHECK(differ == 0);
+    CHECK(hits > 1000);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    buf_free(&q);
+    screen_index_free(ix);
+    store_close(st);
+    access_session_free(&admin);
+}
