@@ -63,6 +63,12 @@ struct screen_query {
 int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
                  json_t **hits);
 
+/* The same hits as screen_query, found by scoring every listed name
+ * instead of only the candidates the index leads to: slow, the reference
+ * that candidates and pruning are tested against. */
+int screen_query_exhaustive(struct at_ctx *ctx, const struct screen_index *ix,
+                            const struct screen_query *q, json_t **hits);
+
 /* Parses a scorer name ("ofac", "attest"). */
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out);
 
