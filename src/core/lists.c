@@ -489,14 +489,15 @@ static int store_entry(struct at_ctx *ctx, struct store *st, const char *version
 }
 
 /* The newest version of source published on or before date (NULL: any),
- * if any, into id.  A source's versions are ordered by publication date,
- * then by import; lists_previous follows the same order. */
+ * other than version without (NULL: none), if any, into id.  A source's
+ * versions are ordered by publication date, then by import; lists_previous
+ * follows the same order. */
 static int newest_of(struct at_ctx *ctx, struct store *st, const char *source, const char *date,
-                     struct buf *id)
+                     const char *without, struct buf *id)
 {
     static const char sql[] =
         "SELECT id FROM list_version WHERE source = ?1 AND (?2 IS NULL OR published <= ?2) "
-        "ORDER BY published DESC, imported_at DESC, rowid DESC LIMIT 1";
+        "AND id IS NOT ?3 ORDER BY published DESC, imported_at DESC, rowid DESC LIMIT 1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
@@ -504,6 +505,7 @@ static int newest_of(struct at_ctx *ctx, struct store *st, const char *source, c
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, without, -1, SQLITE_STATIC);
     if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
         buf_puts(id, (const char *)sqlite3_column_text(stmt, 0));
     sqlite3_reset(stmt);
@@ -692,7 +694,7 @@ int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char ve
             snprintf(version, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
         sqlite3_reset(stmt);
     } else {
-        rc = newest_of(ctx, st, arg, NULL, &id);
+        rc = newest_of(ctx, st, arg, NULL, NULL, &id);
         if (rc == AT_OK)
             snprintf(version, 64, "%s", buf_str(&id));
     }
@@ -705,8 +707,10 @@ int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char ve
 }
 
 /* The newest version of each source published on or before date (NULL:
- * any), as a new JSON array of ids. */
-static int newest_each(struct at_ctx *ctx, struct store *st, const char *date, json_t **out)
+ * any), leaving out version without (NULL: none), as a new JSON array of
+ * ids. */
+static int newest_each(struct at_ctx *ctx, struct store *st, const char *date, const char *without,
+                       json_t **out)
 {
     static const char *const sources[] = { "ofac", "un" };
     struct buf id = BUF_INIT;
@@ -715,7 +719,7 @@ static int newest_each(struct at_ctx *ctx, struct store *st, const char *date, j
     *out = json_array();
     for (size_t i = 0; i < ARRAY_LEN(sources) && rc == AT_OK; i++) {
         buf_reset(&id);
-        rc = newest_of(ctx, st, sources[i], date, &id);
+        rc = newest_of(ctx, st, sources[i], date, without, &id);
         if (rc == AT_OK)
             json_array_append_new(*out, json_string(buf_str(&id)));
         else if (rc == AT_ENOTFOUND)
@@ -727,7 +731,7 @@ static int newest_each(struct at_ctx *ctx, struct store *st, const char *date, j
 
 int lists_current(struct at_ctx *ctx, struct store *st, json_t **out)
 {
-    return newest_each(ctx, st, NULL, out);
+    return newest_each(ctx, st, NULL, NULL, out);
 }
 
 int lists_date_parse(struct at_ctx *ctx, const char *text, char day[11])
@@ -754,7 +758,7 @@ int lists_in_force(struct at_ctx *ctx, struct store *st, const char *date, json_
     *out = NULL;
     if ((rc = lists_date_parse(ctx, date, day)) != AT_OK)
         return rc;
-    if ((rc = newest_each(ctx, st, day, out)) != AT_OK || json_array_size(*out) > 0)
+    if ((rc = newest_each(ctx, st, day, NULL, out)) != AT_OK || json_array_size(*out) > 0)
         return rc;
     json_decref(*out);
     *out = NULL;
@@ -769,6 +773,27 @@ int lists_in_force(struct at_ctx *ctx, struct store *st, const char *date, json_
                        "lists import'");
     sqlite3_reset(stmt);
     return rc;
+}
+
+int lists_last_import(struct at_ctx *ctx, struct store *st, char version[64],
+                      json_t **before)
+{
+    static const char sql[] = "SELECT id FROM list_version ORDER BY rowid DESC LIMIT 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *before = NULL;
+    if (stmt == NULL)
+        return AT_ERR;
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        snprintf(version, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        return ctx_error(ctx, AT_ENOTFOUND, "no sanctions list has been imported; use 'attest "
+                         "lists import'");
+    if (step != SQLITE_ROW)
+        return store_error(ctx, st, "reading list versions");
+    return newest_each(ctx, st, NULL, version, before);
 }
 
 int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, char prev[64])

@@ -91,6 +91,14 @@ int lists_in_force(struct at_ctx *ctx, struct store *st, const char *date, json_
  * into day; AT_EINVAL with a message quoting it otherwise. */
 int lists_date_parse(struct at_ctx *ctx, const char *text, char day[11]);
 
+/* The last version imported, into version, and the versions that were
+ * current before it (as lists_current would have given without it), as a
+ * new JSON array of ids in *before: what screening compares with to tell
+ * what an import newly hits.  When the last import is not its list's
+ * newest (an older version imported late), *before is the current set. */
+int lists_last_import(struct at_ctx *ctx, struct store *st, char version[64],
+                      json_t **before);
+
 /* The version of the same list just before version (by publication date,
  * then import), into prev; AT_ENOTFOUND when version is its list's first. */
 int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, char prev[64]);

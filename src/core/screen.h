@@ -37,6 +37,10 @@ struct screen_index;
 /* Builds the index from the newest version of each list; AT_ENOTFOUND when
  * no list has been imported.  Free with screen_index_free. */
 int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out);
+/* The same from the given list versions (a JSON array of version ids, as
+ * lists_in_force gives), e.g. those in force on a past date. */
+int screen_index_load_versions(struct at_ctx *ctx, struct store *st, json_t *versions,
+                               struct screen_index **out);
 void screen_index_free(struct screen_index *ix);
 
 /* Counts for reports: entries and indexed name forms. */

@@ -57,20 +57,32 @@ static int find(struct at_ctx *ctx, struct store *st, const char *record, struct
 struct decide {
     const char *record, *entry, *note;
     bool dismiss;
+    int clearance;  /* of a new decision */
     char *id;
 };
 
-/* The screened record's clearance, or the type's default if higher. */
-static int clearance_for(struct at_ctx *ctx, struct store *st, const char *record, int *out)
+/* Reads the screened record for the session (refused as for a record that
+ * does not exist when it may not), before the write's transaction: the
+ * reading of a confidential record is logged in a write of its own.  A new
+ * decision is as confidential as its record, and at least the type's
+ * default. */
+static int prepare(struct at_ctx *ctx, struct store *st, struct decide *d)
 {
+    int floor = model_type("dismissal")->default_clearance, c;
+    const struct type_spec *t = model_type_of_id(d->record);
     json_t *doc;
-    int c, rc;
+    int rc;
 
-    if ((rc = record_read(ctx, st, record, 0, &doc)) != AT_OK)
+    /* by its id alone, before anything is read */
+    if (t == NULL || (strcmp(t->name, "organisation") != 0 && strcmp(t->name, "person") != 0
+                      && strcmp(t->name, "vessel") != 0))
+        return ctx_error(ctx, AT_EINVAL, "%s is not an organisation, a person or a vessel; only "
+                         "those are screened", d->record);
+    if ((rc = record_read(ctx, st, d->record, 0, &doc)) != AT_OK)
         return rc;
     rc = vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &c);
     json_decref(doc);
-    *out = c > model_type("dismissal")->default_clearance ? c : model_type("dismissal")->default_clearance;
+    d->clearance = c > floor ? c : floor;
     return rc;
 }
 
@@ -110,7 +122,8 @@ static int decide_write(struct at_ctx *ctx, struct store *st, void *arg)
         if (cur) {
             w.reason = "dismissed again";
             rc = record_amend(ctx, st, d->id, data, &w);
-        } else if ((rc = clearance_for(ctx, st, d->record, &w.clearance)) == AT_OK) {
+        } else {
+            w.clearance = d->clearance;
             rc = record_add(ctx, st, model_type("dismissal"), data, &w, d->id);
         }
     } else if (!in_force) {
@@ -129,16 +142,23 @@ out:
     return rc;
 }
 
+static int decide(struct at_ctx *ctx, struct store *st, struct decide *d)
+{
+    int rc = prepare(ctx, st, d);
+
+    return rc == AT_OK ? evlog_write(ctx, st, decide_write, d) : rc;
+}
+
 int screen_dismiss(struct at_ctx *ctx, struct store *st, const char *record, const char *entry,
                    const char *note, char *id)
 {
-    return evlog_write(ctx, st, decide_write, &(struct decide){ record, entry, note, true, id });
+    return decide(ctx, st, &(struct decide){ record, entry, note, true, -1, id });
 }
 
 int screen_undismiss(struct at_ctx *ctx, struct store *st, const char *record, const char *entry,
                      const char *note, char *id)
 {
-    return evlog_write(ctx, st, decide_write, &(struct decide){ record, entry, note, false, id });
+    return decide(ctx, st, &(struct decide){ record, entry, note, false, -1, id });
 }
 
 int screen_decisions(struct at_ctx *ctx, struct store *st, const char *record,

@@ -589,27 +589,34 @@ static void finish_index(struct screen_index *ix)
 
 int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out)
 {
-    struct screen_index *ix = xcalloc(1, sizeof *ix);
-    json_t *current, *v;
-    size_t i;
+    json_t *current;
     int rc;
 
     *out = NULL;
-    pthread_mutex_init(&ix->pool_lock, NULL);
-    if ((rc = lists_current(ctx, st, &current)) != AT_OK) {
-        screen_index_free(ix);
+    if ((rc = lists_current(ctx, st, &current)) != AT_OK)
         return rc;
-    }
-    if (json_array_size(current) == 0) {
-        json_decref(current);
-        screen_index_free(ix);
+    rc = screen_index_load_versions(ctx, st, current, out);
+    json_decref(current);
+    return rc;
+}
+
+int screen_index_load_versions(struct at_ctx *ctx, struct store *st, json_t *versions,
+                               struct screen_index **out)
+{
+    struct screen_index *ix;
+    json_t *v;
+    size_t i;
+    int rc = AT_OK;
+
+    *out = NULL;
+    if (json_array_size(versions) == 0)
         return ctx_error(ctx, AT_ENOTFOUND,
                          "no sanctions list has been imported; use 'attest lists import'");
-    }
-    json_array_foreach(current, i, v)
+    ix = xcalloc(1, sizeof *ix);
+    pthread_mutex_init(&ix->pool_lock, NULL);
+    json_array_foreach(versions, i, v)
         if (rc == AT_OK)
             rc = load_version(ctx, st, ix, json_string_value(v));
-    json_decref(current);
     if (rc != AT_OK) {
         screen_index_free(ix);
         return rc;
