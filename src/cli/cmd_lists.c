@@ -152,21 +152,22 @@ static int default_pairs(struct cli *cli, json_t *pairs)
     json_t *current, *v;
     char prev[64];
     size_t i;
+    int rc = AT_OK;
 
     if (lists_current(&cli->ctx, cli->st, &current) != AT_OK)
         return AT_ERR;
     json_array_foreach(current, i, v) {
         const char *id = json_string_value(v);
-        if (lists_previous(&cli->ctx, cli->st, id, prev) == AT_OK)
+        if ((rc = lists_previous(&cli->ctx, cli->st, id, prev)) == AT_OK)
             json_array_append_new(pairs, json_pack("[s, s]", prev, id));
-        else if (cli->ctx.code == AT_ENOTFOUND)
+        else if (rc == AT_ENOTFOUND)
             fprintf(stderr, "attest: %s is its list's only version; nothing to compare it with\n", id);
         else
             break;
     }
     json_decref(current);
-    if (i < json_array_size(current))
-        return AT_ERR;
+    if (rc != AT_OK && rc != AT_ENOTFOUND)
+        return rc;
     if (json_array_size(pairs) == 0)
         return ctx_error(&cli->ctx, AT_ENOTFOUND, "no list has two versions to compare; import a "
                          "newer version with 'attest lists import', or name two versions: "
