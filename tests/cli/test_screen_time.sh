@@ -22,13 +22,14 @@ attest lists import un "$data/un/un-2026-02-27.xml" >/dev/null 2>&1
 attest lists import ofac "$data/fictional/ofac-2026-01-01" --date 2026-01-01 >/dev/null 2>&1
 
 # ---- as of a date
+# (at 90: the old name shares three of the four words)
 NATA="NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION"
-lacks "KPe.029's new name was not listed on 2020-01-01" 'KPe\.029' attest screen "$NATA" --as-of 2020-01-01
+lacks "KPe.029's new name was not listed on 2020-01-01" 'KPe\.029' attest screen "$NATA" --as-of 2020-01-01 --threshold 90
 verdict "... which says the versions in force that day" \
     "$(grep -q 'as of 2020-01-01, in force: un-2018-10-29' "$T/err"; echo $?)" "$(cat "$T/err")"
 has "it was on 2026-02-27, the day of the new version" 'un-2026-02-27 +KPe\.029' \
-    attest screen "$NATA" --as-of 2026-02-27
-lacks "... but not the day before" 'KPe\.029' attest screen "$NATA" --as-of 2026-02-26
+    attest screen "$NATA" --as-of 2026-02-27 --threshold 90
+lacks "... but not the day before" 'KPe\.029' attest screen "$NATA" --as-of 2026-02-26 --threshold 90
 has "the renamed entry's old name still finds it as of 2019" 'un-2018-10-29 +KPe\.029 +NATIONAL AEROSPACE DEVELOPMENT' \
     attest screen "NATIONAL AEROSPACE DEVELOPMENT ADMINISTRATION" --as-of 2019-06-30
 check_fails "a date before any list version is refused, naming the first" 1 \

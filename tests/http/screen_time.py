@@ -12,7 +12,7 @@ NAME = "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION"
 
 
 def screen(session, as_of=None):
-    body = {"queries": {"q": {"schema": "Company", "properties": {"name": [NAME]}}}, "threshold": 0.8}
+    body = {"queries": {"q": {"schema": "Company", "properties": {"name": [NAME]}}}, "threshold": 0.9}
     if as_of:
         body["as_of"] = as_of
     return session.post("/api/v1/screen", body)

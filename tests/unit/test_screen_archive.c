@@ -28,7 +28,7 @@ UNIT_TEST(screen_archive_new_hits_and_decisions)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct screen_query q = { NULL, NULL, NULL, 0, SCREEN_ATTEST, 80.0, 10 };
+    struct screen_query q = { NULL, NULL, NULL, 0, SCREEN_ATTEST, 90.0, 10 };
     struct screen_archive_opts o = { .q = &q };
     struct screen_index *now = NULL, *before = NULL;
     char nata[RECORD_ID_MAX], kim[RECORD_ID_MAX], dm[RECORD_ID_MAX], last[64];
