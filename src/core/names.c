@@ -414,6 +414,13 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
     }
 }
 
+double names_word_prior(const char *w, size_t len)
+{
+    (void)w;
+    (void)len;
+    return 1.0;
+}
+
 enum name_word_class names_word_class(const char *w, size_t len)
 {
     static const char *const form[] = {

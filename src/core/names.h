@@ -46,6 +46,13 @@ enum name_word_class {
 };
 enum name_word_class names_word_class(const char *word, size_t len);
 
+/* How much a normalised word tells about who is named, as a factor of
+ * its weight in (0, 1]: 1 for most words, less for the family names and
+ * given-name syllables that very many Koreans share (Kim, Ri, Pak; Chol,
+ * Yong), so that an unlisted Korean name sharing them with a listed one
+ * does not look listed. */
+double names_word_prior(const char *word, size_t len);
+
 /* Jaro and Jaro-Winkler similarity of two strings of code units (bytes or
  * code points), in [0, 1].  names_jaro_winkler applies the prefix bonus
  * (p = 0.1, up to 4 characters) only when the Jaro similarity reaches

@@ -342,6 +342,67 @@ int screen_query_exhaustive(struct at_ctx *ctx, const struct screen_index *ix,
     return query_run(ctx, ix, q, true, hits);
 }
 
+void screen_explain_text(json_t *explain, struct buf *out)
+{
+    json_t *p;
+    size_t i;
+
+    buf_reset(out);
+    if (json_object_get(explain, "identifier"))
+        buf_printf(out, "identifier %s; ", json_string_value(json_object_get(explain, "identifier")));
+    json_array_foreach(json_object_get(explain, "pairs"), i, p)
+        buf_printf(out, "%s%s~%s %.0f", i ? ", " : "", json_string_value(json_object_get(p, "query")),
+                   json_string_value(json_object_get(p, "name")),
+                   json_number_value(json_object_get(p, "score")));
+    json_t *uq = json_object_get(explain, "unmatched_query");
+    if (json_array_size(uq)) {
+        buf_puts(out, "; unmatched:");
+        json_array_foreach(uq, i, p)
+            buf_printf(out, " %s", json_string_value(p));
+    }
+    if (json_is_false(json_object_get(explain, "gate")))
+        buf_puts(out, "not through OFAC's gate");
+    buf_puts(out, "");
+}
+
+int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
+                   const char *name2, const char *type, json_t **out)
+{
+    static const enum screen_scorer scorers[] = { SCREEN_ATTEST, SCREEN_OFAC };
+    static const char *const scorer_names[] = { "attest", "ofac" };
+    struct screen_index *pair = NULL;
+    int rc;
+
+    *out = NULL;
+    if (type && *type == '\0')
+        type = NULL;
+    if ((rc = screen_index_pair(ctx, lists, name2, type, &pair)) != AT_OK)
+        return ctx_prefix(ctx, "name2: ");
+    json_t *res = json_pack("{s:s, s:s, s:s?, s:f, s:s}", "name1", name1, "name2", name2, "type", type,
+                            "threshold", SCREEN_THRESHOLD, "weights", lists ? "lists" : "default");
+    for (size_t s = 0; s < ARRAY_LEN(scorers); s++) {
+        struct screen_query q = { name1, type, NULL, 0, scorers[s], 0.0, 1 };
+        json_t *hits = NULL;
+        if ((rc = screen_query(ctx, pair, &q, &hits)) != AT_OK) {
+            ctx_prefix(ctx, "name1: ");
+            json_decref(res);
+            screen_index_free(pair);
+            return rc;
+        }
+        json_t *hit = json_array_get(hits, 0);
+        double score = hit ? json_real_value(json_object_get(hit, "score")) : 0.0;
+        json_t *explain = hit ? json_incref(json_object_get(hit, "explain")) : json_object();
+        if (hit == NULL && scorers[s] == SCREEN_OFAC)
+            json_object_set_new(explain, "gate", json_false());
+        json_object_set_new(res, scorer_names[s], json_pack("{s:f, s:b, s:o}", "score", score, "match",
+                                                            score >= SCREEN_THRESHOLD, "explain", explain));
+        json_decref(hits);
+    }
+    screen_index_free(pair);
+    *out = res;
+    return AT_OK;
+}
+
 /* The screen type of a FollowTheMoney schema, or "" for any; NULL if unknown. */
 static const char *schema_type(const char *schema)
 {

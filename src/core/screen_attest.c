@@ -156,7 +156,7 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
             break;
         qused[bi] = wused[bj] = true;
         const struct s_word *w = &ix->words[words[bj]];
-        double wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        double wr = w->weight;
         double wq = q[bi].weight;
         num += best * (wq + wr);
         den += wq + wr;
@@ -178,7 +178,7 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
     for (size_t j = 0; j < nw; j++)
         if (!wused[j]) {
             const struct s_word *w = &ix->words[words[j]];
-            den += 2 * EXTRA_NAME * ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+            den += 2 * EXTRA_NAME * w->weight;
             number_clash |= q_number && w->cls == NAME_WORD_NUMBER;
             if (un)
                 json_array_append_new(un, json_stringn(w->raw, w->rawlen));
@@ -214,7 +214,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
         qw->key = w->key;
         qw->keylen = w->keylen;
         qw->cls = w->cls;
-        qw->weight = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        qw->weight = w->weight;
         return;
     }
     size_t at = keys->len;
@@ -225,8 +225,8 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->cls = (uint8_t)names_word_class(raw, n);
     uint32_t kid = screen_map_get(&ix->key_map, keys->data + at, qw->keylen);
     qw->key_id = kid;
-    float idf = kid != UINT32_MAX ? ix->key_idf[kid] : ix->max_idf;
-    qw->weight = idf * screen_class_factor(qw->cls);
+    float idf = screen_key_idf(ix, keys->data + at, qw->keylen);
+    qw->weight = screen_word_weight(idf, qw->cls, raw, n);
     qw->raw = raw;
     qw->key = (const char *)(uintptr_t)at; /* offset, fixed below */
 }

@@ -406,6 +406,35 @@ static void add_id(struct screen_index *ix, uint32_t entry, const char *kind, co
     buf_free(&k);
 }
 
+static void add_entry(struct screen_index *ix, const char *list, const char *key, const char *type,
+                      const char *name)
+{
+    ix->entries = xrealloc(ix->entries, (ix->nentries + 1) * sizeof *ix->entries);
+    struct s_entry *e = &ix->entries[ix->nentries++];
+    e->list = xstrdup(list);
+    e->key = xstrdup(key);
+    e->type = xstrdup(type);
+    e->name = xstrdup(name);
+    e->tcode = screen_type_code(e->type);
+}
+
+/* Adds a name of the last entry: each of its normalised forms. */
+static void add_name(struct screen_index *ix, const char *name, const char *quality_name)
+{
+    const char *text = keep_text(ix, name);
+    const char *quality = intern_quality(quality_name);
+    struct at_ctx quiet = { 0 };
+    struct name_forms forms;
+
+    if (names_normalise(&quiet, text, &forms) != AT_OK)
+        return;
+    for (size_t f = 0; f < forms.n; f++) {
+        uint32_t ncp = 0, *cp = f == 0 ? screen_ofac_codepoints(text, &ncp) : NULL;
+        add_name_form(ix, (uint32_t)(ix->nentries - 1), text, quality, forms.form[f], cp, ncp);
+    }
+    names_forms_free(&forms);
+}
+
 static int load_version(struct at_ctx *ctx, struct store *st, struct screen_index *ix,
                         const char *version)
 {
@@ -417,7 +446,6 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         "SELECT key, kind, norm FROM list_attr WHERE version = ?1 AND kind IN "
         "('imo', 'swift', 'phone', 'email', 'registration', 'passport', 'national_id', 'mmsi')";
     sqlite3_stmt *stmt = store_stmt(ctx, st, names_sql);
-    struct name_forms forms;
     struct strmap by_key = { 0 };
     size_t first = ix->nentries;
     int step;
@@ -428,25 +456,12 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(stmt, 0);
         if (ix->nentries == first || strcmp(ix->entries[ix->nentries - 1].key, key) != 0) {
-            ix->entries = xrealloc(ix->entries, (ix->nentries + 1) * sizeof *ix->entries);
-            struct s_entry *e = &ix->entries[ix->nentries++];
-            e->list = xstrdup(version);
-            e->key = xstrdup(key);
-            e->type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
-            e->name = xstrdup((const char *)sqlite3_column_text(stmt, 2));
-            e->tcode = screen_type_code(e->type);
+            add_entry(ix, version, key, (const char *)sqlite3_column_text(stmt, 1),
+                      (const char *)sqlite3_column_text(stmt, 2));
             screen_map_put(&by_key, key, strlen(key), (uint32_t)(ix->nentries - 1));
         }
-        const char *text = keep_text(ix, (const char *)sqlite3_column_text(stmt, 3));
-        const char *quality = intern_quality((const char *)sqlite3_column_text(stmt, 4));
-        struct at_ctx quiet = { 0 };
-        if (names_normalise(&quiet, text, &forms) != AT_OK)
-            continue;
-        for (size_t f = 0; f < forms.n; f++) {
-            uint32_t ncp = 0, *cp = f == 0 ? screen_ofac_codepoints(text, &ncp) : NULL;
-            add_name_form(ix, (uint32_t)(ix->nentries - 1), text, quality, forms.form[f], cp, ncp);
-        }
-        names_forms_free(&forms);
+        add_name(ix, (const char *)sqlite3_column_text(stmt, 3),
+                 (const char *)sqlite3_column_text(stmt, 4));
     }
     sqlite3_reset(stmt);
     if (step != SQLITE_DONE) {
@@ -470,9 +485,21 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
 }
 
-float screen_class_factor(uint8_t cls)
+float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len)
 {
-    return cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
+    float f = cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
+
+    return idf * f * (float)names_word_prior(raw, len);
+}
+
+float screen_key_idf(const struct screen_index *ix, const char *key, size_t len)
+{
+    if (ix == NULL)
+        return SCREEN_DEFAULT_IDF;
+    uint32_t kid = screen_map_get(&ix->key_map, key, len);
+    if (kid != UINT32_MAX)
+        return ix->key_idf[kid];
+    return ix->borrowed ? screen_key_idf(ix->weights_from, key, len) : ix->max_idf;
 }
 
 uint64_t screen_byte_mask(const char *w, size_t n)
@@ -521,18 +548,30 @@ static void finish_index(struct screen_index *ix)
     }
     free(fill);
     ix->key_idf = xmalloc((ix->nkeys ? ix->nkeys : 1) * sizeof *ix->key_idf);
-    ix->max_idf = 0;
+    ix->max_idf = !ix->borrowed ? 0 : ix->weights_from ? ix->weights_from->max_idf : SCREEN_DEFAULT_IDF;
     for (size_t k = 0; k < ix->nkeys; k++) {
         double idf = log(((double)ix->nnames + 1.0) / ((double)ix->key_df[k] + 1.0)) + 1.0;
+        if (ix->borrowed) {
+            ix->key_idf[k] = 0; /* set below, once the keys' strings are known */
+            continue;
+        }
         ix->key_idf[k] = (float)idf;
         if (idf > ix->max_idf)
             ix->max_idf = (float)idf;
     }
+    ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_str);
+    ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_len);
+    for (size_t i = 0; i < ix->nwords; i++) {
+        ix->key_str[ix->words[i].key_id] = ix->words[i].key;
+        ix->key_len[ix->words[i].key_id] = ix->words[i].keylen;
+    }
+    for (size_t k = 0; ix->borrowed && k < ix->nkeys; k++)
+        ix->key_idf[k] = screen_key_idf(ix->weights_from, ix->key_str[k], ix->key_len[k]);
     ix->key_w = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_w);
     ix->max_key_w = 0;
     for (size_t i = 0; i < ix->nwords; i++) {
-        const struct s_word *w = &ix->words[i];
-        float wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        struct s_word *w = &ix->words[i];
+        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls, w->raw, w->rawlen);
         if (wr > ix->key_w[w->key_id])
             ix->key_w[w->key_id] = wr;
         if (wr > ix->max_key_w)
@@ -543,21 +582,16 @@ static void finish_index(struct screen_index *ix)
         sn->max_wr = 0;
         for (size_t j = 0; j < sn->nwords + sn->njoined; j++) {
             const struct s_word *w = &ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]];
-            float wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
-            if (wr > sn->max_wr)
-                sn->max_wr = wr;
+            if (w->weight > sn->max_wr)
+                sn->max_wr = w->weight;
         }
     }
     /* the key blocks: by first three letters, and by each one-letter deletion */
     size_t npairs = 0, cappairs = ix->nkeys * 8 + 16;
     struct hpair *pairs = xmalloc(cappairs * sizeof *pairs);
     char del[256];
-    const char **keys = ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *keys);
-    uint16_t *lens = ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *lens);
-    for (size_t i = 0; i < ix->nwords; i++) {
-        keys[ix->words[i].key_id] = ix->words[i].key;
-        lens[ix->words[i].key_id] = ix->words[i].keylen;
-    }
+    const char **keys = ix->key_str;
+    uint16_t *lens = ix->key_len;
     ix->key_mask = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_mask);
     for (uint32_t k = 0; k < ix->nkeys; k++)
         ix->key_mask[k] = screen_byte_mask(keys[k], lens[k]);
@@ -614,6 +648,28 @@ int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index 
         screen_index_free(ix);
         return rc;
     }
+    finish_index(ix);
+    *out = ix;
+    return AT_OK;
+}
+
+int screen_index_pair(struct at_ctx *ctx, const struct screen_index *weights_from,
+                      const char *name, const char *type, struct screen_index **out)
+{
+    struct screen_index *ix = xcalloc(1, sizeof *ix);
+    struct name_forms forms;
+
+    *out = NULL;
+    if (names_normalise(ctx, name, &forms) != AT_OK) {
+        free(ix);
+        return ctx->code;
+    }
+    names_forms_free(&forms);
+    pthread_mutex_init(&ix->pool_lock, NULL);
+    ix->borrowed = true;
+    ix->weights_from = weights_from;
+    add_entry(ix, "compare", "name2", type ? type : "", name);
+    add_name(ix, name, "primary");
     finish_index(ix);
     *out = ix;
     return AT_OK;

@@ -23,6 +23,10 @@
 #include <stdint.h>
 
 #define MAX_WORDS 24
+/* The rarity of every word without lists to weigh them by (screen
+ * compare without an archive): that of a word held by about one listed
+ * name in a thousand. */
+#define SCREEN_DEFAULT_IDF 8.0f
 #define PREFIX_LEN 3
 
 /* A string -> uint32 hash map (screen_map_*). */
@@ -62,6 +66,7 @@ struct s_word {
     uint16_t rawlen, keylen;
     uint8_t cls;          /* enum name_word_class */
     uint32_t key_id;
+    float weight;         /* screen_word_weight of its key's IDF */
 };
 
 struct s_name {
@@ -138,7 +143,9 @@ struct screen_index {
     struct u32vec *id_postings;
     size_t nid_postings;
     char **id_labels;
-    float max_idf;
+    float max_idf;              /* the weight of a word the lists do not hold */
+    bool borrowed;              /* weights from weights_from, or the default (NULL) */
+    const struct screen_index *weights_from;
     pthread_mutex_t pool_lock;  /* scratch spaces not in use */
     struct scratch **pool;
     size_t npool, cappool;
@@ -235,8 +242,14 @@ uint8_t screen_type_code(const char *t);
  * screen_scratch_put. */
 struct scratch *screen_scratch_get(const struct screen_index *ix);
 void screen_scratch_put(const struct screen_index *ix, struct scratch *sc);
-/* The weight factor of a word class (company forms weigh less, numbers more). */
-float screen_class_factor(uint8_t cls);
+/* The weight of a word of key rarity idf, class cls and text raw: company
+ * forms weigh less, numbers more, and words that many people share
+ * (names_word_prior) less. */
+float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len);
+/* The rarity (IDF) of a key: the index's own, or, for a key it does not
+ * hold, that of the index it borrows its weights from, or its heaviest;
+ * SCREEN_DEFAULT_IDF when ix is NULL. */
+float screen_key_idf(const struct screen_index *ix, const char *key, size_t len);
 /* A fresh stamp; every stamp array is cleared when the counter would wrap. */
 uint32_t screen_scratch_stamp(const struct screen_index *ix, struct scratch *sc);
 
