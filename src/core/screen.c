@@ -244,8 +244,10 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
     } else if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK) {
         goto out;
     }
+    uint8_t q_script = screen_text_script(buf_str(&name));
     for (size_t f = 0; q->scorer == SCREEN_ATTEST && f < forms.n; f++) {
         struct q_form *qff = &qf[f];
+        bool q_native = screen_form_native(forms.form[f]);
         screen_q_form_build(ix, forms.form[f], qff);
         uint32_t fst = screen_scratch_stamp(ix, sc);
         float col_w[MAX_QW];
@@ -259,6 +261,9 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
+                continue;
+            /* two names in one script (Hangul, Chinese) compare in it */
+            if (q_script != SCRIPT_OTHER && q_script == sn->script && !(q_native && sn->native))
                 continue;
             if (!exhaustive && screen_score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) + 1e-6 < q->threshold)
                 continue;

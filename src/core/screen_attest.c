@@ -86,7 +86,13 @@ static bool keys_reachable(const char *a, size_t na, const char *b, size_t nb)
 
 static double word_sim(const struct q_word *a, const struct s_word *b)
 {
-    if (a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER)
+    bool exact = a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER
+              || (a->rawlen && (unsigned char)a->raw[0] >= 0x80)
+              || (b->rawlen && (unsigned char)b->raw[0] >= 0x80);
+
+    /* numbers, and words in their own script (Hangul, Chinese), pair
+     * only when equal: 용호 and 영호 are two names */
+    if (exact)
         return a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0 ? 1.0 : 0.0;
     if (a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0)
         return 1.0;

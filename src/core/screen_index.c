@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
 
 /* ---- a string -> uint32 hash map, growable arrays, hash blocks ---------- */
 
@@ -331,6 +332,32 @@ static void gate_free(struct ofac_gate *g)
     free(g->name_ids);
 }
 
+uint8_t screen_text_script(const char *text)
+{
+    int32_t i = 0, len = (int32_t)strlen(text);
+    uint8_t script = SCRIPT_OTHER;
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(text, i, len, c);
+        if (c >= 0xAC00 && c <= 0xD7A3)
+            return SCRIPT_HANGUL;
+        if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF))
+            script = SCRIPT_HAN;
+        else if (c >= 0x3040 && c <= 0x30FF)
+            return SCRIPT_OTHER; /* kana: Japanese, read by its tables */
+    }
+    return script;
+}
+
+bool screen_form_native(const char *form)
+{
+    for (const unsigned char *p = (const unsigned char *)form; *p; p++)
+        if (*p >= 0x80)
+            return true;
+    return false;
+}
+
 static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
                           const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
 {
@@ -347,6 +374,8 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     }
     struct s_name *sn = &ix->names[ix->nnames++];
     sn->entry = entry;
+    sn->script = screen_text_script(text);
+    sn->native = screen_form_native(form);
     sn->text = text;
     sn->quality = quality;
     sn->nwords = (uint16_t)n;

@@ -83,7 +83,13 @@ struct s_name {
     uint64_t cpmask;      /* the letters of cp, one bit each (mod 64) */
     uint32_t *gtok;       /* its distinct OFAC tokens (gate token ids), or NULL */
     uint16_t ngtok;
+    uint8_t script;       /* enum s_script of the name as listed */
+    bool native;          /* this form is in that script, not romanised */
 };
+
+/* Scripts whose names are compared in that script when both sides are
+ * in it (최용호 is not 최영호, though both romanise to Choe Yong Ho). */
+enum s_script { SCRIPT_OTHER, SCRIPT_HANGUL, SCRIPT_HAN };
 
 struct s_entry {
     char *list, *key, *type, *name;
@@ -235,6 +241,10 @@ void screen_map_free(struct strmap *m);
 void screen_u32_push(struct u32vec *a, uint32_t x);
 /* The bytes of w, one bit each (mod 64). */
 uint64_t screen_byte_mask(const char *w, size_t n);
+/* enum s_script of a name's text. */
+uint8_t screen_text_script(const char *text);
+/* Whether a normalised form is in its own script (has non-ASCII words). */
+bool screen_form_native(const char *form);
 /* enum s_type of a type name. */
 uint8_t screen_type_code(const char *t);
 /* Scratch space from the index's pool (the index itself is not changed:
