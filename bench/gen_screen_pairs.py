@@ -13,8 +13,9 @@ label 1 for two names of one party, 0 for two parties; name2 is the listed
 (or list-like) name, name1 the query.  Categories:
 
 from the lists themselves
-  alias            two names of one entry: another script, or a spelling
-                   (sharing a word, or alike as wholes)               match
+  alias            two names of one entry: another script, or another
+                   spelling (as many words, give or take one, each
+                   alike to one of the other's)                       match
   neg_company      two listed companies sharing a word               non-match
   neg_person       two listed persons with the same family name      non-match
   neg_vessel       two listed vessels with alike names               non-match
@@ -28,13 +29,13 @@ generated from listed names, one per cause of the issue
   korean_company   a listed DPRK company in Korean                    match
   initials         an acronym written with dots (K.O.M.I.D.)          match
   run_together     a person's words run together (KimJongUn)          match
-  word_order       two words of a company swapped                    non-match
 generated from tables of names in their scripts
   chinese          Chinese characters / Pinyin (Mao Zedong)           match
   japanese         a Japanese name in kanji or kana / Hepburn         match
   arabic           Arabic script / a common English spelling          match
   thai_khmer       Thai or Khmer script / the usual Latin spelling    match
   cyrillic_letters Kazakh, Ukrainian, Belarusian letters / Latin      match
+  word_order       two Korean words of a company's name swapped      non-match
   hangul_vowel     two Hangul names one vowel apart (ㅕ/ㅛ, ㅓ/ㅗ)   non-match
   unlisted_korean  a made-up Korean name / the listed Korean name
                    most like it                                      non-match
@@ -156,6 +157,18 @@ def jw_like(a, b):
     return len(ba & bb) / max(1, len(ba | bb))
 
 
+def spelling(a, b):
+    """Whether two names are spellings of one another rather than other
+    names: as many words (one more or less), and each word of the shorter
+    alike (shared letter pairs) to a word of the longer."""
+    a = [w for w in a if len(w) > 1]
+    b = [w for w in b if len(w) > 1]
+    if not a or not b or abs(len(a) - len(b)) > 1:
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return all(any(w == v or jw_like(w, v) >= 0.4 for v in long_) for w in short)
+
+
 def script(name):
     for ch in name:
         o = ord(ch)
@@ -191,9 +204,7 @@ def main():
             if script(other) != "latin" or script(first) != "latin":
                 aliases.append((other, first, e["type"], k, "script"))
                 continue
-            a, b = norm_words(first), norm_words(other)
-            shared = [w for w in set(a) & set(b) if len(w) > 2 and gq.re.match(r"[a-z]", w)]
-            if shared or jw_like("".join(a), "".join(b)) >= 0.5:
+            if spelling(norm_words(first), norm_words(other)):
                 aliases.append((other, first, e["type"], k, "spelling"))
     rnd.shuffle(aliases)
     for n1, n2, typ, (lst, key), why in aliases[:700]:
@@ -306,18 +317,15 @@ def main():
         return "".join(w.capitalize() for w in words)
     gen("run_together", listed("person"), run_together)
 
-    def swap(name):
-        words = name.split()
-        plain = [i for i, w in enumerate(words)
-                 if w.isalpha() and len(w) > 2 and w.lower() not in
-                 ("korea", "trading", "company", "corporation", "limited", "general", "bank",
-                  "co", "ltd", "of", "the", "and")]
-        if len(plain) < 2:
-            return None
-        i, j = plain[0], plain[1]
-        words[i], words[j] = words[j], words[i]
-        return " ".join(words)
-    gen("word_order", listed("company"), swap, label=0)
+    # two Korean words of a company name swapped: another name (Ryong Tae
+    # Trading is not Tae Ryong Trading)
+    syllables = sorted(gq.HANGUL)
+    for i in range(PER):
+        a, b = rnd.sample(syllables, 2)
+        tail = rnd.choice(["Trading", "Trading Company", "Shipping", "General Corporation", "Bank"])
+        lead = rnd.choice(["", "Korea "])
+        add(f"{lead}{b.title()} {a.title()} {tail}", f"{lead}{a.title()} {b.title()} {tail}", "company", 0,
+            "word_order", "generated: two Korean words of a company name swapped")
 
     # ---- generated from tables --------------------------------------------
     done = 0

@@ -634,6 +634,109 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
     }
 }
 
+/* ---- Korean syllables ------------------------------------------------ */
+
+/* The folded keys of every Hangul syllable romanised alone in the DPRK,
+ * McCune-Reischauer and Revised systems, in an open-addressing set built
+ * once. */
+#define SYL_SET_SIZE 16384
+static char syl_keys[SYL_SET_SIZE][8];
+static pthread_once_t syl_once = PTHREAD_ONCE_INIT;
+
+static uint32_t syl_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+static bool syl_find(const char *k, size_t n, bool add)
+{
+    if (n == 0 || n >= sizeof syl_keys[0])
+        return false;
+    for (uint32_t i = syl_hash(k, n) & (SYL_SET_SIZE - 1);; i = (i + 1) & (SYL_SET_SIZE - 1)) {
+        if (syl_keys[i][0] == '\0') {
+            if (add) {
+                memcpy(syl_keys[i], k, n);
+                syl_keys[i][n] = '\0';
+            }
+            return add;
+        }
+        if (strlen(syl_keys[i]) == n && memcmp(syl_keys[i], k, n) == 0)
+            return true;
+    }
+}
+
+static void syl_build(void)
+{
+    static const enum hangul_system systems[] = { HANGUL_DPRK, HANGUL_MR_PLAIN, HANGUL_RR };
+    struct buf rom = BUF_INIT, key = BUF_INIT;
+
+    for (uint32_t c = 0xAC00; c <= 0xD7A3; c++) {
+        char s[3] = { (char)(0xE0 | (c >> 12)), (char)(0x80 | ((c >> 6) & 0x3F)), (char)(0x80 | (c & 0x3F)) };
+        for (size_t i = 0; i < ARRAY_LEN(systems); i++) {
+            struct at_ctx quiet = { 0 };
+            buf_reset(&rom);
+            buf_reset(&key);
+            if (hangul_romanise(&quiet, s, 3, systems[i], 0, &rom) != AT_OK)
+                continue;
+            names_fold_token(rom.data, rom.len, &key);
+            syl_find(key.data, key.len, true);
+        }
+    }
+    buf_free(&rom);
+    buf_free(&key);
+}
+
+bool names_korean_syllables(const char *key, size_t len)
+{
+    /* can[i]: key[0..i) splits into syllables */
+    bool can[64] = { true };
+
+    if (len == 0 || len >= sizeof can)
+        return false;
+    pthread_once(&syl_once, syl_build);
+    for (size_t i = 1; i <= len; i++) {
+        can[i] = false;
+        for (size_t j = i > 7 ? i - 7 : 0; j < i && !can[i]; j++)
+            can[i] = can[j] && syl_find(key + j, i - j, false);
+    }
+    return can[len];
+}
+
+bool names_korean_name(const char *form)
+{
+    /* the commonest Korean family names, as folded keys */
+    static const char *const families[] = {
+        "an", "bae", "bag", "baeg", "bang", "beom", "bong", "byon", "ja", "jae", "jang", "je", "ji",
+        "jin", "jo", "joe", "jon", "jong", "ju", "gam", "gang", "gi", "gil", "gim", "go", "gong",
+        "gu", "gug", "gum", "gwag", "gwon", "ha", "ham", "han", "ho", "hong", "hwang", "hyon",
+        "i", "im", "in", "ma", "maeng", "min", "mo", "mun", "myong", "na", "nam", "no", "o",
+        "og", "om", "ra", "rim", "ryang", "ryo", "so", "sim", "sin", "so", "son", "song", "sol",
+        "u", "wang", "won", "ya", "yang", "yo", "yom", "yu", "yug", "yun",
+    };
+    struct buf key = BUF_INIT;
+    bool syllables = true, family = false;
+    size_t nwords = 0;
+
+    for (const char *p = form; *p && syllables;) {
+        size_t len = strcspn(p, " ");
+        buf_reset(&key);
+        names_fold_token(p, len, &key);
+        syllables = key.len && names_korean_syllables(key.data, key.len);
+        for (size_t i = 0; i < ARRAY_LEN(families) && !family && (nwords == 0 || p[len] == '\0'); i++)
+            family = strlen(families[i]) == key.len && memcmp(families[i], key.data, key.len) == 0;
+        nwords++;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    buf_free(&key);
+    return syllables && family && nwords >= 2;
+}
+
 double names_word_prior(const char *w, size_t len)
 {
     (void)w;

@@ -46,6 +46,16 @@ enum name_word_class {
 };
 enum name_word_class names_word_class(const char *word, size_t len);
 
+/* Whether a folded key (names_fold_token) is Korean syllables run
+ * together as romanised ("yongchol", "jong"): two such keys that differ
+ * are two names, not two spellings of one. */
+bool names_korean_syllables(const char *key, size_t len);
+
+/* Whether a normalised form reads as a Korean personal name: two words
+ * or more, each Korean syllables, the first or the last a common Korean
+ * family name (Kim Yong Chol, Ri Su Yong). */
+bool names_korean_name(const char *form);
+
 /* How much a normalised word tells about who is named, as a factor of
  * its weight in (0, 1]: 1 for most words, less for the family names and
  * given-name syllables that very many Koreans share (Kim, Ri, Pak; Chol,

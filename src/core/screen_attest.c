@@ -98,6 +98,10 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
         return 1.0;
     if (a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0)
         return 0.97;
+    /* two runs of Korean syllables that differ are two names (Yongu is
+     * not Ryong) */
+    if (a->korean && b->korean)
+        return 0.0;
     size_t shorter = a->keylen < b->keylen ? a->keylen : b->keylen;
     /* an abbreviation: corp / corporation, intl / international */
     if (shorter >= 3 && strncmp(a->key, b->key, shorter) == 0
@@ -137,14 +141,42 @@ static double pair_sim(const struct screen_index *ix, struct memo *m, const stru
     return *cell;
 }
 
+/* The share of the pairs of plain words (query word i with listed word
+ * at[i], -1 when unpaired) that stand in the other order, 0 .. 1. */
+static double order_swapped(const struct screen_index *ix, const struct q_word *q, size_t nq,
+                            const uint32_t *words, const int *at)
+{
+    size_t pairs = 0, swapped = 0;
+
+    for (size_t i = 0; i < nq; i++) {
+        if (at[i] < 0 || q[i].cls != NAME_WORD_PLAIN || ix->words[words[at[i]]].cls != NAME_WORD_PLAIN)
+            continue;
+        for (size_t k = i + 1; k < nq; k++) {
+            if (at[k] < 0 || q[k].cls != NAME_WORD_PLAIN || ix->words[words[at[k]]].cls != NAME_WORD_PLAIN)
+                continue;
+            pairs++;
+            swapped += at[k] < at[i];
+        }
+    }
+    return pairs ? (double)swapped / (double)pairs : 0.0;
+}
+
+/* The attest score of query words q against listed words; ordered (a
+ * company's or a vessel's name): words paired in the other order cost up
+ * to ORDER_COST of the score, Ryong Tae Trading not being Tae Ryong
+ * Trading. */
 static double attest_score(const struct screen_index *ix, struct memo *m, const struct q_word *q,
                            const uint8_t *qidx, size_t nq, const uint32_t *words, size_t nw,
-                           json_t *explain)
+                           bool ordered, json_t *explain)
 {
     double sim[MAX_WORDS][MAX_WORDS];
     bool qused[MAX_WORDS] = { false }, wused[MAX_WORDS] = { false };
+    int at[MAX_WORDS];
     double num = 0, den = 0;
     bool number_clash = false;
+
+    for (size_t i = 0; i < nq; i++)
+        at[i] = -1;
     json_t *pairs = explain ? json_array() : NULL;
 
     for (size_t i = 0; i < nq; i++)
@@ -161,6 +193,7 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
         if (best <= 0)
             break;
         qused[bi] = wused[bj] = true;
+        at[bi] = (int)bj;
         const struct s_word *w = &ix->words[words[bj]];
         double wr = w->weight;
         double wq = q[bi].weight;
@@ -193,12 +226,16 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
     /* SAM JONG 1 is not SAM JONG 2. */
     if (number_clash)
         score *= 0.5;
+    double swapped = ordered ? order_swapped(ix, q, nq, words, at) : 0.0;
+    score *= 1.0 - ORDER_COST * swapped;
     if (explain) {
         json_object_set_new(explain, "pairs", pairs);
         json_object_set_new(explain, "unmatched_query", uq);
         json_object_set_new(explain, "unmatched_name", un);
         if (number_clash)
             json_object_set_new(explain, "number_mismatch", json_true());
+        if (swapped > 0)
+            json_object_set_new(explain, "order_swapped", json_real(round(swapped * 100) / 100));
     }
     return score;
 }
@@ -220,6 +257,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
         qw->key = w->key;
         qw->keylen = w->keylen;
         qw->cls = w->cls;
+        qw->korean = false;
         qw->weight = w->weight;
         return;
     }
@@ -231,6 +269,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->cls = (uint8_t)names_word_class(raw, n);
     uint32_t kid = screen_map_get(&ix->key_map, keys->data + at, qw->keylen);
     qw->key_id = kid;
+    qw->korean = false; /* set by screen_q_form_build for a Korean name */
     float idf = screen_key_idf(ix, keys->data + at, qw->keylen);
     qw->weight = screen_word_weight(idf, qw->cls, raw, n);
     qw->raw = raw;
@@ -289,24 +328,33 @@ void screen_q_form_build(const struct screen_index *ix, const char *form, struct
         f->joined[1].key = f->key_text.data + offsets_unset[MAX_WORDS];
     if (f->njoined && fixed[0] == false)
         f->joined[0].key = f->w[0].key;
+    /* a Korean name: its syllable words compare as names, not spellings */
+    if (names_korean_name(form)) {
+        for (size_t i = 0; i < f->n; i++)
+            f->w[i].korean = names_korean_syllables(f->w[i].key, f->w[i].keylen);
+        for (size_t i = 0; i < f->njoined; i++)
+            f->joined[i].korean = names_korean_syllables(f->joined[i].key, f->joined[i].keylen);
+    }
 }
 
 double screen_score_variants(const struct screen_index *ix, struct memo *m, const struct q_form *f,
                              const struct s_name *sn, int *variant, json_t *explain)
 {
-    double best = attest_score(ix, m, f->w, f->idx, f->n, sn->words, sn->nwords, NULL);
+    uint8_t tcode = ix->entries[sn->entry].tcode;
+    bool ordered = tcode == T_COMPANY || tcode == T_VESSEL;
+    double best = attest_score(ix, m, f->w, f->idx, f->n, sn->words, sn->nwords, ordered, NULL);
     *variant = 0;
     if (f->njoined) {
-        double s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->words, sn->nwords, NULL);
+        double s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->words, sn->nwords, ordered, NULL);
         if (s > best)
             best = s, *variant = 1;
     }
     if (sn->njoined) {
-        double s = attest_score(ix, m, f->w, f->idx, f->n, sn->joined, sn->njoined, NULL);
+        double s = attest_score(ix, m, f->w, f->idx, f->n, sn->joined, sn->njoined, ordered, NULL);
         if (s > best)
             best = s, *variant = 2;
         if (f->njoined) {
-            s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->joined, sn->njoined, NULL);
+            s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->joined, sn->njoined, ordered, NULL);
             if (s > best)
                 best = s, *variant = 3;
         }
@@ -317,7 +365,7 @@ double screen_score_variants(const struct screen_index *ix, struct memo *m, cons
         size_t nq = *variant & 1 ? f->njoined : f->n;
         const uint32_t *w = *variant & 2 ? sn->joined : sn->words;
         size_t nw = *variant & 2 ? sn->njoined : sn->nwords;
-        attest_score(ix, NULL, qw, qi, nq, w, nw, explain);
+        attest_score(ix, NULL, qw, qi, nq, w, nw, ordered, explain);
     }
     return best;
 }

@@ -185,6 +185,8 @@ static uint32_t intern_word(struct screen_index *ix, const char *w, size_t n)
     sw->keylen = (uint16_t)key.len;
     sw->key = buf_detach(&key);
     sw->key_id = intern_key(ix, sw->key, sw->keylen);
+    sw->korean = false;
+    sw->in_korean = sw->in_all = 0;
     screen_map_put(&ix->word_map, w, n, id);
     return id;
 }
@@ -363,6 +365,7 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
 {
     uint32_t ids[MAX_WORDS], joined[2];
     size_t n = split_words(ix, form, ids);
+    bool korean = names_korean_name(form);
 
     if (n == 0) {
         free(cp);
@@ -382,6 +385,11 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     sn->words = xmalloc(n * sizeof *sn->words);
     memcpy(sn->words, ids, n * sizeof *ids);
     sn->njoined = (uint16_t)join_given(ix, ids, n, joined);
+    for (size_t i = 0; i < n + sn->njoined; i++) {
+        struct s_word *w = &ix->words[i < n ? ids[i] : joined[i - n]];
+        w->in_korean += korean;
+        w->in_all++;
+    }
     sn->joined = NULL;
     if (sn->njoined) {
         sn->joined = xmalloc(2 * sizeof *sn->joined);
@@ -601,6 +609,7 @@ static void finish_index(struct screen_index *ix)
     for (size_t i = 0; i < ix->nwords; i++) {
         struct s_word *w = &ix->words[i];
         float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls, w->raw, w->rawlen);
+        w->korean = w->in_korean * 2 > w->in_all && names_korean_syllables(w->key, w->keylen);
         if (wr > ix->key_w[w->key_id])
             ix->key_w[w->key_id] = wr;
         if (wr > ix->max_key_w)

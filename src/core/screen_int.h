@@ -67,6 +67,8 @@ struct s_word {
     uint8_t cls;          /* enum name_word_class */
     uint32_t key_id;
     float weight;         /* screen_word_weight of its key's IDF */
+    bool korean;          /* Korean syllables, mostly in Korean names (names_korean_name) */
+    uint32_t in_korean, in_all;   /* names holding it that are Korean, all (while loading) */
 };
 
 struct s_name {
@@ -169,6 +171,7 @@ struct q_word {
     const char *raw, *key;
     size_t rawlen, keylen;
     uint8_t cls;
+    bool korean;                /* Korean syllables in a Korean name */
     float weight;
     uint32_t word_id, key_id;   /* in the index, or UINT32_MAX */
 };
@@ -176,6 +179,7 @@ struct q_word {
 #define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
 #define EXTRA_NAME 0.2    /* weight of an unmatched list word */
 #define PAIR_MIN 0.80     /* word similarity below which words do not pair */
+#define ORDER_COST 0.25   /* share of a company's score lost when its words are all swapped */
 
 /* Word similarities computed once per query word and listed word. */
 #define MAX_QW (MAX_WORDS + 1)
