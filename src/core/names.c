@@ -340,8 +340,8 @@ static void cyrillic_latin(const char *s, bool korean, struct buf *out)
             lat = "o";
         } else if (korean && l == 0x436) {
             lat = "j";
-        } else if (korean && l == 0x432 && cyr_consonant(prev)) {
-            lat = "w";      /* кван kwan, хван hwan, чхве chwe */
+        } else if (korean && l == 0x432 && (cyr_consonant(prev) || prev == 0)) {
+            lat = "w";      /* кван kwan, хван hwan, чхве chwe, ван wan */
         } else {
             lat = cyr_english[l - 0x430];
         }
@@ -368,6 +368,8 @@ static bool camel_word(const char *start, const char *p)
     for (const char *q = s; q < e;) {
         if (!isupper((unsigned char)*q++))
             return false;
+        if (q == e && parts >= 2)
+            break;  /* a last initial: TubaigySalahA */
         if (q == e || !islower((unsigned char)*q))
             return false;
         while (q < e && islower((unsigned char)*q))
@@ -518,8 +520,21 @@ int names_normalise(struct at_ctx *ctx, const char *name0, struct name_forms *ou
         if (rc == AT_OK)
             rc = add_form(ctx, name, out);
         if (rc == AT_OK && all_han(name)) {
+            /* Pinyin writes the given name as one word: Mao Zedong */
+            const char *latin = out->n ? out->form[out->n - 1] : "";
+            const char *sp = strchr(latin, ' ');
+            if (sp && strchr(sp + 1, ' ') && !strchr(name, ' ')) {
+                buf_reset(&rom);
+                buf_append(&rom, latin, (size_t)(sp - latin) + 1);
+                for (const char *q = sp + 1; *q; q++)
+                    if (*q != ' ')
+                        buf_putc(&rom, *q);
+                rc = add_form(ctx, buf_str(&rom), out);
+            }
+            buf_reset(&rom);
             han_words(name, &rom);
-            rc = add_form_as(ctx, buf_str(&rom), true, out);
+            if (rc == AT_OK)
+                rc = add_form_as(ctx, buf_str(&rom), true, out);
         }
         goto out;
     }
@@ -626,6 +641,10 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
             k = 'b';
         } else if (c == 'w' && d == 'o' && i > 0) {
             k = 'w';
+        } else if ((c == 'r' || c == 'n' || c == 'l') && d == 'y' && i > 0 && i + 2 < len
+                   && strchr("aeiou", w[i - 1]) == NULL) {
+            /* after a consonant: Kumryong, Kumnyong */
+            continue;
         }
         /* doubled letters count once: Amnokkang / Amroggang */
         if (out->len > start && out->data[out->len - 1] == k)

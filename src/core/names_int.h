@@ -9,7 +9,8 @@
 
 /* Writes s to out with the words that attest's tables know read in
  * Latin: Japanese names in kanji (only where the name is Japanese: kana
- * in it, or a family name of two kanji or more at its start), Arabic
+ * in it, a family name of two kanji or more at its start, or a family
+ * name and a given name of the tables), Arabic
  * words of names (with the article al-), Thai and Khmer words of names.
  * Returns whether any word was read. */
 bool names_read_tables(const char *s, struct buf *out);

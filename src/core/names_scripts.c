@@ -102,26 +102,25 @@ static const struct reading hangul_company[] = {
 };
 #define HANGUL_KOREA "조선"
 
-/* Legal forms and company words, as word sequences of a normalised form,
- * and the one short form each becomes (longest first where one begins
- * another). */
+/* Legal forms and company words: first each word alone (a word one
+ * letter off counts too: comapny, limted), then the phrases they make,
+ * each to the one short form it becomes. */
+static const struct reading legal_words[] = {
+    { "corporation", "corp" }, { "incorporated", "inc" }, { "company", "co" }, { "limited", "ltd" },
+    { "aktiengesellschaft", "ag" }, { "jusikhoesa", "co ltd" }, { "chonghoesa", "general corp" },
+    { "hoesa", "co" }, { "muyok", "trading" }, { "unhaeng", "bank" }, { "haeun", "shipping" },
+    { "chongguk", "general bureau" }, { "choson", "korea" }, { "chosun", "korea" },
+    { "joson", "korea" }, { "josun", "korea" },
+};
 static const struct reading legal_forms[] = {
     { "gesellschaft mit beschrankter haftung", "gmbh" },
-    { "aktiengesellschaft", "ag" },
-    { "limited liability company", "llc" }, { "limited liability partnership", "llp" },
-    { "public limited company", "plc" }, { "public joint stock company", "pjsc" },
-    { "open joint stock company", "ojsc" }, { "closed joint stock company", "cjsc" },
-    { "joint stock company", "jsc" }, { "private limited company", "pvt ltd" },
-    { "company limited", "co ltd" }, { "proprietary limited", "pty ltd" },
+    { "ltd liability co", "llc" }, { "ltd liability partnership", "llp" },
+    { "public ltd co", "plc" }, { "public joint stock co", "pjsc" },
+    { "open joint stock co", "ojsc" }, { "closed joint stock co", "cjsc" },
+    { "joint stock co", "jsc" }, { "private ltd co", "pvt ltd" }, { "proprietary ltd", "pty ltd" },
     { "sociedad anonima", "sa" }, { "societe anonyme", "sa" }, { "societa per azioni", "spa" },
-    { "corporation", "corp" }, { "incorporated", "inc" }, { "company", "co" }, { "limited", "ltd" },
     { "gu fen you xian gong si", "co ltd" }, { "you xian gong si", "co ltd" },
-    { "you xian ze ren gong si", "co ltd" }, { "zhu shi hui she", "co ltd" },
-    { "jusikhoesa", "co ltd" }, { "jusik hoesa", "co ltd" },
-    /* Korean company words in romanisation, as the lists translate them */
-    { "chonghoesa", "general corp" }, { "hoesa", "co" }, { "muyok", "trading" },
-    { "unhaeng", "bank" }, { "haeun", "shipping" }, { "chongguk", "general bureau" },
-    { "choson", "korea" }, { "chosun", "korea" }, { "joson", "korea" }, { "josun", "korea" },
+    { "you xian ze ren gong si", "co ltd" }, { "zhu shi hui she", "co ltd" }, { "jusik hoesa", "co ltd" },
 };
 
 static bool starts(const char *s, const char *w)
@@ -162,7 +161,9 @@ bool names_read_tables(const char *s, struct buf *out)
     /* Japanese names only where the name is Japanese: kana, or a family
      * name of two kanji or more in the table at its start. */
     const struct reading *fam = longest(japanese_family, ARRAY_LEN(japanese_family), s);
-    bool japanese = has_kana(s) || (fam && strlen(fam->script) > 3);
+    const char *rest = fam ? s + strlen(fam->script) + (s[strlen(fam->script)] == ' ') : NULL;
+    bool japanese = has_kana(s) || (fam && strlen(fam->script) > 3)
+                 || (rest && longest(japanese_given, ARRAY_LEN(japanese_given), rest));
     bool changed = false;
 
     buf_reset(out);
@@ -226,12 +227,42 @@ bool names_hangul_company(const char *s, struct buf *out)
     return true;
 }
 
+/* The short form of one word: a legal word, or one a letter off it
+ * (seven letters or more, Jaro-Winkler 0.93 or more). */
+static const char *legal_word(const char *w, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_LEN(legal_words); i++) {
+        const char *lw = legal_words[i].script;
+        size_t n = strlen(lw);
+        if ((n == len && memcmp(lw, w, n) == 0)
+            || (n >= 7 && len + 2 >= n && len <= n + 2
+                && names_jaro_winkler_bytes(w, len, lw, n, 0.7) >= 0.93))
+            return legal_words[i].latin;
+    }
+    return NULL;
+}
+
 void names_legal_forms(struct buf *form)
 {
-    struct buf out = BUF_INIT;
+    struct buf words = BUF_INIT, out = BUF_INIT;
     const char *p = buf_str(form);
 
+    /* the words alone */
     while (*p) {
+        size_t len = strcspn(p, " ");
+        const char *short_form = legal_word(p, len);
+        if (words.len)
+            buf_putc(&words, ' ');
+        if (short_form)
+            buf_puts(&words, short_form);
+        else
+            buf_append(&words, p, len);
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    /* then the phrases */
+    for (p = buf_str(&words); *p;) {
         const struct reading *best = NULL;
         for (size_t i = 0; i < ARRAY_LEN(legal_forms); i++) {
             size_t len = strlen(legal_forms[i].script);
@@ -255,5 +286,6 @@ void names_legal_forms(struct buf *form)
     buf_reset(form);
     buf_append(form, out.data ? out.data : "", out.len);
     buf_puts(form, "");
+    buf_free(&words);
     buf_free(&out);
 }
