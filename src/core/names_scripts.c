@@ -16,7 +16,6 @@
  * Corporation Corp, 有限公司 Co Ltd).
  */
 #include "attest.h"
-#include "names.h"
 #include "names_int.h"
 
 #include <string.h>
@@ -227,16 +226,35 @@ bool names_hangul_company(const char *s, struct buf *out)
     return true;
 }
 
-/* The short form of one word: a legal word, or one a letter off it
- * (seven letters or more, Jaro-Winkler 0.93 or more). */
+/* Whether a and b are one edit apart: a letter more or less, one
+ * replaced, or two neighbours swapped. */
+static bool one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t p = 0;
+
+    if (na < nb)
+        return one_edit(b, nb, a, na);
+    if (na - nb > 1)
+        return false;
+    while (p < nb && a[p] == b[p])
+        p++;
+    if (na > nb)
+        return memcmp(a + p + 1, b + p, nb - p) == 0;
+    if (p == na)
+        return true;
+    return memcmp(a + p + 1, b + p + 1, na - p - 1) == 0
+        || (p + 1 < na && a[p] == b[p + 1] && a[p + 1] == b[p]
+            && memcmp(a + p + 2, b + p + 2, na - p - 2) == 0);
+}
+
+/* The short form of one word: a legal word, or one of seven letters or
+ * more one edit off it. */
 static const char *legal_word(const char *w, size_t len)
 {
     for (size_t i = 0; i < ARRAY_LEN(legal_words); i++) {
         const char *lw = legal_words[i].script;
         size_t n = strlen(lw);
-        if ((n == len && memcmp(lw, w, n) == 0)
-            || (n >= 7 && len + 2 >= n && len <= n + 2
-                && names_jaro_winkler_bytes(w, len, lw, n, 0.7) >= 0.93))
+        if ((n == len && memcmp(lw, w, n) == 0) || (n >= 7 && one_edit(w, len, lw, n)))
             return legal_words[i].latin;
     }
     return NULL;
