@@ -379,10 +379,7 @@ static bool camel_word(const char *start, const char *p)
     return parts >= 2;
 }
 
-/* Shapes of writing that hide words: dotted initials of three letters or
- * more (K.O.M.I.D., U. S. A.) joined into one word, and words run together
- * in mixed case (KimJongUn) split where a small letter meets a capital. */
-static void reshape(const char *s, struct buf *out)
+void names_reshape(const char *s, struct buf *out)
 {
     for (const char *p = s; *p;) {
         const char *q = p;
@@ -497,7 +494,7 @@ int names_normalise(struct at_ctx *ctx, const char *name0, struct name_forms *ou
     int rc = AT_OK;
 
     out->n = 0;
-    reshape(name0, &pre);
+    names_reshape(name0, &pre);
     const char *name = buf_str(&pre);
     if (is_ascii(name)) {
         rc = add_form(ctx, name, out);

@@ -36,6 +36,12 @@ struct name_forms {
 int names_normalise(struct at_ctx *ctx, const char *name, struct name_forms *out);
 void names_forms_free(struct name_forms *f);
 
+/* Writes s to out with the shapes of writing that hide words undone:
+ * dotted initials of three letters or more (K.O.M.I.D., U. S. A.) joined
+ * into one word, and words run together in mixed case (KimJongUn) split
+ * where a small letter meets a capital.  names_normalise does this first. */
+void names_reshape(const char *s, struct buf *out);
+
 /* Appends the variant-folding key of one normalised word to out. */
 void names_fold_token(const char *word, size_t len, struct buf *out);
 
