@@ -69,6 +69,10 @@ bool names_korean_name(const char *form);
  * does not look listed. */
 double names_word_prior(const char *word, size_t len);
 
+/* Whether a and b are one edit apart: a letter more or less, one
+ * replaced, or two neighbours swapped (or equal). */
+bool names_one_edit(const char *a, size_t na, const char *b, size_t nb);
+
 /* Jaro and Jaro-Winkler similarity of two strings of code units (bytes or
  * code points), in [0, 1].  names_jaro_winkler applies the prefix bonus
  * (p = 0.1, up to 4 characters) only when the Jaro similarity reaches

@@ -16,6 +16,7 @@
  * Corporation Corp, 有限公司 Co Ltd).
  */
 #include "attest.h"
+#include "names.h"
 #include "names_int.h"
 
 #include <string.h>
@@ -226,14 +227,12 @@ bool names_hangul_company(const char *s, struct buf *out)
     return true;
 }
 
-/* Whether a and b are one edit apart: a letter more or less, one
- * replaced, or two neighbours swapped. */
-static bool one_edit(const char *a, size_t na, const char *b, size_t nb)
+bool names_one_edit(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t p = 0;
 
     if (na < nb)
-        return one_edit(b, nb, a, na);
+        return names_one_edit(b, nb, a, na);
     if (na - nb > 1)
         return false;
     while (p < nb && a[p] == b[p])
@@ -254,7 +253,7 @@ static const char *legal_word(const char *w, size_t len)
     for (size_t i = 0; i < ARRAY_LEN(legal_words); i++) {
         const char *lw = legal_words[i].script;
         size_t n = strlen(lw);
-        if ((n == len && memcmp(lw, w, n) == 0) || (n >= 7 && one_edit(w, len, lw, n)))
+        if ((n == len && memcmp(lw, w, n) == 0) || (n >= 7 && names_one_edit(w, len, lw, n)))
             return legal_words[i].latin;
     }
     return NULL;
