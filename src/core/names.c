@@ -379,25 +379,47 @@ static bool camel_word(const char *start, const char *p)
     return parts >= 2;
 }
 
+/* The length in bytes of the letter (any script) at p followed by a dot,
+ * or 0. */
+static int32_t dotted_letter(const char *p)
+{
+    int32_t i = 0, len = (int32_t)strnlen(p, 8);
+    UChar32 c;
+
+    U8_NEXT(p, i, len, c);
+    return c > 0 && u_isalpha(c) && p[i] == '.' ? i : 0;
+}
+
+/* Whether the byte before p (in text s) ends a letter or digit. */
+static bool after_alnum(const char *s, const char *p)
+{
+    if (p == s)
+        return false;
+    int32_t i = (int32_t)(p - s);
+    UChar32 c;
+    U8_PREV(s, 0, i, c);
+    return c > 0 && u_isalnum(c);
+}
+
 void names_reshape(const char *s, struct buf *out)
 {
     for (const char *p = s; *p;) {
         const char *q = p;
-        size_t k = 0;
-        char letters[64];
-        if (p == s || !isalnum((unsigned char)p[-1]))
-            while (k < sizeof letters && isalpha((unsigned char)q[0]) && q[1] == '.'
-                   && (q == s || !isalnum((unsigned char)q[-1]))) {
-                letters[k++] = q[0];
-                q += 2;
-                if (*q == ' ' && isalpha((unsigned char)q[1]) && q[2] == '.')
+        size_t k = 0, at = out->len;
+        int32_t n;
+        if (!after_alnum(s, p))
+            while (k < 64 && (n = dotted_letter(q)) > 0 && !after_alnum(s, q)) {
+                buf_append(out, q, (size_t)n);
+                k++;
+                q += n + 1;
+                if (*q == ' ' && dotted_letter(q + 1))
                     q++;
             }
         if (k >= 3) {
-            buf_append(out, letters, k);
             p = q;
             continue;
         }
+        out->len = at;
         if (out->len && isupper((unsigned char)*p) && islower((unsigned char)out->data[out->len - 1])
             && camel_word(s, p))
             buf_putc(out, ' ');
@@ -605,6 +627,13 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
             buf_puts(out, whole[i].key);
             return;
         }
+    /* a misspelling of one of the long ones (Moammed, Mohamued) is folded
+     * as it is, or it would be further from its name than before */
+    for (size_t i = 0; len >= 5 && i < ARRAY_LEN(whole); i++)
+        if (strlen(whole[i].word) >= 6 && names_one_edit(w, len, whole[i].word, strlen(whole[i].word))) {
+            buf_puts(out, whole[i].key);
+            return;
+        }
     size_t i = 0;
     /* An initial r, l or n before i or y is silent in the South's spelling
      * (Ryonbong / Yonbong, Ri / I, Nyongbyon / Yongbyon). */
@@ -680,7 +709,7 @@ static bool syl_find(const char *k, size_t n, bool add)
             }
             return add;
         }
-        if (strlen(syl_keys[i]) == n && memcmp(syl_keys[i], k, n) == 0)
+        if (memcmp(syl_keys[i], k, n) == 0 && syl_keys[i][n] == '\0')
             return true;
     }
 }
@@ -722,35 +751,51 @@ bool names_korean_syllables(const char *key, size_t len)
     return can[len];
 }
 
-bool names_korean_name(const char *form)
+/* Whether a folded key is one of the commonest Korean family names. */
+static bool korean_family(const char *key, size_t len)
 {
-    /* the commonest Korean family names, as folded keys */
     static const char *const families[] = {
         "an", "bae", "bag", "baeg", "bang", "beom", "bong", "byon", "ja", "jae", "jang", "je", "ji",
         "jin", "jo", "joe", "jon", "jong", "ju", "gam", "gang", "gi", "gil", "gim", "go", "gong",
         "gu", "gug", "gum", "gwag", "gwon", "ha", "ham", "han", "ho", "hong", "hwang", "hyon",
         "i", "im", "in", "ma", "maeng", "min", "mo", "mun", "myong", "na", "nam", "no", "o",
-        "og", "om", "ra", "rim", "ryang", "ryo", "so", "sim", "sin", "so", "son", "song", "sol",
+        "og", "om", "ra", "rim", "ryang", "ryo", "so", "sim", "sin", "son", "song", "sol",
         "u", "wang", "won", "ya", "yang", "yo", "yom", "yu", "yug", "yun",
     };
-    struct buf key = BUF_INIT;
-    bool syllables = true, family = false;
-    size_t nwords = 0;
 
-    for (const char *p = form; *p && syllables;) {
+    for (size_t i = 0; len && i < ARRAY_LEN(families); i++)
+        if (families[i][0] == key[0] && strncmp(families[i], key, len) == 0 && families[i][len] == '\0')
+            return true;
+    return false;
+}
+
+bool names_korean_name(const char *form)
+{
+    struct buf key = BUF_INIT;
+    const char *last = strrchr(form, ' ');
+    bool korean = false;
+
+    if (last == NULL)
+        return false;
+    /* a family name first or last, then every word syllables */
+    names_fold_token(form, strcspn(form, " "), &key);
+    korean = korean_family(key.data, key.len);
+    if (!korean) {
+        buf_reset(&key);
+        names_fold_token(last + 1, strlen(last + 1), &key);
+        korean = korean_family(key.data, key.len);
+    }
+    for (const char *p = form; *p && korean;) {
         size_t len = strcspn(p, " ");
         buf_reset(&key);
         names_fold_token(p, len, &key);
-        syllables = key.len && names_korean_syllables(key.data, key.len);
-        for (size_t i = 0; i < ARRAY_LEN(families) && !family && (nwords == 0 || p[len] == '\0'); i++)
-            family = strlen(families[i]) == key.len && memcmp(families[i], key.data, key.len) == 0;
-        nwords++;
+        korean = key.len && names_korean_syllables(key.data, key.len);
         p += len;
         while (*p == ' ')
             p++;
     }
     buf_free(&key);
-    return syllables && family && nwords >= 2;
+    return korean;
 }
 
 double names_word_prior(const char *w, size_t len)

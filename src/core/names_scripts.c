@@ -252,6 +252,8 @@ static const char *legal_word(const char *w, size_t len)
 {
     for (size_t i = 0; i < ARRAY_LEN(legal_words); i++) {
         const char *lw = legal_words[i].script;
+        if (len < 6 && lw[0] != w[0])
+            continue;
         size_t n = strlen(lw);
         if ((n == len && memcmp(lw, w, n) == 0) || (n >= 7 && names_one_edit(w, len, lw, n)))
             return legal_words[i].latin;
@@ -282,6 +284,8 @@ void names_legal_forms(struct buf *form)
     for (p = buf_str(&words); *p;) {
         const struct reading *best = NULL;
         for (size_t i = 0; i < ARRAY_LEN(legal_forms); i++) {
+            if (p[0] != legal_forms[i].script[0])
+                continue;
             size_t len = strlen(legal_forms[i].script);
             if (strncmp(p, legal_forms[i].script, len) == 0 && (p[len] == ' ' || p[len] == '\0')
                 && (best == NULL || len > strlen(best->script)))

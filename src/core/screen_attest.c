@@ -426,6 +426,21 @@ struct reach {
     size_t names;
 };
 
+/* Marks a key reached by query word column bit (stamp fst) and lists it. */
+static void mark_key(struct scratch *sc, uint32_t kid, uint32_t bit, uint32_t fst)
+{
+    if (sc->kbstamp[kid] != fst) {
+        sc->kbstamp[kid] = fst;
+        sc->kbits[kid] = 0;
+    }
+    sc->kbits[kid] |= bit;
+    if (sc->nklist == sc->capklist) {
+        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
+        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
+    }
+    sc->klist[sc->nklist++] = kid;
+}
+
 static void reach_key(struct reach *r, uint32_t kid)
 {
     struct scratch *sc = r->sc;
@@ -435,16 +450,7 @@ static void reach_key(struct reach *r, uint32_t kid)
     sc->kstamp[kid] = r->kst;
     if (!key_similar(r->ix, r->q, r->qmask, kid))
         return;
-    if (sc->kbstamp[kid] != r->fst) {
-        sc->kbstamp[kid] = r->fst;
-        sc->kbits[kid] = 0;
-    }
-    sc->kbits[kid] |= r->bit;
-    if (sc->nklist == sc->capklist) {
-        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
-        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
-    }
-    sc->klist[sc->nklist++] = kid;
+    mark_key(sc, kid, r->bit, r->fst);
     if (r->ix->key_w[kid] > r->max_w)
         r->max_w = r->ix->key_w[kid];
     r->names += r->ix->key_name_start[kid + 1] - r->ix->key_name_start[kid];
@@ -466,8 +472,22 @@ static void reach_word(const struct screen_index *ix, struct scratch *sc, const 
     struct reach r = { ix, sc, q, 1u << col, screen_scratch_stamp(ix, sc), fst,
                        screen_byte_mask(q->key, q->keylen), 0, 0 };
     char del[256];
-    size_t n = q->keylen;
+    size_t n = q->keylen, first = sc->nklist;
 
+    /* a word seen before reaches the same keys: replay them */
+    if (n + 2 > sizeof del)
+        return;
+    del[0] = (char)('0' + q->cls);
+    memcpy(del + 1, q->key, n);
+    uint32_t seen = screen_map_get(&sc->reach_map, del, n + 1);
+    if (seen != UINT32_MAX) {
+        const struct reach_memo *m = &sc->reach_memo[seen];
+        for (uint32_t i = 0; i < m->len; i++)
+            mark_key(sc, sc->reach_kids.v[m->start + i], r.bit, fst);
+        *max_w = m->max_w;
+        *names = m->names;
+        return;
+    }
     reach_key(&r, q->key_id);
     reach_block(&r, &ix->prefix_blocks, q->key, n < PREFIX_LEN ? n : PREFIX_LEN);
     if (n >= 3 && n < sizeof del && q->cls != NAME_WORD_NUMBER) {
@@ -485,6 +505,20 @@ static void reach_word(const struct screen_index *ix, struct scratch *sc, const 
     }
     *max_w = r.max_w;
     *names = r.names;
+    /* remember it */
+    if (sc->nreach >= REACH_MEMO_WORDS || sc->reach_kids.n + (sc->nklist - first) > REACH_MEMO_KEYS)
+        screen_scratch_forget(sc);
+    if (sc->nreach == sc->capreach) {
+        sc->capreach = sc->capreach ? sc->capreach * 2 : 256;
+        sc->reach_memo = xrealloc(sc->reach_memo, sc->capreach * sizeof *sc->reach_memo);
+    }
+    sc->reach_memo[sc->nreach] = (struct reach_memo){ (uint32_t)sc->reach_kids.n,
+                                                      (uint32_t)(sc->nklist - first), r.max_w, r.names };
+    for (size_t i = first; i < sc->nklist; i++)
+        screen_u32_push(&sc->reach_kids, sc->klist[i]);
+    del[0] = (char)('0' + q->cls);
+    memcpy(del + 1, q->key, n);
+    screen_map_put(&sc->reach_map, del, n + 1, (uint32_t)sc->nreach++);
 }
 
 /* The best score a name could reach when the query words of mask pair

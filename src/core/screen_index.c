@@ -824,7 +824,19 @@ static void scratch_free(struct scratch *sc)
     free(sc->tstamp);
     free(sc->tslot);
     free(sc->trows);
+    screen_scratch_forget(sc);
     free(sc);
+}
+
+void screen_scratch_forget(struct scratch *sc)
+{
+    screen_map_free(&sc->reach_map);
+    free(sc->reach_memo);
+    free(sc->reach_kids.v);
+    sc->reach_map = (struct strmap){ 0 };
+    sc->reach_memo = NULL;
+    sc->nreach = sc->capreach = 0;
+    sc->reach_kids = (struct u32vec){ 0 };
 }
 
 /* A fresh stamp; every stamp array is cleared when the counter would wrap. */

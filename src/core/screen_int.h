@@ -213,6 +213,8 @@ struct best {
     int form;
 };
 
+struct reach_memo;
+
 /* Per-query arrays kept with the index and reused (screen_scratch_get). */
 struct scratch {
     uint32_t epoch;                 /* stamps below older than this are stale */
@@ -234,7 +236,22 @@ struct scratch {
     uint32_t *tstamp, *tslot;       /* gate token -> stamp when it has a row, its row */
     double *trows;                  /* MAX_WORDS similarities per row, -1 until computed */
     size_t ntrows, captrows;
+    /* the keys each query word reached, kept across queries (words repeat) */
+    struct strmap reach_map;        /* class and key of a query word -> its reach_memo */
+    struct reach_memo *reach_memo;
+    size_t nreach, capreach;
+    struct u32vec reach_kids;       /* the keys of every reach_memo, packed */
 };
+
+/* The similar keys one query word reached (their ids in reach_kids). */
+struct reach_memo {
+    uint32_t start, len;
+    float max_w;
+    size_t names;
+};
+/* Past these the remembered reaches are forgotten and start again. */
+#define REACH_MEMO_WORDS 65536
+#define REACH_MEMO_KEYS (1u << 22)
 
 /* ---- screen_index.c ------------------------------------------------------ */
 
@@ -265,6 +282,8 @@ float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len);
  * hold, that of the index it borrows its weights from, or its heaviest;
  * SCREEN_DEFAULT_IDF when ix is NULL. */
 float screen_key_idf(const struct screen_index *ix, const char *key, size_t len);
+/* Forgets the reaches the scratch space remembers. */
+void screen_scratch_forget(struct scratch *sc);
 /* A fresh stamp; every stamp array is cleared when the counter would wrap. */
 uint32_t screen_scratch_stamp(const struct screen_index *ix, struct scratch *sc);
 
