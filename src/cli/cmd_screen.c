@@ -5,7 +5,7 @@
  * --new` reports what a new list version newly hits; `attest screen dismiss`,
  * `undismiss` and `decisions` keep the analysts' "not this entry"
  * decisions; `attest screen successors` ranks listed entities linked to
- * one.
+ * one; `attest screen compare` is in cmd_screen_compare.c.
  */
 #include "cli.h"
 #include "../core/csv.h"
@@ -40,23 +40,7 @@ static bool valid_type(const char *t)
 /* "KPe.010 (un-2026-02-27)" style reasons for the table. */
 static void why(json_t *hit, struct buf *out)
 {
-    json_t *ex = json_object_get(hit, "explain"), *p;
-    size_t i;
-
-    buf_reset(out);
-    if (json_object_get(ex, "identifier"))
-        buf_printf(out, "identifier %s; ", json_string_value(json_object_get(ex, "identifier")));
-    json_array_foreach(json_object_get(ex, "pairs"), i, p)
-        buf_printf(out, "%s%s~%s %.0f", i ? ", " : "", json_string_value(json_object_get(p, "query")),
-                   json_string_value(json_object_get(p, "name")),
-                   json_number_value(json_object_get(p, "score")));
-    json_t *uq = json_object_get(ex, "unmatched_query");
-    if (json_array_size(uq)) {
-        buf_puts(out, "; unmatched:");
-        json_array_foreach(uq, i, p)
-            buf_printf(out, " %s", json_string_value(p));
-    }
-    buf_puts(out, "");
+    screen_explain_text(json_object_get(hit, "explain"), out);
 }
 
 static void print_hits(json_t *hits)
@@ -571,6 +555,10 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     size_t nids = 0;
     int rc = EXIT_USAGE;
 
+    if (argc > 0 && strcmp(argv[0], "compare") == 0)
+        return cmd_screen_compare(cli, argc - 1, argv + 1);
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, AT_ERR);
     if (argc > 0 && strcmp(argv[0], "successors") == 0)
         return successors_cmd(cli, argc - 1, argv + 1);
     if (argc > 0 && (strcmp(argv[0], "dismiss") == 0 || strcmp(argv[0], "undismiss") == 0))
@@ -685,6 +673,8 @@ const struct command screen_command = {
         "       attest screen archive [--new [--since DATE]] [options]\n"
         "       attest screen dismiss|undismiss RECORD ENTRY [--note TEXT]\n"
         "       attest screen decisions [RECORD] [--all] [--json]\n"
+        "       attest screen compare NAME1 NAME2 [--type person|company|vessel] [--json]\n"
+        "       attest screen compare --file PAIRS.tsv [--json]\n"
         "       attest screen successors ENTITY|ID [--limit N] [--json]\n"
         "       attest screen successors --name NAME [--address A] [--phone P] [--email E]\n"
         "                                [--id VALUE] [--link NAME] [--limit N] [--json]\n"
@@ -707,7 +697,11 @@ const struct command screen_command = {
         "force that day).  'dismiss' records an analyst's decision that RECORD is not the\n"
         "listed ENTRY (KPe.029, un:KPe.029, ofac:9345): later screens of the record show\n"
         "that hit as dismissed, with who and when, not as a hit; 'undismiss' withdraws\n"
-        "it; 'decisions' lists them (--all: withdrawn ones too).",
+        "it; 'decisions' lists them (--all: withdrawn ones too).\n"
+        "'compare' scores NAME1 against NAME2 as screening would with each scorer,\n"
+        "with the word weights of the archive's lists when there is an archive, else\n"
+        "the default ones (--default-weights forces them); --file reads lines\n"
+        "name1<TAB>name2<TAB>type.",
     .run = screen_cmd,
-    .needs = NEEDS_ARCHIVE,
+    .needs = NEEDS_ARCHIVE_SOMETIMES,
 };

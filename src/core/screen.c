@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 /* ---- identifiers -------------------------------------------------------- */
@@ -167,6 +168,54 @@ static void all_names(const struct screen_index *ix, struct scratch *sc)
     sc->ntouched = ix->nnames;
 }
 
+/* Whether s is written in Latin letters only (digits, spaces and
+ * punctuation aside). */
+static bool latin_text(const char *s)
+{
+    int32_t i = 0, len = (int32_t)strlen(s);
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        UErrorCode err = U_ZERO_ERROR;
+        UScriptCode sc = c < 0 ? USCRIPT_COMMON : uscript_getScript(c, &err);
+        if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED && sc != USCRIPT_LATIN)
+            return false;
+    }
+    return true;
+}
+
+/* OFAC's method for one text of the query (code points q): the names
+ * through its gate (or all, exhaustive), each scored once; the best of
+ * each entry kept with the text's number. */
+static void ofac_text(const struct screen_index *ix, struct scratch *sc, const struct screen_query *q,
+                      uint8_t tcode, const uint32_t *q_cp, size_t nq_cp, bool exhaustive, uint32_t qst,
+                      int text)
+{
+    size_t qs[MAX_WORDS], ql[MAX_WORDS], nqw = screen_ofac_query_words(q_cp, nq_cp, qs, ql);
+    uint32_t gst = screen_scratch_stamp(ix, sc);
+    uint64_t qmask = screen_letter_mask(q_cp, nq_cp);
+
+    if (exhaustive)
+        all_names(ix, sc);
+    else
+        screen_ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
+    sc->ntrows = 0;
+    for (size_t t = 0; t < sc->ntouched; t++) {
+        uint32_t n = sc->touched[t];
+        const struct s_name *sn = &ix->names[n];
+        if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
+            continue;
+        if (exhaustive && !screen_ofac_cp_gate(q_cp, nq_cp, sn->cp, sn->ncp))
+            continue;
+        double s = exhaustive ? screen_ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL)
+                              : screen_ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw, sn,
+                                                       q->threshold);
+        if (s > 0)
+            note_best(ix, sc, qst, n, s, 0, text);
+    }
+}
+
 /* Screens q: through the candidates and the bound that prunes them, or,
  * when exhaustive, by scoring every listed name (the reference the
  * candidates must agree with). */
@@ -179,7 +228,9 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
     struct scratch *sc = screen_scratch_get(ix);
     struct q_form qf[NAMES_MAX_FORMS];
     uint8_t tcode = q->type ? screen_type_code(q->type) : T_OTHER;
-    uint32_t *q_cp = NULL, nq_cp = 0;
+    uint32_t *q_cps[NAMES_MAX_FORMS + 1] = { NULL }, nq_cps[NAMES_MAX_FORMS + 1] = { 0 };
+    size_t nofac = 0;
+    struct buf typed = BUF_INIT;
     size_t i;
     int rc = AT_OK;
 
@@ -213,39 +264,31 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
     }
     if (q->scorer == SCREEN_OFAC) {
         /* OFAC's own method: its gate, then each name that passes scored
-         * once on the query as typed */
+         * on the query as typed (with words run together split); a query
+         * in another script also on each of its Latin readings, as OFAC's
+         * own tool does not */
         if (!utf8_valid(buf_str(&name))) {
             rc = ctx_error(ctx, AT_EINVAL, "the name is not valid UTF-8");
             goto out;
         }
-        size_t qs[MAX_WORDS], ql[MAX_WORDS], nqw;
-        uint32_t gst = screen_scratch_stamp(ix, sc);
-        q_cp = screen_ofac_codepoints(buf_str(&name), &nq_cp);
-        nqw = screen_ofac_query_words(q_cp, nq_cp, qs, ql);
-        uint64_t qmask = screen_letter_mask(q_cp, nq_cp);
-        if (exhaustive)
-            all_names(ix, sc);
-        else
-            screen_ofac_gate_names(ix, sc, q_cp, nq_cp, gst);
-        sc->ntrows = 0;
-        for (size_t t = 0; t < sc->ntouched; t++) {
-            uint32_t n = sc->touched[t];
-            const struct s_name *sn = &ix->names[n];
-            if (sn->cp == NULL || !type_ok(&ix->entries[sn->entry], tcode, q->type))
-                continue;
-            if (exhaustive && !screen_ofac_cp_gate(q_cp, nq_cp, sn->cp, sn->ncp))
-                continue;
-            double s = exhaustive ? screen_ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, NULL)
-                                  : screen_ofac_fast_score(ix, sc, gst, q_cp, nq_cp, qmask, qs, ql, nqw,
-                                                           sn, q->threshold);
-            if (s > 0)
-                note_best(ix, sc, qst, n, s, 0, 0);
-        }
+        names_reshape(buf_str(&name), &typed);
+        nofac = 1;
+        q_cps[0] = screen_ofac_codepoints(buf_str(&typed), &nq_cps[0]);
+        if (!latin_text(buf_str(&name)) && name.len
+            && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK)
+            goto out;
+        for (size_t f = 0; f < forms.n; f++)
+            if (!screen_form_native(forms.form[f]))
+                q_cps[nofac] = screen_ofac_codepoints(forms.form[f], &nq_cps[nofac]), nofac++;
+        for (size_t k = 0; k < nofac; k++)
+            ofac_text(ix, sc, q, tcode, q_cps[k], nq_cps[k], exhaustive, qst, (int)k);
     } else if (name.len && (rc = names_normalise(ctx, buf_str(&name), &forms)) != AT_OK) {
         goto out;
     }
+    uint8_t q_script = screen_text_script(buf_str(&name));
     for (size_t f = 0; q->scorer == SCREEN_ATTEST && f < forms.n; f++) {
         struct q_form *qff = &qf[f];
+        bool q_native = screen_form_native(forms.form[f]);
         screen_q_form_build(ix, forms.form[f], qff);
         uint32_t fst = screen_scratch_stamp(ix, sc);
         float col_w[MAX_QW];
@@ -259,6 +302,9 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
             uint32_t n = sc->touched[t];
             const struct s_name *sn = &ix->names[n];
             if (!type_ok(&ix->entries[sn->entry], tcode, q->type))
+                continue;
+            /* two names in one script (Hangul, Chinese) compare in it */
+            if (q_script != SCRIPT_OTHER && q_script == sn->script && !(q_native && sn->native))
                 continue;
             if (!exhaustive && screen_score_bound(qff, col_w, sn->max_wr, sc->nmask[n]) + 1e-6 < q->threshold)
                 continue;
@@ -285,7 +331,7 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
             json_object_set_new(hit, "name_score", json_real(round(b->score * 10) / 10));
             if (q->scorer == SCREEN_OFAC) {
                 explain = json_object();
-                screen_ofac_cp_score(q_cp, nq_cp, sn->cp, sn->ncp, explain);
+                screen_ofac_cp_score(q_cps[b->form], nq_cps[b->form], sn->cp, sn->ncp, explain);
             } else {
                 int variant;
                 explain = json_object();
@@ -317,7 +363,9 @@ static int query_run(struct at_ctx *ctx, const struct screen_index *ix, const st
     }
     free(sorted);
 out:
-    free(q_cp);
+    for (size_t k = 0; k < nofac; k++)
+        free(q_cps[k]);
+    buf_free(&typed);
     for (size_t f = 0; f < NAMES_MAX_FORMS; f++) {
         buf_free(&qf[f].joined_text);
         buf_free(&qf[f].key_text);
@@ -340,6 +388,67 @@ int screen_query_exhaustive(struct at_ctx *ctx, const struct screen_index *ix,
                             const struct screen_query *q, json_t **hits)
 {
     return query_run(ctx, ix, q, true, hits);
+}
+
+void screen_explain_text(json_t *explain, struct buf *out)
+{
+    json_t *p;
+    size_t i;
+
+    buf_reset(out);
+    if (json_object_get(explain, "identifier"))
+        buf_printf(out, "identifier %s; ", json_string_value(json_object_get(explain, "identifier")));
+    json_array_foreach(json_object_get(explain, "pairs"), i, p)
+        buf_printf(out, "%s%s~%s %.0f", i ? ", " : "", json_string_value(json_object_get(p, "query")),
+                   json_string_value(json_object_get(p, "name")),
+                   json_number_value(json_object_get(p, "score")));
+    json_t *uq = json_object_get(explain, "unmatched_query");
+    if (json_array_size(uq)) {
+        buf_puts(out, "; unmatched:");
+        json_array_foreach(uq, i, p)
+            buf_printf(out, " %s", json_string_value(p));
+    }
+    if (json_is_false(json_object_get(explain, "gate")))
+        buf_puts(out, "not through OFAC's gate");
+    buf_puts(out, "");
+}
+
+int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
+                   const char *name2, const char *type, json_t **out)
+{
+    static const enum screen_scorer scorers[] = { SCREEN_ATTEST, SCREEN_OFAC };
+    static const char *const scorer_names[] = { "attest", "ofac" };
+    struct screen_index *pair = NULL;
+    int rc;
+
+    *out = NULL;
+    if (type && *type == '\0')
+        type = NULL;
+    if ((rc = screen_index_pair(ctx, lists, name2, type, &pair)) != AT_OK)
+        return ctx_prefix(ctx, "name2: ");
+    json_t *res = json_pack("{s:s, s:s, s:s?, s:f, s:s}", "name1", name1, "name2", name2, "type", type,
+                            "threshold", SCREEN_THRESHOLD, "weights", lists ? "lists" : "default");
+    for (size_t s = 0; s < ARRAY_LEN(scorers); s++) {
+        struct screen_query q = { name1, type, NULL, 0, scorers[s], 0.0, 1 };
+        json_t *hits = NULL;
+        if ((rc = screen_query(ctx, pair, &q, &hits)) != AT_OK) {
+            ctx_prefix(ctx, "name1: ");
+            json_decref(res);
+            screen_index_free(pair);
+            return rc;
+        }
+        json_t *hit = json_array_get(hits, 0);
+        double score = hit ? json_real_value(json_object_get(hit, "score")) : 0.0;
+        json_t *explain = hit ? json_incref(json_object_get(hit, "explain")) : json_object();
+        if (hit == NULL && scorers[s] == SCREEN_OFAC)
+            json_object_set_new(explain, "gate", json_false());
+        json_object_set_new(res, scorer_names[s], json_pack("{s:f, s:b, s:o}", "score", score, "match",
+                                                            score >= SCREEN_THRESHOLD, "explain", explain));
+        json_decref(hits);
+    }
+    screen_index_free(pair);
+    *out = res;
+    return AT_OK;
 }
 
 /* The screen type of a FollowTheMoney schema, or "" for any; NULL if unknown. */

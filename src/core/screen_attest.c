@@ -86,12 +86,22 @@ static bool keys_reachable(const char *a, size_t na, const char *b, size_t nb)
 
 static double word_sim(const struct q_word *a, const struct s_word *b)
 {
-    if (a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER)
+    bool exact = a->cls == NAME_WORD_NUMBER || b->cls == NAME_WORD_NUMBER
+              || (a->rawlen && (unsigned char)a->raw[0] >= 0x80)
+              || (b->rawlen && (unsigned char)b->raw[0] >= 0x80);
+
+    /* numbers, and words in their own script (Hangul, Chinese), pair
+     * only when equal: 용호 and 영호 are two names */
+    if (exact)
         return a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0 ? 1.0 : 0.0;
     if (a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0)
         return 1.0;
     if (a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0)
         return 0.97;
+    /* two runs of Korean syllables that differ are two names (Yongu is
+     * not Ryong) */
+    if (a->korean && b->korean)
+        return 0.0;
     size_t shorter = a->keylen < b->keylen ? a->keylen : b->keylen;
     /* an abbreviation: corp / corporation, intl / international */
     if (shorter >= 3 && strncmp(a->key, b->key, shorter) == 0
@@ -102,8 +112,13 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
     if (s < min || !keys_reachable(a->key, a->keylen, b->key, b->keylen))
         return 0.0;
     /* Spread what is left above the cut-off over 0.5 .. 0.95, so that two
-     * merely similar words count for half a match, not nearly a whole. */
-    return 0.5 + 0.45 * (s - min) / (1.0 - min);
+     * merely similar words count for half a match, not nearly a whole;
+     * but a long word one slip off (a letter more, less, replaced, or two
+     * swapped) is a misspelling, counted as ONE_SLIP. */
+    double spread = 0.5 + 0.45 * (s - min) / (1.0 - min);
+    if (shorter >= 6 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
+        return ONE_SLIP;
+    return spread;
 }
 
 /* Word similarities computed once per query word and listed word. */
@@ -131,14 +146,42 @@ static double pair_sim(const struct screen_index *ix, struct memo *m, const stru
     return *cell;
 }
 
+/* The share of the pairs of plain words (query word i with listed word
+ * at[i], -1 when unpaired) that stand in the other order, 0 .. 1. */
+static double order_swapped(const struct screen_index *ix, const struct q_word *q, size_t nq,
+                            const uint32_t *words, const int *at)
+{
+    size_t pairs = 0, swapped = 0;
+
+    for (size_t i = 0; i < nq; i++) {
+        if (at[i] < 0 || q[i].cls != NAME_WORD_PLAIN || ix->words[words[at[i]]].cls != NAME_WORD_PLAIN)
+            continue;
+        for (size_t k = i + 1; k < nq; k++) {
+            if (at[k] < 0 || q[k].cls != NAME_WORD_PLAIN || ix->words[words[at[k]]].cls != NAME_WORD_PLAIN)
+                continue;
+            pairs++;
+            swapped += at[k] < at[i];
+        }
+    }
+    return pairs ? (double)swapped / (double)pairs : 0.0;
+}
+
+/* The attest score of query words q against listed words; ordered (a
+ * company's or a vessel's name): words paired in the other order cost up
+ * to ORDER_COST of the score, Ryong Tae Trading not being Tae Ryong
+ * Trading. */
 static double attest_score(const struct screen_index *ix, struct memo *m, const struct q_word *q,
                            const uint8_t *qidx, size_t nq, const uint32_t *words, size_t nw,
-                           json_t *explain)
+                           bool ordered, json_t *explain)
 {
     double sim[MAX_WORDS][MAX_WORDS];
     bool qused[MAX_WORDS] = { false }, wused[MAX_WORDS] = { false };
+    int at[MAX_WORDS];
     double num = 0, den = 0;
     bool number_clash = false;
+
+    for (size_t i = 0; i < nq; i++)
+        at[i] = -1;
     json_t *pairs = explain ? json_array() : NULL;
 
     for (size_t i = 0; i < nq; i++)
@@ -155,8 +198,9 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
         if (best <= 0)
             break;
         qused[bi] = wused[bj] = true;
+        at[bi] = (int)bj;
         const struct s_word *w = &ix->words[words[bj]];
-        double wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        double wr = w->weight;
         double wq = q[bi].weight;
         num += best * (wq + wr);
         den += wq + wr;
@@ -178,7 +222,7 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
     for (size_t j = 0; j < nw; j++)
         if (!wused[j]) {
             const struct s_word *w = &ix->words[words[j]];
-            den += 2 * EXTRA_NAME * ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+            den += 2 * EXTRA_NAME * w->weight;
             number_clash |= q_number && w->cls == NAME_WORD_NUMBER;
             if (un)
                 json_array_append_new(un, json_stringn(w->raw, w->rawlen));
@@ -187,12 +231,16 @@ static double attest_score(const struct screen_index *ix, struct memo *m, const 
     /* SAM JONG 1 is not SAM JONG 2. */
     if (number_clash)
         score *= 0.5;
+    double swapped = ordered ? order_swapped(ix, q, nq, words, at) : 0.0;
+    score *= 1.0 - ORDER_COST * swapped;
     if (explain) {
         json_object_set_new(explain, "pairs", pairs);
         json_object_set_new(explain, "unmatched_query", uq);
         json_object_set_new(explain, "unmatched_name", un);
         if (number_clash)
             json_object_set_new(explain, "number_mismatch", json_true());
+        if (swapped > 0)
+            json_object_set_new(explain, "order_swapped", json_real(round(swapped * 100) / 100));
     }
     return score;
 }
@@ -214,7 +262,8 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
         qw->key = w->key;
         qw->keylen = w->keylen;
         qw->cls = w->cls;
-        qw->weight = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        qw->korean = false;
+        qw->weight = w->weight;
         return;
     }
     size_t at = keys->len;
@@ -225,8 +274,9 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->cls = (uint8_t)names_word_class(raw, n);
     uint32_t kid = screen_map_get(&ix->key_map, keys->data + at, qw->keylen);
     qw->key_id = kid;
-    float idf = kid != UINT32_MAX ? ix->key_idf[kid] : ix->max_idf;
-    qw->weight = idf * screen_class_factor(qw->cls);
+    qw->korean = false; /* set by screen_q_form_build for a Korean name */
+    float idf = screen_key_idf(ix, keys->data + at, qw->keylen);
+    qw->weight = screen_word_weight(idf, qw->cls, raw, n);
     qw->raw = raw;
     qw->key = (const char *)(uintptr_t)at; /* offset, fixed below */
 }
@@ -283,24 +333,33 @@ void screen_q_form_build(const struct screen_index *ix, const char *form, struct
         f->joined[1].key = f->key_text.data + offsets_unset[MAX_WORDS];
     if (f->njoined && fixed[0] == false)
         f->joined[0].key = f->w[0].key;
+    /* a Korean name: its syllable words compare as names, not spellings */
+    if (names_korean_name(form)) {
+        for (size_t i = 0; i < f->n; i++)
+            f->w[i].korean = names_korean_syllables(f->w[i].key, f->w[i].keylen);
+        for (size_t i = 0; i < f->njoined; i++)
+            f->joined[i].korean = names_korean_syllables(f->joined[i].key, f->joined[i].keylen);
+    }
 }
 
 double screen_score_variants(const struct screen_index *ix, struct memo *m, const struct q_form *f,
                              const struct s_name *sn, int *variant, json_t *explain)
 {
-    double best = attest_score(ix, m, f->w, f->idx, f->n, sn->words, sn->nwords, NULL);
+    uint8_t tcode = ix->entries[sn->entry].tcode;
+    bool ordered = tcode == T_COMPANY || tcode == T_VESSEL;
+    double best = attest_score(ix, m, f->w, f->idx, f->n, sn->words, sn->nwords, ordered, NULL);
     *variant = 0;
     if (f->njoined) {
-        double s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->words, sn->nwords, NULL);
+        double s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->words, sn->nwords, ordered, NULL);
         if (s > best)
             best = s, *variant = 1;
     }
     if (sn->njoined) {
-        double s = attest_score(ix, m, f->w, f->idx, f->n, sn->joined, sn->njoined, NULL);
+        double s = attest_score(ix, m, f->w, f->idx, f->n, sn->joined, sn->njoined, ordered, NULL);
         if (s > best)
             best = s, *variant = 2;
         if (f->njoined) {
-            s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->joined, sn->njoined, NULL);
+            s = attest_score(ix, m, f->joined, f->jidx, f->njoined, sn->joined, sn->njoined, ordered, NULL);
             if (s > best)
                 best = s, *variant = 3;
         }
@@ -311,7 +370,7 @@ double screen_score_variants(const struct screen_index *ix, struct memo *m, cons
         size_t nq = *variant & 1 ? f->njoined : f->n;
         const uint32_t *w = *variant & 2 ? sn->joined : sn->words;
         size_t nw = *variant & 2 ? sn->njoined : sn->nwords;
-        attest_score(ix, NULL, qw, qi, nq, w, nw, explain);
+        attest_score(ix, NULL, qw, qi, nq, w, nw, ordered, explain);
     }
     return best;
 }
@@ -367,6 +426,21 @@ struct reach {
     size_t names;
 };
 
+/* Marks a key reached by query word column bit (stamp fst) and lists it. */
+static void mark_key(struct scratch *sc, uint32_t kid, uint32_t bit, uint32_t fst)
+{
+    if (sc->kbstamp[kid] != fst) {
+        sc->kbstamp[kid] = fst;
+        sc->kbits[kid] = 0;
+    }
+    sc->kbits[kid] |= bit;
+    if (sc->nklist == sc->capklist) {
+        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
+        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
+    }
+    sc->klist[sc->nklist++] = kid;
+}
+
 static void reach_key(struct reach *r, uint32_t kid)
 {
     struct scratch *sc = r->sc;
@@ -376,16 +450,7 @@ static void reach_key(struct reach *r, uint32_t kid)
     sc->kstamp[kid] = r->kst;
     if (!key_similar(r->ix, r->q, r->qmask, kid))
         return;
-    if (sc->kbstamp[kid] != r->fst) {
-        sc->kbstamp[kid] = r->fst;
-        sc->kbits[kid] = 0;
-    }
-    sc->kbits[kid] |= r->bit;
-    if (sc->nklist == sc->capklist) {
-        sc->capklist = sc->capklist ? sc->capklist * 2 : 256;
-        sc->klist = xrealloc(sc->klist, sc->capklist * sizeof *sc->klist);
-    }
-    sc->klist[sc->nklist++] = kid;
+    mark_key(sc, kid, r->bit, r->fst);
     if (r->ix->key_w[kid] > r->max_w)
         r->max_w = r->ix->key_w[kid];
     r->names += r->ix->key_name_start[kid + 1] - r->ix->key_name_start[kid];
@@ -407,8 +472,22 @@ static void reach_word(const struct screen_index *ix, struct scratch *sc, const 
     struct reach r = { ix, sc, q, 1u << col, screen_scratch_stamp(ix, sc), fst,
                        screen_byte_mask(q->key, q->keylen), 0, 0 };
     char del[256];
-    size_t n = q->keylen;
+    size_t n = q->keylen, first = sc->nklist;
 
+    /* a word seen before reaches the same keys: replay them */
+    if (n + 2 > sizeof del)
+        return;
+    del[0] = (char)('0' + q->cls);
+    memcpy(del + 1, q->key, n);
+    uint32_t seen = screen_map_get(&sc->reach_map, del, n + 1);
+    if (seen != UINT32_MAX) {
+        const struct reach_memo *m = &sc->reach_memo[seen];
+        for (uint32_t i = 0; i < m->len; i++)
+            mark_key(sc, sc->reach_kids.v[m->start + i], r.bit, fst);
+        *max_w = m->max_w;
+        *names = m->names;
+        return;
+    }
     reach_key(&r, q->key_id);
     reach_block(&r, &ix->prefix_blocks, q->key, n < PREFIX_LEN ? n : PREFIX_LEN);
     if (n >= 3 && n < sizeof del && q->cls != NAME_WORD_NUMBER) {
@@ -426,6 +505,20 @@ static void reach_word(const struct screen_index *ix, struct scratch *sc, const 
     }
     *max_w = r.max_w;
     *names = r.names;
+    /* remember it */
+    if (sc->nreach >= REACH_MEMO_WORDS || sc->reach_kids.n + (sc->nklist - first) > REACH_MEMO_KEYS)
+        screen_scratch_forget(sc);
+    if (sc->nreach == sc->capreach) {
+        sc->capreach = sc->capreach ? sc->capreach * 2 : 256;
+        sc->reach_memo = xrealloc(sc->reach_memo, sc->capreach * sizeof *sc->reach_memo);
+    }
+    sc->reach_memo[sc->nreach] = (struct reach_memo){ (uint32_t)sc->reach_kids.n,
+                                                      (uint32_t)(sc->nklist - first), r.max_w, r.names };
+    for (size_t i = first; i < sc->nklist; i++)
+        screen_u32_push(&sc->reach_kids, sc->klist[i]);
+    del[0] = (char)('0' + q->cls);
+    memcpy(del + 1, q->key, n);
+    screen_map_put(&sc->reach_map, del, n + 1, (uint32_t)sc->nreach++);
 }
 
 /* The best score a name could reach when the query words of mask pair

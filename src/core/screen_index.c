@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
 
 /* ---- a string -> uint32 hash map, growable arrays, hash blocks ---------- */
 
@@ -184,6 +185,8 @@ static uint32_t intern_word(struct screen_index *ix, const char *w, size_t n)
     sw->keylen = (uint16_t)key.len;
     sw->key = buf_detach(&key);
     sw->key_id = intern_key(ix, sw->key, sw->keylen);
+    sw->korean = false;
+    sw->in_korean = sw->in_all = 0;
     screen_map_put(&ix->word_map, w, n, id);
     return id;
 }
@@ -331,11 +334,38 @@ static void gate_free(struct ofac_gate *g)
     free(g->name_ids);
 }
 
+uint8_t screen_text_script(const char *text)
+{
+    int32_t i = 0, len = (int32_t)strlen(text);
+    uint8_t script = SCRIPT_OTHER;
+
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(text, i, len, c);
+        if (c >= 0xAC00 && c <= 0xD7A3)
+            return SCRIPT_HANGUL;
+        if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF))
+            script = SCRIPT_HAN;
+        else if (c >= 0x3040 && c <= 0x30FF)
+            return SCRIPT_OTHER; /* kana: Japanese, read by its tables */
+    }
+    return script;
+}
+
+bool screen_form_native(const char *form)
+{
+    for (const unsigned char *p = (const unsigned char *)form; *p; p++)
+        if (*p >= 0x80)
+            return true;
+    return false;
+}
+
 static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
                           const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
 {
     uint32_t ids[MAX_WORDS], joined[2];
     size_t n = split_words(ix, form, ids);
+    bool korean = names_korean_name(form);
 
     if (n == 0) {
         free(cp);
@@ -347,12 +377,19 @@ static void add_name_form(struct screen_index *ix, uint32_t entry, const char *t
     }
     struct s_name *sn = &ix->names[ix->nnames++];
     sn->entry = entry;
+    sn->script = screen_text_script(text);
+    sn->native = screen_form_native(form);
     sn->text = text;
     sn->quality = quality;
     sn->nwords = (uint16_t)n;
     sn->words = xmalloc(n * sizeof *sn->words);
     memcpy(sn->words, ids, n * sizeof *ids);
     sn->njoined = (uint16_t)join_given(ix, ids, n, joined);
+    for (size_t i = 0; i < n + sn->njoined; i++) {
+        struct s_word *w = &ix->words[i < n ? ids[i] : joined[i - n]];
+        w->in_korean += korean;
+        w->in_all++;
+    }
     sn->joined = NULL;
     if (sn->njoined) {
         sn->joined = xmalloc(2 * sizeof *sn->joined);
@@ -406,6 +443,35 @@ static void add_id(struct screen_index *ix, uint32_t entry, const char *kind, co
     buf_free(&k);
 }
 
+static void add_entry(struct screen_index *ix, const char *list, const char *key, const char *type,
+                      const char *name)
+{
+    ix->entries = xrealloc(ix->entries, (ix->nentries + 1) * sizeof *ix->entries);
+    struct s_entry *e = &ix->entries[ix->nentries++];
+    e->list = xstrdup(list);
+    e->key = xstrdup(key);
+    e->type = xstrdup(type);
+    e->name = xstrdup(name);
+    e->tcode = screen_type_code(e->type);
+}
+
+/* Adds a name of the last entry: each of its normalised forms. */
+static void add_name(struct screen_index *ix, const char *name, const char *quality_name)
+{
+    const char *text = keep_text(ix, name);
+    const char *quality = intern_quality(quality_name);
+    struct at_ctx quiet = { 0 };
+    struct name_forms forms;
+
+    if (names_normalise(&quiet, text, &forms) != AT_OK)
+        return;
+    for (size_t f = 0; f < forms.n; f++) {
+        uint32_t ncp = 0, *cp = f == 0 ? screen_ofac_codepoints(text, &ncp) : NULL;
+        add_name_form(ix, (uint32_t)(ix->nentries - 1), text, quality, forms.form[f], cp, ncp);
+    }
+    names_forms_free(&forms);
+}
+
 static int load_version(struct at_ctx *ctx, struct store *st, struct screen_index *ix,
                         const char *version)
 {
@@ -417,7 +483,6 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
         "SELECT key, kind, norm FROM list_attr WHERE version = ?1 AND kind IN "
         "('imo', 'swift', 'phone', 'email', 'registration', 'passport', 'national_id', 'mmsi')";
     sqlite3_stmt *stmt = store_stmt(ctx, st, names_sql);
-    struct name_forms forms;
     struct strmap by_key = { 0 };
     size_t first = ix->nentries;
     int step;
@@ -428,25 +493,12 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(stmt, 0);
         if (ix->nentries == first || strcmp(ix->entries[ix->nentries - 1].key, key) != 0) {
-            ix->entries = xrealloc(ix->entries, (ix->nentries + 1) * sizeof *ix->entries);
-            struct s_entry *e = &ix->entries[ix->nentries++];
-            e->list = xstrdup(version);
-            e->key = xstrdup(key);
-            e->type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
-            e->name = xstrdup((const char *)sqlite3_column_text(stmt, 2));
-            e->tcode = screen_type_code(e->type);
+            add_entry(ix, version, key, (const char *)sqlite3_column_text(stmt, 1),
+                      (const char *)sqlite3_column_text(stmt, 2));
             screen_map_put(&by_key, key, strlen(key), (uint32_t)(ix->nentries - 1));
         }
-        const char *text = keep_text(ix, (const char *)sqlite3_column_text(stmt, 3));
-        const char *quality = intern_quality((const char *)sqlite3_column_text(stmt, 4));
-        struct at_ctx quiet = { 0 };
-        if (names_normalise(&quiet, text, &forms) != AT_OK)
-            continue;
-        for (size_t f = 0; f < forms.n; f++) {
-            uint32_t ncp = 0, *cp = f == 0 ? screen_ofac_codepoints(text, &ncp) : NULL;
-            add_name_form(ix, (uint32_t)(ix->nentries - 1), text, quality, forms.form[f], cp, ncp);
-        }
-        names_forms_free(&forms);
+        add_name(ix, (const char *)sqlite3_column_text(stmt, 3),
+                 (const char *)sqlite3_column_text(stmt, 4));
     }
     sqlite3_reset(stmt);
     if (step != SQLITE_DONE) {
@@ -470,9 +522,21 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
 }
 
-float screen_class_factor(uint8_t cls)
+float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len)
 {
-    return cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
+    float f = cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
+
+    return idf * f * (float)names_word_prior(raw, len);
+}
+
+float screen_key_idf(const struct screen_index *ix, const char *key, size_t len)
+{
+    if (ix == NULL)
+        return SCREEN_DEFAULT_IDF;
+    uint32_t kid = screen_map_get(&ix->key_map, key, len);
+    if (kid != UINT32_MAX)
+        return ix->key_idf[kid];
+    return ix->borrowed ? screen_key_idf(ix->weights_from, key, len) : ix->max_idf;
 }
 
 uint64_t screen_byte_mask(const char *w, size_t n)
@@ -521,18 +585,31 @@ static void finish_index(struct screen_index *ix)
     }
     free(fill);
     ix->key_idf = xmalloc((ix->nkeys ? ix->nkeys : 1) * sizeof *ix->key_idf);
-    ix->max_idf = 0;
+    ix->max_idf = !ix->borrowed ? 0 : ix->weights_from ? ix->weights_from->max_idf : SCREEN_DEFAULT_IDF;
     for (size_t k = 0; k < ix->nkeys; k++) {
         double idf = log(((double)ix->nnames + 1.0) / ((double)ix->key_df[k] + 1.0)) + 1.0;
+        if (ix->borrowed) {
+            ix->key_idf[k] = 0; /* set below, once the keys' strings are known */
+            continue;
+        }
         ix->key_idf[k] = (float)idf;
         if (idf > ix->max_idf)
             ix->max_idf = (float)idf;
     }
+    ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_str);
+    ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_len);
+    for (size_t i = 0; i < ix->nwords; i++) {
+        ix->key_str[ix->words[i].key_id] = ix->words[i].key;
+        ix->key_len[ix->words[i].key_id] = ix->words[i].keylen;
+    }
+    for (size_t k = 0; ix->borrowed && k < ix->nkeys; k++)
+        ix->key_idf[k] = screen_key_idf(ix->weights_from, ix->key_str[k], ix->key_len[k]);
     ix->key_w = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_w);
     ix->max_key_w = 0;
     for (size_t i = 0; i < ix->nwords; i++) {
-        const struct s_word *w = &ix->words[i];
-        float wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
+        struct s_word *w = &ix->words[i];
+        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls, w->raw, w->rawlen);
+        w->korean = w->in_korean * 2 > w->in_all && names_korean_syllables(w->key, w->keylen);
         if (wr > ix->key_w[w->key_id])
             ix->key_w[w->key_id] = wr;
         if (wr > ix->max_key_w)
@@ -543,21 +620,16 @@ static void finish_index(struct screen_index *ix)
         sn->max_wr = 0;
         for (size_t j = 0; j < sn->nwords + sn->njoined; j++) {
             const struct s_word *w = &ix->words[j < sn->nwords ? sn->words[j] : sn->joined[j - sn->nwords]];
-            float wr = ix->key_idf[w->key_id] * screen_class_factor(w->cls);
-            if (wr > sn->max_wr)
-                sn->max_wr = wr;
+            if (w->weight > sn->max_wr)
+                sn->max_wr = w->weight;
         }
     }
     /* the key blocks: by first three letters, and by each one-letter deletion */
     size_t npairs = 0, cappairs = ix->nkeys * 8 + 16;
     struct hpair *pairs = xmalloc(cappairs * sizeof *pairs);
     char del[256];
-    const char **keys = ix->key_str = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *keys);
-    uint16_t *lens = ix->key_len = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *lens);
-    for (size_t i = 0; i < ix->nwords; i++) {
-        keys[ix->words[i].key_id] = ix->words[i].key;
-        lens[ix->words[i].key_id] = ix->words[i].keylen;
-    }
+    const char **keys = ix->key_str;
+    uint16_t *lens = ix->key_len;
     ix->key_mask = xcalloc(ix->nkeys ? ix->nkeys : 1, sizeof *ix->key_mask);
     for (uint32_t k = 0; k < ix->nkeys; k++)
         ix->key_mask[k] = screen_byte_mask(keys[k], lens[k]);
@@ -621,6 +693,28 @@ int screen_index_load_versions(struct at_ctx *ctx, struct store *st, json_t *ver
         screen_index_free(ix);
         return rc;
     }
+    finish_index(ix);
+    *out = ix;
+    return AT_OK;
+}
+
+int screen_index_pair(struct at_ctx *ctx, const struct screen_index *weights_from,
+                      const char *name, const char *type, struct screen_index **out)
+{
+    struct screen_index *ix = xcalloc(1, sizeof *ix);
+    struct name_forms forms;
+
+    *out = NULL;
+    if (names_normalise(ctx, name, &forms) != AT_OK) {
+        free(ix);
+        return ctx->code;
+    }
+    names_forms_free(&forms);
+    pthread_mutex_init(&ix->pool_lock, NULL);
+    ix->borrowed = true;
+    ix->weights_from = weights_from;
+    add_entry(ix, "compare", "name2", type ? type : "", name);
+    add_name(ix, name, "primary");
     finish_index(ix);
     *out = ix;
     return AT_OK;
@@ -737,7 +831,19 @@ static void scratch_free(struct scratch *sc)
     free(sc->tstamp);
     free(sc->tslot);
     free(sc->trows);
+    screen_scratch_forget(sc);
     free(sc);
+}
+
+void screen_scratch_forget(struct scratch *sc)
+{
+    screen_map_free(&sc->reach_map);
+    free(sc->reach_memo);
+    free(sc->reach_kids.v);
+    sc->reach_map = (struct strmap){ 0 };
+    sc->reach_memo = NULL;
+    sc->nreach = sc->capreach = 0;
+    sc->reach_kids = (struct u32vec){ 0 };
 }
 
 /* A fresh stamp; every stamp array is cleared when the counter would wrap. */

@@ -23,6 +23,10 @@
 #include <stdint.h>
 
 #define MAX_WORDS 24
+/* The rarity of every word without lists to weigh them by (screen
+ * compare without an archive): that of a word held by about one listed
+ * name in a thousand. */
+#define SCREEN_DEFAULT_IDF 8.0f
 #define PREFIX_LEN 3
 
 /* A string -> uint32 hash map (screen_map_*). */
@@ -62,6 +66,9 @@ struct s_word {
     uint16_t rawlen, keylen;
     uint8_t cls;          /* enum name_word_class */
     uint32_t key_id;
+    float weight;         /* screen_word_weight of its key's IDF */
+    bool korean;          /* Korean syllables, mostly in Korean names (names_korean_name) */
+    uint32_t in_korean, in_all;   /* names holding it that are Korean, all (while loading) */
 };
 
 struct s_name {
@@ -78,7 +85,13 @@ struct s_name {
     uint64_t cpmask;      /* the letters of cp, one bit each (mod 64) */
     uint32_t *gtok;       /* its distinct OFAC tokens (gate token ids), or NULL */
     uint16_t ngtok;
+    uint8_t script;       /* enum s_script of the name as listed */
+    bool native;          /* this form is in that script, not romanised */
 };
+
+/* Scripts whose names are compared in that script when both sides are
+ * in it (최용호 is not 최영호, though both romanise to Choe Yong Ho). */
+enum s_script { SCRIPT_OTHER, SCRIPT_HANGUL, SCRIPT_HAN };
 
 struct s_entry {
     char *list, *key, *type, *name;
@@ -138,7 +151,9 @@ struct screen_index {
     struct u32vec *id_postings;
     size_t nid_postings;
     char **id_labels;
-    float max_idf;
+    float max_idf;              /* the weight of a word the lists do not hold */
+    bool borrowed;              /* weights from weights_from, or the default (NULL) */
+    const struct screen_index *weights_from;
     pthread_mutex_t pool_lock;  /* scratch spaces not in use */
     struct scratch **pool;
     size_t npool, cappool;
@@ -156,6 +171,7 @@ struct q_word {
     const char *raw, *key;
     size_t rawlen, keylen;
     uint8_t cls;
+    bool korean;                /* Korean syllables in a Korean name */
     float weight;
     uint32_t word_id, key_id;   /* in the index, or UINT32_MAX */
 };
@@ -163,6 +179,8 @@ struct q_word {
 #define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
 #define EXTRA_NAME 0.2    /* weight of an unmatched list word */
 #define PAIR_MIN 0.80     /* word similarity below which words do not pair */
+#define ONE_SLIP 0.85     /* similarity of two long words one slip apart */
+#define ORDER_COST 0.25   /* share of a company's score lost when its words are all swapped */
 
 /* Word similarities computed once per query word and listed word. */
 #define MAX_QW (MAX_WORDS + 1)
@@ -195,6 +213,8 @@ struct best {
     int form;
 };
 
+struct reach_memo;
+
 /* Per-query arrays kept with the index and reused (screen_scratch_get). */
 struct scratch {
     uint32_t epoch;                 /* stamps below older than this are stale */
@@ -216,7 +236,22 @@ struct scratch {
     uint32_t *tstamp, *tslot;       /* gate token -> stamp when it has a row, its row */
     double *trows;                  /* MAX_WORDS similarities per row, -1 until computed */
     size_t ntrows, captrows;
+    /* the keys each query word reached, kept across queries (words repeat) */
+    struct strmap reach_map;        /* class and key of a query word -> its reach_memo */
+    struct reach_memo *reach_memo;
+    size_t nreach, capreach;
+    struct u32vec reach_kids;       /* the keys of every reach_memo, packed */
 };
+
+/* The similar keys one query word reached (their ids in reach_kids). */
+struct reach_memo {
+    uint32_t start, len;
+    float max_w;
+    size_t names;
+};
+/* Past these the remembered reaches are forgotten and start again. */
+#define REACH_MEMO_WORDS 65536
+#define REACH_MEMO_KEYS (1u << 22)
 
 /* ---- screen_index.c ------------------------------------------------------ */
 
@@ -228,6 +263,10 @@ void screen_map_free(struct strmap *m);
 void screen_u32_push(struct u32vec *a, uint32_t x);
 /* The bytes of w, one bit each (mod 64). */
 uint64_t screen_byte_mask(const char *w, size_t n);
+/* enum s_script of a name's text. */
+uint8_t screen_text_script(const char *text);
+/* Whether a normalised form is in its own script (has non-ASCII words). */
+bool screen_form_native(const char *form);
 /* enum s_type of a type name. */
 uint8_t screen_type_code(const char *t);
 /* Scratch space from the index's pool (the index itself is not changed:
@@ -235,8 +274,16 @@ uint8_t screen_type_code(const char *t);
  * screen_scratch_put. */
 struct scratch *screen_scratch_get(const struct screen_index *ix);
 void screen_scratch_put(const struct screen_index *ix, struct scratch *sc);
-/* The weight factor of a word class (company forms weigh less, numbers more). */
-float screen_class_factor(uint8_t cls);
+/* The weight of a word of key rarity idf, class cls and text raw: company
+ * forms weigh less, numbers more, and words that many people share
+ * (names_word_prior) less. */
+float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len);
+/* The rarity (IDF) of a key: the index's own, or, for a key it does not
+ * hold, that of the index it borrows its weights from, or its heaviest;
+ * SCREEN_DEFAULT_IDF when ix is NULL. */
+float screen_key_idf(const struct screen_index *ix, const char *key, size_t len);
+/* Forgets the reaches the scratch space remembers. */
+void screen_scratch_forget(struct scratch *sc);
 /* A fresh stamp; every stamp array is cleared when the counter would wrap. */
 uint32_t screen_scratch_stamp(const struct screen_index *ix, struct scratch *sc);
 
