@@ -87,7 +87,7 @@ var TEXT = {
         'type.witness': 'Witness', 'type.interview': 'Interview', 'type.event': 'Event',
         'type.act': 'Act', 'type.person': 'Person', 'type.pinpoint': 'Pinpoint', 'type.site': 'Site',
         'type.relation': 'Relation', 'type.document': 'Document', 'type.organisation': 'Organisation',
-        'type.vessel': 'Vessel'
+        'type.vessel': 'Vessel', 'type.dismissal': 'Screening dismissal'
     },
     ko: {
         'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
@@ -166,7 +166,7 @@ var TEXT = {
         'type.witness': '증언자', 'type.interview': '면담', 'type.event': '사건',
         'type.act': '행위', 'type.person': '인물', 'type.pinpoint': '위치 지정', 'type.site': '장소',
         'type.relation': '관계', 'type.document': '문서', 'type.organisation': '조직',
-        'type.vessel': '선박'
+        'type.vessel': '선박', 'type.dismissal': '제재 검색 해당 없음 판정'
     }
 };
 

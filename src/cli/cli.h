@@ -51,6 +51,10 @@ struct command {
 #include "commands.def"
 #undef COMMAND
 
+/* Subcommands kept in files of their own, run by their command:
+ * `attest screen compare` (cmd_screen_compare.c). */
+int cmd_screen_compare(struct cli *cli, int argc, char **argv);
+
 /* The sorted command table (cmd.c). */
 const struct command *const *cmd_all(size_t *count);
 const struct command *cmd_find(const char *name);

@@ -86,27 +86,93 @@ static int lists_import_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
-static void print_section(const char *title, json_t *rows, const char *a, const char *b,
-                          const char *c)
+/* Prints rows[i].a (with " (quality)" when the row has one) under a label. */
+static void print_names(const char *label, json_t *rows)
 {
-    json_t *row;
+    json_t *r;
     size_t i;
 
-    if (json_array_size(rows) == 0)
-        return;
-    printf("%s (%zu)\n", title, json_array_size(rows));
-    json_array_foreach(rows, i, row) {
-        const char *x = json_string_value(json_object_get(row, a));
-        const char *y = json_string_value(json_object_get(row, b));
-        const char *z = c ? json_string_value(json_object_get(row, c)) : NULL;
-        if (z && strcmp(c, "new") == 0)
-            printf("  %-10s %s -> %s\n", x, y, z);
-        else if (z)
-            printf("  %-10s %s: + %s (%s)\n", x, y, z,
-                   json_string_value(json_object_get(row, "quality")));
+    json_array_foreach(rows, i, r)
+        printf("  %-20s %s (%s)\n", label, json_string_value(json_object_get(r, "name")),
+               json_string_value(json_object_get(r, "quality")));
+}
+
+static void print_ids(const char *label, json_t *rows)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(rows, i, r)
+        printf("  %-20s %s %s\n", label, json_string_value(json_object_get(r, "kind")),
+               json_string_value(json_object_get(r, "value")));
+}
+
+/* One diff for people: a line of counts, then each entry that changed:
+ * its key and name (old -> new when renamed) and what changed. */
+static void print_diff(json_t *diff)
+{
+    json_t *counts = json_object_get(diff, "counts"), *e, *r, *f;
+    size_t i, j;
+
+#define COUNT(k) (long long)json_integer_value(json_object_get(counts, k))
+    printf("%s -> %s: %lld added, %lld removed, %lld changed (%lld renamed), %lld unchanged\n",
+           json_string_value(json_object_get(diff, "old")), json_string_value(json_object_get(diff, "new")),
+           COUNT("added"), COUNT("removed"), COUNT("changed"), COUNT("renamed"), COUNT("unchanged"));
+#undef COUNT
+    json_array_foreach(json_object_get(diff, "entries"), i, e) {
+        const char *change = json_string_value(json_object_get(e, "change"));
+        const char *old_sha = json_string_value(json_object_get(e, "old_sha256"));
+        const char *new_sha = json_string_value(json_object_get(e, "new_sha256"));
+        if ((r = json_object_get(e, "renamed")) != NULL)
+            printf("%-10s %s -> %s [renamed]\n", json_string_value(json_object_get(e, "key")),
+                   json_string_value(json_object_get(r, "old")), json_string_value(json_object_get(r, "new")));
         else
-            printf("  %-10s %s\n", x, y);
+            printf("%-10s %s [%s]\n", json_string_value(json_object_get(e, "key")),
+                   json_string_value(json_object_get(e, "name")), change);
+        print_names("new alias", json_object_get(e, "aliases_added"));
+        print_names("removed alias", json_object_get(e, "aliases_removed"));
+        json_array_foreach(json_object_get(e, "aliases_requalified"), j, r)
+            printf("  %-20s %s: %s -> %s\n", "alias quality", json_string_value(json_object_get(r, "name")),
+                   json_string_value(json_object_get(r, "old")), json_string_value(json_object_get(r, "new")));
+        print_ids("new identifier", json_object_get(e, "ids_added"));
+        print_ids("removed identifier", json_object_get(e, "ids_removed"));
+        if (json_array_size(json_object_get(e, "fields_changed"))) {
+            printf("  %-20s", "also changed");
+            json_array_foreach(json_object_get(e, "fields_changed"), j, f)
+                printf("%s%s", j ? ", " : " ", json_string_value(f));
+            printf("\n");
+        }
+        printf("  %-20s %.12s -> %.12s\n", "entry sha256", old_sha ? old_sha : "-", new_sha ? new_sha : "-");
     }
+}
+
+/* The default pairs: each list's newest version and the one before it. */
+static int default_pairs(struct cli *cli, json_t *pairs)
+{
+    json_t *current, *v;
+    char prev[64];
+    size_t i;
+    int rc = AT_OK;
+
+    if (lists_current(&cli->ctx, cli->st, &current) != AT_OK)
+        return AT_ERR;
+    json_array_foreach(current, i, v) {
+        const char *id = json_string_value(v);
+        if ((rc = lists_previous(&cli->ctx, cli->st, id, prev)) == AT_OK)
+            json_array_append_new(pairs, json_pack("[s, s]", prev, id));
+        else if (rc == AT_ENOTFOUND)
+            fprintf(stderr, "attest: %s is its list's only version; nothing to compare it with\n", id);
+        else
+            break;
+    }
+    json_decref(current);
+    if (rc != AT_OK && rc != AT_ENOTFOUND)
+        return rc;
+    if (json_array_size(pairs) == 0)
+        return ctx_error(&cli->ctx, AT_ENOTFOUND, "no list has two versions to compare; import a "
+                         "newer version with 'attest lists import', or name two versions: "
+                         "lists diff OLD NEW");
+    return AT_OK;
 }
 
 static int lists_diff_cmd(struct cli *cli, int argc, char **argv)
@@ -114,35 +180,54 @@ static int lists_diff_cmd(struct cli *cli, int argc, char **argv)
     const char *args[2] = { NULL, NULL };
     char old[64], new[64];
     bool as_json = false;
-    json_t *diff;
-    int nargs = 0;
+    json_t *pairs = json_array(), *diffs = json_array(), *p, *diff;
+    int nargs = 0, rc = EXIT_OK;
+    size_t i;
 
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+    for (int k = 0; k < argc; k++) {
+        if (strcmp(argv[k], "--json") == 0)
             as_json = true;
-        else if (nargs < 2 && argv[i][0] != '-')
-            args[nargs++] = argv[i];
-        else
-            return cli_usage(&lists_command, "unexpected argument \"%s\"", argv[i]);
+        else if (nargs < 2 && argv[k][0] != '-')
+            args[nargs++] = argv[k];
+        else {
+            rc = cli_usage(&lists_command, "unexpected argument \"%s\"", argv[k]);
+            goto out;
+        }
     }
-    if (nargs != 2)
-        return cli_usage(&lists_command, "lists diff needs two versions: OLD NEW");
-    if (lists_resolve(&cli->ctx, cli->st, args[0], old) != AT_OK
-        || lists_resolve(&cli->ctx, cli->st, args[1], new) != AT_OK
-        || lists_diff(&cli->ctx, cli->st, old, new, &diff) != AT_OK)
-        return cli_fail(cli, cli->ctx.code);
-    if (as_json) {
-        cli_print_json(diff);
-    } else {
-        printf("%s -> %s\n", old, new);
-        print_section("renamed", json_object_get(diff, "renamed"), "key", "old", "new");
-        print_section("added", json_object_get(diff, "added"), "key", "name", NULL);
-        print_section("removed", json_object_get(diff, "removed"), "key", "name", NULL);
-        print_section("new names", json_object_get(diff, "aliases_added"), "key", "name", "alias");
-        print_section("names dropped", json_object_get(diff, "aliases_removed"), "key", "name", "alias");
+    if (nargs == 1) {
+        rc = cli_usage(&lists_command, "lists diff takes two versions, OLD NEW, or none for the "
+                       "two newest of each list");
+        goto out;
     }
-    json_decref(diff);
-    return EXIT_OK;
+    if (nargs == 2 && (lists_resolve(&cli->ctx, cli->st, args[0], old) != AT_OK
+                       || lists_resolve(&cli->ctx, cli->st, args[1], new) != AT_OK)) {
+        rc = cli_fail(cli, cli->ctx.code);
+        goto out;
+    }
+    if (nargs == 2)
+        json_array_append_new(pairs, json_pack("[s, s]", old, new));
+    else if (default_pairs(cli, pairs) != AT_OK) {
+        rc = cli_fail(cli, cli->ctx.code);
+        goto out;
+    }
+    json_array_foreach(pairs, i, p) {
+        if (lists_diff(&cli->ctx, cli->st, json_string_value(json_array_get(p, 0)),
+                       json_string_value(json_array_get(p, 1)), &diff) != AT_OK) {
+            rc = cli_fail(cli, cli->ctx.code);
+            goto out;
+        }
+        json_array_append_new(diffs, diff);
+    }
+    /* two versions named: one diff object; the default: an array, one per list */
+    if (as_json)
+        cli_print_json(nargs == 2 ? json_array_get(diffs, 0) : diffs);
+    else
+        json_array_foreach(diffs, i, diff)
+            print_diff(diff);
+out:
+    json_decref(pairs);
+    json_decref(diffs);
+    return rc;
 }
 
 static int lists_show_cmd(struct cli *cli, int argc, char **argv)
@@ -180,13 +265,15 @@ const struct command lists_command = {
         "attest lists [--json]\n"
         "       attest lists import un FILE.xml\n"
         "       attest lists import ofac DIR [--date YYYY-MM-DD]\n"
-        "       attest lists diff OLD NEW [--json]\n"
+        "       attest lists diff [OLD NEW] [--json]\n"
         "       attest lists show VERSION KEY\n"
         "Without arguments, lists the imported list versions.  'import' reads the UN\n"
         "Security Council consolidated list (XML) or OFAC's SDN files (sdn.csv, alt.csv,\n"
         "add.csv, sdn_comments.csv in DIR) and keeps them as a dated version, all or\n"
-        "nothing; the same files twice are imported once.  'diff' reports entries added,\n"
-        "removed and renamed, and names gained and dropped, by list key.  A VERSION is an\n"
+        "nothing; the same files twice are imported once.  'diff' reports, entry by entry\n"
+        "(by list key and a hash of each entry), what was added, removed or renamed, and\n"
+        "the aliases and identifiers gained or dropped; without versions it compares the\n"
+        "two newest versions of each list.  A VERSION is an\n"
         "id (un-2026-02-27), a source for its newest version (un, ofac), or SOURCE@N for\n"
         "its Nth import.  'show' prints one entry as JSON.",
     .run = lists_cmd,

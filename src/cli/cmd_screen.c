@@ -1,13 +1,20 @@
 /*
- * cmd_screen.c: `attest screen` checks a name (or a CSV file of them)
- * against the sanctions lists in the archive and explains each hit;
- * `attest screen successors` ranks listed entities linked to one.
+ * cmd_screen.c: `attest screen` checks a name (or a CSV file of them, a
+ * record, every record of the archive) against the sanctions lists in the
+ * archive, now or as of a date, and explains each hit; `screen archive
+ * --new` reports what a new list version newly hits; `attest screen dismiss`,
+ * `undismiss` and `decisions` keep the analysts' "not this entry"
+ * decisions; `attest screen successors` ranks listed entities linked to
+ * one; `attest screen compare` is in cmd_screen_compare.c.
  */
 #include "cli.h"
 #include "../core/csv.h"
+#include "../core/lists.h"
 #include "../core/number.h"
 #include "../core/record.h"
 #include "../core/screen.h"
+#include "../core/screen_archive.h"
+#include "../core/screen_decision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +24,9 @@ struct screen_opts {
     struct screen_query q;
     const char *file;
     const char *record;
+    const char *as_of;     /* --as-of DATE: the lists in force that day */
+    bool archive, new_only; /* screen archive, --new */
+    const char *since;     /* --new --since DATE */
     bool as_json;
     const char *ids[16];
 };
@@ -30,23 +40,7 @@ static bool valid_type(const char *t)
 /* "KPe.010 (un-2026-02-27)" style reasons for the table. */
 static void why(json_t *hit, struct buf *out)
 {
-    json_t *ex = json_object_get(hit, "explain"), *p;
-    size_t i;
-
-    buf_reset(out);
-    if (json_object_get(ex, "identifier"))
-        buf_printf(out, "identifier %s; ", json_string_value(json_object_get(ex, "identifier")));
-    json_array_foreach(json_object_get(ex, "pairs"), i, p)
-        buf_printf(out, "%s%s~%s %.0f", i ? ", " : "", json_string_value(json_object_get(p, "query")),
-                   json_string_value(json_object_get(p, "name")),
-                   json_number_value(json_object_get(p, "score")));
-    json_t *uq = json_object_get(ex, "unmatched_query");
-    if (json_array_size(uq)) {
-        buf_puts(out, "; unmatched:");
-        json_array_foreach(uq, i, p)
-            buf_printf(out, " %s", json_string_value(p));
-    }
-    buf_puts(out, "");
+    screen_explain_text(json_object_get(hit, "explain"), out);
 }
 
 static void print_hits(json_t *hits)
@@ -185,6 +179,241 @@ out:
     return rc;
 }
 
+/* The dismissed hits of a record: entry, by whom, when and why. */
+static void print_dismissed(json_t *dismissed)
+{
+    json_t *h, *d;
+    size_t i;
+
+    if (json_array_size(dismissed) == 0)
+        return;
+    printf("dismissed (%zu): not reported as hits\n", json_array_size(dismissed));
+    json_array_foreach(dismissed, i, h) {
+        d = json_object_get(h, "dismissal");
+        printf("  %5.1f  %s %s  %s  -- dismissed by %s at %s (%s)%s%s\n",
+               json_number_value(json_object_get(h, "score")),
+               json_string_value(json_object_get(h, "list")), json_string_value(json_object_get(h, "key")),
+               json_string_value(json_object_get(h, "name")), json_string_value(json_object_get(d, "by")),
+               json_string_value(json_object_get(d, "at")), json_string_value(json_object_get(d, "id")),
+               json_string_value(json_object_get(d, "note")) ? ": " : "",
+               json_string_value(json_object_get(d, "note")) ?: "");
+    }
+}
+
+/* One record's result (screen_record_decided's object) for people. */
+static void print_record(json_t *r, bool header)
+{
+    json_t *hits = json_object_get(r, "hits");
+
+    if (header)
+        printf("%s %s: %s\n", json_string_value(json_object_get(r, "record")),
+               json_string_value(json_object_get(r, "type")),
+               json_string_value(json_object_get(r, "name")) ?: "");
+    if (json_array_size(hits))
+        print_hits(hits);
+    else if (!header)
+        fprintf(stderr, "no hits\n");
+    print_dismissed(json_object_get(r, "dismissed"));
+}
+
+static void archive_progress(void *arg, size_t done, size_t total)
+{
+    (void)arg;
+    if (done % 20 == 0 || done == total)
+        fprintf(stderr, "\rscreening the archive: %zu of %zu records", done, total);
+    if (done == total)
+        fprintf(stderr, "\n");
+}
+
+/* Prints "versions: a, b" on stderr: which lists answered. */
+static void say_versions(const char *what, json_t *versions)
+{
+    json_t *v;
+    size_t i;
+
+    fprintf(stderr, "%s", what);
+    json_array_foreach(versions, i, v)
+        fprintf(stderr, "%s%s", i ? ", " : " ", json_string_value(v));
+    fprintf(stderr, "%s\n", json_array_size(versions) ? "" : " none");
+}
+
+/* The versions to screen against: those in force on --as-of, or the
+ * newest of each list. */
+static int screen_versions(struct cli *cli, const struct screen_opts *o, json_t **versions)
+{
+    int rc;
+
+    if (o->as_of == NULL)
+        return lists_current(&cli->ctx, cli->st, versions);
+    if ((rc = lists_in_force(&cli->ctx, cli->st, o->as_of, versions)) == AT_EINVAL)
+        ctx_prefix(&cli->ctx, "--as-of: ");
+    if (rc == AT_OK) {
+        struct buf what = BUF_INIT;
+        buf_printf(&what, "as of %s, in force:", o->as_of);
+        say_versions(buf_str(&what), *versions);
+        buf_free(&what);
+    }
+    return rc;
+}
+
+/* The versions --new compares with: those in force on --since, or those
+ * current before the last import.  An empty array when none was. */
+static int versions_before(struct cli *cli, const struct screen_opts *o, json_t **before)
+{
+    char last[64];
+    int rc;
+
+    if (o->since == NULL) {
+        if ((rc = lists_last_import(&cli->ctx, cli->st, last, before)) == AT_OK)
+            fprintf(stderr, "new hits of the last import, %s\n", last);
+        return rc;
+    }
+    rc = lists_in_force(&cli->ctx, cli->st, o->since, before);
+    if (rc == AT_ENOTFOUND) {
+        ctx_clear(&cli->ctx);
+        *before = json_array();
+        return AT_OK;
+    }
+    if (rc == AT_EINVAL)
+        ctx_prefix(&cli->ctx, "--since: ");
+    return rc;
+}
+
+/* screen archive [--new [--since DATE]]: every organisation, person and
+ * vessel, or only what the newest lists newly hit. */
+static int screen_archive_cmd(struct cli *cli, struct screen_index *ix, json_t *versions,
+                              struct screen_opts *o)
+{
+    struct screen_archive_opts ao = { .q = &o->q };
+    struct screen_index *before_ix = NULL;
+    json_t *before = NULL, *records = NULL, *r;
+    size_t i;
+    int rc = EXIT_OK;
+
+    if (o->new_only) {
+        if (versions_before(cli, o, &before) != AT_OK) {
+            rc = cli_fail(cli, cli->ctx.code);
+            goto out;
+        }
+        say_versions("compared with:", before);
+        if (json_array_size(before)
+            && screen_index_load_versions(&cli->ctx, cli->st, before, &before_ix) != AT_OK) {
+            rc = cli_fail(cli, cli->ctx.code);
+            goto out;
+        }
+        /* no list in force before (--since an earlier day): every hit is new */
+        ao.before = before_ix;
+    }
+    if (isatty(STDERR_FILENO))
+        ao.progress = archive_progress;
+    if (screen_archive(&cli->ctx, cli->st, ix, &ao, &records) != AT_OK) {
+        rc = cli_fail(cli, cli->ctx.code);
+        goto out;
+    }
+    if (o->as_json) {
+        json_t *all = json_pack("{s:O, s:O}", "versions", versions, "records", records);
+        if (before)
+            json_object_set(all, "before", before);
+        cli_print_json(all);
+        json_decref(all);
+    } else if (json_array_size(records) == 0) {
+        fprintf(stderr, o->new_only ? "no new hits at threshold %.0f\n" : "no hits at threshold %.0f\n",
+                o->q.threshold);
+    } else {
+        json_array_foreach(records, i, r) {
+            printf("%s", i ? "\n" : "");
+            print_record(r, true);
+        }
+    }
+out:
+    screen_index_free(before_ix);
+    json_decref(before);
+    json_decref(records);
+    return rc;
+}
+
+/* screen dismiss|undismiss RECORD ENTRY [--note TEXT] */
+static int decide_cmd(struct cli *cli, bool dismiss, int argc, char **argv)
+{
+    const char *args[2] = { NULL, NULL }, *note = NULL;
+    char rid[RECORD_ID_MAX], id[RECORD_ID_MAX];
+    int n = 0, rc;
+
+    for (int i = 0; i < argc; i++) {
+        int got = cli_option(&screen_command, argc, argv, &i, "note", &note);
+        if (got < 0)
+            return EXIT_USAGE;
+        if (got > 0)
+            continue;
+        if (n < 2 && argv[i][0] != '-')
+            args[n++] = argv[i];
+        else
+            return cli_usage(&screen_command, "unexpected argument \"%s\"", argv[i]);
+    }
+    if (n != 2)
+        return cli_usage(&screen_command, "screen %s needs a record id and a list entry "
+                         "(KPe.029, un:KPe.029, ofac:9345)", dismiss ? "dismiss" : "undismiss");
+    if (record_resolve(&cli->ctx, cli->st, args[0], rid) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    rc = dismiss ? screen_dismiss(&cli->ctx, cli->st, rid, args[1], note, id)
+                 : screen_undismiss(&cli->ctx, cli->st, rid, args[1], note, id);
+    if (rc != AT_OK)
+        return cli_fail(cli, rc);
+    fprintf(stderr, "%s %s for %s\n", dismiss ? "dismissed" : "withdrew the dismissal of", args[1], rid);
+    printf("%s\n", id);
+    return EXIT_OK;
+}
+
+/* screen decisions [RECORD] [--all] [--json] */
+static int decisions_cmd(struct cli *cli, int argc, char **argv)
+{
+    const char *record = NULL;
+    char rid[RECORD_ID_MAX];
+    bool all = false, as_json = false;
+    json_t *list, *d;
+    struct table tab;
+    size_t i;
+
+    for (int k = 0; k < argc; k++) {
+        if (strcmp(argv[k], "--all") == 0)
+            all = true;
+        else if (strcmp(argv[k], "--json") == 0)
+            as_json = true;
+        else if (record == NULL && argv[k][0] != '-')
+            record = argv[k];
+        else
+            return cli_usage(&screen_command, "unexpected argument \"%s\"", argv[k]);
+    }
+    if ((record && record_resolve(&cli->ctx, cli->st, record, rid) != AT_OK)
+        || screen_decisions(&cli->ctx, cli->st, record ? rid : NULL, all, &list) != AT_OK)
+        return cli_fail(cli, cli->ctx.code);
+    if (as_json) {
+        cli_print_json(list);
+    } else if (json_array_size(list) == 0) {
+        fprintf(stderr, "no decisions\n");
+    } else {
+        cli_table_init(&tab, 8, "DECISION", "RECORD", "ENTRY", "LISTED NAME", "STATUS", "BY", "AT", "NOTE");
+        json_array_foreach(list, i, d) {
+            struct buf entry = BUF_INIT;
+            bool withdrawn = strcmp(json_string_value(json_object_get(d, "status")), "withdrawn") == 0;
+            buf_printf(&entry, "%s:%s", json_string_value(json_object_get(d, "list")),
+                       json_string_value(json_object_get(d, "key")));
+            cli_table_row(&tab, json_string_value(json_object_get(d, "id")),
+                          json_string_value(json_object_get(d, "record")), buf_str(&entry),
+                          json_string_value(json_object_get(d, "entry_name")) ?: "",
+                          json_string_value(json_object_get(d, "status")),
+                          json_string_value(json_object_get(d, "by")),
+                          json_string_value(json_object_get(d, "at")),
+                          json_string_value(json_object_get(d, withdrawn ? "reason" : "note")) ?: "");
+            buf_free(&entry);
+        }
+        cli_table_print(&tab, stdout);
+        cli_table_free(&tab);
+    }
+    json_decref(list);
+    return EXIT_OK;
+}
+
 /* A typed-in entity: --name, --address, --phone, --email, --id, --link. */
 static int typed_entity(int argc, char **argv, int *k, json_t *e)
 {
@@ -299,17 +528,49 @@ static int successors_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Which of name, --file, --record, archive was asked for; a usage
+ * message when none or several, or when --new, --since, --as-of do not fit. */
+static const char *mode_error(const struct screen_opts *o, bool has_name)
+{
+    int modes = has_name + (o->file != NULL) + (o->record != NULL) + o->archive;
+
+    if (modes != 1)
+        return "give one of: a name (or --id VALUE), --file FILE.csv, --record ID; or screen archive";
+    if (o->new_only && !o->archive)
+        return "--new is for the whole archive: screen archive --new";
+    if (o->since && !o->new_only)
+        return "--since goes with --new: screen archive --new --since DATE";
+    if (o->new_only && o->as_of)
+        return "--new compares the newest lists with those before them; it does not take --as-of";
+    return NULL;
+}
+
 static int screen_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct screen_opts o = { { NULL, NULL, NULL, 0, SCREEN_ATTEST, 80.0, 20 }, NULL, NULL, false, { NULL } };
-    const char *threshold = NULL, *scorer = NULL, *limit = NULL, *id;
+    struct screen_opts o = { .q = { NULL, NULL, NULL, 0, SCREEN_ATTEST, 80.0, 20 } };
+    const char *threshold = NULL, *scorer = NULL, *limit = NULL, *id, *bad;
     struct buf name = BUF_INIT;
     struct screen_index *ix = NULL;
+    json_t *versions = NULL, *hits;
     size_t nids = 0;
     int rc = EXIT_USAGE;
 
+    if (argc > 0 && strcmp(argv[0], "compare") == 0)
+        return cmd_screen_compare(cli, argc - 1, argv + 1);
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, AT_ERR);
     if (argc > 0 && strcmp(argv[0], "successors") == 0)
         return successors_cmd(cli, argc - 1, argv + 1);
+    if (argc > 0 && (strcmp(argv[0], "dismiss") == 0 || strcmp(argv[0], "undismiss") == 0))
+        return decide_cmd(cli, argv[0][0] == 'd', argc - 1, argv + 1);
+    if (argc > 0 && strcmp(argv[0], "decisions") == 0)
+        return decisions_cmd(cli, argc - 1, argv + 1);
+    /* "archive", not "--archive": that is the global option naming the
+     * archive's directory (-A) */
+    if (argc > 0 && strcmp(argv[0], "archive") == 0) {
+        o.archive = true;
+        argc--, argv++;
+    }
     for (int i = 0; i < argc; i++) {
         int got;
         if ((got = cli_option(&screen_command, argc, argv, &i, "type", &o.q.type)) ||
@@ -317,7 +578,9 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
             (got = cli_option(&screen_command, argc, argv, &i, "scorer", &scorer)) ||
             (got = cli_option(&screen_command, argc, argv, &i, "limit", &limit)) ||
             (got = cli_option(&screen_command, argc, argv, &i, "file", &o.file)) ||
-            (got = cli_option(&screen_command, argc, argv, &i, "record", &o.record))) {
+            (got = cli_option(&screen_command, argc, argv, &i, "record", &o.record)) ||
+            (got = cli_option(&screen_command, argc, argv, &i, "as-of", &o.as_of)) ||
+            (got = cli_option(&screen_command, argc, argv, &i, "since", &o.since))) {
             if (got < 0)
                 goto out;
         } else if ((got = cli_option(&screen_command, argc, argv, &i, "id", &id)) != 0) {
@@ -327,6 +590,8 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
                 o.ids[nids++] = id;
         } else if (strcmp(argv[i], "--json") == 0) {
             o.as_json = true;
+        } else if (strcmp(argv[i], "--new") == 0) {
+            o.new_only = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_usage(&screen_command, "unknown option \"%s\"", argv[i]);
             goto out;
@@ -350,15 +615,15 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
         goto out;
     }
     o.q.limit = (size_t)lim;
-    if ((o.file == NULL && o.record == NULL && name.len == 0 && nids == 0)
-        || (o.record && (o.file || name.len || nids))) {
-        rc = cli_usage(&screen_command, "give a name, --id VALUE, --file FILE.csv or --record ID");
+    if ((bad = mode_error(&o, name.len || nids)) != NULL) {
+        rc = cli_usage(&screen_command, "%s", bad);
         goto out;
     }
     o.q.name = buf_str(&name);
     o.q.ids = o.ids;
     o.q.nids = nids;
-    if (screen_index_load(&cli->ctx, cli->st, &ix) != AT_OK) {
+    if (screen_versions(cli, &o, &versions) != AT_OK
+        || screen_index_load_versions(&cli->ctx, cli->st, versions, &ix) != AT_OK) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
@@ -366,10 +631,13 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
         rc = screen_file(cli, ix, &o);
         goto out;
     }
-    json_t *hits;
+    if (o.archive) {
+        rc = screen_archive_cmd(cli, ix, versions, &o);
+        goto out;
+    }
     char rid[RECORD_ID_MAX];
     if (o.record && (record_resolve(&cli->ctx, cli->st, o.record, rid) != AT_OK
-                     || screen_record(&cli->ctx, cli->st, ix, rid, &o.q, &hits) != AT_OK)) {
+                     || screen_record_decided(&cli->ctx, cli->st, ix, rid, &o.q, &hits) != AT_OK)) {
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
@@ -379,6 +647,8 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     }
     if (o.as_json)
         cli_print_json(hits);
+    else if (o.record)
+        print_record(hits, false);
     else if (json_array_size(hits) == 0)
         fprintf(stderr, "no hits at threshold %.0f\n", o.q.threshold);
     else
@@ -387,6 +657,7 @@ static int screen_cmd(struct cli *cli, int argc, char **argv)
     rc = EXIT_OK;
 out:
     screen_index_free(ix);
+    json_decref(versions);
     buf_free(&name);
     return rc;
 }
@@ -399,6 +670,11 @@ const struct command screen_command = {
         "              [--scorer attest|ofac] [--id VALUE]... [--limit N] [--json]\n"
         "       attest screen --file IN.csv [options] > HITS.csv\n"
         "       attest screen --record ID [options]\n"
+        "       attest screen archive [--new [--since DATE]] [options]\n"
+        "       attest screen dismiss|undismiss RECORD ENTRY [--note TEXT]\n"
+        "       attest screen decisions [RECORD] [--all] [--json]\n"
+        "       attest screen compare NAME1 NAME2 [--type person|company|vessel] [--json]\n"
+        "       attest screen compare --file PAIRS.tsv [--json]\n"
         "       attest screen successors ENTITY|ID [--limit N] [--json]\n"
         "       attest screen successors --name NAME [--address A] [--phone P] [--email E]\n"
         "                                [--id VALUE] [--link NAME] [--limit N] [--json]\n"
@@ -414,7 +690,18 @@ const struct command screen_command = {
         "identifiers or links with ENTITY (a list key such as KPe.001 or ofac:9345, or a\n"
         "name) or with a record of the archive or an entity typed in, rare attributes\n"
         "weighing most.  --record screens an organisation, person or vessel of the\n"
-        "archive: all its names, with its IMO number and other identifiers.",
+        "archive: all its names, with its IMO number and other identifiers; 'archive'\n"
+        "screens every one of them.  --as-of DATE answers with the list versions in force\n"
+        "on that day (YYYY-MM-DD).  'archive --new' reports only the hits that the last\n"
+        "imported list version adds (or, with --since DATE, the lists newer than those in\n"
+        "force that day).  'dismiss' records an analyst's decision that RECORD is not the\n"
+        "listed ENTRY (KPe.029, un:KPe.029, ofac:9345): later screens of the record show\n"
+        "that hit as dismissed, with who and when, not as a hit; 'undismiss' withdraws\n"
+        "it; 'decisions' lists them (--all: withdrawn ones too).\n"
+        "'compare' scores NAME1 against NAME2 as screening would with each scorer,\n"
+        "with the word weights of the archive's lists when there is an archive, else\n"
+        "the default ones (--default-weights forces them); --file reads lines\n"
+        "name1<TAB>name2<TAB>type.",
     .run = screen_cmd,
-    .needs = NEEDS_ARCHIVE,
+    .needs = NEEDS_ARCHIVE_SOMETIMES,
 };

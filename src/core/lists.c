@@ -6,6 +6,7 @@
 #include "attest.h"
 #include "access.h"
 #include "canonical.h"
+#include "date.h"
 #include "evlog.h"
 #include "lists.h"
 #include "lists_int.h"
@@ -268,6 +269,13 @@ bool lists_date_prefix(const char *s, char out[11])
     return true;
 }
 
+/* The hex form of a SHA-256 digest. */
+static void hex_of(const unsigned char digest[32], char hex[65])
+{
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
 int lists_file_sha256(struct at_ctx *ctx, const char *const *paths, size_t n, char hex[65])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -292,8 +300,7 @@ int lists_file_sha256(struct at_ctx *ctx, const char *const *paths, size_t n, ch
     }
     EVP_DigestFinal_ex(md, digest, NULL);
     EVP_MD_CTX_free(md);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    hex_of(digest, hex);
     return rc;
 }
 
@@ -481,18 +488,24 @@ static int store_entry(struct at_ctx *ctx, struct store *st, const char *version
     return rc;
 }
 
-/* The newest version of source, if any, into id. */
-static int newest_of(struct at_ctx *ctx, struct store *st, const char *source, struct buf *id)
+/* The newest version of source published on or before date (NULL: any),
+ * other than version without (NULL: none), if any, into id.  A source's
+ * versions are ordered by publication date, then by import; lists_previous
+ * follows the same order. */
+static int newest_of(struct at_ctx *ctx, struct store *st, const char *source, const char *date,
+                     const char *without, struct buf *id)
 {
     static const char sql[] =
-        "SELECT id FROM list_version WHERE source = ?1 "
-        "ORDER BY published DESC, imported_at DESC, rowid DESC LIMIT 1";
+        "SELECT id FROM list_version WHERE source = ?1 AND (?2 IS NULL OR published <= ?2) "
+        "AND id IS NOT ?3 ORDER BY published DESC, imported_at DESC, rowid DESC LIMIT 1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, without, -1, SQLITE_STATIC);
     if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
         buf_puts(id, (const char *)sqlite3_column_text(stmt, 0));
     sqlite3_reset(stmt);
@@ -583,8 +596,7 @@ static int import_list(struct at_ctx *ctx, struct store *st, void *arg)
         EVP_DigestUpdate(md, "\n", 1);
     }
     EVP_DigestFinal_ex(md, digest, NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(entries_hex + 2 * i, 3, "%02x", digest[i]);
+    hex_of(digest, entries_hex);
     canonical_now(now);
     item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "version", version, "source", d->source,
                      "published", d->published, "file_sha256", d->sha256, "entries", (json_int_t)n,
@@ -682,7 +694,7 @@ int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char ve
             snprintf(version, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
         sqlite3_reset(stmt);
     } else {
-        rc = newest_of(ctx, st, arg, &id);
+        rc = newest_of(ctx, st, arg, NULL, NULL, &id);
         if (rc == AT_OK)
             snprintf(version, 64, "%s", buf_str(&id));
     }
@@ -694,7 +706,11 @@ int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char ve
     return rc;
 }
 
-int lists_current(struct at_ctx *ctx, struct store *st, json_t **out)
+/* The newest version of each source published on or before date (NULL:
+ * any), leaving out version without (NULL: none), as a new JSON array of
+ * ids. */
+static int newest_each(struct at_ctx *ctx, struct store *st, const char *date, const char *without,
+                       json_t **out)
 {
     static const char *const sources[] = { "ofac", "un" };
     struct buf id = BUF_INIT;
@@ -703,13 +719,152 @@ int lists_current(struct at_ctx *ctx, struct store *st, json_t **out)
     *out = json_array();
     for (size_t i = 0; i < ARRAY_LEN(sources) && rc == AT_OK; i++) {
         buf_reset(&id);
-        rc = newest_of(ctx, st, sources[i], &id);
+        rc = newest_of(ctx, st, sources[i], date, without, &id);
         if (rc == AT_OK)
             json_array_append_new(*out, json_string(buf_str(&id)));
         else if (rc == AT_ENOTFOUND)
             rc = AT_OK;
     }
     buf_free(&id);
+    return rc;
+}
+
+int lists_current(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    return newest_each(ctx, st, NULL, NULL, out);
+}
+
+int lists_date_parse(struct at_ctx *ctx, const char *text, char day[11])
+{
+    struct fuzzy_date d;
+
+    if (date_parse(ctx, text, &d) != AT_OK)
+        return AT_EINVAL;
+    if (d.precision != DATE_DAY || d.approx || d.range)
+        return ctx_error(ctx, AT_EINVAL, "\"%s\" is not one day; give a date as YYYY-MM-DD", text);
+    snprintf(day, 11, "%04d-%02d-%02d", (int)(d.lo / 10000), (int)(d.lo / 100 % 100),
+             (int)(d.lo % 100));
+    return AT_OK;
+}
+
+int lists_in_force(struct at_ctx *ctx, struct store *st, const char *date, json_t **out)
+{
+    static const char first_sql[] =
+        "SELECT id, published FROM list_version ORDER BY published, imported_at, rowid LIMIT 1";
+    char day[11];
+    sqlite3_stmt *stmt;
+    int rc;
+
+    *out = NULL;
+    if ((rc = lists_date_parse(ctx, date, day)) != AT_OK)
+        return rc;
+    if ((rc = newest_each(ctx, st, day, NULL, out)) != AT_OK || json_array_size(*out) > 0)
+        return rc;
+    json_decref(*out);
+    *out = NULL;
+    if ((stmt = store_stmt(ctx, st, first_sql)) == NULL)
+        return AT_ERR;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no list version was in force on %s: the first, %s, "
+                       "was published on %s", day, (const char *)sqlite3_column_text(stmt, 0),
+                       (const char *)sqlite3_column_text(stmt, 1));
+    else
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no sanctions list has been imported; use 'attest "
+                       "lists import'");
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int lists_last_import(struct at_ctx *ctx, struct store *st, char version[64],
+                      json_t **before)
+{
+    static const char sql[] = "SELECT id FROM list_version ORDER BY rowid DESC LIMIT 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *before = NULL;
+    if (stmt == NULL)
+        return AT_ERR;
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        snprintf(version, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        return ctx_error(ctx, AT_ENOTFOUND, "no sanctions list has been imported; use 'attest "
+                         "lists import'");
+    if (step != SQLITE_ROW)
+        return store_error(ctx, st, "reading list versions");
+    return newest_each(ctx, st, NULL, version, before);
+}
+
+int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, char prev[64])
+{
+    static const char sql[] =
+        "SELECT p.id FROM list_version v JOIN list_version p ON p.source = v.source "
+        "AND (p.published, p.imported_at, p.rowid) < (v.published, v.imported_at, v.rowid) "
+        "WHERE v.id = ?1 ORDER BY p.published DESC, p.imported_at DESC, p.rowid DESC LIMIT 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        snprintf(prev, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        return ctx_error(ctx, AT_ENOTFOUND, "%s is the first version of its list", version);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading list versions");
+}
+
+int lists_find_key(struct at_ctx *ctx, struct store *st, const char *ref, char source[8],
+                   struct buf *key, struct buf *name)
+{
+    static const char sql[] =
+        "SELECT v.source, e.name FROM list_entry e JOIN list_version v ON v.id = e.version "
+        "WHERE e.key = ?1 AND (?2 IS NULL OR v.source = ?2) "
+        "ORDER BY v.published DESC, v.imported_at DESC, v.rowid DESC";
+    const char *colon = strchr(ref, ':'), *k = ref;
+    struct buf want = BUF_INIT;
+    sqlite3_stmt *stmt;
+    int step, rc = AT_OK;
+
+    source[0] = '\0';
+    if (colon) {
+        buf_append(&want, ref, (size_t)(colon - ref));
+        if (strcmp(buf_str(&want), "un") != 0 && strcmp(buf_str(&want), "ofac") != 0) {
+            rc = ctx_error(ctx, AT_EINVAL, "\"%s\": unknown list \"%s\"; valid: un, ofac "
+                           "(un:KPe.029, ofac:9345)", ref, buf_str(&want));
+            goto out;
+        }
+        k = colon + 1;
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_text(stmt, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, colon ? buf_str(&want) : NULL, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *src = (const char *)sqlite3_column_text(stmt, 0);
+        if (source[0] == '\0') {
+            snprintf(source, 8, "%s", src);
+            buf_puts(name, (const char *)sqlite3_column_text(stmt, 1));
+        } else if (strcmp(source, src) != 0) {
+            rc = ctx_error(ctx, AT_EINVAL, "\"%s\" is a key on both lists; give un:%s or ofac:%s",
+                           k, k, k);
+            break;
+        }
+    }
+    sqlite3_reset(stmt);
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading list entries");
+    else if (rc == AT_OK && source[0] == '\0')
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no entry \"%s\" on any imported list version; give a "
+                       "list key (KPe.029, ofac:9345)", ref);
+    if (rc == AT_OK)
+        buf_puts(key, k);
+out:
+    buf_free(&want);
     return rc;
 }
 
@@ -760,109 +915,279 @@ static void diff_form(const char *s, struct buf *out)
     buf_puts(out, "");
 }
 
-/* Every entry of a version as an object key -> doc. */
-static int load_version(struct at_ctx *ctx, struct store *st, const char *version, json_t **out)
-{
-    static const char sql[] = "SELECT key, doc FROM list_entry WHERE version = ?1";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    int step;
+/* One entry of a version: its key, its document and the hex SHA-256 of the
+ * document's canonical text (as stored). */
+struct diff_entry {
+    char *key;
+    json_t *doc;
+    char sha256[65];
+};
 
-    *out = json_object();
+struct diff_side {
+    struct diff_entry *e;
+    size_t n;
+};
+
+static void diff_side_free(struct diff_side *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->e[i].key);
+        json_decref(d->e[i].doc);
+    }
+    free(d->e);
+}
+
+/* Every entry of a version, in key order. */
+static int load_side(struct at_ctx *ctx, struct store *st, const char *version, struct diff_side *out)
+{
+    static const char sql[] = "SELECT key, doc FROM list_entry WHERE version = ?1 ORDER BY key";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step, rc = AT_OK;
+
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-        json_object_set_new(*out, (const char *)sqlite3_column_text(stmt, 0),
-                            json_loads((const char *)sqlite3_column_text(stmt, 1), 0, NULL));
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(stmt, 1);
+        unsigned char digest[32];
+        json_error_t err;
+        if (out->n == cap)
+            out->e = xrealloc(out->e, (cap = cap ? 2 * cap : 256) * sizeof *out->e);
+        struct diff_entry *e = &out->e[out->n];
+        if ((e->doc = json_loads(text, 0, &err)) == NULL) {
+            rc = ctx_error(ctx, AT_ECORRUPT, "list entry %s of %s: %s",
+                           (const char *)sqlite3_column_text(stmt, 0), version, err.text);
+            break;
+        }
+        e->key = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+        EVP_Digest(text, strlen(text), digest, NULL, EVP_sha256(), NULL);
+        hex_of(digest, e->sha256);
+        out->n++;
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading a list version");
     sqlite3_reset(stmt);
-    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading a list version");
+    return rc;
 }
 
-/* Names of e (comparable form -> {name, quality}). */
-static json_t *name_set(json_t *e)
+/* The names of an entry by comparable form -> {name, quality}, leaving out
+ * its primary name when skip_primary (a rename reports that one). */
+static json_t *name_set(json_t *e, bool skip_primary)
 {
+    const char *primary = json_string_value(json_object_get(e, "name"));
     json_t *set = json_object(), *n;
-    struct buf form = BUF_INIT;
+    struct buf form = BUF_INIT, pform = BUF_INIT;
     size_t i;
 
+    diff_form(primary ? primary : "", &pform);
     json_array_foreach(json_object_get(e, "names"), i, n) {
         diff_form(json_string_value(json_object_get(n, "name")), &form);
+        if (skip_primary && strcmp(buf_str(&form), buf_str(&pform)) == 0)
+            continue;
         if (json_object_get(set, buf_str(&form)) == NULL)
             json_object_set(set, buf_str(&form), n);
     }
     buf_free(&form);
+    buf_free(&pform);
     return set;
 }
 
-static json_t *brief(const char *key, json_t *e)
+/* The identifiers of an entry by kind and comparable value -> {kind, value}. */
+static json_t *id_set(json_t *e)
 {
-    return json_pack("{s:s, s:O, s:O}", "key", key, "type", json_object_get(e, "type"),
-                     "name", json_object_get(e, "name"));
+    json_t *set = json_object(), *id;
+    struct buf k = BUF_INIT;
+    size_t i;
+
+    json_array_foreach(json_object_get(e, "ids"), i, id) {
+        const char *kind = json_string_value(json_object_get(id, "kind"));
+        const char *value = json_string_value(json_object_get(id, "value"));
+        size_t start;
+        buf_reset(&k);
+        buf_printf(&k, "%s:", kind);
+        start = k.len;
+        lists_attr_norm(kind, value, &k);
+        if (k.len == start)
+            buf_puts(&k, value);
+        json_object_set_new(set, buf_str(&k), json_pack("{s:s, s:s}", "kind", kind, "value", value));
+    }
+    buf_free(&k);
+    return set;
 }
 
-/* Adds the names in a but not in b to out as {key, name, alias, quality}. */
-static void name_changes(const char *key, json_t *e, json_t *a, json_t *b, json_t *out)
+/* Appends what is in a and not in b to out[prop] (created when needed). */
+static void set_minus(json_t *a, json_t *b, json_t *out, const char *prop)
 {
-    const char *form;
-    json_t *n;
+    const char *k;
+    json_t *v;
 
-    json_object_foreach(a, form, n)
-        if (json_object_get(b, form) == NULL)
-            json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O}", "key", key,
-                                                 "name", json_object_get(e, "name"),
-                                                 "alias", json_object_get(n, "name"),
-                                                 "quality", json_object_get(n, "quality")));
+    json_object_foreach(a, k, v)
+        if (json_object_get(b, k) == NULL)
+            json_array_append(array_prop(out, prop), v);
+}
+
+/* Names in both a and b whose quality changed: {name, old, new}. */
+static void requalified(json_t *a, json_t *b, json_t *out)
+{
+    const char *k;
+    json_t *was, *now;
+
+    json_object_foreach(a, k, was) {
+        const char *q0 = json_string_value(json_object_get(was, "quality"));
+        if ((now = json_object_get(b, k)) == NULL
+            || strcmp(q0, json_string_value(json_object_get(now, "quality"))) == 0)
+            continue;
+        json_array_append_new(array_prop(out, "aliases_requalified"),
+                              json_pack("{s:O, s:s, s:O}", "name", json_object_get(now, "name"),
+                                        "old", q0, "new", json_object_get(now, "quality")));
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The other top-level fields whose values differ, in name order; names
+ * and ids when they differ in spelling only (no rename, and no name or
+ * identifier gained, dropped or requalified). */
+static void other_fields(json_t *was, json_t *now, json_t *out)
+{
+    json_t *keys = json_object(), *v;
+    const char *k, **sorted;
+    size_t n = 0;
+
+    json_object_foreach(was, k, v)
+        json_object_set(keys, k, json_true());
+    json_object_foreach(now, k, v)
+        json_object_set(keys, k, json_true());
+    sorted = xmalloc((json_object_size(keys) + 1) * sizeof *sorted);
+    json_object_foreach(keys, k, v)
+        sorted[n++] = k;
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        k = sorted[i];
+        bool detailed = strcmp(k, "names") == 0
+            ? json_object_get(out, "renamed") || json_object_get(out, "aliases_added")
+                || json_object_get(out, "aliases_removed") || json_object_get(out, "aliases_requalified")
+            : strcmp(k, "ids") == 0 && (json_object_get(out, "ids_added")
+                                        || json_object_get(out, "ids_removed"));
+        if (strcmp(k, "key") == 0 || strcmp(k, "name") == 0 || detailed
+            || json_equal(json_object_get(was, k), json_object_get(now, k)))
+            continue;
+        json_array_append_new(array_prop(out, "fields_changed"), json_string(k));
+    }
+    free(sorted);
+    json_decref(keys);
+}
+
+/* The row of an entry present in one version only. */
+static json_t *one_sided(const struct diff_entry *e, const char *change)
+{
+    return json_pack("{s:s, s:O, s:O, s:s, s:s}", "key", e->key, "type", json_object_get(e->doc, "type"),
+                     "name", json_object_get(e->doc, "name"), "change", change,
+                     strcmp(change, "added") == 0 ? "new_sha256" : "old_sha256", e->sha256);
+}
+
+/* The row of an entry in both versions whose content differs. */
+static json_t *changed(const struct diff_entry *a, const struct diff_entry *b, bool *renamed)
+{
+    json_t *row = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s}", "key", b->key,
+                            "type", json_object_get(b->doc, "type"), "name", json_object_get(b->doc, "name"),
+                            "change", "changed", "old_sha256", a->sha256, "new_sha256", b->sha256);
+    struct buf x = BUF_INIT, y = BUF_INIT;
+
+    diff_form(json_string_value(json_object_get(a->doc, "name")) ?: "", &x);
+    diff_form(json_string_value(json_object_get(b->doc, "name")) ?: "", &y);
+    *renamed = strcmp(buf_str(&x), buf_str(&y)) != 0;
+    if (*renamed)
+        json_object_set_new(row, "renamed", json_pack("{s:O, s:O}", "old", json_object_get(a->doc, "name"),
+                                                      "new", json_object_get(b->doc, "name")));
+    json_t *on = name_set(a->doc, *renamed), *nn = name_set(b->doc, *renamed);
+    json_t *oi = id_set(a->doc), *ni = id_set(b->doc);
+    set_minus(nn, on, row, "aliases_added");
+    set_minus(on, nn, row, "aliases_removed");
+    requalified(on, nn, row);
+    set_minus(ni, oi, row, "ids_added");
+    set_minus(oi, ni, row, "ids_removed");
+    other_fields(a->doc, b->doc, row);
+    json_decref(on);
+    json_decref(nn);
+    json_decref(oi);
+    json_decref(ni);
+    buf_free(&x);
+    buf_free(&y);
+    return row;
+}
+
+/* The source of a version: "un" of "un-2026-02-27". */
+static int source_of(struct at_ctx *ctx, struct store *st, const char *version, struct buf *out)
+{
+    static const char sql[] = "SELECT source FROM list_version WHERE id = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int rc = AT_OK;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        buf_puts(out, (const char *)sqlite3_column_text(stmt, 0));
+    else
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no list version \"%s\"", version);
+    sqlite3_reset(stmt);
+    return rc;
 }
 
 int lists_diff(struct at_ctx *ctx, struct store *st, const char *old_version,
                const char *new_version, json_t **out)
 {
-    json_t *old = NULL, *new = NULL;
-    json_t *added = json_array(), *removed = json_array(), *renamed = json_array();
-    json_t *aliases_added = json_array(), *aliases_removed = json_array();
-    struct buf a = BUF_INIT, b = BUF_INIT;
-    const char *key;
-    json_t *e;
+    struct diff_side a = { 0 }, b = { 0 };
+    struct buf sa = BUF_INIT, sb = BUF_INIT;
+    json_t *entries = json_array();
+    json_int_t added = 0, removed = 0, renamed = 0, changes = 0, same = 0;
+    size_t i = 0, j = 0;
     int rc;
 
     *out = NULL;
-    if ((rc = load_version(ctx, st, old_version, &old)) != AT_OK
-        || (rc = load_version(ctx, st, new_version, &new)) != AT_OK)
+    if ((rc = source_of(ctx, st, old_version, &sa)) != AT_OK
+        || (rc = source_of(ctx, st, new_version, &sb)) != AT_OK)
         goto out;
-    json_object_foreach(new, key, e) {
-        json_t *was = json_object_get(old, key);
-        if (was == NULL) {
-            json_array_append_new(added, brief(key, e));
-            continue;
-        }
-        diff_form(json_string_value(json_object_get(was, "name")), &a);
-        diff_form(json_string_value(json_object_get(e, "name")), &b);
-        if (strcmp(buf_str(&a), buf_str(&b)) != 0)
-            json_array_append_new(renamed, json_pack("{s:s, s:O, s:O, s:O}", "key", key,
-                                                     "type", json_object_get(e, "type"),
-                                                     "old", json_object_get(was, "name"),
-                                                     "new", json_object_get(e, "name")));
-        json_t *on = name_set(was), *nn = name_set(e);
-        name_changes(key, e, nn, on, aliases_added);
-        name_changes(key, e, on, nn, aliases_removed);
-        json_decref(on);
-        json_decref(nn);
+    if (strcmp(buf_str(&sa), buf_str(&sb)) != 0) {
+        rc = ctx_error(ctx, AT_EINVAL, "%s and %s are versions of different lists (%s, %s); "
+                       "a diff compares two versions of one list", old_version, new_version,
+                       buf_str(&sa), buf_str(&sb));
+        goto out;
     }
-    json_object_foreach(old, key, e)
-        if (json_object_get(new, key) == NULL)
-            json_array_append_new(removed, brief(key, e));
-    *out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O}", "old", old_version, "new", new_version,
-                     "added", added, "removed", removed, "renamed", renamed,
-                     "aliases_added", aliases_added, "aliases_removed", aliases_removed);
+    if ((rc = load_side(ctx, st, old_version, &a)) != AT_OK
+        || (rc = load_side(ctx, st, new_version, &b)) != AT_OK)
+        goto out;
+    while (i < a.n || j < b.n) {
+        int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.e[i].key, b.e[j].key);
+        bool was_renamed;
+        if (c < 0) {
+            json_array_append_new(entries, one_sided(&a.e[i++], "removed"));
+            removed++;
+        } else if (c > 0) {
+            json_array_append_new(entries, one_sided(&b.e[j++], "added"));
+            added++;
+        } else if (strcmp(a.e[i].sha256, b.e[j].sha256) == 0) {
+            i++, j++, same++;
+        } else {
+            json_array_append_new(entries, changed(&a.e[i++], &b.e[j++], &was_renamed));
+            changes++;
+            renamed += was_renamed;
+        }
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:O}", "list", buf_str(&sa),
+                     "old", old_version, "new", new_version, "counts", "added", added,
+                     "removed", removed, "changed", changes, "renamed", renamed, "unchanged", same,
+                     "entries", entries);
 out:
-    json_decref(old);
-    json_decref(new);
-    json_decref(added);
-    json_decref(removed);
-    json_decref(renamed);
-    json_decref(aliases_added);
-    json_decref(aliases_removed);
-    buf_free(&a);
-    buf_free(&b);
+    json_decref(entries);
+    diff_side_free(&a);
+    diff_side_free(&b);
+    buf_free(&sa);
+    buf_free(&sb);
     return rc;
 }

@@ -79,13 +79,57 @@ int lists_resolve(struct at_ctx *ctx, struct store *st, const char *arg, char ve
 /* The newest version of each source, as a new JSON array of ids. */
 int lists_current(struct at_ctx *ctx, struct store *st, json_t **out);
 
-/* The changes from version old to version new, by list key: a new object
- * {"old", "new", "added": [{key, type, name}], "removed": [...],
- *  "renamed": [{key, type, old, new}], "aliases_added": [{key, name, alias,
- *  quality}], "aliases_removed": [...]}.  Names are compared after
- * normalisation, so spacing and case changes are not reported. */
+/* The versions in force on date (YYYY-MM-DD): for each source, its newest
+ * version published on or before that day (a version is in force from its
+ * publication date until the next version of the same list), as a new
+ * JSON array of ids.  A source with no version yet on that day is left
+ * out; AT_ENOTFOUND, naming the first version and its date, when no list
+ * had one. */
+int lists_in_force(struct at_ctx *ctx, struct store *st, const char *date, json_t **out);
+
+/* Checks that text is one day, YYYY-MM-DD, and writes it in that form
+ * into day; AT_EINVAL with a message quoting it otherwise. */
+int lists_date_parse(struct at_ctx *ctx, const char *text, char day[11]);
+
+/* The last version imported, into version, and the versions that were
+ * current before it (as lists_current would have given without it), as a
+ * new JSON array of ids in *before: what screening compares with to tell
+ * what an import newly hits.  When the last import is not its list's
+ * newest (an older version imported late), *before is the current set. */
+int lists_last_import(struct at_ctx *ctx, struct store *st, char version[64],
+                      json_t **before);
+
+/* The version of the same list just before version (by publication date,
+ * then import), into prev; AT_ENOTFOUND when version is its list's first. */
+int lists_previous(struct at_ctx *ctx, struct store *st, const char *version, char prev[64]);
+
+/* What changed from version old to version new of one list, entry by
+ * entry.  Entries are compared by list key, and the SHA-256 of each
+ * entry's canonical document tells which changed at all.  *out is a new
+ * object
+ *   {"list", "old", "new",
+ *    "counts": {"added", "removed", "changed", "renamed", "unchanged"},
+ *    "entries": [{"key", "type", "name", "change": "added|removed|changed",
+ *                 "old_sha256"?, "new_sha256"?,
+ *                 "renamed"?: {"old", "new"},
+ *                 "aliases_added"?: [{"name", "quality"}], "aliases_removed"?: [...],
+ *                 "aliases_requalified"?: [{"name", "old", "new"}],
+ *                 "ids_added"?: [{"kind", "value"}], "ids_removed"?: [...],
+ *                 "fields_changed"?: [field, ...]}]}
+ * in key order; unchanged entries are only counted.  Names are compared
+ * after normalisation (case, spacing and punctuation are not changes),
+ * identifiers by their comparable value (lists_attr_norm).  Two versions
+ * of different lists are refused. */
 int lists_diff(struct at_ctx *ctx, struct store *st, const char *old_version,
                const char *new_version, json_t **out);
+
+/* Finds a listed entry named as [SOURCE:]KEY ("un:KPe.029", "KPe.029",
+ * "ofac:9345") in any version, newest first: writes its source into
+ * source and its primary name, as that version lists it, into name.
+ * AT_ENOTFOUND when no version holds it; AT_EINVAL for an unknown source,
+ * or a key on both lists without SOURCE: (the message says which). */
+int lists_find_key(struct at_ctx *ctx, struct store *st, const char *ref, char source[8],
+                   struct buf *key, struct buf *name);
 
 /* The entry document of key in version; *out is a new reference. */
 int lists_entry(struct at_ctx *ctx, struct store *st, const char *version, const char *key,

@@ -168,6 +168,18 @@ static const struct field_spec relation_fields[] = {
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
 };
 
+static const struct field_spec dismissal_fields[] = {
+    { "record", FIELD_REF, FIELD_REQUIRED, NULL, "organisation person vessel", 0, 0,
+      "the record that was screened" },
+    { "list", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0, "the sanctions list: un or ofac" },
+    { "key", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "the listed entry's key on that list (KPe.029, an OFAC ent_num)" },
+    { "entry_name", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the entry's listed name when decided" },
+    { "status", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "dismissed (not this entry), or withdrawn (the decision reversed)" },
+    { "note", FIELD_TEXT, 0, NULL, NULL, 0, 0, "why" },
+};
+
 static int check_lat_lon(struct at_ctx *ctx, json_t *data)
 {
     bool has_lat = json_object_get(data, "lat") != NULL;
@@ -232,6 +244,19 @@ static int check_act(struct at_ctx *ctx, json_t *data)
     return AT_OK;
 }
 
+static int check_dismissal(struct at_ctx *ctx, json_t *data)
+{
+    const char *list = json_string_value(json_object_get(data, "list"));
+    const char *status = json_string_value(json_object_get(data, "status"));
+
+    if (strcmp(list, "un") != 0 && strcmp(list, "ofac") != 0)
+        return ctx_error(ctx, AT_EINVAL, "field \"list\": \"%s\"; valid: un, ofac", list);
+    if (strcmp(status, "dismissed") != 0 && strcmp(status, "withdrawn") != 0)
+        return ctx_error(ctx, AT_EINVAL, "field \"status\": \"%s\"; valid: dismissed, withdrawn",
+                         status);
+    return AT_OK;
+}
+
 /* Which types each kind of relation may join: "from-types > to-types". */
 static const struct {
     const char *kind, *from, *to;
@@ -286,6 +311,8 @@ static int check_relation(struct at_ctx *ctx, json_t *data)
 static const struct type_spec types[] = {
     { "act", "ac", "one act against one victim or counted group, within an event",
       CLEARANCE_RESTRICTED, FIELDS(act_fields), check_act },
+    { "dismissal", "dm", "a screening hit set aside: the record is not that listed entry",
+      CLEARANCE_RESTRICTED, FIELDS(dismissal_fields), check_dismissal },
     { "document", "dc", "a written or published source", CLEARANCE_PARTNER,
       FIELDS(document_fields), NULL },
     { "event", "ev", "something that happened, made of acts", CLEARANCE_RESTRICTED,

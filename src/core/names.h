@@ -36,6 +36,12 @@ struct name_forms {
 int names_normalise(struct at_ctx *ctx, const char *name, struct name_forms *out);
 void names_forms_free(struct name_forms *f);
 
+/* Writes s to out with the shapes of writing that hide words undone:
+ * dotted initials of three letters or more (K.O.M.I.D., U. S. A.) joined
+ * into one word, and words run together in mixed case (KimJongUn) split
+ * where a small letter meets a capital.  names_normalise does this first. */
+void names_reshape(const char *s, struct buf *out);
+
 /* Appends the variant-folding key of one normalised word to out. */
 void names_fold_token(const char *word, size_t len, struct buf *out);
 
@@ -45,6 +51,27 @@ enum name_word_class {
     NAME_WORD_NUMBER,   /* digits, or a roman numeral: decisive */
 };
 enum name_word_class names_word_class(const char *word, size_t len);
+
+/* Whether a folded key (names_fold_token) is Korean syllables run
+ * together as romanised ("yongchol", "jong"): two such keys that differ
+ * are two names, not two spellings of one. */
+bool names_korean_syllables(const char *key, size_t len);
+
+/* Whether a normalised form reads as a Korean personal name: two words
+ * or more, each Korean syllables, the first or the last a common Korean
+ * family name (Kim Yong Chol, Ri Su Yong). */
+bool names_korean_name(const char *form);
+
+/* How much a normalised word tells about who is named, as a factor of
+ * its weight in (0, 1]: 1 for most words, less for the family names and
+ * given-name syllables that very many Koreans share (Kim, Ri, Pak; Chol,
+ * Yong), so that an unlisted Korean name sharing them with a listed one
+ * does not look listed. */
+double names_word_prior(const char *word, size_t len);
+
+/* Whether a and b are one edit apart: a letter more or less, one
+ * replaced, or two neighbours swapped (or equal). */
+bool names_one_edit(const char *a, size_t na, const char *b, size_t nb);
 
 /* Jaro and Jaro-Winkler similarity of two strings of code units (bytes or
  * code points), in [0, 1].  names_jaro_winkler applies the prefix bonus

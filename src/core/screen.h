@@ -37,7 +37,18 @@ struct screen_index;
 /* Builds the index from the newest version of each list; AT_ENOTFOUND when
  * no list has been imported.  Free with screen_index_free. */
 int screen_index_load(struct at_ctx *ctx, struct store *st, struct screen_index **out);
+/* The same from the given list versions (a JSON array of version ids, as
+ * lists_in_force gives), e.g. those in force on a past date. */
+int screen_index_load_versions(struct at_ctx *ctx, struct store *st, json_t *versions,
+                               struct screen_index **out);
 void screen_index_free(struct screen_index *ix);
+
+/* An index of one name (of type, or any type when NULL), for comparing a
+ * name with it: its words weigh as in weights_from, the lists' index, or,
+ * when that is NULL, as SCREEN_DEFAULT_IDF says (docs/commands/screen.md).
+ * weights_from must outlive it. */
+int screen_index_pair(struct at_ctx *ctx, const struct screen_index *weights_from,
+                      const char *name, const char *type, struct screen_index **out);
 
 /* Counts for reports: entries and indexed name forms. */
 void screen_index_counts(const struct screen_index *ix, size_t *entries, size_t *names);
@@ -62,6 +73,28 @@ struct screen_query {
  *    "quality", "explain": {...}} */
 int screen_query(struct at_ctx *ctx, const struct screen_index *ix, const struct screen_query *q,
                  json_t **hits);
+
+/* The same hits as screen_query, found by scoring every listed name
+ * instead of only the candidates the index leads to: slow, the reference
+ * that candidates and pruning are tested against. */
+int screen_query_exhaustive(struct at_ctx *ctx, const struct screen_index *ix,
+                            const struct screen_query *q, json_t **hits);
+
+/* A hit's explanation in one line of text: "identifier ...; query~name
+ * score, ...; unmatched: ...". */
+void screen_explain_text(json_t *explain, struct buf *out);
+
+/* The default threshold of screening (the CLI's --threshold). */
+#define SCREEN_THRESHOLD 80.0
+
+/* Compares two names as screening would score name1 against name2 listed
+ * (weights as screen_index_pair): *out is a new object
+ *   {"name1", "name2", "type", "threshold", "weights": "lists"|"default",
+ *    "attest": {"score", "match", "explain"}, "ofac": {"score", "match", "explain"}}
+ * with match true when the score reaches SCREEN_THRESHOLD.  type may be
+ * NULL or "" (any). */
+int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
+                   const char *name2, const char *type, json_t **out);
 
 /* Parses a scorer name ("ofac", "attest"). */
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out);

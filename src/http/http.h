@@ -174,6 +174,9 @@ int api_export(struct request *r);
 int api_identity_set(struct request *r);
 int assets_openapi(struct request *r);
 int api_screen(struct request *r);
+int api_screen_decisions(struct request *r);
+int api_screen_dismiss(struct request *r);
+int api_screen_withdraw(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

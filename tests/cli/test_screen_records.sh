@@ -31,7 +31,7 @@ check "screen --record of an organisation" attest screen --record "$OR" --json
 verdict "its alias finds KPe.002 and its phone the harbour agency" \
     "$(python3 -c '
 import json, sys
-hits = {h["key"]: h for h in json.load(open(sys.argv[1]))}
+hits = {h["key"]: h for h in json.load(open(sys.argv[1]))["hits"]}
 assert hits["KPe.002"]["query"] == "KOREA YONBONG GENERAL CORP", hits["KPe.002"]
 assert "identifier" in hits["7003"]["explain"], hits["7003"]
 ' "$T/out" >/dev/null 2>&1; echo $?)" "$(head -c 600 "$T/out")"
@@ -41,10 +41,10 @@ verdict "its IMO number finds the listed vessel whatever the name" \
 check "screen --record of a person in Hangul" attest screen --record "$PE"
 verdict "finds KPi.035" "$(grep -q 'KPi.035' "$T/out"; echo $?)"
 check "screen --record of the owner does not use its vessel's IMO" attest screen --record "$NEW" --json
-same "no hits for the owner by name" "[]" "$(tr -d ' \n' <"$T/out")"
+same "no hits for the owner by name" "[]" "$(json_get 'j["hits"]' <"$T/out")"
 check_fails "screen --record of an event is refused" 2 'screening takes an organisation, a person or a vessel' \
     attest screen --record "$EV"
-check_fails "screen --record with a name too is a usage error" 2 'give a name' attest screen x --record "$OR"
+check_fails "screen --record with a name too is a usage error" 2 'give one of: a name' attest screen x --record "$OR"
 
 check "successors of an archive record" attest screen successors "$NEW" --json
 python3 - "$T/out" >"$T/py" 2>&1 <<'PY'

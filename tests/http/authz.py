@@ -49,6 +49,9 @@ def rule(route, level, who):
         return 200 if "export" in can and top >= 3 else 403
     if route == "POST /api/v1/records":
         return 201 if "write" in can else 403
+    if method == "POST" and path.startswith("/api/v1/screen/decisions"):
+        # the matrix decides on a record that is not there
+        return 404 if "write" in can else 403
     # Below a record's clearance it is not there (404), as a record that
     # does not exist; a role without the right to write is refused first.
     if path in ("/api/v1/records/{id}/versions", "/api/v1/records/{id}/retract",
@@ -152,6 +155,8 @@ def request(s, who, route, level, mode):
         query = "?q=FICTIONAL"
     elif path in ("/api/v1/map", "/api/v1/sites"):
         query = "?bbox=124,37,131,43"
+    elif path.startswith("/api/v1/screen/decisions") and method == "POST":
+        body = {"record": "or-000000000000", "entry": "KPe.001"}
     elif path == "/api/v1/screen":
         body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["FICTIONAL Trading"]}}}}
     elif route == "POST /api/v1/login":

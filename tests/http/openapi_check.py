@@ -68,7 +68,10 @@ calls = {
     ("GET", "/api/v1/stats"): ({}, "", None),
     ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),
     ("GET", "/api/v1/types"): ({}, "", None),
-    ("POST", "/api/v1/screen"): ({}, "", {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Korea Ryonbong General Corporation"]}}}}),
+    ("POST", "/api/v1/screen"): ({}, "", {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Korea Ryonbong General Corporation"]}}}, "as_of": "2026-03-01"}),
+    ("POST", "/api/v1/screen/decisions"): ({}, "", {"record": "or-fake00000001", "entry": "un:KPe.001", "note": "FICTIONAL: a test"}),
+    ("POST", "/api/v1/screen/decisions/withdraw"): ({}, "", {"record": "or-fake00000001", "entry": "KPe.001"}),
+    ("GET", "/api/v1/screen/decisions"): ({}, "?all=1", None),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }

@@ -36,10 +36,12 @@ UNIT_TEST(names_normalise_hangul_gives_romanisations)
     struct name_forms f = { 0 };
 
     REQUIRE(names_normalise(&ctx, "김정은", &f) == AT_OK);
-    CHECK(f.n >= 2);
-    for (size_t i = 0; i < f.n; i++)
+    CHECK(f.n >= 3);
+    /* the romanisations, then the name in Hangul, family name apart */
+    for (size_t i = 0; i + 1 < f.n; i++)
         CHECK(strncmp(f.form[i], "kim ", 4) == 0 || strncmp(f.form[i], "gim ", 4) == 0
               || strncmp(f.form[i], "kim", 3) == 0);
+    CHECK_STR(f.form[f.n - 1], "김 정은");
     names_forms_free(&f);
 }
 
@@ -91,4 +93,56 @@ UNIT_TEST(names_jaro_winkler_reference)
     CHECK(fabs(names_jaro_winkler_bytes("DWAYNE", 6, "DUANE", 5, 0.7) - 0.840) < 0.001);
     CHECK(names_jaro_winkler_bytes("abc", 3, "abc", 3, 0.7) == 1.0);
     CHECK(names_jaro_winkler_bytes("abc", 3, "xyz", 3, 0.7) == 0.0);
+}
+
+UNIT_TEST(names_normalise_cyrillic_letters_beyond_russian)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f = { 0 };
+
+    /* Kazakh қ ұ ә, Ukrainian і ї є ґ (г h, и y), Belarusian ў */
+    REQUIRE(names_normalise(&ctx, "Нұрсұлтан Назарбаев", &f) == AT_OK);
+    CHECK(has_form(&f, "nursultan nazarbaev"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Қайрат Әбдірахманов", &f) == AT_OK);
+    CHECK(has_form(&f, "kairat abdirakhmanov"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Їжакевич Ігор", &f) == AT_OK);
+    CHECK(has_form(&f, "yizhakevych ihor"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Юлія Тимошенко", &f) == AT_OK);
+    CHECK(has_form(&f, "yuliia tymoshenko"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "Ўладзімір Макей", &f) == AT_OK);
+    CHECK(has_form(&f, "uladzimir makei"));
+    names_forms_free(&f);
+    /* Russian keeps its reading */
+    REQUIRE(names_normalise(&ctx, "Игорь Гиркин", &f) == AT_OK);
+    CHECK(has_form(&f, "igor girkin"));
+    names_forms_free(&f);
+}
+
+UNIT_TEST(names_normalise_shapes)
+{
+    struct at_ctx ctx = { 0 };
+    struct name_forms f = { 0 };
+
+    /* dotted initials of three letters or more are one word */
+    REQUIRE(names_normalise(&ctx, "K.O.M.I.D.", &f) == AT_OK);
+    CHECK(has_form(&f, "komid"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "U. S. A. Trading", &f) == AT_OK);
+    CHECK(has_form(&f, "usa trading"));
+    names_forms_free(&f);
+    REQUIRE(names_normalise(&ctx, "A.M. Gorky", &f) == AT_OK);
+    CHECK(has_form(&f, "a m gorky"));
+    names_forms_free(&f);
+    /* words run together in mixed case are split */
+    REQUIRE(names_normalise(&ctx, "KimJongUn", &f) == AT_OK);
+    CHECK(has_form(&f, "kim jong un"));
+    names_forms_free(&f);
+    /* but not a word in capitals with a small letter in it (a typo) */
+    REQUIRE(names_normalise(&ctx, "PRIEuO", &f) == AT_OK);
+    CHECK(has_form(&f, "prieuo"));
+    names_forms_free(&f);
 }
