@@ -47,6 +47,9 @@ enum {
     SVG_Y_FROM_ZERO = 1 << 4,/* svg_lines, svg_points: the value axis includes 0 (bars always do) */
     SVG_DENSITY = 1 << 5,    /* svg_histogram: heights as density, with a kernel density curve */
     SVG_NO_VALUES = 1 << 6,  /* svg_bars: no value printed at the end of each bar */
+    SVG_X_INTEGER = 1 << 7,  /* svg_lines, svg_histogram: x ticks at whole numbers, printed
+                              * without thousands separators (years) */
+    SVG_Y_INTEGER = 1 << 8,  /* value ticks at whole numbers (counts) */
 };
 
 /* A reference on the value axis (SVG_AT_Y; across the bars in a bar chart,
@@ -64,8 +67,8 @@ struct svg_rule {
 struct svg_frame {
     const char *title;       /* heading and <title> */
     const char *desc;        /* <desc>; NULL: the title */
-    const char *x_label;     /* under the x axis (categories or numbers) */
-    const char *y_label;     /* beside the value axis */
+    const char *x_label;     /* the category axis or the numeric x axis */
+    const char *y_label;     /* the value axis (across the page when SVG_HORIZONTAL) */
     const char *note;        /* printed in full under the plot, wrapped */
     int width, height;       /* pixels; 0: SVG_WIDTH x SVG_HEIGHT */
     unsigned flags;          /* SVG_* options above */
@@ -115,25 +118,28 @@ int svg_histogram(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f
                   const double *v, size_t n, size_t bins);
 
 /* Round ticks for an axis showing lo..hi: step is 1, 2 or 5 times a power
- * of ten, chosen so that there are at most max (<= SVG_MAX_TICKS, >= 2)
- * ticks; the axis is widened to [first, last], multiples of step with
- * first <= lo and last >= hi.  lo == hi is widened around the value.
+ * of ten, at least min_step (0: no minimum; 1 for whole numbers), the
+ * smallest such that there are at most max (3..SVG_MAX_TICKS) ticks; the
+ * axis is widened to [first, last], multiples of step with first <= lo and
+ * last >= hi.  lo == hi is widened to lo - 1 .. hi + 1 (0 .. 1 for 0).
  * Returns the number of ticks written to ticks (ticks[i] = first + i*step),
  * or 0 when lo or hi is not finite or lo > hi. */
 struct svg_axis {
     double first, last, step;
 };
-size_t svg_ticks(double lo, double hi, size_t max, struct svg_axis *axis,
+size_t svg_ticks(double lo, double hi, size_t max, double min_step, struct svg_axis *axis,
                  double ticks[SVG_MAX_TICKS]);
 
-/* A tick's text: as many decimals as step needs, thousands separated by
- * commas ("10,000", "0.25", "-1.5"), never "-0". */
-void svg_format_number(struct buf *out, double v, double step);
+/* A number's text: as many decimals as step needs (step 0: up to 3,
+ * trailing zeros dropped), thousands separated by commas unless plain
+ * ("10,000", "0.25", "-1.5"; plain: "2019"), never "-0". */
+void svg_format_number(struct buf *out, double v, double step, bool plain);
 
 /* Appends s as XML character data or attribute text: & < > " ' escaped;
  * tab, newline and carriage return become spaces; other control characters
- * are dropped; bytes that are not UTF-8 (and code points XML forbids)
- * become U+FFFD.  NULL appends nothing. */
+ * are dropped, and so are the bidirectional overrides and isolates (which
+ * could make a label read backwards); bytes that are not UTF-8 (and code
+ * points XML forbids) become U+FFFD.  NULL appends nothing. */
 void svg_escape(struct buf *out, const char *s);
 
 #endif
