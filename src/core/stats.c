@@ -420,7 +420,7 @@ static void arrival_key(const struct fuzzy_date *d, enum stats_period period, ch
 }
 
 /* The witness sample by home province, year of exit and sex, and arrivals
- * (column 0 all, 1 women). */
+ * (column 0 all, 2 women). */
 static int count_witnesses(struct at_ctx *ctx, struct store *st, int limit,
                            enum stats_period period, struct tally *t, long *undated)
 {
@@ -454,7 +454,7 @@ static int count_witnesses(struct at_ctx *ctx, struct store *st, int limit,
             arrival_key(&d, period, key, sizeof key);
             cell = tally_at(&t[WIT_ARRIVALS], key, NULL);
             cell[0]++;
-            cell[1] += strcmp(sex, "female") == 0;
+            cell[2] += strcmp(sex, "female") == 0;
         } else {
             ++*undated;
         }
