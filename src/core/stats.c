@@ -718,7 +718,7 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
     for (c = 0; c < json_array_size(cols) && c < MAX_COLS; c++)
         values[c] = xcalloc(json_array_size(rows), sizeof *values[c]);
     json_array_foreach(rows, r, row) {
-        if (key_last(json_string_value(json_object_get(row, "key"))))
+        if (over_time && key_last(json_string_value(json_object_get(row, "key"))))
             continue;
         labels[ncat] = json_string_value(json_object_get(row, "label"));
         for (c = 0; c < json_array_size(cols) && c < MAX_COLS; c++) {

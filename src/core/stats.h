@@ -62,9 +62,10 @@ json_t *stats_table(json_t *stats, const char *name);
 
 /* Draws table (one of stats_compute's tables) as an SVG chart into out:
  * bars over the years for counts over time (with STATS_NOT_TRENDS under
- * them), bars across the page for categories.  Rows without a year or a
- * category ("not given") are in the table only.  Withheld cells are left
- * out of the chart and the note says so. */
+ * them), bars across the page for categories (with "not given" last).
+ * Rows without a year are in the table only.  Withheld cells are left out
+ * of the chart and the note says so.  AT_ENOTFOUND when there is nothing
+ * to draw. */
 int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out);
 
 /* Writes stats as CSV to out, one line per cell: table,key,column,value
