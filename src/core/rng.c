@@ -1,0 +1,294 @@
+/*
+ * rng.c: xoshiro256** seeded by splitmix64, and the samplers built on it.
+ * See rng.h for the algorithms and their sources; each function below
+ * names the steps it follows.
+ */
+#include "attest.h"
+#include "rng.h"
+
+#include <math.h>
+
+/* Below this mean, Poisson and binomial draws invert the distribution
+ * function; above, transformed rejection is faster. */
+#define INVERSION_MEAN 10.0
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void rng_seed(struct rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+    r->has_spare = 0;
+    r->spare = 0;
+}
+
+uint64_t rng_next(struct rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double rng_uniform(struct rng *r)
+{
+    /* The top 53 bits, centred in their cell: (0, 1) open. */
+    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double rng_normal(struct rng *r)
+{
+    double u, v, s, f;
+
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    /* Marsaglia's polar method: a point uniform in the unit disc gives
+     * two independent normals. */
+    do {
+        u = 2.0 * rng_uniform(r) - 1.0;
+        v = 2.0 * rng_uniform(r) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    f = sqrt(-2.0 * log(s) / s);
+    r->spare = v * f;
+    r->has_spare = 1;
+    return u * f;
+}
+
+/* Marsaglia and Tsang (2000) for shape >= 1: d = a - 1/3, c = 1/sqrt(9d);
+ * v = (1 + c x)^3 for a normal x; accept d v when the cheap squeeze
+ * u < 1 - 0.0331 x^4 holds, or when log u < x^2/2 + d - d v + d log v. */
+static double gamma_large(struct rng *r, double shape)
+{
+    double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+
+    for (;;) {
+        double x, v, u;
+
+        do {
+            x = rng_normal(r);
+            v = 1.0 + c * x;
+        } while (v <= 0.0);
+        v = v * v * v;
+        u = rng_uniform(r);
+        if (u < 1.0 - 0.0331 * (x * x) * (x * x))
+            return d * v;
+        if (log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+double rng_gamma(struct rng *r, double shape)
+{
+    if (shape >= 1.0)
+        return gamma_large(r, shape);
+    /* G(a) = G(a+1) U^(1/a) for a < 1. */
+    return gamma_large(r, shape + 1.0) * pow(rng_uniform(r), 1.0 / shape);
+}
+
+double rng_log_gamma(struct rng *r, double shape)
+{
+    if (shape >= 1.0)
+        return log(gamma_large(r, shape));
+    return log(gamma_large(r, shape + 1.0)) + log(rng_uniform(r)) / shape;
+}
+
+double rng_beta(struct rng *r, double a, double b)
+{
+    double x, y;
+
+    /* The cases with a closed-form inverse: Beta(1,1) is uniform, and
+     * Beta(1,b) and Beta(a,1) are powers of a uniform. */
+    if (a == 1.0 && b == 1.0)
+        return rng_uniform(r);
+    if (a == 1.0)
+        return -expm1(log(rng_uniform(r)) / b);
+    if (b == 1.0)
+        return exp(log(rng_uniform(r)) / a);
+    if (a < 1.0 || b < 1.0) {
+        /* Small shapes: work with log gammas so that neither underflows. */
+        double lx = rng_log_gamma(r, a), ly = rng_log_gamma(r, b);
+        double m = lx > ly ? lx : ly;
+
+        return exp(lx - (m + log(exp(lx - m) + exp(ly - m))));
+    }
+    x = gamma_large(r, a);
+    y = gamma_large(r, b);
+    return x / (x + y);
+}
+
+/* Knuth's multiplication method: the number of uniforms whose running
+ * product stays above e^-mean. */
+static long poisson_small(struct rng *r, double mean)
+{
+    double limit = exp(-mean), prod = rng_uniform(r);
+    long k = 0;
+
+    while (prod > limit) {
+        prod *= rng_uniform(r);
+        k++;
+    }
+    return k;
+}
+
+/* PTRS, Hörmann (1993), for mean >= 10. */
+static long poisson_ptrs(struct rng *r, double mean)
+{
+    double slam = sqrt(mean), loglam = log(mean);
+    double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
+    double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2.0);
+
+    for (;;) {
+        double u = rng_uniform(r) - 0.5, v = rng_uniform(r), us = 0.5 - fabs(u);
+        double k = floor((2.0 * a / us + b) * u + mean + 0.43);
+
+        if (us >= 0.07 && v <= vr)
+            return (long)k;
+        if (k < 0.0 || (us < 0.013 && v > us))
+            continue;
+        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - lgamma(k + 1.0))
+            return (long)k;
+    }
+}
+
+long rng_poisson(struct rng *r, double mean)
+{
+    if (!(mean > 0.0))
+        return 0;
+    return mean < INVERSION_MEAN ? poisson_small(r, mean) : poisson_ptrs(r, mean);
+}
+
+/* Inversion for n p < 10, p <= 1/2: walk up the distribution function
+ * from P(0) = q^n with P(x) = P(x-1) (n-x+1)/x p/q. */
+static long binomial_inversion(struct rng *r, long n, double p)
+{
+    double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s;
+
+    for (;;) {
+        double f = exp((double)n * log1p(-p)), u = rng_uniform(r);
+        long x = 0;
+
+        while (u > f) {
+            u -= f;
+            x++;
+            if (x > n)
+                break;
+            f *= a / (double)x - s;
+        }
+        if (x <= n)
+            return x;
+    }
+}
+
+/* BTRS, Hörmann (1993), for n p >= 10, p <= 1/2.  The constants of the
+ * exact test (h, log(p/q)) are computed only when the squeeze fails. */
+static long binomial_btrs(struct rng *r, long n, double p)
+{
+    double q = 1.0 - p, spq = sqrt((double)n * p * q);
+    double b = 1.15 + 2.53 * spq, a = -0.0873 + 0.0248 * b + 0.01 * p;
+    double c = (double)n * p + 0.5, vr = 0.92 - 4.2 / b;
+    double alpha = 0, lpq = 0, m = 0, h = 0;
+    int setup = 0;
+
+    for (;;) {
+        double u = rng_uniform(r) - 0.5, v = rng_uniform(r), us = 0.5 - fabs(u);
+        double k = floor((2.0 * a / us + b) * u + c);
+
+        if (k < 0.0 || k > (double)n)
+            continue;
+        if (us >= 0.07 && v <= vr)
+            return (long)k;
+        if (!setup) {
+            alpha = (2.83 + 5.1 / b) * spq;
+            lpq = log(p / q);
+            m = floor((double)(n + 1) * p);
+            h = lgamma(m + 1.0) + lgamma((double)n - m + 1.0);
+            setup = 1;
+        }
+        v = v * alpha / (a / (us * us) + b);
+        if (log(v) <= h - lgamma(k + 1.0) - lgamma((double)n - k + 1.0) + (k - m) * lpq)
+            return (long)k;
+    }
+}
+
+long rng_binomial(struct rng *r, long n, double p)
+{
+    if (n <= 0 || !(p > 0.0))
+        return 0;
+    if (p >= 1.0)
+        return n;
+    if (p > 0.5)
+        return n - rng_binomial(r, n, 1.0 - p);
+    return (double)n * p < INVERSION_MEAN ? binomial_inversion(r, n, p) : binomial_btrs(r, n, p);
+}
+
+long rng_negbin(struct rng *r, double size, double p)
+{
+    if (p >= 1.0)
+        return 0;
+    /* NB(size, p) = Poisson(G), G ~ Gamma(size, scale (1-p)/p). */
+    return rng_poisson(r, rng_gamma(r, size) * (1.0 - p) / p);
+}
+
+int rng_categorical(struct rng *r, const double *weight, int k)
+{
+    double sum = 0, u;
+
+    for (int i = 0; i < k; i++)
+        sum += weight[i];
+    u = rng_uniform(r) * sum;
+    for (int i = 0; i < k - 1; i++) {
+        if (u < weight[i])
+            return i;
+        u -= weight[i];
+    }
+    /* The last category with weight (rounding can run past the others). */
+    for (int i = k - 1; i > 0; i--)
+        if (weight[i] > 0)
+            return i;
+    return 0;
+}
+
+void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *out)
+{
+    double rest = 0;
+    int i;
+
+    for (i = 0; i < k; i++)
+        rest += weight[i];
+    /* Conditional binomials: out[i] ~ Bin(left, w_i / (w_i + ... + w_k)). */
+    for (i = 0; i < k - 1 && n > 0; i++) {
+        double p = rest > 0 ? weight[i] / rest : 0;
+
+        out[i] = rng_binomial(r, n, p > 1.0 ? 1.0 : p);
+        n -= out[i];
+        rest -= weight[i];
+    }
+    if (i < k) {
+        out[i++] = n;
+        n = 0;
+    }
+    for (; i < k; i++)
+        out[i] = 0;
+}
