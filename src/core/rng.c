@@ -12,11 +12,6 @@
  * function; above, transformed rejection is faster. */
 #define INVERSION_MEAN 10.0
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -32,27 +27,6 @@ void rng_seed(struct rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
     r->has_spare = 0;
     r->spare = 0;
-}
-
-uint64_t rng_next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double rng_uniform(struct rng *r)
-{
-    /* The top 53 bits, centred in their cell: (0, 1) open. */
-    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
 }
 
 double rng_normal(struct rng *r)
@@ -277,8 +251,23 @@ void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *o
 
     for (i = 0; i < k; i++)
         rest += weight[i];
-    /* Conditional binomials: out[i] ~ Bin(left, w_i / (w_i + ... + w_k)). */
+    /* Conditional binomials: out[i] ~ Bin(left, w_i / (w_i + ... + w_k)),
+     * until so few draws are left that placing each one by one over the
+     * remaining categories is cheaper than a binomial per category. */
     for (i = 0; i < k - 1 && n > 0; i++) {
+        if (n <= 2 * (k - i)) {
+            for (int j = i; j < k; j++)
+                out[j] = 0;
+            for (; n > 0; n--) {
+                double u = rng_uniform(r) * rest;
+                int j = i;
+
+                for (; j < k - 1 && u >= weight[j]; j++)
+                    u -= weight[j];
+                out[j]++;
+            }
+            return;
+        }
         double p = rest > 0 ? weight[i] / rest : 0;
 
         out[i] = rng_binomial(r, n, p > 1.0 ? 1.0 : p);

@@ -24,11 +24,29 @@ struct rng {
 /* Seeds r: the same seed gives the same stream. */
 void rng_seed(struct rng *r, uint64_t seed);
 
-/* The next 64 random bits. */
-uint64_t rng_next(struct rng *r);
+/* The next 64 random bits (inline: the samplers call it in their inner
+ * loops). */
+static inline uint64_t rng_next(struct rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9;
+    uint64_t t = s[1] << 17;
 
-/* Uniform on the open interval (0, 1): never 0, never 1. */
-double rng_uniform(struct rng *r);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
+/* Uniform on the open interval (0, 1), never 0 or 1: the top 53 bits,
+ * centred in their cell. */
+static inline double rng_uniform(struct rng *r)
+{
+    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
 
 /* Standard normal. */
 double rng_normal(struct rng *r);
@@ -58,7 +76,8 @@ long rng_negbin(struct rng *r, double size, double p);
 int rng_categorical(struct rng *r, const double *weight, int k);
 
 /* Spreads n draws over k categories with probabilities weight[i] / sum
- * into out[0..k-1]. */
+ * into out[0..k-1].  Fastest with the heaviest categories first: once few
+ * draws are left they are placed one by one. */
 void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *out);
 
 #endif
