@@ -26,6 +26,7 @@
 
 #include "attest.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -205,6 +206,30 @@ void mse_lcmcr_free(struct mse_lcmcr *s);
 int mse_lcmcr_run(struct at_ctx *ctx, const struct mse_table *t,
                   const struct mse_lcmcr_options *o, struct mse_lcmcr_result *out);
 void mse_lcmcr_result_free(struct mse_lcmcr_result *r);
+
+/* ---- one estimate, as a report (mse_report.c) ---- */
+
+enum mse_method_kind { MSE_LOGLINEAR, MSE_DGA, MSE_LCMCR, MSE_CHAPMAN };
+
+struct mse_method {
+    enum mse_method_kind kind;
+    enum mse_criterion criterion;   /* loglinear */
+    struct mse_lcmcr_options lcmcr; /* lcmcr */
+};
+
+/* The method named "loglinear", "dga", "lcmcr" or "chapman"; AT_EINVAL
+ * saying which are valid. */
+int mse_method_parse(struct at_ctx *ctx, const char *name, enum mse_method_kind *out);
+const char *mse_method_name(enum mse_method_kind kind);
+
+/* Runs the method on t and describes the result as a JSON object
+ * (docs/commands/estimate.md): the lists and their sizes, "documented",
+ * "estimate", "se", "lower", "upper", what the interval is, the model,
+ * the method's own details (the models or graphs next in line, the
+ * chain's diagnostics), Chao's lower bound, and "warnings": the table's
+ * and the method's, in plain words.  *out is the caller's. */
+int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_method *m,
+               json_t **out);
 
 /* ---- shared ---- */
 
