@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# test_estimate.sh: attest estimate.  Counts files (the Rcapture layout)
+# with each method against the published figures, the table and its
+# warnings, malformed files refused with the line and field named; then
+# estimates from the archive's victims by lists of sources, stored as a
+# record and recomputed with --at from the archive as it was.
+. "$(dirname "$0")/lib.sh"
+plan 22
+
+kosovo="$T/kosovo.csv"
+cat >"$kosovo" <<'CSV'
+EXH,ABA,OSCE,HRW,count
+1,0,0,0,1131
+0,1,0,0,845
+1,1,0,0,177
+0,0,1,0,936
+1,0,1,0,228
+0,1,1,0,217
+1,1,1,0,181
+0,0,0,1,306
+1,0,0,1,106
+0,1,0,1,31
+1,1,0,1,18
+0,0,1,1,123
+1,0,1,1,42
+0,1,1,1,32
+1,1,1,1,27
+CSV
+
+# within NAME GOT WANT REL: |GOT - WANT| <= REL * WANT.
+within() {
+    python3 -c 'import sys; g, w, r = map(float, sys.argv[1:]); sys.exit(abs(g - w) > r * abs(w))' "$2" "$3" "$4"
+    verdict "$1" $? "got $2, want $3 within $4"
+}
+
+# --- counts files: the published figures ----------------------------------
+attest estimate --counts "$kosovo" --json >"$T/ll.json" 2>"$T/err"
+within "loglinear: Kosovo's best BIC model gives 10,356.5" \
+    "$(json_get 'j["strata"][0]["estimate"]' <"$T/ll.json")" 10356.5 0.001
+same "loglinear: the model is [123,14,34] with SE 786 on 4 df" "[123,14,34] 786 4" \
+    "$(json_get '"%s %.0f %d" % (j["strata"][0]["model"], j["strata"][0]["se"], j["strata"][0]["loglinear"]["df"])' <"$T/ll.json")"
+same "loglinear: the profile interval is [8994, 12110]" "8994 12110" \
+    "$(json_get '"%.0f %.0f" % (j["strata"][0]["lower"], j["strata"][0]["upper"])' <"$T/ll.json")"
+within "Chao's lower bound 10,270.5 comes with every estimate" \
+    "$(json_get 'j["strata"][0]["chao_lower_bound"]' <"$T/ll.json")" 10270.5 0.0001
+attest estimate --counts "$kosovo" --method chapman --json >"$T/ch.json"
+within "chapman on the first two lists gives 7,231.5" \
+    "$(json_get 'j["strata"][0]["estimate"]' <"$T/ch.json")" 7231.5 0.0001
+attest estimate --counts "$kosovo" --method dga --json >"$T/dga.json"
+same "dga: the posterior median and interval are 12,595 [9,827, 16,544]" "12595 9827 16544" \
+    "$(json_get '"%.0f %.0f %.0f" % (j["strata"][0]["estimate"], j["strata"][0]["lower"], j["strata"][0]["upper"])' <"$T/dga.json")"
+attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 2000 --samples 500 --thinning 20 --json >"$T/lc1.json"
+attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 2000 --samples 500 --thinning 20 --json >"$T/lc2.json"
+cmp -s "$T/lc1.json" "$T/lc2.json"
+verdict "lcmcr: the same seed gives the same estimate" $?
+within "lcmcr: the median is near 10,416" "$(json_get 'j["strata"][0]["estimate"]' <"$T/lc1.json")" 10416 0.05
+same "lcmcr: the report carries the chain's diagnostics" "true" \
+    "$(json_get 'all(k in j["strata"][0]["lcmcr"] for k in ("geweke_z", "split_rhat", "ess", "seed"))' <"$T/lc1.json" | tr A-Z a-z)"
+
+# --- the table and its warnings ---------------------------------------------
+has "the table shows documented against estimated" '^all +4400 +10357 +8994 - 12110' \
+    attest estimate --counts "$kosovo"
+grep -q 'at the edge of the candidate models' "$T/out"
+verdict "a model with the highest-order term is at the edge of the candidate set" $? "$(cat "$T/out")"
+grep -q 'Model \[123,134\] is almost as good by BIC' "$T/out"
+verdict "a near-tied model with another estimate is named" $? "$(cat "$T/out")"
+printf 'c1,c2,c3,c4,count\n1,1,1,0,3\n1,1,0,1,1\n1,1,0,0,33\n1,0,1,0,20\n1,0,0,1,6\n1,0,0,0,403\n0,1,1,1,3\n0,1,1,0,35\n0,1,0,1,10\n0,1,0,0,545\n0,0,1,1,11\n0,0,1,0,621\n0,0,0,1,205\n1,1,1,1,0\n1,0,1,1,0\n' >"$T/hiv.csv"
+has "lists that barely overlap are said so" '94% of the people are on one list only' \
+    attest estimate --counts "$T/hiv.csv"
+grep -q 'capture patterns hold fewer than 5 people' "$T/out"
+verdict "tiny cells are said so" $? "$(cat "$T/out")"
+has "a counts file can come on stdin" '"estimate": 10356' sh -c '"$ATTEST_BIN" estimate --counts - --json <"$1"' sh "$kosovo"
+
+# --- malformed counts files -------------------------------------------------
+printf 'A,B,count\n1,0,3\n1,2,4\n' >"$T/bad1.csv"
+check_fails "a pattern that is not 0/1 names its line and column" 2 'bad1.csv: line 3, column "B": "2" is not 0 or 1' \
+    attest estimate --counts "$T/bad1.csv"
+printf 'A,B,total\n1,0,3\n' >"$T/bad2.csv"
+check_fails "a header without count says what it needs" 2 'the last column of the header is "total"; it must be "count"' \
+    attest estimate --counts "$T/bad2.csv"
+printf 'A,B,count\n1,0,3\n0,1,lots\n' >"$T/bad3.csv"
+check_fails "a count that is not a number names its line" 2 'line 3, column "count": "lots" is not a whole number' \
+    attest estimate --counts "$T/bad3.csv"
+printf 'A,B,count\n1,0,3\n1,0,4\n' >"$T/bad4.csv"
+check_fails "a pattern given twice names both lines" 2 'line 3: the same capture pattern as line 2' \
+    attest estimate --counts "$T/bad4.csv"
+check_fails "a missing counts file is named" 1 'cannot open .*nothing.csv' attest estimate --counts "$T/nothing.csv"
+check_fails "an unknown method lists the valid ones" 2 'use loglinear, dga, lcmcr or chapman' \
+    attest estimate --counts "$kosovo" --method magic
+check_fails "two lists that share no one cannot give a two-list estimate" 2 'share no one' \
+    sh -c 'printf "A,B,count\n1,0,3\n0,1,4\n" | "$ATTEST_BIN" estimate --counts - --method chapman'
