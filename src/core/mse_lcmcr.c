@@ -177,8 +177,9 @@ static void draw_unobserved(struct mse_lcmcr *s)
         memset(s->c0, 0, sizeof s->c0);
 }
 
-/* Step 1.  Each multinomial takes its pattern's classes heaviest first,
- * which lets it stop early; the counts go back in class order. */
+/* Step 1.  The multinomials take the classes heaviest first (by pi, one
+ * order for every pattern), which lets them stop early; the counts go
+ * back in class order. */
 static void draw_classes(struct mse_lcmcr *s)
 {
     int K = s->K, order[MAX_CLASSES];
@@ -186,20 +187,19 @@ static void draw_classes(struct mse_lcmcr *s)
     long drawn[MAX_CLASSES];
 
     class_weights(s);
+    for (int k = 0; k < K; k++) {
+        int i = k;
+
+        for (; i > 0 && s->pi[order[i - 1]] < s->pi[k]; i--)
+            order[i] = order[i - 1];
+        order[i] = k;
+    }
     for (int m = 0; m < s->npat; m++) {
         long *cm = &s->c[m * K];
         const double *wm = &s->w[s->pat[m] * K];
 
-        for (int k = 0; k < K; k++) {
-            int i = k;
-
-            for (; i > 0 && w[i - 1] < wm[k]; i--) {
-                w[i] = w[i - 1];
-                order[i] = order[i - 1];
-            }
-            w[i] = wm[k];
-            order[i] = k;
-        }
+        for (int i = 0; i < K; i++)
+            w[i] = wm[order[i]];
         if (s->freq[m] == 1) {
             memset(drawn, 0, (size_t)K * sizeof *drawn);
             drawn[rng_categorical(&s->rng, w, K)] = 1;

@@ -7,6 +7,7 @@
 #include "rng.h"
 
 #include <math.h>
+#include <pthread.h>
 
 /* Below this mean, Poisson and binomial draws invert the distribution
  * function; above, transformed rejection is faster. */
@@ -25,29 +26,64 @@ void rng_seed(struct rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
-    r->has_spare = 0;
-    r->spare = 0;
+}
+
+/* The ziggurat of Marsaglia and Tsang (2000) in Doornik's form (2005):
+ * 128 strips of equal area v under exp(-x^2/2), the base strip reaching
+ * to r with the tail beyond it.  Strip i spans [0, x[i]]; a point inside
+ * x[i+1] is under the curve outright, one in the wedge is tested, and the
+ * tail is sampled by Marsaglia's exponential rejection. */
+#define ZIG_N 128
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
+
+static double zig_x[ZIG_N + 1], zig_ratio[ZIG_N];
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+static void zig_init(void)
+{
+    double f = exp(-0.5 * ZIG_R * ZIG_R);
+
+    zig_x[0] = ZIG_V / f;
+    zig_x[1] = ZIG_R;
+    for (int i = 2; i < ZIG_N; i++) {
+        zig_x[i] = sqrt(-2 * log(ZIG_V / zig_x[i - 1] + f));
+        f = exp(-0.5 * zig_x[i] * zig_x[i]);
+    }
+    zig_x[ZIG_N] = 0;
+    for (int i = 0; i < ZIG_N; i++)
+        zig_ratio[i] = zig_x[i + 1] / zig_x[i];
+}
+
+static double zig_tail(struct rng *r, int negative)
+{
+    double x, y;
+
+    do {
+        x = log(rng_uniform(r)) / ZIG_R;
+        y = log(rng_uniform(r));
+    } while (-2 * y < x * x);
+    return negative ? x - ZIG_R : ZIG_R - x;
 }
 
 double rng_normal(struct rng *r)
 {
-    double u, v, s, f;
+    pthread_once(&zig_once, zig_init);
+    for (;;) {
+        uint64_t bits = rng_next(r);
+        double u = 2.0 * (((double)(bits >> 11) + 0.5) * 0x1.0p-53) - 1.0;
+        int i = (int)(bits & (ZIG_N - 1));
+        double x = u * zig_x[i], f0, f1;
 
-    if (r->has_spare) {
-        r->has_spare = 0;
-        return r->spare;
+        if (fabs(u) < zig_ratio[i])
+            return x;
+        if (i == 0)
+            return zig_tail(r, u < 0);
+        f0 = exp(-0.5 * (zig_x[i] * zig_x[i] - x * x));
+        f1 = exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
+        if (f1 + rng_uniform(r) * (f0 - f1) < 1.0)
+            return x;
     }
-    /* Marsaglia's polar method: a point uniform in the unit disc gives
-     * two independent normals. */
-    do {
-        u = 2.0 * rng_uniform(r) - 1.0;
-        v = 2.0 * rng_uniform(r) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    f = sqrt(-2.0 * log(s) / s);
-    r->spare = v * f;
-    r->has_spare = 1;
-    return u * f;
 }
 
 /* Marsaglia and Tsang (2000) for shape >= 1: d = a - 1/3, c = 1/sqrt(9d);
@@ -153,14 +189,27 @@ long rng_poisson(struct rng *r, double mean)
     return mean < INVERSION_MEAN ? poisson_small(r, mean) : poisson_ptrs(r, mean);
 }
 
+/* 1/x for the first steps of inversion, which would otherwise divide at
+ * every step. */
+#define RECIPROCALS 64
+static double reciprocal[RECIPROCALS];
+static pthread_once_t reciprocal_once = PTHREAD_ONCE_INIT;
+
+static void reciprocal_init(void)
+{
+    for (int i = 1; i < RECIPROCALS; i++)
+        reciprocal[i] = 1.0 / i;
+}
+
 /* Inversion for n p < 10, p <= 1/2: walk up the distribution function
  * from P(0) = q^n with P(x) = P(x-1) (n-x+1)/x p/q. */
 static long binomial_inversion(struct rng *r, long n, double p)
 {
-    double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s;
+    double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s, f0 = exp((double)n * log1p(-p));
 
+    pthread_once(&reciprocal_once, reciprocal_init);
     for (;;) {
-        double f = exp((double)n * log1p(-p)), u = rng_uniform(r);
+        double f = f0, u = rng_uniform(r);
         long x = 0;
 
         while (u > f) {
@@ -168,7 +217,7 @@ static long binomial_inversion(struct rng *r, long n, double p)
             x++;
             if (x > n)
                 break;
-            f *= a / (double)x - s;
+            f *= a * (x < RECIPROCALS ? reciprocal[x] : 1.0 / (double)x) - s;
         }
         if (x <= n)
             return x;
@@ -255,7 +304,7 @@ void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *o
      * until so few draws are left that placing each one by one over the
      * remaining categories is cheaper than a binomial per category. */
     for (i = 0; i < k - 1 && n > 0; i++) {
-        if (n <= 2 * (k - i)) {
+        if (n <= k - i) {
             for (int j = i; j < k; j++)
                 out[j] = 0;
             for (; n > 0; n--) {

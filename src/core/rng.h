@@ -3,7 +3,7 @@
  * methods draw from.  The generator is xoshiro256** (Blackman and Vigna,
  * 2018), whose 256-bit state is filled from a 64-bit seed by splitmix64,
  * so a seed names one stream on every machine.  The samplers are written
- * from their published algorithms: the polar method for normals,
+ * from their published algorithms: the ziggurat for normals,
  * Marsaglia and Tsang (2000) for gammas, beta from two gammas, Hörmann's
  * transformed rejection (1993) for large-mean Poisson and binomial draws
  * (PTRS and BTRS) with inversion for small means, multinomials by
@@ -17,8 +17,6 @@
 
 struct rng {
     uint64_t s[4];
-    double spare;      /* the second normal of the last polar pair */
-    int has_spare;
 };
 
 /* Seeds r: the same seed gives the same stream. */
