@@ -7,6 +7,7 @@
  * interval and the warnings, or the reports as JSON.
  */
 #include "cli.h"
+#include "../core/evlog.h"
 #include "../core/mse.h"
 #include "../core/number.h"
 
@@ -19,6 +20,8 @@
 
 struct estimate_options {
     const char *counts, *lists, *strata, *at, *svg;
+    enum mse_strata strata_kind;
+    uint64_t at_size;
     struct mse_method method;
     bool as_json;
 };
@@ -96,10 +99,20 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct estimate
         o->method.criterion = MSE_BIC;
     else
         return cli_usage(self(), "--criterion \"%.40s\": use aic or bic", criterion);
-    if ((o->counts != NULL) + (o->lists != NULL) + (o->at != NULL) != 1)
-        return cli_usage(self(), "give one of --counts FILE, --lists SPEC or --at HEAD");
+    if ((o->counts != NULL) + (o->lists != NULL || o->at != NULL) != 1)
+        return cli_usage(self(), "give --counts FILE, or --lists SPEC, or --at ESTIMATE");
     if (o->counts && o->strata)
         return cli_usage(self(), "--strata needs --lists: a counts file is one stratum");
+    if (o->at && !o->lists && strncmp(o->at, "es-", 3) != 0)
+        return cli_usage(self(), "--at \"%.40s\": name a stored estimate (es-...), or give --lists to estimate at a tree head's size", o->at);
+    if (o->at && o->lists && parse_count(cli, "--at", o->at, 1, 9007199254740991L, &x) != EXIT_OK)
+        return EXIT_USAGE;
+    if (o->at && o->lists)
+        o->at_size = (uint64_t)x;
+    if (o->strata && mse_strata_parse(&cli->ctx, o->strata, &o->strata_kind) != AT_OK)
+        return cli_usage(self(), "--%s", cli->ctx.message);
+    if (o->strata && !o->lists)
+        return cli_usage(self(), "--strata needs --lists (a stored estimate keeps its own)");
     if ((double)o->method.lcmcr.samples * (double)o->method.lcmcr.thinning + (double)o->method.lcmcr.burnin > SWEEPS_MAX)
         return cli_usage(self(), "--burnin + --samples x --thinning must stay within %ld sweeps", SWEEPS_MAX);
     return EXIT_OK;
@@ -223,6 +236,103 @@ static int counts_cmd(struct cli *cli, const struct estimate_options *o)
     return rc;
 }
 
+/* The strata's "lists_text" for the table. */
+static void add_lists_texts(json_t *doc)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "strata"), i, r)
+        add_lists_text(r);
+}
+
+/* What the estimate was computed from, above its table. */
+static void print_provenance(json_t *doc)
+{
+    json_t *head = json_object_get(doc, "tree_head"), *link = json_object_get(doc, "linkage");
+    json_t *lists = json_object_get(json_object_get(doc, "definition"), "lists"), *l;
+    size_t i;
+
+    printf("estimate %s", json_string_value(json_object_get(doc, "id")));
+    if (json_object_get(doc, "version"))
+        printf(" version %lld", (long long)json_integer_value(json_object_get(doc, "version")));
+    printf("\nfrom tree head of size %lld, root %s, signed %s\n",
+           (long long)json_integer_value(json_object_get(head, "size")),
+           json_string_value(json_object_get(head, "root")),
+           json_string_value(json_object_get(head, "signed_at")));
+    printf("linkage: model %s, %lld persons clustered (clusters sha256 %.16s...)\n",
+           json_string_value(json_object_get(link, "model_version")) ?: "none",
+           (long long)json_integer_value(json_object_get(link, "persons_clustered")),
+           json_string_value(json_object_get(link, "clusters_sha256")));
+    json_array_foreach(lists, i, l) {
+        char *sources = json_dumps(json_object_get(l, "sources"), JSON_COMPACT);
+
+        printf("list %s = %s\n", json_string_value(json_object_get(l, "name")), sources);
+        free(sources);
+    }
+    printf("records read with clearance %s\n\n", json_string_value(json_object_get(doc, "clearance")));
+}
+
+static int archive_cmd(struct cli *cli, const struct estimate_options *o)
+{
+    struct mse_request rq = { o->lists, o->strata_kind, o->method, o->at_size };
+    json_t *doc = NULL;
+    int rc;
+
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, AT_ERR);
+    if ((rc = mse_archive_estimate(&cli->ctx, cli->st, &rq, &doc)) != AT_OK)
+        return cli_fail(cli, rc);
+    if (access_check(&cli->ctx, store_session(cli->st), ACTION_WRITE, 0) == AT_OK) {
+        if ((rc = evlog_write(&cli->ctx, cli->st, mse_archive_store_write, doc)) != AT_OK) {
+            json_decref(doc);
+            return cli_fail(cli, rc);
+        }
+    } else {
+        ctx_clear(&cli->ctx);
+        json_array_append_new(json_object_get(doc, "warnings"),
+                              json_string("Not stored: your role may not write to the archive."));
+    }
+    if (!o->as_json) {
+        add_lists_texts(doc);
+        print_provenance(doc);
+    }
+    rc = print_doc(doc, o->as_json);
+    json_decref(doc);
+    return rc;
+}
+
+static int reproduce_cmd(struct cli *cli, const struct estimate_options *o)
+{
+    json_t *stored = NULL, *again = NULL;
+    bool same = false;
+    int rc;
+
+    if (cli_login(cli) != AT_OK)
+        return cli_fail(cli, AT_ERR);
+    if ((rc = mse_archive_reproduce(&cli->ctx, cli->st, o->at, &stored, &again, &same)) != AT_OK) {
+        json_decref(stored);
+        return cli_fail(cli, rc);
+    }
+    json_object_set_new(again, "reproduces", json_integer(json_integer_value(json_object_get(stored, "version"))));
+    json_object_set_new(again, "same", json_boolean(same));
+    if (!o->as_json) {
+        add_lists_texts(again);
+        print_provenance(again);
+    }
+    print_doc(again, o->as_json);
+    if (!o->as_json)
+        printf("\n%s stored version %lld of %s\n", same ? "reproduces" : "DIFFERS from",
+               (long long)json_integer_value(json_object_get(stored, "version")), o->at);
+    json_decref(stored);
+    json_decref(again);
+    if (!same) {
+        ctx_error(&cli->ctx, AT_ECONFLICT, "the estimate computed again differs from the stored one");
+        return cli_fail(cli, AT_ECONFLICT);
+    }
+    return EXIT_OK;
+}
+
 static int estimate_cmd(struct cli *cli, int argc, char **argv)
 {
     struct estimate_options o;
@@ -232,7 +342,9 @@ static int estimate_cmd(struct cli *cli, int argc, char **argv)
         return rc;
     if (o.counts)
         return counts_cmd(cli, &o);
-    return cli_usage(self(), "--lists and --at are not available yet");
+    if (o.lists)
+        return archive_cmd(cli, &o);
+    return reproduce_cmd(cli, &o);
 }
 
 const struct command estimate_command = {
@@ -241,7 +353,7 @@ const struct command estimate_command = {
     .usage =
         "attest estimate --counts FILE [--method M] [options] [--json]\n"
         "attest estimate --lists SPEC [--strata province|period|act] [--method M] [options] [--json]\n"
-        "attest estimate --at HEAD [--json]\n"
+        "attest estimate --at ESTIMATE [--json]\n"
         "Estimates the total number of victims, documented and undocumented, from\n"
         "how often independent lists name the same people.\n"
         "  --counts FILE     a CSV of capture patterns: a header naming 2 to 6 lists and\n"
@@ -249,7 +361,9 @@ const struct command estimate_command = {
         "  --lists SPEC      lists of sources in the archive: NAME=SOURCE[|SOURCE];...\n"
         "                    SOURCE is interview or document, then ,FIELD:VALUE filters\n"
         "  --strata BY       one estimate per province, period (year) or act type\n"
-        "  --at HEAD         recompute a stored estimate from the archive as of its tree head\n"
+        "  --at ESTIMATE     recompute a stored estimate (es-...) from the records as they\n"
+        "                    were at its tree head; with --lists, --at SIZE estimates at\n"
+        "                    the signed tree head of that size\n"
         "  --method M        loglinear (default), dga, lcmcr or chapman\n"
         "  --criterion C     loglinear model choice: bic (default) or aic\n"
         "  --seed N --classes K --burnin N --samples N --thinning N   lcmcr's chain\n"

@@ -231,6 +231,52 @@ const char *mse_method_name(enum mse_method_kind kind);
 int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_method *m,
                json_t **out);
 
+/* ---- estimates from the archive (mse_archive.c) ---- */
+
+struct store;
+
+/* How the victims are split before estimating: one estimate per province
+ * (of the act's event), period (the act's year, else its event's) or act
+ * type. */
+enum mse_strata { MSE_STRATA_NONE, MSE_STRATA_PROVINCE, MSE_STRATA_PERIOD, MSE_STRATA_ACT };
+int mse_strata_parse(struct at_ctx *ctx, const char *text, enum mse_strata *out);
+
+/* What an estimate from the archive is computed from: the lists of
+ * sources (docs/commands/estimate.md: NAME=SOURCE[|SOURCE];... with
+ * SOURCE "interview" or "document" and ",FIELD:VALUE" filters, VALUE* a
+ * prefix), the strata, the method, and the signed tree head whose records
+ * it reads (its size; 0 for the newest). */
+struct mse_request {
+    const char *lists;
+    enum mse_strata strata;
+    struct mse_method method;
+    uint64_t at_size;
+};
+
+/* Computes the estimate from the records as they were at the head, as the
+ * store's session may read them: capture histories of the victims of acts
+ * (persons, one per cluster of link_cluster when it has them), by
+ * stratum, each stratum reported by mse_report.  *out (the caller's)
+ * holds "id" (the same for the same definition), "definition", "tree_head",
+ * "linkage", "clearance", "strata" and "warnings". */
+int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_request *rq,
+                         json_t **out);
+
+/* Stores an estimate from mse_archive_estimate as the next version of its
+ * id (a log entry of kind "estimate"), adding "version", "computed_by" and
+ * "computed_at" to it.  In the form evlog_write runs: arg is the json_t *. */
+int mse_archive_store_write(struct at_ctx *ctx, struct store *st, void *doc);
+
+/* The newest stored version of estimate id; AT_ENOTFOUND when none. */
+int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* Recomputes stored estimate id from its definition at its tree head.
+ * *again is the new computation, *stored what was stored, and *same tells
+ * whether every stratum came out the same; warnings about what may differ
+ * (the linkage, the reader's clearance) are in (*again)["warnings"]. */
+int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, json_t **stored,
+                          json_t **again, bool *same);
+
 /* ---- shared ---- */
 
 /* The q-quantile (0..1) of n values, which it sorts in place (type 7 of
