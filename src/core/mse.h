@@ -279,6 +279,10 @@ int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, 
 
 /* ---- shared ---- */
 
+/* The table as JSON: "lists", "list_sizes", "patterns" ("1010": n, a digit
+ * per list in order) and "documented".  The caller's. */
+json_t *mse_table_describe(const struct mse_table *t);
+
 /* The q-quantile (0..1) of n values, which it sorts in place (type 7 of
  * Hyndman and Fan, R's default). */
 double mse_quantile(double *values, size_t n, double q);

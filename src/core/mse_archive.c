@@ -647,8 +647,9 @@ static json_t *stratum_report(struct at_ctx *ctx, const struct lists_def *d, con
     for (size_t i = 0; i < n; i++)
         t.count[v[i].mask]++;
     if (mse_report(ctx, &t, m, &r) != AT_OK) {
-        r = json_pack("{s:s, s:I, s:s}", "method", mse_method_name(m->kind), "documented", (json_int_t)n,
-                      "error", ctx->message);
+        r = mse_table_describe(&t);
+        json_object_set_new(r, "method", json_string(mse_method_name(m->kind)));
+        json_object_set_new(r, "error", json_string(ctx->message));
         ctx_clear(ctx);
     }
     json_object_set_new(r, "stratum", json_string(name));

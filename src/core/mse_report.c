@@ -73,10 +73,9 @@ static void warn(json_t *warnings, const char *fmt, ...)
     buf_free(&b);
 }
 
-/* The lists, their sizes and the pattern counts ("1010": n, lists in order). */
-static void describe_table(const struct mse_table *t, json_t *r)
+json_t *mse_table_describe(const struct mse_table *t)
 {
-    json_t *lists = json_array(), *sizes = json_array(), *patterns = json_object();
+    json_t *r = json_object(), *lists = json_array(), *sizes = json_array(), *patterns = json_object();
 
     for (int j = 0; j < t->nlists; j++) {
         json_array_append_new(lists, json_string(t->names[j]));
@@ -94,6 +93,7 @@ static void describe_table(const struct mse_table *t, json_t *r)
     json_object_set_new(r, "list_sizes", sizes);
     json_object_set_new(r, "patterns", patterns);
     json_object_set_new(r, "documented", json_integer((json_int_t)mse_table_observed(t)));
+    return r;
 }
 
 static void set_estimate(json_t *r, double total, double se, double lower, double upper,
@@ -270,7 +270,7 @@ static int report_chapman(struct at_ctx *ctx, const struct mse_table *t, json_t 
 int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_method *m,
                json_t **out)
 {
-    json_t *r = json_object(), *warnings = json_array();
+    json_t *r = mse_table_describe(t), *warnings = json_array();
     struct mse_estimate chao;
     struct buf tw = BUF_INIT;
     int rc;
@@ -279,7 +279,6 @@ int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_m
     if ((rc = mse_table_check(ctx, t)) != AT_OK)
         goto out;
     json_object_set_new(r, "method", json_string(mse_method_name(m->kind)));
-    describe_table(t, r);
     mse_table_warnings(t, &tw);
     for (char *line = tw.data, *end; line && *line; line = end + 1) {
         end = strchr(line, '\n');
