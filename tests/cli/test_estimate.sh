@@ -5,7 +5,7 @@
 # estimates from the archive's victims by lists of sources, stored as a
 # record and recomputed with --at from the archive as it was.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 38
 
 kosovo="$T/kosovo.csv"
 cat >"$kosovo" <<'CSV'
@@ -49,8 +49,8 @@ within "chapman on the first two lists gives 7,231.5" \
 attest estimate --counts "$kosovo" --method dga --json >"$T/dga.json"
 same "dga: the posterior median and interval are 12,595 [9,827, 16,544]" "12595 9827 16544" \
     "$(json_get '"%.0f %.0f %.0f" % (j["strata"][0]["estimate"], j["strata"][0]["lower"], j["strata"][0]["upper"])' <"$T/dga.json")"
-attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 2000 --samples 500 --thinning 20 --json >"$T/lc1.json"
-attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 2000 --samples 500 --thinning 20 --json >"$T/lc2.json"
+attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 5000 --samples 1000 --thinning 20 --json >"$T/lc1.json"
+attest estimate --counts "$kosovo" --method lcmcr --seed 7 --burnin 5000 --samples 1000 --thinning 20 --json >"$T/lc2.json"
 cmp -s "$T/lc1.json" "$T/lc2.json"
 verdict "lcmcr: the same seed gives the same estimate" $?
 within "lcmcr: the median is near 10,416" "$(json_get 'j["strata"][0]["estimate"]' <"$T/lc1.json")" 10416 0.05
@@ -89,3 +89,95 @@ check_fails "an unknown method lists the valid ones" 2 'use loglinear, dga, lcmc
     attest estimate --counts "$kosovo" --method magic
 check_fails "two lists that share no one cannot give a two-list estimate" 2 'share no one' \
     sh -c 'printf "A,B,count\n1,0,3\n0,1,4\n" | "$ATTEST_BIN" estimate --counts - --method chapman'
+
+# --- from the archive: lists of sources --------------------------------------
+: "${ATTEST_SQL:?set ATTEST_SQL (tests/run does)}"
+new_archive
+# FICTIONAL victims, each documented by acts from the sources of the lists
+# that caught them (seeded); prints the capture patterns it made.
+cat >"$T/gen.py" <<'PY'
+import json, os, random, subprocess, sys
+A = os.environ["ATTEST_BIN"]
+def add(t, *args, data=None):
+    if data is not None:
+        with open("in.json", "w") as f:
+            json.dump(data, f)
+        args = args + ("--json", "in.json")
+    return subprocess.run([A, "add", t] + list(args), check=True, capture_output=True,
+                          text=True, pass_fds=(3,)).stdout.split()
+w = [add("witness", "--code", "W-FICT-%d" % i)[0] for i in range(3)]
+ia = [add("interview", "--witness", w[0], "--interviewer", "NGO-A-1")[0],
+      add("interview", "--witness", w[1], "--interviewer", "NGO-A-2")[0]]
+ib = [add("interview", "--witness", w[2], "--interviewer", "NGO-B-1")[0]]
+un = [add("document", "--title", "FICTIONAL panel report", "--publisher", "UN Panel")[0]]
+ev = {"North Hamgyong": add("event", "--title", "FICTIONAL N", "--province", "North Hamgyong", "--date", "1999")[0],
+      "Ryanggang": add("event", "--title", "FICTIONAL R", "--province", "Ryanggang", "--date", "2001-05")[0]}
+rng = random.Random(int(sys.argv[2]))
+persons = add("person", data=[{"names": [{"name": "FICTIONAL %d" % i}]} for i in range(int(sys.argv[1]))])
+acts = {s: [] for s in ia + ib + un}
+patterns = {}
+for i, p in enumerate(persons):
+    prov = "North Hamgyong" if i % 3 else "Ryanggang"
+    seen = [rng.random() < q for q in (0.5, 0.4, 0.35)]
+    if any(seen):
+        key = "".join("1" if x else "0" for x in seen)
+        patterns.setdefault(prov, {}).setdefault(key, 0)
+        patterns[prov][key] += 1
+        for j, pool in enumerate((ia, ib, un)):
+            if seen[j]:
+                acts[rng.choice(pool)].append({"event": ev[prov], "act_type": "extrajudicial_killing", "victim": p})
+for s, a in acts.items():
+    if a:
+        add("act", "--source", s, data=a)
+print(json.dumps(patterns, sort_keys=True))
+PY
+python3 "$T/gen.py" 240 3 >"$T/made.json" 2>"$T/gen.err" || { not_ok "FICTIONAL victims made" "$(cat "$T/gen.err")"; exit 0; }
+L='NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*'
+
+attest estimate --lists "$L" --strata province --json >"$T/prov.json" 2>"$T/err"
+same "the capture patterns by province are the victims' lists" "$(json_get 'json.dumps(j, sort_keys=True)' <"$T/made.json")" \
+    "$(json_get 'json.dumps({r["stratum"]: {k: v for k, v in r["patterns"].items() if v} for r in j["strata"]}, sort_keys=True)' <"$T/prov.json")"
+# The whole archive as one stratum gives what the same counts give as a file.
+python3 -c 'import json, sys
+m = json.load(open(sys.argv[1])); t = {}
+for p in m.values():
+    for k, v in p.items():
+        t[k] = t.get(k, 0) + v
+print("NGO-A,NGO-B,UN,count")
+for k, v in sorted(t.items()):
+    print(",".join(k) + ",%d" % v)' "$T/made.json" >"$T/made.csv"
+attest estimate --lists "$L" --json >"$T/all.json"
+same "an archive estimate equals the counts-file estimate of the same table" \
+    "$(attest estimate --counts "$T/made.csv" --json | json_get '"%.6f" % j["strata"][0]["estimate"]')" \
+    "$(json_get '"%.6f" % j["strata"][0]["estimate"]' <"$T/all.json")"
+id=$(json_get 'j["id"]' <"$T/all.json")
+head1=$(json_get 'j["tree_head"]["size"]' <"$T/all.json")
+same "the estimate names its tree head, lists and linkage" "yes yes yes" \
+    "$(json_get '" ".join("yes" if x else "no" for x in (len(j["tree_head"]["root"]) == 64, j["definition"]["lists"][2]["sources"] == ["document,publisher:UN*"], "clusters_sha256" in j["linkage"]))' <"$T/all.json")"
+grep -q 'No record linkage has clustered the victims' "$T/all.json"
+verdict "without linkage, each person record is its own victim, said so" $?
+same "the estimate is stored as a log entry" "1" \
+    "$("$ATTEST_SQL" "$ARCHIVE" "SELECT count(*) FROM log_item WHERE kind = 'estimate' AND ref = '$id'")"
+has "--at recomputes the stored estimate from its tree head" "^reproduces stored version 1 of $id" \
+    attest estimate --at "$id"
+attest add person --name "FICTIONAL late" >"$T/pe" 2>/dev/null
+attest add act --event "$(attest list event --json | json_get 'j[0]["id"]')" --act-type torture \
+    --victim "$(cat "$T/pe")" --source "$(attest list document --json | json_get 'j[0]["id"]')" >/dev/null 2>&1
+has "the same definition later is the next version of the same estimate" "^estimate $id version 2" \
+    attest estimate --lists "$L"
+same "--at SIZE with the lists reads the records as they were at that head" \
+    "$(json_get 'j["strata"][0]["documented"]' <"$T/all.json")" \
+    "$(attest estimate --lists "$L" --at "$head1" --json | json_get 'j["strata"][0]["documented"]')"
+has "the newest version is reproduced too" "^reproduces stored version 3 of $id" attest estimate --at "$id"
+check "verify accepts the archive with its estimates" attest verify
+cp -r "$ARCHIVE" "$T/tampered"
+"$ATTEST_SQL" "$T/tampered" "UPDATE log_item SET doc = replace(doc, '\"documented\":', '\"documented\":1') WHERE kind = 'estimate'" >/dev/null
+check_fails "a stored estimate changed behind the log fails verify" 1 'estimate' attest -A "$T/tampered" verify
+check_fails "lists need at least two lists" 2 'estimation needs 2 to 6 lists' attest estimate --lists 'A=interview'
+check_fails "a filter on a field the source lacks is named" 2 'interview has no field "colour"' \
+    attest estimate --lists 'A=interview,colour:red;B=document'
+check_fails "an unknown stored estimate is named" 1 'no stored estimate "es-0000000000000000"' \
+    attest estimate --at es-0000000000000000
+check_fails "--at without --lists names a stored estimate" 2 'name a stored estimate' attest estimate --at 12
+check_fails "strata are province, period or act" 2 'use province, period or act' \
+    attest estimate --lists "$L" --strata county
