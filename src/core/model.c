@@ -37,6 +37,8 @@ static const struct field_spec witness_fields[] = {
     { "home_province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province of origin" },
     { "home_county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county of origin" },
     { "year_left", FIELD_INT, 0, NULL, NULL, 1945, 2100, "year the witness left North Korea" },
+    { "arrived", FIELD_DATE, 0, NULL, NULL, 0, 0,
+      "when the witness arrived in the country of refuge (fuzzy; a month fixes the half-year)" },
     { "notes", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes that do not identify the witness" },
     { "consent", FIELD_CONSENT, 0, "consent_use", NULL, 0, 0,
       "what the witness agreed their testimony may be used for, and any withdrawal" },

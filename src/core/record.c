@@ -762,27 +762,6 @@ int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_
     return AT_OK;
 }
 
-int record_stats(struct at_ctx *ctx, struct store *st, json_t **out)
-{
-    static const char sql[] =
-        "SELECT type, sum(NOT retracted), sum(retracted), sum(version) FROM record_current"
-        " WHERE clearance <= ?1 GROUP BY type ORDER BY type";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-
-    if (stmt == NULL)
-        return AT_ERR;
-    sqlite3_bind_int(stmt, 1, access_session_clearance(store_session(st)));
-    *out = json_array();
-    while (sqlite3_step(stmt) == SQLITE_ROW)
-        json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:I}",
-                                              "type", (const char *)sqlite3_column_text(stmt, 0),
-                                              "records", (json_int_t)sqlite3_column_int64(stmt, 1),
-                                              "retracted", (json_int_t)sqlite3_column_int64(stmt, 2),
-                                              "versions", (json_int_t)sqlite3_column_int64(stmt, 3)));
-    sqlite3_reset(stmt);
-    return AT_OK;
-}
-
 int record_rebuild(struct at_ctx *ctx, struct store *st)
 {
     static const char latest_sql[] =
@@ -807,42 +786,6 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     }
     sqlite3_reset(stmt);
     return rc;
-}
-
-int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, json_t **out)
-{
-    static const struct {
-        const char *key, *sql;
-    } counts[] = {
-        { "events_by_year",
-          "SELECT (date_lo / 10000 + date_hi / 10000) / 2, count(*) FROM record_current WHERE type = 'event'"
-          " AND NOT retracted AND clearance <= ?1 AND date_lo IS NOT NULL GROUP BY 1 ORDER BY 1" },
-        { "acts_by_type",
-          "SELECT json_extract(doc, '$.data.act_type'), count(*) FROM record_current"
-          " WHERE type = 'act' AND NOT retracted AND clearance <= ?1 GROUP BY 1 ORDER BY 2 DESC" },
-        { "events_by_province",
-          "SELECT coalesce(json_extract(doc, '$.data.province'), 'unknown'), count(*)"
-          " FROM record_current WHERE type = 'event' AND NOT retracted AND clearance <= ?1"
-          " GROUP BY 1 ORDER BY 2 DESC" },
-    };
-
-    *out = json_object();
-    for (size_t i = 0; i < ARRAY_LEN(counts); i++) {
-        sqlite3_stmt *stmt;
-        json_t *group = json_object();
-        if (sqlite3_prepare_v2(store_db(st), counts[i].sql, -1, &stmt, NULL) != SQLITE_OK) {
-            json_decref(group);
-            json_decref(*out);
-            return store_error(ctx, st, "counting records");
-        }
-        sqlite3_bind_int(stmt, 1, access_read_limit(store_session(st), max_clearance));
-        while (sqlite3_step(stmt) == SQLITE_ROW)
-            json_object_set_new(group, (const char *)sqlite3_column_text(stmt, 0),
-                                json_integer(sqlite3_column_int64(stmt, 1)));
-        sqlite3_finalize(stmt);
-        json_object_set_new(*out, counts[i].key, group);
-    }
-    return AT_OK;
 }
 
 static int append_read(struct at_ctx *ctx, struct store *st, void *doc)

@@ -98,15 +98,6 @@ int record_list(struct at_ctx *ctx, struct store *st, const struct record_filter
  * read, as a new JSON array of {"id", "field"}, in id order. */
 int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
-/* Counts of current records per type (retracted ones apart), of those the
- * store's session may read. */
-int record_stats(struct at_ctx *ctx, struct store *st, json_t **out);
-
-/* For a dashboard, counting records up to max_clearance (and never above
- * the store's session's): events per year,
- * acts per act type, events per province, as {"by_year": {..}, ...}. */
-int record_dashboard(struct at_ctx *ctx, struct store *st, int max_clearance, json_t **out);
-
 /* Reads version (0 = current) of a record for the store's session, who
  * must be cleared for both that version and the record's current
  * clearance.  Otherwise AT_ENOTFOUND, with the same message as for a

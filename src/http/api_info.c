@@ -1,6 +1,5 @@
 /*
- * api_info.c: search, vocabularies, the record types (for forms), and
- * counts for the dashboard.
+ * api_info.c: search, vocabularies and the record types (for forms).
  */
 #include "http.h"
 #include "../core/model.h"
@@ -95,16 +94,4 @@ int api_types(struct request *r)
                                                           "fields", fields));
     }
     return http_json(r, 200, out);
-}
-
-int api_stats(struct request *r)
-{
-    json_t *types, *dash;
-    int rc;
-
-    if ((rc = record_stats(&r->ctx, r->st, &types)) != AT_OK
-        || (rc = record_dashboard(&r->ctx, r->st, r->keys.clearance, &dash)) != AT_OK)
-        return http_core_error(r, rc);
-    json_object_set_new(dash, "types", types);
-    return http_json(r, 200, dash);
 }

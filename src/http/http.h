@@ -156,6 +156,7 @@ int api_search(struct request *r);
 int api_vocab(struct request *r);
 int api_types(struct request *r);
 int api_stats(struct request *r);
+int api_stats_chart(struct request *r);
 int api_map(struct request *r);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);

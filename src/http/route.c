@@ -77,7 +77,11 @@ static const struct route routes[] = {
       .summary = "a site with its pinpoints" },
     { .method = "GET", .path = "/api/v1/stats",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_stats,
-      .summary = "counts by type, year, act type and province" },
+      .summary = "counts by type; acts by type, year, province, agency; victims by sex and age; "
+                 "the witness sample; arrivals per ?period=half|year" },
+    { .method = "GET", .path = "/api/v1/stats/charts/{name}",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_stats_chart,
+      .summary = "one table of /api/v1/stats as an SVG chart" },
     { .method = "POST", .path = "/api/v1/tokens",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = auth_token_create,
       .summary = "make an API token for scripts" },

@@ -137,5 +137,5 @@ print(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))'
 
 # count_records: all records of the current archive, retracted included.
 count_records() {
-    attest stats --json | json_get 'sum(r["records"] + r["retracted"] for r in j)'
+    attest stats --json | json_get 'sum(r["records"] + r["retracted"] for r in j["types"])'
 }

@@ -154,7 +154,7 @@ for who in "${roles[@]}"; do
         done
     done
     # Counts are of what the role may read: 13 documents, a site and two pinpoints a level.
-    n=$(as "$who" stats --json | json_get 'sum(r["records"] + r["retracted"] for r in j)')
+    n=$(as "$who" stats --json | json_get 'sum(r["records"] + r["retracted"] for r in j["types"])')
     same "$who: stats count what it may read" "$((16 * (top[$who] + 1)))" "$n"
 done
 

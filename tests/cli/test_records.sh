@@ -124,9 +124,9 @@ check_fails "retracting twice is refused" 1 "already retracted" \
 # --- stats and vocab -----------------------------------------------------
 same "stats counts each type" \
     "act=2 document=1 event=2 interview=1 organisation=0/1 person=3 pinpoint=1 relation=2 site=1 vessel=1 witness=1" \
-    "$(attest stats --json | json_get '" ".join(r["type"] + "=" + str(r["records"]) + ("/%d" % r["retracted"] if r["retracted"] else "") for r in j)')"
+    "$(attest stats --json | json_get '" ".join(r["type"] + "=" + str(r["records"]) + ("/%d" % r["retracted"] if r["retracted"] else "") for r in j["types"])')"
 same "stats counts versions (person: 2 + 1 + 1)" 4 \
-    "$(attest stats --json | json_get '[r["versions"] for r in j if r["type"] == "person"][0]')"
+    "$(attest stats --json | json_get '[r["versions"] for r in j["types"] if r["type"] == "person"][0]')"
 check "stats table" attest stats
 check "vocab" attest vocab
 vocabs=$(attest vocab --json | json_get '" ".join(sorted(j))')

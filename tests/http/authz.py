@@ -148,6 +148,8 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", ids["document"][lv])
     elif path == "/api/v1/export/{format}":
         path = "/api/v1/export/jsonl"
+    elif path == "/api/v1/stats/charts/{name}":
+        path = "/api/v1/stats/charts/witnesses_by_sex"
     elif path == "/api/v1/search":
         query = "?q=FICTIONAL"
     elif path in ("/api/v1/map", "/api/v1/sites"):

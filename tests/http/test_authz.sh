@@ -18,6 +18,7 @@ GET  /api/v1/search                     -            401  200   200     200     
 GET  /api/v1/map                        -            401  200   200     200          200     200     200
 GET  /api/v1/sites                      -            401  200   200     200          200     200     200
 GET  /api/v1/stats                      -            401  200   200     200          200     200     200
+GET  /api/v1/stats/charts/{name}        -            401  200   200     200          200     200     200
 GET  /api/v1/types                      -            401  200   200     200          200     200     200
 GET  /api/v1/vocab                      -            401  200   200     200          200     200     200
 POST /api/v1/screen                     -            401  200   200     200          200     200     200

@@ -4,7 +4,7 @@
 # FICTIONAL demo archive's ids, answering with a documented status and a
 # body that matches its schema.
 . "$(dirname "$0")/lib.sh"
-plan 149
+plan 154
 check "openapi.json is JSON" "$python" -c 'import json; json.load(open("web/openapi.json"))'
 http_setup
 http_start

@@ -1,0 +1,75 @@
+/*
+ * stats.h: what the archive documents, counted: records by type; acts by
+ * type, year, province and perpetrator agency; victims by sex and age
+ * band; the witness sample by home province, year of exit and sex; and
+ * arrivals per half-year (or year) with the change in percent and the
+ * share of women, laid out as the Ministry of Unification publishes its
+ * figures for escapees.  `attest stats`, the dashboard and its charts all
+ * read these tables.
+ *
+ * Counts are of what the reader may see: every query binds the session's
+ * read limit, so a reader counts no record they could not open.  Counts of
+ * witnesses are the sensitive ones (a cell of one witness from a small
+ * county and year names them to anyone who knows the community), so below
+ * CLEARANCE_CONFIDENTIAL every witness cell from 1 to STATS_MIN_CELL - 1
+ * is given as "<5", and when a table would then hide exactly one cell the
+ * next smallest is hidden too, so that the total does not give it back
+ * (docs/security.md).  No table ever holds a record's id, code or name;
+ * organisations (state agencies) are named, persons never.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* The smallest witness count shown to a reader below confidential. */
+#define STATS_MIN_CELL 5
+
+/* The warning every table and chart of raw counts over time carries. */
+#define STATS_NOT_TRENDS                                                                  \
+    "Documented counts from convenience samples are not trends: they rise and fall with "  \
+    "who was interviewed, when and by whom, not only with what happened."
+
+enum stats_period { STATS_HALF_YEAR, STATS_YEAR };
+
+/* Parses "half" or "year". */
+int stats_period_parse(struct at_ctx *ctx, const char *text, enum stats_period *out);
+
+/*
+ * Counts everything for the store's session, reading records up to
+ * max_clearance (-1: as far as the session may; a token's limit in the
+ * server), arrivals per period.  *out (the caller's) is
+ *   { "read_limit": "restricted", "exact_witness_counts": false,
+ *     "min_cell": 5, "types": [{type, records, retracted, versions}],
+ *     "tables": [TABLE...] }
+ * and each TABLE is
+ *   { "name": "acts_by_year", "title": "Acts by year", "subject": "acts",
+ *     "key": "year", "columns": ["acts", "victims"],
+ *     "rows": [{"key": "2015", "label": "2015", "values": [3, 4]}],
+ *     "witnesses": false, "over_time": true, "note": "..." (when one) }
+ * A value is a count, a percentage (a number), null where none applies
+ * (the change of the first period), or the string "<5" where a witness
+ * count is withheld.
+ */
+int stats_compute(struct at_ctx *ctx, struct store *st, int max_clearance,
+                  enum stats_period period, json_t **out);
+
+/* The table called name in stats (stats_compute's result), or NULL. */
+json_t *stats_table(json_t *stats, const char *name);
+
+/* Draws table (one of stats_compute's tables) as an SVG chart into out:
+ * bars over the years for counts over time (with STATS_NOT_TRENDS under
+ * them), bars across the page for categories (with "not given" last).
+ * Rows without a year are in the table only.  Withheld cells are left out
+ * of the chart and the note says so.  AT_ENOTFOUND when there is nothing
+ * to draw. */
+int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out);
+
+/* Writes stats as CSV to out, one line per cell: table,key,column,value
+ * with a header, cells a spreadsheet would run as formulas guarded. */
+void stats_csv(const json_t *stats, struct buf *out);
+
+#endif

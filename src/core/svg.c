@@ -1,0 +1,1122 @@
+/*
+ * svg.c: small charts as standalone SVG documents (see svg.h).
+ *
+ * Every chart is laid out the same way: the title at the top, the legend
+ * under it, the plot with its axes, the axis labels, and the note under
+ * everything.  struct chart holds the layout; the functions below the
+ * layout part draw into it.  Text widths are estimated (0.6 em for most
+ * characters, 1 em from U+1100 on, which covers Hangul and CJK) since the
+ * reader's font is unknown; long category labels are shortened with an
+ * ellipsis and keep their full text in a <title>.
+ */
+#include "attest.h"
+#include "svg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Okabe and Ito's palette, told apart by colour-blind readers too. */
+static const char *const palette[SVG_MAX_SERIES] = {
+    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000", "#f0e442",
+};
+
+#define FONT 12          /* ticks, labels, note */
+#define SMALL 10         /* values on bars, rule labels */
+#define TITLE_FONT 15
+#define LINE 16          /* height of a line of FONT text */
+#define PAD 12           /* around the document */
+#define MAX_LABEL 180.0  /* widest category label, in pixels */
+#define MAX_RULES 32
+#define KDE_STEPS 200
+
+/* ---- text ---- */
+
+/* Decodes the UTF-8 character at s into *cp; returns its length (at least
+ * 1).  A malformed sequence gives U+FFFD and the length of what was read. */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t n, i;
+    uint32_t v, min;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2, v = c & 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3, v = c & 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        *cp = 0xfffd;
+        return 1;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            *cp = 0xfffd;
+            return i;
+        }
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    *cp = v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0xfffd : v;
+    return n;
+}
+
+static bool is_dropped(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e)
+           || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f;
+}
+
+void svg_escape(struct buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t cp;
+    size_t n;
+
+    for (; p && *p; p += n) {
+        n = utf8_next(p, &cp);
+        switch (cp) {
+        case '&': buf_puts(out, "&amp;"); break;
+        case '<': buf_puts(out, "&lt;"); break;
+        case '>': buf_puts(out, "&gt;"); break;
+        case '"': buf_puts(out, "&quot;"); break;
+        case '\'': buf_puts(out, "&#39;"); break;
+        case '\t': case '\n': case '\r': buf_putc(out, ' '); break;
+        default:
+            if (cp == 0xfffd || cp == 0xfffe || cp == 0xffff)
+                buf_puts(out, "\xef\xbf\xbd");
+            else if (!is_dropped(cp))
+                buf_append(out, p, n);
+        }
+    }
+}
+
+static double char_width(uint32_t cp, double size)
+{
+    return (cp >= 0x1100 ? 1.0 : 0.6) * size;
+}
+
+static double text_width(const char *s, double size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    double w = 0;
+    uint32_t cp;
+
+    for (; p && *p; p += utf8_next(p, &cp))
+        utf8_next(p, &cp), w += is_dropped(cp) ? 0 : char_width(cp, size);
+    return w;
+}
+
+/* The first bytes of s that fit in max pixels with an ellipsis after them;
+ * returns their length, or strlen(s) when all of s fits. */
+static size_t text_fit(const char *s, double size, double max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    double w = 0, room = max - char_width(0x2026, size);
+    size_t n, fit = 0;
+    uint32_t cp;
+
+    if (text_width(s, size) <= max)
+        return strlen(s);
+    for (; *p; p += n) {
+        n = utf8_next(p, &cp);
+        w += char_width(cp, size);
+        if (w > room)
+            break;
+        fit = (size_t)(p + n - (const unsigned char *)s);
+    }
+    return fit;
+}
+
+/* Appends the number v as an attribute value with one decimal. */
+static void num(struct buf *out, double v)
+{
+    if (fabs(v) < 0.05)
+        v = 0;
+    buf_printf(out, "%.1f", v);
+}
+
+/* Appends <text ATTRS>S</text> at (x, y); S shortened to max pixels (0: no
+ * limit) with its full text kept in a <title>.  attrs may be "". */
+static void text_at(struct buf *out, double x, double y, const char *attrs, double size,
+                    double max, const char *s)
+{
+    size_t fit = max > 0 ? text_fit(s, size, max) : strlen(s);
+    char *cut;
+
+    buf_puts(out, "<text x=\"");
+    num(out, x);
+    buf_puts(out, "\" y=\"");
+    num(out, y);
+    buf_printf(out, "\"%s%s", *attrs ? " " : "", attrs);
+    if (size != FONT)
+        buf_printf(out, " font-size=\"%d\"", (int)size);
+    buf_putc(out, '>');
+    if (fit == strlen(s)) {
+        svg_escape(out, s);
+    } else {
+        cut = xmalloc(fit + 1);
+        memcpy(cut, s, fit);
+        cut[fit] = '\0';
+        svg_escape(out, cut);
+        free(cut);
+        buf_puts(out, "\xe2\x80\xa6<title>");
+        svg_escape(out, s);
+        buf_puts(out, "</title>");
+    }
+    buf_puts(out, "</text>\n");
+}
+
+/* ---- numbers and ticks ---- */
+
+static int decimals_of(double step)
+{
+    double scaled;
+
+    for (int d = 0; d < 9; d++) {
+        scaled = step * pow(10, d);
+        if (fabs(scaled - round(scaled)) < 1e-6 * fmax(1, scaled))
+            return d;
+    }
+    return 9;
+}
+
+void svg_format_number(struct buf *out, double v, double step, bool plain)
+{
+    char t[400], *p, *dot, *end;
+    int d = step > 0 ? decimals_of(step) : 3;
+    size_t intlen, i;
+
+    snprintf(t, sizeof t, "%.*f", d, v);
+    if (step <= 0 && strchr(t, '.')) {
+        end = t + strlen(t);
+        while (end[-1] == '0')
+            *--end = '\0';
+        if (end[-1] == '.')
+            end[-1] = '\0';
+    }
+    p = t;
+    if (*p == '-') {
+        if (strspn(t + 1, "0.") == strlen(t + 1))
+            p++;           /* never "-0" */
+        else
+            buf_putc(out, *p++);
+    }
+    dot = strchr(p, '.');
+    intlen = dot ? (size_t)(dot - p) : strlen(p);
+    for (i = 0; i < intlen; i++) {
+        if (!plain && i > 0 && (intlen - i) % 3 == 0)
+            buf_putc(out, ',');
+        buf_putc(out, p[i]);
+    }
+    buf_puts(out, p + intlen);
+}
+
+size_t svg_ticks(double lo, double hi, size_t max, double min_step, struct svg_axis *axis,
+                 double ticks[SVG_MAX_TICKS])
+{
+    static const double mult[] = { 1, 2, 5 };
+    double span, step, k0, k1;
+    size_t n;
+    int e;
+
+    if (!isfinite(lo) || !isfinite(hi) || lo > hi)
+        return 0;
+    if (max < 3)
+        max = 3;   /* a range across 0 needs three */
+    if (max > SVG_MAX_TICKS)
+        max = SVG_MAX_TICKS;
+    if (lo == hi) {
+        if (lo == 0)
+            hi = 1;
+        else
+            lo -= 1, hi += 1;
+    }
+    span = hi - lo;
+    if (!isfinite(span))
+        return 0;
+    for (e = (int)floor(log10(span / (double)(max - 1))) - 1; e < 310; e++) {
+        for (size_t m = 0; m < ARRAY_LEN(mult); m++) {
+            step = mult[m] * pow(10, e);
+            if (step < min_step)
+                continue;
+            k0 = floor(lo / step + 1e-9);
+            k1 = ceil(hi / step - 1e-9);
+            if (k1 - k0 + 1 > (double)max)
+                continue;
+            n = (size_t)(k1 - k0) + 1;
+            if (n < 2)
+                n = 2, k1 = k0 + 1;
+            axis->first = k0 * step;
+            axis->last = k1 * step;
+            axis->step = step;
+            for (size_t i = 0; i < n; i++)
+                ticks[i] = (k0 + (double)i) * step;
+            return n;
+        }
+    }
+    return 0;
+}
+
+/* ---- checks ---- */
+
+static int check_values(struct at_ctx *ctx, const char *what, size_t j, const double *v,
+                        size_t n, bool nan_ok)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isinf(v[i]) || (!nan_ok && isnan(v[i])))
+            return ctx_error(ctx, AT_EINVAL, "chart: %s of series %zu, value %zu: %s", what,
+                             j + 1, i + 1, "must be a finite number");
+    return AT_OK;
+}
+
+static int check_frame(struct at_ctx *ctx, const struct svg_frame *f, bool numeric_x)
+{
+    const struct svg_rule *r;
+
+    if (f == NULL || f->title == NULL)
+        return ctx_error(ctx, AT_EINVAL, "chart: a title is required");
+    if ((f->width && (f->width < 200 || f->width > SVG_MAX_SIDE))
+        || (f->height && (f->height < 150 || f->height > SVG_MAX_SIDE)))
+        return ctx_error(ctx, AT_EINVAL,
+                         "chart: width must be 200 to %d and height 150 to %d pixels (or 0)",
+                         SVG_MAX_SIDE, SVG_MAX_SIDE);
+    if (f->nrules > MAX_RULES || (f->nrules && f->rules == NULL))
+        return ctx_error(ctx, AT_EINVAL, "chart: at most %d rules, given as an array",
+                         MAX_RULES);
+    for (size_t i = 0; i < f->nrules; i++) {
+        r = &f->rules[i];
+        if (!isfinite(r->from) || !isfinite(r->to) || r->from > r->to)
+            return ctx_error(ctx, AT_EINVAL,
+                             "chart: rule %zu: from and to must be finite, from <= to", i + 1);
+        if (r->axis == SVG_AT_X && !numeric_x)
+            return ctx_error(ctx, AT_EINVAL,
+                             "chart: rule %zu: an x rule needs a numeric x axis "
+                             "(lines or histogram); use SVG_AT_Y", i + 1);
+    }
+    return AT_OK;
+}
+
+static int check_series(struct at_ctx *ctx, const char *const *labels, size_t ncat,
+                        const struct svg_series *s, size_t ns, bool stacked)
+{
+    if (ncat == 0 || ncat > SVG_MAX_CATEGORIES || labels == NULL)
+        return ctx_error(ctx, AT_EINVAL, "chart: 1 to %d categories are needed, %zu given",
+                         SVG_MAX_CATEGORIES, ncat);
+    for (size_t i = 0; i < ncat; i++)
+        if (labels[i] == NULL)
+            return ctx_error(ctx, AT_EINVAL, "chart: category %zu has no label", i + 1);
+    if (ns == 0 || ns > SVG_MAX_SERIES || s == NULL)
+        return ctx_error(ctx, AT_EINVAL, "chart: 1 to %d series are needed, %zu given",
+                         SVG_MAX_SERIES, ns);
+    for (size_t j = 0; j < ns; j++) {
+        if (s[j].y == NULL || (s[j].lo == NULL) != (s[j].hi == NULL))
+            return ctx_error(ctx, AT_EINVAL,
+                             "chart: series %zu needs values, and lo and hi both or neither",
+                             j + 1);
+        if (check_values(ctx, "y", j, s[j].y, ncat, true) != AT_OK
+            || (s[j].lo && (check_values(ctx, "lo", j, s[j].lo, ncat, true) != AT_OK
+                            || check_values(ctx, "hi", j, s[j].hi, ncat, true) != AT_OK)))
+            return AT_EINVAL;
+        for (size_t i = 0; stacked && i < ncat; i++)
+            if (s[j].y[i] < 0)
+                return ctx_error(ctx, AT_EINVAL,
+                                 "chart: series %zu, value %zu: stacked bars must be >= 0",
+                                 j + 1, i + 1);
+    }
+    return AT_OK;
+}
+
+/* ---- layout ---- */
+
+/* A range of values that grows as values are seen; NAN is skipped. */
+struct range {
+    double lo, hi;
+    bool any;
+};
+
+static void range_add(struct range *r, double v)
+{
+    if (isnan(v))
+        return;
+    if (!r->any || v < r->lo)
+        r->lo = v;
+    if (!r->any || v > r->hi)
+        r->hi = v;
+    r->any = true;
+}
+
+static void range_rules(struct range *r, const struct svg_frame *f, enum svg_axis_kind axis)
+{
+    for (size_t i = 0; i < f->nrules; i++)
+        if (f->rules[i].axis == axis)
+            range_add(r, f->rules[i].from), range_add(r, f->rules[i].to);
+}
+
+struct chart {
+    struct buf *out;
+    const struct svg_frame *f;
+    bool horizontal;                 /* value axis across the page */
+    double w, h;                     /* the document */
+    double x0, y0, pw, ph;           /* the plot: left, top, width, height */
+    double legend_y;                 /* baseline of the legend's first row */
+    const char *names[SVG_MAX_SERIES];
+    size_t nnames;
+    struct svg_axis va, xa;          /* value axis; numeric x axis */
+    double vt[SVG_MAX_TICKS], xt[SVG_MAX_TICKS];
+    size_t nvt, nxt;
+    bool x_numeric, x_plain;
+    size_t note_lines;
+};
+
+static int chart_axis(struct at_ctx *ctx, struct range r, double min_step, bool zero,
+                      struct svg_axis *a, double *t, size_t *n)
+{
+    if (!r.any)
+        r.lo = r.hi = 0, r.any = true;
+    if (zero)
+        range_add(&r, 0);
+    *n = svg_ticks(r.lo, r.hi, 8, min_step, a, t);
+    if (*n == 0)
+        return ctx_error(ctx, AT_EINVAL, "chart: the values are too large to draw");
+    return AT_OK;
+}
+
+static double tick_labels_width(const double *t, size_t n, double step, bool plain)
+{
+    struct buf b = BUF_INIT;
+    double w = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        buf_reset(&b);
+        svg_format_number(&b, t[i], step, plain);
+        w = fmax(w, text_width(buf_str(&b), FONT));
+    }
+    buf_free(&b);
+    return w;
+}
+
+/* Splits the note into lines of at most width pixels, at spaces; calls
+ * emit for each line when out is given; returns the number of lines. */
+static size_t note_wrap(const char *note, double width, struct buf *out, double x, double y)
+{
+    struct buf line = BUF_INIT, word = BUF_INIT;
+    const char *p = note;
+    size_t lines = 0, n;
+
+    while (p && *p) {
+        n = strcspn(p, " ");
+        buf_reset(&word);
+        buf_append(&word, p, n);
+        p += n;
+        p += strspn(p, " ");
+        if (line.len && text_width(buf_str(&line), FONT) + text_width(buf_str(&word), FONT)
+                                + FONT * 0.6 > width) {
+            if (out)
+                text_at(out, x, y + (double)lines * LINE, "fill=\"#8a3b00\"", FONT, 0,
+                        buf_str(&line));
+            lines++;
+            buf_reset(&line);
+        }
+        if (line.len)
+            buf_putc(&line, ' ');
+        buf_puts(&line, buf_str(&word));
+    }
+    if (line.len) {
+        if (out)
+            text_at(out, x, y + (double)lines * LINE, "fill=\"#8a3b00\"", FONT, 0,
+                    buf_str(&line));
+        lines++;
+    }
+    buf_free(&line);
+    buf_free(&word);
+    return lines;
+}
+
+/* Rows the legend takes, laid out from PAD across width w. */
+static size_t legend_rows(const struct chart *c, bool draw)
+{
+    double x = PAD, y = c->legend_y, item;
+    size_t rows = 0;
+
+    for (size_t i = 0; i < c->nnames; i++) {
+        if (c->names[i] == NULL)
+            continue;
+        item = 18 + fmin(text_width(c->names[i], FONT), MAX_LABEL) + 16;
+        if (rows == 0 || (x + item > c->w - PAD && x > PAD)) {
+            if (rows)
+                y += LINE;
+            rows++;
+            x = PAD;
+        }
+        if (draw) {
+            buf_puts(c->out, "<rect x=\"");
+            num(c->out, x);
+            buf_puts(c->out, "\" y=\"");
+            num(c->out, y - 10);
+            buf_printf(c->out, "\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", palette[i]);
+            text_at(c->out, x + 18, y, "", FONT, MAX_LABEL, c->names[i]);
+        }
+        x += item;
+    }
+    return rows;
+}
+
+/* Places the plot inside the document.  left and bottom are what the axes'
+ * labels need below and beside the plot; min_ph the least plot height. */
+static void chart_place(struct chart *c, double left, double bottom, double min_ph)
+{
+    const struct svg_frame *f = c->f;
+    double top, foot;
+
+    c->legend_y = PAD + TITLE_FONT + 4 + LINE;
+    top = PAD + TITLE_FONT + 12 + (double)legend_rows(c, false) * LINE;
+    c->note_lines = f->note ? note_wrap(f->note, c->w - 2 * PAD, NULL, 0, 0) : 0;
+    foot = bottom + (f->x_label || (c->horizontal && f->y_label) ? LINE + 4 : 0)
+           + (double)c->note_lines * LINE + (c->note_lines ? 8 : 0) + PAD;
+    c->x0 = left + PAD + (f->y_label || (c->horizontal && f->x_label) ? LINE + 4 : 0);
+    c->pw = c->w - c->x0 - PAD - 20;
+    c->y0 = top + 6;
+    c->ph = c->h - c->y0 - foot;
+    if (c->ph < min_ph) {
+        c->h += min_ph - c->ph;
+        c->ph = min_ph;
+    }
+}
+
+static void chart_open(struct chart *c)
+{
+    struct buf *out = c->out;
+
+    buf_puts(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"");
+    num(out, c->w);
+    buf_puts(out, "\" height=\"");
+    num(out, c->h);
+    buf_puts(out, "\" viewBox=\"0 0 ");
+    num(out, c->w);
+    buf_putc(out, ' ');
+    num(out, c->h);
+    buf_printf(out, "\" role=\"img\" font-family=\"sans-serif\" font-size=\"%d\">\n<title>",
+               FONT);
+    svg_escape(out, c->f->title);
+    buf_puts(out, "</title>\n<desc>");
+    svg_escape(out, c->f->desc ? c->f->desc : c->f->title);
+    buf_puts(out, "</desc>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    text_at(out, PAD, PAD + TITLE_FONT, "font-weight=\"bold\"", TITLE_FONT, c->w - 2 * PAD,
+            c->f->title);
+    legend_rows(c, true);
+}
+
+/* The position of value v along the value axis. */
+static double vpos(const struct chart *c, double v)
+{
+    double t = (v - c->va.first) / (c->va.last - c->va.first);
+
+    return c->horizontal ? c->x0 + t * c->pw : c->y0 + (1 - t) * c->ph;
+}
+
+static double xpos(const struct chart *c, double x)
+{
+    return c->x0 + (x - c->xa.first) / (c->xa.last - c->xa.first) * c->pw;
+}
+
+/* A line from (x1, y1) to (x2, y2) with extra attributes. */
+static void line(struct buf *out, double x1, double y1, double x2, double y2, const char *attrs)
+{
+    buf_puts(out, "<line x1=\"");
+    num(out, x1);
+    buf_puts(out, "\" y1=\"");
+    num(out, y1);
+    buf_puts(out, "\" x2=\"");
+    num(out, x2);
+    buf_puts(out, "\" y2=\"");
+    num(out, y2);
+    buf_printf(out, "\" %s/>\n", attrs);
+}
+
+static void rect(struct buf *out, double x, double y, double w, double h, const char *attrs)
+{
+    buf_puts(out, "<rect x=\"");
+    num(out, x);
+    buf_puts(out, "\" y=\"");
+    num(out, y);
+    buf_puts(out, "\" width=\"");
+    num(out, fmax(w, 0));
+    buf_puts(out, "\" height=\"");
+    num(out, fmax(h, 0));
+    buf_printf(out, "\" %s", attrs);
+}
+
+/* The value axis: grid lines, tick labels and its label. */
+static void draw_value_axis(struct chart *c)
+{
+    struct buf *out = c->out, t = BUF_INIT;
+    double p;
+
+    for (size_t i = 0; i < c->nvt; i++) {
+        p = vpos(c, c->vt[i]);
+        buf_reset(&t);
+        svg_format_number(&t, c->vt[i], c->va.step, false);
+        if (c->horizontal) {
+            line(out, p, c->y0, p, c->y0 + c->ph, "stroke=\"#dddddd\"");
+            text_at(out, p, c->y0 + c->ph + LINE, "text-anchor=\"middle\"", FONT, 0, buf_str(&t));
+        } else {
+            line(out, c->x0, p, c->x0 + c->pw, p, "stroke=\"#dddddd\"");
+            text_at(out, c->x0 - 6, p + 4, "text-anchor=\"end\"", FONT, 0, buf_str(&t));
+        }
+    }
+    buf_free(&t);
+    if (c->f->y_label && c->horizontal)
+        text_at(out, c->x0 + c->pw / 2, c->y0 + c->ph + 2 * LINE + 4, "text-anchor=\"middle\"",
+                FONT, c->pw, c->f->y_label);
+}
+
+/* The label of the axis running up the page, turned a quarter. */
+static void side_label(struct chart *c, const char *s)
+{
+    char attrs[128];
+    double x = PAD + FONT, y = c->y0 + c->ph / 2;
+
+    snprintf(attrs, sizeof attrs, "text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\"",
+             x, y);
+    text_at(c->out, x, y, attrs, FONT, c->ph, s);
+}
+
+static void draw_x_axis(struct chart *c)
+{
+    struct buf t = BUF_INIT;
+    double p;
+
+    for (size_t i = 0; i < c->nxt; i++) {
+        p = xpos(c, c->xt[i]);
+        buf_reset(&t);
+        svg_format_number(&t, c->xt[i], c->xa.step, c->x_plain);
+        line(c->out, p, c->y0 + c->ph, p, c->y0 + c->ph + 4, "stroke=\"#444444\"");
+        text_at(c->out, p, c->y0 + c->ph + LINE, "text-anchor=\"middle\"", FONT, 0,
+                buf_str(&t));
+    }
+    buf_free(&t);
+}
+
+static void draw_rules(struct chart *c)
+{
+    const struct svg_rule *r;
+    struct buf *out = c->out;
+    double a, b;
+    bool across;     /* drawn as a vertical line or band */
+
+    for (size_t i = 0; i < c->f->nrules; i++) {
+        r = &c->f->rules[i];
+        across = r->axis == SVG_AT_X || c->horizontal;
+        a = r->axis == SVG_AT_X ? xpos(c, r->from) : vpos(c, r->from);
+        b = r->axis == SVG_AT_X ? xpos(c, r->to) : vpos(c, r->to);
+        if (r->from == r->to && across)
+            line(out, a, c->y0, a, c->y0 + c->ph,
+                 "stroke=\"#444444\" stroke-dasharray=\"4 3\"");
+        else if (r->from == r->to)
+            line(out, c->x0, a, c->x0 + c->pw, a,
+                 "stroke=\"#444444\" stroke-dasharray=\"4 3\"");
+        else if (across)
+            rect(out, fmin(a, b), c->y0, fabs(b - a), c->ph,
+                 "fill=\"#000000\" fill-opacity=\"0.08\"/>\n");
+        else
+            rect(out, c->x0, fmin(a, b), c->pw, fabs(b - a),
+                 "fill=\"#000000\" fill-opacity=\"0.08\"/>\n");
+        if (r->label == NULL)
+            continue;
+        if (across)
+            text_at(out, fmin(a, b) + 3, c->y0 + SMALL + 2 + (double)(i % 3) * (SMALL + 2),
+                    "fill=\"#444444\"", SMALL, c->x0 + c->pw - fmin(a, b) - 3, r->label);
+        else
+            text_at(out, c->x0 + c->pw - 3, fmin(a, b) - 3,
+                    "text-anchor=\"end\" fill=\"#444444\"", SMALL, c->pw, r->label);
+    }
+}
+
+/* Frame, axis labels and note; called after the data are drawn. */
+static void chart_close(struct chart *c)
+{
+    struct buf *out = c->out;
+    const char *xl = c->horizontal ? c->f->x_label : c->f->y_label;
+
+    rect(out, c->x0, c->y0, c->pw, c->ph, "fill=\"none\" stroke=\"#444444\"/>\n");
+    if (xl)
+        side_label(c, xl);
+    if (c->f->x_label && !c->horizontal)
+        text_at(out, c->x0 + c->pw / 2, c->h - PAD - (double)c->note_lines * LINE
+                                             - (c->note_lines ? 8 : 0) - 4,
+                "text-anchor=\"middle\"", FONT, c->pw, c->f->x_label);
+    if (c->note_lines)
+        note_wrap(c->f->note, c->w - 2 * PAD, out, PAD,
+                  c->h - PAD - (double)(c->note_lines - 1) * LINE);
+    buf_puts(out, "</svg>\n");
+}
+
+/* An interval bar from lo to hi across the category axis at p, caps half
+ * cap wide. */
+static void interval(struct chart *c, double p, double lo, double hi, double cap,
+                     const char *colour)
+{
+    char attrs[64];
+    double a = vpos(c, lo), b = vpos(c, hi);
+
+    if (isnan(lo) || isnan(hi))
+        return;
+    snprintf(attrs, sizeof attrs, "stroke=\"%s\" stroke-width=\"1.5\"", colour);
+    if (c->horizontal) {
+        line(c->out, a, p, b, p, attrs);
+        line(c->out, a, p - cap, a, p + cap, attrs);
+        line(c->out, b, p - cap, b, p + cap, attrs);
+    } else {
+        line(c->out, p, a, p, b, attrs);
+        line(c->out, p - cap, a, p + cap, a, attrs);
+        line(c->out, p - cap, b, p + cap, b, attrs);
+    }
+}
+
+/* A hover text: "CATEGORY, SERIES: VALUE [LO to HI]". */
+static void tooltip(struct buf *out, const char *cat, const char *series, double v,
+                    const double *lo, const double *hi)
+{
+    buf_puts(out, "<title>");
+    svg_escape(out, cat);
+    if (series) {
+        buf_puts(out, ", ");
+        svg_escape(out, series);
+    }
+    buf_puts(out, ": ");
+    svg_format_number(out, v, 0, false);
+    if (lo && !isnan(*lo) && !isnan(*hi)) {
+        buf_puts(out, " (");
+        svg_format_number(out, *lo, 0, false);
+        buf_puts(out, " to ");
+        svg_format_number(out, *hi, 0, false);
+        buf_putc(out, ')');
+    }
+    buf_puts(out, "</title>");
+}
+
+/* ---- charts over categories ---- */
+
+/* Lays out a chart of categories: the value axis from r, category labels
+ * along the bottom (turned when they do not fit) or down the left. */
+static int category_layout(struct at_ctx *ctx, struct chart *c, const char *const *labels,
+                           size_t ncat, size_t ns, struct range r, bool zero)
+{
+    double cat_w = 0, vt_w, band, h;
+    bool turn;
+
+    for (size_t i = 0; i < ncat; i++)
+        cat_w = fmax(cat_w, fmin(text_width(labels[i], FONT), MAX_LABEL));
+    range_rules(&r, c->f, SVG_AT_Y);
+    if (chart_axis(ctx, r, c->f->flags & SVG_Y_INTEGER ? 1 : 0, zero, &c->va, c->vt, &c->nvt)
+        != AT_OK)
+        return AT_EINVAL;
+    vt_w = tick_labels_width(c->vt, c->nvt, c->va.step, false);
+    if (c->horizontal) {
+        band = fmax(18, (double)ns * 9 + 9);
+        if (c->f->height == 0)
+            c->h = 0;
+        chart_place(c, cat_w + 8, LINE + 4, band * (double)ncat);
+        return AT_OK;
+    }
+    h = c->h;
+    chart_place(c, vt_w + 8, 0, 80);
+    band = c->pw / (double)ncat;
+    turn = cat_w > band - 4;
+    c->h = h;
+    chart_place(c, vt_w + 8, turn ? cat_w * 0.72 + LINE : LINE + 4, 80);
+    return AT_OK;
+}
+
+static void category_labels(struct chart *c, const char *const *labels, size_t ncat)
+{
+    double band = (c->horizontal ? c->ph : c->pw) / (double)ncat, cat_w = 0, p;
+    char attrs[128];
+    bool turn;
+
+    for (size_t i = 0; i < ncat; i++)
+        cat_w = fmax(cat_w, fmin(text_width(labels[i], FONT), MAX_LABEL));
+    turn = !c->horizontal && cat_w > band - 4;
+    for (size_t i = 0; i < ncat; i++) {
+        p = (c->horizontal ? c->y0 : c->x0) + ((double)i + 0.5) * band;
+        if (c->horizontal) {
+            text_at(c->out, c->x0 - 6, p + 4, "text-anchor=\"end\"", FONT, MAX_LABEL, labels[i]);
+        } else if (turn) {
+            snprintf(attrs, sizeof attrs,
+                     "text-anchor=\"end\" transform=\"rotate(-45 %.1f %.1f)\"", p,
+                     c->y0 + c->ph + 12);
+            text_at(c->out, p, c->y0 + c->ph + 12, attrs, FONT, MAX_LABEL, labels[i]);
+        } else {
+            text_at(c->out, p, c->y0 + c->ph + LINE, "text-anchor=\"middle\"", FONT, MAX_LABEL,
+                    labels[i]);
+        }
+    }
+}
+
+static void chart_init(struct chart *c, struct buf *out, const struct svg_frame *f)
+{
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->f = f;
+    c->w = f->width ? f->width : SVG_WIDTH;
+    c->h = f->height ? f->height : SVG_HEIGHT;
+}
+
+static void series_names(struct chart *c, const struct svg_series *s, size_t ns)
+{
+    c->nnames = ns;
+    for (size_t j = 0; j < ns; j++)
+        c->names[j] = s[j].name;
+}
+
+/* A bar from value a to value b in the category band at p, t thick. */
+static void bar(struct chart *c, double p, double t, double a, double b, const char *colour)
+{
+    char attrs[64];
+    double pa = vpos(c, a), pb = vpos(c, b);
+
+    snprintf(attrs, sizeof attrs, "fill=\"%s\">", colour);
+    if (c->horizontal)
+        rect(c->out, fmin(pa, pb), p, fabs(pb - pa), t, attrs);
+    else
+        rect(c->out, p, fmin(pa, pb), t, fabs(pb - pa), attrs);
+}
+
+/* The value v written at the end of a bar whose far end is at value v. */
+static void bar_value(struct chart *c, double mid, double thick, double v)
+{
+    struct buf t = BUF_INIT;
+    double p = vpos(c, v);
+
+    svg_format_number(&t, v, 0, false);
+    if (c->horizontal && thick >= SMALL)
+        text_at(c->out, v < 0 ? p - 3 : p + 3, mid + 3.5, v < 0 ? "text-anchor=\"end\"" : "",
+                SMALL, 0, buf_str(&t));
+    else if (!c->horizontal && text_width(buf_str(&t), SMALL) <= thick + 6)
+        text_at(c->out, mid, v < 0 ? p + SMALL + 2 : p - 3, "text-anchor=\"middle\"", SMALL, 0,
+                buf_str(&t));
+    buf_free(&t);
+}
+
+int svg_bars(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
+             const char *const *labels, size_t ncat, const struct svg_series *s, size_t ns)
+{
+    bool stacked;
+    struct range r = { 0 };
+    struct chart c;
+    double band, thick, p, base, sum;
+
+    if (check_frame(ctx, f, false) != AT_OK)
+        return AT_EINVAL;
+    stacked = f->flags & SVG_STACKED;
+    if (check_series(ctx, labels, ncat, s, ns, stacked) != AT_OK)
+        return AT_EINVAL;
+    chart_init(&c, out, f);
+    c.horizontal = f->flags & SVG_HORIZONTAL;
+    series_names(&c, s, ns);
+    for (size_t i = 0; i < ncat; i++) {
+        sum = 0;
+        for (size_t j = 0; j < ns; j++) {
+            if (stacked) {
+                sum += isnan(s[j].y[i]) ? 0 : s[j].y[i];
+                continue;
+            }
+            range_add(&r, s[j].y[i]);
+            if (s[j].lo)
+                range_add(&r, s[j].lo[i]), range_add(&r, s[j].hi[i]);
+        }
+        if (stacked)
+            range_add(&r, sum);
+    }
+    if (category_layout(ctx, &c, labels, ncat, ns, r, true) != AT_OK)
+        return AT_EINVAL;
+    chart_open(&c);
+    draw_value_axis(&c);
+    band = (c.horizontal ? c.ph : c.pw) / (double)ncat;
+    thick = stacked ? band * 0.8 : band * 0.8 / (double)ns;
+    for (size_t i = 0; i < ncat; i++) {
+        base = 0;
+        for (size_t j = 0; j < ns; j++) {
+            if (isnan(s[j].y[i]))
+                continue;
+            p = (c.horizontal ? c.y0 : c.x0) + (double)i * band + band * 0.1
+                + (stacked ? 0 : (double)j * thick);
+            bar(&c, p, thick, stacked ? base : 0, base + s[j].y[i], palette[j]);
+            tooltip(out, labels[i], s[j].name, s[j].y[i], s[j].lo ? &s[j].lo[i] : NULL,
+                    s[j].hi ? &s[j].hi[i] : NULL);
+            buf_puts(out, "</rect>\n");
+            if (!stacked && s[j].lo)
+                interval(&c, p + thick / 2, s[j].lo[i], s[j].hi[i], fmin(thick / 4, 6),
+                         "#333333");
+            if (!stacked && !(f->flags & SVG_NO_VALUES))
+                bar_value(&c, p + thick / 2, thick, s[j].y[i]);
+            if (stacked)
+                base += s[j].y[i];
+        }
+        if (stacked && !(f->flags & SVG_NO_VALUES))
+            bar_value(&c, (c.horizontal ? c.y0 : c.x0) + ((double)i + 0.5) * band, thick, base);
+    }
+    line(out, c.horizontal ? vpos(&c, 0) : c.x0, c.horizontal ? c.y0 : vpos(&c, 0),
+         c.horizontal ? vpos(&c, 0) : c.x0 + c.pw, c.horizontal ? c.y0 + c.ph : vpos(&c, 0),
+         "stroke=\"#444444\"");
+    category_labels(&c, labels, ncat);
+    draw_rules(&c);
+    chart_close(&c);
+    return AT_OK;
+}
+
+int svg_points(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
+               const char *const *labels, size_t ncat, const struct svg_series *s, size_t ns)
+{
+    struct range r = { 0 };
+    struct chart c;
+    double band, step, p, v;
+
+    if (check_frame(ctx, f, false) != AT_OK
+        || check_series(ctx, labels, ncat, s, ns, false) != AT_OK)
+        return AT_EINVAL;
+    chart_init(&c, out, f);
+    c.horizontal = f->flags & SVG_HORIZONTAL;
+    series_names(&c, s, ns);
+    for (size_t j = 0; j < ns; j++)
+        for (size_t i = 0; i < ncat; i++) {
+            range_add(&r, s[j].y[i]);
+            if (s[j].lo)
+                range_add(&r, s[j].lo[i]), range_add(&r, s[j].hi[i]);
+        }
+    if (category_layout(ctx, &c, labels, ncat, ns, r, f->flags & SVG_Y_FROM_ZERO) != AT_OK)
+        return AT_EINVAL;
+    chart_open(&c);
+    draw_value_axis(&c);
+    band = (c.horizontal ? c.ph : c.pw) / (double)ncat;
+    step = fmin(band * 0.6 / (double)ns, 14);
+    for (size_t i = 0; i < ncat; i++)
+        for (size_t j = 0; j < ns; j++) {
+            p = (c.horizontal ? c.y0 : c.x0) + ((double)i + 0.5) * band
+                + ((double)j - (double)(ns - 1) / 2) * step;
+            if (s[j].lo)
+                interval(&c, p, s[j].lo[i], s[j].hi[i], 4, palette[j]);
+            if (isnan(v = s[j].y[i]))
+                continue;
+            buf_puts(out, "<circle cx=\"");
+            num(out, c.horizontal ? vpos(&c, v) : p);
+            buf_puts(out, "\" cy=\"");
+            num(out, c.horizontal ? p : vpos(&c, v));
+            buf_printf(out, "\" r=\"4\" fill=\"%s\">", palette[j]);
+            tooltip(out, labels[i], s[j].name, v, s[j].lo ? &s[j].lo[i] : NULL,
+                    s[j].hi ? &s[j].hi[i] : NULL);
+            buf_puts(out, "</circle>\n");
+        }
+    category_labels(&c, labels, ncat);
+    draw_rules(&c);
+    chart_close(&c);
+    return AT_OK;
+}
+
+/* ---- charts over a numeric x ---- */
+
+/* Lays out a chart over a numeric x from the ranges of x and of values. */
+static int numeric_layout(struct at_ctx *ctx, struct chart *c, struct range xr, struct range vr,
+                          bool zero)
+{
+    const struct svg_frame *f = c->f;
+
+    range_rules(&xr, f, SVG_AT_X);
+    range_rules(&vr, f, SVG_AT_Y);
+    c->x_numeric = true;
+    c->x_plain = f->flags & SVG_X_INTEGER;
+    if (chart_axis(ctx, xr, c->x_plain ? 1 : 0, false, &c->xa, c->xt, &c->nxt) != AT_OK
+        || chart_axis(ctx, vr, f->flags & SVG_Y_INTEGER ? 1 : 0, zero, &c->va, c->vt, &c->nvt)
+               != AT_OK)
+        return AT_EINVAL;
+    chart_place(c, tick_labels_width(c->vt, c->nvt, c->va.step, false) + 8, LINE + 4, 80);
+    return AT_OK;
+}
+
+int svg_lines(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
+              const struct svg_curve *cv, size_t nc)
+{
+    struct range xr = { 0 }, vr = { 0 };
+    struct chart c;
+    bool pen;
+    char attrs[96];
+
+    if (check_frame(ctx, f, true) != AT_OK)
+        return AT_EINVAL;
+    if (nc == 0 || nc > SVG_MAX_SERIES || cv == NULL)
+        return ctx_error(ctx, AT_EINVAL, "chart: 1 to %d curves are needed, %zu given",
+                         SVG_MAX_SERIES, nc);
+    chart_init(&c, out, f);
+    c.nnames = nc;
+    for (size_t j = 0; j < nc; j++) {
+        c.names[j] = cv[j].name;
+        if (cv[j].n > SVG_MAX_POINTS || (cv[j].n && (cv[j].x == NULL || cv[j].y == NULL))
+            || (cv[j].lo == NULL) != (cv[j].hi == NULL))
+            return ctx_error(ctx, AT_EINVAL,
+                             "chart: curve %zu needs at most %d points with x and y, "
+                             "and lo and hi both or neither", j + 1, SVG_MAX_POINTS);
+        if (check_values(ctx, "x", j, cv[j].x, cv[j].n, false) != AT_OK
+            || check_values(ctx, "y", j, cv[j].y, cv[j].n, true) != AT_OK
+            || (cv[j].lo && (check_values(ctx, "lo", j, cv[j].lo, cv[j].n, true) != AT_OK
+                             || check_values(ctx, "hi", j, cv[j].hi, cv[j].n, true) != AT_OK)))
+            return AT_EINVAL;
+        for (size_t i = 0; i < cv[j].n; i++) {
+            range_add(&xr, cv[j].x[i]);
+            range_add(&vr, cv[j].y[i]);
+            if (cv[j].lo)
+                range_add(&vr, cv[j].lo[i]), range_add(&vr, cv[j].hi[i]);
+        }
+    }
+    if (numeric_layout(ctx, &c, xr, vr, f->flags & SVG_Y_FROM_ZERO) != AT_OK)
+        return AT_EINVAL;
+    chart_open(&c);
+    draw_value_axis(&c);
+    draw_x_axis(&c);
+    draw_rules(&c);
+    for (size_t j = 0; j < nc; j++) {
+        if (!(f->flags & SVG_NO_LINE) && cv[j].n) {
+            buf_puts(out, "<path d=\"");
+            pen = false;
+            for (size_t i = 0; i < cv[j].n; i++) {
+                if (isnan(cv[j].y[i])) {
+                    pen = false;
+                    continue;
+                }
+                buf_putc(out, pen ? 'L' : 'M');
+                num(out, xpos(&c, cv[j].x[i]));
+                buf_putc(out, ' ');
+                num(out, vpos(&c, cv[j].y[i]));
+                pen = true;
+            }
+            buf_printf(out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n", palette[j]);
+        }
+        for (size_t i = 0; i < cv[j].n; i++) {
+            if (cv[j].lo)
+                interval(&c, xpos(&c, cv[j].x[i]), cv[j].lo[i], cv[j].hi[i], 4, palette[j]);
+            if ((f->flags & SVG_NO_DOTS) || isnan(cv[j].y[i]))
+                continue;
+            snprintf(attrs, sizeof attrs, "r=\"3\" fill=\"%s\"", palette[j]);
+            buf_puts(out, "<circle cx=\"");
+            num(out, xpos(&c, cv[j].x[i]));
+            buf_puts(out, "\" cy=\"");
+            num(out, vpos(&c, cv[j].y[i]));
+            buf_printf(out, "\" %s/>\n", attrs);
+        }
+    }
+    chart_close(&c);
+    return AT_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+int svg_histogram(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
+                  const double *v, size_t n, size_t bins)
+{
+    static const double sqrt_2pi = 2.5066282746310002;
+    struct range xr = { 0 }, vr = { 0 };
+    struct chart c;
+    double *sorted = NULL, *count = NULL, kde[KDE_STEPS + 1], lo, hi, width, iqr, sd = 0,
+           mean = 0, bw, x, scale;
+    bool density = f && (f->flags & SVG_DENSITY);
+    int rc = AT_EINVAL;
+
+    if (check_frame(ctx, f, true) != AT_OK)
+        return AT_EINVAL;
+    if (n == 0 || n > SVG_MAX_POINTS || v == NULL || bins > 100)
+        return ctx_error(ctx, AT_EINVAL,
+                         "chart: a histogram needs 1 to %d values and at most 100 bins",
+                         SVG_MAX_POINTS);
+    if (check_values(ctx, "value", 0, v, n, false) != AT_OK)
+        return AT_EINVAL;
+    sorted = xmalloc(n * sizeof *sorted);
+    memcpy(sorted, v, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    lo = sorted[0];
+    hi = sorted[n - 1];
+    iqr = sorted[(3 * (n - 1)) / 4] - sorted[(n - 1) / 4];
+    for (size_t i = 0; i < n; i++)
+        mean += v[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        sd += (v[i] - mean) * (v[i] - mean) / (double)(n > 1 ? n - 1 : 1);
+    sd = sqrt(sd);
+    if (bins == 0)
+        bins = iqr > 0 ? (size_t)fmin(100, fmax(1, ceil((hi - lo) / (2 * iqr / cbrt((double)n)))))
+                       : (size_t)fmin(100, fmax(1, ceil(sqrt((double)n))));
+    if (hi == lo)
+        lo -= 0.5, hi += 0.5;
+    width = (hi - lo) / (double)bins;
+    if (!isfinite(width) || !isfinite(sd) || width <= 0) {
+        ctx_error(ctx, AT_EINVAL, "chart: the values are too large to draw");
+        goto out;
+    }
+    count = xcalloc(bins, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(size_t)fmin((double)bins - 1, floor((v[i] - lo) / width))]++;
+    scale = density ? 1 / ((double)n * width) : 1;
+    range_add(&xr, lo);
+    range_add(&xr, hi);
+    for (size_t b = 0; b < bins; b++)
+        range_add(&vr, count[b] * scale);
+    /* Silverman's rule of thumb; the curve runs three bandwidths past the data. */
+    bw = 0.9 * fmin(sd, iqr > 0 ? iqr / 1.34 : sd) * pow((double)n, -0.2);
+    if (!(bw > 0))
+        bw = (hi - lo) / 10;
+    for (int k = 0; density && k <= KDE_STEPS; k++) {
+        x = lo - 3 * bw + (hi - lo + 6 * bw) * k / KDE_STEPS;
+        kde[k] = 0;
+        for (size_t i = 0; i < n; i++)
+            kde[k] += exp(-0.5 * (x - v[i]) * (x - v[i]) / (bw * bw));
+        kde[k] /= (double)n * bw * sqrt_2pi;
+        range_add(&vr, kde[k]);
+        range_add(&xr, x);
+    }
+    chart_init(&c, out, f);
+    if (numeric_layout(ctx, &c, xr, vr, true) != AT_OK)
+        goto out;
+    chart_open(&c);
+    draw_value_axis(&c);
+    draw_x_axis(&c);
+    for (size_t b = 0; b < bins; b++) {
+        if (count[b] == 0)
+            continue;
+        x = lo + (double)b * width;
+        rect(out, xpos(&c, x), vpos(&c, count[b] * scale), xpos(&c, x + width) - xpos(&c, x),
+             vpos(&c, 0) - vpos(&c, count[b] * scale),
+             "fill=\"#0072b2\" fill-opacity=\"0.55\" stroke=\"#ffffff\" stroke-width=\"0.5\">");
+        buf_puts(out, "<title>");
+        svg_format_number(out, x, 0, false);
+        buf_puts(out, " to ");
+        svg_format_number(out, x + width, 0, false);
+        buf_puts(out, ": ");
+        svg_format_number(out, count[b], 0, false);
+        buf_puts(out, "</title></rect>\n");
+    }
+    if (density) {
+        buf_puts(out, "<path d=\"");
+        for (int k = 0; k <= KDE_STEPS; k++) {
+            buf_putc(out, k ? 'L' : 'M');
+            num(out, xpos(&c, lo - 3 * bw + (hi - lo + 6 * bw) * k / KDE_STEPS));
+            buf_putc(out, ' ');
+            num(out, vpos(&c, kde[k]));
+        }
+        buf_printf(out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n", palette[3]);
+    }
+    draw_rules(&c);
+    chart_close(&c);
+    rc = AT_OK;
+out:
+    free(sorted);
+    free(count);
+    return rc;
+}

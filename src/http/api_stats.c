@@ -1,0 +1,64 @@
+/*
+ * api_stats.c: the dashboard's counts (stats.h) as JSON, and each table's
+ * chart as an SVG image drawn by core, so that the page, the CLI and a
+ * report show the same figures.  Both count what the user (and their
+ * token's clearance) may see, with small witness counts withheld below
+ * confidential.
+ */
+#include "http.h"
+#include "../core/stats.h"
+
+#include <string.h>
+
+/* Counts with ?period= (half or year); on error sets the reply and
+ * returns NULL. */
+static json_t *compute(struct request *r)
+{
+    enum stats_period period = STATS_HALF_YEAR;
+    const char *p = http_arg(r, "period");
+    json_t *stats;
+    int rc;
+
+    if (p && stats_period_parse(&r->ctx, p, &period) != AT_OK) {
+        http_error(r, 400, "invalid", "period", "%s", r->ctx.message);
+        return NULL;
+    }
+    if ((rc = stats_compute(&r->ctx, r->st, r->keys.clearance, period, &stats)) != AT_OK) {
+        http_core_error(r, rc);
+        return NULL;
+    }
+    return stats;
+}
+
+int api_stats(struct request *r)
+{
+    json_t *stats = compute(r);
+
+    return stats ? http_json(r, 200, stats) : (int)r->status;
+}
+
+int api_stats_chart(struct request *r)
+{
+    struct buf svg = BUF_INIT;
+    json_t *stats, *table;
+    int rc;
+
+    if ((stats = compute(r)) == NULL)
+        return (int)r->status;
+    if ((table = stats_table(stats, r->params[0])) == NULL) {
+        json_decref(stats);
+        return http_error(r, 404, "not_found", "name", "no table of that name; GET "
+                          "/api/v1/stats lists them");
+    }
+    rc = stats_chart(&r->ctx, table, &svg);
+    json_decref(stats);
+    if (rc != AT_OK) {
+        buf_free(&svg);
+        return http_core_error(r, rc);
+    }
+    r->owned_len = svg.len;
+    r->owned = buf_detach(&svg);
+    r->content_type = "image/svg+xml; charset=utf-8";
+    r->status = 200;
+    return 200;
+}
