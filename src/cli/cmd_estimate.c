@@ -11,6 +11,7 @@
 #include "../core/mse.h"
 #include "../core/number.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct estimate
         }
         return cli_usage(self(), "unexpected argument \"%s\"", argv[i]);
     }
+    o->method.curve = o->svg != NULL;
     if (mse_method_parse(&cli->ctx, method, &o->method.kind) != AT_OK)
         return cli_usage(self(), "--%s", cli->ctx.message);
     if (strcmp(criterion, "aic") == 0)
@@ -196,6 +198,34 @@ static void add_lists_text(json_t *r)
     buf_free(&b);
 }
 
+/* Draws the estimate into path (when given), then drops the curves, which
+ * only the chart needs. */
+static int write_svg(struct cli *cli, json_t *doc, const char *path)
+{
+    struct buf svg = BUF_INIT;
+    json_t *r;
+    size_t i;
+    FILE *f = NULL;
+    int rc = EXIT_OK;
+
+    if (path) {
+        if (mse_chart_svg(&cli->ctx, doc, &svg) != AT_OK) {
+            rc = cli_fail(cli, AT_EINVAL);
+        } else if ((f = fopen(path, "w")) == NULL || fwrite(svg.data, 1, svg.len, f) != svg.len) {
+            ctx_error(&cli->ctx, AT_ERR, "--svg %s: %s", path, strerror(errno));
+            rc = cli_fail(cli, AT_ERR);
+        }
+        if (f && fclose(f) != 0 && rc == EXIT_OK) {
+            ctx_error(&cli->ctx, AT_ERR, "--svg %s: %s", path, strerror(errno));
+            rc = cli_fail(cli, AT_ERR);
+        }
+    }
+    json_array_foreach(json_object_get(doc, "strata"), i, r)
+        json_object_del(r, "curve");
+    buf_free(&svg);
+    return rc;
+}
+
 static int print_doc(json_t *doc, bool as_json)
 {
     if (as_json) {
@@ -231,7 +261,8 @@ static int counts_cmd(struct cli *cli, const struct estimate_options *o)
     add_lists_text(report);
     doc = json_pack("{s:s, s:s, s:[o]}", "source", "counts", "method", mse_method_name(o->method.kind),
                     "strata", report);
-    rc = print_doc(doc, o->as_json);
+    if ((rc = write_svg(cli, doc, o->svg)) == EXIT_OK)
+        rc = print_doc(doc, o->as_json);
     json_decref(doc);
     return rc;
 }
@@ -283,6 +314,10 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
         return cli_fail(cli, AT_ERR);
     if ((rc = mse_archive_estimate(&cli->ctx, cli->st, &rq, &doc)) != AT_OK)
         return cli_fail(cli, rc);
+    if ((rc = write_svg(cli, doc, o->svg)) != EXIT_OK) {
+        json_decref(doc);
+        return rc;
+    }
     if (access_check(&cli->ctx, store_session(cli->st), ACTION_WRITE, 0) == AT_OK) {
         if ((rc = evlog_write(&cli->ctx, cli->st, mse_archive_store_write, doc)) != AT_OK) {
             json_decref(doc);
@@ -310,9 +345,14 @@ static int reproduce_cmd(struct cli *cli, const struct estimate_options *o)
 
     if (cli_login(cli) != AT_OK)
         return cli_fail(cli, AT_ERR);
-    if ((rc = mse_archive_reproduce(&cli->ctx, cli->st, o->at, &stored, &again, &same)) != AT_OK) {
+    if ((rc = mse_archive_reproduce(&cli->ctx, cli->st, o->at, o->svg != NULL, &stored, &again, &same)) != AT_OK) {
         json_decref(stored);
         return cli_fail(cli, rc);
+    }
+    if ((rc = write_svg(cli, again, o->svg)) != EXIT_OK) {
+        json_decref(stored);
+        json_decref(again);
+        return rc;
     }
     json_object_set_new(again, "reproduces", json_integer(json_integer_value(json_object_get(stored, "version"))));
     json_object_set_new(again, "same", json_boolean(same));
@@ -368,7 +408,8 @@ const struct command estimate_command = {
         "  --criterion C     loglinear model choice: bic (default) or aic\n"
         "  --seed N --classes K --burnin N --samples N --thinning N   lcmcr's chain\n"
         "                    (defaults 1, 10, 10000, 1000, 100)\n"
-        "  --svg FILE        also draw the posterior or profile likelihood and the strata\n"
+        "  --svg FILE        also draw the estimate: by stratum when there are several, else\n"
+        "                    the profile likelihood, the posterior or the draws of N\n"
         "See docs/commands/estimate.md for the methods, the output and the warnings.",
     .run = estimate_cmd,
     .needs = NEEDS_ARCHIVE_SOMETIMES,

@@ -215,6 +215,7 @@ struct mse_method {
     enum mse_method_kind kind;
     enum mse_criterion criterion;   /* loglinear */
     struct mse_lcmcr_options lcmcr; /* lcmcr */
+    bool curve;                     /* reports add "curve", for charts */
 };
 
 /* The method named "loglinear", "dga", "lcmcr" or "chapman"; AT_EINVAL
@@ -227,9 +228,22 @@ const char *mse_method_name(enum mse_method_kind kind);
  * "estimate", "se", "lower", "upper", what the interval is, the model,
  * the method's own details (the models or graphs next in line, the
  * chain's diagnostics), Chao's lower bound, and "warnings": the table's
- * and the method's, in plain words.  *out is the caller's. */
+ * and the method's, in plain words; with m->curve, also "curve": {"kind":
+ * "profile", "x": N, "y": twice the drop of the log-likelihood} or
+ * {"kind": "posterior", "x": N, "y": probability} or {"kind": "draws",
+ * "values": N}.  *out is the caller's. */
 int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_method *m,
                json_t **out);
+
+/* ---- charts (mse_chart.c) ---- */
+
+/* Draws a computed estimate (the document attest estimate prints, with
+ * "strata" of reports) as one SVG chart into out: with several strata,
+ * documented against estimated with the intervals, by stratum; with one,
+ * its "curve" (the profile likelihood, the posterior of N, or a histogram
+ * of the draws) with the interval shaded.  AT_EINVAL when there is
+ * nothing to draw (a two-list estimate has no curve). */
+int mse_chart_svg(struct at_ctx *ctx, json_t *doc, struct buf *out);
 
 /* ---- estimates from the archive (mse_archive.c) ---- */
 
@@ -270,12 +284,13 @@ int mse_archive_store_write(struct at_ctx *ctx, struct store *st, void *doc);
 /* The newest stored version of estimate id; AT_ENOTFOUND when none. */
 int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
-/* Recomputes stored estimate id from its definition at its tree head.
- * *again is the new computation, *stored what was stored, and *same tells
- * whether every stratum came out the same; warnings about what may differ
+/* Recomputes stored estimate id from its definition at its tree head
+ * (with curve, its reports get their curves for a chart).  *again is the
+ * new computation, *stored what was stored, and *same tells whether every
+ * stratum came out the same (curves aside); warnings about what may differ
  * (the linkage, the reader's clearance) are in (*again)["warnings"]. */
-int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, json_t **stored,
-                          json_t **again, bool *same);
+int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, bool curve,
+                          json_t **stored, json_t **again, bool *same);
 
 /* ---- shared ---- */
 

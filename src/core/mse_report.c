@@ -26,6 +26,8 @@
 #define DGA_GRID_MIN 200
 /* Posterior weight on the grid's last twentieth that makes it too short. */
 #define DGA_EDGE_MASS 1e-3
+/* Points of a drawn curve. */
+#define CURVE_POINTS 200
 /* Convergence: |Geweke z|, split R-hat and effective sample size limits. */
 #define GEWEKE_MAX 2.6
 #define RHAT_MAX 1.1
@@ -118,8 +120,27 @@ static int at_top_order(int nlists, mse_terms terms)
     return 0;
 }
 
+/* The profile likelihood of terms around its interval, as twice the drop
+ * from its maximum (the interval's ends are where it reaches 3.84). */
+static json_t *profile_curve(const struct mse_table *t, mse_terms terms, double mle, double lo, double hi)
+{
+    double n = mse_table_observed(t), span = hi - lo, from = fmax(n, lo - span / 2), to = hi + span / 2;
+    double top = mse_llm_profile_loglik(t, terms, mle);
+    json_t *x = json_array(), *y = json_array();
+
+    for (int i = 0; i < CURVE_POINTS; i++) {
+        double at = from + (to - from) * i / (CURVE_POINTS - 1), ll = mse_llm_profile_loglik(t, terms, at);
+
+        if (!isfinite(ll))
+            continue;
+        json_array_append_new(x, json_real(at));
+        json_array_append_new(y, json_real(2 * (top - ll)));
+    }
+    return json_pack("{s:s, s:o, s:o}", "kind", "profile", "x", x, "y", y);
+}
+
 static int report_loglinear(struct at_ctx *ctx, const struct mse_table *t, enum mse_criterion crit,
-                            json_t *r, json_t *warnings)
+                            bool curve, json_t *r, json_t *warnings)
 {
     const char *cname = crit == MSE_AIC ? "AIC" : "BIC";
     struct mse_llm_fit *fits = NULL, *best;
@@ -141,6 +162,8 @@ static int report_loglinear(struct at_ctx *ctx, const struct mse_table *t, enum 
     mse_llm_name(t->nlists, best->terms, name, sizeof name);
     if (mse_llm_profile(ctx, t, best->terms, &mle, &lo, &hi) == AT_OK) {
         set_estimate(r, best->total, best->se, lo, hi, "95% profile likelihood", name);
+        if (curve)
+            json_object_set_new(r, "curve", profile_curve(t, best->terms, mle, lo, hi));
     } else {
         set_estimate(r, best->total, best->se, fmax(mse_table_observed(t), best->total - 1.96 * best->se),
                      best->total + 1.96 * best->se, "95% normal (the profile likelihood has no upper end)", name);
@@ -189,7 +212,32 @@ out:
     return rc;
 }
 
-static int report_dga(struct at_ctx *ctx, const struct mse_table *t, json_t *r, json_t *warnings)
+/* The posterior of N where it has weight (1e-6 and more of its mass either
+ * side cut), at most CURVE_POINTS points, as probability per unit of N. */
+static json_t *posterior_curve(const struct mse_dga_result *d, double n)
+{
+    long len = d->nmis_max - d->nmis_min + 1, first = 0, last = len - 1, step;
+    double cum = 0;
+    json_t *x = json_array(), *y = json_array();
+
+    for (long i = 0; i < len; i++) {
+        cum += d->posterior[i];
+        if (cum < 1e-6)
+            first = i + 1;
+        if (cum <= 1 - 1e-6)
+            last = i + 1;
+    }
+    if (last >= len)
+        last = len - 1;
+    step = (last - first) / CURVE_POINTS + 1;
+    for (long i = first; i <= last; i += step) {
+        json_array_append_new(x, json_real(n + (double)(d->nmis_min + i)));
+        json_array_append_new(y, json_real(d->posterior[i]));
+    }
+    return json_pack("{s:s, s:o, s:o}", "kind", "posterior", "x", x, "y", y);
+}
+
+static int report_dga(struct at_ctx *ctx, const struct mse_table *t, bool curve, json_t *r, json_t *warnings)
 {
     struct mse_dga_result d;
     double n = mse_table_observed(t), delta = 1.0 / (1 << t->nlists), edge = 0;
@@ -205,6 +253,8 @@ static int report_dga(struct at_ctx *ctx, const struct mse_table *t, json_t *r, 
     for (long i = len - len / 20 - 1; i < len; i++)
         edge += d.posterior[i];
     set_estimate(r, d.median, 0, d.lower, d.upper, "95% posterior", d.graphs[0].name);
+    if (curve)
+        json_object_set_new(r, "curve", posterior_curve(&d, n));
     for (size_t i = 0; i < d.ngraphs && i <= NEXT_MAX; i++)
         json_array_append_new(graphs, json_pack("{s:s, s:o}", "graph", d.graphs[i].name,
                                                 "probability", num(d.graphs[i].probability)));
@@ -224,7 +274,7 @@ static int report_dga(struct at_ctx *ctx, const struct mse_table *t, json_t *r, 
 }
 
 static int report_lcmcr(struct at_ctx *ctx, const struct mse_table *t, const struct mse_lcmcr_options *o,
-                        json_t *r, json_t *warnings)
+                        bool curve, json_t *r, json_t *warnings)
 {
     struct mse_lcmcr_result l;
     char model[64];
@@ -233,6 +283,13 @@ static int report_lcmcr(struct at_ctx *ctx, const struct mse_table *t, const str
     if ((rc = mse_lcmcr_run(ctx, t, o, &l)) != AT_OK)
         return rc;
     snprintf(model, sizeof model, "latent classes, K = %d", o->classes);
+    if (curve) {
+        json_t *values = json_array();
+
+        for (long i = 0; i < l.ndraws; i++)
+            json_array_append_new(values, json_real(l.draws[i]));
+        json_object_set_new(r, "curve", json_pack("{s:s, s:o}", "kind", "draws", "values", values));
+    }
     set_estimate(r, l.median, 0, l.lower, l.upper, "95% posterior", model);
     json_object_set_new(r, "lcmcr", json_pack("{s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
                                               "classes", o->classes, "a_alpha", num(o->a_alpha),
@@ -287,13 +344,13 @@ int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_m
     }
     switch (m->kind) {
     case MSE_LOGLINEAR:
-        rc = report_loglinear(ctx, t, m->criterion, r, warnings);
+        rc = report_loglinear(ctx, t, m->criterion, m->curve, r, warnings);
         break;
     case MSE_DGA:
-        rc = report_dga(ctx, t, r, warnings);
+        rc = report_dga(ctx, t, m->curve, r, warnings);
         break;
     case MSE_LCMCR:
-        rc = report_lcmcr(ctx, t, &m->lcmcr, r, warnings);
+        rc = report_lcmcr(ctx, t, &m->lcmcr, m->curve, r, warnings);
         break;
     case MSE_CHAPMAN:
         rc = report_chapman(ctx, t, r, warnings);

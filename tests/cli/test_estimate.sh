@@ -5,7 +5,7 @@
 # estimates from the archive's victims by lists of sources, stored as a
 # record and recomputed with --at from the archive as it was.
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 42
 
 kosovo="$T/kosovo.csv"
 cat >"$kosovo" <<'CSV'
@@ -87,6 +87,11 @@ check_fails "a pattern given twice names both lines" 2 'line 3: the same capture
 check_fails "a missing counts file is named" 1 'cannot open .*nothing.csv' attest estimate --counts "$T/nothing.csv"
 check_fails "an unknown method lists the valid ones" 2 'use loglinear, dga, lcmcr or chapman' \
     attest estimate --counts "$kosovo" --method magic
+attest estimate --counts "$kosovo" --method dga --svg "$T/dga.svg" >/dev/null 2>&1
+head -c 5 "$T/dga.svg" | grep -q '^<svg' && grep -q 'posterior probability' "$T/dga.svg" && ! grep -qi '<script' "$T/dga.svg"
+verdict "--svg draws one stratum's posterior, inert" $?
+check_fails "a two-list estimate has no curve to draw" 2 'no curve to draw' \
+    attest estimate --counts "$kosovo" --method chapman --svg "$T/chapman.svg"
 check_fails "two lists that share no one cannot give a two-list estimate" 2 'share no one' \
     sh -c 'printf "A,B,count\n1,0,3\n0,1,4\n" | "$ATTEST_BIN" estimate --counts - --method chapman'
 
@@ -134,7 +139,9 @@ PY
 python3 "$T/gen.py" 240 3 >"$T/made.json" 2>"$T/gen.err" || { not_ok "FICTIONAL victims made" "$(cat "$T/gen.err")"; exit 0; }
 L='NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*'
 
-attest estimate --lists "$L" --strata province --json >"$T/prov.json" 2>"$T/err"
+attest estimate --lists "$L" --strata province --json --svg "$T/prov.svg" >"$T/prov.json" 2>"$T/err"
+grep -q 'Documented and estimated victims by stratum' "$T/prov.svg" && grep -q 'Ryanggang' "$T/prov.svg" && grep -q 'are not trends' "$T/prov.svg"
+verdict "--svg draws the strata side by side with the note that counts are not trends" $? "$(head -c 300 "$T/prov.svg")"
 same "the capture patterns by province are the victims' lists" "$(json_get 'json.dumps(j, sort_keys=True)' <"$T/made.json")" \
     "$(json_get 'json.dumps({r["stratum"]: {k: v for k, v in r["patterns"].items() if v} for r in j["strata"]}, sort_keys=True)' <"$T/prov.json")"
 # The whole archive as one stratum gives what the same counts give as a file.
@@ -168,7 +175,9 @@ has "the same definition later is the next version of the same estimate" "^estim
 same "--at SIZE with the lists reads the records as they were at that head" \
     "$(json_get 'j["strata"][0]["documented"]' <"$T/all.json")" \
     "$(attest estimate --lists "$L" --at "$head1" --json | json_get 'j["strata"][0]["documented"]')"
-has "the newest version is reproduced too" "^reproduces stored version 3 of $id" attest estimate --at "$id"
+has "the newest version is reproduced too" "^reproduces stored version 3 of $id" attest estimate --at "$id" --svg "$T/at.svg"
+grep -q 'twice the drop in log-likelihood' "$T/at.svg"
+verdict "--at --svg draws the recomputed profile" $?
 check "verify accepts the archive with its estimates" attest verify
 cp -r "$ARCHIVE" "$T/tampered"
 "$ATTEST_SQL" "$T/tampered" "UPDATE log_item SET doc = replace(doc, '\"documented\":', '\"documented\":1') WHERE kind = 'estimate'" >/dev/null

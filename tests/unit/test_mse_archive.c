@@ -179,7 +179,7 @@ UNIT_TEST(mse_archive_reads_at_a_tree_head_and_reproduces_a_stored_estimate)
     CHECK(pattern(doc, 0, "101") == 0 && pattern(doc, 0, "100") == 2);
     json_decref(doc);
     /* The newest stored version was computed at the newer head. */
-    REQUIRE(mse_archive_reproduce(&ctx, w.st, id, &stored, &again, &same) == AT_OK);
+    REQUIRE(mse_archive_reproduce(&ctx, w.st, id, false, &stored, &again, &same) == AT_OK);
     CHECK(same);
     CHECK(json_integer_value(json_object_get(stored, "version")) == 2);
     json_decref(stored);
