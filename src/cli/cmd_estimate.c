@@ -128,6 +128,16 @@ static void format_count(char *out, size_t size, json_t *v)
         snprintf(out, size, "-");
 }
 
+/* "EXH 1910, ABA 1528, ..." for a stratum's line under the table. */
+static void lists_text(json_t *r, struct buf *out)
+{
+    json_t *lists = json_object_get(r, "lists"), *sizes = json_object_get(r, "list_sizes");
+
+    for (size_t j = 0; j < json_array_size(lists); j++)
+        buf_printf(out, "%s%s %lld", j ? ", " : "", json_string_value(json_array_get(lists, j)),
+                   (long long)json_integer_value(json_array_get(sizes, j)));
+}
+
 /* The reports as a table: one row per stratum, then each stratum's
  * warnings. */
 static void print_table(json_t *doc)
@@ -161,13 +171,15 @@ static void print_table(json_t *doc)
         json_t *warnings = json_object_get(r, "warnings"), *line;
 
         if (json_object_get(r, "interval")) {
+            struct buf lists = BUF_INIT;
             char chao[32];
 
             format_count(chao, sizeof chao, json_object_get(r, "chao_lower_bound"));
+            lists_text(r, &lists);
             printf("\n%s: %s interval; Chao's lower bound %s; lists %s\n",
                    json_string_value(json_object_get(r, "stratum")),
-                   json_string_value(json_object_get(r, "interval")), chao,
-                   json_string_value(json_object_get(r, "lists_text")) ?: "");
+                   json_string_value(json_object_get(r, "interval")), chao, buf_str(&lists));
+            buf_free(&lists);
         }
         if (json_object_get(r, "error"))
             printf("\n%s: not estimated: %s\n", json_string_value(json_object_get(r, "stratum")),
@@ -185,18 +197,6 @@ static void print_table(json_t *doc)
     }
 }
 
-/* "EXH 1910, ABA 1528, ..." for the table's stratum line. */
-static void add_lists_text(json_t *r)
-{
-    json_t *lists = json_object_get(r, "lists"), *sizes = json_object_get(r, "list_sizes");
-    struct buf b = BUF_INIT;
-
-    for (size_t j = 0; j < json_array_size(lists); j++)
-        buf_printf(&b, "%s%s %lld", j ? ", " : "", json_string_value(json_array_get(lists, j)),
-                   (long long)json_integer_value(json_array_get(sizes, j)));
-    json_object_set_new(r, "lists_text", json_string(buf_str(&b)));
-    buf_free(&b);
-}
 
 /* Draws the estimate into path (when given), then drops the curves, which
  * only the chart needs. */
@@ -228,16 +228,10 @@ static int write_svg(struct cli *cli, json_t *doc, const char *path)
 
 static int print_doc(json_t *doc, bool as_json)
 {
-    if (as_json) {
-        json_t *strata = json_object_get(doc, "strata"), *r;
-        size_t i;
-
-        json_array_foreach(strata, i, r)
-            json_object_del(r, "lists_text");
+    if (as_json)
         cli_print_json(doc);
-    } else {
+    else
         print_table(doc);
-    }
     return EXIT_OK;
 }
 
@@ -258,23 +252,12 @@ static int counts_cmd(struct cli *cli, const struct estimate_options *o)
     if ((rc = mse_report(&cli->ctx, &t, &o->method, &report)) != AT_OK)
         return cli_fail(cli, rc);
     json_object_set_new(report, "stratum", json_string("all"));
-    add_lists_text(report);
     doc = json_pack("{s:s, s:s, s:[o]}", "source", "counts", "method", mse_method_name(o->method.kind),
                     "strata", report);
     if ((rc = write_svg(cli, doc, o->svg)) == EXIT_OK)
         rc = print_doc(doc, o->as_json);
     json_decref(doc);
     return rc;
-}
-
-/* The strata's "lists_text" for the table. */
-static void add_lists_texts(json_t *doc)
-{
-    json_t *r;
-    size_t i;
-
-    json_array_foreach(json_object_get(doc, "strata"), i, r)
-        add_lists_text(r);
 }
 
 /* What the estimate was computed from, above its table. */
@@ -328,10 +311,8 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
         json_array_append_new(json_object_get(doc, "warnings"),
                               json_string("Not stored: your role may not write to the archive."));
     }
-    if (!o->as_json) {
-        add_lists_texts(doc);
+    if (!o->as_json)
         print_provenance(doc);
-    }
     rc = print_doc(doc, o->as_json);
     json_decref(doc);
     return rc;
@@ -356,10 +337,8 @@ static int reproduce_cmd(struct cli *cli, const struct estimate_options *o)
     }
     json_object_set_new(again, "reproduces", json_integer(json_integer_value(json_object_get(stored, "version"))));
     json_object_set_new(again, "same", json_boolean(same));
-    if (!o->as_json) {
-        add_lists_texts(again);
+    if (!o->as_json)
         print_provenance(again);
-    }
     print_doc(again, o->as_json);
     if (!o->as_json)
         printf("\n%s stored version %lld of %s\n", same ? "reproduces" : "DIFFERS from",

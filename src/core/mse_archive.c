@@ -69,7 +69,7 @@ struct keyed_set {
 /* One victim's documentation within a stratum. */
 struct sighting {
     char stratum[STRATUM_MAX];
-    char victim[RECORD_ID_MAX];
+    char victim[STRATUM_MAX];  /* the cluster id, or the person's own */
     unsigned mask;
 };
 
@@ -190,7 +190,8 @@ static json_t *lists_json(const struct lists_def *d)
     return a;
 }
 
-/* A field of a record's data as text, for filters; NULL when it has none. */
+/* A field of a record's data as text, for filters: strings as they are,
+ * numbers in decimal; nothing for other values. */
 static void field_text(json_t *v, struct buf *out)
 {
     if (json_is_string(v))
@@ -418,7 +419,7 @@ struct collect {
     const struct keyed_set *sources, *events, *clusters;
     struct sighting *v;
     size_t n, cap;
-    long groups, unlisted, hidden_sources, acts;
+    long groups, unlisted, unclustered, acts;
 };
 
 static void stratum_of(const struct collect *c, json_t *data, char *out, size_t size)
@@ -471,6 +472,7 @@ static void collect_act(struct collect *c, json_t *latest, unsigned mask)
     stratum_of(c, data, s->stratum, sizeof s->stratum);
     cl = keyed_find(c->clusters, victim);
     snprintf(s->victim, sizeof s->victim, "%s", cl ? cl->text : victim);
+    c->unclustered += !cl;
     s->mask = mask;
 }
 
@@ -707,6 +709,8 @@ int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_
     if (clusters.n == 0)
         json_array_append_new(warnings, json_string(
             "No record linkage has clustered the victims yet: each person record counts as its own victim, so a victim recorded twice under two records counts twice, and overlaps between lists are missed (the estimate is then too high)."));
+    if (clusters.n > 0 && c.unclustered > 0)
+        warn_count(warnings, "%ld acts name a victim whose person record is in no linkage cluster (added since the last linkage run?): each such record counts as its own victim.", c.unclustered);
     if (c.groups > 0)
         warn_count(warnings, "%ld acts against a counted group name no person: they cannot be matched across lists and are left out.", c.groups);
     if (c.unlisted > 0)

@@ -299,6 +299,10 @@ int mse_dga(struct at_ctx *ctx, const struct mse_table *t, double delta, long nm
 
         graph_row(&g[k], ml, norm, common, len, row);
         m = row_max(row, len);
+        /* A graph whose best weight is below the best so far by more
+         * than a double can hold adds nothing. */
+        if (m - big < -745)
+            continue;
         if (m > big) {
             double scale = isfinite(big) ? exp(big - m) : 0;
 

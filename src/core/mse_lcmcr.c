@@ -74,6 +74,12 @@ static void beta_logs(struct rng *r, double a, double b, double *lv, double *l1v
 {
     double x, y, m, s;
 
+    if (a == 1) {
+        /* Beta(1, b): 1 - V = U^(1/b), exactly (an empty class's stick). */
+        *l1v = log(rng_uniform(r)) / b;
+        *lv = log(-expm1(*l1v));
+        return;
+    }
     if (a >= 1 && b >= 1) {
         x = rng_gamma(r, a);
         y = rng_gamma(r, b);

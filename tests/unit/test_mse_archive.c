@@ -147,6 +147,7 @@ UNIT_TEST(mse_archive_identifies_victims_by_the_linkage_clusters)
     CHECK(pattern(doc, 0, "101") == 1 && pattern(doc, 0, "100") == 1 && pattern(doc, 0, "001") == 0);
     CHECK(json_integer_value(json_object_get(json_object_get(doc, "linkage"), "persons_clustered")) == 2);
     CHECK(!warned(doc, "No record linkage"));
+    CHECK(warned(doc, "8 acts name a victim whose person record is in no linkage cluster"));
     json_decref(doc);
     store_close(w.st);
 }
