@@ -45,17 +45,6 @@ function append(el, kids) {
     return el;
 }
 
-var SVG_NS = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs) {
-    var el = document.createElementNS(SVG_NS, tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-        if (k === 'text') el.textContent = attrs[k];
-        else el.setAttribute(k, String(attrs[k]));
-    });
-    append(el, Array.prototype.slice.call(arguments, 2));
-    return el;
-}
-
 function clear(el) {
     while (el.firstChild) el.removeChild(el.firstChild);
     return el;
@@ -451,8 +440,10 @@ VIEWS.map = function (el, arg, params) {
     }
     var provinces = h('datalist', { id: 'province-list' });
     api('GET', '/stats').then(function (s) {
-        Object.keys(s.events_by_province || {}).forEach(function (p) {
-            if (p !== 'unknown') provinces.appendChild(h('option', { value: p }));
+        (s.tables || []).filter(function (x) { return x.name === 'acts_by_province'; }).forEach(function (x) {
+            x.rows.forEach(function (r) {
+                if (r.key !== 'not_given') provinces.appendChild(h('option', { value: r.key }));
+            });
         });
     }).catch(function () { /* the list is only a help */ });
 
@@ -1317,83 +1308,51 @@ VIEWS.search = function (el, arg, params) {
 };
 
 /* ------------------------------------------------------------------ */
-/* View: dashboard (SVG charts)                                        */
+/* View: dashboard (tables, and the charts the server draws of them)   */
 
-/* A horizontal bar chart of [[label, value], ...]. */
-function barsH(title, pairs) {
-    var rowH = 24, labelW = 210, width = 620, barW = width - labelW - 50;
-    var max = Math.max.apply(null, pairs.map(function (p) { return p[1]; }).concat([1]));
-    var titleId = nextId('chart');
-    var chart = svg('svg', { class: 'chart', viewBox: '0 0 ' + width + ' ' + (pairs.length * rowH + 8),
-                             role: 'img', 'aria-labelledby': titleId },
-                    svg('title', { id: titleId, text: title }));
-    pairs.forEach(function (p, i) {
-        var y = i * rowH + 4;
-        var w = Math.max(2, Math.round(barW * p[1] / max));
-        chart.appendChild(svg('text', { x: labelW - 8, y: y + rowH / 2 + 4, class: 'axis', 'text-anchor': 'end', text: p[0] }));
-        chart.appendChild(svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 8, class: 'bar' },
-                              svg('title', { text: p[0] + ': ' + p[1] })));
-        chart.appendChild(svg('text', { x: labelW + w + 6, y: y + rowH / 2 + 4, class: 'value', text: String(p[1]) }));
-    });
-    return chart;
+/* A table of /api/v1/stats as the page shows it: its title (in the
+ * reader's language when i18n.js has it), the chart the server draws from
+ * the same numbers, the numbers themselves, and its plain warnings. */
+function statsRowLabel(table, row) {
+    if (row.key === 'not_given' || row.key === 'uncertain' || row.key === 'group') return t('dash.key.' + row.key);
+    if (table.name === 'acts_by_type') return vocabLabel('act_type', row.key);
+    if (/_by_sex$/.test(table.name)) return vocabLabel('sex', row.key);
+    return row.label;
 }
 
-/* A vertical bar chart of counts by year, with the empty years shown. */
-function barsYears(title, byYear) {
-    var years = Object.keys(byYear).map(Number).filter(function (y) { return !isNaN(y); }).sort(function (a, b) { return a - b; });
-    var all = [];
-    if (years.length && years[years.length - 1] - years[0] <= 80)
-        for (var y = years[0]; y <= years[years.length - 1]; y++) all.push(y);
-    else all = years;
-    var width = 620, height = 220, left = 34, bottom = 30, top = 14;
-    var max = Math.max.apply(null, all.map(function (y) { return byYear[y] || 0; }).concat([1]));
-    var step = (width - left - 10) / Math.max(all.length, 1);
-    var titleId = nextId('chart');
-    var chart = svg('svg', { class: 'chart', viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-labelledby': titleId },
-                    svg('title', { id: titleId, text: title }));
-    var plotH = height - bottom - top;
-    chart.appendChild(svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, class: 'axisline' }));
-    [0, max].forEach(function (v) {
-        var yy = height - bottom - plotH * v / max;
-        chart.appendChild(svg('text', { x: left - 6, y: yy + 4, class: 'axis', 'text-anchor': 'end', text: String(v) }));
-    });
-    var labelEvery = Math.ceil(all.length / 12);
-    all.forEach(function (yr, i) {
-        var v = byYear[yr] || 0;
-        var bh = plotH * v / max;
-        var x = left + i * step;
-        if (v) chart.appendChild(svg('rect', { x: x + step * 0.15, y: height - bottom - bh, width: Math.max(1, step * 0.7),
-                                               height: bh, class: 'bar' }, svg('title', { text: yr + ': ' + v })));
-        if (i % labelEvery === 0)
-            chart.appendChild(svg('text', { x: x + step / 2, y: height - bottom + 16, class: 'axis', 'text-anchor': 'middle', text: String(yr) }));
-    });
-    return chart;
+function statsCell(v, column) {
+    if (v === null || v === undefined) return '–';
+    if (typeof v === 'string') return v;                 /* "<5" or "withheld" */
+    if (/^change/.test(column)) return (v > 0 ? '+' : '') + v.toFixed(1) + '%';
+    if (/_pct$/.test(column)) return v.toFixed(1) + '%';
+    return String(v);
 }
 
-function dataTable(caption, pairs) {
-    return h('details', { class: 'datatable' }, h('summary', null, t('dash.table')),
-        h('table', { class: 'list' }, h('caption', null, caption),
-          h('tbody', null, pairs.map(function (p) { return h('tr', null, h('th', { scope: 'row' }, p[0]), h('td', { class: 'num' }, String(p[1]))); }))));
+function statsPanel(table) {
+    var title = t('dash.t.' + table.name);
+    if (title === 'dash.t.' + table.name) title = table.title;
+    var drawable = table.rows.some(function (r) {
+        return !table.over_time || !/^(not_given|uncertain|group)$/.test(r.key);
+    });
+    var numbers = h('table', { class: 'list' }, h('caption', null, title),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, table.key),
+          table.columns.map(function (c) { return h('th', { scope: 'col', class: 'num' }, t('dash.c.' + c)); }))),
+        h('tbody', null, table.rows.map(function (r) {
+            return h('tr', null, h('th', { scope: 'row' }, statsRowLabel(table, r)),
+                     r.values.map(function (v, i) { return h('td', { class: 'num' }, statsCell(v, table.columns[i])); }));
+        })));
+    return h('section', { class: 'card chart-card', 'data-table': table.name }, h('h2', null, title),
+        drawable ? h('img', { class: 'chart', alt: title,
+                              src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) }) : null,
+        table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
+                          : h('p', { class: 'muted' }, t('dash.empty')),
+        table.note ? h('p', { class: 'note' }, table.note) : null);
 }
 
 VIEWS.dashboard = function (el) {
     el.appendChild(h('h1', null, t('dash.title')));
     return api('GET', '/stats').then(function (s) {
-        var sorted = function (obj, label) {
-            return Object.keys(obj || {}).map(function (k) { return [label ? label(k) : k, obj[k]]; })
-                .sort(function (a, b) { return b[1] - a[1]; });
-        };
-        var panel = function (title, chart, pairs) {
-            return h('section', { class: 'card chart-card' }, h('h2', null, title),
-                     pairs.length ? [chart, dataTable(title, pairs)] : h('p', { class: 'muted' }, t('dash.empty')));
-        };
-        var years = Object.keys(s.events_by_year || {}).sort().map(function (k) { return [k, s.events_by_year[k]]; });
-        var acts = sorted(s.acts_by_type, function (k) { return vocabLabel('act_type', k); });
-        var provs = sorted(s.events_by_province, function (k) { return k === 'unknown' ? '?' : k; });
         var grid = h('div', { class: 'dash' },
-            panel(t('dash.years'), barsYears(t('dash.years'), s.events_by_year || {}), years),
-            panel(t('dash.acts'), barsH(t('dash.acts'), acts), acts),
-            panel(t('dash.provinces'), barsH(t('dash.provinces'), provs), provs),
             h('section', { class: 'card' }, h('h2', null, t('dash.types')),
               h('table', { class: 'list' },
                 h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('col.type')), h('th', { scope: 'col', class: 'num' }, t('dash.records')),
@@ -1402,7 +1361,10 @@ VIEWS.dashboard = function (el) {
                     return h('tr', null, h('th', { scope: 'row' }, hashLink('records?type=' + r.type, typeLabel(r.type))),
                              h('td', { class: 'num' }, String(r.records)), h('td', { class: 'num' }, String(r.versions)),
                              h('td', { class: 'num' }, String(r.retracted)));
-                })))));
+                })))),
+            (s.tables || []).map(statsPanel));
+        if (!s.exact_witness_counts)
+            el.appendChild(h('p', { class: 'muted' }, t('dash.withheld', { n: s.min_cell })));
         el.appendChild(grid);
     });
 };

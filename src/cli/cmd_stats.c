@@ -15,7 +15,7 @@ static int write_charts(struct cli *cli, json_t *stats, const char *dir)
     json_t *table;
     FILE *f;
     size_t i;
-    int rc = EXIT_OK;
+    int rc = EXIT_OK, drawn;
 
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "attest: --svg %s: %s\n", dir, strerror(errno));
@@ -23,8 +23,12 @@ static int write_charts(struct cli *cli, json_t *stats, const char *dir)
     }
     json_array_foreach(json_object_get(stats, "tables"), i, table) {
         buf_reset(&svg);
-        if (stats_chart(&cli->ctx, table, &svg) != AT_OK)
+        if ((drawn = stats_chart(&cli->ctx, table, &svg)) == AT_ENOTFOUND)
             continue;   /* nothing to draw: the table says so */
+        if (drawn != AT_OK) {
+            rc = cli_fail(cli, drawn);
+            break;
+        }
         buf_reset(&path);
         buf_printf(&path, "%s/%s.svg", dir, json_string_value(json_object_get(table, "name")));
         if ((f = fopen(buf_str(&path), "w")) == NULL || fwrite(svg.data, 1, svg.len, f) != svg.len

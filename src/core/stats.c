@@ -732,6 +732,7 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
         if (column_drawn(json_string_value(json_array_get(cols, c))))
             series[ns++] = (struct svg_series){ .name = json_string_value(json_array_get(cols, c)),
                                                 .y = values[c] };
+    f.y_label = ns == 1 ? series[0].name : "number";
     if (ns == 1)
         series[0].name = NULL;
     if (note)
@@ -741,7 +742,6 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
                                "clearance and not drawn.", note ? " " : "", STATS_MIN_CELL);
     f.title = json_string_value(json_object_get(table, "title"));
     f.x_label = json_string_value(json_object_get(table, "key"));
-    f.y_label = json_string_value(json_array_get(cols, 0));
     f.note = full_note.len ? buf_str(&full_note) : NULL;
     f.flags = SVG_Y_INTEGER | (over_time ? 0 : SVG_HORIZONTAL);
     if (ncat == 0)

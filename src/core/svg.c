@@ -30,6 +30,8 @@ static const char *const palette[SVG_MAX_SERIES] = {
 #define MAX_LABEL 180.0  /* widest category label, in pixels */
 #define MAX_RULES 32
 #define KDE_STEPS 200
+#define MAX_BAR 48.0     /* thickest bar, in pixels */
+#define MIN_PLOT 100.0   /* least height of a plot across the page */
 
 /* ---- text ---- */
 
@@ -722,7 +724,7 @@ static int category_layout(struct at_ctx *ctx, struct chart *c, const char *cons
         band = fmax(18, (double)ns * 9 + 9);
         if (c->f->height == 0)
             c->h = 0;
-        chart_place(c, cat_w + 8, LINE + 4, band * (double)ncat);
+        chart_place(c, cat_w + 8, LINE + 4, fmax(MIN_PLOT, band * (double)ncat));
         return AT_OK;
     }
     h = c->h;
@@ -810,7 +812,7 @@ int svg_bars(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
     bool stacked;
     struct range r = { 0 };
     struct chart c;
-    double band, thick, p, base, sum;
+    double band, thick, lead, p, base, sum;
 
     if (check_frame(ctx, f, false) != AT_OK)
         return AT_EINVAL;
@@ -839,13 +841,15 @@ int svg_bars(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
     chart_open(&c);
     draw_value_axis(&c);
     band = (c.horizontal ? c.ph : c.pw) / (double)ncat;
-    thick = stacked ? band * 0.8 : band * 0.8 / (double)ns;
+    thick = fmin(MAX_BAR, stacked ? band * 0.8 : band * 0.8 / (double)ns);
+    /* the group of bars, centred in its band */
+    lead = (band - thick * (stacked ? 1 : (double)ns)) / 2;
     for (size_t i = 0; i < ncat; i++) {
         base = 0;
         for (size_t j = 0; j < ns; j++) {
             if (isnan(s[j].y[i]))
                 continue;
-            p = (c.horizontal ? c.y0 : c.x0) + (double)i * band + band * 0.1
+            p = (c.horizontal ? c.y0 : c.x0) + (double)i * band + lead
                 + (stacked ? 0 : (double)j * thick);
             bar(&c, p, thick, stacked ? base : 0, base + s[j].y[i], palette[j]);
             tooltip(out, labels[i], s[j].name, s[j].y[i], s[j].lo ? &s[j].lo[i] : NULL,

@@ -266,12 +266,15 @@ await step('record page: retract with a reason', async () => {
     check((await page.textContent('table.history')).includes('entered only to test'), 'the retraction is in the history');
 });
 
-await step('dashboard: SVG charts by year, act type and province', async () => {
+await step('dashboard: the tables, the charts the server draws, the warnings', async () => {
     await goto('dashboard');
-    await page.waitForSelector('svg.chart rect.bar');
-    check(await page.locator('svg.chart').count() === 3, 'three charts');
+    await page.waitForSelector('section[data-table="acts_by_type"] img.chart');
+    await page.waitForFunction(() => [...document.querySelectorAll('main img.chart')]
+        .every((img) => img.complete && img.naturalWidth > 0), null, { timeout: 15000 });
+    check(await page.locator('main img.chart').count() >= 5, 'a chart for each table with something to draw');
     const text = await page.textContent('main');
-    check(text.includes('Public execution') && text.includes('North Hamgyong'), 'labelled bars');
+    check(text.includes('Public execution') && text.includes('North Hamgyong'), 'labelled rows');
+    check(text.includes('are not trends'), 'the warning on counts over time');
 });
 
 await step('evidence: upload shows the SHA-256', async () => {
