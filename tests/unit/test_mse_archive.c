@@ -6,6 +6,7 @@
 #include "../../src/core/evlog.h"
 #include "../../src/core/mse.h"
 #include "../../src/core/record.h"
+#include "../../src/core/vocab.h"
 #include "fixture.h"
 #include "unit.h"
 
@@ -188,6 +189,31 @@ UNIT_TEST(mse_archive_reads_at_a_tree_head_and_reproduces_a_stored_estimate)
     CHECK(mse_archive_load(&ctx, w.st, "es-0000000000000000", &stored) == AT_ENOTFOUND);
     CHECK(estimate(&ctx, &w, MSE_STRATA_NONE, 999999, &doc) == AT_ENOTFOUND);
     CHECK_STR(ctx.message, "no signed tree head covers exactly 999999 log entries");
+    store_close(w.st);
+}
+
+UNIT_TEST(mse_archive_reads_only_what_the_reader_may_and_stores_only_for_writers)
+{
+    struct at_ctx ctx = { 0 };
+    struct world w;
+    struct session partner;
+    json_t *doc;
+
+    REQUIRE(world_make(&ctx, &w) == AT_OK);
+    /* A partner may read neither the interviews (confidential) nor the
+     * acts (restricted): no victim is on any list for them. */
+    partner = w.admin;
+    partner.role = ROLE_PARTNER;
+    partner.clearance = CLEARANCE_PARTNER;
+    store_set_session(w.st, &partner);
+    REQUIRE(estimate(&ctx, &w, MSE_STRATA_NONE, 0, &doc) == AT_OK);
+    CHECK(json_array_size(json_object_get(doc, "strata")) == 0);
+    CHECK(json_integer_value(json_object_get(doc, "acts_read")) == 0);
+    CHECK_STR(json_string_value(json_object_get(doc, "clearance")), "partner");
+    CHECK(warned(doc, "No victim is on any of these lists"));
+    CHECK(evlog_write(&ctx, w.st, mse_archive_store_write, doc) == AT_EDENIED);
+    json_decref(doc);
+    store_set_session(w.st, &w.admin);
     store_close(w.st);
 }
 
