@@ -202,15 +202,23 @@ static void reciprocal_init(void)
 }
 
 /* Inversion for n p < 10, p <= 1/2: walk up the distribution function
- * from P(0) = q^n with P(x) = P(x-1) (n-x+1)/x p/q. */
+ * from P(0) = q^n with P(x) = P(x-1) (n-x+1)/x p/q.  Since q^n >= 1 - n p,
+ * a uniform below 1 - n p is 0 without computing q^n (most draws, when
+ * n p is small). */
 static long binomial_inversion(struct rng *r, long n, double p)
 {
-    double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s, f0 = exp((double)n * log1p(-p));
+    double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s, f0 = -1;
 
     pthread_once(&reciprocal_once, reciprocal_init);
     for (;;) {
-        double f = f0, u = rng_uniform(r);
+        double u = rng_uniform(r), f;
         long x = 0;
+
+        if (u < 1.0 - (double)n * p)
+            return 0;
+        if (f0 < 0)
+            f0 = exp((double)n * log1p(-p));
+        f = f0;
 
         while (u > f) {
             u -= f;

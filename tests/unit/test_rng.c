@@ -347,7 +347,7 @@ UNIT_TEST(rng_binomial_matches_its_distribution)
 {
     static double x[DRAWS];
     static const double cases[][2] = { { 20, 0.3 }, { 1000, 0.004 }, { 1000, 0.4 }, { 50, 0.9 },
-                                       { 1131, 0.75 }, { 100000, 0.001 }, { 5, 0.5 } };
+                                       { 1131, 0.75 }, { 100000, 0.001 }, { 5, 0.5 }, { 500, 0.0005 } };
     struct rng r;
 
     rng_seed(&r, 5);
