@@ -139,7 +139,14 @@ UNIT_TEST(mse_archive_identifies_victims_by_the_linkage_clusters)
     /* p1 (on A) and p5 (on U) are one victim. */
     sql = sqlite3_mprintf("CREATE TABLE IF NOT EXISTS link_cluster (record_id TEXT PRIMARY KEY,"
                           " type TEXT NOT NULL, cluster_id TEXT NOT NULL);"
-                          "INSERT INTO link_cluster VALUES ('%q', 'person', 'c-1'), ('%q', 'person', 'c-1');",
+                          "INSERT INTO link_cluster VALUES ('%q', 'person', 'c-1'), ('%q', 'person', 'c-1');"
+                          "CREATE TABLE IF NOT EXISTS link_run (run INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+                          " model_version TEXT NOT NULL, threshold REAL NOT NULL, config TEXT NOT NULL,"
+                          " params TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL,"
+                          " log_seq INTEGER NOT NULL);"
+                          "INSERT INTO link_run(run, type, model_version, threshold, config, params, author,"
+                          " created_at, log_seq) VALUES (1, 'person', 'fs1-FICTIONAL', 0.9, '{}', '{}',"
+                          " 'admin', '2026-01-01T00:00:00Z', 1);",
                           w.pe[1], w.pe[5]);
     REQUIRE(sqlite3_exec(store_db(w.st), sql, NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_free(sql);
@@ -147,6 +154,7 @@ UNIT_TEST(mse_archive_identifies_victims_by_the_linkage_clusters)
     CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(doc, "strata"), 0), "documented")) == 5);
     CHECK(pattern(doc, 0, "101") == 1 && pattern(doc, 0, "100") == 1 && pattern(doc, 0, "001") == 0);
     CHECK(json_integer_value(json_object_get(json_object_get(doc, "linkage"), "persons_clustered")) == 2);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "linkage"), "model_version")), "fs1-FICTIONAL");
     CHECK(!warned(doc, "No record linkage"));
     CHECK(warned(doc, "8 acts name a victim whose person record is in no linkage cluster"));
     json_decref(doc);
