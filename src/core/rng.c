@@ -237,21 +237,21 @@ static long binomial_inversion(struct rng *r, long n, double p)
 static long binomial_btrs(struct rng *r, long n, double p)
 {
     double q = 1.0 - p, spq = sqrt((double)n * p * q);
-    double b = 1.15 + 2.53 * spq, a = -0.0873 + 0.0248 * b + 0.01 * p;
-    double c = (double)n * p + 0.5, vr = 0.92 - 4.2 / b;
+    double b = 1.15 + 2.53 * spq, inv_b = 1.0 / b, a = -0.0873 + 0.0248 * b + 0.01 * p;
+    double c = (double)n * p + 0.5, vr = 0.92 - 4.2 * inv_b, twice_a = 2.0 * a;
     double alpha = 0, lpq = 0, m = 0, h = 0;
     int setup = 0;
 
     for (;;) {
         double u = rng_uniform(r) - 0.5, v = rng_uniform(r), us = 0.5 - fabs(u);
-        double k = floor((2.0 * a / us + b) * u + c);
+        double k = floor((twice_a / us + b) * u + c);
 
         if (k < 0.0 || k > (double)n)
             continue;
         if (us >= 0.07 && v <= vr)
             return (long)k;
         if (!setup) {
-            alpha = (2.83 + 5.1 / b) * spq;
+            alpha = (2.83 + 5.1 * inv_b) * spq;
             lpq = log(p / q);
             m = floor((double)(n + 1) * p);
             h = lgamma(m + 1.0) + lgamma((double)n - m + 1.0);
