@@ -751,8 +751,7 @@ bool names_korean_syllables(const char *key, size_t len)
     return can[len];
 }
 
-/* Whether a folded key is one of the commonest Korean family names. */
-static bool korean_family(const char *key, size_t len)
+bool names_korean_family(const char *key, size_t len)
 {
     static const char *const families[] = {
         "an", "bae", "bag", "baeg", "bang", "beom", "bong", "byon", "ja", "jae", "jang", "je", "ji",
@@ -779,11 +778,11 @@ bool names_korean_name(const char *form)
         return false;
     /* a family name first or last, then every word syllables */
     names_fold_token(form, strcspn(form, " "), &key);
-    korean = korean_family(key.data, key.len);
+    korean = names_korean_family(key.data, key.len);
     if (!korean) {
         buf_reset(&key);
         names_fold_token(last + 1, strlen(last + 1), &key);
-        korean = korean_family(key.data, key.len);
+        korean = names_korean_family(key.data, key.len);
     }
     for (const char *p = form; *p && korean;) {
         size_t len = strcspn(p, " ");

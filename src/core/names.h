@@ -57,6 +57,10 @@ enum name_word_class names_word_class(const char *word, size_t len);
  * are two names, not two spellings of one. */
 bool names_korean_syllables(const char *key, size_t len);
 
+/* Whether a folded key is one of the commonest Korean family names
+ * (Kim, Ri, Pak, Choe, Jong... as keys: gim, i, bag, joe, jong). */
+bool names_korean_family(const char *key, size_t len);
+
 /* Whether a normalised form reads as a Korean personal name: two words
  * or more, each Korean syllables, the first or the last a common Korean
  * family name (Kim Yong Chol, Ri Su Yong). */

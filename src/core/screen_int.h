@@ -67,6 +67,7 @@ struct s_word {
     uint8_t cls;          /* enum name_word_class */
     uint32_t key_id;
     float weight;         /* screen_word_weight of its key's IDF */
+    bool syllables;       /* its key is Korean syllables (names_korean_syllables) */
     bool korean;          /* Korean syllables, mostly in Korean names (names_korean_name) */
     uint32_t in_korean, in_all;   /* names holding it that are Korean, all (while loading) */
 };
