@@ -681,6 +681,7 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
 
 /* ---- Korean syllables ------------------------------------------------ */
 
+
 /* The folded keys of every Hangul syllable romanised alone in the DPRK,
  * McCune-Reischauer and Revised systems, in an open-addressing set built
  * once. */
@@ -795,13 +796,6 @@ bool names_korean_name(const char *form)
     }
     buf_free(&key);
     return korean;
-}
-
-double names_word_prior(const char *w, size_t len)
-{
-    (void)w;
-    (void)len;
-    return 1.0;
 }
 
 enum name_word_class names_word_class(const char *w, size_t len)

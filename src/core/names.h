@@ -66,12 +66,6 @@ bool names_korean_family(const char *key, size_t len);
  * family name (Kim Yong Chol, Ri Su Yong). */
 bool names_korean_name(const char *form);
 
-/* How much a normalised word tells about who is named, as a factor of
- * its weight in (0, 1]: 1 for most words, less for the family names and
- * given-name syllables that very many Koreans share (Kim, Ri, Pak; Chol,
- * Yong), so that an unlisted Korean name sharing them with a listed one
- * does not look listed. */
-double names_word_prior(const char *word, size_t len);
 
 /* Whether a and b are one edit apart: a letter more or less, one
  * replaced, or two neighbours swapped (or equal). */

@@ -276,7 +276,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->key_id = kid;
     qw->korean = false; /* set by screen_q_form_build for a Korean name */
     float idf = screen_key_idf(ix, keys->data + at, qw->keylen);
-    qw->weight = screen_word_weight(idf, qw->cls, raw, n);
+    qw->weight = screen_word_weight(idf, qw->cls);
     qw->raw = raw;
     qw->key = (const char *)(uintptr_t)at; /* offset, fixed below */
 }

@@ -538,11 +538,9 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
 }
 
-float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len)
+float screen_word_weight(float idf, uint8_t cls)
 {
-    float f = cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
-
-    return idf * f * (float)names_word_prior(raw, len);
+    return idf * (cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f);
 }
 
 float screen_key_idf(const struct screen_index *ix, const char *key, size_t len)
@@ -624,7 +622,7 @@ static void finish_index(struct screen_index *ix)
     ix->max_key_w = 0;
     for (size_t i = 0; i < ix->nwords; i++) {
         struct s_word *w = &ix->words[i];
-        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls, w->raw, w->rawlen);
+        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls);
         w->korean = w->in_korean * 2 > w->in_all && w->syllables;
         if (wr > ix->key_w[w->key_id])
             ix->key_w[w->key_id] = wr;

@@ -275,10 +275,9 @@ uint8_t screen_type_code(const char *t);
  * screen_scratch_put. */
 struct scratch *screen_scratch_get(const struct screen_index *ix);
 void screen_scratch_put(const struct screen_index *ix, struct scratch *sc);
-/* The weight of a word of key rarity idf, class cls and text raw: company
- * forms weigh less, numbers more, and words that many people share
- * (names_word_prior) less. */
-float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len);
+/* The weight of a word of key rarity idf and class cls: company forms
+ * weigh a quarter, numbers one and a half. */
+float screen_word_weight(float idf, uint8_t cls);
 /* The rarity (IDF) of a key: the index's own, or, for a key it does not
  * hold, that of the index it borrows its weights from, or its heaviest;
  * SCREEN_DEFAULT_IDF when ix is NULL. */
