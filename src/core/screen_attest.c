@@ -116,7 +116,7 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
      * but a long word one slip off (a letter more, less, replaced, or two
      * swapped) is a misspelling, counted as ONE_SLIP. */
     double spread = 0.5 + 0.45 * (s - min) / (1.0 - min);
-    if (shorter >= 6 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
+    if (shorter >= 4 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
         return ONE_SLIP;
     return spread;
 }
