@@ -180,7 +180,7 @@ struct q_word {
 #define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
 #define EXTRA_NAME 0.2    /* weight of an unmatched list word */
 #define PAIR_MIN 0.80     /* word similarity below which words do not pair */
-#define ONE_SLIP 0.85     /* similarity of two long words one slip apart */
+#define ONE_SLIP 0.85     /* similarity of two words (4+ letters) one slip apart */
 #define ORDER_COST 0.25   /* share of a company's score lost when its words are all swapped */
 
 /* Word similarities computed once per query word and listed word. */
