@@ -113,8 +113,8 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
         return 0.0;
     /* Spread what is left above the cut-off over 0.5 .. 0.95, so that two
      * merely similar words count for half a match, not nearly a whole;
-     * but a word of four letters or more one slip off (a letter more, less, replaced, or two
-     * swapped) is a misspelling, counted as ONE_SLIP. */
+     * but a word of four letters or more one slip off (a letter more,
+     * less, replaced, or two swapped) is a misspelling: ONE_SLIP. */
     double spread = 0.5 + 0.45 * (s - min) / (1.0 - min);
     if (shorter >= 4 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
         return ONE_SLIP;
