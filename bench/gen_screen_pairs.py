@@ -42,6 +42,10 @@ generated from tables of names in their scripts
 
 The provenance says where each pair came from: the list version and key
 (and which names), or the generator and the listed name it started from.
+
+bench/data/screen_pairs.tsv is this script's output with seed 11 on the
+lists named above; `PAIRS=rebuild bench/screen_quality.sh` builds it again
+(the same file, byte for byte).
 """
 import os
 import random
@@ -216,7 +220,7 @@ def main():
     # companies sharing a word that is not a legal form
     word_index = {}
     for k, name in by_type.get("company", []):
-        for w in set(norm_words(name)):
+        for w in sorted(set(norm_words(name))):
             if len(w) > 3 and w not in ("korea", "trading", "company", "corporation", "limited", "general",
                                         "bank", "international", "group", "industrial", "shipping"):
                 word_index.setdefault(w, []).append((k, name))

@@ -681,6 +681,7 @@ void names_fold_token(const char *w, size_t len, struct buf *out)
 
 /* ---- Korean syllables ------------------------------------------------ */
 
+
 /* The folded keys of every Hangul syllable romanised alone in the DPRK,
  * McCune-Reischauer and Revised systems, in an open-addressing set built
  * once. */
@@ -751,8 +752,7 @@ bool names_korean_syllables(const char *key, size_t len)
     return can[len];
 }
 
-/* Whether a folded key is one of the commonest Korean family names. */
-static bool korean_family(const char *key, size_t len)
+bool names_korean_family(const char *key, size_t len)
 {
     static const char *const families[] = {
         "an", "bae", "bag", "baeg", "bang", "beom", "bong", "byon", "ja", "jae", "jang", "je", "ji",
@@ -779,11 +779,11 @@ bool names_korean_name(const char *form)
         return false;
     /* a family name first or last, then every word syllables */
     names_fold_token(form, strcspn(form, " "), &key);
-    korean = korean_family(key.data, key.len);
+    korean = names_korean_family(key.data, key.len);
     if (!korean) {
         buf_reset(&key);
         names_fold_token(last + 1, strlen(last + 1), &key);
-        korean = korean_family(key.data, key.len);
+        korean = names_korean_family(key.data, key.len);
     }
     for (const char *p = form; *p && korean;) {
         size_t len = strcspn(p, " ");
@@ -796,13 +796,6 @@ bool names_korean_name(const char *form)
     }
     buf_free(&key);
     return korean;
-}
-
-double names_word_prior(const char *w, size_t len)
-{
-    (void)w;
-    (void)len;
-    return 1.0;
 }
 
 enum name_word_class names_word_class(const char *w, size_t len)
@@ -915,6 +908,50 @@ enum name_word_class names_word_class(const char *w, size_t len)
 DEFINE_JARO(jaro_u32, uint32_t)
 DEFINE_JARO(jaro_bytes, unsigned char)
 
+/* Jaro on bytes of strings of 64 bytes or fewer, bit-parallel: the
+ * positions of each byte of b as a bit mask, so that the first unmatched
+ * equal byte in a's window is the lowest bit of (its mask, less the
+ * matched, within the window): the same matches as jaro_bytes, without
+ * scanning the window. */
+static double jaro_bytes_bits(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+    uint64_t pm[256], fa = 0, fb = 0;
+    size_t window, matches = 0, trans = 0;
+
+    if (na == 0 && nb == 0)
+        return 1.0;
+    if (na == 0 || nb == 0)
+        return 0.0;
+    window = (na > nb ? na : nb) / 2;
+    window = window > 0 ? window - 1 : 0;
+    /* only the masks of the bytes of a and b are read: clear those */
+    for (size_t i = 0; i < na; i++)
+        pm[a[i]] = 0;
+    for (size_t j = 0; j < nb; j++)
+        pm[b[j]] = 0;
+    for (size_t j = 0; j < nb; j++)
+        pm[b[j]] |= (uint64_t)1 << j;
+    for (size_t i = 0; i < na; i++) {
+        unsigned c = a[i];
+        size_t lo = i > window ? i - window : 0, hi = i + window + 1 < nb ? i + window + 1 : nb;
+        if (lo >= hi)
+            continue;
+        uint64_t range = (hi - lo == 64 ? ~(uint64_t)0 : (((uint64_t)1 << (hi - lo)) - 1)) << lo;
+        uint64_t cand = pm[c] & ~fb & range;
+        if (cand) {
+            fb |= cand & (~cand + 1);
+            fa |= (uint64_t)1 << i;
+            matches++;
+        }
+    }
+    if (matches == 0)
+        return 0.0;
+    for (; fa; fa &= fa - 1, fb &= fb - 1)
+        trans += a[__builtin_ctzll(fa)] != b[__builtin_ctzll(fb)];
+    double m = (double)matches;
+    return (m / (double)na + m / (double)nb + (m - (double)trans / 2.0) / m) / 3.0;
+}
+
 double names_jaro(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     return jaro_u32(a, na, b, nb);
@@ -945,6 +982,7 @@ double names_jaro_winkler_bytes(const char *a, size_t na, const char *b, size_t 
 
     while (l < 4 && l < na && l < nb && a[l] == b[l])
         l++;
-    return winkler(jaro_bytes((const unsigned char *)a, na, (const unsigned char *)b, nb), l,
-                   boost_threshold);
+    const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
+    double j = na <= 64 && nb <= 64 ? jaro_bytes_bits(ua, na, ub, nb) : jaro_bytes(ua, na, ub, nb);
+    return winkler(j, l, boost_threshold);
 }

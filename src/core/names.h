@@ -57,17 +57,15 @@ enum name_word_class names_word_class(const char *word, size_t len);
  * are two names, not two spellings of one. */
 bool names_korean_syllables(const char *key, size_t len);
 
+/* Whether a folded key is one of the commonest Korean family names
+ * (Kim, Ri, Pak, Choe, Jong... as keys: gim, i, bag, joe, jong). */
+bool names_korean_family(const char *key, size_t len);
+
 /* Whether a normalised form reads as a Korean personal name: two words
  * or more, each Korean syllables, the first or the last a common Korean
  * family name (Kim Yong Chol, Ri Su Yong). */
 bool names_korean_name(const char *form);
 
-/* How much a normalised word tells about who is named, as a factor of
- * its weight in (0, 1]: 1 for most words, less for the family names and
- * given-name syllables that very many Koreans share (Kim, Ri, Pak; Chol,
- * Yong), so that an unlisted Korean name sharing them with a listed one
- * does not look listed. */
-double names_word_prior(const char *word, size_t len);
 
 /* Whether a and b are one edit apart: a letter more or less, one
  * replaced, or two neighbours swapped (or equal). */

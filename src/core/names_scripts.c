@@ -60,7 +60,8 @@ static const struct reading japanese_given[] = {
 /* Arabic words of names, as English-language documents spell them. */
 static const struct reading arabic[] = {
     { "محمد", "muhammad" }, { "علي", "ali" }, { "حسن", "hassan" }, { "حسين", "hussein" },
-    { "أحمد", "ahmad" }, { "احمد", "ahmad" }, { "عبد", "abd" }, { "الله", "allah" },
+    { "أحمد", "ahmad" }, { "احمد", "ahmad" }, { "عبد الله", "abdullah" }, { "عبد", "abd" },
+    { "الله", "allah" },
     { "خالد", "khalid" }, { "عمر", "omar" }, { "يوسف", "yusuf" }, { "إبراهيم", "ibrahim" },
     { "ابراهيم", "ibrahim" }, { "محمود", "mahmoud" }, { "سعيد", "said" }, { "صالح", "salih" },
     { "جمال", "jamal" }, { "ناصر", "nasser" }, { "كريم", "karim" }, { "رشيد", "rashid" },

@@ -113,10 +113,10 @@ static double word_sim(const struct q_word *a, const struct s_word *b)
         return 0.0;
     /* Spread what is left above the cut-off over 0.5 .. 0.95, so that two
      * merely similar words count for half a match, not nearly a whole;
-     * but a long word one slip off (a letter more, less, replaced, or two
-     * swapped) is a misspelling, counted as ONE_SLIP. */
+     * but a word of four letters or more one slip off (a letter more,
+     * less, replaced, or two swapped) is a misspelling: ONE_SLIP. */
     double spread = 0.5 + 0.45 * (s - min) / (1.0 - min);
-    if (shorter >= 6 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
+    if (shorter >= 4 && spread < ONE_SLIP && names_one_edit(a->key, a->keylen, b->key, b->keylen))
         return ONE_SLIP;
     return spread;
 }
@@ -276,7 +276,7 @@ static void q_word_init(const struct screen_index *ix, struct q_word *qw, const 
     qw->key_id = kid;
     qw->korean = false; /* set by screen_q_form_build for a Korean name */
     float idf = screen_key_idf(ix, keys->data + at, qw->keylen);
-    qw->weight = screen_word_weight(idf, qw->cls, raw, n);
+    qw->weight = screen_word_weight(idf, qw->cls);
     qw->raw = raw;
     qw->key = (const char *)(uintptr_t)at; /* offset, fixed below */
 }

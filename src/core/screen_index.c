@@ -185,6 +185,7 @@ static uint32_t intern_word(struct screen_index *ix, const char *w, size_t n)
     sw->keylen = (uint16_t)key.len;
     sw->key = buf_detach(&key);
     sw->key_id = intern_key(ix, sw->key, sw->keylen);
+    sw->syllables = names_korean_syllables(sw->key, sw->keylen);
     sw->korean = false;
     sw->in_korean = sw->in_all = 0;
     screen_map_put(&ix->word_map, w, n, id);
@@ -360,12 +361,27 @@ bool screen_form_native(const char *form)
     return false;
 }
 
+/* names_korean_name of a form's words: two or more, each Korean
+ * syllables, the first or the last a common Korean family name. */
+static bool korean_form(const struct screen_index *ix, const uint32_t *ids, size_t n)
+{
+    if (n < 2)
+        return false;
+    const struct s_word *first = &ix->words[ids[0]], *last = &ix->words[ids[n - 1]];
+    if (!names_korean_family(first->key, first->keylen) && !names_korean_family(last->key, last->keylen))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!ix->words[ids[i]].syllables)
+            return false;
+    return true;
+}
+
 static void add_name_form(struct screen_index *ix, uint32_t entry, const char *text,
                           const char *quality, const char *form, uint32_t *cp, uint32_t ncp)
 {
     uint32_t ids[MAX_WORDS], joined[2];
     size_t n = split_words(ix, form, ids);
-    bool korean = names_korean_name(form);
+    bool korean = korean_form(ix, ids, n);
 
     if (n == 0) {
         free(cp);
@@ -522,11 +538,9 @@ static int load_version(struct at_ctx *ctx, struct store *st, struct screen_inde
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading list identifiers");
 }
 
-float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len)
+float screen_word_weight(float idf, uint8_t cls)
 {
-    float f = cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f;
-
-    return idf * f * (float)names_word_prior(raw, len);
+    return idf * (cls == NAME_WORD_FORM ? 0.25f : cls == NAME_WORD_NUMBER ? 1.5f : 1.0f);
 }
 
 float screen_key_idf(const struct screen_index *ix, const char *key, size_t len)
@@ -608,8 +622,8 @@ static void finish_index(struct screen_index *ix)
     ix->max_key_w = 0;
     for (size_t i = 0; i < ix->nwords; i++) {
         struct s_word *w = &ix->words[i];
-        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls, w->raw, w->rawlen);
-        w->korean = w->in_korean * 2 > w->in_all && names_korean_syllables(w->key, w->keylen);
+        float wr = w->weight = screen_word_weight(ix->key_idf[w->key_id], w->cls);
+        w->korean = w->in_korean * 2 > w->in_all && w->syllables;
         if (wr > ix->key_w[w->key_id])
             ix->key_w[w->key_id] = wr;
         if (wr > ix->max_key_w)

@@ -67,6 +67,7 @@ struct s_word {
     uint8_t cls;          /* enum name_word_class */
     uint32_t key_id;
     float weight;         /* screen_word_weight of its key's IDF */
+    bool syllables;       /* its key is Korean syllables (names_korean_syllables) */
     bool korean;          /* Korean syllables, mostly in Korean names (names_korean_name) */
     uint32_t in_korean, in_all;   /* names holding it that are Korean, all (while loading) */
 };
@@ -179,7 +180,7 @@ struct q_word {
 #define EXTRA_QUERY 0.8   /* weight of an unmatched query word */
 #define EXTRA_NAME 0.2    /* weight of an unmatched list word */
 #define PAIR_MIN 0.80     /* word similarity below which words do not pair */
-#define ONE_SLIP 0.85     /* similarity of two long words one slip apart */
+#define ONE_SLIP 0.85     /* similarity of two words (4+ letters) one slip apart */
 #define ORDER_COST 0.25   /* share of a company's score lost when its words are all swapped */
 
 /* Word similarities computed once per query word and listed word. */
@@ -274,10 +275,9 @@ uint8_t screen_type_code(const char *t);
  * screen_scratch_put. */
 struct scratch *screen_scratch_get(const struct screen_index *ix);
 void screen_scratch_put(const struct screen_index *ix, struct scratch *sc);
-/* The weight of a word of key rarity idf, class cls and text raw: company
- * forms weigh less, numbers more, and words that many people share
- * (names_word_prior) less. */
-float screen_word_weight(float idf, uint8_t cls, const char *raw, size_t len);
+/* The weight of a word of key rarity idf and class cls: company forms
+ * weigh a quarter, numbers one and a half. */
+float screen_word_weight(float idf, uint8_t cls);
 /* The rarity (IDF) of a key: the index's own, or, for a key it does not
  * hold, that of the index it borrows its weights from, or its heaviest;
  * SCREEN_DEFAULT_IDF when ix is NULL. */
