@@ -60,6 +60,9 @@ static const struct field_spec interview_fields[] = {
     { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where the interview took place" },
     { "language", FIELD_TEXT, 0, NULL, NULL, 0, 0, "language of the interview" },
     { "summary", FIELD_TEXT, 0, NULL, NULL, 0, 0, "summary of the testimony" },
+    { "group", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "label shared by interviews held together (a group interview): their witnesses "
+      "count as one source" },
 };
 
 static const struct field_spec event_fields[] = {
