@@ -1172,10 +1172,39 @@ function renderRecord(el, doc, versions) {
             h('dt', null, t('rec.lastBy')), h('dd', null, byWhom(doc)),
             h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
             h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
+        doc.corroboration ? corroborationCard(doc.corroboration) : null,
         doc.type === 'witness' ? identityForm(doc.id) : null,
         doc.retracted ? null : amendBox(doc),
         doc.retracted ? null : retractBox(doc));
     el.appendChild(h('div', { class: 'record-layout' }, left, right));
+}
+
+/* An event's corroboration, as the API counted it for this user: counts
+ * and agreement only, never who the witnesses are. */
+function corroborationCard(c) {
+    function agreement(part, detail) {
+        var n = part.accounts;
+        var text = part.agree === null ? t(n ? 'cor.one' : 'cor.zero')
+                                       : t(part.agree ? 'cor.agree' : 'cor.disagree', { n: n });
+        return h('span', { class: part.agree === false ? 'warn' : null }, text, detail ? ' · ' + detail : '');
+    }
+    var date = c.date, place = c.place, victims = c.victims;
+    return h('section', { class: 'card corroboration', 'data-sources': String(c.sources) },
+        h('h2', null, t('cor.title')),
+        h('dl', { class: 'kv' },
+          h('dt', null, t('cor.sources')),
+          h('dd', { 'data-field': 'sources' }, t('cor.sourcesOf', { n: c.sources, r: c.source_records, a: c.accounts, u: c.unattributed })),
+          h('dt', null, t('cor.basis')),
+          h('dd', { 'data-field': 'strongest_basis' },
+            c.strongest_basis ? vocabLabel('basis_of_knowledge', c.strongest_basis) : t('cor.none'),
+            ' · ' + t('cor.direct', { n: c.direct_sources })),
+          h('dt', null, t('cor.date')),
+          h('dd', { 'data-field': 'date' }, agreement(date, date.from ? t('cor.span', { from: date.from, to: date.to }) : '')),
+          h('dt', null, t('cor.place')),
+          h('dd', { 'data-field': 'place' }, agreement(place, place.spread_m !== undefined ? t('cor.spread', { m: place.spread_m }) : '')),
+          h('dt', null, t('cor.victims')),
+          h('dd', { 'data-field': 'victims' }, agreement(victims, victims.min !== undefined ? t('cor.range', { min: victims.min, max: victims.max }) : ''))),
+        h('p', { class: 'muted' }, t('cor.note')));
 }
 
 /* Who wrote version v here, and, for an imported version, who first wrote

@@ -69,6 +69,14 @@ var TEXT = {
         'rec.retracted': 'retracted', 'rec.nochange': 'Nothing was changed.',
         'rec.created': 'created', 'rec.notFound': 'This record cannot be shown: {m}',
         'rec.openSite': 'Open the site on the map',
+        'cor.title': 'Corroboration', 'cor.sources': 'Independent sources',
+        'cor.sourcesOf': '{n} (from {r} witnesses and documents, {a} accounts; {u} without a source you may see)',
+        'cor.basis': 'Strongest basis', 'cor.direct': '{n} direct (present or eyewitness)',
+        'cor.none': 'none stated', 'cor.date': 'Dates', 'cor.place': 'Places', 'cor.victims': 'Victims',
+        'cor.agree': 'agree ({n} accounts)', 'cor.disagree': 'disagree ({n} accounts)',
+        'cor.one': 'one account', 'cor.zero': 'no account', 'cor.span': '{from} to {to}',
+        'cor.spread': 'at most {m} m apart', 'cor.range': '{min} to {max}',
+        'cor.note': 'Witnesses of one household, one group interview, or who heard it from one another count once.',
         'search.title': 'Search', 'search.q': 'Words to find (English or Korean)',
         'search.go': 'Search', 'search.none': 'Nothing found.', 'search.count': '{n} found',
         'dash.title': 'Dashboard', 'dash.years': 'Events by year', 'dash.acts': 'Acts by type',
@@ -148,6 +156,14 @@ var TEXT = {
         'rec.retracted': '철회됨', 'rec.nochange': '바뀐 것이 없습니다.',
         'rec.created': '생성', 'rec.notFound': '이 기록을 표시할 수 없습니다: {m}',
         'rec.openSite': '지도에서 장소 열기',
+        'cor.title': '교차 확인', 'cor.sources': '독립 출처',
+        'cor.sourcesOf': '{n} (증언자·문서 {r}, 진술 {a}; 볼 수 있는 출처가 없는 진술 {u})',
+        'cor.basis': '가장 강한 인지 경위', 'cor.direct': '직접 (직접 경험·목격) {n}',
+        'cor.none': '기재 없음', 'cor.date': '날짜', 'cor.place': '장소', 'cor.victims': '피해자 수',
+        'cor.agree': '일치 (진술 {n})', 'cor.disagree': '불일치 (진술 {n})',
+        'cor.one': '진술 하나', 'cor.zero': '진술 없음', 'cor.span': '{from} ~ {to}',
+        'cor.spread': '최대 {m} m 떨어짐', 'cor.range': '{min} ~ {max}',
+        'cor.note': '같은 가구, 같은 집단 면담, 서로에게서 전해 들은 증언자는 한 출처로 셉니다.',
         'search.title': '검색', 'search.q': '찾을 말 (한국어 또는 영어)',
         'search.go': '검색', 'search.none': '찾은 것이 없습니다.', 'search.count': '{n}건',
         'dash.title': '통계', 'dash.years': '연도별 사건', 'dash.acts': '유형별 행위',
@@ -183,14 +199,14 @@ var FIELD_KO = {
     basis: '인지 경위', name: '이름', confidence: '신뢰도', tier: '공개 범위', kind: '종류',
     from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
     publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
-    country: '국가', imo: 'IMO 번호', flag: '선적국'
+    country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담'
 };
 
 /* English names where the field's own name is terse. */
 var FIELD_EN = {
     lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
     sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
-    to: 'To (record)', basis: 'Basis of knowledge'
+    to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview'
 };
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN };

@@ -460,3 +460,84 @@ int corroboration_of_event(struct at_ctx *ctx, struct store *st, const char *eve
     corroboration_free(c);
     return rc;
 }
+
+/* Each column: the member of the corroboration (and of its part, when
+ * part is not NULL) it shows. */
+static const struct {
+    const char *part, *key;
+} columns[] = {
+    { NULL, "sources" }, { NULL, "source_records" }, { NULL, "accounts" },
+    { NULL, "unattributed" }, { NULL, "direct_sources" }, { NULL, "strongest_basis" },
+    { "date", "agree" }, { "date", "from" }, { "date", "to" },
+    { "place", "agree" }, { "place", "spread_m" },
+    { "victims", "agree" }, { "victims", "min" }, { "victims", "max" },
+};
+
+const char *const corroboration_columns[] = {
+    "corroboration_sources", "corroboration_source_records", "corroboration_accounts",
+    "corroboration_unattributed", "corroboration_direct_sources", "corroboration_strongest_basis",
+    "corroboration_date_agree", "corroboration_date_from", "corroboration_date_to",
+    "corroboration_place_agree", "corroboration_place_spread_m",
+    "corroboration_victims_agree", "corroboration_victims_min", "corroboration_victims_max",
+};
+const size_t corroboration_ncolumns = ARRAY_LEN(corroboration_columns);
+
+_Static_assert(ARRAY_LEN(columns) == ARRAY_LEN(corroboration_columns), "one name per column");
+
+void corroboration_cell(json_t *c, size_t i, struct buf *out)
+{
+    json_t *v = columns[i].part ? json_object_get(c, columns[i].part) : c;
+
+    v = json_object_get(v, columns[i].key);
+    if (json_is_boolean(v))
+        buf_puts(out, json_is_true(v) ? "yes" : "no");
+    else if (json_is_integer(v))
+        buf_printf(out, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        buf_printf(out, "%.0f", json_real_value(v));
+    else if (json_is_string(v))
+        buf_puts(out, json_string_value(v));
+}
+
+struct export {
+    struct at_ctx *ctx;
+    struct corroboration *c;
+    FILE *out;
+    long count;
+};
+
+static int export_one(void *arg, json_t *doc)
+{
+    struct export *e = arg;
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    json_t *c, *line;
+    char *text;
+    int rc = corroboration_event(e->ctx, e->c, id, &c);
+
+    if (rc != AT_OK)
+        return rc;
+    line = json_pack("{s:s, s:o}", "event", id, "corroboration", c);
+    text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+    fputs(text, e->out);
+    fputc('\n', e->out);
+    free(text);
+    json_decref(line);
+    e->count++;
+    return AT_OK;
+}
+
+int corroboration_export(struct at_ctx *ctx, struct store *st, FILE *out, long *count)
+{
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct export e = { ctx, NULL, out, 0 };
+    int rc = corroboration_open(ctx, st, &e.c);
+
+    f.type = "event";
+    if (rc == AT_OK)
+        rc = record_list(ctx, st, &f, export_one, &e);
+    corroboration_free(e.c);
+    *count = e.count;
+    if (rc == AT_OK && (fflush(out) != 0 || ferror(out)))
+        rc = ctx_error(ctx, AT_ERR, "writing the export failed");
+    return rc;
+}

@@ -22,6 +22,7 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* An approximate victim count ("count_approximate": 1) stands for this
  * share more or less: "about 20" agrees with anything from 15 to 25. */
@@ -54,6 +55,20 @@ int corroboration_event(struct at_ctx *ctx, struct corroboration *c, const char 
 
 /* corroboration_open, corroboration_event and corroboration_free, for one event. */
 int corroboration_of_event(struct at_ctx *ctx, struct store *st, const char *event, json_t **out);
+
+/* A corroboration as flat columns (a CSV export of events): their names,
+ * "corroboration_sources", "corroboration_date_agree", ... */
+extern const char *const corroboration_columns[];
+extern const size_t corroboration_ncolumns;
+
+/* Appends column i of corroboration c to out: a number, a code, a date,
+ * "yes" or "no"; nothing when absent or null. */
+void corroboration_cell(json_t *c, size_t i, struct buf *out);
+
+/* Writes the corroboration of every current event the store's session may
+ * read as JSON Lines, {"event": ID, "corroboration": {...}}, in id order;
+ * sets *count to the number of lines. */
+int corroboration_export(struct at_ctx *ctx, struct store *st, FILE *out, long *count);
 
 /* The rank of a basis of knowledge, strongest first (the vocabulary's
  * order: present, eyewitness, heard from the victim, ...); a missing or
