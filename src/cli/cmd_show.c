@@ -146,8 +146,10 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
-    /* An event's current version shows how it is corroborated now. */
-    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0) {
+    /* An event's current version shows how it is corroborated now; a
+     * retracted event has no corroboration. */
+    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0
+        && !json_is_true(json_object_get(doc, "retracted"))) {
         json_t *c;
         if (corroboration_of_event(&cli->ctx, cli->st, id, &c) != AT_OK) {
             rc = cli_fail(cli, cli->ctx.code);

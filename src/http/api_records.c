@@ -120,8 +120,10 @@ int api_records_get(struct request *r)
         }
     }
     json_decref(shown);
-    /* An event's current version comes with how it is corroborated now. */
-    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0) {
+    /* An event's current version comes with how it is corroborated now; a
+     * retracted event has none. */
+    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0
+        && !json_is_true(json_object_get(doc, "retracted"))) {
         json_t *c;
         if ((rc = corroboration_of_event(&r->ctx, r->st, r->params[0], &c)) != AT_OK) {
             json_decref(doc);

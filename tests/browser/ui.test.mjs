@@ -243,6 +243,17 @@ await step('record page: provenance, relations, amend and history', async () => 
     check(hist.includes('remembered the month') && hist.includes('2009-06'), 'version 2 in the history');
 });
 
+await step('record page: an event shows its corroboration, naming no witness', async () => {
+    await goto('record/' + made.event);
+    const card = page.locator('section.corroboration');
+    await card.waitFor();
+    check(await card.getAttribute('data-sources') === '1', 'one independent source: ' + await card.getAttribute('data-sources'));
+    const text = await card.textContent();
+    check(text.includes('Saw it'), 'the strongest basis: ' + text);
+    check(!text.includes(made.witness) && !text.includes(made.interview) && !text.includes('W-TEST-0042'),
+          'no witness or interview named: ' + text);
+});
+
 await step('stored <script> in a title is shown as text', async () => {
     await goto('intake/event');
     await field('event', 'title', XSS_TITLE);
@@ -359,6 +370,13 @@ await step('analyst: no witness identity and no confidential witness records', a
     check(!(await page.content()).includes(REAL_NAME), 'no identity anywhere');
     await goto('exports');
     check(await page.locator('#ex-jsonl').count() === 0, 'no whole-archive export');
+});
+
+await step('analyst: an event counts no source the analyst may not read', async () => {
+    await goto('record/' + made.event);
+    const card = page.locator('section.corroboration');
+    await card.waitFor();
+    check(await card.getAttribute('data-sources') === '0', 'no source: ' + await card.getAttribute('data-sources'));
 });
 
 await step('no script errors or CSP violations', async () => {

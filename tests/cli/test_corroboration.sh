@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # test_corroboration.sh: an event's corroboration on the command line:
 # `attest show` (table and --json) counting a witness of one household,
-# one group interview or hearsay once; an analyst, who may not read the
-# interviews, counting only what they may read; no witness named in what
+# one group interview or hearsay once; a retracted event shown without
+# one; an analyst, who may not read the interviews, counting only what
+# they may read; no witness named in what
 # is shown or exported; `export csv --type event` with the corroboration
 # columns, which `import csv` passes over; `export corroboration`.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 
 new_archive
 attest user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase" \
@@ -59,6 +60,13 @@ has "csv has the corroboration columns" 'corroboration_sources,.*corroboration_v
 has "csv row has the counts" ",1,4,6,0,1,present,yes,1997-01-01,1997-12-31,yes,[0-9]+,yes,3,4$" \
     cat "$T/events.csv"
 lacks "no witness in the csv's corroboration" 'FICTIONAL-CODE|wt-' cat "$T/events.csv"
+
+# A retracted event is still shown, without a corroboration.
+ev2=$(attest add event --title "FICTIONAL retracted event" --source "$iv1")
+attest retract "$ev2" --reason "FICTIONAL: entered twice" >/dev/null
+check "show of a retracted event" attest show "$ev2"
+same "a retracted event has no corroboration" "null" \
+    "$(attest show "$ev2" --json | json_get 'j.get("corroboration")')"
 
 # The export comes back in: the derived columns are passed over.
 new_archive b

@@ -13,7 +13,7 @@ import schema
 from client import Results, Session
 
 res = Results()
-print("1..8")
+print("1..9")
 admin = Session().login("admin")
 doc = json.load(open("web/openapi.json"))
 
@@ -72,4 +72,10 @@ r, c = corroboration(admin, "?version=1")
 res.check("a version asked by number carries no corroboration", r.status == 200 and c is None, c)
 r = admin.get("/api/v1/records/" + witnesses[2])
 res.check("a record that is no event carries none", r.status == 200 and "corroboration" not in r.json(), r.status)
+gone = add("event", "restricted", {"title": "FICTIONAL retracted event"})
+admin.post("/api/v1/records/" + gone + "/retract", {"reason": "FICTIONAL: entered twice"})
+r = admin.get("/api/v1/records/" + gone)
+res.check("a retracted event is shown, without a corroboration",
+          r.status == 200 and r.json().get("retracted") is True and "corroboration" not in r.json(),
+          (r.status, r.body[:200]))
 raise SystemExit(1 if res.failed else 0)
