@@ -38,6 +38,12 @@ static void print_corroboration(struct table *tab, json_t *c)
                (long long)json_integer_value(json_object_get(c, "accounts")),
                (long long)json_integer_value(json_object_get(c, "unattributed")));
     cli_table_row(tab, "independent sources", buf_str(&cell));
+    if (json_integer_value(json_object_get(c, "linked_events"))) {
+        buf_reset(&cell);
+        buf_printf(&cell, "%lld other event records, whose accounts count too",
+                   (long long)json_integer_value(json_object_get(c, "linked_events")));
+        cli_table_row(tab, "linked", buf_str(&cell));
+    }
     buf_reset(&cell);
     buf_printf(&cell, "%s; direct sources: %lld",
                json_string_value(json_object_get(c, "strongest_basis")) ?: "none stated",

@@ -25,6 +25,7 @@
 
 struct corroboration {
     struct store *st;
+    bool linked;      /* the archive has link_cluster: linked events count together */
     json_t *slot;     /* record id or "group:LABEL" -> union-find slot */
     int *parent;
     size_t n;
@@ -97,6 +98,21 @@ static int load_joins(struct at_ctx *ctx, struct corroboration *c)
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, c->st, "reading the sources' relations");
 }
 
+/* Whether record linkage has stored clusters (the derived table
+ * link_cluster, made by `attest link`). */
+static int has_clusters(struct at_ctx *ctx, struct store *st, bool *out)
+{
+    static const char sql[] =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link_cluster'";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboration **out)
 {
     struct corroboration *c = xcalloc(1, sizeof *c);
@@ -105,7 +121,7 @@ int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboratio
     c->st = st;
     c->slot = json_object();
     c->source = json_object();
-    if ((rc = load_joins(ctx, c)) != AT_OK) {
+    if ((rc = has_clusters(ctx, st, &c->linked)) != AT_OK || (rc = load_joins(ctx, c)) != AT_OK) {
         corroboration_free(c);
         c = NULL;
     }
@@ -409,12 +425,55 @@ static int tally_event(struct at_ctx *ctx, struct corroboration *c, struct tally
     return rc;
 }
 
+/* The other event records that linkage put in event's cluster and that
+ * the reader may read, tallied into t; *linked gets their number. */
+static int tally_linked(struct at_ctx *ctx, struct corroboration *c, struct tally *t,
+                        const char *event, size_t *linked)
+{
+    static const char sql[] =
+        "SELECT o.record_id FROM link_cluster e JOIN link_cluster o ON o.cluster_id = e.cluster_id"
+        " WHERE e.record_id = ?1 AND o.record_id <> ?1 AND o.type = 'event' ORDER BY o.record_id";
+    sqlite3_stmt *stmt;
+    json_t *ids = json_array(), *id;
+    size_t i;
+    int rc = AT_OK, step;
+
+    *linked = 0;
+    if (!c->linked)
+        goto out;
+    if ((stmt = store_stmt(ctx, c->st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    /* Gathered first: tallying uses other statements of the store. */
+    sqlite3_bind_text(stmt, 1, event, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(stmt, 0)));
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE) {
+        rc = store_error(ctx, c->st, "reading the linked events");
+        goto out;
+    }
+    json_array_foreach(ids, i, id) {
+        json_t *doc = record_visible(c->st, json_string_value(id));
+        if (doc && (rc = tally_event(ctx, c, t, doc)) == AT_OK)
+            ++*linked;
+        json_decref(doc);
+        if (rc != AT_OK)
+            break;
+    }
+out:
+    json_decref(ids);
+    return rc;
+}
+
 int corroboration_event(struct at_ctx *ctx, struct corroboration *c, const char *event,
                         json_t **out)
 {
     struct tally t = { .best = -1 };
     const struct type_spec *type = model_type_of_id(event);
     json_t *ev = record_visible(c->st, event);
+    size_t linked = 0;
     int rc;
 
     *out = NULL;
@@ -425,9 +484,11 @@ int corroboration_event(struct at_ctx *ctx, struct corroboration *c, const char 
     t.sources = json_object();
     t.direct = json_object();
     t.victims = json_object();
-    if ((rc = tally_event(ctx, c, &t, ev)) != AT_OK)
+    if ((rc = tally_event(ctx, c, &t, ev)) != AT_OK
+        || (rc = tally_linked(ctx, c, &t, event, &linked)) != AT_OK)
         goto out;
-    *out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+    *out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+                     "linked_events", (json_int_t)linked,
                      "accounts", (json_int_t)t.accounts,
                      "sources", independent(c, t.sources),
                      "source_records", (json_int_t)json_object_size(t.sources),
@@ -466,7 +527,7 @@ int corroboration_of_event(struct at_ctx *ctx, struct store *st, const char *eve
 static const struct {
     const char *part, *key;
 } columns[] = {
-    { NULL, "sources" }, { NULL, "source_records" }, { NULL, "accounts" },
+    { NULL, "sources" }, { NULL, "source_records" }, { NULL, "accounts" }, { NULL, "linked_events" },
     { NULL, "unattributed" }, { NULL, "direct_sources" }, { NULL, "strongest_basis" },
     { "date", "agree" }, { "date", "from" }, { "date", "to" },
     { "place", "agree" }, { "place", "spread_m" },
@@ -475,6 +536,7 @@ static const struct {
 
 const char *const corroboration_columns[] = {
     "corroboration_sources", "corroboration_source_records", "corroboration_accounts",
+    "corroboration_linked_events",
     "corroboration_unattributed", "corroboration_direct_sources", "corroboration_strongest_basis",
     "corroboration_date_agree", "corroboration_date_from", "corroboration_date_to",
     "corroboration_place_agree", "corroboration_place_spread_m",

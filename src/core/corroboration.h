@@ -9,7 +9,9 @@
  * count once: witnesses of one household (same_household), one who heard
  * it from another (heard_from, also through a third person both heard it
  * from), and witnesses interviewed together (interviews with the same
- * "group").  Everything is counted for the store's session: an account,
+ * "group").  When record linkage has put the event in a cluster with
+ * other event records (link_cluster), their accounts count too: they
+ * tell of the same event.  Everything is counted for the store's session: an account,
  * a source or a relation it may not read does not count, and a source it
  * may not read leaves its account unattributed.  The result names no
  * witness: it holds counts, the strongest basis of knowledge, and whether
@@ -38,7 +40,8 @@ int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboratio
 void corroboration_free(struct corroboration *c);
 
 /* The corroboration of event as a new object:
- *   {"accounts": N, "sources": independent sources, "source_records":
+ *   {"linked_events": other event records linked to it that were counted,
+ *    "accounts": N, "sources": independent sources, "source_records":
  *    witnesses and documents before joining, "unattributed": accounts
  *    without a source the reader may see, "direct_sources": independent
  *    sources with a present or eyewitness account, "strongest_basis":

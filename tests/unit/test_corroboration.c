@@ -3,8 +3,8 @@
  * interviewed twice, one household, one group interview, hearsay from a
  * listed source or through a third person, documents), its strongest
  * basis of knowledge, the agreement of its accounts on date, place and
- * victims, and that a reader counts only what they may read and is never
- * told a witness's id.  All data is FICTIONAL.
+ * victims, linked event records counted together, and that a reader
+ * counts only what they may read and is never told a witness's id.  All data is FICTIONAL.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/corroboration.h"
@@ -312,4 +312,49 @@ UNIT_TEST(corroboration_basis_rank_follows_the_vocabulary)
     CHECK(corroboration_basis_rank("rumour") < corroboration_basis_rank("unknown"));
     CHECK(corroboration_basis_rank(NULL) == corroboration_basis_rank("unknown"));
     CHECK(corroboration_basis_rank("no such basis") == corroboration_basis_rank("unknown"));
+}
+
+UNIT_TEST(corroboration_counts_linked_events_together)
+{
+    struct at_ctx ctx = { 0 };
+    struct scene s;
+    char ev2[RECORD_ID_MAX], ev3[RECORD_ID_MAX], w[RECORD_ID_MAX] = "", iv[RECORD_ID_MAX];
+    struct buf sql = BUF_INIT;
+    json_t *c = NULL;
+
+    REQUIRE(scene(&ctx, &s, "a", NULL));
+    /* A second entry of the same execution, from another witness... */
+    REQUIRE(interview(&ctx, s.st, 5, NULL, -1, w, iv) == AT_OK);
+    REQUIRE(add(&ctx, s.st, "event", "{\"title\": \"FICTIONAL execution, as told again\", "
+                "\"date\": \"1997\"}", iv, -1, ev2) == AT_OK);
+    /* ...and a third the reader may not read. */
+    REQUIRE(add(&ctx, s.st, "event", "{\"title\": \"FICTIONAL execution, a third time\"}",
+                iv, CLEARANCE_CONFIDENTIAL, ev3) == AT_OK);
+    CHECK(sources(&ctx, s.st, s.ev) == 4);
+    /* The clusters record linkage stores (the table as `attest link` makes it). */
+    buf_printf(&sql, "CREATE TABLE IF NOT EXISTS link_cluster(record_id TEXT PRIMARY KEY, "
+               "type TEXT NOT NULL, cluster_id TEXT NOT NULL); DELETE FROM link_cluster; "
+               "INSERT INTO link_cluster VALUES ('%s', 'event', 'k1'), ('%s', 'event', 'k1'), "
+               "('%s', 'event', 'k1'), ('%s', 'witness', 'k1')", s.ev, ev2, ev3, w);
+    REQUIRE(store_exec(&ctx, s.st, buf_str(&sql)) == AT_OK);
+    buf_free(&sql);
+    REQUIRE(corroboration_of_event(&ctx, s.st, s.ev, &c) == AT_OK);
+    CHECK(count(c, "linked_events") == 2);
+    CHECK(count(c, "sources") == 5);
+    CHECK(count(c, "accounts") == 7);
+    json_decref(c);
+    /* Seen from the other entry, the same. */
+    REQUIRE(corroboration_of_event(&ctx, s.st, ev2, &c) == AT_OK);
+    CHECK(count(c, "sources") == 5);
+    json_decref(c);
+
+    struct session analyst = s.admin;
+    analyst.role = ROLE_ANALYST;
+    analyst.clearance = access_role_clearance(ROLE_ANALYST);
+    store_set_session(s.st, &analyst);
+    REQUIRE(corroboration_of_event(&ctx, s.st, s.ev, &c) == AT_OK);
+    CHECK(count(c, "linked_events") == 1);   /* the confidential entry is not counted */
+    json_decref(c);
+    store_set_session(s.st, &s.admin);
+    store_close(s.st);
 }
