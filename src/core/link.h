@@ -67,6 +67,12 @@ size_t link_table_count(const struct link_table *t);
 const char *link_table_id(const struct link_table *t, size_t i);
 /* The index of the record with this id, or -1. */
 long link_table_find(const struct link_table *t, const char *id);
+/* The value of field for record i, or NULL when missing or no such field. */
+const char *link_table_get(const struct link_table *t, size_t i, const char *field);
+/* Reads a CSV file with a header line into a new table: the column named
+ * id_column gives the ids, every other column is a field. */
+int link_table_read_csv(struct at_ctx *ctx, const char *path, const char *id_column,
+                        struct link_table **out);
 
 /* ---- configuration --------------------------------------------------- */
 

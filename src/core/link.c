@@ -1,0 +1,701 @@
+/*
+ * link.c: a record-linkage run from end to end on an in-memory table:
+ * derive the columns, estimate u from random pairs, block, compare each
+ * candidate pair into an agreement pattern, fit m, u and lambda by EM on
+ * the pattern counts (link_em.c), score every candidate (with the
+ * term-frequency adjustments of link_compare.c), and cluster
+ * (link_cluster.c).  Also the table of records, interned strings, the
+ * model kept for explaining a pair, and pairwise scoring against a truth.
+ *
+ * The hot path holds no text: records are indexes, values interned ids,
+ * candidate pairs 64-bit integers sorted by radix, patterns small integers.
+ */
+#include "attest.h"
+#include "link_int.h"
+
+#include "csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interned strings ------------------------------------------------------ */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t probe(const struct link_strings *t, const char *s, size_t len)
+{
+    size_t mask = t->nslots - 1, i = hash_bytes(s, len) & mask;
+
+    while (t->slot[i]) {
+        const char *x = t->s[t->slot[i]];
+        if (strlen(x) == len && memcmp(x, s, len) == 0)
+            break;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+uint32_t link_lookup(const struct link_strings *t, const char *s, size_t len)
+{
+    return t->nslots ? t->slot[probe(t, s, len)] : 0;
+}
+
+uint32_t link_intern(struct link_strings *t, const char *s, size_t len)
+{
+    size_t i;
+
+    if (t->nslots == 0) {
+        t->nslots = 1024;
+        t->slot = xcalloc(t->nslots, sizeof *t->slot);
+    }
+    i = probe(t, s, len);
+    if (t->slot[i])
+        return t->slot[i];
+    if (t->n + 2 > t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 256;
+        t->s = xrealloc(t->s, t->cap * sizeof *t->s);
+        t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+    }
+    t->n++;
+    t->s[t->n] = xmalloc(len + 1);
+    memcpy(t->s[t->n], s, len);
+    t->s[t->n][len] = '\0';
+    t->count[t->n] = 0;
+    t->slot[i] = (uint32_t)t->n;
+    if (2 * t->n > t->nslots) {
+        /* grow: re-enter every id */
+        free(t->slot);
+        t->nslots *= 4;
+        t->slot = xcalloc(t->nslots, sizeof *t->slot);
+        for (size_t id = 1; id <= t->n; id++)
+            t->slot[probe(t, t->s[id], strlen(t->s[id]))] = (uint32_t)id;
+    }
+    return (uint32_t)t->n;
+}
+
+void link_strings_free(struct link_strings *t)
+{
+    for (size_t i = 1; i <= t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    free(t->count);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+int link_table_new(struct at_ctx *ctx, const char *const *fields, size_t nfields,
+                   struct link_table **out)
+{
+    struct link_table *t;
+
+    if (nfields == 0)
+        return ctx_error(ctx, AT_EINVAL, "a table of records needs at least one field");
+    t = xcalloc(1, sizeof *t);
+    t->nfields = nfields;
+    t->fields = xmalloc(nfields * sizeof *t->fields);
+    for (size_t i = 0; i < nfields; i++)
+        t->fields[i] = xstrdup(fields[i]);
+    *out = t;
+    return AT_OK;
+}
+
+void link_table_free(struct link_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->ids[i]);
+        for (size_t f = 0; f < t->nfields; f++)
+            free(t->cells[i * t->nfields + f]);
+    }
+    for (size_t f = 0; f < t->nfields; f++)
+        free(t->fields[f]);
+    free(t->fields);
+    free(t->ids);
+    free(t->cells);
+    free(t);
+}
+
+int link_table_add(struct at_ctx *ctx, struct link_table *t, const char *id,
+                   const char *const *values)
+{
+    if (t->n >= UINT32_MAX - 1)
+        return ctx_error(ctx, AT_EINVAL, "too many records to link");
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 1024;
+        t->ids = xrealloc(t->ids, t->cap * sizeof *t->ids);
+        t->cells = xrealloc(t->cells, t->cap * t->nfields * sizeof *t->cells);
+    }
+    t->ids[t->n] = xstrdup(id);
+    for (size_t f = 0; f < t->nfields; f++) {
+        const char *v = values[f];
+        size_t len;
+        while (v && (*v == ' ' || *v == '\t'))
+            v++;
+        len = v ? strlen(v) : 0;
+        while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+            len--;
+        if (len == 0) {
+            t->cells[t->n * t->nfields + f] = NULL;
+            continue;
+        }
+        t->cells[t->n * t->nfields + f] = xmalloc(len + 1);
+        memcpy(t->cells[t->n * t->nfields + f], v, len);
+        t->cells[t->n * t->nfields + f][len] = '\0';
+    }
+    t->n++;
+    return AT_OK;
+}
+
+size_t link_table_count(const struct link_table *t)
+{
+    return t->n;
+}
+
+const char *link_table_id(const struct link_table *t, size_t i)
+{
+    return t->ids[i];
+}
+
+long link_table_find(const struct link_table *t, const char *id)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->ids[i], id) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *link_table_get(const struct link_table *t, size_t i, const char *field)
+{
+    long f = link_table_field(t, field);
+    return f < 0 || i >= t->n ? NULL : link_table_cell(t, i, (size_t)f);
+}
+
+int link_table_read_csv(struct at_ctx *ctx, const char *path, const char *id_column,
+                        struct link_table **out)
+{
+    FILE *f = fopen(path, "r");
+    struct csv_reader *r = NULL;
+    struct csv_record rec;
+    struct link_table *t = NULL;
+    const char **values = NULL;
+    size_t width = 0, idcol = 0;
+    int rc;
+
+    *out = NULL;
+    if (f == NULL)
+        return ctx_error(ctx, AT_EINVAL, "%s: %s", path, strerror(errno));
+    if ((rc = csv_open(&r, f, path, NULL, ctx)) != AT_OK)
+        goto out;
+    if ((rc = csv_read(r, &rec, ctx)) <= 0) {
+        rc = rc == 0 ? ctx_error(ctx, AT_EINVAL, "%s: empty; want a header line", path) : rc;
+        goto out;
+    }
+    width = rec.n;
+    for (idcol = 0; idcol < width && strcmp(rec.fields[idcol], id_column) != 0; idcol++)
+        ;
+    if (idcol == width) {
+        rc = ctx_error(ctx, AT_EINVAL, "%s: no column \"%s\" in the header", path, id_column);
+        goto out;
+    }
+    values = xmalloc(width * sizeof *values);
+    for (size_t i = 0, k = 0; i < width; i++)
+        if (i != idcol)
+            values[k++] = rec.fields[i];
+    if ((rc = link_table_new(ctx, values, width - 1, &t)) != AT_OK)
+        goto out;
+    while ((rc = csv_read(r, &rec, ctx)) == 1) {
+        if ((rc = csv_check_width(r, &rec, width, ctx)) != AT_OK)
+            goto out;
+        for (size_t i = 0, k = 0; i < width; i++)
+            if (i != idcol)
+                values[k++] = rec.fields[i];
+        if ((rc = link_table_add(ctx, t, rec.fields[idcol], values)) != AT_OK)
+            goto out;
+    }
+out:
+    free(values);
+    if (r)
+        csv_close(r);
+    fclose(f);
+    if (rc != AT_OK) {
+        link_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return AT_OK;
+}
+
+const char *link_table_cell(const struct link_table *t, size_t rec, size_t field)
+{
+    return t->cells[rec * t->nfields + field];
+}
+
+long link_table_field(const struct link_table *t, const char *name)
+{
+    for (size_t f = 0; f < t->nfields; f++)
+        if (strcmp(t->fields[f], name) == 0)
+            return (long)f;
+    return -1;
+}
+
+/* ---- derived columns ----------------------------------------------------------- */
+
+const struct link_column *link_prep_column(const struct link_prep *p, const char *field,
+                                           enum link_derive d)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        if (p->cols[i].derive == d && strcmp(p->cols[i].field, field) == 0)
+            return &p->cols[i];
+    return NULL;
+}
+
+/* The column of (field, d), derived now if it is not yet; its index. */
+static int column(struct at_ctx *ctx, struct link_prep *p, const char *field, enum link_derive d,
+                  const char *user, int *index)
+{
+    const struct link_column *have = link_prep_column(p, field, d);
+    long f;
+    int rc;
+
+    if (have) {
+        *index = (int)(have - p->cols);
+        return AT_OK;
+    }
+    if ((f = link_table_field(p->t, field)) < 0) {
+        struct buf valid = BUF_INIT;
+        for (size_t i = 0; i < p->t->nfields; i++)
+            buf_printf(&valid, "%s%s", i ? ", " : "", p->t->fields[i]);
+        ctx_error(ctx, AT_EINVAL, "%s: the records have no field \"%s\"; they have: %s", user,
+                  field, buf_str(&valid));
+        buf_free(&valid);
+        return AT_EINVAL;
+    }
+    p->cols = xrealloc(p->cols, (p->ncols + 1) * sizeof *p->cols);
+    memset(&p->cols[p->ncols], 0, sizeof p->cols[p->ncols]);
+    snprintf(p->cols[p->ncols].field, sizeof p->cols[p->ncols].field, "%s", field);
+    p->cols[p->ncols].derive = d;
+    if ((rc = link_column_build(ctx, p->cfg, p->t, (size_t)f, &p->cols[p->ncols])) != AT_OK) {
+        link_column_free(&p->cols[p->ncols]);
+        return rc;
+    }
+    *index = (int)p->ncols++;
+    return AT_OK;
+}
+
+int link_prep_build(struct at_ctx *ctx, const struct link_config *c, const struct link_table *t,
+                    struct link_prep *p)
+{
+    int rc = AT_OK, ignored;
+
+    memset(p, 0, sizeof *p);
+    p->cfg = c;
+    p->t = t;
+    for (size_t k = 0; k < c->ncomp && rc == AT_OK; k++)
+        rc = column(ctx, p, c->comp[k].field, link_kind_derive(c->comp[k].kind), c->comp[k].name,
+                    &p->comp_col[k]);
+    for (size_t r = 0; r < c->nrules && rc == AT_OK; r++)
+        for (size_t k = 0; k < c->rules[r].nkeys && rc == AT_OK; k++)
+            rc = column(ctx, p, c->rules[r].keys[k].field, link_key_derive(c->rules[r].keys[k].key),
+                        "blocking rule", &ignored);
+    if (rc != AT_OK)
+        link_prep_free(p);
+    return rc;
+}
+
+void link_prep_free(struct link_prep *p)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        link_column_free(&p->cols[i]);
+    free(p->cols);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- sorting ------------------------------------------------------------------------ */
+
+void link_sort_u64(uint64_t *a, size_t n)
+{
+    uint64_t *tmp, *src = a, *dst;
+    size_t count[65536];
+
+    if (n < 2)
+        return;
+    tmp = xmalloc(n * sizeof *tmp);
+    dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        size_t sum = 0;
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xffff]++;
+        if (count[(src[0] >> shift) & 0xffff] == n)
+            continue; /* every key has the same digit */
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    free(tmp);
+}
+
+/* ---- u from random pairs -------------------------------------------------------- */
+
+static uint64_t next_random(uint64_t *s)
+{
+    /* splitmix64 */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void link_estimate_u(struct link_prep *prep, struct link_params *p, uint64_t seed)
+{
+    const struct link_config *c = prep->cfg;
+    size_t n = prep->t->n, all = n > 1 ? n * (n - 1) / 2 : 0;
+    double cnt[LINK_MAX_COMPARISONS][LINK_MAX_LEVELS] = { { 0 } }, tot[LINK_MAX_COMPARISONS] = { 0 };
+    uint64_t s = seed;
+    size_t draws = all < c->u_pairs ? all : c->u_pairs, a = 0, b = 1;
+
+    for (size_t d = 0; d < draws; d++) {
+        size_t i, j;
+        if (all <= c->u_pairs) {
+            /* every pair, in order */
+            i = a;
+            j = b;
+            if (++b == n) {
+                a++;
+                b = a + 1;
+            }
+        } else {
+            i = next_random(&s) % n;
+            j = next_random(&s) % (n - 1);
+            if (j >= i)
+                j++;
+        }
+        for (size_t k = 0; k < c->ncomp; k++) {
+            int l = link_compare_level(prep, k, i, j);
+            if (l == LINK_NULL)
+                continue;
+            cnt[k][l]++;
+            tot[k]++;
+        }
+    }
+    for (size_t k = 0; k < c->ncomp; k++) {
+        size_t L = c->comp[k].nlevels;
+        for (size_t l = 0; l < L; l++)
+            p->u[k][l] = (cnt[k][l] + 0.5) / (tot[k] + 0.5 * (double)L);
+        prep->u_exact[k] = tot[k] > 0 ? fmax(cnt[k][0], 1) / tot[k] : 0;
+    }
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+/* Starting values of m: most matches at the most alike level. */
+static void initial_m(const struct link_config *c, struct link_params *p)
+{
+    for (size_t k = 0; k < c->ncomp; k++) {
+        size_t L = c->comp[k].nlevels;
+        double rest = 0.2 / (double)(L - 1);
+        p->m[k][0] = 0.8;
+        for (size_t l = 1; l < L; l++)
+            p->m[k][l] = rest;
+    }
+}
+
+/* Patterns: each comparison's level in 4 bits (15 for null). */
+#define PAT_NULL 15u
+
+struct patterns {
+    uint64_t *key;     /* distinct patterns */
+    double *count;
+    size_t n, cap;
+    uint32_t *slot;    /* hash table of indexes + 1 */
+    size_t nslots;
+};
+
+static uint32_t pattern_index(struct patterns *ps, uint64_t key)
+{
+    size_t mask, i;
+
+    if (ps->nslots == 0 || 2 * (ps->n + 1) > ps->nslots) {
+        size_t ns = ps->nslots ? 4 * ps->nslots : 4096;
+        free(ps->slot);
+        ps->slot = xcalloc(ns, sizeof *ps->slot);
+        ps->nslots = ns;
+        for (size_t x = 0; x < ps->n; x++) {
+            size_t h = (size_t)((ps->key[x] * 0x9e3779b97f4a7c15ull) >> 20) & (ns - 1);
+            while (ps->slot[h])
+                h = (h + 1) & (ns - 1);
+            ps->slot[h] = (uint32_t)x + 1;
+        }
+    }
+    mask = ps->nslots - 1;
+    i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & mask;
+    while (ps->slot[i]) {
+        if (ps->key[ps->slot[i] - 1] == key)
+            return ps->slot[i] - 1;
+        i = (i + 1) & mask;
+    }
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 256;
+        ps->key = xrealloc(ps->key, ps->cap * sizeof *ps->key);
+        ps->count = xrealloc(ps->count, ps->cap * sizeof *ps->count);
+    }
+    ps->key[ps->n] = key;
+    ps->count[ps->n] = 0;
+    ps->slot[i] = (uint32_t)ps->n + 1;
+    return (uint32_t)ps->n++;
+}
+
+static int pattern_level(uint64_t key, size_t k)
+{
+    unsigned l = (unsigned)(key >> (4 * k)) & 15u;
+    return l == PAT_NULL ? LINK_NULL : (int)l;
+}
+
+/* After EM the two classes may have traded places: the match class is
+ * the one that agrees more at the most alike levels. */
+static void orient(struct link_params *p)
+{
+    double s = 0;
+
+    for (size_t k = 0; k < p->ncomp; k++)
+        s += log(fmax(p->m[k][0], 1e-12) / fmax(p->u[k][0], 1e-12));
+    if (s >= 0)
+        return;
+    for (size_t k = 0; k < p->ncomp; k++)
+        for (size_t l = 0; l < p->nlevels[k]; l++) {
+            double x = p->m[k][l];
+            p->m[k][l] = p->u[k][l];
+            p->u[k][l] = x;
+        }
+    p->lambda = 1 - p->lambda;
+}
+
+static double pair_weight(const struct link_prep *prep, const struct link_params *p,
+                          const double *pattern_weight, uint64_t key, uint32_t pat, size_t i, size_t j)
+{
+    double w = pattern_weight[pat];
+
+    for (size_t k = 0; k < p->ncomp; k++)
+        if (prep->cfg->comp[k].tf && pattern_level(key, k) == 0)
+            w += link_compare_tf(prep, k, i, j);
+    return w;
+}
+
+int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_table *t,
+             const struct link_run_options *o, struct link_result *out)
+{
+    struct link_prep prep;
+    struct patterns ps = { 0 };
+    uint64_t *pairs = NULL;
+    uint32_t *pat = NULL;
+    float *prob = NULL;
+    double *pw = NULL;
+    uint8_t *levels = NULL;
+    size_t npairs = 0, skipped = 0, kept = 0;
+    double threshold = o->threshold >= 0 ? o->threshold : c->threshold;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->records = t->n;
+    out->cluster = xmalloc((t->n ? t->n : 1) * sizeof *out->cluster);
+    out->params.ncomp = c->ncomp;
+    for (size_t k = 0; k < c->ncomp; k++)
+        out->params.nlevels[k] = c->comp[k].nlevels;
+    if ((rc = link_prep_build(ctx, c, t, &prep)) != AT_OK)
+        goto fail;
+    link_estimate_u(&prep, &out->params, o->seed);
+    initial_m(c, &out->params);
+    out->params.lambda = 0.3;
+    if ((rc = link_block_pairs(ctx, &prep, &pairs, &npairs, &skipped)) != AT_OK)
+        goto out;
+    out->pairs_compared = npairs;
+    pat = xmalloc((npairs ? npairs : 1) * sizeof *pat);
+    for (size_t x = 0; x < npairs; x++) {
+        size_t i = (size_t)(pairs[x] >> 32), j = (size_t)(pairs[x] & 0xffffffffu);
+        uint64_t key = 0;
+        for (size_t k = 0; k < c->ncomp; k++) {
+            int l = link_compare_level(&prep, k, i, j);
+            key |= (uint64_t)(l == LINK_NULL ? PAT_NULL : (unsigned)l) << (4 * k);
+        }
+        pat[x] = pattern_index(&ps, key);
+        ps.count[pat[x]]++;
+    }
+    if (ps.n > 0) {
+        levels = xmalloc(ps.n * c->ncomp);
+        for (size_t x = 0; x < ps.n; x++)
+            for (size_t k = 0; k < c->ncomp; k++)
+                levels[x * c->ncomp + k] = (uint8_t)pattern_level(ps.key[x], k);
+        rc = link_em(ctx, levels, ps.count, ps.n, &out->params,
+                     c->train == LINK_TRAIN_FIXED_U ? LINK_EM_FIX_U : 0, c->em_max_iter, 1e-6,
+                     &out->em_iterations);
+        if (rc != AT_OK)
+            goto out;
+        orient(&out->params);
+    }
+    pw = xmalloc((ps.n ? ps.n : 1) * sizeof *pw);
+    for (size_t x = 0; x < ps.n; x++) {
+        pw[x] = link_prior_weight(&out->params);
+        for (size_t k = 0; k < c->ncomp; k++)
+            pw[x] += link_level_weight(&out->params, k, pattern_level(ps.key[x], k));
+    }
+    prob = xmalloc((npairs ? npairs : 1) * sizeof *prob);
+    for (size_t x = 0; x < npairs; x++) {
+        size_t i = (size_t)(pairs[x] >> 32), j = (size_t)(pairs[x] & 0xffffffffu);
+        double w = pair_weight(&prep, &out->params, pw, ps.key[pat[x]], pat[x], i, j);
+        prob[x] = (float)link_probability(w);
+        kept += prob[x] >= o->keep;
+    }
+    out->pairs = xmalloc((kept ? kept : 1) * sizeof *out->pairs);
+    for (size_t x = 0; x < npairs; x++)
+        if (prob[x] >= o->keep) {
+            size_t i = (size_t)(pairs[x] >> 32), j = (size_t)(pairs[x] & 0xffffffffu);
+            double w = pair_weight(&prep, &out->params, pw, ps.key[pat[x]], pat[x], i, j);
+            out->pairs[out->npairs++] = (struct link_pair){ (uint32_t)i, (uint32_t)j, prob[x], (float)w };
+        }
+    rc = link_cluster_run(ctx, t->n, pairs, prob, npairs, o->constraints, o->nconstraints, threshold,
+                          c->split_below, c->max_cluster, out->cluster, &out->nclusters, &out->broken);
+out:
+    link_prep_free(&prep);
+fail:
+    free(pairs);
+    free(pat);
+    free(prob);
+    free(pw);
+    free(levels);
+    free(ps.key);
+    free(ps.count);
+    free(ps.slot);
+    if (rc != AT_OK)
+        link_result_free(out);
+    return rc;
+}
+
+void link_result_free(struct link_result *r)
+{
+    free(r->pairs);
+    free(r->cluster);
+    r->pairs = NULL;
+    r->cluster = NULL;
+    r->npairs = 0;
+}
+
+/* ---- a pair explained ----------------------------------------------------------------- */
+
+struct link_model {
+    struct link_prep prep;
+    struct link_params params;
+    char labels[LINK_MAX_COMPARISONS][32];
+};
+
+int link_model_new(struct at_ctx *ctx, const struct link_config *c, const struct link_table *t,
+                   const struct link_params *p, struct link_model **out)
+{
+    struct link_model *m = xcalloc(1, sizeof *m);
+    struct link_params scratch;
+    int rc;
+
+    if (p->ncomp != c->ncomp) {
+        free(m);
+        return ctx_error(ctx, AT_EINVAL, "the model has %zu comparisons and the configuration %zu",
+                         p->ncomp, c->ncomp);
+    }
+    if ((rc = link_prep_build(ctx, c, t, &m->prep)) != AT_OK) {
+        free(m);
+        return rc;
+    }
+    scratch = *p;
+    link_estimate_u(&m->prep, &scratch, 1); /* for u_exact, the base of tf */
+    m->params = *p;
+    *out = m;
+    return AT_OK;
+}
+
+void link_model_free(struct link_model *m)
+{
+    if (m == NULL)
+        return;
+    link_prep_free(&m->prep);
+    free(m);
+}
+
+size_t link_model_explain(struct link_model *m, size_t i, size_t j, struct link_term *terms,
+                          double *weight, double *probability)
+{
+    const struct link_config *c = m->prep.cfg;
+    double w = link_prior_weight(&m->params);
+
+    for (size_t k = 0; k < c->ncomp; k++) {
+        int l = link_compare_level(&m->prep, k, i, j);
+        double x = link_level_weight(&m->params, k, l);
+        if (l == 0)
+            x += link_compare_tf(&m->prep, k, i, j);
+        link_level_label(&c->comp[k], l, m->labels[k], sizeof m->labels[k]);
+        terms[k] = (struct link_term){ c->comp[k].name, l, m->labels[k], x };
+        w += x;
+    }
+    *weight = w;
+    *probability = link_probability(w);
+    return c->ncomp;
+}
+
+/* ---- scoring against a truth ------------------------------------------------------------ */
+
+static uint64_t pairs_within(uint64_t *keys, size_t n)
+{
+    uint64_t total = 0;
+
+    link_sort_u64(keys, n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        total += (uint64_t)(j - i) * (j - i - 1) / 2;
+        i = j;
+    }
+    return total;
+}
+
+void link_score_clusters(const uint32_t *cluster, const uint32_t *truth, size_t n,
+                         struct link_score *out)
+{
+    uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+
+    for (size_t i = 0; i < n; i++)
+        k[i] = cluster[i];
+    out->found_pairs = pairs_within(k, n);
+    for (size_t i = 0; i < n; i++)
+        k[i] = truth[i];
+    out->true_pairs = pairs_within(k, n);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (uint64_t)cluster[i] << 32 | truth[i];
+    out->both = pairs_within(k, n);
+    free(k);
+    out->precision = out->found_pairs ? (double)out->both / (double)out->found_pairs : 1;
+    out->recall = out->true_pairs ? (double)out->both / (double)out->true_pairs : 1;
+    out->f1 = out->precision + out->recall > 0
+                  ? 2 * out->precision * out->recall / (out->precision + out->recall) : 0;
+}
