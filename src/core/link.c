@@ -523,8 +523,11 @@ int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_
     out->records = t->n;
     out->cluster = xmalloc((t->n ? t->n : 1) * sizeof *out->cluster);
     out->params.ncomp = c->ncomp;
-    for (size_t k = 0; k < c->ncomp; k++)
+    for (size_t k = 0; k < c->ncomp; k++) {
         out->params.nlevels[k] = c->comp[k].nlevels;
+        if (c->comp[k].fix_u)
+            out->params.fixed_u |= 1u << k;
+    }
     if ((rc = link_prep_build(ctx, c, t, &prep)) != AT_OK)
         goto fail;
     link_estimate_u(&prep, &out->params, o->seed);

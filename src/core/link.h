@@ -108,6 +108,7 @@ struct link_params {
     double lambda;
     double m[LINK_MAX_COMPARISONS][LINK_MAX_LEVELS];
     double u[LINK_MAX_COMPARISONS][LINK_MAX_LEVELS];
+    uint32_t fixed_u;    /* bit k: keep u of comparison k as given */
 };
 
 enum {

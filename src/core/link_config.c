@@ -82,13 +82,11 @@ static const char event_defaults[] =
     "compare place geo place 1 2 4\n"
     "compare county place county 0.9\n"
     "compare province place province 0.9\n"
-    "compare act_type set act_types\n"
+    "compare act_type set act_types fixu\n"
     "compare victims count victims 1.5 3\n"
-    "compare title jw title 0.9 0.75\n"
+    "compare title jw title 0.9 0.75 fixu\n"
     "block date:year county:place\n"
-    "block place:cell date:year\n"
-    "block act_types:member county:place\n"
-    "block title:value\n";
+    "block place:cell date:year\n";
 
 enum link_derive link_kind_derive(enum link_kind k)
 {
@@ -238,7 +236,7 @@ static int parse_compare(struct at_ctx *ctx, struct link_config *c, char **w, si
     int rc;
 
     if (n < 4)
-        return ctx_error(ctx, AT_EINVAL, "want \"compare NAME KIND FIELD [THRESHOLD ...] [tf [WEIGHT]]\"");
+        return ctx_error(ctx, AT_EINVAL, "want \"compare NAME KIND FIELD [THRESHOLD ...] [fixu] [tf [WEIGHT]]\"");
     if (c->ncomp == LINK_MAX_COMPARISONS)
         return ctx_error(ctx, AT_EINVAL, "more than %d comparisons", LINK_MAX_COMPARISONS);
     k = &c->comp[c->ncomp];
@@ -264,6 +262,10 @@ static int parse_compare(struct at_ctx *ctx, struct link_config *c, char **w, si
     k->tf_weight = 1.0;
     for (i = 4; i < n; i++) {
         double v;
+        if (strcmp(w[i], "fixu") == 0) {
+            k->fix_u = true;
+            continue;
+        }
         if (strcmp(w[i], "tf") == 0) {
             if (k->kind != LINK_KIND_EXACT && k->kind != LINK_KIND_JW && k->kind != LINK_KIND_FAMILY
                 && k->kind != LINK_KIND_GIVEN && k->kind != LINK_KIND_PLACE)
@@ -478,6 +480,8 @@ void link_config_text(const struct link_config *c, struct buf *out)
         buf_printf(out, "compare %s %s %s", k->name, kind_name(k->kind), k->field);
         for (size_t j = 0; j < k->nthresholds; j++)
             buf_printf(out, " %g", k->thresholds[j]);
+        if (k->fix_u)
+            buf_puts(out, " fixu");
         if (k->tf)
             buf_printf(out, " tf %g", k->tf_weight);
         buf_putc(out, '\n');

@@ -117,7 +117,7 @@ int link_em(struct at_ctx *ctx, const uint8_t *levels, const double *counts, siz
                     delta = fmax(delta, fabs(v - p->m[k][l]));
                     p->m[k][l] = v;
                 }
-                if (!(flags & LINK_EM_FIX_U) && uden[k] > 0) {
+                if (!(flags & LINK_EM_FIX_U) && !(p->fixed_u >> k & 1) && uden[k] > 0) {
                     double v = unum[k][l] / uden[k];
                     delta = fmax(delta, fabs(v - p->u[k][l]));
                     p->u[k][l] = v;

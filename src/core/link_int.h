@@ -86,6 +86,7 @@ struct link_comparison {
     double thresholds[LINK_MAX_LEVELS];
     size_t nlevels;         /* levels, null apart */
     bool tf;                /* term-frequency adjustment of the exact level */
+    bool fix_u;             /* u from random pairs, not re-estimated by EM */
     double tf_weight;
 };
 
