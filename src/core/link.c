@@ -424,6 +424,42 @@ static void initial_m(const struct link_config *c, struct link_params *p)
     }
 }
 
+/* Starting values from the anchor's split of the patterns: m from the
+ * pairs at level 0 of every anchor comparison, u (unless fixed) from the
+ * others, lambda their share. */
+static void anchor_start(const struct link_config *c, const uint8_t *levels, const double *counts,
+                         size_t n, struct link_params *p)
+{
+    double cnt[2][LINK_MAX_COMPARISONS][LINK_MAX_LEVELS] = { { { 0 } } };
+    double tot[2][LINK_MAX_COMPARISONS] = { { 0 } }, in = 0, all = 0;
+
+    for (size_t x = 0; x < n; x++) {
+        const uint8_t *lv = levels + x * c->ncomp;
+        int side = 0;
+        for (size_t k = 0; k < c->ncomp; k++)
+            if ((c->anchor >> k & 1) && lv[k] != 0)
+                side = 1;
+        all += counts[x];
+        in += side == 0 ? counts[x] : 0;
+        for (size_t k = 0; k < c->ncomp; k++)
+            if (lv[k] != LINK_NULL) {
+                cnt[side][k][lv[k]] += counts[x];
+                tot[side][k] += counts[x];
+            }
+    }
+    if (in <= 0 || in >= all)
+        return;
+    p->lambda = in / all;
+    for (size_t k = 0; k < c->ncomp; k++) {
+        size_t L = c->comp[k].nlevels;
+        for (size_t l = 0; l < L; l++) {
+            p->m[k][l] = (cnt[0][k][l] + 0.5) / (tot[0][k] + 0.5 * (double)L);
+            if (!(p->fixed_u >> k & 1))
+                p->u[k][l] = (cnt[1][k][l] + 0.5) / (tot[1][k] + 0.5 * (double)L);
+        }
+    }
+}
+
 /* Patterns: each comparison's level in 4 bits (15 for null). */
 #define PAT_NULL 15u
 
@@ -552,6 +588,8 @@ int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_
         for (size_t x = 0; x < ps.n; x++)
             for (size_t k = 0; k < c->ncomp; k++)
                 levels[x * c->ncomp + k] = (uint8_t)pattern_level(ps.key[x], k);
+        if (c->anchor)
+            anchor_start(c, levels, ps.count, ps.n, &out->params);
         rc = link_em(ctx, levels, ps.count, ps.n, &out->params,
                      c->train == LINK_TRAIN_FIXED_U ? LINK_EM_FIX_U : 0, c->em_max_iter, 1e-6,
                      &out->em_iterations);

@@ -58,6 +58,16 @@ static size_t add_value(uint64_t *vals, size_t n, uint64_t v)
     return n;
 }
 
+/* A hash of the first len bytes of s (all of s when shorter). */
+static uint64_t prefix_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x51ed270b27a3ef1bull;
+
+    for (size_t x = 0; x < len && s[x]; x++)
+        h = mix(h, (unsigned char)s[x]);
+    return h;
+}
+
 /* The values of key k for record i, into vals; returns their count. */
 static size_t key_values(const struct link_prep *p, const struct link_rule_key *k, size_t i,
                          uint64_t *vals)
@@ -71,22 +81,17 @@ static size_t key_values(const struct link_prep *p, const struct link_rule_key *
             vals[n++] = c->id[i];
         break;
     case LINK_KEY_PREFIX:
-        if (c->id[i]) {
-            const char *s = c->strs.s[c->id[i]];
-            size_t len = strlen(s) < (size_t)k->arg ? strlen(s) : (size_t)k->arg;
-            uint64_t h = 0;
-            for (size_t x = 0; x < len; x++)
-                h = mix(h, (unsigned char)s[x]);
-            vals[n++] = h;
-        }
+        if (c->id[i])
+            vals[n++] = prefix_hash(c->strs.s[c->id[i]], (size_t)k->arg);
         break;
     case LINK_KEY_FAMILY:
     case LINK_KEY_PLACE:
     case LINK_KEY_GIVEN: {
         const uint32_t *ids = (k->key == LINK_KEY_GIVEN ? c->given_id : c->id) + i * c->slots;
+        const struct link_strings *strs = k->key == LINK_KEY_GIVEN ? &c->given : &c->strs;
         for (size_t s = 0; s < c->slots; s++)
             if (ids[s])
-                n = add_value(vals, n, ids[s]);
+                n = add_value(vals, n, k->arg ? prefix_hash(strs->s[ids[s]], (size_t)k->arg) : ids[s]);
         break;
     }
     case LINK_KEY_YEAR:

@@ -14,7 +14,8 @@
  * readings), split into family and given name, and each part folded with
  * names_fold_token, so that Ri/Rhee/Lee/Yi, Pak/Park/Bak and Jong/Chong/
  * Jeong meet.  The family name is the first word when it is a known
- * surname, else the last word when that is one, else the first.
+ * surname, else the last word when that is one, else the first; when
+ * both ends are known surnames both readings are kept.
  *
  * Term frequency: a family name's frequency blends the archive's own
  * count with the population's share from the reference table below, as
@@ -81,9 +82,30 @@ static const struct {
     { "송", 1.3, "song" },
     { "전", 1.3, "jeon jon chon" },
     { "홍", 1.1, "hong" },
+    /* Recognised as family names, without a share (0: the archive's own
+     * counts alone weigh them). */
+    { "유", 0, "yu yoo" }, { "고", 0, "ko go koh" }, { "문", 0, "moon mun" },
+    { "양", 0, "yang ryang" }, { "손", 0, "son sohn" }, { "배", 0, "bae pae" },
+    { "백", 0, "baek paek paik" }, { "허", 0, "heo ho hur" }, { "남", 0, "nam" },
+    { "심", 0, "sim shim" }, { "노", 0, "no noh roh" }, { "하", 0, "ha" },
+    { "곽", 0, "kwak gwak" }, { "성", 0, "sung seong" }, { "차", 0, "cha" },
+    { "주", 0, "ju joo chu" }, { "우", 0, "woo u" }, { "구", 0, "koo gu ku" },
+    { "민", 0, "min" }, { "류", 0, "ryu" }, { "나", 0, "na ra" },
+    { "진", 0, "jin chin" }, { "지", 0, "ji chi" }, { "엄", 0, "eom um" },
+    { "채", 0, "chae" }, { "원", 0, "won weon" }, { "천", 0, "cheon chon" },
+    { "방", 0, "bang pang" }, { "공", 0, "gong kong" }, { "현", 0, "hyun hyeon hyon" },
+    { "변", 0, "byun byeon pyon" }, { "염", 0, "yeom yom" }, { "여", 0, "yeo yo" },
+    { "석", 0, "seok sok" }, { "설", 0, "seol sol" }, { "마", 0, "ma" },
+    { "길", 0, "gil kil" }, { "연", 0, "yeon yon" }, { "위", 0, "wi" },
+    { "표", 0, "pyo pyoh" }, { "명", 0, "myung myeong myong" }, { "기", 0, "ki gi" },
+    { "반", 0, "ban pan" }, { "라", 0, "ra la" }, { "왕", 0, "wang" },
+    { "금", 0, "keum geum kum" }, { "옥", 0, "ok" }, { "육", 0, "yuk ryuk" },
+    { "인", 0, "in" }, { "맹", 0, "maeng" }, { "제", 0, "je" },
+    { "모", 0, "mo" }, { "탁", 0, "tak" }, { "국", 0, "kook guk kuk" },
+    { "남궁", 0, "namgung namkung" }, { "황보", 0, "hwangbo" }, { "선우", 0, "sunwoo seonu" },
 };
 
-#define MAX_SURNAME_KEYS 64
+#define MAX_SURNAME_KEYS 256
 static struct {
     char key[16];
     double share;
@@ -116,13 +138,20 @@ static void surname_keys_init(void)
     }
 }
 
-double link_surname_share(const char *key)
+/* The entry of a folded family-name key, or -1. */
+static long surname_entry(const char *key)
 {
     pthread_once(&surname_once, surname_keys_init);
     for (size_t i = 0; i < nsurname_keys; i++)
         if (strcmp(surname_keys[i].key, key) == 0)
-            return surname_keys[i].share;
-    return 0;
+            return (long)i;
+    return -1;
+}
+
+double link_surname_share(const char *key)
+{
+    long e = surname_entry(key);
+    return e < 0 ? 0 : surname_keys[e].share;
 }
 
 /* ---- deriving columns ------------------------------------------------------- */
@@ -178,45 +207,28 @@ struct name_job {
     size_t rec, used;
 };
 
-static bool known_surname(const char *w, size_t n)
+/* The population share of a word as a family name: -1 when it is not a
+ * known family name, else its share (0 when the table has none). */
+static double surname_share_of(const char *w, size_t n)
 {
     struct buf key = BUF_INIT;
-    bool known;
+    long e;
 
     names_fold_token(w, n, &key);
-    known = link_surname_share(buf_str(&key)) > 0;
+    e = surname_entry(buf_str(&key));
     buf_free(&key);
-    return known;
+    return e < 0 ? -1 : surname_keys[e].share;
 }
 
-/* One form ("kim jong un"): its family and given keys into the record's
- * next slot, unless it has them already. */
-static void add_name_form(struct name_job *j, const char *form)
+/* The family and given keys of a form read with word fam as the family
+ * name (nw: none) into the record's next slot, unless it has them. */
+static void add_reading(struct name_job *j, const char *const *w, const size_t *len, size_t nw,
+                        size_t fam)
 {
-    const char *w[16];
-    size_t len[16], nw = 0, fam;
     struct buf given = BUF_INIT, fkey = BUF_INIT, gkey = BUF_INIT;
-    uint32_t fid = 0, gid = 0;
     struct link_column *c = j->col;
+    uint32_t fid = 0, gid = 0;
 
-    for (const char *p = form; *p && nw < 16;) {
-        size_t n = strcspn(p, " ");
-        if (n) {
-            w[nw] = p;
-            len[nw++] = n;
-        }
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    if (nw == 0)
-        return;
-    if (nw == 1)
-        fam = known_surname(w[0], len[0]) ? 0 : nw;
-    else if (known_surname(w[0], len[0]) || !known_surname(w[nw - 1], len[nw - 1]))
-        fam = 0;
-    else
-        fam = nw - 1;
     for (size_t i = 0; i < nw; i++)
         if (i != fam)
             buf_append(&given, w[i], len[i]);
@@ -240,6 +252,40 @@ out:
     buf_free(&given);
     buf_free(&fkey);
     buf_free(&gkey);
+}
+
+/* One form ("kim jong un", "jong un kim"): the family name is the first
+ * word when it is a known surname, the last when that one is; when both
+ * are, the last is read as the family name too if it is the more common
+ * (Song Hyang Choe: both readings; Ri Sol Ju: Ri only). */
+static void add_name_form(struct name_job *j, const char *form)
+{
+    const char *w[16];
+    size_t len[16], nw = 0;
+    double first, last;
+
+    for (const char *p = form; *p && nw < 16;) {
+        size_t n = strcspn(p, " ");
+        if (n) {
+            w[nw] = p;
+            len[nw++] = n;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (nw == 0)
+        return;
+    first = surname_share_of(w[0], len[0]);
+    if (nw == 1) {
+        add_reading(j, w, len, nw, first >= 0 ? 0 : nw);
+        return;
+    }
+    last = surname_share_of(w[nw - 1], len[nw - 1]);
+    if (first >= 0 || last < 0)
+        add_reading(j, w, len, nw, 0);
+    if (last >= 0 && last > first)
+        add_reading(j, w, len, nw, nw - 1);
 }
 
 static int add_name(void *arg, const char *v, size_t n)

@@ -72,8 +72,10 @@ static const char person_defaults[] =
     "compare home_province place home_province 0.9\n"
     "compare victim_of set events\n"
     "compare act_type set act_types\n"
+    "anchor given_name birth_date\n"
     "block names:family names:given\n"
-    "block names:given birth_date:year\n";
+    "block names:given birth_date:year\n"
+    "block names:family names:given:3 birth_date:year\n";
 
 static const char event_defaults[] =
     "threshold 0.9\n"
@@ -325,17 +327,19 @@ static int parse_block(struct at_ctx *ctx, struct link_config *c, char **w, size
                 break;
         if (j == ARRAY_LEN(keys))
             return ctx_error(ctx, AT_EINVAL, "unknown key \"%s\"; valid: value, family, given, "
-                             "place, year, cell, member, prefix:N", colon + 1);
+                             "place, year, cell, member, prefix:N (family, given and place may take :N too)", colon + 1);
         k->key = keys[j].key;
-        if (k->key == LINK_KEY_PREFIX) {
+        if (arg != NULL) {
             double v;
-            if (arg == NULL)
-                return ctx_error(ctx, AT_EINVAL, "prefix: want prefix:N, N from 1 to 32");
+            if (k->key != LINK_KEY_PREFIX && k->key != LINK_KEY_FAMILY && k->key != LINK_KEY_GIVEN
+                && k->key != LINK_KEY_PLACE)
+                return ctx_error(ctx, AT_EINVAL, "key \"%s\" takes no length; only prefix, family, "
+                                 "given and place do", colon + 1);
             if ((rc = number(ctx, "prefix length", arg, 1, 32, &v)) != AT_OK)
                 return rc;
             k->arg = (int)v;
-        } else if (arg != NULL) {
-            return ctx_error(ctx, AT_EINVAL, "key \"%s\" takes no argument", colon + 1);
+        } else if (k->key == LINK_KEY_PREFIX) {
+            return ctx_error(ctx, AT_EINVAL, "prefix: want prefix:N, N from 1 to 32");
         }
     }
     c->nrules++;
@@ -369,6 +373,19 @@ static int parse_setting(struct at_ctx *ctx, struct link_config *c, char **w, si
             return rc;
         return AT_OK;
     }
+    if (strcmp(w[0], "anchor") == 0) {
+        if (n < 2)
+            return ctx_error(ctx, AT_EINVAL, "want \"anchor COMPARISON ...\"");
+        for (size_t i = 1; i < n; i++) {
+            size_t k;
+            for (k = 0; k < c->ncomp && strcmp(c->comp[k].name, w[i]) != 0; k++)
+                ;
+            if (k == c->ncomp)
+                return ctx_error(ctx, AT_EINVAL, "anchor: no comparison \"%s\" above this line", w[i]);
+            c->anchor |= 1u << k;
+        }
+        return AT_OK;
+    }
     if (strcmp(w[0], "train") == 0) {
         if (n == 2 && strcmp(w[1], "candidates") == 0)
             c->train = LINK_TRAIN_CANDIDATES;
@@ -392,7 +409,7 @@ static int parse_setting(struct at_ctx *ctx, struct link_config *c, char **w, si
         return AT_OK;
     }
     return ctx_error(ctx, AT_EINVAL, "unknown directive \"%s\"; valid: compare, block, threshold, "
-                     "review, split_below, max_cluster, max_block, u_pairs, tf_min, tf_prior, train",
+                     "review, split_below, max_cluster, max_block, u_pairs, tf_min, tf_prior, train, anchor",
                      w[0]);
 }
 
@@ -486,12 +503,19 @@ void link_config_text(const struct link_config *c, struct buf *out)
             buf_printf(out, " tf %g", k->tf_weight);
         buf_putc(out, '\n');
     }
+    if (c->anchor) {
+        buf_puts(out, "anchor");
+        for (size_t k = 0; k < c->ncomp; k++)
+            if (c->anchor >> k & 1)
+                buf_printf(out, " %s", c->comp[k].name);
+        buf_putc(out, '\n');
+    }
     for (size_t i = 0; i < c->nrules; i++) {
         buf_puts(out, "block");
         for (size_t j = 0; j < c->rules[i].nkeys; j++) {
             const struct link_rule_key *k = &c->rules[i].keys[j];
             buf_printf(out, " %s:%s", k->field, key_name(k->key));
-            if (k->key == LINK_KEY_PREFIX)
+            if (k->arg)
                 buf_printf(out, ":%d", k->arg);
         }
         buf_putc(out, '\n');

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Floors that keep a weight finite when a level was never seen. */
-#define M_FLOOR 1e-6
+/* Floors that keep a weight finite when a level was never seen; m is
+ * floored higher, so that one disagreement (a data-entry error) costs at
+ * most log2(M_FLOOR / u) and cannot alone outweigh everything else. */
+#define M_FLOOR 0.005
 #define U_FLOOR 1e-7
 
 double link_level_weight(const struct link_params *p, size_t k, int level)

@@ -75,6 +75,8 @@ enum link_key {
     LINK_KEY_MEMBER,    /* each member of a set */
     LINK_KEY_PREFIX,    /* the first arg characters of the value */
 };
+/* A family, given or place key with an arg uses the first arg characters
+ * of each folded key. */
 
 #define LINK_NAME_LEN 40
 
@@ -119,6 +121,9 @@ struct link_config {
     double tf_min, tf_prior;
     enum link_train train;
     int em_max_iter;
+    /* EM starts from the split these comparisons make: the candidate
+     * pairs at level 0 of every one of them against the others. */
+    uint32_t anchor;        /* bit per comparison */
 };
 
 enum link_derive link_kind_derive(enum link_kind k);
