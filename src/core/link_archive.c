@@ -440,7 +440,7 @@ int link_archive_run_write(struct at_ctx *ctx, struct store *st, void *arg)
         goto out;
     o.constraints = cons;
     o.threshold = job->options && job->options->threshold >= 0 ? job->options->threshold : c->threshold;
-    o.keep = c->review_lo < o.threshold ? c->review_lo : o.threshold;
+    o.keep = 0; /* every candidate pair: later clustering (decisions, rebuild) needs them */
     if ((rc = link_run(ctx, c, t, &o, &r)) != AT_OK)
         goto out;
     params = params_json(c, &r.params);
@@ -542,12 +542,508 @@ int link_archive_clusters(struct at_ctx *ctx, struct store *st, enum link_type t
     return rc;
 }
 
+
+/* ---- the latest run ------------------------------------------------------------ */
+
+struct stored_run {
+    int64_t run;
+    double threshold;
+    char model_version[40];
+    struct link_config *config;
+    struct link_params params;
+};
+
+static void stored_run_free(struct stored_run *r)
+{
+    link_config_free(r->config);
+    r->config = NULL;
+}
+
+/* The latest run of type into *r; AT_ENOTFOUND when there is none. */
+static int latest_run(struct at_ctx *ctx, struct store *st, enum link_type type, struct stored_run *r)
+{
+    static const char sql[] =
+        "SELECT run, threshold, model_version, config, params FROM link_run WHERE type = ?1"
+        " ORDER BY run DESC LIMIT 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *params = NULL, *v;
+    size_t k;
+    int rc = AT_OK;
+
+    memset(r, 0, sizeof *r);
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, link_type_name(type), -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no %s has been linked yet; run \"attest link %ss\" first",
+                         link_type_name(type), link_type_name(type));
+    }
+    r->run = sqlite3_column_int64(stmt, 0);
+    r->threshold = sqlite3_column_double(stmt, 1);
+    snprintf(r->model_version, sizeof r->model_version, "%s", (const char *)sqlite3_column_text(stmt, 2));
+    rc = link_config_parse(ctx, (const char *)sqlite3_column_text(stmt, 3), "stored configuration",
+                           &r->config);
+    if (rc == AT_OK && (params = json_loads((const char *)sqlite3_column_text(stmt, 4), 0, NULL)) == NULL)
+        rc = ctx_error(ctx, AT_ECORRUPT, "link run %lld: its parameters are not JSON", (long long)r->run);
+    sqlite3_reset(stmt);
+    if (rc != AT_OK)
+        goto out;
+    r->params.lambda = json_number_value(json_object_get(params, "lambda"));
+    r->params.ncomp = r->config->ncomp;
+    json_array_foreach(json_object_get(params, "comparisons"), k, v) {
+        json_t *m = json_object_get(v, "m"), *u = json_object_get(v, "u");
+        if (k >= r->config->ncomp || json_array_size(m) != r->config->comp[k].nlevels
+            || json_array_size(u) != r->config->comp[k].nlevels) {
+            rc = ctx_error(ctx, AT_ECORRUPT, "link run %lld: its parameters do not fit its configuration",
+                           (long long)r->run);
+            goto out;
+        }
+        r->params.nlevels[k] = r->config->comp[k].nlevels;
+        for (size_t l = 0; l < r->params.nlevels[k]; l++) {
+            r->params.m[k][l] = json_number_value(json_array_get(m, l));
+            r->params.u[k][l] = json_number_value(json_array_get(u, l));
+        }
+    }
+out:
+    json_decref(params);
+    if (rc != AT_OK)
+        stored_run_free(r);
+    return rc;
+}
+
+/* ---- clusters from the latest run and the decisions ------------------------------- */
+
+static int recluster(struct at_ctx *ctx, struct store *st, enum link_type type)
+{
+    static const char members_sql[] = "SELECT record_id FROM link_member WHERE run = ?1 ORDER BY record_id";
+    static const char pairs_sql[] = "SELECT a, b, probability FROM link_pair WHERE run = ?1";
+    static const char *const fields[] = { "none" };
+    const char *none[1] = { NULL };
+    struct stored_run r;
+    struct link_table *t = NULL;
+    struct link_constraint *cons = NULL;
+    size_t ncons = 0, npairs = 0, cap = 0, nclusters, broken;
+    uint64_t *pairs = NULL;
+    float *prob = NULL;
+    uint32_t *cluster = NULL;
+    char **prev = NULL, **names = NULL;
+    json_t *index = json_object();
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = latest_run(ctx, st, type, &r)) != AT_OK) {
+        json_decref(index);
+        if (rc == AT_ENOTFOUND) {
+            ctx_clear(ctx);
+            return AT_OK;
+        }
+        return rc;
+    }
+    if ((rc = link_table_new(ctx, fields, 1, &t)) != AT_OK || (stmt = store_stmt(ctx, st, members_sql)) == NULL) {
+        rc = rc ? rc : AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_int64(stmt, 1, r.run);
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        json_object_set_new(index, (const char *)sqlite3_column_text(stmt, 0), json_integer((json_int_t)t->n));
+        rc = link_table_add(ctx, t, (const char *)sqlite3_column_text(stmt, 0), none);
+    }
+    sqlite3_reset(stmt);
+    if (rc != AT_OK)
+        goto out;
+    if ((stmt = store_stmt(ctx, st, pairs_sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_int64(stmt, 1, r.run);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *a = json_object_get(index, (const char *)sqlite3_column_text(stmt, 0));
+        json_t *b = json_object_get(index, (const char *)sqlite3_column_text(stmt, 1));
+        if (!a || !b)
+            continue;
+        if (npairs == cap) {
+            cap = cap ? 2 * cap : 1024;
+            pairs = xrealloc(pairs, cap * sizeof *pairs);
+            prob = xrealloc(prob, cap * sizeof *prob);
+        }
+        pairs[npairs] = (uint64_t)json_integer_value(a) << 32 | (uint64_t)json_integer_value(b);
+        prob[npairs++] = (float)sqlite3_column_double(stmt, 2);
+    }
+    sqlite3_reset(stmt);
+    if ((rc = load_constraints(ctx, st, type, t, &cons, &ncons)) != AT_OK)
+        goto out;
+    cluster = xmalloc((t->n ? t->n : 1) * sizeof *cluster);
+    if ((rc = link_cluster_run(ctx, t->n, pairs, prob, npairs, cons, ncons, r.threshold,
+                               r.config->split_below, r.config->max_cluster, cluster, &nclusters,
+                               &broken)) != AT_OK)
+        goto out;
+    prev = previous_ids(ctx, st, t);
+    names = name_clusters(t, cluster, prev);
+    rc = store_clusters(ctx, st, type, 0, t, names);
+out:
+    for (size_t i = 0; t && i < t->n; i++) {
+        if (prev)
+            free(prev[i]);
+        if (names)
+            free(names[i]);
+    }
+    free(prev);
+    free(names);
+    free(cluster);
+    free(cons);
+    free(pairs);
+    free(prob);
+    json_decref(index);
+    link_table_free(t);
+    stored_run_free(&r);
+    return rc;
+}
+
 int link_archive_rebuild(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st,
-                      "DELETE FROM link_cluster;"
-                      "INSERT INTO link_cluster(record_id, type, cluster_id)"
-                      " SELECT m.record_id, r.type, m.cluster_id FROM link_member m"
-                      " JOIN link_run r ON r.run = m.run"
-                      " WHERE m.run = (SELECT max(m2.run) FROM link_member m2 WHERE m2.record_id = m.record_id);");
+    int rc = store_exec(ctx, st,
+                        "DELETE FROM link_cluster;"
+                        "INSERT INTO link_cluster(record_id, type, cluster_id)"
+                        " SELECT m.record_id, r.type, m.cluster_id FROM link_member m"
+                        " JOIN link_run r ON r.run = m.run"
+                        " WHERE m.run = (SELECT max(m2.run) FROM link_member m2"
+                        "                WHERE m2.record_id = m.record_id);");
+
+    if (rc == AT_OK)
+        rc = recluster(ctx, st, LINK_PERSON);
+    if (rc == AT_OK)
+        rc = recluster(ctx, st, LINK_EVENT);
+    return rc;
+}
+
+/* ---- decisions -------------------------------------------------------------------- */
+
+int link_decision_parse(struct at_ctx *ctx, const char *text, enum link_decision *out)
+{
+    if (text && strcmp(text, "accept") == 0)
+        *out = LINK_ACCEPT;
+    else if (text && strcmp(text, "reject") == 0)
+        *out = LINK_REJECT;
+    else
+        return ctx_error(ctx, AT_EINVAL, "decision \"%s\": valid: accept, reject", text ? text : "");
+    return AT_OK;
+}
+
+const char *link_decision_name(enum link_decision d)
+{
+    return d == LINK_ACCEPT ? "accept" : "reject";
+}
+
+/* The link type of a record the session may read (record_read's refusal
+ * otherwise). */
+static int readable_type(struct at_ctx *ctx, struct store *st, const char *id, enum link_type *type)
+{
+    json_t *doc;
+    const char *t;
+    int rc;
+
+    if ((rc = record_read(ctx, st, id, 0, &doc)) != AT_OK)
+        return rc;
+    t = json_string_value(json_object_get(doc, "type"));
+    if (t && strcmp(t, "person") == 0)
+        *type = LINK_PERSON;
+    else if (t && strcmp(t, "event") == 0)
+        *type = LINK_EVENT;
+    else
+        rc = ctx_error(ctx, AT_EINVAL, "%s is a %s; only persons and events are linked", id, t ? t : "record");
+    json_decref(doc);
+    return rc;
+}
+
+int link_decide_write(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    static const char version_sql[] =
+        "SELECT coalesce(max(version), 0) FROM link_decision WHERE a = ?1 AND b = ?2";
+    static const char insert_sql[] =
+        "INSERT INTO link_decision(a, b, version, type, decision, note, author, decided_at, log_seq)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    struct link_decide_job *job = arg;
+    const struct session *s = store_session(st);
+    const char *a = job->a, *b = job->b;
+    enum link_type ta, tb;
+    char now[21], ref[2 * RECORD_ID_MAX + 2];
+    sqlite3_stmt *stmt;
+    json_t *doc;
+    int64_t seq;
+    int version, rc;
+
+    if ((rc = access_check(ctx, s, ACTION_WRITE, 0)) != AT_OK)
+        return rc;
+    if ((rc = readable_type(ctx, st, a, &ta)) != AT_OK || (rc = readable_type(ctx, st, b, &tb)) != AT_OK)
+        return rc;
+    if (strcmp(a, b) == 0)
+        return ctx_error(ctx, AT_EINVAL, "a record is always the same as itself; give two records");
+    if (ta != tb)
+        return ctx_error(ctx, AT_EINVAL, "%s and %s are not of one type; link persons with persons "
+                         "and events with events", a, b);
+    if (strcmp(a, b) > 0) {
+        a = job->b;
+        b = job->a;
+    }
+    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
+    version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) + 1 : 1;
+    sqlite3_reset(stmt);
+    canonical_now(now);
+    doc = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "a", a, "b", b, "version", version,
+                    "type", link_type_name(ta), "decision", link_decision_name(job->decision),
+                    "author", s->user, "decided_at", now);
+    if (job->note && *job->note)
+        json_object_set_new(doc, "note", json_string(job->note));
+    snprintf(ref, sizeof ref, "%s %s", a, b);
+    rc = evlog_append_item(ctx, st, "link_decision", ref, doc, &seq);
+    json_decref(doc);
+    if (rc != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, insert_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, version);
+    sqlite3_bind_text(stmt, 4, link_type_name(ta), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 5, link_decision_name(job->decision), -1, SQLITE_STATIC);
+    if (job->note && *job->note)
+        sqlite3_bind_text(stmt, 6, job->note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 7, s->user, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 8, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 9, seq);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        return store_error(ctx, st, "storing a link decision");
+    if (job->version_out)
+        *job->version_out = version;
+    return recluster(ctx, st, ta);
+}
+
+/* Records the session may read, for filtering pairs. */
+static bool visible(struct store *st, const char *id)
+{
+    static const char sql[] =
+        "SELECT 1 FROM record_current WHERE id = ?1 AND clearance <= ?2 AND NOT retracted";
+    struct at_ctx quiet = { 0, "" };
+    sqlite3_stmt *stmt = store_stmt(&quiet, st, sql);
+    bool yes;
+
+    if (stmt == NULL)
+        return false;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, access_session_clearance(store_session(st)));
+    yes = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return yes;
+}
+
+int link_decisions(struct at_ctx *ctx, struct store *st, enum link_type type, json_t **out)
+{
+    static const char sql[] =
+        "SELECT d.a, d.b, d.decision, d.version, d.author, d.decided_at, d.note FROM link_decision d"
+        " WHERE d.type = ?1 AND d.version = (SELECT max(version) FROM link_decision"
+        "                                    WHERE a = d.a AND b = d.b) ORDER BY d.a, d.b";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *rows = json_array();
+
+    if (stmt == NULL) {
+        json_decref(rows);
+        return AT_ERR;
+    }
+    sqlite3_bind_text(stmt, 1, link_type_name(type), -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *row = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}",
+                                "a", (const char *)sqlite3_column_text(stmt, 0),
+                                "b", (const char *)sqlite3_column_text(stmt, 1),
+                                "decision", (const char *)sqlite3_column_text(stmt, 2),
+                                "version", sqlite3_column_int(stmt, 3),
+                                "author", (const char *)sqlite3_column_text(stmt, 4),
+                                "decided_at", (const char *)sqlite3_column_text(stmt, 5));
+        if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
+            json_object_set_new(row, "note", json_string((const char *)sqlite3_column_text(stmt, 6)));
+        json_array_append_new(rows, row);
+    }
+    sqlite3_reset(stmt);
+    /* filtered after the statement is done: visible() uses another */
+    for (size_t i = json_array_size(rows); i-- > 0;) {
+        json_t *row = json_array_get(rows, i);
+        if (!visible(st, json_string_value(json_object_get(row, "a")))
+            || !visible(st, json_string_value(json_object_get(row, "b"))))
+            json_array_remove(rows, i);
+    }
+    *out = rows;
+    return AT_OK;
+}
+
+/* ---- explaining pairs ---------------------------------------------------------------- */
+
+/* The comparisons of records i and j of t as JSON. */
+static json_t *explained(struct link_model *m, size_t i, size_t j, double *weight, double *prob)
+{
+    struct link_term terms[LINK_MAX_COMPARISONS];
+    size_t n = link_model_explain(m, i, j, terms, weight, prob);
+    json_t *list = json_array();
+
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:f}", "name", terms[k].name,
+                                              "level", terms[k].level == LINK_NULL
+                                                           ? json_null() : json_integer(terms[k].level),
+                                              "label", terms[k].label, "weight", terms[k].weight));
+    return list;
+}
+
+int link_archive_explain(struct at_ctx *ctx, struct store *st, const char *a, const char *b,
+                         const struct link_config *config, json_t **out)
+{
+    struct stored_run r = { 0 };
+    struct link_table *t = NULL;
+    struct link_model *m = NULL;
+    struct link_result fresh = { 0 };
+    enum link_type ta, tb;
+    const struct link_params *params;
+    const struct link_config *c;
+    char version[40] = "";
+    double weight, prob;
+    long i, j;
+    int rc;
+
+    if ((rc = readable_type(ctx, st, a, &ta)) != AT_OK || (rc = readable_type(ctx, st, b, &tb)) != AT_OK)
+        return rc;
+    if (ta != tb)
+        return ctx_error(ctx, AT_EINVAL, "%s and %s are not of one type", a, b);
+    if ((rc = build_table(ctx, st, ta, &t)) != AT_OK)
+        return rc;
+    i = link_table_find(t, a);
+    j = link_table_find(t, b);
+    if (i < 0 || j < 0) {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no record %s", i < 0 ? a : b);
+        goto out;
+    }
+    if (config == NULL && (rc = latest_run(ctx, st, ta, &r)) == AT_OK) {
+        c = r.config;
+        params = &r.params;
+        snprintf(version, sizeof version, "%s", r.model_version);
+    } else {
+        /* no run yet, or another configuration: fit one now, unstored */
+        struct link_run_options o = LINK_RUN_OPTIONS_INIT;
+        ctx_clear(ctx);
+        if (config == NULL && (rc = link_config_default(ctx, ta, &r.config)) != AT_OK)
+            goto out;
+        c = config ? config : r.config;
+        if ((rc = link_run(ctx, c, t, &o, &fresh)) != AT_OK)
+            goto out;
+        params = &fresh.params;
+        snprintf(version, sizeof version, "unstored");
+    }
+    if ((rc = link_model_new(ctx, c, t, params, &m)) != AT_OK)
+        goto out;
+    {
+        json_t *terms = explained(m, (size_t)i, (size_t)j, &weight, &prob);
+        *out = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:o}", "a", a, "b", b, "type",
+                         link_type_name(ta), "model_version", version, "prior_weight",
+                         link_prior_weight(params), "weight", weight, "probability", prob,
+                         "comparisons", terms);
+    }
+out:
+    link_model_free(m);
+    link_result_free(&fresh);
+    link_table_free(t);
+    stored_run_free(&r);
+    return rc;
+}
+
+/* ---- the review queue ----------------------------------------------------------------- */
+
+struct queued {
+    char a[RECORD_ID_MAX], b[RECORD_ID_MAX];
+    double p;
+};
+
+static int most_informative(const void *x, const void *y)
+{
+    const struct queued *a = x, *b = y;
+    double da = a->p > 0.5 ? a->p - 0.5 : 0.5 - a->p, db = b->p > 0.5 ? b->p - 0.5 : 0.5 - b->p;
+
+    if (da != db)
+        return da < db ? -1 : 1;
+    int c = strcmp(a->a, b->a);
+    return c ? c : strcmp(a->b, b->b);
+}
+
+int link_review_queue(struct at_ctx *ctx, struct store *st, enum link_type type, double lo, double hi,
+                      size_t limit, json_t **out)
+{
+    static const char sql[] =
+        "SELECT p.a, p.b, p.probability FROM link_pair p WHERE p.run = ?1"
+        " AND p.probability >= ?2 AND p.probability <= ?3"
+        " AND NOT EXISTS (SELECT 1 FROM link_decision d WHERE d.a = p.a AND d.b = p.b)"
+        " AND EXISTS (SELECT 1 FROM record_current c WHERE c.id = p.a AND c.clearance <= ?4 AND NOT c.retracted)"
+        " AND EXISTS (SELECT 1 FROM record_current c WHERE c.id = p.b AND c.clearance <= ?4 AND NOT c.retracted)";
+    struct stored_run r;
+    struct link_table *t = NULL;
+    struct link_model *m = NULL;
+    struct queued *q = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *stmt;
+    json_t *list = json_array();
+    int rc;
+
+    if ((rc = latest_run(ctx, st, type, &r)) != AT_OK) {
+        json_decref(list);
+        return rc;
+    }
+    if (lo < 0 || hi < 0) {
+        lo = r.config->review_lo;
+        hi = r.config->review_hi;
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_int64(stmt, 1, r.run);
+    sqlite3_bind_double(stmt, 2, lo);
+    sqlite3_bind_double(stmt, 3, hi);
+    sqlite3_bind_int(stmt, 4, access_session_clearance(store_session(st)));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            q = xrealloc(q, cap * sizeof *q);
+        }
+        snprintf(q[n].a, sizeof q[n].a, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        snprintf(q[n].b, sizeof q[n].b, "%s", (const char *)sqlite3_column_text(stmt, 1));
+        q[n++].p = sqlite3_column_double(stmt, 2);
+    }
+    sqlite3_reset(stmt);
+    qsort(q, n, sizeof *q, most_informative);
+    if (limit && n > limit)
+        n = limit;
+    if (n > 0 && ((rc = build_table(ctx, st, type, &t)) != AT_OK
+                  || (rc = link_model_new(ctx, r.config, t, &r.params, &m)) != AT_OK))
+        goto out;
+    for (size_t x = 0; x < n; x++) {
+        long i = link_table_find(t, q[x].a), j = link_table_find(t, q[x].b);
+        double weight, prob;
+        json_t *terms;
+        if (i < 0 || j < 0)
+            continue;
+        terms = explained(m, (size_t)i, (size_t)j, &weight, &prob);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:f, s:f, s:f, s:s, s:o}", "a", q[x].a,
+                                              "b", q[x].b, "probability", q[x].p, "weight", weight,
+                                              "prior_weight", link_prior_weight(&r.params),
+                                              "model_version", r.model_version, "comparisons", terms));
+    }
+out:
+    free(q);
+    link_model_free(m);
+    link_table_free(t);
+    stored_run_free(&r);
+    if (rc != AT_OK) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return AT_OK;
 }
