@@ -425,8 +425,8 @@ static void initial_m(const struct link_config *c, struct link_params *p)
 }
 
 /* Starting values from the anchor's split of the patterns: m from the
- * pairs at level 0 of every anchor comparison, u (unless fixed) from the
- * others, lambda their share. */
+ * pairs at or below the anchor level of every anchor comparison, u
+ * (unless fixed) from the others, lambda their share. */
 static void anchor_start(const struct link_config *c, const uint8_t *levels, const double *counts,
                          size_t n, struct link_params *p)
 {
@@ -437,7 +437,7 @@ static void anchor_start(const struct link_config *c, const uint8_t *levels, con
         const uint8_t *lv = levels + x * c->ncomp;
         int side = 0;
         for (size_t k = 0; k < c->ncomp; k++)
-            if ((c->anchor >> k & 1) && lv[k] != 0)
+            if ((c->anchor >> k & 1) && (lv[k] == LINK_NULL || lv[k] > c->anchor_level[k]))
                 side = 1;
         all += counts[x];
         in += side == 0 ? counts[x] : 0;

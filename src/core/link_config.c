@@ -72,7 +72,7 @@ static const char person_defaults[] =
     "compare home_province place home_province 0.9\n"
     "compare victim_of set events\n"
     "compare act_type set act_types\n"
-    "anchor given_name birth_date\n"
+    "anchor given_name birth_date:1\n"
     "block names:family names:given\n"
     "block names:given birth_date:year\n"
     "block names:family names:given:3 birth_date:year\n";
@@ -377,12 +377,20 @@ static int parse_setting(struct at_ctx *ctx, struct link_config *c, char **w, si
         if (n < 2)
             return ctx_error(ctx, AT_EINVAL, "want \"anchor COMPARISON ...\"");
         for (size_t i = 1; i < n; i++) {
+            char *colon = strchr(w[i], ':');
+            double level = 0;
             size_t k;
+            if (colon)
+                *colon = '\0';
             for (k = 0; k < c->ncomp && strcmp(c->comp[k].name, w[i]) != 0; k++)
                 ;
             if (k == c->ncomp)
                 return ctx_error(ctx, AT_EINVAL, "anchor: no comparison \"%s\" above this line", w[i]);
+            if (colon && (rc = number(ctx, "anchor level", colon + 1, 0,
+                                      (double)c->comp[k].nlevels - 2, &level)) != AT_OK)
+                return rc;
             c->anchor |= 1u << k;
+            c->anchor_level[k] = (uint8_t)level;
         }
         return AT_OK;
     }
@@ -507,7 +515,8 @@ void link_config_text(const struct link_config *c, struct buf *out)
         buf_puts(out, "anchor");
         for (size_t k = 0; k < c->ncomp; k++)
             if (c->anchor >> k & 1)
-                buf_printf(out, " %s", c->comp[k].name);
+                buf_printf(out, c->anchor_level[k] ? " %s:%d" : " %s", c->comp[k].name,
+                           c->anchor_level[k]);
         buf_putc(out, '\n');
     }
     for (size_t i = 0; i < c->nrules; i++) {

@@ -122,8 +122,10 @@ struct link_config {
     enum link_train train;
     int em_max_iter;
     /* EM starts from the split these comparisons make: the candidate
-     * pairs at level 0 of every one of them against the others. */
+     * pairs at or below the anchor level of every one of them against
+     * the others. */
     uint32_t anchor;        /* bit per comparison */
+    uint8_t anchor_level[LINK_MAX_COMPARISONS];
 };
 
 enum link_derive link_kind_derive(enum link_kind k);
