@@ -9,6 +9,8 @@
  * two records is then a few array reads, and no text is parsed in the
  * inner loop.
  *
+ * link_prep_build derives every column a configuration needs, once.
+ *
  * Names: each name of a record (in any script) is normalised by names.h
  * (Hangul gives its DPRK, McCune-Reischauer and Revised Romanization
  * readings), split into family and given name, and each part folded with
@@ -708,4 +710,76 @@ double link_compare_tf(const struct link_prep *p, size_t k, size_t i, size_t j)
         tf = c->share[id];
     }
     return cmp->tf_weight * (log2(p->u_exact[k]) - log2(fmax(tf, p->cfg->tf_min)));
+}
+
+/* ---- derived columns ----------------------------------------------------------- */
+
+const struct link_column *link_prep_column(const struct link_prep *p, const char *field,
+                                           enum link_derive d)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        if (p->cols[i].derive == d && strcmp(p->cols[i].field, field) == 0)
+            return &p->cols[i];
+    return NULL;
+}
+
+/* The column of (field, d), derived now if it is not yet; its index. */
+static int column(struct at_ctx *ctx, struct link_prep *p, const char *field, enum link_derive d,
+                  const char *user, int *index)
+{
+    const struct link_column *have = link_prep_column(p, field, d);
+    long f;
+    int rc;
+
+    if (have) {
+        *index = (int)(have - p->cols);
+        return AT_OK;
+    }
+    if ((f = link_table_field(p->t, field)) < 0) {
+        struct buf valid = BUF_INIT;
+        for (size_t i = 0; i < p->t->nfields; i++)
+            buf_printf(&valid, "%s%s", i ? ", " : "", p->t->fields[i]);
+        ctx_error(ctx, AT_EINVAL, "%s: the records have no field \"%s\"; they have: %s", user,
+                  field, buf_str(&valid));
+        buf_free(&valid);
+        return AT_EINVAL;
+    }
+    p->cols = xrealloc(p->cols, (p->ncols + 1) * sizeof *p->cols);
+    memset(&p->cols[p->ncols], 0, sizeof p->cols[p->ncols]);
+    snprintf(p->cols[p->ncols].field, sizeof p->cols[p->ncols].field, "%s", field);
+    p->cols[p->ncols].derive = d;
+    if ((rc = link_column_build(ctx, p->cfg, p->t, (size_t)f, &p->cols[p->ncols])) != AT_OK) {
+        link_column_free(&p->cols[p->ncols]);
+        return rc;
+    }
+    *index = (int)p->ncols++;
+    return AT_OK;
+}
+
+int link_prep_build(struct at_ctx *ctx, const struct link_config *c, const struct link_table *t,
+                    struct link_prep *p)
+{
+    int rc = AT_OK, ignored;
+
+    memset(p, 0, sizeof *p);
+    p->cfg = c;
+    p->t = t;
+    for (size_t k = 0; k < c->ncomp && rc == AT_OK; k++)
+        rc = column(ctx, p, c->comp[k].field, link_kind_derive(c->comp[k].kind), c->comp[k].name,
+                    &p->comp_col[k]);
+    for (size_t r = 0; r < c->nrules && rc == AT_OK; r++)
+        for (size_t k = 0; k < c->rules[r].nkeys && rc == AT_OK; k++)
+            rc = column(ctx, p, c->rules[r].keys[k].field, link_key_derive(c->rules[r].keys[k].key),
+                        "blocking rule", &ignored);
+    if (rc != AT_OK)
+        link_prep_free(p);
+    return rc;
+}
+
+void link_prep_free(struct link_prep *p)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        link_column_free(&p->cols[i]);
+    free(p->cols);
+    memset(p, 0, sizeof *p);
 }
