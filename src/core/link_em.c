@@ -7,8 +7,10 @@
  *
  *   E step: p_i = lambda prod m(l) / (lambda prod m(l) + (1-lambda) prod u(l))
  *   M step: lambda = sum c_i p_i / sum c_i;
- *           m_k(l) = sum over patterns at level l of c_i p_i / sum over
- *           patterns where k is not null of c_i p_i; u likewise with 1 - p_i.
+ *           m_k(l) = (sum over patterns at level l of c_i p_i + 1/2) /
+ *           (sum over patterns where k is not null of c_i p_i + L/2);
+ *           u likewise with 1 - p_i (L: the comparison's levels; the
+ *           halves are a Dirichlet prior that keeps unseen levels above 0).
  */
 #include "attest.h"
 #include "link_int.h"
@@ -22,6 +24,10 @@
  * most log2(M_FLOOR / u) and cannot alone outweigh everything else. */
 #define M_FLOOR 0.005
 #define U_FLOOR 1e-7
+/* Half a pair added to every level in the M step (a Dirichlet prior):
+ * a level never seen among the few pairs of a small archive gets a
+ * small probability, not zero, and so a large but finite weight. */
+#define SMOOTH 0.5
 
 double link_level_weight(const struct link_params *p, size_t k, int level)
 {
@@ -115,12 +121,12 @@ int link_em(struct at_ctx *ctx, const uint8_t *levels, const double *counts, siz
         for (size_t k = 0; k < K; k++)
             for (size_t l = 0; l < p->nlevels[k]; l++) {
                 if (mden[k] > 0) {
-                    double v = mnum[k][l] / mden[k];
+                    double v = (mnum[k][l] + SMOOTH) / (mden[k] + SMOOTH * (double)p->nlevels[k]);
                     delta = fmax(delta, fabs(v - p->m[k][l]));
                     p->m[k][l] = v;
                 }
                 if (!(flags & LINK_EM_FIX_U) && !(p->fixed_u >> k & 1) && uden[k] > 0) {
-                    double v = unum[k][l] / uden[k];
+                    double v = (unum[k][l] + SMOOTH) / (uden[k] + SMOOTH * (double)p->nlevels[k]);
                     delta = fmax(delta, fabs(v - p->u[k][l]));
                     p->u[k][l] = v;
                 }
