@@ -25,7 +25,6 @@
 
 struct corroboration {
     struct store *st;
-    bool linked;      /* the archive has link_cluster: linked events count together */
     json_t *slot;     /* record id or "group:LABEL" -> union-find slot */
     int *parent;
     size_t n;
@@ -98,21 +97,6 @@ static int load_joins(struct at_ctx *ctx, struct corroboration *c)
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, c->st, "reading the sources' relations");
 }
 
-/* Whether record linkage has stored clusters (the derived table
- * link_cluster, made by `attest link`). */
-static int has_clusters(struct at_ctx *ctx, struct store *st, bool *out)
-{
-    static const char sql[] =
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link_cluster'";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-
-    if (stmt == NULL)
-        return AT_ERR;
-    *out = sqlite3_step(stmt) == SQLITE_ROW;
-    sqlite3_reset(stmt);
-    return AT_OK;
-}
-
 int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboration **out)
 {
     struct corroboration *c = xcalloc(1, sizeof *c);
@@ -121,7 +105,7 @@ int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboratio
     c->st = st;
     c->slot = json_object();
     c->source = json_object();
-    if ((rc = has_clusters(ctx, st, &c->linked)) != AT_OK || (rc = load_joins(ctx, c)) != AT_OK) {
+    if ((rc = load_joins(ctx, c)) != AT_OK) {
         corroboration_free(c);
         c = NULL;
     }
@@ -439,8 +423,6 @@ static int tally_linked(struct at_ctx *ctx, struct corroboration *c, struct tall
     int rc = AT_OK, step;
 
     *linked = 0;
-    if (!c->linked)
-        goto out;
     if ((stmt = store_stmt(ctx, c->st, sql)) == NULL) {
         rc = AT_ERR;
         goto out;

@@ -3,12 +3,13 @@
 # `attest show` (table and --json) counting a witness of one household,
 # one group interview or hearsay once; a retracted event shown without
 # one; an analyst, who may not read the interviews, counting only what
-# they may read; no witness named in what
-# is shown or exported; `export csv --type event` with the corroboration
-# columns, which `import csv` passes over; `export corroboration`.
+# they may read; an event record linked to it counting with it; no
+# witness named in what is shown or exported; `export csv --type event`
+# with the corroboration columns, which `import csv` passes over;
+# `export corroboration`.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 
 new_archive
 attest user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase" \
@@ -67,6 +68,13 @@ attest retract "$ev2" --reason "FICTIONAL: entered twice" >/dev/null
 check "show of a retracted event" attest show "$ev2"
 same "a retracted event has no corroboration" "null" \
     "$(attest show "$ev2" --json | json_get 'j.get("corroboration")')"
+
+# An event record that linkage joins to the first counts with it.
+ev3=$(attest add event --title "FICTIONAL execution, told again" --date 1997 --source "$iv3")
+attest link events >/dev/null 2>&1
+check "accept the two event records as one event" attest link decide "$ev" "$ev3" accept
+same "linked event records count together" '[1, 7]' \
+    "$(attest show "$ev" --json | json_get "[j['corroboration']['linked_events'], j['corroboration']['accounts']]")"
 
 # The export comes back in: the derived columns are passed over.
 new_archive b

@@ -332,9 +332,7 @@ UNIT_TEST(corroboration_counts_linked_events_together)
                 iv, CLEARANCE_CONFIDENTIAL, ev3) == AT_OK);
     CHECK(sources(&ctx, s.st, s.ev) == 4);
     /* The clusters record linkage stores (the table as `attest link` makes it). */
-    buf_printf(&sql, "CREATE TABLE IF NOT EXISTS link_cluster(record_id TEXT PRIMARY KEY, "
-               "type TEXT NOT NULL, cluster_id TEXT NOT NULL); DELETE FROM link_cluster; "
-               "INSERT INTO link_cluster VALUES ('%s', 'event', 'k1'), ('%s', 'event', 'k1'), "
+    buf_printf(&sql, "INSERT INTO link_cluster(record_id, type, cluster_id) VALUES ('%s', 'event', 'k1'), ('%s', 'event', 'k1'), "
                "('%s', 'event', 'k1'), ('%s', 'witness', 'k1')", s.ev, ev2, ev3, w);
     REQUIRE(store_exec(&ctx, s.st, buf_str(&sql)) == AT_OK);
     buf_free(&sql);
