@@ -60,8 +60,14 @@ static int find(struct corroboration *c, int x)
 
 static void join(struct corroboration *c, const char *a, const char *b)
 {
-    if (a && b)
-        c->parent[find(c, slot_of(c, a))] = find(c, slot_of(c, b));
+    int ra, rb;
+
+    if (a == NULL || b == NULL)
+        return;
+    /* Both slots first: a new slot may move c->parent. */
+    ra = find(c, slot_of(c, a));
+    rb = find(c, slot_of(c, b));
+    c->parent[ra] = rb;
 }
 
 /* Joins the ends of each readable same_household and heard_from relation,
