@@ -700,15 +700,19 @@ int link_compare_level(const struct link_prep *p, size_t k, size_t i, size_t j)
         int32_t gap;
         if (c->lo[i] > c->hi[i] || c->lo[j] > c->hi[j])
             return LINK_NULL;
-        if (c->lo[i] == c->lo[j] && c->hi[i] == c->hi[j])
-            return 0;
         gap = c->lo[j] > c->hi[i] ? c->lo[j] - c->hi[i] : c->lo[i] > c->hi[j] ? c->lo[i] - c->hi[j] : 0;
-        if (gap <= 0)
-            return 1;
+        if (gap <= 0) {
+            /* overlapping: how precisely both say so */
+            int32_t span = c->hi[i] - c->lo[i] > c->hi[j] - c->lo[j] ? c->hi[i] - c->lo[i]
+                                                                   : c->hi[j] - c->lo[j];
+            if (span == 0)
+                return 0;           /* both the same day */
+            return span <= 30 ? 1 : 2;  /* a month or a day in it; wider */
+        }
         for (size_t t = 0; t < cmp->nthresholds; t++)
             if (gap <= cmp->thresholds[t])
-                return (int)t + 2;
-        return (int)cmp->nthresholds + 2;
+                return (int)t + 3;
+        return (int)cmp->nthresholds + 3;
     }
     case LINK_KIND_GEO: {
         double best = INFINITY;
