@@ -63,7 +63,7 @@ static const struct {
  * victim counts; not the title, free text that mostly repeats the act
  * type (counted twice, the two would outweigh the place and date). */
 static const char person_defaults[] =
-    "threshold 0.9\n"
+    "threshold 0.8\n"
     "review 0.2 0.9\n"
     "compare family_name family names tf\n"
     "compare given_name given names 0.94 0.86\n"
@@ -79,7 +79,7 @@ static const char person_defaults[] =
     "block names:family names:given:3 birth_date:year\n";
 
 static const char event_defaults[] =
-    "threshold 0.9\n"
+    "threshold 0.8\n"
     "review 0.2 0.9\n"
     "compare date date date 31 366\n"
     "compare place geo place 1 2 4\n"
