@@ -334,7 +334,7 @@ const struct command link_command = {
         "       attest link decide A B accept|reject [--note TEXT]\n"
         "persons and events link the current records you may read: candidate pairs by\n"
         "blocking, Fellegi-Sunter weights estimated by EM, clusters above the threshold\n"
-        "(default 0.9), respecting every decision.  The run is stored and logged; records\n"
+        "(default 0.8), respecting every decision.  The run is stored and logged; records\n"
         "are never changed.  explain shows each comparison's level and weight and the\n"
         "match probability of a pair.  clusters prints record_id and cluster_id for\n"
         "every record of the type, singletons included.  review walks the pairs between\n"

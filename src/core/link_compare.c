@@ -17,7 +17,8 @@
  * names_fold_token, so that Ri/Rhee/Lee/Yi, Pak/Park/Bak and Jong/Chong/
  * Jeong meet.  The family name is the first word when it is a known
  * surname, else the last word when that is one, else the first; when
- * both ends are known surnames both readings are kept.
+ * both ends are known surnames and the last is the more common, both
+ * readings are kept.  A name written in Hangul is read family name first.
  *
  * Term frequency: a family name's frequency blends the archive's own
  * count with the population's share from the reference table below, as
@@ -203,6 +204,15 @@ static int32_t day_number(int32_t yyyymmdd)
     return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 1;
 }
 
+/* True when s[0..n) holds a Hangul syllable (UTF-8 lead bytes EA-ED). */
+static bool has_hangul(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0xEA && (unsigned char)s[i] <= 0xED)
+            return true;
+    return false;
+}
+
 struct name_job {
     struct at_ctx *ctx;
     struct link_column *col;
@@ -260,7 +270,7 @@ out:
  * word when it is a known surname, the last when that one is; when both
  * are, the last is read as the family name too if it is the more common
  * (Song Hyang Choe: both readings; Ri Sol Ju: Ri only). */
-static void add_name_form(struct name_job *j, const char *form)
+static void add_name_form(struct name_job *j, const char *form, bool from_hangul)
 {
     const char *w[16];
     size_t len[16], nw = 0;
@@ -278,6 +288,10 @@ static void add_name_form(struct name_job *j, const char *form)
     }
     if (nw == 0)
         return;
+    if (from_hangul) { /* hangul.h reads the family name first */
+        add_reading(j, w, len, nw, 0);
+        return;
+    }
     first = surname_share_of(w[0], len[0]);
     if (nw == 1) {
         add_reading(j, w, len, nw, first >= 0 ? 0 : nw);
@@ -295,16 +309,27 @@ static int add_name(void *arg, const char *v, size_t n)
     struct name_job *j = arg;
     struct name_forms forms = { { NULL }, 0 };
     char *copy = xmalloc(n + 1);
+    bool hangul = false;
     int rc;
 
     memcpy(copy, v, n);
     copy[n] = '\0';
+    /* A hyphen joins the syllables of a given name (Kim Jong-un, Song-il
+     * Choe): joined, the word is one, and the other word is the family
+     * name even when a syllable looks like one. */
+    for (char *p = copy, *q = copy;; p++) {
+        if (*p != '-' || p == copy || p[1] == '\0' || p[-1] == ' ' || p[1] == ' ')
+            *q++ = *p;
+        if (*p == '\0')
+            break;
+    }
+    hangul = has_hangul(copy, n);
     rc = names_normalise(j->ctx, copy, &forms);
     free(copy);
     if (rc != AT_OK) /* not text we can read: the name counts as missing */
         return AT_OK;
     for (size_t i = 0; i < forms.n; i++)
-        add_name_form(j, forms.form[i]);
+        add_name_form(j, forms.form[i], hangul);
     names_forms_free(&forms);
     return AT_OK;
 }
@@ -346,8 +371,7 @@ static int add_place(void *arg, const char *v, size_t n)
 
     memcpy(copy, v, n);
     copy[n] = '\0';
-    for (size_t i = 0; i < n && !hangul; i++)
-        hangul = (unsigned char)copy[i] >= 0xEA && (unsigned char)copy[i] <= 0xED;
+    hangul = has_hangul(copy, n);
     if (hangul && hangul_place(&quiet, copy, n, 0, &p) == AT_OK) {
         add_place_key(j, p.rr);
         add_place_key(j, p.mr_plain);
@@ -608,6 +632,49 @@ static int name_level(const struct link_comparison *k, const struct link_column 
     return similarity_level(k, best);
 }
 
+/* Similarity of two interned ids: 1 when the same, Jaro-Winkler
+ * otherwise, -1 when either is missing. */
+static double id_similarity(const struct link_strings *strs, uint32_t a, uint32_t b)
+{
+    if (a == 0 || b == 0)
+        return -1;
+    return a == b ? 1 : jw(strs, a, b);
+}
+
+/* The level of the family (family true) or given name of i and j, read
+ * together: of all pairs of readings of the two records, the one whose
+ * family and given names agree best gives both levels, so that a family
+ * name from one reading is never matched with a given name from another. */
+static int person_name_level(const struct link_comparison *k, const struct link_column *c,
+                             bool family, size_t i, size_t j)
+{
+    double best = -3, f_best = -1, g_best = -1;
+
+    for (size_t x = 0; x < c->slots; x++) {
+        uint32_t fa = c->id[i * c->slots + x], ga = c->given_id[i * c->slots + x];
+        if (!fa && !ga)
+            continue;
+        for (size_t y = 0; y < c->slots; y++) {
+            uint32_t fb = c->id[j * c->slots + y], gb = c->given_id[j * c->slots + y];
+            double f, g, score;
+            if (!fb && !gb)
+                continue;
+            f = id_similarity(&c->strs, fa, fb);
+            g = id_similarity(&c->given, ga, gb);
+            score = (f < 0 ? 0.5 : f) + (g < 0 ? 0.5 : g);
+            if (score > best) {
+                best = score;
+                f_best = f;
+                g_best = g;
+            }
+        }
+    }
+    double sim = family ? f_best : g_best;
+    if (sim < 0)
+        return LINK_NULL;
+    return sim >= 1 ? 0 : similarity_level(k, sim);
+}
+
 int link_compare_level(const struct link_prep *p, size_t k, size_t i, size_t j)
 {
     const struct link_comparison *cmp = &p->cfg->comp[k];
@@ -625,24 +692,27 @@ int link_compare_level(const struct link_prep *p, size_t k, size_t i, size_t j)
             return 0;
         return similarity_level(cmp, jw(&c->strs, c->id[i], c->id[j]));
     case LINK_KIND_FAMILY:
-        return name_level(cmp, c, c->id, &c->strs, i, j);
     case LINK_KIND_GIVEN:
-        return name_level(cmp, c, c->given_id, &c->given, i, j);
+        return person_name_level(cmp, c, cmp->kind == LINK_KIND_FAMILY, i, j);
     case LINK_KIND_PLACE:
         return name_level(cmp, c, c->id, &c->strs, i, j);
     case LINK_KIND_DATE: {
         int32_t gap;
         if (c->lo[i] > c->hi[i] || c->lo[j] > c->hi[j])
             return LINK_NULL;
-        if (c->lo[i] == c->lo[j] && c->hi[i] == c->hi[j])
-            return 0;
         gap = c->lo[j] > c->hi[i] ? c->lo[j] - c->hi[i] : c->lo[i] > c->hi[j] ? c->lo[i] - c->hi[j] : 0;
-        if (gap <= 0)
-            return 1;
+        if (gap <= 0) {
+            /* overlapping: how precisely both say so */
+            int32_t span = c->hi[i] - c->lo[i] > c->hi[j] - c->lo[j] ? c->hi[i] - c->lo[i]
+                                                                   : c->hi[j] - c->lo[j];
+            if (span == 0)
+                return 0;           /* both the same day */
+            return span <= 30 ? 1 : 2;  /* a month or a day in it; wider */
+        }
         for (size_t t = 0; t < cmp->nthresholds; t++)
             if (gap <= cmp->thresholds[t])
-                return (int)t + 2;
-        return (int)cmp->nthresholds + 2;
+                return (int)t + 3;
+        return (int)cmp->nthresholds + 3;
     }
     case LINK_KIND_GEO: {
         double best = INFINITY;

@@ -35,7 +35,7 @@ static const struct {
     { "family", LINK_KIND_FAMILY, LINK_DERIVE_NAME, 2, LINK_MAX_LEVELS - 2, true },
     { "given", LINK_KIND_GIVEN, LINK_DERIVE_NAME, 2, LINK_MAX_LEVELS - 2, true },
     { "place", LINK_KIND_PLACE, LINK_DERIVE_PLACE, 2, LINK_MAX_LEVELS - 2, true },
-    { "date", LINK_KIND_DATE, LINK_DERIVE_DATE, 3, LINK_MAX_LEVELS - 3, false },
+    { "date", LINK_KIND_DATE, LINK_DERIVE_DATE, 4, LINK_MAX_LEVELS - 4, false },
     { "geo", LINK_KIND_GEO, LINK_DERIVE_GEO, 1, LINK_MAX_LEVELS - 1, false },
     { "count", LINK_KIND_COUNT, LINK_DERIVE_COUNT, 2, LINK_MAX_LEVELS - 2, false },
     { "set", LINK_KIND_SET, LINK_DERIVE_SET, 3, 0, false },
@@ -59,10 +59,11 @@ static const struct {
 /* The built-in configurations.  Persons: a victim's names (folded across
  * romanisations and Hangul), birth date, sex, home county and province,
  * and the events and act types they are a victim of.  Events: date,
- * placements against their uncertainty, county, act types, victim counts
- * and title. */
+ * placements against their uncertainty, county, province, act types and
+ * victim counts; not the title, free text that mostly repeats the act
+ * type (counted twice, the two would outweigh the place and date). */
 static const char person_defaults[] =
-    "threshold 0.9\n"
+    "threshold 0.8\n"
     "review 0.2 0.9\n"
     "compare family_name family names tf\n"
     "compare given_name given names 0.94 0.86\n"
@@ -72,13 +73,13 @@ static const char person_defaults[] =
     "compare home_province place home_province 0.9\n"
     "compare victim_of set events\n"
     "compare act_type set act_types\n"
-    "anchor given_name birth_date:1\n"
+    "anchor given_name birth_date:2\n"
     "block names:family names:given\n"
     "block names:given birth_date:year\n"
     "block names:family names:given:3 birth_date:year\n";
 
 static const char event_defaults[] =
-    "threshold 0.9\n"
+    "threshold 0.8\n"
     "review 0.2 0.9\n"
     "compare date date date 31 366\n"
     "compare place geo place 1 2 4\n"
@@ -86,9 +87,9 @@ static const char event_defaults[] =
     "compare province place province 0.9\n"
     "compare act_type set act_types fixu\n"
     "compare victims count victims 1.5 3\n"
-    "compare title jw title 0.9 0.75 fixu\n"
     "block date:year county:place\n"
-    "block place:cell date:year\n";
+    "block place:cell date:year\n"
+    "block place:cell\n";
 
 enum link_derive link_kind_derive(enum link_kind k)
 {
@@ -150,11 +151,13 @@ void link_level_label(const struct link_comparison *c, int level, char *out, siz
         return;
     case LINK_KIND_DATE:
         if (l == 0)
-            snprintf(out, size, "same");
+            snprintf(out, size, "same day");
         else if (l == 1)
+            snprintf(out, size, "same month");
+        else if (l == 2)
             snprintf(out, size, "overlap");
-        else if (l - 2 < t)
-            snprintf(out, size, "within %g days", c->thresholds[l - 2]);
+        else if (l - 3 < t)
+            snprintf(out, size, "within %g days", c->thresholds[l - 3]);
         else
             snprintf(out, size, "else");
         return;

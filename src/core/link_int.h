@@ -49,7 +49,7 @@ enum link_kind {
     LINK_KIND_FAMILY,  /* Korean family name: same folded key, then JW */
     LINK_KIND_GIVEN,   /* Korean given name: same folded key, then JW */
     LINK_KIND_PLACE,   /* a place name in any script: same folded key, then JW */
-    LINK_KIND_DATE,    /* same interval, overlap, then gap <= each number of days */
+    LINK_KIND_DATE,    /* same day, same month, overlapping, then gap <= each number of days */
     LINK_KIND_GEO,     /* distance <= each multiple of the combined uncertainty */
     LINK_KIND_COUNT,   /* equal, then ratio <= each bound */
     LINK_KIND_SET,     /* same set, overlapping, disjoint */

@@ -19,7 +19,7 @@ UNIT_TEST(link_config_defaults_parse_and_print_back)
         REQUIRE(link_config_parse(&ctx, buf_str(&a), "printed", &again) == AT_OK);
         link_config_text(again, &b);
         CHECK_STR(buf_str(&b), buf_str(&a));
-        CHECK(link_config_threshold(c) == 0.9);
+        CHECK(link_config_threshold(c) == 0.8);
         link_config_free(c);
         link_config_free(again);
         buf_reset(&a);
