@@ -119,7 +119,7 @@ $(O)/%.o: %.c
 test: deps
 	@$(MAKE) --no-print-directory test-only
 
-test-only: $(O)/attest $(O)/attest-sql $(O)/plain/attest $(O)/unit-tests $(FUZZERS:%=$(O)/fuzz-replay-%)
+test-only: $(O)/attest $(O)/attest-sql $(O)/plain/attest $(O)/unit-tests $(O)/bench/link_gen $(FUZZERS:%=$(O)/fuzz-replay-%)
 	@O=$(O) tests/run
 
 lint:

@@ -6,8 +6,8 @@
  *
  * Sections, in order: helpers (DOM, i18n, API), the shell (header, router),
  * then one section per view: login, map, intake (forms generated from
- * /api/v1/types), records, one record, search, dashboard, evidence,
- * exports.  The label tables are in i18n.js, loaded first.
+ * /api/v1/types), records, one record, search, review of linked pairs,
+ * dashboard, evidence, exports.  The label tables are in i18n.js, loaded first.
  */
 'use strict';
 
@@ -235,7 +235,7 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'review', 'search', 'dashboard', 'evidence', 'exports'];
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -1163,10 +1163,39 @@ function renderRecord(el, doc, versions) {
             h('dt', null, t('rec.lastBy')), h('dd', null, byWhom(doc)),
             h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
             h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
+        doc.corroboration ? corroborationCard(doc.corroboration) : null,
         doc.type === 'witness' ? identityForm(doc.id) : null,
         doc.retracted ? null : amendBox(doc),
         doc.retracted ? null : retractBox(doc));
     el.appendChild(h('div', { class: 'record-layout' }, left, right));
+}
+
+/* An event's corroboration, as the API counted it for this user: counts
+ * and agreement only, never who the witnesses are. */
+function corroborationCard(c) {
+    function agreement(part, detail) {
+        var n = part.accounts;
+        var text = part.agree === null ? t(n ? 'cor.one' : 'cor.zero')
+                                       : t(part.agree ? 'cor.agree' : 'cor.disagree', { n: n });
+        return h('span', { class: part.agree === false ? 'warn' : null }, text, detail ? ' · ' + detail : '');
+    }
+    var date = c.date, place = c.place, victims = c.victims;
+    return h('section', { class: 'card corroboration', 'data-sources': String(c.sources) },
+        h('h2', null, t('cor.title')),
+        h('dl', { class: 'kv' },
+          h('dt', null, t('cor.sources')),
+          h('dd', { 'data-field': 'sources' }, t('cor.sourcesOf', { n: c.sources, r: c.source_records, a: c.accounts, u: c.unattributed })),
+          h('dt', null, t('cor.basis')),
+          h('dd', { 'data-field': 'strongest_basis' },
+            c.strongest_basis ? vocabLabel('basis_of_knowledge', c.strongest_basis) : t('cor.none'),
+            ' · ' + t('cor.direct', { n: c.direct_sources })),
+          h('dt', null, t('cor.date')),
+          h('dd', { 'data-field': 'date' }, agreement(date, date.from ? t('cor.span', { from: date.from, to: date.to }) : '')),
+          h('dt', null, t('cor.place')),
+          h('dd', { 'data-field': 'place' }, agreement(place, place.spread_m !== undefined ? t('cor.spread', { m: place.spread_m }) : '')),
+          h('dt', null, t('cor.victims')),
+          h('dd', { 'data-field': 'victims' }, agreement(victims, victims.min !== undefined ? t('cor.range', { min: victims.min, max: victims.max }) : ''))),
+        h('p', { class: 'muted' }, t('cor.note')));
 }
 
 /* Who wrote version v here, and, for an imported version, who first wrote
@@ -1306,6 +1335,118 @@ VIEWS.search = function (el, arg, params) {
                 hit.why ? h('p', { class: 'muted why' }, hit.why) : null);
         })));
     }).catch(function (err) { clear(out).appendChild(errorBox(err)); });
+};
+
+/* ------------------------------------------------------------------ */
+/* View: review of record linkage's doubtful pairs                     */
+
+/* A waterfall of a pair's match weight: the prior, then each comparison
+ * adding or taking away its weight, then the total (log2 odds). */
+function waterfall(pair) {
+    var steps = [{ name: t('rev.prior'), w: pair.prior_weight }].concat(pair.comparisons.map(function (c) {
+        return { name: fieldLabel(c.name) + ': ' + c.label, w: c.weight };
+    }));
+    var cum = 0, lo = 0, hi = 0;
+    steps.forEach(function (s) { s.from = cum; cum += s.w; s.to = cum; lo = Math.min(lo, cum); hi = Math.max(hi, cum); });
+    steps.push({ name: t('rev.total'), from: 0, to: pair.weight, w: pair.weight, total: true });
+    lo = Math.min(lo, pair.weight); hi = Math.max(hi, pair.weight);
+    var width = 620, labelW = 230, rowH = 22, top = 8, height = top + rowH * steps.length + 24;
+    var plotW = width - labelW - 60, span = Math.max(hi - lo, 1);
+    var x = function (v) { return labelW + plotW * (v - lo) / span; };
+    var titleId = nextId('chart');
+    var chart = svg('svg', { class: 'chart waterfall', viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-labelledby': titleId },
+                    svg('title', { id: titleId, text: t('rev.waterfall') }));
+    chart.appendChild(svg('line', { x1: x(0), y1: top - 4, x2: x(0), y2: height - 20, class: 'axisline' }));
+    steps.forEach(function (s, i) {
+        var y = top + i * rowH;
+        var a = Math.min(x(s.from), x(s.to)), b = Math.max(x(s.from), x(s.to));
+        chart.appendChild(svg('text', { x: labelW - 6, y: y + rowH / 2 + 4, class: 'axis', 'text-anchor': 'end', text: s.name }));
+        chart.appendChild(svg('rect', { x: a, y: y + 3, width: Math.max(1, b - a), height: rowH - 6,
+                                        class: 'bar ' + (s.total ? 'total' : s.w >= 0 ? 'for' : 'against') },
+                              svg('title', { text: s.name + ': ' + s.w.toFixed(2) })));
+        chart.appendChild(svg('text', { x: b + 4, y: y + rowH / 2 + 4, class: 'value', text: (s.w >= 0 ? '+' : '') + s.w.toFixed(2) }));
+    });
+    chart.appendChild(svg('text', { x: x(0), y: height - 6, class: 'axis', 'text-anchor': 'middle', text: '0' }));
+    return chart;
+}
+
+/* The two records side by side, field by field; rows that differ marked. */
+function sideBySide(a, b) {
+    var spec = state.types[a.type] || { fields: [] };
+    var rows = spec.fields.filter(function (f) {
+        return (a.data || {})[f.name] !== undefined || (b.data || {})[f.name] !== undefined;
+    }).map(function (f) {
+        var va = (a.data || {})[f.name], vb = (b.data || {})[f.name];
+        var same = JSON.stringify(va) === JSON.stringify(vb);
+        return h('tr', { class: same ? null : 'differs', 'data-field': f.name },
+                 h('th', { scope: 'row' }, fieldLabel(f.name)),
+                 h('td', null, fieldValue(f, va)), h('td', null, fieldValue(f, vb)));
+    });
+    return h('table', { class: 'list side-by-side' },
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('rev.field')),
+                            h('th', { scope: 'col' }, recordLink(a.id, recordLabel(a))),
+                            h('th', { scope: 'col' }, recordLink(b.id, recordLabel(b))))),
+        h('tbody', null, rows));
+}
+
+VIEWS.review = function (el, arg, params) {
+    var type = params.type === 'event' ? 'event' : 'person';
+    var blind = params.blind === '1';
+    var typeSel = h('select', { id: 'review-type', onchange: reload },
+                    ['person', 'event'].map(function (k) { return h('option', { value: k, selected: k === type }, typeLabel(k)); }));
+    var blindBox = h('input', { type: 'checkbox', id: 'review-blind', checked: blind, onchange: reload });
+    /* low and high (a review band other than the run's) are kept as given. */
+    function reload() { go('review' + qs({ type: typeSel.value, blind: blindBox.checked ? '1' : null, low: params.low, high: params.high })); }
+    el.appendChild(h('h1', null, t('rev.title')));
+    el.appendChild(h('p', { class: 'muted' }, t('rev.about')));
+    el.appendChild(h('div', { class: 'review-controls' },
+        h('label', { for: 'review-type' }, t('rev.type')), ' ', typeSel, ' ',
+        blindBox, ' ', h('label', { for: 'review-blind' }, t('rev.blind'))));
+    var box = h('div', { id: 'review-pair' });
+    el.appendChild(box);
+    return api('GET', '/link/review' + qs({ type: type, blind: blind ? '1' : null, low: params.low, high: params.high })).then(function (q) {
+        var i = 0;
+        function next() {
+            clear(box);
+            if (i >= q.pairs.length) {
+                box.appendChild(h('p', { class: 'empty' }, t('rev.empty')));
+                return Promise.resolve();
+            }
+            var pair = q.pairs[i];
+            return Promise.all([api('GET', '/records/' + encodeURIComponent(pair.a)),
+                                api('GET', '/records/' + encodeURIComponent(pair.b))]).then(function (recs) {
+                var note = h('input', { id: 'review-note', name: 'note' });
+                var status = h('p', { role: 'status' });
+                var decide = function (decision) {
+                    return function () {
+                        api('POST', '/link/decisions', { a: pair.a, b: pair.b, decision: decision, note: note.value.trim() || undefined })
+                            .then(function () { say(t('rev.saved')); i++; next(); })
+                            .catch(function (err) { status.textContent = err.message; });
+                    };
+                };
+                var levels = h('ul', { class: 'plain comparisons' }, pair.comparisons.map(function (c) {
+                    return h('li', { 'data-comparison': c.name }, h('strong', null, fieldLabel(c.name) + ': '), c.label,
+                             blind ? null : h('span', { class: 'muted' }, ' (' + (c.weight >= 0 ? '+' : '') + c.weight.toFixed(2) + ')'));
+                }));
+                box.appendChild(h('section', { class: 'card review', 'data-a': pair.a, 'data-b': pair.b },
+                    h('h2', null, t('rev.pair', { n: i + 1, of: q.pairs.length })),
+                    blind ? null : h('p', { class: 'score' }, t('rev.probability', { p: (pair.probability * 100).toFixed(1) })),
+                    sideBySide(recs[0], recs[1]),
+                    h('h3', null, t('rev.comparisons')),
+                    blind ? levels : [waterfall(pair), levels],
+                    h('div', { class: 'field' }, h('label', { for: 'review-note' }, t('rev.note')), note),
+                    h('div', { class: 'actions' },
+                      h('button', { type: 'button', class: 'primary', id: 'review-accept', onclick: decide('accept') }, t('rev.accept')),
+                      h('button', { type: 'button', id: 'review-reject', onclick: decide('reject') }, t('rev.reject')),
+                      h('button', { type: 'button', class: 'linkish', id: 'review-skip', onclick: function () { i++; next(); } }, t('rev.skip'))),
+                    status));
+            });
+        }
+        return next();
+    }).catch(function (err) {
+        /* No run of that type yet: the server says what to run. */
+        box.appendChild(h('p', { class: 'empty' }, err.message));
+    });
 };
 
 /* ------------------------------------------------------------------ */

@@ -15,6 +15,16 @@ var TEXT = {
         'app.loading': 'Loading…', 'app.error': 'Error', 'app.saved': 'Saved',
         'nav.map': 'Map', 'nav.intake': 'Intake', 'nav.records': 'Records', 'nav.search': 'Search',
         'nav.dashboard': 'Dashboard', 'nav.evidence': 'Evidence', 'nav.exports': 'Exports',
+        'nav.review': 'Review',
+        'rev.title': 'Review linked pairs',
+        'rev.about': 'Pairs of records that record linkage is unsure about, most informative first. Decide whether they are the same person or event; every later run keeps your decision.',
+        'rev.type': 'Records', 'rev.blind': 'Review without seeing the score',
+        'rev.pair': 'Pair {n} of {of}', 'rev.probability': 'Match probability: {p}%',
+        'rev.field': 'Field', 'rev.comparisons': 'What each comparison found',
+        'rev.waterfall': 'Match weight, comparison by comparison (log2 odds)',
+        'rev.prior': 'Prior', 'rev.total': 'Total',
+        'rev.note': 'Note (optional)', 'rev.accept': 'Same (accept)', 'rev.reject': 'Different (reject)',
+        'rev.skip': 'Skip', 'rev.saved': 'Decision saved', 'rev.empty': 'No pair to review.',
         'login.title': 'Log in to the archive', 'login.user': 'User name',
         'login.pass': 'Passphrase', 'login.submit': 'Log in',
         'map.title': 'Map', 'map.layers': 'Layers', 'map.sites': 'Sites',
@@ -69,6 +79,14 @@ var TEXT = {
         'rec.retracted': 'retracted', 'rec.nochange': 'Nothing was changed.',
         'rec.created': 'created', 'rec.notFound': 'This record cannot be shown: {m}',
         'rec.openSite': 'Open the site on the map',
+        'cor.title': 'Corroboration', 'cor.sources': 'Independent sources',
+        'cor.sourcesOf': '{n} (from {r} witnesses and documents, {a} accounts; {u} without a source you may see)',
+        'cor.basis': 'Strongest basis', 'cor.direct': '{n} direct (present or eyewitness)',
+        'cor.none': 'none stated', 'cor.date': 'Dates', 'cor.place': 'Places', 'cor.victims': 'Victims',
+        'cor.agree': 'agree ({n} accounts)', 'cor.disagree': 'disagree ({n} accounts)',
+        'cor.one': 'one account', 'cor.zero': 'no account', 'cor.span': '{from} to {to}',
+        'cor.spread': 'at most {m} m apart', 'cor.range': '{min} to {max}',
+        'cor.note': 'Witnesses of one household, one group interview, or who heard it from one another count once.',
         'search.title': 'Search', 'search.q': 'Words to find (English or Korean)',
         'search.go': 'Search', 'search.none': 'Nothing found.', 'search.count': '{n} found',
         'dash.title': 'Dashboard', 'dash.types': 'Records by type',
@@ -104,6 +122,16 @@ var TEXT = {
         'app.loading': '불러오는 중…', 'app.error': '오류', 'app.saved': '저장됨',
         'nav.map': '지도', 'nav.intake': '입력', 'nav.records': '기록', 'nav.search': '검색',
         'nav.dashboard': '통계', 'nav.evidence': '증거물', 'nav.exports': '내보내기',
+        'nav.review': '연결 검토',
+        'rev.title': '연결 후보 검토',
+        'rev.about': '기록 연결이 확신하지 못하는 기록 쌍입니다. 판단에 가장 도움이 되는 쌍부터 보여 줍니다. 같은 인물·사건인지 결정하면 이후 모든 실행이 그 결정을 따릅니다.',
+        'rev.type': '기록', 'rev.blind': '점수를 보지 않고 검토',
+        'rev.pair': '{of}쌍 중 {n}번째', 'rev.probability': '일치 확률: {p}%',
+        'rev.field': '항목', 'rev.comparisons': '비교 항목별 결과',
+        'rev.waterfall': '비교 항목별 일치 가중치 (log2 오즈)',
+        'rev.prior': '사전 확률', 'rev.total': '합계',
+        'rev.note': '메모 (선택)', 'rev.accept': '같음 (승인)', 'rev.reject': '다름 (거부)',
+        'rev.skip': '건너뛰기', 'rev.saved': '결정을 저장했습니다', 'rev.empty': '검토할 쌍이 없습니다.',
         'login.title': '아카이브 로그인', 'login.user': '사용자 이름',
         'login.pass': '암호문', 'login.submit': '로그인',
         'map.title': '지도', 'map.layers': '레이어', 'map.sites': '장소',
@@ -158,6 +186,14 @@ var TEXT = {
         'rec.retracted': '철회됨', 'rec.nochange': '바뀐 것이 없습니다.',
         'rec.created': '생성', 'rec.notFound': '이 기록을 표시할 수 없습니다: {m}',
         'rec.openSite': '지도에서 장소 열기',
+        'cor.title': '교차 확인', 'cor.sources': '독립 출처',
+        'cor.sourcesOf': '{n} (증언자·문서 {r}, 진술 {a}; 볼 수 있는 출처가 없는 진술 {u})',
+        'cor.basis': '가장 강한 인지 경위', 'cor.direct': '직접 (직접 경험·목격) {n}',
+        'cor.none': '기재 없음', 'cor.date': '날짜', 'cor.place': '장소', 'cor.victims': '피해자 수',
+        'cor.agree': '일치 (진술 {n})', 'cor.disagree': '불일치 (진술 {n})',
+        'cor.one': '진술 하나', 'cor.zero': '진술 없음', 'cor.span': '{from} ~ {to}',
+        'cor.spread': '최대 {m} m 떨어짐', 'cor.range': '{min} ~ {max}',
+        'cor.note': '같은 가구, 같은 집단 면담, 서로에게서 전해 들은 증언자는 한 출처로 셉니다.',
         'search.title': '검색', 'search.q': '찾을 말 (한국어 또는 영어)',
         'search.go': '검색', 'search.none': '찾은 것이 없습니다.', 'search.count': '{n}건',
         'dash.title': '통계', 'dash.types': '유형별 기록',
@@ -203,14 +239,14 @@ var FIELD_KO = {
     basis: '인지 경위', name: '이름', confidence: '신뢰도', tier: '공개 범위', kind: '종류',
     from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
     publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
-    country: '국가', imo: 'IMO 번호', flag: '선적국'
+    country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담'
 };
 
 /* English names where the field's own name is terse. */
 var FIELD_EN = {
     lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
     sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
-    to: 'To (record)', basis: 'Basis of knowledge'
+    to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview'
 };
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN };

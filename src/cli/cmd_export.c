@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "../core/bundle.h"
+#include "../core/corroboration.h"
 #include "../core/csvio.h"
 #include "../core/ftm.h"
 #include "../core/geo_export.h"
@@ -130,17 +131,23 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
     if (format && (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
                    || strcmp(format, "geojson") == 0 || (strcmp(format, "csv") == 0 && tier)))
         return export_map(cli, format, tier, path);
-    if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0))
-        return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz, geojson or ftm");
+    if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0
+                           && strcmp(format, "corroboration") != 0))
+        return cli_usage(&export_command, "give the format: jsonl, csv, bundle, kml, kmz, geojson, "
+                         "ftm or corroboration");
     if (strcmp(format, "csv") == 0 && (type_name == NULL || model_type(type_name) == NULL))
         return cli_usage(&export_command, "a CSV export needs --type TYPE (a record type)");
     if (path && (out = fopen(path, "wb")) == NULL) {
         ctx_error(&cli->ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
         return cli_fail(cli, AT_ERR);
     }
-    if (strcmp(format, "jsonl") == 0)
+    if (strcmp(format, "jsonl") == 0) {
         rc = import_export_jsonl(&cli->ctx, cli->st, out);
-    else
+    } else if (strcmp(format, "corroboration") == 0) {
+        long n = 0;
+        if ((rc = corroboration_export(&cli->ctx, cli->st, out, &n)) == AT_OK)
+            fprintf(stderr, "exported the corroboration of %ld events\n", n);
+    } else
         rc = csvio_export(&cli->ctx, cli->st, model_type(type_name), raw, out);
     if (out != stdout && fclose(out) != 0 && rc == AT_OK)
         rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
@@ -149,29 +156,35 @@ static int export_cmd(struct cli *cli, int argc, char **argv)
 
 const struct command export_command = {
     .name = "export",
-    .summary = "export the archive (JSON Lines), a type (CSV), an evidence bundle or a map",
+    .summary = "export the archive (JSON Lines), a type (CSV), an evidence bundle, a map or "
+               "events' corroboration",
     .usage =
         "attest export jsonl [-o FILE]\n"
         "       attest export csv --type TYPE [--raw] [-o FILE]\n"
         "       attest export bundle --tier court|partner|public -o FILE.tar ID...\n"
         "       attest export kml|kmz|geojson|csv --tier court|partner|public [-o FILE]\n"
         "       attest export ftm [--list VERSION] [-o FILE]\n"
+        "       attest export corroboration [-o FILE]\n"
         "jsonl writes every version of every record in the order they were written:\n"
         "'attest import jsonl' of it rebuilds the same archive content.  csv writes the\n"
-        "current records of one type, one row each, for spreadsheets: a cell that a\n"
-        "spreadsheet would run as a formula (=, +, -, @, tab or CR first, and not a\n"
-        "number) gets a leading ' unless --raw; import csv takes it off.  bundle writes\n"
-        "the records and evidence files named (ids) with Merkle proofs against the\n"
-        "signed log and VERIFY.md, for a court (everything you may see), a partner\n"
+        "current records of one type, one row each, for spreadsheets (events with their\n"
+        "corroboration in the last columns, which import csv passes over): a cell that\n"
+        "a spreadsheet would run as a formula (=, +, -, @, tab or CR first, and not a\n"
+        "number) gets a leading ' unless --raw; import csv takes it off.  bundle\n"
+        "writes the records and evidence files named (ids) with Merkle proofs against\n"
+        "the signed log and VERIFY.md, for a court (everything you may see), a partner\n"
         "(up to partner clearance) or the public (no witness details, coordinates\n"
-        "coarsened to a 10 km grid); records without the witness's consent for that\n"
-        "use are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson\n"
-        "and csv with --tier write the sites and pinpoints that the tier lets out, with\n"
+        "coarsened to a 10 km grid); records without the witness's consent for that use\n"
+        "are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson and\n"
+        "csv with --tier write the sites and pinpoints that the tier lets out, with\n"
         "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
         "tools; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
         "Lines, as OpenSanctions tools read them): the organisations, persons and\n"
         "vessels you may read with their ownership, directorship and succession\n"
-        "relations, or with --list the entries of a sanctions list version.",
+        "relations, or with --list the entries of a sanctions list version.\n"
+        "corroboration writes each event you may read with its corroboration, as JSON\n"
+        "Lines: independent sources, strongest basis, agreement on date, place and\n"
+        "victims, counted from what you may read (see 'attest show').",
     .run = export_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -1,6 +1,7 @@
 /* cmd_rebuild.c: `attest rebuild` recreates the derived tables. */
 #include "cli.h"
 #include "../core/evlog.h"
+#include "../core/link.h"
 #include "../core/record.h"
 #include "../core/vault.h"
 
@@ -11,13 +12,14 @@ static int rebuild_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&rebuild_command, "takes no arguments");
     if (store_begin(&cli->ctx, cli->st) != AT_OK
         || record_rebuild(&cli->ctx, cli->st) != AT_OK
+        || link_archive_rebuild(&cli->ctx, cli->st) != AT_OK
         || evlog_rebuild_nodes(&cli->ctx, cli->st) != AT_OK
         || vault_rebuild(&cli->ctx, cli->st) != AT_OK
         || store_commit(&cli->ctx, cli->st) != AT_OK) {
         store_rollback(cli->st);
         return cli_fail(cli, AT_ERR);
     }
-    fprintf(stderr, "rebuilt the current view, references, search index, log tree cache and vault index\n");
+    fprintf(stderr, "rebuilt the current view, references, search index, log tree cache, vault index and link clusters\n");
     return EXIT_OK;
 }
 

@@ -1,14 +1,75 @@
 /*
  * cmd_show.c: `attest show ID` prints one record: its provenance, its
- * fields, and the records that refer to it.
+ * fields, the records that refer to it, and for an event its
+ * corroboration.
  */
 #include "cli.h"
+#include "../core/corroboration.h"
 #include "../core/number.h"
 #include "../core/record.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* "agree", "disagree", or how few accounts there are to compare. */
+static void agreement_text(json_t *part, struct buf *out)
+{
+    json_t *agree = json_object_get(part, "agree");
+    json_int_t n = json_integer_value(json_object_get(part, "accounts"));
+
+    if (json_is_null(agree))
+        buf_printf(out, n ? "one account" : "no account");
+    else
+        buf_printf(out, "%s (%lld accounts)", json_is_true(agree) ? "agree" : "disagree", (long long)n);
+}
+
+/* An event's corroboration (corroboration.h), one row per part. */
+static void print_corroboration(struct table *tab, json_t *c)
+{
+    json_t *date = json_object_get(c, "date"), *place = json_object_get(c, "place");
+    json_t *victims = json_object_get(c, "victims");
+    struct buf cell = BUF_INIT;
+
+    cli_table_row(tab, "", "");
+    buf_printf(&cell, "%lld (of %lld witnesses and documents; %lld accounts, %lld unattributed)",
+               (long long)json_integer_value(json_object_get(c, "sources")),
+               (long long)json_integer_value(json_object_get(c, "source_records")),
+               (long long)json_integer_value(json_object_get(c, "accounts")),
+               (long long)json_integer_value(json_object_get(c, "unattributed")));
+    cli_table_row(tab, "independent sources", buf_str(&cell));
+    if (json_integer_value(json_object_get(c, "linked_events"))) {
+        buf_reset(&cell);
+        buf_printf(&cell, "%lld other event records, whose accounts count too",
+                   (long long)json_integer_value(json_object_get(c, "linked_events")));
+        cli_table_row(tab, "linked", buf_str(&cell));
+    }
+    buf_reset(&cell);
+    buf_printf(&cell, "%s; direct sources: %lld",
+               json_string_value(json_object_get(c, "strongest_basis")) ?: "none stated",
+               (long long)json_integer_value(json_object_get(c, "direct_sources")));
+    cli_table_row(tab, "strongest basis", buf_str(&cell));
+    buf_reset(&cell);
+    agreement_text(date, &cell);
+    if (json_object_get(date, "from"))
+        buf_printf(&cell, ", %s to %s", json_string_value(json_object_get(date, "from")),
+                   json_string_value(json_object_get(date, "to")));
+    cli_table_row(tab, "dates", buf_str(&cell));
+    buf_reset(&cell);
+    agreement_text(place, &cell);
+    if (json_object_get(place, "spread_m"))
+        buf_printf(&cell, ", %.0f m apart at most",
+                   json_number_value(json_object_get(place, "spread_m")));
+    cli_table_row(tab, "places", buf_str(&cell));
+    buf_reset(&cell);
+    agreement_text(victims, &cell);
+    if (json_object_get(victims, "min"))
+        buf_printf(&cell, ", %lld to %lld victims",
+                   (long long)json_integer_value(json_object_get(victims, "min")),
+                   (long long)json_integer_value(json_object_get(victims, "max")));
+    cli_table_row(tab, "victims", buf_str(&cell));
+    buf_free(&cell);
+}
 
 static void print_record(json_t *doc, json_t *referrers)
 {
@@ -51,6 +112,8 @@ static void print_record(json_t *doc, json_t *referrers)
                    json_string_value(json_object_get(r, "field")));
         cli_table_row(&tab, i == 0 ? "referred by" : "", buf_str(&cell));
     }
+    if (json_object_get(doc, "corroboration"))
+        print_corroboration(&tab, json_object_get(doc, "corroboration"));
     cli_table_print(&tab, stdout);
     cli_table_free(&tab);
     buf_free(&cell);
@@ -89,6 +152,17 @@ static int show_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_fail(cli, cli->ctx.code);
         goto out;
     }
+    /* An event's current version shows how it is corroborated now; a
+     * retracted event has no corroboration. */
+    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0
+        && !json_is_true(json_object_get(doc, "retracted"))) {
+        json_t *c;
+        if (corroboration_of_event(&cli->ctx, cli->st, id, &c) != AT_OK) {
+            rc = cli_fail(cli, cli->ctx.code);
+            goto out;
+        }
+        json_object_set_new(doc, "corroboration", c);
+    }
     if (as_json) {
         json_object_set(doc, "referred_by", referrers);
         cli_print_json(doc);
@@ -108,8 +182,11 @@ const struct command show_command = {
     .usage =
         "attest show ID [--version N] [--json]\n"
         "Prints the current version of record ID (or version N): who entered it, when,\n"
-        "from which source, its fields, and the records that refer to it.  ID may be\n"
-        "shortened to any unique prefix.",
+        "from which source, its fields, and the records that refer to it; for an event\n"
+        "also its corroboration: independent sources (a witness's household, group\n"
+        "interview or hearsay counts once), the strongest basis of knowledge, and\n"
+        "whether the accounts agree on date, place and victims.  ID may be shortened\n"
+        "to any unique prefix.",
     .run = show_cmd,
     .needs = NEEDS_ARCHIVE,
 };

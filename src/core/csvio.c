@@ -3,6 +3,7 @@
  */
 #include "attest.h"
 #include "csvio.h"
+#include "corroboration.h"
 #include "csv.h"
 
 #include <ctype.h>
@@ -38,6 +39,16 @@ static int check_repeated(struct at_ctx *ctx, const char *file, const struct csv
     return AT_OK;
 }
 
+/* True for a column that an export derives rather than stores (an
+ * event's corroboration): an import of the export passes over it. */
+static bool derived_column(const struct type_spec *t, const char *name)
+{
+    for (size_t i = 0; strcmp(t->name, "event") == 0 && i < corroboration_ncolumns; i++)
+        if (strcmp(corroboration_columns[i], name) == 0)
+            return true;
+    return false;
+}
+
 /* Decides what each column holds.  cols[i] is a field index or COL_*. */
 static int map_columns(struct at_ctx *ctx, const char *file, const struct type_spec *t,
                        const struct csv_record *header, const struct csv_map *maps, size_t nmaps,
@@ -54,7 +65,7 @@ static int map_columns(struct at_ctx *ctx, const char *file, const struct type_s
             field_name_of(header->fields[i], name, sizeof name);
             target = strcmp(name, "name") == 0 && model_field(t, "names") ? "names" : name;
         }
-        if (*target == '\0')
+        if (*target == '\0' || derived_column(t, target))
             cols[i] = COL_IGNORE;
         else if (strcmp(target, "id") == 0)
             cols[i] = COL_ID;
@@ -184,20 +195,29 @@ out:
 }
 
 struct csv_out {
+    struct at_ctx *ctx;
     const struct type_spec *t;
     FILE *out;
     struct buf line;
     struct csv_options opt;
+    struct corroboration *corroboration;  /* events: their derived columns */
 };
+
+/* The columns after the fields: an event's corroboration, now. */
+static size_t derived_count(const struct csv_out *o)
+{
+    return o->corroboration ? corroboration_ncolumns : 0;
+}
 
 static int csv_row(void *arg, json_t *doc)
 {
     struct csv_out *o = arg;
     const struct type_spec *t = o->t;
-    json_t *data = json_object_get(doc, "data");
-    size_t n = 4 + t->nfields;
+    json_t *data = json_object_get(doc, "data"), *c = NULL;
+    size_t n = 4 + t->nfields + derived_count(o);
     struct buf *cells = xcalloc(n, sizeof *cells);
     const char **fields = xcalloc(n, sizeof *fields);
+    int rc = AT_OK;
 
     buf_puts(&cells[0], json_string_value(json_object_get(doc, "id")));
     buf_puts(&cells[1], json_string_value(json_object_get(doc, "clearance")));
@@ -205,6 +225,13 @@ static int csv_row(void *arg, json_t *doc)
     buf_puts(&cells[3], json_string_value(json_object_get(doc, "source")) ?: "");
     for (size_t i = 0; i < t->nfields; i++)
         model_field_text(&t->fields[i], json_object_get(data, t->fields[i].name), &cells[4 + i]);
+    /* A retracted event has no corroboration: its cells stay empty. */
+    if (derived_count(o) && !json_is_true(json_object_get(doc, "retracted"))
+        && (rc = corroboration_event(o->ctx, o->corroboration,
+                                     json_string_value(json_object_get(doc, "id")), &c)) == AT_OK)
+        for (size_t i = 0; i < corroboration_ncolumns; i++)
+            corroboration_cell(c, i, &cells[4 + t->nfields + i]);
+    json_decref(c);
     for (size_t i = 0; i < n; i++)
         fields[i] = buf_str(&cells[i]);
     buf_reset(&o->line);
@@ -214,26 +241,32 @@ static int csv_row(void *arg, json_t *doc)
         buf_free(&cells[i]);
     free(cells);
     free(fields);
-    return AT_OK;
+    return rc;
 }
 
 int csvio_export(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
                  FILE *out)
 {
     struct record_filter f = RECORD_FILTER_INIT;
-    struct csv_out o = { t, out, BUF_INIT, { .guard_formulas = !raw } };
-    const char **header = xcalloc(4 + t->nfields, sizeof *header);
-    int rc;
+    struct csv_out o = { ctx, t, out, BUF_INIT, { .guard_formulas = !raw }, NULL };
+    const char **header;
+    int rc = AT_OK;
 
+    if (strcmp(t->name, "event") == 0 && (rc = corroboration_open(ctx, st, &o.corroboration)) != AT_OK)
+        return rc;
+    header = xcalloc(4 + t->nfields + derived_count(&o), sizeof *header);
     header[0] = "id", header[1] = "clearance", header[2] = "retracted", header[3] = "source";
     for (size_t i = 0; i < t->nfields; i++)
         header[4 + i] = t->fields[i].kind == FIELD_NAMES ? "name" : t->fields[i].name;
-    csv_write_record_opt(&o.line, header, 4 + t->nfields, &o.opt);
+    for (size_t i = 0; i < derived_count(&o); i++)
+        header[4 + t->nfields + i] = corroboration_columns[i];
+    csv_write_record_opt(&o.line, header, 4 + t->nfields + derived_count(&o), &o.opt);
     fwrite(o.line.data, 1, o.line.len, out);
     free(header);
     f.type = t->name;
     f.include_retracted = true;
     rc = record_list(ctx, st, &f, csv_row, &o);
+    corroboration_free(o.corroboration);
     buf_free(&o.line);
     if (rc == AT_OK && (fflush(out) != 0 || ferror(out)))
         rc = ctx_error(ctx, AT_ERR, "writing the CSV failed");

@@ -27,7 +27,9 @@ int csvio_import(struct at_ctx *ctx, struct store *st, FILE *in, const char *fil
                  const struct import_options *opt, struct import_counts *counts);
 
 /* Writes the current records of type t as CSV with a header row: id,
- * clearance, retracted, source, then each field.  Unless raw, a cell a
+ * clearance, retracted, source, then each field; an event then has its
+ * corroboration for the store's session (corroboration_columns), which
+ * csvio_import passes over.  Unless raw, a cell a
  * spreadsheet would run as a formula gets a leading ' (csv.h). */
 int csvio_export(struct at_ctx *ctx, struct store *st, const struct type_spec *t, bool raw,
                  FILE *out);

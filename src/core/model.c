@@ -62,6 +62,9 @@ static const struct field_spec interview_fields[] = {
     { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where the interview took place" },
     { "language", FIELD_TEXT, 0, NULL, NULL, 0, 0, "language of the interview" },
     { "summary", FIELD_TEXT, 0, NULL, NULL, 0, 0, "summary of the testimony" },
+    { "group", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "label shared by interviews held together (a group interview): their witnesses "
+      "count as one source" },
 };
 
 static const struct field_spec event_fields[] = {
@@ -94,6 +97,7 @@ static const struct field_spec person_fields[] = {
     { "sex", FIELD_VOCAB, 0, "sex", NULL, 0, 0, "sex" },
     { "birth_date", FIELD_DATE, 0, NULL, NULL, 0, 0, "date of birth (fuzzy)" },
     { "home_province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province of origin" },
+    { "home_county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county or city of origin" },
     { "occupation", FIELD_TEXT, 0, NULL, NULL, 0, 0, "occupation or position" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
 };

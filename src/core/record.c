@@ -646,6 +646,21 @@ int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version
     return AT_OK;
 }
 
+json_t *record_visible(struct store *st, const char *id)
+{
+    struct at_ctx quiet = { 0 };
+    json_t *doc;
+
+    if (id == NULL || record_get(&quiet, st, id, 0, &doc) != AT_OK)
+        return NULL;
+    if (access_check(&quiet, store_session(st), ACTION_READ, doc_clearance(doc)) != AT_OK
+        || json_is_true(json_object_get(doc, "retracted"))) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,
                    char id_out[RECORD_ID_MAX])
 {

@@ -79,6 +79,12 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
  * caller releases. */
 int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
 
+/* The current version of id when the store's session may read it and it is
+ * not retracted; NULL otherwise, as for a record that does not exist.  No
+ * read is logged: for counts and panels built from records, never for
+ * showing a record's text (that is record_read).  A new reference. */
+json_t *record_visible(struct store *st, const char *id);
+
 /* Resolves a full id or a unique prefix of one into id_out, among the
  * records the store's session may read. */
 int record_resolve(struct at_ctx *ctx, struct store *st, const char *prefix,

@@ -215,6 +215,54 @@ static const char *const migrations[] = {
     "ALTER TABLE api_token ADD COLUMN expires_at TEXT;\n"
     "ALTER TABLE api_token ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;\n"
     "UPDATE api_token SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+90 days');\n",
+    /* 10 -> 11: record linkage.  Enduring: each run (its model version,
+     * configuration and parameters, one log item), the pairs it scored
+     * and each record's cluster; analysts' decisions on pairs, versioned,
+     * one log item each.  Derived: link_cluster, the latest clusters of
+     * persons and events (rebuilt from the latest runs and decisions). */
+    "CREATE TABLE link_run (\n"
+    "  run           INTEGER PRIMARY KEY,\n"
+    "  type          TEXT NOT NULL,\n"
+    "  model_version TEXT NOT NULL,\n"
+    "  threshold     REAL NOT NULL,\n"
+    "  config        TEXT NOT NULL,\n"
+    "  params        TEXT NOT NULL,\n"
+    "  author        TEXT NOT NULL,\n"
+    "  created_at    TEXT NOT NULL,\n"
+    "  log_seq       INTEGER NOT NULL REFERENCES log_entry(seq)\n"
+    ");\n"
+    "CREATE TABLE link_pair (\n"
+    "  run         INTEGER NOT NULL,\n"
+    "  a           TEXT NOT NULL,\n"
+    "  b           TEXT NOT NULL,\n"
+    "  probability REAL NOT NULL,\n"
+    "  weight      REAL NOT NULL,\n"
+    "  PRIMARY KEY (run, a, b)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE link_member (\n"
+    "  run        INTEGER NOT NULL,\n"
+    "  record_id  TEXT NOT NULL,\n"
+    "  cluster_id TEXT NOT NULL,\n"
+    "  PRIMARY KEY (run, record_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE link_decision (\n"
+    "  a          TEXT NOT NULL,\n"
+    "  b          TEXT NOT NULL,\n"
+    "  version    INTEGER NOT NULL,\n"
+    "  type       TEXT NOT NULL,\n"
+    "  decision   TEXT NOT NULL,\n"
+    "  note       TEXT,\n"
+    "  author     TEXT NOT NULL,\n"
+    "  decided_at TEXT NOT NULL,\n"
+    "  log_seq    INTEGER NOT NULL REFERENCES log_entry(seq),\n"
+    "  PRIMARY KEY (a, b, version)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE link_cluster (\n"
+    "  record_id  TEXT PRIMARY KEY,\n"
+    "  type       TEXT NOT NULL,\n"
+    "  cluster_id TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX link_cluster_id ON link_cluster(cluster_id);\n",
 };
 
 const char *schema_create_sql(void)

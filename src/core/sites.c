@@ -9,6 +9,7 @@
 #include "attest.h"
 #include "sites.h"
 #include "access.h"
+#include "corroboration.h"
 #include "geo.h"
 #include "vocab.h"
 
@@ -16,18 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* From strongest to weakest. */
-static const char *const basis_rank[] = {
-    "present", "eyewitness", "heard_from_victim", "heard_from_witness",
-    "document", "rumour", "unknown",
-};
-
-static int rank_of(const char *basis)
+/* The basis of knowledge of rank r (corroboration_basis_rank). */
+static const char *basis_code(int r)
 {
-    for (size_t i = 0; basis && i < ARRAY_LEN(basis_rank); i++)
-        if (strcmp(basis, basis_rank[i]) == 0)
-            return (int)i;
-    return (int)ARRAY_LEN(basis_rank) - 1;
+    return vocab_find("basis_of_knowledge")->terms[r].code;
 }
 
 static double pinpoint_sigma(json_t *data)
@@ -132,7 +125,8 @@ static void put_date(json_t *obj, const char *key, int32_t ymd)
 
 static const char *confidence_label(size_t witnesses, int basis, double spread_m)
 {
-    bool saw = basis <= 1, heard = basis <= 3;
+    bool saw = basis <= corroboration_basis_rank("eyewitness");
+    bool heard = basis <= corroboration_basis_rank("heard_from_witness");
 
     if (witnesses >= 3 && saw && spread_m <= 1000)
         return "confirmed";
@@ -148,7 +142,7 @@ static int corroborate(struct at_ctx *ctx, struct store *st, struct net *w,
 {
     static const char date_sql[] = "SELECT date_lo, date_hi FROM record_current WHERE id = ?1";
     json_t *groups = json_object(), *people = json_object();
-    int best = (int)ARRAY_LEN(basis_rank) - 1, rc = AT_OK;
+    int best = corroboration_basis_rank(NULL), rc = AT_OK;
     int32_t lo = 0, hi = 0;
     size_t unattributed = 0;
     double spread = 0;
@@ -164,8 +158,8 @@ static int corroborate(struct at_ctx *ctx, struct store *st, struct net *w,
         spread = fmax(spread, geo_distance_m(lat, lon,
                                              json_number_value(json_object_get(data, "lat")),
                                              json_number_value(json_object_get(data, "lon"))));
-        best = rank_of(json_string_value(json_object_get(data, "basis"))) < best
-               ? rank_of(json_string_value(json_object_get(data, "basis"))) : best;
+        int rank = corroboration_basis_rank(json_string_value(json_object_get(data, "basis")));
+        best = rank < best ? rank : best;
         if (wid) {
             json_t *slot = json_object_get(w->index, wid);
             char key[32];
@@ -195,7 +189,7 @@ static int corroborate(struct at_ctx *ctx, struct store *st, struct net *w,
         *out = json_pack("{s:I, s:I, s:I, s:I, s:s, s:f, s:s}",
                          "placements", (json_int_t)n, "witnesses", (json_int_t)witnesses,
                          "witness_records", (json_int_t)json_object_size(people),
-                         "unattributed", (json_int_t)unattributed, "basis", basis_rank[best],
+                         "unattributed", (json_int_t)unattributed, "basis", basis_code(best),
                          "spread_m", round(spread * 10) / 10,
                          "confidence", confidence_label(witnesses, best, spread));
         if (lo) {

@@ -166,26 +166,6 @@ static double spread_m(double lat1, double lon1, double lat2, double lon2)
     return 2 * 6371008.8 * asin(fmin(1, sqrt(a)));
 }
 
-/* The current version of id when the requester may read it and it is not
- * retracted; NULL otherwise.  Without logging a read per record: the
- * panel shows pinpoints and counts, not the records' texts. */
-static json_t *visible(struct request *r, const char *id)
-{
-    struct at_ctx ignored = { 0 };
-    int clearance = CLEARANCE_CONFIDENTIAL;
-    json_t *doc;
-
-    if (id == NULL || record_get(&ignored, r->st, id, 0, &doc) != AT_OK)
-        return NULL;
-    vocab_clearance_parse(&ignored, json_string_value(json_object_get(doc, "clearance")), &clearance);
-    if (access_check(&ignored, &r->keys, ACTION_READ, clearance) != AT_OK
-        || json_is_true(json_object_get(doc, "retracted"))) {
-        json_decref(doc);
-        return NULL;
-    }
-    return doc;
-}
-
 int api_sites_get(struct request *r)
 {
     const struct vocab *basis = vocab_find("basis_of_knowledge");
@@ -205,14 +185,14 @@ int api_sites_get(struct request *r)
     lon = json_number_value(json_object_get(json_object_get(site, "data"), "lon"));
     json_array_foreach(refs, i, ref) {
         const char *id = json_string_value(json_object_get(ref, "id"));
-        json_t *doc = visible(r, id), *data;
+        json_t *doc = record_visible(r->st, id), *data;
         if (doc == NULL)
             continue;
         data = json_object_get(doc, "data");
         if (strcmp(json_string_value(json_object_get(doc, "type")), "pinpoint") == 0) {
             const char *iv = json_string_value(json_object_get(data, "interview"));
             const char *b = json_string_value(json_object_get(data, "basis"));
-            json_t *ivdoc = visible(r, iv);
+            json_t *ivdoc = record_visible(r->st, iv);
             /* A witness counts only through an interview the reader may see. */
             if (ivdoc) {
                 json_object_set(witnesses, json_string_value(json_object_get(

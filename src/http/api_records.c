@@ -3,6 +3,7 @@
  * versions, retraction; and sealing a witness's identity.
  */
 #include "http.h"
+#include "../core/corroboration.h"
 #include "../core/date.h"
 #include "../core/evlog.h"
 #include "../core/identity.h"
@@ -119,6 +120,17 @@ int api_records_get(struct request *r)
         }
     }
     json_decref(shown);
+    /* An event's current version comes with how it is corroborated now; a
+     * retracted event has none. */
+    if (version == 0 && strcmp(json_string_value(json_object_get(doc, "type")), "event") == 0
+        && !json_is_true(json_object_get(doc, "retracted"))) {
+        json_t *c;
+        if ((rc = corroboration_of_event(&r->ctx, r->st, r->params[0], &c)) != AT_OK) {
+            json_decref(doc);
+            return http_core_error(r, rc);
+        }
+        json_object_set_new(doc, "corroboration", c);
+    }
     return http_json(r, 200, doc);
 }
 

@@ -37,7 +37,10 @@ run() { "$A" "$@" 3<"$tmp/pass"; }
 if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$tmp/ana" \
        && run -A "$tmp/a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/olga" \
-       && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl"; } >"$tmp/setup.log" 2>&1; then
+       && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl" \
+       && run -A "$tmp/a" add person --name "FICTIONAL Kim Chol Su" --birth_date 1960 --sex male \
+       && run -A "$tmp/a" add person --name "FICTIONAL Kim Cheol-su" --birth_date 1961 --sex male \
+       && run -A "$tmp/a" link persons; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1
 fi

@@ -243,6 +243,44 @@ await step('record page: provenance, relations, amend and history', async () => 
     check(hist.includes('remembered the month') && hist.includes('2009-06'), 'version 2 in the history');
 });
 
+await step('record page: an event shows its corroboration, naming no witness', async () => {
+    await goto('record/' + made.event);
+    const card = page.locator('section.corroboration');
+    await card.waitFor();
+    check(await card.getAttribute('data-sources') === '1', 'one independent source: ' + await card.getAttribute('data-sources'));
+    const text = await card.textContent();
+    check(text.includes('Saw it'), 'the strongest basis: ' + text);
+    check(!text.includes(made.witness) && !text.includes(made.interview) && !text.includes('W-TEST-0042'),
+          'no witness or interview named: ' + text);
+});
+
+await step('review: two records side by side with the waterfall of weights', async () => {
+    await goto('review?type=person&low=0&high=1');
+    const card = page.locator('section.review');
+    await card.waitFor();
+    const text = await card.textContent();
+    check(text.includes('FICTIONAL Kim Chol Su') && text.includes('FICTIONAL Kim Cheol-su'), 'both records: ' + text.slice(0, 200));
+    check(/Match probability: \d/.test(text), 'the probability is shown');
+    const comparisons = await page.locator('section.review ul.comparisons li').count();
+    check(comparisons > 0, 'the comparisons are listed');
+    check(await page.locator('svg.waterfall rect.bar').count() === comparisons + 2, 'a bar per comparison, the prior and the total');
+});
+
+await step('review: blind, without the score, and a decision', async () => {
+    await page.click('#review-blind');
+    await page.waitForFunction(() => /blind=1/.test(location.hash));
+    await page.locator('section.review').waitFor();
+    const text = await page.textContent('section.review');
+    check(!/Match probability/.test(text) && await page.locator('svg.waterfall').count() === 0, 'no score and no waterfall');
+    check(!/\(\+?-?\d+\.\d\d\)/.test(text), 'no weight: ' + text);
+    const a = await page.getAttribute('section.review', 'data-a');
+    await page.fill('#review-note', 'FICTIONAL: the same man');
+    await page.click('#review-accept');
+    await page.waitForFunction((id) => !document.querySelector(`section.review[data-a="${id}"]`), a);
+    const decisions = await page.evaluate(() => fetch('/api/v1/link/decisions?type=person').then((r) => r.json()));
+    check(decisions.decisions.some((d) => (d.a === a || d.b === a) && d.decision === 'accept'), 'the decision is stored');
+});
+
 await step('stored <script> in a title is shown as text', async () => {
     await goto('intake/event');
     await field('event', 'title', XSS_TITLE);
@@ -362,6 +400,13 @@ await step('analyst: no witness identity and no confidential witness records', a
     check(!(await page.content()).includes(REAL_NAME), 'no identity anywhere');
     await goto('exports');
     check(await page.locator('#ex-jsonl').count() === 0, 'no whole-archive export');
+});
+
+await step('analyst: an event counts no source the analyst may not read', async () => {
+    await goto('record/' + made.event);
+    const card = page.locator('section.corroboration');
+    await card.waitFor();
+    check(await card.getAttribute('data-sources') === '0', 'no source: ' + await card.getAttribute('data-sources'));
 });
 
 await step('no script errors or CSP violations', async () => {

@@ -59,6 +59,11 @@ def rule(route, level, who):
         if "write" not in can:
             return 403
         return (201 if "witnesses" in path else 200) if reads else 404
+    if route == "POST /api/v1/link/decisions":
+        # a decision on two persons: write, and read both (else 404)
+        if "write" not in can:
+            return 403
+        return 201 if reads else 404
     if "{id}" in path:
         return 200 if reads else 404
     if route == "POST /api/v1/tokens":
@@ -108,7 +113,8 @@ missing = sorted("%s %s" % t for t in table if "%s %s" % t not in routes_in_tabl
 res.setup("every route of the server in the matrix", not missing, missing)
 for r in routes_in_table:
     levels = {lv for rr, lv, _ in rows if rr == r}
-    if "{id}" in r or r.endswith(" /api/v1/records") and r.startswith("POST") or r == "POST /api/v1/evidence":
+    if ("{id}" in r or r.endswith(" /api/v1/records") and r.startswith("POST") or r == "POST /api/v1/evidence"
+            or r == "POST /api/v1/link/decisions"):
         res.setup("every clearance for %s" % r, levels == set(LEVELS), levels)
 
 # The principals: a cookie session and an API token per role.
@@ -149,6 +155,11 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", ids["site"][lv])
     elif "{id}" in path:
         path = path.replace("{id}", ids["document"][lv])
+    elif route == "POST /api/v1/link/decisions":
+        a, b = ids["persons"][lv]
+        body = {"a": a, "b": b, "decision": "accept" if n % 2 else "reject"}
+    elif path.startswith("/api/v1/link/"):
+        query = "?type=person"
     elif path == "/api/v1/export/{format}":
         path = "/api/v1/export/jsonl"
     elif path == "/api/v1/stats/charts/{name}":

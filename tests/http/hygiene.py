@@ -112,6 +112,8 @@ def part_head():
     concrete = {"/api/v1/evidence/{id}": "/api/v1/evidence/" + evidence,
                 "/api/v1/evidence/{id}/file": "/api/v1/evidence/%s/file" % evidence,
                 "/api/v1/export/{format}": "/api/v1/export/jsonl",
+                "/api/v1/link/decisions": "/api/v1/link/decisions?type=person",
+                "/api/v1/link/review": "/api/v1/link/review?type=person",
                 "/api/v1/map": "/api/v1/map?bbox=124,37.5,131,43",
                 "/api/v1/records/{id}": "/api/v1/records/dc-fake00000001",
                 "/api/v1/records/{id}/history": "/api/v1/records/dc-fake00000001/history",

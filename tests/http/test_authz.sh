@@ -29,6 +29,13 @@ POST /api/v1/screen/decisions/withdraw  -            401  404   404     404     
 POST /api/v1/tokens                     -            401  201   201     201          201     201     201
 GET  /api/v1/evidence                   -            401  200   200     200          200     200     403
 GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
+GET  /api/v1/link/review                -            401  200   200     200          200     200     200
+GET  /api/v1/link/decisions             -            401  200   200     200          200     200     200
+# a linkage decision on two persons: write, and read both
+POST /api/v1/link/decisions             public       401  201   201     201          201     403     403
+POST /api/v1/link/decisions             partner      401  201   201     201          201     403     403
+POST /api/v1/link/decisions             restricted   401  201   201     201          201     403     403
+POST /api/v1/link/decisions             confidential 401  201   201     201          404     403     403
 # evidence: added by admin, officer and investigator; read by all but public, to their clearance
 POST /api/v1/evidence                   public       401  201   201     201          403     403     403
 POST /api/v1/evidence                   partner      401  201   201     201          403     403     403
@@ -99,7 +106,7 @@ def new_id(prefix):
 out = open(sys.argv[1], "w")
 ids = {"document": {}, "site": {}, "pins": {}, "amend": {}, "retract": {}}
 def add(t, level, data):
-    i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp"}[t])
+    i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp", "person": "pe"}[t])
     out.write(json.dumps({"type": t, "id": i, "clearance": level, "data": data}) + "\n")
     return i
 for lv in levels:
@@ -117,6 +124,9 @@ ids["identity"] = {mode: {w: {lv: add("witness", lv, {"code": "FICTIONAL-W-%s-%s
                               for lv in levels} for w in who} for mode in ("cookie", "token")}
 # For the version rule: one to raise from public to confidential, one to
 # lower from confidential to public.
+# Two persons of every clearance, for linkage decisions.
+ids["persons"] = {lv: [add("person", lv, {"names": ["FICTIONAL Kim Matrix %s %d" % (lv, k)]}) for k in (1, 2)]
+                  for lv in levels}
 ids["raised"] = add("document", "public", {"title": "FICTIONAL to be raised"})
 ids["lowered"] = add("document", "confidential", {"title": "FICTIONAL to be lowered"})
 json.dump(ids, open(sys.argv[2], "w"))
@@ -133,6 +143,7 @@ items = json.load(open(sys.argv[1]))
 json.dump({i["clearance"]: i["id"] for i in items}, open(sys.argv[1], "w"))' "$tmp/evidence.json"
 setup "evidence of every clearance" "$python" -c '
 import json, sys; assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/evidence.json"
+setup "a linkage run of the persons" "$bin" link persons
 http_start
 "$python" tests/http/authz.py "$tmp/matrix" "$tmp/ids.json" "$tmp/evidence.json" \
     || echo "not ok - authz.py exited with $?"

@@ -12,6 +12,9 @@
 
 void unit_register(const char *name, void (*fn)(void));
 void unit_fail(const char *file, int line, const char *what);
+/* Marks the running test as skipped, with why (data this machine lacks):
+ * it prints "ok - unit/NAME # SKIP reason".  The test should return. */
+void unit_skip(const char *reason);
 /* A fresh empty directory for this test; removed when the run ends. */
 const char *unit_tmpdir(void);
 
