@@ -9,11 +9,14 @@
  *
  * The hot path holds no text: records are indexes, values interned ids,
  * candidate pairs 64-bit integers sorted by radix, patterns small integers.
+ * Comparing the candidates, the bulk of the work, is shared between
+ * LINK_THREADS threads (the derived columns are only read).
  */
 #include "attest.h"
 #include "link_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +121,9 @@ static void anchor_start(const struct link_config *c, const uint8_t *levels, con
     }
 }
 
+/* Threads that compare candidate pairs. */
+#define LINK_THREADS 2
+
 /* Patterns: each comparison's level in 4 bits (15 for null). */
 #define PAT_NULL 15u
 
@@ -167,6 +173,69 @@ static int pattern_level(uint64_t key, size_t k)
 {
     unsigned l = (unsigned)(key >> (4 * k)) & 15u;
     return l == PAT_NULL ? LINK_NULL : (int)l;
+}
+
+/* The agreement pattern of pairs[lo..hi) into keys, on a copy of the
+ * prep with a memo of its own (a thread's share of the work). */
+struct compare_share {
+    struct link_prep prep;
+    struct link_name_memo memo;
+    const uint64_t *pairs;
+    size_t lo, hi;
+    uint64_t *keys;
+};
+
+static void *compare_share_run(void *arg)
+{
+    struct compare_share *w = arg;
+    size_t K = w->prep.cfg->ncomp;
+
+    w->prep.memo = &w->memo;
+    for (size_t x = w->lo; x < w->hi; x++) {
+        size_t i = (size_t)(w->pairs[x] >> 32), j = (size_t)(w->pairs[x] & 0xffffffffu);
+        uint64_t key = 0;
+        for (size_t k = 0; k < K; k++) {
+            int l = link_compare_level(&w->prep, k, i, j);
+            key |= (uint64_t)(l == LINK_NULL ? PAT_NULL : (unsigned)l) << (4 * k);
+        }
+        w->keys[x] = key;
+    }
+    return NULL;
+}
+
+/* Compares every candidate pair, on two threads when there are many, and
+ * counts the distinct patterns: pat[x] is pair x's pattern in ps. */
+static void compare_all(const struct link_prep *prep, const uint64_t *pairs, size_t npairs,
+                        struct patterns *ps, uint32_t *pat)
+{
+    uint64_t *keys = xmalloc((npairs ? npairs : 1) * sizeof *keys);
+    struct compare_share w[LINK_THREADS];
+    pthread_t th[LINK_THREADS];
+    size_t nth = npairs >= 100000 ? LINK_THREADS : 1, started = 1;
+
+    for (size_t t = 0; t < nth; t++) {
+        memset(&w[t], 0, sizeof w[t]);
+        w[t].prep = *prep;
+        w[t].pairs = pairs;
+        w[t].lo = npairs * t / nth;
+        w[t].hi = npairs * (t + 1) / nth;
+        w[t].keys = keys;
+    }
+    for (size_t t = 1; t < nth; t++)
+        if (pthread_create(&th[t], NULL, compare_share_run, &w[t]) == 0)
+            started++;
+        else
+            break;
+    compare_share_run(&w[0]);
+    for (size_t t = 1; t < started; t++)
+        pthread_join(th[t], NULL);
+    for (size_t t = started; t < nth; t++) /* a thread that could not start: here */
+        compare_share_run(&w[t]);
+    for (size_t x = 0; x < npairs; x++) {
+        pat[x] = pattern_index(ps, keys[x]);
+        ps->count[pat[x]]++;
+    }
+    free(keys);
 }
 
 /* After EM the two classes may have traded places: the match class is
@@ -231,16 +300,7 @@ int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_
         goto out;
     out->pairs_compared = npairs;
     pat = xmalloc((npairs ? npairs : 1) * sizeof *pat);
-    for (size_t x = 0; x < npairs; x++) {
-        size_t i = (size_t)(pairs[x] >> 32), j = (size_t)(pairs[x] & 0xffffffffu);
-        uint64_t key = 0;
-        for (size_t k = 0; k < c->ncomp; k++) {
-            int l = link_compare_level(&prep, k, i, j);
-            key |= (uint64_t)(l == LINK_NULL ? PAT_NULL : (unsigned)l) << (4 * k);
-        }
-        pat[x] = pattern_index(&ps, key);
-        ps.count[pat[x]]++;
-    }
+    compare_all(&prep, pairs, npairs, &ps, pat);
     if (ps.n > 0) {
         levels = xmalloc(ps.n * c->ncomp);
         for (size_t x = 0; x < ps.n; x++)

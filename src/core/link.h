@@ -243,8 +243,8 @@ int link_archive_clusters(struct at_ctx *ctx, struct store *st, enum link_type t
  * The review queue: the pairs of the latest run of type whose probability
  * lies in [lo, hi] (lo, hi < 0: the run's review band), that no decision
  * covers and whose two records the session may read, most informative
- * first (probability nearest 0.5, then the larger weight of evidence
- * either way), at most limit of them (0: all).  A new JSON array of
+ * first (probability nearest 0.5; ties in id order), at most limit of them
+ * (0: all).  A new JSON array of
  *   {"a", "b", "probability", "weight", "prior_weight", "model_version",
  *    "comparisons": [{"name", "level", "label", "weight"}]}
  * "level" is a number (null for a missing value), "label" a word.

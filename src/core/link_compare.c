@@ -602,8 +602,7 @@ static int similarity_level(const struct link_comparison *k, double sim)
 
 static double jw(const struct link_strings *s, uint32_t a, uint32_t b)
 {
-    const char *x = s->s[a], *y = s->s[b];
-    return names_jaro_winkler_bytes(x, strlen(x), y, strlen(y), 0.7);
+    return names_jaro_winkler_bytes(s->s[a], s->len[a], s->s[b], s->len[b], 0.7);
 }
 
 /* The best level over the name slots of i and j: ids from ids, strings
@@ -645,16 +644,22 @@ static double id_similarity(const struct link_strings *strs, uint32_t a, uint32_
  * together: of all pairs of readings of the two records, the one whose
  * family and given names agree best gives both levels, so that a family
  * name from one reading is never matched with a given name from another. */
-static int person_name_level(const struct link_comparison *k, const struct link_column *c,
-                             bool family, size_t i, size_t j)
+static int person_name_level(const struct link_prep *p, const struct link_comparison *k,
+                             const struct link_column *c, bool family, size_t i, size_t j)
 {
-    double best = -3, f_best = -1, g_best = -1;
+    struct link_name_memo *memo = p->memo;
+    double best = -3, f_best = -1, g_best = -1, sim;
 
-    for (size_t x = 0; x < c->slots; x++) {
+    if (memo->col == c && memo->i == i && memo->j == j) {
+        f_best = memo->family;
+        g_best = memo->given;
+        goto level;
+    }
+    for (size_t x = 0; x < c->slots && best < 2; x++) {
         uint32_t fa = c->id[i * c->slots + x], ga = c->given_id[i * c->slots + x];
         if (!fa && !ga)
             continue;
-        for (size_t y = 0; y < c->slots; y++) {
+        for (size_t y = 0; y < c->slots && best < 2; y++) {
             uint32_t fb = c->id[j * c->slots + y], gb = c->given_id[j * c->slots + y];
             double f, g, score;
             if (!fb && !gb)
@@ -669,7 +674,9 @@ static int person_name_level(const struct link_comparison *k, const struct link_
             }
         }
     }
-    double sim = family ? f_best : g_best;
+    *memo = (struct link_name_memo){ c, i, j, f_best, g_best };
+level:
+    sim = family ? f_best : g_best;
     if (sim < 0)
         return LINK_NULL;
     return sim >= 1 ? 0 : similarity_level(k, sim);
@@ -693,7 +700,7 @@ int link_compare_level(const struct link_prep *p, size_t k, size_t i, size_t j)
         return similarity_level(cmp, jw(&c->strs, c->id[i], c->id[j]));
     case LINK_KIND_FAMILY:
     case LINK_KIND_GIVEN:
-        return person_name_level(cmp, c, cmp->kind == LINK_KIND_FAMILY, i, j);
+        return person_name_level(p, cmp, c, cmp->kind == LINK_KIND_FAMILY, i, j);
     case LINK_KIND_PLACE:
         return name_level(cmp, c, c->id, &c->strs, i, j);
     case LINK_KIND_DATE: {
@@ -834,6 +841,7 @@ int link_prep_build(struct at_ctx *ctx, const struct link_config *c, const struc
     memset(p, 0, sizeof *p);
     p->cfg = c;
     p->t = t;
+    p->memo = xcalloc(1, sizeof *p->memo);
     for (size_t k = 0; k < c->ncomp && rc == AT_OK; k++)
         rc = column(ctx, p, c->comp[k].field, link_kind_derive(c->comp[k].kind), c->comp[k].name,
                     &p->comp_col[k]);
@@ -851,5 +859,6 @@ void link_prep_free(struct link_prep *p)
     for (size_t i = 0; i < p->ncols; i++)
         link_column_free(&p->cols[i]);
     free(p->cols);
+    free(p->memo);
     memset(p, 0, sizeof *p);
 }

@@ -19,6 +19,7 @@
  * with how many times each was interned. */
 struct link_strings {
     char **s;
+    uint32_t *len;          /* strlen of each */
     uint32_t *count;
     size_t n, cap;          /* ids 1..n; s[0] unused */
     uint32_t *slot;         /* open-addressing table of ids */
@@ -162,6 +163,14 @@ struct link_column {
     double *share;                /* NAME: tf of each family key (archive and population) */
 };
 
+/* The readings of two records' names last compared: a person's family and
+ * given names are read together, and two comparisons ask for them. */
+struct link_name_memo {
+    const void *col;
+    size_t i, j;
+    double family, given;   /* similarity, -1 when missing */
+};
+
 struct link_prep {
     const struct link_config *cfg;
     const struct link_table *t;
@@ -169,6 +178,7 @@ struct link_prep {
     size_t ncols;
     int comp_col[LINK_MAX_COMPARISONS];   /* column of each comparison */
     double u_exact[LINK_MAX_COMPARISONS]; /* u of the exact level among random pairs */
+    struct link_name_memo *memo;          /* owned; one per run, not shared by threads */
 };
 
 /* Derives every column the configuration's comparisons and rules need. */

@@ -60,12 +60,14 @@ uint32_t link_intern(struct link_strings *t, const char *s, size_t len)
         t->cap = t->cap ? 2 * t->cap : 256;
         t->s = xrealloc(t->s, t->cap * sizeof *t->s);
         t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+        t->len = xrealloc(t->len, t->cap * sizeof *t->len);
     }
     t->n++;
     t->s[t->n] = xmalloc(len + 1);
     memcpy(t->s[t->n], s, len);
     t->s[t->n][len] = '\0';
     t->count[t->n] = 0;
+    t->len[t->n] = (uint32_t)len;
     t->slot[i] = (uint32_t)t->n;
     if (2 * t->n > t->nslots) {
         /* grow: re-enter every id */
@@ -84,6 +86,7 @@ void link_strings_free(struct link_strings *t)
         free(t->s[i]);
     free(t->s);
     free(t->count);
+    free(t->len);
     free(t->slot);
     memset(t, 0, sizeof *t);
 }

@@ -9,7 +9,7 @@
 cd "$ROOT" || exit 1
 bin=$ATTEST_BIN tmp=$T
 export ATTEST_USER=admin
-plan 23
+plan 25
 
 # The generator of fictional records (bench/link_gen.c; make test-only builds it).
 gen=$(dirname "$bin")/bench/link_gen
@@ -92,6 +92,16 @@ check "events link" "$bin" link events
     printf 's\nq\n' | "$bin" link review --low 0 --high 1
 } > "$tmp/all.out" 2>&1
 check "no witness identity in any link output" sh -c "! grep -qE 'FICTIONAL WITNESS CODE|$w|$iv' '$tmp/all.out'"
+
+# Access: an analyst (cleared to restricted) links and lists only what it may read.
+secret=$("$bin" add person --name "Kim Yong Chol" --birth_date 1962-03-04 --clearance confidential)
+attest user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase" >/dev/null 2>&1
+"$bin" link persons >/dev/null 2>&1
+ATTEST_USER=ana "$bin" link persons >/dev/null 2>&1
+lacks "an analyst's cluster listing lacks a confidential record" "$secret" \
+    env ATTEST_USER=ana "$bin" link clusters --type person --csv
+check_fails "an analyst cannot explain a confidential record" 1 "no record" \
+    env ATTEST_USER=ana "$bin" link explain "$k1" "$secret"
 
 printf 'threshold 0.9\ncompare a family names\ncompare b given names 0.9 0.95\nblock names:family\n' > "$tmp/bad.conf"
 check_fails "a bad configuration file is refused naming its line" 2 "bad.conf line 3: thresholds of a given comparison must decrease" \
