@@ -17,6 +17,7 @@
 #include "model.h"
 #include "record.h"
 #include "sites.h"
+#include "union_find.h"
 #include "vocab.h"
 
 #include <math.h>
@@ -25,9 +26,7 @@
 
 struct corroboration {
     struct store *st;
-    json_t *slot;     /* record id or "group:LABEL" -> union-find slot */
-    int *parent;
-    size_t n;
+    struct union_find joined;   /* record ids and "group:LABEL" keys counted as one */
     json_t *source;   /* an account's source id -> the witness or document it counts as, or null */
 };
 
@@ -37,37 +36,6 @@ int corroboration_basis_rank(const char *basis)
     int i = basis ? vocab_index(v, basis) : -1;
 
     return i >= 0 ? i : (int)v->nterms - 1;
-}
-
-static int slot_of(struct corroboration *c, const char *key)
-{
-    json_t *v = json_object_get(c->slot, key);
-
-    if (v)
-        return (int)json_integer_value(v);
-    c->parent = xrealloc(c->parent, (c->n + 1) * sizeof *c->parent);
-    c->parent[c->n] = (int)c->n;
-    json_object_set_new(c->slot, key, json_integer((json_int_t)c->n));
-    return (int)c->n++;
-}
-
-static int find(struct corroboration *c, int x)
-{
-    while (c->parent[x] != x)
-        x = c->parent[x] = c->parent[c->parent[x]];
-    return x;
-}
-
-static void join(struct corroboration *c, const char *a, const char *b)
-{
-    int ra, rb;
-
-    if (a == NULL || b == NULL)
-        return;
-    /* Both slots first: a new slot may move c->parent. */
-    ra = find(c, slot_of(c, a));
-    rb = find(c, slot_of(c, b));
-    c->parent[ra] = rb;
 }
 
 /* Joins the ends of each readable same_household and heard_from relation,
@@ -91,11 +59,11 @@ static int load_joins(struct at_ctx *ctx, struct corroboration *c)
         if (group) {
             struct buf key = BUF_INIT;
             buf_printf(&key, "group:%s", group);
-            join(c, json_string_value(json_object_get(data, "witness")), buf_str(&key));
+            union_find_join(&c->joined, json_string_value(json_object_get(data, "witness")), buf_str(&key));
             buf_free(&key);
         } else {
-            join(c, json_string_value(json_object_get(data, "from")),
-                 json_string_value(json_object_get(data, "to")));
+            union_find_join(&c->joined, json_string_value(json_object_get(data, "from")),
+                            json_string_value(json_object_get(data, "to")));
         }
         json_decref(doc);
     }
@@ -109,7 +77,7 @@ int corroboration_open(struct at_ctx *ctx, struct store *st, struct corroboratio
     int rc;
 
     c->st = st;
-    c->slot = json_object();
+    union_find_init(&c->joined);
     c->source = json_object();
     if ((rc = load_joins(ctx, c)) != AT_OK) {
         corroboration_free(c);
@@ -123,9 +91,8 @@ void corroboration_free(struct corroboration *c)
 {
     if (c == NULL)
         return;
-    json_decref(c->slot);
+    union_find_free(&c->joined);
     json_decref(c->source);
-    free(c->parent);
     free(c);
 }
 
@@ -251,11 +218,8 @@ static json_int_t independent(struct corroboration *c, json_t *set)
     json_int_t n;
 
     json_object_foreach(set, id, v) {
-        json_t *slot = json_object_get(c->slot, id);
-        char key[32];
-        if (slot)
-            snprintf(key, sizeof key, "#%d", find(c, (int)json_integer_value(slot)));
-        json_object_set_new(roots, slot ? key : id, json_true());
+        char room[32];
+        json_object_set_new(roots, union_find_label(&c->joined, id, room), json_true());
     }
     n = (json_int_t)json_object_size(roots);
     json_decref(roots);

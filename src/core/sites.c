@@ -11,6 +11,7 @@
 #include "access.h"
 #include "corroboration.h"
 #include "geo.h"
+#include "union_find.h"
 #include "vocab.h"
 
 #include <math.h>
@@ -38,30 +39,9 @@ static int site_group(const char *site_type)
 
 /* Witness groups: union-find over witness ids joined by relations. */
 struct net {
-    json_t *index;       /* witness id -> integer slot */
-    int *parent;
-    size_t n;
+    struct union_find joined;   /* witness ids */
     json_t *witness_of;  /* interview id -> witness id (or null) */
 };
-
-static int net_slot(struct net *w, const char *id)
-{
-    json_t *v = json_object_get(w->index, id);
-
-    if (v)
-        return (int)json_integer_value(v);
-    w->parent = xrealloc(w->parent, (w->n + 1) * sizeof *w->parent);
-    w->parent[w->n] = (int)w->n;
-    json_object_set_new(w->index, id, json_integer((json_int_t)w->n));
-    return (int)w->n++;
-}
-
-static int net_find(struct net *w, int x)
-{
-    while (w->parent[x] != x)
-        x = w->parent[x] = w->parent[w->parent[x]];
-    return x;
-}
 
 static int net_load(struct at_ctx *ctx, struct store *st, struct net *w)
 {
@@ -70,7 +50,7 @@ static int net_load(struct at_ctx *ctx, struct store *st, struct net *w)
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
 
     memset(w, 0, sizeof *w);
-    w->index = json_object();
+    union_find_init(&w->joined);
     w->witness_of = json_object();
     if (stmt == NULL)
         return AT_ERR;
@@ -79,9 +59,8 @@ static int net_load(struct at_ctx *ctx, struct store *st, struct net *w)
         json_t *data = json_object_get(doc, "data");
         const char *kind = json_string_value(json_object_get(data, "kind"));
         if (kind && (strcmp(kind, "same_household") == 0 || strcmp(kind, "heard_from") == 0)) {
-            int a = net_find(w, net_slot(w, json_string_value(json_object_get(data, "from"))));
-            int b = net_find(w, net_slot(w, json_string_value(json_object_get(data, "to"))));
-            w->parent[a] = b;
+            union_find_join(&w->joined, json_string_value(json_object_get(data, "from")),
+                            json_string_value(json_object_get(data, "to")));
         }
         json_decref(doc);
     }
@@ -91,9 +70,8 @@ static int net_load(struct at_ctx *ctx, struct store *st, struct net *w)
 
 static void net_free(struct net *w)
 {
-    json_decref(w->index);
+    union_find_free(&w->joined);
     json_decref(w->witness_of);
-    free(w->parent);
 }
 
 /* The witness of an interview, or NULL; cached. */
@@ -161,13 +139,8 @@ static int corroborate(struct at_ctx *ctx, struct store *st, struct net *w,
         int rank = corroboration_basis_rank(json_string_value(json_object_get(data, "basis")));
         best = rank < best ? rank : best;
         if (wid) {
-            json_t *slot = json_object_get(w->index, wid);
-            char key[32];
-            if (slot)
-                snprintf(key, sizeof key, "#%d", net_find(w, (int)json_integer_value(slot)));
-            else
-                snprintf(key, sizeof key, "%s", wid);
-            json_object_set_new(groups, key, json_true());
+            char room[32];
+            json_object_set_new(groups, union_find_label(&w->joined, wid, room), json_true());
             json_object_set_new(people, wid, json_true());
         } else {
             unattributed++;
