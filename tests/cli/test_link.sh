@@ -32,7 +32,7 @@ iv=$("$bin" add interview --witness "$w")
 ev=$("$bin" add event --title "FICTIONAL arrests" --date 1998-05 --county Hoeryong)
 "$bin" add act --event "$ev" --act_type arbitrary_detention --victim "$k1" > /dev/null
 "$bin" add relation --kind information --from "$w" --to "$ev" > /dev/null
-npersons=$("$bin" stats --json | json_get '[r["records"] for r in j if r["type"] == "person"][0]')
+npersons=$("$bin" stats --json | json_get '[r["records"] for r in j["types"] if r["type"] == "person"][0]')
 
 check "link persons runs" "$bin" link persons
 cluster_of() { "$bin" link clusters --type person --csv | grep "^$1," | cut -d, -f2; }

@@ -93,6 +93,13 @@ class Session:
         self.csrf = r.json()["csrf_token"]
         return self
 
+    def add(self, kind, clearance, data):
+        """Adds a record (setup: any refusal raises) and returns its id."""
+        r = self.post("/api/v1/records", {"type": kind, "clearance": clearance, "data": data})
+        if r.status != 201:
+            raise RuntimeError("adding a %s: %d %s" % (kind, r.status, r.body[:200]))
+        return r.json()["id"]
+
 
 def error_of(r):
     """The "error" object of a JSON error reply, or {} when there is none."""

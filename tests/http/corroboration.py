@@ -17,12 +17,7 @@ print("1..9")
 admin = Session().login("admin")
 doc = json.load(open("web/openapi.json"))
 
-
-def add(kind, clearance, data):
-    r = admin.post("/api/v1/records", {"type": kind, "clearance": clearance, "data": data})
-    if r.status != 201:
-        raise RuntimeError("adding a %s: %d %s" % (kind, r.status, r.body[:200]))
-    return r.json()["id"]
+add = admin.add
 
 
 ev = add("event", "restricted", {"title": "FICTIONAL corroborated event", "date": "1998-05",
