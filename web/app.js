@@ -45,6 +45,18 @@ function append(el, kids) {
     return el;
 }
 
+/* An SVG element, as h() makes HTML ones (the review page's waterfall). */
+var SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+    var el = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+        if (k === 'text') el.textContent = attrs[k];
+        else el.setAttribute(k, String(attrs[k]));
+    });
+    append(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+}
+
 function clear(el) {
     while (el.firstChild) el.removeChild(el.firstChild);
     return el;
