@@ -274,7 +274,9 @@ int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_
     struct link_prep prep;
     struct patterns ps = { 0 };
     uint64_t *pairs = NULL;
+    uint8_t *train = NULL;
     uint32_t *pat = NULL;
+    double *tcount = NULL;
     float *prob = NULL;
     double *pw = NULL;
     uint8_t *levels = NULL;
@@ -296,19 +298,29 @@ int link_run(struct at_ctx *ctx, const struct link_config *c, const struct link_
     link_estimate_u(&prep, &out->params, o->seed);
     initial_m(c, &out->params);
     out->params.lambda = 0.3;
-    if ((rc = link_block_pairs(ctx, &prep, &pairs, &npairs, &skipped)) != AT_OK)
+    if ((rc = link_block_pairs(ctx, &prep, &pairs, &npairs, &train, &skipped)) != AT_OK)
         goto out;
     out->pairs_compared = npairs;
     pat = xmalloc((npairs ? npairs : 1) * sizeof *pat);
     compare_all(&prep, pairs, npairs, &ps, pat);
     if (ps.n > 0) {
+        /* EM is fitted to the pairs of the block rules only: a recall
+         * rule's pairs share fewer keys, and would teach the model that
+         * agreeing on little is what a match looks like */
+        const double *counts = ps.count;
+        if (train != NULL) {
+            tcount = xcalloc(ps.n, sizeof *tcount);
+            for (size_t x = 0; x < npairs; x++)
+                tcount[pat[x]] += train[x];
+            counts = tcount;
+        }
         levels = xmalloc(ps.n * c->ncomp);
         for (size_t x = 0; x < ps.n; x++)
             for (size_t k = 0; k < c->ncomp; k++)
                 levels[x * c->ncomp + k] = (uint8_t)pattern_level(ps.key[x], k);
         if (c->anchor)
-            anchor_start(c, levels, ps.count, ps.n, &out->params);
-        rc = link_em(ctx, levels, ps.count, ps.n, &out->params,
+            anchor_start(c, levels, counts, ps.n, &out->params);
+        rc = link_em(ctx, levels, counts, ps.n, &out->params,
                      c->train == LINK_TRAIN_FIXED_U ? LINK_EM_FIX_U : 0, c->em_max_iter, 1e-6,
                      &out->em_iterations);
         if (rc != AT_OK)
@@ -341,6 +353,8 @@ out:
     link_prep_free(&prep);
 fail:
     free(pairs);
+    free(train);
+    free(tcount);
     free(pat);
     free(prob);
     free(pw);

@@ -151,49 +151,87 @@ static unsigned bits_for(size_t n)
     return b;
 }
 
-int link_block_pairs(struct at_ctx *ctx, const struct link_prep *p, uint64_t **pairs_out,
-                     size_t *npairs_out, size_t *skipped)
+/* Adds the pairs of every block of rule r to pairs. */
+static void rule_pairs(const struct link_prep *p, const struct link_rule *r, uint64_t mask,
+                       struct growing *pairs, size_t *skipped)
 {
-    size_t n = p->t->n;
-    unsigned bits = bits_for(n);
+    struct growing e = { 0 };
+
+    for (size_t i = 0; i < p->t->n; i++) {
+        uint64_t h[MAX_COMBOS];
+        size_t nh = rule_hashes(p, r, i, h);
+        for (size_t x = 0; x < nh; x++)
+            push(&e, (h[x] & ~mask) | i);
+    }
+    link_sort_u64(e.v, e.n);
+    for (size_t a = 0; a < e.n;) {
+        size_t b = a;
+        while (b < e.n && (e.v[b] & ~mask) == (e.v[a] & ~mask))
+            b++;
+        if (b - a > p->cfg->max_block) {
+            (*skipped)++;
+        } else {
+            for (size_t x = a; x < b; x++)
+                for (size_t y = x + 1; y < b; y++) {
+                    uint64_t i = e.v[x] & mask, j = e.v[y] & mask;
+                    if (i != j)
+                        push(pairs, i << 32 | j); /* sorted by record within a block */
+                }
+        }
+        a = b;
+    }
+    free(e.v);
+}
+
+/* Sorts g and drops repeats. */
+static void distinct(struct growing *g)
+{
+    size_t m = 0;
+
+    link_sort_u64(g->v, g->n);
+    for (size_t x = 0; x < g->n; x++)
+        if (m == 0 || g->v[m - 1] != g->v[x])
+            g->v[m++] = g->v[x];
+    g->n = m;
+}
+
+int link_block_pairs(struct at_ctx *ctx, const struct link_prep *p, uint64_t **pairs_out,
+                     size_t *npairs_out, uint8_t **train_out, size_t *skipped)
+{
+    unsigned bits = bits_for(p->t->n);
     uint64_t mask = ((uint64_t)1 << bits) - 1;
-    struct growing pairs = { 0 };
+    struct growing pairs = { 0 }, train = { 0 };
+    bool recall = false;
 
     (void)ctx;
     *skipped = 0;
-    for (size_t r = 0; r < p->cfg->nrules; r++) {
-        struct growing e = { 0 };
-        for (size_t i = 0; i < n; i++) {
-            uint64_t h[MAX_COMBOS];
-            size_t nh = rule_hashes(p, &p->cfg->rules[r], i, h);
-            for (size_t x = 0; x < nh; x++)
-                push(&e, (h[x] & ~mask) | i);
-        }
-        link_sort_u64(e.v, e.n);
-        for (size_t a = 0; a < e.n;) {
-            size_t b = a;
-            while (b < e.n && (e.v[b] & ~mask) == (e.v[a] & ~mask))
-                b++;
-            if (b - a > p->cfg->max_block) {
-                (*skipped)++;
-            } else {
-                for (size_t x = a; x < b; x++)
-                    for (size_t y = x + 1; y < b; y++) {
-                        uint64_t i = e.v[x] & mask, j = e.v[y] & mask;
-                        if (i != j)
-                            push(&pairs, i << 32 | j); /* sorted by record within a block */
-                    }
-            }
-            a = b;
-        }
-        free(e.v);
+    *train_out = NULL;
+    for (size_t r = 0; r < p->cfg->nrules; r++)
+        if (!p->cfg->rules[r].recall)
+            rule_pairs(p, &p->cfg->rules[r], mask, &pairs, skipped);
+        else
+            recall = true;
+    if (recall) {
+        distinct(&pairs);
+        train.v = xmalloc((pairs.n ? pairs.n : 1) * sizeof *train.v);
+        memcpy(train.v, pairs.v, pairs.n * sizeof *train.v);
+        train.n = pairs.n;
+        for (size_t r = 0; r < p->cfg->nrules; r++)
+            if (p->cfg->rules[r].recall)
+                rule_pairs(p, &p->cfg->rules[r], mask, &pairs, skipped);
     }
-    link_sort_u64(pairs.v, pairs.n);
-    size_t m = 0;
-    for (size_t x = 0; x < pairs.n; x++)
-        if (m == 0 || pairs.v[m - 1] != pairs.v[x])
-            pairs.v[m++] = pairs.v[x];
+    distinct(&pairs);
+    if (recall) {
+        uint8_t *flag = xmalloc(pairs.n ? pairs.n : 1);
+        for (size_t x = 0, y = 0; x < pairs.n; x++) {
+            while (y < train.n && train.v[y] < pairs.v[x])
+                y++;
+            flag[x] = y < train.n && train.v[y] == pairs.v[x];
+        }
+        free(train.v);
+        *train_out = flag;
+    }
     *pairs_out = pairs.v;
-    *npairs_out = m;
+    *npairs_out = pairs.n;
     return AT_OK;
 }

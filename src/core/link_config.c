@@ -9,6 +9,7 @@
  *   review 0.2 0.9
  *   compare NAME KIND FIELD [THRESHOLD ...] [tf [WEIGHT]]
  *   block FIELD:KEY[:ARG] [FIELD:KEY ...]
+ *   recall FIELD:KEY[:ARG] [FIELD:KEY ...]
  *
  * A comparison's levels run from the most alike (0) to "else"; what its
  * thresholds mean depends on its kind (link_int.h).
@@ -59,9 +60,15 @@ static const struct {
 /* The built-in configurations.  Persons: a victim's names (folded across
  * romanisations and Hangul), birth date, sex, home county and province,
  * and the events and act types they are a victim of.  Events: date,
- * placements against their uncertainty, county, province, act types and
- * victim counts; not the title, free text that mostly repeats the act
- * type (counted twice, the two would outweigh the place and date). */
+ * placements against their uncertainty, county, province, what happened
+ * where as the title says it ("Beatings at the market": the same words,
+ * the same act told of another site, else), and victim counts.  The act
+ * types are not compared besides the title: they repeat its first words,
+ * and the two counted as independent outweigh place and date.  The title's
+ * u is taken from random pairs: among the candidates, blocked on place and
+ * year, EM would learn it from the events of one county and year.  The
+ * recall rules reach records with no placement and no county, or no date,
+ * that the block rules miss; EM is fitted to the block rules' pairs only. */
 static const char person_defaults[] =
     "threshold 0.8\n"
     "review 0.2 0.9\n"
@@ -85,11 +92,13 @@ static const char event_defaults[] =
     "compare place geo place 1 2 4\n"
     "compare county place county 0.9\n"
     "compare province place province 0.9\n"
-    "compare act_type set act_types fixu\n"
+    "compare title jw title 0.8 fixu\n"
     "compare victims count victims 1.5 3\n"
     "block date:year county:place\n"
     "block place:cell date:year\n"
-    "block place:cell\n";
+    "block place:cell\n"
+    "recall date:year province:place title:prefix:6\n"
+    "recall county:place title:value\n";
 
 enum link_derive link_kind_derive(enum link_kind k)
 {
@@ -306,13 +315,14 @@ static int parse_block(struct at_ctx *ctx, struct link_config *c, char **w, size
     struct link_rule *r;
 
     if (n < 2)
-        return ctx_error(ctx, AT_EINVAL, "want \"block FIELD:KEY [FIELD:KEY ...]\"");
+        return ctx_error(ctx, AT_EINVAL, "want \"%s FIELD:KEY [FIELD:KEY ...]\"", w[0]);
     if (c->nrules == LINK_MAX_RULES)
         return ctx_error(ctx, AT_EINVAL, "more than %d blocking rules", LINK_MAX_RULES);
     if (n - 1 > LINK_MAX_RULE_KEYS)
         return ctx_error(ctx, AT_EINVAL, "a rule has at most %d keys", LINK_MAX_RULE_KEYS);
     r = &c->rules[c->nrules];
     memset(r, 0, sizeof *r);
+    r->recall = strcmp(w[0], "recall") == 0;
     for (size_t i = 1; i < n; i++) {
         struct link_rule_key *k = &r->keys[r->nkeys++];
         char *colon = strchr(w[i], ':'), *arg;
@@ -445,7 +455,7 @@ int link_config_parse(struct at_ctx *ctx, const char *text, const char *name,
             continue;
         if (strcmp(w[0], "compare") == 0)
             rc = parse_compare(ctx, c, w, n);
-        else if (strcmp(w[0], "block") == 0)
+        else if (strcmp(w[0], "block") == 0 || strcmp(w[0], "recall") == 0)
             rc = parse_block(ctx, c, w, n);
         else
             rc = parse_setting(ctx, c, w, n);
@@ -454,8 +464,9 @@ int link_config_parse(struct at_ctx *ctx, const char *text, const char *name,
     }
     if (rc == AT_OK && c->ncomp == 0)
         rc = ctx_error(ctx, AT_EINVAL, "%s: no comparison; add at least one \"compare\" line", name);
-    if (rc == AT_OK && c->nrules == 0)
-        rc = ctx_error(ctx, AT_EINVAL, "%s: no blocking rule; add at least one \"block\" line", name);
+    if (rc == AT_OK && (c->nrules == 0 || c->rules[0].recall))
+        rc = ctx_error(ctx, AT_EINVAL, "%s: no blocking rule before the first \"recall\" line; "
+                       "add at least one \"block\" line first", name);
     if (rc == AT_OK && c->review_hi > c->threshold + 1e-12 && c->review_lo > c->threshold)
         rc = ctx_error(ctx, AT_EINVAL, "%s: the review band must reach the threshold", name);
     free(copy);
@@ -523,7 +534,7 @@ void link_config_text(const struct link_config *c, struct buf *out)
         buf_putc(out, '\n');
     }
     for (size_t i = 0; i < c->nrules; i++) {
-        buf_puts(out, "block");
+        buf_puts(out, c->rules[i].recall ? "recall" : "block");
         for (size_t j = 0; j < c->rules[i].nkeys; j++) {
             const struct link_rule_key *k = &c->rules[i].keys[j];
             buf_printf(out, " %s:%s", k->field, key_name(k->key));

@@ -100,6 +100,7 @@ struct link_rule_key {
 };
 
 struct link_rule {
+    bool recall;            /* its pairs are scored but not trained on ("recall" lines) */
     size_t nkeys;
     struct link_rule_key keys[LINK_MAX_RULE_KEYS];
 };
@@ -206,9 +207,11 @@ double link_surname_share(const char *key);
 
 /* ---- blocking ----------------------------------------------------------------- */
 
-/* The candidate pairs: (a << 32 | b), a < b, sorted, distinct. */
+/* The candidate pairs: (a << 32 | b), a < b, sorted, distinct.  When
+ * some rules are recall rules, *train gets a flag per pair: 1 when a
+ * block rule gives it too (EM is fitted to those); else *train is NULL. */
 int link_block_pairs(struct at_ctx *ctx, const struct link_prep *p, uint64_t **pairs,
-                     size_t *npairs, size_t *skipped_blocks);
+                     size_t *npairs, uint8_t **train, size_t *skipped_blocks);
 
 /* ---- clustering ----------------------------------------------------------------- */
 
