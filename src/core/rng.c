@@ -148,6 +148,30 @@ double rng_beta(struct rng *r, double a, double b)
     return x / (x + y);
 }
 
+/* log k! for the exact tests of PTRS and BTRS: a table for small k
+ * (filled once from lgamma), and beyond it Stirling's series, whose first
+ * omitted term, 1/(1680 k^7), is below 1e-24 there. */
+#define LOG_FACTORIALS 1024
+static double log_factorial_table[LOG_FACTORIALS];
+static pthread_once_t log_factorial_once = PTHREAD_ONCE_INIT;
+
+static void log_factorial_init(void)
+{
+    for (int k = 0; k < LOG_FACTORIALS; k++)
+        log_factorial_table[k] = lgamma(k + 1.0);
+}
+
+static double log_factorial(double k)
+{
+    double r;
+
+    if (k < LOG_FACTORIALS)
+        return log_factorial_table[(int)k];
+    r = 1.0 / (k * k);
+    return (k + 0.5) * log(k) - k + 0.91893853320467274178 +
+           (1.0 / 12.0 - r * (1.0 / 360.0 - r * (1.0 / 1260.0))) / k;
+}
+
 /* Knuth's multiplication method: the number of uniforms whose running
  * product stays above e^-mean. */
 static long poisson_small(struct rng *r, double mean)
@@ -166,6 +190,8 @@ static long poisson_small(struct rng *r, double mean)
 static long poisson_ptrs(struct rng *r, double mean)
 {
     double slam = sqrt(mean), loglam = log(mean);
+
+    pthread_once(&log_factorial_once, log_factorial_init);
     double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
     double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2.0);
 
@@ -177,7 +203,7 @@ static long poisson_ptrs(struct rng *r, double mean)
             return (long)k;
         if (k < 0.0 || (us < 0.013 && v > us))
             continue;
-        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - lgamma(k + 1.0))
+        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - log_factorial(k))
             return (long)k;
     }
 }
@@ -242,6 +268,8 @@ static long binomial_btrs(struct rng *r, long n, double p)
     double alpha = 0, lpq = 0, m = 0, h = 0;
     int setup = 0;
 
+    pthread_once(&log_factorial_once, log_factorial_init);
+
     for (;;) {
         double u = rng_uniform(r) - 0.5, v = rng_uniform(r), us = 0.5 - fabs(u);
         double k = floor((twice_a / us + b) * u + c);
@@ -254,11 +282,11 @@ static long binomial_btrs(struct rng *r, long n, double p)
             alpha = (2.83 + 5.1 * inv_b) * spq;
             lpq = log(p / q);
             m = floor((double)(n + 1) * p);
-            h = lgamma(m + 1.0) + lgamma((double)n - m + 1.0);
+            h = log_factorial(m) + log_factorial((double)n - m);
             setup = 1;
         }
         v = v * alpha / (a / (us * us) + b);
-        if (log(v) <= h - lgamma(k + 1.0) - lgamma((double)n - k + 1.0) + (k - m) * lpq)
+        if (log(v) <= h - log_factorial(k) - log_factorial((double)n - k) + (k - m) * lpq)
             return (long)k;
     }
 }
