@@ -51,7 +51,8 @@ struct mse_lcmcr {
     double lambda[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j] */
     double pi[MAX_CLASSES];
     double log_pi_last;            /* sum over k < K of log(1 - V_k) */
-    long *c;                       /* [m * K + k]: pattern m's people in class k */
+    long nk[MAX_CLASSES];          /* the observed in class k */
+    long on[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j]: those of them on list j */
     long c0[MAX_CLASSES];          /* the unobserved in class k */
     long n0;
     double *w;                     /* [h * K + k]: pi_k P(pattern h | class k) */
@@ -122,26 +123,12 @@ static void class_weights(struct mse_lcmcr *s)
 static void draw_lambda_pi(struct mse_lcmcr *s)
 {
     int K = s->K, J = s->nlists;
-    long nk[MAX_CLASSES], a[MAX_CLASSES * MSE_MAX_LISTS];
+    const long *a = s->on;
+    long nk[MAX_CLASSES];
     double total = s->n + (double)s->n0, cum = 0, lrest = 0;
 
-    for (int k = 0; k < K; k++) {
-        nk[k] = s->c0[k];
-        for (int j = 0; j < J; j++)
-            a[k * J + j] = 0;
-    }
-    for (int m = 0; m < s->npat; m++) {
-        const long *cm = &s->c[m * K];
-
-        for (int k = 0; k < K; k++) {
-            if (cm[k] == 0)
-                continue;
-            nk[k] += cm[k];
-            for (int j = 0; j < J; j++)
-                if (s->pat[m] >> j & 1)
-                    a[k * J + j] += cm[k];
-        }
-    }
+    for (int k = 0; k < K; k++)
+        nk[k] = s->nk[k] + s->c0[k];
     for (int k = 0; k < K; k++)
         for (int j = 0; j < J; j++)
             s->lambda[k * J + j] = rng_beta(&s->rng, 1.0 + (double)a[k * J + j],
@@ -184,15 +171,18 @@ static void draw_unobserved(struct mse_lcmcr *s)
 }
 
 /* Step 1.  The multinomials take the classes heaviest first (by pi, one
- * order for every pattern), which lets them stop early; the counts go
- * back in class order. */
+ * order for every pattern), which lets them stop early.  Only the class
+ * totals are kept, of people and of people on each list: all that steps
+ * 2 and 3 read. */
 static void draw_classes(struct mse_lcmcr *s)
 {
-    int K = s->K, order[MAX_CLASSES];
+    int K = s->K, J = s->nlists, order[MAX_CLASSES];
     double w[MAX_CLASSES];
     long drawn[MAX_CLASSES];
 
     class_weights(s);
+    memset(s->nk, 0, sizeof s->nk);
+    memset(s->on, 0, sizeof s->on);
     for (int k = 0; k < K; k++) {
         int i = k;
 
@@ -201,7 +191,6 @@ static void draw_classes(struct mse_lcmcr *s)
         order[i] = k;
     }
     for (int m = 0; m < s->npat; m++) {
-        long *cm = &s->c[m * K];
         const double *wm = &s->w[s->pat[m] * K];
 
         for (int i = 0; i < K; i++)
@@ -212,8 +201,16 @@ static void draw_classes(struct mse_lcmcr *s)
         } else {
             rng_multinomial(&s->rng, s->freq[m], w, K, drawn);
         }
-        for (int i = 0; i < K; i++)
-            cm[order[i]] = drawn[i];
+        for (int i = 0; i < K; i++) {
+            int k = order[i];
+
+            if (drawn[i] == 0)
+                continue;
+            s->nk[k] += drawn[i];
+            for (int j = 0; j < J; j++)
+                if (s->pat[m] >> j & 1)
+                    s->on[k * J + j] += drawn[i];
+        }
     }
 }
 
@@ -281,7 +278,6 @@ int mse_lcmcr_new(struct at_ctx *ctx, const struct mse_table *t,
             s->pat[s->npat] = h;
             s->freq[s->npat++] = (long)t->count[h];
         }
-    s->c = xcalloc((size_t)s->npat * (size_t)s->K, sizeof *s->c);
     s->w = xcalloc((size_t)s->ncells * (size_t)s->K, sizeof *s->w);
     rng_seed(&s->rng, o->seed);
     s->alpha = 0.3 / s->K;
@@ -311,7 +307,6 @@ void mse_lcmcr_free(struct mse_lcmcr *s)
 {
     if (!s)
         return;
-    free(s->c);
     free(s->w);
     free(s);
 }
