@@ -329,6 +329,12 @@ int rng_categorical(struct rng *r, const double *weight, int k)
     return 0;
 }
 
+/* A multinomial places its draws one by one once no more than
+ * PLACE_DRAWS (or no more than the categories left) remain, over at most
+ * PLACE_MAX categories: cheaper then than the binomials. */
+#define PLACE_DRAWS 16
+#define PLACE_MAX 64
+
 void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *out)
 {
     double rest = 0;
@@ -338,18 +344,27 @@ void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *o
         rest += weight[i];
     /* Conditional binomials: out[i] ~ Bin(left, w_i / (w_i + ... + w_k)),
      * until so few draws are left that placing each one by one over the
-     * remaining categories is cheaper than a binomial per category. */
+     * remaining categories is cheaper. */
     for (i = 0; i < k - 1 && n > 0; i++) {
-        if (n <= k - i) {
+        if ((n <= k - i || n <= PLACE_DRAWS) && k - i <= PLACE_MAX) {
+            /* Each draw's category is the number of cumulative weights
+             * at or below its uniform, counted without branches (a
+             * category's luck defeats branch prediction). */
+            double cum[PLACE_MAX];
+            int left = k - i;
+
+            cum[0] = weight[i];
+            for (int j = 1; j < left; j++)
+                cum[j] = cum[j - 1] + weight[i + j];
             for (int j = i; j < k; j++)
                 out[j] = 0;
             for (; n > 0; n--) {
-                double u = rng_uniform(r) * rest;
-                int j = i;
+                double u = rng_uniform(r) * cum[left - 1];
+                int j = 0;
 
-                for (; j < k - 1 && u >= weight[j]; j++)
-                    u -= weight[j];
-                out[j]++;
+                for (int l = 0; l < left - 1; l++)
+                    j += u >= cum[l];
+                out[i + j]++;
             }
             return;
         }
