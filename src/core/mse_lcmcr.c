@@ -46,6 +46,7 @@ struct mse_lcmcr {
     int npat;
     int pat[MSE_MAX_CELLS];        /* the observed patterns with people */
     long freq[MSE_MAX_CELLS];
+    long on_list[MSE_MAX_CELLS * MSE_MAX_LISTS]; /* [m * J + j]: 1 if pattern m has list j */
     double n;                      /* people observed */
     double a_alpha, b_alpha, alpha;
     double lambda[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j] */
@@ -202,14 +203,11 @@ static void draw_classes(struct mse_lcmcr *s)
             rng_multinomial(&s->rng, s->freq[m], w, K, drawn);
         }
         for (int i = 0; i < K; i++) {
-            int k = order[i];
+            long *on = &s->on[order[i] * J];
 
-            if (drawn[i] == 0)
-                continue;
-            s->nk[k] += drawn[i];
+            s->nk[order[i]] += drawn[i];
             for (int j = 0; j < J; j++)
-                if (s->pat[m] >> j & 1)
-                    s->on[k * J + j] += drawn[i];
+                on[j] += drawn[i] * s->on_list[m * J + j];
         }
     }
 }
@@ -275,6 +273,8 @@ int mse_lcmcr_new(struct at_ctx *ctx, const struct mse_table *t,
     s->n = mse_table_observed(t);
     for (int h = 1; h < s->ncells; h++)
         if (t->count[h] > 0) {
+            for (int j = 0; j < t->nlists; j++)
+                s->on_list[s->npat * t->nlists + j] = h >> j & 1;
             s->pat[s->npat] = h;
             s->freq[s->npat++] = (long)t->count[h];
         }
