@@ -46,14 +46,13 @@ struct mse_lcmcr {
     int npat;
     int pat[MSE_MAX_CELLS];        /* the observed patterns with people */
     long freq[MSE_MAX_CELLS];
-    long on_list[MSE_MAX_CELLS * MSE_MAX_LISTS]; /* [m * J + j]: 1 if pattern m has list j */
     double n;                      /* people observed */
     double a_alpha, b_alpha, alpha;
     double lambda[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j] */
     double pi[MAX_CLASSES];
     double log_pi_last;            /* sum over k < K of log(1 - V_k) */
     long nk[MAX_CLASSES];          /* the observed in class k */
-    long on[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j]: those of them on list j */
+    long on[MSE_MAX_LISTS * MAX_CLASSES]; /* [j * K + k]: those of them on list j */
     long c0[MAX_CLASSES];          /* the unobserved in class k */
     long n0;
     double *w;                     /* [h * K + k]: pi_k P(pattern h | class k) */
@@ -146,15 +145,15 @@ static void class_weights(struct mse_lcmcr *s)
 static void draw_lambda_pi(struct mse_lcmcr *s)
 {
     int K = s->K, J = s->nlists;
-    const long *a = s->on;
+    const long *on = s->on;
     long nk[MAX_CLASSES];
 
     for (int k = 0; k < K; k++)
         nk[k] = s->nk[k] + s->c0[k];
     for (int k = 0; k < K; k++)
         for (int j = 0; j < J; j++)
-            s->lambda[k * J + j] = rng_beta(&s->rng, 1.0 + (double)a[k * J + j],
-                                            1.0 + (double)(nk[k] - a[k * J + j]));
+            s->lambda[k * J + j] = rng_beta(&s->rng, 1.0 + (double)on[j * K + k],
+                                            1.0 + (double)(nk[k] - on[j * K + k]));
     draw_pi(s, nk, s->n + (double)s->n0);
 }
 
@@ -191,11 +190,11 @@ static void draw_classes(struct mse_lcmcr *s)
 {
     int K = s->K, J = s->nlists, order[MAX_CLASSES];
     double w[MAX_CLASSES];
-    long drawn[MAX_CLASSES];
+    long drawn[MAX_CLASSES], cm[MAX_CLASSES];
 
     class_weights(s);
-    memset(s->nk, 0, sizeof s->nk);
-    memset(s->on, 0, sizeof s->on);
+    memset(s->nk, 0, (size_t)K * sizeof *s->nk);
+    memset(s->on, 0, (size_t)(J * K) * sizeof *s->on);
     for (int k = 0; k < K; k++) {
         int i = k;
 
@@ -214,13 +213,14 @@ static void draw_classes(struct mse_lcmcr *s)
         } else {
             rng_multinomial(&s->rng, s->freq[m], w, K, drawn);
         }
-        for (int i = 0; i < K; i++) {
-            long *on = &s->on[order[i] * J];
-
-            s->nk[order[i]] += drawn[i];
-            for (int j = 0; j < J; j++)
-                on[j] += drawn[i] * s->on_list[m * J + j];
-        }
+        for (int i = 0; i < K; i++)
+            cm[order[i]] = drawn[i];
+        for (int k = 0; k < K; k++)
+            s->nk[k] += cm[k];
+        for (int j = 0; j < J; j++)
+            if (s->pat[m] >> j & 1)
+                for (int k = 0; k < K; k++)
+                    s->on[j * K + k] += cm[k];
     }
 }
 
@@ -284,8 +284,6 @@ int mse_lcmcr_new(struct at_ctx *ctx, const struct mse_table *t,
     s->n = mse_table_observed(t);
     for (int h = 1; h < s->ncells; h++)
         if (t->count[h] > 0) {
-            for (int j = 0; j < t->nlists; j++)
-                s->on_list[s->npat * t->nlists + j] = h >> j & 1;
             s->pat[s->npat] = h;
             s->freq[s->npat++] = (long)t->count[h];
         }
