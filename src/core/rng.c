@@ -22,8 +22,14 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The samplers' tables (the ziggurat, log k!, 1/k), filled once, when the
+ * first generator is seeded: every draw comes after a seed. */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void tables_init(void);
+
 void rng_seed(struct rng *r, uint64_t seed)
 {
+    pthread_once(&tables_once, tables_init);
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
 }
@@ -38,7 +44,6 @@ void rng_seed(struct rng *r, uint64_t seed)
 #define ZIG_V 9.91256303526217e-3
 
 static double zig_x[ZIG_N + 1], zig_ratio[ZIG_N];
-static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
 
 static void zig_init(void)
 {
@@ -68,7 +73,6 @@ static double zig_tail(struct rng *r, int negative)
 
 double rng_normal(struct rng *r)
 {
-    pthread_once(&zig_once, zig_init);
     for (;;) {
         uint64_t bits = rng_next(r);
         double u = 2.0 * (((double)(bits >> 11) + 0.5) * 0x1.0p-53) - 1.0;
@@ -153,7 +157,6 @@ double rng_beta(struct rng *r, double a, double b)
  * omitted term, 1/(1680 k^7), is below 1e-24 there. */
 #define LOG_FACTORIALS 1024
 static double log_factorial_table[LOG_FACTORIALS];
-static pthread_once_t log_factorial_once = PTHREAD_ONCE_INIT;
 
 static void log_factorial_init(void)
 {
@@ -190,8 +193,6 @@ static long poisson_small(struct rng *r, double mean)
 static long poisson_ptrs(struct rng *r, double mean)
 {
     double slam = sqrt(mean), loglam = log(mean);
-
-    pthread_once(&log_factorial_once, log_factorial_init);
     double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
     double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2.0);
 
@@ -219,12 +220,18 @@ long rng_poisson(struct rng *r, double mean)
  * every step. */
 #define RECIPROCALS 64
 static double reciprocal[RECIPROCALS];
-static pthread_once_t reciprocal_once = PTHREAD_ONCE_INIT;
 
 static void reciprocal_init(void)
 {
     for (int i = 1; i < RECIPROCALS; i++)
         reciprocal[i] = 1.0 / i;
+}
+
+static void tables_init(void)
+{
+    zig_init();
+    log_factorial_init();
+    reciprocal_init();
 }
 
 /* Inversion for n p < 10, p <= 1/2: walk up the distribution function
@@ -235,7 +242,6 @@ static long binomial_inversion(struct rng *r, long n, double p)
 {
     double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s, f0 = -1;
 
-    pthread_once(&reciprocal_once, reciprocal_init);
     for (;;) {
         double u = rng_uniform(r), f;
         long x = 0;
@@ -267,8 +273,6 @@ static long binomial_btrs(struct rng *r, long n, double p)
     double c = (double)n * p + 0.5, vr = 0.92 - 4.2 * inv_b, twice_a = 2.0 * a;
     double alpha = 0, lpq = 0, m = 0, h = 0;
     int setup = 0;
-
-    pthread_once(&log_factorial_once, log_factorial_init);
 
     for (;;) {
         double u = rng_uniform(r) - 0.5, v = rng_uniform(r), us = 0.5 - fabs(u);
