@@ -271,7 +271,7 @@ static long binomial_btrs(struct rng *r, long n, double p)
     double q = 1.0 - p, spq = sqrt((double)n * p * q);
     double b = 1.15 + 2.53 * spq, inv_b = 1.0 / b, a = -0.0873 + 0.0248 * b + 0.01 * p;
     double c = (double)n * p + 0.5, vr = 0.92 - 4.2 * inv_b, twice_a = 2.0 * a;
-    double alpha = 0, lpq = 0, m = 0, h = 0;
+    double alpha = 0, lpq = 0, m = 0, h = 0, t;
     int setup = 0;
 
     for (;;) {
@@ -290,7 +290,12 @@ static long binomial_btrs(struct rng *r, long n, double p)
             setup = 1;
         }
         v = v * alpha / (a / (us * us) + b);
-        if (log(v) <= h - log_factorial(k) - log_factorial((double)n - k) + (k - m) * lpq)
+        /* Accept when log v <= t; since 1 - 1/v <= log v <= v - 1, the
+         * log is needed only between those bounds. */
+        t = h - log_factorial(k) - log_factorial((double)n - k) + (k - m) * lpq;
+        if (v - 1.0 <= t)
+            return (long)k;
+        if (1.0 - 1.0 / v <= t && log(v) <= t)
             return (long)k;
     }
 }
