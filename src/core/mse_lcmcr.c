@@ -51,7 +51,8 @@ struct mse_lcmcr {
     double lambda[MAX_CLASSES * MSE_MAX_LISTS]; /* [k * J + j] */
     double pi[MAX_CLASSES];
     double log_pi_last;            /* sum over k < K of log(1 - V_k) */
-    long *c;                       /* [m * K + k]: pattern m's people in class k */
+    long nk[MAX_CLASSES];          /* the observed in class k */
+    long on[MSE_MAX_LISTS * MAX_CLASSES]; /* [j * K + k]: those of them on list j */
     long c0[MAX_CLASSES];          /* the unobserved in class k */
     long n0;
     double *w;                     /* [h * K + k]: pi_k P(pattern h | class k) */
@@ -68,32 +69,54 @@ void mse_lcmcr_defaults(struct mse_lcmcr_options *o)
     o->seed = 1;
 }
 
-/* A Beta(a, b) draw as log V and log(1 - V), without underflow for the
- * tiny shapes a small alpha gives. */
-static void beta_logs(struct rng *r, double a, double b, double *lv, double *l1v)
+/* A Beta(a, b) draw V, with 1 - V and log(1 - V) exact even for the
+ * tiny shapes a small alpha gives (1 - V may underflow; its log does
+ * not). */
+static double stick(struct rng *r, double a, double b, double *w, double *lw)
 {
     double x, y, m, s;
 
     if (a == 1) {
         /* Beta(1, b): 1 - V = U^(1/b), exactly (an empty class's stick). */
-        *l1v = log(rng_uniform(r)) / b;
-        *lv = log(-expm1(*l1v));
-        return;
+        *lw = log(rng_uniform(r)) / b;
+        *w = exp(*lw);
+        return -expm1(*lw);
     }
     if (a >= 1 && b >= 1) {
         x = rng_gamma(r, a);
         y = rng_gamma(r, b);
-        s = x + y;
-        *lv = log(x / s);
-        *l1v = log(y / s);
-        return;
+        s = 1 / (x + y);
+        *w = y * s;
+        *lw = log(*w);
+        return x * s;
     }
     x = rng_log_gamma(r, a);
     y = rng_log_gamma(r, b);
     m = x > y ? x : y;
     s = m + log(exp(x - m) + exp(y - m));
-    *lv = x - s;
-    *l1v = y - s;
+    *lw = y - s;
+    *w = exp(*lw);
+    return exp(x - s);
+}
+
+/* Step 3: pi_k = V_k prod_{l<k} (1 - V_l) with V_k ~ Beta(1 + n_k, alpha +
+ * the people after class k); the product kept both as it is (pi
+ * underflowing to 0 is harmless) and as its log, which alpha's step reads. */
+static void draw_pi(struct mse_lcmcr *s, const long *nk, double total)
+{
+    int K = s->K;
+    double cum = 0, rest = 1, lrest = 0;
+
+    for (int k = 0; k < K - 1; k++) {
+        double w, lw;
+
+        cum += (double)nk[k];
+        s->pi[k] = rest * stick(&s->rng, 1.0 + (double)nk[k], s->alpha + total - cum, &w, &lw);
+        rest *= w;
+        lrest += lw;
+    }
+    s->pi[K - 1] = rest;
+    s->log_pi_last = lrest;
 }
 
 /* The class weights of every pattern into s->w. */
@@ -122,40 +145,16 @@ static void class_weights(struct mse_lcmcr *s)
 static void draw_lambda_pi(struct mse_lcmcr *s)
 {
     int K = s->K, J = s->nlists;
-    long nk[MAX_CLASSES], a[MAX_CLASSES * MSE_MAX_LISTS];
-    double total = s->n + (double)s->n0, cum = 0, lrest = 0;
+    const long *on = s->on;
+    long nk[MAX_CLASSES];
 
-    for (int k = 0; k < K; k++) {
-        nk[k] = s->c0[k];
-        for (int j = 0; j < J; j++)
-            a[k * J + j] = 0;
-    }
-    for (int m = 0; m < s->npat; m++) {
-        const long *cm = &s->c[m * K];
-
-        for (int k = 0; k < K; k++) {
-            if (cm[k] == 0)
-                continue;
-            nk[k] += cm[k];
-            for (int j = 0; j < J; j++)
-                if (s->pat[m] >> j & 1)
-                    a[k * J + j] += cm[k];
-        }
-    }
+    for (int k = 0; k < K; k++)
+        nk[k] = s->nk[k] + s->c0[k];
     for (int k = 0; k < K; k++)
         for (int j = 0; j < J; j++)
-            s->lambda[k * J + j] = rng_beta(&s->rng, 1.0 + (double)a[k * J + j],
-                                            1.0 + (double)(nk[k] - a[k * J + j]));
-    for (int k = 0; k < K - 1; k++) {
-        double lv, l1v;
-
-        cum += (double)nk[k];
-        beta_logs(&s->rng, 1.0 + (double)nk[k], s->alpha + total - cum, &lv, &l1v);
-        s->pi[k] = exp(lrest + lv);
-        lrest += l1v;
-    }
-    s->pi[K - 1] = exp(lrest);
-    s->log_pi_last = lrest;
+            s->lambda[k * J + j] = rng_beta(&s->rng, 1.0 + (double)on[j * K + k],
+                                            1.0 + (double)(nk[k] - on[j * K + k]));
+    draw_pi(s, nk, s->n + (double)s->n0);
 }
 
 /* Steps 4 to 6. */
@@ -184,15 +183,18 @@ static void draw_unobserved(struct mse_lcmcr *s)
 }
 
 /* Step 1.  The multinomials take the classes heaviest first (by pi, one
- * order for every pattern), which lets them stop early; the counts go
- * back in class order. */
+ * order for every pattern), which lets them stop early.  Only the class
+ * totals are kept, of people and of people on each list: all that steps
+ * 2 and 3 read. */
 static void draw_classes(struct mse_lcmcr *s)
 {
-    int K = s->K, order[MAX_CLASSES];
+    int K = s->K, J = s->nlists, order[MAX_CLASSES];
     double w[MAX_CLASSES];
-    long drawn[MAX_CLASSES];
+    long drawn[MAX_CLASSES], cm[MAX_CLASSES];
 
     class_weights(s);
+    memset(s->nk, 0, (size_t)K * sizeof *s->nk);
+    memset(s->on, 0, (size_t)(J * K) * sizeof *s->on);
     for (int k = 0; k < K; k++) {
         int i = k;
 
@@ -201,7 +203,6 @@ static void draw_classes(struct mse_lcmcr *s)
         order[i] = k;
     }
     for (int m = 0; m < s->npat; m++) {
-        long *cm = &s->c[m * K];
         const double *wm = &s->w[s->pat[m] * K];
 
         for (int i = 0; i < K; i++)
@@ -214,6 +215,12 @@ static void draw_classes(struct mse_lcmcr *s)
         }
         for (int i = 0; i < K; i++)
             cm[order[i]] = drawn[i];
+        for (int k = 0; k < K; k++)
+            s->nk[k] += cm[k];
+        for (int j = 0; j < J; j++)
+            if (s->pat[m] >> j & 1)
+                for (int k = 0; k < K; k++)
+                    s->on[j * K + k] += cm[k];
     }
 }
 
@@ -259,7 +266,6 @@ int mse_lcmcr_new(struct at_ctx *ctx, const struct mse_table *t,
                   const struct mse_lcmcr_options *o, struct mse_lcmcr **out)
 {
     struct mse_lcmcr *s;
-    double lrest = 0;
     int rc;
 
     *out = NULL;
@@ -281,24 +287,15 @@ int mse_lcmcr_new(struct at_ctx *ctx, const struct mse_table *t,
             s->pat[s->npat] = h;
             s->freq[s->npat++] = (long)t->count[h];
         }
-    s->c = xcalloc((size_t)s->npat * (size_t)s->K, sizeof *s->c);
     s->w = xcalloc((size_t)s->ncells * (size_t)s->K, sizeof *s->w);
     rng_seed(&s->rng, o->seed);
     s->alpha = 0.3 / s->K;
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->K; k++)
         for (int j = 0; j < s->nlists; j++)
             s->lambda[k * s->nlists + j] = mse_table_list_total(t, j) / s->n;
-        if (k < s->K - 1) {
-            double lv, l1v;
-
-            beta_logs(&s->rng, 1, s->alpha, &lv, &l1v);
-            s->pi[k] = exp(lrest + lv);
-            lrest += l1v;
-        } else {
-            s->pi[k] = exp(lrest);
-        }
-    }
-    s->log_pi_last = lrest;
+    /* pi from the prior: sticks of Beta(1, alpha), as if no one were in
+     * any class. */
+    draw_pi(s, s->nk, 0);
     draw_unobserved(s);
     for (int i = 0; i < WARMUP; i++)
         sweep(s, 0);
@@ -311,7 +308,6 @@ void mse_lcmcr_free(struct mse_lcmcr *s)
 {
     if (!s)
         return;
-    free(s->c);
     free(s->w);
     free(s);
 }

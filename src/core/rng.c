@@ -22,8 +22,14 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The samplers' tables (the ziggurat, log k!, 1/k), filled once, when the
+ * first generator is seeded: every draw comes after a seed. */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void tables_init(void);
+
 void rng_seed(struct rng *r, uint64_t seed)
 {
+    pthread_once(&tables_once, tables_init);
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
 }
@@ -38,7 +44,6 @@ void rng_seed(struct rng *r, uint64_t seed)
 #define ZIG_V 9.91256303526217e-3
 
 static double zig_x[ZIG_N + 1], zig_ratio[ZIG_N];
-static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
 
 static void zig_init(void)
 {
@@ -68,7 +73,6 @@ static double zig_tail(struct rng *r, int negative)
 
 double rng_normal(struct rng *r)
 {
-    pthread_once(&zig_once, zig_init);
     for (;;) {
         uint64_t bits = rng_next(r);
         double u = 2.0 * (((double)(bits >> 11) + 0.5) * 0x1.0p-53) - 1.0;
@@ -148,6 +152,29 @@ double rng_beta(struct rng *r, double a, double b)
     return x / (x + y);
 }
 
+/* log k! for the exact tests of PTRS and BTRS: a table for small k
+ * (filled once from lgamma), and beyond it Stirling's series, whose first
+ * omitted term, 1/(1680 k^7), is below 1e-24 there. */
+#define LOG_FACTORIALS 1024
+static double log_factorial_table[LOG_FACTORIALS];
+
+static void log_factorial_init(void)
+{
+    for (int k = 0; k < LOG_FACTORIALS; k++)
+        log_factorial_table[k] = lgamma(k + 1.0);
+}
+
+static double log_factorial(double k)
+{
+    double r;
+
+    if (k < LOG_FACTORIALS)
+        return log_factorial_table[(int)k];
+    r = 1.0 / (k * k);
+    return (k + 0.5) * log(k) - k + 0.91893853320467274178 +
+           (1.0 / 12.0 - r * (1.0 / 360.0 - r * (1.0 / 1260.0))) / k;
+}
+
 /* Knuth's multiplication method: the number of uniforms whose running
  * product stays above e^-mean. */
 static long poisson_small(struct rng *r, double mean)
@@ -177,7 +204,7 @@ static long poisson_ptrs(struct rng *r, double mean)
             return (long)k;
         if (k < 0.0 || (us < 0.013 && v > us))
             continue;
-        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - lgamma(k + 1.0))
+        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - log_factorial(k))
             return (long)k;
     }
 }
@@ -193,12 +220,18 @@ long rng_poisson(struct rng *r, double mean)
  * every step. */
 #define RECIPROCALS 64
 static double reciprocal[RECIPROCALS];
-static pthread_once_t reciprocal_once = PTHREAD_ONCE_INIT;
 
 static void reciprocal_init(void)
 {
     for (int i = 1; i < RECIPROCALS; i++)
         reciprocal[i] = 1.0 / i;
+}
+
+static void tables_init(void)
+{
+    zig_init();
+    log_factorial_init();
+    reciprocal_init();
 }
 
 /* Inversion for n p < 10, p <= 1/2: walk up the distribution function
@@ -209,7 +242,6 @@ static long binomial_inversion(struct rng *r, long n, double p)
 {
     double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s, f0 = -1;
 
-    pthread_once(&reciprocal_once, reciprocal_init);
     for (;;) {
         double u = rng_uniform(r), f;
         long x = 0;
@@ -239,7 +271,7 @@ static long binomial_btrs(struct rng *r, long n, double p)
     double q = 1.0 - p, spq = sqrt((double)n * p * q);
     double b = 1.15 + 2.53 * spq, inv_b = 1.0 / b, a = -0.0873 + 0.0248 * b + 0.01 * p;
     double c = (double)n * p + 0.5, vr = 0.92 - 4.2 * inv_b, twice_a = 2.0 * a;
-    double alpha = 0, lpq = 0, m = 0, h = 0;
+    double alpha = 0, lpq = 0, m = 0, h = 0, t;
     int setup = 0;
 
     for (;;) {
@@ -254,11 +286,16 @@ static long binomial_btrs(struct rng *r, long n, double p)
             alpha = (2.83 + 5.1 * inv_b) * spq;
             lpq = log(p / q);
             m = floor((double)(n + 1) * p);
-            h = lgamma(m + 1.0) + lgamma((double)n - m + 1.0);
+            h = log_factorial(m) + log_factorial((double)n - m);
             setup = 1;
         }
         v = v * alpha / (a / (us * us) + b);
-        if (log(v) <= h - lgamma(k + 1.0) - lgamma((double)n - k + 1.0) + (k - m) * lpq)
+        /* Accept when log v <= t; since 1 - 1/v <= log v <= v - 1, the
+         * log is needed only between those bounds. */
+        t = h - log_factorial(k) - log_factorial((double)n - k) + (k - m) * lpq;
+        if (v - 1.0 <= t)
+            return (long)k;
+        if (1.0 - 1.0 / v <= t && log(v) <= t)
             return (long)k;
     }
 }
@@ -301,6 +338,12 @@ int rng_categorical(struct rng *r, const double *weight, int k)
     return 0;
 }
 
+/* A multinomial places its draws one by one once no more than
+ * PLACE_DRAWS (or no more than the categories left) remain, over at most
+ * PLACE_MAX categories: cheaper then than the binomials. */
+#define PLACE_DRAWS 16
+#define PLACE_MAX 64
+
 void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *out)
 {
     double rest = 0;
@@ -310,18 +353,27 @@ void rng_multinomial(struct rng *r, long n, const double *weight, int k, long *o
         rest += weight[i];
     /* Conditional binomials: out[i] ~ Bin(left, w_i / (w_i + ... + w_k)),
      * until so few draws are left that placing each one by one over the
-     * remaining categories is cheaper than a binomial per category. */
+     * remaining categories is cheaper. */
     for (i = 0; i < k - 1 && n > 0; i++) {
-        if (n <= k - i) {
+        if ((n <= k - i || n <= PLACE_DRAWS) && k - i <= PLACE_MAX) {
+            /* Each draw's category is the number of cumulative weights
+             * at or below its uniform, counted without branches (a
+             * category's luck defeats branch prediction). */
+            double cum[PLACE_MAX];
+            int left = k - i;
+
+            cum[0] = weight[i];
+            for (int j = 1; j < left; j++)
+                cum[j] = cum[j - 1] + weight[i + j];
             for (int j = i; j < k; j++)
                 out[j] = 0;
             for (; n > 0; n--) {
-                double u = rng_uniform(r) * rest;
-                int j = i;
+                double u = rng_uniform(r) * cum[left - 1];
+                int j = 0;
 
-                for (; j < k - 1 && u >= weight[j]; j++)
-                    u -= weight[j];
-                out[j]++;
+                for (int l = 0; l < left - 1; l++)
+                    j += u >= cum[l];
+                out[i + j]++;
             }
             return;
         }

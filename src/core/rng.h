@@ -19,7 +19,8 @@ struct rng {
     uint64_t s[4];
 };
 
-/* Seeds r: the same seed gives the same stream. */
+/* Seeds r: the same seed gives the same stream.  A generator is seeded
+ * before its first draw (the first seed also fills the samplers' tables). */
 void rng_seed(struct rng *r, uint64_t seed);
 
 /* The next 64 random bits (inline: the samplers call it in their inner
