@@ -209,9 +209,7 @@ static void phrase_query(const char *q, struct buf *out)
     buf_putc(out, '"');
 }
 
-/* Four plans: several words (Latin text), best matches first (the best
- * few kept as the ranks stream by, then read one by one: see
- * search_ranked); one word,
+/* Four plans: several words (Latin text), best matches first; one word,
  * newest records first (ranking every record that holds a common word
  * would read them all); a trigram phrase (non-Latin text of three
  * characters or more), newest first for the same reason (a common Korean
@@ -221,11 +219,8 @@ static void phrase_query(const char *q, struct buf *out)
 static const char words_sql[] =
     "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
     " JOIN record_current c ON c.rowid = s.rowid"
-    " WHERE search_words MATCH ?17 AND s.rowid = ?20 AND " RECORD_FILTER_WHERE;
-/* The rank of every match, unordered: FTS5's own ORDER BY rank sorts them
- * all (it is told no LIMIT), at about three times the cost of ranking. */
-static const char words_rank_sql[] =
-    "SELECT rowid, rank FROM search_words WHERE search_words MATCH ?1";
+    " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
+    " ORDER BY s.rank LIMIT ?7";
 static const char word_sql[] =
     "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
     " JOIN record_current c ON c.rowid = s.rowid"
@@ -274,117 +269,6 @@ struct search_run {
     void *arg;
 };
 
-/* Hands the row stmt stands on (doc, snippet, id) to the caller, unless
- * the record was found already. */
-static int found(struct search_run *r, sqlite3_stmt *stmt, const char *why)
-{
-    const char *id = (const char *)sqlite3_column_text(stmt, 2);
-    int rc;
-
-    if (json_object_get(r->seen, id))
-        return AT_OK;
-    json_object_set_new(r->seen, id, json_true());
-    json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
-    const char *snip = (const char *)sqlite3_column_text(stmt, 1);
-    rc = doc ? r->fn(r->arg, doc, snip ? snip : "", why) :
-               ctx_error(r->ctx, AT_ECORRUPT, "a current record is not JSON");
-    json_decref(doc);
-    r->left--;
-    return rc;
-}
-
-/* A match and its rank (lower is better; ties go to the lower rowid). */
-struct ranked {
-    sqlite3_int64 rowid;
-    double rank;
-};
-
-static bool ranked_before(const struct ranked *a, const struct ranked *b)
-{
-    return a->rank < b->rank || (a->rank == b->rank && a->rowid < b->rowid);
-}
-
-static int by_rank(const void *a, const void *b)
-{
-    return ranked_before(a, b) ? -1 : ranked_before(b, a) ? 1 : 0;
-}
-
-/* Restores the max-heap h[0..n) (worst match on top) below i. */
-static void sift_down(struct ranked *h, size_t n, size_t i)
-{
-    for (size_t c; (c = 2 * i + 1) < n; i = c) {
-        if (c + 1 < n && ranked_before(&h[c], &h[c + 1]))
-            c++;
-        if (!ranked_before(&h[i], &h[c]))
-            break;
-        struct ranked t = h[i];
-        h[i] = h[c], h[c] = t;
-    }
-}
-
-/* The best m matches of match, best first, into top (m entries); returns
- * how many there are, and sets *all to the number of matches.  Only a
- * heap of m is kept, so the cost is one rank a match, not a sort of all. */
-static int best_matches(struct search_run *r, const char *match, struct ranked *top, size_t m,
-                        size_t *n, size_t *all)
-{
-    sqlite3_stmt *stmt = store_stmt(r->ctx, r->st, words_rank_sql);
-    int step;
-
-    *n = *all = 0;
-    if (stmt == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct ranked x = { sqlite3_column_int64(stmt, 0), sqlite3_column_double(stmt, 1) };
-        ++*all;
-        if (*n < m) {
-            top[(*n)++] = x;
-            for (size_t i = *n / 2 + 1; *n == m && i-- > 0;)
-                sift_down(top, *n, i);   /* full: make it a heap once */
-        } else if (ranked_before(&x, &top[0])) {
-            top[0] = x;
-            sift_down(top, m, 0);
-        }
-    }
-    sqlite3_reset(stmt);
-    if (step != SQLITE_DONE)
-        return store_error(r->ctx, r->st, "ranking the matches");
-    qsort(top, *n, sizeof *top, by_rank);
-    return AT_OK;
-}
-
-/* The words plan: the best matches, read in order through stmt (words_sql,
- * bound but for the rowid) until enough pass the record filter.  When the
- * filter turns too many away, four times as many are ranked again, each
- * pass skipping those the last one read (the order is total, so the best
- * m are the start of the best 4m). */
-static int search_ranked(struct search_run *r, sqlite3_stmt *stmt, const char *match)
-{
-    size_t m = 2 * (size_t)(r->left + (long)json_object_size(r->seen)) + 16, done = 0, n, all;
-    struct ranked *top = NULL;
-    int rc = AT_OK, step;
-
-    while (rc == AT_OK && r->left > 0) {
-        top = xrealloc(top, m * sizeof *top);
-        if ((rc = best_matches(r, match, top, m, &n, &all)) != AT_OK)
-            break;
-        for (; rc == AT_OK && r->left > 0 && done < n; done++) {
-            sqlite3_reset(stmt);
-            sqlite3_bind_int64(stmt, 20, top[done].rowid);
-            if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-                rc = found(r, stmt, NULL);
-            else if (step != SQLITE_DONE)
-                rc = store_error(r->ctx, r->st, "searching");
-        }
-        if (n == all)
-            break;
-        m *= 4;
-    }
-    free(top);
-    return rc;
-}
-
 /* Runs one plan for text: as the user's words (words), or as one phrase
  * (a spelling of a place).  Records already found are not found again. */
 static int search_text(struct search_run *r, const char *text, bool words, const char *why)
@@ -415,14 +299,20 @@ static int search_text(struct search_run *r, const char *text, bool words, const
     sqlite3_bind_text(stmt, 19, r->o->mark_close ? r->o->mark_close : "", -1, SQLITE_STATIC);
     if (sql == short_cjk_sql)
         sqlite3_bind_text(stmt, 20, text, -1, SQLITE_STATIC);
-    if (sql == words_sql) {
-        rc = search_ranked(r, stmt, buf_str(&match));
-    } else {
-        while (rc == AT_OK && r->left > 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
-            rc = found(r, stmt, why);
-        if (rc == AT_OK && r->left > 0 && step != SQLITE_DONE)
-            rc = store_error(r->ctx, r->st, "searching");
+    while (rc == AT_OK && r->left > 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 2);
+        if (json_object_get(r->seen, id))
+            continue;
+        json_object_set_new(r->seen, id, json_true());
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        const char *snip = (const char *)sqlite3_column_text(stmt, 1);
+        rc = doc ? r->fn(r->arg, doc, snip ? snip : "", why) :
+                   ctx_error(r->ctx, AT_ECORRUPT, "a current record is not JSON");
+        json_decref(doc);
+        r->left--;
     }
+    if (rc == AT_OK && r->left > 0 && step != SQLITE_DONE)
+        rc = store_error(r->ctx, r->st, "searching");
     sqlite3_reset(stmt);
     buf_free(&match);
     return rc;
