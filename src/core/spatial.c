@@ -3,8 +3,10 @@
  * queries over it.  The R*Tree's boxes are single-precision, rounded
  * outwards, so they only narrow the search; each entry also carries the
  * record's id, exact coordinates and clearance, which decide.  A radius
- * query bounds each candidate's distance on a sphere before it asks for
- * the exact distance on the ellipsoid, which costs many times more.
+ * query turns candidates away by a bound on their distance on a sphere
+ * (geo.h): first on the R*Tree's own coordinates, before the entry's row
+ * is looked up (the costly part), then on the exact point, before the
+ * exact distance on the ellipsoid is computed.
  */
 #include "attest.h"
 #include "spatial.h"
@@ -80,8 +82,9 @@ struct box {
  * and as |x| <= X in the box, sin(x/2) >= (x/2) sin(X/2) / (X/2), and
  * cos(lat) >= cos of the box's farthest latitude, so a*dlat^2 + b*dlon^2
  * <= h, in degrees, with the constants below.  The R*Tree's coordinates
- * are single-precision and rounded outwards; each difference is taken
- * 1e-4 degrees short, well over their error.  NULL h: no cut. */
+ * are single-precision and rounded outwards (an entry may lie that much
+ * outside b); each difference is taken 1e-4 degrees short, well over
+ * that error.  NULL h: no cut. */
 #define SPATIAL_CUT_SQL                                                        \
     "(?7 IS NULL OR ?8 * max(abs(min_lat - ?9) - 1e-4, 0) * max(abs(min_lat - ?9) - 1e-4, 0)" \
     " + ?10 * max(abs(min_lon - ?11) - 1e-4, 0) * max(abs(min_lon - ?11) - 1e-4, 0) <= ?7)"
@@ -137,9 +140,7 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
                 hits_push(out, id, plat, plon, 0);
             continue;
         }
-        /* The exact distance is the costly part; the sphere's bound
-         * (geo.h) first turns away the box's corners, and everything
-         * else near the circle, for a few multiplications. */
+        /* The sphere's bound, exact here, before the ellipsoid's distance. */
         if (GEO_MIN_CURVATURE_M * geo_central_angle(lat, lon, plat, plon) > max_m * (1 + 1e-9))
             continue;
         double d = geo_distance_m(lat, lon, plat, plon);
