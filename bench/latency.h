@@ -1,6 +1,6 @@
 /*
  * latency.h: what the in-process latency benchmarks share: a monotonic
- * clock in milliseconds, nearest-rank quantiles of sorted samples, and
+ * clock and the thread's CPU clock in milliseconds, nearest-rank quantiles of sorted samples, and
  * the reader they query as.
  */
 #ifndef BENCH_LATENCY_H
@@ -28,6 +28,15 @@ static inline double now_ms(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The calling thread's CPU time in milliseconds. */
+static inline double cpu_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 

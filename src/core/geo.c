@@ -50,6 +50,15 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2)
     return s;
 }
 
+double geo_central_angle(double lat1, double lon1, double lat2, double lon2)
+{
+    double dlat = (lat2 - lat1) * (M_PI / 360), dlon = remainder(lon2 - lon1, 360) * (M_PI / 360);
+    double h = sin(dlat) * sin(dlat)
+               + cos(lat1 * (M_PI / 180)) * cos(lat2 * (M_PI / 180)) * sin(dlon) * sin(dlon);
+
+    return 2 * asin(sqrt(fmin(1, h)));
+}
+
 void geo_direct(double lat, double lon, double azi, double dist_m, double *lat2, double *lon2)
 {
     geod_direct(ellipsoid(), lat, lon, azi, dist_m, lat2, lon2, NULL);

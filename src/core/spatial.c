@@ -2,7 +2,11 @@
  * spatial.c: the R*Tree index of points and the radius, nearest and box
  * queries over it.  The R*Tree's boxes are single-precision, rounded
  * outwards, so they only narrow the search; each entry also carries the
- * record's id, exact coordinates and clearance, which decide.
+ * record's id, exact coordinates and clearance, which decide.  A radius
+ * query turns candidates away by a bound on their distance on a sphere
+ * (geo.h): first on the R*Tree's own coordinates, before the entry's row
+ * is looked up (the costly part), then on the exact point, before the
+ * exact distance on the ellipsoid is computed.
  */
 #include "attest.h"
 #include "spatial.h"
@@ -71,6 +75,38 @@ struct box {
     double south, north, west, east;
 };
 
+/* The R*Tree's own cut of a radius query, before the record's columns
+ * are read (each a look-up of its own): a point (lat, lon) of box b that
+ * is within sigma of the centre (lat0, lon0) on the unit sphere has
+ * sin^2(dlat/2) + cos(lat0) cos(lat) sin^2(dlon/2) <= sin^2(sigma/2),
+ * and as |x| <= X in the box, sin(x/2) >= (x/2) sin(X/2) / (X/2), and
+ * cos(lat) >= cos of the box's farthest latitude, so a*dlat^2 + b*dlon^2
+ * <= h, in degrees, with the constants below.  The R*Tree's coordinates
+ * are single-precision and rounded outwards (an entry may lie that much
+ * outside b); each difference is taken 1e-4 degrees short, well over
+ * that error.  NULL h: no cut. */
+#define SPATIAL_CUT_SQL                                                        \
+    "(?7 IS NULL OR ?8 * max(abs(min_lat - ?9) - 1e-4, 0) * max(abs(min_lat - ?9) - 1e-4, 0)" \
+    " + ?10 * max(abs(min_lon - ?11) - 1e-4, 0) * max(abs(min_lon - ?11) - 1e-4, 0) <= ?7)"
+
+static void bind_cut(sqlite3_stmt *stmt, const struct box *b, double lat, double lon, double max_m)
+{
+    double sigma = max_m * (1 + 1e-9) / GEO_MIN_CURVATURE_M, rad = M_PI / 180;
+    double mid = (b->west + b->east) / 2, clon = lon + 360 * round((mid - lon) / 360);
+    double xlat = fmax(lat - b->south, b->north - lat) * rad;
+    double xlon = fmax(fabs(b->west - clon), fabs(b->east - clon)) * rad;
+    double far = fmax(fabs(b->south), fabs(b->north)) * rad;
+
+    if (sigma >= M_PI || xlat >= M_PI || xlon >= M_PI || xlat <= 0 || xlon <= 0)
+        return;   /* no cut: ?7 stays NULL */
+    double sa = sin(xlat / 2) / xlat, sb = sin(xlon / 2) / xlon;
+    sqlite3_bind_double(stmt, 7, sin(sigma / 2) * sin(sigma / 2) * (1 + 1e-9));
+    sqlite3_bind_double(stmt, 8, sa * sa * rad * rad * (1 - 1e-9));
+    sqlite3_bind_double(stmt, 9, lat);
+    sqlite3_bind_double(stmt, 10, cos(lat * rad) * cos(far) * sb * sb * rad * rad * (1 - 1e-9));
+    sqlite3_bind_double(stmt, 11, clon);
+}
+
 /* Adds the records in box b, keeping those within max_m of the centre
  * when max_m >= 0 (with their distance). */
 static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
@@ -80,6 +116,7 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
     static const char sql[] =
         "SELECT rid, lat, lon FROM geo_rtree"
         " WHERE max_lat >= ?1 AND min_lat <= ?2 AND max_lon >= ?3 AND min_lon <= ?4"
+        "   AND " SPATIAL_CUT_SQL
         "   AND (?5 IS NULL OR type = ?5) AND clearance <= ?6";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
@@ -93,6 +130,8 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
     if (q->type)
         sqlite3_bind_text(stmt, 5, q->type, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 6, access_read_limit(store_session(st), q->max_clearance));
+    if (max_m >= 0)
+        bind_cut(stmt, b, lat, lon, max_m);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         double plat = sqlite3_column_double(stmt, 1), plon = sqlite3_column_double(stmt, 2);
         const char *id = (const char *)sqlite3_column_text(stmt, 0);
@@ -101,6 +140,9 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
                 hits_push(out, id, plat, plon, 0);
             continue;
         }
+        /* The sphere's bound, exact here, before the ellipsoid's distance. */
+        if (GEO_MIN_CURVATURE_M * geo_central_angle(lat, lon, plat, plon) > max_m * (1 + 1e-9))
+            continue;
         double d = geo_distance_m(lat, lon, plat, plon);
         if (d <= max_m)
             hits_push(out, id, plat, plon, d);

@@ -144,3 +144,39 @@ UNIT_TEST(geo_circle_reach_of_6600_km)
     CHECK(s.n == 1 && geo_shape_contains(&s, -10, -170));
     geo_shape_free(&s);
 }
+
+/* A point drawn from a fixed sequence (no dependence on the C library's
+ * rand), uniform on the sphere. */
+static void random_point(unsigned long long *s, double *lat, double *lon)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u = (double)(*s >> 11) / 9007199254740992.0;
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    double v = (double)(*s >> 11) / 9007199254740992.0;
+    *lat = asin(2 * u - 1) * 180 / M_PI;
+    *lon = 360 * v - 180;
+}
+
+UNIT_TEST(geo_sphere_bounds_hold)
+{
+    unsigned long long s = 17;
+
+    for (int i = 0; i < 20000; i++) {
+        double lat1, lon1, lat2, lon2;
+        random_point(&s, &lat1, &lon1);
+        random_point(&s, &lat2, &lon2);
+        if (i % 2) {   /* half of the pairs near each other */
+            lat2 = fmax(-90, fmin(90, lat1 + (lat2 - lat1) * 1e-3));
+            lon2 = lon1 + (lon2 - lon1) * 1e-3;
+        }
+        double d = geo_distance_m(lat1, lon1, lat2, lon2);
+        double sigma = geo_central_angle(lat1, lon1, lat2, lon2);
+        CHECK(GEO_MIN_CURVATURE_M * sigma <= d * (1 + 1e-9) + 1e-6);
+        CHECK(GEO_MAX_CURVATURE_M * sigma >= d * (1 - 1e-9) - 1e-6);
+    }
+    /* Along a meridian at the equator and at a pole, where the bounds are tight. */
+    CHECK(GEO_MIN_CURVATURE_M * geo_central_angle(-0.01, 10, 0.01, 10)
+          <= geo_distance_m(-0.01, 10, 0.01, 10));
+    CHECK(GEO_MAX_CURVATURE_M * geo_central_angle(89.99, 10, 89.99, -170)
+          >= geo_distance_m(89.99, 10, 89.99, -170));
+}

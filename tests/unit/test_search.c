@@ -127,3 +127,66 @@ UNIT_TEST(search_finds_a_place_by_any_spelling)
     }
     store_close(st);
 }
+
+struct ordered {
+    int n, total;
+    char ids[64][RECORD_ID_MAX];
+};
+
+static int collect_ordered(void *arg, json_t *doc, const char *snippet, const char *why)
+{
+    struct ordered *h = arg;
+    (void)snippet, (void)why;
+    h->total++;
+    if (h->n < 64)
+        snprintf(h->ids[h->n++], RECORD_ID_MAX, "%s", json_string_value(json_object_get(doc, "id")));
+    return AT_OK;
+}
+
+/* Several words: the hits, in order, are the best-ranked matches that
+ * pass the record filter, also when the filter turns the best ones away
+ * (any plan that ranks fewer than every match must keep this). */
+UNIT_TEST(search_words_ranked_past_the_filter)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct search_options o = { NULL, CLEARANCE_PUBLIC, false, 10, "", "" };
+    struct ordered h = { 0 };
+    struct buf json = BUF_INIT;
+    sqlite3_stmt *stmt;
+    int n = 0;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < 120; i++) {
+        /* Each title a different length, so no two ranks tie; the 60
+         * best-ranked (shortest) ones above the public clearance. */
+        buf_reset(&json);
+        buf_printf(&json, "{\"title\": \"FICTIONAL flood at Quonsel%s", i % 7 ? "" : " river");
+        for (int j = 0; j < i; j++)
+            buf_puts(&json, " report");
+        buf_puts(&json, "\"}");
+        REQUIRE(unit_add(&ctx, st, "event", buf_str(&json),
+                         i < 60 ? CLEARANCE_CONFIDENTIAL : CLEARANCE_PUBLIC, NULL) == AT_OK);
+    }
+    buf_free(&json);
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &h) == AT_OK);
+    CHECK(h.n == 10);
+    REQUIRE(sqlite3_prepare_v2(store_db(st),
+                               "SELECT c.id FROM search_words s JOIN record_current c ON c.rowid = s.rowid"
+                               " WHERE search_words MATCH '\"flood\" \"quonsel\"*' AND c.clearance <= ?1"
+                               " AND NOT c.retracted ORDER BY s.rank LIMIT 10", -1, &stmt, NULL) == SQLITE_OK);
+    sqlite3_bind_int(stmt, 1, CLEARANCE_PUBLIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW && n < h.n) {
+        CHECK_STR(h.ids[n], (const char *)sqlite3_column_text(stmt, 0));
+        n++;
+    }
+    CHECK(n == 10);
+    sqlite3_finalize(stmt);
+    memset(&h, 0, sizeof h);
+    o.max_clearance = -1;   /* every match: fewer than the limit */
+    o.limit = 200;
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &h) == AT_OK);
+    CHECK(h.total == 120);
+    store_close(st);
+}

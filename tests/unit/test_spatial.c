@@ -88,3 +88,54 @@ UNIT_TEST(spatial_refuses_bad_queries)
     spatial_hits_free(&h);
     store_close(st);
 }
+
+/* The sphere's bound only turns candidates away that the exact distance
+ * would: on random points, every radius finds exactly the points the
+ * ellipsoidal distance puts within it, each at that distance. */
+UNIT_TEST(spatial_near_equals_exact)
+{
+    enum { NPOINTS = 150 };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct spatial_query q = { NULL, -1 };
+    struct spatial_hits h = { 0 };
+    static double lat[NPOINTS], lon[NPOINTS];
+    static char id[NPOINTS][RECORD_ID_MAX];
+    unsigned long long s = 5;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < NPOINTS; i++) {
+        char json[160];
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        lat[i] = 41.9 + 0.2 * (double)(s >> 11) / 9007199254740992.0;
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        lon[i] = 128.9 + 0.2 * (double)(s >> 11) / 9007199254740992.0;
+        char flat[32], flon[32];
+        snprintf(flat, sizeof flat, "%.5f", lat[i]);
+        snprintf(flon, sizeof flon, "%.5f", lon[i]);
+        lat[i] = strtod(flat, NULL), lon[i] = strtod(flon, NULL);
+        snprintf(json, sizeof json, "{\"title\": \"FICTIONAL %d\", \"lat\": %s, \"lon\": %s}",
+                 i, flat, flon);
+        REQUIRE(unit_add(&ctx, st, "event", json, CLEARANCE_PUBLIC, id[i]) == AT_OK);
+    }
+    for (int c = 0; c < 8; c++) {
+        double clat = lat[c], clon = lon[c];
+        for (double r = 250; r <= 16000; r *= 1.19) {
+            size_t want = 0;
+            REQUIRE(spatial_near(&ctx, st, &q, clat, clon, r, &h) == AT_OK);
+            for (int i = 0; i < NPOINTS; i++)
+                want += geo_distance_m(clat, clon, lat[i], lon[i]) <= r;
+            CHECK(h.n == want);
+            for (size_t j = 0; j < h.n; j++) {
+                int i = 0;
+                while (i < NPOINTS && strcmp(id[i], h.hits[j].id) != 0)
+                    i++;
+                REQUIRE(i < NPOINTS);
+                CHECK(h.hits[j].dist_m == geo_distance_m(clat, clon, lat[i], lon[i]));
+            }
+            spatial_hits_free(&h);
+        }
+    }
+    store_close(st);
+}
