@@ -1,0 +1,418 @@
+/*
+ * basemap.c: offline imagery.  An MBTiles file (SQLite: a tiles table of
+ * zoom_level, tile_column, tile_row, tile_data in the TMS scheme, and a
+ * metadata table) is checked tile by tile and copied into the archive's
+ * encrypted database, rows flipped to the XYZ scheme web maps ask for.
+ * Reads serve one tile by name and z/x/y.
+ */
+#include "basemap.h"
+#include "access.h"
+#include "canonical.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+const char *basemap_format(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "png";
+    if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+        return "jpg";
+    if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return "webp";
+    return NULL;
+}
+
+const char *basemap_content_type(const char *format)
+{
+    if (strcmp(format, "png") == 0)
+        return "image/png";
+    if (strcmp(format, "jpg") == 0)
+        return "image/jpeg";
+    if (strcmp(format, "webp") == 0)
+        return "image/webp";
+    return "application/octet-stream";
+}
+
+int basemap_name_check(struct at_ctx *ctx, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!(islower(c) || isdigit(c) || (i > 0 && (c == '-' || c == '_'))))
+            n = 0;
+    }
+    if (n == 0 || n > BASEMAP_NAME_MAX)
+        return ctx_error(ctx, AT_EINVAL,
+                         "basemap name \"%s\" is not valid: give 1 to %d of a-z, 0-9, '-' and '_', "
+                         "starting with a letter or digit",
+                         name, BASEMAP_NAME_MAX);
+    return AT_OK;
+}
+
+void basemap_name_from_path(const char *path, struct buf *out)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot;
+    size_t n;
+
+    base = base ? base + 1 : path;
+    dot = strrchr(base, '.');
+    n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    for (size_t i = 0; i < n && i < BASEMAP_NAME_MAX; i++) {
+        unsigned char c = (unsigned char)base[i];
+        buf_putc(out, (char)(isalnum(c) && c < 0x80 ? tolower(c) : i > 0 ? '-' : 'x'));
+    }
+}
+
+/* The longitude and latitude of the north-west corner of XYZ tile x, y at
+ * zoom z (Web Mercator). */
+static void tile_corner(int z, double x, double y, double *lon, double *lat)
+{
+    double n = ldexp(1.0, z);
+
+    *lon = x / n * 360.0 - 180.0;
+    *lat = atan(sinh(M_PI * (1 - 2 * y / n))) * 180.0 / M_PI;
+}
+
+/* Reading one MBTiles file.  mb is its own connection, read only. */
+struct mbtiles {
+    const char *path;
+    sqlite3 *mb;
+};
+
+static int mb_fail(struct at_ctx *ctx, struct mbtiles *m, const char *what)
+{
+    return ctx_error(ctx, AT_EINVAL,
+                     "%s is not a raster MBTiles file (%s): give an SQLite file with a table "
+                     "tiles(zoom_level, tile_column, tile_row, tile_data) of PNG, JPEG or WebP "
+                     "images",
+                     m->path, what);
+}
+
+static int mb_open(struct at_ctx *ctx, struct mbtiles *m)
+{
+    sqlite3_stmt *q = NULL;
+
+    if (sqlite3_open_v2(m->path, &m->mb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return ctx_error(ctx, AT_ENOTFOUND, "cannot open %s: %s", m->path,
+                         m->mb ? sqlite3_errmsg(m->mb) : "out of memory");
+    if (sqlite3_prepare_v2(m->mb, "SELECT 1 FROM sqlite_master", -1, &q, NULL) != SQLITE_OK)
+        return mb_fail(ctx, m, sqlite3_errmsg(m->mb));
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(m->mb, "SELECT value FROM metadata WHERE name = 'format'", -1, &q,
+                           NULL) == SQLITE_OK
+        && sqlite3_step(q) == SQLITE_ROW) {
+        const char *f = (const char *)sqlite3_column_text(q, 0);
+        if (f && strcmp(f, "pbf") == 0) {
+            sqlite3_finalize(q);
+            return mb_fail(ctx, m, "it holds vector tiles, format pbf");
+        }
+    }
+    sqlite3_finalize(q);
+    return AT_OK;
+}
+
+/* Copies every tile of m into basemap b->name, filling b's counts. */
+static int mb_copy(struct at_ctx *ctx, struct store *st, struct mbtiles *m,
+                   struct basemap_info *b)
+{
+    static const char *const insert =
+        "INSERT INTO basemap_tile (name, z, x, y, data) VALUES (?, ?, ?, ?, ?)";
+    sqlite3_stmt *q = NULL, *ins;
+    int rc = AT_OK, step;
+    long long minx = 0, maxx = 0, miny = 0, maxy = 0;
+
+    if (sqlite3_prepare_v2(m->mb,
+                           "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles "
+                           "ORDER BY zoom_level DESC",
+                           -1, &q, NULL) != SQLITE_OK)
+        return mb_fail(ctx, m, sqlite3_errmsg(m->mb));
+    b->minzoom = BASEMAP_ZOOM_MAX + 1;
+    b->maxzoom = -1;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        long long z = sqlite3_column_int64(q, 0), x = sqlite3_column_int64(q, 1);
+        long long row = sqlite3_column_int64(q, 2), y;
+        const void *data = sqlite3_column_blob(q, 3);
+        int len = sqlite3_column_bytes(q, 3);
+        const char *format = basemap_format(data, (size_t)len);
+
+        if (sqlite3_column_type(q, 0) != SQLITE_INTEGER || z < 0 || z > BASEMAP_ZOOM_MAX) {
+            rc = ctx_error(ctx, AT_EINVAL, "%s: zoom_level %s is not valid: give 0 to %d", m->path,
+                           sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0)
+                                                     : "NULL",
+                           BASEMAP_ZOOM_MAX);
+            goto out;
+        }
+        if (x < 0 || x >= (1LL << z) || row < 0 || row >= (1LL << z)) {
+            rc = ctx_error(ctx, AT_EINVAL,
+                           "%s: tile %lld/%lld/%lld is outside its zoom level: tile_column and "
+                           "tile_row go from 0 to %lld",
+                           m->path, z, x, row, (1LL << z) - 1);
+            goto out;
+        }
+        if (format == NULL) {
+            rc = ctx_error(ctx, AT_EINVAL,
+                           "%s: tile %lld/%lld/%lld is not a PNG, JPEG or WebP image", m->path, z,
+                           x, row);
+            goto out;
+        }
+        y = (1LL << z) - 1 - row;
+        /* The extent is taken at the largest zoom, the first rows read. */
+        if (b->maxzoom < 0 || z == b->maxzoom) {
+            bool first = b->maxzoom < 0;
+            minx = first || x < minx ? x : minx;
+            maxx = first || x > maxx ? x : maxx;
+            miny = first || y < miny ? y : miny;
+            maxy = first || y > maxy ? y : maxy;
+            b->maxzoom = (int)z;
+        }
+        b->minzoom = (int)z < b->minzoom ? (int)z : b->minzoom;
+        if (b->tiles == 0)
+            snprintf(b->format, sizeof b->format, "%s", format);
+        else if (strcmp(b->format, format) != 0)
+            snprintf(b->format, sizeof b->format, "mixed");
+        if ((ins = store_stmt(ctx, st, insert)) == NULL) {
+            rc = AT_ERR;
+            goto out;
+        }
+        sqlite3_bind_text(ins, 1, b->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, z);
+        sqlite3_bind_int64(ins, 3, x);
+        sqlite3_bind_int64(ins, 4, y);
+        sqlite3_bind_blob(ins, 5, data, len, SQLITE_STATIC);
+        step = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (step == SQLITE_CONSTRAINT) {
+            rc = ctx_error(ctx, AT_EINVAL, "%s: tile %lld/%lld/%lld is there twice", m->path, z,
+                           x, row);
+            goto out;
+        }
+        if (step != SQLITE_DONE) {
+            rc = store_error(ctx, st, "storing a tile");
+            goto out;
+        }
+        b->tiles++;
+        b->bytes += len;
+    }
+    if (step != SQLITE_DONE) {
+        rc = mb_fail(ctx, m, sqlite3_errmsg(m->mb));
+        goto out;
+    }
+    if (b->tiles == 0) {
+        rc = mb_fail(ctx, m, "it holds no tiles");
+        goto out;
+    }
+    tile_corner(b->maxzoom, (double)minx, (double)maxy + 1, &b->west, &b->south);
+    tile_corner(b->maxzoom, (double)maxx + 1, (double)miny, &b->east, &b->north);
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int store_info(struct at_ctx *ctx, struct store *st, const struct basemap_info *b,
+                      const char *title)
+{
+    static const char *const sql =
+        "INSERT INTO basemap (name, format, minzoom, maxzoom, west, south, east, north, tiles, "
+        "bytes, title, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *q = store_stmt(ctx, st, sql);
+    char now[21];
+    int step;
+
+    if (q == NULL)
+        return AT_ERR;
+    canonical_now(now);
+    sqlite3_bind_text(q, 1, b->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, b->format, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 3, b->minzoom);
+    sqlite3_bind_int(q, 4, b->maxzoom);
+    sqlite3_bind_double(q, 5, b->west);
+    sqlite3_bind_double(q, 6, b->south);
+    sqlite3_bind_double(q, 7, b->east);
+    sqlite3_bind_double(q, 8, b->north);
+    sqlite3_bind_int64(q, 9, b->tiles);
+    sqlite3_bind_int64(q, 10, b->bytes);
+    sqlite3_bind_text(q, 11, title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 12, store_session(st)->user, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 13, now, -1, SQLITE_STATIC);
+    step = sqlite3_step(q);
+    sqlite3_reset(q);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing a basemap");
+}
+
+/* AT_OK if no basemap is called name; AT_ECONFLICT saying what to do if
+ * one is. */
+static int name_free(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    static const char *const sql = "SELECT 1 FROM basemap WHERE name = ?";
+    sqlite3_stmt *q = store_stmt(ctx, st, sql);
+    int step;
+
+    if (q == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    step = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (step == SQLITE_ROW)
+        return ctx_error(ctx, AT_ECONFLICT,
+                         "there is already a basemap \"%s\": give another --name, or remove it "
+                         "first",
+                         name);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading basemaps");
+}
+
+/* The file's own name for itself, from its metadata, or "". */
+static void mb_title(struct mbtiles *m, struct buf *out)
+{
+    sqlite3_stmt *q = NULL;
+
+    if (sqlite3_prepare_v2(m->mb, "SELECT value FROM metadata WHERE name = 'name'", -1, &q,
+                           NULL) == SQLITE_OK
+        && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        buf_puts(out, (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+}
+
+int basemap_add_mbtiles(struct at_ctx *ctx, struct store *st, const char *path,
+                        const char *name, struct basemap_info *out)
+{
+    struct mbtiles m = { path, NULL };
+    struct basemap_info b = { 0 };
+    struct buf title = BUF_INIT;
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
+        || (rc = basemap_name_check(ctx, name)) != AT_OK)
+        return rc;
+    snprintf(b.name, sizeof b.name, "%s", name);
+    if ((rc = mb_open(ctx, &m)) != AT_OK)
+        goto out;
+    mb_title(&m, &title);
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        goto out;
+    if ((rc = name_free(ctx, st, name)) != AT_OK
+        || (rc = mb_copy(ctx, st, &m, &b)) != AT_OK
+        || (rc = store_info(ctx, st, &b, buf_str(&title))) != AT_OK
+        || (rc = store_commit(ctx, st)) != AT_OK) {
+        store_rollback(st);
+        goto out;
+    }
+    if (out)
+        *out = b;
+out:
+    sqlite3_close(m.mb);
+    buf_free(&title);
+    return rc;
+}
+
+int basemap_each(struct at_ctx *ctx, struct store *st,
+                 int (*fn)(void *arg, const struct basemap_info *b), void *arg)
+{
+    static const char *const sql =
+        "SELECT name, format, minzoom, maxzoom, west, south, east, north, tiles, bytes "
+        "FROM basemap ORDER BY name";
+    sqlite3_stmt *q = store_stmt(ctx, st, sql);
+    int rc = AT_OK, step;
+
+    if (q == NULL)
+        return AT_ERR;
+    while (rc == AT_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        struct basemap_info b = { 0 };
+        snprintf(b.name, sizeof b.name, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(b.format, sizeof b.format, "%s", (const char *)sqlite3_column_text(q, 1));
+        b.minzoom = sqlite3_column_int(q, 2);
+        b.maxzoom = sqlite3_column_int(q, 3);
+        b.west = sqlite3_column_double(q, 4);
+        b.south = sqlite3_column_double(q, 5);
+        b.east = sqlite3_column_double(q, 6);
+        b.north = sqlite3_column_double(q, 7);
+        b.tiles = sqlite3_column_int64(q, 8);
+        b.bytes = sqlite3_column_int64(q, 9);
+        rc = fn(arg, &b);
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "listing basemaps");
+    sqlite3_reset(q);
+    return rc;
+}
+
+json_t *basemap_json(const struct basemap_info *b)
+{
+    return json_pack("{s:s, s:s, s:i, s:i, s:[f,f,f,f], s:I, s:I}", "name", b->name, "format",
+                     b->format, "minzoom", b->minzoom, "maxzoom", b->maxzoom, "bounds", b->west,
+                     b->south, b->east, b->north, "tiles", (json_int_t)b->tiles, "bytes",
+                     (json_int_t)b->bytes);
+}
+
+int basemap_remove(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    static const char *const del_tiles = "DELETE FROM basemap_tile WHERE name = ?";
+    static const char *const del = "DELETE FROM basemap WHERE name = ?";
+    const char *const sqls[] = { del_tiles, del };
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
+        || (rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    for (size_t i = 0; i < ARRAY_LEN(sqls); i++) {
+        sqlite3_stmt *q = store_stmt(ctx, st, sqls[i]);
+        int step;
+        if (q == NULL) {
+            rc = AT_ERR;
+            goto out;
+        }
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        step = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (step != SQLITE_DONE) {
+            rc = store_error(ctx, st, "removing a basemap");
+            goto out;
+        }
+    }
+    if (sqlite3_changes(store_db(st)) == 0) {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no basemap \"%s\"; 'attest basemap list' lists them",
+                       name);
+        goto out;
+    }
+    rc = store_commit(ctx, st);
+out:
+    if (rc != AT_OK)
+        store_rollback(st);
+    return rc;
+}
+
+int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
+                 struct buf *data, const char **format)
+{
+    static const char *const sql =
+        "SELECT data FROM basemap_tile WHERE name = ? AND z = ? AND x = ? AND y = ?";
+    sqlite3_stmt *q = store_stmt(ctx, st, sql);
+    int step;
+
+    if (q == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, z);
+    sqlite3_bind_int64(q, 3, x);
+    sqlite3_bind_int64(q, 4, y);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(q, 0);
+        size_t n = (size_t)sqlite3_column_bytes(q, 0);
+        buf_append(data, p, n);
+        *format = basemap_format(p, n);
+        if (*format == NULL)
+            *format = "";
+    }
+    sqlite3_reset(q);
+    if (step == SQLITE_ROW)
+        return AT_OK;
+    if (step != SQLITE_DONE)
+        return store_error(ctx, st, "reading a tile");
+    return ctx_error(ctx, AT_ENOTFOUND, "no tile %d/%ld/%ld in basemap \"%s\"", z, x, y, name);
+}
