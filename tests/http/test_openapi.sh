@@ -9,5 +9,8 @@ check "openapi.json is JSON" "$python" -c 'import json; json.load(open("web/open
 http_setup
 # A linkage run of the demo's persons, for the review queue.
 "$bin" link persons > /dev/null 2>&1 || echo "# attest link persons failed"
+# A basemap, for its tiles.
+"$python" tests/tools/mbtiles.py make "$tmp/colours.mbtiles" --zooms 0-1
+"$bin" basemap add "$tmp/colours.mbtiles" > /dev/null 2>&1 || echo "# attest basemap add failed"
 http_start
 "$python" tests/http/openapi_check.py || echo "not ok - openapi_check.py exited with $?"
