@@ -28,7 +28,7 @@ static int add(struct cli *cli, int argc, char **argv)
         basemap_name_from_path(file, &def);
         name = buf_str(&def);
     }
-    rc = basemap_add_mbtiles(&cli->ctx, cli->st, file, name, &b);
+    rc = basemap_add(&cli->ctx, cli->st, file, name, &b);
     buf_free(&def);
     if (rc != AT_OK)
         return cli_fail(cli, rc);

@@ -8,6 +8,7 @@
 #include "basemap.h"
 #include "access.h"
 #include "canonical.h"
+#include "raster.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -117,101 +118,115 @@ static int mb_open(struct at_ctx *ctx, struct mbtiles *m)
     return AT_OK;
 }
 
-/* Copies every tile of m into basemap b->name, filling b's counts. */
-static int mb_copy(struct at_ctx *ctx, struct store *st, struct mbtiles *m,
-                   struct basemap_info *b)
+/* A basemap being added: where its tiles go and what they add up to.
+ * The extent is that of the largest zoom level's tiles. */
+struct adding {
+    struct at_ctx *ctx;
+    struct store *st;
+    const char *path;
+    struct basemap_info b;
+    long long minx, maxx, miny, maxy;
+};
+
+/* Stores tile z/x/y (XYZ) of the basemap being added; row is the tile's
+ * row as its file numbers it, for messages. */
+static int put_tile(struct adding *a, int z, long long x, long long y, long long row,
+                    const void *data, size_t len)
 {
     static const char *const insert =
         "INSERT INTO basemap_tile (name, z, x, y, data) VALUES (?, ?, ?, ?, ?)";
-    sqlite3_stmt *q = NULL, *ins;
-    int rc = AT_OK, step;
-    long long minx = 0, maxx = 0, miny = 0, maxy = 0;
+    const char *format = basemap_format(data, len);
+    struct basemap_info *b = &a->b;
+    sqlite3_stmt *ins;
+    int step;
 
-    if (sqlite3_prepare_v2(m->mb,
-                           "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles "
-                           "ORDER BY zoom_level DESC",
+    if (format == NULL)
+        return ctx_error(a->ctx, AT_EINVAL, "%s: tile %d/%lld/%lld is not a PNG, JPEG or WebP image",
+                         a->path, z, x, row);
+    if (z > b->maxzoom) {
+        a->minx = a->maxx = x;
+        a->miny = a->maxy = y;
+        b->maxzoom = z;
+    } else if (z == b->maxzoom) {
+        a->minx = x < a->minx ? x : a->minx;
+        a->maxx = x > a->maxx ? x : a->maxx;
+        a->miny = y < a->miny ? y : a->miny;
+        a->maxy = y > a->maxy ? y : a->maxy;
+    }
+    b->minzoom = b->tiles == 0 || z < b->minzoom ? z : b->minzoom;
+    if (b->tiles == 0)
+        snprintf(b->format, sizeof b->format, "%s", format);
+    else if (strcmp(b->format, format) != 0)
+        snprintf(b->format, sizeof b->format, "mixed");
+    if ((ins = store_stmt(a->ctx, a->st, insert)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(ins, 1, b->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 2, z);
+    sqlite3_bind_int64(ins, 3, x);
+    sqlite3_bind_int64(ins, 4, y);
+    sqlite3_bind_blob(ins, 5, data, (int)len, SQLITE_STATIC);
+    step = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (step == SQLITE_CONSTRAINT)
+        return ctx_error(a->ctx, AT_EINVAL, "%s: tile %d/%lld/%lld is there twice", a->path, z, x,
+                         row);
+    if (step != SQLITE_DONE)
+        return store_error(a->ctx, a->st, "storing a tile");
+    b->tiles++;
+    b->bytes += (long long)len;
+    return AT_OK;
+}
+
+/* Sets the bounds from the tiles stored; AT_EINVAL when there were none. */
+static int put_done(struct adding *a)
+{
+    struct basemap_info *b = &a->b;
+
+    if (b->tiles == 0)
+        return ctx_error(a->ctx, AT_EINVAL, "%s holds no tiles: give a raster MBTiles file or "
+                                            "a georeferenced image", a->path);
+    tile_corner(b->maxzoom, (double)a->minx, (double)a->maxy + 1, &b->west, &b->south);
+    tile_corner(b->maxzoom, (double)a->maxx + 1, (double)a->miny, &b->east, &b->north);
+    return AT_OK;
+}
+
+/* Copies every tile of m into the basemap being added. */
+static int mb_copy(struct adding *a, struct mbtiles *m)
+{
+    struct at_ctx *ctx = a->ctx;
+    sqlite3_stmt *q = NULL;
+    int rc = AT_OK, step;
+
+    if (sqlite3_prepare_v2(m->mb, "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles",
                            -1, &q, NULL) != SQLITE_OK)
         return mb_fail(ctx, m, sqlite3_errmsg(m->mb));
-    b->minzoom = BASEMAP_ZOOM_MAX + 1;
-    b->maxzoom = -1;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    while (rc == AT_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
         long long z = sqlite3_column_int64(q, 0), x = sqlite3_column_int64(q, 1);
-        long long row = sqlite3_column_int64(q, 2), y;
-        const void *data = sqlite3_column_blob(q, 3);
-        int len = sqlite3_column_bytes(q, 3);
-        const char *format = basemap_format(data, (size_t)len);
+        long long row = sqlite3_column_int64(q, 2);
 
-        if (sqlite3_column_type(q, 0) != SQLITE_INTEGER || z < 0 || z > BASEMAP_ZOOM_MAX) {
+        if (sqlite3_column_type(q, 0) != SQLITE_INTEGER || z < 0 || z > BASEMAP_ZOOM_MAX)
             rc = ctx_error(ctx, AT_EINVAL, "%s: zoom_level %s is not valid: give 0 to %d", m->path,
                            sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0)
                                                      : "NULL",
                            BASEMAP_ZOOM_MAX);
-            goto out;
-        }
-        if (x < 0 || x >= (1LL << z) || row < 0 || row >= (1LL << z)) {
+        else if (x < 0 || x >= (1LL << z) || row < 0 || row >= (1LL << z))
             rc = ctx_error(ctx, AT_EINVAL,
                            "%s: tile %lld/%lld/%lld is outside its zoom level: tile_column and "
                            "tile_row go from 0 to %lld",
                            m->path, z, x, row, (1LL << z) - 1);
-            goto out;
-        }
-        if (format == NULL) {
-            rc = ctx_error(ctx, AT_EINVAL,
-                           "%s: tile %lld/%lld/%lld is not a PNG, JPEG or WebP image", m->path, z,
-                           x, row);
-            goto out;
-        }
-        y = (1LL << z) - 1 - row;
-        /* The extent is taken at the largest zoom, the first rows read. */
-        if (b->maxzoom < 0 || z == b->maxzoom) {
-            bool first = b->maxzoom < 0;
-            minx = first || x < minx ? x : minx;
-            maxx = first || x > maxx ? x : maxx;
-            miny = first || y < miny ? y : miny;
-            maxy = first || y > maxy ? y : maxy;
-            b->maxzoom = (int)z;
-        }
-        b->minzoom = (int)z < b->minzoom ? (int)z : b->minzoom;
-        if (b->tiles == 0)
-            snprintf(b->format, sizeof b->format, "%s", format);
-        else if (strcmp(b->format, format) != 0)
-            snprintf(b->format, sizeof b->format, "mixed");
-        if ((ins = store_stmt(ctx, st, insert)) == NULL) {
-            rc = AT_ERR;
-            goto out;
-        }
-        sqlite3_bind_text(ins, 1, b->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 2, z);
-        sqlite3_bind_int64(ins, 3, x);
-        sqlite3_bind_int64(ins, 4, y);
-        sqlite3_bind_blob(ins, 5, data, len, SQLITE_STATIC);
-        step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (step == SQLITE_CONSTRAINT) {
-            rc = ctx_error(ctx, AT_EINVAL, "%s: tile %lld/%lld/%lld is there twice", m->path, z,
-                           x, row);
-            goto out;
-        }
-        if (step != SQLITE_DONE) {
-            rc = store_error(ctx, st, "storing a tile");
-            goto out;
-        }
-        b->tiles++;
-        b->bytes += len;
+        else
+            rc = put_tile(a, (int)z, x, (1LL << z) - 1 - row, row, sqlite3_column_blob(q, 3),
+                          (size_t)sqlite3_column_bytes(q, 3));
     }
-    if (step != SQLITE_DONE) {
+    if (rc == AT_OK && step != SQLITE_DONE)
         rc = mb_fail(ctx, m, sqlite3_errmsg(m->mb));
-        goto out;
-    }
-    if (b->tiles == 0) {
-        rc = mb_fail(ctx, m, "it holds no tiles");
-        goto out;
-    }
-    tile_corner(b->maxzoom, (double)minx, (double)maxy + 1, &b->west, &b->south);
-    tile_corner(b->maxzoom, (double)maxx + 1, (double)miny, &b->east, &b->north);
-out:
     sqlite3_finalize(q);
     return rc;
+}
+
+static int raster_put(void *arg, int z, long x, long y, const void *data, size_t len)
+{
+    return put_tile(arg, z, x, y, y, data, len);
 }
 
 static int store_info(struct at_ctx *ctx, struct store *st, const struct basemap_info *b,
@@ -278,32 +293,48 @@ static void mb_title(struct mbtiles *m, struct buf *out)
     sqlite3_finalize(q);
 }
 
-int basemap_add_mbtiles(struct at_ctx *ctx, struct store *st, const char *path,
-                        const char *name, struct basemap_info *out)
+/* True when the file at path starts as an SQLite database does. */
+static bool is_sqlite(const char *path)
 {
+    char head[16] = { 0 };
+    FILE *f = fopen(path, "rb");
+    bool yes = f && fread(head, 1, sizeof head, f) == sizeof head
+               && memcmp(head, "SQLite format 3", 16) == 0;
+
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+int basemap_add(struct at_ctx *ctx, struct store *st, const char *path, const char *name,
+                struct basemap_info *out)
+{
+    struct adding a = { .ctx = ctx, .st = st, .path = path, .b = { .maxzoom = -1 } };
     struct mbtiles m = { path, NULL };
-    struct basemap_info b = { 0 };
     struct buf title = BUF_INIT;
+    bool mbtiles = is_sqlite(path);
     int rc;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
         || (rc = basemap_name_check(ctx, name)) != AT_OK)
         return rc;
-    snprintf(b.name, sizeof b.name, "%s", name);
-    if ((rc = mb_open(ctx, &m)) != AT_OK)
+    snprintf(a.b.name, sizeof a.b.name, "%s", name);
+    if (mbtiles && (rc = mb_open(ctx, &m)) != AT_OK)
         goto out;
-    mb_title(&m, &title);
+    if (mbtiles)
+        mb_title(&m, &title);
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     if ((rc = name_free(ctx, st, name)) != AT_OK
-        || (rc = mb_copy(ctx, st, &m, &b)) != AT_OK
-        || (rc = store_info(ctx, st, &b, buf_str(&title))) != AT_OK
+        || (rc = mbtiles ? mb_copy(&a, &m) : raster_tiles(ctx, path, raster_put, &a)) != AT_OK
+        || (rc = put_done(&a)) != AT_OK
+        || (rc = store_info(ctx, st, &a.b, buf_str(&title))) != AT_OK
         || (rc = store_commit(ctx, st)) != AT_OK) {
         store_rollback(st);
         goto out;
     }
     if (out)
-        *out = b;
+        *out = a.b;
 out:
     sqlite3_close(m.mb);
     buf_free(&title);

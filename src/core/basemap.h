@@ -1,9 +1,9 @@
 /*
  * basemap.h: offline imagery kept in the archive.  A basemap is a named
  * set of raster map tiles (PNG, JPEG or WebP) in the XYZ scheme of web
- * maps, read from an MBTiles file and stored inside the encrypted
- * database, so that where the imagery covers is as protected as the
- * records.  Basemaps are not evidence: they are outside the log, and
+ * maps, read from an MBTiles file or cut from a georeferenced image
+ * (raster.h), and stored inside the encrypted database, so that where
+ * the imagery covers is as protected as the records.  Basemaps are not evidence: they are outside the log, and
  * adding or removing one needs the right to write records.
  */
 #ifndef BASEMAP_H
@@ -44,13 +44,16 @@ int basemap_name_check(struct at_ctx *ctx, const char *name);
  * lower case, every other character made '-'.  Appends to out. */
 void basemap_name_from_path(const char *path, struct buf *out);
 
-/* Reads the MBTiles file at path and stores it as basemap name, in one
- * transaction: a file that is not a raster MBTiles (not SQLite, no tiles
- * table, a tile out of its zoom level's range or not PNG, JPEG or WebP)
- * is refused naming the file and what was wrong, and nothing is written.
- * AT_ECONFLICT if name is taken.  Fills *out when it is not NULL. */
-int basemap_add_mbtiles(struct at_ctx *ctx, struct store *st, const char *path,
-                        const char *name, struct basemap_info *out);
+/* Stores the imagery at path as basemap name, in one transaction: an
+ * MBTiles file (told by its SQLite header) is checked tile by tile and
+ * copied; any other file is cut into tiles by raster_tiles (GDAL).  A
+ * file that is not valid (an MBTiles file with vector tiles, a tile out
+ * of its zoom level's range or not PNG, JPEG or WebP; an image GDAL
+ * cannot read or without georeferencing) is refused naming the file and
+ * what would be valid, and nothing is written.  AT_ECONFLICT if name is
+ * taken.  Fills *out when it is not NULL. */
+int basemap_add(struct at_ctx *ctx, struct store *st, const char *path, const char *name,
+                struct basemap_info *out);
 
 /* Calls fn for each basemap, by name. */
 int basemap_each(struct at_ctx *ctx, struct store *st,

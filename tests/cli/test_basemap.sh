@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # test_basemap.sh: `attest basemap add|list|remove` with MBTiles files
-# made by tests/tools/mbtiles.py: a good file is kept inside the encrypted
+# made by tests/tools/mbtiles.py and a GeoTIFF of four coloured quadrants
+# georeferenced by gdal_translate: each quadrant's colour is in the tile
+# and pixel where its centre falls, nothing is drawn outside the image,
+# and an image without georeferencing is refused.  A good file is kept inside the encrypted
 # archive (no tile is readable in the database file as it lies on disk);
 # each kind of bad file is refused naming the file and what would be
 # valid, leaving no basemap; names are checked; a reader may not add.
 . "$(dirname "$0")/lib.sh"
 mb=$ROOT/tests/tools/mbtiles.py
-plan 14
+plan 23
 export ATTEST_USER=admin
 
 new_archive
@@ -35,7 +38,7 @@ check_fails "a tile outside its zoom level is refused" 2 \
 check_fails "vector tiles are refused" 2 'vector.mbtiles is not a raster MBTiles file .*vector tiles' \
     attest basemap add "$T/vector.mbtiles"
 check_fails "a file that is not SQLite is refused saying what is valid" 2 \
-    'junk.mbtiles is not a raster MBTiles file .*tiles\(zoom_level, tile_column, tile_row, tile_data\)' \
+    'junk.mbtiles: not an image GDAL reads: give an MBTiles file of PNG, JPEG or WebP tiles, or a georeferenced raster' \
     attest basemap add "$T/junk.mbtiles"
 same "nothing half-written: one basemap, 21 tiles" "1 21" \
     "$("$ATTEST_SQL" "$ARCHIVE" 'SELECT (SELECT count(*) FROM basemap), count(*) FROM basemap_tile' | tr '|' ' ' | tail -1)"
@@ -43,3 +46,36 @@ same "nothing half-written: one basemap, 21 tiles" "1 21" \
 check "remove it" attest basemap remove hoeryong-2019
 check_fails "removing it again says none is there" 1 'no basemap "hoeryong-2019"' \
     attest basemap remove hoeryong-2019
+
+# A GeoTIFF: 512 x 512 pixels of 0.0002 degrees from 129.70 E, 42.48 N
+# (near Hoeryong), about 30 m a pixel in Web Mercator: zooms 11 to 13.
+python3 "$mb" quadrants "$T/scene.ppm" 512
+gdal_translate -q -of GTiff -a_srs EPSG:4326 -a_ullr 129.70 42.48 129.8024 42.3776 \
+    "$T/scene.ppm" "$T/scene.tif" || not_ok "gdal_translate made the GeoTIFF"
+check "add a GeoTIFF" attest basemap add "$T/scene.tif"
+has "it is cut into PNG tiles at zooms 11 to 13 over its bounds" \
+    '^scene +png +11-13 +[0-9]+ +129\.68[0-9]+,42\.35[0-9]+,129\.81[0-9]+,42\.48[0-9]+$' attest basemap list
+
+# pixel_at LON LAT Z: the R G B A that the stored tile shows at a point.
+pixel_at() {
+    local x y px py
+    read -r x y px py < <(python3 "$mb" where "$1" "$2" "$3")
+    "$ATTEST_SQL" "$ARCHIVE" "SELECT hex(data) FROM basemap_tile WHERE name = 'scene' AND z = $3 AND x = $x AND y = $y" \
+        | xxd -r -p >"$T/tile.png"
+    python3 "$mb" pixel "$T/tile.png" "$px" "$py" 2>&1
+}
+
+# near NAME "R G B A" "R G B A": equal within 1 in each channel.
+near() {
+    python3 -c 'import sys; a, b = sys.argv[1].split(), sys.argv[2].split()
+sys.exit(0 if len(a) == len(b) and all(abs(int(p) - int(q)) <= 1 for p, q in zip(a, b)) else 1)' "$2" "$3"
+    verdict "$1" $? "expected $2, got $3"
+}
+near "the north-west quadrant is red where it lies at zoom 13" "200 30 30 255" "$(pixel_at 129.7256 42.4544 13)"
+near "the north-east quadrant is green" "30 200 30 255" "$(pixel_at 129.7768 42.4544 13)"
+near "the south-west quadrant is blue" "30 30 200 255" "$(pixel_at 129.7256 42.4032 13)"
+near "the south-east quadrant is yellow, at zoom 11 too" "250 250 0 255" "$(pixel_at 129.7768 42.4032 11)"
+near "west of the image the tile is transparent" "0 0 0 0" "$(pixel_at 129.6900 42.4544 13)"
+check_fails "an image without georeferencing is refused" 2 \
+    'scene.ppm: the image has no georeferencing' attest basemap add "$T/scene.ppm" --name plain
+same "... and nothing of it is kept" "scene" "$(attest basemap list --json | json_get '" ".join(m["name"] for m in j)')"

@@ -7,8 +7,16 @@ PNG tiles.
       it is: red = 40*z, green = 40*x, blue = 40*y (XYZ scheme, y from the
       north), stored as MBTiles does (TMS rows, from the south).
   mbtiles.py pixel FILE X Y
-      prints the R G B of pixel X, Y of an 8-bit RGB or RGBA PNG.
+      prints the R G B (and A) of pixel X, Y of an 8-bit RGB (or RGBA) PNG.
+  mbtiles.py where LON LAT Z
+      prints the XYZ tile x, y holding a point at zoom Z and the point's
+      pixel column and row in it.
+  mbtiles.py quadrants OUT.ppm SIZE
+      a SIZE x SIZE image in four quadrants, north-west 200 30 30,
+      north-east 30 200 30, south-west 30 30 200, south-east 250 250 0
+      (for gdal_translate to georeference as a GeoTIFF).
 """
+import math
 import sqlite3
 import struct
 import sys
@@ -85,11 +93,30 @@ def pixel(path, x, y):
                 pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
                 line[i] = (line[i] + pr) & 255
         prev = line
-    print(*prev[x * bpp:x * bpp + 3])
+    print(*prev[x * bpp:x * bpp + bpp])
+
+
+QUADRANTS = ((200, 30, 30), (30, 200, 30), (30, 30, 200), (250, 250, 0))
+
+
+def quadrants(out, size):
+    half = size // 2
+    with open(out, 'wb') as f:
+        f.write(b'P6 %d %d 255\n' % (size, size))
+        for r in range(size):
+            left, right = QUADRANTS[2 * (r >= half)], QUADRANTS[2 * (r >= half) + 1]
+            f.write(bytes(left) * half + bytes(right) * (size - half))
 
 
 if __name__ == '__main__':
-    if sys.argv[1] == 'make':
+    if sys.argv[1] == 'where':
+        lon, lat, z = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+        fx = (lon + 180) / 360 * (1 << z) * 256
+        fy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * (1 << z) * 256
+        print(int(fx) // 256, int(fy) // 256, int(fx) % 256, int(fy) % 256)
+    elif sys.argv[1] == 'quadrants':
+        quadrants(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == 'make':
         opts = dict(zip(sys.argv[3::2], sys.argv[4::2]))
         make(sys.argv[2], opts.get('--zooms', '0-2'), opts.get('--defect', 'none'))
     else:

@@ -83,7 +83,7 @@ UNIT_TEST(basemap_add_serve_remove)
     REQUIRE(st != NULL);
     buf_printf(&path, "%s/bad.mbtiles", store_dir(st));
     REQUIRE(write_mbtiles(buf_str(&path), png, sizeof png - 1, true) == SQLITE_OK);
-    CHECK(basemap_add_mbtiles(&ctx, st, buf_str(&path), "bad", NULL) == AT_EINVAL);
+    CHECK(basemap_add(&ctx, st, buf_str(&path), "bad", NULL) == AT_EINVAL);
     CHECK(strstr(ctx.message, "bad.mbtiles: tile 1/0/0 is not a PNG, JPEG or WebP") != NULL);
     CHECK(basemap_each(&ctx, st, count, &n) == AT_OK && n == 0);
     CHECK(basemap_tile(&ctx, st, "bad", 1, 1, 0, &tile, &format) == AT_ENOTFOUND);
@@ -91,11 +91,11 @@ UNIT_TEST(basemap_add_serve_remove)
     buf_reset(&path);
     buf_printf(&path, "%s/good.mbtiles", store_dir(st));
     REQUIRE(write_mbtiles(buf_str(&path), png, sizeof png - 1, false) == SQLITE_OK);
-    REQUIRE(basemap_add_mbtiles(&ctx, st, buf_str(&path), "good", &b) == AT_OK);
+    REQUIRE(basemap_add(&ctx, st, buf_str(&path), "good", &b) == AT_OK);
     CHECK(b.tiles == 2 && b.minzoom == 1 && b.maxzoom == 1);
     CHECK_STR(b.format, "png");
     CHECK(b.west == -180.0 && b.east == 180.0);
-    CHECK(basemap_add_mbtiles(&ctx, st, buf_str(&path), "good", NULL) == AT_ECONFLICT);
+    CHECK(basemap_add(&ctx, st, buf_str(&path), "good", NULL) == AT_ECONFLICT);
     CHECK(basemap_each(&ctx, st, count, &n) == AT_OK && n == 1);
     /* TMS row 1 at zoom 1 is XYZ row 0. */
     CHECK(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format) == AT_OK);
