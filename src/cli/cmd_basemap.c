@@ -23,7 +23,7 @@ static int add(struct cli *cli, int argc, char **argv)
             return cli_usage(&basemap_command, "unexpected argument \"%s\"", argv[i]);
     }
     if (file == NULL)
-        return cli_usage(&basemap_command, "give the MBTiles file to add");
+        return cli_usage(&basemap_command, "give the MBTiles file or georeferenced image to add");
     if (name == NULL) {
         basemap_name_from_path(file, &def);
         name = buf_str(&def);
@@ -119,11 +119,12 @@ const struct command basemap_command = {
         "attest basemap add FILE [--name NAME]\n"
         "attest basemap list [--json]\n"
         "attest basemap remove NAME\n"
-        "add keeps a raster MBTiles file (PNG, JPEG or WebP tiles) inside the encrypted\n"
-        "archive under NAME (by default the file's name without its extension); 'attest\n"
-        "serve' then serves it at /tiles/NAME/{z}/{x}/{y} and the web map offers it as a\n"
-        "layer.  A file that is not valid is refused whole.  add and remove need the\n"
-        "right to write records.",
+        "add keeps imagery inside the encrypted archive under NAME (by default the\n"
+        "file's name without its extension): a raster MBTiles file (PNG, JPEG or WebP\n"
+        "tiles) as it is, or a georeferenced raster GDAL reads (a GeoTIFF) warped to\n"
+        "Web Mercator and cut into PNG tiles.  'attest serve' serves it at\n"
+        "/tiles/NAME/{z}/{x}/{y} and every map offers it as a layer.  A file that is\n"
+        "not valid is refused whole.  add and remove need the right to write records.",
     .run = basemap_cmd,
     .needs = NEEDS_ARCHIVE,
 };
