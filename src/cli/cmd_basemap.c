@@ -1,5 +1,5 @@
 /*
- * cmd_basemap.c: `attest basemap add|list|remove`: offline imagery kept
+ * cmd_basemap.c: `attest basemap add|list|remove|export`: offline imagery kept
  * in the archive, served to the web map as tiles.
  */
 #include "cli.h"
@@ -99,32 +99,49 @@ static int remove_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int export_cmd(struct cli *cli, int argc, char **argv)
+{
+    int rc;
+
+    if (argc != 2)
+        return cli_usage(&basemap_command, "give the basemap and the new MBTiles file to write");
+    if ((rc = basemap_export(&cli->ctx, cli->st, argv[0], argv[1])) != AT_OK)
+        return cli_fail(cli, rc);
+    fprintf(stderr, "wrote basemap %s to %s (not encrypted)\n", argv[0], argv[1]);
+    return EXIT_OK;
+}
+
 static int basemap_cmd(struct cli *cli, int argc, char **argv)
 {
     if (argc == 0)
-        return cli_usage(&basemap_command, "give add, list or remove");
+        return cli_usage(&basemap_command, "give add, list, remove or export");
     if (strcmp(argv[0], "add") == 0)
         return add(cli, argc - 1, argv + 1);
     if (strcmp(argv[0], "list") == 0)
         return list(cli, argc - 1, argv + 1);
     if (strcmp(argv[0], "remove") == 0)
         return remove_cmd(cli, argc - 1, argv + 1);
-    return cli_usage(&basemap_command, "no subcommand \"%s\": give add, list or remove", argv[0]);
+    if (strcmp(argv[0], "export") == 0)
+        return export_cmd(cli, argc - 1, argv + 1);
+    return cli_usage(&basemap_command, "no subcommand \"%s\": give add, list, remove or export",
+                     argv[0]);
 }
 
 const struct command basemap_command = {
     .name = "basemap",
-    .summary = "add, list or remove offline imagery for the web map",
+    .summary = "add, list, remove or export offline imagery for the web map",
     .usage =
         "attest basemap add FILE [--name NAME]\n"
         "attest basemap list [--json]\n"
         "attest basemap remove NAME\n"
+        "attest basemap export NAME FILE\n"
         "add keeps imagery inside the encrypted archive under NAME (by default the\n"
         "file's name without its extension): a raster MBTiles file (PNG, JPEG or WebP\n"
         "tiles) as it is, or a georeferenced raster GDAL reads (a GeoTIFF) warped to\n"
         "Web Mercator and cut into PNG tiles.  'attest serve' serves it at\n"
         "/tiles/NAME/{z}/{x}/{y} and every map offers it as a layer.  A file that is\n"
-        "not valid is refused whole.  add and remove need the right to write records.",
+        "not valid is refused whole.  export writes a new MBTiles file, NOT encrypted.\n"
+        "add, remove and export need the right to write records.",
     .run = basemap_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -11,6 +11,8 @@
 #include "raster.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
@@ -446,4 +448,120 @@ int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, 
     if (step != SQLITE_DONE)
         return store_error(ctx, st, "reading a tile");
     return ctx_error(ctx, AT_ENOTFOUND, "no tile %d/%ld/%ld in basemap \"%s\"", z, x, y, name);
+}
+
+/* Looking for one basemap by name among basemap_each's rows. */
+struct wanted {
+    const char *name;
+    struct basemap_info b;
+    bool found;
+};
+
+static int find_one(void *arg, const struct basemap_info *b)
+{
+    struct wanted *w = arg;
+
+    if (strcmp(w->name, b->name) == 0) {
+        w->b = *b;
+        w->found = true;
+    }
+    return AT_OK;
+}
+
+/* Writes b's metadata and tiles into the open MBTiles file out. */
+static int export_into(struct at_ctx *ctx, struct store *st, const struct basemap_info *b,
+                       sqlite3 *out, const char *path)
+{
+    static const char *const sql = "SELECT z, x, y, data FROM basemap_tile WHERE name = ?";
+    sqlite3_stmt *q = store_stmt(ctx, st, sql), *meta = NULL, *ins = NULL;
+    char bounds[128], minz[8], maxz[8];
+    const char *const rows[][2] = { { "name", b->name }, { "format", b->format },
+                                    { "type", "baselayer" }, { "version", "1.1" },
+                                    { "bounds", bounds }, { "minzoom", minz }, { "maxzoom", maxz } };
+    int rc = AT_OK, step;
+
+    if (q == NULL)
+        return AT_ERR;
+    snprintf(bounds, sizeof bounds, "%.8f,%.8f,%.8f,%.8f", b->west, b->south, b->east, b->north);
+    snprintf(minz, sizeof minz, "%d", b->minzoom);
+    snprintf(maxz, sizeof maxz, "%d", b->maxzoom);
+    if (sqlite3_exec(out, "CREATE TABLE metadata (name TEXT, value TEXT);"
+                          "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, "
+                          "tile_row INTEGER, tile_data BLOB);"
+                          "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
+                          "BEGIN",
+                     NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(out, "INSERT INTO metadata VALUES (?, ?)", -1, &meta, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(out, "INSERT INTO tiles VALUES (?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+        sqlite3_bind_text(meta, 1, rows[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(meta, 2, rows[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(meta) != SQLITE_DONE)
+            goto fail;
+        sqlite3_reset(meta);
+    }
+    sqlite3_bind_text(q, 1, b->name, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        int z = sqlite3_column_int(q, 0);
+        sqlite3_bind_int(ins, 1, z);
+        sqlite3_bind_int64(ins, 2, sqlite3_column_int64(q, 1));
+        sqlite3_bind_int64(ins, 3, (1LL << z) - 1 - sqlite3_column_int64(q, 2));
+        sqlite3_bind_blob(ins, 4, sqlite3_column_blob(q, 3), sqlite3_column_bytes(q, 3),
+                          SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            goto fail;
+        sqlite3_reset(ins);
+    }
+    if (step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading tiles");
+    else if (sqlite3_exec(out, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    goto out;
+fail:
+    rc = ctx_error(ctx, AT_ERR, "writing %s: %s", path, sqlite3_errmsg(out));
+out:
+    sqlite3_reset(q);
+    sqlite3_finalize(meta);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const char *path)
+{
+    struct wanted w = { .name = name };
+    struct buf tmp = BUF_INIT;
+    sqlite3 *out = NULL;
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK)
+        return rc;
+    if ((rc = basemap_each(ctx, st, find_one, &w)) != AT_OK)
+        return rc;
+    if (!w.found)
+        return ctx_error(ctx, AT_ENOTFOUND, "no basemap \"%s\"; 'attest basemap list' lists them",
+                         name);
+    if (access(path, F_OK) == 0)
+        return ctx_error(ctx, AT_ECONFLICT, "%s exists: give a new file", path);
+    buf_printf(&tmp, "%s.partial", path);
+    unlink(buf_str(&tmp));
+    if (sqlite3_open_v2(buf_str(&tmp), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+        != SQLITE_OK) {
+        rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path,
+                       out ? sqlite3_errmsg(out) : "out of memory");
+        goto out;
+    }
+    rc = export_into(ctx, st, &w.b, out, path);
+    if (sqlite3_close(out) != SQLITE_OK && rc == AT_OK)
+        rc = ctx_error(ctx, AT_ERR, "writing %s", path);
+    out = NULL;
+    if (rc == AT_OK && rename(buf_str(&tmp), path) != 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot write %s", path);
+out:
+    if (out)
+        sqlite3_close(out);
+    if (rc != AT_OK)
+        unlink(buf_str(&tmp));
+    buf_free(&tmp);
+    return rc;
 }

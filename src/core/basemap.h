@@ -66,6 +66,13 @@ json_t *basemap_json(const struct basemap_info *b);
 /* Removes basemap name and its tiles.  AT_ENOTFOUND if there is none. */
 int basemap_remove(struct at_ctx *ctx, struct store *st, const char *name);
 
+/* Writes basemap name to a new MBTiles file at path (plain SQLite, TMS
+ * rows, its metadata: name, format, bounds, minzoom, maxzoom), written
+ * beside it and renamed into place, so that a failure leaves nothing.
+ * The copy is not encrypted.  AT_ECONFLICT if path exists; AT_ENOTFOUND
+ * if there is no such basemap.  Needs the right to write records. */
+int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const char *path);
+
 /* The tile z/x/y (XYZ scheme) of basemap name, appended to data, with its
  * format.  AT_ENOTFOUND when the basemap or the tile is missing. */
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,

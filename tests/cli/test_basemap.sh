@@ -9,7 +9,7 @@
 # valid, leaving no basemap; names are checked; a reader may not add.
 . "$(dirname "$0")/lib.sh"
 mb=$ROOT/tests/tools/mbtiles.py
-plan 23
+plan 29
 export ATTEST_USER=admin
 
 new_archive
@@ -79,3 +79,17 @@ near "west of the image the tile is transparent" "0 0 0 0" "$(pixel_at 129.6900 
 check_fails "an image without georeferencing is refused" 2 \
     'scene.ppm: the image has no georeferencing' attest basemap add "$T/scene.ppm" --name plain
 same "... and nothing of it is kept" "scene" "$(attest basemap list --json | json_get '" ".join(m["name"] for m in j)')"
+
+# export: an MBTiles file that GDAL reads, and that comes back the same.
+check "export the GeoTIFF's basemap as MBTiles" attest basemap export scene "$T/scene.mbtiles"
+gdalinfo "$T/scene.mbtiles" >"$T/gdalinfo" 2>&1
+verdict "gdalinfo reads it as MBTiles in Web Mercator, 3 x 4 tiles of zoom 13" \
+    "$(grep -q '^Driver: MBTiles/MBTiles' "$T/gdalinfo" && grep -q '^Size is 768, 1024' "$T/gdalinfo" \
+       && grep -q 'Pseudo-Mercator' "$T/gdalinfo"; echo $?)" "$(head -c 1500 "$T/gdalinfo")"
+check "the export is added back" attest basemap add "$T/scene.mbtiles" --name again
+same "with the same tiles, byte for byte" "20 20 20" \
+    "$("$ATTEST_SQL" "$ARCHIVE" "SELECT (SELECT count(*) FROM basemap_tile WHERE name = 'scene'), (SELECT count(*) FROM basemap_tile WHERE name = 'again'), (SELECT count(*) FROM basemap_tile a JOIN basemap_tile b ON b.name = 'again' AND b.z = a.z AND b.x = a.x AND b.y = a.y AND b.data = a.data WHERE a.name = 'scene')" | tr '|' ' ')"
+check_fails "export refuses to overwrite a file" 1 'scene.mbtiles exists: give a new file' \
+    attest basemap export scene "$T/scene.mbtiles"
+check_fails "export of a basemap that is not there" 1 'no basemap "nope"' \
+    attest basemap export nope "$T/nope.mbtiles"
