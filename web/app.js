@@ -172,7 +172,7 @@ function recordLabel(doc) {
 /* The API                                                             */
 
 var state = {
-    me: null, csrf: null, tiles: null, lang: 'en', types: null, vocab: null,
+    me: null, csrf: null, tiles: null, basemaps: null, lang: 'en', types: null, vocab: null,
     countries: null, cleanup: [], openapi: null
 };
 
@@ -358,6 +358,7 @@ function start(me) {
     state.csrf = me.csrf_token;
     return api('GET', '/me').then(function (full) {
         state.tiles = full.tiles || null;
+        state.basemaps = null;
         if (full.csrf_token) state.csrf = full.csrf_token;
         var r = parseHash();
         if (r.view === 'login' || !location.hash) location.hash = '#/map';
@@ -382,31 +383,53 @@ function countries() {
     });
 }
 
-/* A Leaflet map in el with Natural Earth borders (and the online tiles
- * when the server offers them); removed when the view changes. */
+/* The archive's basemaps (GET /basemaps), fetched once. */
+function basemaps() {
+    if (state.basemaps) return Promise.resolve(state.basemaps);
+    return api('GET', '/basemaps').then(function (r) {
+        state.basemaps = r.basemaps || [];
+        return state.basemaps;
+    });
+}
+
+/* A Leaflet map in el, removed when the view changes, with a layer
+ * switcher of base maps: the offline reference map (Natural Earth
+ * borders, filled), each of the archive's basemaps (its tiles served by
+ * attest), and the online tiles when the server offers them.  Over any
+ * tiles the borders stay as lines only, so the imagery shows. */
 function makeMap(el, center, zoom) {
-    var map = L.map(el, { center: center || [40.3, 127.4], zoom: zoom || 7, minZoom: 2, maxZoom: 18,
+    var map = L.map(el, { center: center || [40.3, 127.4], zoom: zoom || 7, minZoom: 2, maxZoom: 19,
                           worldCopyJump: true, keyboard: true });
+    var reference = L.layerGroup();
     var borders = L.layerGroup().addTo(map);
-    var tiles = state.tiles ? L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }).addTo(map) : null;
-    /* Over online tiles the borders are lines only, so the tiles show. */
-    var style = function (f) {
-        var dprk = f.id === '408';
-        var filled = !tiles || !map.hasLayer(tiles);
-        return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
-                 fillOpacity: filled ? 1 : 0 };
+    var bases = {};
+    bases[t('map.reference')] = reference;
+    var tiles = state.tiles ? L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }) : null;
+    if (tiles) bases[t('map.tiles')] = tiles;
+    (tiles || reference).addTo(map);
+    var style = function () {
+        return function (f) {
+            var dprk = f.id === '408';
+            return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
+                     fillOpacity: map.hasLayer(reference) ? 1 : 0 };
+        };
     };
     var geo = null;
     countries().then(function (data) {
-        geo = L.geoJSON(data, { interactive: false, style: style }).addTo(borders);
+        geo = L.geoJSON(data, { interactive: false, style: style() }).addTo(borders);
     }).catch(function () { /* the map still works without borders */ });
-    if (tiles) {
-        var overlays = {};
-        overlays[t('map.borders')] = borders;
-        overlays[t('map.tiles')] = tiles;
-        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-        map.on('overlayadd overlayremove', function () { if (geo) geo.setStyle(style); });
-    }
+    var overlays = {};
+    overlays[t('map.borders')] = borders;
+    var control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
+    map.on('baselayerchange overlayadd', function () { if (geo) geo.setStyle(style()); });
+    basemaps().then(function (list) {
+        list.forEach(function (b) {
+            var layer = L.tileLayer('/tiles/' + encodeURIComponent(b.name) + '/{z}/{x}/{y}', {
+                minZoom: 2, maxZoom: 19, maxNativeZoom: b.maxzoom, attribution: b.name,
+                bounds: L.latLngBounds([b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]) });
+            control.addBaseLayer(layer, t('map.imagery') + ': ' + b.name);
+        });
+    }).catch(function () { /* the map still works without imagery */ });
     L.control.scale({ imperial: false }).addTo(map);
     map.attributionControl.setPrefix('Leaflet · Natural Earth');
     state.cleanup.push(function () { map.remove(); });

@@ -263,6 +263,32 @@ static const char *const migrations[] = {
     "  cluster_id TEXT NOT NULL\n"
     ");\n"
     "CREATE INDEX link_cluster_id ON link_cluster(cluster_id);\n",
+    /* 11 -> 12: basemaps (enduring, outside the log: imagery is not
+     * evidence).  Each tile is kept inside the encrypted database, keyed
+     * by the XYZ scheme the server serves (MBTiles' TMS rows flipped). */
+    "CREATE TABLE basemap (\n"
+    "  name      TEXT PRIMARY KEY,\n"
+    "  format    TEXT NOT NULL,\n"
+    "  minzoom   INTEGER NOT NULL,\n"
+    "  maxzoom   INTEGER NOT NULL,\n"
+    "  west      REAL NOT NULL,\n"
+    "  south     REAL NOT NULL,\n"
+    "  east      REAL NOT NULL,\n"
+    "  north     REAL NOT NULL,\n"
+    "  tiles     INTEGER NOT NULL,\n"
+    "  bytes     INTEGER NOT NULL,\n"
+    "  title     TEXT NOT NULL,\n"
+    "  added_by  TEXT NOT NULL,\n"
+    "  added_at  TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE basemap_tile (\n"
+    "  name TEXT NOT NULL,\n"
+    "  z    INTEGER NOT NULL,\n"
+    "  x    INTEGER NOT NULL,\n"
+    "  y    INTEGER NOT NULL,\n"
+    "  data BLOB NOT NULL,\n"
+    "  PRIMARY KEY (name, z, x, y)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 const char *schema_create_sql(void)

@@ -56,6 +56,8 @@ struct request {
     void *stream_arg;
     uint64_t file_len;             /* of the file or the stream */
     const char *disposition;       /* Content-Disposition, or NULL */
+    const char *cache_control;     /* Cache-Control, or NULL for the default */
+    char etag[32];                 /* ETag (quoted), or "" for none */
     char set_cookie[256];
     int64_t started_us;
 };
@@ -157,6 +159,8 @@ int api_vocab(struct request *r);
 int api_types(struct request *r);
 int api_stats(struct request *r);
 int api_stats_chart(struct request *r);
+int api_basemaps(struct request *r);
+int api_tile(struct request *r);
 int api_map(struct request *r);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);

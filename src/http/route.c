@@ -15,6 +15,9 @@ static const struct route routes[] = {
     { .method = "GET", .path = "/",
       .need = NEED_NOTHING, .handler = assets_serve,
       .summary = "the web application" },
+    { .method = "GET", .path = "/api/v1/basemaps",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_basemaps,
+      .summary = "the archive's offline basemaps, for the map's layer switcher" },
     { .method = "GET", .path = "/api/v1/evidence",
       .need = NEED_LOGIN, .action = ACTION_GET_EVIDENCE, .handler = api_evidence_list,
       .summary = "list evidence items" },
@@ -112,6 +115,9 @@ static const struct route routes[] = {
     { .method = "POST", .path = "/api/v1/witnesses/{id}/identity",
       .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_identity_set,
       .summary = "seal a witness's identity" },
+    { .method = "GET", .path = "/tiles/{name}/{z}/{x}/{y}",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_tile,
+      .summary = "one tile of a basemap (PNG, JPEG or WebP; 404 where it has none)" },
 };
 
 const struct route *route_all(size_t *count)

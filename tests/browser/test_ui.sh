@@ -40,7 +40,11 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl" \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Chol Su" --birth_date 1960 --sex male \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Cheol-su" --birth_date 1961 --sex male \
-       && run -A "$tmp/a" link persons; } >"$tmp/setup.log" 2>&1; then
+       && run -A "$tmp/a" link persons \
+       && python3 "$root/tests/tools/mbtiles.py" quadrants "$tmp/scene.ppm" 512 \
+       && gdal_translate -q -of GTiff -a_srs EPSG:4326 -a_ullr 129.70 42.48 129.8024 42.3776 \
+              "$tmp/scene.ppm" "$tmp/scene.tif" \
+       && run -A "$tmp/a" basemap add "$tmp/scene.tif"; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1
 fi

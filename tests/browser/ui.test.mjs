@@ -195,6 +195,17 @@ await step('map: the new event and pinpoint are shown', async () => {
     await page.waitForSelector('#map path.unc');
 });
 
+await step('map: the layer switcher shows the archive\'s imagery, served by attest', async () => {
+    await goto('map?lat=42.43&lon=129.75&z=13');
+    const label = page.locator('#map .leaflet-control-layers-base label', { hasText: 'Imagery: scene' });
+    await label.waitFor();
+    check(await page.locator('#map .leaflet-control-layers-base label', { hasText: 'Reference map (offline)' }).count() === 1,
+          'the offline reference map is one of the base layers');
+    await label.locator('input').check();
+    await page.waitForFunction(() => [...document.querySelectorAll('#map img.leaflet-tile')]
+        .some(i => i.getAttribute('src').startsWith('/tiles/scene/13/') && i.complete && i.naturalWidth === 256));
+});
+
 await step('map: a site shows its pinpoints, circles, corroboration and events', async () => {
     await goto('map?lat=42.45&lon=129.735&z=14');
     await page.click('#map-inview button[data-id="si-fake00000001"]');

@@ -46,6 +46,7 @@ res.check("served document is the file", served_doc.status == 200 and served_doc
 evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
 calls = {
     ("GET", "/"): ({}, "", None),
+    ("GET", "/api/v1/basemaps"): ({}, "", None),
     ("GET", "/api/v1/evidence"): ({}, "", None),
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
@@ -77,6 +78,7 @@ calls = {
     ("POST", "/api/v1/screen/decisions/withdraw"): ({}, "", {"record": "or-fake00000001", "entry": "KPe.001"}),
     ("GET", "/api/v1/screen/decisions"): ({}, "?all=1", None),
     ("GET", "/api/v1/vocab"): ({}, "", None),
+    ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
 res.check("a call for every documented operation", set(calls) == set(documented),

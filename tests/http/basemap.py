@@ -1,0 +1,60 @@
+"""basemap.py: GET /api/v1/basemaps and /tiles/NAME/{z}/{x}/{y} on an
+archive holding the basemap "colours" (tests/tools/mbtiles.py, zooms 0-2):
+each tile's colour says which it is, so the tile served at z/x/y must be
+the one stored there (TMS rows flipped); its content type, ETag and
+Cache-Control; 304 for its ETag; 404 for a tile or basemap that is not
+there and for numbers out of range; 401 without a login.  FICTIONAL data
+only."""
+import os
+import subprocess
+import sys
+
+from client import Results, Session, error_of
+
+res = Results()
+print("1..11")
+tmp = os.environ["TEST_TMP"]
+analyst = Session().login("analyst")
+
+r = analyst.get("/api/v1/basemaps")
+maps = r.json().get("basemaps", []) if r.status == 200 else []
+res.check("basemaps lists colours with its zooms", r.status == 200 and [
+    (m["name"], m["minzoom"], m["maxzoom"], m["tiles"]) for m in maps] == [("colours", 0, 2, 21)], r.body[:300])
+
+
+def pixel(body):
+    path = os.path.join(tmp, "tile.png")
+    with open(path, "wb") as f:
+        f.write(body)
+    out = subprocess.run([sys.executable, "tests/tools/mbtiles.py", "pixel", path, "128", "128"],
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+r = analyst.get("/tiles/colours/2/3/1")
+res.check("tile 2/3/1 is a PNG", r.status == 200 and r.header("content-type") == "image/png",
+          (r.status, r.headers, r.body[:200]))
+res.check("tile 2/3/1 is the one stored at z 2, x 3, y 1 from the north",
+          r.status == 200 and pixel(r.body) == "80 120 40", r.status == 200 and pixel(r.body))
+etag = r.header("etag") or ""
+res.check("it has an ETag and may be kept privately",
+          etag.startswith('"') and len(etag) > 10
+          and r.header("cache-control") == "private, max-age=86400", r.headers)
+again = analyst.request("GET", "/tiles/colours/2/3/1", headers={"If-None-Match": etag})
+res.check("If-None-Match with its ETag gives 304 and no body",
+          again.status == 304 and again.body == b"", (again.status, again.body[:100]))
+other = analyst.get("/tiles/colours/2/0/0")
+res.check("another tile has another ETag", other.status == 200 and other.header("etag") != etag,
+          other.headers)
+r = analyst.get("/tiles/colours/3/0/0")
+res.check("a tile the basemap lacks is 404", r.status == 404 and error_of(r).get("code") == "not_found",
+          r.body[:200])
+r = analyst.get("/tiles/nothing/0/0/0")
+res.check("a basemap that is not there is 404", r.status == 404, r.body[:200])
+r = analyst.get("/tiles/colours/2/4/0")
+res.check("x out of range at its zoom is 404", r.status == 404, r.body[:200])
+r = analyst.get("/tiles/colours/z/0/0")
+res.check("a zoom that is no number is 404", r.status == 404, r.body[:200])
+r = Session().get("/tiles/colours/2/3/1")
+res.check("no tile without a login", r.status == 401, r.body[:200])
+sys.exit(1 if res.failed else 0)
