@@ -9,7 +9,8 @@
  * (PTRS and BTRS, log k! from a table or Stirling's series) with
  * inversion for small means, multinomials by conditional binomials with
  * the last few draws placed one by one, and the negative binomial as a
- * gamma mixture of Poissons.  Nothing here is for secrets: keys come from libsodium.
+ * gamma mixture of Poissons.  Nothing here is for secrets: keys come
+ * from libsodium.
  */
 #ifndef RNG_H
 #define RNG_H
