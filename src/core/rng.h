@@ -6,9 +6,11 @@
  * from their published algorithms: the ziggurat for normals,
  * Marsaglia and Tsang (2000) for gammas, beta from two gammas, Hörmann's
  * transformed rejection (1993) for large-mean Poisson and binomial draws
- * (PTRS and BTRS) with inversion for small means, multinomials by
- * conditional binomials, and the negative binomial as a gamma mixture of
- * Poissons.  Nothing here is for secrets: keys come from libsodium.
+ * (PTRS and BTRS, log k! from a table or Stirling's series) with
+ * inversion for small means, multinomials by conditional binomials with
+ * the last few draws placed one by one, and the negative binomial as a
+ * gamma mixture of Poissons.  Nothing here is for secrets: keys come
+ * from libsodium.
  */
 #ifndef RNG_H
 #define RNG_H
