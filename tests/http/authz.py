@@ -164,6 +164,8 @@ def request(s, who, route, level, mode):
         path = "/api/v1/export/jsonl"
     elif path == "/api/v1/stats/charts/{name}":
         path = "/api/v1/stats/charts/witnesses_by_sex"
+    elif path == "/tiles/{name}/{z}/{x}/{y}":
+        path = "/tiles/colours/0/0/0"
     elif path == "/api/v1/search":
         query = "?q=FICTIONAL"
     elif path in ("/api/v1/map", "/api/v1/sites"):

@@ -21,6 +21,8 @@ GET  /api/v1/stats                      -            401  200   200     200     
 GET  /api/v1/stats/charts/{name}        -            401  200   200     200          200     200     200
 GET  /api/v1/types                      -            401  200   200     200          200     200     200
 GET  /api/v1/vocab                      -            401  200   200     200          200     200     200
+GET  /api/v1/basemaps                   -            401  200   200     200          200     200     200
+GET  /tiles/{name}/{z}/{x}/{y}          -            401  200   200     200          200     200     200
 POST /api/v1/screen                     -            401  200   200     200          200     200     200
 GET  /api/v1/screen/decisions           -            401  200   200     200          200     200     200
 # a screening decision needs the right to write (else 403), then a record to read: none here (404)
@@ -144,6 +146,8 @@ json.dump({i["clearance"]: i["id"] for i in items}, open(sys.argv[1], "w"))' "$t
 setup "evidence of every clearance" "$python" -c '
 import json, sys; assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/evidence.json"
 setup "a linkage run of the persons" "$bin" link persons
+"$python" tests/tools/mbtiles.py make "$tmp/colours.mbtiles" --zooms 0-0
+setup "a basemap" "$bin" basemap add "$tmp/colours.mbtiles"
 http_start
 "$python" tests/http/authz.py "$tmp/matrix" "$tmp/ids.json" "$tmp/evidence.json" \
     || echo "not ok - authz.py exited with $?"
