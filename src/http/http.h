@@ -172,6 +172,7 @@ void api_evidence_upload_end(struct request *r);
 int api_evidence_get(struct request *r);
 int api_evidence_file(struct request *r);
 int api_export(struct request *r);
+int api_export_report(struct request *r);
 int api_identity_set(struct request *r);
 int api_link_review(struct request *r);
 int api_link_decisions(struct request *r);

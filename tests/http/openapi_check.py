@@ -51,6 +51,7 @@ calls = {
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
     ("GET", "/api/v1/evidence/{id}/file"): ({"id": "EVIDENCE"}, "", None),
     ("GET", "/api/v1/export/{format}"): ({"format": "jsonl"}, "", None),
+    ("GET", "/api/v1/export/{format}/report"): ({"format": "kml"}, "?tier=public", None),
     ("GET", "/api/v1/link/decisions"): ({}, "?type=person", None),
     ("POST", "/api/v1/link/decisions"): ({}, "", {"a": "pe-fake00000001", "b": "pe-fake00000002", "decision": "reject", "note": "FICTIONAL: a test"}),
     ("GET", "/api/v1/link/review"): ({}, "?type=person&limit=5", None),
