@@ -1572,6 +1572,7 @@ VIEWS.evidence = function (el, arg, params) {
 
 VIEWS.exports = function (el) {
     el.appendChild(h('h1', null, t('ex.title')));
+    el.appendChild(mapExports());
     if (state.me.clearance !== 'confidential') {
         el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
         return;
@@ -1583,22 +1584,59 @@ VIEWS.exports = function (el) {
     var setCsv = function () { csv.setAttribute('href', '/api/v1/export/csv?type=' + encodeURIComponent(typeSel.value)); };
     typeSel.addEventListener('change', setCsv);
     setCsv();
-    var items = h('ul', { class: 'exports' },
+    el.appendChild(h('ul', { class: 'exports' },
         h('li', { class: 'card' }, h('h2', null, t('ex.jsonl')),
           h('a', { id: 'ex-jsonl', class: 'button', href: '/api/v1/export/jsonl', download: '' }, t('ex.download') + ' JSONL')),
         h('li', { class: 'card' }, h('h2', null, t('ex.csv')),
-          h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv));
-    el.appendChild(items);
-    /* KML is offered once the API documents it. */
-    var openapi = state.openapi ? Promise.resolve(state.openapi)
-        : fetch('/api/v1/openapi.json').then(function (r) { return r.ok ? r.text() : ''; });
-    return openapi.then(function (text) {
-        state.openapi = text;
-        if (text.indexOf('kml') >= 0)
-            items.appendChild(h('li', { class: 'card' }, h('h2', null, t('ex.kml')),
-                h('a', { id: 'ex-kml', class: 'button', href: '/api/v1/export/kml', download: '' }, t('ex.download') + ' KML')));
-    }).catch(function () { /* no KML */ });
+          h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv)));
 };
+
+/* The map's sites and pinpoints at a tier, in four formats, with the
+ * server's report beside them: what goes out, each record left out with
+ * why and the fix, and the free text the public tier took out. */
+function mapExports() {
+    var tierSel = h('select', { id: 'ex-tier' }, ['court', 'partner', 'public'].map(function (x) {
+        return h('option', { value: x }, t('ex.tier.' + x));
+    }));
+    var formats = [['kml', 'KML'], ['kmz', 'KMZ'], ['geojson', 'GeoJSON'], ['csv', 'CSV']];
+    var links = formats.map(function (f) {
+        return h('a', { id: 'ex-map-' + f[0], class: 'button', download: '' }, t('ex.download') + ' ' + f[1]);
+    });
+    links[0].id = 'ex-kml';
+    var report = h('div', { id: 'ex-report', 'aria-live': 'polite' });
+    var show = function () {
+        var tier = tierSel.value;
+        formats.forEach(function (f, i) {
+            links[i].setAttribute('href', '/api/v1/export/' + f[0] + '?tier=' + encodeURIComponent(tier));
+        });
+        clear(report).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        api('GET', '/export/kml/report?tier=' + encodeURIComponent(tier)).then(function (r) {
+            clear(report).appendChild(h('p', { class: 'ex-counts' }, t('ex.counts', {
+                sites: r.sites, pinpoints: r.pinpoints, coarsened: r.coarsened, left: r.left_out_count })));
+            if (r.left_out.length)
+                report.appendChild(h('table', { class: 'ex-left' },
+                    h('thead', null, h('tr', null, h('th', null, t('ex.record')), h('th', null, t('ex.why')),
+                                       h('th', null, t('ex.fix')))),
+                    h('tbody', null, r.left_out.map(function (x) {
+                        return h('tr', { 'data-reason': x.reason },
+                                 h('td', null, h('a', { href: '#/record/' + encodeURIComponent(x.id) }, x.id)),
+                                 h('td', null, t('ex.reason.' + x.reason)), h('td', null, h('code', null, x.fix)));
+                    }))));
+            if (r.free_text_removed.length)
+                report.appendChild(h('ul', { class: 'ex-removed' }, r.free_text_removed.map(function (x) {
+                    return h('li', null, t('ex.removed', { id: x.id, fields: x.fields.map(function (f) {
+                        return fieldLabel(f);
+                    }).join(', ') }));
+                })));
+        }).catch(function (err) { clear(report).appendChild(errorBox(err)); });
+    };
+    tierSel.addEventListener('change', show);
+    show();
+    return h('section', { class: 'card ex-map' }, h('h2', null, t('ex.kml')),
+             h('p', { class: 'muted' }, t('ex.mapAbout')),
+             h('label', { for: 'ex-tier' }, t('ex.tier')), ' ', tierSel, ' ',
+             h('span', { class: 'ex-formats' }, links), report);
+}
 
 /* ------------------------------------------------------------------ */
 /* Start                                                               */

@@ -110,7 +110,16 @@ var TEXT = {
         'ev.download': 'download', 'ev.nofile': 'Choose a file first.', 'ev.name': 'File name',
         'ev.uploading': 'Uploading and hashing…',
         'ex.title': 'Exports', 'ex.jsonl': 'Whole archive as JSON Lines',
-        'ex.csv': 'One type as CSV', 'ex.kml': 'Sites and pinpoints as KML (Google Earth)',
+        'ex.csv': 'One type as CSV', 'ex.kml': 'Map: sites and pinpoints (KML, KMZ, GeoJSON, CSV)',
+        'ex.mapAbout': 'Each tier lets out what it may: court, everything you may see that the witnesses agreed may be used in court; partner, up to partner clearance; public, points moved to their county and free text taken out unless marked publishable.',
+        'ex.tier': 'Tier', 'ex.tier.court': 'Court', 'ex.tier.partner': 'Partner', 'ex.tier.public': 'Public',
+        'ex.counts': '{sites} sites and {pinpoints} pinpoints go out ({coarsened} coarsened); {left} left out.',
+        'ex.record': 'Record', 'ex.why': 'Why it is left out', 'ex.fix': 'What would let it out',
+        'ex.reason.retracted': 'Retracted', 'ex.reason.clearance': 'Its clearance is above the tier\'s',
+        'ex.reason.reader_clearance': 'Above your own clearance', 'ex.reason.not_for_publication': 'Not for publication',
+        'ex.reason.site_tier': 'The site\'s publication tier is narrower',
+        'ex.reason.no_consent': 'The witness has not consented to this use', 'ex.reason.no_point': 'No coordinates',
+        'ex.removed': 'Free text taken out of {id}: {fields} (name it in the field “publishable” to let it out)',
         'ex.download': 'Download', 'ex.needs': 'Exports hold every record: they need confidential clearance, which your account does not have.',
         'type.witness': 'Witness', 'type.interview': 'Interview', 'type.event': 'Event',
         'type.act': 'Act', 'type.person': 'Person', 'type.pinpoint': 'Pinpoint', 'type.site': 'Site',
@@ -217,7 +226,16 @@ var TEXT = {
         'ev.download': '내려받기', 'ev.nofile': '먼저 파일을 고르십시오.', 'ev.name': '파일 이름',
         'ev.uploading': '올리고 해시를 계산하는 중…',
         'ex.title': '내보내기', 'ex.jsonl': '아카이브 전체 (JSON Lines)',
-        'ex.csv': '한 유형 (CSV)', 'ex.kml': '장소와 위치 지정 (KML, Google Earth)',
+        'ex.csv': '한 유형 (CSV)', 'ex.kml': '지도: 장소와 위치 표시 (KML, KMZ, GeoJSON, CSV)',
+        'ex.mapAbout': '공개 범위마다 내보낼 수 있는 것이 다릅니다. 법원: 볼 수 있는 기록 가운데 증언자가 법원 사용에 동의한 것. 협력 기관: 협력 기관 등급까지. 일반 공개: 좌표는 시·군 위치로 옮기고, 공개 가능으로 표시하지 않은 서술은 뺍니다.',
+        'ex.tier': '공개 범위', 'ex.tier.court': '법원', 'ex.tier.partner': '협력 기관', 'ex.tier.public': '일반 공개',
+        'ex.counts': '장소 {sites}곳과 위치 표시 {pinpoints}건을 내보냅니다 (좌표를 옮긴 것 {coarsened}건). 빠진 기록 {left}건.',
+        'ex.record': '기록', 'ex.why': '빠진 이유', 'ex.fix': '내보내려면',
+        'ex.reason.retracted': '철회된 기록', 'ex.reason.clearance': '기록의 보안 등급이 공개 범위보다 높음',
+        'ex.reason.reader_clearance': '내 보안 등급보다 높음', 'ex.reason.not_for_publication': '공개 대상이 아님',
+        'ex.reason.site_tier': '장소의 공개 범위가 더 좁음',
+        'ex.reason.no_consent': '증언자가 이 용도에 동의하지 않음', 'ex.reason.no_point': '좌표 없음',
+        'ex.removed': '{id}에서 뺀 서술: {fields} (“공개 가능 서술” 필드에 적으면 내보냅니다)',
         'ex.download': '내려받기', 'ex.needs': '내보내기에는 모든 기록이 담기므로 기밀 등급이 필요합니다. 이 계정에는 그 등급이 없습니다.',
         'type.witness': '증언자', 'type.interview': '면담', 'type.event': '사건',
         'type.act': '행위', 'type.person': '인물', 'type.pinpoint': '위치 지정', 'type.site': '장소',
@@ -239,14 +257,16 @@ var FIELD_KO = {
     basis: '인지 경위', name: '이름', confidence: '신뢰도', tier: '공개 범위', kind: '종류',
     from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
     publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
-    country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담'
+    country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담',
+    publishable: '공개 가능 서술'
 };
 
 /* English names where the field's own name is terse. */
 var FIELD_EN = {
     lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
     sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
-    to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview'
+    to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview',
+    publishable: 'Publishable free text'
 };
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN };

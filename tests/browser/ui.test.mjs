@@ -345,20 +345,52 @@ await step('exports: download CSV and JSONL', async () => {
     check(!jsonl.includes(REAL_NAME) && !csv.includes(REAL_NAME), 'no identity in exports');
 });
 
-// The page offers KML when the API documents it: then the button must be
-// there and give a KML file; when the API does not, the step is skipped
-// and says so (never passed unseen).
-await step('exports: download KML', async () => {
-    const api = await page.evaluate(() => fetch('/api/v1/openapi.json').then((r) => r.text()));
+// A map export by tier: the KML parses and holds a placemark for each
+// site and pinpoint the report says goes out; each record left out is
+// listed with its reason and fix (issue 15: the court tier left records
+// out unsaid, the public tier came out empty unsaid).
+async function mapReport(tier) {
+    await page.selectOption('#ex-tier', tier);
+    await page.waitForFunction((t) => document.querySelector('#ex-map-kml, #ex-kml').href.endsWith('tier=' + t)
+        && document.querySelector('#ex-report .ex-counts'), tier);
+    return page.evaluate((t) => fetch('/api/v1/export/kml/report?tier=' + t).then((r) => r.json()), tier);
+}
+
+await step('exports: download KML by tier, with what is left out and why', async () => {
     await goto('exports');
-    await page.waitForSelector('#ex-jsonl');
-    if (!/"kml"/.test(api)) {
-        check(await page.locator('#ex-kml').count() === 0, 'a KML button that the API does not document');
-        return 'the API documents no KML export (GET /api/v1/export/{format} offers jsonl and csv)';
-    }
     await page.waitForSelector('#ex-kml');
+    const court = await mapReport('court');
+    const row = page.locator(`#ex-report tr[data-reason="no_consent"]:has(a:text("${made.pinpoint}"))`);
+    await row.waitFor();
+    check((await row.textContent()).includes('has not consented') && (await row.textContent()).includes('--use court'),
+          'the new pinpoint is left out for want of consent, with the fix: ' + await row.textContent());
     const kml = await download('#ex-kml');
-    check(kml.includes('<kml') && !kml.includes(REAL_NAME), 'a KML file without the identity');
+    check(!kml.includes(REAL_NAME), 'a KML file without the identity');
+    const parsed = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'application/xml');
+        return { error: doc.getElementsByTagName('parsererror').length,
+                 names: [...doc.getElementsByTagName('Placemark')].map((p) => p.getElementsByTagName('name')[0].textContent) };
+    }, kml);
+    check(parsed.error === 0, 'the KML parses');
+    check(parsed.names.length === court.sites + court.pinpoints && parsed.names.length > 0,
+          `a placemark for each of the ${court.sites} sites and ${court.pinpoints} pinpoints: ${parsed.names.length}`);
+    check(parsed.names.includes('FICTIONAL: Hoeryong market execution ground'), 'the demo site is a placemark');
+    const pub = await mapReport('public');
+    check((await page.textContent('#ex-report .ex-counts')).includes(`${pub.left_out_count} left out`), 'the count left out');
+    // the demo's records are restricted: above the public tier
+    const site = page.locator('#ex-report tr[data-reason="clearance"]:has(a:text("si-fake00000001"))');
+    await site.waitFor();
+    check((await site.textContent()).includes('--clearance'), 'a site above the public tier: why and the fix');
+    const pubKml = await download('#ex-kml');
+    check(pubKml.includes('public tier') && !pubKml.includes('FICTIONAL DEMO DATA'), 'no free text at the public tier');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('exports');
+    await mapReport('court');
+    await page.waitForSelector('#ex-report tr[data-reason="no_consent"]');
+    check((await page.textContent('#ex-report')).includes('증언자가 이 용도에 동의하지 않음'), 'the reason in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
 await step('Korean labels', async () => {
