@@ -263,6 +263,10 @@ static const char *const migrations[] = {
     "  cluster_id TEXT NOT NULL\n"
     ");\n"
     "CREATE INDEX link_cluster_id ON link_cluster(cluster_id);\n",
+    /* -> next: witness codes by value, for the check that each names one
+     * witness (record.c); derived, as record_current is. */
+    "CREATE INDEX record_current_witness_code ON record_current("
+    "upper(trim(json_extract(doc, '$.data.code')))) WHERE type = 'witness' AND retracted = 0;\n",
 };
 
 const char *schema_create_sql(void)
