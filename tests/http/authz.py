@@ -163,6 +163,9 @@ def request(s, who, route, level, mode):
         body = {"a": a, "b": b, "decision": "accept" if n % 2 else "reject"}
     elif path.startswith("/api/v1/link/"):
         query = "?type=person"
+    elif path == "/api/v1/lists/{version}/diff":
+        path = "/api/v1/lists/un/diff"
+        query = "?from=un"
     elif path == "/api/v1/export/{format}/report":
         path = "/api/v1/export/kml/report"
         query = "?tier=public"

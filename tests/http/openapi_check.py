@@ -55,6 +55,8 @@ calls = {
     ("GET", "/api/v1/link/decisions"): ({}, "?type=person", None),
     ("POST", "/api/v1/link/decisions"): ({}, "", {"a": "pe-fake00000001", "b": "pe-fake00000002", "decision": "reject", "note": "FICTIONAL: a test"}),
     ("GET", "/api/v1/link/review"): ({}, "?type=person&limit=5", None),
+    ("GET", "/api/v1/lists"): ({}, "", None),
+    ("GET", "/api/v1/lists/{version}/diff"): ({"version": "un"}, "?from=un", None),
     ("POST", "/api/v1/login"): ({}, "", {"username": "analyst", "passphrase": "FICTIONAL test passphrase"}),
     ("POST", "/api/v1/logout"): ({}, "", {}),
     ("GET", "/api/v1/map"): ({}, "?bbox=124,37.5,131,43&layer=site", None),
