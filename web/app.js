@@ -7,7 +7,7 @@
  * Sections, in order: helpers (DOM, i18n, API), the shell (header, router),
  * then one section per view: login, map, intake (forms generated from
  * /api/v1/types), records, one record, search, review of linked pairs,
- * dashboard, evidence, exports.  The label tables are in i18n.js, loaded first.
+ * screening, dashboard, evidence, exports.  The label tables are in i18n.js, loaded first.
  */
 'use strict';
 
@@ -235,7 +235,7 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'review', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -1565,6 +1565,147 @@ VIEWS.evidence = function (el, arg, params) {
         }).catch(function (err) { clear(list).appendChild(errorBox(err)); });
     }
     loadList();
+};
+
+/* ------------------------------------------------------------------ */
+/* View: screening                                                     */
+
+/* Names from an uploaded CSV: the first cell of each row, the header
+ * ("name") left out; quotes as a spreadsheet writes them. */
+function csvNames(text) {
+    var names = [];
+    text.split(/\r?\n/).forEach(function (line, i) {
+        var m = /^\s*"((?:[^"]|"")*)"/.exec(line);
+        var cell = (m ? m[1].replace(/""/g, '"') : line.split(',')[0]).trim();
+        if (cell && !(i === 0 && /^name$/i.test(cell))) names.push(cell);
+    });
+    return names;
+}
+
+VIEWS.screen = function (el) {
+    el.appendChild(h('h1', null, t('sc.title')));
+    el.appendChild(h('p', { class: 'muted' }, t('sc.about')));
+    var name = h('input', { id: 'sc-name', name: 'name' });
+    var schema = h('select', { id: 'sc-schema' }, ['LegalEntity', 'Person', 'Company', 'Organization', 'Vessel'].map(function (k) {
+        return h('option', { value: k }, t('sc.schema.' + k));
+    }));
+    var asOf = h('input', { id: 'sc-asof', type: 'date' });
+    var record = h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' });
+    var file = h('input', { id: 'sc-file', type: 'file', accept: '.csv,text/csv' });
+    var results = h('div', { id: 'sc-results', 'aria-live': 'polite' });
+    var decisions = h('div', { id: 'sc-decisions' });
+    var screenNames = function (names) {
+        if (!names.length) return Promise.resolve();
+        var queries = {};
+        names.slice(0, 100).forEach(function (n, i) {
+            queries['q' + i] = { schema: schema.value, properties: { name: [n] } };
+        });
+        var body = { queries: queries, limit: 5 };
+        if (asOf.value) body.as_of = asOf.value;
+        clear(results).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        return api('POST', '/screen', body).then(function (r) {
+            clear(results).appendChild(h('p', { class: 'sc-versions' }, t('sc.versions', { v: r.versions.join(', ') })));
+            names.slice(0, 100).forEach(function (n, i) { results.appendChild(screenResult(n, r.responses['q' + i])); });
+            if (names.length > 100) results.appendChild(h('p', { class: 'error-box' }, t('sc.tooMany')));
+        }).catch(function (err) { clear(results).appendChild(errorBox(err)); });
+    };
+    function screenResult(query, res) {
+        var hits = (res && res.results) || [];
+        var card = h('section', { class: 'card sc-query' }, h('h2', null, query));
+        if (res && res.error) card.appendChild(h('p', { class: 'error-box' }, res.error));
+        else if (!hits.length) card.appendChild(h('p', { class: 'sc-none' }, t('sc.none')));
+        else card.appendChild(h('table', { class: 'sc-hits' },
+            h('thead', null, h('tr', null, ['sc.entry', 'sc.score', 'sc.matched', 'sc.why', ''].map(function (k) {
+                return h('th', null, k ? t(k) : ''); }))),
+            h('tbody', null, hits.map(function (x) {
+                var ex = x.explain || {};
+                var why = h('ul', { class: 'sc-explain' }, Object.keys(ex).map(function (k) {
+                    var v = ex[k];
+                    var text = Array.isArray(v) ? v.map(function (p) {
+                        return p && typeof p === 'object' && 'query' in p
+                            ? p.query + ' ↔ ' + (p.name || '–') + (p.score !== undefined ? ' (' + p.score + ')' : '')
+                            : typeof p === 'object' ? JSON.stringify(p) : String(p);
+                    }).join('; ') || '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+                    return h('li', null, h('span', { class: 'muted' }, k.replace(/_/g, ' ') + ': '), text);
+                }));
+                var ref = x.list.replace(/-.*/, '') + ':' + x.key;   /* the list, not its version */
+                var dismiss = record.value.trim() ? h('button', { type: 'button', class: 'sc-dismiss', onclick: function () {
+                    api('POST', '/screen/decisions', { record: record.value.trim(), entry: ref, note: t('sc.notThis') })
+                        .then(function () { say(t('sc.dismissed', { e: ref })); loadDecisions(); })
+                        .catch(function (err) { say(err.message, true); });
+                } }, t('sc.notThis')) : '';
+                return h('tr', { 'data-entry': ref },
+                         h('td', null, h('strong', null, x.name), ' ', h('code', null, ref)),
+                         h('td', { class: 'num' }, String(x.score)),
+                         h('td', null, (x.matched_name || '') + (x.quality ? ' (' + x.quality + ')' : '')),
+                         h('td', null, why), h('td', null, dismiss));
+            }))));
+        return card;
+    }
+    function loadDecisions() {
+        var id = record.value.trim();
+        clear(decisions);
+        if (!id) return Promise.resolve();
+        return api('GET', '/screen/decisions?all=1&record=' + encodeURIComponent(id)).then(function (r) {
+            decisions.appendChild(h('h2', null, t('sc.decisions')));
+            if (!r.decisions.length) decisions.appendChild(h('p', { class: 'muted' }, t('sc.noDecisions')));
+            else decisions.appendChild(h('ul', { class: 'sc-decision-list' }, r.decisions.map(function (d) {
+                var entry = d.list + ':' + d.key;
+                var live = d.status !== 'withdrawn';
+                return h('li', { 'data-entry': entry, 'data-status': d.status }, h('code', null, entry), ' ', d.entry_name || '', ' ',
+                         live ? t('sc.dismissedLabel') : t('sc.withdrawnLabel'), ' ',
+                         live ? h('button', { type: 'button', class: 'sc-undismiss', onclick: function () {
+                             api('POST', '/screen/decisions/withdraw', { record: id, entry: entry })
+                                 .then(function () { say(t('sc.undismissed', { e: entry })); loadDecisions(); })
+                                 .catch(function (err) { say(err.message, true); });
+                         } }, t('sc.undo')) : '');
+            })));
+        }).catch(function (err) { decisions.appendChild(errorBox(err)); });
+    }
+    var form = h('form', { class: 'screen-one card' },
+        h('p', null, h('label', { for: 'sc-name' }, t('sc.name')), ' ', name, ' ',
+          h('label', { for: 'sc-schema' }, t('sc.schema')), ' ', schema),
+        h('p', null, h('label', { for: 'sc-asof' }, t('sc.asOf')), ' ', asOf, ' ',
+          h('label', { for: 'sc-record' }, t('sc.record')), ' ', record),
+        h('p', null, h('button', { type: 'submit' }, t('sc.run')), ' ',
+          h('label', { for: 'sc-file' }, t('sc.file')), ' ', file));
+    form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        loadDecisions();
+        screenNames(name.value.trim() ? [name.value.trim()] : []);
+    });
+    file.addEventListener('change', function () {
+        if (!file.files.length) return;
+        file.files[0].text().then(function (text) { return screenNames(csvNames(text)); });
+    });
+    el.appendChild(form);
+    el.appendChild(results);
+    el.appendChild(decisions);
+    var lists = h('section', { id: 'sc-lists', class: 'card' }, h('h2', null, t('sc.lists')));
+    var diff = h('div', { id: 'sc-diff' });
+    el.appendChild(lists);
+    return api('GET', '/lists').then(function (versions) {
+        if (!versions.length) { lists.appendChild(h('p', { class: 'muted' }, t('sc.noLists'))); return; }
+        lists.appendChild(h('table', { class: 'sc-list-versions' },
+            h('thead', null, h('tr', null, ['sc.list', 'sc.published', 'sc.entries', ''].map(function (k) { return h('th', null, k ? t(k) : ''); }))),
+            h('tbody', null, versions.map(function (v) {
+                return h('tr', { 'data-version': v.id }, h('td', null, h('code', null, v.id)), h('td', null, v.published),
+                         h('td', { class: 'num' }, String(v.entries)),
+                         h('td', null, h('button', { type: 'button', class: 'sc-show-diff', onclick: function () { showDiff(v.id); } }, t('sc.diff'))));
+            }))));
+        lists.appendChild(diff);
+    }).catch(function (err) { lists.appendChild(errorBox(err)); });
+    function showDiff(version) {
+        clear(diff).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        api('GET', '/lists/' + encodeURIComponent(version) + '/diff').then(function (d) {
+            var c = d.counts;
+            clear(diff).appendChild(h('p', { class: 'sc-diff-counts' }, t('sc.diffCounts', {
+                old: d.old, new: d['new'], added: c.added, removed: c.removed, changed: c.changed })));
+            diff.appendChild(h('ul', { class: 'sc-diff-entries' }, d.entries.map(function (e) {
+                return h('li', { 'data-change': e.change }, t('sc.change.' + e.change), ': ', h('code', null, e.key), ' ', e.name || '');
+            })));
+        }).catch(function (err) { clear(diff).appendChild(errorBox(err)); });
+    }
 };
 
 /* ------------------------------------------------------------------ */

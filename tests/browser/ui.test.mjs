@@ -393,6 +393,64 @@ await step('exports: download KML by tier, with what is left out and why', async
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// Screening (issue 15): one name and a file of names against the two UN
+// list versions test_ui.sh loads, each hit with why it matched; "not this
+// entry" on an archive record and its withdrawal; the versions and what
+// changed between them; the page in Korean.
+await step('screening: one name, its hits and why they matched', async () => {
+    await goto('screen');
+    await page.fill('#sc-name', 'Korea Ryonbong General Corporation');
+    await page.selectOption('#sc-schema', 'Company');
+    await page.fill('#sc-record', 'or-fake00000002');
+    await page.click('form.screen-one button[type=submit]');
+    const row = page.locator('#sc-results tr[data-entry^="un:"]').first();
+    await row.waitFor();
+    check((await row.textContent()).includes('KOREA RYONBONG GENERAL CORPORATION'), 'the listed entry: ' + await row.textContent());
+    check(await page.locator('#sc-results tr[data-entry^="un:"] .sc-explain li').count() > 0, 'why it matched');
+    check((await page.textContent('#sc-results .sc-versions')).includes('un-'), 'the list versions screened');
+});
+
+await step('screening: "not this entry", then withdrawn', async () => {
+    const entry = await page.getAttribute('#sc-results tr[data-entry^="un:"] >> nth=0', 'data-entry');
+    await page.click(`#sc-results tr[data-entry="${entry}"] .sc-dismiss`);
+    const li = page.locator(`#sc-decisions li[data-entry="${entry}"]`).first();
+    await li.waitFor();
+    check((await li.textContent()).includes('not this entry'), 'the decision is listed: ' + await li.textContent());
+    await page.click(`#sc-decisions li[data-entry="${entry}"] .sc-undismiss`);
+    await page.waitForSelector(`#sc-decisions li[data-entry="${entry}"][data-status="withdrawn"]`);
+});
+
+await step('screening: a CSV file of names', async () => {
+    await goto('screen');
+    const csv = 'name\n"GREEN PINE ASSOCIATED CORPORATION"\nKorea Mining Development Trading Corporation\nFICTIONAL Nobody Atall Qxz\n';
+    await page.setInputFiles('#sc-file', { name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => document.querySelectorAll('#sc-results section.sc-query').length === 3);
+    const text = await page.textContent('#sc-results');
+    check(text.includes('GREEN PINE ASSOCIATED CORPORATION') && text.includes('KOREA MINING DEVELOPMENT'), 'hits for the listed names');
+    check(await page.locator('#sc-results section.sc-query:has(h2:text("FICTIONAL Nobody Atall Qxz")) .sc-none').count() === 1,
+          'no hit for the made-up name, and it says so');
+});
+
+await step('screening: list versions and what changed', async () => {
+    await page.waitForSelector('#sc-lists tr[data-version]');
+    check(await page.locator('#sc-lists tr[data-version]').count() === 2, 'the two UN versions');
+    await page.locator('#sc-lists tr[data-version] .sc-show-diff').last().click();
+    await page.waitForSelector('#sc-diff .sc-diff-counts');
+    const counts = await page.textContent('#sc-diff .sc-diff-counts');
+    check(/From un-\S*2018\S* to un-\S*2026/.test(counts) && /\d+ added, \d+ removed, \d+ changed/.test(counts), 'the diff: ' + counts);
+});
+
+await step('screening: the page in Korean', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('main h1')).includes('제재 명단 대조'), 'the title in Korean');
+    check((await page.textContent('#nav')).includes('제재 대조'), 'the menu in Korean');
+    check((await page.textContent('form.screen-one')).includes('기준일'), 'the form in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('Korean labels', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
