@@ -1634,8 +1634,21 @@ VIEWS.screen = function (el) {
                         .then(function () { say(t('sc.dismissed', { e: ref })); loadDecisions(); })
                         .catch(function (err) { say(err.message, true); });
                 } }, t('sc.notThis')) : '';
+                var succ = h('div', { class: 'sc-successors' });
+                var succBtn = h('button', { type: 'button', class: 'sc-show-successors', onclick: function () {
+                    clear(succ).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+                    api('GET', '/screen/successors?limit=5&entry=' + encodeURIComponent(ref)).then(function (r) {
+                        clear(succ).appendChild(h('h3', null, t('sc.successors')));
+                        if (!r.candidates.length) succ.appendChild(h('p', { class: 'muted' }, t('sc.noSuccessors')));
+                        else succ.appendChild(h('ol', null, r.candidates.map(function (c) {
+                            return h('li', { 'data-entry': c.list.replace(/-.*/, '') + ':' + c.key }, h('strong', null, c.name), ' ',
+                                     h('code', null, c.key), ' ', t('sc.score') + ' ' + c.score + ' — ',
+                                     (c.evidence || []).map(function (e) { return e.kind + ': ' + e.value; }).join('; '));
+                        })));
+                    }).catch(function (err) { clear(succ).appendChild(errorBox(err)); });
+                } }, t('sc.successors'));
                 return h('tr', { 'data-entry': ref },
-                         h('td', null, h('strong', null, x.name), ' ', h('code', null, ref)),
+                         h('td', null, h('strong', null, x.name), ' ', h('code', null, ref), ' ', succBtn, succ),
                          h('td', { class: 'num' }, String(x.score)),
                          h('td', null, (x.matched_name || '') + (x.quality ? ' (' + x.quality + ')' : '')),
                          h('td', null, why), h('td', null, dismiss));

@@ -174,6 +174,7 @@ int api_evidence_file(struct request *r);
 int api_export(struct request *r);
 int api_export_report(struct request *r);
 int api_lists(struct request *r);
+int api_screen_successors(struct request *r);
 int api_lists_diff(struct request *r);
 int api_identity_set(struct request *r);
 int api_link_review(struct request *r);

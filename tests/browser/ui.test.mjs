@@ -408,6 +408,11 @@ await step('screening: one name, its hits and why they matched', async () => {
     check((await row.textContent()).includes('KOREA RYONBONG GENERAL CORPORATION'), 'the listed entry: ' + await row.textContent());
     check(await page.locator('#sc-results tr[data-entry^="un:"] .sc-explain li').count() > 0, 'why it matched');
     check((await page.textContent('#sc-results .sc-versions')).includes('un-'), 'the list versions screened');
+    await page.locator('#sc-results tr[data-entry^="un:"] .sc-show-successors').first().click();
+    await page.waitForSelector('#sc-results .sc-successors h3');
+    const succ = await page.textContent('#sc-results .sc-successors');
+    check(succ.includes('Likely successors') && (/KP[ei]\.\d+/.test(succ) || succ.includes('No listed entity')),
+          'the successors, or that there are none: ' + succ);
 });
 
 await step('screening: "not this entry", then withdrawn', async () => {

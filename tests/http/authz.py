@@ -163,6 +163,8 @@ def request(s, who, route, level, mode):
         body = {"a": a, "b": b, "decision": "accept" if n % 2 else "reject"}
     elif path.startswith("/api/v1/link/"):
         query = "?type=person"
+    elif path == "/api/v1/screen/successors":
+        query = "?entry=un:KPe.002"
     elif path == "/api/v1/lists/{version}/diff":
         path = "/api/v1/lists/un/diff"
         query = "?from=un"

@@ -79,6 +79,7 @@ calls = {
     ("POST", "/api/v1/screen/decisions"): ({}, "", {"record": "or-fake00000001", "entry": "un:KPe.001", "note": "FICTIONAL: a test"}),
     ("POST", "/api/v1/screen/decisions/withdraw"): ({}, "", {"record": "or-fake00000001", "entry": "KPe.001"}),
     ("GET", "/api/v1/screen/decisions"): ({}, "?all=1", None),
+    ("GET", "/api/v1/screen/successors"): ({}, "?entry=un:KPe.002&limit=5", None),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
