@@ -7,7 +7,7 @@
  * Sections, in order: helpers (DOM, i18n, API), the shell (header, router),
  * then one section per view: login, map, intake (forms generated from
  * /api/v1/types), records, one record, search, review of linked pairs,
- * dashboard, evidence, exports.  The label tables are in i18n.js, loaded first.
+ * screening, dashboard, evidence, exports.  The label tables are in i18n.js, loaded first.
  */
 'use strict';
 
@@ -247,7 +247,7 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'review', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -1603,10 +1603,165 @@ VIEWS.evidence = function (el, arg, params) {
 };
 
 /* ------------------------------------------------------------------ */
+/* View: screening                                                     */
+
+/* Names from an uploaded CSV: the first cell of each row, the header
+ * ("name") left out; quotes as a spreadsheet writes them. */
+function csvNames(text) {
+    var names = [];
+    text.split(/\r?\n/).forEach(function (line, i) {
+        var m = /^\s*"((?:[^"]|"")*)"/.exec(line);
+        var cell = (m ? m[1].replace(/""/g, '"') : line.split(',')[0]).trim();
+        if (cell && !(i === 0 && /^name$/i.test(cell))) names.push(cell);
+    });
+    return names;
+}
+
+VIEWS.screen = function (el) {
+    el.appendChild(h('h1', null, t('sc.title')));
+    el.appendChild(h('p', { class: 'muted' }, t('sc.about')));
+    var name = h('input', { id: 'sc-name', name: 'name' });
+    var schema = h('select', { id: 'sc-schema' }, ['LegalEntity', 'Person', 'Company', 'Organization', 'Vessel'].map(function (k) {
+        return h('option', { value: k }, t('sc.schema.' + k));
+    }));
+    var asOf = h('input', { id: 'sc-asof', type: 'date' });
+    var record = h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' });
+    var file = h('input', { id: 'sc-file', type: 'file', accept: '.csv,text/csv' });
+    var results = h('div', { id: 'sc-results', 'aria-live': 'polite' });
+    var decisions = h('div', { id: 'sc-decisions' });
+    var screenNames = function (names) {
+        if (!names.length) return Promise.resolve();
+        var queries = {};
+        names.slice(0, 100).forEach(function (n, i) {
+            queries['q' + i] = { schema: schema.value, properties: { name: [n] } };
+        });
+        var body = { queries: queries, limit: 5 };
+        if (asOf.value) body.as_of = asOf.value;
+        clear(results).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        return api('POST', '/screen', body).then(function (r) {
+            clear(results).appendChild(h('p', { class: 'sc-versions' }, t('sc.versions', { v: r.versions.join(', ') })));
+            names.slice(0, 100).forEach(function (n, i) { results.appendChild(screenResult(n, r.responses['q' + i])); });
+            if (names.length > 100) results.appendChild(h('p', { class: 'error-box' }, t('sc.tooMany')));
+        }).catch(function (err) { clear(results).appendChild(errorBox(err)); });
+    };
+    function screenResult(query, res) {
+        var hits = (res && res.results) || [];
+        var card = h('section', { class: 'card sc-query' }, h('h2', null, query));
+        if (res && res.error) card.appendChild(h('p', { class: 'error-box' }, res.error));
+        else if (!hits.length) card.appendChild(h('p', { class: 'sc-none' }, t('sc.none')));
+        else card.appendChild(h('table', { class: 'sc-hits' },
+            h('thead', null, h('tr', null, ['sc.entry', 'sc.score', 'sc.matched', 'sc.why', ''].map(function (k) {
+                return h('th', null, k ? t(k) : ''); }))),
+            h('tbody', null, hits.map(function (x) {
+                var ex = x.explain || {};
+                var why = h('ul', { class: 'sc-explain' }, Object.keys(ex).map(function (k) {
+                    var v = ex[k];
+                    var text = Array.isArray(v) ? v.map(function (p) {
+                        return p && typeof p === 'object' && 'query' in p
+                            ? p.query + ' ↔ ' + (p.name || '–') + (p.score !== undefined ? ' (' + p.score + ')' : '')
+                            : typeof p === 'object' ? JSON.stringify(p) : String(p);
+                    }).join('; ') || '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+                    return h('li', null, h('span', { class: 'muted' }, k.replace(/_/g, ' ') + ': '), text);
+                }));
+                var ref = x.list.replace(/-.*/, '') + ':' + x.key;   /* the list, not its version */
+                var dismiss = record.value.trim() ? h('button', { type: 'button', class: 'sc-dismiss', onclick: function () {
+                    api('POST', '/screen/decisions', { record: record.value.trim(), entry: ref, note: t('sc.notThis') })
+                        .then(function () { say(t('sc.dismissed', { e: ref })); loadDecisions(); })
+                        .catch(function (err) { say(err.message, true); });
+                } }, t('sc.notThis')) : '';
+                var succ = h('div', { class: 'sc-successors' });
+                var succBtn = h('button', { type: 'button', class: 'sc-show-successors', onclick: function () {
+                    clear(succ).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+                    api('GET', '/screen/successors?limit=5&entry=' + encodeURIComponent(ref)).then(function (r) {
+                        clear(succ).appendChild(h('h3', null, t('sc.successors')));
+                        if (!r.candidates.length) succ.appendChild(h('p', { class: 'muted' }, t('sc.noSuccessors')));
+                        else succ.appendChild(h('ol', null, r.candidates.map(function (c) {
+                            return h('li', { 'data-entry': c.list.replace(/-.*/, '') + ':' + c.key }, h('strong', null, c.name), ' ',
+                                     h('code', null, c.key), ' ', t('sc.score') + ' ' + c.score + ' — ',
+                                     (c.evidence || []).map(function (e) { return e.kind + ': ' + e.value; }).join('; '));
+                        })));
+                    }).catch(function (err) { clear(succ).appendChild(errorBox(err)); });
+                } }, t('sc.successors'));
+                return h('tr', { 'data-entry': ref },
+                         h('td', null, h('strong', null, x.name), ' ', h('code', null, ref), ' ', succBtn, succ),
+                         h('td', { class: 'num' }, String(x.score)),
+                         h('td', null, (x.matched_name || '') + (x.quality ? ' (' + x.quality + ')' : '')),
+                         h('td', null, why), h('td', null, dismiss));
+            }))));
+        return card;
+    }
+    function loadDecisions() {
+        var id = record.value.trim();
+        clear(decisions);
+        if (!id) return Promise.resolve();
+        return api('GET', '/screen/decisions?all=1&record=' + encodeURIComponent(id)).then(function (r) {
+            decisions.appendChild(h('h2', null, t('sc.decisions')));
+            if (!r.decisions.length) decisions.appendChild(h('p', { class: 'muted' }, t('sc.noDecisions')));
+            else decisions.appendChild(h('ul', { class: 'sc-decision-list' }, r.decisions.map(function (d) {
+                var entry = d.list + ':' + d.key;
+                var live = d.status !== 'withdrawn';
+                return h('li', { 'data-entry': entry, 'data-status': d.status }, h('code', null, entry), ' ', d.entry_name || '', ' ',
+                         live ? t('sc.dismissedLabel') : t('sc.withdrawnLabel'), ' ',
+                         live ? h('button', { type: 'button', class: 'sc-undismiss', onclick: function () {
+                             api('POST', '/screen/decisions/withdraw', { record: id, entry: entry })
+                                 .then(function () { say(t('sc.undismissed', { e: entry })); loadDecisions(); })
+                                 .catch(function (err) { say(err.message, true); });
+                         } }, t('sc.undo')) : '');
+            })));
+        }).catch(function (err) { decisions.appendChild(errorBox(err)); });
+    }
+    var form = h('form', { class: 'screen-one card' },
+        h('p', null, h('label', { for: 'sc-name' }, t('sc.name')), ' ', name, ' ',
+          h('label', { for: 'sc-schema' }, t('sc.schema')), ' ', schema),
+        h('p', null, h('label', { for: 'sc-asof' }, t('sc.asOf')), ' ', asOf, ' ',
+          h('label', { for: 'sc-record' }, t('sc.record')), ' ', record),
+        h('p', null, h('button', { type: 'submit' }, t('sc.run')), ' ',
+          h('label', { for: 'sc-file' }, t('sc.file')), ' ', file));
+    form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        loadDecisions();
+        screenNames(name.value.trim() ? [name.value.trim()] : []);
+    });
+    file.addEventListener('change', function () {
+        if (!file.files.length) return;
+        file.files[0].text().then(function (text) { return screenNames(csvNames(text)); });
+    });
+    el.appendChild(form);
+    el.appendChild(results);
+    el.appendChild(decisions);
+    var lists = h('section', { id: 'sc-lists', class: 'card' }, h('h2', null, t('sc.lists')));
+    var diff = h('div', { id: 'sc-diff' });
+    el.appendChild(lists);
+    return api('GET', '/lists').then(function (versions) {
+        if (!versions.length) { lists.appendChild(h('p', { class: 'muted' }, t('sc.noLists'))); return; }
+        lists.appendChild(h('table', { class: 'sc-list-versions' },
+            h('thead', null, h('tr', null, ['sc.list', 'sc.published', 'sc.entries', ''].map(function (k) { return h('th', null, k ? t(k) : ''); }))),
+            h('tbody', null, versions.map(function (v) {
+                return h('tr', { 'data-version': v.id }, h('td', null, h('code', null, v.id)), h('td', null, v.published),
+                         h('td', { class: 'num' }, String(v.entries)),
+                         h('td', null, h('button', { type: 'button', class: 'sc-show-diff', onclick: function () { showDiff(v.id); } }, t('sc.diff'))));
+            }))));
+        lists.appendChild(diff);
+    }).catch(function (err) { lists.appendChild(errorBox(err)); });
+    function showDiff(version) {
+        clear(diff).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        api('GET', '/lists/' + encodeURIComponent(version) + '/diff').then(function (d) {
+            var c = d.counts;
+            clear(diff).appendChild(h('p', { class: 'sc-diff-counts' }, t('sc.diffCounts', {
+                old: d.old, new: d['new'], added: c.added, removed: c.removed, changed: c.changed })));
+            diff.appendChild(h('ul', { class: 'sc-diff-entries' }, d.entries.map(function (e) {
+                return h('li', { 'data-change': e.change }, t('sc.change.' + e.change), ': ', h('code', null, e.key), ' ', e.name || '');
+            })));
+        }).catch(function (err) { clear(diff).appendChild(errorBox(err)); });
+    }
+};
+
+/* ------------------------------------------------------------------ */
 /* View: exports                                                       */
 
 VIEWS.exports = function (el) {
     el.appendChild(h('h1', null, t('ex.title')));
+    el.appendChild(mapExports());
     if (state.me.clearance !== 'confidential') {
         el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
         return;
@@ -1618,22 +1773,59 @@ VIEWS.exports = function (el) {
     var setCsv = function () { csv.setAttribute('href', '/api/v1/export/csv?type=' + encodeURIComponent(typeSel.value)); };
     typeSel.addEventListener('change', setCsv);
     setCsv();
-    var items = h('ul', { class: 'exports' },
+    el.appendChild(h('ul', { class: 'exports' },
         h('li', { class: 'card' }, h('h2', null, t('ex.jsonl')),
           h('a', { id: 'ex-jsonl', class: 'button', href: '/api/v1/export/jsonl', download: '' }, t('ex.download') + ' JSONL')),
         h('li', { class: 'card' }, h('h2', null, t('ex.csv')),
-          h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv));
-    el.appendChild(items);
-    /* KML is offered once the API documents it. */
-    var openapi = state.openapi ? Promise.resolve(state.openapi)
-        : fetch('/api/v1/openapi.json').then(function (r) { return r.ok ? r.text() : ''; });
-    return openapi.then(function (text) {
-        state.openapi = text;
-        if (text.indexOf('kml') >= 0)
-            items.appendChild(h('li', { class: 'card' }, h('h2', null, t('ex.kml')),
-                h('a', { id: 'ex-kml', class: 'button', href: '/api/v1/export/kml', download: '' }, t('ex.download') + ' KML')));
-    }).catch(function () { /* no KML */ });
+          h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv)));
 };
+
+/* The map's sites and pinpoints at a tier, in four formats, with the
+ * server's report beside them: what goes out, each record left out with
+ * why and the fix, and the free text the public tier took out. */
+function mapExports() {
+    var tierSel = h('select', { id: 'ex-tier' }, ['court', 'partner', 'public'].map(function (x) {
+        return h('option', { value: x }, t('ex.tier.' + x));
+    }));
+    var formats = [['kml', 'KML'], ['kmz', 'KMZ'], ['geojson', 'GeoJSON'], ['csv', 'CSV']];
+    var links = formats.map(function (f) {
+        return h('a', { id: 'ex-map-' + f[0], class: 'button', download: '' }, t('ex.download') + ' ' + f[1]);
+    });
+    links[0].id = 'ex-kml';
+    var report = h('div', { id: 'ex-report', 'aria-live': 'polite' });
+    var show = function () {
+        var tier = tierSel.value;
+        formats.forEach(function (f, i) {
+            links[i].setAttribute('href', '/api/v1/export/' + f[0] + '?tier=' + encodeURIComponent(tier));
+        });
+        clear(report).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        api('GET', '/export/kml/report?tier=' + encodeURIComponent(tier)).then(function (r) {
+            clear(report).appendChild(h('p', { class: 'ex-counts' }, t('ex.counts', {
+                sites: r.sites, pinpoints: r.pinpoints, coarsened: r.coarsened, left: r.left_out_count })));
+            if (r.left_out.length)
+                report.appendChild(h('table', { class: 'ex-left' },
+                    h('thead', null, h('tr', null, h('th', null, t('ex.record')), h('th', null, t('ex.why')),
+                                       h('th', null, t('ex.fix')))),
+                    h('tbody', null, r.left_out.map(function (x) {
+                        return h('tr', { 'data-reason': x.reason },
+                                 h('td', null, h('a', { href: '#/record/' + encodeURIComponent(x.id) }, x.id)),
+                                 h('td', null, t('ex.reason.' + x.reason)), h('td', null, h('code', null, x.fix)));
+                    }))));
+            if (r.free_text_removed.length)
+                report.appendChild(h('ul', { class: 'ex-removed' }, r.free_text_removed.map(function (x) {
+                    return h('li', null, t('ex.removed', { id: x.id, fields: x.fields.map(function (f) {
+                        return fieldLabel(f);
+                    }).join(', ') }));
+                })));
+        }).catch(function (err) { clear(report).appendChild(errorBox(err)); });
+    };
+    tierSel.addEventListener('change', show);
+    show();
+    return h('section', { class: 'card ex-map' }, h('h2', null, t('ex.kml')),
+             h('p', { class: 'muted' }, t('ex.mapAbout')),
+             h('label', { for: 'ex-tier' }, t('ex.tier')), ' ', tierSel, ' ',
+             h('span', { class: 'ex-formats' }, links), report);
+}
 
 /* ------------------------------------------------------------------ */
 /* Start                                                               */

@@ -32,6 +32,29 @@ static int export_bundle(struct cli *cli, const char *tier_name, const char *pat
     return EXIT_OK;
 }
 
+/* What a map export kept back and took out, each with why and the fix. */
+static void map_report(const struct geo_export_counts *c, const char *tier_name)
+{
+    json_t *item;
+    size_t i;
+
+    fprintf(stderr, "exported %ld sites and %ld pinpoints for the %s tier (%ld coarsened, "
+            "%ld left out)\n", c->sites, c->pinpoints, tier_name, c->redacted, c->left_out);
+    json_array_foreach(c->left, i, item)
+        fprintf(stderr, "left out %s: %s; fix: %s\n",
+                json_string_value(json_object_get(item, "id")),
+                json_string_value(json_object_get(item, "why")),
+                json_string_value(json_object_get(item, "fix")));
+    json_array_foreach(c->removed, i, item) {
+        json_t *f;
+        size_t k;
+        fprintf(stderr, "free text taken out of %s:", json_string_value(json_object_get(item, "id")));
+        json_array_foreach(json_object_get(item, "fields"), k, f)
+            fprintf(stderr, " %s", json_string_value(f));
+        fprintf(stderr, " (name them in its field publishable to let them out)\n");
+    }
+}
+
 /* export kml|kmz|geojson|csv --tier T: sites and pinpoints for maps. */
 static int export_map(struct cli *cli, const char *format, const char *tier_name, const char *path)
 {
@@ -53,11 +76,10 @@ static int export_map(struct cli *cli, const char *format, const char *tier_name
     rc = geo_export(&cli->ctx, cli->st, fmt, tier, out, &c);
     if (out != stdout && fclose(out) != 0 && rc == AT_OK)
         rc = ctx_error(&cli->ctx, AT_ERR, "writing %s failed", path);
-    if (rc != AT_OK)
-        return cli_fail(cli, rc);
-    fprintf(stderr, "exported %ld sites and %ld pinpoints for the %s tier (%ld coarsened, "
-            "%ld left out)\n", c.sites, c.pinpoints, tier_name, c.redacted, c.left_out);
-    return EXIT_OK;
+    if (rc == AT_OK)
+        map_report(&c, tier_name);
+    geo_export_counts_free(&c);
+    return rc == AT_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 
 /* export ftm [--list VERSION]: FollowTheMoney entities, one per line. */
@@ -178,7 +200,9 @@ const struct command export_command = {
         "are left out.  Check one with 'attest verify-bundle'.  kml, kmz, geojson and\n"
         "csv with --tier write the sites and pinpoints that the tier lets out, with\n"
         "each site's corroboration (witness counts, dates), for Google Earth and GIS\n"
-        "tools; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
+        "tools, and say on stderr why each record left out stays in and what would let\n"
+        "it out; the public tier also takes out names and descriptions unless the\n"
+        "record's field publishable names them; see docs/formats-geo.md.  ftm writes FollowTheMoney entities (JSON\n"
         "Lines, as OpenSanctions tools read them): the organisations, persons and\n"
         "vessels you may read with their ownership, directorship and succession\n"
         "relations, or with --list the entries of a sanctions list version.\n"

@@ -125,19 +125,31 @@ static int collect_one(void *arg, json_t *doc)
     struct collect *c = arg;
     json_t *out = NULL, *data, *props;
     bool redacted = false, site;
-    int rc = tier_apply(c->ctx, c->st, c->tier, doc, &out, &redacted);
+    struct tier_note note;
+    int rc = tier_apply_noted(c->ctx, c->st, c->tier, doc, &out, &note);
 
     if (rc != AT_OK)
         return rc;
+    redacted = note.redacted;
+    if (out && !json_object_get(json_object_get(out, "data"), "lat")) {
+        json_decref(out);   /* nothing to place on a map */
+        out = NULL;
+        note.reason = TIER_NO_POINT;
+    }
     if (out == NULL) {
         c->counts->left_out++;
+        json_array_append_new(c->counts->left, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+            "id", json_string_value(json_object_get(doc, "id")),
+            "record", json_string_value(json_object_get(doc, "type")),
+            "reason", tier_reason_code(note.reason), "why", tier_reason_text(note.reason),
+            "fix", tier_reason_fix(note.reason, c->tier)));
+        json_decref(note.removed);
         return AT_OK;
     }
+    if (note.removed)
+        json_array_append_new(c->counts->removed, json_pack("{s:s, s:o}",
+            "id", json_string_value(json_object_get(doc, "id")), "fields", note.removed));
     data = json_object_get(out, "data");
-    if (!json_object_get(data, "lat")) {   /* nothing to place on a map */
-        json_decref(out);
-        return AT_OK;
-    }
     site = strcmp(json_string_value(json_object_get(out, "type")), "site") == 0;
     props = json_pack("{s:s, s:s}", "id", json_string_value(json_object_get(out, "id")),
                       "record", site ? "site" : "pinpoint");
@@ -659,6 +671,8 @@ int geo_export(struct at_ctx *ctx, struct store *st, enum geo_format fmt, enum t
     int rc = AT_OK;
 
     memset(counts, 0, sizeof *counts);
+    counts->left = json_array();
+    counts->removed = json_array();
     for (size_t i = 0; i < ARRAY_LEN(types) && rc == AT_OK; i++) {
         struct record_filter f = RECORD_FILTER_INIT;
         f.type = types[i];
@@ -684,4 +698,32 @@ int geo_export(struct at_ctx *ctx, struct store *st, enum geo_format fmt, enum t
     free(c.f);
     buf_free(&text);
     return rc;
+}
+
+json_t *geo_export_report(const struct geo_export_counts *c, enum tier t)
+{
+    json_t *by = json_object(), *item;
+    size_t i;
+
+    json_array_foreach(c->left, i, item) {
+        const char *code = json_string_value(json_object_get(item, "reason"));
+        json_t *r = json_object_get(by, code);
+        if (r == NULL)
+            json_object_set_new(by, code, r = json_pack("{s:i, s:O, s:O}", "count", 0,
+                                "why", json_object_get(item, "why"), "fix",
+                                json_object_get(item, "fix")));
+        json_object_set_new(r, "count", json_integer(json_integer_value(json_object_get(r, "count")) + 1));
+    }
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:O, s:o, s:O}", "tier", tier_name(t),
+                     "sites", (int)c->sites, "pinpoints", (int)c->pinpoints,
+                     "coarsened", (int)c->redacted, "left_out_count", (int)c->left_out,
+                     "left_out", c->left ? c->left : json_null(), "by_reason", by,
+                     "free_text_removed", c->removed ? c->removed : json_null());
+}
+
+void geo_export_counts_free(struct geo_export_counts *c)
+{
+    json_decref(c->left);
+    json_decref(c->removed);
+    c->left = c->removed = NULL;
 }

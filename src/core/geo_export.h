@@ -26,10 +26,21 @@ struct geo_export_counts {
     long sites, pinpoints;  /* written */
     long redacted;          /* written with coordinates coarsened */
     long left_out;          /* kept back at this tier */
+    json_t *left;           /* each kept back: {id, record, reason, why, fix} */
+    json_t *removed;        /* public tier: {id, fields: [free text taken out]} */
 };
 
+/* The counts as JSON for people and the browser: {tier, sites, pinpoints,
+ * coarsened, left_out: [...], free_text_removed: [...], by_reason: {code:
+ * {count, why, fix}}}. */
+json_t *geo_export_report(const struct geo_export_counts *c, enum tier t);
+
+/* Releases what geo_export put in c. */
+void geo_export_counts_free(struct geo_export_counts *c);
+
 /* Writes the current sites and pinpoints that tier t lets out, for the
- * store's session, to out in format f. */
+ * store's session, to out in format f; c says what was kept back and why
+ * (release it with geo_export_counts_free). */
 int geo_export(struct at_ctx *ctx, struct store *st, enum geo_format f, enum tier t, FILE *out,
                struct geo_export_counts *counts);
 

@@ -140,6 +140,8 @@ static const struct field_spec site_fields[] = {
     { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when the site was in use (fuzzy)" },
     { "placemark", FIELD_TEXT, 0, NULL, NULL, 0, 0,
       "the Google Earth placemark it was imported from, so that a new import updates it" },
+    { "publishable", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "free text that may go out at the public tier as written: name, description (else replaced or dropped)" },
 };
 
 static const struct field_spec pinpoint_fields[] = {
@@ -159,6 +161,8 @@ static const struct field_spec pinpoint_fields[] = {
       "placements made together (the points of one Google Earth placemark) share it" },
     { "placemark", FIELD_TEXT, 0, NULL, NULL, 0, 0,
       "the Google Earth placemark it was imported from, so that a new import updates it" },
+    { "publishable", FIELD_TEXT, 0, NULL, NULL, 0, 0,
+      "free text that may go out at the public tier as written: name, description (else replaced or dropped)" },
 };
 
 static const struct field_spec relation_fields[] = {

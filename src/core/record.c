@@ -186,6 +186,37 @@ out:
     return rc;
 }
 
+/* A witness code names one witness: a second would count one person twice
+ * among the independent sources.  Codes compare without case or the spaces
+ * around them; a retracted witness's code is free.  The one gate for every
+ * way in (add, amend, import), since each writes through write_version.
+ * The other witness is not named: it may be above the writer's clearance. */
+static int check_witness_code(struct at_ctx *ctx, struct store *st, json_t *doc)
+{
+    static const char sql[] =
+        "SELECT 1 FROM record_current WHERE type = 'witness' AND retracted = 0"
+        " AND upper(trim(json_extract(doc, '$.data.code'))) = upper(trim(?1)) AND id <> ?2"
+        " LIMIT 1";
+    const char *code = json_string_value(json_object_get(json_object_get(doc, "data"), "code"));
+    sqlite3_stmt *stmt;
+    int step;
+
+    if (code == NULL || json_is_true(json_object_get(doc, "retracted"))
+        || strcmp(json_string_value(json_object_get(doc, "type")), "witness") != 0)
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (step == SQLITE_ROW)
+        return ctx_error(ctx, AT_EINVAL, "field \"code\": witness code \"%s\" is already in use "
+                         "by another witness; each witness needs a code of its own (retract the "
+                         "other first if it was entered twice)", code);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "checking the witness code");
+}
+
 /* Appends doc to the log and the versions, then refreshes the derived view. */
 static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
 {
@@ -196,6 +227,9 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
     int64_t seq;
     int rc = AT_ERR;
 
+    if ((rc = check_witness_code(ctx, st, doc)) != AT_OK)
+        goto out;
+    rc = AT_ERR;
     if (evlog_append(ctx, st, text, &seq) != AT_OK)
         goto out;
     if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)

@@ -289,6 +289,10 @@ static const char *const migrations[] = {
     "  data BLOB NOT NULL,\n"
     "  PRIMARY KEY (name, z, x, y)\n"
     ") WITHOUT ROWID;\n",
+    /* 12 -> 13: witness codes by value, for the check that each names one
+     * witness (record.c); derived, as record_current is. */
+    "CREATE INDEX record_current_witness_code ON record_current("
+    "upper(trim(json_extract(doc, '$.data.code')))) WHERE type = 'witness' AND retracted = 0;\n",
 };
 
 const char *schema_create_sql(void)

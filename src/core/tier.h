@@ -40,4 +40,37 @@ const char *tier_public_point(const char *county, double lat, double lon, double
 int tier_apply(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, json_t **out,
                bool *redacted);
 
+/* Why a record stays in at a tier. */
+enum tier_reason {
+    TIER_LET_OUT,
+    TIER_RETRACTED,
+    TIER_CLEARANCE,       /* the record's clearance is above the tier's */
+    TIER_READER,          /* above the reader's own clearance */
+    TIER_WITNESS_ONLY,    /* witnesses and interviews never go out to the public */
+    TIER_SITE_TIER,       /* the site's own publication tier is narrower */
+    TIER_CONSENT,         /* the witness has not consented to the tier's use */
+    TIER_NO_POINT,        /* (map exports) nothing to place on a map */
+};
+
+/* What tier_apply_noted says beside its decision. */
+struct tier_note {
+    bool redacted;
+    enum tier_reason reason; /* when the record stays in */
+    json_t *removed;         /* at the public tier: the free-text fields dropped or
+                                replaced (an array of names; NULL when none) */
+};
+
+/* tier_apply, saying why a record stays in and which free text the public
+ * tier took out: at the public tier a placed record's free text (its name,
+ * description) goes out only when its field "publishable" names the field;
+ * a name is replaced by its type, a description dropped.  The caller
+ * releases note->removed. */
+int tier_apply_noted(struct at_ctx *ctx, struct store *st, enum tier t, json_t *doc, json_t **out,
+                     struct tier_note *note);
+
+/* The reason in words, and what would let the record out at tier t. */
+const char *tier_reason_text(enum tier_reason r);
+const char *tier_reason_fix(enum tier_reason r, enum tier t);
+const char *tier_reason_code(enum tier_reason r);
+
 #endif

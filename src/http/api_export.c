@@ -1,11 +1,15 @@
 /*
  * api_export.c: /api/v1/export/{format}: the archive as JSON Lines, or one
  * type as CSV (cells guarded against spreadsheet formulas unless ?raw=1),
- * written to an unlinked temporary file and streamed.
+ * or with ?tier= the sites and pinpoints for maps (kml, kmz, geojson, csv),
+ * written to an unlinked temporary file and streamed; and
+ * /api/v1/export/{format}/report: what such a map export lets out, and
+ * for each record it keeps back the reason and the fix.
  */
 #include "http.h"
 #include "../core/access.h"
 #include "../core/csvio.h"
+#include "../core/geo_export.h"
 #include "../core/import.h"
 #include "../core/vocab.h"
 
@@ -14,39 +18,126 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const struct {
+    const char *format, *content_type, *disposition;
+} map_files[] = {
+    [GEO_KML] = { "kml", "application/vnd.google-earth.kml+xml",
+                  "attachment; filename=\"attest-map.kml\"" },
+    [GEO_KMZ] = { "kmz", "application/vnd.google-earth.kmz",
+                  "attachment; filename=\"attest-map.kmz\"" },
+    [GEO_GEOJSON] = { "geojson", "application/geo+json",
+                      "attachment; filename=\"attest-map.geojson\"" },
+    [GEO_CSV] = { "csv", "text/csv; charset=utf-8", "attachment; filename=\"attest-map.csv\"" },
+};
+
+/* The map format and tier of the request: 0, or the error status set. */
+static int map_args(struct request *r, enum geo_format *fmt, enum tier *tier)
+{
+    const char *t = http_arg(r, "tier");
+
+    if (t == NULL)
+        return http_error(r, 400, "invalid", "tier", "a map export needs ?tier= court, partner or public");
+    if (tier_parse(&r->ctx, t, tier) != AT_OK)
+        return http_error(r, 400, "invalid", "tier", "%s", r->ctx.message);
+    if (geo_format_parse(&r->ctx, r->params[0], fmt) != AT_OK)
+        return http_error(r, 404, "not_found", NULL, "map export formats: kml, kmz, geojson, csv");
+    return 0;
+}
+
+/* Streams the file f holds as the reply. */
+static int reply_file(struct request *r, FILE *f, const char *content_type, const char *disposition)
+{
+    struct stat sb;
+
+    if (fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
+        fclose(f);
+        return http_core_error(r, AT_ERR);
+    }
+    r->file_fd = dup(fileno(f));
+    fclose(f);
+    lseek(r->file_fd, 0, SEEK_SET);
+    r->file_len = (uint64_t)sb.st_size;
+    r->content_type = content_type;
+    r->disposition = disposition;
+    r->status = 200;
+    return 200;
+}
+
+static int export_map(struct request *r)
+{
+    struct geo_export_counts c;
+    enum geo_format fmt;
+    enum tier tier;
+    FILE *f;
+    int rc;
+
+    if (map_args(r, &fmt, &tier) != 0)
+        return (int)r->status;
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    rc = geo_export(&r->ctx, r->st, fmt, tier, f, &c);
+    geo_export_counts_free(&c);
+    if (rc != AT_OK) {
+        fclose(f);
+        return http_core_error(r, rc);
+    }
+    return reply_file(r, f, map_files[fmt].content_type, map_files[fmt].disposition);
+}
+
+int api_export_report(struct request *r)
+{
+    struct geo_export_counts c;
+    enum geo_format fmt;
+    enum tier tier;
+    FILE *f;
+    int rc;
+
+    if (map_args(r, &fmt, &tier) != 0)
+        return (int)r->status;
+    if ((f = fopen("/dev/null", "wb")) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot open /dev/null");
+    /* KML is the cheapest to write; what goes out is the same in every format. */
+    rc = geo_export(&r->ctx, r->st, GEO_KML, tier, f, &c);
+    fclose(f);
+    if (rc == AT_OK)
+        rc = http_json(r, 200, geo_export_report(&c, tier));
+    else
+        rc = http_core_error(r, rc);
+    geo_export_counts_free(&c);
+    return rc;
+}
+
 int api_export(struct request *r)
 {
     const char *format = r->params[0], *type = http_arg(r, "type");
-    struct stat sb;
     long raw;
     FILE *f;
     int rc;
 
+    if (http_arg(r, "tier") || strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
+        || strcmp(format, "geojson") == 0)
+        return export_map(r);
     /* A whole-archive export holds every record: beyond the route's right
      * to export (checked by the gate), the reader must see every level. */
     if ((rc = access_check(&r->ctx, &r->keys, ACTION_READ, CLEARANCE_CONFIDENTIAL)) != AT_OK)
         return http_core_error(r, rc);
     if (strcmp(format, "csv") == 0 && (type == NULL || model_type(type) == NULL))
-        return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type");
+        return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type, "
+                          "or ?tier= for the map's sites and pinpoints");
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
-        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv");
+        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv; with ?tier=: "
+                          "kml, kmz, geojson, csv");
     if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
         return (int)r->status;
     if ((f = tmpfile()) == NULL)
         return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
     rc = strcmp(format, "jsonl") == 0 ? import_export_jsonl(&r->ctx, r->st, f)
                                       : csvio_export(&r->ctx, r->st, model_type(type), raw, f);
-    if (rc != AT_OK || fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
+    if (rc != AT_OK) {
         fclose(f);
-        return http_core_error(r, rc != AT_OK ? rc : AT_ERR);
+        return http_core_error(r, rc);
     }
-    r->file_fd = dup(fileno(f));
-    fclose(f);
-    lseek(r->file_fd, 0, SEEK_SET);
-    r->file_len = (uint64_t)sb.st_size;
-    r->content_type = strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8" : "application/x-ndjson";
-    r->disposition = strcmp(format, "csv") == 0 ? "attachment; filename=\"attest-export.csv\""
-                                                : "attachment; filename=\"attest-export.jsonl\"";
-    r->status = 200;
-    return 200;
+    return strcmp(format, "csv") == 0
+        ? reply_file(r, f, "text/csv; charset=utf-8", "attachment; filename=\"attest-export.csv\"")
+        : reply_file(r, f, "application/x-ndjson", "attachment; filename=\"attest-export.jsonl\"");
 }

@@ -3,7 +3,8 @@
  * the sanctions lists, in the shape of OpenSanctions' /match (see
  * screen_match_json in core/screen.h), now or as of a date; and the
  * analysts' decisions on hits: /api/v1/screen/decisions lists, makes and
- * withdraws them (core/screen_decision.h).
+ * withdraws them (core/screen_decision.h); and the likely successors of a
+ * listed entity (/api/v1/screen/successors?entry=, core/screen.h).
  *
  * The screen index of the newest versions is built once and shared by the
  * worker threads; it is built again when a newer list version has been
@@ -223,4 +224,24 @@ int api_screen_dismiss(struct request *r)
 int api_screen_withdraw(struct request *r)
 {
     return decide(r, false);
+}
+
+/* GET /api/v1/screen/successors?entry=REF&limit=N: the listed entities
+ * most likely to succeed or front for the entry REF ("un:KPe.010", or a
+ * name), with the evidence for each, as `attest screen successors`. */
+int api_screen_successors(struct request *r)
+{
+    const char *entry = http_arg(r, "entry");
+    json_t *out = NULL;
+    long limit;
+    int rc;
+
+    if (entry == NULL || *entry == '\0')
+        return http_error(r, 400, "invalid", "entry", "?entry= a list entry (un:KPe.010, ofac:9345) "
+                          "or a listed name");
+    if (http_arg_long(r, "limit", 1, 100, 10, &limit) != 0)
+        return (int)r->status;
+    if ((rc = screen_successors(&r->ctx, r->st, entry, (size_t)limit, &out)) != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 200, out);
 }

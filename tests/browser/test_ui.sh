@@ -38,6 +38,8 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$tmp/ana" \
        && run -A "$tmp/a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/olga" \
        && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl" \
+       && run -A "$tmp/a" lists import un "$root/tests/data/sanctions/un/un-2018-10-29.xml" \
+       && run -A "$tmp/a" lists import un "$root/tests/data/sanctions/un/un-2026-02-27.xml" \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Chol Su" --birth_date 1960 --sex male \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Cheol-su" --birth_date 1961 --sex male \
        && run -A "$tmp/a" link persons \

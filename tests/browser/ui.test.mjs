@@ -356,20 +356,115 @@ await step('exports: download CSV and JSONL', async () => {
     check(!jsonl.includes(REAL_NAME) && !csv.includes(REAL_NAME), 'no identity in exports');
 });
 
-// The page offers KML when the API documents it: then the button must be
-// there and give a KML file; when the API does not, the step is skipped
-// and says so (never passed unseen).
-await step('exports: download KML', async () => {
-    const api = await page.evaluate(() => fetch('/api/v1/openapi.json').then((r) => r.text()));
+// A map export by tier: the KML parses and holds a placemark for each
+// site and pinpoint the report says goes out; each record left out is
+// listed with its reason and fix (issue 15: the court tier left records
+// out unsaid, the public tier came out empty unsaid).
+async function mapReport(tier) {
+    await page.selectOption('#ex-tier', tier);
+    await page.waitForFunction((t) => document.querySelector('#ex-map-kml, #ex-kml').href.endsWith('tier=' + t)
+        && document.querySelector('#ex-report .ex-counts'), tier);
+    return page.evaluate((t) => fetch('/api/v1/export/kml/report?tier=' + t).then((r) => r.json()), tier);
+}
+
+await step('exports: download KML by tier, with what is left out and why', async () => {
     await goto('exports');
-    await page.waitForSelector('#ex-jsonl');
-    if (!/"kml"/.test(api)) {
-        check(await page.locator('#ex-kml').count() === 0, 'a KML button that the API does not document');
-        return 'the API documents no KML export (GET /api/v1/export/{format} offers jsonl and csv)';
-    }
     await page.waitForSelector('#ex-kml');
+    const court = await mapReport('court');
+    const row = page.locator(`#ex-report tr[data-reason="no_consent"]:has(a:text("${made.pinpoint}"))`);
+    await row.waitFor();
+    check((await row.textContent()).includes('has not consented') && (await row.textContent()).includes('--use court'),
+          'the new pinpoint is left out for want of consent, with the fix: ' + await row.textContent());
     const kml = await download('#ex-kml');
-    check(kml.includes('<kml') && !kml.includes(REAL_NAME), 'a KML file without the identity');
+    check(!kml.includes(REAL_NAME), 'a KML file without the identity');
+    const parsed = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'application/xml');
+        return { error: doc.getElementsByTagName('parsererror').length,
+                 names: [...doc.getElementsByTagName('Placemark')].map((p) => p.getElementsByTagName('name')[0].textContent) };
+    }, kml);
+    check(parsed.error === 0, 'the KML parses');
+    check(parsed.names.length === court.sites + court.pinpoints && parsed.names.length > 0,
+          `a placemark for each of the ${court.sites} sites and ${court.pinpoints} pinpoints: ${parsed.names.length}`);
+    check(parsed.names.includes('FICTIONAL: Hoeryong market execution ground'), 'the demo site is a placemark');
+    const pub = await mapReport('public');
+    check((await page.textContent('#ex-report .ex-counts')).includes(`${pub.left_out_count} left out`), 'the count left out');
+    // the demo's records are restricted: above the public tier
+    const site = page.locator('#ex-report tr[data-reason="clearance"]:has(a:text("si-fake00000001"))');
+    await site.waitFor();
+    check((await site.textContent()).includes('--clearance'), 'a site above the public tier: why and the fix');
+    const pubKml = await download('#ex-kml');
+    check(pubKml.includes('public tier') && !pubKml.includes('FICTIONAL DEMO DATA'), 'no free text at the public tier');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('exports');
+    await mapReport('court');
+    await page.waitForSelector('#ex-report tr[data-reason="no_consent"]');
+    check((await page.textContent('#ex-report')).includes('증언자가 이 용도에 동의하지 않음'), 'the reason in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// Screening (issue 15): one name and a file of names against the two UN
+// list versions test_ui.sh loads, each hit with why it matched; "not this
+// entry" on an archive record and its withdrawal; the versions and what
+// changed between them; the page in Korean.
+await step('screening: one name, its hits and why they matched', async () => {
+    await goto('screen');
+    await page.fill('#sc-name', 'Korea Ryonbong General Corporation');
+    await page.selectOption('#sc-schema', 'Company');
+    await page.fill('#sc-record', 'or-fake00000002');
+    await page.click('form.screen-one button[type=submit]');
+    const row = page.locator('#sc-results tr[data-entry^="un:"]').first();
+    await row.waitFor();
+    check((await row.textContent()).includes('KOREA RYONBONG GENERAL CORPORATION'), 'the listed entry: ' + await row.textContent());
+    check(await page.locator('#sc-results tr[data-entry^="un:"] .sc-explain li').count() > 0, 'why it matched');
+    check((await page.textContent('#sc-results .sc-versions')).includes('un-'), 'the list versions screened');
+    await page.locator('#sc-results tr[data-entry^="un:"] .sc-show-successors').first().click();
+    await page.waitForSelector('#sc-results .sc-successors h3');
+    const succ = await page.textContent('#sc-results .sc-successors');
+    check(succ.includes('Likely successors') && (/KP[ei]\.\d+/.test(succ) || succ.includes('No listed entity')),
+          'the successors, or that there are none: ' + succ);
+});
+
+await step('screening: "not this entry", then withdrawn', async () => {
+    const entry = await page.getAttribute('#sc-results tr[data-entry^="un:"] >> nth=0', 'data-entry');
+    await page.click(`#sc-results tr[data-entry="${entry}"] .sc-dismiss`);
+    const li = page.locator(`#sc-decisions li[data-entry="${entry}"]`).first();
+    await li.waitFor();
+    check((await li.textContent()).includes('not this entry'), 'the decision is listed: ' + await li.textContent());
+    await page.click(`#sc-decisions li[data-entry="${entry}"] .sc-undismiss`);
+    await page.waitForSelector(`#sc-decisions li[data-entry="${entry}"][data-status="withdrawn"]`);
+});
+
+await step('screening: a CSV file of names', async () => {
+    await goto('screen');
+    const csv = 'name\n"GREEN PINE ASSOCIATED CORPORATION"\nKorea Mining Development Trading Corporation\nFICTIONAL Nobody Atall Qxz\n';
+    await page.setInputFiles('#sc-file', { name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => document.querySelectorAll('#sc-results section.sc-query').length === 3);
+    const text = await page.textContent('#sc-results');
+    check(text.includes('GREEN PINE ASSOCIATED CORPORATION') && text.includes('KOREA MINING DEVELOPMENT'), 'hits for the listed names');
+    check(await page.locator('#sc-results section.sc-query:has(h2:text("FICTIONAL Nobody Atall Qxz")) .sc-none').count() === 1,
+          'no hit for the made-up name, and it says so');
+});
+
+await step('screening: list versions and what changed', async () => {
+    await page.waitForSelector('#sc-lists tr[data-version]');
+    check(await page.locator('#sc-lists tr[data-version]').count() === 2, 'the two UN versions');
+    await page.locator('#sc-lists tr[data-version] .sc-show-diff').last().click();
+    await page.waitForSelector('#sc-diff .sc-diff-counts');
+    const counts = await page.textContent('#sc-diff .sc-diff-counts');
+    check(/From un-\S*2018\S* to un-\S*2026/.test(counts) && /\d+ added, \d+ removed, \d+ changed/.test(counts), 'the diff: ' + counts);
+});
+
+await step('screening: the page in Korean', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('main h1')).includes('제재 명단 대조'), 'the title in Korean');
+    check((await page.textContent('#nav')).includes('제재 대조'), 'the menu in Korean');
+    check((await page.textContent('form.screen-one')).includes('기준일'), 'the form in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
 await step('Korean labels', async () => {

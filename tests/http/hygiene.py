@@ -63,6 +63,18 @@ def part_export():
     g = admin.get("/api/v1/export/csv?type=document&raw=yes")
     res.check("CSV export ?raw=yes: 400 naming raw", g.status == 400 and error_of(g).get("field") == "raw",
               g.body[:200])
+    # map exports by tier: no identity, a bad or missing tier named
+    g = admin.get("/api/v1/export/kml?tier=court")
+    res.check("map export: KML at the court tier without the identity",
+              g.status == 200 and b"<kml" in g.body and SECRET.encode() not in g.body, (g.status, g.body[:200]))
+    for q in ("", "?tier=secret"):
+        g = admin.get("/api/v1/export/geojson" + q)
+        e = error_of(g)
+        res.check("map export %r: 400 naming tier and the valid tiers" % q,
+                  g.status == 400 and e.get("field") == "tier" and "public" in e.get("message", ""), g.body[:200])
+    g = admin.get("/api/v1/export/kml/report?tier=public")
+    res.check("map export report: each record left out has a reason and a fix",
+              g.status == 200 and all(x["reason"] and x["fix"] for x in g.json()["left_out"]), g.body[:300])
 
 
 def part_limits():

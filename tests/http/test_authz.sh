@@ -28,10 +28,15 @@ GET  /api/v1/screen/decisions           -            401  200   200     200     
 # a screening decision needs the right to write (else 403), then a record to read: none here (404)
 POST /api/v1/screen/decisions           -            401  404   404     404          404     403     403
 POST /api/v1/screen/decisions/withdraw  -            401  404   404     404          404     403     403
+GET  /api/v1/screen/successors          -            401  200   200     200          200     200     200
 POST /api/v1/tokens                     -            401  201   201     201          201     201     201
 GET  /api/v1/evidence                   -            401  200   200     200          200     200     403
 GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
+# a map export's report checks each record against the reader: the right to export is enough
+GET  /api/v1/export/{format}/report     -            401  200   200     200          200     403     403
 GET  /api/v1/link/review                -            401  200   200     200          200     200     200
+GET  /api/v1/lists                      -            401  200   200     200          200     200     200
+GET  /api/v1/lists/{version}/diff       -            401  200   200     200          200     200     200
 GET  /api/v1/link/decisions             -            401  200   200     200          200     200     200
 # a linkage decision on two persons: write, and read both
 POST /api/v1/link/decisions             public       401  201   201     201          201     403     403

@@ -31,6 +31,7 @@ static char *export(struct at_ctx *ctx, struct store *st, enum geo_format f, enu
     int rc = geo_export(ctx, st, f, t, out, c);
 
     fclose(out);
+    geo_export_counts_free(c);
     if (rc != AT_OK) {
         free(text);
         return NULL;
