@@ -23,14 +23,12 @@ for tool in wrk nginx; do
     command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
         || { echo "http: $tool missing (make deps installs it)"; exit 1; }
 done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 store="build/bench-http/$sites-$records"
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+. "$(dirname "$0")/web_peer.sh"
 
 printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
 exec 3< "$tmp/pass"
@@ -71,27 +69,9 @@ curl -sf -H "Cookie: $cookie" "$map_url" -o "$tmp/map.json" || { echo "http: map
 features=$(python3 -c "import json; print(len(json.load(open('$tmp/map.json'))['features']))")
 
 # nginx: the same record's bytes as a static file.
-mkdir -p "$tmp/www" "$tmp/nginx"
+mkdir -p "$tmp/www"
 cp "$tmp/record.json" "$tmp/www/record.json"
-chmod -R a+rX "$tmp"  # nginx workers run as another user
-nport=$(free_port)
-cat > "$tmp/nginx/nginx.conf" <<CONF
-worker_processes $threads;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx; proxy_temp_path $tmp/nginx; fastcgi_temp_path $tmp/nginx;
-    uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
-    default_type application/json;
-    server { listen 127.0.0.1:$nport; root $tmp/www; }
-}
-CONF
-"$nginx_bin" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' 2> "$tmp/nginx/stderr" &
-pids+=($!)
-wait_http "http://127.0.0.1:$nport/record.json" \
-    || { curl -s "http://127.0.0.1:$nport/record.json"; cat "$tmp/nginx/stderr" "$tmp/nginx/error.log"; exit 1; }
+start_nginx "$tmp/www" application/json "$threads" /record.json
 
 measure() {
     # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
