@@ -77,21 +77,7 @@ measure() {
     # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
     local label=$1 url=$2 out
     out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --latency ${3:+-H "$3"} "$url")
-    python3 - "$label" <<PY
-import re, sys
-out = """$out"""
-def ms(v):
-    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-# The distribution's own lines: "99%" also ends figures such as "71.99%".
-p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-sock = re.search(r"Socket errors: (.*)", out)
-print("%s\t%.0f\t%.2f\t%.2f\t%s" % (sys.argv[1], rps, p50, p99,
-      (errs.group(1) if errs else "0") + (" (" + sock.group(1) + ")" if sock else "")))
-PY
+    printf '%s\n' "$out" | wrk_row "$label"
 }
 
 echo "-- $sites sites, $records records; wrk $conns connections, ${secs} s each, $threads threads; map box $bbox: $features sites"

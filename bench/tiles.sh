@@ -115,20 +115,7 @@ measure() {
     local label=$1 out
     out=$(TILES_PATHS="$tmp/paths" wrk -t "$threads" -c "$conns" -d "${secs}s" --latency \
           -s "$tmp/tiles.lua" ${3:+-H "$3"} "$2")
-    python3 - "$label" <<PY
-import re, sys
-out = """$out"""
-def ms(v):
-    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-sock = re.search(r"Socket errors: (.*)", out)
-print("%s\t%.0f\t%.2f\t%.2f\t%s" % (sys.argv[1], rps, p50, p99,
-      (errs.group(1) if errs else "0") + (" (" + sock.group(1) + ")" if sock else "")))
-PY
+    printf '%s\n' "$out" | wrk_row "$label"
 }
 
 echo "-- wrk $conns connections, ${secs} s each, $threads threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

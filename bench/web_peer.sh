@@ -31,3 +31,24 @@ CONF
     pids+=($!)
     wait_http "http://127.0.0.1:$nport$4" || { cat "$tmp/nginx/stderr" "$tmp/nginx/error.log"; exit 1; }
 }
+
+# wrk_row LABEL: reads wrk --latency's output on stdin and prints one row,
+# "LABEL req/s p50 p99 errors" (milliseconds; errors: non-2xx/3xx replies,
+# with socket errors in brackets).
+wrk_row() {
+    python3 -c '
+import re, sys
+out = sys.stdin.read()
+def ms(v):
+    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+# The distribution lines only: "99%" also ends figures such as "71.99%".
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+sock = re.search(r"Socket errors: (.*)", out)
+print("%s\t%.0f\t%.2f\t%.2f\t%s" % (sys.argv[1], rps, p50, p99,
+      (errs.group(1) if errs else "0") + (" (" + sock.group(1) + ")" if sock else "")))
+' "$1"
+}
