@@ -232,6 +232,15 @@ static int by_size(const void *a, const void *b)
     return x->root < y->root ? -1 : x->root > y->root;
 }
 
+/* Frees an array of n ids made by previous_ids or name_clusters (the
+ * array and each id may be NULL). */
+static void free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; ids && i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
 /* The previous cluster id of each record (NULL when none), by index. */
 static char **previous_ids(struct at_ctx *ctx, struct store *st, const struct link_table *t)
 {
@@ -503,14 +512,8 @@ int link_archive_run_write(struct at_ctx *ctx, struct store *st, void *arg)
     sum->decisions = o.nconstraints;
     sum->params = r.params;
 out:
-    for (size_t i = 0; t && i < t->n; i++) {
-        if (prev)
-            free(prev[i]);
-        if (names)
-            free(names[i]);
-    }
-    free(prev);
-    free(names);
+    free_ids(prev, t ? t->n : 0);
+    free_ids(names, t ? t->n : 0);
     free(cons);
     json_decref(params);
     json_decref(item);
@@ -682,14 +685,8 @@ static int recluster(struct at_ctx *ctx, struct store *st, enum link_type type)
     names = name_clusters(t, cluster, prev);
     rc = store_clusters(ctx, st, type, 0, t, names);
 out:
-    for (size_t i = 0; t && i < t->n; i++) {
-        if (prev)
-            free(prev[i]);
-        if (names)
-            free(names[i]);
-    }
-    free(prev);
-    free(names);
+    free_ids(prev, t ? t->n : 0);
+    free_ids(names, t ? t->n : 0);
     free(cluster);
     free(cons);
     free(pairs);

@@ -291,8 +291,9 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;\n",
     /* 12 -> 13: witness codes by value, for the check that each names one
      * witness (record.c); derived, as record_current is. */
-    "CREATE INDEX record_current_witness_code ON record_current("
-    "upper(trim(json_extract(doc, '$.data.code')))) WHERE type = 'witness' AND retracted = 0;\n",
+    "CREATE INDEX record_current_witness_code ON record_current(\n"
+    "  upper(trim(json_extract(doc, '$.data.code'))))\n"
+    "  WHERE type = 'witness' AND retracted = 0;\n",
 };
 
 const char *schema_create_sql(void)
