@@ -678,10 +678,12 @@ int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_
         if ((rc = each_latest(ctx, st, job.type, head.size, limit, add_source, &job)) != AT_OK)
             goto out;
     }
-    qsort(sources.v, sources.n, sizeof *sources.v, by_id);
+    if (sources.n)   /* qsort may not be given a NULL array, even empty */
+        qsort(sources.v, sources.n, sizeof *sources.v, by_id);
     if ((rc = each_latest(ctx, st, "event", head.size, limit, add_event, &events)) != AT_OK)
         goto out;
-    qsort(events.v, events.n, sizeof *events.v, by_id);
+    if (events.n)
+        qsort(events.v, events.n, sizeof *events.v, by_id);
     if ((rc = load_clusters(ctx, st, head.size, &clusters, linkage)) != AT_OK)
         goto out;
     c = (struct collect){ .d = &d, .strata = rq->strata, .sources = &sources, .events = &events,
@@ -689,7 +691,8 @@ int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_
     if ((rc = collect_acts(ctx, st, head.size, limit, &c)) != AT_OK)
         goto out;
     /* One sighting per victim and stratum: the union of their lists. */
-    qsort(c.v, c.n, sizeof *c.v, by_stratum_victim);
+    if (c.n)
+        qsort(c.v, c.n, sizeof *c.v, by_stratum_victim);
     {
         size_t k = 0;
 

@@ -156,7 +156,8 @@ static json_t *table_json(const struct table_spec *s, struct tally *t)
     json_t *table, *cols = json_array(), *rows = json_array(), *values;
     char note[1024];
 
-    qsort(t->rows, t->n, sizeof *t->rows, s->over_time ? by_key : by_count);
+    if (t->n)   /* qsort may not be given a NULL array, even empty */
+        qsort(t->rows, t->n, sizeof *t->rows, s->over_time ? by_key : by_count);
     for (size_t c = 0; c < s->ncols; c++)
         json_array_append_new(cols, json_string(s->columns[c]));
     for (size_t i = 0; i < t->n; i++) {
