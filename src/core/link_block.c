@@ -214,7 +214,8 @@ int link_block_pairs(struct at_ctx *ctx, const struct link_prep *p, uint64_t **p
     if (recall) {
         distinct(&pairs);
         train.v = xmalloc((pairs.n ? pairs.n : 1) * sizeof *train.v);
-        memcpy(train.v, pairs.v, pairs.n * sizeof *train.v);
+        if (pairs.n)   /* memcpy may not be given NULL, even for nothing */
+            memcpy(train.v, pairs.v, pairs.n * sizeof *train.v);
         train.n = pairs.n;
         for (size_t r = 0; r < p->cfg->nrules; r++)
             if (p->cfg->rules[r].recall)
