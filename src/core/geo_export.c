@@ -679,7 +679,8 @@ int geo_export(struct at_ctx *ctx, struct store *st, enum geo_format fmt, enum t
         rc = record_list(ctx, st, &f, collect_one, &c);
     }
     if (rc == AT_OK) {
-        qsort(c.f, c.n, sizeof *c.f, feature_order);
+        if (c.n)   /* qsort may not be given a NULL array, even empty */
+            qsort(c.f, c.n, sizeof *c.f, feature_order);
         if (fmt == GEO_KML || fmt == GEO_KMZ)
             kml_write(&text, c.f, c.n, t);
         else if (fmt == GEO_GEOJSON)

@@ -1,7 +1,8 @@
 /*
  * test_geo_export.c: the map export: format names, sites and pinpoints in
  * GeoJSON at the court tier as they are, at the public tier coarsened and
- * counted as redacted, and records above a tier left out.
+ * counted as redacted, records above a tier left out, and an archive with
+ * nothing to export.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/geo_export.h"
@@ -65,6 +66,24 @@ UNIT_TEST(geo_export_by_tier)
     CHECK(strstr(text, "FICTIONAL secret") == NULL);
     CHECK(strstr(text, "129.54321") == NULL);
     CHECK(c.redacted >= 1);
+    free(text);
+    store_close(st);
+}
+
+/* An archive with no site and no pinpoint: the export is an empty
+ * collection, and nothing is sorted from a NULL array (UBSan in make check). */
+UNIT_TEST(geo_export_empty_archive)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct geo_export_counts c = { 0 };
+    char *text;
+
+    REQUIRE(st != NULL);
+    REQUIRE((text = export(&ctx, st, GEO_GEOJSON, TIER_COURT, &c)) != NULL);
+    CHECK(c.sites == 0 && c.pinpoints == 0);
+    CHECK(strstr(text, "FeatureCollection") != NULL);
     free(text);
     store_close(st);
 }
