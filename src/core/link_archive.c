@@ -1016,7 +1016,8 @@ int link_review_queue(struct at_ctx *ctx, struct store *st, enum link_type type,
         q[n++].p = sqlite3_column_double(stmt, 2);
     }
     sqlite3_reset(stmt);
-    qsort(q, n, sizeof *q, most_informative);
+    if (n)   /* qsort may not be given a NULL array, even empty */
+        qsort(q, n, sizeof *q, most_informative);
     if (limit && n > limit)
         n = limit;
     if (n > 0 && ((rc = build_table(ctx, st, type, &t)) != AT_OK

@@ -2,7 +2,8 @@
  * test_link_archive.c: record linkage on an archive.  Before any run every
  * person is a cluster of its own; an analyst's decision holds at once and
  * in every later run (an accepted pair together, a rejected one apart),
- * and a new version of a decision replaces the old.  All data is FICTIONAL.
+ * and a new version of a decision replaces the old; a review queue with
+ * nothing in its band is empty.  All data is FICTIONAL.
  */
 #include "unit.h"
 #include "fixture.h"
@@ -101,5 +102,28 @@ UNIT_TEST(link_archive_decisions_hold_at_once_and_in_later_runs)
 
     /* A decision on a record that is not a person is refused. */
     CHECK(decide(&ctx, st, p[0], "pe-000000000000", LINK_ACCEPT, NULL) != AT_OK);
+    store_close(st);
+}
+
+/* A review queue with no pair in its band is an empty list, and nothing is
+ * sorted from a NULL array (UBSan in make check). */
+UNIT_TEST(link_archive_review_queue_empty)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "arc", &admin);
+    struct link_archive_options opts = { -1, NULL };
+    struct link_archive_summary sum;
+    json_t *queue = NULL;
+
+    REQUIRE(st != NULL);
+    REQUIRE(unit_add(&ctx, st, "person", "{\"names\":[\"FICTIONAL Kim Chol\"],\"birth_date\":\"1960\"}", -1, NULL) == AT_OK);
+    REQUIRE(unit_add(&ctx, st, "person", "{\"names\":[\"FICTIONAL Pak Sun\"],\"birth_date\":\"1971\"}", -1, NULL) == AT_OK);
+    REQUIRE(evlog_write(&ctx, st, link_archive_run_write,
+                        &(struct link_archive_job){ LINK_PERSON, &opts, &sum }) == AT_OK);
+    /* No probability lies above 1. */
+    REQUIRE(link_review_queue(&ctx, st, LINK_PERSON, 1.5, 2, 10, &queue) == AT_OK);
+    CHECK(json_array_size(queue) == 0);
+    json_decref(queue);
     store_close(st);
 }
