@@ -417,7 +417,8 @@ static int rank(struct at_ctx *ctx, struct store *st, json_t *current, const cha
     if ((rc = shared_attrs(ctx, st, current, version, key, attrs, n, &cands)) == AT_OK
         && (rc = via_vessels(ctx, st, current, &cands)) == AT_OK
         && (rc = mentions(ctx, st, current, version, key, entity, n, &cands)) == AT_OK) {
-        qsort(cands.v, cands.n, sizeof *cands.v, cmp_cand);
+        if (cands.n)   /* qsort may not be given a NULL array, even empty */
+            qsort(cands.v, cands.n, sizeof *cands.v, cmp_cand);
         *list = json_array();
         for (size_t i = 0; i < cands.n && (limit == 0 || i < limit); i++)
             json_array_append_new(*list, json_pack("{s:s, s:s, s:s, s:f, s:O}", "list",

@@ -1,8 +1,8 @@
 /*
  * test_screen_successors.c: ranking the listed entities linked to one by what the
  * lists say: the successor a UN entry's remarks name, evidence given with
- * each candidate, an entity on no list screened by its attributes, and an
- * unknown reference refused.
+ * each candidate, an entity on no list screened by its attributes, one the
+ * lists say nothing about, and an unknown reference refused.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/screen.h"
@@ -73,5 +73,24 @@ UNIT_TEST(successors_unknown_reference)
     CHECK(screen_successors(&ctx, st, "FICTIONAL nobody at all 4410", 10, &out) != AT_OK);
     CHECK(out == NULL);
     CHECK(strstr(ctx.message, "FICTIONAL nobody at all 4410") != NULL);
+    store_close(st);
+}
+
+/* An entity the lists say nothing about has no candidates, and nothing is
+ * sorted from a NULL array (UBSan in make check). */
+UNIT_TEST(successors_of_an_entity_linked_to_none)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    json_t *entity, *out = NULL;
+
+    REQUIRE(st != NULL);
+    REQUIRE(unit_lists(&ctx, st) == AT_OK);
+    entity = json_pack("{s:s}", "name", "FICTIONAL Qzxv Wkjr");
+    REQUIRE(screen_successors_entity(&ctx, st, entity, 10, &out) == AT_OK);
+    CHECK(json_array_size(json_object_get(out, "candidates")) == 0);
+    json_decref(out);
+    json_decref(entity);
     store_close(st);
 }
