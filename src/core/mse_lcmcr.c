@@ -421,6 +421,8 @@ int mse_lcmcr_run(struct at_ctx *ctx, const struct mse_table *t,
     memset(out, 0, sizeof *out);
     if (o->burnin < 0 || o->samples < 1 || o->thinning < 1)
         return ctx_error(ctx, AT_EINVAL, "LCMCR needs a burn-in >= 0, samples >= 1 and thinning >= 1");
+    if ((unsigned long)o->samples > SIZE_MAX / sizeof *out->draws)
+        return ctx_error(ctx, AT_EINVAL, "LCMCR's %ld samples would not fit in memory", o->samples);
     if ((rc = mse_lcmcr_new(ctx, t, o, &s)) != AT_OK)
         return rc;
     for (long i = 0; i < o->burnin; i++)

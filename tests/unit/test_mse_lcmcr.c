@@ -8,6 +8,7 @@
 #include "mse_data.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define SEEDS 4
@@ -98,4 +99,23 @@ UNIT_TEST(mse_lcmcr_refuses_bad_options)
     mse_lcmcr_defaults(&o);
     o.thinning = 0;
     CHECK(mse_lcmcr_run(&ctx, &t, &o, &r) == AT_EINVAL);
+}
+
+/* A number of samples whose draws would not fit in memory's addresses is
+ * refused: its size once wrapped to a few bytes, and the first draw was
+ * written past them (ASan in make check). */
+UNIT_TEST(mse_lcmcr_refuses_samples_beyond_memory)
+{
+    struct mse_table t;
+    struct mse_lcmcr_options o;
+    struct at_ctx ctx = { 0 };
+    struct mse_lcmcr_result r;
+
+    mse_data_kosovo(&t);
+    mse_lcmcr_defaults(&o);
+    o.burnin = 0;
+    o.thinning = 1;
+    o.samples = (long)(SIZE_MAX / sizeof(double)) + 1;
+    CHECK(mse_lcmcr_run(&ctx, &t, &o, &r) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "samples") != NULL);
 }
