@@ -240,12 +240,12 @@ size_t svg_ticks(double lo, double hi, size_t max, double min_step, struct svg_a
             lo -= 1, hi += 1;
     }
     span = hi - lo;
-    if (!isfinite(span))
+    if (!isfinite(span) || !(span > 0))   /* equal values too large for +-1 to part */
         return 0;
-    for (e = (int)floor(log10(span / (double)(max - 1))) - 1; e < 310; e++) {
+    for (e = (int)floor(log10(span) - log10((double)(max - 1))) - 1; e < 310; e++) {
         for (size_t m = 0; m < ARRAY_LEN(mult); m++) {
             step = mult[m] * pow(10, e);
-            if (step < min_step)
+            if (!(step > 0) || step < min_step)   /* 10^e below the denormals */
                 continue;
             k0 = floor(lo / step + 1e-9);
             k1 = ceil(hi / step - 1e-9);

@@ -123,6 +123,21 @@ UNIT_TEST(svg_ticks_are_round_and_cover_the_range)
     CHECK(svg_ticks(-1e308, 1e308, 8, 0, &a, t) == 0);
 }
 
+/* Ranges the tick search once took a logarithm of zero for, or stepped by
+ * zero (UBSan in make check: an infinity or NaN converted to an integer):
+ * equal values beyond where adding 1 changes them, and a range of a few
+ * denormals. */
+UNIT_TEST(svg_ticks_degenerate_ranges)
+{
+    struct svg_axis a;
+    double t[SVG_MAX_TICKS];
+    size_t n;
+
+    CHECK(svg_ticks(1e17, 1e17, 8, 0, &a, t) == 0);
+    n = svg_ticks(0, 1e-323, 8, 0, &a, t);
+    CHECK(n >= 2 && a.first <= 0 && a.last >= 1e-323);
+}
+
 UNIT_TEST(svg_format_number_separates_thousands)
 {
     struct buf b = BUF_INIT;
