@@ -1194,3 +1194,57 @@ int record_check_current(struct at_ctx *ctx, struct store *st)
     sqlite3_finalize(stmt);
     return rc;
 }
+
+int record_heads(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    static const char base_sql[] =
+        "SELECT b.base_origin || '/' || b.base_oseq FROM record_base b"
+        " WHERE b.id = ?1 AND b.version = ?2 ORDER BY 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, HEADS_SQL("v.version, v.origin, v.oseq, v.doc"));
+    json_t *heads;
+    int rc = AT_OK, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    heads = json_array();
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
+        json_t *origin = doc ? origin_of(doc) : NULL, *bases = json_array();
+        sqlite3_stmt *b;
+        if (doc == NULL) {
+            rc = ctx_error(ctx, AT_ECORRUPT, "%s: a stored version is not JSON", id);
+            json_decref(bases);
+            break;
+        }
+        if ((b = store_stmt(ctx, st, base_sql)) == NULL) {
+            rc = AT_ERR;
+        } else {
+            sqlite3_bind_text(b, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_int(b, 2, sqlite3_column_int(stmt, 0));
+            while (sqlite3_step(b) == SQLITE_ROW)
+                json_array_append_new(bases, json_string((const char *)sqlite3_column_text(b, 0)));
+            sqlite3_reset(b);
+        }
+        json_array_append_new(heads, json_pack(
+            "{s:i, s:s+++, s:s, s:O, s:O, s:O, s:o, s:O}", "version", sqlite3_column_int(stmt, 0),
+            "gid", (const char *)sqlite3_column_text(stmt, 1), "/",
+            (const char *)sqlite3_column_text(stmt, 2) ?: "", "",
+            "origin_archive", (const char *)sqlite3_column_text(stmt, 1),
+            "author", json_object_get(origin, "author"),
+            "written_at", json_object_get(origin, "written_at"),
+            "retracted", json_object_get(doc, "retracted"), "base", bases,
+            "data", json_object_get(doc, "data")));
+        json_decref(origin);
+        json_decref(doc);
+    }
+    sqlite3_reset(stmt);
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "finding a record's heads");
+    if (rc != AT_OK) {
+        json_decref(heads);
+        return rc;
+    }
+    *out = heads;
+    return AT_OK;
+}

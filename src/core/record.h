@@ -153,6 +153,13 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
  * imported version; nothing otherwise. */
 void record_origin_text(json_t *doc, struct buf *out);
 
+/* The heads of id (versions no other version of it is based on), in the
+ * order the current-view rule ranks them (the first is current), as a
+ * new array of {version, gid, origin_archive, author, written_at,
+ * retracted, base: [gid...], data}, whoever asks: the caller checks the
+ * reader's clearance. */
+int record_heads(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
 /* AT_ECORRUPT, naming the record, when the current view (or the conflict
  * list) is not what the rule over each record's heads gives, or a base is
  * listed for a version that is not stored (`attest verify`). */
