@@ -8,7 +8,7 @@
 # at the end every archive holds every version, their current views
 # agree, and `attest verify` passes everywhere.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 35
 
 ROUNDS=${SYNC_ROUNDS:-100}
 SEED=${SYNC_SEED:-16}
@@ -100,7 +100,8 @@ send lap1 centre && send lap2 centre && send centre lap1 && send centre lap2
 same "both versions are kept and listed as a conflict" "2" \
     "$(at centre sync conflicts --json | json_get 'len(j[0]["heads"])')"
 same "every archive shows the same current version" "$(current centre)" "$(current lap1)"
-check "resolve" at lap2 sync resolve "$EV" --reason "FICTIONAL both right" --date 1997
+check "resolve" at lap2 sync resolve "$EV" --reason "FICTIONAL both right" --date 1997 \
+    --place "FICTIONAL Hoeryong"
 send lap2 centre && send centre lap1
 same "the resolution ends the conflict everywhere" "[] []" \
     "$(at centre sync conflicts --json | json_get 'json.dumps(j)') $(at lap1 sync conflicts --json | json_get 'json.dumps(j)')"
