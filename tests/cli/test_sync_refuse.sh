@@ -94,10 +94,10 @@ states=""
 for i in 1 2 3 4 5 6; do
     rm -rf "$T/k"
     cp -a "$T/pristine" "$T/k"
-    delay=$((RANDOM % (took + 50)))
+    delay=$((RANDOM % (2 * took + 50)))
     "$ATTEST_BIN" -A "$T/k" sync import "$T/good" 2>/dev/null &
     pid=$!
-    sleep "$(printf '0.%03d' "$delay")" 2>/dev/null || sleep 0
+    sleep "$(printf "%d.%03d" $((delay / 1000)) $((delay % 1000)))"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     d=$(digest k)
