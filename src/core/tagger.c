@@ -183,11 +183,30 @@ struct tagger {
     struct edge *edges;
     size_t nedges, cap_edges;
     uint32_t root[256];
+    uint64_t *prefixes;  /* a filter of every key's first PREFIX bytes, hashed */
     /* the folded text, reused from scan to scan */
     uint8_t *fb, *flags;
     uint32_t *fo;
     size_t fcap;
 };
+
+/* Every key is at least PREFIX folded bytes long (four letters, or two
+ * syllables of three bytes); a walk whose first PREFIX bytes begin no key
+ * is not started.  The filter is a bit per hash, PREFIX_BITS of them. */
+#define PREFIX 4
+#define PREFIX_BITS 24
+
+static uint32_t prefix_hash(const uint8_t *b)
+{
+    uint32_t x = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return (x * 2654435761u) >> (32 - PREFIX_BITS);
+}
+
+static bool prefix_may_begin(const struct tagger *t, const uint8_t *b)
+{
+    uint32_t h = prefix_hash(b);
+    return t->prefixes[h >> 6] >> (h & 63) & 1;
+}
 
 struct tagger *tagger_new(void)
 {
@@ -209,6 +228,7 @@ void tagger_free(struct tagger *t)
     free(t->targets);
     free(t->nodes);
     free(t->edges);
+    free(t->prefixes);
     free(t->fb);
     free(t->flags);
     free(t->fo);
@@ -228,7 +248,7 @@ bool tagger_add(struct tagger *t, const char *name, enum tag_kind kind, const ch
         cjk += f->cls == CLS_CJK;
         buf_append(&key, f->bytes, f->len);
     }
-    if (key.len == 0 || (cjk < 2 && letters + 2 * cjk < 4) || key.len > UINT32_MAX) {
+    if (key.len < PREFIX || (cjk < 2 && letters + 2 * cjk < 4) || key.len > UINT32_MAX) {
         buf_free(&key);
         return false;
     }
@@ -286,6 +306,11 @@ static void build(struct tagger *t)
 
     if (t->nentries)
         qsort(t->entries, t->nentries, sizeof *t->entries, entry_cmp);
+    t->prefixes = xcalloc((size_t)1 << (PREFIX_BITS - 6), sizeof *t->prefixes);
+    for (size_t i = 0; i < t->nentries; i++) {
+        uint32_t h = prefix_hash((const uint8_t *)t->entries[i].key);
+        t->prefixes[h >> 6] |= (uint64_t)1 << (h & 63);
+    }
     queue = xmalloc(cap * sizeof *queue);
     queue[tail++] = (struct job){ new_node(t), 0, t->nentries, 0 };
     while (head < tail) {
@@ -389,6 +414,15 @@ static size_t fold_text(struct tagger *t, const char *s, size_t len)
     }
     for (size_t i = 0; i < len;) {
         size_t at = i;
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80 && bmp[c].cls == CLS_WORD && !gap && prev == CLS_WORD) {
+            /* the common case, a letter inside a word: no flags to set */
+            t->fb[n] = (uint8_t)bmp[c].bytes[0];
+            t->fo[n] = (uint32_t)i++;
+            t->flags[n] = 0;
+            last = n++;
+            continue;
+        }
         const struct folded *f = next_folded(s, len, &i, &spare);
         if (f->cls == CLS_SEP) {
             gap = true;
@@ -429,7 +463,7 @@ static void scan_names(struct tagger *t, const char *s, size_t len, struct menti
     size_t n = fold_text(t, s, len);
 
     for (size_t i = 0; i < n;) {
-        if (!(t->flags[i] & F_START)) {
+        if (!(t->flags[i] & F_START) || i + PREFIX > n || !prefix_may_begin(t, t->fb + i)) {
             i++;
             continue;
         }
@@ -482,7 +516,11 @@ static int month_at(const char *s, size_t len, size_t i, size_t *end)
 {
     size_t n = word_len(s, len, i);
 
-    for (int m = 0; m < 12 && n >= 3; m++) {
+    if (n < 3 || n > 9)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        if (tolower((unsigned char)s[i]) != months[m][0])
+            continue;
         if ((n == strlen(months[m]) || n == 3 || (n == 4 && m == 8)) && n <= strlen(months[m])
             && strncasecmp(s + i, months[m], n) == 0) {
             *end = i + n + (n < strlen(months[m]) && i + n < len && s[i + n] == '.');
@@ -675,7 +713,7 @@ static bool number_at(const char *s, size_t len, size_t i, double *value, size_t
     }
     size_t w = word_len(s, len, i);
     for (size_t u = 0; u < ARRAY_LEN(number_words) && w > 0; u++)
-        if (w == strlen(number_words[u].word) && strncasecmp(s + i, number_words[u].word, w) == 0) {
+        if (tolower((unsigned char)s[i]) == number_words[u].word[0] && w == strlen(number_words[u].word) && strncasecmp(s + i, number_words[u].word, w) == 0) {
             *value = number_words[u].value;
             *end = i + w;
             return true;
@@ -744,11 +782,19 @@ static size_t quantity_at(const char *s, size_t len, size_t i, char value[64])
     return e;
 }
 
+/* Whether a date or a quantity may begin with c: a digit, a currency
+ * sign, or the first letter of a month, a number word or "US$". */
+static bool figure_start(unsigned char c)
+{
+    static const char letters[] = "0123456789$JFMASONDjfmasondTEFHUtefhu";
+    return c >= 0x80 || memchr(letters, c, sizeof letters - 1) != NULL;
+}
+
 static void scan_figures(const char *s, size_t len, struct mentions *ms)
 {
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
-        bool start = i == 0 || !is_word_char((unsigned char)s[i - 1]);
+        bool start = (i == 0 || !is_word_char((unsigned char)s[i - 1])) && figure_start(c);
         char value[64];
         size_t e;
         if (start && i > 0 && isdigit(c) && (s[i - 1] == '.' || s[i - 1] == ','))
