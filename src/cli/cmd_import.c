@@ -222,7 +222,7 @@ const struct command import_command = {
         "with an attribution (\"[Yonhap]\", or a line that is one link) becomes one\n"
         "document per article naming the digest.  Places, organisations, persons,\n"
         "listed entries, dates and quantities in the text are suggested as tags\n"
-        "(attest tags review).  See docs/commands/import.md.",
+        "(attest tags review).  See docs/commands/documents.md.",
     .run = import_cmd,
     .needs = NEEDS_ARCHIVE,
 };
