@@ -247,7 +247,7 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -264,7 +264,8 @@ function renderHeader(view) {
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
     NAV.forEach(function (name) {
-        var active = view === name || (view === 'record' && name === 'records');
+        var active = view === name || (view === 'record' && name === 'records')
+                     || (view === 'document' && name === 'documents');
         ul.appendChild(h('li', null, hashLink(name, t('nav.' + name),
                                               { 'aria-current': active ? 'page' : null })));
     });
@@ -303,7 +304,8 @@ function route() {
         renderHeader(view);
         return VIEWS[view](main, r.arg, r.params);
     }).then(function () {
-        document.title = 'attest · ' + (view === 'login' ? t('login.title') : t('nav.' + (view === 'record' ? 'records' : view)));
+        var titled = { record: 'records', document: 'documents' }[view] || view;
+        document.title = 'attest · ' + (view === 'login' ? t('login.title') : t('nav.' + titled));
         if (!firstRoute) {
             var h1 = main.querySelector('h1');
             if (h1 && !main.contains(document.activeElement)) {
@@ -1846,6 +1848,10 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
     main.focus();
 });
 window.addEventListener('hashchange', route);
+
+/* What pages kept in files of their own (document.js) build with. */
+window.ATTEST_APP = { VIEWS: VIEWS, h: h, api: api, t: t, say: say, go: go, qs: qs, clear: clear,
+                      hashLink: hashLink, vocabLabel: vocabLabel, vocabOptions: vocabOptions };
 
 api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
     state.me = null;

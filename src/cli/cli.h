@@ -54,6 +54,8 @@ struct command {
 /* Subcommands kept in files of their own, run by their command:
  * `attest screen compare` (cmd_screen_compare.c). */
 int cmd_screen_compare(struct cli *cli, int argc, char **argv);
+/* `attest import document` (cmd_import_document.c). */
+int cmd_import_document(struct cli *cli, int argc, char **argv);
 
 /* The sorted command table (cmd.c). */
 const struct command *const *cmd_all(size_t *count);

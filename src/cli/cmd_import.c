@@ -1,6 +1,7 @@
 /*
  * cmd_import.c: `attest import jsonl|csv FILE` brings many records in at
- * once, all or nothing unless --skip-bad.
+ * once, all or nothing unless --skip-bad.  `attest import document` is in
+ * cmd_import_document.c.
  */
 #include "cli.h"
 #include "../core/csvio.h"
@@ -78,6 +79,10 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
     FILE *in = NULL;
     int rc = EXIT_USAGE;
 
+    if (argc > 0 && strcmp(argv[0], "document") == 0) {
+        rc = cmd_import_document(cli, argc - 1, argv + 1);
+        goto out;
+    }
     for (int i = 0; i < argc; i++) {
         const char *map;
         int got;
@@ -187,7 +192,7 @@ out:
 
 const struct command import_command = {
     .name = "import",
-    .summary = "import records from JSON Lines, CSV or Google Earth KML/KMZ",
+    .summary = "import records from JSON Lines, CSV, KML/KMZ or FtM, and documents as sources",
     .usage =
         "attest import jsonl FILE|- [--skip-bad]\n"
         "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
@@ -195,6 +200,8 @@ const struct command import_command = {
         "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
         "                                [--map-value FIELD:WORDS=CODE ...]\n"
         "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
+        "       attest import document FILE|- [--url U] [--published DATE] [--publisher P]\n"
+        "                                [--title T] [--format text|markdown|html]\n"
         "Imports many records in one transaction: all of them, or none if one is bad\n"
         "(--skip-bad keeps the good ones and reports each bad one).  A JSON Lines file\n"
         "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
@@ -209,7 +216,13 @@ const struct command import_command = {
         "same file again writes only what changed.  See docs/commands/kml.md.\n"
         "An ftm file holds FollowTheMoney entities, one per line (OpenSanctions'\n"
         "format): companies, organisations, persons and vessels become records,\n"
-        "Ownership, Directorship and Succession become relations; all or nothing.",
+        "Ownership, Directorship and Succession become relations; all or nothing.\n"
+        "A document (plain text, Markdown or HTML, at most 16 MiB of UTF-8) is kept\n"
+        "with its text, SHA-256 and retrieval date; a digest of articles that each end\n"
+        "with an attribution (\"[Yonhap]\", or a line that is one link) becomes one\n"
+        "document per article naming the digest.  Places, organisations, persons,\n"
+        "listed entries, dates and quantities in the text are suggested as tags\n"
+        "(attest tags review).  See docs/commands/documents.md.",
     .run = import_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,26 @@ static const struct field_spec document_fields[] = {
     { "sha256", FIELD_SHA256, 0, NULL, NULL, 0, 0, "SHA-256 of the document's bytes" },
     { "language", FIELD_TEXT, 0, NULL, NULL, 0, 0, "language" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what it says" },
+    /* documents as sources (attest import document) */
+    { "text", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the text itself: headline and paragraphs" },
+    { "format", FIELD_VOCAB, 0, "document_format", NULL, 0, 0, "the format it was imported from" },
+    { "digest", FIELD_REF, 0, NULL, "document", 0, 0, "the digest this article was part of" },
+    { "articles", FIELD_INT, 0, NULL, NULL, 1, 100000, "a digest: how many articles it was split into" },
+};
+
+/* A figure that a document states, for comparing reports side by side. */
+static const struct field_spec claim_fields[] = {
+    { "document", FIELD_REF, FIELD_REQUIRED, NULL, "document", 0, 0, "the document that states it" },
+    { "span", FIELD_TEXT, FIELD_REQUIRED, NULL, NULL, 0, 0,
+      "where: START:END, code points of the document's text, END exclusive" },
+    { "quote", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the text of the span (filled in from the document)" },
+    { "quantity", FIELD_REAL, FIELD_REQUIRED, NULL, NULL, -1e15, 1e15, "the figure" },
+    { "unit", FIELD_VOCAB, FIELD_REQUIRED, "quantity_unit", NULL, 0, 0, "what is counted or measured" },
+    { "qualifier", FIELD_VOCAB, 0, "claim_qualifier", NULL, 0, 0, "about, at least, at most, ..." },
+    { "topic", FIELD_VOCAB, FIELD_REQUIRED, "claim_topic", NULL, 0, 0, "what the figure is about" },
+    { "period", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "the time it is about (fuzzy)" },
+    { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "the place or country it is about" },
+    { "note", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
 };
 
 static const struct field_spec interview_fields[] = {
@@ -254,6 +275,20 @@ static int check_act(struct at_ctx *ctx, json_t *data)
     return AT_OK;
 }
 
+/* A claim's span is START:END with START < END. */
+static int check_claim(struct at_ctx *ctx, json_t *data)
+{
+    const char *span = json_string_value(json_object_get(data, "span"));
+    unsigned long start, end;
+    int used = 0;
+
+    if (sscanf(span, "%lu:%lu%n", &start, &end, &used) != 2 || span[used] != '\0'
+        || !isdigit((unsigned char)span[0]) || start >= end)
+        return ctx_error(ctx, AT_EINVAL, "field \"span\": \"%s\"; give START:END, code points of the "
+                         "document's text with START < END (e.g. 120:158)", span);
+    return AT_OK;
+}
+
 static int check_dismissal(struct at_ctx *ctx, json_t *data)
 {
     const char *list = json_string_value(json_object_get(data, "list"));
@@ -321,6 +356,8 @@ static int check_relation(struct at_ctx *ctx, json_t *data)
 static const struct type_spec types[] = {
     { "act", "ac", "one act against one victim or counted group, within an event",
       CLEARANCE_RESTRICTED, FIELDS(act_fields), check_act },
+    { "claim", "cl", "a figure a document states: quantity, unit, period, place, topic",
+      CLEARANCE_PARTNER, FIELDS(claim_fields), check_claim },
     { "dismissal", "dm", "a screening hit set aside: the record is not that listed entry",
       CLEARANCE_RESTRICTED, FIELDS(dismissal_fields), check_dismissal },
     { "document", "dc", "a written or published source", CLEARANCE_PARTNER,

@@ -342,6 +342,26 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (origin, oseq)\n"
     ");\n"
     "CREATE INDEX sync_item_seq ON sync_item(seq) WHERE held = 1;\n",
+    /* 14 -> 15: the tags suggested in documents' texts and the analysts'
+     * decisions on them (enduring, as link_decision: each decision is
+     * also in the log, kind "tag").  Spans are code points of the
+     * document's text, end exclusive. */
+    "CREATE TABLE doc_tag (\n"
+    "  id         INTEGER PRIMARY KEY,\n"
+    "  document   TEXT NOT NULL,\n"
+    "  span_start INTEGER NOT NULL,\n"
+    "  span_end   INTEGER NOT NULL CHECK (span_end > span_start),\n"
+    "  kind       TEXT NOT NULL,\n"
+    "  target     TEXT NOT NULL,\n"
+    "  label      TEXT NOT NULL,\n"
+    "  text       TEXT NOT NULL,\n"
+    "  status     TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),\n"
+    "  decided_by TEXT,\n"
+    "  decided_at TEXT,\n"
+    "  log_seq    INTEGER REFERENCES log_entry(seq),\n"
+    "  relation   TEXT\n"
+    ");\n"
+    "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
 };
 
 const char *schema_create_sql(void)

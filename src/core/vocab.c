@@ -147,6 +147,54 @@ static const struct vocab_term currency[] = {
     { "JPY", "Japanese yen", "엔" },
 };
 
+/* Documents as sources: formats, and the figures claimed in them. */
+static const struct vocab_term document_format[] = {
+    { "text", "Plain text", "일반 텍스트" },
+    { "markdown", "Markdown", "마크다운" },
+    { "html", "HTML", "HTML" },
+};
+
+static const struct vocab_term quantity_unit[] = {
+    { "people", "People", "명" },
+    { "workers", "Workers", "노동자" },
+    { "defectors", "Defectors", "탈북민" },
+    { "refugees", "Refugees", "난민" },
+    { "arrivals", "Arrivals", "입국자" },
+    { "women", "Women", "여성" },
+    { "children", "Children", "아동" },
+    { "usd", "US dollars", "미국 달러" },
+    { "cny", "Chinese yuan", "위안" },
+    { "won", "Won", "원" },
+    { "kpw", "North Korean won", "북한 원" },
+    { "krw", "South Korean won", "한국 원" },
+    { "eur", "Euros", "유로" },
+    { "rub", "Russian roubles", "루블" },
+    { "percent", "Percent", "퍼센트" },
+    { "miles", "Miles", "마일" },
+    { "km", "Kilometres", "킬로미터" },
+};
+
+static const struct vocab_term claim_topic[] = {
+    { "workers_abroad", "Workers sent abroad", "해외 파견 노동자" },
+    { "revenue", "Revenue to the state", "국가 수입" },
+    { "arrivals", "Arrivals of defectors", "탈북민 입국" },
+    { "trafficking_price", "Price paid in trafficking", "인신매매 가격" },
+    { "trafficking_victims", "Victims of trafficking", "인신매매 피해자" },
+    { "detention", "People detained", "구금자" },
+    { "executions", "Executions", "처형" },
+    { "repatriations", "Forced repatriations", "강제송환" },
+    { "other", "Other", "기타" },
+};
+
+static const struct vocab_term claim_qualifier[] = {
+    { "exactly", "Exactly", "정확히" },
+    { "about", "About", "약" },
+    { "at_least", "At least", "최소" },
+    { "at_most", "At most", "최대" },
+    { "more_than", "More than", "이상" },
+    { "less_than", "Less than", "미만" },
+};
+
 /*
  * Other words for terms, as witnesses and analysts write them in their own
  * files (a Google Earth folder called "처형장", a value "body site"), in
@@ -196,12 +244,16 @@ static const struct {
 static const struct vocab vocabs[] = {
     { "act_type", "what was done to the victim in an act", TERMS(act_type) },
     { "basis_of_knowledge", "how the source knows what they report", TERMS(basis_of_knowledge) },
+    { "claim_qualifier", "how exact a claimed figure is", TERMS(claim_qualifier) },
+    { "claim_topic", "what a figure claimed in a document is about", TERMS(claim_topic) },
     { "clearance", "who may see a record, lowest first", TERMS(clearance) },
     { "confidence", "how sure the team is that a site is real", TERMS(confidence) },
     { "consent_use", "what a witness consents their testimony be used for", TERMS(consent_use) },
     { "currency", "currency of an amount (ISO 4217)", TERMS(currency) },
+    { "document_format", "the format a document was imported from", TERMS(document_format) },
     { "involvement_degree", "a perpetrator's part in an act", TERMS(involvement_degree) },
     { "organisation_kind", "what an organisation is", TERMS(organisation_kind) },
+    { "quantity_unit", "what a figure counts or measures", TERMS(quantity_unit) },
     { "relation_kind", "how two records are linked", TERMS(relation_kind) },
     { "reliability", "reliability of a source or a piece of information", TERMS(reliability) },
     { "sex", "sex of a person", TERMS(sex) },

@@ -467,6 +467,51 @@ await step('screening: the page in Korean', async () => {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+await step('documents: a digest imported, tags marked in place, one accepted, a claim from a selection', async () => {
+    await goto('documents');
+    await page.fill('#doc-name', 'digest.md');
+    await page.fill('#doc-text', '## FICTIONAL: workers leave Hoeryong\n\nFICTIONAL DEMO DATA. 1,200 workers left Hoeryŏng.\n\n' +
+                    '[FICTIONAL Wire]\n\n## FICTIONAL: prices\n\nFICTIONAL DEMO DATA. Rice cost 5,000 won.\n\n[FICTIONAL Radio]\n');
+    await page.click('#doc-import button[type=submit]');
+    await page.waitForSelector('#doc-body mark.tag');
+    const marks = await page.$$eval('#doc-body mark.tag', (ms) => ms.map((m) => m.className + ' ' + m.textContent));
+    check(marks.includes('tag tag-place tag-suggested Hoeryong') && marks.includes('tag tag-place tag-suggested Hoeryŏng')
+          && marks.includes('tag tag-quantity tag-suggested 1,200 workers'), 'tags in place: ' + marks.join('; '));
+    const tag = await page.getAttribute('#doc-body mark.tag-place', 'data-tag');
+    await page.click(`#doc-tags button[data-accept="${tag}"]`);
+    await page.waitForSelector(`#doc-body mark.tag-accepted[data-tag="${tag}"]`);
+    await page.evaluate(() => {
+        const body = document.getElementById('doc-body');
+        const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode()) && !node.textContent.includes('left')) { /* the text after the figure */ }
+        const range = document.createRange();
+        range.setStart(node, node.textContent.indexOf('left'));
+        range.setEnd(node, node.textContent.indexOf('left') + 4);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+        body.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+    });
+    check((await page.textContent('#claim-quote')) === '“left”', 'the selection is quoted: ' + await page.textContent('#claim-quote'));
+    const quantity = await page.$eval('#doc-body mark.tag-quantity', (m) => m);
+    check(quantity !== null, 'a figure is marked');
+    await page.evaluate(() => {
+        const m = document.querySelector('#doc-body mark.tag-quantity');
+        const range = document.createRange();
+        range.selectNodeContents(m);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+        document.getElementById('doc-body').dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+    });
+    check((await page.textContent('#claim-quote')) === '“1,200 workers”', 'the figure is quoted');
+    await page.fill('#claim-quantity', '1200');
+    await page.selectOption('#claim-unit', 'workers');
+    await page.selectOption('#claim-topic', 'workers_abroad');
+    await page.click('#claim-save');
+    await page.waitForSelector('#doc-claims tbody tr');
+    check((await page.textContent('#doc-claims')).includes('“1,200 workers”'), 'the claim is listed with its quote');
+});
+
 await step('Korean labels', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');

@@ -47,6 +47,11 @@ evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
+    ("GET", "/api/v1/claims"): ({}, "?about=workers-abroad", None),
+    ("POST", "/api/v1/claims"): ({}, "", {"document": "NEWDOC", "span": "0:9", "quantity": 1, "unit": "workers", "topic": "other"}),
+    ("POST", "/api/v1/documents"): ({}, "", {"text": "FICTIONAL report: 1,200 workers left Hoeryong.", "name": "fictional.txt"}),
+    ("GET", "/api/v1/documents/{id}"): ({"id": "NEWDOC"}, "", None),
+    ("POST", "/api/v1/tags/{id}"): ({"id": "1"}, "", {"status": "accepted"}),
     ("GET", "/api/v1/evidence"): ({}, "", None),
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
@@ -87,8 +92,9 @@ calls = {
 }
 res.check("a call for every documented operation", set(calls) == set(documented),
           sorted(set(calls) ^ set(documented)))
-# Writes first (they make the ids that reads use), logout last.
-order = sorted(calls, key=lambda k: (k[1] == "/api/v1/logout", k[0] == "GET", k))
+# Writes first (they make the ids that reads use; a document before the
+# claims and tags made from it), logout last.
+order = sorted(calls, key=lambda k: (k[1] == "/api/v1/logout", k[0] == "GET", k[1] != "/api/v1/documents", k))
 found = {}
 
 
@@ -97,6 +103,8 @@ def call(session, key, label):
     path = key[1]
     for name, value in params.items():
         path = path.replace("{%s}" % name, found.get(value, value))
+    if isinstance(body, dict):   # ids made by earlier calls
+        body = {k: found.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
     r = session.request(key[0], path + query, body=body)
     op = documented[key]
     ok = str(r.status) in op["responses"]
@@ -119,6 +127,8 @@ for key in order:
         found["EVIDENCE"] = r.json()["id"]
     if key == ("POST", "/api/v1/records") and r.status == 201:
         found["NEWRECORD"] = r.json()["id"]
+    if key == ("POST", "/api/v1/documents") and r.status == 201:
+        found["NEWDOC"] = r.json()["id"]
     if key[0] == "POST" and key[1] != "/api/v1/logout":
         res.check("admin %s %s succeeded" % key, r.status in (200, 201), r.body[:300])
     if key[0] == "GET":
