@@ -217,7 +217,7 @@ static int show(struct cli *cli, int argc, char **argv)
 {
     static const char *const dependant_fields[] = { "sex", "birth_date", "citizenship",
                                                     "birth_registration", "schooling" };
-    static const char *const referral_fields[] = { "need", "status", "help", "by", "date" };
+    static const char *const referral_fields[] = { "need", "status", "help_given", "by", "date" };
     const char *case_arg = NULL;
     char id[RECORD_ID_MAX];
     bool as_json = false;

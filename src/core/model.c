@@ -365,7 +365,7 @@ static const struct field_spec referral_fields[] = {
     { "case", FIELD_REF, FIELD_REQUIRED, NULL, "case", 0, 0, "the case" },
     { "need", FIELD_VOCAB, FIELD_REQUIRED, "need_kind", NULL, 0, 0, "what is needed" },
     { "status", FIELD_VOCAB, 0, "referral_status", NULL, 0, 0, "where it stands" },
-    { "help", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the help given or asked for" },
+    { "help_given", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the help given or asked for" },
     { "by", FIELD_TEXT, 0, NULL, NULL, 0, 0, "who gave it or was asked (caseworker, service)" },
     { "organisation", FIELD_REF, 0, NULL, "organisation", 0, 0, "the organisation referred to" },
     { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when" },
