@@ -47,6 +47,9 @@ evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
+    ("GET", "/api/v1/cases/{id}"): ({"id": "cs-fake00000001"}, "", None),
+    ("POST", "/api/v1/cases/{id}/indicators"): ({"id": "cs-fake00000001"}, "", {"indicator": "withheld wages", "status": "observed", "note": "FICTIONAL: a test"}),
+    ("POST", "/api/v1/cases/{id}/sales"): ({"id": "cs-fake00000001"}, "", {"sale": {"place": "Helong", "date": "2010", "price": 3000, "currency": "CNY", "note": "FICTIONAL: a test"}, "before": 2}),
     ("GET", "/api/v1/evidence"): ({}, "", None),
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
@@ -72,7 +75,7 @@ calls = {
     ("GET", "/api/v1/search"): ({}, "?q=market", None),
     ("GET", "/api/v1/sites"): ({}, "?bbox=124,37.5,131,43", None),
     ("GET", "/api/v1/sites/{id}"): ({"id": "si-fake00000001"}, "", None),
-    ("GET", "/api/v1/stats"): ({}, "?period=year", None),
+    ("GET", "/api/v1/stats"): ({}, "?period=year&rate=CNY:USD=0.14", None),
     ("GET", "/api/v1/stats/charts/{name}"): ({"name": "acts_by_type"}, "", None),
     ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),
     ("GET", "/api/v1/types"): ({}, "", None),
