@@ -854,6 +854,8 @@ function recordForm(type, initial, opts) {
     var formErr = h('div', { class: 'error-box', role: 'alert', hidden: true });
     var body = h('div', { class: 'fields' });
     spec.fields.forEach(function (f) {
+        /* a case's chain and checklist are kept on the case page (case.js) */
+        if (f.kind === 'sales' || f.kind === 'indicators') return;
         var c = fieldControl(type, f, initial[f.name]);
         controls[f.name] = c;
         body.appendChild(c.row);
@@ -1147,6 +1149,12 @@ function fieldValue(f, v) {
         return h('li', null, vocabLabel('consent_use', c.use), ': ', c.granted,
                  c.withdrawn ? ' – ' + c.withdrawn + ' (' + t('intake.withdrawn') + ')' : '', c.note ? ' — ' + c.note : '');
     }));
+    if (f && f.kind === 'sales') return v.map(function (x, i) {
+        return (i + 1) + '. ' + [x.date, x.place, x.price !== undefined ? x.price + ' ' + x.currency : ''].filter(Boolean).join(' · ');
+    }).join('; ');
+    if (f && f.kind === 'indicators') return Object.keys(v).map(function (k) {
+        return vocabLabel('ilo_indicator', k) + ': ' + vocabLabel('indicator_status', v[k].status);
+    }).join('; ');
     if (f && f.kind === 'int' && f.min === 0 && f.max === 1) return v ? '✓' : '';
     return String(v);
 }
@@ -1182,6 +1190,8 @@ function renderRecord(el, doc, versions) {
         rows.push(h('dt', null, fieldLabel(f.name)), h('dd', { 'data-field': f.name }, fieldValue(f, d[f.name])));
     });
     var links = [];
+    if (doc.type === 'case')
+        links.push(hashLink('case/' + encodeURIComponent(doc.id), t('case.open')), ' ');
     if (d.lat !== undefined && d.lon !== undefined)
         links.push(hashLink(doc.type === 'site' ? 'map?site=' + encodeURIComponent(doc.id) + '&lat=' + d.lat + '&lon=' + d.lon + '&z=15'
                                                 : 'map?lat=' + d.lat + '&lon=' + d.lon + '&z=15',
@@ -1828,6 +1838,16 @@ function mapExports() {
              h('label', { for: 'ex-tier' }, t('ex.tier')), ' ', tierSel, ' ',
              h('span', { class: 'ex-formats' }, links), report);
 }
+
+/* ------------------------------------------------------------------ */
+/* What pages in files of their own (web/case.js) build on: they add
+ * their view to VIEWS and use the helpers above. */
+
+window.ATTEST_APP = {
+    VIEWS: VIEWS, state: state, h: h, t: t, api: api, hashLink: hashLink, recordLink: recordLink,
+    vocabLabel: vocabLabel, vocabOptions: vocabOptions, fieldLabel: fieldLabel, typeLabel: typeLabel,
+    recordLabel: recordLabel, makeMap: makeMap, say: say, errorBox: errorBox, clear: clear, go: go
+};
 
 /* ------------------------------------------------------------------ */
 /* Start                                                               */

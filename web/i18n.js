@@ -164,7 +164,21 @@ var TEXT = {
         'type.witness': 'Witness', 'type.interview': 'Interview', 'type.event': 'Event',
         'type.act': 'Act', 'type.person': 'Person', 'type.pinpoint': 'Pinpoint', 'type.site': 'Site',
         'type.relation': 'Relation', 'type.document': 'Document', 'type.organisation': 'Organisation',
-        'type.vessel': 'Vessel', 'type.dismissal': 'Screening dismissal'
+        'type.vessel': 'Vessel', 'type.dismissal': 'Screening dismissal',
+        'type.case': 'Case', 'type.dependant': 'Dependant', 'type.referral': 'Need or referral',
+        'nav.case': 'Case', 'case.open': 'Open the case page', 'case.title': 'Case',
+        'case.person': 'Person', 'case.chain': 'Chain of sales', 'case.timeline': 'Timeline, in order',
+        'case.map': 'Where the sales took place', 'case.noChain': 'No sale is recorded.',
+        'case.unplaced': '{n} sale(s) at places the gazetteer does not know are not on the map.',
+        'case.sale': 'Sale {n}', 'case.seller': 'Seller', 'case.buyer': 'Buyer', 'case.broker': 'Broker',
+        'case.price': 'Price', 'case.noPrice': 'price not known', 'case.noDate': 'date not known',
+        'case.checklist': 'ILO indicators of forced labour', 'case.indicator': 'Indicator',
+        'case.status': 'Status', 'case.note': 'Note', 'case.source': 'Source',
+        'case.dependants': 'Dependants', 'case.referrals': 'Needs and referrals',
+        'case.noneCleared': 'None that you are cleared to see.',
+        'case.labour': 'Overseas labour', 'case.wage': 'Stated wage', 'case.share': 'Share taken',
+        'case.addSale': 'Add a sale', 'case.before': 'Before sale number (empty: at the end)',
+        'case.setIndicator': 'Set an indicator', 'case.saved': 'Saved'
     },
     ko: {
         'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
@@ -320,7 +334,21 @@ var TEXT = {
         'type.witness': '증언자', 'type.interview': '면담', 'type.event': '사건',
         'type.act': '행위', 'type.person': '인물', 'type.pinpoint': '위치 지정', 'type.site': '장소',
         'type.relation': '관계', 'type.document': '문서', 'type.organisation': '조직',
-        'type.vessel': '선박', 'type.dismissal': '제재 검색 해당 없음 판정'
+        'type.vessel': '선박', 'type.dismissal': '제재 검색 해당 없음 판정',
+        'type.case': '사례', 'type.dependant': '자녀', 'type.referral': '필요·연계 지원',
+        'nav.case': '사례', 'case.open': '사례 화면 열기', 'case.title': '사례',
+        'case.person': '당사자', 'case.chain': '매매 경로', 'case.timeline': '시간 순서',
+        'case.map': '매매가 이루어진 곳', 'case.noChain': '기록된 매매가 없습니다.',
+        'case.unplaced': '지명 사전에 없는 장소의 매매 {n}건은 지도에 표시되지 않습니다.',
+        'case.sale': '매매 {n}', 'case.seller': '판 사람', 'case.buyer': '산 사람', 'case.broker': '중개인',
+        'case.price': '가격', 'case.noPrice': '가격 미상', 'case.noDate': '날짜 미상',
+        'case.checklist': 'ILO 강제노동 지표', 'case.indicator': '지표',
+        'case.status': '상태', 'case.note': '메모', 'case.source': '출처',
+        'case.dependants': '자녀', 'case.referrals': '필요와 연계 지원',
+        'case.noneCleared': '볼 수 있는 권한이 있는 항목이 없습니다.',
+        'case.labour': '해외 파견 노동', 'case.wage': '명목 임금', 'case.share': '떼인 비율',
+        'case.addSale': '매매 추가', 'case.before': '몇 번째 매매 앞에 (비우면 맨 끝)',
+        'case.setIndicator': '지표 기록', 'case.saved': '저장됨'
     }
 };
 
@@ -338,7 +366,13 @@ var FIELD_KO = {
     from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
     publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
     country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담',
-    publishable: '공개 가능 서술'
+    publishable: '공개 가능 서술',
+    person: '당사자', status: '상태', sales: '매매 경로', indicators: 'ILO 지표', employer: '고용 기관',
+    sector: '업종', period: '기간', wage_amount: '명목 임금', wage_currency: '임금 통화',
+    wage_per: '임금 기준 기간', share_taken: '떼인 비율 (%)', case: '사례', relationship: '관계',
+    citizenship: '국적 상태', citizenship_country: '국적', birth_registration: '출생 등록',
+    schooling: '취학', lives_with: '함께 사는 사람', note: '메모', need: '필요', help_given: '지원 내용',
+    by: '지원자', organisation: '연계 기관'
 };
 
 /* English names where the field's own name is terse. */
@@ -346,7 +380,9 @@ var FIELD_EN = {
     lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
     sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
     to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview',
-    publishable: 'Publishable free text'
+    publishable: 'Publishable free text',
+    share_taken: 'Share of the wage taken (%)', wage_per: 'Wage per', help_given: 'Help given',
+    by: 'By whom', citizenship_country: 'Citizenship (country)'
 };
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN };

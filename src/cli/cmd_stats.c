@@ -122,6 +122,8 @@ static void print_rows(json_t *table, json_t *cols, size_t ncols)
 static int stats_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *svg_dir = NULL, *period_text = NULL, *only = NULL;
+    struct stats_rates rates = { 0 };
+    const char *rate = NULL;
     enum stats_period period = STATS_HALF_YEAR;
     bool as_json = false, as_csv = false;
     json_t *stats, *table;
@@ -136,9 +138,13 @@ static int stats_cmd(struct cli *cli, int argc, char **argv)
             as_csv = true;
         else if ((got = cli_option(&stats_command, argc, argv, &a, "svg", &svg_dir)) != 0
                  || (got = cli_option(&stats_command, argc, argv, &a, "period", &period_text)) != 0
-                 || (got = cli_option(&stats_command, argc, argv, &a, "table", &only)) != 0) {
+                 || (got = cli_option(&stats_command, argc, argv, &a, "table", &only)) != 0
+                 || (got = cli_option(&stats_command, argc, argv, &a, "rate", &rate)) != 0) {
             if (got < 0)
                 return EXIT_USAGE;
+            if (rate && stats_rate_parse(&cli->ctx, rate, &rates) != AT_OK)
+                return cli_fail(cli, AT_EINVAL);
+            rate = NULL;
         } else
             return cli_usage(&stats_command, "unexpected argument \"%s\"", argv[a]);
     }
@@ -148,6 +154,10 @@ static int stats_cmd(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, AT_EINVAL);
     if (stats_compute(&cli->ctx, cli->st, -1, period, &stats) != AT_OK)
         return cli_fail(cli, AT_ERR);
+    if (stats_casework(&cli->ctx, cli->st, -1, &rates, stats) != AT_OK) {
+        json_decref(stats);
+        return cli_fail(cli, AT_ERR);
+    }
     if (only) {
         if ((table = stats_table(stats, only)) == NULL) {
             fprintf(stderr, "attest: --table: no table \"%s\"; valid:", only);
@@ -182,15 +192,21 @@ const struct command stats_command = {
     .summary = "count records, acts, victims and the witness sample; draw charts",
     .usage =
         "attest stats [--json | --csv | --svg DIR] [--table NAME] [--period half|year]\n"
+        "             [--rate FROM:TO=RATE ...]\n"
         "Counts what you may see: records per type; acts by type, year, province and\n"
         "perpetrator agency; victims by sex and age band; witnesses by home province,\n"
         "year of exit and sex; arrivals per half-year (or --period year) with the change\n"
         "in percent and the share of women.  Below confidential clearance, witness\n"
-        "counts under 5 are withheld.\n"
+        "counts under 5 are withheld.  Casework: sale prices (median and range by year\n"
+        "and region, in one currency), the ILO indicators found in cases, and overseas\n"
+        "workers by country; counts of cases under 5 are withheld below confidential.\n"
         "  --json       everything as one JSON object\n"
         "  --csv        one line per cell: table,key,column,value\n"
         "  --svg DIR    one SVG chart per table into DIR (made if missing); prints the paths\n"
-        "  --table NAME only that table (acts_by_year, arrivals, ...)",
+        "  --table NAME only that table (acts_by_year, arrivals, ...)\n"
+        "  --rate FROM:TO=RATE  converts sale prices: CNY:USD=0.14 is 1 CNY = 0.14 USD\n"
+        "               (repeat for more currencies, all into the same one); the tables\n"
+        "               state the rate used",
     .run = stats_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
 
 #define FIELDS(a) a, ARRAY_LEN(a)
 #define MAX_TEXT_BYTES (1 << 20)
@@ -352,12 +354,91 @@ static int check_relation(struct at_ctx *ctx, json_t *data)
     return AT_OK;
 }
 
+
+/* ---- casework: cases, their dependants, needs and referrals ---- */
+
+static const struct field_spec case_fields[] = {
+    { "kind", FIELD_VOCAB, FIELD_REQUIRED, "case_kind", NULL, 0, 0, "trafficking or overseas labour" },
+    { "person", FIELD_REF, 0, NULL, "person witness", 0, 0, "the victim or worker" },
+    { "summary", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what happened, in a few words" },
+    { "status", FIELD_VOCAB, 0, "case_status", NULL, 0, 0, "where the case stands" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when it began (fuzzy)" },
+    { "sales", FIELD_SALES, FIELD_PLACE, NULL, "person organisation", 0, 1e12,
+      "the chain of sales in order, each {seller, buyer, broker, place, date, price, currency, "
+      "note} (attest case sale add)" },
+    { "indicators", FIELD_INDICATORS, 0, "ilo_indicator", "interview document witness", 0, 0,
+      "the ILO indicators of forced labour, each {status, note, source} (attest case indicator)" },
+    { "employer", FIELD_REF, 0, NULL, "organisation", 0, 0, "overseas labour: the employer" },
+    { "country", FIELD_COUNTRY, 0, NULL, NULL, 0, 0,
+      "overseas labour: the country of work (ISO 3166-1 alpha-2, such as RU or CN)" },
+    { "sector", FIELD_VOCAB, 0, "labour_sector", NULL, 0, 0, "overseas labour: the sector" },
+    { "period", FIELD_DATE, 0, NULL, NULL, 0, 0, "overseas labour: when, such as 2016/2019" },
+    { "wage_amount", FIELD_REAL, 0, NULL, NULL, 0, 1e12, "overseas labour: the wage stated" },
+    { "wage_currency", FIELD_VOCAB, 0, "currency", NULL, 0, 0, "currency of wage_amount (ISO 4217)" },
+    { "wage_per", FIELD_VOCAB, 0, "wage_period", NULL, 0, 0, "the period wage_amount is for" },
+    { "share_taken", FIELD_REAL, 0, NULL, NULL, 0, 100,
+      "overseas labour: percent of the wage taken from the worker" },
+    { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "details" },
+};
+
+static const struct field_spec dependant_fields[] = {
+    { "case", FIELD_REF, FIELD_REQUIRED, NULL, "case", 0, 0, "the case of the child's parent" },
+    { "person", FIELD_REF, 0, NULL, "person", 0, 0, "the child, when recorded as a person" },
+    { "relationship", FIELD_TEXT, 0, NULL, NULL, 0, 0, "to the person of the case (son, daughter)" },
+    { "sex", FIELD_VOCAB, 0, "sex", NULL, 0, 0, "sex" },
+    { "birth_date", FIELD_DATE, 0, NULL, NULL, 0, 0, "date of birth (fuzzy)" },
+    { "citizenship", FIELD_VOCAB, 0, "citizenship_status", NULL, 0, 0, "whether the child holds a citizenship" },
+    { "citizenship_country", FIELD_COUNTRY, 0, NULL, NULL, 0, 0, "which (ISO 3166-1 alpha-2)" },
+    { "birth_registration", FIELD_VOCAB, 0, "birth_registration", NULL, 0, 0,
+      "whether the birth is registered" },
+    { "schooling", FIELD_VOCAB, 0, "schooling", NULL, 0, 0, "whether the child goes to school" },
+    { "lives_with", FIELD_TEXT, 0, NULL, NULL, 0, 0, "who the child lives with" },
+    { "note", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
+};
+
+static const struct field_spec referral_fields[] = {
+    { "case", FIELD_REF, FIELD_REQUIRED, NULL, "case", 0, 0, "the case" },
+    { "need", FIELD_VOCAB, FIELD_REQUIRED, "need_kind", NULL, 0, 0, "what is needed" },
+    { "status", FIELD_VOCAB, 0, "referral_status", NULL, 0, 0, "where it stands" },
+    { "help_given", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the help given or asked for" },
+    { "by", FIELD_TEXT, 0, NULL, NULL, 0, 0, "who gave it or was asked (caseworker, service)" },
+    { "organisation", FIELD_REF, 0, NULL, "organisation", 0, 0, "the organisation referred to" },
+    { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when" },
+    { "note", FIELD_TEXT, 0, NULL, NULL, 0, 0, "notes" },
+};
+
+/* What only one kind of case holds. */
+static int check_case(struct at_ctx *ctx, json_t *data)
+{
+    static const char *const labour_only[] = { "employer", "country", "sector", "period",
+                                               "wage_amount", "wage_currency", "wage_per",
+                                               "share_taken" };
+    const char *kind = json_string_value(json_object_get(data, "kind"));
+
+    if (strcmp(kind, "overseas_labour") == 0 && json_object_get(data, "sales"))
+        return ctx_error(ctx, AT_EINVAL, "field \"sales\": only a trafficking case has a chain "
+                         "of sales (this one is overseas_labour)");
+    for (size_t i = 0; i < ARRAY_LEN(labour_only); i++)
+        if (strcmp(kind, "overseas_labour") != 0 && json_object_get(data, labour_only[i]))
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\": only an overseas_labour case has "
+                             "one (this one is %s)", labour_only[i], kind);
+    if (json_object_get(data, "wage_amount") && !json_object_get(data, "wage_currency"))
+        return ctx_error(ctx, AT_EINVAL, "field \"wage_currency\": required with wage_amount "
+                         "(an ISO 4217 code such as CNY, RUB or USD)");
+    return AT_OK;
+}
+/* ---- end of casework ---- */
+
 /* Sorted by name. */
 static const struct type_spec types[] = {
     { "act", "ac", "one act against one victim or counted group, within an event",
       CLEARANCE_RESTRICTED, FIELDS(act_fields), check_act },
     { "claim", "cl", "a figure a document states: quantity, unit, period, place, topic",
       CLEARANCE_PARTNER, FIELDS(claim_fields), check_claim },
+    { "case", "cs", "casework: a trafficking or overseas-labour case, its sales and indicators",
+      CLEARANCE_RESTRICTED, FIELDS(case_fields), check_case },
+    { "dependant", "dp", "casework: a child of the person of a case, and their status",
+      CLEARANCE_RESTRICTED, FIELDS(dependant_fields), NULL },
     { "dismissal", "dm", "a screening hit set aside: the record is not that listed entry",
       CLEARANCE_RESTRICTED, FIELDS(dismissal_fields), check_dismissal },
     { "document", "dc", "a written or published source", CLEARANCE_PARTNER,
@@ -372,6 +453,8 @@ static const struct type_spec types[] = {
       CLEARANCE_RESTRICTED, FIELDS(person_fields), NULL },
     { "pinpoint", "pp", "one witness's placement of a place on imagery", CLEARANCE_RESTRICTED,
       FIELDS(pinpoint_fields), NULL },
+    { "referral", "rf", "casework: a need of a case and the help given or referred",
+      CLEARANCE_CONFIDENTIAL, FIELDS(referral_fields), NULL },
     { "relation", "rl", "a typed link between two records", CLEARANCE_RESTRICTED,
       FIELDS(relation_fields), check_relation },
     { "site", "si", "a place of interest: killing, burial, detention, ...", CLEARANCE_RESTRICTED,
@@ -726,6 +809,252 @@ bool model_consent_allows(json_t *witness_data, const char *use)
     return false;
 }
 
+/* ---- casework: chains of sales, the indicator checklist, countries ---- */
+
+/* The error for code not in vocabulary name, listing the valid codes;
+ * where names the place ("field \"sales\" sale 2 \"currency\""). */
+static int code_error(struct at_ctx *ctx, const char *where, const char *name, const char *code)
+{
+    struct buf valid = BUF_INIT;
+
+    vocab_list_codes(vocab_find(name), &valid);
+    ctx_error(ctx, AT_EINVAL, "%s: unknown %s \"%s\"; valid: %s", where, name, code,
+              buf_str(&valid));
+    buf_free(&valid);
+    return AT_EINVAL;
+}
+
+/* A party to a sale: the id of a record of one of ref_types, or words
+ * ("a broker from Yanji"). */
+static int validate_party(struct at_ctx *ctx, const char *where, const char *ref_types,
+                          const char *text, json_t **out)
+{
+    json_t *v = trimmed_string(text);
+    const struct type_spec *t;
+
+    if (model_id_valid(json_string_value(v))) {
+        t = model_type_of_id(json_string_value(v));
+        if (!word_in(t->name, ref_types)) {
+            ctx_error(ctx, AT_EINVAL, "%s: %s is of type %s; valid: the id of a %s, or words",
+                      where, json_string_value(v), t->name, ref_types);
+            json_decref(v);
+            return AT_EINVAL;
+        }
+    }
+    *out = v;
+    return AT_OK;
+}
+
+/* One sale of a chain, rewritten into clean (keys checked, text trimmed,
+ * the currency in upper case). */
+static int validate_sale(struct at_ctx *ctx, const struct field_spec *f, size_t n, json_t *sale,
+                         json_t *clean)
+{
+    static const char *const keys[] = { "seller", "buyer", "broker", "place", "date", "price",
+                                        "currency", "note" };
+    char where[96];
+    const char *key;
+    json_t *value, *v = NULL;
+
+    if (!json_is_object(sale))
+        return ctx_error(ctx, AT_EINVAL, "field \"%s\" sale %zu: must be an object with keys "
+                         "seller, buyer, broker, place, date, price, currency, note", f->name, n);
+    json_object_foreach(sale, key, value) {
+        size_t k = 0;
+        while (k < ARRAY_LEN(keys) && strcmp(keys[k], key) != 0)
+            k++;
+        snprintf(where, sizeof where, "field \"%s\" sale %zu \"%.24s\"", f->name, n, key);
+        if (k == ARRAY_LEN(keys))
+            return ctx_error(ctx, AT_EINVAL, "%s: no such key; valid: seller, buyer, broker, "
+                             "place, date, price, currency, note", where);
+        if (json_is_null(value) || (json_is_string(value) && json_string_length(value) == 0))
+            continue;
+        if (k == 5) {   /* price */
+            double x = json_number_value(value);
+            if (!json_is_number(value) || !isfinite(x) || x < f->min || x > f->max)
+                return ctx_error(ctx, AT_EINVAL, "%s: must be a number from %g to %g", where,
+                                 f->min, f->max);
+            v = json_incref(value);
+        } else if (!json_is_string(value)) {
+            return ctx_error(ctx, AT_EINVAL, "%s: must be text", where);
+        } else if (k < 3) {
+            if (validate_party(ctx, where, f->ref_types, json_string_value(value), &v) != AT_OK)
+                return AT_EINVAL;
+        } else if (k == 4) {
+            struct fuzzy_date d;
+            v = trimmed_string(json_string_value(value));
+            if (date_parse(ctx, json_string_value(v), &d) != AT_OK) {
+                json_decref(v);
+                return ctx_prefix(ctx, "%s: ", where);
+            }
+        } else if (k == 6) {
+            char code[8] = "";
+            snprintf(code, sizeof code, "%s", json_string_value(value));
+            for (char *c = code; *c; c++)
+                *c = (char)toupper((unsigned char)*c);
+            if (vocab_index(vocab_find("currency"), code) < 0)
+                return code_error(ctx, where, "currency", json_string_value(value));
+            v = json_string(code);
+        } else {
+            v = trimmed_string(json_string_value(value));
+        }
+        json_object_set_new(clean, key, v);
+    }
+    if (json_object_size(clean) == 0)
+        return ctx_error(ctx, AT_EINVAL, "field \"%s\" sale %zu: is empty; give at least one of "
+                         "seller, buyer, broker, place, date, price", f->name, n);
+    if (json_object_get(clean, "price") && !json_object_get(clean, "currency"))
+        return ctx_error(ctx, AT_EINVAL, "field \"%s\" sale %zu: a price needs its currency "
+                         "(an ISO 4217 code such as CNY, USD, KPW or KRW)", f->name, n);
+    return AT_OK;
+}
+
+/* A chain of sales, kept in the order given. */
+static int validate_sales(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    json_t *list, *sale;
+    size_t i;
+
+    if (!json_is_array(v))
+        return field_error(ctx, f->name, "must be a list of sales in order, each {seller, buyer, "
+                           "broker, place, date, price, currency, note}%s", "");
+    list = json_array();
+    json_array_foreach(v, i, sale) {
+        json_t *clean = json_object();
+        json_array_append_new(list, clean);
+        if (validate_sale(ctx, f, i + 1, sale, clean) != AT_OK) {
+            json_decref(list);
+            return AT_EINVAL;
+        }
+    }
+    *out = list;
+    return AT_OK;
+}
+
+/* The checklist: each ILO indicator at most once, with its status (a bare
+ * status stands for {"status": STATUS}), an optional note and source. */
+static int validate_indicators(struct at_ctx *ctx, const struct field_spec *f, json_t *v,
+                               json_t **out)
+{
+    const char *code, *key;
+    json_t *item, *value, *clean;
+    char where[96];
+
+    if (!json_is_object(v))
+        return field_error(ctx, f->name, "must be an object {INDICATOR: {\"status\", \"note\", "
+                           "\"source\"}}%s", "");
+    clean = json_object();
+    json_object_foreach(v, code, item) {
+        json_t *entry = json_is_string(item) ? json_pack("{s:O}", "status", item)
+                                             : json_deep_copy(item);
+        const char *status = json_string_value(json_object_get(entry, "status"));
+        int rc = AT_OK;
+
+        json_object_set_new(clean, code, entry ? entry : json_null());
+        snprintf(where, sizeof where, "field \"%s\" \"%.40s\"", f->name, code);
+        if (vocab_index(vocab_find(f->vocab), code) < 0)
+            rc = code_error(ctx, "field \"indicators\"", f->vocab, code);
+        else if (!json_is_object(entry))
+            rc = ctx_error(ctx, AT_EINVAL, "%s: must be a status or {\"status\", \"note\", "
+                           "\"source\"}", where);
+        else if (status == NULL || vocab_index(vocab_find("indicator_status"), status) < 0)
+            rc = code_error(ctx, where, "indicator_status", status ? status : "(none)");
+        json_object_foreach(rc == AT_OK ? entry : NULL, key, value) {
+            if (rc != AT_OK)
+                break;
+            if (strcmp(key, "status") && strcmp(key, "note") && strcmp(key, "source"))
+                rc = ctx_error(ctx, AT_EINVAL, "%s: no key \"%s\"; valid: status, note, source",
+                               where, key);
+            else if (!json_is_string(value))
+                rc = ctx_error(ctx, AT_EINVAL, "%s \"%s\": must be text", where, key);
+            else if (strcmp(key, "source") == 0
+                     && (!model_id_valid(json_string_value(value))
+                         || !word_in(model_type_of_id(json_string_value(value))->name,
+                                     f->ref_types)))
+                rc = ctx_error(ctx, AT_EINVAL, "%s \"source\": \"%s\" is not the id of a %s",
+                               where, json_string_value(value), f->ref_types);
+            else
+                json_object_set_new(entry, key, trimmed_string(json_string_value(value)));
+        }
+        if (rc != AT_OK) {
+            json_decref(clean);
+            return rc;
+        }
+    }
+    *out = clean;
+    return AT_OK;
+}
+
+bool model_country_valid(const char *code)
+{
+    const char *const *all = uloc_getISOCountries();
+
+    if (code == NULL || strlen(code) != 2)
+        return false;
+    for (; *all; all++)
+        if (strcmp(*all, code) == 0)
+            return true;
+    return false;
+}
+
+void model_country_name(const char *code, const char *lang, struct buf *out)
+{
+    char locale[8], name[128];
+    UChar wide[128];
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n;
+
+    snprintf(locale, sizeof locale, "_%.2s", code);
+    n = uloc_getDisplayCountry(locale, lang, wide, ARRAY_LEN(wide), &err);
+    if (U_SUCCESS(err) && n > 0 && model_country_valid(code)) {
+        u_strToUTF8(name, sizeof name, NULL, wide, n, &err);
+        if (U_SUCCESS(err)) {
+            buf_puts(out, name);
+            return;
+        }
+    }
+    buf_puts(out, code);
+}
+
+static int validate_country(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    json_t *s;
+    char code[3] = "";
+
+    if (!json_is_string(v))
+        return field_error(ctx, f->name, "must be a country code as text, such as \"RU\"%s", "");
+    s = trimmed_string(json_string_value(v));
+    if (json_string_length(s) == 2)
+        for (int i = 0; i < 2; i++)
+            code[i] = (char)toupper((unsigned char)json_string_value(s)[i]);
+    json_decref(s);
+    if (!model_country_valid(code))
+        return field_error(ctx, f->name, "\"%s\" is not an ISO 3166-1 alpha-2 country code; valid: "
+                           "two letters such as CN, RU, KP, KR, MN, AE, KW, QA, PL, MY, LA, TH",
+                           json_string_value(v));
+    *out = json_string(code);
+    return AT_OK;
+}
+
+void model_place_text(const struct field_spec *f, json_t *value, struct buf *out)
+{
+    json_t *sale;
+    size_t i;
+
+    if (json_is_string(value)) {
+        buf_printf(out, "%s%s", out->len ? " / " : "", json_string_value(value));
+        return;
+    }
+    if (f->kind != FIELD_SALES)
+        return;
+    json_array_foreach(value, i, sale) {
+        const char *place = json_string_value(json_object_get(sale, "place"));
+        if (place)
+            buf_printf(out, "%s%s", out->len ? " / " : "", place);
+    }
+}
+/* ---- end of casework ---- */
+
 static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
 {
     switch (f->kind) {
@@ -748,6 +1077,12 @@ static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t
         return validate_imo(ctx, f, v, out);
     case FIELD_CONSENT:
         return validate_consent(ctx, f, v, out);
+    case FIELD_SALES:
+        return validate_sales(ctx, f, v, out);
+    case FIELD_INDICATORS:
+        return validate_indicators(ctx, f, v, out);
+    case FIELD_COUNTRY:
+        return validate_country(ctx, f, v, out);
     }
     return ctx_error(ctx, AT_ERR, "field \"%s\": unknown kind", f->name);
 }
@@ -851,6 +1186,15 @@ int model_set_from_text(struct at_ctx *ctx, const struct type_spec *t, json_t *d
         }
         return AT_OK;
     }
+    if (f->kind == FIELD_SALES || f->kind == FIELD_INDICATORS) {
+        /* as JSON, the form model_field_text writes (a CSV cell) */
+        json_error_t err;
+        if ((value = json_loads(text, JSON_DECODE_ANY, &err)) == NULL)
+            return ctx_error(ctx, AT_EINVAL, "field \"%s\": not JSON (%s); give %s", f->name,
+                             err.text, f->about);
+        json_object_set_new(data, field, value);
+        return AT_OK;
+    }
     if ((f->kind == FIELD_INT || f->kind == FIELD_REAL) && *text != '\0') {
         if (parse_number(ctx, f, text, &value) != AT_OK)
             return AT_EINVAL;
@@ -870,6 +1214,12 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
 
     if (value == NULL)
         return;
+    if (f->kind == FIELD_SALES || f->kind == FIELD_INDICATORS) {
+        char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS);
+        buf_puts(out, text ? text : "");
+        free(text);
+        return;
+    }
     switch (json_typeof(value)) {
     case JSON_STRING:
         buf_puts(out, json_string_value(value));
@@ -902,8 +1252,23 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
 void model_each_ref(const struct type_spec *t, json_t *data,
                     void (*fn)(void *arg, const char *field, const char *target), void *arg)
 {
+    static const char *const parties[] = { "seller", "buyer", "broker" };
+
     for (size_t i = 0; i < t->nfields; i++) {
-        const char *target;
+        const char *target, *key;
+        json_t *item, *v = json_object_get(data, t->fields[i].name);
+        size_t k;
+
+        /* the records a chain of sales names, and the indicators' sources */
+        if (t->fields[i].kind == FIELD_SALES)
+            json_array_foreach(v, k, item)
+                for (size_t p = 0; p < ARRAY_LEN(parties); p++)
+                    if (model_id_valid(target = json_string_value(json_object_get(item, parties[p]))))
+                        fn(arg, t->fields[i].name, target);
+        if (t->fields[i].kind == FIELD_INDICATORS)
+            json_object_foreach(v, key, item)
+                if ((target = json_string_value(json_object_get(item, "source"))) != NULL)
+                    fn(arg, t->fields[i].name, target);
         if (t->fields[i].kind != FIELD_REF)
             continue;
         target = json_string_value(json_object_get(data, t->fields[i].name));
@@ -935,6 +1300,12 @@ void model_summary(const struct type_spec *t, json_t *data, struct buf *out)
     } else if (strcmp(t->name, "act") == 0) {
         buf_printf(out, "%s in %s", json_string_value(json_object_get(data, "act_type")),
                    json_string_value(json_object_get(data, "event")));
+    } else if (strcmp(t->name, "case") == 0) {
+        const char *summary = json_string_value(json_object_get(data, "summary"));
+        buf_printf(out, "%s case%s%s", json_string_value(json_object_get(data, "kind")),
+                   summary ? ": " : "", summary ? summary : "");
+    } else if (strcmp(t->name, "dependant") == 0 || strcmp(t->name, "referral") == 0) {
+        buf_printf(out, "%s of %s", t->name, json_string_value(json_object_get(data, "case")));
     } else if (strcmp(t->name, "interview") == 0) {
         buf_printf(out, "interview of %s", json_string_value(json_object_get(data, "witness")));
     } else if (json_object_get(data, "lat")) {

@@ -29,6 +29,11 @@ enum field_kind {
     FIELD_SHA256, /* 64 lower-case hex digits */
     FIELD_IMO,    /* an IMO ship number: 7 digits with a valid check digit */
     FIELD_CONSENT, /* a witness's consents: [{"use", "granted", "withdrawn", "note"}] */
+    FIELD_SALES,  /* a chain of sales, in order: [{"seller", "buyer", "broker", "place",
+                     "date", "price", "currency", "note"}] (casework) */
+    FIELD_INDICATORS, /* the ILO indicators of forced labour, a checklist:
+                         {"CODE": {"status", "note", "source"}} (casework) */
+    FIELD_COUNTRY, /* an ISO 3166-1 alpha-2 country code, upper case ("CN") */
 };
 
 enum field_flag {
@@ -93,6 +98,16 @@ void model_each_ref(const struct type_spec *t, json_t *data,
 /* Appends a one-line summary of a record's data for lists: its title,
  * name, code or first name, or what it links. */
 void model_summary(const struct type_spec *t, json_t *data, struct buf *out);
+
+/* Appends the place text a field holds to out, places separated by
+ * " / ": a text field's value, each sale's place of a chain of sales. */
+void model_place_text(const struct field_spec *f, json_t *value, struct buf *out);
+
+/* True when code is an ISO 3166-1 alpha-2 country code (upper case). */
+bool model_country_valid(const char *code);
+/* Appends the name of country code in lang ("en", "ko") to out, or the code
+ * itself when there is none. */
+void model_country_name(const char *code, const char *lang, struct buf *out);
 
 /* True when a witness's data holds a consent for use (a consent_use code)
  * that is granted and not withdrawn. */

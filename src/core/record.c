@@ -73,7 +73,7 @@ static void derive(const struct type_spec *t, json_t *data, struct derived *d)
             d->date_hi = date.hi;
         }
         if (f->flags & FIELD_PLACE)
-            buf_printf(&d->place, "%s%s", d->place.len ? " / " : "", json_string_value(v));
+            model_place_text(f, v, &d->place);
         if (f->flags & FIELD_LAT)
             d->lat = json_number_value(v), d->has_point = true;
         if (f->flags & FIELD_LON)

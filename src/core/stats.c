@@ -13,12 +13,15 @@
 #include "attest.h"
 #include "stats.h"
 #include "access.h"
+#include "casework.h"
 #include "date.h"
 #include "model.h"
+#include "number.h"
 #include "svg.h"
 #include "vocab.h"
 #include "csv.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -641,6 +644,371 @@ out:
     return rc;
 }
 
+/* ---- casework: sale prices, indicators, workers by country ---- */
+
+int stats_rate_parse(struct at_ctx *ctx, const char *text, struct stats_rates *rates)
+{
+    const struct vocab *currency = vocab_find("currency");
+    char from[8] = "", to[8] = "", rest[64] = "";
+    struct buf valid = BUF_INIT;
+    double rate;
+    int n = 0;
+
+    if (sscanf(text, "%7[A-Za-z]:%7[A-Za-z]=%63s%n", from, to, rest, &n) != 3
+        || text[n] != '\0' || number_parse_double(ctx, "rate", rest, 1e-12, 1e12, &rate) != AT_OK)
+        return ctx_error(ctx, AT_EINVAL, "--rate \"%s\": give FROM:TO=RATE, such as CNY:USD=0.14 "
+                         "(1 CNY is worth 0.14 USD), a positive number", text);
+    for (char *c = from; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    for (char *c = to; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    if (vocab_index(currency, from) < 0 || vocab_index(currency, to) < 0) {
+        vocab_list_codes(currency, &valid);
+        ctx_error(ctx, AT_EINVAL, "--rate \"%s\": unknown currency \"%s\"; valid: %s", text,
+                  vocab_index(currency, from) < 0 ? from : to, buf_str(&valid));
+        buf_free(&valid);
+        return AT_EINVAL;
+    }
+    if (strcmp(from, to) == 0 || (*rates->to && strcmp(rates->to, to) != 0))
+        return ctx_error(ctx, AT_EINVAL, "--rate \"%s\": every rate must convert into one "
+                         "other currency (%s so far)", text, *rates->to ? rates->to : "none");
+    if (rates->n == STATS_MAX_RATES)
+        return ctx_error(ctx, AT_EINVAL, "--rate: at most %d rates", STATS_MAX_RATES);
+    snprintf(rates->to, sizeof rates->to, "%s", to);
+    snprintf(rates->r[rates->n].from, sizeof rates->r[rates->n].from, "%s", from);
+    rates->r[rates->n++].rate = rate;
+    return AT_OK;
+}
+
+/* The prices of one key (a year, a region). */
+struct price_group {
+    char *key;
+    double *v;
+    size_t n, cap;
+};
+
+struct prices {
+    struct price_group *g;
+    size_t n, cap;
+};
+
+static void prices_add(struct prices *p, const char *key, double x)
+{
+    struct price_group *g = NULL;
+
+    for (size_t i = 0; i < p->n && g == NULL; i++)
+        if (strcmp(p->g[i].key, key) == 0)
+            g = &p->g[i];
+    if (g == NULL) {
+        if (p->n == p->cap) {
+            p->cap = p->cap ? 2 * p->cap : 8;
+            p->g = xrealloc(p->g, p->cap * sizeof *p->g);
+        }
+        g = &p->g[p->n++];
+        *g = (struct price_group){ xstrdup(key), NULL, 0, 0 };
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 8;
+        g->v = xrealloc(g->v, g->cap * sizeof *g->v);
+    }
+    g->v[g->n++] = x;
+}
+
+static void prices_free(struct prices *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->g[i].key);
+        free(p->g[i].v);
+    }
+    free(p->g);
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int by_group_key(const void *a, const void *b)
+{
+    const struct price_group *x = a, *y = b;
+    bool lx = key_last(x->key), ly = key_last(y->key);
+
+    return lx != ly ? lx - ly : strcmp(x->key, y->key);
+}
+
+static int by_group_size(const void *a, const void *b)
+{
+    const struct price_group *x = a, *y = b;
+
+    if (key_last(x->key) != key_last(y->key))
+        return key_last(x->key) - key_last(y->key);
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+/* A price as a JSON number, to the cent. */
+static json_t *money(double x)
+{
+    return json_real(round(x * 100) / 100);
+}
+
+static json_t *price_table(const char *name, const char *title, const char *key, bool over_time,
+                           struct prices *p, const char *rate_text, const char *currency,
+                           const char *note)
+{
+    json_t *rows = json_array(), *table;
+    char full_title[160];
+
+    if (p->n)
+        qsort(p->g, p->n, sizeof *p->g, over_time ? by_group_key : by_group_size);
+    for (size_t i = 0; i < p->n; i++) {
+        struct price_group *g = &p->g[i];
+        double median;
+        qsort(g->v, g->n, sizeof *g->v, by_double);
+        median = g->n % 2 ? g->v[g->n / 2] : (g->v[g->n / 2 - 1] + g->v[g->n / 2]) / 2;
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:[I, o, o, o]}", "key", g->key,
+                                              "label", strcmp(g->key, KEY_NOT_GIVEN) == 0
+                                                           ? "not given" : g->key,
+                                              "values", (json_int_t)g->n, money(median),
+                                              money(g->v[0]), money(g->v[g->n - 1])));
+    }
+    snprintf(full_title, sizeof full_title, "%s, in %s%s%s%s", title, currency,
+             *rate_text ? " (at " : "", rate_text, *rate_text ? ")" : "");
+    table = json_pack("{s:s, s:s, s:s, s:[s, s, s, s], s:o, s:b, s:b, s:s, s:s, s:s}",
+                      "name", name, "title", full_title, "key", key, "columns", "sales", "median",
+                      "min", "max", "rows", rows, "witnesses", false, "over_time", over_time,
+                      "currency", currency, "rate", rate_text, "note", note);
+    return table;
+}
+
+/* The currency most sales were paid in (ties: the first in the vocabulary). */
+static const char *most_used_currency(json_t *cases)
+{
+    const struct vocab *v = vocab_find("currency");
+    size_t best = 0, count[64] = { 0 }, i, k;
+    json_t *c, *sale;
+    int idx;
+
+    json_array_foreach(cases, i, c)
+        json_array_foreach(json_object_get(c, "sales"), k, sale)
+            if (json_object_get(sale, "price")
+                && (idx = vocab_index(v, json_string_value(json_object_get(sale, "currency")) ?: "")) >= 0
+                && (size_t)idx < ARRAY_LEN(count))
+                count[idx]++;
+    for (k = 1; k < v->nterms && k < ARRAY_LEN(count); k++)
+        if (count[k] > count[best])
+            best = k;
+    return v->terms[best].code;
+}
+
+/* Median and range of sale prices by year and by region. */
+static void sale_tables(json_t *cases, const struct stats_rates *rates, json_t *tables)
+{
+    const char *to = *rates->to ? rates->to : most_used_currency(cases);
+    struct prices years = { 0 }, regions = { 0 };
+    struct buf rate_text = BUF_INIT, note = BUF_INIT, left = BUF_INIT, region = BUF_INIT;
+    long left_out = 0;
+    json_t *c, *sale;
+    size_t i, k;
+
+    for (size_t r = 0; r < rates->n; r++)
+        buf_printf(&rate_text, "%s1 %s = %g %s", r ? ", " : "", rates->r[r].from,
+                   rates->r[r].rate, rates->to);
+    json_array_foreach(cases, i, c) {
+        json_array_foreach(json_object_get(c, "sales"), k, sale) {
+            const char *cur = json_string_value(json_object_get(sale, "currency"));
+            double price = json_number_value(json_object_get(sale, "price")), rate = 0;
+            char year[16];
+            int y;
+            if (!json_object_get(sale, "price") || cur == NULL)
+                continue;
+            if (strcmp(cur, to) == 0)
+                rate = 1;
+            for (size_t r = 0; r < rates->n && rate == 0; r++)
+                if (strcmp(rates->r[r].from, cur) == 0)
+                    rate = rates->r[r].rate;
+            if (rate == 0) {
+                if (strstr(buf_str(&left), cur) == NULL)
+                    buf_printf(&left, "%s%s", left.len ? ", " : "", cur);
+                left_out++;
+                continue;
+            }
+            if (!str(sale, "date"))
+                snprintf(year, sizeof year, "%s", KEY_NOT_GIVEN);
+            else if ((y = text_year(str(sale, "date"))) > 0)
+                snprintf(year, sizeof year, "%d", y);
+            else
+                snprintf(year, sizeof year, "%s", KEY_UNCERTAIN);
+            prices_add(&years, year, price * rate);
+            buf_reset(&region);
+            casework_region(str(sale, "place"), &region, NULL, NULL);
+            prices_add(&regions, strcmp(buf_str(&region), "not given") == 0 ? KEY_NOT_GIVEN
+                                                                             : buf_str(&region),
+                       price * rate);
+        }
+    }
+    buf_printf(&note, "Each sale of a chain counts once, at its own date and place; prices are "
+                      "converted to %s", to);
+    if (rates->n)
+        buf_printf(&note, " at the rate stated for this table: %s", buf_str(&rate_text));
+    else
+        buf_printf(&note, ", the currency most sales were paid in (give --rate FROM:%s=RATE to "
+                          "convert others)", to);
+    if (left_out)
+        buf_printf(&note, "; %ld sale%s in %s, with no rate given, left out", left_out,
+                   left_out == 1 ? "" : "s", buf_str(&left));
+    buf_puts(&note, ". The region is the province in North Korea, else the country, of a place "
+                    "the gazetteer knows; otherwise the place as written.");
+    json_array_append_new(tables, price_table("sale_prices_by_year", "Sale prices by year", "year",
+                                              true, &years, buf_str(&rate_text), to,
+                                              buf_str(&note)));
+    json_array_append_new(tables, price_table("sale_prices_by_region", "Sale prices by region",
+                                              "region", false, &regions, buf_str(&rate_text), to,
+                                              buf_str(&note)));
+    prices_free(&years);
+    prices_free(&regions);
+    buf_free(&rate_text);
+    buf_free(&note);
+    buf_free(&left);
+    buf_free(&region);
+}
+
+/* How many cases show each indicator, in the ILO's order. */
+static json_t *indicator_table(json_t *cases)
+{
+    const struct vocab *v = vocab_find("ilo_indicator");
+    json_t *rows = json_array(), *c;
+    size_t i;
+
+    for (size_t k = 0; k < v->nterms; k++) {
+        json_int_t seen = 0, not_seen = 0;
+        json_array_foreach(cases, i, c) {
+            const char *status = str(json_object_get(json_object_get(c, "indicators"),
+                                                     v->terms[k].code), "status");
+            seen += status && strcmp(status, "observed") == 0;
+            not_seen += status && strcmp(status, "not_observed") == 0;
+        }
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:[I, I, I]}", "key", v->terms[k].code,
+                                              "label", v->terms[k].label, "values", seen, not_seen,
+                                              (json_int_t)json_array_size(cases) - seen - not_seen));
+    }
+    return json_pack("{s:s, s:s, s:s, s:[s, s, s], s:o, s:b, s:b, s:s}", "name", "indicators",
+                     "title", "ILO indicators of forced labour in the cases", "key", "indicator",
+                     "columns", "observed", "not_observed", "unknown", "rows", rows, "witnesses",
+                     false, "over_time", false, "note",
+                     "Cases of both kinds; unknown counts the cases where the indicator is "
+                     "unknown or not recorded.");
+}
+
+/* Overseas-labour cases by country of work, with the median share taken. */
+static json_t *country_table(json_t *cases)
+{
+    struct prices shares = { 0 }, all = { 0 };
+    struct buf name = BUF_INIT;
+    json_t *rows = json_array(), *c;
+    size_t i;
+
+    json_array_foreach(cases, i, c) {
+        const char *country = str(c, "country") ?: KEY_NOT_GIVEN;
+        if (strcmp(str(c, "kind") ?: "", "overseas_labour") != 0)
+            continue;
+        prices_add(&all, country, 0);
+        if (json_object_get(c, "share_taken"))
+            prices_add(&shares, country, json_number_value(json_object_get(c, "share_taken")));
+    }
+    if (all.n)
+        qsort(all.g, all.n, sizeof *all.g, by_group_size);
+    for (i = 0; i < all.n; i++) {
+        json_t *median = json_null();
+        for (size_t k = 0; k < shares.n; k++) {
+            struct price_group *g = &shares.g[k];
+            if (strcmp(g->key, all.g[i].key) != 0)
+                continue;
+            qsort(g->v, g->n, sizeof *g->v, by_double);
+            median = money(g->n % 2 ? g->v[g->n / 2] : (g->v[g->n / 2 - 1] + g->v[g->n / 2]) / 2);
+        }
+        buf_reset(&name);
+        if (strcmp(all.g[i].key, KEY_NOT_GIVEN) == 0)
+            buf_puts(&name, "not given");
+        else
+            model_country_name(all.g[i].key, "en", &name);
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:[I, o]}", "key", all.g[i].key,
+                                              "label", buf_str(&name), "values",
+                                              (json_int_t)all.g[i].n, median));
+    }
+    prices_free(&shares);
+    prices_free(&all);
+    buf_free(&name);
+    return json_pack("{s:s, s:s, s:s, s:[s, s], s:o, s:b, s:b, s:s}", "name", "workers_by_country",
+                     "title", "Overseas workers by country of work", "key", "country", "columns",
+                     "workers", "share_taken_median_pct", "rows", rows, "witnesses", false,
+                     "over_time", false, "note",
+                     "One overseas-labour case is one worker; the share is the median percent of "
+                     "the stated wage taken, where recorded.");
+}
+
+/* Below confidential, a count of fewer than STATS_MIN_CELL people is
+ * withheld (withhold_column), and so are the figures beside it, which
+ * would tell a lone price or share. */
+static void withhold_row_figures(json_t *table)
+{
+    json_t *row, *values;
+    size_t i;
+
+    withhold_column(table, 0);
+    json_array_foreach(json_object_get(table, "rows"), i, row) {
+        values = json_object_get(row, "values");
+        if (json_is_string(json_array_get(values, 0)))
+            for (size_t c = 1; c < json_array_size(values); c++)
+                json_array_set(values, c, json_array_get(values, 0));
+    }
+}
+
+int stats_casework(struct at_ctx *ctx, struct store *st, int max_clearance,
+                   const struct stats_rates *rates, json_t *stats)
+{
+    static const char sql[] =
+        "SELECT doc FROM record_current WHERE type = 'case' AND NOT retracted AND clearance <= ?1"
+        " ORDER BY id";
+    int limit = access_read_limit(store_session(st), max_clearance);
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *cases = json_array(), *tables = json_object_get(stats, "tables"), *table;
+    size_t first = json_array_size(tables);
+    int rc;
+
+    if (stmt == NULL) {
+        json_decref(cases);
+        return AT_ERR;
+    }
+    sqlite3_bind_int(stmt, 1, limit);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_array_append_new(cases, doc_data(stmt, 0));
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) {
+        json_decref(cases);
+        return store_error(ctx, st, "counting cases");
+    }
+    sale_tables(cases, rates, tables);
+    json_array_append_new(tables, indicator_table(cases));
+    json_array_append_new(tables, country_table(cases));
+    json_decref(cases);
+    if (limit < CLEARANCE_CONFIDENTIAL) {
+        for (size_t i = first; i < json_array_size(tables); i++) {
+            table = json_array_get(tables, i);
+            if (strcmp(json_string_value(json_object_get(table, "name")), "indicators") == 0)
+                for (size_t c = 0; c < 3; c++)
+                    withhold_column(table, c);
+            else
+                withhold_row_figures(table);
+        }
+    }
+    return AT_OK;
+}
+/* ---- end of casework ---- */
+
 json_t *stats_table(json_t *stats, const char *name)
 {
     json_t *table;
@@ -693,8 +1061,10 @@ void stats_csv(const json_t *stats, struct buf *out)
 }
 
 /* Which columns of a table are drawn: counts, never percentages. */
-static bool column_drawn(const char *name)
+static bool column_drawn(const json_t *table, const char *name)
 {
+    if (json_object_get(table, "currency"))   /* sale prices: the median alone */
+        return strcmp(name, "median") == 0;
     return strstr(name, "_pct") == NULL;
 }
 
@@ -730,7 +1100,7 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
         ncat++;
     }
     for (c = 0; c < json_array_size(cols) && c < MAX_COLS; c++)
-        if (column_drawn(json_string_value(json_array_get(cols, c))))
+        if (column_drawn(table, json_string_value(json_array_get(cols, c))))
             series[ns++] = (struct svg_series){ .name = json_string_value(json_array_get(cols, c)),
                                                 .y = values[c] };
     f.y_label = ns == 1 ? series[0].name : "number";

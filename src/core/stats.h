@@ -57,6 +57,40 @@ int stats_period_parse(struct at_ctx *ctx, const char *text, enum stats_period *
 int stats_compute(struct at_ctx *ctx, struct store *st, int max_clearance,
                   enum stats_period period, json_t **out);
 
+/*
+ * Casework (casework.h): rates stated by the user convert sale prices into
+ * one currency, "CNY:USD=0.14" meaning 1 CNY = 0.14 USD; each rate must
+ * convert into the same currency.  Without a rate, prices are summarised
+ * in the currency most sales were paid in, and the others are left out
+ * (the table's note says how many, and in what).
+ */
+#define STATS_MAX_RATES 16
+struct stats_rates {
+    char to[4];                       /* "" until a rate is given */
+    struct { char from[4]; double rate; } r[STATS_MAX_RATES];
+    size_t n;
+};
+
+/* Adds the rate text ("FROM:TO=RATE", ISO 4217 codes) to rates; AT_EINVAL
+ * saying what is wrong and what would be valid. */
+int stats_rate_parse(struct at_ctx *ctx, const char *text, struct stats_rates *rates);
+
+/*
+ * Appends the casework tables to stats (stats_compute's result), counted
+ * the same way (the reader's limit; counts of cases, sales and workers
+ * from 1 to STATS_MIN_CELL - 1 withheld below confidential, with the
+ * prices beside a withheld count):
+ *   sale_prices_by_year, sale_prices_by_region: {sales, median, min, max},
+ *     in one currency, with "currency" and "rate" ("1 CNY = 0.14 USD") on
+ *     the table and in its title;
+ *   indicators: per ILO indicator, the cases where it was observed, not
+ *     observed, or is unknown or not recorded;
+ *   workers_by_country: overseas-labour cases by country of work, with
+ *     the median share of the wage taken.
+ */
+int stats_casework(struct at_ctx *ctx, struct store *st, int max_clearance,
+                   const struct stats_rates *rates, json_t *stats);
+
 /* The table called name in stats (stats_compute's result), or NULL. */
 json_t *stats_table(json_t *stats, const char *name);
 

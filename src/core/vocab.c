@@ -145,6 +145,18 @@ static const struct vocab_term currency[] = {
     { "EUR", "Euro", "유로" },
     { "RUB", "Russian rouble", "루블" },
     { "JPY", "Japanese yen", "엔" },
+    /* where sales and overseas labour are paid */
+    { "MNT", "Mongolian tögrög", "투그릭" },
+    { "THB", "Thai baht", "바트" },
+    { "LAK", "Lao kip", "킵" },
+    { "VND", "Vietnamese dong", "동" },
+    { "KHR", "Cambodian riel", "리엘" },
+    { "MYR", "Malaysian ringgit", "링깃" },
+    { "AED", "UAE dirham", "디르함" },
+    { "QAR", "Qatari riyal", "카타르 리얄" },
+    { "KWD", "Kuwaiti dinar", "쿠웨이트 디나르" },
+    { "PLN", "Polish złoty", "즐로티" },
+    { "GBP", "Pound sterling", "파운드" },
 };
 
 /* Documents as sources: formats, and the figures claimed in them. */
@@ -195,6 +207,105 @@ static const struct vocab_term claim_qualifier[] = {
     { "less_than", "Less than", "미만" },
 };
 
+/* ---- casework: trafficking and overseas-labour cases, dependants, referrals ---- */
+
+static const struct vocab_term case_kind[] = {
+    { "trafficking", "Trafficking (sale of a person)", "인신매매" },
+    { "overseas_labour", "Overseas labour", "해외 파견 노동" },
+};
+
+static const struct vocab_term case_status[] = {
+    { "open", "Open", "진행 중" },
+    { "monitoring", "Monitoring", "관찰 중" },
+    { "closed", "Closed", "종결" },
+};
+
+/* The ILO's eleven indicators of forced labour (ILO, 2012), in its order. */
+static const struct vocab_term ilo_indicator[] = {
+    { "abuse_of_vulnerability", "Abuse of vulnerability", "취약성 악용" },
+    { "deception", "Deception", "기만" },
+    { "restriction_of_movement", "Restriction of movement", "이동의 제한" },
+    { "isolation", "Isolation", "고립" },
+    { "physical_sexual_violence", "Physical and sexual violence", "신체적·성적 폭력" },
+    { "intimidation_threats", "Intimidation and threats", "협박과 위협" },
+    { "retention_of_documents", "Retention of identity documents", "신분증 압류" },
+    { "withholding_of_wages", "Withholding of wages", "임금 체불" },
+    { "debt_bondage", "Debt bondage", "부채 속박" },
+    { "abusive_conditions", "Abusive working and living conditions", "열악한 노동·생활 환경" },
+    { "excessive_overtime", "Excessive overtime", "과도한 초과 근무" },
+};
+
+static const struct vocab_term indicator_status[] = {
+    { "observed", "Observed", "확인됨" },
+    { "not_observed", "Not observed", "확인되지 않음" },
+    { "unknown", "Unknown", "미상" },
+};
+
+static const struct vocab_term labour_sector[] = {
+    { "construction", "Construction", "건설" },
+    { "logging", "Logging", "벌목" },
+    { "fishing", "Fishing and seafood processing", "어업·수산물 가공" },
+    { "manufacturing", "Manufacturing and textiles", "제조·봉제" },
+    { "mining", "Mining", "광업" },
+    { "agriculture", "Agriculture", "농업" },
+    { "restaurant", "Restaurants and hospitality", "식당·접객" },
+    { "it", "Information technology", "정보기술" },
+    { "medical", "Medical work", "의료" },
+    { "other", "Other", "기타" },
+};
+
+static const struct vocab_term wage_period[] = {
+    { "hour", "Per hour", "시간당" },
+    { "day", "Per day", "일당" },
+    { "week", "Per week", "주당" },
+    { "month", "Per month", "월" },
+    { "year", "Per year", "연" },
+};
+
+static const struct vocab_term citizenship_status[] = {
+    { "citizen", "Holds a citizenship", "국적 있음" },
+    { "stateless", "Stateless", "무국적" },
+    { "pending", "Application pending", "신청 중" },
+    { "unknown", "Unknown", "미상" },
+};
+
+static const struct vocab_term schooling[] = {
+    { "enrolled", "In school", "재학" },
+    { "not_enrolled", "Not in school", "미취학" },
+    { "refused", "Refused enrolment", "입학 거부" },
+    { "not_school_age", "Not of school age", "학령 전" },
+    { "unknown", "Unknown", "미상" },
+};
+
+static const struct vocab_term birth_registration[] = {
+    { "registered", "Birth registered", "출생 등록됨" },
+    { "unregistered", "Birth not registered", "출생 미등록" },
+    { "unknown", "Unknown", "미상" },
+};
+
+static const struct vocab_term need_kind[] = {
+    { "safety", "Safety and protection", "신변 보호" },
+    { "shelter", "Shelter", "쉼터" },
+    { "medical", "Medical care", "의료" },
+    { "psychosocial", "Psychosocial support", "심리 지원" },
+    { "legal", "Legal aid", "법률 지원" },
+    { "documents", "Identity documents", "신분 서류" },
+    { "education", "Education", "교육" },
+    { "livelihood", "Livelihood and work", "생계·취업" },
+    { "financial", "Financial help", "재정 지원" },
+    { "family", "Family tracing and reunion", "가족 찾기·재결합" },
+    { "other", "Other", "기타" },
+};
+
+static const struct vocab_term referral_status[] = {
+    { "needed", "Needed", "필요" },
+    { "referred", "Referred", "연계됨" },
+    { "provided", "Help given", "지원 완료" },
+    { "declined", "Declined", "거절" },
+    { "closed", "Closed", "종결" },
+};
+/* ---- end of casework ---- */
+
 /*
  * Other words for terms, as witnesses and analysts write them in their own
  * files (a Google Earth folder called "처형장", a value "body site"), in
@@ -238,6 +349,28 @@ static const struct {
     { "tier", "public", "publish|published|공개" },
     { "tier", "partner", "partners|협력기관" },
     { "tier", "court", "court only|법원" },
+    /* casework: the words caseworkers use for the ILO indicators */
+    { "ilo_indicator", "retention_of_documents",
+      "withheld documents|withheld identity documents|passport held|passport withheld|"
+      "passport confiscated|retained documents|documents retained|여권 압수|신분증 압수" },
+    { "ilo_indicator", "withholding_of_wages",
+      "withheld wages|wages withheld|unpaid wages|wage theft|임금 착취|임금 미지급" },
+    { "ilo_indicator", "physical_sexual_violence",
+      "physical abuse|sexual abuse|violence|beating|폭행|성폭력" },
+    { "ilo_indicator", "intimidation_threats", "intimidation|threats|threat|협박|위협" },
+    { "ilo_indicator", "restriction_of_movement", "confinement|locked in|감금|이동 제한" },
+    { "ilo_indicator", "abusive_conditions",
+      "abusive working conditions|abusive living conditions|poor conditions|열악한 환경" },
+    { "ilo_indicator", "excessive_overtime", "overtime|long hours|장시간 노동" },
+    { "ilo_indicator", "debt_bondage", "debt|bonded labour|빚|채무" },
+    { "ilo_indicator", "abuse_of_vulnerability", "vulnerability|취약성" },
+    { "indicator_status", "observed", "yes|seen|present|예" },
+    { "indicator_status", "not_observed", "no|absent|not seen|아니오" },
+    { "currency", "CNY", "yuan|rmb|renminbi|元|위안화" },
+    { "currency", "USD", "dollar|us dollar|us$|달러" },
+    { "currency", "KPW", "north korean won|북한 돈" },
+    { "currency", "KRW", "south korean won|원화" },
+    { "currency", "RUB", "rouble|ruble|рубль" },
 };
 
 /* Sorted by name: vocab_find searches in order and `attest vocab` lists it so. */
@@ -246,19 +379,30 @@ static const struct vocab vocabs[] = {
     { "basis_of_knowledge", "how the source knows what they report", TERMS(basis_of_knowledge) },
     { "claim_qualifier", "how exact a claimed figure is", TERMS(claim_qualifier) },
     { "claim_topic", "what a figure claimed in a document is about", TERMS(claim_topic) },
+    { "birth_registration", "whether a child's birth is registered", TERMS(birth_registration) },
+    { "case_kind", "what a case is about", TERMS(case_kind) },
+    { "case_status", "where a case stands", TERMS(case_status) },
+    { "citizenship_status", "whether a child holds a citizenship", TERMS(citizenship_status) },
     { "clearance", "who may see a record, lowest first", TERMS(clearance) },
     { "confidence", "how sure the team is that a site is real", TERMS(confidence) },
     { "consent_use", "what a witness consents their testimony be used for", TERMS(consent_use) },
     { "currency", "currency of an amount (ISO 4217)", TERMS(currency) },
     { "document_format", "the format a document was imported from", TERMS(document_format) },
+    { "ilo_indicator", "the ILO's eleven indicators of forced labour", TERMS(ilo_indicator) },
+    { "indicator_status", "whether an indicator was observed in a case", TERMS(indicator_status) },
     { "involvement_degree", "a perpetrator's part in an act", TERMS(involvement_degree) },
+    { "labour_sector", "the sector an overseas worker works in", TERMS(labour_sector) },
+    { "need_kind", "what help a person in a case needs", TERMS(need_kind) },
     { "organisation_kind", "what an organisation is", TERMS(organisation_kind) },
     { "quantity_unit", "what a figure counts or measures", TERMS(quantity_unit) },
+    { "referral_status", "where a need or referral stands", TERMS(referral_status) },
     { "relation_kind", "how two records are linked", TERMS(relation_kind) },
     { "reliability", "reliability of a source or a piece of information", TERMS(reliability) },
+    { "schooling", "whether a child goes to school", TERMS(schooling) },
     { "sex", "sex of a person", TERMS(sex) },
     { "site_type", "what a site was used for", TERMS(site_type) },
     { "tier", "the widest audience a site may be published to", TERMS(tier) },
+    { "wage_period", "what period a stated wage is for", TERMS(wage_period) },
 };
 
 const struct vocab *vocab_all(size_t *count)

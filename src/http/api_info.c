@@ -69,8 +69,14 @@ int api_vocab(struct request *r)
 
 int api_types(struct request *r)
 {
-    static const char *const kinds[] = { "text", "int", "real", "date", "vocab", "ref",
-                                         "names", "sha256", "imo", "consent" };
+    static const char *const kinds[] = {
+        [FIELD_TEXT] = "text", [FIELD_INT] = "int", [FIELD_REAL] = "real", [FIELD_DATE] = "date",
+        [FIELD_VOCAB] = "vocab", [FIELD_REF] = "ref", [FIELD_NAMES] = "names",
+        [FIELD_SHA256] = "sha256", [FIELD_IMO] = "imo", [FIELD_CONSENT] = "consent",
+        [FIELD_SALES] = "sales", [FIELD_INDICATORS] = "indicators", [FIELD_COUNTRY] = "country",
+    };
+    /* a kind added to model.h needs its name here */
+    _Static_assert(ARRAY_LEN(kinds) == FIELD_COUNTRY + 1, "a field kind without a name");
     size_t n;
     const struct type_spec *types = model_types(&n);
     json_t *out = json_object();

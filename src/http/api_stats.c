@@ -10,20 +10,44 @@
 
 #include <string.h>
 
+/* The rates of ?rate=CNY:USD=0.14,KPW:USD=0.0011 (sale prices); on error
+ * sets the reply. */
+static int casework_rates(struct request *r, struct stats_rates *rates)
+{
+    const char *arg = http_arg(r, "rate");
+    char one[64];
+
+    for (const char *p = arg; p && *p;) {
+        size_t n = strcspn(p, ",");
+        snprintf(one, sizeof one, "%.*s", (int)(n < sizeof one ? n : sizeof one - 1), p);
+        if (stats_rate_parse(&r->ctx, one, rates) != AT_OK) {
+            http_error(r, 400, "invalid", "rate", "%s", r->ctx.message);
+            return AT_EINVAL;
+        }
+        p += n + (p[n] == ',');
+    }
+    return AT_OK;
+}
+
 /* Counts with ?period= (half or year); on error sets the reply and
  * returns NULL. */
 static json_t *compute(struct request *r)
 {
     enum stats_period period = STATS_HALF_YEAR;
     const char *p = http_arg(r, "period");
-    json_t *stats;
+    struct stats_rates rates = { 0 };
+    json_t *stats = NULL;
     int rc;
 
     if (p && stats_period_parse(&r->ctx, p, &period) != AT_OK) {
         http_error(r, 400, "invalid", "period", "%s", r->ctx.message);
         return NULL;
     }
-    if ((rc = stats_compute(&r->ctx, r->st, r->keys.clearance, period, &stats)) != AT_OK) {
+    if ((rc = casework_rates(r, &rates)) != AT_OK)
+        return NULL;
+    if ((rc = stats_compute(&r->ctx, r->st, r->keys.clearance, period, &stats)) != AT_OK
+        || (rc = stats_casework(&r->ctx, r->st, r->keys.clearance, &rates, stats)) != AT_OK) {
+        json_decref(stats);
         http_core_error(r, rc);
         return NULL;
     }

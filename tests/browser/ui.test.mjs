@@ -512,6 +512,25 @@ await step('documents: a digest imported, tags marked in place, one accepted, a 
     check((await page.textContent('#doc-claims')).includes('“1,200 workers”'), 'the claim is listed with its quote');
 });
 
+await step('case page: the chain of sales in order with prices, on the map, the checklist, a sale added', async () => {
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('.case-timeline li');
+    const sales = await page.locator('.case-timeline li').allTextContents();
+    check(sales.length === 2 && sales[0].includes('Hyesan') && sales[1].includes('Yanji'), 'the chain in order: ' + sales.join(' | '));
+    check(sales[0].includes('1,000 CNY') && sales[1].includes('5,000 CNY'), 'the prices with their currency');
+    await page.waitForSelector('#case-map .case-pin');
+    check(await page.locator('#case-map .case-pin').count() === 2, 'both sales on the map');
+    check(await page.locator('.case-checklist tbody tr').count() === 11, 'all eleven ILO indicators');
+    check((await page.textContent('.case-checklist tr[data-indicator="deception"]')).includes('Observed'), 'deception observed');
+    check((await page.textContent('#case-referrals')).includes('rf-fake00000001'), 'the admin sees the referral');
+    await page.fill('#case-place', 'Helong');
+    await page.fill('#case-price', '3000');
+    await page.fill('#case-before', '2');
+    await page.click('#case-sale-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('.case-timeline li').length === 3);
+    check((await page.locator('.case-timeline li').nth(1).textContent()).includes('Helong'), 'the new sale is second');
+});
+
 await step('Korean labels', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -551,6 +570,14 @@ await step('analyst: no witness identity and no confidential witness records', a
     check(!(await page.content()).includes(REAL_NAME), 'no identity anywhere');
     await goto('exports');
     check(await page.locator('#ex-jsonl').count() === 0, 'no whole-archive export');
+});
+
+await step('analyst: the case page shows no referral', async () => {
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('#case-referrals');
+    const text = await page.textContent('#case-referrals');
+    check(!text.includes('rf-fake00000001') && text.includes('None that you are cleared to see'), 'no referral: ' + text);
+    check((await page.textContent('#case-dependants')).includes('dp-fake00000001'), 'the dependant is shown');
 });
 
 await step('analyst: an event counts no source the analyst may not read', async () => {

@@ -121,7 +121,8 @@ def part_head():
     ev = admin.request("POST", "/api/v1/evidence?filename=fictional.txt&media_type=text/plain"
                        "&interview=iv-fake00000001&clearance=restricted", body=b"FICTIONAL bytes\n")
     evidence = ev.json().get("id", "") if ev.status in (200, 201) else "none"
-    concrete = {"/api/v1/evidence/{id}": "/api/v1/evidence/" + evidence,
+    concrete = {"/api/v1/cases/{id}": "/api/v1/cases/cs-fake00000001",
+                "/api/v1/evidence/{id}": "/api/v1/evidence/" + evidence,
                 "/api/v1/evidence/{id}/file": "/api/v1/evidence/%s/file" % evidence,
                 "/api/v1/documents/{id}": "/api/v1/documents/dc-fake00000001",
                 "/api/v1/export/{format}": "/api/v1/export/jsonl",
