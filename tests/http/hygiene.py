@@ -123,6 +123,7 @@ def part_head():
     evidence = ev.json().get("id", "") if ev.status in (200, 201) else "none"
     concrete = {"/api/v1/evidence/{id}": "/api/v1/evidence/" + evidence,
                 "/api/v1/evidence/{id}/file": "/api/v1/evidence/%s/file" % evidence,
+                "/api/v1/evidence/{id}/preview": "/api/v1/evidence/%s/preview" % evidence,
                 "/api/v1/export/{format}": "/api/v1/export/jsonl",
                 "/api/v1/link/decisions": "/api/v1/link/decisions?type=person",
                 "/api/v1/link/review": "/api/v1/link/review?type=person",
