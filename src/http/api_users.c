@@ -10,6 +10,7 @@
 #include "http.h"
 #include "../core/evlog.h"
 #include "../core/keys.h"
+#include "../core/vocab.h"
 
 #include <string.h>
 
@@ -37,15 +38,30 @@ static int change_user(struct at_ctx *ctx, struct store *st, void *arg)
     return keys_user_enable(ctx, st, c->by, c->name, c->enable);
 }
 
+/* Replies with the users, each with the clearance their role reads up to. */
+static int reply_users(struct request *r, unsigned status)
+{
+    json_t *users, *u;
+    enum role role;
+    size_t i;
+    int rc = keys_user_list(&r->ctx, r->st, &users);
+
+    if (rc != AT_OK)
+        return http_core_error(r, rc);
+    json_array_foreach(users, i, u) {
+        if (access_role_parse(&r->ctx, json_string_value(json_object_get(u, "role")), &role) == AT_OK)
+            json_object_set_new(u, "clearance",
+                                json_string(vocab_clearance_name(access_role_clearance(role))));
+    }
+    return http_json(r, status, json_pack("{s:o}", "users", users));
+}
+
 /* Writes change c; the reply is the user list afresh. */
 static int write_change(struct request *r, struct user_change *c, unsigned status)
 {
-    json_t *users;
     int rc = evlog_write(&r->ctx, r->st, change_user, c);
 
-    if (rc != AT_OK || (rc = keys_user_list(&r->ctx, r->st, &users)) != AT_OK)
-        return http_core_error(r, rc);
-    return http_json(r, status, json_pack("{s:o}", "users", users));
+    return rc == AT_OK ? reply_users(r, status) : http_core_error(r, rc);
 }
 
 /* The "role" member of body into *role; 0, or the 400 status set. */
@@ -64,10 +80,7 @@ static int role_arg(struct request *r, json_t *body, enum role *role)
 /* GET /api/v1/users */
 int api_users_list(struct request *r)
 {
-    json_t *users;
-    int rc = keys_user_list(&r->ctx, r->st, &users);
-
-    return rc == AT_OK ? http_json(r, 200, json_pack("{s:o}", "users", users)) : http_core_error(r, rc);
+    return reply_users(r, 200);
 }
 
 /* POST /api/v1/users {name, role, passphrase[, kdf]} */
