@@ -270,7 +270,7 @@ function renderHeader(view) {
     if (!state.me) return;
     clear(document.getElementById('who')).append(
         h('span', { class: 'user' }, state.me.user), ' ',
-        h('span', { class: 'role' }, state.me.role + ' · ' + vocabLabel('clearance', state.me.clearance)));
+        h('span', { class: 'role' }, t('role.' + state.me.role) + ' · ' + vocabLabel('clearance', state.me.clearance)));
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
     NAV.forEach(function (name) {
@@ -1642,7 +1642,7 @@ VIEWS.screen = function (el) {
         return h('option', { value: k }, t('sc.schema.' + k));
     }));
     var asOf = h('input', { id: 'sc-asof', type: 'date' });
-    var record = h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' });
+    var record = picker(h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' }), 'organisation person vessel');
     var file = h('input', { id: 'sc-file', type: 'file', accept: '.csv,text/csv' });
     var results = h('div', { id: 'sc-results', 'aria-live': 'polite' });
     var decisions = h('div', { id: 'sc-decisions' });

@@ -68,6 +68,20 @@ check('every record type has a Korean name and description',
       types.filter((t) => !ko['type.' + t] || !I.typeAboutKo[t]));
 check('Korean help texts hold no English words',
       Object.keys(I.helpKo).filter((k) => latin(I.helpKo[k]).length).map((k) => `${k}: ${latin(I.helpKo[k]).join(' ')}`));
+// Every term of the controlled vocabularies (src/core/vocab.c) has a Korean
+// label in Hangul, not the English one.
+const vocab = readFileSync(join(root, 'src/core/vocab.c'), 'utf8');
+const terms = [];
+for (const m of vocab.matchAll(/static const struct vocab_term (\w+)\[\] = \{([\s\S]*?)\n\};/g)) {
+    for (const t of m[2].matchAll(/\{ "([^"]+)", "([^"]*)", "([^"]*)"/g)) terms.push([m[1], t[1], t[2], t[3]]);
+}
+check('every vocabulary term has a Korean label',
+      (terms.length > 50 ? [] : [`only ${terms.length} terms read`]).concat(terms
+          .filter(([, , label, ko]) => !/[가-힣]/.test(ko) || ko === label).map(([v, c, , ko]) => `${v}.${c}: ${ko}`)));
+const vocabAwkward = { sale: '매매', starvation: '기아', KRW: '원' };
+check('the agreed vocabulary terms (인신매매, 고의적 기아, 북한 원 beside 한국 원)',
+      terms.filter(([, c, , ko]) => vocabAwkward[c] === ko).map(([v, c, , ko]) => `${v}.${c}: ${ko}`));
+
 // Terms of Korean human-rights documentation, not the awkward ones.
 const awkward = [['위치 지정', '위치 표시'], ['판 이력', '수정 이력']];
 check('the agreed Korean terms', Object.keys(ko).flatMap((k) => awkward

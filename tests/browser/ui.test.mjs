@@ -113,7 +113,7 @@ await step('login page, wrong passphrase refused, admin logs in', async () => {
     // A wrong passphrase delays the next guess for that user by a second.
     await page.waitForTimeout(1100);
     await login(ADMIN);
-    check((await page.textContent('#who .role')).includes('admin'), 'the header shows the role');
+    check((await page.textContent('#who .role')).includes('Administrator'), 'the header shows the role');
     await page.waitForSelector('#map .leaflet-marker-icon, #map .marker-cluster');
 });
 
