@@ -113,6 +113,32 @@ function tokenTable(tokens, reload) {
         })));
 }
 
+/* A token for the logged-in user: shown once, here, never again. */
+function tokenForm(reload) {
+    var label = h('input', { id: 'tk-label', name: 'label', autocomplete: 'off' });
+    var days = h('input', { id: 'tk-days', name: 'expires_days', inputmode: 'numeric', value: '90', size: 5 });
+    var shown = h('div', { id: 'tk-new', 'aria-live': 'polite' });
+    var save = h('button', { type: 'submit' }, t('us.makeToken'));
+    return h('form', { class: 'card', id: 'token-add', novalidate: true, onsubmit: function (e) {
+        e.preventDefault();
+        clear(shown);
+        save.disabled = true;
+        api('POST', '/tokens', { label: label.value.trim() || undefined, expires_days: Number(days.value) })
+            .then(function (x) {
+                shown.appendChild(h('p', null, t('us.tokenOnce')));
+                shown.appendChild(h('p', null, h('code', { class: 'token' }, x.token)));
+                label.value = '';
+                reload();
+            }).catch(function (e2) { shown.appendChild(A.errorBox(e2)); })
+            .then(function () { save.disabled = false; });
+    } },
+        h('h2', null, t('us.makeToken')),
+        h('div', { class: 'fields' },
+          h('div', { class: 'field' }, h('label', { for: 'tk-label' }, t('us.label')), label),
+          h('div', { class: 'field' }, h('label', { for: 'tk-days' }, t('us.days')), days)),
+        h('div', { class: 'actions' }, save), shown);
+}
+
 A.VIEWS.users = function (el) {
     el.appendChild(h('h1', null, t('nav.users')));
     if (A.state.me.role !== 'admin') {
@@ -131,7 +157,7 @@ A.VIEWS.users = function (el) {
     el.appendChild(h('div', { class: 'record-layout' },
         h('div', { class: 'col' }, h('section', null, h('h2', null, t('us.users')), users),
           h('section', null, h('h2', null, t('us.tokens')), h('p', { class: 'muted' }, t('us.tokensAbout')), tokens)),
-        h('div', { class: 'col' }, addForm(reload))));
+        h('div', { class: 'col' }, addForm(reload), tokenForm(reload))));
     reload();
 };
 

@@ -420,7 +420,24 @@ await step('users: an admin adds a user, changes the role, disables them; no pas
     await page.click(`${row} button.danger`);
     await page.click(`${row} button.danger`);
     await page.waitForFunction((r) => document.querySelector(r + ' [data-field="state"]')?.textContent === 'disabled', row);
-    await page.waitForSelector('#tokens');
+});
+
+await step('users: an admin makes an API token, shown once, then revokes it', async () => {
+    await page.fill('#tk-label', 'FICTIONAL nightly script');
+    await page.click('#token-add button[type=submit]');
+    await page.waitForSelector('#tk-new code.token');
+    const token = (await page.textContent('#tk-new code.token')).trim();
+    check(/^[A-Za-z0-9_-]{20,}$/.test(token), 'a token: ' + token);
+    const tr = '#tokens-table tr:has(td:text("FICTIONAL nightly script"))';
+    await page.waitForSelector(tr);
+    check(!(await page.textContent('#tokens-table')).includes(token), 'the list shows its id, not the token');
+    const id = await page.getAttribute(tr, 'data-token');
+    await page.click(`${tr} button.danger`);
+    await page.waitForFunction((i) => document.querySelector(`#tokens-table tr[data-token="${i}"]`)
+                                          ?.textContent.includes('revoked'), id);
+    const r = await page.evaluate((tk) => fetch('/api/v1/me', { headers: { Authorization: 'Bearer ' + tk },
+                                                               credentials: 'omit' }).then((x) => x.status), token);
+    check(r === 401, 'the revoked token is refused: ' + r);
 });
 
 async function download(sel) {
