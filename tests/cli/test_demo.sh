@@ -4,7 +4,7 @@
 # a protection officer; run again, it keeps an archive the user changed
 # instead of wiping it.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 printf 'FICTIONAL demo passphrase\n' > "$T/demo-pass"
 demo() { ATTEST_DEMO_ARCHIVE="$T/d" ATTEST_DEMO_SERVE=0 ATTEST_PASSPHRASE_FD= "$ROOT/scripts/demo"; }
 as_demo() { ATTEST_USER=demo "$ATTEST_BIN" -A "$T/d" "$@" 3<"$T/demo-pass"; }
@@ -15,6 +15,7 @@ cp "$T/out" "$T/tour"
 has "the tour finds the county typed in Korean (회령)" '^ev-fake00000001 ' \
     awk '/\$ attest search 회령/ { on = 1; next } /\$ attest/ { on = 0 } on' "$T/tour"
 has "the real UN list is loaded, with its date" '^un-2026-02-27 +un +2026-02-27 +1003 ' as_demo lists
+has "and its earlier version, to show what changed" '^un-2018-10-29 +un +2018-10-29 ' as_demo lists
 has "hundreds of FICTIONAL sites" '^site +3[0-9][0-9] ' as_demo stats
 has "more than a thousand placements" '^pinpoint +1[0-9]{3} ' as_demo stats
 has "a protection officer, for sealing identities" '^officer +officer ' as_demo user list
