@@ -67,9 +67,12 @@ function custodyTable(events) {
         })));
 }
 
+/* A custody action in the page's language ("added to the vault" is the
+ * vault's own first event); an action of the user's own words as written. */
 function actionLabel(code) {
-    var s = t('ev.act.' + code);
-    return s === 'ev.act.' + code ? code : s;
+    var key = 'ev.act.' + String(code).replace(/ /g, '_');
+    var s = t(key);
+    return s === key ? code : s;
 }
 
 function custodyForm(item, shown) {
@@ -120,7 +123,7 @@ function itemPage(el, id) {
               h('dt', null, t('ev.sha')), h('dd', null, h('code', { class: 'sha256', id: 'ev-sha256' }, item.sha256 || '')),
               h('dt', null, t('ev.size')), h('dd', null, String(item.size)),
               h('dt', null, t('ev.type')), h('dd', null, item.media_type || ''),
-              h('dt', null, t('ev.interview')), h('dd', { id: 'ev-link' }, interview),
+              h('dt', null, t('ev.interviewOf')), h('dd', { id: 'ev-link' }, interview),
               item.parent ? [h('dt', null, t('ev.copyOf')), h('dd', null, A.hashLink('evidence/' + encodeURIComponent(item.parent), item.parent))] : null,
               h('dt', null, t('ev.addedBy')), h('dd', null, item.added_by || ''),
               h('dt', null, t('ev.addedAt')), h('dd', null, A.when(item.added_at))),
