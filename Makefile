@@ -35,7 +35,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(O)/gazetteer_data.o $(SQLCIPHER_OBJ)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o) $(O)/assets_data.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
-.PHONY: FORCE all deps test check bench fuzz run clean help test-only lint
+.PHONY: FORCE all deps test check bench fuzz run clean help test-only lint demo-reset
 
 all: $(O)/attest
 
@@ -47,7 +47,8 @@ help:
 	@echo "make check    the tests under AddressSanitizer and UBSan"
 	@echo "make bench    the benchmarks in bench/ (slow; never part of make test)"
 	@echo "make fuzz     a short run of every fuzzer under libFuzzer"
-	@echo "make run      deps, build, a FICTIONAL demo archive and a tour of attest"
+	@echo "make run      deps, build, a FICTIONAL demo archive (made once) and a tour of attest"
+	@echo "make demo-reset  remove the demo archive; the next make run seeds it afresh"
 
 deps:
 	@scripts/deps
@@ -138,6 +139,10 @@ bench: deps all
 
 run: deps all
 	@scripts/demo
+
+# Removes the demo archive, so that the next make run seeds a new one.
+demo-reset:
+	rm -rf demo-archive
 
 clean:
 	rm -rf build

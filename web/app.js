@@ -133,6 +133,15 @@ function fieldLabel(name) {
 
 function typeLabel(type) { return t('type.' + type); }
 
+/* A field's help text and a type's description: the server's, in English. */
+function fieldHelp(type, f) {
+    return (state.lang === 'ko' && window.ATTEST_I18N.helpKo[type + '.' + f.name]) || f.about;
+}
+
+function typeAbout(type) {
+    return (state.lang === 'ko' && window.ATTEST_I18N.typeAboutKo[type]) || state.types[type].about;
+}
+
 function vocabLabel(vocab, code) {
     var v = state.vocab && state.vocab[vocab];
     if (!v || code === null || code === undefined) return code;
@@ -247,7 +256,8 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports', 'users'];
+var NAV_ADMIN = { users: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -260,10 +270,11 @@ function renderHeader(view) {
     if (!state.me) return;
     clear(document.getElementById('who')).append(
         h('span', { class: 'user' }, state.me.user), ' ',
-        h('span', { class: 'role' }, state.me.role + ' · ' + vocabLabel('clearance', state.me.clearance)));
+        h('span', { class: 'role' }, t('role.' + state.me.role) + ' · ' + vocabLabel('clearance', state.me.clearance)));
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
     NAV.forEach(function (name) {
+        if (NAV_ADMIN[name] && state.me.role !== 'admin') return;
         var active = view === name || (view === 'record' && name === 'records')
                      || (view === 'document' && name === 'documents');
         ul.appendChild(h('li', null, hashLink(name, t('nav.' + name),
@@ -700,7 +711,7 @@ function fieldControl(type, f, value) {
     var hintId = id + '-hint';
     var label = h('label', { for: id }, fieldLabel(f.name),
                   f.required ? h('span', { class: 'req' }, ' (' + t('intake.required') + ')') : null);
-    var hint = h('span', { class: 'hint', id: hintId }, f.kind === 'date' ? t('intake.datehint') : f.about);
+    var hint = h('span', { class: 'hint', id: hintId }, f.kind === 'date' ? t('intake.datehint') : fieldHelp(type, f));
     var err = h('span', { class: 'field-error', id: errId, 'data-error-for': f.name, hidden: true });
     var describedBy = hintId + ' ' + errId;
     var control, get, set, focusEl;
@@ -779,12 +790,12 @@ function fieldControl(type, f, value) {
             attrs.inputmode = f.kind === 'int' ? 'numeric' : 'decimal';
         }
         if (f.kind === 'ref') {
-            attrs.list = refList(f.ref_types);
             attrs.placeholder = f.ref_types.split(' ').map(function (x) {
                 return state.types[x] ? state.types[x].prefix + '-…' : x;
             }).join(', ');
         }
         control = TEXTAREAS[f.name] ? h('textarea', attrs) : h('input', attrs);
+        if (f.kind === 'ref') picker(control, f.ref_types);
         get = function () {
             var v = control.value.trim();
             if (v === '') return undefined;
@@ -823,27 +834,11 @@ function fieldControl(type, f, value) {
     };
 }
 
-/* A <datalist> of the records of the given types (space-separated),
- * filled once per page; returns its id. */
-var refLists = {};
-function refList(types) {
-    var id = 'refs-' + types.replace(/ /g, '-');
-    if (refLists[id] && document.getElementById(id)) return id;
-    var dl = h('datalist', { id: id });
-    document.body.appendChild(dl);
-    refLists[id] = dl;
-    state.cleanup.push(function () {
-        if (dl.parentNode) dl.parentNode.removeChild(dl);
-        delete refLists[id];
-    });
-    types.split(' ').slice(0, 4).forEach(function (type) {
-        api('GET', '/records' + qs({ type: type, limit: 300 })).then(function (x) {
-            x.records.forEach(function (doc) {
-                dl.appendChild(h('option', { value: doc.id }, typeLabel(type) + ': ' + recordLabel(doc)));
-            });
-        }).catch(function () { /* a help only */ });
-    });
-    return id;
+/* Makes input a record picker for the given types (space-separated):
+ * search as you type, from picker.js; returns input. */
+function picker(input, types) {
+    if (window.ATTEST.picker) window.ATTEST.picker(input, types);
+    return input;
 }
 
 /* A form for a record of type: {form, controls, values(), showError(err)}.
@@ -953,7 +948,7 @@ VIEWS.intake = function (el, arg, params) {
     });
     el.appendChild(h('h1', null, t('intake.title') + ': ' + typeLabel(type)));
     el.appendChild(h('nav', { 'aria-label': t('intake.choose'), class: 'tabnav' }, h('span', { class: 'muted' }, t('intake.choose')), tabs));
-    el.appendChild(h('p', { class: 'muted about' }, state.types[type].about));
+    el.appendChild(h('p', { class: 'muted about' }, typeAbout(type)));
 
     var initial = {};
     state.types[type].fields.forEach(function (f) {
@@ -964,8 +959,8 @@ VIEWS.intake = function (el, arg, params) {
     var clearance = h('select', { id: clearanceId, name: 'clearance' },
                       vocabOptions('clearance', params.clearance,
                                    t('intake.default', { c: vocabLabel('clearance', state.types[type].default_clearance) })));
-    var source = h('input', { id: sourceId, name: 'source', value: params.source || '', list: refList('interview document'),
-                              placeholder: 'iv-…, dc-…', autocomplete: 'off' });
+    var source = picker(h('input', { id: sourceId, name: 'source', value: params.source || '',
+                                     placeholder: 'iv-…, dc-…', autocomplete: 'off' }), 'interview document');
     var sourceErr = h('span', { class: 'field-error', 'data-error-for': 'source', hidden: true });
     var meta = h('div', { class: 'fields meta' },
         h('div', { class: 'field' }, h('label', { for: clearanceId }, t('intake.clearance')), clearance),
@@ -1200,6 +1195,7 @@ function renderRecord(el, doc, versions) {
         h('section', null, h('h2', null, t('rec.fields')), h('dl', { class: 'kv fields-view' }, rows), h('p', null, links)),
         relations(doc, specOf),
         history(versions, specOf));
+    (window.ATTEST.recordSections || []).forEach(function (f) { left.appendChild(f(doc)); });
     var right = h('div', { class: 'col' },
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
           h('dl', { class: 'kv' },
@@ -1209,7 +1205,7 @@ function renderRecord(el, doc, versions) {
             h('dt', null, t('rec.version')), h('dd', null, String(doc.version)),
             h('dt', null, t('rec.lastBy')), h('dd', null, byWhom(doc)),
             h('dt', null, t('rec.lastAt')), h('dd', null, when(doc.written_at)),
-            h('dt', null, t('col.reason')), h('dd', null, doc.reason || ''))),
+            h('dt', null, t('col.reason')), h('dd', null, doc.reason === 'created' ? t('rec.created') : doc.reason || ''))),
         doc.corroboration ? corroborationCard(doc.corroboration) : null,
         doc.type === 'witness' ? identityForm(doc.id) : null,
         doc.retracted ? null : amendBox(doc),
@@ -1254,13 +1250,22 @@ function byWhom(v) {
     return who;
 }
 
+/* A link to record id that shows its title once known (picker.js). */
+function titledLink(id) {
+    var a = recordLink(id);
+    if (window.ATTEST.titleOf) window.ATTEST.titleOf(id).then(function (title) {
+        if (title && title !== id) a.textContent = title + ' (' + id + ')';
+    });
+    return a;
+}
+
 function relations(doc, specOf) {
     var out = [];
     Object.keys(doc.data || {}).forEach(function (k) {
         if (specOf[k] && specOf[k].kind === 'ref')
-            out.push(h('li', null, recordLink(doc.data[k]), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(doc.data[k])) + ' · ' + t('rec.via', { f: fieldLabel(k) }))));
+            out.push(h('li', null, titledLink(doc.data[k]), ' ', h('span', { class: 'muted' }, typeLabel(typeOfId(doc.data[k])) + ' · ' + t('rec.via', { f: fieldLabel(k) }))));
     });
-    if (doc.source) out.push(h('li', null, recordLink(doc.source), ' ', h('span', { class: 'muted' }, t('rec.source'))));
+    if (doc.source) out.push(h('li', null, titledLink(doc.source), ' ', h('span', { class: 'muted' }, t('rec.source'))));
     /* Each referrer comes with its summary in the record's reply: every
      * title is shown at once, without a request per referrer. */
     var refs = (doc.referred_by || []).map(function (r) {
@@ -1506,7 +1511,19 @@ function statsRowLabel(table, row) {
     if (row.key === 'not_given' || row.key === 'uncertain' || row.key === 'group') return t('dash.key.' + row.key);
     if (table.name === 'acts_by_type') return vocabLabel('act_type', row.key);
     if (/_by_sex$/.test(table.name)) return vocabLabel('sex', row.key);
+    if (/_by_province$/.test(table.name)) return provinceLabel(row.label);
     return row.label;
+}
+
+/* A province's name in the page's language (the archive holds what was typed). */
+function provinceLabel(name) {
+    return (state.lang === 'ko' && window.ATTEST_I18N.provinceKo[name]) || name;
+}
+
+/* A label of the page's language for a stats table's part, or the server's. */
+function statsText(prefix, table, fallback) {
+    var s = t(prefix + table.name);
+    return s === prefix + table.name ? fallback : s;
 }
 
 function statsCell(v, column) {
@@ -1524,7 +1541,7 @@ function statsPanel(table) {
         return !table.over_time || !/^(not_given|uncertain|group)$/.test(r.key);
     });
     var numbers = h('table', { class: 'list' }, h('caption', null, title),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, table.key),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, statsText('dash.k.', table, table.key)),
           table.columns.map(function (c) { return h('th', { scope: 'col', class: 'num' }, t('dash.c.' + c)); }))),
         h('tbody', null, table.rows.map(function (r) {
             return h('tr', null, h('th', { scope: 'row' }, statsRowLabel(table, r)),
@@ -1535,7 +1552,7 @@ function statsPanel(table) {
                               src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) }) : null,
         table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
                           : h('p', { class: 'muted' }, t('dash.empty')),
-        table.note ? h('p', { class: 'note' }, table.note) : null);
+        table.note ? h('p', { class: 'note' }, statsText('dash.n.', table, table.note)) : null);
 }
 
 VIEWS.dashboard = function (el) {
@@ -1563,8 +1580,8 @@ VIEWS.dashboard = function (el) {
 
 VIEWS.evidence = function (el, arg, params) {
     var file = h('input', { id: 'ev-file', name: 'file', type: 'file' });
-    var interview = h('input', { id: 'ev-interview', name: 'interview', value: params.interview || '',
-                                 list: refList('interview'), autocomplete: 'off', placeholder: 'iv-…' });
+    var interview = picker(h('input', { id: 'ev-interview', name: 'interview', value: params.interview || '',
+                                        autocomplete: 'off', placeholder: 'iv-…' }), 'interview');
     var result = h('div', { id: 'ev-result', 'aria-live': 'polite' });
     var submit = h('button', { type: 'submit', class: 'primary' }, t('ev.submit'));
     var list = h('div');
@@ -1584,7 +1601,7 @@ VIEWS.evidence = function (el, arg, params) {
                 h('dl', { class: 'kv' },
                   h('dt', null, t('ev.sha')), h('dd', null, h('code', { class: 'sha256', id: 'ev-sha256' }, item.sha256)),
                   h('dt', null, t('ev.size')), h('dd', null, String(item.size)),
-                  h('dt', null, t('col.id')), h('dd', null, h('code', null, item.id)))));
+                  h('dt', null, t('col.id')), h('dd', null, hashLink('evidence/' + encodeURIComponent(item.id), h('code', null, item.id))))));
             file.value = '';
             loadList();
         }).catch(function (err) { clear(result).appendChild(errorBox(err)); })
@@ -1606,7 +1623,7 @@ VIEWS.evidence = function (el, arg, params) {
                 }))),
                 h('tbody', null, x.items.map(function (it) {
                     return h('tr', null, h('td', null, it.filename || ''), h('td', null, h('code', { class: 'sha256' }, it.sha256 || '')),
-                             h('td', { class: 'num' }, String(it.size)), h('td', null, h('code', null, it.id)),
+                             h('td', { class: 'num' }, String(it.size)), h('td', null, hashLink('evidence/' + encodeURIComponent(it.id), h('code', null, it.id))),
                              h('td', null, h('a', { href: '/api/v1/evidence/' + encodeURIComponent(it.id) + '/file', download: '' }, t('ev.download'))));
                 }))));
         }).catch(function (err) { clear(list).appendChild(errorBox(err)); });
@@ -1637,7 +1654,7 @@ VIEWS.screen = function (el) {
         return h('option', { value: k }, t('sc.schema.' + k));
     }));
     var asOf = h('input', { id: 'sc-asof', type: 'date' });
-    var record = h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' });
+    var record = picker(h('input', { id: 'sc-record', placeholder: 'or-…, pe-…, vs-…' }), 'organisation person vessel');
     var file = h('input', { id: 'sc-file', type: 'file', accept: '.csv,text/csv' });
     var results = h('div', { id: 'sc-results', 'aria-live': 'polite' });
     var decisions = h('div', { id: 'sc-decisions' });
@@ -1840,16 +1857,6 @@ function mapExports() {
 }
 
 /* ------------------------------------------------------------------ */
-/* What pages in files of their own (web/case.js) build on: they add
- * their view to VIEWS and use the helpers above. */
-
-window.ATTEST_APP = {
-    VIEWS: VIEWS, state: state, h: h, t: t, api: api, hashLink: hashLink, recordLink: recordLink,
-    vocabLabel: vocabLabel, vocabOptions: vocabOptions, fieldLabel: fieldLabel, typeLabel: typeLabel,
-    recordLabel: recordLabel, makeMap: makeMap, say: say, errorBox: errorBox, clear: clear, go: go
-};
-
-/* ------------------------------------------------------------------ */
 /* Start                                                               */
 
 document.getElementById('lang').addEventListener('click', switchLang);
@@ -1869,13 +1876,22 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 });
 window.addEventListener('hashchange', route);
 
-/* What pages kept in files of their own (document.js) build with. */
-window.ATTEST_APP = { VIEWS: VIEWS, h: h, api: api, t: t, say: say, go: go, qs: qs, clear: clear,
-                      hashLink: hashLink, vocabLabel: vocabLabel, vocabOptions: vocabOptions };
+/* What the pages in their own files (evidence.js, users.js, picker.js,
+ * document.js, case.js) use; they are loaded after this file and add to VIEWS. */
+window.ATTEST = {
+    VIEWS: VIEWS, state: state, h: h, append: append, clear: clear, nextId: nextId, qs: qs,
+    debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
+    vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
+    say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
+    picker: null, titleOf: null, recordSections: []
+};
 
-api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
-    state.me = null;
-    route();
+/* Started when every deferred script has run, so that their views are in. */
+document.addEventListener('DOMContentLoaded', function () {
+    api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
+        state.me = null;
+        route();
+    });
 });
 
 })();

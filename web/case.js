@@ -1,6 +1,6 @@
 /*
  * case.js: the case page (#/case/ID), loaded after app.js, whose view
- * table and helpers it uses (window.ATTEST_APP).  It shows one trafficking
+ * table and helpers it uses (window.ATTEST).  It shows one trafficking
  * or overseas-labour case as GET /api/v1/cases/{id} gives it: the chain of
  * sales in order on a timeline with their prices and on a map (the places
  * the gazetteer knows, joined in order), the eleven ILO indicators, the
@@ -12,7 +12,7 @@
 
 (function () {
 
-var A = window.ATTEST_APP;
+var A = window.ATTEST;
 var h = A.h, t = A.t;
 
 function price(sale) {

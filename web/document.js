@@ -1,6 +1,6 @@
 /*
  * document.js: the documents pages of the browser application, loaded
- * after app.js (which hands over its helpers as window.ATTEST_APP).
+ * after app.js (which hands over its helpers as window.ATTEST).
  * #/documents lists the documents held and imports a new one (text,
  * Markdown or HTML, pasted); #/document/ID shows a document's text with
  * the tags suggested in it highlighted in place, accept and reject for
@@ -12,7 +12,7 @@
 
 (function () {
 
-var A = window.ATTEST_APP;
+var A = window.ATTEST;
 var h = A.h, api = A.api, t = A.t, say = A.say, go = A.go, qs = A.qs;
 
 function str(v) { return v === null || v === undefined ? '' : String(v); }

@@ -23,14 +23,14 @@ static const struct vocab_term act_type[] = {
     { "abduction", "Abduction", "납치" },
     { "forced_labour", "Forced labour", "강제노동" },
     { "trafficking", "Trafficking in persons", "인신매매" },
-    { "sale", "Sale of a person", "매매" },
+    { "sale", "Sale of a person", "인신매매(판매)" },
     { "sexual_violence", "Sexual violence", "성폭력" },
     { "forced_repatriation", "Forced repatriation", "강제송환" },
     { "forced_abortion", "Forced abortion", "강제낙태" },
     { "infanticide", "Infanticide", "영아살해" },
     { "wage_withholding", "Wages withheld", "임금 착취" },
     { "document_confiscation", "Identity documents confiscated", "신분증 압수" },
-    { "starvation", "Deliberate starvation", "기아" },
+    { "starvation", "Deliberate starvation", "고의적 기아" },
     { "other", "Other", "기타" },
 };
 
@@ -140,7 +140,7 @@ static const struct vocab_term consent_use[] = {
 static const struct vocab_term currency[] = {
     { "CNY", "Chinese yuan", "위안" },
     { "KPW", "North Korean won", "북한 원" },
-    { "KRW", "South Korean won", "원" },
+    { "KRW", "South Korean won", "한국 원" },
     { "USD", "US dollar", "미국 달러" },
     { "EUR", "Euro", "유로" },
     { "RUB", "Russian rouble", "루블" },

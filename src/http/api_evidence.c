@@ -4,6 +4,11 @@
  *
  * A download is decrypted and checked as it is sent, never into a file.
  *
+ * A preview is the same stream sent inline, only for media types a
+ * browser shows without running anything (images other than SVG, audio,
+ * video; any text as text/plain), each under a Content-Security-Policy
+ * that sandboxes it and loads nothing else; anything else is for download.
+ *
  * An upload is the raw body, with the file's details in the query.  All
  * that can refuse it is decided from the head, before a byte of the body
  * is read: who is asking (route.c), the details, whether the user may add
@@ -283,9 +288,10 @@ static void download_free(void *cls)
     free(d);
 }
 
-int api_evidence_file(struct request *r)
+/* Sends item id decrypted as it goes, as content_type; 200, or the error
+ * status set. */
+static int send_item(struct request *r, const char *content_type)
 {
-    static __thread char disposition[320];
     struct download *d = xcalloc(1, sizeof *d);
     int rc;
 
@@ -297,9 +303,112 @@ int api_evidence_file(struct request *r)
     r->stream = download_read;
     r->stream_free = download_free;
     r->stream_arg = d;
-    r->content_type = "application/octet-stream";
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.bin\"", r->params[0]);
-    r->disposition = disposition;
+    r->content_type = content_type;
     r->status = 200;
     return 200;
+}
+
+int api_evidence_file(struct request *r)
+{
+    static __thread char disposition[320];
+    int status = send_item(r, "application/octet-stream");
+
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.bin\"", r->params[0]);
+    r->disposition = disposition;
+    return status;
+}
+
+/* The media types a preview is sent as: what the item's recorded type
+ * starts with, and what it is sent as (NULL: as recorded). */
+static const struct {
+    const char *prefix, *sent_as;
+} previewable[] = {
+    { "image/png", NULL }, { "image/jpeg", NULL }, { "image/gif", NULL }, { "image/webp", NULL },
+    { "audio/", NULL }, { "video/", NULL },
+    { "text/", "text/plain; charset=utf-8" }, { "application/json", "text/plain; charset=utf-8" },
+};
+
+/* Where a preview is sent from the item's recorded media type, or NULL
+ * when it has none a browser may show safely. */
+static const char *preview_type(const char *media_type)
+{
+    static __thread char type[96];
+
+    if (media_type == NULL || strcspn(media_type, "\r\n\"") != strlen(media_type))
+        return NULL;
+    for (size_t i = 0; i < ARRAY_LEN(previewable); i++) {
+        if (strncmp(media_type, previewable[i].prefix, strlen(previewable[i].prefix)) != 0)
+            continue;
+        if (previewable[i].sent_as)
+            return previewable[i].sent_as;
+        snprintf(type, sizeof type, "%.*s", (int)strcspn(media_type, "; "), media_type);
+        return type;
+    }
+    return NULL;
+}
+
+/* GET /api/v1/evidence/{id}/preview */
+int api_evidence_preview(struct request *r)
+{
+    const char *type;
+    json_t *item;
+    int rc;
+
+    if ((rc = vault_item(&r->ctx, r->st, r->params[0], &item)) != AT_OK)
+        return http_core_error(r, rc);
+    type = preview_type(json_string_value(json_object_get(item, "media_type")));
+    json_decref(item);
+    if (type == NULL)
+        return http_error(r, 415, "not_previewable", NULL, "this item's media type is not shown in "
+                          "the browser; download it to open it");
+    r->disposition = "inline";
+    r->csp = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox; "
+             "frame-ancestors 'none'";
+    return send_item(r, type);
+}
+
+/* POST /api/v1/evidence/{id}/custody {action, from, to, how, at, note} */
+struct custody_write {
+    const char *id;
+    const struct custody_event *e;
+};
+
+static int add_custody(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct custody_write *c = arg;
+
+    return vault_custody_add(ctx, st, c->id, c->e);
+}
+
+int api_evidence_custody_add(struct request *r)
+{
+    static const char *const names[] = { "action", "from", "to", "how", "at", "note" };
+    json_t *body = http_body_json(r, true), *events, *v;
+    const char *text[ARRAY_LEN(names)];
+    struct custody_event e;
+    int rc, status = 0;
+
+    if (body == NULL)
+        return (int)r->status;
+    for (size_t i = 0; i < ARRAY_LEN(names) && status == 0; i++) {
+        v = json_object_get(body, names[i]);
+        text[i] = json_string_value(v);
+        if (v && !json_is_string(v) && !json_is_null(v))
+            status = http_error(r, 400, "invalid", names[i], "\"%s\" must be text", names[i]);
+        else if (text[i] && *text[i] == '\0')
+            text[i] = NULL;
+    }
+    if (status == 0 && text[0] == NULL)
+        status = http_error(r, 400, "invalid", "action", "\"action\" is required: received, "
+                            "copied, handed_over, examined, exported, ...");
+    if (status != 0) {
+        json_decref(body);
+        return status;
+    }
+    e = (struct custody_event){ text[0], text[1], text[2], text[3], text[4], text[5] };
+    rc = evlog_write(&r->ctx, r->st, add_custody, &(struct custody_write){ r->params[0], &e });
+    json_decref(body);
+    if (rc != AT_OK || (rc = vault_custody(&r->ctx, r->st, r->params[0], &events)) != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 201, json_pack("{s:o}", "custody", events));
 }

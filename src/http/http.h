@@ -57,6 +57,7 @@ struct request {
     uint64_t file_len;             /* of the file or the stream */
     const char *disposition;       /* Content-Disposition, or NULL */
     const char *cache_control;     /* Cache-Control, or NULL for the default */
+    const char *csp;               /* Content-Security-Policy, or NULL for the application's */
     char etag[32];                 /* ETag (quoted), or "" for none */
     char set_cookie[256];
     int64_t started_us;
@@ -178,6 +179,13 @@ void api_evidence_upload_take(struct request *r, const char *data, size_t size);
 void api_evidence_upload_end(struct request *r);
 int api_evidence_get(struct request *r);
 int api_evidence_file(struct request *r);
+int api_evidence_preview(struct request *r);
+int api_evidence_custody_add(struct request *r);
+int api_users_list(struct request *r);
+int api_users_add(struct request *r);
+int api_users_change(struct request *r);
+int api_tokens_list(struct request *r);
+int api_tokens_revoke(struct request *r);
 int api_export(struct request *r);
 int api_export_report(struct request *r);
 int api_lists(struct request *r);

@@ -73,12 +73,13 @@ static struct store *worker_store(struct at_ctx *ctx)
     return thread_store;
 }
 
-static void add_security_headers(struct MHD_Response *resp, bool api, const char *cache)
+static void add_security_headers(struct MHD_Response *resp, bool api, const char *cache,
+                                 const char *policy)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy", buf_str(&csp));
+    MHD_add_response_header(resp, "Content-Security-Policy", policy ? policy : buf_str(&csp));
     MHD_add_response_header(resp, "Cache-Control", cache ? cache : api ? "no-store" : "no-cache");
 }
 
@@ -118,7 +119,7 @@ static enum MHD_Result send_reply(struct request *r)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->etag[0])
         MHD_add_response_header(resp, "ETag", r->etag);
-    add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0, r->cache_control);
+    add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0, r->cache_control, r->csp);
     ret = MHD_queue_response(r->conn, r->status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -113,7 +113,7 @@ await step('login page, wrong passphrase refused, admin logs in', async () => {
     // A wrong passphrase delays the next guess for that user by a second.
     await page.waitForTimeout(1100);
     await login(ADMIN);
-    check((await page.textContent('#who .role')).includes('admin'), 'the header shows the role');
+    check((await page.textContent('#who .role')).includes('Administrator'), 'the header shows the role');
     await page.waitForSelector('#map .leaflet-marker-icon, #map .marker-cluster');
 });
 
@@ -337,6 +337,109 @@ await step('evidence: upload shows the SHA-256', async () => {
     check(sha === createHash('sha256').update(bytes).digest('hex'), 'the SHA-256 of the bytes: ' + sha);
 });
 
+await step('evidence: the item page shows its hash, interview, text preview and custody; an event is added', async () => {
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForSelector('#ev-details');
+    made.evidence = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+    const sha = createHash('sha256').update('FICTIONAL test statement, not real evidence\n').digest('hex');
+    check((await page.textContent('#ev-sha256')).trim() === sha, 'the SHA-256 on the item page');
+    check((await page.textContent('#ev-link')).includes(made.interview), 'the interview it came from');
+    await page.waitForFunction(() => (document.querySelector('.ev-preview pre.ev-text') || {}).textContent
+                                     ?.includes('FICTIONAL test statement'));
+    check(await page.getAttribute('#ev-download', 'href') === `/api/v1/evidence/${made.evidence}/file`, 'the download link');
+    await page.selectOption('#cu-action', 'handed_over');
+    await page.fill('#cu-from', 'staff-99');
+    await page.fill('#cu-to', 'FICTIONAL archive desk');
+    await page.fill('#cu-note', 'FICTIONAL: sealed envelope');
+    await page.click('#custody-form button[type=submit]');
+    await page.waitForFunction(() => (document.querySelector('#ev-custody') || {}).textContent?.includes('FICTIONAL archive desk'));
+    check((await page.textContent('#ev-custody')).includes('Handed over'), 'the event\'s action, labelled');
+    await goto('record/' + made.interview);
+    await page.waitForSelector(`#interview-evidence a[href="#/evidence/${made.evidence}"]`);
+});
+
+await step('evidence: HTML is previewed as inert text, an image as an image', async () => {
+    const html = '<script>window.__attest_xss = 3</script><b id="evil">FICTIONAL bold</b>\n';
+    await goto('evidence');
+    await page.setInputFiles('#ev-file', { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from(html) });
+    await page.click('form.upload button[type=submit]');
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForFunction(() => (document.querySelector('.ev-preview pre.ev-text') || {}).textContent?.includes('<script>'));
+    check(await page.evaluate(() => window.__attest_xss) === undefined && await page.locator('#evil').count() === 0,
+          'the HTML is shown as text, never run');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+    await goto('evidence');
+    await page.setInputFiles('#ev-file', { name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await page.click('form.upload button[type=submit]');
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForFunction(() => { const i = document.querySelector('.ev-preview img'); return i && i.complete && i.naturalWidth === 1; });
+});
+
+await step('picker: search as you type, by code and in Korean, chosen by keyboard', async () => {
+    await goto('intake/interview');
+    const input = 'form[data-type="interview"] [name="witness"]';
+    await page.click(input);
+    await page.keyboard.type('W-TEST-0042');
+    await page.waitForSelector(`[role="listbox"] [role="option"][data-id="${made.witness}"]`);
+    check(await page.getAttribute(input, 'aria-expanded') === 'true', 'the combobox says it is open');
+    await page.keyboard.press('ArrowDown');
+    check((await page.getAttribute(input, 'aria-activedescendant') || '') !== '', 'the option is active');
+    await page.keyboard.press('Enter');
+    check(await page.inputValue(input) === made.witness, 'the id is filled in');
+    check((await page.textContent('[data-field="witness"] .picker-title')).includes('W-TEST-0042'), 'its code beside it');
+    await goto('intake/act');
+    const ev = 'form[data-type="act"] [name="event"]';
+    await page.click(ev);
+    await page.keyboard.type('청진역');
+    await page.waitForSelector(`[role="listbox"] [role="option"][data-id="${made.event}"]`);
+    await page.click(`[role="listbox"] [role="option"][data-id="${made.event}"]`);
+    check(await page.inputValue(ev) === made.event, 'the event chosen by its Korean title');
+});
+
+await step('record page: relations show titles, not only ids', async () => {
+    await goto('record/' + made.event);
+    await page.waitForFunction((iv) => [...document.querySelectorAll('section.relations a')]
+        .some((a) => a.getAttribute('href') === '#/record/' + iv && a.textContent.includes('staff-99')), made.interview);
+});
+
+await step('users: an admin adds a user, changes the role, disables them; no passphrase shown', async () => {
+    await goto('users');
+    await page.waitForSelector('#users-table tr[data-user="ana"]');
+    await page.fill('#us-new-name', 'fictional-clerk');
+    await page.selectOption('#us-new-role', 'analyst');
+    await page.fill('#us-new-pass', 'FICTIONAL clerk passphrase');
+    await page.click('#user-add button[type=submit]');
+    const row = '#users-table tr[data-user="fictional-clerk"]';
+    await page.waitForSelector(row);
+    check(await page.inputValue('#us-new-pass') === '', 'the passphrase field is emptied');
+    check(!(await page.content()).includes('FICTIONAL clerk passphrase'), 'the passphrase is nowhere on the page');
+    check((await page.textContent(`${row} [data-field="role"]`)).includes('Analyst'), 'the role');
+    await page.selectOption(`${row} select`, 'partner');
+    await page.click(`${row} button:text("Change role")`);
+    await page.waitForFunction((r) => document.querySelector(r + ' [data-field="role"]')?.textContent === 'Partner', row);
+    await page.click(`${row} button.danger`);
+    await page.click(`${row} button.danger`);
+    await page.waitForFunction((r) => document.querySelector(r + ' [data-field="state"]')?.textContent === 'disabled', row);
+});
+
+await step('users: an admin makes an API token, shown once, then revokes it', async () => {
+    await page.fill('#tk-label', 'FICTIONAL nightly script');
+    await page.click('#token-add button[type=submit]');
+    await page.waitForSelector('#tk-new code.token');
+    const token = (await page.textContent('#tk-new code.token')).trim();
+    check(/^[A-Za-z0-9_-]{20,}$/.test(token), 'a token: ' + token);
+    const tr = '#tokens-table tr:has(td:text("FICTIONAL nightly script"))';
+    await page.waitForSelector(tr);
+    check(!(await page.textContent('#tokens-table')).includes(token), 'the list shows its id, not the token');
+    const id = await page.getAttribute(tr, 'data-token');
+    await page.click(`${tr} button.danger`);
+    await page.waitForFunction((i) => document.querySelector(`#tokens-table tr[data-token="${i}"]`)
+                                          ?.textContent.includes('revoked'), id);
+    const r = await page.evaluate((tk) => fetch('/api/v1/me', { headers: { Authorization: 'Bearer ' + tk },
+                                                               credentials: 'omit' }).then((x) => x.status), token);
+    check(r === 401, 'the revoked token is refused: ' + r);
+});
+
 async function download(sel) {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(sel)]);
     const path = join(downloads, dl.suggestedFilename());
@@ -542,6 +645,45 @@ await step('Korean labels', async () => {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+await step('Korean: every page shows no English label', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
+                   'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
+                   'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users'];
+    const found = [];
+    for (const p of pages) {
+        await goto(p);
+        await page.waitForTimeout(400); // lists and titles that load after the heading
+        const bad = await page.evaluate(() => {
+            const I = window.ATTEST_I18N, en = I.text.en, ko = I.text.ko;
+            // English labels: whole labels, or the longest part between
+            // placeholders.  Labels of several words are looked for in all
+            // the page's text; one-word labels only where labels go (the
+            // archive's own data may hold any English word).
+            const labels = Object.keys(en).filter((k) => en[k] !== ko[k]).map((k) => en[k].split(/\{[a-z]+\}/)
+                .map((x) => x.trim()).sort((a, b) => b.length - a.length)[0]).filter((x) => x && x.length >= 4);
+            Object.keys(I.fieldEn).forEach((k) => { if (I.fieldEn[k] !== I.fieldKo[k]) labels.push(I.fieldEn[k]); });
+            const find = (list, text) => {
+                if (!list.length) return [];
+                const re = new RegExp('(^|[^A-Za-z])(' + list.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+                                      .join('|') + ')($|[^A-Za-z])', 'g');
+                return [...text.matchAll(re)].map((m) => m[2]);
+            };
+            const all = document.getElementById('top').innerText + '\n' + document.getElementById('main').innerText;
+            const places = [...document.querySelectorAll('#nav a, main th[scope="col"], main label, main button, main h2, '
+                                                        + 'main h3, main legend, main summary, main dt, main caption')]
+                .map((e) => e.innerText).join('\n');
+            return [...new Set(find(labels.filter((l) => / /.test(l)), all)
+                               .concat(find(labels.filter((l) => !/ /.test(l)), places)))];
+        });
+        if (bad.length) found.push(`${p}: ${bad.join(' | ')}`);
+    }
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    check(found.length === 0, found.join('; '));
+});
+
 await step('keyboard: skip link, then the navigation in order', async () => {
     await goto('records');
     await page.keyboard.press('Tab');
@@ -585,6 +727,12 @@ await step('analyst: an event counts no source the analyst may not read', async 
     const card = page.locator('section.corroboration');
     await card.waitFor();
     check(await card.getAttribute('data-sources') === '0', 'no source: ' + await card.getAttribute('data-sources'));
+});
+
+await step('analyst: no users page in the menu, and the API refuses it', async () => {
+    check(await page.locator('#nav a[href="#/users"]').count() === 0, 'no Users link for an analyst');
+    await goto('users');
+    await page.waitForSelector('main .error-box');
 });
 
 await step('no script errors or CSP violations', async () => {

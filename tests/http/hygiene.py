@@ -125,6 +125,7 @@ def part_head():
                 "/api/v1/evidence/{id}": "/api/v1/evidence/" + evidence,
                 "/api/v1/evidence/{id}/file": "/api/v1/evidence/%s/file" % evidence,
                 "/api/v1/documents/{id}": "/api/v1/documents/dc-fake00000001",
+                "/api/v1/evidence/{id}/preview": "/api/v1/evidence/%s/preview" % evidence,
                 "/api/v1/export/{format}": "/api/v1/export/jsonl",
                 "/api/v1/link/decisions": "/api/v1/link/decisions?type=person",
                 "/api/v1/link/review": "/api/v1/link/review?type=person",

@@ -59,6 +59,8 @@ calls = {
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
     ("GET", "/api/v1/evidence/{id}/file"): ({"id": "EVIDENCE"}, "", None),
+    ("GET", "/api/v1/evidence/{id}/preview"): ({"id": "EVIDENCE"}, "", None),
+    ("POST", "/api/v1/evidence/{id}/custody"): ({"id": "EVIDENCE"}, "", {"action": "examined", "note": "FICTIONAL: a test"}),
     ("GET", "/api/v1/export/{format}"): ({"format": "jsonl"}, "", None),
     ("GET", "/api/v1/export/{format}/report"): ({"format": "kml"}, "?tier=public", None),
     ("GET", "/api/v1/link/decisions"): ({}, "?type=person", None),
@@ -83,6 +85,11 @@ calls = {
     ("GET", "/api/v1/stats"): ({}, "?period=year&rate=CNY:USD=0.14", None),
     ("GET", "/api/v1/stats/charts/{name}"): ({"name": "acts_by_type"}, "", None),
     ("POST", "/api/v1/tokens"): ({}, "", {"label": "FICTIONAL script"}),
+    ("GET", "/api/v1/tokens"): ({}, "", None),
+    ("POST", "/api/v1/tokens/{id}/revoke"): ({"id": "TOKEN"}, "", {}),
+    ("GET", "/api/v1/users"): ({}, "", None),
+    ("POST", "/api/v1/users"): ({}, "", {"name": "fictional-clerk", "role": "analyst", "passphrase": "FICTIONAL first passphrase", "kdf": "interactive"}),
+    ("POST", "/api/v1/users/{name}"): ({"name": "fictional-clerk"}, "", {"role": "partner"}),
     ("GET", "/api/v1/types"): ({}, "", None),
     ("POST", "/api/v1/screen"): ({}, "", {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Korea Ryonbong General Corporation"]}}}, "as_of": "2026-03-01"}),
     ("POST", "/api/v1/screen/decisions"): ({}, "", {"record": "or-fake00000001", "entry": "un:KPe.001", "note": "FICTIONAL: a test"}),
@@ -132,6 +139,9 @@ for key in order:
         found["NEWRECORD"] = r.json()["id"]
     if key == ("POST", "/api/v1/documents") and r.status == 201:
         found["NEWDOC"] = r.json()["id"]
+    if key == ("POST", "/api/v1/tokens") and r.status == 201:
+        found["TOKEN"] = [t["id"] for t in admin.get("/api/v1/tokens").json()["tokens"]
+                          if t["state"] == "active"][0]
     if key[0] == "POST" and key[1] != "/api/v1/logout":
         res.check("admin %s %s succeeded" % key, r.status in (200, 201), r.body[:300])
     if key[0] == "GET":

@@ -4,10 +4,7 @@
 # exports that spreadsheets cannot run as formulas; range-checked numbers
 # in queries; HEAD on every GET route.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-<<<<<<< HEAD
-plan 111
-=======
->>>>>>> cases14
+plan 117
 http_setup
 export HTTP_TEST_SECRET_NAME="FICTIONAL-Hygiene-Secretname"
 hyg() { "$python" tests/http/hygiene.py "$@" || echo "not ok - hygiene.py $1 exited with $?"; }

@@ -1,0 +1,114 @@
+"""users.py: /api/v1/users, /api/v1/tokens, and evidence custody and
+previews (test_users.sh).  FICTIONAL data only."""
+import sys
+
+from client import Session, Results, error_of
+
+res = Results()
+admin = Session().login("admin")
+analyst = Session().login("analyst")
+NEW_PASS = "FICTIONAL clerk passphrase 7c1"
+
+# Users: admins only.
+r = analyst.get("/api/v1/users")
+res.check("an analyst may not list users (403)", r.status == 403, r.status)
+r = analyst.post("/api/v1/users", {"name": "fictional-x", "role": "admin", "passphrase": NEW_PASS})
+res.check("an analyst may not add a user (403)", r.status == 403, r.status)
+r = admin.get("/api/v1/users")
+names = [u["name"] for u in r.json().get("users", [])] if r.status == 200 else []
+res.check("an admin lists the users with their roles", r.status == 200 and "officer" in names
+          and all("role" in u and "enabled" in u for u in r.json()["users"]), r.body[:300])
+r = admin.post("/api/v1/users", {"name": "fictional-clerk", "role": "analyst", "passphrase": NEW_PASS,
+                                 "kdf": "interactive"}, csrf=False)
+res.check("adding a user without the CSRF header: 403", r.status == 403 and error_of(r).get("code") == "csrf",
+          r.body[:200])
+r = admin.post("/api/v1/users", {"name": "fictional-clerk", "role": "nobody", "passphrase": NEW_PASS})
+res.check("an unknown role: 400 naming the field", r.status == 400 and error_of(r).get("field") == "role",
+          r.body[:200])
+r = admin.post("/api/v1/users", {"name": "fictional-clerk", "role": "analyst"})
+res.check("no passphrase: 400 naming the field",
+          r.status == 400 and error_of(r).get("field") == "passphrase", r.body[:200])
+r = admin.post("/api/v1/users", {"name": "fictional-clerk", "role": "analyst", "passphrase": NEW_PASS,
+                                 "kdf": "interactive"})
+res.check("an admin adds a user (201)", r.status == 201
+          and any(u["name"] == "fictional-clerk" and u["role"] == "analyst" for u in r.json()["users"]),
+          r.body[:300])
+res.check("the reply never holds the passphrase", NEW_PASS.encode() not in r.body)
+r = admin.post("/api/v1/users", {"name": "fictional-clerk", "role": "analyst", "passphrase": NEW_PASS,
+                                 "kdf": "interactive"})
+res.check("the same name again: refused", r.status in (400, 409), r.status)
+clerk = Session()
+res.check("the new user logs in with their passphrase",
+          clerk.post("/api/v1/login", {"username": "fictional-clerk", "passphrase": NEW_PASS}).status == 200)
+clerk.login("fictional-clerk", NEW_PASS)
+res.check("their role is analyst", clerk.get("/api/v1/me").json().get("role") == "analyst")
+r = admin.post("/api/v1/users/fictional-clerk", {"role": "partner"})
+res.check("an admin changes the role", r.status == 200
+          and any(u["name"] == "fictional-clerk" and u["role"] == "partner" for u in r.json()["users"]),
+          r.body[:300])
+res.check("the change of role ends their session", clerk.get("/api/v1/me").status == 401)
+clerk.login("fictional-clerk", NEW_PASS)
+res.check("logged in again, they are a partner", clerk.get("/api/v1/me").json().get("role") == "partner")
+r = admin.post("/api/v1/users/fictional-clerk", {"enabled": False})
+res.check("an admin disables the user", r.status == 200
+          and any(u["name"] == "fictional-clerk" and not u["enabled"] for u in r.json()["users"]), r.body[:300])
+res.check("disabling ends their session", clerk.get("/api/v1/me").status == 401)
+r = Session().post("/api/v1/login", {"username": "fictional-clerk", "passphrase": NEW_PASS})
+res.check("a disabled user cannot log in", r.status == 401, r.status)
+r = admin.post("/api/v1/users/fictional-clerk", {"enabled": True})
+res.check("an admin enables the user again", r.status == 200
+          and any(u["name"] == "fictional-clerk" and u["enabled"] for u in r.json()["users"]), r.body[:300])
+r = admin.post("/api/v1/users/admin", {"enabled": False})
+res.check("the last admin cannot be disabled (409)", r.status == 409, r.body[:200])
+r = admin.post("/api/v1/users/nobody-such", {"role": "analyst"})
+res.check("an unknown user: 404", r.status == 404, r.body[:200])
+r = admin.post("/api/v1/users/fictional-clerk", {})
+res.check("neither role nor enabled: 400", r.status == 400, r.body[:200])
+
+# Tokens: one's own; an admin's, anyone's.
+tok = analyst.post("/api/v1/tokens", {"label": "FICTIONAL analyst script"})
+mine = analyst.get("/api/v1/tokens").json().get("tokens", [])
+res.check("a user lists their own tokens, never the token itself",
+          len(mine) == 1 and mine[0]["state"] == "active" and tok.json()["token"].encode() not in
+          analyst.get("/api/v1/tokens").body, mine)
+every = admin.get("/api/v1/tokens?user=analyst").json().get("tokens", [])
+res.check("an admin lists the analyst's tokens", [t["id"] for t in every] == [t["id"] for t in mine], every)
+r = admin.post("/api/v1/tokens/%s/revoke" % mine[0]["id"], {})
+res.check("an admin revokes it", r.status == 200, r.body[:200])
+res.check("the revoked token no longer works", Session(token=tok.json()["token"]).get("/api/v1/me").status == 401)
+
+# Evidence: custody events and previews.
+def upload(name, media_type, data):
+    r = admin.request("POST", "/api/v1/evidence?filename=%s&media_type=%s&interview=iv-fake00000001"
+                      "&clearance=restricted" % (name, media_type), body=data,
+                      headers={"Content-Type": "application/octet-stream"})
+    return r.json()["id"]
+
+
+text_id = upload("note.html", "text/html", b"<script>alert('FICTIONAL')</script><b>FICTIONAL</b>\n")
+r = admin.post("/api/v1/evidence/%s/custody" % text_id,
+               {"action": "handed_over", "from": "staff-07", "to": "FICTIONAL archive", "note": "FICTIONAL"})
+res.check("a custody event is added; the reply is the chain", r.status == 201
+          and [e["action"] for e in r.json()["custody"]][-1] == "handed_over", r.body[:300])
+r = admin.get("/api/v1/evidence/%s" % text_id)
+res.check("the item's details show the custody event",
+          any(e.get("to") == "FICTIONAL archive" for e in r.json().get("custody", [])), r.body[:300])
+r = admin.post("/api/v1/evidence/%s/custody" % text_id, {"note": "FICTIONAL"})
+res.check("a custody event without an action: 400 naming it",
+          r.status == 400 and error_of(r).get("field") == "action", r.body[:200])
+r = Session().login("public").post("/api/v1/evidence/%s/custody" % text_id, {"action": "examined"})
+res.check("the public role may not add custody events", r.status in (403, 404), r.status)
+r = admin.get("/api/v1/evidence/%s/preview" % text_id)
+csp = r.header("content-security-policy") or ""
+res.check("an HTML item previews as plain text, inline",
+          r.status == 200 and r.header("content-type").startswith("text/plain")
+          and r.header("content-disposition") == "inline" and b"<script>" in r.body, r.headers)
+res.check("the preview is sandboxed and loads nothing else",
+          "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp, csp)
+svg_id = upload("pic.svg", "image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>")
+r = admin.get("/api/v1/evidence/%s/preview" % svg_id)
+res.check("an SVG item is not previewed (415)", r.status == 415, r.status)
+png_id = upload("pic.png", "image/png", b"\x89PNG\r\n\x1a\nFICTIONAL")
+r = admin.get("/api/v1/evidence/%s/preview" % png_id)
+res.check("a PNG previews as image/png", r.status == 200 and r.header("content-type") == "image/png", r.headers)
+sys.exit(1 if res.failed else 0)
