@@ -431,6 +431,7 @@ function makeMap(el, center, zoom) {
         });
     }).catch(function () { /* the map still works without imagery */ });
     L.control.scale({ imperial: false }).addTo(map);
+    window.ATTEST_MAP.gotoBox(map);
     map.attributionControl.setPrefix('Leaflet · Natural Earth');
     state.cleanup.push(function () { map.remove(); });
     return map;
@@ -887,6 +888,8 @@ function recordForm(type, initial, opts) {
                 var ll = e.latlng.wrap();
                 controls.lat.set(ll.lat.toFixed(6));
                 controls.lon.set(ll.lng.toFixed(6));
+                /* Placed after going to a gazetteer place: keep its id. */
+                if (controls.place_id && map.attestPlace) controls.place_id.set(map.attestPlace.id);
                 draw();
             });
             ['lat', 'lon', 'uncertainty_m'].forEach(function (k) {
@@ -1847,9 +1850,17 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 });
 window.addEventListener('hashchange', route);
 
-api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
-    state.me = null;
-    route();
+/* What the files loaded after this one (map_*.js) build on. */
+window.ATTEST_APP = { h: h, t: t, api: api, qs: qs, debounce: debounce, clear: clear, nextId: nextId,
+                      state: state, VIEWS: VIEWS, fieldLabel: fieldLabel, vocabLabel: vocabLabel,
+                      recordLink: recordLink, recordLabel: recordLabel, errorBox: errorBox };
+
+/* Started once every deferred file (map_*.js) has run. */
+document.addEventListener('DOMContentLoaded', function () {
+    api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
+        state.me = null;
+        route();
+    });
 });
 
 })();

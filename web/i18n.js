@@ -58,6 +58,11 @@ var TEXT = {
         'map.hint': 'Select a marker (or a name in the list) to see its details. Arrow keys pan the map; + and − zoom.',
         'map.clickHint': 'Click the map to place the point; the latitude and longitude fields fill in. You can also type them.',
         'map.uncertainty': 'uncertainty {m} m',
+        'map.goto': 'Go to place', 'map.gotoHint': '회령, Hoeryŏng, Hoeryong…',
+        'map.gotoNone': 'No place of the gazetteer is spelled like that.',
+        'place.province': 'province', 'place.city': 'city', 'place.district': 'district',
+        'place.county': 'county', 'place.town': 'town', 'place.border_city': 'border city',
+        'place.reference': 'city',
         'intake.title': 'Intake', 'intake.choose': 'What are you recording?',
         'intake.more': 'Other types', 'intake.save': 'Save', 'intake.clearance': 'Clearance',
         'intake.source': 'Source (interview or document id)', 'intake.default': 'default: {c}',
@@ -175,6 +180,11 @@ var TEXT = {
         'map.hint': '표지나 목록의 이름을 선택하면 상세가 보입니다. 화살표 키로 지도를 옮기고 + − 로 확대·축소합니다.',
         'map.clickHint': '지도를 클릭하면 그 위치의 위도와 경도가 채워집니다. 직접 입력해도 됩니다.',
         'map.uncertainty': '오차 {m} m',
+        'map.goto': '지명으로 이동', 'map.gotoHint': '회령, Hoeryŏng, Hoeryong…',
+        'map.gotoNone': '그렇게 쓰는 지명이 지명 사전에 없습니다.',
+        'place.province': '도', 'place.city': '시', 'place.district': '구역',
+        'place.county': '군', 'place.town': '읍·노동자구', 'place.border_city': '접경 도시',
+        'place.reference': '도시',
         'intake.title': '입력', 'intake.choose': '무엇을 기록합니까?',
         'intake.more': '기타 유형', 'intake.save': '저장', 'intake.clearance': '열람 등급',
         'intake.source': '출처 (면담 또는 문서 id)', 'intake.default': '기본값: {c}',
@@ -294,7 +304,7 @@ var FIELD_KO = {
     from: '첫째 기록', to: '둘째 기록', degree: '관여 정도', reliability: '신뢰성',
     publisher: '발행처', url: 'URL', retrieved_at: '입수일', sha256: 'SHA-256',
     country: '국가', imo: 'IMO 번호', flag: '선적국', group: '집단 면담',
-    publishable: '공개 가능 서술'
+    publishable: '공개 가능 서술', place_id: '지명 사전의 장소'
 };
 
 /* English names where the field's own name is terse. */
@@ -302,7 +312,7 @@ var FIELD_EN = {
     lat: 'Latitude', lon: 'Longitude', uncertainty_m: 'Uncertainty radius (m)', imo: 'IMO number',
     sha256: 'SHA-256', url: 'URL', count_approximate: 'The count is an estimate', from: 'From (record)',
     to: 'To (record)', basis: 'Basis of knowledge', group: 'Group interview',
-    publishable: 'Publishable free text'
+    publishable: 'Publishable free text', place_id: 'Gazetteer place'
 };
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN };

@@ -29,6 +29,7 @@ enum field_kind {
     FIELD_SHA256, /* 64 lower-case hex digits */
     FIELD_IMO,    /* an IMO ship number: 7 digits with a valid check digit */
     FIELD_CONSENT, /* a witness's consents: [{"use", "granted", "withdrawn", "note"}] */
+    FIELD_PLACE_ID, /* a place of the gazetteer, by its gazetteer_id */
 };
 
 enum field_flag {

@@ -206,6 +206,38 @@ await step('map: the layer switcher shows the archive\'s imagery, served by atte
         .some(i => i.getAttribute('src').startsWith('/tiles/scene/13/') && i.complete && i.naturalWidth === 256));
 });
 
+await step('intake: a pinpoint placed on the imagery from the go-to box keeps the place id', async () => {
+    await goto(`intake/pinpoint?event=${made.event}&interview=${made.interview}`);
+    const map = '#place-map-pinpoint';
+    await page.locator(`${map} .leaflet-control-layers-base label`, { hasText: 'Imagery: scene' }).locator('input').check();
+    await page.fill(`${map} .goto-input`, '회령');
+    const first = page.locator(`${map} .goto-list li[data-place-id]`).first();
+    await first.waitFor();
+    check((await first.textContent()).includes('회령'), 'the first suggestion is 회령: ' + await first.textContent());
+    await first.click();
+    const chosen = await page.getAttribute(`${map} .goto-chosen`, 'data-place-id');
+    check(/^city:\d+$/.test(chosen || ''), 'the chosen place has a gazetteer id: ' + chosen);
+    const place = await page.evaluate(async (id) => {
+        const r = await fetch('/api/v1/places?q=' + encodeURIComponent('會寧'));
+        return (await r.json()).places.find((p) => p.id === id);
+    }, chosen);
+    check(place, 'the place is found by its Hanja too');
+    await page.waitForFunction((m) => [...document.querySelectorAll(`${m} img.leaflet-tile`)]
+        .some(i => i.getAttribute('src').startsWith('/tiles/scene/12/') && i.complete && i.naturalWidth === 256), map);
+    /* The map is centred on the place: a click at its middle places the point there. */
+    const box = await page.locator(map).boundingBox();
+    await page.locator(map).click({ position: { x: box.width / 2, y: box.height / 2 } });
+    const lat = Number(await page.inputValue('form[data-type="pinpoint"] [name="lat"]'));
+    const lon = Number(await page.inputValue('form[data-type="pinpoint"] [name="lon"]'));
+    check(Math.abs(lat - place.lat) < 0.002 && Math.abs(lon - place.lon) < 0.002,
+          `the clicked point ${lat},${lon} is the place's ${place.lat},${place.lon}`);
+    await field('pinpoint', 'description', 'FICTIONAL test pinpoint placed on the imagery');
+    const id = await save('pinpoint');
+    const doc = await page.evaluate(async (x) => (await fetch('/api/v1/records/' + x)).json(), id);
+    check(doc.data.lat === lat && doc.data.lon === lon, `the stored point ${doc.data.lat},${doc.data.lon} is the clicked one`);
+    check(doc.data.place_id === chosen, 'the stored place id: ' + doc.data.place_id);
+});
+
 await step('map: a site shows its pinpoints, circles, corroboration and events', async () => {
     await goto('map?lat=42.45&lon=129.735&z=14');
     await page.click('#map-inview button[data-id="si-fake00000001"]');

@@ -63,6 +63,7 @@ calls = {
     ("GET", "/api/v1/map"): ({}, "?bbox=124,37.5,131,43&layer=site", None),
     ("GET", "/api/v1/me"): ({}, "", None),
     ("GET", "/api/v1/openapi.json"): ({}, "", None),
+    ("GET", "/api/v1/places"): ({}, "?q=%ED%9A%8C%EB%A0%B9&limit=3", None),
     ("GET", "/api/v1/records"): ({}, "?type=event&from=1990&to=2020&limit=10", None),
     ("POST", "/api/v1/records"): ({}, "", {"type": "document", "data": {"title": "FICTIONAL API test report"}, "clearance": "partner"}),
     ("GET", "/api/v1/records/{id}"): ({"id": "si-fake00000001"}, "", None),
