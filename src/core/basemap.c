@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
 
 const char *basemap_format(const void *data, size_t len)
@@ -420,10 +421,11 @@ out:
 }
 
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
-                 struct buf *data, const char **format)
+                 struct buf *data, const char **format, char *etag)
 {
     static const char *const sql =
-        "SELECT data FROM basemap_tile WHERE name = ? AND z = ? AND x = ? AND y = ?";
+        "SELECT t.data, b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
+        "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
     sqlite3_stmt *q = store_stmt(ctx, st, sql);
     int step;
 
@@ -441,6 +443,19 @@ int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, 
         *format = basemap_format(p, n);
         if (*format == NULL)
             *format = "";
+        if (etag) {
+            char which[256];
+            uint8_t hash[12];
+            int len = snprintf(which, sizeof which, "%s\n%s\n%lld\n%d/%ld/%ld\n%zu", name,
+                               (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2),
+                               z, x, y, n);
+            crypto_generichash(hash, sizeof hash, (const uint8_t *)which,
+                               (size_t)len < sizeof which ? (size_t)len : sizeof which - 1, NULL, 0);
+            etag[0] = '"';
+            sodium_bin2hex(etag + 1, BASEMAP_ETAG_MAX - 1, hash, sizeof hash);
+            etag[1 + 2 * sizeof hash] = '"';
+            etag[2 + 2 * sizeof hash] = '\0';
+        }
     }
     sqlite3_reset(q);
     if (step == SQLITE_ROW)
