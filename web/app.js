@@ -511,14 +511,14 @@ VIEWS.map = function (el, arg, params) {
           h('button', { type: 'button', onclick: function () { go('map'); } }, t('map.reset'))),
         formError,
         h('section', { class: 'inview-box' }, h('h2', null, t('map.inview')), count, list),
-        h('details', { class: 'legend-box' }, h('summary', null, t('map.legend')), legend, confLegend),
         h('p', { class: 'hint' }, t('map.hint')));
     el.appendChild(h('div', { class: 'map-layout' }, side, mapEl));
 
     var center = params.lat && params.lon ? [Number(params.lat), Number(params.lon)] : null;
     var map = makeMap(mapEl, center, params.z ? Number(params.z) : 7);
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
-                                         disableClusteringAtZoom: 15 }).addTo(map);
+    var shapes = window.ATTEST_MAP.shapes(map);
+    var cluster = window.ATTEST_MAP.clusters().addTo(map);
+    window.ATTEST_MAP.legend(map, [legend, confLegend, window.ATTEST_MAP.legendExtras()]);
     var detailLayer = L.layerGroup().addTo(map);
     var generation = 0;
 
@@ -566,7 +566,7 @@ VIEWS.map = function (el, arg, params) {
             var p = f.properties;
             var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
             var m = L.marker(ll, { icon: markerIcon(p), title: p.label || p.id, alt: p.label || p.id,
-                                   keyboard: true, riseOnHover: true });
+                                   keyboard: true, riseOnHover: true, attest: p });
             m.on('click', function () { select(p, ll); });
             m.on('add', function () {
                 var icon = m.getElement();
@@ -575,6 +575,7 @@ VIEWS.map = function (el, arg, params) {
             return m;
         });
         cluster.addLayers(markers);
+        shapes.show(feats);
         count.textContent = t('map.count', { n: feats.length });
         var order = { site: 0, event: 1, pinpoint: 2 };
         feats.slice().sort(function (a, b) {

@@ -255,6 +255,22 @@ await step('map: a site shows its pinpoints, circles, corroboration and events',
     });
 });
 
+await step('map: clusters say what they hold, sites show outlines and lines, the legend stays in view', async () => {
+    await goto('map?lat=42.45&lon=129.75&z=9');
+    const bubble = page.locator('#map .cl').first();
+    await bubble.waitFor();
+    const title = await bubble.getAttribute('title');
+    check(/\d+ sites/.test(title) && /\d+ pinpoints/.test(title), 'the bubble counts sites and pinpoints apart: ' + title);
+    const legend = page.locator('#map-legend');
+    check(await legend.isVisible(), 'the legend is on the map');
+    const box = await legend.boundingBox();
+    check(box && box.y + box.height <= 800 && box.x + box.width <= 1366, 'the legend is in view without scrolling');
+    check((await legend.textContent()).includes('outline'), 'the legend explains outlines');
+    await goto('map?lat=42.47&lon=129.78&z=15');
+    await page.waitForSelector('#map path.site-outline');
+    await page.waitForSelector('#map path.site-line');
+});
+
 await step('search: English words, hits highlighted', async () => {
     await goto('search');
     await page.fill('#search-q', 'Chongjin station');
