@@ -521,6 +521,22 @@ VIEWS.map = function (el, arg, params) {
     window.ATTEST_MAP.legend(map, [legend, confLegend, window.ATTEST_MAP.legendExtras()]);
     var detailLayer = L.layerGroup().addTo(map);
     var generation = 0;
+    var lastFeats = [];
+    /* Corroboration review (map_review.js): a candidate is shown where a
+     * feature's details are; a decision reloads the map on the site made. */
+    side.insertBefore(window.ATTEST_MAP.review(map, function (title, el) {
+        detailLayer.clearLayers();
+        clear(detail);
+        detail.hidden = false;
+        var heading = h('h2', { tabindex: '-1' }, title);
+        detail.appendChild(h('div', { class: 'detail-head' }, heading,
+                             h('button', { type: 'button', class: 'linkish', onclick: closeDetail }, t('map.close'))));
+        detail.appendChild(el);
+        heading.focus();
+    }, function (id, ll) {
+        load();
+        select({ id: id, type: 'site', label: id }, ll);
+    }), side.lastChild);
 
     function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
@@ -560,6 +576,7 @@ VIEWS.map = function (el, arg, params) {
     var reload = debounce(load, 250);
 
     function show(feats) {
+        lastFeats = feats;
         cluster.clearLayers();
         clear(list);
         var markers = feats.map(function (f) {
@@ -662,6 +679,13 @@ VIEWS.map = function (el, arg, params) {
                     }).catch(function () { /* shown as its id */ });
                 });
                 detail.appendChild(evs);
+                var others = lastFeats.filter(function (f) { return f.properties.type === 'site'; })
+                    .map(function (f) { return f.properties; });
+                window.ATTEST_MAP.siteTools(detail, site, others, function (id, message) {
+                    say(message);
+                    load();
+                    select({ id: id, type: 'site', label: id }, ll);
+                });
             }).catch(function (err) { detail.appendChild(errorBox(err)); });
         }
         return api('GET', '/records/' + encodeURIComponent(p.id)).then(function (doc) {

@@ -165,6 +165,9 @@ int api_tile(struct request *r);
 int api_map(struct request *r);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);
+int api_sites_candidates(struct request *r);
+int api_sites_cluster(struct request *r);
+int api_sites_decide(struct request *r);
 int api_evidence_list(struct request *r);
 int api_evidence_upload(struct request *r);
 /* An upload's first steps, from its head: checks and a place under the

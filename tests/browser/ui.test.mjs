@@ -271,6 +271,41 @@ await step('map: clusters say what they hold, sites show outlines and lines, the
     await page.waitForSelector('#map path.site-line');
 });
 
+await step('map: corroboration review: group, confirm a candidate, split a site and merge it back', async () => {
+    const record = (id) => page.evaluate(async (x) => (await fetch('/api/v1/records/' + x)).json(), id);
+    await goto('map?lat=42.43&lon=129.75&z=12');
+    await page.click('#rv-box summary');
+    await page.click('#rv-cluster');
+    const cand = page.locator('#rv-candidates button[data-label]').first();
+    await cand.waitFor();
+    check(/pinpoints, \d+ witnesses/.test(await cand.textContent()), 'a candidate with its counts: ' + await cand.textContent());
+    await cand.click();
+    await page.waitForSelector('#map-detail .rv-candidate');
+    check((await page.textContent('#map-detail')).includes('Witnesses'), 'the candidate\'s corroboration is shown');
+    await page.fill('#rv-name', 'FICTIONAL site confirmed in the browser');
+    await page.click('#rv-confirm');
+    await page.waitForSelector('#rv-box [data-site]');
+    const made = await page.getAttribute('#rv-box [data-site]', 'data-site');
+    check((await record(made)).data.name === 'FICTIONAL site confirmed in the browser', 'the confirmed site is stored: ' + made);
+    await page.waitForSelector('#map-detail #rv-site');
+
+    await goto('map?site=si-fake00000001&lat=42.4417&lon=129.7458&z=16');
+    await page.waitForSelector('#rv-pp-pp-fake00000002');
+    await page.check('#rv-pp-pp-fake00000002');
+    await page.fill('#rv-split-name', 'FICTIONAL split-off site');
+    await page.click('#rv-split');
+    await page.waitForFunction(() => /Split off into site si-/.test(document.getElementById('status').textContent));
+    const split = (await record('pp-fake00000002')).data.site;
+    check(split && split !== 'si-fake00000001', 'the pinpoint moved to a new site: ' + split);
+    await goto('map?site=si-fake00000001&lat=42.4417&lon=129.7458&z=16');
+    await page.waitForSelector(`#rv-merge-site option[value="${split}"]`, { state: 'attached' });
+    await page.selectOption('#rv-merge-site', split);
+    await page.click('#rv-merge');
+    await page.waitForFunction(() => /Merged into site si-fake00000001/.test(document.getElementById('status').textContent));
+    check((await record('pp-fake00000002')).data.site === 'si-fake00000001', 'merged back');
+    check((await record(split)).retracted === true, 'the merged site is retracted');
+});
+
 await step('search: English words, hits highlighted', async () => {
     await goto('search');
     await page.fill('#search-q', 'Chongjin station');
