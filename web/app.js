@@ -444,6 +444,7 @@ function makeMap(el, center, zoom) {
         });
     }).catch(function () { /* the map still works without imagery */ });
     L.control.scale({ imperial: false }).addTo(map);
+    window.ATTEST_MAP.gotoBox(map);
     map.attributionControl.setPrefix('Leaflet · Natural Earth');
     state.cleanup.push(function () { map.remove(); });
     return map;
@@ -523,16 +524,32 @@ VIEWS.map = function (el, arg, params) {
           h('button', { type: 'button', onclick: function () { go('map'); } }, t('map.reset'))),
         formError,
         h('section', { class: 'inview-box' }, h('h2', null, t('map.inview')), count, list),
-        h('details', { class: 'legend-box' }, h('summary', null, t('map.legend')), legend, confLegend),
         h('p', { class: 'hint' }, t('map.hint')));
     el.appendChild(h('div', { class: 'map-layout' }, side, mapEl));
 
     var center = params.lat && params.lon ? [Number(params.lat), Number(params.lon)] : null;
     var map = makeMap(mapEl, center, params.z ? Number(params.z) : 7);
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
-                                         disableClusteringAtZoom: 15 }).addTo(map);
+    var shapes = window.ATTEST_MAP.shapes(map);
+    var cluster = window.ATTEST_MAP.clusters().addTo(map);
+    window.ATTEST_MAP.legend(map, [legend, confLegend, window.ATTEST_MAP.legendExtras()]);
     var detailLayer = L.layerGroup().addTo(map);
     var generation = 0;
+    var lastFeats = [];
+    /* Corroboration review (map_review.js): a candidate is shown where a
+     * feature's details are; a decision reloads the map on the site made. */
+    side.insertBefore(window.ATTEST_MAP.review(map, function (title, el) {
+        detailLayer.clearLayers();
+        clear(detail);
+        detail.hidden = false;
+        var heading = h('h2', { tabindex: '-1' }, title);
+        detail.appendChild(h('div', { class: 'detail-head' }, heading,
+                             h('button', { type: 'button', class: 'linkish', onclick: closeDetail }, t('map.close'))));
+        detail.appendChild(el);
+        heading.focus();
+    }, function (id, ll) {
+        load();
+        select({ id: id, type: 'site', label: id }, ll);
+    }), side.lastChild);
 
     function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
@@ -572,13 +589,14 @@ VIEWS.map = function (el, arg, params) {
     var reload = debounce(load, 250);
 
     function show(feats) {
+        lastFeats = feats;
         cluster.clearLayers();
         clear(list);
         var markers = feats.map(function (f) {
             var p = f.properties;
             var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
             var m = L.marker(ll, { icon: markerIcon(p), title: p.label || p.id, alt: p.label || p.id,
-                                   keyboard: true, riseOnHover: true });
+                                   keyboard: true, riseOnHover: true, attest: p });
             m.on('click', function () { select(p, ll); });
             m.on('add', function () {
                 var icon = m.getElement();
@@ -587,6 +605,7 @@ VIEWS.map = function (el, arg, params) {
             return m;
         });
         cluster.addLayers(markers);
+        shapes.show(feats);
         count.textContent = t('map.count', { n: feats.length });
         var order = { site: 0, event: 1, pinpoint: 2 };
         feats.slice().sort(function (a, b) {
@@ -673,6 +692,13 @@ VIEWS.map = function (el, arg, params) {
                     }).catch(function () { /* shown as its id */ });
                 });
                 detail.appendChild(evs);
+                var others = lastFeats.filter(function (f) { return f.properties.type === 'site'; })
+                    .map(function (f) { return f.properties; });
+                window.ATTEST_MAP.siteTools(detail, site, others, function (id, message) {
+                    say(message);
+                    load();
+                    select({ id: id, type: 'site', label: id }, ll);
+                });
             }).catch(function (err) { detail.appendChild(errorBox(err)); });
         }
         return api('GET', '/records/' + encodeURIComponent(p.id)).then(function (doc) {
@@ -886,6 +912,8 @@ function recordForm(type, initial, opts) {
                 var ll = e.latlng.wrap();
                 controls.lat.set(ll.lat.toFixed(6));
                 controls.lon.set(ll.lng.toFixed(6));
+                /* Placed after going to a gazetteer place: keep its id. */
+                if (controls.place_id && map.attestPlace) controls.place_id.set(map.attestPlace.id);
                 draw();
             });
             ['lat', 'lon', 'uncertainty_m'].forEach(function (k) {
@@ -1877,7 +1905,7 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 window.addEventListener('hashchange', route);
 
 /* What the pages in their own files (evidence.js, users.js, picker.js,
- * document.js, case.js) use; they are loaded after this file and add to VIEWS. */
+ * document.js, case.js, map_*.js) use; they are loaded after this file and add to VIEWS. */
 window.ATTEST = {
     VIEWS: VIEWS, state: state, h: h, append: append, clear: clear, nextId: nextId, qs: qs,
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,

@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "../core/gazetteer.h"
 #include "../core/geo.h"
-#include "../core/hangul.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,32 +16,6 @@ static const struct command *self(void)
     return &places_command;
 }
 
-/* A place as JSON: its names in every system, kind, country, province. */
-static json_t *place_json(const struct gazetteer_place *p, double dist_m)
-{
-    const struct gazetteer_place *prov = gazetteer_province(p);
-    struct at_ctx ctx = { 0 };
-    struct hangul_place r;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "name", p->name, "hangul", p->hangul,
-                          "kind", gazetteer_kind_name(p->kind), "country", p->country,
-                          "lat", p->lat, "lon", p->lon, "geonames_id", (json_int_t)p->geonames_id);
-
-    if (hangul_place(&ctx, p->hangul, strlen(p->hangul), HANGUL_ADMIN_HYPHEN, &r) == AT_OK) {
-        json_object_set_new(o, "rr", json_string(r.rr));
-        json_object_set_new(o, "mr", json_string(r.mr));
-        json_object_set_new(o, "mr_plain", json_string(r.mr_plain));
-        json_object_set_new(o, "dprk", json_string(r.dprk));
-        hangul_place_free(&r);
-    }
-    if (prov && prov != p)
-        json_object_set_new(o, "province", json_string(prov->name));
-    if (strcmp(p->seat, p->name) != 0)
-        json_object_set_new(o, "point_of", json_string(p->seat));
-    if (dist_m >= 0)
-        json_object_set_new(o, "distance_km", json_real(round(dist_m / 100) / 10));
-    return o;
-}
-
 static int print_places(const struct gazetteer_match *m, size_t n, bool as_json, bool with_dist)
 {
     json_t *all = json_array(), *o;
@@ -50,7 +23,7 @@ static int print_places(const struct gazetteer_match *m, size_t n, bool as_json,
     size_t i;
 
     for (i = 0; i < n; i++)
-        json_array_append_new(all, place_json(m[i].place, with_dist ? m[i].dist_m : -1));
+        json_array_append_new(all, gazetteer_place_json(m[i].place, with_dist ? m[i].dist_m : -1));
     if (as_json) {
         cli_print_json(all);
         json_decref(all);
@@ -129,12 +102,12 @@ static int places_cmd(struct cli *cli, int argc, char **argv)
     if (as_json) {
         json_t *o = json_pack("{s:f, s:f, s:o, s:o, s:o}", "lat", lat, "lon", lon,
                               "country", country ? json_string(country) : json_null(),
-                              "province", prov ? place_json(prov, -1) : json_null(),
-                              "county", county ? place_json(county, geo_distance_m(lat, lon,
+                              "province", prov ? gazetteer_place_json(prov, -1) : json_null(),
+                              "county", county ? gazetteer_place_json(county, geo_distance_m(lat, lon,
                                   county->lat, county->lon)) : json_null());
         json_t *near = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(near, place_json(m[i].place, m[i].dist_m));
+            json_array_append_new(near, gazetteer_place_json(m[i].place, m[i].dist_m));
         json_object_set_new(o, "nearest", near);
         cli_print_json(o);
         json_decref(o);

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 #include "../core/cluster.h"
-#include "../core/evlog.h"
 #include "../core/gazetteer.h"
 #include "../core/geo.h"
 #include "../core/number.h"
@@ -287,23 +286,6 @@ static int candidates_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
-struct decision {
-    const char *verb, *name, **ids;
-    size_t n;
-    char *site;  /* RECORD_ID_MAX bytes: the site confirmed or split off */
-};
-
-static int decide(struct at_ctx *ctx, struct store *st, void *arg)
-{
-    struct decision *d = arg;
-
-    if (strcmp(d->verb, "confirm") == 0)
-        return sites_confirm(ctx, st, d->ids[0], d->name, d->site);
-    if (strcmp(d->verb, "split") == 0)
-        return sites_split(ctx, st, d->ids[0], d->ids + 1, d->n - 1, d->name, d->site);
-    return sites_merge(ctx, st, d->ids[0], d->ids + 1, d->n - 1);
-}
-
 /* confirm LABEL [--name N] | split SITE PP... [--name N] | merge INTO OTHER... */
 static int decide_cmd(struct cli *cli, int argc, char **argv)
 {
@@ -336,8 +318,10 @@ static int decide_cmd(struct cli *cli, int argc, char **argv)
             }
             ids[i] = resolved[i];
         }
-    int crc = evlog_write(&cli->ctx, cli->st, decide,
-                          &(struct decision){ argv[0], name, ids, n, site });
+    enum sites_verb verb;
+    int crc = sites_verb_parse(&cli->ctx, argv[0], &verb);
+    if (crc == AT_OK)
+        crc = sites_decide(&cli->ctx, cli->st, verb, ids, n, name, site);
     if (crc != AT_OK) {
         rc = cli_fail(cli, crc);
         goto out;

@@ -8,13 +8,16 @@
 #include "basemap.h"
 #include "access.h"
 #include "canonical.h"
+#include "kml.h"
 #include "raster.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
 const char *basemap_format(const void *data, size_t len)
 {
@@ -308,13 +311,53 @@ static bool is_sqlite(const char *path)
     return yes;
 }
 
+/* A KML or KMZ file, by its name. */
+static bool is_kml(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && (strcasecmp(path + n - 4, ".kml") == 0 || strcasecmp(path + n - 4, ".kmz") == 0);
+}
+
+/* The GroundOverlay of the KML or KMZ at path: the GDAL path of its image
+ * (inside the KMZ through /vsizip/, or beside the KML) into image, its name
+ * into title, and where it lies into box. */
+static int overlay_source(struct at_ctx *ctx, const char *path, struct buf *image,
+                          struct buf *title, struct raster_box *box)
+{
+    struct buf text = BUF_INIT;
+    struct kml_overlay o;
+    uint8_t sha[32];
+    FILE *f = fopen(path, "rb");
+    char head[4] = { 0 };
+    bool zip = f && fread(head, 1, 4, f) == 4 && memcmp(head, "PK\003\004", 4) == 0;
+    const char *slash = strrchr(path, '/');
+    int rc;
+
+    if (f)
+        fclose(f);
+    if ((rc = kml_read_file(ctx, path, &text, sha)) != AT_OK
+        || (rc = kml_overlay(ctx, buf_str(&text), text.len, path, &o)) != AT_OK)
+        goto out;
+    if (zip)
+        buf_printf(image, "/vsizip/%s/%s", path, o.href);
+    else
+        buf_printf(image, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, o.href);
+    buf_puts(title, o.name ? o.name : "");
+    *box = (struct raster_box){ o.north, o.south, o.east, o.west, o.rotation };
+    kml_overlay_free(&o);
+out:
+    buf_free(&text);
+    return rc;
+}
+
 int basemap_add(struct at_ctx *ctx, struct store *st, const char *path, const char *name,
                 struct basemap_info *out)
 {
     struct adding a = { .ctx = ctx, .st = st, .path = path, .b = { .maxzoom = -1 } };
     struct mbtiles m = { path, NULL };
-    struct buf title = BUF_INIT;
-    bool mbtiles = is_sqlite(path);
+    struct buf title = BUF_INIT, image = BUF_INIT;
+    bool mbtiles = is_sqlite(path), kml = !mbtiles && is_kml(path);
+    struct raster_box box;
     int rc;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
@@ -325,10 +368,14 @@ int basemap_add(struct at_ctx *ctx, struct store *st, const char *path, const ch
         goto out;
     if (mbtiles)
         mb_title(&m, &title);
+    if (kml && (rc = overlay_source(ctx, path, &image, &title, &box)) != AT_OK)
+        goto out;
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     if ((rc = name_free(ctx, st, name)) != AT_OK
-        || (rc = mbtiles ? mb_copy(&a, &m) : raster_tiles(ctx, path, raster_put, &a)) != AT_OK
+        || (rc = mbtiles ? mb_copy(&a, &m)
+                 : kml ? raster_tiles_placed(ctx, buf_str(&image), &box, raster_put, &a)
+                 : raster_tiles(ctx, path, raster_put, &a)) != AT_OK
         || (rc = put_done(&a)) != AT_OK
         || (rc = store_info(ctx, st, &a.b, buf_str(&title))) != AT_OK
         || (rc = store_commit(ctx, st)) != AT_OK) {
@@ -340,6 +387,7 @@ int basemap_add(struct at_ctx *ctx, struct store *st, const char *path, const ch
 out:
     sqlite3_close(m.mb);
     buf_free(&title);
+    buf_free(&image);
     return rc;
 }
 
@@ -420,10 +468,11 @@ out:
 }
 
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
-                 struct buf *data, const char **format)
+                 struct buf *data, const char **format, char *etag)
 {
     static const char *const sql =
-        "SELECT data FROM basemap_tile WHERE name = ? AND z = ? AND x = ? AND y = ?";
+        "SELECT t.data, b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
+        "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
     sqlite3_stmt *q = store_stmt(ctx, st, sql);
     int step;
 
@@ -441,6 +490,19 @@ int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, 
         *format = basemap_format(p, n);
         if (*format == NULL)
             *format = "";
+        if (etag) {
+            char which[256];
+            uint8_t hash[12];
+            int len = snprintf(which, sizeof which, "%s\n%s\n%lld\n%d/%ld/%ld\n%zu", name,
+                               (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2),
+                               z, x, y, n);
+            crypto_generichash(hash, sizeof hash, (const uint8_t *)which,
+                               (size_t)len < sizeof which ? (size_t)len : sizeof which - 1, NULL, 0);
+            etag[0] = '"';
+            sodium_bin2hex(etag + 1, BASEMAP_ETAG_MAX - 1, hash, sizeof hash);
+            etag[1 + 2 * sizeof hash] = '"';
+            etag[2 + 2 * sizeof hash] = '\0';
+        }
     }
     sqlite3_reset(q);
     if (step == SQLITE_ROW)

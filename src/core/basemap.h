@@ -73,9 +73,16 @@ int basemap_remove(struct at_ctx *ctx, struct store *st, const char *name);
  * if there is no such basemap.  Needs the right to write records. */
 int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const char *path);
 
+/* An HTTP entity tag, quotes included: "24 hex digits". */
+#define BASEMAP_ETAG_MAX 27
+
 /* The tile z/x/y (XYZ scheme) of basemap name, appended to data, with its
- * format.  AT_ENOTFOUND when the basemap or the tile is missing. */
+ * format and, when etag is not NULL, its entity tag.  A basemap's tiles
+ * never change until it is removed, so the tag names the tile and the
+ * basemap as added (its name, when, its size), not the tile's bytes: it
+ * costs nothing to make on the server's hot path.  AT_ENOTFOUND when the
+ * basemap or the tile is missing. */
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
-                 struct buf *data, const char **format);
+                 struct buf *data, const char **format, char *etag);
 
 #endif

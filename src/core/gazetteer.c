@@ -12,7 +12,9 @@
 #include "geo.h"
 #include "hangul.h"
 
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -25,6 +27,54 @@ const char *gazetteer_kind_name(enum gazetteer_kind k)
     static const char *const names[] = { "province", "city", "district", "county", "town",
                                          "border_city", "reference" };
     return (size_t)k < ARRAY_LEN(names) ? names[k] : "place";
+}
+
+void gazetteer_id(const struct gazetteer_place *p, char out[GAZETTEER_ID_MAX])
+{
+    if (p->geonames_id > 0)
+        snprintf(out, GAZETTEER_ID_MAX, "%s:%ld", gazetteer_kind_name(p->kind), p->geonames_id);
+    else
+        snprintf(out, GAZETTEER_ID_MAX, "%s:%s", gazetteer_kind_name(p->kind), p->hangul);
+}
+
+const struct gazetteer_place *gazetteer_by_id(const char *id)
+{
+    char mine[GAZETTEER_ID_MAX];
+
+    for (size_t i = 0; i < gazetteer_nplaces; i++) {
+        gazetteer_id(&gazetteer_places[i], mine);
+        if (strcmp(mine, id) == 0)
+            return &gazetteer_places[i];
+    }
+    return NULL;
+}
+
+json_t *gazetteer_place_json(const struct gazetteer_place *p, double dist_m)
+{
+    const struct gazetteer_place *prov = gazetteer_province(p);
+    struct at_ctx ctx = { 0 };
+    struct hangul_place r;
+    char id[GAZETTEER_ID_MAX];
+    json_t *o;
+
+    gazetteer_id(p, id);
+    o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "id", id, "name", p->name,
+                  "hangul", p->hangul, "kind", gazetteer_kind_name(p->kind), "country", p->country,
+                  "lat", p->lat, "lon", p->lon, "geonames_id", (json_int_t)p->geonames_id);
+    if (hangul_place(&ctx, p->hangul, strlen(p->hangul), HANGUL_ADMIN_HYPHEN, &r) == AT_OK) {
+        json_object_set_new(o, "rr", json_string(r.rr));
+        json_object_set_new(o, "mr", json_string(r.mr));
+        json_object_set_new(o, "mr_plain", json_string(r.mr_plain));
+        json_object_set_new(o, "dprk", json_string(r.dprk));
+        hangul_place_free(&r);
+    }
+    if (prov && prov != p)
+        json_object_set_new(o, "province", json_string(prov->name));
+    if (strcmp(p->seat, p->name) != 0)
+        json_object_set_new(o, "point_of", json_string(p->seat));
+    if (dist_m >= 0)
+        json_object_set_new(o, "distance_km", json_real(round(dist_m / 100) / 10));
+    return o;
 }
 
 const struct gazetteer_place *gazetteer_province(const struct gazetteer_place *p)

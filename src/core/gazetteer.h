@@ -17,6 +17,8 @@
 
 #include "attest.h"
 
+#include <jansson.h>
+
 #include <stddef.h>
 
 enum gazetteer_kind {
@@ -57,6 +59,21 @@ extern const size_t gazetteer_nrings;
 
 /* "province", "city", ... */
 const char *gazetteer_kind_name(enum gazetteer_kind k);
+
+/* A place's id, what records store beside the words as entered
+ * (FIELD_PLACE_ID): its kind and GeoNames id ("county:2044757"), or its
+ * kind and Hangul for a row without one ("county:요덕군").  Stable across
+ * builds as long as the row keeps its GeoNames id or its Hangul. */
+#define GAZETTEER_ID_MAX 64
+void gazetteer_id(const struct gazetteer_place *p, char out[GAZETTEER_ID_MAX]);
+
+/* The place whose gazetteer_id is id, or NULL. */
+const struct gazetteer_place *gazetteer_by_id(const char *id);
+
+/* A place as JSON (`attest places --json`, GET /api/v1/places): its id,
+ * names in every system (rr, mr, mr_plain, dprk), kind, country, point,
+ * province, and distance_km when dist_m >= 0. */
+json_t *gazetteer_place_json(const struct gazetteer_place *p, double dist_m);
 
 /* The province entry of a North Korean place, or NULL. */
 const struct gazetteer_place *gazetteer_province(const struct gazetteer_place *p);

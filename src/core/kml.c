@@ -389,16 +389,15 @@ static int walk(struct parser *p, const xmlNode *node)
     return AT_OK;
 }
 
-int kml_parse(struct at_ctx *ctx, const char *text, size_t len, const char *file,
-              struct kml_doc *out)
+/* Parses KML text into *doc: well formed, no DTD, <kml> at its root. */
+static int load_xml(struct at_ctx *ctx, const char *text, size_t len, const char *file,
+                    xmlDocPtr *out)
 {
-    struct parser p = { ctx, file, out, json_array() };
     xmlParserCtxtPtr xc;
     xmlDocPtr doc = NULL;
     const xmlNode *root;
     int rc = AT_EINVAL;
 
-    memset(out, 0, sizeof *out);
     if (len > KML_MAX_BYTES || len > (size_t)INT32_MAX) {
         rc = ctx_error(ctx, AT_EINVAL, "%s: larger than %u MiB", file, KML_MAX_BYTES >> 20);
         goto out;
@@ -430,8 +429,25 @@ int kml_parse(struct at_ctx *ctx, const char *text, size_t len, const char *file
                   file, root ? xmlGetLineNo(root) : 0L, root ? (const char *)root->name : "");
         goto out;
     }
-    rc = walk(&p, root);
+    *out = doc;
+    doc = NULL;
+    rc = AT_OK;
 out:
+    if (doc)
+        xmlFreeDoc(doc);
+    return rc;
+}
+
+int kml_parse(struct at_ctx *ctx, const char *text, size_t len, const char *file,
+              struct kml_doc *out)
+{
+    struct parser p = { ctx, file, out, json_array() };
+    xmlDocPtr doc = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = load_xml(ctx, text, len, file, &doc)) == AT_OK)
+        rc = walk(&p, xmlDocGetRootElement(doc));
     if (doc)
         xmlFreeDoc(doc);
     json_decref(p.folders);
@@ -446,6 +462,112 @@ void kml_doc_free(struct kml_doc *d)
         placemark_free(&d->pm[i]);
     free(d->pm);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- ground overlays ---- */
+
+static void find_overlays(const xmlNode *n, size_t *count, const xmlNode **first)
+{
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (is(c, "GroundOverlay")) {
+            if ((*count)++ == 0)
+                *first = c;
+        } else if (c->type == XML_ELEMENT_NODE) {
+            find_overlays(c, count, first);
+        }
+    }
+}
+
+/* The number in box's element name into *out, within [lo, hi]. */
+static int box_number(struct at_ctx *ctx, const char *file, const xmlNode *box, const char *name,
+                      double lo, double hi, bool required, double *out)
+{
+    char *text = text_of(child(box, name)), *end = NULL;
+    int rc = AT_OK;
+
+    if (text == NULL) {
+        if (required)
+            rc = ctx_error(ctx, AT_EINVAL, "%s:%ld: GroundOverlay: LatLonBox has no <%s>; give "
+                           "north, south, east and west in degrees", file, xmlGetLineNo(box), name);
+        free(text);
+        return rc;
+    }
+    *out = strtod(text, &end);
+    if (end == text || *end != '\0' || !(*out >= lo && *out <= hi))
+        rc = ctx_error(ctx, AT_EINVAL, "%s:%ld: GroundOverlay: <%s> \"%s\" is not a number "
+                       "from %g to %g", file, xmlGetLineNo(box), name, text, lo, hi);
+    free(text);
+    return rc;
+}
+
+int kml_overlay(struct at_ctx *ctx, const char *text, size_t len, const char *file,
+                struct kml_overlay *out)
+{
+    const xmlNode *o = NULL, *box;
+    xmlDocPtr doc = NULL;
+    size_t count = 0;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = load_xml(ctx, text, len, file, &doc)) != AT_OK)
+        return rc;
+    find_overlays(xmlDocGetRootElement(doc), &count, &o);
+    rc = AT_EINVAL;
+    if (count != 1) {
+        ctx_error(ctx, AT_EINVAL, count ? "%s holds %zu GroundOverlays: a basemap is made of one; "
+                                          "save each overlay in a KMZ of its own"
+                                        : "%s holds no GroundOverlay%.0zu: give a KML or KMZ with an "
+                                          "image overlay, an MBTiles file or a georeferenced raster",
+                  file, count);
+        goto out;
+    }
+    out->line = xmlGetLineNo(o);
+    out->name = text_of(child(o, "name"));
+    out->href = text_of(child(child(o, "Icon") ? child(o, "Icon") : o, "href"));
+    if (out->href == NULL) {
+        ctx_error(ctx, AT_EINVAL, "%s:%ld: GroundOverlay has no <Icon><href>: name its image",
+                  file, out->line);
+        goto out;
+    }
+    if (strstr(out->href, "://") || out->href[0] == '/' || strstr(out->href, "..")) {
+        ctx_error(ctx, AT_EINVAL, "%s:%ld: GroundOverlay: the image \"%s\" is not in the file: "
+                  "attest works offline and reads only an image inside the KMZ (or beside the "
+                  "KML), named without \"..\"", file, out->line, out->href);
+        goto out;
+    }
+    if ((box = child(o, "LatLonBox")) == NULL) {
+        ctx_error(ctx, AT_EINVAL, child(o, "LatLonQuad")
+                  ? "%s:%ld: GroundOverlay is placed by gx:LatLonQuad (four free corners), which "
+                    "attest cannot place: give it a LatLonBox (north, south, east, west, rotation)"
+                  : "%s:%ld: GroundOverlay has no LatLonBox: give north, south, east, west "
+                    "(and rotation) in degrees", file, out->line);
+        goto out;
+    }
+    if (box_number(ctx, file, box, "north", -90, 90, true, &out->north) != AT_OK
+        || box_number(ctx, file, box, "south", -90, 90, true, &out->south) != AT_OK
+        || box_number(ctx, file, box, "east", -180, 180, true, &out->east) != AT_OK
+        || box_number(ctx, file, box, "west", -180, 180, true, &out->west) != AT_OK
+        || box_number(ctx, file, box, "rotation", -180, 180, false, &out->rotation) != AT_OK)
+        goto out;
+    if (out->north <= out->south || out->east <= out->west) {
+        ctx_error(ctx, AT_EINVAL, "%s:%ld: GroundOverlay: LatLonBox needs north above south and "
+                  "east of west (an overlay across the 180th meridian is not taken)", file,
+                  xmlGetLineNo(box));
+        goto out;
+    }
+    rc = AT_OK;
+out:
+    xmlFreeDoc(doc);
+    if (rc != AT_OK)
+        kml_overlay_free(out);
+    return rc;
+}
+
+void kml_overlay_free(struct kml_overlay *o)
+{
+    free(o->name);
+    free(o->href);
+    memset(o, 0, sizeof *o);
 }
 
 /* ---- files ---- */

@@ -67,6 +67,26 @@ void kml_doc_free(struct kml_doc *d);
  * its first .kml).  sha256 gets the hash of the file's bytes. */
 int kml_read_file(struct at_ctx *ctx, const char *path, struct buf *out, uint8_t sha256[32]);
 
+/* A GroundOverlay: an image laid on the ground between four edges (its
+ * LatLonBox), turned counter-clockwise about its centre by rotation
+ * degrees.  href is the image as the file names it: a path inside the KMZ,
+ * or beside the KML. */
+struct kml_overlay {
+    long line;
+    char *name;      /* NULL when it has none */
+    char *href;
+    double north, south, east, west, rotation;
+};
+
+/* The one GroundOverlay of KML text.  A file with none or several, an
+ * overlay without an image or LatLonBox (such as one placed by
+ * gx:LatLonQuad's free corners), an online image or one outside the file's
+ * directory, and edges out of range are refused naming the file, line and
+ * what would be valid. */
+int kml_overlay(struct at_ctx *ctx, const char *text, size_t len, const char *file,
+                struct kml_overlay *out);
+void kml_overlay_free(struct kml_overlay *o);
+
 /* A word of the team's own for a vocabulary field: --map-value
  * FIELD:WORDS=CODE. */
 struct kml_value_map {

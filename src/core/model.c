@@ -9,6 +9,7 @@
 #include "attest.h"
 #include "model.h"
 #include "date.h"
+#include "gazetteer.h"
 #include "polygon.h"
 #include "number.h"
 #include "vocab.h"
@@ -96,6 +97,8 @@ static const struct field_spec event_fields[] = {
     { "place", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "where, in words" },
     { "province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province" },
     { "county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county or city" },
+    { "place_id", FIELD_PLACE_ID, 0, NULL, NULL, 0, 0,
+      "the gazetteer's place it was placed from (the map's \"go to place\")" },
     { "lat", FIELD_REAL, FIELD_LAT, NULL, NULL, -90, 90, "latitude, WGS84 degrees" },
     { "lon", FIELD_REAL, FIELD_LON, NULL, NULL, -180, 180, "longitude, WGS84 degrees" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what happened" },
@@ -153,6 +156,8 @@ static const struct field_spec site_fields[] = {
     { "lon", FIELD_REAL, FIELD_LON, NULL, NULL, -180, 180, "longitude, WGS84 degrees" },
     { "province", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "province" },
     { "county", FIELD_TEXT, FIELD_PLACE, NULL, NULL, 0, 0, "county or city" },
+    { "place_id", FIELD_PLACE_ID, 0, NULL, NULL, 0, 0,
+      "the gazetteer's place it was placed from (the map's \"go to place\")" },
     { "confidence", FIELD_VOCAB, 0, "confidence", NULL, 0, 0, "how sure the team is" },
     { "tier", FIELD_VOCAB, 0, "tier", NULL, 0, 0, "widest audience it may be published to" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what is there" },
@@ -179,6 +184,8 @@ static const struct field_spec pinpoint_fields[] = {
     { "basis", FIELD_VOCAB, 0, "basis_of_knowledge", NULL, 0, 0, "how the witness knows the place" },
     { "description", FIELD_TEXT, 0, NULL, NULL, 0, 0, "what the witness pointed at" },
     { "name", FIELD_TEXT, 0, NULL, NULL, 0, 0, "the label given to the placement" },
+    { "place_id", FIELD_PLACE_ID, 0, NULL, NULL, 0, 0,
+      "the gazetteer's place it was placed from (the map's \"go to place\")" },
     { "date", FIELD_DATE, FIELD_DATE_KEY, NULL, NULL, 0, 0, "when, as the placement dates it (fuzzy)" },
     { "placement_group", FIELD_TEXT, 0, NULL, NULL, 0, 0,
       "placements made together (the points of one Google Earth placemark) share it" },
@@ -696,6 +703,20 @@ static int validate_imo(struct at_ctx *ctx, const struct field_spec *f, json_t *
     return AT_OK;
 }
 
+/* A gazetteer place id, as `attest places search --json` and GET
+ * /api/v1/places give it. */
+static int validate_place_id(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
+{
+    const char *s = json_string_value(v);
+
+    if (s == NULL || gazetteer_by_id(s) == NULL)
+        return field_error(ctx, f->name, "\"%s\" is not a place of the gazetteer; give the id "
+                           "that `attest places search` or GET /api/v1/places shows (such as "
+                           "county:요덕군)", s ? s : "(not text)");
+    *out = json_string(s);
+    return AT_OK;
+}
+
 static int validate_names(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
 {
     static const char *const keys[] = { "name", "lang", "from", "to", "note" };
@@ -1083,6 +1104,8 @@ static int validate_field(struct at_ctx *ctx, const struct field_spec *f, json_t
         return validate_indicators(ctx, f, v, out);
     case FIELD_COUNTRY:
         return validate_country(ctx, f, v, out);
+    case FIELD_PLACE_ID:
+        return validate_place_id(ctx, f, v, out);
     }
     return ctx_error(ctx, AT_ERR, "field \"%s\": unknown kind", f->name);
 }

@@ -34,6 +34,7 @@ enum field_kind {
     FIELD_INDICATORS, /* the ILO indicators of forced labour, a checklist:
                          {"CODE": {"status", "note", "source"}} (casework) */
     FIELD_COUNTRY, /* an ISO 3166-1 alpha-2 country code, upper case ("CN") */
+    FIELD_PLACE_ID, /* a place of the gazetteer, by its gazetteer_id */
 };
 
 enum field_flag {

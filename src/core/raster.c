@@ -40,7 +40,8 @@ void raster_zooms(double res, double extent, int *minzoom, int *maxzoom)
 /* The open image, warped, and what reading it needs. */
 struct raster {
     const char *path;
-    GDALDatasetH src, vrt;
+    const struct raster_box *placed;   /* where to place an image, or NULL */
+    GDALDatasetH orig, src, vrt;       /* orig: the file as opened, when src is placed */
     int width, height, bands;          /* of the warped image; bands read: 1, 3 or 4 */
     double gt[6];
     GDALColorTableH palette;           /* a one-band image's colours, or NULL */
@@ -55,6 +56,40 @@ static int refuse(struct at_ctx *ctx, const struct raster *r, const char *what)
                      "raster of 8-bit bands (grey, paletted, RGB or RGBA) that GDAL reads, such "
                      "as a GeoTIFF",
                      r->path, what);
+}
+
+/* Gives the opened image the georeferencing of r->placed, through a
+ * virtual copy (the file is not changed).  Pixel (px, py) lies at
+ * (west + px sx, north - py sy) before the turn about the centre. */
+static int place(struct at_ctx *ctx, struct raster *r)
+{
+    const struct raster_box *b = r->placed;
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
+    double cx = (b->east + b->west) / 2, cy = (b->north + b->south) / 2;
+    double th = b->rotation * M_PI / 180, c = cos(th), s = sin(th);
+    double sx = (b->east - b->west) / GDALGetRasterXSize(r->src);
+    double sy = (b->north - b->south) / GDALGetRasterYSize(r->src);
+    double gt[6] = { cx + (b->west - cx) * c - (b->north - cy) * s, sx * c, sy * s,
+                     cy + (b->west - cx) * s + (b->north - cy) * c, sx * s, -sy * c };
+    GDALDatasetH copy;
+    int rc = AT_OK;
+
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    copy = GDALCreateCopy(GDALGetDriverByName("VRT"), "", r->src, FALSE, NULL, NULL, NULL);
+    CPLPopErrorHandler();
+    if (copy == NULL || GDALSetSpatialRef(copy, wgs) != CE_None
+        || GDALSetGeoTransform(copy, gt) != CE_None) {
+        if (copy)
+            GDALClose(copy);
+        rc = refuse(ctx, r, "the image cannot be placed");
+    } else {
+        r->orig = r->src;
+        r->src = copy;
+    }
+    OSRDestroySpatialReference(wgs);
+    return rc;
 }
 
 static int open_warped(struct at_ctx *ctx, struct raster *r)
@@ -73,6 +108,8 @@ static int open_warped(struct at_ctx *ctx, struct raster *r)
         rc = refuse(ctx, r, "not an image GDAL reads");
         goto out;
     }
+    if (r->placed && (rc = place(ctx, r)) != AT_OK)
+        goto out;
     proj = GDALGetProjectionRef(r->src);
     if (proj == NULL || *proj == '\0' || GDALGetGeoTransform(r->src, gt) != CE_None) {
         rc = refuse(ctx, r, "the image has no georeferencing (no coordinate system or no "
@@ -204,7 +241,13 @@ out:
 
 int raster_tiles(struct at_ctx *ctx, const char *path, raster_tile_fn fn, void *arg)
 {
-    struct raster r = { .path = path };
+    return raster_tiles_placed(ctx, path, NULL, fn, arg);
+}
+
+int raster_tiles_placed(struct at_ctx *ctx, const char *path, const struct raster_box *box,
+                        raster_tile_fn fn, void *arg)
+{
+    struct raster r = { .path = path, .placed = box };
     uint8_t *rgba = xmalloc(TILE * TILE * 4);
     double minx, maxx, miny, maxy;
     int rc, minzoom, maxzoom;
@@ -246,5 +289,7 @@ out:
         GDALClose(r.vrt);
     if (r.src)
         GDALClose(r.src);
+    if (r.orig)
+        GDALClose(r.orig);
     return rc;
 }

@@ -26,4 +26,16 @@ void raster_zooms(double res, double extent, int *minzoom, int *maxzoom);
  * 8-bit is refused naming the file and what would be valid. */
 int raster_tiles(struct at_ctx *ctx, const char *path, raster_tile_fn fn, void *arg);
 
+/* Where an image without georeferencing of its own lies (a Google Earth
+ * GroundOverlay's LatLonBox): between four edges in WGS84 degrees, turned
+ * counter-clockwise about its centre by rotation degrees, in degrees of
+ * longitude and latitude as they are (as Google Earth turns it). */
+struct raster_box {
+    double north, south, east, west, rotation;
+};
+
+/* As raster_tiles, for an image placed by box. */
+int raster_tiles_placed(struct at_ctx *ctx, const char *path, const struct raster_box *box,
+                        raster_tile_fn fn, void *arg);
+
 #endif

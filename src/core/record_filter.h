@@ -13,7 +13,10 @@
 /* Which current records a listing shows; zero / NULL means no filter. */
 struct record_filter {
     const char *type;
-    int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to] */
+    int32_t date_from, date_to;  /* yyyymmdd: records whose date overlaps [from, to];
+                                    a site or pinpoint with no date of its own, when
+                                    an event it places does (its "event", an
+                                    occurred_at relation, its pinpoints' events) */
     const char *place;           /* substring of the record's place fields, in any
                                     spelling the gazetteer knows for it */
     int max_clearance;           /* highest clearance to include; -1 = all the session may read */
@@ -40,8 +43,15 @@ struct record_filter {
  * parameters from ?17 on, after the filter's. */
 #define RECORD_FILTER_WHERE                                                    \
     "(?1 IS NULL OR c.type = ?1)"                                             \
-    "   AND (?2 IS NULL OR c.date_hi >= ?2)"                                  \
-    "   AND (?3 IS NULL OR c.date_lo <= ?3)"                                  \
+    "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
+    "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
+    "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
+    "            AND EXISTS (SELECT 1 FROM record_current e WHERE e.type = 'event'" \
+    "                AND e.clearance <= ?5 AND NOT e.retracted"                   \
+    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3)" \
+    "                AND e.id IN (SELECT target FROM record_ref WHERE id = c.id"  \
+    "                    UNION SELECT r2.target FROM record_ref r1"               \
+    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id))))" \
     "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
     "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
     "   AND c.clearance <= ?5"                                                \

@@ -10,6 +10,7 @@
 #include "sites.h"
 #include "access.h"
 #include "corroboration.h"
+#include "evlog.h"
 #include "geo.h"
 #include "union_find.h"
 #include "vocab.h"
@@ -672,4 +673,49 @@ int sites_merge(struct at_ctx *ctx, struct store *st, const char *into,
         rc = recentre(ctx, st, into, "placements merged in");
     buf_free(&reason);
     return rc;
+}
+
+int sites_verb_parse(struct at_ctx *ctx, const char *word, enum sites_verb *out)
+{
+    static const char *const words[] = { "confirm", "split", "merge" };
+
+    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+        if (word && strcmp(word, words[i]) == 0) {
+            *out = (enum sites_verb)i;
+            return AT_OK;
+        }
+    return ctx_error(ctx, AT_EINVAL, "\"%s\" is not a decision on sites; valid: confirm, split, "
+                     "merge", word ? word : "");
+}
+
+struct decision {
+    enum sites_verb verb;
+    const char *const *ids;
+    size_t n;
+    const char *name;
+    char *site;
+};
+
+static int decide(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct decision *d = arg;
+
+    if (d->verb == SITES_CONFIRM)
+        return sites_confirm(ctx, st, d->ids[0], d->name, d->site);
+    if (d->verb == SITES_SPLIT)
+        return sites_split(ctx, st, d->ids[0], d->ids + 1, d->n - 1, d->name, d->site);
+    return sites_merge(ctx, st, d->ids[0], d->ids + 1, d->n - 1);
+}
+
+int sites_decide(struct at_ctx *ctx, struct store *st, enum sites_verb verb,
+                 const char *const *ids, size_t n, const char *name, char site_out[RECORD_ID_MAX])
+{
+    site_out[0] = '\0';
+    if (verb == SITES_CONFIRM && n != 1)
+        return ctx_error(ctx, AT_EINVAL, "confirm takes one candidate's label (c1, c2, ...)");
+    if (verb == SITES_SPLIT && n < 2)
+        return ctx_error(ctx, AT_EINVAL, "split takes a site and at least one of its pinpoints");
+    if (verb == SITES_MERGE && n < 2)
+        return ctx_error(ctx, AT_EINVAL, "merge takes the site to keep and at least one other site");
+    return evlog_write(ctx, st, decide, &(struct decision){ verb, ids, n, name, site_out });
 }

@@ -56,4 +56,19 @@ int sites_split(struct at_ctx *ctx, struct store *st, const char *site, const ch
 int sites_merge(struct at_ctx *ctx, struct store *st, const char *into,
                 const char *const *others, size_t n);
 
+/* An analyst's decision on sites, as `attest sites confirm|split|merge`
+ * and POST /api/v1/sites/decisions take it: confirm candidate ids[0] (its
+ * label) as a site called name (NULL: the label); split pinpoints
+ * ids[1..n) off site ids[0] into a new site called name; merge sites
+ * ids[1..n) into site ids[0].  Record ids are whole.  Written as one
+ * logged write (evlog_write): a versioned decision, or nothing.  site_out
+ * gets the site confirmed or split off ("" for a merge). */
+enum sites_verb { SITES_CONFIRM, SITES_SPLIT, SITES_MERGE };
+int sites_decide(struct at_ctx *ctx, struct store *st, enum sites_verb verb,
+                 const char *const *ids, size_t n, const char *name, char site_out[RECORD_ID_MAX]);
+
+/* The verb named word ("confirm", "split", "merge") into *out; AT_EINVAL
+ * naming what is valid otherwise. */
+int sites_verb_parse(struct at_ctx *ctx, const char *word, enum sites_verb *out);
+
 #endif

@@ -1,7 +1,9 @@
 /*
- * api_info.c: search, vocabularies and the record types (for forms).
+ * api_info.c: search, vocabularies, the record types (for forms) and the
+ * gazetteer's places by any spelling (the maps' "go to place" box).
  */
 #include "http.h"
+#include "../core/gazetteer.h"
 #include "../core/model.h"
 #include "../core/record.h"
 #include "../core/search.h"
@@ -74,9 +76,10 @@ int api_types(struct request *r)
         [FIELD_VOCAB] = "vocab", [FIELD_REF] = "ref", [FIELD_NAMES] = "names",
         [FIELD_SHA256] = "sha256", [FIELD_IMO] = "imo", [FIELD_CONSENT] = "consent",
         [FIELD_SALES] = "sales", [FIELD_INDICATORS] = "indicators", [FIELD_COUNTRY] = "country",
+        [FIELD_PLACE_ID] = "place",
     };
     /* a kind added to model.h needs its name here */
-    _Static_assert(ARRAY_LEN(kinds) == FIELD_COUNTRY + 1, "a field kind without a name");
+    _Static_assert(ARRAY_LEN(kinds) == FIELD_PLACE_ID + 1, "a field kind without a name");
     size_t n;
     const struct type_spec *types = model_types(&n);
     json_t *out = json_object();
@@ -104,4 +107,27 @@ int api_types(struct request *r)
                                                           "fields", fields));
     }
     return http_json(r, 200, out);
+}
+
+/* GET /api/v1/places?q=NAME&limit=N: the gazetteer's places spelled like
+ * q in any script or romanisation, best first, each with its id (what a
+ * record's place_id holds) and point. */
+int api_places(struct request *r)
+{
+    struct gazetteer_match m[50];
+    const char *q = http_arg(r, "q");
+    json_t *all;
+    long limit;
+    size_t n;
+
+    if (http_arg_long(r, "limit", 1, (long)ARRAY_LEN(m), 10, &limit) != 0)
+        return (int)r->status;
+    if (q == NULL || *q == '\0')
+        return http_error(r, 400, "invalid", "q", "q: give a place name in any spelling "
+                          "(회령, Hoeryŏng, Hoeryong, 會寧)");
+    n = gazetteer_search(q, m, (size_t)limit);
+    all = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(all, gazetteer_place_json(m[i].place, -1));
+    return http_json(r, 200, json_pack("{s:o}", "places", all));
 }

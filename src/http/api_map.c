@@ -50,6 +50,8 @@ static int feature(void *arg, json_t *doc)
     json_t *lon = json_object_get(data, "lon"), *lat = json_object_get(data, "lat");
     static const char *const label_fields[] = { "name", "title", "description" };
     static const char *const fields[] = { "site_type", "confidence", "date", "uncertainty_m", "province" };
+    static const struct { const char *field, *property; } shapes[] = {
+        { "geometry", "outline" }, { "lines", "lines" } };
 
     /* A record without these has no feature (as when it was packed). */
     if (id == NULL || type == NULL || clearance == NULL || lon == NULL || lat == NULL)
@@ -72,6 +74,19 @@ static int feature(void *arg, json_t *doc)
     put_member(b, "label", label, false);
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         put_member(b, fields[i], json_object_get(data, fields[i]), false);
+    /* What the map draws beyond the point, only when there is some: a
+     * site's outline and line features (GeoJSON, as validated when
+     * written), the interview a pinpoint was placed in (the clusters
+     * count accounts by it). */
+    for (size_t i = 0; i < ARRAY_LEN(shapes); i++) {
+        const char *text = json_string_value(json_object_get(data, shapes[i].field));
+        json_t *g = text ? json_loads(text, 0, NULL) : NULL;
+        if (g)
+            put_member(b, shapes[i].property, g, false);
+        json_decref(g);
+    }
+    if (json_is_string(json_object_get(data, "interview")))
+        put_member(b, "interview", json_object_get(data, "interview"), false);
     buf_puts(b, "}}");
     return AT_OK;
 }

@@ -161,6 +161,7 @@ int api_cases_indicator_set(struct request *r);
 int api_search(struct request *r);
 int api_vocab(struct request *r);
 int api_types(struct request *r);
+int api_places(struct request *r);
 int api_stats(struct request *r);
 int api_stats_chart(struct request *r);
 int api_basemaps(struct request *r);
@@ -168,6 +169,9 @@ int api_tile(struct request *r);
 int api_map(struct request *r);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);
+int api_sites_candidates(struct request *r);
+int api_sites_cluster(struct request *r);
+int api_sites_decide(struct request *r);
 int api_evidence_list(struct request *r);
 int api_evidence_upload(struct request *r);
 /* An upload's first steps, from its head: checks and a place under the

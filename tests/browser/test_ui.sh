@@ -43,6 +43,10 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Chol Su" --birth_date 1960 --sex male \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Cheol-su" --birth_date 1961 --sex male \
        && run -A "$tmp/a" link persons \
+       && run -A "$tmp/a" add site --name "FICTIONAL fenced yard" --site_type detention_facility \
+              --lat 42.47 --lon 129.78 \
+              --geometry '{"type":"Polygon","coordinates":[[[129.778,42.468],[129.782,42.468],[129.782,42.472],[129.778,42.472],[129.778,42.468]]]}' \
+              --lines '{"type":"MultiLineString","coordinates":[[[129.776,42.466],[129.784,42.474]]]}' \
        && python3 "$root/tests/tools/mbtiles.py" quadrants "$tmp/scene.ppm" 512 \
        && gdal_translate -q -of GTiff -a_srs EPSG:4326 -a_ullr 129.70 42.48 129.8024 42.3776 \
               "$tmp/scene.ppm" "$tmp/scene.tif" \

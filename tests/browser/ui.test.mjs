@@ -206,6 +206,38 @@ await step('map: the layer switcher shows the archive\'s imagery, served by atte
         .some(i => i.getAttribute('src').startsWith('/tiles/scene/13/') && i.complete && i.naturalWidth === 256));
 });
 
+await step('intake: a pinpoint placed on the imagery from the go-to box keeps the place id', async () => {
+    await goto(`intake/pinpoint?event=${made.event}&interview=${made.interview}`);
+    const map = '#place-map-pinpoint';
+    await page.locator(`${map} .leaflet-control-layers-base label`, { hasText: 'Imagery: scene' }).locator('input').check();
+    await page.fill(`${map} .goto-input`, '회령');
+    const first = page.locator(`${map} .goto-list li[data-place-id]`).first();
+    await first.waitFor();
+    check((await first.textContent()).includes('회령'), 'the first suggestion is 회령: ' + await first.textContent());
+    await first.click();
+    const chosen = await page.getAttribute(`${map} .goto-chosen`, 'data-place-id');
+    check(/^city:\d+$/.test(chosen || ''), 'the chosen place has a gazetteer id: ' + chosen);
+    const place = await page.evaluate(async (id) => {
+        const r = await fetch('/api/v1/places?q=' + encodeURIComponent('會寧'));
+        return (await r.json()).places.find((p) => p.id === id);
+    }, chosen);
+    check(place, 'the place is found by its Hanja too');
+    await page.waitForFunction((m) => [...document.querySelectorAll(`${m} img.leaflet-tile`)]
+        .some(i => i.getAttribute('src').startsWith('/tiles/scene/12/') && i.complete && i.naturalWidth === 256), map);
+    /* The map is centred on the place: a click at its middle places the point there. */
+    const box = await page.locator(map).boundingBox();
+    await page.locator(map).click({ position: { x: box.width / 2, y: box.height / 2 } });
+    const lat = Number(await page.inputValue('form[data-type="pinpoint"] [name="lat"]'));
+    const lon = Number(await page.inputValue('form[data-type="pinpoint"] [name="lon"]'));
+    check(Math.abs(lat - place.lat) < 0.002 && Math.abs(lon - place.lon) < 0.002,
+          `the clicked point ${lat},${lon} is the place's ${place.lat},${place.lon}`);
+    await field('pinpoint', 'description', 'FICTIONAL test pinpoint placed on the imagery');
+    const id = await save('pinpoint');
+    const doc = await page.evaluate(async (x) => (await fetch('/api/v1/records/' + x)).json(), id);
+    check(doc.data.lat === lat && doc.data.lon === lon, `the stored point ${doc.data.lat},${doc.data.lon} is the clicked one`);
+    check(doc.data.place_id === chosen, 'the stored place id: ' + doc.data.place_id);
+});
+
 await step('map: a site shows its pinpoints, circles, corroboration and events', async () => {
     await goto('map?lat=42.45&lon=129.735&z=14');
     await page.click('#map-inview button[data-id="si-fake00000001"]');
@@ -221,6 +253,57 @@ await step('map: a site shows its pinpoints, circles, corroboration and events',
         const ids = [...document.querySelectorAll('#map-inview button')].map((b) => b.dataset.id).sort();
         return ids.join(' ') === 'pp-fake00000003 si-fake00000002';
     });
+});
+
+await step('map: clusters say what they hold, sites show outlines and lines, the legend stays in view', async () => {
+    await goto('map?lat=42.45&lon=129.75&z=9');
+    const bubble = page.locator('#map .cl').first();
+    await bubble.waitFor();
+    const title = await bubble.getAttribute('title');
+    check(/\d+ sites/.test(title) && /\d+ pinpoints/.test(title), 'the bubble counts sites and pinpoints apart: ' + title);
+    const legend = page.locator('#map-legend');
+    check(await legend.isVisible(), 'the legend is on the map');
+    const box = await legend.boundingBox();
+    check(box && box.y + box.height <= 800 && box.x + box.width <= 1366, 'the legend is in view without scrolling');
+    check((await legend.textContent()).includes('outline'), 'the legend explains outlines');
+    await goto('map?lat=42.47&lon=129.78&z=15');
+    await page.waitForSelector('#map path.site-outline');
+    await page.waitForSelector('#map path.site-line');
+});
+
+await step('map: corroboration review: group, confirm a candidate, split a site and merge it back', async () => {
+    const record = (id) => page.evaluate(async (x) => (await fetch('/api/v1/records/' + x)).json(), id);
+    await goto('map?lat=42.43&lon=129.75&z=12');
+    await page.click('#rv-box summary');
+    await page.click('#rv-cluster');
+    const cand = page.locator('#rv-candidates button[data-label]').first();
+    await cand.waitFor();
+    check(/pinpoints, \d+ witnesses/.test(await cand.textContent()), 'a candidate with its counts: ' + await cand.textContent());
+    await cand.click();
+    await page.waitForSelector('#map-detail .rv-candidate');
+    check((await page.textContent('#map-detail')).includes('Witnesses'), 'the candidate\'s corroboration is shown');
+    await page.fill('#rv-name', 'FICTIONAL site confirmed in the browser');
+    await page.click('#rv-confirm');
+    await page.waitForSelector('#rv-box [data-site]');
+    const made = await page.getAttribute('#rv-box [data-site]', 'data-site');
+    check((await record(made)).data.name === 'FICTIONAL site confirmed in the browser', 'the confirmed site is stored: ' + made);
+    await page.waitForSelector('#map-detail #rv-site');
+
+    await goto('map?site=si-fake00000001&lat=42.4417&lon=129.7458&z=16');
+    await page.waitForSelector('#rv-pp-pp-fake00000002');
+    await page.check('#rv-pp-pp-fake00000002');
+    await page.fill('#rv-split-name', 'FICTIONAL split-off site');
+    await page.click('#rv-split');
+    await page.waitForFunction(() => /Split off into site si-/.test(document.getElementById('status').textContent));
+    const split = (await record('pp-fake00000002')).data.site;
+    check(split && split !== 'si-fake00000001', 'the pinpoint moved to a new site: ' + split);
+    await goto('map?site=si-fake00000001&lat=42.4417&lon=129.7458&z=16');
+    await page.waitForSelector(`#rv-merge-site option[value="${split}"]`, { state: 'attached' });
+    await page.selectOption('#rv-merge-site', split);
+    await page.click('#rv-merge');
+    await page.waitForFunction(() => /Merged into site si-fake00000001/.test(document.getElementById('status').textContent));
+    check((await record('pp-fake00000002')).data.site === 'si-fake00000001', 'merged back');
+    check((await record(split)).retracted === true, 'the merged site is retracted');
 });
 
 await step('search: English words, hits highlighted', async () => {

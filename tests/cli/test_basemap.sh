@@ -9,7 +9,7 @@
 # valid, leaving no basemap; names are checked; a reader may not add.
 . "$(dirname "$0")/lib.sh"
 mb=$ROOT/tests/tools/mbtiles.py
-plan 29
+plan 40
 export ATTEST_USER=admin
 
 new_archive
@@ -56,11 +56,12 @@ check "add a GeoTIFF" attest basemap add "$T/scene.tif"
 has "it is cut into PNG tiles at zooms 11 to 13 over its bounds" \
     '^scene +png +11-13 +[0-9]+ +129\.68[0-9]+,42\.35[0-9]+,129\.81[0-9]+,42\.48[0-9]+$' attest basemap list
 
-# pixel_at LON LAT Z: the R G B A that the stored tile shows at a point.
+# pixel_at LON LAT Z [NAME]: the R G B A that basemap NAME's (scene's)
+# stored tile shows at a point.
 pixel_at() {
     local x y px py
     read -r x y px py < <(python3 "$mb" where "$1" "$2" "$3")
-    "$ATTEST_SQL" "$ARCHIVE" "SELECT hex(data) FROM basemap_tile WHERE name = 'scene' AND z = $3 AND x = $x AND y = $y" \
+    "$ATTEST_SQL" "$ARCHIVE" "SELECT hex(data) FROM basemap_tile WHERE name = '${4:-scene}' AND z = $3 AND x = $x AND y = $y" \
         | xxd -r -p >"$T/tile.png"
     python3 "$mb" pixel "$T/tile.png" "$px" "$py" 2>&1
 }
@@ -93,3 +94,44 @@ check_fails "export refuses to overwrite a file" 1 'scene.mbtiles exists: give a
     attest basemap export scene "$T/scene.mbtiles"
 check_fails "export of a basemap that is not there" 1 'no basemap "nope"' \
     attest basemap export nope "$T/nope.mbtiles"
+
+# A KMZ as Google Earth makes one: a GroundOverlay of the same quadrants,
+# a PNG without georeferencing placed by its LatLonBox, turned or not.
+gdal_translate -q -of PNG "$T/scene.ppm" "$T/scene.png" || not_ok "gdal_translate made the PNG"
+# overlay_kmz OUT ROTATION [OVERLAY-XML]: a KMZ of doc.kml and files/scene.png.
+overlay_kmz() {
+    python3 - "$T/scene.png" "$@" <<'PY'
+import sys, zipfile
+png, out, rot = sys.argv[1:4]
+box = ("<LatLonBox><north>42.48</north><south>42.3776</south><east>129.8024</east>"
+       "<west>129.70</west><rotation>%s</rotation></LatLonBox>" % rot)
+overlay = sys.argv[4] if len(sys.argv) > 4 else (
+    "<GroundOverlay><name>FICTIONAL scan</name><Icon><href>files/scene.png</href></Icon>%s</GroundOverlay>" % box)
+with zipfile.ZipFile(out, "w") as z:
+    z.writestr("doc.kml", '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
+               'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Folder>%s</Folder></Document></kml>' % overlay)
+    z.write(png, "files/scene.png")
+PY
+}
+overlay_kmz "$T/overlay.kmz" 0
+check "add a KMZ's GroundOverlay" attest basemap add "$T/overlay.kmz"
+has "it is cut at zooms 11 to 13 over its LatLonBox" \
+    '^overlay +png +11-13 +[0-9]+ +129\.68[0-9]+,42\.35[0-9]+,129\.81[0-9]+,42\.48[0-9]+$' attest basemap list
+near "the overlay's north-west quadrant is red where it lies" "200 30 30 255" "$(pixel_at 129.7256 42.4544 13 overlay)"
+near "its south-east quadrant is yellow" "250 250 0 255" "$(pixel_at 129.7768 42.4032 13 overlay)"
+overlay_kmz "$T/turned.kmz" 90
+check "a GroundOverlay turned by its rotation" attest basemap add "$T/turned.kmz"
+near "turned a quarter counter-clockwise, the north-east's green is north-west" "30 200 30 255" \
+    "$(pixel_at 129.7256 42.4544 13 turned)"
+near "... and the north-west's red is south-west" "200 30 30 255" "$(pixel_at 129.7256 42.4032 13 turned)"
+overlay_kmz "$T/quad.kmz" 0 '<GroundOverlay><Icon><href>files/scene.png</href></Icon><gx:LatLonQuad><coordinates>129.7,42.38 129.8,42.38 129.8,42.48 129.7,42.48</coordinates></gx:LatLonQuad></GroundOverlay>'
+check_fails "an overlay placed by gx:LatLonQuad is refused, saying what would do" 2 \
+    'quad.kmz:2: GroundOverlay is placed by gx:LatLonQuad .* give it a LatLonBox' attest basemap add "$T/quad.kmz"
+overlay_kmz "$T/online.kmz" 0 '<GroundOverlay><Icon><href>https://example.org/scan.png</href></Icon><LatLonBox><north>1</north><south>0</south><east>1</east><west>0</west></LatLonBox></GroundOverlay>'
+check_fails "an overlay whose image is online is refused" 2 \
+    'the image "https://example.org/scan.png" is not in the file: attest works offline' attest basemap add "$T/online.kmz"
+overlay_kmz "$T/none.kmz" 0 '<Placemark><Point><coordinates>129.7,42.4</coordinates></Point></Placemark>'
+check_fails "a KMZ with no GroundOverlay is refused" 2 'none.kmz holds no GroundOverlay' \
+    attest basemap add "$T/none.kmz"
+same "... and none of the refused files left a basemap" "again overlay scene turned" \
+    "$(attest basemap list --json | json_get '" ".join(m["name"] for m in j)')"

@@ -1,8 +1,9 @@
 /*
- * fuzz_kml.c: kml_parse on arbitrary bytes.  Whatever it accepts must
+ * fuzz_kml.c: kml_parse and kml_overlay on arbitrary bytes.  Whatever it accepts must
  * hold only placemarks with points in range, or outlines and lines that
  * the site validator accepts beside one point at most; whatever it refuses must say why, naming
- * the file.
+ * the file.  An overlay accepted has an image inside the file and edges in
+ * range, north of south and east of west.
  */
 #include "../../src/core/geo.h"
 #include "../../src/core/kml.h"
@@ -17,7 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct at_ctx ctx = { 0 };
     struct kml_doc doc;
+    struct kml_overlay o;
 
+    if (kml_overlay(&ctx, (const char *)data, size, "fuzz.kml", &o) == AT_OK) {
+        if (o.href == NULL || strstr(o.href, "..") || strstr(o.href, "://") || o.href[0] == '/'
+            || !(o.north > o.south && o.north <= 90 && o.south >= -90)
+            || !(o.east > o.west && o.east <= 180 && o.west >= -180)
+            || !(o.rotation >= -180 && o.rotation <= 180))
+            abort();
+        kml_overlay_free(&o);
+    } else if (ctx.code == AT_OK || strncmp(ctx.message, "fuzz.kml", 8) != 0) {
+        abort();
+    }
+    ctx = (struct at_ctx){ 0 };
     if (kml_parse(&ctx, (const char *)data, size, "fuzz.kml", &doc) != AT_OK) {
         if (ctx.code == AT_OK || strncmp(ctx.message, "fuzz.kml", 8) != 0 || doc.n != 0)
             abort();

@@ -73,6 +73,7 @@ calls = {
     ("GET", "/api/v1/map"): ({}, "?bbox=124,37.5,131,43&layer=site", None),
     ("GET", "/api/v1/me"): ({}, "", None),
     ("GET", "/api/v1/openapi.json"): ({}, "", None),
+    ("GET", "/api/v1/places"): ({}, "?q=%ED%9A%8C%EB%A0%B9&limit=3", None),
     ("GET", "/api/v1/records"): ({}, "?type=event&from=1990&to=2020&limit=10", None),
     ("POST", "/api/v1/records"): ({}, "", {"type": "document", "data": {"title": "FICTIONAL API test report"}, "clearance": "partner"}),
     ("GET", "/api/v1/records/{id}"): ({"id": "si-fake00000001"}, "", None),
@@ -81,6 +82,9 @@ calls = {
     ("POST", "/api/v1/records/{id}/versions"): ({"id": "dc-fake00000001"}, "", {"changes": {"language": "ko"}, "reason": "FICTIONAL: a test"}),
     ("GET", "/api/v1/search"): ({}, "?q=market", None),
     ("GET", "/api/v1/sites"): ({}, "?bbox=124,37.5,131,43", None),
+    ("GET", "/api/v1/sites/candidates"): ({}, "", None),
+    ("POST", "/api/v1/sites/cluster"): ({}, "", {}),
+    ("POST", "/api/v1/sites/decisions"): ({}, "", {"decision": "confirm", "candidate": "c1", "name": "FICTIONAL confirmed site"}),
     ("GET", "/api/v1/sites/{id}"): ({"id": "si-fake00000001"}, "", None),
     ("GET", "/api/v1/stats"): ({}, "?period=year&rate=CNY:USD=0.14", None),
     ("GET", "/api/v1/stats/charts/{name}"): ({"name": "acts_by_type"}, "", None),
@@ -131,6 +135,9 @@ def call(session, key, label):
     return r
 
 
+# One pinpoint no site claims, for the clustering run to make candidate c1.
+admin.post("/api/v1/records", {"type": "pinpoint", "clearance": "public",
+                               "data": {"lat": 41.5, "lon": 129.5, "description": "FICTIONAL unclaimed"}})
 for key in order:
     r = call(admin, key, "admin")
     if key == ("POST", "/api/v1/evidence") and r.status in (200, 201):

@@ -86,7 +86,8 @@ UNIT_TEST(basemap_add_serve_remove)
     CHECK(basemap_add(&ctx, st, buf_str(&path), "bad", NULL) == AT_EINVAL);
     CHECK(strstr(ctx.message, "bad.mbtiles: tile 1/0/0 is not a PNG, JPEG or WebP") != NULL);
     CHECK(basemap_each(&ctx, st, count, &n) == AT_OK && n == 0);
-    CHECK(basemap_tile(&ctx, st, "bad", 1, 1, 0, &tile, &format) == AT_ENOTFOUND);
+    CHECK(basemap_tile(&ctx, st, "bad", 1, 1, 0, &tile, &format, NULL) == AT_ENOTFOUND);
+    char etag[BASEMAP_ETAG_MAX], etag2[BASEMAP_ETAG_MAX];
 
     buf_reset(&path);
     buf_printf(&path, "%s/good.mbtiles", store_dir(st));
@@ -98,13 +99,18 @@ UNIT_TEST(basemap_add_serve_remove)
     CHECK(basemap_add(&ctx, st, buf_str(&path), "good", NULL) == AT_ECONFLICT);
     CHECK(basemap_each(&ctx, st, count, &n) == AT_OK && n == 1);
     /* TMS row 1 at zoom 1 is XYZ row 0. */
-    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format) == AT_OK);
+    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format, NULL) == AT_OK);
     CHECK(tile.len == sizeof png - 1 && memcmp(buf_str(&tile), png, tile.len) == 0);
     CHECK_STR(format, "png");
-    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 1, &tile, &format) == AT_ENOTFOUND);
+    /* The ETag names the tile and the basemap as added, the same each time. */
+    REQUIRE(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format, etag) == AT_OK);
+    REQUIRE(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format, etag2) == AT_OK);
+    CHECK(strlen(etag) == BASEMAP_ETAG_MAX - 1 && etag[0] == '"' && etag[BASEMAP_ETAG_MAX - 2] == '"');
+    CHECK_STR(etag, etag2);
+    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 1, &tile, &format, NULL) == AT_ENOTFOUND);
     CHECK(basemap_remove(&ctx, st, "good") == AT_OK);
     CHECK(basemap_remove(&ctx, st, "good") == AT_ENOTFOUND);
-    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format) == AT_ENOTFOUND);
+    CHECK(basemap_tile(&ctx, st, "good", 1, 1, 0, &tile, &format, NULL) == AT_ENOTFOUND);
     buf_free(&path);
     buf_free(&tile);
     store_close(st);

@@ -7,6 +7,8 @@
 #include "../../src/core/gazetteer.h"
 #include "unit.h"
 
+#include <string.h>
+
 UNIT_TEST(gazetteer_search_by_spelling)
 {
     struct gazetteer_match m[8];
@@ -54,4 +56,27 @@ UNIT_TEST(gazetteer_kinds_and_provinces)
         }
     }
     buf_free(&b);
+}
+
+UNIT_TEST(gazetteer_ids_unique_and_found)
+{
+    char id[GAZETTEER_ID_MAX], other[GAZETTEER_ID_MAX];
+    const struct gazetteer_place *yodok = NULL;
+    struct gazetteer_match m[2];
+
+    for (size_t i = 0; i < gazetteer_nplaces; i++) {
+        gazetteer_id(&gazetteer_places[i], id);
+        CHECK(gazetteer_by_id(id) == &gazetteer_places[i]);
+        for (size_t k = i + 1; k < gazetteer_nplaces; k++) {
+            gazetteer_id(&gazetteer_places[k], other);
+            CHECK(strcmp(id, other) != 0);
+        }
+    }
+    /* A province and its capital share a GeoNames id, not an id. */
+    REQUIRE(gazetteer_search("요덕군", m, 2) >= 1);
+    yodok = m[0].place;
+    gazetteer_id(yodok, id);
+    CHECK_STR(id, "county:요덕군");
+    CHECK(gazetteer_by_id("county:no such place") == NULL);
+    CHECK(gazetteer_by_id("") == NULL);
 }

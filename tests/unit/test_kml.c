@@ -160,3 +160,28 @@ UNIT_TEST(tier_public_point_prefers_the_county)
     CHECK(tier_public_point(NULL, 10.0, 10.0, &lat, &lon) == NULL);
     CHECK(fabs(lat - 10) < 0.05 && fabs(lon - 10) < 0.05);
 }
+
+UNIT_TEST(kml_overlay_reads_one_ground_overlay)
+{
+    static const char ok[] =
+        "<kml><Document><GroundOverlay><name>scan</name><Icon><href>files/a.png</href></Icon>"
+        "<LatLonBox><north>42.5</north><south>42.4</south><east>129.8</east><west>129.7</west>"
+        "</LatLonBox></GroundOverlay></Document></kml>";
+    static const char two[] =
+        "<kml><GroundOverlay/><Folder><GroundOverlay/></Folder></kml>";
+    static const char inverted[] =
+        "<kml><GroundOverlay><Icon><href>a.png</href></Icon><LatLonBox><north>42.4</north>"
+        "<south>42.5</south><east>129.8</east><west>129.7</west></LatLonBox></GroundOverlay></kml>";
+    struct at_ctx ctx = { 0 };
+    struct kml_overlay o;
+
+    REQUIRE(kml_overlay(&ctx, ok, sizeof ok - 1, "a.kml", &o) == AT_OK);
+    CHECK_STR(o.name, "scan");
+    CHECK_STR(o.href, "files/a.png");
+    CHECK(o.north == 42.5 && o.south == 42.4 && o.east == 129.8 && o.west == 129.7 && o.rotation == 0);
+    kml_overlay_free(&o);
+    CHECK(kml_overlay(&ctx, two, sizeof two - 1, "b.kml", &o) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "b.kml holds 2 GroundOverlays") != NULL);
+    CHECK(kml_overlay(&ctx, inverted, sizeof inverted - 1, "c.kml", &o) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "north above south") != NULL);
+}

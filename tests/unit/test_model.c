@@ -68,6 +68,9 @@ UNIT_TEST(model_refuses_bad_values_naming_the_field)
     CHECK(strstr(ctx.message, "currency"));
     CHECK(validate("relation", "{\"kind\": \"family\", \"from\": \"ev-000000000000\", \"to\": \"pe-000000000000\"}", &ctx, NULL) == AT_EINVAL);
     CHECK(strstr(ctx.message, "family relation cannot start at a record of type event") != NULL);
+    CHECK(validate("pinpoint", "{\"lat\": 42, \"lon\": 129, \"place_id\": \"county:Atlantis\"}", &ctx, NULL) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "\"place_id\"") && strstr(ctx.message, "not a place of the gazetteer"));
+    CHECK(validate("pinpoint", "{\"lat\": 42, \"lon\": 129, \"place_id\": \"county:요덕군\"}", &ctx, NULL) == AT_OK);
 }
 
 UNIT_TEST(model_canonicalises_values)

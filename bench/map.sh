@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The map's layer API at scale: SITES sites (default 10000) and PINPOINTS
+# pinpoints (default 100000), FICTIONAL, scattered over North Korea with
+# each pinpoint near a site, generated and imported once and kept in
+# build/bench-map/.  Measured with wrk (CONNECTIONS connections, default
+# 16, SECONDS_EACH seconds, default 10): GET /api/v1/map for the whole
+# country (every layer; the API answers at most 5000 features a layer) and
+# for a county-sized box, beside nginx serving each reply's bytes as a
+# static file, in the same run; with each reply's size, features, the load
+# average and the server's CPU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${ATTEST_BIN:-$PWD/build/attest}
+sites=${SITES:-10000}
+pinpoints=${PINPOINTS:-100000}
+conns=${CONNECTIONS:-16}
+secs=${SECONDS_EACH:-10}
+threads=${THREADS:-$(nproc)}
+for tool in wrk nginx; do
+    command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
+        || { echo "map: $tool missing (make deps installs it)"; exit 1; }
+done
+store="build/bench-map/$sites-$pinpoints"
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+. "$(dirname "$0")/web_peer.sh"
+
+printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
+exec 3< "$tmp/pass"
+export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
+if [ ! -f "$store/done" ]; then
+    rm -rf "$store"
+    mkdir -p "$store"
+    echo "-- generating $sites sites and $pinpoints pinpoints"
+    python3 - "$sites" "$pinpoints" "$tmp/map.jsonl" <<'PY'
+import json, random, sys
+sites, pinpoints, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = random.Random(15)
+A = "0123456789abcdefghjkmnpqrstvwxyz"
+def rid(prefix, n):
+    s = ""
+    for _ in range(12):
+        s, n = A[n % 32] + s, n // 32
+    return prefix + "-" + s
+types = ["burial_site", "detention_facility", "public_execution_site", "workplace", "other"]
+with open(out, "w") as f:
+    where = []
+    for i in range(sites):
+        # A box over the north of the peninsula, FICTIONAL.
+        lat, lon = rng.uniform(38.3, 42.8), rng.uniform(124.5, 130.5)
+        where.append((lat, lon))
+        f.write(json.dumps({"type": "site", "id": rid("si", i), "data": {
+            "name": "FICTIONAL bench site %d" % i, "site_type": rng.choice(types),
+            "lat": round(lat, 6), "lon": round(lon, 6)}}) + "\n")
+    for i in range(pinpoints):
+        k = rng.randrange(sites)
+        lat, lon = where[k]
+        f.write(json.dumps({"type": "pinpoint", "id": rid("pp", i), "data": {
+            "lat": round(lat + rng.gauss(0, 0.002), 6), "lon": round(lon + rng.gauss(0, 0.002), 6),
+            "uncertainty_m": rng.choice([50, 100, 250, 500]), "site": rid("si", k)}}) + "\n")
+PY
+    "$bin" init "$store/a" --kdf interactive > /dev/null 2>&1
+    start=$(date +%s)
+    "$bin" -A "$store/a" import jsonl "$tmp/map.jsonl" >&2
+    echo "-- imported in $(($(date +%s) - start)) s"
+    rm -f "$tmp/map.jsonl"
+    touch "$store/done"
+fi
+
+port=$(free_port)
+"$bin" -A "$store/a" serve --port "$port" --threads "$threads" 2> "$tmp/serve.log" &
+server=$!
+pids+=($server)
+wait_http "http://127.0.0.1:$port/api/v1/openapi.json" || { cat "$tmp/serve.log"; exit 1; }
+cookie=$(curl -s -D - -o "$tmp/login.json" -X POST -H 'Content-Type: application/json' \
+    -d '{"username":"admin","passphrase":"FICTIONAL bench passphrase"}' \
+    "http://127.0.0.1:$port/api/v1/login" | sed -n 's/^Set-Cookie: \(attest_session=[^;]*\).*/\1/ip' | tr -d '\r')
+[ -n "$cookie" ] || { echo "map: login failed"; cat "$tmp/login.json"; exit 1; }
+
+# The views: the whole country at zoom 7, and a county (0.3 by 0.3 degrees).
+country="/api/v1/map?bbox=124.0,37.5,131.0,43.0"
+county="/api/v1/map?bbox=127.0,40.0,127.3,40.3"
+mkdir -p "$tmp/www"
+for v in country county; do
+    path=${!v}
+    start=$(date +%s.%N)
+    curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port$path" -o "$tmp/www/$v.json" \
+        || { echo "map: $path failed"; exit 1; }
+    python3 - "$tmp/www/$v.json" "$v" "$start" "$(date +%s.%N)" <<'PY'
+import collections, json, os, sys
+j = json.load(open(sys.argv[1]))
+n = collections.Counter(f["properties"]["type"] for f in j["features"])
+print("-- %s view: %d features (%s), %.0f KiB, first reply %.0f ms" % (
+    sys.argv[2], len(j["features"]), ", ".join("%d %ss" % (c, t) for t, c in sorted(n.items())),
+    os.path.getsize(sys.argv[1]) / 1024, 1000 * (float(sys.argv[4]) - float(sys.argv[3]))))
+PY
+done
+start_nginx "$tmp/www" application/json "$threads" /county.json
+
+measure() {
+    # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
+    local label=$1 url=$2 out
+    out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --latency ${3:+-H "$3"} "$url")
+    printf '%s\n' "$out" | wrk_row "$label"
+}
+cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; } # utime + stime, in seconds at 100 Hz
+
+echo "-- wrk $conns connections, ${secs} s each, $threads threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu0=$(cpu)
+{
+    echo -e "request\treq/s\tp50 ms\tp99 ms\terrors"
+    measure "attest GET /api/v1/map, the country" "http://127.0.0.1:$port$country" "Cookie: $cookie"
+    cpu1=$(cpu)
+    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/country.json"
+    measure "attest GET /api/v1/map, a county" "http://127.0.0.1:$port$county" "Cookie: $cookie"
+    cpu2=$(cpu)
+    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/county.json"
+} > "$tmp/results.tsv"
+column -t -s $'\t' "$tmp/results.tsv"
+echo "-- attest's CPU time: $(python3 -c "print('%.1f s for the country, %.1f s for the county' % ($cpu1 - $cpu0, $cpu2 - $cpu1))") (${secs} s each); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,139 @@
+/*
+ * map_layers.js: what the main map draws beside its markers.  Cluster
+ * bubbles that say what they hold (sites, pinpoints and events counted
+ * apart, and the interviews the pinpoints were placed in), split as one
+ * zooms in; the outlines and line features of sites (a camp's fence, a
+ * route), drawn from zoom 9; and a legend kept on the map, always in view.
+ * Loaded after app.js, whose helpers it takes from window.ATTEST.
+ */
+'use strict';
+
+(function () {
+
+var A = window.ATTEST;
+var KINDS = ['site', 'pinpoint', 'event'];
+
+/* What the markers under a cluster hold: counts by type, and the
+ * interviews of its pinpoints. */
+function tally(markers) {
+    var n = { site: 0, pinpoint: 0, event: 0, interviews: 0 };
+    var seen = {};
+    markers.forEach(function (m) {
+        var p = m.options.attest || {};
+        if (n[p.type] !== undefined) n[p.type]++;
+        if (p.interview && !seen[p.interview]) {
+            seen[p.interview] = true;
+            n.interviews++;
+        }
+    });
+    return n;
+}
+
+/* The words a cluster is read with (its title, and for screen readers). */
+function clusterWords(n) {
+    var parts = [];
+    KINDS.forEach(function (k) {
+        if (n[k]) parts.push(A.t('map.cl.' + k, { n: n[k] }));
+    });
+    if (n.interviews) parts.push(A.t('map.cl.interviews', { n: n.interviews }));
+    return parts.join(' · ');
+}
+
+/* The bubble: the total, coloured by what most of it is, over a strip of
+ * the counts by type. */
+function clusterIcon(cluster) {
+    var n = tally(cluster.getAllChildMarkers());
+    var total = n.site + n.pinpoint + n.event;
+    var most = KINDS.slice().sort(function (a, b) { return n[b] - n[a]; })[0];
+    var size = total < 10 ? 34 : total < 100 ? 40 : total < 1000 ? 46 : 52;
+    var strip = A.h('span', { class: 'cl-strip' });
+    KINDS.forEach(function (k) {
+        if (n[k]) strip.appendChild(A.h('span', { class: 'cl-' + k }, String(n[k])));
+    });
+    var div = A.h('div', { class: 'cl cl-most-' + most, title: clusterWords(n), role: 'img',
+                           'aria-label': clusterWords(n) },
+                  A.h('b', null, String(total)), strip);
+    return L.divIcon({ html: div.outerHTML, className: 'cl-icon', iconSize: [size, size] });
+}
+
+/* The cluster layer of the main map. */
+function clusters() {
+    return L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45,
+                                  disableClusteringAtZoom: 15, chunkedLoading: true,
+                                  iconCreateFunction: clusterIcon });
+}
+
+/* Sites' outlines and lines, under the markers, shown from zoom 9. */
+function shapes(map) {
+    var group = L.layerGroup().addTo(map);
+    var feats = [];
+    function draw() {
+        group.clearLayers();
+        if (map.getZoom() < 9) return;
+        feats.forEach(function (f) {
+            var p = f.properties;
+            if (p.outline) {
+                L.geoJSON(p.outline, { interactive: false, style: function () {
+                    return { className: 'site-outline st-line-' + (p.site_type || 'other'), weight: 2,
+                             color: '#5b2c6f', fillOpacity: 0.08 };
+                } }).addTo(group);
+            }
+            if (p.lines) {
+                L.geoJSON(p.lines, { interactive: false, style: function () {
+                    return { className: 'site-line', weight: 3, color: '#b35c00', dashArray: '6 4' };
+                } }).addTo(group);
+            }
+        });
+    }
+    map.on('zoomend', draw);
+    return {
+        show: function (all) {
+            feats = all.filter(function (f) { return f.properties.outline || f.properties.lines; });
+            draw();
+        }
+    };
+}
+
+/* The legend as a control on the map (bottom right), always in view;
+ * folded to its title on a narrow screen. */
+function legend(map, items) {
+    var body = A.h('div', { class: 'map-legend-body' }, items);
+    var button = A.h('button', { type: 'button', class: 'linkish map-legend-toggle', 'aria-expanded': 'true',
+                                 onclick: function () {
+                                     body.hidden = !body.hidden;
+                                     button.setAttribute('aria-expanded', body.hidden ? 'false' : 'true');
+                                 } }, A.t('map.legend'));
+    var Box = L.Control.extend({
+        options: { position: 'bottomright' },
+        onAdd: function () {
+            var div = A.h('div', { class: 'map-legend', id: 'map-legend', role: 'region',
+                                   'aria-label': A.t('map.legend') }, button, body);
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        }
+    });
+    if (window.matchMedia && window.matchMedia('(max-width: 700px)').matches) {
+        body.hidden = true;
+        button.setAttribute('aria-expanded', 'false');
+    }
+    new Box().addTo(map);
+}
+
+/* The legend's entries for clusters, outlines and lines. */
+function legendExtras() {
+    return A.h('ul', { class: 'legend' },
+        A.h('li', null, A.h('span', { class: 'cl cl-most-pinpoint cl-sample', 'aria-hidden': 'true' }, A.h('b', null, '9')),
+            A.t('map.cl.legend')),
+        A.h('li', null, A.h('span', { class: 'lg-outline', 'aria-hidden': 'true' }), A.t('map.outline')),
+        A.h('li', null, A.h('span', { class: 'lg-line', 'aria-hidden': 'true' }), A.t('map.lines')));
+}
+
+window.ATTEST_MAP = window.ATTEST_MAP || {};
+window.ATTEST_MAP.clusters = clusters;
+window.ATTEST_MAP.shapes = shapes;
+window.ATTEST_MAP.legend = legend;
+window.ATTEST_MAP.legendExtras = legendExtras;
+window.ATTEST_MAP.clusterWords = clusterWords;
+
+})();
