@@ -5,10 +5,11 @@
  * Reading the R*Tree's auxiliary type column costs a statement per
  * candidate, while the candidate's row in record_current, which the query
  * reads anyway for the matches, tells its type with one b-tree step: so
- * the R*Tree is asked for the box alone.  The grid counts from the row's
- * columns (type, lat, lon) and never parses a document, so a map zoomed
- * out over a country costs one pass over the points in view and answers
- * with a few hundred cells, however many records they hold.
+ * the R*Tree is asked for the box alone.  The grid counts from the
+ * R*Tree's own columns (or, for filters it cannot answer, the row's) and
+ * never parses a document, so a map zoomed out over a country costs one
+ * pass over the points in view and answers with a few hundred cells,
+ * however many records they hold.
  */
 #include "layer.h"
 #include "store.h"
@@ -126,27 +127,38 @@ static void grid_add(struct layer_grid *g, int type, double lat, double lon, sql
     g->total++;
 }
 
+/* The grid's query.  A map filtered by type and box alone (and the
+ * reader's clearance) is counted from the R*Tree, which holds each
+ * point's type, exact coordinates and clearance in a small row: no row of
+ * record_current is read.  Dates, place and field values are in
+ * record_current only, so a filter with any of them joins it. */
+static const char grid_rtree_sql[] =
+    "SELECT g.id, g.type, g.lat, g.lon FROM"
+    RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
+    " WHERE (?1 IS NULL OR g.type = ?1) AND g.clearance <= ?5 AND " RECORD_FILTER_BOX("g");
+static const char grid_rows_sql[] =
+    "SELECT c.rowid, c.type, c.lat, c.lon FROM" RECORD_FILTER_RTREE("")
+    " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
+    " WHERE " RECORD_FILTER_WHERE;
+
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g)
 {
-    static const char sql[] =
-        "SELECT c.rowid, c.type, c.lat, c.lon FROM" RECORD_FILTER_RTREE("")
-        " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
-        " WHERE " RECORD_FILTER_WHERE;
+    bool by_box = !f->date_from && !f->date_to && !f->place && !f->field;
     sqlite3_stmt *stmt;
     int step;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+    if ((stmt = store_stmt(ctx, st, by_box ? grid_rtree_sql : grid_rows_sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *type = (const char *)sqlite3_column_text(stmt, 1);
         int k = 0;
-        while (k < LAYER_NTYPES && strcmp(LAYER_TYPES[k], type) != 0)
+        while (type && k < LAYER_NTYPES && strcmp(LAYER_TYPES[k], type) != 0)
             k++;
-        if (k < LAYER_NTYPES)
+        if (type && k < LAYER_NTYPES)
             grid_add(g, k, sqlite3_column_double(stmt, 2), sqlite3_column_double(stmt, 3),
                      sqlite3_column_int64(stmt, 0));
     }

@@ -146,13 +146,12 @@ static void put_clusters(struct buf *b, const struct layer_grid *g)
 static int put_layers(struct request *r, struct record_filter *f, const char *layer,
                       struct features *out)
 {
-    static const char *const layers[] = { "site", "pinpoint", "event" };
     int rc = AT_OK;
 
-    for (size_t i = 0; i < ARRAY_LEN(layers) && rc == AT_OK; i++) {
-        if (layer && strcmp(layer, layers[i]) != 0)
+    for (size_t i = 0; i < LAYER_NTYPES && rc == AT_OK; i++) {
+        if (layer && strcmp(layer, LAYER_TYPES[i]) != 0)
             continue;
-        f->type = layers[i];
+        f->type = LAYER_TYPES[i];
         rc = f->has_bbox ? layer_list(&r->ctx, r->st, f, feature_text, out)
                          : record_list(&r->ctx, r->st, f, feature, out);
     }
@@ -168,12 +167,9 @@ static int put_grid(struct request *r, struct record_filter *f, const char *laye
     struct layer_grid g;
     int rc = layer_grid_init(&r->ctx, &g, f, zoom);
 
-    for (size_t k = 0; k < LAYER_NTYPES && rc == AT_OK; k++) {
-        if (layer && strcmp(layer, LAYER_TYPES[k]) != 0)
-            continue;
-        f->type = LAYER_TYPES[k];
+    f->type = layer; /* NULL: every layer, in one pass */
+    if (rc == AT_OK)
         rc = layer_grid_count(&r->ctx, r->st, f, &g);
-    }
     if (rc == AT_OK) {
         bool clustered = g.total > most;
         buf_printf(&out->text, ",\"zoom\":%d,\"total\":%ld,\"clustered\":%s,", zoom, g.total,
