@@ -219,6 +219,14 @@ static int map_reply(struct request *r, const char *layer)
     static const char *const filters[] = { "site_type", "confidence", "province" };
     for (size_t i = 0; i < ARRAY_LEN(filters); i++)
         if (http_arg(r, filters[i])) {
+            /* One field filter applies; clusters cannot be filtered
+             * again by the client, so with zoom a second is refused. */
+            if (f.field && zoom >= 0) {
+                json_decref(out.shown);
+                return http_error(r, 400, "invalid", filters[i], "%s: with zoom, give one of "
+                                  "site_type, confidence and province (%s is given)",
+                                  filters[i], f.field);
+            }
             f.field = filters[i];
             f.value = http_arg(r, filters[i]);
         }

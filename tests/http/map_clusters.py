@@ -7,7 +7,7 @@ parameter.  FICTIONAL data only."""
 from client import Results, Session, error_of
 
 res = Results()
-print("1..12")
+print("1..13")
 admin = Session().login("admin")
 partner = Session().login("partner")
 BOX = "128.5,41.5,129.5,42.5"
@@ -74,4 +74,7 @@ res.check("a box too large for its zoom is refused naming zoom",
 status, err = get(admin, "bbox=%s&zoom=23" % BOX)
 res.check("zoom out of range is refused naming zoom", status == 400 and err.get("field") == "zoom",
           (status, err))
+status, err = get(admin, "bbox=%s&zoom=9&site_type=burial_site&province=Nowhere" % BOX)
+res.check("with zoom a second field filter is refused naming it",
+          status == 400 and err.get("field") == "province", (status, err))
 raise SystemExit(1 if res.failed else 0)
