@@ -3,7 +3,9 @@
 # nginx serving a static file of the same size in the same run.  Archive:
 # SITES sites (default 100000) among RECORDS records (default 1000000),
 # FICTIONAL, generated and imported once and kept in build/bench-http/.
-# Requests: a site layer by bounding box and one record by id, each with
+# Requests: a site layer by bounding box, the whole country's map at
+# zoom 7 and a town at street zoom 16 (clustered on the server, every
+# layer), and one record by id, each with
 # CONNECTIONS connections (default 64) for SECONDS (default 30).  Then the
 # idle test: IDLE connections (default 1000) held open and silent for
 # IDLE_SECONDS (default 60) from another loopback address (so the server
@@ -63,6 +65,8 @@ for _ in range(12): s, n = a[n % 32] + s, n // 32
 print(s)")"
 bbox="126.0,39.0,126.5,39.5"
 map_url="http://127.0.0.1:$port/api/v1/map?bbox=$bbox&layer=site"
+country_url="http://127.0.0.1:$port/api/v1/map?bbox=124,37.5,131,43&zoom=7"
+street_url="http://127.0.0.1:$port/api/v1/map?bbox=125.74,39.01,125.76,39.02&zoom=16"
 rec_url="http://127.0.0.1:$port/api/v1/records/$record"
 curl -sf -H "Cookie: $cookie" "$rec_url" -o "$tmp/record.json" || { echo "http: $rec_url failed"; exit 1; }
 curl -sf -H "Cookie: $cookie" "$map_url" -o "$tmp/map.json" || { echo "http: map failed"; exit 1; }
@@ -87,6 +91,8 @@ echo "-- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     measure "attest GET /api/v1/records/ID" "$rec_url" "Cookie: $cookie"
     measure "attest GET /api/v1/map?bbox&layer=site" "$map_url" "Cookie: $cookie"
     measure "attest GET /api/v1/sites?bbox" "http://127.0.0.1:$port/api/v1/sites?bbox=$bbox" "Cookie: $cookie"
+    measure "attest GET /api/v1/map, the country at zoom 7" "$country_url" "Cookie: $cookie"
+    measure "attest GET /api/v1/map, a town at zoom 16" "$street_url" "Cookie: $cookie"
     measure "nginx static file (same bytes as the record)" "http://127.0.0.1:$nport/record.json"
 } > "$tmp/results.tsv"
 

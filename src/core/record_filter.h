@@ -56,17 +56,23 @@ struct record_filter {
     "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
     "   AND c.clearance <= ?5"                                                \
     "   AND (?6 OR NOT c.retracted)"                                          \
-    "   AND (?9 IS NULL OR (c.lat BETWEEN ?9 AND ?11 AND"                     \
-    "        (CASE WHEN ?10 <= ?12 THEN c.lon BETWEEN ?10 AND ?12"            \
-    "              ELSE c.lon >= ?10 OR c.lon <= ?12 END)))"                  \
+    "   AND " RECORD_FILTER_BOX("c")                                          \
     "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13)"            \
     "        IN (SELECT value FROM json_each(?14)))"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
-#define RECORD_FILTER_RTREE(TYPE)                                              \
-    " (SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"       \
+#define RECORD_FILTER_RTREE(TYPE) RECORD_FILTER_RTREE_COLUMNS("id", TYPE)
+/* The exact box test on the lat and lon columns of the table named T. */
+#define RECORD_FILTER_BOX(T)                                                   \
+    "(?9 IS NULL OR (" T ".lat BETWEEN ?9 AND ?11 AND"                         \
+    "  (CASE WHEN ?10 <= ?12 THEN " T ".lon BETWEEN ?10 AND ?12"               \
+    "        ELSE " T ".lon >= ?10 OR " T ".lon <= ?12 END)))"
+/* RECORD_FILTER_RTREE with the R*Tree's COLUMNS as g's (id, type, lat,
+ * lon, clearance: the R*Tree holds them for the records not retracted). */
+#define RECORD_FILTER_RTREE_COLUMNS(COLUMNS, TYPE)                             \
+    " (SELECT " COLUMNS " FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11" \
     "  AND max_lon >= ?10 AND min_lon <= ?15 " TYPE                          \
     "  UNION ALL"                                                             \
-    "  SELECT id FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11"       \
+    "  SELECT " COLUMNS " FROM geo_rtree WHERE max_lat >= ?9 AND min_lat <= ?11" \
     "  AND max_lon >= ?16 AND min_lon <= ?12 " TYPE ") g"
 
 /* Binds f to a statement written with RECORD_FILTER_SQL's parameters: ?1

@@ -64,11 +64,19 @@ static void add_grams(struct buf *grams, const char *text)
     }
 }
 
+/* Appends text and a newline to b (not through printf: an import calls
+ * this for every text field of every record). */
+static void add_line(struct buf *b, const char *text)
+{
+    buf_puts(b, text ? text : "");
+    buf_putc(b, '\n');
+}
+
 static void add_text(struct buf *words, struct buf *cjk, struct buf *grams, const char *text)
 {
-    buf_printf(words, "%s\n", text);
+    add_line(words, text);
     if (has_non_ascii(text)) {
-        buf_printf(cjk, "%s\n", text);
+        add_line(cjk, text);
         add_grams(grams, text);
     }
 }
@@ -101,7 +109,7 @@ int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowi
     struct buf words = BUF_INIT, cjk = BUF_INIT, grams = BUF_INIT;
     int rc = AT_OK;
 
-    buf_printf(&words, "%s\n", json_string_value(json_object_get(doc, "id")));
+    add_line(&words, json_string_value(json_object_get(doc, "id")));
     for (size_t i = 0; i < t->nfields; i++) {
         const struct field_spec *f = &t->fields[i];
         json_t *v = json_object_get(data, f->name), *item;

@@ -103,21 +103,121 @@ static int feature_text(void *arg, const char *text, size_t len)
     return rc;
 }
 
+/* An answer without zoom holds at most this many features; past it the
+ * request is refused, never cut short. */
+#define MAP_FEATURES_MAX 50000
+/* With zoom, every record is a feature up to max_features (default,
+ * most); past it the records are counted in the cells of a grid. */
+#define MAP_CLUSTER_DEFAULT 500
+#define MAP_CLUSTER_MOST 5000
+
+static void put_number(struct buf *b, const char *key, double value, bool first)
+{
+    json_t *v = json_real(value);
+
+    put_member(b, key, v, first);
+    json_decref(v);
+}
+
+static void put_box(struct buf *b, const char *key, double south, double west, double north,
+                    double east)
+{
+    json_t *box = json_pack("[ffff]", west, south, east, north);
+
+    put_member(b, key, box, false);
+    json_decref(box);
+}
+
+/* Writes the cells of g holding two records or more as clusters. */
+static void put_clusters(struct buf *b, const struct layer_grid *g)
+{
+    size_t ncells = (size_t)(g->rows * g->cols);
+    bool first = true;
+
+    buf_puts(b, "\"clusters\":[");
+    for (size_t i = 0; i < ncells; i++) {
+        const struct layer_cell *c = &g->cells[i];
+        double south, west, north, east;
+        if (c->count < 2)
+            continue;
+        buf_puts(b, first ? "{" : ",{");
+        first = false;
+        put_number(b, "lat", c->lat_sum / (double)c->count, true);
+        put_number(b, "lon", c->lon_sum / (double)c->count, false);
+        buf_printf(b, ",\"count\":%ld", c->count);
+        put_box(b, "bbox", c->south, c->west, c->north, c->east);
+        layer_grid_cell_box(g, i, &south, &west, &north, &east);
+        put_box(b, "cell", south, west, north, east);
+        buf_puts(b, ",\"types\":{");
+        for (size_t k = 0, n = 0; k < LAYER_NTYPES; k++)
+            if (c->types[k])
+                buf_printf(b, "%s\"%s\":%ld", n++ ? "," : "", LAYER_TYPES[k], c->types[k]);
+        buf_puts(b, "}}");
+    }
+    buf_puts(b, "],");
+}
+
+/* The features of the layers asked for (layer NULL: all of them). */
+static int put_layers(struct request *r, struct record_filter *f, const char *layer,
+                      struct features *out)
+{
+    int rc = AT_OK;
+
+    for (size_t i = 0; i < LAYER_NTYPES && rc == AT_OK; i++) {
+        if (layer && strcmp(layer, LAYER_TYPES[i]) != 0)
+            continue;
+        f->type = LAYER_TYPES[i];
+        rc = f->has_bbox ? layer_list(&r->ctx, r->st, f, feature_text, out)
+                         : record_list(&r->ctx, r->st, f, feature, out);
+    }
+    return rc;
+}
+
+/* With zoom: the records counted in the grid's cells; every record a
+ * feature when there are few enough, else the cells of two or more as
+ * clusters and the records alone in theirs as features. */
+static int put_grid(struct request *r, struct record_filter *f, const char *layer, int zoom,
+                    long most, struct features *out)
+{
+    struct layer_grid g;
+    int rc = layer_grid_init(&r->ctx, &g, f, zoom);
+
+    f->type = layer; /* NULL: every layer, in one pass */
+    if (rc == AT_OK)
+        rc = layer_grid_count(&r->ctx, r->st, f, &g);
+    if (rc == AT_OK) {
+        bool clustered = g.total > most;
+        buf_printf(&out->text, ",\"zoom\":%d,\"total\":%ld,\"clustered\":%s,", zoom, g.total,
+                   clustered ? "true" : "false");
+        if (clustered)
+            put_clusters(&out->text, &g);
+        else
+            buf_puts(&out->text, "\"clusters\":[],");
+        buf_puts(&out->text, "\"features\":[");
+        rc = clustered ? layer_grid_singles(&r->ctx, r->st, &g, feature_text, out)
+                       : put_layers(r, f, layer, out);
+    }
+    layer_grid_free(&g);
+    return rc;
+}
+
 /* GET /api/v1/map?bbox=west,south,east,north&layer=site|pinpoint|event
- *   &site_type=&confidence=&province=&from=&to=; layer NULL for all. */
+ *   &site_type=&confidence=&province=&from=&to=&zoom=&max_features=;
+ *   layer NULL for all.  docs/api.md describes the answer. */
 static int map_reply(struct request *r, const char *layer)
 {
-    static const char *const layers[] = { "site", "pinpoint", "event" };
     struct record_filter f = RECORD_FILTER_INIT;
     const char *bbox = http_arg(r, "bbox");
     struct features out = { BUF_INIT, 0, json_array() };
+    long zoom, most;
     int rc = AT_OK;
 
-    if (api_records_filter(r, &f) != 0) {
+    if (api_records_filter(r, &f) != 0
+        || http_arg_long(r, "zoom", 0, LAYER_ZOOM_MAX, -1, &zoom) != 0
+        || http_arg_long(r, "max_features", 1, MAP_CLUSTER_MOST, MAP_CLUSTER_DEFAULT, &most) != 0) {
         json_decref(out.shown);
         return (int)r->status;
     }
-    f.limit = 5000;
     if (bbox) {
         struct geo_bbox box;
         if (geo_parse_bbox(&r->ctx, bbox, &box) != AT_OK) {
@@ -126,27 +226,51 @@ static int map_reply(struct request *r, const char *layer)
         }
         f.west = box.west, f.south = box.south, f.east = box.east, f.north = box.north;
         f.has_bbox = true;
+    } else if (zoom >= 0) {
+        json_decref(out.shown);
+        return http_error(r, 400, "invalid", "bbox", "bbox: required with zoom "
+                          "(west,south,east,north in degrees: the box the map shows)");
     }
     static const char *const filters[] = { "site_type", "confidence", "province" };
     for (size_t i = 0; i < ARRAY_LEN(filters); i++)
         if (http_arg(r, filters[i])) {
+            /* One field filter applies; clusters cannot be filtered
+             * again by the client, so with zoom a second is refused. */
+            if (f.field && zoom >= 0) {
+                json_decref(out.shown);
+                return http_error(r, 400, "invalid", filters[i], "%s: with zoom, give one of "
+                                  "site_type, confidence and province (%s is given)",
+                                  filters[i], f.field);
+            }
             f.field = filters[i];
             f.value = http_arg(r, filters[i]);
         }
-    buf_puts(&out.text, "{\"type\":\"FeatureCollection\",\"features\":[");
-    for (size_t i = 0; i < ARRAY_LEN(layers) && rc == AT_OK; i++) {
-        if (layer && strcmp(layer, layers[i]) != 0)
-            continue;
-        f.type = layers[i];
-        rc = f.has_bbox ? layer_list(&r->ctx, r->st, &f, feature_text, &out)
-                        : record_list(&r->ctx, r->st, &f, feature, &out);
-        if (rc == AT_ECORRUPT && r->ctx.message[0] == '\0')
-            ctx_error(&r->ctx, AT_ECORRUPT, "a current record is not JSON");
+    /* One past the most, to know when there are too many. */
+    f.limit = zoom >= 0 ? 0 : MAP_FEATURES_MAX + 1;
+    buf_puts(&out.text, "{\"type\":\"FeatureCollection\"");
+    if (zoom >= 0) {
+        rc = put_grid(r, &f, layer, (int)zoom, most, &out);
+    } else {
+        buf_puts(&out.text, ",\"features\":[");
+        rc = put_layers(r, &f, layer, &out);
+    }
+    if (rc == AT_ECORRUPT && r->ctx.message[0] == '\0')
+        ctx_error(&r->ctx, AT_ECORRUPT, "a current record is not JSON");
+    if (rc == AT_OK && zoom < 0 && out.count > MAP_FEATURES_MAX) {
+        json_decref(out.shown);
+        buf_free(&out.text);
+        return http_error(r, 400, "invalid", "zoom", "zoom: more than %d features in this box; "
+                          "give zoom (0 to %d) for clusters, or a smaller bbox",
+                          MAP_FEATURES_MAX, LAYER_ZOOM_MAX);
     }
     /* Confidential records shown on the map are logged as read. */
     if (rc == AT_OK)
         rc = record_log_reads(&r->ctx, r->st, out.shown);
     json_decref(out.shown);
+    if (rc == AT_EINVAL) {
+        buf_free(&out.text);
+        return http_error(r, 400, "invalid", "zoom", "%s", r->ctx.message);
+    }
     if (rc != AT_OK) {
         buf_free(&out.text);
         return http_core_error(r, rc);
