@@ -16,13 +16,13 @@ static const struct {
 #define A(x) (1u << ACTION_##x)
     [ROLE_ADMIN] = { "admin", CLEARANCE_CONFIDENTIAL,
                      A(READ) | A(WRITE) | A(MANAGE_USERS) | A(ADD_EVIDENCE) | A(GET_EVIDENCE)
-                     | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
+                     | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(SYNC) },
     [ROLE_OFFICER] = { "officer", CLEARANCE_CONFIDENTIAL,
                        A(READ) | A(WRITE) | A(REVEAL_IDENTITY) | A(ADD_EVIDENCE)
-                       | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
+                       | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(SYNC) },
     [ROLE_INVESTIGATOR] = { "investigator", CLEARANCE_CONFIDENTIAL,
                             A(READ) | A(WRITE) | A(ADD_EVIDENCE) | A(GET_EVIDENCE)
-                            | A(EXPORT_BUNDLE) | A(DECLASSIFY) },
+                            | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(SYNC) },
     [ROLE_ANALYST] = { "analyst", CLEARANCE_RESTRICTED,
                        A(READ) | A(WRITE) | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) },
     [ROLE_PARTNER] = { "partner", CLEARANCE_PARTNER, A(READ) | A(GET_EVIDENCE) },
@@ -39,6 +39,7 @@ static const char *const action_names[] = {
     [ACTION_GET_EVIDENCE] = "read this evidence file",
     [ACTION_EXPORT_BUNDLE] = "export evidence bundles",
     [ACTION_DECLASSIFY] = "lower a record's clearance",
+    [ACTION_SYNC] = "push or pull sync packs",
 };
 
 int access_session_clearance(const struct session *s)

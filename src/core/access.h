@@ -28,6 +28,7 @@ enum action {
     ACTION_GET_EVIDENCE,    /* decrypt a vault file of a given clearance */
     ACTION_EXPORT_BUNDLE,
     ACTION_DECLASSIFY,      /* lower a record's clearance */
+    ACTION_SYNC,            /* push packs to this archive and pull packs from it */
 };
 
 /* An unlocked user: who, with what role, and the archive keys their
