@@ -1,0 +1,70 @@
+/*
+ * sync.h: archives that exchange what they hold.  Each archive pins its
+ * peers (their signing key and their key for receiving packs); a pack is
+ * everything a peer lacks (record versions, custody and evidence items,
+ * vault files, sealed identities for a team peer), signed by the sender
+ * and encrypted to the recipient, applied in one transaction or not at
+ * all.  Every version carries a global identity (the archive it was first
+ * written in and that archive's log sequence number) and the versions it
+ * was based on, so that concurrent changes to one record are all kept and
+ * every archive shows the same current version.  docs/formats-pack.md
+ * has the details.
+ */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+/* One line another archive pins:
+ * "attest-peer 1 ARCHIVE-ID SIGN-PK BOX-PK [OFFICER-BOX-PK,...]"
+ * (keys in base64); it round-trips through sync_peer_add.  The box key is
+ * derived from the master key: the session must hold it. */
+int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out);
+
+/* Pins (or re-pins under the same name) a peer; tier is "team" (every
+ * version, identities sealed to that archive's officers) or "partner"
+ * (what tier.c's partner tier allows, never sealed identities).  Managing
+ * peers is an admin's decision (ACTION_MANAGE_PEERS).  Inside a
+ * transaction; logged. */
+int sync_peer_add(struct at_ctx *ctx, struct store *st, const char *name, const char *line,
+                  const char *tier);
+int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
+/* A new array of {name, archive, tier, sign_pk, box_pk, officers, added_at,
+ * added_by, mark}. */
+int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* What an export or an import did. */
+struct sync_stats {
+    uint64_t versions, items, files, bytes, skipped_already, conflicts;
+};
+
+/* Writes to fd a pack of everything peer lacks (by its last acknowledged
+ * mark, or since_mark when not NULL), signed with this archive's key and
+ * encrypted to peer's box key.  Streaming: memory bounded whatever the
+ * vault size.  stats may be NULL. */
+int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const char *since_mark,
+                int fd, struct sync_stats *stats);
+
+/* Reads a pack from fd: checks that it is for this archive, signed by a
+ * pinned peer and whole, then applies all of it in one transaction or
+ * nothing.  Idempotent: what the archive holds already is skipped. */
+int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats);
+
+/* This archive's mark: what it holds, as text opaque to callers (a JSON
+ * object of archive id -> highest origin sequence held). */
+int sync_mark(struct at_ctx *ctx, struct store *st, struct buf *out);
+/* The mark a peer was last known to hold (AT_ENOTFOUND if never). */
+int sync_peer_mark(struct at_ctx *ctx, struct store *st, const char *peer, struct buf *out);
+/* Records that peer holds what mark says (a push's reply, a travel
+ * receipt, a pack from it).  Inside a transaction. */
+int sync_peer_mark_set(struct at_ctx *ctx, struct store *st, const char *peer, const char *mark);
+
+/* Records with more than one head (concurrent versions), readable by the
+ * session, as a new array of {id, type, heads: [{version, gid,
+ * origin_archive, author, written_at, base}], current}. */
+int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
+
+#endif
