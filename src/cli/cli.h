@@ -70,6 +70,9 @@ struct sync_net {
     bool done;              /* after a push: the pack was applied */
 };
 struct sync_stats;
+/* Checks n->url (https, or http to a loopback address: a token never
+ * crosses a network readable) and reads the token file into n->auth. */
+int sync_net_open(struct cli *cli, struct sync_net *n);
 /* Uploads the pack file at pack_path to n's server, resuming an earlier
  * upload of it (kept in PATH.upload), and has the server apply it; then
  * records the server's reply as what n->peer holds.  n->done says whether

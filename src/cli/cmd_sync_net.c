@@ -75,8 +75,7 @@ static bool loopback(const char *host)
            || strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
 }
 
-/* Checks the URL (https, or http to loopback) and reads the token. */
-static int net_open(struct cli *cli, struct sync_net *n)
+int sync_net_open(struct cli *cli, struct sync_net *n)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL;
@@ -623,7 +622,7 @@ int sync_net_run(struct cli *cli, int argc, char **argv)
             return net_usage("--max-chunks %s: give a number from 1 to 1000000", max);
         n.max_chunks = (unsigned)v;
     }
-    if ((rc = net_open(cli, &n)) != AT_OK || (rc = peer_known(cli, n.peer)) != AT_OK)
+    if ((rc = sync_net_open(cli, &n)) != AT_OK || (rc = peer_known(cli, n.peer)) != AT_OK)
         goto out;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (pushing) {
