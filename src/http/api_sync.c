@@ -349,7 +349,7 @@ int api_sync_upload_put(struct request *r)
     if ((status = upload_of(r, &u)) != 0 || (status = chunk_offset(r, &u, &offset)) != 0)
         goto out;
     if (offset != u.offset) {
-        status = http_error(r, 409, "wrong_offset", "offset", "the server holds %" PRIu64
+        status = http_error(r, 409, "conflict", "offset", "the server holds %" PRIu64
                             " bytes of this upload; the next chunk must start at %" PRIu64
                             ", not %" PRIu64 " (%s)", u.offset, u.offset, offset,
                             offset < u.offset ? "it overlaps what was received" : "it leaves a gap");
@@ -401,7 +401,7 @@ int api_sync_upload_apply(struct request *r)
     if ((status = upload_of(r, &u)) != 0)
         goto out;
     if (u.offset != u.length) {
-        status = http_error(r, 409, "incomplete", NULL, "the server holds %" PRIu64 " of the "
+        status = http_error(r, 409, "conflict", NULL, "the server holds %" PRIu64 " of the "
                             "pack's %" PRIu64 " bytes; send the rest from offset %" PRIu64
                             " first", u.offset, u.length, u.offset);
         json_object_set_new(r->reply, "offset", json_integer((json_int_t)u.offset));
