@@ -247,7 +247,9 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports'];
+var NAV = ['map', 'intake', 'records', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports', 'conflicts'];
+/* Pages only for the roles that may act on them: conflicts, for those who write (and so resolve). */
+var NAV_WRITERS = { conflicts: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -264,6 +266,7 @@ function renderHeader(view) {
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
     NAV.forEach(function (name) {
+        if (NAV_WRITERS[name] && ['admin', 'officer', 'investigator', 'analyst'].indexOf(state.me.role) < 0) return;
         var active = view === name || (view === 'record' && name === 'records');
         ul.appendChild(h('li', null, hashLink(name, t('nav.' + name),
                                               { 'aria-current': active ? 'page' : null })));
@@ -1847,9 +1850,22 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 });
 window.addEventListener('hashchange', route);
 
-api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
-    state.me = null;
-    route();
+/* What the pages in their own files (evidence.js, users.js, picker.js)
+ * use; they are loaded after this file and add to VIEWS. */
+window.ATTEST = {
+    VIEWS: VIEWS, state: state, h: h, append: append, clear: clear, nextId: nextId, qs: qs,
+    debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
+    vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
+    say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go,
+    picker: null, titleOf: null, recordSections: []
+};
+
+/* Started when every deferred script has run, so that their views are in. */
+document.addEventListener('DOMContentLoaded', function () {
+    api('GET', '/me').then(function (me) { return start(me); }).catch(function () {
+        state.me = null;
+        route();
+    });
 });
 
 })();
