@@ -84,6 +84,10 @@ struct travel_report {
  * right.  Outside a transaction. */
 int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd,
                 struct sync_stats *packed, struct travel_report *removed);
+/* sync_travel's second half, for when the pack is on disk already (its
+ * SHA-256 in hex and its size go into the travel item). */
+int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
+                       const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed);
 /* The last log entry whose text a travel removed (0 if none): verify
  * accepts entries without a text up to it. */
 int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto);

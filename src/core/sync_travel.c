@@ -193,26 +193,17 @@ static int shred_dir(struct at_ctx *ctx, const char *dir, uint64_t *files)
     return rc;
 }
 
-int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd,
-                struct sync_stats *packed, struct travel_report *removed)
+int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
+                       const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed)
 {
-    struct travel_write w = { centre, NULL, 0, removed };
+    struct travel_write w = { centre, pack_sha256, pack_bytes, removed };
     struct buf vault = BUF_INIT;
-    char digest[65];
     uint64_t shredded = 0;
     int rc;
 
     memset(removed, 0, sizeof *removed);
     if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK)
         return rc;
-    /* Nothing is removed until the pack is whole on disk. */
-    if ((rc = sync_export(ctx, st, centre, NULL, fd, packed)) != AT_OK)
-        return ctx_prefix(ctx, "writing the travel pack: ");
-    if (fsync(fd) != 0)
-        return ctx_error(ctx, AT_ERR, "cannot write the travel pack to disk: %s", strerror(errno));
-    if ((rc = pack_digest(ctx, fd, digest, &w.pack_bytes)) != AT_OK)
-        return rc;
-    w.digest = digest;
     if ((rc = store_exec(ctx, st, "PRAGMA secure_delete = ON")) != AT_OK
         || (rc = evlog_write(ctx, st, travel_write, &w)) != AT_OK)
         return rc;
@@ -227,6 +218,26 @@ int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd
         rc = store_exec(ctx, st, "PRAGMA wal_checkpoint(TRUNCATE)");
     removed->shredded = shredded;
     return rc;
+}
+
+int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd,
+                struct sync_stats *packed, struct travel_report *removed)
+{
+    char digest[65];
+    uint64_t bytes = 0;
+    int rc;
+
+    memset(removed, 0, sizeof *removed);
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK)
+        return rc;
+    /* Nothing is removed until the pack is whole on disk. */
+    if ((rc = sync_export(ctx, st, centre, NULL, fd, packed)) != AT_OK)
+        return ctx_prefix(ctx, "writing the travel pack: ");
+    if (fsync(fd) != 0)
+        return ctx_error(ctx, AT_ERR, "cannot write the travel pack to disk: %s", strerror(errno));
+    if ((rc = pack_digest(ctx, fd, digest, &bytes)) != AT_OK)
+        return rc;
+    return sync_travel_remove(ctx, st, centre, digest, bytes, removed);
 }
 
 int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto)
