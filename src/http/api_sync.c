@@ -398,37 +398,40 @@ int api_sync_upload_apply(struct request *r)
     int status, rc, fd = -1;
 
     pthread_mutex_lock(&spool_lock);
-    if ((status = upload_of(r, &u)) != 0)
-        goto out;
-    if (u.offset != u.length) {
+    if ((status = upload_of(r, &u)) == 0 && u.offset != u.length) {
         status = http_error(r, 409, "conflict", NULL, "the server holds %" PRIu64 " of the "
                             "pack's %" PRIu64 " bytes; send the rest from offset %" PRIu64
                             " first", u.offset, u.length, u.offset);
         json_object_set_new(r->reply, "offset", json_integer((json_int_t)u.offset));
-        goto out;
     }
-    spool_path(&path, u.id, "pack");
-    if ((fd = open(buf_str(&path), O_RDONLY | O_CLOEXEC)) < 0) {
-        status = http_error(r, 500, "internal", NULL, "cannot read the upload: %s", strerror(errno));
-        goto out;
+    if (status == 0) {
+        spool_path(&path, u.id, "pack");
+        if ((fd = open(buf_str(&path), O_RDONLY | O_CLOEXEC)) < 0)
+            status = http_error(r, 500, "internal", NULL, "cannot read the upload: %s", strerror(errno));
     }
+    /* The import may be long: other uploads go on meanwhile.  A complete
+     * upload takes no more chunks, and importing is idempotent. */
+    pthread_mutex_unlock(&spool_lock);
+    if (status != 0)
+        goto out;
     rc = sync_import(&r->ctx, r->st, fd, &stats);
     if (rc == AT_OK)
         rc = sync_mark(&r->ctx, r->st, &mark);
     /* A pack refused for what it is will never be taken: drop it.  Kept
      * on other failures, so that the client may apply it again. */
-    if (rc == AT_OK || rc == AT_EINVAL || rc == AT_EDENIED || rc == AT_ECORRUPT)
+    if (rc == AT_OK || rc == AT_EINVAL || rc == AT_EDENIED || rc == AT_ECORRUPT) {
+        pthread_mutex_lock(&spool_lock);
         spool_remove(u.id);
-    if (rc != AT_OK) {
-        status = http_core_error(r, rc);
-        goto out;
+        pthread_mutex_unlock(&spool_lock);
     }
-    status = http_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", u.id, "mark", buf_str(&mark),
-                                         "applied", stats_json(&stats)));
+    if (rc != AT_OK)
+        status = http_core_error(r, rc);
+    else
+        status = http_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", u.id, "mark", buf_str(&mark),
+                                             "applied", stats_json(&stats)));
 out:
     if (fd >= 0)
         close(fd);
-    pthread_mutex_unlock(&spool_lock);
     buf_free(&path);
     buf_free(&mark);
     return status;
