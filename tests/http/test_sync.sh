@@ -7,7 +7,7 @@
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 43
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -75,4 +75,14 @@ check "the centre has the record the laptop had not synced" "$bin" show dc-lapt0
 check "the laptop has it back" "$bin" -A "$L" show dc-lapt00000003
 check "and the records it had synced" "$bin" -A "$L" show dc-lapt00000001
 check "verify passes on the restored laptop" "$bin" -A "$L" verify
+http_stop
+
+# ---- TLS: the server's certificate is verified ---------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
+http_start --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+"$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
+check "https: a certificate no CA vouches for is refused" test $rc -ne 0 -a -n "$(grep -i certificate "$tmp/o")"
+check "https: pull with --cacert" "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" --cacert "$tmp/cert.pem"
 http_stop
