@@ -16,7 +16,7 @@ static const struct {
 #define A(x) (1u << ACTION_##x)
     [ROLE_ADMIN] = { "admin", CLEARANCE_CONFIDENTIAL,
                      A(READ) | A(WRITE) | A(MANAGE_USERS) | A(ADD_EVIDENCE) | A(GET_EVIDENCE)
-                     | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(SYNC) },
+                     | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(MANAGE_PEERS) | A(SYNC) },
     [ROLE_OFFICER] = { "officer", CLEARANCE_CONFIDENTIAL,
                        A(READ) | A(WRITE) | A(REVEAL_IDENTITY) | A(ADD_EVIDENCE)
                        | A(GET_EVIDENCE) | A(EXPORT_BUNDLE) | A(DECLASSIFY) | A(SYNC) },
@@ -39,7 +39,8 @@ static const char *const action_names[] = {
     [ACTION_GET_EVIDENCE] = "read this evidence file",
     [ACTION_EXPORT_BUNDLE] = "export evidence bundles",
     [ACTION_DECLASSIFY] = "lower a record's clearance",
-    [ACTION_SYNC] = "push or pull sync packs",
+    [ACTION_MANAGE_PEERS] = "manage the archives this one syncs with",
+    [ACTION_SYNC] = "export or import sync packs",
 };
 
 int access_session_clearance(const struct session *s)

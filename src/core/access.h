@@ -28,7 +28,8 @@ enum action {
     ACTION_GET_EVIDENCE,    /* decrypt a vault file of a given clearance */
     ACTION_EXPORT_BUNDLE,
     ACTION_DECLASSIFY,      /* lower a record's clearance */
-    ACTION_SYNC,            /* push packs to this archive and pull packs from it */
+    ACTION_MANAGE_PEERS,    /* pin or unpin the archives this one syncs with */
+    ACTION_SYNC,            /* export a pack of everything, or import one */
 };
 
 /* An unlocked user: who, with what role, and the archive keys their

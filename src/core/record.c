@@ -105,9 +105,9 @@ static void insert_ref(void *arg, const char *field, const char *target)
         r->rc = store_error(r->ctx, r->st, "recording a reference");
 }
 
-/* Replaces the derived rows of the record that doc is the newest version
- * of.  fresh: the derived tables were emptied (a rebuild), so there is
- * nothing of the record's to remove first.
+/* Replaces the derived rows of the record that doc is the current version
+ * of.  replaces: the record has a current row already (not a first
+ * version, nor a rebuild, which emptied the derived tables).
  *
  * When there is no current row yet (a first version, or a rebuild) a plain
  * INSERT does.  The upsert would do the same, but an upsert (like
@@ -115,7 +115,7 @@ static void insert_ref(void *arg, const char *field, const char *target)
  * makes FTS5 flush its pending terms into a new segment: one segment per
  * record, merged over and over, which took half the time of an import. */
 static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
-                          bool fresh)
+                          bool replaces)
 {
     static const char del_refs[] = "DELETE FROM record_ref WHERE id = ?1";
     static const char insert[] =
@@ -136,7 +136,6 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     struct ref_insert refs = { ctx, st, id, AT_OK };
     sqlite3_stmt *stmt;
     int clearance = 0, version = (int)json_integer_value(json_object_get(doc, "version"));
-    bool replaces = version > 1 && !fresh;
     sqlite3_int64 rowid;
     int rc = AT_ERR;
 
@@ -217,34 +216,180 @@ static int check_witness_code(struct at_ctx *ctx, struct store *st, json_t *doc)
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "checking the witness code");
 }
 
-/* Appends doc to the log and the versions, then refreshes the derived view. */
-static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
+/* The current-view rule, in one place: of a record's heads (the versions
+ * no other version of it is based on), the one first written last (origin
+ * time), ties broken by origin archive, then origin sequence, highest
+ * first.  Every archive holding the same versions picks the same one,
+ * whatever order they arrived in.  ?1 is the record's id. */
+#define HEADS_SQL(cols)                                                                   \
+    "SELECT " cols " FROM record_version v WHERE v.id = ?1 AND NOT EXISTS"               \
+    " (SELECT 1 FROM record_base b WHERE b.id = v.id AND b.base_origin = v.origin"        \
+    " AND b.base_oseq = v.oseq)"                                                          \
+    " ORDER BY v.origin_at DESC, v.origin DESC, v.oseq DESC"
+
+/* The rule over every record at once: each record's picked version (id,
+ * version, doc, log_seq) and its number of heads. */
+#define CURRENT_SQL                                                                       \
+    "SELECT id, version, doc, log_seq, heads FROM (SELECT v.id, v.version, v.doc,"        \
+    " v.log_seq, row_number() OVER w AS n, count(*) OVER (PARTITION BY v.id) AS heads"    \
+    " FROM record_version v WHERE NOT EXISTS (SELECT 1 FROM record_base b"                \
+    " WHERE b.id = v.id AND b.base_origin = v.origin AND b.base_oseq = v.oseq)"           \
+    " WINDOW w AS (PARTITION BY v.id ORDER BY v.origin_at DESC, v.origin DESC,"           \
+    " v.oseq DESC)) WHERE n = 1"
+
+/* Enters the versions a new version of id is based on: for a version of
+ * this archive, every head of the record (so that amending a record in
+ * conflict resolves it); for an imported one, those its origin named. */
+static int insert_bases(struct at_ctx *ctx, struct store *st, const char *id, int version,
+                        json_t *bases)
+{
+    static const char sql[] =
+        "INSERT OR IGNORE INTO record_base(id, version, base_origin, base_oseq)"
+        " VALUES (?1, ?2, ?3, ?4)";
+    static const char heads_sql[] =
+        "INSERT OR IGNORE INTO record_base(id, version, base_origin, base_oseq) SELECT ?1, ?2,"
+        " h.origin, h.oseq FROM (" HEADS_SQL("v.origin, v.oseq") ") h";
+    sqlite3_stmt *stmt;
+    json_t *gid;
+    size_t i;
+
+    if (bases == NULL) {
+        if ((stmt = store_stmt(ctx, st, heads_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 2, version);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            return store_error(ctx, st, "recording what a version is based on");
+        sqlite3_reset(stmt);
+        return AT_OK;
+    }
+    json_array_foreach(bases, i, gid) {
+        char origin[RECORD_GID_MAX];
+        int64_t oseq;
+        if (record_gid_parse(json_string_value(gid), origin, &oseq) != AT_OK)
+            return ctx_error(ctx, AT_EINVAL, "%s: base \"%s\" is not a version identity "
+                             "(ARCHIVE/SEQUENCE)", id, json_string_value(gid) ?: "");
+        if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 2, version);
+        sqlite3_bind_text(stmt, 3, origin, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(stmt, 4, oseq);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            return store_error(ctx, st, "recording what a version is based on");
+        sqlite3_reset(stmt);
+    }
+    return AT_OK;
+}
+
+/* Makes the current view of id the version the rule picks, after a new
+ * version (doc, text) was stored: refreshed only when the new version is
+ * the one picked; the record is listed in conflict while it has more than
+ * one head. */
+static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
+                           bool replaces)
+{
+    static const char conflict_sql[] = "INSERT OR IGNORE INTO record_conflict(id) VALUES (?1)";
+    static const char settled_sql[] = "DELETE FROM record_conflict WHERE id = ?1";
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    sqlite3_stmt *stmt = store_stmt(ctx, st, HEADS_SQL("v.version"));
+    int picked = 0, heads = 0, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        if (heads++ == 0)
+            picked = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE)
+        return store_error(ctx, st, "finding a record's heads");
+    if ((stmt = store_stmt(ctx, st, heads > 1 ? conflict_sql : settled_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE)
+        return store_error(ctx, st, "listing a conflict");
+    if (picked != json_integer_value(json_object_get(doc, "version")))
+        return AT_OK;
+    return derive_current(ctx, st, doc, text, replaces);
+}
+
+int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq)
+{
+    const char *slash = gid ? strchr(gid, '/') : NULL;
+    char *end;
+    long long n;
+
+    if (slash == NULL || slash == gid || (size_t)(slash - gid) >= RECORD_GID_MAX
+        || strspn(gid, "0123456789abcdef") != (size_t)(slash - gid))
+        return AT_EINVAL;
+    n = strtoll(slash + 1, &end, 10);
+    if (*end != '\0' || n < 1 || end == slash + 1)
+        return AT_EINVAL;
+    memcpy(origin, gid, (size_t)(slash - gid));
+    origin[slash - gid] = '\0';
+    *seq = n;
+    return AT_OK;
+}
+
+/* Appends doc to the log and the versions, with its identity (o, or this
+ * archive's when NULL), then refreshes the derived view. */
+static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
+                         const struct record_origin *o)
 {
     static const char version_sql[] =
-        "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES (?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO record_version(id, version, type, log_seq, doc, origin, oseq, origin_at,"
+        " proof) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    static const char has_sql[] = "SELECT 1 FROM record_current WHERE id = ?1";
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    int version = (int)json_integer_value(json_object_get(doc, "version"));
     char *text = canonical_text(doc);
+    struct buf self = BUF_INIT;
     sqlite3_stmt *stmt;
+    bool replaces;
     int64_t seq;
     int rc = AT_ERR;
 
-    if ((rc = check_witness_code(ctx, st, doc)) != AT_OK)
+    /* A witness code from elsewhere was checked where it was written. */
+    if (o == NULL && (rc = check_witness_code(ctx, st, doc)) != AT_OK)
+        goto out;
+    rc = AT_ERR;
+    if (o == NULL && store_meta_get(ctx, st, "archive_id", &self) != AT_OK)
+        goto out;
+    if ((stmt = store_stmt(ctx, st, has_sql)) == NULL)
+        goto out;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    replaces = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    /* Bases first: a local version is based on the heads before it. */
+    if ((rc = insert_bases(ctx, st, id, version, o ? o->base : NULL)) != AT_OK)
         goto out;
     rc = AT_ERR;
     if (evlog_append(ctx, st, text, &seq) != AT_OK)
         goto out;
     if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
         goto out;
-    sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, json_integer_value(json_object_get(doc, "version")));
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, version);
     sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(doc, "type")), -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 4, seq);
     sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 6, o ? o->archive : buf_str(&self), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 7, o ? o->seq : seq);
+    sqlite3_bind_text(stmt, 8, o ? o->written_at
+                                 : json_string_value(json_object_get(doc, "written_at")),
+                      -1, SQLITE_STATIC);
+    if (o)
+        sqlite3_bind_text(stmt, 9, o->proof, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         store_error(ctx, st, "storing the version");
         goto out;
     }
-    rc = derive_current(ctx, st, doc, text, false);
+    rc = refresh_current(ctx, st, doc, text, replaces);
 out:
+    buf_free(&self);
     free(text);
     return rc;
 }
@@ -346,7 +491,7 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
     if (rc == SQLITE_ROW)
         return ctx_error(ctx, AT_ECONFLICT, "id \"%s\": already in the archive", id_out);
     doc = new_doc(st, id_out, t, 1, clearance, false, w, w->source, data);
-    rc = write_version(ctx, st, doc);
+    rc = write_version(ctx, st, doc, NULL);
     json_decref(doc);
     return rc;
 }
@@ -402,7 +547,7 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
     doc = new_doc(st, json_string_value(json_object_get(old, "id")), t,
                   (int)json_integer_value(json_object_get(old, "version")) + 1,
                   clearance, retracted, w, source, data);
-    rc = write_version(ctx, st, doc);
+    rc = write_version(ctx, st, doc, NULL);
     json_decref(doc);
     return rc;
 }
@@ -536,14 +681,15 @@ static json_t *origin_of(json_t *doc)
                      "written_at", json_object_get(doc, "written_at"));
 }
 
-/* The canonical text of doc without who stored it and when, but with who
- * first wrote it: two archives' copies of one version compare equal. */
+/* The canonical text of doc without who stored it, when, or who it says
+ * wrote it first: a file imported twice compares equal to what its first
+ * import stored. */
 static char *content_text(json_t *doc)
 {
     json_t *copy = json_copy(doc);
     char *text;
 
-    json_object_set_new(copy, "origin", origin_of(doc));
+    json_object_del(copy, "origin");
     json_object_del(copy, "author");
     json_object_del(copy, "written_at");
     text = canonical_text(copy);
@@ -636,17 +782,73 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
     if ((rc = check_refs(ctx, st, t, data)) != AT_OK
         || (source && (rc = check_source(ctx, st, source)) != AT_OK))
         goto out;
-    /* The version is the importer's, written now; who wrote it first, and
-     * when, is kept as its origin. */
+    /* The version is the importer's, written now: a file is signed by no
+     * one, so the author and origin it names are not carried (a pack
+     * signed by a pinned archive is the one way an author from elsewhere
+     * enters, record_put_synced). */
     stored = json_copy(doc);
     canonical_now(now);
-    json_object_set_new(stored, "origin", origin_of(doc));
+    json_object_del(stored, "origin");
     json_object_set_new(stored, "author", json_string(store_session(st)->user));
     json_object_set_new(stored, "written_at", json_string(now));
-    rc = write_version(ctx, st, stored);
+    rc = write_version(ctx, st, stored, NULL);
 out:
     json_decref(stored);
     json_decref(current);
+    return rc;
+}
+
+int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
+                      const struct record_origin *o, bool *already)
+{
+    static const char held_sql[] = "SELECT 1 FROM record_version WHERE origin = ?1 AND oseq = ?2";
+    static const char next_sql[] =
+        "SELECT coalesce(max(version), 0) + 1 FROM record_version WHERE id = ?1";
+    const struct type_spec *t = NULL;
+    struct record_origin with = *o;
+    json_t *stored = NULL, *origin = NULL;
+    sqlite3_stmt *stmt;
+    char now[21];
+    int rc, step, version;
+
+    *already = false;
+    if ((stmt = store_stmt(ctx, st, held_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, o->archive, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, o->seq);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (step == SQLITE_ROW) {
+        *already = true;
+        return AT_OK;
+    }
+    if ((rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
+        return rc;
+    if ((rc = model_validate(ctx, t, json_object_get(doc, "data"))) != AT_OK)
+        return ctx_prefix(ctx, "key \"data\": ");
+    if ((rc = access_check(ctx, store_session(st), ACTION_READ, doc_clearance(doc))) != AT_OK)
+        return ctx_prefix(ctx, "key \"clearance\": ");
+    if ((stmt = store_stmt(ctx, st, next_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    version = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    if (step != SQLITE_ROW)
+        return store_error(ctx, st, "numbering a version");
+    /* Stored as the importer's, now, and numbered in arrival order; who
+     * wrote it first, where and when is its origin. */
+    origin = origin_of(doc);
+    stored = json_copy(doc);
+    canonical_now(now);
+    with.written_at = json_string_value(json_object_get(origin, "written_at"));
+    json_object_set(stored, "origin", origin);
+    json_object_set_new(stored, "version", json_integer(version));
+    json_object_set_new(stored, "author", json_string(store_session(st)->user));
+    json_object_set_new(stored, "written_at", json_string(now));
+    rc = write_version(ctx, st, stored, &with);
+    json_decref(stored);
+    json_decref(origin);
     return rc;
 }
 
@@ -813,14 +1015,13 @@ int record_referrers(struct at_ctx *ctx, struct store *st, const char *id, json_
 
 int record_rebuild(struct at_ctx *ctx, struct store *st)
 {
-    static const char latest_sql[] =
-        "SELECT v.doc FROM record_version v"
-        " WHERE v.version = (SELECT max(version) FROM record_version WHERE id = v.id)"
-        " ORDER BY v.log_seq";
+    static const char latest_sql[] = "SELECT doc, heads FROM (" CURRENT_SQL ") ORDER BY log_seq";
+    static const char conflict_sql[] = "INSERT INTO record_conflict(id) VALUES (?1)";
     sqlite3_stmt *stmt;
     int rc;
 
-    if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;")) != AT_OK
+    if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;"
+                         " DELETE FROM record_conflict;")) != AT_OK
         || (rc = search_clear(ctx, st)) != AT_OK
         || (rc = spatial_clear(ctx, st)) != AT_OK)
         return rc;
@@ -829,8 +1030,20 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = json_loads(text, 0, NULL);
-        rc = doc ? derive_current(ctx, st, doc, text, true)
+        rc = doc ? derive_current(ctx, st, doc, text, false)
                  : ctx_error(ctx, AT_ECORRUPT, "a stored version is not JSON");
+        if (rc == AT_OK && sqlite3_column_int(stmt, 1) > 1) {
+            sqlite3_stmt *c = store_stmt(ctx, st, conflict_sql);
+            if (c == NULL)
+                rc = AT_ERR;
+            else {
+                sqlite3_bind_text(c, 1, json_string_value(json_object_get(doc, "id")), -1,
+                                  SQLITE_TRANSIENT);
+                if (sqlite3_step(c) != SQLITE_DONE)
+                    rc = store_error(ctx, st, "listing a conflict");
+                sqlite3_reset(c);
+            }
+        }
         json_decref(doc);
     }
     sqlite3_reset(stmt);
@@ -904,4 +1117,134 @@ out:
         *out = NULL;
     }
     return rc;
+}
+
+int record_check_current(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT r.id, r.version, c.version, c.doc IS r.doc, (SELECT count(*) FROM"
+        " record_conflict k WHERE k.id = r.id), r.heads FROM (" CURRENT_SQL ") r"
+        " LEFT JOIN record_current c ON c.id = r.id"
+        " WHERE c.id IS NULL OR c.doc IS NOT r.doc"
+        " OR (SELECT count(*) FROM record_conflict k WHERE k.id = r.id) != (r.heads > 1)"
+        " LIMIT 1";
+    static const char base_sql[] =
+        "SELECT b.id, b.version FROM record_base b WHERE NOT EXISTS (SELECT 1 FROM"
+        " record_version v WHERE v.id = b.id AND v.version = b.version) LIMIT 1";
+    /* Every version has an identity: this archive's own is its log
+     * sequence number here; one from elsewhere carries its origin's proof. */
+    static const char identity_sql[] =
+        "SELECT id, version FROM record_version WHERE origin IS NULL OR oseq IS NULL"
+        " OR origin_at IS NULL OR (origin = ?1 AND (oseq != log_seq OR proof IS NOT NULL))"
+        " OR (origin != ?1 AND proof IS NULL) LIMIT 1";
+    static const char orphan_sql[] =
+        "SELECT id FROM record_current c WHERE NOT EXISTS (SELECT 1 FROM record_version v"
+        " WHERE v.id = c.id) LIMIT 1";
+    struct buf self = BUF_INIT;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st), identity_sql, -1, &stmt, NULL) != SQLITE_OK) {
+        buf_free(&self);
+        return store_error(ctx, st, "reading versions");
+    }
+    sqlite3_bind_text(stmt, 1, buf_str(&self), -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its identity (origin archive "
+                       "and sequence, or its origin's proof) is missing or wrong",
+                       sqlite3_column_text(stmt, 0), sqlite3_column_int(stmt, 1));
+    sqlite3_finalize(stmt);
+    buf_free(&self);
+    if (rc != AT_OK)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st), orphan_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the current view");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "record %s: in the current view, but no version of it "
+                       "is stored (run 'attest rebuild' if nothing else is wrong)",
+                       sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK)
+        return rc;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the current view");
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        if (sqlite3_column_type(stmt, 2) == SQLITE_NULL || sqlite3_column_int(stmt, 3) == 0)
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version "
+                           "%d, which the rule over its heads picks (run 'attest rebuild' if "
+                           "nothing else is wrong)", id, sqlite3_column_int(stmt, 1));
+        else
+            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: has %d heads but is %slisted in "
+                           "conflict (run 'attest rebuild' if nothing else is wrong)", id,
+                           sqlite3_column_int(stmt, 5), sqlite3_column_int(stmt, 4) ? "" : "not ");
+    }
+    sqlite3_finalize(stmt);
+    if (rc != AT_OK)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st), base_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the versions' bases");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "record %s: version %d is listed as based on others, "
+                       "but is not stored", sqlite3_column_text(stmt, 0),
+                       sqlite3_column_int(stmt, 1));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int record_heads(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    static const char base_sql[] =
+        "SELECT b.base_origin || '/' || b.base_oseq FROM record_base b"
+        " WHERE b.id = ?1 AND b.version = ?2 ORDER BY 1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, HEADS_SQL("v.version, v.origin, v.oseq, v.doc"));
+    json_t *heads;
+    int rc = AT_OK, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    heads = json_array();
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
+        json_t *origin = doc ? origin_of(doc) : NULL, *bases = json_array();
+        sqlite3_stmt *b;
+        if (doc == NULL) {
+            rc = ctx_error(ctx, AT_ECORRUPT, "%s: a stored version is not JSON", id);
+            json_decref(bases);
+            break;
+        }
+        if ((b = store_stmt(ctx, st, base_sql)) == NULL) {
+            rc = AT_ERR;
+        } else {
+            sqlite3_bind_text(b, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_int(b, 2, sqlite3_column_int(stmt, 0));
+            while (sqlite3_step(b) == SQLITE_ROW)
+                json_array_append_new(bases, json_string((const char *)sqlite3_column_text(b, 0)));
+            sqlite3_reset(b);
+        }
+        json_array_append_new(heads, json_pack(
+            "{s:i, s:s+++, s:s, s:O, s:O, s:O, s:o, s:O}", "version", sqlite3_column_int(stmt, 0),
+            "gid", (const char *)sqlite3_column_text(stmt, 1), "/",
+            (const char *)sqlite3_column_text(stmt, 2) ?: "", "",
+            "origin_archive", (const char *)sqlite3_column_text(stmt, 1),
+            "author", json_object_get(origin, "author"),
+            "written_at", json_object_get(origin, "written_at"),
+            "retracted", json_object_get(doc, "retracted"), "base", bases,
+            "data", json_object_get(doc, "data")));
+        json_decref(origin);
+        json_decref(doc);
+    }
+    sqlite3_reset(stmt);
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(ctx, st, "finding a record's heads");
+    if (rc != AT_OK) {
+        json_decref(heads);
+        return rc;
+    }
+    *out = heads;
+    return AT_OK;
 }

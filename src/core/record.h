@@ -9,8 +9,12 @@
  *    "author", "written_at", "source", "data": {fields},
  *    "origin": {"author", "written_at"}}
  * "author" and "written_at" are always the user who stored the version in
- * this archive and when; "origin", present on an imported version only,
- * says who wrote it first and when, elsewhere.
+ * this archive and when; "origin", present on a version imported from a
+ * pinned archive's pack only, says who wrote it first and when, elsewhere
+ * (a JSON Lines import never carries one).  "version" numbers a record's
+ * versions in the order they arrived here; each version's global identity
+ * and the versions it was based on are kept beside it (record_version's
+ * origin and oseq, record_base).
  * Its canonical text (sorted keys, no white space, UTF-8) is what the log
  * hashes and what `export jsonl` writes, one per line.
  */
@@ -73,6 +77,36 @@ int record_retract_write(struct at_ctx *ctx, struct store *st, void *change);
  * the record's clearance without ACTION_DECLASSIFY.  Inside a transaction. */
 int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *already);
 
+/* A version's global identity is "ARCHIVE/SEQUENCE": the archive it was
+ * first written in and its log sequence number there.  RECORD_GID_MAX
+ * holds one. */
+#define RECORD_GID_MAX 64
+/* Splits a version identity; AT_EINVAL when gid is not one. */
+int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq);
+
+/* Where an imported version comes from: its identity, the identities of
+ * the versions it was based on (a JSON array of text; empty for a
+ * record's first), and the proof of its inclusion in its origin's log
+ * (JSON text, kept to be shown and passed on).  written_at is filled by
+ * record_put_synced. */
+struct record_origin {
+    const char *archive;
+    int64_t seq;
+    json_t *base;
+    const char *proof;
+    const char *written_at;
+};
+
+/* Stores doc, a version as its origin archive logged it, as the next
+ * local version of its record, keeping its origin (author, time, archive,
+ * identity, bases, proof); sets *already and writes nothing when a version
+ * with this identity is held.  The record's current view follows the rule
+ * over its heads.  The caller has checked the pack it came in (and the
+ * right to import it); the session must be cleared for the version.
+ * Inside a transaction. */
+int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
+                      const struct record_origin *o, bool *already);
+
 /* The version document of id at version (0 = current), whoever asks: for
  * core's own work on records it has been told to write or has checked;
  * reads for a user go through record_read.  *out is a new reference the
@@ -118,6 +152,18 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
 /* Appends "imported; originally by AUTHOR at TIME" to out when doc is an
  * imported version; nothing otherwise. */
 void record_origin_text(json_t *doc, struct buf *out);
+
+/* The heads of id (versions no other version of it is based on), in the
+ * order the current-view rule ranks them (the first is current), as a
+ * new array of {version, gid, origin_archive, author, written_at,
+ * retracted, base: [gid...], data}, whoever asks: the caller checks the
+ * reader's clearance. */
+int record_heads(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* AT_ECORRUPT, naming the record, when the current view (or the conflict
+ * list) is not what the rule over each record's heads gives, or a base is
+ * listed for a version that is not stored (`attest verify`). */
+int record_check_current(struct at_ctx *ctx, struct store *st);
 
 /* Recreates the derived tables from the versions (`attest rebuild`). */
 int record_rebuild(struct at_ctx *ctx, struct store *st);

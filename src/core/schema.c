@@ -294,6 +294,50 @@ static const char *const migrations[] = {
     "CREATE INDEX record_current_witness_code ON record_current(\n"
     "  upper(trim(json_extract(doc, '$.data.code'))))\n"
     "  WHERE type = 'witness' AND retracted = 0;\n",
+    /* 13 -> 14: sync.  Each version's global identity (origin, oseq: the
+     * archive it was first written in and its log sequence number there),
+     * its origin time (what the current-view rule orders heads by), the
+     * proof of an imported version from its origin's log, and the versions
+     * it was based on (record_base); existing versions are this archive's
+     * own, each based on the one before.  Pinned peers; the origins of
+     * imported log items (sync_item); record_conflict is derived. */
+    "ALTER TABLE record_version ADD COLUMN origin TEXT;\n"
+    "ALTER TABLE record_version ADD COLUMN oseq INTEGER;\n"
+    "ALTER TABLE record_version ADD COLUMN origin_at TEXT;\n"
+    "ALTER TABLE record_version ADD COLUMN proof TEXT;\n"
+    "UPDATE record_version SET origin = (SELECT value FROM meta WHERE key = 'archive_id'),\n"
+    "  oseq = log_seq, origin_at = coalesce(json_extract(doc, '$.origin.written_at'),\n"
+    "                                        json_extract(doc, '$.written_at'));\n"
+    "CREATE UNIQUE INDEX record_version_gid ON record_version(origin, oseq);\n"
+    "CREATE TABLE record_base (\n"
+    "  id          TEXT NOT NULL,\n"
+    "  version     INTEGER NOT NULL,\n"
+    "  base_origin TEXT NOT NULL,\n"
+    "  base_oseq   INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (id, version, base_origin, base_oseq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX record_base_of ON record_base(id, base_origin, base_oseq);\n"
+    "INSERT INTO record_base SELECT v.id, v.version, p.origin, p.oseq\n"
+    "  FROM record_version v JOIN record_version p ON p.id = v.id AND p.version = v.version - 1;\n"
+    "CREATE TABLE record_conflict (\n"
+    "  id TEXT PRIMARY KEY\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE peer (\n"
+    "  name     TEXT PRIMARY KEY,\n"
+    "  archive  TEXT NOT NULL UNIQUE,\n"
+    "  tier     TEXT NOT NULL,\n"
+    "  line     TEXT NOT NULL,\n"
+    "  added_by TEXT NOT NULL,\n"
+    "  added_at TEXT NOT NULL,\n"
+    "  mark     TEXT\n"
+    ");\n"
+    "CREATE TABLE sync_item (\n"
+    "  seq    INTEGER PRIMARY KEY REFERENCES log_item(seq),\n"
+    "  origin TEXT NOT NULL,\n"
+    "  oseq   INTEGER NOT NULL,\n"
+    "  proof  TEXT NOT NULL,\n"
+    "  UNIQUE (origin, oseq)\n"
+    ");\n",
 };
 
 const char *schema_create_sql(void)

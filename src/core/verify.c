@@ -439,44 +439,6 @@ static int check_chain(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
-/* The current view holds, once, each logged record's newest version and
- * nothing else: read in the table's order and held against the newest
- * leaves noted from the log (comparing leaf hashes compares the texts). */
-static int check_current(struct at_ctx *ctx, struct store *st, struct newest *newest)
-{
-    static const char sql[] = "SELECT id, doc FROM record_current";
-    sqlite3_stmt *stmt;
-    int rc = AT_OK;
-
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
-        return store_error(ctx, st, "reading the current view");
-    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(stmt, 0);
-        uint64_t *slot = newest->slot ? newest_slot(newest, id) : NULL;
-        struct newest_entry *e = slot && *slot ? &newest->entry[(uint32_t)*slot - 1] : NULL;
-        uint8_t leaf[MERKLE_HASH_LEN];
-
-        if (e == NULL) {
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: in the current view, but no version of it is "
-                           "logged (run 'attest rebuild' if nothing else is wrong)", id);
-            break;
-        }
-        merkle_leaf_hash(sqlite3_column_text(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1), leaf);
-        if (e->seen || memcmp(leaf, e->leaf, MERKLE_HASH_LEN) != 0)
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
-                           "(run 'attest rebuild' if nothing else is wrong)", id, e->version);
-        e->seen = true;
-    }
-    sqlite3_finalize(stmt);
-    for (size_t i = 0; rc == AT_OK && i < newest->count; i++) {
-        if (!newest->entry[i].seen)
-            rc = ctx_error(ctx, AT_ECORRUPT, "record %s: the current view differs from its version %d "
-                           "(run 'attest rebuild' if nothing else is wrong)",
-                           newest->ids.data + newest->entry[i].id, newest->entry[i].version);
-    }
-    return rc;
-}
-
 /* The columns that reads filter on agree with the current view's text:
  * type, version, clearance and retraction in record_current, and the
  * record, type and clearance the spatial index carries for each point.
@@ -522,9 +484,10 @@ static int check_derived(struct at_ctx *ctx, struct store *st)
 }
 
 /* Each version's id, version and type columns agree with its text, the
- * versions run in order, and the current view holds the newest. */
-static int check_versions(struct at_ctx *ctx, struct store *st, struct newest *newest,
-                          const struct mismatch *mismatch)
+ * versions run in order (the order they arrived in), each has its global
+ * identity, and the current view holds what the rule over each record's
+ * heads picks (record_check_current). */
+static int check_versions(struct at_ctx *ctx, struct store *st, const struct mismatch *mismatch)
 {
     int rc = check_chain(ctx, st);
 
@@ -532,7 +495,7 @@ static int check_versions(struct at_ctx *ctx, struct store *st, struct newest *n
         rc = ctx_error(ctx, AT_ECORRUPT, "record %s version %d: its id, version or type columns differ "
                        "from its text", mismatch->id, mismatch->version);
     if (rc == AT_OK)
-        rc = check_current(ctx, st, newest);
+        rc = record_check_current(ctx, st);
     return rc == AT_OK ? check_derived(ctx, st) : rc;
 }
 
@@ -686,7 +649,7 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
     if ((rc = check_sqlite(ctx, st, full)) == AT_OK
         && (rc = check_leaves(ctx, st, &tree, &newest, &mismatch, r)) == AT_OK
         && (rc = check_unlogged(ctx, st)) == AT_OK
-        && (rc = check_versions(ctx, st, &newest, &mismatch)) == AT_OK
+        && (rc = check_versions(ctx, st, &mismatch)) == AT_OK
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
         && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
         && (rc = check_cache(ctx, st, &tree)) == AT_OK

@@ -1,0 +1,44 @@
+/*
+ * sync_int.h: what sync.c and sync_pack.c share: a pinned peer as read
+ * from its key line, and marks.  Private to the sync* family.
+ */
+#ifndef SYNC_INT_H
+#define SYNC_INT_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <sodium.h>
+
+#define SYNC_OFFICERS_MAX 16
+
+struct sync_peer {
+    char name[48];
+    char archive[33];
+    bool partner;
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
+    uint8_t box_pk[crypto_box_PUBLICKEYBYTES];
+    uint8_t officers[SYNC_OFFICERS_MAX][crypto_box_PUBLICKEYBYTES];
+    size_t nofficers;
+    char *mark;  /* the mark it was last known to hold, or NULL; sync_peer_free */
+};
+
+int sync_line_parse(struct at_ctx *ctx, const char *line, struct sync_peer *p);
+/* By name, or (name NULL) by archive id. */
+int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const char *archive,
+                  struct sync_peer *out);
+void sync_peer_free(struct sync_peer *p);
+
+/* This archive's key pair for receiving packs, derived from the master key. */
+int sync_box_keys(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_box_PUBLICKEYBYTES],
+                  uint8_t sk[crypto_box_SECRETKEYBYTES]);
+
+/* The mark as a new JSON object; a mark's text checked and parsed. */
+int sync_mark_json(struct at_ctx *ctx, struct store *st, json_t **out);
+int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
+
+/* Appends bin in base64 (URL-safe, no padding). */
+void sync_b64(const uint8_t *bin, size_t len, struct buf *out);
+
+#endif
