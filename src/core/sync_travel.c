@@ -38,7 +38,7 @@
 /* The log items that are no witness's and stay: the archive's keys, its
  * users and tokens, its peers and the sanctions lists, and earlier
  * travels. */
-#define TRAVEL_KEEP_ITEMS "('keys', 'user', 'token', 'list', 'travel', 'peer', 'peer_remove')"
+#define TRAVEL_KEEP_ITEMS "('keys', 'user', 'token', 'list', 'travel', 'peer')"
 
 /* What goes, in an order the foreign keys allow.  Derived tables are
  * emptied by their rebuilds, from the emptied versions and items. */
@@ -51,7 +51,11 @@ static const char *const travel_sql[] = {
     "DELETE FROM link_decision",
     "DELETE FROM link_run",
     "DELETE FROM vault_item",
+    "DELETE FROM record_base",
+    "DELETE FROM record_conflict",
     "DELETE FROM record_version",
+    "DELETE FROM sync_item WHERE seq IN (SELECT seq FROM log_item WHERE kind NOT IN "
+        TRAVEL_KEEP_ITEMS ")",
     "DELETE FROM log_item WHERE kind NOT IN " TRAVEL_KEEP_ITEMS,
 };
 
