@@ -526,10 +526,28 @@ static int check_clearance_change(struct at_ctx *ctx, struct store *st, json_t *
     return AT_OK;
 }
 
+/* The next local version number of id: versions are numbered in the
+ * order they arrive, and the current one need not be the last. */
+static int next_version(struct at_ctx *ctx, struct store *st, const char *id, int *out)
+{
+    static const char sql[] =
+        "SELECT coalesce(max(version), 0) + 1 FROM record_version WHERE id = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    *out = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "numbering a version");
+}
+
 static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const struct type_spec *t,
                       json_t *data, bool retracted, const struct record_write *w)
 {
-    int clearance = 0;
+    int clearance = 0, version;
     const char *source = w->source ? w->source
                                    : json_string_value(json_object_get(old, "source"));
     json_t *doc;
@@ -544,9 +562,11 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
         return rc;
     if (w->clearance >= 0 && (rc = check_clearance_change(ctx, st, old, clearance)) != AT_OK)
         return rc;
-    doc = new_doc(st, json_string_value(json_object_get(old, "id")), t,
-                  (int)json_integer_value(json_object_get(old, "version")) + 1,
-                  clearance, retracted, w, source, data);
+    if ((rc = next_version(ctx, st, json_string_value(json_object_get(old, "id")),
+                           &version)) != AT_OK)
+        return rc;
+    doc = new_doc(st, json_string_value(json_object_get(old, "id")), t, version, clearance,
+                  retracted, w, source, data);
     rc = write_version(ctx, st, doc, NULL);
     json_decref(doc);
     return rc;
@@ -802,8 +822,6 @@ int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
                       const struct record_origin *o, bool *already)
 {
     static const char held_sql[] = "SELECT 1 FROM record_version WHERE origin = ?1 AND oseq = ?2";
-    static const char next_sql[] =
-        "SELECT coalesce(max(version), 0) + 1 FROM record_version WHERE id = ?1";
     const struct type_spec *t = NULL;
     struct record_origin with = *o;
     json_t *stored = NULL, *origin = NULL;
@@ -828,14 +846,9 @@ int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
         return ctx_prefix(ctx, "key \"data\": ");
     if ((rc = access_check(ctx, store_session(st), ACTION_READ, doc_clearance(doc))) != AT_OK)
         return ctx_prefix(ctx, "key \"clearance\": ");
-    if ((stmt = store_stmt(ctx, st, next_sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
-    step = sqlite3_step(stmt);
-    version = sqlite3_column_int(stmt, 0);
-    sqlite3_reset(stmt);
-    if (step != SQLITE_ROW)
-        return store_error(ctx, st, "numbering a version");
+    if ((rc = next_version(ctx, st, json_string_value(json_object_get(doc, "id")), &version))
+        != AT_OK)
+        return rc;
     /* Stored as the importer's, now, and numbered in arrival order; who
      * wrote it first, where and when is its origin. */
     origin = origin_of(doc);

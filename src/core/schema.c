@@ -300,7 +300,9 @@ static const char *const migrations[] = {
      * proof of an imported version from its origin's log, and the versions
      * it was based on (record_base); existing versions are this archive's
      * own, each based on the one before.  Pinned peers; the origins of
-     * imported log items (sync_item); record_conflict is derived. */
+     * imported log items (sync_item: the local item each stands for, held
+     * when it was written by the import rather than found already here);
+     * record_conflict is derived. */
     "ALTER TABLE record_version ADD COLUMN origin TEXT;\n"
     "ALTER TABLE record_version ADD COLUMN oseq INTEGER;\n"
     "ALTER TABLE record_version ADD COLUMN origin_at TEXT;\n"
@@ -332,12 +334,14 @@ static const char *const migrations[] = {
     "  mark     TEXT\n"
     ");\n"
     "CREATE TABLE sync_item (\n"
-    "  seq    INTEGER PRIMARY KEY REFERENCES log_item(seq),\n"
     "  origin TEXT NOT NULL,\n"
     "  oseq   INTEGER NOT NULL,\n"
+    "  seq    INTEGER NOT NULL REFERENCES log_item(seq),\n"
+    "  held   INTEGER NOT NULL,\n"
     "  proof  TEXT NOT NULL,\n"
-    "  UNIQUE (origin, oseq)\n"
-    ");\n",
+    "  PRIMARY KEY (origin, oseq)\n"
+    ");\n"
+    "CREATE INDEX sync_item_seq ON sync_item(seq) WHERE held = 1;\n",
 };
 
 const char *schema_create_sql(void)
