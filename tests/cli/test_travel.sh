@@ -19,16 +19,21 @@ new_archive centre; C=$ARCHIVE
 new_archive laptop; L=$ARCHIVE
 keyline() { attest -A "$1" key show | grep -m1 '^attest-peer'; }
 fail_setup() { not_ok "setup: $1" "$(cat "$T/err" 2>/dev/null)"; exit 0; }
+# Each archive has a protection officer, to whom identities are sealed.
+for a in "$C" "$L"; do
+    attest -A "$a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase" \
+        >/dev/null 2>"$T/err" || fail_setup "an officer in $a"
+done
 attest -A "$L" peers add centre "$(keyline "$C")" >/dev/null 2>"$T/err" || fail_setup "the laptop pins the centre"
 attest -A "$C" peers add laptop "$(keyline "$L")" >/dev/null 2>"$T/err" || fail_setup "the centre pins the laptop"
 
 # The laptop's work: the demo, a witness with a distinctive code and a
 # sealed identity, evidence with distinctive bytes.
 attest import jsonl "$ROOT/demo/fictional.jsonl" >/dev/null 2>"$T/err" || fail_setup "demo import"
-printf '{"type":"witness","id":"wt-trvl00000001","data":{"code":"%s","sex":"female","birth_year":1980,"notes":"FICTIONAL"}}\n' \
+printf '{"type":"witness","id":"wt-trv000000001","data":{"code":"%s","sex":"female","birth_year":1980,"notes":"FICTIONAL"}}\n' \
     "$WCODE" >"$T/w.jsonl"
 attest import jsonl "$T/w.jsonl" >/dev/null 2>"$T/err" || fail_setup "witness import"
-printf '{"real_name":"%s","notes":"FICTIONAL"}\n' "$IDNAME" | attest witness identity wt-trvl00000001 --file - \
+printf '{"real_name":"%s","notes":"FICTIONAL"}\n' "$IDNAME" | attest witness identity wt-trv000000001 --file - \
     >/dev/null 2>"$T/err" || fail_setup "identity"
 printf '%s %.0s' "$EVMARK" $(seq 2000) >"$T/ev.bin"
 attest evidence add "$T/ev.bin" --interview iv-fake00000001 >"$T/ev.out" 2>"$T/err" || fail_setup "evidence add"
@@ -41,7 +46,7 @@ attest -A "$C" sync export --to laptop >"$T/p2" 2>"$T/err" || fail_setup "the ce
 attest -A "$L" sync import "$T/p2" >/dev/null 2>"$T/err" || fail_setup "the laptop hears from the centre"
 
 # Then work the centre does not have.
-printf '{"type":"document","id":"dc-trvl00000001","data":{"title":"%s"}}\n' "$UNSYNCED" >"$T/u.jsonl"
+printf '{"type":"document","id":"dc-trv000000001","data":{"title":"%s"}}\n' "$UNSYNCED" >"$T/u.jsonl"
 attest import jsonl "$T/u.jsonl" >/dev/null 2>"$T/err" || fail_setup "unsynced import"
 printf 'FICTIONAL second evidence, never synced %.0s' $(seq 500) >"$T/ev2.bin"
 attest evidence add "$T/ev2.bin" --interview iv-fake00000001 >"$T/ev2.out" 2>"$T/err" || fail_setup "evidence 2"
@@ -83,7 +88,7 @@ check "after travel: verify passes" attest verify
 has "after travel: the keys and the peer stay" 'centre' attest peers list
 
 # The pack is the centre's alone.
-check_fails "the laptop cannot open its travel pack" 1 "." attest sync import "$T/travel.pack"
+check_fails "the laptop cannot open its travel pack" 2 "not this one" attest sync import "$T/travel.pack"
 ! grep -qaF "$UNSYNCED" "$T/travel.pack"; verdict "the travel pack holds nothing readable" $?
 
 # Restore: the centre takes the travel pack, then makes one for the laptop.

@@ -24,12 +24,12 @@ umask 077
 printf '%s\n' "$HTTP_TEST_TOKEN" > "$tmp/token"
 "$python" tests/http/sync.py token analyst > "$tmp/analyst-token"
 cat > "$tmp/laptop.jsonl" <<'JSON'
-{"type":"document","id":"dc-lapt00000001","data":{"title":"FICTIONAL laptop report, pushed"}}
-{"type":"document","id":"dc-lapt00000002","data":{"title":"FICTIONAL laptop notes, pushed"}}
+{"type":"document","id":"dc-apt000000001","data":{"title":"FICTIONAL laptop report, pushed"}}
+{"type":"document","id":"dc-apt000000002","data":{"title":"FICTIONAL laptop notes, pushed"}}
 JSON
 setup "laptop records" "$bin" -A "$L" import jsonl "$tmp/laptop.jsonl"
 head -c 6000 /dev/urandom > "$tmp/ev.bin"
-setup "laptop evidence" "$bin" -A "$L" evidence add "$tmp/ev.bin" --source dc-lapt00000001
+setup "laptop evidence" "$bin" -A "$L" evidence add "$tmp/ev.bin" --source dc-apt000000001
 push() { "$bin" -A "$L" sync push "$base" --to centre --token-file "$tmp/token" "$@"; }
 check "push of two chunks only (--max-chunks 2)" push --chunk-size 1024 --max-chunks 2
 check "it says to run again" grep -q "run the same command again" "$tmp/out"
@@ -42,7 +42,7 @@ r = Session(token=sys.argv[2]).get("/api/v1/sync/uploads/" + sys.argv[1])
 sys.exit(0 if r.status == 200 and r.json()["offset"] == 2048 else 1)' "$id" "$HTTP_TEST_TOKEN"
 check "the push run again resumes at byte 2048 and is applied" push --chunk-size 1024
 check "it said where it resumed" grep -q "resuming the upload at byte 2048" "$tmp/out"
-check "the centre holds the laptop's records" "$bin" show dc-lapt00000002
+check "the centre holds the laptop's records" "$bin" show dc-apt000000002
 check "the outbox is empty" test ! -e "$L/sync-outbox/centre.pack" -a ! -e "$L/sync-outbox/centre.pack.upload"
 check "a second push sends nothing new" push
 
@@ -65,15 +65,15 @@ check "an analyst's token may not pull" test $rc -ne 0 -a -n "$(grep 403 "$tmp/o
 check "pull from a peer not pinned: refused" test $rc -ne 0 -a -n "$(grep 'peers add' "$tmp/o")"
 
 # ---- a travelled laptop, restored over the network --------------------------------
-printf '{"type":"document","id":"dc-lapt00000003","data":{"title":"FICTIONAL written before the border"}}\n' > "$tmp/late.jsonl"
+printf '{"type":"document","id":"dc-apt000000003","data":{"title":"FICTIONAL written before the border"}}\n' > "$tmp/late.jsonl"
 setup "unsynced record" "$bin" -A "$L" import jsonl "$tmp/late.jsonl"
 check "travel" "$bin" -A "$L" travel --to centre --out "$tmp/travel.pack"
-"$bin" -A "$L" show dc-lapt00000003 > "$tmp/o" 2>&1; rc=$?
+"$bin" -A "$L" show dc-apt000000003 > "$tmp/o" 2>&1; rc=$?
 check "after travel the laptop has no record" test $rc -ne 0
 check "travel restore URL --pack" "$bin" -A "$L" travel restore "$base" --from centre --pack "$tmp/travel.pack" --token-file "$tmp/token"
-check "the centre has the record the laptop had not synced" "$bin" show dc-lapt00000003
-check "the laptop has it back" "$bin" -A "$L" show dc-lapt00000003
-check "and the records it had synced" "$bin" -A "$L" show dc-lapt00000001
+check "the centre has the record the laptop had not synced" "$bin" show dc-apt000000003
+check "the laptop has it back" "$bin" -A "$L" show dc-apt000000003
+check "and the records it had synced" "$bin" -A "$L" show dc-apt000000001
 check "verify passes on the restored laptop" "$bin" -A "$L" verify
 http_stop
 
