@@ -326,6 +326,10 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
         goto out;
     if (evidence) {
         struct buf parent = BUF_INIT;
+        /* The commitment its origin logged is to the origin's salt. */
+        json_t *salt = json_object_get(proof, "salt");
+        if (strcmp(origin, x->own.archive) != 0 && json_is_string(salt))
+            json_object_set(item, "salt", salt);
         const char *p = json_string_value(json_object_get(item, "parent"));
         if (p && (rc = evidence_gid(x->ctx, x->st, x->own.archive, p, &parent)) != AT_OK)
             goto out;
@@ -998,6 +1002,8 @@ static int apply_evidence(struct importer *im, json_t *frame, const char *origin
                        "the one its origin logged", origin, (long long)oseq);
         goto out;
     }
+    /* Kept with the proof: the salt of the commitment it proves. */
+    json_object_set_new(json_object_get(frame, "proof"), "salt", json_string(salt));
     if ((rc = last_item(im, "evidence", id, &seq)) == AT_OK)
         rc = note_item(im, origin, oseq, seq, !existed, json_object_get(frame, "proof"));
     im->stats->items++;

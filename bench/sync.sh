@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# sync.sh: how fast a pack travels.  Makes an archive of N record versions
+# (SYNC_VERSIONS, default 100,000: events, each amended once) and M bytes
+# of evidence (SYNC_BYTES, default 1 GiB of seeded pseudo-random bytes, in
+# files of at most 256 MiB), then times, in the same run: `attest sync
+# export` to a pinned peer and `attest sync import` there; and, as the
+# peer, `tar | zstd` of the same content (the records as `export jsonl`
+# writes them, and the evidence files in clear) and `zstd -d | tar x`.
+# Prints MB/s and records/s for each and the ratio (target: within 2x of
+# the tar pipeline).  Smaller runs: SYNC_VERSIONS=2000 SYNC_BYTES=67108864.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+versions=${SYNC_VERSIONS:-100000}
+bytes=${SYNC_BYTES:-$((1 << 30))}
+records=$((versions / 2))
+attest=${ATTEST_BIN:-$PWD/build/attest}
+make -s build/attest
+
+dir=$(mktemp -d /tmp/attest-bench-sync.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+printf 'FICTIONAL bench passphrase\n' >"$dir/pass"
+export ATTEST_USER=bench ATTEST_PASSPHRASE_FD=3
+exec 3<"$dir/pass"
+at() { local a=$1; shift; "$attest" -A "$dir/$a" "$@"; }
+now() { date +%s%N; }
+
+for a in field centre; do "$attest" init "$dir/$a" --kdf interactive 2>/dev/null; done
+
+# N/2 events, then a second version of each: N versions.
+python3 - "$records" >"$dir/records.jsonl" <<'PY'
+import json, sys
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"type": "event", "data": {
+        "title": "FICTIONAL DEMO DATA event %d at the market" % i, "date": "%d" % (1990 + i % 30),
+        "description": "FICTIONAL DEMO DATA: a bench record, number %d, nothing real" % i}}))
+PY
+at field import jsonl "$dir/records.jsonl" 2>/dev/null
+at field export jsonl -o "$dir/v1.jsonl"
+python3 - "$dir/v1.jsonl" >"$dir/v2.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    d["version"] = 2
+    d["reason"] = "FICTIONAL second version"
+    d["data"]["title"] += " (amended)"
+    d.pop("origin", None)
+    print(json.dumps(d))
+PY
+at field import jsonl "$dir/v2.jsonl" 2>/dev/null
+
+mkdir -p "$dir/files"
+left=$bytes n=0
+while [ "$left" -gt 0 ]; do
+    size=$(( left > (256 << 20) ? (256 << 20) : left ))
+    head -c "$size" /dev/zero | openssl enc -aes-256-ctr -pass pass:attest-bench-sync-$n \
+        -nosalt -pbkdf2 >"$dir/files/evidence-$n.bin"
+    left=$((left - size)) n=$((n + 1))
+done
+for f in "$dir"/files/*; do at field evidence add "$f" >/dev/null 2>&1; done
+at field peers add centre "$(at centre key show | tail -1)"
+at centre peers add field "$(at field key show | tail -1)"
+at field export jsonl -o "$dir/all.jsonl"
+content=$(( $(stat -c %s "$dir/all.jsonl") + bytes ))
+
+# The peer: the same content through tar and zstd, and back.
+cp "$dir/all.jsonl" "$dir/files/records.jsonl"
+t0=$(now); tar -C "$dir/files" -cf - . | zstd -q -1 -T1 >"$dir/content.tar.zst"; t1=$(now)
+mkdir "$dir/untar"
+zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; t2=$(now)
+rm -rf "$dir/untar" "$dir/files/records.jsonl"
+
+t3=$(now); at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; t4=$(now)
+at centre sync import "$dir/pack" 2>"$dir/import.log"; t5=$(now)
+got=$(at centre sync mark >/dev/null && "$attest" -A "$dir/centre" list --json 2>/dev/null \
+      | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+if [ "$got" != "$records" ]; then
+    echo "sync: the centre holds $got records, not $records" >&2
+    cat "$dir/import.log" >&2
+    exit 1
+fi
+
+row() { # row NAME NANOSECONDS NOTE
+    local ms=$(( $2 / 1000000 )); [ "$ms" -gt 0 ] || ms=1
+    printf '%-24s %8d ms %8d MB/s %9d records/s  %s\n' "$1" "$ms" \
+        $(( content / 1000 / ms )) $(( versions * 1000 / ms )) "$3"
+}
+echo "content: $versions record versions ($records records), $((bytes >> 20)) MiB of evidence in $n files;" \
+     "pack $(( $(stat -c %s "$dir/pack") >> 20 )) MiB, tar.zst $(( $(stat -c %s "$dir/content.tar.zst") >> 20 )) MiB"
+row "tar | zstd -1" $((t1 - t0)) "the peer, out"
+row "zstd -d | tar x" $((t2 - t1)) "the peer, in"
+row "attest sync export" $((t4 - t3)) "$(( (t4 - t3) * 100 / (t1 - t0 + 1) ))% of tar | zstd's time (target <= 200%)"
+row "attest sync import" $((t5 - t4)) "$(( (t5 - t4) * 100 / (t2 - t1 + 1) ))% of zstd -d | tar x's time (target <= 200%)"
