@@ -5,7 +5,7 @@
 
 O        ?= build
 CC       ?= cc
-PKGS     := libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd gdal
+PKGS     := libsodium libcrypto jansson libxml-2.0 icu-uc icu-i18n proj libarchive libmicrohttpd gdal libcurl
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wno-unknown-warning-option
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP $(SAN_FLAGS)

@@ -256,8 +256,12 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports', 'users'];
+var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
+           'conflicts', 'users'];
+/* Pages only for the roles that may act on them: users, for admins; conflicts, for those who
+ * write (and so resolve). */
 var NAV_ADMIN = { users: 1 };
+var NAV_WRITERS = { conflicts: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -275,6 +279,7 @@ function renderHeader(view) {
     var ul = h('ul');
     NAV.forEach(function (name) {
         if (NAV_ADMIN[name] && state.me.role !== 'admin') return;
+        if (NAV_WRITERS[name] && ['admin', 'officer', 'investigator', 'analyst'].indexOf(state.me.role) < 0) return;
         var active = view === name || (view === 'record' && name === 'records')
                      || (view === 'document' && name === 'documents');
         ul.appendChild(h('li', null, hashLink(name, t('nav.' + name),
@@ -1905,7 +1910,8 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 window.addEventListener('hashchange', route);
 
 /* What the pages in their own files (evidence.js, users.js, picker.js,
- * document.js, case.js, map_*.js) use; they are loaded after this file and add to VIEWS. */
+ * document.js, case.js, map_*.js,
+ * sync.js) use; they are loaded after this file and add to VIEWS. */
 window.ATTEST = {
     VIEWS: VIEWS, state: state, h: h, append: append, clear: clear, nextId: nextId, qs: qs,
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,

@@ -34,6 +34,9 @@ static int verify_cmd(struct cli *cli, int argc, char **argv)
            cli->archive, (unsigned long long)r.log_entries,
            (unsigned long long)r.record_versions, (unsigned long long)r.log_items,
            (unsigned long long)r.heads);
+    if (r.travelled)
+        printf("  %llu entries whose texts travelled to the centre (attest travel): leaves only\n",
+               (unsigned long long)r.travelled);
     if (r.vault_checked)
         printf("  %llu vault files (%llu bytes) decrypted, every tag and SHA-256 verified\n",
                (unsigned long long)r.vault_files, (unsigned long long)r.vault_bytes);

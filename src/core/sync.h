@@ -67,4 +67,29 @@ int sync_peer_mark_set(struct at_ctx *ctx, struct store *st, const char *peer, c
  * origin_archive, author, written_at, base}], current}. */
 int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
 
+/* ---- travel (sync_travel.c): `attest travel`, before a border crossing ---- */
+
+/* What a travel removed: record versions, log items, vault index entries
+ * and vault files, and the last log entry whose text went (upto). */
+struct travel_report {
+    uint64_t versions, items, files, shredded;
+    uint64_t upto;
+};
+/* Writes to fd (open for reading and writing) a pack for centre of what
+ * it lacks by the mark last heard from it, flushed to disk; then, only if
+ * that succeeded, removes every witness datum from the archive in one
+ * transaction ended by a signed "travel" log item, overwrites and unlinks
+ * the vault's files, and rewrites the database (secure delete, VACUUM, WAL
+ * truncated).  Keys, users, tokens, peers and lists stay.  Needs the sync
+ * right.  Outside a transaction. */
+int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd,
+                struct sync_stats *packed, struct travel_report *removed);
+/* sync_travel's second half, for when the pack is on disk already (its
+ * SHA-256 in hex and its size go into the travel item). */
+int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
+                       const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed);
+/* The last log entry whose text a travel removed (0 if none): verify
+ * accepts entries without a text up to it. */
+int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto);
+
 #endif

@@ -12,6 +12,7 @@ struct verify_report {
     uint64_t log_entries;
     uint64_t record_versions;
     uint64_t log_items;       /* users, keys, identities, evidence, custody */
+    uint64_t travelled;       /* entries whose texts a travel removed (sync_travel) */
     uint64_t heads;           /* signed tree heads checked */
     uint64_t vault_files;     /* vault files decrypted and hashed */
     uint64_t vault_bytes;

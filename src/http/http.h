@@ -209,6 +209,14 @@ int api_screen(struct request *r);
 int api_screen_decisions(struct request *r);
 int api_screen_dismiss(struct request *r);
 int api_screen_withdraw(struct request *r);
+int api_sync_conflicts(struct request *r);
+int api_sync_mark(struct request *r);
+int api_sync_pack(struct request *r);
+int api_sync_upload_create(struct request *r);
+int api_sync_upload_delete(struct request *r);
+int api_sync_upload_get(struct request *r);
+int api_sync_upload_put(struct request *r);
+int api_sync_upload_apply(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

@@ -38,6 +38,13 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$tmp/ana" \
        && run -A "$tmp/a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/olga" \
        && run -A "$tmp/a" import jsonl "$root/demo/fictional.jsonl" \
+       && run init "$tmp/b" --kdf interactive \
+       && run -A "$tmp/a" peers add b "$(run -A "$tmp/b" key show | grep -m1 '^attest-peer')" \
+       && run -A "$tmp/b" peers add a "$(run -A "$tmp/a" key show | grep -m1 '^attest-peer')" \
+       && run -A "$tmp/a" sync export --to b > "$tmp/ab.pack" && run -A "$tmp/b" sync import "$tmp/ab.pack" \
+       && run -A "$tmp/a" amend dc-fake00000001 --publisher "FICTIONAL Group A" --reason "FICTIONAL: one side" \
+       && run -A "$tmp/b" amend dc-fake00000001 --publisher "FICTIONAL Group B" --reason "FICTIONAL: the other" \
+       && run -A "$tmp/b" sync export --to a > "$tmp/ba.pack" && run -A "$tmp/a" sync import "$tmp/ba.pack" \
        && run -A "$tmp/a" lists import un "$root/tests/data/sanctions/un/un-2018-10-29.xml" \
        && run -A "$tmp/a" lists import un "$root/tests/data/sanctions/un/un-2026-02-27.xml" \
        && run -A "$tmp/a" add person --name "FICTIONAL Kim Chol Su" --birth_date 1960 --sex male \

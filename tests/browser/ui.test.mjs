@@ -778,6 +778,20 @@ await step('keyboard: skip link, then the navigation in order', async () => {
     await page.waitForSelector('form[data-type="witness"]');
 });
 
+await step('conflicts: concurrent versions side by side, linked to the record to amend', async () => {
+    await goto('records');
+    check(await page.locator('#nav a[href="#/conflicts"]').count() === 1, 'the navigation links the page');
+    await goto('conflicts');
+    const table = page.locator('table.conflict[data-record="dc-fake00000001"]');
+    await table.waitFor();
+    check(await table.locator('thead tr:first-child th').count() === 3, 'two versions side by side');
+    const differs = await table.locator('tr.differs').allTextContents();
+    check(differs.some((t) => t.includes('FICTIONAL Group A') && t.includes('FICTIONAL Group B')),
+          'the differing field shows both values: ' + differs.join(' | '));
+    await page.locator('section.conflict-record p a[href="#/record/dc-fake00000001"]').click();
+    await page.waitForSelector('details.amend');
+});
+
 await step('analyst: no witness identity and no confidential witness records', async () => {
     await page.click('#logout');
     await page.waitForSelector('#login-user');

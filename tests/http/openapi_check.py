@@ -44,6 +44,10 @@ res.check("served document is the file", served_doc.status == 200 and served_doc
 
 # The requests: (method, path template) -> (path params, query, body, raw body).
 evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
+sync_chunk = b"FICTIONAL not a pack\n"
+# Pulling and applying a real pack needs a second, pinned archive: those
+# succeed in tests/http/test_sync.sh; here they answer a documented refusal.
+needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply")}
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
@@ -100,6 +104,14 @@ calls = {
     ("POST", "/api/v1/screen/decisions/withdraw"): ({}, "", {"record": "or-fake00000001", "entry": "KPe.001"}),
     ("GET", "/api/v1/screen/decisions"): ({}, "?all=1", None),
     ("GET", "/api/v1/screen/successors"): ({}, "?entry=un:KPe.002&limit=5", None),
+    ("GET", "/api/v1/sync/conflicts"): ({}, "", None),
+    ("GET", "/api/v1/sync/mark"): ({}, "", None),
+    ("GET", "/api/v1/sync/pack"): ({}, "?archive=FICTIONAL-unpinned", None),
+    ("POST", "/api/v1/sync/uploads"): ({}, "?length=%d" % len(sync_chunk), None),
+    ("DELETE", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
+    ("GET", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
+    ("PUT", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "?offset=0", sync_chunk),
+    ("POST", "/api/v1/sync/uploads/{id}/apply"): ({"id": "UPLOAD"}, "", None),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
@@ -149,6 +161,10 @@ for key in order:
     if key == ("POST", "/api/v1/tokens") and r.status == 201:
         found["TOKEN"] = [t["id"] for t in admin.get("/api/v1/tokens").json()["tokens"]
                           if t["state"] == "active"][0]
+    if key == ("POST", "/api/v1/sync/uploads") and r.status == 201:
+        found["UPLOAD"] = r.json()["id"]
+    if key in needs_peer:
+        continue
     if key[0] == "POST" and key[1] != "/api/v1/logout":
         res.check("admin %s %s succeeded" % key, r.status in (200, 201), r.body[:300])
     if key[0] == "GET":

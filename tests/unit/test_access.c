@@ -46,6 +46,12 @@ UNIT_TEST(access_check_actions)
     CHECK(access_check(&ctx, &partner, ACTION_WRITE, 0) == AT_EDENIED);
     CHECK(strstr(ctx.message, "partner-user") != NULL && strstr(ctx.message, "write records") != NULL);
     CHECK(access_check(&ctx, &public, ACTION_GET_EVIDENCE, CLEARANCE_PUBLIC) == AT_EDENIED);
+    /* Pushing and pulling packs: those who gather and guard the records. */
+    CHECK(access_check(&ctx, &admin, ACTION_SYNC, 0) == AT_OK);
+    CHECK(access_check(&ctx, &officer, ACTION_SYNC, 0) == AT_OK);
+    CHECK(access_check(&ctx, &analyst, ACTION_SYNC, 0) == AT_EDENIED);
+    CHECK(access_check(&ctx, &partner, ACTION_SYNC, 0) == AT_EDENIED);
+    CHECK(strstr(ctx.message, "sync packs") != NULL);
 }
 
 UNIT_TEST(access_reads_stop_at_clearance)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# test_travel.sh: `attest travel` on a laptop that has synced part of its
+# work with the centre: afterwards no witness code, identity or evidence
+# byte is in attest.db*, the vault or what the passphrase opens (attest
+# list shows nothing); the travel pack cannot be opened by the laptop; the
+# log still verifies; keys and peers stay; a failed pack removes nothing.
+# Then the centre takes the travel pack and the laptop is restored from a
+# pack the centre made: the same records (compared by digest), the same
+# evidence bytes, nothing unsynced lost.  FICTIONAL data only.
+. "$(dirname "$0")/lib.sh"
+plan 22
+
+WCODE="TRAVEL-WCODE-7731-FICTIONAL"
+IDNAME="Travelling Witness Ornavel FICTIONAL"
+EVMARK="FICTIONAL-EVIDENCE-MARKER-4410"
+UNSYNCED="FICTIONAL-UNSYNCED-MARKER-9902"
+
+new_archive centre; C=$ARCHIVE
+new_archive laptop; L=$ARCHIVE
+keyline() { attest -A "$1" key show | grep -m1 '^attest-peer'; }
+fail_setup() { not_ok "setup: $1" "$(cat "$T/err" 2>/dev/null)"; exit 0; }
+# Each archive has a protection officer, to whom identities are sealed.
+for a in "$C" "$L"; do
+    attest -A "$a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase" \
+        >/dev/null 2>"$T/err" || fail_setup "an officer in $a"
+done
+attest -A "$L" peers add centre "$(keyline "$C")" >/dev/null 2>"$T/err" || fail_setup "the laptop pins the centre"
+attest -A "$C" peers add laptop "$(keyline "$L")" >/dev/null 2>"$T/err" || fail_setup "the centre pins the laptop"
+
+# The laptop's work: the demo, a witness with a distinctive code and a
+# sealed identity, evidence with distinctive bytes.
+attest import jsonl "$ROOT/demo/fictional.jsonl" >/dev/null 2>"$T/err" || fail_setup "demo import"
+printf '{"type":"witness","id":"wt-trv000000001","data":{"code":"%s","sex":"female","birth_year":1980,"notes":"FICTIONAL"}}\n' \
+    "$WCODE" >"$T/w.jsonl"
+attest import jsonl "$T/w.jsonl" >/dev/null 2>"$T/err" || fail_setup "witness import"
+printf '{"real_name":"%s","notes":"FICTIONAL"}\n' "$IDNAME" | attest witness identity wt-trv000000001 --file - \
+    >/dev/null 2>"$T/err" || fail_setup "identity"
+printf '%s %.0s' "$EVMARK" $(seq 2000) >"$T/ev.bin"
+attest evidence add "$T/ev.bin" --interview iv-fake00000001 >"$T/ev.out" 2>"$T/err" || fail_setup "evidence add"
+ev=$(grep -oE 'ev-[a-z0-9]+|ei-[a-z0-9]+' "$T/ev.out" | head -1)
+
+# Half of it reaches the centre, and the centre's reply tells the laptop.
+attest -A "$L" sync export --to centre >"$T/p1" 2>"$T/err" || fail_setup "export to the centre"
+attest -A "$C" sync import "$T/p1" >/dev/null 2>"$T/err" || fail_setup "the centre imports"
+attest -A "$C" sync export --to laptop >"$T/p2" 2>"$T/err" || fail_setup "the centre's pack"
+attest -A "$L" sync import "$T/p2" >/dev/null 2>"$T/err" || fail_setup "the laptop hears from the centre"
+
+# Then work the centre does not have.
+printf '{"type":"document","id":"dc-trv000000001","data":{"title":"%s"}}\n' "$UNSYNCED" >"$T/u.jsonl"
+attest import jsonl "$T/u.jsonl" >/dev/null 2>"$T/err" || fail_setup "unsynced import"
+printf 'FICTIONAL second evidence, never synced %.0s' $(seq 500) >"$T/ev2.bin"
+attest evidence add "$T/ev2.bin" --interview iv-fake00000001 >"$T/ev2.out" 2>"$T/err" || fail_setup "evidence 2"
+ev2=$(grep -oE 'ev-[a-z0-9]+|ei-[a-z0-9]+' "$T/ev2.out" | head -1)
+
+# The records as {id: data}, for comparison after the restore.
+records_digest() {
+    attest -A "$1" export jsonl | python3 -c 'import json, sys, hashlib
+docs = {}
+for line in sys.stdin:
+    d = json.loads(line)
+    docs[d["id"]] = [d.get("type"), d.get("data"), d.get("clearance"), d.get("retracted", False)]
+print(len(docs), hashlib.sha256(json.dumps(docs, sort_keys=True).encode()).hexdigest())'
+}
+before=$(records_digest "$L")
+sha_ev=$(sha256sum <"$T/ev.bin" | cut -d' ' -f1)
+sha_ev2=$(sha256sum <"$T/ev2.bin" | cut -d' ' -f1)
+
+# A pack that cannot be written: nothing is removed.
+check_fails "travel to an unknown peer fails" 1 "nowhere|peer|not" attest travel --to nowhere --out "$T/none.pack"
+same "a failed travel removes nothing" "$before" "$(records_digest "$L")"
+[ ! -e "$T/none.pack" ]; verdict "a failed travel leaves no pack behind" $?
+
+check "travel --to centre" attest travel --to centre --out "$T/travel.pack"
+lacks "after travel: attest list shows nothing" '[a-z][a-z]-[a-z0-9]{12}' attest list
+
+# Nothing of the witnesses findable: in what the passphrase opens, on disk, in the vault.
+"$ATTEST_SQL" "$L" .dump >"$T/dump.sql" 2>"$T/err" </dev/null
+[ -s "$T/dump.sql" ]; verdict "after travel: the database can be dumped with the key" $?
+for what in "$WCODE" "$IDNAME" "$EVMARK" "$UNSYNCED" "W-0001"; do
+    ! grep -qaF "$what" "$T/dump.sql" "$L"/attest.db* ; r1=$?
+    ! grep -raqF "$what" "$L/vault" ; r2=$?
+    verdict "after travel: '$what' is nowhere in attest.db*, its decrypted dump or the vault" $((r1 | r2))
+done
+[ -z "$(find "$L/vault" -type f)" ]; verdict "after travel: the vault holds no file" $?
+wal=$(stat -c %s "$L/attest.db-wal" 2>/dev/null || echo 0)
+[ "$wal" -eq 0 ]; verdict "after travel: the WAL is empty" $?
+check "after travel: verify passes" attest verify
+has "after travel: the keys and the peer stay" 'centre' attest peers list
+
+# The pack is the centre's alone.
+check_fails "the laptop cannot open its travel pack" 2 "not this one" attest sync import "$T/travel.pack"
+! grep -qaF "$UNSYNCED" "$T/travel.pack"; verdict "the travel pack holds nothing readable" $?
+
+# Restore: the centre takes the travel pack, then makes one for the laptop.
+attest -A "$C" sync import "$T/travel.pack" >/dev/null 2>"$T/err" || not_ok "the centre imports the travel pack" "$(cat "$T/err")"
+attest -A "$C" sync export --to laptop --since '{}' >"$T/back.pack" 2>"$T/err" || not_ok "the centre's restore pack" "$(cat "$T/err")"
+check "travel restore FILE" attest travel restore "$T/back.pack"
+same "after restore: the same records (by digest)" "$before" "$(records_digest "$L")"
+attest evidence get "$ev" >"$T/got" 2>"$T/err"; attest evidence get "$ev2" >"$T/got2" 2>>"$T/err"
+same "after restore: the evidence, synced and unsynced, byte for byte" "$sha_ev $sha_ev2" \
+    "$(sha256sum <"$T/got" | cut -d' ' -f1) $(sha256sum <"$T/got2" | cut -d' ' -f1)"
+check "after restore: verify passes on the laptop" attest verify
+check "after restore: verify passes at the centre" attest -A "$C" verify

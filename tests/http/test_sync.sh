@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Sync over the network: the resumable upload of packs by hand (half the
+# chunks, an interruption, the offset asked, the rest; wrong offsets
+# refused), then `attest sync push` and `attest sync pull` between a laptop
+# and the centre's server on loopback: a push cut short resuming where the
+# server stopped, a pull, a travelled laptop restored over the network, and
+# the refusals (a token over plain http to another machine, no token, a
+# role without the sync right).  FICTIONAL data only.
+. "$(dirname "$0")/lib.sh"
+plan 49
+http_setup
+export HTTP_TEST_ARCHIVE="$tmp/a"
+L=$tmp/laptop
+"$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
+keyline() { "$bin" -A "$1" key show | grep -m1 '^attest-peer'; }
+setup "the laptop pins the centre" "$bin" -A "$L" peers add centre "$(keyline "$tmp/a")"
+setup "the centre pins the laptop" "$bin" peers add laptop "$(keyline "$L")"
+http_start
+export HTTP_TEST_TOKEN=$("$python" tests/http/sync.py token investigator)
+"$python" tests/http/sync.py protocol || echo "not ok - sync.py protocol exited with $?"
+
+# ---- push, cut short, resumed ------------------------------------------------
+umask 077
+printf '%s\n' "$HTTP_TEST_TOKEN" > "$tmp/token"
+"$python" tests/http/sync.py token analyst > "$tmp/analyst-token"
+cat > "$tmp/laptop.jsonl" <<'JSON'
+{"type":"document","id":"dc-apt000000001","data":{"title":"FICTIONAL laptop report, pushed"}}
+{"type":"document","id":"dc-apt000000002","data":{"title":"FICTIONAL laptop notes, pushed"}}
+JSON
+setup "laptop records" "$bin" -A "$L" import jsonl "$tmp/laptop.jsonl"
+head -c 6000 /dev/urandom > "$tmp/ev.bin"
+setup "laptop evidence" "$bin" -A "$L" evidence add "$tmp/ev.bin" --source dc-apt000000001
+push() { "$bin" -A "$L" sync push "$base" --to centre --token-file "$tmp/token" "$@"; }
+check "push of two chunks only (--max-chunks 2)" push --chunk-size 1024 --max-chunks 2
+cp "$tmp/out" "$tmp/push1"
+check "it says to run again" grep -q "run the same command again" "$tmp/push1"
+check "the pack and its upload wait in the outbox" test -s "$L/sync-outbox/centre.pack" -a -s "$L/sync-outbox/centre.pack.upload"
+id=$(sed -n 2p "$L/sync-outbox/centre.pack.upload")
+check "the server holds 2048 bytes of it" "$python" -c '
+import sys
+from client import Session
+r = Session(token=sys.argv[2]).get("/api/v1/sync/uploads/" + sys.argv[1])
+sys.exit(0 if r.status == 200 and r.json()["offset"] == 2048 else 1)' "$id" "$HTTP_TEST_TOKEN"
+check "the push run again resumes at byte 2048 and is applied" push --chunk-size 1024
+cp "$tmp/out" "$tmp/push2"
+check "it said where it resumed" grep -q "resuming the upload at byte 2048" "$tmp/push2"
+check "the centre holds the laptop's records" "$bin" show dc-apt000000002
+check "the outbox is empty" test ! -e "$L/sync-outbox/centre.pack" -a ! -e "$L/sync-outbox/centre.pack.upload"
+check "a second push sends nothing new" push
+
+# ---- pull -----------------------------------------------------------------------
+pull() { "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" "$@"; }
+check "pull" pull
+check "the laptop holds the centre's records" "$bin" -A "$L" show dc-fake00000001
+check "verify passes on the laptop" "$bin" -A "$L" verify
+check "verify passes at the centre" "$bin" verify
+
+# ---- refusals ---------------------------------------------------------------------
+"$bin" -A "$L" sync push http://192.0.2.1:9 --to centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
+check "a token over plain http to another machine is refused" test $rc -eq 2
+check "... saying to use https" grep -q "https://" "$tmp/o"
+"$bin" -A "$L" sync pull "$base" --from centre > "$tmp/o" 2>&1; rc=$?
+check "no token: refused, naming --token-file" test $rc -eq 2 -a -n "$(grep -- --token-file "$tmp/o")"
+"$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/analyst-token" > "$tmp/o" 2>&1; rc=$?
+check "an analyst's token may not pull" test $rc -ne 0 -a -n "$(grep 403 "$tmp/o")"
+"$bin" -A "$L" sync pull "$base" --from nobody --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
+check "pull from a peer not pinned: refused" test $rc -ne 0 -a -n "$(grep 'peers add' "$tmp/o")"
+
+# ---- a travelled laptop, restored over the network --------------------------------
+printf '{"type":"document","id":"dc-apt000000003","data":{"title":"FICTIONAL written before the border"}}\n' > "$tmp/late.jsonl"
+setup "unsynced record" "$bin" -A "$L" import jsonl "$tmp/late.jsonl"
+check "travel" "$bin" -A "$L" travel --to centre --out "$tmp/travel.pack"
+"$bin" -A "$L" show dc-apt000000003 > "$tmp/o" 2>&1; rc=$?
+check "after travel the laptop has no record" test $rc -ne 0
+check "travel restore URL --pack" "$bin" -A "$L" travel restore "$base" --from centre --pack "$tmp/travel.pack" --token-file "$tmp/token"
+check "the centre has the record the laptop had not synced" "$bin" show dc-apt000000003
+check "the laptop has it back" "$bin" -A "$L" show dc-apt000000003
+check "and the records it had synced" "$bin" -A "$L" show dc-apt000000001
+check "verify passes on the restored laptop" "$bin" -A "$L" verify
+http_stop
+
+# ---- TLS: the server's certificate is verified ---------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
+http_start --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+"$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
+check "https: a certificate no CA vouches for is refused" test $rc -ne 0 -a -n "$(grep -i certificate "$tmp/o")"
+check "https: pull with --cacert" "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" --cacert "$tmp/cert.pem"
+http_stop
