@@ -13,6 +13,7 @@
 #include "../core/vocab.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,9 +159,11 @@ static int cluster_file(struct cli *cli, const char *path, const char *method,
                 break;
             s = end + (*end == ',');
         }
-        if (k < 3 || !geo_valid(v[0], v[1]) || !isfinite(v[2]) || v[2] < 0) {
+        if (k < 3 || !geo_valid(v[0], v[1]) || !isfinite(v[2]) || v[2] < 0
+            || !(fabs(v[3]) <= INT_MAX && v[3] == trunc(v[3]))) {
             ctx_error(&cli->ctx, AT_EINVAL, "%s:%zu: want lat,lon,uncertainty_m[,group]: latitude "
-                      "-90..90, longitude -180..180, metres from 0", path, line);
+                      "-90..90, longitude -180..180, metres from 0, group a whole number "
+                      "(within +-%d)", path, line, INT_MAX);
             rc = cli_fail(cli, AT_EINVAL);
             goto out;
         }

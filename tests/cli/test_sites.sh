@@ -6,7 +6,7 @@
 cd "$ROOT" || exit 1
 bin=$ATTEST_BIN tmp=$T
 export ATTEST_USER=admin
-plan 24
+plan 25
 
 new_archive a
 w1=$("$bin" add witness --code "FICTIONAL W1")
@@ -84,6 +84,11 @@ assert all((x == '0') == (y == '0') for x, y in pairs)
 else
     not_ok "dbscan partition equals R dbscan's" "R's dbscan is missing (make deps installs r-cran-dbscan)"
 fi
+# A group beyond an int: refused, naming the field (it was converted to an
+# int unchecked, which UBSan reports as undefined behaviour).
+printf 'lat,lon,uncertainty_m,group\n41.8,129.7,100,1e20\n' > "$tmp/group.csv"
+check_fails "a group that is not a whole number within an int is refused" 2 "group a whole number" \
+    "$bin" sites cluster --from-csv "$tmp/group.csv"
 "$bin" sites cluster --from-csv "$tmp/p.csv" > "$tmp/centre" 2>/dev/null
 check "centre clustering ARI >= 0.95 on the seeded set" python3 -c "
 import subprocess
