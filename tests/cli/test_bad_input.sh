@@ -64,7 +64,7 @@ printf '%s\n' "$good" '{"type":"event","data":{"title":"FICTIONAL","colour":"red
 refused "unknown field in an import" 'field\.jsonl:2: field "colour": type event has no such field; valid: title' \
     attest import jsonl "$T/field.jsonl"
 printf '%s\n' '{"type":"incident","data":{"title":"FICTIONAL"}}' >"$T/type.jsonl"
-refused "unknown type in an import" 'type\.jsonl:1: key "type": "incident" is not a record type; valid: act, case, dependant, dismissal, document' \
+refused "unknown type in an import" 'type\.jsonl:1: key "type": "incident" is not a record type; valid: act, case, claim, dependant, dismissal, document' \
     attest import jsonl "$T/type.jsonl"
 printf '%s\n' "$good" '{"type":"event","data":{"title":"FICTIONAL","date":"1997-02-30"}}' >"$T/date.jsonl"
 refused "impossible date in an import" 'date\.jsonl:2: field "date": "1997-02-30"' \
