@@ -9,16 +9,13 @@
 #include "cli.h"
 #include "../core/casework.h"
 #include "../core/evlog.h"
+#include "../core/model.h"
 #include "../core/number.h"
 #include "../core/record.h"
 #include "../core/vocab.h"
 
 #include <limits.h>
 #include <string.h>
-
-/* The sale's keys and their flags, in the order a sale is printed. */
-static const char *const sale_keys[] = { "seller", "buyer", "broker", "place", "date", "price",
-                                         "currency", "note" };
 
 /* `case sale add CASE --KEY VALUE ... [--before N]`, `case sale remove
  * CASE N --reason R`. */
@@ -29,6 +26,8 @@ static int sale_cmd(struct cli *cli, int argc, char **argv)
     struct casework_sale c = { 0 };
     char id[RECORD_ID_MAX];
     json_t *sale = json_object();
+    size_t nkeys;
+    const char *const *sale_keys = model_sale_keys(&nkeys);
     long n = 0;
     int rc = EXIT_USAGE, got;
 
@@ -41,10 +40,10 @@ static int sale_cmd(struct cli *cli, int argc, char **argv)
                 goto out;
             continue;
         }
-        for (; k < ARRAY_LEN(sale_keys); k++)
+        for (; k < nkeys; k++)
             if ((got = cli_option(&case_command, argc, argv, &i, sale_keys[k], &value)) != 0)
                 break;
-        if (k < ARRAY_LEN(sale_keys)) {
+        if (k < nkeys) {
             if (got < 0)
                 goto out;
             if (strcmp(sale_keys[k], "price") == 0) {

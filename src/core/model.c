@@ -866,59 +866,88 @@ static int validate_party(struct at_ctx *ctx, const char *where, const char *ref
     return AT_OK;
 }
 
+/* The keys of a sale, in the order they are shown; the first three are
+ * its parties. */
+enum sale_key { SALE_SELLER, SALE_BUYER, SALE_BROKER, SALE_PLACE, SALE_DATE, SALE_PRICE,
+                SALE_CURRENCY, SALE_NOTE, SALE_KEYS };
+static const char *const sale_keys[SALE_KEYS] = {
+    [SALE_SELLER] = "seller", [SALE_BUYER] = "buyer", [SALE_BROKER] = "broker",
+    [SALE_PLACE] = "place", [SALE_DATE] = "date", [SALE_PRICE] = "price",
+    [SALE_CURRENCY] = "currency", [SALE_NOTE] = "note",
+};
+#define SALE_KEY_LIST "seller, buyer, broker, place, date, price, currency, note"
+
+const char *const *model_sale_keys(size_t *count)
+{
+    *count = SALE_KEYS;
+    return sale_keys;
+}
+
+/* The value of key k of a sale, checked and made canonical into *out. */
+static int validate_sale_value(struct at_ctx *ctx, const struct field_spec *f, const char *where,
+                               enum sale_key k, json_t *value, json_t **out)
+{
+    struct fuzzy_date d;
+    char code[8] = "";
+
+    if (k == SALE_PRICE) {
+        double x = json_number_value(value);
+        if (!json_is_number(value) || !isfinite(x) || x < f->min || x > f->max)
+            return ctx_error(ctx, AT_EINVAL, "%s: must be a number from %g to %g", where, f->min,
+                             f->max);
+        *out = json_incref(value);
+        return AT_OK;
+    }
+    if (!json_is_string(value))
+        return ctx_error(ctx, AT_EINVAL, "%s: must be text", where);
+    switch (k) {
+    case SALE_SELLER:
+    case SALE_BUYER:
+    case SALE_BROKER:
+        return validate_party(ctx, where, f->ref_types, json_string_value(value), out);
+    case SALE_DATE:
+        *out = trimmed_string(json_string_value(value));
+        if (date_parse(ctx, json_string_value(*out), &d) == AT_OK)
+            return AT_OK;
+        json_decref(*out);
+        return ctx_prefix(ctx, "%s: ", where);
+    case SALE_CURRENCY:
+        snprintf(code, sizeof code, "%s", json_string_value(value));
+        for (char *c = code; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        if (vocab_index(vocab_find("currency"), code) < 0)
+            return code_error(ctx, where, "currency", json_string_value(value));
+        *out = json_string(code);
+        return AT_OK;
+    default:
+        *out = trimmed_string(json_string_value(value));
+        return AT_OK;
+    }
+}
+
 /* One sale of a chain, rewritten into clean (keys checked, text trimmed,
  * the currency in upper case). */
 static int validate_sale(struct at_ctx *ctx, const struct field_spec *f, size_t n, json_t *sale,
                          json_t *clean)
 {
-    static const char *const keys[] = { "seller", "buyer", "broker", "place", "date", "price",
-                                        "currency", "note" };
     char where[96];
     const char *key;
     json_t *value, *v = NULL;
 
     if (!json_is_object(sale))
         return ctx_error(ctx, AT_EINVAL, "field \"%s\" sale %zu: must be an object with keys "
-                         "seller, buyer, broker, place, date, price, currency, note", f->name, n);
+                         SALE_KEY_LIST, f->name, n);
     json_object_foreach(sale, key, value) {
         size_t k = 0;
-        while (k < ARRAY_LEN(keys) && strcmp(keys[k], key) != 0)
+        while (k < SALE_KEYS && strcmp(sale_keys[k], key) != 0)
             k++;
         snprintf(where, sizeof where, "field \"%s\" sale %zu \"%.24s\"", f->name, n, key);
-        if (k == ARRAY_LEN(keys))
-            return ctx_error(ctx, AT_EINVAL, "%s: no such key; valid: seller, buyer, broker, "
-                             "place, date, price, currency, note", where);
+        if (k == SALE_KEYS)
+            return ctx_error(ctx, AT_EINVAL, "%s: no such key; valid: " SALE_KEY_LIST, where);
         if (json_is_null(value) || (json_is_string(value) && json_string_length(value) == 0))
             continue;
-        if (k == 5) {   /* price */
-            double x = json_number_value(value);
-            if (!json_is_number(value) || !isfinite(x) || x < f->min || x > f->max)
-                return ctx_error(ctx, AT_EINVAL, "%s: must be a number from %g to %g", where,
-                                 f->min, f->max);
-            v = json_incref(value);
-        } else if (!json_is_string(value)) {
-            return ctx_error(ctx, AT_EINVAL, "%s: must be text", where);
-        } else if (k < 3) {
-            if (validate_party(ctx, where, f->ref_types, json_string_value(value), &v) != AT_OK)
-                return AT_EINVAL;
-        } else if (k == 4) {
-            struct fuzzy_date d;
-            v = trimmed_string(json_string_value(value));
-            if (date_parse(ctx, json_string_value(v), &d) != AT_OK) {
-                json_decref(v);
-                return ctx_prefix(ctx, "%s: ", where);
-            }
-        } else if (k == 6) {
-            char code[8] = "";
-            snprintf(code, sizeof code, "%s", json_string_value(value));
-            for (char *c = code; *c; c++)
-                *c = (char)toupper((unsigned char)*c);
-            if (vocab_index(vocab_find("currency"), code) < 0)
-                return code_error(ctx, where, "currency", json_string_value(value));
-            v = json_string(code);
-        } else {
-            v = trimmed_string(json_string_value(value));
-        }
+        if (validate_sale_value(ctx, f, where, (enum sale_key)k, value, &v) != AT_OK)
+            return AT_EINVAL;
         json_object_set_new(clean, key, v);
     }
     if (json_object_size(clean) == 0)
@@ -937,8 +966,8 @@ static int validate_sales(struct at_ctx *ctx, const struct field_spec *f, json_t
     size_t i;
 
     if (!json_is_array(v))
-        return field_error(ctx, f->name, "must be a list of sales in order, each {seller, buyer, "
-                           "broker, place, date, price, currency, note}%s", "");
+        return field_error(ctx, f->name, "must be a list of sales in order, each {"
+                           SALE_KEY_LIST "}%s", "");
     list = json_array();
     json_array_foreach(v, i, sale) {
         json_t *clean = json_object();
@@ -952,13 +981,41 @@ static int validate_sales(struct at_ctx *ctx, const struct field_spec *f, json_t
     return AT_OK;
 }
 
-/* The checklist: each ILO indicator at most once, with its status (a bare
- * status stands for {"status": STATUS}), an optional note and source. */
+/* One entry of the checklist, a copy rewritten in place: its status (a
+ * bare status stands for {"status": STATUS}), an optional note and source. */
+static int validate_indicator(struct at_ctx *ctx, const struct field_spec *f, const char *where,
+                              json_t *entry)
+{
+    const char *status = json_string_value(json_object_get(entry, "status")), *key;
+    json_t *value;
+
+    if (!json_is_object(entry))
+        return ctx_error(ctx, AT_EINVAL, "%s: must be a status or {\"status\", \"note\", "
+                         "\"source\"}", where);
+    if (status == NULL || vocab_index(vocab_find("indicator_status"), status) < 0)
+        return code_error(ctx, where, "indicator_status", status ? status : "(none)");
+    json_object_foreach(entry, key, value) {
+        const char *text = json_string_value(value);
+        if (strcmp(key, "status") && strcmp(key, "note") && strcmp(key, "source"))
+            return ctx_error(ctx, AT_EINVAL, "%s: no key \"%s\"; valid: status, note, source",
+                             where, key);
+        if (text == NULL)
+            return ctx_error(ctx, AT_EINVAL, "%s \"%s\": must be text", where, key);
+        if (strcmp(key, "source") == 0
+            && (!model_id_valid(text) || !word_in(model_type_of_id(text)->name, f->ref_types)))
+            return ctx_error(ctx, AT_EINVAL, "%s \"source\": \"%s\" is not the id of a %s", where,
+                             text, f->ref_types);
+        json_object_set_new(entry, key, trimmed_string(text));
+    }
+    return AT_OK;
+}
+
+/* The checklist: each ILO indicator at most once (it is an object's key). */
 static int validate_indicators(struct at_ctx *ctx, const struct field_spec *f, json_t *v,
                                json_t **out)
 {
-    const char *code, *key;
-    json_t *item, *value, *clean;
+    const char *code;
+    json_t *item, *clean;
     char where[96];
 
     if (!json_is_object(v))
@@ -968,35 +1025,14 @@ static int validate_indicators(struct at_ctx *ctx, const struct field_spec *f, j
     json_object_foreach(v, code, item) {
         json_t *entry = json_is_string(item) ? json_pack("{s:O}", "status", item)
                                              : json_deep_copy(item);
-        const char *status = json_string_value(json_object_get(entry, "status"));
-        int rc = AT_OK;
+        int rc;
 
         json_object_set_new(clean, code, entry ? entry : json_null());
         snprintf(where, sizeof where, "field \"%s\" \"%.40s\"", f->name, code);
         if (vocab_index(vocab_find(f->vocab), code) < 0)
             rc = code_error(ctx, "field \"indicators\"", f->vocab, code);
-        else if (!json_is_object(entry))
-            rc = ctx_error(ctx, AT_EINVAL, "%s: must be a status or {\"status\", \"note\", "
-                           "\"source\"}", where);
-        else if (status == NULL || vocab_index(vocab_find("indicator_status"), status) < 0)
-            rc = code_error(ctx, where, "indicator_status", status ? status : "(none)");
-        json_object_foreach(rc == AT_OK ? entry : NULL, key, value) {
-            if (rc != AT_OK)
-                break;
-            if (strcmp(key, "status") && strcmp(key, "note") && strcmp(key, "source"))
-                rc = ctx_error(ctx, AT_EINVAL, "%s: no key \"%s\"; valid: status, note, source",
-                               where, key);
-            else if (!json_is_string(value))
-                rc = ctx_error(ctx, AT_EINVAL, "%s \"%s\": must be text", where, key);
-            else if (strcmp(key, "source") == 0
-                     && (!model_id_valid(json_string_value(value))
-                         || !word_in(model_type_of_id(json_string_value(value))->name,
-                                     f->ref_types)))
-                rc = ctx_error(ctx, AT_EINVAL, "%s \"source\": \"%s\" is not the id of a %s",
-                               where, json_string_value(value), f->ref_types);
-            else
-                json_object_set_new(entry, key, trimmed_string(json_string_value(value)));
-        }
+        else
+            rc = validate_indicator(ctx, f, where, entry);
         if (rc != AT_OK) {
             json_decref(clean);
             return rc;
@@ -1275,8 +1311,6 @@ void model_field_text(const struct field_spec *f, json_t *value, struct buf *out
 void model_each_ref(const struct type_spec *t, json_t *data,
                     void (*fn)(void *arg, const char *field, const char *target), void *arg)
 {
-    static const char *const parties[] = { "seller", "buyer", "broker" };
-
     for (size_t i = 0; i < t->nfields; i++) {
         const char *target, *key;
         json_t *item, *v = json_object_get(data, t->fields[i].name);
@@ -1285,8 +1319,8 @@ void model_each_ref(const struct type_spec *t, json_t *data,
         /* the records a chain of sales names, and the indicators' sources */
         if (t->fields[i].kind == FIELD_SALES)
             json_array_foreach(v, k, item)
-                for (size_t p = 0; p < ARRAY_LEN(parties); p++)
-                    if (model_id_valid(target = json_string_value(json_object_get(item, parties[p]))))
+                for (size_t p = SALE_SELLER; p <= SALE_BROKER; p++)
+                    if (model_id_valid(target = json_string_value(json_object_get(item, sale_keys[p]))))
                         fn(arg, t->fields[i].name, target);
         if (t->fields[i].kind == FIELD_INDICATORS)
             json_object_foreach(v, key, item)

@@ -104,6 +104,10 @@ void model_summary(const struct type_spec *t, json_t *data, struct buf *out);
  * " / ": a text field's value, each sale's place of a chain of sales. */
 void model_place_text(const struct field_spec *f, json_t *value, struct buf *out);
 
+/* The keys of a sale of a chain (FIELD_SALES), in the order they are shown:
+ * seller, buyer, broker, place, date, price, currency, note. */
+const char *const *model_sale_keys(size_t *count);
+
 /* True when code is an ISO 3166-1 alpha-2 country code (upper case). */
 bool model_country_valid(const char *code);
 /* Appends the name of country code in lang ("en", "ko") to out, or the code

@@ -71,7 +71,7 @@ add "information relation" relation --kind information --from "$WT" --to "$EV" \
 check_fails "relation kind that cannot join these types is refused" 2 \
     'family relation cannot end at .*event.*valid: person witness' \
     attest add relation --kind family --from "$PE" --to "$EV"
-check_fails "add of an unknown type lists the types" 2 "valid: act, claim, dismissal, document, event" \
+check_fails "add of an unknown type lists the types" 2 "valid: act, case, claim, dependant, dismissal, document, event" \
     attest add incident --title "FICTIONAL"
 
 # --- show ----------------------------------------------------------------
@@ -154,7 +154,7 @@ same "--clearance restricted keeps both" 2 "$(ids event --clearance restricted |
 check "list --json parses" json_get 'len(j)' < <(attest list --json)
 check "list table" attest list
 check_fails "list of an unknown type lists the valid ones" 2 \
-    'valid: act, claim, dismissal, document, event, interview, organisation, person, pinpoint, relation, site, vessel, witness' \
+    'valid: act, case, claim, dependant, dismissal, document, event, interview, organisation, person, pinpoint, referral, relation, site, vessel, witness' \
     attest list incidents
 check_fails "list with an impossible date" 2 "1997-02-30" attest list --from 1997-02-30
 
