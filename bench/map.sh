@@ -102,7 +102,7 @@ start_nginx "$tmp/www" application/json "$threads" /county.json
 measure() {
     # measure LABEL URL [HEADER]: one wrk run; prints "LABEL req/s p50 p99 errors".
     local label=$1 url=$2 out
-    out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --latency ${3:+-H "$3"} "$url")
+    out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 30s --latency ${3:+-H "$3"} "$url")
     printf '%s\n' "$out" | wrk_row "$label"
 }
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; } # utime + stime, in seconds at 100 Hz

@@ -57,7 +57,8 @@ printf 'gdal_translate -of MBTILES + gdaladdo (plain file)\t%.2f\t%.3f\n' "$gdal
 # server once, so both serve the same bytes.
 port=$(free_port)
 "$bin" serve --port "$port" --threads "$threads" 2> "$tmp/serve.log" &
-pids+=($!)
+server=$!
+pids+=($server)
 wait_http "http://127.0.0.1:$port/api/v1/openapi.json" || { cat "$tmp/serve.log"; exit 1; }
 cookie=$(curl -s -D - -o "$tmp/login.json" -X POST -H 'Content-Type: application/json' \
     -d '{"username":"admin","passphrase":"FICTIONAL bench passphrase"}' \
@@ -119,12 +120,26 @@ measure() {
 }
 
 echo "-- wrk $conns connections, ${secs} s each, $threads threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# cpu PID...: their user + system CPU seconds, with their children's (nginx's workers).
+cpu() {
+    local total=0 p
+    for p in "$@" $(for q in "$@"; do pgrep -P "$q"; done); do
+        total=$(awk -v t="$total" '{ print t + ($14 + $15) / 100 }' "/proc/$p/stat")
+    done
+    echo "$total"
+}
+nginx_pid=$(cat "$tmp/nginx/nginx.pid")
 {
-    echo -e "serving\ttiles/s\tp50 ms\tp99 ms\terrors"
-    measure "attest GET /tiles/scene/z/x/y" "http://127.0.0.1:$port" "Cookie: $cookie"
-    measure "nginx, the same tiles as files" "http://127.0.0.1:$nport"
+    echo -e "serving\ttiles/s\tp50 ms\tp99 ms\terrors\tCPU s"
+    c0=$(cpu "$server")
+    row=$(measure "attest GET /tiles/scene/z/x/y" "http://127.0.0.1:$port" "Cookie: $cookie")
+    echo -e "$row\t$(python3 -c "print('%.1f' % ($(cpu "$server") - $c0))")"
+    c0=$(cpu "$nginx_pid")
+    row=$(measure "nginx, the same tiles as files" "http://127.0.0.1:$nport")
+    echo -e "$row\t$(python3 -c "print('%.1f' % ($(cpu "$nginx_pid") - $c0))")"
 } > "$tmp/results.tsv"
 column -t -s $'\t' "$tmp/results.tsv"
+echo "-- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$tmp/results.tsv" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]

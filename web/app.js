@@ -438,6 +438,7 @@ function makeMap(el, center, zoom) {
     }).catch(function () { /* the map still works without borders */ });
     var overlays = {};
     overlays[t('map.borders')] = borders;
+    overlays[t('map.names')] = window.ATTEST_MAP.placeNames(map).addTo(map);
     var control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
     map.on('baselayerchange overlayadd', function () { if (geo) geo.setStyle(style()); });
     basemaps().then(function (list) {

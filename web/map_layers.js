@@ -3,7 +3,10 @@
  * bubbles that say what they hold (sites, pinpoints and events counted
  * apart, and the interviews the pinpoints were placed in), split as one
  * zooms in; the outlines and line features of sites (a camp's fence, a
- * route), drawn from zoom 9; and a legend kept on the map, always in view.
+ * route), drawn from zoom 9; a legend kept on the map, always in view; and
+ * the gazetteer's place names on every map, in Korean and English, more
+ * of them as one zooms in (provinces first, then cities and counties,
+ * then districts and towns).
  * Loaded after app.js, whose helpers it takes from window.ATTEST.
  */
 'use strict';
@@ -129,7 +132,44 @@ function legendExtras() {
         A.h('li', null, A.h('span', { class: 'lg-line', 'aria-hidden': 'true' }), A.t('map.lines')));
 }
 
+/* The zoom from which each kind of place is named. */
+var NAME_ZOOM = { reference: 5, province: 6, border_city: 7, city: 8, county: 9, district: 11, town: 11 };
+
+/* The gazetteer's places (GET /api/v1/places?bbox=), fetched once. */
+var placesOnce = null;
+function places() {
+    if (!placesOnce) placesOnce = A.api('GET', '/places' + A.qs({ bbox: '118,33,136,47' }))
+        .then(function (r) { return r.places; })
+        .catch(function () { placesOnce = null; return []; });
+    return placesOnce;
+}
+
+/* A layer of place names for map: the places of the view whose kind is
+ * named at its zoom, Hangul over the romanised name. */
+function placeNames(map) {
+    var group = L.layerGroup();
+    var all = [];
+    function draw() {
+        group.clearLayers();
+        if (!map.hasLayer(group)) return;
+        var z = map.getZoom(), view = map.getBounds().pad(0.1);
+        all.forEach(function (p) {
+            if (z < (NAME_ZOOM[p.kind] || 9) || !view.contains([p.lat, p.lon])) return;
+            var label = A.h('span', { class: 'pn pn-' + p.kind, 'data-place-id': p.id },
+                            A.h('span', { class: 'pn-ko', lang: 'ko' }, p.hangul),
+                            A.h('span', { class: 'pn-en', lang: 'en' }, p.name));
+            L.marker([p.lat, p.lon], { interactive: false, keyboard: false,
+                                       icon: L.divIcon({ className: 'pn-icon', html: label.outerHTML,
+                                                         iconSize: null }) }).addTo(group);
+        });
+    }
+    places().then(function (list) { all = list; draw(); });
+    map.on('moveend overlayadd', draw);
+    return group;
+}
+
 window.ATTEST_MAP = window.ATTEST_MAP || {};
+window.ATTEST_MAP.placeNames = placeNames;
 window.ATTEST_MAP.clusters = clusters;
 window.ATTEST_MAP.shapes = shapes;
 window.ATTEST_MAP.legend = legend;

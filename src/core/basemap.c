@@ -467,22 +467,64 @@ out:
     return rc;
 }
 
+/* The entity tag of tile z/x/y of basemap name as added (added_at,
+ * bytes), len bytes long. */
+static void tile_etag(const char *name, const char *added_at, long long bytes, int z, long x, long y,
+                      size_t len, char etag[BASEMAP_ETAG_MAX])
+{
+    char which[256];
+    uint8_t hash[12];
+    int n = snprintf(which, sizeof which, "%s\n%s\n%lld\n%d/%ld/%ld\n%zu", name, added_at ? added_at : "",
+                     bytes, z, x, y, len);
+
+    crypto_generichash(hash, sizeof hash, (const uint8_t *)which,
+                       (size_t)n < sizeof which ? (size_t)n : sizeof which - 1, NULL, 0);
+    etag[0] = '"';
+    sodium_bin2hex(etag + 1, BASEMAP_ETAG_MAX - 1, hash, sizeof hash);
+    etag[1 + 2 * sizeof hash] = '"';
+    etag[2 + 2 * sizeof hash] = '\0';
+}
+
+/* Runs sql (a tile's row: its data or its length, then added_at and
+ * bytes) for z/x/y of name; SQLITE_ROW, SQLITE_DONE or an error, the
+ * statement left for the caller to read and reset. */
+static int tile_query(struct at_ctx *ctx, struct store *st, const char *sql, const char *name, int z,
+                    long x, long y, sqlite3_stmt **out)
+{
+    sqlite3_stmt *q = store_stmt(ctx, st, sql);
+
+    if ((*out = q) == NULL)
+        return SQLITE_ERROR;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, z);
+    sqlite3_bind_int64(q, 3, x);
+    sqlite3_bind_int64(q, 4, y);
+    return sqlite3_step(q);
+}
+
+static int tile_end(struct at_ctx *ctx, struct store *st, sqlite3_stmt *q, int step, const char *name,
+                    int z, long x, long y)
+{
+    if (q)
+        sqlite3_reset(q);
+    if (step == SQLITE_ROW)
+        return AT_OK;
+    if (q == NULL)
+        return AT_ERR;
+    if (step != SQLITE_DONE)
+        return store_error(ctx, st, "reading a tile");
+    return ctx_error(ctx, AT_ENOTFOUND, "no tile %d/%ld/%ld in basemap \"%s\"", z, x, y, name);
+}
+
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
                  struct buf *data, const char **format, char *etag)
 {
     static const char *const sql =
         "SELECT t.data, b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
         "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
-    sqlite3_stmt *q = store_stmt(ctx, st, sql);
-    int step;
+    sqlite3_stmt *q;
+    int step = tile_query(ctx, st, sql, name, z, x, y, &q);
 
-    if (q == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, z);
-    sqlite3_bind_int64(q, 3, x);
-    sqlite3_bind_int64(q, 4, y);
-    step = sqlite3_step(q);
     if (step == SQLITE_ROW) {
         const void *p = sqlite3_column_blob(q, 0);
         size_t n = (size_t)sqlite3_column_bytes(q, 0);
@@ -490,26 +532,27 @@ int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, 
         *format = basemap_format(p, n);
         if (*format == NULL)
             *format = "";
-        if (etag) {
-            char which[256];
-            uint8_t hash[12];
-            int len = snprintf(which, sizeof which, "%s\n%s\n%lld\n%d/%ld/%ld\n%zu", name,
-                               (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2),
-                               z, x, y, n);
-            crypto_generichash(hash, sizeof hash, (const uint8_t *)which,
-                               (size_t)len < sizeof which ? (size_t)len : sizeof which - 1, NULL, 0);
-            etag[0] = '"';
-            sodium_bin2hex(etag + 1, BASEMAP_ETAG_MAX - 1, hash, sizeof hash);
-            etag[1 + 2 * sizeof hash] = '"';
-            etag[2 + 2 * sizeof hash] = '\0';
-        }
+        if (etag)
+            tile_etag(name, (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2),
+                      z, x, y, n, etag);
     }
-    sqlite3_reset(q);
+    return tile_end(ctx, st, q, step, name, z, x, y);
+}
+
+int basemap_tile_tag(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
+                     char etag[BASEMAP_ETAG_MAX])
+{
+    /* length() of a blob reads its size, not its pages. */
+    static const char *const sql =
+        "SELECT length(t.data), b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
+        "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
+    sqlite3_stmt *q;
+    int step = tile_query(ctx, st, sql, name, z, x, y, &q);
+
     if (step == SQLITE_ROW)
-        return AT_OK;
-    if (step != SQLITE_DONE)
-        return store_error(ctx, st, "reading a tile");
-    return ctx_error(ctx, AT_ENOTFOUND, "no tile %d/%ld/%ld in basemap \"%s\"", z, x, y, name);
+        tile_etag(name, (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2), z, x, y,
+                  (size_t)sqlite3_column_int64(q, 0), etag);
+    return tile_end(ctx, st, q, step, name, z, x, y);
 }
 
 /* Looking for one basemap by name among basemap_each's rows. */

@@ -85,4 +85,10 @@ int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
                  struct buf *data, const char **format, char *etag);
 
+/* The entity tag basemap_tile gives the tile z/x/y of basemap name, read
+ * without its bytes: enough to answer If-None-Match, or to find a reply
+ * made before.  AT_ENOTFOUND when the basemap or the tile is missing. */
+int basemap_tile_tag(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
+                     char etag[BASEMAP_ETAG_MAX]);
+
 #endif

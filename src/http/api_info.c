@@ -1,9 +1,11 @@
 /*
  * api_info.c: search, vocabularies, the record types (for forms) and the
- * gazetteer's places by any spelling (the maps' "go to place" box).
+ * gazetteer's places by any spelling (the maps' "go to place" box) or in
+ * a box (the maps' place names).
  */
 #include "http.h"
 #include "../core/gazetteer.h"
+#include "../core/geo.h"
 #include "../core/model.h"
 #include "../core/record.h"
 #include "../core/search.h"
@@ -109,22 +111,40 @@ int api_types(struct request *r)
     return http_json(r, 200, out);
 }
 
+/* Whether (lat, lon) lies in box (which may cross the antimeridian). */
+static bool in_box(const struct geo_bbox *b, double lat, double lon)
+{
+    return lat >= b->south && lat <= b->north
+           && (b->west <= b->east ? lon >= b->west && lon <= b->east : lon >= b->west || lon <= b->east);
+}
+
 /* GET /api/v1/places?q=NAME&limit=N: the gazetteer's places spelled like
  * q in any script or romanisation, best first, each with its id (what a
- * record's place_id holds) and point. */
+ * record's place_id holds) and point; or ?bbox=W,S,E,N: every place in
+ * the box (the maps' place names). */
 int api_places(struct request *r)
 {
     struct gazetteer_match m[50];
-    const char *q = http_arg(r, "q");
+    const char *q = http_arg(r, "q"), *bbox = http_arg(r, "bbox");
+    struct geo_bbox box;
     json_t *all;
     long limit;
     size_t n;
 
     if (http_arg_long(r, "limit", 1, (long)ARRAY_LEN(m), 10, &limit) != 0)
         return (int)r->status;
+    if (bbox && !q) {
+        if (geo_parse_bbox(&r->ctx, bbox, &box) != AT_OK)
+            return http_error(r, 400, "invalid", "bbox", "bbox: %s", r->ctx.message);
+        all = json_array();
+        for (size_t i = 0; i < gazetteer_nplaces; i++)
+            if (in_box(&box, gazetteer_places[i].lat, gazetteer_places[i].lon))
+                json_array_append_new(all, gazetteer_place_json(&gazetteer_places[i], -1));
+        return http_json(r, 200, json_pack("{s:o}", "places", all));
+    }
     if (q == NULL || *q == '\0')
         return http_error(r, 400, "invalid", "q", "q: give a place name in any spelling "
-                          "(회령, Hoeryŏng, Hoeryong, 會寧)");
+                          "(회령, Hoeryŏng, Hoeryong, 會寧), or a bbox");
     n = gazetteer_search(q, m, (size_t)limit);
     all = json_array();
     for (size_t i = 0; i < n; i++)

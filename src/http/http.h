@@ -55,6 +55,9 @@ struct request {
     MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
     void *stream_arg;
     uint64_t file_len;             /* of the file or the stream */
+    struct MHD_Response *response; /* or a reply made before, with its headers, sent as it is */
+    void (*keep)(struct request *r, struct MHD_Response *resp); /* takes the reply made, once
+                                                                   sent, instead of its being freed */
     const char *disposition;       /* Content-Disposition, or NULL */
     const char *cache_control;     /* Cache-Control, or NULL for the default */
     const char *csp;               /* Content-Security-Policy, or NULL for the application's */
@@ -166,6 +169,8 @@ int api_stats(struct request *r);
 int api_stats_chart(struct request *r);
 int api_basemaps(struct request *r);
 int api_tile(struct request *r);
+/* Frees the replies the server threads kept for tiles asked for again; at shutdown. */
+void api_tile_cache_free(void);
 int api_map(struct request *r);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);

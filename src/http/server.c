@@ -89,6 +89,8 @@ static enum MHD_Result send_reply(struct request *r)
     enum MHD_Result ret;
     char *text = NULL;
 
+    if (r->response)
+        return MHD_queue_response(r->conn, r->status, r->response);
     if (r->file_fd >= 0) {
         resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
         r->file_fd = -1; /* the response closes it */
@@ -121,7 +123,10 @@ static enum MHD_Result send_reply(struct request *r)
         MHD_add_response_header(resp, "ETag", r->etag);
     add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0, r->cache_control, r->csp);
     ret = MHD_queue_response(r->conn, r->status, resp);
-    MHD_destroy_response(resp);
+    if (r->keep && ret == MHD_YES)
+        r->keep(r, resp);
+    else
+        MHD_destroy_response(resp);
     return ret;
 }
 
@@ -434,6 +439,7 @@ int server_run(struct at_ctx *ctx, const struct serve_options *o)
     MHD_quiesce_daemon(d);  /* no new connections */
     MHD_stop_daemon(d);     /* waits for the workers */
     pthread_join(signer_thread, NULL);
+    api_tile_cache_free();
     pthread_mutex_lock(&stores_lock);
     for (size_t i = 0; i < nstores; i++)
         store_close(stores[i]);

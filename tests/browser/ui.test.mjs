@@ -271,6 +271,16 @@ await step('map: clusters say what they hold, sites show outlines and lines, the
     await page.waitForSelector('#map path.site-line');
 });
 
+await step('map: the gazetteer\'s place names, in Korean and English, more of them as one zooms in', async () => {
+    await goto('map?lat=41.5&lon=129.0&z=6');
+    await page.waitForSelector('#map .pn-province');
+    check(await page.locator('#map .pn-county').count() === 0, 'no county named at zoom 6');
+    await goto('map?lat=42.44&lon=129.75&z=10');
+    const name = page.locator('#map .pn', { hasText: '회령' }).first();
+    await name.waitFor();
+    check(/Hoery/.test(await name.textContent()), 'the Hangul with the romanised name: ' + await name.textContent());
+});
+
 await step('map: corroboration review: group, confirm a candidate, split a site and merge it back', async () => {
     const record = (id) => page.evaluate(async (x) => (await fetch('/api/v1/records/' + x)).json(), id);
     await goto('map?lat=42.43&lon=129.75&z=12');

@@ -3,7 +3,10 @@ archive holding the basemap "colours" (tests/tools/mbtiles.py, zooms 0-2):
 each tile's colour says which it is, so the tile served at z/x/y must be
 the one stored there (TMS rows flipped); its content type, ETag and
 Cache-Control; 304 for its ETag; 404 for a tile or basemap that is not
-there and for numbers out of range; 401 without a login.  FICTIONAL data
+there and for numbers out of range; 401 without a login.  A tile asked
+for again is the same (the server threads keep replies), and after the
+basemap is removed and another added under its name while the server
+runs, every thread serves the new tile with a new ETag.  FICTIONAL data
 only."""
 import os
 import subprocess
@@ -12,7 +15,7 @@ import sys
 from client import Results, Session, error_of
 
 res = Results()
-print("1..11")
+print("1..14")
 tmp = os.environ["TEST_TMP"]
 analyst = Session().login("analyst")
 
@@ -57,4 +60,32 @@ r = analyst.get("/tiles/colours/z/0/0")
 res.check("a zoom that is no number is 404", r.status == 404, r.body[:200])
 r = Session().get("/tiles/colours/2/3/1")
 res.check("no tile without a login", r.status == 401, r.body[:200])
+
+# Asked for again and again (by every server thread): the same bytes, tag.
+first = analyst.get("/tiles/colours/2/3/1")
+replies = [analyst.get("/tiles/colours/2/3/1") for _ in range(12)]
+res.check("a tile asked for again is the same tile, the same ETag",
+          all(x.status == 200 and x.body == first.body and x.header("etag") == etag for x in replies),
+          [(x.status, x.header("etag")) for x in replies])
+
+
+def attest(*args):
+    rfd, wfd = os.pipe()
+    os.write(wfd, (os.environ["HTTP_TEST_PASSPHRASE"] + "\n").encode())
+    os.close(wfd)
+    env = dict(os.environ, ATTEST_PASSPHRASE_FD=str(rfd))
+    out = subprocess.run([os.environ["ATTEST_BIN"], *args], env=env, pass_fds=(rfd,),
+                         capture_output=True, text=True)
+    os.close(rfd)
+    return out.returncode
+
+
+shifted = os.path.join(tmp, "shifted.mbtiles")
+subprocess.run([sys.executable, "tests/tools/mbtiles.py", "make", shifted, "--zooms", "0-2", "--shift", "7"], check=True)
+res.check("the basemap is replaced while the server runs",
+          attest("basemap", "remove", "colours") == 0 and attest("basemap", "add", shifted, "--name", "colours") == 0)
+replies = [analyst.get("/tiles/colours/2/3/1") for _ in range(12)]
+res.check("every reply is the new tile, with a new ETag",
+          all(x.status == 200 and pixel(x.body) == "87 120 40" and x.header("etag") != etag for x in replies),
+          [(x.status, x.header("etag"), x.status == 200 and pixel(x.body)) for x in replies])
 sys.exit(1 if res.failed else 0)

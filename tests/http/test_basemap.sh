@@ -5,4 +5,4 @@ http_setup --no-demo
 "$python" tests/tools/mbtiles.py make "$tmp/colours.mbtiles" --zooms 0-2
 setup "basemap add" "$bin" basemap add "$tmp/colours.mbtiles"
 http_start
-TEST_TMP=$tmp "$python" tests/http/basemap.py || echo "# basemap.py exited with $?"
+ATTEST_BIN=$bin TEST_TMP=$tmp "$python" tests/http/basemap.py || echo "# basemap.py exited with $?"

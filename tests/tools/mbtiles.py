@@ -2,10 +2,10 @@
 """mbtiles.py: small MBTiles files for the basemap tests, and a reader of
 PNG tiles.
 
-  mbtiles.py make OUT [--zooms 0-2] [--defect none|not-image|out-of-range|vector|no-tiles]
+  mbtiles.py make OUT [--zooms 0-2] [--defect none|not-image|out-of-range|vector|no-tiles] [--shift N]
       every tile of zooms is a solid 256x256 PNG whose colour says where
-      it is: red = 40*z, green = 40*x, blue = 40*y (XYZ scheme, y from the
-      north), stored as MBTiles does (TMS rows, from the south).
+      it is: red = 40*z (+ N), green = 40*x, blue = 40*y (XYZ scheme, y from
+      the north), stored as MBTiles does (TMS rows, from the south).
   mbtiles.py pixel FILE X Y
       prints the R G B (and A) of pixel X, Y of an 8-bit RGB (or RGBA) PNG.
   mbtiles.py where LON LAT Z
@@ -34,7 +34,7 @@ def png(width, height, rgb):
             + chunk(b'IEND', b''))
 
 
-def make(out, zooms, defect):
+def make(out, zooms, defect, shift=0):
     db = sqlite3.connect(out)
     db.execute('CREATE TABLE metadata (name TEXT, value TEXT)')
     db.execute('CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER,'
@@ -46,7 +46,7 @@ def make(out, zooms, defect):
         n = 1 << z
         for x in range(n):
             for y in range(n):
-                data = png(256, 256, (40 * z, 40 * x, 40 * y))
+                data = png(256, 256, ((40 * z + shift) % 256, 40 * x, 40 * y))
                 if defect == 'not-image' and (z, x, y) == (hi, n - 1, n - 1):
                     data = b'<html>not a tile</html>'
                 row = n - 1 - y
@@ -118,6 +118,6 @@ if __name__ == '__main__':
         quadrants(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == 'make':
         opts = dict(zip(sys.argv[3::2], sys.argv[4::2]))
-        make(sys.argv[2], opts.get('--zooms', '0-2'), opts.get('--defect', 'none'))
+        make(sys.argv[2], opts.get('--zooms', '0-2'), opts.get('--defect', 'none'), int(opts.get('--shift', '0')))
     else:
         pixel(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
