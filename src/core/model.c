@@ -440,10 +440,10 @@ static int check_case(struct at_ctx *ctx, json_t *data)
 static const struct type_spec types[] = {
     { "act", "ac", "one act against one victim or counted group, within an event",
       CLEARANCE_RESTRICTED, FIELDS(act_fields), check_act },
-    { "claim", "cl", "a figure a document states: quantity, unit, period, place, topic",
-      CLEARANCE_PARTNER, FIELDS(claim_fields), check_claim },
     { "case", "cs", "casework: a trafficking or overseas-labour case, its sales and indicators",
       CLEARANCE_RESTRICTED, FIELDS(case_fields), check_case },
+    { "claim", "cl", "a figure a document states: quantity, unit, period, place, topic",
+      CLEARANCE_PARTNER, FIELDS(claim_fields), check_claim },
     { "dependant", "dp", "casework: a child of the person of a case, and their status",
       CLEARANCE_RESTRICTED, FIELDS(dependant_fields), NULL },
     { "dismissal", "dm", "a screening hit set aside: the record is not that listed entry",

@@ -88,7 +88,7 @@ UNIT_TEST(store_upgrades_every_earlier_version)
             CHECK(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL) == SQLITE_OK);
         CHECK(sqlite3_exec(db, "INSERT INTO log_entry(seq, leaf, written_at) VALUES "
                            "(1, zeroblob(32), '2020-01-01T00:00:00Z');"
-                           "INSERT INTO record_version VALUES ('ev-0000000000aa', 1, 'event', 1, '{}');",
+                           "INSERT INTO record_version(id, version, type, log_seq, doc) VALUES ('ev-0000000000aa', 1, 'event', 1, '{}');",
                            NULL, NULL, NULL) == SQLITE_OK);
         sqlite3_close(db);
 
