@@ -312,7 +312,10 @@ static void text_blocks(const char *data, size_t len, bool markdown, struct bloc
                 heading++;
         if (heading && (lead + heading == n || s[lead + heading] != ' '))
             heading = 0;
-        bool rule = markdown && n - lead >= 3 && strspn(s + lead, "-*_") >= n - lead;
+        size_t marks = lead;   /* a rule: "---", "***", "___"; data need not end in a NUL */
+        while (marks < n && (s[marks] == '-' || s[marks] == '*' || s[marks] == '_'))
+            marks++;
+        bool rule = markdown && n - lead >= 3 && marks == n;
         if (lead == n || heading || rule) {
             add_block(bs, &cur, 0, lines == 1 ? link : NULL);
             free(link);

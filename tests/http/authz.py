@@ -50,8 +50,11 @@ def rule(route, level, who):
     if path.startswith("/api/v1/export/"):
         # a whole export holds confidential records: export and clearance 3
         return 200 if "export" in can and top >= 3 else 403
-    if route == "POST /api/v1/records":
+    if route in ("POST /api/v1/records", "POST /api/v1/documents"):
         return 201 if "write" in can else 403
+    if route in ("POST /api/v1/claims", "POST /api/v1/tags/{id}"):
+        # a claim on a document that is not there, a tag that is not there
+        return 404 if "write" in can else 403
     if method == "POST" and path.startswith("/api/v1/screen/decisions"):
         # the matrix decides on a record that is not there
         return 404 if "write" in can else 403
@@ -156,6 +159,13 @@ def request(s, who, route, level, mode):
         body = {"real_name": "FICTIONAL NAME %d" % n}
     elif path.startswith("/api/v1/sites/"):
         path = path.replace("{id}", ids["site"][lv])
+    elif path.startswith("/api/v1/tags/"):
+        path = path.replace("{id}", "999999")
+        body = {"status": "accepted"}
+    elif route == "POST /api/v1/documents":
+        body = {"text": "FICTIONAL matrix document %d" % n}
+    elif route == "POST /api/v1/claims":
+        body = {"document": "dc-000000000000", "span": "0:1", "quantity": 1, "unit": "workers", "topic": "other"}
     elif "{id}" in path:
         path = path.replace("{id}", ids["document"][lv])
     elif route == "POST /api/v1/link/decisions":

@@ -69,6 +69,19 @@ GET  /api/v1/records/{id}/history       public       401  200   200     200     
 GET  /api/v1/records/{id}/history       partner      401  200   200     200          200     200     404
 GET  /api/v1/records/{id}/history       restricted   401  200   200     200          200     404     404
 GET  /api/v1/records/{id}/history       confidential 401  200   200     200          404     404     404
+# documents as sources: importing and claiming need the right to write; a
+# claim on a document that is not there, a tag that is not there: 404
+POST /api/v1/documents                  -            401  201   201     201          201     403     403
+GET  /api/v1/claims                     -            401  200   200     200          200     200     200
+POST /api/v1/claims                     -            401  404   404     404          404     403     403
+GET  /api/v1/documents/{id}             public       401  200   200     200          200     200     200
+GET  /api/v1/documents/{id}             partner      401  200   200     200          200     200     404
+GET  /api/v1/documents/{id}             restricted   401  200   200     200          200     404     404
+GET  /api/v1/documents/{id}             confidential 401  200   200     200          404     404     404
+POST /api/v1/tags/{id}                  public       401  404   404     404          404     403     403
+POST /api/v1/tags/{id}                  partner      401  404   404     404          404     403     403
+POST /api/v1/tags/{id}                  restricted   401  404   404     404          404     403     403
+POST /api/v1/tags/{id}                  confidential 401  404   404     404          404     403     403
 GET  /api/v1/sites/{id}                 public       401  200   200     200          200     200     200
 GET  /api/v1/sites/{id}                 partner      401  200   200     200          200     200     404
 GET  /api/v1/sites/{id}                 restricted   401  200   200     200          200     404     404
