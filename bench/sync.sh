@@ -15,7 +15,7 @@ versions=${SYNC_VERSIONS:-100000}
 bytes=${SYNC_BYTES:-$((1 << 30))}
 records=$((versions / 2))
 attest=${ATTEST_BIN:-$PWD/build/attest}
-make -s build/attest
+[ -n "${ATTEST_BIN:-}" ] || make -s build/attest
 
 dir=$(mktemp -d /tmp/attest-bench-sync.XXXXXX)
 trap 'rm -rf "$dir"' EXIT

@@ -1,7 +1,9 @@
 /*
  * identity.c: sealing, revealing and resealing witness identities.  See
  * identity.h.  The log holds, for each identity version, one sealed box
- * per officer: {"witness", "version", "sealed": {officer: base64}}.
+ * per officer: {"witness", "version", "sealed": {officer: base64}}, and
+ * one per officer of each team peer ("peer:KEY", KEY their sealing key in
+ * base64 from the peer's key line), which a pack carries to that peer.
  */
 #include "attest.h"
 #include "identity.h"
@@ -10,6 +12,7 @@
 #include "evlog.h"
 #include "model.h"
 #include "record.h"
+#include "sync.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -120,24 +123,79 @@ static int seal_to_officers(struct at_ctx *ctx, struct store *st, const char *te
     return AT_OK;
 }
 
-static int log_identity(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity)
+/* Seals text also to each team peer's officers, under "peer:KEY". */
+static int seal_to_peers(struct at_ctx *ctx, struct store *st, const char *text, json_t *sealed)
 {
-    json_t *old = NULL, *sealed, *doc;
-    char *text = canonical_text(identity);
+    size_t len = strlen(text), boxlen = len + crypto_box_SEALBYTES, i, n;
+    size_t b64len = sodium_base64_encoded_len(boxlen, sodium_base64_VARIANT_ORIGINAL);
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], *box;
+    json_t *keys, *key;
+    char *b64;
+    int rc;
+
+    if ((rc = sync_team_officer_keys(ctx, st, &keys)) != AT_OK)
+        return rc;
+    box = xmalloc(boxlen);
+    b64 = xmalloc(b64len);
+    json_array_foreach(keys, i, key) {
+        struct buf name = BUF_INIT;
+        if (sodium_base642bin(pk, sizeof pk, json_string_value(key), strlen(json_string_value(key)),
+                              NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0
+            || n != sizeof pk)
+            continue;
+        crypto_box_seal(box, (const uint8_t *)text, len, pk);
+        sodium_bin2base64(b64, b64len, box, boxlen, sodium_base64_VARIANT_ORIGINAL);
+        buf_printf(&name, "peer:%s", json_string_value(key));
+        json_object_set_new(sealed, buf_str(&name), json_string(b64));
+        buf_free(&name);
+    }
+    free(box);
+    free(b64);
+    json_decref(keys);
+    return AT_OK;
+}
+
+/* Appends an identity entry of witness with its sealed boxes (the next
+ * version). */
+static int append_identity(struct at_ctx *ctx, struct store *st, const char *witness,
+                           json_t *sealed)
+{
+    json_t *old = NULL, *doc;
     int64_t seq;
     int rc, version = 1;
 
     if (latest(ctx, st, witness, &old) == AT_OK)
         version = (int)json_integer_value(json_object_get(old, "version")) + 1;
+    ctx_clear(ctx);
     json_decref(old);
-    rc = seal_to_officers(ctx, st, text, &sealed);
-    sodium_memzero(text, strlen(text));
-    free(text);
-    if (rc != AT_OK)
-        return rc;
-    doc = json_pack("{s:s, s:i, s:o}", "witness", witness, "version", version, "sealed", sealed);
+    doc = json_pack("{s:s, s:i, s:O}", "witness", witness, "version", version, "sealed", sealed);
     rc = evlog_append_item(ctx, st, "identity", witness, doc, &seq);
     json_decref(doc);
+    return rc;
+}
+
+int identity_put_sealed(struct at_ctx *ctx, struct store *st, const char *witness, json_t *sealed)
+{
+    int rc;
+
+    if ((rc = check_witness(ctx, st, witness)) != AT_OK)
+        return rc;
+    return append_identity(ctx, st, witness, sealed);
+}
+
+static int log_identity(struct at_ctx *ctx, struct store *st, const char *witness, json_t *identity)
+{
+    json_t *sealed = NULL;
+    char *text = canonical_text(identity);
+    int rc;
+
+    if ((rc = seal_to_officers(ctx, st, text, &sealed)) == AT_OK)
+        rc = seal_to_peers(ctx, st, text, sealed);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    if (rc == AT_OK)
+        rc = append_identity(ctx, st, witness, sealed);
+    json_decref(sealed);
     return rc;
 }
 
@@ -283,6 +341,18 @@ out:
     return rc;
 }
 
+/* The boxes of an entry sealed to this archive's own officers. */
+static long local_boxes(json_t *sealed)
+{
+    const char *key;
+    json_t *v;
+    long n = 0;
+
+    json_object_foreach(sealed, key, v)
+        n += strncmp(key, "peer:", 5) != 0;
+    return n;
+}
+
 int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
 {
     static const char sql[] =
@@ -307,7 +377,7 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
         const char *witness = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = NULL, *identity = NULL;
         if ((rc = latest(ctx, st, witness, &doc)) == AT_OK
-            && (long)json_object_size(json_object_get(doc, "sealed")) < officers
+            && local_boxes(json_object_get(doc, "sealed")) < officers
             && (rc = open_box(ctx, s, doc, &identity)) == AT_OK
             && (rc = log_identity(ctx, st, witness, identity)) == AT_OK)
             (*count)++;

@@ -51,6 +51,13 @@ int identity_reveal_history(struct at_ctx *ctx, struct store *st, const char *wi
  * (after an officer was added).  Sets *count to how many were resealed. */
 int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count);
 
+/* Logs, as the newest identity of witness, boxes already sealed
+ * elsewhere: {officer: base64} for this archive's officers (a team peer's
+ * pack, whose sender sealed them to the officers' keys in this archive's
+ * key line).  Nothing is opened.  Inside a transaction. */
+int identity_put_sealed(struct at_ctx *ctx, struct store *st, const char *witness,
+                        json_t *sealed);
+
 /* Whether witness has a sealed identity. */
 int identity_exists(struct at_ctx *ctx, struct store *st, const char *witness, bool *exists);
 

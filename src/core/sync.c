@@ -452,3 +452,27 @@ int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out)
     }
     return rc;
 }
+
+int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] = "SELECT line FROM peer WHERE tier = 'team' ORDER BY name";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        struct at_ctx quiet = { 0 };
+        struct sync_peer p;
+        if (sync_line_parse(&quiet, (const char *)sqlite3_column_text(stmt, 0), &p) != AT_OK)
+            continue;
+        for (size_t i = 0; i < p.nofficers; i++) {
+            struct buf b = BUF_INIT;
+            sync_b64(p.officers[i], crypto_box_PUBLICKEYBYTES, &b);
+            json_array_append_new(*out, json_string(buf_str(&b)));
+            buf_free(&b);
+        }
+    }
+    sqlite3_reset(stmt);
+    return AT_OK;
+}

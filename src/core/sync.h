@@ -36,6 +36,10 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
  * added_by, mark}. */
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
+/* The sealing keys of every team peer's officers (base64, from their key
+ * lines), as a new array: identities are sealed to them too. */
+int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out);
+
 /* What an export or an import did. */
 struct sync_stats {
     uint64_t versions, items, files, bytes, skipped_already, conflicts;

@@ -17,6 +17,7 @@
 #include "access.h"
 #include "canonical.h"
 #include "evlog.h"
+#include "identity.h"
 #include "keys.h"
 #include "merkle.h"
 #include "record.h"
@@ -378,6 +379,50 @@ out:
     return rc;
 }
 
+/* A witness identity recorded here, to a team peer: only the boxes sealed
+ * to that peer's officers (entries "peer:KEY" of the logged item, KEY from
+ * its key line); nothing when none is.  Never to a partner, and never an
+ * identity that came from elsewhere (its boxes here are this archive's). */
+static int export_identity(struct exporter *x, sqlite3_stmt *row)
+{
+    const char *origin = (const char *)sqlite3_column_text(row, 5);
+    json_t *doc, *sealed, *boxes, *proof = NULL, *frame;
+    int rc;
+
+    if (x->peer->partner || strcmp(origin, x->own.archive) != 0)
+        return AT_OK;
+    if ((doc = json_loads((const char *)sqlite3_column_text(row, 4), 0, NULL)) == NULL)
+        return ctx_error(x->ctx, AT_ECORRUPT, "an identity entry is not JSON");
+    sealed = json_object_get(doc, "sealed");
+    boxes = json_object();
+    for (size_t i = 0; i < x->peer->nofficers; i++) {
+        struct buf key = BUF_INIT, name = BUF_INIT;
+        sync_b64(x->peer->officers[i], crypto_box_PUBLICKEYBYTES, &key);
+        buf_printf(&name, "peer:%s", buf_str(&key));
+        json_t *box = json_object_get(sealed, buf_str(&name));
+        if (box)
+            json_object_set(boxes, buf_str(&key), box);
+        buf_free(&key);
+        buf_free(&name);
+    }
+    rc = json_object_size(boxes) == 0
+             ? AT_OK
+             : proof_of(x->ctx, x->st, &x->own, origin, sqlite3_column_int64(row, 6), NULL,
+                        (const char *)sqlite3_column_text(row, 4), &proof);
+    if (rc == AT_OK && proof) {
+        frame = json_pack("{s:s+++, s:s, s:o, s:s, s:O}", "gid", origin, "/",
+                          (const char *)sqlite3_column_text(row, 6), "", "kind", "identity",
+                          "proof", proof, "witness", (const char *)sqlite3_column_text(row, 2),
+                          "boxes", boxes);
+        rc = out_json(x->ctx, x->po, FRAME_ITEM, frame);
+        json_decref(frame);
+        x->stats->items += rc == AT_OK;
+    }
+    json_decref(boxes);
+    json_decref(doc);
+    return rc;
+}
+
 /* Everything above mark, in this archive's log order: versions, and the
  * evidence and custody items (this archive's own, and those imported). */
 static int export_body(struct exporter *x, const char *mark)
@@ -389,7 +434,7 @@ static int export_body(struct exporter *x, const char *mark)
         " UNION ALL SELECT 'i', i.seq, i.ref, i.kind, i.doc, coalesce(s.origin, ?2),"
         " coalesce(s.oseq, i.seq), s.proof FROM log_item i"
         " LEFT JOIN sync_item s ON s.seq = i.seq AND s.held = 1"
-        " WHERE i.kind IN ('evidence', 'custody')"
+        " WHERE i.kind IN ('evidence', 'custody', 'identity')"
         " AND coalesce(s.oseq, i.seq) > coalesce(json_extract(?1, '$.\"' ||"
         " coalesce(s.origin, ?2) || '\"'), 0)"
         " ORDER BY 2";
@@ -402,7 +447,10 @@ static int export_body(struct exporter *x, const char *mark)
     sqlite3_bind_text(stmt, 1, mark, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, x->own.archive, -1, SQLITE_STATIC);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
-        rc = *sqlite3_column_text(stmt, 0) == 'v' ? export_version(x, stmt) : export_item(x, stmt);
+        rc = *sqlite3_column_text(stmt, 0) == 'v'
+                 ? export_version(x, stmt)
+                 : strcmp((const char *)sqlite3_column_text(stmt, 3), "identity") == 0
+                       ? export_identity(x, stmt) : export_item(x, stmt);
     if (rc == AT_OK && step != SQLITE_DONE)
         rc = store_error(x->ctx, x->st, "listing what to send");
     sqlite3_finalize(stmt);
@@ -691,6 +739,10 @@ struct importer {
     bool ended;
     struct sync_stats *stats;
     json_t *mark;
+    /* The last tree head whose signature checked, and under which key:
+     * most proofs in a pack are against the same head. */
+    char *head_text;
+    uint8_t head_key[crypto_sign_PUBLICKEYBYTES], head_sig[64];
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -746,7 +798,6 @@ static int check_proof(struct importer *im, json_t *proof, const char *origin, i
     json_t *hashes = json_object_get(proof, "hashes"), *hx;
     size_t i, siglen;
     char *head_text;
-    int rc = AT_OK;
 
     if (text == NULL || root == NULL || sig == NULL || at == NULL || strlen(at) >= sizeof head.signed_at
         || !json_is_array(hashes) || json_array_size(hashes) > MERKLE_MAX_PROOF
@@ -774,13 +825,21 @@ static int check_proof(struct importer *im, json_t *proof, const char *origin, i
                          (long long)oseq);
     }
     head_text = evlog_head_text(origin, &head);
-    if (crypto_sign_verify_detached(head.signature, (const uint8_t *)head_text, strlen(head_text),
-                                    key) != 0)
-        rc = ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
-                       "by archive %s", origin, (long long)oseq, origin);
-    free(head_text);
-    if (rc != AT_OK)
-        return rc;
+    if (im->head_text && strcmp(im->head_text, head_text) == 0
+        && memcmp(im->head_key, key, sizeof key) == 0
+        && memcmp(head.signature, im->head_sig, sizeof head.signature) == 0) {
+        free(head_text);
+    } else if (crypto_sign_verify_detached(head.signature, (const uint8_t *)head_text,
+                                           strlen(head_text), key) != 0) {
+        free(head_text);
+        return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
+                         "by archive %s", origin, (long long)oseq, origin);
+    } else {
+        free(im->head_text);
+        im->head_text = head_text;
+        memcpy(im->head_key, key, sizeof key);
+        memcpy(im->head_sig, head.signature, sizeof head.signature);
+    }
     merkle_leaf_hash(text, strlen(text), leaf);
     if (merkle_verify_inclusion(leaf, (uint64_t)index, head.size, &p, head.root, ctx) != AT_OK)
         return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
@@ -1049,6 +1108,47 @@ static int apply_custody(struct importer *im, json_t *frame, const char *origin,
     return rc;
 }
 
+/* A witness identity, sealed by its origin to this archive's officers'
+ * keys: each box is filed under the officer whose key it was sealed to.
+ * Nothing here opens it. */
+static int apply_identity(struct importer *im, json_t *frame, const char *origin, int64_t oseq)
+{
+    static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
+    const char *witness = json_string_value(json_object_get(frame, "witness"));
+    json_t *boxes = json_object_get(frame, "boxes"), *sealed = json_object();
+    sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
+    int64_t seq;
+    int rc = AT_OK;
+
+    if (stmt == NULL) {
+        json_decref(sealed);
+        return AT_ERR;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        struct buf key = BUF_INIT;
+        if (sqlite3_column_bytes(stmt, 1) == crypto_box_PUBLICKEYBYTES) {
+            sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &key);
+            json_t *box = json_object_get(boxes, buf_str(&key));
+            if (json_is_string(box))
+                json_object_set(sealed, (const char *)sqlite3_column_text(stmt, 0), box);
+        }
+        buf_free(&key);
+    }
+    sqlite3_reset(stmt);
+    if (witness == NULL)
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
+                       (long long)oseq);
+    else if (json_object_size(sealed) == 0)
+        im->stats->skipped_already++; /* sealed to no officer of this archive */
+    else if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
+             && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
+             && (rc = note_item(im, origin, oseq, seq, true, json_object_get(frame, "proof")))
+                    == AT_OK)
+        im->stats->items++;
+    json_decref(sealed);
+    return rc;
+}
+
 static int apply_item(struct importer *im, json_t *frame)
 {
     const char *kind = json_string_value(json_object_get(frame, "kind"));
@@ -1062,12 +1162,14 @@ static int apply_item(struct importer *im, json_t *frame)
         return rc;
     if (kind && strcmp(kind, "evidence") == 0)
         return apply_evidence(im, frame, origin, oseq, held);
-    if (kind == NULL || strcmp(kind, "custody") != 0)
+    if (kind == NULL || (strcmp(kind, "custody") != 0 && strcmp(kind, "identity") != 0))
         return ctx_error(im->ctx, AT_ECORRUPT, "an item of unknown kind \"%s\"", kind ?: "");
     if (held) {
         im->stats->skipped_already++;
         return AT_OK;
     }
+    if (strcmp(kind, "identity") == 0)
+        return apply_identity(im, frame, origin, oseq);
     return apply_custody(im, frame, origin, oseq);
 }
 
@@ -1218,6 +1320,7 @@ out:
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
+    free(im.head_text);
     buf_free(&self);
     sync_peer_free(&sender);
     return rc;

@@ -7,7 +7,7 @@
 # it was before or as it is after, never between.  No witness identity is
 # in a pack or in the database in clear.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 26
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -24,6 +24,11 @@ digest() {
 for a in lap centre stranger; do
     attest init "$T/$a" --kdf interactive 2>/dev/null || { not_ok "init $a"; exit 0; }
 done
+# Officers first: a key line carries the officers' keys.
+printf 'FICTIONAL officer passphrase\n' >"$T/opass"
+for a in lap centre; do
+    at "$a" user add officer --role officer --new-passphrase-fd 4 4<"$T/opass" 2>/dev/null
+done
 at lap peers add centre "$(line_of centre)"
 at lap peers add stranger "$(line_of stranger)"
 at centre peers add lap "$(line_of lap)"
@@ -32,8 +37,6 @@ at stranger peers add centre "$(line_of centre)"
 for i in $(seq 1 40); do
     at lap add event --title "FICTIONAL event $i" --date 2003 >/dev/null
 done
-printf 'FICTIONAL officer passphrase\n' >"$T/opass"
-at lap user add officer --role officer --new-passphrase-fd 4 4<"$T/opass" 2>/dev/null
 WT=$(at lap add witness --code W-FICT-SYNC --sex female)
 NAME="FICTIONAL Kim Sunhee Syncwitness"
 printf '{"real_name": "%s", "contacts": "FICTIONAL 010-5555-0199"}\n' "$NAME" \
@@ -86,6 +89,9 @@ cp -a "$T/centre" "$T/pristine"
 check "a pack read from a pipe" sh -c "cat '$T/good' | '$ATTEST_BIN' -A '$T/centre' sync import -"
 after=$(digest centre)
 check "verify after the import" at centre verify
+same "the centre's officer opens the identity the laptop sealed to them" "$NAME" \
+    "$(ATTEST_USER=officer "$ATTEST_BIN" -A "$T/centre" witness reveal "$WT" 3<"$T/opass" \
+       | json_get 'j["real_name"]')"
 start=$(date +%s%N)
 cp -a "$T/pristine" "$T/timing" && at timing sync import "$T/good" 2>/dev/null
 took=$(( ($(date +%s%N) - start) / 1000000 ))
