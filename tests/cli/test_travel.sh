@@ -96,7 +96,13 @@ attest -A "$C" sync import "$T/travel.pack" >/dev/null 2>"$T/err" || not_ok "the
 attest -A "$C" sync export --to laptop --since '{}' >"$T/back.pack" 2>"$T/err" || not_ok "the centre's restore pack" "$(cat "$T/err")"
 check "travel restore FILE" attest travel restore "$T/back.pack"
 same "after restore: the same records (by digest)" "$before" "$(records_digest "$L")"
-attest evidence get "$ev" >"$T/got" 2>"$T/err"; attest evidence get "$ev2" >"$T/got2" 2>>"$T/err"
+# Evidence ids are this archive's own: find each item again by its SHA-256.
+evidence_of() {
+    attest evidence list --json | python3 -c 'import json, sys
+print(next((i["id"] for i in json.load(sys.stdin) if i.get("sha256") == sys.argv[1]), "none"))' "$1"
+}
+attest evidence get "$(evidence_of "$sha_ev")" >"$T/got" 2>"$T/err"
+attest evidence get "$(evidence_of "$sha_ev2")" >"$T/got2" 2>>"$T/err"
 same "after restore: the evidence, synced and unsynced, byte for byte" "$sha_ev $sha_ev2" \
     "$(sha256sum <"$T/got" | cut -d' ' -f1) $(sha256sum <"$T/got2" | cut -d' ' -f1)"
 check "after restore: verify passes on the laptop" attest verify
