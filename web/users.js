@@ -44,7 +44,8 @@ function userTable(users, reload) {
             var toggle = h('button', { type: 'button', class: u.enabled ? 'danger' : null, onclick: function () {
                 if (u.enabled && !toggle.hasAttribute('data-confirm')) {
                     toggle.setAttribute('data-confirm', '');
-                    toggle.textContent = t('us.confirmDisable', { name: u.name });
+                    toggle.textContent = t('us.confirm');
+                    A.say(t('us.confirmDisable', { name: u.name }));
                     return;
                 }
                 api('POST', '/users/' + encodeURIComponent(u.name), { enabled: !u.enabled }).then(function () {
@@ -149,7 +150,9 @@ A.VIEWS.users = function (el) {
     var users = h('div', { id: 'users' });
     var tokens = h('div', { id: 'tokens' });
     function reload() {
-        api('GET', '/users').then(function (x) { clear(users).appendChild(userTable(x.users, reload)); })
+        api('GET', '/users').then(function (x) {
+            clear(users).appendChild(h('div', { class: 'table-scroll' }, userTable(x.users, reload)));
+        })
             .catch(function (e) { clear(users).appendChild(A.errorBox(e)); });
         api('GET', '/tokens').then(function (x) { clear(tokens).appendChild(tokenTable(x.tokens, reload)); })
             .catch(function (e) { clear(tokens).appendChild(A.errorBox(e)); });

@@ -3,12 +3,11 @@
 # renamed, aliases gained, dropped and requalified, identifiers gained,
 # each entry's hash; the default pair (the two newest versions of each
 # list); refusals.  On the UN slices, on two FICTIONAL OFAC versions in
-# tests/data/sanctions/fictional, and on the two full UN lists in
-# ../shared/data when they are there (skipped otherwise: make deps does not
-# install them).
+# tests/data/sanctions/fictional, and on the two full UN lists the
+# repository ships for the demo (data/sanctions, gzip-compressed).
 . "$(dirname "$0")/lib.sh"
 data=$ROOT/tests/data/sanctions
-shared=$ROOT/../shared/data/sanctions
+full=$ROOT/data/sanctions
 plan 17
 export ATTEST_USER=admin
 
@@ -80,17 +79,12 @@ check_fails "versions of two different lists are refused" 2 \
 check_fails "one version alone is a usage error" 2 'takes two versions' attest lists diff un
 check_fails "an unknown version is named" 1 'no list version "un@9"' attest lists diff un@9 un
 
-if [ -d "$shared/un" ]; then
-    new_archive full
-    attest lists import un "$shared/un/consolidated-2018-10-29.xml" >/dev/null 2>&1
-    attest lists import un "$shared/un/consolidated-2026-02-27.xml" >/dev/null 2>&1
-    check "full UN lists: diff" attest lists diff
-    verdict "full UN lists: KPe.029 and KPe.054 renamed, counts of every kind" \
-        "$(grep -q '^KPe.029 *NATIONAL AEROSPACE DEVELOPMENT ADMINISTRATION -> NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION \[renamed\]' "$T/out" \
-           && grep -q '^KPe.054 .*-> MINISTRY OF NATIONAL DEFENCE \[renamed\]' "$T/out" \
-           && grep -qE '^un-2018-10-29 -> un-2026-02-27: [1-9][0-9]* added, [1-9][0-9]* removed, [1-9][0-9]* changed \(10 renamed\)' "$T/out"; echo $?)" \
-        "$(head -c 600 "$T/out")"
-else
-    skip "full UN lists: diff" "the full lists are not in $shared (not installed by make deps)"
-    skip "full UN lists: KPe.029 and KPe.054 renamed, counts of every kind" "the full lists are not in $shared"
-fi
+new_archive full
+attest lists import un "$full/un-consolidated-2018-10-29.xml.gz" >/dev/null 2>&1
+attest lists import un "$full/un-consolidated-2026-02-27.xml.gz" >/dev/null 2>&1
+check "full UN lists: diff" attest lists diff
+verdict "full UN lists: KPe.029 and KPe.054 renamed, counts of every kind" \
+    "$(grep -q '^KPe.029 *NATIONAL AEROSPACE DEVELOPMENT ADMINISTRATION -> NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION \[renamed\]' "$T/out" \
+       && grep -q '^KPe.054 .*-> MINISTRY OF NATIONAL DEFENCE \[renamed\]' "$T/out" \
+       && grep -qE '^un-2018-10-29 -> un-2026-02-27: [1-9][0-9]* added, [1-9][0-9]* removed, [1-9][0-9]* changed \(10 renamed\)' "$T/out"; echo $?)" \
+    "$(head -c 600 "$T/out")"

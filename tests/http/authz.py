@@ -39,6 +39,16 @@ def rule(route, level, who):
         if method == "GET":
             return 200 if "get_evidence" in can else 403
         return 201 if "add_evidence" in can else 403
+    if route == "POST /api/v1/evidence/{id}/custody":
+        if "add_evidence" not in can:
+            return 403
+        return 201 if reads else 404
+    if path.startswith("/api/v1/users"):
+        # user administration: admins only
+        return (201 if method == "POST" and path == "/api/v1/users" else 200) if who == "admin" else 403
+    if route == "POST /api/v1/tokens/{id}/revoke":
+        # the matrix revokes a token that is not there
+        return 404
     if path.startswith("/api/v1/evidence/"):
         # above the reader's clearance an item is not there, as one that does not exist
         if "get_evidence" not in can:
@@ -119,7 +129,8 @@ missing = sorted("%s %s" % t for t in table if "%s %s" % t not in routes_in_tabl
 res.setup("every route of the server in the matrix", not missing, missing)
 for r in routes_in_table:
     levels = {lv for rr, lv, _ in rows if rr == r}
-    if ("{id}" in r or r.endswith(" /api/v1/records") and r.startswith("POST") or r == "POST /api/v1/evidence"
+    if (("{id}" in r and "/tokens/" not in r) or r.endswith(" /api/v1/records") and r.startswith("POST")
+            or r == "POST /api/v1/evidence"
             or r == "POST /api/v1/link/decisions"):
         res.setup("every clearance for %s" % r, levels == set(LEVELS), levels)
 
@@ -146,6 +157,18 @@ def request(s, who, route, level, mode):
         body = ("FICTIONAL evidence %d %s %s\n" % (n, who, mode)).encode()
     elif path.startswith("/api/v1/evidence/"):
         path = path.replace("{id}", evidence[lv])
+        if path.endswith("/custody"):
+            body = {"action": "examined", "note": "FICTIONAL matrix %d" % n}
+    elif route == "POST /api/v1/users":
+        body = {"name": "fictional-m%d" % n, "role": "public", "passphrase": "FICTIONAL matrix passphrase",
+                "kdf": "interactive"}
+    elif route == "POST /api/v1/users/{name}":
+        # enabling a user who is enabled changes nothing and ends no session
+        path = path.replace("{name}", "matrix-target")
+        body = {"enabled": True}
+    elif route == "POST /api/v1/tokens/{id}/revoke":
+        path = path.replace("{id}", "000000000000")
+        body = {}
     elif route == "POST /api/v1/records":
         body = {"type": "document", "data": {"title": "FICTIONAL matrix %d" % n}, "clearance": lv}
     elif path.endswith("/versions"):

@@ -56,6 +56,22 @@ GET  /api/v1/evidence/{id}/file         public       401  200   200     200     
 GET  /api/v1/evidence/{id}/file         partner      401  200   200     200          200     200     403
 GET  /api/v1/evidence/{id}/file         restricted   401  200   200     200          200     404     403
 GET  /api/v1/evidence/{id}/file         confidential 401  200   200     200          404     404     403
+# a preview is a download shown inline (a text item here)
+GET  /api/v1/evidence/{id}/preview      public       401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}/preview      partner      401  200   200     200          200     200     403
+GET  /api/v1/evidence/{id}/preview      restricted   401  200   200     200          200     404     403
+GET  /api/v1/evidence/{id}/preview      confidential 401  200   200     200          404     404     403
+# a custody event: the right to add evidence, then to read the item
+POST /api/v1/evidence/{id}/custody      public       401  201   201     201          403     403     403
+POST /api/v1/evidence/{id}/custody      partner      401  201   201     201          403     403     403
+POST /api/v1/evidence/{id}/custody      restricted   401  201   201     201          403     403     403
+POST /api/v1/evidence/{id}/custody      confidential 401  201   201     201          403     403     403
+# users: admins only; tokens: everyone their own (a token that is not there: 404)
+GET  /api/v1/users                      -            401  200   403     403          403     403     403
+POST /api/v1/users                      -            401  201   403     403          403     403     403
+POST /api/v1/users/{name}               -            401  200   403     403          403     403     403
+GET  /api/v1/tokens                     -            401  200   200     200          200     200     200
+POST /api/v1/tokens/{id}/revoke         -            401  404   404     404          404     404     404
 # records: written by every role but partner and public, at any clearance
 POST /api/v1/records                    public       401  201   201     201          201     403     403
 POST /api/v1/records                    partner      401  201   201     201          201     403     403
@@ -154,7 +170,7 @@ PY
 setup "matrix records imported" "$bin" import jsonl "$tmp/records.jsonl"
 for lv in public partner restricted confidential; do
     printf 'FICTIONAL %s evidence file\n' "$lv" > "$tmp/ev-$lv.txt"
-    "$bin" evidence add "$tmp/ev-$lv.txt" --clearance "$lv" > /dev/null 2>&1
+    "$bin" evidence add "$tmp/ev-$lv.txt" --clearance "$lv" --media-type text/plain > /dev/null 2>&1
 done
 "$bin" evidence list --json > "$tmp/evidence.json" 2> /dev/null
 "$python" -c '
@@ -163,6 +179,8 @@ items = json.load(open(sys.argv[1]))
 json.dump({i["clearance"]: i["id"] for i in items}, open(sys.argv[1], "w"))' "$tmp/evidence.json"
 setup "evidence of every clearance" "$python" -c '
 import json, sys; assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/evidence.json"
+setup "a user for the user-administration rows" "$bin" user add matrix-target --role public \
+    --new-passphrase-fd 4 --kdf interactive 4< "$tmp/pass"
 setup "a linkage run of the persons" "$bin" link persons
 "$python" tests/tools/mbtiles.py make "$tmp/colours.mbtiles" --zooms 0-0
 setup "a basemap" "$bin" basemap add "$tmp/colours.mbtiles"
