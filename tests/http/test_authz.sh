@@ -17,6 +17,10 @@ GET  /api/v1/records                    -            401  200   200     200     
 GET  /api/v1/search                     -            401  200   200     200          200     200     200
 GET  /api/v1/map                        -            401  200   200     200          200     200     200
 GET  /api/v1/sites                      -            401  200   200     200          200     200     200
+GET  /api/v1/places                     -            401  200   200     200          200     200     200
+GET  /api/v1/sites/candidates           -            401  200   200     200          200     200     200
+POST /api/v1/sites/cluster              -            401  200   200     200          200     403     403
+POST /api/v1/sites/decisions            -            401  400   400     400          400     403     403
 GET  /api/v1/stats                      -            401  200   200     200          200     200     200
 GET  /api/v1/stats/charts/{name}        -            401  200   200     200          200     200     200
 GET  /api/v1/types                      -            401  200   200     200          200     200     200
