@@ -56,6 +56,7 @@ check_fails "an overseas-labour case has no chain of sales" 2 "only a traffickin
 CC=$(attest add case --kind trafficking --clearance confidential 2>/dev/null)
 check "a confidential case takes a sale (its reading is not logged inside the write)" \
     attest case sale add "$CC" --place Yanji --price 10 --currency CNY
+attest retract "$CC" --reason "FICTIONAL: only for the check above" >/dev/null 2>&1
 same "the chain was not changed by the refused writes" 3 "$(chain "$A" 'len(j["chain"])')"
 
 # --- the indicator checklist --------------------------------------------------
