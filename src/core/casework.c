@@ -15,14 +15,20 @@
 #include <string.h>
 
 /* Reads id for the session and checks that it is a case; *doc is the
- * caller's on AT_OK. */
-static int read_case(struct at_ctx *ctx, struct store *st, const char *id, json_t **doc)
+ * caller's on AT_OK.  shown: a reading shown to the user (record_read,
+ * which logs a confidential one); else one that a write then changes
+ * (record_visible: no log entry inside the write's own transaction, and
+ * the same "no record" for one the session may not read). */
+static int read_case(struct at_ctx *ctx, struct store *st, const char *id, bool shown,
+                     json_t **doc)
 {
     const char *type;
     int rc;
 
-    if ((rc = record_read(ctx, st, id, 0, doc)) != AT_OK)
+    if (shown && (rc = record_read(ctx, st, id, 0, doc)) != AT_OK)
         return rc;
+    if (!shown && (*doc = record_visible(st, id)) == NULL)
+        return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);
     type = json_string_value(json_object_get(*doc, "type"));
     if (strcmp(type, "case") != 0) {
         json_decref(*doc);
@@ -63,7 +69,7 @@ int casework_sale_add_write(struct at_ctx *ctx, struct store *st, void *arg)
     size_t n;
     int rc;
 
-    if ((rc = read_case(ctx, st, c->case_id, &doc)) != AT_OK)
+    if ((rc = read_case(ctx, st, c->case_id, false, &doc)) != AT_OK)
         goto out;
     sales = sales_of(doc);
     n = json_array_size(sales);
@@ -92,7 +98,7 @@ int casework_sale_remove_write(struct at_ctx *ctx, struct store *st, void *arg)
     size_t n;
     int rc;
 
-    if ((rc = read_case(ctx, st, c->case_id, &doc)) != AT_OK)
+    if ((rc = read_case(ctx, st, c->case_id, false, &doc)) != AT_OK)
         goto out;
     sales = sales_of(doc);
     n = json_array_size(sales);
@@ -146,7 +152,7 @@ int casework_indicator_set_write(struct at_ctx *ctx, struct store *st, void *arg
 
     if ((rc = match_code(ctx, "ilo_indicator", "indicator", c->indicator, &code)) != AT_OK
         || (rc = match_code(ctx, "indicator_status", "status", c->status, &status)) != AT_OK
-        || (rc = read_case(ctx, st, c->case_id, &doc)) != AT_OK)
+        || (rc = read_case(ctx, st, c->case_id, false, &doc)) != AT_OK)
         goto out;
     snprintf(c->code, sizeof c->code, "%s", code);
     checklist = json_deep_copy(json_object_get(json_object_get(doc, "data"), "indicators"));
@@ -243,7 +249,7 @@ int casework_read(struct at_ctx *ctx, struct store *st, const char *id, json_t *
     int rc;
 
     *out = NULL;
-    if ((rc = read_case(ctx, st, id, &doc)) != AT_OK
+    if ((rc = read_case(ctx, st, id, true, &doc)) != AT_OK
         || (rc = record_referrers(ctx, st, id, &referrers)) != AT_OK)
         goto out;
     json_array_foreach(referrers, i, r) {

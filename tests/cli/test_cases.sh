@@ -8,7 +8,7 @@
 # worked out by hand below.  Every person, case and figure is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
 export ATTEST_USER=admin
-plan 41
+plan 42
 
 # users: an analyst (restricted clearance) beside the admin
 add_users() {
@@ -53,6 +53,10 @@ check_fails "a bad sale in JSON names the sale and the key" 2 'field "sales" sal
     attest add case --kind trafficking --sales '[{"cost": 5}]'
 check_fails "an overseas-labour case has no chain of sales" 2 "only a trafficking case has a chain" \
     attest add case --kind overseas_labour --sales '[{"price": 5, "currency": "CNY"}]'
+CC=$(attest add case --kind trafficking --clearance confidential 2>/dev/null)
+check "a confidential case takes a sale (its reading is not logged inside the write)" \
+    attest case sale add "$CC" --place Yanji --price 10 --currency CNY
+attest retract "$CC" --reason "FICTIONAL: only for the check above" >/dev/null 2>&1
 same "the chain was not changed by the refused writes" 3 "$(chain "$A" 'len(j["chain"])')"
 
 # --- the indicator checklist --------------------------------------------------

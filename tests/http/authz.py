@@ -78,6 +78,11 @@ def rule(route, level, who):
         if "write" not in can:
             return 403
         return (201 if "witnesses" in path else 200) if reads else 404
+    if method == "POST" and path.startswith("/api/v1/cases/"):
+        # casework: write, then read the case (else 404)
+        if "write" not in can:
+            return 403
+        return (201 if path.endswith("/sales") else 200) if reads else 404
     if route == "POST /api/v1/link/decisions":
         # a decision on two persons: write, and read both (else 404)
         if "write" not in can:
@@ -183,6 +188,12 @@ def request(s, who, route, level, mode):
     elif path.startswith("/api/v1/witnesses/"):
         path = path.replace("{id}", ids["identity"][mode][who][lv])
         body = {"real_name": "FICTIONAL NAME %d" % n}
+    elif path.startswith("/api/v1/cases/"):
+        path = path.replace("{id}", ids["case"][lv])
+        if path.endswith("/sales"):
+            body = {"sale": {"place": "Yanji", "price": n, "currency": "CNY", "note": "FICTIONAL %d" % n}}
+        elif path.endswith("/indicators"):
+            body = {"indicator": "deception", "status": "observed", "note": "FICTIONAL %d" % n}
     elif path.startswith("/api/v1/sites/") and "{id}" in path:
         path = path.replace("{id}", ids["site"][lv])
     elif path.startswith("/api/v1/tags/"):

@@ -76,6 +76,20 @@ POST /api/v1/users                      -            401  201   403     403     
 POST /api/v1/users/{name}               -            401  200   403     403          403     403     403
 GET  /api/v1/tokens                     -            401  200   200     200          200     200     200
 POST /api/v1/tokens/{id}/revoke         -            401  404   404     404          404     404     404
+# casework: a case is read up to the reader's clearance; a sale or an
+# indicator needs the right to write (else 403), then to read it (else 404)
+GET  /api/v1/cases/{id}                 public       401  200   200     200          200     200     200
+GET  /api/v1/cases/{id}                 partner      401  200   200     200          200     200     404
+GET  /api/v1/cases/{id}                 restricted   401  200   200     200          200     404     404
+GET  /api/v1/cases/{id}                 confidential 401  200   200     200          404     404     404
+POST /api/v1/cases/{id}/sales           public       401  201   201     201          201     403     403
+POST /api/v1/cases/{id}/sales           partner      401  201   201     201          201     403     403
+POST /api/v1/cases/{id}/sales           restricted   401  201   201     201          201     403     403
+POST /api/v1/cases/{id}/sales           confidential 401  201   201     201          404     403     403
+POST /api/v1/cases/{id}/indicators      public       401  200   200     200          200     403     403
+POST /api/v1/cases/{id}/indicators      partner      401  200   200     200          200     403     403
+POST /api/v1/cases/{id}/indicators      restricted   401  200   200     200          200     403     403
+POST /api/v1/cases/{id}/indicators      confidential 401  200   200     200          404     403     403
 # records: written by every role but partner and public, at any clearance
 POST /api/v1/records                    public       401  201   201     201          201     403     403
 POST /api/v1/records                    partner      401  201   201     201          201     403     403
@@ -144,13 +158,14 @@ def new_id(prefix):
         x //= 32
     return prefix + "-mx" + s
 out = open(sys.argv[1], "w")
-ids = {"document": {}, "site": {}, "pins": {}, "amend": {}, "retract": {}}
+ids = {"document": {}, "site": {}, "pins": {}, "amend": {}, "retract": {}, "case": {}}
 def add(t, level, data):
-    i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp", "person": "pe"}[t])
+    i = new_id({"document": "dc", "witness": "wt", "site": "si", "pinpoint": "pp", "person": "pe", "case": "cs"}[t])
     out.write(json.dumps({"type": t, "id": i, "clearance": level, "data": data}) + "\n")
     return i
 for lv in levels:
     ids["document"][lv] = add("document", lv, {"title": "FICTIONAL %s document" % lv})
+    ids["case"][lv] = add("case", lv, {"kind": "trafficking", "summary": "FICTIONAL %s case" % lv})
     site = ids["site"][lv] = add("site", lv, {"name": "FICTIONAL %s site" % lv, "site_type": "burial_site",
                                               "lat": 41.5, "lon": 129.5})
     ids["pins"][lv] = {p: add("pinpoint", p, {"lat": 41.5, "lon": 129.5, "site": site,
