@@ -537,6 +537,7 @@ VIEWS.map = function (el, arg, params) {
     var map = makeMap(mapEl, center, params.z ? Number(params.z) : 7);
     var shapes = window.ATTEST_MAP.shapes(map);
     var cluster = window.ATTEST_MAP.clusters().addTo(map);
+    var bubbles = L.layerGroup().addTo(map);
     window.ATTEST_MAP.legend(map, [legend, confLegend, window.ATTEST_MAP.legendExtras()]);
     var detailLayer = L.layerGroup().addTo(map);
     var generation = 0;
@@ -571,13 +572,21 @@ VIEWS.map = function (el, arg, params) {
         var mine = ++generation;
         var q = { bbox: bbox, site_type: filters.site_type, confidence: filters.confidence,
                   province: filters.province, from: filters.from, to: filters.to };
+        /* With the zoom the server counts what is too many to send (in
+         * cells, docs/api.md); it applies at most one field filter then, so
+         * with more the features come whole and are filtered here. */
+        if (['site_type', 'confidence', 'province'].filter(function (k) { return filters[k]; }).length <= 1)
+            q.zoom = Math.round(map.getZoom());
         var requests = layers.length === 3 ? [api('GET', '/map' + qs(q))]
             : layers.map(function (l) { q.layer = l; return api('GET', '/map' + qs(q)); });
         formError.hidden = true;
         Promise.all(requests).then(function (replies) {
             if (mine !== generation) return;
-            var feats = [];
-            replies.forEach(function (fc) { feats = feats.concat(fc.features); });
+            var feats = [], counted = [];
+            replies.forEach(function (fc) {
+                feats = feats.concat(fc.features);
+                counted = counted.concat(fc.clusters || []);
+            });
             /* The API applies one of the field filters; apply them all. */
             feats = feats.filter(function (f) {
                 var p = f.properties;
@@ -585,7 +594,7 @@ VIEWS.map = function (el, arg, params) {
                     && (!filters.confidence || p.confidence === filters.confidence)
                     && (!filters.province || p.province === filters.province);
             });
-            show(feats);
+            show(feats, counted);
         }).catch(function (err) {
             if (mine !== generation) return;
             formError.textContent = err.message;
@@ -594,9 +603,11 @@ VIEWS.map = function (el, arg, params) {
     }
     var reload = debounce(load, 250);
 
-    function show(feats) {
+    function show(feats, counted) {
         lastFeats = feats;
         cluster.clearLayers();
+        bubbles.clearLayers();
+        counted.forEach(function (c) { bubbles.addLayer(window.ATTEST_MAP.serverBubble(map, c)); });
         clear(list);
         var markers = feats.map(function (f) {
             var p = f.properties;
@@ -612,7 +623,7 @@ VIEWS.map = function (el, arg, params) {
         });
         cluster.addLayers(markers);
         shapes.show(feats);
-        count.textContent = t('map.count', { n: feats.length });
+        count.textContent = t('map.count', { n: counted.reduce(function (s, c) { return s + c.count; }, feats.length) });
         var order = { site: 0, event: 1, pinpoint: 2 };
         feats.slice().sort(function (a, b) {
             return order[a.properties.type] - order[b.properties.type]

@@ -59,6 +59,29 @@ function clusterIcon(cluster) {
     return L.divIcon({ html: div.outerHTML, className: 'cl-icon', iconSize: [size, size] });
 }
 
+/* A bubble the server counted (GET /map with zoom, docs/api.md): too
+ * many records in view to send, so the server sends how many of each type
+ * are in each cell; a click zooms to the records it holds. */
+function serverBubble(map, c) {
+    var n = { site: c.types.site || 0, pinpoint: c.types.pinpoint || 0, event: c.types.event || 0 };
+    var most = KINDS.slice().sort(function (a, b) { return n[b] - n[a]; })[0];
+    var size = c.count < 10 ? 34 : c.count < 100 ? 40 : c.count < 1000 ? 46 : 52;
+    var strip = A.h('span', { class: 'cl-strip' });
+    KINDS.forEach(function (k) {
+        if (n[k]) strip.appendChild(A.h('span', { class: 'cl-' + k }, String(n[k])));
+    });
+    var div = A.h('div', { class: 'cl cl-server cl-most-' + most, title: clusterWords(n), role: 'img',
+                           'aria-label': clusterWords(n) },
+                  A.h('b', null, String(c.count)), strip);
+    var m = L.marker([c.lat, c.lon], { keyboard: true, title: clusterWords(n),
+                                       icon: L.divIcon({ html: div.outerHTML, className: 'cl-icon',
+                                                         iconSize: [size, size] }) });
+    m.on('click', function () {
+        map.fitBounds([[c.bbox[1], c.bbox[0]], [c.bbox[3], c.bbox[2]]], { maxZoom: map.getZoom() + 3 });
+    });
+    return m;
+}
+
 /* The cluster layer of the main map. */
 function clusters() {
     return L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45,
@@ -171,6 +194,7 @@ function placeNames(map) {
 window.ATTEST_MAP = window.ATTEST_MAP || {};
 window.ATTEST_MAP.placeNames = placeNames;
 window.ATTEST_MAP.clusters = clusters;
+window.ATTEST_MAP.serverBubble = serverBubble;
 window.ATTEST_MAP.shapes = shapes;
 window.ATTEST_MAP.legend = legend;
 window.ATTEST_MAP.legendExtras = legendExtras;
