@@ -186,18 +186,22 @@ static int sync_cmd(struct cli *cli, int argc, char **argv)
         return sync_conflicts_cmd(cli, argc, argv);
     if (strcmp(sub, "resolve") == 0)
         return sync_resolve_cmd(cli, argc, argv);
-    return cli_usage(&sync_command, "give export, import, mark, conflicts or resolve");
+    if (strcmp(sub, "push") == 0 || strcmp(sub, "pull") == 0)
+        return sync_net_run(cli, argc, argv);
+    return cli_usage(&sync_command, "give export, import, mark, conflicts, resolve, push or pull");
 }
 
 const struct command sync_command = {
     .name = "sync",
-    .summary = "exchange packs with pinned archives; list and resolve conflicts",
+    .summary = "exchange packs with pinned archives, by file or over the network; resolve conflicts",
     .usage =
         "attest sync export --to NAME [--since MARK] [--output FILE] > PACK\n"
         "attest sync import PACK|-\n"
         "attest sync mark [--peer NAME]\n"
         "attest sync conflicts [--json]\n"
         "attest sync resolve ID --reason TEXT [--FIELD VALUE ...]\n"
+        "attest sync push URL --to NAME [--token-file F] [--cacert F]\n"
+        "attest sync pull URL --from NAME [--token-file F] [--cacert F]\n"
         "export writes everything peer NAME lacks (by the mark it last sent, or MARK),\n"
         "signed by this archive and encrypted to NAME.  import checks that a pack is for\n"
         "this archive, signed by a pinned peer and whole, then applies all of it or\n"
@@ -205,7 +209,8 @@ const struct command sync_command = {
         "holds (or what NAME was last known to hold).  When two archives changed a\n"
         "record at once, both versions are kept and the current one follows a fixed\n"
         "rule (docs/commands/sync.md); conflicts lists them and resolve (or amend)\n"
-        "writes a version based on all of them.",
+        "writes a version based on all of them.  push and pull do export and import\n"
+        "over a server's API (TLS), a push resuming where an interrupted one stopped.",
     .run = sync_cmd,
     .needs = NEEDS_ARCHIVE,
 };

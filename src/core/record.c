@@ -1145,10 +1145,12 @@ int record_check_current(struct at_ctx *ctx, struct store *st)
         "SELECT b.id, b.version FROM record_base b WHERE NOT EXISTS (SELECT 1 FROM"
         " record_version v WHERE v.id = b.id AND v.version = b.version) LIMIT 1";
     /* Every version has an identity: this archive's own is its log
-     * sequence number here; one from elsewhere carries its origin's proof. */
+     * sequence number here, or carries its proof when it came back from
+     * the centre after `attest travel`; one from elsewhere carries its
+     * origin's proof. */
     static const char identity_sql[] =
         "SELECT id, version FROM record_version WHERE origin IS NULL OR oseq IS NULL"
-        " OR origin_at IS NULL OR (origin = ?1 AND (oseq != log_seq OR proof IS NOT NULL))"
+        " OR origin_at IS NULL OR (origin = ?1 AND oseq != log_seq AND proof IS NULL)"
         " OR (origin != ?1 AND proof IS NULL) LIMIT 1";
     static const char orphan_sql[] =
         "SELECT id FROM record_current c WHERE NOT EXISTS (SELECT 1 FROM record_version v"

@@ -867,12 +867,10 @@ static int apply_version(struct importer *im, json_t *frame)
     bool already;
     int rc;
 
+    /* A version of this archive's own comes back after `attest travel`
+     * removed it; record_put_synced says whether it is still held. */
     if ((rc = frame_origin(im, frame, origin, &oseq)) != AT_OK)
         return rc;
-    if (strcmp(origin, im->self) == 0) {
-        im->stats->skipped_already++;
-        return AT_OK;
-    }
     if (!json_is_array(json_object_get(frame, "base"))
         || (doc = json_loads(json_string_value(json_object_get(proof, "text")), 0, NULL)) == NULL)
         return ctx_error(im->ctx, AT_ECORRUPT, "version %s/%lld is damaged", origin,
@@ -950,16 +948,21 @@ static int note_item(struct importer *im, const char *origin, int64_t oseq, int6
     return rc;
 }
 
+/* Whether the item origin/oseq is here: imported before, or this
+ * archive's own and not removed by `attest travel`. */
 static int item_held(struct importer *im, const char *origin, int64_t oseq, bool *held)
 {
-    static const char sql[] = "SELECT 1 FROM sync_item WHERE origin = ?1 AND oseq = ?2";
+    static const char sql[] =
+        "SELECT 1 FROM sync_item WHERE origin = ?1 AND oseq = ?2"
+        " UNION ALL SELECT 1 FROM log_item WHERE ?1 = ?3 AND seq = ?2";
     sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
 
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, oseq);
-    *held = strcmp(origin, im->self) == 0 || sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_bind_text(stmt, 3, im->self, -1, SQLITE_STATIC);
+    *held = sqlite3_step(stmt) == SQLITE_ROW;
     sqlite3_reset(stmt);
     return AT_OK;
 }
