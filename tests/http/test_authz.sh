@@ -38,6 +38,16 @@ GET  /api/v1/evidence                   -            401  200   200     200     
 GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
 # a map export's report checks each record against the reader: the right to export is enough
 GET  /api/v1/export/{format}/report     -            401  200   200     200          200     403     403
+# sync: the right to sync (admin, officer, investigator); the matrix gives no
+# pack length or archive (400) and names uploads that are not there (404)
+GET  /api/v1/sync/conflicts             -            401  200   200     200          200     200     200
+GET  /api/v1/sync/mark                  -            401  200   200     200          403     403     403
+GET  /api/v1/sync/pack                  -            401  400   400     400          403     403     403
+POST /api/v1/sync/uploads               -            401  400   400     400          403     403     403
+GET  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
+PUT  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
+DELETE /api/v1/sync/uploads/{id}        -            401  404   404     404          403     403     403
+POST /api/v1/sync/uploads/{id}/apply    -            401  404   404     404          403     403     403
 GET  /api/v1/link/review                -            401  200   200     200          200     200     200
 GET  /api/v1/lists                      -            401  200   200     200          200     200     200
 GET  /api/v1/lists/{version}/diff       -            401  200   200     200          200     200     200
