@@ -168,9 +168,11 @@ static bool target_visible(struct store *st, const char *kind, const char *targe
     return d != NULL;
 }
 
-static const char tag_columns[] =
-    "SELECT id, document, span_start, span_end, kind, target, label, text, status, decided_by,"
-    " decided_at, relation FROM doc_tag";
+/* The columns tag_row reads.  A macro, so that each statement built on it
+ * is one static string: store_stmt's cache is keyed by the SQL's address. */
+#define TAG_SELECT \
+    "SELECT id, document, span_start, span_end, kind, target, label, text, status, decided_by," \
+    " decided_at, relation FROM doc_tag"
 
 static json_t *tag_row(sqlite3_stmt *stmt)
 {
@@ -193,7 +195,7 @@ static json_t *tag_row(sqlite3_stmt *stmt)
 
 int tags_list(struct at_ctx *ctx, struct store *st, const char *doc, json_t **out)
 {
-    struct buf sql = BUF_INIT;
+    static const char sql[] = TAG_SELECT " WHERE document = ?1 ORDER BY span_start, span_end DESC, id";
     sqlite3_stmt *stmt;
     json_t *rows;
     int rc;
@@ -201,9 +203,7 @@ int tags_list(struct at_ctx *ctx, struct store *st, const char *doc, json_t **ou
     *out = NULL;
     if ((rc = readable_document(ctx, st, doc)) != AT_OK)
         return rc;
-    buf_printf(&sql, "%s WHERE document = ?1 ORDER BY span_start, span_end DESC, id", tag_columns);
-    stmt = store_stmt(ctx, st, sql.data);
-    buf_free(&sql);
+    stmt = store_stmt(ctx, st, sql);
     if (stmt == NULL)
         return AT_ERR;
     rows = json_array();
@@ -225,13 +225,11 @@ int tags_list(struct at_ctx *ctx, struct store *st, const char *doc, json_t **ou
 /* The tag id as the session may see it, into *out (a new reference). */
 static int tag_get(struct at_ctx *ctx, struct store *st, long id, json_t **out)
 {
-    struct buf sql = BUF_INIT;
+    static const char sql[] = TAG_SELECT " WHERE id = ?1";
     sqlite3_stmt *stmt;
     json_t *t = NULL;
 
-    buf_printf(&sql, "%s WHERE id = ?1", tag_columns);
-    stmt = store_stmt(ctx, st, sql.data);
-    buf_free(&sql);
+    stmt = store_stmt(ctx, st, sql);
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_int64(stmt, 1, id);
