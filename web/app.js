@@ -1556,7 +1556,9 @@ function statsRowLabel(table, row) {
     if (row.key === 'not_given' || row.key === 'uncertain' || row.key === 'group') return t('dash.key.' + row.key);
     if (table.name === 'acts_by_type') return vocabLabel('act_type', row.key);
     if (/_by_sex$/.test(table.name)) return vocabLabel('sex', row.key);
-    if (/_by_province$/.test(table.name)) return provinceLabel(row.label);
+    if (/_by_province$/.test(table.name) || table.name === 'sale_prices_by_region') return provinceLabel(row.label);
+    if (table.name === 'indicators') return vocabLabel('ilo_indicator', row.key);
+    if (table.name === 'workers_by_country') return countryLabel(row.key, row.label);
     return row.label;
 }
 
@@ -1565,9 +1567,19 @@ function provinceLabel(name) {
     return (state.lang === 'ko' && window.ATTEST_I18N.provinceKo[name]) || name;
 }
 
-/* A label of the page's language for a stats table's part, or the server's. */
+/* A country's name in the page's language, by its ISO 3166-1 code. */
+function countryLabel(code, name) {
+    try {
+        return new Intl.DisplayNames([state.lang], { type: 'region' }).of(code) || name;
+    } catch (e) {
+        return name;
+    }
+}
+
+/* A label of the page's language for a stats table's part, or the server's;
+ * {currency} stands for the currency a table's prices are in. */
 function statsText(prefix, table, fallback) {
-    var s = t(prefix + table.name);
+    var s = t(prefix + table.name, { currency: table.currency || '' });
     return s === prefix + table.name ? fallback : s;
 }
 
@@ -1580,8 +1592,8 @@ function statsCell(v, column) {
 }
 
 function statsPanel(table) {
-    var title = t('dash.t.' + table.name);
-    if (title === 'dash.t.' + table.name) title = table.title;
+    var title = statsText('dash.t.', table, table.title);
+    if (title !== table.title && table.rate) title += ' (' + table.rate + ')';
     var drawable = table.rows.some(function (r) {
         return !table.over_time || !/^(not_given|uncertain|group)$/.test(r.key);
     });
@@ -1597,7 +1609,7 @@ function statsPanel(table) {
                               src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) }) : null,
         table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
                           : h('p', { class: 'muted' }, t('dash.empty')),
-        table.note ? h('p', { class: 'note' }, statsText('dash.n.', table, table.note)) : null);
+        table.note ? h('p', { class: 'note' }, state.lang === 'en' ? table.note : statsText('dash.n.', table, table.note)) : null);
 }
 
 VIEWS.dashboard = function (el) {

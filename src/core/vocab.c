@@ -163,7 +163,7 @@ static const struct vocab_term currency[] = {
 static const struct vocab_term document_format[] = {
     { "text", "Plain text", "일반 텍스트" },
     { "markdown", "Markdown", "마크다운" },
-    { "html", "HTML", "HTML" },
+    { "html", "HTML", "HTML 웹 문서" },
 };
 
 static const struct vocab_term quantity_unit[] = {
