@@ -21,20 +21,10 @@ secs=${SECONDS_EACH:-30}
 idle=${IDLE:-1000}
 idle_secs=${IDLE_SECONDS:-60}
 threads=${THREADS:-$(nproc)}
-for tool in wrk nginx; do
-    command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
-        || { echo "http: $tool missing (make deps installs it)"; exit 1; }
-done
 store="build/bench-http/$sites-$records"
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
 . "$(dirname "$0")/web_peer.sh"
+web_bench_begin http wrk nginx
 
-printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
-exec 3< "$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
 if [ ! -f "$store/done" ]; then
     rm -rf "$store"
     mkdir -p "$store"

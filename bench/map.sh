@@ -16,20 +16,10 @@ pinpoints=${PINPOINTS:-100000}
 conns=${CONNECTIONS:-16}
 secs=${SECONDS_EACH:-10}
 threads=${THREADS:-$(nproc)}
-for tool in wrk nginx; do
-    command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
-        || { echo "map: $tool missing (make deps installs it)"; exit 1; }
-done
 store="build/bench-map/$sites-$pinpoints"
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
 . "$(dirname "$0")/web_peer.sh"
+web_bench_begin map wrk nginx
 
-printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
-exec 3< "$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
 if [ ! -f "$store/done" ]; then
     rm -rf "$store"
     mkdir -p "$store"

@@ -14,20 +14,11 @@ size=${SIZE:-4096}
 conns=${CONNECTIONS:-64}
 secs=${SECONDS_EACH:-20}
 threads=${THREADS:-$(nproc)}
-for tool in wrk nginx gdal_translate gdaladdo; do
-    command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
-        || { echo "tiles: $tool missing (make deps installs it)"; exit 1; }
-done
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
 . "$(dirname "$0")/web_peer.sh"
+web_bench_begin tiles wrk nginx gdal_translate gdaladdo
 now() { date +%s.%N; }
 
-printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
-exec 3< "$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin ATTEST_ARCHIVE="$tmp/a"
+export ATTEST_ARCHIVE="$tmp/a"
 "$bin" init "$tmp/a" --kdf interactive > /dev/null 2>&1
 
 # The image: random bytes (tiles as heavy as a real scene's, or heavier).

@@ -1,6 +1,29 @@
-# web_peer.sh: what the HTTP benchmarks share, sourced after they set tmp
-# and pids: a free port, waiting for a server, and nginx serving a
-# directory as the peer attest is measured beside.
+# web_peer.sh: what the HTTP benchmarks share: their start (the tools they
+# need, a temporary directory, the passphrase), a free port, waiting for a
+# server, and nginx serving a directory as the peer attest is measured beside.
+
+# web_bench_begin NAME TOOL...: exits naming a TOOL that is missing; makes
+# tmp (removed at exit with the processes whose ids are added to pids) and
+# gives attest the bench passphrase on fd 3, as admin.
+web_bench_begin() {
+    local name=$1 tool
+    shift
+    for tool in "$@"; do
+        command -v "$tool" > /dev/null || [ -x "/usr/sbin/$tool" ] \
+            || { echo "$name: $tool missing (make deps installs it)"; exit 1; }
+    done
+    tmp=$(mktemp -d)
+    pids=()
+    trap web_bench_end EXIT
+    printf 'FICTIONAL bench passphrase\n' > "$tmp/pass"
+    exec 3< "$tmp/pass"
+    export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
+}
+web_bench_end() {
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done
+    rm -rf "$tmp"
+}
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
