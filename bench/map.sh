@@ -4,8 +4,8 @@
 # each pinpoint near a site, generated and imported once and kept in
 # build/bench-map/.  Measured with wrk (CONNECTIONS connections, default
 # 16, SECONDS_EACH seconds, default 10): GET /api/v1/map for the whole
-# country (every layer; the API answers at most 5000 features a layer) and
-# for a county-sized box, beside nginx serving each reply's bytes as a
+# country (every layer, counted by the server in cells at zoom 7) and for a
+# county-sized box, beside nginx serving each reply's bytes as a
 # static file, in the same run; with each reply's size, features, the load
 # average and the server's CPU time.
 set -euo pipefail
@@ -69,9 +69,11 @@ cookie=$(curl -s -D - -o "$tmp/login.json" -X POST -H 'Content-Type: application
     "http://127.0.0.1:$port/api/v1/login" | sed -n 's/^Set-Cookie: \(attest_session=[^;]*\).*/\1/ip' | tr -d '\r')
 [ -n "$cookie" ] || { echo "map: login failed"; cat "$tmp/login.json"; exit 1; }
 
-# The views: the whole country at zoom 7, and a county (0.3 by 0.3 degrees).
-country="/api/v1/map?bbox=124.0,37.5,131.0,43.0"
-county="/api/v1/map?bbox=127.0,40.0,127.3,40.3"
+# The views, asked as the browser asks (with its zoom, so that the server
+# counts in cells what is too many to send): the whole country at zoom 7,
+# and a county (0.3 by 0.3 degrees) at zoom 12.
+country="/api/v1/map?bbox=124.0,37.5,131.0,43.0&zoom=7"
+county="/api/v1/map?bbox=127.0,40.0,127.3,40.3&zoom=12"
 mkdir -p "$tmp/www"
 for v in country county; do
     path=${!v}
@@ -82,8 +84,10 @@ for v in country county; do
 import collections, json, os, sys
 j = json.load(open(sys.argv[1]))
 n = collections.Counter(f["properties"]["type"] for f in j["features"])
-print("-- %s view: %d features (%s), %.0f KiB, first reply %.0f ms" % (
+clusters = j.get("clusters", [])
+print("-- %s view: %d features (%s) and %d clusters counting %d more, %.0f KiB, first reply %.0f ms" % (
     sys.argv[2], len(j["features"]), ", ".join("%d %ss" % (c, t) for t, c in sorted(n.items())),
+    len(clusters), sum(c["count"] for c in clusters),
     os.path.getsize(sys.argv[1]) / 1024, 1000 * (float(sys.argv[4]) - float(sys.argv[3]))))
 PY
 done
