@@ -7,7 +7,8 @@
 # country (every layer, counted by the server in cells at zoom 7) and for a
 # county-sized box, beside nginx serving each reply's bytes as a
 # static file, in the same run; with each reply's size, features, the load
-# average and the server's CPU time.
+# average and the server's CPU time; then the map page itself in chromium
+# (bench/ui_map.mjs: first render, pan, refresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ATTEST_BIN:-$PWD/build/attest}
@@ -114,3 +115,14 @@ cpu0=$(cpu)
 } > "$tmp/results.tsv"
 column -t -s $'\t' "$tmp/results.tsv"
 echo "-- attest's CPU time: $(python3 -c "print('%.1f s for the country, %.1f s for the county' % ($cpu1 - $cpu0, $cpu2 - $cpu1))") (${secs} s each); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The page itself, in chromium (issue 15's target: first render <= 1 s,
+# pan <= 200 ms), when chromium and playwright-core are here.
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ -x "$chromium" ] && [ -d node_modules/playwright-core ]; then
+    echo "-- the map page in chromium, the whole country at zoom 7; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    ATTEST_URL="http://127.0.0.1:$port" CHROMIUM=$chromium ATTEST_USER_NAME=admin \
+        ATTEST_USER_PASS='FICTIONAL bench passphrase' node bench/ui_map.mjs
+else
+    echo "-- the map page in chromium: skipped, needs $chromium and npm's playwright-core (make deps)"
+fi
