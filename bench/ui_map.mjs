@@ -9,21 +9,12 @@
 //   refresh: from the end of the drag to the frame after the new view's
 //            reply (the layer asked again, after the page's 250 ms pause
 //            that lets a drag finish before asking).
-import { chromium } from 'playwright-core';
+import { loggedInPage } from './ui_page.mjs';
 
 const base = process.env.ATTEST_URL;
 const runs = Number(process.env.RUNS || 7);
-const [user, pass] = [process.env.ATTEST_USER_NAME, process.env.ATTEST_USER_PASS];
 
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-const page = await context.newPage();
-const login = await page.request.post(base + '/api/v1/login', { data: { username: user, passphrase: pass } });
-if (!login.ok()) throw new Error('login failed: ' + login.status());
+const { browser, page } = await loggedInPage();
 
 const nextFrame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1);

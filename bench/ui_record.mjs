@@ -13,23 +13,14 @@
 //   load: from the start of a full page load of the record's address
 //         (the application booting: scripts, the user, types and
 //         vocabularies) to rendered.
-import { chromium } from 'playwright-core';
+import { loggedInPage } from './ui_page.mjs';
 
 const base = process.env.ATTEST_URL;
 const id = process.env.RECORD;
 const count = Number(process.env.COUNT);
 const runs = Number(process.env.RUNS || 15);
-const [user, pass] = [process.env.ATTEST_USER_NAME, process.env.ATTEST_USER_PASS];
 
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-const page = await context.newPage();
-const login = await page.request.post(base + '/api/v1/login', { data: { username: user, passphrase: pass } });
-if (!login.ok()) throw new Error('login failed: ' + login.status());
+const { browser, page } = await loggedInPage();
 
 // Waits in the page until the list is complete ("listed") and until each
 // link is named by its title rather than its bare id ("named"), each
