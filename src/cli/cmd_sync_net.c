@@ -587,7 +587,8 @@ int sync_net_run(struct cli *cli, int argc, char **argv)
     if (argc < 2 || argv[1][0] == '-')
         return net_usage("%s needs the server's URL", argc > 0 ? argv[0] : "push or pull");
     n.url = argv[1];
-    for (int i = 2; i < argc; i++) {
+    /* Each option takes a value: two arguments a step. */
+    for (int i = 2; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char **slot = strcmp(argv[i], "--to") == 0 && pushing ? &to
                           : strcmp(argv[i], "--from") == 0 && !pushing ? &from
@@ -600,7 +601,6 @@ int sync_net_run(struct cli *cli, int argc, char **argv)
         if (v == NULL)
             return net_usage("%s needs a value", argv[i]);
         *slot = v;
-        i++;
     }
     n.peer = pushing ? to : from;
     if (n.peer == NULL)

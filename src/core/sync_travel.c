@@ -54,9 +54,10 @@ static const char *const travel_sql[] = {
     "DELETE FROM record_base",
     "DELETE FROM record_conflict",
     "DELETE FROM record_version",
-    "DELETE FROM sync_item WHERE seq IN (SELECT seq FROM log_item WHERE kind NOT IN "
-        TRAVEL_KEEP_ITEMS ")",
-    "DELETE FROM log_item WHERE kind NOT IN " TRAVEL_KEEP_ITEMS,
+    /* parenthesised: one element each, not a missing comma */
+    ("DELETE FROM sync_item WHERE seq IN (SELECT seq FROM log_item WHERE kind NOT IN "
+        TRAVEL_KEEP_ITEMS ")"),
+    ("DELETE FROM log_item WHERE kind NOT IN " TRAVEL_KEEP_ITEMS),
 };
 
 /* The SHA-256 of what fd holds, read from its start, as hex. */
