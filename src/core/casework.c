@@ -31,9 +31,10 @@ static int read_case(struct at_ctx *ctx, struct store *st, const char *id, bool 
         return ctx_error(ctx, AT_ENOTFOUND, "no record %s", id);
     type = json_string_value(json_object_get(*doc, "type"));
     if (strcmp(type, "case") != 0) {
+        rc = ctx_error(ctx, AT_EINVAL, "%s is a %s, not a case", id, type); /* type is doc's */
         json_decref(*doc);
         *doc = NULL;
-        return ctx_error(ctx, AT_EINVAL, "%s is a %s, not a case", id, type);
+        return rc;
     }
     return AT_OK;
 }
