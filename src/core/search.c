@@ -8,6 +8,7 @@
 #include "gazetteer.h"
 #include "record_filter.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,18 +218,21 @@ static void phrase_query(const char *q, struct buf *out)
     buf_putc(out, '"');
 }
 
-/* Four plans: several words (Latin text), best matches first; one word,
- * newest records first (ranking every record that holds a common word
- * would read them all); a trigram phrase (non-Latin text of three
- * characters or more), newest first for the same reason (a common Korean
- * word is in a tenth of the records, and ranking them took 130 ms in a
- * million); a character or pair look-up (one or two non-Latin characters,
- * fewer than a trigram). */
-static const char words_sql[] =
-    "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
-    " JOIN record_current c ON c.rowid = s.rowid"
-    " WHERE search_words MATCH ?17 AND " RECORD_FILTER_WHERE
-    " ORDER BY s.rank LIMIT ?7";
+/* Four plans: several words (Latin text), best matches first, of which
+ * only the ones returned are ranked (below); one word, newest records
+ * first (ranking every record that holds a common word would read them
+ * all); a trigram phrase (non-Latin text of three characters or more),
+ * newest first for the same reason (a common Korean word is in a tenth of
+ * the records, and ranking them took 130 ms in a million); a character or
+ * pair look-up (one or two non-Latin characters, fewer than a trigram).
+ * The ranked plan reads its matches with ranked_sql and each hit's record
+ * with ranked_hit_sql. */
+static const char ranked_sql[] =
+    "SELECT s.rowid, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
+    " CROSS JOIN record_current c ON c.rowid = s.rowid" /* CROSS: the index drives */
+    " WHERE search_words MATCH ?17 AND search_topk(search_words, ?20) AND " RECORD_FILTER_WHERE;
+static const char ranked_hit_sql[] =
+    "SELECT c.doc, c.id FROM record_current c WHERE c.rowid = ?20 AND " RECORD_FILTER_WHERE;
 static const char word_sql[] =
     "SELECT c.doc, snippet(search_words, 0, ?18, ?19, '…', 10), c.id FROM search_words s"
     " JOIN record_current c ON c.rowid = s.rowid"
@@ -246,6 +250,232 @@ static const char short_cjk_sql[] =
     " JOIN search_cjk k ON k.rowid = s.rowid"
     " WHERE search_short MATCH ?17 AND " RECORD_FILTER_WHERE
     " ORDER BY s.rowid DESC LIMIT ?7";
+
+/*
+ * Ranking several words: only the k best are ranked.
+ *
+ * FTS5 answers ORDER BY rank by scoring every match with bm25() and
+ * sorting them all: the statement it sorts with has no LIMIT, whether the
+ * query has one or not.  Scoring a match reads its length in tokens (a
+ * look-up in the index's document sizes), and taking the best that pass
+ * the record filter reads each one's record; in a million records a
+ * multi-word query has tens of thousands of matches.
+ *
+ * Here the matches are read once, in the index's order, and the
+ * auxiliary function search_topk decides on each as it comes:
+ *   1. the query's term frequencies in the match, from the positions FTS5
+ *      already holds, give a bound on its score: BM25 falls as a document
+ *      grows, and a document is at least as long as the offset of its last
+ *      hit plus one;
+ *   2. a match whose bound cannot enter the k best kept so far is passed
+ *      over: its length and its record are never read;
+ *   3. otherwise its length is read and its exact score computed; if that
+ *      cannot enter either, it is passed over;
+ *   4. otherwise the record filter (type, clearance, retraction: the join
+ *      on record_current) decides, and only a record the reader may see
+ *      enters the k best, with its snippet, putting out the worst.
+ * So a record the reader may not see never takes a place among the k nor
+ * raises the bar, and nothing counts matches.
+ *
+ * The score is FTS5's bm25() with its defaults (k1 1.2, b 0.75, one weight
+ * for the column; the inverse document frequencies and the mean length
+ * over the whole index, as bm25() takes them), computed by the same
+ * arithmetic in the same order, so that the k hits are exactly the first k
+ * of ORDER BY bm25(search_words), rowid DESC among the records that pass
+ * the filter: best first, and between equal scores the record added later
+ * (the larger row of record_current) first.  The bound is the same
+ * expression with a length no greater, and IEEE arithmetic is monotone,
+ * so it never passes over a match that belongs in the k.
+ */
+#define TOPK_FUNCTION "search_topk"
+#define TOPK_POINTER "attest search ranking"
+#define BM25_K1 1.2
+#define BM25_B 0.75
+
+struct ranked {
+    double score;           /* bm25(): lower is better */
+    sqlite3_int64 rowid;
+    char *snippet;
+};
+
+/* The k best matches so far, as a heap with the worst at heap[0], and
+ * what search_topk keeps between matches. */
+struct topk {
+    struct ranked *heap;
+    size_t n, cap, k;
+    bool ready;             /* the query's statistics below are known */
+    int nphrase;
+    double *idf, *tf, avgdl;
+    struct ranked last;     /* the match search_topk let through last */
+};
+
+/* True when a is returned before b. */
+static bool ranked_before(const struct ranked *a, const struct ranked *b)
+{
+    return a->score < b->score || (a->score == b->score && a->rowid > b->rowid);
+}
+
+static bool topk_admits(const struct topk *t, const struct ranked *r)
+{
+    return t->n < t->k || ranked_before(r, &t->heap[0]);
+}
+
+/* Puts r among the k best (it must be admitted), putting out the worst
+ * when there are k already.  The heap takes r's snippet. */
+static void topk_push(struct topk *t, struct ranked r)
+{
+    size_t i;
+
+    if (t->n < t->k) {
+        if (t->n == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 64;
+            t->heap = xrealloc(t->heap, t->cap * sizeof *t->heap);
+        }
+        for (i = t->n++; i > 0 && ranked_before(&t->heap[(i - 1) / 2], &r); i = (i - 1) / 2)
+            t->heap[i] = t->heap[(i - 1) / 2];
+        t->heap[i] = r;
+        return;
+    }
+    free(t->heap[0].snippet);
+    for (i = 0;;) {
+        size_t c = 2 * i + 1;
+        if (c >= t->n)
+            break;
+        if (c + 1 < t->n && ranked_before(&t->heap[c], &t->heap[c + 1]))
+            c++;    /* the worse child */
+        if (!ranked_before(&r, &t->heap[c]))
+            break;
+        t->heap[i] = t->heap[c];
+        i = c;
+    }
+    t->heap[i] = r;
+}
+
+static void topk_free(struct topk *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->heap[i].snippet);
+    free(t->heap);
+    free(t->idf);
+    free(t->tf);
+}
+
+static int ranked_order(const void *a, const void *b)
+{
+    return ranked_before(a, b) ? -1 : ranked_before(b, a) ? 1 : 0;
+}
+
+/* bm25() of a match of t->tf in a document of length tokens. */
+static double topk_bm25(const struct topk *t, double length)
+{
+    const double k1 = BM25_K1, b = BM25_B;
+    double score = 0.0;
+
+    for (int i = 0; i < t->nphrase; i++)
+        score += t->idf[i] * ((t->tf[i] * (k1 + 1.0)) / (t->tf[i] + k1 * (1 - b + b * length / t->avgdl)));
+    return -1.0 * score;
+}
+
+static int topk_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+    (void)api;
+    (void)fts;
+    (*(sqlite3_int64 *)arg)++;
+    return SQLITE_OK;
+}
+
+/* The query's statistics, as bm25() takes them: the mean document length
+ * and each phrase's inverse document frequency over the whole index. */
+static int topk_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct topk *t)
+{
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc;
+
+    if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK
+        || (rc = api->xColumnTotalSize(fts, -1, &tokens)) != SQLITE_OK)
+        return rc;
+    t->avgdl = (double)tokens / (double)rows;
+    t->nphrase = api->xPhraseCount(fts);
+    t->idf = xcalloc((size_t)t->nphrase + 1, sizeof *t->idf);
+    t->tf = xcalloc((size_t)t->nphrase + 1, sizeof *t->tf);
+    for (int i = 0; i < t->nphrase; i++) {
+        sqlite3_int64 hits = 0;
+        if ((rc = api->xQueryPhrase(fts, i, &hits, topk_count)) != SQLITE_OK)
+            return rc;
+        t->idf[i] = log((rows - hits + 0.5) / (hits + 0.5));
+        if (t->idf[i] <= 0.0)
+            t->idf[i] = 1e-6;
+    }
+    t->ready = true;
+    return SQLITE_OK;
+}
+
+/* search_topk(search_words, state): 1 when the current match may enter
+ * the k best (its score then in state->last), 0 when it cannot. */
+static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sc,
+                          int argc, sqlite3_value **argv)
+{
+    struct topk *t = argc == 1 ? sqlite3_value_pointer(argv[0], TOPK_POINTER) : NULL;
+    struct ranked r = { 0, 0, NULL };
+    double least = 1.0;     /* the document's least possible length */
+    int n = 0, length = 0, rc = SQLITE_OK;
+
+    if (t == NULL) {
+        sqlite3_result_error(sc, TOPK_FUNCTION " needs the ranking state", -1);
+        return;
+    }
+    if (!t->ready)
+        rc = topk_prepare(api, fts, t);
+    if (rc == SQLITE_OK) {
+        memset(t->tf, 0, (size_t)t->nphrase * sizeof *t->tf);
+        rc = api->xInstCount(fts, &n);
+    }
+    for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+        int phrase, column, offset;
+        if ((rc = api->xInst(fts, i, &phrase, &column, &offset)) == SQLITE_OK) {
+            t->tf[phrase] += 1.0;
+            if (offset + 1.0 > least)
+                least = offset + 1.0;
+        }
+    }
+    r.rowid = api->xRowid(fts);
+    r.score = topk_bm25(t, least);
+    if (rc == SQLITE_OK && !topk_admits(t, &r)) {
+        sqlite3_result_int(sc, 0);
+        return;
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, -1, &length);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(sc, rc);
+        return;
+    }
+    r.score = topk_bm25(t, (double)length);
+    t->last = r;
+    sqlite3_result_int(sc, topk_admits(t, &r));
+}
+
+/* Registers search_topk on the store's connection, once. */
+static int topk_register(struct at_ctx *ctx, struct store *st)
+{
+    static const char api_sql[] = "SELECT fts5(?1)";
+    sqlite3 *db = store_db(st);
+    fts5_api *api = NULL;
+    sqlite3_stmt *stmt;
+
+    if (sqlite3_get_clientdata(db, TOPK_FUNCTION))
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, api_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_pointer(stmt, 1, &api, "fts5_api_ptr", NULL);
+    sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (api == NULL || api->iVersion < 2
+        || api->xCreateFunction(api, TOPK_FUNCTION, NULL, topk_function, NULL) != SQLITE_OK)
+        return ctx_error(ctx, AT_ERR, "ranking search hits: SQLite's FTS5 is missing or too old");
+    return sqlite3_set_clientdata(db, TOPK_FUNCTION, (void *)api_sql, NULL) == SQLITE_OK
+               ? AT_OK : store_error(ctx, st, "ranking search hits");
+}
 
 /* True when s holds Hangul or Han characters, which the trigram indexes
  * find; other scripts (Latin with marks, Cyrillic) are words. */
@@ -277,18 +507,107 @@ struct search_run {
     void *arg;
 };
 
+/* Binds the run's filter, the FTS5 query match (?17) and the marks
+ * (?18, ?19) to a statement of one of the plans. */
+static void search_bind(struct search_run *r, sqlite3_stmt *stmt, const char *match)
+{
+    struct record_filter f = RECORD_FILTER_INIT;
+
+    f.type = r->o->type;
+    f.max_clearance = r->o->max_clearance;
+    f.include_retracted = r->o->include_retracted;
+    f.limit = r->left + (long)json_object_size(r->seen);
+    record_filter_bind(r->st, stmt, &f);
+    sqlite3_bind_text(stmt, 17, match, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 18, r->o->mark_open ? r->o->mark_open : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 19, r->o->mark_close ? r->o->mark_close : "", -1, SQLITE_STATIC);
+}
+
+/* Gives the caller the record id (its document's text doc) with its
+ * snippet, unless an earlier plan found it. */
+static int search_hit(struct search_run *r, const char *id, const char *doc, const char *snippet,
+                      const char *why)
+{
+    json_t *d;
+    int rc;
+
+    if (json_object_get(r->seen, id))
+        return AT_OK;
+    json_object_set_new(r->seen, id, json_true());
+    if ((d = json_loads(doc, 0, NULL)) == NULL)
+        return ctx_error(r->ctx, AT_ECORRUPT, "a current record is not JSON");
+    rc = r->fn(r->arg, d, snippet ? snippet : "", why);
+    json_decref(d);
+    r->left--;
+    return rc;
+}
+
+/* The ranked plan (search_topk above): the k best matches that pass the
+ * filter with their snippets, then each one's record, best first. */
+static int search_ranked(struct search_run *r, const char *match)
+{
+    struct topk t = { 0 };
+    sqlite3_stmt *stmt;
+    int rc = AT_OK, step;
+
+    t.k = (size_t)(r->left + (long)json_object_size(r->seen));
+    if (r->left <= 0)
+        return AT_OK;
+    if (topk_register(r->ctx, r->st) != AT_OK || (stmt = store_stmt(r->ctx, r->st, ranked_sql)) == NULL)
+        return AT_ERR;
+    search_bind(r, stmt, match);
+    sqlite3_bind_pointer(stmt, 20, &t, TOPK_POINTER, NULL);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *snippet = (const char *)sqlite3_column_text(stmt, 1);
+        if (sqlite3_column_int64(stmt, 0) != t.last.rowid) {
+            rc = ctx_error(r->ctx, AT_ERR, "ranking search hits: a match passed the filter unranked");
+            break;
+        }
+        t.last.snippet = xstrdup(snippet ? snippet : "");
+        topk_push(&t, t.last);
+    }
+    if (rc == AT_OK && step != SQLITE_DONE)
+        rc = store_error(r->ctx, r->st, "searching");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (t.n)
+        qsort(t.heap, t.n, sizeof *t.heap, ranked_order);
+    for (size_t i = 0; rc == AT_OK && i < t.n && r->left > 0; i++) {
+        /* The filter again: the record may have changed since it was
+         * ranked, and what the reader may not see is not shown. */
+        if ((stmt = store_stmt(r->ctx, r->st, ranked_hit_sql)) == NULL) {
+            rc = AT_ERR;
+            break;
+        }
+        search_bind(r, stmt, match);
+        sqlite3_bind_int64(stmt, 20, t.heap[i].rowid);
+        if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+            rc = search_hit(r, (const char *)sqlite3_column_text(stmt, 1),
+                            (const char *)sqlite3_column_text(stmt, 0), t.heap[i].snippet, NULL);
+        else if (step != SQLITE_DONE)
+            rc = store_error(r->ctx, r->st, "searching");
+        sqlite3_reset(stmt);
+    }
+    topk_free(&t);
+    return rc;
+}
+
 /* Runs one plan for text: as the user's words (words), or as one phrase
  * (a spelling of a place).  Records already found are not found again. */
 static int search_text(struct search_run *r, const char *text, bool words, const char *why)
 {
-    struct record_filter f = RECORD_FILTER_INIT;
     struct buf match = BUF_INIT;
     const char *sql;
     sqlite3_stmt *stmt;
     int rc = AT_OK, step = SQLITE_DONE;
 
     if (words && !has_non_ascii(text)) {
-        sql = words_query(text, &match) > 1 ? words_sql : word_sql;
+        if (words_query(text, &match) > 1) {
+            rc = search_ranked(r, buf_str(&match));
+            buf_free(&match);
+            return rc;
+        }
+        sql = word_sql;
     } else {
         sql = !has_cjk(text) && !words ? word_sql : utf8_chars(text) >= 3 ? cjk_sql : short_cjk_sql;
         phrase_query(text, &match);
@@ -297,28 +616,13 @@ static int search_text(struct search_run *r, const char *text, bool words, const
         buf_free(&match);
         return AT_ERR;
     }
-    f.type = r->o->type;
-    f.max_clearance = r->o->max_clearance;
-    f.include_retracted = r->o->include_retracted;
-    f.limit = r->left + (long)json_object_size(r->seen);
-    record_filter_bind(r->st, stmt, &f);
-    sqlite3_bind_text(stmt, 17, buf_str(&match), -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 18, r->o->mark_open ? r->o->mark_open : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 19, r->o->mark_close ? r->o->mark_close : "", -1, SQLITE_STATIC);
+    search_bind(r, stmt, buf_str(&match));
     if (sql == short_cjk_sql)
         sqlite3_bind_text(stmt, 20, text, -1, SQLITE_STATIC);
-    while (rc == AT_OK && r->left > 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(stmt, 2);
-        if (json_object_get(r->seen, id))
-            continue;
-        json_object_set_new(r->seen, id, json_true());
-        json_t *doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
-        const char *snip = (const char *)sqlite3_column_text(stmt, 1);
-        rc = doc ? r->fn(r->arg, doc, snip ? snip : "", why) :
-                   ctx_error(r->ctx, AT_ECORRUPT, "a current record is not JSON");
-        json_decref(doc);
-        r->left--;
-    }
+    while (rc == AT_OK && r->left > 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+        rc = search_hit(r, (const char *)sqlite3_column_text(stmt, 2),
+                        (const char *)sqlite3_column_text(stmt, 0),
+                        (const char *)sqlite3_column_text(stmt, 1), why);
     if (rc == AT_OK && r->left > 0 && step != SQLITE_DONE)
         rc = store_error(r->ctx, r->st, "searching");
     sqlite3_reset(stmt);

@@ -1,7 +1,9 @@
 /*
  * test_search.c: full-text search over current records: hits with their
  * snippet marks, the type filter, records above the reader's clearance
- * left out, an empty query refused, and a place found by any spelling.
+ * left out, an empty query refused, a place found by any spelling, and
+ * several words ranked: the same hits as ranking every match, having
+ * scored only the matches that could be among them.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/search.h"
@@ -159,8 +161,8 @@ UNIT_TEST(search_words_ranked_past_the_filter)
 
     REQUIRE(st != NULL);
     for (int i = 0; i < 120; i++) {
-        /* Each title a different length, so no two ranks tie; the 60
-         * best-ranked (shortest) ones above the public clearance. */
+        /* The 60 best-ranked (shortest) titles above the public
+         * clearance; a title with " river" ties the next one. */
         buf_reset(&json);
         buf_printf(&json, "{\"title\": \"FICTIONAL flood at Quonsel%s", i % 7 ? "" : " river");
         for (int j = 0; j < i; j++)
@@ -175,7 +177,8 @@ UNIT_TEST(search_words_ranked_past_the_filter)
     REQUIRE(sqlite3_prepare_v2(store_db(st),
                                "SELECT c.id FROM search_words s JOIN record_current c ON c.rowid = s.rowid"
                                " WHERE search_words MATCH '\"flood\" \"quonsel\"*' AND c.clearance <= ?1"
-                               " AND NOT c.retracted ORDER BY s.rank LIMIT 10", -1, &stmt, NULL) == SQLITE_OK);
+                               " AND NOT c.retracted ORDER BY s.rank, s.rowid DESC LIMIT 10", -1, &stmt,
+                               NULL) == SQLITE_OK);
     sqlite3_bind_int(stmt, 1, CLEARANCE_PUBLIC);
     while (sqlite3_step(stmt) == SQLITE_ROW && n < h.n) {
         CHECK_STR(h.ids[n], (const char *)sqlite3_column_text(stmt, 0));
@@ -188,5 +191,148 @@ UNIT_TEST(search_words_ranked_past_the_filter)
     o.limit = 200;
     REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &h) == AT_OK);
     CHECK(h.total == 120);
+    store_close(st);
+}
+
+/* A seeded title of FICTIONAL words from a small vocabulary, so that
+ * matches repeat words, tie, and hold the query's words anywhere. */
+static void ranked_title(struct buf *b, uint64_t *seed, int words)
+{
+    static const char *const vocab[] = {
+        "flood", "quonsel", "river", "camp", "report", "north", "vantrel", "guards",
+        "market", "winter", "quarry", "bridge",
+    };
+
+    buf_puts(b, "{\"title\": \"FICTIONAL");
+    for (int w = 0; w < words; w++) {
+        *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+        buf_printf(b, " %s", vocab[(*seed >> 33) % ARRAY_LEN(vocab)]);
+    }
+    buf_puts(b, "\"}");
+}
+
+/* The first k of every match of the FTS5 query match that the reader at
+ * clearance may see, ranked by FTS5's own bm25(), ties newest first. */
+static int full_ranking(struct store *st, const char *match, int clearance, const char *type,
+                        int k, struct ordered *want)
+{
+    sqlite3_stmt *stmt;
+
+    memset(want, 0, sizeof *want);
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT c.id FROM search_words s JOIN record_current c ON c.rowid = s.rowid"
+                           " WHERE search_words MATCH ?1 AND c.clearance <= ?2 AND NOT c.retracted"
+                           " AND (?4 IS NULL OR c.type = ?4)"
+                           " ORDER BY bm25(search_words), s.rowid DESC LIMIT ?3", -1, &stmt, NULL)
+        != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, clearance);
+    sqlite3_bind_int(stmt, 3, k);
+    if (type)
+        sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW && want->n < 64)
+        snprintf(want->ids[want->n++], RECORD_ID_MAX, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return want->n;
+}
+
+/* Issue 17: several words are ranked only as far as the hits returned;
+ * the hits must be those of ranking every match, in the same order (ties:
+ * the record added later first), among the records the reader may see,
+ * whichever of them the filter turns away. */
+UNIT_TEST(search_ranked_equals_full_ranking)
+{
+    static const struct { const char *q, *match; } queries[] = {
+        { "flood quonsel", "\"flood\" \"quonsel\"*" },
+        { "river camp", "\"river\" \"camp\"*" },
+        { "flood riv", "\"flood\" \"riv\"*" },
+        { "report north ca", "\"report\" \"north\" \"ca\"*" },
+        { "quonsel q", "\"quonsel\" \"q\"*" },
+    };
+    static const int ks[] = { 1, 3, 10, 50 };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct buf json = BUF_INIT;
+    uint64_t seed = 17;
+    int compared = 0;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < 240; i++) {
+        buf_reset(&json);
+        if (i % 5 == 4) /* a copy of an earlier title: an exact tie */
+            seed = 17 + (uint64_t)i / 10;
+        ranked_title(&json, &seed, 2 + (i * 7) % 19);
+        REQUIRE(unit_add(&ctx, st, i % 4 ? "event" : "document", buf_str(&json), i % 3, NULL) == AT_OK);
+    }
+    buf_free(&json);
+    for (size_t q = 0; q < ARRAY_LEN(queries); q++)
+        for (size_t j = 0; j < ARRAY_LEN(ks); j++)
+            for (int clearance = CLEARANCE_PUBLIC; clearance <= CLEARANCE_CONFIDENTIAL; clearance++) {
+                const char *type = clearance == CLEARANCE_RESTRICTED ? "event" : NULL;
+                struct search_options o = { type, clearance, false, ks[j], "", "" };
+                struct ordered got = { 0 }, want;
+                REQUIRE(full_ranking(st, queries[q].match, clearance, type, ks[j], &want) >= 0);
+                REQUIRE(search_query(&ctx, st, queries[q].q, &o, collect_ordered, &got) == AT_OK);
+                CHECK(got.n == want.n);
+                for (int n = 0; n < got.n && n < want.n; n++)
+                    CHECK_STR(got.ids[n], want.ids[n]);
+                compared += want.n;
+            }
+    CHECK(compared > 1000);
+    store_close(st);
+}
+
+/* How many times FTS5 has read a document's length from search_words
+ * (its statement on search_words_docsize): once for each match it
+ * scores.  -1 when it has not read one yet. */
+static long docsize_reads(struct store *st)
+{
+    long runs = -1;
+
+    for (sqlite3_stmt *p = sqlite3_next_stmt(store_db(st), NULL); p; p = sqlite3_next_stmt(store_db(st), p))
+        if (strstr(sqlite3_sql(p), "search_words_docsize") && strstr(sqlite3_sql(p), "SELECT"))
+            runs = (runs < 0 ? 0 : runs) + sqlite3_stmt_status(p, SQLITE_STMTSTATUS_RUN, 0);
+    return runs;
+}
+
+/* Issue 17: a multi-word search scored every match (about 1.25 us each)
+ * to return the first 50.  Now a match that cannot be among the hits is
+ * passed over by a bound from its term frequencies and positions, before
+ * its length is read. */
+UNIT_TEST(search_ranks_only_what_it_returns)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct search_options o = { NULL, -1, false, 5, "", "" };
+    struct ordered got = { 0 }, want;
+    struct buf json = BUF_INIT;
+    uint64_t seed = 4;
+    long before, after;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < 300; i++) {
+        buf_reset(&json);   /* every record matches: both words, anywhere */
+        buf_puts(&json, "{\"title\": \"FICTIONAL");
+        for (int w = 0, words = 8 + (i * 13) % 40; w < words; w++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            buf_puts(&json, w == (int)((seed >> 40) % (uint64_t)words) || w == (i * 5) % words
+                                ? (w % 2 ? " flood" : " quonsel") : " report");
+        }
+        buf_puts(&json, " flood quonsel\"}");
+        REQUIRE(unit_add(&ctx, st, "event", buf_str(&json), CLEARANCE_PUBLIC, NULL) == AT_OK);
+    }
+    buf_free(&json);
+    before = docsize_reads(st);
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &got) == AT_OK);
+    after = docsize_reads(st);
+    REQUIRE(after > 0);
+    CHECK(after - (before < 0 ? 0 : before) < 100);
+    REQUIRE(full_ranking(st, "\"flood\" \"quonsel\"*", CLEARANCE_CONFIDENTIAL, NULL, 5, &want) == 5);
+    CHECK(got.n == 5);
+    for (int n = 0; n < got.n; n++)
+        CHECK_STR(got.ids[n], want.ids[n]);
     store_close(st);
 }
