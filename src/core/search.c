@@ -277,6 +277,13 @@ static const char short_cjk_sql[] =
  * So a record the reader may not see never takes a place among the k nor
  * raises the bar, and nothing counts matches.
  *
+ * The inverse document frequencies need each word's number of documents,
+ * which FTS5 does not store: bm25() counts them by reading every document
+ * of each word once a query.  Those counts are kept on the connection
+ * (search_df) for as long as the index is unchanged: no commit by another
+ * connection (PRAGMA data_version) and no change by this one
+ * (sqlite3_total_changes64); inside a transaction they are counted afresh.
+ *
  * The score is FTS5's bm25() with its defaults (k1 1.2, b 0.75, one weight
  * for the column; the inverse document frequencies and the mean length
  * over the whole index, as bm25() takes them), computed by the same
@@ -307,7 +314,83 @@ struct topk {
     int nphrase;
     double *idf, *tf, avgdl;
     struct ranked last;     /* the match search_topk let through last */
+    json_t *df;             /* search_df's counts, or NULL */
+    const char *phrases;    /* the query's phrases, space-separated (words_query) */
 };
+
+#define SEARCH_DF "attest search_df"
+#define SEARCH_DF_MAX 4096  /* phrases kept on a connection */
+
+/* Documents holding each phrase of the words index, by phrase as
+ * words_query writes it, while the index stays as it was counted. */
+struct search_df {
+    json_t *df;
+    sqlite3_int64 data_version, changes;
+};
+
+static void search_df_free(void *p)
+{
+    struct search_df *c = p;
+
+    json_decref(c->df);
+    free(c);
+}
+
+/* The connection's counts, emptied if the index may have changed since
+ * they were counted; NULL inside a transaction (count afresh). */
+static json_t *search_df(struct at_ctx *ctx, struct store *st)
+{
+    static const char version_sql[] = "PRAGMA data_version";
+    sqlite3 *db = store_db(st);
+    struct search_df *c = sqlite3_get_clientdata(db, SEARCH_DF);
+    sqlite3_stmt *stmt;
+    sqlite3_int64 version = -1, changes = sqlite3_total_changes64(db);
+
+    if (!sqlite3_get_autocommit(db) || (stmt = store_stmt(ctx, st, version_sql)) == NULL)
+        return NULL;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    if (version < 0)
+        return NULL;
+    if (c == NULL) {
+        c = xcalloc(1, sizeof *c);
+        c->df = json_object();
+        if (sqlite3_set_clientdata(db, SEARCH_DF, c, search_df_free) != SQLITE_OK)
+            return NULL;    /* SQLite freed c */
+    }
+    if (c->data_version != version || c->changes != changes
+        || json_object_size(c->df) >= SEARCH_DF_MAX) {
+        json_object_clear(c->df);
+        c->data_version = version;
+        c->changes = changes;
+    }
+    return c->df;
+}
+
+/* The number of phrases in a query written by words_query. */
+static int phrase_count(const char *phrases)
+{
+    int n = 1;
+
+    for (const char *p = phrases; (p = strchr(p, ' ')) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Phrase i of the query, as the key of search_df, into key. */
+static bool topk_phrase(const struct topk *t, int i, char *key, size_t size)
+{
+    const char *p = t->phrases;
+
+    for (; p && i > 0; i--)
+        p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+    if (p == NULL || strcspn(p, " ") >= size)
+        return false;
+    memcpy(key, p, strcspn(p, " "));
+    key[strcspn(p, " ")] = '\0';
+    return true;
+}
 
 /* True when a is returned before b. */
 static bool ranked_before(const struct ranked *a, const struct ranked *b)
@@ -396,12 +479,23 @@ static int topk_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct to
         return rc;
     t->avgdl = (double)tokens / (double)rows;
     t->nphrase = api->xPhraseCount(fts);
+    if (t->phrases == NULL || phrase_count(t->phrases) != t->nphrase)
+        t->df = NULL;   /* a word FTS5 made no phrase of: no keys to trust */
     t->idf = xcalloc((size_t)t->nphrase + 1, sizeof *t->idf);
     t->tf = xcalloc((size_t)t->nphrase + 1, sizeof *t->tf);
     for (int i = 0; i < t->nphrase; i++) {
         sqlite3_int64 hits = 0;
-        if ((rc = api->xQueryPhrase(fts, i, &hits, topk_count)) != SQLITE_OK)
-            return rc;
+        char key[256];
+        bool keyed = t->df && topk_phrase(t, i, key, sizeof key);
+        json_t *known = keyed ? json_object_get(t->df, key) : NULL;
+        if (known) {
+            hits = json_integer_value(known);
+        } else {
+            if ((rc = api->xQueryPhrase(fts, i, &hits, topk_count)) != SQLITE_OK)
+                return rc;
+            if (keyed)
+                json_object_set_new(t->df, key, json_integer(hits));
+        }
         t->idf[i] = log((rows - hits + 0.5) / (hits + 0.5));
         if (t->idf[i] <= 0.0)
             t->idf[i] = 1e-6;
@@ -551,8 +645,10 @@ static int search_ranked(struct search_run *r, const char *match)
     int rc = AT_OK, step;
 
     t.k = (size_t)(r->left + (long)json_object_size(r->seen));
+    t.phrases = match;
     if (r->left <= 0)
         return AT_OK;
+    t.df = search_df(r->ctx, r->st);
     if (topk_register(r->ctx, r->st) != AT_OK || (stmt = store_stmt(r->ctx, r->st, ranked_sql)) == NULL)
         return AT_ERR;
     search_bind(r, stmt, match);

@@ -284,6 +284,41 @@ UNIT_TEST(search_ranked_equals_full_ranking)
     store_close(st);
 }
 
+/* The number of documents of each word, kept between searches, follows
+ * the index: once "flood" is in most records it weighs less than
+ * "quonsel", and the record with more "quonsel" comes first. */
+UNIT_TEST(search_ranked_counts_follow_the_index)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct search_options o = { NULL, -1, false, 1, "", "" };
+    struct ordered got = { 0 }, want;
+    char floods[RECORD_ID_MAX], quonsels[RECORD_ID_MAX];
+
+    REQUIRE(st != NULL);
+    REQUIRE(unit_add(&ctx, st, "event", "{\"title\": \"FICTIONAL flood flood flood quonsel\"}",
+                     CLEARANCE_PUBLIC, floods) == AT_OK);
+    REQUIRE(unit_add(&ctx, st, "event", "{\"title\": \"FICTIONAL flood quonsel quonsel quonsel\"}",
+                     CLEARANCE_PUBLIC, quonsels) == AT_OK);
+    for (int i = 0; i < 20; i++)
+        REQUIRE(unit_add(&ctx, st, "event", "{\"title\": \"FICTIONAL quonsel report\"}",
+                         CLEARANCE_PUBLIC, NULL) == AT_OK);
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &got) == AT_OK);
+    REQUIRE(got.n == 1);
+    CHECK_STR(got.ids[0], floods);
+    for (int i = 0; i < 60; i++)
+        REQUIRE(unit_add(&ctx, st, "event", "{\"title\": \"FICTIONAL flood report\"}",
+                         CLEARANCE_PUBLIC, NULL) == AT_OK);
+    memset(&got, 0, sizeof got);
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &got) == AT_OK);
+    REQUIRE(got.n == 1);
+    CHECK_STR(got.ids[0], quonsels);
+    REQUIRE(full_ranking(st, "\"flood\" \"quonsel\"*", CLEARANCE_CONFIDENTIAL, NULL, 1, &want) == 1);
+    CHECK_STR(got.ids[0], want.ids[0]);
+    store_close(st);
+}
+
 /* How many times FTS5 has read a document's length from search_words
  * (its statement on search_words_docsize): once for each match it
  * scores.  -1 when it has not read one yet. */
