@@ -225,10 +225,10 @@ static void phrase_query(const char *q, struct buf *out)
  * newest first for the same reason (a common Korean word is in a tenth of
  * the records, and ranking them took 130 ms in a million); a character or
  * pair look-up (one or two non-Latin characters, fewer than a trigram).
- * The ranked plan reads its matches with ranked_sql and each hit's record
- * with ranked_hit_sql. */
+ * The ranked plan reads its matches with ranked_sql, each hit's record
+ * with ranked_hit_sql and its snippet with ranked_snippet_sql (below). */
 static const char ranked_sql[] =
-    "SELECT s.rowid, snippet(search_words, 0, ?18, ?19, '…', 10) FROM search_words s"
+    "SELECT s.rowid FROM search_words s"
     " CROSS JOIN record_current c ON c.rowid = s.rowid" /* CROSS: the index drives */
     " WHERE search_words MATCH ?17 AND search_topk(search_words, ?20) AND " RECORD_FILTER_WHERE;
 static const char ranked_hit_sql[] =
@@ -273,7 +273,11 @@ static const char short_cjk_sql[] =
  *      cannot enter either, it is passed over;
  *   4. otherwise the record filter (type, clearance, retraction: the join
  *      on record_current) decides, and only a record the reader may see
- *      enters the k best, with its snippet, putting out the worst.
+ *      enters the k best, with where its hits are, putting out the worst.
+ * The snippets of the k are made last (search_snippet), from those hits:
+ * the same ten-token window as FTS5's snippet() of the other plans, with
+ * the hits FTS5 found marked, without running the query again (which
+ * would expand its last word, a prefix, once for each hit).
  * So a record the reader may not see never takes a place among the k nor
  * raises the bar, and nothing counts matches.
  *
@@ -296,13 +300,23 @@ static const char short_cjk_sql[] =
  */
 #define TOPK_FUNCTION "search_topk"
 #define TOPK_POINTER "attest search ranking"
+#define SNIPPET_FUNCTION "search_snippet"
+#define SNIPPET_POINTER "attest search snippet"
+#define SNIPPET_TOKENS 10
+
+/* A hit: an instance of a phrase of the query in the words index's
+ * text, from its first token to its last. */
+struct span {
+    int phrase, first, last;
+};
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
 struct ranked {
     double score;           /* bm25(): lower is better */
     sqlite3_int64 rowid;
-    char *snippet;
+    struct span *hits;      /* in the order FTS5 gives them */
+    int nhits;
 };
 
 /* The k best matches so far, as a heap with the worst at heap[0], and
@@ -314,6 +328,8 @@ struct topk {
     int nphrase;
     double *idf, *tf, avgdl;
     struct ranked last;     /* the match search_topk let through last */
+    struct span *spans;     /* its hits (last.hits is NULL until it is kept) */
+    int nspans, spans_cap;
     json_t *df;             /* search_df's counts, or NULL */
     const char *phrases;    /* the query's phrases, space-separated (words_query) */
 };
@@ -404,7 +420,7 @@ static bool topk_admits(const struct topk *t, const struct ranked *r)
 }
 
 /* Puts r among the k best (it must be admitted), putting out the worst
- * when there are k already.  The heap takes r's snippet. */
+ * when there are k already.  The heap takes r's hits. */
 static void topk_push(struct topk *t, struct ranked r)
 {
     size_t i;
@@ -419,7 +435,7 @@ static void topk_push(struct topk *t, struct ranked r)
         t->heap[i] = r;
         return;
     }
-    free(t->heap[0].snippet);
+    free(t->heap[0].hits);
     for (i = 0;;) {
         size_t c = 2 * i + 1;
         if (c >= t->n)
@@ -437,10 +453,11 @@ static void topk_push(struct topk *t, struct ranked r)
 static void topk_free(struct topk *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        free(t->heap[i].snippet);
+        free(t->heap[i].hits);
     free(t->heap);
     free(t->idf);
     free(t->tf);
+    free(t->spans);
 }
 
 static int ranked_order(const void *a, const void *b)
@@ -510,7 +527,7 @@ static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
                           int argc, sqlite3_value **argv)
 {
     struct topk *t = argc == 1 ? sqlite3_value_pointer(argv[0], TOPK_POINTER) : NULL;
-    struct ranked r = { 0, 0, NULL };
+    struct ranked r = { 0, 0, NULL, 0 };
     double least = 1.0;     /* the document's least possible length */
     int n = 0, length = 0, rc = SQLITE_OK;
 
@@ -524,12 +541,21 @@ static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
         memset(t->tf, 0, (size_t)t->nphrase * sizeof *t->tf);
         rc = api->xInstCount(fts, &n);
     }
+    if (rc == SQLITE_OK && n > t->spans_cap) {
+        t->spans_cap = n;
+        t->spans = xrealloc(t->spans, (size_t)n * sizeof *t->spans);
+    }
+    t->nspans = 0;
     for (int i = 0; rc == SQLITE_OK && i < n; i++) {
         int phrase, column, offset;
         if ((rc = api->xInst(fts, i, &phrase, &column, &offset)) == SQLITE_OK) {
             t->tf[phrase] += 1.0;
             if (offset + 1.0 > least)
                 least = offset + 1.0;
+            if (column == 0) {
+                int size = api->xPhraseSize(fts, phrase);
+                t->spans[t->nspans++] = (struct span){ phrase, offset, offset + size - 1 };
+            }
         }
     }
     r.rowid = api->xRowid(fts);
@@ -549,7 +575,208 @@ static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     sqlite3_result_int(sc, topk_admits(t, &r));
 }
 
-/* Registers search_topk on the store's connection, once. */
+/* What search_snippet marks, and how. */
+struct snippet {
+    const struct span *hits;    /* in the order of their first token */
+    int nhits, nphrase;
+    const char *open, *close;
+};
+
+/* The text's tokens (byte ranges) and the first token of each sentence
+ * (the first token, and each after a '.' or ':' and white space). */
+struct tokens {
+    const char *text;
+    struct span *at;
+    int n, cap;
+    int *sentence, nsentence;
+};
+
+static int snippet_token(void *arg, int flags, const char *token, int ntoken, int start, int end)
+{
+    struct tokens *tk = arg;
+    int i = start - 1;
+
+    (void)token;
+    (void)ntoken;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;   /* a synonym at the same place */
+    if (tk->n == tk->cap) {
+        tk->cap = tk->cap ? 2 * tk->cap : 64;
+        tk->at = xrealloc(tk->at, (size_t)tk->cap * sizeof *tk->at);
+        tk->sentence = xrealloc(tk->sentence, (size_t)tk->cap * sizeof *tk->sentence);
+    }
+    while (i >= 0 && strchr(" \t\n\r", tk->text[i]) && tk->text[i] != '\0')
+        i--;
+    if (tk->n == 0 || (i != start - 1 && i >= 0 && (tk->text[i] == '.' || tk->text[i] == ':')))
+        tk->sentence[tk->nsentence++] = tk->n;
+    tk->at[tk->n++] = (struct span){ 0, start, end };
+    return SQLITE_OK;
+}
+
+/* The score of the window of SNIPPET_TOKENS from token from: 1000 for
+ * each phrase hit in it, 1 for each further hit of the same phrase; with
+ * place, where to start for its hits to be in the middle of a text of
+ * size tokens. */
+static int snippet_score(const struct snippet *sn, unsigned char *seen, int from, int size,
+                         int *place)
+{
+    int score = 0, first = -1, end = 0;
+
+    memset(seen, 0, (size_t)sn->nphrase + 1);
+    for (int i = 0; i < sn->nhits; i++)
+        if (sn->hits[i].first >= from && sn->hits[i].first < from + SNIPPET_TOKENS) {
+            score += seen[sn->hits[i].phrase] ? 1 : 1000;
+            seen[sn->hits[i].phrase] = 1;
+            if (first < 0)
+                first = sn->hits[i].first;
+            end = sn->hits[i].last + 1;
+        }
+    if (place) {
+        int at = first - (SNIPPET_TOKENS - (end - first)) / 2;
+        if (at + SNIPPET_TOKENS > size)
+            at = size - SNIPPET_TOKENS;
+        *place = at < 0 ? 0 : at;
+    }
+    return score;
+}
+
+/* The first token of the snippet: of the windows starting at a hit
+ * (moved to centre their hits) or at the start of the sentence holding
+ * it (worth a little more), the best; the first of equals. */
+static int snippet_window(const struct snippet *sn, const struct tokens *tk, int size)
+{
+    unsigned char *seen = xmalloc((size_t)sn->nphrase + 1);
+    int best = 0, start = 0;
+
+    for (int i = 0; i < sn->nhits; i++) {
+        int from = sn->hits[i].first, place, score = snippet_score(sn, seen, from, size, &place);
+        int s = 0;
+        if (score > best)
+            best = score, start = place;
+        if (tk->nsentence == 0 || size <= SNIPPET_TOKENS)
+            continue;
+        while (s < tk->nsentence - 1 && tk->sentence[s + 1] <= from)
+            s++;
+        if (tk->sentence[s] < from) {
+            score = snippet_score(sn, seen, tk->sentence[s], size, NULL)
+                    + (tk->sentence[s] == 0 ? 120 : 100);
+            if (score > best)
+                best = score, start = tk->sentence[s];
+        }
+    }
+    free(seen);
+    return start;
+}
+
+/* The next run of overlapping hits from hit *i: its first and last
+ * tokens, or -1 when there are no more. */
+static void snippet_run(const struct snippet *sn, int *i, int *first, int *last)
+{
+    *first = *last = -1;
+    for (; *i < sn->nhits; (*i)++) {
+        if (*first < 0) {
+            *first = sn->hits[*i].first;
+            *last = sn->hits[*i].last;
+        } else if (sn->hits[*i].first <= *last) {
+            if (sn->hits[*i].last > *last)
+                *last = sn->hits[*i].last;
+        } else {
+            break;
+        }
+    }
+}
+
+/* search_snippet(search_words, snippet): the text of the current row cut
+ * to SNIPPET_TOKENS tokens around the hits of sn, each run of hits
+ * between the marks and '…' where text is left out: what FTS5's
+ * snippet(search_words, 0, open, close, '…', SNIPPET_TOKENS) makes of the
+ * same hits, chosen and written by the same rules. */
+static void snippet_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sc,
+                             int argc, sqlite3_value **argv)
+{
+    const struct snippet *sn = argc == 1 ? sqlite3_value_pointer(argv[0], SNIPPET_POINTER) : NULL;
+    struct tokens tk = { NULL, NULL, 0, 0, NULL, 0 };
+    struct buf out = BUF_INIT;
+    const char *text = NULL;
+    int ntext = 0, size = 0, rc, start, end, at = 0, next = 0, first, last;
+    bool open = false;
+
+    if (sn == NULL) {
+        sqlite3_result_error(sc, SNIPPET_FUNCTION " needs the hits to mark", -1);
+        return;
+    }
+    if ((rc = api->xColumnText(fts, 0, &text, &ntext)) == SQLITE_OK && text) {
+        tk.text = text;
+        rc = api->xTokenize(fts, text, ntext, &tk, snippet_token);
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, 0, &size);
+    if (rc != SQLITE_OK || text == NULL) {
+        free(tk.at);
+        free(tk.sentence);
+        if (rc != SQLITE_OK)
+            sqlite3_result_error_code(sc, rc);
+        else
+            sqlite3_result_text(sc, "", 0, SQLITE_STATIC);
+        return;
+    }
+    start = snippet_window(sn, &tk, size);
+    end = start + SNIPPET_TOKENS - 1;
+    if (start > 0)
+        buf_puts(&out, "…");
+    do
+        snippet_run(sn, &next, &first, &last);
+    while (first >= 0 && first < start);
+    for (int i = start; i <= end && i < tk.n; i++) {
+        int from = tk.at[i].first, to = tk.at[i].last;
+        if (i == start && start > 0)
+            at = from;
+        if (open && (i <= first || first < 0) && from > at) {
+            buf_puts(&out, sn->close);
+            open = false;
+        }
+        if (i == first && !open) {
+            buf_append(&out, text + at, (size_t)(from - at));
+            buf_puts(&out, sn->open);
+            at = from;
+            open = true;
+        }
+        if (i == last) {
+            if (!open) {
+                buf_puts(&out, sn->open);
+                open = true;
+            }
+            buf_append(&out, text + at, (size_t)(to - at));
+            at = to;
+            snippet_run(sn, &next, &first, &last);
+        }
+        if (i == end) {
+            if (open) {
+                if (first >= 0 && i >= first) {
+                    buf_append(&out, text + at, (size_t)(to - at));
+                    at = to;
+                }
+                buf_puts(&out, sn->close);
+                open = false;
+            }
+            buf_append(&out, text + at, (size_t)(to - at));
+            at = to;
+        }
+    }
+    if (open)
+        buf_puts(&out, sn->close);
+    if (end >= size - 1)
+        buf_append(&out, text + at, (size_t)(ntext - at));
+    else
+        buf_puts(&out, "…");
+    sqlite3_result_text(sc, buf_str(&out), (int)out.len, SQLITE_TRANSIENT);
+    buf_free(&out);
+    free(tk.at);
+    free(tk.sentence);
+}
+
+/* Registers search_topk and search_snippet on the store's connection,
+ * once. */
 static int topk_register(struct at_ctx *ctx, struct store *st)
 {
     static const char api_sql[] = "SELECT fts5(?1)";
@@ -565,7 +792,8 @@ static int topk_register(struct at_ctx *ctx, struct store *st)
     sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (api == NULL || api->iVersion < 2
-        || api->xCreateFunction(api, TOPK_FUNCTION, NULL, topk_function, NULL) != SQLITE_OK)
+        || api->xCreateFunction(api, TOPK_FUNCTION, NULL, topk_function, NULL) != SQLITE_OK
+        || api->xCreateFunction(api, SNIPPET_FUNCTION, NULL, snippet_function, NULL) != SQLITE_OK)
         return ctx_error(ctx, AT_ERR, "ranking search hits: SQLite's FTS5 is missing or too old");
     return sqlite3_set_clientdata(db, TOPK_FUNCTION, (void *)api_sql, NULL) == SQLITE_OK
                ? AT_OK : store_error(ctx, st, "ranking search hits");
@@ -636,8 +864,37 @@ static int search_hit(struct search_run *r, const char *id, const char *doc, con
     return rc;
 }
 
+static const char ranked_snippet_sql[] =
+    "SELECT " SNIPPET_FUNCTION "(search_words, ?1) FROM search_words WHERE rowid = ?2";
+
+/* Gives the caller a ranked hit: its record (the row of hit, a statement
+ * of ranked_hit_sql) and its snippet. */
+static int search_ranked_hit(struct search_run *r, sqlite3_stmt *hit, const struct ranked *h,
+                             int nphrase)
+{
+    struct snippet sn = { h->hits, h->nhits, nphrase, r->o->mark_open ? r->o->mark_open : "",
+                          r->o->mark_close ? r->o->mark_close : "" };
+    sqlite3_stmt *stmt = store_stmt(r->ctx, r->st, ranked_snippet_sql);
+    int rc, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_pointer(stmt, 1, &sn, SNIPPET_POINTER, NULL);
+    sqlite3_bind_int64(stmt, 2, h->rowid);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW || step == SQLITE_DONE)
+        rc = search_hit(r, (const char *)sqlite3_column_text(hit, 1),
+                        (const char *)sqlite3_column_text(hit, 0),
+                        step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : "", NULL);
+    else
+        rc = store_error(r->ctx, r->st, "making a search snippet");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
 /* The ranked plan (search_topk above): the k best matches that pass the
- * filter with their snippets, then each one's record, best first. */
+ * filter with where their hits are, then each one's record and snippet,
+ * best first. */
 static int search_ranked(struct search_run *r, const char *match)
 {
     struct topk t = { 0 };
@@ -654,12 +911,14 @@ static int search_ranked(struct search_run *r, const char *match)
     search_bind(r, stmt, match);
     sqlite3_bind_pointer(stmt, 20, &t, TOPK_POINTER, NULL);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *snippet = (const char *)sqlite3_column_text(stmt, 1);
         if (sqlite3_column_int64(stmt, 0) != t.last.rowid) {
             rc = ctx_error(r->ctx, AT_ERR, "ranking search hits: a match passed the filter unranked");
             break;
         }
-        t.last.snippet = xstrdup(snippet ? snippet : "");
+        t.last.nhits = t.nspans;
+        t.last.hits = xmalloc(((size_t)t.nspans + 1) * sizeof *t.last.hits);
+        if (t.nspans)
+            memcpy(t.last.hits, t.spans, (size_t)t.nspans * sizeof *t.spans);
         topk_push(&t, t.last);
     }
     if (rc == AT_OK && step != SQLITE_DONE)
@@ -678,8 +937,7 @@ static int search_ranked(struct search_run *r, const char *match)
         search_bind(r, stmt, match);
         sqlite3_bind_int64(stmt, 20, t.heap[i].rowid);
         if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-            rc = search_hit(r, (const char *)sqlite3_column_text(stmt, 1),
-                            (const char *)sqlite3_column_text(stmt, 0), t.heap[i].snippet, NULL);
+            rc = search_ranked_hit(r, stmt, &t.heap[i], t.nphrase);
         else if (step != SQLITE_DONE)
             rc = store_error(r->ctx, r->st, "searching");
         sqlite3_reset(stmt);

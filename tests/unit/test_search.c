@@ -371,3 +371,80 @@ UNIT_TEST(search_ranks_only_what_it_returns)
         CHECK_STR(got.ids[n], want.ids[n]);
     store_close(st);
 }
+
+struct snippets {
+    int n;
+    char id[64][RECORD_ID_MAX];
+    char text[64][256];
+};
+
+static int collect_snippets(void *arg, json_t *doc, const char *snippet, const char *why)
+{
+    struct snippets *s = arg;
+    (void)why;
+    if (s->n < 64) {
+        snprintf(s->id[s->n], RECORD_ID_MAX, "%s", json_string_value(json_object_get(doc, "id")));
+        snprintf(s->text[s->n++], sizeof s->text[0], "%s", snippet);
+    }
+    return AT_OK;
+}
+
+/* The snippets of ranked hits are made from the hits the ranking found,
+ * without running the query again: they must be FTS5's snippet() of the
+ * same query, window and marks alike. */
+UNIT_TEST(search_ranked_snippets_as_fts5)
+{
+    static const struct { const char *q, *match; } queries[] = {
+        { "flood quonsel", "\"flood\" \"quonsel\"*" },
+        { "river ca", "\"river\" \"ca\"*" },
+        { "report north camp", "\"report\" \"north\" \"camp\"*" },
+        { "o'brien flood", "\"o'brien\" \"flood\"*" },
+        { "quonsel riv", "\"quonsel\" \"riv\"*" },
+    };
+    static const char *const punctuated[] = {
+        "{\"title\": \"FICTIONAL report. The flood: quonsel camp, river O'Brien river.\","
+        " \"description\": \"Winter at the quarry: flood after flood. Quonsel riverbank, O'Brien's camp.\"}",
+        "{\"title\": \"FICTIONAL o'brien o'brien flood\", \"description\": \"a long account: guards,"
+        " market, winter, bridge, quarry, vantrel, north, report, market. Then the flood at"
+        " Quonsel; rivers rose.\"}",
+        "{\"title\": \"FICTIONAL Flóod at Quonsel — riverside\"}",
+    };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct buf json = BUF_INIT;
+    sqlite3_stmt *stmt;
+    uint64_t seed = 99;
+    int compared = 0;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < 80; i++) {
+        buf_reset(&json);
+        ranked_title(&json, &seed, 1 + (i * 11) % 37);
+        REQUIRE(unit_add(&ctx, st, "event", buf_str(&json), CLEARANCE_PUBLIC, NULL) == AT_OK);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(punctuated); i++)
+        for (int copy = 0; copy < 3; copy++)
+            REQUIRE(unit_add(&ctx, st, "event", punctuated[i], CLEARANCE_PUBLIC, NULL) == AT_OK);
+    buf_free(&json);
+    REQUIRE(sqlite3_prepare_v2(store_db(st),
+                               "SELECT snippet(search_words, 0, '[', ']', '…', 10) FROM search_words s"
+                               " JOIN record_current c ON c.rowid = s.rowid"
+                               " WHERE search_words MATCH ?1 AND c.id = ?2", -1, &stmt, NULL) == SQLITE_OK);
+    for (size_t q = 0; q < ARRAY_LEN(queries); q++) {
+        struct search_options o = { NULL, -1, false, 64, "[", "]" };
+        struct snippets got = { 0 };
+        REQUIRE(search_query(&ctx, st, queries[q].q, &o, collect_snippets, &got) == AT_OK);
+        for (int n = 0; n < got.n; n++) {
+            sqlite3_bind_text(stmt, 1, queries[q].match, -1, SQLITE_STATIC);
+            sqlite3_bind_text(stmt, 2, got.id[n], -1, SQLITE_STATIC);
+            REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+            CHECK_STR(got.text[n], (const char *)sqlite3_column_text(stmt, 0));
+            sqlite3_reset(stmt);
+            compared++;
+        }
+    }
+    sqlite3_finalize(stmt);
+    CHECK(compared > 20);
+    store_close(st);
+}
