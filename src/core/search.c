@@ -274,12 +274,12 @@ static const char short_cjk_sql[] =
  *   4. otherwise the record filter (type, clearance, retraction: the join
  *      on record_current) decides, and only a record the reader may see
  *      enters the k best, with where its hits are, putting out the worst.
- * The snippets of the k are made last (search_snippet), from those hits:
- * the same ten-token window as FTS5's snippet() of the other plans, with
- * the hits FTS5 found marked, without running the query again (which
- * would expand its last word, a prefix, once for each hit).
  * So a record the reader may not see never takes a place among the k nor
- * raises the bar, and nothing counts matches.
+ * raises the bar, and nothing counts matches.  The snippets of the k are
+ * made last (search_snippet), from those hits: the same ten-token window
+ * as FTS5's snippet() of the other plans, with the hits FTS5 found
+ * marked, without running the query again (which would expand its last
+ * word, a prefix, once for each hit).
  *
  * The inverse document frequencies need each word's number of documents,
  * which FTS5 does not store: bm25() counts them by reading every document
