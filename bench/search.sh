@@ -5,7 +5,8 @@
 # Generates BENCH_RECORDS (default 1,000,000) FICTIONAL records with a fixed
 # seed (BENCH_SEED) and imports them, or uses the archive BENCH_ARCHIVE
 # (with its queries in BENCH_ARCHIVE.queries, as this script leaves them)
-# when it is given and exists; then runs build/bench/search_latency over the
+# when it is given and exists; then runs $O/bench/search_latency (O: the
+# build directory, build by default) over the
 # multi-word (Latin) queries, which prints for each query plan the wall and
 # CPU latencies (p50 / p95 / p99 / max, milliseconds), the peer's
 # (`SELECT rowid FROM search_words WHERE search_words MATCH ? ORDER BY rank
@@ -15,13 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+O=${O:-build}
 records=${BENCH_RECORDS:-1000000}
 seed=${BENCH_SEED:-20240601}
-attest=${ATTEST_BIN:-$PWD/build/attest}
+attest=${ATTEST_BIN:-$PWD/$O/attest}
 archive=${BENCH_ARCHIVE:-}
 
-make -s build/bench/search_latency
-[ -x "$attest" ] || make -s all
+make -s O="$O" "$O/bench/search_latency"
+[ -x "$attest" ] || make -s O="$O" "$O/attest"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attest-search.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -42,6 +44,6 @@ fi
 LC_ALL=C grep -v $'[\x80-\xff]' "$archive.queries" | awk 'NF > 1' >"$work/multi.txt"
 
 echo "search: $(wc -l <"$work/multi.txt") multi-word queries on $archive; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-build/bench/search_latency "$archive" "$work/multi.txt" 3<"$work/pass" | grep -v '^words '
+"$O/bench/search_latency" "$archive" "$work/multi.txt" 3<"$work/pass" | grep -v '^words '
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -n "${BENCH_ARCHIVE:-}" ] || rm -rf "$archive" "$archive.queries"

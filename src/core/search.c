@@ -709,8 +709,7 @@ static void snippet_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqli
         tk.text = text;
         rc = api->xTokenize(fts, text, ntext, &tk, snippet_token);
     }
-    if (rc == SQLITE_OK)
-        rc = api->xColumnSize(fts, 0, &size);
+    size = tk.n;    /* the column's length, as the index counts it */
     if (rc != SQLITE_OK || text == NULL) {
         free(tk.at);
         free(tk.sentence);
