@@ -362,6 +362,38 @@ static const char *const migrations[] = {
     "  relation   TEXT\n"
     ");\n"
     "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
+    /* 15 -> 16: derived: the map's counts per grid cell (layer.c), kept
+     * current on each write.  A row is one cell of the grid of a level
+     * (the Web Mercator tiles of zoom `level`), one record type and one
+     * clearance: how many points, the sums of their coordinates in units
+     * of 1e-7 degree and of their R*Tree ids (the id itself when n is 1),
+     * and their extent.  layer_state holds the generation of the current
+     * records (grown by every write, for the map's reply cache) and
+     * whether the counts are built: an archive upgraded with points in it
+     * has them only after `attest rebuild`, and counts by scanning till
+     * then. */
+    "CREATE TABLE layer_count (\n"
+    "  level     INTEGER NOT NULL,\n"
+    "  y         INTEGER NOT NULL,\n"
+    "  x         INTEGER NOT NULL,\n"
+    "  type      TEXT NOT NULL,\n"
+    "  clearance INTEGER NOT NULL,\n"
+    "  n         INTEGER NOT NULL CHECK (n > 0),\n"
+    "  lat_e7    INTEGER NOT NULL,\n"
+    "  lon_e7    INTEGER NOT NULL,\n"
+    "  rid_sum   INTEGER NOT NULL,\n"
+    "  south     REAL NOT NULL,\n"
+    "  west      REAL NOT NULL,\n"
+    "  north     REAL NOT NULL,\n"
+    "  east      REAL NOT NULL,\n"
+    "  PRIMARY KEY (level, y, x, type, clearance)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE layer_state (\n"
+    "  generation INTEGER NOT NULL,\n"
+    "  built      INTEGER NOT NULL\n"
+    ");\n"
+    "INSERT INTO layer_state(generation, built)\n"
+    "  SELECT 0, NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
 };
 
 const char *schema_create_sql(void)
