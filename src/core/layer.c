@@ -405,9 +405,10 @@ static int step_done(struct at_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the map's counts");
 }
 
-/* Adds p to its row at every level.  An UPDATE, then an INSERT when there
- * was no row: an upsert would open a statement savepoint, which makes
- * FTS5 flush its pending terms (see record.c). */
+/* Adds p to its row at every level, coarsest first.  An UPDATE, then an
+ * INSERT when there was no row (an upsert would open a statement
+ * savepoint, which makes FTS5 flush its pending terms: see record.c);
+ * once a level had no row, no finer one has, and the UPDATE is skipped. */
 static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_point *p)
 {
     static const char update_sql[] =
@@ -418,11 +419,12 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
     static const char insert_sql[] =
         "INSERT INTO layer_count(level, y, x, type, clearance, n, lat_e7, lon_e7, rid_sum,"
         " south, west, north, east) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?9, ?10)";
+    bool fresh = false;
 
     for (int level = LEVEL_MIN; level <= LEVEL_MAX; level++) {
         int64_t n = (int64_t)1 << level;
         int64_t x = grid_col(n, p->lon), y = grid_row(n, p->lat);
-        for (int pass = 0; pass < 2; pass++) {
+        for (int pass = fresh; pass < 2; pass++) {
             sqlite3_stmt *stmt = store_stmt(ctx, st, pass ? insert_sql : update_sql);
             if (stmt == NULL)
                 return AT_ERR;
@@ -436,6 +438,7 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
                 return AT_ERR;
             if (sqlite3_changes(store_db(st)) > 0)
                 break;
+            fresh = true;
         }
     }
     return AT_OK;
