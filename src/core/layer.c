@@ -159,26 +159,10 @@ static const char grid_rows_sql[] =
     " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
     " WHERE " RECORD_FILTER_WHERE;
 
-/* The edge of a grid counted point by point beside the kept counts: the
- * first row, the last row, and the first and last columns between them. */
-enum strip { STRIP_ALL = -1, STRIP_NORTH, STRIP_SOUTH, STRIP_WEST, STRIP_EAST, NSTRIPS };
-
-static bool in_strip(const struct layer_grid *g, enum strip s, int64_t x, int64_t y)
-{
-    bool between = y > 0 && y < g->rows - 1;
-
-    switch (s) {
-    case STRIP_NORTH: return y == 0;
-    case STRIP_SOUTH: return y == g->rows - 1;
-    case STRIP_WEST: return between && x == 0;
-    case STRIP_EAST: return between && x == g->cols - 1;
-    default: return true;
-    }
-}
-
-/* Counts into g the points of the rows of sql for f that fall in strip s. */
+/* Counts into g the points of the rows of sql for f; only those of the
+ * cell at index only when only >= 0. */
 static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
-                     const struct record_filter *f, struct layer_grid *g, enum strip s)
+                     const struct record_filter *f, struct layer_grid *g, long only)
 {
     sqlite3_stmt *stmt;
     int step;
@@ -194,45 +178,11 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
         if (k < 0)
             continue;
         grid_cell_of(g, lat, lon, &x, &y);
-        if (in_strip(g, s, x, y))
+        if (only < 0 || y * g->cols + x == only)
             grid_add(g, x, y, k, 1, lat, lon, ext, sqlite3_column_int64(stmt, 0));
     }
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "counting a map layer");
-}
-
-static double col_lon(int64_t n, int64_t x)
-{
-    return (double)x / (double)n * 360 - 180;
-}
-
-/* The box of f that holds strip s of g (a little wider inwards: the test
- * of each point's cell decides). */
-static void strip_box(const struct layer_grid *g, enum strip s, struct record_filter *f)
-{
-    const double eps = 1e-7;
-    double inner_north = row_lat(g->n, g->y0 + 1) + eps;
-    double inner_south = row_lat(g->n, g->y0 + g->rows - 1) - eps;
-
-    switch (s) {
-    case STRIP_NORTH:
-        f->south = fmax(f->south, inner_north - 2 * eps);
-        break;
-    case STRIP_SOUTH:
-        f->north = fmin(f->north, inner_south + 2 * eps);
-        break;
-    case STRIP_WEST:
-    case STRIP_EAST:
-        f->north = fmin(f->north, inner_north);
-        f->south = fmax(f->south, inner_south);
-        if (s == STRIP_WEST)
-            f->east = fmin(180, col_lon(g->n, g->x0 + 1) + eps);
-        else
-            f->west = fmax(-180, col_lon(g->n, (g->x0 + g->cols - 1) % g->n) - eps);
-        break;
-    default:
-        break;
-    }
 }
 
 /* Whether the kept counts are built. */
@@ -253,69 +203,131 @@ static int counts_built(struct at_ctx *ctx, struct store *st, bool *built)
     return AT_OK;
 }
 
-/* Adds to g the kept counts of the cells inside its edge, summed over the
- * clearances the reader may see. */
-static int grid_read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                            struct layer_grid *g)
+/* One row of the kept counts, read for a grid. */
+struct count_row {
+    int64_t x, y;                 /* the grid's column and row, from its first */
+    int type;
+    long n;
+    double lat_sum, lon_sum, ext[4];
+    sqlite3_int64 rid_sum;
+};
+
+/* Whether the box of f holds the extent ext (south, west, north, east). */
+static bool box_holds(const struct record_filter *f, const double ext[4])
+{
+    bool lat = ext[0] >= f->south && ext[2] <= f->north;
+
+    if (f->west <= f->east)
+        return lat && ext[1] >= f->west && ext[3] <= f->east;
+    return lat && (ext[1] >= f->west || ext[3] <= f->east);
+}
+
+/* Reads the kept counts of g's cells (the clearances the reader may see,
+ * f's type) into rows; marks in partial the cells with a row whose points
+ * are not all inside f's box. */
+static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
+                       bool *partial)
 {
     static const char sql[] =
         "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
-        " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 BETWEEN 1 AND ?6"
+        " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"
         " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT);
-    sqlite3_bind_int64(stmt, 2, g->y0 + 1);
-    sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 2);
+    sqlite3_bind_int64(stmt, 2, g->y0);
+    sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
     sqlite3_bind_int64(stmt, 4, g->x0);
     sqlite3_bind_int64(stmt, 5, g->n);
-    sqlite3_bind_int64(stmt, 6, g->cols - 2);
+    sqlite3_bind_int64(stmt, 6, g->cols);
     sqlite3_bind_int(stmt, 7, access_read_limit(store_session(st), f->max_clearance));
     if (f->type)
         sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int k = layer_type_index((const char *)sqlite3_column_text(stmt, 2));
-        int64_t x = (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n;
-        int64_t y = sqlite3_column_int64(stmt, 1) - g->y0;
-        long n = (long)sqlite3_column_int64(stmt, 3);
-        double ext[4];
-        if (k < 0)
+        struct count_row c = {
+            (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n, sqlite3_column_int64(stmt, 1) - g->y0,
+            layer_type_index((const char *)sqlite3_column_text(stmt, 2)),
+            (long)sqlite3_column_int64(stmt, 3), (double)sqlite3_column_int64(stmt, 4) / 1e7,
+            (double)sqlite3_column_int64(stmt, 5) / 1e7, { 0 }, sqlite3_column_int64(stmt, 6) };
+        if (c.type < 0)
             continue;
         for (int i = 0; i < 4; i++)
-            ext[i] = sqlite3_column_double(stmt, 7 + i);
-        grid_add(g, x, y, k, n, (double)sqlite3_column_int64(stmt, 4) / 1e7,
-                 (double)sqlite3_column_int64(stmt, 5) / 1e7, ext, sqlite3_column_int64(stmt, 6));
+            c.ext[i] = sqlite3_column_double(stmt, 7 + i);
+        if (!box_holds(f, c.ext))
+            partial[c.y * g->cols + c.x] = true;
+        if (*nrows == cap)
+            *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 256) * sizeof **rows);
+        (*rows)[(*nrows)++] = c;
     }
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's counts");
+}
+
+/* Counts into g, point by point, the points of f in the cell at index i:
+ * the R*Tree is asked for the cell's box (a little wider: the test of each
+ * point's cell decides) inside f's. */
+static int scan_cell(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                     struct layer_grid *g, size_t i)
+{
+    const double eps = 1e-7;
+    struct record_filter in = *f;
+    double south, west, north, east;
+
+    layer_grid_cell_box(g, i, &south, &west, &north, &east);
+    in.south = fmax(f->south, south - eps), in.north = fmin(f->north, north + eps);
+    /* A box across the antimeridian meets a cell on one side of it only
+     * (its two ends are in different columns: cols < n). */
+    if (f->west > f->east) {
+        if (east - eps <= f->east)
+            in.west = -180;
+        else
+            in.east = 180;
+    }
+    in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
+    if (in.south > in.north || in.west > in.east)
+        return AT_OK;
+    return grid_scan(ctx, st, grid_rtree_sql, &in, g, (long)i);
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g)
 {
     bool by_box = !f->date_from && !f->date_to && !f->place && !f->field, built = false;
+    size_t ncells = (size_t)(g->rows * g->cols), nrows = 0;
+    struct count_row *rows = NULL;
+    bool *partial;
     int rc;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
     if (!by_box)
-        return grid_scan(ctx, st, grid_rows_sql, f, g, STRIP_ALL);
-    if (!g->scan && g->zoom <= LAYER_COUNT_ZOOM_MAX && g->rows > 2 && g->cols > 2
+        return grid_scan(ctx, st, grid_rows_sql, f, g, -1);
+    if (!g->scan && g->zoom <= LAYER_COUNT_ZOOM_MAX
         && g->cols < g->n /* the box's ends in one column: counted point by point */
         && (rc = counts_built(ctx, st, &built)) != AT_OK)
         return rc;
     if (!built)
-        return grid_scan(ctx, st, grid_rtree_sql, f, g, STRIP_ALL);
-    if ((rc = grid_read_counts(ctx, st, f, g)) != AT_OK)
-        return rc;
-    for (int s = 0; s < NSTRIPS && rc == AT_OK; s++) {
-        struct record_filter edge = *f;
-        strip_box(g, (enum strip)s, &edge);
-        rc = grid_scan(ctx, st, grid_rtree_sql, &edge, g, (enum strip)s);
+        return grid_scan(ctx, st, grid_rtree_sql, f, g, -1);
+    /* The cells whose counts are all inside the box are read as kept; the
+     * others (on the box's edge, with points outside it) counted point by
+     * point. */
+    partial = xcalloc(ncells, sizeof *partial);
+    rc = read_counts(ctx, st, f, g, &rows, &nrows, partial);
+    for (size_t i = 0; i < nrows && rc == AT_OK; i++) {
+        const struct count_row *c = &rows[i];
+        if (!partial[c->y * g->cols + c->x])
+            grid_add(g, c->x, c->y, c->type, c->n, c->lat_sum, c->lon_sum, c->ext, c->rid_sum);
     }
+    for (size_t i = 0; i < ncells && rc == AT_OK; i++)
+        if (partial[i])
+            rc = scan_cell(ctx, st, f, g, i);
+    free(rows);
+    free(partial);
     return rc;
 }
 
