@@ -115,6 +115,17 @@ int spatial_clear(struct at_ctx *ctx, struct store *st)
     return store_exec(ctx, st, "DELETE FROM geo_rtree; DELETE FROM geo_point");
 }
 
+int spatial_points_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    /* The cell as point_cell computes it (and the migration that made the
+     * table): SQLite's CAST truncates as C's conversion does. */
+    return store_exec(ctx, st,
+        "DELETE FROM geo_point;"
+        " INSERT INTO geo_point(cell, id, rid, type, clearance, lat, lon)"
+        " SELECT CAST((lat + 90) * 100 AS INTEGER) * 36001 + CAST((lon + 180) * 100 AS INTEGER),"
+        " id, rid, type, clearance, lat, lon FROM geo_rtree");
+}
+
 void spatial_hits_free(struct spatial_hits *h)
 {
     free(h->hits);

@@ -25,6 +25,11 @@ int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, co
 /* Empties the index (rebuild). */
 int spatial_clear(struct at_ctx *ctx, struct store *st);
 
+/* Recreates geo_point from the R*Tree, for a path that fills geo_rtree
+ * in bulk rather than through spatial_index_record (which keeps both).
+ * Inside the caller's transaction. */
+int spatial_points_rebuild(struct at_ctx *ctx, struct store *st);
+
 struct spatial_hit {
     char id[RECORD_ID_MAX];
     double lat, lon;
