@@ -476,3 +476,45 @@ UNIT_TEST(layer_grid_from_counts_equals_a_scan_and_hides_what_the_reader_cannot_
     store_set_session(st, &admin);
     store_close(st);
 }
+
+/* An archive upgraded with points in it has no counts till it is rebuilt:
+ * its maps are counted point by point meanwhile, writes leave the counts
+ * alone, and `attest rebuild` makes them. */
+UNIT_TEST(layer_counts_unbuilt_till_rebuild)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char ids[200][RECORD_ID_MAX];
+    bool live[200] = { false };
+    int nids = 0;
+    struct rng r;
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct layer_grid g;
+    char *fresh, *rebuilt;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 37);
+    REQUIRE(random_writes(&ctx, st, &r, 60, ids, live, &nids) == AT_OK);
+    REQUIRE(store_exec(&ctx, st, "DELETE FROM layer_count; UPDATE layer_state SET built = 0") == AT_OK);
+    REQUIRE(random_writes(&ctx, st, &r, 30, ids, live, &nids) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strcmp(fresh, "") == 0);
+    free(fresh);
+    f.has_bbox = true;
+    f.south = 41.5, f.west = 128.5, f.north = 42.5, f.east = 129.5;
+    REQUIRE(layer_grid_init(&ctx, &g, &f, 8) == AT_OK);
+    REQUIRE(layer_grid_count(&ctx, st, &f, &g) == AT_OK);
+    CHECK(g.total == listed_in_box(&ctx, st, f) && g.total > 0);
+    layer_grid_free(&g);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_rebuild(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    REQUIRE((rebuilt = counts_text(&ctx, st, true)) != NULL);
+    REQUIRE(counts_rebuilt(&ctx, st) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strlen(rebuilt) > 0 && strcmp(rebuilt, fresh) == 0);
+    free(fresh);
+    free(rebuilt);
+    store_close(st);
+}
