@@ -7,9 +7,12 @@
  * reads anyway for the matches, tells its type with one b-tree step: so
  * the R*Tree is asked for the box alone.  The grid counts from the
  * R*Tree's own columns (or, for filters it cannot answer, the row's) and
- * never parses a document, so a map zoomed out over a country costs one
- * pass over the points in view and answers with a few hundred cells,
- * however many records they hold.
+ * never parses a document.  Up to zoom LAYER_COUNT_ZOOM_MAX it does not
+ * even pass over the points in view: the counts per cell, type and
+ * clearance are kept current on each write (table layer_count, below), so
+ * a map zoomed out over a country reads a few hundred rows, however many
+ * records they count, and only the cells on the box's edge that hold
+ * points outside it are counted point by point.
  */
 #include "layer.h"
 #include "access.h"
