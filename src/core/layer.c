@@ -7,11 +7,15 @@
  * reads anyway for the matches, tells its type with one b-tree step: so
  * the R*Tree is asked for the box alone.  The grid counts from the
  * R*Tree's own columns (or, for filters it cannot answer, the row's) and
- * never parses a document, so a map zoomed out over a country costs one
- * pass over the points in view and answers with a few hundred cells,
- * however many records they hold.
+ * never parses a document.  Up to zoom LAYER_COUNT_ZOOM_MAX it does not
+ * even pass over the points in view: the counts per cell, type and
+ * clearance are kept current on each write (table layer_count, below), so
+ * a map zoomed out over a country reads a few hundred rows, however many
+ * records they count, and only the cells on the box's edge that hold
+ * points outside it are counted point by point.
  */
 #include "layer.h"
+#include "access.h"
 #include "store.h"
 
 #include <math.h>
@@ -19,6 +23,14 @@
 #include <string.h>
 
 const char *const LAYER_TYPES[LAYER_NTYPES] = { "site", "pinpoint", "event" };
+
+static int layer_type_index(const char *type)
+{
+    for (int k = 0; type && k < LAYER_NTYPES; k++)
+        if (strcmp(LAYER_TYPES[k], type) == 0)
+            return k;
+    return -1;
+}
 
 /* The latitude beyond which Web Mercator has no rows. */
 #define MERCATOR_LAT_MAX 85.0511287798066
@@ -104,27 +116,36 @@ void layer_grid_free(struct layer_grid *g)
     g->cells = NULL;
 }
 
-static void grid_add(struct layer_grid *g, int type, double lat, double lon, sqlite3_int64 rowid)
+/* The cell of g, as column and row from the box's first, that holds a
+ * point of the box.  Points are inside the box; one on its edge that
+ * rounding puts in the next cell is kept in the last. */
+static void grid_cell_of(const struct layer_grid *g, double lat, double lon, int64_t *x, int64_t *y)
 {
-    /* Points are inside the box; one on its edge that rounding puts in
-     * the next cell is kept in the last. */
-    int64_t x = (grid_col(g->n, lon) - g->x0 + g->n) % g->n, y = grid_row(g->n, lat) - g->y0;
-    struct layer_cell *c;
+    *x = (grid_col(g->n, lon) - g->x0 + g->n) % g->n;
+    *y = grid_row(g->n, lat) - g->y0;
+    *x = *x >= g->cols ? g->cols - 1 : *x;
+    *y = *y < 0 ? 0 : *y >= g->rows ? g->rows - 1 : *y;
+}
 
-    x = x >= g->cols ? g->cols - 1 : x;
-    y = y < 0 ? 0 : y >= g->rows ? g->rows - 1 : y;
-    c = &g->cells[y * g->cols + x];
-    if (c->count++ == 0) {
-        c->south = c->north = lat;
-        c->west = c->east = lon;
+/* Adds count points of type k with the coordinate sums and extent given
+ * to cell (x, y) of g; rowid is the one point's when count is 1. */
+static void grid_add(struct layer_grid *g, int64_t x, int64_t y, int k, long count,
+                     double lat_sum, double lon_sum, const double ext[4], sqlite3_int64 rowid)
+{
+    struct layer_cell *c = &g->cells[y * g->cols + x];
+
+    if (c->count == 0) {
+        c->south = ext[0], c->west = ext[1];
+        c->north = ext[2], c->east = ext[3];
     }
-    c->types[type]++;
-    c->lat_sum += lat;
-    c->lon_sum += lon;
-    c->south = fmin(c->south, lat), c->north = fmax(c->north, lat);
-    c->west = fmin(c->west, lon), c->east = fmax(c->east, lon);
+    c->count += count;
+    c->types[k] += count;
+    c->lat_sum += lat_sum;
+    c->lon_sum += lon_sum;
+    c->south = fmin(c->south, ext[0]), c->west = fmin(c->west, ext[1]);
+    c->north = fmax(c->north, ext[2]), c->east = fmax(c->east, ext[3]);
     c->rowid = rowid;
-    g->total++;
+    g->total += count;
 }
 
 /* The grid's query.  A map filtered by type and box alone (and the
@@ -141,29 +162,176 @@ static const char grid_rows_sql[] =
     " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
     " WHERE " RECORD_FILTER_WHERE;
 
-int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                     struct layer_grid *g)
+/* Counts into g the points of the rows of sql for f; only those of the
+ * cell at index only when only >= 0. */
+static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
+                     const struct record_filter *f, struct layer_grid *g, long only)
 {
-    bool by_box = !f->date_from && !f->date_to && !f->place && !f->field;
     sqlite3_stmt *stmt;
     int step;
 
-    if (check_filter(ctx, f) != AT_OK)
-        return AT_EINVAL;
-    if ((stmt = store_stmt(ctx, st, by_box ? grid_rtree_sql : grid_rows_sql)) == NULL)
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *type = (const char *)sqlite3_column_text(stmt, 1);
-        int k = 0;
-        while (type && k < LAYER_NTYPES && strcmp(LAYER_TYPES[k], type) != 0)
-            k++;
-        if (type && k < LAYER_NTYPES)
-            grid_add(g, k, sqlite3_column_double(stmt, 2), sqlite3_column_double(stmt, 3),
-                     sqlite3_column_int64(stmt, 0));
+        int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
+        double lat = sqlite3_column_double(stmt, 2), lon = sqlite3_column_double(stmt, 3);
+        double ext[4] = { lat, lon, lat, lon };
+        int64_t x, y;
+        if (k < 0)
+            continue;
+        grid_cell_of(g, lat, lon, &x, &y);
+        if (only < 0 || y * g->cols + x == only)
+            grid_add(g, x, y, k, 1, lat, lon, ext, sqlite3_column_int64(stmt, 0));
     }
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "counting a map layer");
+}
+
+/* Whether the kept counts are built. */
+static int counts_built(struct at_ctx *ctx, struct store *st, bool *built)
+{
+    static const char sql[] = "SELECT built FROM layer_state";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    step = sqlite3_step(stmt);
+    *built = step == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_reset(stmt);
+    if (step != SQLITE_ROW)
+        return step == SQLITE_DONE ? ctx_error(ctx, AT_ECORRUPT, "the map's state is missing")
+                                   : store_error(ctx, st, "reading the map's state");
+    return AT_OK;
+}
+
+/* One row of the kept counts, read for a grid. */
+struct count_row {
+    int64_t x, y;                 /* the grid's column and row, from its first */
+    int type;
+    long n;
+    double lat_sum, lon_sum, ext[4];
+    sqlite3_int64 rid_sum;
+};
+
+/* Whether the box of f holds the extent ext (south, west, north, east). */
+static bool box_holds(const struct record_filter *f, const double ext[4])
+{
+    bool lat = ext[0] >= f->south && ext[2] <= f->north;
+
+    if (f->west <= f->east)
+        return lat && ext[1] >= f->west && ext[3] <= f->east;
+    return lat && (ext[1] >= f->west || ext[3] <= f->east);
+}
+
+/* Reads the kept counts of g's cells (the clearances the reader may see,
+ * f's type) into rows; marks in partial the cells with a row whose points
+ * are not all inside f's box. */
+static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
+                       bool *partial)
+{
+    static const char sql[] =
+        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
+        " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"
+        " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT);
+    sqlite3_bind_int64(stmt, 2, g->y0);
+    sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
+    sqlite3_bind_int64(stmt, 4, g->x0);
+    sqlite3_bind_int64(stmt, 5, g->n);
+    sqlite3_bind_int64(stmt, 6, g->cols);
+    sqlite3_bind_int(stmt, 7, access_read_limit(store_session(st), f->max_clearance));
+    if (f->type)
+        sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct count_row c = {
+            (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n, sqlite3_column_int64(stmt, 1) - g->y0,
+            layer_type_index((const char *)sqlite3_column_text(stmt, 2)),
+            (long)sqlite3_column_int64(stmt, 3), (double)sqlite3_column_int64(stmt, 4) / 1e7,
+            (double)sqlite3_column_int64(stmt, 5) / 1e7, { 0 }, sqlite3_column_int64(stmt, 6) };
+        if (c.type < 0)
+            continue;
+        for (int i = 0; i < 4; i++)
+            c.ext[i] = sqlite3_column_double(stmt, 7 + i);
+        if (!box_holds(f, c.ext))
+            partial[c.y * g->cols + c.x] = true;
+        if (*nrows == cap)
+            *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 256) * sizeof **rows);
+        (*rows)[(*nrows)++] = c;
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's counts");
+}
+
+/* Counts into g, point by point, the points of f in the cell at index i:
+ * the R*Tree is asked for the cell's box (a little wider: the test of each
+ * point's cell decides) inside f's. */
+static int scan_cell(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                     struct layer_grid *g, size_t i)
+{
+    const double eps = 1e-7;
+    struct record_filter in = *f;
+    double south, west, north, east;
+
+    layer_grid_cell_box(g, i, &south, &west, &north, &east);
+    in.south = fmax(f->south, south - eps), in.north = fmin(f->north, north + eps);
+    /* A box across the antimeridian meets a cell on one side of it only
+     * (its two ends are in different columns: cols < n). */
+    if (f->west > f->east) {
+        if (east - eps <= f->east)
+            in.west = -180;
+        else
+            in.east = 180;
+    }
+    in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
+    if (in.south > in.north || in.west > in.east)
+        return AT_OK;
+    return grid_scan(ctx, st, grid_rtree_sql, &in, g, (long)i);
+}
+
+int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                     struct layer_grid *g)
+{
+    bool by_box = !f->date_from && !f->date_to && !f->place && !f->field, built = false;
+    size_t ncells = (size_t)(g->rows * g->cols), nrows = 0;
+    struct count_row *rows = NULL;
+    bool *partial;
+    int rc;
+
+    if (check_filter(ctx, f) != AT_OK)
+        return AT_EINVAL;
+    if (!by_box)
+        return grid_scan(ctx, st, grid_rows_sql, f, g, -1);
+    if (!g->scan && g->zoom <= LAYER_COUNT_ZOOM_MAX
+        && g->cols < g->n /* the box's ends in one column: counted point by point */
+        && (rc = counts_built(ctx, st, &built)) != AT_OK)
+        return rc;
+    if (!built)
+        return grid_scan(ctx, st, grid_rtree_sql, f, g, -1);
+    /* The cells whose counts are all inside the box are read as kept; the
+     * others (on the box's edge, with points outside it) counted point by
+     * point. */
+    partial = xcalloc(ncells, sizeof *partial);
+    rc = read_counts(ctx, st, f, g, &rows, &nrows, partial);
+    for (size_t i = 0; i < nrows && rc == AT_OK; i++) {
+        const struct count_row *c = &rows[i];
+        if (!partial[c->y * g->cols + c->x])
+            grid_add(g, c->x, c->y, c->type, c->n, c->lat_sum, c->lon_sum, c->ext, c->rid_sum);
+    }
+    for (size_t i = 0; i < ncells && rc == AT_OK; i++)
+        if (partial[i])
+            rc = scan_cell(ctx, st, f, g, i);
+    free(rows);
+    free(partial);
+    return rc;
 }
 
 void layer_grid_cell_box(const struct layer_grid *g, size_t i, double *south, double *west,
@@ -205,4 +373,379 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
     sqlite3_reset(stmt);
     buf_free(&rowids);
     return rc;
+}
+
+/* ---- The counts kept current on each write (table layer_count). ----
+ *
+ * A point is counted at every level of LAYER_LEVELS, in its cell, under
+ * its type and clearance.  Counts and sums only add and subtract, so a
+ * write changes one row a level; an extent cannot shrink by subtraction,
+ * so when the point taken out lay on its row's extent the extent is found
+ * again: at the finest level from the R*Tree's points in that one cell,
+ * at each coarser level from the (already updated) rows of its four
+ * children, which partition it. */
+
+#define LEVEL_MIN LAYER_GRID_SHIFT
+#define LEVEL_MAX (LAYER_COUNT_ZOOM_MAX + LAYER_GRID_SHIFT)
+
+/* One point as the counts see it. */
+struct layer_point {
+    sqlite3_int64 rid;            /* its R*Tree id (record_current's rowid) */
+    const char *type;             /* one of LAYER_TYPES */
+    int clearance;
+    double lat, lon;
+};
+
+static int64_t coord_e7(double v)
+{
+    return llround(v * 1e7);
+}
+
+static void bind_row_key(sqlite3_stmt *stmt, int level, int64_t x, int64_t y,
+                         const struct layer_point *p)
+{
+    sqlite3_bind_int(stmt, 1, level);
+    sqlite3_bind_int64(stmt, 2, y);
+    sqlite3_bind_int64(stmt, 3, x);
+    sqlite3_bind_text(stmt, 4, p->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, p->clearance);
+}
+
+/* Runs stmt (bound) to its end. */
+static int step_done(struct at_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
+{
+    int step = sqlite3_step(stmt);
+
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the map's counts");
+}
+
+/* Adds p to its row at every level, coarsest first.  An UPDATE, then an
+ * INSERT when there was no row (an upsert would open a statement
+ * savepoint, which makes FTS5 flush its pending terms: see record.c);
+ * once a level had no row, no finer one has, and the UPDATE is skipped. */
+static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_point *p)
+{
+    static const char update_sql[] =
+        "UPDATE layer_count SET n = n + 1, lat_e7 = lat_e7 + ?6, lon_e7 = lon_e7 + ?7,"
+        " rid_sum = rid_sum + ?8, south = min(south, ?9), west = min(west, ?10),"
+        " north = max(north, ?9), east = max(east, ?10)"
+        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
+    static const char insert_sql[] =
+        "INSERT INTO layer_count(level, y, x, type, clearance, n, lat_e7, lon_e7, rid_sum,"
+        " south, west, north, east) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?9, ?10)";
+    bool fresh = false;
+
+    for (int level = LEVEL_MIN; level <= LEVEL_MAX; level++) {
+        int64_t n = (int64_t)1 << level;
+        int64_t x = grid_col(n, p->lon), y = grid_row(n, p->lat);
+        for (int pass = fresh; pass < 2; pass++) {
+            sqlite3_stmt *stmt = store_stmt(ctx, st, pass ? insert_sql : update_sql);
+            if (stmt == NULL)
+                return AT_ERR;
+            bind_row_key(stmt, level, x, y, p);
+            sqlite3_bind_int64(stmt, 6, coord_e7(p->lat));
+            sqlite3_bind_int64(stmt, 7, coord_e7(p->lon));
+            sqlite3_bind_int64(stmt, 8, p->rid);
+            sqlite3_bind_double(stmt, 9, p->lat);
+            sqlite3_bind_double(stmt, 10, p->lon);
+            if (step_done(ctx, st, stmt) != AT_OK)
+                return AT_ERR;
+            if (sqlite3_changes(store_db(st)) > 0)
+                break;
+            fresh = true;
+        }
+    }
+    return AT_OK;
+}
+
+/* The extent of the points of p's type and clearance in cell (x, y) of
+ * the finest level, but p itself, from the R*Tree; *found false when
+ * there is none. */
+static int finest_extent(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
+                         int64_t x, int64_t y, double ext[4], bool *found)
+{
+    static const char sql[] =
+        "SELECT lat, lon FROM geo_rtree WHERE max_lat >= ?1 AND min_lat <= ?2"
+        " AND max_lon >= ?3 AND min_lon <= ?4 AND type = ?5 AND clearance = ?6 AND id <> ?7";
+    int64_t n = (int64_t)1 << LEVEL_MAX;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *found = false;
+    if (stmt == NULL)
+        return AT_ERR;
+    /* The cell's box, a little wider: the test of each point's cell decides. */
+    sqlite3_bind_double(stmt, 1, y == n - 1 ? -90.0 : row_lat(n, y + 1) - 1e-7);
+    sqlite3_bind_double(stmt, 2, y == 0 ? 90.0 : row_lat(n, y) + 1e-7);
+    sqlite3_bind_double(stmt, 3, (double)x / (double)n * 360 - 180 - 1e-7);
+    sqlite3_bind_double(stmt, 4, (double)(x + 1) / (double)n * 360 - 180 + 1e-7);
+    sqlite3_bind_text(stmt, 5, p->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 6, p->clearance);
+    sqlite3_bind_int64(stmt, 7, p->rid);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        double lat = sqlite3_column_double(stmt, 0), lon = sqlite3_column_double(stmt, 1);
+        if (grid_col(n, lon) != x || grid_row(n, lat) != y)
+            continue;
+        if (!*found) {
+            ext[0] = ext[2] = lat, ext[1] = ext[3] = lon;
+            *found = true;
+        }
+        ext[0] = fmin(ext[0], lat), ext[1] = fmin(ext[1], lon);
+        ext[2] = fmax(ext[2], lat), ext[3] = fmax(ext[3], lon);
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the map's counts");
+}
+
+/* The extent of row (level, x, y) of p's type and clearance from its
+ * children's rows at level + 1. */
+static int children_extent(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
+                           int level, int64_t x, int64_t y, double ext[4], bool *found)
+{
+    static const char sql[] =
+        "SELECT min(south), min(west), max(north), max(east) FROM layer_count"
+        " WHERE level = ?1 AND y BETWEEN ?2 AND ?2 + 1 AND x BETWEEN ?3 AND ?3 + 1"
+        " AND type = ?4 AND clearance = ?5";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    bind_row_key(stmt, level + 1, 2 * x, 2 * y, p);
+    step = sqlite3_step(stmt);
+    *found = step == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL;
+    for (int i = 0; *found && i < 4; i++)
+        ext[i] = sqlite3_column_double(stmt, i);
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "updating the map's counts");
+}
+
+/* Takes p out of its row at every level, finest first. */
+static int count_remove(struct at_ctx *ctx, struct store *st, const struct layer_point *p)
+{
+    static const char read_sql[] =
+        "SELECT n, south, west, north, east FROM layer_count"
+        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
+    static const char delete_sql[] =
+        "DELETE FROM layer_count WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4"
+        " AND clearance = ?5";
+    static const char update_sql[] =
+        "UPDATE layer_count SET n = n - 1, lat_e7 = lat_e7 - ?6, lon_e7 = lon_e7 - ?7,"
+        " rid_sum = rid_sum - ?8, south = ?9, west = ?10, north = ?11, east = ?12"
+        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
+
+    for (int level = LEVEL_MAX; level >= LEVEL_MIN; level--) {
+        int64_t n = (int64_t)1 << level;
+        int64_t x = grid_col(n, p->lon), y = grid_row(n, p->lat);
+        sqlite3_stmt *stmt = store_stmt(ctx, st, read_sql);
+        double ext[4];
+        long count;
+        bool edge, found = true;
+        int step;
+
+        if (stmt == NULL)
+            return AT_ERR;
+        bind_row_key(stmt, level, x, y, p);
+        if ((step = sqlite3_step(stmt)) != SQLITE_ROW) {
+            sqlite3_reset(stmt);
+            return step == SQLITE_DONE
+                ? ctx_error(ctx, AT_ECORRUPT, "the map's counts miss a point "
+                            "(run 'attest rebuild')")
+                : store_error(ctx, st, "updating the map's counts");
+        }
+        count = sqlite3_column_int64(stmt, 0);
+        for (int i = 0; i < 4; i++)
+            ext[i] = sqlite3_column_double(stmt, i + 1);
+        sqlite3_reset(stmt);
+        edge = p->lat == ext[0] || p->lon == ext[1] || p->lat == ext[2] || p->lon == ext[3];
+        if (count > 1 && edge) {
+            int rc = level == LEVEL_MAX ? finest_extent(ctx, st, p, x, y, ext, &found)
+                                        : children_extent(ctx, st, p, level, x, y, ext, &found);
+            if (rc != AT_OK)
+                return rc;
+            if (!found)
+                return ctx_error(ctx, AT_ECORRUPT, "the map's counts disagree with the "
+                                 "spatial index (run 'attest rebuild')");
+        }
+        if ((stmt = store_stmt(ctx, st, count > 1 ? update_sql : delete_sql)) == NULL)
+            return AT_ERR;
+        bind_row_key(stmt, level, x, y, p);
+        if (count > 1) {
+            sqlite3_bind_int64(stmt, 6, coord_e7(p->lat));
+            sqlite3_bind_int64(stmt, 7, coord_e7(p->lon));
+            sqlite3_bind_int64(stmt, 8, p->rid);
+            for (int i = 0; i < 4; i++)
+                sqlite3_bind_double(stmt, 9 + i, ext[i]);
+        }
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
+    return AT_OK;
+}
+
+/* Whether the counts are built; grows the generation. */
+static int state_touch(struct at_ctx *ctx, struct store *st, bool *built)
+{
+    static const char grow_sql[] = "UPDATE layer_state SET generation = generation + 1";
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = counts_built(ctx, st, built)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, grow_sql)) == NULL)
+        return AT_ERR;
+    return step_done(ctx, st, stmt);
+}
+
+int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
+                       int clearance, bool has_point, double lat, double lon, bool retracted)
+{
+    static const char old_sql[] = "SELECT type, clearance, lat, lon FROM geo_rtree WHERE id = ?1";
+    struct layer_point old = { rowid, NULL, 0, 0, 0 };
+    struct layer_point now = { rowid, NULL, clearance, lat, lon };
+    sqlite3_stmt *stmt;
+    bool built;
+    int rc, k, step;
+
+    if ((rc = state_touch(ctx, st, &built)) != AT_OK || !built)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, old_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW
+        && (k = layer_type_index((const char *)sqlite3_column_text(stmt, 0))) >= 0) {
+        old.type = LAYER_TYPES[k];
+        old.clearance = sqlite3_column_int(stmt, 1);
+        old.lat = sqlite3_column_double(stmt, 2);
+        old.lon = sqlite3_column_double(stmt, 3);
+    }
+    sqlite3_reset(stmt);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return store_error(ctx, st, "reading the spatial index");
+    if (has_point && !retracted && (k = layer_type_index(type)) >= 0)
+        now.type = LAYER_TYPES[k];
+    /* An amendment that leaves the point where it was changes nothing. */
+    if (old.type && now.type && strcmp(old.type, now.type) == 0 && old.clearance == now.clearance
+        && old.lat == now.lat && old.lon == now.lon)
+        return AT_OK;
+    if (old.type && (rc = count_remove(ctx, st, &old)) != AT_OK)
+        return rc;
+    return now.type ? count_add(ctx, st, &now) : AT_OK;
+}
+
+/* One point of the rebuild, with its cell at the level being built. */
+struct rebuild_point {
+    int64_t y, x;
+    int type, clearance;
+    double lat, lon;
+    sqlite3_int64 rid;
+};
+
+static int by_cell(const void *a, const void *b)
+{
+    const struct rebuild_point *p = a, *q = b;
+
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->type != q->type)
+        return p->type - q->type;
+    return p->clearance - q->clearance;
+}
+
+/* Inserts the rows of one level from pts, sorted by cell. */
+static int rebuild_level(struct at_ctx *ctx, struct store *st, int level,
+                         struct rebuild_point *pts, size_t npts)
+{
+    static const char sql[] =
+        "INSERT INTO layer_count(level, y, x, type, clearance, n, lat_e7, lon_e7, rid_sum,"
+        " south, west, north, east) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    int64_t n = (int64_t)1 << level;
+
+    for (size_t i = 0; i < npts; i++)
+        pts[i].x = grid_col(n, pts[i].lon), pts[i].y = grid_row(n, pts[i].lat);
+    if (npts)
+        qsort(pts, npts, sizeof *pts, by_cell);
+    for (size_t i = 0, j; i < npts; i = j) {
+        int64_t lat_e7 = 0, lon_e7 = 0, rids = 0;
+        double ext[4] = { pts[i].lat, pts[i].lon, pts[i].lat, pts[i].lon };
+        sqlite3_stmt *stmt;
+        for (j = i; j < npts && by_cell(&pts[i], &pts[j]) == 0; j++) {
+            lat_e7 += coord_e7(pts[j].lat), lon_e7 += coord_e7(pts[j].lon), rids += pts[j].rid;
+            ext[0] = fmin(ext[0], pts[j].lat), ext[1] = fmin(ext[1], pts[j].lon);
+            ext[2] = fmax(ext[2], pts[j].lat), ext[3] = fmax(ext[3], pts[j].lon);
+        }
+        if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_int(stmt, 1, level);
+        sqlite3_bind_int64(stmt, 2, pts[i].y);
+        sqlite3_bind_int64(stmt, 3, pts[i].x);
+        sqlite3_bind_text(stmt, 4, LAYER_TYPES[pts[i].type], -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 5, pts[i].clearance);
+        sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(j - i));
+        sqlite3_bind_int64(stmt, 7, lat_e7);
+        sqlite3_bind_int64(stmt, 8, lon_e7);
+        sqlite3_bind_int64(stmt, 9, rids);
+        for (int k = 0; k < 4; k++)
+            sqlite3_bind_double(stmt, 10 + k, ext[k]);
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
+    return AT_OK;
+}
+
+int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    static const char points_sql[] = "SELECT id, type, clearance, lat, lon FROM geo_rtree";
+    struct rebuild_point *pts = NULL;
+    size_t npts = 0, cap = 0;
+    sqlite3_stmt *stmt;
+    bool built;
+    int rc, step;
+
+    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count")) != AT_OK
+        || (rc = state_touch(ctx, st, &built)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, points_sql)) == NULL)
+        return AT_ERR;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
+        if (k < 0)
+            continue;
+        if (npts == cap)
+            pts = xrealloc(pts, (cap = cap ? 2 * cap : 1024) * sizeof *pts);
+        pts[npts++] = (struct rebuild_point){ 0, 0, k, sqlite3_column_int(stmt, 2),
+                                              sqlite3_column_double(stmt, 3),
+                                              sqlite3_column_double(stmt, 4),
+                                              sqlite3_column_int64(stmt, 0) };
+    }
+    sqlite3_reset(stmt);
+    rc = step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the spatial index");
+    for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
+        rc = rebuild_level(ctx, st, level, pts, npts);
+    free(pts);
+    return rc == AT_OK ? store_exec(ctx, st, "UPDATE layer_state SET built = 1") : rc;
+}
+
+/* Forgets the counts till layer_count_rebuild (record_rebuild, before it
+ * refills the spatial index, so that its writes do not count twice). */
+int layer_count_clear(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "DELETE FROM layer_count; UPDATE layer_state SET built = 0");
+}
+
+int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out)
+{
+    static const char sql[] = "SELECT generation FROM layer_state";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    step = sqlite3_step(stmt);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the map's generation");
 }

@@ -34,6 +34,8 @@ struct layer_cell {
 };
 
 struct layer_grid {
+    bool scan;                    /* count every point in view, even where the kept
+                                     counts would answer (set before counting) */
     int zoom;
     int64_t n;                    /* cells a side of the whole world: 2^(zoom + shift) */
     int64_t x0, y0;               /* the box's first column and row */
@@ -50,7 +52,12 @@ void layer_grid_free(struct layer_grid *g);
 
 /* Counts in g the records that layer_list would give for f (f->type one
  * of LAYER_TYPES, or NULL for all of them), without reading their
- * documents: only what the filter lets the reader see is counted. */
+ * documents: only what the filter lets the reader see is counted.  At a
+ * zoom up to LAYER_COUNT_ZOOM_MAX, with a filter of type and box alone,
+ * the cells inside the box are read from the kept counts (layer_count,
+ * by clearance: only the clearances the reader may see are summed) and
+ * only the cells on the box's edge are counted point by point; otherwise
+ * (or with g->scan) every point in view is counted. */
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g);
 
@@ -62,5 +69,37 @@ void layer_grid_cell_box(const struct layer_grid *g, size_t i, double *south, do
  * cell, in id order. */
 int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_grid *g,
                        int (*fn)(void *arg, const char *doc, size_t len), void *arg);
+
+/* The counts kept current on each write: the grids of zooms 0 to
+ * LAYER_COUNT_ZOOM_MAX (levels LAYER_GRID_SHIFT to LAYER_COUNT_ZOOM_MAX +
+ * LAYER_GRID_SHIFT), by cell, type and clearance, in table layer_count. */
+#define LAYER_COUNT_ZOOM_MAX 12
+
+/* The hook of the write path (record.c's derive_current, the one place a
+ * current record is refreshed), called inside the writer's transaction
+ * before the spatial index is updated (spatial_index_record), with what
+ * the index entry of rowid is about to become: takes the entry's old
+ * point out of the counts and puts the new one in (a point when
+ * has_point and not retracted), and grows the generation.  Any other
+ * path that writes current records (a bulk import) either calls it for
+ * each record in the same way or calls layer_count_rebuild once after. */
+int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
+                       int clearance, bool has_point, double lat, double lon, bool retracted);
+
+/* Recreates the counts from the spatial index (geo_rtree) in one pass and
+ * grows the generation: `attest rebuild` (record_rebuild) calls it after
+ * refilling the index; a bulk import may too.  Inside the caller's
+ * transaction. */
+int layer_count_rebuild(struct at_ctx *ctx, struct store *st);
+
+/* Empties the counts and marks them unbuilt, so that layer_count_record
+ * leaves them alone till layer_count_rebuild: record_rebuild calls it
+ * before it refills the spatial index. */
+int layer_count_clear(struct at_ctx *ctx, struct store *st);
+
+/* The generation of the current records: grows with every write to them
+ * (and every rebuild), so that an answer computed at one generation is
+ * the answer while it stays the same. */
+int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out);
 
 #endif

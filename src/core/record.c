@@ -10,6 +10,7 @@
 #include "access.h"
 #include "canonical.h"
 #include "evlog.h"
+#include "layer.h"
 #include "search.h"
 #include "spatial.h"
 #include "vocab.h"
@@ -176,6 +177,8 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     }
     model_each_ref(t, data, insert_ref, &refs);
     if (refs.rc != AT_OK
+        || layer_count_record(ctx, st, rowid, t->name, clearance, d.has_point, d.lat, d.lon,
+                              json_is_true(json_object_get(doc, "retracted"))) != AT_OK
         || spatial_index_record(ctx, st, rowid, id, t->name, clearance, d.has_point, d.lat, d.lon,
                                 json_is_true(json_object_get(doc, "retracted"))) != AT_OK)
         goto out;
@@ -1036,7 +1039,8 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;"
                          " DELETE FROM record_conflict;")) != AT_OK
         || (rc = search_clear(ctx, st)) != AT_OK
-        || (rc = spatial_clear(ctx, st)) != AT_OK)
+        || (rc = spatial_clear(ctx, st)) != AT_OK
+        || (rc = layer_count_clear(ctx, st)) != AT_OK)
         return rc;
     if ((stmt = store_stmt(ctx, st, latest_sql)) == NULL)
         return AT_ERR;
@@ -1060,7 +1064,7 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
         json_decref(doc);
     }
     sqlite3_reset(stmt);
-    return rc;
+    return rc == AT_OK ? layer_count_rebuild(ctx, st) : rc;
 }
 
 static int append_read(struct at_ctx *ctx, struct store *st, void *doc)

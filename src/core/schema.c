@@ -362,6 +362,55 @@ static const char *const migrations[] = {
     "  relation   TEXT\n"
     ");\n"
     "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
+    /* 15 -> 16: derived: the points of the spatial index again, stored in
+     * the order of a grid of 0.01 degree (cell = row * 36001 + column,
+     * row = floor((lat + 90) * 100), column = floor((lon + 180) * 100)),
+     * so that a radius query reads the points near each other from pages
+     * near each other (spatial.c).  And the map's counts per grid cell (layer.c), kept
+     * current on each write.  A row is one cell of the grid of a level
+     * (the Web Mercator tiles of zoom `level`), one record type and one
+     * clearance: how many points, the sums of their coordinates in units
+     * of 1e-7 degree and of their R*Tree ids (the id itself when n is 1),
+     * and their extent.  layer_state holds the generation of the current
+     * records (grown by every write, for the map's reply cache) and
+     * whether the counts are built: an archive upgraded with points in it
+     * has them only after `attest rebuild`, and counts by scanning till
+     * then. */
+    "CREATE TABLE geo_point (\n"
+    "  cell      INTEGER NOT NULL,\n"
+    "  id        INTEGER NOT NULL,\n"
+    "  rid       TEXT NOT NULL,\n"
+    "  type      TEXT NOT NULL,\n"
+    "  clearance INTEGER NOT NULL,\n"
+    "  lat       REAL NOT NULL,\n"
+    "  lon       REAL NOT NULL,\n"
+    "  PRIMARY KEY (cell, id)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO geo_point(cell, id, rid, type, clearance, lat, lon)\n"
+    "  SELECT CAST((lat + 90) * 100 AS INTEGER) * 36001 + CAST((lon + 180) * 100 AS INTEGER),\n"
+    "         id, rid, type, clearance, lat, lon FROM geo_rtree;\n"
+    "CREATE TABLE layer_count (\n"
+    "  level     INTEGER NOT NULL,\n"
+    "  y         INTEGER NOT NULL,\n"
+    "  x         INTEGER NOT NULL,\n"
+    "  type      TEXT NOT NULL,\n"
+    "  clearance INTEGER NOT NULL,\n"
+    "  n         INTEGER NOT NULL CHECK (n > 0),\n"
+    "  lat_e7    INTEGER NOT NULL,\n"
+    "  lon_e7    INTEGER NOT NULL,\n"
+    "  rid_sum   INTEGER NOT NULL,\n"
+    "  south     REAL NOT NULL,\n"
+    "  west      REAL NOT NULL,\n"
+    "  north     REAL NOT NULL,\n"
+    "  east      REAL NOT NULL,\n"
+    "  PRIMARY KEY (level, y, x, type, clearance)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE layer_state (\n"
+    "  generation INTEGER NOT NULL,\n"
+    "  built      INTEGER NOT NULL\n"
+    ");\n"
+    "INSERT INTO layer_state(generation, built)\n"
+    "  SELECT 0, NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
 };
 
 const char *schema_create_sql(void)

@@ -7,6 +7,15 @@
  * (geo.h): first on the R*Tree's own coordinates, before the entry's row
  * is looked up (the costly part), then on the exact point, before the
  * exact distance on the ellipsoid is computed.
+ *
+ * A radius of up to SPATIAL_CELLS_MAX_M is not asked of the R*Tree: its
+ * entries' rows are in the order of the records' rows, not of space, so
+ * each hit's look-up was a page of its own (read and decrypted when it
+ * is not in the cache).  Table geo_point holds the same points keyed by a
+ * grid of 0.01 degree, row after row, with what a hit needs beside them:
+ * the query reads, for each grid row its box covers, one range of cells,
+ * whose points lie together on a few pages; the sphere's bound on each
+ * exact point then decides which get the exact distance.
  */
 #include "attest.h"
 #include "spatial.h"
@@ -16,39 +25,105 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The grid of geo_point: its row of a latitude and column of a
+ * longitude, as the migration that made the table computes them
+ * (truncation of a non-negative double, as SQLite's CAST). */
+#define POINT_PER_DEGREE 100
+#define POINT_ROW_STRIDE 36001
+
+static int64_t point_row(double lat)
+{
+    return (int64_t)((lat + 90) * POINT_PER_DEGREE);
+}
+
+static int64_t point_col(double lon)
+{
+    return (int64_t)((lon + 180) * POINT_PER_DEGREE);
+}
+
+static int64_t point_cell(double lat, double lon)
+{
+    return point_row(lat) * POINT_ROW_STRIDE + point_col(lon);
+}
+
+/* Runs stmt (bound) to its end. */
+static int step_done(struct at_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
+{
+    int step = sqlite3_step(stmt);
+
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the spatial index");
+}
+
 int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *id,
                          const char *type, int clearance, bool has_point, double lat, double lon,
                          bool retracted)
 {
+    static const char old_sql[] = "SELECT lat, lon FROM geo_rtree WHERE id = ?1";
+    static const char del_point_sql[] = "DELETE FROM geo_point WHERE cell = ?1 AND id = ?2";
     static const char del_sql[] = "DELETE FROM geo_rtree WHERE id = ?1";
     static const char ins_sql[] =
         "INSERT INTO geo_rtree(id, min_lat, max_lat, min_lon, max_lon, type, rid, lat, lon,"
         " clearance) VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?5, ?2, ?3, ?6)";
+    static const char ins_point_sql[] =
+        "INSERT INTO geo_point(cell, id, rid, type, clearance, lat, lon)"
+        " VALUES (?7, ?1, ?5, ?4, ?6, ?2, ?3)";
     sqlite3_stmt *stmt;
+    bool had;
+    double old_lat = 0, old_lon = 0;
 
-    if ((stmt = store_stmt(ctx, st, del_sql)) == NULL)
+    if ((stmt = store_stmt(ctx, st, old_sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_int64(stmt, 1, rowid);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        return store_error(ctx, st, "updating the spatial index");
+    if ((had = sqlite3_step(stmt) == SQLITE_ROW))
+        old_lat = sqlite3_column_double(stmt, 0), old_lon = sqlite3_column_double(stmt, 1);
+    sqlite3_reset(stmt);
+    if (had) {
+        if ((stmt = store_stmt(ctx, st, del_point_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_int64(stmt, 1, point_cell(old_lat, old_lon));
+        sqlite3_bind_int64(stmt, 2, rowid);
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+        if ((stmt = store_stmt(ctx, st, del_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_int64(stmt, 1, rowid);
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
     if (!has_point || retracted)
         return AT_OK;
-    if ((stmt = store_stmt(ctx, st, ins_sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_int64(stmt, 1, rowid);
-    sqlite3_bind_double(stmt, 2, lat);
-    sqlite3_bind_double(stmt, 3, lon);
-    sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 5, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 6, clearance);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        return store_error(ctx, st, "updating the spatial index");
+    for (int pass = 0; pass < 2; pass++) {
+        if ((stmt = store_stmt(ctx, st, pass ? ins_point_sql : ins_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_int64(stmt, 1, rowid);
+        sqlite3_bind_double(stmt, 2, lat);
+        sqlite3_bind_double(stmt, 3, lon);
+        sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 6, clearance);
+        if (pass)
+            sqlite3_bind_int64(stmt, 7, point_cell(lat, lon));
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
     return AT_OK;
 }
 
 int spatial_clear(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st, "DELETE FROM geo_rtree");
+    return store_exec(ctx, st, "DELETE FROM geo_rtree; DELETE FROM geo_point");
+}
+
+int spatial_points_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    /* The cell as point_cell computes it (and the migration that made the
+     * table): SQLite's CAST truncates as C's conversion does. */
+    return store_exec(ctx, st,
+        "DELETE FROM geo_point;"
+        " INSERT INTO geo_point(cell, id, rid, type, clearance, lat, lon)"
+        " SELECT CAST((lat + 90) * 100 AS INTEGER) * 36001 + CAST((lon + 180) * 100 AS INTEGER),"
+        " id, rid, type, clearance, lat, lon FROM geo_rtree");
 }
 
 void spatial_hits_free(struct spatial_hits *h)
@@ -70,10 +145,27 @@ static void hits_push(struct spatial_hits *h, const char *id, double lat, double
     x->dist_m = d;
 }
 
+/* The largest radius asked of geo_point rather than the R*Tree: past it
+ * the rows of the grid a query covers grow many (a radius of 100 km is
+ * about 180 rows), and the R*Tree's own cut (SPATIAL_CUT_SQL) does better. */
+#define SPATIAL_CELLS_MAX_M 100000.0
+
 /* A box in degrees with lo <= hi in both axes (no wrap). */
 struct box {
     double south, north, west, east;
 };
+
+/* Keeps the point (id, plat, plon) when it is within max_m of the centre:
+ * the sphere's bound, exact here, before the ellipsoid's distance. */
+static void keep_near(struct spatial_hits *out, const char *id, double lat, double lon,
+                      double plat, double plon, double max_m)
+{
+    if (GEO_MIN_CURVATURE_M * geo_central_angle(lat, lon, plat, plon) > max_m * (1 + 1e-9))
+        return;
+    double d = geo_distance_m(lat, lon, plat, plon);
+    if (d <= max_m)
+        hits_push(out, id, plat, plon, d);
+}
 
 /* The R*Tree's own cut of a radius query, before the record's columns
  * are read (each a look-up of its own): a point (lat, lon) of box b that
@@ -140,14 +232,38 @@ static int query_box(struct at_ctx *ctx, struct store *st, const struct spatial_
                 hits_push(out, id, plat, plon, 0);
             continue;
         }
-        /* The sphere's bound, exact here, before the ellipsoid's distance. */
-        if (GEO_MIN_CURVATURE_M * geo_central_angle(lat, lon, plat, plon) > max_m * (1 + 1e-9))
-            continue;
-        double d = geo_distance_m(lat, lon, plat, plon);
-        if (d <= max_m)
-            hits_push(out, id, plat, plon, d);
+        keep_near(out, id, lat, lon, plat, plon, max_m);
     }
     sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "querying the spatial index");
+}
+
+/* As query_box with max_m >= 0, from geo_point: for each grid row of the
+ * box, its range of cells. */
+static int query_cells(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
+                       const struct box *b, double lat, double lon, double max_m,
+                       struct spatial_hits *out)
+{
+    static const char sql[] =
+        "SELECT rid, lat, lon FROM geo_point WHERE cell BETWEEN ?1 AND ?2"
+        " AND (?3 IS NULL OR type = ?3) AND clearance <= ?4";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int64_t west = point_col(b->west), east = point_col(b->east);
+    int step = SQLITE_DONE;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    if (q->type)
+        sqlite3_bind_text(stmt, 3, q->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 4, access_read_limit(store_session(st), q->max_clearance));
+    for (int64_t row = point_row(b->south); row <= point_row(b->north) && step == SQLITE_DONE; row++) {
+        sqlite3_bind_int64(stmt, 1, row * POINT_ROW_STRIDE + west);
+        sqlite3_bind_int64(stmt, 2, row * POINT_ROW_STRIDE + east);
+        while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+            keep_near(out, (const char *)sqlite3_column_text(stmt, 0), lat, lon,
+                      sqlite3_column_double(stmt, 1), sqlite3_column_double(stmt, 2), max_m);
+        sqlite3_reset(stmt);
+    }
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "querying the spatial index");
 }
 
@@ -170,6 +286,9 @@ static int by_id(const void *a, const void *b)
 static int collect_near(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,
                         double lat, double lon, double radius_m, struct spatial_hits *out)
 {
+    int (*query)(struct at_ctx *, struct store *, const struct spatial_query *, const struct box *,
+                 double, double, double, struct spatial_hits *) =
+        radius_m <= SPATIAL_CELLS_MAX_M ? query_cells : query_box;
     double ang = fmin(M_PI, radius_m * 1.01 / 6356752.0);
     double dlat = ang * 180 / M_PI;
     struct box b = { fmax(-90, lat - dlat), fmin(90, lat + dlat), -180, 180 };
@@ -186,11 +305,11 @@ static int collect_near(struct at_ctx *ctx, struct store *st, const struct spati
             wrap.west = b.west + 360, wrap.east = 180, b.west = -180;
         else
             wrap.west = -180, wrap.east = b.east - 360, b.east = 180;
-        int rc = query_box(ctx, st, q, &wrap, lat, lon, radius_m, out);
+        int rc = query(ctx, st, q, &wrap, lat, lon, radius_m, out);
         if (rc != AT_OK)
             return rc;
     }
-    return query_box(ctx, st, q, &b, lat, lon, radius_m, out);
+    return query(ctx, st, q, &b, lat, lon, radius_m, out);
 }
 
 int spatial_near(struct at_ctx *ctx, struct store *st, const struct spatial_query *q,

@@ -2,8 +2,10 @@
  * spatial.h: the spatial index of the archive, an SQLite R*Tree over the
  * current records that have a point (sites, pinpoints, events).  It is
  * derived data: record.c keeps it in step with record_current on every
- * write, and `attest rebuild` recreates it.  Queries go through the R*Tree
- * for candidates and keep those the WGS84 geodesic distance admits.
+ * write, and `attest rebuild` recreates it.  The same points are also
+ * kept in table geo_point in the order of a 0.01-degree grid, which radius
+ * queries up to 100 km read instead of the R*Tree.  Queries keep the
+ * candidates the WGS84 geodesic distance admits.
  */
 #ifndef SPATIAL_H
 #define SPATIAL_H
@@ -22,6 +24,11 @@ int spatial_index_record(struct at_ctx *ctx, struct store *st, int64_t rowid, co
 
 /* Empties the index (rebuild). */
 int spatial_clear(struct at_ctx *ctx, struct store *st);
+
+/* Recreates geo_point from the R*Tree, for a path that fills geo_rtree
+ * in bulk rather than through spatial_index_record (which keeps both).
+ * Inside the caller's transaction. */
+int spatial_points_rebuild(struct at_ctx *ctx, struct store *st);
 
 struct spatial_hit {
     char id[RECORD_ID_MAX];

@@ -3,13 +3,16 @@
  * filters, and a site with its pinpoints and corroboration.
  */
 #include "http.h"
+#include "../core/access.h"
 #include "../core/geo.h"
 #include "../core/layer.h"
 #include "../core/record.h"
 #include "../core/vocab.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The GeoJSON is written as text as the records come, without building
@@ -201,10 +204,182 @@ static int put_grid(struct request *r, struct record_filter *f, const char *laye
     return rc;
 }
 
+/* The reply cache.  A map answer depends on its query, the reader's
+ * clearance and role, and the current records, whose generation grows
+ * with every write (layer_generation): so an answer is kept under that
+ * key and sent again as it is (headers made, bytes in place) while the
+ * archive is unchanged, with an ETag naming the key, so that a browser
+ * asking with If-None-Match gets 304.  Each server thread keeps its own
+ * last MAP_CACHE answers (as the tile replies, api_basemap.c), with the
+ * confidential records each showed: those are logged as read at every
+ * answer, from the cache or not.  An answer whose generation has passed
+ * is never asked for again and ages out. */
+#define MAP_CACHE 32
+#define MAP_CACHE_BYTES (4 * 1024 * 1024) /* a larger answer is not kept */
+/* Behind a login: the browser may keep an answer and must ask again. */
+#define MAP_CACHE_CONTROL "private, no-cache"
+
+struct map_cached {
+    char *key;
+    struct MHD_Response *resp;
+    json_t *shown;                    /* the confidential documents it shows */
+};
+
+struct map_cache {
+    struct map_cached e[MAP_CACHE];
+    size_t next;                      /* the slot to fill next, oldest first */
+    struct map_cached pending;        /* the answer being made, till it is sent */
+    struct map_cache *others;         /* every thread's, for api_map_cache_free */
+};
+
+static _Thread_local struct map_cache *mine;
+static struct map_cache *caches;
+static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct map_cache *map_cache(void)
+{
+    if (mine == NULL) {
+        mine = xcalloc(1, sizeof *mine);
+        pthread_mutex_lock(&caches_lock);
+        mine->others = caches;
+        caches = mine;
+        pthread_mutex_unlock(&caches_lock);
+    }
+    return mine;
+}
+
+static void cached_free(struct map_cached *c)
+{
+    free(c->key);
+    if (c->resp)
+        MHD_destroy_response(c->resp);
+    json_decref(c->shown);
+    memset(c, 0, sizeof *c);
+}
+
+void api_map_cache_free(void)
+{
+    pthread_mutex_lock(&caches_lock);
+    while (caches) {
+        struct map_cache *c = caches;
+        for (size_t i = 0; i < MAP_CACHE; i++)
+            cached_free(&c->e[i]);
+        cached_free(&c->pending);
+        caches = c->others;
+        free(c);
+    }
+    pthread_mutex_unlock(&caches_lock);
+}
+
+static struct map_cached *map_cache_find(const char *key)
+{
+    struct map_cache *c = map_cache();
+
+    for (size_t i = 0; i < MAP_CACHE; i++)
+        if (c->e[i].key && strcmp(c->e[i].key, key) == 0)
+            return &c->e[i];
+    return NULL;
+}
+
+/* Keeps the answer just sent, with its key and shown documents, in the
+ * oldest slot. */
+static void map_cache_keep(struct request *r, struct MHD_Response *resp)
+{
+    struct map_cache *c = map_cache();
+
+    (void)r;
+    cached_free(&c->e[c->next]);
+    c->e[c->next] = c->pending;
+    c->e[c->next].resp = resp;
+    memset(&c->pending, 0, sizeof c->pending);
+    c->next = (c->next + 1) % MAP_CACHE;
+}
+
+static enum MHD_Result key_arg(void *arg, enum MHD_ValueKind kind, const char *name,
+                               const char *value)
+{
+    (void)kind;
+    /* Each part with its length: no separator can be forged. */
+    buf_printf(arg, "%zu:%s%zu:%s", strlen(name), name, value ? strlen(value) : 0, value ?: "");
+    return MHD_YES;
+}
+
+/* The key of an answer: the generation, the reader's clearance and role,
+ * the route's layer and every argument as given. */
+static void map_cache_key(struct request *r, const char *layer, int64_t generation,
+                          struct buf *key)
+{
+    const struct session *s = store_session(r->st);
+
+    buf_printf(key, "%lld %d %s %s ", (long long)generation, access_session_clearance(s),
+               s ? access_role_name(s->role) : "-", layer ?: "*");
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, key);
+}
+
+/* The key's ETag: a 64-bit FNV-1a hash of it, quoted. */
+static void map_etag(const struct buf *key, char etag[32])
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < key->len; i++)
+        h = (h ^ (unsigned char)key->data[i]) * 0x100000001b3u;
+    snprintf(etag, 32, "\"m%016llx\"", (unsigned long long)h);
+}
+
+/* Answers from the cache when it holds the answer of key: true when it
+ * did (r->status says how). */
+static bool map_from_cache(struct request *r, const struct buf *key)
+{
+    struct map_cached *hit = r->set_cookie[0] ? NULL : map_cache_find(buf_str(key));
+    const char *match;
+    int rc;
+
+    if (hit == NULL)
+        return false;
+    /* Confidential records shown are logged as read at every answer. */
+    if ((rc = record_log_reads(&r->ctx, r->st, hit->shown)) != AT_OK) {
+        http_core_error(r, rc);
+        return true;
+    }
+    map_etag(key, r->etag);
+    r->cache_control = MAP_CACHE_CONTROL;
+    match = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (match && strcmp(match, r->etag) == 0) {
+        r->raw = "";
+        r->raw_len = 0;
+        r->status = 304;
+        return true;
+    }
+    r->response = hit->resp;
+    r->status = 200;
+    return true;
+}
+
 /* GET /api/v1/map?bbox=west,south,east,north&layer=site|pinpoint|event
  *   &site_type=&confidence=&province=&from=&to=&zoom=&max_features=;
  *   layer NULL for all.  docs/api.md describes the answer. */
+static int map_answer(struct request *r, const char *layer, struct buf *key);
+
 static int map_reply(struct request *r, const char *layer)
+{
+    struct buf key = BUF_INIT;
+    int64_t generation;
+    int rc;
+
+    if ((rc = layer_generation(&r->ctx, r->st, &generation)) != AT_OK)
+        return http_core_error(r, rc);
+    map_cache_key(r, layer, generation, &key);
+    if (map_from_cache(r, &key)) {
+        buf_free(&key);
+        return (int)r->status;
+    }
+    rc = map_answer(r, layer, &key);
+    buf_free(&key);
+    return rc;
+}
+
+/* Computes the answer of map_reply, and keeps it under key once sent. */
+static int map_answer(struct request *r, const char *layer, struct buf *key)
 {
     struct record_filter f = RECORD_FILTER_INIT;
     const char *bbox = http_arg(r, "bbox");
@@ -266,15 +441,22 @@ static int map_reply(struct request *r, const char *layer)
     /* Confidential records shown on the map are logged as read. */
     if (rc == AT_OK)
         rc = record_log_reads(&r->ctx, r->st, out.shown);
-    json_decref(out.shown);
-    if (rc == AT_EINVAL) {
-        buf_free(&out.text);
-        return http_error(r, 400, "invalid", "zoom", "%s", r->ctx.message);
-    }
     if (rc != AT_OK) {
+        json_decref(out.shown);
         buf_free(&out.text);
-        return http_core_error(r, rc);
+        return rc == AT_EINVAL ? http_error(r, 400, "invalid", "zoom", "%s", r->ctx.message)
+                               : http_core_error(r, rc);
     }
+    map_etag(key, r->etag);
+    r->cache_control = MAP_CACHE_CONTROL;
+    if (r->set_cookie[0] == '\0' && out.text.len <= MAP_CACHE_BYTES) {
+        struct map_cache *c = map_cache();
+        cached_free(&c->pending);
+        c->pending.key = buf_detach(key);
+        c->pending.shown = json_incref(out.shown);
+        r->keep = map_cache_keep;
+    }
+    json_decref(out.shown);
     buf_puts(&out.text, "]}");
     r->owned_len = out.text.len;
     r->owned = buf_detach(&out.text);

@@ -172,6 +172,8 @@ int api_tile(struct request *r);
 /* Frees the replies the server threads kept for tiles asked for again; at shutdown. */
 void api_tile_cache_free(void);
 int api_map(struct request *r);
+/* Frees the map answers the server threads kept; at shutdown. */
+void api_map_cache_free(void);
 int api_sites_list(struct request *r);
 int api_sites_get(struct request *r);
 int api_sites_candidates(struct request *r);

@@ -440,6 +440,7 @@ int server_run(struct at_ctx *ctx, const struct serve_options *o)
     MHD_stop_daemon(d);     /* waits for the workers */
     pthread_join(signer_thread, NULL);
     api_tile_cache_free();
+    api_map_cache_free();
     pthread_mutex_lock(&stores_lock);
     for (size_t i = 0; i < nstores; i++)
         store_close(stores[i]);

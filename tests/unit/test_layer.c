@@ -4,13 +4,21 @@
  * and records above the reader's clearance left out; a filter without a
  * box refused.  The grid of a zoomed-out map: its cells count exactly the
  * records the reader may list in the box, each in the cell that holds
- * it; the records alone in their cells; zoom and box checked.
+ * it; the records alone in their cells; zoom and box checked.  The counts
+ * kept on each write: after random writes, amendments and retractions
+ * exactly a fresh count, the same after `attest rebuild`, and a grid read
+ * from them the grid counted point by point, for readers of every
+ * clearance.
  */
 #include "../../src/core/attest.h"
+#include "../../src/core/evlog.h"
 #include "../../src/core/layer.h"
+#include "../../src/core/rng.h"
 #include "../../src/core/vocab.h"
 #include "fixture.h"
 #include "unit.h"
+
+#include <math.h>
 
 struct seen {
     int n;
@@ -238,5 +246,275 @@ UNIT_TEST(layer_grid_box_and_zoom_checked)
     CHECK(g.total == 5);
     CHECK(grid_sum(&g, by_type) == 5);
     layer_grid_free(&g);
+    store_close(st);
+}
+
+/* The kept counts (layer_count) as text, row by row, every column exact;
+ * without the R*Tree ids when with_rids is false. */
+static char *counts_text(struct at_ctx *ctx, struct store *st, bool with_rids)
+{
+    static const char sql[] =
+        "SELECT group_concat(line, char(10)) FROM (SELECT printf('%d %d %d %s %d %d %d %d %s"
+        " %.17g %.17g %.17g %.17g', level, y, x, type, clearance, n, lat_e7, lon_e7,"
+        " CASE WHEN ?1 THEN rid_sum ELSE '' END, south, west, north, east) AS line"
+        " FROM layer_count ORDER BY level, y, x, type, clearance)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    char *text = NULL;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int(stmt, 1, with_rids);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        text = xstrdup(sqlite3_column_text(stmt, 0) ? (const char *)sqlite3_column_text(stmt, 0) : "");
+    sqlite3_reset(stmt);
+    return text;
+}
+
+/* The counts recreated from the spatial index, as the rebuild does. */
+static int counts_rebuilt(struct at_ctx *ctx, struct store *st)
+{
+    int rc = store_begin(ctx, st);
+
+    if (rc != AT_OK)
+        return rc;
+    if ((rc = layer_count_rebuild(ctx, st)) != AT_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    return store_commit(ctx, st);
+}
+
+/* A point of a small lattice, so that points share cells, extents and
+ * sometimes places. */
+static void lattice_point(struct rng *r, double *lat, double *lon)
+{
+    *lat = 41.5 + 0.0025 * (double)(rng_next(r) % 400);
+    *lon = 128.5 + 0.0025 * (double)(rng_next(r) % 400);
+}
+
+static int change(struct at_ctx *ctx, struct store *st, int (*fn)(struct at_ctx *, struct store *, void *),
+                  const char *id, json_t *data, int clearance)
+{
+    struct record_write w = RECORD_WRITE_INIT;
+    struct record_change c = { .id = id, .data = data, .w = &w };
+    int rc;
+
+    w.reason = "FICTIONAL correction";
+    w.clearance = clearance;
+    rc = evlog_write(ctx, st, fn, &c);
+    json_decref(data);
+    return rc;
+}
+
+/* Random adds, moves, clearance changes, amendments that leave the point
+ * and retractions; after every few the kept counts are exactly what a
+ * fresh count from the spatial index gives, and a grid read from them is
+ * the grid counted point by point. */
+static int random_writes(struct at_ctx *ctx, struct store *st, struct rng *r, int writes,
+                         char (*ids)[RECORD_ID_MAX], bool *live, int *nids)
+{
+    static const char *const types[] = { "event", "pinpoint" };
+
+    for (int i = 0; i < writes; i++) {
+        int op = (int)(rng_next(r) % 10), k = *nids ? (int)(rng_next(r) % (uint64_t)*nids) : 0;
+        int clearance = (int)(rng_next(r) % 4);
+        double lat, lon;
+        char json[160];
+        int rc;
+
+        lattice_point(r, &lat, &lon);
+        if (op < 4 || *nids == 0 || !live[k]) {
+            if (*nids == 200)
+                continue;
+            int t = (int)(rng_next(r) % 2);
+            snprintf(json, sizeof json, "{\"%s\": \"FICTIONAL %d\", \"lat\": %.4f, \"lon\": %.4f}",
+                     t ? "name" : "title", i, lat, lon);
+            rc = unit_add(ctx, st, types[t], json, clearance, ids[*nids]);
+            live[(*nids)++] = true;
+        } else if (op < 7) {
+            rc = change(ctx, st, record_amend_write, ids[k],
+                        json_pack("{s:f, s:f}", "lat", lat, "lon", lon), op == 6 ? clearance : -1);
+        } else if (op < 8) {
+            rc = change(ctx, st, record_amend_write, ids[k],
+                        json_pack("{s:s}", "description", "FICTIONAL amended"), -1);
+        } else {
+            rc = change(ctx, st, record_retract_write, ids[k], NULL, -1);
+            live[k] = false;
+        }
+        if (rc != AT_OK) {
+            fprintf(stderr, "    write %d (op %d): %s\n", i, op, ctx->message);
+            return rc;
+        }
+    }
+    return AT_OK;
+}
+
+UNIT_TEST(layer_counts_equal_a_fresh_count_after_random_writes)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char ids[200][RECORD_ID_MAX];
+    bool live[200] = { false };
+    int nids = 0;
+    struct rng r;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 17);
+    for (int round = 0; round < 8; round++) {
+        REQUIRE(random_writes(&ctx, st, &r, 30, ids, live, &nids) == AT_OK);
+        char *kept = counts_text(&ctx, st, true);
+        REQUIRE(kept != NULL);
+        REQUIRE(counts_rebuilt(&ctx, st) == AT_OK);
+        char *fresh = counts_text(&ctx, st, true);
+        REQUIRE(fresh != NULL);
+        CHECK(strlen(kept) > 0);
+        CHECK(strcmp(kept, fresh) == 0);
+        free(kept);
+        free(fresh);
+    }
+    store_close(st);
+}
+
+UNIT_TEST(layer_counts_rebuild_equals_incremental)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char ids[200][RECORD_ID_MAX];
+    bool live[200] = { false };
+    int nids = 0;
+    struct rng r;
+    char *kept, *rebuilt;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 23);
+    REQUIRE(random_writes(&ctx, st, &r, 150, ids, live, &nids) == AT_OK);
+    /* record_rebuild gives the records new rows (ids in the R*Tree), so
+     * the sums of ids are left out; everything else is the same. */
+    REQUIRE((kept = counts_text(&ctx, st, false)) != NULL);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_rebuild(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    REQUIRE((rebuilt = counts_text(&ctx, st, false)) != NULL);
+    CHECK(strlen(kept) > 0 && strcmp(kept, rebuilt) == 0);
+    free(kept);
+    free(rebuilt);
+    store_close(st);
+}
+
+/* Compares the grid read from the kept counts with the grid counted point
+ * by point, cell by cell. */
+static bool grids_equal(const struct layer_grid *a, const struct layer_grid *b)
+{
+    if (a->total != b->total || a->rows != b->rows || a->cols != b->cols)
+        return false;
+    for (size_t i = 0; i < (size_t)(a->rows * a->cols); i++) {
+        const struct layer_cell *x = &a->cells[i], *y = &b->cells[i];
+        if (x->count != y->count)
+            return false;
+        if (x->count == 0)
+            continue;
+        for (int k = 0; k < LAYER_NTYPES; k++)
+            if (x->types[k] != y->types[k])
+                return false;
+        if (x->south != y->south || x->west != y->west || x->north != y->north || x->east != y->east
+            || fabs(x->lat_sum - y->lat_sum) > 1e-6 * (double)x->count
+            || fabs(x->lon_sum - y->lon_sum) > 1e-6 * (double)x->count
+            || (x->count == 1 && x->rowid != y->rowid))
+            return false;
+    }
+    return true;
+}
+
+UNIT_TEST(layer_grid_from_counts_equals_a_scan_and_hides_what_the_reader_cannot_see)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, analyst;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char ids[200][RECORD_ID_MAX];
+    bool live[200] = { false };
+    int nids = 0, compared = 0;
+    struct rng r;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 29);
+    REQUIRE(random_writes(&ctx, st, &r, 200, ids, live, &nids) == AT_OK);
+    analyst = admin;
+    analyst.role = ROLE_ANALYST;
+    analyst.clearance = access_role_clearance(ROLE_ANALYST);
+    for (int i = 0; i < 40; i++) {
+        struct record_filter f = RECORD_FILTER_INIT;
+        struct layer_grid kept, scan;
+        double lat, lon;
+        int zoom = 7 + (int)(rng_next(&r) % 6);
+        lattice_point(&r, &lat, &lon);
+        f.has_bbox = true;
+        f.south = lat - 0.4, f.north = lat + 0.2, f.west = lon - 0.3, f.east = lon + 0.5;
+        f.type = i % 3 == 0 ? "pinpoint" : NULL;
+        /* Half as the analyst, whose clearance is below the confidential records'. */
+        store_set_session(st, i % 2 ? &analyst : &admin);
+        REQUIRE(layer_grid_init(&ctx, &kept, &f, zoom) == AT_OK);
+        REQUIRE(layer_grid_init(&ctx, &scan, &f, zoom) == AT_OK);
+        scan.scan = true;
+        REQUIRE(layer_grid_count(&ctx, st, &f, &kept) == AT_OK);
+        REQUIRE(layer_grid_count(&ctx, st, &f, &scan) == AT_OK);
+        CHECK(grids_equal(&kept, &scan));
+        /* What the analyst is shown counts nothing above their clearance. */
+        if (f.type) {
+            struct seen listed = { 0 };
+            REQUIRE(layer_list(&ctx, st, &f, take, &listed) == AT_OK);
+            CHECK(kept.total == listed.n);
+        } else {
+            CHECK(kept.total == listed_in_box(&ctx, st, f));
+        }
+        compared += kept.rows > 2 && kept.cols > 2;
+        layer_grid_free(&kept);
+        layer_grid_free(&scan);
+    }
+    CHECK(compared > 20);
+    store_set_session(st, &admin);
+    store_close(st);
+}
+
+/* An archive upgraded with points in it has no counts till it is rebuilt:
+ * its maps are counted point by point meanwhile, writes leave the counts
+ * alone, and `attest rebuild` makes them. */
+UNIT_TEST(layer_counts_unbuilt_till_rebuild)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char ids[200][RECORD_ID_MAX];
+    bool live[200] = { false };
+    int nids = 0;
+    struct rng r;
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct layer_grid g;
+    char *fresh, *rebuilt;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 37);
+    REQUIRE(random_writes(&ctx, st, &r, 60, ids, live, &nids) == AT_OK);
+    REQUIRE(store_exec(&ctx, st, "DELETE FROM layer_count; UPDATE layer_state SET built = 0") == AT_OK);
+    REQUIRE(random_writes(&ctx, st, &r, 30, ids, live, &nids) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strcmp(fresh, "") == 0);
+    free(fresh);
+    f.has_bbox = true;
+    f.south = 41.5, f.west = 128.5, f.north = 42.5, f.east = 129.5;
+    REQUIRE(layer_grid_init(&ctx, &g, &f, 8) == AT_OK);
+    REQUIRE(layer_grid_count(&ctx, st, &f, &g) == AT_OK);
+    CHECK(g.total == listed_in_box(&ctx, st, f) && g.total > 0);
+    layer_grid_free(&g);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_rebuild(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    REQUIRE((rebuilt = counts_text(&ctx, st, true)) != NULL);
+    REQUIRE(counts_rebuilt(&ctx, st) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strlen(rebuilt) > 0 && strcmp(rebuilt, fresh) == 0);
+    free(fresh);
+    free(rebuilt);
     store_close(st);
 }
