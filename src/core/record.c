@@ -520,10 +520,14 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
 }
 
 /* A bulk write of new records (record.h).  The indexes it leaves to its
- * end: none is read while new records are written (references and
- * sources are looked up by id, witness codes through their own index). */
+ * end: the references' two, on random ids, which no new record reads
+ * (references are checked against the current view's ids).  The current
+ * view's index by type and date is kept: making it again reads every
+ * current row, documents and all, which cost more than keeping it up to
+ * date (callgrind over 20,000 records: 21,000 instructions a record,
+ * against 5,000 saved). */
 static const char *const bulk_indexes[] = {
-    "record_current_type", "record_ref_id", "record_ref_target",
+    "record_ref_id", "record_ref_target",
 };
 
 struct record_bulk {

@@ -48,8 +48,8 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
  * import), each exactly as record_add writes it, with the work that does
  * not depend on the record done once for all of them: the log's cached
  * subtrees are computed in one pass at the end (evlog_batch_*), and the
- * secondary indexes of the current view and the references are dropped
- * at the start and made again, each in one sorted pass, at the end.
+ * references' indexes are dropped at the start and made again, each in
+ * one sorted pass, at the end.
  * Between begin and end nothing else may write to st; a record that fails
  * may be rolled back to a savepoint taken before record_bulk_add. */
 struct record_bulk;
