@@ -580,7 +580,9 @@ int record_bulk_add(struct at_ctx *ctx, struct store *st, struct record_bulk *b,
     int rc;
 
     /* What write_version does for a record with no version yet: it has no
-     * heads, so no bases, no conflict and no current row to replace. */
+     * heads, so no bases, no conflict and no current row to replace.  All
+     * that is derived from a current version is written by derive_current,
+     * on both paths, so a derived table kept there is the same either way. */
     if ((rc = new_record(ctx, st, t, data, w, id_out, &doc)) != AT_OK
         || (rc = check_witness_code(ctx, st, doc)) != AT_OK)
         goto out;
