@@ -521,11 +521,11 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
 
 /* A bulk write of new records (record.h).  The indexes it leaves to its
  * end: the references' two, on random ids, which no new record reads
- * (references are checked against the current view's ids).  The current
- * view's index by type and date is kept: making it again reads every
- * current row, documents and all, which cost more than keeping it up to
- * date (callgrind over 20,000 records: 21,000 instructions a record,
- * against 5,000 saved). */
+ * (references are checked against the current view's ids), made again
+ * from their small table.  The current view's index by type and date is
+ * kept up to date: making it again reads every current row, documents
+ * and all (over 20,000 records it cost as much as it saved, and the
+ * documents outgrow the page cache long before a million). */
 static const char *const bulk_indexes[] = {
     "record_ref_id", "record_ref_target",
 };
