@@ -9,6 +9,7 @@
 #include "../core/kml.h"
 #include "../core/vocab.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,10 +69,10 @@ static int import_ftm(struct cli *cli, FILE *in, const char *name, const struct 
 
 static int import_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL };
+    struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL, 0 };
     struct import_counts counts = { 0 };
     const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
-    const char *interview = NULL;
+    const char *interview = NULL, *bulk_after = NULL;
     struct csv_map *maps = xcalloc((size_t)argc + 1, sizeof *maps);
     struct kml_value_map *values = xcalloc((size_t)argc + 1, sizeof *values);
     char **value_texts = xcalloc((size_t)argc + 1, sizeof *value_texts);
@@ -89,7 +90,8 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         if ((got = cli_option(&import_command, argc, argv, &i, "type", &type_name)) ||
             (got = cli_option(&import_command, argc, argv, &i, "source", &opt.source)) ||
             (got = cli_option(&import_command, argc, argv, &i, "clearance", &clearance)) ||
-            (got = cli_option(&import_command, argc, argv, &i, "interview", &interview))) {
+            (got = cli_option(&import_command, argc, argv, &i, "interview", &interview)) ||
+            (got = cli_option(&import_command, argc, argv, &i, "bulk-after", &bulk_after))) {
             if (got < 0)
                 goto out;
         } else if ((got = cli_option(&import_command, argc, argv, &i, "map", &map)) != 0) {
@@ -134,6 +136,19 @@ static int import_cmd(struct cli *cli, int argc, char **argv)
         rc = cli_usage(&import_command, "%s is for KML imports",
                        interview ? "--interview" : "--map-value");
         goto out;
+    }
+    if (strcmp(format, "jsonl") == 0 || strcmp(format, "csv") == 0)
+        opt.bulk_after = IMPORT_BULK_AFTER;
+    if (bulk_after) {
+        char *end;
+        errno = 0;
+        opt.bulk_after = strtol(bulk_after, &end, 10);
+        if (errno || end == bulk_after || *end != '\0' || opt.bulk_after < 0
+            || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)) {
+            rc = cli_usage(&import_command, "--bulk-after \"%s\": a number of records from 0 "
+                           "(0: never take the bulk path), for jsonl and csv imports", bulk_after);
+            goto out;
+        }
     }
     if (clearance && vocab_clearance_parse(&cli->ctx, clearance, &opt.clearance) != AT_OK) {
         rc = cli_fail(cli, AT_EINVAL);
@@ -194,9 +209,9 @@ const struct command import_command = {
     .name = "import",
     .summary = "import records from JSON Lines, CSV, KML/KMZ or FtM, and documents as sources",
     .usage =
-        "attest import jsonl FILE|- [--skip-bad]\n"
+        "attest import jsonl FILE|- [--skip-bad] [--bulk-after N]\n"
         "       attest import csv FILE|- --type TYPE [--map COLUMN=FIELD ...] [--skip-bad]\n"
-        "                                [--source ID] [--clearance LEVEL]\n"
+        "                                [--source ID] [--clearance LEVEL] [--bulk-after N]\n"
         "       attest import kml FILE.kml|FILE.kmz [--interview ID]\n"
         "                                [--map-value FIELD:WORDS=CODE ...]\n"
         "       attest import ftm FILE|- [--source ID] [--clearance LEVEL]\n"
@@ -207,6 +222,8 @@ const struct command import_command = {
         "holds versions from 'attest export jsonl', or new records {\"type\", \"data\"}.\n"
         "A CSV file has a header row; columns named like fields fill them (--map\n"
         "renames a column, --map COLUMN= ignores it); UTF-8 with or without BOM.\n"
+        "After N new records (default 10000; 0: never) the rest are written in bulk,\n"
+        "with the same result: see docs/commands/import-export.md.\n"
         "A KML or KMZ file's placemarks become pinpoints (a Point; several points: one\n"
         "placement group) and sites (Polygons, LineStrings, LinearRings), with their\n"
         "names, descriptions, dates and ExtendedData; words for types (\"killing site\",\n"

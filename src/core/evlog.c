@@ -63,13 +63,11 @@ static int store_nodes(struct at_ctx *ctx, struct store *st, const struct merkle
     return AT_OK;
 }
 
-int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq)
+/* Stores the leaf of doc as the next log entry, without its tree nodes. */
+static int append_leaf(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq,
+                       uint8_t leaf[MERKLE_HASH_LEN])
 {
     static const char sql[] = "INSERT INTO log_entry(leaf, written_at) VALUES (?1, ?2)";
-    struct merkle_source src = source_of(st);
-    struct merkle_node nodes[MERKLE_MAX_LEVELS];
-    uint8_t leaf[MERKLE_HASH_LEN];
-    size_t n;
     char now[21];
     sqlite3_stmt *stmt;
 
@@ -77,14 +75,110 @@ int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t 
     canonical_now(now);
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
-    sqlite3_bind_blob(stmt, 1, leaf, sizeof leaf, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 1, leaf, MERKLE_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         return store_error(ctx, st, "appending to the log");
     *seq = sqlite3_last_insert_rowid(store_db(st));
+    return AT_OK;
+}
+
+int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq)
+{
+    struct merkle_source src = source_of(st);
+    struct merkle_node nodes[MERKLE_MAX_LEVELS];
+    uint8_t leaf[MERKLE_HASH_LEN];
+    size_t n;
+
+    if (append_leaf(ctx, st, doc, seq, leaf) != AT_OK)
+        return ctx->code;
     if (merkle_append_nodes(&src, (uint64_t)*seq - 1, leaf, nodes, &n, ctx) != AT_OK)
         return ctx->code;
     return store_nodes(ctx, st, nodes, n);
+}
+
+int evlog_batch_append(struct at_ctx *ctx, struct store *st, struct evlog_batch *b,
+                       const char *doc, int64_t *seq)
+{
+    uint8_t leaf[MERKLE_HASH_LEN];
+
+    if (append_leaf(ctx, st, doc, seq, leaf) != AT_OK)
+        return ctx->code;
+    if (b->n == 0)
+        b->first = *seq;
+    else if (*seq != b->first + (int64_t)b->n)
+        return ctx_error(ctx, AT_ERR, "the log grew outside a batch of entries");
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 1024;
+        b->leaves = xrealloc(b->leaves, b->cap * MERKLE_HASH_LEN);
+    }
+    memcpy(b->leaves[b->n++], leaf, MERKLE_HASH_LEN);
+    return AT_OK;
+}
+
+void evlog_batch_drop(struct evlog_batch *b, int64_t seq)
+{
+    if (b->n > 0 && seq == b->first + (int64_t)b->n - 1)
+        b->n--;
+}
+
+/* The tree's right edge while a batch is added: the newest node of each
+ * level, which is the left sibling of the next node completed on that
+ * level.  Nodes from before the batch come from the database. */
+struct edge {
+    struct store *st;
+    bool have[MERKLE_MAX_LEVELS];
+    uint64_t index[MERKLE_MAX_LEVELS];
+    uint8_t hash[MERKLE_MAX_LEVELS][MERKLE_HASH_LEN];
+};
+
+static int edge_get(void *arg, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_LEN],
+                    struct at_ctx *ctx)
+{
+    struct edge *e = arg;
+
+    if (level < MERKLE_MAX_LEVELS && e->have[level] && e->index[level] == index) {
+        memcpy(out, e->hash[level], MERKLE_HASH_LEN);
+        return AT_OK;
+    }
+    return node_get(e->st, level, index, out, ctx);
+}
+
+static void edge_put(struct edge *e, unsigned level, uint64_t index,
+                     const uint8_t hash[MERKLE_HASH_LEN])
+{
+    e->have[level] = true;
+    e->index[level] = index;
+    memcpy(e->hash[level], hash, MERKLE_HASH_LEN);
+}
+
+int evlog_batch_flush(struct at_ctx *ctx, struct store *st, struct evlog_batch *b)
+{
+    struct edge *e = xcalloc(1, sizeof *e);
+    struct merkle_source src = { edge_get, e };
+    struct merkle_node nodes[MERKLE_MAX_LEVELS];
+    int rc = AT_OK;
+
+    e->st = st;
+    for (size_t i = 0; rc == AT_OK && i < b->n; i++) {
+        uint64_t index = (uint64_t)b->first - 1 + i;
+        size_t n;
+        edge_put(e, 0, index, b->leaves[i]);
+        if ((rc = merkle_append_nodes(&src, index, b->leaves[i], nodes, &n, ctx)) != AT_OK)
+            break;
+        for (size_t k = 0; k < n; k++)
+            edge_put(e, nodes[k].level, nodes[k].index, nodes[k].hash);
+        rc = store_nodes(ctx, st, nodes, n);
+    }
+    free(e);
+    b->n = 0;
+    return rc;
+}
+
+void evlog_batch_free(struct evlog_batch *b)
+{
+    free(b->leaves);
+    memset(b, 0, sizeof *b);
 }
 
 int evlog_append_item(struct at_ctx *ctx, struct store *st, const char *kind, const char *ref,

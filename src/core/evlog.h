@@ -18,6 +18,29 @@
  * number (1-based: leaf index + 1) in *seq. */
 int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq);
 
+/* A batch of leaves appended in a row by one writer (a bulk import): each
+ * leaf is stored as it comes, and the cached subtrees over all of them
+ * are computed in one pass by evlog_batch_flush, which must run before
+ * anything else reads or appends to the log.  Zero-initialised. */
+struct evlog_batch {
+    int64_t first;                       /* sequence number of leaves[0] */
+    size_t n, cap;
+    uint8_t (*leaves)[MERKLE_HASH_LEN];
+};
+
+/* As evlog_append, with the subtrees left to evlog_batch_flush. */
+int evlog_batch_append(struct at_ctx *ctx, struct store *st, struct evlog_batch *b,
+                       const char *doc, int64_t *seq);
+
+/* Forgets the newest leaf, seq, when its entry was rolled back. */
+void evlog_batch_drop(struct evlog_batch *b, int64_t seq);
+
+/* Stores the cached subtrees the batch's leaves complete; the batch is
+ * then empty and may be appended to again. */
+int evlog_batch_flush(struct at_ctx *ctx, struct store *st, struct evlog_batch *b);
+
+void evlog_batch_free(struct evlog_batch *b);
+
 /* Appends a log entry that is not a record version: kind ("user",
  * "identity", "evidence", "custody", ...), the id it is about, and its
  * canonical JSON text. */

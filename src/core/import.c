@@ -79,16 +79,43 @@ int import_begin(struct import *im, struct at_ctx *ctx, struct store *st,
     return AT_OK;
 }
 
+/* Ends the bulk path, if the import is on it. */
+static int bulk_leave(struct import *im)
+{
+    struct record_bulk *b = im->bulk;
+
+    im->bulk = NULL;
+    im->bulk_done = true;
+    return b ? record_bulk_end(im->ctx, im->st, b) : AT_OK;
+}
+
+/* Takes the bulk path once the import has written opt->bulk_after new
+ * records, and leaves it at the first version of an existing record (an
+ * export's line), which is written as any other write is. */
+static int bulk_switch(struct import *im, json_t *obj, const struct type_spec *type)
+{
+    bool version = type == NULL && json_is_object(obj) && json_object_get(obj, "version");
+
+    if (im->bulk && version)
+        return bulk_leave(im);
+    if (im->bulk == NULL && !im->bulk_done && !version && im->opt->bulk_after > 0
+        && im->counts.added >= im->opt->bulk_after)
+        return record_bulk_begin(im->ctx, im->st, &im->bulk);
+    return AT_OK;
+}
+
 int import_end(struct import *im, bool ok)
 {
     int rc;
 
     if (!ok) {
+        record_bulk_free(im->bulk);
+        im->bulk = NULL;
         store_rollback(im->st);
         restore_cache(im);
         return AT_OK;
     }
-    if ((rc = bulk_settings(im, false)) != AT_OK) {
+    if ((rc = bulk_leave(im)) != AT_OK || (rc = bulk_settings(im, false)) != AT_OK) {
         store_rollback(im->st);
         restore_cache(im);
         return rc;
@@ -175,7 +202,8 @@ static int import_new(struct import *im, json_t *obj, const struct type_spec *ty
                           w.clearance >= 0 ? w.clearance : type->default_clearance);
     if (rc != AT_OK)
         return ctx_prefix(ctx, "key \"clearance\": ");
-    rc = record_add(ctx, im->st, type, data, &w, id);
+    rc = im->bulk ? record_bulk_add(ctx, im->st, im->bulk, type, data, &w, id)
+                  : record_add(ctx, im->st, type, data, &w, id);
     if (rc == AT_OK)
         im->counts.added++;
     return rc;
@@ -186,6 +214,8 @@ int import_item(struct import *im, json_t *obj, const struct type_spec *type, lo
     bool already = false;
     int rc;
 
+    if (bulk_switch(im, obj, type) != AT_OK)
+        return AT_ERR;
     if (im->opt->skip_bad && store_exec(im->ctx, im->st, "SAVEPOINT item") != AT_OK)
         return AT_ERR;
     if (!json_is_object(obj))

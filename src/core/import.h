@@ -22,7 +22,16 @@ struct import_options {
     /* Called now and then with the records done so far (progress bars). */
     void (*on_progress)(void *arg, long done);
     void *arg;
+    /* The bulk path (record_bulk_*): after this many new records written
+     * one by one, the rest are written in bulk; 0: never.  Only for
+     * readers that write nothing but records (JSON Lines, CSV). */
+    long bulk_after;
 };
+
+/* The bulk path's threshold for `attest import jsonl|csv`: below it, an
+ * import into a large archive would spend more making the indexes again
+ * than it saves. */
+#define IMPORT_BULK_AFTER 10000
 
 struct import_counts {
     long added;      /* new records */
@@ -38,6 +47,8 @@ struct import {
     struct import_counts counts;
     const char *file;  /* for messages */
     int cache_size;    /* the page cache's setting before the import */
+    struct record_bulk *bulk;  /* while on the bulk path */
+    bool bulk_done;            /* left the bulk path; not taken again */
 };
 
 /* Starts an import: opens the transaction. */

@@ -1059,7 +1059,7 @@ static int import_placemark(struct import *im, const struct kml_placemark *pm,
 int kml_import(struct at_ctx *ctx, struct store *st, const char *path,
                const struct kml_options *opt, struct import_counts *counts, char doc_out[32])
 {
-    struct import_options io = { NULL, -1, false, NULL, NULL, NULL };
+    struct import_options io = { NULL, -1, false, NULL, NULL, NULL, 0 };
     struct kml_doc doc = { 0 };
     struct buf text = BUF_INIT, key = BUF_INIT;
     json_t *before = NULL, *seen = json_object();

@@ -58,12 +58,9 @@ void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN],
                       const uint8_t right[MERKLE_HASH_LEN],
                       uint8_t out[MERKLE_HASH_LEN])
 {
-    uint8_t in[1 + 2 * MERKLE_HASH_LEN];
-
-    in[0] = 0x01;
-    memcpy(in + 1, left, MERKLE_HASH_LEN);
-    memcpy(in + 1 + MERKLE_HASH_LEN, right, MERKLE_HASH_LEN);
-    SHA256(in, sizeof in, out);
+    /* Through the fetched digest, as leaves are: SHA256() fetches it again
+     * on every call (see sha256_fetch). */
+    sha256_prefixed(0x01, left, MERKLE_HASH_LEN, right, MERKLE_HASH_LEN, out);
 }
 
 void merkle_empty_root(uint8_t out[MERKLE_HASH_LEN])

@@ -337,14 +337,41 @@ int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq)
     return AT_OK;
 }
 
+/* Stores doc (its canonical text) as the version logged at seq, with its
+ * identity: o, or this archive's (self) when o is NULL. */
+static int insert_version(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
+                          int64_t seq, const struct record_origin *o, const char *self)
+{
+    static const char sql[] =
+        "INSERT INTO record_version(id, version, type, log_seq, doc, origin, oseq, origin_at,"
+        " proof) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, (int)json_integer_value(json_object_get(doc, "version")));
+    sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(doc, "type")), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, seq);
+    sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 6, o ? o->archive : self, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 7, o ? o->seq : seq);
+    sqlite3_bind_text(stmt, 8, o ? o->written_at
+                                 : json_string_value(json_object_get(doc, "written_at")),
+                      -1, SQLITE_STATIC);
+    if (o)
+        sqlite3_bind_text(stmt, 9, o->proof, -1, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing the version");
+}
+
 /* Appends doc to the log and the versions, with its identity (o, or this
  * archive's when NULL), then refreshes the derived view. */
 static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
                          const struct record_origin *o)
 {
-    static const char version_sql[] =
-        "INSERT INTO record_version(id, version, type, log_seq, doc, origin, oseq, origin_at,"
-        " proof) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     static const char has_sql[] = "SELECT 1 FROM record_current WHERE id = ?1";
     const char *id = json_string_value(json_object_get(doc, "id"));
     int version = (int)json_integer_value(json_object_get(doc, "version"));
@@ -370,26 +397,9 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
     if ((rc = insert_bases(ctx, st, id, version, o ? o->base : NULL)) != AT_OK)
         goto out;
     rc = AT_ERR;
-    if (evlog_append(ctx, st, text, &seq) != AT_OK)
+    if (evlog_append(ctx, st, text, &seq) != AT_OK
+        || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
-    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
-        goto out;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, version);
-    sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(doc, "type")), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 4, seq);
-    sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 6, o ? o->archive : buf_str(&self), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 7, o ? o->seq : seq);
-    sqlite3_bind_text(stmt, 8, o ? o->written_at
-                                 : json_string_value(json_object_get(doc, "written_at")),
-                      -1, SQLITE_STATIC);
-    if (o)
-        sqlite3_bind_text(stmt, 9, o->proof, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        store_error(ctx, st, "storing the version");
-        goto out;
-    }
     rc = refresh_current(ctx, st, doc, text, replaces);
 out:
     buf_free(&self);
@@ -463,12 +473,14 @@ static json_t *new_doc(struct store *st, const char *id, const struct type_spec 
                      "data", data);
 }
 
-int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data,
-               const struct record_write *w, char id_out[RECORD_ID_MAX])
+/* The first version of a new record, checked as every new record is: its
+ * document in *doc (the caller's), its id in id_out. */
+static int new_record(struct at_ctx *ctx, struct store *st, const struct type_spec *t,
+                      json_t *data, const struct record_write *w, char id_out[RECORD_ID_MAX],
+                      json_t **doc)
 {
     static const char exists_sql[] = "SELECT 1 FROM record_version WHERE id = ?1";
     int clearance = w->clearance >= 0 ? w->clearance : t->default_clearance;
-    json_t *doc;
     int rc;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, clearance)) != AT_OK
@@ -493,10 +505,121 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
     sqlite3_reset(stmt);
     if (rc == SQLITE_ROW)
         return ctx_error(ctx, AT_ECONFLICT, "id \"%s\": already in the archive", id_out);
-    doc = new_doc(st, id_out, t, 1, clearance, false, w, w->source, data);
+    *doc = new_doc(st, id_out, t, 1, clearance, false, w, w->source, data);
+    return AT_OK;
+}
+
+int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data,
+               const struct record_write *w, char id_out[RECORD_ID_MAX])
+{
+    json_t *doc;
+    int rc;
+
+    if ((rc = new_record(ctx, st, t, data, w, id_out, &doc)) != AT_OK)
+        return rc;
     rc = write_version(ctx, st, doc, NULL);
     json_decref(doc);
     return rc;
+}
+
+/* A bulk write of new records (record.h).  The indexes it leaves to its
+ * end: the references' two, on random ids, which no new record reads
+ * (references are checked against the current view's ids), made again
+ * from their small table.  The current view's index by type and date is
+ * kept up to date: making it again reads every current row, documents
+ * and all (over 20,000 records it cost as much as it saved, and the
+ * documents outgrow the page cache long before a million). */
+static const char *const bulk_indexes[] = {
+    "record_ref_id", "record_ref_target",
+};
+
+struct record_bulk {
+    struct buf self;          /* this archive's id */
+    struct buf indexes;       /* the CREATE statements of the indexes dropped */
+    struct evlog_batch log;
+};
+
+int record_bulk_begin(struct at_ctx *ctx, struct store *st, struct record_bulk **out)
+{
+    static const char sql[] = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1";
+    struct record_bulk *b = xcalloc(1, sizeof *b);
+    struct buf drop = BUF_INIT;
+    int rc;
+
+    if ((rc = store_meta_get(ctx, st, "archive_id", &b->self)) != AT_OK)
+        goto out;
+    for (size_t i = 0; i < ARRAY_LEN(bulk_indexes); i++) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+        if (stmt == NULL) {
+            rc = AT_ERR;
+            goto out;
+        }
+        sqlite3_bind_text(stmt, 1, bulk_indexes[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
+            buf_printf(&b->indexes, "%s;\n", (const char *)sqlite3_column_text(stmt, 0));
+            buf_printf(&drop, "DROP INDEX %s;\n", bulk_indexes[i]);
+        }
+        sqlite3_reset(stmt);
+    }
+    if (drop.len)
+        rc = store_exec(ctx, st, buf_str(&drop));
+out:
+    buf_free(&drop);
+    if (rc != AT_OK) {
+        record_bulk_free(b);
+        b = NULL;
+    }
+    *out = b;
+    return rc;
+}
+
+int record_bulk_add(struct at_ctx *ctx, struct store *st, struct record_bulk *b,
+                    const struct type_spec *t, json_t *data, const struct record_write *w,
+                    char id_out[RECORD_ID_MAX])
+{
+    json_t *doc = NULL;
+    char *text = NULL;
+    int64_t seq = 0;
+    int rc;
+
+    /* What write_version does for a record with no version yet: it has no
+     * heads, so no bases, no conflict and no current row to replace.  All
+     * that is derived from a current version is written by derive_current,
+     * on both paths, so a derived table kept there is the same either way. */
+    if ((rc = new_record(ctx, st, t, data, w, id_out, &doc)) != AT_OK
+        || (rc = check_witness_code(ctx, st, doc)) != AT_OK)
+        goto out;
+    text = canonical_text(doc);
+    if ((rc = evlog_batch_append(ctx, st, &b->log, text, &seq)) != AT_OK
+        || (rc = insert_version(ctx, st, doc, text, seq, NULL, buf_str(&b->self))) != AT_OK
+        || (rc = derive_current(ctx, st, doc, text, false)) != AT_OK)
+        goto out;
+out:
+    if (rc != AT_OK && seq != 0)
+        evlog_batch_drop(&b->log, seq);
+    free(text);
+    json_decref(doc);
+    return rc;
+}
+
+int record_bulk_end(struct at_ctx *ctx, struct store *st, struct record_bulk *b)
+{
+    int rc = evlog_batch_flush(ctx, st, &b->log);
+
+    if (rc == AT_OK && b->indexes.len)
+        rc = store_exec(ctx, st, buf_str(&b->indexes));
+    record_bulk_free(b);
+    return rc;
+}
+
+void record_bulk_free(struct record_bulk *b)
+{
+    if (b == NULL)
+        return;
+    buf_free(&b->self);
+    buf_free(&b->indexes);
+    evlog_batch_free(&b->log);
+    free(b);
 }
 
 /* Loads the current version of id for a new version to be made from it. */

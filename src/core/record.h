@@ -44,6 +44,31 @@ struct record_write {
 int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, json_t *data,
                const struct record_write *w, char id_out[RECORD_ID_MAX]);
 
+/* A bulk write: many new records in a row inside one transaction (a large
+ * import), each exactly as record_add writes it, with the work that does
+ * not depend on the record done once for all of them: the log's cached
+ * subtrees are computed in one pass at the end (evlog_batch_*), and the
+ * references' indexes are dropped at the start and made again, each in
+ * one sorted pass, at the end.
+ * Between begin and end nothing else may write to st; a record that fails
+ * may be rolled back to a savepoint taken before record_bulk_add. */
+struct record_bulk;
+
+/* Starts a bulk write inside the transaction: *out is the caller's, freed
+ * by record_bulk_end or, after a rollback, record_bulk_free. */
+int record_bulk_begin(struct at_ctx *ctx, struct store *st, struct record_bulk **out);
+
+/* As record_add, inside the bulk write. */
+int record_bulk_add(struct at_ctx *ctx, struct store *st, struct record_bulk *b,
+                    const struct type_spec *t, json_t *data, const struct record_write *w,
+                    char id_out[RECORD_ID_MAX]);
+
+/* Ends the bulk write (its log's subtrees, its indexes) and frees b. */
+int record_bulk_end(struct at_ctx *ctx, struct store *st, struct record_bulk *b);
+
+/* Frees b without ending it: after its transaction was rolled back. */
+void record_bulk_free(struct record_bulk *b);
+
 /* Writes a new version of id with changes applied to its fields (a JSON
  * null removes a field).  Inside a transaction. */
 int record_amend(struct at_ctx *ctx, struct store *st, const char *id, json_t *changes,
