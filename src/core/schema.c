@@ -362,6 +362,21 @@ static const char *const migrations[] = {
     "  relation   TEXT\n"
     ");\n"
     "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
+    /* 15 -> 16: basemap tiles in a rowid table, found through an index of
+     * their keys alone.  Kept WITHOUT ROWID, each tile lay in its key's
+     * b-tree, and every comparison of a lookup read the whole tile. */
+    "CREATE TABLE basemap_tile_rows (\n"
+    "  name TEXT NOT NULL,\n"
+    "  z    INTEGER NOT NULL,\n"
+    "  x    INTEGER NOT NULL,\n"
+    "  y    INTEGER NOT NULL,\n"
+    "  data BLOB NOT NULL,\n"
+    "  PRIMARY KEY (name, z, x, y)\n"
+    ");\n"
+    "INSERT INTO basemap_tile_rows (name, z, x, y, data)\n"
+    "  SELECT name, z, x, y, data FROM basemap_tile;\n"
+    "DROP TABLE basemap_tile;\n"
+    "ALTER TABLE basemap_tile_rows RENAME TO basemap_tile;\n",
 };
 
 const char *schema_create_sql(void)
