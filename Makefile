@@ -92,14 +92,23 @@ $(O)/bench/%: bench/%.c bench/open.h bench/latency.h $(O)/libattest.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(O)/libattest.a $(LDLIBS)
 
-# The web application, compiled in: see web/assets.list.
-ASSET_FILES := $(shell sed -n 's/^[^\#][^ ]* \([^ ]*\) .*/\1/p' web/assets.list)
+# The web application, compiled in: see web/assets.list, where a path
+# that starts with $O/ is a file the build makes.
+ASSET_FILES := $(shell sed -n 's/^[^\#][^ ]* \([^ ]*\) .*/\1/p' web/assets.list | sed 's|^\$$O/|$(O)/|')
 $(O)/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	@$(CC) -O2 -o $@ $<
 $(O)/assets_data.c: web/assets.list $(ASSET_FILES) $(O)/embed
 	@echo "  EMBED   web/assets.list"
-	@$(O)/embed web/assets.list $@
+	@sed 's|^\([^# ][^ ]*\) \$$O/|\1 $(O)/|' web/assets.list > $(O)/assets.list
+	@$(O)/embed $(O)/assets.list $@
+
+# The offline reference map's fine part, Natural Earth 1:10m around Korea:
+# see tools/refmap.js.
+$(O)/refmap-10m.json: tools/refmap.js package-lock.json
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@node tools/refmap.js $@
 $(O)/assets_data.o: $(O)/assets_data.c
 	@$(CC) -O0 -I. -c -o $@ $<
 

@@ -131,10 +131,14 @@ nginx_pid=$(cat "$tmp/nginx/nginx.pid")
 } > "$tmp/results.tsv"
 column -t -s $'\t' "$tmp/results.tsv"
 echo "-- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$tmp/results.tsv" <<'PY'
+python3 - "$tmp/results.tsv" "$secs" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
 a, n = float(rows[0][1]), float(rows[1][1])
 print("-- attest serves %.0f%% of nginx's rate (target >= 50%%); attest p99 %s ms (target <= 20)"
       % (100 * a / n, rows[0][3]))
+# On a shared machine each gets what CPU the others leave: the tiles each
+# served per CPU second it had say what each costs.
+per_cpu = [float(r[1]) * float(sys.argv[2]) / max(float(r[5]), 0.01) for r in rows]
+print("-- tiles per CPU second: attest %.0f, nginx %.0f" % tuple(per_cpu))
 PY

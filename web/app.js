@@ -412,7 +412,7 @@ function basemaps() {
 
 /* A Leaflet map in el, removed when the view changes, with a layer
  * switcher of base maps: the offline reference map (Natural Earth
- * borders, filled), each of the archive's basemaps (its tiles served by
+ * borders, filled: the 1:50m world, and 1:10m around Korea from zoom 6), each of the archive's basemaps (its tiles served by
  * attest), and the online tiles when the server offers them.  Over any
  * tiles the borders stay as lines only, so the imagery shows. */
 function makeMap(el, center, zoom) {
@@ -425,22 +425,25 @@ function makeMap(el, center, zoom) {
     var tiles = state.tiles ? L.tileLayer(state.tiles, { maxZoom: 19, attribution: t('map.tiles') }) : null;
     if (tiles) bases[t('map.tiles')] = tiles;
     (tiles || reference).addTo(map);
+    /* From zoom 6 the 1:10m part draws the outlines around Korea (map_layers.js). */
+    var fine = window.ATTEST_MAP.fineReference(map, function () { return map.hasLayer(reference); });
     var style = function () {
         return function (f) {
             var dprk = f.id === '408';
-            return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, fillColor: dprk ? '#f3eee2' : '#e4e7e1',
-                     fillOpacity: map.hasLayer(reference) ? 1 : 0 };
+            return { color: '#5b6b73', weight: dprk ? 1.6 : 0.8, stroke: !fine.shown(),
+                     fillColor: dprk ? '#f3eee2' : '#e4e7e1', fillOpacity: map.hasLayer(reference) ? 1 : 0 };
         };
     };
     var geo = null;
     countries().then(function (data) {
         geo = L.geoJSON(data, { interactive: false, style: style() }).addTo(borders);
+        fine.layer.addTo(borders);
     }).catch(function () { /* the map still works without borders */ });
     var overlays = {};
     overlays[t('map.borders')] = borders;
     overlays[t('map.names')] = window.ATTEST_MAP.placeNames(map).addTo(map);
     var control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
-    map.on('baselayerchange overlayadd', function () { if (geo) geo.setStyle(style()); });
+    map.on('baselayerchange overlayadd zoomend attest:fine', function () { if (geo) geo.setStyle(style()); });
     basemaps().then(function (list) {
         list.forEach(function (b) {
             var layer = L.tileLayer('/tiles/' + encodeURIComponent(b.name) + '/{z}/{x}/{y}', {

@@ -6,7 +6,8 @@
  * route), drawn from zoom 9; a legend kept on the map, always in view; and
  * the gazetteer's place names on every map, in Korean and English, more
  * of them as one zooms in (provinces first, then cities and counties,
- * then districts and towns).
+ * then districts and towns); and the offline reference map's fine part,
+ * Natural Earth's 1:10m coast and borders around Korea from zoom 6.
  * Loaded after app.js, whose helpers it takes from window.ATTEST.
  */
 'use strict';
@@ -191,7 +192,67 @@ function placeNames(map) {
     return group;
 }
 
+/* The zoom from which the reference map is Natural Earth's 1:10m around
+ * Korea rather than the 1:50m world. */
+var FINE_ZOOM = 6;
+
+/* The reference map's fine part (tools/refmap.js makes it at build time):
+ * land without outlines, coast, borders (North Korea's stronger), fetched
+ * once. */
+var fineOnce = null;
+function fineData() {
+    if (!fineOnce) fineOnce = fetch('/assets/refmap-10m.json')
+        .then(function (r) { return r.json(); })
+        .catch(function () { fineOnce = null; return null; });
+    return fineOnce;
+}
+
+/* The reference map's fine part for map, shown from FINE_ZOOM on: inside
+ * its box a ground of the sea's colour hides the 1:50m land, then the
+ * 1:10m land, coast and borders.  filled() says whether the reference map
+ * is the base layer; over imagery only the lines are drawn.  Returns
+ * { layer, shown(), restyle() }: the caller draws the 1:50m world without
+ * outlines while shown() is true. */
+function fineReference(map, filled) {
+    var group = L.layerGroup();
+    var drawn = null;
+    var sea = getComputedStyle(document.documentElement).getPropertyValue('--sea').trim() || '#c9dbe6';
+    var LINE = { coast: ['#6d8795', 0.8], border: ['#5b6b73', 1], border_dprk: ['#5b6b73', 1.8] };
+    function shown() {
+        return drawn !== null && map.getZoom() >= FINE_ZOOM;
+    }
+    function style(f) {
+        var k = f.properties.kind, opacity = filled() ? 1 : 0;
+        if (LINE[k]) return { color: LINE[k][0], weight: LINE[k][1], dashArray: k === 'border' ? '4 3' : null,
+                              fill: false, className: 'ref-' + k };
+        return { stroke: false, fillOpacity: opacity, className: 'ref-' + k,
+                 fillColor: k === 'ground' ? sea : f.id === '408' ? '#f3eee2' : '#e4e7e1' };
+    }
+    function restyle() {
+        if (drawn === null) return;
+        if (shown()) group.addLayer(drawn);
+        else group.removeLayer(drawn);
+        drawn.setStyle(style);
+    }
+    fineData().then(function (data) {
+        if (!data) return;
+        var b = data.bbox;
+        /* One layer, drawn in this order: the ground, the land, the lines. */
+        var ground = { type: 'Feature', properties: { kind: 'ground' }, geometry: { type: 'Polygon',
+            coordinates: [[[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]]] } };
+        var land = data.features.filter(function (f) { return f.properties.kind === 'land'; });
+        var lines = data.features.filter(function (f) { return LINE[f.properties.kind]; });
+        drawn = L.geoJSON({ type: 'FeatureCollection', features: [ground].concat(land, lines) },
+                          { interactive: false, style: style });
+        restyle();
+        map.fire('attest:fine');
+    });
+    map.on('zoomend baselayerchange', restyle);
+    return { layer: group, shown: shown, restyle: restyle };
+}
+
 window.ATTEST_MAP = window.ATTEST_MAP || {};
+window.ATTEST_MAP.fineReference = fineReference;
 window.ATTEST_MAP.placeNames = placeNames;
 window.ATTEST_MAP.clusters = clusters;
 window.ATTEST_MAP.serverBubble = serverBubble;

@@ -52,6 +52,9 @@ struct buf {
 #define BUF_INIT { NULL, 0, 0 }
 
 void buf_append(struct buf *b, const void *data, size_t len);
+/* Makes room for extra more bytes and the NUL after them, for a writer
+ * that fills data + len itself, then adds to len and ends with the NUL. */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)

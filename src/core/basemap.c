@@ -485,13 +485,20 @@ static void tile_etag(const char *name, const char *added_at, long long bytes, i
     etag[2 + 2 * sizeof hash] = '\0';
 }
 
-/* Runs sql (a tile's row: its data or its length, then added_at and
- * bytes) for z/x/y of name; SQLITE_ROW, SQLITE_DONE or an error, the
- * statement left for the caller to read and reset. */
-static int tile_query(struct at_ctx *ctx, struct store *st, const char *sql, const char *name, int z,
-                    long x, long y, sqlite3_stmt **out)
+/* Finds tile z/x/y of name through the key index alone (the rowid
+ * table holds the bytes) and makes its tag; SQLITE_ROW, SQLITE_DONE or an
+ * error.  On SQLITE_ROW the statement is left stepped, for the caller to
+ * read the tile's rowid (column 0) and length (column 1) while its read
+ * transaction is open, and *out is to be reset by tile_end. */
+static int tile_find(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
+                     sqlite3_stmt **out, char *etag)
 {
+    /* length() of a blob reads the row's header, not the tile's pages. */
+    static const char *const sql =
+        "SELECT t.rowid, length(t.data), b.added_at, b.bytes FROM basemap_tile t "
+        "JOIN basemap b ON b.name = t.name WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
     sqlite3_stmt *q = store_stmt(ctx, st, sql);
+    int step;
 
     if ((*out = q) == NULL)
         return SQLITE_ERROR;
@@ -499,7 +506,11 @@ static int tile_query(struct at_ctx *ctx, struct store *st, const char *sql, con
     sqlite3_bind_int(q, 2, z);
     sqlite3_bind_int64(q, 3, x);
     sqlite3_bind_int64(q, 4, y);
-    return sqlite3_step(q);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW && etag)
+        tile_etag(name, (const char *)sqlite3_column_text(q, 2), sqlite3_column_int64(q, 3), z, x, y,
+                  (size_t)sqlite3_column_int64(q, 1), etag);
+    return step;
 }
 
 static int tile_end(struct at_ctx *ctx, struct store *st, sqlite3_stmt *q, int step, const char *name,
@@ -519,22 +530,28 @@ static int tile_end(struct at_ctx *ctx, struct store *st, sqlite3_stmt *q, int s
 int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
                  struct buf *data, const char **format, char *etag)
 {
-    static const char *const sql =
-        "SELECT t.data, b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
-        "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
     sqlite3_stmt *q;
-    int step = tile_query(ctx, st, sql, name, z, x, y, &q);
+    sqlite3_blob *blob = NULL;
+    int step = tile_find(ctx, st, name, z, x, y, &q, etag);
 
     if (step == SQLITE_ROW) {
-        const void *p = sqlite3_column_blob(q, 0);
-        size_t n = (size_t)sqlite3_column_bytes(q, 0);
-        buf_append(data, p, n);
-        *format = basemap_format(p, n);
-        if (*format == NULL)
-            *format = "";
-        if (etag)
-            tile_etag(name, (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2),
-                      z, x, y, n, etag);
+        /* Read in the statement's transaction, straight into data: SQLite
+         * makes no copy of its own. */
+        int n = sqlite3_column_int(q, 1);
+        buf_reserve(data, (size_t)n);
+        step = sqlite3_blob_open(store_db(st), "main", "basemap_tile", "data", sqlite3_column_int64(q, 0),
+                                 0, &blob);
+        if (step == SQLITE_OK)
+            step = sqlite3_blob_read(blob, data->data + data->len, n, 0);
+        sqlite3_blob_close(blob);
+        if (step == SQLITE_OK) {
+            *format = basemap_format(data->data + data->len, (size_t)n);
+            if (*format == NULL)
+                *format = "";
+            data->len += (size_t)n;
+            data->data[data->len] = '\0';
+            step = SQLITE_ROW;
+        }
     }
     return tile_end(ctx, st, q, step, name, z, x, y);
 }
@@ -542,16 +559,9 @@ int basemap_tile(struct at_ctx *ctx, struct store *st, const char *name, int z, 
 int basemap_tile_tag(struct at_ctx *ctx, struct store *st, const char *name, int z, long x, long y,
                      char etag[BASEMAP_ETAG_MAX])
 {
-    /* length() of a blob reads its size, not its pages. */
-    static const char *const sql =
-        "SELECT length(t.data), b.added_at, b.bytes FROM basemap_tile t JOIN basemap b ON b.name = t.name "
-        "WHERE t.name = ? AND t.z = ? AND t.x = ? AND t.y = ?";
     sqlite3_stmt *q;
-    int step = tile_query(ctx, st, sql, name, z, x, y, &q);
+    int step = tile_find(ctx, st, name, z, x, y, &q, etag);
 
-    if (step == SQLITE_ROW)
-        tile_etag(name, (const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 2), z, x, y,
-                  (size_t)sqlite3_column_int64(q, 0), etag);
     return tile_end(ctx, st, q, step, name, z, x, y);
 }
 

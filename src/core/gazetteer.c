@@ -147,22 +147,47 @@ static void romanisations(const char *hangul, size_t len, struct buf *out)
     hangul_place_free(&r);
 }
 
+/* The spelling s (n bytes), and with the word for its kind of place after
+ * it, as English and Han text write it: "Yodok County", "耀德郡",
+ * "Hoeryong City", "會寧市".  Other scripts, and kinds without such a word,
+ * only as they are. */
+static void with_kind(enum gazetteer_kind kind, const char *s, size_t n, struct buf *out)
+{
+    static const struct { enum gazetteer_kind kind; const char *en, *han; } words[] = {
+        { GAZ_PROVINCE, " Province", "道" }, { GAZ_CITY, " City", "市" },
+        { GAZ_DISTRICT, " District", "區域" }, { GAZ_COUNTY, " County", "郡" },
+    };
+    const unsigned char c = n ? (unsigned char)s[0] : 0;
+    /* Han: the CJK Unified Ideographs, U+4E00 to U+9FFF, lead byte E4 to E9. */
+    bool han = n >= 3 && c >= 0xE4 && c <= 0xE9, latin = c < 0x80 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+
+    buf_printf(out, "%.*s\n", (int)n, s);
+    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+        if (words[i].kind == kind && (han || latin))
+            buf_printf(out, "%.*s%s\n", (int)n, s, han ? words[i].han : words[i].en);
+}
+
 void gazetteer_spellings(const struct gazetteer_place *p, struct buf *out)
 {
     size_t stem = stem_len(p->hangul);
+    struct buf plain = BUF_INIT;
 
     buf_printf(out, "%s\n", p->hangul);
     if (stem < strlen(p->hangul))
         buf_printf(out, "%.*s\n", (int)stem, p->hangul);
-    buf_printf(out, "%s\n", p->name);
+    with_kind(p->kind, p->name, strlen(p->name), out);
     for (const char *s = p->also; *s;) {
         size_t n = strcspn(s, "|");
-        buf_printf(out, "%.*s\n", (int)n, s);
+        with_kind(p->kind, s, n, out);
         s += n + (s[n] == '|');
     }
     romanisations(p->hangul, strlen(p->hangul), out);
-    if (stem < strlen(p->hangul))
-        romanisations(p->hangul, stem, out);
+    if (stem < strlen(p->hangul)) {
+        romanisations(p->hangul, stem, &plain);
+        for (const char *s = buf_str(&plain); *s; s += strcspn(s, "\n") + 1)
+            with_kind(p->kind, s, strcspn(s, "\n"), out);
+    }
+    buf_free(&plain);
 }
 
 /* The folded keys of all places: keys[i] belongs to place owner[i]. */

@@ -411,6 +411,21 @@ static const char *const migrations[] = {
     ");\n"
     "INSERT INTO layer_state(generation, built)\n"
     "  SELECT 0, NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
+    /* 16 -> 17: basemap tiles in a rowid table, found through an index of
+     * their keys alone.  Kept WITHOUT ROWID, each tile lay in its key's
+     * b-tree, and every comparison of a lookup read the whole tile. */
+    "CREATE TABLE basemap_tile_rows (\n"
+    "  name TEXT NOT NULL,\n"
+    "  z    INTEGER NOT NULL,\n"
+    "  x    INTEGER NOT NULL,\n"
+    "  y    INTEGER NOT NULL,\n"
+    "  data BLOB NOT NULL,\n"
+    "  PRIMARY KEY (name, z, x, y)\n"
+    ");\n"
+    "INSERT INTO basemap_tile_rows (name, z, x, y, data)\n"
+    "  SELECT name, z, x, y, data FROM basemap_tile;\n"
+    "DROP TABLE basemap_tile;\n"
+    "ALTER TABLE basemap_tile_rows RENAME TO basemap_tile;\n",
 };
 
 const char *schema_create_sql(void)

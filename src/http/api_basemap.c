@@ -4,15 +4,19 @@
  * with an ETag (basemap_tile's) so that a browser asks again only with
  * If-None-Match and gets 304 when nothing changed.  The tile path is the
  * server's busiest: one cached statement, no JSON; the tag is read without
- * the tile's bytes, and each server thread keeps its last TILE_CACHE tile
- * replies (headers made, bytes in place) to send again as they are when
- * the same tile is asked for, found by the tag, which names the basemap as
- * added: a basemap removed and added again is never answered from them.
+ * the tile's bytes, and the tiles last sent, decrypted, are kept in memory
+ * (never on disk) for every server thread, up to TILE_CACHE_BYTES in all,
+ * to send again without reading the archive.  They are found by the tag,
+ * which names the basemap as added: a basemap removed and added again is
+ * never answered from them.  A reply sends the kept bytes as they are,
+ * holding a reference on them, so that a tile evicted while it is being
+ * sent lives on until it is sent.
  */
 #include "http.h"
 #include "../core/basemap.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,75 +52,151 @@ static bool tile_number(const char *s, long max, long *out)
 
 _Static_assert(sizeof ((struct request *)0)->etag >= BASEMAP_ETAG_MAX, "room for a tile's ETag");
 
-#define TILE_CACHE 64                 /* replies kept by each server thread */
-#define TILE_CACHE_BYTES (512 * 1024) /* a larger tile is not kept */
+#define TILE_CACHE_BYTES (128u << 20) /* the kept tiles' bytes, in all */
+#define TILE_CACHE_ONE (1u << 20)     /* a larger tile is not kept */
+#define TILE_CACHE_SLOTS 4096          /* hash chains, a power of two */
 
-struct tile_cache {
-    struct {
-        char etag[BASEMAP_ETAG_MAX];
-        struct MHD_Response *resp;
-    } e[TILE_CACHE];
-    size_t next;                      /* the slot to fill next, oldest first */
-    struct tile_cache *others;        /* every thread's, for api_tile_cache_free */
+/* A tile's bytes, counted: one reference for the cache while they are in
+ * it, one for each reply sending them. */
+struct tile_bytes {
+    atomic_int refs;
+    size_t len;
+    const char *type;
+    char *data;
 };
 
-static _Thread_local struct tile_cache *mine;
-static struct tile_cache *caches;
-static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
+struct tile_entry {
+    char etag[BASEMAP_ETAG_MAX];
+    struct tile_bytes *bytes;
+    struct tile_entry *chain;         /* the next in its hash chain */
+    struct tile_entry *newer, *older; /* by when last asked for */
+};
 
-static struct tile_cache *cache(void)
+static struct {
+    pthread_mutex_t lock;
+    struct tile_entry *slots[TILE_CACHE_SLOTS];
+    struct tile_entry *newest, *oldest;
+    size_t bytes;
+} tiles = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void bytes_release(void *cls)
 {
-    if (mine == NULL) {
-        mine = xcalloc(1, sizeof *mine);
-        pthread_mutex_lock(&caches_lock);
-        mine->others = caches;
-        caches = mine;
-        pthread_mutex_unlock(&caches_lock);
+    struct tile_bytes *b = cls;
+
+    if (atomic_fetch_sub(&b->refs, 1) == 1) {
+        free(b->data);
+        free(b);
     }
-    return mine;
 }
 
-static struct MHD_Response *cache_find(const char *etag)
+static struct tile_entry **slot_of(const char *etag)
 {
-    struct tile_cache *c = cache();
+    uint32_t h = 2166136261u;
 
-    for (size_t i = 0; i < TILE_CACHE; i++)
-        if (c->e[i].resp && strcmp(c->e[i].etag, etag) == 0)
-            return c->e[i].resp;
-    return NULL;
+    for (const char *p = etag; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return &tiles.slots[h & (TILE_CACHE_SLOTS - 1)];
 }
 
-/* Keeps a tile's reply in the oldest slot (a reply still being sent
- * elsewhere lives on until it is). */
-static void cache_keep(struct request *r, struct MHD_Response *resp)
+/* Under the lock. */
+static void unlink_age(struct tile_entry *e)
 {
-    struct tile_cache *c = cache();
+    *(e->newer ? &e->newer->older : &tiles.newest) = e->older;
+    *(e->older ? &e->older->newer : &tiles.oldest) = e->newer;
+    e->newer = e->older = NULL;
+}
 
-    if (c->e[c->next].resp)
-        MHD_destroy_response(c->e[c->next].resp);
-    memcpy(c->e[c->next].etag, r->etag, BASEMAP_ETAG_MAX);
-    c->e[c->next].resp = resp;
-    c->next = (c->next + 1) % TILE_CACHE;
+static void link_newest(struct tile_entry *e)
+{
+    e->older = tiles.newest;
+    *(tiles.newest ? &tiles.newest->newer : &tiles.oldest) = e;
+    tiles.newest = e;
+}
+
+/* Under the lock: takes e out of the cache and drops its reference. */
+static void evict(struct tile_entry *e)
+{
+    struct tile_entry **p = slot_of(e->etag);
+
+    while (*p != e)
+        p = &(*p)->chain;
+    *p = e->chain;
+    unlink_age(e);
+    tiles.bytes -= e->bytes->len;
+    bytes_release(e->bytes);
+    free(e);
+}
+
+/* The kept bytes of the tile tagged etag, with a reference for the
+ * caller, or NULL. */
+static struct tile_bytes *cache_get(const char *etag)
+{
+    struct tile_bytes *found = NULL;
+
+    pthread_mutex_lock(&tiles.lock);
+    for (struct tile_entry *e = *slot_of(etag); e; e = e->chain)
+        if (strcmp(e->etag, etag) == 0) {
+            unlink_age(e);
+            link_newest(e);
+            atomic_fetch_add(&e->bytes->refs, 1);
+            found = e->bytes;
+            break;
+        }
+    pthread_mutex_unlock(&tiles.lock);
+    return found;
+}
+
+/* Keeps b as the tile tagged etag (its own reference), making room by
+ * evicting the least recently asked for; another thread may have kept
+ * the same tile meanwhile, and then b is not kept. */
+static void cache_put(const char *etag, struct tile_bytes *b)
+{
+    struct tile_entry *e;
+
+    if (b->len > TILE_CACHE_ONE)
+        return;
+    pthread_mutex_lock(&tiles.lock);
+    for (e = *slot_of(etag); e; e = e->chain)
+        if (strcmp(e->etag, etag) == 0)
+            goto out;
+    while (tiles.oldest && tiles.bytes + b->len > TILE_CACHE_BYTES)
+        evict(tiles.oldest);
+    e = xcalloc(1, sizeof *e);
+    memcpy(e->etag, etag, BASEMAP_ETAG_MAX);
+    e->bytes = b;
+    atomic_fetch_add(&b->refs, 1);
+    e->chain = *slot_of(etag);
+    *slot_of(etag) = e;
+    link_newest(e);
+    tiles.bytes += b->len;
+out:
+    pthread_mutex_unlock(&tiles.lock);
 }
 
 void api_tile_cache_free(void)
 {
-    pthread_mutex_lock(&caches_lock);
-    while (caches) {
-        struct tile_cache *c = caches;
-        for (size_t i = 0; i < TILE_CACHE; i++)
-            if (c->e[i].resp)
-                MHD_destroy_response(c->e[i].resp);
-        caches = c->others;
-        free(c);
-    }
-    pthread_mutex_unlock(&caches_lock);
+    pthread_mutex_lock(&tiles.lock);
+    while (tiles.oldest)
+        evict(tiles.oldest);
+    pthread_mutex_unlock(&tiles.lock);
+}
+
+/* Replies with b's bytes, the reply holding the caller's reference. */
+static int send_bytes(struct request *r, struct tile_bytes *b)
+{
+    r->content_type = b->type;
+    r->raw = b->data;
+    r->raw_len = b->len;
+    r->raw_release = bytes_release;
+    r->raw_cls = b;
+    return 200;
 }
 
 int api_tile(struct request *r)
 {
     const char *name = r->params[0], *format, *match;
     struct buf data = BUF_INIT;
+    struct tile_bytes *b;
     long z, x, y;
     int rc;
 
@@ -138,17 +218,17 @@ int api_tile(struct request *r)
         return 304;
     }
     r->status = 200;
-    /* A reply that sets a cookie is this user's own: never kept nor reused. */
-    if (r->set_cookie[0] == '\0' && (r->response = cache_find(r->etag)) != NULL)
-        return 200;
+    if ((b = cache_get(r->etag)) != NULL)
+        return send_bytes(r, b);
     if ((rc = basemap_tile(&r->ctx, r->st, name, (int)z, x, y, &data, &format, r->etag)) != AT_OK) {
         buf_free(&data);
         return http_core_error(r, rc);
     }
-    r->content_type = basemap_content_type(format);
-    if (r->set_cookie[0] == '\0' && data.len <= TILE_CACHE_BYTES)
-        r->keep = cache_keep;
-    r->owned_len = data.len;
-    r->owned = buf_detach(&data);
-    return 200;
+    b = xcalloc(1, sizeof *b);
+    atomic_init(&b->refs, 1);
+    b->len = data.len;
+    b->type = basemap_content_type(format);
+    b->data = buf_detach(&data);
+    cache_put(r->etag, b);
+    return send_bytes(r, b);
 }

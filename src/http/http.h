@@ -46,8 +46,10 @@ struct request {
     unsigned status;
     json_t *reply;
     const char *content_type;      /* for non-JSON replies */
-    const void *raw;               /* static bytes (assets) */
+    const void *raw;               /* static bytes (assets), */
     size_t raw_len;
+    void (*raw_release)(void *cls); /* or bytes held until raw_release(raw_cls) */
+    void *raw_cls;
     char *owned;                   /* or owned bytes, freed after */
     size_t owned_len;
     int file_fd;                   /* or a file to stream, closed after */
@@ -55,9 +57,6 @@ struct request {
     MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
     void *stream_arg;
     uint64_t file_len;             /* of the file or the stream */
-    struct MHD_Response *response; /* or a reply made before, with its headers, sent as it is */
-    void (*keep)(struct request *r, struct MHD_Response *resp); /* takes the reply made, once
-                                                                   sent, instead of its being freed */
     const char *disposition;       /* Content-Disposition, or NULL */
     const char *cache_control;     /* Cache-Control, or NULL for the default */
     const char *csp;               /* Content-Security-Policy, or NULL for the application's */

@@ -89,8 +89,6 @@ static enum MHD_Result send_reply(struct request *r)
     enum MHD_Result ret;
     char *text = NULL;
 
-    if (r->response)
-        return MHD_queue_response(r->conn, r->status, r->response);
     if (r->file_fd >= 0) {
         resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
         r->file_fd = -1; /* the response closes it */
@@ -99,6 +97,11 @@ static enum MHD_Result send_reply(struct request *r)
                                                  r->stream_free);
         if (resp)
             r->stream = NULL; /* the response frees its argument */
+    } else if (r->raw && r->raw_release) {
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(r->raw_len, (void *)r->raw,
+                                                                      r->raw_release, r->raw_cls);
+        if (resp)
+            r->raw_release = NULL; /* the response releases them */
     } else if (r->raw) {
         resp = MHD_create_response_from_buffer(r->raw_len, (void *)r->raw, MHD_RESPMEM_PERSISTENT);
     } else if (r->owned) {
@@ -123,10 +126,7 @@ static enum MHD_Result send_reply(struct request *r)
         MHD_add_response_header(resp, "ETag", r->etag);
     add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0, r->cache_control, r->csp);
     ret = MHD_queue_response(r->conn, r->status, resp);
-    if (r->keep && ret == MHD_YES)
-        r->keep(r, resp);
-    else
-        MHD_destroy_response(resp);
+    MHD_destroy_response(resp);
     return ret;
 }
 
@@ -283,6 +283,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         close(r->file_fd);
     if (r->stream)
         r->stream_free(r->stream_arg);
+    if (r->raw_release)
+        r->raw_release(r->raw_cls);
     access_session_free(&r->keys);
     json_decref(r->reply);
     free(r->owned);

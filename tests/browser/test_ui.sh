@@ -3,7 +3,8 @@
 # on a free loopback port, driven through the web application in Debian's
 # chromium by playwright-core (tests/browser/ui.test.mjs).  Prints one
 # "ok - browser/NAME" or "not ok - browser/NAME" line per step; screenshots
-# of failing steps are kept in the directory it prints.
+# of failing steps are kept in the directory it prints, the pictures steps
+# take to be looked at (the reference map) in pictures/ beside attest.
 set -u
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 A=${ATTEST_BIN:-$root/build/attest}
@@ -71,6 +72,7 @@ for _ in $(seq 600); do
 done
 
 ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
+ATTEST_PICTURES="$(dirname "$A")/pictures" \
 ATTEST_DOWNLOADS="$tmp/downloads" CHROMIUM="$CHROMIUM" \
     node "$root/tests/browser/ui.test.mjs"
 status=$?

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 const base = process.env.ATTEST_URL;
 const shots = process.env.ATTEST_SHOTS;
+const pictures = process.env.ATTEST_PICTURES || shots; // what a step shows to be looked at
 const downloads = process.env.ATTEST_DOWNLOADS;
 const ADMIN = ['admin', 'FICTIONAL test passphrase'];
 const ANALYST = ['ana', 'FICTIONAL analyst passphrase'];
@@ -19,6 +20,7 @@ const EVENT_TITLE = 'FICTIONAL test event: public hanging by the Chongjin statio
 const XSS_TITLE = '<script>window.__attest_xss = 1</script><img src=x onerror="window.__attest_xss = 2">';
 
 mkdirSync(downloads, { recursive: true });
+mkdirSync(pictures, { recursive: true });
 const context = await chromium.launchPersistentContext(process.env.ATTEST_PROFILE, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -193,6 +195,23 @@ await step('map: the new event and pinpoint are shown', async () => {
     await page.click(marker);
     await page.waitForSelector(`#map-detail a[href="#/record/${made.event}"]`);
     await page.waitForSelector('#map path.unc');
+});
+
+await step('map: the offline reference map draws Natural Earth 1:10m coast and borders around Korea from zoom 6', async () => {
+    await goto('map?lat=42.3&lon=129.9&z=9');
+    await page.waitForSelector('#map path.ref-border_dprk');
+    check(await page.locator('#map path.ref-coast').count() > 0, 'the coast is drawn');
+    const d = await page.getAttribute('#map path.ref-border_dprk', 'd');
+    const points = (d.match(/[ML]/g) || []).length;
+    check(points > 100, 'the border along the Tumen is drawn finely: ' + points + ' points');
+    await page.screenshot({ path: join(pictures, 'reference-map-hoeryong-z9.png') });
+    await goto('map?lat=39.0&lon=127.0&z=7');
+    await page.waitForSelector('#map path.ref-coast');
+    await page.screenshot({ path: join(pictures, 'reference-map-dprk-z7.png') });
+    console.log(`# pictures of the reference map: ${pictures}`);
+    await goto('map?lat=40&lon=127&z=4');
+    await page.waitForFunction(() => document.querySelectorAll('#map path.leaflet-interactive, #map svg path').length > 10);
+    check(await page.locator('#map path.ref-coast').count() === 0, 'the 1:50m world below zoom 6');
 });
 
 await step('map: the layer switcher shows the archive\'s imagery, served by attest', async () => {

@@ -116,3 +116,49 @@ UNIT_TEST(basemap_add_serve_remove)
     store_close(st);
     access_session_free(&admin);
 }
+
+/* The largest allocation SQLite made since the last call. */
+static sqlite3_int64 sqlite_largest_malloc(void)
+{
+    sqlite3_int64 now, largest;
+
+    sqlite3_status64(SQLITE_STATUS_MALLOC_SIZE, &now, &largest, 1);
+    return largest;
+}
+
+/* A tile is found by its key alone: SQLite never holds a copy of a large
+ * tile, neither to find it (a tile kept inside its key's b-tree was read
+ * whole at each comparison of the search) nor to hand it over (its bytes
+ * go straight into the caller's buffer). */
+UNIT_TEST(basemap_tile_read_without_copies_of_the_tile)
+{
+    enum { LEN = 1 << 20 };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct buf path = BUF_INIT, tile = BUF_INIT;
+    char *big = xcalloc(1, LEN), etag[BASEMAP_ETAG_MAX], etag2[BASEMAP_ETAG_MAX];
+    const char *format;
+
+    REQUIRE(st != NULL);
+    memcpy(big, "\x89PNG\r\n\x1a\n", 8);
+    for (size_t i = 8; i < LEN; i++)
+        big[i] = (char)(i * 7919 >> 3);
+    buf_printf(&path, "%s/big.mbtiles", store_dir(st));
+    REQUIRE(write_mbtiles(buf_str(&path), big, LEN, false) == SQLITE_OK);
+    REQUIRE(basemap_add(&ctx, st, buf_str(&path), "big", NULL) == AT_OK);
+    sqlite_largest_malloc();
+    CHECK(basemap_tile_tag(&ctx, st, "big", 1, 1, 0, etag) == AT_OK);
+    CHECK(sqlite_largest_malloc() < LEN / 4);
+    CHECK(basemap_tile(&ctx, st, "big", 1, 1, 0, &tile, &format, etag2) == AT_OK);
+    CHECK(sqlite_largest_malloc() < LEN / 4);
+    CHECK(tile.len == LEN && memcmp(buf_str(&tile), big, LEN) == 0);
+    CHECK_STR(format, "png");
+    CHECK_STR(etag, etag2);
+    CHECK(basemap_tile_tag(&ctx, st, "big", 2, 0, 0, etag) == AT_ENOTFOUND);
+    free(big);
+    buf_free(&path);
+    buf_free(&tile);
+    store_close(st);
+    access_session_free(&admin);
+}
