@@ -362,6 +362,11 @@ static const char *const migrations[] = {
     "  relation   TEXT\n"
     ");\n"
     "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
+    /* 15 -> 16: a peer's server address (for a push or pull from the
+     * browser) and the last exchange with it (enduring, beside the peer). */
+    "ALTER TABLE peer ADD COLUMN url TEXT;\n"
+    "ALTER TABLE peer ADD COLUMN exchanged TEXT;\n"
+    "ALTER TABLE peer ADD COLUMN exchanged_at TEXT;\n",
 };
 
 const char *schema_create_sql(void)

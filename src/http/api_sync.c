@@ -21,8 +21,10 @@
  *
  * A pull (GET /pack?archive=ID[&since=MARK]) exports for the peer whose
  * archive id the caller gives, since the mark it says it holds (or the
- * mark this archive last heard from it), into an unlinked file in the
- * spool that is then streamed.
+ * mark this archive last heard from it), into a file in the spool that is
+ * then streamed with a tag (ETag); the file is kept for
+ * SYNC_UPLOAD_TTL_S, so that a pull cut short asks for the rest of those
+ * same bytes (Range: bytes=N-, If-Range: TAG; answered 206).
  *
  * Who may push or pull is the route's action (ACTION_SYNC); which archive
  * a pack came from is decided by its signature alone (sync_import).
@@ -153,6 +155,15 @@ static void spool_sweep(const char *user, struct spool_use *use)
             struct spooled u;
             size_t n = strlen(e->d_name);
 
+            if (strncmp(e->d_name, "pull-", 5) == 0) {
+                struct buf kept = BUF_INIT;
+                struct stat sb;
+                buf_printf(&kept, "%s/%s", buf_str(&dir), e->d_name);
+                if (stat(buf_str(&kept), &sb) == 0 && now - sb.st_mtime > SYNC_UPLOAD_TTL_S)
+                    unlink(buf_str(&kept));
+                buf_free(&kept);
+                continue;
+            }
             if (n != SYNC_ID_LEN + 5 || strcmp(e->d_name + SYNC_ID_LEN, ".meta") != 0)
                 continue;
             snprintf(id, sizeof id, "%.*s", SYNC_ID_LEN, e->d_name);
@@ -478,38 +489,161 @@ static int peer_named(struct request *r, const char *archive, char *out, size_t 
     return status;
 }
 
+/* A pull's pack is kept in the spool as pull-KEY.pack, with its tag
+ * (the ETag, quoted) in pull-KEY.tag, KEY a hash of who asked, for which
+ * archive and since which mark: a pull cut short asks for the rest of the
+ * same bytes (Range, If-Range: TAG), since a pack made again would differ
+ * (fresh nonces).  A pull without a Range always gets a pack made anew. */
+static void pull_path(struct buf *out, struct request *r, const char *archive, const char *since,
+                      const char *ext)
+{
+    uint8_t key[16];
+    char hex[2 * sizeof key + 1];
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, NULL, 0, sizeof key);
+    crypto_generichash_update(&h, (const uint8_t *)r->keys.user, strlen(r->keys.user) + 1);
+    crypto_generichash_update(&h, (const uint8_t *)archive, strlen(archive) + 1);
+    crypto_generichash_update(&h, (const uint8_t *)(since ? since : ""), strlen(since ? since : ""));
+    crypto_generichash_final(&h, key, sizeof key);
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    buf_printf(out, "%s/" SYNC_SPOOL "/pull-%s.%s", server_archive(), hex, ext);
+}
+
+/* The kept pack whose tag is if_range, open at *fd with its size, or
+ * false.  Under the lock. */
+static bool pull_kept(const char *pack, const char *tag_path, const char *if_range, int *fd,
+                      uint64_t *size)
+{
+    char tag[sizeof ((struct request *)0)->etag] = "";
+    struct stat sb;
+    FILE *f = fopen(tag_path, "r");
+    bool ok = f && fgets(tag, sizeof tag, f) && strcmp(tag, if_range) == 0;
+
+    if (f)
+        fclose(f);
+    if (ok && ((*fd = open(pack, O_RDONLY | O_CLOEXEC)) < 0 || fstat(*fd, &sb) != 0))
+        ok = false;
+    if (ok && time(NULL) - sb.st_mtime > SYNC_UPLOAD_TTL_S)
+        ok = false;
+    if (!ok && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    if (ok)
+        *size = (uint64_t)sb.st_size;
+    return ok;
+}
+
+/* Serves the rest of a kept pack from the Range's first byte: 0 and the
+ * reply set, or -1 when the Range is not one this answers (the whole pack
+ * is then sent anew). */
+static int pull_rest(struct request *r, int fd, uint64_t size, const char *range)
+{
+    uint64_t first;
+    char tail;
+
+    if (sscanf(range, "bytes=%" SCNu64 "-%c", &first, &tail) != 1)
+        return -1;
+    if (first >= size) {
+        close(fd);
+        snprintf(r->content_range, sizeof r->content_range, "bytes */%" PRIu64, size);
+        return http_error(r, 416, "range", "Range", "the pack has %" PRIu64 " bytes; ask "
+                          "without a Range for it whole", size);
+    }
+    snprintf(r->content_range, sizeof r->content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+             first, size - 1, size);
+    r->file_fd = fd;
+    r->file_offset = first;
+    r->file_len = size - first;
+    r->status = 206;
+    return 206;
+}
+
 int api_sync_pack(struct request *r)
 {
+    const char *archive = http_arg(r, "archive"), *since = http_arg(r, "since");
+    const char *range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Range");
+    const char *if_range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Range");
     struct sync_stats stats = { 0 };
-    struct buf dir = BUF_INIT;
+    struct spool_use use;
+    struct buf pack = BUF_INIT, tag = BUF_INIT, tmp = BUF_INIT;
+    uint8_t raw[12];
     char peer[128];
+    uint64_t size = 0;
     struct stat sb;
+    FILE *f;
     int status, rc, fd = -1;
 
-    if ((status = peer_named(r, http_arg(r, "archive"), peer, sizeof peer)) != 0
+    if ((status = peer_named(r, archive, peer, sizeof peer)) != 0
         || (status = spool_dir(r)) != 0)
         return status;
-    spool_path(&dir, NULL, NULL);
-    fd = open(buf_str(&dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    buf_free(&dir);
-    if (fd < 0)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file: %s",
-                          strerror(errno));
-    rc = sync_export(&r->ctx, r->st, peer, http_arg(r, "since"), fd, &stats);
-    if (rc != AT_OK) {
-        close(fd);
-        return http_core_error(r, rc);
-    }
-    if (fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
-        close(fd);
-        return http_error(r, 500, "internal", NULL, "cannot read the pack back");
-    }
-    r->file_fd = fd;
-    r->file_len = (uint64_t)sb.st_size;
+    pull_path(&pack, r, archive, since, "pack");
+    pull_path(&tag, r, archive, since, "tag");
     r->content_type = "application/octet-stream";
     r->disposition = "attachment; filename=\"attest.pack\"";
+    if (range && if_range) {
+        pthread_mutex_lock(&spool_lock);
+        if (pull_kept(buf_str(&pack), buf_str(&tag), if_range, &fd, &size)) {
+            snprintf(r->etag, sizeof r->etag, "%s", if_range);
+            status = pull_rest(r, fd, size, range);
+            if (status == -1)
+                close(fd);
+        } else {
+            status = -1;
+        }
+        fd = -1;
+        pthread_mutex_unlock(&spool_lock);
+        if (status != -1)
+            goto out;
+    }
+    /* A new pack, written beside and put in place under the lock. */
+    pthread_mutex_lock(&spool_lock);
+    spool_sweep(r->keys.user, &use);   /* stale uploads and kept pulls go */
+    pthread_mutex_unlock(&spool_lock);
+    randombytes_buf(raw, sizeof raw);
+    r->etag[0] = '"';
+    sodium_bin2hex(r->etag + 1, sizeof r->etag - 2, raw, sizeof raw);
+    strcat(r->etag, "\"");
+    buf_printf(&tmp, "%s.%s", buf_str(&pack), r->etag + 1);
+    tmp.len--;      /* without the closing quote */
+    tmp.data[tmp.len] = '\0';
+    fd = open(buf_str(&tmp), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        status = http_error(r, 500, "internal", NULL, "cannot make a temporary file: %s",
+                            strerror(errno));
+        goto out;
+    }
+    rc = sync_export(&r->ctx, r->st, peer, since, fd, &stats);
+    if (rc != AT_OK) {
+        status = http_core_error(r, rc);
+        goto out;
+    }
+    if (fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        status = http_error(r, 500, "internal", NULL, "cannot read the pack back");
+        goto out;
+    }
+    pthread_mutex_lock(&spool_lock);
+    if ((f = fopen(buf_str(&tag), "w")) != NULL) {
+        fputs(r->etag, f);
+        if (fclose(f) != 0 || rename(buf_str(&tmp), buf_str(&pack)) != 0)
+            unlink(buf_str(&tag));   /* then not resumable: the whole pack is still sent */
+    }
+    pthread_mutex_unlock(&spool_lock);
+    r->file_fd = fd;
+    fd = -1;
+    r->file_len = (uint64_t)sb.st_size;
     r->status = 200;
-    return 200;
+    status = 200;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp.len)
+        unlink(buf_str(&tmp));
+    buf_free(&pack);
+    buf_free(&tag);
+    buf_free(&tmp);
+    return status;
 }
 
 int api_sync_conflicts(struct request *r)

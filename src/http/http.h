@@ -55,6 +55,8 @@ struct request {
     MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
     void *stream_arg;
     uint64_t file_len;             /* of the file or the stream */
+    uint64_t file_offset;          /* where in file_fd the reply starts */
+    char content_range[96];        /* Content-Range of a 206 reply, or "" */
     struct MHD_Response *response; /* or a reply made before, with its headers, sent as it is */
     void (*keep)(struct request *r, struct MHD_Response *resp); /* takes the reply made, once
                                                                    sent, instead of its being freed */
