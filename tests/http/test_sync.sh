@@ -7,7 +7,7 @@
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 56
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -48,9 +48,21 @@ check "the centre holds the laptop's records" "$bin" show dc-apt000000002
 check "the outbox is empty" test ! -e "$L/sync-outbox/centre.pack" -a ! -e "$L/sync-outbox/centre.pack.upload"
 check "a second push sends nothing new" push
 
-# ---- pull -----------------------------------------------------------------------
+# ---- pull, cut short, resumed (Range on the same pack) ---------------------------
 pull() { "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" "$@"; }
-check "pull" pull
+head -c 20000 /dev/urandom > "$tmp/centre-ev.bin"
+setup "centre evidence" "$bin" evidence add "$tmp/centre-ev.bin" --source dc-fake00000001
+check "pull of 3000 bytes only (--max-bytes 3000)" pull --max-bytes 3000
+cp "$tmp/out" "$tmp/pull1"
+check "it says to run again" grep -q "run the same command again" "$tmp/pull1"
+check "the partial pack and its tag wait in the inbox" test "$(stat -c %s "$L/sync-inbox/centre.pack")" = 3000 -a -s "$L/sync-inbox/centre.pack.pull"
+"$bin" -A "$L" show dc-fake00000001 > /dev/null 2>&1; rc=$?
+check "nothing is imported from a partial pack" test $rc -ne 0
+check "the pull run again resumes at byte 3000 and imports" pull
+cp "$tmp/out" "$tmp/pull2"
+check "it said where it resumed" grep -q "resuming the download at byte 3000" "$tmp/pull2"
+check "the inbox is empty" test ! -e "$L/sync-inbox/centre.pack" -a ! -e "$L/sync-inbox/centre.pack.pull"
+check "the resumed pull asked the server for the rest (206)" grep -q 'GET /api/v1/sync/pack 206 ' "$tmp/server.log"
 check "the laptop holds the centre's records" "$bin" -A "$L" show dc-fake00000001
 check "verify passes on the laptop" "$bin" -A "$L" verify
 check "verify passes at the centre" "$bin" verify
