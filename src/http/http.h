@@ -195,6 +195,7 @@ int api_evidence_custody_add(struct request *r);
 int api_users_list(struct request *r);
 int api_users_add(struct request *r);
 int api_users_change(struct request *r);
+int api_users_passphrase(struct request *r);
 int api_tokens_list(struct request *r);
 int api_tokens_revoke(struct request *r);
 int api_export(struct request *r);
@@ -224,6 +225,13 @@ int api_sync_upload_delete(struct request *r);
 int api_sync_upload_get(struct request *r);
 int api_sync_upload_put(struct request *r);
 int api_sync_upload_apply(struct request *r);
+int api_sync_key(struct request *r);
+int api_sync_peers(struct request *r);
+int api_sync_peer_add(struct request *r);
+int api_sync_peer_remove(struct request *r);
+int api_sync_peer_push(struct request *r);
+int api_sync_peer_pull(struct request *r);
+int api_sync_status(struct request *r);
 int assets_serve(struct request *r);
 
 #endif
