@@ -7,7 +7,7 @@
 # officer, and `witness reveal --history` shows every version.  Every
 # user shares the (FICTIONAL) test passphrase on fd 3.
 . "$(dirname "$0")/lib.sh"
-plan 65
+plan 74
 
 new_archive
 add_user() { attest user add "$1" --role "$2" --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase"; }
@@ -131,4 +131,17 @@ same "--history shows every version, oldest first" \
     '[[1, "FICTIONAL First Qalvenor"], [2, "FICTIONAL Second Brisquane"], [3, "FICTIONAL Third Ostrewyn"]]' \
     "$(json_get '[[v["version"], v["identity"]["real_name"]] for v in j]' < "$T/out")"
 check_fails "--history needs an officer" 1 "may not reveal" attest -u ivan witness reveal "$W" --history
+
+# ---- an officer's passphrase reset: identities open again after a reseal --------
+printf 'FICTIONAL new passphrase for oscar\n' > "$T/oscar-new"
+check "a second officer" attest -u bea user add oscar --role officer --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase"
+check "the first officer reseals for them" attest -u olga witness reseal
+check "the second officer reads the identity" attest -u oscar witness reveal "$W"
+check "an admin resets the second officer's passphrase" attest -u bea user reset oscar --new-passphrase-fd 4 4<"$T/oscar-new"
+check_fails "their new sealing key does not open what was sealed before, saying to reseal" 1 "witness reseal" \
+    attest -u oscar --passphrase-fd 5 witness reveal "$W" 5<"$T/oscar-new"
+check "the first officer reseals again" attest -u olga witness reseal
+check "the reset officer reads the identity again" attest -u oscar --passphrase-fd 5 witness reveal "$W" 5<"$T/oscar-new"
+same "the newest identity" "FICTIONAL Third Ostrewyn" "$(json_get 'j["real_name"]' < "$T/out")"
+check "verify passes" attest verify
 exit 0
