@@ -492,6 +492,18 @@ out:
     return rc;
 }
 
+/* A peer's name as a file name in the outbox and the inbox: what
+ * `peers add` takes (no '/'). */
+static int net_peer_check(struct at_ctx *ctx, const char *peer)
+{
+    size_t len = peer ? strlen(peer) : 0;
+
+    if (len == 0 || len > 40 || strspn(peer, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != len)
+        return ctx_error(ctx, AT_EINVAL, "peer \"%s\": a peer's name is 1 to 40 characters of "
+                         "a-z, 0-9, '-', '_' and '.'", peer ? peer : "");
+    return AT_OK;
+}
+
 /* dir/NAME under the archive directory, made (0700) when missing. */
 static int net_dir(struct at_ctx *ctx, struct store *st, const char *name, struct buf *out)
 {
@@ -508,7 +520,7 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n)
     int rc, fd = -1;
 
     memset(&n->packed, 0, sizeof n->packed);
-    if ((rc = net_dir(ctx, st, NET_OUTBOX, &dir)) != AT_OK)
+    if ((rc = net_peer_check(ctx, n->peer)) != AT_OK || (rc = net_dir(ctx, st, NET_OUTBOX, &dir)) != AT_OK)
         goto out;
     buf_printf(&pack, "%s/%s.pack", buf_str(&dir), n->peer);
     buf_printf(&tmp, "%s.tmp", buf_str(&pack));
@@ -551,9 +563,12 @@ static int inbox_paths(struct at_ctx *ctx, struct store *st, const char *peer, s
                        struct buf *state)
 {
     struct buf dir = BUF_INIT;
-    int rc = net_dir(ctx, st, NET_INBOX, &dir);
+    int rc = net_peer_check(ctx, peer);
 
-    buf_printf(pack, "%s/%s.pack", buf_str(&dir), peer ? peer : "server");
+    if (rc == AT_OK)
+        rc = net_dir(ctx, st, NET_INBOX, &dir);
+
+    buf_printf(pack, "%s/%s.pack", buf_str(&dir), peer);
     buf_printf(state, "%s.pull", buf_str(pack));
     buf_free(&dir);
     return rc;
