@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "../core/evlog.h"
 #include "../core/sync.h"
+#include "../core/sync_net.h"
 
 #include <string.h>
 
@@ -18,7 +19,7 @@ static int add_peer(struct at_ctx *ctx, struct store *st, void *arg)
     struct peer_change *c = arg;
     int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return rc == AT_OK && c->url ? sync_peer_set_url(ctx, st, c->name, c->url) : rc;
+    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
 }
 
 static int remove_peer(struct at_ctx *ctx, struct store *st, void *arg)

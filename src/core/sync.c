@@ -12,7 +12,6 @@
 #include "evlog.h"
 #include "keys.h"
 #include "record.h"
-#include "sync_net.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -242,29 +241,6 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
         return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
                          name);
     return log_peer(ctx, st, "unpinned", name, NULL, NULL);
-}
-
-int sync_peer_set_url(struct at_ctx *ctx, struct store *st, const char *name, const char *url)
-{
-    static const char sql[] = "UPDATE peer SET url = ?2 WHERE name = ?1";
-    sqlite3_stmt *stmt;
-    int rc;
-
-    if ((rc = access_check(ctx, store_session(st), ACTION_MANAGE_PEERS, 0)) != AT_OK
-        || (url && (rc = sync_net_url_check(ctx, url)) != AT_OK))
-        return rc;
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return store_error(ctx, st, "recording a peer's address");
-    if (sqlite3_changes(store_db(st)) == 0)
-        return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
-                         name);
-    return AT_OK;
 }
 
 int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind)

@@ -5,6 +5,7 @@
  */
 #include "attest.h"
 #include "sync_net.h"
+#include "access.h"
 #include "canonical.h"
 #include "evlog.h"
 
@@ -685,6 +686,29 @@ out:
     buf_free(&range);
     buf_free(&if_range);
     return rc;
+}
+
+int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, const char *url)
+{
+    static const char sql[] = "UPDATE peer SET url = ?2 WHERE name = ?1";
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_MANAGE_PEERS, 0)) != AT_OK
+        || (url && (rc = sync_net_url_check(ctx, url)) != AT_OK))
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return store_error(ctx, st, "recording a peer's address");
+    if (sqlite3_changes(store_db(st)) == 0)
+        return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
+                         name);
+    return AT_OK;
 }
 
 json_t *sync_net_waiting(struct store *st, const char *peer)

@@ -76,6 +76,12 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n);
 int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *since,
                   struct sync_stats *stats);
 
+/* Keeps the address of peer's server (checked by sync_net_url_check;
+ * NULL forgets it) with the pinned peer, for a push or pull from the
+ * server itself.  An admin's decision (ACTION_MANAGE_PEERS).  Inside a
+ * transaction. */
+int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, const char *url);
+
 /* What waits for peer in the archive directory: the outbox's pack and how
  * much of it the server acknowledged, the inbox's partial download.  A
  * new object {outbox: {bytes, upload} | null, inbox: {bytes} | null}. */

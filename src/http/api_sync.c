@@ -702,7 +702,7 @@ static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
     const struct peer_change *c = arg;
     int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return rc == AT_OK && c->url ? sync_peer_set_url(ctx, st, c->name, c->url) : rc;
+    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
 }
 
 static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
