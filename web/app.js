@@ -257,10 +257,10 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'users'];
-/* Pages only for the roles that may act on them: users, for admins; conflicts, for those who
- * write (and so resolve). */
-var NAV_ADMIN = { users: 1 };
+           'conflicts', 'peers', 'users'];
+/* Pages only for the roles that may act on them: users and peers, for admins; conflicts, for
+ * those who write (and so resolve). */
+var NAV_ADMIN = { users: 1, peers: 1 };
 var NAV_WRITERS = { conflicts: 1 };
 
 function renderHeader(view) {

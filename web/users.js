@@ -1,7 +1,9 @@
 /*
  * users.js: user administration for admins (#/users): the archive's
  * users with their roles, the clearance each role reads up to, and states; add a user; change a
- * role; disable and enable; API tokens, everyone's, to revoke.  The same
+ * role; disable and enable; reset the passphrase of a user who lost theirs
+ * (`attest user reset`: the old one is never asked, their sessions end);
+ * API tokens, everyone's, to revoke.  The same
  * core calls and access gate as `attest user`, through /api/v1/users and
  * /api/v1/tokens.  A passphrase typed here is sent once, in the body of a
  * POST with the CSRF header, and never shown back: the field is emptied at
@@ -53,13 +55,46 @@ function userTable(users, reload) {
                     reload();
                 }).catch(function (e) { A.say(e.message, true); });
             } }, t(u.enabled ? 'us.disable' : 'us.enable'));
+            var reset = u.name === A.state.me.user ? null : resetForm(u, reload);
             return h('tr', { 'data-user': u.name },
                 h('th', { scope: 'row' }, u.name),
                 h('td', { 'data-field': 'role' }, roleLabel(u.role)),
                 h('td', { 'data-field': 'clearance' }, A.vocabLabel('clearance', u.clearance || '')),
                 h('td', { 'data-field': 'state' }, t(u.enabled ? 'us.enabled' : 'us.disabled')),
-                h('td', { class: 'actions' }, sel, ' ', change, ' ', toggle));
+                h('td', { class: 'actions' }, sel, ' ', change, ' ', toggle, reset));
         })));
+}
+
+/* An admin's reset of a lost passphrase: the new one typed twice, sent
+ * once, the fields emptied at once. */
+function resetForm(u, reload) {
+    var id = A.nextId('reset-' + u.name);
+    var pass = h('input', { id: id, type: 'password', autocomplete: 'new-password', class: 'reset-pass' });
+    var again = h('input', { id: id + '-again', type: 'password', autocomplete: 'new-password',
+                             class: 'reset-again' });
+    var go = h('button', { type: 'submit', class: 'danger' }, t('us.resetDo'));
+    var box = h('details', { class: 'reset' }, h('summary', null, t('us.reset')));
+    box.appendChild(h('form', { novalidate: true, onsubmit: function (e) {
+        e.preventDefault();
+        var body = { passphrase: pass.value };
+        var same = pass.value === again.value;
+        pass.value = again.value = ''; /* never kept on the page */
+        if (!same) {
+            A.say(t('us.resetMismatch'), true);
+            pass.focus();
+            return;
+        }
+        go.disabled = true;
+        api('POST', '/users/' + encodeURIComponent(u.name) + '/passphrase', body).then(function () {
+            A.say(t('us.resetOk', { name: u.name }));
+            reload();
+        }).catch(function (e2) { A.say(e2.message, true); pass.focus(); })
+            .then(function () { go.disabled = false; });
+    } },
+        h('p', { class: 'hint' }, t('us.resetHint')),
+        h('label', { for: id }, t('us.resetNew')), pass,
+        h('label', { for: id + '-again' }, t('us.resetAgain')), again, ' ', go));
+    return box;
 }
 
 function addForm(reload) {

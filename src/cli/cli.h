@@ -61,28 +61,11 @@ int cmd_import_document(struct cli *cli, int argc, char **argv);
  * from "push" or "pull" on. */
 int sync_net_run(struct cli *cli, int argc, char **argv);
 
-/* The network side of sync, also used by `attest travel restore`: a
- * server, the peer name this archive gives it, and how to reach it. */
-struct sync_net {
-    const char *url, *peer, *token_file, *cacert;
-    size_t chunk_size;      /* bytes per upload request */
-    unsigned max_chunks;    /* chunks per run, 0 for all */
-    char auth[256];         /* the Authorization header (wiped after) */
-    json_t *applied;        /* after a push: what the server applied */
-    bool done;              /* after a push: the pack was applied */
-};
-struct sync_stats;
-/* Checks n->url (https, or http to a loopback address: a token never
- * crosses a network readable) and reads the token file into n->auth. */
-int sync_net_open(struct cli *cli, struct sync_net *n);
-/* Uploads the pack file at pack_path to n's server, resuming an earlier
- * upload of it (kept in PATH.upload), and has the server apply it; then
- * records the server's reply as what n->peer holds.  n->done says whether
- * it was applied (a run limited by max_chunks may stop before). */
-int sync_net_push_pack(struct cli *cli, struct sync_net *n, const char *pack_path);
-/* Downloads and imports a pack of what this archive lacks, since the
- * given mark (NULL: this archive's own mark). */
-int sync_net_pull(struct cli *cli, struct sync_net *n, const char *since, struct sync_stats *stats);
+/* The network client (core/sync_net.h) as the command line opens it,
+ * also for `attest travel restore`: checks n->url, reads the token from
+ * token_file (or $ATTEST_TOKEN_FILE) and sends progress to stderr. */
+struct sync_net;
+int sync_net_cli_open(struct cli *cli, struct sync_net *n, const char *token_file);
 
 /* The sorted command table (cmd.c). */
 const struct command *const *cmd_all(size_t *count);

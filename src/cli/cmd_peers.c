@@ -6,18 +6,20 @@
 #include "cli.h"
 #include "../core/evlog.h"
 #include "../core/sync.h"
+#include "../core/sync_net.h"
 
 #include <string.h>
 
 struct peer_change {
-    const char *name, *line, *tier;
+    const char *name, *line, *tier, *url;
 };
 
 static int add_peer(struct at_ctx *ctx, struct store *st, void *arg)
 {
     struct peer_change *c = arg;
+    int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return sync_peer_add(ctx, st, c->name, c->line, c->tier);
+    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
 }
 
 static int remove_peer(struct at_ctx *ctx, struct store *st, void *arg)
@@ -38,13 +40,18 @@ static int peers_list(struct cli *cli, bool as_json)
     if (as_json) {
         cli_print_json(peers);
     } else {
-        cli_table_init(&tab, 5, "NAME", "ARCHIVE", "TIER", "SIGNING KEY", "ADDED");
-        json_array_foreach(peers, i, p)
+        cli_table_init(&tab, 6, "NAME", "ARCHIVE", "TIER", "SIGNING KEY", "ADDED", "LAST EXCHANGE");
+        json_array_foreach(peers, i, p) {
+            char last[64] = "never";
+            if (json_string_value(json_object_get(p, "exchanged_at")))
+                snprintf(last, sizeof last, "%s %s", json_string_value(json_object_get(p, "exchanged")),
+                         json_string_value(json_object_get(p, "exchanged_at")));
             cli_table_row(&tab, json_string_value(json_object_get(p, "name")),
                           json_string_value(json_object_get(p, "archive")),
                           json_string_value(json_object_get(p, "tier")),
                           json_string_value(json_object_get(p, "sign_pk")),
-                          json_string_value(json_object_get(p, "added_at")));
+                          json_string_value(json_object_get(p, "added_at")), last);
+        }
         cli_table_print(&tab, stdout);
         cli_table_free(&tab);
     }
@@ -62,6 +69,8 @@ static int peers_cmd(struct cli *cli, int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         int got = cli_option(&peers_command, argc, argv, &i, "tier", &c.tier);
+        if (got == 0)
+            got = cli_option(&peers_command, argc, argv, &i, "url", &c.url);
         if (got < 0)
             return EXIT_USAGE;
         if (got > 0)
@@ -90,13 +99,15 @@ const struct command peers_command = {
     .name = "peers",
     .summary = "pin, list and unpin the archives this one syncs with",
     .usage =
-        "attest peers add NAME LINE [--tier team|partner]\n"
+        "attest peers add NAME LINE [--tier team|partner] [--url URL]\n"
         "attest peers list [--json]\n"
         "attest peers remove NAME\n"
         "LINE is the other archive's key line, as its `attest key show` prints it (quote\n"
         "it).  A team peer receives everything, witness identities sealed to its\n"
         "protection officers; a partner receives what the partner tier allows and never\n"
-        "an identity.  Only a pinned archive's packs are imported.  Admins only.",
+        "an identity.  Only a pinned archive's packs are imported.  --url keeps the\n"
+        "address of its server, for a push or pull from this archive's own server\n"
+        "(the browser's Peers page).  Admins only.",
     .run = peers_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -9,8 +9,8 @@
  */
 #include "cli.h"
 #include "../core/sync.h"
+#include "../core/sync_net.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -69,20 +69,17 @@ static int restore_file(struct cli *cli, const char *path)
 static int restore_net(struct cli *cli, struct sync_net *n, const char *pack)
 {
     struct sync_stats stats = { 0 };
-    int rc;
+    int rc = AT_OK;
 
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (pack && (rc = sync_net_push_pack(cli, n, pack)) == AT_OK && n->done)
+    if (pack && (rc = sync_net_push_pack(&cli->ctx, cli->st, n, pack)) == AT_OK && n->done)
         printf("travel pack delivered to %s\n", n->peer);
     else if (pack && rc == AT_OK)
         rc = ctx_error(&cli->ctx, AT_ERR, "the travel pack is not yet all delivered");
-    else
-        rc = AT_OK;
-    json_decref(n->applied);
     if (rc == AT_OK)
-        rc = sync_net_pull(cli, n, TRAVEL_MARK_NOTHING, &stats);
-    curl_global_cleanup();
-    sodium_memzero(n->auth, sizeof n->auth);
+        rc = sync_net_pull(&cli->ctx, cli->st, n, TRAVEL_MARK_NOTHING, &stats);
+    if (rc == AT_OK && !n->done)
+        rc = ctx_error(&cli->ctx, AT_ERR, "the pull from %s is not yet all received", n->peer);
+    sync_net_close(n);
     if (rc != AT_OK)
         return cli_fail(cli, rc);
     printf("restored from %s: %" PRIu64 " versions, %" PRIu64 " items, %" PRIu64 " files\n",
@@ -92,8 +89,8 @@ static int restore_net(struct cli *cli, struct sync_net *n, const char *pack)
 
 static int travel_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct sync_net n = { .chunk_size = 1 << 20 };
-    const char *to = NULL, *out = NULL, *from = NULL, *pack = NULL;
+    struct sync_net n = { .chunk_size = SYNC_NET_CHUNK_MAX };
+    const char *to = NULL, *out = NULL, *from = NULL, *pack = NULL, *token_file = NULL;
     bool restore = argc > 0 && strcmp(argv[0], "restore") == 0;
     int i = restore ? 2 : 0;
 
@@ -104,7 +101,7 @@ static int travel_cmd(struct cli *cli, int argc, char **argv)
         if ((restore && ((got = cli_option(&travel_command, argc, argv, &i, "from", &from)) != 0
                          || (got = cli_option(&travel_command, argc, argv, &i, "pack", &pack)) != 0
                          || (got = cli_option(&travel_command, argc, argv, &i, "token-file",
-                                              &n.token_file)) != 0
+                                              &token_file)) != 0
                          || (got = cli_option(&travel_command, argc, argv, &i, "cacert",
                                               &n.cacert)) != 0))
             || (!restore && ((got = cli_option(&travel_command, argc, argv, &i, "to", &to)) != 0
@@ -127,8 +124,10 @@ static int travel_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage(&travel_command, "restore from a server needs --from CENTRE (a pinned peer)");
     n.url = argv[1];
     n.peer = from;
-    if (sync_net_open(cli, &n) != AT_OK)
+    if (sync_net_cli_open(cli, &n, token_file) != AT_OK) {
+        sync_net_close(&n);
         return cli_fail(cli, cli->ctx.code);
+    }
     return restore_net(cli, &n, pack);
 }
 

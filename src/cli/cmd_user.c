@@ -76,6 +76,8 @@ static int change_user(struct at_ctx *ctx, struct store *st, void *arg)
         return keys_user_add(ctx, st, c->by, c->name, c->role, c->pass, c->kdf);
     if (strcmp(c->sub, "passwd") == 0)
         return keys_passwd(ctx, st, c->by, c->pass, c->kdf);
+    if (strcmp(c->sub, "reset") == 0)
+        return keys_passphrase_reset(ctx, st, c->by, c->name, c->pass, c->kdf);
     if (strcmp(c->sub, "role") == 0)
         return keys_set_role(ctx, st, c->by, c->name, c->role);
     return keys_user_enable(ctx, st, c->by, c->name, c->enable);
@@ -165,7 +167,8 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
     struct kdf kdf = keys_kdf_default();
     struct buf pass = BUF_INIT;
     bool as_json = false, enable = strcmp(sub, "enable") == 0;
-    bool needs_pass = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0;
+    bool needs_pass = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0
+                      || strcmp(sub, "reset") == 0;
     enum role role = ROLE_ANALYST;
     int rc;
 
@@ -192,13 +195,13 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
     if (strcmp(sub, "list") == 0)
         return user_list(cli, as_json);
     if (!needs_pass && strcmp(sub, "role") && strcmp(sub, "disable") && !enable)
-        return cli_usage(&user_command, "give a subcommand: add, passwd, role, disable, enable, "
-                         "list or token");
+        return cli_usage(&user_command, "give a subcommand: add, passwd, reset, role, disable, "
+                         "enable, list or token");
     if (strcmp(sub, "passwd") != 0 && name == NULL)
         return cli_usage(&user_command, "give the user's name");
     if (strcmp(sub, "role") == 0 && role_arg == NULL)
         return cli_usage(&user_command, "give the new role with --role");
-    if (needs_pass && read_new(cli, fd, strcmp(sub, "add") == 0 ? name : cli->user, &pass) != AT_OK)
+    if (needs_pass && read_new(cli, fd, strcmp(sub, "passwd") != 0 ? name : cli->user, &pass) != AT_OK)
         return cli_fail(cli, cli->ctx.code);
     rc = evlog_write(&cli->ctx, cli->st, change_user,
                      &(struct user_change){ .sub = sub, .by = &cli->session, .name = name,
@@ -210,6 +213,8 @@ static int user_cmd(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, rc);
     done = strcmp(sub, "add") == 0      ? "added"
            : strcmp(sub, "passwd") == 0 ? "passphrase changed; their sessions and tokens have ended"
+           : strcmp(sub, "reset") == 0  ? "passphrase reset, with a new sealing key; their "
+                                          "sessions and tokens have ended"
            : strcmp(sub, "role") == 0   ? "role changed; their sessions and tokens have ended"
            : enable                     ? "enabled"
                                         : "disabled; their sessions and tokens have ended";
@@ -223,6 +228,7 @@ const struct command user_command = {
     .usage =
         "attest user add NAME --role ROLE [--new-passphrase-fd N] [--kdf LEVEL]\n"
         "       attest user passwd [--new-passphrase-fd N]\n"
+        "       attest user reset NAME [--new-passphrase-fd N]\n"
         "       attest user role NAME --role ROLE\n"
         "       attest user disable NAME | attest user enable NAME\n"
         "       attest user list [--json]\n"
@@ -232,7 +238,10 @@ const struct command user_command = {
         "Roles: admin, officer (witness protection: may reveal identities),\n"
         "investigator, analyst, partner, public.  add, role, disable and enable\n"
         "need an admin (-u); the last enabled admin can be neither demoted nor\n"
-        "disabled.  passwd changes the -u user's own passphrase.  A change of role\n"
+        "disabled.  passwd changes the -u user's own passphrase; reset (an admin)\n"
+        "sets a new one for NAME, who lost theirs: NAME gets a new sealing key (an\n"
+        "officer's sealed identities open again after another officer's\n"
+        "`attest witness reseal`).  A change of role\n"
         "or passphrase, and disabling, end the user's server sessions and API\n"
         "tokens at once; a disabled user cannot log in.  The new passphrase is\n"
         "asked on the terminal, or read from file descriptor N.\n"

@@ -248,7 +248,9 @@ static int open_box(struct at_ctx *ctx, const struct session *s, json_t *doc, js
     text = xcalloc(len - crypto_box_SEALBYTES + 1, 1);
     if (crypto_box_seal_open((uint8_t *)text, box, len, s->box_pk, s->box_sk) != 0
         || (*out = json_loads(text, 0, NULL)) == NULL)
-        rc = ctx_error(ctx, AT_ECORRUPT, "a sealed identity does not open with %s's key", s->user);
+        rc = ctx_error(ctx, AT_ECORRUPT, "a sealed identity does not open with %s's key (if their "
+                       "passphrase was reset since, another officer must run 'attest witness "
+                       "reseal')", s->user);
     sodium_memzero(text, len - crypto_box_SEALBYTES);
     free(text);
     free(box);
@@ -353,6 +355,25 @@ static long local_boxes(json_t *sealed)
     return n;
 }
 
+/* Whether an officer's passphrase was reset (keys_passphrase_reset: a new
+ * sealing key) after the newest identity entry of witness, whose box for
+ * them then no longer opens. */
+static int officer_key_newer(struct at_ctx *ctx, struct store *st, const char *witness, bool *newer)
+{
+    static const char sql[] =
+        "SELECT EXISTS (SELECT 1 FROM log_item u JOIN user o ON o.name = u.ref AND o.role = 'officer'"
+        " WHERE u.kind = 'user' AND json_extract(u.doc, '$.event') = 'passphrase reset'"
+        " AND u.seq > (SELECT max(seq) FROM log_item WHERE kind = 'identity' AND ref = ?1))";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, witness, -1, SQLITE_STATIC);
+    *newer = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
 {
     static const char sql[] =
@@ -376,8 +397,10 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *witness = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = NULL, *identity = NULL;
+        bool newer = false;
         if ((rc = latest(ctx, st, witness, &doc)) == AT_OK
-            && local_boxes(json_object_get(doc, "sealed")) < officers
+            && (rc = officer_key_newer(ctx, st, witness, &newer)) == AT_OK
+            && (local_boxes(json_object_get(doc, "sealed")) < officers || newer)
             && (rc = open_box(ctx, s, doc, &identity)) == AT_OK
             && (rc = log_identity(ctx, st, witness, identity)) == AT_OK)
             (*count)++;

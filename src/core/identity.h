@@ -48,7 +48,8 @@ int identity_reveal_history(struct at_ctx *ctx, struct store *st, const char *wi
                             json_t **out);
 
 /* Reseals every identity that some officer cannot open, for all officers
- * (after an officer was added).  Sets *count to how many were resealed. */
+ * (after an officer was added, or an officer's passphrase was reset and
+ * with it their sealing key).  Sets *count to how many were resealed. */
 int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count);
 
 /* Logs, as the newest identity of witness, boxes already sealed

@@ -400,6 +400,44 @@ int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self
     return bump_generation(ctx, st, self->user);
 }
 
+int keys_passphrase_reset(struct at_ctx *ctx, struct store *st, const struct session *by,
+                          const char *name, const char *passphrase, const struct kdf *kdf)
+{
+    static const char get_sql[] = "SELECT role FROM user WHERE name = ?1";
+    uint8_t box_pk[32], box_sk[32];
+    sqlite3_stmt *stmt;
+    enum role role;
+    int64_t seq;
+    int rc;
+
+    if ((rc = access_check(ctx, by, ACTION_MANAGE_USERS, 0)) != AT_OK
+        || (rc = check_passphrase(ctx, passphrase)) != AT_OK)
+        return rc;
+    if (strcmp(name, by->user) == 0)
+        return ctx_error(ctx, AT_EINVAL, "name: %s is you; change your own passphrase with "
+                         "`attest user passwd`, which keeps your sealing key", name);
+    if ((stmt = store_stmt(ctx, st, get_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        return ctx_error(ctx, AT_ENOTFOUND, "no user %s", name);
+    }
+    rc = access_role_parse(ctx, (const char *)sqlite3_column_text(stmt, 0), &role);
+    sqlite3_reset(stmt);
+    if (rc != AT_OK)
+        return rc;
+    /* The old sealing key is wrapped under the old passphrase, which the
+     * admin never sees: the user gets a new one. */
+    crypto_box_keypair(box_pk, box_sk);
+    if ((rc = log_user(ctx, st, name, role, box_pk, "passphrase reset", by->user, &seq)) == AT_OK
+        && (rc = put_user(ctx, st, name, role, passphrase, kdf, by->master, box_pk, box_sk,
+                          seq)) == AT_OK)
+        rc = bump_generation(ctx, st, name);
+    sodium_memzero(box_sk, sizeof box_sk);
+    return rc;
+}
+
 int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
                   const char *name, enum role role)
 {

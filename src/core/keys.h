@@ -60,6 +60,15 @@ int keys_user_add(struct at_ctx *ctx, struct store *st, const struct session *by
                   enum role role, const char *passphrase, const struct kdf *kdf);
 int keys_passwd(struct at_ctx *ctx, struct store *st, const struct session *self,
                 const char *passphrase, const struct kdf *kdf);
+/* An admin sets a new passphrase for another user who lost theirs (the
+ * old one is neither needed nor seen): the master key is wrapped afresh
+ * from the admin's session, and since the user's sealing key was wrapped
+ * under the old passphrase alone, they get a new sealing key pair (an
+ * officer reads identities sealed before once another officer has run
+ * `attest witness reseal`).  Their sessions and tokens end.  Logged as
+ * "passphrase reset". */
+int keys_passphrase_reset(struct at_ctx *ctx, struct store *st, const struct session *by,
+                          const char *name, const char *passphrase, const struct kdf *kdf);
 int keys_set_role(struct at_ctx *ctx, struct store *st, const struct session *by,
                   const char *name, enum role role);
 /* Disables (enable false) or enables again a user; a disabled user cannot

@@ -426,6 +426,11 @@ static const char *const migrations[] = {
     "  SELECT name, z, x, y, data FROM basemap_tile;\n"
     "DROP TABLE basemap_tile;\n"
     "ALTER TABLE basemap_tile_rows RENAME TO basemap_tile;\n",
+    /* 17 -> 18: a peer's server address (for a push or pull from the
+     * browser) and the last exchange with it (enduring, beside the peer). */
+    "ALTER TABLE peer ADD COLUMN url TEXT;\n"
+    "ALTER TABLE peer ADD COLUMN exchanged TEXT;\n"
+    "ALTER TABLE peer ADD COLUMN exchanged_at TEXT;\n",
 };
 
 const char *schema_create_sql(void)

@@ -243,6 +243,24 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
     return log_peer(ctx, st, "unpinned", name, NULL, NULL);
 }
 
+int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind)
+{
+    static const char sql[] = "UPDATE peer SET exchanged = ?2, exchanged_at = ?3 WHERE name = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    char now[21];
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    canonical_now(now);
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? AT_OK : store_error(ctx, st, "recording an exchange with a peer");
+}
+
 /* Reads the peer named name (or, name NULL, the one of archive). */
 int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const char *archive,
                   struct sync_peer *out)
@@ -282,7 +300,8 @@ void sync_peer_free(struct sync_peer *p)
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] =
-        "SELECT name, archive, tier, line, added_by, added_at, mark FROM peer ORDER BY name";
+        "SELECT name, archive, tier, line, added_by, added_at, mark, url, exchanged, exchanged_at"
+        " FROM peer ORDER BY name";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
 
     if (stmt == NULL)
@@ -298,12 +317,13 @@ int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)
         if (sync_line_parse(&quiet, (const char *)sqlite3_column_text(stmt, 3), &p) == AT_OK)
             sync_b64(p.sign_pk, sizeof p.sign_pk, &sign);
         json_array_append_new(*out, json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o}",
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:s?, s:s?, s:s?}",
             "name", sqlite3_column_text(stmt, 0), "archive", sqlite3_column_text(stmt, 1),
             "tier", sqlite3_column_text(stmt, 2), "line", sqlite3_column_text(stmt, 3),
             "sign_pk", buf_str(&sign), "added_by", sqlite3_column_text(stmt, 4),
             "added_at", sqlite3_column_text(stmt, 5), "officers", (int)p.nofficers,
-            "mark", mark ? mark : json_null()));
+            "mark", mark ? mark : json_null(), "url", sqlite3_column_text(stmt, 7),
+            "exchanged", sqlite3_column_text(stmt, 8), "exchanged_at", sqlite3_column_text(stmt, 9)));
         buf_free(&sign);
     }
     sqlite3_reset(stmt);

@@ -32,8 +32,12 @@ int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out);
 int sync_peer_add(struct at_ctx *ctx, struct store *st, const char *name, const char *line,
                   const char *tier);
 int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
-/* A new array of {name, archive, tier, sign_pk, box_pk, officers, added_at,
- * added_by, mark}. */
+/* Records that an exchange of kind ("push", "pull") with peer succeeded,
+ * now.  Inside a transaction. */
+int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind);
+/* A new array of {name, archive, tier, line, sign_pk, officers, added_at,
+ * added_by, mark, url, exchanged, exchanged_at} (the last three null when
+ * unknown; the address is set by sync_net_peer_url). */
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* The sealing keys of every team peer's officers (base64, from their key

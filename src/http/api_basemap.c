@@ -16,7 +16,6 @@
 #include "../core/basemap.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,16 +57,9 @@ _Static_assert(sizeof ((struct request *)0)->etag >= BASEMAP_ETAG_MAX, "room for
 
 /* A tile's bytes, counted: one reference for the cache while they are in
  * it, one for each reply sending them. */
-struct tile_bytes {
-    atomic_int refs;
-    size_t len;
-    const char *type;
-    char *data;
-};
-
 struct tile_entry {
     char etag[BASEMAP_ETAG_MAX];
-    struct tile_bytes *bytes;
+    struct http_bytes *bytes;
     struct tile_entry *chain;         /* the next in its hash chain */
     struct tile_entry *newer, *older; /* by when last asked for */
 };
@@ -78,16 +70,6 @@ static struct {
     struct tile_entry *newest, *oldest;
     size_t bytes;
 } tiles = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void bytes_release(void *cls)
-{
-    struct tile_bytes *b = cls;
-
-    if (atomic_fetch_sub(&b->refs, 1) == 1) {
-        free(b->data);
-        free(b);
-    }
-}
 
 static struct tile_entry **slot_of(const char *etag)
 {
@@ -123,22 +105,22 @@ static void evict(struct tile_entry *e)
     *p = e->chain;
     unlink_age(e);
     tiles.bytes -= e->bytes->len;
-    bytes_release(e->bytes);
+    http_bytes_release(e->bytes);
     free(e);
 }
 
 /* The kept bytes of the tile tagged etag, with a reference for the
  * caller, or NULL. */
-static struct tile_bytes *cache_get(const char *etag)
+static struct http_bytes *cache_get(const char *etag)
 {
-    struct tile_bytes *found = NULL;
+    struct http_bytes *found = NULL;
 
     pthread_mutex_lock(&tiles.lock);
     for (struct tile_entry *e = *slot_of(etag); e; e = e->chain)
         if (strcmp(e->etag, etag) == 0) {
             unlink_age(e);
             link_newest(e);
-            atomic_fetch_add(&e->bytes->refs, 1);
+            http_bytes_ref(e->bytes);
             found = e->bytes;
             break;
         }
@@ -149,7 +131,7 @@ static struct tile_bytes *cache_get(const char *etag)
 /* Keeps b as the tile tagged etag (its own reference), making room by
  * evicting the least recently asked for; another thread may have kept
  * the same tile meanwhile, and then b is not kept. */
-static void cache_put(const char *etag, struct tile_bytes *b)
+static void cache_put(const char *etag, struct http_bytes *b)
 {
     struct tile_entry *e;
 
@@ -164,7 +146,7 @@ static void cache_put(const char *etag, struct tile_bytes *b)
     e = xcalloc(1, sizeof *e);
     memcpy(e->etag, etag, BASEMAP_ETAG_MAX);
     e->bytes = b;
-    atomic_fetch_add(&b->refs, 1);
+    http_bytes_ref(b);
     e->chain = *slot_of(etag);
     *slot_of(etag) = e;
     link_newest(e);
@@ -181,22 +163,11 @@ void api_tile_cache_free(void)
     pthread_mutex_unlock(&tiles.lock);
 }
 
-/* Replies with b's bytes, the reply holding the caller's reference. */
-static int send_bytes(struct request *r, struct tile_bytes *b)
-{
-    r->content_type = b->type;
-    r->raw = b->data;
-    r->raw_len = b->len;
-    r->raw_release = bytes_release;
-    r->raw_cls = b;
-    return 200;
-}
-
 int api_tile(struct request *r)
 {
     const char *name = r->params[0], *format, *match;
     struct buf data = BUF_INIT;
-    struct tile_bytes *b;
+    struct http_bytes *b;
     long z, x, y;
     int rc;
 
@@ -219,16 +190,12 @@ int api_tile(struct request *r)
     }
     r->status = 200;
     if ((b = cache_get(r->etag)) != NULL)
-        return send_bytes(r, b);
+        return http_reply_bytes(r, b);
     if ((rc = basemap_tile(&r->ctx, r->st, name, (int)z, x, y, &data, &format, r->etag)) != AT_OK) {
         buf_free(&data);
         return http_core_error(r, rc);
     }
-    b = xcalloc(1, sizeof *b);
-    atomic_init(&b->refs, 1);
-    b->len = data.len;
-    b->type = basemap_content_type(format);
-    b->data = buf_detach(&data);
+    b = http_bytes_new(buf_detach(&data), data.len, basemap_content_type(format));
     cache_put(r->etag, b);
-    return send_bytes(r, b);
+    return http_reply_bytes(r, b);
 }

@@ -221,14 +221,13 @@ static int put_grid(struct request *r, struct record_filter *f, const char *laye
 
 struct map_cached {
     char *key;
-    struct MHD_Response *resp;
+    struct http_bytes *body;          /* the answer's bytes, counted */
     json_t *shown;                    /* the confidential documents it shows */
 };
 
 struct map_cache {
     struct map_cached e[MAP_CACHE];
     size_t next;                      /* the slot to fill next, oldest first */
-    struct map_cached pending;        /* the answer being made, till it is sent */
     struct map_cache *others;         /* every thread's, for api_map_cache_free */
 };
 
@@ -251,8 +250,8 @@ static struct map_cache *map_cache(void)
 static void cached_free(struct map_cached *c)
 {
     free(c->key);
-    if (c->resp)
-        MHD_destroy_response(c->resp);
+    if (c->body)
+        http_bytes_release(c->body);
     json_decref(c->shown);
     memset(c, 0, sizeof *c);
 }
@@ -264,7 +263,6 @@ void api_map_cache_free(void)
         struct map_cache *c = caches;
         for (size_t i = 0; i < MAP_CACHE; i++)
             cached_free(&c->e[i]);
-        cached_free(&c->pending);
         caches = c->others;
         free(c);
     }
@@ -281,17 +279,17 @@ static struct map_cached *map_cache_find(const char *key)
     return NULL;
 }
 
-/* Keeps the answer just sent, with its key and shown documents, in the
- * oldest slot. */
-static void map_cache_keep(struct request *r, struct MHD_Response *resp)
+/* Keeps an answer, with its key and the documents it shows, in the
+ * oldest slot; the slot holds a reference of its own to the bytes. */
+static void map_cache_keep(char *key, json_t *shown, struct http_bytes *body)
 {
     struct map_cache *c = map_cache();
 
-    (void)r;
     cached_free(&c->e[c->next]);
-    c->e[c->next] = c->pending;
-    c->e[c->next].resp = resp;
-    memset(&c->pending, 0, sizeof c->pending);
+    c->e[c->next].key = key;
+    c->e[c->next].shown = json_incref(shown);
+    http_bytes_ref(body);
+    c->e[c->next].body = body;
     c->next = (c->next + 1) % MAP_CACHE;
 }
 
@@ -350,8 +348,9 @@ static bool map_from_cache(struct request *r, const struct buf *key)
         r->status = 304;
         return true;
     }
-    r->response = hit->resp;
     r->status = 200;
+    http_bytes_ref(hit->body);
+    http_reply_bytes(r, hit->body);
     return true;
 }
 
@@ -378,7 +377,7 @@ static int map_reply(struct request *r, const char *layer)
     return rc;
 }
 
-/* Computes the answer of map_reply, and keeps it under key once sent. */
+/* Computes the answer of map_reply, and keeps it under key. */
 static int map_answer(struct request *r, const char *layer, struct buf *key)
 {
     struct record_filter f = RECORD_FILTER_INIT;
@@ -449,20 +448,16 @@ static int map_answer(struct request *r, const char *layer, struct buf *key)
     }
     map_etag(key, r->etag);
     r->cache_control = MAP_CACHE_CONTROL;
-    if (r->set_cookie[0] == '\0' && out.text.len <= MAP_CACHE_BYTES) {
-        struct map_cache *c = map_cache();
-        cached_free(&c->pending);
-        c->pending.key = buf_detach(key);
-        c->pending.shown = json_incref(out.shown);
-        r->keep = map_cache_keep;
-    }
-    json_decref(out.shown);
-    buf_puts(&out.text, "]}");
-    r->owned_len = out.text.len;
-    r->owned = buf_detach(&out.text);
-    r->content_type = "application/json; charset=utf-8";
     r->status = 200;
-    return 200;
+    buf_puts(&out.text, "]}");
+    size_t len = out.text.len;
+    struct http_bytes *body = http_bytes_new(buf_detach(&out.text), len,
+                                             "application/json; charset=utf-8");
+    /* An answer that also logs the reader in is not kept. */
+    if (r->set_cookie[0] == '\0' && len <= MAP_CACHE_BYTES)
+        map_cache_keep(buf_detach(key), out.shown, body);
+    json_decref(out.shown);
+    return http_reply_bytes(r, body);
 }
 
 int api_map(struct request *r)

@@ -21,15 +21,19 @@
  *
  * A pull (GET /pack?archive=ID[&since=MARK]) exports for the peer whose
  * archive id the caller gives, since the mark it says it holds (or the
- * mark this archive last heard from it), into an unlinked file in the
- * spool that is then streamed.
+ * mark this archive last heard from it), into a file in the spool that is
+ * then streamed with a tag (ETag); the file is kept for
+ * SYNC_UPLOAD_TTL_S, so that a pull cut short asks for the rest of those
+ * same bytes (Range: bytes=N-, If-Range: TAG; answered 206).
  *
  * Who may push or pull is the route's action (ACTION_SYNC); which archive
  * a pack came from is decided by its signature alone (sync_import).
  */
 #include "http.h"
 #include "server.h"
+#include "../core/evlog.h"
 #include "../core/sync.h"
+#include "../core/sync_net.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -153,6 +157,15 @@ static void spool_sweep(const char *user, struct spool_use *use)
             struct spooled u;
             size_t n = strlen(e->d_name);
 
+            if (strncmp(e->d_name, "pull-", 5) == 0) {
+                struct buf kept = BUF_INIT;
+                struct stat sb;
+                buf_printf(&kept, "%s/%s", buf_str(&dir), e->d_name);
+                if (stat(buf_str(&kept), &sb) == 0 && now - sb.st_mtime > SYNC_UPLOAD_TTL_S)
+                    unlink(buf_str(&kept));
+                buf_free(&kept);
+                continue;
+            }
             if (n != SYNC_ID_LEN + 5 || strcmp(e->d_name + SYNC_ID_LEN, ".meta") != 0)
                 continue;
             snprintf(id, sizeof id, "%.*s", SYNC_ID_LEN, e->d_name);
@@ -478,38 +491,161 @@ static int peer_named(struct request *r, const char *archive, char *out, size_t 
     return status;
 }
 
+/* A pull's pack is kept in the spool as pull-KEY.pack, with its tag
+ * (the ETag, quoted) in pull-KEY.tag, KEY a hash of who asked, for which
+ * archive and since which mark: a pull cut short asks for the rest of the
+ * same bytes (Range, If-Range: TAG), since a pack made again would differ
+ * (fresh nonces).  A pull without a Range always gets a pack made anew. */
+static void pull_path(struct buf *out, struct request *r, const char *archive, const char *since,
+                      const char *ext)
+{
+    uint8_t key[16];
+    char hex[2 * sizeof key + 1];
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, NULL, 0, sizeof key);
+    crypto_generichash_update(&h, (const uint8_t *)r->keys.user, strlen(r->keys.user) + 1);
+    crypto_generichash_update(&h, (const uint8_t *)archive, strlen(archive) + 1);
+    crypto_generichash_update(&h, (const uint8_t *)(since ? since : ""), strlen(since ? since : ""));
+    crypto_generichash_final(&h, key, sizeof key);
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    buf_printf(out, "%s/" SYNC_SPOOL "/pull-%s.%s", server_archive(), hex, ext);
+}
+
+/* The kept pack whose tag is if_range, open at *fd with its size, or
+ * false.  Under the lock. */
+static bool pull_kept(const char *pack, const char *tag_path, const char *if_range, int *fd,
+                      uint64_t *size)
+{
+    char tag[sizeof ((struct request *)0)->etag] = "";
+    struct stat sb;
+    FILE *f = fopen(tag_path, "r");
+    bool ok = f && fgets(tag, sizeof tag, f) && strcmp(tag, if_range) == 0;
+
+    if (f)
+        fclose(f);
+    if (ok && ((*fd = open(pack, O_RDONLY | O_CLOEXEC)) < 0 || fstat(*fd, &sb) != 0))
+        ok = false;
+    if (ok && time(NULL) - sb.st_mtime > SYNC_UPLOAD_TTL_S)
+        ok = false;
+    if (!ok && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    if (ok)
+        *size = (uint64_t)sb.st_size;
+    return ok;
+}
+
+/* Serves the rest of a kept pack from the Range's first byte: 0 and the
+ * reply set, or -1 when the Range is not one this answers (the whole pack
+ * is then sent anew). */
+static int pull_rest(struct request *r, int fd, uint64_t size, const char *range)
+{
+    uint64_t first;
+    char tail;
+
+    if (sscanf(range, "bytes=%" SCNu64 "-%c", &first, &tail) != 1)
+        return -1;
+    if (first >= size) {
+        close(fd);
+        snprintf(r->content_range, sizeof r->content_range, "bytes */%" PRIu64, size);
+        return http_error(r, 416, "range", "Range", "the pack has %" PRIu64 " bytes; ask "
+                          "without a Range for it whole", size);
+    }
+    snprintf(r->content_range, sizeof r->content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+             first, size - 1, size);
+    r->file_fd = fd;
+    r->file_offset = first;
+    r->file_len = size - first;
+    r->status = 206;
+    return 206;
+}
+
 int api_sync_pack(struct request *r)
 {
+    const char *archive = http_arg(r, "archive"), *since = http_arg(r, "since");
+    const char *range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Range");
+    const char *if_range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Range");
     struct sync_stats stats = { 0 };
-    struct buf dir = BUF_INIT;
+    struct spool_use use;
+    struct buf pack = BUF_INIT, tag = BUF_INIT, tmp = BUF_INIT;
+    uint8_t raw[12];
     char peer[128];
+    uint64_t size = 0;
     struct stat sb;
+    FILE *f;
     int status, rc, fd = -1;
 
-    if ((status = peer_named(r, http_arg(r, "archive"), peer, sizeof peer)) != 0
+    if ((status = peer_named(r, archive, peer, sizeof peer)) != 0
         || (status = spool_dir(r)) != 0)
         return status;
-    spool_path(&dir, NULL, NULL);
-    fd = open(buf_str(&dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    buf_free(&dir);
-    if (fd < 0)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file: %s",
-                          strerror(errno));
-    rc = sync_export(&r->ctx, r->st, peer, http_arg(r, "since"), fd, &stats);
-    if (rc != AT_OK) {
-        close(fd);
-        return http_core_error(r, rc);
-    }
-    if (fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
-        close(fd);
-        return http_error(r, 500, "internal", NULL, "cannot read the pack back");
-    }
-    r->file_fd = fd;
-    r->file_len = (uint64_t)sb.st_size;
+    pull_path(&pack, r, archive, since, "pack");
+    pull_path(&tag, r, archive, since, "tag");
     r->content_type = "application/octet-stream";
     r->disposition = "attachment; filename=\"attest.pack\"";
+    if (range && if_range) {
+        pthread_mutex_lock(&spool_lock);
+        if (pull_kept(buf_str(&pack), buf_str(&tag), if_range, &fd, &size)) {
+            snprintf(r->etag, sizeof r->etag, "%s", if_range);
+            status = pull_rest(r, fd, size, range);
+            if (status == -1)
+                close(fd);
+        } else {
+            status = -1;
+        }
+        fd = -1;
+        pthread_mutex_unlock(&spool_lock);
+        if (status != -1)
+            goto out;
+    }
+    /* A new pack, written beside and put in place under the lock. */
+    pthread_mutex_lock(&spool_lock);
+    spool_sweep(r->keys.user, &use);   /* stale uploads and kept pulls go */
+    pthread_mutex_unlock(&spool_lock);
+    randombytes_buf(raw, sizeof raw);
+    r->etag[0] = '"';
+    sodium_bin2hex(r->etag + 1, sizeof r->etag - 2, raw, sizeof raw);
+    strcat(r->etag, "\"");
+    buf_printf(&tmp, "%s.%s", buf_str(&pack), r->etag + 1);
+    tmp.len--;      /* without the closing quote */
+    tmp.data[tmp.len] = '\0';
+    fd = open(buf_str(&tmp), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        status = http_error(r, 500, "internal", NULL, "cannot make a temporary file: %s",
+                            strerror(errno));
+        goto out;
+    }
+    rc = sync_export(&r->ctx, r->st, peer, since, fd, &stats);
+    if (rc != AT_OK) {
+        status = http_core_error(r, rc);
+        goto out;
+    }
+    if (fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        status = http_error(r, 500, "internal", NULL, "cannot read the pack back");
+        goto out;
+    }
+    pthread_mutex_lock(&spool_lock);
+    if ((f = fopen(buf_str(&tag), "w")) != NULL) {
+        fputs(r->etag, f);
+        if (fclose(f) != 0 || rename(buf_str(&tmp), buf_str(&pack)) != 0)
+            unlink(buf_str(&tag));   /* then not resumable: the whole pack is still sent */
+    }
+    pthread_mutex_unlock(&spool_lock);
+    r->file_fd = fd;
+    fd = -1;
+    r->file_len = (uint64_t)sb.st_size;
     r->status = 200;
-    return 200;
+    status = 200;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp.len)
+        unlink(buf_str(&tmp));
+    buf_free(&pack);
+    buf_free(&tag);
+    buf_free(&tmp);
+    return status;
 }
 
 int api_sync_conflicts(struct request *r)
@@ -520,4 +656,250 @@ int api_sync_conflicts(struct request *r)
     if (rc != AT_OK)
         return http_core_error(r, rc);
     return http_json(r, 200, json_pack("{s:o}", "conflicts", list));
+}
+
+/* ---- peers, the key line and status, for an admin in the browser ---------------
+ * The same core calls as `attest key show`, `attest peers` and `attest sync
+ * push|pull`; route.c lets only admins reach them (ACTION_MANAGE_PEERS),
+ * and core checks again.  A peer's key line is what the admin gives, never
+ * what the peer's server says; the token for a peer's server is taken from
+ * the request and never stored. */
+
+/* GET /api/v1/sync/key */
+int api_sync_key(struct request *r)
+{
+    struct buf line = BUF_INIT;
+    int rc = sync_key_line(&r->ctx, r->st, &line);
+
+    rc = rc == AT_OK ? http_json(r, 200, json_pack("{s:s}", "line", buf_str(&line)))
+                     : http_core_error(r, rc);
+    buf_free(&line);
+    return rc;
+}
+
+/* Replies with the peers. */
+static int reply_peers(struct request *r, unsigned status)
+{
+    json_t *peers = NULL;
+    int rc = sync_peer_list(&r->ctx, r->st, &peers);
+
+    return rc == AT_OK ? http_json(r, status, json_pack("{s:o}", "peers", peers))
+                       : http_core_error(r, rc);
+}
+
+/* GET /api/v1/sync/peers */
+int api_sync_peers(struct request *r)
+{
+    return reply_peers(r, 200);
+}
+
+struct peer_change {
+    const char *name, *line, *tier, *url;
+};
+
+static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    const struct peer_change *c = arg;
+    int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
+
+    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
+}
+
+static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    const struct peer_change *c = arg;
+
+    return sync_peer_remove(ctx, st, c->name);
+}
+
+/* POST /api/v1/sync/peers {name, line, tier, url} */
+int api_sync_peer_add(struct request *r)
+{
+    json_t *body = http_body_json(r, true);
+    struct peer_change c;
+    int status, rc;
+
+    if (body == NULL)
+        return (int)r->status;
+    c = (struct peer_change){ json_string_value(json_object_get(body, "name")),
+                              json_string_value(json_object_get(body, "line")),
+                              json_string_value(json_object_get(body, "tier")),
+                              json_string_value(json_object_get(body, "url")) };
+    if (c.tier == NULL)
+        c.tier = "team";
+    if (c.url && *c.url == '\0')
+        c.url = NULL;
+    if (c.name == NULL || *c.name == '\0')
+        status = http_error(r, 400, "invalid", "name", "\"name\" is required: what this archive "
+                            "calls the peer (a-z, 0-9, '-', '_', '.')");
+    else if (c.line == NULL || *c.line == '\0')
+        status = http_error(r, 400, "invalid", "line", "\"line\" is required: the peer's key "
+                            "line, as its `attest key show` prints it (ask its administrator)");
+    else if ((rc = evlog_write(&r->ctx, r->st, peer_add, &c)) != AT_OK)
+        status = http_core_error(r, rc);
+    else
+        status = reply_peers(r, 201);
+    json_decref(body);
+    return status;
+}
+
+/* DELETE /api/v1/sync/peers/{name} */
+int api_sync_peer_remove(struct request *r)
+{
+    int rc = evlog_write(&r->ctx, r->st, peer_remove, &(struct peer_change){ .name = r->params[0] });
+
+    return rc == AT_OK ? api_sync_peers(r) : http_core_error(r, rc);
+}
+
+/* How many of the sequence numbers mark holds peer's mark lacks: the log
+ * entries and versions a push would send, near enough to show. */
+static json_int_t mark_ahead(json_t *mark, const char *peer_mark)
+{
+    json_t *theirs = peer_mark ? json_loads(peer_mark, 0, NULL) : NULL, *v;
+    const char *key;
+    json_int_t ahead = 0;
+
+    json_object_foreach(mark, key, v) {
+        json_int_t held = json_integer_value(json_object_get(theirs, key));
+        if (json_integer_value(v) > held)
+            ahead += json_integer_value(v) - held;
+    }
+    json_decref(theirs);
+    return ahead;
+}
+
+/* GET /api/v1/sync/status: this archive's mark and conflicts; each
+ * peer's mark, how far it is behind, what waits for it and the last
+ * exchange. */
+int api_sync_status(struct request *r)
+{
+    json_t *peers = NULL, *conflicts = NULL, *mark = NULL, *p, *list;
+    struct buf own = BUF_INIT;
+    size_t i;
+    int rc;
+
+    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK
+        || (rc = sync_conflicts(&r->ctx, r->st, &conflicts)) != AT_OK
+        || (rc = sync_mark(&r->ctx, r->st, &own)) != AT_OK) {
+        json_decref(peers);
+        json_decref(conflicts);
+        buf_free(&own);
+        return http_core_error(r, rc);
+    }
+    mark = json_loads(buf_str(&own), 0, NULL);
+    list = json_array();
+    json_array_foreach(peers, i, p) {
+        json_t *held = json_object_get(p, "mark");
+        char *text = json_is_object(held) ? json_dumps(held, JSON_COMPACT) : NULL;
+        json_t *s = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:I}", "name", json_object_get(p, "name"),
+                              "tier", json_object_get(p, "tier"), "url", json_object_get(p, "url"),
+                              "mark", held, "exchanged", json_object_get(p, "exchanged"),
+                              "exchanged_at", json_object_get(p, "exchanged_at"),
+                              "ahead", mark_ahead(mark, text));
+        json_t *waiting = sync_net_waiting(r->st, json_string_value(json_object_get(p, "name")));
+        json_object_update(s, waiting);
+        json_decref(waiting);
+        json_array_append_new(list, s);
+        free(text);
+    }
+    rc = http_json(r, 200, json_pack("{s:o, s:I, s:o}", "mark", mark ? mark : json_object(),
+                                     "conflicts", (json_int_t)json_array_size(conflicts),
+                                     "peers", list));
+    json_decref(peers);
+    json_decref(conflicts);
+    buf_free(&own);
+    return rc;
+}
+
+/* Appends a progress note to the reply's notes. */
+static void note_reply(void *arg, const char *text)
+{
+    json_array_append_new(arg, json_string(text));
+}
+
+/* POST /api/v1/sync/peers/{name}/push|pull {token[, url]}: the exchange
+ * of the CLI, with the peer's server at url or the address kept with the
+ * peer. */
+static int peer_exchange(struct request *r, bool pushing)
+{
+    json_t *body = http_body_json(r, true), *peers = NULL, *p, *notes = json_array();
+    struct sync_net n = { .peer = r->params[0], .note = note_reply, .note_arg = notes };
+    struct sync_stats stats = { 0 };
+    const char *token;
+    bool found = false;
+    size_t i;
+    int status, rc;
+
+    if (body == NULL) {
+        json_decref(notes);
+        return (int)r->status;
+    }
+    token = json_string_value(json_object_get(body, "token"));
+    n.url = json_string_value(json_object_get(body, "url"));
+    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK) {
+        status = http_core_error(r, rc);
+        goto out;
+    }
+    json_array_foreach(peers, i, p) {
+        if (strcmp(json_string_value(json_object_get(p, "name")), n.peer) == 0) {
+            found = true;
+            if (n.url == NULL || *n.url == '\0')
+                n.url = json_string_value(json_object_get(p, "url"));
+        }
+    }
+    if (!found) {
+        status = http_error(r, 404, "not_found", NULL, "no peer named %s: pin it first with its "
+                            "key line", n.peer);
+        goto out;
+    }
+    if (n.url == NULL || *n.url == '\0') {
+        status = http_error(r, 400, "invalid", "url", "\"url\" is required: the address of %s's "
+                            "server (https://…), unless it is kept with the peer", n.peer);
+        goto out;
+    }
+    if (token == NULL || *token == '\0') {
+        status = http_error(r, 400, "invalid", "token", "\"token\" is required: an API token of "
+                            "%s's server for a user with the sync right (it is not stored)", n.peer);
+        goto out;
+    }
+    if ((rc = sync_net_open(&r->ctx, &n, token)) != AT_OK) {
+        status = http_error(r, 400, "invalid", rc == AT_EINVAL && strncmp(r->ctx.message, "URL", 3) == 0
+                                                   ? "url" : "token", "%s", r->ctx.message);
+        goto out;
+    }
+    rc = pushing ? sync_net_push(&r->ctx, r->st, &n)
+                 : sync_net_pull(&r->ctx, r->st, &n, NULL, &stats);
+    if (rc != AT_OK) {
+        /* The peer's server failing is not this server's error. */
+        status = http_error(r, rc == AT_EINVAL ? 400 : 502, rc == AT_EINVAL ? "invalid" : "unavailable",
+                            NULL, "%s", r->ctx.message);
+        json_object_set(r->reply, "notes", notes);
+    } else {
+        json_t *done = pushing ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
+                                           n.applied ? n.applied : json_null(),
+                                           "packed_versions", (json_int_t)n.packed.versions,
+                                           "packed_items", (json_int_t)n.packed.items,
+                                           "packed_files", (json_int_t)n.packed.files)
+                               : json_pack("{s:o}", "imported", stats_json(&stats));
+        json_object_set_new(done, "peer", json_string(n.peer));
+        json_object_set_new(done, "done", json_boolean(n.done));
+        json_object_set(done, "notes", notes);
+        status = http_json(r, 200, done);
+    }
+out:
+    sync_net_close(&n);
+    json_decref(notes);
+    json_decref(peers);
+    json_decref(body);
+    return status;
+}
+
+int api_sync_peer_push(struct request *r)
+{
+    return peer_exchange(r, true);
+}
+
+int api_sync_peer_pull(struct request *r)
+{
+    return peer_exchange(r, false);
 }

@@ -3,8 +3,9 @@
  * the browser, through the same core calls as `attest user` (keys.h).
  * route.c lets only admins reach the user routes (ACTION_MANAGE_USERS);
  * core checks again.  A new user's passphrase is taken from the body and
- * never sent back; a change of role and disabling end the user's sessions
- * and tokens, as in the CLI.  Tokens: everyone lists and revokes their
+ * never sent back; a change of role, disabling and an admin's reset of a
+ * lost passphrase (the old one never asked) end the user's sessions and
+ * tokens, as in the CLI.  Tokens: everyone lists and revokes their
  * own, admins anyone's (core decides).
  */
 #include "http.h"
@@ -15,7 +16,8 @@
 #include <string.h>
 
 /* A change made by evlog_write: add (name, role, pass, kdf), role (name,
- * role), enable (name, enable) or revoke (name: the token's id). */
+ * role), enable (name, enable), reset (name, pass, kdf: a new passphrase)
+ * or revoke (name: the token's id). */
 struct user_change {
     const char *sub;
     const struct session *by;
@@ -35,6 +37,8 @@ static int change_user(struct at_ctx *ctx, struct store *st, void *arg)
         return keys_set_role(ctx, st, c->by, c->name, c->role);
     if (strcmp(c->sub, "revoke") == 0)
         return keys_token_revoke(ctx, st, c->by, c->name);
+    if (strcmp(c->sub, "reset") == 0)
+        return keys_passphrase_reset(ctx, st, c->by, c->name, c->pass, c->kdf);
     return keys_user_enable(ctx, st, c->by, c->name, c->enable);
 }
 
@@ -136,6 +140,31 @@ int api_users_change(struct request *r)
         status = http_error(r, 400, "invalid", "role", "give {\"role\": ROLE} or {\"enabled\": "
                             "true|false}");
     }
+    json_decref(body);
+    return status;
+}
+
+/* POST /api/v1/users/{name}/passphrase {passphrase[, kdf]} */
+int api_users_passphrase(struct request *r)
+{
+    json_t *body = http_body_json(r, true);
+    struct kdf kdf = keys_kdf_default();
+    const char *pass, *kdf_name;
+    int status;
+
+    if (body == NULL)
+        return (int)r->status;
+    pass = json_string_value(json_object_get(body, "passphrase"));
+    kdf_name = json_string_value(json_object_get(body, "kdf"));
+    if (pass == NULL || *pass == '\0')
+        status = http_error(r, 400, "invalid", "passphrase", "\"passphrase\" is required: the "
+                            "user's new passphrase, to hand to them in person");
+    else if (kdf_name && keys_kdf_parse(&r->ctx, kdf_name, &kdf) != AT_OK)
+        status = http_error(r, 400, "invalid", "kdf", "%s", r->ctx.message);
+    else
+        status = write_change(r, &(struct user_change){ .sub = "reset", .by = &r->keys,
+                                                        .name = r->params[0], .pass = pass,
+                                                        .kdf = &kdf }, 200);
     json_decref(body);
     return status;
 }

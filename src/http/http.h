@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 
 /* Limits: a request beyond them is refused without disturbing others. */
 #define HTTP_MAX_BODY (1 << 20)              /* JSON bodies; uploads: see server.h */
@@ -57,6 +58,8 @@ struct request {
     MHD_ContentReaderFreeCallback stream_free; /* which frees stream_arg after */
     void *stream_arg;
     uint64_t file_len;             /* of the file or the stream */
+    uint64_t file_offset;          /* where in file_fd the reply starts */
+    char content_range[96];        /* Content-Range of a 206 reply, or "" */
     const char *disposition;       /* Content-Disposition, or NULL */
     const char *cache_control;     /* Cache-Control, or NULL for the default */
     const char *csp;               /* Content-Security-Policy, or NULL for the application's */
@@ -64,6 +67,20 @@ struct request {
     char set_cookie[256];
     int64_t started_us;
 };
+
+/* Bytes a cache keeps and replies send, counted so that the last holder
+ * frees them (reply.c): a new block has one reference; a reply made with
+ * http_reply_bytes takes over the reference it is given. */
+struct http_bytes {
+    atomic_int refs;
+    size_t len;
+    const char *type;              /* the Content-Type to send them as */
+    char *data;
+};
+struct http_bytes *http_bytes_new(char *data, size_t len, const char *type); /* takes data */
+void http_bytes_ref(struct http_bytes *b);
+void http_bytes_release(void *b);
+int http_reply_bytes(struct request *r, struct http_bytes *b);
 
 /* Reading a request and replying (reply.c). */
 
@@ -194,6 +211,7 @@ int api_evidence_custody_add(struct request *r);
 int api_users_list(struct request *r);
 int api_users_add(struct request *r);
 int api_users_change(struct request *r);
+int api_users_passphrase(struct request *r);
 int api_tokens_list(struct request *r);
 int api_tokens_revoke(struct request *r);
 int api_export(struct request *r);
@@ -223,6 +241,13 @@ int api_sync_upload_delete(struct request *r);
 int api_sync_upload_get(struct request *r);
 int api_sync_upload_put(struct request *r);
 int api_sync_upload_apply(struct request *r);
+int api_sync_key(struct request *r);
+int api_sync_peers(struct request *r);
+int api_sync_peer_add(struct request *r);
+int api_sync_peer_remove(struct request *r);
+int api_sync_peer_push(struct request *r);
+int api_sync_peer_pull(struct request *r);
+int api_sync_status(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

@@ -8,6 +8,7 @@
 #include "../core/number.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,4 +93,40 @@ int http_arg_long(struct request *r, const char *name, long min, long max, long 
     if (text && number_parse_long(&r->ctx, name, text, min, max, out) != AT_OK)
         return http_error(r, 400, "invalid", name, "%s", r->ctx.message);
     return 0;
+}
+
+struct http_bytes *http_bytes_new(char *data, size_t len, const char *type)
+{
+    struct http_bytes *b = xcalloc(1, sizeof *b);
+
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    b->type = type;
+    b->data = data;
+    return b;
+}
+
+void http_bytes_ref(struct http_bytes *b)
+{
+    atomic_fetch_add(&b->refs, 1);
+}
+
+void http_bytes_release(void *cls)
+{
+    struct http_bytes *b = cls;
+
+    if (atomic_fetch_sub(&b->refs, 1) == 1) {
+        free(b->data);
+        free(b);
+    }
+}
+
+int http_reply_bytes(struct request *r, struct http_bytes *b)
+{
+    r->content_type = b->type;
+    r->raw = b->data;
+    r->raw_len = b->len;
+    r->raw_release = http_bytes_release;
+    r->raw_cls = b;
+    return (int)r->status;
 }

@@ -90,7 +90,7 @@ static enum MHD_Result send_reply(struct request *r)
     char *text = NULL;
 
     if (r->file_fd >= 0) {
-        resp = MHD_create_response_from_fd64(r->file_len, r->file_fd);
+        resp = MHD_create_response_from_fd_at_offset64(r->file_len, r->file_fd, r->file_offset);
         r->file_fd = -1; /* the response closes it */
     } else if (r->stream) {
         resp = MHD_create_response_from_callback(r->file_len, 64 * 1024, r->stream, r->stream_arg,
@@ -124,6 +124,8 @@ static enum MHD_Result send_reply(struct request *r)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->etag[0])
         MHD_add_response_header(resp, "ETag", r->etag);
+    if (r->content_range[0])
+        MHD_add_response_header(resp, "Content-Range", r->content_range);
     add_security_headers(resp, strncmp(r->url, "/api/", 5) == 0, r->cache_control, r->csp);
     ret = MHD_queue_response(r->conn, r->status, resp);
     MHD_destroy_response(resp);

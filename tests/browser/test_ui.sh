@@ -20,11 +20,12 @@ fi
 tmp=$(mktemp -d)
 shots=$(mktemp -d "${TMPDIR:-/tmp}/attest-ui-shots.XXXXXX")
 server=
+peer_server=
 cleanup() {
-    if [ -n "$server" ]; then
-        kill "$server" 2>/dev/null
-        wait "$server" 2>/dev/null
-    fi
+    for pid in $server $peer_server; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     rm -rf "$tmp"
     rmdir "$shots" 2>/dev/null # kept only when a step failed
 }
@@ -58,7 +59,13 @@ if ! { run init "$tmp/a" --kdf interactive \
        && python3 "$root/tests/tools/mbtiles.py" quadrants "$tmp/scene.ppm" 512 \
        && gdal_translate -q -of GTiff -a_srs EPSG:4326 -a_ullr 129.70 42.48 129.8024 42.3776 \
               "$tmp/scene.ppm" "$tmp/scene.tif" \
-       && run -A "$tmp/a" basemap add "$tmp/scene.tif"; } >"$tmp/setup.log" 2>&1; then
+       && run -A "$tmp/a" basemap add "$tmp/scene.tif" \
+       && run init "$tmp/c" --kdf interactive \
+       && run -A "$tmp/c" peers add a "$(run -A "$tmp/a" key show | grep -m1 '^attest-peer')" \
+       && printf '%s\n' '{"type":"document","id":"dc-peer00000001","data":{"title":"FICTIONAL report from the centre"}}' \
+              > "$tmp/c.jsonl" && run -A "$tmp/c" import jsonl "$tmp/c.jsonl" \
+       && run -A "$tmp/c" key show | grep -m1 '^attest-peer' > "$tmp/c.line" \
+       && run -A "$tmp/c" user token create --label FICTIONAL-peer > "$tmp/c.token"; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1
 fi
@@ -71,6 +78,17 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 
+# A second server on loopback, the peer the browser pins and pushes to.
+peer_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$A" -A "$tmp/c" serve --bind 127.0.0.1 --port "$peer_port" 3<"$tmp/pass" 2>"$tmp/peer.log" &
+peer_server=$!
+for _ in $(seq 600); do
+    (exec 5<>"/dev/tcp/127.0.0.1/$peer_port") 2>/dev/null && break
+    sleep 0.1
+done
+
+ATTEST_PEER_URL="http://127.0.0.1:$peer_port" ATTEST_PEER_LINE="$(cat "$tmp/c.line")" \
+ATTEST_PEER_TOKEN="$(cat "$tmp/c.token")" \
 ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
 ATTEST_PICTURES="$(dirname "$A")/pictures" \
 ATTEST_DOWNLOADS="$tmp/downloads" CHROMIUM="$CHROMIUM" \

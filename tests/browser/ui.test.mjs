@@ -552,6 +552,108 @@ await step('users: an admin makes an API token, shown once, then revokes it', as
     check(r === 401, 'the revoked token is refused: ' + r);
 });
 
+// A second server on loopback (test_ui.sh): its key line and an API token
+// of its admin, as its administrator would hand them over.
+const PEER = { url: process.env.ATTEST_PEER_URL, line: process.env.ATTEST_PEER_LINE,
+               token: process.env.ATTEST_PEER_TOKEN };
+
+async function peerRow() {
+    const row = page.locator('#peers-table tr[data-peer="centre"]');
+    await row.waitFor();
+    return row;
+}
+
+await step('peers: the key line to copy, a peer pinned by its line and listed', async () => {
+    check(await page.locator('#nav a[href="#/peers"]').count() === 1, 'the navigation links the page');
+    await goto('peers');
+    await page.waitForFunction(() => /^attest-peer 1 [0-9a-f]{32} /.test(document.getElementById('pe-keyline')?.textContent));
+    check(await page.locator('#pe-copy').count() === 1, 'a copy button');
+    check(await page.locator('#pe-conflicts a[href="#/conflicts"]').count() === 1, 'the conflicts page is linked');
+    await page.fill('#pe-new-name', 'centre');
+    await page.fill('#pe-new-line', 'attest-peer 1 not a line');
+    await page.click('#peer-add button[type=submit]');
+    await page.waitForSelector('#peer-add .error-box:not([hidden])');
+    check((await page.textContent('#peer-add .error-box')).includes('line'), 'a bad line is refused, naming it');
+    await page.fill('#pe-new-line', PEER.line);
+    await page.fill('#pe-new-url', PEER.url);
+    await page.click('#peer-add button[type=submit]');
+    const row = await peerRow();
+    check((await row.locator('[data-field="url"]').textContent()) === PEER.url, 'its address');
+    check((await row.locator('[data-field="last"]').textContent()) === 'never', 'never exchanged');
+    check((await row.locator('[data-field="ahead"]').textContent()) === 'not known yet', 'what it holds is not known');
+});
+
+await step('peers: push to the second server, the status changes', async () => {
+    let row = await peerRow();
+    await row.locator('button[data-action="push"]').click();
+    await page.waitForFunction(() => /token/.test(document.getElementById('status')?.textContent || ''));
+    check(await page.evaluate(() => document.activeElement.id) === 'pe-token',
+          'without a token nothing is sent, and the token field has the focus');
+    await page.fill('#pe-token', PEER.token);
+    await row.locator('button[data-action="push"]').click();
+    await page.waitForSelector('#pe-progress p.result[data-kind="push"]', { timeout: 30000 });
+    const result = await page.textContent('#pe-progress p.result');
+    check(/^Pushed: [1-9][0-9]* versions/.test(result), 'what was pushed: ' + result);
+    check(!(await page.content()).includes(PEER.token), 'the token is not shown back');
+    await page.waitForFunction(() => /^pushed · /.test(document.querySelector(
+        '#peers-table tr[data-peer="centre"] [data-field="last"]')?.textContent || ''));
+    row = await peerRow();
+    check((await row.locator('[data-field="waiting"]').textContent()) === 'nothing', 'the outbox is empty');
+    check(/^[0-9]+$/.test(await row.locator('[data-field="ahead"]').textContent()), 'what it lacks is now known');
+    const r = await fetch(PEER.url + '/api/v1/records/dc-fake00000001', { headers: { Authorization: 'Bearer ' + PEER.token } });
+    check(r.status === 200, 'the second server holds the pushed record: ' + r.status);
+});
+
+await step('peers: in Korean, a pull from the second server brings its record', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('peers');
+    const row = await peerRow();
+    check((await page.textContent('main h1')) === '연계 아카이브와 동기화', 'the Korean title');
+    check((await row.locator('button[data-action="pull"]').textContent()) === '받기', 'the Korean button');
+    await page.fill('#pe-token', PEER.token);
+    await row.locator('button[data-action="pull"]').click();
+    await page.waitForSelector('#pe-progress p.result[data-kind="pull"]', { timeout: 30000 });
+    const result = await page.textContent('#pe-progress p.result');
+    check(/^받음: 버전 [1-9]/.test(result), 'what was pulled, in Korean: ' + result);
+    await page.waitForFunction(() => /^받음 · /.test(document.querySelector(
+        '#peers-table tr[data-peer="centre"] [data-field="last"]')?.textContent || ''));
+    await goto('record/dc-peer00000001');
+    check((await page.textContent('main h1')).includes('FICTIONAL report from the centre'), 'the pulled record');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+await step('users: an admin resets a lost passphrase; the user logs in with the new one, not the old', async () => {
+    await goto('users');
+    await page.fill('#us-new-name', 'fictional-forgetful');
+    await page.selectOption('#us-new-role', 'analyst');
+    await page.fill('#us-new-pass', 'FICTIONAL forgotten passphrase');
+    await page.click('#user-add button[type=submit]');
+    const row = '#users-table tr[data-user="fictional-forgetful"]';
+    await page.waitForSelector(row);
+    check(await page.locator('#users-table tr[data-user="admin"] details.reset').count() === 0,
+          'no reset of one\'s own passphrase here');
+    await page.click(`${row} details.reset summary`);
+    await page.fill(`${row} .reset-pass`, 'FICTIONAL passphrase set anew');
+    await page.fill(`${row} .reset-again`, 'FICTIONAL passphrase set anew');
+    await page.click(`${row} details.reset button[type=submit]`);
+    await page.waitForFunction(() => /reset/.test(document.getElementById('status')?.textContent || ''));
+    check(!(await page.content()).includes('FICTIONAL passphrase set anew'), 'the passphrase is nowhere on the page');
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await page.fill('#login-user', 'fictional-forgetful');
+    await page.fill('#login-pass', 'FICTIONAL forgotten passphrase');
+    await page.click('form.login button[type=submit]');
+    await page.waitForSelector('form.login .error-box:not([hidden])');
+    await page.waitForTimeout(1100); // a wrong passphrase delays the next guess
+    await login(['fictional-forgetful', 'FICTIONAL passphrase set anew']);
+    check(await page.locator('#nav a[href="#/peers"]').count() === 0, 'no peers page for an analyst');
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+});
+
 async function download(sel) {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(sel)]);
     const path = join(downloads, dl.suggestedFilename());
@@ -762,7 +864,7 @@ await step('Korean: every page shows no English label', async () => {
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
                    'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
-                   'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users'];
+                   'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers'];
     const found = [];
     for (const p of pages) {
         await goto(p);

@@ -8,7 +8,7 @@
 # at the end every archive holds every version, their current views
 # agree, and `attest verify` passes everywhere.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 37
 
 ROUNDS=${SYNC_ROUNDS:-100}
 SEED=${SYNC_SEED:-16}
@@ -52,7 +52,11 @@ check_fails "only an admin pins a peer" 1 "may not manage the archives this one 
 check_fails "only an admin unpins a peer" 1 "may not manage" \
     env ATTEST_USER=ana "$ATTEST_BIN" -A "$T/lap1" peers remove centre 3<"$T/apass"
 check "peers remove" at lap1 peers remove centre
-check "peers add again" at lap1 peers add centre "$L_centre"
+check_fails "a peer's server address is checked" 2 "plain http would send the token" \
+    at lap1 peers add centre "$L_centre" --url http://192.0.2.1:8443
+check "peers add again, with its server's address" at lap1 peers add centre "$L_centre" --url https://centre.example.org:8443
+same "the address is kept with the peer" "https://centre.example.org:8443" \
+    "$(at lap1 peers list --json | json_get '[p["url"] for p in j if p["name"] == "centre"][0]')"
 at lap1 peers add lap2 "$L_lap2" && at lap2 peers add lap1 "$L_lap1" \
     && at lap2 peers add centre "$L_centre" && at centre peers add lap1 "$L_lap1" \
     && at centre peers add lap2 "$L_lap2"

@@ -7,7 +7,7 @@
 # officer, and `witness reveal --history` shows every version.  Every
 # user shares the (FICTIONAL) test passphrase on fd 3.
 . "$(dirname "$0")/lib.sh"
-plan 54
+plan 74
 
 new_archive
 add_user() { attest user add "$1" --role "$2" --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase"; }
@@ -86,6 +86,26 @@ same "disabling ends the user's tokens" "user disabled" "$(token_state bea "$aft
 check "enable" attest -u bea user enable ana
 same "enabling again does not revive them" ended "$(token_state ana "$after")"
 
+# ---- an admin resets a lost passphrase ------------------------------------------
+printf 'FICTIONAL new passphrase for rae\n' > "$T/rae-new"
+check "an investigator to reset added" attest -u bea user add rae --role investigator --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase"
+check "rae makes a token" attest -u rae user token create --label FICTIONAL-before-reset
+before=$(token_id rae FICTIONAL-before-reset)
+check_fails "a non-admin cannot reset another's passphrase" 1 "may not manage users" \
+    attest -u ivan user reset ana --new-passphrase-fd 4 4<"$T/rae-new"
+check_fails "reset: an unknown user is named" 1 "no user nobody" \
+    attest -u bea user reset nobody --new-passphrase-fd 4 4<"$T/rae-new"
+check_fails "reset: an admin's own passphrase is changed with passwd" 2 "user passwd" \
+    attest -u bea user reset bea --new-passphrase-fd 4 4<"$T/rae-new"
+box_before=$(attest user list --json | json_get "[u['box_pk'] for u in j if u['name'] == 'rae'][0]")
+check "an admin resets rae's passphrase" attest -u bea user reset rae --new-passphrase-fd 4 4<"$T/rae-new"
+check_fails "rae's old passphrase no longer opens" 1 "wrong user name or passphrase" \
+    attest -u rae user token list
+check "rae logs in with the new one" attest -u rae --passphrase-fd 5 user token list 5<"$T/rae-new"
+same "the reset ended rae's tokens" ended "$(token_state bea "$before")"
+check "rae has a new sealing key" test "$box_before" != "$(attest user list --json | json_get "[u['box_pk'] for u in j if u['name'] == 'rae'][0]")"
+check "the log records the reset" sh -c "'$ATTEST_BIN' verify"
+
 # ---- witness identities -----------------------------------------------------
 W=$(attest add witness --code FICTIONAL-W-USERS 2>/dev/null)
 printf '{"real_name": "FICTIONAL First Qalvenor"}\n' > "$T/first.json"
@@ -111,4 +131,17 @@ same "--history shows every version, oldest first" \
     '[[1, "FICTIONAL First Qalvenor"], [2, "FICTIONAL Second Brisquane"], [3, "FICTIONAL Third Ostrewyn"]]' \
     "$(json_get '[[v["version"], v["identity"]["real_name"]] for v in j]' < "$T/out")"
 check_fails "--history needs an officer" 1 "may not reveal" attest -u ivan witness reveal "$W" --history
+
+# ---- an officer's passphrase reset: identities open again after a reseal --------
+printf 'FICTIONAL new passphrase for oscar\n' > "$T/oscar-new"
+check "a second officer" attest -u bea user add oscar --role officer --new-passphrase-fd 4 --kdf interactive 4<"$T/.passphrase"
+check "the first officer reseals for them" attest -u olga witness reseal
+check "the second officer reads the identity" attest -u oscar witness reveal "$W"
+check "an admin resets the second officer's passphrase" attest -u bea user reset oscar --new-passphrase-fd 4 4<"$T/oscar-new"
+check_fails "their new sealing key does not open what was sealed before, saying to reseal" 1 "witness reseal" \
+    attest -u oscar --passphrase-fd 5 witness reveal "$W" 5<"$T/oscar-new"
+check "the first officer reseals again" attest -u olga witness reseal
+check "the reset officer reads the identity again" attest -u oscar --passphrase-fd 5 witness reveal "$W" 5<"$T/oscar-new"
+same "the newest identity" "FICTIONAL Third Ostrewyn" "$(json_get 'j["real_name"]' < "$T/out")"
+check "verify passes" attest verify
 exit 0

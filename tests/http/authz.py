@@ -35,6 +35,12 @@ def rule(route, level, who):
     top, can = ROLES[who]
     lv = LEVELS.index(level) if level != "-" else 0
     reads = top >= lv
+    if path.startswith(("/api/v1/sync/key", "/api/v1/sync/peers", "/api/v1/sync/status")):
+        # peers and the network from the server: admins only; the matrix
+        # pins no peer (400) and names one not pinned (404)
+        if who != "admin":
+            return 403
+        return 400 if route == "POST /api/v1/sync/peers" else 404 if "{name}" in path else 200
     if path.startswith("/api/v1/sync/") and route != "GET /api/v1/sync/conflicts":
         # sync needs its right; the matrix then names no pack length, no
         # archive, and uploads that are not there
@@ -189,6 +195,13 @@ def request(s, who, route, level, mode):
         # enabling a user who is enabled changes nothing and ends no session
         path = path.replace("{name}", "matrix-target")
         body = {"enabled": True}
+    elif path.startswith("/api/v1/sync/peers"):
+        path = path.replace("{name}", "fictional-unpinned")
+        body = {} if method == "POST" else None
+    elif route == "POST /api/v1/users/{name}/passphrase":
+        # a reset of the target's passphrase, which no principal uses
+        path = path.replace("{name}", "matrix-target")
+        body = {"passphrase": "FICTIONAL matrix reset %d" % n, "kdf": "interactive"}
     elif route == "POST /api/v1/tokens/{id}/revoke":
         path = path.replace("{id}", "000000000000")
         body = {}

@@ -47,7 +47,11 @@ evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
 sync_chunk = b"FICTIONAL not a pack\n"
 # Pulling and applying a real pack needs a second, pinned archive: those
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
-needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply")}
+needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
+              ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull")}
+# A peer pinned by a FICTIONAL key line (no server answers for it: a push
+# or pull to it is refused as the peer's failure, 502).
+fictional_line = "attest-peer 1 %s %s %s" % ("f" * 32, "A" * 43, "E" * 43)
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
@@ -112,6 +116,14 @@ calls = {
     ("GET", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
     ("PUT", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "?offset=0", sync_chunk),
     ("POST", "/api/v1/sync/uploads/{id}/apply"): ({"id": "UPLOAD"}, "", None),
+    ("GET", "/api/v1/sync/key"): ({}, "", None),
+    ("GET", "/api/v1/sync/peers"): ({}, "", None),
+    ("POST", "/api/v1/sync/peers"): ({}, "", {"name": "fictional-peer", "line": fictional_line, "tier": "partner", "url": "http://127.0.0.1:9"}),
+    ("DELETE", "/api/v1/sync/peers/{name}"): ({"name": "fictional-unpinned"}, "", None),
+    ("POST", "/api/v1/sync/peers/{name}/push"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
+    ("POST", "/api/v1/sync/peers/{name}/pull"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
+    ("GET", "/api/v1/sync/status"): ({}, "", None),
+    ("POST", "/api/v1/users/{name}/passphrase"): ({"name": "fictional-clerk"}, "", {"passphrase": "FICTIONAL reset passphrase", "kdf": "interactive"}),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),

@@ -147,6 +147,17 @@ POST /api/v1/witnesses/{id}/identity    public       401  201   201     201     
 POST /api/v1/witnesses/{id}/identity    partner      401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    restricted   401  201   201     201          201     403     403
 POST /api/v1/witnesses/{id}/identity    confidential 401  201   201     201          404     403     403
+# peers, the key line, sync status, a push or pull to a peer's server and a
+# passphrase reset: admins only; the matrix pins no peer (400 without a
+# name) and names a peer that is not pinned (404)
+GET  /api/v1/sync/key                   -            401  200   403     403          403     403     403
+GET  /api/v1/sync/peers                 -            401  200   403     403          403     403     403
+POST /api/v1/sync/peers                 -            401  400   403     403          403     403     403
+DELETE /api/v1/sync/peers/{name}        -            401  404   403     403          403     403     403
+POST /api/v1/sync/peers/{name}/pull     -            401  404   403     403          403     403     403
+POST /api/v1/sync/peers/{name}/push     -            401  404   403     403          403     403     403
+GET  /api/v1/sync/status                -            401  200   403     403          403     403     403
+POST /api/v1/users/{name}/passphrase    -            401  200   403     403          403     403     403
 TABLE
 
 http_setup --no-demo

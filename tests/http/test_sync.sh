@@ -3,11 +3,13 @@
 # chunks, an interruption, the offset asked, the rest; wrong offsets
 # refused), then `attest sync push` and `attest sync pull` between a laptop
 # and the centre's server on loopback: a push cut short resuming where the
-# server stopped, a pull, a travelled laptop restored over the network, and
+# server stopped, a pull cut short resuming with a Range for the same pack,
+# the centre's server pushing to and pulling from the laptop's server (the
+# browser's Peers page), a travelled laptop restored over the network, and
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 62
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -48,12 +50,78 @@ check "the centre holds the laptop's records" "$bin" show dc-apt000000002
 check "the outbox is empty" test ! -e "$L/sync-outbox/centre.pack" -a ! -e "$L/sync-outbox/centre.pack.upload"
 check "a second push sends nothing new" push
 
-# ---- pull -----------------------------------------------------------------------
+# ---- pull, cut short, resumed (Range on the same pack) ---------------------------
 pull() { "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" "$@"; }
-check "pull" pull
+head -c 20000 /dev/urandom > "$tmp/centre-ev.bin"
+setup "centre evidence" "$bin" evidence add "$tmp/centre-ev.bin" --source dc-fake00000001
+check "pull of 3000 bytes only (--max-bytes 3000)" pull --max-bytes 3000
+cp "$tmp/out" "$tmp/pull1"
+check "it says to run again" grep -q "run the same command again" "$tmp/pull1"
+check "the partial pack and its tag wait in the inbox" test "$(stat -c %s "$L/sync-inbox/centre.pack")" = 3000 -a -s "$L/sync-inbox/centre.pack.pull"
+"$bin" -A "$L" show dc-fake00000001 > /dev/null 2>&1; rc=$?
+check "nothing is imported from a partial pack" test $rc -ne 0
+check "the pull run again resumes at byte 3000 and imports" pull
+cp "$tmp/out" "$tmp/pull2"
+check "it said where it resumed" grep -q "resuming the download at byte 3000" "$tmp/pull2"
+check "the inbox is empty" test ! -e "$L/sync-inbox/centre.pack" -a ! -e "$L/sync-inbox/centre.pack.pull"
+check "the resumed pull asked the server for the rest (206)" grep -q 'GET /api/v1/sync/pack 206 ' "$tmp/server.log"
 check "the laptop holds the centre's records" "$bin" -A "$L" show dc-fake00000001
 check "verify passes on the laptop" "$bin" -A "$L" verify
 check "verify passes at the centre" "$bin" verify
+
+# ---- the server pushes and pulls to a peer's server (the browser's Peers page) ----
+lport=$(free_port)
+"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
+laptop_pid=$!
+for _ in $(seq 600); do
+    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
+    sleep 0.1
+done
+"$bin" -A "$L" user token create --label FICTIONAL-centre > "$tmp/laptop-token" 2>/dev/null
+printf '{"type":"document","id":"dc-apt000000009","data":{"title":"FICTIONAL centre record, pushed by its server"}}\n' > "$tmp/centre.jsonl"
+setup "a centre record" "$bin" import jsonl "$tmp/centre.jsonl"
+exchange() {
+    "$python" - "$@" <<'PY'
+import json, sys
+from client import Session
+kind, url, token_file = sys.argv[1:4]
+admin = Session().login("admin")
+body = {"token": open(token_file).read().strip()}
+if url != "-":
+    body["url"] = url
+r = admin.post("/api/v1/sync/peers/laptop/" + kind, body)
+print(r.status, r.body.decode()[:400])
+if r.status != 200 or not r.json()["done"]:
+    sys.exit(1)
+s = admin.get("/api/v1/sync/status").json()
+laptop = [p for p in s["peers"] if p["name"] == "laptop"][0]
+print(json.dumps(laptop))
+sys.exit(0 if laptop["exchanged"] == kind and laptop["outbox"] is None and laptop["inbox"] is None else 1)
+PY
+}
+check "a push from the centre's server to the laptop's server (url given)" exchange push "http://127.0.0.1:$lport" "$tmp/laptop-token"
+check "the laptop holds the record the centre's server pushed" "$bin" -A "$L" show dc-apt000000009
+check "the peer's address is kept when pinned with it" "$python" -c '
+import sys
+from client import Session
+a = Session().login("admin")
+line = [p["line"] for p in a.get("/api/v1/sync/peers").json()["peers"] if p["name"] == "laptop"][0]
+r = a.post("/api/v1/sync/peers", {"name": "laptop", "line": line, "url": sys.argv[1]})
+sys.exit(0 if r.status == 201 and [p["url"] for p in r.json()["peers"] if p["name"] == "laptop"] == [sys.argv[1]] else 1)' "http://127.0.0.1:$lport"
+printf '{"type":"document","id":"dc-apt000000010","data":{"title":"FICTIONAL laptop record, pulled by the centre"}}\n' > "$tmp/laptop2.jsonl"
+setup "a laptop record" "$bin" -A "$L" import jsonl "$tmp/laptop2.jsonl"
+check "a pull by the centre's server from the laptop's (the address kept)" exchange pull - "$tmp/laptop-token"
+check "the centre holds the laptop's record" "$bin" show dc-apt000000010
+printf 'not-the-token\n' > "$tmp/wrong-token"
+"$python" - "$tmp/wrong-token" > "$tmp/o" 2>&1 <<'PY'
+import sys
+from client import Session
+r = Session().login("admin").post("/api/v1/sync/peers/laptop/push", {"token": open(sys.argv[1]).read().strip()})
+print(r.status, r.body.decode())
+sys.exit(0 if r.status == 502 and b"401" in r.body else 1)
+PY
+check "a wrong token of the peer's server: 502 with the peer's answer, not 401" test $? -eq 0
+kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
 
 # ---- refusals ---------------------------------------------------------------------
 "$bin" -A "$L" sync push http://192.0.2.1:9 --to centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?

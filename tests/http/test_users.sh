@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # User administration over the API (the browser's users page), evidence
 # custody events and safe previews.  Admins only may list, add, re-role,
-# disable and enable users, through the same core calls as `attest user`;
+# disable and enable users and reset a lost passphrase, through the same
+# core calls as `attest user`;
 # a passphrase is never sent back; CSRF as every change.  Previews are
 # inline only for types a browser shows without running anything, under a
 # sandboxing Content-Security-Policy.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 44
 http_setup
 http_start
 "$python" tests/http/users.py || echo "not ok - users.py exited with $?"

@@ -1,6 +1,7 @@
 """users.py: /api/v1/users, /api/v1/tokens, and evidence custody and
 previews (test_users.sh).  FICTIONAL data only."""
 import sys
+import time
 
 from client import Session, Results, error_of
 
@@ -64,6 +65,37 @@ r = admin.post("/api/v1/users/nobody-such", {"role": "analyst"})
 res.check("an unknown user: 404", r.status == 404, r.body[:200])
 r = admin.post("/api/v1/users/fictional-clerk", {})
 res.check("neither role nor enabled: 400", r.status == 400, r.body[:200])
+
+# An admin's reset of a lost passphrase: the old one never asked, the
+# user's sessions and tokens end, the new one opens, nothing sent back.
+RESET_PASS = "FICTIONAL reset passphrase 4d2"
+time.sleep(1.1)   # a refused login above delays the next for this user by a second
+clerk = Session().login("fictional-clerk", NEW_PASS)
+clerk_token = clerk.post("/api/v1/tokens", {"label": "FICTIONAL clerk script"}).json().get("token")
+r = analyst.post("/api/v1/users/fictional-clerk/passphrase", {"passphrase": RESET_PASS})
+res.check("an analyst may not reset a passphrase (403)", r.status == 403, r.status)
+r = admin.post("/api/v1/users/fictional-clerk/passphrase", {"passphrase": RESET_PASS, "kdf": "interactive"},
+               csrf=False)
+res.check("a reset without the CSRF header: 403", r.status == 403 and error_of(r).get("code") == "csrf", r.body[:200])
+r = admin.post("/api/v1/users/fictional-clerk/passphrase", {})
+res.check("a reset without a passphrase: 400 naming the field",
+          r.status == 400 and error_of(r).get("field") == "passphrase", r.body[:200])
+r = admin.post("/api/v1/users/fictional-clerk/passphrase", {"passphrase": "short"})
+res.check("a short passphrase: 400", r.status == 400, r.body[:200])
+r = admin.post("/api/v1/users/admin/passphrase", {"passphrase": RESET_PASS})
+res.check("an admin's own passphrase is not reset here: 400 naming passwd",
+          r.status == 400 and "passwd" in error_of(r).get("message", ""), r.body[:200])
+r = admin.post("/api/v1/users/nobody-such/passphrase", {"passphrase": RESET_PASS})
+res.check("reset of an unknown user: 404", r.status == 404, r.body[:200])
+r = admin.post("/api/v1/users/fictional-clerk/passphrase", {"passphrase": RESET_PASS, "kdf": "interactive"})
+res.check("an admin resets the passphrase; the reply never holds it",
+          r.status == 200 and RESET_PASS.encode() not in r.body, r.body[:200])
+res.check("the reset ends the user's session", clerk.get("/api/v1/me").status == 401)
+res.check("and their token", Session(token=clerk_token).get("/api/v1/me").status == 401)
+r = Session().post("/api/v1/login", {"username": "fictional-clerk", "passphrase": NEW_PASS})
+res.check("the old passphrase no longer logs in", r.status == 401, r.status)
+time.sleep(1.1)
+res.check("the new one does", Session().login("fictional-clerk", RESET_PASS).get("/api/v1/me").status == 200)
 
 # Tokens: one's own; an admin's, anyone's.
 tok = analyst.post("/api/v1/tokens", {"label": "FICTIONAL analyst script"})

@@ -207,3 +207,48 @@ UNIT_TEST(keys_tokens_expire_and_are_revoked)
     json_decref(list);
     store_close(st);
 }
+
+UNIT_TEST(keys_an_admin_resets_a_lost_passphrase)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, analyst, again;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    uint8_t old_pk[32];
+    char token[64], user[64];
+    enum role role;
+    bool enabled;
+    int64_t g;
+
+    REQUIRE(st != NULL);
+    store_begin(&ctx, st);
+    REQUIRE(keys_user_add(&ctx, st, &admin, "ana", ROLE_ANALYST, "long enough pass", &cheap) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    REQUIRE(keys_login(&ctx, st, "ana", "long enough pass", &analyst) == AT_OK);
+    memcpy(old_pk, analyst.box_pk, 32);
+    store_begin(&ctx, st);
+    REQUIRE(keys_token_create(&ctx, st, &analyst, "FICTIONAL", 30, token) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+    g = generation_of(&ctx, st, "ana", &enabled);
+
+    /* Only an admin, never on themselves, only a known user, only a long passphrase. */
+    store_begin(&ctx, st);
+    CHECK(keys_passphrase_reset(&ctx, st, &analyst, "admin", "a reset passphrase", &cheap) == AT_EDENIED);
+    CHECK(keys_passphrase_reset(&ctx, st, &admin, "admin", "a reset passphrase", &cheap) == AT_EINVAL);
+    CHECK(keys_passphrase_reset(&ctx, st, &admin, "nobody", "a reset passphrase", &cheap) == AT_ENOTFOUND);
+    CHECK(keys_passphrase_reset(&ctx, st, &admin, "ana", "short", &cheap) == AT_EINVAL);
+    REQUIRE(keys_passphrase_reset(&ctx, st, &admin, "ana", "a reset passphrase", &cheap) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, st) == AT_OK);
+
+    /* The new passphrase opens the same master key; the old one nothing;
+     * a new sealing key; tokens ended. */
+    CHECK(keys_login(&ctx, st, "ana", "long enough pass", &again) == AT_EDENIED);
+    REQUIRE(keys_login(&ctx, st, "ana", "a reset passphrase", &again) == AT_OK);
+    CHECK(memcmp(again.master, admin.master, 32) == 0);
+    CHECK(memcmp(again.box_pk, old_pk, 32) != 0);
+    CHECK(again.role == ROLE_ANALYST);
+    CHECK(generation_of(&ctx, st, "ana", &enabled) == g + 1 && enabled);
+    CHECK(keys_token_user(&ctx, st, token, user, &role) == AT_EDENIED);
+    access_session_free(&again);
+    access_session_free(&analyst);
+    store_close(st);
+}

@@ -1,0 +1,206 @@
+/*
+ * peers.js: sync with other archives, for admins (#/peers): this
+ * archive's key line to copy to another archive's administrator; the
+ * pinned peers, each with what it was last known to hold, how far it is
+ * behind, what waits for it (a pack in the outbox, a download cut short)
+ * and the last exchange; pinning a peer by the key line its administrator
+ * gave (never what its server says), unpinning; a push to or pull from a
+ * peer's server, with the notes of its progress and what was exchanged.
+ * The same core calls as `attest key show`, `attest peers` and `attest
+ * sync push|pull`, through /api/v1/sync/key, /peers and /status.  The API
+ * token of the peer's server is typed for each exchange, sent in the body
+ * of a POST with the CSRF header, and neither stored nor shown back.
+ */
+'use strict';
+
+(function () {
+
+var A = window.ATTEST;
+var h = A.h, clear = A.clear, t = A.t, api = A.api;
+
+function bytes(n) {
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB'
+                                                                          : n + ' B';
+}
+
+function keySection() {
+    var code = h('code', { id: 'pe-keyline', class: 'keyline' }, '…');
+    var copy = h('button', { type: 'button', id: 'pe-copy', onclick: function () {
+        var text = code.textContent;
+        var done = function () { A.say(t('pe.copied')); };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+            navigator.clipboard.writeText(text).then(done, function () { selectText(code); });
+        } else {
+            selectText(code);
+        }
+    } }, t('pe.copy'));
+    api('GET', '/sync/key').then(function (x) { code.textContent = x.line; })
+        .catch(function (e) { code.textContent = e.message; });
+    return h('section', { class: 'card' }, h('h2', null, t('pe.keyTitle')),
+             h('p', { class: 'muted' }, t('pe.keyAbout')), h('p', null, code), h('div', { class: 'actions' }, copy));
+}
+
+/* Selects an element's text, for the reader to copy by hand. */
+function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    A.say(t('pe.copyByHand'));
+}
+
+function lastExchange(p) {
+    if (!p.exchanged_at) return t('pe.never');
+    return t('pe.ex.' + p.exchanged) + ' · ' + A.when(p.exchanged_at);
+}
+
+function waiting(p) {
+    var parts = [];
+    if (p.outbox) parts.push(t(p.outbox.upload ? 'pe.outboxSending' : 'pe.outbox', { size: bytes(p.outbox.bytes) }));
+    if (p.inbox) parts.push(t('pe.inbox', { size: bytes(p.inbox.bytes) }));
+    return parts.length ? parts.join('; ') : t('pe.nothingWaits');
+}
+
+/* What an exchange did, in words. */
+function exchangeResult(kind, x) {
+    if (!x.done) return t('pe.notDone');
+    if (kind === 'push') {
+        var a = x.applied || {};
+        return t('pe.pushed', { versions: a.versions || 0, items: a.items || 0, files: a.files || 0,
+                                held: a.already_held || 0 });
+    }
+    var i = x.imported || {};
+    return t('pe.pulled', { versions: i.versions || 0, items: i.items || 0, files: i.files || 0,
+                            held: i.already_held || 0, conflicts: i.conflicts || 0 });
+}
+
+function peerTable(status, token, progress, reload) {
+    if (!status.peers.length) return h('p', { class: 'muted', id: 'peers-none' }, t('pe.none'));
+    var busy = false;
+    return h('table', { class: 'list peers', id: 'peers-table' },
+        h('caption', { class: 'muted' }, t('pe.caption')),
+        h('thead', null, h('tr', null, ['pe.name', 'pe.tier', 'pe.url', 'pe.last', 'pe.ahead', 'pe.waiting', '']
+            .map(function (k) { return h('th', { scope: 'col' }, k ? t(k) : ''); }))),
+        h('tbody', null, status.peers.map(function (p) {
+            function exchange(kind, button) {
+                if (busy) return;
+                if (!token.value.trim()) {
+                    A.say(t('pe.needToken'), true);
+                    token.focus();
+                    return;
+                }
+                busy = true;
+                button.disabled = true;
+                clear(progress).appendChild(h('p', { class: 'working' }, t('pe.working.' + kind, { name: p.name })));
+                api('POST', '/sync/peers/' + encodeURIComponent(p.name) + '/' + kind, { token: token.value.trim() })
+                    .then(function (x) {
+                        clear(progress).appendChild(h('p', { class: 'result', 'data-kind': kind },
+                                                      exchangeResult(kind, x)));
+                        if ((x.notes || []).length)
+                            progress.appendChild(h('ul', { class: 'notes muted' }, x.notes.map(function (n) {
+                                return h('li', null, n);
+                            })));
+                        A.say(t('pe.done.' + kind, { name: p.name }));
+                        reload();
+                    }).catch(function (e) {
+                        clear(progress).appendChild(A.errorBox(e));
+                    }).then(function () { busy = false; button.disabled = false; });
+            }
+            var push = h('button', { type: 'button', class: 'primary', 'data-action': 'push', disabled: !p.url,
+                                     onclick: function () { exchange('push', push); } }, t('pe.push'));
+            var pull = h('button', { type: 'button', 'data-action': 'pull', disabled: !p.url,
+                                     onclick: function () { exchange('pull', pull); } }, t('pe.pull'));
+            /* Unpinning asks to be confirmed by a second press. */
+            var remove = h('button', { type: 'button', class: 'danger', 'data-action': 'remove', onclick: function () {
+                if (!remove.hasAttribute('data-confirm')) {
+                    remove.setAttribute('data-confirm', '');
+                    remove.textContent = t('pe.confirm');
+                    A.say(t('pe.confirmRemove', { name: p.name }));
+                    return;
+                }
+                api('DELETE', '/sync/peers/' + encodeURIComponent(p.name)).then(function () {
+                    A.say(t('pe.removed', { name: p.name }));
+                    reload();
+                }).catch(function (e) { A.say(e.message, true); });
+            } }, t('pe.remove'));
+            return h('tr', { 'data-peer': p.name },
+                h('th', { scope: 'row' }, p.name),
+                h('td', { 'data-field': 'tier' }, t('pe.tier.' + p.tier)),
+                h('td', { 'data-field': 'url' }, p.url ? h('code', null, p.url) : t('pe.noUrl')),
+                h('td', { 'data-field': 'last' }, lastExchange(p)),
+                h('td', { 'data-field': 'ahead' }, p.mark ? String(p.ahead) : t('pe.unknown')),
+                h('td', { 'data-field': 'waiting' }, waiting(p)),
+                h('td', { class: 'actions' }, push, ' ', pull, ' ', remove));
+        })));
+}
+
+function addForm(reload) {
+    var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    var name = h('input', { id: 'pe-new-name', name: 'name', autocomplete: 'off', required: true });
+    var line = h('textarea', { id: 'pe-new-line', name: 'line', rows: 3, required: true, spellcheck: 'false',
+                               'aria-describedby': 'pe-line-hint' });
+    var tier = h('select', { id: 'pe-new-tier', name: 'tier' }, ['team', 'partner'].map(function (x) {
+        return h('option', { value: x }, t('pe.tier.' + x));
+    }));
+    var url = h('input', { id: 'pe-new-url', name: 'url', type: 'url', autocomplete: 'off', placeholder: 'https://',
+                           'aria-describedby': 'pe-url-hint' });
+    var save = h('button', { type: 'submit', class: 'primary' }, t('pe.add'));
+    var fields = { name: name, line: line, tier: tier, url: url };
+    return h('form', { class: 'card', id: 'peer-add', novalidate: true, onsubmit: function (e) {
+        e.preventDefault();
+        err.hidden = true;
+        var body = { name: name.value.trim(), line: line.value.trim(), tier: tier.value,
+                     url: url.value.trim() || undefined };
+        save.disabled = true;
+        api('POST', '/sync/peers', body).then(function () {
+            A.say(t('pe.added', { name: body.name }));
+            name.value = line.value = url.value = '';
+            reload();
+        }).catch(function (e2) {
+            err.textContent = e2.message;
+            err.hidden = false;
+            (fields[e2.field] || (/^line/.test(e2.message) ? line : /^URL/.test(e2.message) ? url : name)).focus();
+        }).then(function () { save.disabled = false; });
+    } },
+        h('h2', null, t('pe.addTitle')), err,
+        h('div', { class: 'fields' },
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-name' }, t('pe.name')), name),
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-line' }, t('pe.line')), line,
+            h('span', { class: 'hint', id: 'pe-line-hint' }, t('pe.lineHint'))),
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-tier' }, t('pe.tier')), tier),
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-url' }, t('pe.url')), url,
+            h('span', { class: 'hint', id: 'pe-url-hint' }, t('pe.urlHint')))),
+        h('div', { class: 'actions' }, save));
+}
+
+A.VIEWS.peers = function (el) {
+    el.appendChild(h('h1', null, t('nav.peers')));
+    if (A.state.me.role !== 'admin') {
+        el.appendChild(h('p', { class: 'error-box', role: 'alert' }, t('pe.adminsOnly')));
+        return;
+    }
+    el.appendChild(h('p', { class: 'muted about' }, t('pe.about')));
+    var token = h('input', { id: 'pe-token', name: 'token', type: 'password', autocomplete: 'off',
+                             'aria-describedby': 'pe-token-hint' });
+    var progress = h('div', { id: 'pe-progress', 'aria-live': 'polite' });
+    var peers = h('div', { id: 'peers' });
+    var conflicts = h('p', { id: 'pe-conflicts' });
+    function reload() {
+        api('GET', '/sync/status').then(function (s) {
+            clear(peers).appendChild(h('div', { class: 'table-scroll' }, peerTable(s, token, progress, reload)));
+            clear(conflicts).append(t('pe.conflicts', { n: s.conflicts }), ' ',
+                                    A.hashLink('conflicts', t('pe.seeConflicts')));
+        }).catch(function (e) { clear(peers).appendChild(A.errorBox(e)); });
+    }
+    el.appendChild(h('div', { class: 'record-layout' },
+        h('div', { class: 'col' },
+          h('section', null, h('h2', null, t('pe.peers')), conflicts,
+            h('div', { class: 'field' }, h('label', { for: 'pe-token' }, t('pe.token')), token,
+              h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
+            peers, progress)),
+        h('div', { class: 'col' }, keySection(), addForm(reload))));
+    reload();
+};
+
+})();
