@@ -200,22 +200,68 @@ static bool take_proof(struct cursor *c, struct wire_proof *p)
     return !c->bad;
 }
 
-/* The proof as it is kept beside what it proves (and sent on from). */
-static json_t *proof_json(const struct wire_proof *p)
+/* s as a JSON string, escaped as canonical_text escapes. */
+static void json_quote(struct buf *b, const char *s, size_t len)
 {
-    char root[2 * MERKLE_HASH_LEN + 1], sig[129];
-    struct buf pk = BUF_INIT;
-    json_t *j;
+    size_t run = 0;
 
-    merkle_hash_hex(p->head.root, root);
-    sodium_bin2hex(sig, sizeof sig, p->head.signature, sizeof p->head.signature);
+    buf_putc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc;
+        if (ch != '"' && ch != '\\' && ch >= 0x20)
+            continue;
+        buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (ch) {
+        case '"': case '\\': esc = (char)ch; break;
+        case '\b': esc = 'b'; break;
+        case '\f': esc = 'f'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        case '\t': esc = 't'; break;
+        default: esc = 0; break;
+        }
+        if (esc)
+            buf_putc(b, '\\'), buf_putc(b, esc);
+        else
+            buf_printf(b, "\\u%04X", ch);
+    }
+    buf_append(b, s + run, len - run);
+    buf_putc(b, '"');
+}
+
+/* The proof as it is kept beside what it proves (and sent on from): the
+ * canonical text of {"hashes", "index", "root", "salt" (for an evidence
+ * item; else NULL), "sign_pk", "signature", "signed_at", "size", "text"},
+ * written here directly (a version's proof is kept for each version, and
+ * its text is the whole version).  Caller frees. */
+static char *proof_text(const struct wire_proof *p, const char *salt)
+{
+    char hex[2 * crypto_sign_BYTES + 1];
+    struct buf b = BUF_INIT, pk = BUF_INIT;
+
+    buf_puts(&b, "{\"hashes\":[");
+    for (size_t i = 0; i < p->path.len; i++) {
+        merkle_hash_hex(p->path.hash[i], hex);
+        buf_printf(&b, "%s\"%s\"", i ? "," : "", hex);
+    }
+    merkle_hash_hex(p->head.root, hex);
+    buf_printf(&b, "],\"index\":%llu,\"root\":\"%s\",", (unsigned long long)p->index, hex);
+    if (salt) {
+        buf_puts(&b, "\"salt\":");
+        json_quote(&b, salt, strlen(salt));
+        buf_putc(&b, ',');
+    }
     sync_b64(p->sign_pk, sizeof p->sign_pk, &pk);
-    j = json_pack("{s:s%, s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "text", p->text, p->text_len,
-                  "index", (json_int_t)p->index, "size", (json_int_t)p->head.size,
-                  "root", root, "signed_at", p->head.signed_at, "signature", sig,
-                  "hashes", evlog_proof_json(&p->path), "sign_pk", buf_str(&pk));
+    sodium_bin2hex(hex, sizeof hex, p->head.signature, sizeof p->head.signature);
+    buf_printf(&b, "\"sign_pk\":\"%s\",\"signature\":\"%s\",\"signed_at\":", buf_str(&pk), hex);
+    json_quote(&b, p->head.signed_at, strlen(p->head.signed_at));
+    buf_printf(&b, ",\"size\":%llu,\"text\":", (unsigned long long)p->head.size);
+    json_quote(&b, p->text, p->text_len);
+    buf_putc(&b, '}');
     buf_free(&pk);
-    return j;
+    return buf_detach(&b);
 }
 
 static int b64_exact(const char *text, uint8_t *out, size_t len)
@@ -1001,10 +1047,11 @@ struct importer {
     uint32_t files;        /* evidence items met so far: the file being read */
     struct sync_stats *stats;
     json_t *mark;
-    /* The last tree head whose signature checked, and under which key:
-     * most proofs in a pack are against the same head. */
-    char *head_text;
-    uint8_t head_key[crypto_sign_PUBLICKEYBYTES], head_sig[64];
+    /* The last tree head whose signature checked, whose, and under which
+     * key: most proofs in a pack are against the same head. */
+    struct tree_head head;
+    char head_origin[ARCHIVE_LEN + 1];
+    uint8_t head_key[crypto_sign_PUBLICKEYBYTES];
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -1060,21 +1107,21 @@ static int check_proof(struct importer *im, const struct wire_proof *p, const ch
     } else {
         memcpy(key, p->sign_pk, sizeof key);
     }
-    head_text = evlog_head_text(origin, &p->head);
-    if (im->head_text && strcmp(im->head_text, head_text) == 0
-        && memcmp(im->head_key, key, sizeof key) == 0
-        && memcmp(p->head.signature, im->head_sig, sizeof im->head_sig) == 0) {
+    if (strcmp(im->head_origin, origin) != 0 || memcmp(im->head_key, key, sizeof key) != 0
+        || im->head.size != p->head.size
+        || memcmp(im->head.root, p->head.root, sizeof p->head.root) != 0
+        || strcmp(im->head.signed_at, p->head.signed_at) != 0
+        || memcmp(im->head.signature, p->head.signature, sizeof p->head.signature) != 0) {
+        head_text = evlog_head_text(origin, &p->head);
+        int bad = crypto_sign_verify_detached(p->head.signature, (const uint8_t *)head_text,
+                                              strlen(head_text), key);
         free(head_text);
-    } else if (crypto_sign_verify_detached(p->head.signature, (const uint8_t *)head_text,
-                                           strlen(head_text), key) != 0) {
-        free(head_text);
-        return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
-                         "by archive %s", origin, (long long)oseq, origin);
-    } else {
-        free(im->head_text);
-        im->head_text = head_text;
+        if (bad)
+            return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not "
+                             "signed by archive %s", origin, (long long)oseq, origin);
+        im->head = p->head;
+        memcpy(im->head_origin, origin, sizeof im->head_origin);
         memcpy(im->head_key, key, sizeof key);
-        memcpy(im->head_sig, p->head.signature, sizeof im->head_sig);
     }
     merkle_leaf_hash(p->text, p->text_len, leaf);
     if (merkle_verify_inclusion(leaf, p->index, p->head.size, &p->path, p->head.root, ctx)
@@ -1118,7 +1165,7 @@ static int frame_proof(struct importer *im, struct cursor *c, const char *origin
 static int apply_version(struct importer *im, struct cursor *c)
 {
     char origin[ARCHIVE_LEN + 1], base[ARCHIVE_LEN + 1];
-    json_t *doc = NULL, *bases = json_array(), *proof = NULL;
+    json_t *doc = NULL, *bases = json_array();
     struct wire_proof p;
     char *ptext = NULL;
     int64_t oseq, boseq;
@@ -1140,8 +1187,7 @@ static int apply_version(struct importer *im, struct cursor *c)
                        (long long)oseq);
         goto out;
     }
-    proof = proof_json(&p);
-    ptext = canonical_text(proof);
+    ptext = proof_text(&p, NULL);
     rc = record_put_synced(im->ctx, im->st, doc,
                            &(struct record_origin){ .archive = origin, .seq = oseq,
                                                     .base = bases, .proof = ptext }, &already);
@@ -1153,7 +1199,6 @@ static int apply_version(struct importer *im, struct cursor *c)
         im->stats->versions++;
 out:
     free(ptext);
-    json_decref(proof);
     json_decref(bases);
     json_decref(doc);
     return rc;
@@ -1190,20 +1235,18 @@ static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID
     return AT_OK;
 }
 
-/* Notes that (origin, oseq) stands for the log item seq here. */
+/* Notes that (origin, oseq) stands for the log item seq here, with the
+ * proof's text (proof_text). */
 static int note_item(struct importer *im, const char *origin, int64_t oseq, int64_t seq,
-                     bool held, json_t *proof)
+                     bool held, const char *text)
 {
     static const char sql[] =
         "INSERT INTO sync_item(origin, oseq, seq, held, proof) VALUES (?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
-    char *text = canonical_text(proof);
     int rc = AT_OK;
 
-    if (stmt == NULL) {
-        free(text);
+    if (stmt == NULL)
         return AT_ERR;
-    }
     sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, oseq);
     sqlite3_bind_int64(stmt, 3, seq);
@@ -1212,7 +1255,6 @@ static int note_item(struct importer *im, const char *origin, int64_t oseq, int6
     if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_error(im->ctx, im->st, "noting an imported item");
     sqlite3_reset(stmt);
-    free(text);
     return rc;
 }
 
@@ -1292,11 +1334,11 @@ static int receive_file(struct importer *im, const char *gid, struct vault_uploa
 static int apply_evidence(struct importer *im, json_t *body, const struct wire_proof *p,
                           const char *origin, int64_t oseq, bool held)
 {
-    json_t *item = json_object_get(body, "item"), *logged = NULL, *proof = NULL;
+    json_t *item = json_object_get(body, "item"), *logged = NULL;
     const char *parent_gid = json_string_value(json_object_get(item, "parent"));
     const char *sha = json_string_value(json_object_get(item, "sha256"));
     const char *salt = json_string_value(json_object_get(item, "salt"));
-    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX], gid[ARCHIVE_LEN + 24];
+    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX], gid[ARCHIVE_LEN + 24], *proof = NULL;
     struct vault_upload *u = NULL;
     struct vault_add a = {
         .filename = json_string_value(json_object_get(item, "filename")),
@@ -1334,8 +1376,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     }
     /* Kept with the proof: the salt of the commitment it proves.  (Made
      * now: p's text is in the frame that the file's frames overwrite.) */
-    proof = proof_json(p);
-    json_object_set_new(proof, "salt", json_string(salt));
+    proof = proof_text(p, salt);
     if (!held) {
         if (parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
             goto out;
@@ -1361,16 +1402,16 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
 out:
     vault_upload_free(u);
     json_decref(logged);
-    json_decref(proof);
+    free(proof);
     return rc;
 }
 
 static int apply_custody(struct importer *im, json_t *body, const struct wire_proof *p,
                          const char *origin, int64_t oseq)
 {
-    json_t *e = json_object_get(body, "event"), *proof = NULL;
+    json_t *e = json_object_get(body, "event");
     const char *ev = json_string_value(json_object_get(body, "evidence"));
-    char id[VAULT_ID_MAX];
+    char id[VAULT_ID_MAX], *proof;
     struct buf note = BUF_INIT;
     int64_t seq;
     int rc;
@@ -1392,12 +1433,12 @@ static int apply_custody(struct importer *im, json_t *body, const struct wire_pr
         .at = json_string_value(json_object_get(e, "at")),
         .note = buf_str(&note),
     };
-    proof = proof_json(p);
+    proof = proof_text(p, NULL);
     if ((rc = vault_custody_add(im->ctx, im->st, id, &c)) == AT_OK
         && (rc = last_item(im, "custody", id, &seq)) == AT_OK)
         rc = note_item(im, origin, oseq, seq, true, proof);
     im->stats->items += rc == AT_OK;
-    json_decref(proof);
+    free(proof);
     buf_free(&note);
     return rc;
 }
@@ -1410,7 +1451,8 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
 {
     static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
     const char *witness = json_string_value(json_object_get(body, "witness"));
-    json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object(), *proof = NULL;
+    json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object();
+    char *proof = NULL;
     sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
     int64_t seq;
     int rc = AT_OK;
@@ -1436,13 +1478,13 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
     } else if (json_object_size(sealed) == 0) {
         im->stats->skipped_already++; /* sealed to no officer of this archive */
     } else {
-        proof = proof_json(p);
+        proof = proof_text(p, NULL);
         if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
             && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
             && (rc = note_item(im, origin, oseq, seq, true, proof)) == AT_OK)
             im->stats->items++;
     }
-    json_decref(proof);
+    free(proof);
     json_decref(sealed);
     return rc;
 }
@@ -1642,7 +1684,6 @@ out:
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
-    free(im.head_text);
     buf_free(&h.signed_bytes);
     buf_free(&self);
     sync_peer_free(&sender);
