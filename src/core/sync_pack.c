@@ -932,12 +932,12 @@ static int read_magic(struct at_ctx *ctx, struct pack_in *pi, struct buf *msg)
         buf_append(msg, magic, sizeof magic);
         return AT_OK;
     }
-    if (memcmp(magic, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0)
-        return ctx_error(ctx, AT_EINVAL, "not an attest pack (it does not begin with \"%.*s\")",
-                         (int)MAGIC_LEN - 1, MAGIC);
     size_t digits = strlen(MAGIC_PREFIX);
     while (digits < sizeof magic && magic[digits] >= '0' && magic[digits] <= '9')
         digits++;
+    if (memcmp(magic, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0 || digits == strlen(MAGIC_PREFIX))
+        return ctx_error(ctx, AT_EINVAL, "not an attest pack (it does not begin with \"%.*s\")",
+                         (int)MAGIC_LEN - 1, MAGIC);
     return ctx_error(ctx, AT_EINVAL, "this pack is of format %.*s, and this attest reads packs "
                      "of format %d only: make it again with the same version of attest on "
                      "both sides", (int)(digits - strlen(MAGIC_PREFIX)),

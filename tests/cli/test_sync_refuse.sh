@@ -7,7 +7,7 @@
 # it was before or as it is after, never between.  No witness identity is
 # in a pack or in the database in clear.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 34
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -67,6 +67,8 @@ open(sys.argv[3], "wb").write(b)' "$1" "$2" "$3"
 size=$(stat -c %s "$T/good")
 flip "$T/good" 3 "$T/t1"
 refuse "a bit flipped in the magic line" "not an attest pack" "$T/t1"
+flip "$T/good" 12 "$T/t7"
+refuse "a pack of another format" "this pack is of format 3, and this attest reads packs of format 2 only" "$T/t7"
 flip "$T/good" 40 "$T/t2"
 refuse "a bit flipped in the header" "header is damaged|signature does not verify|is for archive" "$T/t2"
 # (The signature follows the header; each frame is bound to both.)
