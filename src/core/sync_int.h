@@ -42,13 +42,17 @@ int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
 void sync_b64(const uint8_t *bin, size_t len, struct buf *out);
 
 /* Writing a pack (sync_pack.c): _begin writes the magic line, the header
- * for peer `to` and this archive's signature over them; _frame encrypts
- * one frame's plaintext (its type byte first; a FRAME 'Z' is the last);
- * _end writes the last frame and the end; _free in every case. */
+ * for peer `to` and this archive's signature over them; _frame gives one
+ * frame's plaintext (its type byte first; a 'Z' frame is the last) to be
+ * encrypted and written, or _buffer gives the place to build the next one
+ * (FRAME_MAX bytes) and _submit its length; _end writes the last frame
+ * and the end; _free in every case. */
 struct pack_out;
 int pack_out_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
                    struct pack_out **out);
 int pack_out_frame(struct at_ctx *ctx, struct pack_out *po, const void *plain, size_t len);
+uint8_t *pack_out_buffer(struct pack_out *po);
+int pack_out_submit(struct at_ctx *ctx, struct pack_out *po, size_t len);
 int pack_out_end(struct at_ctx *ctx, struct pack_out *po);
 void pack_out_free(struct pack_out *po);
 

@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -306,12 +307,31 @@ static bool proof_from_json(json_t *j, struct wire_proof *p)
 
 /* ---- writing ------------------------------------------------------------ */
 
+/*
+ * The writer encrypts and writes on a thread of its own, so that reading
+ * the archive and the vault (the caller) and sealing and writing the pack
+ * run side by side.  The caller fills the frames in a ring of SLOTS
+ * buffers (a file's bytes are read from the vault straight into one); the
+ * thread takes them in order.  Its first failure stops the writing and is
+ * given back at the next frame or at the end.
+ */
+#define SLOTS 3
+
 struct pack_out {
     int fd;
     stream_state ss;
     uint8_t ad[crypto_generichash_BYTES]; /* every frame's additional data */
     struct buf wire;                       /* small writes, gathered */
     uint8_t *ct;                           /* CT_MAX */
+    pthread_t thread;
+    bool started, closing;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    uint8_t *slot[SLOTS];                  /* FRAME_MAX each */
+    size_t len[SLOTS];
+    unsigned filled, written;              /* frames given by the caller, by the thread */
+    int rc;                                /* the thread's first failure, with err */
+    struct at_ctx err;
 };
 
 static int out_flush(struct at_ctx *ctx, struct pack_out *po)
@@ -340,21 +360,84 @@ static int out_raw(struct at_ctx *ctx, struct pack_out *po, const void *data, si
     return write_all(ctx, po->fd, data, len);
 }
 
-int pack_out_frame(struct at_ctx *ctx, struct pack_out *po, const void *plain, size_t len)
+/* One frame sealed and written (on the thread). */
+static int out_seal(struct at_ctx *ctx, struct pack_out *po, const uint8_t *plain, size_t len)
 {
     unsigned long long ctlen;
     uint8_t n[4];
     int rc;
 
-    if (len == 0 || len > FRAME_MAX)
-        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
     crypto_secretstream_xchacha20poly1305_push(
         &po->ss, po->ct, &ctlen, plain, len, po->ad, sizeof po->ad,
-        *(const uint8_t *)plain == FRAME_END ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+        plain[0] == FRAME_END ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
     put_u32(n, (uint32_t)ctlen);
     if ((rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
         return rc;
     return out_raw(ctx, po, po->ct, (size_t)ctlen);
+}
+
+static void *out_thread(void *arg)
+{
+    struct pack_out *po = arg;
+
+    pthread_mutex_lock(&po->lock);
+    for (;;) {
+        while (po->written == po->filled && !po->closing)
+            pthread_cond_wait(&po->changed, &po->lock);
+        if (po->written == po->filled)
+            break;
+        unsigned i = po->written % SLOTS;
+        bool failed = po->rc != AT_OK;
+        pthread_mutex_unlock(&po->lock);
+        int rc = failed ? AT_OK : out_seal(&po->err, po, po->slot[i], po->len[i]);
+        pthread_mutex_lock(&po->lock);
+        if (rc != AT_OK)
+            po->rc = rc;
+        po->written++;
+        pthread_cond_broadcast(&po->changed);
+    }
+    pthread_mutex_unlock(&po->lock);
+    return NULL;
+}
+
+/* The thread's failure, if any, on ctx. */
+static int out_failed(struct at_ctx *ctx, struct pack_out *po)
+{
+    int rc;
+
+    pthread_mutex_lock(&po->lock);
+    rc = po->rc;
+    pthread_mutex_unlock(&po->lock);
+    return rc == AT_OK ? AT_OK : ctx_error(ctx, rc, "%s", po->err.message);
+}
+
+uint8_t *pack_out_buffer(struct pack_out *po)
+{
+    pthread_mutex_lock(&po->lock);
+    while (po->filled - po->written == SLOTS)
+        pthread_cond_wait(&po->changed, &po->lock);
+    pthread_mutex_unlock(&po->lock);
+    return po->slot[po->filled % SLOTS];
+}
+
+int pack_out_submit(struct at_ctx *ctx, struct pack_out *po, size_t len)
+{
+    if (len == 0 || len > FRAME_MAX)
+        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
+    pthread_mutex_lock(&po->lock);
+    po->len[po->filled % SLOTS] = len;
+    po->filled++;
+    pthread_cond_broadcast(&po->changed);
+    pthread_mutex_unlock(&po->lock);
+    return out_failed(ctx, po);
+}
+
+int pack_out_frame(struct at_ctx *ctx, struct pack_out *po, const void *plain, size_t len)
+{
+    if (len == 0 || len > FRAME_MAX)
+        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
+    memcpy(pack_out_buffer(po), plain, len);
+    return pack_out_submit(ctx, po, len);
 }
 
 static int out_json(struct at_ctx *ctx, struct pack_out *po, char type, json_t *doc)
@@ -387,6 +470,10 @@ int pack_out_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer 
 
     po->fd = fd;
     *out = po;
+    pthread_mutex_init(&po->lock, NULL);
+    pthread_cond_init(&po->changed, NULL);
+    for (int i = 0; i < SLOTS; i++)
+        po->slot[i] = xmalloc(FRAME_MAX);
     if ((rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
         goto out;
     crypto_secretstream_xchacha20poly1305_keygen(key);
@@ -413,6 +500,9 @@ int pack_out_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer 
     po->ct = xmalloc(CT_MAX);
     buf_append(&po->wire, msg.data + sizeof SIG_DOMAIN, msg.len - sizeof SIG_DOMAIN);
     buf_append(&po->wire, sig, sizeof sig);
+    if (pthread_create(&po->thread, NULL, out_thread, po) != 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot start writing the pack: %s", strerror(errno));
+    po->started = rc == AT_OK;
 out:
     buf_free(&self);
     buf_free(&b_sealed);
@@ -423,13 +513,28 @@ out:
     return rc;
 }
 
+/* Lets the thread write what it was given, and waits for it. */
+static void out_join(struct pack_out *po)
+{
+    if (!po->started)
+        return;
+    pthread_mutex_lock(&po->lock);
+    po->closing = true;
+    pthread_cond_broadcast(&po->changed);
+    pthread_mutex_unlock(&po->lock);
+    pthread_join(po->thread, NULL);
+    po->started = false;
+}
+
 int pack_out_end(struct at_ctx *ctx, struct pack_out *po)
 {
     uint8_t end = FRAME_END, n[4] = { 0 };
     int rc;
 
-    if ((rc = pack_out_frame(ctx, po, &end, 1)) != AT_OK
-        || (rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
+    if ((rc = pack_out_frame(ctx, po, &end, 1)) != AT_OK)
+        return rc;
+    out_join(po);
+    if ((rc = out_failed(ctx, po)) != AT_OK || (rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
         return rc;
     return out_flush(ctx, po);
 }
@@ -438,6 +543,14 @@ void pack_out_free(struct pack_out *po)
 {
     if (po == NULL)
         return;
+    out_join(po);
+    pthread_mutex_destroy(&po->lock);
+    pthread_cond_destroy(&po->changed);
+    for (int i = 0; i < SLOTS; i++) {
+        if (po->slot[i])
+            sodium_memzero(po->slot[i], FRAME_MAX);
+        free(po->slot[i]);
+    }
     free(po->ct);
     buf_free(&po->wire);
     sodium_memzero(&po->ss, sizeof po->ss);
@@ -459,7 +572,6 @@ struct exporter {
     const struct sync_peer *peer;
     struct sync_stats *stats;
     struct buf frame;     /* the frame being built */
-    uint8_t *data;        /* FRAME_MAX: a D frame, read into in place */
     uint32_t files;       /* files sent so far */
 };
 
@@ -604,8 +716,8 @@ static int evidence_gid(struct at_ctx *ctx, struct store *st, const char *self, 
 }
 
 /* The file of an evidence item: D frames (u32 file number, then bytes
- * read from the vault straight into the frame), then E (the number, u64
- * length). */
+ * read from the vault straight into the writer's buffer), then E (the
+ * number, u64 length). */
 static int export_file(struct exporter *x, const char *id)
 {
     struct vault_reader *r = NULL;
@@ -617,16 +729,17 @@ static int export_file(struct exporter *x, const char *id)
 
     if ((rc = vault_open(x->ctx, x->st, id, &r, &size)) != AT_OK)
         return rc;
-    x->data[0] = FRAME_DATA;
-    put_u32(x->data + 1, file);
     do {
+        uint8_t *frame = pack_out_buffer(x->po);
+        frame[0] = FRAME_DATA;
+        put_u32(frame + 1, file);
         for (len = 0; len < DATA_MAX; len += (size_t)n)
-            if ((n = vault_read(x->ctx, r, x->data + 5 + len, DATA_MAX - len)) <= 0)
+            if ((n = vault_read(x->ctx, r, frame + 5 + len, DATA_MAX - len)) <= 0)
                 break;
         if (n < 0)
             rc = x->ctx->code ? x->ctx->code : AT_ERR;
         else if (len > 0)
-            rc = pack_out_frame(x->ctx, x->po, x->data, 5 + len);
+            rc = pack_out_submit(x->ctx, x->po, 5 + len);
         sent += len;
     } while (rc == AT_OK && n > 0);
     vault_close(r);
@@ -845,7 +958,6 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
         || (rc = sync_mark_json(ctx, st, &mark)) != AT_OK)
         goto out;
     snprintf(x.own.archive, sizeof x.own.archive, "%s", buf_str(&self));
-    x.data = xmalloc(FRAME_MAX);
     if ((rc = pack_out_begin(ctx, st, &p, fd, &x.po)) != AT_OK
         || (rc = export_body(&x, since_mark ? since_mark : p.mark ? p.mark : "{}")) != AT_OK)
         goto out;
@@ -856,7 +968,6 @@ out:
     if (begun)
         store_exec(&(struct at_ctx){ 0 }, st, rc == AT_OK ? "COMMIT" : "ROLLBACK");
     pack_out_free(x.po);
-    free(x.data);
     buf_free(&x.frame);
     buf_free(&self);
     json_decref(mark);
