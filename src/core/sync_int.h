@@ -1,6 +1,6 @@
 /*
  * sync_int.h: what sync.c and sync_pack.c share: a pinned peer as read
- * from its key line, marks, and the pack writer.  Private to the sync* family.
+ * from its key line, and marks.  Private to the sync* family.
  */
 #ifndef SYNC_INT_H
 #define SYNC_INT_H
@@ -40,20 +40,5 @@ int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
 
 /* Appends bin in base64 (URL-safe, no padding). */
 void sync_b64(const uint8_t *bin, size_t len, struct buf *out);
-
-/* Writing a pack (sync_pack.c): _begin writes the magic line, the header
- * for peer `to` and this archive's signature over them; _frame gives one
- * frame's plaintext (its type byte first; a 'Z' frame is the last) to be
- * encrypted and written, or _buffer gives the place to build the next one
- * (FRAME_MAX bytes) and _submit its length; _end writes the last frame
- * and the end; _free in every case. */
-struct pack_out;
-int pack_out_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
-                   struct pack_out **out);
-int pack_out_frame(struct at_ctx *ctx, struct pack_out *po, const void *plain, size_t len);
-uint8_t *pack_out_buffer(struct pack_out *po);
-int pack_out_submit(struct at_ctx *ctx, struct pack_out *po, size_t len);
-int pack_out_end(struct at_ctx *ctx, struct pack_out *po);
-void pack_out_free(struct pack_out *po);
 
 #endif

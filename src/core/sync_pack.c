@@ -48,8 +48,8 @@
 #define MAGIC_LEN (sizeof MAGIC - 1)
 #define HEADER_MAX 4096
 #define SIG_DOMAIN "attest pack signature 2"
-#define DATA_MAX (4u << 20)              /* a file's bytes in one D frame */
-#define FRAME_MAX (DATA_MAX + 5)         /* plaintext of one frame: type, file number, bytes */
+#define FRAME_MAX SYNC_FRAME_MAX         /* plaintext of one frame: type, file number, bytes */
+#define DATA_MAX (FRAME_MAX - 5)         /* a file's bytes in one D frame: 4 MiB */
 #define CT_MAX (FRAME_MAX + crypto_secretstream_xchacha20poly1305_ABYTES)
 #define IO_CHUNK (1u << 20)
 #define ARCHIVE_LEN 32                   /* an archive id: 32 hex digits */
@@ -317,7 +317,7 @@ static bool proof_from_json(json_t *j, struct wire_proof *p)
  */
 #define SLOTS 3
 
-struct pack_out {
+struct sync_pack_writer {
     int fd;
     stream_state ss;
     uint8_t ad[crypto_generichash_BYTES]; /* every frame's additional data */
@@ -334,7 +334,7 @@ struct pack_out {
     struct at_ctx err;
 };
 
-static int out_flush(struct at_ctx *ctx, struct pack_out *po)
+static int out_flush(struct at_ctx *ctx, struct sync_pack_writer *po)
 {
     int rc = write_all(ctx, po->fd, po->wire.data, po->wire.len);
 
@@ -343,7 +343,7 @@ static int out_flush(struct at_ctx *ctx, struct pack_out *po)
 }
 
 /* Bytes to the pack: gathered while small, written at once when large. */
-static int out_raw(struct at_ctx *ctx, struct pack_out *po, const void *data, size_t len)
+static int out_raw(struct at_ctx *ctx, struct sync_pack_writer *po, const void *data, size_t len)
 {
     int rc;
 
@@ -361,7 +361,7 @@ static int out_raw(struct at_ctx *ctx, struct pack_out *po, const void *data, si
 }
 
 /* One frame sealed and written (on the thread). */
-static int out_seal(struct at_ctx *ctx, struct pack_out *po, const uint8_t *plain, size_t len)
+static int out_seal(struct at_ctx *ctx, struct sync_pack_writer *po, const uint8_t *plain, size_t len)
 {
     unsigned long long ctlen;
     uint8_t n[4];
@@ -378,7 +378,7 @@ static int out_seal(struct at_ctx *ctx, struct pack_out *po, const uint8_t *plai
 
 static void *out_thread(void *arg)
 {
-    struct pack_out *po = arg;
+    struct sync_pack_writer *po = arg;
 
     pthread_mutex_lock(&po->lock);
     for (;;) {
@@ -401,7 +401,7 @@ static void *out_thread(void *arg)
 }
 
 /* The thread's failure, if any, on ctx. */
-static int out_failed(struct at_ctx *ctx, struct pack_out *po)
+static int out_failed(struct at_ctx *ctx, struct sync_pack_writer *po)
 {
     int rc;
 
@@ -411,7 +411,7 @@ static int out_failed(struct at_ctx *ctx, struct pack_out *po)
     return rc == AT_OK ? AT_OK : ctx_error(ctx, rc, "%s", po->err.message);
 }
 
-uint8_t *pack_out_buffer(struct pack_out *po)
+uint8_t *sync_pack_buffer(struct sync_pack_writer *po)
 {
     pthread_mutex_lock(&po->lock);
     while (po->filled - po->written == SLOTS)
@@ -420,7 +420,7 @@ uint8_t *pack_out_buffer(struct pack_out *po)
     return po->slot[po->filled % SLOTS];
 }
 
-int pack_out_submit(struct at_ctx *ctx, struct pack_out *po, size_t len)
+int sync_pack_submit(struct at_ctx *ctx, struct sync_pack_writer *po, size_t len)
 {
     if (len == 0 || len > FRAME_MAX)
         return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
@@ -432,15 +432,15 @@ int pack_out_submit(struct at_ctx *ctx, struct pack_out *po, size_t len)
     return out_failed(ctx, po);
 }
 
-int pack_out_frame(struct at_ctx *ctx, struct pack_out *po, const void *plain, size_t len)
+int sync_pack_frame(struct at_ctx *ctx, struct sync_pack_writer *po, const void *plain, size_t len)
 {
     if (len == 0 || len > FRAME_MAX)
         return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
-    memcpy(pack_out_buffer(po), plain, len);
-    return pack_out_submit(ctx, po, len);
+    memcpy(sync_pack_buffer(po), plain, len);
+    return sync_pack_submit(ctx, po, len);
 }
 
-static int out_json(struct at_ctx *ctx, struct pack_out *po, char type, json_t *doc)
+static int out_json(struct at_ctx *ctx, struct sync_pack_writer *po, char type, json_t *doc)
 {
     struct buf b = BUF_INIT;
     char *text = canonical_text(doc);
@@ -448,17 +448,17 @@ static int out_json(struct at_ctx *ctx, struct pack_out *po, char type, json_t *
 
     buf_putc(&b, type);
     buf_puts(&b, text);
-    rc = pack_out_frame(ctx, po, b.data, b.len);
+    rc = sync_pack_frame(ctx, po, b.data, b.len);
     buf_free(&b);
     free(text);
     return rc;
 }
 
-int pack_out_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
-                   struct pack_out **out)
+static int writer_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
+                        struct sync_pack_writer **out)
 {
     const struct session *s = store_session(st);
-    struct pack_out *po = xcalloc(1, sizeof *po);
+    struct sync_pack_writer *po = xcalloc(1, sizeof *po);
     uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     uint8_t sealed[sizeof key + crypto_box_SEALBYTES];
     uint8_t ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES], n[4];
@@ -514,7 +514,7 @@ out:
 }
 
 /* Lets the thread write what it was given, and waits for it. */
-static void out_join(struct pack_out *po)
+static void out_join(struct sync_pack_writer *po)
 {
     if (!po->started)
         return;
@@ -526,12 +526,26 @@ static void out_join(struct pack_out *po)
     po->started = false;
 }
 
-int pack_out_end(struct at_ctx *ctx, struct pack_out *po)
+int sync_pack_begin(struct at_ctx *ctx, struct store *st, const char *to, int fd,
+                    struct sync_pack_writer **out)
+{
+    struct sync_peer p = { 0 };
+    int rc;
+
+    *out = NULL;
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
+        && (rc = sync_peer_get(ctx, st, to, NULL, &p)) == AT_OK)
+        rc = writer_begin(ctx, st, &p, fd, out);
+    sync_peer_free(&p);
+    return rc;
+}
+
+int sync_pack_end(struct at_ctx *ctx, struct sync_pack_writer *po)
 {
     uint8_t end = FRAME_END, n[4] = { 0 };
     int rc;
 
-    if ((rc = pack_out_frame(ctx, po, &end, 1)) != AT_OK)
+    if ((rc = sync_pack_frame(ctx, po, &end, 1)) != AT_OK)
         return rc;
     out_join(po);
     if ((rc = out_failed(ctx, po)) != AT_OK || (rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
@@ -539,7 +553,7 @@ int pack_out_end(struct at_ctx *ctx, struct pack_out *po)
     return out_flush(ctx, po);
 }
 
-void pack_out_free(struct pack_out *po)
+void sync_pack_free(struct sync_pack_writer *po)
 {
     if (po == NULL)
         return;
@@ -567,7 +581,7 @@ struct own_head {
 struct exporter {
     struct at_ctx *ctx;
     struct store *st;
-    struct pack_out *po;
+    struct sync_pack_writer *po;
     struct own_head own;
     const struct sync_peer *peer;
     struct sync_stats *stats;
@@ -683,7 +697,7 @@ static int export_version(struct exporter *x, sqlite3_stmt *row)
         goto out;
     x->frame.data[at] = (char)(nbases >> 8), x->frame.data[at + 1] = (char)nbases;
     put_proof(&x->frame, &p);
-    if ((rc = pack_out_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
         x->stats->versions++;
 out:
     json_decref(kept);
@@ -730,7 +744,7 @@ static int export_file(struct exporter *x, const char *id)
     if ((rc = vault_open(x->ctx, x->st, id, &r, &size)) != AT_OK)
         return rc;
     do {
-        uint8_t *frame = pack_out_buffer(x->po);
+        uint8_t *frame = sync_pack_buffer(x->po);
         frame[0] = FRAME_DATA;
         put_u32(frame + 1, file);
         for (len = 0; len < DATA_MAX; len += (size_t)n)
@@ -739,7 +753,7 @@ static int export_file(struct exporter *x, const char *id)
         if (n < 0)
             rc = x->ctx->code ? x->ctx->code : AT_ERR;
         else if (len > 0)
-            rc = pack_out_submit(x->ctx, x->po, 5 + len);
+            rc = sync_pack_submit(x->ctx, x->po, 5 + len);
         sent += len;
     } while (rc == AT_OK && n > 0);
     vault_close(r);
@@ -749,7 +763,7 @@ static int export_file(struct exporter *x, const char *id)
     buf_putc(&x->frame, FRAME_FILE_END);
     buf_u32(&x->frame, file);
     buf_u64(&x->frame, sent);
-    if ((rc = pack_out_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK) {
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK) {
         x->stats->bytes += sent;
         x->stats->files++;
     }
@@ -770,7 +784,7 @@ static int item_frame(struct exporter *x, const char *origin, int64_t oseq,
     buf_u32(&x->frame, (uint32_t)strlen(text));
     buf_puts(&x->frame, text);
     free(text);
-    if ((rc = pack_out_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
         x->stats->items++;
     return rc;
 }
@@ -958,16 +972,16 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
         || (rc = sync_mark_json(ctx, st, &mark)) != AT_OK)
         goto out;
     snprintf(x.own.archive, sizeof x.own.archive, "%s", buf_str(&self));
-    if ((rc = pack_out_begin(ctx, st, &p, fd, &x.po)) != AT_OK
+    if ((rc = writer_begin(ctx, st, &p, fd, &x.po)) != AT_OK
         || (rc = export_body(&x, since_mark ? since_mark : p.mark ? p.mark : "{}")) != AT_OK)
         goto out;
     mframe = json_pack("{s:O}", "mark", mark);
     if ((rc = out_json(ctx, x.po, FRAME_MARK, mframe)) == AT_OK)
-        rc = pack_out_end(ctx, x.po);
+        rc = sync_pack_end(ctx, x.po);
 out:
     if (begun)
         store_exec(&(struct at_ctx){ 0 }, st, rc == AT_OK ? "COMMIT" : "ROLLBACK");
-    pack_out_free(x.po);
+    sync_pack_free(x.po);
     buf_free(&x.frame);
     buf_free(&self);
     json_decref(mark);
@@ -1724,6 +1738,32 @@ static int read_end(struct importer *im)
     return AT_OK;
 }
 
+/* Opens the pack on im->pi for this archive: its header and signature
+ * checked, the stream's key opened; then im reads frames. */
+static int pack_open(struct importer *im, struct pack_header *h, struct sync_peer *sender)
+{
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    int rc;
+
+    if ((rc = check_header(im->ctx, im->st, im->pi, h, sender)) != AT_OK
+        || (rc = sync_box_keys(im->ctx, im->st, pk, sk)) != AT_OK)
+        return rc;
+    rc = crypto_box_seal_open(key, h->sealed, sizeof h->sealed, pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    if (rc != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's key does not open with this "
+                         "archive's key");
+    rc = crypto_secretstream_xchacha20poly1305_init_pull(&im->ss, h->ssh, key);
+    sodium_memzero(key, sizeof key);
+    if (rc != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's stream header is damaged");
+    im->ad = h->ad;
+    im->plain = xmalloc(CT_MAX);
+    im->ct = xmalloc(CT_MAX);
+    return AT_OK;
+}
+
 /* After a rollback: the files an import renamed into the vault before it
  * failed belong to no item; they go now rather than at the next add. */
 static void sweep_after(struct store *st)
@@ -1745,8 +1785,6 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     struct pack_in pi = { .fd = fd };
     struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender, .ad = h.ad,
                            .stats = stats ? stats : &local };
-    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
-    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     struct buf self = BUF_INIT;
     bool begun = false;
     long swept;
@@ -1757,23 +1795,8 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
         goto out;
     snprintf(im.self, sizeof im.self, "%s", buf_str(&self));
     pi.buf = xmalloc(IO_CHUNK);
-    if ((rc = check_header(ctx, st, &pi, &h, &sender)) != AT_OK
-        || (rc = sync_box_keys(ctx, st, pk, sk)) != AT_OK)
+    if ((rc = pack_open(&im, &h, &sender)) != AT_OK)
         goto out;
-    rc = crypto_box_seal_open(key, h.sealed, sizeof h.sealed, pk, sk);
-    sodium_memzero(sk, sizeof sk);
-    if (rc != 0) {
-        rc = ctx_error(ctx, AT_ECORRUPT, "the pack's key does not open with this archive's key");
-        goto out;
-    }
-    rc = crypto_secretstream_xchacha20poly1305_init_pull(&im.ss, h.ssh, key);
-    sodium_memzero(key, sizeof key);
-    if (rc != 0) {
-        rc = ctx_error(ctx, AT_ECORRUPT, "the pack's stream header is damaged");
-        goto out;
-    }
-    im.plain = xmalloc(CT_MAX);
-    im.ct = xmalloc(CT_MAX);
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     begun = true;
@@ -1797,6 +1820,32 @@ out:
     json_decref(im.mark);
     buf_free(&h.signed_bytes);
     buf_free(&self);
+    sync_peer_free(&sender);
+    return rc;
+}
+
+int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
+                   int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg)
+{
+    struct sync_peer sender = { 0 };
+    struct pack_header h = { .signed_bytes = BUF_INIT };
+    struct pack_in pi = { .fd = fd, .buf = xmalloc(IO_CHUNK) };
+    struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender };
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
+        && (rc = pack_open(&im, &h, &sender)) == AT_OK) {
+        do
+            if ((rc = next_frame(&im)) == AT_OK)
+                rc = each(arg, im.plain, im.plen);
+        while (rc == AT_OK && !im.ended);
+        if (rc == AT_OK)
+            rc = read_end(&im);
+    }
+    free(pi.buf);
+    free(im.plain);
+    free(im.ct);
+    buf_free(&h.signed_bytes);
     sync_peer_free(&sender);
     return rc;
 }

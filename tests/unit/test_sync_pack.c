@@ -10,7 +10,6 @@
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
 #include "../../src/core/sync.h"
-#include "../../src/core/sync_int.h"
 #include "../../src/core/vault.h"
 #include "fixture.h"
 #include "unit.h"
@@ -119,7 +118,8 @@ UNIT_TEST(sync_pack_refusals)
 /*
  * Packs a pinned sender could make wrongly (or on purpose): the frames of
  * a good pack, read back as its recipient, then written again by the
- * sender's own pack writer with one change.  Each decrypts and passes
+ * sender's own pack writer with one change (sync_pack_read,
+ * sync_pack_begin).  Each decrypts and passes
  * the signature; the frames themselves must be refused, with nothing
  * applied and no file left in the vault.
  */
@@ -130,52 +130,37 @@ struct frames {
     int n;
 };
 
-/* The frames of the pack in path, decrypted with st's box keys. */
+static int keep_frame(void *arg, const uint8_t *plain, size_t len)
+{
+    struct frames *f = arg;
+
+    if (f->n == 16)
+        return AT_ERR;
+    f->plain[f->n] = malloc(len);
+    memcpy(f->plain[f->n], plain, len);
+    f->len[f->n++] = len;
+    return AT_OK;
+}
+
+/* The frames of the pack in path, read as st (its recipient) reads them,
+ * and where each one's length is in the file. */
 static int read_frames(struct at_ctx *ctx, struct store *st, const char *path, struct frames *f)
 {
-    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES], ad[32], key[32];
-    uint8_t sealed[32 + crypto_box_SEALBYTES], ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
-    crypto_secretstream_xchacha20poly1305_state ss;
-    FILE *in = fopen(path, "rb");
-    uint8_t *pack = malloc(1u << 24), tag;
-    size_t size = in ? fread(pack, 1, 1u << 24, in) : 0, hlen, pos, got;
-    unsigned long long plen;
-    char header[4096];
-    json_t *h;
+    uint8_t n[4];
+    off_t pos;
+    int fd = open(path, O_RDONLY), rc;
 
-    if (in)
-        fclose(in);
-    if (size < 18 || sync_box_keys(ctx, st, pk, sk) != AT_OK)
+    if (fd < 0)
         return AT_ERR;
-    hlen = (size_t)pack[14] << 24 | (size_t)pack[15] << 16 | (size_t)pack[16] << 8 | pack[17];
-    snprintf(header, sizeof header, "%.*s", (int)hlen, (const char *)pack + 18);
-    crypto_generichash(ad, sizeof ad, pack, 18 + hlen, NULL, 0);
-    h = json_loads(header, 0, NULL);
-    sodium_base642bin(sealed, sizeof sealed, json_string_value(json_object_get(h, "key")),
-                      strlen(json_string_value(json_object_get(h, "key"))), NULL, &got, NULL,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_base642bin(ssh, sizeof ssh, json_string_value(json_object_get(h, "stream")),
-                      strlen(json_string_value(json_object_get(h, "stream"))), NULL, &got, NULL,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    json_decref(h);
-    if (crypto_box_seal_open(key, sealed, sizeof sealed, pk, sk) != 0
-        || crypto_secretstream_xchacha20poly1305_init_pull(&ss, ssh, key) != 0)
-        return AT_ERR;
-    for (pos = 18 + hlen + 64; pos + 4 <= size && f->n < 16; f->n++) {
-        size_t len = (size_t)pack[pos] << 24 | (size_t)pack[pos + 1] << 16
-                     | (size_t)pack[pos + 2] << 8 | pack[pos + 3];
-        if (len == 0)
-            break;
-        f->at[f->n] = (off_t)pos;
-        f->plain[f->n] = malloc(len);
-        if (crypto_secretstream_xchacha20poly1305_pull(&ss, f->plain[f->n], &plen, &tag,
-                                                       pack + pos + 4, len, ad, sizeof ad) != 0)
-            return AT_ERR;
-        f->len[f->n] = (size_t)plen;
-        pos += 4 + len;
+    rc = sync_pack_read(ctx, st, fd, keep_frame, f);
+    /* The magic line, the header's length and the header, the signature. */
+    pos = pread(fd, n, 4, 14) == 4 ? 18 + (off_t)(n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3]) + 64 : 0;
+    for (int i = 0; i < f->n && pread(fd, n, 4, pos) == 4; i++) {
+        f->at[i] = pos;
+        pos += 4 + (off_t)((uint32_t)n[0] << 24 | (uint32_t)n[1] << 16 | (uint32_t)n[2] << 8 | n[3]);
     }
-    free(pack);
-    return AT_OK;
+    close(fd);
+    return rc;
 }
 
 /* The pack from st to peer of f's frames but its last (the end), with
@@ -184,13 +169,11 @@ static int write_frames(struct at_ctx *ctx, struct store *st, const char *peer,
                         const struct frames *f, int which, void (*change)(uint8_t *, size_t *),
                         const char *path)
 {
-    struct sync_peer p = { 0 };
-    struct pack_out *po = NULL;
+    struct sync_pack_writer *po = NULL;
     uint8_t *copy = NULL;
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), rc;
 
-    if (fd < 0 || (rc = sync_peer_get(ctx, st, peer, NULL, &p)) != AT_OK
-        || (rc = pack_out_begin(ctx, st, &p, fd, &po)) != AT_OK)
+    if (fd < 0 || (rc = sync_pack_begin(ctx, st, peer, fd, &po)) != AT_OK)
         goto out;
     for (int i = 0; i < f->n - 1 && rc == AT_OK; i++) {
         size_t len = f->len[i];
@@ -198,14 +181,13 @@ static int write_frames(struct at_ctx *ctx, struct store *st, const char *peer,
         memcpy(copy, f->plain[i], len);
         if (i == which)
             change(copy, &len);
-        rc = pack_out_frame(ctx, po, copy, len);
+        rc = sync_pack_frame(ctx, po, copy, len);
     }
     if (rc == AT_OK)
-        rc = pack_out_end(ctx, po);
+        rc = sync_pack_end(ctx, po);
 out:
     free(copy);
-    pack_out_free(po);
-    sync_peer_free(&p);
+    sync_pack_free(po);
     if (fd >= 0)
         close(fd);
     return fd < 0 ? AT_ERR : rc;
