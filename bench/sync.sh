@@ -6,8 +6,10 @@
 # export` to a pinned peer and `attest sync import` there; and, as the
 # peer, `tar | zstd` of the same content (the records as `export jsonl`
 # writes them, and the evidence files in clear) and `zstd -d | tar x`.
-# Prints MB/s and records/s for each and the ratio (target: within 2x of
-# the tar pipeline).  Smaller runs: SYNC_VERSIONS=2000 SYNC_BYTES=67108864.
+# Prints wall and CPU time, MB/s and records/s for each, the load (the
+# machine may be shared: CPU time is the steadier figure), and the ratios
+# (target: within 2x of the tar pipeline).  Smaller runs:
+# SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_KEEP=1 keeps the directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,7 @@ attest=${ATTEST_BIN:-$PWD/build/attest}
 [ -n "${ATTEST_BIN:-}" ] || make -s build/attest
 
 dir=$(mktemp -d /tmp/attest-bench-sync.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+trap '[ -n "${SYNC_KEEP:-}" ] || rm -rf "$dir"' EXIT
 printf 'FICTIONAL bench passphrase\n' >"$dir/pass"
 export ATTEST_USER=bench ATTEST_PASSPHRASE_FD=3
 exec 3<"$dir/pass"
@@ -63,15 +65,26 @@ at centre peers add field "$(at field key show | tail -1)"
 at field export jsonl -o "$dir/all.jsonl"
 content=$(( $(stat -c %s "$dir/all.jsonl") + bytes ))
 
+# Wall time, and CPU time (user + system) of the children between two
+# points, from the shell's own `times` (run here, not in a subshell: a
+# subshell's children are its own).
+mark() { times >"$dir/times.$1"; echo "$(now)" >"$dir/wall.$1"; }
+cpu_ms() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+                          printf "%d\n", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1000 }' "$dir/times.$1"; }
+wall() { echo $(( ($(cat "$dir/wall.$2") - $(cat "$dir/wall.$1")) / 1000000 )); }
+cpu() { echo $(( $(cpu_ms "$2") - $(cpu_ms "$1") )); }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # The peer: the same content through tar and zstd, and back.
 cp "$dir/all.jsonl" "$dir/files/records.jsonl"
-t0=$(now); tar -C "$dir/files" -cf - . | zstd -q -1 -T1 >"$dir/content.tar.zst"; t1=$(now)
+mark 0; tar -C "$dir/files" -cf - . | zstd -q -1 -T1 >"$dir/content.tar.zst"; mark 1
 mkdir "$dir/untar"
-zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; t2=$(now)
+zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2
 rm -rf "$dir/untar" "$dir/files/records.jsonl"
 
-t3=$(now); at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; t4=$(now)
-at centre sync import "$dir/pack" 2>"$dir/import.log"; t5=$(now)
+mark 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
+at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 got=$(at centre sync mark >/dev/null && "$attest" -A "$dir/centre" list --json 2>/dev/null \
       | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
 if [ "$got" != "$records" ]; then
@@ -80,14 +93,18 @@ if [ "$got" != "$records" ]; then
     exit 1
 fi
 
-row() { # row NAME NANOSECONDS NOTE
-    local ms=$(( $2 / 1000000 )); [ "$ms" -gt 0 ] || ms=1
-    printf '%-24s %8d ms %8d MB/s %9d records/s  %s\n' "$1" "$ms" \
-        $(( content / 1000 / ms )) $(( versions * 1000 / ms )) "$3"
+row() { # row NAME FROM TO NOTE
+    local ms cpu; ms=$(wall "$2" "$3"); cpu=$(cpu "$2" "$3"); [ "$ms" -gt 0 ] || ms=1
+    printf '%-20s %7d ms %7d ms CPU %6d MB/s %8d records/s  %s\n' "$1" "$ms" "$cpu" \
+        $(( content / 1000 / ms )) $(( versions * 1000 / ms )) "$4"
+}
+ratio() { # ratio OURS THEIRS: OURS as a percentage of THEIRS
+    echo $(( $1 * 100 / ($2 > 0 ? $2 : 1) ))
 }
 echo "content: $versions record versions ($records records), $((bytes >> 20)) MiB of evidence in $n files;" \
      "pack $(( $(stat -c %s "$dir/pack") >> 20 )) MiB, tar.zst $(( $(stat -c %s "$dir/content.tar.zst") >> 20 )) MiB"
-row "tar | zstd -1" $((t1 - t0)) "the peer, out"
-row "zstd -d | tar x" $((t2 - t1)) "the peer, in"
-row "attest sync export" $((t4 - t3)) "$(( (t4 - t3) * 100 / (t1 - t0 + 1) ))% of tar | zstd's time (target <= 200%)"
-row "attest sync import" $((t5 - t4)) "$(( (t5 - t4) * 100 / (t2 - t1 + 1) ))% of zstd -d | tar x's time (target <= 200%)"
+echo "load average (1, 5, 15 min): $load0 before, $load1 after; $(nproc) CPUs"
+row "tar | zstd -1" 0 1 "the peer, out"
+row "zstd -d | tar x" 1 2 "the peer, in"
+row "attest sync export" 3 4 "$(ratio "$(wall 3 4)" "$(wall 0 1)")% of tar | zstd's wall time, $(ratio "$(cpu 3 4)" "$(cpu 0 1)")% of its CPU (target <= 200%)"
+row "attest sync import" 4 5 "$(ratio "$(wall 4 5)" "$(wall 1 2)")% of zstd -d | tar x's wall time, $(ratio "$(cpu 4 5)" "$(cpu 1 2)")% of its CPU (target <= 200%)"

@@ -61,6 +61,31 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
  * nothing.  Idempotent: what the archive holds already is skipped. */
 int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats);
 
+/* A pack frame by frame, as export writes one (and as tests write packs
+ * that are wrong in one frame): _begin writes the magic line, the header
+ * for the peer named `to` and this archive's signature over them; _frame
+ * gives one frame's plaintext (its type byte first; a 'Z' frame is the
+ * last) to be encrypted and written, or _buffer gives the place to build
+ * the next one (SYNC_FRAME_MAX bytes) and _submit its length; _end writes
+ * the last frame and the end; _free in every case. */
+#define SYNC_FRAME_MAX ((4u << 20) + 5)
+struct sync_pack_writer;
+int sync_pack_begin(struct at_ctx *ctx, struct store *st, const char *to, int fd,
+                    struct sync_pack_writer **out);
+int sync_pack_frame(struct at_ctx *ctx, struct sync_pack_writer *po, const void *plain,
+                    size_t len);
+uint8_t *sync_pack_buffer(struct sync_pack_writer *po);
+int sync_pack_submit(struct at_ctx *ctx, struct sync_pack_writer *po, size_t len);
+int sync_pack_end(struct at_ctx *ctx, struct sync_pack_writer *po);
+void sync_pack_free(struct sync_pack_writer *po);
+
+/* Reads a pack for this archive from fd as import does (its header and
+ * signature checked first), giving each frame's plaintext to each() in
+ * order, the last ('Z') included, and applying nothing.  Stops at the
+ * first failure, or when each() returns other than AT_OK. */
+int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
+                   int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg);
+
 /* This archive's mark: what it holds, as text opaque to callers (a JSON
  * object of archive id -> highest origin sequence held). */
 int sync_mark(struct at_ctx *ctx, struct store *st, struct buf *out);

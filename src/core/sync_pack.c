@@ -1,15 +1,24 @@
 /*
- * sync_pack.c: packs, written and read as streams (docs/formats-pack.md).
+ * sync_pack.c: packs, written and read as streams, each in one pass
+ * (docs/formats-pack.md).
  *
  * On the wire: the magic line, the header (canonical JSON: sender,
  * recipient, the stream key sealed to the recipient's box key, the
- * secretstream header), frames (a length, then one secretstream message:
- * a type byte and its body), a zero length, and the sender's Ed25519
- * signature over a BLAKE2b-512 hash of everything before it.  Frames come
+ * secretstream header), the sender's Ed25519 signature over those bytes,
+ * then frames (a length, then one secretstream message whose additional
+ * data is the hash of the signed bytes: a type byte and its body), and a
+ * zero length.  The signature vouches for the key, and only the sender
+ * and the recipient hold the key, so every frame that decrypts is the
+ * sender's, in the sender's order; the last carries the stream's FINAL
+ * tag.  An import checks the signature before it decrypts anything, then
+ * decrypts and applies frame by frame in one transaction, rolled back at
+ * the first frame that fails.
+ *
+ * Frames are binary where the bulk is: a version's identity, bases and
+ * inclusion proof are fixed-width fields (the proof is stored as JSON
+ * only once it has been checked), and a file's bytes travel as they are,
+ * in large messages, hashed once on the way into the vault.  Frames come
  * in the sender's log order, so what a version refers to comes before it.
- * An import reads the whole pack once to check the signature (spooling a
- * pipe to an unlinked file: ciphertext only), then decrypts and applies
- * it in one transaction.
  */
 #include "attest.h"
 #include "sync.h"
@@ -27,24 +36,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "ATTEST-PACK 1\n"
+#define PACK_FORMAT 2
+#define MAGIC_PREFIX "ATTEST-PACK "
+#define MAGIC "ATTEST-PACK 2\n"
 #define MAGIC_LEN (sizeof MAGIC - 1)
 #define HEADER_MAX 4096
-#define FRAME_MAX (1u << 20)   /* plaintext bytes of one frame, type byte included */
+#define SIG_DOMAIN "attest pack signature 2"
+#define FRAME_MAX SYNC_FRAME_MAX         /* plaintext of one frame: type, file number, bytes */
+#define DATA_MAX (FRAME_MAX - 5)         /* a file's bytes in one D frame: 4 MiB */
 #define CT_MAX (FRAME_MAX + crypto_secretstream_xchacha20poly1305_ABYTES)
-#define SIG_DOMAIN "attest pack signature 1"
 #define IO_CHUNK (1u << 20)
+#define ARCHIVE_LEN 32                   /* an archive id: 32 hex digits */
 
 enum frame_type {
-    FRAME_VERSION = 'V',  /* {gid, base, proof} */
-    FRAME_ITEM = 'I',     /* {gid, kind, proof, ...}; an evidence item's file follows */
-    FRAME_DATA = 'D',     /* raw bytes of the file being sent */
-    FRAME_FILE_END = 'E', /* the file is whole */
+    FRAME_VERSION = 'V',  /* gid, bases, proof */
+    FRAME_ITEM = 'I',     /* gid, proof, {kind, ...}; an evidence item's file follows */
+    FRAME_DATA = 'D',     /* file number, bytes of that file */
+    FRAME_FILE_END = 'E', /* file number, its length: the file is whole */
     FRAME_MARK = 'M',     /* {mark}: what the sender holds */
     FRAME_END = 'Z',      /* the last frame (secretstream's FINAL tag) */
 };
@@ -59,6 +73,59 @@ static void put_u32(uint8_t *p, uint32_t v)
 static uint32_t get_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void buf_u8(struct buf *b, uint8_t v)
+{
+    buf_append(b, &v, 1);
+}
+
+static void buf_u32(struct buf *b, uint32_t v)
+{
+    uint8_t p[4];
+
+    put_u32(p, v);
+    buf_append(b, p, sizeof p);
+}
+
+static void buf_u64(struct buf *b, uint64_t v)
+{
+    buf_u32(b, (uint32_t)(v >> 32));
+    buf_u32(b, (uint32_t)v);
+}
+
+/* A frame's body as it is read: fields taken in order; bad once one was
+ * missing. */
+struct cursor {
+    const uint8_t *p;
+    size_t left;
+    bool bad;
+};
+
+static const uint8_t *take(struct cursor *c, size_t n)
+{
+    const uint8_t *p = c->p;
+
+    if (c->bad || c->left < n) {
+        c->bad = true;
+        return NULL;
+    }
+    c->p += n, c->left -= n;
+    return p;
+}
+
+static uint32_t take_u32(struct cursor *c)
+{
+    const uint8_t *p = take(c, 4);
+
+    return p ? get_u32(p) : 0;
+}
+
+static uint64_t take_u64(struct cursor *c)
+{
+    uint64_t hi = take_u32(c);
+
+    return hi << 32 | take_u32(c);
 }
 
 static int write_all(struct at_ctx *ctx, int fd, const void *data, size_t len)
@@ -76,58 +143,432 @@ static int write_all(struct at_ctx *ctx, int fd, const void *data, size_t len)
     return AT_OK;
 }
 
-/* ---- writing ------------------------------------------------------------ */
+/* ---- proofs ------------------------------------------------------------- */
 
-struct pack_out {
-    int fd;
-    stream_state ss;
-    crypto_generichash_state hash;
-    struct buf wire;       /* bytes not yet written */
-    uint8_t *plain, *ct;   /* FRAME_MAX, CT_MAX */
-    uint64_t bytes;
+/* An inclusion proof as it travels: the text its origin logged as entry
+ * oseq (index oseq - 1), a tree head the origin signed, the origin's key,
+ * and the path.  On the wire: u64 size, root, signature, u8 length and
+ * signed_at, key, u8 count and the path's hashes, u32 length and text. */
+struct wire_proof {
+    struct tree_head head;
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
+    struct merkle_proof path;
+    uint64_t index;
+    const char *text;
+    size_t text_len;
 };
 
-static int out_raw(struct at_ctx *ctx, struct pack_out *po, const void *data, size_t len)
+static void put_proof(struct buf *b, const struct wire_proof *p)
 {
-    crypto_generichash_update(&po->hash, data, len);
-    buf_append(&po->wire, data, len);
-    po->bytes += len;
-    if (po->wire.len < IO_CHUNK)
-        return AT_OK;
+    buf_u64(b, p->head.size);
+    buf_append(b, p->head.root, sizeof p->head.root);
+    buf_append(b, p->head.signature, sizeof p->head.signature);
+    buf_u8(b, (uint8_t)strlen(p->head.signed_at));
+    buf_puts(b, p->head.signed_at);
+    buf_append(b, p->sign_pk, sizeof p->sign_pk);
+    buf_u8(b, (uint8_t)p->path.len);
+    for (size_t i = 0; i < p->path.len; i++)
+        buf_append(b, p->path.hash[i], MERKLE_HASH_LEN);
+    buf_u32(b, (uint32_t)p->text_len);
+    buf_append(b, p->text, p->text_len);
+}
+
+/* False when the body does not hold a whole proof. */
+static bool take_proof(struct cursor *c, struct wire_proof *p)
+{
+    const uint8_t *f;
+    size_t n;
+
+    p->head.size = take_u64(c);
+    if ((f = take(c, sizeof p->head.root)) != NULL)
+        memcpy(p->head.root, f, sizeof p->head.root);
+    if ((f = take(c, sizeof p->head.signature)) != NULL)
+        memcpy(p->head.signature, f, sizeof p->head.signature);
+    n = (f = take(c, 1)) != NULL ? *f : 0;
+    if (n >= sizeof p->head.signed_at || (f = take(c, n)) == NULL)
+        return false;
+    memcpy(p->head.signed_at, f, n);
+    p->head.signed_at[n] = '\0';
+    if ((f = take(c, sizeof p->sign_pk)) != NULL)
+        memcpy(p->sign_pk, f, sizeof p->sign_pk);
+    n = (f = take(c, 1)) != NULL ? *f : 0;
+    if (n > MERKLE_MAX_PROOF || (f = take(c, n * MERKLE_HASH_LEN)) == NULL)
+        return false;
+    memcpy(p->path.hash, f, n * MERKLE_HASH_LEN);
+    p->path.len = n;
+    p->text_len = take_u32(c);
+    p->text = (const char *)take(c, p->text_len);
+    return !c->bad;
+}
+
+/* s as a JSON string, escaped as canonical_text escapes. */
+static void json_quote(struct buf *b, const char *s, size_t len)
+{
+    size_t run = 0;
+
+    buf_putc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc;
+        if (ch != '"' && ch != '\\' && ch >= 0x20)
+            continue;
+        buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (ch) {
+        case '"': case '\\': esc = (char)ch; break;
+        case '\b': esc = 'b'; break;
+        case '\f': esc = 'f'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        case '\t': esc = 't'; break;
+        default: esc = 0; break;
+        }
+        if (esc)
+            buf_putc(b, '\\'), buf_putc(b, esc);
+        else
+            buf_printf(b, "\\u%04X", ch);
+    }
+    buf_append(b, s + run, len - run);
+    buf_putc(b, '"');
+}
+
+/* The proof as it is kept beside what it proves (and sent on from): the
+ * canonical text of {"hashes", "index", "root", "salt" (for an evidence
+ * item; else NULL), "sign_pk", "signature", "signed_at", "size", "text"},
+ * written here directly (a version's proof is kept for each version, and
+ * its text is the whole version).  Caller frees. */
+static char *proof_text(const struct wire_proof *p, const char *salt)
+{
+    char hex[2 * crypto_sign_BYTES + 1];
+    struct buf b = BUF_INIT, pk = BUF_INIT;
+
+    buf_puts(&b, "{\"hashes\":[");
+    for (size_t i = 0; i < p->path.len; i++) {
+        merkle_hash_hex(p->path.hash[i], hex);
+        buf_printf(&b, "%s\"%s\"", i ? "," : "", hex);
+    }
+    merkle_hash_hex(p->head.root, hex);
+    buf_printf(&b, "],\"index\":%llu,\"root\":\"%s\",", (unsigned long long)p->index, hex);
+    if (salt) {
+        buf_puts(&b, "\"salt\":");
+        json_quote(&b, salt, strlen(salt));
+        buf_putc(&b, ',');
+    }
+    sync_b64(p->sign_pk, sizeof p->sign_pk, &pk);
+    sodium_bin2hex(hex, sizeof hex, p->head.signature, sizeof p->head.signature);
+    buf_printf(&b, "\"sign_pk\":\"%s\",\"signature\":\"%s\",\"signed_at\":", buf_str(&pk), hex);
+    json_quote(&b, p->head.signed_at, strlen(p->head.signed_at));
+    buf_printf(&b, ",\"size\":%llu,\"text\":", (unsigned long long)p->head.size);
+    json_quote(&b, p->text, p->text_len);
+    buf_putc(&b, '}');
+    buf_free(&pk);
+    return buf_detach(&b);
+}
+
+static int b64_exact(const char *text, uint8_t *out, size_t len)
+{
+    size_t got;
+
+    return text && sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0
+                   && got == len ? AT_OK : AT_EINVAL;
+}
+
+/* A kept proof read back (j must outlive p, whose text is j's). */
+static bool proof_from_json(json_t *j, struct wire_proof *p)
+{
+    const char *root = json_string_value(json_object_get(j, "root"));
+    const char *sig = json_string_value(json_object_get(j, "signature"));
+    const char *at = json_string_value(json_object_get(j, "signed_at"));
+    json_t *hashes = json_object_get(j, "hashes"), *hx;
+    struct at_ctx quiet = { 0 };
+    size_t i, siglen;
+
+    p->text = json_string_value(json_object_get(j, "text"));
+    if (p->text == NULL || root == NULL || sig == NULL || at == NULL
+        || strlen(at) >= sizeof p->head.signed_at || !json_is_array(hashes)
+        || json_array_size(hashes) > MERKLE_MAX_PROOF
+        || merkle_hash_parse(root, p->head.root, &quiet) != AT_OK
+        || sodium_hex2bin(p->head.signature, sizeof p->head.signature, sig, strlen(sig), NULL,
+                          &siglen, NULL) != 0 || siglen != sizeof p->head.signature
+        || b64_exact(json_string_value(json_object_get(j, "sign_pk")), p->sign_pk,
+                     sizeof p->sign_pk) != AT_OK)
+        return false;
+    p->text_len = json_string_length(json_object_get(j, "text"));
+    p->head.size = (uint64_t)json_integer_value(json_object_get(j, "size"));
+    p->index = (uint64_t)json_integer_value(json_object_get(j, "index"));
+    snprintf(p->head.signed_at, sizeof p->head.signed_at, "%s", at);
+    json_array_foreach(hashes, i, hx)
+        if (merkle_hash_parse(json_string_value(hx) ?: "", p->path.hash[i], &quiet) != AT_OK)
+            return false;
+    p->path.len = json_array_size(hashes);
+    return true;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/*
+ * The writer encrypts and writes on a thread of its own, so that reading
+ * the archive and the vault (the caller) and sealing and writing the pack
+ * run side by side.  The caller fills the frames in a ring of SLOTS
+ * buffers (a file's bytes are read from the vault straight into one); the
+ * thread takes them in order.  Its first failure stops the writing and is
+ * given back at the next frame or at the end.
+ */
+#define SLOTS 3
+
+struct sync_pack_writer {
+    int fd;
+    stream_state ss;
+    uint8_t ad[crypto_generichash_BYTES]; /* every frame's additional data */
+    struct buf wire;                       /* small writes, gathered */
+    uint8_t *ct;                           /* CT_MAX */
+    pthread_t thread;
+    bool started, closing;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    uint8_t *slot[SLOTS];                  /* FRAME_MAX each */
+    size_t len[SLOTS];
+    unsigned filled, written;              /* frames given by the caller, by the thread */
+    int rc;                                /* the thread's first failure, with err */
+    struct at_ctx err;
+};
+
+static int out_flush(struct at_ctx *ctx, struct sync_pack_writer *po)
+{
     int rc = write_all(ctx, po->fd, po->wire.data, po->wire.len);
+
     po->wire.len = 0;
     return rc;
 }
 
-/* One frame: type and body, encrypted as one message of the stream. */
-static int out_frame(struct at_ctx *ctx, struct pack_out *po, char type, const void *body,
-                     size_t len)
+/* Bytes to the pack: gathered while small, written at once when large. */
+static int out_raw(struct at_ctx *ctx, struct sync_pack_writer *po, const void *data, size_t len)
+{
+    int rc;
+
+    if (po->wire.len + len <= IO_CHUNK) {
+        buf_append(&po->wire, data, len);
+        return AT_OK;
+    }
+    if ((rc = out_flush(ctx, po)) != AT_OK)
+        return rc;
+    if (len <= IO_CHUNK) {
+        buf_append(&po->wire, data, len);
+        return AT_OK;
+    }
+    return write_all(ctx, po->fd, data, len);
+}
+
+/* One frame sealed and written (on the thread). */
+static int out_seal(struct at_ctx *ctx, struct sync_pack_writer *po, const uint8_t *plain, size_t len)
 {
     unsigned long long ctlen;
     uint8_t n[4];
     int rc;
 
-    if (len + 1 > FRAME_MAX)
-        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is too long", len);
-    po->plain[0] = (uint8_t)type;
-    if (len)
-        memcpy(po->plain + 1, body, len);
     crypto_secretstream_xchacha20poly1305_push(
-        &po->ss, po->ct, &ctlen, po->plain, len + 1, NULL, 0,
-        type == FRAME_END ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+        &po->ss, po->ct, &ctlen, plain, len, po->ad, sizeof po->ad,
+        plain[0] == FRAME_END ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
     put_u32(n, (uint32_t)ctlen);
     if ((rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
         return rc;
     return out_raw(ctx, po, po->ct, (size_t)ctlen);
 }
 
-static int out_json(struct at_ctx *ctx, struct pack_out *po, char type, json_t *doc)
+static void *out_thread(void *arg)
 {
-    char *text = canonical_text(doc);
-    int rc = out_frame(ctx, po, type, text, strlen(text));
+    struct sync_pack_writer *po = arg;
 
+    pthread_mutex_lock(&po->lock);
+    for (;;) {
+        while (po->written == po->filled && !po->closing)
+            pthread_cond_wait(&po->changed, &po->lock);
+        if (po->written == po->filled)
+            break;
+        unsigned i = po->written % SLOTS;
+        bool failed = po->rc != AT_OK;
+        pthread_mutex_unlock(&po->lock);
+        int rc = failed ? AT_OK : out_seal(&po->err, po, po->slot[i], po->len[i]);
+        pthread_mutex_lock(&po->lock);
+        if (rc != AT_OK)
+            po->rc = rc;
+        po->written++;
+        pthread_cond_broadcast(&po->changed);
+    }
+    pthread_mutex_unlock(&po->lock);
+    return NULL;
+}
+
+/* The thread's failure, if any, on ctx. */
+static int out_failed(struct at_ctx *ctx, struct sync_pack_writer *po)
+{
+    int rc;
+
+    pthread_mutex_lock(&po->lock);
+    rc = po->rc;
+    pthread_mutex_unlock(&po->lock);
+    return rc == AT_OK ? AT_OK : ctx_error(ctx, rc, "%s", po->err.message);
+}
+
+uint8_t *sync_pack_buffer(struct sync_pack_writer *po)
+{
+    pthread_mutex_lock(&po->lock);
+    while (po->filled - po->written == SLOTS)
+        pthread_cond_wait(&po->changed, &po->lock);
+    pthread_mutex_unlock(&po->lock);
+    return po->slot[po->filled % SLOTS];
+}
+
+int sync_pack_submit(struct at_ctx *ctx, struct sync_pack_writer *po, size_t len)
+{
+    if (len == 0 || len > FRAME_MAX)
+        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
+    pthread_mutex_lock(&po->lock);
+    po->len[po->filled % SLOTS] = len;
+    po->filled++;
+    pthread_cond_broadcast(&po->changed);
+    pthread_mutex_unlock(&po->lock);
+    return out_failed(ctx, po);
+}
+
+int sync_pack_frame(struct at_ctx *ctx, struct sync_pack_writer *po, const void *plain, size_t len)
+{
+    if (len == 0 || len > FRAME_MAX)
+        return ctx_error(ctx, AT_ERR, "a pack frame of %zu bytes is out of bounds", len);
+    memcpy(sync_pack_buffer(po), plain, len);
+    return sync_pack_submit(ctx, po, len);
+}
+
+static int out_json(struct at_ctx *ctx, struct sync_pack_writer *po, char type, json_t *doc)
+{
+    struct buf b = BUF_INIT;
+    char *text = canonical_text(doc);
+    int rc;
+
+    buf_putc(&b, type);
+    buf_puts(&b, text);
+    rc = sync_pack_frame(ctx, po, b.data, b.len);
+    buf_free(&b);
     free(text);
     return rc;
+}
+
+static int writer_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
+                        struct sync_pack_writer **out)
+{
+    const struct session *s = store_session(st);
+    struct sync_pack_writer *po = xcalloc(1, sizeof *po);
+    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    uint8_t sealed[sizeof key + crypto_box_SEALBYTES];
+    uint8_t ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES], n[4];
+    uint8_t sig[crypto_sign_BYTES];
+    struct buf self = BUF_INIT, b_sealed = BUF_INIT, b_ssh = BUF_INIT, msg = BUF_INIT;
+    json_t *header = NULL;
+    char now[21], *htext = NULL;
+    int rc;
+
+    po->fd = fd;
+    *out = po;
+    pthread_mutex_init(&po->lock, NULL);
+    pthread_cond_init(&po->changed, NULL);
+    for (int i = 0; i < SLOTS; i++)
+        po->slot[i] = xmalloc(FRAME_MAX);
+    if ((rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
+        goto out;
+    crypto_secretstream_xchacha20poly1305_keygen(key);
+    crypto_box_seal(sealed, key, sizeof key, to->box_pk);
+    crypto_secretstream_xchacha20poly1305_init_push(&po->ss, ssh, key);
+    sodium_memzero(key, sizeof key);
+    sync_b64(sealed, sizeof sealed, &b_sealed);
+    sync_b64(ssh, sizeof ssh, &b_ssh);
+    canonical_now(now);
+    header = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "format", PACK_FORMAT,
+                       "from", buf_str(&self), "to", to->archive, "created_at", now,
+                       "tier", to->partner ? "partner" : "team",
+                       "key", buf_str(&b_sealed), "stream", buf_str(&b_ssh));
+    htext = canonical_text(header);
+    /* Signed: the domain, then the bytes so far; their hash binds each frame. */
+    put_u32(n, (uint32_t)strlen(htext));
+    buf_append(&msg, SIG_DOMAIN, sizeof SIG_DOMAIN);
+    buf_append(&msg, MAGIC, MAGIC_LEN);
+    buf_append(&msg, n, sizeof n);
+    buf_puts(&msg, htext);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)msg.data, msg.len, s->sign_sk);
+    crypto_generichash(po->ad, sizeof po->ad, (const uint8_t *)msg.data + sizeof SIG_DOMAIN,
+                       msg.len - sizeof SIG_DOMAIN, NULL, 0);
+    po->ct = xmalloc(CT_MAX);
+    buf_append(&po->wire, msg.data + sizeof SIG_DOMAIN, msg.len - sizeof SIG_DOMAIN);
+    buf_append(&po->wire, sig, sizeof sig);
+    if (pthread_create(&po->thread, NULL, out_thread, po) != 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot start writing the pack: %s", strerror(errno));
+    po->started = rc == AT_OK;
+out:
+    buf_free(&self);
+    buf_free(&b_sealed);
+    buf_free(&b_ssh);
+    buf_free(&msg);
+    json_decref(header);
+    free(htext);
+    return rc;
+}
+
+/* Lets the thread write what it was given, and waits for it. */
+static void out_join(struct sync_pack_writer *po)
+{
+    if (!po->started)
+        return;
+    pthread_mutex_lock(&po->lock);
+    po->closing = true;
+    pthread_cond_broadcast(&po->changed);
+    pthread_mutex_unlock(&po->lock);
+    pthread_join(po->thread, NULL);
+    po->started = false;
+}
+
+int sync_pack_begin(struct at_ctx *ctx, struct store *st, const char *to, int fd,
+                    struct sync_pack_writer **out)
+{
+    struct sync_peer p = { 0 };
+    int rc;
+
+    *out = NULL;
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
+        && (rc = sync_peer_get(ctx, st, to, NULL, &p)) == AT_OK)
+        rc = writer_begin(ctx, st, &p, fd, out);
+    sync_peer_free(&p);
+    return rc;
+}
+
+int sync_pack_end(struct at_ctx *ctx, struct sync_pack_writer *po)
+{
+    uint8_t end = FRAME_END, n[4] = { 0 };
+    int rc;
+
+    if ((rc = sync_pack_frame(ctx, po, &end, 1)) != AT_OK)
+        return rc;
+    out_join(po);
+    if ((rc = out_failed(ctx, po)) != AT_OK || (rc = out_raw(ctx, po, n, sizeof n)) != AT_OK)
+        return rc;
+    return out_flush(ctx, po);
+}
+
+void sync_pack_free(struct sync_pack_writer *po)
+{
+    if (po == NULL)
+        return;
+    out_join(po);
+    pthread_mutex_destroy(&po->lock);
+    pthread_cond_destroy(&po->changed);
+    for (int i = 0; i < SLOTS; i++) {
+        if (po->slot[i])
+            sodium_memzero(po->slot[i], FRAME_MAX);
+        free(po->slot[i]);
+    }
+    free(po->ct);
+    buf_free(&po->wire);
+    sodium_memzero(&po->ss, sizeof po->ss);
+    free(po);
 }
 
 /* The head every proof of this archive's own objects is against. */
@@ -137,112 +578,129 @@ struct own_head {
     uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
 };
 
-/* The proof that text is entry seq of this archive's log, against h. */
-static int own_proof(struct at_ctx *ctx, struct store *st, const struct own_head *h,
-                     const char *text, int64_t seq, json_t **out)
-{
-    struct merkle_proof p;
-    char root[2 * MERKLE_HASH_LEN + 1], sig[129];
-    struct buf pk = BUF_INIT;
-    int rc;
-
-    if ((uint64_t)seq > h->head.size)
-        return ctx_error(ctx, AT_ERR, "log entry %lld is not under a signed tree head yet",
-                         (long long)seq);
-    if ((rc = evlog_inclusion_proof(ctx, st, (uint64_t)seq - 1, h->head.size, &p)) != AT_OK)
-        return rc;
-    merkle_hash_hex(h->head.root, root);
-    sodium_bin2hex(sig, sizeof sig, h->head.signature, sizeof h->head.signature);
-    sync_b64(h->sign_pk, sizeof h->sign_pk, &pk);
-    *out = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "text", text,
-                     "index", (json_int_t)seq - 1, "size", (json_int_t)h->head.size, "root", root,
-                     "signed_at", h->head.signed_at, "signature", sig,
-                     "hashes", evlog_proof_json(&p), "sign_pk", buf_str(&pk));
-    buf_free(&pk);
-    return AT_OK;
-}
-
-/* What the pack holds of a thing written at (origin, oseq): the proof
- * stored with it when it came from elsewhere, or one made now. */
-static int proof_of(struct at_ctx *ctx, struct store *st, const struct own_head *h,
-                    const char *origin, int64_t oseq, const char *stored, const char *text,
-                    json_t **out)
-{
-    if (strcmp(origin, h->archive) == 0)
-        return own_proof(ctx, st, h, text, oseq, out);
-    if (stored == NULL || (*out = json_loads(stored, 0, NULL)) == NULL)
-        return ctx_error(ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or not JSON",
-                         origin, (long long)oseq);
-    return AT_OK;
-}
-
 struct exporter {
     struct at_ctx *ctx;
     struct store *st;
-    struct pack_out *po;
+    struct sync_pack_writer *po;
     struct own_head own;
     const struct sync_peer *peer;
     struct sync_stats *stats;
+    struct buf frame;     /* the frame being built */
+    uint32_t files;       /* files sent so far */
 };
+
+/* What the pack holds of a thing written at (origin, oseq) whose logged
+ * text is text: the proof stored with it when it came from elsewhere
+ * (parsed into *kept, which must outlive p), or one made now. */
+static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const char *stored,
+                    const char *text, struct wire_proof *p, json_t **kept)
+{
+    const struct own_head *h = &x->own;
+
+    *kept = NULL;
+    if (strcmp(origin, h->archive) != 0) {
+        if (stored == NULL || (*kept = json_loads(stored, 0, NULL)) == NULL
+            || !proof_from_json(*kept, p) || p->index != (uint64_t)oseq - 1)
+            return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "
+                             "damaged", origin, (long long)oseq);
+        return AT_OK;
+    }
+    if ((uint64_t)oseq > h->head.size)
+        return ctx_error(x->ctx, AT_ERR, "log entry %lld is not under a signed tree head yet",
+                         (long long)oseq);
+    p->head = h->head;
+    memcpy(p->sign_pk, h->sign_pk, sizeof p->sign_pk);
+    p->index = (uint64_t)oseq - 1;
+    p->text = text;
+    p->text_len = strlen(text);
+    return evlog_inclusion_proof(x->ctx, x->st, p->index, h->head.size, &p->path);
+}
+
+/* Starts a frame of type with the identity origin/oseq. */
+static int frame_begin(struct exporter *x, char type, const char *origin, int64_t oseq)
+{
+    if (strlen(origin) != ARCHIVE_LEN)
+        return ctx_error(x->ctx, AT_ECORRUPT, "an origin \"%s\" is not an archive id", origin);
+    buf_reset(&x->frame);
+    buf_putc(&x->frame, type);
+    buf_append(&x->frame, origin, ARCHIVE_LEN);
+    buf_u64(&x->frame, (uint64_t)oseq);
+    return AT_OK;
+}
 
 /* Whether a version may go to the peer: everything to the team; to a
  * partner, what tier.c lets out at the partner tier, and not redacted
  * (a redacted copy would not match its proof). */
-static int version_allowed(struct exporter *x, json_t *doc, bool *allowed)
+static int version_allowed(struct exporter *x, const char *id, const char *text, bool *allowed)
 {
-    json_t *out = NULL;
+    json_t *doc, *out = NULL;
     bool redacted = false;
     int rc;
 
     *allowed = true;
     if (!x->peer->partner)
         return AT_OK;
-    if ((rc = tier_apply(x->ctx, x->st, TIER_PARTNER, doc, &out, &redacted)) != AT_OK)
-        return rc;
-    *allowed = out != NULL && !redacted;
+    if ((doc = json_loads(text, 0, NULL)) == NULL)
+        return ctx_error(x->ctx, AT_ECORRUPT, "%s: a stored version is not JSON", id);
+    rc = tier_apply(x->ctx, x->st, TIER_PARTNER, doc, &out, &redacted);
+    *allowed = rc == AT_OK && out != NULL && !redacted;
     json_decref(out);
-    return AT_OK;
+    json_decref(doc);
+    return rc;
 }
 
+/* V: origin, u64 oseq, u16 count and the bases (origin, u64 oseq each),
+ * the proof. */
 static int export_version(struct exporter *x, sqlite3_stmt *row)
 {
     static const char base_sql[] =
-        "SELECT base_origin || '/' || base_oseq FROM record_base WHERE id = ?1 AND version = ?2"
-        " ORDER BY 1";
+        "SELECT base_origin, base_oseq FROM record_base WHERE id = ?1 AND version = ?2"
+        " ORDER BY 1, 2";
     const char *id = (const char *)sqlite3_column_text(row, 2);
     const char *text = (const char *)sqlite3_column_text(row, 4);
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     int64_t oseq = sqlite3_column_int64(row, 6);
-    json_t *doc = json_loads(text, 0, NULL), *proof = NULL, *bases, *frame;
+    struct wire_proof p;
+    json_t *kept = NULL;
     sqlite3_stmt *stmt;
+    size_t at;
+    uint16_t nbases = 0;
     bool allowed;
     int rc;
 
-    if (doc == NULL)
-        return ctx_error(x->ctx, AT_ECORRUPT, "%s: a stored version is not JSON", id);
-    rc = version_allowed(x, doc, &allowed);
-    json_decref(doc);
-    if (rc != AT_OK || !allowed)
+    if ((rc = version_allowed(x, id, text, &allowed)) != AT_OK || !allowed)
         return rc;
-    if ((rc = proof_of(x->ctx, x->st, &x->own, origin, oseq,
-                       (const char *)sqlite3_column_text(row, 7), text, &proof)) != AT_OK)
-        return rc;
+    if ((rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7), text, &p,
+                       &kept)) != AT_OK
+        || (rc = frame_begin(x, FRAME_VERSION, origin, oseq)) != AT_OK)
+        goto out;
     if ((stmt = store_stmt(x->ctx, x->st, base_sql)) == NULL) {
-        json_decref(proof);
-        return AT_ERR;
+        rc = AT_ERR;
+        goto out;
     }
-    bases = json_array();
+    at = x->frame.len;
+    buf_append(&x->frame, "\0", 2);
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 2, sqlite3_column_int(row, 3));
-    while (sqlite3_step(stmt) == SQLITE_ROW)
-        json_array_append_new(bases, json_string((const char *)sqlite3_column_text(stmt, 0)));
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *b = (const char *)sqlite3_column_text(stmt, 0);
+        if (b == NULL || strlen(b) != ARCHIVE_LEN || nbases == UINT16_MAX) {
+            rc = ctx_error(x->ctx, AT_ECORRUPT, "%s: a version's base is damaged", id);
+            break;
+        }
+        buf_append(&x->frame, b, ARCHIVE_LEN);
+        buf_u64(&x->frame, (uint64_t)sqlite3_column_int64(stmt, 1));
+        nbases++;
+    }
     sqlite3_reset(stmt);
-    frame = json_pack("{s:s+++, s:o, s:o}", "gid", origin, "/",
-                      (const char *)sqlite3_column_text(row, 6), "", "base", bases,
-                      "proof", proof);
-    rc = out_json(x->ctx, x->po, FRAME_VERSION, frame);
-    json_decref(frame);
-    x->stats->versions++;
+    if (rc != AT_OK)
+        goto out;
+    x->frame.data[at] = (char)(nbases >> 8), x->frame.data[at + 1] = (char)nbases;
+    put_proof(&x->frame, &p);
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
+        x->stats->versions++;
+out:
+    json_decref(kept);
     return rc;
 }
 
@@ -271,29 +729,63 @@ static int evidence_gid(struct at_ctx *ctx, struct store *st, const char *self, 
     return rc;
 }
 
+/* The file of an evidence item: D frames (u32 file number, then bytes
+ * read from the vault straight into the writer's buffer), then E (the
+ * number, u64 length). */
 static int export_file(struct exporter *x, const char *id)
 {
     struct vault_reader *r = NULL;
-    uint64_t size;
-    ssize_t n;
+    uint64_t size, sent = 0;
+    uint32_t file = ++x->files;
+    ssize_t n = 0;
+    size_t len;
     int rc;
 
     if ((rc = vault_open(x->ctx, x->st, id, &r, &size)) != AT_OK)
         return rc;
-    /* Leave room for the type byte in each frame. */
-    uint8_t *chunk = xmalloc(FRAME_MAX - 1);
-    while ((n = vault_read(x->ctx, r, chunk, FRAME_MAX - 1)) > 0) {
-        if ((rc = out_frame(x->ctx, x->po, FRAME_DATA, chunk, (size_t)n)) != AT_OK)
-            break;
-        x->stats->bytes += (uint64_t)n;
-    }
-    if (rc == AT_OK && n < 0)
-        rc = x->ctx->code ? x->ctx->code : AT_ERR;
-    free(chunk);
+    do {
+        uint8_t *frame = sync_pack_buffer(x->po);
+        frame[0] = FRAME_DATA;
+        put_u32(frame + 1, file);
+        for (len = 0; len < DATA_MAX; len += (size_t)n)
+            if ((n = vault_read(x->ctx, r, frame + 5 + len, DATA_MAX - len)) <= 0)
+                break;
+        if (n < 0)
+            rc = x->ctx->code ? x->ctx->code : AT_ERR;
+        else if (len > 0)
+            rc = sync_pack_submit(x->ctx, x->po, 5 + len);
+        sent += len;
+    } while (rc == AT_OK && n > 0);
     vault_close(r);
-    if (rc == AT_OK)
-        rc = out_frame(x->ctx, x->po, FRAME_FILE_END, NULL, 0);
-    x->stats->files += rc == AT_OK;
+    if (rc != AT_OK)
+        return rc;
+    buf_reset(&x->frame);
+    buf_putc(&x->frame, FRAME_FILE_END);
+    buf_u32(&x->frame, file);
+    buf_u64(&x->frame, sent);
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK) {
+        x->stats->bytes += sent;
+        x->stats->files++;
+    }
+    return rc;
+}
+
+/* I: origin, u64 oseq, the proof, then u32 length and canonical JSON. */
+static int item_frame(struct exporter *x, const char *origin, int64_t oseq,
+                      const struct wire_proof *p, json_t *body)
+{
+    char *text;
+    int rc;
+
+    if ((rc = frame_begin(x, FRAME_ITEM, origin, oseq)) != AT_OK)
+        return rc;
+    text = canonical_text(body);
+    put_proof(&x->frame, p);
+    buf_u32(&x->frame, (uint32_t)strlen(text));
+    buf_puts(&x->frame, text);
+    free(text);
+    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
+        x->stats->items++;
     return rc;
 }
 
@@ -309,8 +801,9 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     int64_t oseq = sqlite3_column_int64(row, 6);
     bool evidence = strcmp(kind, "evidence") == 0;
-    json_t *item = NULL, *events = NULL, *proof = NULL, *frame = NULL;
+    json_t *item = NULL, *events = NULL, *kept = NULL, *body = NULL;
     struct buf ev_gid = BUF_INIT;
+    struct wire_proof p;
     int clearance = CLEARANCE_CONFIDENTIAL, rc;
 
     if ((rc = vault_item(x->ctx, x->st, ref, &item)) != AT_OK)
@@ -320,26 +813,23 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
     ctx_clear(x->ctx);
     if (x->peer->partner && clearance > CLEARANCE_PARTNER)
         goto out;
-    if ((rc = proof_of(x->ctx, x->st, &x->own, origin, oseq,
-                       (const char *)sqlite3_column_text(row, 7),
-                       (const char *)sqlite3_column_text(row, 4), &proof)) != AT_OK
+    if ((rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7),
+                       (const char *)sqlite3_column_text(row, 4), &p, &kept)) != AT_OK
         || (rc = evidence_gid(x->ctx, x->st, x->own.archive, ref, &ev_gid)) != AT_OK)
         goto out;
     if (evidence) {
         struct buf parent = BUF_INIT;
         /* The commitment its origin logged is to the origin's salt. */
-        json_t *salt = json_object_get(proof, "salt");
-        if (strcmp(origin, x->own.archive) != 0 && json_is_string(salt))
+        json_t *salt = json_object_get(kept, "salt");
+        if (json_is_string(salt))
             json_object_set(item, "salt", salt);
-        const char *p = json_string_value(json_object_get(item, "parent"));
-        if (p && (rc = evidence_gid(x->ctx, x->st, x->own.archive, p, &parent)) != AT_OK)
+        const char *pid = json_string_value(json_object_get(item, "parent"));
+        if (pid && (rc = evidence_gid(x->ctx, x->st, x->own.archive, pid, &parent)) != AT_OK)
             goto out;
-        json_object_set_new(item, "parent", p ? json_string(buf_str(&parent)) : json_null());
+        json_object_set_new(item, "parent", pid ? json_string(buf_str(&parent)) : json_null());
         buf_free(&parent);
         json_object_del(item, "id");
-        frame = json_pack("{s:s+++, s:s, s:O, s:O}", "gid", origin, "/",
-                          (const char *)sqlite3_column_text(row, 6), "", "kind", kind,
-                          "proof", proof, "item", item);
+        body = json_pack("{s:s, s:O}", "kind", kind, "item", item);
     } else {
         sqlite3_stmt *stmt = store_stmt(x->ctx, x->st, index_sql);
         int k;
@@ -361,20 +851,16 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
             goto out;
         }
         json_object_del(event, "evidence");
-        frame = json_pack("{s:s+++, s:s, s:O, s:s, s:O}", "gid", origin, "/",
-                          (const char *)sqlite3_column_text(row, 6), "", "kind", kind,
-                          "proof", proof, "evidence", buf_str(&ev_gid), "event", event);
+        body = json_pack("{s:s, s:s, s:O}", "kind", kind, "evidence", buf_str(&ev_gid),
+                         "event", event);
     }
-    if ((rc = out_json(x->ctx, x->po, FRAME_ITEM, frame)) != AT_OK)
-        goto out;
-    x->stats->items++;
-    if (evidence)
+    if ((rc = item_frame(x, origin, oseq, &p, body)) == AT_OK && evidence)
         rc = export_file(x, ref);
 out:
     json_decref(item);
     json_decref(events);
-    json_decref(proof);
-    json_decref(frame);
+    json_decref(kept);
+    json_decref(body);
     buf_free(&ev_gid);
     return rc;
 }
@@ -386,12 +872,15 @@ out:
 static int export_identity(struct exporter *x, sqlite3_stmt *row)
 {
     const char *origin = (const char *)sqlite3_column_text(row, 5);
-    json_t *doc, *sealed, *boxes, *proof = NULL, *frame;
-    int rc;
+    const char *text = (const char *)sqlite3_column_text(row, 4);
+    int64_t oseq = sqlite3_column_int64(row, 6);
+    json_t *doc, *sealed, *boxes, *kept = NULL, *body;
+    struct wire_proof p;
+    int rc = AT_OK;
 
     if (x->peer->partner || strcmp(origin, x->own.archive) != 0)
         return AT_OK;
-    if ((doc = json_loads((const char *)sqlite3_column_text(row, 4), 0, NULL)) == NULL)
+    if ((doc = json_loads(text, 0, NULL)) == NULL)
         return ctx_error(x->ctx, AT_ECORRUPT, "an identity entry is not JSON");
     sealed = json_object_get(doc, "sealed");
     boxes = json_object();
@@ -405,19 +894,14 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
         buf_free(&key);
         buf_free(&name);
     }
-    rc = json_object_size(boxes) == 0
-             ? AT_OK
-             : proof_of(x->ctx, x->st, &x->own, origin, sqlite3_column_int64(row, 6), NULL,
-                        (const char *)sqlite3_column_text(row, 4), &proof);
-    if (rc == AT_OK && proof) {
-        frame = json_pack("{s:s+++, s:s, s:o, s:s, s:O}", "gid", origin, "/",
-                          (const char *)sqlite3_column_text(row, 6), "", "kind", "identity",
-                          "proof", proof, "witness", (const char *)sqlite3_column_text(row, 2),
-                          "boxes", boxes);
-        rc = out_json(x->ctx, x->po, FRAME_ITEM, frame);
-        json_decref(frame);
-        x->stats->items += rc == AT_OK;
+    if (json_object_size(boxes) > 0
+        && (rc = proof_of(x, origin, oseq, NULL, text, &p, &kept)) == AT_OK) {
+        body = json_pack("{s:s, s:s, s:O}", "kind", "identity",
+                         "witness", (const char *)sqlite3_column_text(row, 2), "boxes", boxes);
+        rc = item_frame(x, origin, oseq, &p, body);
+        json_decref(body);
     }
+    json_decref(kept);
     json_decref(boxes);
     json_decref(doc);
     return rc;
@@ -462,21 +946,14 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
 {
     struct sync_stats local = { 0 };
     struct sync_peer p = { 0 };
-    struct pack_out po = { .fd = fd };
-    struct exporter x = { .ctx = ctx, .st = st, .po = &po, .peer = &p,
-                          .stats = stats ? stats : &local };
-    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-    uint8_t sealed[sizeof key + crypto_box_SEALBYTES];
-    uint8_t ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES], n[4], digest[64];
-    uint8_t sig[crypto_sign_BYTES];
-    struct buf self = BUF_INIT, b_sealed = BUF_INIT, b_ssh = BUF_INIT, msg = BUF_INIT;
-    json_t *header = NULL, *mark = NULL;
-    char now[21], *htext = NULL, *mtext = NULL;
-    const struct session *s = store_session(st);
+    struct exporter x = { .ctx = ctx, .st = st, .peer = &p, .stats = stats ? stats : &local,
+                          .frame = BUF_INIT };
+    struct buf self = BUF_INIT;
+    json_t *mark = NULL, *mframe = NULL;
     bool begun = false;
     int rc;
 
-    if ((rc = access_check(ctx, s, ACTION_SYNC, 0)) != AT_OK
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK
         || (rc = sync_peer_get(ctx, st, peer, NULL, &p)) != AT_OK)
         goto out;
     if (since_mark) {
@@ -495,111 +972,65 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
         || (rc = sync_mark_json(ctx, st, &mark)) != AT_OK)
         goto out;
     snprintf(x.own.archive, sizeof x.own.archive, "%s", buf_str(&self));
-    crypto_secretstream_xchacha20poly1305_keygen(key);
-    crypto_box_seal(sealed, key, sizeof key, p.box_pk);
-    crypto_secretstream_xchacha20poly1305_init_push(&po.ss, ssh, key);
-    sodium_memzero(key, sizeof key);
-    sync_b64(sealed, sizeof sealed, &b_sealed);
-    sync_b64(ssh, sizeof ssh, &b_ssh);
-    canonical_now(now);
-    header = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "format", 1,
-                       "from", buf_str(&self), "to", p.archive, "created_at", now,
-                       "tier", p.partner ? "partner" : "team",
-                       "key", buf_str(&b_sealed), "stream", buf_str(&b_ssh));
-    htext = canonical_text(header);
-    po.plain = xmalloc(FRAME_MAX);
-    po.ct = xmalloc(CT_MAX);
-    crypto_generichash_init(&po.hash, NULL, 0, sizeof digest);
-    put_u32(n, (uint32_t)strlen(htext));
-    if ((rc = out_raw(ctx, &po, MAGIC, MAGIC_LEN)) != AT_OK
-        || (rc = out_raw(ctx, &po, n, sizeof n)) != AT_OK
-        || (rc = out_raw(ctx, &po, htext, strlen(htext))) != AT_OK
+    if ((rc = writer_begin(ctx, st, &p, fd, &x.po)) != AT_OK
         || (rc = export_body(&x, since_mark ? since_mark : p.mark ? p.mark : "{}")) != AT_OK)
         goto out;
-    json_t *mframe = json_pack("{s:O}", "mark", mark);
-    rc = out_json(ctx, &po, FRAME_MARK, mframe);
-    json_decref(mframe);
-    if (rc != AT_OK || (rc = out_frame(ctx, &po, FRAME_END, NULL, 0)) != AT_OK)
-        goto out;
-    put_u32(n, 0);
-    if ((rc = out_raw(ctx, &po, n, sizeof n)) != AT_OK)
-        goto out;
-    crypto_generichash_final(&po.hash, digest, sizeof digest);
-    buf_append(&msg, SIG_DOMAIN, sizeof SIG_DOMAIN);
-    buf_append(&msg, digest, sizeof digest);
-    crypto_sign_detached(sig, NULL, (const uint8_t *)msg.data, msg.len, s->sign_sk);
-    buf_append(&po.wire, sig, sizeof sig);
-    rc = write_all(ctx, fd, po.wire.data, po.wire.len);
-    po.wire.len = 0;
+    mframe = json_pack("{s:O}", "mark", mark);
+    if ((rc = out_json(ctx, x.po, FRAME_MARK, mframe)) == AT_OK)
+        rc = sync_pack_end(ctx, x.po);
 out:
     if (begun)
         store_exec(&(struct at_ctx){ 0 }, st, rc == AT_OK ? "COMMIT" : "ROLLBACK");
-    free(po.plain);
-    free(po.ct);
-    free(htext);
-    free(mtext);
-    buf_free(&po.wire);
+    sync_pack_free(x.po);
+    buf_free(&x.frame);
     buf_free(&self);
-    buf_free(&b_sealed);
-    buf_free(&b_ssh);
-    buf_free(&msg);
-    json_decref(header);
     json_decref(mark);
+    json_decref(mframe);
     sync_peer_free(&p);
     return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* A buffered reader of the pack, hashing what it reads; while spool >= 0
- * it also copies the bytes there (a pipe is read twice that way). */
+/* A buffered reader of the pack. */
 struct pack_in {
-    int fd, spool;
+    int fd;
     uint8_t *buf;
     size_t pos, len;
     uint64_t offset;
-    bool hashing;
-    crypto_generichash_state hash;
 };
 
-static int in_fill(struct at_ctx *ctx, struct pack_in *pi)
-{
-    ssize_t n;
-
-    do
-        n = read(pi->fd, pi->buf, IO_CHUNK);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return ctx_error(ctx, AT_ERR, "cannot read the pack: %s", strerror(errno));
-    if (n > 0 && pi->spool >= 0 && write_all(ctx, pi->spool, pi->buf, (size_t)n) != AT_OK)
-        return AT_ERR;
-    pi->pos = 0;
-    pi->len = (size_t)n;
-    return AT_OK;
-}
-
 /* Reads exactly len bytes (out NULL: skips them); AT_EINVAL when the pack
- * ends first. */
+ * ends first.  A long read bypasses the buffer. */
 static int in_read(struct at_ctx *ctx, struct pack_in *pi, void *out, size_t len)
 {
     uint8_t *o = out;
+    ssize_t n;
 
     while (len > 0) {
         if (pi->pos == pi->len) {
-            if (in_fill(ctx, pi) != AT_OK)
-                return AT_ERR;
-            if (pi->len == 0)
+            bool direct = o != NULL && len >= IO_CHUNK;
+            do
+                n = read(pi->fd, direct ? o : pi->buf, direct ? len : IO_CHUNK);
+            while (n < 0 && errno == EINTR);
+            if (n < 0)
+                return ctx_error(ctx, AT_ERR, "cannot read the pack: %s", strerror(errno));
+            if (n == 0)
                 return ctx_error(ctx, AT_EINVAL, "the pack is truncated: it ends at byte %llu, "
-                                 "before its end and signature", (unsigned long long)pi->offset);
+                                 "before its end", (unsigned long long)pi->offset);
+            if (direct) {
+                o += n, pi->offset += (uint64_t)n, len -= (size_t)n;
+                continue;
+            }
+            pi->pos = 0;
+            pi->len = (size_t)n;
         }
-        size_t take = pi->len - pi->pos < len ? pi->len - pi->pos : len;
-        if (pi->hashing)
-            crypto_generichash_update(&pi->hash, pi->buf + pi->pos, take);
+        size_t take_n = pi->len - pi->pos < len ? pi->len - pi->pos : len;
         if (o) {
-            memcpy(o, pi->buf + pi->pos, take);
-            o += take;
+            memcpy(o, pi->buf + pi->pos, take_n);
+            o += take_n;
         }
-        pi->pos += take, pi->offset += take, len -= take;
+        pi->pos += take_n, pi->offset += take_n, len -= take_n;
     }
     return AT_OK;
 }
@@ -609,46 +1040,73 @@ struct pack_header {
     char from[33], to[33], created_at[32], tier[16];
     uint8_t sealed[crypto_secretstream_xchacha20poly1305_KEYBYTES + crypto_box_SEALBYTES];
     uint8_t ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    uint8_t ad[crypto_generichash_BYTES];   /* the hash of the signed bytes */
+    uint8_t sig[crypto_sign_BYTES];
+    struct buf signed_bytes;                /* SIG_DOMAIN, magic, length, header */
 };
 
-static int b64_exact(const char *text, uint8_t *out, size_t len)
+/* The magic line: this format, or a clear word on which one it is. */
+static int read_magic(struct at_ctx *ctx, struct pack_in *pi, struct buf *msg)
 {
-    size_t got;
+    uint8_t magic[MAGIC_LEN];
+    int rc;
 
-    return text && sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
-                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0
-                   && got == len ? AT_OK : AT_EINVAL;
+    if ((rc = in_read(ctx, pi, magic, sizeof magic)) != AT_OK)
+        return rc == AT_EINVAL ? ctx_error(ctx, AT_EINVAL, "not an attest pack (too short)") : rc;
+    if (memcmp(magic, MAGIC, MAGIC_LEN) == 0) {
+        buf_append(msg, magic, sizeof magic);
+        return AT_OK;
+    }
+    size_t digits = strlen(MAGIC_PREFIX);
+    while (digits < sizeof magic && magic[digits] >= '0' && magic[digits] <= '9')
+        digits++;
+    if (memcmp(magic, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0 || digits == strlen(MAGIC_PREFIX))
+        return ctx_error(ctx, AT_EINVAL, "not an attest pack (it does not begin with \"%.*s\")",
+                         (int)MAGIC_LEN - 1, MAGIC);
+    return ctx_error(ctx, AT_EINVAL, "this pack is of format %.*s, and this attest reads packs "
+                     "of format %d only: make it again with the same version of attest on "
+                     "both sides", (int)(digits - strlen(MAGIC_PREFIX)),
+                     (const char *)magic + strlen(MAGIC_PREFIX), PACK_FORMAT);
 }
 
 static int read_header(struct at_ctx *ctx, struct pack_in *pi, struct pack_header *h)
 {
-    uint8_t magic[MAGIC_LEN], n[4];
+    uint8_t n[4];
     char *text = NULL;
     json_t *doc = NULL;
     uint32_t len;
     int rc;
 
-    if ((rc = in_read(ctx, pi, magic, sizeof magic)) != AT_OK)
-        return rc == AT_EINVAL ? ctx_error(ctx, AT_EINVAL, "not an attest pack (too short)") : rc;
-    if (memcmp(magic, MAGIC, MAGIC_LEN) != 0)
-        return ctx_error(ctx, AT_EINVAL, "not an attest pack (it does not begin with \"%.*s\")",
-                         (int)MAGIC_LEN - 1, MAGIC);
-    if ((rc = in_read(ctx, pi, n, sizeof n)) != AT_OK)
+    buf_append(&h->signed_bytes, SIG_DOMAIN, sizeof SIG_DOMAIN);
+    if ((rc = read_magic(ctx, pi, &h->signed_bytes)) != AT_OK
+        || (rc = in_read(ctx, pi, n, sizeof n)) != AT_OK)
         return rc;
     if ((len = get_u32(n)) == 0 || len > HEADER_MAX)
         return ctx_error(ctx, AT_EINVAL, "the pack's header is damaged (length %u)", len);
     text = xmalloc(len + 1);
-    if ((rc = in_read(ctx, pi, text, len)) != AT_OK)
+    if ((rc = in_read(ctx, pi, text, len)) != AT_OK
+        || (rc = in_read(ctx, pi, h->sig, sizeof h->sig)) != AT_OK)
         goto out;
     text[len] = '\0';
+    buf_append(&h->signed_bytes, n, sizeof n);
+    buf_append(&h->signed_bytes, text, len);
+    crypto_generichash(h->ad, sizeof h->ad,
+                       (const uint8_t *)h->signed_bytes.data + sizeof SIG_DOMAIN,
+                       h->signed_bytes.len - sizeof SIG_DOMAIN, NULL, 0);
     doc = json_loads(text, 0, NULL);
+    json_int_t format = json_integer_value(json_object_get(doc, "format"));
     const char *from = json_string_value(json_object_get(doc, "from"));
     const char *to = json_string_value(json_object_get(doc, "to"));
     const char *at = json_string_value(json_object_get(doc, "created_at"));
     const char *tier = json_string_value(json_object_get(doc, "tier"));
-    if (json_integer_value(json_object_get(doc, "format")) != 1 || from == NULL
-        || strlen(from) != 32 || to == NULL || strlen(to) != 32 || at == NULL
-        || strlen(at) >= sizeof h->created_at || tier == NULL || strlen(tier) >= sizeof h->tier
+    if (doc != NULL && format != PACK_FORMAT) {
+        rc = ctx_error(ctx, AT_EINVAL, "the pack's header says format %lld, and this attest "
+                       "reads packs of format %d only", (long long)format, PACK_FORMAT);
+        goto out;
+    }
+    if (from == NULL || strlen(from) != ARCHIVE_LEN || to == NULL || strlen(to) != ARCHIVE_LEN
+        || at == NULL || strlen(at) >= sizeof h->created_at || tier == NULL
+        || strlen(tier) >= sizeof h->tier
         || b64_exact(json_string_value(json_object_get(doc, "key")), h->sealed,
                      sizeof h->sealed) != AT_OK
         || b64_exact(json_string_value(json_object_get(doc, "stream")), h->ssh,
@@ -666,18 +1124,14 @@ out:
     return rc;
 }
 
-/* Pass one: the header names this archive and a pinned sender, and the
- * sender's signature covers every byte.  Reads to the end. */
-static int check_pack(struct at_ctx *ctx, struct store *st, struct pack_in *pi,
-                      struct pack_header *h, struct sync_peer *sender)
+/* The header names this archive and a pinned sender, whose signature
+ * covers it (and so the stream's key, which binds every frame). */
+static int check_header(struct at_ctx *ctx, struct store *st, struct pack_in *pi,
+                        struct pack_header *h, struct sync_peer *sender)
 {
-    struct buf self = BUF_INIT, msg = BUF_INIT;
-    uint8_t n[4], digest[64], sig[crypto_sign_BYTES], extra;
-    uint32_t len;
+    struct buf self = BUF_INIT;
     int rc;
 
-    pi->hashing = true;
-    crypto_generichash_init(&pi->hash, NULL, 0, sizeof digest);
     if ((rc = read_header(ctx, pi, h)) != AT_OK
         || (rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
         goto out;
@@ -692,36 +1146,13 @@ static int check_pack(struct at_ctx *ctx, struct store *st, struct pack_in *pi,
                        h->from);
         goto out;
     }
-    for (;;) {
-        if ((rc = in_read(ctx, pi, n, sizeof n)) != AT_OK)
-            goto out;
-        if ((len = get_u32(n)) == 0)
-            break;
-        if (len > CT_MAX) {
-            rc = ctx_error(ctx, AT_EINVAL, "the pack is damaged: a frame of %u bytes at byte %llu",
-                           len, (unsigned long long)pi->offset - 4);
-            goto out;
-        }
-        if ((rc = in_read(ctx, pi, NULL, len)) != AT_OK)
-            goto out;
-    }
-    crypto_generichash_final(&pi->hash, digest, sizeof digest);
-    pi->hashing = false;
-    if ((rc = in_read(ctx, pi, sig, sizeof sig)) != AT_OK)
-        goto out;
-    if (in_read(&(struct at_ctx){ 0 }, pi, &extra, 1) == AT_OK) {
-        rc = ctx_error(ctx, AT_EINVAL, "the pack has bytes after its signature");
-        goto out;
-    }
-    buf_append(&msg, SIG_DOMAIN, sizeof SIG_DOMAIN);
-    buf_append(&msg, digest, sizeof digest);
-    if (crypto_sign_verify_detached(sig, (const uint8_t *)msg.data, msg.len, sender->sign_pk) != 0)
+    if (crypto_sign_verify_detached(h->sig, (const uint8_t *)h->signed_bytes.data,
+                                    h->signed_bytes.len, sender->sign_pk) != 0)
         rc = ctx_error(ctx, AT_ECORRUPT, "the pack's signature does not verify with the key "
                        "pinned for %s (%s): it was changed, or not signed by that archive",
                        sender->name, h->from);
 out:
     buf_free(&self);
-    buf_free(&msg);
     return rc;
 }
 
@@ -732,17 +1163,20 @@ struct importer {
     struct store *st;
     struct pack_in *pi;
     stream_state ss;
+    const uint8_t *ad;
     const struct sync_peer *sender;
     char self[33];
     uint8_t *plain, *ct;
     size_t plen;           /* of the last frame, type byte included */
     bool ended;
+    uint32_t files;        /* evidence items met so far: the file being read */
     struct sync_stats *stats;
     json_t *mark;
-    /* The last tree head whose signature checked, and under which key:
-     * most proofs in a pack are against the same head. */
-    char *head_text;
-    uint8_t head_key[crypto_sign_PUBLICKEYBYTES], head_sig[64];
+    /* The last tree head whose signature checked, whose, and under which
+     * key: most proofs in a pack are against the same head. */
+    struct tree_head head;
+    char head_origin[ARCHIVE_LEN + 1];
+    uint8_t head_key[crypto_sign_PUBLICKEYBYTES];
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -757,14 +1191,20 @@ static int next_frame(struct importer *im)
         return ctx_error(im->ctx, AT_ECORRUPT, "the pack goes on after its last frame");
     if ((rc = in_read(im->ctx, im->pi, n, sizeof n)) != AT_OK)
         return rc;
-    if ((len = get_u32(n)) == 0 || len > CT_MAX)
-        return ctx_error(im->ctx, AT_ECORRUPT, "the pack ends without its last frame");
+    if ((len = get_u32(n)) == 0)
+        return ctx_error(im->ctx, AT_EINVAL, "the pack is truncated: it ends at byte %llu, "
+                         "before its last frame", (unsigned long long)im->pi->offset);
+    if (len > CT_MAX)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack is damaged: a frame of %u bytes at "
+                         "byte %llu", len, (unsigned long long)im->pi->offset - 4);
     if ((rc = in_read(im->ctx, im->pi, im->ct, len)) != AT_OK)
         return rc;
     if (crypto_secretstream_xchacha20poly1305_pull(&im->ss, im->plain, &plen, &tag, im->ct, len,
-                                                   NULL, 0) != 0 || plen == 0)
+                                                   im->ad, crypto_generichash_BYTES) != 0
+        || plen == 0)
         return ctx_error(im->ctx, AT_ECORRUPT, "a frame of the pack does not decrypt (at byte "
-                         "%llu): it was changed", (unsigned long long)im->pi->offset - len);
+                         "%llu): it was changed, moved, or not made with this header",
+                         (unsigned long long)im->pi->offset - len);
     im->plen = (size_t)plen;
     im->ended = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
     if (im->ended != (im->plain[0] == FRAME_END))
@@ -772,121 +1212,119 @@ static int next_frame(struct importer *im)
     return AT_OK;
 }
 
-static json_t *frame_json(struct importer *im)
-{
-    json_error_t jerr;
-
-    return json_loadb((const char *)im->plain + 1, im->plen - 1, 0, &jerr);
-}
-
 /* Checks proof: its text is entry oseq of origin's log, under a tree head
  * origin signed.  The key: the one pinned for origin when it is a peer,
  * else the one the proof names, which the pack's (pinned, checked) sender
  * vouches for. */
-static int check_proof(struct importer *im, json_t *proof, const char *origin, int64_t oseq)
+static int check_proof(struct importer *im, const struct wire_proof *p, const char *origin,
+                       int64_t oseq)
 {
     struct at_ctx *ctx = im->ctx;
     struct sync_peer pinned;
-    struct tree_head head = { 0 };
-    struct merkle_proof p = { 0 };
     uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
-    const char *text = json_string_value(json_object_get(proof, "text"));
-    const char *root = json_string_value(json_object_get(proof, "root"));
-    const char *sig = json_string_value(json_object_get(proof, "signature"));
-    const char *at = json_string_value(json_object_get(proof, "signed_at"));
-    json_int_t index = json_integer_value(json_object_get(proof, "index"));
-    json_t *hashes = json_object_get(proof, "hashes"), *hx;
-    size_t i, siglen;
     char *head_text;
 
-    if (text == NULL || root == NULL || sig == NULL || at == NULL || strlen(at) >= sizeof head.signed_at
-        || !json_is_array(hashes) || json_array_size(hashes) > MERKLE_MAX_PROOF
-        || index != oseq - 1
-        || merkle_hash_parse(root, head.root, ctx) != AT_OK
-        || sodium_hex2bin(head.signature, sizeof head.signature, sig, strlen(sig), NULL, &siglen,
-                          NULL) != 0 || siglen != sizeof head.signature)
-        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
-                         (long long)oseq);
-    head.size = (uint64_t)json_integer_value(json_object_get(proof, "size"));
-    snprintf(head.signed_at, sizeof head.signed_at, "%s", at);
-    json_array_foreach(hashes, i, hx)
-        if (merkle_hash_parse(json_string_value(hx) ?: "", p.hash[i], ctx) != AT_OK)
-            return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
-                             (long long)oseq);
-    p.len = json_array_size(hashes);
     if (strcmp(origin, im->sender->archive) == 0) {
         memcpy(key, im->sender->sign_pk, sizeof key);
     } else if (sync_peer_get(&(struct at_ctx){ 0 }, im->st, NULL, origin, &pinned) == AT_OK) {
         memcpy(key, pinned.sign_pk, sizeof key);
         sync_peer_free(&pinned);
-    } else if (b64_exact(json_string_value(json_object_get(proof, "sign_pk")), key,
-                         sizeof key) != AT_OK) {
-        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld names no signing key", origin,
-                         (long long)oseq);
-    }
-    head_text = evlog_head_text(origin, &head);
-    if (im->head_text && strcmp(im->head_text, head_text) == 0
-        && memcmp(im->head_key, key, sizeof key) == 0
-        && memcmp(head.signature, im->head_sig, sizeof head.signature) == 0) {
-        free(head_text);
-    } else if (crypto_sign_verify_detached(head.signature, (const uint8_t *)head_text,
-                                           strlen(head_text), key) != 0) {
-        free(head_text);
-        return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
-                         "by archive %s", origin, (long long)oseq, origin);
     } else {
-        free(im->head_text);
-        im->head_text = head_text;
-        memcpy(im->head_key, key, sizeof key);
-        memcpy(im->head_sig, head.signature, sizeof head.signature);
+        memcpy(key, p->sign_pk, sizeof key);
     }
-    merkle_leaf_hash(text, strlen(text), leaf);
-    if (merkle_verify_inclusion(leaf, (uint64_t)index, head.size, &p, head.root, ctx) != AT_OK)
+    if (strcmp(im->head_origin, origin) != 0 || memcmp(im->head_key, key, sizeof key) != 0
+        || im->head.size != p->head.size
+        || memcmp(im->head.root, p->head.root, sizeof p->head.root) != 0
+        || strcmp(im->head.signed_at, p->head.signed_at) != 0
+        || memcmp(im->head.signature, p->head.signature, sizeof p->head.signature) != 0) {
+        head_text = evlog_head_text(origin, &p->head);
+        int bad = crypto_sign_verify_detached(p->head.signature, (const uint8_t *)head_text,
+                                              strlen(head_text), key);
+        free(head_text);
+        if (bad)
+            return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not "
+                             "signed by archive %s", origin, (long long)oseq, origin);
+        im->head = p->head;
+        memcpy(im->head_origin, origin, sizeof im->head_origin);
+        memcpy(im->head_key, key, sizeof key);
+    }
+    merkle_leaf_hash(p->text, p->text_len, leaf);
+    if (merkle_verify_inclusion(leaf, p->index, p->head.size, &p->path, p->head.root, ctx)
+        != AT_OK)
         return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
                          "proof fails", origin, (long long)oseq);
     return AT_OK;
 }
 
-/* The gid of a frame, split; the proof checked against it. */
-static int frame_origin(struct importer *im, json_t *frame, char origin[RECORD_GID_MAX],
-                        int64_t *oseq)
+/* A V or I frame's identity. */
+static int frame_gid(struct importer *im, struct cursor *c, char origin[ARCHIVE_LEN + 1],
+                     int64_t *oseq)
 {
-    const char *gid = json_string_value(json_object_get(frame, "gid"));
+    const uint8_t *o = take(c, ARCHIVE_LEN);
+    uint64_t n = take_u64(c);
 
-    if (record_gid_parse(gid, origin, oseq) != AT_OK || strlen(origin) != 32)
-        return ctx_error(im->ctx, AT_ECORRUPT, "a frame's identity \"%s\" is damaged", gid ?: "");
-    return check_proof(im, json_object_get(frame, "proof"), origin, *oseq);
+    if (o != NULL) {
+        memcpy(origin, o, ARCHIVE_LEN);
+        origin[ARCHIVE_LEN] = '\0';
+    }
+    if (o == NULL || n < 1 || n > INT64_MAX || strspn(origin, "0123456789abcdef") != ARCHIVE_LEN)
+        return ctx_error(im->ctx, AT_ECORRUPT, "a frame's identity is damaged");
+    *oseq = (int64_t)n;
+    return AT_OK;
 }
 
-static int apply_version(struct importer *im, json_t *frame)
+/* The proof that comes next in c, checked against origin/oseq. */
+static int frame_proof(struct importer *im, struct cursor *c, const char *origin, int64_t oseq,
+                       struct wire_proof *p)
 {
-    char origin[RECORD_GID_MAX];
-    json_t *doc = NULL, *proof = json_object_get(frame, "proof");
+    if (!take_proof(c, p))
+        return ctx_error(im->ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                         (long long)oseq);
+    p->index = (uint64_t)oseq - 1;
+    return check_proof(im, p, origin, oseq);
+}
+
+/* V: the version its proof's text holds, stored with its identity, bases
+ * and proof.  A version of this archive's own comes back after `attest
+ * travel` removed it; record_put_synced says whether it is still held. */
+static int apply_version(struct importer *im, struct cursor *c)
+{
+    char origin[ARCHIVE_LEN + 1], base[ARCHIVE_LEN + 1];
+    json_t *doc = NULL, *bases = json_array();
+    struct wire_proof p;
     char *ptext = NULL;
-    int64_t oseq;
+    int64_t oseq, boseq;
+    uint32_t nbases;
     bool already;
     int rc;
 
-    /* A version of this archive's own comes back after `attest travel`
-     * removed it; record_put_synced says whether it is still held. */
-    if ((rc = frame_origin(im, frame, origin, &oseq)) != AT_OK)
-        return rc;
-    if (!json_is_array(json_object_get(frame, "base"))
-        || (doc = json_loads(json_string_value(json_object_get(proof, "text")), 0, NULL)) == NULL)
-        return ctx_error(im->ctx, AT_ECORRUPT, "version %s/%lld is damaged", origin,
-                         (long long)oseq);
-    ptext = canonical_text(proof);
+    if ((rc = frame_gid(im, c, origin, &oseq)) != AT_OK)
+        goto out;
+    const uint8_t *nb = take(c, 2);
+    nbases = nb ? (uint32_t)nb[0] << 8 | nb[1] : 0;
+    for (uint32_t i = 0; i < nbases && rc == AT_OK; i++)
+        if ((rc = frame_gid(im, c, base, &boseq)) == AT_OK)
+            json_array_append_new(bases, json_sprintf("%s/%lld", base, (long long)boseq));
+    if (rc != AT_OK || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
+        goto out;
+    if (c->left != 0 || (doc = json_loadb(p.text, p.text_len, 0, NULL)) == NULL) {
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "version %s/%lld is damaged", origin,
+                       (long long)oseq);
+        goto out;
+    }
+    ptext = proof_text(&p, NULL);
     rc = record_put_synced(im->ctx, im->st, doc,
                            &(struct record_origin){ .archive = origin, .seq = oseq,
-                                                    .base = json_object_get(frame, "base"),
-                                                    .proof = ptext }, &already);
+                                                    .base = bases, .proof = ptext }, &already);
     if (rc != AT_OK)
         ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
     else if (already)
         im->stats->skipped_already++;
     else
         im->stats->versions++;
+out:
     free(ptext);
+    json_decref(bases);
     json_decref(doc);
     return rc;
 }
@@ -922,20 +1360,18 @@ static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID
     return AT_OK;
 }
 
-/* Notes that (origin, oseq) stands for the log item seq here. */
+/* Notes that (origin, oseq) stands for the log item seq here, with the
+ * proof's text (proof_text). */
 static int note_item(struct importer *im, const char *origin, int64_t oseq, int64_t seq,
-                     bool held, json_t *proof)
+                     bool held, const char *text)
 {
     static const char sql[] =
         "INSERT INTO sync_item(origin, oseq, seq, held, proof) VALUES (?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
-    char *text = canonical_text(proof);
     int rc = AT_OK;
 
-    if (stmt == NULL) {
-        free(text);
+    if (stmt == NULL)
         return AT_ERR;
-    }
     sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, oseq);
     sqlite3_bind_int64(stmt, 3, seq);
@@ -944,7 +1380,6 @@ static int note_item(struct importer *im, const char *origin, int64_t oseq, int6
     if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_error(im->ctx, im->st, "noting an imported item");
     sqlite3_reset(stmt);
-    free(text);
     return rc;
 }
 
@@ -983,18 +1418,52 @@ static int last_item(struct importer *im, const char *kind, const char *ref, int
     return AT_OK;
 }
 
-/* An evidence item: its file follows in DATA frames, to a FILE_END.  The
- * file is stored as an upload is (encrypted as it arrives); its SHA-256
- * must be the one the item names, and that must match the commitment
- * its origin logged. */
-static int apply_evidence(struct importer *im, json_t *frame, const char *origin, int64_t oseq,
-                          bool held)
+/* The next frames: the file of evidence item gid, file number im->files,
+ * to its E frame; into u unless it is NULL (the file is held already). */
+static int receive_file(struct importer *im, const char *gid, struct vault_upload *u)
 {
-    json_t *item = json_object_get(frame, "item"), *logged = NULL, *got = NULL;
+    uint64_t got = 0;
+    int rc;
+
+    for (;;) {
+        if ((rc = next_frame(im)) != AT_OK)
+            return rc;
+        struct cursor c = { im->plain + 1, im->plen - 1, false };
+        char type = (char)im->plain[0];
+        uint32_t file = take_u32(&c);
+        if (type != FRAME_DATA && type != FRAME_FILE_END)
+            return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file is cut short "
+                             "(a '%c' frame came before its end)", gid, type);
+        if (c.bad || file != im->files)
+            return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: bytes of file %u of the "
+                             "pack came where those of file %u belong", gid, file, im->files);
+        if (type == FRAME_FILE_END) {
+            uint64_t len = take_u64(&c);
+            if (c.bad || c.left != 0 || len != got)
+                return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file ends after "
+                                 "%llu bytes, not the %llu its end frame says", gid,
+                                 (unsigned long long)got, (unsigned long long)len);
+            im->stats->bytes += got;
+            return AT_OK;
+        }
+        if (u && (rc = vault_upload_write(im->ctx, u, c.p, c.left)) != AT_OK)
+            return rc;
+        got += c.left;
+    }
+}
+
+/* An evidence item: its file follows in D frames, to an E.  The file is
+ * encrypted into the vault as it arrives and hashed on the way, once: the
+ * vault stores it only if that SHA-256 is the one the item names, and that
+ * must match the commitment its origin logged. */
+static int apply_evidence(struct importer *im, json_t *body, const struct wire_proof *p,
+                          const char *origin, int64_t oseq, bool held)
+{
+    json_t *item = json_object_get(body, "item"), *logged = NULL;
     const char *parent_gid = json_string_value(json_object_get(item, "parent"));
     const char *sha = json_string_value(json_object_get(item, "sha256"));
     const char *salt = json_string_value(json_object_get(item, "salt"));
-    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX];
+    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX], gid[ARCHIVE_LEN + 24], *proof = NULL;
     struct vault_upload *u = NULL;
     struct vault_add a = {
         .filename = json_string_value(json_object_get(item, "filename")),
@@ -1006,82 +1475,68 @@ static int apply_evidence(struct importer *im, json_t *frame, const char *origin
     int64_t seq;
     int rc = AT_OK;
 
+    im->files++;
+    snprintf(gid, sizeof gid, "%s/%lld", origin, (long long)oseq);
     if (vocab_clearance_parse(im->ctx, json_string_value(json_object_get(item, "clearance")) ?: "",
                               &a.clearance) != AT_OK || sha == NULL || salt == NULL
         || a.filename == NULL)
-        return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s/%lld is damaged", origin,
-                         (long long)oseq);
+        return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s is damaged", gid);
     /* The commitment the origin logged binds this file's SHA-256. */
-    logged = json_loads(json_string_value(json_object_get(json_object_get(frame, "proof"), "text")),
-                        0, NULL);
+    logged = json_loadb(p->text, p->text_len, 0, NULL);
     uint8_t in[64], commitment[32];
     char hex[65];
     size_t l1 = 0, l2 = 0;
     if (sodium_hex2bin(in, 32, salt, strlen(salt), NULL, &l1, NULL) != 0
         || sodium_hex2bin(in + 32, 32, sha, strlen(sha), NULL, &l2, NULL) != 0 || l1 != 32
         || l2 != 32) {
-        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s/%lld is damaged", origin,
-                       (long long)oseq);
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s is damaged", gid);
         goto out;
     }
     crypto_hash_sha256(commitment, in, sizeof in);
     sodium_bin2hex(hex, sizeof hex, commitment, sizeof commitment);
     if (strcmp(hex, json_string_value(json_object_get(logged, "commitment")) ?: "") != 0) {
-        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s/%lld does not match what its "
-                       "origin logged", origin, (long long)oseq);
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s does not match what its "
+                       "origin logged", gid);
         goto out;
     }
+    /* Kept with the proof: the salt of the commitment it proves.  (Made
+     * now: p's text is in the frame that the file's frames overwrite.) */
+    proof = proof_text(p, salt);
     if (!held) {
         if (parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
             goto out;
         a.parent = parent_gid ? parent : NULL;
         if ((rc = vault_upload_begin(im->ctx, im->st, &a, &u)) != AT_OK)
             goto out;
+        vault_upload_expect(u, sha);
     }
-    for (;;) {
-        if ((rc = next_frame(im)) != AT_OK)
-            goto out;
-        if (im->plain[0] == FRAME_FILE_END)
-            break;
-        if (im->plain[0] != FRAME_DATA) {
-            rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s/%lld: its file is cut short",
-                           origin, (long long)oseq);
-            goto out;
-        }
-        if (u && (rc = vault_upload_write(im->ctx, u, im->plain + 1, im->plen - 1)) != AT_OK)
-            goto out;
-        im->stats->bytes += im->plen - 1;
-    }
+    if ((rc = receive_file(im, gid, u)) != AT_OK)
+        goto out;
     if (u == NULL) {
         im->stats->skipped_already++;
         goto out;
     }
-    if ((rc = vault_upload_finish(im->ctx, im->st, u, &a, id, &existed)) != AT_OK
-        || (rc = vault_item(im->ctx, im->st, id, &got)) != AT_OK)
-        goto out;
-    if (strcmp(json_string_value(json_object_get(got, "sha256")) ?: "", sha) != 0) {
-        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s/%lld: the file received is not "
-                       "the one its origin logged", origin, (long long)oseq);
+    if ((rc = vault_upload_finish(im->ctx, im->st, u, &a, id, &existed)) != AT_OK) {
+        ctx_prefix(im->ctx, "evidence item %s: ", gid);
         goto out;
     }
-    /* Kept with the proof: the salt of the commitment it proves. */
-    json_object_set_new(json_object_get(frame, "proof"), "salt", json_string(salt));
     if ((rc = last_item(im, "evidence", id, &seq)) == AT_OK)
-        rc = note_item(im, origin, oseq, seq, !existed, json_object_get(frame, "proof"));
+        rc = note_item(im, origin, oseq, seq, !existed, proof);
     im->stats->items++;
     im->stats->files++;
 out:
     vault_upload_free(u);
     json_decref(logged);
-    json_decref(got);
+    free(proof);
     return rc;
 }
 
-static int apply_custody(struct importer *im, json_t *frame, const char *origin, int64_t oseq)
+static int apply_custody(struct importer *im, json_t *body, const struct wire_proof *p,
+                         const char *origin, int64_t oseq)
 {
-    json_t *e = json_object_get(frame, "event");
-    const char *ev = json_string_value(json_object_get(frame, "evidence"));
-    char id[VAULT_ID_MAX];
+    json_t *e = json_object_get(body, "event");
+    const char *ev = json_string_value(json_object_get(body, "evidence"));
+    char id[VAULT_ID_MAX], *proof;
     struct buf note = BUF_INIT;
     int64_t seq;
     int rc;
@@ -1103,10 +1558,12 @@ static int apply_custody(struct importer *im, json_t *frame, const char *origin,
         .at = json_string_value(json_object_get(e, "at")),
         .note = buf_str(&note),
     };
+    proof = proof_text(p, NULL);
     if ((rc = vault_custody_add(im->ctx, im->st, id, &c)) == AT_OK
         && (rc = last_item(im, "custody", id, &seq)) == AT_OK)
-        rc = note_item(im, origin, oseq, seq, true, json_object_get(frame, "proof"));
+        rc = note_item(im, origin, oseq, seq, true, proof);
     im->stats->items += rc == AT_OK;
+    free(proof);
     buf_free(&note);
     return rc;
 }
@@ -1114,11 +1571,13 @@ static int apply_custody(struct importer *im, json_t *frame, const char *origin,
 /* A witness identity, sealed by its origin to this archive's officers'
  * keys: each box is filed under the officer whose key it was sealed to.
  * Nothing here opens it. */
-static int apply_identity(struct importer *im, json_t *frame, const char *origin, int64_t oseq)
+static int apply_identity(struct importer *im, json_t *body, const struct wire_proof *p,
+                          const char *origin, int64_t oseq)
 {
     static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
-    const char *witness = json_string_value(json_object_get(frame, "witness"));
-    json_t *boxes = json_object_get(frame, "boxes"), *sealed = json_object();
+    const char *witness = json_string_value(json_object_get(body, "witness"));
+    json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object();
+    char *proof = NULL;
     sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
     int64_t seq;
     int rc = AT_OK;
@@ -1138,68 +1597,95 @@ static int apply_identity(struct importer *im, json_t *frame, const char *origin
         buf_free(&key);
     }
     sqlite3_reset(stmt);
-    if (witness == NULL)
+    if (witness == NULL) {
         rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
                        (long long)oseq);
-    else if (json_object_size(sealed) == 0)
+    } else if (json_object_size(sealed) == 0) {
         im->stats->skipped_already++; /* sealed to no officer of this archive */
-    else if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
-             && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
-             && (rc = note_item(im, origin, oseq, seq, true, json_object_get(frame, "proof")))
-                    == AT_OK)
-        im->stats->items++;
+    } else {
+        proof = proof_text(p, NULL);
+        if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
+            && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
+            && (rc = note_item(im, origin, oseq, seq, true, proof)) == AT_OK)
+            im->stats->items++;
+    }
+    free(proof);
     json_decref(sealed);
     return rc;
 }
 
-static int apply_item(struct importer *im, json_t *frame)
+/* I: the identity, the proof, then u32 length and the item in JSON. */
+static int apply_item(struct importer *im, struct cursor *c)
 {
-    const char *kind = json_string_value(json_object_get(frame, "kind"));
-    char origin[RECORD_GID_MAX];
+    char origin[ARCHIVE_LEN + 1];
+    struct wire_proof p;
+    json_t *body = NULL;
+    const uint8_t *text;
+    const char *kind;
+    uint32_t len;
     int64_t oseq;
     bool held;
     int rc;
 
-    if ((rc = frame_origin(im, frame, origin, &oseq)) != AT_OK
-        || (rc = item_held(im, origin, oseq, &held)) != AT_OK)
+    if ((rc = frame_gid(im, c, origin, &oseq)) != AT_OK
+        || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
         return rc;
-    if (kind && strcmp(kind, "evidence") == 0)
-        return apply_evidence(im, frame, origin, oseq, held);
-    if (kind == NULL || (strcmp(kind, "custody") != 0 && strcmp(kind, "identity") != 0))
-        return ctx_error(im->ctx, AT_ECORRUPT, "an item of unknown kind \"%s\"", kind ?: "");
-    if (held) {
-        im->stats->skipped_already++;
-        return AT_OK;
+    len = take_u32(c);
+    if ((text = take(c, len)) == NULL || c->left != 0
+        || (body = json_loadb((const char *)text, len, 0, NULL)) == NULL)
+        return ctx_error(im->ctx, AT_ECORRUPT, "item %s/%lld is damaged", origin,
+                         (long long)oseq);
+    kind = json_string_value(json_object_get(body, "kind"));
+    if ((rc = item_held(im, origin, oseq, &held)) != AT_OK)
+        goto out;
+    if (kind && strcmp(kind, "evidence") == 0) {
+        rc = apply_evidence(im, body, &p, origin, oseq, held);
+        goto out;
     }
-    if (strcmp(kind, "identity") == 0)
-        return apply_identity(im, frame, origin, oseq);
-    return apply_custody(im, frame, origin, oseq);
+    if (kind == NULL || (strcmp(kind, "custody") != 0 && strcmp(kind, "identity") != 0))
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "an item of unknown kind \"%s\"", kind ?: "");
+    else if (held)
+        im->stats->skipped_already++;
+    else if (strcmp(kind, "identity") == 0)
+        rc = apply_identity(im, body, &p, origin, oseq);
+    else
+        rc = apply_custody(im, body, &p, origin, oseq);
+out:
+    json_decref(body);
+    return rc;
 }
 
-/* Pass two, inside the write transaction: every frame, in order. */
+/* Every frame, in order, inside the write transaction. */
 static int apply_frames(struct importer *im)
 {
     int rc;
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
-        json_t *frame;
+        struct cursor c = { im->plain + 1, im->plen - 1, false };
         char type = (char)im->plain[0];
-        if (type != FRAME_VERSION && type != FRAME_ITEM && type != FRAME_MARK)
-            return ctx_error(im->ctx, AT_ECORRUPT, "a frame of unknown type '%c' in the pack", type);
-        if ((frame = frame_json(im)) == NULL)
-            return ctx_error(im->ctx, AT_ECORRUPT, "a frame of the pack is not JSON");
+        json_t *m;
         if (type == FRAME_VERSION)
-            rc = apply_version(im, frame);
+            rc = apply_version(im, &c);
         else if (type == FRAME_ITEM)
-            rc = apply_item(im, frame);
-        else if (im->mark == NULL)
-            im->mark = json_incref(json_object_get(frame, "mark"));
-        json_decref(frame);
+            rc = apply_item(im, &c);
+        else if (type == FRAME_DATA || type == FRAME_FILE_END)
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "bytes of a file in the pack outside any "
+                           "evidence item");
+        else if (type != FRAME_MARK)
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "a frame of unknown type '%c' in the pack", type);
+        else if ((m = json_loadb((const char *)c.p, c.left, 0, NULL)) == NULL)
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "the pack's mark is not JSON");
+        else {
+            if (im->mark == NULL)
+                im->mark = json_incref(json_object_get(m, "mark"));
+            json_decref(m);
+        }
         if (rc != AT_OK)
             return rc;
     }
     return rc;
 }
+
 
 static int count_conflicts(struct at_ctx *ctx, struct store *st, uint64_t *out)
 {
@@ -1212,6 +1698,7 @@ static int count_conflicts(struct at_ctx *ctx, struct store *st, uint64_t *out)
     sqlite3_reset(stmt);
     return AT_OK;
 }
+
 
 /* Logs the import itself in this archive's log. */
 static int log_import(struct importer *im, const struct pack_header *h)
@@ -1236,95 +1723,129 @@ out:
     return rc;
 }
 
-/* A file to read the pack from twice: fd itself when it can seek, else
- * an unlinked file in the archive that pass one copies it to. */
-static int open_spool(struct at_ctx *ctx, struct store *st, int fd, int *spool)
+/* After the last frame: the zero length, then nothing. */
+static int read_end(struct importer *im)
 {
-    struct buf path = BUF_INIT;
+    uint8_t n[4], extra;
+    int rc;
 
-    *spool = -1;
-    if (lseek(fd, 0, SEEK_CUR) >= 0)
-        return AT_OK;
-    buf_printf(&path, "%s/.pack-XXXXXX", store_dir(st));
-    *spool = mkstemp(path.data);
-    if (*spool >= 0)
-        unlink(path.data);
-    buf_free(&path);
-    if (*spool < 0)
-        return ctx_error(ctx, AT_ERR, "cannot keep the pack while checking it: %s",
-                         strerror(errno));
+    if ((rc = in_read(im->ctx, im->pi, n, sizeof n)) != AT_OK)
+        return rc;
+    if (get_u32(n) != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack goes on after its last frame");
+    if (in_read(&(struct at_ctx){ 0 }, im->pi, &extra, 1) == AT_OK)
+        return ctx_error(im->ctx, AT_EINVAL, "the pack has bytes after its end");
     return AT_OK;
+}
+
+/* Opens the pack on im->pi for this archive: its header and signature
+ * checked, the stream's key opened; then im reads frames. */
+static int pack_open(struct importer *im, struct pack_header *h, struct sync_peer *sender)
+{
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    int rc;
+
+    if ((rc = check_header(im->ctx, im->st, im->pi, h, sender)) != AT_OK
+        || (rc = sync_box_keys(im->ctx, im->st, pk, sk)) != AT_OK)
+        return rc;
+    rc = crypto_box_seal_open(key, h->sealed, sizeof h->sealed, pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    if (rc != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's key does not open with this "
+                         "archive's key");
+    rc = crypto_secretstream_xchacha20poly1305_init_pull(&im->ss, h->ssh, key);
+    sodium_memzero(key, sizeof key);
+    if (rc != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's stream header is damaged");
+    im->ad = h->ad;
+    im->plain = xmalloc(CT_MAX);
+    im->ct = xmalloc(CT_MAX);
+    return AT_OK;
+}
+
+/* After a rollback: the files an import renamed into the vault before it
+ * failed belong to no item; they go now rather than at the next add. */
+static void sweep_after(struct store *st)
+{
+    struct at_ctx quiet = { 0 };
+    long swept = 0;
+
+    if (store_begin(&quiet, st) != AT_OK)
+        return;
+    vault_sweep(&quiet, st, &swept);
+    store_rollback(st);
 }
 
 int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats)
 {
     struct sync_stats local = { 0 };
     struct sync_peer sender = { 0 };
-    struct pack_header h;
-    struct pack_in pi = { .fd = fd, .spool = -1 };
-    struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender,
+    struct pack_header h = { .signed_bytes = BUF_INIT };
+    struct pack_in pi = { .fd = fd };
+    struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender, .ad = h.ad,
                            .stats = stats ? stats : &local };
-    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
-    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     struct buf self = BUF_INIT;
-    off_t start;
     bool begun = false;
     long swept;
-    int rc, spool = -1;
+    int rc;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK
-        || (rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK
-        || (rc = open_spool(ctx, st, fd, &spool)) != AT_OK)
+        || (rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
         goto out;
     snprintf(im.self, sizeof im.self, "%s", buf_str(&self));
-    start = spool >= 0 ? 0 : lseek(fd, 0, SEEK_CUR);
     pi.buf = xmalloc(IO_CHUNK);
-    pi.spool = spool;
-    if ((rc = check_pack(ctx, st, &pi, &h, &sender)) != AT_OK)
+    if ((rc = pack_open(&im, &h, &sender)) != AT_OK)
         goto out;
-    /* Pass two reads the same bytes again, from the start. */
-    pi = (struct pack_in){ .fd = spool >= 0 ? spool : fd, .spool = -1, .buf = pi.buf };
-    if (lseek(pi.fd, start, SEEK_SET) < 0) {
-        rc = ctx_error(ctx, AT_ERR, "cannot read the pack again: %s", strerror(errno));
-        goto out;
-    }
-    if ((rc = read_header(ctx, &pi, &h)) != AT_OK || (rc = sync_box_keys(ctx, st, pk, sk)) != AT_OK)
-        goto out;
-    rc = crypto_box_seal_open(key, h.sealed, sizeof h.sealed, pk, sk);
-    sodium_memzero(sk, sizeof sk);
-    if (rc != 0) {
-        rc = ctx_error(ctx, AT_ECORRUPT, "the pack's key does not open with this archive's key");
-        goto out;
-    }
-    rc = crypto_secretstream_xchacha20poly1305_init_pull(&im.ss, h.ssh, key);
-    sodium_memzero(key, sizeof key);
-    if (rc != 0) {
-        rc = ctx_error(ctx, AT_ECORRUPT, "the pack's stream header is damaged");
-        goto out;
-    }
-    im.plain = xmalloc(CT_MAX);
-    im.ct = xmalloc(CT_MAX);
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     begun = true;
     if ((rc = vault_sweep(ctx, st, &swept)) != AT_OK
         || (rc = apply_frames(&im)) != AT_OK
+        || (rc = read_end(&im)) != AT_OK
         || (rc = count_conflicts(ctx, st, &im.stats->conflicts)) != AT_OK
         || (rc = log_import(&im, &h)) != AT_OK)
         goto out;
     rc = evlog_commit(ctx, st);
     begun = rc != AT_OK;
 out:
-    if (begun)
+    if (begun) {
         store_rollback(st);
-    if (spool >= 0)
-        close(spool);
+        if (im.files > 0)
+            sweep_after(st);
+    }
     free(pi.buf);
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
-    free(im.head_text);
+    buf_free(&h.signed_bytes);
     buf_free(&self);
+    sync_peer_free(&sender);
+    return rc;
+}
+
+int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
+                   int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg)
+{
+    struct sync_peer sender = { 0 };
+    struct pack_header h = { .signed_bytes = BUF_INIT };
+    struct pack_in pi = { .fd = fd, .buf = xmalloc(IO_CHUNK) };
+    struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender };
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
+        && (rc = pack_open(&im, &h, &sender)) == AT_OK) {
+        do
+            if ((rc = next_frame(&im)) == AT_OK)
+                rc = each(arg, im.plain, im.plen);
+        while (rc == AT_OK && !im.ended);
+        if (rc == AT_OK)
+            rc = read_end(&im);
+    }
+    free(pi.buf);
+    free(im.plain);
+    free(im.ct);
+    buf_free(&h.signed_bytes);
     sync_peer_free(&sender);
     return rc;
 }

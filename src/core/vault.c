@@ -403,6 +403,7 @@ int vault_add_check(struct at_ctx *ctx, struct store *st, const struct vault_add
 struct vault_upload {
     struct staging file;
     struct vaultfile_writer *writer;
+    char expect[65];      /* the SHA-256 the bytes must have, or "" */
 };
 
 int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
@@ -440,7 +441,19 @@ int vault_upload_finish(struct at_ctx *ctx, struct store *st, struct vault_uploa
         return ctx->code;
     if ((rc = vaultfile_writer_finish(ctx, u->writer, &u->file.res)) != AT_OK)
         return rc;
+    if (*u->expect) {
+        char sha[65];
+        sodium_bin2hex(sha, sizeof sha, u->file.res.sha256, sizeof u->file.res.sha256);
+        if (strcmp(sha, u->expect) != 0)
+            return ctx_error(ctx, AT_ECORRUPT, "the file received has SHA-256 %s, not the %s "
+                             "expected: nothing was stored", sha, u->expect);
+    }
     return staging_commit(ctx, st, s, a, &u->file, id_out, existed);
+}
+
+void vault_upload_expect(struct vault_upload *u, const char *sha256)
+{
+    snprintf(u->expect, sizeof u->expect, "%s", sha256);
 }
 
 void vault_upload_free(struct vault_upload *u)

@@ -58,6 +58,10 @@ int vault_upload_write(struct at_ctx *ctx, struct vault_upload *u, const void *d
 int vault_upload_finish(struct at_ctx *ctx, struct store *st, struct vault_upload *u,
                         const struct vault_add *a, char id_out[VAULT_ID_MAX], bool *existed);
 void vault_upload_free(struct vault_upload *u);
+/* Names the SHA-256 (hex) the upload's bytes must have: _finish, which
+ * knows it from encrypting them, then refuses other bytes (AT_ECORRUPT)
+ * before storing anything, so that a caller need not hash them again. */
+void vault_upload_expect(struct vault_upload *u, const char *sha256);
 
 /* The item's metadata as a new JSON object: id, sha256, salt, size,
  * filename, media_type, original, parent, link, clearance, added_by,

@@ -7,7 +7,7 @@
 # it was before or as it is after, never between.  No witness identity is
 # in a pack or in the database in clear.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 34
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -67,15 +67,20 @@ open(sys.argv[3], "wb").write(b)' "$1" "$2" "$3"
 size=$(stat -c %s "$T/good")
 flip "$T/good" 3 "$T/t1"
 refuse "a bit flipped in the magic line" "not an attest pack" "$T/t1"
+flip "$T/good" 12 "$T/t7"
+refuse "a pack of another format" "this pack is of format 3, and this attest reads packs of format 2 only" "$T/t7"
 flip "$T/good" 40 "$T/t2"
 refuse "a bit flipped in the header" "header is damaged|signature does not verify|is for archive" "$T/t2"
+# (The signature follows the header; each frame is bound to both.)
 flip "$T/good" $((size / 2)) "$T/t3"
-refuse "a bit flipped in the middle" "signature does not verify" "$T/t3"
+refuse "a bit flipped in the middle" "does not decrypt" "$T/t3"
 flip "$T/good" $((size - 10)) "$T/t4"
-refuse "a bit flipped in the signature" "signature does not verify" "$T/t4"
+refuse "a bit flipped in the last frame" "does not decrypt" "$T/t4"
 hlen=$(python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); print(14 + 4 + int.from_bytes(b[14:18], "big"))' "$T/good")
-flip "$T/good" $((hlen + 1)) "$T/t5"
-refuse "a bit flipped in a frame's length" "damaged|truncated" "$T/t5"
+flip "$T/good" $((hlen + 10)) "$T/t6"
+refuse "a bit flipped in the signature" "signature does not verify" "$T/t6"
+flip "$T/good" $((hlen + 64 + 1)) "$T/t5"
+refuse "a bit flipped in a frame's length" "damaged|truncated|does not decrypt" "$T/t5"
 refuse "a pack signed by an archive that is not pinned" "not a pinned peer" "$T/unknown"
 refuse "a pack for another archive" "this pack is for archive [0-9a-f]{32}, not this one" "$T/other"
 head -c $((size / 2)) "$T/good" >"$T/short1"

@@ -2,15 +2,22 @@
  * test_sync_pack.c: a pack is for one archive and one sender: another
  * archive cannot read it, a changed byte or a missing end is refused
  * before anything is applied, and importing it twice changes nothing.
+ * A pack whose file frames are wrong (cut inside a file, bytes of another
+ * file, bytes that do not hash to the item's SHA-256, fewer bytes than
+ * its end says) is refused whole; one of another format is refused
+ * naming both formats.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
 #include "../../src/core/sync.h"
+#include "../../src/core/vault.h"
 #include "fixture.h"
 #include "unit.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,7 +94,7 @@ UNIT_TEST(sync_pack_refusals)
     CHECK(import_bytes(&ctx, b, path, info.st_size / 2, -1) == AT_EINVAL);
     CHECK(strstr(ctx.message, "truncated") != NULL);
     CHECK(import_bytes(&ctx, b, path, info.st_size, info.st_size - 100) == AT_ECORRUPT);
-    CHECK(strstr(ctx.message, "signature does not verify") != NULL);
+    CHECK(strstr(ctx.message, "does not decrypt") != NULL); /* the frame is refused */
     CHECK(log_size(b) == before);
     CHECK(import_bytes(&ctx, b, path, info.st_size, -1) == AT_OK);
     before = log_size(b);
@@ -106,4 +113,229 @@ UNIT_TEST(sync_pack_refusals)
     access_session_free(&sa);
     access_session_free(&sb);
     access_session_free(&sc);
+}
+
+/*
+ * Packs a pinned sender could make wrongly (or on purpose): the frames of
+ * a good pack, read back as its recipient, then written again by the
+ * sender's own pack writer with one change (sync_pack_read,
+ * sync_pack_begin).  Each decrypts and passes
+ * the signature; the frames themselves must be refused, with nothing
+ * applied and no file left in the vault.
+ */
+struct frames {
+    uint8_t *plain[16];
+    size_t len[16];
+    off_t at[16];       /* where each frame's length is in the pack */
+    int n;
+};
+
+static int keep_frame(void *arg, const uint8_t *plain, size_t len)
+{
+    struct frames *f = arg;
+
+    if (f->n == 16)
+        return AT_ERR;
+    f->plain[f->n] = malloc(len);
+    memcpy(f->plain[f->n], plain, len);
+    f->len[f->n++] = len;
+    return AT_OK;
+}
+
+/* The frames of the pack in path, read as st (its recipient) reads them,
+ * and where each one's length is in the file. */
+static int read_frames(struct at_ctx *ctx, struct store *st, const char *path, struct frames *f)
+{
+    uint8_t n[4];
+    off_t pos;
+    int fd = open(path, O_RDONLY), rc;
+
+    if (fd < 0)
+        return AT_ERR;
+    rc = sync_pack_read(ctx, st, fd, keep_frame, f);
+    /* The magic line, the header's length and the header, the signature. */
+    pos = pread(fd, n, 4, 14) == 4 ? 18 + (off_t)(n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3]) + 64 : 0;
+    for (int i = 0; i < f->n && pread(fd, n, 4, pos) == 4; i++) {
+        f->at[i] = pos;
+        pos += 4 + (off_t)((uint32_t)n[0] << 24 | (uint32_t)n[1] << 16 | (uint32_t)n[2] << 8 | n[3]);
+    }
+    close(fd);
+    return rc;
+}
+
+/* The pack from st to peer of f's frames but its last (the end), with
+ * frame `which` changed by change(), into path. */
+static int write_frames(struct at_ctx *ctx, struct store *st, const char *peer,
+                        const struct frames *f, int which, void (*change)(uint8_t *, size_t *),
+                        const char *path)
+{
+    struct sync_pack_writer *po = NULL;
+    uint8_t *copy = NULL;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), rc;
+
+    if (fd < 0 || (rc = sync_pack_begin(ctx, st, peer, fd, &po)) != AT_OK)
+        goto out;
+    for (int i = 0; i < f->n - 1 && rc == AT_OK; i++) {
+        size_t len = f->len[i];
+        copy = realloc(copy, len);
+        memcpy(copy, f->plain[i], len);
+        if (i == which)
+            change(copy, &len);
+        rc = sync_pack_frame(ctx, po, copy, len);
+    }
+    if (rc == AT_OK)
+        rc = sync_pack_end(ctx, po);
+out:
+    free(copy);
+    sync_pack_free(po);
+    if (fd >= 0)
+        close(fd);
+    return fd < 0 ? AT_ERR : rc;
+}
+
+static void other_file(uint8_t *plain, size_t *len)
+{
+    (void)len;
+    plain[4] ^= 3; /* file 1 becomes file 2 */
+}
+
+static void other_bytes(uint8_t *plain, size_t *len)
+{
+    plain[*len / 2] ^= 1;
+}
+
+static void not_json(uint8_t *plain, size_t *len)
+{
+    (void)len;
+    plain[1] = 'x';
+}
+
+static void fewer_bytes(uint8_t *plain, size_t *len)
+{
+    (void)plain;
+    *len -= 10;
+}
+
+/* Files in the archive's vault directory, dot files aside. */
+static int vault_files(const char *archive)
+{
+    char path[600];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int add_file(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    struct vault_add a = { arg, NULL, NULL, NULL, NULL, -1 };
+    char id[VAULT_ID_MAX];
+    bool existed;
+
+    return vault_add_file(ctx, st, &a, id, &existed);
+}
+
+UNIT_TEST(sync_pack_refuses_wrong_file_frames)
+{
+    struct at_ctx ctx = { 0 };
+    struct session sa, sb;
+    struct store *a = unit_archive(&ctx, "fa", &sa), *b = unit_archive(&ctx, "fb", &sb);
+    struct buf la = BUF_INIT, lb = BUF_INIT;
+    struct frames f = { 0 };
+    char path[512], file[512], bad[512];
+    uint8_t bytes[300000];
+    struct stat info;
+    uint64_t before;
+    int fd, data = -1;
+    FILE *out;
+
+    REQUIRE(a && b);
+    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
+    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL event\"}", -1, NULL) == AT_OK);
+    snprintf(file, sizeof file, "%s/clip.bin", unit_tmpdir());
+    randombytes_buf(bytes, sizeof bytes);
+    REQUIRE((out = fopen(file, "wb")) != NULL);
+    REQUIRE(fwrite(bytes, 1, sizeof bytes, out) == sizeof bytes);
+    fclose(out);
+    REQUIRE(evlog_write(&ctx, a, add_file, file) == AT_OK);
+    snprintf(path, sizeof path, "%s/good.pack", unit_tmpdir());
+    snprintf(bad, sizeof bad, "%s/bad.pack", unit_tmpdir());
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_OK);
+    close(fd);
+    REQUIRE(read_frames(&ctx, b, path, &f) == AT_OK);
+    for (int i = 0; i < f.n; i++)
+        if (f.plain[i][0] == 'D')
+            data = i;
+    REQUIRE(data > 0 && f.plain[data + 1][0] == 'E');
+    before = log_size(b);
+
+    /* Cut inside the file's bytes. */
+    REQUIRE(stat(path, &info) == 0);
+    CHECK(import_bytes(&ctx, b, path, f.at[data] + 4 + 1000, -1) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "truncated") != NULL);
+    /* The bytes of another file where this one's belong. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, data, other_file, bad) == AT_OK);
+    REQUIRE(stat(bad, &info) == 0);
+    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "bytes of file 2 of the pack came where those of file 1 belong")
+          != NULL);
+    /* Other bytes than the ones the item names: the hash made on the way
+     * into the vault does not match. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, data, other_bytes, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "expected: nothing was stored") != NULL);
+    /* Fewer bytes than the end frame counts. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, data, fewer_bytes, bad) == AT_OK);
+    REQUIRE(stat(bad, &info) == 0);
+    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "its file ends after") != NULL);
+    /* A frame after the file fails: the file stored meanwhile goes too. */
+    REQUIRE(f.plain[data + 2][0] == 'M');
+    REQUIRE(write_frames(&ctx, a, "b", &f, data + 2, not_json, bad) == AT_OK);
+    REQUIRE(stat(bad, &info) == 0);
+    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "mark is not JSON") != NULL);
+    CHECK(log_size(b) == before);
+    CHECK(vault_files("fb") == 0);
+    /* And the pack as it was is taken whole. */
+    CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
+    CHECK(vault_files("fb") == 1);
+    for (int i = 0; i < f.n; i++)
+        free(f.plain[i]);
+    buf_free(&la);
+    buf_free(&lb);
+    store_close(a);
+    store_close(b);
+    access_session_free(&sa);
+    access_session_free(&sb);
+}
+
+UNIT_TEST(sync_pack_names_both_formats)
+{
+    struct at_ctx ctx = { 0 };
+    struct session sb;
+    struct store *b = unit_archive(&ctx, "vb", &sb);
+    char path[512];
+    FILE *out;
+
+    REQUIRE(b);
+    snprintf(path, sizeof path, "%s/old.pack", unit_tmpdir());
+    REQUIRE((out = fopen(path, "wb")) != NULL);
+    fputs("ATTEST-PACK 1\n\0\0\0\2{}", out);
+    fclose(out);
+    CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "this pack is of format 1, and this attest reads packs of "
+                 "format 2 only") != NULL);
+    store_close(b);
+    access_session_free(&sb);
 }
