@@ -209,7 +209,7 @@ static int write_svg(struct cli *cli, json_t *doc, const char *path)
     int rc = EXIT_OK;
 
     if (path) {
-        if (mse_chart_svg(&cli->ctx, doc, &svg) != AT_OK) {
+        if (mse_chart_svg(&cli->ctx, doc, SVG_EN, &svg) != AT_OK) {
             rc = cli_fail(cli, AT_EINVAL);
         } else if ((f = fopen(path, "w")) == NULL || fwrite(svg.data, 1, svg.len, f) != svg.len) {
             ctx_error(&cli->ctx, AT_ERR, "--svg %s: %s", path, strerror(errno));

@@ -784,6 +784,68 @@ int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_
     return *out ? AT_OK : ctx_error(ctx, AT_ECORRUPT, "stored estimate %s is not JSON", id);
 }
 
+/* Whether the store's session may see a stored estimate: it was computed
+ * with a clearance at or below the session's. */
+static bool estimate_visible(struct store *st, json_t *doc)
+{
+    struct at_ctx quiet = { 0 };
+    int c = CLEARANCE_CONFIDENTIAL;
+
+    if (vocab_clearance_parse(&quiet, json_string_value(json_object_get(doc, "clearance")) ?: "", &c) != AT_OK)
+        return false;
+    return c <= access_session_clearance(store_session(st));
+}
+
+int mse_archive_read(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    int rc = mse_archive_load(ctx, st, id, out);
+
+    if (rc == AT_OK && !estimate_visible(st, *out)) {
+        json_decref(*out);
+        *out = NULL;
+        return ctx_error(ctx, AT_ENOTFOUND, "no stored estimate \"%.40s\" (estimates are named es-...)", id);
+    }
+    return rc;
+}
+
+int mse_archive_list(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] =
+        "SELECT doc FROM log_item WHERE seq IN "
+        "(SELECT max(seq) FROM log_item WHERE kind = 'estimate' GROUP BY ref) ORDER BY seq DESC";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *doc;
+    int rc;
+
+    *out = NULL;
+    if (!stmt)
+        return AT_ERR;
+    *out = json_array();
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if ((doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL)) == NULL) {
+            sqlite3_reset(stmt);
+            json_decref(*out);
+            *out = NULL;
+            return ctx_error(ctx, AT_ECORRUPT, "a stored estimate is not JSON");
+        }
+        if (estimate_visible(st, doc))
+            json_array_append_new(*out, json_pack(
+                "{s:O?, s:O?, s:O?, s:I, s:O?, s:O?, s:O?, s:O?}", "id", json_object_get(doc, "id"),
+                "version", json_object_get(doc, "version"),
+                "method", json_object_get(json_object_get(json_object_get(doc, "definition"), "method"), "name"),
+                "strata", (json_int_t)json_array_size(json_object_get(doc, "strata")),
+                "lists_spec", json_object_get(doc, "lists_spec"), "computed_at", json_object_get(doc, "computed_at"),
+                "computed_by", json_object_get(doc, "computed_by"), "clearance", json_object_get(doc, "clearance")));
+        json_decref(doc);
+    }
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return store_error(ctx, st, "listing stored estimates");
+    }
+    return AT_OK;
+}
+
 int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, bool curve,
                           json_t **stored, json_t **again, bool *same)
 {
