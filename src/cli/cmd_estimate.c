@@ -291,6 +291,7 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
 {
     struct mse_request rq = { o->lists, o->strata_kind, o->method, o->at_size };
     json_t *doc = NULL;
+    bool stored;
     int rc;
 
     if (cli_login(cli) != AT_OK)
@@ -301,15 +302,9 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
         json_decref(doc);
         return rc;
     }
-    if (access_check(&cli->ctx, store_session(cli->st), ACTION_WRITE, 0) == AT_OK) {
-        if ((rc = evlog_write(&cli->ctx, cli->st, mse_archive_store_write, doc)) != AT_OK) {
-            json_decref(doc);
-            return cli_fail(cli, rc);
-        }
-    } else {
-        ctx_clear(&cli->ctx);
-        json_array_append_new(json_object_get(doc, "warnings"),
-                              json_string("Not stored: your role may not write to the archive."));
+    if ((rc = mse_archive_keep(&cli->ctx, cli->st, doc, &stored)) != AT_OK) {
+        json_decref(doc);
+        return cli_fail(cli, rc);
     }
     if (!o->as_json)
         print_provenance(doc);

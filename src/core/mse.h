@@ -283,6 +283,12 @@ int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_
  * "computed_at" to it.  In the form evlog_write runs: arg is the json_t *. */
 int mse_archive_store_write(struct at_ctx *ctx, struct store *st, void *doc);
 
+/* Keeps a computed estimate: drops its curves (only a chart needs them),
+ * then stores it as mse_archive_store_write does (in its own write) when
+ * the store's session may write, or adds to its "warnings" that it was
+ * not stored.  *stored tells which. */
+int mse_archive_keep(struct at_ctx *ctx, struct store *st, json_t *doc, bool *stored);
+
 /* The newest stored version of estimate id; AT_ENOTFOUND when none. */
 int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
