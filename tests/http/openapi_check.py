@@ -3,6 +3,7 @@ as src/http/route.c's table, each documented operation called (as admin
 and anonymously) with the demo archive's ids, every status among those
 documented, every JSON reply matching its schema."""
 import json
+import os
 import re
 import sys
 
@@ -47,7 +48,11 @@ evidence_bytes = b"FICTIONAL evidence bytes for the API description test\n"
 sync_chunk = b"FICTIONAL not a pack\n"
 # Pulling and applying a real pack needs a second, pinned archive: those
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
-needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply")}
+needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
+              # The demo's lists give no curve to draw: drawn in tests/http/test_analysis.sh.
+              ("GET", "/api/v1/estimates/{id}/chart")}
+with open(os.path.join(os.environ["TEST_TMP"], "colours.mbtiles"), "rb") as f:
+    mbtiles_bytes = f.read()
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
@@ -114,6 +119,14 @@ calls = {
     ("POST", "/api/v1/sync/uploads/{id}/apply"): ({"id": "UPLOAD"}, "", None),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
+    ("GET", "/api/v1/estimates"): ({}, "", None),
+    ("POST", "/api/v1/estimates"): ({}, "", {"lists": "A=interview;B=document", "method": "loglinear"}),
+    ("GET", "/api/v1/estimates/{id}"): ({"id": "ESTIMATE"}, "", None),
+    ("GET", "/api/v1/estimates/{id}/chart"): ({"id": "ESTIMATE"}, "?lang=ko", None),
+    ("GET", "/api/v1/link/clusters"): ({}, "?type=person", None),
+    ("POST", "/api/v1/link/runs"): ({}, "", {"type": "person", "threshold": 0.8}),
+    ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
+    ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
 res.check("a call for every documented operation", set(calls) == set(documented),
@@ -161,6 +174,8 @@ for key in order:
     if key == ("POST", "/api/v1/tokens") and r.status == 201:
         found["TOKEN"] = [t["id"] for t in admin.get("/api/v1/tokens").json()["tokens"]
                           if t["state"] == "active"][0]
+    if key == ("POST", "/api/v1/estimates") and r.status == 201:
+        found["ESTIMATE"] = r.json()["id"]
     if key == ("POST", "/api/v1/sync/uploads") and r.status == 201:
         found["UPLOAD"] = r.json()["id"]
     if key in needs_peer:
