@@ -257,11 +257,11 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'users'];
+           'conflicts', 'users', 'estimates', 'link', 'basemaps'];
 /* Pages only for the roles that may act on them: users, for admins; conflicts, for those who
  * write (and so resolve). */
 var NAV_ADMIN = { users: 1 };
-var NAV_WRITERS = { conflicts: 1 };
+var NAV_WRITERS = { conflicts: 1, link: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -1606,7 +1606,8 @@ function statsPanel(table) {
         })));
     return h('section', { class: 'card chart-card', 'data-table': table.name }, h('h2', null, title),
         drawable ? h('img', { class: 'chart', alt: title,
-                              src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) }) : null,
+                              src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) + '?lang=' + state.lang })
+                  : null,
         table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
                           : h('p', { class: 'muted' }, t('dash.empty')),
         table.note ? h('p', { class: 'note' }, state.lang === 'en' ? table.note : statsText('dash.n.', table, table.note)) : null);
