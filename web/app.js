@@ -1316,7 +1316,8 @@ function relations(doc, specOf) {
     var refs = (doc.referred_by || []).map(function (r) {
         var link = recordLink(r.id, r.summary ? recordLabel({ id: r.id, type: r.type, data: r.summary }) : r.id);
         return h('li', { class: r.retracted ? 'retracted' : null }, link, ' ',
-                 h('span', { class: 'muted' }, typeLabel(r.type || typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
+                 h('span', { class: 'muted' }, typeLabel(r.type || typeOfId(r.id)) + ' · '
+                   + (r.field === 'source' ? t('rec.citesAsSource') : t('rec.via', { f: fieldLabel(r.field) }))));
     });
     return h('section', { class: 'relations' }, h('h2', null, t('rec.relations')),
         h('h3', null, t('rec.refersTo')), out.length ? h('ul', { class: 'plain' }, out) : h('p', { class: 'muted' }, t('map.none')),

@@ -693,6 +693,7 @@ var FIELD_EN = {
  * basemaps (basemaps.js). */
 Object.assign(TEXT.en, {
     'nav.estimates': 'Estimates', 'nav.link': 'Linkage', 'nav.basemaps': 'Basemaps',
+    'rec.citesAsSource': 'cites it as its source',
     'es.runTitle': 'Run an estimate',
     'es.about': 'Multiple systems estimation: how many victims no list documented, from how often independent lists name the same people. From lists of sources in the archive, or from a table of counts.',
     'es.source': 'From', 'es.fromLists': 'lists of sources in the archive', 'es.fromTable': 'a table of counts',
@@ -743,6 +744,7 @@ Object.assign(TEXT.en, {
 });
 Object.assign(TEXT.ko, {
     'nav.estimates': '추정', 'nav.link': '기록 연계', 'nav.basemaps': '배경 지도',
+    'rec.citesAsSource': '이 기록을 출처로 인용',
     'es.runTitle': '추정 실행',
     'es.about': '다중 체계 추정: 독립된 여러 명단이 같은 사람을 얼마나 자주 함께 기록하는지로부터 어느 명단에도 기록되지 않은 피해자 수를 추정합니다. 기록보관소의 출처 명단이나 건수 표에서 계산합니다.',
     'es.source': '자료', 'es.fromLists': '기록보관소의 출처 명단', 'es.fromTable': '건수 표',

@@ -175,6 +175,10 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         }
     }
     model_each_ref(t, data, insert_ref, &refs);
+    /* The version's source (an interview or document) is a reference too:
+     * the source's page lists what cites it. */
+    if (json_is_string(json_object_get(doc, "source")))
+        insert_ref(&refs, "source", json_string_value(json_object_get(doc, "source")));
     if (refs.rc != AT_OK
         || spatial_index_record(ctx, st, rowid, id, t->name, clearance, d.has_point, d.lat, d.lon,
                                 json_is_true(json_object_get(doc, "retracted"))) != AT_OK)

@@ -362,6 +362,12 @@ static const char *const migrations[] = {
     "  relation   TEXT\n"
     ");\n"
     "CREATE INDEX doc_tag_document ON doc_tag(document, span_start);\n",
+    /* 15 -> 16: a version's source is one of the references the record
+     * makes (derived, as record.c now writes them; attest rebuild makes
+     * them too): here, those of the archives written before. */
+    "INSERT INTO record_ref(id, field, target)\n"
+    "  SELECT id, 'source', json_extract(doc, '$.source') FROM record_current\n"
+    "  WHERE json_type(doc, '$.source') = 'text';\n",
 };
 
 const char *schema_create_sql(void)

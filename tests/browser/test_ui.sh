@@ -57,7 +57,10 @@ if ! { run init "$tmp/a" --kdf interactive \
        && python3 "$root/tests/tools/mbtiles.py" quadrants "$tmp/scene.ppm" 512 \
        && gdal_translate -q -of GTiff -a_srs EPSG:4326 -a_ullr 129.70 42.48 129.8024 42.3776 \
               "$tmp/scene.ppm" "$tmp/scene.tif" \
-       && run -A "$tmp/a" basemap add "$tmp/scene.tif"; } >"$tmp/setup.log" 2>&1; then
+       && run -A "$tmp/a" basemap add "$tmp/scene.tif" \
+       && ATTEST_BIN="$A" ATTEST_ARCHIVE="$tmp/a" python3 "$root/tests/tools/mse_victims.py" 120 5 3<"$tmp/pass" \
+       && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
+       && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz"; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1
 fi
@@ -71,7 +74,7 @@ for _ in $(seq 600); do
 done
 
 ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
-ATTEST_DOWNLOADS="$tmp/downloads" CHROMIUM="$CHROMIUM" \
+ATTEST_DOWNLOADS="$tmp/downloads" ATTEST_FILES="$tmp/files" CHROMIUM="$CHROMIUM" \
     node "$root/tests/browser/ui.test.mjs"
 status=$?
 if [ $status -ne 0 ]; then
