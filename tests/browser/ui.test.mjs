@@ -495,6 +495,21 @@ await step('record page: relations show titles, not only ids', async () => {
         .some((a) => a.getAttribute('href') === '#/record/' + iv && a.textContent.includes('staff-99')), made.interview);
 });
 
+await step('record page: an interview lists the event citing it as its source, in English and Korean', async () => {
+    await goto('record/' + made.interview);
+    const link = page.locator(`#referred-by a[href="#/record/${made.event}"]`);
+    await link.waitFor();
+    const item = await page.locator('#referred-by li', { has: link }).textContent();
+    check(item.includes('cites it as its source'), 'said how it refers: ' + item);
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('record/' + made.interview);
+    await link.waitFor();
+    check((await page.locator('#referred-by li', { has: link }).textContent()).includes('출처로 인용'), 'in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('users: an admin adds a user, changes the role, disables them; no passphrase shown', async () => {
     await goto('users');
     await page.waitForSelector('#users-table tr[data-user="ana"]');

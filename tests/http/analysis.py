@@ -13,7 +13,7 @@ import os
 from client import Results, Session, error_of
 
 res = Results()
-print("1..27")
+print("1..28")
 tmp = os.environ["TEST_TMP"]
 L = "NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*"
 inv = Session().login("investigator")
@@ -84,6 +84,14 @@ res.check("an analyst (restricted) sees no estimate computed at a clearance abov
           r.status == 200 and r.json().get("estimates") == [], r.body[:300])
 r = analyst.get("/api/v1/estimates/" + es)
 res.check("nor any one of them", r.status == 404, r.body[:200])
+
+# --- an interview lists what cites it as its source ------------------------------
+r = inv.get("/api/v1/records?type=interview&limit=50")
+ivs = [x["id"] for x in r.json().get("records", []) if x.get("data", {}).get("interviewer") == "NGO-A-1"]
+r = inv.get("/api/v1/records/" + (ivs[0] if ivs else "iv-none"))
+cited = [x for x in r.json().get("referred_by", []) if x.get("field") == "source"] if r.status == 200 else []
+res.check("an interview's record lists the acts citing it as their source",
+          len(ivs) == 1 and len(cited) > 50 and all(x["type"] == "act" for x in cited), r.body[:300])
 
 # --- linkage ------------------------------------------------------------------
 r = inv.post("/api/v1/link/runs", {"type": "person", "threshold": 0.5})
