@@ -6,7 +6,9 @@
 #include "attest.h"
 #include "search.h"
 #include "gazetteer.h"
+#include "record.h"
 #include "record_filter.h"
+#include "referrers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -367,5 +369,32 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
     buf_free(&spellings);
     buf_free(&why);
     json_decref(r.seen);
+    return rc;
+}
+
+static int offer_one(void *arg, json_t *doc, const char *snippet, const char *why)
+{
+    const char *type = json_string_value(json_object_get(doc, "type")) ?: "";
+
+    (void)snippet;
+    (void)why;
+    json_array_append_new(arg, json_pack("{s:O?, s:s, s:O?, s:o}", "id", json_object_get(doc, "id"), "type", type,
+                                         "clearance", json_object_get(doc, "clearance"),
+                                         "data", referrers_summary_of(type, json_object_get(doc, "data"))));
+    return AT_OK;
+}
+
+int search_offers(struct at_ctx *ctx, struct store *st, const char *query,
+                  const struct search_options *o, json_t **out)
+{
+    int rc;
+
+    *out = json_array();
+    if ((rc = search_query(ctx, st, query, o, offer_one, *out)) == AT_OK)
+        rc = record_log_offers(ctx, st, *out);
+    if (rc != AT_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

@@ -9,11 +9,12 @@ its clusters; a basemap uploaded (streamed to a file), listed, served,
 refused when it is not imagery (the core's message, naming the file, not
 the server's path) or not allowed, and removed.  FICTIONAL data only."""
 import os
+import subprocess
 
 from client import Results, Session, error_of
 
 res = Results()
-print("1..28")
+print("1..31")
 tmp = os.environ["TEST_TMP"]
 L = "NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*"
 inv = Session().login("investigator")
@@ -92,6 +93,31 @@ r = inv.get("/api/v1/records/" + (ivs[0] if ivs else "iv-none"))
 cited = [x for x in r.json().get("referred_by", []) if x.get("field") == "source"] if r.status == 200 else []
 res.check("an interview's record lists the acts citing it as their source",
           len(ivs) == 1 and len(cited) > 50 and all(x["type"] == "act" for x in cited), r.body[:300])
+
+# --- a record picker's offers --------------------------------------------------------
+def log_count(kind, user):
+    out = subprocess.run([os.environ["ATTEST_SQL"], os.path.join(tmp, "a"),
+                          "SELECT count(*) FROM log_item WHERE kind = '%s' AND ref = '%s'" % (kind, user)],
+                         capture_output=True, text=True, pass_fds=(3,))
+    if out.returncode != 0:
+        print("# attest-sql: " + out.stderr.strip()[:200])
+    return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else -1
+
+
+reads = log_count("read", "investigator")
+first = inv.get("/api/v1/search?q=W-FICT-MSE&type=witness&limit=8&offers=1")
+again = inv.get("/api/v1/search?q=W-FICT-MSE-0&type=witness&limit=8&offers=1")
+offered = first.json().get("offers", []) if first.status == 200 else []
+res.check("a picker's offers name each record by its title alone",
+          len(offered) == 2 and all(set(o) == {"id", "type", "clearance", "data"} and set(o["data"]) == {"code"}
+                                    for o in offered), first.body[:300])
+res.check("typing on over the same confidential records logs them once, as offered, and no read",
+          again.status == 200 and log_count("offer", "investigator") == 1
+          and log_count("read", "investigator") == reads, (log_count("offer", "investigator"),
+                                                             log_count("read", "investigator"), reads))
+inv.get("/api/v1/search?q=W-FICT-MSE&type=witness")
+res.check("a search's hits with their text are still reads, logged each time",
+          log_count("read", "investigator") == reads + 1, (log_count("read", "investigator"), reads))
 
 # --- linkage ------------------------------------------------------------------
 r = inv.post("/api/v1/link/runs", {"type": "person", "threshold": 0.5})
