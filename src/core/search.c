@@ -6,7 +6,6 @@
 #include "attest.h"
 #include "search.h"
 #include "gazetteer.h"
-#include "record.h"
 #include "record_filter.h"
 #include "referrers.h"
 
@@ -390,9 +389,7 @@ int search_offers(struct at_ctx *ctx, struct store *st, const char *query,
     int rc;
 
     *out = json_array();
-    if ((rc = search_query(ctx, st, query, o, offer_one, *out)) == AT_OK)
-        rc = record_log_offers(ctx, st, *out);
-    if (rc != AT_OK) {
+    if ((rc = search_query(ctx, st, query, o, offer_one, *out)) != AT_OK) {
         json_decref(*out);
         *out = NULL;
     }

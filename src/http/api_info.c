@@ -39,8 +39,11 @@ int api_search(struct request *r)
         || http_arg_long(r, "offers", 0, 1, 0, &offers) != 0)
         return (int)r->status;
     if (offers) {   /* a record picker's: titles only, logged as offered (search.h) */
-        if ((rc = search_offers(&r->ctx, r->st, q, &o, &hits)) != AT_OK)
+        if ((rc = search_offers(&r->ctx, r->st, q, &o, &hits)) != AT_OK
+            || (rc = record_log_offers(&r->ctx, r->st, hits)) != AT_OK) {
+            json_decref(hits);
             return http_core_error(r, rc);
+        }
         return http_json(r, 200, json_pack("{s:o}", "offers", hits));
     }
     hits = json_array();
