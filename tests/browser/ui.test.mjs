@@ -832,6 +832,23 @@ await step('basemaps: an MBTiles file uploaded and listed, a file that is not im
     check(await page.locator('#bm-list tr[data-basemap="scene"]').count() === 1, 'the other basemap stays');
 });
 
+await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('link?type=person');
+    check((await page.textContent('main h1')) === '기록 연계', 'the heading');
+    await page.click('#ln-run');
+    await page.waitForSelector('#ln-result');
+    check((await page.textContent('#ln-result h2')).includes('인물 연계 완료'), 'the summary in Korean');
+    check((await page.textContent('#ln-result')).includes('판단이 어려운 쌍 검토하기'), 'the link to the review');
+    await goto('basemaps');
+    await page.waitForSelector('#bm-list tr[data-basemap="scene"]');
+    check((await page.textContent('#bm-box h2')).includes('기록보관소의 배경 지도'), 'the list\'s heading');
+    check((await page.textContent('#bm-list thead')).includes('확대 단계'), 'the columns in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('Korean labels', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
