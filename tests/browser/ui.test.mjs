@@ -498,14 +498,15 @@ await step('record page: relations show titles, not only ids', async () => {
 await step('record page: an interview lists the event citing it as its source, in English and Korean', async () => {
     await goto('record/' + made.interview);
     const link = page.locator(`#referred-by a[href="#/record/${made.event}"]`);
+    const cites = page.locator('#referred-by li', { has: page.locator(`a[href="#/record/${made.event}"]`) });
     await link.waitFor();
-    const item = await page.locator('#referred-by li', { has: link }).textContent();
+    const item = await cites.textContent();
     check(item.includes('cites it as its source'), 'said how it refers: ' + item);
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     await goto('record/' + made.interview);
     await link.waitFor();
-    check((await page.locator('#referred-by li', { has: link }).textContent()).includes('출처로 인용'), 'in Korean');
+    check((await cites.textContent()).includes('출처로 인용'), 'in Korean');
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
