@@ -257,11 +257,11 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'peers', 'users'];
-/* Pages only for the roles that may act on them: users and peers, for admins; conflicts, for
- * those who write (and so resolve). */
+           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps'];
+/* Pages only for the roles that may act on them: users and peers, for admins; conflicts and
+ * linkage runs, for those who write. */
 var NAV_ADMIN = { users: 1, peers: 1 };
-var NAV_WRITERS = { conflicts: 1 };
+var NAV_WRITERS = { conflicts: 1, link: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -1319,7 +1319,8 @@ function relations(doc, specOf) {
     var refs = (doc.referred_by || []).map(function (r) {
         var link = recordLink(r.id, r.summary ? recordLabel({ id: r.id, type: r.type, data: r.summary }) : r.id);
         return h('li', { class: r.retracted ? 'retracted' : null }, link, ' ',
-                 h('span', { class: 'muted' }, typeLabel(r.type || typeOfId(r.id)) + ' · ' + t('rec.via', { f: fieldLabel(r.field) })));
+                 h('span', { class: 'muted' }, typeLabel(r.type || typeOfId(r.id)) + ' · '
+                   + (r.field === 'source' ? t('rec.citesAsSource') : t('rec.via', { f: fieldLabel(r.field) }))));
     });
     return h('section', { class: 'relations' }, h('h2', null, t('rec.relations')),
         h('h3', null, t('rec.refersTo')), out.length ? h('ul', { class: 'plain' }, out) : h('p', { class: 'muted' }, t('map.none')),
@@ -1609,7 +1610,8 @@ function statsPanel(table) {
         })));
     return h('section', { class: 'card chart-card', 'data-table': table.name }, h('h2', null, title),
         drawable ? h('img', { class: 'chart', alt: title,
-                              src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) }) : null,
+                              src: '/api/v1/stats/charts/' + encodeURIComponent(table.name) + '?lang=' + state.lang })
+                  : null,
         table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
                           : h('p', { class: 'muted' }, t('dash.empty')),
         table.note ? h('p', { class: 'note' }, state.lang === 'en' ? table.note : statsText('dash.n.', table, table.note)) : null);

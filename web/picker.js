@@ -2,8 +2,10 @@
  * picker.js: the record picker shared by every form that asks for a
  * record's id (witness, interview, event, source, person, organisation,
  * ...).  It turns a text input into a combobox: as the user types, the
- * full-text search (GET /api/v1/search?type=) offers records of the
- * types the field takes, by title, code or any word, in any script; a
+ * full-text search (GET /api/v1/search?type=&offers=1) offers records of
+ * the types the field takes, by title, code or any word, in any script
+ * (each by what names it alone: the server logs a confidential record
+ * offered once per user, not as a read at every keystroke); a
  * choice puts the record's id in the input and shows its title beside it.
  * An id typed or pasted in is kept as it is.  Keyboard: Down and Up move
  * through the offers, Enter takes one, Escape closes the list.
@@ -108,15 +110,14 @@ function attach(input, types) {
         }
         chosen.textContent = '';
         Promise.all(wanted.map(function (type) {
-            return A.api('GET', '/search' + A.qs({ q: q, type: type, limit: 8 })).then(function (x) {
-                return x.hits;
+            return A.api('GET', '/search' + A.qs({ q: q, type: type, limit: 8, offers: 1 })).then(function (x) {
+                return x.offers;
             }).catch(function () { return []; });
         })).then(function (lists) {
             if (mine !== asked) return; /* a later keystroke asked again */
             var found = [];
-            lists.forEach(function (hits) {
-                hits.forEach(function (hit) {
-                    var doc = hit.record;
+            lists.forEach(function (offered) {
+                offered.forEach(function (doc) {
                     if (found.length < 12) found.push({ id: doc.id, type: doc.type, title: A.recordLabel(doc) });
                 });
             });

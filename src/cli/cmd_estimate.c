@@ -209,7 +209,7 @@ static int write_svg(struct cli *cli, json_t *doc, const char *path)
     int rc = EXIT_OK;
 
     if (path) {
-        if (mse_chart_svg(&cli->ctx, doc, &svg) != AT_OK) {
+        if (mse_chart_svg(&cli->ctx, doc, SVG_EN, &svg) != AT_OK) {
             rc = cli_fail(cli, AT_EINVAL);
         } else if ((f = fopen(path, "w")) == NULL || fwrite(svg.data, 1, svg.len, f) != svg.len) {
             ctx_error(&cli->ctx, AT_ERR, "--svg %s: %s", path, strerror(errno));
@@ -291,6 +291,7 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
 {
     struct mse_request rq = { o->lists, o->strata_kind, o->method, o->at_size };
     json_t *doc = NULL;
+    bool stored;
     int rc;
 
     if (cli_login(cli) != AT_OK)
@@ -301,15 +302,9 @@ static int archive_cmd(struct cli *cli, const struct estimate_options *o)
         json_decref(doc);
         return rc;
     }
-    if (access_check(&cli->ctx, store_session(cli->st), ACTION_WRITE, 0) == AT_OK) {
-        if ((rc = evlog_write(&cli->ctx, cli->st, mse_archive_store_write, doc)) != AT_OK) {
-            json_decref(doc);
-            return cli_fail(cli, rc);
-        }
-    } else {
-        ctx_clear(&cli->ctx);
-        json_array_append_new(json_object_get(doc, "warnings"),
-                              json_string("Not stored: your role may not write to the archive."));
+    if ((rc = mse_archive_keep(&cli->ctx, cli->st, doc, &stored)) != AT_OK) {
+        json_decref(doc);
+        return cli_fail(cli, rc);
     }
     if (!o->as_json)
         print_provenance(doc);

@@ -23,7 +23,7 @@ static int write_charts(struct cli *cli, json_t *stats, const char *dir)
     }
     json_array_foreach(json_object_get(stats, "tables"), i, table) {
         buf_reset(&svg);
-        if ((drawn = stats_chart(&cli->ctx, table, &svg)) == AT_ENOTFOUND)
+        if ((drawn = stats_chart(&cli->ctx, table, SVG_EN, &svg)) == AT_ENOTFOUND)
             continue;   /* nothing to draw: the table says so */
         if (drawn != AT_OK) {
             rc = cli_fail(cli, drawn);

@@ -25,6 +25,7 @@
 #define MSE_H
 
 #include "attest.h"
+#include "svg.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -242,8 +243,9 @@ int mse_report(struct at_ctx *ctx, const struct mse_table *t, const struct mse_m
  * documented against estimated with the intervals, by stratum; with one,
  * its "curve" (the profile likelihood, the posterior of N, or a histogram
  * of the draws) with the interval shaded.  AT_EINVAL when there is
- * nothing to draw (a two-list estimate has no curve). */
-int mse_chart_svg(struct at_ctx *ctx, json_t *doc, struct buf *out);
+ * nothing to draw (a two-list estimate has no curve).  Its own words are
+ * in lang (svg.h); the strata's names and the warnings as given. */
+int mse_chart_svg(struct at_ctx *ctx, json_t *doc, enum svg_lang lang, struct buf *out);
 
 /* ---- estimates from the archive (mse_archive.c) ---- */
 
@@ -281,8 +283,26 @@ int mse_archive_estimate(struct at_ctx *ctx, struct store *st, const struct mse_
  * "computed_at" to it.  In the form evlog_write runs: arg is the json_t *. */
 int mse_archive_store_write(struct at_ctx *ctx, struct store *st, void *doc);
 
+/* Keeps a computed estimate: drops its curves (only a chart needs them),
+ * then stores it as mse_archive_store_write does (in its own write) when
+ * the store's session may write, or adds to its "warnings" that it was
+ * not stored.  *stored tells which. */
+int mse_archive_keep(struct at_ctx *ctx, struct store *st, json_t *doc, bool *stored);
+
 /* The newest stored version of estimate id; AT_ENOTFOUND when none. */
 int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
+
+/* The newest stored version of each estimate the store's session may
+ * see (computed with a clearance at or below its own: a stored estimate
+ * counts what its author could read), newest first, each as
+ * {"id", "version", "method", "strata" (how many), "lists_spec",
+ * "computed_at", "computed_by", "clearance"}.  *out is the caller's. */
+int mse_archive_list(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* The newest stored version of estimate id when the store's session may
+ * see it (as mse_archive_list decides); AT_ENOTFOUND, as for none,
+ * otherwise. */
+int mse_archive_read(struct at_ctx *ctx, struct store *st, const char *id, json_t **out);
 
 /* Recomputes stored estimate id from its definition at its tree head
  * (with curve, its reports get their curves for a chart).  *again is the

@@ -348,11 +348,14 @@ static bool table_exists(struct store *st, const char *name)
     static const char sql[] = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1";
     struct at_ctx quiet = { 0 };
     sqlite3_stmt *stmt = store_stmt(&quiet, st, sql);
+    bool yes;
 
     if (!stmt)
         return false;
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    return sqlite3_step(stmt) == SQLITE_ROW;
+    yes = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);   /* a statement left open keeps its snapshot: the thread's next write fails */
+    return yes;
 }
 
 /* The person clusters of the record linkage, and what identifies them:
@@ -407,6 +410,7 @@ static int load_clusters(struct at_ctx *ctx, struct store *st, uint64_t size, st
             json_object_set_new(linkage, "model_version",
                                 json_string((const char *)sqlite3_column_text(stmt, 1)));
         }
+        sqlite3_reset(stmt);
     }
     return AT_OK;
 }
@@ -613,12 +617,15 @@ static int find_head(struct at_ctx *ctx, struct store *st, uint64_t size, struct
     if (!(stmt = store_stmt(ctx, st, sql)))
         return AT_ERR;
     sqlite3_bind_int64(stmt, 1, (sqlite3_int64)size);
-    if (sqlite3_step(stmt) != SQLITE_ROW)
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
         return ctx_error(ctx, AT_ENOTFOUND, "no signed tree head covers exactly %llu log entries",
                          (unsigned long long)size);
+    }
     h->size = (uint64_t)sqlite3_column_int64(stmt, 0);
     memcpy(h->root, sqlite3_column_blob(stmt, 1), MERKLE_HASH_LEN);
     snprintf(h->signed_at, sizeof h->signed_at, "%s", (const char *)sqlite3_column_text(stmt, 2));
+    sqlite3_reset(stmt);
     return AT_OK;
 }
 
@@ -759,13 +766,37 @@ int mse_archive_store_write(struct at_ctx *ctx, struct store *st, void *arg)
     if (!(stmt = store_stmt(ctx, st, count_sql)))
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_ROW)
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
         return store_error(ctx, st, "counting an estimate's versions");
+    }
     json_object_set_new(doc, "version", json_integer(sqlite3_column_int64(stmt, 0) + 1));
+    sqlite3_reset(stmt);   /* left stepping, it would keep its snapshot past the commit */
     canonical_now(now);
     json_object_set_new(doc, "computed_at", json_string(now));
     json_object_set_new(doc, "computed_by", json_string(s->user));
     return evlog_append_item(ctx, st, "estimate", id, doc, &seq);
+}
+
+int mse_archive_keep(struct at_ctx *ctx, struct store *st, json_t *doc, bool *stored)
+{
+    json_t *r;
+    size_t i;
+    int rc;
+
+    *stored = false;
+    json_array_foreach(json_object_get(doc, "strata"), i, r)
+        json_object_del(r, "curve");
+    if (access_check(ctx, store_session(st), ACTION_WRITE, 0) != AT_OK) {
+        ctx_clear(ctx);
+        json_array_append_new(json_object_get(doc, "warnings"),
+                              json_string("Not stored: your role may not write to the archive."));
+        return AT_OK;
+    }
+    if ((rc = evlog_write(ctx, st, mse_archive_store_write, doc)) != AT_OK)
+        return rc;
+    *stored = true;
+    return AT_OK;
 }
 
 int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
@@ -778,10 +809,75 @@ int mse_archive_load(struct at_ctx *ctx, struct store *st, const char *id, json_
     if (!stmt)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_ROW)
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_reset(stmt);
         return ctx_error(ctx, AT_ENOTFOUND, "no stored estimate \"%.40s\" (estimates are named es-...)", id);
+    }
     *out = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+    sqlite3_reset(stmt);
     return *out ? AT_OK : ctx_error(ctx, AT_ECORRUPT, "stored estimate %s is not JSON", id);
+}
+
+/* Whether the store's session may see a stored estimate: it was computed
+ * with a clearance at or below the session's. */
+static bool estimate_visible(struct store *st, json_t *doc)
+{
+    struct at_ctx quiet = { 0 };
+    int c = CLEARANCE_CONFIDENTIAL;
+
+    if (vocab_clearance_parse(&quiet, json_string_value(json_object_get(doc, "clearance")) ?: "", &c) != AT_OK)
+        return false;
+    return c <= access_session_clearance(store_session(st));
+}
+
+int mse_archive_read(struct at_ctx *ctx, struct store *st, const char *id, json_t **out)
+{
+    int rc = mse_archive_load(ctx, st, id, out);
+
+    if (rc == AT_OK && !estimate_visible(st, *out)) {
+        json_decref(*out);
+        *out = NULL;
+        return ctx_error(ctx, AT_ENOTFOUND, "no stored estimate \"%.40s\" (estimates are named es-...)", id);
+    }
+    return rc;
+}
+
+int mse_archive_list(struct at_ctx *ctx, struct store *st, json_t **out)
+{
+    static const char sql[] =
+        "SELECT doc FROM log_item WHERE seq IN "
+        "(SELECT max(seq) FROM log_item WHERE kind = 'estimate' GROUP BY ref) ORDER BY seq DESC";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *doc;
+    int rc;
+
+    *out = NULL;
+    if (!stmt)
+        return AT_ERR;
+    *out = json_array();
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if ((doc = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL)) == NULL) {
+            sqlite3_reset(stmt);
+            json_decref(*out);
+            *out = NULL;
+            return ctx_error(ctx, AT_ECORRUPT, "a stored estimate is not JSON");
+        }
+        if (estimate_visible(st, doc))
+            json_array_append_new(*out, json_pack(
+                "{s:O?, s:O?, s:O?, s:I, s:O?, s:O?, s:O?, s:O?}", "id", json_object_get(doc, "id"),
+                "version", json_object_get(doc, "version"),
+                "method", json_object_get(json_object_get(json_object_get(doc, "definition"), "method"), "name"),
+                "strata", (json_int_t)json_array_size(json_object_get(doc, "strata")),
+                "lists_spec", json_object_get(doc, "lists_spec"), "computed_at", json_object_get(doc, "computed_at"),
+                "computed_by", json_object_get(doc, "computed_by"), "clearance", json_object_get(doc, "clearance")));
+        json_decref(doc);
+    }
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return store_error(ctx, st, "listing stored estimates");
+    }
+    return AT_OK;
 }
 
 int mse_archive_reproduce(struct at_ctx *ctx, struct store *st, const char *id, bool curve,

@@ -34,17 +34,18 @@ static double *numbers(json_t *a, size_t *n)
     return v;
 }
 
-static int strata_chart(struct at_ctx *ctx, json_t *strata, struct buf *out)
+static int strata_chart(struct at_ctx *ctx, json_t *strata, enum svg_lang lang, struct buf *out)
 {
     size_t n = json_array_size(strata);
     const char **labels = xcalloc(n, sizeof *labels);
     double *documented = xcalloc(n, sizeof *documented), *estimate = xcalloc(n, sizeof *estimate);
     double *lo = xcalloc(n, sizeof *lo), *hi = xcalloc(n, sizeof *hi);
-    struct svg_series s[2] = { { "documented", documented, NULL, NULL },
-                               { "estimated, 95% interval", estimate, lo, hi } };
-    struct svg_frame f = { .title = "Documented and estimated victims by stratum", .x_label = "stratum",
-                           .y_label = "victims", .note = NOT_TRENDS,
-                           .flags = SVG_Y_FROM_ZERO | SVG_Y_INTEGER };
+    struct svg_series s[2] = { { svg_word(lang, "documented"), documented, NULL, NULL },
+                               { svg_word(lang, "estimated, 95% interval"), estimate, lo, hi } };
+    struct svg_frame f = { .title = svg_word(lang, "Documented and estimated victims by stratum"),
+                           .x_label = svg_word(lang, "stratum"), .y_label = svg_word(lang, "victims"),
+                           .note = svg_word(lang, NOT_TRENDS), .flags = SVG_Y_FROM_ZERO | SVG_Y_INTEGER,
+                           .lang = lang };
     int rc;
 
     for (size_t i = 0; i < n; i++) {
@@ -67,34 +68,40 @@ static int strata_chart(struct at_ctx *ctx, json_t *strata, struct buf *out)
     return rc;
 }
 
-static int curve_chart(struct at_ctx *ctx, json_t *r, struct buf *out)
+static int curve_chart(struct at_ctx *ctx, json_t *r, enum svg_lang lang, struct buf *out)
 {
     json_t *curve = json_object_get(r, "curve");
     const char *kind = json_string_value(json_object_get(curve, "kind")) ?: "";
     struct svg_rule rules[2] = {
-        { SVG_AT_X, number(json_object_get(r, "lower")), number(json_object_get(r, "upper")), "95% interval" },
-        { SVG_AT_X, number(json_object_get(r, "documented")), number(json_object_get(r, "documented")), "documented" },
+        { SVG_AT_X, number(json_object_get(r, "lower")), number(json_object_get(r, "upper")),
+          svg_word(lang, "95% interval") },
+        { SVG_AT_X, number(json_object_get(r, "documented")), number(json_object_get(r, "documented")),
+          svg_word(lang, "documented") },
     };
-    struct svg_frame f = { .x_label = "total victims N", .rules = rules, .nrules = 2,
-                           .note = json_string_value(json_array_get(json_object_get(r, "warnings"), 0)) };
+    /* The note is the report's first warning: data, in the words mse_report wrote it. */
+    struct svg_frame f = { .x_label = svg_word(lang, "total victims N"), .rules = rules, .nrules = 2,
+                           .note = json_string_value(json_array_get(json_object_get(r, "warnings"), 0)),
+                           .lang = lang };
+    const char *stratum = json_string_value(json_object_get(r, "stratum")) ?: "all";
     struct buf title = BUF_INIT;
     double *x = NULL, *y = NULL;
     size_t nx = 0, ny = 0;
     int rc;
 
-    buf_printf(&title, "%s: %s, %s", json_string_value(json_object_get(r, "stratum")) ?: "all",
-               json_string_value(json_object_get(r, "method")) ?: "",
+    buf_printf(&title, "%s: %s, %s", strcmp(stratum, "all") == 0 ? svg_word(lang, "all") : stratum,
+               svg_word(lang, json_string_value(json_object_get(r, "method")) ?: ""),
                json_string_value(json_object_get(r, "model")) ?: "");
     f.title = buf_str(&title);
     if (strcmp(kind, "draws") == 0) {
-        f.y_label = "density";
+        f.y_label = svg_word(lang, "density");
         f.flags = SVG_DENSITY;
         x = numbers(json_object_get(curve, "values"), &nx);
         rc = svg_histogram(ctx, out, &f, x, nx, 0);
     } else if (strcmp(kind, "profile") == 0 || strcmp(kind, "posterior") == 0) {
         struct svg_curve c = { NULL, NULL, NULL, NULL, NULL, 0 };
 
-        f.y_label = strcmp(kind, "profile") == 0 ? "twice the drop in log-likelihood" : "posterior probability";
+        f.y_label = svg_word(lang, strcmp(kind, "profile") == 0 ? "twice the drop in log-likelihood"
+                                                                 : "posterior probability");
         f.flags = SVG_NO_DOTS | SVG_Y_FROM_ZERO;
         x = numbers(json_object_get(curve, "x"), &nx);
         y = numbers(json_object_get(curve, "y"), &ny);
@@ -111,13 +118,13 @@ static int curve_chart(struct at_ctx *ctx, json_t *r, struct buf *out)
     return rc;
 }
 
-int mse_chart_svg(struct at_ctx *ctx, json_t *doc, struct buf *out)
+int mse_chart_svg(struct at_ctx *ctx, json_t *doc, enum svg_lang lang, struct buf *out)
 {
     json_t *strata = json_object_get(doc, "strata");
 
     if (json_array_size(strata) == 0)
         return ctx_error(ctx, AT_EINVAL, "there is no estimate to draw");
     if (json_array_size(strata) > 1)
-        return strata_chart(ctx, strata, out);
-    return curve_chart(ctx, json_array_get(strata, 0), out);
+        return strata_chart(ctx, strata, lang, out);
+    return curve_chart(ctx, json_array_get(strata, 0), lang, out);
 }

@@ -176,6 +176,10 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         }
     }
     model_each_ref(t, data, insert_ref, &refs);
+    /* The version's source (an interview or document) is a reference too:
+     * the source's page lists what cites it. */
+    if (json_is_string(json_object_get(doc, "source")))
+        insert_ref(&refs, "source", json_string_value(json_object_get(doc, "source")));
     if (refs.rc != AT_OK
         || layer_count_record(ctx, st, rowid, t->name, clearance, d.has_point, d.lat, d.lon,
                               json_is_true(json_object_get(doc, "retracted"))) != AT_OK
@@ -1160,7 +1164,10 @@ int record_rebuild(struct at_ctx *ctx, struct store *st)
     int rc;
 
     if ((rc = store_exec(ctx, st, "DELETE FROM record_current; DELETE FROM record_ref;"
-                         " DELETE FROM record_conflict;")) != AT_OK
+                         " DELETE FROM record_conflict; DELETE FROM record_offered;"
+                         " INSERT OR IGNORE INTO record_offered(user, id)"
+                         "  SELECT i.ref, j.value FROM log_item i, json_each(i.doc, '$.records') j"
+                         "  WHERE i.kind = 'offer';")) != AT_OK
         || (rc = search_clear(ctx, st)) != AT_OK
         || (rc = spatial_clear(ctx, st)) != AT_OK
         || (rc = layer_count_clear(ctx, st)) != AT_OK)
@@ -1225,6 +1232,79 @@ int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs)
     if (json_array_size(ids) > 0 && store_session(st))
         rc = log_read(ctx, st, ids);
     json_decref(ids);
+    return rc;
+}
+
+struct offer_job {
+    json_t *ids;   /* the confidential records not yet offered to the user */
+};
+
+/* In the write: marks each as offered and logs the entry naming those
+ * that were not already (another request may have logged one since). */
+static int append_offer(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO record_offered(user, id) VALUES (?1, ?2)";
+    struct offer_job *job = arg;
+    const struct session *s = store_session(st);
+    json_t *fresh = json_array(), *id, *doc;
+    sqlite3_stmt *stmt;
+    char now[21];
+    int64_t seq;
+    size_t i;
+    int rc = AT_OK;
+
+    json_array_foreach(job->ids, i, id) {
+        if ((stmt = store_stmt(ctx, st, sql)) == NULL) {
+            rc = AT_ERR;
+            break;
+        }
+        sqlite3_bind_text(stmt, 1, s->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, json_string_value(id), -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+            rc = store_error(ctx, st, "noting an offer");
+            break;
+        }
+        if (sqlite3_changes(store_db(st)) > 0)
+            json_array_append(fresh, id);
+    }
+    if (rc == AT_OK && json_array_size(fresh) > 0) {
+        canonical_now(now);
+        doc = json_pack("{s:s, s:s, s:O}", "offered_to", s->user, "at", now, "records", fresh);
+        rc = evlog_append_item(ctx, st, "offer", s->user, doc, &seq);
+        json_decref(doc);
+    }
+    json_decref(fresh);
+    return rc;
+}
+
+int record_log_offers(struct at_ctx *ctx, struct store *st, json_t *docs)
+{
+    static const char seen_sql[] = "SELECT 1 FROM record_offered WHERE user = ?1 AND id = ?2";
+    const struct session *s = store_session(st);
+    struct offer_job job = { json_array() };
+    sqlite3_stmt *stmt;
+    json_t *doc;
+    size_t i;
+    int rc = AT_OK;
+
+    json_array_foreach(docs, i, doc) {
+        if (s == NULL || strcmp(json_string_value(json_object_get(doc, "clearance")) ?: "", "confidential") != 0)
+            continue;
+        if ((stmt = store_stmt(ctx, st, seen_sql)) == NULL) {
+            rc = AT_ERR;
+            break;
+        }
+        sqlite3_bind_text(stmt, 1, s->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, json_string_value(json_object_get(doc, "id")), -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_ROW)
+            json_array_append(job.ids, json_object_get(doc, "id"));
+        sqlite3_reset(stmt);
+    }
+    /* Only a record not offered before writes: a picker's keystrokes over
+     * the same records take no write lock and sign no tree head. */
+    if (rc == AT_OK && json_array_size(job.ids) > 0)
+        rc = evlog_write(ctx, st, append_offer, &job);
+    json_decref(job.ids);
     return rc;
 }
 

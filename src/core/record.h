@@ -174,6 +174,16 @@ int record_read(struct at_ctx *ctx, struct store *st, const char *id, int versio
  * array of version documents), in one entry; nothing when there are none. */
 int record_log_reads(struct at_ctx *ctx, struct store *st, json_t *docs);
 
+/* Logs that a record picker offered the session's user the confidential
+ * records among docs, by their title alone (search_offers): each the first
+ * time it is offered to this user, in one entry of kind "offer" naming
+ * those; a record offered to them before logs nothing again, so that
+ * typing in a picker does not fill the log.  Opening a record, a search's
+ * hits with their text, exports: reads, logged each time (record_log_reads).
+ * Who has been offered what is kept in record_offered, derived from the
+ * "offer" entries (record_rebuild makes it again). */
+int record_log_offers(struct at_ctx *ctx, struct store *st, json_t *docs);
+
 /* Appends "imported; originally by AUTHOR at TIME" to out when doc is an
  * imported version; nothing otherwise. */
 void record_origin_text(json_t *doc, struct buf *out);

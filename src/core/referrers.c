@@ -35,7 +35,7 @@ static bool keep(json_t *out, json_t *data, const char *name)
  * title, name, code and names that is there; else, by type, an act's
  * act_type and event, a relation's kind, from and to, an interview's
  * date, interviewer and place; else description or summary, cut. */
-static json_t *summary_of(const char *type, json_t *data)
+json_t *referrers_summary_of(const char *type, json_t *data)
 {
     json_t *out = json_object(), *names = json_object_get(data, "names"), *n;
     size_t i;
@@ -102,7 +102,7 @@ int referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json
                                               "field", (const char *)sqlite3_column_text(stmt, 1),
                                               "type", type,
                                               "retracted", json_is_true(json_object_get(doc, "retracted")),
-                                              "summary", summary_of(json_string_value(type) ?: "",
+                                              "summary", referrers_summary_of(json_string_value(type) ?: "",
                                                                     json_object_get(doc, "data"))));
         if (doc && strcmp(json_string_value(json_object_get(doc, "clearance")) ?: "", "confidential") == 0)
             json_array_append(shown, doc);

@@ -18,6 +18,10 @@
  * The confidential ones among them are appended to shown (version
  * documents) for the read log. */
 #define SUMMARY_CHARS 120
+
+/* The summary above of one record's data (a new object): what names it. */
+json_t *referrers_summary_of(const char *type, json_t *data);
+
 int referrers_summary(struct at_ctx *ctx, struct store *st, const char *id, json_t **out,
                       json_t *shown);
 

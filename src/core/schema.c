@@ -431,6 +431,19 @@ static const char *const migrations[] = {
     "ALTER TABLE peer ADD COLUMN url TEXT;\n"
     "ALTER TABLE peer ADD COLUMN exchanged TEXT;\n"
     "ALTER TABLE peer ADD COLUMN exchanged_at TEXT;\n",
+    /* 18 -> 19: a version's source is one of the references the record
+     * makes (derived, as record.c now writes them; attest rebuild makes
+     * them too): here, those of the archives written before. */
+    "INSERT INTO record_ref(id, field, target)\n"
+    "  SELECT id, 'source', json_extract(doc, '$.source') FROM record_current\n"
+    "  WHERE json_type(doc, '$.source') = 'text';\n"
+    /* ... and which confidential records a record picker has offered to
+     * whom (derived from the log's "offer" entries: record_log_offers). */
+    "CREATE TABLE record_offered (\n"
+    "  user TEXT NOT NULL,\n"
+    "  id   TEXT NOT NULL,\n"
+    "  PRIMARY KEY (user, id)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 const char *schema_create_sql(void)

@@ -7,6 +7,7 @@
 #include "search.h"
 #include "gazetteer.h"
 #include "record_filter.h"
+#include "referrers.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1024,5 +1025,30 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
     buf_free(&spellings);
     buf_free(&why);
     json_decref(r.seen);
+    return rc;
+}
+
+static int offer_one(void *arg, json_t *doc, const char *snippet, const char *why)
+{
+    const char *type = json_string_value(json_object_get(doc, "type")) ?: "";
+
+    (void)snippet;
+    (void)why;
+    json_array_append_new(arg, json_pack("{s:O?, s:s, s:O?, s:o}", "id", json_object_get(doc, "id"), "type", type,
+                                         "clearance", json_object_get(doc, "clearance"),
+                                         "data", referrers_summary_of(type, json_object_get(doc, "data"))));
+    return AT_OK;
+}
+
+int search_offers(struct at_ctx *ctx, struct store *st, const char *query,
+                  const struct search_options *o, json_t **out)
+{
+    int rc;
+
+    *out = json_array();
+    if ((rc = search_query(ctx, st, query, o, offer_one, *out)) != AT_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

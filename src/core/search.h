@@ -48,4 +48,13 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
                  int (*fn)(void *arg, json_t *doc, const char *snippet, const char *why),
                  void *arg);
 
+/* What a record picker offers as one types: the records search_query
+ * finds (the same gate: the session's clearance), each only as
+ * {"id", "type", "clearance", "data": what names it (referrers.h's
+ * summary)}, no snippet and no other field.  The caller logs the
+ * confidential ones as offered (record_log_offers: once per user and
+ * record), not read.  *out (an array) is the caller's. */
+int search_offers(struct at_ctx *ctx, struct store *st, const char *query,
+                  const struct search_options *o, json_t **out);
+
 #endif

@@ -1068,7 +1068,54 @@ static bool column_drawn(const json_t *table, const char *name)
     return strstr(name, "_pct") == NULL;
 }
 
-int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
+/* A table's note in lang: each sentence from the chart words' table,
+ * except those that carry figures or codes of this table (a digit or a
+ * currency: the arrivals' and prices' notes), which stay as written. */
+static void note_in(enum svg_lang lang, const char *note, struct buf *out)
+{
+    struct buf sentence = BUF_INIT;
+
+    if (lang == SVG_EN) {
+        buf_puts(out, note);
+        return;
+    }
+    while (*note) {
+        const char *end = strstr(note, ". ");
+        size_t n = end ? (size_t)(end - note) + 1 : strlen(note);
+
+        buf_reset(&sentence);
+        buf_printf(&sentence, "%.*s", (int)n, note);
+        buf_printf(out, "%s%s", out->len ? " " : "",
+                   strpbrk(buf_str(&sentence), "0123456789") || strstr(buf_str(&sentence), "convert")
+                       ? buf_str(&sentence) : svg_word(lang, buf_str(&sentence)));
+        note += n;
+        while (*note == ' ')
+            note++;
+    }
+    buf_free(&sentence);
+}
+
+/* A table's title in lang: a price table's names its currency after the
+ * title's words ("Sale prices by year, in KPW (at ...)"). */
+static void title_in(enum svg_lang lang, const json_t *table, struct buf *out)
+{
+    const char *title = json_string_value(json_object_get(table, "title")) ?: "";
+    const char *in = json_object_get(table, "currency") ? strstr(title, ", in ") : NULL;
+
+    if (lang == SVG_EN || in == NULL) {
+        buf_puts(out, svg_word(lang, title));
+        return;
+    }
+    {
+        struct buf base = BUF_INIT;
+
+        buf_printf(&base, "%.*s", (int)(in - title), title);
+        buf_printf(out, "%s (%s)", svg_word(lang, buf_str(&base)), in + 5);
+        buf_free(&base);
+    }
+}
+
+int stats_chart(struct at_ctx *ctx, const json_t *table, enum svg_lang lang, struct buf *out)
 {
     const json_t *rows = json_object_get(table, "rows"), *cols = json_object_get(table, "columns"),
                  *row, *v;
@@ -1077,8 +1124,8 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
     struct svg_series series[MAX_COLS];
     const char **labels = NULL;
     double *values[MAX_COLS] = { 0 };
-    struct buf full_note = BUF_INIT;
-    struct svg_frame f = { 0 };
+    struct buf full_note = BUF_INIT, title = BUF_INIT;
+    struct svg_frame f = { .lang = lang };
     size_t ncat = 0, ns = 0, r, c;
     int rc;
 
@@ -1101,18 +1148,23 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
     }
     for (c = 0; c < json_array_size(cols) && c < MAX_COLS; c++)
         if (column_drawn(table, json_string_value(json_array_get(cols, c))))
-            series[ns++] = (struct svg_series){ .name = json_string_value(json_array_get(cols, c)),
-                                                .y = values[c] };
-    f.y_label = ns == 1 ? series[0].name : "number";
+            series[ns++] = (struct svg_series){
+                .name = svg_word(lang, json_string_value(json_array_get(cols, c))), .y = values[c] };
+    f.y_label = ns == 1 ? series[0].name : svg_word(lang, "number");
     if (ns == 1)
         series[0].name = NULL;
     if (note)
-        buf_puts(&full_note, note);
-    if (withheld)
-        buf_printf(&full_note, "%sCells of fewer than %d witnesses are withheld at this "
-                               "clearance and not drawn.", note ? " " : "", STATS_MIN_CELL);
-    f.title = json_string_value(json_object_get(table, "title"));
-    f.x_label = json_string_value(json_object_get(table, "key"));
+        note_in(lang, note, &full_note);
+    if (withheld) {
+        char withheld_note[160];
+
+        snprintf(withheld_note, sizeof withheld_note, "Cells of fewer than %d witnesses are withheld "
+                 "at this clearance and not drawn.", STATS_MIN_CELL);
+        buf_printf(&full_note, "%s%s", note ? " " : "", svg_word(lang, withheld_note));
+    }
+    title_in(lang, table, &title);
+    f.title = buf_str(&title);
+    f.x_label = svg_word(lang, json_string_value(json_object_get(table, "key")));
     f.note = full_note.len ? buf_str(&full_note) : NULL;
     f.flags = SVG_Y_INTEGER | (over_time ? 0 : SVG_HORIZONTAL);
     if (ncat == 0)
@@ -1124,5 +1176,6 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out)
         free(values[c]);
     free(labels);
     buf_free(&full_note);
+    buf_free(&title);
     return rc;
 }

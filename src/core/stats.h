@@ -21,6 +21,7 @@
 #define STATS_H
 
 #include "attest.h"
+#include "svg.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -99,8 +100,9 @@ json_t *stats_table(json_t *stats, const char *name);
  * them), bars across the page for categories (with "not given" last).
  * Rows without a year are in the table only.  Withheld cells are left out
  * of the chart and the note says so.  AT_ENOTFOUND when there is nothing
- * to draw. */
-int stats_chart(struct at_ctx *ctx, const json_t *table, struct buf *out);
+ * to draw.  The chart's own words (title, axes, series, the notes' fixed
+ * sentences) are in lang (svg.h); rows and figures as given. */
+int stats_chart(struct at_ctx *ctx, const json_t *table, enum svg_lang lang, struct buf *out);
 
 /* Writes stats as CSV to out, one line per cell: table,key,column,value
  * with a header, cells a spreadsheet would run as formulas guarded. */

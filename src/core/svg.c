@@ -22,6 +22,142 @@ static const char *const palette[SVG_MAX_SERIES] = {
     "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000", "#f0e442",
 };
 
+/* ---- the words of charts, in English and Korean ---- */
+
+/* Every word a chart draws of its own, in one table: chart builders look
+ * theirs up with svg_word; tests/unit/test_svg.c draws every chart in
+ * Korean and fails on a word missing here. */
+static const struct svg_word_pair words[] = {
+    /* svg.c's own */
+    { " to ", " ~ " },
+    /* estimates (mse_chart.c) */
+    { "Documented and estimated victims by stratum", "층별 기록된 피해자와 추정 피해자" },
+    { "Documented counts come from convenience samples and are not trends: compare the estimates "
+      "with their intervals, not the documented counts.",
+      "기록된 수는 편의 표본에서 나온 것이며 추세가 아닙니다. 기록된 수가 아니라 추정치를 그 구간과 "
+      "함께 비교하십시오." },
+    { "stratum", "층" },
+    { "victims", "피해자 수" },
+    { "documented", "기록됨" },
+    { "estimated, 95% interval", "추정치, 95% 구간" },
+    { "95% interval", "95% 구간" },
+    { "total victims N", "전체 피해자 수 N" },
+    { "density", "밀도" },
+    { "twice the drop in log-likelihood", "로그 가능도 감소량의 두 배" },
+    { "posterior probability", "사후 확률" },
+    { "all", "전체" },
+    { "loglinear", "로그선형 모형" },
+    { "dga", "분해 가능 그래프 평균(DGA)" },
+    { "lcmcr", "잠재 계층 모형(LCMCR)" },
+    { "chapman", "채프먼 추정" },
+    /* statistics (stats.c): titles, axes, columns, notes */
+    { "Acts by type", "유형별 행위" },
+    { "Acts by year", "연도별 행위" },
+    { "Acts by province", "도별 행위" },
+    { "Victims by sex", "성별 피해자" },
+    { "Victims by age at the act", "행위 당시 연령별 피해자" },
+    { "Acts by perpetrator agency", "가해 기관별 행위" },
+    { "Witnesses by home province", "출신 도별 증언자" },
+    { "Witnesses by year of exit", "탈북 연도별 증언자" },
+    { "Witnesses by sex", "성별 증언자" },
+    { "Arrivals per year", "연도별 입국자" },
+    { "Arrivals per half-year", "반기별 입국자" },
+    { "Sale prices by year", "연도별 인신매매 가격" },
+    { "Sale prices by region", "지역별 인신매매 가격" },
+    { "ILO indicators of forced labour in the cases", "사건에 나타난 ILO 강제노동 지표" },
+    { "Overseas workers by country of work", "근무 국가별 해외 노동자" },
+    { "act type", "행위 유형" },
+    { "year", "연도" },
+    { "province", "도" },
+    { "sex", "성별" },
+    { "age band", "연령대" },
+    { "agency", "기관" },
+    { "home province", "출신 도" },
+    { "year left", "탈북 연도" },
+    { "period", "기간" },
+    { "region", "지역" },
+    { "indicator", "지표" },
+    { "country", "국가" },
+    { "number", "수" },
+    { "acts", "행위 수" },
+    { "witnesses", "증언자 수" },
+    { "arrivals", "입국자 수" },
+    { "women", "여성" },
+    { "sales", "거래 수" },
+    { "median", "중앙값" },
+    { "observed", "관찰됨" },
+    { "not_observed", "관찰되지 않음" },
+    { "unknown", "알 수 없음" },
+    { "workers", "노동자 수" },
+    { "Documented counts from convenience samples are not trends: they rise and fall with who was "
+      "interviewed, when and by whom, not only with what happened.",
+      "편의 표본에서 나온 기록 건수는 추세가 아닙니다. 일어난 일뿐 아니라 누가, 언제, 누구에게 "
+      "면담되었는지에 따라 오르내립니다." },
+    { "These are the witnesses interviewed for this archive, a convenience sample, not all who left: "
+      "where they come from and when they left shapes every other count.",
+      "이 기록보관소를 위해 면담한 증언자들로, 떠난 모든 사람이 아닌 편의 표본입니다. 이들의 출신지와 "
+      "떠난 시기가 다른 모든 수치를 좌우합니다." },
+    { "The year is the act's date, or its event's; a date not within one year is counted as uncertain.",
+      "연도는 행위의 날짜, 없으면 그 사건의 날짜입니다. 한 해 안에 들지 않는 날짜는 불확실로 "
+      "집계합니다." },
+    { "The province is the act's event's.", "도는 행위가 속한 사건의 도입니다." },
+    { "A victim is counted once for each act; counted groups have no sex recorded.",
+      "피해자는 행위마다 한 번씩 집계되며, 수로만 기록된 집단에는 성별이 없습니다." },
+    { "Age is the act's year less the year of birth, where both are known to the year.",
+      "연령은 행위 연도에서 출생 연도를 뺀 값이며, 둘 다 연 단위로 알려진 경우에만 계산합니다." },
+    { "An agency is an organisation involved in the act or its event, or one that a person involved "
+      "belongs to; an act with several agencies counts under each.",
+      "기관은 행위나 그 사건에 관여한 조직, 또는 관여한 사람이 속한 조직입니다. 여러 기관이 관여한 "
+      "행위는 각 기관에 집계됩니다." },
+    { "Cells of fewer than 5 witnesses are withheld at this clearance and not drawn.",
+      "이 열람 등급에서는 증언자가 5명 미만인 칸을 공개하지 않으며 그리지 않습니다." },
+    { "Cases of both kinds; unknown counts the cases where the indicator is unknown or not recorded.",
+      "두 종류의 사건을 모두 포함하며, '알 수 없음'은 지표가 알려지지 않았거나 기록되지 않은 사건의 "
+      "수입니다." },
+    { "One overseas-labour case is one worker; the share is the median percent of the stated wage "
+      "taken, where recorded.",
+      "해외 노동 사건 하나가 노동자 한 명이며, 비율은 기록된 경우 명시된 임금에서 떼인 몫의 "
+      "중앙값(%)입니다." },
+    { "The region is the province in North Korea, else the country, of a place the gazetteer knows; "
+      "otherwise the place as written.",
+      "지역은 지명 사전에 있는 장소의 북한 도, 아니면 국가이며, 그 외에는 기록된 장소 그대로입니다." },
+};
+
+static _Thread_local size_t word_misses;
+
+int svg_lang_parse(struct at_ctx *ctx, const char *text, enum svg_lang *out)
+{
+    if (text == NULL || *text == '\0' || strcmp(text, "en") == 0)
+        *out = SVG_EN;
+    else if (strcmp(text, "ko") == 0)
+        *out = SVG_KO;
+    else
+        return ctx_error(ctx, AT_EINVAL, "lang \"%.20s\": use en or ko", text);
+    return AT_OK;
+}
+
+const char *svg_word(enum svg_lang lang, const char *en)
+{
+    if (lang == SVG_EN || en == NULL)
+        return en;
+    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+        if (strcmp(words[i].en, en) == 0)
+            return words[i].ko;
+    word_misses++;
+    return en;
+}
+
+size_t svg_word_misses(void)
+{
+    return word_misses;
+}
+
+const struct svg_word_pair *svg_words(size_t *n)
+{
+    *n = ARRAY_LEN(words);
+    return words;
+}
+
 #define FONT 12          /* ticks, labels, note */
 #define SMALL 10         /* values on bars, rule labels */
 #define TITLE_FONT 15
@@ -682,7 +818,7 @@ static void interval(struct chart *c, double p, double lo, double hi, double cap
 }
 
 /* A hover text: "CATEGORY, SERIES: VALUE [LO to HI]". */
-static void tooltip(struct buf *out, const char *cat, const char *series, double v,
+static void tooltip(struct buf *out, enum svg_lang lang, const char *cat, const char *series, double v,
                     const double *lo, const double *hi)
 {
     buf_puts(out, "<title>");
@@ -696,7 +832,7 @@ static void tooltip(struct buf *out, const char *cat, const char *series, double
     if (lo && !isnan(*lo) && !isnan(*hi)) {
         buf_puts(out, " (");
         svg_format_number(out, *lo, 0, false);
-        buf_puts(out, " to ");
+        buf_puts(out, svg_word(lang, " to "));
         svg_format_number(out, *hi, 0, false);
         buf_putc(out, ')');
     }
@@ -852,7 +988,7 @@ int svg_bars(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
             p = (c.horizontal ? c.y0 : c.x0) + (double)i * band + lead
                 + (stacked ? 0 : (double)j * thick);
             bar(&c, p, thick, stacked ? base : 0, base + s[j].y[i], palette[j]);
-            tooltip(out, labels[i], s[j].name, s[j].y[i], s[j].lo ? &s[j].lo[i] : NULL,
+            tooltip(out, f->lang, labels[i], s[j].name, s[j].y[i], s[j].lo ? &s[j].lo[i] : NULL,
                     s[j].hi ? &s[j].hi[i] : NULL);
             buf_puts(out, "</rect>\n");
             if (!stacked && s[j].lo)
@@ -913,7 +1049,7 @@ int svg_points(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f,
             buf_puts(out, "\" cy=\"");
             num(out, c.horizontal ? p : vpos(&c, v));
             buf_printf(out, "\" r=\"4\" fill=\"%s\">", palette[j]);
-            tooltip(out, labels[i], s[j].name, v, s[j].lo ? &s[j].lo[i] : NULL,
+            tooltip(out, f->lang, labels[i], s[j].name, v, s[j].lo ? &s[j].lo[i] : NULL,
                     s[j].hi ? &s[j].hi[i] : NULL);
             buf_puts(out, "</circle>\n");
         }
@@ -1100,7 +1236,7 @@ int svg_histogram(struct at_ctx *ctx, struct buf *out, const struct svg_frame *f
              "fill=\"#0072b2\" fill-opacity=\"0.55\" stroke=\"#ffffff\" stroke-width=\"0.5\">");
         buf_puts(out, "<title>");
         svg_format_number(out, x, 0, false);
-        buf_puts(out, " to ");
+        buf_puts(out, svg_word(f->lang, " to "));
         svg_format_number(out, x + width, 0, false);
         buf_puts(out, ": ");
         svg_format_number(out, count[b], 0, false);

@@ -63,6 +63,29 @@ struct svg_rule {
     const char *label;
 };
 
+/* The language of a chart's own words: its title, axes, legend, notes and
+ * hover texts.  A chart builder passes each of its words through
+ * svg_word, whose one table (svg.c) holds every word in English and
+ * Korean; data (categories, names) are drawn as given. */
+enum svg_lang { SVG_EN, SVG_KO };
+
+/* "en" or "ko" (NULL or "": English); AT_EINVAL naming the field "lang". */
+int svg_lang_parse(struct at_ctx *ctx, const char *text, enum svg_lang *out);
+
+/* en in lang, from the table; en itself in English, or when the table
+ * lacks it in Korean, which counts as a miss (svg_word_misses). */
+const char *svg_word(enum svg_lang lang, const char *en);
+
+/* How many Korean look-ups this thread has made that the table lacked:
+ * a test draws every chart in Korean and expects none. */
+size_t svg_word_misses(void);
+
+/* The table, for the test that every entry has its Korean. */
+struct svg_word_pair {
+    const char *en, *ko;
+};
+const struct svg_word_pair *svg_words(size_t *n);
+
 /* What every chart shares.  title is required; the rest may be NULL/0. */
 struct svg_frame {
     const char *title;       /* heading and <title> */
@@ -72,6 +95,7 @@ struct svg_frame {
     const char *note;        /* printed in full under the plot, wrapped */
     int width, height;       /* pixels; 0: SVG_WIDTH x SVG_HEIGHT */
     unsigned flags;          /* SVG_* options above */
+    enum svg_lang lang;      /* of the words svg.c adds itself (hover texts' ranges) */
     const struct svg_rule *rules;
     size_t nrules;
 };

@@ -11,13 +11,23 @@
  * never answered from them.  A reply sends the kept bytes as they are,
  * holding a reference on them, so that a tile evicted while it is being
  * sent lives on until it is sent.
+ *
+ * A basemap added from the browser (POST /api/v1/basemaps?filename=F
+ * [&name=N], the file as the body) is streamed to a file of its own in the
+ * archive's directory as it arrives, never held in memory, then stored by
+ * basemap_add as `attest basemap add` stores it; the file is removed however
+ * the request ends.  DELETE /api/v1/basemaps/{name} removes one.
  */
 #include "http.h"
+#include "server.h"
 #include "../core/basemap.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int list_one(void *arg, const struct basemap_info *b)
 {
@@ -198,4 +208,164 @@ int api_tile(struct request *r)
     b = http_bytes_new(buf_detach(&data), data.len, basemap_content_type(format));
     cache_put(r->etag, b);
     return http_reply_bytes(r, b);
+}
+
+/* ---- adding and removing ---- */
+
+/* The extensions a basemap upload may have: what basemap_add tells the
+ * file by (MBTiles by its header, KML/KMZ by the name, rasters by GDAL). */
+static const char *const upload_exts[] = { ".mbtiles", ".tif", ".tiff", ".kmz", ".kml", ".jp2" };
+
+struct basemap_upload {
+    int fd;
+    char path[4096];
+    char filename[256];
+    uint64_t declared, received;
+    bool failed;
+    char why[128];
+};
+
+static const char *upload_ext(const char *filename)
+{
+    const char *dot = strrchr(filename, '.');
+
+    for (size_t i = 0; dot && i < ARRAY_LEN(upload_exts); i++)
+        if (strcasecmp(dot, upload_exts[i]) == 0)
+            return upload_exts[i];
+    return NULL;
+}
+
+int api_basemap_upload_begin(struct request *r)
+{
+    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *filename = http_arg(r, "filename"), *name = http_arg(r, "name"), *ext;
+    uint64_t max = server_upload_limits()->bytes_per_user, n = 0;
+    struct basemap_upload *u;
+    struct buf path = BUF_INIT;
+    char *end = NULL;
+
+    if (length && *length >= '0' && *length <= '9') {
+        errno = 0;
+        n = strtoull(length, &end, 10);
+    }
+    if (end == NULL || *end != '\0' || errno != 0 || n == 0)
+        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
+                          "header giving the file's size in bytes");
+    if (n > max)
+        return http_error(r, 413, "too_large", NULL, "the file is larger than the server accepts "
+                          "(%llu bytes)", (unsigned long long)max);
+    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof u->filename
+        || strchr(filename, '/'))
+        return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
+                          "(no folder), ending in .mbtiles, .tif, .tiff, .kmz, .kml or .jp2");
+    if ((ext = upload_ext(filename)) == NULL)
+        return http_error(r, 400, "invalid", "filename", "\"%.80s\": a basemap is an MBTiles file "
+                          "(.mbtiles), a GeoTIFF (.tif, .tiff), a JPEG 2000 (.jp2) or a KML/KMZ "
+                          "GroundOverlay (.kml, .kmz)", filename);
+    if (name && basemap_name_check(&r->ctx, name) != AT_OK)
+        return http_error(r, 400, "invalid", "name", "%s", r->ctx.message);
+    u = xcalloc(1, sizeof *u);
+    buf_printf(&path, "%s/basemap-upload-XXXXXX%s", server_archive(), ext);
+    snprintf(u->path, sizeof u->path, "%s", buf_str(&path));
+    buf_free(&path);
+    snprintf(u->filename, sizeof u->filename, "%s", filename);
+    u->declared = n;
+    if ((u->fd = mkostemps(u->path, (int)strlen(ext), O_CLOEXEC)) < 0) {
+        free(u);
+        return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
+    }
+    r->basemap_upload = u;
+    return 0;
+}
+
+void api_basemap_upload_take(struct request *r, const char *data, size_t size)
+{
+    struct basemap_upload *u = r->basemap_upload;
+
+    if (u->failed)
+        return;
+    if (u->received + size > u->declared) {
+        u->failed = true;
+        snprintf(u->why, sizeof u->why, "the body is longer than its Content-Length");
+        return;
+    }
+    while (size > 0) {
+        ssize_t w = write(u->fd, data, size);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            u->failed = true;
+            snprintf(u->why, sizeof u->why, "cannot keep the upload: %s", strerror(errno));
+            return;
+        }
+        data += w;
+        size -= (size_t)w;
+        u->received += (uint64_t)w;
+    }
+}
+
+void api_basemap_upload_end(struct request *r)
+{
+    struct basemap_upload *u = r->basemap_upload;
+
+    if (u == NULL)
+        return;
+    close(u->fd);
+    unlink(u->path);
+    free(u);
+    r->basemap_upload = NULL;
+}
+
+/* Replaces the upload's own path in a core message by the file's name:
+ * the server's paths are not the user's business. */
+static void name_the_file(struct request *r, const struct basemap_upload *u)
+{
+    char *at = strstr(r->ctx.message, u->path);
+    struct buf m = BUF_INIT;
+
+    if (at == NULL)
+        return;
+    buf_printf(&m, "%.*s%s%s", (int)(at - r->ctx.message), r->ctx.message, u->filename,
+               at + strlen(u->path));
+    snprintf(r->ctx.message, sizeof r->ctx.message, "%s", buf_str(&m));
+    buf_free(&m);
+}
+
+/* POST /api/v1/basemaps?filename=F[&name=N] */
+int api_basemaps_add(struct request *r)
+{
+    struct basemap_upload *u = r->basemap_upload;
+    const char *name = http_arg(r, "name");
+    struct basemap_info b;
+    struct buf def = BUF_INIT;
+    int rc;
+
+    if (u == NULL)
+        return http_error(r, 400, "invalid", "body", "send the file as the body, with ?filename=");
+    if (u->failed)
+        return http_error(r, 400, "invalid", "body", "%s", u->why);
+    if (u->received != u->declared)
+        return http_error(r, 400, "invalid", "body", "the upload ended after %llu of %llu bytes",
+                          (unsigned long long)u->received, (unsigned long long)u->declared);
+    if (name == NULL) {
+        basemap_name_from_path(u->filename, &def);
+        name = buf_str(&def);
+    }
+    rc = basemap_add(&r->ctx, r->st, u->path, name, &b);
+    buf_free(&def);
+    if (rc != AT_OK) {
+        name_the_file(r, u);
+        return http_core_error(r, rc);
+    }
+    return http_json(r, 201, basemap_json(&b));
+}
+
+/* DELETE /api/v1/basemaps/{name} */
+int api_basemaps_remove(struct request *r)
+{
+    int rc = basemap_remove(&r->ctx, r->st, r->params[0]);
+
+    if (rc != AT_OK)
+        return http_core_error(r, rc);
+    return http_json(r, 200, json_pack("{s:s, s:b}", "name", r->params[0], "removed", 1));
 }

@@ -29,13 +29,23 @@ int api_search(struct request *r)
     const char *q = http_arg(r, "q");
     struct search_options o = { http_arg(r, "type"), r->keys.clearance, false, 0, "\x02", "\x03" };
     json_t *hits, *docs, *hit;
+    long offers;
     size_t i;
     int rc;
 
     if (q == NULL || *q == '\0')
         return http_error(r, 400, "invalid", "q", "give the words to search for in ?q=");
-    if (http_arg_long(r, "limit", 1, HTTP_MAX_LIMIT, 50, &o.limit) != 0)
+    if (http_arg_long(r, "limit", 1, HTTP_MAX_LIMIT, 50, &o.limit) != 0
+        || http_arg_long(r, "offers", 0, 1, 0, &offers) != 0)
         return (int)r->status;
+    if (offers) {   /* a record picker's: titles only, logged as offered (search.h) */
+        if ((rc = search_offers(&r->ctx, r->st, q, &o, &hits)) != AT_OK
+            || (rc = record_log_offers(&r->ctx, r->st, hits)) != AT_OK) {
+            json_decref(hits);
+            return http_core_error(r, rc);
+        }
+        return http_json(r, 200, json_pack("{s:o}", "offers", hits));
+    }
     hits = json_array();
     docs = json_array();
     /* Hits are marked with the control characters STX/ETX, which cannot be

@@ -3,7 +3,7 @@
  * chart as an SVG image drawn by core, so that the page, the CLI and a
  * report show the same figures.  Both count what the user (and their
  * token's clearance) may see, with small witness counts withheld below
- * confidential.
+ * confidential.  A chart's own words are in ?lang= (en or ko).
  */
 #include "http.h"
 #include "../core/stats.h"
@@ -65,8 +65,11 @@ int api_stats_chart(struct request *r)
 {
     struct buf svg = BUF_INIT;
     json_t *stats, *table;
+    enum svg_lang lang;
     int rc;
 
+    if (svg_lang_parse(&r->ctx, http_arg(r, "lang"), &lang) != AT_OK)
+        return http_error(r, 400, "invalid", "lang", "%s", r->ctx.message);
     if ((stats = compute(r)) == NULL)
         return (int)r->status;
     if ((table = stats_table(stats, r->params[0])) == NULL) {
@@ -74,7 +77,7 @@ int api_stats_chart(struct request *r)
         return http_error(r, 404, "not_found", "name", "no table of that name; GET "
                           "/api/v1/stats lists them");
     }
-    rc = stats_chart(&r->ctx, table, &svg);
+    rc = stats_chart(&r->ctx, table, lang, &svg);
     json_decref(stats);
     if (rc != AT_OK) {
         buf_free(&svg);

@@ -22,6 +22,7 @@
 
 struct http_session;
 struct vault_upload;
+struct basemap_upload;
 struct uploader;
 
 /* One request.  The handler fills status and reply (or file_fd). */
@@ -35,6 +36,7 @@ struct request {
     uint64_t upload_length;        /* its declared length */
     bool upload_failed;            /* storing it failed (r->ctx says why) */
     uint64_t upload_bytes;
+    struct basemap_upload *basemap_upload; /* a basemap upload, spooled to a file as it arrives, or NULL */
     bool too_big;
     const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
     char param_buf[256];
@@ -248,6 +250,20 @@ int api_sync_peer_remove(struct request *r);
 int api_sync_peer_push(struct request *r);
 int api_sync_peer_pull(struct request *r);
 int api_sync_status(struct request *r);
+/* The browser's analysis workflows: estimates, linkage runs, basemaps added and removed. */
+int api_estimates_run(struct request *r);
+int api_estimates_list(struct request *r);
+int api_estimates_get(struct request *r);
+int api_estimates_chart(struct request *r);
+int api_link_run(struct request *r);
+int api_link_clusters(struct request *r);
+int api_basemaps_add(struct request *r);
+int api_basemaps_remove(struct request *r);
+/* A basemap upload's steps, as an evidence upload's: from the head, each
+ * piece of the body, and the end however the request ends. */
+int api_basemap_upload_begin(struct request *r);
+void api_basemap_upload_take(struct request *r, const char *data, size_t size);
+void api_basemap_upload_end(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

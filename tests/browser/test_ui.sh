@@ -65,7 +65,10 @@ if ! { run init "$tmp/a" --kdf interactive \
        && printf '%s\n' '{"type":"document","id":"dc-peer00000001","data":{"title":"FICTIONAL report from the centre"}}' \
               > "$tmp/c.jsonl" && run -A "$tmp/c" import jsonl "$tmp/c.jsonl" \
        && run -A "$tmp/c" key show | grep -m1 '^attest-peer' > "$tmp/c.line" \
-       && run -A "$tmp/c" user token create --label FICTIONAL-peer > "$tmp/c.token"; } >"$tmp/setup.log" 2>&1; then
+       && run -A "$tmp/c" user token create --label FICTIONAL-peer > "$tmp/c.token" \
+       && ATTEST_BIN="$A" ATTEST_ARCHIVE="$tmp/a" python3 "$root/tests/tools/mse_victims.py" 120 5 3<"$tmp/pass" \
+       && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
+       && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz"; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1
 fi
@@ -91,7 +94,7 @@ ATTEST_PEER_URL="http://127.0.0.1:$peer_port" ATTEST_PEER_LINE="$(cat "$tmp/c.li
 ATTEST_PEER_TOKEN="$(cat "$tmp/c.token")" \
 ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
 ATTEST_PICTURES="$(dirname "$A")/pictures" \
-ATTEST_DOWNLOADS="$tmp/downloads" CHROMIUM="$CHROMIUM" \
+ATTEST_DOWNLOADS="$tmp/downloads" ATTEST_FILES="$tmp/files" CHROMIUM="$CHROMIUM" \
     node "$root/tests/browser/ui.test.mjs"
 status=$?
 if [ $status -ne 0 ]; then

@@ -514,6 +514,22 @@ await step('record page: relations show titles, not only ids', async () => {
         .some((a) => a.getAttribute('href') === '#/record/' + iv && a.textContent.includes('staff-99')), made.interview);
 });
 
+await step('record page: an interview lists the event citing it as its source, in English and Korean', async () => {
+    await goto('record/' + made.interview);
+    const link = page.locator(`#referred-by a[href="#/record/${made.event}"]`);
+    const cites = page.locator('#referred-by li', { has: page.locator(`a[href="#/record/${made.event}"]`) });
+    await link.waitFor();
+    const item = await cites.textContent();
+    check(item.includes('cites it as its source'), 'said how it refers: ' + item);
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('record/' + made.interview);
+    await link.waitFor();
+    check((await cites.textContent()).includes('출처로 인용'), 'in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('users: an admin adds a user, changes the role, disables them; no passphrase shown', async () => {
     await goto('users');
     await page.waitForSelector('#users-table tr[data-user="ana"]');
@@ -848,6 +864,113 @@ await step('case page: the chain of sales in order with prices, on the map, the 
     check((await page.locator('.case-timeline li').nth(1).textContent()).includes('Helong'), 'the new sale is second');
 });
 
+await step('estimates: a table of counts, then lists of sources stored, listed and shown with the chart', async () => {
+    await goto('estimates');
+    await page.selectOption('#es-source', 'counts');
+    await page.fill('#es-counts', 'A,B,C,count\n1,0,0,120\n0,1,0,95\n0,0,1,80\n1,1,0,30\n1,0,1,25\n0,1,1,20\n1,1,1,8\n');
+    await page.selectOption('#es-method', 'dga');
+    await page.click('#es-run');
+    await page.waitForSelector('#es-result .es-estimate');
+    check((await page.textContent('#es-stored')).includes('not stored'), 'a table of counts is not stored');
+    await page.waitForFunction(() => { const i = document.querySelector('#es-result img.es-chart');
+                                      return i && i.complete && i.naturalWidth > 0; });
+    check(Number((await page.textContent('#es-result .es-estimate')).replace(/,/g, '')) > 378, 'the estimate is above the documented');
+    // An unknown list name filter: the server's message, at the field.
+    await page.selectOption('#es-source', 'lists');
+    await page.fill('#es-lists', 'A=interview');
+    await page.click('#es-run');
+    await page.waitForSelector('#es-form .error-box:not([hidden])');
+    check(await page.evaluate(() => document.activeElement.id) === 'es-lists', 'the lists field has the focus');
+    await page.fill('#es-lists', 'NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*');
+    await page.selectOption('#es-method', 'loglinear');
+    await page.selectOption('#es-criterion', 'aic');
+    await page.click('#es-run');
+    await page.waitForSelector('#es-stored a');
+    made.estimate = (await page.textContent('#es-stored a')).trim();
+    check(/^es-[0-9a-f]{16}$/.test(made.estimate), 'stored under its id: ' + made.estimate);
+    await page.waitForSelector(`#es-list tr[data-estimate="${made.estimate}"]`);
+    await page.click(`#es-list tr[data-estimate="${made.estimate}"] a`);
+    await page.waitForSelector('#es-shown .es-estimate');
+    check((await page.textContent('main dl.es-provenance')).includes('NGO-A=interview'), 'what it was computed from');
+    await page.waitForFunction(() => { const i = document.querySelector('#es-shown img.es-chart');
+                                      return i && i.complete && i.naturalWidth > 0; }, null, { timeout: 15000 });
+    const svg = await page.evaluate((id) => fetch(`/api/v1/estimates/${id}/chart?lang=en`).then((r) => r.text()), made.estimate);
+    check(svg.includes('twice the drop in log-likelihood'), 'the chart is the profile likelihood');
+});
+
+await step('estimates: the page and the server\'s chart in Korean', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('estimates/' + made.estimate);
+    await page.waitForSelector('#es-shown .es-estimate');
+    check((await page.textContent('#es-shown table')).includes('추정치'), 'the table in Korean');
+    const src = await page.getAttribute('#es-shown img.es-chart', 'src');
+    check(src.includes('lang=ko'), 'the chart is asked for in Korean: ' + src);
+    const svg = await page.evaluate((s) => fetch(s).then((r) => r.text()), src);
+    check(svg.includes('로그 가능도 감소량의 두 배') && !svg.includes('twice the drop'), 'the chart\'s words are Korean');
+    await goto('dashboard');
+    await page.waitForSelector('section[data-table="acts_by_type"] img.chart');
+    const dsrc = await page.getAttribute('section[data-table="acts_by_type"] img.chart', 'src');
+    const dsvg = await page.evaluate((s) => fetch(s).then((r) => r.text()), dsrc);
+    check(dsvg.includes('유형별 행위'), 'the dashboard\'s charts are drawn in Korean too');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+await step('linkage: a run of persons from the browser, its summary and clusters by title', async () => {
+    await goto('link');
+    await page.fill('#ln-threshold', '2');
+    await page.click('#ln-run');
+    await page.waitForSelector('#ln-form .error-box:not([hidden])');
+    check((await page.textContent('#ln-form .error-box')).includes('probability'), 'a bad threshold is refused, saying why');
+    await page.fill('#ln-threshold', '0.5');
+    await page.click('#ln-run');
+    await page.waitForSelector('#ln-result');
+    const records = Number(await page.textContent('#ln-result dd[data-field="ln.records"]'));
+    check(records > 100, 'the persons were read: ' + records);
+    check(await page.locator('#ln-result a[href="#/review?type=person"]').count() === 1, 'a link to the review');
+    await page.waitForSelector('#ln-clusters li[data-cluster]');
+    await page.waitForFunction(() => /FICTIONAL Kim/.test(document.getElementById('ln-clusters').textContent));
+    const text = await page.textContent('#ln-clusters');
+    check(text.includes('FICTIONAL Kim Chol Su') && text.includes('FICTIONAL Kim Cheol-su'), 'the accepted pair is one cluster, by title');
+});
+
+await step('basemaps: an MBTiles file uploaded and listed, a file that is not imagery refused, then removed', async () => {
+    await goto('basemaps');
+    await page.waitForSelector('#bm-list');
+    await page.setInputFiles('#bm-file', join(process.env.ATTEST_FILES, 'colours.mbtiles'));
+    await page.fill('#bm-name', 'colours');
+    await page.click('#bm-add');
+    await page.waitForSelector('#bm-list tr[data-basemap="colours"]');
+    check((await page.textContent('#bm-list tr[data-basemap="colours"]')).includes('0–1'), 'its zoom levels');
+    await page.setInputFiles('#bm-file', join(process.env.ATTEST_FILES, 'not-imagery.kmz'));
+    await page.click('#bm-add');
+    await page.waitForSelector('#bm-form .error-box:not([hidden])');
+    const why = await page.textContent('#bm-form .error-box');
+    check(why.includes('not-imagery.kmz') && !why.includes('basemap-upload'), 'refused naming the file: ' + why);
+    await page.click('#bm-list tr[data-basemap="colours"] button.danger');
+    await page.click('#bm-list tr[data-basemap="colours"] button.danger');
+    await page.waitForFunction(() => !document.querySelector('#bm-list tr[data-basemap="colours"]'));
+    check(await page.locator('#bm-list tr[data-basemap="scene"]').count() === 1, 'the other basemap stays');
+});
+
+await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('link?type=person');
+    check((await page.textContent('main h1')) === '기록 연계', 'the heading');
+    await page.click('#ln-run');
+    await page.waitForSelector('#ln-result');
+    check((await page.textContent('#ln-result h2')).includes('인물 연계 완료'), 'the summary in Korean');
+    check((await page.textContent('#ln-result')).includes('판단이 어려운 쌍 검토하기'), 'the link to the review');
+    await goto('basemaps');
+    await page.waitForSelector('#bm-list tr[data-basemap="scene"]');
+    check((await page.textContent('#bm-box h2')).includes('기록보관소의 배경 지도'), 'the list\'s heading');
+    check((await page.textContent('#bm-list thead')).includes('확대 단계'), 'the columns in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('Korean labels', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -864,7 +987,8 @@ await step('Korean: every page shows no English label', async () => {
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
                    'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
-                   'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers'];
+                   'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers',
+                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps'];
     const found = [];
     for (const p of pages) {
         await goto(p);

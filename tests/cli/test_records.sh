@@ -8,7 +8,7 @@
 commands=$(attest help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
 ncommands=$(echo $commands | wc -w)
 # 75 tests of records, one per command, four more of help.
-plan $((75 + ncommands + 4))
+plan $((78 + ncommands + 4))
 
 # add NAME TYPE FLAGS...: adds a record; its id is left in $ID.
 add() {
@@ -85,6 +85,10 @@ check "show --json" attest show "$EV" --json
 same "show --json keeps the fuzzy date as entered" "~1997" "$(json_get 'j["data"]["date"]' <"$T/out")"
 same "show --json lists referrers" "yes" \
     "$(attest show "$EV" --json | json_get '"yes" if any(r["id"] == "'"$AC"'" for r in j["referred_by"]) else "no"')"
+cites_iv='"yes" if any(r["id"] == "'"$EV"'" and r["field"] == "source" for r in j["referred_by"]) else "no"'
+same "an interview lists the event citing it as its source" "yes" "$(attest show "$IV" --json | json_get "$cites_iv")"
+check "rebuild the derived tables" attest rebuild
+same "after a rebuild too" "yes" "$(attest show "$IV" --json | json_get "$cites_iv")"
 printf '%s\n' '{"type":"person","id":"pe-aaaaaaaaaaaa","data":{"names":["FICTIONAL A"]}}' \
     '{"type":"person","id":"pe-aaaaaaaaaaab","data":{"names":["FICTIONAL B"]}}' >"$T/twins.jsonl"
 check "import two records with near ids" attest import jsonl "$T/twins.jsonl"

@@ -104,6 +104,16 @@ def rule(route, level, who):
         if "write" not in can:
             return 403
         return 201 if reads else 404
+    # The analysis workflows: the matrix names an estimate that is not
+    # there, uploads a basemap whose name is no imagery's, removes none.
+    if path.startswith("/api/v1/estimates/"):
+        return 404
+    if route == "POST /api/v1/link/runs":
+        return 201 if "write" in can else 403
+    if route == "POST /api/v1/basemaps":
+        return 400 if "write" in can else 403
+    if route == "DELETE /api/v1/basemaps/{name}":
+        return 404 if "write" in can else 403
     if "{id}" in path:
         return 200 if reads else 404
     if route == "POST /api/v1/tokens":
@@ -153,8 +163,9 @@ missing = sorted("%s %s" % t for t in table if "%s %s" % t not in routes_in_tabl
 res.setup("every route of the server in the matrix", not missing, missing)
 for r in routes_in_table:
     levels = {lv for rr, lv, _ in rows if rr == r}
-    # (a token or an upload is the caller's, not a record with a clearance)
-    if (("{id}" in r and "/tokens/" not in r and "/sync/uploads/" not in r) or r.endswith(" /api/v1/records") and r.startswith("POST")
+    # (a token or an upload is the caller's, not a record with a clearance;
+    # an estimate's clearance is its author's: tests/http/analysis.py)
+    if (("{id}" in r and "/tokens/" not in r and "/sync/uploads/" not in r and "/estimates/" not in r) or r.endswith(" /api/v1/records") and r.startswith("POST")
             or r == "POST /api/v1/evidence"
             or r == "POST /api/v1/link/decisions"):
         res.setup("every clearance for %s" % r, levels == set(LEVELS), levels)
@@ -181,6 +192,16 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", "0123456789abcdef0123456789abcdef")
         if method == "PUT":
             query, body = "?offset=0", b"FICTIONAL chunk"
+    elif path.startswith("/api/v1/estimates"):
+        path = path.replace("{id}", "es-0000000000000000")
+        if method == "POST":
+            body = {"counts": "A,B,count\n1,0,60\n0,1,50\n1,1,20\n", "method": "chapman"}
+    elif route == "POST /api/v1/link/runs":
+        body = {"type": "person"}
+    elif route == "POST /api/v1/basemaps":
+        query, body = "?filename=fictional.txt", b"FICTIONAL not imagery"
+    elif route == "DELETE /api/v1/basemaps/{name}":
+        path = path.replace("{name}", "not-there")
     elif path == "/api/v1/evidence" and method == "POST":
         query = "?filename=fictional-%d.txt&clearance=%s" % (n, lv)
         body = ("FICTIONAL evidence %d %s %s\n" % (n, who, mode)).encode()

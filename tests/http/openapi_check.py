@@ -3,6 +3,7 @@ as src/http/route.c's table, each documented operation called (as admin
 and anonymously) with the demo archive's ids, every status among those
 documented, every JSON reply matching its schema."""
 import json
+import os
 import re
 import sys
 
@@ -48,10 +49,14 @@ sync_chunk = b"FICTIONAL not a pack\n"
 # Pulling and applying a real pack needs a second, pinned archive: those
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
 needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
-              ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull")}
+              ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull"),
+              # The demo's lists give no curve to draw: drawn in tests/http/test_analysis.sh.
+              ("GET", "/api/v1/estimates/{id}/chart")}
 # A peer pinned by a FICTIONAL key line (no server answers for it: a push
 # or pull to it is refused as the peer's failure, 502).
 fictional_line = "attest-peer 1 %s %s %s" % ("f" * 32, "A" * 43, "E" * 43)
+with open(os.path.join(os.environ["TEST_TMP"], "colours.mbtiles"), "rb") as f:
+    mbtiles_bytes = f.read()
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
@@ -126,6 +131,14 @@ calls = {
     ("POST", "/api/v1/users/{name}/passphrase"): ({"name": "fictional-clerk"}, "", {"passphrase": "FICTIONAL reset passphrase", "kdf": "interactive"}),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
+    ("GET", "/api/v1/estimates"): ({}, "", None),
+    ("POST", "/api/v1/estimates"): ({}, "", {"lists": "A=interview;B=document", "method": "loglinear"}),
+    ("GET", "/api/v1/estimates/{id}"): ({"id": "ESTIMATE"}, "", None),
+    ("GET", "/api/v1/estimates/{id}/chart"): ({"id": "ESTIMATE"}, "?lang=ko", None),
+    ("GET", "/api/v1/link/clusters"): ({}, "?type=person", None),
+    ("POST", "/api/v1/link/runs"): ({}, "", {"type": "person", "threshold": 0.8}),
+    ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
+    ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
 res.check("a call for every documented operation", set(calls) == set(documented),
@@ -173,6 +186,8 @@ for key in order:
     if key == ("POST", "/api/v1/tokens") and r.status == 201:
         found["TOKEN"] = [t["id"] for t in admin.get("/api/v1/tokens").json()["tokens"]
                           if t["state"] == "active"][0]
+    if key == ("POST", "/api/v1/estimates") and r.status == 201:
+        found["ESTIMATE"] = r.json()["id"]
     if key == ("POST", "/api/v1/sync/uploads") and r.status == 201:
         found["UPLOAD"] = r.json()["id"]
     if key in needs_peer:

@@ -158,6 +158,17 @@ POST /api/v1/sync/peers/{name}/pull     -            401  404   403     403     
 POST /api/v1/sync/peers/{name}/push     -            401  404   403     403          403     403     403
 GET  /api/v1/sync/status                -            401  200   403     403          403     403     403
 POST /api/v1/users/{name}/passphrase    -            401  200   403     403          403     403     403
+# the analysis workflows: estimates run by every reader (a table of counts, never stored),
+# an estimate named that is not there; a linkage run needs the right to write; a basemap
+# upload too (refused from its head: a name that is no imagery's), a removal of none
+GET  /api/v1/estimates                  -            401  200   200     200          200     200     200
+POST /api/v1/estimates                  -            401  200   200     200          200     200     200
+GET  /api/v1/estimates/{id}             -            401  404   404     404          404     404     404
+GET  /api/v1/estimates/{id}/chart       -            401  404   404     404          404     404     404
+GET  /api/v1/link/clusters              -            401  200   200     200          200     200     200
+POST /api/v1/link/runs                  -            401  201   201     201          201     403     403
+POST /api/v1/basemaps                   -            401  400   400     400          400     403     403
+DELETE /api/v1/basemaps/{name}          -            401  404   404     404          404     403     403
 TABLE
 
 http_setup --no-demo

@@ -36,7 +36,7 @@ UNIT_TEST(mse_chart_draws_one_stratum_as_its_curve)
 
         REQUIRE(doc);
         CHECK(json_object_get(json_array_get(json_object_get(doc, "strata"), 0), "curve") != NULL);
-        CHECK(mse_chart_svg(&ctx, doc, &svg) == AT_OK);
+        CHECK(mse_chart_svg(&ctx, doc, SVG_EN, &svg) == AT_OK);
         CHECK(strncmp(buf_str(&svg), "<svg ", 5) == 0);
         CHECK(strstr(buf_str(&svg), ylabels[i]) != NULL);
         CHECK(strstr(buf_str(&svg), "95% interval") != NULL);
@@ -55,7 +55,7 @@ UNIT_TEST(mse_chart_draws_strata_side_by_side_with_the_trend_note)
                             "stratum", "Ryanggang", "documented", 9, "error", "too few");
 
     REQUIRE(doc);
-    REQUIRE(mse_chart_svg(&ctx, doc, &svg) == AT_OK);
+    REQUIRE(mse_chart_svg(&ctx, doc, SVG_EN, &svg) == AT_OK);
     CHECK(strstr(buf_str(&svg), "Documented and estimated victims by stratum") != NULL);
     CHECK(strstr(buf_str(&svg), "are not trends") != NULL);
     CHECK(strstr(buf_str(&svg), "<script") == NULL);
@@ -71,10 +71,42 @@ UNIT_TEST(mse_chart_refuses_what_has_no_curve)
     json_t *doc = kosovo_doc(MSE_CHAPMAN), *empty = json_pack("{s:[]}", "strata");
 
     REQUIRE(doc && empty);
-    CHECK(mse_chart_svg(&ctx, doc, &svg) == AT_EINVAL);
+    CHECK(mse_chart_svg(&ctx, doc, SVG_EN, &svg) == AT_EINVAL);
     CHECK_STR(ctx.message, "this estimate has no curve to draw (a two-list estimate has none)");
-    CHECK(mse_chart_svg(&ctx, empty, &svg) == AT_EINVAL);
+    CHECK(mse_chart_svg(&ctx, empty, SVG_EN, &svg) == AT_EINVAL);
     buf_free(&svg);
     json_decref(doc);
     json_decref(empty);
+}
+
+/* In Korean every word of the chart's own comes from svg.c's table: a
+ * word added without its Korean fails here. */
+UNIT_TEST(mse_chart_in_korean_lacks_no_word)
+{
+    static const enum mse_method_kind kinds[] = { MSE_LOGLINEAR, MSE_DGA, MSE_LCMCR };
+    struct at_ctx ctx = { 0 };
+    size_t before = svg_word_misses();
+    json_t *strata = json_pack("{s:[{s:s, s:i, s:f, s:f, s:f}, {s:s, s:i, s:s}]}", "strata",
+                               "stratum", "함경북도", "documented", 120, "estimate", 180.5,
+                               "lower", 150.0, "upper", 230.0, "stratum", "양강도", "documented", 9,
+                               "error", "too few");
+    struct buf svg = BUF_INIT;
+
+    REQUIRE(strata);
+    REQUIRE(mse_chart_svg(&ctx, strata, SVG_KO, &svg) == AT_OK);
+    CHECK(strstr(buf_str(&svg), "층별 기록된 피해자와 추정 피해자") != NULL);
+    CHECK(strstr(buf_str(&svg), "Documented") == NULL);
+    json_decref(strata);
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+        json_t *doc = kosovo_doc(kinds[i]);
+
+        REQUIRE(doc);
+        buf_reset(&svg);
+        CHECK(mse_chart_svg(&ctx, doc, SVG_KO, &svg) == AT_OK);
+        CHECK(strstr(buf_str(&svg), "95% 구간") != NULL);
+        CHECK(strstr(buf_str(&svg), "전체 피해자 수 N") != NULL);
+        json_decref(doc);
+    }
+    CHECK(svg_word_misses() == before);
+    buf_free(&svg);
 }

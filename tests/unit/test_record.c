@@ -207,3 +207,64 @@ UNIT_TEST(record_no_session_reads_nothing)
     json_decref(doc);
     store_close(st);
 }
+
+/* True when refs (record_referrers) holds id by field. */
+static bool refers(json_t *refs, const char *id, const char *field)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(refs, i, r)
+        if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0
+            && strcmp(json_string_value(json_object_get(r, "field")), field) == 0)
+            return true;
+    return false;
+}
+
+/* A record citing an interview as its source (the version's "source", not
+ * a field of its data) is among the interview's referrers: derived on
+ * write, on amend, and again by a rebuild. */
+UNIT_TEST(record_source_is_a_reference_on_write_and_rebuild)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st = new_store(&ctx);
+    struct record_write w = RECORD_WRITE_INIT;
+    char wt[RECORD_ID_MAX], iv[RECORD_ID_MAX], iv2[RECORD_ID_MAX], ev[RECORD_ID_MAX], json[128];
+    json_t *data, *refs;
+
+    REQUIRE(st != NULL);
+    REQUIRE(add(&ctx, st, "witness", "{\"code\": \"W-FICT-SRC\"}", wt) == AT_OK);
+    snprintf(json, sizeof json, "{\"witness\": \"%s\"}", wt);
+    REQUIRE(add(&ctx, st, "interview", json, iv) == AT_OK);
+    REQUIRE(add(&ctx, st, "interview", json, iv2) == AT_OK);
+    data = json_pack("{s:s}", "title", "FICTIONAL event told in an interview");
+    w.source = iv;
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_add(&ctx, st, model_type("event"), data, &w, ev) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    json_decref(data);
+    REQUIRE(record_referrers(&ctx, st, iv, &refs) == AT_OK);
+    CHECK(refers(refs, ev, "source"));
+    json_decref(refs);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_rebuild(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    REQUIRE(record_referrers(&ctx, st, iv, &refs) == AT_OK);
+    CHECK(refers(refs, ev, "source"));
+    json_decref(refs);
+    /* Amended to cite the other interview: the first no longer lists it. */
+    data = json_pack("{s:s}", "title", "FICTIONAL event told in an interview");
+    w.source = iv2;
+    w.reason = "FICTIONAL: the other interview";
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(record_amend(&ctx, st, ev, data, &w) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    json_decref(data);
+    REQUIRE(record_referrers(&ctx, st, iv, &refs) == AT_OK);
+    CHECK(!refers(refs, ev, "source"));
+    json_decref(refs);
+    REQUIRE(record_referrers(&ctx, st, iv2, &refs) == AT_OK);
+    CHECK(refers(refs, ev, "source"));
+    json_decref(refs);
+    store_close(st);
+}

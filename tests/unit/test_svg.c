@@ -266,3 +266,38 @@ UNIT_TEST(svg_refuses_bad_input_naming_it)
     CHECK(svg_histogram(&ctx, &b, &f, ok, 0, 0) == AT_EINVAL);
     buf_free(&b);
 }
+
+/* Every word a chart draws of its own has its Korean, and each English
+ * word is in the table once (a second entry would never be found). */
+UNIT_TEST(svg_words_each_have_their_korean)
+{
+    size_t n;
+    const struct svg_word_pair *w = svg_words(&n);
+    struct at_ctx ctx = { 0 };
+    enum svg_lang lang;
+
+    CHECK(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        bool hangul = false;
+
+        REQUIRE(w[i].en && w[i].ko);
+        for (const unsigned char *p = (const unsigned char *)w[i].ko; *p; p++)
+            hangul |= *p == 0xea || *p == 0xeb || *p == 0xec || *p == 0xed;  /* U+AC00..U+D7A3 */
+        if (!hangul && strcmp(w[i].en, " to ") != 0)
+            fprintf(stderr, "    no Korean for \"%s\"\n", w[i].en);
+        CHECK(hangul || strcmp(w[i].en, " to ") == 0);
+        for (size_t j = i + 1; j < n; j++)
+            CHECK(strcmp(w[i].en, w[j].en) != 0);
+    }
+    CHECK_STR(svg_word(SVG_KO, "95% interval"), "95% 구간");
+    CHECK_STR(svg_word(SVG_EN, "95% interval"), "95% interval");
+    {
+        size_t before = svg_word_misses();
+        CHECK_STR(svg_word(SVG_KO, "a word no chart has"), "a word no chart has");
+        CHECK(svg_word_misses() == before + 1);
+    }
+    CHECK(svg_lang_parse(&ctx, "ko", &lang) == AT_OK && lang == SVG_KO);
+    CHECK(svg_lang_parse(&ctx, NULL, &lang) == AT_OK && lang == SVG_EN);
+    CHECK(svg_lang_parse(&ctx, "fr", &lang) == AT_EINVAL);
+    CHECK_STR(ctx.message, "lang \"fr\": use en or ko");
+}
