@@ -46,7 +46,7 @@ check "screen successors finds the stated successor" bash -c '"$0" screen succes
 {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     exec 4<"$T/.passphrase"
-    ATTEST_PASSPHRASE_FD=4 attest serve --port "$port" > "$T/serve.log" 2>&1 &
+    ATTEST_PASSPHRASE_FD=4 "$ATTEST_BIN" serve --port "$port" > "$T/serve.log" 2>&1 &
     serve_pid=$!
     for _ in $(seq 600); do curl -s "localhost:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.1; done
     tok=$(curl -s -c "$T/cj" -X POST "localhost:$port/api/v1/login" -H "Content-Type: application/json" \
