@@ -1,8 +1,10 @@
 /*
  * sync.c: the archive's key line for peers, the pinned peers themselves,
- * marks (what each archive is known to hold) and the conflicts list.  The
- * pack (export and import) is in sync_pack.c, which reads peers through
- * sync_int.h.
+ * marks (what each archive is known to hold), the conflicts list, the
+ * check of a proof that a version or item is in its origin's log (for an
+ * import and for `attest verify`) and the nameless file a pack is kept in.
+ * The pack (export and import) is in sync_pack.c, which reads peers
+ * through sync_int.h.
  */
 #include "attest.h"
 #include "sync.h"
@@ -11,11 +13,15 @@
 #include "canonical.h"
 #include "evlog.h"
 #include "keys.h"
+#include "merkle.h"
 #include "record.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LINE_TAG "attest-peer"
 #define LINE_VERSION "1"
@@ -60,7 +66,9 @@ int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out)
     uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], box_pk[crypto_box_PUBLICKEYBYTES];
     uint8_t box_sk[crypto_box_SECRETKEYBYTES];
     struct buf id = BUF_INIT;
+    json_t *team = NULL, *key;
     sqlite3_stmt *stmt;
+    size_t i;
     int rc, n = 0;
 
     if ((rc = store_meta_get(ctx, st, "archive_id", &id)) != AT_OK
@@ -76,14 +84,25 @@ int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out)
         rc = AT_ERR;
         goto out;
     }
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    while (sqlite3_step(stmt) == SQLITE_ROW && n < SYNC_OFFICERS_MAX) {
         if (sqlite3_column_bytes(stmt, 0) != crypto_box_PUBLICKEYBYTES)
             continue;
         buf_putc(out, n++ ? ',' : ' ');
         sync_b64(sqlite3_column_blob(stmt, 0), crypto_box_PUBLICKEYBYTES, out);
     }
     sqlite3_reset(stmt);
+    /* Then the officers of its team peers: an identity sealed to them
+     * here can be passed on to them, still sealed. */
+    if ((rc = sync_team_officer_keys(ctx, st, &team)) != AT_OK)
+        goto out;
+    json_array_foreach(team, i, key) {
+        if (n == SYNC_OFFICERS_MAX)
+            break;
+        buf_putc(out, n++ ? ',' : ' ');
+        buf_puts(out, json_string_value(key));
+    }
 out:
+    json_decref(team);
     buf_free(&id);
     return rc;
 }
@@ -453,26 +472,223 @@ int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out)
     return rc;
 }
 
+/* Whether the base64 key b64 is one of this archive's own officers'. */
+static bool own_officer(struct store *st, const char *b64)
+{
+    static const char sql[] = "SELECT 1 FROM user WHERE role = 'officer' AND box_pk = ?1";
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
+    sqlite3_stmt *stmt;
+    bool own;
+
+    if (b64_key(b64, strlen(b64), pk, sizeof pk) != AT_OK
+        || (stmt = store_stmt(&(struct at_ctx){ 0 }, st, sql)) == NULL)
+        return false;
+    sqlite3_bind_blob(stmt, 1, pk, sizeof pk, SQLITE_STATIC);
+    own = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return own;
+}
+
 int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] = "SELECT line FROM peer WHERE tier = 'team' ORDER BY name";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *lines = json_array(), *line;
+    size_t i;
 
-    if (stmt == NULL)
+    if (stmt == NULL) {
+        json_decref(lines);
         return AT_ERR;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(lines, json_string((const char *)sqlite3_column_text(stmt, 0)));
+    sqlite3_reset(stmt);
     *out = json_array();
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    /* Each key once, and not this archive's own officers' (a team peer's
+     * line names them too when it passes identities on). */
+    json_array_foreach(lines, i, line) {
         struct at_ctx quiet = { 0 };
         struct sync_peer p;
-        if (sync_line_parse(&quiet, (const char *)sqlite3_column_text(stmt, 0), &p) != AT_OK)
+        if (sync_line_parse(&quiet, json_string_value(line), &p) != AT_OK)
             continue;
-        for (size_t i = 0; i < p.nofficers; i++) {
+        for (size_t k = 0; k < p.nofficers; k++) {
             struct buf b = BUF_INIT;
-            sync_b64(p.officers[i], crypto_box_PUBLICKEYBYTES, &b);
-            json_array_append_new(*out, json_string(buf_str(&b)));
+            json_t *have;
+            size_t j;
+            bool dup = false;
+            sync_b64(p.officers[k], crypto_box_PUBLICKEYBYTES, &b);
+            json_array_foreach(*out, j, have)
+                dup = dup || strcmp(json_string_value(have), buf_str(&b)) == 0;
+            if (!dup && !own_officer(st, buf_str(&b)))
+                json_array_append_new(*out, json_string(buf_str(&b)));
             buf_free(&b);
         }
     }
-    sqlite3_reset(stmt);
+    json_decref(lines);
     return AT_OK;
+}
+
+/* ---- proofs of origin ---------------------------------------------------- */
+
+void sync_seen_free(struct sync_seen *seen)
+{
+    free(seen->head_text);
+    seen->head_text = NULL;
+}
+
+/* An entry of this archive's own log that comes back from elsewhere
+ * (after `attest travel`): its text must be the one whose leaf the log
+ * kept, and unless its text is still here, at or below what a travel
+ * sent away. */
+static int own_entry(struct at_ctx *ctx, struct store *st, const char *text, const char *origin,
+                     int64_t oseq)
+{
+    static const char sql[] =
+        "SELECT leaf, EXISTS (SELECT 1 FROM log_item WHERE seq = ?1)"
+        " OR EXISTS (SELECT 1 FROM record_version WHERE log_seq = ?1)"
+        " FROM log_entry WHERE seq = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    uint8_t leaf[MERKLE_HASH_LEN];
+    int64_t upto = 0;
+    bool found, here = false, same = false;
+    int rc;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, oseq);
+    if ((found = sqlite3_step(stmt) == SQLITE_ROW)) {
+        merkle_leaf_hash(text, strlen(text), leaf);
+        same = sqlite3_column_bytes(stmt, 0) == MERKLE_HASH_LEN
+               && memcmp(sqlite3_column_blob(stmt, 0), leaf, sizeof leaf) == 0;
+        here = sqlite3_column_int(stmt, 1);
+    }
+    sqlite3_reset(stmt);
+    if ((rc = sync_travel_upto(ctx, st, &upto)) != AT_OK)
+        return rc;
+    if (!found || (!here && oseq > upto))
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld claims to be this archive's own, but it is "
+                         "beyond what `attest travel` sent away (entries up to %lld): refused",
+                         origin, (long long)oseq, (long long)upto);
+    if (!same)
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld claims to be this archive's own, but it is "
+                         "not what this archive's log holds at entry %lld: refused", origin,
+                         (long long)oseq, (long long)oseq);
+    return AT_OK;
+}
+
+/* The key origin's tree heads are signed with (see sync_proof_verify). */
+static int proof_key(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
+                     json_t *proof, const char *origin, int64_t oseq, const char *self,
+                     uint8_t key[crypto_sign_PUBLICKEYBYTES])
+{
+    const char *named = json_string_value(json_object_get(proof, "sign_pk"));
+    struct sync_peer pinned;
+
+    if (strcmp(origin, self) == 0)
+        return keys_sign_pk(ctx, st, key);
+    if (sender && strcmp(origin, sender->archive) == 0) {
+        memcpy(key, sender->sign_pk, crypto_sign_PUBLICKEYBYTES);
+        return AT_OK;
+    }
+    if (sync_peer_get(&(struct at_ctx){ 0 }, st, NULL, origin, &pinned) == AT_OK) {
+        memcpy(key, pinned.sign_pk, crypto_sign_PUBLICKEYBYTES);
+        sync_peer_free(&pinned);
+        return AT_OK;
+    }
+    if (named == NULL || b64_key(named, strlen(named), key, crypto_sign_PUBLICKEYBYTES) != AT_OK)
+        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld names no signing key", origin,
+                         (long long)oseq);
+    return AT_OK;
+}
+
+int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
+                     json_t *proof, const char *origin, int64_t oseq, struct sync_seen *seen)
+{
+    struct tree_head head = { 0 };
+    struct merkle_proof p = { 0 };
+    uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
+    const char *text = json_string_value(json_object_get(proof, "text"));
+    const char *root = json_string_value(json_object_get(proof, "root"));
+    const char *sig = json_string_value(json_object_get(proof, "signature"));
+    const char *at = json_string_value(json_object_get(proof, "signed_at"));
+    json_int_t index = json_integer_value(json_object_get(proof, "index"));
+    json_t *hashes = json_object_get(proof, "hashes"), *hx;
+    size_t i, siglen;
+    char *head_text;
+    int rc;
+
+    if (seen->self[0] == '\0') {
+        struct buf self = BUF_INIT;
+        if ((rc = store_meta_get(ctx, st, "archive_id", &self)) == AT_OK)
+            snprintf(seen->self, sizeof seen->self, "%s", buf_str(&self));
+        buf_free(&self);
+        if (rc != AT_OK)
+            return rc;
+    }
+    if (text == NULL || root == NULL || sig == NULL || at == NULL
+        || strlen(at) >= sizeof head.signed_at || !json_is_array(hashes)
+        || json_array_size(hashes) > MERKLE_MAX_PROOF || index != oseq - 1
+        || merkle_hash_parse(root, head.root, ctx) != AT_OK
+        || sodium_hex2bin(head.signature, sizeof head.signature, sig, strlen(sig), NULL, &siglen,
+                          NULL) != 0 || siglen != sizeof head.signature)
+        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                         (long long)oseq);
+    head.size = (uint64_t)json_integer_value(json_object_get(proof, "size"));
+    snprintf(head.signed_at, sizeof head.signed_at, "%s", at);
+    json_array_foreach(hashes, i, hx)
+        if (merkle_hash_parse(json_string_value(hx) ?: "", p.hash[i], ctx) != AT_OK)
+            return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                             (long long)oseq);
+    p.len = json_array_size(hashes);
+    if ((strcmp(origin, seen->self) == 0 && (rc = own_entry(ctx, st, text, origin, oseq)) != AT_OK)
+        || (rc = proof_key(ctx, st, sender, proof, origin, oseq, seen->self, key)) != AT_OK)
+        return rc;
+    head_text = evlog_head_text(origin, &head);
+    if (seen->head_text && strcmp(seen->head_text, head_text) == 0
+        && memcmp(seen->key, key, sizeof key) == 0
+        && memcmp(seen->sig, head.signature, sizeof head.signature) == 0) {
+        free(head_text);
+    } else if (crypto_sign_verify_detached(head.signature, (const uint8_t *)head_text,
+                                           strlen(head_text), key) != 0) {
+        free(head_text);
+        return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
+                         "by archive %s", origin, (long long)oseq, origin);
+    } else {
+        free(seen->head_text);
+        seen->head_text = head_text;
+        memcpy(seen->key, key, sizeof key);
+        memcpy(seen->sig, head.signature, sizeof head.signature);
+    }
+    merkle_leaf_hash(text, strlen(text), leaf);
+    if (merkle_verify_inclusion(leaf, (uint64_t)index, head.size, &p, head.root, ctx) != AT_OK)
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
+                         "proof fails", origin, (long long)oseq);
+    return AT_OK;
+}
+
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, json_t *proof, const char *origin,
+                      int64_t oseq, struct sync_seen *seen)
+{
+    return sync_proof_check(ctx, st, NULL, proof, origin, oseq, seen);
+}
+
+int sync_tmpfile(struct at_ctx *ctx, const char *dir, unsigned flags, int *fd)
+{
+    struct buf path = BUF_INIT;
+
+    *fd = flags & SYNC_TMPFILE_FALLBACK ? -1 : open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (*fd >= 0)
+        return AT_OK;
+    if (!(flags & SYNC_TMPFILE_FALLBACK) && errno != EOPNOTSUPP && errno != EISDIR
+        && errno != EINVAL)
+        return ctx_error(ctx, AT_ERR, "cannot make a temporary file in %s: %s", dir,
+                         strerror(errno));
+    buf_printf(&path, "%s/.pack-XXXXXX", dir);
+    *fd = mkostemp(path.data, O_CLOEXEC);
+    if (*fd >= 0)
+        unlink(path.data);
+    else
+        ctx_error(ctx, AT_ERR, "cannot make a temporary file in %s: %s", dir, strerror(errno));
+    buf_free(&path);
+    return *fd >= 0 ? AT_OK : ctx->code;
 }

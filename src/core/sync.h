@@ -17,9 +17,11 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <sodium.h>
 
 /* One line another archive pins:
- * "attest-peer 1 ARCHIVE-ID SIGN-PK BOX-PK [OFFICER-BOX-PK,...]"
+ * "attest-peer 1 ARCHIVE-ID SIGN-PK BOX-PK [OFFICER-BOX-PK,...]" (its
+ * officers, then its team peers' officers)
  * (keys in base64); it round-trips through sync_peer_add.  The box key is
  * derived from the master key: the session must hold it. */
 int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out);
@@ -37,7 +39,10 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* The sealing keys of every team peer's officers (base64, from their key
- * lines), as a new array: identities are sealed to them too. */
+ * lines; each once, this archive's own officers' left out), as a new
+ * array: identities are sealed to them too, and the key line names them
+ * after this archive's own officers, so that an identity recorded on one
+ * team archive reaches another through this one, still sealed. */
 int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* What an export or an import did. */
@@ -70,6 +75,38 @@ int sync_peer_mark_set(struct at_ctx *ctx, struct store *st, const char *peer, c
  * session, as a new array of {id, type, heads: [{version, gid,
  * origin_archive, author, written_at, base}], current}. */
 int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
+
+/* ---- proofs of origin ---- */
+
+/* What sync_proof_verify keeps between calls: this archive's id, and the
+ * last tree head whose signature checked (with its key and signature),
+ * since most proofs checked one after another are against one head.
+ * Zeroed to start; sync_seen_free when done. */
+struct sync_seen {
+    char self[33];
+    char *head_text;
+    uint8_t key[crypto_sign_PUBLICKEYBYTES];
+    uint8_t sig[crypto_sign_BYTES];
+};
+void sync_seen_free(struct sync_seen *seen);
+
+/* Checks proof, the inclusion proof kept with the version or item
+ * origin/oseq: its text is entry oseq of origin's log, under a tree head
+ * signed by origin's key: this archive's own for its own entries (whose
+ * text must then be the one its log kept a leaf for, and that `attest
+ * travel` sent away unless the entry is held here), the key pinned for
+ * origin, else the one the proof names.  AT_ECORRUPT naming origin/oseq
+ * otherwise.  For `attest verify`; an import checks with the sender's key
+ * too (sync_int.h). */
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, json_t *proof, const char *origin,
+                      int64_t oseq, struct sync_seen *seen);
+
+/* Opens in *fd a new file in dir for reading and writing that has no
+ * name: O_TMPFILE, or where the file system refuses it (EOPNOTSUPP,
+ * EISDIR, EINVAL) a file made by mkstemp and unlinked at once.  flags:
+ * SYNC_TMPFILE_FALLBACK takes the second way directly (for its test). */
+#define SYNC_TMPFILE_FALLBACK 1u
+int sync_tmpfile(struct at_ctx *ctx, const char *dir, unsigned flags, int *fd);
 
 /* ---- travel (sync_travel.c): `attest travel`, before a border crossing ---- */
 

@@ -1,6 +1,6 @@
 /*
  * sync_int.h: what sync.c and sync_pack.c share: a pinned peer as read
- * from its key line, and marks.  Private to the sync* family.
+ * from its key line, marks and proofs of origin.  Private to the sync* family.
  */
 #ifndef SYNC_INT_H
 #define SYNC_INT_H
@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#define SYNC_OFFICERS_MAX 16
+#define SYNC_OFFICERS_MAX 64
 
 struct sync_peer {
     char name[48];
@@ -37,6 +37,11 @@ int sync_box_keys(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_box_PU
 /* The mark as a new JSON object; a mark's text checked and parsed. */
 int sync_mark_json(struct at_ctx *ctx, struct store *st, json_t **out);
 int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
+
+/* sync_proof_verify, also accepting the key of sender (a pack's pinned
+ * sender, or NULL) for what sender wrote itself. */
+int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
+                     json_t *proof, const char *origin, int64_t oseq, struct sync_seen *seen);
 
 /* Appends bin in base64 (URL-safe, no padding). */
 void sync_b64(const uint8_t *bin, size_t len, struct buf *out);

@@ -379,17 +379,17 @@ out:
     return rc;
 }
 
-/* A witness identity recorded here, to a team peer: only the boxes sealed
- * to that peer's officers (entries "peer:KEY" of the logged item, KEY from
- * its key line); nothing when none is.  Never to a partner, and never an
- * identity that came from elsewhere (its boxes here are this archive's). */
+/* A witness identity, to a team peer: only the boxes sealed to that
+ * peer's officers (entries "peer:KEY" of the logged item, KEY from its key
+ * line: sealed here, or received sealed from another team archive to be
+ * passed on); nothing when none is.  Never to a partner. */
 static int export_identity(struct exporter *x, sqlite3_stmt *row)
 {
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     json_t *doc, *sealed, *boxes, *proof = NULL, *frame;
     int rc;
 
-    if (x->peer->partner || strcmp(origin, x->own.archive) != 0)
+    if (x->peer->partner)
         return AT_OK;
     if ((doc = json_loads((const char *)sqlite3_column_text(row, 4), 0, NULL)) == NULL)
         return ctx_error(x->ctx, AT_ECORRUPT, "an identity entry is not JSON");
@@ -407,7 +407,8 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
     }
     rc = json_object_size(boxes) == 0
              ? AT_OK
-             : proof_of(x->ctx, x->st, &x->own, origin, sqlite3_column_int64(row, 6), NULL,
+             : proof_of(x->ctx, x->st, &x->own, origin, sqlite3_column_int64(row, 6),
+                        (const char *)sqlite3_column_text(row, 7),
                         (const char *)sqlite3_column_text(row, 4), &proof);
     if (rc == AT_OK && proof) {
         frame = json_pack("{s:s+++, s:s, s:o, s:s, s:O}", "gid", origin, "/",
@@ -739,10 +740,7 @@ struct importer {
     bool ended;
     struct sync_stats *stats;
     json_t *mark;
-    /* The last tree head whose signature checked, and under which key:
-     * most proofs in a pack are against the same head. */
-    char *head_text;
-    uint8_t head_key[crypto_sign_PUBLICKEYBYTES], head_sig[64];
+    struct sync_seen seen;
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -779,74 +777,6 @@ static json_t *frame_json(struct importer *im)
     return json_loadb((const char *)im->plain + 1, im->plen - 1, 0, &jerr);
 }
 
-/* Checks proof: its text is entry oseq of origin's log, under a tree head
- * origin signed.  The key: the one pinned for origin when it is a peer,
- * else the one the proof names, which the pack's (pinned, checked) sender
- * vouches for. */
-static int check_proof(struct importer *im, json_t *proof, const char *origin, int64_t oseq)
-{
-    struct at_ctx *ctx = im->ctx;
-    struct sync_peer pinned;
-    struct tree_head head = { 0 };
-    struct merkle_proof p = { 0 };
-    uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
-    const char *text = json_string_value(json_object_get(proof, "text"));
-    const char *root = json_string_value(json_object_get(proof, "root"));
-    const char *sig = json_string_value(json_object_get(proof, "signature"));
-    const char *at = json_string_value(json_object_get(proof, "signed_at"));
-    json_int_t index = json_integer_value(json_object_get(proof, "index"));
-    json_t *hashes = json_object_get(proof, "hashes"), *hx;
-    size_t i, siglen;
-    char *head_text;
-
-    if (text == NULL || root == NULL || sig == NULL || at == NULL || strlen(at) >= sizeof head.signed_at
-        || !json_is_array(hashes) || json_array_size(hashes) > MERKLE_MAX_PROOF
-        || index != oseq - 1
-        || merkle_hash_parse(root, head.root, ctx) != AT_OK
-        || sodium_hex2bin(head.signature, sizeof head.signature, sig, strlen(sig), NULL, &siglen,
-                          NULL) != 0 || siglen != sizeof head.signature)
-        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
-                         (long long)oseq);
-    head.size = (uint64_t)json_integer_value(json_object_get(proof, "size"));
-    snprintf(head.signed_at, sizeof head.signed_at, "%s", at);
-    json_array_foreach(hashes, i, hx)
-        if (merkle_hash_parse(json_string_value(hx) ?: "", p.hash[i], ctx) != AT_OK)
-            return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
-                             (long long)oseq);
-    p.len = json_array_size(hashes);
-    if (strcmp(origin, im->sender->archive) == 0) {
-        memcpy(key, im->sender->sign_pk, sizeof key);
-    } else if (sync_peer_get(&(struct at_ctx){ 0 }, im->st, NULL, origin, &pinned) == AT_OK) {
-        memcpy(key, pinned.sign_pk, sizeof key);
-        sync_peer_free(&pinned);
-    } else if (b64_exact(json_string_value(json_object_get(proof, "sign_pk")), key,
-                         sizeof key) != AT_OK) {
-        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld names no signing key", origin,
-                         (long long)oseq);
-    }
-    head_text = evlog_head_text(origin, &head);
-    if (im->head_text && strcmp(im->head_text, head_text) == 0
-        && memcmp(im->head_key, key, sizeof key) == 0
-        && memcmp(head.signature, im->head_sig, sizeof head.signature) == 0) {
-        free(head_text);
-    } else if (crypto_sign_verify_detached(head.signature, (const uint8_t *)head_text,
-                                           strlen(head_text), key) != 0) {
-        free(head_text);
-        return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not signed "
-                         "by archive %s", origin, (long long)oseq, origin);
-    } else {
-        free(im->head_text);
-        im->head_text = head_text;
-        memcpy(im->head_key, key, sizeof key);
-        memcpy(im->head_sig, head.signature, sizeof head.signature);
-    }
-    merkle_leaf_hash(text, strlen(text), leaf);
-    if (merkle_verify_inclusion(leaf, (uint64_t)index, head.size, &p, head.root, ctx) != AT_OK)
-        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
-                         "proof fails", origin, (long long)oseq);
-    return AT_OK;
-}
-
 /* The gid of a frame, split; the proof checked against it. */
 static int frame_origin(struct importer *im, json_t *frame, char origin[RECORD_GID_MAX],
                         int64_t *oseq)
@@ -855,7 +785,8 @@ static int frame_origin(struct importer *im, json_t *frame, char origin[RECORD_G
 
     if (record_gid_parse(gid, origin, oseq) != AT_OK || strlen(origin) != 32)
         return ctx_error(im->ctx, AT_ECORRUPT, "a frame's identity \"%s\" is damaged", gid ?: "");
-    return check_proof(im, json_object_get(frame, "proof"), origin, *oseq);
+    return sync_proof_check(im->ctx, im->st, im->sender, json_object_get(frame, "proof"), origin,
+                            *oseq, &im->seen);
 }
 
 static int apply_version(struct importer *im, json_t *frame)
@@ -1111,44 +1042,78 @@ static int apply_custody(struct importer *im, json_t *frame, const char *origin,
     return rc;
 }
 
-/* A witness identity, sealed by its origin to this archive's officers'
- * keys: each box is filed under the officer whose key it was sealed to.
- * Nothing here opens it. */
+/* A witness identity, sealed by its origin to the officers' keys in this
+ * archive's key line: each box must be one its origin logged ("peer:KEY"
+ * of the item its proof holds).  A box for one of this archive's officers
+ * is filed under that officer; one for a team peer's officer is kept as
+ * "peer:KEY", to be passed on still sealed.  Nothing here opens it; kept
+ * only when one of this archive's officers can. */
 static int apply_identity(struct importer *im, json_t *frame, const char *origin, int64_t oseq)
 {
     static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
-    const char *witness = json_string_value(json_object_get(frame, "witness"));
-    json_t *boxes = json_object_get(frame, "boxes"), *sealed = json_object();
-    sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
+    const char *witness = json_string_value(json_object_get(frame, "witness")), *key;
+    json_t *boxes = json_object_get(frame, "boxes"), *sealed = json_object(), *team = NULL, *box;
+    json_t *logged = json_loads(json_string_value(json_object_get(json_object_get(frame, "proof"),
+                                                                  "text")) ?: "", 0, NULL);
+    sqlite3_stmt *stmt = NULL;
+    size_t i, own;
     int64_t seq;
     int rc = AT_OK;
 
-    if (stmt == NULL) {
-        json_decref(sealed);
-        return AT_ERR;
+    if (witness == NULL || !json_is_object(boxes)) {
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
+                       (long long)oseq);
+        goto out;
+    }
+    json_object_foreach(boxes, key, box) {
+        struct buf name = BUF_INIT;
+        buf_printf(&name, "peer:%s", key);
+        bool logged_so = json_equal(box, json_object_get(json_object_get(logged, "sealed"),
+                                                         buf_str(&name)));
+        buf_free(&name);
+        if (!logged_so) {
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld: a sealed box is not "
+                           "one its origin logged", origin, (long long)oseq);
+            goto out;
+        }
+    }
+    if ((stmt = store_stmt(im->ctx, im->st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
     }
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-        struct buf key = BUF_INIT;
+        struct buf b64 = BUF_INIT;
         if (sqlite3_column_bytes(stmt, 1) == crypto_box_PUBLICKEYBYTES) {
-            sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &key);
-            json_t *box = json_object_get(boxes, buf_str(&key));
+            sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &b64);
+            box = json_object_get(boxes, buf_str(&b64));
             if (json_is_string(box))
                 json_object_set(sealed, (const char *)sqlite3_column_text(stmt, 0), box);
         }
-        buf_free(&key);
+        buf_free(&b64);
     }
     sqlite3_reset(stmt);
-    if (witness == NULL)
-        rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
-                       (long long)oseq);
-    else if (json_object_size(sealed) == 0)
+    own = json_object_size(sealed);
+    if ((rc = sync_team_officer_keys(im->ctx, im->st, &team)) != AT_OK)
+        goto out;
+    json_array_foreach(team, i, box) {
+        json_t *b = json_object_get(boxes, json_string_value(box));
+        struct buf name = BUF_INIT;
+        buf_printf(&name, "peer:%s", json_string_value(box));
+        if (json_is_string(b))
+            json_object_set(sealed, buf_str(&name), b);
+        buf_free(&name);
+    }
+    if (own == 0)
         im->stats->skipped_already++; /* sealed to no officer of this archive */
     else if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
              && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
              && (rc = note_item(im, origin, oseq, seq, true, json_object_get(frame, "proof")))
                     == AT_OK)
         im->stats->items++;
+out:
     json_decref(sealed);
+    json_decref(team);
+    json_decref(logged);
     return rc;
 }
 
@@ -1213,7 +1178,8 @@ static int count_conflicts(struct at_ctx *ctx, struct store *st, uint64_t *out)
     return AT_OK;
 }
 
-/* Logs the import itself in this archive's log. */
+/* Logs the import itself in this archive's log, unless it brought
+ * nothing new: then it changes nothing (the sender's mark aside). */
 static int log_import(struct importer *im, const struct pack_header *h)
 {
     char now[21], *mark = im->mark ? canonical_text(im->mark) : NULL;
@@ -1222,6 +1188,8 @@ static int log_import(struct importer *im, const struct pack_header *h)
     int rc = AT_OK;
 
     if (mark && (rc = sync_peer_mark_set(im->ctx, im->st, im->sender->name, mark)) != AT_OK)
+        goto out;
+    if (im->stats->versions == 0 && im->stats->items == 0 && im->stats->files == 0)
         goto out;
     canonical_now(now);
     doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "event", "pack imported",
@@ -1237,22 +1205,14 @@ out:
 }
 
 /* A file to read the pack from twice: fd itself when it can seek, else
- * an unlinked file in the archive that pass one copies it to. */
+ * a nameless file in the archive that pass one copies it to. */
 static int open_spool(struct at_ctx *ctx, struct store *st, int fd, int *spool)
 {
-    struct buf path = BUF_INIT;
-
     *spool = -1;
     if (lseek(fd, 0, SEEK_CUR) >= 0)
         return AT_OK;
-    buf_printf(&path, "%s/.pack-XXXXXX", store_dir(st));
-    *spool = mkstemp(path.data);
-    if (*spool >= 0)
-        unlink(path.data);
-    buf_free(&path);
-    if (*spool < 0)
-        return ctx_error(ctx, AT_ERR, "cannot keep the pack while checking it: %s",
-                         strerror(errno));
+    if (sync_tmpfile(ctx, store_dir(st), 0, spool) != AT_OK)
+        return ctx_prefix(ctx, "cannot keep the pack while checking it: ");
     return AT_OK;
 }
 
@@ -1323,7 +1283,7 @@ out:
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
-    free(im.head_text);
+    sync_seen_free(&im.seen);
     buf_free(&self);
     sync_peer_free(&sender);
     return rc;

@@ -490,11 +490,10 @@ int api_sync_pack(struct request *r)
         || (status = spool_dir(r)) != 0)
         return status;
     spool_path(&dir, NULL, NULL);
-    fd = open(buf_str(&dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    rc = sync_tmpfile(&r->ctx, buf_str(&dir), 0, &fd);
     buf_free(&dir);
-    if (fd < 0)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file: %s",
-                          strerror(errno));
+    if (rc != AT_OK)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
     rc = sync_export(&r->ctx, r->st, peer, http_arg(r, "since"), fd, &stats);
     if (rc != AT_OK) {
         close(fd);

@@ -3,7 +3,8 @@
  * one, an archive's own line and a second name for one archive are
  * refused; marks grow and are checked; two archives that change one
  * record at once keep both versions, list the conflict and show the same
- * current version; a version based on both heads ends it.
+ * current version; a version based on both heads ends it.  The
+ * nameless file a pack is kept in, with and without O_TMPFILE.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
@@ -12,9 +13,11 @@
 #include "fixture.h"
 #include "unit.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int pin(struct at_ctx *ctx, struct store *st, void *arg)
@@ -130,4 +133,44 @@ UNIT_TEST(sync_concurrent_edits_converge)
     store_close(b);
     access_session_free(&sa);
     access_session_free(&sb);
+}
+
+/* Where the file system refuses O_TMPFILE, sync_tmpfile falls back to a
+ * file made by mkstemp and unlinked at once: the flag takes that way
+ * directly.  Both ways give a file that reads back what was written and
+ * leave no name in the directory; a directory that is not one fails. */
+UNIT_TEST(sync_tmpfile_falls_back_without_o_tmpfile)
+{
+    static const unsigned ways[] = { 0, SYNC_TMPFILE_FALLBACK };
+    struct at_ctx ctx = { 0 };
+    char dir[512], back[8];
+
+    snprintf(dir, sizeof dir, "%s/spool", unit_tmpdir());
+    REQUIRE(mkdir(dir, 0700) == 0);
+    for (size_t i = 0; i < ARRAY_LEN(ways); i++) {
+        int fd = -1;
+        DIR *d;
+        struct dirent *e;
+        int names = 0;
+
+        REQUIRE(sync_tmpfile(&ctx, dir, ways[i], &fd) == AT_OK);
+        CHECK(fd >= 0);
+        CHECK(pwrite(fd, "FICTION", 7, 0) == 7);
+        CHECK(pread(fd, back, 7, 0) == 7 && memcmp(back, "FICTION", 7) == 0);
+        CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+        REQUIRE((d = opendir(dir)) != NULL);
+        while ((e = readdir(d)) != NULL)
+            names += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+        closedir(d);
+        CHECK(names == 0);
+        close(fd);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(ways); i++) {
+        int fd = -1;
+        char missing[600];
+        snprintf(missing, sizeof missing, "%s/missing", dir);
+        CHECK(sync_tmpfile(&ctx, missing, ways[i], &fd) == AT_ERR && fd < 0);
+        CHECK(strstr(ctx.message, "cannot make a temporary file in") != NULL);
+        ctx_clear(&ctx);
+    }
 }
