@@ -536,6 +536,19 @@ void sync_seen_free(struct sync_seen *seen)
     seen->head_text = NULL;
 }
 
+int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto)
+{
+    static const char sql[] =
+        "SELECT coalesce(max(json_extract(doc, '$.upto')), 0) FROM log_item WHERE kind = 'travel'";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *upto = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 /* An entry of this archive's own log that comes back from elsewhere
  * (after `attest travel`): its text must be the one whose leaf the log
  * kept, and unless its text is still here, at or below what a travel

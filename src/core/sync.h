@@ -130,7 +130,8 @@ int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd
 int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
                        const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed);
 /* The last log entry whose text a travel removed (0 if none): verify
- * accepts entries without a text up to it. */
+ * accepts entries without a text up to it, and an import takes back the
+ * archive's own entries only up to it.  In sync.c. */
 int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto);
 
 #endif

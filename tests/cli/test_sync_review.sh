@@ -13,10 +13,11 @@
 #    version of the laptop's own that comes back must be one its log kept
 #    a leaf for, at or below what the travel sent away.
 #  - identities_forwarded_sealed: the centre passes an identity laptop 1
-#    sealed on to laptop 2's officers, still sealed; never to a partner.
+#    sealed on to laptop 2's officers (and the other way), still sealed;
+#    never to a partner.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -100,15 +101,23 @@ check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
 # --- identities passed on, still sealed -------------------------------------------
 WT=$(at lap1 add witness --code W-FICT-FWD-1 --sex male)
 NAME="FICTIONAL Pak Yongchol Forwarded"
-printf '{"real_name": "%s"}\n' "$NAME" | at lap1 witness identity "$WT" --file - >/dev/null
+printf '{"real_name": "%s"}\n' "$NAME" | at lap1 witness identity "$WT" --file - >/dev/null 2>&1
 send lap1 centre && send centre lap2 && send centre partner
 same "identities_forwarded_sealed: laptop 2's officer opens what laptop 1 sealed" "$NAME" \
     "$(ATTEST_USER=officer "$ATTEST_BIN" -A "$T/lap2" witness reveal "$WT" 3<"$T/opass" 2>&1 \
        | json_get 'j["real_name"]' 2>&1)"
-grep -qaF "Pak Yongchol" "$T"/pack.* "$T"/lap2/attest.db* "$T"/centre/attest.db*
-verdict "identities_forwarded_sealed: never in clear in a pack or a database" $((1 - $?))
 same "identities_forwarded_sealed: never to a partner" "0" \
     "$(sql partner "SELECT count(*) FROM log_item WHERE kind = 'identity'")"
+# And the other way, laptop 2 to laptop 1.
+WT2=$(at lap2 add witness --code W-FICT-FWD-2 --sex female)
+printf '{"real_name": "%s"}\n' "FICTIONAL Ri Sunok Returned" | at lap2 witness identity "$WT2" --file - >/dev/null 2>&1
+send lap2 centre && send centre lap1
+same "identities_forwarded_sealed: and laptop 1's officer what laptop 2 sealed" \
+    "FICTIONAL Ri Sunok Returned" \
+    "$(ATTEST_USER=officer "$ATTEST_BIN" -A "$T/lap1" witness reveal "$WT2" 3<"$T/opass" 2>&1 \
+       | json_get 'j["real_name"]' 2>&1)"
+grep -qaE "Pak Yongchol|Ri Sunok" "$T"/pack.* "$T"/lap[12]/attest.db* "$T"/centre/attest.db*
+verdict "identities_forwarded_sealed: never in clear in a pack or a database" $((1 - $?))
 check "verify passes on laptop 2" at lap2 verify
 
 # --- travel, then a forged restore ----------------------------------------------
