@@ -13,11 +13,11 @@
 #    version of the laptop's own that comes back must be one its log kept
 #    a leaf for, at or below what the travel sent away.
 #  - identities_forwarded_sealed: the centre passes an identity laptop 1
-#    sealed on to laptop 2's officers (and the other way), still sealed;
-#    never to a partner.
+#    sealed on to laptop 2's officers (and the other way), still sealed,
+#    each box one its origin logged; never to a partner.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 24
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -116,6 +116,16 @@ same "identities_forwarded_sealed: and laptop 1's officer what laptop 2 sealed" 
     "FICTIONAL Ri Sunok Returned" \
     "$(ATTEST_USER=officer "$ATTEST_BIN" -A "$T/lap1" witness reveal "$WT2" 3<"$T/opass" 2>&1 \
        | json_get 'j["real_name"]' 2>&1)"
+# A box changed on the way (here in the centre's copy) is not one the
+# identity's origin logged.
+WT3=$(at lap1 add witness --code W-FICT-FWD-3 --sex male)
+printf '{"real_name": "%s"}\n' "FICTIONAL Han Gyeongsu Tampered" | at lap1 witness identity "$WT3" --file - >/dev/null 2>&1
+send lap1 centre
+tamper "UPDATE log_item SET doc = json_set(doc, '$.sealed.\"' || (SELECT key FROM json_each(log_item.doc,
+        '$.sealed') WHERE key LIKE 'peer:%' LIMIT 1) || '\"', 'AAAA') WHERE kind = 'identity' AND ref = '$WT3'"
+at t sync export --to lap2 --output "$T/boxed.pack" 2>/dev/null
+check_fails "identities_forwarded_sealed: a box its origin did not log is refused" 2 \
+    "identity item $LAP1/[0-9]+: a sealed box is not one its origin logged" at lap2 sync import "$T/boxed.pack"
 grep -qaE "Pak Yongchol|Ri Sunok" "$T"/pack.* "$T"/lap[12]/attest.db* "$T"/centre/attest.db*
 verdict "identities_forwarded_sealed: never in clear in a pack or a database" $((1 - $?))
 check "verify passes on laptop 2" at lap2 verify
