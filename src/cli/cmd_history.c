@@ -1,18 +1,30 @@
 /* cmd_history.c: `attest history ID` lists every version of a record and
- * the state of each: the current one, one superseded by a later version,
- * or one that retracted the record. */
+ * the state of each: the current one, another head in conflict with it
+ * (concurrent versions from two archives, `attest sync conflicts`), one
+ * superseded by a later version, or one that retracted the record. */
 #include "cli.h"
 #include "../core/record.h"
 
 #include <string.h>
 
 /* What version v is: "retracted" from the version that retracted the
- * record, "current" for the latest, "superseded" for the others. */
-static const char *version_state(json_t *v, json_int_t current)
+ * record, "current" for the one the current view shows, "conflict" for
+ * the record's other heads (versions no other is based on), "superseded"
+ * for the others. */
+static const char *version_state(json_t *v, json_int_t current, json_t *heads)
 {
+    json_int_t n = json_integer_value(json_object_get(v, "version"));
+    json_t *h;
+    size_t i;
+
     if (json_is_true(json_object_get(v, "retracted")))
         return "retracted";
-    return json_integer_value(json_object_get(v, "version")) == current ? "current" : "superseded";
+    if (n == current)
+        return "current";
+    json_array_foreach(heads, i, h)
+        if (json_integer_value(json_object_get(h, "version")) == n)
+            return "conflict";
+    return "superseded";
 }
 
 static int history_cmd(struct cli *cli, int argc, char **argv)
@@ -20,7 +32,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     const char *id_arg = NULL;
     bool as_json = false;
     char id[RECORD_ID_MAX], num[32];
-    json_t *versions, *v, *latest;
+    json_t *versions, *v, *latest, *heads = NULL;
     json_int_t current;
     struct table tab;
     struct buf by = BUF_INIT;
@@ -47,6 +59,13 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
     }
     current = json_integer_value(json_object_get(latest, "version"));
     json_decref(latest);
+    if (record_heads(&cli->ctx, cli->st, id, &heads) != AT_OK) {
+        json_decref(versions);
+        return cli_fail(cli, cli->ctx.code);
+    }
+    json_array_foreach(versions, i, v)
+        json_object_set_new(v, "state", json_string(version_state(v, current, heads)));
+    json_decref(heads);
     if (as_json) {
         cli_print_json(versions);
         json_decref(versions);
@@ -64,7 +83,7 @@ static int history_cmd(struct cli *cli, int argc, char **argv)
         }
         cli_table_row(&tab, num, json_string_value(json_object_get(v, "written_at")), buf_str(&by),
                       json_string_value(json_object_get(v, "clearance")),
-                      version_state(v, current),
+                      json_string_value(json_object_get(v, "state")),
                       json_string_value(json_object_get(v, "reason")));
     }
     cli_table_print(&tab, stdout);
@@ -80,10 +99,13 @@ const struct command history_command = {
     .usage =
         "attest history ID [--json]\n"
         "Lists the versions of record ID, oldest first: when, by whom, why, and\n"
-        "STATE: current (the latest), superseded (a later version replaced it) or\n"
-        "retracted (the version that retracted the record, and any after it).\n"
+        "STATE: current (the version shown), conflict (a concurrent version from\n"
+        "another archive, a head beside the current one: see `attest sync conflicts`),\n"
+        "superseded (a later version replaced it) or retracted (the version that\n"
+        "retracted the record, and any after it).\n"
         "An imported version is by its importer, with who first wrote it and when.\n"
-        "'attest show ID --version N' prints one of them; --json prints them all.",
+        "'attest show ID --version N' prints one of them; --json prints them all,\n"
+        "each with its \"state\".",
     .run = history_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -1,8 +1,9 @@
 /*
  * sync.c: the archive's key line for peers, the pinned peers themselves,
- * marks (what each archive is known to hold) and the conflicts list.  The
- * pack (export and import) is in sync_pack.c, which reads peers through
- * sync_int.h.
+ * marks (what each archive is known to hold), the conflicts list and
+ * the one check of a proof that a version or item is in its origin's log
+ * (for an import and for `attest verify`).  The pack (export and import)
+ * is in sync_pack.c, which reads peers through sync_int.h.
  */
 #include "attest.h"
 #include "sync.h"
@@ -11,6 +12,7 @@
 #include "canonical.h"
 #include "evlog.h"
 #include "keys.h"
+#include "merkle.h"
 #include "record.h"
 
 #include <sodium.h>
@@ -60,7 +62,9 @@ int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out)
     uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES], box_pk[crypto_box_PUBLICKEYBYTES];
     uint8_t box_sk[crypto_box_SECRETKEYBYTES];
     struct buf id = BUF_INIT;
+    json_t *team = NULL, *key;
     sqlite3_stmt *stmt;
+    size_t i;
     int rc, n = 0;
 
     if ((rc = store_meta_get(ctx, st, "archive_id", &id)) != AT_OK
@@ -76,14 +80,25 @@ int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out)
         rc = AT_ERR;
         goto out;
     }
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    while (sqlite3_step(stmt) == SQLITE_ROW && n < SYNC_OFFICERS_MAX) {
         if (sqlite3_column_bytes(stmt, 0) != crypto_box_PUBLICKEYBYTES)
             continue;
         buf_putc(out, n++ ? ',' : ' ');
         sync_b64(sqlite3_column_blob(stmt, 0), crypto_box_PUBLICKEYBYTES, out);
     }
     sqlite3_reset(stmt);
+    /* Then the officers of its team peers: an identity sealed to them
+     * here can be passed on to them, still sealed. */
+    if ((rc = sync_team_officer_keys(ctx, st, &team)) != AT_OK)
+        goto out;
+    json_array_foreach(team, i, key) {
+        if (n == SYNC_OFFICERS_MAX)
+            break;
+        buf_putc(out, n++ ? ',' : ' ');
+        buf_puts(out, json_string_value(key));
+    }
 out:
+    json_decref(team);
     buf_free(&id);
     return rc;
 }
@@ -473,26 +488,227 @@ int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out)
     return rc;
 }
 
+/* Whether the base64 key b64 is one of this archive's own officers'. */
+static bool own_officer(struct store *st, const char *b64)
+{
+    static const char sql[] = "SELECT 1 FROM user WHERE role = 'officer' AND box_pk = ?1";
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
+    sqlite3_stmt *stmt;
+    bool own;
+
+    if (b64_key(b64, strlen(b64), pk, sizeof pk) != AT_OK
+        || (stmt = store_stmt(&(struct at_ctx){ 0 }, st, sql)) == NULL)
+        return false;
+    sqlite3_bind_blob(stmt, 1, pk, sizeof pk, SQLITE_STATIC);
+    own = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return own;
+}
+
 int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] = "SELECT line FROM peer WHERE tier = 'team' ORDER BY name";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *lines = json_array(), *line;
+    size_t i;
 
-    if (stmt == NULL)
+    if (stmt == NULL) {
+        json_decref(lines);
         return AT_ERR;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        json_array_append_new(lines, json_string((const char *)sqlite3_column_text(stmt, 0)));
+    sqlite3_reset(stmt);
     *out = json_array();
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    /* Each key once, and not this archive's own officers' (a team peer's
+     * line names them too when it passes identities on). */
+    json_array_foreach(lines, i, line) {
         struct at_ctx quiet = { 0 };
         struct sync_peer p;
-        if (sync_line_parse(&quiet, (const char *)sqlite3_column_text(stmt, 0), &p) != AT_OK)
+        if (sync_line_parse(&quiet, json_string_value(line), &p) != AT_OK)
             continue;
-        for (size_t i = 0; i < p.nofficers; i++) {
+        for (size_t k = 0; k < p.nofficers; k++) {
             struct buf b = BUF_INIT;
-            sync_b64(p.officers[i], crypto_box_PUBLICKEYBYTES, &b);
-            json_array_append_new(*out, json_string(buf_str(&b)));
+            json_t *have;
+            size_t j;
+            bool dup = false;
+            sync_b64(p.officers[k], crypto_box_PUBLICKEYBYTES, &b);
+            json_array_foreach(*out, j, have)
+                dup = dup || strcmp(json_string_value(have), buf_str(&b)) == 0;
+            if (!dup && !own_officer(st, buf_str(&b)))
+                json_array_append_new(*out, json_string(buf_str(&b)));
             buf_free(&b);
         }
     }
+    json_decref(lines);
+    return AT_OK;
+}
+
+/* ---- proofs of origin ---------------------------------------------------- */
+
+int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto)
+{
+    static const char sql[] =
+        "SELECT coalesce(max(json_extract(doc, '$.upto')), 0) FROM log_item WHERE kind = 'travel'";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    *upto = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_reset(stmt);
     return AT_OK;
+}
+
+/* This archive's id, signing key and travel mark, read once into seen. */
+static int seen_self(struct at_ctx *ctx, struct store *st, struct sync_seen *seen)
+{
+    struct buf self = BUF_INIT;
+    int rc;
+
+    if (seen->self[0] != '\0')
+        return AT_OK;
+    if ((rc = store_meta_get(ctx, st, "archive_id", &self)) == AT_OK
+        && (rc = keys_sign_pk(ctx, st, seen->self_pk)) == AT_OK
+        && (rc = sync_travel_upto(ctx, st, &seen->upto)) == AT_OK)
+        snprintf(seen->self, sizeof seen->self, "%s", buf_str(&self));
+    buf_free(&self);
+    return rc;
+}
+
+/* An entry of this archive's own log that comes back from elsewhere
+ * (after `attest travel`): its text must be the one whose leaf the log
+ * kept, and unless its text is still here, at or below what a travel
+ * sent away (upto). */
+static int own_entry(struct at_ctx *ctx, struct store *st, const struct wire_proof *p,
+                     const char *origin, int64_t oseq, int64_t upto)
+{
+    static const char sql[] =
+        "SELECT leaf, EXISTS (SELECT 1 FROM log_item WHERE seq = ?1)"
+        " OR EXISTS (SELECT 1 FROM record_version WHERE log_seq = ?1)"
+        " FROM log_entry WHERE seq = ?1";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    uint8_t leaf[MERKLE_HASH_LEN];
+    bool found, here = false, same = false;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, oseq);
+    if ((found = sqlite3_step(stmt) == SQLITE_ROW)) {
+        merkle_leaf_hash(p->text, p->text_len, leaf);
+        same = sqlite3_column_bytes(stmt, 0) == MERKLE_HASH_LEN
+               && memcmp(sqlite3_column_blob(stmt, 0), leaf, sizeof leaf) == 0;
+        here = sqlite3_column_int(stmt, 1);
+    }
+    sqlite3_reset(stmt);
+    if (!found || (!here && oseq > upto))
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld claims to be this archive's own, but it is "
+                         "beyond what `attest travel` sent away (entries up to %lld): refused",
+                         origin, (long long)oseq, (long long)upto);
+    if (!same)
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld claims to be this archive's own, but it is "
+                         "not what this archive's log holds at entry %lld: refused", origin,
+                         (long long)oseq, (long long)oseq);
+    return AT_OK;
+}
+
+/* The key origin's tree heads are signed with (see sync_proof_verify). */
+static void proof_key(struct store *st, const struct sync_peer *sender, const struct wire_proof *p,
+                      const char *origin, const struct sync_seen *seen,
+                      uint8_t key[crypto_sign_PUBLICKEYBYTES])
+{
+    struct sync_peer pinned;
+
+    if (strcmp(origin, seen->self) == 0) {
+        memcpy(key, seen->self_pk, crypto_sign_PUBLICKEYBYTES);
+    } else if (sender && strcmp(origin, sender->archive) == 0) {
+        memcpy(key, sender->sign_pk, crypto_sign_PUBLICKEYBYTES);
+    } else if (sync_peer_get(&(struct at_ctx){ 0 }, st, NULL, origin, &pinned) == AT_OK) {
+        memcpy(key, pinned.sign_pk, crypto_sign_PUBLICKEYBYTES);
+        sync_peer_free(&pinned);
+    } else {
+        memcpy(key, p->sign_pk, crypto_sign_PUBLICKEYBYTES);
+    }
+}
+
+int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
+                     const struct wire_proof *p, const char *origin, int64_t oseq,
+                     struct sync_seen *seen)
+{
+    uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
+    char *head_text;
+    int rc;
+
+    if (p->index != (uint64_t)oseq - 1)
+        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                         (long long)oseq);
+    if ((rc = seen_self(ctx, st, seen)) != AT_OK)
+        return rc;
+    if (strcmp(origin, seen->self) == 0
+        && (rc = own_entry(ctx, st, p, origin, oseq, seen->upto)) != AT_OK)
+        return rc;
+    proof_key(st, sender, p, origin, seen, key);
+    if (strcmp(seen->origin, origin) != 0 || memcmp(seen->key, key, sizeof key) != 0
+        || seen->head.size != p->head.size
+        || memcmp(seen->head.root, p->head.root, sizeof p->head.root) != 0
+        || strcmp(seen->head.signed_at, p->head.signed_at) != 0
+        || memcmp(seen->head.signature, p->head.signature, sizeof p->head.signature) != 0) {
+        head_text = evlog_head_text(origin, &p->head);
+        int bad = crypto_sign_verify_detached(p->head.signature, (const uint8_t *)head_text,
+                                              strlen(head_text), key);
+        free(head_text);
+        if (bad)
+            return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not "
+                             "signed by archive %s", origin, (long long)oseq, origin);
+        seen->head = p->head;
+        snprintf(seen->origin, sizeof seen->origin, "%s", origin);
+        memcpy(seen->key, key, sizeof key);
+    }
+    merkle_leaf_hash(p->text, p->text_len, leaf);
+    if (merkle_verify_inclusion(leaf, p->index, p->head.size, &p->path, p->head.root, ctx)
+        != AT_OK)
+        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
+                         "proof fails", origin, (long long)oseq);
+    return AT_OK;
+}
+
+bool sync_proof_parse(json_t *j, struct wire_proof *p)
+{
+    const char *root = json_string_value(json_object_get(j, "root"));
+    const char *sig = json_string_value(json_object_get(j, "signature"));
+    const char *at = json_string_value(json_object_get(j, "signed_at"));
+    const char *pk = json_string_value(json_object_get(j, "sign_pk"));
+    json_t *hashes = json_object_get(j, "hashes"), *hx;
+    struct at_ctx quiet = { 0 };
+    size_t i, siglen;
+
+    p->text = json_string_value(json_object_get(j, "text"));
+    if (p->text == NULL || root == NULL || sig == NULL || at == NULL || pk == NULL
+        || strlen(at) >= sizeof p->head.signed_at || !json_is_array(hashes)
+        || json_array_size(hashes) > MERKLE_MAX_PROOF
+        || !json_is_integer(json_object_get(j, "index"))
+        || merkle_hash_parse(root, p->head.root, &quiet) != AT_OK
+        || sodium_hex2bin(p->head.signature, sizeof p->head.signature, sig, strlen(sig), NULL,
+                          &siglen, NULL) != 0 || siglen != sizeof p->head.signature
+        || b64_key(pk, strlen(pk), p->sign_pk, sizeof p->sign_pk) != AT_OK)
+        return false;
+    p->text_len = json_string_length(json_object_get(j, "text"));
+    p->head.size = (uint64_t)json_integer_value(json_object_get(j, "size"));
+    p->index = (uint64_t)json_integer_value(json_object_get(j, "index"));
+    snprintf(p->head.signed_at, sizeof p->head.signed_at, "%s", at);
+    json_array_foreach(hashes, i, hx)
+        if (merkle_hash_parse(json_string_value(hx) ?: "", p->path.hash[i], &quiet) != AT_OK)
+            return false;
+    p->path.len = json_array_size(hashes);
+    return true;
+}
+
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, json_t *proof, const char *origin,
+                      int64_t oseq, struct sync_seen *seen)
+{
+    struct wire_proof p;
+
+    if (!sync_proof_parse(proof, &p))
+        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                         (long long)oseq);
+    return sync_proof_check(ctx, st, NULL, &p, origin, oseq, seen);
 }

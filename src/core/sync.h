@@ -14,12 +14,15 @@
 #define SYNC_H
 
 #include "attest.h"
+#include "evlog.h"
 #include "store.h"
 
 #include <jansson.h>
+#include <sodium.h>
 
 /* One line another archive pins:
- * "attest-peer 1 ARCHIVE-ID SIGN-PK BOX-PK [OFFICER-BOX-PK,...]"
+ * "attest-peer 1 ARCHIVE-ID SIGN-PK BOX-PK [OFFICER-BOX-PK,...]" (its
+ * officers, then its team peers' officers)
  * (keys in base64); it round-trips through sync_peer_add.  The box key is
  * derived from the master key: the session must hold it. */
 int sync_key_line(struct at_ctx *ctx, struct store *st, struct buf *out);
@@ -41,7 +44,10 @@ int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, 
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* The sealing keys of every team peer's officers (base64, from their key
- * lines), as a new array: identities are sealed to them too. */
+ * lines; each once, this archive's own officers' left out), as a new
+ * array: identities are sealed to them too, and the key line names them
+ * after this archive's own officers, so that an identity recorded on one
+ * team archive reaches another through this one, still sealed. */
 int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* What an export or an import did. */
@@ -100,6 +106,35 @@ int sync_peer_mark_set(struct at_ctx *ctx, struct store *st, const char *peer, c
  * origin_archive, author, written_at, base}], current}. */
 int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
 
+/* ---- proofs of origin ---- */
+
+/* What sync_proof_verify keeps between calls: this archive's id, signing
+ * key and travel mark (sync_travel_upto), read once, and the last tree
+ * head whose signature checked, whose and under which key, since most
+ * proofs checked one after another are against one head.  Zeroed to
+ * start; it holds nothing to free. */
+struct sync_seen {
+    char self[33];
+    uint8_t self_pk[crypto_sign_PUBLICKEYBYTES];
+    int64_t upto;
+    struct tree_head head;
+    char origin[33];
+    uint8_t key[crypto_sign_PUBLICKEYBYTES];
+};
+
+/* Checks proof, the inclusion proof kept with the version or item
+ * origin/oseq: its text is entry oseq of origin's log, under a tree head
+ * signed by origin's key: this archive's own for its own entries (whose
+ * text must then be the one its log kept a leaf for, and that `attest
+ * travel` sent away unless the entry is held here), the key pinned for
+ * origin, else the one the proof names.  proof is the JSON kept with
+ * the version or item (record_version.proof, sync_item.proof).
+ * AT_ECORRUPT naming origin/oseq otherwise.  For `attest verify`; an
+ * import runs the same check on the proof as it travels, with the
+ * sender's key too (sync_proof_check, sync_int.h). */
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, json_t *proof, const char *origin,
+                      int64_t oseq, struct sync_seen *seen);
+
 /* ---- travel (sync_travel.c): `attest travel`, before a border crossing ---- */
 
 /* What a travel removed: record versions, log items, vault index entries
@@ -122,7 +157,8 @@ int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd
 int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
                        const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed);
 /* The last log entry whose text a travel removed (0 if none): verify
- * accepts entries without a text up to it. */
+ * accepts entries without a text up to it, and an import takes back the
+ * archive's own entries only up to it.  In sync.c. */
 int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto);
 
 #endif

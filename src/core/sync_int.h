@@ -1,17 +1,20 @@
 /*
  * sync_int.h: what sync.c and sync_pack.c share: a pinned peer as read
- * from its key line, and marks.  Private to the sync* family.
+ * from its key line, marks and proofs of origin.  Private to the sync* family.
  */
 #ifndef SYNC_INT_H
 #define SYNC_INT_H
 
 #include "attest.h"
+#include "evlog.h"
+#include "merkle.h"
 #include "store.h"
+#include "sync.h"
 
 #include <jansson.h>
 #include <sodium.h>
 
-#define SYNC_OFFICERS_MAX 16
+#define SYNC_OFFICERS_MAX 64
 
 struct sync_peer {
     char name[48];
@@ -37,6 +40,30 @@ int sync_box_keys(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_box_PU
 /* The mark as a new JSON object; a mark's text checked and parsed. */
 int sync_mark_json(struct at_ctx *ctx, struct store *st, json_t **out);
 int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
+
+/* An inclusion proof as it travels and is checked: the text its origin
+ * logged as entry oseq (index oseq - 1), a tree head the origin signed,
+ * the origin's key, and the path.  Its wire form is in sync_pack.c; the
+ * form kept beside what it proves is the JSON sync_proof_parse reads. */
+struct wire_proof {
+    struct tree_head head;
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
+    struct merkle_proof path;
+    uint64_t index;
+    const char *text;
+    size_t text_len;
+};
+
+/* A kept proof read back (j must outlive p, whose text is j's); false
+ * when it is not a whole one. */
+bool sync_proof_parse(json_t *j, struct wire_proof *p);
+
+/* The one check of a proof (sync_proof_verify's), for an import and for
+ * verify alike, also accepting the key of sender (a pack's pinned sender,
+ * or NULL) for what sender wrote itself. */
+int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
+                     const struct wire_proof *p, const char *origin, int64_t oseq,
+                     struct sync_seen *seen);
 
 /* Appends bin in base64 (URL-safe, no padding). */
 void sync_b64(const uint8_t *bin, size_t len, struct buf *out);

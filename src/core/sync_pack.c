@@ -145,19 +145,9 @@ static int write_all(struct at_ctx *ctx, int fd, const void *data, size_t len)
 
 /* ---- proofs ------------------------------------------------------------- */
 
-/* An inclusion proof as it travels: the text its origin logged as entry
- * oseq (index oseq - 1), a tree head the origin signed, the origin's key,
- * and the path.  On the wire: u64 size, root, signature, u8 length and
- * signed_at, key, u8 count and the path's hashes, u32 length and text. */
-struct wire_proof {
-    struct tree_head head;
-    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
-    struct merkle_proof path;
-    uint64_t index;
-    const char *text;
-    size_t text_len;
-};
-
+/* An inclusion proof (struct wire_proof, sync_int.h) on the wire: u64
+ * size, root, signature, u8 length and signed_at, key, u8 count and the
+ * path's hashes, u32 length and text. */
 static void put_proof(struct buf *b, const struct wire_proof *p)
 {
     buf_u64(b, p->head.size);
@@ -272,37 +262,6 @@ static int b64_exact(const char *text, uint8_t *out, size_t len)
     return text && sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
                                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0
                    && got == len ? AT_OK : AT_EINVAL;
-}
-
-/* A kept proof read back (j must outlive p, whose text is j's). */
-static bool proof_from_json(json_t *j, struct wire_proof *p)
-{
-    const char *root = json_string_value(json_object_get(j, "root"));
-    const char *sig = json_string_value(json_object_get(j, "signature"));
-    const char *at = json_string_value(json_object_get(j, "signed_at"));
-    json_t *hashes = json_object_get(j, "hashes"), *hx;
-    struct at_ctx quiet = { 0 };
-    size_t i, siglen;
-
-    p->text = json_string_value(json_object_get(j, "text"));
-    if (p->text == NULL || root == NULL || sig == NULL || at == NULL
-        || strlen(at) >= sizeof p->head.signed_at || !json_is_array(hashes)
-        || json_array_size(hashes) > MERKLE_MAX_PROOF
-        || merkle_hash_parse(root, p->head.root, &quiet) != AT_OK
-        || sodium_hex2bin(p->head.signature, sizeof p->head.signature, sig, strlen(sig), NULL,
-                          &siglen, NULL) != 0 || siglen != sizeof p->head.signature
-        || b64_exact(json_string_value(json_object_get(j, "sign_pk")), p->sign_pk,
-                     sizeof p->sign_pk) != AT_OK)
-        return false;
-    p->text_len = json_string_length(json_object_get(j, "text"));
-    p->head.size = (uint64_t)json_integer_value(json_object_get(j, "size"));
-    p->index = (uint64_t)json_integer_value(json_object_get(j, "index"));
-    snprintf(p->head.signed_at, sizeof p->head.signed_at, "%s", at);
-    json_array_foreach(hashes, i, hx)
-        if (merkle_hash_parse(json_string_value(hx) ?: "", p->path.hash[i], &quiet) != AT_OK)
-            return false;
-    p->path.len = json_array_size(hashes);
-    return true;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -600,7 +559,7 @@ static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const 
     *kept = NULL;
     if (strcmp(origin, h->archive) != 0) {
         if (stored == NULL || (*kept = json_loads(stored, 0, NULL)) == NULL
-            || !proof_from_json(*kept, p) || p->index != (uint64_t)oseq - 1)
+            || !sync_proof_parse(*kept, p) || p->index != (uint64_t)oseq - 1)
             return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "
                              "damaged", origin, (long long)oseq);
         return AT_OK;
@@ -865,10 +824,10 @@ out:
     return rc;
 }
 
-/* A witness identity recorded here, to a team peer: only the boxes sealed
- * to that peer's officers (entries "peer:KEY" of the logged item, KEY from
- * its key line); nothing when none is.  Never to a partner, and never an
- * identity that came from elsewhere (its boxes here are this archive's). */
+/* A witness identity, to a team peer: only the boxes sealed to that
+ * peer's officers (entries "peer:KEY" of the logged item, KEY from its key
+ * line: sealed here, or received sealed from another team archive to be
+ * passed on); nothing when none is.  Never to a partner. */
 static int export_identity(struct exporter *x, sqlite3_stmt *row)
 {
     const char *origin = (const char *)sqlite3_column_text(row, 5);
@@ -878,7 +837,7 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
     struct wire_proof p;
     int rc = AT_OK;
 
-    if (x->peer->partner || strcmp(origin, x->own.archive) != 0)
+    if (x->peer->partner)
         return AT_OK;
     if ((doc = json_loads(text, 0, NULL)) == NULL)
         return ctx_error(x->ctx, AT_ECORRUPT, "an identity entry is not JSON");
@@ -895,7 +854,8 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
         buf_free(&name);
     }
     if (json_object_size(boxes) > 0
-        && (rc = proof_of(x, origin, oseq, NULL, text, &p, &kept)) == AT_OK) {
+        && (rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7), text, &p,
+                          &kept)) == AT_OK) {
         body = json_pack("{s:s, s:s, s:O}", "kind", "identity",
                          "witness", (const char *)sqlite3_column_text(row, 2), "boxes", boxes);
         rc = item_frame(x, origin, oseq, &p, body);
@@ -1172,11 +1132,7 @@ struct importer {
     uint32_t files;        /* evidence items met so far: the file being read */
     struct sync_stats *stats;
     json_t *mark;
-    /* The last tree head whose signature checked, whose, and under which
-     * key: most proofs in a pack are against the same head. */
-    struct tree_head head;
-    char head_origin[ARCHIVE_LEN + 1];
-    uint8_t head_key[crypto_sign_PUBLICKEYBYTES];
+    struct sync_seen seen;  /* proofs checked (sync_proof_check) */
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -1212,50 +1168,6 @@ static int next_frame(struct importer *im)
     return AT_OK;
 }
 
-/* Checks proof: its text is entry oseq of origin's log, under a tree head
- * origin signed.  The key: the one pinned for origin when it is a peer,
- * else the one the proof names, which the pack's (pinned, checked) sender
- * vouches for. */
-static int check_proof(struct importer *im, const struct wire_proof *p, const char *origin,
-                       int64_t oseq)
-{
-    struct at_ctx *ctx = im->ctx;
-    struct sync_peer pinned;
-    uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
-    char *head_text;
-
-    if (strcmp(origin, im->sender->archive) == 0) {
-        memcpy(key, im->sender->sign_pk, sizeof key);
-    } else if (sync_peer_get(&(struct at_ctx){ 0 }, im->st, NULL, origin, &pinned) == AT_OK) {
-        memcpy(key, pinned.sign_pk, sizeof key);
-        sync_peer_free(&pinned);
-    } else {
-        memcpy(key, p->sign_pk, sizeof key);
-    }
-    if (strcmp(im->head_origin, origin) != 0 || memcmp(im->head_key, key, sizeof key) != 0
-        || im->head.size != p->head.size
-        || memcmp(im->head.root, p->head.root, sizeof p->head.root) != 0
-        || strcmp(im->head.signed_at, p->head.signed_at) != 0
-        || memcmp(im->head.signature, p->head.signature, sizeof p->head.signature) != 0) {
-        head_text = evlog_head_text(origin, &p->head);
-        int bad = crypto_sign_verify_detached(p->head.signature, (const uint8_t *)head_text,
-                                              strlen(head_text), key);
-        free(head_text);
-        if (bad)
-            return ctx_error(ctx, AT_ECORRUPT, "the tree head in the proof of %s/%lld is not "
-                             "signed by archive %s", origin, (long long)oseq, origin);
-        im->head = p->head;
-        memcpy(im->head_origin, origin, sizeof im->head_origin);
-        memcpy(im->head_key, key, sizeof key);
-    }
-    merkle_leaf_hash(p->text, p->text_len, leaf);
-    if (merkle_verify_inclusion(leaf, p->index, p->head.size, &p->path, p->head.root, ctx)
-        != AT_OK)
-        return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
-                         "proof fails", origin, (long long)oseq);
-    return AT_OK;
-}
-
 /* A V or I frame's identity. */
 static int frame_gid(struct importer *im, struct cursor *c, char origin[ARCHIVE_LEN + 1],
                      int64_t *oseq)
@@ -1281,7 +1193,7 @@ static int frame_proof(struct importer *im, struct cursor *c, const char *origin
         return ctx_error(im->ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
                          (long long)oseq);
     p->index = (uint64_t)oseq - 1;
-    return check_proof(im, p, origin, oseq);
+    return sync_proof_check(im->ctx, im->st, im->sender, p, origin, oseq, &im->seen);
 }
 
 /* V: the version its proof's text holds, stored with its identity, bases
@@ -1568,39 +1480,69 @@ static int apply_custody(struct importer *im, json_t *body, const struct wire_pr
     return rc;
 }
 
-/* A witness identity, sealed by its origin to this archive's officers'
- * keys: each box is filed under the officer whose key it was sealed to.
- * Nothing here opens it. */
+/* A witness identity, sealed by its origin to the officers' keys in this
+ * archive's key line: each box must be one its origin logged ("peer:KEY"
+ * of the item its proof holds).  A box for one of this archive's officers
+ * is filed under that officer; one for a team peer's officer is kept as
+ * "peer:KEY", to be passed on still sealed.  Nothing here opens it; kept
+ * only when one of this archive's officers can. */
 static int apply_identity(struct importer *im, json_t *body, const struct wire_proof *p,
                           const char *origin, int64_t oseq)
 {
     static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
-    const char *witness = json_string_value(json_object_get(body, "witness"));
-    json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object();
+    const char *witness = json_string_value(json_object_get(body, "witness")), *key;
+    json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object(), *team = NULL, *box;
+    json_t *logged = json_loadb(p->text, p->text_len, 0, NULL);
     char *proof = NULL;
-    sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
+    sqlite3_stmt *stmt;
+    size_t i, own;
     int64_t seq;
     int rc = AT_OK;
 
-    if (stmt == NULL) {
-        json_decref(sealed);
-        return AT_ERR;
+    if (witness == NULL || !json_is_object(boxes)) {
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
+                       (long long)oseq);
+        goto out;
+    }
+    json_object_foreach(boxes, key, box) {
+        struct buf name = BUF_INIT;
+        buf_printf(&name, "peer:%s", key);
+        bool logged_so = json_equal(box, json_object_get(json_object_get(logged, "sealed"),
+                                                         buf_str(&name)));
+        buf_free(&name);
+        if (!logged_so) {
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld: a sealed box is not "
+                           "one its origin logged", origin, (long long)oseq);
+            goto out;
+        }
+    }
+    if ((stmt = store_stmt(im->ctx, im->st, sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
     }
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-        struct buf key = BUF_INIT;
+        struct buf b64 = BUF_INIT;
         if (sqlite3_column_bytes(stmt, 1) == crypto_box_PUBLICKEYBYTES) {
-            sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &key);
-            json_t *box = json_object_get(boxes, buf_str(&key));
+            sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &b64);
+            box = json_object_get(boxes, buf_str(&b64));
             if (json_is_string(box))
                 json_object_set(sealed, (const char *)sqlite3_column_text(stmt, 0), box);
         }
-        buf_free(&key);
+        buf_free(&b64);
     }
     sqlite3_reset(stmt);
-    if (witness == NULL) {
-        rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld is damaged", origin,
-                       (long long)oseq);
-    } else if (json_object_size(sealed) == 0) {
+    own = json_object_size(sealed);
+    if ((rc = sync_team_officer_keys(im->ctx, im->st, &team)) != AT_OK)
+        goto out;
+    json_array_foreach(team, i, box) {
+        json_t *b = json_object_get(boxes, json_string_value(box));
+        struct buf name = BUF_INIT;
+        buf_printf(&name, "peer:%s", json_string_value(box));
+        if (json_is_string(b))
+            json_object_set(sealed, buf_str(&name), b);
+        buf_free(&name);
+    }
+    if (own == 0) {
         im->stats->skipped_already++; /* sealed to no officer of this archive */
     } else {
         proof = proof_text(p, NULL);
@@ -1609,8 +1551,11 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
             && (rc = note_item(im, origin, oseq, seq, true, proof)) == AT_OK)
             im->stats->items++;
     }
+out:
     free(proof);
     json_decref(sealed);
+    json_decref(team);
+    json_decref(logged);
     return rc;
 }
 
@@ -1699,8 +1644,8 @@ static int count_conflicts(struct at_ctx *ctx, struct store *st, uint64_t *out)
     return AT_OK;
 }
 
-
-/* Logs the import itself in this archive's log. */
+/* Logs the import itself in this archive's log, unless it brought
+ * nothing new: then it changes nothing (the sender's mark aside). */
 static int log_import(struct importer *im, const struct pack_header *h)
 {
     char now[21], *mark = im->mark ? canonical_text(im->mark) : NULL;
@@ -1709,6 +1654,8 @@ static int log_import(struct importer *im, const struct pack_header *h)
     int rc = AT_OK;
 
     if (mark && (rc = sync_peer_mark_set(im->ctx, im->st, im->sender->name, mark)) != AT_OK)
+        goto out;
+    if (im->stats->versions == 0 && im->stats->items == 0 && im->stats->files == 0)
         goto out;
     canonical_now(now);
     doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "event", "pack imported",

@@ -17,7 +17,8 @@
  * are gone, and a signed log item of kind "travel" says which entries
  * travelled (upto) and the hash of the pack they went in.  `attest verify`
  * accepts an entry without a text only below a travel item's upto
- * (sync_travel_upto).  docs/commands/travel.md has the design.
+ * (sync_travel_upto, in sync.c, which an import's check of the archive's
+ * own entries reads too).  docs/commands/travel.md has the design.
  */
 #include "attest.h"
 #include "access.h"
@@ -243,14 +244,4 @@ int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd
     if ((rc = pack_digest(ctx, fd, digest, &bytes)) != AT_OK)
         return rc;
     return sync_travel_remove(ctx, st, centre, digest, bytes, removed);
-}
-
-int sync_travel_upto(struct at_ctx *ctx, struct store *st, int64_t *upto)
-{
-    uint64_t n = 0;
-    int rc = count(ctx, st, "SELECT coalesce(max(json_extract(doc, '$.upto')), 0) FROM log_item"
-                   " WHERE kind = 'travel'", &n);
-
-    *upto = (int64_t)n;
-    return rc;
 }

@@ -367,6 +367,70 @@ static int check_unlogged(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
+/* Whether the stored text of an imported version holds what its origin
+ * logged (logged): the same content, and as its origin the author and
+ * time the origin gave it; only its number here, who stored it here and
+ * when differ. */
+static bool proves_version(const char *stored_text, const char *logged_text)
+{
+    static const char *const local[] = { "version", "author", "written_at", "origin" };
+    json_t *stored = json_loads(stored_text, 0, NULL), *logged = json_loads(logged_text, 0, NULL);
+    json_t *was = json_object_get(stored, "origin");
+    json_t *first = json_object_get(logged, "origin") ?: logged;
+    bool same = was != NULL && first != NULL
+                && json_equal(json_object_get(was, "author"), json_object_get(first, "author"))
+                && json_equal(json_object_get(was, "written_at"),
+                              json_object_get(first, "written_at"));
+
+    for (size_t i = 0; same && i < ARRAY_LEN(local); i++) {
+        json_object_del(stored, local[i]);
+        json_object_del(logged, local[i]);
+    }
+    same = same && json_equal(stored, logged);
+    json_decref(stored);
+    json_decref(logged);
+    return same;
+}
+
+/* The proof kept with each imported version and item still proves it:
+ * its text is in its origin's log under a head the origin signed
+ * (sync_proof_verify), and a version's proof is of that version. */
+static int check_origin_proofs(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT 'record ' || id || ' version ' || version, origin, oseq, proof, doc"
+        " FROM record_version WHERE proof IS NOT NULL"
+        " UNION ALL SELECT coalesce(i.kind || ' item ' || i.ref, 'log entry ' || s.seq), s.origin,"
+        " s.oseq, s.proof, NULL FROM sync_item s LEFT JOIN log_item i ON i.seq = s.seq"
+        " WHERE s.proof IS NOT NULL";
+    struct sync_seen seen = { 0 };
+    sqlite3_stmt *stmt;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "reading the proofs of imported versions");
+    while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *what = (const char *)sqlite3_column_text(stmt, 0);
+        const char *origin = (const char *)sqlite3_column_text(stmt, 1);
+        int64_t oseq = sqlite3_column_int64(stmt, 2);
+        const char *doc = (const char *)sqlite3_column_text(stmt, 4);
+        json_t *proof = json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
+
+        if (proof == NULL)
+            rc = ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is not JSON", origin,
+                           (long long)oseq);
+        else if ((rc = sync_proof_verify(ctx, st, proof, origin, oseq, &seen)) == AT_OK && doc
+                 && !proves_version(doc, json_string_value(json_object_get(proof, "text"))))
+            rc = ctx_error(ctx, AT_ECORRUPT, "its proof proves another text than the version "
+                           "kept (%s/%lld)", origin, (long long)oseq);
+        if (rc != AT_OK)
+            ctx_prefix(ctx, "%s (from archive %s): ", what, origin);
+        json_decref(proof);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 /* The vault's index names, for every logged evidence item, the file and
  * entry the log gives it, and nothing else: verify reads the vault
  * through it. */
@@ -649,6 +713,7 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
     if ((rc = check_sqlite(ctx, st, full)) == AT_OK
         && (rc = check_leaves(ctx, st, &tree, &newest, &mismatch, r)) == AT_OK
         && (rc = check_unlogged(ctx, st)) == AT_OK
+        && (rc = check_origin_proofs(ctx, st)) == AT_OK
         && (rc = check_versions(ctx, st, &mismatch)) == AT_OK
         && (rc = check_keys_and_users(ctx, st)) == AT_OK
         && (rc = check_heads(ctx, st, &tree, r)) == AT_OK
