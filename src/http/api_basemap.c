@@ -205,7 +205,8 @@ int api_tile(struct request *r)
         buf_free(&data);
         return http_core_error(r, rc);
     }
-    b = http_bytes_new(buf_detach(&data), data.len, basemap_content_type(format));
+    size_t len = data.len; /* read before buf_detach empties data */
+    b = http_bytes_new(buf_detach(&data), len, basemap_content_type(format));
     cache_put(r->etag, b);
     return http_reply_bytes(r, b);
 }
