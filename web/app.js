@@ -544,7 +544,6 @@ VIEWS.map = function (el, arg, params) {
     window.ATTEST_MAP.legend(map, [legend, confLegend, window.ATTEST_MAP.legendExtras()]);
     var detailLayer = L.layerGroup().addTo(map);
     var generation = 0;
-    var lastFeats = [];
     /* Corroboration review (map_review.js): a candidate is shown where a
      * feature's details are; a decision reloads the map on the site made. */
     side.insertBefore(window.ATTEST_MAP.review(map, function (title, el) {
@@ -563,14 +562,19 @@ VIEWS.map = function (el, arg, params) {
 
     function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
-    function load() {
+    /* The view as the API's bbox parameter: west,south,east,north. */
+    function viewBox() {
         var b = map.getBounds();
         var west = b.getWest(), east = b.getEast();
         if (east - west >= 360) { west = -180; east = 180; }
         west = clamp(west, -180, 180);
         east = clamp(east, -180, 180);
-        var bbox = [west, clamp(b.getSouth(), -90, 90), east, clamp(b.getNorth(), -90, 90)]
+        return [west, clamp(b.getSouth(), -90, 90), east, clamp(b.getNorth(), -90, 90)]
             .map(function (x) { return x.toFixed(5); }).join(',');
+    }
+
+    function load() {
+        var bbox = viewBox();
         var layers = ['site', 'pinpoint', 'event'].filter(function (l) { return filters[l]; });
         var mine = ++generation;
         var q = { bbox: bbox, site_type: filters.site_type, confidence: filters.confidence,
@@ -607,7 +611,6 @@ VIEWS.map = function (el, arg, params) {
     var reload = debounce(load, 250);
 
     function show(feats, counted) {
-        lastFeats = feats;
         cluster.clearLayers();
         bubbles.clearLayers();
         counted.forEach(function (c) { bubbles.addLayer(window.ATTEST_MAP.serverBubble(map, c)); });
@@ -712,8 +715,11 @@ VIEWS.map = function (el, arg, params) {
                     }).catch(function () { /* shown as its id */ });
                 });
                 detail.appendChild(evs);
-                var others = lastFeats.filter(function (f) { return f.properties.type === 'site'; })
-                    .map(function (f) { return f.properties; });
+                /* The sites in view are asked for here rather than taken
+                 * from the map's markers, which may still be loading. */
+                var others = api('GET', '/map' + qs({ layer: 'site', bbox: viewBox() })).then(function (fc) {
+                    return fc.features.map(function (f) { return f.properties; });
+                });
                 window.ATTEST_MAP.siteTools(detail, site, others, function (id, message) {
                     say(message);
                     load();

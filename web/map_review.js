@@ -93,7 +93,7 @@ function review(map, show, done) {
 }
 
 /* A site's panel's tools: split checked pinpoints off, merge another site
- * in.  others: the ids and labels of the other sites in view. */
+ * in.  others: a promise of the sites in view (their ids and labels). */
 function siteTools(el, site, others, done) {
     var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
     var fail = function (e) { err.textContent = e.message; err.hidden = false; };
@@ -103,10 +103,12 @@ function siteTools(el, site, others, done) {
                  h('label', { for: id }, pp.id));
     });
     var name = h('input', { id: 'rv-split-name', size: 20 });
-    var other = h('select', { id: 'rv-merge-site' }, h('option', { value: '' }, '—'),
-                  others.filter(function (o) { return o.id !== site.id; }).map(function (o) {
-                      return h('option', { value: o.id }, (o.label || o.id) + ' (' + o.id + ')');
-                  }));
+    var other = h('select', { id: 'rv-merge-site' }, h('option', { value: '' }, '—'));
+    others.then(function (sites) {
+        sites.filter(function (o) { return o.id !== site.id; }).forEach(function (o) {
+            other.appendChild(h('option', { value: o.id }, (o.label || o.id) + ' (' + o.id + ')'));
+        });
+    }).catch(fail);
     el.appendChild(h('section', { class: 'rv-site', id: 'rv-site' },
         h('h3', null, t('map.rv.title')), err,
         site.pinpoints.length > 1 ? h('fieldset', null, h('legend', null, t('map.rv.split')), checks,

@@ -305,8 +305,17 @@ await step('map: corroboration review: group, confirm a candidate, split a site 
     await goto('map?lat=42.43&lon=129.75&z=12');
     await page.click('#rv-box summary');
     await page.click('#rv-cluster');
-    const cand = page.locator('#rv-candidates button[data-label]').first();
-    await cand.waitFor();
+    await page.waitForSelector('#rv-candidates button[data-label]');
+    /* A candidate that makes a new site and leaves site 1's pinpoints where
+     * they are (the split below needs pp-fake00000002 on site 1); the
+     * clustering does not promise an order, so it is picked by content. */
+    const label = await page.evaluate(async () => {
+        const x = await (await fetch('/api/v1/sites/candidates')).json();
+        const c = x.candidates.find((k) => !k.site && !k.pinpoints.includes('pp-fake00000002'));
+        return c && c.label;
+    });
+    check(label, 'a candidate for a new site, away from site 1');
+    const cand = page.locator(`#rv-candidates button[data-label="${label}"]`);
     check(/pinpoints, \d+ witnesses/.test(await cand.textContent()), 'a candidate with its counts: ' + await cand.textContent());
     await cand.click();
     await page.waitForSelector('#map-detail .rv-candidate');
