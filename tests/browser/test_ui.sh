@@ -73,22 +73,25 @@ if ! { run init "$tmp/a" --kdf interactive \
     exit 1
 fi
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# wait_port PORT: until a server answers on it (at most a minute).
+wait_port() {
+    for _ in $(seq 600); do
+        (exec 5<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+}
+
+port=$(free_port)
 "$A" -A "$tmp/a" serve --bind 127.0.0.1 --port "$port" 3<"$tmp/pass" 2>"$tmp/serve.log" &
 server=$!
-for _ in $(seq 600); do
-    (exec 5<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-done
+wait_port "$port"
 
 # A second server on loopback, the peer the browser pins and pushes to.
-peer_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+peer_port=$(free_port)
 "$A" -A "$tmp/c" serve --bind 127.0.0.1 --port "$peer_port" 3<"$tmp/pass" 2>"$tmp/peer.log" &
 peer_server=$!
-for _ in $(seq 600); do
-    (exec 5<>"/dev/tcp/127.0.0.1/$peer_port") 2>/dev/null && break
-    sleep 0.1
-done
+wait_port "$peer_port"
 
 ATTEST_PEER_URL="http://127.0.0.1:$peer_port" ATTEST_PEER_LINE="$(cat "$tmp/c.line")" \
 ATTEST_PEER_TOKEN="$(cat "$tmp/c.token")" \

@@ -276,7 +276,8 @@ await step('map: a site shows its pinpoints, circles, corroboration and events',
 
 await step('map: clusters say what they hold, sites show outlines and lines, the legend stays in view', async () => {
     await goto('map?lat=42.45&lon=129.75&z=9');
-    const bubble = page.locator('#map .cl').first();
+    // A bubble of the map, not the legend's sample (which is there before any bubble is drawn).
+    const bubble = page.locator('#map .cl:not(.cl-sample)').first();
     await bubble.waitFor();
     const title = await bubble.getAttribute('title');
     check(/\d+ sites/.test(title) && /\d+ pinpoints/.test(title), 'the bubble counts sites and pinpoints apart: ' + title);
