@@ -546,6 +546,7 @@ struct exporter {
     struct sync_stats *stats;
     struct buf frame;     /* the frame being built */
     uint32_t files;       /* files sent so far */
+    struct evlog_prover *prover; /* proofs against own.head, made at the first */
 };
 
 /* What the pack holds of a thing written at (origin, oseq) whose logged
@@ -572,7 +573,12 @@ static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const 
     p->index = (uint64_t)oseq - 1;
     p->text = text;
     p->text_len = strlen(text);
-    return evlog_inclusion_proof(x->ctx, x->st, p->index, h->head.size, &p->path);
+    if (x->prover == NULL) {
+        int rc = evlog_prover_begin(x->ctx, x->st, h->head.size, &x->prover);
+        if (rc != AT_OK)
+            return rc;
+    }
+    return evlog_prover_proof(x->ctx, x->prover, p->index, &p->path);
 }
 
 /* Starts a frame of type with the identity origin/oseq. */
@@ -942,6 +948,7 @@ out:
     if (begun)
         store_exec(&(struct at_ctx){ 0 }, st, rc == AT_OK ? "COMMIT" : "ROLLBACK");
     sync_pack_free(x.po);
+    evlog_prover_free(x.prover);
     buf_free(&x.frame);
     buf_free(&self);
     json_decref(mark);
