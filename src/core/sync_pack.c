@@ -1140,6 +1140,7 @@ struct importer {
     struct sync_stats *stats;
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
+    struct record_pending *pending; /* records whose view waits (record.h) */
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -1234,7 +1235,8 @@ static int apply_version(struct importer *im, struct cursor *c)
     ptext = proof_text(&p, NULL);
     rc = record_put_synced(im->ctx, im->st, doc,
                            &(struct record_origin){ .archive = origin, .seq = oseq,
-                                                    .base = bases, .proof = ptext }, &already);
+                                                    .base = bases, .proof = ptext,
+                                                    .pending = im->pending }, &already);
     if (rc != AT_OK)
         ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
     else if (already)
@@ -1607,7 +1609,10 @@ out:
     return rc;
 }
 
-/* Every frame, in order, inside the write transaction. */
+/* Every frame, in order, inside the write transaction.  The current view
+ * of the records the versions touch is derived once for each record
+ * (record_pending_settle): before an item, which may read it (an
+ * evidence item's link, an identity's witness), and after the last frame. */
 static int apply_frames(struct importer *im)
 {
     int rc;
@@ -1618,8 +1623,10 @@ static int apply_frames(struct importer *im)
         json_t *m;
         if (type == FRAME_VERSION)
             rc = apply_version(im, &c);
-        else if (type == FRAME_ITEM)
-            rc = apply_item(im, &c);
+        else if (type == FRAME_ITEM) {
+            if ((rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
+                rc = apply_item(im, &c);
+        }
         else if (type == FRAME_DATA || type == FRAME_FILE_END)
             rc = ctx_error(im->ctx, AT_ECORRUPT, "bytes of a file in the pack outside any "
                            "evidence item");
@@ -1635,7 +1642,7 @@ static int apply_frames(struct importer *im)
         if (rc != AT_OK)
             return rc;
     }
-    return rc;
+    return rc == AT_OK ? record_pending_settle(im->ctx, im->st, im->pending) : rc;
 }
 
 
@@ -1738,7 +1745,7 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     struct pack_header h = { .signed_bytes = BUF_INIT };
     struct pack_in pi = { .fd = fd };
     struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender, .ad = h.ad,
-                           .stats = stats ? stats : &local };
+                           .stats = stats ? stats : &local, .pending = record_pending_new() };
     struct buf self = BUF_INIT;
     bool begun = false;
     long swept;
@@ -1772,6 +1779,7 @@ out:
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
+    record_pending_free(im.pending);
     buf_free(&h.signed_bytes);
     buf_free(&self);
     sync_peer_free(&sender);
