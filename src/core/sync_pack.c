@@ -235,7 +235,11 @@ static char *proof_text(const struct wire_proof *p, const char *salt)
     buf_puts(&b, "{\"hashes\":[");
     for (size_t i = 0; i < p->path.len; i++) {
         merkle_hash_hex(p->path.hash[i], hex);
-        buf_printf(&b, "%s\"%s\"", i ? "," : "", hex);
+        if (i)
+            buf_putc(&b, ',');
+        buf_putc(&b, '"');
+        buf_append(&b, hex, 2 * MERKLE_HASH_LEN);
+        buf_putc(&b, '"');
     }
     merkle_hash_hex(p->head.root, hex);
     buf_printf(&b, "],\"index\":%llu,\"root\":\"%s\",", (unsigned long long)p->index, hex);
