@@ -111,10 +111,13 @@ static void insert_ref(void *arg, const char *field, const char *target)
  * version, nor a rebuild, which emptied the derived tables).
  *
  * When there is no current row yet (a first version, or a rebuild) a plain
- * INSERT does.  The upsert would do the same, but an upsert (like
- * RETURNING) makes SQLite open a statement savepoint, and each savepoint
- * makes FTS5 flush its pending terms into a new segment: one segment per
- * record, merged over and over, which took half the time of an import. */
+ * INSERT does; otherwise an UPDATE of the one row by its id, whose rowid is
+ * read first.  An upsert would do either, but an upsert (like RETURNING,
+ * or a write that may touch several rows) makes SQLite open a statement
+ * savepoint, and each savepoint makes FTS5 flush its pending terms into a
+ * new segment: one segment per record, merged over and over, which took
+ * half the time of an import (and a tenth of a pack's that amends known
+ * records). */
 static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
                           bool replaces)
 {
@@ -122,14 +125,10 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     static const char insert[] =
         "INSERT INTO record_current(id, type, version, clearance, retracted, date_lo, date_hi,"
         " place, lat, lon, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-    static const char upsert[] =
-        "INSERT INTO record_current(id, type, version, clearance, retracted, date_lo, date_hi,"
-        " place, lat, lon, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        " ON CONFLICT(id) DO UPDATE SET version = excluded.version,"
-        " clearance = excluded.clearance, retracted = excluded.retracted,"
-        " date_lo = excluded.date_lo, date_hi = excluded.date_hi, place = excluded.place,"
-        " lat = excluded.lat, lon = excluded.lon, doc = excluded.doc"
-        " RETURNING rowid";
+    static const char rowid_sql[] = "SELECT rowid FROM record_current WHERE id = ?1";
+    static const char update[] =
+        "UPDATE record_current SET type = ?2, version = ?3, clearance = ?4, retracted = ?5,"
+        " date_lo = ?6, date_hi = ?7, place = ?8, lat = ?9, lon = ?10, doc = ?11 WHERE id = ?1";
     const char *id = json_string_value(json_object_get(doc, "id"));
     const struct type_spec *t = model_type(json_string_value(json_object_get(doc, "type")));
     json_t *data = json_object_get(doc, "data");
@@ -142,7 +141,15 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
 
     vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
     derive(t, data, &d);
-    if ((stmt = store_stmt(ctx, st, replaces ? upsert : insert)) == NULL)
+    if (replaces) {
+        if ((stmt = store_stmt(ctx, st, rowid_sql)) == NULL)
+            goto out;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        replaces = sqlite3_step(stmt) == SQLITE_ROW;
+        rowid = sqlite3_column_int64(stmt, 0);
+        sqlite3_reset(stmt);
+    }
+    if ((stmt = store_stmt(ctx, st, replaces ? update : insert)) == NULL)
         goto out;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_STATIC);
@@ -160,11 +167,12 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         sqlite3_bind_double(stmt, 10, d.lon);
     }
     sqlite3_bind_text(stmt, 11, text, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != (replaces ? SQLITE_ROW : SQLITE_DONE)) {
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
         store_error(ctx, st, "updating the current view");
         goto out;
     }
-    rowid = replaces ? sqlite3_column_int64(stmt, 0) : sqlite3_last_insert_rowid(store_db(st));
+    if (!replaces)
+        rowid = sqlite3_last_insert_rowid(store_db(st));
     sqlite3_reset(stmt);
     if (replaces) {
         if ((stmt = store_stmt(ctx, st, del_refs)) == NULL)
