@@ -9,7 +9,8 @@
 # Prints wall and CPU time, MB/s and records/s for each, the load (the
 # machine may be shared: CPU time is the steadier figure), and the ratios
 # (target: within 2x of the tar pipeline).  Smaller runs:
-# SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_KEEP=1 keeps the directory.
+# SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
+# alone; SYNC_KEEP=1 keeps the directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +60,7 @@ while [ "$left" -gt 0 ]; do
         -nosalt -pbkdf2 >"$dir/files/evidence-$n.bin"
     left=$((left - size)) n=$((n + 1))
 done
-for f in "$dir"/files/*; do at field evidence add "$f" >/dev/null 2>&1; done
+for f in "$dir"/files/*; do [ -e "$f" ] && at field evidence add "$f" >/dev/null 2>&1; done
 at field peers add centre "$(at centre key show | tail -1)"
 at centre peers add field "$(at field key show | tail -1)"
 at field export jsonl -o "$dir/all.jsonl"

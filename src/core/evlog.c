@@ -343,6 +343,107 @@ int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, 
     return merkle_inclusion_proof(&src, index, size, proof, ctx);
 }
 
+/* A run of one level's nodes, [base, base + RUN), read in one query. */
+#define RUN 512
+
+struct run {
+    bool loaded;
+    uint64_t base;
+    uint8_t have[RUN];
+    uint8_t hash[RUN][MERKLE_HASH_LEN];
+};
+
+struct evlog_prover {
+    struct store *st;
+    struct merkle_source src;
+    struct merkle_prover mp;
+    struct run *run[MERKLE_MAX_LEVELS];
+};
+
+/* Reads the run of level holding index: leaves from log_entry, other
+ * levels from merkle_node, as node_get does one by one. */
+static int run_load(struct at_ctx *ctx, struct store *st, struct run *r, unsigned level,
+                    uint64_t index)
+{
+    static const char leaf_sql[] =
+        "SELECT seq - 1, leaf FROM log_entry WHERE seq > ?1 AND seq <= ?2";
+    static const char node_sql[] =
+        "SELECT idx, hash FROM merkle_node WHERE level = ?3 AND idx >= ?1 AND idx < ?2";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, level == 0 ? leaf_sql : node_sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    r->base = index - index % RUN;
+    r->loaded = true;
+    memset(r->have, 0, sizeof r->have);
+    sqlite3_bind_int64(stmt, 1, (sqlite3_int64)r->base);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(r->base + RUN));
+    if (level)
+        sqlite3_bind_int(stmt, 3, (int)level);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        uint64_t at = (uint64_t)sqlite3_column_int64(stmt, 0) - r->base;
+        if (at < RUN && sqlite3_column_bytes(stmt, 1) == MERKLE_HASH_LEN) {
+            memcpy(r->hash[at], sqlite3_column_blob(stmt, 1), MERKLE_HASH_LEN);
+            r->have[at] = 1;
+        }
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the log");
+}
+
+/* The merkle_source of a prover: a node from its level's run, the run
+ * read when it does not hold the index; a node missing from the run is
+ * asked of node_get, which says what is wrong. */
+static int run_get(void *arg, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_LEN],
+                   struct at_ctx *ctx)
+{
+    struct evlog_prover *p = arg;
+    struct run *r = p->run[level];
+    int rc;
+
+    if (r == NULL)
+        r = p->run[level] = xcalloc(1, sizeof *r);
+    if ((!r->loaded || index < r->base || index - r->base >= RUN)
+        && (rc = run_load(ctx, p->st, r, level, index)) != AT_OK)
+        return rc;
+    if (!r->have[index - r->base])
+        return node_get(p->st, level, index, out, ctx);
+    memcpy(out, r->hash[index - r->base], MERKLE_HASH_LEN);
+    return AT_OK;
+}
+
+int evlog_prover_begin(struct at_ctx *ctx, struct store *st, uint64_t size,
+                       struct evlog_prover **out)
+{
+    struct evlog_prover *p = xcalloc(1, sizeof *p);
+    int rc;
+
+    p->st = st;
+    p->src = (struct merkle_source){ run_get, p };
+    if ((rc = merkle_prover_init(&p->mp, &p->src, size, ctx)) != AT_OK) {
+        evlog_prover_free(p);
+        p = NULL;
+    }
+    *out = p;
+    return rc;
+}
+
+int evlog_prover_proof(struct at_ctx *ctx, struct evlog_prover *p, uint64_t index,
+                       struct merkle_proof *proof)
+{
+    return merkle_prover_proof(&p->mp, index, proof, ctx);
+}
+
+void evlog_prover_free(struct evlog_prover *p)
+{
+    if (p == NULL)
+        return;
+    for (unsigned i = 0; i < MERKLE_MAX_LEVELS; i++)
+        free(p->run[i]);
+    free(p);
+}
+
 int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_size,
                             uint64_t new_size, struct merkle_proof *proof)
 {

@@ -87,6 +87,18 @@ int evlog_write(struct at_ctx *ctx, struct store *st, evlog_write_fn fn, void *a
 
 int evlog_inclusion_proof(struct at_ctx *ctx, struct store *st, uint64_t index, uint64_t size,
                           struct merkle_proof *proof);
+/* Inclusion proofs of many leaves against one tree size, as
+ * evlog_inclusion_proof gives them: the peaks read once
+ * (merkle_prover_init), each level's nodes read in runs of consecutive
+ * indexes, so that proofs asked for in log order (a pack's) read each
+ * node about once.  Valid while the store's snapshot is; free with
+ * evlog_prover_free. */
+struct evlog_prover;
+int evlog_prover_begin(struct at_ctx *ctx, struct store *st, uint64_t size,
+                       struct evlog_prover **out);
+int evlog_prover_proof(struct at_ctx *ctx, struct evlog_prover *p, uint64_t index,
+                       struct merkle_proof *proof);
+void evlog_prover_free(struct evlog_prover *p);
 int evlog_consistency_proof(struct at_ctx *ctx, struct store *st, uint64_t old_size,
                             uint64_t new_size, struct merkle_proof *proof);
 

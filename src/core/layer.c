@@ -584,10 +584,14 @@ static int count_remove(struct at_ctx *ctx, struct store *st, const struct layer
     return AT_OK;
 }
 
-/* Whether the counts are built; grows the generation. */
+/* Whether the counts are built; grows the generation.  The one row by
+ * its rowid: an UPDATE that may touch several rows opens a statement
+ * savepoint, which makes FTS5 flush the terms of every record written
+ * so far in the transaction into a segment of their own. */
 static int state_touch(struct at_ctx *ctx, struct store *st, bool *built)
 {
-    static const char grow_sql[] = "UPDATE layer_state SET generation = generation + 1";
+    static const char grow_sql[] =
+        "UPDATE layer_state SET generation = generation + 1 WHERE rowid = 1";
     sqlite3_stmt *stmt;
     int rc;
 

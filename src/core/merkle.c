@@ -156,6 +156,64 @@ int merkle_inclusion_proof(const struct merkle_source *src, uint64_t index,
     return AT_OK;
 }
 
+int merkle_prover_init(struct merkle_prover *p, const struct merkle_source *src, uint64_t size,
+                       struct at_ctx *ctx)
+{
+    uint64_t start = 0;
+    int rc;
+
+    p->src = src;
+    p->size = size;
+    p->npeaks = 0;
+    /* The peaks left to right: largest first. */
+    for (unsigned level = MERKLE_MAX_LEVELS; level-- > 0;) {
+        if ((size >> level & 1) == 0)
+            continue;
+        p->level[p->npeaks] = level;
+        p->start[p->npeaks] = start;
+        if ((rc = src->get(src->arg, level, start >> level, p->peak[p->npeaks], ctx)) != AT_OK)
+            return rc;
+        start += UINT64_C(1) << level;
+        p->npeaks++;
+    }
+    /* Folded from the right, as range_hash folds them. */
+    for (unsigned j = p->npeaks; j-- > 1;) {
+        if (j == p->npeaks - 1)
+            memcpy(p->right[j - 1], p->peak[j], MERKLE_HASH_LEN);
+        else
+            merkle_node_hash(p->peak[j], p->right[j], p->right[j - 1]);
+    }
+    return AT_OK;
+}
+
+int merkle_prover_proof(const struct merkle_prover *p, uint64_t index,
+                        struct merkle_proof *proof, struct at_ctx *ctx)
+{
+    unsigned j = 0;
+    int rc;
+
+    proof->len = 0;
+    if (index >= p->size)
+        return ctx_error(ctx, AT_EINVAL,
+                         "leaf %llu is not in a tree of %llu leaves",
+                         (unsigned long long)index, (unsigned long long)p->size);
+    while (index >= p->start[j] + (UINT64_C(1) << p->level[j]))
+        j++;
+    for (unsigned level = 0; level < p->level[j]; level++) {
+        rc = p->src->get(p->src->arg, level, (index >> level) ^ 1, proof->hash[proof->len], ctx);
+        if (rc != AT_OK) {
+            proof->len = 0;
+            return rc;
+        }
+        proof->len++;
+    }
+    if (j + 1 < p->npeaks)
+        memcpy(proof->hash[proof->len++], p->right[j], MERKLE_HASH_LEN);
+    while (j-- > 0)
+        memcpy(proof->hash[proof->len++], p->peak[j], MERKLE_HASH_LEN);
+    return AT_OK;
+}
+
 int merkle_consistency_proof(const struct merkle_source *src,
                              uint64_t old_size, uint64_t new_size,
                              struct merkle_proof *proof, struct at_ctx *ctx)

@@ -71,6 +71,27 @@ int merkle_inclusion_proof(const struct merkle_source *src, uint64_t index,
                            uint64_t size, struct merkle_proof *proof,
                            struct at_ctx *ctx);
 
+/* Inclusion proofs of many leaves of one tree (a pack's versions, all
+ * against one head), the same hashes merkle_inclusion_proof gives.  A tree
+ * of size leaves is a row of perfect subtrees, its peaks, one per set bit
+ * of size; the proof of a leaf is the siblings inside its peak, then the
+ * fold of the peaks to its right, then the peaks to its left.
+ * merkle_prover_init reads the peaks and folds once; each proof then asks
+ * src only for the siblings inside its peak, lowest level first. */
+struct merkle_prover {
+    const struct merkle_source *src;          /* must outlive the prover */
+    uint64_t size;
+    unsigned npeaks;
+    unsigned level[MERKLE_MAX_LEVELS];        /* peak j holds 2^level[j] leaves */
+    uint64_t start[MERKLE_MAX_LEVELS];        /* its first leaf */
+    uint8_t peak[MERKLE_MAX_LEVELS][MERKLE_HASH_LEN];
+    uint8_t right[MERKLE_MAX_LEVELS][MERKLE_HASH_LEN]; /* the peaks after j, folded */
+};
+int merkle_prover_init(struct merkle_prover *p, const struct merkle_source *src, uint64_t size,
+                       struct at_ctx *ctx);
+/* As merkle_inclusion_proof(p->src, index, p->size, proof, ctx). */
+int merkle_prover_proof(const struct merkle_prover *p, uint64_t index,
+                        struct merkle_proof *proof, struct at_ctx *ctx);
 /* The proof that the tree of old_size leaves is a prefix of the tree of
  * new_size leaves (RFC 6962 2.1.2).  Empty when old_size is 0 or equals
  * new_size.  AT_EINVAL if old_size > new_size. */

@@ -111,10 +111,13 @@ static void insert_ref(void *arg, const char *field, const char *target)
  * version, nor a rebuild, which emptied the derived tables).
  *
  * When there is no current row yet (a first version, or a rebuild) a plain
- * INSERT does.  The upsert would do the same, but an upsert (like
- * RETURNING) makes SQLite open a statement savepoint, and each savepoint
- * makes FTS5 flush its pending terms into a new segment: one segment per
- * record, merged over and over, which took half the time of an import. */
+ * INSERT does; otherwise an UPDATE of the one row by its id, whose rowid is
+ * read first.  An upsert would do either, but an upsert (like RETURNING,
+ * or a write that may touch several rows) makes SQLite open a statement
+ * savepoint, and each savepoint makes FTS5 flush its pending terms into a
+ * new segment: one segment per record, merged over and over, which took
+ * half the time of an import (and a tenth of a pack's that amends known
+ * records). */
 static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
                           bool replaces)
 {
@@ -122,14 +125,10 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     static const char insert[] =
         "INSERT INTO record_current(id, type, version, clearance, retracted, date_lo, date_hi,"
         " place, lat, lon, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-    static const char upsert[] =
-        "INSERT INTO record_current(id, type, version, clearance, retracted, date_lo, date_hi,"
-        " place, lat, lon, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        " ON CONFLICT(id) DO UPDATE SET version = excluded.version,"
-        " clearance = excluded.clearance, retracted = excluded.retracted,"
-        " date_lo = excluded.date_lo, date_hi = excluded.date_hi, place = excluded.place,"
-        " lat = excluded.lat, lon = excluded.lon, doc = excluded.doc"
-        " RETURNING rowid";
+    static const char rowid_sql[] = "SELECT rowid FROM record_current WHERE id = ?1";
+    static const char update[] =
+        "UPDATE record_current SET type = ?2, version = ?3, clearance = ?4, retracted = ?5,"
+        " date_lo = ?6, date_hi = ?7, place = ?8, lat = ?9, lon = ?10, doc = ?11 WHERE id = ?1";
     const char *id = json_string_value(json_object_get(doc, "id"));
     const struct type_spec *t = model_type(json_string_value(json_object_get(doc, "type")));
     json_t *data = json_object_get(doc, "data");
@@ -142,7 +141,15 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
 
     vocab_clearance_parse(ctx, json_string_value(json_object_get(doc, "clearance")), &clearance);
     derive(t, data, &d);
-    if ((stmt = store_stmt(ctx, st, replaces ? upsert : insert)) == NULL)
+    if (replaces) {
+        if ((stmt = store_stmt(ctx, st, rowid_sql)) == NULL)
+            goto out;
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        replaces = sqlite3_step(stmt) == SQLITE_ROW;
+        rowid = sqlite3_column_int64(stmt, 0);
+        sqlite3_reset(stmt);
+    }
+    if ((stmt = store_stmt(ctx, st, replaces ? update : insert)) == NULL)
         goto out;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_STATIC);
@@ -160,11 +167,12 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         sqlite3_bind_double(stmt, 10, d.lon);
     }
     sqlite3_bind_text(stmt, 11, text, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != (replaces ? SQLITE_ROW : SQLITE_DONE)) {
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
         store_error(ctx, st, "updating the current view");
         goto out;
     }
-    rowid = replaces ? sqlite3_column_int64(stmt, 0) : sqlite3_last_insert_rowid(store_db(st));
+    if (!replaces)
+        rowid = sqlite3_last_insert_rowid(store_db(st));
     sqlite3_reset(stmt);
     if (replaces) {
         if ((stmt = store_stmt(ctx, st, del_refs)) == NULL)
@@ -289,25 +297,22 @@ static int insert_bases(struct at_ctx *ctx, struct store *st, const char *id, in
     return AT_OK;
 }
 
-/* Makes the current view of id the version the rule picks, after a new
- * version (doc, text) was stored: refreshed only when the new version is
- * the one picked; the record is listed in conflict while it has more than
- * one head. */
-static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
-                           bool replaces)
+/* Lists id in conflict while it has more than one head; *picked is the
+ * version the rule picks (0 when it has none). */
+static int pick_head(struct at_ctx *ctx, struct store *st, const char *id, int *picked)
 {
     static const char conflict_sql[] = "INSERT OR IGNORE INTO record_conflict(id) VALUES (?1)";
     static const char settled_sql[] = "DELETE FROM record_conflict WHERE id = ?1";
-    const char *id = json_string_value(json_object_get(doc, "id"));
     sqlite3_stmt *stmt = store_stmt(ctx, st, HEADS_SQL("v.version"));
-    int picked = 0, heads = 0, step;
+    int heads = 0, step;
 
+    *picked = 0;
     if (stmt == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
         if (heads++ == 0)
-            picked = sqlite3_column_int(stmt, 0);
+            *picked = sqlite3_column_int(stmt, 0);
     sqlite3_reset(stmt);
     if (step != SQLITE_DONE)
         return store_error(ctx, st, "finding a record's heads");
@@ -316,12 +321,112 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     step = sqlite3_step(stmt);
     sqlite3_reset(stmt);
-    if (step != SQLITE_DONE)
-        return store_error(ctx, st, "listing a conflict");
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "listing a conflict");
+}
+
+/* Makes the current view of id the version the rule picks, after a new
+ * version (doc, text) was stored: refreshed only when the new version is
+ * the one picked; the record is listed in conflict while it has more than
+ * one head. */
+static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, const char *text,
+                           bool replaces)
+{
+    int picked, rc;
+
+    if ((rc = pick_head(ctx, st, json_string_value(json_object_get(doc, "id")), &picked))
+        != AT_OK)
+        return rc;
     if (picked != json_integer_value(json_object_get(doc, "version")))
         return AT_OK;
     return derive_current(ctx, st, doc, text, replaces);
 }
+
+struct record_pending {
+    json_t *ids;   /* in the order first touched */
+    json_t *seen;  /* the same, as keys */
+};
+
+struct record_pending *record_pending_new(void)
+{
+    struct record_pending *p = xcalloc(1, sizeof *p);
+
+    p->ids = json_array();
+    p->seen = json_object();
+    return p;
+}
+
+static void pending_add(struct record_pending *p, const char *id)
+{
+    if (json_object_get(p->seen, id) != NULL)
+        return;
+    json_object_set_new(p->seen, id, json_true());
+    json_array_append_new(p->ids, json_string(id));
+}
+
+/* The view of id as refresh_current leaves it after its last version:
+ * derived from the version picked, unless that is the current row's
+ * already. */
+static int settle_one(struct at_ctx *ctx, struct store *st, const char *id)
+{
+    static const char current_sql[] = "SELECT version FROM record_current WHERE id = ?1";
+    static const char version_sql[] =
+        "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
+    sqlite3_stmt *stmt;
+    json_t *doc = NULL;
+    char *text = NULL;
+    int picked, current = 0, rc;
+    bool replaces;
+
+    if ((rc = pick_head(ctx, st, id, &picked)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, current_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if ((replaces = sqlite3_step(stmt) == SQLITE_ROW))
+        current = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    if (picked == 0 || (replaces && current == picked))
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, picked);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        text = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+        doc = json_loads(text, 0, NULL);
+    }
+    sqlite3_reset(stmt);
+    rc = doc ? derive_current(ctx, st, doc, text, replaces)
+             : ctx_error(ctx, AT_ECORRUPT, "%s: version %d cannot be read", id, picked);
+    json_decref(doc);
+    free(text);
+    return rc;
+}
+
+int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p)
+{
+    json_t *id;
+    size_t i;
+    int rc = AT_OK;
+
+    json_array_foreach(p->ids, i, id) {
+        if ((rc = settle_one(ctx, st, json_string_value(id))) != AT_OK)
+            break;
+    }
+    json_array_clear(p->ids);
+    json_object_clear(p->seen);
+    return rc;
+}
+
+void record_pending_free(struct record_pending *p)
+{
+    if (p == NULL)
+        return;
+    json_decref(p->ids);
+    json_decref(p->seen);
+    free(p);
+}
+
 
 int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq)
 {
@@ -392,11 +497,6 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
     rc = AT_ERR;
     if (o == NULL && store_meta_get(ctx, st, "archive_id", &self) != AT_OK)
         goto out;
-    if ((stmt = store_stmt(ctx, st, has_sql)) == NULL)
-        goto out;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    replaces = sqlite3_step(stmt) == SQLITE_ROW;
-    sqlite3_reset(stmt);
     /* Bases first: a local version is based on the heads before it. */
     if ((rc = insert_bases(ctx, st, id, version, o ? o->base : NULL)) != AT_OK)
         goto out;
@@ -404,6 +504,16 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
     if (evlog_append(ctx, st, text, &seq) != AT_OK
         || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
+    if (o && o->pending) {
+        pending_add(o->pending, id);
+        rc = AT_OK;
+        goto out;
+    }
+    if ((stmt = store_stmt(ctx, st, has_sql)) == NULL)
+        goto out;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    replaces = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
     rc = refresh_current(ctx, st, doc, text, replaces);
 out:
     buf_free(&self);

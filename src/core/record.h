@@ -120,7 +120,22 @@ struct record_origin {
     json_t *base;
     const char *proof;
     const char *written_at;
+    struct record_pending *pending; /* NULL: the current view now (see below) */
 };
+
+/* The records whose current view waits while many versions arrive (a
+ * pack): a version put by record_put_synced with o->pending set leaves
+ * its record's current view, conflict and derived rows to
+ * record_pending_settle, which derives each record once, from the
+ * version the rule picks over all its heads, in the order the records
+ * were first touched (so that new records get the rows they would have
+ * got one version at a time).  The view is then the same as after the
+ * same versions put one by one.  Settle before anything reads the
+ * current view of the records touched. */
+struct record_pending;
+struct record_pending *record_pending_new(void);
+int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p);
+void record_pending_free(struct record_pending *p);
 
 /* Stores doc, a version as its origin archive logged it, as the next
  * local version of its record, keeping its origin (author, time, archive,

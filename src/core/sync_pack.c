@@ -30,6 +30,7 @@
 #include "keys.h"
 #include "merkle.h"
 #include "record.h"
+#include "search.h"
 #include "tier.h"
 #include "vault.h"
 #include "vocab.h"
@@ -235,7 +236,11 @@ static char *proof_text(const struct wire_proof *p, const char *salt)
     buf_puts(&b, "{\"hashes\":[");
     for (size_t i = 0; i < p->path.len; i++) {
         merkle_hash_hex(p->path.hash[i], hex);
-        buf_printf(&b, "%s\"%s\"", i ? "," : "", hex);
+        if (i)
+            buf_putc(&b, ',');
+        buf_putc(&b, '"');
+        buf_append(&b, hex, 2 * MERKLE_HASH_LEN);
+        buf_putc(&b, '"');
     }
     merkle_hash_hex(p->head.root, hex);
     buf_printf(&b, "],\"index\":%llu,\"root\":\"%s\",", (unsigned long long)p->index, hex);
@@ -546,6 +551,7 @@ struct exporter {
     struct sync_stats *stats;
     struct buf frame;     /* the frame being built */
     uint32_t files;       /* files sent so far */
+    struct evlog_prover *prover; /* proofs against own.head, made at the first */
 };
 
 /* What the pack holds of a thing written at (origin, oseq) whose logged
@@ -572,7 +578,12 @@ static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const 
     p->index = (uint64_t)oseq - 1;
     p->text = text;
     p->text_len = strlen(text);
-    return evlog_inclusion_proof(x->ctx, x->st, p->index, h->head.size, &p->path);
+    if (x->prover == NULL) {
+        int rc = evlog_prover_begin(x->ctx, x->st, h->head.size, &x->prover);
+        if (rc != AT_OK)
+            return rc;
+    }
+    return evlog_prover_proof(x->ctx, x->prover, p->index, &p->path);
 }
 
 /* Starts a frame of type with the identity origin/oseq. */
@@ -942,6 +953,7 @@ out:
     if (begun)
         store_exec(&(struct at_ctx){ 0 }, st, rc == AT_OK ? "COMMIT" : "ROLLBACK");
     sync_pack_free(x.po);
+    evlog_prover_free(x.prover);
     buf_free(&x.frame);
     buf_free(&self);
     json_decref(mark);
@@ -1133,6 +1145,7 @@ struct importer {
     struct sync_stats *stats;
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
+    struct record_pending *pending; /* records whose view waits (record.h) */
 };
 
 /* Reads and decrypts the next frame into im->plain. */
@@ -1227,7 +1240,8 @@ static int apply_version(struct importer *im, struct cursor *c)
     ptext = proof_text(&p, NULL);
     rc = record_put_synced(im->ctx, im->st, doc,
                            &(struct record_origin){ .archive = origin, .seq = oseq,
-                                                    .base = bases, .proof = ptext }, &already);
+                                                    .base = bases, .proof = ptext,
+                                                    .pending = im->pending }, &already);
     if (rc != AT_OK)
         ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
     else if (already)
@@ -1600,7 +1614,10 @@ out:
     return rc;
 }
 
-/* Every frame, in order, inside the write transaction. */
+/* Every frame, in order, inside the write transaction.  The current view
+ * of the records the versions touch is derived once for each record
+ * (record_pending_settle): before an item, which may read it (an
+ * evidence item's link, an identity's witness), and after the last frame. */
 static int apply_frames(struct importer *im)
 {
     int rc;
@@ -1611,8 +1628,10 @@ static int apply_frames(struct importer *im)
         json_t *m;
         if (type == FRAME_VERSION)
             rc = apply_version(im, &c);
-        else if (type == FRAME_ITEM)
-            rc = apply_item(im, &c);
+        else if (type == FRAME_ITEM) {
+            if ((rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
+                rc = apply_item(im, &c);
+        }
         else if (type == FRAME_DATA || type == FRAME_FILE_END)
             rc = ctx_error(im->ctx, AT_ECORRUPT, "bytes of a file in the pack outside any "
                            "evidence item");
@@ -1628,7 +1647,7 @@ static int apply_frames(struct importer *im)
         if (rc != AT_OK)
             return rc;
     }
-    return rc;
+    return rc == AT_OK ? record_pending_settle(im->ctx, im->st, im->pending) : rc;
 }
 
 
@@ -1711,6 +1730,34 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
     return AT_OK;
 }
 
+/* A pack of many versions writes more pages than the everyday page cache
+ * holds (each imported version is kept with its proof, which holds the
+ * version's text again): they would spill to the WAL before the commit.
+ * As for a bulk JSON Lines import (import.c), the import runs with a
+ * 256 MiB cache and the full-text indexes' larger write buffer
+ * (search_bulk, inside the transaction: a rollback takes it back), both
+ * set back at its end; durability is unchanged. */
+#define IMPORT_CACHE_KIB 262144
+
+/* Sets the import's cache (cache_size 0) or sets back the one it replaced;
+ * returns the one in force before. */
+static int import_cache(struct store *st, int cache_size)
+{
+    struct at_ctx quiet = { 0 };
+    sqlite3_stmt *stmt = store_stmt(&quiet, st, "PRAGMA cache_size");
+    char sql[64];
+    int was = 0;
+
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        was = sqlite3_column_int(stmt, 0);
+    if (stmt)
+        sqlite3_reset(stmt);
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache_size ? cache_size : -IMPORT_CACHE_KIB);
+    if (was != 0)
+        store_exec(&quiet, st, sql);
+    return was;
+}
+
 /* After a rollback: the files an import renamed into the vault before it
  * failed belong to no item; they go now rather than at the next add. */
 static void sweep_after(struct store *st)
@@ -1731,11 +1778,11 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     struct pack_header h = { .signed_bytes = BUF_INIT };
     struct pack_in pi = { .fd = fd };
     struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender, .ad = h.ad,
-                           .stats = stats ? stats : &local };
+                           .stats = stats ? stats : &local, .pending = record_pending_new() };
     struct buf self = BUF_INIT;
     bool begun = false;
     long swept;
-    int rc;
+    int rc, cache = 0;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK
         || (rc = store_meta_get(ctx, st, "archive_id", &self)) != AT_OK)
@@ -1747,11 +1794,14 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     begun = true;
-    if ((rc = vault_sweep(ctx, st, &swept)) != AT_OK
+    cache = import_cache(st, 0);
+    if ((rc = search_bulk(ctx, st, true)) != AT_OK
+        || (rc = vault_sweep(ctx, st, &swept)) != AT_OK
         || (rc = apply_frames(&im)) != AT_OK
         || (rc = read_end(&im)) != AT_OK
         || (rc = count_conflicts(ctx, st, &im.stats->conflicts)) != AT_OK
-        || (rc = log_import(&im, &h)) != AT_OK)
+        || (rc = log_import(&im, &h)) != AT_OK
+        || (rc = search_bulk(ctx, st, false)) != AT_OK)
         goto out;
     rc = evlog_commit(ctx, st);
     begun = rc != AT_OK;
@@ -1761,10 +1811,13 @@ out:
         if (im.files > 0)
             sweep_after(st);
     }
+    if (cache != 0)
+        import_cache(st, cache);
     free(pi.buf);
     free(im.plain);
     free(im.ct);
     json_decref(im.mark);
+    record_pending_free(im.pending);
     buf_free(&h.signed_bytes);
     buf_free(&self);
     sync_peer_free(&sender);

@@ -126,3 +126,52 @@ UNIT_TEST(evlog_batch_caches_the_subtrees_appending_would)
     evlog_batch_free(&b);
     store_close(st);
 }
+
+/* The prover over the database gives the proofs evlog_inclusion_proof
+ * gives, for every leaf of trees of many sizes (runs of nodes cut at
+ * every size, peaks at either side of a run's edge), asked in log order
+ * and out of it. */
+UNIT_TEST(evlog_prover_matches_one_by_one)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static const uint64_t sizes[] = { 1, 2, 3, 5, 7, 8, 100, 511, 512, 513, 1024, 1500 };
+    struct merkle_proof got, want;
+    struct evlog_prover *p;
+    char doc[32];
+    uint64_t size;
+    int64_t seq;
+    bool same = true;
+
+    REQUIRE(st != NULL);
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(evlog_size(&ctx, st, &size) == AT_OK);
+    for (uint64_t i = size; i < 1500; i++) {
+        snprintf(doc, sizeof doc, "{\"n\":%llu}", (unsigned long long)i);
+        REQUIRE(evlog_append(&ctx, st, doc, &seq) == AT_OK);
+    }
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        uint64_t n = sizes[k];
+        REQUIRE(evlog_prover_begin(&ctx, st, n, &p) == AT_OK);
+        for (uint64_t m = 0; m < 2 * n; m++) {
+            /* In order, then from both ends inward. */
+            uint64_t at = m < n ? m : (m - n) % 2 ? n - 1 - (m - n) / 2 : (m - n) / 2;
+            REQUIRE(evlog_prover_proof(&ctx, p, at, &got) == AT_OK);
+            REQUIRE(evlog_inclusion_proof(&ctx, st, at, n, &want) == AT_OK);
+            same &= got.len == want.len && memcmp(got.hash, want.hash, got.len * 32) == 0;
+        }
+        CHECK(evlog_prover_proof(&ctx, p, n, &got) == AT_EINVAL);
+        evlog_prover_free(p);
+    }
+    CHECK(same);
+    /* A node the cache lacks is reported as the one-by-one path reports it. */
+    CHECK(store_exec(&ctx, st, "DELETE FROM merkle_node WHERE level = 1 AND idx = 200")
+          == AT_OK);
+    REQUIRE(evlog_prover_begin(&ctx, st, 1500, &p) == AT_OK);
+    CHECK(evlog_prover_proof(&ctx, p, 403, &got) == AT_ENOTFOUND);
+    CHECK(strstr(ctx.message, "rebuild") != NULL);
+    evlog_prover_free(p);
+    store_rollback(st);
+    store_close(st);
+}

@@ -445,6 +445,51 @@ UNIT_TEST(merkle_random_trees_match_naive)
     free(leaf);
 }
 
+/* The prover's proofs are the one-by-one generator's, byte for byte, for
+ * every leaf of every tree up to 300 leaves and of larger odd sizes, and
+ * each asks the source only for the siblings inside the leaf's peak. */
+UNIT_TEST(merkle_prover_matches_inclusion_proofs)
+{
+    enum { MAX = 2100 };
+    static const uint64_t big[] = { 511, 512, 513, 1023, 1365, 2047, 2048, 2049, 2100 };
+    struct merkle_mem t = MERKLE_MEM_INIT;
+    struct counting counter = { merkle_mem_source(&t), 0 };
+    struct merkle_source src = { counting_get, &counter }, plain = merkle_mem_source(&t);
+    struct merkle_prover mp;
+    struct at_ctx ctx = { 0 };
+    struct merkle_proof p, want;
+    uint8_t leaf[HL], root[HL];
+    uint64_t seed = 2026, word;
+
+    for (uint64_t i = 0; i < MAX; i++) {
+        word = next_rand(&seed);
+        merkle_leaf_hash(&word, sizeof word, leaf);
+        REQUIRE(merkle_mem_append(&t, leaf, &ctx) == AT_OK);
+    }
+    for (uint64_t k = 0; k < 300 + sizeof big / sizeof *big; k++) {
+        uint64_t n = k < 300 ? k + 1 : big[k - 300];
+        bool same = true, verifies = true, few = true;
+        REQUIRE(merkle_prover_init(&mp, &src, n, &ctx) == AT_OK);
+        REQUIRE(merkle_root(&plain, n, root, &ctx) == AT_OK);
+        for (uint64_t m = 0; m < n; m++) {
+            counter.calls = 0;
+            REQUIRE(merkle_prover_proof(&mp, m, &p, &ctx) == AT_OK);
+            few &= counter.calls <= ceil_log2(n);
+            REQUIRE(merkle_inclusion_proof(&plain, m, n, &want, &ctx) == AT_OK);
+            same &= same_proof(&p, &want);
+            memcpy(leaf, t.level[0][m], HL);
+            verifies &= merkle_verify_inclusion(leaf, m, n, &p, root, &ctx) == AT_OK;
+        }
+        CHECK(same);
+        CHECK(verifies);
+        CHECK(few);
+        CHECK(merkle_prover_proof(&mp, n, &p, &ctx) == AT_EINVAL);
+    }
+    CHECK(merkle_prover_init(&mp, &src, 0, &ctx) == AT_OK);
+    CHECK(merkle_prover_proof(&mp, 0, &p, &ctx) == AT_EINVAL);
+    merkle_mem_free(&t);
+}
+
 UNIT_TEST(merkle_append_completes_exactly_the_perfect_nodes)
 {
     enum { MAX = 1100 };

@@ -9,6 +9,7 @@
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
+#include "../../src/core/search.h"
 #include "../../src/core/sync.h"
 #include "../../src/core/vault.h"
 #include "fixture.h"
@@ -338,4 +339,218 @@ UNIT_TEST(sync_pack_names_both_formats)
                  "format 2 only") != NULL);
     store_close(b);
     access_session_free(&sb);
+}
+
+/*
+ * A pack holding several versions of the same records (amended on two
+ * archives, in conflict, moved on the map, retracted) gives the receiver
+ * the current view, conflicts, references, map counts and search hits
+ * that the same versions give when they arrive one by one (a pack of one
+ * version each): the view derived once per record is the one derived
+ * after each version.
+ */
+struct all_frames {
+    uint8_t **plain;
+    size_t *len;
+    int n;
+};
+
+static int keep_any(void *arg, const uint8_t *plain, size_t len)
+{
+    struct all_frames *f = arg;
+
+    f->plain = realloc(f->plain, (size_t)(f->n + 1) * sizeof *f->plain);
+    f->len = realloc(f->len, (size_t)(f->n + 1) * sizeof *f->len);
+    f->plain[f->n] = malloc(len);
+    memcpy(f->plain[f->n], plain, len);
+    f->len[f->n++] = len;
+    return AT_OK;
+}
+
+static int change_event(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    const char **a = arg;
+    struct record_write w = RECORD_WRITE_INIT;
+    json_t *changes = json_loads(a[1], 0, NULL);
+    int rc;
+
+    w.reason = "FICTIONAL change";
+    rc = a[1][0] == '-' ? record_retract(ctx, st, a[0], &w)
+                        : record_amend(ctx, st, a[0], changes, &w);
+    json_decref(changes);
+    return rc;
+}
+
+/* What the receiver derived, as text: the current rows (without the
+ * local time of the import), conflicts, references, map counts and
+ * points, and the hits of a few searches. */
+static int search_hit(void *arg, json_t *doc, const char *snippet, const char *why)
+{
+    (void)snippet, (void)why;
+    buf_printf(arg, " %s", json_string_value(json_object_get(doc, "id")));
+    return AT_OK;
+}
+
+static char *derived_text(struct at_ctx *ctx, struct store *st)
+{
+    static const char *const sql[] = {
+        "SELECT group_concat(x, ' ') FROM (SELECT rowid || ':' || id || '@' || version || '='"
+        " || json_remove(doc, '$.written_at') AS x FROM record_current ORDER BY id)",
+        "SELECT group_concat(id, ' ') FROM (SELECT id FROM record_conflict ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || '>' || field || '>' || target AS x"
+        " FROM record_ref ORDER BY 1)",
+        "SELECT group_concat(x, ' ') FROM (SELECT level || '/' || y || '/' || x || '/' || type"
+        " || '/' || clearance || '=' || n || ',' || rid_sum AS x FROM layer_count ORDER BY 1)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || '=' || lat || ',' || lon AS x"
+        " FROM geo_rtree ORDER BY id)",
+    };
+    static const char *const words[] = { "market", "river", "bridge", "school", "FICTIONAL" };
+    struct search_options o = { .max_clearance = -1, .include_retracted = true };
+    struct buf out = BUF_INIT;
+
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, sql[i]);
+        if (stmt == NULL)
+            break;
+        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+            buf_printf(&out, "%s\n", (const char *)sqlite3_column_text(stmt, 0));
+        sqlite3_reset(stmt);
+    }
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        buf_printf(&out, "%s:", words[i]);
+        search_query(ctx, st, words[i], &o, search_hit, &out);
+        buf_putc(&out, '\n');
+    }
+    return buf_detach(&out);
+}
+
+UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
+{
+    static const char *const first[] = {
+        "{\"title\": \"FICTIONAL market fire\", \"lat\": 39.01, \"lon\": 125.75}",
+        "{\"title\": \"FICTIONAL river crossing\", \"lat\": 41.80, \"lon\": 129.77}",
+        "{\"title\": \"FICTIONAL bridge closure\"}",
+        "{\"title\": \"FICTIONAL school visit\", \"lat\": 40.10, \"lon\": 124.40}",
+        "{\"title\": \"FICTIONAL arrest\", \"lat\": 42.00, \"lon\": 130.00}",
+    };
+    struct at_ctx ctx = { 0 };
+    struct session sa, sb, sc, sd;
+    struct store *a = unit_archive(&ctx, "va", &sa), *b = unit_archive(&ctx, "vb", &sb),
+                 *c = unit_archive(&ctx, "vc", &sc), *d = unit_archive(&ctx, "vd", &sd);
+    struct buf la = BUF_INIT, lb = BUF_INIT, lc = BUF_INIT, ld = BUF_INIT;
+    struct all_frames f = { 0 };
+    struct sync_stats s = { 0 };
+    char id[7][RECORD_ID_MAX], path[512], one[512];
+    char *whole = NULL, *single = NULL;
+    int fd, versions = 0;
+
+    REQUIRE(a && b && c && d);
+    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK
+            && sync_key_line(&ctx, c, &lc) == AT_OK && sync_key_line(&ctx, d, &ld) == AT_OK);
+    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "c", buf_str(&lc), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "d", buf_str(&ld), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, c, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, d, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    for (int i = 0; i < 5; i++)
+        REQUIRE(unit_add(&ctx, a, "event", first[i], -1, id[i]) == AT_OK);
+    snprintf(path, sizeof path, "%s/pack", unit_tmpdir());
+    snprintf(one, sizeof one, "%s/one", unit_tmpdir());
+    /* b, c and d start with the first versions: the view is replaced. */
+    for (int k = 0; k < 3; k++) {
+        struct store *to = k == 0 ? b : k == 1 ? c : d;
+        REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+        REQUIRE(sync_export(&ctx, k == 0 ? a : b, k == 0 ? "b" : k == 1 ? "c" : "d", NULL, fd,
+                            NULL) == AT_OK);
+        lseek(fd, 0, SEEK_SET);
+        REQUIRE(sync_import(&ctx, to, fd, NULL) == AT_OK);
+        close(fd);
+    }
+    /* Two records new to c and d, several versions of most records, on
+     * both archives. */
+    REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL new market\"}", -1, id[5])
+            == AT_OK);
+    REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL new river\", \"lat\": 40.5,"
+                     " \"lon\": 127.1}", -1, id[6]) == AT_OK);
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 7; i++) {
+            if (i == 4)
+                continue;
+            char change[128];
+            snprintf(change, sizeof change, "{\"title\": \"FICTIONAL %s %d\", \"lat\": %.2f,"
+                     " \"lon\": 126.5}", round % 2 ? "bridge" : "school", round, 38.5 + i + round);
+            CHECK(evlog_write(&ctx, a, change_event, (const char *[]){ id[i], change }) == AT_OK);
+        }
+    CHECK(evlog_write(&ctx, b, change_event,
+                      (const char *[]){ id[1], "{\"title\": \"FICTIONAL river market\"}" })
+          == AT_OK);
+    CHECK(evlog_write(&ctx, b, change_event,
+                      (const char *[]){ id[2], "{\"description\": \"FICTIONAL by b\"}" })
+          == AT_OK);
+    CHECK(evlog_write(&ctx, b, change_event, (const char *[]){ id[4], "-" }) == AT_OK);
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_OK);
+    lseek(fd, 0, SEEK_SET);
+    REQUIRE(sync_import(&ctx, b, fd, NULL) == AT_OK);
+    close(fd);
+    CHECK(evlog_write(&ctx, b, change_event,
+                      (const char *[]){ id[3], "{\"title\": \"FICTIONAL school merged\"}" })
+          == AT_OK);
+
+    /* c: all of it in one pack. */
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, b, "c", NULL, fd, &s) == AT_OK);
+    CHECK(s.versions == 7 + 18 + 4);
+    lseek(fd, 0, SEEK_SET);
+    CHECK(sync_import(&ctx, c, fd, NULL) == AT_OK);
+    close(fd);
+    /* d: the same pack's versions one by one. */
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, b, "d", NULL, fd, NULL) == AT_OK);
+    lseek(fd, 0, SEEK_SET);
+    CHECK(sync_pack_read(&ctx, d, fd, keep_any, &f) == AT_OK);
+    close(fd);
+    for (int i = 0; i < f.n; i++) {
+        struct sync_pack_writer *po = NULL;
+        if (f.plain[i][0] != 'V')
+            continue;
+        versions++;
+        REQUIRE((fd = open(one, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+        CHECK(sync_pack_begin(&ctx, b, "d", fd, &po) == AT_OK);
+        CHECK(sync_pack_frame(&ctx, po, f.plain[i], f.len[i]) == AT_OK);
+        CHECK(sync_pack_end(&ctx, po) == AT_OK);
+        sync_pack_free(po);
+        lseek(fd, 0, SEEK_SET);
+        CHECK(sync_import(&ctx, d, fd, NULL) == AT_OK);
+        close(fd);
+    }
+    CHECK(versions == 7 + 18 + 4);
+
+    whole = derived_text(&ctx, c);
+    single = derived_text(&ctx, d);
+    REQUIRE(whole && single);
+    CHECK(strcmp(whole, single) == 0);
+    if (strcmp(whole, single) != 0)
+        fprintf(stderr, "# one pack:\n%s# one by one:\n%s", whole, single);
+    CHECK(strstr(whole, id[3]) != NULL && strstr(whole, "school merged") != NULL);
+    CHECK(record_check_current(&ctx, c) == AT_OK && record_check_current(&ctx, d) == AT_OK);
+    free(whole);
+    free(single);
+    for (int i = 0; i < f.n; i++)
+        free(f.plain[i]);
+    free(f.plain);
+    free(f.len);
+    buf_free(&la);
+    buf_free(&lb);
+    buf_free(&lc);
+    buf_free(&ld);
+    store_close(a);
+    store_close(b);
+    store_close(c);
+    store_close(d);
+    access_session_free(&sa);
+    access_session_free(&sb);
+    access_session_free(&sc);
+    access_session_free(&sd);
 }
