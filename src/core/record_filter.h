@@ -10,6 +10,10 @@
 #include "attest.h"
 #include "store.h"
 
+/* The most field filters one listing applies (the map's: site_type,
+ * confidence, province). */
+#define RECORD_FILTER_FIELDS 3
+
 /* Which current records a listing shows; zero / NULL means no filter. */
 struct record_filter {
     const char *type;
@@ -24,10 +28,13 @@ struct record_filter {
     long limit, offset;          /* limit 0 = no limit */
     bool has_bbox;               /* only records with a point inside: */
     double south, west, north, east;
-    const char *field, *value;   /* only records whose data.FIELD is VALUE (text; for
-                                    a place field, any spelling of that place) */
+    struct record_filter_field {
+        const char *name, *value;
+    } fields[RECORD_FILTER_FIELDS]; /* only records whose data.NAME is VALUE for every
+                                    name given (text; for a place field, any spelling
+                                    of that place); the unused ones at the end, NULL */
 };
-#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
+#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, { { NULL, NULL } } }
 
 /* The filter as SQL: RECORD_FILTER_WHERE is the condition on
  * record_current as c; RECORD_FILTER_SQL the WHERE clause with it, the
@@ -57,8 +64,9 @@ struct record_filter {
     "   AND c.clearance <= ?5"                                                \
     "   AND (?6 OR NOT c.retracted)"                                          \
     "   AND " RECORD_FILTER_BOX("c")                                          \
-    "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13)"            \
-    "        IN (SELECT value FROM json_each(?14)))"
+    "   AND (?13 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?13) q"       \
+    "        WHERE NOT coalesce(json_extract(c.doc, '$.data.' || q.key)"       \
+    "            IN (SELECT value FROM json_each(q.value)), 0)))"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 #define RECORD_FILTER_RTREE(TYPE) RECORD_FILTER_RTREE_COLUMNS("id", TYPE)
 /* The exact box test on the lat and lon columns of the table named T. */
@@ -80,9 +88,15 @@ struct record_filter {
  * names a place of the gazetteer, every spelling of it), ?5 clearance (capped at what st's
  * session may read: "clearance <= ?5" shows nothing to no session), ?6
  * retracted, ?7/?8 limit and offset, ?9-?12 south, west, north, east,
- * ?13/?14 field and value (a JSON array of the value, with every spelling
- * of the place it names when FIELD is a place field), ?15/?16 the east end of the first box and the
+ * ?13 the field filters (a JSON object: each field's name and the array
+ * record_filter_values gives for its value; ?14 unused), ?15/?16 the east end of the first box and the
  * west end of the second (a box across the antimeridian is two). */
 void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
+
+/* What a field filter matches, as a JSON array of text: the value, with
+ * every spelling of the place it names when the field is a place field.
+ * Bound at param of stmt (a statement that tests "IN (SELECT value FROM
+ * json_each(?N))"). */
+void record_filter_bind_values(sqlite3_stmt *stmt, int param, const struct record_filter_field *ff);
 
 #endif
