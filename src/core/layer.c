@@ -33,7 +33,9 @@ const char *const LAYER_FIELDS[LAYER_NFIELDS] = { "site_type", "confidence", "pr
 #define LAYER_VALUE(F)                                                         \
     "CASE WHEN json_type(c.doc, '$.data." F "') = 'text'"                      \
     " THEN json_extract(c.doc, '$.data." F "') ELSE x'' END"
-#define LAYER_VALUES LAYER_VALUE("site_type") ", " LAYER_VALUE("confidence") ", " LAYER_VALUE("province")
+#define LAYER_VALUES                                                           \
+    LAYER_VALUE("site_type") " AS site_type, " LAYER_VALUE("confidence") " AS confidence, " \
+    LAYER_VALUE("province") " AS province"
 #define LAYER_VALUE_COLUMNS "site_type, confidence, province"
 
 static int layer_type_index(const char *type)
