@@ -183,11 +183,22 @@ static const char grid_rows_sql[] =
     "SELECT c.rowid, c.type, c.lat, c.lon FROM" RECORD_FILTER_RTREE("")
     " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
     " WHERE " RECORD_FILTER_WHERE;
+/* The same rows found through one field filter's values instead of the
+ * box (layer_value's index of that field, ?17): cheaper when fewer points
+ * anywhere hold those values than the box holds points. */
+#define FIELD_SCAN_SQL(F)                                                      \
+    "SELECT c.rowid, c.type, c.lat, c.lon FROM layer_value v"                  \
+    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
+    " WHERE v." F " IN (SELECT value FROM json_each(?17)) AND " RECORD_FILTER_WHERE
+static const char *const field_scan_sql[LAYER_NFIELDS] = {
+    FIELD_SCAN_SQL("site_type"), FIELD_SCAN_SQL("confidence"), FIELD_SCAN_SQL("province") };
 
 /* Counts into g the points of the rows of sql for f; only those of the
- * cell at index only when only >= 0. */
+ * cell at index only when only >= 0; drive: the field filter bound at
+ * ?17 (field_scan_sql), or NULL. */
 static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
-                     const struct record_filter *f, struct layer_grid *g, long only)
+                     const struct record_filter *f, struct layer_grid *g, long only,
+                     const struct record_filter_field *drive)
 {
     sqlite3_stmt *stmt;
     int step;
@@ -195,6 +206,8 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
+    if (drive)
+        record_filter_bind_values(stmt, 17, drive);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
         double lat = sqlite3_column_double(stmt, 2), lon = sqlite3_column_double(stmt, 3);
@@ -232,16 +245,20 @@ static int state_read(struct at_ctx *ctx, struct store *st, int64_t *generation,
     return AT_OK;
 }
 
-/* Whether the kept counts can answer f: no date or place filter, and
- * field filters of LAYER_FIELDS only. */
-static bool counts_answer(const struct record_filter *f)
+/* Whether f's field filters are all of LAYER_FIELDS. */
+static bool counts_answer_fields(const struct record_filter *f)
 {
-    if (f->date_from || f->date_to || f->place)
-        return false;
     for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
         if (layer_field_index(f->fields[i].name) < 0)
             return false;
     return true;
+}
+
+/* Whether the kept counts can answer f: no date or place filter, and
+ * field filters of LAYER_FIELDS only. */
+static bool counts_answer(const struct record_filter *f)
+{
+    return !f->date_from && !f->date_to && !f->place && counts_answer_fields(f);
 }
 
 /* One row of the kept counts, read for a grid. */
@@ -263,26 +280,22 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
     return lat && (ext[1] >= f->west || ext[3] <= f->east);
 }
 
-/* Reads the kept counts of g's cells (the clearances the reader may see,
- * f's type and field values) into rows; marks in partial the cells with a
- * row whose points are not all inside f's box. */
-static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
-                       bool *partial)
-{
-    static const char sql[] =
-        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
-        " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"
-        " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)"
-        " AND (?9 IS NULL OR site_type IN (SELECT value FROM json_each(?9)))"
-        " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"
-        " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    size_t cap = 0;
-    int step;
+/* The rows of the kept counts in the cells of a grid (level ?1, rows ?2
+ * to ?3, ?6 columns from ?4 modulo ?5), of the clearances the reader may
+ * see (?7), a type (?8) and the values of field filters (?9 to ?11, as
+ * LAYER_FIELDS). */
+#define COUNTS_WHERE                                                           \
+    " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"    \
+    " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)"                       \
+    " AND (?9 IS NULL OR site_type IN (SELECT value FROM json_each(?9)))"      \
+    " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
+    " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
 
-    if (stmt == NULL)
-        return AT_ERR;
+/* Binds COUNTS_WHERE for the cells of g and the reader, type and field
+ * filters of f. */
+static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
+                        const struct layer_grid *g)
+{
     sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT);
     sqlite3_bind_int64(stmt, 2, g->y0);
     sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
@@ -294,6 +307,83 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
         sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
     for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
         record_filter_bind_values(stmt, 9 + layer_field_index(f->fields[i].name), &f->fields[i]);
+}
+
+/* How many points the kept counts hold in the cells of g for f. */
+static int counts_sum(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                      const struct layer_grid *g, int64_t *sum)
+{
+    static const char sql[] = "SELECT coalesce(sum(n), 0) FROM layer_count" COUNTS_WHERE;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    bind_counts(st, stmt, f, g);
+    step = sqlite3_step(stmt);
+    *sum = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the map's counts");
+}
+
+/* The field filter of f (of LAYER_FIELDS) whose values the fewest points
+ * hold anywhere, when they are fewer than the points in f's box (both
+ * from the kept counts, which must be built): a scan from that field's
+ * index (field_scan_sql) then reads fewer rows than one of the box.
+ * *drive NULL to scan the box. */
+static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, const struct record_filter_field **drive,
+                       int *field)
+{
+    struct record_filter box = *f, one = *f;
+    struct layer_grid in = { 0 }, world = { 0 };
+    int64_t in_box, fewest = -1;
+    int rc;
+
+    *drive = NULL;
+    memset(box.fields, 0, sizeof box.fields);
+    /* The box at the grid's zoom, or the finest level kept. */
+    in.zoom = g->zoom < LAYER_COUNT_ZOOM_MAX ? g->zoom : LAYER_COUNT_ZOOM_MAX;
+    in.n = (int64_t)1 << (in.zoom + LAYER_GRID_SHIFT);
+    in.x0 = grid_col(in.n, f->west), in.y0 = grid_row(in.n, f->north);
+    in.cols = grid_col(in.n, f->east) - in.x0 + 1 + (f->west > f->east ? in.n : 0);
+    in.cols = in.cols > in.n ? in.n : in.cols;
+    in.rows = grid_row(in.n, f->south) - in.y0 + 1;
+    world.n = world.cols = world.rows = (int64_t)1 << LAYER_GRID_SHIFT;
+    if ((rc = counts_sum(ctx, st, &box, &in, &in_box)) != AT_OK)
+        return rc;
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++) {
+        int64_t n;
+        memset(one.fields, 0, sizeof one.fields);
+        one.fields[0] = f->fields[i];
+        if ((rc = counts_sum(ctx, st, &one, &world, &n)) != AT_OK)
+            return rc;
+        if (n < in_box && (fewest < 0 || n < fewest)) {
+            fewest = n;
+            *drive = &f->fields[i];
+            *field = layer_field_index(f->fields[i].name);
+        }
+    }
+    return AT_OK;
+}
+
+/* Reads the kept counts of g's cells (the clearances the reader may see,
+ * f's type and field values) into rows; marks in partial the cells with a
+ * row whose points are not all inside f's box. */
+static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
+                       bool *partial)
+{
+    static const char sql[] =
+        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
+        COUNTS_WHERE;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    bind_counts(st, stmt, f, g);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct count_row c = {
             (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n, sqlite3_column_int64(stmt, 1) - g->y0,
@@ -337,7 +427,7 @@ static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
     in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
     if (in.south > in.north || in.west > in.east)
         return AT_OK;
-    return grid_scan(ctx, st, sql, &in, g, (long)i);
+    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL);
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
@@ -354,12 +444,22 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if (kept && !g->scan && g->zoom <= LAYER_COUNT_ZOOM_MAX
-        && g->cols < g->n /* the box's ends in one column: counted point by point */
-        && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
+    if (!g->scan && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
         return rc;
+    if (!kept || g->zoom > LAYER_COUNT_ZOOM_MAX
+        || g->cols >= g->n /* the box's ends in one column: counted point by point */) {
+        const struct record_filter_field *drive = NULL;
+        int field = 0;
+        /* With field filters of the counts, the rows may be found through
+         * the values rather than the box. */
+        if (built && f->fields[0].name && counts_answer_fields(f)
+            && (rc = pick_driver(ctx, st, f, g, &drive, &field)) != AT_OK)
+            return rc;
+        return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive)
+                     : grid_scan(ctx, st, sql, f, g, -1, NULL);
+    }
     if (!built)
-        return grid_scan(ctx, st, sql, f, g, -1);
+        return grid_scan(ctx, st, sql, f, g, -1, NULL);
     /* The cells whose counts are all inside the box are read as kept; the
      * others (on the box's edge, with points outside it) counted point by
      * point. */

@@ -449,7 +449,8 @@ static const char *const migrations[] = {
      * province; a value absent is an empty blob, which no filter's text
      * equals), so that any combination of them is answered from the
      * counts; layer_value holds each counted point's values, to take it
-     * out again.  Built by `attest rebuild`; till then the map counts by
+     * out again, and finds the points of a value when a date or place
+     * filter is counted point by point.  Built by `attest rebuild`; till then the map counts by
      * scanning. */
     "DROP TABLE layer_count;\n"
     "CREATE TABLE layer_count (\n"
@@ -477,6 +478,9 @@ static const char *const migrations[] = {
     "  confidence NOT NULL,\n"
     "  province   NOT NULL\n"
     ");\n"
+    "CREATE INDEX layer_value_site_type ON layer_value(site_type);\n"
+    "CREATE INDEX layer_value_confidence ON layer_value(confidence);\n"
+    "CREATE INDEX layer_value_province ON layer_value(province);\n"
     "UPDATE layer_state SET generation = generation + 1,\n"
     "  built = NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
 };
