@@ -53,12 +53,12 @@ struct record_filter {
     "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
     "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
     "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
-    "            AND EXISTS (SELECT 1 FROM record_current e WHERE e.type = 'event'" \
-    "                AND e.clearance <= ?5 AND NOT e.retracted"                   \
-    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3)" \
-    "                AND e.id IN (SELECT target FROM record_ref WHERE id = c.id"  \
-    "                    UNION SELECT r2.target FROM record_ref r1"               \
-    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id))))" \
+    "            AND EXISTS (SELECT 1 FROM (SELECT target AS t FROM record_ref WHERE id = c.id" \
+    "                    UNION ALL SELECT r2.target FROM record_ref r1"           \
+    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id) l" \
+    "                CROSS JOIN record_current e ON e.id = l.t" /* the references drive */ \
+    "                WHERE e.type = 'event' AND e.clearance <= ?5 AND NOT e.retracted" \
+    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3))))" \
     "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
     "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
     "   AND c.clearance <= ?5"                                                \
