@@ -37,6 +37,11 @@ const char *const LAYER_FIELDS[LAYER_NFIELDS] = { "site_type", "confidence", "pr
     LAYER_VALUE("site_type") " AS site_type, " LAYER_VALUE("confidence") " AS confidence, " \
     LAYER_VALUE("province") " AS province"
 #define LAYER_VALUE_COLUMNS "site_type, confidence, province"
+/* Each point is counted twice: by cell, type and clearance alone (its
+ * values empty), at the levels of the grid, which a map without field
+ * filters reads; and by its values too, at those levels plus
+ * LEVEL_BY_VALUES, which a map with field filters reads. */
+#define LEVEL_BY_VALUES 32
 
 static int layer_type_index(const char *type)
 {
@@ -57,6 +62,19 @@ static int layer_field_index(const char *name)
 /* The latitude beyond which Web Mercator has no rows. */
 #define MERCATOR_LAT_MAX 85.0511287798066
 
+/* The rows of a filter found through one field filter's values instead of
+ * the box (layer_value's index of field F, its values at ?17), with
+ * COLUMNS of record_current c and TAIL after the filter: cheaper when
+ * fewer points anywhere hold those values than the box holds points
+ * (pick_driver). */
+#define FIELD_ROWS(COLUMNS, F, TAIL)                                           \
+    "SELECT " COLUMNS " FROM layer_value v"                                    \
+    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
+    " WHERE v." F " IN (SELECT value FROM json_each(?17)) AND " RECORD_FILTER_WHERE TAIL
+
+static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct record_filter_field **drive, int *field);
+
 static int check_filter(struct at_ctx *ctx, const struct record_filter *f)
 {
     if (!f->has_bbox || f->include_retracted)
@@ -71,14 +89,23 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
         "SELECT c.doc FROM" RECORD_FILTER_RTREE("")
         " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
         RECORD_FILTER_SQL;
+#define FIELD_LIST(F) FIELD_ROWS("c.doc", F, " ORDER BY c.id LIMIT ?7 OFFSET ?8")
+    static const char *const by_field[LAYER_NFIELDS] = {
+        FIELD_LIST("site_type"), FIELD_LIST("confidence"), FIELD_LIST("province") };
+#undef FIELD_LIST
+    const struct record_filter_field *drive;
     sqlite3_stmt *stmt;
-    int rc = AT_OK, step;
+    int rc, step, field = 0;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+    if ((rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, drive ? by_field[field] : sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
+    if (drive)
+        record_filter_bind_values(stmt, 17, drive);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)
@@ -183,15 +210,10 @@ static const char grid_rows_sql[] =
     "SELECT c.rowid, c.type, c.lat, c.lon FROM" RECORD_FILTER_RTREE("")
     " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
     " WHERE " RECORD_FILTER_WHERE;
-/* The same rows found through one field filter's values instead of the
- * box (layer_value's index of that field, ?17): cheaper when fewer points
- * anywhere hold those values than the box holds points. */
-#define FIELD_SCAN_SQL(F)                                                      \
-    "SELECT c.rowid, c.type, c.lat, c.lon FROM layer_value v"                  \
-    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
-    " WHERE v." F " IN (SELECT value FROM json_each(?17)) AND " RECORD_FILTER_WHERE
 static const char *const field_scan_sql[LAYER_NFIELDS] = {
-    FIELD_SCAN_SQL("site_type"), FIELD_SCAN_SQL("confidence"), FIELD_SCAN_SQL("province") };
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "site_type", ""),
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "confidence", ""),
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "province", "") };
 
 /* Counts into g the points of the rows of sql for f; only those of the
  * cell at index only when only >= 0; drive: the field filter bound at
@@ -296,7 +318,7 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
 static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
                         const struct layer_grid *g)
 {
-    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT);
+    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0));
     sqlite3_bind_int64(stmt, 2, g->y0);
     sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
     sqlite3_bind_int64(stmt, 4, g->x0);
@@ -327,23 +349,31 @@ static int counts_sum(struct at_ctx *ctx, struct store *st, const struct record_
 }
 
 /* The field filter of f (of LAYER_FIELDS) whose values the fewest points
- * hold anywhere, when they are fewer than the points in f's box (both
- * from the kept counts, which must be built): a scan from that field's
- * index (field_scan_sql) then reads fewer rows than one of the box.
- * *drive NULL to scan the box. */
+ * hold anywhere, when they are fewer than the points about f's box (both
+ * from the kept counts): the rows found from that field's index
+ * (FIELD_ROWS) are then fewer than those of the box.  *drive NULL to
+ * read the box: also when f has no such filter or the counts are not
+ * built. */
 static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                       const struct layer_grid *g, const struct record_filter_field **drive,
-                       int *field)
+                       const struct record_filter_field **drive, int *field)
 {
     struct record_filter box = *f, one = *f;
     struct layer_grid in = { 0 }, world = { 0 };
+    double width = f->west <= f->east ? f->east - f->west : f->east - f->west + 360;
     int64_t in_box, fewest = -1;
+    bool built;
     int rc;
 
     *drive = NULL;
+    if (!f->fields[0].name || !counts_answer_fields(f))
+        return AT_OK;
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
+        return rc;
     memset(box.fields, 0, sizeof box.fields);
-    /* The box at the grid's zoom, or the finest level kept. */
-    in.zoom = g->zoom < LAYER_COUNT_ZOOM_MAX ? g->zoom : LAYER_COUNT_ZOOM_MAX;
+    /* The box's points, from the cells of the finest level kept at which
+     * the box is at most a few cells wide. */
+    while (in.zoom < LAYER_COUNT_ZOOM_MAX && 360.0 / (double)((int64_t)1 << (in.zoom + 1)) >= width)
+        in.zoom++;
     in.n = (int64_t)1 << (in.zoom + LAYER_GRID_SHIFT);
     in.x0 = grid_col(in.n, f->west), in.y0 = grid_row(in.n, f->north);
     in.cols = grid_col(in.n, f->east) - in.x0 + 1 + (f->west > f->east ? in.n : 0);
@@ -452,8 +482,7 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
         int field = 0;
         /* With field filters of the counts, the rows may be found through
          * the values rather than the box. */
-        if (built && f->fields[0].name && counts_answer_fields(f)
-            && (rc = pick_driver(ctx, st, f, g, &drive, &field)) != AT_OK)
+        if (!g->scan && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
             return rc;
         return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive)
                      : grid_scan(ctx, st, sql, f, g, -1, NULL);
@@ -545,6 +574,7 @@ struct layer_point {
     int clearance;
     double lat, lon;
     char *values[LAYER_NFIELDS];  /* of LAYER_FIELDS; NULL: absent */
+    bool by_values;               /* the rows by values (else by cell alone) */
 };
 
 static int64_t coord_e7(double v)
@@ -577,16 +607,18 @@ static void free_values(struct layer_point *p)
     }
 }
 
+/* Binds the key of p's row at a level of the grid, in the rows by values
+ * or by cell alone as p says. */
 static void bind_row_key(sqlite3_stmt *stmt, int level, int64_t x, int64_t y,
                          const struct layer_point *p)
 {
-    sqlite3_bind_int(stmt, 1, level);
+    sqlite3_bind_int(stmt, 1, level + (p->by_values ? LEVEL_BY_VALUES : 0));
     sqlite3_bind_int64(stmt, 2, y);
     sqlite3_bind_int64(stmt, 3, x);
     sqlite3_bind_text(stmt, 4, p->type, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 5, p->clearance);
     for (int k = 0; k < LAYER_NFIELDS; k++)
-        bind_value(stmt, 6 + k, p->values[k]);
+        bind_value(stmt, 6 + k, p->by_values ? p->values[k] : NULL);
 }
 
 /* Runs stmt (bound) to its end. */
@@ -646,8 +678,8 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
     static const char sql[] =
         "SELECT g.lat, g.lon FROM geo_rtree g CROSS JOIN layer_value v ON v.id = g.id"
         " WHERE g.max_lat >= ?9 AND g.min_lat <= ?10 AND g.max_lon >= ?11 AND g.min_lon <= ?12"
-        " AND g.type = ?4 AND g.clearance = ?5 AND v.site_type = ?6 AND v.confidence = ?7"
-        " AND v.province = ?8 AND g.id <> ?13";
+        " AND g.type = ?4 AND g.clearance = ?5 AND g.id <> ?13"
+        " AND (NOT ?14 OR (v.site_type = ?6 AND v.confidence = ?7 AND v.province = ?8))";
     int64_t n = (int64_t)1 << LEVEL_MAX;
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
@@ -662,6 +694,7 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
     sqlite3_bind_double(stmt, 11, (double)x / (double)n * 360 - 180 - 1e-7);
     sqlite3_bind_double(stmt, 12, (double)(x + 1) / (double)n * 360 - 180 + 1e-7);
     sqlite3_bind_int64(stmt, 13, p->rid);
+    sqlite3_bind_int(stmt, 14, p->by_values);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         double lat = sqlite3_column_double(stmt, 0), lon = sqlite3_column_double(stmt, 1);
         if (grid_col(n, lon) != x || grid_row(n, lat) != y)
@@ -847,7 +880,8 @@ static int values_write(struct at_ctx *ctx, struct store *st, int64_t rowid,
         return AT_OK;
     if ((stmt = store_stmt(ctx, st, insert_sql)) == NULL)
         return AT_ERR;
-    bind_row_key(stmt, 0, 0, 0, p);
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        bind_value(stmt, 6 + k, p->values[k]);
     sqlite3_bind_int64(stmt, 9, rowid);
     return step_done(ctx, st, stmt);
 }
@@ -855,8 +889,8 @@ static int values_write(struct at_ctx *ctx, struct store *st, int64_t rowid,
 int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
                        int clearance, bool has_point, double lat, double lon, bool retracted)
 {
-    struct layer_point old = { rowid, NULL, 0, 0, 0, { NULL } };
-    struct layer_point now = { rowid, NULL, clearance, lat, lon, { NULL } };
+    struct layer_point old = { rowid, NULL, 0, 0, 0, { NULL }, false };
+    struct layer_point now = { rowid, NULL, clearance, lat, lon, { NULL }, false };
     bool built;
     int rc, k;
 
@@ -870,11 +904,17 @@ int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, cons
      * changes nothing. */
     if (same_point(&old, &now))
         goto out;
-    if ((old.type && (rc = count_remove(ctx, st, &old)) != AT_OK)
-        || (rc = values_write(ctx, st, rowid, &now)) != AT_OK)
+    for (int by_values = 0; by_values < 2 && rc == AT_OK; by_values++) {
+        old.by_values = now.by_values = by_values;
+        if (old.type)
+            rc = count_remove(ctx, st, &old);
+    }
+    if (rc != AT_OK || (rc = values_write(ctx, st, rowid, &now)) != AT_OK)
         goto out;
-    if (now.type)
+    for (int by_values = 0; by_values < 2 && rc == AT_OK && now.type; by_values++) {
+        now.by_values = by_values;
         rc = count_add(ctx, st, &now);
+    }
 out:
     free_values(&old);
     free_values(&now);
@@ -958,12 +998,17 @@ static int by_cell(const void *a, const void *b)
         return p->x < q->x ? -1 : 1;
     if (p->type != q->type)
         return p->type - q->type;
-    if (p->clearance != q->clearance)
-        return p->clearance - q->clearance;
-    for (int k = 0; k < LAYER_NFIELDS; k++)
-        if (p->values[k] != q->values[k])
-            return p->values[k] - q->values[k];
-    return 0;
+    return p->clearance - q->clearance;
+}
+
+static int by_cell_values(const void *a, const void *b)
+{
+    const struct rebuild_point *p = a, *q = b;
+    int c = by_cell(a, b);
+
+    for (int k = 0; c == 0 && k < LAYER_NFIELDS; k++)
+        c = p->values[k] - q->values[k];
+    return c;
 }
 
 /* The points of the spatial index with their values, as the counts see
@@ -1011,10 +1056,12 @@ static void rebuild_free(struct rebuild *r)
 }
 
 /* Inserts with sql (parameters as layer_count's columns) the rows of one
- * level from the points of r, sorting them by cell. */
+ * level of the grid from the points of r, by cell alone or by values too,
+ * sorting them by their rows. */
 static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, int level,
-                         struct rebuild *r)
+                         bool by_values, struct rebuild *r)
 {
+    int (*order)(const void *, const void *) = by_values ? by_cell_values : by_cell;
     struct rebuild_point *pts = r->pts;
     size_t npts = r->n;
     int64_t n = (int64_t)1 << level;
@@ -1022,25 +1069,26 @@ static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, 
     for (size_t i = 0; i < npts; i++)
         pts[i].x = grid_col(n, pts[i].lon), pts[i].y = grid_row(n, pts[i].lat);
     if (npts)
-        qsort(pts, npts, sizeof *pts, by_cell);
+        qsort(pts, npts, sizeof *pts, order);
     for (size_t i = 0, j; i < npts; i = j) {
         int64_t lat_e7 = 0, lon_e7 = 0, rids = 0;
         double ext[4] = { pts[i].lat, pts[i].lon, pts[i].lat, pts[i].lon };
         sqlite3_stmt *stmt;
-        for (j = i; j < npts && by_cell(&pts[i], &pts[j]) == 0; j++) {
+        for (j = i; j < npts && order(&pts[i], &pts[j]) == 0; j++) {
             lat_e7 += coord_e7(pts[j].lat), lon_e7 += coord_e7(pts[j].lon), rids += pts[j].rid;
             ext[0] = fmin(ext[0], pts[j].lat), ext[1] = fmin(ext[1], pts[j].lon);
             ext[2] = fmax(ext[2], pts[j].lat), ext[3] = fmax(ext[3], pts[j].lon);
         }
         if ((stmt = store_stmt(ctx, st, sql)) == NULL)
             return AT_ERR;
-        sqlite3_bind_int(stmt, 1, level);
+        sqlite3_bind_int(stmt, 1, level + (by_values ? LEVEL_BY_VALUES : 0));
         sqlite3_bind_int64(stmt, 2, pts[i].y);
         sqlite3_bind_int64(stmt, 3, pts[i].x);
         sqlite3_bind_text(stmt, 4, LAYER_TYPES[pts[i].type], -1, SQLITE_STATIC);
         sqlite3_bind_int(stmt, 5, pts[i].clearance);
         for (int k = 0; k < LAYER_NFIELDS; k++)
-            bind_value(stmt, 6 + k, pts[i].values[k] < 0 ? NULL : r->values.text[pts[i].values[k]]);
+            bind_value(stmt, 6 + k, !by_values || pts[i].values[k] < 0 ? NULL
+                                                                       : r->values.text[pts[i].values[k]]);
         sqlite3_bind_int64(stmt, 9, (sqlite3_int64)(j - i));
         sqlite3_bind_int64(stmt, 10, lat_e7);
         sqlite3_bind_int64(stmt, 11, lon_e7);
@@ -1059,8 +1107,9 @@ static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql)
     struct rebuild r = { 0 };
     int rc = rebuild_read(ctx, st, &r);
 
-    for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-        rc = rebuild_level(ctx, st, sql, level, &r);
+    for (int by_values = 0; by_values < 2; by_values++)
+        for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
+            rc = rebuild_level(ctx, st, sql, level, by_values, &r);
     rebuild_free(&r);
     return rc;
 }

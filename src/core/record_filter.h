@@ -50,6 +50,15 @@ struct record_filter {
  * parameters from ?17 on, after the filter's. */
 #define RECORD_FILTER_WHERE                                                    \
     "(?1 IS NULL OR c.type = ?1)"                                             \
+    "   AND c.clearance <= ?5"                                                \
+    "   AND (?6 OR NOT c.retracted)"                                          \
+    "   AND " RECORD_FILTER_BOX("c")                                          \
+    "   AND (?13 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?13) q"       \
+    "        WHERE NOT coalesce(json_extract(c.doc, '$.data.' || q.key)"       \
+    "            IN (SELECT value FROM json_each(q.value)), 0)))"              \
+    "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
+    "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
+    /* Last, the dearest: an undated site's or pinpoint's events. */          \
     "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
     "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
     "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
@@ -58,15 +67,7 @@ struct record_filter {
     "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id) l" \
     "                CROSS JOIN record_current e ON e.id = l.t" /* the references drive */ \
     "                WHERE e.type = 'event' AND e.clearance <= ?5 AND NOT e.retracted" \
-    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3))))" \
-    "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
-    "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
-    "   AND c.clearance <= ?5"                                                \
-    "   AND (?6 OR NOT c.retracted)"                                          \
-    "   AND " RECORD_FILTER_BOX("c")                                          \
-    "   AND (?13 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?13) q"       \
-    "        WHERE NOT coalesce(json_extract(c.doc, '$.data.' || q.key)"       \
-    "            IN (SELECT value FROM json_each(q.value)), 0)))"
+    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3))))"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 #define RECORD_FILTER_RTREE(TYPE) RECORD_FILTER_RTREE_COLUMNS("id", TYPE)
 /* The exact box test on the lat and lon columns of the table named T. */
