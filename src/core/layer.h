@@ -77,7 +77,9 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
 
 /* The counts kept current on each write: the grids of zooms 0 to
  * LAYER_COUNT_ZOOM_MAX (levels LAYER_GRID_SHIFT to LAYER_COUNT_ZOOM_MAX +
- * LAYER_GRID_SHIFT), by cell, type and clearance, in table layer_count. */
+ * LAYER_GRID_SHIFT), by cell, type and clearance, and again by the values
+ * of LAYER_FIELDS too (at those levels plus 32), in table layer_count;
+ * each point's values in layer_value. */
 #define LAYER_COUNT_ZOOM_MAX 12
 
 /* The hook of the write path (record.c's derive_current, the one place a

@@ -447,8 +447,9 @@ static const char *const migrations[] = {
     /* 19 -> 20: derived: the map's counts kept also by the values of the
      * map's field filters (layer.c's LAYER_FIELDS: site_type, confidence,
      * province; a value absent is an empty blob, which no filter's text
-     * equals), so that any combination of them is answered from the
-     * counts; layer_value holds each counted point's values, to take it
+     * equals; these rows at the levels of the grid plus 32, beside the
+     * rows by cell alone, whose values are empty), so that any
+     * combination of them is answered from the counts; layer_value holds each counted point's values, to take it
      * out again, and finds the points of a value when a date or place
      * filter is counted point by point.  Built by `attest rebuild`; till then the map counts by
      * scanning. */
