@@ -349,7 +349,7 @@ static int counts_sum(struct at_ctx *ctx, struct store *st, const struct record_
 }
 
 /* The field filter of f (of LAYER_FIELDS) whose values the fewest points
- * hold anywhere, when they are fewer than the points about f's box (both
+ * hold anywhere, when they are no more than the points about f's box (both
  * from the kept counts): the rows found from that field's index
  * (FIELD_ROWS) are then fewer than those of the box.  *drive NULL to
  * read the box: also when f has no such filter or the counts are not
@@ -388,7 +388,7 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
         one.fields[0] = f->fields[i];
         if ((rc = counts_sum(ctx, st, &one, &world, &n)) != AT_OK)
             return rc;
-        if (n < in_box && (fewest < 0 || n < fewest)) {
+        if (n <= in_box && (fewest < 0 || n < fewest)) {
             fewest = n;
             *drive = &f->fields[i];
             *field = layer_field_index(f->fields[i].name);
@@ -1186,6 +1186,10 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
 
     if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
         return rc;
+    /* A read-only archive (a file opened read-only, query_only on) still
+     * has a writable temporary database, which query_only would refuse. */
+    if (store_read_only(st) && (rc = store_exec(ctx, st, "PRAGMA query_only = OFF")) != AT_OK)
+        return rc;
     if ((rc = store_exec(ctx, st, create_sql)) != AT_OK
         || (rc = rebuild_rows(ctx, st, insert_sql)) != AT_OK)
         goto out;
@@ -1220,6 +1224,9 @@ out:
         rc = store_exec(ctx, st, "DROP TABLE temp.layer_count_want");
     else
         store_exec(&(struct at_ctx){ 0 }, st, "DROP TABLE IF EXISTS temp.layer_count_want");
+    if (store_read_only(st) && store_exec(&(struct at_ctx){ 0 }, st, "PRAGMA query_only = ON") != AT_OK
+        && rc == AT_OK)
+        rc = ctx_error(ctx, AT_ERR, "the archive could not be made read-only again");
     return rc;
 }
 
