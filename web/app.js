@@ -578,12 +578,10 @@ VIEWS.map = function (el, arg, params) {
         var layers = ['site', 'pinpoint', 'event'].filter(function (l) { return filters[l]; });
         var mine = ++generation;
         var q = { bbox: bbox, site_type: filters.site_type, confidence: filters.confidence,
-                  province: filters.province, from: filters.from, to: filters.to };
+                  province: filters.province, from: filters.from, to: filters.to,
+                  zoom: Math.round(map.getZoom()) };
         /* With the zoom the server counts what is too many to send (in
-         * cells, docs/api.md); it applies at most one field filter then, so
-         * with more the features come whole and are filtered here. */
-        if (['site_type', 'confidence', 'province'].filter(function (k) { return filters[k]; }).length <= 1)
-            q.zoom = Math.round(map.getZoom());
+         * cells, docs/api.md), under every filter. */
         var requests = layers.length === 3 ? [api('GET', '/map' + qs(q))]
             : layers.map(function (l) { q.layer = l; return api('GET', '/map' + qs(q)); });
         formError.hidden = true;
@@ -593,13 +591,6 @@ VIEWS.map = function (el, arg, params) {
             replies.forEach(function (fc) {
                 feats = feats.concat(fc.features);
                 counted = counted.concat(fc.clusters || []);
-            });
-            /* The API applies one of the field filters; apply them all. */
-            feats = feats.filter(function (f) {
-                var p = f.properties;
-                return (!filters.site_type || p.site_type === filters.site_type)
-                    && (!filters.confidence || p.confidence === filters.confidence)
-                    && (!filters.province || p.province === filters.province);
             });
             show(feats, counted);
         }).catch(function (err) {

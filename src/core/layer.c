@@ -23,6 +23,25 @@
 #include <string.h>
 
 const char *const LAYER_TYPES[LAYER_NTYPES] = { "site", "pinpoint", "event" };
+const char *const LAYER_FIELDS[LAYER_NFIELDS] = { "site_type", "confidence", "province" };
+
+/* The value of field F of the record_current row c as the counts keep
+ * it: its text, or an empty blob when it is absent or not text, which no
+ * filter's text equals (as in RECORD_FILTER_WHERE, where such a value
+ * matches no filter either).  The columns of layer_count and layer_value
+ * are named as LAYER_FIELDS, in that order. */
+#define LAYER_VALUE(F)                                                         \
+    "CASE WHEN json_type(c.doc, '$.data." F "') = 'text'"                      \
+    " THEN json_extract(c.doc, '$.data." F "') ELSE x'' END"
+#define LAYER_VALUES                                                           \
+    LAYER_VALUE("site_type") " AS site_type, " LAYER_VALUE("confidence") " AS confidence, " \
+    LAYER_VALUE("province") " AS province"
+#define LAYER_VALUE_COLUMNS "site_type, confidence, province"
+/* Each point is counted twice: by cell, type and clearance alone (its
+ * values empty), at the levels of the grid, which a map without field
+ * filters reads; and by its values too, at those levels plus
+ * LEVEL_BY_VALUES, which a map with field filters reads. */
+#define LEVEL_BY_VALUES 32
 
 static int layer_type_index(const char *type)
 {
@@ -32,8 +51,29 @@ static int layer_type_index(const char *type)
     return -1;
 }
 
+static int layer_field_index(const char *name)
+{
+    for (int k = 0; name && k < LAYER_NFIELDS; k++)
+        if (strcmp(LAYER_FIELDS[k], name) == 0)
+            return k;
+    return -1;
+}
+
 /* The latitude beyond which Web Mercator has no rows. */
 #define MERCATOR_LAT_MAX 85.0511287798066
+
+/* The rows of a filter found through one field filter's values instead of
+ * the box (layer_value's index of field F, its values at ?17), with
+ * COLUMNS of record_current c and TAIL after the filter: cheaper when
+ * fewer points anywhere hold those values than the box holds points
+ * (pick_driver). */
+#define FIELD_ROWS(COLUMNS, F, TAIL)                                           \
+    "SELECT " COLUMNS " FROM layer_value v"                                    \
+    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
+    " WHERE v." F " IN (SELECT value FROM json_each(?17)) AND " RECORD_FILTER_WHERE TAIL
+
+static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct record_filter_field **drive, int *field);
 
 static int check_filter(struct at_ctx *ctx, const struct record_filter *f)
 {
@@ -49,14 +89,23 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
         "SELECT c.doc FROM" RECORD_FILTER_RTREE("")
         " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
         RECORD_FILTER_SQL;
+#define FIELD_LIST(F) FIELD_ROWS("c.doc", F, " ORDER BY c.id LIMIT ?7 OFFSET ?8")
+    static const char *const by_field[LAYER_NFIELDS] = {
+        FIELD_LIST("site_type"), FIELD_LIST("confidence"), FIELD_LIST("province") };
+#undef FIELD_LIST
+    const struct record_filter_field *drive;
     sqlite3_stmt *stmt;
-    int rc = AT_OK, step;
+    int rc, step, field = 0;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+    if ((rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, drive ? by_field[field] : sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
+    if (drive)
+        record_filter_bind_values(stmt, 17, drive);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)
@@ -161,11 +210,17 @@ static const char grid_rows_sql[] =
     "SELECT c.rowid, c.type, c.lat, c.lon FROM" RECORD_FILTER_RTREE("")
     " CROSS JOIN record_current c ON c.rowid = g.id" /* CROSS: the R*Tree drives */
     " WHERE " RECORD_FILTER_WHERE;
+static const char *const field_scan_sql[LAYER_NFIELDS] = {
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "site_type", ""),
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "confidence", ""),
+    FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "province", "") };
 
 /* Counts into g the points of the rows of sql for f; only those of the
- * cell at index only when only >= 0. */
+ * cell at index only when only >= 0; drive: the field filter bound at
+ * ?17 (field_scan_sql), or NULL. */
 static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
-                     const struct record_filter *f, struct layer_grid *g, long only)
+                     const struct record_filter *f, struct layer_grid *g, long only,
+                     const struct record_filter_field *drive)
 {
     sqlite3_stmt *stmt;
     int step;
@@ -173,6 +228,8 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
+    if (drive)
+        record_filter_bind_values(stmt, 17, drive);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
         double lat = sqlite3_column_double(stmt, 2), lon = sqlite3_column_double(stmt, 3);
@@ -188,22 +245,42 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "counting a map layer");
 }
 
-/* Whether the kept counts are built. */
-static int counts_built(struct at_ctx *ctx, struct store *st, bool *built)
+/* The one reader of layer_state: the generation of the current records
+ * and whether the kept counts are built (either pointer may be NULL). */
+static int state_read(struct at_ctx *ctx, struct store *st, int64_t *generation, bool *built)
 {
-    static const char sql[] = "SELECT built FROM layer_state";
+    static const char sql[] = "SELECT generation, built FROM layer_state";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
     step = sqlite3_step(stmt);
-    *built = step == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+    if (generation)
+        *generation = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    if (built)
+        *built = step == SQLITE_ROW && sqlite3_column_int(stmt, 1) != 0;
     sqlite3_reset(stmt);
     if (step != SQLITE_ROW)
         return step == SQLITE_DONE ? ctx_error(ctx, AT_ECORRUPT, "the map's state is missing")
                                    : store_error(ctx, st, "reading the map's state");
     return AT_OK;
+}
+
+/* Whether f's field filters are all of LAYER_FIELDS. */
+static bool counts_answer_fields(const struct record_filter *f)
+{
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
+        if (layer_field_index(f->fields[i].name) < 0)
+            return false;
+    return true;
+}
+
+/* Whether the kept counts can answer f: no date or place filter, and
+ * field filters of LAYER_FIELDS only. */
+static bool counts_answer(const struct record_filter *f)
+{
+    return !f->date_from && !f->date_to && !f->place && counts_answer_fields(f);
 }
 
 /* One row of the kept counts, read for a grid. */
@@ -225,24 +302,23 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
     return lat && (ext[1] >= f->west || ext[3] <= f->east);
 }
 
-/* Reads the kept counts of g's cells (the clearances the reader may see,
- * f's type) into rows; marks in partial the cells with a row whose points
- * are not all inside f's box. */
-static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
-                       bool *partial)
-{
-    static const char sql[] =
-        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
-        " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"
-        " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    size_t cap = 0;
-    int step;
+/* The rows of the kept counts in the cells of a grid (level ?1, rows ?2
+ * to ?3, ?6 columns from ?4 modulo ?5), of the clearances the reader may
+ * see (?7), a type (?8) and the values of field filters (?9 to ?11, as
+ * LAYER_FIELDS). */
+#define COUNTS_WHERE                                                           \
+    " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"    \
+    " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)"                       \
+    " AND (?9 IS NULL OR site_type IN (SELECT value FROM json_each(?9)))"      \
+    " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
+    " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
 
-    if (stmt == NULL)
-        return AT_ERR;
-    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT);
+/* Binds COUNTS_WHERE for the cells of g and the reader, type and field
+ * filters of f. */
+static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
+                        const struct layer_grid *g)
+{
+    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0));
     sqlite3_bind_int64(stmt, 2, g->y0);
     sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
     sqlite3_bind_int64(stmt, 4, g->x0);
@@ -251,6 +327,93 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
     sqlite3_bind_int(stmt, 7, access_read_limit(store_session(st), f->max_clearance));
     if (f->type)
         sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
+        record_filter_bind_values(stmt, 9 + layer_field_index(f->fields[i].name), &f->fields[i]);
+}
+
+/* How many points the kept counts hold in the cells of g for f. */
+static int counts_sum(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                      const struct layer_grid *g, int64_t *sum)
+{
+    static const char sql[] = "SELECT coalesce(sum(n), 0) FROM layer_count" COUNTS_WHERE;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    bind_counts(st, stmt, f, g);
+    step = sqlite3_step(stmt);
+    *sum = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the map's counts");
+}
+
+/* The field filter of f (of LAYER_FIELDS) whose values the fewest points
+ * hold anywhere, when they are no more than the points about f's box (both
+ * from the kept counts): the rows found from that field's index
+ * (FIELD_ROWS) are then fewer than those of the box.  *drive NULL to
+ * read the box: also when f has no such filter or the counts are not
+ * built. */
+static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct record_filter_field **drive, int *field)
+{
+    struct record_filter box = *f, one = *f;
+    struct layer_grid in = { 0 }, world = { 0 };
+    double width = f->west <= f->east ? f->east - f->west : f->east - f->west + 360;
+    int64_t in_box, fewest = -1;
+    bool built;
+    int rc;
+
+    *drive = NULL;
+    if (!f->fields[0].name || !counts_answer_fields(f))
+        return AT_OK;
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
+        return rc;
+    memset(box.fields, 0, sizeof box.fields);
+    /* The box's points, from the cells of the finest level kept at which
+     * the box is at most a few cells wide. */
+    while (in.zoom < LAYER_COUNT_ZOOM_MAX && 360.0 / (double)((int64_t)1 << (in.zoom + 1)) >= width)
+        in.zoom++;
+    in.n = (int64_t)1 << (in.zoom + LAYER_GRID_SHIFT);
+    in.x0 = grid_col(in.n, f->west), in.y0 = grid_row(in.n, f->north);
+    in.cols = grid_col(in.n, f->east) - in.x0 + 1 + (f->west > f->east ? in.n : 0);
+    in.cols = in.cols > in.n ? in.n : in.cols;
+    in.rows = grid_row(in.n, f->south) - in.y0 + 1;
+    world.n = world.cols = world.rows = (int64_t)1 << LAYER_GRID_SHIFT;
+    if ((rc = counts_sum(ctx, st, &box, &in, &in_box)) != AT_OK)
+        return rc;
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++) {
+        int64_t n;
+        memset(one.fields, 0, sizeof one.fields);
+        one.fields[0] = f->fields[i];
+        if ((rc = counts_sum(ctx, st, &one, &world, &n)) != AT_OK)
+            return rc;
+        if (n <= in_box && (fewest < 0 || n < fewest)) {
+            fewest = n;
+            *drive = &f->fields[i];
+            *field = layer_field_index(f->fields[i].name);
+        }
+    }
+    return AT_OK;
+}
+
+/* Reads the kept counts of g's cells (the clearances the reader may see,
+ * f's type and field values) into rows; marks in partial the cells with a
+ * row whose points are not all inside f's box. */
+static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
+                       bool *partial)
+{
+    static const char sql[] =
+        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
+        COUNTS_WHERE;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    bind_counts(st, stmt, f, g);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct count_row c = {
             (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n, sqlite3_column_int64(stmt, 1) - g->y0,
@@ -271,11 +434,11 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's counts");
 }
 
-/* Counts into g, point by point, the points of f in the cell at index i:
- * the R*Tree is asked for the cell's box (a little wider: the test of each
- * point's cell decides) inside f's. */
-static int scan_cell(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                     struct layer_grid *g, size_t i)
+/* Counts into g, point by point with sql, the points of f in the cell at
+ * index i: the R*Tree is asked for the cell's box (a little wider: the
+ * test of each point's cell decides) inside f's. */
+static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
+                     const struct record_filter *f, struct layer_grid *g, size_t i)
 {
     const double eps = 1e-7;
     struct record_filter in = *f;
@@ -294,13 +457,16 @@ static int scan_cell(struct at_ctx *ctx, struct store *st, const struct record_f
     in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
     if (in.south > in.north || in.west > in.east)
         return AT_OK;
-    return grid_scan(ctx, st, grid_rtree_sql, &in, g, (long)i);
+    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL);
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g)
 {
-    bool by_box = !f->date_from && !f->date_to && !f->place && !f->field, built = false;
+    bool kept = counts_answer(f), built = false;
+    /* Type and box alone are counted from the R*Tree's columns; anything
+     * more from the rows. */
+    const char *sql = kept && !f->fields[0].name ? grid_rtree_sql : grid_rows_sql;
     size_t ncells = (size_t)(g->rows * g->cols), nrows = 0;
     struct count_row *rows = NULL;
     bool *partial;
@@ -308,14 +474,21 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if (!by_box)
-        return grid_scan(ctx, st, grid_rows_sql, f, g, -1);
-    if (!g->scan && g->zoom <= LAYER_COUNT_ZOOM_MAX
-        && g->cols < g->n /* the box's ends in one column: counted point by point */
-        && (rc = counts_built(ctx, st, &built)) != AT_OK)
+    if (!g->scan && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
         return rc;
+    if (!kept || g->zoom > LAYER_COUNT_ZOOM_MAX
+        || g->cols >= g->n /* the box's ends in one column: counted point by point */) {
+        const struct record_filter_field *drive = NULL;
+        int field = 0;
+        /* With field filters of the counts, the rows may be found through
+         * the values rather than the box. */
+        if (!g->scan && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+            return rc;
+        return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive)
+                     : grid_scan(ctx, st, sql, f, g, -1, NULL);
+    }
     if (!built)
-        return grid_scan(ctx, st, grid_rtree_sql, f, g, -1);
+        return grid_scan(ctx, st, sql, f, g, -1, NULL);
     /* The cells whose counts are all inside the box are read as kept; the
      * others (on the box's edge, with points outside it) counted point by
      * point. */
@@ -328,7 +501,7 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
     }
     for (size_t i = 0; i < ncells && rc == AT_OK; i++)
         if (partial[i])
-            rc = scan_cell(ctx, st, f, g, i);
+            rc = scan_cell(ctx, st, sql, f, g, i);
     free(rows);
     free(partial);
     return rc;
@@ -378,7 +551,8 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
 /* ---- The counts kept current on each write (table layer_count). ----
  *
  * A point is counted at every level of LAYER_LEVELS, in its cell, under
- * its type and clearance.  Counts and sums only add and subtract, so a
+ * its type, clearance and values of LAYER_FIELDS (kept for each point in
+ * layer_value, so that a write knows what it takes out).  Counts and sums only add and subtract, so a
  * write changes one row a level; an extent cannot shrink by subtraction,
  * so when the point taken out lay on its row's extent the extent is found
  * again: at the finest level from the R*Tree's points in that one cell,
@@ -388,12 +562,19 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
 #define LEVEL_MIN LAYER_GRID_SHIFT
 #define LEVEL_MAX (LAYER_COUNT_ZOOM_MAX + LAYER_GRID_SHIFT)
 
+/* The key of a row of layer_count, as parameters ?1 to ?8. */
+#define ROW_KEY                                                                \
+    "level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5"        \
+    " AND site_type = ?6 AND confidence = ?7 AND province = ?8"
+
 /* One point as the counts see it. */
 struct layer_point {
     sqlite3_int64 rid;            /* its R*Tree id (record_current's rowid) */
     const char *type;             /* one of LAYER_TYPES */
     int clearance;
     double lat, lon;
+    char *values[LAYER_NFIELDS];  /* of LAYER_FIELDS; NULL: absent */
+    bool by_values;               /* the rows by values (else by cell alone) */
 };
 
 static int64_t coord_e7(double v)
@@ -401,14 +582,43 @@ static int64_t coord_e7(double v)
     return llround(v * 1e7);
 }
 
+/* Binds a value of LAYER_FIELDS as the counts keep it (LAYER_VALUE). */
+static void bind_value(sqlite3_stmt *stmt, int param, const char *value)
+{
+    if (value)
+        sqlite3_bind_text(stmt, param, value, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_zeroblob(stmt, param, 0);
+}
+
+/* Reads the values of LAYER_FIELDS from columns col... of stmt into p. */
+static void take_values(sqlite3_stmt *stmt, int col, struct layer_point *p)
+{
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        p->values[k] = sqlite3_column_type(stmt, col + k) == SQLITE_TEXT
+            ? xstrdup((const char *)sqlite3_column_text(stmt, col + k)) : NULL;
+}
+
+static void free_values(struct layer_point *p)
+{
+    for (int k = 0; k < LAYER_NFIELDS; k++) {
+        free(p->values[k]);
+        p->values[k] = NULL;
+    }
+}
+
+/* Binds the key of p's row at a level of the grid, in the rows by values
+ * or by cell alone as p says. */
 static void bind_row_key(sqlite3_stmt *stmt, int level, int64_t x, int64_t y,
                          const struct layer_point *p)
 {
-    sqlite3_bind_int(stmt, 1, level);
+    sqlite3_bind_int(stmt, 1, level + (p->by_values ? LEVEL_BY_VALUES : 0));
     sqlite3_bind_int64(stmt, 2, y);
     sqlite3_bind_int64(stmt, 3, x);
     sqlite3_bind_text(stmt, 4, p->type, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 5, p->clearance);
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        bind_value(stmt, 6 + k, p->by_values ? p->values[k] : NULL);
 }
 
 /* Runs stmt (bound) to its end. */
@@ -427,13 +637,13 @@ static int step_done(struct at_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
 static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_point *p)
 {
     static const char update_sql[] =
-        "UPDATE layer_count SET n = n + 1, lat_e7 = lat_e7 + ?6, lon_e7 = lon_e7 + ?7,"
-        " rid_sum = rid_sum + ?8, south = min(south, ?9), west = min(west, ?10),"
-        " north = max(north, ?9), east = max(east, ?10)"
-        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
+        "UPDATE layer_count SET n = n + 1, lat_e7 = lat_e7 + ?9, lon_e7 = lon_e7 + ?10,"
+        " rid_sum = rid_sum + ?11, south = min(south, ?12), west = min(west, ?13),"
+        " north = max(north, ?12), east = max(east, ?13) WHERE " ROW_KEY;
     static const char insert_sql[] =
-        "INSERT INTO layer_count(level, y, x, type, clearance, n, lat_e7, lon_e7, rid_sum,"
-        " south, west, north, east) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?9, ?10)";
+        "INSERT INTO layer_count(level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","
+        " n, lat_e7, lon_e7, rid_sum, south, west, north, east)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?12, ?13)";
     bool fresh = false;
 
     for (int level = LEVEL_MIN; level <= LEVEL_MAX; level++) {
@@ -444,11 +654,11 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
             if (stmt == NULL)
                 return AT_ERR;
             bind_row_key(stmt, level, x, y, p);
-            sqlite3_bind_int64(stmt, 6, coord_e7(p->lat));
-            sqlite3_bind_int64(stmt, 7, coord_e7(p->lon));
-            sqlite3_bind_int64(stmt, 8, p->rid);
-            sqlite3_bind_double(stmt, 9, p->lat);
-            sqlite3_bind_double(stmt, 10, p->lon);
+            sqlite3_bind_int64(stmt, 9, coord_e7(p->lat));
+            sqlite3_bind_int64(stmt, 10, coord_e7(p->lon));
+            sqlite3_bind_int64(stmt, 11, p->rid);
+            sqlite3_bind_double(stmt, 12, p->lat);
+            sqlite3_bind_double(stmt, 13, p->lon);
             if (step_done(ctx, st, stmt) != AT_OK)
                 return AT_ERR;
             if (sqlite3_changes(store_db(st)) > 0)
@@ -459,15 +669,17 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
     return AT_OK;
 }
 
-/* The extent of the points of p's type and clearance in cell (x, y) of
- * the finest level, but p itself, from the R*Tree; *found false when
+/* The extent of the points of p's row key in cell (x, y) of the finest
+ * level, but p itself, from the R*Tree and layer_value; *found false when
  * there is none. */
 static int finest_extent(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
                          int64_t x, int64_t y, double ext[4], bool *found)
 {
     static const char sql[] =
-        "SELECT lat, lon FROM geo_rtree WHERE max_lat >= ?1 AND min_lat <= ?2"
-        " AND max_lon >= ?3 AND min_lon <= ?4 AND type = ?5 AND clearance = ?6 AND id <> ?7";
+        "SELECT g.lat, g.lon FROM geo_rtree g CROSS JOIN layer_value v ON v.id = g.id"
+        " WHERE g.max_lat >= ?9 AND g.min_lat <= ?10 AND g.max_lon >= ?11 AND g.min_lon <= ?12"
+        " AND g.type = ?4 AND g.clearance = ?5 AND g.id <> ?13"
+        " AND (NOT ?14 OR (v.site_type = ?6 AND v.confidence = ?7 AND v.province = ?8))";
     int64_t n = (int64_t)1 << LEVEL_MAX;
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
@@ -475,14 +687,14 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
     *found = false;
     if (stmt == NULL)
         return AT_ERR;
+    bind_row_key(stmt, LEVEL_MAX, x, y, p);
     /* The cell's box, a little wider: the test of each point's cell decides. */
-    sqlite3_bind_double(stmt, 1, y == n - 1 ? -90.0 : row_lat(n, y + 1) - 1e-7);
-    sqlite3_bind_double(stmt, 2, y == 0 ? 90.0 : row_lat(n, y) + 1e-7);
-    sqlite3_bind_double(stmt, 3, (double)x / (double)n * 360 - 180 - 1e-7);
-    sqlite3_bind_double(stmt, 4, (double)(x + 1) / (double)n * 360 - 180 + 1e-7);
-    sqlite3_bind_text(stmt, 5, p->type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 6, p->clearance);
-    sqlite3_bind_int64(stmt, 7, p->rid);
+    sqlite3_bind_double(stmt, 9, y == n - 1 ? -90.0 : row_lat(n, y + 1) - 1e-7);
+    sqlite3_bind_double(stmt, 10, y == 0 ? 90.0 : row_lat(n, y) + 1e-7);
+    sqlite3_bind_double(stmt, 11, (double)x / (double)n * 360 - 180 - 1e-7);
+    sqlite3_bind_double(stmt, 12, (double)(x + 1) / (double)n * 360 - 180 + 1e-7);
+    sqlite3_bind_int64(stmt, 13, p->rid);
+    sqlite3_bind_int(stmt, 14, p->by_values);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         double lat = sqlite3_column_double(stmt, 0), lon = sqlite3_column_double(stmt, 1);
         if (grid_col(n, lon) != x || grid_row(n, lat) != y)
@@ -498,15 +710,16 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the map's counts");
 }
 
-/* The extent of row (level, x, y) of p's type and clearance from its
- * children's rows at level + 1. */
+/* The extent of row (level, x, y) of p's key from its children's rows at
+ * level + 1. */
 static int children_extent(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
                            int level, int64_t x, int64_t y, double ext[4], bool *found)
 {
     static const char sql[] =
         "SELECT min(south), min(west), max(north), max(east) FROM layer_count"
         " WHERE level = ?1 AND y BETWEEN ?2 AND ?2 + 1 AND x BETWEEN ?3 AND ?3 + 1"
-        " AND type = ?4 AND clearance = ?5";
+        " AND type = ?4 AND clearance = ?5 AND site_type = ?6 AND confidence = ?7"
+        " AND province = ?8";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
@@ -525,15 +738,12 @@ static int children_extent(struct at_ctx *ctx, struct store *st, const struct la
 static int count_remove(struct at_ctx *ctx, struct store *st, const struct layer_point *p)
 {
     static const char read_sql[] =
-        "SELECT n, south, west, north, east FROM layer_count"
-        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
-    static const char delete_sql[] =
-        "DELETE FROM layer_count WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4"
-        " AND clearance = ?5";
+        "SELECT n, south, west, north, east FROM layer_count WHERE " ROW_KEY;
+    static const char delete_sql[] = "DELETE FROM layer_count WHERE " ROW_KEY;
     static const char update_sql[] =
-        "UPDATE layer_count SET n = n - 1, lat_e7 = lat_e7 - ?6, lon_e7 = lon_e7 - ?7,"
-        " rid_sum = rid_sum - ?8, south = ?9, west = ?10, north = ?11, east = ?12"
-        " WHERE level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5";
+        "UPDATE layer_count SET n = n - 1, lat_e7 = lat_e7 - ?9, lon_e7 = lon_e7 - ?10,"
+        " rid_sum = rid_sum - ?11, south = ?12, west = ?13, north = ?14, east = ?15"
+        " WHERE " ROW_KEY;
 
     for (int level = LEVEL_MAX; level >= LEVEL_MIN; level--) {
         int64_t n = (int64_t)1 << level;
@@ -572,11 +782,11 @@ static int count_remove(struct at_ctx *ctx, struct store *st, const struct layer
             return AT_ERR;
         bind_row_key(stmt, level, x, y, p);
         if (count > 1) {
-            sqlite3_bind_int64(stmt, 6, coord_e7(p->lat));
-            sqlite3_bind_int64(stmt, 7, coord_e7(p->lon));
-            sqlite3_bind_int64(stmt, 8, p->rid);
+            sqlite3_bind_int64(stmt, 9, coord_e7(p->lat));
+            sqlite3_bind_int64(stmt, 10, coord_e7(p->lon));
+            sqlite3_bind_int64(stmt, 11, p->rid);
             for (int i = 0; i < 4; i++)
-                sqlite3_bind_double(stmt, 9 + i, ext[i]);
+                sqlite3_bind_double(stmt, 12 + i, ext[i]);
         }
         if (step_done(ctx, st, stmt) != AT_OK)
             return AT_ERR;
@@ -595,53 +805,189 @@ static int state_touch(struct at_ctx *ctx, struct store *st, bool *built)
     sqlite3_stmt *stmt;
     int rc;
 
-    if ((rc = counts_built(ctx, st, built)) != AT_OK)
+    if ((rc = state_read(ctx, st, NULL, built)) != AT_OK)
         return rc;
     if ((stmt = store_stmt(ctx, st, grow_sql)) == NULL)
         return AT_ERR;
     return step_done(ctx, st, stmt);
 }
 
-int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
-                       int clearance, bool has_point, double lat, double lon, bool retracted)
+static bool same_text(const char *a, const char *b)
 {
-    static const char old_sql[] = "SELECT type, clearance, lat, lon FROM geo_rtree WHERE id = ?1";
-    struct layer_point old = { rowid, NULL, 0, 0, 0 };
-    struct layer_point now = { rowid, NULL, clearance, lat, lon };
-    sqlite3_stmt *stmt;
-    bool built;
-    int rc, k, step;
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
 
-    if ((rc = state_touch(ctx, st, &built)) != AT_OK || !built)
-        return rc;
+/* Whether p and q are counted in the same rows. */
+static bool same_point(const struct layer_point *p, const struct layer_point *q)
+{
+    if (!p->type || !q->type || strcmp(p->type, q->type) != 0 || p->clearance != q->clearance
+        || p->lat != q->lat || p->lon != q->lon)
+        return false;
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        if (!same_text(p->values[k], q->values[k]))
+            return false;
+    return true;
+}
+
+/* Reads the point the counts hold for rowid (old) and the values of
+ * LAYER_FIELDS its current row now has (now). */
+static int read_points(struct at_ctx *ctx, struct store *st, int64_t rowid,
+                       struct layer_point *old, struct layer_point *now)
+{
+    static const char old_sql[] =
+        "SELECT g.type, g.clearance, g.lat, g.lon, " LAYER_VALUE_COLUMNS
+        " FROM geo_rtree g LEFT JOIN layer_value v ON v.id = g.id WHERE g.id = ?1";
+    static const char now_sql[] = "SELECT " LAYER_VALUES " FROM record_current c WHERE c.rowid = ?1";
+    sqlite3_stmt *stmt;
+    int step, k;
+
     if ((stmt = store_stmt(ctx, st, old_sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_int64(stmt, 1, rowid);
     if ((step = sqlite3_step(stmt)) == SQLITE_ROW
         && (k = layer_type_index((const char *)sqlite3_column_text(stmt, 0))) >= 0) {
-        old.type = LAYER_TYPES[k];
-        old.clearance = sqlite3_column_int(stmt, 1);
-        old.lat = sqlite3_column_double(stmt, 2);
-        old.lon = sqlite3_column_double(stmt, 3);
+        old->type = LAYER_TYPES[k];
+        old->clearance = sqlite3_column_int(stmt, 1);
+        old->lat = sqlite3_column_double(stmt, 2);
+        old->lon = sqlite3_column_double(stmt, 3);
+        take_values(stmt, 4, old);
     }
     sqlite3_reset(stmt);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         return store_error(ctx, st, "reading the spatial index");
+    if (now->type == NULL)
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, now_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        take_values(stmt, 0, now);
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the current view");
+}
+
+/* Keeps p's values in layer_value (none when p has no type). */
+static int values_write(struct at_ctx *ctx, struct store *st, int64_t rowid,
+                        const struct layer_point *p)
+{
+    static const char delete_sql[] = "DELETE FROM layer_value WHERE id = ?1";
+    static const char insert_sql[] =
+        "INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") VALUES (?9, ?6, ?7, ?8)";
+    sqlite3_stmt *stmt;
+
+    if ((stmt = store_stmt(ctx, st, delete_sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if (step_done(ctx, st, stmt) != AT_OK)
+        return AT_ERR;
+    if (p->type == NULL)
+        return AT_OK;
+    if ((stmt = store_stmt(ctx, st, insert_sql)) == NULL)
+        return AT_ERR;
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        bind_value(stmt, 6 + k, p->values[k]);
+    sqlite3_bind_int64(stmt, 9, rowid);
+    return step_done(ctx, st, stmt);
+}
+
+int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
+                       int clearance, bool has_point, double lat, double lon, bool retracted)
+{
+    struct layer_point old = { rowid, NULL, 0, 0, 0, { NULL }, false };
+    struct layer_point now = { rowid, NULL, clearance, lat, lon, { NULL }, false };
+    bool built;
+    int rc, k;
+
+    if ((rc = state_touch(ctx, st, &built)) != AT_OK || !built)
+        return rc;
     if (has_point && !retracted && (k = layer_type_index(type)) >= 0)
         now.type = LAYER_TYPES[k];
-    /* An amendment that leaves the point where it was changes nothing. */
-    if (old.type && now.type && strcmp(old.type, now.type) == 0 && old.clearance == now.clearance
-        && old.lat == now.lat && old.lon == now.lon)
-        return AT_OK;
-    if (old.type && (rc = count_remove(ctx, st, &old)) != AT_OK)
-        return rc;
-    return now.type ? count_add(ctx, st, &now) : AT_OK;
+    if ((rc = read_points(ctx, st, rowid, &old, &now)) != AT_OK)
+        goto out;
+    /* An amendment that leaves the point where it was, with its values,
+     * changes nothing. */
+    if (same_point(&old, &now))
+        goto out;
+    for (int by_values = 0; by_values < 2 && rc == AT_OK; by_values++) {
+        old.by_values = now.by_values = by_values;
+        if (old.type)
+            rc = count_remove(ctx, st, &old);
+    }
+    if (rc != AT_OK || (rc = values_write(ctx, st, rowid, &now)) != AT_OK)
+        goto out;
+    for (int by_values = 0; by_values < 2 && rc == AT_OK && now.type; by_values++) {
+        now.by_values = by_values;
+        rc = count_add(ctx, st, &now);
+    }
+out:
+    free_values(&old);
+    free_values(&now);
+    return rc;
+}
+
+/* The distinct values of a rebuild, each kept once and known by its index
+ * (open addressing over the indexes plus one; 0 is an empty slot). */
+struct interned {
+    char **text;
+    size_t n;
+    size_t *slot;
+    size_t cap;                   /* a power of two, at least twice n */
+};
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 0x100000001b3u;
+    return h;
+}
+
+static void intern_place(struct interned *in, size_t index)
+{
+    size_t i = text_hash(in->text[index]) & (in->cap - 1);
+
+    while (in->slot[i])
+        i = (i + 1) & (in->cap - 1);
+    in->slot[i] = index + 1;
+}
+
+/* The index of text (NULL: -1), kept when new. */
+static int intern(struct interned *in, const char *text)
+{
+    size_t i;
+
+    if (text == NULL)
+        return -1;
+    if (2 * (in->n + 1) > in->cap) {
+        free(in->slot);
+        in->cap = in->cap ? 2 * in->cap : 64;
+        in->slot = xcalloc(in->cap, sizeof *in->slot);
+        in->text = xrealloc(in->text, in->cap / 2 * sizeof *in->text);
+        for (size_t j = 0; j < in->n; j++)
+            intern_place(in, j);
+    }
+    for (i = text_hash(text) & (in->cap - 1); in->slot[i]; i = (i + 1) & (in->cap - 1))
+        if (strcmp(in->text[in->slot[i] - 1], text) == 0)
+            return (int)(in->slot[i] - 1);
+    in->text[in->n] = xstrdup(text);
+    in->slot[i] = in->n + 1;
+    return (int)in->n++;
+}
+
+static void interned_free(struct interned *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free(in->text[i]);
+    free(in->text);
+    free(in->slot);
 }
 
 /* One point of the rebuild, with its cell at the level being built. */
 struct rebuild_point {
     int64_t y, x;
     int type, clearance;
+    int values[LAYER_NFIELDS];    /* interned; -1: absent */
     double lat, lon;
     sqlite3_int64 rid;
 };
@@ -659,97 +1005,236 @@ static int by_cell(const void *a, const void *b)
     return p->clearance - q->clearance;
 }
 
-/* Inserts the rows of one level from pts, sorted by cell. */
-static int rebuild_level(struct at_ctx *ctx, struct store *st, int level,
-                         struct rebuild_point *pts, size_t npts)
+static int by_cell_values(const void *a, const void *b)
+{
+    const struct rebuild_point *p = a, *q = b;
+    int c = by_cell(a, b);
+
+    for (int k = 0; c == 0 && k < LAYER_NFIELDS; k++)
+        c = p->values[k] - q->values[k];
+    return c;
+}
+
+/* The points of the spatial index with their values, as the counts see
+ * them: read from the records, not from layer_value, so that a check
+ * compares with what the records give. */
+struct rebuild {
+    struct rebuild_point *pts;
+    size_t n, cap;
+    struct interned values;
+};
+
+static int rebuild_read(struct at_ctx *ctx, struct store *st, struct rebuild *r)
 {
     static const char sql[] =
-        "INSERT INTO layer_count(level, y, x, type, clearance, n, lat_e7, lon_e7, rid_sum,"
-        " south, west, north, east) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+        "SELECT g.id, g.type, g.clearance, g.lat, g.lon, " LAYER_VALUES
+        " FROM geo_rtree g CROSS JOIN record_current c ON c.rowid = g.id";
+    sqlite3_stmt *stmt;
+    int step;
+
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
+        struct rebuild_point *p;
+        if (k < 0)
+            continue;
+        if (r->n == r->cap)
+            r->pts = xrealloc(r->pts, (r->cap = r->cap ? 2 * r->cap : 1024) * sizeof *r->pts);
+        p = &r->pts[r->n++];
+        *p = (struct rebuild_point){ 0, 0, k, sqlite3_column_int(stmt, 2), { 0 },
+                                     sqlite3_column_double(stmt, 3), sqlite3_column_double(stmt, 4),
+                                     sqlite3_column_int64(stmt, 0) };
+        for (int v = 0; v < LAYER_NFIELDS; v++)
+            p->values[v] = sqlite3_column_type(stmt, 5 + v) == SQLITE_TEXT
+                ? intern(&r->values, (const char *)sqlite3_column_text(stmt, 5 + v)) : -1;
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the spatial index");
+}
+
+static void rebuild_free(struct rebuild *r)
+{
+    free(r->pts);
+    interned_free(&r->values);
+}
+
+/* Inserts with sql (parameters as layer_count's columns) the rows of one
+ * level of the grid from the points of r, by cell alone or by values too,
+ * sorting them by their rows. */
+static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, int level,
+                         bool by_values, struct rebuild *r)
+{
+    int (*order)(const void *, const void *) = by_values ? by_cell_values : by_cell;
+    struct rebuild_point *pts = r->pts;
+    size_t npts = r->n;
     int64_t n = (int64_t)1 << level;
 
     for (size_t i = 0; i < npts; i++)
         pts[i].x = grid_col(n, pts[i].lon), pts[i].y = grid_row(n, pts[i].lat);
     if (npts)
-        qsort(pts, npts, sizeof *pts, by_cell);
+        qsort(pts, npts, sizeof *pts, order);
     for (size_t i = 0, j; i < npts; i = j) {
         int64_t lat_e7 = 0, lon_e7 = 0, rids = 0;
         double ext[4] = { pts[i].lat, pts[i].lon, pts[i].lat, pts[i].lon };
         sqlite3_stmt *stmt;
-        for (j = i; j < npts && by_cell(&pts[i], &pts[j]) == 0; j++) {
+        for (j = i; j < npts && order(&pts[i], &pts[j]) == 0; j++) {
             lat_e7 += coord_e7(pts[j].lat), lon_e7 += coord_e7(pts[j].lon), rids += pts[j].rid;
             ext[0] = fmin(ext[0], pts[j].lat), ext[1] = fmin(ext[1], pts[j].lon);
             ext[2] = fmax(ext[2], pts[j].lat), ext[3] = fmax(ext[3], pts[j].lon);
         }
         if ((stmt = store_stmt(ctx, st, sql)) == NULL)
             return AT_ERR;
-        sqlite3_bind_int(stmt, 1, level);
+        sqlite3_bind_int(stmt, 1, level + (by_values ? LEVEL_BY_VALUES : 0));
         sqlite3_bind_int64(stmt, 2, pts[i].y);
         sqlite3_bind_int64(stmt, 3, pts[i].x);
         sqlite3_bind_text(stmt, 4, LAYER_TYPES[pts[i].type], -1, SQLITE_STATIC);
         sqlite3_bind_int(stmt, 5, pts[i].clearance);
-        sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(j - i));
-        sqlite3_bind_int64(stmt, 7, lat_e7);
-        sqlite3_bind_int64(stmt, 8, lon_e7);
-        sqlite3_bind_int64(stmt, 9, rids);
+        for (int k = 0; k < LAYER_NFIELDS; k++)
+            bind_value(stmt, 6 + k, !by_values || pts[i].values[k] < 0 ? NULL
+                                                                       : r->values.text[pts[i].values[k]]);
+        sqlite3_bind_int64(stmt, 9, (sqlite3_int64)(j - i));
+        sqlite3_bind_int64(stmt, 10, lat_e7);
+        sqlite3_bind_int64(stmt, 11, lon_e7);
+        sqlite3_bind_int64(stmt, 12, rids);
         for (int k = 0; k < 4; k++)
-            sqlite3_bind_double(stmt, 10 + k, ext[k]);
+            sqlite3_bind_double(stmt, 13 + k, ext[k]);
         if (step_done(ctx, st, stmt) != AT_OK)
             return AT_ERR;
     }
     return AT_OK;
 }
 
+/* Every level's rows from the records, inserted with sql. */
+static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql)
+{
+    struct rebuild r = { 0 };
+    int rc = rebuild_read(ctx, st, &r);
+
+    for (int by_values = 0; by_values < 2; by_values++)
+        for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
+            rc = rebuild_level(ctx, st, sql, level, by_values, &r);
+    rebuild_free(&r);
+    return rc;
+}
+
+#define COUNT_COLUMNS                                                          \
+    "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
+    " n, lat_e7, lon_e7, rid_sum, south, west, north, east"
+#define COUNT_VALUES "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+/* Each point's values, from the records. */
+#define VALUE_ROWS                                                             \
+    "SELECT g.id, " LAYER_VALUES " FROM geo_rtree g CROSS JOIN record_current c ON c.rowid = g.id"
+
 int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
 {
-    static const char points_sql[] = "SELECT id, type, clearance, lat, lon FROM geo_rtree";
-    struct rebuild_point *pts = NULL;
-    size_t npts = 0, cap = 0;
-    sqlite3_stmt *stmt;
+    static const char sql[] = "INSERT INTO layer_count(" COUNT_COLUMNS ") " COUNT_VALUES;
     bool built;
-    int rc, step;
+    int rc;
 
-    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count")) != AT_OK
-        || (rc = state_touch(ctx, st, &built)) != AT_OK)
+    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
+                         " INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") " VALUE_ROWS)) != AT_OK
+        || (rc = state_touch(ctx, st, &built)) != AT_OK
+        || (rc = rebuild_rows(ctx, st, sql)) != AT_OK)
         return rc;
-    if ((stmt = store_stmt(ctx, st, points_sql)) == NULL)
-        return AT_ERR;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
-        if (k < 0)
-            continue;
-        if (npts == cap)
-            pts = xrealloc(pts, (cap = cap ? 2 * cap : 1024) * sizeof *pts);
-        pts[npts++] = (struct rebuild_point){ 0, 0, k, sqlite3_column_int(stmt, 2),
-                                              sqlite3_column_double(stmt, 3),
-                                              sqlite3_column_double(stmt, 4),
-                                              sqlite3_column_int64(stmt, 0) };
-    }
-    sqlite3_reset(stmt);
-    rc = step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the spatial index");
-    for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-        rc = rebuild_level(ctx, st, level, pts, npts);
-    free(pts);
-    return rc == AT_OK ? store_exec(ctx, st, "UPDATE layer_state SET built = 1") : rc;
+    return store_exec(ctx, st, "UPDATE layer_state SET built = 1");
 }
 
 /* Forgets the counts till layer_count_rebuild (record_rebuild, before it
  * refills the spatial index, so that its writes do not count twice). */
 int layer_count_clear(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st, "DELETE FROM layer_count; UPDATE layer_state SET built = 0");
+    return store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
+                      " UPDATE layer_state SET built = 0");
+}
+
+/* The key of a row of the counts t and of w equal. */
+#define SAME_KEY(T, W)                                                         \
+    T ".level = " W ".level AND " T ".y = " W ".y AND " T ".x = " W ".x AND "   \
+    T ".type = " W ".type AND " T ".clearance = " W ".clearance AND "          \
+    T ".site_type = " W ".site_type AND " T ".confidence = " W ".confidence AND " \
+    T ".province = " W ".province"
+
+/* Names a value of the counts in a message: the text, or "none". */
+static const char *value_name(sqlite3_stmt *stmt, int col)
+{
+    return sqlite3_column_type(stmt, col) == SQLITE_TEXT ? (const char *)sqlite3_column_text(stmt, col)
+                                                         : "none";
+}
+
+int layer_count_check(struct at_ctx *ctx, struct store *st)
+{
+    static const char create_sql[] =
+        "DROP TABLE IF EXISTS temp.layer_count_want;"
+        " CREATE TEMP TABLE layer_count_want AS SELECT * FROM main.layer_count WHERE 0";
+    static const char insert_sql[] = "INSERT INTO temp.layer_count_want(" COUNT_COLUMNS ") " COUNT_VALUES;
+    static const char diff_sql[] =
+        "SELECT d.level, d.x, d.y, d.type, d.clearance, d.site_type, d.confidence, d.province,"
+        " h.n, w.n FROM"
+        " (SELECT * FROM (SELECT * FROM main.layer_count EXCEPT SELECT * FROM temp.layer_count_want)"
+        "  UNION ALL"
+        "  SELECT * FROM (SELECT * FROM temp.layer_count_want EXCEPT SELECT * FROM main.layer_count)"
+        "  LIMIT 1) d"
+        " LEFT JOIN main.layer_count h ON " SAME_KEY("h", "d")
+        " LEFT JOIN temp.layer_count_want w ON " SAME_KEY("w", "d");
+    static const char values_sql[] =
+        "SELECT c.id FROM (" VALUE_ROWS ") r JOIN record_current c ON c.rowid = r.id"
+        " LEFT JOIN layer_value v ON v.id = r.id WHERE v.id IS NULL"
+        " OR v.site_type IS NOT r.site_type OR v.confidence IS NOT r.confidence"
+        " OR v.province IS NOT r.province"
+        " UNION ALL SELECT '(' || v.id || ')' FROM layer_value v"
+        " WHERE NOT EXISTS (SELECT 1 FROM geo_rtree g WHERE g.id = v.id) LIMIT 1";
+    sqlite3_stmt *stmt = NULL;
+    bool built;
+    int rc;
+
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
+        return rc;
+    /* A read-only archive (a file opened read-only, query_only on) still
+     * has a writable temporary database, which query_only would refuse. */
+    if (store_read_only(st) && (rc = store_exec(ctx, st, "PRAGMA query_only = OFF")) != AT_OK)
+        return rc;
+    if ((rc = store_exec(ctx, st, create_sql)) != AT_OK
+        || (rc = rebuild_rows(ctx, st, insert_sql)) != AT_OK)
+        goto out;
+    if (sqlite3_prepare_v2(store_db(st), diff_sql, -1, &stmt, NULL) != SQLITE_OK) {
+        rc = store_error(ctx, st, "comparing the map's counts");
+        goto out;
+    }
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        long long held = sqlite3_column_int64(stmt, 8), want = sqlite3_column_int64(stmt, 9);
+        rc = ctx_error(ctx, AT_ECORRUPT, "layer_count: level %d cell %lld,%lld, %s of clearance %d "
+                       "(site_type %s, confidence %s, province %s) holds %lld%s, the records give %lld "
+                       "(run 'attest rebuild' if nothing else is wrong)",
+                       sqlite3_column_int(stmt, 0), (long long)sqlite3_column_int64(stmt, 1),
+                       (long long)sqlite3_column_int64(stmt, 2), sqlite3_column_text(stmt, 3),
+                       sqlite3_column_int(stmt, 4), value_name(stmt, 5), value_name(stmt, 6),
+                       value_name(stmt, 7), held,
+                       held == want ? " with another sum or extent" : "", want);
+        goto out;
+    }
+    sqlite3_finalize(stmt);
+    if (sqlite3_prepare_v2(store_db(st), values_sql, -1, &stmt, NULL) != SQLITE_OK) {
+        rc = store_error(ctx, st, "comparing the map's values");
+        goto out;
+    }
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "layer_value: record %s: the values the map counts it by "
+                       "differ from its text (run 'attest rebuild' if nothing else is wrong)",
+                       sqlite3_column_text(stmt, 0));
+out:
+    sqlite3_finalize(stmt);
+    if (rc == AT_OK)
+        rc = store_exec(ctx, st, "DROP TABLE temp.layer_count_want");
+    else
+        store_exec(&(struct at_ctx){ 0 }, st, "DROP TABLE IF EXISTS temp.layer_count_want");
+    if (store_read_only(st) && store_exec(&(struct at_ctx){ 0 }, st, "PRAGMA query_only = ON") != AT_OK
+        && rc == AT_OK)
+        rc = ctx_error(ctx, AT_ERR, "the archive could not be made read-only again");
+    return rc;
 }
 
 int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out)
 {
-    static const char sql[] = "SELECT generation FROM layer_state";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    int step;
-
-    if (stmt == NULL)
-        return AT_ERR;
-    step = sqlite3_step(stmt);
-    *out = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_reset(stmt);
-    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the map's generation");
+    return state_read(ctx, st, out, NULL);
 }

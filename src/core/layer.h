@@ -23,6 +23,10 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
 #define LAYER_GRID_MAX_CELLS 65536
 #define LAYER_NTYPES 3
 extern const char *const LAYER_TYPES[LAYER_NTYPES];
+/* The fields whose values the counts are also kept by: the map's field
+ * filters (a filter of these alone is answered from the kept counts). */
+#define LAYER_NFIELDS 3
+extern const char *const LAYER_FIELDS[LAYER_NFIELDS];
 
 /* One cell of the grid with at least one record in it. */
 struct layer_cell {
@@ -51,13 +55,14 @@ int layer_grid_init(struct at_ctx *ctx, struct layer_grid *g, const struct recor
 void layer_grid_free(struct layer_grid *g);
 
 /* Counts in g the records that layer_list would give for f (f->type one
- * of LAYER_TYPES, or NULL for all of them), without reading their
- * documents: only what the filter lets the reader see is counted.  At a
- * zoom up to LAYER_COUNT_ZOOM_MAX, with a filter of type and box alone,
- * the cells inside the box are read from the kept counts (layer_count,
- * by clearance: only the clearances the reader may see are summed) and
- * only the cells on the box's edge are counted point by point; otherwise
- * (or with g->scan) every point in view is counted. */
+ * of LAYER_TYPES, or NULL for all of them): only what the filter lets the
+ * reader see is counted.  At a zoom up to LAYER_COUNT_ZOOM_MAX, with a
+ * filter of type, box and fields of LAYER_FIELDS, the cells inside the
+ * box are read from the kept counts (layer_count, by clearance and field
+ * values: only the clearances the reader may see and the values the
+ * filter matches are summed) and only the cells on the box's edge are
+ * counted point by point; otherwise (a date or place filter, or with
+ * g->scan) every point in view is counted. */
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g);
 
@@ -72,7 +77,9 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
 
 /* The counts kept current on each write: the grids of zooms 0 to
  * LAYER_COUNT_ZOOM_MAX (levels LAYER_GRID_SHIFT to LAYER_COUNT_ZOOM_MAX +
- * LAYER_GRID_SHIFT), by cell, type and clearance, in table layer_count. */
+ * LAYER_GRID_SHIFT), by cell, type and clearance, and again by the values
+ * of LAYER_FIELDS too (at those levels plus 32), in table layer_count;
+ * each point's values in layer_value. */
 #define LAYER_COUNT_ZOOM_MAX 12
 
 /* The hook of the write path (record.c's derive_current, the one place a
@@ -96,6 +103,13 @@ int layer_count_rebuild(struct at_ctx *ctx, struct store *st);
  * leaves them alone till layer_count_rebuild: record_rebuild calls it
  * before it refills the spatial index. */
 int layer_count_clear(struct at_ctx *ctx, struct store *st);
+
+/* Recomputes the kept counts (and each point's values in layer_value) as
+ * layer_count_rebuild would and compares them with the table: AT_ECORRUPT
+ * naming the first row that differs ("layer_count: level L cell X,Y ...
+ * holds N, the records give M").  Nothing to check while they are not
+ * built.  Inside the caller's transaction (it writes a temporary table). */
+int layer_count_check(struct at_ctx *ctx, struct store *st);
 
 /* The generation of the current records: grows with every write to them
  * (and every rebuild), so that an answer computed at one generation is

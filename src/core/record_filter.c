@@ -27,14 +27,13 @@ static bool is_place_field(const char *name)
     return false;
 }
 
-/* Binds text at param as a JSON array: text, and with spellings, every
- * spelling of the places the gazetteer says it names. */
-static void bind_spellings(sqlite3_stmt *stmt, int param, const char *text, bool spellings)
+/* A JSON array: text, and with spellings, every spelling of the places
+ * the gazetteer says it names. */
+static json_t *spellings_of(const char *text, bool spellings)
 {
     const struct gazetteer_place *named[8];
     struct buf lines = BUF_INIT;
     json_t *all = json_array();
-    char *json;
 
     json_array_append_new(all, json_string(text));
     if (spellings && gazetteer_named(text, named, ARRAY_LEN(named), &lines) > 0)
@@ -44,11 +43,28 @@ static void bind_spellings(sqlite3_stmt *stmt, int param, const char *text, bool
             if (strcmp(line, text) != 0)
                 json_array_append_new(all, json_string(line));
         }
-    json = json_dumps(all, JSON_COMPACT);
+    buf_free(&lines);
+    return all;
+}
+
+/* Binds value (taken) at param as JSON text. */
+static void bind_json(sqlite3_stmt *stmt, int param, json_t *value)
+{
+    char *json = json_dumps(value, JSON_COMPACT);
+
     sqlite3_bind_text(stmt, param, json, -1, SQLITE_TRANSIENT);
     free(json);
-    json_decref(all);
-    buf_free(&lines);
+    json_decref(value);
+}
+
+static json_t *field_values(const struct record_filter_field *ff)
+{
+    return spellings_of(ff->value, is_place_field(ff->name));
+}
+
+void record_filter_bind_values(sqlite3_stmt *stmt, int param, const struct record_filter_field *ff)
+{
+    bind_json(stmt, param, field_values(ff));
 }
 
 void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f)
@@ -67,7 +83,7 @@ void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct recor
     if (f->date_to)
         sqlite3_bind_int(stmt, 3, f->date_to);
     if (f->place)
-        bind_spellings(stmt, 4, f->place, true);
+        bind_json(stmt, 4, spellings_of(f->place, true));
     sqlite3_bind_int(stmt, 5, access_read_limit(store_session(st), f->max_clearance));
     sqlite3_bind_int(stmt, 6, f->include_retracted);
     sqlite3_bind_int64(stmt, 7, f->limit > 0 ? f->limit : -1);
@@ -78,8 +94,10 @@ void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct recor
         sqlite3_bind_double(stmt, 11, f->north);
         sqlite3_bind_double(stmt, 12, f->east);
     }
-    if (f->field && f->value) {
-        sqlite3_bind_text(stmt, 13, f->field, -1, SQLITE_STATIC);
-        bind_spellings(stmt, 14, f->value, is_place_field(f->field));
+    if (f->fields[0].name) {
+        json_t *fields = json_object();
+        for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
+            json_object_set_new(fields, f->fields[i].name, field_values(&f->fields[i]));
+        bind_json(stmt, 13, fields);
     }
 }

@@ -10,6 +10,10 @@
 #include "attest.h"
 #include "store.h"
 
+/* The most field filters one listing applies (the map's: site_type,
+ * confidence, province). */
+#define RECORD_FILTER_FIELDS 3
+
 /* Which current records a listing shows; zero / NULL means no filter. */
 struct record_filter {
     const char *type;
@@ -24,10 +28,13 @@ struct record_filter {
     long limit, offset;          /* limit 0 = no limit */
     bool has_bbox;               /* only records with a point inside: */
     double south, west, north, east;
-    const char *field, *value;   /* only records whose data.FIELD is VALUE (text; for
-                                    a place field, any spelling of that place) */
+    struct record_filter_field {
+        const char *name, *value;
+    } fields[RECORD_FILTER_FIELDS]; /* only records whose data.NAME is VALUE for every
+                                    name given (text; for a place field, any spelling
+                                    of that place); the unused ones at the end, NULL */
 };
-#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, NULL, NULL }
+#define RECORD_FILTER_INIT { NULL, 0, 0, NULL, -1, false, 0, 0, false, 0, 0, 0, 0, { { NULL, NULL } } }
 
 /* The filter as SQL: RECORD_FILTER_WHERE is the condition on
  * record_current as c; RECORD_FILTER_SQL the WHERE clause with it, the
@@ -43,22 +50,24 @@ struct record_filter {
  * parameters from ?17 on, after the filter's. */
 #define RECORD_FILTER_WHERE                                                    \
     "(?1 IS NULL OR c.type = ?1)"                                             \
-    "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
-    "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
-    "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
-    "            AND EXISTS (SELECT 1 FROM record_current e WHERE e.type = 'event'" \
-    "                AND e.clearance <= ?5 AND NOT e.retracted"                   \
-    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3)" \
-    "                AND e.id IN (SELECT target FROM record_ref WHERE id = c.id"  \
-    "                    UNION SELECT r2.target FROM record_ref r1"               \
-    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id))))" \
-    "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
-    "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
     "   AND c.clearance <= ?5"                                                \
     "   AND (?6 OR NOT c.retracted)"                                          \
     "   AND " RECORD_FILTER_BOX("c")                                          \
-    "   AND (?13 IS NULL OR json_extract(c.doc, '$.data.' || ?13)"            \
-    "        IN (SELECT value FROM json_each(?14)))"
+    "   AND (?13 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?13) q"       \
+    "        WHERE NOT coalesce(json_extract(c.doc, '$.data.' || q.key)"       \
+    "            IN (SELECT value FROM json_each(q.value)), 0)))"              \
+    "   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) p"             \
+    "        WHERE c.place LIKE '%' || p.value || '%'))"                      \
+    /* Last, the dearest: an undated site's or pinpoint's events. */          \
+    "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
+    "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
+    "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
+    "            AND EXISTS (SELECT 1 FROM (SELECT target AS t FROM record_ref WHERE id = c.id" \
+    "                    UNION ALL SELECT r2.target FROM record_ref r1"           \
+    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id) l" \
+    "                CROSS JOIN record_current e ON e.id = l.t" /* the references drive */ \
+    "                WHERE e.type = 'event' AND e.clearance <= ?5 AND NOT e.retracted" \
+    "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3))))"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 #define RECORD_FILTER_RTREE(TYPE) RECORD_FILTER_RTREE_COLUMNS("id", TYPE)
 /* The exact box test on the lat and lon columns of the table named T. */
@@ -80,9 +89,15 @@ struct record_filter {
  * names a place of the gazetteer, every spelling of it), ?5 clearance (capped at what st's
  * session may read: "clearance <= ?5" shows nothing to no session), ?6
  * retracted, ?7/?8 limit and offset, ?9-?12 south, west, north, east,
- * ?13/?14 field and value (a JSON array of the value, with every spelling
- * of the place it names when FIELD is a place field), ?15/?16 the east end of the first box and the
+ * ?13 the field filters (a JSON object: each field's name and the array
+ * record_filter_values gives for its value; ?14 unused), ?15/?16 the east end of the first box and the
  * west end of the second (a box across the antimeridian is two). */
 void record_filter_bind(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f);
+
+/* What a field filter matches, as a JSON array of text: the value, with
+ * every spelling of the place it names when the field is a place field.
+ * Bound at param of stmt (a statement that tests "IN (SELECT value FROM
+ * json_each(?N))"). */
+void record_filter_bind_values(sqlite3_stmt *stmt, int param, const struct record_filter_field *ff);
 
 #endif

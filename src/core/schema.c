@@ -444,6 +444,46 @@ static const char *const migrations[] = {
     "  id   TEXT NOT NULL,\n"
     "  PRIMARY KEY (user, id)\n"
     ") WITHOUT ROWID;\n",
+    /* 19 -> 20: derived: the map's counts kept also by the values of the
+     * map's field filters (layer.c's LAYER_FIELDS: site_type, confidence,
+     * province; a value absent is an empty blob, which no filter's text
+     * equals; these rows at the levels of the grid plus 32, beside the
+     * rows by cell alone, whose values are empty), so that any
+     * combination of them is answered from the counts; layer_value holds each counted point's values, to take it
+     * out again, and finds the points of a value when a date or place
+     * filter is counted point by point.  Built by `attest rebuild`; till then the map counts by
+     * scanning. */
+    "DROP TABLE layer_count;\n"
+    "CREATE TABLE layer_count (\n"
+    "  level      INTEGER NOT NULL,\n"
+    "  y          INTEGER NOT NULL,\n"
+    "  x          INTEGER NOT NULL,\n"
+    "  type       TEXT NOT NULL,\n"
+    "  clearance  INTEGER NOT NULL,\n"
+    "  site_type  NOT NULL,\n"
+    "  confidence NOT NULL,\n"
+    "  province   NOT NULL,\n"
+    "  n          INTEGER NOT NULL CHECK (n > 0),\n"
+    "  lat_e7     INTEGER NOT NULL,\n"
+    "  lon_e7     INTEGER NOT NULL,\n"
+    "  rid_sum    INTEGER NOT NULL,\n"
+    "  south      REAL NOT NULL,\n"
+    "  west       REAL NOT NULL,\n"
+    "  north      REAL NOT NULL,\n"
+    "  east       REAL NOT NULL,\n"
+    "  PRIMARY KEY (level, y, x, type, clearance, site_type, confidence, province)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE layer_value (\n"
+    "  id         INTEGER PRIMARY KEY,\n"
+    "  site_type  NOT NULL,\n"
+    "  confidence NOT NULL,\n"
+    "  province   NOT NULL\n"
+    ");\n"
+    "CREATE INDEX layer_value_site_type ON layer_value(site_type);\n"
+    "CREATE INDEX layer_value_confidence ON layer_value(confidence);\n"
+    "CREATE INDEX layer_value_province ON layer_value(province);\n"
+    "UPDATE layer_state SET generation = generation + 1,\n"
+    "  built = NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
 };
 
 const char *schema_create_sql(void)

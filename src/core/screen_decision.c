@@ -47,8 +47,8 @@ static int find(struct at_ctx *ctx, struct store *st, const char *record, struct
 
     filter.type = "dismissal";
     if (record) {
-        filter.field = "record";
-        filter.value = record;
+        filter.fields[0].name = "record";
+        filter.fields[0].value = record;
     }
     f->docs = json_array();
     return record_list(ctx, st, &filter, collect, f);

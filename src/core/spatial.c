@@ -115,15 +115,51 @@ int spatial_clear(struct at_ctx *ctx, struct store *st)
     return store_exec(ctx, st, "DELETE FROM geo_rtree; DELETE FROM geo_point");
 }
 
+/* The cell of the point of the row T as point_cell computes it (and the
+ * migration that made the table): SQLite's CAST truncates as C's
+ * conversion does. */
+#define POINT_CELL_SQL(T)                                                      \
+    "CAST((" T ".lat + 90) * 100 AS INTEGER) * 36001 + CAST((" T ".lon + 180) * 100 AS INTEGER)"
+
 int spatial_points_rebuild(struct at_ctx *ctx, struct store *st)
 {
-    /* The cell as point_cell computes it (and the migration that made the
-     * table): SQLite's CAST truncates as C's conversion does. */
     return store_exec(ctx, st,
         "DELETE FROM geo_point;"
         " INSERT INTO geo_point(cell, id, rid, type, clearance, lat, lon)"
-        " SELECT CAST((lat + 90) * 100 AS INTEGER) * 36001 + CAST((lon + 180) * 100 AS INTEGER),"
-        " id, rid, type, clearance, lat, lon FROM geo_rtree");
+        " SELECT " POINT_CELL_SQL("g") ", id, rid, type, clearance, lat, lon FROM geo_rtree g");
+}
+
+int spatial_points_check(struct at_ctx *ctx, struct store *st)
+{
+    /* The point of current row c, as spatial_index_record writes it. */
+#define SAME_POINT(P, C)                                                       \
+    P ".cell = " POINT_CELL_SQL(C) " AND " P ".id = " C ".rowid AND " P ".rid = " C ".id AND " \
+    P ".type = " C ".type AND " P ".clearance = " C ".clearance AND "           \
+    P ".lat = " C ".lat AND " P ".lon = " C ".lon"
+    static const char extra_sql[] =
+        "SELECT p.rid, p.id FROM geo_point p WHERE NOT EXISTS (SELECT 1 FROM record_current c"
+        " WHERE c.rowid = p.id AND NOT c.retracted AND " SAME_POINT("p", "c") ") LIMIT 1";
+    static const char missing_sql[] =
+        "SELECT c.id, c.rowid FROM record_current c WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL"
+        " AND NOT c.retracted AND NOT EXISTS (SELECT 1 FROM geo_point p WHERE " SAME_POINT("p", "c")
+        ") LIMIT 1";
+#undef SAME_POINT
+    static const char *const sqls[] = { extra_sql, missing_sql };
+    static const char *const what[] = {
+        "is not the point the records give", "is missing" };
+    int rc = AT_OK;
+
+    for (size_t i = 0; i < ARRAY_LEN(sqls) && rc == AT_OK; i++) {
+        sqlite3_stmt *stmt;
+        if (sqlite3_prepare_v2(store_db(st), sqls[i], -1, &stmt, NULL) != SQLITE_OK)
+            return store_error(ctx, st, "comparing the spatial index's points");
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            rc = ctx_error(ctx, AT_ECORRUPT, "geo_point: the point of record %s (row %lld) %s "
+                           "(run 'attest rebuild' if nothing else is wrong)", sqlite3_column_text(stmt, 0),
+                           (long long)sqlite3_column_int64(stmt, 1), what[i]);
+        sqlite3_finalize(stmt);
+    }
+    return rc;
 }
 
 void spatial_hits_free(struct spatial_hits *h)

@@ -30,6 +30,11 @@ int spatial_clear(struct at_ctx *ctx, struct store *st);
  * Inside the caller's transaction. */
 int spatial_points_rebuild(struct at_ctx *ctx, struct store *st);
 
+/* Compares geo_point with the points of the current records, as a
+ * rebuild would write them: AT_ECORRUPT naming the first record whose
+ * point is missing, different or left over. */
+int spatial_points_check(struct at_ctx *ctx, struct store *st);
+
 struct spatial_hit {
     char id[RECORD_ID_MAX];
     double lat, lon;

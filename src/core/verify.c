@@ -7,7 +7,9 @@
 #include "evlog.h"
 #include "keys.h"
 #include "merkle.h"
+#include "layer.h"
 #include "record.h"
+#include "spatial.h"
 #include "sync.h"
 #include "vault.h"
 #include "vocab.h"
@@ -547,10 +549,21 @@ static int check_derived(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
+/* The map's tables, kept on each write, are what a rebuild would make of
+ * the current records: the points in grid order (geo_point) and the
+ * counts per cell (layer_count, with each point's values in layer_value). */
+static int check_map(struct at_ctx *ctx, struct store *st)
+{
+    int rc = spatial_points_check(ctx, st);
+
+    return rc == AT_OK ? layer_count_check(ctx, st) : rc;
+}
+
 /* Each version's id, version and type columns agree with its text, the
  * versions run in order (the order they arrived in), each has its global
- * identity, and the current view holds what the rule over each record's
- * heads picks (record_check_current). */
+ * identity, the current view holds what the rule over each record's
+ * heads picks (record_check_current), and what is derived from it agrees
+ * (check_derived, check_map). */
 static int check_versions(struct at_ctx *ctx, struct store *st, const struct mismatch *mismatch)
 {
     int rc = check_chain(ctx, st);
@@ -560,7 +573,9 @@ static int check_versions(struct at_ctx *ctx, struct store *st, const struct mis
                        "from its text", mismatch->id, mismatch->version);
     if (rc == AT_OK)
         rc = record_check_current(ctx, st);
-    return rc == AT_OK ? check_derived(ctx, st) : rc;
+    if (rc == AT_OK)
+        rc = check_derived(ctx, st);
+    return rc == AT_OK ? check_map(ctx, st) : rc;
 }
 
 /* Every signed head matches the tree at its size and carries the

@@ -24,7 +24,8 @@ struct verify_report {
  * entry belongs to exactly one written thing; that each entry's leaf is
  * the hash of that thing's canonical text; that nothing written claims an
  * entry missing from the log; that versions are contiguous and the current
- * view matches the newest versions; the signing key and the users against
+ * view matches the newest versions, and the map's tables (geo_point,
+ * layer_count, layer_value) what a rebuild would make of it; the signing key and the users against
  * their logged changes; the tree against every signed head, and every
  * signature against the archive's key; the vault's index against the
  * log; that no unfinished upload or add left a staging file; and, when the store has a session, every vault file's tags and

@@ -405,19 +405,12 @@ static int map_answer(struct request *r, const char *layer, struct buf *key)
         return http_error(r, 400, "invalid", "bbox", "bbox: required with zoom "
                           "(west,south,east,north in degrees: the box the map shows)");
     }
-    static const char *const filters[] = { "site_type", "confidence", "province" };
-    for (size_t i = 0; i < ARRAY_LEN(filters); i++)
-        if (http_arg(r, filters[i])) {
-            /* One field filter applies; clusters cannot be filtered
-             * again by the client, so with zoom a second is refused. */
-            if (f.field && zoom >= 0) {
-                json_decref(out.shown);
-                return http_error(r, 400, "invalid", filters[i], "%s: with zoom, give one of "
-                                  "site_type, confidence and province (%s is given)",
-                                  filters[i], f.field);
-            }
-            f.field = filters[i];
-            f.value = http_arg(r, filters[i]);
+    /* The map's field filters are those the counts are kept by: any
+     * combination of them is counted as exactly as it is listed. */
+    for (size_t i = 0, n = 0; i < LAYER_NFIELDS && n < RECORD_FILTER_FIELDS; i++)
+        if (http_arg(r, LAYER_FIELDS[i])) {
+            f.fields[n].name = LAYER_FIELDS[i];
+            f.fields[n++].value = http_arg(r, LAYER_FIELDS[i]);
         }
     /* One past the most, to know when there are too many. */
     f.limit = zoom >= 0 ? 0 : MAP_FEATURES_MAX + 1;

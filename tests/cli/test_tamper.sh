@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 tmp=$T
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-plan 35
+plan 41
 
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
@@ -132,6 +132,31 @@ tamper "a record's version column changed in the current view" \
 tamper "a point's clearance lowered in the spatial index" "the spatial index's record, type or clearance differ" \
     'n=$(sql "$copy" "SELECT id FROM geo_rtree WHERE clearance > 0 LIMIT 1");
      sql "$copy" "UPDATE geo_rtree SET clearance = 0 WHERE id = $n"'
+
+# The map's derived tables: a count, a point in grid order, a point's values.
+key="level, y, x, type, clearance, site_type, confidence, province"
+tamper "a map count raised" \
+    "layer_count: level 14 cell [0-9]+,[0-9]+, [a-z]+ of clearance [0-9] \(.*\) holds ([0-9]+), the records give [0-9]+" \
+    'sql "$copy" "UPDATE layer_count SET n = n + 1 WHERE ($key) = (SELECT $key FROM layer_count WHERE level = 14 LIMIT 1)"'
+tamper "a map count deleted" "layer_count: level 3 cell .* holds 0, the records give [1-9]" \
+    'sql "$copy" "DELETE FROM layer_count WHERE level = 3"'
+tamper "a point moved in the grid-ordered points" "geo_point: the point of record [a-z]+-fake[0-9]+ \(row [0-9]+\) is not the point the records give" \
+    'sql "$copy" "UPDATE geo_point SET lat = lat + 0.001 WHERE id = (SELECT min(id) FROM geo_point)"'
+tamper "a point deleted from the grid-ordered points" "geo_point: the point of record [a-z]+-fake[0-9]+ \(row [0-9]+\) is missing" \
+    'sql "$copy" "DELETE FROM geo_point WHERE id = (SELECT min(id) FROM geo_point)"'
+tamper "a point's map values changed" "layer_value: record [a-z]+-fake[0-9]+: the values the map counts it by differ" \
+    'sql "$copy" "UPDATE layer_value SET province = '"'FICTIONAL'"' WHERE id = (SELECT min(id) FROM layer_value)"'
+# ... and `attest rebuild` mends them.
+copy=$tmp/mend
+cp -a "$base" "$copy"
+sql "$copy" "UPDATE layer_count SET n = n + 1 WHERE level = 5; DELETE FROM geo_point WHERE id = (SELECT min(id) FROM geo_point)" >/dev/null
+if ! at "$copy" verify >/dev/null 2>&1 && at "$copy" rebuild >/dev/null 2>&1 \
+   && at "$copy" verify >"$tmp/out" 2>&1; then
+    ok "tamper: attest rebuild mends the map's tables, and verify passes after"
+else
+    not_ok "tamper: attest rebuild mends the map's tables, and verify passes after" "$(cat "$tmp/out")"
+fi
+chmod -R u+w "$copy"; rm -rf "$copy"
 
 tamper "a version's type column changed" "record $rec version 1: its id, version or type columns differ" \
     'sql "$copy" "UPDATE record_version SET type = '"'event'"' WHERE id = '"'$rec'"'"'

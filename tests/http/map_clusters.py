@@ -75,6 +75,6 @@ status, err = get(admin, "bbox=%s&zoom=23" % BOX)
 res.check("zoom out of range is refused naming zoom", status == 400 and err.get("field") == "zoom",
           (status, err))
 status, err = get(admin, "bbox=%s&zoom=9&site_type=burial_site&province=Nowhere" % BOX)
-res.check("with zoom a second field filter is refused naming it",
-          status == 400 and err.get("field") == "province", (status, err))
+res.check("with zoom a second field filter applies too (map_filters.py checks every combination)",
+          status == 200 and err.get("total") == 0, (status, err))
 raise SystemExit(1 if res.failed else 0)

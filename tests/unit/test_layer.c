@@ -182,12 +182,12 @@ UNIT_TEST(layer_grid_counts_what_the_reader_sees)
     }
     /* A filter the R*Tree cannot answer (a field's value) reads the rows,
      * and counts what the list shows. */
-    f.field = "title", f.value = "FICTIONAL inside";
+    f.fields[0] = (struct record_filter_field){ "title", "FICTIONAL inside" };
     REQUIRE(layer_grid_init(&ctx, &g, &f, 8) == AT_OK);
     REQUIRE(layer_grid_count(&ctx, st, &f, &g) == AT_OK);
     CHECK(g.total == listed_in_box(&ctx, st, f) && g.total == 30);
     layer_grid_free(&g);
-    f.field = f.value = NULL;
+    f.fields[0] = (struct record_filter_field){ NULL, NULL };
     /* The cells of one type alone count that type alone. */
     f.type = "pinpoint";
     REQUIRE(layer_grid_init(&ctx, &g, &f, 8) == AT_OK);
