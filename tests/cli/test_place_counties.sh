@@ -37,7 +37,10 @@ county:신천군|신천군|신천|Sinch'"'"'ŏn|Sinchon|Sincheon|Sinch'"'"'ŏn-g
 county:태천군|태천군|태천|T'"'"'aech'"'"'ŏn|Taechon|Taecheon|Thaechon|T'"'"'aech'"'"'ŏn-gun|Taechon County|泰川
 county:신도군|신도군|신도|Sindo|Sindo-gun|Sindo County|薪島
 city:덕천시|덕천시|덕천|Tŏkch'"'"'ŏn|Tokchon|Deokcheon|Tŏkch'"'"'ŏn-si|Tokchon City|德川|德川市
-district:만경대구역|만경대구역|만경대|Man'"'"'gyŏngdae|Mangyongdae|Mangyeongdae|Man'"'"'gyŏngdae-guyŏk|Mangyongdae District|萬景臺'
+district:만경대구역|만경대구역|만경대|Man'"'"'gyŏngdae|Mangyongdae|Mangyeongdae|Man'"'"'gyŏngdae-guyŏk|Mangyongdae District|萬景臺
+city:단천시|단천시|단천|Tanch'"'"'ŏn|Tanchon|Dancheon|Tanch'"'"'ŏn-si|Dancheon-si|Tanchon City|端川|端川市
+city:희천시|희천시|희천|Hŭich'"'"'ŏn|Huichon|Huicheon|Hŭich'"'"'ŏn-si|Huichon City|熙川|熙川市
+county:위원군|위원군|위원|Wiwŏn|Wiwon|Wiwŏn-gun|Wiwon County|渭原|渭原郡'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -54,7 +57,10 @@ county:신천군|South Hwanghae|38.36,125.49
 county:태천군|North Pyongan|39.93,125.50
 county:신도군|North Pyongan|39.81,124.24
 city:덕천시|South Pyongan|39.76,126.27
-district:만경대구역|Pyongyang|38.99,125.66'
+district:만경대구역|Pyongyang|38.99,125.66
+city:단천시|South Hamgyong|40.46,128.90
+city:희천시|Chagang|40.18,126.28
+county:위원군|Chagang|40.89,125.97'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
