@@ -476,6 +476,7 @@ static int preview_pdf_reply(struct request *r)
                                                         ? pages : PREVIEW_PDF_PAGES_MAX)));
     r->disposition = "inline";
     r->csp = "default-src 'none'; sandbox; frame-ancestors 'none'";
+    r->status = 200;
     return http_reply_bytes(r, png);
 }
 
