@@ -859,7 +859,7 @@ Object.assign(TEXT.en, {
 Object.assign(TEXT.ko, {
     'ev.pdfPrev': '이전 쪽', 'ev.pdfNext': '다음 쪽', 'ev.pdfWhere': '{m}쪽 중 {n}쪽',
     'ev.pdfPageOf': '{name}, {m}쪽 중 {n}쪽',
-    'ev.pdfFirstOnly': '미리 보기는 {m}쪽 중 처음 {n}쪽만 보여 줍니다. 나머지는 PDF를 내려받아 보십시오.'
+    'ev.pdfFirstOnly': '미리 보기는 {m}쪽 중 처음 {n}쪽만 보여 줍니다. 나머지는 파일을 내려받아 보십시오.'
 });
 
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
