@@ -1611,12 +1611,13 @@ function statsPanel(table) {
                   : null,
         table.rows.length ? h('details', { class: 'datatable' }, h('summary', null, t('dash.table')), numbers)
                           : h('p', { class: 'muted' }, t('dash.empty')),
-        table.note ? h('p', { class: 'note' }, state.lang === 'en' ? table.note : statsText('dash.n.', table, table.note)) : null);
+        table.note ? h('p', { class: 'note' }, state.lang === 'en' ? table.note
+                                                               : statsText('dash.n.', table, table.note_text || table.note)) : null);
 }
 
 VIEWS.dashboard = function (el) {
     el.appendChild(h('h1', null, t('dash.title')));
-    return api('GET', '/stats').then(function (s) {
+    return api('GET', '/stats?lang=' + state.lang).then(function (s) {
         var grid = h('div', { class: 'dash' },
             h('section', { class: 'card' }, h('h2', null, t('dash.types')),
               h('table', { class: 'list' },

@@ -7,8 +7,9 @@
  * Previews never run what they show: images, audio and video are loaded
  * from /api/v1/evidence/ID/preview, which the server sends only for those
  * types and under a sandboxing Content-Security-Policy; text is fetched
- * and set as text.  Other types (PDF, SVG, HTML, office files) are for
- * download only.  The list of items is app.js's evidence view; an id
+ * and set as text; a PDF is shown as the PNG images of its pages that the
+ * server draws in a sandbox (?page=N), one at a time, never the PDF.
+ * Other types (SVG, HTML, office files) are for download only.  The list of items is app.js's evidence view; an id
  * after it opens this page.
  */
 'use strict';
@@ -27,6 +28,7 @@ function previewKind(type) {
     if (/^audio\//.test(type)) return 'audio';
     if (/^video\//.test(type)) return 'video';
     if (/^text\//.test(type) || /^application\/json/.test(type)) return 'text';
+    if (/^application\/pdf(;|$)/.test(type)) return 'pdf';
     return null;
 }
 
@@ -48,10 +50,37 @@ function preview(item) {
         }).then(function (text) {
             pre.textContent = text.length > TEXT_MAX ? text.slice(0, TEXT_MAX) + '\n…' : text;
         }).catch(function (err) { pre.textContent = err.message; });
+    } else if (kind === 'pdf') {
+        pdfPages(box, item, src);
     } else {
         box.appendChild(h('p', { class: 'muted' }, t('ev.noPreview')));
     }
     return h('section', { class: 'card' }, h('h2', null, t('ev.preview')), box);
+}
+
+/* A PDF's pages as images, with "page N of M" and buttons to turn them. */
+function pdfPages(box, item, src) {
+    var status = h('p', { class: 'muted', id: 'ev-pdf-status' }, t('ev.loading'));
+    box.appendChild(status);
+    api('GET', '/evidence/' + encodeURIComponent(item.id) + '/preview').then(function (x) {
+        var page = 1, shown = x.pages_shown;
+        var img = h('img', { class: 'ev-pdf-page', id: 'ev-pdf-page' });
+        var where = h('span', { id: 'ev-pdf-where', 'aria-live': 'polite' });
+        var prev = h('button', { type: 'button', id: 'ev-pdf-prev', onclick: function () { turn(-1); } }, t('ev.pdfPrev'));
+        var next = h('button', { type: 'button', id: 'ev-pdf-next', onclick: function () { turn(1); } }, t('ev.pdfNext'));
+        function turn(by) {
+            page = Math.min(shown, Math.max(1, page + by));
+            img.src = src + '?page=' + page;
+            img.alt = t('ev.pdfPageOf', { name: item.filename || item.id, n: page, m: x.pages });
+            where.textContent = t('ev.pdfWhere', { n: page, m: x.pages });
+            prev.disabled = page <= 1;
+            next.disabled = page >= shown;
+        }
+        clear(box).appendChild(h('div', { class: 'actions ev-pdf-nav' }, prev, ' ', where, ' ', next));
+        box.appendChild(img);
+        if (shown < x.pages) box.appendChild(h('p', { class: 'muted' }, t('ev.pdfFirstOnly', { n: shown, m: x.pages })));
+        turn(0);
+    }).catch(function (err) { status.textContent = err.message; });
 }
 
 function custodyTable(events) {

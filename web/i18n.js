@@ -850,6 +850,18 @@ Object.assign(TEXT.ko, {
     'bm.sending': '{name} 보내는 중…', 'bm.added': '{name} 추가됨: 타일 {tiles}개'
 });
 
+/* An evidence item's PDF preview (evidence.js). */
+Object.assign(TEXT.en, {
+    'ev.pdfPrev': 'Previous page', 'ev.pdfNext': 'Next page', 'ev.pdfWhere': 'Page {n} of {m}',
+    'ev.pdfPageOf': '{name}, page {n} of {m}',
+    'ev.pdfFirstOnly': 'The preview shows the first {n} of {m} pages; download the PDF for the rest.'
+});
+Object.assign(TEXT.ko, {
+    'ev.pdfPrev': '이전 쪽', 'ev.pdfNext': '다음 쪽', 'ev.pdfWhere': '{m}쪽 중 {n}쪽',
+    'ev.pdfPageOf': '{name}, {m}쪽 중 {n}쪽',
+    'ev.pdfFirstOnly': '미리 보기는 {m}쪽 중 처음 {n}쪽만 보여 줍니다. 나머지는 파일을 내려받아 보십시오.'
+});
+
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
                       provinceKo: PROVINCE_KO };
 

@@ -17,7 +17,6 @@
 #include <string.h>
 
 /* The largest number of sweeps one run may ask for. */
-#define SWEEPS_MAX 1000000000L
 
 struct estimate_options {
     const char *counts, *lists, *strata, *at, *svg;
@@ -41,12 +40,15 @@ static int parse_count(struct cli *cli, const char *name, const char *text, long
 
 static int parse_options(struct cli *cli, int argc, char **argv, struct estimate_options *o)
 {
-    const char *method = "loglinear", *criterion = "bic", *v;
+    static const char *const method_options[] = {
+        "method", "criterion", "seed", "classes", "burnin", "samples", "thinning",
+    };
+    const char *v;
     long x;
     int rc;
 
     memset(o, 0, sizeof *o);
-    mse_lcmcr_defaults(&o->method.lcmcr);
+    mse_method_defaults(&o->method);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             o->as_json = true;
@@ -56,51 +58,24 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct estimate
             (rc = cli_option(self(), argc, argv, &i, "lists", &o->lists)) ||
             (rc = cli_option(self(), argc, argv, &i, "strata", &o->strata)) ||
             (rc = cli_option(self(), argc, argv, &i, "at", &o->at)) ||
-            (rc = cli_option(self(), argc, argv, &i, "svg", &o->svg)) ||
-            (rc = cli_option(self(), argc, argv, &i, "method", &method)) ||
-            (rc = cli_option(self(), argc, argv, &i, "criterion", &criterion))) {
+            (rc = cli_option(self(), argc, argv, &i, "svg", &o->svg))) {
             if (rc < 0)
                 return EXIT_USAGE;
             continue;
         }
-        if ((rc = cli_option(self(), argc, argv, &i, "seed", &v)) != 0) {
-            if (rc < 0 || parse_count(cli, "--seed", v, 0, 9007199254740991L, &x) != EXIT_OK)
-                return EXIT_USAGE;
-            o->method.lcmcr.seed = (uint64_t)x;
-            continue;
+        rc = 0;
+        for (size_t k = 0; k < ARRAY_LEN(method_options) && rc == 0; k++) {
+            if ((rc = cli_option(self(), argc, argv, &i, method_options[k], &v)) > 0
+                && mse_method_option(&cli->ctx, &o->method, method_options[k], v) != AT_OK)
+                return cli_usage(self(), "%s", cli->ctx.message);
         }
-        if ((rc = cli_option(self(), argc, argv, &i, "classes", &v)) != 0) {
-            if (rc < 0 || parse_count(cli, "--classes", v, 1, 64, &x) != EXIT_OK)
-                return EXIT_USAGE;
-            o->method.lcmcr.classes = (int)x;
+        if (rc < 0)
+            return EXIT_USAGE;
+        if (rc > 0)
             continue;
-        }
-        if ((rc = cli_option(self(), argc, argv, &i, "burnin", &v)) != 0) {
-            if (rc < 0 || parse_count(cli, "--burnin", v, 0, SWEEPS_MAX, &o->method.lcmcr.burnin) != EXIT_OK)
-                return EXIT_USAGE;
-            continue;
-        }
-        if ((rc = cli_option(self(), argc, argv, &i, "samples", &v)) != 0) {
-            if (rc < 0 || parse_count(cli, "--samples", v, 10, 1000000, &o->method.lcmcr.samples) != EXIT_OK)
-                return EXIT_USAGE;
-            continue;
-        }
-        if ((rc = cli_option(self(), argc, argv, &i, "thinning", &v)) != 0) {
-            if (rc < 0 || parse_count(cli, "--thinning", v, 1, 100000, &o->method.lcmcr.thinning) != EXIT_OK)
-                return EXIT_USAGE;
-            continue;
-        }
         return cli_usage(self(), "unexpected argument \"%s\"", argv[i]);
     }
     o->method.curve = o->svg != NULL;
-    if (mse_method_parse(&cli->ctx, method, &o->method.kind) != AT_OK)
-        return cli_usage(self(), "--%s", cli->ctx.message);
-    if (strcmp(criterion, "aic") == 0)
-        o->method.criterion = MSE_AIC;
-    else if (strcmp(criterion, "bic") == 0)
-        o->method.criterion = MSE_BIC;
-    else
-        return cli_usage(self(), "--criterion \"%.40s\": use aic or bic", criterion);
     if ((o->counts != NULL) + (o->lists != NULL || o->at != NULL) != 1)
         return cli_usage(self(), "give --counts FILE, or --lists SPEC, or --at ESTIMATE");
     if (o->counts && o->strata)
@@ -115,8 +90,8 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct estimate
         return cli_usage(self(), "--%s", cli->ctx.message);
     if (o->strata && !o->lists)
         return cli_usage(self(), "--strata needs --lists (a stored estimate keeps its own)");
-    if ((double)o->method.lcmcr.samples * (double)o->method.lcmcr.thinning + (double)o->method.lcmcr.burnin > SWEEPS_MAX)
-        return cli_usage(self(), "--burnin + --samples x --thinning must stay within %ld sweeps", SWEEPS_MAX);
+    if (mse_method_check(&cli->ctx, &o->method, MSE_SWEEPS_MAX) != AT_OK)
+        return cli_usage(self(), "%s", cli->ctx.message);
     return EXIT_OK;
 }
 

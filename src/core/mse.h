@@ -224,6 +224,19 @@ struct mse_method {
 int mse_method_parse(struct at_ctx *ctx, const char *name, enum mse_method_kind *out);
 const char *mse_method_name(enum mse_method_kind kind);
 
+/* The one check of an estimate's options, for `attest estimate` and
+ * POST /api/v1/estimates alike: sets option name ("method", "criterion",
+ * "seed", "classes", "burnin", "samples", "thinning") of m from text;
+ * AT_EINVAL with a message that names the option and what is valid (the
+ * same words whichever front end asks).  m starts as mse_method_defaults
+ * sets it. */
+#define MSE_SWEEPS_MAX 1000000000L
+void mse_method_defaults(struct mse_method *m);
+int mse_method_option(struct at_ctx *ctx, struct mse_method *m, const char *name, const char *text);
+/* AT_EINVAL, naming samples, when LCMCR's chain would run more than
+ * sweeps_max sweeps (burnin + samples x thinning). */
+int mse_method_check(struct at_ctx *ctx, const struct mse_method *m, long sweeps_max);
+
 /* Runs the method on t and describes the result as a JSON object
  * (docs/commands/estimate.md): the lists and their sizes, "documented",
  * "estimate", "se", "lower", "upper", what the interval is, the model,

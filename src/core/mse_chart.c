@@ -78,10 +78,11 @@ static int curve_chart(struct at_ctx *ctx, json_t *r, enum svg_lang lang, struct
         { SVG_AT_X, number(json_object_get(r, "documented")), number(json_object_get(r, "documented")),
           svg_word(lang, "documented") },
     };
-    /* The note is the report's first warning: data, in the words mse_report wrote it. */
+    /* The note is the report's first warning, in lang (its figures as mse_report wrote them). */
+    const char *warning = json_string_value(json_array_get(json_object_get(r, "warnings"), 0));
     struct svg_frame f = { .x_label = svg_word(lang, "total victims N"), .rules = rules, .nrules = 2,
-                           .note = json_string_value(json_array_get(json_object_get(r, "warnings"), 0)),
                            .lang = lang };
+    struct buf note = BUF_INIT;
     const char *stratum = json_string_value(json_object_get(r, "stratum")) ?: "all";
     struct buf title = BUF_INIT;
     double *x = NULL, *y = NULL;
@@ -92,6 +93,10 @@ static int curve_chart(struct at_ctx *ctx, json_t *r, enum svg_lang lang, struct
                svg_word(lang, json_string_value(json_object_get(r, "method")) ?: ""),
                json_string_value(json_object_get(r, "model")) ?: "");
     f.title = buf_str(&title);
+    if (warning) {
+        svg_note(lang, warning, &note);
+        f.note = buf_str(&note);
+    }
     if (strcmp(kind, "draws") == 0) {
         f.y_label = svg_word(lang, "density");
         f.flags = SVG_DENSITY;
@@ -115,6 +120,7 @@ static int curve_chart(struct at_ctx *ctx, json_t *r, enum svg_lang lang, struct
     free(x);
     free(y);
     buf_free(&title);
+    buf_free(&note);
     return rc;
 }
 

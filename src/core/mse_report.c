@@ -11,6 +11,7 @@
 #include "attest.h"
 #include "mse.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,67 @@ int mse_method_parse(struct at_ctx *ctx, const char *name, enum mse_method_kind 
 const char *mse_method_name(enum mse_method_kind kind)
 {
     return method_names[kind];
+}
+
+/* The options of a method that are whole numbers, with their ranges. */
+static const struct {
+    const char *name;
+    long min, max;
+} method_numbers[] = {
+    { "seed", 0, 9007199254740991L }, { "classes", 1, 64 }, { "burnin", 0, MSE_SWEEPS_MAX },
+    { "samples", 10, 1000000 },       { "thinning", 1, 100000 },
+};
+
+void mse_method_defaults(struct mse_method *m)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = MSE_LOGLINEAR;
+    m->criterion = MSE_BIC;
+    mse_lcmcr_defaults(&m->lcmcr);
+}
+
+int mse_method_option(struct at_ctx *ctx, struct mse_method *m, const char *name, const char *text)
+{
+    char *end = NULL;
+    long v;
+
+    if (strcmp(name, "method") == 0)
+        return mse_method_parse(ctx, text, &m->kind);
+    if (strcmp(name, "criterion") == 0) {
+        if (strcmp(text, "aic") != 0 && strcmp(text, "bic") != 0)
+            return ctx_error(ctx, AT_EINVAL, "criterion \"%.40s\": use aic or bic", text);
+        m->criterion = strcmp(text, "aic") == 0 ? MSE_AIC : MSE_BIC;
+        return AT_OK;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(method_numbers); i++) {
+        if (strcmp(name, method_numbers[i].name) != 0)
+            continue;
+        errno = 0;
+        v = (*text >= '0' && *text <= '9') || *text == '-' ? strtol(text, &end, 10) : 0;
+        if (end == NULL || end == text || *end != '\0' || errno != 0 || v < method_numbers[i].min
+            || v > method_numbers[i].max)
+            return ctx_error(ctx, AT_EINVAL, "%s must be a whole number from %ld to %ld, not "
+                             "\"%.40s\"", name, method_numbers[i].min, method_numbers[i].max, text);
+        switch (i) {
+        case 0: m->lcmcr.seed = (uint64_t)v; break;
+        case 1: m->lcmcr.classes = (int)v; break;
+        case 2: m->lcmcr.burnin = v; break;
+        case 3: m->lcmcr.samples = v; break;
+        default: m->lcmcr.thinning = v; break;
+        }
+        return AT_OK;
+    }
+    return ctx_error(ctx, AT_EINVAL, "\"%.40s\" is not an option of an estimate", name);
+}
+
+int mse_method_check(struct at_ctx *ctx, const struct mse_method *m, long sweeps_max)
+{
+    const struct mse_lcmcr_options *o = &m->lcmcr;
+
+    if ((double)o->samples * (double)o->thinning + (double)o->burnin > (double)sweeps_max)
+        return ctx_error(ctx, AT_EINVAL, "samples: burnin + samples x thinning must stay within "
+                         "%ld sweeps", sweeps_max);
+    return AT_OK;
 }
 
 /* A number, or null when it is not finite (jansson refuses NaN). */

@@ -1068,33 +1068,6 @@ static bool column_drawn(const json_t *table, const char *name)
     return strstr(name, "_pct") == NULL;
 }
 
-/* A table's note in lang: each sentence from the chart words' table,
- * except those that carry figures or codes of this table (a digit or a
- * currency: the arrivals' and prices' notes), which stay as written. */
-static void note_in(enum svg_lang lang, const char *note, struct buf *out)
-{
-    struct buf sentence = BUF_INIT;
-
-    if (lang == SVG_EN) {
-        buf_puts(out, note);
-        return;
-    }
-    while (*note) {
-        const char *end = strstr(note, ". ");
-        size_t n = end ? (size_t)(end - note) + 1 : strlen(note);
-
-        buf_reset(&sentence);
-        buf_printf(&sentence, "%.*s", (int)n, note);
-        buf_printf(out, "%s%s", out->len ? " " : "",
-                   strpbrk(buf_str(&sentence), "0123456789") || strstr(buf_str(&sentence), "convert")
-                       ? buf_str(&sentence) : svg_word(lang, buf_str(&sentence)));
-        note += n;
-        while (*note == ' ')
-            note++;
-    }
-    buf_free(&sentence);
-}
-
 /* A table's title in lang: a price table's names its currency after the
  * title's words ("Sale prices by year, in KPW (at ...)"). */
 static void title_in(enum svg_lang lang, const json_t *table, struct buf *out)
@@ -1154,7 +1127,7 @@ int stats_chart(struct at_ctx *ctx, const json_t *table, enum svg_lang lang, str
     if (ns == 1)
         series[0].name = NULL;
     if (note)
-        note_in(lang, note, &full_note);
+        svg_note(lang, note, &full_note);
     if (withheld) {
         char withheld_note[160];
 

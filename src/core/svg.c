@@ -50,6 +50,57 @@ static const struct svg_word_pair words[] = {
     { "dga", "분해 가능 그래프 평균(DGA)" },
     { "lcmcr", "잠재 계층 모형(LCMCR)" },
     { "chapman", "채프먼 추정" },
+    /* sentences with figures or codes ("{}": each put back in its place,
+     * svg_note); the estimates' warnings under a curve (mse_report.c) */
+    { "The profile likelihood of the chosen model does not close: its interval is the normal one "
+      "and is too narrow.",
+      "선택된 모형의 프로파일 가능도가 닫히지 않습니다. 구간은 정규 근사 구간이어서 실제보다 "
+      "좁습니다." },
+    { "The chosen model {} has a {} term, the highest order considered: it is at the edge of the "
+      "candidate models, and a richer dependence between the lists would move the estimate.",
+      "선택된 모형 {}에는 고려한 가장 높은 차수의 항({})이 있습니다. 후보 모형의 경계에 있으므로 "
+      "명단 사이의 의존을 더 풍부하게 잡으면 추정치가 달라집니다." },
+    { "The chosen model {} uses every degree of freedom: nothing is left to check how well it fits.",
+      "선택된 모형 {}은(는) 자유도를 모두 씁니다. 적합도를 확인할 여지가 남지 않습니다." },
+    { "Model {} is almost as good by {} ({} behind) but estimates {} instead of {}: the choice of "
+      "model alone moves the estimate by {}; consider dga or lcmcr, which average over models.",
+      "모형 {}은(는) {} 기준으로 거의 같은 수준({} 차이)이지만 추정치가 {}입니다(선택된 모형은 {}). "
+      "모형 선택만으로 추정치가 {} 달라지므로, 여러 모형을 평균하는 dga나 lcmcr을 고려하십시오." },
+    { "With {} lists the search fitted every two-way model, then added three-way terms one at a "
+      "time while {} improved; it did not fit every hierarchical model.",
+      "명단이 {}개여서 이원 상호작용 모형을 모두 적합한 뒤, {}이(가) 나아지는 동안 삼원 항을 하나씩 "
+      "더했습니다. 모든 계층 모형을 적합하지는 않았습니다." },
+    { "The posterior still has {} of its weight near the top of the range searched (up to {}): the "
+      "estimate may be cut off.",
+      "사후 분포 가중치의 {}가 아직 탐색 범위의 위쪽 끝(최대 {}) 가까이에 있습니다. 추정치가 잘렸을 "
+      "수 있습니다." },
+    { "No single dependence graph is convincing (the most probable, {}, has {}): the estimate "
+      "averages over several.",
+      "뚜렷하게 설득력 있는 의존 그래프가 없습니다(가장 가능성 높은 {}도 {}). 추정치는 여러 그래프의 "
+      "평균입니다." },
+    { "The sampler may not have settled (Geweke z {}, split R-hat {}, {} effective draws): run it "
+      "longer, with more samples or more thinning, and compare seeds.",
+      "표본 추출이 아직 수렴하지 않았을 수 있습니다(Geweke z {}, 분할 R-hat {}, 유효 표본 {}개). "
+      "표본 수나 솎아내기 간격을 늘려 더 오래 실행하고, 시드를 바꿔 비교하십시오." },
+    { "Two-list estimates assume the lists are independent; lists that tend to name the same "
+      "people make them too low.",
+      "두 명단 추정은 두 명단이 서로 독립이라고 가정합니다. 같은 사람을 함께 올리는 경향이 있는 "
+      "명단이면 추정치가 실제보다 낮아집니다." },
+    /* the arrivals' and sale prices' notes (stats.c) */
+    { "Counted from each witness's arrival date (field arrived); {} witnesses have none.",
+      "증언자마다 입국 날짜(arrived 필드)로 셉니다. 입국 날짜가 없는 증언자는 {}명입니다." },
+    { "Counted from each witness's arrival date (field arrived); a date that does not fix the "
+      "half-year is counted as uncertain (--period year counts it by year); {} witnesses have none.",
+      "증언자마다 입국 날짜(arrived 필드)로 셉니다. 반기가 정해지지 않는 날짜는 불확실로 셉니다"
+      "(--period year로 하면 연도별로 셉니다). 입국 날짜가 없는 증언자는 {}명입니다." },
+    { "Each sale of a chain counts once, at its own date and place; prices are converted to {}, the "
+      "currency most sales were paid in (give --rate {} to convert others).",
+      "한 경로의 거래는 각각 그 날짜와 장소에서 한 번씩 셉니다. 가격은 대부분의 거래에 쓰인 통화인 "
+      "{}(으)로 환산했습니다(다른 통화는 --rate {}로 환율을 주면 환산합니다)." },
+    { "Each sale of a chain counts once, at its own date and place; prices are converted to {} at "
+      "the rate stated for this table: {}.",
+      "한 경로의 거래는 각각 그 날짜와 장소에서 한 번씩 셉니다. 가격은 {}(으)로 환산했으며, 이 표에 "
+      "주어진 환율은 {}입니다." },
     /* statistics (stats.c): titles, axes, columns, notes */
     { "Acts by type", "유형별 행위" },
     { "Acts by year", "연도별 행위" },
@@ -145,6 +196,88 @@ const char *svg_word(enum svg_lang lang, const char *en)
             return words[i].ko;
     word_misses++;
     return en;
+}
+
+/* Whether a word of a sentence (its core: no opening bracket, no closing
+ * punctuation) is a figure or code of the data rather than a word. */
+static bool word_is_data(const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((w[i] >= '0' && w[i] <= '9') || w[i] == '['
+            || (i + 1 < n && w[i] >= 'A' && w[i] <= 'Z' && w[i + 1] >= 'A' && w[i + 1] <= 'Z'))
+            return true;
+    return false;
+}
+
+/* One sentence of n bytes in Korean, appended to out (see svg_note). */
+static void sentence_ko(const char *en, size_t n, struct buf *out)
+{
+    struct buf text = BUF_INIT, shape = BUF_INIT;
+    const char *data[16], *ko, *p = en, *end = en + n;
+    size_t data_len[16], ndata = 0;
+
+    buf_append(&text, en, n);
+    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+        if (strcmp(words[i].en, buf_str(&text)) == 0) {
+            buf_puts(out, words[i].ko);
+            goto out;
+        }
+    while (p < end) {
+        size_t w = strcspn(p, " "), lead = 0, trail = 0;
+
+        if (w > (size_t)(end - p))
+            w = (size_t)(end - p);
+        while (lead < w && p[lead] == '(')
+            lead++;
+        while (trail < w - lead && strchr(",;:.)", p[w - 1 - trail]))
+            trail++;
+        if (ndata < ARRAY_LEN(data) && word_is_data(p + lead, w - lead - trail)) {
+            data[ndata] = p + lead;
+            data_len[ndata++] = w - lead - trail;
+            buf_printf(&shape, "%.*s{}%.*s", (int)lead, p, (int)trail, p + w - trail);
+        } else {
+            buf_append(&shape, p, w);
+        }
+        p += w;
+        for (; p < end && *p == ' '; p++)
+            buf_putc(&shape, ' ');
+    }
+    ko = ndata ? svg_word(SVG_KO, buf_str(&shape)) : svg_word(SVG_KO, buf_str(&text));
+    if (ko == buf_str(&shape) || ko == buf_str(&text)) {
+        buf_puts(out, buf_str(&text));
+        goto out;
+    }
+    for (size_t k = 0; *ko; ) {
+        if (ko[0] == '{' && ko[1] == '}' && k < ndata) {
+            buf_append(out, data[k], data_len[k]);
+            k++;
+            ko += 2;
+        } else {
+            buf_putc(out, *ko++);
+        }
+    }
+out:
+    buf_free(&text);
+    buf_free(&shape);
+}
+
+void svg_note(enum svg_lang lang, const char *note, struct buf *out)
+{
+    if (lang == SVG_EN) {
+        buf_puts(out, note);
+        return;
+    }
+    while (*note) {
+        const char *end = strstr(note, ". ");
+        size_t n = end ? (size_t)(end - note) + 1 : strlen(note);
+
+        if (out->len)
+            buf_putc(out, ' ');
+        sentence_ko(note, n, out);
+        note += n;
+        while (*note == ' ')
+            note++;
+    }
 }
 
 size_t svg_word_misses(void)

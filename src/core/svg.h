@@ -76,6 +76,13 @@ int svg_lang_parse(struct at_ctx *ctx, const char *text, enum svg_lang *out);
  * lacks it in Korean, which counts as a miss (svg_word_misses). */
 const char *svg_word(enum svg_lang lang, const char *en);
 
+/* A note (sentences, each ending ". ") in lang, appended to out: each
+ * sentence from the table, where a word that carries a figure or a code
+ * (a digit, a bracket, two capitals running) is written "{}" and is put
+ * back in its place in the Korean; a sentence the table lacks stays as
+ * written and counts as a miss. */
+void svg_note(enum svg_lang lang, const char *note, struct buf *out);
+
 /* How many Korean look-ups this thread has made that the table lacked:
  * a test draws every chart in Korean and expects none. */
 size_t svg_word_misses(void);

@@ -16,12 +16,16 @@
  * [&name=N], the file as the body) is streamed to a file of its own in the
  * archive's directory as it arrives, never held in memory, then stored by
  * basemap_add as `attest basemap add` stores it; the file is removed however
- * the request ends.  DELETE /api/v1/basemaps/{name} removes one.
+ * the request ends, and what a crash left is removed at the next start.
+ * At most BASEMAP_UPLOADS_MAX run at once (each is tiled as it is added,
+ * which takes a thread, memory and disk); more are refused from the head
+ * with 429.  DELETE /api/v1/basemaps/{name} removes one.
  */
 #include "http.h"
 #include "server.h"
 #include "../core/basemap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -213,6 +217,53 @@ int api_tile(struct request *r)
 
 /* ---- adding and removing ---- */
 
+#define BASEMAP_UPLOADS_MAX 2
+#define UPLOAD_PREFIX "basemap-upload-"
+
+static pthread_mutex_t uploads_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned uploads_running;
+
+/* Takes a place for one more upload; false when all are taken. */
+static bool upload_place_take(void)
+{
+    bool ok;
+
+    pthread_mutex_lock(&uploads_lock);
+    if ((ok = uploads_running < BASEMAP_UPLOADS_MAX))
+        uploads_running++;
+    pthread_mutex_unlock(&uploads_lock);
+    return ok;
+}
+
+static void upload_place_give(void)
+{
+    pthread_mutex_lock(&uploads_lock);
+    uploads_running--;
+    pthread_mutex_unlock(&uploads_lock);
+}
+
+long api_basemap_sweep(void)
+{
+    DIR *d = opendir(server_archive());
+    struct dirent *e;
+    struct buf path = BUF_INIT;
+    long removed = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, UPLOAD_PREFIX, strlen(UPLOAD_PREFIX)) != 0)
+            continue;
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s", server_archive(), e->d_name);
+        if (unlink(buf_str(&path)) == 0)
+            removed++;
+    }
+    closedir(d);
+    buf_free(&path);
+    return removed;
+}
+
 /* The extensions a basemap upload may have: what basemap_add tells the
  * file by (MBTiles by its header, KML/KMZ by the name, rasters by GDAL). */
 static const char *const upload_exts[] = { ".mbtiles", ".tif", ".tiff", ".kmz", ".kml", ".jp2" };
@@ -265,14 +316,19 @@ int api_basemap_upload_begin(struct request *r)
                           "GroundOverlay (.kml, .kmz)", filename);
     if (name && basemap_name_check(&r->ctx, name) != AT_OK)
         return http_error(r, 400, "invalid", "name", "%s", r->ctx.message);
+    if (!upload_place_take())
+        return http_error(r, 429, "too_many_uploads", NULL, "the server is adding %u basemaps "
+                          "already, as many as it adds at once; try again when one is done",
+                          BASEMAP_UPLOADS_MAX);
     u = xcalloc(1, sizeof *u);
-    buf_printf(&path, "%s/basemap-upload-XXXXXX%s", server_archive(), ext);
+    buf_printf(&path, "%s/" UPLOAD_PREFIX "XXXXXX%s", server_archive(), ext);
     snprintf(u->path, sizeof u->path, "%s", buf_str(&path));
     buf_free(&path);
     snprintf(u->filename, sizeof u->filename, "%s", filename);
     u->declared = n;
     if ((u->fd = mkostemps(u->path, (int)strlen(ext), O_CLOEXEC)) < 0) {
         free(u);
+        upload_place_give();
         return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
     }
     r->basemap_upload = u;
@@ -315,6 +371,7 @@ void api_basemap_upload_end(struct request *r)
     unlink(u->path);
     free(u);
     r->basemap_upload = NULL;
+    upload_place_give();
 }
 
 /* Replaces the upload's own path in a core message by the file's name:

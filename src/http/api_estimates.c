@@ -48,43 +48,42 @@ static int body_text(struct request *r, json_t *body, const char *name, const ch
     return 0;
 }
 
-/* The method and its options from the body: method, criterion, and
- * LCMCR's seed, classes, burnin, samples, thinning. */
+/* The method and its options from the body (method, criterion, and
+ * LCMCR's seed, classes, burnin, samples, thinning), checked by core as
+ * `attest estimate` checks them; 0, or the 400 status set naming the one
+ * that is wrong. */
 static int method_args(struct request *r, json_t *body, struct mse_method *m)
 {
-    const char *method, *criterion;
-    long seed = 1, classes, burnin, samples, thinning;
+    static const char *const names[] = {
+        "method", "criterion", "seed", "classes", "burnin", "samples", "thinning",
+    };
+    char number[32];
+    const char *text;
+    char *dumped;
+    json_t *v;
+    int rc;
 
-    memset(m, 0, sizeof *m);
-    mse_lcmcr_defaults(&m->lcmcr);
-    classes = m->lcmcr.classes;
-    burnin = m->lcmcr.burnin;
-    samples = m->lcmcr.samples;
-    thinning = m->lcmcr.thinning;
-    seed = (long)m->lcmcr.seed;
-    if (body_text(r, body, "method", &method) || body_text(r, body, "criterion", &criterion)
-        || body_long(r, body, "seed", 0, 9007199254740991L, &seed)
-        || body_long(r, body, "classes", 1, 64, &classes)
-        || body_long(r, body, "burnin", 0, API_ESTIMATE_SWEEPS_MAX, &burnin)
-        || body_long(r, body, "samples", 10, 1000000, &samples)
-        || body_long(r, body, "thinning", 1, 100000, &thinning))
-        return (int)r->status;
-    if (mse_method_parse(&r->ctx, method ? method : "loglinear", &m->kind) != AT_OK)
-        return http_error(r, 400, "invalid", "method", "%s", r->ctx.message);
-    if (criterion == NULL || strcmp(criterion, "bic") == 0)
-        m->criterion = MSE_BIC;
-    else if (strcmp(criterion, "aic") == 0)
-        m->criterion = MSE_AIC;
-    else
-        return http_error(r, 400, "invalid", "criterion", "criterion \"%.40s\": use aic or bic", criterion);
-    if ((double)samples * (double)thinning + (double)burnin > API_ESTIMATE_SWEEPS_MAX)
-        return http_error(r, 400, "invalid", "samples", "burnin + samples x thinning must stay within "
-                          "%ld sweeps here (the command line allows more)", API_ESTIMATE_SWEEPS_MAX);
-    m->lcmcr.seed = (uint64_t)seed;
-    m->lcmcr.classes = (int)classes;
-    m->lcmcr.burnin = burnin;
-    m->lcmcr.samples = samples;
-    m->lcmcr.thinning = thinning;
+    mse_method_defaults(m);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        v = json_object_get(body, names[i]);
+        if (v == NULL || json_is_null(v) || (json_is_string(v) && *json_string_value(v) == '\0'))
+            continue;
+        dumped = NULL;
+        if (json_is_string(v))
+            text = json_string_value(v);
+        else if (json_is_integer(v)) {
+            snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            text = number;
+        } else
+            text = dumped = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        rc = mse_method_option(&r->ctx, m, names[i], text ? text : "?");
+        free(dumped);
+        if (rc != AT_OK)
+            return http_error(r, 400, "invalid", names[i], "%s", r->ctx.message);
+    }
+    if (mse_method_check(&r->ctx, m, API_ESTIMATE_SWEEPS_MAX) != AT_OK)
+        return http_error(r, 400, "invalid", "samples", "%s (the command line allows more)",
+                          r->ctx.message);
     m->curve = true;
     return 0;
 }

@@ -7,7 +7,10 @@
  * A preview is the same stream sent inline, only for media types a
  * browser shows without running anything (images other than SVG, audio,
  * video; any text as text/plain), each under a Content-Security-Policy
- * that sandboxes it and loads nothing else; anything else is for download.
+ * that sandboxes it and loads nothing else.  A PDF is never sent: its
+ * pages are drawn as PNG images in a sandbox (core's preview.c), and the
+ * pages drawn are kept in memory, never on disk, for the next reader
+ * (who passes the same gate first).  Anything else is for download.
  *
  * An upload is the raw body, with the file's details in the query.  All
  * that can refuse it is decided from the head, before a byte of the body
@@ -19,6 +22,7 @@
 #include "http.h"
 #include "server.h"
 #include "../core/evlog.h"
+#include "../core/preview.h"
 #include "../core/vault.h"
 #include "../core/vocab.h"
 
@@ -347,17 +351,150 @@ static const char *preview_type(const char *media_type)
     return NULL;
 }
 
-/* GET /api/v1/evidence/{id}/preview */
+/* Whether media_type is a PDF's. */
+static bool is_pdf(const char *media_type)
+{
+    return media_type && strncmp(media_type, "application/pdf", 15) == 0
+        && (media_type[15] == '\0' || media_type[15] == ';');
+}
+
+/* The pages of PDFs drawn lately, by item and page (0: the page count
+ * alone), the oldest replaced first; an item's bytes never change. */
+#define PDF_PAGES_KEPT 64
+static struct pdf_page {
+    char id[VAULT_ID_MAX];
+    unsigned page, pages;
+    struct http_bytes *png;  /* NULL for page 0 */
+    uint64_t used;
+} pdf_pages[PDF_PAGES_KEPT];
+static uint64_t pdf_pages_clock;
+static pthread_mutex_t pdf_pages_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The kept page of id, with a reference to its PNG for the caller; false
+ * when it is not kept. */
+static bool pdf_page_kept(const char *id, unsigned page, unsigned *pages, struct http_bytes **png)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&pdf_pages_lock);
+    for (size_t i = 0; i < PDF_PAGES_KEPT && !found; i++) {
+        struct pdf_page *p = &pdf_pages[i];
+
+        if (p->pages == 0 || p->page != page || strcmp(p->id, id) != 0)
+            continue;
+        found = true;
+        p->used = ++pdf_pages_clock;
+        *pages = p->pages;
+        if ((*png = p->png) != NULL)
+            http_bytes_ref(p->png);
+    }
+    pthread_mutex_unlock(&pdf_pages_lock);
+    return found;
+}
+
+/* Keeps page of id (png may be NULL), in place of the least recently used. */
+static void pdf_page_keep(const char *id, unsigned page, unsigned pages, struct http_bytes *png)
+{
+    struct pdf_page *oldest = &pdf_pages[0];
+
+    pthread_mutex_lock(&pdf_pages_lock);
+    for (size_t i = 1; i < PDF_PAGES_KEPT; i++)
+        if (pdf_pages[i].used < oldest->used)
+            oldest = &pdf_pages[i];
+    if (oldest->png)
+        http_bytes_release(oldest->png);
+    snprintf(oldest->id, sizeof oldest->id, "%s", id);
+    oldest->page = page;
+    oldest->pages = pages;
+    oldest->png = png;
+    if (png)
+        http_bytes_ref(png);
+    oldest->used = ++pdf_pages_clock;
+    pthread_mutex_unlock(&pdf_pages_lock);
+}
+
+/* The sandbox's limits: core's, of which the environment may only lower
+ * the processor seconds (ATTEST_PREVIEW_CPU_S, for the test of a PDF that
+ * the limits stop). */
+static struct sandbox_limits preview_lim;
+static pthread_once_t preview_lim_once = PTHREAD_ONCE_INIT;
+
+static void preview_limits_set(void)
+{
+    const char *cpu = getenv("ATTEST_PREVIEW_CPU_S");
+    unsigned long n = cpu ? strtoul(cpu, NULL, 10) : 0;
+
+    preview_lim = sandbox_defaults;
+    if (n >= 1 && n < preview_lim.cpu_s)
+        preview_lim.cpu_s = (unsigned)n;
+}
+
+/* A PDF's preview: without ?page= its page count as JSON, with it that
+ * page as PNG. */
+static int preview_pdf_reply(struct request *r)
+{
+    const char *arg = http_arg(r, "page");
+    unsigned page = 0, pages = 0;
+    struct http_bytes *png = NULL;
+    struct buf out = BUF_INIT;
+    char *end = NULL;
+    int rc;
+
+    if (arg) {
+        unsigned long n = strtoul(arg, &end, 10);
+
+        if (*arg < '1' || *arg > '9' || *end != '\0' || n > PREVIEW_PDF_PAGES_MAX)
+            return http_error(r, 400, "invalid", "page", "?page= takes a page number from 1 to "
+                              "%u", PREVIEW_PDF_PAGES_MAX);
+        page = (unsigned)n;
+    }
+    if (!pdf_page_kept(r->params[0], page, &pages, &png)) {
+        pthread_once(&preview_lim_once, preview_limits_set);
+        rc = preview_pdf(&r->ctx, r->st, &preview_lim, r->params[0], page, &pages,
+                         page ? &out : NULL);
+        if (rc == AT_ERR && strncmp(r->ctx.message, "the sandbox", 11) == 0)
+            return http_error(r, 503, "sandbox_unavailable", NULL, "PDF preview needs the "
+                              "sandbox: %s; download the PDF to open it", r->ctx.message);
+        if (rc == AT_EINVAL && strncmp(r->ctx.message, "field", 5) != 0)
+            return http_error(r, 422, "unreadable", NULL, "%s; download it to open it",
+                              r->ctx.message);
+        if (rc != AT_OK) {
+            buf_free(&out);
+            return http_core_error(r, rc);
+        }
+        if (page) {
+            size_t len = out.len;
+
+            png = http_bytes_new(buf_detach(&out), len, "image/png");
+        }
+        pdf_page_keep(r->params[0], page, pages, png);
+    }
+    if (png == NULL)
+        return http_json(r, 200, json_pack("{s:s,s:I,s:I}", "media_type", "application/pdf",
+                                           "pages", (json_int_t)pages, "pages_shown",
+                                           (json_int_t)(pages < PREVIEW_PDF_PAGES_MAX
+                                                        ? pages : PREVIEW_PDF_PAGES_MAX)));
+    r->disposition = "inline";
+    r->csp = "default-src 'none'; sandbox; frame-ancestors 'none'";
+    r->status = 200;
+    return http_reply_bytes(r, png);
+}
+
+/* GET /api/v1/evidence/{id}/preview[?page=N] */
 int api_evidence_preview(struct request *r)
 {
     const char *type;
+    bool pdf;
     json_t *item;
     int rc;
 
     if ((rc = vault_item(&r->ctx, r->st, r->params[0], &item)) != AT_OK)
         return http_core_error(r, rc);
     type = preview_type(json_string_value(json_object_get(item, "media_type")));
+    pdf = is_pdf(json_string_value(json_object_get(item, "media_type")));
     json_decref(item);
+    if (pdf)
+        return preview_pdf_reply(r);
     if (type == NULL)
         return http_error(r, 415, "not_previewable", NULL, "this item's media type is not shown in "
                           "the browser; download it to open it");

@@ -3,7 +3,8 @@
  * chart as an SVG image drawn by core, so that the page, the CLI and a
  * report show the same figures.  Both count what the user (and their
  * token's clearance) may see, with small witness counts withheld below
- * confidential.  A chart's own words are in ?lang= (en or ko).
+ * confidential.  A chart's own words, and each table's note as
+ * "note_text", are in ?lang= (en or ko).
  */
 #include "http.h"
 #include "../core/stats.h"
@@ -54,11 +55,30 @@ static json_t *compute(struct request *r)
     return stats;
 }
 
+/* GET /api/v1/stats[?lang=]: with lang, each table's note also in that
+ * language as "note_text", by the chart's own words (svg_note). */
 int api_stats(struct request *r)
 {
-    json_t *stats = compute(r);
+    enum svg_lang lang = SVG_EN;
+    struct buf text = BUF_INIT;
+    json_t *stats, *table;
+    const char *note;
+    size_t i;
 
-    return stats ? http_json(r, 200, stats) : (int)r->status;
+    if (svg_lang_parse(&r->ctx, http_arg(r, "lang"), &lang) != AT_OK)
+        return http_error(r, 400, "invalid", "lang", "%s", r->ctx.message);
+    if ((stats = compute(r)) == NULL)
+        return (int)r->status;
+    json_array_foreach(json_object_get(stats, "tables"), i, table) {
+        note = json_string_value(json_object_get(table, "note"));
+        if (http_arg(r, "lang") == NULL || note == NULL)
+            continue;
+        buf_reset(&text);
+        svg_note(lang, note, &text);
+        json_object_set_new(table, "note_text", json_string(buf_str(&text)));
+    }
+    buf_free(&text);
+    return http_json(r, 200, stats);
 }
 
 int api_stats_chart(struct request *r)

@@ -264,6 +264,10 @@ int api_basemaps_remove(struct request *r);
 int api_basemap_upload_begin(struct request *r);
 void api_basemap_upload_take(struct request *r, const char *data, size_t size);
 void api_basemap_upload_end(struct request *r);
+/* Removes the basemap-upload-* files a crashed server left in the
+ * archive's directory; at start, before the first request.  Returns how
+ * many it removed, or -1 when the directory cannot be read. */
+long api_basemap_sweep(void);
 int assets_serve(struct request *r);
 
 #endif

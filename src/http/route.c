@@ -56,7 +56,8 @@ static const struct route routes[] = {
       .summary = "download an evidence file, decrypted and checked" },
     { .method = "GET", .path = "/api/v1/evidence/{id}/preview",
       .need = NEED_LOGIN, .action = ACTION_GET_EVIDENCE, .handler = api_evidence_preview,
-      .summary = "an image, audio, video or text item shown inline, sandboxed; 415 for other types" },
+      .summary = "an image, audio, video or text item shown inline, sandboxed; a PDF's pages "
+                 "as PNG drawn in a sandbox (?page=N); 415 for other types" },
     { .method = "GET", .path = "/api/v1/export/{format}",
       .need = NEED_LOGIN, .action = ACTION_EXPORT_BUNDLE, .handler = api_export,
       .summary = "export: jsonl, csv of ?type=, or with ?tier= the map as kml, kmz, geojson, csv" },

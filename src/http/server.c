@@ -394,6 +394,19 @@ static void sweep_vault(void)
                 removed == 1 ? "" : "s");
 }
 
+/* Removes the basemap files a crash left half received. */
+static void sweep_basemap_uploads(void)
+{
+    long removed = api_basemap_sweep();
+
+    if (removed < 0)
+        fprintf(stderr, "attest: cannot sweep the archive's directory for unfinished basemap "
+                "uploads: %s\n", strerror(errno));
+    else if (removed > 0)
+        fprintf(stderr, "attest: removed %ld unfinished basemap upload%s\n", removed,
+                removed == 1 ? "" : "s");
+}
+
 int server_run(struct at_ctx *ctx, const struct serve_options *o)
 {
     struct sockaddr_in addr = { 0 };
@@ -422,6 +435,7 @@ int server_run(struct at_ctx *ctx, const struct serve_options *o)
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     auth_init(o->tls_cert != NULL);
     sweep_vault();
+    sweep_basemap_uploads();
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);

@@ -497,6 +497,31 @@ await step('evidence: HTML is previewed as inert text, an image as an image', as
     await page.waitForFunction(() => { const i = document.querySelector('.ev-preview img'); return i && i.complete && i.naturalWidth === 1; });
 });
 
+await step('evidence: a PDF is previewed as the images of its pages, turned one at a time', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n'
+        + '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n'
+        + '2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n'
+        + '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] /Contents 5 0 R >> endobj\n'
+        + '4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 300] /Contents 5 0 R >> endobj\n'
+        + '5 0 obj << /Length 24 >> stream\n0 0 1 rg 10 10 50 50 re f\nendstream endobj\n'
+        + 'trailer << /Root 1 0 R >>\n%%EOF\n');
+    await goto('evidence');
+    await page.setInputFiles('#ev-file', { name: 'FICTIONAL-report.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.click('form.upload button[type=submit]');
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForFunction(() => { const i = document.querySelector('#ev-pdf-page'); return i && i.complete && i.naturalHeight > 0; },
+                               null, { timeout: 30000 });
+    const size = await page.evaluate(() => { const i = document.querySelector('#ev-pdf-page'); return [i.naturalWidth, i.naturalHeight]; });
+    check(size[1] === 1400 && size[0] > 800 && size[0] < 1000, 'the first page drawn as an image: ' + size);
+    check(/[?&]page=1$/.test(await page.getAttribute('#ev-pdf-page', 'src')), 'it is the first page');
+    check((await page.textContent('#ev-pdf-where')).includes('Page 1 of 2'), 'page 1 of 2');
+    check(await page.locator('.ev-preview embed, .ev-preview object, .ev-preview iframe').count() === 0, 'no PDF is given to the browser');
+    await page.click('#ev-pdf-next');
+    await page.waitForFunction(() => /[?&]page=2$/.test(document.querySelector('#ev-pdf-page').src)
+                                     && document.querySelector('#ev-pdf-page').complete);
+    check((await page.textContent('#ev-pdf-where')).includes('Page 2 of 2') && await page.isDisabled('#ev-pdf-next'), 'page 2 of 2, the last');
+});
+
 await step('picker: search as you type, by code and in Korean, chosen by keyboard', async () => {
     await goto('intake/interview');
     const input = 'form[data-type="interview"] [name="witness"]';

@@ -14,7 +14,7 @@ import subprocess
 from client import Results, Session, error_of
 
 res = Results()
-print("1..31")
+print("1..39")
 tmp = os.environ["TEST_TMP"]
 L = "NGO-A=interview,interviewer:NGO-A*;NGO-B=interview,interviewer:NGO-B*;UN=document,publisher:UN*"
 inv = Session().login("investigator")
@@ -58,6 +58,22 @@ res.check("an unknown method is refused with the valid ones",
 r = analyst.post("/api/v1/estimates", {"lists": L, "method": "lcmcr", "samples": 1000000, "thinning": 100})
 res.check("a chain longer than the server runs is refused, naming samples",
           r.status == 400 and error_of(r).get("field") == "samples", r.body[:300])
+# The options' ranges are checked in one place: the CLI and the API say the same.
+counts_file = os.path.join(tmp, "counts.csv")
+with open(counts_file, "w") as f:
+    f.write("A,B,count\n1,0,60\n0,1,50\n1,1,20\n")
+for option, value in (("samples", 5), ("classes", 65), ("thinning", 0), ("burnin", -1), ("seed", "x"),
+                      ("criterion", "bic2"), ("method", "bayes")):
+    cli = subprocess.run([os.environ["ATTEST_BIN"], "estimate", "--counts", counts_file,
+                          "--" + option, str(value)], capture_output=True, text=True)
+    r = analyst.post("/api/v1/estimates", {"counts": "A,B,count\n1,0,60\n0,1,50\n1,1,20\n", option: value})
+    msg = error_of(r).get("message", "")
+    res.check("%s %s: the CLI and the API give the same message, naming the option" % (option, value),
+              cli.returncode == 2 and r.status == 400 and error_of(r).get("field") == option
+              and option in msg and msg != "" and msg in cli.stderr, (cli.stderr[:300], r.body[:300]))
+r = analyst.post("/api/v1/estimates", {"counts": "A,B,count\n1,0,60\n0,1,50\n1,1,20\n", "samples": 5})
+res.check("the message gives the valid range",
+          "samples must be a whole number from 10 to 1000000" in error_of(r).get("message", ""), r.body[:300])
 r = analyst.post("/api/v1/estimates", {"lists": L, "counts": "A,B,count\n"})
 res.check("lists and counts together are refused", r.status == 400 and error_of(r).get("field") == "lists",
           r.body[:300])

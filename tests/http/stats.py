@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from client import Results, Session, error_of
 
 res = Results()
-print("1..13")
+print("1..15")
 admin = Session().login("admin")
 
 add = admin.add
@@ -42,6 +42,13 @@ res.check("admin: arrivals per half-year with the change and the share of women"
 r = admin.get("/api/v1/stats?period=year")
 res.check("?period=year counts arrivals by year", r.status == 200
           and by_key(r.json(), "arrivals").get("2019", [None])[0] == 8, r.body[:300])
+r = admin.get("/api/v1/stats?lang=ko")
+note = table(r.json(), "arrivals").get("note_text", "") if r.status == 200 else ""
+res.check("?lang=ko: the arrivals' note in Korean, its figure in place, no English sentence left",
+          "입국 날짜가 없는 증언자는" in note and "Counted" not in note and "witnesses have none" not in note, note)
+r = admin.get("/api/v1/stats/charts/arrivals?lang=ko")
+res.check("the arrivals chart's note is Korean too", r.status == 200 and "입국 날짜가 없는 증언자는".encode() in r.body
+          and b"witnesses have none" not in r.body, r.body[-600:])
 r = admin.get("/api/v1/stats?period=month")
 res.check("a bad ?period= is a 400 naming it", r.status == 400 and error_of(r).get("field") == "period", r.body[:300])
 

@@ -6,7 +6,7 @@
 # the next start removes.  Downloads, likewise, are decrypted as they are
 # sent, never into a file.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 61
 http_setup --no-demo
 export HTTP_TEST_ARCHIVE="$tmp/a"
 up() { "$python" tests/http/uploads.py "$@" || echo "not ok - uploads.py $1 exited with $?"; }
@@ -50,3 +50,16 @@ http_start --uploads-per-user 2 --uploads-total 3 --upload-bytes-per-user 8M
 up caps
 http_stop
 no_staging "no staging file is left after refused and dropped uploads" "$tmp/a/vault"
+
+# (e) Basemap uploads: at most two at once (429 beyond), and the files a
+# crash left half received are removed at the next start.
+http_start
+up basemap-caps
+http_stop
+printf 'FICTIONAL half-received basemap\n' > "$tmp/a/basemap-upload-Ab12Cd.mbtiles"
+printf 'FICTIONAL half-received basemap\n' > "$tmp/a/basemap-upload-Ef34Gh.kmz"
+setup "a crash left basemap upload files (the case under test)" ls "$tmp/a/basemap-upload-Ab12Cd.mbtiles"
+http_start
+no_staging "the server's start removes what basemap uploads left" "$tmp/a" '^basemap-upload-'
+check "and says so" grep -q "removed 2 unfinished basemap uploads" "$tmp/server.log"
+http_stop

@@ -295,6 +295,50 @@ def part_held_download():
               (r.status, len(r.body)))
 
 
+def basemap_leftovers():
+    return sorted(n for n in os.listdir(ARCHIVE) if n.startswith("basemap-upload-"))
+
+
+def part_basemap_caps():
+    """Basemap uploads: two at once are taken, a third is refused from its
+    head with 429 saying why, and once they end another is taken again."""
+    analyst = Session().login("analyst")
+    query = "?filename=FICTIONAL.mbtiles"
+    held = []
+    for _ in range(2):
+        s = socket.create_connection((HOST, PORT), timeout=20)
+        s.sendall(upload_head(1 << 20, analyst, query=query).replace(b"/api/v1/evidence", b"/api/v1/basemaps"))
+        s.sendall(b"F" * 4096)
+        held.append(s)
+    for _ in range(600):
+        if len(basemap_leftovers()) == 2:
+            break
+        time.sleep(0.1)
+    res.setup("two basemap uploads in progress", len(basemap_leftovers()) == 2, basemap_leftovers())
+    s = socket.create_connection((HOST, PORT), timeout=20)
+    s.sendall(upload_head(1 << 20, analyst, query=query).replace(b"/api/v1/evidence", b"/api/v1/basemaps"))
+    status, body = read_reply(s)
+    s.close()
+    res.check("a third basemap upload at once: 429 from its head, saying why",
+              status == 429 and error_code(body) == "too_many_uploads" and b"as many as it adds at once" in body,
+              (status, body[:200]))
+    for s in held:
+        s.close()
+    for _ in range(600):
+        if not basemap_leftovers():
+            break
+        time.sleep(0.1)
+    r = analyst.request("POST", "/api/v1/basemaps" + query, body=b"FICTIONAL not imagery",
+                        headers={"Content-Type": "application/octet-stream"})
+    res.check("once they end, another basemap upload is taken (and judged on its content)",
+              r.status == 400, (r.status, r.body[:200]))
+    for _ in range(600):  # each is removed as its request ends, just after the reply
+        if not basemap_leftovers():
+            break
+        time.sleep(0.1)
+    res.check("no basemap upload file is left", basemap_leftovers() == [], basemap_leftovers())
+
+
 parts = {name[5:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("part_")}
 parts[sys.argv[1]]()
 sys.exit(1 if res.failed else 0)

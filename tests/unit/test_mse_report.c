@@ -86,3 +86,23 @@ UNIT_TEST(mse_method_parse_names_the_methods)
     CHECK(mse_method_parse(&ctx, "petersen", &k) == AT_EINVAL);
     CHECK_STR(ctx.message, "method \"petersen\": use loglinear, dga, lcmcr or chapman");
 }
+
+/* The one check of an estimate's options: each named with its range. */
+UNIT_TEST(mse_method_option_ranges)
+{
+    struct at_ctx ctx = { 0 };
+    struct mse_method m;
+
+    mse_method_defaults(&m);
+    CHECK(mse_method_option(&ctx, &m, "samples", "500") == AT_OK && m.lcmcr.samples == 500);
+    CHECK(mse_method_option(&ctx, &m, "criterion", "aic") == AT_OK && m.criterion == MSE_AIC);
+    CHECK(mse_method_option(&ctx, &m, "method", "lcmcr") == AT_OK && m.kind == MSE_LCMCR);
+    CHECK(mse_method_option(&ctx, &m, "samples", "9") == AT_EINVAL);
+    CHECK_STR(ctx.message, "samples must be a whole number from 10 to 1000000, not \"9\"");
+    CHECK(mse_method_option(&ctx, &m, "classes", "4x") == AT_EINVAL);
+    CHECK_STR(ctx.message, "classes must be a whole number from 1 to 64, not \"4x\"");
+    CHECK(mse_method_option(&ctx, &m, "thinning", "") == AT_EINVAL && m.lcmcr.samples == 500);
+    m.lcmcr.samples = 1000000;
+    m.lcmcr.thinning = 100;
+    CHECK(mse_method_check(&ctx, &m, 2000000) == AT_EINVAL && strncmp(ctx.message, "samples:", 8) == 0);
+}

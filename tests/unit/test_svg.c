@@ -301,3 +301,36 @@ UNIT_TEST(svg_words_each_have_their_korean)
     CHECK(svg_lang_parse(&ctx, "fr", &lang) == AT_EINVAL);
     CHECK_STR(ctx.message, "lang \"fr\": use en or ko");
 }
+
+/* Notes with figures or codes (arrivals, sale prices, an estimate's
+ * warning under its curve) are Korean too, each figure in its place; a
+ * sentence the table lacks stays as written and counts as a miss. */
+UNIT_TEST(svg_note_puts_figures_back_in_korean)
+{
+    struct buf out = BUF_INIT;
+    size_t before = svg_word_misses();
+
+    svg_note(SVG_KO, "Counted from each witness's arrival date (field arrived); 12 witnesses have none.",
+             &out);
+    CHECK_STR(buf_str(&out), "증언자마다 입국 날짜(arrived 필드)로 셉니다. 입국 날짜가 없는 증언자는 12명입니다.");
+    buf_reset(&out);
+    svg_note(SVG_KO, "Each sale of a chain counts once, at its own date and place; prices are converted "
+             "to KPW, the currency most sales were paid in (give --rate FROM:KPW=RATE to convert "
+             "others). The region is the province in North Korea, else the country, of a place the "
+             "gazetteer knows; otherwise the place as written.", &out);
+    CHECK(strstr(buf_str(&out), "KPW(으)로 환산") != NULL && strstr(buf_str(&out), "--rate FROM:KPW=RATE로") != NULL);
+    CHECK(strstr(buf_str(&out), "Each sale") == NULL && strstr(buf_str(&out), "The region") == NULL);
+    buf_reset(&out);
+    svg_note(SVG_KO, "The sampler may not have settled (Geweke z 2.31, split R-hat 1.042, 310 effective "
+             "draws): run it longer, with more samples or more thinning, and compare seeds.", &out);
+    CHECK(strstr(buf_str(&out), "Geweke z 2.31, 분할 R-hat 1.042, 유효 표본 310개") != NULL);
+    CHECK(svg_word_misses() == before);
+    buf_reset(&out);
+    svg_note(SVG_KO, "FICTIONAL: a sentence no table holds, with 3 figures.", &out);
+    CHECK_STR(buf_str(&out), "FICTIONAL: a sentence no table holds, with 3 figures.");
+    CHECK(svg_word_misses() == before + 1);
+    buf_reset(&out);
+    svg_note(SVG_EN, "Counted from each witness's arrival date (field arrived); 12 witnesses have none.", &out);
+    CHECK_STR(buf_str(&out), "Counted from each witness's arrival date (field arrived); 12 witnesses have none.");
+    buf_free(&out);
+}
