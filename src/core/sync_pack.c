@@ -549,15 +549,17 @@ struct exporter {
 };
 
 /* What the pack holds of a thing written at (origin, oseq) whose logged
- * text is text: the proof stored with it when it came from elsewhere
- * (parsed into *kept, which must outlive p), or one made now. */
+ * text is text: the proof stored with it when it came from elsewhere, or
+ * came back after `attest travel` (whose text is what the log kept, not
+ * the text stored again here) (parsed into *kept, which must outlive p),
+ * or one made now. */
 static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const char *stored,
                     const char *text, struct wire_proof *p, json_t **kept)
 {
     const struct own_head *h = &x->own;
 
     *kept = NULL;
-    if (strcmp(origin, h->archive) != 0) {
+    if (stored != NULL || strcmp(origin, h->archive) != 0) {
         if (stored == NULL || (*kept = json_loads(stored, 0, NULL)) == NULL
             || !sync_proof_parse(*kept, p) || p->index != (uint64_t)oseq - 1)
             return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "

@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 34
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -136,3 +136,13 @@ same "after the second restore: the same records (by digest)" "$before2" "$(reco
 has "after the second restore: the officer reveals the first identity" "$IDNAME" reveal "$L" wt-trv000000001
 has "after the second restore: the officer reveals the second identity" "$IDNAME2" reveal "$L" wt-trv000000002
 check "after the second restore: verify passes on the laptop" attest verify
+
+# A second laptop receives everything from the restored one, whose own
+# restored items carry the proofs its log made.
+new_archive laptop2; L2=$ARCHIVE
+export ATTEST_ARCHIVE="$L"
+attest -A "$L" peers add laptop2 "$(keyline "$L2")" >/dev/null 2>"$T/err" || not_ok "the laptop pins laptop2" "$(cat "$T/err")"
+attest -A "$L2" peers add laptop "$(keyline "$L")" >/dev/null 2>"$T/err" || not_ok "laptop2 pins the laptop" "$(cat "$T/err")"
+attest -A "$L" sync export --to laptop2 >"$T/p4" 2>"$T/err" || not_ok "the pack for laptop2" "$(cat "$T/err")"
+check "after the restores: a second laptop imports all the laptop holds" attest -A "$L2" sync import "$T/p4"
+same "... and holds the same records (by digest)" "$(records_digest "$L")" "$(records_digest "$L2")"
