@@ -9,11 +9,13 @@
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 63
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
+"$bin" -A "$L" user add officer --role officer --new-passphrase-fd 4 --kdf interactive 4< "$tmp/pass" \
+    > /dev/null 2>&1 || { echo "not ok - the laptop's officer"; exit 1; }
 keyline() { "$bin" -A "$1" key show | grep -m1 '^attest-peer'; }
 setup "the laptop pins the centre" "$bin" -A "$L" peers add centre "$(keyline "$tmp/a")"
 setup "the centre pins the laptop" "$bin" peers add laptop "$(keyline "$L")"
@@ -137,6 +139,10 @@ check "pull from a peer not pinned: refused" test $rc -ne 0 -a -n "$(grep 'peers
 # ---- a travelled laptop, restored over the network --------------------------------
 printf '{"type":"document","id":"dc-apt000000003","data":{"title":"FICTIONAL written before the border"}}\n' > "$tmp/late.jsonl"
 setup "unsynced record" "$bin" -A "$L" import jsonl "$tmp/late.jsonl"
+printf '{"type":"witness","id":"wt-apt000000001","data":{"code":"APT-W-1","notes":"FICTIONAL"}}\n' > "$tmp/w.jsonl"
+setup "a witness on the laptop" "$bin" -A "$L" import jsonl "$tmp/w.jsonl"
+printf '{"real_name":"Restored Witness Elvane FICTIONAL"}\n' > "$tmp/identity.json"
+setup "its sealed identity" "$bin" -A "$L" witness identity wt-apt000000001 --file "$tmp/identity.json"
 check "travel" "$bin" -A "$L" travel --to centre --out "$tmp/travel.pack"
 "$bin" -A "$L" show dc-apt000000003 > "$tmp/o" 2>&1; rc=$?
 check "after travel the laptop has no record" test $rc -ne 0
@@ -144,6 +150,8 @@ check "travel restore URL --pack" "$bin" -A "$L" travel restore "$base" --from c
 check "the centre has the record the laptop had not synced" "$bin" show dc-apt000000003
 check "the laptop has it back" "$bin" -A "$L" show dc-apt000000003
 check "and the records it had synced" "$bin" -A "$L" show dc-apt000000001
+"$bin" -A "$L" -u officer witness reveal wt-apt000000001 > "$tmp/o" 2>&1
+check "the laptop's officer reveals the identity it recorded before travel" grep -q "Restored Witness Elvane" "$tmp/o"
 check "verify passes on the restored laptop" "$bin" -A "$L" verify
 http_stop
 
