@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 36
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -74,6 +74,13 @@ sha_ev2=$(sha256sum <"$T/ev2.bin" | cut -d' ' -f1)
 # A pack that cannot be written: nothing is removed.
 check_fails "travel to an unknown peer fails" 1 "nowhere|peer|not" attest travel --to nowhere --out "$T/none.pack"
 same "a failed travel removes nothing" "$before" "$(records_digest "$L")"
+# A partner never receives identities nor what its tier leaves out: it
+# cannot be the centre a laptop empties itself to.
+new_archive partner; P=$ARCHIVE
+export ATTEST_ARCHIVE="$L"
+attest -A "$L" peers add partner "$(keyline "$P")" --tier partner >/dev/null 2>"$T/err" || fail_setup "the laptop pins a partner"
+check_fails "travel to a partner is refused, naming the tier" 2 "partner" attest travel --to partner --out "$T/partner.pack"
+same "a travel to a partner removes nothing" "$before" "$(records_digest "$L")"
 [ ! -e "$T/none.pack" ]; verdict "a failed travel leaves no pack behind" $?
 
 check "travel --to centre" attest travel --to centre --out "$T/travel.pack"
