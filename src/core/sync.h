@@ -92,6 +92,10 @@ void sync_pack_free(struct sync_pack_writer *po);
 int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
                    int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg);
 
+/* A mark that holds nothing: a restore after `attest travel` asks for
+ * everything, since the archive's own mark still counts what travelled. */
+#define SYNC_MARK_NOTHING "{}"
+
 /* This archive's mark: what it holds, as text opaque to callers (a JSON
  * object of archive id -> highest origin sequence held). */
 int sync_mark(struct at_ctx *ctx, struct store *st, struct buf *out);

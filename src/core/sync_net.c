@@ -24,6 +24,7 @@
 
 #define NET_OUTBOX "sync-outbox"
 #define NET_INBOX "sync-inbox"
+#define NET_TRAVEL "sync-travel"
 
 /* One exchange with the server.  A reply goes into body, or (fd >= 0) a
  * 200 or 206 reply's bytes go to fd: a 200 replaces what fd held, a 206
@@ -711,6 +712,34 @@ int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, co
     return AT_OK;
 }
 
+int sync_net_travel_path(struct at_ctx *ctx, struct store *st, const char *peer, struct buf *out)
+{
+    struct buf dir = BUF_INIT;
+    int rc = net_peer_check(ctx, peer);
+
+    if (rc == AT_OK && (rc = net_dir(ctx, st, NET_TRAVEL, &dir)) == AT_OK)
+        buf_printf(out, "%s/%s.pack", buf_str(&dir), peer);
+    buf_free(&dir);
+    return rc;
+}
+
+int sync_net_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *pack,
+                     struct sync_stats *stats)
+{
+    int rc;
+
+    if (pack) {
+        if ((rc = sync_net_push_pack(ctx, st, n, pack)) != AT_OK)
+            return rc;
+        if (!n->done)
+            return ctx_error(ctx, AT_ERR, "the travel pack is not yet all delivered");
+        note(n, "travel pack delivered to %s", n->peer);
+    }
+    if ((rc = sync_net_pull(ctx, st, n, SYNC_MARK_NOTHING, stats)) == AT_OK && !n->done)
+        rc = ctx_error(ctx, AT_ERR, "the pull from %s is not yet all received", n->peer);
+    return rc;
+}
+
 json_t *sync_net_waiting(struct store *st, const char *peer)
 {
     struct buf path = BUF_INIT;
@@ -732,6 +761,12 @@ json_t *sync_net_waiting(struct store *st, const char *peer)
         json_object_set_new(out, "inbox", json_pack("{s:I}", "bytes", (json_int_t)sb.st_size));
     else
         json_object_set_new(out, "inbox", json_null());
+    buf_reset(&path);
+    buf_printf(&path, "%s/" NET_TRAVEL "/%s.pack", store_dir(st), peer);
+    if (stat(buf_str(&path), &sb) == 0)
+        json_object_set_new(out, "travel", json_pack("{s:I}", "bytes", (json_int_t)sb.st_size));
+    else
+        json_object_set_new(out, "travel", json_null());
     buf_free(&path);
     return out;
 }
