@@ -5,7 +5,8 @@
  * behind, what waits for it (a pack in the outbox, a download cut short)
  * and the last exchange; pinning a peer by the key line its administrator
  * gave (never what its server says), unpinning; a push to or pull from a
- * peer's server, with the notes of its progress and what was exchanged.
+ * peer's server, with the notes of its progress and what was exchanged;
+ * travel and the restore after it (travel.js, A.travelSection).
  * The same core calls as `attest key show`, `attest peers` and `attest
  * sync push|pull`, through /api/v1/sync/key, /peers and /status.  The API
  * token of the peer's server is typed for each exchange, sent in the body
@@ -59,6 +60,7 @@ function waiting(p) {
     var parts = [];
     if (p.outbox) parts.push(t(p.outbox.upload ? 'pe.outboxSending' : 'pe.outbox', { size: bytes(p.outbox.bytes) }));
     if (p.inbox) parts.push(t('pe.inbox', { size: bytes(p.inbox.bytes) }));
+    if (p.travel) parts.push(t('pe.travelPack', { size: bytes(p.travel.bytes) }));
     return parts.length ? parts.join('; ') : t('pe.nothingWaits');
 }
 
@@ -198,7 +200,8 @@ A.VIEWS.peers = function (el) {
           h('section', null, h('h2', null, t('pe.peers')), conflicts,
             h('div', { class: 'field' }, h('label', { for: 'pe-token' }, t('pe.token')), token,
               h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
-            peers, progress)),
+            peers, progress),
+          A.travelSection ? A.travelSection(reload) : null),
         h('div', { class: 'col' }, keySection(), addForm(reload))));
     reload();
 };
