@@ -50,7 +50,7 @@ function travelled(x, out) {
 }
 
 /* The section, for the team peers of status (GET /sync/status). */
-function section(status, out, reload) {
+function section(status, token, out, reload) {
     var team = status.peers.filter(function (p) { return p.tier === 'team'; });
     if (!team.length)
         return h('section', { class: 'card', id: 'travel' }, h('h2', null, t('tr.title')),
@@ -58,8 +58,6 @@ function section(status, out, reload) {
     var centre = h('select', { id: 'tr-centre', name: 'centre' }, team.map(function (p) {
         return h('option', { value: p.name }, p.name);
     }));
-    var token = h('input', { id: 'tr-token', name: 'token', type: 'password', autocomplete: 'off',
-                             'aria-describedby': 'tr-token-hint' });
     var confirm = h('input', { id: 'tr-confirm', name: 'confirm', autocomplete: 'off', spellcheck: 'false',
                                'aria-describedby': 'tr-confirm-hint' });
     var confirmHint = h('span', { class: 'hint', id: 'tr-confirm-hint' });
@@ -146,13 +144,17 @@ function section(status, out, reload) {
 }
 
 /* peers.js places it; it loads the status itself, and again after each
- * run (reload: the page's own), keeping what the run said. */
+ * run (reload: the page's own), keeping the token typed and what the run
+ * said. */
 A.travelSection = function (reload) {
     var body = h('div');
     var out = h('div', { id: 'tr-progress', 'aria-live': 'polite' });
+    /* Kept across reloads, as what the last run said is. */
+    var token = h('input', { id: 'tr-token', name: 'token', type: 'password', autocomplete: 'off',
+                             'aria-describedby': 'tr-token-hint' });
     function load() {
         api('GET', '/sync/status').then(function (s) {
-            clear(body).appendChild(section(s, out, function () { reload(); load(); }));
+            clear(body).appendChild(section(s, token, out, function () { reload(); load(); }));
         }).catch(function (e) { clear(body).appendChild(A.errorBox(e)); });
     }
     load();

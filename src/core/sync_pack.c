@@ -1536,8 +1536,9 @@ static bool box_logged(json_t *logged, const char *key, json_t *box)
  * origin logged (box_logged, against the item its proof holds).  A box for
  * one of this archive's officers is filed under that officer; one for a
  * team peer's officer (the origin's own, too) is kept as "peer:KEY", to be
- * passed on still sealed.  Nothing here opens it; kept only when one of
- * this archive's officers can. */
+ * passed on still sealed.  Nothing here opens it; kept when it holds a box
+ * for anyone here or in the team (so that a centre with no officer of its
+ * own still gives a travelled laptop its identities back). */
 static int apply_identity(struct importer *im, json_t *body, const struct wire_proof *p,
                           const char *origin, int64_t oseq)
 {
@@ -1547,7 +1548,7 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
     json_t *logged = json_loadb(p->text, p->text_len, 0, NULL);
     char *proof = NULL;
     sqlite3_stmt *stmt;
-    size_t i, own;
+    size_t i;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1578,7 +1579,6 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
         buf_free(&b64);
     }
     sqlite3_reset(stmt);
-    own = json_object_size(sealed);
     if ((rc = sync_team_officer_keys(im->ctx, im->st, &team)) != AT_OK)
         goto out;
     json_array_foreach(team, i, box) {
@@ -1589,8 +1589,8 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
             json_object_set(sealed, buf_str(&name), b);
         buf_free(&name);
     }
-    if (own == 0) {
-        im->stats->skipped_already++; /* sealed to no officer of this archive */
+    if (json_object_size(sealed) == 0) {
+        im->stats->skipped_already++; /* sealed to no officer here or in the team */
     } else {
         proof = proof_text(p, NULL);
         if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK

@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 40
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -153,3 +153,16 @@ attest -A "$L2" peers add laptop "$(keyline "$L")" >/dev/null 2>"$T/err" || not_
 attest -A "$L" sync export --to laptop2 >"$T/p4" 2>"$T/err" || not_ok "the pack for laptop2" "$(cat "$T/err")"
 check "after the restores: a second laptop imports all the laptop holds" attest -A "$L2" sync import "$T/p4"
 same "... and holds the same records (by digest)" "$(records_digest "$L")" "$(records_digest "$L2")"
+
+# A centre with no officer of its own keeps the laptop's identities for it,
+# still sealed, and gives them back.
+new_archive bare; B=$ARCHIVE
+export ATTEST_ARCHIVE="$L"
+attest -A "$L" peers add bare "$(keyline "$B")" >/dev/null 2>"$T/err" || not_ok "the laptop pins bare" "$(cat "$T/err")"
+attest -A "$B" peers add laptop "$(keyline "$L")" >/dev/null 2>"$T/err" || not_ok "bare pins the laptop" "$(cat "$T/err")"
+check "travel to a centre with no officer" attest travel --to bare --out "$T/bare.pack"
+attest -A "$B" sync import "$T/bare.pack" >/dev/null 2>"$T/err" || not_ok "bare imports the travel pack" "$(cat "$T/err")"
+attest -A "$B" sync export --to laptop --since '{}' >"$T/bare-back.pack" 2>"$T/err" || not_ok "bare's restore pack" "$(cat "$T/err")"
+check "restore from a centre with no officer" attest travel restore "$T/bare-back.pack"
+has "... the laptop's officer reveals the first identity" "$IDNAME" reveal "$L" wt-trv000000001
+has "... and the second" "$IDNAME2" reveal "$L" wt-trv000000002
