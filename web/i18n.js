@@ -285,6 +285,7 @@ var TEXT = {
         'pe.conflicts': 'Records with concurrent versions: {n}.', 'pe.seeConflicts': 'See the conflicts',
         /* Travel (travel.js). */
         'pe.travelPack': 'a travel pack of {size} to deliver',
+        'pe.cacert': 'Server certificate', 'pe.cacertHint': 'Optional: the certificate (PEM) of its server or of the CA that signed it, when no usual CA vouches for it.',
         'tr.title': 'Prepare for travel',
         'tr.about': 'Before a border crossing: afterwards this laptop holds no witness, and loses nothing the centre does not yet hold.',
         'tr.step.pack': 'Everything the centre lacks is written into one travel pack, signed by this archive and encrypted to the centre: this archive cannot open it, nor can anyone who seizes the laptop.',
@@ -586,6 +587,7 @@ var TEXT = {
         'pe.conflicts': '동시 수정본이 있는 기록: {n}건.', 'pe.seeConflicts': '충돌 보기',
         /* Travel (travel.js). */
         'pe.travelPack': '전달할 이동용 꾸러미 {size}',
+        'pe.cacert': '서버 인증서', 'pe.cacertHint': '선택 사항: 일반 인증 기관이 보증하지 않는 서버라면, 그 서버나 그 서버에 서명한 인증 기관의 인증서 내용을 붙여 넣으십시오.',
         'tr.title': '이동 준비',
         'tr.about': '국경을 넘기 전에 합니다. 이 노트북에는 증인 정보가 하나도 남지 않고, 중앙 아카이브에 아직 없는 것도 잃지 않습니다.',
         'tr.step.pack': '중앙 아카이브에 없는 모든 것을 이동용 꾸러미 하나에 담습니다. 이 아카이브가 서명하고 중앙 아카이브의 키로 암호화하므로, 이 아카이브도, 노트북을 압수한 사람도 열 수 없습니다.',

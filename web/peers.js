@@ -147,17 +147,19 @@ function addForm(reload) {
     }));
     var url = h('input', { id: 'pe-new-url', name: 'url', type: 'url', autocomplete: 'off', placeholder: 'https://',
                            'aria-describedby': 'pe-url-hint' });
+    var cacert = h('textarea', { id: 'pe-new-cacert', name: 'cacert', rows: 3, spellcheck: 'false',
+                                 placeholder: '-----BEGIN CERTIFICATE-----', 'aria-describedby': 'pe-cacert-hint' });
     var save = h('button', { type: 'submit', class: 'primary' }, t('pe.add'));
-    var fields = { name: name, line: line, tier: tier, url: url };
+    var fields = { name: name, line: line, tier: tier, url: url, cacert: cacert };
     return h('form', { class: 'card', id: 'peer-add', novalidate: true, onsubmit: function (e) {
         e.preventDefault();
         err.hidden = true;
         var body = { name: name.value.trim(), line: line.value.trim(), tier: tier.value,
-                     url: url.value.trim() || undefined };
+                     url: url.value.trim() || undefined, cacert: cacert.value.trim() || undefined };
         save.disabled = true;
         api('POST', '/sync/peers', body).then(function () {
             A.say(t('pe.added', { name: body.name }));
-            name.value = line.value = url.value = '';
+            name.value = line.value = url.value = cacert.value = '';
             reload();
         }).catch(function (e2) {
             err.textContent = e2.message;
@@ -172,7 +174,9 @@ function addForm(reload) {
             h('span', { class: 'hint', id: 'pe-line-hint' }, t('pe.lineHint'))),
           h('div', { class: 'field' }, h('label', { for: 'pe-new-tier' }, t('pe.tier')), tier),
           h('div', { class: 'field' }, h('label', { for: 'pe-new-url' }, t('pe.url')), url,
-            h('span', { class: 'hint', id: 'pe-url-hint' }, t('pe.urlHint')))),
+            h('span', { class: 'hint', id: 'pe-url-hint' }, t('pe.urlHint'))),
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-cacert' }, t('pe.cacert')), cacert,
+            h('span', { class: 'hint', id: 'pe-cacert-hint' }, t('pe.cacertHint')))),
         h('div', { class: 'actions' }, save));
 }
 

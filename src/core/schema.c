@@ -444,6 +444,9 @@ static const char *const migrations[] = {
     "  id   TEXT NOT NULL,\n"
     "  PRIMARY KEY (user, id)\n"
     ") WITHOUT ROWID;\n",
+    /* 19 -> 20: the certificate (PEM) that vouches for a peer's server
+     * when no system CA does, as `--cacert` (enduring, beside the peer). */
+    "ALTER TABLE peer ADD COLUMN cacert TEXT;\n",
 };
 
 const char *schema_create_sql(void)

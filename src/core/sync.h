@@ -39,8 +39,9 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
  * now.  Inside a transaction. */
 int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind);
 /* A new array of {name, archive, tier, line, sign_pk, officers, added_at,
- * added_by, mark, url, exchanged, exchanged_at} (the last three null when
- * unknown; the address is set by sync_net_peer_url). */
+ * added_by, mark, url, exchanged, exchanged_at, cacert} (the last four
+ * null when unknown; the address is set by sync_net_peer_url, the
+ * certificate by sync_net_peer_cacert). */
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* The sealing keys of every team peer's officers (base64, from their key

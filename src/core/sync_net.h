@@ -35,6 +35,7 @@
 struct sync_net {
     /* Given. */
     const char *url, *peer, *cacert;
+    const char *cacert_pem; /* or the PEM itself (kept with the peer: sync_net_peer_cacert) */
     size_t chunk_size;      /* bytes per upload request (0: SYNC_NET_CHUNK_MAX) */
     unsigned max_chunks;    /* upload chunks per run, 0 for all */
     uint64_t max_bytes;     /* pull: bytes downloaded per run, 0 for all */
@@ -42,6 +43,7 @@ struct sync_net {
     void *note_arg;
     /* Set by sync_net_open. */
     char auth[256];         /* the Authorization header (wiped by sync_net_close) */
+    char cacert_file[256];  /* cacert_pem written out, or "" (removed by sync_net_close) */
     /* Results. */
     json_t *applied;        /* after a push: what the server applied (sync_net_close frees) */
     bool done;              /* the pack was applied (push) or imported (pull) */
@@ -75,6 +77,12 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n);
  * max_bytes may stop before). */
 int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *since,
                   struct sync_stats *stats);
+
+/* Keeps with peer the certificate, in PEM, of its server or of the CA
+ * that signed it, for a server no system CA vouches for (NULL forgets
+ * it); checked to hold at least one certificate.  An admin's decision
+ * (ACTION_MANAGE_PEERS).  Inside a transaction. */
+int sync_net_peer_cacert(struct at_ctx *ctx, struct store *st, const char *name, const char *pem);
 
 /* `attest travel restore URL`: delivers the travel pack at pack (when not
  * NULL; resumed as sync_net_push_pack resumes), then pulls everything the

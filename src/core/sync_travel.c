@@ -209,9 +209,9 @@ static int centre_check(struct at_ctx *ctx, struct store *st, const char *centre
     int rc = sync_peer_get(ctx, st, centre, NULL, &p);
 
     if (rc == AT_OK && p.partner)
-        rc = ctx_error(ctx, AT_EINVAL, "--to %s: a partner peer cannot be the centre (it receives "
-                       "only what the partner tier allows, never an identity); give a team peer",
-                       centre);
+        rc = ctx_error(ctx, AT_EINVAL, "peer \"%s\" is a partner and cannot be the centre of a "
+                       "travel (a partner receives only what its tier allows, never an identity); "
+                       "give a team peer", centre);
     sync_peer_free(&p);
     return rc;
 }

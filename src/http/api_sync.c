@@ -694,7 +694,7 @@ int api_sync_peers(struct request *r)
 }
 
 struct peer_change {
-    const char *name, *line, *tier, *url;
+    const char *name, *line, *tier, *url, *cacert;
 };
 
 static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
@@ -702,7 +702,9 @@ static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
     const struct peer_change *c = arg;
     int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
+    if (rc == AT_OK && c->url)
+        rc = sync_net_peer_url(ctx, st, c->name, c->url);
+    return rc == AT_OK && c->cacert ? sync_net_peer_cacert(ctx, st, c->name, c->cacert) : rc;
 }
 
 static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
@@ -712,7 +714,7 @@ static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
     return sync_peer_remove(ctx, st, c->name);
 }
 
-/* POST /api/v1/sync/peers {name, line, tier, url} */
+/* POST /api/v1/sync/peers {name, line, tier, url, cacert} */
 int api_sync_peer_add(struct request *r)
 {
     json_t *body = http_body_json(r, true);
@@ -724,11 +726,14 @@ int api_sync_peer_add(struct request *r)
     c = (struct peer_change){ json_string_value(json_object_get(body, "name")),
                               json_string_value(json_object_get(body, "line")),
                               json_string_value(json_object_get(body, "tier")),
-                              json_string_value(json_object_get(body, "url")) };
+                              json_string_value(json_object_get(body, "url")),
+                              json_string_value(json_object_get(body, "cacert")) };
     if (c.tier == NULL)
         c.tier = "team";
     if (c.url && *c.url == '\0')
         c.url = NULL;
+    if (c.cacert && *c.cacert == '\0')
+        c.cacert = NULL;
     if (c.name == NULL || *c.name == '\0')
         status = http_error(r, 400, "invalid", "name", "\"name\" is required: what this archive "
                             "calls the peer (a-z, 0-9, '-', '_', '.')");
@@ -830,13 +835,18 @@ int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t
     n->url = json_string_value(json_object_get(body, "url"));
     if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK)
         return http_core_error(r, rc);
-    /* The address kept with the peer goes into body, which outlives n. */
+    /* The address and certificate kept with the peer go into body, which
+     * outlives n. */
     json_array_foreach(peers, i, p) {
         if (strcmp(json_string_value(json_object_get(p, "name")), n->peer) == 0) {
             found = true;
             if ((n->url == NULL || *n->url == '\0') && json_is_string(json_object_get(p, "url"))) {
                 json_object_set(body, "url", json_object_get(p, "url"));
                 n->url = json_string_value(json_object_get(body, "url"));
+            }
+            if (json_is_string(json_object_get(p, "cacert"))) {
+                json_object_set(body, "kept_cacert", json_object_get(p, "cacert"));
+                n->cacert_pem = json_string_value(json_object_get(body, "kept_cacert"));
             }
         }
     }

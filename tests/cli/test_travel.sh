@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 43
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -166,3 +166,16 @@ attest -A "$B" sync export --to laptop --since '{}' >"$T/bare-back.pack" 2>"$T/e
 check "restore from a centre with no officer" attest travel restore "$T/bare-back.pack"
 has "... the laptop's officer reveals the first identity" "$IDNAME" reveal "$L" wt-trv000000001
 has "... and the second" "$IDNAME2" reveal "$L" wt-trv000000002
+
+# The certificate of the centre's server, kept with the peer for the
+# pushes and pulls the laptop's own server makes (--cacert).
+printf 'FICTIONAL not a certificate\n' >"$T/not-cert.pem"
+check_fails "peers add --cacert with no certificate in it: refused, naming cacert" 2 "cacert" \
+    attest peers add centre "$(keyline "$C")" --cacert "$T/not-cert.pem"
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
+check "peers add --cacert FILE" attest peers add centre "$(keyline "$C")" --cacert "$T/cert.pem"
+attest peers list --json | python3 -c 'import json, sys
+p = [p for p in json.load(sys.stdin) if p["name"] == "centre"][0]
+sys.exit(0 if p["cacert"] == open(sys.argv[1]).read() else 1)' "$T/cert.pem"
+verdict "peers list --json shows the certificate kept" $?

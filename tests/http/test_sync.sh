@@ -9,7 +9,7 @@
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 63
+plan 66
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -163,4 +163,46 @@ http_start --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
 "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
 check "https: a certificate no CA vouches for is refused" test $rc -ne 0 -a -n "$(grep -i certificate "$tmp/o")"
 check "https: pull with --cacert" "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" --cacert "$tmp/cert.pem"
+# The laptop's own server pulls from the centre's (the browser's Peers
+# page), with the certificate kept with the peer as --cacert gives it.
+"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
+laptop_pid=$!
+for _ in $(seq 600); do
+    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
+    sleep 0.1
+done
+"$python" - "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" > "$tmp/o" 2>&1 <<'PY'
+import sys
+from client import Session
+laptop, centre, token_file, cert_file = sys.argv[1:5]
+token, cert = open(token_file).read().strip(), open(cert_file).read()
+a = Session(base=laptop).login("admin")
+line = [p["line"] for p in a.get("/api/v1/sync/peers").json()["peers"] if p["name"] == "centre"][0]
+def pin(**extra):
+    return a.post("/api/v1/sync/peers", dict(name="centre", line=line, url=centre, **extra))
+def pull():
+    return a.post("/api/v1/sync/peers/centre/pull", {"token": token})
+failed = 0
+def check(name, cond, detail):
+    global failed
+    print(("ok - " if cond else "not ok - ") + name)
+    if not cond:
+        failed += 1
+        print("# " + str(detail)[:400])
+r = pin()
+r2 = pull()
+check("https from the server: a certificate no CA vouches for is refused (502)", r.status == 201 and r2.status == 502
+      and "certificate" in r2.body.decode().lower(), (r.status, r2.status, r2.body[:300]))
+r = pin(cacert="-----BEGIN CERTIFICATE-----\nnot one\n-----END CERTIFICATE-----\n")
+check("a cacert that is not a certificate: 400 naming the field", r.status == 400
+      and r.json()["error"]["field"] == "cacert", r.body[:300])
+r = pin(cacert=cert)
+kept = [p["cacert"] for p in r.json()["peers"] if p["name"] == "centre"] if r.status == 201 else None
+r2 = pull()
+check("https from the server: the certificate kept with the peer is trusted", r.status == 201 and kept == [cert]
+      and r2.status == 200 and r2.json()["done"], (r.status, kept and kept[0][:40], r2.status, r2.body[:300]))
+sys.exit(1 if failed else 0)
+PY
+cat "$tmp/o"
+kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
 http_stop
