@@ -5,7 +5,8 @@
  * behind, what waits for it (a pack in the outbox, a download cut short)
  * and the last exchange; pinning a peer by the key line its administrator
  * gave (never what its server says), unpinning; a push to or pull from a
- * peer's server, with the notes of its progress and what was exchanged.
+ * peer's server, with the notes of its progress and what was exchanged;
+ * travel and the restore after it (travel.js, A.travelSection).
  * The same core calls as `attest key show`, `attest peers` and `attest
  * sync push|pull`, through /api/v1/sync/key, /peers and /status.  The API
  * token of the peer's server is typed for each exchange, sent in the body
@@ -59,6 +60,7 @@ function waiting(p) {
     var parts = [];
     if (p.outbox) parts.push(t(p.outbox.upload ? 'pe.outboxSending' : 'pe.outbox', { size: bytes(p.outbox.bytes) }));
     if (p.inbox) parts.push(t('pe.inbox', { size: bytes(p.inbox.bytes) }));
+    if (p.travel) parts.push(t('pe.travelPack', { size: bytes(p.travel.bytes) }));
     return parts.length ? parts.join('; ') : t('pe.nothingWaits');
 }
 
@@ -145,17 +147,19 @@ function addForm(reload) {
     }));
     var url = h('input', { id: 'pe-new-url', name: 'url', type: 'url', autocomplete: 'off', placeholder: 'https://',
                            'aria-describedby': 'pe-url-hint' });
+    var cacert = h('textarea', { id: 'pe-new-cacert', name: 'cacert', rows: 3, spellcheck: 'false',
+                                 placeholder: '-----BEGIN CERTIFICATE-----', 'aria-describedby': 'pe-cacert-hint' });
     var save = h('button', { type: 'submit', class: 'primary' }, t('pe.add'));
-    var fields = { name: name, line: line, tier: tier, url: url };
+    var fields = { name: name, line: line, tier: tier, url: url, cacert: cacert };
     return h('form', { class: 'card', id: 'peer-add', novalidate: true, onsubmit: function (e) {
         e.preventDefault();
         err.hidden = true;
         var body = { name: name.value.trim(), line: line.value.trim(), tier: tier.value,
-                     url: url.value.trim() || undefined };
+                     url: url.value.trim() || undefined, cacert: cacert.value.trim() || undefined };
         save.disabled = true;
         api('POST', '/sync/peers', body).then(function () {
             A.say(t('pe.added', { name: body.name }));
-            name.value = line.value = url.value = '';
+            name.value = line.value = url.value = cacert.value = '';
             reload();
         }).catch(function (e2) {
             err.textContent = e2.message;
@@ -170,7 +174,9 @@ function addForm(reload) {
             h('span', { class: 'hint', id: 'pe-line-hint' }, t('pe.lineHint'))),
           h('div', { class: 'field' }, h('label', { for: 'pe-new-tier' }, t('pe.tier')), tier),
           h('div', { class: 'field' }, h('label', { for: 'pe-new-url' }, t('pe.url')), url,
-            h('span', { class: 'hint', id: 'pe-url-hint' }, t('pe.urlHint')))),
+            h('span', { class: 'hint', id: 'pe-url-hint' }, t('pe.urlHint'))),
+          h('div', { class: 'field' }, h('label', { for: 'pe-new-cacert' }, t('pe.cacert')), cacert,
+            h('span', { class: 'hint', id: 'pe-cacert-hint' }, t('pe.cacertHint')))),
         h('div', { class: 'actions' }, save));
 }
 
@@ -198,7 +204,8 @@ A.VIEWS.peers = function (el) {
           h('section', null, h('h2', null, t('pe.peers')), conflicts,
             h('div', { class: 'field' }, h('label', { for: 'pe-token' }, t('pe.token')), token,
               h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
-            peers, progress)),
+            peers, progress),
+          A.travelSection ? A.travelSection(reload) : null),
         h('div', { class: 'col' }, keySection(), addForm(reload))));
     reload();
 };

@@ -11,7 +11,8 @@
 #include <string.h>
 
 struct peer_change {
-    const char *name, *line, *tier, *url;
+    const char *name, *line, *tier, *url, *cacert_file;
+    struct buf cacert;   /* the PEM read from --cacert FILE */
 };
 
 static int add_peer(struct at_ctx *ctx, struct store *st, void *arg)
@@ -19,7 +20,10 @@ static int add_peer(struct at_ctx *ctx, struct store *st, void *arg)
     struct peer_change *c = arg;
     int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
+    if (rc == AT_OK && c->url)
+        rc = sync_net_peer_url(ctx, st, c->name, c->url);
+    return rc == AT_OK && c->cacert_file ? sync_net_peer_cacert(ctx, st, c->name, buf_str(&c->cacert))
+                                         : rc;
 }
 
 static int remove_peer(struct at_ctx *ctx, struct store *st, void *arg)
@@ -62,7 +66,7 @@ static int peers_list(struct cli *cli, bool as_json)
 static int peers_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "";
-    struct peer_change c = { .tier = "team" };
+    struct peer_change c = { .tier = "team", .cacert = BUF_INIT };
     const char *words[2] = { 0 };
     bool as_json = false;
     int nwords = 0, rc;
@@ -71,6 +75,8 @@ static int peers_cmd(struct cli *cli, int argc, char **argv)
         int got = cli_option(&peers_command, argc, argv, &i, "tier", &c.tier);
         if (got == 0)
             got = cli_option(&peers_command, argc, argv, &i, "url", &c.url);
+        if (got == 0)
+            got = cli_option(&peers_command, argc, argv, &i, "cacert", &c.cacert_file);
         if (got < 0)
             return EXIT_USAGE;
         if (got > 0)
@@ -86,8 +92,12 @@ static int peers_cmd(struct cli *cli, int argc, char **argv)
     c.line = words[1];
     if (strcmp(sub, "list") == 0 && nwords == 0)
         return peers_list(cli, as_json);
-    if (strcmp(sub, "add") == 0 && nwords == 2)
+    if (strcmp(sub, "add") == 0 && nwords == 2) {
+        if (c.cacert_file && cli_read_file(cli, c.cacert_file, &c.cacert) != AT_OK)
+            return cli_fail(cli, cli->ctx.code);
         rc = evlog_write(&cli->ctx, cli->st, add_peer, &c);
+        buf_free(&c.cacert);
+    }
     else if (strcmp(sub, "remove") == 0 && nwords == 1)
         rc = evlog_write(&cli->ctx, cli->st, remove_peer, &c);
     else
@@ -99,7 +109,7 @@ const struct command peers_command = {
     .name = "peers",
     .summary = "pin, list and unpin the archives this one syncs with",
     .usage =
-        "attest peers add NAME LINE [--tier team|partner] [--url URL]\n"
+        "attest peers add NAME LINE [--tier team|partner] [--url URL] [--cacert FILE]\n"
         "attest peers list [--json]\n"
         "attest peers remove NAME\n"
         "LINE is the other archive's key line, as its `attest key show` prints it (quote\n"
@@ -107,7 +117,8 @@ const struct command peers_command = {
         "protection officers; a partner receives what the partner tier allows and never\n"
         "an identity.  Only a pinned archive's packs are imported.  --url keeps the\n"
         "address of its server, for a push or pull from this archive's own server\n"
-        "(the browser's Peers page).  Admins only.",
+        "(the browser's Peers page); --cacert keeps the certificate (PEM) of that\n"
+        "server or of its CA, for a server no system CA vouches for.  Admins only.",
     .run = peers_cmd,
     .needs = NEEDS_ARCHIVE,
 };

@@ -17,10 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A mark that holds nothing: a restore asks for everything, since the
- * laptop's own mark may still count what it sent away. */
-#define TRAVEL_MARK_NOTHING "{}"
-
 static int travel_out(struct cli *cli, const char *centre, const char *out)
 {
     struct sync_stats packed = { 0 };
@@ -69,16 +65,8 @@ static int restore_file(struct cli *cli, const char *path)
 static int restore_net(struct cli *cli, struct sync_net *n, const char *pack)
 {
     struct sync_stats stats = { 0 };
-    int rc = AT_OK;
+    int rc = sync_net_restore(&cli->ctx, cli->st, n, pack, &stats);
 
-    if (pack && (rc = sync_net_push_pack(&cli->ctx, cli->st, n, pack)) == AT_OK && n->done)
-        printf("travel pack delivered to %s\n", n->peer);
-    else if (pack && rc == AT_OK)
-        rc = ctx_error(&cli->ctx, AT_ERR, "the travel pack is not yet all delivered");
-    if (rc == AT_OK)
-        rc = sync_net_pull(&cli->ctx, cli->st, n, TRAVEL_MARK_NOTHING, &stats);
-    if (rc == AT_OK && !n->done)
-        rc = ctx_error(&cli->ctx, AT_ERR, "the pull from %s is not yet all received", n->peer);
     sync_net_close(n);
     if (rc != AT_OK)
         return cli_fail(cli, rc);

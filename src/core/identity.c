@@ -398,8 +398,11 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
         const char *witness = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = NULL, *identity = NULL;
         bool newer = false;
+        /* One with no box of this archive's is kept only to be passed on
+         * (a team peer's, sealed elsewhere): nothing here opens it. */
         if ((rc = latest(ctx, st, witness, &doc)) == AT_OK
             && (rc = officer_key_newer(ctx, st, witness, &newer)) == AT_OK
+            && local_boxes(json_object_get(doc, "sealed")) > 0
             && (local_boxes(json_object_get(doc, "sealed")) < officers || newer)
             && (rc = open_box(ctx, s, doc, &identity)) == AT_OK
             && (rc = log_identity(ctx, st, witness, identity)) == AT_OK)

@@ -484,6 +484,9 @@ static const char *const migrations[] = {
     "CREATE INDEX layer_value_province ON layer_value(province);\n"
     "UPDATE layer_state SET generation = generation + 1,\n"
     "  built = NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
+    /* 20 -> 21: the certificate (PEM) that vouches for a peer's server
+     * when no system CA does, as `--cacert` (enduring, beside the peer). */
+    "ALTER TABLE peer ADD COLUMN cacert TEXT;\n",
 };
 
 const char *schema_create_sql(void)

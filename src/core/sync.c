@@ -315,8 +315,8 @@ void sync_peer_free(struct sync_peer *p)
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)
 {
     static const char sql[] =
-        "SELECT name, archive, tier, line, added_by, added_at, mark, url, exchanged, exchanged_at"
-        " FROM peer ORDER BY name";
+        "SELECT name, archive, tier, line, added_by, added_at, mark, url, exchanged, exchanged_at,"
+        " cacert FROM peer ORDER BY name";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
 
     if (stmt == NULL)
@@ -332,13 +332,14 @@ int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)
         if (sync_line_parse(&quiet, (const char *)sqlite3_column_text(stmt, 3), &p) == AT_OK)
             sync_b64(p.sign_pk, sizeof p.sign_pk, &sign);
         json_array_append_new(*out, json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:s?, s:s?, s:s?}",
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:s?, s:s?, s:s?, s:s?}",
             "name", sqlite3_column_text(stmt, 0), "archive", sqlite3_column_text(stmt, 1),
             "tier", sqlite3_column_text(stmt, 2), "line", sqlite3_column_text(stmt, 3),
             "sign_pk", buf_str(&sign), "added_by", sqlite3_column_text(stmt, 4),
             "added_at", sqlite3_column_text(stmt, 5), "officers", (int)p.nofficers,
             "mark", mark ? mark : json_null(), "url", sqlite3_column_text(stmt, 7),
-            "exchanged", sqlite3_column_text(stmt, 8), "exchanged_at", sqlite3_column_text(stmt, 9)));
+            "exchanged", sqlite3_column_text(stmt, 8), "exchanged_at", sqlite3_column_text(stmt, 9),
+            "cacert", sqlite3_column_text(stmt, 10)));
         buf_free(&sign);
     }
     sqlite3_reset(stmt);

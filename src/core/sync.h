@@ -39,8 +39,9 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name);
  * now.  Inside a transaction. */
 int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind);
 /* A new array of {name, archive, tier, line, sign_pk, officers, added_at,
- * added_by, mark, url, exchanged, exchanged_at} (the last three null when
- * unknown; the address is set by sync_net_peer_url). */
+ * added_by, mark, url, exchanged, exchanged_at, cacert} (the last four
+ * null when unknown; the address is set by sync_net_peer_url, the
+ * certificate by sync_net_peer_cacert). */
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out);
 
 /* The sealing keys of every team peer's officers (base64, from their key
@@ -91,6 +92,10 @@ void sync_pack_free(struct sync_pack_writer *po);
  * first failure, or when each() returns other than AT_OK. */
 int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
                    int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg);
+
+/* A mark that holds nothing: a restore after `attest travel` asks for
+ * everything, since the archive's own mark still counts what travelled. */
+#define SYNC_MARK_NOTHING "{}"
 
 /* This archive's mark: what it holds, as text opaque to callers (a JSON
  * object of archive id -> highest origin sequence held). */

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 
 #define NET_OUTBOX "sync-outbox"
 #define NET_INBOX "sync-inbox"
+#define NET_TRAVEL "sync-travel"
 
 /* One exchange with the server.  A reply goes into body, or (fd >= 0) a
  * 200 or 206 reply's bytes go to fd: a 200 replaces what fd held, a 206
@@ -162,12 +165,39 @@ int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
         return ctx_error(ctx, AT_EINVAL, "token: give an API token of the server (POST "
                          "/api/v1/tokens there) for a user with the sync right");
     snprintf(n->auth, sizeof n->auth, "Authorization: Bearer %.*s", (int)len, token);
+    /* A certificate kept with the peer goes to a file of its own for
+     * libcurl (whose TLS library may not read one from memory); it is
+     * public, and removed by sync_net_close. */
+    if (n->cacert_pem && n->cacert == NULL) {
+        const char *dir = getenv("TMPDIR");
+        int fd;
+        size_t pem_len = strlen(n->cacert_pem);
+        snprintf(n->cacert_file, sizeof n->cacert_file, "%s/attest-cacert.XXXXXX",
+                 dir && *dir ? dir : "/tmp");
+        if ((fd = mkstemp(n->cacert_file)) < 0
+            || write(fd, n->cacert_pem, pem_len) != (ssize_t)pem_len) {
+            rc = ctx_error(ctx, AT_ERR, "cannot write the peer's certificate to %s: %s",
+                           n->cacert_file, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+                unlink(n->cacert_file);
+            }
+            n->cacert_file[0] = '\0';
+            return rc;
+        }
+        close(fd);
+        n->cacert = n->cacert_file;
+    }
     return AT_OK;
 }
 
 void sync_net_close(struct sync_net *n)
 {
     sodium_memzero(n->auth, sizeof n->auth);
+    if (n->cacert_file[0]) {
+        unlink(n->cacert_file);
+        n->cacert_file[0] = '\0';
+    }
     json_decref(n->applied);
     n->applied = NULL;
 }
@@ -711,6 +741,70 @@ int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, co
     return AT_OK;
 }
 
+/* The most a kept certificate file may hold. */
+#define NET_CACERT_MAX (64 * 1024)
+
+int sync_net_peer_cacert(struct at_ctx *ctx, struct store *st, const char *name, const char *pem)
+{
+    static const char sql[] = "UPDATE peer SET cacert = ?2 WHERE name = ?1";
+    sqlite3_stmt *stmt;
+    X509 *cert = NULL;
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_MANAGE_PEERS, 0)) != AT_OK)
+        return rc;
+    if (pem) {
+        BIO *bio = strlen(pem) <= NET_CACERT_MAX ? BIO_new_mem_buf(pem, -1) : NULL;
+        if (bio)
+            cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+        if (cert == NULL)
+            return ctx_error(ctx, AT_EINVAL, "field \"cacert\": not a certificate in PEM (\"-----BEGIN "
+                             "CERTIFICATE-----\" ..., at most %d KiB): give the peer's server "
+                             "certificate or its CA's", NET_CACERT_MAX / 1024);
+        X509_free(cert);
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, pem, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return store_error(ctx, st, "recording a peer's certificate");
+    if (sqlite3_changes(store_db(st)) == 0)
+        return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)", name);
+    return AT_OK;
+}
+
+int sync_net_travel_path(struct at_ctx *ctx, struct store *st, const char *peer, struct buf *out)
+{
+    struct buf dir = BUF_INIT;
+    int rc = net_peer_check(ctx, peer);
+
+    if (rc == AT_OK && (rc = net_dir(ctx, st, NET_TRAVEL, &dir)) == AT_OK)
+        buf_printf(out, "%s/%s.pack", buf_str(&dir), peer);
+    buf_free(&dir);
+    return rc;
+}
+
+int sync_net_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *pack,
+                     struct sync_stats *stats)
+{
+    int rc;
+
+    if (pack) {
+        if ((rc = sync_net_push_pack(ctx, st, n, pack)) != AT_OK)
+            return rc;
+        if (!n->done)
+            return ctx_error(ctx, AT_ERR, "the travel pack is not yet all delivered");
+        note(n, "travel pack delivered to %s", n->peer);
+    }
+    if ((rc = sync_net_pull(ctx, st, n, SYNC_MARK_NOTHING, stats)) == AT_OK && !n->done)
+        rc = ctx_error(ctx, AT_ERR, "the pull from %s is not yet all received", n->peer);
+    return rc;
+}
+
 json_t *sync_net_waiting(struct store *st, const char *peer)
 {
     struct buf path = BUF_INIT;
@@ -732,6 +826,12 @@ json_t *sync_net_waiting(struct store *st, const char *peer)
         json_object_set_new(out, "inbox", json_pack("{s:I}", "bytes", (json_int_t)sb.st_size));
     else
         json_object_set_new(out, "inbox", json_null());
+    buf_reset(&path);
+    buf_printf(&path, "%s/" NET_TRAVEL "/%s.pack", store_dir(st), peer);
+    if (stat(buf_str(&path), &sb) == 0)
+        json_object_set_new(out, "travel", json_pack("{s:I}", "bytes", (json_int_t)sb.st_size));
+    else
+        json_object_set_new(out, "travel", json_null());
     buf_free(&path);
     return out;
 }

@@ -35,6 +35,7 @@
 struct sync_net {
     /* Given. */
     const char *url, *peer, *cacert;
+    const char *cacert_pem; /* or the PEM itself (kept with the peer: sync_net_peer_cacert) */
     size_t chunk_size;      /* bytes per upload request (0: SYNC_NET_CHUNK_MAX) */
     unsigned max_chunks;    /* upload chunks per run, 0 for all */
     uint64_t max_bytes;     /* pull: bytes downloaded per run, 0 for all */
@@ -42,6 +43,7 @@ struct sync_net {
     void *note_arg;
     /* Set by sync_net_open. */
     char auth[256];         /* the Authorization header (wiped by sync_net_close) */
+    char cacert_file[256];  /* cacert_pem written out, or "" (removed by sync_net_close) */
     /* Results. */
     json_t *applied;        /* after a push: what the server applied (sync_net_close frees) */
     bool done;              /* the pack was applied (push) or imported (pull) */
@@ -76,6 +78,25 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n);
 int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *since,
                   struct sync_stats *stats);
 
+/* Keeps with peer the certificate, in PEM, of its server or of the CA
+ * that signed it, for a server no system CA vouches for (NULL forgets
+ * it); checked to hold at least one certificate.  An admin's decision
+ * (ACTION_MANAGE_PEERS).  Inside a transaction. */
+int sync_net_peer_cacert(struct at_ctx *ctx, struct store *st, const char *name, const char *pem);
+
+/* `attest travel restore URL`: delivers the travel pack at pack (when not
+ * NULL; resumed as sync_net_push_pack resumes), then pulls everything the
+ * server holds that this archive may receive (from SYNC_MARK_NOTHING: the
+ * archive's own mark still counts what travelled) and imports it.  An
+ * error unless both are whole. */
+int sync_net_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n, const char *pack,
+                     struct sync_stats *stats);
+
+/* Where the server keeps the travel pack it made for peer (the browser's
+ * travel: sync-travel/PEER.pack in the archive directory, made 0700 when
+ * missing), until it is delivered. */
+int sync_net_travel_path(struct at_ctx *ctx, struct store *st, const char *peer, struct buf *out);
+
 /* Keeps the address of peer's server (checked by sync_net_url_check;
  * NULL forgets it) with the pinned peer, for a push or pull from the
  * server itself.  An admin's decision (ACTION_MANAGE_PEERS).  Inside a
@@ -83,8 +104,9 @@ int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, cons
 int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, const char *url);
 
 /* What waits for peer in the archive directory: the outbox's pack and how
- * much of it the server acknowledged, the inbox's partial download.  A
- * new object {outbox: {bytes, upload} | null, inbox: {bytes} | null}. */
+ * much of it the server acknowledged, the inbox's partial download, a
+ * travel pack not yet delivered.  A new object {outbox: {bytes, upload} |
+ * null, inbox: {bytes} | null, travel: {bytes} | null}. */
 json_t *sync_net_waiting(struct store *st, const char *peer);
 
 #endif

@@ -555,15 +555,17 @@ struct exporter {
 };
 
 /* What the pack holds of a thing written at (origin, oseq) whose logged
- * text is text: the proof stored with it when it came from elsewhere
- * (parsed into *kept, which must outlive p), or one made now. */
+ * text is text: the proof stored with it when it came from elsewhere, or
+ * came back after `attest travel` (whose text is what the log kept, not
+ * the text stored again here) (parsed into *kept, which must outlive p),
+ * or one made now. */
 static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const char *stored,
                     const char *text, struct wire_proof *p, json_t **kept)
 {
     const struct own_head *h = &x->own;
 
     *kept = NULL;
-    if (strcmp(origin, h->archive) != 0) {
+    if (stored != NULL || strcmp(origin, h->archive) != 0) {
         if (stored == NULL || (*kept = json_loads(stored, 0, NULL)) == NULL
             || !sync_proof_parse(*kept, p) || p->index != (uint64_t)oseq - 1)
             return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "
@@ -835,10 +837,36 @@ out:
     return rc;
 }
 
+/* Adds to boxes, under each officer's key, the boxes of an identity this
+ * archive sealed to its own officers (entries named by the officer): a team
+ * peer keeps them for this archive, and gives them back after `attest
+ * travel` removed them here. */
+static int own_boxes(struct exporter *x, json_t *sealed, json_t *boxes)
+{
+    static const char sql[] = "SELECT name, box_pk FROM user WHERE role = 'officer'";
+    sqlite3_stmt *stmt = store_stmt(x->ctx, x->st, sql);
+
+    if (stmt == NULL)
+        return AT_ERR;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        json_t *box = json_object_get(sealed, (const char *)sqlite3_column_text(stmt, 0));
+        struct buf key = BUF_INIT;
+        if (!json_is_string(box) || sqlite3_column_bytes(stmt, 1) != crypto_box_PUBLICKEYBYTES)
+            continue;
+        sync_b64(sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES, &key);
+        json_object_set(boxes, buf_str(&key), box);
+        buf_free(&key);
+    }
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 /* A witness identity, to a team peer: only the boxes sealed to that
  * peer's officers (entries "peer:KEY" of the logged item, KEY from its key
  * line: sealed here, or received sealed from another team archive to be
- * passed on); nothing when none is.  Never to a partner. */
+ * passed on), and, for an identity this archive recorded, its own
+ * officers' boxes (own_boxes); nothing when none is.  Never to a
+ * partner. */
 static int export_identity(struct exporter *x, sqlite3_stmt *row)
 {
     const char *origin = (const char *)sqlite3_column_text(row, 5);
@@ -864,6 +892,8 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
         buf_free(&key);
         buf_free(&name);
     }
+    if (strcmp(origin, x->own.archive) == 0 && (rc = own_boxes(x, sealed, boxes)) != AT_OK)
+        goto out;
     if (json_object_size(boxes) > 0
         && (rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7), text, &p,
                           &kept)) == AT_OK) {
@@ -872,6 +902,7 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
         rc = item_frame(x, origin, oseq, &p, body);
         json_decref(body);
     }
+out:
     json_decref(kept);
     json_decref(boxes);
     json_decref(doc);
@@ -1494,12 +1525,34 @@ static int apply_custody(struct importer *im, json_t *body, const struct wire_pr
     return rc;
 }
 
+/* Whether box, sent for the officer's key KEY, is one the origin logged in
+ * the identity item whose "sealed" is logged: as "peer:KEY", sealed to a
+ * team peer's officer; or under the name of one of the origin's own
+ * officers (whose keys only the origin maps to names: such a box goes
+ * back to its origin after `attest travel`). */
+static bool box_logged(json_t *logged, const char *key, json_t *box)
+{
+    struct buf name = BUF_INIT;
+    const char *officer;
+    json_t *v;
+    bool found;
+
+    buf_printf(&name, "peer:%s", key);
+    found = json_equal(box, json_object_get(logged, buf_str(&name)));
+    buf_free(&name);
+    json_object_foreach(logged, officer, v)
+        found = found || (strncmp(officer, "peer:", 5) != 0 && json_equal(box, v));
+    return found;
+}
+
 /* A witness identity, sealed by its origin to the officers' keys in this
- * archive's key line: each box must be one its origin logged ("peer:KEY"
- * of the item its proof holds).  A box for one of this archive's officers
- * is filed under that officer; one for a team peer's officer is kept as
- * "peer:KEY", to be passed on still sealed.  Nothing here opens it; kept
- * only when one of this archive's officers can. */
+ * archive's key line or to its own officers: each box must be one its
+ * origin logged (box_logged, against the item its proof holds).  A box for
+ * one of this archive's officers is filed under that officer; one for a
+ * team peer's officer (the origin's own, too) is kept as "peer:KEY", to be
+ * passed on still sealed.  Nothing here opens it; kept when it holds a box
+ * for anyone here or in the team (so that a centre with no officer of its
+ * own still gives a travelled laptop its identities back). */
 static int apply_identity(struct importer *im, json_t *body, const struct wire_proof *p,
                           const char *origin, int64_t oseq)
 {
@@ -1509,7 +1562,7 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
     json_t *logged = json_loadb(p->text, p->text_len, 0, NULL);
     char *proof = NULL;
     sqlite3_stmt *stmt;
-    size_t i, own;
+    size_t i;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1519,12 +1572,7 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
         goto out;
     }
     json_object_foreach(boxes, key, box) {
-        struct buf name = BUF_INIT;
-        buf_printf(&name, "peer:%s", key);
-        bool logged_so = json_equal(box, json_object_get(json_object_get(logged, "sealed"),
-                                                         buf_str(&name)));
-        buf_free(&name);
-        if (!logged_so) {
+        if (!box_logged(json_object_get(logged, "sealed"), key, box)) {
             rc = ctx_error(im->ctx, AT_ECORRUPT, "identity item %s/%lld: a sealed box is not "
                            "one its origin logged", origin, (long long)oseq);
             goto out;
@@ -1545,7 +1593,6 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
         buf_free(&b64);
     }
     sqlite3_reset(stmt);
-    own = json_object_size(sealed);
     if ((rc = sync_team_officer_keys(im->ctx, im->st, &team)) != AT_OK)
         goto out;
     json_array_foreach(team, i, box) {
@@ -1556,8 +1603,8 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
             json_object_set(sealed, buf_str(&name), b);
         buf_free(&name);
     }
-    if (own == 0) {
-        im->stats->skipped_already++; /* sealed to no officer of this archive */
+    if (json_object_size(sealed) == 0) {
+        im->stats->skipped_already++; /* sealed to no officer here or in the team */
     } else {
         proof = proof_text(p, NULL);
         if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK

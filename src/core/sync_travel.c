@@ -27,6 +27,7 @@
 #include "link.h"
 #include "record.h"
 #include "sync.h"
+#include "sync_int.h"
 #include "vault.h"
 
 #include <dirent.h>
@@ -199,6 +200,22 @@ static int shred_dir(struct at_ctx *ctx, const char *dir, uint64_t *files)
     return rc;
 }
 
+/* The centre must be a pinned team peer: a partner receives only what its
+ * tier allows and never a sealed identity, so what a laptop removed after
+ * a pack for it would be lost. */
+static int centre_check(struct at_ctx *ctx, struct store *st, const char *centre)
+{
+    struct sync_peer p = { 0 };
+    int rc = sync_peer_get(ctx, st, centre, NULL, &p);
+
+    if (rc == AT_OK && p.partner)
+        rc = ctx_error(ctx, AT_EINVAL, "peer \"%s\" is a partner and cannot be the centre of a "
+                       "travel (a partner receives only what its tier allows, never an identity); "
+                       "give a team peer", centre);
+    sync_peer_free(&p);
+    return rc;
+}
+
 int sync_travel_remove(struct at_ctx *ctx, struct store *st, const char *centre,
                        const char *pack_sha256, uint64_t pack_bytes, struct travel_report *removed)
 {
@@ -234,7 +251,8 @@ int sync_travel(struct at_ctx *ctx, struct store *st, const char *centre, int fd
     int rc;
 
     memset(removed, 0, sizeof *removed);
-    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK)
+    if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) != AT_OK
+        || (rc = centre_check(ctx, st, centre)) != AT_OK)
         return rc;
     /* Nothing is removed until the pack is whole on disk. */
     if ((rc = sync_export(ctx, st, centre, NULL, fd, packed)) != AT_OK)

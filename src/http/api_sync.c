@@ -395,7 +395,7 @@ out:
     return status;
 }
 
-static json_t *stats_json(const struct sync_stats *s)
+json_t *api_sync_stats_json(const struct sync_stats *s)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "versions", (json_int_t)s->versions,
                      "items", (json_int_t)s->items, "files", (json_int_t)s->files,
@@ -441,7 +441,7 @@ int api_sync_upload_apply(struct request *r)
         status = http_core_error(r, rc);
     else
         status = http_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", u.id, "mark", buf_str(&mark),
-                                             "applied", stats_json(&stats)));
+                                             "applied", api_sync_stats_json(&stats)));
 out:
     if (fd >= 0)
         close(fd);
@@ -694,7 +694,7 @@ int api_sync_peers(struct request *r)
 }
 
 struct peer_change {
-    const char *name, *line, *tier, *url;
+    const char *name, *line, *tier, *url, *cacert;
 };
 
 static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
@@ -702,7 +702,9 @@ static int peer_add(struct at_ctx *ctx, struct store *st, void *arg)
     const struct peer_change *c = arg;
     int rc = sync_peer_add(ctx, st, c->name, c->line, c->tier);
 
-    return rc == AT_OK && c->url ? sync_net_peer_url(ctx, st, c->name, c->url) : rc;
+    if (rc == AT_OK && c->url)
+        rc = sync_net_peer_url(ctx, st, c->name, c->url);
+    return rc == AT_OK && c->cacert ? sync_net_peer_cacert(ctx, st, c->name, c->cacert) : rc;
 }
 
 static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
@@ -712,7 +714,7 @@ static int peer_remove(struct at_ctx *ctx, struct store *st, void *arg)
     return sync_peer_remove(ctx, st, c->name);
 }
 
-/* POST /api/v1/sync/peers {name, line, tier, url} */
+/* POST /api/v1/sync/peers {name, line, tier, url, cacert} */
 int api_sync_peer_add(struct request *r)
 {
     json_t *body = http_body_json(r, true);
@@ -724,11 +726,14 @@ int api_sync_peer_add(struct request *r)
     c = (struct peer_change){ json_string_value(json_object_get(body, "name")),
                               json_string_value(json_object_get(body, "line")),
                               json_string_value(json_object_get(body, "tier")),
-                              json_string_value(json_object_get(body, "url")) };
+                              json_string_value(json_object_get(body, "url")),
+                              json_string_value(json_object_get(body, "cacert")) };
     if (c.tier == NULL)
         c.tier = "team";
     if (c.url && *c.url == '\0')
         c.url = NULL;
+    if (c.cacert && *c.cacert == '\0')
+        c.cacert = NULL;
     if (c.name == NULL || *c.name == '\0')
         status = http_error(r, 400, "invalid", "name", "\"name\" is required: what this archive "
                             "calls the peer (a-z, 0-9, '-', '_', '.')");
@@ -817,70 +822,86 @@ static void note_reply(void *arg, const char *text)
     json_array_append_new(arg, json_string(text));
 }
 
+int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes)
+{
+    const char *token = json_string_value(json_object_get(body, "token"));
+    json_t *peers = NULL, *p;
+    bool found = false;
+    size_t i;
+    int status = 0, rc;
+
+    n->note = note_reply;
+    n->note_arg = notes;
+    n->url = json_string_value(json_object_get(body, "url"));
+    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK)
+        return http_core_error(r, rc);
+    /* The address and certificate kept with the peer go into body, which
+     * outlives n. */
+    json_array_foreach(peers, i, p) {
+        if (strcmp(json_string_value(json_object_get(p, "name")), n->peer) == 0) {
+            found = true;
+            if ((n->url == NULL || *n->url == '\0') && json_is_string(json_object_get(p, "url"))) {
+                json_object_set(body, "url", json_object_get(p, "url"));
+                n->url = json_string_value(json_object_get(body, "url"));
+            }
+            if (json_is_string(json_object_get(p, "cacert"))) {
+                json_object_set(body, "kept_cacert", json_object_get(p, "cacert"));
+                n->cacert_pem = json_string_value(json_object_get(body, "kept_cacert"));
+            }
+        }
+    }
+    if (!found)
+        status = http_error(r, 404, "not_found", NULL, "no peer named %s: pin it first with its "
+                            "key line", n->peer);
+    else if (n->url == NULL || *n->url == '\0')
+        status = http_error(r, 400, "invalid", "url", "\"url\" is required: the address of %s's "
+                            "server (https://…), unless it is kept with the peer", n->peer);
+    else if (token == NULL || *token == '\0')
+        status = http_error(r, 400, "invalid", "token", "\"token\" is required: an API token of "
+                            "%s's server for a user with the sync right (it is not stored)", n->peer);
+    else if ((rc = sync_net_open(&r->ctx, n, token)) != AT_OK)
+        status = http_error(r, 400, "invalid", rc == AT_EINVAL && strncmp(r->ctx.message, "URL", 3) == 0
+                                                   ? "url" : "token", "%s", r->ctx.message);
+    json_decref(peers);
+    return status;
+}
+
+int api_sync_peer_failed(struct request *r, int rc, json_t *notes)
+{
+    /* The peer's server failing is not this server's error. */
+    int status = http_error(r, rc == AT_EINVAL ? 400 : 502, rc == AT_EINVAL ? "invalid" : "unavailable",
+                            NULL, "%s", r->ctx.message);
+    json_object_set(r->reply, "notes", notes);
+    return status;
+}
+
 /* POST /api/v1/sync/peers/{name}/push|pull {token[, url]}: the exchange
  * of the CLI, with the peer's server at url or the address kept with the
  * peer. */
 static int peer_exchange(struct request *r, bool pushing)
 {
-    json_t *body = http_body_json(r, true), *peers = NULL, *p, *notes = json_array();
-    struct sync_net n = { .peer = r->params[0], .note = note_reply, .note_arg = notes };
+    json_t *body = http_body_json(r, true), *notes = json_array();
+    struct sync_net n = { .peer = r->params[0] };
     struct sync_stats stats = { 0 };
-    const char *token;
-    bool found = false;
-    size_t i;
     int status, rc;
 
     if (body == NULL) {
         json_decref(notes);
         return (int)r->status;
     }
-    token = json_string_value(json_object_get(body, "token"));
-    n.url = json_string_value(json_object_get(body, "url"));
-    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK) {
-        status = http_core_error(r, rc);
+    if ((status = api_sync_connect(r, body, &n, notes)) != 0)
         goto out;
-    }
-    json_array_foreach(peers, i, p) {
-        if (strcmp(json_string_value(json_object_get(p, "name")), n.peer) == 0) {
-            found = true;
-            if (n.url == NULL || *n.url == '\0')
-                n.url = json_string_value(json_object_get(p, "url"));
-        }
-    }
-    if (!found) {
-        status = http_error(r, 404, "not_found", NULL, "no peer named %s: pin it first with its "
-                            "key line", n.peer);
-        goto out;
-    }
-    if (n.url == NULL || *n.url == '\0') {
-        status = http_error(r, 400, "invalid", "url", "\"url\" is required: the address of %s's "
-                            "server (https://…), unless it is kept with the peer", n.peer);
-        goto out;
-    }
-    if (token == NULL || *token == '\0') {
-        status = http_error(r, 400, "invalid", "token", "\"token\" is required: an API token of "
-                            "%s's server for a user with the sync right (it is not stored)", n.peer);
-        goto out;
-    }
-    if ((rc = sync_net_open(&r->ctx, &n, token)) != AT_OK) {
-        status = http_error(r, 400, "invalid", rc == AT_EINVAL && strncmp(r->ctx.message, "URL", 3) == 0
-                                                   ? "url" : "token", "%s", r->ctx.message);
-        goto out;
-    }
     rc = pushing ? sync_net_push(&r->ctx, r->st, &n)
                  : sync_net_pull(&r->ctx, r->st, &n, NULL, &stats);
     if (rc != AT_OK) {
-        /* The peer's server failing is not this server's error. */
-        status = http_error(r, rc == AT_EINVAL ? 400 : 502, rc == AT_EINVAL ? "invalid" : "unavailable",
-                            NULL, "%s", r->ctx.message);
-        json_object_set(r->reply, "notes", notes);
+        status = api_sync_peer_failed(r, rc, notes);
     } else {
         json_t *done = pushing ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
                                            n.applied ? n.applied : json_null(),
                                            "packed_versions", (json_int_t)n.packed.versions,
                                            "packed_items", (json_int_t)n.packed.items,
                                            "packed_files", (json_int_t)n.packed.files)
-                               : json_pack("{s:o}", "imported", stats_json(&stats));
+                               : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
         json_object_set_new(done, "peer", json_string(n.peer));
         json_object_set_new(done, "done", json_boolean(n.done));
         json_object_set(done, "notes", notes);
@@ -889,7 +910,6 @@ static int peer_exchange(struct request *r, bool pushing)
 out:
     sync_net_close(&n);
     json_decref(notes);
-    json_decref(peers);
     json_decref(body);
     return status;
 }

@@ -250,6 +250,20 @@ int api_sync_peer_remove(struct request *r);
 int api_sync_peer_push(struct request *r);
 int api_sync_peer_pull(struct request *r);
 int api_sync_status(struct request *r);
+/* What the sync handlers share (api_sync.c): n (its peer set) opened to
+ * the peer's server at body's "url" or the address kept with the peer,
+ * with body's "token", its notes going into notes (0, or the status of
+ * the error reply); the reply when the peer's server failed; a struct
+ * sync_stats as JSON. */
+struct sync_net;
+struct sync_stats;
+int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes);
+int api_sync_peer_failed(struct request *r, int rc, json_t *notes);
+json_t *api_sync_stats_json(const struct sync_stats *s);
+/* api_travel.c: the browser's `attest travel` and `travel restore URL`. */
+int api_sync_travel(struct request *r);
+int api_sync_travel_pack(struct request *r);
+int api_sync_restore(struct request *r);
 /* The browser's analysis workflows: estimates, linkage runs, basemaps added and removed. */
 int api_estimates_run(struct request *r);
 int api_estimates_list(struct request *r);

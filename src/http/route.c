@@ -182,6 +182,17 @@ static const struct route routes[] = {
     { .method = "POST", .path = "/api/v1/sync/peers/{name}/push",
       .need = NEED_LOGIN, .action = ACTION_MANAGE_PEERS, .handler = api_sync_peer_push,
       .summary = "push to a peer's server: {token[, url]}, resuming a push cut short (admins)" },
+    { .method = "POST", .path = "/api/v1/sync/peers/{name}/restore",
+      .need = NEED_LOGIN, .action = ACTION_SYNC, .handler = api_sync_restore,
+      .summary = "travel restore: {token[, url]}: deliver a travel pack that waits, then pull "
+                 "everything from the centre's server" },
+    { .method = "GET", .path = "/api/v1/sync/peers/{name}/travel",
+      .need = NEED_LOGIN, .action = ACTION_SYNC, .handler = api_sync_travel_pack,
+      .summary = "the travel pack for the centre that waits here, to carry apart" },
+    { .method = "POST", .path = "/api/v1/sync/peers/{name}/travel",
+      .need = NEED_LOGIN, .action = ACTION_SYNC, .handler = api_sync_travel,
+      .summary = "travel: {confirm: NAME[, token, url]}: a pack for the centre, then every "
+                 "witness datum removed; the pack delivered when a token is given" },
     { .method = "GET", .path = "/api/v1/sync/status",
       .need = NEED_LOGIN, .action = ACTION_MANAGE_PEERS, .handler = api_sync_status,
       .summary = "each peer's mark, what waits for it and the last exchange; conflicts (admins)" },

@@ -50,6 +50,10 @@ sync_chunk = b"FICTIONAL not a pack\n"
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
 needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
               ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull"),
+              # Travel empties the archive: tests/http/test_travel.sh runs it on
+              # a laptop of its own; here a wrong confirmation, no pack, no server.
+              ("POST", "/api/v1/sync/peers/{name}/travel"), ("GET", "/api/v1/sync/peers/{name}/travel"),
+              ("POST", "/api/v1/sync/peers/{name}/restore"),
               # The demo's lists give no curve to draw: drawn in tests/http/test_analysis.sh.
               ("GET", "/api/v1/estimates/{id}/chart")}
 # A peer pinned by a FICTIONAL key line (no server answers for it: a push
@@ -128,6 +132,9 @@ calls = {
     ("POST", "/api/v1/sync/peers/{name}/push"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("POST", "/api/v1/sync/peers/{name}/pull"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("GET", "/api/v1/sync/status"): ({}, "", None),
+    ("POST", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", {"confirm": "not-its-name"}),
+    ("GET", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", None),
+    ("POST", "/api/v1/sync/peers/{name}/restore"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("POST", "/api/v1/users/{name}/passphrase"): ({"name": "fictional-clerk"}, "", {"passphrase": "FICTIONAL reset passphrase", "kdf": "interactive"}),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),

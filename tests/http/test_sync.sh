@@ -9,11 +9,13 @@
 # the refusals (a token over plain http to another machine, no token, a
 # role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 66
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
+"$bin" -A "$L" user add officer --role officer --new-passphrase-fd 4 --kdf interactive 4< "$tmp/pass" \
+    > /dev/null 2>&1 || { echo "not ok - the laptop's officer"; exit 1; }
 keyline() { "$bin" -A "$1" key show | grep -m1 '^attest-peer'; }
 setup "the laptop pins the centre" "$bin" -A "$L" peers add centre "$(keyline "$tmp/a")"
 setup "the centre pins the laptop" "$bin" peers add laptop "$(keyline "$L")"
@@ -137,6 +139,10 @@ check "pull from a peer not pinned: refused" test $rc -ne 0 -a -n "$(grep 'peers
 # ---- a travelled laptop, restored over the network --------------------------------
 printf '{"type":"document","id":"dc-apt000000003","data":{"title":"FICTIONAL written before the border"}}\n' > "$tmp/late.jsonl"
 setup "unsynced record" "$bin" -A "$L" import jsonl "$tmp/late.jsonl"
+printf '{"type":"witness","id":"wt-apt000000001","data":{"code":"APT-W-1","notes":"FICTIONAL"}}\n' > "$tmp/w.jsonl"
+setup "a witness on the laptop" "$bin" -A "$L" import jsonl "$tmp/w.jsonl"
+printf '{"real_name":"Restored Witness Elvane FICTIONAL"}\n' > "$tmp/identity.json"
+setup "its sealed identity" "$bin" -A "$L" witness identity wt-apt000000001 --file "$tmp/identity.json"
 check "travel" "$bin" -A "$L" travel --to centre --out "$tmp/travel.pack"
 "$bin" -A "$L" show dc-apt000000003 > "$tmp/o" 2>&1; rc=$?
 check "after travel the laptop has no record" test $rc -ne 0
@@ -144,6 +150,8 @@ check "travel restore URL --pack" "$bin" -A "$L" travel restore "$base" --from c
 check "the centre has the record the laptop had not synced" "$bin" show dc-apt000000003
 check "the laptop has it back" "$bin" -A "$L" show dc-apt000000003
 check "and the records it had synced" "$bin" -A "$L" show dc-apt000000001
+"$bin" -A "$L" -u officer witness reveal wt-apt000000001 > "$tmp/o" 2>&1
+check "the laptop's officer reveals the identity it recorded before travel" grep -q "Restored Witness Elvane" "$tmp/o"
 check "verify passes on the restored laptop" "$bin" -A "$L" verify
 http_stop
 
@@ -155,4 +163,46 @@ http_start --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
 "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
 check "https: a certificate no CA vouches for is refused" test $rc -ne 0 -a -n "$(grep -i certificate "$tmp/o")"
 check "https: pull with --cacert" "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" --cacert "$tmp/cert.pem"
+# The laptop's own server pulls from the centre's (the browser's Peers
+# page), with the certificate kept with the peer as --cacert gives it.
+"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
+laptop_pid=$!
+for _ in $(seq 600); do
+    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
+    sleep 0.1
+done
+"$python" - "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" > "$tmp/o" 2>&1 <<'PY'
+import sys
+from client import Session
+laptop, centre, token_file, cert_file = sys.argv[1:5]
+token, cert = open(token_file).read().strip(), open(cert_file).read()
+a = Session(base=laptop).login("admin")
+line = [p["line"] for p in a.get("/api/v1/sync/peers").json()["peers"] if p["name"] == "centre"][0]
+def pin(**extra):
+    return a.post("/api/v1/sync/peers", dict(name="centre", line=line, url=centre, **extra))
+def pull():
+    return a.post("/api/v1/sync/peers/centre/pull", {"token": token})
+failed = 0
+def check(name, cond, detail):
+    global failed
+    print(("ok - " if cond else "not ok - ") + name)
+    if not cond:
+        failed += 1
+        print("# " + str(detail)[:400])
+r = pin()
+r2 = pull()
+check("https from the server: a certificate no CA vouches for is refused (502)", r.status == 201 and r2.status == 502
+      and "certificate" in r2.body.decode().lower(), (r.status, r2.status, r2.body[:300]))
+r = pin(cacert="-----BEGIN CERTIFICATE-----\nnot one\n-----END CERTIFICATE-----\n")
+check("a cacert that is not a certificate: 400 naming the field", r.status == 400
+      and r.json()["error"]["field"] == "cacert", r.body[:300])
+r = pin(cacert=cert)
+kept = [p["cacert"] for p in r.json()["peers"] if p["name"] == "centre"] if r.status == 201 else None
+r2 = pull()
+check("https from the server: the certificate kept with the peer is trusted", r.status == 201 and kept == [cert]
+      and r2.status == 200 and r2.json()["done"], (r.status, kept and kept[0][:40], r2.status, r2.body[:300]))
+sys.exit(1 if failed else 0)
+PY
+cat "$tmp/o"
+kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
 http_stop
