@@ -23,6 +23,7 @@
 struct http_session;
 struct vault_upload;
 struct basemap_upload;
+struct import_upload;
 struct uploader;
 
 /* One request.  The handler fills status and reply (or file_fd). */
@@ -37,6 +38,7 @@ struct request {
     bool upload_failed;            /* storing it failed (r->ctx says why) */
     uint64_t upload_bytes;
     struct basemap_upload *basemap_upload; /* a basemap upload, spooled to a file as it arrives, or NULL */
+    struct import_upload *import_upload;   /* a file to import, spooled to memory as it arrives, or NULL */
     bool too_big;
     const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
     char param_buf[256];
@@ -102,6 +104,10 @@ int http_json(struct request *r, unsigned status, json_t *reply);
 /* The request's body as JSON (an object when want_object); on error sets
  * a 400 reply naming line and column and returns NULL. */
 json_t *http_body_json(struct request *r, bool want_object);
+
+/* Replaces from by to in the message on r->ctx: a core message naming
+ * the server's own path for an upload names the user's file instead. */
+void http_message_rename(struct request *r, const char *from, const char *to);
 
 /* A query-string argument, or NULL. */
 const char *http_arg(struct request *r, const char *name);
@@ -264,6 +270,12 @@ int api_basemaps_remove(struct request *r);
 int api_basemap_upload_begin(struct request *r);
 void api_basemap_upload_take(struct request *r, const char *data, size_t size);
 void api_basemap_upload_end(struct request *r);
+/* Files of records imported from the browser, as `attest import`; the
+ * upload's steps as a basemap upload's. */
+int api_import(struct request *r);
+int api_import_upload_begin(struct request *r);
+void api_import_upload_take(struct request *r, const char *data, size_t size);
+void api_import_upload_end(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

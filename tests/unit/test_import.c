@@ -26,7 +26,7 @@ UNIT_TEST(import_jsonl_and_export_round_trip)
     struct at_ctx ctx = { 0 };
     struct session admin, admin2;
     struct store *st = unit_archive(&ctx, "a", &admin), *st2 = unit_archive(&ctx, "b", &admin2);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
     char *text = NULL;
     size_t len = 0;
@@ -58,7 +58,7 @@ UNIT_TEST(import_jsonl_bad_line)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
 
     REQUIRE(st != NULL);
@@ -77,7 +77,7 @@ UNIT_TEST(import_json_records_ids)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
     struct buf ids = BUF_INIT;
     const char *text = "[{\"title\": \"FICTIONAL a\"}, {\"title\": \"FICTIONAL b\"}]";
