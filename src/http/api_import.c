@@ -285,6 +285,7 @@ int api_import(struct request *r)
     struct gathered g = { json_array(), json_array() };
     struct import_counts counts = { 0 };
     char doc[32] = "";
+    json_t *reply;
     bool check = flag(r, "check");
     int rc;
 
@@ -317,13 +318,14 @@ int api_import(struct request *r)
         goto out;
     }
     /* Checked only: the new records' ids were rolled back with them. */
-    rc = http_json(r, check ? 200 : 201,
-                   json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:O, s:s?}",
-                             "file", u->filename, "format", u->format, "checked", check,
-                             "added", (json_int_t)counts.added, "versions",
-                             (json_int_t)counts.versions, "unchanged", (json_int_t)counts.already,
-                             "bad", (json_int_t)counts.bad, "records", check ? json_array() : json_incref(g.ids), "skipped", g.bad,
-                             "document", doc[0] && !check ? doc : NULL));
+    reply = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:O}", "file", u->filename,
+                      "format", u->format, "checked", check, "added", (json_int_t)counts.added,
+                      "versions", (json_int_t)counts.versions,
+                      "unchanged", (json_int_t)counts.already, "bad", (json_int_t)counts.bad,
+                      "records", check ? json_array() : json_incref(g.ids), "skipped", g.bad);
+    if (doc[0] && !check)
+        json_object_set_new(reply, "document", json_string(doc));
+    rc = http_json(r, check ? 200 : 201, reply);
 out:
     json_decref(rep.maps);
     json_decref(rep.values);
