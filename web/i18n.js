@@ -850,6 +850,58 @@ Object.assign(TEXT.ko, {
     'bm.sending': '{name} 보내는 중…', 'bm.added': '{name} 추가됨: 타일 {tiles}개'
 });
 
+/* Importing files of records (import.js). */
+Object.assign(TEXT.en, {
+    'nav.import': 'Import',
+    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML or KMZ file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
+    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml or .kmz; kept in the server\'s memory only while it is imported',
+    'im.format': 'Format', 'im.formatAuto': 'from the file\'s name',
+    'im.format.csv': 'CSV (one record a row)', 'im.format.jsonl': 'JSON Lines (an export, or new records)',
+    'im.format.kml': 'KML (placemarks)', 'im.format.kmz': 'KMZ (zipped KML)',
+    'im.type': 'Record type of every row', 'im.typeChoose': 'choose a type',
+    'im.maps': 'Columns to fields', 'im.mapsHint': 'one a line: COLUMN=FIELD; COLUMN= leaves the column out',
+    'im.clearance': 'Clearance of new records', 'im.clearanceDefault': 'each type\'s default',
+    'im.source': 'Source', 'im.sourceHint': 'the id of the interview or document the records come from',
+    'im.skip': 'Leave bad rows out and list them (import the good ones)',
+    'im.values': 'Our words for codes', 'im.valuesHint': 'one a line: FIELD:WORDS=CODE, as in site_type:pig farm=workplace',
+    'im.valuesAdvice': 'Add the line it suggests, with the code you mean, under "Our words for codes".',
+    'im.interview': 'Interview', 'im.interviewHint': 'the interview the placemarks come from; empty: the file is recorded as a document',
+    'im.check': 'Check only', 'im.go': 'Import',
+    'im.chooseFile': 'Choose a file first.', 'im.chooseFormat': 'Choose the file\'s format.',
+    'im.sending': 'Sending {name}…', 'im.refused': 'Nothing was imported.',
+    'im.checkedSay': '{name} checked: nothing stored', 'im.doneSay': '{name} imported',
+    'im.checkedTitle': '{file}: checked, nothing stored', 'im.doneTitle': '{file}: imported',
+    'im.wouldCounts': 'Importing it would add {added} new records, {versions} new versions; {unchanged} unchanged.',
+    'im.counts': '{added} new records, {versions} new versions, {unchanged} unchanged.',
+    'im.skipped': '{n} bad rows left out:', 'im.document': 'The file is recorded as document',
+    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).'
+});
+Object.assign(TEXT.ko, {
+    'nav.import': '가져오기',
+    'im.about': 'CSV, JSON Lines, KML 또는 KMZ 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
+    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML 또는 KMZ 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
+    'im.format': '형식', 'im.formatAuto': '파일 이름으로 판단',
+    'im.format.csv': 'CSV (한 행에 기록 하나)', 'im.format.jsonl': 'JSON Lines (내보낸 파일 또는 새 기록)',
+    'im.format.kml': 'KML (위치 표시)', 'im.format.kmz': 'KMZ (압축한 KML)',
+    'im.type': '모든 행의 기록 유형', 'im.typeChoose': '유형을 고르십시오',
+    'im.maps': '열과 항목 대응', 'im.mapsHint': '한 줄에 하나씩: 열=항목. 열= 로 쓰면 그 열은 빼고 가져옵니다',
+    'im.clearance': '새 기록의 열람 등급', 'im.clearanceDefault': '유형별 기본 등급',
+    'im.source': '출처', 'im.sourceHint': '기록의 출처인 면담 또는 문서의 식별 번호',
+    'im.skip': '잘못된 행은 빼고 목록으로 보이기 (올바른 행만 가져오기)',
+    'im.values': '우리 단체의 용어와 코드 대응', 'im.valuesHint': '한 줄에 하나씩: 항목:용어=코드 (예: 장소 유형의 돼지 농장을 작업장 코드로)',
+    'im.valuesAdvice': '안내된 줄을 원하는 코드로 고쳐 "우리 단체의 용어와 코드 대응"에 넣으십시오.',
+    'im.interview': '면담', 'im.interviewHint': '위치 표시의 출처인 면담. 비워 두면 파일 자체를 문서로 기록합니다',
+    'im.check': '검사만 하기', 'im.go': '가져오기',
+    'im.chooseFile': '먼저 파일을 고르십시오.', 'im.chooseFormat': '파일 형식을 고르십시오.',
+    'im.sending': '{name} 보내는 중…', 'im.refused': '아무것도 가져오지 않았습니다.',
+    'im.checkedSay': '{name} 검사 완료: 저장하지 않음', 'im.doneSay': '{name} 가져오기 완료',
+    'im.checkedTitle': '{file}: 검사 완료, 저장하지 않음', 'im.doneTitle': '{file}: 가져오기 완료',
+    'im.wouldCounts': '가져오면 새 기록 {added}건, 새 버전 {versions}건이 추가되고 {unchanged}건은 그대로입니다.',
+    'im.counts': '새 기록 {added}건, 새 버전 {versions}건, 변경 없음 {unchanged}건.',
+    'im.skipped': '빼고 가져온 잘못된 행 {n}개:', 'im.document': '파일은 다음 문서로 기록됨:',
+    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).'
+});
+
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
                       provinceKo: PROVINCE_KO };
 

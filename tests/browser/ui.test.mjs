@@ -6,7 +6,7 @@
 // may bring others.
 import { chromium } from 'playwright-core';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.ATTEST_URL;
@@ -964,6 +964,30 @@ await step('basemaps: an MBTiles file uploaded and listed, a file that is not im
     check(await page.locator('#bm-list tr[data-basemap="scene"]').count() === 1, 'the other basemap stays');
 });
 
+await step('import: a KML with a MultiGeometry checked, then imported, its count shown and a record made linked', async () => {
+    const kml = join(process.env.ATTEST_FILES, 'FICTIONAL-graves.kml');
+    writeFileSync(kml, '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        + '<Folder><name>Burial sites</name><Placemark><name>FICTIONAL two graves by the ford</name><MultiGeometry>'
+        + '<Point><coordinates>129.60,42.30</coordinates></Point><Point><coordinates>129.61,42.31</coordinates></Point>'
+        + '</MultiGeometry></Placemark></Folder></Document></kml>\n');
+    await goto('import');
+    await page.setInputFiles('#im-file', kml);
+    check(await page.isVisible('#im-values') && await page.isHidden('#im-type'), 'the KML options, not the CSV ones');
+    await page.click('#im-check');
+    await page.waitForSelector('#im-result');
+    const checked = await page.textContent('#im-counts');
+    check(checked.includes('would add 3 new records') && await page.locator('#im-records').count() === 0,
+          'a check says what it would add and links nothing: ' + checked);
+    await page.click('#im-go');
+    await page.waitForSelector('#im-records a');
+    const counts = await page.textContent('#im-counts');
+    check(counts.startsWith('3 new records, 0 new versions'), 'the count: ' + counts);
+    check(await page.locator('#im-records a').count() === 2, 'a link to each pinpoint made');
+    await page.locator('#im-records a').first().click();
+    await page.waitForFunction(() => /FICTIONAL two graves by the ford/.test(document.querySelector('main').textContent));
+    check(/#\/record\/pp-/.test(page.url()), 'the link opens the pinpoint: ' + page.url());
+});
+
 await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -998,7 +1022,7 @@ await step('Korean: every page shows no English label', async () => {
     const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
                    'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
                    'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers',
-                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps'];
+                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps', 'import'];
     const found = [];
     for (const p of pages) {
         await goto(p);
