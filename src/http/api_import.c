@@ -2,16 +2,13 @@
  * api_import.c: files of records imported from the browser, as `attest
  * import csv|jsonl|kml|kmz` imports them (POST /api/v1/import?filename=F
  * with the file as the body, and the command's options as query
- * arguments).  The file is spooled as it arrives into an anonymous
- * in-memory file (memfd): it never has a name on disk, so no plaintext is
- * left behind however the request or the server ends, and it is gone when
- * the request ends.  The import itself is core's, the CLI's: one
+ * arguments).  The file is kept in memory only, never on disk
+ * (memupload.c), and is gone when the request ends.  The import itself is core's, the CLI's: one
  * transaction, all or nothing (or the bad rows skipped with skip_bad), the
  * same checks and the same messages naming the file, line and field; with
  * check=1 everything is parsed and validated, then rolled back.
  */
 #include "http.h"
-#include "server.h"
 #include "../core/csvio.h"
 #include "../core/import.h"
 #include "../core/kml.h"
@@ -22,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* The most a browser's import may send: a KML's own bound, or less when
@@ -40,15 +36,6 @@ static const struct {
     { ".kml", "kml" }, { ".kmz", "kmz" },
 };
 
-struct import_upload {
-    int fd;                 /* the memfd */
-    char filename[256];
-    const char *format;
-    uint64_t declared, received;
-    bool failed;
-    char why[128];
-};
-
 /* The format a file's name or ?format= gives, or NULL. */
 static const char *format_of(const char *filename, const char *asked)
 {
@@ -63,79 +50,13 @@ static const char *format_of(const char *filename, const char *asked)
 
 int api_import_upload_begin(struct request *r)
 {
-    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-    const char *filename = http_arg(r, "filename"), *format;
-    uint64_t max = server_upload_limits()->bytes_per_user, n = 0;
-    struct import_upload *u;
-    char *end = NULL;
+    const char *filename = http_arg(r, "filename"), *asked = http_arg(r, "format");
 
-    if (max > IMPORT_MAX_BYTES)
-        max = IMPORT_MAX_BYTES;
-    if (length && *length >= '0' && *length <= '9') {
-        errno = 0;
-        n = strtoull(length, &end, 10);
-    }
-    if (end == NULL || *end != '\0' || errno != 0 || n == 0)
-        return http_error(r, 411, "length_required", NULL, "an import needs a Content-Length "
-                          "header giving the file's size in bytes");
-    if (n > max)
-        return http_error(r, 413, "too_large", NULL, "the file is larger than the server imports "
-                          "(%llu bytes)", (unsigned long long)max);
-    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof u->filename
-        || strchr(filename, '/'))
-        return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
-                          "(no folder)");
-    if ((format = format_of(filename, http_arg(r, "format"))) == NULL)
+    if (format_of(filename ? filename : "", asked) == NULL)
         return http_error(r, 400, "invalid", "format", "\"%.80s\": the format is csv, jsonl, kml "
                           "or kmz (?format=, or the file's name ending in .csv, .jsonl, .ndjson, "
-                          ".kml or .kmz)", http_arg(r, "format") ? http_arg(r, "format") : filename);
-    u = xcalloc(1, sizeof *u);
-    snprintf(u->filename, sizeof u->filename, "%s", filename);
-    u->format = format;
-    u->declared = n;
-    if ((u->fd = memfd_create("attest-import", MFD_CLOEXEC)) < 0) {
-        free(u);
-        return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
-    }
-    r->import_upload = u;
-    return 0;
-}
-
-void api_import_upload_take(struct request *r, const char *data, size_t size)
-{
-    struct import_upload *u = r->import_upload;
-
-    if (u->failed)
-        return;
-    if (u->received + size > u->declared) {
-        u->failed = true;
-        snprintf(u->why, sizeof u->why, "the body is longer than its Content-Length");
-        return;
-    }
-    while (size > 0) {
-        ssize_t w = write(u->fd, data, size);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            u->failed = true;
-            snprintf(u->why, sizeof u->why, "cannot keep the upload: %s", strerror(errno));
-            return;
-        }
-        data += w;
-        size -= (size_t)w;
-        u->received += (uint64_t)w;
-    }
-}
-
-void api_import_upload_end(struct request *r)
-{
-    struct import_upload *u = r->import_upload;
-
-    if (u == NULL)
-        return;
-    close(u->fd);
-    free(u);
-    r->import_upload = NULL;
+                          ".kml or .kmz)", asked ? asked : filename ? filename : "");
+    return memupload_begin(r, IMPORT_MAX_BYTES);
 }
 
 /* What the import gathers for the reply. */
@@ -186,14 +107,14 @@ static bool flag(struct request *r, const char *name)
 }
 
 /* A KML or KMZ: core reads it by path, here the memfd's. */
-static int import_kml_upload(struct request *r, struct import_upload *u, struct repeated *rep,
+static int import_kml_upload(struct request *r, struct repeated *rep,
                              struct gathered *g, struct import_counts *counts, char doc[32])
 {
     size_t n = json_array_size(rep->values);
     struct kml_value_map *values = xcalloc(n + 1, sizeof *values);
     char **texts = xcalloc(n + 1, sizeof *texts);
     struct kml_options opt = { 0 };
-    char path[64], iv[RECORD_ID_MAX];
+    char iv[RECORD_ID_MAX];
     const char *interview = http_arg(r, "interview");
     int rc = AT_OK;
 
@@ -207,13 +128,12 @@ static int import_kml_upload(struct request *r, struct import_upload *u, struct 
         opt.interview = interview ? iv : NULL;
         opt.maps = values;
         opt.nmaps = n;
-        opt.name = u->filename;
+        opt.name = memupload_filename(r);
         opt.check_only = flag(r, "check");
         opt.on_added = on_added;
         opt.arg = g;
-        snprintf(path, sizeof path, "/proc/self/fd/%d", u->fd);
-        rc = kml_import(&r->ctx, r->st, path, &opt, counts, doc);
-        http_message_rename(r, path, u->filename);
+        rc = kml_import(&r->ctx, r->st, memupload_path(r), &opt, counts, doc);
+        http_message_rename(r, memupload_path(r), memupload_filename(r));
     }
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
@@ -223,7 +143,7 @@ static int import_kml_upload(struct request *r, struct import_upload *u, struct 
 }
 
 /* A CSV or JSON Lines file, read from the memfd. */
-static int import_rows_upload(struct request *r, struct import_upload *u, struct repeated *rep,
+static int import_rows_upload(struct request *r, const char *format, struct repeated *rep,
                               struct gathered *g, struct import_counts *counts)
 {
     struct import_options opt = { http_arg(r, "source"), -1, flag(r, "skip_bad"), on_bad, NULL,
@@ -247,9 +167,9 @@ static int import_rows_upload(struct request *r, struct import_upload *u, struct
         maps[i].column = texts[i];
         maps[i].field = eq + 1;
     }
-    if (rc == AT_OK && strcmp(u->format, "jsonl") == 0 && (n > 0 || type_name))
+    if (rc == AT_OK && strcmp(format, "jsonl") == 0 && (n > 0 || type_name))
         rc = ctx_error(&r->ctx, AT_EINVAL, "%s is for CSV imports", n ? "map" : "type");
-    if (rc == AT_OK && strcmp(u->format, "csv") == 0
+    if (rc == AT_OK && strcmp(format, "csv") == 0
         && (type_name == NULL || model_type(type_name) == NULL)) {
         struct buf valid = BUF_INIT;
         model_list_types(&valid);
@@ -259,13 +179,13 @@ static int import_rows_upload(struct request *r, struct import_upload *u, struct
     }
     if (rc == AT_OK && clearance && vocab_clearance_parse(&r->ctx, clearance, &opt.clearance) != AT_OK)
         rc = ctx_prefix(&r->ctx, "clearance: ");
-    if (rc == AT_OK && ((fd = dup(u->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0
+    if (rc == AT_OK && ((fd = dup(memupload_fd(r))) < 0 || lseek(fd, 0, SEEK_SET) < 0
                         || (in = fdopen(fd, "r")) == NULL))
         rc = ctx_error(&r->ctx, AT_ERR, "cannot read the upload: %s", strerror(errno));
-    if (rc == AT_OK && strcmp(u->format, "jsonl") == 0)
-        rc = import_jsonl(&r->ctx, r->st, in, u->filename, &opt, counts);
+    if (rc == AT_OK && strcmp(format, "jsonl") == 0)
+        rc = import_jsonl(&r->ctx, r->st, in, memupload_filename(r), &opt, counts);
     else if (rc == AT_OK)
-        rc = csvio_import(&r->ctx, r->st, in, u->filename, model_type(type_name), maps, n, &opt,
+        rc = csvio_import(&r->ctx, r->st, in, memupload_filename(r), model_type(type_name), maps, n, &opt,
                           counts);
     if (in)
         fclose(in);
@@ -280,7 +200,7 @@ static int import_rows_upload(struct request *r, struct import_upload *u, struct
  * [&source=][&clearance=][&interview=][&skip_bad=1][&check=1] */
 int api_import(struct request *r)
 {
-    struct import_upload *u = r->import_upload;
+    const char *format;
     struct repeated rep = { json_array(), json_array() };
     struct gathered g = { json_array(), json_array() };
     struct import_counts counts = { 0 };
@@ -289,37 +209,31 @@ int api_import(struct request *r)
     bool check = flag(r, "check");
     int rc;
 
-    if (u == NULL) {
-        rc = http_error(r, 400, "invalid", "body", "send the file as the body, with ?filename=");
+    if ((rc = memupload_complete(r)) != 0)
         goto out;
-    }
-    if (u->failed || u->received != u->declared) {
-        rc = http_error(r, 400, "invalid", "body", "%s", u->failed ? u->why
-                        : "the upload ended before its Content-Length");
-        goto out;
-    }
+    format = format_of(memupload_filename(r), http_arg(r, "format"));
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, take_repeated, &rep);
-    if (strcmp(u->format, "kml") == 0 || strcmp(u->format, "kmz") == 0) {
+    if (strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0) {
         if (http_arg(r, "type") || json_array_size(rep.maps) || flag(r, "skip_bad")) {
             rc = http_error(r, 400, "invalid", NULL, "type, map and skip_bad are for CSV and "
                             "JSON Lines imports; a KML file's placemarks become pinpoints and sites");
             goto out;
         }
-        rc = import_kml_upload(r, u, &rep, &g, &counts, doc);
+        rc = import_kml_upload(r, &rep, &g, &counts, doc);
     } else if (json_array_size(rep.values) || http_arg(r, "interview")) {
         rc = http_error(r, 400, "invalid", NULL, "%s is for KML imports",
                         http_arg(r, "interview") ? "interview" : "map_value");
         goto out;
     } else {
-        rc = import_rows_upload(r, u, &rep, &g, &counts);
+        rc = import_rows_upload(r, format, &rep, &g, &counts);
     }
     if (rc != AT_OK) {
         rc = http_core_error(r, rc);
         goto out;
     }
     /* Checked only: the new records' ids were rolled back with them. */
-    reply = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:O}", "file", u->filename,
-                      "format", u->format, "checked", check, "added", (json_int_t)counts.added,
+    reply = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:O}", "file", memupload_filename(r),
+                      "format", format, "checked", check, "added", (json_int_t)counts.added,
                       "versions", (json_int_t)counts.versions,
                       "unchanged", (json_int_t)counts.already, "bad", (json_int_t)counts.bad,
                       "records", check ? json_array() : json_incref(g.ids), "skipped", g.bad);

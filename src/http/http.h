@@ -23,7 +23,7 @@
 struct http_session;
 struct vault_upload;
 struct basemap_upload;
-struct import_upload;
+struct memupload;
 struct uploader;
 
 /* One request.  The handler fills status and reply (or file_fd). */
@@ -38,7 +38,7 @@ struct request {
     bool upload_failed;            /* storing it failed (r->ctx says why) */
     uint64_t upload_bytes;
     struct basemap_upload *basemap_upload; /* a basemap upload, spooled to a file as it arrives, or NULL */
-    struct import_upload *import_upload;   /* a file to import, spooled to memory as it arrives, or NULL */
+    struct memupload *memupload;           /* a file kept in memory only (memupload.c), or NULL */
     bool too_big;
     const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
     char param_buf[256];
@@ -270,12 +270,23 @@ int api_basemaps_remove(struct request *r);
 int api_basemap_upload_begin(struct request *r);
 void api_basemap_upload_take(struct request *r, const char *data, size_t size);
 void api_basemap_upload_end(struct request *r);
+/* Files read once from the browser, kept in memory only (memupload.c): from
+ * the head, memupload_begin checks the size (at most max, and what one user
+ * may upload) and the ?filename=, then memupload_take each piece of the body,
+ * and memupload_end however the request ends.  memupload_complete: 0 when the
+ * whole file arrived, or the error status it set. */
+int memupload_begin(struct request *r, uint64_t max);
+void memupload_take(struct request *r, const char *data, size_t size);
+void memupload_end(struct request *r);
+int memupload_complete(struct request *r);
+const char *memupload_path(const struct request *r);     /* for core to open */
+const char *memupload_filename(const struct request *r); /* the user's name for it */
+int memupload_fd(const struct request *r);
+
 /* Files of records imported from the browser, as `attest import`; the
- * upload's steps as a basemap upload's. */
+ * checks made from the head before the upload begins. */
 int api_import(struct request *r);
 int api_import_upload_begin(struct request *r);
-void api_import_upload_take(struct request *r, const char *data, size_t size);
-void api_import_upload_end(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

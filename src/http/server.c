@@ -186,7 +186,7 @@ static bool is_basemap_upload(const char *method, const char *url)
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/basemaps") == 0;
 }
 
-/* A file to import, spooled to memory as it arrives (api_import.c). */
+/* A file to import, kept in memory as it arrives (memupload.c, api_import.c). */
 static bool is_import_upload(const char *method, const char *url)
 {
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/import") == 0;
@@ -224,8 +224,8 @@ static void take_body(struct request *r, const char *data, size_t size)
         api_basemap_upload_take(r, data, size);
         return;
     }
-    if (r->import_upload) {
-        api_import_upload_take(r, data, size);
+    if (r->memupload) {
+        memupload_take(r, data, size);
         return;
     }
     if (r->too_big || r->upload_bytes + size > HTTP_MAX_BODY) {
@@ -306,7 +306,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         access_log(r);
     api_evidence_upload_end(r);
     api_basemap_upload_end(r);
-    api_import_upload_end(r);
+    memupload_end(r);
     if (r->file_fd >= 0)
         close(r->file_fd);
     if (r->stream)
