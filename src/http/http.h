@@ -287,6 +287,11 @@ int memupload_fd(const struct request *r);
  * checks made from the head before the upload begins. */
 int api_import(struct request *r);
 int api_import_upload_begin(struct request *r);
+/* A record's proof, the archive verified, a bundle checked (api_verify.c). */
+int api_records_proof(struct request *r);
+int api_verify(struct request *r);
+int api_verify_bundle(struct request *r);
+int api_verify_bundle_begin(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

@@ -186,10 +186,16 @@ static bool is_basemap_upload(const char *method, const char *url)
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/basemaps") == 0;
 }
 
-/* A file to import, kept in memory as it arrives (memupload.c, api_import.c). */
+/* A file to import or a bundle to check, kept in memory as it arrives
+ * (memupload.c, api_import.c, api_verify.c). */
 static bool is_import_upload(const char *method, const char *url)
 {
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/import") == 0;
+}
+
+static bool is_bundle_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/verify/bundle") == 0;
 }
 
 static struct request *request_new(struct MHD_Connection *conn, const char *url, const char *method)
@@ -256,6 +262,8 @@ static bool request_start(struct request *r)
         return api_basemap_upload_begin(r) == 0;
     if (is_import_upload(r->method, r->url))
         return api_import_upload_begin(r) == 0;
+    if (is_bundle_upload(r->method, r->url))
+        return api_verify_bundle_begin(r) == 0;
     if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
         http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
                    "(%d bytes for JSON)", HTTP_MAX_BODY);
