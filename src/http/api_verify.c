@@ -19,6 +19,14 @@
 /* The largest bundle checked from the browser (held in memory meanwhile). */
 #define BUNDLE_CHECK_MAX ((uint64_t)1 << 30)
 
+/* A verdict: when rc is not AT_OK, "problem" says what core found. */
+static json_t *with_problem(struct request *r, int rc, json_t *verdict)
+{
+    if (rc != AT_OK)
+        json_object_set_new(verdict, "problem", json_string(r->ctx.message));
+    return verdict;
+}
+
 /* GET /api/v1/records/{id}/proof[?version=N][&download=1] */
 int api_records_proof(struct request *r)
 {
@@ -57,12 +65,12 @@ int api_verify(struct request *r)
     store_set_session(r->st, &r->keys);
     if (rc != AT_OK && rc != AT_ECORRUPT)
         return http_core_error(r, rc);
-    return http_json(r, 200, json_pack("{s:b, s:s?, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}",
-        "sound", rc == AT_OK, "problem", rc == AT_OK ? NULL : r->ctx.message, "full", full,
+    return http_json(r, 200, with_problem(r, rc, json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}",
+        "sound", rc == AT_OK, "full", full,
         "log_entries", (json_int_t)rep.log_entries, "record_versions", (json_int_t)rep.record_versions,
         "log_items", (json_int_t)rep.log_items, "travelled", (json_int_t)rep.travelled,
         "heads", (json_int_t)rep.heads, "vault_checked", rep.vault_checked,
-        "vault_files", (json_int_t)rep.vault_files, "vault_bytes", (json_int_t)rep.vault_bytes));
+        "vault_files", (json_int_t)rep.vault_files, "vault_bytes", (json_int_t)rep.vault_bytes)));
 }
 
 int api_verify_bundle_begin(struct request *r)
@@ -92,9 +100,8 @@ int api_verify_bundle(struct request *r)
     if (rc == AT_ERR)
         return http_core_error(r, rc);
     /* Any other failure is the verdict: the bundle is not sound, and why. */
-    return http_json(r, 200, json_pack("{s:s, s:b, s:s?, s:b, s:I, s:I, s:I, s:I}",
-        "file", memupload_filename(r), "sound", rc == AT_OK, "problem",
-        rc == AT_OK ? NULL : r->ctx.message, "pinned_key", key != NULL,
+    return http_json(r, 200, with_problem(r, rc, json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:I}",
+        "file", memupload_filename(r), "sound", rc == AT_OK, "pinned_key", key != NULL,
         "records", (json_int_t)c.records, "redacted", (json_int_t)c.redacted,
-        "files", (json_int_t)c.files, "file_bytes", (json_int_t)c.file_bytes));
+        "files", (json_int_t)c.files, "file_bytes", (json_int_t)c.file_bytes)));
 }

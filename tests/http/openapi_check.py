@@ -141,6 +141,9 @@ calls = {
     ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
     ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
     ("POST", "/api/v1/import"): ({}, "?filename=FICTIONAL-sites.csv&type=site", import_csv),
+    ("GET", "/api/v1/records/{id}/proof"): ({"id": "ev-fake00000001"}, "", None),
+    ("POST", "/api/v1/verify"): ({}, "", {}),
+    ("POST", "/api/v1/verify/bundle"): ({}, "?filename=FICTIONAL-not-a-bundle.tar", b"FICTIONAL not a bundle\n"),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
 res.check("a call for every documented operation", set(calls) == set(documented),
