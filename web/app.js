@@ -257,7 +257,7 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'import', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps'];
+           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify'];
 /* Pages only for the roles that may act on them: users and peers, for admins; conflicts and
  * linkage runs, for those who write. */
 var NAV_ADMIN = { users: 1, peers: 1 };

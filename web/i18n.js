@@ -902,6 +902,56 @@ Object.assign(TEXT.ko, {
     'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).'
 });
 
+/* Proofs and checks (verify.js). */
+Object.assign(TEXT.en, {
+    'nav.verify': 'Verify',
+    'pf.title': 'Proof of inclusion', 'pf.show': 'Show the proof',
+    'pf.about': 'That this version is in the archive\'s signed log, as attest prove gives it: anyone with the archive\'s public key can check it without attest.',
+    'pf.proved': 'Version {version} is leaf {index} of the tree of {size} entries that the newest signed tree head signs.',
+    'pf.size': 'Tree size', 'pf.root': 'Root', 'pf.signedAt': 'Signed at', 'pf.leaf': 'Leaf index', 'pf.steps': 'Steps in the proof',
+    'pf.download': 'Download the proof (JSON)', 'pf.howTo': 'docs/formats-log.md tells how to check it.',
+    'vf.title': 'Verify the archive',
+    'vf.about': 'As attest verify: the database\'s integrity, the log without gaps and every entry\'s hash, versions and the current view, users, the tree against every signed head and each signature.',
+    'vf.withVault': 'Also decrypt and re-hash every evidence file (slow)', 'vf.full': 'Full integrity check of the database (slower)',
+    'vf.run': 'Verify', 'vf.running': 'Verifying the archive…',
+    'vf.sound': 'The archive is sound', 'vf.unsound': 'The archive is NOT sound',
+    'vf.entries': 'Log entries', 'vf.entriesText': '{n} ({versions} record versions, {items} other entries), every hash matches',
+    'vf.heads': 'Signed tree heads verified', 'vf.vault': 'Evidence files',
+    'vf.vaultText': '{n} files ({bytes} bytes) decrypted, every tag and SHA-256 verified', 'vf.vaultNot': 'not checked this time',
+    'vb.title': 'Check an evidence bundle',
+    'vb.about': 'As attest verify-bundle: a bundle (.tar) made for a court or a partner is checked without the archive: the tree head\'s signature, every record\'s and file\'s proof, every file\'s SHA-256.',
+    'vb.file': 'Bundle', 'vb.fileHint': 'the .tar file; kept in the server\'s memory only while it is checked',
+    'vb.key': 'Archive\'s public key', 'vb.keyHint': 'optional: the key from attest key show, to check the bundle was signed by that archive',
+    'vb.run': 'Check the bundle', 'vb.chooseFile': 'Choose the bundle\'s file first.',
+    'vb.sound': '{file} is sound', 'vb.unsound': '{file} is NOT sound',
+    'vb.counts': '{records} records and {files} files are proven in the signed log; {redacted} redacted records carry no proof.',
+    'vb.pinned': 'The signature verifies with the key given.', 'vb.notPinned': 'The signature verifies with the bundle\'s own key; give the archive\'s key to pin it.'
+});
+Object.assign(TEXT.ko, {
+    'nav.verify': '검증',
+    'pf.title': '포함 증명', 'pf.show': '증명 보기',
+    'pf.about': '이 버전이 기록보관소의 서명된 기록 일지에 들어 있다는 증명입니다. 명령줄의 증명 명령과 같으며, 기록보관소의 공개 키만 있으면 누구나 따로 확인할 수 있습니다.',
+    'pf.proved': '버전 {version}은(는) 최신 서명 트리 헤드가 서명한, 항목 {size}개인 트리의 {index}번 잎입니다.',
+    'pf.size': '트리 크기', 'pf.root': '루트', 'pf.signedAt': '서명 시각', 'pf.leaf': '잎 번호', 'pf.steps': '증명 단계 수',
+    'pf.download': '증명 내려받기 (JSON)', 'pf.howTo': '확인 방법은 기록 일지 형식 문서에 있습니다.',
+    'vf.title': '기록보관소 검증',
+    'vf.about': '명령줄의 검증 명령과 같이 데이터베이스의 무결성, 빠짐없는 기록 일지와 모든 항목의 해시, 버전과 현재 상태, 사용자, 모든 서명 트리 헤드에 대한 트리와 각 서명을 다시 계산합니다.',
+    'vf.withVault': '모든 증거물 파일도 복호화하여 해시 다시 계산 (느림)', 'vf.full': '데이터베이스 전체 무결성 검사 (더 느림)',
+    'vf.run': '검증', 'vf.running': '기록보관소를 검증하는 중…',
+    'vf.sound': '기록보관소에 이상이 없습니다', 'vf.unsound': '기록보관소에 이상이 있습니다',
+    'vf.entries': '기록 일지 항목', 'vf.entriesText': '{n}개 (기록 버전 {versions}개, 그 밖의 항목 {items}개), 모든 해시 일치',
+    'vf.heads': '검증한 서명 트리 헤드', 'vf.vault': '증거물 파일',
+    'vf.vaultText': '파일 {n}개 ({bytes}바이트) 복호화, 모든 인증 태그와 해시 확인', 'vf.vaultNot': '이번에는 검사하지 않음',
+    'vb.title': '증거 묶음 확인',
+    'vb.about': '명령줄의 묶음 검증 명령과 같이, 법원이나 협력 단체를 위해 만든 묶음 파일을 기록보관소 없이 확인합니다: 트리 헤드의 서명, 모든 기록과 파일의 증명, 모든 파일의 해시.',
+    'vb.file': '묶음 파일', 'vb.fileHint': '묶음 내보내기로 만든 타르 파일. 확인하는 동안에만 서버 메모리에 보관됩니다',
+    'vb.key': '기록보관소의 공개 키', 'vb.keyHint': '선택 사항: 키 보기 명령이 보여 주는 키. 그 기록보관소가 서명했는지 확인합니다',
+    'vb.run': '묶음 확인', 'vb.chooseFile': '먼저 묶음 파일을 고르십시오.',
+    'vb.sound': '{file}: 이상 없음', 'vb.unsound': '{file}: 이상 있음',
+    'vb.counts': '기록 {records}건과 파일 {files}개가 서명된 기록 일지에서 증명됩니다. 가린 기록 {redacted}건에는 증명이 없습니다.',
+    'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
+});
+
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
                       provinceKo: PROVINCE_KO };
 

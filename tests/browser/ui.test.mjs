@@ -988,6 +988,33 @@ await step('import: a KML with a MultiGeometry checked, then imported, its count
     check(/#\/record\/pp-/.test(page.url()), 'the link opens the pinpoint: ' + page.url());
 });
 
+await step('verify: a record\'s proof shown and downloaded, the archive verified, a bundle checked good and bad', async () => {
+    await goto('record/ev-fake00000001');
+    await page.click('#proof-show');
+    await page.waitForSelector('#proof-root');
+    const root = (await page.textContent('#proof-root')).trim();
+    check(/^[0-9a-f]{64}$/.test(root), 'the root it is proved against: ' + root);
+    const proof = JSON.parse(await download('#proof-download'));
+    check(proof.id === 'ev-fake00000001' && proof.tree_head.root === root && proof.inclusion_proof.length > 0,
+          'the downloaded proof is the one shown');
+    await goto('verify');
+    await page.click('#vf-run');
+    await page.waitForSelector('#vf-result');
+    check(await page.getAttribute('#vf-result', 'data-sound') === 'true', 'the archive is sound');
+    check((await page.textContent('#vf-result')).includes('not checked this time'), 'the vault is not re-hashed unless asked');
+    await page.setInputFiles('#vb-file', join(process.env.ATTEST_FILES, 'court.tar'));
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result');
+    check(await page.getAttribute('#vb-result', 'data-sound') === 'true', 'the bundle is sound: ' + await page.textContent('#vb-result'));
+    const junk = join(process.env.ATTEST_FILES, 'FICTIONAL-junk.tar');
+    writeFileSync(junk, 'FICTIONAL not a bundle\n');
+    await page.setInputFiles('#vb-file', junk);
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result[data-sound="false"]');
+    const why = await page.textContent('#vb-result');
+    check(why.includes('FICTIONAL-junk.tar is NOT sound') && why.includes('FICTIONAL-junk.tar:'), 'the verdict names the file: ' + why);
+});
+
 await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -1022,7 +1049,7 @@ await step('Korean: every page shows no English label', async () => {
     const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
                    'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
                    'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers',
-                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps', 'import'];
+                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps', 'import', 'verify', 'record/ev-fake00000001'];
     const found = [];
     for (const p of pages) {
         await goto(p);
