@@ -189,6 +189,7 @@ int api_search(struct request *r);
 int api_vocab(struct request *r);
 int api_types(struct request *r);
 int api_places(struct request *r);
+int api_ring(struct request *r);
 int api_stats(struct request *r);
 int api_stats_chart(struct request *r);
 int api_basemaps(struct request *r);
