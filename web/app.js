@@ -559,6 +559,7 @@ VIEWS.map = function (el, arg, params) {
         load();
         select({ id: id, type: 'site', label: id }, ll);
     }), side.lastChild);
+    side.insertBefore(window.ATTEST_MAP.ring(map), side.lastChild); /* range rings (map_ring.js) */
 
     function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 

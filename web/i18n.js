@@ -952,6 +952,20 @@ Object.assign(TEXT.ko, {
     'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
 });
 
+/* Range rings on the map (map_ring.js). */
+Object.assign(TEXT.en, {
+    'ring.title': 'Range ring',
+    'ring.about': 'A geodesic circle around a point (a launch site, a camp) and the places inside it, as attest sites ring gives them.',
+    'ring.km': 'Radius (km)', 'ring.centre': 'Use the map\'s centre', 'ring.draw': 'Draw the ring', 'ring.clear': 'Clear',
+    'ring.inside': '{n} places within {km} km, nearest first:'
+});
+Object.assign(TEXT.ko, {
+    'ring.title': '거리 반경',
+    'ring.about': '한 지점(발사장, 수용소 등)을 중심으로 한 측지선 원과 그 안의 장소를 명령줄의 반경 명령과 같이 보여 줍니다.',
+    'ring.km': '반경 (킬로미터)', 'ring.centre': '지도 중심 사용', 'ring.draw': '반경 그리기', 'ring.clear': '지우기',
+    'ring.inside': '{km}킬로미터 안의 장소 {n}곳 (가까운 순):'
+});
+
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
                       provinceKo: PROVINCE_KO };
 

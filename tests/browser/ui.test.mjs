@@ -1016,6 +1016,23 @@ await step('verify: a record\'s proof shown and downloaded, the archive verified
           && !why.includes('/proc/'), 'the verdict names the file, not the server\'s copy: ' + why);
 });
 
+await step('map: a range ring drawn around a point, the places inside listed nearest first', async () => {
+    await goto('map');
+    await page.click('#ring-box summary');
+    await page.fill('#ring-lat', '42.44');
+    await page.fill('#ring-lon', '129.75');
+    await page.fill('#ring-km', '20');
+    await page.click('#ring-draw');
+    await page.waitForSelector('#ring-places li');
+    check((await page.textContent('#ring-places li')).includes('회령'), 'Hoeryong is the nearest place inside');
+    check(/^\d+ places within 20 km/.test(await page.textContent('#ring-note')), 'the count of places inside');
+    check(await page.locator('#map path[stroke="#b3261e"]').count() >= 1, 'the ring is drawn on the map');
+    await page.fill('#ring-km', '-5');
+    await page.click('#ring-draw');
+    await page.waitForSelector('#ring-form .error-box:not([hidden])');
+    check((await page.textContent('#ring-form .error-box')).includes('km'), 'a bad radius is refused naming km');
+});
+
 await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
