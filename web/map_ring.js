@@ -38,12 +38,12 @@ function ring(map) {
             var g = L.geoJSON(f, { style: { color: '#b3261e', weight: 2, dashArray: '6 4', fillOpacity: 0.04 },
                                    interactive: false }).addTo(layer);
             L.circleMarker([f.properties.centre_lat, f.properties.centre_lon], { radius: 4, color: '#b3261e' }).addTo(layer);
-            map.fitBounds(g.getBounds(), { maxZoom: 12 });
+            map.fitBounds(g.getBounds(), { maxZoom: 12, animate: false });
             note.textContent = t('ring.inside', { n: x.places.length, km: f.properties.radius_km });
             A.clear(list);
             x.places.forEach(function (p) {
                 list.appendChild(h('li', null, h('button', { type: 'button', class: 'linkish', onclick: function () {
-                    map.setView([p.lat, p.lon], Math.max(map.getZoom(), 11));
+                    map.setView([p.lat, p.lon], Math.max(map.getZoom(), 11), { animate: false });
                 } }, p.name + ' · ' + p.hangul), ' ', h('span', { class: 'muted' },
                     A.t('place.' + p.kind) + ' · ' + p.distance_km + ' km')));
             });
