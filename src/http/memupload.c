@@ -11,11 +11,17 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* Files held in memory at once, in all: each may be up to its route's
+ * bound, so a few at a time. */
+#define MEMUPLOAD_AT_ONCE 4
+static atomic_int held;
 
 struct memupload {
     int fd;
@@ -50,11 +56,17 @@ int memupload_begin(struct request *r, uint64_t max)
         || strchr(filename, '/'))
         return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
                           "(no folder)");
+    if (atomic_fetch_add(&held, 1) >= MEMUPLOAD_AT_ONCE) {
+        atomic_fetch_sub(&held, 1);
+        return http_error(r, 503, "busy", NULL, "the server is reading %d such files already; "
+                          "try again when one is done", MEMUPLOAD_AT_ONCE);
+    }
     s = xcalloc(1, sizeof *s);
     snprintf(s->filename, sizeof s->filename, "%s", filename);
     s->declared = n;
     if ((s->fd = memfd_create("attest-upload", MFD_CLOEXEC)) < 0) {
         free(s);
+        atomic_fetch_sub(&held, 1);
         return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
     }
     snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", s->fd);
@@ -96,6 +108,7 @@ void memupload_end(struct request *r)
         return;
     close(s->fd);
     free(s);
+    atomic_fetch_sub(&held, 1);
     r->memupload = NULL;
 }
 
