@@ -123,6 +123,7 @@ A.VIEWS.import = function (el) {
             A.say(t(x.checked ? 'im.checkedSay' : 'im.doneSay', { name: f.name }));
             out.appendChild(result(x));
         }).catch(function (e) {
+            A.say('');
             err.textContent = t('im.refused') + ' ' + e.message;
             if (/map-value/.test(e.message)) err.appendChild(h('span', { class: 'hint' }, ' ' + t('im.valuesAdvice')));
             err.hidden = false;

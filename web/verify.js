@@ -98,6 +98,7 @@ function bundleForm() {
                 b.sound ? h('p', null, t('vb.counts', { records: b.records, files: b.files, redacted: b.redacted }),
                             ' ', t(b.pinned_key ? 'vb.pinned' : 'vb.notPinned')) : null));
         }).catch(function (e2) {
+            A.say('');
             err.textContent = e2.message;
             err.hidden = false;
         }).then(function () { run.disabled = false; });
