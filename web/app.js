@@ -256,12 +256,12 @@ function errorBox(err) {
     return h('p', { class: 'error-box', role: 'alert' }, err.message || String(err));
 }
 
-var NAV = ['map', 'intake', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps'];
+var NAV = ['map', 'intake', 'import', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
+           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify'];
 /* Pages only for the roles that may act on them: users and peers, for admins; conflicts and
  * linkage runs, for those who write. */
 var NAV_ADMIN = { users: 1, peers: 1 };
-var NAV_WRITERS = { conflicts: 1, link: 1 };
+var NAV_WRITERS = { conflicts: 1, link: 1, import: 1 };
 
 function renderHeader(view) {
     var top = document.getElementById('top');
@@ -559,6 +559,7 @@ VIEWS.map = function (el, arg, params) {
         load();
         select({ id: id, type: 'site', label: id }, ll);
     }), side.lastChild);
+    side.insertBefore(window.ATTEST_MAP.ring(map), side.lastChild); /* range rings (map_ring.js) */
 
     function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 

@@ -912,6 +912,122 @@ Object.assign(TEXT.ko, {
     'ev.pdfFirstOnly': '미리 보기는 {m}쪽 중 처음 {n}쪽만 보여 줍니다. 나머지는 파일을 내려받아 보십시오.'
 });
 
+/* Importing files of records (import.js). */
+Object.assign(TEXT.en, {
+    'nav.import': 'Import',
+    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML or KMZ file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
+    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml or .kmz; kept in the server\'s memory only while it is imported',
+    'im.format': 'Format', 'im.formatAuto': 'from the file\'s name',
+    'im.format.csv': 'CSV (one record a row)', 'im.format.jsonl': 'JSON Lines (an export, or new records)',
+    'im.format.kml': 'KML (placemarks)', 'im.format.kmz': 'KMZ (zipped KML)',
+    'im.type': 'Record type of every row', 'im.typeChoose': 'choose a type',
+    'im.maps': 'Columns to fields', 'im.mapsHint': 'one a line: COLUMN=FIELD; COLUMN= leaves the column out',
+    'im.clearance': 'Clearance of new records', 'im.clearanceDefault': 'each type\'s default',
+    'im.source': 'Source', 'im.sourceHint': 'the id of the interview or document the records come from',
+    'im.skip': 'Leave bad rows out and list them (import the good ones)',
+    'im.values': 'Our words for codes', 'im.valuesHint': 'one a line: FIELD:WORDS=CODE, as in site_type:pig farm=workplace',
+    'im.valuesAdvice': 'Add the line it suggests, with the code you mean, under "Our words for codes".',
+    'im.interview': 'Interview', 'im.interviewHint': 'the interview the placemarks come from; empty: the file is recorded as a document',
+    'im.check': 'Check only', 'im.go': 'Import',
+    'im.chooseFile': 'Choose a file first.', 'im.chooseFormat': 'Choose the file\'s format.',
+    'im.sending': 'Sending {name}…', 'im.refused': 'Nothing was imported.',
+    'im.checkedSay': '{name} checked: nothing stored', 'im.doneSay': '{name} imported',
+    'im.checkedTitle': '{file}: checked, nothing stored', 'im.doneTitle': '{file}: imported',
+    'im.wouldCounts': 'Importing it would add {added} new records, {versions} new versions; {unchanged} unchanged.',
+    'im.counts': '{added} new records, {versions} new versions, {unchanged} unchanged.',
+    'im.skipped': '{n} bad rows left out:', 'im.document': 'The file is recorded as document',
+    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).'
+});
+Object.assign(TEXT.ko, {
+    'nav.import': '가져오기',
+    'im.about': 'CSV, JSON Lines, KML 또는 KMZ 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
+    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML 또는 KMZ 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
+    'im.format': '형식', 'im.formatAuto': '파일 이름으로 판단',
+    'im.format.csv': 'CSV (한 행에 기록 하나)', 'im.format.jsonl': 'JSON Lines (내보낸 파일 또는 새 기록)',
+    'im.format.kml': 'KML (위치 표시)', 'im.format.kmz': 'KMZ (압축한 KML)',
+    'im.type': '모든 행의 기록 유형', 'im.typeChoose': '유형을 고르십시오',
+    'im.maps': '열과 항목 대응', 'im.mapsHint': '한 줄에 하나씩: 열=항목. 열= 로 쓰면 그 열은 빼고 가져옵니다',
+    'im.clearance': '새 기록의 열람 등급', 'im.clearanceDefault': '유형별 기본 등급',
+    'im.source': '출처', 'im.sourceHint': '기록의 출처인 면담 또는 문서의 식별 번호',
+    'im.skip': '잘못된 행은 빼고 목록으로 보이기 (올바른 행만 가져오기)',
+    'im.values': '우리 단체의 용어와 코드 대응', 'im.valuesHint': '한 줄에 하나씩: 항목:용어=코드 (예: 장소 유형의 돼지 농장을 작업장 코드로)',
+    'im.valuesAdvice': '안내된 줄을 원하는 코드로 고쳐 "우리 단체의 용어와 코드 대응"에 넣으십시오.',
+    'im.interview': '면담', 'im.interviewHint': '위치 표시의 출처인 면담. 비워 두면 파일 자체를 문서로 기록합니다',
+    'im.check': '검사만 하기', 'im.go': '가져오기',
+    'im.chooseFile': '먼저 파일을 고르십시오.', 'im.chooseFormat': '파일 형식을 고르십시오.',
+    'im.sending': '{name} 보내는 중…', 'im.refused': '아무것도 가져오지 않았습니다.',
+    'im.checkedSay': '{name} 검사 완료: 저장하지 않음', 'im.doneSay': '{name} 가져오기 완료',
+    'im.checkedTitle': '{file}: 검사 완료, 저장하지 않음', 'im.doneTitle': '{file}: 가져오기 완료',
+    'im.wouldCounts': '가져오면 새 기록 {added}건, 새 버전 {versions}건이 추가되고 {unchanged}건은 그대로입니다.',
+    'im.counts': '새 기록 {added}건, 새 버전 {versions}건, 변경 없음 {unchanged}건.',
+    'im.skipped': '빼고 가져온 잘못된 행 {n}개:', 'im.document': '파일은 다음 문서로 기록됨:',
+    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).'
+});
+
+/* Proofs and checks (verify.js). */
+Object.assign(TEXT.en, {
+    'nav.verify': 'Verify',
+    'pf.title': 'Proof of inclusion', 'pf.show': 'Show the proof',
+    'pf.about': 'That this version is in the archive\'s signed log, as attest prove gives it: anyone with the archive\'s public key can check it without attest.',
+    'pf.proved': 'Version {version} is leaf {index} of the tree of {size} entries that the newest signed tree head signs.',
+    'pf.size': 'Tree size', 'pf.root': 'Root', 'pf.signedAt': 'Signed at', 'pf.leaf': 'Leaf index', 'pf.steps': 'Steps in the proof',
+    'pf.download': 'Download the proof (JSON)', 'pf.howTo': 'docs/formats-log.md tells how to check it.',
+    'vf.title': 'Verify the archive',
+    'vf.about': 'As attest verify: the database\'s integrity, the log without gaps and every entry\'s hash, versions and the current view, users, the tree against every signed head and each signature.',
+    'vf.withVault': 'Also decrypt and re-hash every evidence file (slow)', 'vf.full': 'Full integrity check of the database (slower)',
+    'vf.run': 'Verify', 'vf.running': 'Verifying the archive…',
+    'vf.sound': 'The archive is sound', 'vf.unsound': 'The archive is NOT sound',
+    'vf.entries': 'Log entries', 'vf.entriesText': '{n} ({versions} record versions, {items} other entries), every hash matches',
+    'vf.heads': 'Signed tree heads verified', 'vf.vault': 'Evidence files',
+    'vf.vaultText': '{n} files ({bytes} bytes) decrypted, every tag and SHA-256 verified', 'vf.vaultNot': 'not checked this time',
+    'vb.title': 'Check an evidence bundle',
+    'vb.about': 'As attest verify-bundle: a bundle (.tar) made for a court or a partner is checked without the archive: the tree head\'s signature, every record\'s and file\'s proof, every file\'s SHA-256.',
+    'vb.file': 'Bundle', 'vb.fileHint': 'the .tar file; kept in the server\'s memory only while it is checked',
+    'vb.key': 'Archive\'s public key', 'vb.keyHint': 'optional: the key from attest key show, to check the bundle was signed by that archive',
+    'vb.run': 'Check the bundle', 'vb.chooseFile': 'Choose the bundle\'s file first.',
+    'vb.sound': '{file} is sound', 'vb.unsound': '{file} is NOT sound',
+    'vb.counts': '{records} records and {files} files are proven in the signed log; {redacted} redacted records carry no proof.',
+    'vb.pinned': 'The signature verifies with the key given.', 'vb.notPinned': 'The signature verifies with the bundle\'s own key; give the archive\'s key to pin it.'
+});
+Object.assign(TEXT.ko, {
+    'nav.verify': '검증',
+    'pf.title': '포함 증명', 'pf.show': '증명 보기',
+    'pf.about': '이 버전이 기록보관소의 서명된 기록 일지에 들어 있다는 증명입니다. 명령줄의 증명 명령과 같으며, 기록보관소의 공개 키만 있으면 누구나 따로 확인할 수 있습니다.',
+    'pf.proved': '버전 {version}은(는) 최신 서명 트리 헤드가 서명한, 항목 {size}개인 트리의 {index}번 잎입니다.',
+    'pf.size': '트리 크기', 'pf.root': '루트', 'pf.signedAt': '서명 시각', 'pf.leaf': '잎 번호', 'pf.steps': '증명 단계 수',
+    'pf.download': '증명 내려받기 (JSON)', 'pf.howTo': '확인 방법은 기록 일지 형식 문서에 있습니다.',
+    'vf.title': '기록보관소 검증',
+    'vf.about': '명령줄의 검증 명령과 같이 데이터베이스의 무결성, 빠짐없는 기록 일지와 모든 항목의 해시, 버전과 현재 상태, 사용자, 모든 서명 트리 헤드에 대한 트리와 각 서명을 다시 계산합니다.',
+    'vf.withVault': '모든 증거물 파일도 복호화하여 해시 다시 계산 (느림)', 'vf.full': '데이터베이스 전체 무결성 검사 (더 느림)',
+    'vf.run': '검증', 'vf.running': '기록보관소를 검증하는 중…',
+    'vf.sound': '기록보관소에 이상이 없습니다', 'vf.unsound': '기록보관소에 이상이 있습니다',
+    'vf.entries': '기록 일지 항목', 'vf.entriesText': '{n}개 (기록 버전 {versions}개, 그 밖의 항목 {items}개), 모든 해시 일치',
+    'vf.heads': '검증한 서명 트리 헤드', 'vf.vault': '증거물 파일',
+    'vf.vaultText': '파일 {n}개 ({bytes}바이트) 복호화, 모든 인증 태그와 해시 확인', 'vf.vaultNot': '이번에는 검사하지 않음',
+    'vb.title': '증거 묶음 확인',
+    'vb.about': '명령줄의 묶음 검증 명령과 같이, 법원이나 협력 단체를 위해 만든 묶음 파일을 기록보관소 없이 확인합니다: 트리 헤드의 서명, 모든 기록과 파일의 증명, 모든 파일의 해시.',
+    'vb.file': '묶음 파일', 'vb.fileHint': '묶음 내보내기로 만든 타르 파일. 확인하는 동안에만 서버 메모리에 보관됩니다',
+    'vb.key': '기록보관소의 공개 키', 'vb.keyHint': '선택 사항: 키 보기 명령이 보여 주는 키. 그 기록보관소가 서명했는지 확인합니다',
+    'vb.run': '묶음 확인', 'vb.chooseFile': '먼저 묶음 파일을 고르십시오.',
+    'vb.sound': '{file}: 이상 없음', 'vb.unsound': '{file}: 이상 있음',
+    'vb.counts': '기록 {records}건과 파일 {files}개가 서명된 기록 일지에서 증명됩니다. 가린 기록 {redacted}건에는 증명이 없습니다.',
+    'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
+});
+
+/* Range rings on the map (map_ring.js). */
+Object.assign(TEXT.en, {
+    'ring.title': 'Range ring',
+    'ring.about': 'A geodesic circle around a point (a launch site, a camp) and the places inside it, as attest sites ring gives them.',
+    'ring.km': 'Radius (km)', 'ring.centre': 'Use the map\'s centre', 'ring.draw': 'Draw the ring', 'ring.clear': 'Clear',
+    'ring.inside': '{n} places within {km} km, nearest first:'
+});
+Object.assign(TEXT.ko, {
+    'ring.title': '거리 반경',
+    'ring.about': '한 지점(발사장, 수용소 등)을 중심으로 한 측지선 원과 그 안의 장소를 명령줄의 반경 명령과 같이 보여 줍니다.',
+    'ring.km': '반경 (킬로미터)', 'ring.centre': '지도 중심 사용', 'ring.draw': '반경 그리기', 'ring.clear': '지우기',
+    'ring.inside': '{km}킬로미터 안의 장소 {n}곳 (가까운 순):'
+});
+
 window.ATTEST_I18N = { text: TEXT, fieldKo: FIELD_KO, fieldEn: FIELD_EN, helpKo: HELP_KO, typeAboutKo: TYPE_ABOUT_KO,
                       provinceKo: PROVINCE_KO };
 

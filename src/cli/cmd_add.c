@@ -12,7 +12,7 @@
 static int add_from_json(struct cli *cli, const struct type_spec *t, const char *path,
                          const struct record_write *w)
 {
-    struct import_options opt = { w->source, w->clearance, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { w->source, w->clearance, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts counts;
     struct buf ids = BUF_INIT;
     FILE *in = cli_fopen(cli, path);

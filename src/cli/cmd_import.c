@@ -31,7 +31,7 @@ static void report_progress(void *arg, long done)
 static int import_kml(struct cli *cli, const char *path, const char *interview,
                       const struct kml_value_map *maps, size_t nmaps)
 {
-    struct kml_options opt = { NULL, maps, nmaps };
+    struct kml_options opt = { NULL, maps, nmaps, NULL, false, NULL, NULL };
     struct import_counts counts = { 0 };
     char iv[RECORD_ID_MAX], doc[32];
 
@@ -69,7 +69,7 @@ static int import_ftm(struct cli *cli, FILE *in, const char *name, const struct 
 
 static int import_cmd(struct cli *cli, int argc, char **argv)
 {
-    struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, report_bad, NULL, NULL, 0, false, NULL };
     struct import_counts counts = { 0 };
     const char *format = NULL, *path = NULL, *type_name = NULL, *clearance = NULL;
     const char *interview = NULL, *bulk_after = NULL;

@@ -9,28 +9,17 @@
 #include "../core/keys.h"
 #include "../core/number.h"
 #include "../core/record.h"
+#include "../core/verify.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *head_json(const struct tree_head *h, const char *archive, const char *pk)
-{
-    char root[65], sig[129];
-
-    merkle_hash_hex(h->root, root);
-    sodium_bin2hex(sig, sizeof sig, h->signature, sizeof h->signature);
-    return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "archive", archive,
-                     "size", (json_int_t)h->size, "root", root, "signed_at", h->signed_at,
-                     "signature", sig, "public_key", pk);
-}
 
 static int prove_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *id_arg = NULL, *old_arg = NULL, *version_arg = NULL;
     struct merkle_proof proof;
     struct tree_head head;
-    struct buf archive = BUF_INIT, pk = BUF_INIT;
     json_t *out = NULL;
     bool as_json = false;
     long version = 0;
@@ -55,50 +44,20 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     if (version_arg
         && number_parse_long(&cli->ctx, "--version", version_arg, 1, INT_MAX, &version) != AT_OK)
         return cli_fail(cli, AT_EINVAL);
-    if (evlog_latest_head(&cli->ctx, cli->st, &head) != AT_OK
-        || store_meta_get(&cli->ctx, cli->st, "archive_id", &archive) != AT_OK
-        || store_meta_get(&cli->ctx, cli->st, "sign_pk", &pk) != AT_OK) {
-        rc = cli_fail(cli, cli->ctx.code);
-        goto done;
-    }
-    out = json_pack("{s:o}", "tree_head", head_json(&head, buf_str(&archive), buf_str(&pk)));
     if (id_arg) {
-        char id[RECORD_ID_MAX];
-        int64_t seq;
-        json_t *doc = NULL;
-        snprintf(id, sizeof id, "%s", id_arg);
-        if (strlen(id_arg) < 15)
-            record_resolve(&cli->ctx, cli->st, id_arg, id);
-        uint8_t leaf[MERKLE_HASH_LEN];
-        char leaf_hex[65];
-        /* A record is proven only to those who may read that version. */
-        if ((model_id_valid(id) && model_type_of_id(id)
-             && record_read(&cli->ctx, cli->st, id, (int)version,
-                            &doc) != AT_OK)
-            || evlog_entry_of(&cli->ctx, cli->st, id, (int)version, &seq,
-                              leaf) != AT_OK
-            || (uint64_t)seq > head.size
-            || evlog_inclusion_proof(&cli->ctx, cli->st, (uint64_t)seq - 1, head.size, &proof) != AT_OK) {
-            if (cli->ctx.code == AT_OK)
-                ctx_error(&cli->ctx, AT_ERR, "entry %lld is not yet under a signed head", (long long)seq);
-            json_decref(doc);
+        if (verify_prove(&cli->ctx, cli->st, id_arg, (int)version, &out) != AT_OK) {
             rc = cli_fail(cli, cli->ctx.code);
             goto done;
-        }
-        merkle_hash_hex(leaf, leaf_hex);
-        json_object_set_new(out, "id", json_string(id));
-        json_object_set_new(out, "leaf_index", json_integer(seq - 1));
-        json_object_set_new(out, "leaf_hash", json_string(leaf_hex));
-        json_object_set_new(out, "inclusion_proof", evlog_proof_json(&proof));
-        if (doc) {
-            char *text = canonical_text(doc);
-            json_object_set_new(out, "entry", json_string(text));
-            free(text);
-            json_decref(doc);
         }
     } else {
         char *end;
         unsigned long long old = strtoull(old_arg, &end, 10);
+        json_t *th;
+        if (verify_head_json(&cli->ctx, cli->st, &head, &th) != AT_OK) {
+            rc = cli_fail(cli, cli->ctx.code);
+            goto done;
+        }
+        out = json_pack("{s:o}", "tree_head", th);
         if (*end != '\0' || old > head.size) {
             rc = cli_usage(&prove_command, "OLD_SIZE must be a number from 0 to %llu (the newest "
                            "head's size)", (unsigned long long)head.size);
@@ -144,8 +103,6 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
     rc = EXIT_OK;
 done:
     json_decref(out);
-    buf_free(&archive);
-    buf_free(&pk);
     return rc;
 }
 

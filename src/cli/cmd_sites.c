@@ -349,7 +349,7 @@ static void put_ring(const struct geo_ring *r)
 static void ring_places(const struct geo_shape *shape, double lat, double lon, bool as_json)
 {
     struct gazetteer_match *m = xcalloc(gazetteer_nplaces + 1, sizeof *m);
-    size_t n = gazetteer_near(lat, lon, 0, m, gazetteer_nplaces);
+    size_t n = gazetteer_within(shape, lat, lon, m, gazetteer_nplaces);
     json_t *all = json_array();
     struct table tab;
 
@@ -357,8 +357,6 @@ static void ring_places(const struct geo_shape *shape, double lat, double lon, b
     for (size_t i = 0; i < n; i++) {
         const struct gazetteer_place *p = m[i].place;
         char km[32];
-        if (!geo_shape_contains(shape, p->lat, p->lon))
-            continue;
         snprintf(km, sizeof km, "%.1f", m[i].dist_m / 1000);
         cli_table_row(&tab, p->name, p->hangul, gazetteer_kind_name(p->kind), p->country, km);
         json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "name",

@@ -320,6 +320,19 @@ size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_m
     return n;
 }
 
+size_t gazetteer_within(const struct geo_shape *shape, double lat, double lon,
+                        struct gazetteer_match *out, size_t max)
+{
+    struct gazetteer_match *all = xcalloc(gazetteer_nplaces + 1, sizeof *all);
+    size_t n = gazetteer_near(lat, lon, 0, all, gazetteer_nplaces), k = 0;
+
+    for (size_t i = 0; i < n && k < max; i++)
+        if (geo_shape_contains(shape, all[i].place->lat, all[i].place->lon))
+            out[k++] = all[i];
+    free(all);
+    return k;
+}
+
 /* Even-odd test of one ring. */
 static bool in_ring(const struct gazetteer_ring *r, double lat, double lon)
 {

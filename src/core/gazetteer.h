@@ -108,6 +108,13 @@ size_t gazetteer_named(const char *text, const struct gazetteer_place **out, siz
 size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_match *out,
                       size_t max);
 
+/* The places inside shape (a range ring about (lat, lon): `attest sites
+ * ring --places`, GET /api/v1/ring), nearest the point first, at most max
+ * into out.  Returns the count. */
+struct geo_shape;
+size_t gazetteer_within(const struct geo_shape *shape, double lat, double lon,
+                        struct gazetteer_match *out, size_t max);
+
 /* The country (ISO alpha-2) whose Natural Earth outline holds the point,
  * among those around Korea; NULL when none does (sea, or elsewhere). */
 const char *gazetteer_country_at(double lat, double lon);

@@ -120,6 +120,11 @@ int import_end(struct import *im, bool ok)
         restore_cache(im);
         return rc;
     }
+    if (im->opt->check_only) {
+        store_rollback(im->st);
+        restore_cache(im);
+        return AT_OK;
+    }
     return evlog_commit(im->ctx, im->st);
 }
 
@@ -206,6 +211,8 @@ static int import_new(struct import *im, json_t *obj, const struct type_spec *ty
                   : record_add(ctx, im->st, type, data, &w, id);
     if (rc == AT_OK)
         im->counts.added++;
+    if (rc == AT_OK && im->opt->on_added)
+        im->opt->on_added(im->opt->arg, id);
     return rc;
 }
 

@@ -26,6 +26,11 @@ struct import_options {
      * one by one, the rest are written in bulk; 0: never.  Only for
      * readers that write nothing but records (JSON Lines, CSV). */
     long bulk_after;
+    /* Parse and validate everything, then roll back: nothing is stored
+     * (the counts say what an import would do). */
+    bool check_only;
+    /* Called with each new record's id, when not NULL (with arg). */
+    void (*on_added)(void *arg, const char *id);
 };
 
 /* The bulk path's threshold for `attest import jsonl|csv`: below it, an
@@ -69,7 +74,7 @@ int import_item(struct import *im, json_t *obj, const struct type_spec *type,
  * item before it becomes JSON. */
 int import_bad(struct import *im, long line, const struct at_ctx *why);
 
-/* Commits (ok) or rolls back. */
+/* Commits (ok, unless opt->check_only) or rolls back. */
 int import_end(struct import *im, bool ok);
 
 /* Reads JSON Lines from in, each line one item as import_item takes it. */

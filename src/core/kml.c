@@ -1059,11 +1059,12 @@ static int import_placemark(struct import *im, const struct kml_placemark *pm,
 int kml_import(struct at_ctx *ctx, struct store *st, const char *path,
                const struct kml_options *opt, struct import_counts *counts, char doc_out[32])
 {
-    struct import_options io = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options io = { NULL, -1, false, NULL, NULL, opt->arg, 0, opt->check_only,
+                                 opt->on_added };
     struct kml_doc doc = { 0 };
     struct buf text = BUF_INIT, key = BUF_INIT;
     json_t *before = NULL, *seen = json_object();
-    const char *file = base_name(path);
+    const char *file = opt->name ? opt->name : base_name(path);
     struct import im;
     uint8_t sha[32];
     char docid[RECORD_ID_MAX] = "";
@@ -1091,7 +1092,7 @@ int kml_import(struct at_ctx *ctx, struct store *st, const char *path,
     if ((rc = import_begin(&im, ctx, st, &io, file)) != AT_OK)
         goto out;
     if (opt->interview == NULL)
-        rc = file_document(ctx, st, path, sha, doc.n, &im.counts, docid);
+        rc = file_document(ctx, st, file, sha, doc.n, &im.counts, docid);
     io.source = opt->interview ? opt->interview : docid;
     if (rc == AT_OK)
         rc = made_before(ctx, st, io.source, &before);

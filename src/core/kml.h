@@ -97,6 +97,12 @@ struct kml_options {
     const char *interview;              /* an interview's id, or NULL */
     const struct kml_value_map *maps;   /* checked by kml_import */
     size_t nmaps;
+    /* The file's name in messages and as the document's title, when path
+     * is not named like the file (an upload); NULL: path's last part. */
+    const char *name;
+    bool check_only;                    /* as import_options' */
+    void (*on_added)(void *arg, const char *id);
+    void *arg;
 };
 
 /* Parses "FIELD:WORDS=CODE" (the first ":", the last "=") into m, whose

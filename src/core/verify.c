@@ -4,6 +4,7 @@
  */
 #include "attest.h"
 #include "verify.h"
+#include "canonical.h"
 #include "evlog.h"
 #include "keys.h"
 #include "merkle.h"
@@ -738,5 +739,67 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
     newest_free(&newest);
     merkle_mem_free(&tree);
+    return rc;
+}
+
+int verify_head_json(struct at_ctx *ctx, struct store *st, struct tree_head *head, json_t **out)
+{
+    struct buf archive = BUF_INIT, pk = BUF_INIT;
+    char root[2 * MERKLE_HASH_LEN + 1], sig[129];
+    int rc;
+
+    *out = NULL;
+    if ((rc = evlog_latest_head(ctx, st, head)) == AT_OK
+        && (rc = store_meta_get(ctx, st, "archive_id", &archive)) == AT_OK
+        && (rc = store_meta_get(ctx, st, "sign_pk", &pk)) == AT_OK) {
+        merkle_hash_hex(head->root, root);
+        sodium_bin2hex(sig, sizeof sig, head->signature, sizeof head->signature);
+        *out = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "archive", buf_str(&archive),
+                         "size", (json_int_t)head->size, "root", root, "signed_at", head->signed_at,
+                         "signature", sig, "public_key", buf_str(&pk));
+    }
+    buf_free(&archive);
+    buf_free(&pk);
+    return rc;
+}
+
+int verify_prove(struct at_ctx *ctx, struct store *st, const char *id_arg, int version, json_t **out)
+{
+    struct merkle_proof proof;
+    struct tree_head head;
+    uint8_t leaf[MERKLE_HASH_LEN];
+    char id[RECORD_ID_MAX], leaf_hex[2 * MERKLE_HASH_LEN + 1];
+    json_t *doc = NULL, *th;
+    int64_t seq;
+    int rc;
+
+    *out = NULL;
+    if ((rc = verify_head_json(ctx, st, &head, &th)) != AT_OK)
+        return rc;
+    snprintf(id, sizeof id, "%s", id_arg);
+    if (strlen(id_arg) < 15)
+        record_resolve(ctx, st, id_arg, id);
+    if ((model_id_valid(id) && model_type_of_id(id)
+         && (rc = record_read(ctx, st, id, version, &doc)) != AT_OK)
+        || (rc = evlog_entry_of(ctx, st, id, version, &seq, leaf)) != AT_OK)
+        goto out;
+    if ((uint64_t)seq > head.size) {
+        rc = ctx_error(ctx, AT_ERR, "entry %lld is not yet under a signed head", (long long)seq);
+        goto out;
+    }
+    if ((rc = evlog_inclusion_proof(ctx, st, (uint64_t)seq - 1, head.size, &proof)) != AT_OK)
+        goto out;
+    merkle_hash_hex(leaf, leaf_hex);
+    *out = json_pack("{s:O, s:s, s:I, s:s, s:o}", "tree_head", th, "id", id,
+                     "leaf_index", (json_int_t)(seq - 1), "leaf_hash", leaf_hex,
+                     "inclusion_proof", evlog_proof_json(&proof));
+    if (doc) {
+        char *text = canonical_text(doc);
+        json_object_set_new(*out, "entry", json_string(text));
+        free(text);
+    }
+out:
+    json_decref(doc);
+    json_decref(th);
     return rc;
 }

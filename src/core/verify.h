@@ -6,7 +6,10 @@
 #define VERIFY_H
 
 #include "attest.h"
+#include "evlog.h"
 #include "store.h"
+
+#include <jansson.h>
 
 struct verify_report {
     uint64_t log_entries;
@@ -32,5 +35,17 @@ struct verify_report {
  * SHA-256.  Returns AT_OK, or AT_ECORRUPT with
  * a message naming the first thing that differs and how. */
 int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verify_report *r);
+
+/* The newest signed tree head, into head and as JSON {archive, size, root,
+ * signed_at, signature, public_key} (`attest prove`'s "tree_head"). */
+int verify_head_json(struct at_ctx *ctx, struct store *st, struct tree_head *head, json_t **out);
+
+/* `attest prove ID --json`: that the newest version of id (or version,
+ * when above 0; or the newest log entry about an evidence item) is a leaf
+ * of the tree the newest signed head signs: {tree_head, id, leaf_index,
+ * leaf_hash, inclusion_proof (RFC 6962, leaf end first), entry (the
+ * version's canonical text, for a record)}.  A record is proven only to
+ * those who may read that version (record_read). */
+int verify_prove(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
 
 #endif

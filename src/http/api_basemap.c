@@ -374,21 +374,6 @@ void api_basemap_upload_end(struct request *r)
     upload_place_give();
 }
 
-/* Replaces the upload's own path in a core message by the file's name:
- * the server's paths are not the user's business. */
-static void name_the_file(struct request *r, const struct basemap_upload *u)
-{
-    char *at = strstr(r->ctx.message, u->path);
-    struct buf m = BUF_INIT;
-
-    if (at == NULL)
-        return;
-    buf_printf(&m, "%.*s%s%s", (int)(at - r->ctx.message), r->ctx.message, u->filename,
-               at + strlen(u->path));
-    snprintf(r->ctx.message, sizeof r->ctx.message, "%s", buf_str(&m));
-    buf_free(&m);
-}
-
 /* POST /api/v1/basemaps?filename=F[&name=N] */
 int api_basemaps_add(struct request *r)
 {
@@ -412,7 +397,7 @@ int api_basemaps_add(struct request *r)
     rc = basemap_add(&r->ctx, r->st, u->path, name, &b);
     buf_free(&def);
     if (rc != AT_OK) {
-        name_the_file(r, u);
+        http_message_rename(r, u->path, u->filename); /* not the server's own path */
         return http_core_error(r, rc);
     }
     return http_json(r, 201, basemap_json(&b));

@@ -1,12 +1,14 @@
 /*
  * api_info.c: search, vocabularies, the record types (for forms) and the
- * gazetteer's places by any spelling (the maps' "go to place" box) or in
- * a box (the maps' place names).
+ * gazetteer's places by any spelling (the maps' "go to place" box), in
+ * a box (the maps' place names) or inside a range ring (the map's ring
+ * tool).
  */
 #include "http.h"
 #include "../core/gazetteer.h"
 #include "../core/geo.h"
 #include "../core/model.h"
+#include "../core/number.h"
 #include "../core/record.h"
 #include "../core/search.h"
 #include "../core/vocab.h"
@@ -160,4 +162,58 @@ int api_places(struct request *r)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(all, gazetteer_place_json(m[i].place, -1));
     return http_json(r, 200, json_pack("{s:o}", "places", all));
+}
+
+/* One ring of a shape as GeoJSON positions [[lon, lat], ...]. */
+static json_t *ring_json(const struct geo_ring *g)
+{
+    json_t *pts = json_array();
+
+    for (size_t i = 0; i < g->n; i++)
+        json_array_append_new(pts, json_pack("[f, f]", g->lon[i], g->lat[i]));
+    return pts;
+}
+
+/* GET /api/v1/ring?lat=&lon=&km=: as `attest sites ring LAT,LON --km K`
+ * and its --places, together: the geodesic circle as a GeoJSON
+ * MultiPolygon, and the gazetteer's places inside it, nearest first. */
+int api_ring(struct request *r)
+{
+    const char *names[] = { "lat", "lon", "km" };
+    const double lo[] = { -90, -180, 0 }, hi[] = { 90, 180, GEO_MAX_RADIUS_M / 1000 };
+    double v[3];
+    struct geo_shape shape;
+    struct gazetteer_match *m;
+    json_t *polys, *places;
+    size_t n;
+
+    for (int i = 0; i < 3; i++) {
+        const char *text = http_arg(r, names[i]);
+        if (text == NULL)
+            return http_error(r, 400, "invalid", names[i], "%s: required, a number from %g to %g",
+                              names[i], lo[i], hi[i]);
+        if (number_parse_double(&r->ctx, names[i], text, lo[i], hi[i], &v[i]) != AT_OK)
+            return http_error(r, 400, "invalid", names[i], "%s", r->ctx.message);
+    }
+    if (geo_circle(&r->ctx, v[0], v[1], v[2] * 1000, &shape) != AT_OK)
+        return http_error(r, 400, "invalid", "km", "%s", r->ctx.message);
+    polys = json_array();
+    for (size_t i = 0; i < shape.n; i++) {
+        json_t *poly = json_array();
+        json_array_append_new(poly, ring_json(&shape.polys[i].outer));
+        if (shape.polys[i].hole.n)
+            json_array_append_new(poly, ring_json(&shape.polys[i].hole));
+        json_array_append_new(polys, poly);
+    }
+    m = xcalloc(gazetteer_nplaces + 1, sizeof *m);
+    n = gazetteer_within(&shape, v[0], v[1], m, gazetteer_nplaces);
+    places = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(places, gazetteer_place_json(m[i].place, m[i].dist_m));
+    free(m);
+    geo_shape_free(&shape);
+    return http_json(r, 200, json_pack("{s:s, s:[{s:s, s:{s:f, s:f, s:f}, s:{s:s, s:o}}], s:o}",
+        "type", "FeatureCollection", "features", "type", "Feature", "properties", "centre_lat", v[0],
+        "centre_lon", v[1], "radius_km", v[2], "geometry", "type", "MultiPolygon", "coordinates",
+        polys, "places", places));
 }

@@ -23,6 +23,7 @@
 struct http_session;
 struct vault_upload;
 struct basemap_upload;
+struct memupload;
 struct uploader;
 
 /* One request.  The handler fills status and reply (or file_fd). */
@@ -37,6 +38,7 @@ struct request {
     bool upload_failed;            /* storing it failed (r->ctx says why) */
     uint64_t upload_bytes;
     struct basemap_upload *basemap_upload; /* a basemap upload, spooled to a file as it arrives, or NULL */
+    struct memupload *memupload;           /* a file kept in memory only (memupload.c), or NULL */
     bool too_big;
     const char *params[HTTP_MAX_PARAMS]; /* {id} parts of the path, in order */
     char param_buf[256];
@@ -102,6 +104,10 @@ int http_json(struct request *r, unsigned status, json_t *reply);
 /* The request's body as JSON (an object when want_object); on error sets
  * a 400 reply naming line and column and returns NULL. */
 json_t *http_body_json(struct request *r, bool want_object);
+
+/* Replaces from by to in the message on r->ctx: a core message naming
+ * the server's own path for an upload names the user's file instead. */
+void http_message_rename(struct request *r, const char *from, const char *to);
 
 /* A query-string argument, or NULL. */
 const char *http_arg(struct request *r, const char *name);
@@ -183,6 +189,7 @@ int api_search(struct request *r);
 int api_vocab(struct request *r);
 int api_types(struct request *r);
 int api_places(struct request *r);
+int api_ring(struct request *r);
 int api_stats(struct request *r);
 int api_stats_chart(struct request *r);
 int api_basemaps(struct request *r);
@@ -282,6 +289,28 @@ void api_basemap_upload_end(struct request *r);
  * archive's directory; at start, before the first request.  Returns how
  * many it removed, or -1 when the directory cannot be read. */
 long api_basemap_sweep(void);
+/* Files read once from the browser, kept in memory only (memupload.c): from
+ * the head, memupload_begin checks the size (at most max, and what one user
+ * may upload) and the ?filename=, then memupload_take each piece of the body,
+ * and memupload_end however the request ends.  memupload_complete: 0 when the
+ * whole file arrived, or the error status it set. */
+int memupload_begin(struct request *r, uint64_t max);
+void memupload_take(struct request *r, const char *data, size_t size);
+void memupload_end(struct request *r);
+int memupload_complete(struct request *r);
+const char *memupload_path(const struct request *r);     /* for core to open */
+const char *memupload_filename(const struct request *r); /* the user's name for it */
+int memupload_fd(const struct request *r);
+
+/* Files of records imported from the browser, as `attest import`; the
+ * checks made from the head before the upload begins. */
+int api_import(struct request *r);
+int api_import_upload_begin(struct request *r);
+/* A record's proof, the archive verified, a bundle checked (api_verify.c). */
+int api_records_proof(struct request *r);
+int api_verify(struct request *r);
+int api_verify_bundle(struct request *r);
+int api_verify_bundle_begin(struct request *r);
 int assets_serve(struct request *r);
 
 #endif

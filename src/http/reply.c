@@ -79,6 +79,18 @@ json_t *http_body_json(struct request *r, bool want_object)
     return j;
 }
 
+void http_message_rename(struct request *r, const char *from, const char *to)
+{
+    char *at = strstr(r->ctx.message, from);
+    struct buf m = BUF_INIT;
+
+    if (at == NULL)
+        return;
+    buf_printf(&m, "%.*s%s%s", (int)(at - r->ctx.message), r->ctx.message, to, at + strlen(from));
+    snprintf(r->ctx.message, sizeof r->ctx.message, "%s", buf_str(&m));
+    buf_free(&m);
+}
+
 const char *http_arg(struct request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);

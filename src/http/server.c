@@ -186,6 +186,18 @@ static bool is_basemap_upload(const char *method, const char *url)
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/basemaps") == 0;
 }
 
+/* A file to import or a bundle to check, kept in memory as it arrives
+ * (memupload.c, api_import.c, api_verify.c). */
+static bool is_import_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/import") == 0;
+}
+
+static bool is_bundle_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/verify/bundle") == 0;
+}
+
 static struct request *request_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
     struct request *r = xcalloc(1, sizeof *r);
@@ -218,6 +230,10 @@ static void take_body(struct request *r, const char *data, size_t size)
         api_basemap_upload_take(r, data, size);
         return;
     }
+    if (r->memupload) {
+        memupload_take(r, data, size);
+        return;
+    }
     if (r->too_big || r->upload_bytes + size > HTTP_MAX_BODY) {
         r->too_big = true;
         return;
@@ -244,6 +260,10 @@ static bool request_start(struct request *r)
         return api_evidence_upload_begin(r) == 0;
     if (is_basemap_upload(r->method, r->url))
         return api_basemap_upload_begin(r) == 0;
+    if (is_import_upload(r->method, r->url))
+        return api_import_upload_begin(r) == 0;
+    if (is_bundle_upload(r->method, r->url))
+        return api_verify_bundle_begin(r) == 0;
     if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
         http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
                    "(%d bytes for JSON)", HTTP_MAX_BODY);
@@ -294,6 +314,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         access_log(r);
     api_evidence_upload_end(r);
     api_basemap_upload_end(r);
+    memupload_end(r);
     if (r->file_fd >= 0)
         close(r->file_fd);
     if (r->stream)

@@ -68,6 +68,7 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/c" user token create --label FICTIONAL-peer > "$tmp/c.token" \
        && ATTEST_BIN="$A" ATTEST_ARCHIVE="$tmp/a" python3 "$root/tests/tools/mse_victims.py" 120 5 3<"$tmp/pass" \
        && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
+       && run -A "$tmp/a" export bundle --tier court -o "$tmp/files/court.tar" ev-fake00000001 pp-fake00000001 \
        && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz"; } >"$tmp/setup.log" 2>&1; then
     echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
     exit 1

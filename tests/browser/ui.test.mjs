@@ -6,7 +6,7 @@
 // may bring others.
 import { chromium } from 'playwright-core';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.ATTEST_URL;
@@ -989,6 +989,75 @@ await step('basemaps: an MBTiles file uploaded and listed, a file that is not im
     check(await page.locator('#bm-list tr[data-basemap="scene"]').count() === 1, 'the other basemap stays');
 });
 
+await step('import: a KML with a MultiGeometry checked, then imported, its count shown and a record made linked', async () => {
+    const kml = join(process.env.ATTEST_FILES, 'FICTIONAL-graves.kml');
+    writeFileSync(kml, '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        + '<Folder><name>Burial sites</name><Placemark><name>FICTIONAL two graves by the ford</name><MultiGeometry>'
+        + '<Point><coordinates>129.60,42.30</coordinates></Point><Point><coordinates>129.61,42.31</coordinates></Point>'
+        + '</MultiGeometry></Placemark></Folder></Document></kml>\n');
+    await goto('import');
+    await page.setInputFiles('#im-file', kml);
+    check(await page.isVisible('#im-values') && await page.isHidden('#im-type'), 'the KML options, not the CSV ones');
+    await page.click('#im-check');
+    await page.waitForSelector('#im-result');
+    const checked = await page.textContent('#im-counts');
+    check(checked.includes('would add 3 new records') && await page.locator('#im-records').count() === 0,
+          'a check says what it would add and links nothing: ' + checked);
+    await page.click('#im-go');
+    await page.waitForSelector('#im-records a');
+    const counts = await page.textContent('#im-counts');
+    check(counts.startsWith('3 new records, 0 new versions'), 'the count: ' + counts);
+    check(await page.locator('#im-records a').count() === 2, 'a link to each pinpoint made');
+    await page.locator('#im-records a').first().click();
+    await page.waitForFunction(() => /FICTIONAL two graves by the ford/.test(document.querySelector('main').textContent));
+    check(/#\/record\/pp-/.test(page.url()), 'the link opens the pinpoint: ' + page.url());
+});
+
+await step('verify: a record\'s proof shown and downloaded, the archive verified, a bundle checked good and bad', async () => {
+    await goto('record/ev-fake00000001');
+    await page.click('#proof-show');
+    await page.waitForSelector('#proof-root');
+    const root = (await page.textContent('#proof-root')).trim();
+    check(/^[0-9a-f]{64}$/.test(root), 'the root it is proved against: ' + root);
+    const proof = JSON.parse(await download('#proof-download'));
+    check(proof.id === 'ev-fake00000001' && proof.tree_head.root === root && proof.inclusion_proof.length > 0,
+          'the downloaded proof is the one shown');
+    await goto('verify');
+    await page.click('#vf-run');
+    await page.waitForSelector('#vf-result');
+    check(await page.getAttribute('#vf-result', 'data-sound') === 'true', 'the archive is sound');
+    check((await page.textContent('#vf-result')).includes('not checked this time'), 'the vault is not re-hashed unless asked');
+    await page.setInputFiles('#vb-file', join(process.env.ATTEST_FILES, 'court.tar'));
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result');
+    check(await page.getAttribute('#vb-result', 'data-sound') === 'true', 'the bundle is sound: ' + await page.textContent('#vb-result'));
+    const junk = join(process.env.ATTEST_FILES, 'FICTIONAL-junk.tar');
+    writeFileSync(junk, 'FICTIONAL not a bundle\n');
+    await page.setInputFiles('#vb-file', junk);
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result[data-sound="false"]');
+    const why = await page.textContent('#vb-result');
+    check(why.includes('FICTIONAL-junk.tar is NOT sound') && why.includes('FICTIONAL-junk.tar is not a readable bundle')
+          && !why.includes('/proc/'), 'the verdict names the file, not the server\'s copy: ' + why);
+});
+
+await step('map: a range ring drawn around a point, the places inside listed nearest first', async () => {
+    await goto('map');
+    await page.click('#ring-box summary');
+    await page.fill('#ring-lat', '42.44');
+    await page.fill('#ring-lon', '129.75');
+    await page.fill('#ring-km', '20');
+    await page.click('#ring-draw');
+    await page.waitForSelector('#ring-places li');
+    check((await page.textContent('#ring-places li')).includes('회령'), 'Hoeryong is the nearest place inside');
+    check(/^\d+ places within 20 km/.test(await page.textContent('#ring-note')), 'the count of places inside');
+    check(await page.locator('#map path[stroke="#b3261e"]').count() >= 1, 'the ring is drawn on the map');
+    await page.fill('#ring-km', '-5');
+    await page.click('#ring-draw');
+    await page.waitForSelector('#ring-form .error-box:not([hidden])');
+    check((await page.textContent('#ring-form .error-box')).includes('km'), 'a bad radius is refused naming km');
+});
+
 await step('linkage and basemaps in Korean: a run and its summary, the basemaps listed', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -1023,7 +1092,7 @@ await step('Korean: every page shows no English label', async () => {
     const pages = ['map', 'intake/witness', 'intake/pinpoint', 'intake/site', 'records', 'record/' + made.event,
                    'record/' + made.interview, 'search?q=' + encodeURIComponent('청진역'), 'dashboard',
                    'review?type=person', 'screen', 'evidence', 'evidence/' + made.evidence, 'exports', 'users', 'peers',
-                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps'];
+                   'estimates', 'estimates/' + made.estimate, 'link', 'basemaps', 'import', 'verify', 'record/ev-fake00000001'];
     const found = [];
     for (const p of pages) {
         await goto(p);

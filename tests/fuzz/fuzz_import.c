@@ -117,7 +117,7 @@ static int run(const uint8_t *data, size_t size, bool skip_bad, struct at_ctx *c
                struct import_counts *counts)
 {
     static char empty[1];
-    struct import_options opt = { NULL, -1, skip_bad, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, skip_bad, NULL, NULL, NULL, 0, false, NULL };
     FILE *in = fmemopen(size ? (void *)data : empty, size ? size : 1, "r");
     int rc;
 

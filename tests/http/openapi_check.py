@@ -61,6 +61,7 @@ needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/
 fictional_line = "attest-peer 1 %s %s %s" % ("f" * 32, "A" * 43, "E" * 43)
 with open(os.path.join(os.environ["TEST_TMP"], "colours.mbtiles"), "rb") as f:
     mbtiles_bytes = f.read()
+import_csv = b"name,lat,lon,site_type\nFICTIONAL imported site,41.6,129.6,burial_site\n"
 calls = {
     ("GET", "/"): ({}, "", None),
     ("GET", "/api/v1/basemaps"): ({}, "", None),
@@ -146,6 +147,11 @@ calls = {
     ("POST", "/api/v1/link/runs"): ({}, "", {"type": "person", "threshold": 0.8}),
     ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
     ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
+    ("POST", "/api/v1/import"): ({}, "?filename=FICTIONAL-sites.csv&type=site", import_csv),
+    ("GET", "/api/v1/records/{id}/proof"): ({"id": "ev-fake00000001"}, "", None),
+    ("POST", "/api/v1/verify"): ({}, "", {}),
+    ("GET", "/api/v1/ring"): ({}, "?lat=42.44&lon=129.75&km=30", None),
+    ("POST", "/api/v1/verify/bundle"): ({}, "?filename=FICTIONAL-not-a-bundle.tar", b"FICTIONAL not a bundle\n"),
     ("POST", "/api/v1/witnesses/{id}/identity"): ({"id": "wt-fake00000002"}, "", {"real_name": "FICTIONAL Person", "notes": "FICTIONAL"}),
 }
 res.check("a call for every documented operation", set(calls) == set(documented),

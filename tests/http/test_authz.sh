@@ -173,6 +173,14 @@ GET  /api/v1/estimates/{id}/chart       -            401  404   404     404     
 GET  /api/v1/link/clusters              -            401  200   200     200          200     200     200
 POST /api/v1/link/runs                  -            401  201   201     201          201     403     403
 POST /api/v1/basemaps                   -            401  400   400     400          400     403     403
+POST /api/v1/import                     -            401  400   400     400          400     403     403
+POST /api/v1/verify                     -            401  200   403     403          403     403     403
+POST /api/v1/verify/bundle              -            401  400   400     400          400     400     400
+GET  /api/v1/ring                       -            401  400   400     400          400     400     400
+GET  /api/v1/records/{id}/proof         public       401  200   200     200          200     200     200
+GET  /api/v1/records/{id}/proof         partner      401  200   200     200          200     200     404
+GET  /api/v1/records/{id}/proof         restricted   401  200   200     200          200     404     404
+GET  /api/v1/records/{id}/proof         confidential 401  200   200     200          404     404     404
 DELETE /api/v1/basemaps/{name}          -            401  404   404     404          404     403     403
 TABLE
 

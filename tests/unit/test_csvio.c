@@ -42,7 +42,7 @@ UNIT_TEST(csvio_import_and_export)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
     struct csv_map map = { "What", "title" };
     char *text;
@@ -78,7 +78,7 @@ UNIT_TEST(csvio_bad_rows)
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
     char where[64] = "";
-    struct import_options opt = { NULL, -1, false, note_bad, NULL, where, 0 };
+    struct import_options opt = { NULL, -1, false, note_bad, NULL, where, 0, false, NULL };
     struct import_counts c = { 0 };
     const char *csv = "title,date\nFICTIONAL good,1999\nFICTIONAL bad,not a date\n";
     char *text;

@@ -15,7 +15,7 @@
 
 static int import_file(struct at_ctx *ctx, struct store *st, FILE *in, const char *name, struct ftm_counts *c)
 {
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     return ftm_import(ctx, st, in, name, &opt, c);
 }
 

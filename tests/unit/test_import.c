@@ -2,7 +2,8 @@
  * test_import.c: JSON imports and the lossless export: JSON Lines of new
  * records, an export read back into another archive version for version,
  * the same export again changing nothing, a bad line naming file, line
- * and field, and `add --json` arrays with their ids.
+ * and field, `add --json` arrays with their ids, and a check that stores
+ * nothing.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/import.h"
@@ -26,7 +27,7 @@ UNIT_TEST(import_jsonl_and_export_round_trip)
     struct at_ctx ctx = { 0 };
     struct session admin, admin2;
     struct store *st = unit_archive(&ctx, "a", &admin), *st2 = unit_archive(&ctx, "b", &admin2);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
     char *text = NULL;
     size_t len = 0;
@@ -58,7 +59,7 @@ UNIT_TEST(import_jsonl_bad_line)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
 
     REQUIRE(st != NULL);
@@ -77,7 +78,7 @@ UNIT_TEST(import_json_records_ids)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0 };
+    struct import_options opt = { NULL, -1, false, NULL, NULL, NULL, 0, false, NULL };
     struct import_counts c = { 0 };
     struct buf ids = BUF_INIT;
     const char *text = "[{\"title\": \"FICTIONAL a\"}, {\"title\": \"FICTIONAL b\"}]";
@@ -94,5 +95,39 @@ UNIT_TEST(import_json_records_ids)
     CHECK(import_json_records(&ctx, st, in, "add.json", model_type("event"), &opt, &c, &ids) == AT_EINVAL);
     fclose(in);
     buf_free(&ids);
+    store_close(st);
+}
+
+static void note_added(void *arg, const char *id)
+{
+    (*(int *)arg)++;
+    (void)id;
+}
+
+UNIT_TEST(import_check_only_stores_nothing)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    int told = 0;
+    struct import_options opt = { NULL, -1, false, NULL, NULL, &told, 0, true, note_added };
+    struct import_counts c = { 0 };
+    const char *text = "{\"type\": \"event\", \"data\": {\"title\": \"FICTIONAL checked\"}}\n";
+
+    REQUIRE(st != NULL);
+    REQUIRE(jsonl(&ctx, st, text, &opt, &c) == AT_OK);
+    CHECK(c.added == 1 && told == 1);
+    /* Nothing of the checked import is in the archive: an export holds none of it. */
+    char *out_text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&out_text, &len);
+    REQUIRE(import_export_jsonl(&ctx, st, out) == AT_OK);
+    fclose(out);
+    CHECK(strstr(out_text, "FICTIONAL checked") == NULL);
+    free(out_text);
+    opt.check_only = false;
+    memset(&c, 0, sizeof c);
+    REQUIRE(jsonl(&ctx, st, text, &opt, &c) == AT_OK);
+    CHECK(c.added == 1 && told == 2);
     store_close(st);
 }

@@ -1,0 +1,140 @@
+/*
+ * memupload.c: an uploaded file kept in memory only while its request lasts:
+ * the body, as it arrives, goes into an anonymous in-memory file
+ * (memfd_create), which never has a name on disk, so that no plaintext is
+ * left behind however the request or the server ends; core reads it by
+ * its path under /proc/self/fd.  For the files a browser sends to be read
+ * once and not kept: a file of records to import (api_import.c), a bundle
+ * to check (api_verify.c).
+ */
+#include "http.h"
+#include "server.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Files held in memory at once, in all: each may be up to its route's
+ * bound, so a few at a time. */
+#define MEMUPLOAD_AT_ONCE 4
+static atomic_int held;
+
+struct memupload {
+    int fd;
+    char path[64];
+    char filename[256];
+    uint64_t declared, received;
+    bool failed;
+    char why[128];
+};
+
+int memupload_begin(struct request *r, uint64_t max)
+{
+    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *filename = http_arg(r, "filename");
+    uint64_t n = 0;
+    struct memupload *s;
+    char *end = NULL;
+
+    if (max > server_upload_limits()->bytes_per_user)
+        max = server_upload_limits()->bytes_per_user;
+    if (length && *length >= '0' && *length <= '9') {
+        errno = 0;
+        n = strtoull(length, &end, 10);
+    }
+    if (end == NULL || *end != '\0' || errno != 0 || n == 0)
+        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
+                          "header giving the file's size in bytes");
+    if (n > max)
+        return http_error(r, 413, "too_large", NULL, "the file is larger than the server accepts "
+                          "here (%llu bytes)", (unsigned long long)max);
+    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof s->filename
+        || strchr(filename, '/'))
+        return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
+                          "(no folder)");
+    if (atomic_fetch_add(&held, 1) >= MEMUPLOAD_AT_ONCE) {
+        atomic_fetch_sub(&held, 1);
+        return http_error(r, 503, "busy", NULL, "the server is reading %d such files already; "
+                          "try again when one is done", MEMUPLOAD_AT_ONCE);
+    }
+    s = xcalloc(1, sizeof *s);
+    snprintf(s->filename, sizeof s->filename, "%s", filename);
+    s->declared = n;
+    if ((s->fd = memfd_create("attest-upload", MFD_CLOEXEC)) < 0) {
+        free(s);
+        atomic_fetch_sub(&held, 1);
+        return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
+    }
+    snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", s->fd);
+    r->memupload = s;
+    return 0;
+}
+
+void memupload_take(struct request *r, const char *data, size_t size)
+{
+    struct memupload *s = r->memupload;
+
+    if (s->failed)
+        return;
+    if (s->received + size > s->declared) {
+        s->failed = true;
+        snprintf(s->why, sizeof s->why, "the body is longer than its Content-Length");
+        return;
+    }
+    while (size > 0) {
+        ssize_t w = write(s->fd, data, size);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            s->failed = true;
+            snprintf(s->why, sizeof s->why, "cannot keep the upload: %s", strerror(errno));
+            return;
+        }
+        data += w;
+        size -= (size_t)w;
+        s->received += (uint64_t)w;
+    }
+}
+
+void memupload_end(struct request *r)
+{
+    struct memupload *s = r->memupload;
+
+    if (s == NULL)
+        return;
+    close(s->fd);
+    free(s);
+    atomic_fetch_sub(&held, 1);
+    r->memupload = NULL;
+}
+
+int memupload_complete(struct request *r)
+{
+    struct memupload *s = r->memupload;
+
+    if (s == NULL)
+        return http_error(r, 400, "invalid", "body", "send the file as the body, with ?filename=");
+    if (s->failed || s->received != s->declared)
+        return http_error(r, 400, "invalid", "body", "%s", s->failed ? s->why
+                          : "the upload ended before its Content-Length");
+    return 0;
+}
+
+const char *memupload_path(const struct request *r)
+{
+    return r->memupload->path;
+}
+
+const char *memupload_filename(const struct request *r)
+{
+    return r->memupload->filename;
+}
+
+int memupload_fd(const struct request *r)
+{
+    return r->memupload->fd;
+}
