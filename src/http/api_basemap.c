@@ -269,12 +269,9 @@ long api_basemap_sweep(void)
 static const char *const upload_exts[] = { ".mbtiles", ".tif", ".tiff", ".kmz", ".kml", ".jp2" };
 
 struct basemap_upload {
-    int fd;
+    struct spool sp;
     char path[4096];
     char filename[256];
-    uint64_t declared, received;
-    bool failed;
-    char why[128];
 };
 
 static const char *upload_ext(const char *filename)
@@ -325,8 +322,8 @@ int api_basemap_upload_begin(struct request *r)
     snprintf(u->path, sizeof u->path, "%s", buf_str(&path));
     buf_free(&path);
     snprintf(u->filename, sizeof u->filename, "%s", filename);
-    u->declared = n;
-    if ((u->fd = mkostemps(u->path, (int)strlen(ext), O_CLOEXEC)) < 0) {
+    u->sp.declared = n;
+    if ((u->sp.fd = mkostemps(u->path, (int)strlen(ext), O_CLOEXEC)) < 0) {
         free(u);
         upload_place_give();
         return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
@@ -337,28 +334,7 @@ int api_basemap_upload_begin(struct request *r)
 
 void api_basemap_upload_take(struct request *r, const char *data, size_t size)
 {
-    struct basemap_upload *u = r->basemap_upload;
-
-    if (u->failed)
-        return;
-    if (u->received + size > u->declared) {
-        u->failed = true;
-        snprintf(u->why, sizeof u->why, "the body is longer than its Content-Length");
-        return;
-    }
-    while (size > 0) {
-        ssize_t w = write(u->fd, data, size);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            u->failed = true;
-            snprintf(u->why, sizeof u->why, "cannot keep the upload: %s", strerror(errno));
-            return;
-        }
-        data += w;
-        size -= (size_t)w;
-        u->received += (uint64_t)w;
-    }
+    spool_take(&r->basemap_upload->sp, data, size);
 }
 
 void api_basemap_upload_end(struct request *r)
@@ -367,7 +343,7 @@ void api_basemap_upload_end(struct request *r)
 
     if (u == NULL)
         return;
-    close(u->fd);
+    close(u->sp.fd);
     unlink(u->path);
     free(u);
     r->basemap_upload = NULL;
@@ -385,11 +361,11 @@ int api_basemaps_add(struct request *r)
 
     if (u == NULL)
         return http_error(r, 400, "invalid", "body", "send the file as the body, with ?filename=");
-    if (u->failed)
-        return http_error(r, 400, "invalid", "body", "%s", u->why);
-    if (u->received != u->declared)
+    if (u->sp.failed)
+        return http_error(r, 400, "invalid", "body", "%s", u->sp.why);
+    if (u->sp.received != u->sp.declared)
         return http_error(r, 400, "invalid", "body", "the upload ended after %llu of %llu bytes",
-                          (unsigned long long)u->received, (unsigned long long)u->declared);
+                          (unsigned long long)u->sp.received, (unsigned long long)u->sp.declared);
     if (name == NULL) {
         basemap_name_from_path(u->filename, &def);
         name = buf_str(&def);

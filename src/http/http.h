@@ -289,6 +289,17 @@ void api_basemap_upload_end(struct request *r);
  * archive's directory; at start, before the first request.  Returns how
  * many it removed, or -1 when the directory cannot be read. */
 long api_basemap_sweep(void);
+/* A request's body written to a file as it arrives (an upload): the size
+ * its Content-Length declared, what arrived, and why it failed if it did.
+ * spool_take (memupload.c) writes one piece, refusing more than declared. */
+struct spool {
+    int fd;
+    uint64_t declared, received;
+    bool failed;
+    char why[128];
+};
+void spool_take(struct spool *sp, const char *data, size_t size);
+
 /* Files read once from the browser, kept in memory only (memupload.c): from
  * the head, memupload_begin checks the size (at most max, and what one user
  * may upload) and the ?filename=, then memupload_take each piece of the body,

@@ -24,12 +24,9 @@
 static atomic_int held;
 
 struct memupload {
-    int fd;
+    struct spool sp;
     char path[64];
     char filename[256];
-    uint64_t declared, received;
-    bool failed;
-    char why[128];
 };
 
 int memupload_begin(struct request *r, uint64_t max)
@@ -63,41 +60,44 @@ int memupload_begin(struct request *r, uint64_t max)
     }
     s = xcalloc(1, sizeof *s);
     snprintf(s->filename, sizeof s->filename, "%s", filename);
-    s->declared = n;
-    if ((s->fd = memfd_create("attest-upload", MFD_CLOEXEC)) < 0) {
+    s->sp.declared = n;
+    if ((s->sp.fd = memfd_create("attest-upload", MFD_CLOEXEC)) < 0) {
         free(s);
         atomic_fetch_sub(&held, 1);
         return http_error(r, 500, "internal", NULL, "cannot keep the upload: %s", strerror(errno));
     }
-    snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", s->fd);
+    snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", s->sp.fd);
     r->memupload = s;
     return 0;
 }
 
-void memupload_take(struct request *r, const char *data, size_t size)
+void spool_take(struct spool *sp, const char *data, size_t size)
 {
-    struct memupload *s = r->memupload;
-
-    if (s->failed)
+    if (sp->failed)
         return;
-    if (s->received + size > s->declared) {
-        s->failed = true;
-        snprintf(s->why, sizeof s->why, "the body is longer than its Content-Length");
+    if (sp->received + size > sp->declared) {
+        sp->failed = true;
+        snprintf(sp->why, sizeof sp->why, "the body is longer than its Content-Length");
         return;
     }
     while (size > 0) {
-        ssize_t w = write(s->fd, data, size);
+        ssize_t w = write(sp->fd, data, size);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            s->failed = true;
-            snprintf(s->why, sizeof s->why, "cannot keep the upload: %s", strerror(errno));
+            sp->failed = true;
+            snprintf(sp->why, sizeof sp->why, "cannot keep the upload: %s", strerror(errno));
             return;
         }
         data += w;
         size -= (size_t)w;
-        s->received += (uint64_t)w;
+        sp->received += (uint64_t)w;
     }
+}
+
+void memupload_take(struct request *r, const char *data, size_t size)
+{
+    spool_take(&r->memupload->sp, data, size);
 }
 
 void memupload_end(struct request *r)
@@ -106,7 +106,7 @@ void memupload_end(struct request *r)
 
     if (s == NULL)
         return;
-    close(s->fd);
+    close(s->sp.fd);
     free(s);
     atomic_fetch_sub(&held, 1);
     r->memupload = NULL;
@@ -118,8 +118,8 @@ int memupload_complete(struct request *r)
 
     if (s == NULL)
         return http_error(r, 400, "invalid", "body", "send the file as the body, with ?filename=");
-    if (s->failed || s->received != s->declared)
-        return http_error(r, 400, "invalid", "body", "%s", s->failed ? s->why
+    if (s->sp.failed || s->sp.received != s->sp.declared)
+        return http_error(r, 400, "invalid", "body", "%s", s->sp.failed ? s->sp.why
                           : "the upload ended before its Content-Length");
     return 0;
 }
@@ -136,5 +136,5 @@ const char *memupload_filename(const struct request *r)
 
 int memupload_fd(const struct request *r)
 {
-    return r->memupload->fd;
+    return r->memupload->sp.fd;
 }
