@@ -99,8 +99,12 @@ function qs(params) {
     return parts.length ? '?' + parts.join('&') : '';
 }
 
+/* fn, called ms after the last of a run of calls.  Made by a view, for
+ * that view: leaving it cancels a call still waiting (which would find its
+ * map removed). */
 function debounce(fn, ms) {
     var timer = null;
+    state.cleanup.push(function () { clearTimeout(timer); });
     return function () {
         clearTimeout(timer);
         timer = setTimeout(fn, ms);

@@ -33,7 +33,9 @@ const context = await chromium.launchPersistentContext(process.env.ATTEST_PROFIL
 context.setDefaultTimeout(8000);
 const page = context.pages()[0] || await context.newPage();
 const problems = [];
-page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+// Each problem names the step it came in and where in the scripts.
+let current = '';
+page.on('pageerror', (e) => problems.push(`page error in "${current}": ${e.message} at ${String(e.stack).split('\n').slice(1, 4).join(' / ')}`));
 page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
 });
@@ -46,6 +48,7 @@ const made = {};
 // here: the step is then reported skipped, with the reason.
 async function step(name, fn) {
     n++;
+    current = name;
     try {
         const skip = await fn();
         console.log(skip ? `ok - browser/${name} # SKIP ${skip}` : `ok - browser/${name}`);
