@@ -334,7 +334,7 @@ int api_basemap_upload_begin(struct request *r)
 
 void api_basemap_upload_take(struct request *r, const char *data, size_t size)
 {
-    spool_take(&r->basemap_upload->sp, data, size);
+    memupload_spool(&r->basemap_upload->sp, data, size);
 }
 
 void api_basemap_upload_end(struct request *r)

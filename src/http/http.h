@@ -291,14 +291,14 @@ void api_basemap_upload_end(struct request *r);
 long api_basemap_sweep(void);
 /* A request's body written to a file as it arrives (an upload): the size
  * its Content-Length declared, what arrived, and why it failed if it did.
- * spool_take (memupload.c) writes one piece, refusing more than declared. */
+ * memupload_spool (memupload.c) writes one piece, refusing more than declared. */
 struct spool {
     int fd;
     uint64_t declared, received;
     bool failed;
     char why[128];
 };
-void spool_take(struct spool *sp, const char *data, size_t size);
+void memupload_spool(struct spool *sp, const char *data, size_t size);
 
 /* Files read once from the browser, kept in memory only (memupload.c): from
  * the head, memupload_begin checks the size (at most max, and what one user

@@ -71,7 +71,7 @@ int memupload_begin(struct request *r, uint64_t max)
     return 0;
 }
 
-void spool_take(struct spool *sp, const char *data, size_t size)
+void memupload_spool(struct spool *sp, const char *data, size_t size)
 {
     if (sp->failed)
         return;
@@ -97,7 +97,7 @@ void spool_take(struct spool *sp, const char *data, size_t size)
 
 void memupload_take(struct request *r, const char *data, size_t size)
 {
-    spool_take(&r->memupload->sp, data, size);
+    memupload_spool(&r->memupload->sp, data, size);
 }
 
 void memupload_end(struct request *r)
