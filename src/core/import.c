@@ -16,49 +16,20 @@
 #define PROGRESS_EVERY 10000
 
 /* A bulk import writes far more pages than a page cache of everyday size
- * holds: the B-trees of random ids and the full-text segments spill to
- * the WAL and are read back.  For the import, the cache is 256 MiB, and
- * the full-text indexes flush less often (see search_bulk); both are
- * set back afterwards.  Durability is unchanged: the one commit at the
- * end is as synchronous as any other. */
-#define BULK_CACHE_KIB 262144
-
-static int set_cache(struct import *im, int cache_size)
-{
-    char sql[64];
-
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache_size);
-    return store_exec(im->ctx, im->st, sql);
-}
+ * holds: for the import, the cache is the store's bulk cache
+ * (store_bulk_cache), and the full-text indexes flush less often (see
+ * search_bulk); both are set back afterwards. */
 
 /* Sets the bulk settings (or, with bulk false, sets them back) inside the
  * import's transaction.  A rollback takes back the full-text settings by
- * itself; the page cache is set back by restore_cache(). */
+ * itself; the page cache is set back by store_bulk_cache_restore. */
 static int bulk_settings(struct import *im, bool bulk)
 {
-    sqlite3_stmt *stmt;
-
-    if (bulk) {
-        if ((stmt = store_stmt(im->ctx, im->st, "PRAGMA cache_size")) == NULL)
-            return AT_ERR;
-        im->cache_size = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
-        sqlite3_reset(stmt);
-        if (im->cache_size != 0 && set_cache(im, -BULK_CACHE_KIB) != AT_OK)
-            return AT_ERR;
-    } else if (im->cache_size != 0 && set_cache(im, im->cache_size) != AT_OK) {
-        return AT_ERR;
-    }
+    if (bulk)
+        im->cache_size = store_bulk_cache(im->st);
+    else
+        store_bulk_cache_restore(im->st, im->cache_size);
     return search_bulk(im->ctx, im->st, bulk);
-}
-
-static void restore_cache(struct import *im)
-{
-    struct at_ctx quiet = { 0 };
-    struct import keep = *im;
-
-    keep.ctx = &quiet;
-    if (im->cache_size != 0)
-        set_cache(&keep, im->cache_size);
 }
 
 int import_begin(struct import *im, struct at_ctx *ctx, struct store *st,
@@ -73,7 +44,7 @@ int import_begin(struct import *im, struct at_ctx *ctx, struct store *st,
         return ctx->code;
     if (bulk_settings(im, true) != AT_OK) {
         store_rollback(st);
-        restore_cache(im);
+        store_bulk_cache_restore(im->st, im->cache_size);
         return ctx->code;
     }
     return AT_OK;
@@ -112,17 +83,17 @@ int import_end(struct import *im, bool ok)
         record_bulk_free(im->bulk);
         im->bulk = NULL;
         store_rollback(im->st);
-        restore_cache(im);
+        store_bulk_cache_restore(im->st, im->cache_size);
         return AT_OK;
     }
     if ((rc = bulk_leave(im)) != AT_OK || (rc = bulk_settings(im, false)) != AT_OK) {
         store_rollback(im->st);
-        restore_cache(im);
+        store_bulk_cache_restore(im->st, im->cache_size);
         return rc;
     }
     if (im->opt->check_only) {
         store_rollback(im->st);
-        restore_cache(im);
+        store_bulk_cache_restore(im->st, im->cache_size);
         return AT_OK;
     }
     return evlog_commit(im->ctx, im->st);

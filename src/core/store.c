@@ -111,6 +111,45 @@ void store_rollback(struct store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* A bulk write (a large import, a pack) writes far more pages than the
+ * everyday page cache holds: the B-trees of random ids and the full-text
+ * segments would spill to the WAL before the commit and be read back.  For
+ * its length the cache is 256 MiB, set back at its end; durability is
+ * unchanged (the one commit at the end is as synchronous as any other). */
+#define BULK_CACHE_KIB 262144
+
+/* Sets the page cache to n (PRAGMA cache_size's units); quiet: a cache
+ * left as it was slows a write, it does not fail it. */
+static void cache_set(struct store *st, int n)
+{
+    struct at_ctx quiet = { 0 };
+    char sql[64];
+
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", n);
+    store_exec(&quiet, st, sql);
+}
+
+int store_bulk_cache(struct store *st)
+{
+    struct at_ctx quiet = { 0 };
+    sqlite3_stmt *stmt = store_stmt(&quiet, st, "PRAGMA cache_size");
+    int was = 0;
+
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        was = sqlite3_column_int(stmt, 0);
+    if (stmt)
+        sqlite3_reset(stmt);
+    if (was != 0)
+        cache_set(st, -BULK_CACHE_KIB);
+    return was;
+}
+
+void store_bulk_cache_restore(struct store *st, int was)
+{
+    if (was != 0)
+        cache_set(st, was);
+}
+
 const char *store_dir(const struct store *st)
 {
     return st->dir;

@@ -57,6 +57,14 @@ int store_begin(struct at_ctx *ctx, struct store *st);
 int store_commit(struct at_ctx *ctx, struct store *st);
 void store_rollback(struct store *st);
 
+/* The page cache of a bulk write (a large import, a pack's import): 256
+ * MiB while it lasts.  store_bulk_cache sets it and returns the setting it
+ * replaced (0 when that could not be read: then it sets nothing);
+ * store_bulk_cache_restore sets that back (nothing for 0), after a commit
+ * or a rollback alike.  Both are quiet: the cache is a matter of speed. */
+int store_bulk_cache(struct store *st);
+void store_bulk_cache_restore(struct store *st, int was);
+
 /* The unlocked user acting on the archive, or NULL.  The store borrows
  * the session; the caller keeps it alive while the store is open. */
 struct session;

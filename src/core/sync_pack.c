@@ -1780,30 +1780,10 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
 /* A pack of many versions writes more pages than the everyday page cache
  * holds (each imported version is kept with its proof, which holds the
  * version's text again): they would spill to the WAL before the commit.
- * As for a bulk JSON Lines import (import.c), the import runs with a
- * 256 MiB cache and the full-text indexes' larger write buffer
- * (search_bulk, inside the transaction: a rollback takes it back), both
- * set back at its end; durability is unchanged. */
-#define IMPORT_CACHE_KIB 262144
-
-/* Sets the import's cache (cache_size 0) or sets back the one it replaced;
- * returns the one in force before. */
-static int import_cache(struct store *st, int cache_size)
-{
-    struct at_ctx quiet = { 0 };
-    sqlite3_stmt *stmt = store_stmt(&quiet, st, "PRAGMA cache_size");
-    char sql[64];
-    int was = 0;
-
-    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-        was = sqlite3_column_int(stmt, 0);
-    if (stmt)
-        sqlite3_reset(stmt);
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache_size ? cache_size : -IMPORT_CACHE_KIB);
-    if (was != 0)
-        store_exec(&quiet, st, sql);
-    return was;
-}
+ * As for a bulk JSON Lines import (import.c), the import runs with the
+ * bulk page cache (store_bulk_cache) and the full-text indexes' larger
+ * write buffer (search_bulk, inside the transaction: a rollback takes it
+ * back), both set back at its end; durability is unchanged. */
 
 /* After a rollback: the files an import renamed into the vault before it
  * failed belong to no item; they go now rather than at the next add. */
@@ -1841,7 +1821,7 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     begun = true;
-    cache = import_cache(st, 0);
+    cache = store_bulk_cache(st);
     if ((rc = search_bulk(ctx, st, true)) != AT_OK
         || (rc = vault_sweep(ctx, st, &swept)) != AT_OK
         || (rc = apply_frames(&im)) != AT_OK
@@ -1858,8 +1838,7 @@ out:
         if (im.files > 0)
             sweep_after(st);
     }
-    if (cache != 0)
-        import_cache(st, cache);
+    store_bulk_cache_restore(st, cache);
     free(pi.buf);
     free(im.plain);
     free(im.ct);

@@ -22,6 +22,19 @@ static int jsonl(struct at_ctx *ctx, struct store *st, const char *text, const s
     return rc;
 }
 
+/* The page cache's setting (the store's is -65536: 64 MiB). */
+static int cache_size(struct store *st)
+{
+    sqlite3_stmt *stmt;
+    int v = 0;
+
+    if (sqlite3_prepare_v2(store_db(st), "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
 UNIT_TEST(import_jsonl_and_export_round_trip)
 {
     struct at_ctx ctx = { 0 };
@@ -70,6 +83,7 @@ UNIT_TEST(import_jsonl_bad_line)
     CHECK(jsonl(&ctx, st, "{\"type\": \"starship\", \"data\": {}}\n", &opt, &c) == AT_EINVAL);
     CHECK(strstr(ctx.message, "starship") != NULL);
     CHECK(jsonl(&ctx, st, "{not json\n", &opt, &c) == AT_EINVAL);
+    CHECK(cache_size(st) == -65536); /* the bulk cache is set back after a refusal */
     store_close(st);
 }
 
@@ -129,5 +143,6 @@ UNIT_TEST(import_check_only_stores_nothing)
     memset(&c, 0, sizeof c);
     REQUIRE(jsonl(&ctx, st, text, &opt, &c) == AT_OK);
     CHECK(c.added == 1 && told == 2);
+    CHECK(cache_size(st) == -65536); /* and after a check and a commit */
     store_close(st);
 }

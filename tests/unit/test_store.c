@@ -1,4 +1,5 @@
-/* test_store.c: creating, opening and upgrading archives. */
+/* test_store.c: creating, opening and upgrading archives; the page cache
+ * of a bulk write. */
 #include "../../src/core/attest.h"
 #include "../../src/core/record.h"
 #include "../../src/core/schema.h"
@@ -149,4 +150,24 @@ UNIT_TEST(store_encrypts_every_page)
     CHECK_STR(buf_str(&file), "FICTIONAL Zebrafinch marker");
     store_close(st);
     buf_free(&file);
+}
+
+UNIT_TEST(store_bulk_cache_sets_and_restores)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char dir[512];
+    int was;
+
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(pragma_int(store_db(st), "PRAGMA cache_size") == -65536);
+    was = store_bulk_cache(st);
+    CHECK(was == -65536);
+    CHECK(pragma_int(store_db(st), "PRAGMA cache_size") == -262144);
+    store_bulk_cache_restore(st, was);
+    CHECK(pragma_int(store_db(st), "PRAGMA cache_size") == -65536);
+    store_bulk_cache_restore(st, 0); /* nothing was read: nothing is set */
+    CHECK(pragma_int(store_db(st), "PRAGMA cache_size") == -65536);
+    store_close(st);
 }
