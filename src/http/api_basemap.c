@@ -271,7 +271,6 @@ static const char *const upload_exts[] = { ".mbtiles", ".tif", ".tiff", ".kmz", 
 struct basemap_upload {
     struct spool sp;
     char path[4096];
-    char filename[256];
 };
 
 static const char *upload_ext(const char *filename)
@@ -286,31 +285,19 @@ static const char *upload_ext(const char *filename)
 
 int api_basemap_upload_begin(struct request *r)
 {
-    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-    const char *filename = http_arg(r, "filename"), *name = http_arg(r, "name"), *ext;
-    uint64_t max = server_upload_limits()->bytes_per_user, n = 0;
+    const char *name = http_arg(r, "name"), *ext;
+    struct spool head = { .fd = -1 };
     struct basemap_upload *u;
     struct buf path = BUF_INIT;
-    char *end = NULL;
+    int status;
 
-    if (length && *length >= '0' && *length <= '9') {
-        errno = 0;
-        n = strtoull(length, &end, 10);
-    }
-    if (end == NULL || *end != '\0' || errno != 0 || n == 0)
-        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
-                          "header giving the file's size in bytes");
-    if (n > max)
-        return http_error(r, 413, "too_large", NULL, "the file is larger than the server accepts "
-                          "(%llu bytes)", (unsigned long long)max);
-    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof u->filename
-        || strchr(filename, '/'))
-        return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
-                          "(no folder), ending in .mbtiles, .tif, .tiff, .kmz, .kml or .jp2");
-    if ((ext = upload_ext(filename)) == NULL)
+    if ((status = memupload_head(r, UINT64_MAX, ", ending in .mbtiles, .tif, .tiff, .kmz, .kml or .jp2",
+                                 &head)) != 0)
+        return status;
+    if ((ext = upload_ext(head.filename)) == NULL)
         return http_error(r, 400, "invalid", "filename", "\"%.80s\": a basemap is an MBTiles file "
                           "(.mbtiles), a GeoTIFF (.tif, .tiff), a JPEG 2000 (.jp2) or a KML/KMZ "
-                          "GroundOverlay (.kml, .kmz)", filename);
+                          "GroundOverlay (.kml, .kmz)", head.filename);
     if (name && basemap_name_check(&r->ctx, name) != AT_OK)
         return http_error(r, 400, "invalid", "name", "%s", r->ctx.message);
     if (!upload_place_take())
@@ -318,11 +305,10 @@ int api_basemap_upload_begin(struct request *r)
                           "already, as many as it adds at once; try again when one is done",
                           BASEMAP_UPLOADS_MAX);
     u = xcalloc(1, sizeof *u);
+    u->sp = head;
     buf_printf(&path, "%s/" UPLOAD_PREFIX "XXXXXX%s", server_archive(), ext);
     snprintf(u->path, sizeof u->path, "%s", buf_str(&path));
     buf_free(&path);
-    snprintf(u->filename, sizeof u->filename, "%s", filename);
-    u->sp.declared = n;
     if ((u->sp.fd = mkostemps(u->path, (int)strlen(ext), O_CLOEXEC)) < 0) {
         free(u);
         upload_place_give();
@@ -367,13 +353,13 @@ int api_basemaps_add(struct request *r)
         return http_error(r, 400, "invalid", "body", "the upload ended after %llu of %llu bytes",
                           (unsigned long long)u->sp.received, (unsigned long long)u->sp.declared);
     if (name == NULL) {
-        basemap_name_from_path(u->filename, &def);
+        basemap_name_from_path(u->sp.filename, &def);
         name = buf_str(&def);
     }
     rc = basemap_add(&r->ctx, r->st, u->path, name, &b);
     buf_free(&def);
     if (rc != AT_OK) {
-        http_message_rename(r, u->path, u->filename); /* not the server's own path */
+        http_message_rename(r, u->path, u->sp.filename); /* not the server's own path */
         return http_core_error(r, rc);
     }
     return http_json(r, 201, basemap_json(&b));

@@ -290,14 +290,20 @@ void api_basemap_upload_end(struct request *r);
  * many it removed, or -1 when the directory cannot be read. */
 long api_basemap_sweep(void);
 /* A request's body written to a file as it arrives (an upload): the size
- * its Content-Length declared, what arrived, and why it failed if it did.
- * memupload_spool (memupload.c) writes one piece, refusing more than declared. */
+ * its Content-Length declared, the user's name for the file (?filename=),
+ * what arrived, and why it failed if it did.  memupload_head (memupload.c)
+ * checks the head of an upload, the size (at most max, and what one user may
+ * upload) and the name, into sp; 0, or the error status it set, its message
+ * on a bad name ending with names (what the route takes, or "").
+ * memupload_spool writes one piece, refusing more than declared. */
 struct spool {
     int fd;
     uint64_t declared, received;
     bool failed;
     char why[128];
+    char filename[256];
 };
+int memupload_head(struct request *r, uint64_t max, const char *names, struct spool *sp);
 void memupload_spool(struct spool *sp, const char *data, size_t size);
 
 /* Files read once from the browser, kept in memory only (memupload.c): from

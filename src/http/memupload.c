@@ -5,7 +5,10 @@
  * left behind however the request or the server ends; core reads it by
  * its path under /proc/self/fd.  For the files a browser sends to be read
  * once and not kept: a file of records to import (api_import.c), a bundle
- * to check (api_verify.c).
+ * to check (api_verify.c).  The head of every upload written as it arrives
+ * (these, and a basemap spooled to a file in api_basemap.c) is checked
+ * here, its size and name (memupload_head), and each piece written by
+ * memupload_spool.
  */
 #include "http.h"
 #include "server.h"
@@ -26,15 +29,13 @@ static atomic_int held;
 struct memupload {
     struct spool sp;
     char path[64];
-    char filename[256];
 };
 
-int memupload_begin(struct request *r, uint64_t max)
+int memupload_head(struct request *r, uint64_t max, const char *names, struct spool *sp)
 {
     const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     const char *filename = http_arg(r, "filename");
     uint64_t n = 0;
-    struct memupload *s;
     char *end = NULL;
 
     if (max > server_upload_limits()->bytes_per_user)
@@ -49,18 +50,30 @@ int memupload_begin(struct request *r, uint64_t max)
     if (n > max)
         return http_error(r, 413, "too_large", NULL, "the file is larger than the server accepts "
                           "here (%llu bytes)", (unsigned long long)max);
-    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof s->filename
+    if (filename == NULL || *filename == '\0' || strlen(filename) >= sizeof sp->filename
         || strchr(filename, '/'))
         return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name "
-                          "(no folder)");
+                          "(no folder)%s", names);
+    snprintf(sp->filename, sizeof sp->filename, "%s", filename);
+    sp->declared = n;
+    return 0;
+}
+
+int memupload_begin(struct request *r, uint64_t max)
+{
+    struct spool head = { .fd = -1 };
+    struct memupload *s;
+    int status;
+
+    if ((status = memupload_head(r, max, "", &head)) != 0)
+        return status;
     if (atomic_fetch_add(&held, 1) >= MEMUPLOAD_AT_ONCE) {
         atomic_fetch_sub(&held, 1);
         return http_error(r, 503, "busy", NULL, "the server is reading %d such files already; "
                           "try again when one is done", MEMUPLOAD_AT_ONCE);
     }
     s = xcalloc(1, sizeof *s);
-    snprintf(s->filename, sizeof s->filename, "%s", filename);
-    s->sp.declared = n;
+    s->sp = head;
     if ((s->sp.fd = memfd_create("attest-upload", MFD_CLOEXEC)) < 0) {
         free(s);
         atomic_fetch_sub(&held, 1);
@@ -131,7 +144,7 @@ const char *memupload_path(const struct request *r)
 
 const char *memupload_filename(const struct request *r)
 {
-    return r->memupload->filename;
+    return r->memupload->sp.filename;
 }
 
 int memupload_fd(const struct request *r)

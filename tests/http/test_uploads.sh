@@ -6,7 +6,7 @@
 # the next start removes.  Downloads, likewise, are decrypted as they are
 # sent, never into a file.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 61
+plan 64
 http_setup --no-demo
 export HTTP_TEST_ARCHIVE="$tmp/a"
 up() { "$python" tests/http/uploads.py "$@" || echo "not ok - uploads.py $1 exited with $?"; }
@@ -48,6 +48,7 @@ no_staging "no staging file is left after a clean stop" "$tmp/a/vault"
 # (c) Caps per user and in all.
 http_start --uploads-per-user 2 --uploads-total 3 --upload-bytes-per-user 8M
 up caps
+up heads
 http_stop
 no_staging "no staging file is left after refused and dropped uploads" "$tmp/a/vault"
 

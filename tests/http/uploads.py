@@ -295,6 +295,34 @@ def part_held_download():
               (r.status, len(r.body)))
 
 
+def part_heads():
+    """With --upload-bytes-per-user 8M: the three uploads written as they
+    arrive (a basemap, a file of records to import, a bundle to check) have
+    their head checked alike, before the body: no length 411, more than a
+    user may upload 413, a file name with a folder or too long 400 naming
+    filename.  Each answer: (status, code, field, whether it says why)."""
+    admin = Session().login("admin")
+    for path, ext in [("/api/v1/basemaps", ".mbtiles"), ("/api/v1/import", ".csv"),
+                      ("/api/v1/verify/bundle", ".tar")]:
+        answers = []
+        for size, name, length in [(1 << 20, "f" + ext, False), (9 << 20, "f" + ext, True),
+                                   (1 << 20, "a%2Fb" + ext, True), (1 << 20, "n" * 300 + ext, True)]:
+            s = socket.create_connection((HOST, PORT), timeout=20)
+            s.sendall(upload_head(size, admin, query="?filename=" + name, expect=True, length=length)
+                      .replace(b"/api/v1/evidence", path.encode()))
+            status, body = read_reply(s)
+            s.close()
+            try:
+                err = json.loads(body)["error"]
+            except Exception:
+                err = {}
+            said = {411: "Content-Length", 413: "8388608 bytes", 400: "no folder"}.get(status, "?")
+            answers.append((status, err.get("code"), err.get("field"), said in err.get("message", "")))
+        res.check("POST %s: the head's size and name are checked as every upload's" % path, answers == [
+            (411, "length_required", None, True), (413, "too_large", None, True),
+            (400, "invalid", "filename", True), (400, "invalid", "filename", True)], answers)
+
+
 def basemap_leftovers():
     return sorted(n for n in os.listdir(ARCHIVE) if n.startswith("basemap-upload-"))
 
