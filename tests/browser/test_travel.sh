@@ -5,43 +5,11 @@
 # chromium.  A separate archive from test_ui.sh's, since travel empties
 # it.  After the browser steps, the laptop's officer reveals the identity
 # it recorded (the restore brought back its sealed boxes).  FICTIONAL data.
-set -u
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-A=${ATTEST_BIN:-$root/build/attest}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-echo "1..$(( $(grep -c '^await step(' "$root/tests/browser/travel.test.mjs") + 1 ))"
-
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$root/node_modules/playwright-core" ]; then
-    echo "not ok - browser/travel setup: needs $CHROMIUM and npm's playwright-core (make deps)"
-    exit 1
-fi
-
-tmp=$(mktemp -d)
-shots=$(mktemp -d "${TMPDIR:-/tmp}/attest-travel-shots.XXXXXX")
-laptop=
-centre=
-cleanup() {
-    for pid in $laptop $centre; do
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-    rmdir "$shots" 2>/dev/null # kept only when a step failed
-}
-trap cleanup EXIT
+echo "1..$(( $(grep -c '^await step(' "$(dirname "$0")/travel.test.mjs") + 1 ))"
+. "$(dirname "$0")/lib.sh"
+browser_setup "travel setup" travel
 
 IDENTITY="FICTIONAL Browser Traveller Seonwoo"
-printf 'FICTIONAL test passphrase\n' > "$tmp/pass"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
-run() { "$A" "$@" 3<"$tmp/pass"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-serve() { # serve DIR PORT LOG: starts a server, waits until it answers
-    "$A" -A "$1" serve --bind 127.0.0.1 --port "$2" 3<"$tmp/pass" 2>"$3" &
-    for _ in $(seq 600); do
-        (exec 5<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-        sleep 0.1
-    done
-}
 cport=$(free_port)
 lport=$(free_port)
 if ! { run init "$tmp/c" --kdf interactive \
@@ -56,11 +24,10 @@ if ! { run init "$tmp/c" --kdf interactive \
        && printf '{"real_name":"%s"}\n' "$IDENTITY" > "$tmp/id.json" \
        && run -A "$tmp/l" witness identity wt-trv000000001 --file "$tmp/id.json" \
        && run -A "$tmp/c" user token create --label FICTIONAL-laptop > "$tmp/c.token"; } >"$tmp/setup.log" 2>&1; then
-    echo "not ok - browser/travel setup: $(tail -3 "$tmp/setup.log")"
-    exit 1
+    setup_failed
 fi
-serve "$tmp/c" "$cport" "$tmp/centre.log"; centre=$!
-serve "$tmp/l" "$lport" "$tmp/laptop.log"; laptop=$!
+serve "$tmp/c" "$cport" "$tmp/centre.log"
+serve "$tmp/l" "$lport" "$tmp/laptop.log"
 
 ATTEST_URL="http://127.0.0.1:$lport" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
 ATTEST_DOWNLOADS="$tmp/downloads" ATTEST_CENTRE_TOKEN="$(cat "$tmp/c.token")" ATTEST_IDENTITY="$IDENTITY" \

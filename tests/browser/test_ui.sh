@@ -5,37 +5,13 @@
 # "ok - browser/NAME" or "not ok - browser/NAME" line per step; screenshots
 # of failing steps are kept in the directory it prints, the pictures steps
 # take to be looked at (the reference map) in pictures/ beside attest.
-set -u
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-A=${ATTEST_BIN:-$root/build/attest}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 # The plan: one test per step, each an `await step(` line of ui.test.mjs.
-echo "1..$(grep -c '^await step(' "$root/tests/browser/ui.test.mjs")"
+echo "1..$(grep -c '^await step(' "$(dirname "$0")/ui.test.mjs")"
+. "$(dirname "$0")/lib.sh"
+browser_setup setup ui
 
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$root/node_modules/playwright-core" ]; then
-    echo "not ok - browser/setup: needs $CHROMIUM and npm's playwright-core (make deps)"
-    exit 1
-fi
-
-tmp=$(mktemp -d)
-shots=$(mktemp -d "${TMPDIR:-/tmp}/attest-ui-shots.XXXXXX")
-server=
-peer_server=
-cleanup() {
-    for pid in $server $peer_server; do
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-    rmdir "$shots" 2>/dev/null # kept only when a step failed
-}
-trap cleanup EXIT
-
-printf 'FICTIONAL test passphrase\n' > "$tmp/pass"
 printf 'FICTIONAL analyst passphrase\n' > "$tmp/ana"
 printf 'FICTIONAL officer passphrase\n' > "$tmp/olga"
-export ATTEST_PASSPHRASE_FD=3 ATTEST_USER=admin
-run() { "$A" "$@" 3<"$tmp/pass"; }
 if ! { run init "$tmp/a" --kdf interactive \
        && run -A "$tmp/a" user add ana --role analyst --new-passphrase-fd 4 --kdf interactive 4<"$tmp/ana" \
        && run -A "$tmp/a" user add olga --role officer --new-passphrase-fd 4 --kdf interactive 4<"$tmp/olga" \
@@ -70,29 +46,14 @@ if ! { run init "$tmp/a" --kdf interactive \
        && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
        && run -A "$tmp/a" export bundle --tier court -o "$tmp/files/court.tar" ev-fake00000001 pp-fake00000001 \
        && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz"; } >"$tmp/setup.log" 2>&1; then
-    echo "not ok - browser/setup: $(tail -3 "$tmp/setup.log")"
-    exit 1
+    setup_failed
 fi
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# wait_port PORT: until a server answers on it (at most a minute).
-wait_port() {
-    for _ in $(seq 600); do
-        (exec 5<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-}
-
 port=$(free_port)
-"$A" -A "$tmp/a" serve --bind 127.0.0.1 --port "$port" 3<"$tmp/pass" 2>"$tmp/serve.log" &
-server=$!
-wait_port "$port"
-
+serve "$tmp/a" "$port" "$tmp/serve.log"
 # A second server on loopback, the peer the browser pins and pushes to.
 peer_port=$(free_port)
-"$A" -A "$tmp/c" serve --bind 127.0.0.1 --port "$peer_port" 3<"$tmp/pass" 2>"$tmp/peer.log" &
-peer_server=$!
-wait_port "$peer_port"
+serve "$tmp/c" "$peer_port" "$tmp/peer.log"
 
 ATTEST_PEER_URL="http://127.0.0.1:$peer_port" ATTEST_PEER_LINE="$(cat "$tmp/c.line")" \
 ATTEST_PEER_TOKEN="$(cat "$tmp/c.token")" \

@@ -2,59 +2,17 @@
 // admin prepares the laptop for travel on the Peers and sync page and
 // restores it from the centre's server.  Its archive is emptied, so it is
 // not the archive of ui.test.mjs.  Every step is an `await step(...)` line
-// at the top level (test_travel.sh counts them); a failing step saves a
-// screenshot in $ATTEST_SHOTS.  FICTIONAL data only.
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
+// at the top level (test_travel.sh counts them); step, check and goto are
+// browser.mjs's, as ui.test.mjs's.  FICTIONAL data only.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { base, downloads, problems, context, page, failed, launch, step, check, goto } from './browser.mjs';
 
-const base = process.env.ATTEST_URL;
-const shots = process.env.ATTEST_SHOTS;
-const downloads = process.env.ATTEST_DOWNLOADS;
 const TOKEN = process.env.ATTEST_CENTRE_TOKEN;
 const IDENTITY = process.env.ATTEST_IDENTITY;
 
-mkdirSync(downloads, { recursive: true });
-const context = await chromium.launchPersistentContext(process.env.ATTEST_PROFILE, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 900 },
-    acceptDownloads: true,
-    downloadsPath: downloads,
-});
-context.setDefaultTimeout(8000);
-const page = context.pages()[0] || await context.newPage();
-const problems = [];
-page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
-});
-page.on('dialog', (d) => { problems.push('dialog opened: ' + d.message()); d.dismiss(); });
+await launch(900, 'travel-');
 
-let failed = 0, n = 0;
-async function step(name, fn) {
-    n++;
-    try {
-        await fn();
-        console.log(`ok - browser/${name}`);
-    } catch (err) {
-        failed++;
-        const file = join(shots, `travel-${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.log(`not ok - browser/${name}: ${String(err.message).split('\n')[0]}`);
-        console.log(`# screenshot: ${file}`);
-    }
-}
-function check(cond, what) {
-    if (!cond) throw new Error(what);
-}
-let loads = 0;
-async function goto(hash) {
-    await page.goto(`${base}/?load=${++loads}#/${hash}`);
-    await page.waitForSelector('main h1');
-}
 async function status(path) {
     return page.evaluate((p) => fetch(p, { credentials: 'same-origin' }).then((r) => r.status), path);
 }

@@ -1,76 +1,25 @@
 // Browser tests of the attest web application, run by test_ui.sh against a
 // server of FICTIONAL records.  Every step is an `await step(...)` line at
-// the top level of this file (test_ui.sh counts them for its plan).  Each
-// step prints "ok - browser/NAME" or "not ok - browser/NAME"; a failing
-// step saves a screenshot in $ATTEST_SHOTS.  Later steps use what earlier ones made, so one failure
+// the top level of this file (test_ui.sh counts them for its plan); step,
+// check and goto are browser.mjs's.  Each step prints "ok - browser/NAME"
+// or "not ok - browser/NAME"; a failing step saves a screenshot in
+// $ATTEST_SHOTS.  Later steps use what earlier ones made, so one failure
 // may bring others.
-import { chromium } from 'playwright-core';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { base, shots, downloads, problems, context, page, failed, n, launch, step, check, goto } from './browser.mjs';
 
-const base = process.env.ATTEST_URL;
-const shots = process.env.ATTEST_SHOTS;
 const pictures = process.env.ATTEST_PICTURES || shots; // what a step shows to be looked at
-const downloads = process.env.ATTEST_DOWNLOADS;
 const ADMIN = ['admin', 'FICTIONAL test passphrase'];
 const ANALYST = ['ana', 'FICTIONAL analyst passphrase'];
 const REAL_NAME = 'FICTIONAL Hong Gil Dong';
 const EVENT_TITLE = 'FICTIONAL test event: public hanging by the Chongjin station 청진역 공개처형';
 const XSS_TITLE = '<script>window.__attest_xss = 1</script><img src=x onerror="window.__attest_xss = 2">';
 
-mkdirSync(downloads, { recursive: true });
 mkdirSync(pictures, { recursive: true });
-const context = await chromium.launchPersistentContext(process.env.ATTEST_PROFILE, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 800 },
-    acceptDownloads: true,
-    downloadsPath: downloads,
-});
-context.setDefaultTimeout(8000);
-const page = context.pages()[0] || await context.newPage();
-const problems = [];
-// Each problem names the step it came in and where in the scripts.
-let current = '';
-page.on('pageerror', (e) => problems.push(`page error in "${current}": ${e.message} at ${String(e.stack).split('\n').slice(1, 4).join(' / ')}`));
-page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
-});
-page.on('dialog', (d) => { problems.push('dialog opened: ' + d.message()); d.dismiss(); });
-
-let failed = 0, n = 0;
+await launch(800);
 const made = {};
-
-// step NAME FN: one test.  FN may return a reason why the step cannot run
-// here: the step is then reported skipped, with the reason.
-async function step(name, fn) {
-    n++;
-    current = name;
-    try {
-        const skip = await fn();
-        console.log(skip ? `ok - browser/${name} # SKIP ${skip}` : `ok - browser/${name}`);
-    } catch (err) {
-        failed++;
-        const file = join(shots, `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.log(`not ok - browser/${name}: ${String(err.message).split('\n')[0]}`);
-        console.log(`# screenshot: ${file}`);
-    }
-}
-
-function check(cond, what) {
-    if (!cond) throw new Error(what);
-}
-
-// A full load each time, so that no step sees the page of the one before.
-let loads = 0;
-async function goto(hash) {
-    await page.goto(`${base}/?load=${++loads}#/${hash}`);
-    await page.waitForSelector('main h1');
-}
 
 async function login([user, pass]) {
     await page.goto(base + '/');
