@@ -108,3 +108,23 @@ http_stop() {
         server_pid=
     fi
 }
+
+laptop_start() {
+    # laptop_start [PORT]: serves the second archive $L, the laptop, on PORT
+    # (a free one when not given); sets $lport, $lbase and $laptop_pid; its
+    # stderr goes to $tmp/laptop-server.log.  Waits until it answers (a
+    # minute at most).  laptop_stop stops it.
+    lport=${1:-$(free_port)}
+    lbase="http://127.0.0.1:$lport"
+    "$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
+    laptop_pid=$!
+    for _ in $(seq 600); do
+        curl -s -o /dev/null "$lbase/api/v1/openapi.json" 2>/dev/null && break
+        sleep 0.1
+    done
+}
+
+laptop_stop() {
+    kill -TERM "$laptop_pid" 2>/dev/null
+    wait "$laptop_pid" 2>/dev/null
+}

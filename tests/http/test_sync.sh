@@ -72,13 +72,7 @@ check "verify passes on the laptop" "$bin" -A "$L" verify
 check "verify passes at the centre" "$bin" verify
 
 # ---- the server pushes and pulls to a peer's server (the browser's Peers page) ----
-lport=$(free_port)
-"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
-laptop_pid=$!
-for _ in $(seq 600); do
-    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
-    sleep 0.1
-done
+laptop_start
 "$bin" -A "$L" user token create --label FICTIONAL-centre > "$tmp/laptop-token" 2>/dev/null
 printf '{"type":"document","id":"dc-apt000000009","data":{"title":"FICTIONAL centre record, pushed by its server"}}\n' > "$tmp/centre.jsonl"
 setup "a centre record" "$bin" import jsonl "$tmp/centre.jsonl"
@@ -123,7 +117,7 @@ print(r.status, r.body.decode())
 sys.exit(0 if r.status == 502 and b"401" in r.body else 1)
 PY
 check "a wrong token of the peer's server: 502 with the peer's answer, not 401" test $? -eq 0
-kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
+laptop_stop
 
 # ---- refusals ---------------------------------------------------------------------
 "$bin" -A "$L" sync push http://192.0.2.1:9 --to centre --token-file "$tmp/token" > "$tmp/o" 2>&1; rc=$?
@@ -165,12 +159,7 @@ check "https: a certificate no CA vouches for is refused" test $rc -ne 0 -a -n "
 check "https: pull with --cacert" "$bin" -A "$L" sync pull "$base" --from centre --token-file "$tmp/token" --cacert "$tmp/cert.pem"
 # The laptop's own server pulls from the centre's (the browser's Peers
 # page), with the certificate kept with the peer as --cacert gives it.
-"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
-laptop_pid=$!
-for _ in $(seq 600); do
-    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
-    sleep 0.1
-done
+laptop_start "$lport" # the port the centre knows it by
 "$python" - "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" > "$tmp/o" 2>&1 <<'PY'
 import sys
 from client import Session
@@ -204,5 +193,5 @@ check("https from the server: the certificate kept with the peer is trusted", r.
 sys.exit(1 if failed else 0)
 PY
 cat "$tmp/o"
-kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
+laptop_stop
 http_stop

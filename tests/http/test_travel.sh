@@ -30,14 +30,7 @@ setup "laptop records" "$bin" -A "$L" import jsonl "$tmp/laptop.jsonl"
 printf '{"real_name":"Browser Traveller Aunel FICTIONAL"}\n' > "$tmp/identity.json"
 setup "a sealed identity on the laptop" "$bin" -A "$L" witness identity wt-trv000000001 --file "$tmp/identity.json"
 
-lport=$(free_port)
-lbase="http://127.0.0.1:$lport"
-"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
-laptop_pid=$!
-for _ in $(seq 600); do
-    curl -s -o /dev/null "$lbase/api/v1/openapi.json" 2>/dev/null && break
-    sleep 0.1
-done
+laptop_start
 restored() {
     check "$1: the laptop has its record back" "$bin" -A "$L" show dc-trv000000001
     "$bin" -A "$L" -u officer witness reveal wt-trv000000001 > "$tmp/o" 2>&1
@@ -54,5 +47,5 @@ restored "restore of a kept pack"
 check "the centre holds the laptop's record" "$bin" show dc-trv000000001
 "$python" tests/http/travel.py delivered "$lbase" "$tmp/token"
 restored "restore after a delivered travel"
-kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
+laptop_stop
 http_stop
