@@ -135,30 +135,29 @@ measure() {
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; } # utime + stime, in seconds at 100 Hz
 
 echo "-- wrk $conns connections, ${secs} s each, $threads threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cpu0=$(cpu)
+# view NAME SPENT LABEL [SCRIPT]: wrk on attest's reply for the view NAME
+# (country, county, town or filtered), the CPU time attest spent on it kept
+# as "N s SPENT"; then nginx serving the same reply as a file, but for a
+# wrk SCRIPT (a query the reply cache never holds), which has no file.
+spent=()
+view() {
+    local before
+    before=$(cpu)
+    measure "$3" "http://127.0.0.1:$port${!1}" "Cookie: $cookie" ${4:+"$4"}
+    spent+=("$(awk -v a="$before" -v b="$(cpu)" -v w="$2" 'BEGIN { printf "%.1f s %s", b - a, w }')")
+    [ -n "${4:-}" ] || measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/$1.json"
+}
 {
     echo -e "request\treq/s\tp50 ms\tp99 ms\terrors"
-    measure "attest GET /api/v1/map, the country" "http://127.0.0.1:$port$country" "Cookie: $cookie"
-    cpu1=$(cpu)
-    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/country.json"
-    measure "attest GET /api/v1/map, a county" "http://127.0.0.1:$port$county" "Cookie: $cookie"
-    cpu2=$(cpu)
-    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/county.json"
-    measure "attest GET /api/v1/map, a town at zoom 16" "http://127.0.0.1:$port$town" "Cookie: $cookie"
-    cpu3=$(cpu)
-    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/town.json"
-    measure "attest, the country, never cached" "http://127.0.0.1:$port$country" "Cookie: $cookie" \
-        "$tmp/uncached.lua"
-    cpu4=$(cpu)
-    measure "attest, the country filtered (two fields, dates)" "http://127.0.0.1:$port$filtered" "Cookie: $cookie"
-    cpu5=$(cpu)
-    measure "nginx, the same reply as a file" "http://127.0.0.1:$nport/filtered.json"
-    measure "attest, the country filtered, never cached" "http://127.0.0.1:$port$filtered" "Cookie: $cookie" \
-        "$tmp/uncached.lua"
-    cpu6=$(cpu)
+    view country "for the country" "attest GET /api/v1/map, the country"
+    view county "for the county" "attest GET /api/v1/map, a county"
+    view town "for the town" "attest GET /api/v1/map, a town at zoom 16"
+    view country "for the country never cached" "attest, the country, never cached" "$tmp/uncached.lua"
+    view filtered "filtered" "attest, the country filtered (two fields, dates)"
+    view filtered "filtered never cached" "attest, the country filtered, never cached" "$tmp/uncached.lua"
 } > "$tmp/results.tsv"
 column -t -s $'\t' "$tmp/results.tsv"
-echo "-- attest's CPU time: $(python3 -c "print('%.1f s for the country, %.1f s for the county, %.1f s for the town, %.1f s for the country never cached, %.1f s filtered, %.1f s filtered never cached' % ($cpu1 - $cpu0, $cpu2 - $cpu1, $cpu3 - $cpu2, $cpu4 - $cpu3, $cpu5 - $cpu4, $cpu6 - $cpu5))") (${secs} s each); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "-- attest's CPU time: $(printf '%s, ' "${spent[@]}" | sed 's/, $//') (${secs} s each); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The page itself, in chromium (issue 15's target: first render <= 1 s,
 # pan <= 200 ms), when chromium and playwright-core are here.
