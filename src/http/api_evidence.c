@@ -26,7 +26,6 @@
 #include "../core/vault.h"
 #include "../core/vocab.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -147,19 +146,12 @@ static int upload_args(struct request *r, struct vault_add *a)
 
 int api_evidence_upload_begin(struct request *r)
 {
-    const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     struct vault_add a;
-    uint64_t n = 0;
-    char *end = NULL;
+    uint64_t n;
     int status, rc;
 
-    if (length && *length >= '0' && *length <= '9') {
-        errno = 0;
-        n = strtoull(length, &end, 10);
-    }
-    if (end == NULL || *end != '\0' || errno != 0)
-        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
-                          "header giving the file's size in bytes");
+    if ((status = memupload_length(r, 0, &n)) != 0)
+        return status;
     if ((status = upload_args(r, &a)) != 0)
         return status;
     store_set_session(r->st, &r->keys);

@@ -304,6 +304,8 @@ struct spool {
     char filename[256];
 };
 int memupload_head(struct request *r, uint64_t max, const char *names, struct spool *sp);
+/* An upload's Content-Length into *n, at least least bytes: 0, or 411 set. */
+int memupload_length(struct request *r, uint64_t least, uint64_t *n);
 void memupload_spool(struct spool *sp, const char *data, size_t size);
 
 /* Files read once from the browser, kept in memory only (memupload.c): from

@@ -7,8 +7,8 @@
  * once and not kept: a file of records to import (api_import.c), a bundle
  * to check (api_verify.c).  The head of every upload written as it arrives
  * (these, and a basemap spooled to a file in api_basemap.c) is checked
- * here, its size and name (memupload_head), and each piece written by
- * memupload_spool.
+ * here, its size and name (memupload_head; an evidence upload's size too,
+ * memupload_length), and each piece written by memupload_spool.
  */
 #include "http.h"
 #include "server.h"
@@ -31,22 +31,32 @@ struct memupload {
     char path[64];
 };
 
-int memupload_head(struct request *r, uint64_t max, const char *names, struct spool *sp)
+int memupload_length(struct request *r, uint64_t least, uint64_t *n)
 {
     const char *length = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-    const char *filename = http_arg(r, "filename");
-    uint64_t n = 0;
     char *end = NULL;
+
+    *n = 0;
+    if (length && *length >= '0' && *length <= '9') {
+        errno = 0;
+        *n = strtoull(length, &end, 10);
+    }
+    if (end == NULL || *end != '\0' || errno != 0 || *n < least)
+        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
+                          "header giving the file's size in bytes");
+    return 0;
+}
+
+int memupload_head(struct request *r, uint64_t max, const char *names, struct spool *sp)
+{
+    const char *filename = http_arg(r, "filename");
+    uint64_t n;
+    int status;
 
     if (max > server_upload_limits()->bytes_per_user)
         max = server_upload_limits()->bytes_per_user;
-    if (length && *length >= '0' && *length <= '9') {
-        errno = 0;
-        n = strtoull(length, &end, 10);
-    }
-    if (end == NULL || *end != '\0' || errno != 0 || n == 0)
-        return http_error(r, 411, "length_required", NULL, "an upload needs a Content-Length "
-                          "header giving the file's size in bytes");
+    if ((status = memupload_length(r, 1, &n)) != 0)
+        return status;
     if (n > max)
         return http_error(r, 413, "too_large", NULL, "the file is larger than the server accepts "
                           "here (%llu bytes)", (unsigned long long)max);
