@@ -45,6 +45,13 @@ function append(el, kids) {
     return el;
 }
 
+/* A form's field: its label, the input (whose id is id) and, when given,
+ * the hint that describes it (id-hint; the input's aria-describedby). */
+function labelled(id, label, input, hint) {
+    return h('div', { class: 'field' }, h('label', { for: id }, label), input,
+             hint ? h('span', { class: 'hint', id: id + '-hint' }, hint) : null);
+}
+
 /* An SVG element, as h() makes HTML ones (the review page's waterfall). */
 var SVG_NS = 'http://www.w3.org/2000/svg';
 function svg(tag, attrs) {
@@ -1945,7 +1952,7 @@ window.addEventListener('hashchange', route);
  * document.js, case.js, map_*.js,
  * sync.js) use; they are loaded after this file and add to VIEWS. */
 window.ATTEST = {
-    VIEWS: VIEWS, state: state, h: h, append: append, clear: clear, nextId: nextId, qs: qs,
+    VIEWS: VIEWS, state: state, h: h, append: append, labelled: labelled, clear: clear, nextId: nextId, qs: qs,
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
     say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,

@@ -12,7 +12,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
+var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
 function size(bytes) {
     if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + ' MB';
@@ -82,10 +82,8 @@ function addForm(reload) {
     } },
         h('h2', null, t('bm.addTitle')), h('p', { class: 'muted' }, t('bm.about')), err,
         h('div', { class: 'fields' },
-          h('div', { class: 'field' }, h('label', { for: 'bm-file' }, t('bm.file')), file,
-            h('span', { class: 'hint', id: 'bm-file-hint' }, t('bm.fileHint'))),
-          h('div', { class: 'field' }, h('label', { for: 'bm-name' }, t('bm.name')), name,
-            h('span', { class: 'hint', id: 'bm-name-hint' }, t('bm.nameHint')))),
+          field('bm-file', t('bm.file'), file, t('bm.fileHint')),
+          field('bm-name', t('bm.name'), name, t('bm.nameHint'))),
         h('div', { class: 'actions' }, save));
 }
 

@@ -15,7 +15,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
+var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
 var EXT = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', kml: 'kml', kmz: 'kmz' };
 var RECORDS_SHOWN = 50;
@@ -29,11 +29,6 @@ function formatOf(file, chosen) {
 /* The non-empty lines of a textarea. */
 function lines(area) {
     return area.value.split('\n').map(function (s) { return s.trim(); }).filter(Boolean);
-}
-
-function field(id, label, input, hint) {
-    return h('div', { class: 'field' }, h('label', { for: id }, label), input,
-             hint ? h('span', { class: 'hint', id: id + '-hint' }, hint) : null);
 }
 
 function result(x) {

@@ -11,7 +11,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
+var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
 function recordItem(id) {
     var a = A.recordLink(id, id);
@@ -82,11 +82,9 @@ A.VIEWS.link = function (el, arg, params) {
     } },
         h('h2', null, t('ln.runTitle')), h('p', { class: 'muted' }, t('ln.about')), err,
         h('div', { class: 'fields' },
-          h('div', { class: 'field' }, h('label', { for: 'ln-type' }, t('ln.typeLabel')), type),
-          h('div', { class: 'field' }, h('label', { for: 'ln-threshold' }, t('ln.threshold')), threshold,
-            h('span', { class: 'hint', id: 'ln-threshold-hint' }, t('ln.thresholdHint'))),
-          h('div', { class: 'field' }, h('label', { for: 'ln-config' }, t('ln.config')), config,
-            h('span', { class: 'hint', id: 'ln-config-hint' }, t('ln.configHint')))),
+          field('ln-type', t('ln.typeLabel'), type),
+          field('ln-threshold', t('ln.threshold'), threshold, t('ln.thresholdHint')),
+          field('ln-config', t('ln.config'), config, t('ln.configHint'))),
         h('div', { class: 'actions' }, run)));
     el.appendChild(out);
     el.appendChild(box);

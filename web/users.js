@@ -14,7 +14,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
+var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
 var ROLES = ['admin', 'officer', 'investigator', 'analyst', 'partner', 'public'];
 
@@ -123,10 +123,9 @@ function addForm(reload) {
     } },
         h('h2', null, t('us.addTitle')), err,
         h('div', { class: 'fields' },
-          h('div', { class: 'field' }, h('label', { for: 'us-new-name' }, t('us.name')), name),
-          h('div', { class: 'field' }, h('label', { for: 'us-new-role' }, t('us.role')), role),
-          h('div', { class: 'field' }, h('label', { for: 'us-new-pass' }, t('us.pass')), pass,
-            h('span', { class: 'hint', id: 'us-pass-hint' }, t('us.passHint')))),
+          field('us-new-name', t('us.name'), name),
+          field('us-new-role', t('us.role'), role),
+          field('us-new-pass', t('us.pass'), pass, t('us.passHint'))),
         h('div', { class: 'actions' }, save));
 }
 

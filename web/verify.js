@@ -12,7 +12,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
+var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
 function kv(pairs) {
     var dl = h('dl', { class: 'kv' });
@@ -105,10 +105,8 @@ function bundleForm() {
     } },
         h('h2', null, t('vb.title')), h('p', { class: 'muted' }, t('vb.about')), err,
         h('div', { class: 'fields' },
-          h('div', { class: 'field' }, h('label', { for: 'vb-file' }, t('vb.file')), file,
-            h('span', { class: 'hint', id: 'vb-file-hint' }, t('vb.fileHint'))),
-          h('div', { class: 'field' }, h('label', { for: 'vb-key' }, t('vb.key')), key,
-            h('span', { class: 'hint', id: 'vb-key-hint' }, t('vb.keyHint')))),
+          field('vb-file', t('vb.file'), file, t('vb.fileHint')),
+          field('vb-key', t('vb.key'), key, t('vb.keyHint'))),
         h('div', { class: 'actions' }, run), out);
 }
 
