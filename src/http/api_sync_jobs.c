@@ -72,13 +72,14 @@ static void job_free(struct sync_job *j)
 static json_t *job_json(const struct sync_job *j)
 {
     static const char *const states[] = { "running", "done", "failed" };
-    json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s, s:s?}",
+    json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
                           "id", j->id, "peer", j->peer, "kind", j->pushing ? "push" : "pull",
                           "state", states[j->state], "stage", j->stage,
                           "done", (json_int_t)j->done, "total", (json_int_t)j->total,
-                          "notes", j->notes, "started_at", j->started_at,
-                          "ended_at", j->state == JOB_RUNNING ? NULL : j->ended_at);
+                          "notes", j->notes, "started_at", j->started_at);
 
+    if (j->state != JOB_RUNNING)
+        json_object_set_new(o, "ended_at", json_string(j->ended_at));
     json_object_set_new(o, "resumed_at", j->resumed_at >= 0 ? json_integer(j->resumed_at) : json_null());
     json_object_set_new(o, "packed", j->pushing ? api_sync_stats_json(&j->packed) : json_null());
     json_object_set(o, "result", j->result ? j->result : json_null());
