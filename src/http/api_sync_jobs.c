@@ -258,6 +258,8 @@ static struct sync_job *job_begin(struct request *r, json_t *body, bool pushing)
     n.progress = job_progress;
     n.note_arg = j;
     j->net = n;
+    if (j->net.cacert_file[0])   /* the certificate sync_net_open wrote, named in n */
+        j->net.cacert = j->net.cacert_file;
 out:
     json_decref(notes);
     return j;

@@ -4,12 +4,14 @@ server (argv[2]) behind a relay on loopback that this script runs: it
 passes every request on, but holds each upload chunk (PUT) and the second
 half of each pack download until the test lets it through, so every state
 checked is one the job must be in, not one caught in passing.  argv[3]: a
-file with an API token of the centre for a user with the sync right.
+file with an API token of the centre for a user with the sync right;
+argv[4], argv[5]: a certificate and its key for the relay's TLS, trusted by
+the laptop's server only once pinned with the peer (its cacert).
 FICTIONAL data only."""
 import http.client
 import http.server
 import json
-import socket
+import ssl
 import sys
 import threading
 import time
@@ -17,7 +19,7 @@ import urllib.parse
 
 from client import Session, Results, error_of
 
-laptop, centre, token_file = sys.argv[1:4]
+laptop, centre, token_file, cert_file, key_file = sys.argv[1:6]
 token = open(token_file).read().strip()
 CHUNK = 256 * 1024
 res = Results()
@@ -112,6 +114,14 @@ server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 threading.Thread(target=server.serve_forever, daemon=True).start()
 relay_url = "http://127.0.0.1:%d" % server.server_address[1]
+# The same relay over TLS, with its own certificate.
+tls = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+tls.daemon_threads = True
+tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls_ctx.load_cert_chain(cert_file, key_file)
+tls.socket = tls_ctx.wrap_socket(tls.socket, server_side=True)
+threading.Thread(target=tls.serve_forever, daemon=True).start()
+tls_url = "https://127.0.0.1:%d" % tls.server_address[1]
 
 admin = Session(base=laptop).login("admin")
 JOBS = "/api/v1/sync/peers/centre/jobs"
@@ -237,4 +247,19 @@ job = r.json() if r.status == 202 else {}
 end = watch(job, lambda j: False) if job else {}
 res.check("a wrong token of the peer's server: the job ends failed with the peer's 401",
           end.get("state") == "failed" and "401" in end["error"]["message"], brief(end))
+
+# ---- over TLS: the certificate kept with the peer, used by the job's thread ------------
+line = [p["line"] for p in admin.get("/api/v1/sync/peers").json()["peers"] if p["name"] == "centre"][0]
+admin.post("/api/v1/sync/peers", {"name": "centre", "line": line, "url": tls_url})
+r = admin.post(JOBS, {"kind": "pull", "token": token})
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.check("over TLS without the peer's certificate: the job fails, saying so",
+          end.get("state") == "failed" and "certificate" in end["error"]["message"].lower(), brief(end))
+r = admin.post("/api/v1/sync/peers", {"name": "centre", "line": line, "url": tls_url,
+                                      "cacert": open(cert_file).read()})
+res.setup("the certificate pinned with the peer", r.status == 201, r.body[:300])
+r = admin.post(JOBS, {"kind": "pull", "token": token})
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.check("over TLS with the certificate kept with the peer: the job (on its own thread) ends done",
+          end.get("state") == "done", brief(end))
 sys.exit(1 if res.failed else 0)

@@ -6,9 +6,10 @@
 # push cut by a failed chunk ends "failed" with the message; the next
 # resumes at the offset the centre holds and is watched through two
 # intermediate states to "done"; a second job to the same peer is refused
-# with 409; a pull is watched half downloaded.  FICTIONAL data only.
+# with 409; a pull is watched half downloaded; over TLS, the certificate
+# kept with the peer is used by the job's own thread.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 29
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
@@ -23,6 +24,9 @@ printf '{"type":"document","id":"dc-jcb000000002","data":{"title":"FICTIONAL cen
 setup "a centre record" "$bin" import jsonl "$tmp/c.jsonl"
 head -c 1000000 /dev/urandom > "$tmp/centre.bin"
 setup "a vault file at the centre" "$bin" evidence add "$tmp/centre.bin" --source dc-jcb000000002
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
 http_start
 umask 077
 "$python" tests/http/sync.py token investigator > "$tmp/token"
@@ -33,7 +37,7 @@ for _ in $(seq 600); do
     curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
     sleep 0.1
 done
-"$python" tests/http/sync_jobs.py "http://127.0.0.1:$lport" "$base" "$tmp/token" \
+"$python" tests/http/sync_jobs.py "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" "$tmp/key.pem" \
     || echo "not ok - sync_jobs.py exited with $?"
 check "the centre holds the pushed record" "$bin" show dc-jcb000000001
 check "the laptop holds the pulled record" "$bin" -A "$L" show dc-jcb000000002
