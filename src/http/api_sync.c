@@ -866,12 +866,3 @@ int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t
     json_decref(peers);
     return status;
 }
-
-int api_sync_peer_failed(struct request *r, int rc, json_t *notes)
-{
-    /* The peer's server failing is not this server's error. */
-    int status = http_error(r, rc == AT_EINVAL ? 400 : 502, rc == AT_EINVAL ? "invalid" : "unavailable",
-                            NULL, "%s", r->ctx.message);
-    json_object_set(r->reply, "notes", notes);
-    return status;
-}

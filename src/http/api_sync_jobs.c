@@ -1,17 +1,18 @@
 /*
- * api_sync_jobs.c: a push to or pull from a peer's server as a job, so that
- * the browser can watch one that takes minutes (a vault of gigabytes).
+ * api_sync_jobs.c: a push to or pull from a peer's server, or the restore
+ * after travel (which delivers the travel pack and pulls), as a job, so
+ * that the browser can watch one that takes minutes (a vault of gigabytes).
  *
- * POST /api/v1/sync/peers/{name}/jobs {kind: "push"|"pull", token[, url,
- * chunk_size]} checks what POST .../push|pull checks (api_sync_connect),
+ * POST /api/v1/sync/peers/{name}/jobs {kind: "push"|"pull"|"restore", token[,
+ * url, chunk_size]} checks what POST .../push|pull checks (api_sync_connect),
  * starts the exchange on a thread of its own with its own connection to the
  * archive and the caller's session, and answers 202 with the job; GET
  * .../jobs/{id} tells how far it is: the stage sync_net reports
  * (exporting, resuming, uploading, applying; downloading, importing), the
  * bytes done of the pack's total, the offset an interrupted transfer
  * resumed at, what was packed, and once ended what was applied or imported
- * or the error with its message.  POST .../push|pull run the same job
- * within the request and answer with its end.
+ * or the error with its message.  POST .../push|pull|restore run the same
+ * job within the request and answer with its end.
  *
  * One job at a time per peer, whichever route starts it: a second is
  * refused with 409, as both would write the peer's outbox or inbox.  The
@@ -29,16 +30,20 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define JOB_ID_BYTES 16
 #define JOB_STAGE_LEN 16
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
+/* What a job does: `attest sync push`, `sync pull`, `travel restore`. */
+enum job_kind { JOB_PUSH, JOB_PULL, JOB_RESTORE };
+static const char *const kinds[] = { "push", "pull", "restore" };
 
 struct sync_job {
     char id[2 * JOB_ID_BYTES + 1];
     char peer[64];
-    bool pushing;
+    enum job_kind kind;
     /* Under jobs_lock: what GET tells. */
     enum job_state state;
     char stage[JOB_STAGE_LEN];
@@ -73,7 +78,7 @@ static json_t *job_json(const struct sync_job *j)
 {
     static const char *const states[] = { "running", "done", "failed" };
     json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
-                          "id", j->id, "peer", j->peer, "kind", j->pushing ? "push" : "pull",
+                          "id", j->id, "peer", j->peer, "kind", kinds[j->kind],
                           "state", states[j->state], "stage", j->stage,
                           "done", (json_int_t)j->done, "total", (json_int_t)j->total,
                           "notes", j->notes, "started_at", j->started_at);
@@ -81,7 +86,7 @@ static json_t *job_json(const struct sync_job *j)
     if (j->state != JOB_RUNNING)
         json_object_set_new(o, "ended_at", json_string(j->ended_at));
     json_object_set_new(o, "resumed_at", j->resumed_at >= 0 ? json_integer(j->resumed_at) : json_null());
-    json_object_set_new(o, "packed", j->pushing ? api_sync_stats_json(&j->packed) : json_null());
+    json_object_set_new(o, "packed", j->kind == JOB_PUSH ? api_sync_stats_json(&j->packed) : json_null());
     json_object_set(o, "result", j->result ? j->result : json_null());
     json_object_set(o, "error", j->error ? j->error : json_null());
     copy = json_deep_copy(o);   /* shares nothing with the job's own */
@@ -109,14 +114,14 @@ static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t t
     j->total = total;
     if (strcmp(stage, "resuming") == 0)
         j->resumed_at = (int64_t)done;
-    if (j->pushing)
+    if (j->kind == JOB_PUSH)
         j->packed = j->net.packed;   /* set by then: exporting comes first */
     pthread_mutex_unlock(&jobs_lock);
 }
 
 /* Takes a place in the table for a job with peer: NULL, with a 409 reply
  * set, when one runs already.  An ended job with peer gives its place. */
-static struct sync_job *job_claim(struct request *r, const char *peer, bool pushing)
+static struct sync_job *job_claim(struct request *r, const char *peer, enum job_kind kind)
 {
     struct sync_job *j = NULL;
     uint8_t raw[JOB_ID_BYTES];
@@ -126,7 +131,7 @@ static struct sync_job *job_claim(struct request *r, const char *peer, bool push
     for (size_t i = 0; i < njobs; i++) {
         if (strcmp(jobs[i]->peer, peer) == 0 && jobs[i]->state == JOB_RUNNING) {
             http_error(r, 409, "conflict", NULL, "a %s with %s is running (job %s, %s, %llu of "
-                       "%llu bytes): wait for it to end", jobs[i]->pushing ? "push" : "pull",
+                       "%llu bytes): wait for it to end", kinds[jobs[i]->kind],
                        peer, jobs[i]->id, jobs[i]->stage, (unsigned long long)jobs[i]->done,
                        (unsigned long long)jobs[i]->total);
             json_object_set_new(r->reply, "job", job_json(jobs[i]));
@@ -144,7 +149,7 @@ static struct sync_job *job_claim(struct request *r, const char *peer, bool push
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(j->id, sizeof j->id, raw, sizeof raw);
     snprintf(j->peer, sizeof j->peer, "%s", peer);
-    j->pushing = pushing;
+    j->kind = kind;
     j->state = JOB_RUNNING;
     snprintf(j->stage, sizeof j->stage, "starting");
     j->resumed_at = -1;
@@ -157,8 +162,25 @@ out:
     return j;
 }
 
+/* travel restore: delivers the travel pack that waits for the peer (when
+ * one does), then pulls everything; the pack goes once both are whole. */
+static int job_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n,
+                       struct sync_stats *stats, bool *delivered)
+{
+    struct buf path = BUF_INIT;
+    int rc = sync_net_travel_path(ctx, st, n->peer, &path);
+
+    *delivered = rc == AT_OK && access(buf_str(&path), F_OK) == 0;
+    if (rc == AT_OK)
+        rc = sync_net_restore(ctx, st, n, *delivered ? buf_str(&path) : NULL, stats);
+    if (rc == AT_OK && *delivered)
+        unlink(buf_str(&path));
+    buf_free(&path);
+    return rc;
+}
+
 /* Runs the job's exchange on st (its session set) and records its end:
- * the result, or the error as api_sync_peer_failed words it; then wipes
+ * the result, or the error (a 502 when the peer's server failed); then wipes
  * the token.  The job is not touched after (a new job with the peer may
  * free it): *end, when end is not NULL, is the job as it ended. */
 static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, json_t **end)
@@ -166,19 +188,24 @@ static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, js
     struct sync_net *n = &j->net;
     struct sync_stats stats = { 0 };
     json_t *result = NULL, *error = NULL;
-    int rc = j->pushing ? sync_net_push(ctx, st, n) : sync_net_pull(ctx, st, n, NULL, &stats);
+    bool delivered = false;
+    int rc = j->kind == JOB_PUSH ? sync_net_push(ctx, st, n)
+           : j->kind == JOB_PULL ? sync_net_pull(ctx, st, n, NULL, &stats)
+                                 : job_restore(ctx, st, n, &stats, &delivered);
 
     if (rc != AT_OK) {
         /* The peer's server failing is not this server's error. */
         error = json_pack("{s:i, s:s, s:s}", "status", rc == AT_EINVAL ? 400 : 502,
                           "code", rc == AT_EINVAL ? "invalid" : "unavailable", "message", ctx->message);
     } else {
-        result = j->pushing ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
-                                        n->applied ? n->applied : json_null(),
-                                        "packed_versions", (json_int_t)n->packed.versions,
-                                        "packed_items", (json_int_t)n->packed.items,
-                                        "packed_files", (json_int_t)n->packed.files)
-                            : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
+        result = j->kind == JOB_PUSH ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
+                                                 n->applied ? n->applied : json_null(),
+                                                 "packed_versions", (json_int_t)n->packed.versions,
+                                                 "packed_items", (json_int_t)n->packed.items,
+                                                 "packed_files", (json_int_t)n->packed.files)
+                                     : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
+        if (j->kind == JOB_RESTORE)
+            json_object_set_new(result, "delivered", json_boolean(delivered));
         json_object_set_new(result, "peer", json_string(j->peer));
         json_object_set_new(result, "done", json_boolean(n->done));
     }
@@ -229,7 +256,7 @@ static void *job_thread(void *arg)
 
 /* A job to the peer in the path from the request's body, connected (its
  * token taken) and in the table; NULL with the error reply set. */
-static struct sync_job *job_begin(struct request *r, json_t *body, bool pushing)
+static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind kind)
 {
     json_t *notes = json_array(), *chunk = json_object_get(body, "chunk_size");
     struct sync_net n = { .peer = r->params[0] };
@@ -244,7 +271,7 @@ static struct sync_job *job_begin(struct request *r, json_t *body, bool pushing)
     }
     n.chunk_size = chunk ? (size_t)json_integer_value(chunk) : 0;
     if (api_sync_connect(r, body, &n, notes) != 0
-        || (j = job_claim(r, n.peer, pushing)) == NULL) {
+        || (j = job_claim(r, n.peer, kind)) == NULL) {
         sync_net_close(&n);
         goto out;
     }
@@ -260,6 +287,7 @@ static struct sync_job *job_begin(struct request *r, json_t *body, bool pushing)
     j->net = n;
     if (j->net.cacert_file[0])   /* the certificate sync_net_open wrote, named in n */
         j->net.cacert = j->net.cacert_file;
+    sodium_memzero(&n, sizeof n);   /* the token is the job's alone */
 out:
     json_decref(notes);
     return j;
@@ -271,6 +299,7 @@ int api_sync_job_start(struct request *r)
     json_t *body = http_body_json(r, true), *reply;
     const char *kind;
     struct sync_job *j;
+    size_t k;
     pthread_attr_t attr;
     pthread_t thread;
     int status;
@@ -278,12 +307,15 @@ int api_sync_job_start(struct request *r)
     if (body == NULL)
         return (int)r->status;
     kind = json_string_value(json_object_get(body, "kind"));
-    if (kind == NULL || (strcmp(kind, "push") != 0 && strcmp(kind, "pull") != 0)) {
+    for (k = 0; kind && k < sizeof kinds / sizeof *kinds && strcmp(kind, kinds[k]) != 0; k++)
+        ;
+    if (kind == NULL || k == sizeof kinds / sizeof *kinds) {
         status = http_error(r, 400, "invalid", "kind", "\"kind\" is \"push\" (send what %s "
-                            "lacks) or \"pull\" (fetch what this archive lacks)", r->params[0]);
+                            "lacks), \"pull\" (fetch what this archive lacks) or \"restore\" "
+                            "(deliver a travel pack, then pull everything)", r->params[0]);
         goto out;
     }
-    if ((j = job_begin(r, body, strcmp(kind, "push") == 0)) == NULL) {
+    if ((j = job_begin(r, body, (enum job_kind)k)) == NULL) {
         status = (int)r->status;
         goto out;
     }
@@ -335,9 +367,10 @@ json_t *api_sync_job_latest(const char *peer)
     return out ? out : json_null();
 }
 
-/* POST /api/v1/sync/peers/{name}/push|pull {token[, url]}: the exchange
- * of the CLI, run as a job within the request, answered with its end. */
-static int peer_exchange(struct request *r, bool pushing)
+/* POST /api/v1/sync/peers/{name}/push|pull|restore {token[, url]}: the
+ * exchange of the CLI, run as a job within the request, answered with its
+ * end. */
+static int peer_exchange(struct request *r, enum job_kind kind)
 {
     json_t *body = http_body_json(r, true), *end = NULL, *error;
     struct sync_job *j;
@@ -345,7 +378,7 @@ static int peer_exchange(struct request *r, bool pushing)
 
     if (body == NULL)
         return (int)r->status;
-    if ((j = job_begin(r, body, pushing)) == NULL) {
+    if ((j = job_begin(r, body, kind)) == NULL) {
         json_decref(body);
         return (int)r->status;
     }
@@ -366,10 +399,15 @@ static int peer_exchange(struct request *r, bool pushing)
 
 int api_sync_peer_push(struct request *r)
 {
-    return peer_exchange(r, true);
+    return peer_exchange(r, JOB_PUSH);
 }
 
 int api_sync_peer_pull(struct request *r)
 {
-    return peer_exchange(r, false);
+    return peer_exchange(r, JOB_PULL);
+}
+
+int api_sync_restore(struct request *r)
+{
+    return peer_exchange(r, JOB_RESTORE);
 }
