@@ -5,7 +5,8 @@
  * behind, what waits for it (a pack in the outbox, a download cut short)
  * and the last exchange; pinning a peer by the key line its administrator
  * gave (never what its server says), unpinning; a push to or pull from a
- * peer's server, with the notes of its progress and what was exchanged;
+ * peer's server run as a job of the server and watched as it runs, its
+ * stage and a bar of the bytes (sync_jobs.js), then what was exchanged;
  * travel and the restore after it (travel.js, A.travelSection).
  * The same core calls as `attest key show`, `attest peers` and `attest
  * sync push|pull`, through /api/v1/sync/key, /peers and /status.  The API
@@ -17,12 +18,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
-
-function bytes(n) {
-    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB'
-                                                                          : n + ' B';
-}
+var h = A.h, clear = A.clear, t = A.t, api = A.api, bytes = A.bytes;
 
 function keySection() {
     var code = h('code', { id: 'pe-keyline', class: 'keyline' }, '…');
@@ -77,37 +73,47 @@ function exchangeResult(kind, x) {
                             held: i.already_held || 0, conflicts: i.conflicts || 0 });
 }
 
-function peerTable(status, token, progress, reload) {
+/* Shows a job with a peer until it ends, then what it did, and reloads
+ * the page's status; watch.busy while one runs. */
+function watcher(progress, reload) {
+    var watch = { busy: false, reload: reload };
+    watch.ended = function (end) {
+        watch.busy = false;
+        if (end && end.state === 'done') {
+            progress.appendChild(h('p', { class: 'result', 'data-kind': end.kind }, exchangeResult(end.kind, end.result)));
+            if ((end.notes || []).length)
+                progress.appendChild(h('ul', { class: 'notes muted' }, end.notes.map(function (n) {
+                    return h('li', null, n);
+                })));
+            A.say(t('pe.done.' + end.kind, { name: end.peer }));
+        }
+        reload();
+    };
+    watch.follow = function (job) {
+        watch.busy = true;
+        A.watchJob(job, progress, watch.ended);
+    };
+    return watch;
+}
+
+function peerTable(status, token, progress, watch) {
     if (!status.peers.length) return h('p', { class: 'muted', id: 'peers-none' }, t('pe.none'));
-    var busy = false;
     return h('table', { class: 'list peers', id: 'peers-table' },
         h('caption', { class: 'muted' }, t('pe.caption')),
         h('thead', null, h('tr', null, ['pe.name', 'pe.tier', 'pe.url', 'pe.last', 'pe.ahead', 'pe.waiting', '']
             .map(function (k) { return h('th', { scope: 'col' }, k ? t(k) : ''); }))),
         h('tbody', null, status.peers.map(function (p) {
             function exchange(kind, button) {
-                if (busy) return;
+                if (watch.busy) return;
                 if (!token.value.trim()) {
                     A.say(t('pe.needToken'), true);
                     token.focus();
                     return;
                 }
-                busy = true;
                 button.disabled = true;
                 clear(progress).appendChild(h('p', { class: 'working' }, t('pe.working.' + kind, { name: p.name })));
-                api('POST', '/sync/peers/' + encodeURIComponent(p.name) + '/' + kind, { token: token.value.trim() })
-                    .then(function (x) {
-                        clear(progress).appendChild(h('p', { class: 'result', 'data-kind': kind },
-                                                      exchangeResult(kind, x)));
-                        if ((x.notes || []).length)
-                            progress.appendChild(h('ul', { class: 'notes muted' }, x.notes.map(function (n) {
-                                return h('li', null, n);
-                            })));
-                        A.say(t('pe.done.' + kind, { name: p.name }));
-                        reload();
-                    }).catch(function (e) {
-                        clear(progress).appendChild(A.errorBox(e));
-                    }).then(function () { busy = false; button.disabled = false; });
+                watch.busy = true;
+                A.startJob(p.name, kind, token.value.trim(), progress, watch.ended);
             }
             var push = h('button', { type: 'button', class: 'primary', 'data-action': 'push', disabled: !p.url,
                                      onclick: function () { exchange('push', push); } }, t('pe.push'));
@@ -123,7 +129,7 @@ function peerTable(status, token, progress, reload) {
                 }
                 api('DELETE', '/sync/peers/' + encodeURIComponent(p.name)).then(function () {
                     A.say(t('pe.removed', { name: p.name }));
-                    reload();
+                    watch.reload();
                 }).catch(function (e) { A.say(e.message, true); });
             } }, t('pe.remove'));
             return h('tr', { 'data-peer': p.name },
@@ -192,12 +198,20 @@ A.VIEWS.peers = function (el) {
     var progress = h('div', { id: 'pe-progress', 'aria-live': 'polite' });
     var peers = h('div', { id: 'peers' });
     var conflicts = h('p', { id: 'pe-conflicts' });
+    var travel = A.travelSection ? A.travelSection(reload) : null;
+    var watch = watcher(progress, reload);
+    /* The status once for the table and the travel section; a job still
+     * running (the page left and opened again) is watched again. */
     function reload() {
-        api('GET', '/sync/status').then(function (s) {
-            clear(peers).appendChild(h('div', { class: 'table-scroll' }, peerTable(s, token, progress, reload)));
+        A.syncStatus([function (s) {
+            clear(peers).appendChild(h('div', { class: 'table-scroll' }, peerTable(s, token, progress, watch)));
             clear(conflicts).append(t('pe.conflicts', { n: s.conflicts }), ' ',
                                     A.hashLink('conflicts', t('pe.seeConflicts')));
-        }).catch(function (e) { clear(peers).appendChild(A.errorBox(e)); });
+            var running = s.peers.filter(function (p) {
+                return p.job && p.job.state === 'running' && p.job.kind !== 'restore';   /* travel.js's */
+            })[0];
+            if (running && !watch.busy) watch.follow(running.job);
+        }].concat(travel ? [travel.show] : []), [peers].concat(travel ? [travel.body] : []));
     }
     el.appendChild(h('div', { class: 'record-layout' },
         h('div', { class: 'col' },
@@ -205,7 +219,7 @@ A.VIEWS.peers = function (el) {
             h('div', { class: 'field' }, h('label', { for: 'pe-token' }, t('pe.token')), token,
               h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
             peers, progress),
-          A.travelSection ? A.travelSection(reload) : null),
+          travel ? travel.el : null),
         h('div', { class: 'col' }, keySection(), addForm(reload))));
     reload();
 };

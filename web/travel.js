@@ -9,7 +9,8 @@
  * With the centre's API token the pack is delivered to its server straight
  * away; without, it waits here to be downloaded (GET .../travel).
  * "Restore from the centre" is `attest travel restore URL`: a pack that
- * waits is delivered first, then everything is pulled (POST .../restore).
+ * waits is delivered first, then everything is pulled, as a job of the
+ * server watched with its bar (POST .../jobs {kind: "restore"}, sync_jobs.js).
  * Only team peers can be the centre.  The token is sent in the body of a
  * POST and neither stored nor shown back.
  */
@@ -18,12 +19,7 @@
 (function () {
 
 var A = window.ATTEST;
-var h = A.h, clear = A.clear, t = A.t, api = A.api;
-
-function bytes(n) {
-    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB'
-                                                                          : n + ' B';
-}
+var h = A.h, clear = A.clear, t = A.t, api = A.api, bytes = A.bytes;
 
 function packPath(name) {
     return '/sync/peers/' + encodeURIComponent(name) + '/travel';
@@ -49,8 +45,17 @@ function travelled(x, out) {
         out.appendChild(h('ul', { class: 'notes muted' }, x.notes.map(function (n) { return h('li', null, n); })));
 }
 
-/* The section, for the team peers of status (GET /sync/status). */
-function section(status, token, out, reload) {
+/* What a restore did. */
+function restored(x, out) {
+    var i = x.imported || {};
+    out.appendChild(h('p', { class: 'result', 'data-kind': 'restore' },
+        t('tr.restored', { versions: i.versions || 0, items: i.items || 0, files: i.files || 0 })));
+    if (x.delivered) out.appendChild(h('p', null, t('tr.delivered', { name: x.peer })));
+}
+
+/* The section, for the team peers of status (GET /sync/status); jobs.busy
+ * while a restore runs (a job, watched in out). */
+function section(status, token, out, reload, jobs) {
     var team = status.peers.filter(function (p) { return p.tier === 'team'; });
     if (!team.length)
         return h('section', { class: 'card', id: 'travel' }, h('h2', null, t('tr.title')),
@@ -72,9 +77,9 @@ function section(status, token, out, reload) {
     function refresh() {
         var p = chosen();
         confirmHint.textContent = t('tr.confirmHint', { name: p.name });
-        go.disabled = busy || confirm.value !== p.name;
+        go.disabled = busy || jobs.busy || confirm.value !== p.name;
         restore.textContent = t('tr.restore', { name: p.name });
-        restore.disabled = busy;
+        restore.disabled = busy || jobs.busy;
         clear(waits);
         if (p.travel) waits.append(t('tr.waits', { size: bytes(p.travel.bytes), name: p.name }), ' ',
             h('a', { href: '/api/v1' + packPath(p.name), download: 'attest-travel-' + p.name + '.pack' },
@@ -102,13 +107,11 @@ function section(status, token, out, reload) {
             token.focus();
             return;
         }
-        run(restore, '/sync/peers/' + encodeURIComponent(centre.value) + '/restore', { token: token.value.trim() },
-            'restore', function (x) {
-                var i = x.imported || {};
-                clear(out).appendChild(h('p', { class: 'result', 'data-kind': 'restore' },
-                    t('tr.restored', { versions: i.versions || 0, items: i.items || 0, files: i.files || 0 })));
-                if (x.delivered) out.appendChild(h('p', null, t('tr.delivered', { name: x.peer })));
-            });
+        if (busy || jobs.busy) return;
+        jobs.busy = true;
+        refresh();
+        clear(out).appendChild(h('p', { class: 'working' }, t('tr.working.restore', { name: centre.value })));
+        A.startJob(centre.value, 'restore', token.value.trim(), out, jobs.ended);
     });
     var form = h('form', { id: 'tr-form', novalidate: true, onsubmit: function (e) {
         e.preventDefault();
@@ -143,22 +146,41 @@ function section(status, token, out, reload) {
         h('div', { class: 'actions' }, restore));
 }
 
-/* peers.js places it; it loads the status itself, and again after each
- * run (reload: the page's own), keeping the token typed and what the run
- * said. */
+/* peers.js places it (el), and shows it with the status it loads for the
+ * whole page (show), again after each run (reload: the page's own); an
+ * error loading it goes in body.  The token typed and what the last run
+ * said are kept across reloads. */
 A.travelSection = function (reload) {
     var body = h('div');
     var out = h('div', { id: 'tr-progress', 'aria-live': 'polite' });
-    /* Kept across reloads, as what the last run said is. */
     var token = h('input', { id: 'tr-token', name: 'token', type: 'password', autocomplete: 'off',
                              'aria-describedby': 'tr-token-hint' });
-    function load() {
-        api('GET', '/sync/status').then(function (s) {
-            clear(body).appendChild(section(s, token, out, function () { reload(); load(); }));
-        }).catch(function (e) { clear(body).appendChild(A.errorBox(e)); });
-    }
-    load();
-    return h('div', { id: 'travel-holder' }, body, out);
+    /* A restore is a job, watched in out; one still running when the
+     * page is opened again is watched again. */
+    var jobs = { busy: false };
+    jobs.ended = function (end, e) {
+        jobs.busy = false;
+        if (end && end.state === 'done') {
+            restored(end.result, out);
+            A.say(t('tr.finished.restore', { name: end.peer }));
+        }
+        if (e && (e.field === 'token' || e.field === 'url')) token.focus();
+        reload();
+    };
+    return {
+        el: h('div', { id: 'travel-holder' }, body, out),
+        body: body,
+        show: function (s) {
+            var running = s.peers.filter(function (p) {
+                return p.job && p.job.state === 'running' && p.job.kind === 'restore';
+            })[0];
+            if (running && !jobs.busy) {
+                jobs.busy = true;
+                A.watchJob(running.job, out, jobs.ended);
+            }
+            clear(body).appendChild(section(s, token, out, reload, jobs));
+        }
+    };
 };
 
 })();

@@ -39,6 +39,8 @@ struct net_call {
     bool started, to_file, write_failed, stopped;
     uint64_t written, max_bytes;   /* to fd in this call; stop after max_bytes (0: never) */
     char etag[80];
+    const struct sync_net *n;      /* told the download's progress, or NULL */
+    uint64_t base, total;          /* the bytes fd held before, and all it will */
 };
 
 static void note(const struct sync_net *n, const char *fmt, ...)
@@ -56,6 +58,12 @@ static void note(const struct sync_net *n, const char *fmt, ...)
     n->note(n->note_arg, text);
 }
 
+static void progress(const struct sync_net *n, const char *stage, uint64_t done, uint64_t total)
+{
+    if (n->progress)
+        n->progress(n->note_arg, stage, done, total);
+}
+
 static size_t net_take(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct net_call *c = arg;
@@ -69,6 +77,14 @@ static size_t net_take(char *data, size_t size, size_t nmemb, void *arg)
             && (ftruncate(c->fd, 0) != 0 || lseek(c->fd, 0, SEEK_SET) != 0)) {
             c->write_failed = true;
             return 0;
+        }
+        if (c->to_file && c->n) {
+            curl_off_t length = -1;
+            off_t at = lseek(c->fd, 0, SEEK_CUR);
+            curl_easy_getinfo(c->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+            c->base = at > 0 ? (uint64_t)at : 0;
+            c->total = length >= 0 ? c->base + (uint64_t)length : 0;
+            progress(c->n, c->status == 206 ? "resuming" : "downloading", c->base, c->total);
         }
     }
     if (!c->to_file) {
@@ -90,6 +106,8 @@ static size_t net_take(char *data, size_t size, size_t nmemb, void *arg)
         done += (size_t)w;
     }
     c->written += keep;
+    if (c->n)
+        progress(c->n, "downloading", c->base + c->written, c->total);
     return c->stopped ? 0 : len;
 }
 
@@ -405,6 +423,7 @@ static int upload_send(struct at_ctx *ctx, struct sync_net *n, const char *id, i
     int rc = AT_OK;
 
     *done = false;
+    progress(n, "uploading", (uint64_t)offset, length);
     while (rc == AT_OK && (uint64_t)offset < length) {
         size_t want = length - (uint64_t)offset < n->chunk_size ? (size_t)(length - (uint64_t)offset)
                                                                 : n->chunk_size;
@@ -432,6 +451,8 @@ static int upload_send(struct at_ctx *ctx, struct sync_net *n, const char *id, i
             rc = net_error(ctx, "sending a chunk", &c);
         json_decref(j);
         sent++;
+        if (rc == AT_OK)
+            progress(n, "uploading", (uint64_t)offset, length);
     }
     n->offset = (uint64_t)offset;
     n->length = length;
@@ -489,6 +510,7 @@ int sync_net_push_pack(struct at_ctx *ctx, struct store *st, struct sync_net *n,
     }
     if (offset >= 0) {
         note(n, "resuming the upload at byte %" PRId64 " of %lld", offset, (long long)sb.st_size);
+        progress(n, "resuming", (uint64_t)offset, (uint64_t)sb.st_size);
     } else {
         if ((rc = upload_create(ctx, n, (uint64_t)sb.st_size, id, sizeof id)) != AT_OK
             || (rc = state_write(ctx, buf_str(&state), (const char *[]){ n->url, id, NULL })) != AT_OK)
@@ -498,6 +520,7 @@ int sync_net_push_pack(struct at_ctx *ctx, struct store *st, struct sync_net *n,
     if ((rc = upload_send(ctx, n, id, fd, (uint64_t)sb.st_size, offset, &done)) != AT_OK || !done)
         goto out;
     buf_printf(&path, "/api/v1/sync/uploads/%s/apply", id);
+    progress(n, "applying", (uint64_t)sb.st_size, (uint64_t)sb.st_size);
     if ((rc = net_request(ctx, n, "POST", buf_str(&path), NULL, 0, NULL, &c)) != AT_OK)
         goto out;
     if (c.status != 200) {
@@ -560,6 +583,7 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n)
     } else {
         if ((rc = net_server_mark(ctx, n, &mark)) != AT_OK)
             goto out;
+        progress(n, "exporting", 0, 0);
         fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0) {
             rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", buf_str(&tmp), strerror(errno));
@@ -649,6 +673,8 @@ int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, cons
         goto out;
     }
     c.max_bytes = n->max_bytes;
+    c.n = n;
+    progress(n, "downloading", 0, 0);
     rc = net_request(ctx, n, "GET", buf_str(&path), NULL, 0, extra, &c);
     if (rc == AT_OK && c.status == 416) {
         /* What was kept is the whole pack or more: fetch it afresh. */
@@ -689,6 +715,7 @@ int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, cons
         rc = ctx_error(ctx, AT_ERR, "cannot read the pack back: %s", strerror(errno));
         goto out;
     }
+    progress(n, "importing", n->length, n->length);
     rc = sync_import(ctx, st, c.fd, stats);
     /* A pack refused for what it is will never be taken: a new pull
      * starts afresh.  Kept on other failures, to be imported again. */

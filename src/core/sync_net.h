@@ -17,7 +17,8 @@
  * TLS: the server's certificate is always verified (the system's CAs, or
  * cacert for a server with its own); redirects are never followed; a
  * token is sent over plain http only to a loopback address.  Nothing is
- * printed: what a caller may want to tell is passed to n->note.
+ * printed: what a caller may want to tell is passed to n->note, and
+ * how far an exchange is to n->progress.
  */
 #ifndef SYNC_NET_H
 #define SYNC_NET_H
@@ -40,6 +41,10 @@ struct sync_net {
     unsigned max_chunks;    /* upload chunks per run, 0 for all */
     uint64_t max_bytes;     /* pull: bytes downloaded per run, 0 for all */
     void (*note)(void *arg, const char *text);  /* progress, or NULL */
+    /* Where it is, or NULL: the stage ("exporting", "resuming", "uploading",
+     * "applying"; "downloading", "importing") with bytes done of total (0
+     * when not known), as it changes and after each chunk.  Also note_arg. */
+    void (*progress)(void *arg, const char *stage, uint64_t done, uint64_t total);
     void *note_arg;
     /* Set by sync_net_open. */
     char auth[256];         /* the Authorization header (wiped by sync_net_close) */

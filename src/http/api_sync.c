@@ -774,8 +774,8 @@ static json_int_t mark_ahead(json_t *mark, const char *peer_mark)
 }
 
 /* GET /api/v1/sync/status: this archive's mark and conflicts; each
- * peer's mark, how far it is behind, what waits for it and the last
- * exchange. */
+ * peer's mark, how far it is behind, what waits for it, the last
+ * exchange and its running or last job (api_sync_jobs.c). */
 int api_sync_status(struct request *r)
 {
     json_t *peers = NULL, *conflicts = NULL, *mark = NULL, *p, *list;
@@ -804,6 +804,7 @@ int api_sync_status(struct request *r)
         json_t *waiting = sync_net_waiting(r->st, json_string_value(json_object_get(p, "name")));
         json_object_update(s, waiting);
         json_decref(waiting);
+        json_object_set_new(s, "job", api_sync_job_latest(json_string_value(json_object_get(p, "name"))));
         json_array_append_new(list, s);
         free(text);
     }
@@ -864,62 +865,4 @@ int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t
                                                    ? "url" : "token", "%s", r->ctx.message);
     json_decref(peers);
     return status;
-}
-
-int api_sync_peer_failed(struct request *r, int rc, json_t *notes)
-{
-    /* The peer's server failing is not this server's error. */
-    int status = http_error(r, rc == AT_EINVAL ? 400 : 502, rc == AT_EINVAL ? "invalid" : "unavailable",
-                            NULL, "%s", r->ctx.message);
-    json_object_set(r->reply, "notes", notes);
-    return status;
-}
-
-/* POST /api/v1/sync/peers/{name}/push|pull {token[, url]}: the exchange
- * of the CLI, with the peer's server at url or the address kept with the
- * peer. */
-static int peer_exchange(struct request *r, bool pushing)
-{
-    json_t *body = http_body_json(r, true), *notes = json_array();
-    struct sync_net n = { .peer = r->params[0] };
-    struct sync_stats stats = { 0 };
-    int status, rc;
-
-    if (body == NULL) {
-        json_decref(notes);
-        return (int)r->status;
-    }
-    if ((status = api_sync_connect(r, body, &n, notes)) != 0)
-        goto out;
-    rc = pushing ? sync_net_push(&r->ctx, r->st, &n)
-                 : sync_net_pull(&r->ctx, r->st, &n, NULL, &stats);
-    if (rc != AT_OK) {
-        status = api_sync_peer_failed(r, rc, notes);
-    } else {
-        json_t *done = pushing ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
-                                           n.applied ? n.applied : json_null(),
-                                           "packed_versions", (json_int_t)n.packed.versions,
-                                           "packed_items", (json_int_t)n.packed.items,
-                                           "packed_files", (json_int_t)n.packed.files)
-                               : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
-        json_object_set_new(done, "peer", json_string(n.peer));
-        json_object_set_new(done, "done", json_boolean(n.done));
-        json_object_set(done, "notes", notes);
-        status = http_json(r, 200, done);
-    }
-out:
-    sync_net_close(&n);
-    json_decref(notes);
-    json_decref(body);
-    return status;
-}
-
-int api_sync_peer_push(struct request *r)
-{
-    return peer_exchange(r, true);
-}
-
-int api_sync_peer_pull(struct request *r)
-{
-    return peer_exchange(r, false);
 }

@@ -12,9 +12,9 @@
  * delivery that fails leaves the travel done and the pack waiting.
  * GET .../travel: the pack that waits, to download and carry apart (it is
  * encrypted to the centre: this archive cannot open it).
- * POST .../restore {token, url?}: delivers a pack that still waits, then
- * pulls everything from the centre (sync_net_restore), and removes the
- * pack once both are whole.
+ * POST .../restore {token, url?}, which delivers a pack that still waits,
+ * then pulls everything from the centre (sync_net_restore), and removes the
+ * pack once both are whole, is a sync job (api_sync_jobs.c), as a push is.
  */
 #include "http.h"
 #include "../core/sync.h"
@@ -144,39 +144,6 @@ int api_sync_travel_pack(struct request *r)
     r->file_len = (uint64_t)sb.st_size;
     r->status = status = 200;
 out:
-    buf_free(&path);
-    return status;
-}
-
-int api_sync_restore(struct request *r)
-{
-    json_t *body = http_body_json(r, true), *notes = json_array();
-    struct sync_net n = { .peer = r->params[0], .chunk_size = SYNC_NET_CHUNK_MAX };
-    struct sync_stats stats = { 0 };
-    struct buf path = BUF_INIT;
-    bool pack;
-    int status, rc;
-
-    if (body == NULL) {
-        status = (int)r->status;
-        goto out;
-    }
-    if ((status = kept_pack(r, &path)) != 0 || (status = api_sync_connect(r, body, &n, notes)) != 0)
-        goto out;
-    pack = access(buf_str(&path), F_OK) == 0;
-    if ((rc = sync_net_restore(&r->ctx, r->st, &n, pack ? buf_str(&path) : NULL, &stats)) != AT_OK) {
-        status = api_sync_peer_failed(r, rc, notes);
-        goto out;
-    }
-    if (pack)
-        unlink(buf_str(&path));
-    status = http_json(r, 200, json_pack("{s:s, s:b, s:b, s:o, s:O}", "peer", n.peer, "done", 1,
-                                         "delivered", pack, "imported", api_sync_stats_json(&stats),
-                                         "notes", notes));
-out:
-    sync_net_close(&n);
-    json_decref(notes);
-    json_decref(body);
     buf_free(&path);
     return status;
 }

@@ -172,6 +172,9 @@ int auth_token_create(struct request *r);
 const struct session *server_keys(void);
 /* The archive directory being served. */
 const char *server_archive(void);
+/* Opens another connection to that archive, for work of the server's own
+ * (a sync job's thread); the caller sets its session and store_closes it. */
+int server_store_open(struct at_ctx *ctx, struct store **st);
 /* The online map tile URL template given with --tiles, or NULL. */
 const char *server_tile_url(void);
 
@@ -260,13 +263,18 @@ int api_sync_status(struct request *r);
 /* What the sync handlers share (api_sync.c): n (its peer set) opened to
  * the peer's server at body's "url" or the address kept with the peer,
  * with body's "token", its notes going into notes (0, or the status of
- * the error reply); the reply when the peer's server failed; a struct
- * sync_stats as JSON. */
+ * the error reply); a struct sync_stats as JSON. */
 struct sync_net;
 struct sync_stats;
 int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes);
-int api_sync_peer_failed(struct request *r, int rc, json_t *notes);
 json_t *api_sync_stats_json(const struct sync_stats *s);
+/* Pushes, pulls and restores run as jobs (api_sync_jobs.c): one at a time
+ * per peer, started in the background and watched, or run within the
+ * request (api_sync_peer_push|pull, api_sync_restore). */
+int api_sync_job_start(struct request *r);
+int api_sync_job_get(struct request *r);
+/* The running or last job with peer, as JSON (a new reference), or null. */
+json_t *api_sync_job_latest(const char *peer);
 /* api_travel.c: the browser's `attest travel` and `travel restore URL`. */
 int api_sync_travel(struct request *r);
 int api_sync_travel_pack(struct request *r);

@@ -51,7 +51,7 @@ static int64_t now_us(void)
 }
 
 /* Opens another connection to the archive the server unlocked at start. */
-static int open_store(struct at_ctx *ctx, struct store **st)
+int server_store_open(struct at_ctx *ctx, struct store **st)
 {
     uint8_t page_key[STORE_KEY_BYTES];
     int rc;
@@ -64,7 +64,7 @@ static int open_store(struct at_ctx *ctx, struct store **st)
 
 static struct store *worker_store(struct at_ctx *ctx)
 {
-    if (thread_store == NULL && open_store(ctx, &thread_store) == AT_OK) {
+    if (thread_store == NULL && server_store_open(ctx, &thread_store) == AT_OK) {
         pthread_mutex_lock(&stores_lock);
         stores = xrealloc(stores, sizeof *stores * (nstores + 1));
         stores[nstores++] = thread_store;
@@ -339,7 +339,7 @@ static void *signer(void *arg)
     struct at_ctx ctx = { 0 };
 
     (void)arg;
-    if (open_store(&ctx, &st) != AT_OK)
+    if (server_store_open(&ctx, &st) != AT_OK)
         return NULL;
     store_set_session(st, server_keys());
     while (!stopping) {
@@ -401,7 +401,7 @@ static void sweep_vault(void)
     long removed = 0;
     int rc;
 
-    if ((rc = open_store(&ctx, &st)) == AT_OK) {
+    if ((rc = server_store_open(&ctx, &st)) == AT_OK) {
         if ((rc = store_begin(&ctx, st)) == AT_OK) {
             rc = vault_sweep(&ctx, st, &removed);
             store_rollback(st); /* it wrote nothing */

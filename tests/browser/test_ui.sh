@@ -45,7 +45,10 @@ if ! { run init "$tmp/a" --kdf interactive \
        && ATTEST_BIN="$A" ATTEST_ARCHIVE="$tmp/a" python3 "$root/tests/tools/mse_victims.py" 120 5 3<"$tmp/pass" \
        && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
        && run -A "$tmp/a" export bundle --tier court -o "$tmp/files/court.tar" ev-fake00000001 pp-fake00000001 \
-       && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz"; } >"$tmp/setup.log" 2>&1; then
+       && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz" \
+       && openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+              -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+              -keyout "$tmp/tls-key.pem" -out "$tmp/tls-cert.pem"; } >"$tmp/setup.log" 2>&1; then
     setup_failed
 fi
 
@@ -57,6 +60,7 @@ serve "$tmp/c" "$peer_port" "$tmp/peer.log"
 
 ATTEST_PEER_URL="http://127.0.0.1:$peer_port" ATTEST_PEER_LINE="$(cat "$tmp/c.line")" \
 ATTEST_PEER_TOKEN="$(cat "$tmp/c.token")" \
+ATTEST_TLS_CERT="$tmp/tls-cert.pem" ATTEST_TLS_KEY="$tmp/tls-key.pem" \
 ATTEST_URL="http://127.0.0.1:$port" ATTEST_SHOTS="$shots" ATTEST_PROFILE="$tmp/profile" \
 ATTEST_PICTURES="$(dirname "$A")/pictures" \
 ATTEST_DOWNLOADS="$tmp/downloads" ATTEST_FILES="$tmp/files" CHROMIUM="$CHROMIUM" \

@@ -6,6 +6,8 @@
 // $ATTEST_SHOTS.  Later steps use what earlier ones made, so one failure
 // may bring others.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { base, shots, downloads, problems, context, page, failed, n, launch, step, check, goto } from './browser.mjs';
@@ -1143,10 +1145,129 @@ await step('analyst: no users page in the menu, and the API refuses it', async (
     await page.waitForSelector('main .error-box');
 });
 
+// The second server behind a TLS relay this script runs (its certificate
+// made by test_ui.sh, pasted into the peer's certificate field): each upload
+// chunk (PUT) is held until the step lets it through, so that the bar is
+// seen at each offset rather than caught in passing.
+const relay = { held: [], open: true, url: '' };
+const relayServer = createHttpsServer({ key: readFileSync(process.env.ATTEST_TLS_KEY),
+                                        cert: readFileSync(process.env.ATTEST_TLS_CERT) }, (req, res) => {
+    const body = [];
+    req.on('data', (c) => body.push(c));
+    req.on('end', () => {
+        const pass = () => {
+            const to = new URL(PEER.url);
+            const out = httpRequest({ hostname: to.hostname, port: to.port, path: req.url, method: req.method,
+                                      headers: { ...req.headers, host: to.host } }, (up) => {
+                res.writeHead(up.statusCode, up.headers);
+                up.pipe(res);
+            });
+            out.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+            out.end(Buffer.concat(body));
+        };
+        if (req.method === 'PUT' && !relay.open) relay.held.push(pass);
+        else pass();
+    });
+});
+await new Promise((ok) => relayServer.listen(0, '127.0.0.1', ok));
+relay.url = `https://127.0.0.1:${relayServer.address().port}`;
+
+// The job's figures as the page shows them.
+async function jobShown() {
+    return page.evaluate(() => {
+        const j = document.querySelector('#pe-progress .sync-job');
+        const bar = document.getElementById('pe-progress-bar');
+        return j && { id: j.dataset.job, stage: j.dataset.stage, done: Number(j.dataset.done), total: Number(j.dataset.total),
+                      value: bar ? bar.value : -1, max: bar ? bar.max : -1,
+                      text: document.getElementById('pe-progress-stage')?.textContent || '' };
+    });
+}
+
+await step('peers: the peer\'s certificate pasted; a push over TLS to it, refused without it', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+    await goto('peers');
+    await page.fill('#pe-new-name', 'centre');
+    await page.fill('#pe-new-line', PEER.line);
+    await page.fill('#pe-new-url', relay.url);
+    await page.click('#peer-add button[type=submit]');
+    let row = await peerRow();
+    await page.waitForFunction((u) => document.querySelector('#peers-table tr[data-peer="centre"] [data-field="url"]')
+                                          ?.textContent === u, relay.url);
+    await page.fill('#pe-token', PEER.token);
+    await (await peerRow()).locator('button[data-action="push"]').click();
+    await page.waitForSelector('#pe-progress .error-box');
+    check(/certificate/i.test(await page.textContent('#pe-progress .error-box')),
+          'without the certificate the push is refused, saying why: ' + await page.textContent('#pe-progress .error-box'));
+    await page.fill('#pe-new-name', 'centre');
+    await page.fill('#pe-new-line', PEER.line);
+    await page.fill('#pe-new-url', relay.url);
+    await page.fill('#pe-new-cacert', readFileSync(process.env.ATTEST_TLS_CERT, 'utf8'));
+    await page.click('#peer-add button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('pe-new-cacert').value === '');
+    row = await peerRow();
+    await row.locator('button[data-action="push"]').click();
+    await page.waitForSelector('#pe-progress p.result[data-kind="push"]', { timeout: 30000 });
+    check(/^Pushed: /.test(await page.textContent('#pe-progress p.result')), 'pushed over TLS: ' + await page.textContent('#pe-progress p.result'));
+});
+
+await step('peers: a push of a large file watched: the bar moves chunk by chunk, in English and Korean, kept when the page is left, then the result', async () => {
+    // A recording of 3 MiB, sent in chunks of 1 MiB.
+    await page.evaluate(async () => {
+        const bytes = new Uint8Array(3 * 1024 * 1024);
+        for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+        await window.ATTEST.api('POST', '/evidence?filename=FICTIONAL-recording.bin&interview=iv-fake00000001',
+                                new Blob([bytes]), 'application/octet-stream');
+    });
+    relay.open = false;
+    await goto('peers');
+    await page.fill('#pe-token', PEER.token);
+    await (await peerRow()).locator('button[data-action="push"]').click();
+    await page.waitForFunction(() => document.querySelector('#pe-progress .sync-job')?.dataset.stage === 'uploading', null, { timeout: 30000 });
+    for (let i = 0; i < 300 && !relay.held.length; i++) await new Promise((ok) => setTimeout(ok, 100));
+    check(relay.held.length === 1, 'the first chunk is held: ' + relay.held.length);
+    const first = await jobShown();
+    check(first.done === 0 && first.total > 3 * 1024 * 1024 && first.value === 0 && first.max === first.total,
+          'the bar at 0 of the pack: ' + JSON.stringify(first));
+    check(/^Push to centre: sending · 0 B of 3\.[0-9] MiB \(0%\)$/.test(first.text), 'the stage and figures: ' + first.text);
+    relay.held.shift()();
+    await page.waitForFunction(() => Number(document.querySelector('#pe-progress .sync-job')?.dataset.done) === 1048576);
+    const second = await jobShown();
+    check(second.value === 1048576 && second.id === first.id && /1\.0 MiB of 3\.[0-9] MiB \(3[0-9]%\)/.test(second.text),
+          'the bar moved by a chunk: ' + JSON.stringify(second));
+    // Leaving the page does not stop the job: back on it, the job is shown where it is.
+    await goto('records');
+    await goto('peers');
+    await page.waitForSelector('#pe-progress .sync-job');
+    const back = await jobShown();
+    check(back.id === first.id && back.done === 1048576, 'the running job is shown again: ' + JSON.stringify(back));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await page.waitForFunction(() => /보내는 중/.test(document.getElementById('pe-progress-stage')?.textContent || ''));
+    const ko = await jobShown();
+    check(/^centre\(으\)로 보내기: 보내는 중 · 3\.[0-9] MiB 중 1\.0 MiB \(3[0-9]%\)$/.test(ko.text), 'in Korean: ' + ko.text);
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.waitForSelector('#pe-progress .sync-job');
+    relay.held.shift()();
+    await page.waitForFunction(() => Number(document.querySelector('#pe-progress .sync-job')?.dataset.done) === 2097152);
+    const third = await jobShown();
+    check(third.value === 2097152 && third.value < third.max, 'the bar moved again: ' + JSON.stringify(third));
+    relay.open = true;
+    relay.held.splice(0).forEach((pass) => pass());
+    await page.waitForSelector('#pe-progress p.result[data-kind="push"]', { timeout: 30000 });
+    const result = await page.textContent('#pe-progress p.result');
+    check(/^Pushed: [0-9]+ versions, [1-9][0-9]* items, [1-9][0-9]* files applied/.test(result), 'what was pushed: ' + result);
+    check(await page.locator('#pe-progress .sync-job').count() === 0, 'the bar gives way to the result');
+    check(!(await page.content()).includes(PEER.token), 'the token is not shown back');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
 
 await context.close();
+relayServer.close();
 console.log(failed ? `# ${failed} of ${n} browser steps failed; screenshots in ${shots}` : `# ${n} browser steps passed`);
 process.exit(failed ? 1 : 0);

@@ -44,10 +44,13 @@ def rule(route, level, who):
         return 400 if route == "POST /api/v1/sync/peers/{name}/travel" else 404
     if path.startswith(("/api/v1/sync/key", "/api/v1/sync/peers", "/api/v1/sync/status")):
         # peers and the network from the server: admins only; the matrix
-        # pins no peer (400) and names one not pinned (404)
+        # pins no peer and starts a job of no kind (400), and names a peer
+        # not pinned (404)
         if who != "admin":
             return 403
-        return 400 if route == "POST /api/v1/sync/peers" else 404 if "{name}" in path else 200
+        if route in ("POST /api/v1/sync/peers", "POST /api/v1/sync/peers/{name}/jobs"):
+            return 400
+        return 404 if "{name}" in path else 200
     if path.startswith("/api/v1/sync/") and route != "GET /api/v1/sync/conflicts":
         # sync needs its right; the matrix then names no pack length, no
         # archive, and uploads that are not there
@@ -180,7 +183,8 @@ for r in routes_in_table:
     levels = {lv for rr, lv, _ in rows if rr == r}
     # (a token or an upload is the caller's, not a record with a clearance;
     # an estimate's clearance is its author's: tests/http/analysis.py)
-    if (("{id}" in r and "/tokens/" not in r and "/sync/uploads/" not in r and "/estimates/" not in r) or r.endswith(" /api/v1/records") and r.startswith("POST")
+    if (("{id}" in r and "/tokens/" not in r and "/sync/uploads/" not in r and "/sync/peers/" not in r
+          and "/estimates/" not in r) or r.endswith(" /api/v1/records") and r.startswith("POST")
             or r == "POST /api/v1/evidence"
             or r == "POST /api/v1/link/decisions"):
         res.setup("every clearance for %s" % r, levels == set(LEVELS), levels)
@@ -234,7 +238,7 @@ def request(s, who, route, level, mode):
         path = path.replace("{name}", "matrix-target")
         body = {"enabled": True}
     elif path.startswith("/api/v1/sync/peers"):
-        path = path.replace("{name}", "fictional-unpinned")
+        path = path.replace("{name}", "fictional-unpinned").replace("{id}", "0" * 32)
         body = {} if method == "POST" else None
     elif route == "POST /api/v1/users/{name}/passphrase":
         # a reset of the target's passphrase, which no principal uses

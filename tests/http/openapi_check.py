@@ -50,6 +50,10 @@ sync_chunk = b"FICTIONAL not a pack\n"
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
 needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
               ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull"),
+              # A job to that peer starts (202) and fails on its own, and the push
+              # and pull that follow take its place as the peer's last job (404):
+              # watched to their end in tests/http/test_sync_jobs.sh.
+              ("POST", "/api/v1/sync/peers/{name}/jobs"), ("GET", "/api/v1/sync/peers/{name}/jobs/{id}"),
               # Travel empties the archive: tests/http/test_travel.sh runs it on
               # a laptop of its own; here a wrong confirmation, no pack, no server.
               ("POST", "/api/v1/sync/peers/{name}/travel"), ("GET", "/api/v1/sync/peers/{name}/travel"),
@@ -131,6 +135,8 @@ calls = {
     ("POST", "/api/v1/sync/peers"): ({}, "", {"name": "fictional-peer", "line": fictional_line, "tier": "partner", "url": "http://127.0.0.1:9"}),
     ("DELETE", "/api/v1/sync/peers/{name}"): ({"name": "fictional-unpinned"}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/push"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
+    ("POST", "/api/v1/sync/peers/{name}/jobs"): ({"name": "fictional-peer"}, "", {"kind": "push", "token": "FICTIONAL-token"}),
+    ("GET", "/api/v1/sync/peers/{name}/jobs/{id}"): ({"name": "fictional-peer", "id": "JOB"}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/pull"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("GET", "/api/v1/sync/status"): ({}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", {"confirm": "not-its-name"}),
@@ -203,6 +209,8 @@ for key in order:
         found["ESTIMATE"] = r.json()["id"]
     if key == ("POST", "/api/v1/sync/uploads") and r.status == 201:
         found["UPLOAD"] = r.json()["id"]
+    if key == ("POST", "/api/v1/sync/peers/{name}/jobs") and r.status == 202:
+        found["JOB"] = r.json()["id"]
     if key in needs_peer:
         continue
     if key[0] == "POST" and key[1] != "/api/v1/logout":

@@ -154,6 +154,8 @@ GET  /api/v1/sync/key                   -            401  200   403     403     
 GET  /api/v1/sync/peers                 -            401  200   403     403          403     403     403
 POST /api/v1/sync/peers                 -            401  400   403     403          403     403     403
 DELETE /api/v1/sync/peers/{name}        -            401  404   403     403          403     403     403
+POST /api/v1/sync/peers/{name}/jobs     -            401  400   403     403          403     403     403
+GET  /api/v1/sync/peers/{name}/jobs/{id} -           401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/pull     -            401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/push     -            401  404   403     403          403     403     403
 # travel and its restore: the sync right, as `attest travel` (no confirmation: 400;

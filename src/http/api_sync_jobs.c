@@ -1,0 +1,413 @@
+/*
+ * api_sync_jobs.c: a push to or pull from a peer's server, or the restore
+ * after travel (which delivers the travel pack and pulls), as a job, so
+ * that the browser can watch one that takes minutes (a vault of gigabytes).
+ *
+ * POST /api/v1/sync/peers/{name}/jobs {kind: "push"|"pull"|"restore", token[,
+ * url, chunk_size]} checks what POST .../push|pull checks (api_sync_connect),
+ * starts the exchange on a thread of its own with its own connection to the
+ * archive and the caller's session, and answers 202 with the job; GET
+ * .../jobs/{id} tells how far it is: the stage sync_net reports
+ * (exporting, resuming, uploading, applying; downloading, importing), the
+ * bytes done of the pack's total, the offset an interrupted transfer
+ * resumed at, what was packed, and once ended what was applied or imported
+ * or the error with its message.  POST .../push|pull|restore run the same
+ * job within the request and answer with its end.
+ *
+ * One job at a time per peer, whichever route starts it: a second is
+ * refused with 409, as both would write the peer's outbox or inbox.  The
+ * table lives in the server's memory; it keeps each peer's last job once
+ * ended (GET /api/v1/sync/status shows it), so that a page left and opened
+ * again finds the job still running or its end.  A job holds no token (the
+ * Authorization header is wiped when its exchange ends) and names no user.
+ */
+#include "http.h"
+#include "../core/canonical.h"
+#include "../core/sync.h"
+#include "../core/sync_net.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JOB_ID_BYTES 16
+#define JOB_STAGE_LEN 16
+
+enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
+/* What a job does: `attest sync push`, `sync pull`, `travel restore`. */
+enum job_kind { JOB_PUSH, JOB_PULL, JOB_RESTORE };
+static const char *const kinds[] = { "push", "pull", "restore" };
+
+struct sync_job {
+    char id[2 * JOB_ID_BYTES + 1];
+    char peer[64];
+    enum job_kind kind;
+    /* Under jobs_lock: what GET tells. */
+    enum job_state state;
+    char stage[JOB_STAGE_LEN];
+    uint64_t done, total;       /* bytes of the pack */
+    int64_t resumed_at;         /* where a transfer resumed, or -1 */
+    struct sync_stats packed;   /* a push: what went into the pack */
+    json_t *notes;              /* sync_net's notes, in order */
+    json_t *result;             /* once done: what the synchronous route answers */
+    json_t *error;              /* once failed: {status, code, message} */
+    char started_at[21], ended_at[21];
+    /* The job's own, while it runs. */
+    struct sync_net net;
+    struct session keys;        /* the caller's, for the thread */
+    char *url, *cacert_pem;     /* copies of what net points to */
+};
+
+/* Every job, running or ended (at most one ended per peer). */
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sync_job **jobs;
+static size_t njobs;
+
+static void job_free(struct sync_job *j)
+{
+    json_decref(j->notes);
+    json_decref(j->result);
+    json_decref(j->error);
+    free(j);
+}
+
+/* The job as JSON.  Under the lock. */
+static json_t *job_json(const struct sync_job *j)
+{
+    static const char *const states[] = { "running", "done", "failed" };
+    json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
+                          "id", j->id, "peer", j->peer, "kind", kinds[j->kind],
+                          "state", states[j->state], "stage", j->stage,
+                          "done", (json_int_t)j->done, "total", (json_int_t)j->total,
+                          "notes", j->notes, "started_at", j->started_at);
+
+    if (j->state != JOB_RUNNING)
+        json_object_set_new(o, "ended_at", json_string(j->ended_at));
+    json_object_set_new(o, "resumed_at", j->resumed_at >= 0 ? json_integer(j->resumed_at) : json_null());
+    json_object_set_new(o, "packed", j->kind == JOB_PUSH ? api_sync_stats_json(&j->packed) : json_null());
+    json_object_set(o, "result", j->result ? j->result : json_null());
+    json_object_set(o, "error", j->error ? j->error : json_null());
+    copy = json_deep_copy(o);   /* shares nothing with the job's own */
+    json_decref(o);
+    return copy;
+}
+
+/* sync_net's note and progress, kept on the job. */
+static void job_note(void *arg, const char *text)
+{
+    struct sync_job *j = arg;
+
+    pthread_mutex_lock(&jobs_lock);
+    json_array_append_new(j->notes, json_string(text));
+    pthread_mutex_unlock(&jobs_lock);
+}
+
+static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t total)
+{
+    struct sync_job *j = arg;
+
+    pthread_mutex_lock(&jobs_lock);
+    snprintf(j->stage, sizeof j->stage, "%s", stage);
+    j->done = done;
+    j->total = total;
+    if (strcmp(stage, "resuming") == 0)
+        j->resumed_at = (int64_t)done;
+    if (j->kind == JOB_PUSH)
+        j->packed = j->net.packed;   /* set by then: exporting comes first */
+    pthread_mutex_unlock(&jobs_lock);
+}
+
+/* Takes a place in the table for a job with peer: NULL, with a 409 reply
+ * set, when one runs already.  An ended job with peer gives its place. */
+static struct sync_job *job_claim(struct request *r, const char *peer, enum job_kind kind)
+{
+    struct sync_job *j = NULL;
+    uint8_t raw[JOB_ID_BYTES];
+    size_t keep = 0;
+
+    pthread_mutex_lock(&jobs_lock);
+    for (size_t i = 0; i < njobs; i++) {
+        if (strcmp(jobs[i]->peer, peer) == 0 && jobs[i]->state == JOB_RUNNING) {
+            http_error(r, 409, "conflict", NULL, "a %s with %s is running (job %s, %s, %llu of "
+                       "%llu bytes): wait for it to end", kinds[jobs[i]->kind],
+                       peer, jobs[i]->id, jobs[i]->stage, (unsigned long long)jobs[i]->done,
+                       (unsigned long long)jobs[i]->total);
+            json_object_set_new(r->reply, "job", job_json(jobs[i]));
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < njobs; i++) {
+        if (strcmp(jobs[i]->peer, peer) == 0)
+            job_free(jobs[i]);
+        else
+            jobs[keep++] = jobs[i];
+    }
+    njobs = keep;
+    j = xcalloc(1, sizeof *j);
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(j->id, sizeof j->id, raw, sizeof raw);
+    snprintf(j->peer, sizeof j->peer, "%s", peer);
+    j->kind = kind;
+    j->state = JOB_RUNNING;
+    snprintf(j->stage, sizeof j->stage, "starting");
+    j->resumed_at = -1;
+    j->notes = json_array();
+    canonical_now(j->started_at);
+    jobs = xrealloc(jobs, sizeof *jobs * (njobs + 1));
+    jobs[njobs++] = j;
+out:
+    pthread_mutex_unlock(&jobs_lock);
+    return j;
+}
+
+/* travel restore: delivers the travel pack that waits for the peer (when
+ * one does), then pulls everything; the pack goes once both are whole. */
+static int job_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n,
+                       struct sync_stats *stats, bool *delivered)
+{
+    struct buf path = BUF_INIT;
+    int rc = sync_net_travel_path(ctx, st, n->peer, &path);
+
+    *delivered = rc == AT_OK && access(buf_str(&path), F_OK) == 0;
+    if (rc == AT_OK)
+        rc = sync_net_restore(ctx, st, n, *delivered ? buf_str(&path) : NULL, stats);
+    if (rc == AT_OK && *delivered)
+        unlink(buf_str(&path));
+    buf_free(&path);
+    return rc;
+}
+
+/* Runs the job's exchange on st (its session set) and records its end:
+ * the result, or the error (a 502 when the peer's server failed); then wipes
+ * the token.  The job is not touched after (a new job with the peer may
+ * free it): *end, when end is not NULL, is the job as it ended. */
+static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, json_t **end)
+{
+    struct sync_net *n = &j->net;
+    struct sync_stats stats = { 0 };
+    json_t *result = NULL, *error = NULL;
+    bool delivered = false;
+    int rc = j->kind == JOB_PUSH ? sync_net_push(ctx, st, n)
+           : j->kind == JOB_PULL ? sync_net_pull(ctx, st, n, NULL, &stats)
+                                 : job_restore(ctx, st, n, &stats, &delivered);
+
+    if (rc != AT_OK) {
+        /* The peer's server failing is not this server's error. */
+        error = json_pack("{s:i, s:s, s:s}", "status", rc == AT_EINVAL ? 400 : 502,
+                          "code", rc == AT_EINVAL ? "invalid" : "unavailable", "message", ctx->message);
+    } else {
+        result = j->kind == JOB_PUSH ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
+                                                 n->applied ? n->applied : json_null(),
+                                                 "packed_versions", (json_int_t)n->packed.versions,
+                                                 "packed_items", (json_int_t)n->packed.items,
+                                                 "packed_files", (json_int_t)n->packed.files)
+                                     : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
+        if (j->kind == JOB_RESTORE)
+            json_object_set_new(result, "delivered", json_boolean(delivered));
+        json_object_set_new(result, "peer", json_string(j->peer));
+        json_object_set_new(result, "done", json_boolean(n->done));
+    }
+    sync_net_close(n);
+    free(j->url);
+    free(j->cacert_pem);
+    j->url = j->cacert_pem = NULL;
+    pthread_mutex_lock(&jobs_lock);
+    if (result)
+        json_object_set_new(result, "notes", json_deep_copy(j->notes));
+    j->result = result;
+    j->error = error;
+    j->state = rc == AT_OK ? JOB_DONE : JOB_FAILED;
+    if (rc == AT_OK)
+        snprintf(j->stage, sizeof j->stage, "done");
+    canonical_now(j->ended_at);
+    if (end)
+        *end = job_json(j);
+    pthread_mutex_unlock(&jobs_lock);
+}
+
+static void *job_thread(void *arg)
+{
+    struct sync_job *j = arg;
+    struct session keys = j->keys;
+    struct at_ctx ctx = { 0 };
+    struct store *st = NULL;
+
+    access_session_free(&j->keys);
+    if (server_store_open(&ctx, &st) == AT_OK) {
+        store_set_session(st, &keys);
+        job_run(&ctx, st, j, NULL);
+        store_close(st);
+    } else {
+        sync_net_close(&j->net);
+        free(j->url);
+        free(j->cacert_pem);
+        pthread_mutex_lock(&jobs_lock);
+        j->error = json_pack("{s:i, s:s, s:s}", "status", 500, "code", "internal",
+                             "message", ctx.message);
+        j->state = JOB_FAILED;
+        canonical_now(j->ended_at);
+        pthread_mutex_unlock(&jobs_lock);
+    }
+    access_session_free(&keys);
+    return NULL;
+}
+
+/* A job to the peer in the path from the request's body, connected (its
+ * token taken) and in the table; NULL with the error reply set. */
+static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind kind)
+{
+    json_t *notes = json_array(), *chunk = json_object_get(body, "chunk_size");
+    struct sync_net n = { .peer = r->params[0] };
+    struct sync_job *j = NULL;
+
+    if (chunk && (!json_is_integer(chunk) || json_integer_value(chunk) < SYNC_NET_CHUNK_MIN
+                  || json_integer_value(chunk) > SYNC_NET_CHUNK_MAX)) {
+        http_error(r, 400, "invalid", "chunk_size", "\"chunk_size\" is the bytes sent per "
+                   "request of an upload: a whole number from %d to %d", SYNC_NET_CHUNK_MIN,
+                   SYNC_NET_CHUNK_MAX);
+        goto out;
+    }
+    n.chunk_size = chunk ? (size_t)json_integer_value(chunk) : 0;
+    if (api_sync_connect(r, body, &n, notes) != 0
+        || (j = job_claim(r, n.peer, kind)) == NULL) {
+        sync_net_close(&n);
+        goto out;
+    }
+    /* The job outlives body, which n's address and certificate point into. */
+    j->url = xstrdup(n.url);
+    j->cacert_pem = n.cacert_pem ? xstrdup(n.cacert_pem) : NULL;
+    n.url = j->url;
+    n.cacert_pem = j->cacert_pem;
+    n.peer = j->peer;
+    n.note = job_note;
+    n.progress = job_progress;
+    n.note_arg = j;
+    j->net = n;
+    if (j->net.cacert_file[0])   /* the certificate sync_net_open wrote, named in n */
+        j->net.cacert = j->net.cacert_file;
+    sodium_memzero(&n, sizeof n);   /* the token is the job's alone */
+out:
+    json_decref(notes);
+    return j;
+}
+
+/* POST /api/v1/sync/peers/{name}/jobs {kind, token[, url, chunk_size]} */
+int api_sync_job_start(struct request *r)
+{
+    json_t *body = http_body_json(r, true), *reply;
+    const char *kind;
+    struct sync_job *j;
+    size_t k;
+    pthread_attr_t attr;
+    pthread_t thread;
+    int status;
+
+    if (body == NULL)
+        return (int)r->status;
+    kind = json_string_value(json_object_get(body, "kind"));
+    for (k = 0; kind && k < sizeof kinds / sizeof *kinds && strcmp(kind, kinds[k]) != 0; k++)
+        ;
+    if (kind == NULL || k == sizeof kinds / sizeof *kinds) {
+        status = http_error(r, 400, "invalid", "kind", "\"kind\" is \"push\" (send what %s "
+                            "lacks), \"pull\" (fetch what this archive lacks) or \"restore\" "
+                            "(deliver a travel pack, then pull everything)", r->params[0]);
+        goto out;
+    }
+    if ((j = job_begin(r, body, (enum job_kind)k)) == NULL) {
+        status = (int)r->status;
+        goto out;
+    }
+    j->keys = r->keys;
+    /* As it starts: once the thread runs, the job may end and go. */
+    pthread_mutex_lock(&jobs_lock);
+    reply = job_json(j);
+    pthread_mutex_unlock(&jobs_lock);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&thread, &attr, job_thread, j) != 0) {
+        access_session_free(&j->keys);
+        json_decref(reply);
+        job_run(&r->ctx, r->st, j, &reply);   /* no thread to spare: within the request */
+    }
+    pthread_attr_destroy(&attr);
+    status = http_json(r, 202, reply);
+out:
+    json_decref(body);
+    return status;
+}
+
+/* GET /api/v1/sync/peers/{name}/jobs/{id} */
+int api_sync_job_get(struct request *r)
+{
+    json_t *reply = NULL;
+
+    pthread_mutex_lock(&jobs_lock);
+    for (size_t i = 0; i < njobs && reply == NULL; i++)
+        if (strcmp(jobs[i]->peer, r->params[0]) == 0 && strcmp(jobs[i]->id, r->params[1]) == 0)
+            reply = job_json(jobs[i]);
+    pthread_mutex_unlock(&jobs_lock);
+    if (reply == NULL)
+        return http_error(r, 404, "not_found", NULL, "no job %s with %s: the server keeps a "
+                          "peer's running job and its last one, until it restarts",
+                          r->params[1], r->params[0]);
+    return http_json(r, 200, reply);
+}
+
+json_t *api_sync_job_latest(const char *peer)
+{
+    json_t *out = NULL;
+
+    pthread_mutex_lock(&jobs_lock);
+    for (size_t i = 0; i < njobs && out == NULL; i++)
+        if (strcmp(jobs[i]->peer, peer) == 0)
+            out = job_json(jobs[i]);
+    pthread_mutex_unlock(&jobs_lock);
+    return out ? out : json_null();
+}
+
+/* POST /api/v1/sync/peers/{name}/push|pull|restore {token[, url]}: the
+ * exchange of the CLI, run as a job within the request, answered with its
+ * end. */
+static int peer_exchange(struct request *r, enum job_kind kind)
+{
+    json_t *body = http_body_json(r, true), *end = NULL, *error;
+    struct sync_job *j;
+    int status;
+
+    if (body == NULL)
+        return (int)r->status;
+    if ((j = job_begin(r, body, kind)) == NULL) {
+        json_decref(body);
+        return (int)r->status;
+    }
+    job_run(&r->ctx, r->st, j, &end);
+    error = json_object_get(end, "error");
+    if (json_is_object(error)) {
+        status = http_error(r, (unsigned)json_integer_value(json_object_get(error, "status")),
+                            json_string_value(json_object_get(error, "code")), NULL, "%s",
+                            json_string_value(json_object_get(error, "message")));
+        json_object_set(r->reply, "notes", json_object_get(end, "notes"));
+    } else {
+        status = http_json(r, 200, json_incref(json_object_get(end, "result")));
+    }
+    json_decref(end);
+    json_decref(body);
+    return status;
+}
+
+int api_sync_peer_push(struct request *r)
+{
+    return peer_exchange(r, JOB_PUSH);
+}
+
+int api_sync_peer_pull(struct request *r)
+{
+    return peer_exchange(r, JOB_PULL);
+}
+
+int api_sync_restore(struct request *r)
+{
+    return peer_exchange(r, JOB_RESTORE);
+}

@@ -1,0 +1,265 @@
+"""sync_jobs.py: pushes and pulls as jobs of the laptop's server (argv[1]),
+watched through GET /api/v1/sync/peers/centre/jobs/{id}, with the centre's
+server (argv[2]) behind a relay on loopback that this script runs: it
+passes every request on, but holds each upload chunk (PUT) and the second
+half of each pack download until the test lets it through, so every state
+checked is one the job must be in, not one caught in passing.  argv[3]: a
+file with an API token of the centre for a user with the sync right;
+argv[4], argv[5]: a certificate and its key for the relay's TLS, trusted by
+the laptop's server only once pinned with the peer (its cacert).
+FICTIONAL data only."""
+import http.client
+import http.server
+import json
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+
+from client import Session, Results, error_of
+
+laptop, centre, token_file, cert_file, key_file = sys.argv[1:6]
+token = open(token_file).read().strip()
+CHUNK = 256 * 1024
+res = Results()
+
+
+class Relay:
+    """What the relay lets through: `credit` chunks (or every one when
+    open), and a chunk to fail with 503 (its number, counted from 1)."""
+
+    def __init__(self):
+        self.cv = threading.Condition()
+        self.credit = 0
+        self.open = False
+        self.fail_put = 0
+        self.puts = 0
+        self.waiting = 0
+
+    def hold(self):
+        """Waits until one may pass; False after a minute (a test that
+        went wrong must not hang)."""
+        with self.cv:
+            self.waiting += 1
+            self.cv.notify_all()
+            ok = self.cv.wait_for(lambda: self.open or self.credit > 0, timeout=60)
+            self.waiting -= 1
+            if ok and not self.open:
+                self.credit -= 1
+            return ok
+
+    def let(self, n=1):
+        with self.cv:
+            self.credit += n
+            self.cv.notify_all()
+
+    def release(self):
+        with self.cv:
+            self.open = True
+            self.cv.notify_all()
+
+
+relay = Relay()
+target = urllib.parse.urlsplit(centre)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        if self.command == "PUT":
+            with relay.cv:
+                relay.puts += 1
+                n = relay.puts
+            if n == relay.fail_put:
+                return self.reply(503, {"Content-Type": "application/json"},
+                                  b'{"error":{"code":"unavailable","message":"FICTIONAL relay down"}}')
+            relay.hold()
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        c = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        c.request(self.command, self.path, body=body, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        keep = {k: v for k, v in r.getheaders()
+                if k.lower() in ("content-type", "etag", "content-range")}
+        split = len(data) // 2 if self.path.startswith("/api/v1/sync/pack") and r.status == 200 else None
+        self.reply(r.status, keep, data, split)
+
+    def reply(self, status, headers, data, split=None):
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if split:
+            self.wfile.write(data[:split])
+            self.wfile.flush()
+            relay.hold()
+            data = data[split:]
+        self.wfile.write(data)
+        self.close_connection = True
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+threading.Thread(target=server.serve_forever, daemon=True).start()
+relay_url = "http://127.0.0.1:%d" % server.server_address[1]
+# The same relay over TLS, with its own certificate.
+tls = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+tls.daemon_threads = True
+tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls_ctx.load_cert_chain(cert_file, key_file)
+tls.socket = tls_ctx.wrap_socket(tls.socket, server_side=True)
+threading.Thread(target=tls.serve_forever, daemon=True).start()
+tls_url = "https://127.0.0.1:%d" % tls.server_address[1]
+
+admin = Session(base=laptop).login("admin")
+JOBS = "/api/v1/sync/peers/centre/jobs"
+
+
+def start(kind, **extra):
+    body = {"kind": kind, "token": token, "url": relay_url}
+    body.update(extra)
+    return admin.post(JOBS, body)
+
+
+def watch(job, until):
+    """The job, asked again until until(job) holds or it ended (bounded:
+    a minute of asking)."""
+    for _ in range(600):
+        r = admin.get(JOBS + "/" + job["id"])
+        if r.status != 200:
+            return {"status": r.status, "body": r.body[:300]}
+        job = r.json()
+        if until(job) or job["state"] != "running":
+            return job
+        time.sleep(0.1)
+    return job
+
+
+def brief(j):
+    return {k: j.get(k) for k in ("state", "stage", "done", "total", "resumed_at", "error", "notes")}
+
+
+# ---- a push cut short by a chunk refused on the way ------------------------------
+relay.fail_put = 3
+relay.release()
+r = start("push", chunk_size=CHUNK)
+job = r.json() if r.status == 202 else {}
+res.check("a push job starts: 202 with its id, running, no token in it",
+          r.status == 202 and len(job.get("id", "")) == 32 and job["state"] == "running"
+          and job["kind"] == "push" and token not in r.body.decode() and "admin" not in r.body.decode(),
+          (r.status, r.body[:300]))
+job = watch(job, lambda j: False)
+res.check("the push cut short ends failed, with the relay's message",
+          job.get("state") == "failed" and "503" in job["error"]["message"]
+          and "FICTIONAL relay down" in job["error"]["message"], brief(job))
+res.check("... after two chunks of the pack were received", job.get("done") == 2 * CHUNK, brief(job))
+res.check("what went into the pack is told", (job.get("packed") or {}).get("files", 0) >= 1, job.get("packed"))
+
+# ---- the next push resumes, watched chunk by chunk -----------------------------------
+with relay.cv:
+    relay.open = False
+    relay.fail_put = 0
+    relay.puts = 0
+r = start("push", chunk_size=CHUNK)
+job = r.json() if r.status == 202 else {}
+res.check("a second push job starts (202)", r.status == 202, (r.status, r.body[:300]))
+first = watch(job, lambda j: j["stage"] == "uploading" and relay.waiting > 0)
+res.check("state 1: resumed at the offset the centre holds, uploading, held at the third chunk",
+          first.get("state") == "running" and first["stage"] == "uploading"
+          and first["resumed_at"] == 2 * CHUNK and first["done"] == 2 * CHUNK
+          and first["total"] > 10 * CHUNK
+          and any("resuming the upload at byte %d" % (2 * CHUNK) in n for n in first["notes"]), brief(first))
+total = first.get("total", 0)
+
+again = start("push")
+res.check("a second push to the same peer while one runs: 409 naming it",
+          again.status == 409 and "running" in error_of(again).get("message", "")
+          and again.json().get("job", {}).get("id") == job.get("id"), (again.status, again.body[:300]))
+pull = start("pull")
+res.check("a pull from that peer meanwhile: 409 too", pull.status == 409, (pull.status, pull.body[:200]))
+sync = admin.post("/api/v1/sync/peers/centre/push", {"token": token, "url": relay_url})
+res.check("the push of the CLI's route meanwhile: 409 too", sync.status == 409, (sync.status, sync.body[:200]))
+status = admin.get("/api/v1/sync/status").json()
+mine = [p.get("job") for p in status["peers"] if p["name"] == "centre"]
+res.check("the status shows the running job with the peer (a page opened again finds it)",
+          mine and mine[0] and mine[0]["id"] == job["id"] and mine[0]["state"] == "running", mine)
+
+relay.let(1)
+second = watch(job, lambda j: j["done"] >= 3 * CHUNK)
+res.check("state 2: one more chunk sent (%d of %d bytes)" % (second.get("done", 0), total),
+          second.get("state") == "running" and second["done"] == 3 * CHUNK and second["total"] == total,
+          brief(second))
+relay.let(1)
+third = watch(job, lambda j: j["done"] >= 4 * CHUNK)
+res.check("state 3: another (%d of %d bytes)" % (third.get("done", 0), total),
+          third.get("state") == "running" and third["done"] == 4 * CHUNK, brief(third))
+relay.release()
+end = watch(job, lambda j: False)
+result = end.get("result") or {}
+res.check("the push ends done: every byte sent, the pack applied", end.get("state") == "done"
+          and end["stage"] == "done" and end["done"] == end["total"] == total and result.get("done")
+          and result["applied"]["files"] >= 1 and end["ended_at"], brief(end))
+r = admin.get(JOBS + "/" + job["id"])
+res.check("the ended job is still there to be read", r.status == 200 and r.json()["state"] == "done",
+          (r.status, r.body[:200]))
+
+# ---- a pull, watched half downloaded -------------------------------------------------
+with relay.cv:
+    relay.open = False
+r = start("pull")
+job = r.json() if r.status == 202 else {}
+res.check("a pull job starts (202)", r.status == 202 and job.get("kind") == "pull", (r.status, r.body[:300]))
+half = watch(job, lambda j: j["stage"] == "downloading" and j["done"] > 0 and relay.waiting > 0)
+res.check("the pull is seen downloading, part of the pack received",
+          half.get("state") == "running" and half["stage"] == "downloading"
+          and 0 < half["done"] < half["total"], brief(half))
+relay.release()
+end = watch(job, lambda j: False)
+imported = (end.get("result") or {}).get("imported") or {}
+res.check("the pull ends done with what was imported", end.get("state") == "done"
+          and imported.get("versions", 0) >= 1 and imported.get("files", 0) >= 1, brief(end))
+
+# ---- refusals -------------------------------------------------------------------------
+r = admin.post(JOBS, {"kind": "fetch", "token": token, "url": relay_url})
+res.check("a kind that is neither push nor pull: 400 naming the field", r.status == 400
+          and error_of(r).get("field") == "kind", r.body[:200])
+r = admin.post(JOBS, {"kind": "push", "token": token, "url": relay_url, "chunk_size": 10})
+res.check("a chunk size out of range: 400 naming the field and the range", r.status == 400
+          and error_of(r).get("field") == "chunk_size" and "1024" in error_of(r).get("message", ""), r.body[:200])
+r = admin.post("/api/v1/sync/peers/nobody/jobs", {"kind": "push", "token": token, "url": relay_url})
+res.check("a job with a peer not pinned: 404", r.status == 404, r.body[:200])
+r = admin.get(JOBS + "/" + "0" * 32)
+res.check("a job that is not there: 404", r.status == 404, r.body[:200])
+r = start("push", token="not-the-token")
+job = r.json() if r.status == 202 else {}
+end = watch(job, lambda j: False) if job else {}
+res.check("a wrong token of the peer's server: the job ends failed with the peer's 401",
+          end.get("state") == "failed" and "401" in end["error"]["message"], brief(end))
+
+# ---- over TLS: the certificate kept with the peer, used by the job's thread ------------
+line = [p["line"] for p in admin.get("/api/v1/sync/peers").json()["peers"] if p["name"] == "centre"][0]
+admin.post("/api/v1/sync/peers", {"name": "centre", "line": line, "url": tls_url})
+r = admin.post(JOBS, {"kind": "pull", "token": token})
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.check("over TLS without the peer's certificate: the job fails, saying so",
+          end.get("state") == "failed" and "certificate" in end["error"]["message"].lower(), brief(end))
+r = admin.post("/api/v1/sync/peers", {"name": "centre", "line": line, "url": tls_url,
+                                      "cacert": open(cert_file).read()})
+res.setup("the certificate pinned with the peer", r.status == 201, r.body[:300])
+r = admin.post(JOBS, {"kind": "pull", "token": token})
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.check("over TLS with the certificate kept with the peer: the job (on its own thread) ends done",
+          end.get("state") == "done", brief(end))
+sys.exit(1 if res.failed else 0)

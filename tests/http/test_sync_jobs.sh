@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Pushes and pulls as jobs, watched (the browser's live progress): the
+# laptop's server pushes a large vault file to the centre's server through
+# a loopback relay (sync_jobs.py) that holds each chunk until the test lets
+# it pass, so the job is seen at each stage and offset without timing: a
+# push cut by a failed chunk ends "failed" with the message; the next
+# resumes at the offset the centre holds and is watched through two
+# intermediate states to "done"; a second job to the same peer is refused
+# with 409; a pull is watched half downloaded; over TLS, the certificate
+# kept with the peer is used by the job's own thread.  FICTIONAL data only.
+. "$(dirname "$0")/lib.sh"
+plan 29
+http_setup --no-demo
+L=$tmp/laptop
+"$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
+keyline() { "$bin" -A "$1" key show | grep -m1 '^attest-peer'; }
+setup "the laptop pins the centre" "$bin" -A "$L" peers add centre "$(keyline "$tmp/a")"
+setup "the centre pins the laptop" "$bin" peers add laptop "$(keyline "$L")"
+printf '{"type":"document","id":"dc-jcb000000001","data":{"title":"FICTIONAL field report with a large recording"}}\n' > "$tmp/l.jsonl"
+setup "a laptop record" "$bin" -A "$L" import jsonl "$tmp/l.jsonl"
+head -c 3000000 /dev/urandom > "$tmp/large.bin"
+setup "a large vault file on the laptop" "$bin" -A "$L" evidence add "$tmp/large.bin" --source dc-jcb000000001
+printf '{"type":"document","id":"dc-jcb000000002","data":{"title":"FICTIONAL centre report to pull"}}\n' > "$tmp/c.jsonl"
+setup "a centre record" "$bin" import jsonl "$tmp/c.jsonl"
+head -c 1000000 /dev/urandom > "$tmp/centre.bin"
+setup "a vault file at the centre" "$bin" evidence add "$tmp/centre.bin" --source dc-jcb000000002
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
+http_start
+umask 077
+"$python" tests/http/sync.py token investigator > "$tmp/token"
+lport=$(free_port)
+"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
+laptop_pid=$!
+for _ in $(seq 600); do
+    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
+    sleep 0.1
+done
+"$python" tests/http/sync_jobs.py "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" "$tmp/key.pem" \
+    || echo "not ok - sync_jobs.py exited with $?"
+check "the centre holds the pushed record" "$bin" show dc-jcb000000001
+check "the laptop holds the pulled record" "$bin" -A "$L" show dc-jcb000000002
+check "verify passes at the centre" "$bin" verify
+check "verify passes on the laptop" "$bin" -A "$L" verify
+absent "no token in the laptop server's log" "$(cat "$tmp/token")" "$tmp/laptop-server.log"
+kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
