@@ -21,6 +21,38 @@
 #include <string.h>
 #include <strings.h>
 
+/* FTS5 keeps each full-text table's list of segments from this
+ * connection's last read and looks again only when a query opens the
+ * table.  SQLite's integrity check does not open it: after another
+ * connection's writes (a server's other threads) had merged segments away,
+ * the check read them and called a sound file damaged.  Opening each
+ * full-text table first, in the read transaction the checks run in, brings
+ * the lists up to date. */
+static int fts_refresh(struct at_ctx *ctx, struct store *st)
+{
+    sqlite3_stmt *tables;
+    int rc = AT_OK;
+
+    if (sqlite3_prepare_v2(store_db(st), "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                           " AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5%'", -1, &tables,
+                           NULL) != SQLITE_OK)
+        return store_error(ctx, st, "listing the full-text tables");
+    while (rc == AT_OK && sqlite3_step(tables) == SQLITE_ROW) {
+        char *sql = sqlite3_mprintf("SELECT rowid FROM \"%w\" LIMIT 1", sqlite3_column_text(tables, 0));
+        sqlite3_stmt *open;
+        if (sql == NULL || sqlite3_prepare_v2(store_db(st), sql, -1, &open, NULL) != SQLITE_OK)
+            rc = store_error(ctx, st, "opening a full-text table");
+        else {
+            if (sqlite3_step(open) == SQLITE_ERROR)
+                rc = store_error(ctx, st, "opening a full-text table");
+            sqlite3_finalize(open);
+        }
+        sqlite3_free(sql);
+    }
+    sqlite3_finalize(tables);
+    return rc;
+}
+
 /* SQLite's own check of the file: quick_check (every page, record and
  * constraint but UNIQUE, not that each index matches its table), or with
  * full, integrity_check (which also reads every index against its table
@@ -28,8 +60,10 @@
 static int check_sqlite(struct at_ctx *ctx, struct store *st, bool full)
 {
     sqlite3_stmt *stmt;
-    int rc = AT_OK;
+    int rc;
 
+    if ((rc = fts_refresh(ctx, st)) != AT_OK)
+        return rc;
     if (sqlite3_prepare_v2(store_db(st), full ? "PRAGMA integrity_check" : "PRAGMA quick_check",
                            -1, &stmt, NULL) != SQLITE_OK)
         return store_error(ctx, st, "checking the database");
@@ -726,6 +760,11 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
     int rc;
 
     memset(r, 0, sizeof *r);
+    /* One read transaction: every check sees the same archive, however
+     * the server's other connections write meanwhile. */
+    bool own_transaction = sqlite3_get_autocommit(store_db(st));
+    if (own_transaction && (rc = store_exec(ctx, st, "BEGIN")) != AT_OK)
+        return rc;
     if ((rc = check_sqlite(ctx, st, full)) == AT_OK
         && (rc = check_leaves(ctx, st, &tree, &newest, &mismatch, r)) == AT_OK
         && (rc = check_unlogged(ctx, st)) == AT_OK
@@ -737,6 +776,8 @@ int verify_archive(struct at_ctx *ctx, struct store *st, bool full, struct verif
         && (rc = check_vault_index(ctx, st)) == AT_OK
         && (rc = vault_check_staging(ctx, st)) == AT_OK)
         rc = vault_verify_all(ctx, st, &r->vault_files, &r->vault_bytes, &r->vault_checked);
+    if (own_transaction)
+        store_rollback(st);
     newest_free(&newest);
     merkle_mem_free(&tree);
     return rc;

@@ -83,3 +83,38 @@ UNIT_TEST(verify_finds_a_current_view_retraction_changed)
 {
     check_tampered("UPDATE record_current SET retracted = 1 WHERE id = ?1", "retraction");
 }
+
+/* A server keeps a connection a thread.  FTS5 keeps a full-text table's
+ * list of segments from a connection's last read, and SQLite's integrity
+ * check used that list as it was: after another connection's writes had
+ * merged those segments away, verify called a sound archive damaged. */
+UNIT_TEST(verify_after_another_connection_merged_the_search_index)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    char id[RECORD_ID_MAX], dir[512];
+    uint8_t page_key[STORE_KEY_BYTES];
+    struct store *st = two_records(&ctx, &admin, id), *other = NULL;
+    struct verify_report r = { 0 };
+    sqlite3_stmt *stmt;
+
+    REQUIRE(st != NULL);
+    REQUIRE(sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM search_words WHERE search_words"
+                               " MATCH 'fictional'", -1, &stmt, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 2);
+    sqlite3_finalize(stmt);
+
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    store_page_key(admin.master, page_key);
+    REQUIRE(store_open(&ctx, dir, page_key, &other) == AT_OK);
+    store_set_session(other, &admin);
+    CHECK(unit_add(&ctx, other, "event", "{\"title\": \"FICTIONAL three\"}", CLEARANCE_PUBLIC, NULL)
+          == AT_OK);
+    CHECK(store_exec(&ctx, other, "INSERT INTO search_words(search_words) VALUES ('optimize')")
+          == AT_OK);
+    store_close(other);
+
+    CHECK(verify_archive(&ctx, st, false, &r) == AT_OK);
+    CHECK(r.record_versions == 3);
+    store_close(st);
+}
