@@ -50,18 +50,6 @@ static int64_t now_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-/* Opens another connection to the archive the server unlocked at start. */
-int server_store_open(struct at_ctx *ctx, struct store **st)
-{
-    uint8_t page_key[STORE_KEY_BYTES];
-    int rc;
-
-    store_page_key(server_keys()->master, page_key);
-    rc = store_open(ctx, server_archive(), page_key, st);
-    sodium_memzero(page_key, sizeof page_key);
-    return rc;
-}
-
 static struct store *worker_store(struct at_ctx *ctx)
 {
     if (thread_store == NULL && server_store_open(ctx, &thread_store) == AT_OK) {
