@@ -1194,6 +1194,33 @@ await step('analyst: no users page in the menu, and the API refuses it', async (
     await page.waitForSelector('main .error-box');
 });
 
+// The log's consistency proof on the verify page (issue 15: `attest prove
+// --consistency` was CLI-only), as the API gives it; a bad size is refused
+// at its field.
+await step('verify: the log proved a prefix of the newest, an older size out of range refused', async () => {
+    await goto('verify');
+    await page.fill('#pc-size', '3');
+    await page.click('#pc-run');
+    await page.waitForSelector('#pc-result');
+    const api = await page.evaluate(() => fetch('/api/v1/proof/consistency?old_size=3').then((r) => r.json()));
+    check((await page.textContent('#pc-old-root')).trim() === api.old_root && /^[0-9a-f]{64}$/.test(api.old_root),
+          'the older root shown is the one proved');
+    check((await page.textContent('#pc-result')).includes(`The log of 3 entries is a prefix of the tree of ${api.tree_head.size} entries`),
+          'what is proved, in words: ' + await page.textContent('#pc-result'));
+    const kept = JSON.parse(await download('#pc-download'));
+    check(kept.old_size === 3 && kept.consistency_proof.length === api.consistency_proof.length, 'the proof downloaded');
+    await page.fill('#pc-size', String(api.tree_head.size + 1000));
+    await page.click('#pc-run');
+    await page.waitForSelector('#pc-form .error-box:not([hidden])');
+    check((await page.textContent('#pc-form .error-box')).includes('a number from 0 to'), 'a size past the newest is refused, saying what is valid');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('verify');
+    check((await page.textContent('#pc-form h2')) === '기록 일지가 덧붙여지기만 했다는 증명', 'the form in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

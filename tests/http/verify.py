@@ -1,5 +1,9 @@
-"""verify.py: GET /api/v1/records/{id}/proof, POST /api/v1/verify and POST
-/api/v1/verify/bundle, each as the CLI's command: the proof is the one
+"""verify.py: GET /api/v1/proof/consistency, GET /api/v1/records/{id}/proof,
+POST /api/v1/verify and POST /api/v1/verify/bundle, each as the CLI's
+command: the consistency proof is the one `attest prove --consistency 3
+--json` printed and leads from the old root to the signed one (RFC 9162
+2.1.4.2, computed here); an old size that is not one is refused naming
+old_size; the proof is the one
 `attest prove ID --json` printed, and its path leads from the leaf to the
 signed root (tests/tools/verify_bundle.py's RFC 9162 computation); a reader
 not cleared for a record gets no proof of it; the archive is sound, the
@@ -12,11 +16,61 @@ import sys
 from client import Results, Session, error_of
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from verify_bundle import root_from_inclusion  # noqa: E402
+from verify_bundle import node_hash, root_from_inclusion  # noqa: E402
 
 res = Results()
 tmp = os.environ["TEST_TMP"]
 admin = Session().login("admin")
+
+
+def roots_from_consistency(first, second, first_hash, path):
+    """RFC 9162 section 2.1.4.2: the old and new roots the path gives."""
+    if first == second:
+        return first_hash, first_hash
+    if first & (first - 1) == 0:
+        path = [first_hash] + path
+    fn, sn = first - 1, second - 1
+    while fn % 2 == 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return None, None
+        if fn % 2 == 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn % 2 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return (fr, sr) if sn == 0 else (None, None)
+
+
+# First, while the log is as the CLI left it.
+r = admin.get("/api/v1/proof/consistency?old_size=3")
+cons = r.json() if r.status == 200 else {}
+res.check("a consistency proof (200)", r.status == 200 and cons.get("old_size") == 3, r.body[:300])
+res.check("it is the proof attest prove --consistency 3 --json gives",
+          cons == json.load(open(os.path.join(tmp, "consistency.json"))), cons)
+new = cons.get("tree_head", {})
+fr, sr = roots_from_consistency(3, new.get("size", 3), bytes.fromhex(cons.get("old_root", "")),
+                                [bytes.fromhex(x) for x in cons.get("consistency_proof", [])]) \
+    if cons.get("consistency_proof") else (None, None)
+res.check("it leads from the old root to the signed root",
+          fr is not None and fr.hex() == cons.get("old_root") and sr.hex() == new.get("root"), (fr, sr, new))
+r = admin.get("/api/v1/proof/consistency?old_size=%d" % new.get("size", 0))
+res.check("from the newest size itself: an empty proof",
+          r.status == 200 and r.json().get("consistency_proof") == [], r.body[:300])
+for bad in ("%d" % (new.get("size", 0) + 1), "-1", "three", ""):
+    r = admin.get("/api/v1/proof/consistency?old_size=" + bad)
+    res.check("old_size=%s is refused naming old_size and what is valid" % bad,
+              r.status == 400 and error_of(r).get("field") == "old_size"
+              and "from 0 to" in error_of(r).get("message", ""), r.body[:200])
+r = Session().get("/api/v1/proof/consistency?old_size=3")
+res.check("no consistency proof without a login (401)", r.status == 401, r.body[:200])
 
 r = admin.get("/api/v1/records/ev-fake00000001/proof")
 proof = r.json() if r.status == 200 else {}
