@@ -1,6 +1,9 @@
 /*
  * api_export.c: /api/v1/export/{format}: the archive as JSON Lines, or one
  * type as CSV (cells guarded against spreadsheet formulas unless ?raw=1),
+ * or as FollowTheMoney entities (ftm: the organisations, persons and
+ * vessels the reader may read with their relations, or with ?list= a
+ * sanctions list version's entries, as `attest export ftm`),
  * or with ?tier= the sites and pinpoints for maps (kml, kmz, geojson, csv),
  * written to an unlinked temporary file and streamed; and
  * /api/v1/export/{format}/report: what such a map export lets out, and
@@ -9,6 +12,7 @@
 #include "http.h"
 #include "../core/access.h"
 #include "../core/csvio.h"
+#include "../core/ftm.h"
 #include "../core/geo_export.h"
 #include "../core/import.h"
 #include "../core/vocab.h"
@@ -107,6 +111,28 @@ int api_export_report(struct request *r)
     return rc;
 }
 
+/* ftm[?list=VERSION]: the records the reader may read, so any role that
+ * may export may ask. */
+static int export_ftm(struct request *r)
+{
+    const char *list = http_arg(r, "list");
+    struct ftm_counts c;
+    FILE *f;
+    int rc;
+
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    rc = list ? ftm_export_list(&r->ctx, r->st, list, f, &c) : ftm_export_records(&r->ctx, r->st, f, &c);
+    if (rc != AT_OK) {
+        fclose(f);
+        if (list && rc == AT_ENOTFOUND)
+            return http_error(r, 404, "not_found", "list", "%s", r->ctx.message);
+        return http_core_error(r, rc);
+    }
+    return reply_file(r, f, "application/x-ndjson", list ? "attachment; filename=\"attest-list.ftm.json\""
+                                                         : "attachment; filename=\"attest-export.ftm.json\"");
+}
+
 int api_export(struct request *r)
 {
     const char *format = r->params[0], *type = http_arg(r, "type");
@@ -117,6 +143,10 @@ int api_export(struct request *r)
     if (http_arg(r, "tier") || strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
         || strcmp(format, "geojson") == 0)
         return export_map(r);
+    if (strcmp(format, "ftm") == 0)
+        return export_ftm(r);
+    if (http_arg(r, "list"))
+        return http_error(r, 400, "invalid", "list", "list is for the ftm format");
     /* A whole-archive export holds every record: beyond the route's right
      * to export (checked by the gate), the reader must see every level. */
     if ((rc = access_check(&r->ctx, &r->keys, ACTION_READ, CLEARANCE_CONFIDENTIAL)) != AT_OK)
@@ -125,8 +155,8 @@ int api_export(struct request *r)
         return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type, "
                           "or ?tier= for the map's sites and pinpoints");
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
-        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv; with ?tier=: "
-                          "kml, kmz, geojson, csv");
+        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv, ftm; with "
+                          "?tier=: kml, kmz, geojson, csv");
     if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
         return (int)r->status;
     if ((f = tmpfile()) == NULL)
