@@ -1856,6 +1856,7 @@ VIEWS.screen = function (el) {
 VIEWS.exports = function (el) {
     el.appendChild(h('h1', null, t('ex.title')));
     el.appendChild(mapExports());
+    el.appendChild(ftmExport());
     if (state.me.clearance !== 'confidential') {
         el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
         return;
@@ -1873,6 +1874,25 @@ VIEWS.exports = function (el) {
         h('li', { class: 'card' }, h('h2', null, t('ex.csv')),
           h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv)));
 };
+
+/* FollowTheMoney entities, as attest export ftm: the organisations,
+ * persons and vessels the reader may read with their relations, or a
+ * sanctions list version's entries. */
+function ftmExport() {
+    var what = h('select', { id: 'ex-ftm-list' }, h('option', { value: '' }, t('ex.ftmRecords')));
+    var link = h('a', { id: 'ex-ftm', class: 'button', download: '' }, t('ex.download') + ' FtM');
+    var set = function () {
+        link.setAttribute('href', '/api/v1/export/ftm' + (what.value ? '?list=' + encodeURIComponent(what.value) : ''));
+    };
+    what.addEventListener('change', set);
+    set();
+    api('GET', '/lists').then(function (versions) {
+        versions.forEach(function (v) { what.appendChild(h('option', { value: v.id }, t('ex.ftmList', { id: v.id, n: v.entries }))); });
+    }).catch(function () {});
+    return h('section', { class: 'card', id: 'ex-ftm-box' }, h('h2', null, t('ex.ftm')),
+             h('p', { class: 'muted' }, t('ex.ftmAbout')),
+             h('label', { for: 'ex-ftm-list' }, t('ex.ftmWhat')), ' ', what, ' ', link);
+}
 
 /* The map's sites and pinpoints at a tier, in four formats, with the
  * server's report beside them: what goes out, each record left out with

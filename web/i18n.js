@@ -915,8 +915,8 @@ Object.assign(TEXT.ko, {
 /* Importing files of records (import.js). */
 Object.assign(TEXT.en, {
     'nav.import': 'Import',
-    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML or KMZ file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
-    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml or .kmz; kept in the server\'s memory only while it is imported',
+    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML, KMZ or FtM file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
+    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml, .kmz or .ftm; kept in the server\'s memory only while it is imported',
     'im.format': 'Format', 'im.formatAuto': 'from the file\'s name',
     'im.format.csv': 'CSV (one record a row)', 'im.format.jsonl': 'JSON Lines (an export, or new records)',
     'im.format.kml': 'KML (placemarks)', 'im.format.kmz': 'KMZ (zipped KML)',
@@ -936,12 +936,16 @@ Object.assign(TEXT.en, {
     'im.wouldCounts': 'Importing it would add {added} new records, {versions} new versions; {unchanged} unchanged.',
     'im.counts': '{added} new records, {versions} new versions, {unchanged} unchanged.',
     'im.skipped': '{n} bad rows left out:', 'im.document': 'The file is recorded as document',
-    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).'
+    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).',
+    'im.format.ftm': 'FtM (FollowTheMoney entities, as OpenSanctions publishes them)',
+    'im.ftmCounts': 'The file held {entities} entities: {records} organisations, persons and vessels, {relations} relations, {addresses} addresses; {skipped} of other schemas left out.',
+    'ex.ftm': 'FollowTheMoney (FtM)', 'ex.ftmAbout': 'Organisations, persons and vessels you may read, with their ownership, directorship and succession relations, as attest export ftm writes them for OpenSanctions\' tools; or the entries of a sanctions list version.',
+    'ex.ftmWhat': 'What to export', 'ex.ftmRecords': 'the archive\'s records', 'ex.ftmList': 'list version {id} ({n} entries)'
 });
 Object.assign(TEXT.ko, {
     'nav.import': '가져오기',
-    'im.about': 'CSV, JSON Lines, KML 또는 KMZ 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
-    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML 또는 KMZ 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
+    'im.about': 'CSV, JSON Lines, KML, KMZ 또는 FtM 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
+    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML, KMZ 또는 FtM 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
     'im.format': '형식', 'im.formatAuto': '파일 이름으로 판단',
     'im.format.csv': 'CSV (한 행에 기록 하나)', 'im.format.jsonl': 'JSON Lines (내보낸 파일 또는 새 기록)',
     'im.format.kml': 'KML (위치 표시)', 'im.format.kmz': 'KMZ (압축한 KML)',
@@ -961,7 +965,11 @@ Object.assign(TEXT.ko, {
     'im.wouldCounts': '가져오면 새 기록 {added}건, 새 버전 {versions}건이 추가되고 {unchanged}건은 그대로입니다.',
     'im.counts': '새 기록 {added}건, 새 버전 {versions}건, 변경 없음 {unchanged}건.',
     'im.skipped': '빼고 가져온 잘못된 행 {n}개:', 'im.document': '파일은 다음 문서로 기록됨:',
-    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).'
+    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).',
+    'im.format.ftm': 'FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)',
+    'im.ftmCounts': '파일의 개체 {entities}개: 조직·인물·선박 {records}건, 관계 {relations}건, 주소 {addresses}건. 다른 스키마 {skipped}개는 제외했습니다.',
+    'ex.ftm': 'FollowTheMoney (FtM)', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
+    'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)'
 });
 
 /* Proofs and checks (verify.js). */

@@ -1221,6 +1221,50 @@ await step('verify: the log proved a prefix of the newest, an older size out of 
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// FollowTheMoney in the browser (issue 15: `attest import ftm` and
+// `export ftm` were CLI-only): a file checked then imported with what it
+// held, the records exported as FtM, and a list version's entries.
+await step('import: an FtM file checked, then imported with what it held; exported as FtM, and a list version', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+    const file = join(process.env.ATTEST_FILES, 'FICTIONAL-owners.ftm');
+    writeFileSync(file, [
+        { id: 'f-co', schema: 'Company', properties: { name: ['FICTIONAL Sea Star Shipping'] } },
+        { id: 'f-pe', schema: 'Person', properties: { name: ['FICTIONAL Jo Myong Hui'] } },
+        { id: 'f-di', schema: 'Directorship', properties: { director: ['f-pe'], organization: ['f-co'] } },
+    ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await goto('import');
+    await page.setInputFiles('#im-file', file);
+    check(await page.isHidden('#im-type') && await page.isHidden('#im-skip') && await page.isVisible('#im-clearance'),
+          'an FtM file takes a clearance and a source, no type and no skipping');
+    await page.click('#im-check');
+    await page.waitForSelector('#im-result');
+    check((await page.textContent('#im-counts')).includes('would add 3 new records'), 'the check: ' + await page.textContent('#im-counts'));
+    await page.click('#im-go');
+    await page.waitForSelector('#im-records a');
+    check((await page.textContent('#im-ftm')).includes('3 entities: 2 organisations, persons and vessels, 1 relations'),
+          'what the file held: ' + await page.textContent('#im-ftm'));
+    check(await page.locator('#im-records a').count() === 3, 'a link to each record made');
+    await goto('exports');
+    await page.waitForSelector('#ex-ftm-list option[value^="un"]', { state: 'attached' });
+    const out = await download('#ex-ftm');
+    check(out.includes('FICTIONAL Sea Star Shipping') && out.includes('"Directorship"'), 'the export holds the records and their relation');
+    check(!out.includes(REAL_NAME), 'no identity in the FtM export');
+    await page.selectOption('#ex-ftm-list', { index: 1 });
+    check((await page.getAttribute('#ex-ftm', 'href')).includes('?list=un'), 'the link names the list version');
+    const list = await download('#ex-ftm');
+    check(list.includes('RYONBONG'), 'the list version\'s entries');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('import');
+    check((await page.textContent('#im-format')).includes('FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)'), 'the format in Korean');
+    await goto('exports');
+    check((await page.textContent('#ex-ftm-box')).includes('내보낼 내용'), 'the FtM export in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
