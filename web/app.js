@@ -261,7 +261,7 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'import', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify'];
+           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify', 'vocab'];
 /* Pages only for the roles that may act on them: users and peers, for admins; conflicts and
  * linkage runs, for those who write. */
 var NAV_ADMIN = { users: 1, peers: 1 };

@@ -968,7 +968,7 @@ Object.assign(TEXT.ko, {
     'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).',
     'im.format.ftm': 'FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)',
     'im.ftmCounts': '파일의 개체 {entities}개: 조직·인물·선박 {records}건, 관계 {relations}건, 주소 {addresses}건. 다른 스키마 {skipped}개는 제외했습니다.',
-    'ex.ftm': 'FollowTheMoney (FtM)', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
+    'ex.ftm': 'FollowTheMoney (FtM) 형식', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
     'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)'
 });
 
@@ -1030,6 +1030,22 @@ Object.assign(TEXT.ko, {
     'vb.sound': '{file}: 이상 없음', 'vb.unsound': '{file}: 이상 있음',
     'vb.counts': '기록 {records}건과 파일 {files}개가 서명된 기록 일지에서 증명됩니다. 가린 기록 {redacted}건에는 증명이 없습니다.',
     'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
+});
+
+/* The controlled vocabularies (vocab.js). */
+Object.assign(TEXT.en, {
+    'nav.vocab': 'Vocabularies',
+    'vo.about': 'The codes each coded field takes, with their English and Korean labels, as attest vocab lists them: the codes a CSV or KML import wants.',
+    'vo.filter': 'Find a term', 'vo.filterHint': 'a code or a label, in English or Korean',
+    'vo.code': 'Code', 'vo.en': 'English', 'vo.ko': 'Korean',
+    'vo.none': 'No term matches.', 'vo.noSuch': 'There is no vocabulary named {name}.'
+});
+Object.assign(TEXT.ko, {
+    'nav.vocab': '통제 어휘',
+    'vo.about': '코드로 적는 항목마다 쓸 수 있는 코드와 그 영어·한국어 표기입니다. 명령줄의 어휘 목록과 같으며, CSV나 KML을 가져올 때 쓰는 코드를 찾을 수 있습니다.',
+    'vo.filter': '용어 찾기', 'vo.filterHint': '코드나 표기 (영어 또는 한국어)',
+    'vo.code': '코드', 'vo.en': '영어', 'vo.ko': '한국어',
+    'vo.none': '맞는 용어가 없습니다.', 'vo.noSuch': '{name}(이)라는 어휘는 없습니다.'
 });
 
 /* Range rings on the map (map_ring.js). */

@@ -1265,6 +1265,30 @@ await step('import: an FtM file checked, then imported with what it held; export
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// The controlled vocabularies (issue 15: `attest vocab` was CLI-only).
+await step('vocabularies: every code with its English and Korean labels, found by a Korean word', async () => {
+    await goto('vocab');
+    await page.waitForSelector('#vo-list section[data-vocab="act_type"]');
+    check(await page.locator('#vo-list section[data-vocab]').count() > 5, 'every vocabulary is listed');
+    await page.fill('#vo-filter', '공개처형');
+    await page.waitForFunction(() => document.querySelectorAll('#vo-list section[data-vocab]').length === 1);
+    const row = page.locator('#vo-list section[data-vocab="act_type"] tr[data-code="public_execution"]');
+    check((await row.textContent()).includes('공개처형') && /public execution/i.test(await row.textContent()),
+          'the code with both labels: ' + await row.textContent());
+    await goto('vocab/no_such_vocabulary');
+    await page.waitForSelector('#vo-list .empty');
+    check((await page.textContent('#vo-list')).includes('no vocabulary named no_such_vocabulary'), 'an unknown vocabulary is named');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('vocab/clearance');
+    await page.waitForSelector('#vo-list section[data-vocab="clearance"]');
+    check((await page.textContent('main h1')) === '통제 어휘' && (await page.textContent('#vo-list thead')).includes('한국어'),
+          'the page in Korean');
+    check(await page.locator('#vo-list section[data-vocab]').count() === 1, 'one vocabulary by its name');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
