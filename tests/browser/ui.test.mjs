@@ -1271,7 +1271,9 @@ await step('vocabularies: every code with its English and Korean labels, found b
     await page.waitForSelector('#vo-list section[data-vocab="act_type"]');
     check(await page.locator('#vo-list section[data-vocab]').count() > 5, 'every vocabulary is listed');
     await page.fill('#vo-filter', '공개처형');
-    await page.waitForFunction(() => document.querySelectorAll('#vo-list section[data-vocab]').length === 1);
+    await page.waitForFunction(() => document.querySelectorAll('#vo-list section[data-vocab]').length === 2);
+    check(await page.locator('#vo-list section[data-vocab="site_type"] tr[data-code="public_execution_site"]').count() === 1
+          && await page.locator('#vo-list tr[data-code="torture"]').count() === 0, 'only the terms that hold the word');
     const row = page.locator('#vo-list section[data-vocab="act_type"] tr[data-code="public_execution"]');
     check((await row.textContent()).includes('공개처형') && /public execution/i.test(await row.textContent()),
           'the code with both labels: ' + await row.textContent());
@@ -1285,6 +1287,33 @@ await step('vocabularies: every code with its English and Korean labels, found b
     check((await page.textContent('main h1')) === '통제 어휘' && (await page.textContent('#vo-list thead')).includes('한국어'),
           'the page in Korean');
     check(await page.locator('#vo-list section[data-vocab]').count() === 1, 'one vocabulary by its name');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// An earlier version as it was (issue 15: `attest show ID --version N`
+// was CLI-only): from the history, with its own proof; no amending it.
+await step('record page: an earlier version shown as it was from the history, with its proof, then the newest', async () => {
+    await goto('record/' + made.event);
+    await page.waitForSelector('table.history tr[data-version="2"]');
+    await page.click('table.history tr[data-version="1"] a');
+    await page.waitForSelector('#rec-old-version');
+    check((await page.textContent('#rec-old-version')).includes('version 1') && (await page.textContent('#rec-old-version')).includes('the newest is version'),
+          'it says which version is shown: ' + await page.textContent('#rec-old-version'));
+    check(!(await page.textContent('dd[data-field="date"]')).includes('2009-06'), 'the date as it was before the amendment');
+    check(await page.locator('details.amend').count() === 0 && await page.locator('details.retract').count() === 0,
+          'an earlier version is not amended or retracted');
+    await page.click('#proof-show');
+    await page.waitForSelector('#proof-root');
+    check((await page.textContent('#proof-out')).startsWith('Version 1 is leaf'), 'the proof is of version 1');
+    await page.click('#rec-old-version a');
+    await page.waitForSelector('details.amend');
+    check((await page.textContent('dd[data-field="date"]')).includes('2009-06') && await page.locator('#rec-old-version').count() === 0,
+          'the newest version again');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('record/' + made.event + '?version=1');
+    check((await page.textContent('#rec-old-version')).includes('버전 1을(를) 보고 있습니다'), 'the notice in Korean');
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });

@@ -6,10 +6,11 @@
 # and without the vault; an evidence bundle uploaded and checked, good and
 # tampered.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 33
 http_setup
 printf 'FICTIONAL statement for the bundle\n' > "$tmp/statement.txt"
 ev=$("$bin" evidence add "$tmp/statement.txt" 2>/dev/null)
+echo "$ev" > "$tmp/ev"
 "$bin" witness consent wt-fake00000001 --use court --granted 2019-05-14 > /dev/null 2>&1
 setup "bundle export" "$bin" export bundle --tier court -o "$tmp/b.tar" ev-fake00000001 pp-fake00000001 "$ev"
 "$bin" prove ev-fake00000001 --json > "$tmp/prove.json" 2>/dev/null

@@ -118,6 +118,7 @@ def check_bundle(name, data, query=""):
 
 r = check_bundle("court.tar", good, "&key=" + open(os.path.join(tmp, "key")).read().strip())
 b = r.json() if r.status == 200 else {}
+cli_bundle = b
 res.check("a good bundle is sound, with the pinned key", b.get("sound") is True and b.get("pinned_key") is True
           and b.get("records", 0) >= 2 and b.get("files") == 1, r.body[:300])
 bad = good.replace(b"FICTIONAL statement for the bundle", b"FICTIONAL statement for the bundlX")
@@ -133,5 +134,31 @@ b = r.json() if r.status == 200 else {}
 res.check("a file that is no bundle is not sound, naming the file",
           b.get("sound") is False and "junk.tar" in b.get("problem", "")
           and "/proc/" not in b.get("problem", ""), r.body[:300])
+# A bundle made in the browser (issue 15: `attest export bundle` was
+# CLI-only): sound with the archive's key, its file among its contents.
+item = open(os.path.join(tmp, "ev")).read().strip()
+r = admin.get("/api/v1/export/bundle?tier=court&id=ev-fake00000001&id=pp-fake00000001&id=" + item)
+made = r.body if r.status == 200 else b""
+res.check("a court bundle exported (200, a .tar to download)",
+          r.status == 200 and (r.header("content-type") or "").startswith("application/x-tar")
+          and "attest-bundle.tar" in (r.header("content-disposition") or "") and len(made) > 1024, r.body[:200])
+r = check_bundle("made.tar", made, "&key=" + open(os.path.join(tmp, "key")).read().strip())
+b = r.json() if r.status == 200 else {}
+res.check("it checks sound, as attest export bundle's does, with the file",
+          b.get("sound") is True and b.get("pinned_key") is True and b.get("records", 0) >= 1
+          and b.get("files") == 1, r.body[:300])
+res.check("the same records and files as attest export bundle's",
+          (b.get("records"), b.get("files"), b.get("file_bytes")) == (cli_bundle.get("records"), cli_bundle.get("files"), cli_bundle.get("file_bytes")),
+          (b, cli_bundle))
+for query, field in (("id=ev-fake00000001", "tier"), ("tier=court", "id"), ("tier=nowhere&id=ev-fake00000001", "tier")):
+    r = analyst.get("/api/v1/export/bundle?" + query)
+    res.check("a bundle without a good %s is refused naming it" % field,
+              r.status == 400 and error_of(r).get("field") == field, r.body[:200])
+r = analyst.get("/api/v1/export/bundle?tier=court&id=ev-nothere0001")
+res.check("a bundle of a record that is not there: refused, nothing sent",
+          r.status in (400, 404) and b"ustar" not in r.body, r.body[:200])
+r = public.get("/api/v1/export/bundle?tier=public&id=ev-fake00000001")
+res.check("a role that may not export bundles is refused (403)", r.status == 403, r.body[:200])
+
 r = Session().post("/api/v1/verify/bundle?filename=court.tar", good)
 res.check("no check without a login (401)", r.status == 401, r.body[:200])
