@@ -1204,8 +1204,11 @@ function fieldValue(f, v) {
     return String(v);
 }
 
-VIEWS.record = function (el, id) {
-    return Promise.all([api('GET', '/records/' + encodeURIComponent(id)),
+/* record/ID, or record/ID?version=N for an earlier version as it was
+ * (attest show ID --version N). */
+VIEWS.record = function (el, id, params) {
+    var version = params && /^[1-9][0-9]*$/.test(params.version || '') ? params.version : '';
+    return Promise.all([api('GET', '/records/' + encodeURIComponent(id) + (version ? '?version=' + version : '')),
                         api('GET', '/records/' + encodeURIComponent(id) + '/history')])
         .then(function (res) { renderRecord(el, res[0], res[1].versions); })
         .catch(function (err) {
@@ -1220,6 +1223,8 @@ function renderRecord(el, doc, versions) {
     spec.fields.forEach(function (f) { specOf[f.name] = f; });
     var first = versions[0] || doc;
     var d = doc.data || {};
+    var newest = versions.length ? versions[versions.length - 1].version : doc.version;
+    var old = doc.version < newest;
 
     el.appendChild(h('p', { class: 'crumbs' }, hashLink('records?type=' + doc.type, typeLabel(doc.type))));
     el.appendChild(h('h1', { class: doc.retracted ? 'retracted' : null }, recordLabel(doc)));
@@ -1228,6 +1233,10 @@ function renderRecord(el, doc, versions) {
         h('span', { class: 'badge' }, vocabLabel('clearance', doc.clearance)),
         doc.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null,
         h('code', null, doc.id)));
+    if (old)
+        el.appendChild(h('p', { class: 'notice', id: 'rec-old-version', role: 'status' },
+            t('rec.oldVersion', { version: doc.version, newest: newest, at: when(doc.written_at) }), ' ',
+            hashLink('record/' + encodeURIComponent(doc.id), t('rec.toNewest'))));
 
     var rows = [];
     spec.fields.forEach(function (f) {
@@ -1244,7 +1253,7 @@ function renderRecord(el, doc, versions) {
     var left = h('div', { class: 'col' },
         h('section', null, h('h2', null, t('rec.fields')), h('dl', { class: 'kv fields-view' }, rows), h('p', null, links)),
         relations(doc, specOf),
-        history(versions, specOf));
+        history(doc, versions, specOf));
     (window.ATTEST.recordSections || []).forEach(function (f) { left.appendChild(f(doc)); });
     var right = h('div', { class: 'col' },
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
@@ -1258,8 +1267,8 @@ function renderRecord(el, doc, versions) {
             h('dt', null, t('col.reason')), h('dd', null, doc.reason === 'created' ? t('rec.created') : doc.reason || ''))),
         doc.corroboration ? corroborationCard(doc.corroboration) : null,
         doc.type === 'witness' ? identityForm(doc.id) : null,
-        doc.retracted ? null : amendBox(doc),
-        doc.retracted ? null : retractBox(doc));
+        doc.retracted || old ? null : amendBox(doc),
+        doc.retracted || old ? null : retractBox(doc));
     el.appendChild(h('div', { class: 'record-layout' }, left, right));
 }
 
@@ -1329,7 +1338,8 @@ function relations(doc, specOf) {
         h('h3', null, t('rec.referredBy')), refs.length ? h('ul', { class: 'plain', id: 'referred-by' }, refs) : h('p', { class: 'muted' }, t('map.none')));
 }
 
-function history(versions, specOf) {
+/* Every version, each but the one shown a link to it as it was. */
+function history(doc, versions, specOf) {
     var prev = {};
     var rows = versions.map(function (v) {
         var changed = [];
@@ -1338,8 +1348,9 @@ function history(versions, specOf) {
             if (changed.indexOf(k) < 0 && JSON.stringify(cur[k]) !== JSON.stringify(prev[k])) changed.push(k);
         });
         prev = cur;
-        return h('tr', null,
-            h('td', null, String(v.version)),
+        return h('tr', { 'data-version': String(v.version), class: v.version === doc.version ? 'shown' : null },
+            h('td', null, v.version === doc.version ? String(v.version)
+                          : hashLink('record/' + encodeURIComponent(doc.id) + '?version=' + v.version, String(v.version))),
             h('td', null, (v.written_at || '').replace('T', ' ').replace('Z', '')),
             h('td', null, byWhom(v)),
             h('td', null, v.reason === 'created' ? t('rec.created') : (v.reason || ''), v.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null),
@@ -1857,6 +1868,7 @@ VIEWS.exports = function (el) {
     el.appendChild(h('h1', null, t('ex.title')));
     el.appendChild(mapExports());
     el.appendChild(ftmExport());
+    window.ATTEST.exportSections.forEach(function (f) { var s = f(); if (s) el.appendChild(s); });
     if (state.me.clearance !== 'confidential') {
         el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
         return;
@@ -1969,7 +1981,7 @@ window.ATTEST = {
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
     say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
-    picker: null, titleOf: null, recordSections: []
+    picker: null, titleOf: null, recordSections: [], exportSections: []
 };
 
 /* Started when every deferred script has run, so that their views are in. */

@@ -138,6 +138,8 @@ var TEXT = {
         'rec.enteredAt': 'Entered at', 'rec.lastBy': 'Last version by', 'rec.lastAt': 'Last version at',
         'rec.origin': 'imported; originally by {author} at {at}',
         'rec.source': 'Source', 'rec.nosource': 'not given', 'rec.version': 'Version',
+        'rec.oldVersion': 'You are looking at version {version} as it was written on {at}; the newest is version {newest}.',
+        'rec.toNewest': 'Show the newest version',
         'rec.relations': 'Relations', 'rec.referredBy': 'Referred to by', 'rec.refersTo': 'Refers to',
         'rec.via': 'by its field {f}', 'rec.history': 'History of versions',
         'rec.amend': 'Amend (write a new version)', 'rec.reason': 'Reason for the change',
@@ -416,6 +418,8 @@ var TEXT = {
         'rec.enteredAt': '입력 시각', 'rec.lastBy': '최종 버전 작성자', 'rec.lastAt': '최종 버전 시각',
         'rec.origin': '가져옴; 원 작성자 {author}, {at}',
         'rec.source': '출처', 'rec.nosource': '없음', 'rec.version': '버전',
+        'rec.oldVersion': '{at}에 기록된 버전 {version}을(를) 보고 있습니다. 최신 버전은 {newest}입니다.',
+        'rec.toNewest': '최신 버전 보기',
         'rec.relations': '관계', 'rec.referredBy': '이 기록을 가리키는 기록', 'rec.refersTo': '이 기록이 가리키는 기록',
         'rec.via': '{f} 항목', 'rec.history': '수정 이력',
         'rec.amend': '수정 (새 버전 작성)', 'rec.reason': '수정 사유',
@@ -968,7 +972,7 @@ Object.assign(TEXT.ko, {
     'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).',
     'im.format.ftm': 'FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)',
     'im.ftmCounts': '파일의 개체 {entities}개: 조직·인물·선박 {records}건, 관계 {relations}건, 주소 {addresses}건. 다른 스키마 {skipped}개는 제외했습니다.',
-    'ex.ftm': 'FollowTheMoney (FtM) 형식', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
+    'ex.ftm': 'FtM 형식 (FollowTheMoney)', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
     'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)'
 });
 
@@ -1030,6 +1034,22 @@ Object.assign(TEXT.ko, {
     'vb.sound': '{file}: 이상 없음', 'vb.unsound': '{file}: 이상 있음',
     'vb.counts': '기록 {records}건과 파일 {files}개가 서명된 기록 일지에서 증명됩니다. 가린 기록 {redacted}건에는 증명이 없습니다.',
     'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
+});
+
+/* Evidence bundles made in the browser (bundle.js). */
+Object.assign(TEXT.en, {
+    'bd.title': 'Evidence bundle for a court or a partner',
+    'bd.about': 'As attest export bundle: the records and evidence items named, as the tier lets them out, each with its proof in the signed log, in one .tar that anyone can check without the archive (Verify).',
+    'bd.tier': 'Tier', 'bd.ids': 'Records and evidence items', 'bd.idsHint': 'their ids, one a line (or separated by spaces)',
+    'bd.run': 'Make the bundle', 'bd.noIds': 'Give the ids of the records and evidence items to include.',
+    'bd.done': 'Bundle of {n} ids saved ({bytes} bytes).'
+});
+Object.assign(TEXT.ko, {
+    'bd.title': '법원·협력 기관용 증거 묶음',
+    'bd.about': '명령줄의 묶음 내보내기와 같이, 지정한 기록과 증거물을 등급이 허용하는 대로, 각각 서명된 기록 일지의 증명과 함께 하나의 타르 파일로 묶습니다. 누구나 기록보관소 없이 확인할 수 있습니다(검증).',
+    'bd.tier': '공개 범위', 'bd.ids': '기록과 증거물', 'bd.idsHint': '식별자를 한 줄에 하나씩 (또는 공백으로 구분)',
+    'bd.run': '묶음 만들기', 'bd.noIds': '넣을 기록과 증거물의 식별자를 적으십시오.',
+    'bd.done': '식별자 {n}개의 묶음을 저장했습니다 ({bytes}바이트).'
 });
 
 /* The controlled vocabularies (vocab.js). */

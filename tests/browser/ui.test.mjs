@@ -1318,6 +1318,31 @@ await step('record page: an earlier version shown as it was from the history, wi
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// An evidence bundle made in the browser (issue 15: `attest export
+// bundle` was CLI-only), then checked sound on the verify page; an id that
+// is not there is refused on the page, nothing saved.
+await step('exports: an evidence bundle made for a court, saved and checked sound; an unknown id refused', async () => {
+    await goto('exports');
+    await page.selectOption('#bd-tier', 'court');
+    await page.fill('#bd-ids', `ev-fake00000001\npp-fake00000001 ${made.evidence}`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#bd-run')]);
+    const tar = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(tar);
+    check(dl.suggestedFilename() === 'attest-bundle-court.tar', 'saved as a .tar: ' + dl.suggestedFilename());
+    await page.waitForFunction(() => /Bundle of 3 ids saved/.test(document.getElementById('bd-done').textContent));
+    await goto('verify');
+    await page.setInputFiles('#vb-file', tar);
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result');
+    check(await page.getAttribute('#vb-result', 'data-sound') === 'true', 'the bundle made here is sound: ' + await page.textContent('#vb-result'));
+    check(/and 1 files are proven/.test(await page.textContent('#vb-result')), 'with the evidence file: ' + await page.textContent('#vb-result'));
+    await goto('exports');
+    await page.fill('#bd-ids', 'ev-nothere0001');
+    await page.click('#bd-run');
+    await page.waitForSelector('#bd-error:not([hidden])');
+    check((await page.textContent('#bd-error')).includes('ev-nothere0001'), 'the refusal names the id: ' + await page.textContent('#bd-error'));
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
