@@ -1903,7 +1903,10 @@ function ftmExport() {
     }).catch(function () {});
     return h('section', { class: 'card', id: 'ex-ftm-box' }, h('h2', null, t('ex.ftm')),
              h('p', { class: 'muted' }, t('ex.ftmAbout')),
-             h('label', { for: 'ex-ftm-list' }, t('ex.ftmWhat')), ' ', what, ' ', link);
+             h('label', { for: 'ex-ftm-list' }, t('ex.ftmWhat')), ' ', what, ' ', link,
+             h('h2', null, t('ex.corroboration')), h('p', { class: 'muted' }, t('ex.corroborationAbout')),
+             h('a', { id: 'ex-corroboration', class: 'button', download: '', href: '/api/v1/export/corroboration' },
+               t('ex.download') + ' JSONL'));
 }
 
 /* The map's sites and pinpoints at a tier, in four formats, with the

@@ -944,7 +944,9 @@ Object.assign(TEXT.en, {
     'im.format.ftm': 'FtM (FollowTheMoney entities, as OpenSanctions publishes them)',
     'im.ftmCounts': 'The file held {entities} entities: {records} organisations, persons and vessels, {relations} relations, {addresses} addresses; {skipped} of other schemas left out.',
     'ex.ftm': 'FollowTheMoney (FtM)', 'ex.ftmAbout': 'Organisations, persons and vessels you may read, with their ownership, directorship and succession relations, as attest export ftm writes them for OpenSanctions\' tools; or the entries of a sanctions list version.',
-    'ex.ftmWhat': 'What to export', 'ex.ftmRecords': 'the archive\'s records', 'ex.ftmList': 'list version {id} ({n} entries)'
+    'ex.ftmWhat': 'What to export', 'ex.ftmRecords': 'the archive\'s records', 'ex.ftmList': 'list version {id} ({n} entries)',
+    'ex.corroboration': 'Events\' corroboration',
+    'ex.corroborationAbout': 'As attest export corroboration: for each event you may read, its independent sources, strongest basis and agreement on date, place and victims, counted at your clearance and naming no witness.'
 });
 Object.assign(TEXT.ko, {
     'nav.import': '가져오기',
@@ -973,7 +975,9 @@ Object.assign(TEXT.ko, {
     'im.format.ftm': 'FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)',
     'im.ftmCounts': '파일의 개체 {entities}개: 조직·인물·선박 {records}건, 관계 {relations}건, 주소 {addresses}건. 다른 스키마 {skipped}개는 제외했습니다.',
     'ex.ftm': 'FtM 형식 (FollowTheMoney)', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
-    'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)'
+    'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)',
+    'ex.corroboration': '사건별 교차 확인',
+    'ex.corroborationAbout': '명령줄의 교차 확인 내보내기와 같이, 열람할 수 있는 사건마다 독립된 출처, 가장 강한 인지 근거, 날짜·장소·피해자에 대한 일치 여부를 열람 등급에 맞추어 셉니다. 증언자는 밝히지 않습니다.'
 });
 
 /* Proofs and checks (verify.js). */

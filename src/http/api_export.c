@@ -5,7 +5,8 @@
  * vessels the reader may read with their relations, or with ?list= a
  * sanctions list version's entries, as `attest export ftm`), or an
  * evidence bundle of the records and items named (bundle?tier=&id=...,
- * as `attest export bundle`),
+ * as `attest export bundle`), or every event's corroboration counted for
+ * the reader (corroboration, as `attest export corroboration`),
  * or with ?tier= the sites and pinpoints for maps (kml, kmz, geojson, csv),
  * written to an unlinked temporary file and streamed; and
  * /api/v1/export/{format}/report: what such a map export lets out, and
@@ -14,6 +15,7 @@
 #include "http.h"
 #include "../core/access.h"
 #include "../core/bundle.h"
+#include "../core/corroboration.h"
 #include "../core/csvio.h"
 #include "../core/ftm.h"
 #include "../core/geo_export.h"
@@ -139,6 +141,23 @@ static int export_ftm(struct request *r)
                                                          : "attachment; filename=\"attest-export.ftm.json\"");
 }
 
+/* corroboration: JSON Lines, {event, corroboration} for each event the
+ * reader may read, counted at the reader's clearance. */
+static int export_corroboration(struct request *r)
+{
+    long n = 0;
+    FILE *f;
+    int rc;
+
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((rc = corroboration_export(&r->ctx, r->st, f, &n)) != AT_OK) {
+        fclose(f);
+        return http_core_error(r, rc);
+    }
+    return reply_file(r, f, "application/x-ndjson", "attachment; filename=\"attest-corroboration.jsonl\"");
+}
+
 /* The most records and items one bundle from the browser names. */
 #define BUNDLE_IDS_MAX 1000
 
@@ -224,6 +243,8 @@ int api_export(struct request *r)
         return export_ftm(r);
     if (strcmp(format, "bundle") == 0)
         return export_bundle(r);
+    if (strcmp(format, "corroboration") == 0)
+        return export_corroboration(r);
     if (http_arg(r, "list"))
         return http_error(r, 400, "invalid", "list", "list is for the ftm format");
     /* A whole-archive export holds every record: beyond the route's right
@@ -234,7 +255,8 @@ int api_export(struct request *r)
         return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type, "
                           "or ?tier= for the map's sites and pinpoints");
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
-        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv, ftm, bundle; "
+        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv, ftm, bundle, "
+                          "corroboration; "
                           "with ?tier=: kml, kmz, geojson, csv");
     if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
         return (int)r->status;

@@ -1343,6 +1343,22 @@ await step('exports: an evidence bundle made for a court, saved and checked soun
     check((await page.textContent('#bd-error')).includes('ev-nothere0001'), 'the refusal names the id: ' + await page.textContent('#bd-error'));
 });
 
+// The events' corroboration (issue 15: `attest export corroboration` was
+// CLI-only): a line for each event, as its page counts it, naming no witness.
+await step('exports: the events\' corroboration downloaded, as the event\'s page counts it, naming no witness', async () => {
+    await goto('exports');
+    const lines = (await download('#ex-corroboration')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const mine = lines.find((l) => l.event === made.event);
+    check(mine && typeof mine.corroboration.sources === 'number', 'a line for the new event: ' + JSON.stringify(mine));
+    const shown = await page.evaluate((id) => fetch('/api/v1/records/' + id).then((r) => r.json()), made.event);
+    const sorted = (x) => (x && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])])) : x);
+    check(JSON.stringify(sorted(mine.corroboration)) === JSON.stringify(sorted(shown.corroboration)),
+          'the counts its page shows: ' + JSON.stringify(mine.corroboration) + ' / ' + JSON.stringify(shown.corroboration));
+    const text = JSON.stringify(lines);
+    check(!text.includes(made.witness) && !text.includes(REAL_NAME), 'no witness named');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
