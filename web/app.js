@@ -1208,23 +1208,25 @@ function fieldValue(f, v) {
  * (attest show ID --version N). */
 VIEWS.record = function (el, id, params) {
     var version = params && /^[1-9][0-9]*$/.test(params.version || '') ? params.version : '';
-    return Promise.all([api('GET', '/records/' + encodeURIComponent(id) + (version ? '?version=' + version : '')),
-                        api('GET', '/records/' + encodeURIComponent(id) + '/history')])
-        .then(function (res) { renderRecord(el, res[0], res[1].versions); })
+    var path = '/records/' + encodeURIComponent(id);
+    return Promise.all([api('GET', path), api('GET', path + '/history'),
+                        version ? api('GET', path + '?version=' + version) : null])
+        .then(function (res) { renderRecord(el, res[2] || res[0], res[1].versions, res[0]); })
         .catch(function (err) {
             el.appendChild(h('h1', null, id));
             el.appendChild(h('p', { class: 'error-box', role: 'alert' }, t('rec.notFound', { m: err.message })));
         });
 };
 
-function renderRecord(el, doc, versions) {
+/* doc: the version shown; current: the record's current version (with
+ * concurrent versions from other archives, not always the highest). */
+function renderRecord(el, doc, versions, current) {
     var spec = state.types[doc.type] || { fields: [] };
     var specOf = {};
     spec.fields.forEach(function (f) { specOf[f.name] = f; });
     var first = versions[0] || doc;
     var d = doc.data || {};
-    var newest = versions.length ? versions[versions.length - 1].version : doc.version;
-    var old = doc.version < newest;
+    var old = doc.version !== current.version;
 
     el.appendChild(h('p', { class: 'crumbs' }, hashLink('records?type=' + doc.type, typeLabel(doc.type))));
     el.appendChild(h('h1', { class: doc.retracted ? 'retracted' : null }, recordLabel(doc)));
@@ -1235,8 +1237,8 @@ function renderRecord(el, doc, versions) {
         h('code', null, doc.id)));
     if (old)
         el.appendChild(h('p', { class: 'notice', id: 'rec-old-version', role: 'status' },
-            t('rec.oldVersion', { version: doc.version, newest: newest, at: when(doc.written_at) }), ' ',
-            hashLink('record/' + encodeURIComponent(doc.id), t('rec.toNewest'))));
+            t('rec.oldVersion', { version: doc.version, current: current.version, at: when(doc.written_at) }), ' ',
+            hashLink('record/' + encodeURIComponent(doc.id), t('rec.toCurrent'))));
 
     var rows = [];
     spec.fields.forEach(function (f) {
@@ -1253,7 +1255,7 @@ function renderRecord(el, doc, versions) {
     var left = h('div', { class: 'col' },
         h('section', null, h('h2', null, t('rec.fields')), h('dl', { class: 'kv fields-view' }, rows), h('p', null, links)),
         relations(doc, specOf),
-        history(doc, versions, specOf));
+        history(doc, current, versions, specOf));
     (window.ATTEST.recordSections || []).forEach(function (f) { left.appendChild(f(doc)); });
     var right = h('div', { class: 'col' },
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
@@ -1338,8 +1340,9 @@ function relations(doc, specOf) {
         h('h3', null, t('rec.referredBy')), refs.length ? h('ul', { class: 'plain', id: 'referred-by' }, refs) : h('p', { class: 'muted' }, t('map.none')));
 }
 
-/* Every version, each but the one shown a link to it as it was. */
-function history(doc, versions, specOf) {
+/* Every version, each but the one shown a link to it as it was (the
+ * current one to the record's page). */
+function history(doc, current, versions, specOf) {
     var prev = {};
     var rows = versions.map(function (v) {
         var changed = [];
@@ -1350,7 +1353,8 @@ function history(doc, versions, specOf) {
         prev = cur;
         return h('tr', { 'data-version': String(v.version), class: v.version === doc.version ? 'shown' : null },
             h('td', null, v.version === doc.version ? String(v.version)
-                          : hashLink('record/' + encodeURIComponent(doc.id) + '?version=' + v.version, String(v.version))),
+                          : hashLink('record/' + encodeURIComponent(doc.id) + (v.version === current.version ? '' : '?version=' + v.version),
+                                     String(v.version))),
             h('td', null, (v.written_at || '').replace('T', ' ').replace('Z', '')),
             h('td', null, byWhom(v)),
             h('td', null, v.reason === 'created' ? t('rec.created') : (v.reason || ''), v.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null),

@@ -1293,12 +1293,12 @@ await step('vocabularies: every code with its English and Korean labels, found b
 
 // An earlier version as it was (issue 15: `attest show ID --version N`
 // was CLI-only): from the history, with its own proof; no amending it.
-await step('record page: an earlier version shown as it was from the history, with its proof, then the newest', async () => {
+await step('record page: an earlier version shown as it was from the history, with its proof, then the current one', async () => {
     await goto('record/' + made.event);
     await page.waitForSelector('table.history tr[data-version="2"]');
     await page.click('table.history tr[data-version="1"] a');
     await page.waitForSelector('#rec-old-version');
-    check((await page.textContent('#rec-old-version')).includes('version 1') && (await page.textContent('#rec-old-version')).includes('the newest is version'),
+    check((await page.textContent('#rec-old-version')).includes('version 1') && (await page.textContent('#rec-old-version')).includes('the current version is 2'),
           'it says which version is shown: ' + await page.textContent('#rec-old-version'));
     check(!(await page.textContent('dd[data-field="date"]')).includes('2009-06'), 'the date as it was before the amendment');
     check(await page.locator('details.amend').count() === 0 && await page.locator('details.retract').count() === 0,
@@ -1309,7 +1309,13 @@ await step('record page: an earlier version shown as it was from the history, wi
     await page.click('#rec-old-version a');
     await page.waitForSelector('details.amend');
     check((await page.textContent('dd[data-field="date"]')).includes('2009-06') && await page.locator('#rec-old-version').count() === 0,
-          'the newest version again');
+          'the current version again');
+    // With concurrent versions from another archive, the current one need
+    // not be the highest: it is shown as current, with its amend box.
+    await goto('record/dc-fake00000001');
+    await page.waitForSelector('table.history tr[data-version="3"]');
+    check(await page.locator('#rec-old-version').count() === 0 && await page.locator('details.amend').count() === 1,
+          'the current version of a record in conflict is not called old');
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     await goto('record/' + made.event + '?version=1');
