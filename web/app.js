@@ -268,7 +268,7 @@ function errorBox(err) {
 }
 
 var NAV = ['map', 'intake', 'import', 'records', 'documents', 'review', 'screen', 'search', 'dashboard', 'evidence', 'exports',
-           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify'];
+           'conflicts', 'peers', 'users', 'estimates', 'link', 'basemaps', 'verify', 'vocab'];
 /* Pages only for the roles that may act on them: users and peers, for admins; conflicts and
  * linkage runs, for those who write. */
 var NAV_ADMIN = { users: 1, peers: 1 };
@@ -1211,22 +1211,29 @@ function fieldValue(f, v) {
     return String(v);
 }
 
-VIEWS.record = function (el, id) {
-    return Promise.all([api('GET', '/records/' + encodeURIComponent(id)),
-                        api('GET', '/records/' + encodeURIComponent(id) + '/history')])
-        .then(function (res) { renderRecord(el, res[0], res[1].versions); })
+/* record/ID, or record/ID?version=N for an earlier version as it was
+ * (attest show ID --version N). */
+VIEWS.record = function (el, id, params) {
+    var version = params && /^[1-9][0-9]*$/.test(params.version || '') ? params.version : '';
+    var path = '/records/' + encodeURIComponent(id);
+    return Promise.all([api('GET', path), api('GET', path + '/history'),
+                        version ? api('GET', path + '?version=' + version) : null])
+        .then(function (res) { renderRecord(el, res[2] || res[0], res[1].versions, res[0]); })
         .catch(function (err) {
             el.appendChild(h('h1', null, id));
             el.appendChild(h('p', { class: 'error-box', role: 'alert' }, t('rec.notFound', { m: err.message })));
         });
 };
 
-function renderRecord(el, doc, versions) {
+/* doc: the version shown; current: the record's current version (with
+ * concurrent versions from other archives, not always the highest). */
+function renderRecord(el, doc, versions, current) {
     var spec = state.types[doc.type] || { fields: [] };
     var specOf = {};
     spec.fields.forEach(function (f) { specOf[f.name] = f; });
     var first = versions[0] || doc;
     var d = doc.data || {};
+    var old = doc.version !== current.version;
 
     el.appendChild(h('p', { class: 'crumbs' }, hashLink('records?type=' + doc.type, typeLabel(doc.type))));
     el.appendChild(h('h1', { class: doc.retracted ? 'retracted' : null }, recordLabel(doc)));
@@ -1235,6 +1242,10 @@ function renderRecord(el, doc, versions) {
         h('span', { class: 'badge' }, vocabLabel('clearance', doc.clearance)),
         doc.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null,
         h('code', null, doc.id)));
+    if (old)
+        el.appendChild(h('p', { class: 'notice', id: 'rec-old-version', role: 'status' },
+            t('rec.oldVersion', { version: doc.version, current: current.version, at: when(doc.written_at) }), ' ',
+            hashLink('record/' + encodeURIComponent(doc.id), t('rec.toCurrent'))));
 
     var rows = [];
     spec.fields.forEach(function (f) {
@@ -1251,7 +1262,7 @@ function renderRecord(el, doc, versions) {
     var left = h('div', { class: 'col' },
         h('section', null, h('h2', null, t('rec.fields')), h('dl', { class: 'kv fields-view' }, rows), h('p', null, links)),
         relations(doc, specOf),
-        history(versions, specOf));
+        history(doc, current, versions, specOf));
     (window.ATTEST.recordSections || []).forEach(function (f) { left.appendChild(f(doc)); });
     var right = h('div', { class: 'col' },
         h('section', { class: 'card' }, h('h2', null, t('rec.provenance')),
@@ -1265,8 +1276,8 @@ function renderRecord(el, doc, versions) {
             h('dt', null, t('col.reason')), h('dd', null, doc.reason === 'created' ? t('rec.created') : doc.reason || ''))),
         doc.corroboration ? corroborationCard(doc.corroboration) : null,
         doc.type === 'witness' ? identityForm(doc.id) : null,
-        doc.retracted ? null : amendBox(doc),
-        doc.retracted ? null : retractBox(doc));
+        doc.retracted || old ? null : amendBox(doc),
+        doc.retracted || old ? null : retractBox(doc));
     el.appendChild(h('div', { class: 'record-layout' }, left, right));
 }
 
@@ -1336,7 +1347,9 @@ function relations(doc, specOf) {
         h('h3', null, t('rec.referredBy')), refs.length ? h('ul', { class: 'plain', id: 'referred-by' }, refs) : h('p', { class: 'muted' }, t('map.none')));
 }
 
-function history(versions, specOf) {
+/* Every version, each but the one shown a link to it as it was (the
+ * current one to the record's page). */
+function history(doc, current, versions, specOf) {
     var prev = {};
     var rows = versions.map(function (v) {
         var changed = [];
@@ -1345,8 +1358,10 @@ function history(versions, specOf) {
             if (changed.indexOf(k) < 0 && JSON.stringify(cur[k]) !== JSON.stringify(prev[k])) changed.push(k);
         });
         prev = cur;
-        return h('tr', null,
-            h('td', null, String(v.version)),
+        return h('tr', { 'data-version': String(v.version), class: v.version === doc.version ? 'shown' : null },
+            h('td', null, v.version === doc.version ? String(v.version)
+                          : hashLink('record/' + encodeURIComponent(doc.id) + (v.version === current.version ? '' : '?version=' + v.version),
+                                     String(v.version))),
             h('td', null, (v.written_at || '').replace('T', ' ').replace('Z', '')),
             h('td', null, byWhom(v)),
             h('td', null, v.reason === 'created' ? t('rec.created') : (v.reason || ''), v.retracted ? h('span', { class: 'badge warn' }, t('rec.retracted')) : null),
@@ -1863,6 +1878,8 @@ VIEWS.screen = function (el) {
 VIEWS.exports = function (el) {
     el.appendChild(h('h1', null, t('ex.title')));
     el.appendChild(mapExports());
+    el.appendChild(ftmExport());
+    window.ATTEST.exportSections.forEach(function (f) { var s = f(); if (s) el.appendChild(s); });
     if (state.me.clearance !== 'confidential') {
         el.appendChild(h('p', { class: 'muted' }, t('ex.needs')));
         return;
@@ -1880,6 +1897,28 @@ VIEWS.exports = function (el) {
         h('li', { class: 'card' }, h('h2', null, t('ex.csv')),
           h('label', { for: 'ex-type' }, t('records.type')), ' ', typeSel, ' ', csv)));
 };
+
+/* FollowTheMoney entities, as attest export ftm: the organisations,
+ * persons and vessels the reader may read with their relations, or a
+ * sanctions list version's entries. */
+function ftmExport() {
+    var what = h('select', { id: 'ex-ftm-list' }, h('option', { value: '' }, t('ex.ftmRecords')));
+    var link = h('a', { id: 'ex-ftm', class: 'button', download: '' }, t('ex.download') + ' FtM');
+    var set = function () {
+        link.setAttribute('href', '/api/v1/export/ftm' + (what.value ? '?list=' + encodeURIComponent(what.value) : ''));
+    };
+    what.addEventListener('change', set);
+    set();
+    api('GET', '/lists').then(function (versions) {
+        versions.forEach(function (v) { what.appendChild(h('option', { value: v.id }, t('ex.ftmList', { id: v.id, n: v.entries }))); });
+    }).catch(function () {});
+    return h('section', { class: 'card', id: 'ex-ftm-box' }, h('h2', null, t('ex.ftm')),
+             h('p', { class: 'muted' }, t('ex.ftmAbout')),
+             h('label', { for: 'ex-ftm-list' }, t('ex.ftmWhat')), ' ', what, ' ', link,
+             h('h2', null, t('ex.corroboration')), h('p', { class: 'muted' }, t('ex.corroborationAbout')),
+             h('a', { id: 'ex-corroboration', class: 'button', download: '', href: '/api/v1/export/corroboration' },
+               t('ex.download') + ' JSONL'));
+}
 
 /* The map's sites and pinpoints at a tier, in four formats, with the
  * server's report beside them: what goes out, each record left out with
@@ -1956,7 +1995,7 @@ window.ATTEST = {
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
     say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
-    picker: null, titleOf: null, recordSections: []
+    picker: null, titleOf: null, recordSections: [], exportSections: []
 };
 
 /* Started when every deferred script has run, so that their views are in. */

@@ -138,6 +138,8 @@ var TEXT = {
         'rec.enteredAt': 'Entered at', 'rec.lastBy': 'Last version by', 'rec.lastAt': 'Last version at',
         'rec.origin': 'imported; originally by {author} at {at}',
         'rec.source': 'Source', 'rec.nosource': 'not given', 'rec.version': 'Version',
+        'rec.oldVersion': 'You are looking at version {version} as it was written on {at}; the current version is {current}.',
+        'rec.toCurrent': 'Show the current version',
         'rec.relations': 'Relations', 'rec.referredBy': 'Referred to by', 'rec.refersTo': 'Refers to',
         'rec.via': 'by its field {f}', 'rec.history': 'History of versions',
         'rec.amend': 'Amend (write a new version)', 'rec.reason': 'Reason for the change',
@@ -423,6 +425,8 @@ var TEXT = {
         'rec.enteredAt': '입력 시각', 'rec.lastBy': '최종 버전 작성자', 'rec.lastAt': '최종 버전 시각',
         'rec.origin': '가져옴; 원 작성자 {author}, {at}',
         'rec.source': '출처', 'rec.nosource': '없음', 'rec.version': '버전',
+        'rec.oldVersion': '{at}에 기록된 버전 {version}을(를) 보고 있습니다. 현재 버전은 {current}입니다.',
+        'rec.toCurrent': '현재 버전 보기',
         'rec.relations': '관계', 'rec.referredBy': '이 기록을 가리키는 기록', 'rec.refersTo': '이 기록이 가리키는 기록',
         'rec.via': '{f} 항목', 'rec.history': '수정 이력',
         'rec.amend': '수정 (새 버전 작성)', 'rec.reason': '수정 사유',
@@ -929,8 +933,8 @@ Object.assign(TEXT.ko, {
 /* Importing files of records (import.js). */
 Object.assign(TEXT.en, {
     'nav.import': 'Import',
-    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML or KMZ file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
-    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml or .kmz; kept in the server\'s memory only while it is imported',
+    'im.about': 'Bring many records in at once from a CSV, JSON Lines, KML, KMZ or FtM file, as attest import does: all of them, or none if one is bad. Check first to see what would happen; nothing is stored until you import.',
+    'im.file': 'File', 'im.fileHint': '.csv, .jsonl, .kml, .kmz or .ftm; kept in the server\'s memory only while it is imported',
     'im.format': 'Format', 'im.formatAuto': 'from the file\'s name',
     'im.format.csv': 'CSV (one record a row)', 'im.format.jsonl': 'JSON Lines (an export, or new records)',
     'im.format.kml': 'KML (placemarks)', 'im.format.kmz': 'KMZ (zipped KML)',
@@ -950,12 +954,18 @@ Object.assign(TEXT.en, {
     'im.wouldCounts': 'Importing it would add {added} new records, {versions} new versions; {unchanged} unchanged.',
     'im.counts': '{added} new records, {versions} new versions, {unchanged} unchanged.',
     'im.skipped': '{n} bad rows left out:', 'im.document': 'The file is recorded as document',
-    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).'
+    'im.made': 'New records:', 'im.more': 'and {n} more (see Records).',
+    'im.format.ftm': 'FtM (FollowTheMoney entities, as OpenSanctions publishes them)',
+    'im.ftmCounts': 'The file held {entities} entities: {records} organisations, persons and vessels, {relations} relations, {addresses} addresses; {skipped} of other schemas left out.',
+    'ex.ftm': 'FollowTheMoney (FtM)', 'ex.ftmAbout': 'Organisations, persons and vessels you may read, with their ownership, directorship and succession relations, as attest export ftm writes them for OpenSanctions\' tools; or the entries of a sanctions list version.',
+    'ex.ftmWhat': 'What to export', 'ex.ftmRecords': 'the archive\'s records', 'ex.ftmList': 'list version {id} ({n} entries)',
+    'ex.corroboration': 'Events\' corroboration',
+    'ex.corroborationAbout': 'As attest export corroboration: for each event you may read, its independent sources, strongest basis and agreement on date, place and victims, counted at your clearance and naming no witness.'
 });
 Object.assign(TEXT.ko, {
     'nav.import': '가져오기',
-    'im.about': 'CSV, JSON Lines, KML 또는 KMZ 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
-    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML 또는 KMZ 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
+    'im.about': 'CSV, JSON Lines, KML, KMZ 또는 FtM 파일에서 여러 기록을 한꺼번에 가져옵니다. 명령줄의 가져오기와 같이 모두 가져오거나, 하나라도 잘못되면 아무것도 가져오지 않습니다. 먼저 검사하여 결과를 확인하십시오. 가져오기를 누르기 전에는 아무것도 저장되지 않습니다.',
+    'im.file': '파일', 'im.fileHint': 'CSV, JSON Lines, KML, KMZ 또는 FtM 파일. 가져오는 동안에만 서버 메모리에 보관됩니다',
     'im.format': '형식', 'im.formatAuto': '파일 이름으로 판단',
     'im.format.csv': 'CSV (한 행에 기록 하나)', 'im.format.jsonl': 'JSON Lines (내보낸 파일 또는 새 기록)',
     'im.format.kml': 'KML (위치 표시)', 'im.format.kmz': 'KMZ (압축한 KML)',
@@ -975,7 +985,13 @@ Object.assign(TEXT.ko, {
     'im.wouldCounts': '가져오면 새 기록 {added}건, 새 버전 {versions}건이 추가되고 {unchanged}건은 그대로입니다.',
     'im.counts': '새 기록 {added}건, 새 버전 {versions}건, 변경 없음 {unchanged}건.',
     'im.skipped': '빼고 가져온 잘못된 행 {n}개:', 'im.document': '파일은 다음 문서로 기록됨:',
-    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).'
+    'im.made': '새 기록:', 'im.more': '외 {n}건 (기록 목록 참조).',
+    'im.format.ftm': 'FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)',
+    'im.ftmCounts': '파일의 개체 {entities}개: 조직·인물·선박 {records}건, 관계 {relations}건, 주소 {addresses}건. 다른 스키마 {skipped}개는 제외했습니다.',
+    'ex.ftm': 'FtM 형식 (FollowTheMoney)', 'ex.ftmAbout': '열람할 수 있는 조직, 인물, 선박과 그 소유·임원·승계 관계를 명령줄의 FtM 내보내기와 같이 OpenSanctions 도구용으로 내보냅니다. 제재 명단 버전의 항목을 내보낼 수도 있습니다.',
+    'ex.ftmWhat': '내보낼 내용', 'ex.ftmRecords': '기록보관소의 기록', 'ex.ftmList': '명단 버전 {id} (항목 {n}개)',
+    'ex.corroboration': '사건별 교차 확인',
+    'ex.corroborationAbout': '명령줄의 교차 확인 내보내기와 같이, 열람할 수 있는 사건마다 독립된 출처, 가장 강한 인지 근거, 날짜·장소·피해자에 대한 일치 여부를 열람 등급에 맞추어 셉니다. 증언자는 밝히지 않습니다.'
 });
 
 /* Proofs and checks (verify.js). */
@@ -994,6 +1010,11 @@ Object.assign(TEXT.en, {
     'vf.entries': 'Log entries', 'vf.entriesText': '{n} ({versions} record versions, {items} other entries), every hash matches',
     'vf.heads': 'Signed tree heads verified', 'vf.vault': 'Evidence files',
     'vf.vaultText': '{n} files ({bytes} bytes) decrypted, every tag and SHA-256 verified', 'vf.vaultNot': 'not checked this time',
+    'pc.title': 'Prove the log was only added to',
+    'pc.about': 'As attest prove --consistency: that the log an older signed tree head signed (its size kept from an earlier proof or bundle) is a prefix of the newest: nothing logged before was rewritten or removed.',
+    'pc.size': 'Older tree size', 'pc.sizeHint': 'the size of the older signed tree head, from 0 to the newest\'s',
+    'pc.run': 'Prove consistency', 'pc.oldRoot': 'Older tree\'s root',
+    'pc.proved': 'The log of {old} entries is a prefix of the tree of {size} entries that the newest signed tree head signs.',
     'vb.title': 'Check an evidence bundle',
     'vb.about': 'As attest verify-bundle: a bundle (.tar) made for a court or a partner is checked without the archive: the tree head\'s signature, every record\'s and file\'s proof, every file\'s SHA-256.',
     'vb.file': 'Bundle', 'vb.fileHint': 'the .tar file; kept in the server\'s memory only while it is checked',
@@ -1018,6 +1039,11 @@ Object.assign(TEXT.ko, {
     'vf.entries': '기록 일지 항목', 'vf.entriesText': '{n}개 (기록 버전 {versions}개, 그 밖의 항목 {items}개), 모든 해시 일치',
     'vf.heads': '검증한 서명 트리 헤드', 'vf.vault': '증거물 파일',
     'vf.vaultText': '파일 {n}개 ({bytes}바이트) 복호화, 모든 인증 태그와 해시 확인', 'vf.vaultNot': '이번에는 검사하지 않음',
+    'pc.title': '기록 일지가 덧붙여지기만 했다는 증명',
+    'pc.about': '명령줄의 일관성 증명과 같이, 예전 서명 트리 헤드가 서명한 기록 일지(그 크기는 예전 증명이나 묶음에서 보관)가 최신 기록 일지의 앞부분임을 증명합니다. 예전에 기록된 것은 고쳐지거나 지워지지 않았습니다.',
+    'pc.size': '예전 트리 크기', 'pc.sizeHint': '예전 서명 트리 헤드의 크기. 0부터 최신 헤드의 크기까지',
+    'pc.run': '일관성 증명', 'pc.oldRoot': '예전 트리의 루트',
+    'pc.proved': '항목 {old}개인 기록 일지는 최신 서명 트리 헤드가 서명한, 항목 {size}개인 트리의 앞부분입니다.',
     'vb.title': '증거 묶음 확인',
     'vb.about': '명령줄의 묶음 검증 명령과 같이, 법원이나 협력 단체를 위해 만든 묶음 파일을 기록보관소 없이 확인합니다: 트리 헤드의 서명, 모든 기록과 파일의 증명, 모든 파일의 해시.',
     'vb.file': '묶음 파일', 'vb.fileHint': '묶음 내보내기로 만든 타르 파일. 확인하는 동안에만 서버 메모리에 보관됩니다',
@@ -1026,6 +1052,38 @@ Object.assign(TEXT.ko, {
     'vb.sound': '{file}: 이상 없음', 'vb.unsound': '{file}: 이상 있음',
     'vb.counts': '기록 {records}건과 파일 {files}개가 서명된 기록 일지에서 증명됩니다. 가린 기록 {redacted}건에는 증명이 없습니다.',
     'vb.pinned': '주어진 키로 서명이 확인됩니다.', 'vb.notPinned': '묶음 자체의 키로 서명이 확인됩니다. 기록보관소의 키를 넣으면 그 키로 고정하여 확인합니다.'
+});
+
+/* Evidence bundles made in the browser (bundle.js). */
+Object.assign(TEXT.en, {
+    'bd.title': 'Evidence bundle for a court or a partner',
+    'bd.about': 'As attest export bundle: the records and evidence items named, as the tier lets them out, each with its proof in the signed log, in one .tar that anyone can check without the archive (Verify).',
+    'bd.tier': 'Tier', 'bd.ids': 'Records and evidence items', 'bd.idsHint': 'their ids, one a line (or separated by spaces)',
+    'bd.run': 'Make the bundle', 'bd.noIds': 'Give the ids of the records and evidence items to include.',
+    'bd.done': 'Bundle of {n} ids saved ({bytes} bytes).'
+});
+Object.assign(TEXT.ko, {
+    'bd.title': '법원·협력 기관용 증거 묶음',
+    'bd.about': '명령줄의 묶음 내보내기와 같이, 지정한 기록과 증거물을 등급이 허용하는 대로, 각각 서명된 기록 일지의 증명과 함께 하나의 타르 파일로 묶습니다. 누구나 기록보관소 없이 확인할 수 있습니다(검증).',
+    'bd.tier': '공개 범위', 'bd.ids': '기록과 증거물', 'bd.idsHint': '식별자를 한 줄에 하나씩 (또는 공백으로 구분)',
+    'bd.run': '묶음 만들기', 'bd.noIds': '넣을 기록과 증거물의 식별자를 적으십시오.',
+    'bd.done': '식별자 {n}개의 묶음을 저장했습니다 ({bytes}바이트).'
+});
+
+/* The controlled vocabularies (vocab.js). */
+Object.assign(TEXT.en, {
+    'nav.vocab': 'Vocabularies',
+    'vo.about': 'The codes each coded field takes, with their English and Korean labels, as attest vocab lists them: the codes a CSV or KML import wants.',
+    'vo.filter': 'Find a term', 'vo.filterHint': 'a code or a label, in English or Korean',
+    'vo.code': 'Code', 'vo.en': 'English', 'vo.ko': 'Korean',
+    'vo.none': 'No term matches.', 'vo.noSuch': 'There is no vocabulary named {name}.'
+});
+Object.assign(TEXT.ko, {
+    'nav.vocab': '통제 어휘',
+    'vo.about': '코드로 적는 항목마다 쓸 수 있는 코드와 그 영어·한국어 표기입니다. 명령줄의 어휘 목록과 같으며, CSV나 KML을 가져올 때 쓰는 코드를 찾을 수 있습니다.',
+    'vo.filter': '용어 찾기', 'vo.filterHint': '코드나 표기 (영어 또는 한국어)',
+    'vo.code': '코드', 'vo.en': '영어', 'vo.ko': '한국어',
+    'vo.none': '맞는 용어가 없습니다.', 'vo.noSuch': '{name}(이)라는 어휘는 없습니다.'
 });
 
 /* Range rings on the map (map_ring.js). */

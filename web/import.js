@@ -1,8 +1,9 @@
 /*
  * import.js: files of records imported in the browser (#/import), as
- * `attest import csv|jsonl|kml|kmz` imports them: a file chosen with its
+ * `attest import csv|jsonl|kml|kmz|ftm` imports them: a file chosen with its
  * format (from its name unless chosen), a CSV's record type, column maps
- * and clearance, a KML's words for codes (map-value) and interview, then
+ * and clearance, a KML's words for codes (map-value) and interview, an
+ * FtM file's clearance and source, then
  * "check" (read and validated, nothing stored) or "import" (all or
  * nothing).  The file is sent as it is; the server keeps it in memory only
  * and core imports it.  A refusal is shown as core words it: the file,
@@ -17,7 +18,7 @@
 var A = window.ATTEST;
 var h = A.h, clear = A.clear, t = A.t, api = A.api, field = A.labelled;
 
-var EXT = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', kml: 'kml', kmz: 'kmz' };
+var EXT = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', kml: 'kml', kmz: 'kmz', ftm: 'ftm' };
 var RECORDS_SHOWN = 50;
 
 function formatOf(file, chosen) {
@@ -36,6 +37,7 @@ function result(x) {
         h('h2', null, t(x.checked ? 'im.checkedTitle' : 'im.doneTitle', { file: x.file })),
         h('p', { id: 'im-counts' }, t(x.checked ? 'im.wouldCounts' : 'im.counts',
                                        { added: x.added, versions: x.versions, unchanged: x.unchanged })));
+    if (x.ftm) box.appendChild(h('p', { id: 'im-ftm' }, t('im.ftmCounts', x.ftm)));
     if (x.bad) {
         box.appendChild(h('p', { class: 'muted' }, t('im.skipped', { n: x.bad })));
         box.appendChild(h('ul', { id: 'im-skipped' }, x.skipped.map(function (s) {
@@ -56,11 +58,11 @@ function result(x) {
 A.VIEWS.import = function (el) {
     var out = h('div', { id: 'im-out' });
     var err = h('p', { class: 'error-box', role: 'alert', id: 'im-error', hidden: true });
-    var file = h('input', { id: 'im-file', name: 'file', type: 'file', accept: '.csv,.jsonl,.ndjson,.kml,.kmz',
+    var file = h('input', { id: 'im-file', name: 'file', type: 'file', accept: '.csv,.jsonl,.ndjson,.kml,.kmz,.ftm,.json',
                             'aria-describedby': 'im-file-hint' });
     var format = h('select', { id: 'im-format', name: 'format' },
         h('option', { value: '' }, t('im.formatAuto')),
-        ['csv', 'jsonl', 'kml', 'kmz'].map(function (f) { return h('option', { value: f }, t('im.format.' + f)); }));
+        ['csv', 'jsonl', 'kml', 'kmz', 'ftm'].map(function (f) { return h('option', { value: f }, t('im.format.' + f)); }));
     var type = h('select', { id: 'im-type', name: 'type' }, h('option', { value: '' }, t('im.typeChoose')),
         Object.keys(A.state.types || {}).map(function (k) { return h('option', { value: k }, A.typeLabel(k)); }));
     var maps = h('textarea', { id: 'im-maps', name: 'map', rows: 2, 'aria-describedby': 'im-maps-hint' });
@@ -83,8 +85,9 @@ A.VIEWS.import = function (el) {
 
     function shown() {
         var f = formatOf(file.files[0], format.value);
-        rows.hidden = !(f === 'csv' || f === 'jsonl');
+        rows.hidden = !(f === 'csv' || f === 'jsonl' || f === 'ftm');
         type.parentNode.hidden = maps.parentNode.hidden = f !== 'csv';
+        skip.parentNode.parentNode.hidden = f === 'ftm';
         kml.hidden = !(f === 'kml' || f === 'kmz');
     }
     file.addEventListener('change', shown);
@@ -104,10 +107,10 @@ A.VIEWS.import = function (el) {
         if (checkOnly) q.push('check=1');
         if (fmt === 'csv' && type.value) q.push('type=' + encodeURIComponent(type.value));
         if (fmt === 'csv') lines(maps).forEach(function (m) { q.push('map=' + encodeURIComponent(m)); });
-        if (fmt === 'csv' || fmt === 'jsonl') {
+        if (fmt === 'csv' || fmt === 'jsonl' || fmt === 'ftm') {
             if (clearance.value) q.push('clearance=' + encodeURIComponent(clearance.value));
             if (source.value.trim()) q.push('source=' + encodeURIComponent(source.value.trim()));
-            if (skip.checked) q.push('skip_bad=1');
+            if (skip.checked && fmt !== 'ftm') q.push('skip_bad=1');
         } else {
             lines(values).forEach(function (m) { q.push('map_value=' + encodeURIComponent(m)); });
             if (interview.value.trim()) q.push('interview=' + encodeURIComponent(interview.value.trim()));

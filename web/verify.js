@@ -4,8 +4,10 @@
  * page, its proof of inclusion in the signed log (the tree size and root
  * it is proved against, and the JSON to download and keep); the page
  * #/verify, where an admin recomputes the whole archive (the vault's files
- * re-hashed only when asked) and anyone checks an evidence bundle (.tar)
- * with no archive, the verdict shown as core gives it.
+ * re-hashed only when asked), anyone proves that the log an older signed
+ * tree head signed is a prefix of the newest (`attest prove --consistency
+ * OLD_SIZE`) and anyone checks an evidence bundle (.tar) with no archive,
+ * the verdict shown as core gives it.
  */
 'use strict';
 
@@ -72,6 +74,39 @@ function verifyForm() {
         h('div', { class: 'actions' }, run), out);
 }
 
+function consistencyForm() {
+    var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    var size = h('input', { id: 'pc-size', type: 'number', min: '0', step: '1', inputmode: 'numeric',
+                            'aria-describedby': 'pc-size-hint' });
+    var run = h('button', { type: 'submit', class: 'primary', id: 'pc-run' }, t('pc.run'));
+    var out = h('div', { id: 'pc-out' });
+    return h('form', { class: 'card', id: 'pc-form', novalidate: true, onsubmit: function (e) {
+        e.preventDefault();
+        err.hidden = true;
+        clear(out);
+        var path = '/proof/consistency?old_size=' + encodeURIComponent(size.value.trim());
+        run.disabled = true;
+        api('GET', path).then(function (p) {
+            out.appendChild(h('section', { class: 'card', id: 'pc-result', 'aria-live': 'polite' },
+                h('p', null, t('pc.proved', { old: p.old_size, size: p.tree_head.size })),
+                kv([['pc.oldRoot', h('code', { id: 'pc-old-root' }, p.old_root)],
+                    ['pf.size', String(p.tree_head.size)], ['pf.root', h('code', { id: 'pc-root' }, p.tree_head.root)],
+                    ['pf.signedAt', A.when(p.tree_head.signed_at)], ['pf.steps', String(p.consistency_proof.length)]]),
+                h('p', null, h('a', { href: '/api/v1' + path + '&download=1', id: 'pc-download',
+                                      download: 'consistency-' + p.old_size + '-' + p.tree_head.size + '.json' }, t('pf.download')),
+                  ' ', h('span', { class: 'muted' }, t('pf.howTo')))));
+        }).catch(function (e2) {
+            err.textContent = e2.message;
+            err.hidden = false;
+            size.focus();
+        }).then(function () { run.disabled = false; });
+    } },
+        h('h2', null, t('pc.title')), h('p', { class: 'muted' }, t('pc.about')), err,
+        h('div', { class: 'field' }, h('label', { for: 'pc-size' }, t('pc.size')), size,
+          h('span', { class: 'hint', id: 'pc-size-hint' }, t('pc.sizeHint'))),
+        h('div', { class: 'actions' }, run), out);
+}
+
 function bundleForm() {
     var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
     var file = h('input', { type: 'file', id: 'vb-file', accept: '.tar', 'aria-describedby': 'vb-file-hint' });
@@ -113,6 +148,7 @@ function bundleForm() {
 A.VIEWS.verify = function (el) {
     el.appendChild(h('h1', null, t('nav.verify')));
     if (A.state.me.role === 'admin') el.appendChild(verifyForm());
+    el.appendChild(consistencyForm());
     el.appendChild(bundleForm());
 };
 

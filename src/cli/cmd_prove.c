@@ -18,8 +18,6 @@
 static int prove_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *id_arg = NULL, *old_arg = NULL, *version_arg = NULL;
-    struct merkle_proof proof;
-    struct tree_head head;
     json_t *out = NULL;
     bool as_json = false;
     long version = 0;
@@ -49,31 +47,10 @@ static int prove_cmd(struct cli *cli, int argc, char **argv)
             rc = cli_fail(cli, cli->ctx.code);
             goto done;
         }
-    } else {
-        char *end;
-        unsigned long long old = strtoull(old_arg, &end, 10);
-        json_t *th;
-        if (verify_head_json(&cli->ctx, cli->st, &head, &th) != AT_OK) {
-            rc = cli_fail(cli, cli->ctx.code);
-            goto done;
-        }
-        out = json_pack("{s:o}", "tree_head", th);
-        if (*end != '\0' || old > head.size) {
-            rc = cli_usage(&prove_command, "OLD_SIZE must be a number from 0 to %llu (the newest "
-                           "head's size)", (unsigned long long)head.size);
-            goto done;
-        }
-        if (evlog_consistency_proof(&cli->ctx, cli->st, old, head.size, &proof) != AT_OK) {
-            rc = cli_fail(cli, cli->ctx.code);
-            goto done;
-        }
-        uint8_t old_root[MERKLE_HASH_LEN];
-        char old_hex[65];
-        evlog_root(&cli->ctx, cli->st, old, old_root);
-        merkle_hash_hex(old_root, old_hex);
-        json_object_set_new(out, "old_size", json_integer((json_int_t)old));
-        json_object_set_new(out, "old_root", json_string(old_hex));
-        json_object_set_new(out, "consistency_proof", evlog_proof_json(&proof));
+    } else if (verify_consistency(&cli->ctx, cli->st, old_arg, &out) != AT_OK) {
+        rc = cli->ctx.code == AT_EINVAL ? cli_usage(&prove_command, "%s", cli->ctx.message)
+                                        : cli_fail(cli, cli->ctx.code);
+        goto done;
     }
     if (as_json) {
         cli_print_json(out);

@@ -809,9 +809,9 @@ static void sale_tables(json_t *cases, const struct stats_rates *rates, json_t *
 {
     const char *to = *rates->to ? rates->to : most_used_currency(cases);
     struct prices years = { 0 }, regions = { 0 };
-    struct buf rate_text = BUF_INIT, note = BUF_INIT, left = BUF_INIT, region = BUF_INIT;
-    long left_out = 0;
-    json_t *c, *sale;
+    struct buf rate_text = BUF_INIT, note = BUF_INIT, region = BUF_INIT;
+    json_t *c, *sale, *left = json_object(), *n;  /* left: {currency: sales left out} */
+    const char *code;
     size_t i, k;
 
     for (size_t r = 0; r < rates->n; r++)
@@ -831,9 +831,8 @@ static void sale_tables(json_t *cases, const struct stats_rates *rates, json_t *
                 if (strcmp(rates->r[r].from, cur) == 0)
                     rate = rates->r[r].rate;
             if (rate == 0) {
-                if (strstr(buf_str(&left), cur) == NULL)
-                    buf_printf(&left, "%s%s", left.len ? ", " : "", cur);
-                left_out++;
+                n = json_object_get(left, cur);
+                json_object_set_new(left, cur, json_integer(json_integer_value(n) + 1));
                 continue;
             }
             if (!str(sale, "date"))
@@ -850,17 +849,22 @@ static void sale_tables(json_t *cases, const struct stats_rates *rates, json_t *
                        price * rate);
         }
     }
+    /* One sentence for each rate and each currency left out, each of a
+     * shape svg_note knows, so that the note reads in Korean too. */
     buf_printf(&note, "Each sale of a chain counts once, at its own date and place; prices are "
                       "converted to %s", to);
     if (rates->n)
-        buf_printf(&note, " at the rate stated for this table: %s", buf_str(&rate_text));
+        buf_puts(&note, " at the rates stated for this table.");
     else
         buf_printf(&note, ", the currency most sales were paid in (give --rate FROM:%s=RATE to "
-                          "convert others)", to);
-    if (left_out)
-        buf_printf(&note, "; %ld sale%s in %s, with no rate given, left out", left_out,
-                   left_out == 1 ? "" : "s", buf_str(&left));
-    buf_puts(&note, ". The region is the province in North Korea, else the country, of a place "
+                          "convert others).", to);
+    for (size_t r = 0; r < rates->n; r++)
+        buf_printf(&note, " Rate stated for this table: 1 %s = %g %s.", rates->r[r].from,
+                   rates->r[r].rate, rates->to);
+    json_object_foreach(left, code, n)
+        buf_printf(&note, " %lld sale%s in %s, with no rate given, left out.",
+                   (long long)json_integer_value(n), json_integer_value(n) == 1 ? "" : "s", code);
+    buf_puts(&note, " The region is the province in North Korea, else the country, of a place "
                     "the gazetteer knows; otherwise the place as written.");
     json_array_append_new(tables, price_table("sale_prices_by_year", "Sale prices by year", "year",
                                               true, &years, buf_str(&rate_text), to,
@@ -872,7 +876,7 @@ static void sale_tables(json_t *cases, const struct stats_rates *rates, json_t *
     prices_free(&regions);
     buf_free(&rate_text);
     buf_free(&note);
-    buf_free(&left);
+    json_decref(left);
     buf_free(&region);
 }
 

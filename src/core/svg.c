@@ -98,9 +98,12 @@ static const struct svg_word_pair words[] = {
       "한 경로의 거래는 각각 그 날짜와 장소에서 한 번씩 셉니다. 가격은 대부분의 거래에 쓰인 통화인 "
       "{}(으)로 환산했습니다(다른 통화는 --rate {}로 환율을 주면 환산합니다)." },
     { "Each sale of a chain counts once, at its own date and place; prices are converted to {} at "
-      "the rate stated for this table: {}.",
-      "한 경로의 거래는 각각 그 날짜와 장소에서 한 번씩 셉니다. 가격은 {}(으)로 환산했으며, 이 표에 "
-      "주어진 환율은 {}입니다." },
+      "the rates stated for this table.",
+      "한 경로의 거래는 각각 그 날짜와 장소에서 한 번씩 셉니다. 가격은 이 표에 주어진 환율로 {}(으)로 "
+      "환산했습니다." },
+    { "Rate stated for this table: {} {} = {} {}.", "이 표에 주어진 환율: {} {} = {} {}." },
+    { "{} sale in {}, with no rate given, left out.", "환율이 주어지지 않아 뺀 거래: {}건 ({})." },
+    { "{} sales in {}, with no rate given, left out.", "환율이 주어지지 않아 뺀 거래: {}건 ({})." },
     /* statistics (stats.c): titles, axes, columns, notes */
     { "Acts by type", "유형별 행위" },
     { "Acts by year", "연도별 행위" },

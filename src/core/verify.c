@@ -15,6 +15,7 @@
 #include "vault.h"
 #include "vocab.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -841,6 +842,37 @@ int verify_prove(struct at_ctx *ctx, struct store *st, const char *id_arg, int v
     }
 out:
     json_decref(doc);
+    json_decref(th);
+    return rc;
+}
+
+int verify_consistency(struct at_ctx *ctx, struct store *st, const char *old_text, json_t **out)
+{
+    struct merkle_proof proof;
+    struct tree_head head;
+    uint8_t old_root[MERKLE_HASH_LEN];
+    char old_hex[2 * MERKLE_HASH_LEN + 1], *end;
+    unsigned long long old;
+    json_t *th;
+    int rc;
+
+    *out = NULL;
+    if ((rc = verify_head_json(ctx, st, &head, &th)) != AT_OK)
+        return rc;
+    errno = 0;
+    old = strtoull(old_text, &end, 10);
+    if (old_text[0] < '0' || old_text[0] > '9' || *end != '\0' || errno || old > head.size) {
+        rc = ctx_error(ctx, AT_EINVAL, "old size \"%.40s\": a number from 0 to %llu (the newest "
+                       "signed head's size)", old_text, (unsigned long long)head.size);
+        goto out;
+    }
+    if ((rc = evlog_consistency_proof(ctx, st, old, head.size, &proof)) != AT_OK
+        || (rc = evlog_root(ctx, st, old, old_root)) != AT_OK)
+        goto out;
+    merkle_hash_hex(old_root, old_hex);
+    *out = json_pack("{s:O, s:I, s:s, s:o}", "tree_head", th, "old_size", (json_int_t)old,
+                     "old_root", old_hex, "consistency_proof", evlog_proof_json(&proof));
+out:
     json_decref(th);
     return rc;
 }

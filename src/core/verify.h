@@ -48,4 +48,11 @@ int verify_head_json(struct at_ctx *ctx, struct store *st, struct tree_head *hea
  * those who may read that version (record_read). */
 int verify_prove(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out);
 
+/* `attest prove --consistency OLD_SIZE --json`: that the log of old_size
+ * entries (given as text, as typed) is a prefix of the tree the newest
+ * signed head signs: {tree_head, old_size, old_root, consistency_proof
+ * (RFC 6962)}.  AT_EINVAL when old_size is not a number from 0 to the
+ * head's size, the message saying which are valid. */
+int verify_consistency(struct at_ctx *ctx, struct store *st, const char *old_size, json_t **out);
+
 #endif

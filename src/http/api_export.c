@@ -1,6 +1,12 @@
 /*
  * api_export.c: /api/v1/export/{format}: the archive as JSON Lines, or one
  * type as CSV (cells guarded against spreadsheet formulas unless ?raw=1),
+ * or as FollowTheMoney entities (ftm: the organisations, persons and
+ * vessels the reader may read with their relations, or with ?list= a
+ * sanctions list version's entries, as `attest export ftm`), or an
+ * evidence bundle of the records and items named (bundle?tier=&id=...,
+ * as `attest export bundle`), or every event's corroboration counted for
+ * the reader (corroboration, as `attest export corroboration`),
  * or with ?tier= the sites and pinpoints for maps (kml, kmz, geojson, csv),
  * written to an unlinked temporary file and streamed; and
  * /api/v1/export/{format}/report: what such a map export lets out, and
@@ -8,12 +14,18 @@
  */
 #include "http.h"
 #include "../core/access.h"
+#include "../core/bundle.h"
+#include "../core/corroboration.h"
 #include "../core/csvio.h"
+#include "../core/ftm.h"
 #include "../core/geo_export.h"
 #include "../core/import.h"
 #include "../core/vocab.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,6 +119,116 @@ int api_export_report(struct request *r)
     return rc;
 }
 
+/* ftm[?list=VERSION]: the records the reader may read, so any role that
+ * may export may ask. */
+static int export_ftm(struct request *r)
+{
+    const char *list = http_arg(r, "list");
+    struct ftm_counts c;
+    FILE *f;
+    int rc;
+
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    rc = list ? ftm_export_list(&r->ctx, r->st, list, f, &c) : ftm_export_records(&r->ctx, r->st, f, &c);
+    if (rc != AT_OK) {
+        fclose(f);
+        if (list && rc == AT_ENOTFOUND)
+            return http_error(r, 404, "not_found", "list", "%s", r->ctx.message);
+        return http_core_error(r, rc);
+    }
+    return reply_file(r, f, "application/x-ndjson", list ? "attachment; filename=\"attest-list.ftm.json\""
+                                                         : "attachment; filename=\"attest-export.ftm.json\"");
+}
+
+/* corroboration: JSON Lines, {event, corroboration} for each event the
+ * reader may read, counted at the reader's clearance. */
+static int export_corroboration(struct request *r)
+{
+    long n = 0;
+    FILE *f;
+    int rc;
+
+    if ((f = tmpfile()) == NULL)
+        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((rc = corroboration_export(&r->ctx, r->st, f, &n)) != AT_OK) {
+        fclose(f);
+        return http_core_error(r, rc);
+    }
+    return reply_file(r, f, "application/x-ndjson", "attachment; filename=\"attest-corroboration.jsonl\"");
+}
+
+/* The most records and items one bundle from the browser names. */
+#define BUNDLE_IDS_MAX 1000
+
+static enum MHD_Result take_id(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    if (value && *value && strcmp(key, "id") == 0 && json_array_size(cls) <= BUNDLE_IDS_MAX)
+        json_array_append_new(cls, json_string(value));
+    return MHD_YES;
+}
+
+/* bundle?tier=T&id=ID[&id=ID...]: bundle_write wants a path, so the tar is
+ * made in a directory of its own under the system's temporary directory,
+ * as tmpfile() makes the other exports there; it is unlinked as soon as it
+ * is complete (or has failed) and sent from the open file. */
+static int export_bundle(struct request *r)
+{
+    const char *t = http_arg(r, "tier");
+    json_t *list = json_array();
+    const char **ids = NULL;
+    struct bundle_counts c;
+    struct buf dir = BUF_INIT, path = BUF_INIT;
+    enum tier tier;
+    FILE *f = NULL;
+    size_t n;
+    int rc;
+
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, take_id, list);
+    n = json_array_size(list);
+    if (t == NULL || tier_parse(&r->ctx, t, &tier) != AT_OK) {
+        rc = http_error(r, 400, "invalid", "tier", "a bundle needs ?tier= court, partner or public");
+        goto out;
+    }
+    if (n == 0 || n > BUNDLE_IDS_MAX) {
+        rc = http_error(r, 400, "invalid", "id", "a bundle needs from 1 to %d ?id= (records and "
+                        "evidence items to include)", BUNDLE_IDS_MAX);
+        goto out;
+    }
+    ids = xcalloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = json_string_value(json_array_get(list, i));
+    buf_printf(&dir, "%s/attest-bundle-XXXXXX", P_tmpdir);
+    if (mkdtemp(dir.data) == NULL) {
+        rc = http_error(r, 500, "internal", NULL, "cannot make a temporary directory: %s", strerror(errno));
+        goto out;
+    }
+    buf_printf(&path, "%s/bundle.tar", buf_str(&dir));
+    rc = bundle_write(&r->ctx, r->st, ids, n, tier, buf_str(&path), &c);
+    if (rc == AT_OK)
+        f = fopen(buf_str(&path), "rb");
+    unlink(buf_str(&path));
+    buf_puts(&path, ".partial");
+    unlink(buf_str(&path));
+    rmdir(buf_str(&dir));
+    if (rc != AT_OK) {
+        rc = http_core_error(r, rc);
+        goto out;
+    }
+    if (f == NULL) {
+        rc = http_error(r, 500, "internal", NULL, "cannot read the bundle back: %s", strerror(errno));
+        goto out;
+    }
+    rc = reply_file(r, f, "application/x-tar", "attachment; filename=\"attest-bundle.tar\"");
+out:
+    free(ids);
+    json_decref(list);
+    buf_free(&dir);
+    buf_free(&path);
+    return rc;
+}
+
 int api_export(struct request *r)
 {
     const char *format = r->params[0], *type = http_arg(r, "type");
@@ -114,9 +236,17 @@ int api_export(struct request *r)
     FILE *f;
     int rc;
 
-    if (http_arg(r, "tier") || strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
+    if ((http_arg(r, "tier") && strcmp(format, "bundle") != 0) || strcmp(format, "kml") == 0 || strcmp(format, "kmz") == 0
         || strcmp(format, "geojson") == 0)
         return export_map(r);
+    if (strcmp(format, "ftm") == 0)
+        return export_ftm(r);
+    if (strcmp(format, "bundle") == 0)
+        return export_bundle(r);
+    if (strcmp(format, "corroboration") == 0)
+        return export_corroboration(r);
+    if (http_arg(r, "list"))
+        return http_error(r, 400, "invalid", "list", "list is for the ftm format");
     /* A whole-archive export holds every record: beyond the route's right
      * to export (checked by the gate), the reader must see every level. */
     if ((rc = access_check(&r->ctx, &r->keys, ACTION_READ, CLEARANCE_CONFIDENTIAL)) != AT_OK)
@@ -125,8 +255,9 @@ int api_export(struct request *r)
         return http_error(r, 400, "invalid", "type", "a CSV export needs ?type= a record type, "
                           "or ?tier= for the map's sites and pinpoints");
     if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
-        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv; with ?tier=: "
-                          "kml, kmz, geojson, csv");
+        return http_error(r, 404, "not_found", NULL, "export formats: jsonl, csv, ftm, bundle, "
+                          "corroboration; "
+                          "with ?tier=: kml, kmz, geojson, csv");
     if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
         return (int)r->status;
     if ((f = tmpfile()) == NULL)

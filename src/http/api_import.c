@@ -1,6 +1,6 @@
 /*
  * api_import.c: files of records imported from the browser, as `attest
- * import csv|jsonl|kml|kmz` imports them (POST /api/v1/import?filename=F
+ * import csv|jsonl|kml|kmz|ftm` imports them (POST /api/v1/import?filename=F
  * with the file as the body, and the command's options as query
  * arguments).  The file is kept in memory only, never on disk
  * (memupload.c), and is gone when the request ends.  The import itself is core's, the CLI's: one
@@ -10,6 +10,7 @@
  */
 #include "http.h"
 #include "../core/csvio.h"
+#include "../core/ftm.h"
 #include "../core/import.h"
 #include "../core/kml.h"
 #include "../core/model.h"
@@ -33,7 +34,7 @@ static const struct {
     const char *ext, *format;
 } formats[] = {
     { ".csv", "csv" }, { ".jsonl", "jsonl" }, { ".ndjson", "jsonl" },
-    { ".kml", "kml" }, { ".kmz", "kmz" },
+    { ".kml", "kml" }, { ".kmz", "kmz" }, { ".ftm", "ftm" },
 };
 
 /* The format a file's name or ?format= gives, or NULL. */
@@ -53,9 +54,9 @@ int api_import_upload_begin(struct request *r)
     const char *filename = http_arg(r, "filename"), *asked = http_arg(r, "format");
 
     if (format_of(filename ? filename : "", asked) == NULL)
-        return http_error(r, 400, "invalid", "format", "\"%.80s\": the format is csv, jsonl, kml "
-                          "or kmz (?format=, or the file's name ending in .csv, .jsonl, .ndjson, "
-                          ".kml or .kmz)", asked ? asked : filename ? filename : "");
+        return http_error(r, 400, "invalid", "format", "\"%.80s\": the format is csv, jsonl, kml, "
+                          "kmz or ftm (?format=, or the file's name ending in .csv, .jsonl, .ndjson, "
+                          ".kml, .kmz or .ftm)", asked ? asked : filename ? filename : "");
     return memupload_begin(r, IMPORT_MAX_BYTES);
 }
 
@@ -142,18 +143,67 @@ static int import_kml_upload(struct request *r, struct repeated *rep,
     return rc;
 }
 
+/* The upload as a stream from its start, or NULL with the error set. */
+static FILE *upload_stream(struct request *r)
+{
+    FILE *in;
+    int fd;
+
+    if ((fd = dup(memupload_fd(r))) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (in = fdopen(fd, "r")) == NULL) {
+        ctx_error(&r->ctx, AT_ERR, "cannot read the upload: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    return in;
+}
+
+/* The source and clearance new records get: ?source= and ?clearance=. */
+static int rows_options(struct request *r, struct import_options *opt)
+{
+    const char *clearance = http_arg(r, "clearance");
+
+    opt->source = http_arg(r, "source");
+    if (clearance && vocab_clearance_parse(&r->ctx, clearance, &opt->clearance) != AT_OK)
+        return ctx_prefix(&r->ctx, "clearance: ");
+    return AT_OK;
+}
+
+/* A FollowTheMoney file: all or nothing, as `attest import ftm`; the
+ * counts of what it held go in ftm. */
+static int import_ftm_upload(struct request *r, struct gathered *g, struct import_counts *counts,
+                             json_t **ftm)
+{
+    struct import_options opt = { NULL, -1, false, NULL, NULL, g, 0, flag(r, "check"), on_added };
+    struct ftm_counts c;
+    FILE *in = NULL;
+    int rc;
+
+    if ((rc = rows_options(r, &opt)) != AT_OK || (in = upload_stream(r)) == NULL)
+        return rc != AT_OK ? rc : AT_ERR;
+    rc = ftm_import(&r->ctx, r->st, in, memupload_filename(r), &opt, &c);
+    fclose(in);
+    if (rc != AT_OK)
+        return rc;
+    counts->added = c.records + c.relations;
+    *ftm = json_pack("{s:I, s:I, s:I, s:I, s:I}", "entities", (json_int_t)c.entities,
+                     "records", (json_int_t)c.records, "relations", (json_int_t)c.relations,
+                     "addresses", (json_int_t)c.addresses, "skipped", (json_int_t)c.skipped);
+    return AT_OK;
+}
+
 /* A CSV or JSON Lines file, read from the memfd. */
 static int import_rows_upload(struct request *r, const char *format, struct repeated *rep,
                               struct gathered *g, struct import_counts *counts)
 {
-    struct import_options opt = { http_arg(r, "source"), -1, flag(r, "skip_bad"), on_bad, NULL,
+    struct import_options opt = { NULL, -1, flag(r, "skip_bad"), on_bad, NULL,
                                   g, IMPORT_BULK_AFTER, flag(r, "check"), on_added };
-    const char *type_name = http_arg(r, "type"), *clearance = http_arg(r, "clearance");
+    const char *type_name = http_arg(r, "type");
     size_t n = json_array_size(rep->maps);
     struct csv_map *maps = xcalloc(n + 1, sizeof *maps);
     char **texts = xcalloc(n + 1, sizeof *texts);
     FILE *in = NULL;
-    int rc = AT_OK, fd;
+    int rc = AT_OK;
 
     for (size_t i = 0; i < n && rc == AT_OK; i++) {
         char *eq;
@@ -177,11 +227,10 @@ static int import_rows_upload(struct request *r, const char *format, struct repe
                        "rows; valid: %s", buf_str(&valid));
         buf_free(&valid);
     }
-    if (rc == AT_OK && clearance && vocab_clearance_parse(&r->ctx, clearance, &opt.clearance) != AT_OK)
-        rc = ctx_prefix(&r->ctx, "clearance: ");
-    if (rc == AT_OK && ((fd = dup(memupload_fd(r))) < 0 || lseek(fd, 0, SEEK_SET) < 0
-                        || (in = fdopen(fd, "r")) == NULL))
-        rc = ctx_error(&r->ctx, AT_ERR, "cannot read the upload: %s", strerror(errno));
+    if (rc == AT_OK)
+        rc = rows_options(r, &opt);
+    if (rc == AT_OK && (in = upload_stream(r)) == NULL)
+        rc = AT_ERR;
     if (rc == AT_OK && strcmp(format, "jsonl") == 0)
         rc = import_jsonl(&r->ctx, r->st, in, memupload_filename(r), &opt, counts);
     else if (rc == AT_OK)
@@ -197,7 +246,8 @@ static int import_rows_upload(struct request *r, const char *format, struct repe
 }
 
 /* POST /api/v1/import?filename=F[&format=][&type=][&map=...][&map_value=...]
- * [&source=][&clearance=][&interview=][&skip_bad=1][&check=1] */
+ * [&source=][&clearance=][&interview=][&skip_bad=1][&check=1]; an FtM
+ * file takes only source, clearance and check. */
 int api_import(struct request *r)
 {
     const char *format;
@@ -205,7 +255,7 @@ int api_import(struct request *r)
     struct gathered g = { json_array(), json_array() };
     struct import_counts counts = { 0 };
     char doc[32] = "";
-    json_t *reply;
+    json_t *reply, *ftm = NULL;
     bool check = flag(r, "check");
     int rc;
 
@@ -220,6 +270,16 @@ int api_import(struct request *r)
             goto out;
         }
         rc = import_kml_upload(r, &rep, &g, &counts, doc);
+    } else if (strcmp(format, "ftm") == 0) {
+        if (http_arg(r, "type") || json_array_size(rep.maps) || flag(r, "skip_bad")
+            || json_array_size(rep.values) || http_arg(r, "interview")) {
+            rc = http_error(r, 400, "invalid", NULL, "an FtM file takes source and clearance only: "
+                            "its entities' schemas give the record types, and it is imported all or "
+                            "nothing (type, map, skip_bad, map_value and interview are for the other "
+                            "formats)");
+            goto out;
+        }
+        rc = import_ftm_upload(r, &g, &counts, &ftm);
     } else if (json_array_size(rep.values) || http_arg(r, "interview")) {
         rc = http_error(r, 400, "invalid", NULL, "%s is for KML imports",
                         http_arg(r, "interview") ? "interview" : "map_value");
@@ -239,8 +299,11 @@ int api_import(struct request *r)
                       "records", check ? json_array() : json_incref(g.ids), "skipped", g.bad);
     if (doc[0] && !check)
         json_object_set_new(reply, "document", json_string(doc));
+    if (ftm)
+        json_object_set_new(reply, "ftm", json_incref(ftm));
     rc = http_json(r, check ? 200 : 201, reply);
 out:
+    json_decref(ftm);
     json_decref(rep.maps);
     json_decref(rep.values);
     json_decref(g.ids);

@@ -2,7 +2,8 @@
  * api_verify.c: what proves the archive sound, from the browser, as the
  * CLI's `attest prove`, `attest verify` and `attest verify-bundle`: a
  * record's proof of inclusion in the signed log (GET
- * /api/v1/records/{id}/proof, ?download=1 as a file), the whole archive
+ * /api/v1/records/{id}/proof, ?download=1 as a file), the proof that an
+ * older log is a prefix of the newest (GET /api/v1/proof/consistency), the whole archive
  * recomputed (POST /api/v1/verify, admins; the vault's files re-hashed
  * only when asked), and an uploaded evidence bundle checked with no
  * archive (POST /api/v1/verify/bundle?filename=F.tar, kept in memory only,
@@ -38,6 +39,25 @@ int api_records_proof(struct request *r)
     if ((rc = http_arg_long(r, "version", 1, INT_MAX, 0, &version)) != 0)
         return rc;
     if ((rc = verify_prove(&r->ctx, r->st, r->params[0], (int)version, &out)) != AT_OK)
+        return http_core_error(r, rc);
+    if (download && strcmp(download, "1") == 0)
+        r->disposition = "attachment";
+    return http_json(r, 200, out);
+}
+
+/* GET /api/v1/proof/consistency?old_size=N[&download=1] */
+int api_proof_consistency(struct request *r)
+{
+    const char *old = http_arg(r, "old_size"), *download = http_arg(r, "download");
+    json_t *out;
+    int rc;
+
+    if (old == NULL)
+        return http_error(r, 400, "invalid", "old_size", "\"old_size\": the size of the older "
+                          "signed tree head to prove a prefix of the newest, a number from 0");
+    if ((rc = verify_consistency(&r->ctx, r->st, old, &out)) == AT_EINVAL)
+        return http_error(r, 400, "invalid", "old_size", "%s", r->ctx.message);
+    if (rc != AT_OK)
         return http_core_error(r, rc);
     if (download && strcmp(download, "1") == 0)
         r->disposition = "attachment";

@@ -335,6 +335,7 @@ int api_import(struct request *r);
 int api_import_upload_begin(struct request *r);
 /* A record's proof, the archive verified, a bundle checked (api_verify.c). */
 int api_records_proof(struct request *r);
+int api_proof_consistency(struct request *r);
 int api_verify(struct request *r);
 int api_verify_bundle(struct request *r);
 int api_verify_bundle_begin(struct request *r);

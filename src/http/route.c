@@ -100,6 +100,10 @@ static const struct route routes[] = {
     { .method = "GET", .path = "/api/v1/places",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_places,
       .summary = "the gazetteer's places spelled like ?q= in any script or romanisation" },
+    { .method = "GET", .path = "/api/v1/proof/consistency",
+      .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_proof_consistency,
+      .summary = "proof that the log of ?old_size= entries is a prefix of the newest signed "
+                 "tree, as attest prove --consistency OLD_SIZE --json" },
     { .method = "GET", .path = "/api/v1/records",
       .need = NEED_LOGIN, .action = ACTION_READ, .handler = api_records_list,
       .summary = "list records with filters and paging" },

@@ -22,7 +22,8 @@ const ALLOW_SAME = new Set(['col.id', 'ev.sha']);
 const LATIN_OK = new Set(['English', 'SHA', 'CSV', 'JSON', 'Lines', 'KML', 'KMZ', 'GeoJSON', 'API', 'ID', 'id',
     'URL', 'IMO', 'SWIFT', 'BIC', 'WGS', 'log', 'attest', 'lists', 'import', 'user', 'passwd', 'unknown',
     'un', 'ofac', 'KPe', 'OFAC', 'ent_num', 'name', 'description', 'dismissed', 'withdrawn', 'Polygon',
-    'MultiPolygon', 'MultiLineString', 'interview', 'document', 'count', 'YYYY', 'MM', 'DD', 'HH', 'SS', 'm', 'ILO', 'HTML', 'ISO']);
+    'MultiPolygon', 'MultiLineString', 'interview', 'document', 'count', 'YYYY', 'MM', 'DD', 'HH', 'SS', 'm', 'ILO', 'HTML', 'ISO',
+    'FtM', 'FollowTheMoney', 'OpenSanctions']);
 
 let n = 0, failed = 0;
 const results = [];

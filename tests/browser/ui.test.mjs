@@ -1263,6 +1263,177 @@ await step('peers: a push of a large file watched: the bar moves chunk by chunk,
     check(!(await page.content()).includes(PEER.token), 'the token is not shown back');
 });
 
+// The log's consistency proof on the verify page (issue 15: `attest prove
+// --consistency` was CLI-only), as the API gives it; a bad size is refused
+// at its field.
+await step('verify: the log proved a prefix of the newest, an older size out of range refused', async () => {
+    await goto('verify');
+    await page.fill('#pc-size', '3');
+    await page.click('#pc-run');
+    await page.waitForSelector('#pc-result');
+    const api = await page.evaluate(() => fetch('/api/v1/proof/consistency?old_size=3').then((r) => r.json()));
+    check((await page.textContent('#pc-old-root')).trim() === api.old_root && /^[0-9a-f]{64}$/.test(api.old_root),
+          'the older root shown is the one proved');
+    check((await page.textContent('#pc-result')).includes(`The log of 3 entries is a prefix of the tree of ${api.tree_head.size} entries`),
+          'what is proved, in words: ' + await page.textContent('#pc-result'));
+    const kept = JSON.parse(await download('#pc-download'));
+    check(kept.old_size === 3 && kept.consistency_proof.length === api.consistency_proof.length, 'the proof downloaded');
+    await page.fill('#pc-size', String(api.tree_head.size + 1000));
+    await page.click('#pc-run');
+    await page.waitForSelector('#pc-form .error-box:not([hidden])');
+    check((await page.textContent('#pc-form .error-box')).includes('a number from 0 to'), 'a size past the newest is refused, saying what is valid');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('verify');
+    check((await page.textContent('#pc-form h2')) === '기록 일지가 덧붙여지기만 했다는 증명', 'the form in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// FollowTheMoney in the browser (issue 15: `attest import ftm` and
+// `export ftm` were CLI-only): a file checked then imported with what it
+// held, the records exported as FtM, and a list version's entries.
+await step('import: an FtM file checked, then imported with what it held; exported as FtM, and a list version', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+    const file = join(process.env.ATTEST_FILES, 'FICTIONAL-owners.ftm');
+    writeFileSync(file, [
+        { id: 'f-co', schema: 'Company', properties: { name: ['FICTIONAL Sea Star Shipping'] } },
+        { id: 'f-pe', schema: 'Person', properties: { name: ['FICTIONAL Jo Myong Hui'] } },
+        { id: 'f-di', schema: 'Directorship', properties: { director: ['f-pe'], organization: ['f-co'] } },
+    ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await goto('import');
+    await page.setInputFiles('#im-file', file);
+    check(await page.isHidden('#im-type') && await page.isHidden('#im-skip') && await page.isVisible('#im-clearance'),
+          'an FtM file takes a clearance and a source, no type and no skipping');
+    await page.click('#im-check');
+    await page.waitForSelector('#im-result');
+    check((await page.textContent('#im-counts')).includes('would add 3 new records'), 'the check: ' + await page.textContent('#im-counts'));
+    await page.click('#im-go');
+    await page.waitForSelector('#im-records a');
+    check((await page.textContent('#im-ftm')).includes('3 entities: 2 organisations, persons and vessels, 1 relations'),
+          'what the file held: ' + await page.textContent('#im-ftm'));
+    check(await page.locator('#im-records a').count() === 3, 'a link to each record made');
+    await goto('exports');
+    await page.waitForSelector('#ex-ftm-list option[value^="un"]', { state: 'attached' });
+    const out = await download('#ex-ftm');
+    check(out.includes('FICTIONAL Sea Star Shipping') && out.includes('"Directorship"'), 'the export holds the records and their relation');
+    check(!out.includes(REAL_NAME), 'no identity in the FtM export');
+    await page.selectOption('#ex-ftm-list', { index: 1 });
+    check((await page.getAttribute('#ex-ftm', 'href')).includes('?list=un'), 'the link names the list version');
+    const list = await download('#ex-ftm');
+    check(list.includes('RYONBONG'), 'the list version\'s entries');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('import');
+    check((await page.textContent('#im-format')).includes('FtM (OpenSanctions가 배포하는 FollowTheMoney 개체)'), 'the format in Korean');
+    await goto('exports');
+    check((await page.textContent('#ex-ftm-box')).includes('내보낼 내용'), 'the FtM export in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// The controlled vocabularies (issue 15: `attest vocab` was CLI-only).
+await step('vocabularies: every code with its English and Korean labels, found by a Korean word', async () => {
+    await goto('vocab');
+    await page.waitForSelector('#vo-list section[data-vocab="act_type"]');
+    check(await page.locator('#vo-list section[data-vocab]').count() > 5, 'every vocabulary is listed');
+    await page.fill('#vo-filter', '공개처형');
+    await page.waitForFunction(() => document.querySelectorAll('#vo-list section[data-vocab]').length === 2);
+    check(await page.locator('#vo-list section[data-vocab="site_type"] tr[data-code="public_execution_site"]').count() === 1
+          && await page.locator('#vo-list tr[data-code="torture"]').count() === 0, 'only the terms that hold the word');
+    const row = page.locator('#vo-list section[data-vocab="act_type"] tr[data-code="public_execution"]');
+    check((await row.textContent()).includes('공개처형') && /public execution/i.test(await row.textContent()),
+          'the code with both labels: ' + await row.textContent());
+    await goto('vocab/no_such_vocabulary');
+    await page.waitForSelector('#vo-list .empty');
+    check((await page.textContent('#vo-list')).includes('no vocabulary named no_such_vocabulary'), 'an unknown vocabulary is named');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('vocab/clearance');
+    await page.waitForSelector('#vo-list section[data-vocab="clearance"]');
+    check((await page.textContent('main h1')) === '통제 어휘' && (await page.textContent('#vo-list thead')).includes('한국어'),
+          'the page in Korean');
+    check(await page.locator('#vo-list section[data-vocab]').count() === 1, 'one vocabulary by its name');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// An earlier version as it was (issue 15: `attest show ID --version N`
+// was CLI-only): from the history, with its own proof; no amending it.
+await step('record page: an earlier version shown as it was from the history, with its proof, then the current one', async () => {
+    await goto('record/' + made.event);
+    await page.waitForSelector('table.history tr[data-version="2"]');
+    await page.click('table.history tr[data-version="1"] a');
+    await page.waitForSelector('#rec-old-version');
+    check((await page.textContent('#rec-old-version')).includes('version 1') && (await page.textContent('#rec-old-version')).includes('the current version is 2'),
+          'it says which version is shown: ' + await page.textContent('#rec-old-version'));
+    check(!(await page.textContent('dd[data-field="date"]')).includes('2009-06'), 'the date as it was before the amendment');
+    check(await page.locator('details.amend').count() === 0 && await page.locator('details.retract').count() === 0,
+          'an earlier version is not amended or retracted');
+    await page.click('#proof-show');
+    await page.waitForSelector('#proof-root');
+    check((await page.textContent('#proof-out')).startsWith('Version 1 is leaf'), 'the proof is of version 1');
+    await page.click('#rec-old-version a');
+    await page.waitForSelector('details.amend');
+    check((await page.textContent('dd[data-field="date"]')).includes('2009-06') && await page.locator('#rec-old-version').count() === 0,
+          'the current version again');
+    // With concurrent versions from another archive, the current one need
+    // not be the highest: it is shown as current, with its amend box.
+    await goto('record/dc-fake00000001');
+    await page.waitForSelector('table.history tr[data-version="3"]');
+    check(await page.locator('#rec-old-version').count() === 0 && await page.locator('details.amend').count() === 1,
+          'the current version of a record in conflict is not called old');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('record/' + made.event + '?version=1');
+    check((await page.textContent('#rec-old-version')).includes('버전 1을(를) 보고 있습니다'), 'the notice in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// An evidence bundle made in the browser (issue 15: `attest export
+// bundle` was CLI-only), then checked sound on the verify page; an id that
+// is not there is refused on the page, nothing saved.
+await step('exports: an evidence bundle made for a court, saved and checked sound; an unknown id refused', async () => {
+    await goto('exports');
+    await page.selectOption('#bd-tier', 'court');
+    await page.fill('#bd-ids', `ev-fake00000001\npp-fake00000001 ${made.evidence}`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#bd-run')]);
+    const tar = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(tar);
+    check(dl.suggestedFilename() === 'attest-bundle-court.tar', 'saved as a .tar: ' + dl.suggestedFilename());
+    await page.waitForFunction(() => /Bundle of 3 ids saved/.test(document.getElementById('bd-done').textContent));
+    await goto('verify');
+    await page.setInputFiles('#vb-file', tar);
+    await page.click('#vb-run');
+    await page.waitForSelector('#vb-result');
+    check(await page.getAttribute('#vb-result', 'data-sound') === 'true', 'the bundle made here is sound: ' + await page.textContent('#vb-result'));
+    check(/and 1 files are proven/.test(await page.textContent('#vb-result')), 'with the evidence file: ' + await page.textContent('#vb-result'));
+    await goto('exports');
+    await page.fill('#bd-ids', 'ev-nothere0001');
+    await page.click('#bd-run');
+    await page.waitForSelector('#bd-error:not([hidden])');
+    check((await page.textContent('#bd-error')).includes('ev-nothere0001'), 'the refusal names the id: ' + await page.textContent('#bd-error'));
+});
+
+// The events' corroboration (issue 15: `attest export corroboration` was
+// CLI-only): a line for each event, as its page counts it, naming no witness.
+await step('exports: the events\' corroboration downloaded, as the event\'s page counts it, naming no witness', async () => {
+    await goto('exports');
+    const lines = (await download('#ex-corroboration')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const mine = lines.find((l) => l.event === made.event);
+    check(mine && typeof mine.corroboration.sources === 'number', 'a line for the new event: ' + JSON.stringify(mine));
+    const shown = await page.evaluate((id) => fetch('/api/v1/records/' + id).then((r) => r.json()), made.event);
+    const sorted = (x) => (x && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])])) : x);
+    check(JSON.stringify(sorted(mine.corroboration)) === JSON.stringify(sorted(shown.corroboration)),
+          'the counts its page shows: ' + JSON.stringify(mine.corroboration) + ' / ' + JSON.stringify(shown.corroboration));
+    const text = JSON.stringify(lines);
+    check(!text.includes(made.witness) && !text.includes(REAL_NAME), 'no witness named');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

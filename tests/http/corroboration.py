@@ -5,7 +5,9 @@ The admin counts two independent sources out of three witnesses; an
 analyst, who may read only the restricted interview, counts one; a
 partner may not read the event at all; no corroboration names a witness
 or an interview; the
-reply matches the OpenAPI schema; an older version carries none.
+reply matches the OpenAPI schema; an older version carries none.  GET
+/api/v1/export/corroboration (`attest export corroboration`) gives each
+reader the same counts as the event's JSON, naming no witness.
 FICTIONAL data only."""
 import json
 
@@ -13,7 +15,7 @@ import schema
 from client import Results, Session
 
 res = Results()
-print("1..9")
+print("1..13")
 admin = Session().login("admin")
 doc = json.load(open("web/openapi.json"))
 
@@ -73,4 +75,24 @@ r = admin.get("/api/v1/records/" + gone)
 res.check("a retracted event is shown, without a corroboration",
           r.status == 200 and r.json().get("retracted") is True and "corroboration" not in r.json(),
           (r.status, r.body[:200]))
+
+
+def exported(session):
+    r = session.get("/api/v1/export/corroboration")
+    lines = [json.loads(x) for x in r.body.decode("utf-8").splitlines() if x.strip()] if r.status == 200 else []
+    return r, {x["event"]: x["corroboration"] for x in lines}
+
+
+r, rows = exported(admin)
+res.check("export corroboration: JSON Lines, a line for the event",
+          r.status == 200 and (r.header("content-type") or "").startswith("application/x-ndjson")
+          and ev in rows, r.body[:300])
+res.check("with the counts the event's JSON gives the admin",
+          ev in rows and rows[ev] == corroboration(admin)[1], (rows.get(ev), corroboration(admin)[1]))
+r, rows = exported(analyst)
+res.check("the analyst's export counts only what the analyst may read, naming no witness",
+          ev in rows and rows[ev]["sources"] == 1 and not any(w in r.body.decode("utf-8") for w in witnesses),
+          rows.get(ev))
+r, rows = exported(partner)
+res.check("a role that may not export is refused (403)", r.status == 403, r.status)
 raise SystemExit(1 if res.failed else 0)

@@ -5,6 +5,8 @@ imported again with nothing changed; a bad row named by file, line and field
 with nothing stored; an unknown word naming the closest codes and the
 map_value to give, then imported with it; a role that may not write, and no
 login, refused.  FICTIONAL data only."""
+import json
+
 from client import Results, Session, error_of
 
 res = Results()
@@ -111,3 +113,44 @@ res.check("an unknown format is refused naming format and the valid ones",
 r = admin.post("/api/v1/import?filename=x.csv&type=site", b"",
                headers={"Content-Type": "application/octet-stream"})
 res.check("an empty body is refused", r.status in (400, 411), r.body[:200])
+
+# FollowTheMoney (issue 15: `attest import ftm` and `export ftm` were
+# CLI-only): the same core import, all or nothing, and the export.
+ftm = "\n".join(json.dumps(e) for e in [
+    {"id": "fict-co-1", "schema": "Company", "properties": {"name": ["FICTIONAL-IMPORT Harbour Trading"], "country": ["kp"]}},
+    {"id": "fict-pe-1", "schema": "Person", "properties": {"name": ["FICTIONAL-IMPORT Ri Chol"]}},
+    {"id": "fict-dir-1", "schema": "Directorship", "properties": {"director": ["fict-pe-1"], "organization": ["fict-co-1"]}},
+    {"id": "fict-sa-1", "schema": "Sanction", "properties": {"entity": ["fict-co-1"]}},
+]) + "\n"
+orgs, persons = count("organisation"), count("person")
+r = upload(admin, "people.ftm", ftm, "&check=1")
+b = r.json() if r.status == 200 else {}
+res.check("an FtM file checked: what it would add, per kind, nothing stored",
+          b.get("checked") is True and b.get("added") == 3 and b.get("ftm", {}).get("skipped") == 1
+          and count("organisation") == orgs and count("person") == persons, r.body[:300])
+r = upload(admin, "people.json", ftm, "&format=ftm&clearance=restricted")
+b = r.json() if r.status == 201 else {}
+made = b.get("records", [])
+res.check("an FtM file imported (201): a company, a person and their relation, as attest import ftm",
+          b.get("format") == "ftm" and b.get("ftm", {}).get("records") == 2 and b.get("ftm", {}).get("relations") == 1
+          and sorted(i[:3] for i in made) == ["or-", "pe-", "rl-"], r.body[:300])
+got = admin.get("/api/v1/records/%s" % next((i for i in made if i.startswith("or-")), "or-none")).json()
+res.check("with the clearance asked for", got.get("clearance") == "restricted", got)
+bad = ftm.replace('"fict-pe-1"]', '"fict-nobody"]', 1)
+r = upload(admin, "bad.ftm", bad)
+msg = error_of(r).get("message", "")
+res.check("a reference to no entity is refused naming the file, line and property; nothing stored",
+          r.status == 400 and "bad.ftm:3" in msg and '"director"' in msg
+          and count("person") == persons + 1, r.body[:300])
+r = upload(admin, "people.ftm", ftm, "&skip_bad=1")
+res.check("an FtM file is all or nothing: skip_bad refused", r.status == 400 and "all or nothing" in error_of(r).get("message", ""), r.body[:300])
+r = admin.get("/api/v1/export/ftm")
+lines = [json.loads(x) for x in r.body.splitlines() if x.strip()] if r.status == 200 else []
+names = [n for e in lines for n in e.get("properties", {}).get("name", [])]
+res.check("export ftm: the records as FtM entities, with the relation",
+          r.status == 200 and (r.header("content-type") or "").startswith("application/x-ndjson")
+          and "FICTIONAL-IMPORT Harbour Trading" in names and "FICTIONAL-IMPORT Ri Chol" in names
+          and any(e.get("schema") == "Directorship" for e in lines), r.body[:300])
+r = admin.get("/api/v1/export/ftm?list=nosuch")
+res.check("export ftm of a list version that is not held: 404 naming list",
+          r.status == 404 and error_of(r).get("field") == "list", r.body[:200])

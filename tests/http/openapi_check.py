@@ -155,6 +155,7 @@ calls = {
     ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
     ("POST", "/api/v1/import"): ({}, "?filename=FICTIONAL-sites.csv&type=site", import_csv),
     ("GET", "/api/v1/records/{id}/proof"): ({"id": "ev-fake00000001"}, "", None),
+    ("GET", "/api/v1/proof/consistency"): ({}, "?old_size=3", None),
     ("POST", "/api/v1/verify"): ({}, "", {}),
     ("GET", "/api/v1/ring"): ({}, "?lat=42.44&lon=129.75&km=30", None),
     ("POST", "/api/v1/verify/bundle"): ({}, "?filename=FICTIONAL-not-a-bundle.tar", b"FICTIONAL not a bundle\n"),

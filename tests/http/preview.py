@@ -2,7 +2,8 @@
 pages (a PDF made here previews as PNG pages, the range is checked, a
 malformed PDF is refused clearly and the server stays up, the gate is
 the item's), slow (a PDF made to take long is stopped by the sandbox's
-limits).  Prints ok/not ok lines.  FICTIONAL data only."""
+limits), nosandbox (the server cannot start bubblewrap: 503 saying so and
+to download the PDF, which still downloads).  Prints ok/not ok lines.  FICTIONAL data only."""
 import struct
 import sys
 import zlib
@@ -102,5 +103,18 @@ elif part == "slow":
     msg = error_of(r).get("message", "")
     res.check("a PDF made to take long is stopped by the sandbox's limit: 422 saying so",
               r.status == 422 and "processor time" in msg, r.body[:300])
+    res.check("the server is still up after it", admin.get("/api/v1/me").status == 200)
+
+elif part == "nosandbox":
+    pdf = upload(admin, "unsandboxed.pdf", make_pdf(2))
+    for q in ("", "?page=1"):
+        r = admin.get("/api/v1/evidence/%s/preview%s" % (pdf, q))
+        e = error_of(r)
+        res.check("no sandbox: the preview%s is 503 sandbox_unavailable, naming bubblewrap and saying to "
+                  "download the PDF" % (" of a page" if q else ""),
+                  r.status == 503 and e.get("code") == "sandbox_unavailable" and "bubblewrap" in e.get("message", "")
+                  and "download the PDF" in e.get("message", "") and r.body[:8] != PNG, r.body[:300])
+    r = admin.get("/api/v1/evidence/%s/file" % pdf)
+    res.check("the PDF itself still downloads", r.status == 200 and r.body[:5] == b"%PDF-", r.body[:40])
     res.check("the server is still up after it", admin.get("/api/v1/me").status == 200)
 sys.exit(1 if res.failed else 0)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from client import Results, Session, error_of
 
 res = Results()
-print("1..15")
+print("1..19")
 admin = Session().login("admin")
 
 add = admin.add
@@ -83,6 +83,33 @@ r = analyst.get("/api/v1/stats/charts/witnesses_by_province")
 res.check("the analyst's chart says small cells are withheld", r.status == 200
           and "are withheld" in " ".join(t.text or "" for t in ET.fromstring(r.body).iter(
               "{http://www.w3.org/2000/svg}text")), r.body[:300])
+
+# The sale prices' note names the sales left out for want of a rate; in
+# Korean too (it stayed English whenever a sale was left out), each
+# currency and count in its place.
+victim = add("person", "restricted", {"names": [{"name": "FICTIONAL sold woman", "lang": "en"}], "sex": "female"})
+add("case", "restricted", {"kind": "trafficking", "person": victim, "status": "open", "date": "2010",
+                           "summary": "FICTIONAL case", "sales": [
+                               {"place": "Hyesan", "date": "2010-03", "price": 1000, "currency": "CNY"},
+                               {"place": "Yanji", "date": "2010-05", "price": 5000, "currency": "CNY"},
+                               {"place": "Yanji", "date": "2010-06", "price": 900, "currency": "USD"},
+                               {"place": "Hyesan", "date": "2010-01", "price": 300000, "currency": "KPW"},
+                               {"place": "Hyesan", "date": "2010-02", "price": 200000, "currency": "KPW"}]})
+for query, left in (("", ["1 sale in USD", "2 sales in KPW"]), ("&rate=KPW:CNY=0.0006", ["1 sale in USD"])):
+    r = admin.get("/api/v1/stats?lang=ko" + query)
+    t = table(r.json(), "sale_prices_by_year") if r.status == 200 else {}
+    note, ko = t.get("note", ""), t.get("note_text", "")
+    res.check("sale prices%s: the note names what was left out, and is all Korean" % (query or " at no rate"),
+              all(x in note for x in left) and "환산" in ko and "Each sale" not in ko and "no rate" not in ko
+              and "left out" not in ko and "The region" not in ko
+              and all(("%s건" % x.split()[0]) in ko and x.split()[-1] in ko for x in left), (note, ko))
+r = admin.get("/api/v1/stats/charts/sale_prices_by_year?lang=ko")
+svg = r.body.decode("utf-8") if r.status == 200 else ""
+res.check("the sale prices chart's note is Korean too, naming the sales left out",
+          "USD" in svg and "KPW" in svg and "no rate given" not in svg and "Each sale" not in svg, svg[-800:])
+r = admin.get("/api/v1/stats/charts/sale_prices_by_year?lang=en")
+res.check("and English in English", r.status == 200 and b"2 sales in KPW, with no rate given, left out" in r.body,
+          r.body[-600:])
 r = admin.get("/api/v1/stats/charts/nope")
 res.check("an unknown chart is a 404", r.status == 404, r.body[:300])
 raise SystemExit(1 if res.failed else 0)

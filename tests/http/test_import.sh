@@ -4,7 +4,7 @@
 # unknown words named as the CLI names them, roles, and no plaintext left
 # in the archive's directory.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 28
 http_setup --no-demo
 http_start
 ls -A "$tmp/a" > "$tmp/before.ls"
