@@ -226,7 +226,8 @@ static const char *const field_scan_sql[LAYER_NFIELDS] = {
     " AND (?17 IS NULL OR v.site_type IN (SELECT value FROM json_each(?17)))"  \
     " AND (?18 IS NULL OR v.confidence IN (SELECT value FROM json_each(?18)))" \
     " AND (?19 IS NULL OR v.province IN (SELECT value FROM json_each(?19)))"   \
-    " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = g.id AND d.lmin <= ?5" \
+    /* on v: read before g when the values drive */                          \
+    " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = v.id AND d.lmin <= ?5" \
     "  AND (?2 IS NULL OR d.hi >= ?2) AND (?3 IS NULL OR d.lo <= ?3))"
 #define DATED_BY_FIELD(F, P)                                                   \
     "SELECT g.id, g.type, g.lat, g.lon FROM layer_value v"                     \
@@ -1202,7 +1203,8 @@ static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql)
     "  CROSS JOIN record_current e"                                            \
     "  WHERE " COND " AND c.date_lo IS NULL AND c.type IN " RECORD_FILTER_DATED_BY_EVENTS \
     "  AND e.id IN (SELECT t FROM " RECORD_FILTER_LINKS("c.id") ")"             \
-    "  AND e.type = 'event' AND NOT e.retracted AND e.date_lo IS NOT NULL)"     \
+    /* +: the links drive, not the index of events by date */                \
+    "  AND +e.type = 'event' AND NOT e.retracted AND +e.date_lo IS NOT NULL)"   \
     " GROUP BY id, lo, hi"
 
 void layer_stale_add(struct layer_stale *s, const char *id)
