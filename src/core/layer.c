@@ -75,6 +75,70 @@ static int layer_field_index(const char *name)
 static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                        const struct record_filter_field **drive, int *field);
 
+/* A map with a date filter (and field filters of LAYER_FIELDS, no place)
+ * is counted point by point from the kept tables alone: the R*Tree's
+ * columns, each point's values (layer_value, the field filters at ?17 to
+ * ?19 in the order of LAYER_FIELDS) and its kept dates (layer_date).  The
+ * points come from the box, or from the index of one field filter's
+ * values (pick_driver). */
+#define DATED_WHERE                                                            \
+    " (?1 IS NULL OR g.type = ?1) AND g.clearance <= ?5 AND " RECORD_FILTER_BOX("g") \
+    " AND (?17 IS NULL OR v.site_type IN (SELECT value FROM json_each(?17)))"  \
+    " AND (?18 IS NULL OR v.confidence IN (SELECT value FROM json_each(?18)))" \
+    " AND (?19 IS NULL OR v.province IN (SELECT value FROM json_each(?19)))"   \
+    /* on v: read before g when the values drive */                          \
+    " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = v.id AND d.lmin <= ?5" \
+    "  AND (?2 IS NULL OR d.hi >= ?2) AND (?3 IS NULL OR d.lo <= ?3))"
+#define DATED_BY_FIELD(F, P)                                                   \
+    "SELECT g.id, g.type, g.lat, g.lon FROM layer_value v"                     \
+    " CROSS JOIN geo_rtree g ON g.id = v.id" /* CROSS: the index drives */     \
+    " WHERE v." F " IN (SELECT value FROM json_each(?" P ")) AND" DATED_WHERE
+/* The box's, then by each of LAYER_FIELDS. */
+static const char *const dated_sql[1 + LAYER_NFIELDS] = {
+    "SELECT g.id, g.type, g.lat, g.lon FROM"
+    RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
+    " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE,
+    DATED_BY_FIELD("site_type", "17"), DATED_BY_FIELD("confidence", "18"),
+    DATED_BY_FIELD("province", "19") };
+/* The same points' documents, as layer_list gives them. */
+#define DATED_LIST(SQL) "SELECT c.doc FROM (" SQL ") x"                        \
+    " CROSS JOIN record_current c ON c.rowid = x.id ORDER BY c.id LIMIT ?7 OFFSET ?8"
+static const char *const dated_list_sql[1 + LAYER_NFIELDS] = {
+    DATED_LIST("SELECT g.id FROM" RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
+               " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE),
+    DATED_LIST(DATED_BY_FIELD("site_type", "17")), DATED_LIST(DATED_BY_FIELD("confidence", "18")),
+    DATED_LIST(DATED_BY_FIELD("province", "19")) };
+
+static bool dated_answer(const struct record_filter *f);
+static int dates_kept(struct at_ctx *ctx, struct store *st, bool *kept);
+
+/* The statement of dated_sql or dated_list_sql (sqls) for f, when the
+ * kept dates answer it (else *sql NULL). */
+static int dated_pick(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                      const char *const sqls[1 + LAYER_NFIELDS], const char **sql)
+{
+    const struct record_filter_field *drive = NULL;
+    int rc, field = 0;
+    bool kept;
+
+    *sql = NULL;
+    if (!dated_answer(f))
+        return AT_OK;
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK || !kept
+        || (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+        return rc;
+    *sql = sqls[drive ? 1 + field : 0];
+    return AT_OK;
+}
+
+/* Binds f's field filters at ?17 to ?19, as DATED_WHERE has them. */
+static void bind_dated_fields(sqlite3_stmt *stmt, const struct record_filter *f)
+{
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
+        record_filter_bind_values(stmt, 17 + layer_field_index(f->fields[i].name), &f->fields[i]);
+}
+
+
 static int check_filter(struct at_ctx *ctx, const struct record_filter *f)
 {
     if (!f->has_bbox || f->include_retracted)
@@ -93,19 +157,23 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
     static const char *const by_field[LAYER_NFIELDS] = {
         FIELD_LIST("site_type"), FIELD_LIST("confidence"), FIELD_LIST("province") };
 #undef FIELD_LIST
-    const struct record_filter_field *drive;
+    const struct record_filter_field *drive = NULL;
+    const char *dated;
     sqlite3_stmt *stmt;
     int rc, step, field = 0;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if ((rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+    if ((rc = dated_pick(ctx, st, f, dated_list_sql, &dated)) != AT_OK
+        || (!dated && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK))
         return rc;
-    if ((stmt = store_stmt(ctx, st, drive ? by_field[field] : sql)) == NULL)
+    if ((stmt = store_stmt(ctx, st, dated ? dated : drive ? by_field[field] : sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
     if (drive)
         record_filter_bind_values(stmt, 17, drive);
+    if (dated)
+        bind_dated_fields(stmt, f);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)
@@ -215,32 +283,6 @@ static const char *const field_scan_sql[LAYER_NFIELDS] = {
     FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "confidence", ""),
     FIELD_ROWS("c.rowid, c.type, c.lat, c.lon", "province", "") };
 
-/* A map with a date filter (and field filters of LAYER_FIELDS, no place)
- * is counted point by point from the kept tables alone: the R*Tree's
- * columns, each point's values (layer_value, the field filters at ?17 to
- * ?19 in the order of LAYER_FIELDS) and its kept dates (layer_date).  The
- * points come from the box, or from the index of one field filter's
- * values (pick_driver). */
-#define DATED_WHERE                                                            \
-    " (?1 IS NULL OR g.type = ?1) AND g.clearance <= ?5 AND " RECORD_FILTER_BOX("g") \
-    " AND (?17 IS NULL OR v.site_type IN (SELECT value FROM json_each(?17)))"  \
-    " AND (?18 IS NULL OR v.confidence IN (SELECT value FROM json_each(?18)))" \
-    " AND (?19 IS NULL OR v.province IN (SELECT value FROM json_each(?19)))"   \
-    /* on v: read before g when the values drive */                          \
-    " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = v.id AND d.lmin <= ?5" \
-    "  AND (?2 IS NULL OR d.hi >= ?2) AND (?3 IS NULL OR d.lo <= ?3))"
-#define DATED_BY_FIELD(F, P)                                                   \
-    "SELECT g.id, g.type, g.lat, g.lon FROM layer_value v"                     \
-    " CROSS JOIN geo_rtree g ON g.id = v.id" /* CROSS: the index drives */     \
-    " WHERE v." F " IN (SELECT value FROM json_each(?" P ")) AND" DATED_WHERE
-/* The box's, then by each of LAYER_FIELDS. */
-static const char *const dated_sql[1 + LAYER_NFIELDS] = {
-    "SELECT g.id, g.type, g.lat, g.lon FROM"
-    RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
-    " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE,
-    DATED_BY_FIELD("site_type", "17"), DATED_BY_FIELD("confidence", "18"),
-    DATED_BY_FIELD("province", "19") };
-
 /* Counts into g the points of the rows of sql for f; only those of the
  * cell at index only when only >= 0; drive: the field filter bound at
  * ?17 (field_scan_sql), or NULL; dated: f's field filters bound at ?17 to
@@ -257,8 +299,8 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
     record_filter_bind(st, stmt, f);
     if (drive)
         record_filter_bind_values(stmt, 17, drive);
-    for (size_t i = 0; dated && i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
-        record_filter_bind_values(stmt, 17 + layer_field_index(f->fields[i].name), &f->fields[i]);
+    if (dated)
+        bind_dated_fields(stmt, f);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
         double lat = sqlite3_column_double(stmt, 2), lon = sqlite3_column_double(stmt, 3);
@@ -528,16 +570,12 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
         return AT_EINVAL;
     if (!g->scan && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
         return rc;
-    if (!g->scan && dated_answer(f)) {
-        const struct record_filter_field *drive = NULL;
-        int field = 0;
-        bool dates;
-        if ((rc = dates_kept(ctx, st, &dates)) != AT_OK)
+    if (!g->scan) {
+        const char *dated;
+        if ((rc = dated_pick(ctx, st, f, dated_sql, &dated)) != AT_OK)
             return rc;
-        if (dates && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
-            return rc;
-        if (dates)
-            return grid_scan(ctx, st, dated_sql[drive ? 1 + field : 0], f, g, -1, NULL, true);
+        if (dated)
+            return grid_scan(ctx, st, dated, f, g, -1, NULL, true);
     }
     if (!kept || g->zoom > LAYER_COUNT_ZOOM_MAX
         || g->cols >= g->n /* the box's ends in one column: counted point by point */) {
