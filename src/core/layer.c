@@ -76,38 +76,44 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
                        const struct record_filter_field **drive, int *field);
 
 /* A map with a date filter (and field filters of LAYER_FIELDS, no place)
- * is counted point by point from the kept tables alone: the R*Tree's
- * columns, each point's values (layer_value, the field filters at ?17 to
- * ?19 in the order of LAYER_FIELDS) and its kept dates (layer_date).  The
- * points come from the box, or from the index of one field filter's
- * values (pick_driver). */
-#define DATED_WHERE                                                            \
-    " (?1 IS NULL OR g.type = ?1) AND g.clearance <= ?5 AND " RECORD_FILTER_BOX("g") \
+ * is counted point by point from the kept tables alone: each point's
+ * type, clearance and coordinates (the R*Tree's columns, or its
+ * record_current row T's, which are the same), its values (layer_value,
+ * the field filters at ?17 to ?19 in the order of LAYER_FIELDS) and its
+ * kept dates (layer_date).  The points come from the box, or from the
+ * index of one field filter's values (pick_driver), whose rows are the
+ * counted points: a row of record_current, found by its rowid, is then
+ * cheaper than the R*Tree's by its id. */
+#define DATED_WHERE(T)                                                         \
+    " (?1 IS NULL OR " T ".type = ?1) AND " T ".clearance <= ?5 AND " RECORD_FILTER_BOX(T) \
     " AND (?17 IS NULL OR v.site_type IN (SELECT value FROM json_each(?17)))"  \
     " AND (?18 IS NULL OR v.confidence IN (SELECT value FROM json_each(?18)))" \
     " AND (?19 IS NULL OR v.province IN (SELECT value FROM json_each(?19)))"   \
-    /* on v: read before g when the values drive */                          \
+    /* on v: read before T when the values drive */                          \
     " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = v.id AND d.lmin <= ?5" \
     "  AND (?2 IS NULL OR d.hi >= ?2) AND (?3 IS NULL OR d.lo <= ?3))"
-#define DATED_BY_FIELD(F, P)                                                   \
-    "SELECT g.id, g.type, g.lat, g.lon FROM layer_value v"                     \
-    " CROSS JOIN geo_rtree g ON g.id = v.id" /* CROSS: the index drives */     \
-    " WHERE v." F " IN (SELECT value FROM json_each(?" P ")) AND" DATED_WHERE
+#define DATED_BOX(COLUMNS)                                                     \
+    "SELECT " COLUMNS " FROM" RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "") \
+    " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE("g")
+#define DATED_BY_FIELD(COLUMNS, F, P, TAIL)                                    \
+    "SELECT " COLUMNS " FROM layer_value v"                                    \
+    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
+    " WHERE v." F " IN (SELECT value FROM json_each(?" P ")) AND" DATED_WHERE("c") TAIL
 /* The box's, then by each of LAYER_FIELDS. */
+#define DATED_POINT "c.rowid, c.type, c.lat, c.lon"
 static const char *const dated_sql[1 + LAYER_NFIELDS] = {
-    "SELECT g.id, g.type, g.lat, g.lon FROM"
-    RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
-    " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE,
-    DATED_BY_FIELD("site_type", "17"), DATED_BY_FIELD("confidence", "18"),
-    DATED_BY_FIELD("province", "19") };
+    DATED_BOX("g.id, g.type, g.lat, g.lon"),
+    DATED_BY_FIELD(DATED_POINT, "site_type", "17", ""),
+    DATED_BY_FIELD(DATED_POINT, "confidence", "18", ""),
+    DATED_BY_FIELD(DATED_POINT, "province", "19", "") };
 /* The same points' documents, as layer_list gives them. */
-#define DATED_LIST(SQL) "SELECT c.doc FROM (" SQL ") x"                        \
-    " CROSS JOIN record_current c ON c.rowid = x.id ORDER BY c.id LIMIT ?7 OFFSET ?8"
+#define DATED_PAGE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 static const char *const dated_list_sql[1 + LAYER_NFIELDS] = {
-    DATED_LIST("SELECT g.id FROM" RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "")
-               " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE),
-    DATED_LIST(DATED_BY_FIELD("site_type", "17")), DATED_LIST(DATED_BY_FIELD("confidence", "18")),
-    DATED_LIST(DATED_BY_FIELD("province", "19")) };
+    "SELECT c.doc FROM (" DATED_BOX("g.id") ") x CROSS JOIN record_current c ON c.rowid = x.id"
+    DATED_PAGE,
+    DATED_BY_FIELD("c.doc", "site_type", "17", DATED_PAGE),
+    DATED_BY_FIELD("c.doc", "confidence", "18", DATED_PAGE),
+    DATED_BY_FIELD("c.doc", "province", "19", DATED_PAGE) };
 
 static bool dated_answer(const struct record_filter *f);
 static int dates_kept(struct at_ctx *ctx, struct store *st, bool *kept);
