@@ -75,6 +75,76 @@ static int layer_field_index(const char *name)
 static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                        const struct record_filter_field **drive, int *field);
 
+/* A map with a date filter (and field filters of LAYER_FIELDS, no place)
+ * is counted point by point from the kept tables alone: each point's
+ * type, clearance and coordinates (the R*Tree's columns, or its
+ * record_current row T's, which are the same), its values (layer_value,
+ * the field filters at ?17 to ?19 in the order of LAYER_FIELDS) and its
+ * kept dates (layer_date).  The points come from the box, or from the
+ * index of one field filter's values (pick_driver), whose rows are the
+ * counted points: a row of record_current, found by its rowid, is then
+ * cheaper than the R*Tree's by its id. */
+#define DATED_WHERE(T)                                                         \
+    " (?1 IS NULL OR " T ".type = ?1) AND " T ".clearance <= ?5 AND " RECORD_FILTER_BOX(T) \
+    " AND (?17 IS NULL OR v.site_type IN (SELECT value FROM json_each(?17)))"  \
+    " AND (?18 IS NULL OR v.confidence IN (SELECT value FROM json_each(?18)))" \
+    " AND (?19 IS NULL OR v.province IN (SELECT value FROM json_each(?19)))"   \
+    /* on v: read before T when the values drive */                          \
+    " AND EXISTS (SELECT 1 FROM layer_date d WHERE d.id = v.id AND d.lmin <= ?5" \
+    "  AND (?2 IS NULL OR d.hi >= ?2) AND (?3 IS NULL OR d.lo <= ?3))"
+#define DATED_BOX(COLUMNS)                                                     \
+    "SELECT " COLUMNS " FROM" RECORD_FILTER_RTREE_COLUMNS("id, type, lat, lon, clearance", "") \
+    " CROSS JOIN layer_value v ON v.id = g.id WHERE" DATED_WHERE("g")
+#define DATED_BY_FIELD(COLUMNS, F, P, TAIL)                                    \
+    "SELECT " COLUMNS " FROM layer_value v"                                    \
+    " CROSS JOIN record_current c ON c.rowid = v.id" /* CROSS: the index drives */ \
+    " WHERE v." F " IN (SELECT value FROM json_each(?" P ")) AND" DATED_WHERE("c") TAIL
+/* The box's, then by each of LAYER_FIELDS. */
+#define DATED_POINT "c.rowid, c.type, c.lat, c.lon"
+static const char *const dated_sql[1 + LAYER_NFIELDS] = {
+    DATED_BOX("g.id, g.type, g.lat, g.lon"),
+    DATED_BY_FIELD(DATED_POINT, "site_type", "17", ""),
+    DATED_BY_FIELD(DATED_POINT, "confidence", "18", ""),
+    DATED_BY_FIELD(DATED_POINT, "province", "19", "") };
+/* The same points' documents, as layer_list gives them. */
+#define DATED_PAGE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
+static const char *const dated_list_sql[1 + LAYER_NFIELDS] = {
+    "SELECT c.doc FROM (" DATED_BOX("g.id") ") x CROSS JOIN record_current c ON c.rowid = x.id"
+    DATED_PAGE,
+    DATED_BY_FIELD("c.doc", "site_type", "17", DATED_PAGE),
+    DATED_BY_FIELD("c.doc", "confidence", "18", DATED_PAGE),
+    DATED_BY_FIELD("c.doc", "province", "19", DATED_PAGE) };
+
+static bool dated_answer(const struct record_filter *f);
+static int dates_kept(struct at_ctx *ctx, struct store *st, bool *kept);
+
+/* The statement of dated_sql or dated_list_sql (sqls) for f, when the
+ * kept dates answer it (else *sql NULL). */
+static int dated_pick(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                      const char *const sqls[1 + LAYER_NFIELDS], const char **sql)
+{
+    const struct record_filter_field *drive = NULL;
+    int rc, field = 0;
+    bool kept;
+
+    *sql = NULL;
+    if (!dated_answer(f))
+        return AT_OK;
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK || !kept
+        || (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+        return rc;
+    *sql = sqls[drive ? 1 + field : 0];
+    return AT_OK;
+}
+
+/* Binds f's field filters at ?17 to ?19, as DATED_WHERE has them. */
+static void bind_dated_fields(sqlite3_stmt *stmt, const struct record_filter *f)
+{
+    for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
+        record_filter_bind_values(stmt, 17 + layer_field_index(f->fields[i].name), &f->fields[i]);
+}
+
+
 static int check_filter(struct at_ctx *ctx, const struct record_filter *f)
 {
     if (!f->has_bbox || f->include_retracted)
@@ -93,19 +163,23 @@ int layer_list(struct at_ctx *ctx, struct store *st, const struct record_filter 
     static const char *const by_field[LAYER_NFIELDS] = {
         FIELD_LIST("site_type"), FIELD_LIST("confidence"), FIELD_LIST("province") };
 #undef FIELD_LIST
-    const struct record_filter_field *drive;
+    const struct record_filter_field *drive = NULL;
+    const char *dated;
     sqlite3_stmt *stmt;
     int rc, step, field = 0;
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if ((rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
+    if ((rc = dated_pick(ctx, st, f, dated_list_sql, &dated)) != AT_OK
+        || (!dated && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK))
         return rc;
-    if ((stmt = store_stmt(ctx, st, drive ? by_field[field] : sql)) == NULL)
+    if ((stmt = store_stmt(ctx, st, dated ? dated : drive ? by_field[field] : sql)) == NULL)
         return AT_ERR;
     record_filter_bind(st, stmt, f);
     if (drive)
         record_filter_bind_values(stmt, 17, drive);
+    if (dated)
+        bind_dated_fields(stmt, f);
     while (rc == AT_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
     if (rc == AT_OK && step != SQLITE_DONE)
@@ -217,10 +291,11 @@ static const char *const field_scan_sql[LAYER_NFIELDS] = {
 
 /* Counts into g the points of the rows of sql for f; only those of the
  * cell at index only when only >= 0; drive: the field filter bound at
- * ?17 (field_scan_sql), or NULL. */
+ * ?17 (field_scan_sql), or NULL; dated: f's field filters bound at ?17 to
+ * ?19 instead (dated_sql). */
 static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
                      const struct record_filter *f, struct layer_grid *g, long only,
-                     const struct record_filter_field *drive)
+                     const struct record_filter_field *drive, bool dated)
 {
     sqlite3_stmt *stmt;
     int step;
@@ -230,6 +305,8 @@ static int grid_scan(struct at_ctx *ctx, struct store *st, const char *sql,
     record_filter_bind(st, stmt, f);
     if (drive)
         record_filter_bind_values(stmt, 17, drive);
+    if (dated)
+        bind_dated_fields(stmt, f);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         int k = layer_type_index((const char *)sqlite3_column_text(stmt, 1));
         double lat = sqlite3_column_double(stmt, 2), lon = sqlite3_column_double(stmt, 3);
@@ -267,6 +344,22 @@ static int state_read(struct at_ctx *ctx, struct store *st, int64_t *generation,
     return AT_OK;
 }
 
+/* Whether the dates are kept: the counts built and no bulk write under
+ * way. */
+static int dates_kept(struct at_ctx *ctx, struct store *st, bool *kept)
+{
+    static const char sql[] = "SELECT built AND dated FROM layer_state";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    step = sqlite3_step(stmt);
+    *kept = step == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "reading the map's state");
+}
+
 /* Whether f's field filters are all of LAYER_FIELDS. */
 static bool counts_answer_fields(const struct record_filter *f)
 {
@@ -281,6 +374,13 @@ static bool counts_answer_fields(const struct record_filter *f)
 static bool counts_answer(const struct record_filter *f)
 {
     return !f->date_from && !f->date_to && !f->place && counts_answer_fields(f);
+}
+
+/* Whether the kept dates can answer f: a date filter, no place filter,
+ * and field filters of LAYER_FIELDS only. */
+static bool dated_answer(const struct record_filter *f)
+{
+    return (f->date_from || f->date_to) && !f->place && counts_answer_fields(f);
 }
 
 /* One row of the kept counts, read for a grid. */
@@ -457,7 +557,7 @@ static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
     in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
     if (in.south > in.north || in.west > in.east)
         return AT_OK;
-    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL);
+    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL, false);
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
@@ -476,6 +576,13 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
         return AT_EINVAL;
     if (!g->scan && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
         return rc;
+    if (!g->scan) {
+        const char *dated;
+        if ((rc = dated_pick(ctx, st, f, dated_sql, &dated)) != AT_OK)
+            return rc;
+        if (dated)
+            return grid_scan(ctx, st, dated, f, g, -1, NULL, true);
+    }
     if (!kept || g->zoom > LAYER_COUNT_ZOOM_MAX
         || g->cols >= g->n /* the box's ends in one column: counted point by point */) {
         const struct record_filter_field *drive = NULL;
@@ -484,11 +591,11 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
          * the values rather than the box. */
         if (!g->scan && (rc = pick_driver(ctx, st, f, &drive, &field)) != AT_OK)
             return rc;
-        return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive)
-                     : grid_scan(ctx, st, sql, f, g, -1, NULL);
+        return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive, false)
+                     : grid_scan(ctx, st, sql, f, g, -1, NULL, false);
     }
     if (!built)
-        return grid_scan(ctx, st, sql, f, g, -1, NULL);
+        return grid_scan(ctx, st, sql, f, g, -1, NULL, false);
     /* The cells whose counts are all inside the box are read as kept; the
      * others (on the box's edge, with points outside it) counted point by
      * point. */
@@ -1118,6 +1225,248 @@ static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql)
     return rc;
 }
 
+/* ---- The dates each point is filtered by (table layer_date). ----
+ *
+ * A point's rows are its own date, or, for an undated site or pinpoint,
+ * the dates of the events RECORD_FILTER_LINKS reaches (not retracted,
+ * with a date), each interval once with the lowest clearance that sees it
+ * (the point's or the event's, whichever is higher): a reader of
+ * clearance L sees the point match [from, to] exactly when one of its
+ * rows with lmin <= L overlaps it, which is RECORD_FILTER_WHERE's test. */
+
+/* The rows of layer_date (id, lo, hi, lmin) of the points of geo_rtree g
+ * for which COND holds. */
+#define DATE_ROWS(COND)                                                        \
+    "SELECT id, lo, hi, min(lmin) FROM ("                                      \
+    " SELECT g.id AS id, c.date_lo AS lo, c.date_hi AS hi, c.clearance AS lmin" \
+    "  FROM geo_rtree g CROSS JOIN record_current c ON c.rowid = g.id"          \
+    "  WHERE " COND " AND c.date_lo IS NOT NULL"                               \
+    " UNION ALL"                                                               \
+    " SELECT g.id, e.date_lo, e.date_hi, max(c.clearance, e.clearance)"        \
+    "  FROM geo_rtree g CROSS JOIN record_current c ON c.rowid = g.id"          \
+    "  CROSS JOIN record_current e"                                            \
+    "  WHERE " COND " AND c.date_lo IS NULL AND c.type IN " RECORD_FILTER_DATED_BY_EVENTS \
+    "  AND e.id IN (SELECT t FROM " RECORD_FILTER_LINKS("c.id") ")"             \
+    /* +: the links drive, not the index of events by date */                \
+    "  AND +e.type = 'event' AND NOT e.retracted AND +e.date_lo IS NOT NULL)"   \
+    " GROUP BY id, lo, hi"
+
+void layer_stale_add(struct layer_stale *s, const char *id)
+{
+    if (s->n == s->cap)
+        s->ids = xrealloc(s->ids, (s->cap = s->cap ? 2 * s->cap : 8) * sizeof *s->ids);
+    s->ids[s->n++] = xstrdup(id);
+}
+
+void layer_stale_free(struct layer_stale *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->ids[i]);
+    free(s->ids);
+    *s = (struct layer_stale)LAYER_STALE_INIT;
+}
+
+int layer_date_before(struct at_ctx *ctx, struct store *st, const char *id, struct layer_stale *s)
+{
+    static const char sql[] = "SELECT target FROM record_ref WHERE id = ?1";
+    sqlite3_stmt *stmt;
+    bool kept;
+    int rc, step;
+
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK || !kept)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        layer_stale_add(s, (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading references");
+}
+
+/* One row of layer_date. */
+struct date_row {
+    int64_t lo, hi;
+    int lmin;
+};
+
+static bool same_rows(const struct date_row *a, size_t na, const struct date_row *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].lo != b[i].lo || a[i].hi != b[i].hi || a[i].lmin != b[i].lmin)
+            return false;
+    return true;
+}
+
+/* Reads the rows of sql (bound to rowid at ?1; lo, hi, lmin from column
+ * col) into *rows, in the order of (lo, hi). */
+static int date_rows_read(struct at_ctx *ctx, struct store *st, const char *sql, int col,
+                          int64_t rowid, struct date_row **rows, size_t *n)
+{
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step;
+
+    *n = 0;
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*n == cap)
+            *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 8) * sizeof **rows);
+        (*rows)[(*n)++] = (struct date_row){ sqlite3_column_int64(stmt, col),
+                                             sqlite3_column_int64(stmt, col + 1),
+                                             sqlite3_column_int(stmt, col + 2) };
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's dates");
+}
+
+/* Makes the kept dates of the point at rowid (none when it is no point)
+ * what its records give, writing only when they differ.  Row by row: an
+ * INSERT of several rows would open a statement savepoint (see
+ * state_touch). */
+static int date_refresh(struct at_ctx *ctx, struct store *st, int64_t rowid)
+{
+    static const char held_sql[] = "SELECT lo, hi, lmin FROM layer_date WHERE id = ?1 ORDER BY lo, hi";
+    static const char want_sql[] = DATE_ROWS("g.id = ?1") " ORDER BY 2, 3";
+    static const char delete_sql[] = "DELETE FROM layer_date WHERE id = ?1";
+    static const char insert_sql[] = "INSERT INTO layer_date(id, lo, hi, lmin) VALUES (?1, ?2, ?3, ?4)";
+    struct date_row *held = NULL, *want = NULL;
+    size_t nheld, nwant;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = date_rows_read(ctx, st, held_sql, 0, rowid, &held, &nheld)) != AT_OK
+        || (rc = date_rows_read(ctx, st, want_sql, 1, rowid, &want, &nwant)) != AT_OK)
+        goto out;
+    if (same_rows(held, nheld, want, nwant))
+        goto out;
+    if ((stmt = store_stmt(ctx, st, delete_sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if ((rc = step_done(ctx, st, stmt)) != AT_OK)
+        goto out;
+    for (size_t i = 0; i < nwant && rc == AT_OK; i++) {
+        if ((stmt = store_stmt(ctx, st, insert_sql)) == NULL) {
+            rc = AT_ERR;
+            goto out;
+        }
+        sqlite3_bind_int64(stmt, 1, rowid);
+        sqlite3_bind_int64(stmt, 2, want[i].lo);
+        sqlite3_bind_int64(stmt, 3, want[i].hi);
+        sqlite3_bind_int(stmt, 4, want[i].lmin);
+        rc = step_done(ctx, st, stmt);
+    }
+out:
+    free(held);
+    free(want);
+    return rc;
+}
+
+/* Refreshes the kept dates of the rowids of the rows of sql, bound to
+ * text at ?1 (read whole first: the refresh writes). */
+static int date_refresh_each(struct at_ctx *ctx, struct store *st, const char *sql, const char *text)
+{
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int64_t *rowids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = AT_OK, step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap)
+            rowids = xrealloc(rowids, (cap = cap ? 2 * cap : 8) * sizeof *rowids);
+        rowids[n++] = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading the points linked to a record");
+    for (size_t i = 0; i < n && rc == AT_OK; i++)
+        rc = date_refresh(ctx, st, rowids[i]);
+    free(rowids);
+    return rc;
+}
+
+int layer_date_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *id,
+                      bool replaced, const struct layer_stale *s)
+{
+    static const char target_sql[] = "SELECT rowid FROM record_current WHERE id = ?1";
+    /* The records whose links go through id: those that refer to it, and
+     * those referred to by a record that refers to it. */
+    static const char through_sql[] =
+        "SELECT c.rowid FROM record_ref r CROSS JOIN record_current c ON c.id = r.id"
+        " WHERE r.target = ?1"
+        " UNION SELECT c.rowid FROM record_ref r2 CROSS JOIN record_ref r1 ON r1.id = r2.id"
+        " CROSS JOIN record_current c ON c.id = r1.target WHERE r2.target = ?1";
+    bool kept;
+    int rc;
+
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK || !kept)
+        return rc;
+    rc = date_refresh(ctx, st, rowid);
+    for (size_t i = 0; i < s->n && rc == AT_OK; i++)
+        rc = date_refresh_each(ctx, st, target_sql, s->ids[i]);
+    if (rc == AT_OK && replaced)
+        rc = date_refresh_each(ctx, st, through_sql, id);
+    return rc;
+}
+
+int layer_date_suspend(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "UPDATE layer_state SET dated = 0");
+}
+
+/* Makes every point's kept dates again. */
+static int dates_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    return store_exec(ctx, st, "DELETE FROM layer_date;"
+                      " INSERT INTO layer_date(id, lo, hi, lmin) " DATE_ROWS("1")
+                      "; UPDATE layer_state SET dated = 1");
+}
+
+int layer_date_resume(struct at_ctx *ctx, struct store *st)
+{
+    bool built;
+    int rc = state_read(ctx, st, NULL, &built);
+
+    if (rc != AT_OK)
+        return rc;
+    return built ? dates_rebuild(ctx, st) : store_exec(ctx, st, "UPDATE layer_state SET dated = 1");
+}
+
+/* Compares the kept dates with what the records give: AT_ECORRUPT naming
+ * the first point whose rows differ. */
+static int dates_check(struct at_ctx *ctx, struct store *st)
+{
+    static const char sql[] =
+        "SELECT coalesce(c.id, '(' || d.id || ')') FROM"
+        " (SELECT * FROM (SELECT id, lo, hi, lmin FROM layer_date EXCEPT " DATE_ROWS("1") ")"
+        "  UNION ALL SELECT * FROM (" DATE_ROWS("1") " EXCEPT SELECT id, lo, hi, lmin FROM layer_date)"
+        "  LIMIT 1) d"
+        " LEFT JOIN record_current c ON c.rowid = d.id";
+    sqlite3_stmt *stmt = NULL;
+    bool kept;
+    int rc;
+
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK || !kept)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_error(ctx, st, "comparing the map's dates");
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = ctx_error(ctx, AT_ECORRUPT, "layer_date: record %s: the dates the map filters it by "
+                       "differ from its own and its events' (run 'attest rebuild' if nothing else "
+                       "is wrong)", sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 #define COUNT_COLUMNS                                                          \
     "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
     " n, lat_e7, lon_e7, rid_sum, south, west, north, east"
@@ -1135,7 +1484,8 @@ int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
     if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
                          " INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") " VALUE_ROWS)) != AT_OK
         || (rc = state_touch(ctx, st, &built)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, sql)) != AT_OK)
+        || (rc = rebuild_rows(ctx, st, sql)) != AT_OK
+        || (rc = dates_rebuild(ctx, st)) != AT_OK)
         return rc;
     return store_exec(ctx, st, "UPDATE layer_state SET built = 1");
 }
@@ -1145,7 +1495,7 @@ int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
 int layer_count_clear(struct at_ctx *ctx, struct store *st)
 {
     return store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
-                      " UPDATE layer_state SET built = 0");
+                      " DELETE FROM layer_date; UPDATE layer_state SET built = 0");
 }
 
 /* The key of a row of the counts t and of w equal. */
@@ -1222,6 +1572,8 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         rc = ctx_error(ctx, AT_ECORRUPT, "layer_value: record %s: the values the map counts it by "
                        "differ from its text (run 'attest rebuild' if nothing else is wrong)",
                        sqlite3_column_text(stmt, 0));
+    if (rc == AT_OK)
+        rc = dates_check(ctx, st);
 out:
     sqlite3_finalize(stmt);
     if (rc == AT_OK)

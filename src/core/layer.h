@@ -111,6 +111,45 @@ int layer_count_clear(struct at_ctx *ctx, struct store *st);
  * built.  Inside the caller's transaction (it writes a temporary table). */
 int layer_count_check(struct at_ctx *ctx, struct store *st);
 
+/* The dates the map filters each point by, kept in layer_date so that a
+ * map with a date filter reads no document and no reference: per point,
+ * each date interval that can make it match (its own date, or, for an
+ * undated site or pinpoint, each of its events' as RECORD_FILTER_WHERE
+ * links them) with the lowest clearance that sees it (the point's and the
+ * event's, whichever is higher).  A point's intervals change with the
+ * point and with the records its links go through, so a write refreshes
+ * the points of the record itself, of the records its references reach
+ * before (layer_date_before) and after it, and, when the record had a
+ * current version already, of the records linked through it. */
+struct layer_stale {
+    char **ids;                   /* the records referred to before the write */
+    size_t n, cap;
+};
+#define LAYER_STALE_INIT { NULL, 0, 0 }
+
+/* Keeps in s the records id refers to now (record.c's derive_current,
+ * before it replaces the references). */
+int layer_date_before(struct at_ctx *ctx, struct store *st, const char *id, struct layer_stale *s);
+void layer_stale_add(struct layer_stale *s, const char *id);
+void layer_stale_free(struct layer_stale *s);
+
+/* The hook of the write path, after the references and the spatial index
+ * of record id (current row rowid) are written: refreshes the kept dates
+ * of the points that may have changed (the record's own, the records of
+ * s, which holds the ones referred to before and after, and, when
+ * replaced, those linked through it).  Nothing while the counts are not
+ * built or the dates are suspended. */
+int layer_date_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *id,
+                      bool replaced, const struct layer_stale *s);
+
+/* A bulk write (record_bulk_begin), whose references are not indexed
+ * till its end, leaves the dates alone (layer_date_suspend) and has them
+ * made again from every point once its indexes are back
+ * (layer_date_resume), inside its transaction: the map never sees them
+ * suspended. */
+int layer_date_suspend(struct at_ctx *ctx, struct store *st);
+int layer_date_resume(struct at_ctx *ctx, struct store *st);
+
 /* The generation of the current records: grows with every write to them
  * (and every rebuild), so that an answer computed at one generation is
  * the answer while it stays the same. */

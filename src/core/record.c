@@ -87,6 +87,7 @@ struct ref_insert {
     struct store *st;
     const char *id;
     int rc;
+    struct layer_stale *stale;    /* what the map's dates refresh after the write */
 };
 
 static void insert_ref(void *arg, const char *field, const char *target)
@@ -104,6 +105,7 @@ static void insert_ref(void *arg, const char *field, const char *target)
     sqlite3_bind_text(stmt, 3, target, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         r->rc = store_error(r->ctx, r->st, "recording a reference");
+    layer_stale_add(r->stale, target);
 }
 
 /* Replaces the derived rows of the record that doc is the current version
@@ -133,7 +135,8 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
     const struct type_spec *t = model_type(json_string_value(json_object_get(doc, "type")));
     json_t *data = json_object_get(doc, "data");
     struct derived d = { 0 };
-    struct ref_insert refs = { ctx, st, id, AT_OK };
+    struct layer_stale stale = LAYER_STALE_INIT;
+    struct ref_insert refs = { ctx, st, id, AT_OK, &stale };
     sqlite3_stmt *stmt;
     int clearance = 0, version = (int)json_integer_value(json_object_get(doc, "version"));
     sqlite3_int64 rowid;
@@ -175,7 +178,8 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         rowid = sqlite3_last_insert_rowid(store_db(st));
     sqlite3_reset(stmt);
     if (replaces) {
-        if ((stmt = store_stmt(ctx, st, del_refs)) == NULL)
+        if (layer_date_before(ctx, st, id, &stale) != AT_OK
+            || (stmt = store_stmt(ctx, st, del_refs)) == NULL)
             goto out;
         sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
         if (sqlite3_step(stmt) != SQLITE_DONE) {
@@ -192,10 +196,12 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         || layer_count_record(ctx, st, rowid, t->name, clearance, d.has_point, d.lat, d.lon,
                               json_is_true(json_object_get(doc, "retracted"))) != AT_OK
         || spatial_index_record(ctx, st, rowid, id, t->name, clearance, d.has_point, d.lat, d.lon,
-                                json_is_true(json_object_get(doc, "retracted"))) != AT_OK)
+                                json_is_true(json_object_get(doc, "retracted"))) != AT_OK
+        || layer_date_record(ctx, st, rowid, id, replaces, &stale) != AT_OK)
         goto out;
     rc = search_index_record(ctx, st, rowid, t, doc, replaces);
 out:
+    layer_stale_free(&stale);
     buf_free(&d.place);
     return rc;
 }
@@ -677,6 +683,9 @@ int record_bulk_begin(struct at_ctx *ctx, struct store *st, struct record_bulk *
     }
     if (drop.len)
         rc = store_exec(ctx, st, buf_str(&drop));
+    /* The map's dates read the references through those indexes. */
+    if (rc == AT_OK)
+        rc = layer_date_suspend(ctx, st);
 out:
     buf_free(&drop);
     if (rc != AT_OK) {
@@ -722,6 +731,8 @@ int record_bulk_end(struct at_ctx *ctx, struct store *st, struct record_bulk *b)
 
     if (rc == AT_OK && b->indexes.len)
         rc = store_exec(ctx, st, buf_str(&b->indexes));
+    if (rc == AT_OK)
+        rc = layer_date_resume(ctx, st);
     record_bulk_free(b);
     return rc;
 }

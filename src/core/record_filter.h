@@ -61,13 +61,22 @@ struct record_filter {
     /* Last, the dearest: an undated site's or pinpoint's events. */          \
     "   AND ((?2 IS NULL AND ?3 IS NULL)"                                    \
     "        OR ((?2 IS NULL OR c.date_hi >= ?2) AND (?3 IS NULL OR c.date_lo <= ?3))" \
-    "        OR (c.date_lo IS NULL AND c.type IN ('site', 'pinpoint')"           \
-    "            AND EXISTS (SELECT 1 FROM (SELECT target AS t FROM record_ref WHERE id = c.id" \
-    "                    UNION ALL SELECT r2.target FROM record_ref r1"           \
-    "                    JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = c.id) l" \
+    "        OR (c.date_lo IS NULL AND c.type IN " RECORD_FILTER_DATED_BY_EVENTS   \
+    "            AND EXISTS (SELECT 1 FROM " RECORD_FILTER_LINKS("c.id") " l"          \
     "                CROSS JOIN record_current e ON e.id = l.t" /* the references drive */ \
     "                WHERE e.type = 'event' AND e.clearance <= ?5 AND NOT e.retracted" \
     "                AND (?2 IS NULL OR e.date_hi >= ?2) AND (?3 IS NULL OR e.date_lo <= ?3))))"
+/* The types whose records without a date of their own are dated by the
+ * events of RECORD_FILTER_LINKS. */
+#define RECORD_FILTER_DATED_BY_EVENTS "('site', 'pinpoint')"
+/* The records an undated site or pinpoint of id ID is linked to, as l.t:
+ * those it refers to, and those referred to by a record that refers to it
+ * (a pinpoint's event for its site, an occurred_at relation's event).
+ * The map's kept dates (layer.c) read the same links. */
+#define RECORD_FILTER_LINKS(ID)                                                \
+    "(SELECT target AS t FROM record_ref WHERE id = " ID                       \
+    "  UNION ALL SELECT r2.target FROM record_ref r1"                          \
+    "  JOIN record_ref r2 ON r2.id = r1.id WHERE r1.target = " ID ")"
 #define RECORD_FILTER_SQL " WHERE " RECORD_FILTER_WHERE " ORDER BY c.id LIMIT ?7 OFFSET ?8"
 #define RECORD_FILTER_RTREE(TYPE) RECORD_FILTER_RTREE_COLUMNS("id", TYPE)
 /* The exact box test on the lat and lon columns of the table named T. */

@@ -487,6 +487,21 @@ static const char *const migrations[] = {
     /* 20 -> 21: the certificate (PEM) that vouches for a peer's server
      * when no system CA does, as `--cacert` (enduring, beside the peer). */
     "ALTER TABLE peer ADD COLUMN cacert TEXT;\n",
+    /* 21 -> 22: derived: the dates the map filters each point by (layer.c):
+     * its own date or, for an undated site or pinpoint, each of its
+     * events' dates, with the lowest clearance that sees it; dated is 0
+     * while they are not kept (a bulk write leaves them to its end; an
+     * archive with points has them made by `attest rebuild`, and till
+     * then the map reads the records for a date filter, as before). */
+    "CREATE TABLE layer_date (\n"
+    "  id   INTEGER NOT NULL,\n"
+    "  lo   INTEGER NOT NULL,\n"
+    "  hi   INTEGER NOT NULL,\n"
+    "  lmin INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (id, lo, hi)\n"
+    ") WITHOUT ROWID;\n"
+    "ALTER TABLE layer_state ADD COLUMN dated INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE layer_state SET dated = NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
 };
 
 const char *schema_create_sql(void)

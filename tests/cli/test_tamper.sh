@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 tmp=$T
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-plan 41
+plan 43
 
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
@@ -133,7 +133,8 @@ tamper "a point's clearance lowered in the spatial index" "the spatial index's r
     'n=$(sql "$copy" "SELECT id FROM geo_rtree WHERE clearance > 0 LIMIT 1");
      sql "$copy" "UPDATE geo_rtree SET clearance = 0 WHERE id = $n"'
 
-# The map's derived tables: a count, a point in grid order, a point's values.
+# The map's derived tables: a count, a point in grid order, a point's values
+# and dates.
 key="level, y, x, type, clearance, site_type, confidence, province"
 tamper "a map count raised" \
     "layer_count: level 14 cell [0-9]+,[0-9]+, [a-z]+ of clearance [0-9] \(.*\) holds ([0-9]+), the records give [0-9]+" \
@@ -146,10 +147,14 @@ tamper "a point deleted from the grid-ordered points" "geo_point: the point of r
     'sql "$copy" "DELETE FROM geo_point WHERE id = (SELECT min(id) FROM geo_point)"'
 tamper "a point's map values changed" "layer_value: record [a-z]+-fake[0-9]+: the values the map counts it by differ" \
     'sql "$copy" "UPDATE layer_value SET province = '"'FICTIONAL'"' WHERE id = (SELECT min(id) FROM layer_value)"'
+tamper "a point's map dates changed" "layer_date: record [a-z]+-fake[0-9]+: the dates the map filters it by differ" \
+    'sql "$copy" "UPDATE layer_date SET hi = hi + 1 WHERE id = (SELECT min(id) FROM layer_date)"'
+tamper "a point's map dates deleted" "layer_date: record [a-z]+-fake[0-9]+: the dates the map filters it by differ" \
+    'sql "$copy" "DELETE FROM layer_date WHERE id = (SELECT max(id) FROM layer_date)"'
 # ... and `attest rebuild` mends them.
 copy=$tmp/mend
 cp -a "$base" "$copy"
-sql "$copy" "UPDATE layer_count SET n = n + 1 WHERE level = 5; DELETE FROM geo_point WHERE id = (SELECT min(id) FROM geo_point)" >/dev/null
+sql "$copy" "UPDATE layer_count SET n = n + 1 WHERE level = 5; DELETE FROM geo_point WHERE id = (SELECT min(id) FROM geo_point); DELETE FROM layer_date" >/dev/null
 if ! at "$copy" verify >/dev/null 2>&1 && at "$copy" rebuild >/dev/null 2>&1 \
    && at "$copy" verify >"$tmp/out" 2>&1; then
     ok "tamper: attest rebuild mends the map's tables, and verify passes after"
