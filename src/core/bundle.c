@@ -242,12 +242,12 @@ static void public_key_pem(const uint8_t pk[32], struct buf *out)
     buf_printf(out, "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n", b64);
 }
 
-int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, size_t nids,
-                 enum tier tier, const char *path, struct bundle_counts *c)
+int bundle_write_fd(struct at_ctx *ctx, struct store *st, const char *const *ids, size_t nids,
+                    enum tier tier, int fd, struct bundle_counts *c)
 {
     const struct session *s = store_session(st);
     struct tree_head head;
-    struct buf archive_id = BUF_INIT, tmp = BUF_INIT, pem = BUF_INIT;
+    struct buf archive_id = BUF_INIT, pem = BUF_INIT;
     uint8_t pk[32];
     char pk_hex[65], root_hex[65], sig_hex[129], now[21];
     json_t *manifest = NULL, *records = json_array(), *files = json_array();
@@ -261,11 +261,10 @@ int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, s
         || (rc = keys_sign_pk(ctx, st, pk)) != AT_OK
         || (rc = store_meta_get(ctx, st, "archive_id", &archive_id)) != AT_OK)
         goto out;
-    buf_printf(&tmp, "%s.partial", path);
     w.a = archive_write_new();
     archive_write_set_format_pax_restricted(w.a);
-    if (archive_write_open_filename(w.a, buf_str(&tmp)) != ARCHIVE_OK) {
-        rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path, archive_error_string(w.a));
+    if (archive_write_open_fd(w.a, fd) != ARCHIVE_OK) {
+        rc = ctx_error(ctx, AT_ERR, "cannot write the bundle: %s", archive_error_string(w.a));
         goto out;
     }
     for (size_t i = 0; i < nids && rc == AT_OK; i++) {
@@ -295,25 +294,40 @@ int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, s
         || (rc = add_bytes(&w, "signing-key.pem", pem.data, pem.len)) != AT_OK
         || (rc = add_bytes(&w, "VERIFY.md", verify_md, strlen(verify_md))) != AT_OK)
         goto out;
-    if (archive_write_close(w.a) != ARCHIVE_OK) {
-        rc = ctx_error(ctx, AT_ERR, "writing %s: %s", path, archive_error_string(w.a));
-        goto out;
-    }
-    if (rename(buf_str(&tmp), path) != 0)
-        rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+    if (archive_write_close(w.a) != ARCHIVE_OK)
+        rc = ctx_error(ctx, AT_ERR, "writing the bundle: %s", archive_error_string(w.a));
 out:
     if (w.a)
         archive_write_free(w.a);
-    if (rc != AT_OK && tmp.len)
-        unlink(buf_str(&tmp));
     json_decref(manifest);
     json_decref(records);
     json_decref(files);
     free(head_text);
     free(manifest_text);
     buf_free(&archive_id);
-    buf_free(&tmp);
     buf_free(&pem);
+    return rc;
+}
+
+int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, size_t nids,
+                 enum tier tier, const char *path, struct bundle_counts *c)
+{
+    struct buf tmp = BUF_INIT;
+    int fd, rc;
+
+    buf_printf(&tmp, "%s.partial", path);
+    if ((fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+    else {
+        rc = bundle_write_fd(ctx, st, ids, nids, tier, fd, c);
+        if (close(fd) != 0 && rc == AT_OK)
+            rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+        if (rc == AT_OK && rename(buf_str(&tmp), path) != 0)
+            rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", path, strerror(errno));
+        if (rc != AT_OK)
+            unlink(buf_str(&tmp));
+    }
+    buf_free(&tmp);
     return rc;
 }
 

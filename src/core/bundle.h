@@ -24,6 +24,10 @@ struct bundle_counts {
  * path unless the whole bundle is. */
 int bundle_write(struct at_ctx *ctx, struct store *st, const char *const *ids, size_t nids,
                  enum tier tier, const char *path, struct bundle_counts *counts);
+/* The same, written to fd (the server's in-memory file: the evidence in a
+ * bundle is plaintext); on failure fd holds part of a bundle. */
+int bundle_write_fd(struct at_ctx *ctx, struct store *st, const char *const *ids, size_t nids,
+                    enum tier tier, int fd, struct bundle_counts *c);
 
 /* Checks a bundle with no archive: the head's signature (and that its key
  * is pinned_key_hex, when given), every record's and file's inclusion

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +58,23 @@ static int map_args(struct request *r, enum geo_format *fmt, enum tier *tier)
 }
 
 /* Streams the file f holds as the reply. */
+/* An export is made in an anonymous in-memory file (memfd_create), which
+ * never has a name or a block on disk, then sent from it: a bundle holds
+ * evidence as plaintext, and nothing an export holds should outlive it.
+ * NULL (with the reply set) when none can be made. */
+static FILE *export_file(struct request *r)
+{
+    int fd = memfd_create("attest-export", MFD_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+
+    if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
+        http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s", strerror(errno));
+    }
+    return f;
+}
+
 static int reply_file(struct request *r, FILE *f, const char *content_type, const char *disposition)
 {
     struct stat sb;
@@ -85,8 +103,8 @@ static int export_map(struct request *r)
 
     if (map_args(r, &fmt, &tier) != 0)
         return (int)r->status;
-    if ((f = tmpfile()) == NULL)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((f = export_file(r)) == NULL)
+        return (int)r->status;
     rc = geo_export(&r->ctx, r->st, fmt, tier, f, &c);
     geo_export_counts_free(&c);
     if (rc != AT_OK) {
@@ -128,8 +146,8 @@ static int export_ftm(struct request *r)
     FILE *f;
     int rc;
 
-    if ((f = tmpfile()) == NULL)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((f = export_file(r)) == NULL)
+        return (int)r->status;
     rc = list ? ftm_export_list(&r->ctx, r->st, list, f, &c) : ftm_export_records(&r->ctx, r->st, f, &c);
     if (rc != AT_OK) {
         fclose(f);
@@ -149,8 +167,8 @@ static int export_corroboration(struct request *r)
     FILE *f;
     int rc;
 
-    if ((f = tmpfile()) == NULL)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((f = export_file(r)) == NULL)
+        return (int)r->status;
     if ((rc = corroboration_export(&r->ctx, r->st, f, &n)) != AT_OK) {
         fclose(f);
         return http_core_error(r, rc);
@@ -169,17 +187,13 @@ static enum MHD_Result take_id(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
-/* bundle?tier=T&id=ID[&id=ID...]: bundle_write wants a path, so the tar is
- * made in a directory of its own under the system's temporary directory,
- * as tmpfile() makes the other exports there; it is unlinked as soon as it
- * is complete (or has failed) and sent from the open file. */
+/* bundle?tier=T&id=ID[&id=ID...]: as `attest export bundle`, made in memory. */
 static int export_bundle(struct request *r)
 {
     const char *t = http_arg(r, "tier");
     json_t *list = json_array();
     const char **ids = NULL;
     struct bundle_counts c;
-    struct buf dir = BUF_INIT, path = BUF_INIT;
     enum tier tier;
     FILE *f = NULL;
     size_t n;
@@ -199,33 +213,19 @@ static int export_bundle(struct request *r)
     ids = xcalloc(n, sizeof *ids);
     for (size_t i = 0; i < n; i++)
         ids[i] = json_string_value(json_array_get(list, i));
-    buf_printf(&dir, "%s/attest-bundle-XXXXXX", P_tmpdir);
-    if (mkdtemp(dir.data) == NULL) {
-        rc = http_error(r, 500, "internal", NULL, "cannot make a temporary directory: %s", strerror(errno));
+    if ((f = export_file(r)) == NULL) {
+        rc = (int)r->status;
         goto out;
     }
-    buf_printf(&path, "%s/bundle.tar", buf_str(&dir));
-    rc = bundle_write(&r->ctx, r->st, ids, n, tier, buf_str(&path), &c);
-    if (rc == AT_OK)
-        f = fopen(buf_str(&path), "rb");
-    unlink(buf_str(&path));
-    buf_puts(&path, ".partial");
-    unlink(buf_str(&path));
-    rmdir(buf_str(&dir));
-    if (rc != AT_OK) {
+    if ((rc = bundle_write_fd(&r->ctx, r->st, ids, n, tier, fileno(f), &c)) != AT_OK) {
+        fclose(f);
         rc = http_core_error(r, rc);
-        goto out;
-    }
-    if (f == NULL) {
-        rc = http_error(r, 500, "internal", NULL, "cannot read the bundle back: %s", strerror(errno));
         goto out;
     }
     rc = reply_file(r, f, "application/x-tar", "attachment; filename=\"attest-bundle.tar\"");
 out:
     free(ids);
     json_decref(list);
-    buf_free(&dir);
-    buf_free(&path);
     return rc;
 }
 
@@ -260,8 +260,8 @@ int api_export(struct request *r)
                           "with ?tier=: kml, kmz, geojson, csv");
     if (http_arg_long(r, "raw", 0, 1, 0, &raw) != 0)
         return (int)r->status;
-    if ((f = tmpfile()) == NULL)
-        return http_error(r, 500, "internal", NULL, "cannot make a temporary file");
+    if ((f = export_file(r)) == NULL)
+        return (int)r->status;
     rc = strcmp(format, "jsonl") == 0 ? import_export_jsonl(&r->ctx, r->st, f)
                                       : csvio_export(&r->ctx, r->st, model_type(type), raw, f);
     if (rc != AT_OK) {

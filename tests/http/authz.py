@@ -123,12 +123,12 @@ def rule(route, level, who):
     if route == "POST /api/v1/basemaps":
         return 400 if "write" in can else 403
     # Import, proofs and checks, rings: the matrix sends a file of no known
-    # format, no bundle's name, no point; verifying is for admins.
+    # format, no bundle's name, no point, no old size; verifying is for admins.
     if route == "POST /api/v1/import":
         return 400 if "write" in can else 403
     if route == "POST /api/v1/verify":
         return 200 if who == "admin" else 403
-    if route in ("POST /api/v1/verify/bundle", "GET /api/v1/ring"):
+    if route in ("POST /api/v1/verify/bundle", "GET /api/v1/ring", "GET /api/v1/proof/consistency"):
         return 400
     if route == "DELETE /api/v1/basemaps/{name}":
         return 404 if "write" in can else 403

@@ -179,6 +179,7 @@ POST /api/v1/import                     -            401  400   400     400     
 POST /api/v1/verify                     -            401  200   403     403          403     403     403
 POST /api/v1/verify/bundle              -            401  400   400     400          400     400     400
 GET  /api/v1/ring                       -            401  400   400     400          400     400     400
+GET  /api/v1/proof/consistency          -            401  400   400     400          400     400     400
 GET  /api/v1/records/{id}/proof         public       401  200   200     200          200     200     200
 GET  /api/v1/records/{id}/proof         partner      401  200   200     200          200     200     404
 GET  /api/v1/records/{id}/proof         restricted   401  200   200     200          200     404     404
