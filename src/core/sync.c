@@ -280,8 +280,10 @@ int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, 
 int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const char *archive,
                   struct sync_peer *out)
 {
-    static const char by_name[] = "SELECT name, tier, line, mark FROM peer WHERE name = ?1";
-    static const char by_archive[] = "SELECT name, tier, line, mark FROM peer WHERE archive = ?1";
+    static const char by_name[] =
+        "SELECT name, tier, line, mark, url, cacert FROM peer WHERE name = ?1";
+    static const char by_archive[] =
+        "SELECT name, tier, line, mark, url, cacert FROM peer WHERE archive = ?1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, name ? by_name : by_archive);
     int rc;
 
@@ -302,6 +304,10 @@ int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const 
     out->partner = strcmp((const char *)sqlite3_column_text(stmt, 1), "partner") == 0;
     out->mark = sqlite3_column_type(stmt, 3) == SQLITE_NULL
                     ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 3));
+    out->url = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                   ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 4));
+    out->cacert = sqlite3_column_type(stmt, 5) == SQLITE_NULL
+                      ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 5));
     sqlite3_reset(stmt);
     return rc;
 }
@@ -309,7 +315,9 @@ int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const 
 void sync_peer_free(struct sync_peer *p)
 {
     free(p->mark);
-    p->mark = NULL;
+    free(p->url);
+    free(p->cacert);
+    p->mark = p->url = p->cacert = NULL;
 }
 
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)

@@ -25,6 +25,7 @@ struct sync_peer {
     uint8_t officers[SYNC_OFFICERS_MAX][crypto_box_PUBLICKEYBYTES];
     size_t nofficers;
     char *mark;  /* the mark it was last known to hold, or NULL; sync_peer_free */
+    char *url, *cacert; /* its server's address and certificate (PEM) kept with it, or NULL */
 };
 
 int sync_line_parse(struct at_ctx *ctx, const char *line, struct sync_peer *p);

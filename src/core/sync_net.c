@@ -8,6 +8,7 @@
 #include "access.h"
 #include "canonical.h"
 #include "evlog.h"
+#include "sync_int.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -148,6 +149,23 @@ int sync_net_url_check(struct at_ctx *ctx, const char *url)
     return rc;
 }
 
+int sync_net_peer_kept(struct at_ctx *ctx, struct store *st, struct sync_net *n)
+{
+    struct sync_peer p = { 0 };
+    int rc = sync_peer_get(ctx, st, n->peer, NULL, &p);
+
+    if (rc == AT_OK && (n->url == NULL || *n->url == '\0') && p.url) {
+        n->url = n->kept_url = p.url;
+        p.url = NULL;
+    }
+    if (rc == AT_OK && n->cacert == NULL && p.cacert) {
+        n->kept_cacert = p.cacert;
+        p.cacert = NULL;
+    }
+    sync_peer_free(&p);
+    return rc;
+}
+
 int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
 {
     size_t len = token ? strlen(token) : 0;
@@ -168,14 +186,14 @@ int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
     /* A certificate kept with the peer goes to a file of its own for
      * libcurl (whose TLS library may not read one from memory); it is
      * public, and removed by sync_net_close. */
-    if (n->cacert_pem && n->cacert == NULL) {
+    if (n->kept_cacert && n->cacert == NULL) {
         const char *dir = getenv("TMPDIR");
         int fd;
-        size_t pem_len = strlen(n->cacert_pem);
+        size_t pem_len = strlen(n->kept_cacert);
         snprintf(n->cacert_file, sizeof n->cacert_file, "%s/attest-cacert.XXXXXX",
                  dir && *dir ? dir : "/tmp");
         if ((fd = mkstemp(n->cacert_file)) < 0
-            || write(fd, n->cacert_pem, pem_len) != (ssize_t)pem_len) {
+            || write(fd, n->kept_cacert, pem_len) != (ssize_t)pem_len) {
             rc = ctx_error(ctx, AT_ERR, "cannot write the peer's certificate to %s: %s",
                            n->cacert_file, strerror(errno));
             if (fd >= 0) {
@@ -198,6 +216,11 @@ void sync_net_close(struct sync_net *n)
         unlink(n->cacert_file);
         n->cacert_file[0] = '\0';
     }
+    if (n->url == n->kept_url)
+        n->url = NULL;
+    free(n->kept_url);
+    free(n->kept_cacert);
+    n->kept_url = n->kept_cacert = NULL;
     json_decref(n->applied);
     n->applied = NULL;
 }

@@ -825,34 +825,18 @@ static void note_reply(void *arg, const char *text)
 int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes)
 {
     const char *token = json_string_value(json_object_get(body, "token"));
-    json_t *peers = NULL, *p;
-    bool found = false;
-    size_t i;
     int status = 0, rc;
 
     n->note = note_reply;
     n->note_arg = notes;
     n->url = json_string_value(json_object_get(body, "url"));
-    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK)
-        return http_core_error(r, rc);
-    /* The address and certificate kept with the peer go into body, which
-     * outlives n. */
-    json_array_foreach(peers, i, p) {
-        if (strcmp(json_string_value(json_object_get(p, "name")), n->peer) == 0) {
-            found = true;
-            if ((n->url == NULL || *n->url == '\0') && json_is_string(json_object_get(p, "url"))) {
-                json_object_set(body, "url", json_object_get(p, "url"));
-                n->url = json_string_value(json_object_get(body, "url"));
-            }
-            if (json_is_string(json_object_get(p, "cacert"))) {
-                json_object_set(body, "kept_cacert", json_object_get(p, "cacert"));
-                n->cacert_pem = json_string_value(json_object_get(body, "kept_cacert"));
-            }
-        }
-    }
-    if (!found)
+    /* The address and certificate kept with the peer, as the command
+     * line takes them. */
+    if ((rc = sync_net_peer_kept(&r->ctx, r->st, n)) == AT_ENOTFOUND)
         status = http_error(r, 404, "not_found", NULL, "no peer named %s: pin it first with its "
                             "key line", n->peer);
+    else if (rc != AT_OK)
+        status = http_core_error(r, rc);
     else if (n->url == NULL || *n->url == '\0')
         status = http_error(r, 400, "invalid", "url", "\"url\" is required: the address of %s's "
                             "server (https://…), unless it is kept with the peer", n->peer);
@@ -862,7 +846,6 @@ int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t
     else if ((rc = sync_net_open(&r->ctx, n, token)) != AT_OK)
         status = http_error(r, 400, "invalid", rc == AT_EINVAL && strncmp(r->ctx.message, "URL", 3) == 0
                                                    ? "url" : "token", "%s", r->ctx.message);
-    json_decref(peers);
     return status;
 }
 
