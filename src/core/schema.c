@@ -487,6 +487,11 @@ static const char *const migrations[] = {
     /* 20 -> 21: the certificate (PEM) that vouches for a peer's server
      * when no system CA does, as `--cacert` (enduring, beside the peer). */
     "ALTER TABLE peer ADD COLUMN cacert TEXT;\n",
+    /* 21 -> 22: a record's heads (record.c's HEADS_SQL: a record's
+     * versions in the order of the current-view rule, each probed in
+     * record_base by its identity) read from an index alone, not from each
+     * version's row with its document. */
+    "CREATE INDEX record_version_heads ON record_version(id, origin_at, origin, oseq, version);\n",
 };
 
 const char *schema_create_sql(void)

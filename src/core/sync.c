@@ -237,9 +237,9 @@ out:
     return rc;
 }
 
-int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
+int sync_peer_change(struct at_ctx *ctx, struct store *st, const char *sql, const char *name,
+                     const char *value, const char *doing)
 {
-    static const char sql[] = "DELETE FROM peer WHERE name = ?1";
     sqlite3_stmt *stmt;
     int rc;
 
@@ -248,14 +248,24 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(stmt) > 1)
+        sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
-        return store_error(ctx, st, "removing a peer");
+        return store_error(ctx, st, doing);
     if (sqlite3_changes(store_db(st)) == 0)
         return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
                          name);
-    return log_peer(ctx, st, "unpinned", name, NULL, NULL);
+    return AT_OK;
+}
+
+int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    int rc = sync_peer_change(ctx, st, "DELETE FROM peer WHERE name = ?1", name, NULL,
+                              "removing a peer");
+
+    return rc == AT_OK ? log_peer(ctx, st, "unpinned", name, NULL, NULL) : rc;
 }
 
 int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind)
