@@ -10,13 +10,15 @@
 # machine may be shared: CPU time is the steadier figure), and the ratios
 # (target: within 2x of the tar pipeline).  Smaller runs:
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
-# alone; SYNC_KEEP=1 keeps the directory.
+# alone; SYNC_PAD=N lengthens each description by N characters (records
+# whose rows outgrow a database page); SYNC_KEEP=1 keeps the directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 versions=${SYNC_VERSIONS:-100000}
 bytes=${SYNC_BYTES:-$((1 << 30))}
 records=$((versions / 2))
+pad=${SYNC_PAD:-0}
 attest=${ATTEST_BIN:-$PWD/build/attest}
 [ -n "${ATTEST_BIN:-}" ] || make -s build/attest
 
@@ -31,12 +33,13 @@ now() { date +%s%N; }
 for a in field centre; do "$attest" init "$dir/$a" --kdf interactive 2>/dev/null; done
 
 # N/2 events, then a second version of each: N versions.
-python3 - "$records" >"$dir/records.jsonl" <<'PY'
+python3 - "$records" "$pad" >"$dir/records.jsonl" <<'PY'
 import json, sys
+pad = ("FICTIONAL padding of a longer account. " * (int(sys.argv[2]) // 39 + 1))[:int(sys.argv[2])]
 for i in range(int(sys.argv[1])):
     print(json.dumps({"type": "event", "data": {
         "title": "FICTIONAL DEMO DATA event %d at the market" % i, "date": "%d" % (1990 + i % 30),
-        "description": "FICTIONAL DEMO DATA: a bench record, number %d, nothing real" % i}}))
+        "description": "FICTIONAL DEMO DATA: a bench record, number %d, nothing real" % i + pad}}))
 PY
 at field import jsonl "$dir/records.jsonl" 2>/dev/null
 at field export jsonl -o "$dir/v1.jsonl"

@@ -62,7 +62,9 @@ int cmd_import_document(struct cli *cli, int argc, char **argv);
 int sync_net_run(struct cli *cli, int argc, char **argv);
 
 /* The network client (core/sync_net.h) as the command line opens it,
- * also for `attest travel restore`: checks n->url, reads the token from
+ * also for `attest travel restore`: checks n->url, takes the certificate
+ * kept with the pinned peer n->peer unless n->cacert is given
+ * (sync_net_peer_kept), reads the token from
  * token_file (or $ATTEST_TOKEN_FILE) and sends progress to stderr. */
 struct sync_net;
 int sync_net_cli_open(struct cli *cli, struct sync_net *n, const char *token_file);

@@ -31,7 +31,8 @@ int sync_net_cli_open(struct cli *cli, struct sync_net *n, const char *token_fil
     int rc;
 
     n->note = note_stderr;
-    if ((rc = sync_net_url_check(&cli->ctx, n->url)) != AT_OK)
+    if ((rc = sync_net_url_check(&cli->ctx, n->url)) != AT_OK
+        || (rc = sync_net_peer_kept(&cli->ctx, cli->st, n)) != AT_OK)
         return rc;
     if (token_file == NULL)
         token_file = getenv("ATTEST_TOKEN_FILE");
@@ -66,24 +67,6 @@ static bool net_number(const char *text, unsigned long min, unsigned long max, u
         return false;
     *out = strtoul(text, &end, 10);
     return *end == '\0' && *out >= min && *out <= max;
-}
-
-/* Whether name is a pinned peer: named before anything is sent. */
-static int peer_known(struct cli *cli, const char *name)
-{
-    json_t *peers = NULL, *p;
-    size_t i;
-    bool found = false;
-    int rc = sync_peer_list(&cli->ctx, cli->st, &peers);
-
-    json_array_foreach(peers, i, p)
-        found |= strcmp(json_string_value(json_object_get(p, "name")) ?: "", name) == 0;
-    json_decref(peers);
-    if (rc == AT_OK && !found)
-        rc = ctx_error(&cli->ctx, AT_ENOTFOUND, "no peer named %s: pin the server's archive "
-                       "first with `attest peers add %s LINE` (LINE from its `attest key show`)",
-                       name, name);
-    return rc;
 }
 
 static void print_push(const struct sync_net *n)
@@ -147,8 +130,6 @@ int sync_net_run(struct cli *cli, int argc, char **argv)
         n.max_bytes = v;
     }
     if ((rc = sync_net_cli_open(cli, &n, token_file)) != AT_OK)
-        goto out;
-    if ((rc = peer_known(cli, n.peer)) != AT_OK)
         goto out;
     if (pushing) {
         if ((rc = sync_net_push(&cli->ctx, cli->st, &n)) == AT_OK && n.done)

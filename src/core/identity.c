@@ -355,6 +355,24 @@ static long local_boxes(json_t *sealed)
     return n;
 }
 
+/* Whether sealed lacks a box for one of the team peers' officers (keys,
+ * from sync_team_officer_keys): a peer pinned after it was sealed. */
+static bool peer_box_missing(json_t *sealed, json_t *keys)
+{
+    struct buf name = BUF_INIT;
+    json_t *key;
+    size_t i;
+    bool missing = false;
+
+    json_array_foreach(keys, i, key) {
+        buf_reset(&name);
+        buf_printf(&name, "peer:%s", json_string_value(key));
+        missing |= json_object_get(sealed, buf_str(&name)) == NULL;
+    }
+    buf_free(&name);
+    return missing;
+}
+
 /* Whether an officer's passphrase was reset (keys_passphrase_reset: a new
  * sealing key) after the newest identity entry of witness, whose box for
  * them then no longer opens. */
@@ -381,19 +399,23 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
     static const char officers_sql[] = "SELECT count(*) FROM user WHERE role = 'officer'";
     const struct session *s = store_session(st);
     sqlite3_stmt *stmt;
+    json_t *peer_keys = NULL;
     long officers = 0;
     int rc;
 
     *count = 0;
-    if ((rc = access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0)) != AT_OK)
+    if ((rc = access_check(ctx, s, ACTION_REVEAL_IDENTITY, 0)) != AT_OK
+        || (rc = sync_team_officer_keys(ctx, st, &peer_keys)) != AT_OK)
         return rc;
     if ((stmt = store_stmt(ctx, st, officers_sql)) == NULL)
         return AT_ERR;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         officers = sqlite3_column_int64(stmt, 0);
     sqlite3_reset(stmt);
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
+        json_decref(peer_keys);
         return store_error(ctx, st, "reading identities");
+    }
     while (rc == AT_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *witness = (const char *)sqlite3_column_text(stmt, 0);
         json_t *doc = NULL, *identity = NULL;
@@ -403,7 +425,8 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
         if ((rc = latest(ctx, st, witness, &doc)) == AT_OK
             && (rc = officer_key_newer(ctx, st, witness, &newer)) == AT_OK
             && local_boxes(json_object_get(doc, "sealed")) > 0
-            && (local_boxes(json_object_get(doc, "sealed")) < officers || newer)
+            && (local_boxes(json_object_get(doc, "sealed")) < officers || newer
+                || peer_box_missing(json_object_get(doc, "sealed"), peer_keys))
             && (rc = open_box(ctx, s, doc, &identity)) == AT_OK
             && (rc = log_identity(ctx, st, witness, identity)) == AT_OK)
             (*count)++;
@@ -411,5 +434,6 @@ int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count)
         json_decref(identity);
     }
     sqlite3_finalize(stmt);
+    json_decref(peer_keys);
     return rc;
 }

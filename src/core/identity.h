@@ -49,7 +49,9 @@ int identity_reveal_history(struct at_ctx *ctx, struct store *st, const char *wi
 
 /* Reseals every identity that some officer cannot open, for all officers
  * (after an officer was added, or an officer's passphrase was reset and
- * with it their sealing key).  Sets *count to how many were resealed. */
+ * with it their sealing key, or a team peer was pinned after it was
+ * sealed: its officers' boxes then travel in the next pack).  Sets *count
+ * to how many were resealed. */
 int identity_reseal_all(struct at_ctx *ctx, struct store *st, long *count);
 
 /* Logs, as the newest identity of witness, boxes already sealed

@@ -502,6 +502,11 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;\n"
     "ALTER TABLE layer_state ADD COLUMN dated INTEGER NOT NULL DEFAULT 0;\n"
     "UPDATE layer_state SET dated = NOT EXISTS (SELECT 1 FROM geo_rtree);\n",
+    /* 22 -> 23: a record's heads (record.c's HEADS_SQL: a record's
+     * versions in the order of the current-view rule, each probed in
+     * record_base by its identity) read from an index alone, not from each
+     * version's row with its document. */
+    "CREATE INDEX record_version_heads ON record_version(id, origin_at, origin, oseq, version);\n",
 };
 
 const char *schema_create_sql(void)

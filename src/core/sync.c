@@ -237,9 +237,9 @@ out:
     return rc;
 }
 
-int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
+int sync_peer_change(struct at_ctx *ctx, struct store *st, const char *sql, const char *name,
+                     const char *value, const char *doing)
 {
-    static const char sql[] = "DELETE FROM peer WHERE name = ?1";
     sqlite3_stmt *stmt;
     int rc;
 
@@ -248,14 +248,24 @@ int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(stmt) > 1)
+        sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
-        return store_error(ctx, st, "removing a peer");
+        return store_error(ctx, st, doing);
     if (sqlite3_changes(store_db(st)) == 0)
         return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
                          name);
-    return log_peer(ctx, st, "unpinned", name, NULL, NULL);
+    return AT_OK;
+}
+
+int sync_peer_remove(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    int rc = sync_peer_change(ctx, st, "DELETE FROM peer WHERE name = ?1", name, NULL,
+                              "removing a peer");
+
+    return rc == AT_OK ? log_peer(ctx, st, "unpinned", name, NULL, NULL) : rc;
 }
 
 int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, const char *kind)
@@ -280,8 +290,10 @@ int sync_peer_exchanged(struct at_ctx *ctx, struct store *st, const char *name, 
 int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const char *archive,
                   struct sync_peer *out)
 {
-    static const char by_name[] = "SELECT name, tier, line, mark FROM peer WHERE name = ?1";
-    static const char by_archive[] = "SELECT name, tier, line, mark FROM peer WHERE archive = ?1";
+    static const char by_name[] =
+        "SELECT name, tier, line, mark, url, cacert FROM peer WHERE name = ?1";
+    static const char by_archive[] =
+        "SELECT name, tier, line, mark, url, cacert FROM peer WHERE archive = ?1";
     sqlite3_stmt *stmt = store_stmt(ctx, st, name ? by_name : by_archive);
     int rc;
 
@@ -302,6 +314,10 @@ int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const 
     out->partner = strcmp((const char *)sqlite3_column_text(stmt, 1), "partner") == 0;
     out->mark = sqlite3_column_type(stmt, 3) == SQLITE_NULL
                     ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 3));
+    out->url = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                   ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 4));
+    out->cacert = sqlite3_column_type(stmt, 5) == SQLITE_NULL
+                      ? NULL : xstrdup((const char *)sqlite3_column_text(stmt, 5));
     sqlite3_reset(stmt);
     return rc;
 }
@@ -309,7 +325,9 @@ int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const 
 void sync_peer_free(struct sync_peer *p)
 {
     free(p->mark);
-    p->mark = NULL;
+    free(p->url);
+    free(p->cacert);
+    p->mark = p->url = p->cacert = NULL;
 }
 
 int sync_peer_list(struct at_ctx *ctx, struct store *st, json_t **out)

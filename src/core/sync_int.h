@@ -25,6 +25,7 @@ struct sync_peer {
     uint8_t officers[SYNC_OFFICERS_MAX][crypto_box_PUBLICKEYBYTES];
     size_t nofficers;
     char *mark;  /* the mark it was last known to hold, or NULL; sync_peer_free */
+    char *url, *cacert; /* its server's address and certificate (PEM) kept with it, or NULL */
 };
 
 int sync_line_parse(struct at_ctx *ctx, const char *line, struct sync_peer *p);
@@ -32,6 +33,11 @@ int sync_line_parse(struct at_ctx *ctx, const char *line, struct sync_peer *p);
 int sync_peer_get(struct at_ctx *ctx, struct store *st, const char *name, const char *archive,
                   struct sync_peer *out);
 void sync_peer_free(struct sync_peer *p);
+/* Runs sql, a change of the peer named name (?1) with value (?2, when sql
+ * has it), as an admin's decision (ACTION_MANAGE_PEERS); AT_ENOTFOUND
+ * when no peer has that name.  doing names it in an error. */
+int sync_peer_change(struct at_ctx *ctx, struct store *st, const char *sql, const char *name,
+                     const char *value, const char *doing);
 
 /* This archive's key pair for receiving packs, derived from the master key. */
 int sync_box_keys(struct at_ctx *ctx, struct store *st, uint8_t pk[crypto_box_PUBLICKEYBYTES],

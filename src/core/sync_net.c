@@ -8,6 +8,7 @@
 #include "access.h"
 #include "canonical.h"
 #include "evlog.h"
+#include "sync_int.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -166,6 +167,23 @@ int sync_net_url_check(struct at_ctx *ctx, const char *url)
     return rc;
 }
 
+int sync_net_peer_kept(struct at_ctx *ctx, struct store *st, struct sync_net *n)
+{
+    struct sync_peer p = { 0 };
+    int rc = sync_peer_get(ctx, st, n->peer, NULL, &p);
+
+    if (rc == AT_OK && (n->url == NULL || *n->url == '\0') && p.url) {
+        n->url = n->kept_url = p.url;
+        p.url = NULL;
+    }
+    if (rc == AT_OK && n->cacert == NULL && p.cacert) {
+        n->kept_cacert = p.cacert;
+        p.cacert = NULL;
+    }
+    sync_peer_free(&p);
+    return rc;
+}
+
 int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
 {
     size_t len = token ? strlen(token) : 0;
@@ -186,14 +204,14 @@ int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
     /* A certificate kept with the peer goes to a file of its own for
      * libcurl (whose TLS library may not read one from memory); it is
      * public, and removed by sync_net_close. */
-    if (n->cacert_pem && n->cacert == NULL) {
+    if (n->kept_cacert && n->cacert == NULL) {
         const char *dir = getenv("TMPDIR");
         int fd;
-        size_t pem_len = strlen(n->cacert_pem);
+        size_t pem_len = strlen(n->kept_cacert);
         snprintf(n->cacert_file, sizeof n->cacert_file, "%s/attest-cacert.XXXXXX",
                  dir && *dir ? dir : "/tmp");
         if ((fd = mkstemp(n->cacert_file)) < 0
-            || write(fd, n->cacert_pem, pem_len) != (ssize_t)pem_len) {
+            || write(fd, n->kept_cacert, pem_len) != (ssize_t)pem_len) {
             rc = ctx_error(ctx, AT_ERR, "cannot write the peer's certificate to %s: %s",
                            n->cacert_file, strerror(errno));
             if (fd >= 0) {
@@ -216,6 +234,11 @@ void sync_net_close(struct sync_net *n)
         unlink(n->cacert_file);
         n->cacert_file[0] = '\0';
     }
+    if (n->url == n->kept_url)
+        n->url = NULL;
+    free(n->kept_url);
+    free(n->kept_cacert);
+    n->kept_url = n->kept_cacert = NULL;
     json_decref(n->applied);
     n->applied = NULL;
 }
@@ -306,21 +329,24 @@ static json_t *net_json(const struct net_call *c)
     return c->body.len ? json_loadb(c->body.data, c->body.len, 0, NULL) : NULL;
 }
 
-/* The server's mark, into out. */
-static int net_server_mark(struct at_ctx *ctx, const struct sync_net *n, struct buf *out)
+/* Asks the server (method on path) for a reply of status holding the
+ * string field: its value into out.  doing names the request in an error. */
+static int net_ask(struct at_ctx *ctx, const struct sync_net *n, const char *method,
+                   const char *path, long status, const char *field, const char *doing,
+                   struct buf *out)
 {
     struct net_call c = { .fd = -1 };
     json_t *j = NULL;
-    int rc = net_request(ctx, n, "GET", "/api/v1/sync/mark", NULL, 0, NULL, &c);
+    int rc = net_request(ctx, n, method, path, NULL, 0, NULL, &c);
 
-    if (rc == AT_OK && c.status != 200) {
-        rc = net_error(ctx, "asking the server's mark", &c);
+    if (rc == AT_OK && c.status != status) {
+        rc = net_error(ctx, doing, &c);
     } else if (rc == AT_OK) {
         j = net_json(&c);
-        if (json_string_value(json_object_get(j, "mark")) == NULL)
-            rc = ctx_error(ctx, AT_ERR, "the server's mark: not the reply of an attest server");
+        if (json_string_value(json_object_get(j, field)) == NULL)
+            rc = ctx_error(ctx, AT_ERR, "%s: not the reply of an attest server", doing);
         else
-            buf_puts(out, json_string_value(json_object_get(j, "mark")));
+            buf_puts(out, json_string_value(json_object_get(j, field)));
     }
     json_decref(j);
     buf_free(&c.body);
@@ -390,25 +416,14 @@ static int upload_offset(struct at_ctx *ctx, const struct sync_net *n, const cha
 static int upload_create(struct at_ctx *ctx, const struct sync_net *n, uint64_t length, char *id,
                          size_t idn)
 {
-    struct net_call c = { .fd = -1 };
-    struct buf path = BUF_INIT;
-    json_t *j = NULL;
+    struct buf path = BUF_INIT, got = BUF_INIT;
     int rc;
 
     buf_printf(&path, "/api/v1/sync/uploads?length=%" PRIu64, length);
-    rc = net_request(ctx, n, "POST", buf_str(&path), NULL, 0, NULL, &c);
-    if (rc == AT_OK && c.status != 201) {
-        rc = net_error(ctx, "starting the upload", &c);
-    } else if (rc == AT_OK) {
-        j = net_json(&c);
-        if (json_string_value(json_object_get(j, "id")) == NULL)
-            rc = ctx_error(ctx, AT_ERR, "starting the upload: not the reply of an attest server");
-        else
-            snprintf(id, idn, "%s", json_string_value(json_object_get(j, "id")));
-    }
-    json_decref(j);
-    buf_free(&c.body);
+    if ((rc = net_ask(ctx, n, "POST", buf_str(&path), 201, "id", "starting the upload", &got)) == AT_OK)
+        snprintf(id, idn, "%s", buf_str(&got));
     buf_free(&path);
+    buf_free(&got);
     return rc;
 }
 
@@ -581,7 +596,8 @@ int sync_net_push(struct at_ctx *ctx, struct store *st, struct sync_net *n)
     if (stat(buf_str(&pack), &sb) == 0) {
         note(n, "sending the pack an earlier push left (%lld bytes)", (long long)sb.st_size);
     } else {
-        if ((rc = net_server_mark(ctx, n, &mark)) != AT_OK)
+        if ((rc = net_ask(ctx, n, "GET", "/api/v1/sync/mark", 200, "mark", "asking the server's mark",
+                          &mark)) != AT_OK)
             goto out;
         progress(n, "exporting", 0, 0);
         fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -747,25 +763,13 @@ out:
 
 int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, const char *url)
 {
-    static const char sql[] = "UPDATE peer SET url = ?2 WHERE name = ?1";
-    sqlite3_stmt *stmt;
     int rc;
 
     if ((rc = access_check(ctx, store_session(st), ACTION_MANAGE_PEERS, 0)) != AT_OK
         || (url && (rc = sync_net_url_check(ctx, url)) != AT_OK))
         return rc;
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return store_error(ctx, st, "recording a peer's address");
-    if (sqlite3_changes(store_db(st)) == 0)
-        return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)",
-                         name);
-    return AT_OK;
+    return sync_peer_change(ctx, st, "UPDATE peer SET url = ?2 WHERE name = ?1", name, url,
+                            "recording a peer's address");
 }
 
 /* The most a kept certificate file may hold. */
@@ -773,8 +777,6 @@ int sync_net_peer_url(struct at_ctx *ctx, struct store *st, const char *name, co
 
 int sync_net_peer_cacert(struct at_ctx *ctx, struct store *st, const char *name, const char *pem)
 {
-    static const char sql[] = "UPDATE peer SET cacert = ?2 WHERE name = ?1";
-    sqlite3_stmt *stmt;
     X509 *cert = NULL;
     int rc;
 
@@ -791,17 +793,8 @@ int sync_net_peer_cacert(struct at_ctx *ctx, struct store *st, const char *name,
                              "certificate or its CA's", NET_CACERT_MAX / 1024);
         X509_free(cert);
     }
-    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, pem, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return store_error(ctx, st, "recording a peer's certificate");
-    if (sqlite3_changes(store_db(st)) == 0)
-        return ctx_error(ctx, AT_ENOTFOUND, "no peer named \"%s\" (see `attest peers list`)", name);
-    return AT_OK;
+    return sync_peer_change(ctx, st, "UPDATE peer SET cacert = ?2 WHERE name = ?1", name, pem,
+                            "recording a peer's certificate");
 }
 
 int sync_net_travel_path(struct at_ctx *ctx, struct store *st, const char *peer, struct buf *out)

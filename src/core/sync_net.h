@@ -15,7 +15,8 @@
  * transaction once whole.
  *
  * TLS: the server's certificate is always verified (the system's CAs, or
- * cacert for a server with its own); redirects are never followed; a
+ * cacert for a server with its own: the one given, else the one kept with
+ * the peer); redirects are never followed; a
  * token is sent over plain http only to a loopback address.  Nothing is
  * printed: what a caller may want to tell is passed to n->note, and
  * how far an exchange is to n->progress.
@@ -36,7 +37,6 @@
 struct sync_net {
     /* Given. */
     const char *url, *peer, *cacert;
-    const char *cacert_pem; /* or the PEM itself (kept with the peer: sync_net_peer_cacert) */
     size_t chunk_size;      /* bytes per upload request (0: SYNC_NET_CHUNK_MAX) */
     unsigned max_chunks;    /* upload chunks per run, 0 for all */
     uint64_t max_bytes;     /* pull: bytes downloaded per run, 0 for all */
@@ -46,9 +46,10 @@ struct sync_net {
      * when not known), as it changes and after each chunk.  Also note_arg. */
     void (*progress)(void *arg, const char *stage, uint64_t done, uint64_t total);
     void *note_arg;
-    /* Set by sync_net_open. */
+    /* Set by sync_net_peer_kept and sync_net_open. */
+    char *kept_url, *kept_cacert; /* kept with the peer (freed by sync_net_close) */
     char auth[256];         /* the Authorization header (wiped by sync_net_close) */
-    char cacert_file[256];  /* cacert_pem written out, or "" (removed by sync_net_close) */
+    char cacert_file[256];  /* kept_cacert written out, or "" (removed by sync_net_close) */
     /* Results. */
     json_t *applied;        /* after a push: what the server applied (sync_net_close frees) */
     bool done;              /* the pack was applied (push) or imported (pull) */
@@ -60,6 +61,11 @@ struct sync_net {
  * token never crosses a network readable). */
 int sync_net_url_check(struct at_ctx *ctx, const char *url);
 
+/* Takes what is kept with n->peer, which must be a pinned peer: the
+ * address of its server when n->url is not given, and the certificate of
+ * its server (sync_net_peer_cacert) when n->cacert is not given.  Before
+ * sync_net_open; the command line and the server alike. */
+int sync_net_peer_kept(struct at_ctx *ctx, struct store *st, struct sync_net *n);
 /* Checks n->url and takes token (an API token of the server) into
  * n->auth. */
 int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token);

@@ -233,6 +233,9 @@ static char *proof_text(const struct wire_proof *p, const char *salt)
     char hex[2 * crypto_sign_BYTES + 1];
     struct buf b = BUF_INIT, pk = BUF_INIT;
 
+    /* Room for the whole, the text's escapes aside, at once. */
+    buf_reserve(&b, p->text_len + p->text_len / 8 + (2 * MERKLE_HASH_LEN + 3) * p->path.len
+                        + (salt ? strlen(salt) : 0) + 512);
     buf_puts(&b, "{\"hashes\":[");
     for (size_t i = 0; i < p->path.len; i++) {
         merkle_hash_hex(p->path.hash[i], hex);

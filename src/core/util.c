@@ -118,16 +118,22 @@ void buf_putc(struct buf *b, char c)
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
     va_list again;
     int n;
 
+    /* Formatted once into the room there is; again only when it does not
+     * fit. */
     va_copy(again, ap);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    if (n > 0) {
+    n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
+    if (n > 0 && (size_t)n >= room) {
         buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
-        b->len += (size_t)n;
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    else if (room)
+        b->data[b->len] = '\0';
     va_end(again);
 }
 

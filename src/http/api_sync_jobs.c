@@ -62,7 +62,7 @@ struct sync_job {
     /* The job's own, while it runs. */
     struct sync_net net;
     struct session keys;        /* the caller's, for the thread */
-    char *url, *cacert_pem;     /* copies of what net points to */
+    char *url;                  /* a copy of the address given in the request */
 };
 
 /* Every job, running or ended (at most one ended per peer). */
@@ -216,8 +216,7 @@ static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, js
     }
     sync_net_close(n);
     free(j->url);
-    free(j->cacert_pem);
-    j->url = j->cacert_pem = NULL;
+    j->url = NULL;
     pthread_mutex_lock(&jobs_lock);
     if (result)
         json_object_set_new(result, "notes", json_deep_copy(j->notes));
@@ -247,7 +246,6 @@ static void *job_thread(void *arg)
     } else {
         sync_net_close(&j->net);
         free(j->url);
-        free(j->cacert_pem);
         pthread_mutex_lock(&jobs_lock);
         j->error = json_pack("{s:i, s:s, s:s}", "status", 500, "code", "internal",
                              "message", ctx.message);
@@ -280,11 +278,12 @@ static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind
         sync_net_close(&n);
         goto out;
     }
-    /* The job outlives body, which n's address and certificate point into. */
-    j->url = xstrdup(n.url);
-    j->cacert_pem = n.cacert_pem ? xstrdup(n.cacert_pem) : NULL;
-    n.url = j->url;
-    n.cacert_pem = j->cacert_pem;
+    /* The job outlives body, which n's address may point into (one kept
+     * with the peer is n's own, and moves with it). */
+    if (n.url != n.kept_url) {
+        j->url = xstrdup(n.url);
+        n.url = j->url;
+    }
     n.peer = j->peer;
     n.note = job_note;
     n.progress = job_progress;
@@ -434,34 +433,18 @@ static void note_reply(void *arg, const char *text)
 int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes)
 {
     const char *token = json_string_value(json_object_get(body, "token"));
-    json_t *peers = NULL, *p;
-    bool found = false;
-    size_t i;
     int status = 0, rc;
 
     n->note = note_reply;
     n->note_arg = notes;
     n->url = json_string_value(json_object_get(body, "url"));
-    if ((rc = sync_peer_list(&r->ctx, r->st, &peers)) != AT_OK)
-        return http_core_error(r, rc);
-    /* The address and certificate kept with the peer go into body, which
-     * outlives n. */
-    json_array_foreach(peers, i, p) {
-        if (strcmp(json_string_value(json_object_get(p, "name")), n->peer) == 0) {
-            found = true;
-            if ((n->url == NULL || *n->url == '\0') && json_is_string(json_object_get(p, "url"))) {
-                json_object_set(body, "url", json_object_get(p, "url"));
-                n->url = json_string_value(json_object_get(body, "url"));
-            }
-            if (json_is_string(json_object_get(p, "cacert"))) {
-                json_object_set(body, "kept_cacert", json_object_get(p, "cacert"));
-                n->cacert_pem = json_string_value(json_object_get(body, "kept_cacert"));
-            }
-        }
-    }
-    if (!found)
+    /* The address and certificate kept with the peer, as the command
+     * line takes them. */
+    if ((rc = sync_net_peer_kept(&r->ctx, r->st, n)) == AT_ENOTFOUND)
         status = http_error(r, 404, "not_found", NULL, "no peer named %s: pin it first with its "
                             "key line", n->peer);
+    else if (rc != AT_OK)
+        status = http_core_error(r, rc);
     else if (n->url == NULL || *n->url == '\0')
         status = http_error(r, 400, "invalid", "url", "\"url\" is required: the address of %s's "
                             "server (https://…), unless it is kept with the peer", n->peer);
@@ -471,6 +454,5 @@ int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t
     else if ((rc = sync_net_open(&r->ctx, n, token)) != AT_OK)
         status = http_error(r, 400, "invalid", rc == AT_EINVAL && strncmp(r->ctx.message, "URL", 3) == 0
                                                    ? "url" : "token", "%s", r->ctx.message);
-    json_decref(peers);
     return status;
 }

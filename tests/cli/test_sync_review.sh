@@ -15,9 +15,13 @@
 #  - identities_forwarded_sealed: the centre passes an identity laptop 1
 #    sealed on to laptop 2's officers (and the other way), still sealed,
 #    each box one its origin logged; never to a partner.
+#  - identities_sealed_before_pinning_reach_the_centre: an identity a
+#    laptop recorded before it pinned the centre has no box for the
+#    centre's officers; a laptop officer's `witness reseal` adds them, and
+#    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 27
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -29,11 +33,11 @@ send() {
 }
 log_state() { sql "$1" "SELECT count(*) || ' entries, ' || (SELECT count(*) FROM tree_head) || ' heads' FROM log_entry"; }
 
-for a in lap1 lap2 centre partner; do
+for a in lap1 lap2 lap3 centre partner; do
     attest init "$T/$a" --kdf interactive 2>/dev/null || { not_ok "init $a"; exit 0; }
 done
 printf 'FICTIONAL officer passphrase\n' >"$T/opass"
-for a in lap1 lap2 centre; do
+for a in lap1 lap2 lap3 centre; do
     at "$a" user add officer --role officer --new-passphrase-fd 4 4<"$T/opass" 2>/dev/null
 done
 # The centre pins its laptops first: its key line then names their
@@ -186,3 +190,19 @@ check_fails "travel_restore_refuses_forged_own_versions: a text its log does not
 at centre sync export --to lap1 --since '{}' --output "$T/back.pack" 2>/dev/null
 check "the true restore pack is taken" at lap1 travel restore "$T/back.pack"
 check "verify passes on laptop 1 after the restore" at lap1 verify
+
+# --- an identity recorded before the laptop pinned the centre ---------------------
+as_officer() { local a=$1; shift; ATTEST_USER=officer "$ATTEST_BIN" -A "$T/$a" witness "$@" 3<"$T/opass"; }
+WT4=$(at lap3 add witness --code W-FICT-EARLY-1 --sex female)
+printf '{"real_name": "%s"}\n' "FICTIONAL Kim Eunhye Early" | at lap3 witness identity "$WT4" --file - >/dev/null 2>&1
+at centre peers add lap3 "$(line_of lap3)" && at lap3 peers add centre "$(line_of centre)" \
+    || not_ok "pinning laptop 3"
+send lap3 centre
+check_fails "identities_sealed_before_pinning_reach_the_centre: before a reseal, not at the centre" 1 \
+    "." as_officer centre reveal "$WT4"
+as_officer lap3 reseal 2>"$T/o"
+same "identities_sealed_before_pinning_reach_the_centre: laptop 3's officer reseals it" \
+    "resealed 1 identities to every officer" "$(cat "$T/o")"
+send lap3 centre
+same "identities_sealed_before_pinning_reach_the_centre: the centre's officer opens it" \
+    "FICTIONAL Kim Eunhye Early" "$(as_officer centre reveal "$WT4" 2>&1 | json_get 'j["real_name"]' 2>&1)"

@@ -5,11 +5,12 @@
 # and the centre's server on loopback: a push cut short resuming where the
 # server stopped, a pull cut short resuming with a Range for the same pack,
 # the centre's server pushing to and pulling from the laptop's server (the
-# browser's Peers page), a travelled laptop restored over the network, and
-# the refusals (a token over plain http to another machine, no token, a
-# role without the sync right).  FICTIONAL data only.
+# browser's Peers page), the certificate kept with a peer trusted by the
+# command line unless --cacert is given, a travelled laptop restored over
+# the network, and the refusals (a token over plain http to another
+# machine, no token, a role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 69
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -194,4 +195,13 @@ sys.exit(1 if failed else 0)
 PY
 cat "$tmp/o"
 laptop_stop
+# The command line trusts the certificate kept with the peer (pinned just
+# above) when no --cacert is given; a --cacert given still wins.
+check "https: pull with the certificate kept with the peer" pull
+check "https: push with the certificate kept with the peer" push
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$tmp/other-key.pem" -out "$tmp/other.pem" > /dev/null 2>&1
+pull --cacert "$tmp/other.pem" > "$tmp/o" 2>&1; rc=$?
+check "https: a --cacert given wins over the kept one" test $rc -ne 0 -a -n "$(grep -i certificate "$tmp/o")"
 http_stop
