@@ -64,7 +64,11 @@ county:평강군|평강군|평강|P'"'"'yŏnggang|Pyonggang|Pyeonggang|P'"'"'yŏ
 county:고성군|고성군|고성|Kosŏng|Kosong|Goseong|Kosŏng-gun|Goseong-gun|Kosong County|高城|高城郡
 city:문천시|문천시|문천|Munch'"'"'ŏn|Munchon|Muncheon|Munch'"'"'ŏn-si|Muncheon-si|Munchon City|文川|文川市
 county:천내군|천내군|천내|Ch'"'"'ŏnnae|Chonnae|Cheonnae|Ch'"'"'ŏnnae-gun|Cheonnae-gun|Chonnae County|川內|川內郡
-county:동신군|동신군|동신|Tongsin|Dongsin|Tongsin-gun|Dongsin-gun|Tongsin County|東新|東新郡'
+county:동신군|동신군|동신|Tongsin|Dongsin|Tongsin-gun|Dongsin-gun|Tongsin County|東新|東新郡
+county:운산군|운산군|운산|Unsan|Unsan-gun|Unsan County|雲山|雲山郡
+district:은정구역|은정구역|은정|Ŭnjŏng|Unjong|Eunjeong|Ŭnjŏng-guyŏk|Eunjeong-guyeok|Unjong District|恩情
+district:삼석구역|삼석구역|삼석|Samsŏk|Samsok|Samseok|Samsŏk-guyŏk|Samseok-guyeok|Samsok District|三石
+district:사동구역|사동구역|사동|Sadong|Sadong-guyŏk|Sadong-guyeok|Sadong District|寺洞'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -106,7 +110,11 @@ county:평강군|Kangwon|38.42,127.30
 county:고성군|Kangwon|38.68,128.29
 city:문천시|Kangwon|39.39,127.26
 county:천내군|Kangwon|39.35,127.20
-county:동신군|Chagang|40.37,126.67'
+county:동신군|Chagang|40.37,126.67
+county:운산군|North Pyongan|40.21,125.76
+district:은정구역|Pyongyang|39.21,125.85
+district:삼석구역|Pyongyang|39.14,125.92
+district:사동구역|Pyongyang|39.02,125.88'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
