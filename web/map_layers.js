@@ -7,7 +7,8 @@
  * the gazetteer's place names on every map, in Korean and English, more
  * of them as one zooms in (provinces first, then cities and counties,
  * then districts and towns); and the offline reference map's fine part,
- * Natural Earth's 1:10m coast and borders around Korea from zoom 6.
+ * Natural Earth's 1:10m coast and borders around Korea and the rivers of
+ * North Korea (World Data Bank II through GSHHG) from zoom 6.
  * Loaded after app.js, whose helpers it takes from window.ATTEST.
  */
 'use strict';
@@ -218,7 +219,7 @@ function fineReference(map, filled) {
     var group = L.layerGroup();
     var drawn = null;
     var sea = getComputedStyle(document.documentElement).getPropertyValue('--sea').trim() || '#c9dbe6';
-    var LINE = { river: ['#7fa6bf', 0.9], coast: ['#6d8795', 0.8], border: ['#5b6b73', 1],
+    var LINE = { river: ['#6a9cc4', 1], coast: ['#6d8795', 0.8], border: ['#5b6b73', 1],
                  border_dprk: ['#5b6b73', 1.8] };
     function shown() {
         return drawn !== null && map.getZoom() >= FINE_ZOOM;
