@@ -103,9 +103,10 @@ $(O)/assets_data.c: web/assets.list $(ASSET_FILES) $(O)/embed
 	@sed 's|^\([^# ][^ ]*\) \$$O/|\1 $(O)/|' web/assets.list > $(O)/assets.list
 	@$(O)/embed $(O)/assets.list $@
 
-# The offline reference map's fine part, Natural Earth 1:10m around Korea:
+# The offline reference map's fine part, Natural Earth 1:10m around Korea
+# and the rivers of North Korea (data/rivers-kp.txt, made by tools/rivers.sh):
 # see tools/refmap.js.
-$(O)/refmap-10m.json: tools/refmap.js package-lock.json
+$(O)/refmap-10m.json: tools/refmap.js data/rivers-kp.txt package-lock.json
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	@node tools/refmap.js $@

@@ -10,7 +10,10 @@
  * the box too, so that no line is drawn along its edges; North Korea's
  * own borders apart, to be drawn stronger.  Coordinates are
  * rounded to 1e-4 degree (about 10 m) and thinned (Douglas-Peucker,
- * TOLERANCE degrees), far below what the 1:10m data can tell.
+ * TOLERANCE degrees), far below what the 1:10m data can tell.  The
+ * rivers of North Korea and of its borders (the Yalu, the Tumen) come from
+ * RIVERS, World Data Bank II's permanent rivers as GSHHG carries them
+ * (tools/rivers.sh made the file), cut and thinned the same way.
  *
  * usage: node tools/refmap.js OUT.json
  */
@@ -24,6 +27,7 @@ const topojson = require('topojson-client');
  * regions, Japan's west coast. */
 const BOX = [114, 32, 144, 49];
 const TOLERANCE = 0.0025;
+const RIVERS = path.join(__dirname, '..', 'data', 'rivers-kp.txt');
 
 function round(v) {
     return Math.round(v * 1e4) / 1e4;
@@ -142,6 +146,23 @@ function thin(line) {
     return out;
 }
 
+/* The lines of a GMT multi-segment text file: a line "> ..." opens each
+ * segment, then one "lon<TAB>lat" a vertex; "#" lines are comments. */
+function segments(text) {
+    const out = [];
+    let line = null;
+    text.split('\n').forEach((row) => {
+        if (row.startsWith('>')) {
+            line = [];
+            out.push(line);
+        } else if (row !== '' && !row.startsWith('#') && line !== null) {
+            const [x, y] = row.split('\t').map(Number);
+            if (Number.isFinite(x) && Number.isFinite(y)) line.push([x, y]);
+        }
+    });
+    return out;
+}
+
 function polygons(geometry) {
     if (!geometry) return [];
     return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
@@ -177,22 +198,24 @@ function main() {
             features.push({ type: 'Feature', id: f.id, properties: { kind: 'land', name: f.properties.name },
                             geometry: { type: 'MultiPolygon', coordinates: kept } });
     });
-    const lines = (kind, filter) => {
-        const mesh = topojson.mesh(topo, topo.objects.countries, filter);
+    const lines = (kind, coordinates) => {
         const kept = [];
-        mesh.coordinates.forEach((line) => clipLine(line).forEach((run) => {
+        coordinates.forEach((line) => clipLine(line).forEach((run) => {
             const thinned = thin(run);
             if (thinned.length > 1) kept.push(thinned);
         }));
         features.push({ type: 'Feature', properties: { kind }, geometry: { type: 'MultiLineString', coordinates: kept } });
     };
+    const mesh = (kind, filter) => lines(kind, topojson.mesh(topo, topo.objects.countries, filter).coordinates);
     const dprk = (c) => c.id === '408';
-    lines('coast', (a, b) => a === b);
-    lines('border', (a, b) => a !== b && !dprk(a) && !dprk(b));
-    lines('border_dprk', (a, b) => a !== b && (dprk(a) || dprk(b)));
+    lines('river', segments(fs.readFileSync(RIVERS, 'utf8')));
+    mesh('coast', (a, b) => a === b);
+    mesh('border', (a, b) => a !== b && !dprk(a) && !dprk(b));
+    mesh('border_dprk', (a, b) => a !== b && (dprk(a) || dprk(b)));
     fs.writeFileSync(out, JSON.stringify({
         type: 'FeatureCollection',
-        source: 'Natural Earth 1:10m admin 0 countries (public domain), from world-atlas countries-10m.json',
+        source: 'Natural Earth 1:10m admin 0 countries (public domain), from world-atlas countries-10m.json; ' +
+                'rivers: World Data Bank II through GSHHG (LGPL-3+), data/rivers-kp.txt',
         bbox: BOX,
         features,
     }));

@@ -465,7 +465,7 @@ function makeMap(el, center, zoom) {
     }).catch(function () { /* the map still works without imagery */ });
     L.control.scale({ imperial: false }).addTo(map);
     window.ATTEST_MAP.gotoBox(map);
-    map.attributionControl.setPrefix('Leaflet · Natural Earth');
+    map.attributionControl.setPrefix('Leaflet · Natural Earth · GSHHG');
     state.cleanup.push(function () { map.remove(); });
     return map;
 }

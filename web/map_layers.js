@@ -7,7 +7,8 @@
  * the gazetteer's place names on every map, in Korean and English, more
  * of them as one zooms in (provinces first, then cities and counties,
  * then districts and towns); and the offline reference map's fine part,
- * Natural Earth's 1:10m coast and borders around Korea from zoom 6.
+ * Natural Earth's 1:10m coast and borders around Korea and the rivers of
+ * North Korea (World Data Bank II through GSHHG) from zoom 6.
  * Loaded after app.js, whose helpers it takes from window.ATTEST.
  */
 'use strict';
@@ -197,8 +198,8 @@ function placeNames(map) {
 var FINE_ZOOM = 6;
 
 /* The reference map's fine part (tools/refmap.js makes it at build time):
- * land without outlines, coast, borders (North Korea's stronger), fetched
- * once. */
+ * land without outlines, rivers, coast, borders (North Korea's stronger),
+ * fetched once. */
 var fineOnce = null;
 function fineData() {
     if (!fineOnce) fineOnce = fetch('/assets/refmap-10m.json')
@@ -209,7 +210,8 @@ function fineData() {
 
 /* The reference map's fine part for map, shown from FINE_ZOOM on: inside
  * its box a ground of the sea's colour hides the 1:50m land, then the
- * 1:10m land, coast and borders.  filled() says whether the reference map
+ * 1:10m land, the rivers (under the lines that follow them), coast and
+ * borders.  filled() says whether the reference map
  * is the base layer; over imagery only the lines are drawn.  Returns
  * { layer, shown(), restyle() }: the caller draws the 1:50m world without
  * outlines while shown() is true. */
@@ -217,7 +219,8 @@ function fineReference(map, filled) {
     var group = L.layerGroup();
     var drawn = null;
     var sea = getComputedStyle(document.documentElement).getPropertyValue('--sea').trim() || '#c9dbe6';
-    var LINE = { coast: ['#6d8795', 0.8], border: ['#5b6b73', 1], border_dprk: ['#5b6b73', 1.8] };
+    var LINE = { river: ['#6a9cc4', 1], coast: ['#6d8795', 0.8], border: ['#5b6b73', 1],
+                 border_dprk: ['#5b6b73', 1.8] };
     function shown() {
         return drawn !== null && map.getZoom() >= FINE_ZOOM;
     }

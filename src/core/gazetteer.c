@@ -136,12 +136,12 @@ static size_t stem_len(const char *hangul)
     return n;
 }
 
-static void romanisations(const char *hangul, size_t len, struct buf *out)
+static void romanisations(const char *hangul, size_t len, unsigned flags, struct buf *out)
 {
     struct at_ctx ctx = { 0 };
     struct hangul_place r;
 
-    if (hangul_place(&ctx, hangul, len, 0, &r) != AT_OK)
+    if (hangul_place(&ctx, hangul, len, flags, &r) != AT_OK)
         return;
     buf_printf(out, "%s\n%s\n%s\n%s\n", r.rr, r.mr, r.mr_plain, r.dprk);
     hangul_place_free(&r);
@@ -181,9 +181,12 @@ void gazetteer_spellings(const struct gazetteer_place *p, struct buf *out)
         with_kind(p->kind, s, n, out);
         s += n + (s[n] == '|');
     }
-    romanisations(p->hangul, strlen(p->hangul), out);
+    /* The name romanised whole, and with its suffix apart as the output
+     * shows it (삼석구역: Samsŏk-kuyŏk whole, DPRK Samsok-guyok apart). */
+    romanisations(p->hangul, strlen(p->hangul), 0, out);
+    romanisations(p->hangul, strlen(p->hangul), HANGUL_ADMIN_HYPHEN, out);
     if (stem < strlen(p->hangul)) {
-        romanisations(p->hangul, stem, &plain);
+        romanisations(p->hangul, stem, 0, &plain);
         for (const char *s = buf_str(&plain); *s; s += strcspn(s, "\n") + 1)
             with_kind(p->kind, s, strcspn(s, "\n"), out);
     }

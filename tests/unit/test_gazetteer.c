@@ -22,6 +22,12 @@ UNIT_TEST(gazetteer_search_by_spelling)
     REQUIRE(n >= 1);
     CHECK_STR(m[0].place->hangul, "회령시");
     CHECK(gazetteer_search("zzqxv no such place", m, 8) == 0);
+    /* The romanisations the output shows, suffix apart, are spellings too:
+     * 삼석구역 is Samsŏk-kuyŏk romanised whole, Samsok-guyok in DPRK use. */
+    n = gazetteer_search("Samsok-guyok", m, 8);
+    REQUIRE(n >= 1);
+    CHECK_STR(m[0].place->hangul, "삼석구역");
+    CHECK(m[0].rank == 0);
 }
 
 UNIT_TEST(gazetteer_near_and_country)
