@@ -256,29 +256,6 @@ static int screen_versions(struct cli *cli, const struct screen_opts *o, json_t 
     return rc;
 }
 
-/* The versions --new compares with: those in force on --since, or those
- * current before the last import.  An empty array when none was. */
-static int versions_before(struct cli *cli, const struct screen_opts *o, json_t **before)
-{
-    char last[64];
-    int rc;
-
-    if (o->since == NULL) {
-        if ((rc = lists_last_import(&cli->ctx, cli->st, last, before)) == AT_OK)
-            fprintf(stderr, "new hits of the last import, %s\n", last);
-        return rc;
-    }
-    rc = lists_in_force(&cli->ctx, cli->st, o->since, before);
-    if (rc == AT_ENOTFOUND) {
-        ctx_clear(&cli->ctx);
-        *before = json_array();
-        return AT_OK;
-    }
-    if (rc == AT_EINVAL)
-        ctx_prefix(&cli->ctx, "--since: ");
-    return rc;
-}
-
 /* screen archive [--new [--since DATE]]: every organisation, person and
  * vessel, or only what the newest lists newly hit. */
 static int screen_archive_cmd(struct cli *cli, struct screen_index *ix, json_t *versions,
@@ -291,10 +268,15 @@ static int screen_archive_cmd(struct cli *cli, struct screen_index *ix, json_t *
     int rc = EXIT_OK;
 
     if (o->new_only) {
-        if (versions_before(cli, o, &before) != AT_OK) {
+        char last[64];
+        if (screen_archive_before(&cli->ctx, cli->st, o->since, last, &before) != AT_OK) {
+            if (cli->ctx.code == AT_EINVAL && o->since)
+                ctx_prefix(&cli->ctx, "--");
             rc = cli_fail(cli, cli->ctx.code);
             goto out;
         }
+        if (*last)
+            fprintf(stderr, "new hits of the last import, %s\n", last);
         say_versions("compared with:", before);
         if (json_array_size(before)
             && screen_index_load_versions(&cli->ctx, cli->st, before, &before_ix) != AT_OK) {

@@ -5,6 +5,7 @@
  * a new list version newly hits (screen archive --new).
  */
 #include "attest.h"
+#include "lists.h"
 #include "record.h"
 #include "screen_archive.h"
 #include "screen_decision.h"
@@ -143,5 +144,25 @@ int screen_archive(struct at_ctx *ctx, struct store *st, const struct screen_ind
 out:
     json_decref(docs);
     json_decref(decisions);
+    return rc;
+}
+
+int screen_archive_before(struct at_ctx *ctx, struct store *st, const char *since, char last[64],
+                          json_t **before)
+{
+    int rc;
+
+    last[0] = '\0';
+    if (since == NULL)
+        return lists_last_import(ctx, st, last, before);
+    rc = lists_in_force(ctx, st, since, before);
+    if (rc == AT_ENOTFOUND) {
+        /* no list in force that day: every hit is new */
+        ctx_clear(ctx);
+        *before = json_array();
+        return AT_OK;
+    }
+    if (rc == AT_EINVAL)
+        ctx_prefix(ctx, "since: ");
     return rc;
 }

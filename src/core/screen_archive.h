@@ -37,4 +37,12 @@ struct screen_archive_opts {
 int screen_archive(struct at_ctx *ctx, struct store *st, const struct screen_index *ix,
                    const struct screen_archive_opts *o, json_t **out);
 
+/* The list versions that screening for new hits compares with, as a new
+ * JSON array of ids in *before: with since (YYYY-MM-DD), those in force
+ * that day (an empty array when no list had a version yet), last set to
+ * ""; without, those current before the last import, whose version goes
+ * into last.  AT_EINVAL naming "since" for a bad date. */
+int screen_archive_before(struct at_ctx *ctx, struct store *st, const char *since, char last[64],
+                          json_t **before);
+
 #endif

@@ -4,7 +4,10 @@
  * screen_match_json in core/screen.h), now or as of a date; and the
  * analysts' decisions on hits: /api/v1/screen/decisions lists, makes and
  * withdraws them (core/screen_decision.h); and the likely successors of a
- * listed entity (/api/v1/screen/successors?entry=, core/screen.h).
+ * listed entity (/api/v1/screen/successors?entry=, core/screen.h); the
+ * archive's own organisations, persons and vessels screened, one
+ * (/api/v1/screen/records/{id}) or all, or what the last list import
+ * newly hits (/api/v1/screen/archive, core/screen_archive.h).
  *
  * The screen index of the newest versions is built once and shared by the
  * worker threads; it is built again when a newer list version has been
@@ -15,7 +18,10 @@
 #include "http.h"
 #include "../core/lists.h"
 #include "../core/model.h"
+#include "../core/number.h"
+#include "../core/record.h"
 #include "../core/screen.h"
+#include "../core/screen_archive.h"
 #include "../core/screen_decision.h"
 
 #include <pthread.h>
@@ -244,4 +250,107 @@ int api_screen_successors(struct request *r)
     if ((rc = screen_successors(&r->ctx, r->st, entry, (size_t)limit, &out)) != AT_OK)
         return http_core_error(r, rc);
     return http_json(r, 200, out);
+}
+
+/* The options of a record's screening from the query string, as the
+ * CLI's: ?threshold= (0 to 100), ?scorer=attest|ofac, ?limit= hits per
+ * record.  Returns 0, or the 400 status it set naming the argument. */
+static int record_query(struct request *r, struct screen_query *q)
+{
+    const char *threshold = http_arg(r, "threshold"), *scorer = http_arg(r, "scorer");
+    long limit;
+
+    *q = (struct screen_query){ .threshold = SCREEN_THRESHOLD, .scorer = SCREEN_ATTEST };
+    if (threshold && number_parse_double(&r->ctx, "threshold", threshold, 0, 100, &q->threshold) != AT_OK)
+        return http_error(r, 400, "invalid", "threshold", "%s", r->ctx.message);
+    if (scorer && screen_scorer_parse(&r->ctx, scorer, &q->scorer) != AT_OK)
+        return http_error(r, 400, "invalid", "scorer", "?scorer=: %s", r->ctx.message);
+    if (http_arg_long(r, "limit", 0, SCREEN_LIMIT_MAX, 20, &limit) != 0)
+        return (int)r->status;
+    q->limit = (size_t)limit;
+    return 0;
+}
+
+/* GET /api/v1/screen/records/{id}: one organisation, person or vessel
+ * screened with all its names and identifiers against the newest lists,
+ * its dismissed hits apart, as `attest screen --record ID --json`, with
+ * the versions that answered. */
+int api_screen_record(struct request *r)
+{
+    struct screen_query q;
+    struct shared_index *s;
+    json_t *ids = NULL, *out = NULL;
+    char id[RECORD_ID_MAX];
+    int rc;
+
+    if (record_query(r, &q) != 0)
+        return (int)r->status;
+    if ((rc = record_resolve(&r->ctx, r->st, r->params[0], id)) != AT_OK
+        || (rc = lists_current(&r->ctx, r->st, &ids)) != AT_OK)
+        goto out;
+    if ((rc = acquire(r, ids, &s)) != AT_OK)
+        goto out;
+    rc = screen_record_decided(&r->ctx, r->st, s->ix, id, &q, &out);
+    release(s);
+    if (rc == AT_OK)
+        json_object_set(out, "versions", ids);
+out:
+    json_decref(ids);
+    return rc == AT_OK ? http_json(r, 200, out) : http_core_error(r, rc);
+}
+
+/* GET /api/v1/screen/archive[?new=1[&since=DATE]]: every organisation,
+ * person and vessel the user may read screened against the newest lists,
+ * the records with hits or dismissed hits, as `attest screen archive
+ * --json`; with new, only the hits that the last import (or the lists
+ * newer than those in force on since) adds: "before" the versions
+ * compared with, "last_import" the version imported last. */
+int api_screen_archive(struct request *r)
+{
+    struct screen_archive_opts ao = { 0 };
+    struct screen_index *before_ix = NULL;
+    struct screen_query q;
+    struct shared_index *s;
+    json_t *ids = NULL, *before = NULL, *records = NULL;
+    const char *since = http_arg(r, "since");
+    bool new_only = http_arg(r, "new") != NULL;
+    char last[64] = "";
+    int rc;
+
+    if (record_query(r, &q) != 0)
+        return (int)r->status;
+    if (since && !new_only)
+        return http_error(r, 400, "invalid", "since", "?since= goes with ?new=1");
+    ao.q = &q;
+    if ((rc = lists_current(&r->ctx, r->st, &ids)) != AT_OK)
+        goto out;
+    if (new_only) {
+        if ((rc = screen_archive_before(&r->ctx, r->st, since, last, &before)) != AT_OK) {
+            if (rc == AT_EINVAL && since)
+                return http_error(r, 400, "invalid", "since", "%s", r->ctx.message);
+            goto out;
+        }
+        if (json_array_size(before)
+            && (rc = screen_index_load_versions(&r->ctx, r->st, before, &before_ix)) != AT_OK)
+            goto out;
+        ao.before = before_ix;
+    }
+    if ((rc = acquire(r, ids, &s)) != AT_OK)
+        goto out;
+    rc = screen_archive(&r->ctx, r->st, s->ix, &ao, &records);
+    release(s);
+out:
+    screen_index_free(before_ix);
+    if (rc != AT_OK) {
+        json_decref(ids);
+        json_decref(before);
+        return http_core_error(r, rc);
+    }
+    json_t *reply = json_pack("{s:o, s:o, s:f}", "versions", ids, "records", records,
+                              "threshold", q.threshold);
+    if (new_only) {
+        json_object_set_new(reply, "before", before);
+        json_object_set_new(reply, "last_import", *last ? json_string(last) : json_null());
+    }
+    return http_json(r, 200, reply);
 }

@@ -245,6 +245,8 @@ int api_screen(struct request *r);
 int api_screen_decisions(struct request *r);
 int api_screen_dismiss(struct request *r);
 int api_screen_withdraw(struct request *r);
+int api_screen_record(struct request *r);
+int api_screen_archive(struct request *r);
 int api_sync_conflicts(struct request *r);
 int api_sync_mark(struct request *r);
 int api_sync_pack(struct request *r);

@@ -1,0 +1,66 @@
+"""screen_archive.py: GET /api/v1/screen/records/{id} screens one
+organisation with its names as `attest screen --record` does, a dismissed
+hit set apart; a witness is refused; GET /api/v1/screen/archive lists every
+record with hits; ?new=1 after an older version imported late finds
+nothing new, and ?new=1&since= a day of the 2018 list finds the renamed
+entry new; bad arguments are refused naming the field.  FICTIONAL data."""
+from client import Results, Session
+
+res = Results()
+print("1..11")
+NAME = "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION"
+
+analyst = Session().login("analyst")
+r = analyst.post("/api/v1/records", {"type": "organisation", "data": {"names": ["FICTIONAL " + NAME.title(), NAME]}})
+org = r.json()["id"]
+r = analyst.post("/api/v1/records", {"type": "organisation", "data": {"names": ["FICTIONAL Hoeryong Bakery"]}})
+plain = r.json()["id"]
+
+
+def keys(hits):
+    return [h["key"] for h in hits]
+
+
+r = analyst.get("/api/v1/screen/records/" + org)
+j = r.json() if r.status == 200 else {}
+res.check("one record screened: its hit on KPe.029", r.status == 200 and j["record"] == org
+          and "KPe.029" in keys(j["hits"]) and j["versions"] == ["un-2026-02-27"], r.body[:500])
+r = analyst.post("/api/v1/screen/decisions", {"record": org, "entry": "KPe.029", "note": "FICTIONAL: a namesake"})
+r = analyst.get("/api/v1/screen/records/" + org)
+j = r.json() if r.status == 200 else {}
+res.check("dismissed: set apart with who", r.status == 200 and "KPe.029" not in keys(j["hits"])
+          and [d["dismissal"]["by"] for d in j["dismissed"] if d["key"] == "KPe.029"] == ["analyst"], r.body[:600])
+r = analyst.get("/api/v1/screen/records/" + org + "?threshold=200")
+res.check("a threshold above 100: 400 on threshold", r.status == 400
+          and r.json()["error"]["field"] == "threshold", r.body[:300])
+r = analyst.get("/api/v1/screen/records/" + org + "?scorer=fuzzy")
+res.check("an unknown scorer: 400 on scorer", r.status == 400 and r.json()["error"]["field"] == "scorer",
+          r.body[:300])
+r = analyst.post("/api/v1/records", {"type": "event", "data": {"title": "FICTIONAL event"}})
+ev = r.json().get("id", "ev-none")
+r = analyst.get("/api/v1/screen/records/" + ev)
+res.check("an event is not screened: 400", r.status == 400, r.body[:300])
+
+r = analyst.get("/api/v1/screen/archive")
+j = r.json() if r.status == 200 else {}
+got = [x["record"] for x in j.get("records", [])]
+res.check("the archive screened: the organisation, not the bakery", r.status == 200 and org in got
+          and plain not in got and "before" not in j, r.body[:600])
+r = analyst.get("/api/v1/screen/archive?new=1")
+j = r.json() if r.status == 200 else {}
+res.check("new hits of the last import (an older version): none", r.status == 200 and j["records"] == []
+          and j["last_import"] == "un-2018-10-29" and j["before"] == ["un-2026-02-27"], r.body[:600])
+analyst.post("/api/v1/screen/decisions/withdraw", {"record": org, "entry": "KPe.029"})
+r = analyst.get("/api/v1/screen/archive?new=1&since=2020-01-01")
+j = r.json() if r.status == 200 else {}
+new = {x["record"]: keys(x["hits"]) for x in j.get("records", [])}
+res.check("new since 2020: the renamed entry hits the organisation", r.status == 200
+          and j["before"] == ["un-2018-10-29"] and "KPe.029" in new.get(org, []), r.body[:600])
+r = analyst.get("/api/v1/screen/archive?new=1&since=yesterday")
+res.check("a malformed since: 400 on since", r.status == 400 and r.json()["error"]["field"] == "since", r.body[:300])
+r = analyst.get("/api/v1/screen/archive?since=2020-01-01")
+res.check("since without new: 400 on since", r.status == 400 and r.json()["error"]["field"] == "since", r.body[:300])
+r = Session().login("public").get("/api/v1/screen/archive")
+res.check("a public user does not see restricted records", r.status == 200
+          and org not in [x["record"] for x in r.json()["records"]], r.body[:300])
+raise SystemExit(1 if res.failed else 0)
