@@ -1845,6 +1845,7 @@ VIEWS.screen = function (el) {
     el.appendChild(form);
     el.appendChild(results);
     el.appendChild(decisions);
+    window.ATTEST.screenSections.forEach(function (f) { el.appendChild(f()); });
     var lists = h('section', { id: 'sc-lists', class: 'card' }, h('h2', null, t('sc.lists')));
     var diff = h('div', { id: 'sc-diff' });
     el.appendChild(lists);
@@ -1995,7 +1996,7 @@ window.ATTEST = {
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
     say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
-    picker: null, titleOf: null, recordSections: [], exportSections: []
+    picker: null, titleOf: null, recordSections: [], exportSections: [], screenSections: []
 };
 
 /* Started when every deferred script has run, so that their views are in. */

@@ -273,6 +273,9 @@ def request(s, who, route, level, mode):
         body = {"text": "FICTIONAL matrix document %d" % n}
     elif route == "POST /api/v1/claims":
         body = {"document": "dc-000000000000", "span": "0:1", "quantity": 1, "unit": "workers", "topic": "other"}
+    elif route == "GET /api/v1/screen/records/{id}":
+        # a person of the clearance, screened
+        path = path.replace("{id}", ids["persons"][lv][0])
     elif "{id}" in path:
         path = path.replace("{id}", ids["document"][lv])
     elif route == "POST /api/v1/link/decisions":

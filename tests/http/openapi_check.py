@@ -122,6 +122,8 @@ calls = {
     ("POST", "/api/v1/screen/decisions/withdraw"): ({}, "", {"record": "or-fake00000001", "entry": "KPe.001"}),
     ("GET", "/api/v1/screen/decisions"): ({}, "?all=1", None),
     ("GET", "/api/v1/screen/successors"): ({}, "?entry=un:KPe.002&limit=5", None),
+    ("GET", "/api/v1/screen/records/{id}"): ({"id": "or-fake00000001"}, "", None),
+    ("GET", "/api/v1/screen/archive"): ({}, "?new=1&since=2020-01-01", None),
     ("GET", "/api/v1/sync/conflicts"): ({}, "", None),
     ("GET", "/api/v1/sync/mark"): ({}, "", None),
     ("GET", "/api/v1/sync/pack"): ({}, "?archive=FICTIONAL-unpinned", None),

@@ -33,6 +33,12 @@ GET  /api/v1/screen/decisions           -            401  200   200     200     
 POST /api/v1/screen/decisions           -            401  404   404     404          404     403     403
 POST /api/v1/screen/decisions/withdraw  -            401  404   404     404          404     403     403
 GET  /api/v1/screen/successors          -            401  200   200     200          200     200     200
+GET  /api/v1/screen/archive             -            401  200   200     200          200     200     200
+# a record screened: read at its clearance (else 404)
+GET  /api/v1/screen/records/{id}        public       401  200   200     200          200     200     200
+GET  /api/v1/screen/records/{id}        partner      401  200   200     200          200     200     404
+GET  /api/v1/screen/records/{id}        restricted   401  200   200     200          200     404     404
+GET  /api/v1/screen/records/{id}        confidential 401  200   200     200          404     404     404
 POST /api/v1/tokens                     -            401  201   201     201          201     201     201
 GET  /api/v1/evidence                   -            401  200   200     200          200     200     403
 GET  /api/v1/export/{format}            -            401  200   200     200          403     403     403
