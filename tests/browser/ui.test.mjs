@@ -1435,6 +1435,36 @@ await step('exports: the events\' corroboration downloaded, as the event\'s page
     check(!text.includes(made.witness) && !text.includes(REAL_NAME), 'no witness named');
 });
 
+// The archive's own records screened (issue 15: `attest screen --record`
+// and `attest screen archive [--new]` were CLI-only).
+await step('screening: an organisation of the archive screened, then the whole archive for what the last list newly hits, in English and Korean', async () => {
+    await goto('screen');
+    const org = await page.evaluate(() => window.ATTEST.api('POST', '/records', { type: 'organisation',
+        data: { names: ['FICTIONAL National Aerospace Technology Administration', 'NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION'] } })
+        .then((r) => r.id));
+    await page.fill('#sa-record', org);
+    await page.click('#sa-one');
+    await page.waitForSelector(`#sa-results section.sa-record[data-record="${org}"]`);
+    check(await page.locator('#sa-results tr[data-entry="un:KPe.029"]').count() === 1,
+          'the record hits KPe.029: ' + await page.textContent('#sa-results'));
+    await page.check('#sa-new');
+    await page.click('#sa-all');
+    await page.waitForSelector('#sa-results .sa-before');
+    check((await page.textContent('#sa-results .sa-before')).includes('un-2018-10-29'),
+          'compared with the version before: ' + await page.textContent('#sa-results .sa-before'));
+    check(await page.locator(`#sa-results section.sa-record[data-record="${org}"] tr[data-entry="un:KPe.029"]`).count() === 1,
+          'the renamed entry is new for the record');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('#sa h2')).includes('아카이브 자체 기록'), 'the section in Korean');
+    await page.click('#sa-all');
+    await page.waitForSelector(`#sa-results section.sa-record[data-record="${org}"]`);
+    check((await page.textContent('#sa-results')).includes('대조한 명단'), 'the result in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
