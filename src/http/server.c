@@ -175,10 +175,15 @@ static bool is_basemap_upload(const char *method, const char *url)
 }
 
 /* A file to import or a bundle to check, kept in memory as it arrives
- * (memupload.c, api_import.c, api_verify.c). */
+ * (memupload.c, api_import.c, api_lists.c, api_verify.c). */
 static bool is_import_upload(const char *method, const char *url)
 {
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/import") == 0;
+}
+
+static bool is_lists_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/lists") == 0;
 }
 
 static bool is_bundle_upload(const char *method, const char *url)
@@ -250,6 +255,8 @@ static bool request_start(struct request *r)
         return api_basemap_upload_begin(r) == 0;
     if (is_import_upload(r->method, r->url))
         return api_import_upload_begin(r) == 0;
+    if (is_lists_upload(r->method, r->url))
+        return api_lists_upload_begin(r) == 0;
     if (is_bundle_upload(r->method, r->url))
         return api_verify_bundle_begin(r) == 0;
     if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
