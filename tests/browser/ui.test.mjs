@@ -1465,6 +1465,39 @@ await step('screening: an organisation of the archive screened, then the whole a
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// A new UN list version loaded from its file, and an entry shown as a
+// version lists it (issue 15: `attest lists import`, `attest lists show`).
+await step('screening: a new version of the UN list loaded from its file, an entry shown as it lists it, in English and Korean', async () => {
+    await goto('screen');
+    const xml = readFileSync(new URL('../data/sanctions/un/un-2026-02-27.xml', import.meta.url), 'utf8')
+        .replace(/dateGenerated="2026-02-27/, 'dateGenerated="2026-03-05');
+    await page.setInputFiles('#ls-file', { name: 'consolidated.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
+    await page.click('#ls-upload');
+    await page.waitForSelector('#ls-done .ls-imported, #ls-done .error-box');
+    check(await page.getAttribute('#ls-done .ls-imported', 'data-version') === 'un-2026-03-05',
+          'loaded as un-2026-03-05: ' + await page.textContent('#ls-done'));
+    await page.click('#ls-upload');
+    await page.waitForFunction(() => /already loaded/.test(document.getElementById('ls-done').textContent));
+    await page.fill('#ls-version', 'un-2026-03-05');
+    await page.fill('#ls-key', 'KPe.029');
+    await page.click('#ls-show');
+    await page.waitForSelector('#ls-entry dl, #ls-entry .error-box');
+    check((await page.textContent('#ls-entry')).includes('NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION'),
+          'the entry as that version lists it: ' + await page.textContent('#ls-entry'));
+    await goto('screen');
+    await page.waitForSelector('#sc-lists tr[data-version="un-2026-03-05"]');
+    await page.fill('#ls-key', 'KPe.999');
+    await page.click('#ls-show');
+    await page.waitForSelector('#ls-entry .error-box');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('#ls h2')).includes('제재 명단'), 'the section in Korean');
+    check((await page.textContent('#ls')).includes('유엔 명단 XML 파일'), 'the upload in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

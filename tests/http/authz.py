@@ -124,7 +124,7 @@ def rule(route, level, who):
         return 400 if "write" in can else 403
     # Import, proofs and checks, rings: the matrix sends a file of no known
     # format, no bundle's name, no point, no old size; verifying is for admins.
-    if route == "POST /api/v1/import":
+    if route in ("POST /api/v1/import", "POST /api/v1/lists"):
         return 400 if "write" in can else 403
     if route == "POST /api/v1/verify":
         return 200 if who == "admin" else 403
@@ -219,7 +219,7 @@ def request(s, who, route, level, mode):
         body = {"type": "person"}
     elif route == "POST /api/v1/basemaps":
         query, body = "?filename=fictional.txt", b"FICTIONAL not imagery"
-    elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle"):
+    elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle", "POST /api/v1/lists"):
         query, body = "?filename=fictional.txt", b"FICTIONAL not a file of records"
     elif route == "DELETE /api/v1/basemaps/{name}":
         path = path.replace("{name}", "not-there")
@@ -285,6 +285,8 @@ def request(s, who, route, level, mode):
         query = "?type=person"
     elif path == "/api/v1/screen/successors":
         query = "?entry=un:KPe.002"
+    elif path == "/api/v1/lists/{version}/entries/{key}":
+        path = "/api/v1/lists/un/entries/KPe.001"
     elif path == "/api/v1/lists/{version}/diff":
         path = "/api/v1/lists/un/diff"
         query = "?from=un"

@@ -90,6 +90,8 @@ calls = {
     ("GET", "/api/v1/link/review"): ({}, "?type=person&limit=5", None),
     ("GET", "/api/v1/lists"): ({}, "", None),
     ("GET", "/api/v1/lists/{version}/diff"): ({"version": "un"}, "?from=un", None),
+    ("GET", "/api/v1/lists/{version}/entries/{key}"): ({"version": "un", "key": "KPe.001"}, "", None),
+    ("POST", "/api/v1/lists"): ({}, "?source=un&filename=un-2018-10-29.xml", open("tests/data/sanctions/un/un-2018-10-29.xml", "rb").read()),
     ("POST", "/api/v1/login"): ({}, "", {"username": "analyst", "passphrase": "FICTIONAL test passphrase"}),
     ("POST", "/api/v1/logout"): ({}, "", {}),
     ("GET", "/api/v1/map"): ({}, "?bbox=124,37.5,131,43&layer=site", None),

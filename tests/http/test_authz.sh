@@ -32,6 +32,9 @@ GET  /api/v1/screen/decisions           -            401  200   200     200     
 # a screening decision needs the right to write (else 403), then a record to read: none here (404)
 POST /api/v1/screen/decisions           -            401  404   404     404          404     403     403
 POST /api/v1/screen/decisions/withdraw  -            401  404   404     404          404     403     403
+# a list file: the right to write (else 403), then the matrix names no source (400)
+POST /api/v1/lists                      -            401  400   400     400          400     403     403
+GET  /api/v1/lists/{version}/entries/{key} -         401  200   200     200          200     200     200
 GET  /api/v1/screen/successors          -            401  200   200     200          200     200     200
 GET  /api/v1/screen/archive             -            401  200   200     200          200     200     200
 # a record screened: read at its clearance (else 404)
