@@ -13,12 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool valid_type(const char *t)
-{
-    return t == NULL || *t == '\0' || strcmp(t, "person") == 0 || strcmp(t, "company") == 0
-        || strcmp(t, "vessel") == 0 || strcmp(t, "aircraft") == 0;
-}
-
 /* One result as text: the pair, then a line per scorer. */
 static void print_result(json_t *r)
 {
@@ -109,7 +103,7 @@ static int compare_file(struct cli *cli, const struct screen_index *ix, const ch
             break;
         }
         const char *type = n == 3 ? f[2] : NULL;
-        if (!valid_type(type)) {
+        if (!screen_type_valid(type)) {
             fprintf(stderr, "attest: %s:%lu: field \"type\": \"%s\"; valid: person, company, vessel, "
                             "aircraft or empty\n", path, no, type);
             rc = EXIT_USAGE;
@@ -178,7 +172,7 @@ int cmd_screen_compare(struct cli *cli, int argc, char **argv)
     }
     if ((file == NULL) == (nnames != 2) || (file && type))
         return cli_usage(&screen_command, "compare takes two names (and --type), or --file PAIRS.tsv");
-    if (!valid_type(type))
+    if (!screen_type_valid(type))
         return cli_usage(&screen_command, "--type \"%s\"; valid: person, company, vessel, aircraft", type);
     if (!defaults && archive_exists(cli)) {
         if (cli_login(cli) != AT_OK)

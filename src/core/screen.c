@@ -413,6 +413,12 @@ void screen_explain_text(json_t *explain, struct buf *out)
     buf_puts(out, "");
 }
 
+bool screen_type_valid(const char *type)
+{
+    return type == NULL || *type == '\0' || strcmp(type, "person") == 0 || strcmp(type, "company") == 0
+        || strcmp(type, "vessel") == 0 || strcmp(type, "aircraft") == 0;
+}
+
 int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
                    const char *name2, const char *type, json_t **out)
 {

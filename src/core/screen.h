@@ -96,6 +96,10 @@ void screen_explain_text(json_t *explain, struct buf *out);
 int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
                    const char *name2, const char *type, json_t **out);
 
+/* Whether type is a listed type a name may be compared as: NULL or ""
+ * (any), person, company, vessel or aircraft. */
+bool screen_type_valid(const char *type);
+
 /* Parses a scorer name ("ofac", "attest"). */
 int screen_scorer_parse(struct at_ctx *ctx, const char *name, enum screen_scorer *out);
 

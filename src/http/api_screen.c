@@ -7,7 +7,8 @@
  * listed entity (/api/v1/screen/successors?entry=, core/screen.h); the
  * archive's own organisations, persons and vessels screened, one
  * (/api/v1/screen/records/{id}) or all, or what the last list import
- * newly hits (/api/v1/screen/archive, core/screen_archive.h).
+ * newly hits (/api/v1/screen/archive, core/screen_archive.h); and two
+ * names compared as screening would score them (/api/v1/screen/compare).
  *
  * The screen index of the newest versions is built once and shared by the
  * worker threads; it is built again when a newer list version has been
@@ -353,4 +354,38 @@ out:
         json_object_set_new(reply, "last_import", *last ? json_string(last) : json_null());
     }
     return http_json(r, 200, reply);
+}
+
+/* GET /api/v1/screen/compare?name1=&name2=[&type=][&weights=default]:
+ * name1 scored against name2 as if name2 were listed, with both scorers,
+ * as `attest screen compare --json`: the words weigh as on the newest
+ * lists, or by the default weighting when none is loaded or asked. */
+int api_screen_compare(struct request *r)
+{
+    const char *name1 = http_arg(r, "name1"), *name2 = http_arg(r, "name2");
+    const char *type = http_arg(r, "type"), *weights = http_arg(r, "weights");
+    struct shared_index *s = NULL;
+    json_t *ids = NULL, *out = NULL;
+    int rc;
+
+    if (name1 == NULL || *name1 == '\0' || name2 == NULL || *name2 == '\0')
+        return http_error(r, 400, "invalid", name1 == NULL || *name1 == '\0' ? "name1" : "name2",
+                          "?name1= and ?name2= must each be a name (name2 scored as if listed)");
+    if (!screen_type_valid(type))
+        return http_error(r, 400, "invalid", "type", "?type=\"%.40s\"; valid: person, company, "
+                          "vessel, aircraft or empty", type);
+    if (weights && strcmp(weights, "default") != 0 && strcmp(weights, "lists") != 0)
+        return http_error(r, 400, "invalid", "weights", "?weights= must be \"lists\" (the default) or "
+                          "\"default\"");
+    if ((weights == NULL || strcmp(weights, "lists") == 0)
+        && (rc = lists_current(&r->ctx, r->st, &ids)) != AT_OK)
+        goto out;
+    if (json_array_size(ids) && (rc = acquire(r, ids, &s)) != AT_OK)
+        goto out;
+    rc = screen_compare(&r->ctx, s ? s->ix : NULL, name1, name2, type, &out);
+    if (s)
+        release(s);
+out:
+    json_decref(ids);
+    return rc == AT_OK ? http_json(r, 200, out) : http_core_error(r, rc);
 }

@@ -250,6 +250,7 @@ int api_screen_dismiss(struct request *r);
 int api_screen_withdraw(struct request *r);
 int api_screen_record(struct request *r);
 int api_screen_archive(struct request *r);
+int api_screen_compare(struct request *r);
 int api_sync_conflicts(struct request *r);
 int api_sync_mark(struct request *r);
 int api_sync_pack(struct request *r);

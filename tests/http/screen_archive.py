@@ -3,11 +3,13 @@ organisation with its names as `attest screen --record` does, a dismissed
 hit set apart; a witness is refused; GET /api/v1/screen/archive lists every
 record with hits; ?new=1 after an older version imported late finds
 nothing new, and ?new=1&since= a day of the 2018 list finds the renamed
-entry new; bad arguments are refused naming the field.  FICTIONAL data."""
+entry new; bad arguments are refused naming the field.  GET
+/api/v1/screen/compare scores two names with both scorers, the words
+weighed on the lists or by default.  FICTIONAL data."""
 from client import Results, Session
 
 res = Results()
-print("1..11")
+print("1..16")
 NAME = "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION"
 
 analyst = Session().login("analyst")
@@ -63,4 +65,18 @@ res.check("since without new: 400 on since", r.status == 400 and r.json()["error
 r = Session().login("public").get("/api/v1/screen/archive")
 res.check("a public user does not see restricted records", r.status == 200
           and org not in [x["record"] for x in r.json()["records"]], r.body[:300])
+
+q = "/api/v1/screen/compare?name1=%s&name2=%s" % ("Natl%20Aerospace%20Technology%20Admin", NAME.replace(" ", "%20"))
+r = analyst.get(q + "&type=company")
+j = r.json() if r.status == 200 else {}
+res.check("compare: both scorers, weighed on the lists", r.status == 200 and j["weights"] == "lists"
+          and j["type"] == "company" and "score" in j["attest"] and "score" in j["ofac"], r.body[:400])
+r = analyst.get("/api/v1/screen/compare?name1=FICTIONAL%20Kim&name2=FICTIONAL%20Kim")
+res.check("the same name: a match", r.status == 200 and r.json()["attest"]["match"] is True, r.body[:400])
+r = analyst.get(q + "&weights=default")
+res.check("weights=default: the default weighting", r.status == 200 and r.json()["weights"] == "default", r.body[:300])
+r = analyst.get(q + "&type=boat")
+res.check("an unknown type: 400 on type", r.status == 400 and r.json()["error"]["field"] == "type", r.body[:300])
+r = analyst.get("/api/v1/screen/compare?name1=FICTIONAL")
+res.check("without name2: 400 on name2", r.status == 400 and r.json()["error"]["field"] == "name2", r.body[:300])
 raise SystemExit(1 if res.failed else 0)
