@@ -1498,6 +1498,31 @@ await step('screening: a new version of the UN list loaded from its file, an ent
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// Two names compared (issue 15: `attest screen compare` was CLI-only).
+await step('screening: two names compared with both scorers, in English and Korean', async () => {
+    await goto('screen');
+    await page.fill('#cp-name1', 'Korea Ryonbong General Corporation');
+    await page.fill('#cp-name2', 'KOREA RYONBONG GENERAL CORPORATION');
+    await page.selectOption('#cp-type', 'company');
+    await page.click('#cp-run');
+    await page.waitForSelector('#cp-result table.cp-scores, #cp-result .error-box');
+    check(await page.locator('#cp-result tr[data-scorer]').count() === 2, 'a row per scorer: ' + await page.textContent('#cp-result'));
+    check(await page.getAttribute('#cp-result tr[data-scorer="attest"]', 'data-match') === 'true',
+          'a match by attest\'s scorer: ' + await page.textContent('#cp-result'));
+    check((await page.textContent('#cp-result .cp-weights')).includes('rarity on the lists'), 'weighed on the lists');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('#cp h2')).includes('두 이름 비교'), 'the section in Korean');
+    await page.fill('#cp-name1', 'FICTIONAL Kim');
+    await page.fill('#cp-name2', 'FICTIONAL Kim');
+    await page.click('#cp-run');
+    await page.waitForSelector('#cp-result table.cp-scores');
+    check((await page.textContent('#cp-result')).includes('일치'), 'the result in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

@@ -285,6 +285,8 @@ def request(s, who, route, level, mode):
         query = "?type=person"
     elif path == "/api/v1/screen/successors":
         query = "?entry=un:KPe.002"
+    elif path == "/api/v1/screen/compare":
+        query = "?name1=FICTIONAL%20Trading&name2=FICTIONAL%20Trading%20Co"
     elif path == "/api/v1/lists/{version}/entries/{key}":
         path = "/api/v1/lists/un/entries/KPe.001"
     elif path == "/api/v1/lists/{version}/diff":
