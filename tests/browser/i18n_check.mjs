@@ -19,7 +19,7 @@ I.typeAboutKo = I.typeAboutKo || {};
 // Keys whose Korean may equal the English: codes and a language's own name.
 const ALLOW_SAME = new Set(['col.id', 'ev.sha']);
 // Latin words a Korean label may hold: formats, codes, commands, input words.
-const LATIN_OK = new Set(['English', 'SHA', 'CSV', 'JSON', 'Lines', 'KML', 'KMZ', 'GeoJSON', 'API', 'ID', 'id',
+const LATIN_OK = new Set(['English', 'SHA', 'CSV', 'XML', 'JSON', 'Lines', 'KML', 'KMZ', 'GeoJSON', 'API', 'ID', 'id',
     'URL', 'IMO', 'SWIFT', 'BIC', 'WGS', 'log', 'attest', 'lists', 'import', 'user', 'passwd', 'unknown',
     'un', 'ofac', 'KPe', 'OFAC', 'ent_num', 'name', 'description', 'dismissed', 'withdrawn', 'Polygon',
     'MultiPolygon', 'MultiLineString', 'interview', 'document', 'count', 'YYYY', 'MM', 'DD', 'HH', 'SS', 'm', 'ILO', 'HTML', 'ISO',
