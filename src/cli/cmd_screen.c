@@ -270,6 +270,7 @@ static int screen_archive_cmd(struct cli *cli, struct screen_index *ix, json_t *
     if (o->new_only) {
         char last[64];
         if (screen_archive_before(&cli->ctx, cli->st, o->since, last, &before) != AT_OK) {
+            /* core names the field "since"; here it is the option --since */
             if (cli->ctx.code == AT_EINVAL && o->since)
                 ctx_prefix(&cli->ctx, "--");
             rc = cli_fail(cli, cli->ctx.code);

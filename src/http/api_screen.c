@@ -327,8 +327,10 @@ int api_screen_archive(struct request *r)
         goto out;
     if (new_only) {
         if ((rc = screen_archive_before(&r->ctx, r->st, since, last, &before)) != AT_OK) {
-            if (rc == AT_EINVAL && since)
+            if (rc == AT_EINVAL && since) {
+                json_decref(ids);
                 return http_error(r, 400, "invalid", "since", "%s", r->ctx.message);
+            }
             goto out;
         }
         if (json_array_size(before)
