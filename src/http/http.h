@@ -163,6 +163,10 @@ int auth_identify(struct request *r);
 bool auth_csrf_ok(struct request *r);
 int auth_login(struct request *r);
 int auth_logout(struct request *r);
+/* Checks pass, the body's member field, as the logged-in user's passphrase
+ * now, slowed after a wrong one as logins are: 0, or the status of the
+ * error reply it set (400 when missing, 403 when wrong, 429). */
+int auth_recheck(struct request *r, const char *field, const char *pass);
 int auth_me(struct request *r);
 int auth_token_create(struct request *r);
 
@@ -224,6 +228,7 @@ int api_users_list(struct request *r);
 int api_users_add(struct request *r);
 int api_users_change(struct request *r);
 int api_users_passphrase(struct request *r);
+int api_users_passwd(struct request *r);
 int api_tokens_list(struct request *r);
 int api_tokens_revoke(struct request *r);
 int api_export(struct request *r);

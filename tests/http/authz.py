@@ -69,6 +69,9 @@ def rule(route, level, who):
         if "add_evidence" not in can:
             return 403
         return 201 if reads else 404
+    if route == "POST /api/v1/me/passphrase":
+        # one's own passphrase: the matrix never gives the current one
+        return 400
     if path.startswith("/api/v1/users"):
         # user administration: admins only
         return (201 if method == "POST" and path == "/api/v1/users" else 200) if who == "admin" else 403
@@ -244,6 +247,8 @@ def request(s, who, route, level, mode):
         # a reset of the target's passphrase, which no principal uses
         path = path.replace("{name}", "matrix-target")
         body = {"passphrase": "FICTIONAL matrix reset %d" % n, "kdf": "interactive"}
+    elif route == "POST /api/v1/me/passphrase":
+        body = {"passphrase": "FICTIONAL matrix own %d" % n}
     elif route == "POST /api/v1/tokens/{id}/revoke":
         path = path.replace("{id}", "000000000000")
         body = {}

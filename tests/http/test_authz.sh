@@ -13,6 +13,8 @@ GET  /api/v1/openapi.json               -            200  200   200     200     
 POST /api/v1/login                      -            401  200   200     200          200     200     200
 POST /api/v1/logout                     -            401  200   200     200          200     200     200
 GET  /api/v1/me                         -            401  200   200     200          200     200     200
+# one's own passphrase: everyone, asked the current one (the matrix gives none: 400)
+POST /api/v1/me/passphrase              -            401  400   400     400          400     400     400
 GET  /api/v1/records                    -            401  200   200     200          200     200     200
 GET  /api/v1/search                     -            401  200   200     200          200     200     200
 GET  /api/v1/map                        -            401  200   200     200          200     200     200

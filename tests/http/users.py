@@ -109,6 +109,48 @@ r = admin.post("/api/v1/tokens/%s/revoke" % mine[0]["id"], {})
 res.check("an admin revokes it", r.status == 200, r.body[:200])
 res.check("the revoked token no longer works", Session(token=tok.json()["token"]).get("/api/v1/me").status == 401)
 
+# A user changes their own passphrase (`attest user passwd`): the one they
+# have now asked again; the same core call keeps their sealing key; all
+# their sessions and tokens end, this one too; nothing sent back.
+OWN_PASS = "FICTIONAL own new passphrase 9e5"
+time.sleep(1.1)
+clerk = Session().login("fictional-clerk", RESET_PASS)
+other = Session().login("fictional-clerk", RESET_PASS)
+clerk_token = clerk.post("/api/v1/tokens", {"label": "FICTIONAL clerk script 2"}).json().get("token")
+box_before = [u.get("box_pk") for u in admin.get("/api/v1/users").json()["users"] if u["name"] == "fictional-clerk"]
+r = clerk.post("/api/v1/me/passphrase", {"passphrase": OWN_PASS})
+res.check("passwd without the current passphrase: 400 naming \"current\"",
+          r.status == 400 and error_of(r).get("field") == "current", r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS})
+res.check("passwd without a new passphrase: 400 naming it",
+          r.status == 400 and error_of(r).get("field") == "passphrase", r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS}, csrf=False)
+res.check("passwd without the CSRF header: 403", r.status == 403 and error_of(r).get("code") == "csrf", r.body[:200])
+r = Session(token=clerk_token).post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS})
+res.check("passwd with an API token: 403 (a token holds no keys of the user's to re-wrap)",
+          r.status == 403 and "login" in error_of(r).get("message", ""), r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": "FICTIONAL wrong guess", "passphrase": OWN_PASS})
+res.check("a wrong current passphrase: 403 naming \"current\", the session kept",
+          r.status == 403 and error_of(r).get("field") == "current"
+          and clerk.get("/api/v1/me").status == 200, r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": "FICTIONAL second guess", "passphrase": OWN_PASS})
+res.check("a second guess at once is slowed as a login is (429)", r.status == 429, r.body[:200])
+time.sleep(1.1)
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS, "kdf": "interactive"})
+res.check("the user changes their passphrase; the reply never holds either",
+          r.status == 200 and r.json().get("logged_out") is True and OWN_PASS.encode() not in r.body
+          and RESET_PASS.encode() not in r.body, r.body[:200])
+res.check("the change ends this session", clerk.get("/api/v1/me").status == 401)
+res.check("and their other sessions", other.get("/api/v1/me").status == 401)
+res.check("and their tokens", Session(token=clerk_token).get("/api/v1/me").status == 401)
+box_after = [u.get("box_pk") for u in admin.get("/api/v1/users").json()["users"] if u["name"] == "fictional-clerk"]
+res.check("their sealing key is kept (a reset makes a new one)", box_before == box_after and box_after[0], box_after)
+r = Session().post("/api/v1/login", {"username": "fictional-clerk", "passphrase": RESET_PASS})
+res.check("the old passphrase no longer logs in after passwd", r.status == 401, r.status)
+time.sleep(1.1)
+res.check("the new one does after passwd",
+          Session().login("fictional-clerk", OWN_PASS).get("/api/v1/me").status == 200)
+
 # Evidence: custody events and previews.
 def upload(name, media_type, data):
     r = admin.request("POST", "/api/v1/evidence?filename=%s&media_type=%s&interview=iv-fake00000001"
