@@ -284,7 +284,7 @@ function renderHeader(view) {
     document.getElementById('logout').textContent = t('app.logout');
     if (!state.me) return;
     clear(document.getElementById('who')).append(
-        h('span', { class: 'user' }, state.me.user), ' ',
+        hashLink('account', state.me.user, { class: 'user', id: 'me-link', title: t('nav.account') }), ' ',
         h('span', { class: 'role' }, t('role.' + state.me.role) + ' · ' + vocabLabel('clearance', state.me.clearance)));
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
@@ -1971,15 +1971,18 @@ function mapExports() {
 /* Start                                                               */
 
 document.getElementById('lang').addEventListener('click', switchLang);
+/* Forgets the session on the page and shows the login (a logout, or a
+ * change of one's own passphrase, which ends every session). */
+function loggedOut() {
+    state.me = null;
+    state.csrf = null;
+    state.types = null;
+    state.vocab = null;
+    location.hash = '#/login';
+    route();
+}
 document.getElementById('logout').addEventListener('click', function () {
-    api('POST', '/logout', {}).catch(function () { /* gone already */ }).then(function () {
-        state.me = null;
-        state.csrf = null;
-        state.types = null;
-        state.vocab = null;
-        location.hash = '#/login';
-        route();
-    });
+    api('POST', '/logout', {}).catch(function () { /* gone already */ }).then(loggedOut);
 });
 document.getElementById('skip-link').addEventListener('click', function (e) {
     e.preventDefault();
@@ -1987,14 +1990,14 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 });
 window.addEventListener('hashchange', route);
 
-/* What the pages in their own files (evidence.js, users.js, picker.js,
+/* What the pages in their own files (evidence.js, users.js, account.js, picker.js,
  * document.js, case.js, map_*.js,
  * sync.js) use; they are loaded after this file and add to VIEWS. */
 window.ATTEST = {
     VIEWS: VIEWS, state: state, h: h, append: append, labelled: labelled, clear: clear, nextId: nextId, qs: qs,
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
-    say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
+    say: say, errorBox: errorBox, loggedOut: loggedOut, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
     picker: null, titleOf: null, recordSections: [], exportSections: []
 };
 

@@ -231,7 +231,7 @@ var TEXT = {
         'us.changeRole': 'Change role', 'us.roleChanged': '{name} is now {role}', 'us.disable': 'Disable',
         'us.enable': 'Enable', 'us.confirm': 'Confirm', 'us.confirmDisable': 'Press Confirm to disable {name}: their sessions and tokens end at once',
         'us.disabledOk': '{name} disabled', 'us.enabledOk': '{name} enabled', 'us.addTitle': 'Add a user',
-        'us.pass': 'First passphrase', 'us.passHint': 'Hand it to them in person; it is not shown again. They change it with attest user passwd.',
+        'us.pass': 'First passphrase', 'us.passHint': 'Hand it to them in person; it is not shown again. They change it on their own page (their name at the top) or with attest user passwd.',
         'us.add': 'Add the user', 'us.added': '{name} added', 'us.tokens': 'API tokens',
         'us.tokensAbout': 'Tokens let scripts act as a user. Only their ids are kept here; revoke one that is lost.',
         'us.noTokens': 'No API token.', 'us.tokenId': 'Token id', 'us.label': 'Label', 'us.expires': 'Expires',
@@ -319,7 +319,13 @@ var TEXT = {
         'tr.noCentre': 'Pin the team\'s central archive as a team peer first: only a team peer can be the centre.',
         'us.reset': 'Reset passphrase', 'us.resetHint': 'For a user who lost theirs: you never see the old one. They get a new sealing key; their sessions and tokens end.',
         'us.resetNew': 'New passphrase', 'us.resetAgain': 'Again', 'us.resetDo': 'Set the new passphrase',
-        'us.resetMismatch': 'The two passphrases differ', 'us.resetOk': 'Passphrase of {name} reset; their sessions and tokens have ended'
+        'us.resetMismatch': 'The two passphrases differ', 'us.resetOk': 'Passphrase of {name} reset; their sessions and tokens have ended',
+        'nav.account': 'My account', 'ac.who': 'Logged in as {user}: {role}, reading up to {clearance}.',
+        'ac.passwd': 'Change my passphrase',
+        'ac.passwdHint': 'As attest user passwd: the passphrase you have now is asked again; your keys are wrapped under the new one and your sealing key is kept. Every session and API token of yours ends, this one too: log in again with the new passphrase.',
+        'ac.current': 'Passphrase now', 'ac.newHint': 'At least 10 characters. It is sent once and never shown or kept on this page.',
+        'ac.change': 'Change passphrase',
+        'ac.changed': 'Passphrase changed; your sessions and tokens have ended. Log in with the new passphrase.'
     },
     ko: {
         'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
@@ -542,7 +548,7 @@ var TEXT = {
         'us.changeRole': '역할 변경', 'us.roleChanged': '{name}의 역할을 {role}(으)로 바꿨습니다', 'us.disable': '사용 중지',
         'us.enable': '다시 사용', 'us.confirm': '확인', 'us.confirmDisable': '확인을 누르면 {name}의 사용을 중지합니다. 세션과 토큰이 즉시 끝납니다',
         'us.disabledOk': '{name} 사용 중지됨', 'us.enabledOk': '{name} 다시 사용', 'us.addTitle': '사용자 추가',
-        'us.pass': '첫 암호문', 'us.passHint': '본인에게 직접 전하십시오. 다시 보여 주지 않습니다. 본인이 attest user passwd로 바꿉니다.',
+        'us.pass': '첫 암호문', 'us.passHint': '본인에게 직접 전하십시오. 다시 보여 주지 않습니다. 본인이 자기 계정 페이지(맨 위의 이름)나 attest user passwd로 바꿉니다.',
         'us.add': '사용자 추가', 'us.added': '{name}을(를) 추가했습니다', 'us.tokens': 'API 토큰',
         'us.tokensAbout': '토큰은 스크립트가 사용자 대신 작업하게 합니다. 여기에는 토큰 id만 보입니다. 잃어버린 토큰은 폐기하십시오.',
         'us.noTokens': 'API 토큰이 없습니다.', 'us.tokenId': '토큰 id', 'us.label': '설명', 'us.expires': '만료',
@@ -630,7 +636,13 @@ var TEXT = {
         'tr.noCentre': '먼저 팀의 중앙 아카이브를 같은 팀 연계 아카이브로 등록하십시오. 같은 팀 연계 아카이브만 중앙 아카이브가 될 수 있습니다.',
         'us.reset': '암호문 재설정', 'us.resetHint': '암호문을 잃어버린 사용자를 위한 것입니다. 이전 암호문은 보지 않습니다. 새 봉인 키가 만들어지고, 그 사용자의 세션과 토큰은 끝납니다.',
         'us.resetNew': '새 암호문', 'us.resetAgain': '한 번 더', 'us.resetDo': '새 암호문 설정',
-        'us.resetMismatch': '두 암호문이 다릅니다', 'us.resetOk': '{name}의 암호문을 재설정했습니다. 세션과 토큰이 끝났습니다'
+        'us.resetMismatch': '두 암호문이 다릅니다', 'us.resetOk': '{name}의 암호문을 재설정했습니다. 세션과 토큰이 끝났습니다',
+        'nav.account': '내 계정', 'ac.who': '{user}(으)로 로그인했습니다: {role}, {clearance} 등급까지 열람합니다.',
+        'ac.passwd': '내 암호문 바꾸기',
+        'ac.passwdHint': 'attest user passwd와 같습니다. 지금 쓰는 암호문을 한 번 더 묻고, 키를 새 암호문으로 다시 감쌉니다. 봉인 키는 그대로 둡니다. 이 세션을 포함해 내 모든 세션과 API 토큰이 끝나므로 새 암호문으로 다시 로그인하십시오.',
+        'ac.current': '지금 암호문', 'ac.newHint': '10자 이상. 한 번만 보내며, 이 페이지에 보여 주거나 남기지 않습니다.',
+        'ac.change': '암호문 바꾸기',
+        'ac.changed': '암호문을 바꿨습니다. 세션과 토큰이 모두 끝났습니다. 새 암호문으로 로그인하십시오.'
     }
 };
 

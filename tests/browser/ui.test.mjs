@@ -1435,6 +1435,60 @@ await step('exports: the events\' corroboration downloaded, as the event\'s page
     check(!text.includes(made.witness) && !text.includes(REAL_NAME), 'no witness named');
 });
 
+// A user's own passphrase (issue 15: `attest user passwd` was CLI-only):
+// the analyst opens their page from their name, in English and Korean; a
+// wrong current passphrase and two new ones that differ are refused with
+// nothing changed; the change ends the session (the login shows) and the
+// new passphrase opens, the old one no longer.
+await step('account: an analyst changes their own passphrase from their name, in English and Korean', async () => {
+    const NEW = 'FICTIONAL analyst new passphrase';
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ANALYST);
+    await page.click('#me-link');
+    await page.waitForSelector('#passwd-form');
+    check((await page.textContent('main h1')) === 'My account', 'the page: ' + await page.textContent('main h1'));
+    check((await page.textContent('#ac-who')).includes('Analyst'), 'says who: ' + await page.textContent('#ac-who'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await page.waitForSelector('#passwd-form');
+    check((await page.textContent('main h1')) === '내 계정', 'in Korean: ' + await page.textContent('main h1'));
+    check((await page.textContent('label[for="ac-current"]')) === '지금 암호문', 'the field in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.waitForSelector('#passwd-form');
+    const err = '#passwd-form .error-box:not([hidden])';
+    await page.fill('#ac-current', 'FICTIONAL not it at all');
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW);
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForSelector(err);
+    check((await page.textContent(err)).includes('not your passphrase now'), 'a wrong one refused: ' + await page.textContent(err));
+    check(await page.inputValue('#ac-current') === '' && await page.inputValue('#ac-new') === '', 'the fields emptied');
+    check(await page.isVisible('#who .user'), 'still logged in');
+    await page.fill('#ac-current', ANALYST[1]);
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW + ' typo');
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForFunction(() => /differ/.test(document.querySelector('#passwd-form .error-box').textContent));
+    await page.waitForTimeout(1100); // the wrong guess delays the next check by a second
+    await page.fill('#ac-current', ANALYST[1]);
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW);
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForSelector('#login-user');
+    check((await page.textContent('#status')).includes('Passphrase changed'), 'said: ' + await page.textContent('#status'));
+    check(!(await page.content()).includes(NEW), 'the new passphrase is nowhere on the page');
+    const old = await page.evaluate((p) => fetch('/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'ana', passphrase: p }) }).then((r) => r.status), ANALYST[1]);
+    check(old === 401, 'the old passphrase no longer opens: ' + old);
+    await page.waitForTimeout(1100);
+    await login(['ana', NEW]);
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
