@@ -265,6 +265,11 @@ int api_sync_peer_remove(struct request *r);
 int api_sync_peer_push(struct request *r);
 int api_sync_peer_pull(struct request *r);
 int api_sync_status(struct request *r);
+/* Packs as files (api_sync_files.c): an export downloaded, a pack uploaded
+ * in memory (api_sync_import_begin from the head) and imported. */
+int api_sync_export(struct request *r);
+int api_sync_import_begin(struct request *r);
+int api_sync_import(struct request *r);
 /* What the sync handlers share (api_sync.c): n (its peer set) opened to
  * the peer's server at body's "url" or the address kept with the peer,
  * with body's "token", its notes going into notes (0, or the status of

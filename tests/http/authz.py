@@ -58,7 +58,8 @@ def rule(route, level, who):
             return 403
         if route == "GET /api/v1/sync/mark":
             return 200
-        if route in ("POST /api/v1/sync/uploads", "GET /api/v1/sync/pack"):
+        if route in ("POST /api/v1/sync/uploads", "GET /api/v1/sync/pack", "GET /api/v1/sync/export",
+                     "POST /api/v1/sync/import"):
             return 400
         return 404
     if path == "/api/v1/evidence":
@@ -222,6 +223,8 @@ def request(s, who, route, level, mode):
         body = {"type": "person"}
     elif route == "POST /api/v1/basemaps":
         query, body = "?filename=fictional.txt", b"FICTIONAL not imagery"
+    elif route == "POST /api/v1/sync/import":
+        query, body = "?filename=fictional.pack", b"FICTIONAL not a pack"
     elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle"):
         query, body = "?filename=fictional.txt", b"FICTIONAL not a file of records"
     elif route == "DELETE /api/v1/basemaps/{name}":

@@ -49,6 +49,8 @@ sync_chunk = b"FICTIONAL not a pack\n"
 # Pulling and applying a real pack needs a second, pinned archive: those
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
 needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
+              # packs as files: tests/http/test_sync_files.sh
+              ("GET", "/api/v1/sync/export"), ("POST", "/api/v1/sync/import"),
               ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull"),
               # A job to that peer starts (202) and fails on its own, and the push
               # and pull that follow take its place as the peer's last job (404):
@@ -125,6 +127,8 @@ calls = {
     ("GET", "/api/v1/sync/conflicts"): ({}, "", None),
     ("GET", "/api/v1/sync/mark"): ({}, "", None),
     ("GET", "/api/v1/sync/pack"): ({}, "?archive=FICTIONAL-unpinned", None),
+    ("GET", "/api/v1/sync/export"): ({}, "?to=FICTIONAL-unpinned", None),
+    ("POST", "/api/v1/sync/import"): ({}, "?filename=FICTIONAL-not-a-pack.pack", sync_chunk),
     ("POST", "/api/v1/sync/uploads"): ({}, "?length=%d" % len(sync_chunk), None),
     ("DELETE", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
     ("GET", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),

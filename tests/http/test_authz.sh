@@ -45,6 +45,9 @@ GET  /api/v1/export/{format}/report     -            401  200   200     200     
 GET  /api/v1/sync/conflicts             -            401  200   200     200          200     200     200
 GET  /api/v1/sync/mark                  -            401  200   200     200          403     403     403
 GET  /api/v1/sync/pack                  -            401  400   400     400          403     403     403
+# packs as files: no ?to= for an export, a file that is no pack for an import (400)
+GET  /api/v1/sync/export                -            401  400   400     400          403     403     403
+POST /api/v1/sync/import                -            401  400   400     400          403     403     403
 POST /api/v1/sync/uploads               -            401  400   400     400          403     403     403
 GET  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
 PUT  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
