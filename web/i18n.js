@@ -325,7 +325,15 @@ var TEXT = {
         'ac.passwdHint': 'As attest user passwd: the passphrase you have now is asked again; your keys are wrapped under the new one and your sealing key is kept. Every session and API token of yours ends, this one too: log in again with the new passphrase.',
         'ac.current': 'Passphrase now', 'ac.newHint': 'At least 10 characters. It is sent once and never shown or kept on this page.',
         'ac.change': 'Change passphrase',
-        'ac.changed': 'Passphrase changed; your sessions and tokens have ended. Log in with the new passphrase.'
+        'ac.changed': 'Passphrase changed; your sessions and tokens have ended. Log in with the new passphrase.',
+        'pf.title': 'Packs as files', 'pf.about': 'For a peer the network does not reach: download a pack for it to carry (a USB stick), and import a pack received from it. The same as attest sync export and attest sync import: a pack is encrypted to the peer it is for and signed by this archive.',
+        'pf.exportTitle': 'Download a pack for a peer', 'pf.peer': 'Pinned peer', 'pf.since': 'Since mark (optional)',
+        'pf.sinceHint': 'The mark the peer holds (attest sync mark there); empty: since the mark last heard from it.',
+        'pf.export': 'Download pack', 'pf.exported': '{name} saved ({bytes} bytes).',
+        'pf.importTitle': 'Import a pack received', 'pf.file': 'Pack file (.pack)',
+        'pf.fileHint': 'It must be for this archive and signed by a pinned peer; all of it is imported, or nothing.',
+        'pf.import': 'Import pack', 'pf.chooseFile': 'Choose a .pack file first.', 'pf.nothing': 'Nothing was imported.',
+        'pf.imported': '{name}: imported {versions} versions, {items} log items, {files} files; {held} already held; {conflicts} records in conflict.'
     },
     ko: {
         'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
@@ -642,7 +650,15 @@ var TEXT = {
         'ac.passwdHint': 'attest user passwd와 같습니다. 지금 쓰는 암호문을 한 번 더 묻고, 키를 새 암호문으로 다시 감쌉니다. 봉인 키는 그대로 둡니다. 이 세션을 포함해 내 모든 세션과 API 토큰이 끝나므로 새 암호문으로 다시 로그인하십시오.',
         'ac.current': '지금 암호문', 'ac.newHint': '10자 이상. 한 번만 보내며, 이 페이지에 보여 주거나 남기지 않습니다.',
         'ac.change': '암호문 바꾸기',
-        'ac.changed': '암호문을 바꿨습니다. 세션과 토큰이 모두 끝났습니다. 새 암호문으로 로그인하십시오.'
+        'ac.changed': '암호문을 바꿨습니다. 세션과 토큰이 모두 끝났습니다. 새 암호문으로 로그인하십시오.',
+        'pf.title': '파일로 주고받는 팩', 'pf.about': '네트워크로 닿지 않는 연계 아카이브용입니다. 그쪽에 가져갈 팩을 내려받고(USB 메모리 등), 그쪽에서 받은 팩을 가져옵니다. attest sync export, attest sync import와 같습니다. 팩은 받을 아카이브에 맞춰 암호화되고 이 아카이브가 서명합니다.',
+        'pf.exportTitle': '연계 아카이브에 줄 팩 내려받기', 'pf.peer': '등록된 연계 아카이브', 'pf.since': '기준 마크(선택)',
+        'pf.sinceHint': '상대가 보유한 마크(그쪽에서 보여 주는 마크). 비우면 마지막으로 알려진 마크부터입니다.',
+        'pf.export': '팩 내려받기', 'pf.exported': '{name} 저장됨({bytes}바이트).',
+        'pf.importTitle': '받은 팩 가져오기', 'pf.file': '팩 파일',
+        'pf.fileHint': '이 아카이브 앞으로 만들어지고 등록된 연계 아카이브가 서명한 팩이어야 합니다. 전부 가져오거나 하나도 가져오지 않습니다.',
+        'pf.import': '팩 가져오기', 'pf.chooseFile': '먼저 팩 파일을 고르십시오.', 'pf.nothing': '아무것도 가져오지 않았습니다.',
+        'pf.imported': '{name}: 버전 {versions}개, 로그 항목 {items}개, 파일 {files}개를 가져왔습니다. {held}개는 이미 있었고, 충돌 중인 기록은 {conflicts}개입니다.'
     }
 };
 

@@ -1489,6 +1489,41 @@ await step('account: an analyst changes their own passphrase from their name, in
     await login(ADMIN);
 });
 
+// Packs as files (issue 15: `attest sync export --to` and `sync import` were
+// CLI-only): on the peers page an admin downloads a pack for the pinned peer
+// b, then imports a pack b made (carried on a stick): its record arrives; a
+// file that is no pack is refused, nothing imported; the section in Korean.
+await step('peers: a pack downloaded for a peer, and a pack received imported; a damaged one refused', async () => {
+    await goto('peers');
+    await page.waitForSelector('#pf-peer option[value="b"]');
+    await page.selectOption('#pf-peer', 'b');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#pf-export')]);
+    check(dl.suggestedFilename() === 'attest-to-b.pack', 'saved as: ' + dl.suggestedFilename());
+    const saved = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(saved);
+    check(readFileSync(saved).length > 0, 'the pack is not empty');
+    await page.waitForFunction(() => /attest-to-b\.pack saved/.test(document.getElementById('pf-exported').textContent));
+    const junk = join(process.env.ATTEST_FILES, 'FICTIONAL-junk.pack');
+    writeFileSync(junk, 'FICTIONAL not a pack\n');
+    await page.setInputFiles('#pf-file', junk);
+    await page.click('#pf-import');
+    await page.waitForSelector('#pf-import-error:not([hidden])');
+    check((await page.textContent('#pf-import-error')).includes('Nothing was imported'), 'refused: ' + await page.textContent('#pf-import-error'));
+    await page.setInputFiles('#pf-file', join(process.env.ATTEST_FILES, 'from-b.pack'));
+    await page.click('#pf-import');
+    await page.waitForSelector('#pf-imported');
+    check(/from-b\.pack: imported [1-9]\d* versions/.test(await page.textContent('#pf-imported')), 'imported: ' + await page.textContent('#pf-imported'));
+    await goto('record/dc-xsb000000002');
+    await page.waitForFunction(() => /carried on a stick/.test(document.querySelector('main h1')?.textContent || ''));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('peers');
+    await page.waitForSelector('#pack-files h2');
+    check((await page.textContent('#pack-files h2')) === '파일로 주고받는 팩', 'in Korean: ' + await page.textContent('#pack-files h2'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
