@@ -191,6 +191,7 @@ int api_records_amend(struct request *r);
 int api_records_retract(struct request *r);
 int api_cases_get(struct request *r);
 int api_cases_sale_add(struct request *r);
+int api_cases_sale_remove(struct request *r);
 int api_cases_indicator_set(struct request *r);
 int api_search(struct request *r);
 int api_vocab(struct request *r);

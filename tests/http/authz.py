@@ -112,6 +112,8 @@ def rule(route, level, who):
         # casework: write, then read the case (else 404)
         if "write" not in can:
             return 403
+        if path.endswith("/remove"):
+            return 400 if reads else 404
         return (201 if path.endswith("/sales") else 200) if reads else 404
     if route == "POST /api/v1/link/decisions":
         # a decision on two persons: write, and read both (else 404)
@@ -270,6 +272,9 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", ids["case"][lv])
         if path.endswith("/sales"):
             body = {"sale": {"place": "Yanji", "price": n, "currency": "CNY", "note": "FICTIONAL %d" % n}}
+        elif path.endswith("/remove"):
+            path = path.replace("{n}", "999")
+            body = {"reason": "FICTIONAL matrix %d" % n}
         elif path.endswith("/indicators"):
             body = {"indicator": "deception", "status": "observed", "note": "FICTIONAL %d" % n}
     elif path.startswith("/api/v1/sites/") and "{id}" in path:

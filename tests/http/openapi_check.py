@@ -79,6 +79,8 @@ calls = {
     ("GET", "/api/v1/cases/{id}"): ({"id": "cs-fake00000001"}, "", None),
     ("POST", "/api/v1/cases/{id}/indicators"): ({"id": "cs-fake00000001"}, "", {"indicator": "withheld wages", "status": "observed", "note": "FICTIONAL: a test"}),
     ("POST", "/api/v1/cases/{id}/sales"): ({"id": "cs-fake00000001"}, "", {"sale": {"place": "Helong", "date": "2010", "price": 3000, "currency": "CNY", "note": "FICTIONAL: a test"}, "before": 2}),
+    # the sale just put in at 2, taken out again (writes run in path order)
+    ("POST", "/api/v1/cases/{id}/sales/{n}/remove"): ({"id": "cs-fake00000001", "n": "2"}, "", {"reason": "FICTIONAL: a test"}),
     ("GET", "/api/v1/evidence"): ({}, "", None),
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),

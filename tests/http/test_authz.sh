@@ -105,6 +105,11 @@ POST /api/v1/cases/{id}/indicators      public       401  200   200     200     
 POST /api/v1/cases/{id}/indicators      partner      401  200   200     200          200     403     403
 POST /api/v1/cases/{id}/indicators      restricted   401  200   200     200          200     403     403
 POST /api/v1/cases/{id}/indicators      confidential 401  200   200     200          404     403     403
+# a sale taken out: the matrix names sale 999, never in the chain (400), once the case is read
+POST /api/v1/cases/{id}/sales/{n}/remove public       401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove partner      401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove restricted   401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove confidential 401  400   400     400          404     403     403
 # records: written by every role but partner and public, at any clearance
 POST /api/v1/records                    public       401  201   201     201          201     403     403
 POST /api/v1/records                    partner      401  201   201     201          201     403     403
