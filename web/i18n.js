@@ -258,7 +258,7 @@ var TEXT = {
         'case.dependants': 'Dependants', 'case.referrals': 'Needs and referrals',
         'case.noneCleared': 'None that you are cleared to see.',
         'case.labour': 'Overseas labour', 'case.wage': 'Stated wage', 'case.share': 'Share taken',
-        'case.addSale': 'Add a sale', 'case.before': 'Before sale number (empty: at the end)',
+        'case.addSale': 'Add a sale', 'case.removeSale': 'Take out of the chain', 'case.removeReason': 'Reason (kept in the history)', 'case.removeDo': 'Take the sale out', 'case.before': 'Before sale number (empty: at the end)',
         'case.setIndicator': 'Set an indicator', 'case.saved': 'Saved',
         'nav.peers': 'Peers and sync',
         'pe.about': 'The archives this one exchanges records with. A peer is pinned by the key line its administrator gives you (never by what its server says); a push sends it what it lacks, a pull fetches what this archive lacks, each resuming where an interrupted one stopped.',
@@ -326,14 +326,14 @@ var TEXT = {
         'ac.current': 'Passphrase now', 'ac.newHint': 'At least 10 characters. It is sent once and never shown or kept on this page.',
         'ac.change': 'Change passphrase',
         'ac.changed': 'Passphrase changed; your sessions and tokens have ended. Log in with the new passphrase.',
-        'pf.title': 'Packs as files', 'pf.about': 'For a peer the network does not reach: download a pack for it to carry (a USB stick), and import a pack received from it. The same as attest sync export and attest sync import: a pack is encrypted to the peer it is for and signed by this archive.',
-        'pf.exportTitle': 'Download a pack for a peer', 'pf.peer': 'Pinned peer', 'pf.since': 'Since mark (optional)',
-        'pf.sinceHint': 'The mark the peer holds (attest sync mark there); empty: since the mark last heard from it.',
-        'pf.export': 'Download pack', 'pf.exported': '{name} saved ({bytes} bytes).',
-        'pf.importTitle': 'Import a pack received', 'pf.file': 'Pack file (.pack)',
-        'pf.fileHint': 'It must be for this archive and signed by a pinned peer; all of it is imported, or nothing.',
-        'pf.import': 'Import pack', 'pf.chooseFile': 'Choose a .pack file first.', 'pf.nothing': 'Nothing was imported.',
-        'pf.imported': '{name}: imported {versions} versions, {items} log items, {files} files; {held} already held; {conflicts} records in conflict.'
+        'pkf.title': 'Packs as files', 'pkf.about': 'For a peer the network does not reach: download a pack for it to carry (a USB stick), and import a pack received from it. The same as attest sync export and attest sync import: a pack is encrypted to the peer it is for and signed by this archive.',
+        'pkf.exportTitle': 'Download a pack for a peer', 'pkf.peer': 'Pinned peer', 'pkf.since': 'Since mark (optional)',
+        'pkf.sinceHint': 'The mark the peer holds (attest sync mark there); empty: since the mark last heard from it.',
+        'pkf.export': 'Download pack', 'pkf.exported': '{name} saved ({bytes} bytes).',
+        'pkf.importTitle': 'Import a pack received', 'pkf.file': 'Pack file (.pack)',
+        'pkf.fileHint': 'It must be for this archive and signed by a pinned peer; all of it is imported, or nothing.',
+        'pkf.import': 'Import pack', 'pkf.chooseFile': 'Choose a .pack file first.', 'pkf.nothing': 'Nothing was imported.',
+        'pkf.imported': '{name}: imported {versions} versions, {items} log items, {files} files; {held} already held; {conflicts} records in conflict.'
     },
     ko: {
         'app.skip': '본문으로 건너뛰기', 'app.lang': 'English', 'app.logout': '로그아웃',
@@ -583,7 +583,7 @@ var TEXT = {
         'case.dependants': '자녀', 'case.referrals': '필요와 연계 지원',
         'case.noneCleared': '볼 수 있는 권한이 있는 항목이 없습니다.',
         'case.labour': '해외 파견 노동', 'case.wage': '명목 임금', 'case.share': '떼인 비율',
-        'case.addSale': '매매 추가', 'case.before': '몇 번째 매매 앞에 (비우면 맨 끝)',
+        'case.addSale': '매매 추가', 'case.removeSale': '사슬에서 빼기', 'case.removeReason': '사유(수정 이력에 남음)', 'case.removeDo': '이 매매 빼기', 'case.before': '몇 번째 매매 앞에 (비우면 맨 끝)',
         'case.setIndicator': '지표 기록', 'case.saved': '저장됨',
         'nav.peers': '연계 아카이브와 동기화',
         'pe.about': '이 아카이브와 기록을 주고받는 아카이브입니다. 연계 아카이브는 그 관리자가 직접 건네준 키 줄로 등록합니다(그 서버가 알려 주는 값은 쓰지 않습니다). 보내기는 상대에게 없는 것을 보내고, 받기는 이 아카이브에 없는 것을 가져오며, 중간에 끊기면 멈춘 곳부터 다시 이어 갑니다.',
@@ -651,14 +651,14 @@ var TEXT = {
         'ac.current': '지금 암호문', 'ac.newHint': '10자 이상. 한 번만 보내며, 이 페이지에 보여 주거나 남기지 않습니다.',
         'ac.change': '암호문 바꾸기',
         'ac.changed': '암호문을 바꿨습니다. 세션과 토큰이 모두 끝났습니다. 새 암호문으로 로그인하십시오.',
-        'pf.title': '파일로 주고받는 팩', 'pf.about': '네트워크로 닿지 않는 연계 아카이브용입니다. 그쪽에 가져갈 팩을 내려받고(USB 메모리 등), 그쪽에서 받은 팩을 가져옵니다. attest sync export, attest sync import와 같습니다. 팩은 받을 아카이브에 맞춰 암호화되고 이 아카이브가 서명합니다.',
-        'pf.exportTitle': '연계 아카이브에 줄 팩 내려받기', 'pf.peer': '등록된 연계 아카이브', 'pf.since': '기준 마크(선택)',
-        'pf.sinceHint': '상대가 보유한 마크(그쪽에서 보여 주는 마크). 비우면 마지막으로 알려진 마크부터입니다.',
-        'pf.export': '팩 내려받기', 'pf.exported': '{name} 저장됨({bytes}바이트).',
-        'pf.importTitle': '받은 팩 가져오기', 'pf.file': '팩 파일',
-        'pf.fileHint': '이 아카이브 앞으로 만들어지고 등록된 연계 아카이브가 서명한 팩이어야 합니다. 전부 가져오거나 하나도 가져오지 않습니다.',
-        'pf.import': '팩 가져오기', 'pf.chooseFile': '먼저 팩 파일을 고르십시오.', 'pf.nothing': '아무것도 가져오지 않았습니다.',
-        'pf.imported': '{name}: 버전 {versions}개, 로그 항목 {items}개, 파일 {files}개를 가져왔습니다. {held}개는 이미 있었고, 충돌 중인 기록은 {conflicts}개입니다.'
+        'pkf.title': '파일로 주고받는 팩', 'pkf.about': '네트워크로 닿지 않는 연계 아카이브용입니다. 그쪽에 가져갈 팩을 내려받고(이동식 저장 장치 등), 그쪽에서 받은 팩을 가져옵니다. 명령줄의 팩 내보내기·가져오기와 같습니다. 팩은 받을 아카이브에 맞춰 암호화되고 이 아카이브가 서명합니다.',
+        'pkf.exportTitle': '연계 아카이브에 줄 팩 내려받기', 'pkf.peer': '등록된 연계 아카이브', 'pkf.since': '기준 마크(선택)',
+        'pkf.sinceHint': '상대가 보유한 마크(그쪽에서 보여 주는 마크). 비우면 마지막으로 알려진 마크부터입니다.',
+        'pkf.export': '팩 내려받기', 'pkf.exported': '{name} 저장됨({bytes}바이트).',
+        'pkf.importTitle': '받은 팩 가져오기', 'pkf.file': '팩 파일',
+        'pkf.fileHint': '이 아카이브 앞으로 만들어지고 등록된 연계 아카이브가 서명한 팩이어야 합니다. 전부 가져오거나 하나도 가져오지 않습니다.',
+        'pkf.import': '팩 가져오기', 'pkf.chooseFile': '먼저 팩 파일을 고르십시오.', 'pkf.nothing': '아무것도 가져오지 않았습니다.',
+        'pkf.imported': '{name}: 버전 {versions}개, 로그 항목 {items}개, 파일 {files}개를 가져왔습니다. {held}개는 이미 있었고, 충돌 중인 기록은 {conflicts}개입니다.'
     }
 };
 

@@ -19,7 +19,7 @@ var h = A.h, clear = A.clear, t = A.t, api = A.api;
 function imported(x) {
     var s = x.imported;
     return h('p', { id: 'pf-imported', role: 'status' },
-             t('pf.imported', { name: x.filename, versions: s.versions, items: s.items, files: s.files,
+             t('pkf.imported', { name: x.filename, versions: s.versions, items: s.items, files: s.files,
                                 held: s.already_held, conflicts: s.conflicts }));
 }
 
@@ -29,7 +29,7 @@ function exportForm() {
                              'aria-describedby': 'pf-since-hint' });
     var err = h('p', { class: 'error-box', role: 'alert', id: 'pf-export-error', hidden: true });
     var done = h('p', { role: 'status', id: 'pf-exported' });
-    var run = h('button', { type: 'submit', class: 'primary', id: 'pf-export' }, t('pf.export'));
+    var run = h('button', { type: 'submit', class: 'primary', id: 'pf-export' }, t('pkf.export'));
     var form = h('form', { id: 'pf-export-form', novalidate: true, onsubmit: function (e) {
         e.preventDefault();
         err.hidden = true;
@@ -47,16 +47,16 @@ function exportForm() {
             document.body.appendChild(a);
             a.click();
             setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-            done.textContent = t('pf.exported', { name: name, bytes: blob.size });
+            done.textContent = t('pkf.exported', { name: name, bytes: blob.size });
         }).catch(function (e2) {
             err.textContent = e2.message;
             err.hidden = false;
         }).then(function () { run.disabled = !peer.value; });
     } },
-        h('h3', null, t('pf.exportTitle')), err,
+        h('h3', null, t('pkf.exportTitle')), err,
         h('div', { class: 'fields' },
-          A.labelled('pf-peer', t('pf.peer'), peer),
-          A.labelled('pf-since', t('pf.since'), since, t('pf.sinceHint'))),
+          A.labelled('pf-peer', t('pkf.peer'), peer),
+          A.labelled('pf-since', t('pkf.since'), since, t('pkf.sinceHint'))),
         h('div', { class: 'actions' }, run), done);
     form.show = function (status) {
         clear(peer).append.apply(peer, status.peers.map(function (p) {
@@ -71,14 +71,14 @@ function importForm(reload) {
     var file = h('input', { id: 'pf-file', name: 'pack', type: 'file', accept: '.pack' });
     var err = h('p', { class: 'error-box', role: 'alert', id: 'pf-import-error', hidden: true });
     var out = h('div', { id: 'pf-import-out', 'aria-live': 'polite' });
-    var run = h('button', { type: 'submit', class: 'primary', id: 'pf-import' }, t('pf.import'));
+    var run = h('button', { type: 'submit', class: 'primary', id: 'pf-import' }, t('pkf.import'));
     return h('form', { id: 'pf-import-form', novalidate: true, onsubmit: function (e) {
         e.preventDefault();
         err.hidden = true;
         clear(out);
         var f = file.files[0];
         if (!f) {
-            err.textContent = t('pf.chooseFile');
+            err.textContent = t('pkf.chooseFile');
             err.hidden = false;
             file.focus();
             return;
@@ -88,13 +88,13 @@ function importForm(reload) {
             out.appendChild(imported(x));
             reload();
         }).catch(function (e2) {
-            err.textContent = e2.message + ' ' + t('pf.nothing');
+            err.textContent = e2.message + ' ' + t('pkf.nothing');
             err.hidden = false;
             file.focus();
         }).then(function () { run.disabled = false; });
     } },
-        h('h3', null, t('pf.importTitle')), err,
-        h('div', { class: 'fields' }, A.labelled('pf-file', t('pf.file'), file, t('pf.fileHint'))),
+        h('h3', null, t('pkf.importTitle')), err,
+        h('div', { class: 'fields' }, A.labelled('pf-file', t('pkf.file'), file, t('pkf.fileHint'))),
         h('div', { class: 'actions' }, run), out);
 }
 
@@ -102,8 +102,8 @@ function importForm(reload) {
 A.packFilesSection = function (reload) {
     var exp = exportForm();
     return {
-        el: h('section', { class: 'card', id: 'pack-files' }, h('h2', null, t('pf.title')),
-              h('p', { class: 'muted' }, t('pf.about')), exp, importForm(reload)),
+        el: h('section', { class: 'card', id: 'pack-files' }, h('h2', null, t('pkf.title')),
+              h('p', { class: 'muted' }, t('pkf.about')), exp, importForm(reload)),
         show: exp.show
     };
 };

@@ -1495,7 +1495,7 @@ await step('account: an analyst changes their own passphrase from their name, in
 // file that is no pack is refused, nothing imported; the section in Korean.
 await step('peers: a pack downloaded for a peer, and a pack received imported; a damaged one refused', async () => {
     await goto('peers');
-    await page.waitForSelector('#pf-peer option[value="b"]');
+    await page.waitForSelector('#pf-peer option[value="b"]', { state: 'attached' });
     await page.selectOption('#pf-peer', 'b');
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#pf-export')]);
     check(dl.suggestedFilename() === 'attest-to-b.pack', 'saved as: ' + dl.suggestedFilename());
@@ -1520,6 +1520,34 @@ await step('peers: a pack downloaded for a peer, and a pack received imported; a
     await goto('peers');
     await page.waitForSelector('#pack-files h2');
     check((await page.textContent('#pack-files h2')) === '파일로 주고받는 팩', 'in Korean: ' + await page.textContent('#pack-files h2'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A sale taken out of a case's chain (issue 15: `attest case sale remove`
+// was CLI-only): no reason refused at its field; with one, the chain closes
+// up and the reason is in the case's history; the box in Korean.
+await step('case page: a sale taken out of the chain with a reason, in English and Korean', async () => {
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('.case-timeline li');
+    const before = await page.locator('.case-timeline li').count();
+    const second = page.locator('.case-timeline li[data-sale="2"]');
+    await second.locator('details.sale-remove summary').click();
+    await second.locator('button[type=submit]').click();
+    await second.locator('.error-box:not([hidden])').waitFor();
+    check((await second.locator('.error-box').textContent()).includes('reason'), 'no reason refused: ' + await second.locator('.error-box').textContent());
+    await page.fill('#case-remove-2', 'FICTIONAL: entered twice');
+    await second.locator('button[type=submit]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('.case-timeline li').length === n, before - 1);
+    const after = await page.locator('.case-timeline li').allTextContents();
+    check(after.length === before - 1 && after.every((x, i) => x.startsWith(String(i + 1))), 'numbered afresh: ' + after.join(' | '));
+    const history = await page.evaluate(() => fetch('/api/v1/records/cs-fake00000001/history').then((r) => r.text()));
+    check(history.includes('FICTIONAL: entered twice'), 'the reason is in the history');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('.case-timeline li details.sale-remove summary');
+    check((await page.textContent('.case-timeline li details.sale-remove summary')) === '사슬에서 빼기', 'in Korean');
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
