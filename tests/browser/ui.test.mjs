@@ -1552,6 +1552,56 @@ await step('case page: a sale taken out of the chain with a reason, in English a
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// Figures side by side (issue 15: `attest claims list --about TOPIC` was
+// CLI-only): from the documents page, the claim made earlier listed under
+// its topic with its quote and document; another topic shows none; in Korean.
+await step('claims: figures from documents side by side, by topic, in English and Korean', async () => {
+    await goto('documents');
+    await page.click('#doc-claims-link');
+    await page.waitForSelector('#cl-about');
+    await page.selectOption('#cl-about', 'workers_abroad');
+    await page.waitForFunction(() => /1,200 workers/.test(document.getElementById('cl-out').textContent));
+    const row = page.locator('#cl-table tbody tr', { hasText: '1,200 workers' }).first();
+    check((await row.textContent()).includes('Workers sent abroad'), 'the topic: ' + await row.textContent());
+    check(await row.locator('a[href^="#/document/"]').count() === 1, 'its document linked');
+    await page.selectOption('#cl-about', 'executions');
+    await page.waitForSelector('#cl-none');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('claims');
+    await page.selectOption('#cl-about', 'workers_abroad');
+    await page.waitForFunction(() => /해외 파견 노동자/.test(document.getElementById('cl-out').textContent));
+    check((await page.textContent('main h1')) === '수치 비교', 'the title in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A working copy (issue 15: `attest evidence add --working-copy-of` was
+// CLI-only): a redacted copy of the statement uploaded as its working copy;
+// its item page names the original, which keeps its hash; the field in Korean.
+await step('evidence: a redacted copy uploaded as a working copy of the statement, in English and Korean', async () => {
+    await goto('evidence');
+    await page.waitForSelector(`#ev-copy-of option[value="${made.evidence}"]`, { state: 'attached' });
+    await page.selectOption('#ev-copy-of', made.evidence);
+    await page.setInputFiles('#ev-file', { name: 'statement-redacted.txt', mimeType: 'text/plain',
+                                           buffer: Buffer.from('FICTIONAL redacted statement\n') });
+    await page.click('form.upload button[type=submit]');
+    await page.waitForSelector('#ev-result a[href^="#/evidence/"]');
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForSelector('#ev-details');
+    check((await page.textContent('#ev-details')).includes('Working copy of') && (await page.textContent('#ev-details')).includes(made.evidence),
+          'the copy names its original: ' + await page.textContent('#ev-details'));
+    const original = await page.evaluate((id) => fetch('/api/v1/evidence/' + id).then((r) => r.json()), made.evidence);
+    check(original.sha256 === createHash('sha256').update('FICTIONAL test statement, not real evidence\n').digest('hex'), 'the original unchanged');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('evidence');
+    await page.waitForSelector('label[for="ev-copy-of"]');
+    check((await page.textContent('label[for="ev-copy-of"]')) === '작업 사본의 원본', 'the field in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

@@ -7,7 +7,7 @@
 # inline only for types a browser shows without running anything, under a
 # sandboxing Content-Security-Policy.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 58
+plan 60
 http_setup
 http_start
 "$python" tests/http/users.py || echo "not ok - users.py exited with $?"

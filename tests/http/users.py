@@ -179,6 +179,17 @@ res.check("an HTML item previews as plain text, inline",
           and r.header("content-disposition") == "inline" and b"<script>" in r.body, r.headers)
 res.check("the preview is sandboxed and loads nothing else",
           "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp, csp)
+# A working copy (`attest evidence add --working-copy-of`, the browser's
+# "Working copy of"): linked to the item it derives from.
+r = admin.request("POST", "/api/v1/evidence?filename=note-redacted.txt&media_type=text/plain&working_copy_of=%s"
+                  "&clearance=restricted" % text_id, body=b"FICTIONAL redacted\n",
+                  headers={"Content-Type": "application/octet-stream"})
+copy = admin.get("/api/v1/evidence/%s" % r.json().get("id", "none")).json() if r.status in (200, 201) else {}
+res.check("a working copy names the item it derives from", copy.get("parent") == text_id
+          and copy.get("original") is False, r.body[:200])
+r = admin.request("POST", "/api/v1/evidence?filename=other.txt&working_copy_of=ev-nothere00001", body=b"FICTIONAL x\n",
+                  headers={"Content-Type": "application/octet-stream"})
+res.check("a working copy of no item is refused", 400 <= r.status < 500, r.body[:200])
 svg_id = upload("pic.svg", "image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>")
 r = admin.get("/api/v1/evidence/%s/preview" % svg_id)
 res.check("an SVG item is not previewed (415)", r.status == 415, r.status)
