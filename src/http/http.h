@@ -299,6 +299,7 @@ int api_link_run(struct request *r);
 int api_link_clusters(struct request *r);
 int api_basemaps_add(struct request *r);
 int api_basemaps_remove(struct request *r);
+int api_basemaps_export(struct request *r);
 /* A basemap upload's steps, as an evidence upload's: from the head, each
  * piece of the body, and the end however the request ends. */
 int api_basemap_upload_begin(struct request *r);

@@ -309,6 +309,9 @@ static const struct route routes[] = {
     { .method = "DELETE", .path = "/api/v1/basemaps/{name}",
       .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_basemaps_remove,
       .summary = "remove a basemap and its tiles" },
+    { .method = "GET", .path = "/api/v1/basemaps/{name}/file",
+      .need = NEED_LOGIN, .action = ACTION_WRITE, .handler = api_basemaps_export,
+      .summary = "download a basemap as an MBTiles file (not encrypted), as attest basemap export" },
 };
 
 const struct route *route_all(size_t *count)
