@@ -136,7 +136,7 @@ def rule(route, level, who):
         return 200 if who == "admin" else 403
     if route in ("POST /api/v1/verify/bundle", "GET /api/v1/ring", "GET /api/v1/proof/consistency"):
         return 400
-    if route == "DELETE /api/v1/basemaps/{name}":
+    if route in ("DELETE /api/v1/basemaps/{name}", "GET /api/v1/basemaps/{name}/file"):
         return 404 if "write" in can else 403
     if "{id}" in path:
         return 200 if reads else 404
@@ -229,7 +229,7 @@ def request(s, who, route, level, mode):
         query, body = "?filename=fictional.pack", b"FICTIONAL not a pack"
     elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle"):
         query, body = "?filename=fictional.txt", b"FICTIONAL not a file of records"
-    elif route == "DELETE /api/v1/basemaps/{name}":
+    elif route in ("DELETE /api/v1/basemaps/{name}", "GET /api/v1/basemaps/{name}/file"):
         path = path.replace("{name}", "not-there")
     elif path == "/api/v1/evidence" and method == "POST":
         query = "?filename=fictional-%d.txt&clearance=%s" % (n, lv)

@@ -161,6 +161,7 @@ calls = {
     ("POST", "/api/v1/link/runs"): ({}, "", {"type": "person", "threshold": 0.8}),
     ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
     ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
+    ("GET", "/api/v1/basemaps/{name}/file"): ({"name": "fresh"}, "", None),
     ("POST", "/api/v1/import"): ({}, "?filename=FICTIONAL-sites.csv&type=site", import_csv),
     ("GET", "/api/v1/records/{id}/proof"): ({"id": "ev-fake00000001"}, "", None),
     ("GET", "/api/v1/proof/consistency"): ({}, "?old_size=3", None),

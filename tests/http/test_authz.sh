@@ -195,6 +195,7 @@ GET  /api/v1/records/{id}/proof         partner      401  200   200     200     
 GET  /api/v1/records/{id}/proof         restricted   401  200   200     200          200     404     404
 GET  /api/v1/records/{id}/proof         confidential 401  200   200     200          404     404     404
 DELETE /api/v1/basemaps/{name}          -            401  404   404     404          404     403     403
+GET  /api/v1/basemaps/{name}/file       -            401  404   404     404          404     403     403
 TABLE
 
 http_setup --no-demo
