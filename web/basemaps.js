@@ -4,8 +4,10 @@
  * levels, tiles and size; a file added (an MBTiles file, a GeoTIFF or
  * JPEG 2000, a KML/KMZ GroundOverlay), sent as it is, streamed by the
  * server to a file and cut or checked by core, which refuses what is not
- * valid imagery saying why; a basemap removed after a second press.
- * Adding and removing need the right to write; the server decides.
+ * valid imagery saying why; a basemap removed after a second press; a
+ * basemap downloaded as an MBTiles file (`attest basemap export`, not
+ * encrypted: the hint says so).  Adding, removing and downloading need the
+ * right to write; the server decides.
  */
 'use strict';
 
@@ -44,7 +46,10 @@ function table(list, reload) {
             return h('tr', { 'data-basemap': b.name },
                 h('th', { scope: 'row' }, b.name), h('td', null, b.format),
                 h('td', null, b.minzoom + '–' + b.maxzoom), h('td', { class: 'num' }, String(b.tiles)),
-                h('td', { class: 'num' }, size(b.bytes || 0)), h('td', { class: 'actions' }, remove));
+                h('td', { class: 'num' }, size(b.bytes || 0)),
+                h('td', { class: 'actions' },
+                  h('a', { class: 'button', 'data-action': 'download', title: t('bm.downloadHint'), download: b.name + '.mbtiles',
+                           href: '/api/v1/basemaps/' + encodeURIComponent(b.name) + '/file' }, t('bm.download')), ' ', remove));
         })));
 }
 

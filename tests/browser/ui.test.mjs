@@ -1602,6 +1602,19 @@ await step('evidence: a redacted copy uploaded as a working copy of the statemen
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// A basemap downloaded (issue 15: `attest basemap export` was CLI-only): the
+// scene's MBTiles file saved from the basemaps page, an SQLite file.
+await step('basemaps: a basemap downloaded as an MBTiles file', async () => {
+    await goto('basemaps');
+    await page.waitForSelector('#bm-list tr[data-basemap="scene"] a[data-action="download"]');
+    const [dl] = await Promise.all([page.waitForEvent('download'),
+                                    page.click('#bm-list tr[data-basemap="scene"] a[data-action="download"]')]);
+    check(dl.suggestedFilename() === 'scene.mbtiles', 'saved as: ' + dl.suggestedFilename());
+    const saved = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(saved);
+    check(readFileSync(saved).subarray(0, 15).toString() === 'SQLite format 3', 'an SQLite (MBTiles) file');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
