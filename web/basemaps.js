@@ -22,6 +22,23 @@ function size(bytes) {
     return bytes + ' B';
 }
 
+/* Saves basemap name as NAME.mbtiles (the server's reply names every one
+ * basemap.mbtiles), or says why not. */
+function download(name) {
+    fetch('/api/v1/basemaps/' + encodeURIComponent(name) + '/file', { credentials: 'same-origin' }).then(function (res) {
+        if (res.ok) return res.blob();
+        return res.json().catch(function () { return {}; }).then(function (x) {
+            throw new Error((x.error && x.error.message) || res.statusText);
+        });
+    }).then(function (blob) {
+        var a = h('a', { href: URL.createObjectURL(blob), download: name + '.mbtiles', hidden: true });
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        A.say(t('bm.downloaded', { name: name + '.mbtiles' }));
+    }).catch(function (e) { A.say(e.message, true); });
+}
+
 function table(list, reload) {
     if (!list.length) return h('p', { class: 'muted', id: 'bm-none' }, t('bm.none'));
     return h('table', { class: 'list', id: 'bm-list' },
@@ -48,8 +65,8 @@ function table(list, reload) {
                 h('td', null, b.minzoom + '–' + b.maxzoom), h('td', { class: 'num' }, String(b.tiles)),
                 h('td', { class: 'num' }, size(b.bytes || 0)),
                 h('td', { class: 'actions' },
-                  h('a', { class: 'button', 'data-action': 'download', title: t('bm.downloadHint'), download: b.name + '.mbtiles',
-                           href: '/api/v1/basemaps/' + encodeURIComponent(b.name) + '/file' }, t('bm.download')), ' ', remove));
+                  h('button', { type: 'button', 'data-action': 'download', title: t('bm.downloadHint'),
+                                onclick: function () { download(b.name); } }, t('bm.download')), ' ', remove));
         })));
 }
 

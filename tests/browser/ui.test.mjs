@@ -1606,9 +1606,9 @@ await step('evidence: a redacted copy uploaded as a working copy of the statemen
 // scene's MBTiles file saved from the basemaps page, an SQLite file.
 await step('basemaps: a basemap downloaded as an MBTiles file', async () => {
     await goto('basemaps');
-    await page.waitForSelector('#bm-list tr[data-basemap="scene"] a[data-action="download"]');
+    await page.waitForSelector('#bm-list tr[data-basemap="scene"] button[data-action="download"]');
     const [dl] = await Promise.all([page.waitForEvent('download'),
-                                    page.click('#bm-list tr[data-basemap="scene"] a[data-action="download"]')]);
+                                    page.click('#bm-list tr[data-basemap="scene"] button[data-action="download"]')]);
     check(dl.suggestedFilename() === 'scene.mbtiles', 'saved as: ' + dl.suggestedFilename());
     const saved = join(downloads, 'browser-' + dl.suggestedFilename());
     await dl.saveAs(saved);
