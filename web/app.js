@@ -284,7 +284,7 @@ function renderHeader(view) {
     document.getElementById('logout').textContent = t('app.logout');
     if (!state.me) return;
     clear(document.getElementById('who')).append(
-        h('span', { class: 'user' }, state.me.user), ' ',
+        hashLink('account', state.me.user, { class: 'user', id: 'me-link', title: t('nav.account') }), ' ',
         h('span', { class: 'role' }, t('role.' + state.me.role) + ' · ' + vocabLabel('clearance', state.me.clearance)));
     var nav = clear(document.getElementById('nav'));
     var ul = h('ul');
@@ -1669,6 +1669,11 @@ VIEWS.evidence = function (el, arg, params) {
     var file = h('input', { id: 'ev-file', name: 'file', type: 'file' });
     var interview = picker(h('input', { id: 'ev-interview', name: 'interview', value: params.interview || '',
                                         autocomplete: 'off', placeholder: 'iv-…' }), 'interview');
+    /* A derived file (a transcript, a redacted copy) linked to the item it
+     * comes from, as `attest evidence add --working-copy-of`: filled in from
+     * the list below. */
+    var copyOf = h('select', { id: 'ev-copy-of', name: 'working_copy_of', 'aria-describedby': 'ev-copy-of-hint' },
+                   h('option', { value: '' }, t('ev.original')));
     var result = h('div', { id: 'ev-result', 'aria-live': 'polite' });
     var submit = h('button', { type: 'submit', class: 'primary' }, t('ev.submit'));
     var list = h('div');
@@ -1680,7 +1685,8 @@ VIEWS.evidence = function (el, arg, params) {
         if (!f) { result.appendChild(errorBox({ message: t('ev.nofile') })); file.focus(); return; }
         submit.disabled = true;
         result.textContent = t('ev.uploading');
-        api('POST', '/evidence' + qs({ filename: f.name, interview: interview.value.trim(), media_type: f.type }),
+        api('POST', '/evidence' + qs({ filename: f.name, interview: interview.value.trim(), media_type: f.type,
+                                       working_copy_of: copyOf.value }),
             f, 'application/octet-stream').then(function (item) {
             clear(result).appendChild(h('div', { class: 'card saved' },
                 h('h2', null, t('ev.done', { name: item.filename || f.name })),
@@ -1697,12 +1703,17 @@ VIEWS.evidence = function (el, arg, params) {
         h('h2', null, t('ev.upload')),
         h('div', { class: 'field' }, h('label', { for: 'ev-file' }, t('ev.file')), file),
         h('div', { class: 'field' }, h('label', { for: 'ev-interview' }, t('ev.interview')), interview),
+        labelled('ev-copy-of', t('ev.copyOfField'), copyOf, t('ev.copyOfHint')),
         h('div', { class: 'actions' }, submit)));
     el.appendChild(result);
     el.appendChild(h('section', null, h('h2', null, t('ev.list')), list));
     function loadList() {
         api('GET', '/evidence').then(function (x) {
             clear(list);
+            var chosen = copyOf.value || params.working_copy_of || '';
+            clear(copyOf).append.apply(copyOf, [h('option', { value: '' }, t('ev.original'))].concat(x.items.map(function (it) {
+                return h('option', { value: it.id, selected: it.id === chosen }, (it.filename || '') + ' (' + it.id + ')');
+            })));
             if (!x.items.length) { list.appendChild(h('p', { class: 'muted' }, t('records.none'))); return; }
             list.appendChild(h('table', { class: 'list' },
                 h('thead', null, h('tr', null, [t('ev.name'), t('ev.sha'), t('ev.size'), t('col.id'), ''].map(function (k) {
@@ -1972,15 +1983,18 @@ function mapExports() {
 /* Start                                                               */
 
 document.getElementById('lang').addEventListener('click', switchLang);
+/* Forgets the session on the page and shows the login (a logout, or a
+ * change of one's own passphrase, which ends every session). */
+function loggedOut() {
+    state.me = null;
+    state.csrf = null;
+    state.types = null;
+    state.vocab = null;
+    location.hash = '#/login';
+    route();
+}
 document.getElementById('logout').addEventListener('click', function () {
-    api('POST', '/logout', {}).catch(function () { /* gone already */ }).then(function () {
-        state.me = null;
-        state.csrf = null;
-        state.types = null;
-        state.vocab = null;
-        location.hash = '#/login';
-        route();
-    });
+    api('POST', '/logout', {}).catch(function () { /* gone already */ }).then(loggedOut);
 });
 document.getElementById('skip-link').addEventListener('click', function (e) {
     e.preventDefault();
@@ -1988,15 +2002,15 @@ document.getElementById('skip-link').addEventListener('click', function (e) {
 });
 window.addEventListener('hashchange', route);
 
-/* What the pages in their own files (evidence.js, users.js, picker.js,
+/* What the pages in their own files (evidence.js, users.js, account.js, picker.js,
  * document.js, case.js, map_*.js,
  * sync.js) use; they are loaded after this file and add to VIEWS. */
 window.ATTEST = {
     VIEWS: VIEWS, state: state, h: h, append: append, labelled: labelled, clear: clear, nextId: nextId, qs: qs,
     debounce: debounce, t: t, fieldLabel: fieldLabel, typeLabel: typeLabel, vocabLabel: vocabLabel,
     vocabOptions: vocabOptions, recordLabel: recordLabel, api: api, when: when, typeOfId: typeOfId,
-    say: say, errorBox: errorBox, hashLink: hashLink, recordLink: recordLink, go: go, makeMap: makeMap,
-    picker: null, titleOf: null, recordSections: [], exportSections: [], screenSections: []
+    say: say, errorBox: errorBox, loggedOut: loggedOut, hashLink: hashLink, recordLink: recordLink, go: go,
+    makeMap: makeMap, picker: null, titleOf: null, recordSections: [], exportSections: [], screenSections: []
 };
 
 /* Started when every deferred script has run, so that their views are in. */

@@ -4,8 +4,10 @@
  * levels, tiles and size; a file added (an MBTiles file, a GeoTIFF or
  * JPEG 2000, a KML/KMZ GroundOverlay), sent as it is, streamed by the
  * server to a file and cut or checked by core, which refuses what is not
- * valid imagery saying why; a basemap removed after a second press.
- * Adding and removing need the right to write; the server decides.
+ * valid imagery saying why; a basemap removed after a second press; a
+ * basemap downloaded as an MBTiles file (`attest basemap export`, not
+ * encrypted: the hint says so).  Adding, removing and downloading need the
+ * right to write; the server decides.
  */
 'use strict';
 
@@ -18,6 +20,23 @@ function size(bytes) {
     if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + ' MB';
     if (bytes >= 1024) return (bytes / 1024).toFixed(1) + ' kB';
     return bytes + ' B';
+}
+
+/* Saves basemap name as NAME.mbtiles (the server's reply names every one
+ * basemap.mbtiles), or says why not. */
+function download(name) {
+    fetch('/api/v1/basemaps/' + encodeURIComponent(name) + '/file', { credentials: 'same-origin' }).then(function (res) {
+        if (res.ok) return res.blob();
+        return res.json().catch(function () { return {}; }).then(function (x) {
+            throw new Error((x.error && x.error.message) || res.statusText);
+        });
+    }).then(function (blob) {
+        var a = h('a', { href: URL.createObjectURL(blob), download: name + '.mbtiles', hidden: true });
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        A.say(t('bm.downloaded', { name: name + '.mbtiles' }));
+    }).catch(function (e) { A.say(e.message, true); });
 }
 
 function table(list, reload) {
@@ -44,7 +63,10 @@ function table(list, reload) {
             return h('tr', { 'data-basemap': b.name },
                 h('th', { scope: 'row' }, b.name), h('td', null, b.format),
                 h('td', null, b.minzoom + '–' + b.maxzoom), h('td', { class: 'num' }, String(b.tiles)),
-                h('td', { class: 'num' }, size(b.bytes || 0)), h('td', { class: 'actions' }, remove));
+                h('td', { class: 'num' }, size(b.bytes || 0)),
+                h('td', { class: 'actions' },
+                  h('button', { type: 'button', 'data-action': 'download', title: t('bm.downloadHint'),
+                                onclick: function () { download(b.name); } }, t('bm.download')), ' ', remove));
         })));
 }
 

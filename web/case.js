@@ -5,8 +5,8 @@
  * sales in order on a timeline with their prices and on a map (the places
  * the gazetteer knows, joined in order), the eleven ILO indicators, the
  * dependants, and the needs and referrals the user is cleared to see (the
- * API leaves out the others); and two small forms, to put a sale into the
- * chain and to set an indicator.  Text from the archive is set as text.
+ * API leaves out the others); and small forms, to put a sale into the
+ * chain or take one out with a reason, and to set an indicator.  Text from the archive is set as text.
  */
 'use strict';
 
@@ -26,8 +26,9 @@ function party(v) {
     return /^[a-z]{2}-[0-9a-z]{12}$/.test(v) ? A.recordLink(v) : v;
 }
 
-/* The chain as an ordered timeline: number, date, place, who, price. */
-function timeline(chain) {
+/* The chain as an ordered timeline: number, date, place, who, price;
+ * removal(sale) gives each sale's "take out" box, or null. */
+function timeline(chain, removal) {
     if (!chain.length) return h('p', { class: 'muted' }, t('case.noChain'));
     return h('ol', { class: 'case-timeline', 'aria-label': t('case.timeline') }, chain.map(function (s) {
         var who = [];
@@ -40,8 +41,30 @@ function timeline(chain) {
                    h('strong', null, s.date || t('case.noDate')), ' · ', s.place || '', s.region ? h('span', { class: 'muted' }, ' (' + s.region + ')') : null,
                    h('div', null, who),
                    h('div', { class: 'case-price' }, t('case.price') + ': ' + price(s)),
-                   s.note ? h('div', { class: 'muted' }, s.note) : null));
+                   s.note ? h('div', { class: 'muted' }, s.note) : null,
+                   removal ? removal(s) : null));
     }));
+}
+
+/* Taking sale s out of the chain (`attest case sale remove`): the reason
+ * asked, kept in the case's history. */
+function removeBox(c, done) {
+    return function (s) {
+        var id = 'case-remove-' + s.n;
+        var reason = h('input', { id: id, name: 'reason', autocomplete: 'off', required: true });
+        var err = h('p', { class: 'error-box', role: 'alert', hidden: true });
+        return h('details', { class: 'sale-remove' }, h('summary', null, t('case.removeSale')),
+            h('form', { novalidate: true, onsubmit: function (e) {
+                e.preventDefault();
+                A.api('POST', '/cases/' + encodeURIComponent(c.id) + '/sales/' + s.n + '/remove',
+                      { reason: reason.value.trim() }).then(done).catch(function (x) {
+                    err.hidden = false;
+                    err.textContent = x.message;
+                    reason.focus();
+                });
+            } }, err, h('label', { for: id }, t('case.removeReason')), ' ', reason, ' ',
+              h('button', { type: 'submit', class: 'danger' }, t('case.removeDo'))));
+    };
 }
 
 /* The places of the chain on a map, numbered and joined in order. */
@@ -181,11 +204,12 @@ function render(el, c) {
     if (d.person) el.appendChild(h('p', null, t('case.person') + ': ', A.recordLink(d.person)));
     var left = h('div', { class: 'col' });
     var right = h('div', { class: 'col' });
+    var writer = ['admin', 'officer', 'investigator', 'analyst'].indexOf(A.state.me.role) >= 0;
     if (d.kind === 'overseas_labour') {
         left.appendChild(labour(d));
     } else {
         var chainCard = h('section', { class: 'card', id: 'case-chain' }, h('h2', null, t('case.chain')),
-                          timeline(c.chain || []));
+                          timeline(c.chain || [], writer ? removeBox(c, rerender) : null));
         left.appendChild(chainCard);
         var mapCard = h('section', { class: 'card' }, h('h2', null, t('case.map')));
         left.appendChild(mapCard);

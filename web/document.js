@@ -19,6 +19,7 @@ function str(v) { return v === null || v === undefined ? '' : String(v); }
 
 A.VIEWS.documents = function (el) {
     el.appendChild(h('h1', null, t('doc.list')));
+    el.appendChild(h('p', null, A.hashLink('claims', t('cl.link'), { id: 'doc-claims-link' })));
     var name = h('input', { id: 'doc-name', value: 'document.txt' });
     var publisher = h('input', { id: 'doc-publisher' });
     var published = h('input', { id: 'doc-published', placeholder: 'YYYY-MM-DD' });

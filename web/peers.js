@@ -7,7 +7,9 @@
  * gave (never what its server says), unpinning; a push to or pull from a
  * peer's server run as a job of the server and watched as it runs, its
  * stage and a bar of the bytes (sync_jobs.js), then what was exchanged;
- * travel and the restore after it (travel.js, A.travelSection).
+ * travel and the restore after it (travel.js, A.travelSection); packs
+ * as files, downloaded for a peer and imported (sync_files.js,
+ * A.packFilesSection).
  * The same core calls as `attest key show`, `attest peers` and `attest
  * sync push|pull`, through /api/v1/sync/key, /peers and /status.  The API
  * token of the peer's server is typed for each exchange, sent in the body
@@ -199,6 +201,7 @@ A.VIEWS.peers = function (el) {
     var peers = h('div', { id: 'peers' });
     var conflicts = h('p', { id: 'pe-conflicts' });
     var travel = A.travelSection ? A.travelSection(reload) : null;
+    var packs = A.packFilesSection ? A.packFilesSection(reload) : null;
     var watch = watcher(progress, reload);
     /* The status once for the table and the travel section; a job still
      * running (the page left and opened again) is watched again. */
@@ -211,7 +214,8 @@ A.VIEWS.peers = function (el) {
                 return p.job && p.job.state === 'running' && p.job.kind !== 'restore';   /* travel.js's */
             })[0];
             if (running && !watch.busy) watch.follow(running.job);
-        }].concat(travel ? [travel.show] : []), [peers].concat(travel ? [travel.body] : []));
+        }].concat(travel ? [travel.show] : [], packs ? [packs.show] : []),
+        [peers].concat(travel ? [travel.body] : []));
     }
     el.appendChild(h('div', { class: 'record-layout' },
         h('div', { class: 'col' },
@@ -220,7 +224,7 @@ A.VIEWS.peers = function (el) {
               h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
             peers, progress),
           travel ? travel.el : null),
-        h('div', { class: 'col' }, keySection(), addForm(reload))));
+        h('div', { class: 'col' }, keySection(), addForm(reload), packs ? packs.el : null)));
     reload();
 };
 

@@ -642,6 +642,56 @@ out:
     return rc;
 }
 
+/* What both exports check first: the right to write, and basemap w->name
+ * there (its details into w). */
+static int export_wanted(struct at_ctx *ctx, struct store *st, struct wanted *w)
+{
+    int rc;
+
+    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK
+        || (rc = basemap_each(ctx, st, find_one, w)) != AT_OK)
+        return rc;
+    if (!w->found)
+        return ctx_error(ctx, AT_ENOTFOUND, "no basemap \"%s\"; 'attest basemap list' lists them",
+                         w->name);
+    return AT_OK;
+}
+
+int basemap_export_fd(struct at_ctx *ctx, struct store *st, const char *name, int fd)
+{
+    struct wanted w = { .name = name };
+    sqlite3 *out = NULL;
+    unsigned char *bytes = NULL;
+    sqlite3_int64 size = 0, done = 0;
+    int rc;
+
+    if ((rc = export_wanted(ctx, st, &w)) != AT_OK)
+        return rc;
+    if (sqlite3_open_v2(":memory:", &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = ctx_error(ctx, AT_ERR, "cannot make the file in memory");
+        goto out;
+    }
+    if ((rc = export_into(ctx, st, &w.b, out, name)) != AT_OK)
+        goto out;
+    if ((bytes = sqlite3_serialize(out, "main", &size, 0)) == NULL) {
+        rc = ctx_error(ctx, AT_ERR, "cannot make the file in memory");
+        goto out;
+    }
+    while (done < size) {
+        ssize_t n = write(fd, bytes + done, (size_t)(size - done));
+        if (n < 0) {
+            rc = ctx_error(ctx, AT_ERR, "writing the copy of %s failed", name);
+            goto out;
+        }
+        done += n;
+    }
+out:
+    sqlite3_free(bytes);
+    if (out)
+        sqlite3_close(out);
+    return rc;
+}
+
 int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const char *path)
 {
     struct wanted w = { .name = name };
@@ -649,13 +699,8 @@ int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const
     sqlite3 *out = NULL;
     int rc;
 
-    if ((rc = access_check(ctx, store_session(st), ACTION_WRITE, 0)) != AT_OK)
+    if ((rc = export_wanted(ctx, st, &w)) != AT_OK)
         return rc;
-    if ((rc = basemap_each(ctx, st, find_one, &w)) != AT_OK)
-        return rc;
-    if (!w.found)
-        return ctx_error(ctx, AT_ENOTFOUND, "no basemap \"%s\"; 'attest basemap list' lists them",
-                         name);
     if (access(path, F_OK) == 0)
         return ctx_error(ctx, AT_ECONFLICT, "%s exists: give a new file", path);
     buf_printf(&tmp, "%s.partial", path);

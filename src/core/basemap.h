@@ -72,6 +72,9 @@ int basemap_remove(struct at_ctx *ctx, struct store *st, const char *name);
  * The copy is not encrypted.  AT_ECONFLICT if path exists; AT_ENOTFOUND
  * if there is no such basemap.  Needs the right to write records. */
 int basemap_export(struct at_ctx *ctx, struct store *st, const char *name, const char *path);
+/* The same file written to fd (the server's download): made in memory,
+ * never on disk, then written whole. */
+int basemap_export_fd(struct at_ctx *ctx, struct store *st, const char *name, int fd);
 
 /* An HTTP entity tag, quotes included: "24 hex digits". */
 #define BASEMAP_ETAG_MAX 27

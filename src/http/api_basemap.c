@@ -19,7 +19,8 @@
  * the request ends, and what a crash left is removed at the next start.
  * At most BASEMAP_UPLOADS_MAX run at once (each is tiled as it is added,
  * which takes a thread, memory and disk); more are refused from the head
- * with 429.  DELETE /api/v1/basemaps/{name} removes one.
+ * with 429.  DELETE /api/v1/basemaps/{name} removes one; GET
+ * /api/v1/basemaps/{name}/file downloads it as `attest basemap export`.
  */
 #include "http.h"
 #include "server.h"
@@ -28,6 +29,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,4 +376,30 @@ int api_basemaps_remove(struct request *r)
     if (rc != AT_OK)
         return http_core_error(r, rc);
     return http_json(r, 200, json_pack("{s:s, s:b}", "name", r->params[0], "removed", 1));
+}
+
+/* GET /api/v1/basemaps/{name}/file: the MBTiles file `attest basemap export
+ * NAME FILE` writes (not encrypted: it tells where the imagery covers),
+ * made in an anonymous in-memory file, never on disk. */
+int api_basemaps_export(struct request *r)
+{
+    struct stat sb;
+    int fd = memfd_create("attest-basemap", MFD_CLOEXEC), rc;
+
+    if (fd < 0)
+        return http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s", strerror(errno));
+    rc = basemap_export_fd(&r->ctx, r->st, r->params[0], fd);
+    if (rc == AT_OK && fstat(fd, &sb) != 0)
+        rc = ctx_error(&r->ctx, AT_ERR, "cannot read the copy made: %s", strerror(errno));
+    if (rc != AT_OK) {
+        close(fd);
+        return http_core_error(r, rc);
+    }
+    lseek(fd, 0, SEEK_SET);
+    r->file_fd = fd;
+    r->file_len = (uint64_t)sb.st_size;
+    r->content_type = "application/vnd.sqlite3";
+    r->disposition = "attachment; filename=\"basemap.mbtiles\"";
+    r->status = 200;
+    return 200;
 }

@@ -2,12 +2,14 @@
  * api_cases.c: casework over HTTP: a case with its chain of sales (placed
  * on the gazetteer for the map), its full ILO checklist, and the
  * dependants and referrals the user may see (casework_read); a sale put
- * into the chain; an indicator set.  A case itself is created and amended
+ * into the chain or taken out of it (`attest case sale add|remove`); an
+ * indicator set.  A case itself is created and amended
  * through the records API; these add what it cannot do in one step.
  */
 #include "http.h"
 #include "../core/casework.h"
 #include "../core/evlog.h"
+#include "../core/number.h"
 
 #include <limits.h>
 
@@ -52,6 +54,33 @@ int api_cases_sale_add(struct request *r)
         rc = http_core_error(r, rc);
     else
         rc = reply_case(r, 201);
+    json_decref(body);
+    return rc;
+}
+
+/* POST /api/v1/cases/{id}/sales/{n}/remove {"reason", "source"}: sale n (from 1)
+ * taken out of the chain, as `attest case sale remove CASE N --reason R`. */
+int api_cases_sale_remove(struct request *r)
+{
+    json_t *body = http_body_json(r, true);
+    struct casework_sale c = { .case_id = r->params[0] };
+    long n = 0;
+    int rc;
+
+    if (body == NULL)
+        return (int)r->status;
+    c.reason = json_string_value(json_object_get(body, "reason"));
+    c.source = json_string_value(json_object_get(body, "source"));
+    if (number_parse_long(&r->ctx, "sale number", r->params[1], 1, INT_MAX, &n) != AT_OK)
+        rc = http_error(r, 400, "invalid", "n", "%s", r->ctx.message);
+    else if (c.reason == NULL || *c.reason == '\0')
+        rc = http_error(r, 400, "invalid", "reason", "\"reason\" is required: why the sale is "
+                        "taken out of the chain (kept in the case's history)");
+    else if ((c.remove = (size_t)n),
+             (rc = evlog_write(&r->ctx, r->st, casework_sale_remove_write, &c)) != AT_OK)
+        rc = http_core_error(r, rc);
+    else
+        rc = reply_case(r, 200);
     json_decref(body);
     return rc;
 }

@@ -5,8 +5,11 @@
  * core checks again.  A new user's passphrase is taken from the body and
  * never sent back; a change of role, disabling and an admin's reset of a
  * lost passphrase (the old one never asked) end the user's sessions and
- * tokens, as in the CLI.  Tokens: everyone lists and revokes their
- * own, admins anyone's (core decides).
+ * tokens, as in the CLI.  Everyone changes their own passphrase
+ * (`attest user passwd`): the one they have now asked again, the same
+ * core call re-wrapping their keys, and all their sessions and tokens end,
+ * this one too.  Tokens: everyone lists and revokes their own, admins
+ * anyone's (core decides).
  */
 #include "http.h"
 #include "../core/evlog.h"
@@ -16,8 +19,9 @@
 #include <string.h>
 
 /* A change made by evlog_write: add (name, role, pass, kdf), role (name,
- * role), enable (name, enable), reset (name, pass, kdf: a new passphrase)
- * or revoke (name: the token's id). */
+ * role), enable (name, enable), reset (name, pass, kdf: a new passphrase),
+ * passwd (pass, kdf: the user's own new passphrase) or revoke (name: the
+ * token's id). */
 struct user_change {
     const char *sub;
     const struct session *by;
@@ -39,6 +43,8 @@ static int change_user(struct at_ctx *ctx, struct store *st, void *arg)
         return keys_token_revoke(ctx, st, c->by, c->name);
     if (strcmp(c->sub, "reset") == 0)
         return keys_passphrase_reset(ctx, st, c->by, c->name, c->pass, c->kdf);
+    if (strcmp(c->sub, "passwd") == 0)
+        return keys_passwd(ctx, st, c->by, c->pass, c->kdf);
     return keys_user_enable(ctx, st, c->by, c->name, c->enable);
 }
 
@@ -165,6 +171,45 @@ int api_users_passphrase(struct request *r)
         status = write_change(r, &(struct user_change){ .sub = "reset", .by = &r->keys,
                                                         .name = r->params[0], .pass = pass,
                                                         .kdf = &kdf }, 200);
+    json_decref(body);
+    return status;
+}
+
+/* POST /api/v1/me/passphrase {current, passphrase[, kdf]}: only from a
+ * login, whose session holds the user's own unlocked keys (a request by
+ * API token carries the server's, which must never be wrapped under the
+ * user's passphrase). */
+int api_users_passwd(struct request *r)
+{
+    json_t *body = http_body_json(r, true);
+    struct kdf kdf = keys_kdf_default();
+    const char *current, *pass, *kdf_name;
+    int status;
+
+    if (body == NULL)
+        return (int)r->status;
+    current = json_string_value(json_object_get(body, "current"));
+    pass = json_string_value(json_object_get(body, "passphrase"));
+    kdf_name = json_string_value(json_object_get(body, "kdf"));
+    if (current == NULL || *current == '\0')
+        status = http_error(r, 400, "invalid", "current", "\"current\" is required: your "
+                            "passphrase now, asked again before it is changed");
+    else if (pass == NULL || *pass == '\0')
+        status = http_error(r, 400, "invalid", "passphrase", "\"passphrase\" is required: your "
+                            "new passphrase");
+    else if (kdf_name && keys_kdf_parse(&r->ctx, kdf_name, &kdf) != AT_OK)
+        status = http_error(r, 400, "invalid", "kdf", "%s", r->ctx.message);
+    else if (r->session == NULL)
+        status = http_error(r, 403, "forbidden", NULL, "change your passphrase from a login "
+                            "(POST /api/v1/login), not with an API token");
+    else if ((status = auth_recheck(r, "current", current)) != 0)
+        ;
+    else if ((status = evlog_write(&r->ctx, r->st, change_user,
+                                   &(struct user_change){ .sub = "passwd", .by = &r->keys,
+                                                          .pass = pass, .kdf = &kdf })) != AT_OK)
+        status = http_core_error(r, status);
+    else
+        status = http_json(r, 200, json_pack("{s:s, s:b}", "user", r->keys.user, "logged_out", 1));
     json_decref(body);
     return status;
 }

@@ -423,6 +423,25 @@ int auth_login(struct request *r)
     return open_session(r, &keys, generation);
 }
 
+int auth_recheck(struct request *r, const char *field, const char *pass)
+{
+    struct session again;
+    int rc, status;
+
+    if (pass == NULL || *pass == '\0')
+        return http_error(r, 400, "invalid", field, "\"%s\" is required: your passphrase now, "
+                          "asked again before it is changed", field);
+    if ((status = claim_check(r, r->keys.user)) != 0)
+        return status;
+    rc = keys_login(&r->ctx, r->st, r->keys.user, pass, &again);
+    release_check(r, r->keys.user, rc != AT_OK);
+    if (rc != AT_OK)
+        return http_error(r, 403, "wrong_passphrase", field, "\"%s\": that is not your passphrase "
+                          "now; nothing was changed", field);
+    access_session_free(&again);
+    return 0;
+}
+
 int auth_logout(struct request *r)
 {
     struct http_session *s;

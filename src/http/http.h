@@ -163,6 +163,10 @@ int auth_identify(struct request *r);
 bool auth_csrf_ok(struct request *r);
 int auth_login(struct request *r);
 int auth_logout(struct request *r);
+/* Checks pass, the body's member field, as the logged-in user's passphrase
+ * now, slowed after a wrong one as logins are: 0, or the status of the
+ * error reply it set (400 when missing, 403 when wrong, 429). */
+int auth_recheck(struct request *r, const char *field, const char *pass);
 int auth_me(struct request *r);
 int auth_token_create(struct request *r);
 
@@ -187,6 +191,7 @@ int api_records_amend(struct request *r);
 int api_records_retract(struct request *r);
 int api_cases_get(struct request *r);
 int api_cases_sale_add(struct request *r);
+int api_cases_sale_remove(struct request *r);
 int api_cases_indicator_set(struct request *r);
 int api_search(struct request *r);
 int api_vocab(struct request *r);
@@ -224,6 +229,7 @@ int api_users_list(struct request *r);
 int api_users_add(struct request *r);
 int api_users_change(struct request *r);
 int api_users_passphrase(struct request *r);
+int api_users_passwd(struct request *r);
 int api_tokens_list(struct request *r);
 int api_tokens_revoke(struct request *r);
 int api_export(struct request *r);
@@ -266,6 +272,11 @@ int api_sync_peer_remove(struct request *r);
 int api_sync_peer_push(struct request *r);
 int api_sync_peer_pull(struct request *r);
 int api_sync_status(struct request *r);
+/* Packs as files (api_sync_files.c): an export downloaded, a pack uploaded
+ * in memory (api_sync_import_begin from the head) and imported. */
+int api_sync_export(struct request *r);
+int api_sync_import_begin(struct request *r);
+int api_sync_import(struct request *r);
 /* What the sync handlers share (api_sync.c): n (its peer set) opened to
  * the peer's server at body's "url" or the address kept with the peer,
  * with body's "token", its notes going into notes (0, or the status of
@@ -294,6 +305,7 @@ int api_link_run(struct request *r);
 int api_link_clusters(struct request *r);
 int api_basemaps_add(struct request *r);
 int api_basemaps_remove(struct request *r);
+int api_basemaps_export(struct request *r);
 /* A basemap upload's steps, as an evidence upload's: from the head, each
  * piece of the body, and the end however the request ends. */
 int api_basemap_upload_begin(struct request *r);

@@ -5,7 +5,7 @@
  * left behind however the request or the server ends; core reads it by
  * its path under /proc/self/fd.  For the files a browser sends to be read
  * once and not kept: a file of records to import (api_import.c), a bundle
- * to check (api_verify.c).  The head of every upload written as it arrives
+ * to check (api_verify.c), a sync pack (api_sync_files.c).  The head of every upload written as it arrives
  * (these, and a basemap spooled to a file in api_basemap.c) is checked
  * here, its size and name (memupload_head; an evidence upload's size too,
  * memupload_length), and each piece written by memupload_spool.

@@ -174,8 +174,9 @@ static bool is_basemap_upload(const char *method, const char *url)
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/basemaps") == 0;
 }
 
-/* A file to import or a bundle to check, kept in memory as it arrives
- * (memupload.c, api_import.c, api_lists.c, api_verify.c). */
+/* A file to import, a list to load, a bundle to check or a pack to import,
+ * kept in memory as it arrives (memupload.c, api_import.c, api_lists.c,
+ * api_verify.c, api_sync_files.c). */
 static bool is_import_upload(const char *method, const char *url)
 {
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/import") == 0;
@@ -189,6 +190,11 @@ static bool is_lists_upload(const char *method, const char *url)
 static bool is_bundle_upload(const char *method, const char *url)
 {
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/verify/bundle") == 0;
+}
+
+static bool is_pack_upload(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/sync/import") == 0;
 }
 
 static struct request *request_new(struct MHD_Connection *conn, const char *url, const char *method)
@@ -259,6 +265,8 @@ static bool request_start(struct request *r)
         return api_lists_upload_begin(r) == 0;
     if (is_bundle_upload(r->method, r->url))
         return api_verify_bundle_begin(r) == 0;
+    if (is_pack_upload(r->method, r->url))
+        return api_sync_import_begin(r) == 0;
     if (length && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
         http_error(r, 413, "too_large", NULL, "the body is larger than the server accepts "
                    "(%d bytes for JSON)", HTTP_MAX_BODY);

@@ -46,6 +46,9 @@ if ! { run init "$tmp/a" --kdf interactive \
        && mkdir -p "$tmp/files" && python3 "$root/tests/tools/mbtiles.py" make "$tmp/files/colours.mbtiles" --zooms 0-1 \
        && run -A "$tmp/a" export bundle --tier court -o "$tmp/files/court.tar" ev-fake00000001 pp-fake00000001 \
        && printf 'FICTIONAL not imagery\n' > "$tmp/files/not-imagery.kmz" \
+       && printf '%s\n' '{"type":"document","id":"dc-xsb000000002","data":{"title":"FICTIONAL report carried on a stick"}}' \
+              > "$tmp/b2.jsonl" && run -A "$tmp/b" import jsonl "$tmp/b2.jsonl" \
+       && run -A "$tmp/b" sync export --to a > "$tmp/files/from-b.pack" \
        && openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
               -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
               -keyout "$tmp/tls-key.pem" -out "$tmp/tls-cert.pem"; } >"$tmp/setup.log" 2>&1; then

@@ -1523,6 +1523,186 @@ await step('screening: two names compared with both scorers, in English and Kore
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// A user's own passphrase (issue 15: `attest user passwd` was CLI-only):
+// the analyst opens their page from their name, in English and Korean; a
+// wrong current passphrase and two new ones that differ are refused with
+// nothing changed; the change ends the session (the login shows) and the
+// new passphrase opens, the old one no longer.
+await step('account: an analyst changes their own passphrase from their name, in English and Korean', async () => {
+    const NEW = 'FICTIONAL analyst new passphrase';
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ANALYST);
+    await page.click('#me-link');
+    await page.waitForSelector('#passwd-form');
+    check((await page.textContent('main h1')) === 'My account', 'the page: ' + await page.textContent('main h1'));
+    check((await page.textContent('#ac-who')).includes('Analyst'), 'says who: ' + await page.textContent('#ac-who'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await page.waitForSelector('#passwd-form');
+    check((await page.textContent('main h1')) === '내 계정', 'in Korean: ' + await page.textContent('main h1'));
+    check((await page.textContent('label[for="ac-current"]')) === '지금 암호문', 'the field in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.waitForSelector('#passwd-form');
+    const err = '#passwd-form .error-box:not([hidden])';
+    await page.fill('#ac-current', 'FICTIONAL not it at all');
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW);
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForSelector(err);
+    check((await page.textContent(err)).includes('not your passphrase now'), 'a wrong one refused: ' + await page.textContent(err));
+    check(await page.inputValue('#ac-current') === '' && await page.inputValue('#ac-new') === '', 'the fields emptied');
+    check(await page.isVisible('#who .user'), 'still logged in');
+    await page.fill('#ac-current', ANALYST[1]);
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW + ' typo');
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForFunction(() => /differ/.test(document.querySelector('#passwd-form .error-box').textContent));
+    await page.waitForTimeout(1100); // the wrong guess delays the next check by a second
+    await page.fill('#ac-current', ANALYST[1]);
+    await page.fill('#ac-new', NEW);
+    await page.fill('#ac-again', NEW);
+    await page.click('#passwd-form button[type=submit]');
+    await page.waitForSelector('#login-user');
+    check((await page.textContent('#status')).includes('Passphrase changed'), 'said: ' + await page.textContent('#status'));
+    check(!(await page.content()).includes(NEW), 'the new passphrase is nowhere on the page');
+    const old = await page.evaluate((p) => fetch('/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'ana', passphrase: p }) }).then((r) => r.status), ANALYST[1]);
+    check(old === 401, 'the old passphrase no longer opens: ' + old);
+    await page.waitForTimeout(1100);
+    await login(['ana', NEW]);
+    await page.click('#logout');
+    await page.waitForSelector('#login-user');
+    await login(ADMIN);
+});
+
+// Packs as files (issue 15: `attest sync export --to` and `sync import` were
+// CLI-only): on the peers page an admin downloads a pack for the pinned peer
+// b, then imports a pack b made (carried on a stick): its record arrives; a
+// file that is no pack is refused, nothing imported; the section in Korean.
+await step('peers: a pack downloaded for a peer, and a pack received imported; a damaged one refused', async () => {
+    await goto('peers');
+    await page.waitForSelector('#pf-peer option[value="b"]', { state: 'attached' });
+    await page.selectOption('#pf-peer', 'b');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#pf-export')]);
+    check(dl.suggestedFilename() === 'attest-to-b.pack', 'saved as: ' + dl.suggestedFilename());
+    const saved = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(saved);
+    check(readFileSync(saved).length > 0, 'the pack is not empty');
+    await page.waitForFunction(() => /attest-to-b\.pack saved/.test(document.getElementById('pf-exported').textContent));
+    const junk = join(process.env.ATTEST_FILES, 'FICTIONAL-junk.pack');
+    writeFileSync(junk, 'FICTIONAL not a pack\n');
+    await page.setInputFiles('#pf-file', junk);
+    await page.click('#pf-import');
+    await page.waitForSelector('#pf-import-error:not([hidden])');
+    check((await page.textContent('#pf-import-error')).includes('Nothing was imported'), 'refused: ' + await page.textContent('#pf-import-error'));
+    await page.setInputFiles('#pf-file', join(process.env.ATTEST_FILES, 'from-b.pack'));
+    await page.click('#pf-import');
+    await page.waitForSelector('#pf-imported');
+    check(/from-b\.pack: imported [1-9]\d* versions/.test(await page.textContent('#pf-imported')), 'imported: ' + await page.textContent('#pf-imported'));
+    await goto('record/dc-xsb000000002');
+    await page.waitForFunction(() => /carried on a stick/.test(document.querySelector('main h1')?.textContent || ''));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('peers');
+    await page.waitForSelector('#pack-files h2');
+    check((await page.textContent('#pack-files h2')) === '파일로 주고받는 팩', 'in Korean: ' + await page.textContent('#pack-files h2'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A sale taken out of a case's chain (issue 15: `attest case sale remove`
+// was CLI-only): no reason refused at its field; with one, the chain closes
+// up and the reason is in the case's history; the box in Korean.
+await step('case page: a sale taken out of the chain with a reason, in English and Korean', async () => {
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('.case-timeline li');
+    const before = await page.locator('.case-timeline li').count();
+    const second = page.locator('.case-timeline li[data-sale="2"]');
+    await second.locator('details.sale-remove summary').click();
+    await second.locator('button[type=submit]').click();
+    await second.locator('.error-box:not([hidden])').waitFor();
+    check((await second.locator('.error-box').textContent()).includes('reason'), 'no reason refused: ' + await second.locator('.error-box').textContent());
+    await page.fill('#case-remove-2', 'FICTIONAL: entered twice');
+    await second.locator('button[type=submit]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('.case-timeline li').length === n, before - 1);
+    const after = await page.locator('.case-timeline li').allTextContents();
+    check(after.length === before - 1 && after.every((x, i) => x.startsWith(String(i + 1))), 'numbered afresh: ' + after.join(' | '));
+    const history = await page.evaluate(() => fetch('/api/v1/records/cs-fake00000001/history').then((r) => r.text()));
+    check(history.includes('FICTIONAL: entered twice'), 'the reason is in the history');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('case/cs-fake00000001');
+    await page.waitForSelector('.case-timeline li details.sale-remove summary');
+    check((await page.textContent('.case-timeline li details.sale-remove summary')) === '사슬에서 빼기', 'in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// Figures side by side (issue 15: `attest claims list --about TOPIC` was
+// CLI-only): from the documents page, the claim made earlier listed under
+// its topic with its quote and document; another topic shows none; in Korean.
+await step('claims: figures from documents side by side, by topic, in English and Korean', async () => {
+    await goto('documents');
+    await page.click('#doc-claims-link');
+    await page.waitForSelector('#cl-about');
+    await page.selectOption('#cl-about', 'workers_abroad');
+    await page.waitForFunction(() => /1,200 workers/.test(document.getElementById('cl-out').textContent));
+    const row = page.locator('#cl-table tbody tr', { hasText: '1,200 workers' }).first();
+    check((await row.textContent()).includes('Workers sent abroad'), 'the topic: ' + await row.textContent());
+    check(await row.locator('a[href^="#/document/"]').count() === 1, 'its document linked');
+    await page.selectOption('#cl-about', 'executions');
+    await page.waitForSelector('#cl-none');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('claims');
+    await page.selectOption('#cl-about', 'workers_abroad');
+    await page.waitForFunction(() => /해외 파견 노동자/.test(document.getElementById('cl-out').textContent));
+    check((await page.textContent('main h1')) === '수치 비교', 'the title in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A working copy (issue 15: `attest evidence add --working-copy-of` was
+// CLI-only): a redacted copy of the statement uploaded as its working copy;
+// its item page names the original, which keeps its hash; the field in Korean.
+await step('evidence: a redacted copy uploaded as a working copy of the statement, in English and Korean', async () => {
+    await goto('evidence');
+    await page.waitForSelector(`#ev-copy-of option[value="${made.evidence}"]`, { state: 'attached' });
+    await page.selectOption('#ev-copy-of', made.evidence);
+    await page.setInputFiles('#ev-file', { name: 'statement-redacted.txt', mimeType: 'text/plain',
+                                           buffer: Buffer.from('FICTIONAL redacted statement\n') });
+    await page.click('form.upload button[type=submit]');
+    await page.waitForSelector('#ev-result a[href^="#/evidence/"]');
+    await page.click('#ev-result a[href^="#/evidence/"]');
+    await page.waitForSelector('#ev-details');
+    check((await page.textContent('#ev-details')).includes('Working copy of') && (await page.textContent('#ev-details')).includes(made.evidence),
+          'the copy names its original: ' + await page.textContent('#ev-details'));
+    const original = await page.evaluate((id) => fetch('/api/v1/evidence/' + id).then((r) => r.json()), made.evidence);
+    check(original.sha256 === createHash('sha256').update('FICTIONAL test statement, not real evidence\n').digest('hex'), 'the original unchanged');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('evidence');
+    await page.waitForSelector('label[for="ev-copy-of"]');
+    check((await page.textContent('label[for="ev-copy-of"]')) === '작업 사본의 원본', 'the field in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A basemap downloaded (issue 15: `attest basemap export` was CLI-only): the
+// scene's MBTiles file saved from the basemaps page, an SQLite file.
+await step('basemaps: a basemap downloaded as an MBTiles file', async () => {
+    await goto('basemaps');
+    await page.waitForSelector('#bm-list tr[data-basemap="scene"] button[data-action="download"]');
+    const [dl] = await Promise.all([page.waitForEvent('download'),
+                                    page.click('#bm-list tr[data-basemap="scene"] button[data-action="download"]')]);
+    check(dl.suggestedFilename() === 'scene.mbtiles', 'saved as: ' + dl.suggestedFilename());
+    const saved = join(downloads, 'browser-' + dl.suggestedFilename());
+    await dl.saveAs(saved);
+    check(readFileSync(saved).subarray(0, 15).toString() === 'SQLite format 3', 'an SQLite (MBTiles) file');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

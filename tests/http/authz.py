@@ -58,7 +58,8 @@ def rule(route, level, who):
             return 403
         if route == "GET /api/v1/sync/mark":
             return 200
-        if route in ("POST /api/v1/sync/uploads", "GET /api/v1/sync/pack"):
+        if route in ("POST /api/v1/sync/uploads", "GET /api/v1/sync/pack", "GET /api/v1/sync/export",
+                     "POST /api/v1/sync/import"):
             return 400
         return 404
     if path == "/api/v1/evidence":
@@ -69,6 +70,9 @@ def rule(route, level, who):
         if "add_evidence" not in can:
             return 403
         return 201 if reads else 404
+    if route == "POST /api/v1/me/passphrase":
+        # one's own passphrase: the matrix never gives the current one
+        return 400
     if path.startswith("/api/v1/users"):
         # user administration: admins only
         return (201 if method == "POST" and path == "/api/v1/users" else 200) if who == "admin" else 403
@@ -108,6 +112,8 @@ def rule(route, level, who):
         # casework: write, then read the case (else 404)
         if "write" not in can:
             return 403
+        if path.endswith("/remove"):
+            return 400 if reads else 404
         return (201 if path.endswith("/sales") else 200) if reads else 404
     if route == "POST /api/v1/link/decisions":
         # a decision on two persons: write, and read both (else 404)
@@ -130,7 +136,7 @@ def rule(route, level, who):
         return 200 if who == "admin" else 403
     if route in ("POST /api/v1/verify/bundle", "GET /api/v1/ring", "GET /api/v1/proof/consistency"):
         return 400
-    if route == "DELETE /api/v1/basemaps/{name}":
+    if route in ("DELETE /api/v1/basemaps/{name}", "GET /api/v1/basemaps/{name}/file"):
         return 404 if "write" in can else 403
     if "{id}" in path:
         return 200 if reads else 404
@@ -219,9 +225,11 @@ def request(s, who, route, level, mode):
         body = {"type": "person"}
     elif route == "POST /api/v1/basemaps":
         query, body = "?filename=fictional.txt", b"FICTIONAL not imagery"
+    elif route == "POST /api/v1/sync/import":
+        query, body = "?filename=fictional.pack", b"FICTIONAL not a pack"
     elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle", "POST /api/v1/lists"):
         query, body = "?filename=fictional.txt", b"FICTIONAL not a file of records"
-    elif route == "DELETE /api/v1/basemaps/{name}":
+    elif route in ("DELETE /api/v1/basemaps/{name}", "GET /api/v1/basemaps/{name}/file"):
         path = path.replace("{name}", "not-there")
     elif path == "/api/v1/evidence" and method == "POST":
         query = "?filename=fictional-%d.txt&clearance=%s" % (n, lv)
@@ -244,6 +252,8 @@ def request(s, who, route, level, mode):
         # a reset of the target's passphrase, which no principal uses
         path = path.replace("{name}", "matrix-target")
         body = {"passphrase": "FICTIONAL matrix reset %d" % n, "kdf": "interactive"}
+    elif route == "POST /api/v1/me/passphrase":
+        body = {"passphrase": "FICTIONAL matrix own %d" % n}
     elif route == "POST /api/v1/tokens/{id}/revoke":
         path = path.replace("{id}", "000000000000")
         body = {}
@@ -262,6 +272,9 @@ def request(s, who, route, level, mode):
         path = path.replace("{id}", ids["case"][lv])
         if path.endswith("/sales"):
             body = {"sale": {"place": "Yanji", "price": n, "currency": "CNY", "note": "FICTIONAL %d" % n}}
+        elif path.endswith("/remove"):
+            path = path.replace("{n}", "999")
+            body = {"reason": "FICTIONAL matrix %d" % n}
         elif path.endswith("/indicators"):
             body = {"indicator": "deception", "status": "observed", "note": "FICTIONAL %d" % n}
     elif path.startswith("/api/v1/sites/") and "{id}" in path:

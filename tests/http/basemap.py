@@ -6,16 +6,19 @@ Cache-Control; 304 for its ETag; 404 for a tile or basemap that is not
 there and for numbers out of range; 401 without a login.  A tile asked
 for again is the same (the server threads keep replies), and after the
 basemap is removed and another added under its name while the server
-runs, every thread serves the new tile with a new ETag.  FICTIONAL data
-only."""
+runs, every thread serves the new tile with a new ETag.  A basemap
+downloaded as `attest basemap export` writes it: an MBTiles file with its
+tiles and metadata; refused to a role without the right to write.
+FICTIONAL data only."""
 import os
+import sqlite3
 import subprocess
 import sys
 
 from client import Results, Session, error_of
 
 res = Results()
-print("1..14")
+print("1..18")
 tmp = os.environ["TEST_TMP"]
 analyst = Session().login("analyst")
 
@@ -24,6 +27,27 @@ maps = r.json().get("basemaps", []) if r.status == 200 else []
 res.check("basemaps lists colours with its zooms", r.status == 200 and [
     (m["name"], m["minzoom"], m["maxzoom"], m["tiles"]) for m in maps] == [("colours", 0, 2, 21)], r.body[:300])
 
+r = analyst.get("/api/v1/basemaps/colours/file")
+res.check("a basemap downloads as an MBTiles file", r.status == 200 and r.body.startswith(b"SQLite format 3\0")
+          and "attachment" in (r.header("content-disposition") or ""), (r.status, r.headers))
+got = os.path.join(tmp, "downloaded.mbtiles")
+with open(got, "wb") as f:
+    f.write(r.body if r.status == 200 else b"")
+try:
+    db = sqlite3.connect(got)
+    tiles = db.execute("SELECT count(*) FROM tiles").fetchone()[0]
+    meta = dict(db.execute("SELECT name, value FROM metadata").fetchall())
+    db.close()
+except sqlite3.Error as e:
+    tiles, meta = -1, {"error": str(e)}
+res.check("with its 21 tiles and its metadata, as attest basemap export writes them",
+          tiles == 21 and meta.get("name") == "colours" and meta.get("minzoom") == "0" and meta.get("maxzoom") == "2",
+          (tiles, meta))
+r = Session().login("partner").get("/api/v1/basemaps/colours/file")
+res.check("a partner may not download a basemap (403)", r.status == 403, r.status)
+r = analyst.get("/api/v1/basemaps/not-there/file")
+res.check("a basemap that is not there: 404 naming it", r.status == 404 and "not-there" in error_of(r).get("message", ""),
+          r.body[:200])
 
 def pixel(body):
     path = os.path.join(tmp, "tile.png")

@@ -4,11 +4,12 @@ their order, prices and currencies, and refuses a bad currency and a bad
 indicator with the valid values; its referral (confidential) is listed for
 the admin and not for an analyst, who gets the case but not the referral;
 the partner role may not write; /stats gives the median of the sale prices
-at the stated rate.  FICTIONAL data only."""
+at the stated rate; a sale taken out of the chain with a reason, as `attest
+case sale remove`.  FICTIONAL data only."""
 from client import Results, Session, error_of
 
 res = Results()
-print("1..12")
+print("1..17")
 admin = Session().login("admin")
 case = admin.add("case", "restricted", {"kind": "trafficking", "summary": "FICTIONAL case"})
 ref = admin.add("referral", "confidential", {"case": case, "need": "shelter", "help_given": "FICTIONAL shelter"})
@@ -54,3 +55,20 @@ res.check("a partner may not add a sale, nor see the case", r.status in (403, 40
 s = admin.get("/api/v1/stats?rate=CNY:USD=0.14").json()
 rows = {r["key"]: r["values"] for t in s["tables"] if t["name"] == "sale_prices_by_year" for r in t["rows"]}
 res.check("stats: 2005 at 1 CNY = 0.14 USD is 2 sales, median 420, 140 to 700", rows.get("2005") == [2, 420.0, 140.0, 700.0], rows)
+
+# A sale taken out of the chain (`attest case sale remove CASE N --reason R`).
+sale({"sale": {"place": "Tumen", "date": "2010", "price": 10, "currency": "USD"}})
+r = admin.post(path + "/sales/4/remove", {})
+res.check("removing a sale without a reason: 400 naming it",
+          r.status == 400 and error_of(r).get("field") == "reason", r.body[:300])
+r = admin.post(path + "/sales/x/remove", {"reason": "FICTIONAL"})
+res.check("a sale number that is no number: 400 naming it", r.status == 400 and error_of(r).get("field") == "n",
+          r.body[:300])
+r = admin.post(path + "/sales/9/remove", {"reason": "FICTIONAL"})
+res.check("a sale not in the chain: 400 saying how many there are",
+          r.status == 400 and "has 4 sales" in error_of(r).get("message", ""), r.body[:300])
+r = partner.post(path + "/sales/4/remove", {"reason": "FICTIONAL"})
+res.check("a partner may not remove a sale", r.status in (403, 404), r.status)
+r = admin.post(path + "/sales/4/remove", {"reason": "FICTIONAL: entered twice"})
+res.check("the admin takes sale 4 out; the chain is the three before", r.status == 200
+          and [x["place"] for x in r.json()["chain"]] == ["Yanji", "Helong", "Musan"], r.body[:300])

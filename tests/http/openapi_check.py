@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from client import Session, Results
+from client import Session, Results, error_of
 import schema
 
 res = Results()
@@ -49,6 +49,8 @@ sync_chunk = b"FICTIONAL not a pack\n"
 # Pulling and applying a real pack needs a second, pinned archive: those
 # succeed in tests/http/test_sync.sh; here they answer a documented refusal.
 needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/apply"),
+              # packs as files: tests/http/test_sync_files.sh
+              ("GET", "/api/v1/sync/export"), ("POST", "/api/v1/sync/import"),
               ("POST", "/api/v1/sync/peers/{name}/push"), ("POST", "/api/v1/sync/peers/{name}/pull"),
               # A job to that peer starts (202) and fails on its own, and the push
               # and pull that follow take its place as the peer's last job (404):
@@ -77,6 +79,8 @@ calls = {
     ("GET", "/api/v1/cases/{id}"): ({"id": "cs-fake00000001"}, "", None),
     ("POST", "/api/v1/cases/{id}/indicators"): ({"id": "cs-fake00000001"}, "", {"indicator": "withheld wages", "status": "observed", "note": "FICTIONAL: a test"}),
     ("POST", "/api/v1/cases/{id}/sales"): ({"id": "cs-fake00000001"}, "", {"sale": {"place": "Helong", "date": "2010", "price": 3000, "currency": "CNY", "note": "FICTIONAL: a test"}, "before": 2}),
+    # the sale just put in at 2, taken out again (writes run in path order)
+    ("POST", "/api/v1/cases/{id}/sales/{n}/remove"): ({"id": "cs-fake00000001", "n": "2"}, "", {"reason": "FICTIONAL: a test"}),
     ("GET", "/api/v1/evidence"): ({}, "", None),
     ("POST", "/api/v1/evidence"): ({}, "?filename=fictional.txt&media_type=text/plain&interview=iv-fake00000001&clearance=restricted", evidence_bytes),
     ("GET", "/api/v1/evidence/{id}"): ({"id": "EVIDENCE"}, "", None),
@@ -130,6 +134,8 @@ calls = {
     ("GET", "/api/v1/sync/conflicts"): ({}, "", None),
     ("GET", "/api/v1/sync/mark"): ({}, "", None),
     ("GET", "/api/v1/sync/pack"): ({}, "?archive=FICTIONAL-unpinned", None),
+    ("GET", "/api/v1/sync/export"): ({}, "?to=FICTIONAL-unpinned", None),
+    ("POST", "/api/v1/sync/import"): ({}, "?filename=FICTIONAL-not-a-pack.pack", sync_chunk),
     ("POST", "/api/v1/sync/uploads"): ({}, "?length=%d" % len(sync_chunk), None),
     ("DELETE", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
     ("GET", "/api/v1/sync/uploads/{id}"): ({"id": "UPLOAD"}, "", None),
@@ -147,6 +153,8 @@ calls = {
     ("POST", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", {"confirm": "not-its-name"}),
     ("GET", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/restore"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
+    # one's own passphrase without the current one (400): a change would end the session the calls use
+    ("POST", "/api/v1/me/passphrase"): ({}, "", {"passphrase": "FICTIONAL own passphrase"}),
     ("POST", "/api/v1/users/{name}/passphrase"): ({"name": "fictional-clerk"}, "", {"passphrase": "FICTIONAL reset passphrase", "kdf": "interactive"}),
     ("GET", "/api/v1/vocab"): ({}, "", None),
     ("GET", "/tiles/{name}/{z}/{x}/{y}"): ({"name": "colours", "z": "1", "x": "1", "y": "0"}, "", None),
@@ -158,6 +166,7 @@ calls = {
     ("POST", "/api/v1/link/runs"): ({}, "", {"type": "person", "threshold": 0.8}),
     ("POST", "/api/v1/basemaps"): ({}, "?filename=fresh.mbtiles&name=fresh", mbtiles_bytes),
     ("DELETE", "/api/v1/basemaps/{name}"): ({"name": "not-there"}, "", None),
+    ("GET", "/api/v1/basemaps/{name}/file"): ({"name": "fresh"}, "", None),
     ("POST", "/api/v1/import"): ({}, "?filename=FICTIONAL-sites.csv&type=site", import_csv),
     ("GET", "/api/v1/records/{id}/proof"): ({"id": "ev-fake00000001"}, "", None),
     ("GET", "/api/v1/proof/consistency"): ({}, "?old_size=3", None),
@@ -219,7 +228,10 @@ for key in order:
         found["JOB"] = r.json()["id"]
     if key in needs_peer:
         continue
-    if key[0] == "POST" and key[1] != "/api/v1/logout":
+    if key == ("POST", "/api/v1/me/passphrase"):
+        res.check("admin POST /api/v1/me/passphrase without the current one: 400 naming it",
+                  r.status == 400 and error_of(r).get("field") == "current", r.body[:300])
+    elif key[0] == "POST" and key[1] != "/api/v1/logout":
         res.check("admin %s %s succeeded" % key, r.status in (200, 201), r.body[:300])
     if key[0] == "GET":
         res.check("admin %s %s succeeded" % key, r.status == 200, r.body[:300])

@@ -13,6 +13,8 @@ GET  /api/v1/openapi.json               -            200  200   200     200     
 POST /api/v1/login                      -            401  200   200     200          200     200     200
 POST /api/v1/logout                     -            401  200   200     200          200     200     200
 GET  /api/v1/me                         -            401  200   200     200          200     200     200
+# one's own passphrase: everyone, asked the current one (the matrix gives none: 400)
+POST /api/v1/me/passphrase              -            401  400   400     400          400     400     400
 GET  /api/v1/records                    -            401  200   200     200          200     200     200
 GET  /api/v1/search                     -            401  200   200     200          200     200     200
 GET  /api/v1/map                        -            401  200   200     200          200     200     200
@@ -53,6 +55,9 @@ GET  /api/v1/export/{format}/report     -            401  200   200     200     
 GET  /api/v1/sync/conflicts             -            401  200   200     200          200     200     200
 GET  /api/v1/sync/mark                  -            401  200   200     200          403     403     403
 GET  /api/v1/sync/pack                  -            401  400   400     400          403     403     403
+# packs as files: no ?to= for an export, a file that is no pack for an import (400)
+GET  /api/v1/sync/export                -            401  400   400     400          403     403     403
+POST /api/v1/sync/import                -            401  400   400     400          403     403     403
 POST /api/v1/sync/uploads               -            401  400   400     400          403     403     403
 GET  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
 PUT  /api/v1/sync/uploads/{id}          -            401  404   404     404          403     403     403
@@ -110,6 +115,11 @@ POST /api/v1/cases/{id}/indicators      public       401  200   200     200     
 POST /api/v1/cases/{id}/indicators      partner      401  200   200     200          200     403     403
 POST /api/v1/cases/{id}/indicators      restricted   401  200   200     200          200     403     403
 POST /api/v1/cases/{id}/indicators      confidential 401  200   200     200          404     403     403
+# a sale taken out: the matrix names sale 999, never in the chain (400), once the case is read
+POST /api/v1/cases/{id}/sales/{n}/remove public       401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove partner      401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove restricted   401  400   400     400          400     403     403
+POST /api/v1/cases/{id}/sales/{n}/remove confidential 401  400   400     400          404     403     403
 # records: written by every role but partner and public, at any clearance
 POST /api/v1/records                    public       401  201   201     201          201     403     403
 POST /api/v1/records                    partner      401  201   201     201          201     403     403
@@ -195,6 +205,7 @@ GET  /api/v1/records/{id}/proof         partner      401  200   200     200     
 GET  /api/v1/records/{id}/proof         restricted   401  200   200     200          200     404     404
 GET  /api/v1/records/{id}/proof         confidential 401  200   200     200          404     404     404
 DELETE /api/v1/basemaps/{name}          -            401  404   404     404          404     403     403
+GET  /api/v1/basemaps/{name}/file       -            401  404   404     404          404     403     403
 TABLE
 
 http_setup --no-demo

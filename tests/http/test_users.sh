@@ -7,7 +7,12 @@
 # inline only for types a browser shows without running anything, under a
 # sandboxing Content-Security-Policy.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 60
 http_setup
 http_start
 "$python" tests/http/users.py || echo "not ok - users.py exited with $?"
+if grep -q "FICTIONAL own new passphrase" "$tmp/server.log"; then
+    echo "not ok - the server's log never holds a passphrase changed by passwd"
+else
+    echo "ok - the server's log never holds a passphrase changed by passwd"
+fi

@@ -109,6 +109,48 @@ r = admin.post("/api/v1/tokens/%s/revoke" % mine[0]["id"], {})
 res.check("an admin revokes it", r.status == 200, r.body[:200])
 res.check("the revoked token no longer works", Session(token=tok.json()["token"]).get("/api/v1/me").status == 401)
 
+# A user changes their own passphrase (`attest user passwd`): the one they
+# have now asked again; the same core call keeps their sealing key; all
+# their sessions and tokens end, this one too; nothing sent back.
+OWN_PASS = "FICTIONAL own new passphrase 9e5"
+time.sleep(1.1)
+clerk = Session().login("fictional-clerk", RESET_PASS)
+other = Session().login("fictional-clerk", RESET_PASS)
+clerk_token = clerk.post("/api/v1/tokens", {"label": "FICTIONAL clerk script 2"}).json().get("token")
+box_before = [u.get("box_pk") for u in admin.get("/api/v1/users").json()["users"] if u["name"] == "fictional-clerk"]
+r = clerk.post("/api/v1/me/passphrase", {"passphrase": OWN_PASS})
+res.check("passwd without the current passphrase: 400 naming \"current\"",
+          r.status == 400 and error_of(r).get("field") == "current", r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS})
+res.check("passwd without a new passphrase: 400 naming it",
+          r.status == 400 and error_of(r).get("field") == "passphrase", r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS}, csrf=False)
+res.check("passwd without the CSRF header: 403", r.status == 403 and error_of(r).get("code") == "csrf", r.body[:200])
+r = Session(token=clerk_token).post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS})
+res.check("passwd with an API token: 403 (a token holds no keys of the user's to re-wrap)",
+          r.status == 403 and "login" in error_of(r).get("message", ""), r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": "FICTIONAL wrong guess", "passphrase": OWN_PASS})
+res.check("a wrong current passphrase: 403 naming \"current\", the session kept",
+          r.status == 403 and error_of(r).get("field") == "current"
+          and clerk.get("/api/v1/me").status == 200, r.body[:200])
+r = clerk.post("/api/v1/me/passphrase", {"current": "FICTIONAL second guess", "passphrase": OWN_PASS})
+res.check("a second guess at once is slowed as a login is (429)", r.status == 429, r.body[:200])
+time.sleep(1.1)
+r = clerk.post("/api/v1/me/passphrase", {"current": RESET_PASS, "passphrase": OWN_PASS, "kdf": "interactive"})
+res.check("the user changes their passphrase; the reply never holds either",
+          r.status == 200 and r.json().get("logged_out") is True and OWN_PASS.encode() not in r.body
+          and RESET_PASS.encode() not in r.body, r.body[:200])
+res.check("the change ends this session", clerk.get("/api/v1/me").status == 401)
+res.check("and their other sessions", other.get("/api/v1/me").status == 401)
+res.check("and their tokens", Session(token=clerk_token).get("/api/v1/me").status == 401)
+box_after = [u.get("box_pk") for u in admin.get("/api/v1/users").json()["users"] if u["name"] == "fictional-clerk"]
+res.check("their sealing key is kept (a reset makes a new one)", box_before == box_after and box_after[0], box_after)
+r = Session().post("/api/v1/login", {"username": "fictional-clerk", "passphrase": RESET_PASS})
+res.check("the old passphrase no longer logs in after passwd", r.status == 401, r.status)
+time.sleep(1.1)
+res.check("the new one does after passwd",
+          Session().login("fictional-clerk", OWN_PASS).get("/api/v1/me").status == 200)
+
 # Evidence: custody events and previews.
 def upload(name, media_type, data):
     r = admin.request("POST", "/api/v1/evidence?filename=%s&media_type=%s&interview=iv-fake00000001"
@@ -137,6 +179,17 @@ res.check("an HTML item previews as plain text, inline",
           and r.header("content-disposition") == "inline" and b"<script>" in r.body, r.headers)
 res.check("the preview is sandboxed and loads nothing else",
           "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp, csp)
+# A working copy (`attest evidence add --working-copy-of`, the browser's
+# "Working copy of"): linked to the item it derives from.
+r = admin.request("POST", "/api/v1/evidence?filename=note-redacted.txt&media_type=text/plain&working_copy_of=%s"
+                  "&clearance=restricted" % text_id, body=b"FICTIONAL redacted\n",
+                  headers={"Content-Type": "application/octet-stream"})
+copy = admin.get("/api/v1/evidence/%s" % r.json().get("id", "none")).json() if r.status in (200, 201) else {}
+res.check("a working copy names the item it derives from", copy.get("parent") == text_id
+          and copy.get("original") is False, r.body[:200])
+r = admin.request("POST", "/api/v1/evidence?filename=other.txt&working_copy_of=ev-nothere00001", body=b"FICTIONAL x\n",
+                  headers={"Content-Type": "application/octet-stream"})
+res.check("a working copy of no item is refused", 400 <= r.status < 500, r.body[:200])
 svg_id = upload("pic.svg", "image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>")
 r = admin.get("/api/v1/evidence/%s/preview" % svg_id)
 res.check("an SVG item is not previewed (415)", r.status == 415, r.status)
