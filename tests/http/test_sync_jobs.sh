@@ -30,18 +30,12 @@ openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
 http_start
 umask 077
 "$python" tests/http/sync.py token investigator > "$tmp/token"
-lport=$(free_port)
-"$bin" -A "$L" serve --port "$lport" 2>> "$tmp/laptop-server.log" &
-laptop_pid=$!
-for _ in $(seq 600); do
-    curl -s -o /dev/null "http://127.0.0.1:$lport/api/v1/openapi.json" 2>/dev/null && break
-    sleep 0.1
-done
-"$python" tests/http/sync_jobs.py "http://127.0.0.1:$lport" "$base" "$tmp/token" "$tmp/cert.pem" "$tmp/key.pem" \
+laptop_start
+"$python" tests/http/sync_jobs.py "$lbase" "$base" "$tmp/token" "$tmp/cert.pem" "$tmp/key.pem" \
     || echo "not ok - sync_jobs.py exited with $?"
 check "the centre holds the pushed record" "$bin" show dc-jcb000000001
 check "the laptop holds the pulled record" "$bin" -A "$L" show dc-jcb000000002
 check "verify passes at the centre" "$bin" verify
 check "verify passes on the laptop" "$bin" -A "$L" verify
 absent "no token in the laptop server's log" "$(cat "$tmp/token")" "$tmp/laptop-server.log"
-kill -TERM "$laptop_pid" 2>/dev/null; wait "$laptop_pid" 2>/dev/null
+laptop_stop
