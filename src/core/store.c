@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STMT_CACHE_SIZE 64
+#define STMT_CACHE_SIZE 64    /* statements kept prepared, least recently used let go first */
 
 struct cached_stmt {
     const char *sql;
@@ -66,6 +66,15 @@ int store_exec(struct at_ctx *ctx, struct store *st, const char *sql)
     return AT_OK;
 }
 
+/* Moves the cache's entry i to its end, the most recently used. */
+static void cache_touch(struct store *st, int i)
+{
+    struct cached_stmt used = st->cache[i];
+
+    memmove(st->cache + i, st->cache + i + 1, sizeof st->cache[0] * (size_t)(st->ncache - i - 1));
+    st->cache[st->ncache - 1] = used;
+}
+
 sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql)
 {
     sqlite3_stmt *stmt;
@@ -75,6 +84,7 @@ sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql)
             stmt = st->cache[i].stmt;
             sqlite3_reset(stmt);
             sqlite3_clear_bindings(stmt);
+            cache_touch(st, i);
             return stmt;
         }
     }
@@ -83,9 +93,19 @@ sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql)
         return NULL;
     }
     if (st->ncache == STMT_CACHE_SIZE) {
-        /* Full: evict the oldest.  The cache is sized so this is rare. */
-        sqlite3_finalize(st->cache[0].stmt);
-        memmove(st->cache, st->cache + 1, sizeof st->cache[0] * (STMT_CACHE_SIZE - 1));
+        /* Full: the least recently used statement goes, unless a caller
+         * is stepping through it (a list whose callback prepares others):
+         * then the next least recently used. */
+        int i = 0;
+        while (i < st->ncache && sqlite3_stmt_busy(st->cache[i].stmt))
+            i++;
+        if (i == st->ncache) {
+            sqlite3_finalize(stmt);
+            ctx_error(ctx, AT_ERR, "more than %d statements in use at once", STMT_CACHE_SIZE);
+            return NULL;
+        }
+        sqlite3_finalize(st->cache[i].stmt);
+        cache_touch(st, i);
         st->ncache--;
     }
     st->cache[st->ncache++] = (struct cached_stmt){ sql, stmt };

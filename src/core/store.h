@@ -41,7 +41,10 @@ sqlite3 *store_db(struct store *st);
 
 /* Returns a prepared statement for sql, reset and with its bindings
  * cleared.  sql must be a string with static storage: its address is the
- * cache key.  The store owns the statement.  NULL on error (ctx set). */
+ * cache key.  The store owns the statement: it stays prepared while it is
+ * being stepped, and otherwise until 63 other statements have been asked
+ * for since (the cache lets the least recently used go).  NULL on error
+ * (ctx set). */
 sqlite3_stmt *store_stmt(struct at_ctx *ctx, struct store *st, const char *sql);
 
 /* Runs one or more statements that take no parameters. */

@@ -171,3 +171,39 @@ UNIT_TEST(store_bulk_cache_sets_and_restores)
     CHECK(pragma_int(store_db(st), "PRAGMA cache_size") == -65536);
     store_close(st);
 }
+
+/* A statement a caller is stepping through is never the one a full cache
+ * lets go: a server's connection runs more than the cache holds, and
+ * record_list's statement was finalized under it when its callback had
+ * prepared others (the server crashed in a map export's report). */
+UNIT_TEST(store_stmt_keeps_the_statements_in_use)
+{
+    static const char in_use[] = "SELECT value FROM json_each('[1, 2, 3]')";
+    static char others[100][32];
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    sqlite3_stmt *a, *s;
+    char dir[512];
+    bool live = false;
+
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
+    REQUIRE((a = store_stmt(&ctx, st, in_use)) != NULL);
+    CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 1);
+    for (int i = 0; i < 100; i++) {
+        snprintf(others[i], sizeof others[i], "SELECT %d", i);
+        CHECK(store_stmt(&ctx, st, others[i]) != NULL);
+    }
+    for (s = sqlite3_next_stmt(store_db(st), NULL); s; s = sqlite3_next_stmt(store_db(st), s))
+        live = live || strcmp(sqlite3_sql(s), in_use) == 0;
+    CHECK(live);
+    if (live)   /* else stepping it would read freed memory */
+        CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 2);
+    /* A statement used again is the newest: the cache keeps it. */
+    REQUIRE((a = store_stmt(&ctx, st, in_use)) != NULL);
+    for (int i = 0; i < 40; i++) {
+        CHECK(store_stmt(&ctx, st, others[i]) != NULL);
+        CHECK(store_stmt(&ctx, st, in_use) == a);
+    }
+    store_close(st);
+}
