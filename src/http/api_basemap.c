@@ -29,8 +29,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,23 +381,13 @@ int api_basemaps_remove(struct request *r)
  * made in an anonymous in-memory file, never on disk. */
 int api_basemaps_export(struct request *r)
 {
-    struct stat sb;
-    int fd = memfd_create("attest-basemap", MFD_CLOEXEC), rc;
+    int fd = http_memfile(r, "attest-basemap"), rc;
 
     if (fd < 0)
-        return http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s", strerror(errno));
-    rc = basemap_export_fd(&r->ctx, r->st, r->params[0], fd);
-    if (rc == AT_OK && fstat(fd, &sb) != 0)
-        rc = ctx_error(&r->ctx, AT_ERR, "cannot read the copy made: %s", strerror(errno));
-    if (rc != AT_OK) {
+        return (int)r->status;
+    if ((rc = basemap_export_fd(&r->ctx, r->st, r->params[0], fd)) != AT_OK) {
         close(fd);
         return http_core_error(r, rc);
     }
-    lseek(fd, 0, SEEK_SET);
-    r->file_fd = fd;
-    r->file_len = (uint64_t)sb.st_size;
-    r->content_type = "application/vnd.sqlite3";
-    r->disposition = "attachment; filename=\"basemap.mbtiles\"";
-    r->status = 200;
-    return 200;
+    return http_reply_fd(r, fd, "application/vnd.sqlite3", "attachment; filename=\"basemap.mbtiles\"");
 }

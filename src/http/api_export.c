@@ -27,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const struct {
@@ -58,39 +56,29 @@ static int map_args(struct request *r, enum geo_format *fmt, enum tier *tier)
 }
 
 /* Streams the file f holds as the reply. */
-/* An export is made in an anonymous in-memory file (memfd_create), which
- * never has a name or a block on disk, then sent from it: a bundle holds
- * evidence as plaintext, and nothing an export holds should outlive it.
- * NULL (with the reply set) when none can be made. */
+/* An export is made in memory (http_memfile): a bundle holds evidence as
+ * plaintext, and nothing an export holds should outlive it.  NULL (with the
+ * reply set) when no file can be made. */
 static FILE *export_file(struct request *r)
 {
-    int fd = memfd_create("attest-export", MFD_CLOEXEC);
+    int fd = http_memfile(r, "attest-export");
     FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
 
-    if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
-        http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s", strerror(errno));
+    if (fd >= 0 && f == NULL) {
+        close(fd);
+        http_error(r, 500, "internal", NULL, "cannot open the in-memory file: %s", strerror(errno));
     }
     return f;
 }
 
 static int reply_file(struct request *r, FILE *f, const char *content_type, const char *disposition)
 {
-    struct stat sb;
+    int fd = fflush(f) == 0 ? dup(fileno(f)) : -1;
 
-    if (fflush(f) != 0 || fstat(fileno(f), &sb) != 0) {
-        fclose(f);
-        return http_core_error(r, AT_ERR);
-    }
-    r->file_fd = dup(fileno(f));
     fclose(f);
-    lseek(r->file_fd, 0, SEEK_SET);
-    r->file_len = (uint64_t)sb.st_size;
-    r->content_type = content_type;
-    r->disposition = disposition;
-    r->status = 200;
-    return 200;
+    if (fd < 0)
+        return http_core_error(r, AT_ERR);
+    return http_reply_fd(r, fd, content_type, disposition);
 }
 
 static int export_map(struct request *r)

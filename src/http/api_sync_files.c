@@ -16,8 +16,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* The largest pack the browser may upload (it is held in memory while
@@ -29,40 +27,24 @@ int api_sync_export(struct request *r)
 {
     const char *to = http_arg(r, "to"), *since = http_arg(r, "since");
     struct sync_stats stats = { 0 };
-    struct stat sb;
     int fd, rc;
 
     if (to == NULL || *to == '\0')
         return http_error(r, 400, "invalid", "to", "\"to\" is required: the name of the pinned "
                           "peer the pack is for (the peers page lists them)");
-    if ((fd = memfd_create("attest-pack", MFD_CLOEXEC)) < 0)
-        return http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s",
-                          strerror(errno));
-    rc = sync_export(&r->ctx, r->st, to, since, fd, &stats);
-    if (rc == AT_OK && fstat(fd, &sb) != 0)
-        rc = ctx_error(&r->ctx, AT_ERR, "cannot read the pack made: %s", strerror(errno));
-    if (rc != AT_OK) {
+    if ((fd = http_memfile(r, "attest-pack")) < 0)
+        return (int)r->status;
+    if ((rc = sync_export(&r->ctx, r->st, to, since, fd, &stats)) != AT_OK) {
         close(fd);
         return http_core_error(r, rc);
     }
-    lseek(fd, 0, SEEK_SET);
-    r->file_fd = fd;
-    r->file_len = (uint64_t)sb.st_size;
-    r->content_type = "application/octet-stream";
-    r->disposition = "attachment; filename=\"attest.pack\"";
-    r->status = 200;
-    return 200;
+    return http_reply_fd(r, fd, "application/octet-stream", "attachment; filename=\"attest.pack\"");
 }
 
 int api_sync_import_begin(struct request *r)
 {
-    const char *filename = http_arg(r, "filename");
-    size_t n = filename ? strlen(filename) : 0;
-
-    if (n < 6 || strcasecmp(filename + n - 5, ".pack") != 0)
-        return http_error(r, 400, "invalid", "filename", "\"filename\": a pack is a .pack file, "
-                          "as attest sync export writes it");
-    return memupload_begin(r, SYNC_FILE_MAX);
+    return memupload_begin_file(r, SYNC_FILE_MAX, ".pack",
+                                "a pack is a .pack file, as attest sync export writes it");
 }
 
 /* POST /api/v1/sync/import?filename=F.pack, the pack as the body */

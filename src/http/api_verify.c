@@ -15,7 +15,6 @@
 
 #include <limits.h>
 #include <string.h>
-#include <strings.h>
 
 /* The largest bundle checked from the browser (held in memory meanwhile). */
 #define BUNDLE_CHECK_MAX ((uint64_t)1 << 30)
@@ -95,13 +94,8 @@ int api_verify(struct request *r)
 
 int api_verify_bundle_begin(struct request *r)
 {
-    const char *filename = http_arg(r, "filename");
-    size_t n = filename ? strlen(filename) : 0;
-
-    if (n < 5 || strcasecmp(filename + n - 4, ".tar") != 0)
-        return http_error(r, 400, "invalid", "filename", "\"filename\": a bundle is a .tar file, "
-                          "as attest export bundle writes it");
-    return memupload_begin(r, BUNDLE_CHECK_MAX);
+    return memupload_begin_file(r, BUNDLE_CHECK_MAX, ".tar",
+                                "a bundle is a .tar file, as attest export bundle writes it");
 }
 
 /* POST /api/v1/verify/bundle?filename=F.tar[&key=HEX] */

@@ -101,6 +101,13 @@ int http_core_error(struct request *r, int rc);
 /* Sets a JSON reply (taking the reference) and returns status. */
 int http_json(struct request *r, unsigned status, json_t *reply);
 
+/* A file made for a reply before it is sent (an export, a pack, a copy)
+ * goes in an anonymous in-memory file (memfd_create): no name and no block
+ * on disk.  http_memfile returns its descriptor, or -1 with a 500 reply
+ * set; http_reply_fd sends fd whole as the reply's body (200), taking it. */
+int http_memfile(struct request *r, const char *name);
+int http_reply_fd(struct request *r, int fd, const char *content_type, const char *disposition);
+
 /* The request's body as JSON (an object when want_object); on error sets
  * a 400 reply naming line and column and returns NULL. */
 json_t *http_body_json(struct request *r, bool want_object);
@@ -340,6 +347,9 @@ void memupload_spool(struct spool *sp, const char *data, size_t size);
  * and memupload_end however the request ends.  memupload_complete: 0 when the
  * whole file arrived, or the error status it set. */
 int memupload_begin(struct request *r, uint64_t max);
+/* memupload_begin for a file whose ?filename= must end in ext (".tar"),
+ * what saying what such a file is when it does not. */
+int memupload_begin_file(struct request *r, uint64_t max, const char *ext, const char *what);
 void memupload_take(struct request *r, const char *data, size_t size);
 void memupload_end(struct request *r);
 int memupload_complete(struct request *r);

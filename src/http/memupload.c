@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -92,6 +93,16 @@ int memupload_begin(struct request *r, uint64_t max)
     snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", s->sp.fd);
     r->memupload = s;
     return 0;
+}
+
+int memupload_begin_file(struct request *r, uint64_t max, const char *ext, const char *what)
+{
+    const char *filename = http_arg(r, "filename");
+    size_t n = filename ? strlen(filename) : 0, e = strlen(ext);
+
+    if (n <= e || strcasecmp(filename + n - e, ext) != 0)
+        return http_error(r, 400, "invalid", "filename", "\"filename\": %s", what);
+    return memupload_begin(r, max);
 }
 
 void memupload_spool(struct spool *sp, const char *data, size_t size)

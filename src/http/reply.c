@@ -1,16 +1,21 @@
 /*
  * reply.c: what every handler uses to read its request and answer it:
- * the query-string arguments, the JSON body, and the JSON and error
- * replies, with the one mapping of core's results to HTTP statuses.  The
+ * the query-string arguments, the JSON body, the JSON and error replies,
+ * with the one mapping of core's results to HTTP statuses, and a file made
+ * in memory sent whole.  The
  * server (server.c) sends what these leave on the request.
  */
 #include "http.h"
 #include "../core/number.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int http_error(struct request *r, unsigned status, const char *code, const char *field,
                const char *fmt, ...)
@@ -54,6 +59,33 @@ int http_json(struct request *r, unsigned status, json_t *reply)
     r->reply = reply;
     r->status = status;
     return (int)status;
+}
+
+int http_memfile(struct request *r, const char *name)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
+
+    if (fd < 0)
+        http_error(r, 500, "internal", NULL, "cannot make an in-memory file: %s", strerror(errno));
+    return fd;
+}
+
+int http_reply_fd(struct request *r, int fd, const char *content_type, const char *disposition)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        int status = http_error(r, 500, "internal", NULL, "cannot read back the file made: %s",
+                                strerror(errno));
+        close(fd);
+        return status;
+    }
+    r->file_fd = fd;
+    r->file_len = (uint64_t)sb.st_size;
+    r->content_type = content_type;
+    r->disposition = disposition;
+    r->status = 200;
+    return 200;
 }
 
 json_t *http_body_json(struct request *r, bool want_object)
