@@ -25,7 +25,9 @@ const LATIN_OK = new Set(['English', 'SHA', 'CSV', 'XML', 'JSON', 'Lines', 'KML'
     'MultiPolygon', 'MultiLineString', 'interview', 'document', 'count', 'YYYY', 'MM', 'DD', 'HH', 'SS', 'm', 'ILO', 'HTML', 'ISO',
     'FtM', 'FollowTheMoney', 'OpenSanctions',
     // OFAC's list: its name, its files and the archives that carry them
-    'SDN', 'sdn', 'csv', 'alt', 'add', 'sdn_comments', 'tar', 'zip']);
+    'SDN', 'sdn', 'csv', 'alt', 'add', 'sdn_comments', 'tar', 'zip',
+    // a file of name pairs: its format and the type words it holds
+    'tsv', 'person', 'company', 'vessel', 'aircraft']);
 
 let n = 0, failed = 0;
 const results = [];

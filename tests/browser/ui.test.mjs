@@ -1731,6 +1731,30 @@ await step('screening: a new version of OFAC\'s list loaded from its files, a ch
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
+// A file of name pairs compared (issue 15: `attest screen compare --file`
+// was CLI-only): a row a pair with its line; a bad line named.
+await step('screening: a file of name pairs compared, a row a pair, a bad line named, in English and Korean', async () => {
+    await goto('screen');
+    const tsv = 'FICTIONAL Kim\tFICTIONAL Kim\tperson\nRyonbong\tKorea Ryonbong General Corporation\tcompany\n';
+    await page.setInputFiles('#cp-file', { name: 'pairs.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from(tsv) });
+    await page.click('#cp-file-run');
+    await page.waitForSelector('#cp-file-result table.cp-pairs, #cp-file-result .error-box');
+    check(await page.locator('#cp-file-result tr[data-line]').count() === 2, 'two rows: ' + await page.textContent('#cp-file-result'));
+    check(await page.getAttribute('#cp-file-result tr[data-line="1"] td[data-match]', 'data-match') === 'true', 'the same name a match');
+    check((await page.textContent('#cp-file-result tr[data-line="2"]')).includes('Korea Ryonbong General Corporation'), 'the second pair shown');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('#cp-files h2')).includes('이름 쌍 파일 비교'), 'the section in Korean');
+    await page.setInputFiles('#cp-file', { name: 'bad-pairs.tsv', mimeType: 'text/tab-separated-values',
+                                           buffer: Buffer.from('FICTIONAL Kim\tFICTIONAL Kim\nFICTIONAL Kim\tFICTIONAL Kim\tship\n') });
+    await page.click('#cp-file-run');
+    await page.waitForSelector('#cp-file-result .error-box');
+    check((await page.textContent('#cp-file-result')).includes('bad-pairs.tsv:2'), 'the bad line named: ' + await page.textContent('#cp-file-result'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });
