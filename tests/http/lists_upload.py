@@ -10,6 +10,7 @@ malformed file in it is named with its line; an archive without sdn.csv, a
 file that is not OFAC's, and a body that is not a tar archive are refused."""
 import io
 import tarfile
+import zipfile
 
 from client import Results, Session
 
@@ -74,6 +75,13 @@ res.check("... the same files again: 200, nothing written", r.status == 200 and 
 r = upload(analyst, "sdn-only.tar", tar_of(OFAC[:1]), "?source=ofac&date=2026-01-02")
 res.check("sdn.csv alone, dated by ?date=", r.status == 201 and r.json().get("version") == "ofac-2026-01-02",
           r.body[:300])
+zipped = io.BytesIO()
+with zipfile.ZipFile(zipped, "w") as z:
+    for n, d in OFAC:
+        z.writestr("sdn_advanced/" + n, d)
+r = upload(analyst, "sdn.zip", zipped.getvalue(), "?source=ofac&date=2026-01-03")
+res.check("the same files in a zip archive: the same list, named as before", r.status == 200
+          and r.json().get("version") == "ofac-2025-06-30" and r.json().get("already") is True, r.body[:300])
 r = upload(analyst, "bad.tar", tar_of([("sdn.csv", b'1,"FICTIONAL",-0- \r\n')]), "?source=ofac")
 msg = r.json()["error"]["message"] if r.status == 400 else ""
 res.check("a malformed sdn.csv: 400 naming the file and line", r.status == 400
