@@ -3,7 +3,8 @@
  * screening would score the first against the second if it were listed,
  * with both scorers, as `attest screen compare NAME1 NAME2` does: each
  * score, whether it is a match at the default threshold, and which words
- * paired with which.
+ * paired with which; and a file of pairs compared as `attest screen
+ * compare --file PAIRS.tsv` does, a row a pair.
  */
 'use strict';
 
@@ -56,6 +57,38 @@ function section() {
     return form;
 }
 
-A.screenSections.push(section);
+/* A file of pairs (name1<TAB>name2<TAB>type a line), each compared; the
+ * results a row a pair, with the file's line; a bad line is the server's
+ * message naming it. */
+function fileForm() {
+    var file = h('input', { id: 'cp-file', type: 'file', accept: '.tsv,.txt,text/tab-separated-values,text/plain' });
+    var run = h('button', { type: 'button', id: 'cp-file-run' }, t('cp.fileRun'));
+    var out = h('div', { id: 'cp-file-result', 'aria-live': 'polite' });
+    function cell(x, threshold) {
+        return h('td', { 'data-match': String(x.match) }, x.score.toFixed(1) + ' · ' + t(x.match ? 'cp.yes' : 'cp.no', { n: threshold }),
+                 h('div', { class: 'muted' }, explain(x.explain || {})));
+    }
+    run.addEventListener('click', function () {
+        if (!file.files.length) { clear(out).appendChild(h('p', { class: 'error-box' }, t('cp.needFile'))); return; }
+        var f = file.files[0];
+        clear(out).appendChild(h('p', { class: 'muted' }, t('app.loading')));
+        api('POST', '/screen/compare?filename=' + encodeURIComponent(f.name), f, 'text/tab-separated-values').then(function (rows) {
+            clear(out).appendChild(h('p', { class: 'cp-file-done' }, t('cp.fileDone', { n: rows.length })));
+            out.appendChild(h('table', { class: 'cp-pairs' },
+                h('thead', null, h('tr', null, ['cp.line', 'cp.name1', 'cp.name2', 'sc.schema', 'attest', 'ofac'].map(function (k) {
+                    return h('th', null, k === 'attest' || k === 'ofac' ? k : t(k)); }))),
+                h('tbody', null, rows.map(function (r) {
+                    return h('tr', { 'data-line': String(r.line) }, h('td', { class: 'num' }, String(r.line)),
+                             h('td', null, r.name1), h('td', null, r.name2), h('td', null, t('cp.type.' + (r.type || 'any'))),
+                             cell(r.attest, r.threshold), cell(r.ofac, r.threshold));
+                }))));
+        }).catch(function (err) { clear(out).appendChild(A.errorBox(err)); });
+    });
+    return h('section', { id: 'cp-files', class: 'card' }, h('h2', null, t('cp.fileTitle')), h('p', { class: 'muted' }, t('cp.fileAbout')),
+             h('div', { class: 'fields' }, A.labelled('cp-file', t('cp.file'), file)),
+             h('div', { class: 'actions' }, run), out);
+}
+
+A.screenSections.push(section, fileForm);
 
 })();

@@ -56,28 +56,22 @@ static void print_row(unsigned long line, json_t *r)
     buf_free(&why);
 }
 
-/* Splits line (its newline removed) at tabs into name1, name2 and type. */
-static int split_pair(char *line, char **f, size_t *n)
+/* Each result of a file of pairs: a row as it comes, or kept for the
+ * JSON array. */
+static int each_pair(void *arg, json_t *r)
 {
-    *n = 0;
-    for (char *p = line;; p++) {
-        if (*n == 3)
-            return -1;
-        f[(*n)++] = p;
-        p = strchr(p, '\t');
-        if (p == NULL)
-            return 0;
-        *p = '\0';
-    }
+    json_t *all = arg;
+
+    if (all)
+        return json_array_append_new(all, r) == 0 ? AT_OK : AT_ERR;
+    print_row((unsigned long)json_integer_value(json_object_get(r, "line")), r);
+    json_decref(r);
+    return AT_OK;
 }
 
 static int compare_file(struct cli *cli, const struct screen_index *ix, const char *path, bool as_json)
 {
     FILE *in = cli_fopen(cli, path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned long no = 0;
     json_t *all = as_json ? json_array() : NULL;
     int rc = EXIT_OK;
 
@@ -87,45 +81,11 @@ static int compare_file(struct cli *cli, const struct screen_index *ix, const ch
     }
     if (!as_json)
         printf("line\tname1\tname2\ttype\tattest\tattest_match\tattest_why\tofac\tofac_match\tofac_why\n");
-    while ((len = getline(&line, &cap, in)) >= 0) {
-        char *f[3];
-        size_t n;
-        json_t *r;
-        no++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        if (split_pair(line, f, &n) != 0 || n < 2 || !*f[0] || !*f[1]) {
-            fprintf(stderr, "attest: %s:%lu: want name1<TAB>name2<TAB>type (type may be empty), "
-                            "both names non-empty\n", path, no);
-            rc = EXIT_USAGE;
-            break;
-        }
-        const char *type = n == 3 ? f[2] : NULL;
-        if (!screen_type_valid(type)) {
-            fprintf(stderr, "attest: %s:%lu: field \"type\": \"%s\"; valid: person, company, vessel, "
-                            "aircraft or empty\n", path, no, type);
-            rc = EXIT_USAGE;
-            break;
-        }
-        if (screen_compare(&cli->ctx, ix, f[0], f[1], type, &r) != AT_OK) {
-            ctx_prefix(&cli->ctx, "%s:%lu: ", path, no);
-            rc = cli_fail(cli, cli->ctx.code);
-            break;
-        }
-        if (as_json) {
-            json_object_set_new(r, "line", json_integer((json_int_t)no));
-            json_array_append_new(all, r);
-        } else {
-            print_row(no, r);
-            json_decref(r);
-        }
-    }
-    if (rc == EXIT_OK && as_json)
+    if (screen_compare_pairs(&cli->ctx, ix, in, path, each_pair, all) != AT_OK)
+        rc = cli_fail(cli, cli->ctx.code);
+    else if (as_json)
         cli_print_json(all);
     json_decref(all);
-    free(line);
     if (in != stdin)
         fclose(in);
     return rc;

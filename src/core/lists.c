@@ -269,6 +269,22 @@ bool lists_date_prefix(const char *s, char out[11])
     return true;
 }
 
+bool lists_date_valid(const char *s)
+{
+    char day[11];
+    struct tm tm = { 0 };
+    time_t t;
+
+    if (strlen(s) != 10 || !lists_date_prefix(s, day))
+        return false;
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = atoi(s + 5) - 1;
+    tm.tm_mday = atoi(s + 8);
+    t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    return tm.tm_year == atoi(s) - 1900 && tm.tm_mon == atoi(s + 5) - 1 && tm.tm_mday == atoi(s + 8);
+}
+
 /* The hex form of a SHA-256 digest. */
 static void hex_of(const unsigned char digest[32], char hex[65])
 {
@@ -284,8 +300,10 @@ int lists_file_sha256(struct at_ctx *ctx, const char *const *paths, size_t n, ch
 
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (size_t i = 0; i < n && rc == AT_OK; i++) {
-        FILE *f = fopen(paths[i], "rb");
+        FILE *f = paths[i] ? fopen(paths[i], "rb") : NULL;
         size_t got;
+        if (paths[i] == NULL)
+            continue;
         if (f == NULL) {
             if (errno != ENOENT || i == 0)
                 rc = ctx_error(ctx, errno == ENOENT ? AT_ENOTFOUND : AT_ERR, "%s: %s", paths[i],

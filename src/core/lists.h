@@ -55,6 +55,20 @@ int lists_read_un(struct at_ctx *ctx, const char *path, struct list_data *out);
 int lists_read_ofac(struct at_ctx *ctx, const char *dir, const char *date,
                     struct list_data *out);
 
+/* Copies the YYYY-MM-DD at the start of s into out; false if there is none. */
+bool lists_date_prefix(const char *s, char out[11]);
+
+/* True when s is exactly a calendar day, YYYY-MM-DD (a list's --date). */
+bool lists_date_valid(const char *s);
+
+/* The same from the files' paths, in the order of lists_ofac_names (NULL
+ * for one that is absent; sdn.csv is required): for files that are not in
+ * one folder, as an upload's files held in memory. */
+#define LISTS_OFAC_FILES 4
+extern const char *const lists_ofac_names[LISTS_OFAC_FILES];
+int lists_read_ofac_files(struct at_ctx *ctx, const char *const paths[LISTS_OFAC_FILES],
+                          const char *date, struct list_data *out);
+
 /* Parses OFAC remarks ("a.k.a. 'X'; Linked To: Y.; Vessel Registration
  * Identification IMO 1234567; ...") into the names, ids and links of
  * entry.  Exposed for tests. */

@@ -37,11 +37,9 @@ void lists_scan_text_ids(json_t *entry, const char *text);
  * aliases. */
 void lists_split_primary(json_t *entry);
 
-/* Copies the YYYY-MM-DD at the start of s into out; false if there is none. */
-bool lists_date_prefix(const char *s, char out[11]);
 
 /* The hex SHA-256 of the concatenated contents of the files that exist
- * among paths (missing files are skipped). */
+ * among paths (missing files, and NULL paths, are skipped). */
 int lists_file_sha256(struct at_ctx *ctx, const char *const *paths, size_t n, char hex[65]);
 
 #endif

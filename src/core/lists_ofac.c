@@ -104,19 +104,23 @@ static json_t *index_find(const struct ent_index *ix, long num)
     return NULL;
 }
 
-static int open_csv(struct at_ctx *ctx, const char *dir, const char *name, bool required,
-                    FILE **f, struct csv_reader **r, struct buf *path)
+const char *const lists_ofac_names[LISTS_OFAC_FILES] = {
+    "sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv",
+};
+
+static int open_csv(struct at_ctx *ctx, const char *path, const char *name, bool required,
+                    FILE **f, struct csv_reader **r)
 {
     struct csv_options opt = { .delimiter = ',', .stop_at_sub = true };
 
-    buf_reset(path);
-    buf_printf(path, "%s/%s", dir, name);
     *r = NULL;
-    if ((*f = fopen(buf_str(path), "rb")) == NULL) {
-        if (!required && errno == ENOENT)
+    if (path == NULL || (*f = fopen(path, "rb")) == NULL) {
+        int err = path == NULL ? ENOENT : errno;
+        *f = NULL;
+        if (!required && err == ENOENT)
             return AT_OK;
-        return ctx_error(ctx, errno == ENOENT ? AT_ENOTFOUND : AT_ERR, "%s: %s", buf_str(path),
-                         strerror(errno));
+        return ctx_error(ctx, err == ENOENT ? AT_ENOTFOUND : AT_ERR, "%s: %s", path ? path : name,
+                         strerror(err));
     }
     return csv_open(r, *f, name, &opt, ctx);
 }
@@ -326,7 +330,8 @@ static int read_comments(struct at_ctx *ctx, struct csv_reader *r, const struct 
     return rc == AT_OK && got < 0 ? got : rc;
 }
 
-/* The newest modification date of the files, as YYYY-MM-DD (UTC). */
+/* The newest modification date of the files (NULL: absent), as YYYY-MM-DD
+ * (UTC). */
 static void newest_date(const char *const *paths, size_t n, char out[11])
 {
     time_t newest = 0;
@@ -334,43 +339,42 @@ static void newest_date(const char *const *paths, size_t n, char out[11])
     struct tm tm;
 
     for (size_t i = 0; i < n; i++)
-        if (stat(paths[i], &sb) == 0 && sb.st_mtime > newest)
+        if (paths[i] && stat(paths[i], &sb) == 0 && sb.st_mtime > newest)
             newest = sb.st_mtime;
     gmtime_r(&newest, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-int lists_read_ofac(struct at_ctx *ctx, const char *dir, const char *date, struct list_data *out)
+int lists_read_ofac_files(struct at_ctx *ctx, const char *const paths[LISTS_OFAC_FILES],
+                          const char *date, struct list_data *out)
 {
-    static const char *const names[] = { "sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv" };
     int (*const readers[])(struct at_ctx *, struct csv_reader *, const struct ent_index *) = {
         NULL, read_alt, read_add, read_comments,
     };
     struct ent_index ix = { 0 };
-    struct buf path = BUF_INIT;
-    char *paths[4];
     int rc = AT_OK;
 
     memset(out, 0, sizeof *out);
     snprintf(out->source, sizeof out->source, "ofac");
-    for (size_t i = 0; i < 4; i++) {
-        buf_reset(&path);
-        buf_printf(&path, "%s/%s", dir, names[i]);
-        paths[i] = buf_detach(&path);
-    }
-    if (date && !lists_date_prefix(date, out->published)) {
+    if (date && (!lists_date_valid(date) || !lists_date_prefix(date, out->published))) {
         rc = ctx_error(ctx, AT_EINVAL, "--date \"%s\" is not a date; want YYYY-MM-DD", date);
         goto out;
     }
+    if (paths[0] == NULL) {
+        rc = ctx_error(ctx, AT_ENOTFOUND, "%s is missing: OFAC's list needs it (%s, %s and %s "
+                       "are read if present)", lists_ofac_names[0], lists_ofac_names[1],
+                       lists_ofac_names[2], lists_ofac_names[3]);
+        goto out;
+    }
     if (date == NULL)
-        newest_date((const char *const *)paths, 4, out->published);
-    if ((rc = lists_file_sha256(ctx, (const char *const *)paths, 4, out->sha256)) != AT_OK)
+        newest_date(paths, LISTS_OFAC_FILES, out->published);
+    if ((rc = lists_file_sha256(ctx, paths, LISTS_OFAC_FILES, out->sha256)) != AT_OK)
         goto out;
     out->entries = json_array();
-    for (size_t i = 0; i < 4 && rc == AT_OK; i++) {
+    for (size_t i = 0; i < LISTS_OFAC_FILES && rc == AT_OK; i++) {
         FILE *f;
         struct csv_reader *r;
-        if ((rc = open_csv(ctx, dir, names[i], i == 0, &f, &r, &path)) != AT_OK || f == NULL)
+        if ((rc = open_csv(ctx, paths[i], lists_ofac_names[i], i == 0, &f, &r)) != AT_OK || f == NULL)
             continue;
         rc = i == 0 ? read_sdn(ctx, r, out->entries, &ix) : readers[i](ctx, r, &ix);
         csv_close(r);
@@ -387,13 +391,28 @@ int lists_read_ofac(struct at_ctx *ctx, const char *dir, const char *date, struc
         }
     }
 out:
-    for (size_t i = 0; i < 4; i++)
-        free(paths[i]);
-    buf_free(&path);
     free(ix.num);
     free(ix.entry);
     if (rc != AT_OK)
         lists_data_free(out);
+    return rc;
+}
+
+int lists_read_ofac(struct at_ctx *ctx, const char *dir, const char *date, struct list_data *out)
+{
+    struct buf path = BUF_INIT;
+    char *paths[LISTS_OFAC_FILES];
+    int rc;
+
+    for (size_t i = 0; i < LISTS_OFAC_FILES; i++) {
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s", dir, lists_ofac_names[i]);
+        paths[i] = buf_detach(&path);
+    }
+    rc = lists_read_ofac_files(ctx, (const char *const *)paths, date, out);
+    for (size_t i = 0; i < LISTS_OFAC_FILES; i++)
+        free(paths[i]);
+    buf_free(&path);
     return rc;
 }
 

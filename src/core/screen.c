@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uscript.h>
@@ -544,4 +545,60 @@ int screen_match_json(struct at_ctx *ctx, const struct screen_index *ix, json_t 
         json_object_set_new(responses, id, match_one(ix, q, scorer, threshold, limit));
     *response = json_pack("{s:o, s:I}", "responses", responses, "limit", (json_int_t)limit);
     return AT_OK;
+}
+
+/* Splits line at tabs into name1, name2 and type; -1 for more than three
+ * fields. */
+static int split_pair(char *line, char **f, size_t *n)
+{
+    *n = 0;
+    for (char *p = line;; p++) {
+        if (*n == 3)
+            return -1;
+        f[(*n)++] = p;
+        p = strchr(p, '\t');
+        if (p == NULL)
+            return 0;
+        *p = '\0';
+    }
+}
+
+int screen_compare_pairs(struct at_ctx *ctx, const struct screen_index *lists, FILE *in,
+                         const char *name, int (*each)(void *arg, json_t *result), void *arg)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    unsigned long no = 0;
+    int rc = AT_OK;
+
+    while (rc == AT_OK && (len = getline(&line, &cap, in)) >= 0) {
+        char *f[3];
+        size_t n;
+        json_t *r;
+        no++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (split_pair(line, f, &n) != 0 || n < 2 || !*f[0] || !*f[1]) {
+            rc = ctx_error(ctx, AT_EINVAL, "%s:%lu: want name1<TAB>name2<TAB>type (type may be "
+                           "empty), both names non-empty", name, no);
+            break;
+        }
+        const char *type = n == 3 ? f[2] : NULL;
+        if (!screen_type_valid(type)) {
+            rc = ctx_error(ctx, AT_EINVAL, "%s:%lu: field \"type\": \"%s\"; valid: person, company, "
+                           "vessel, aircraft or empty", name, no, type);
+            break;
+        }
+        if ((rc = screen_compare(ctx, lists, f[0], f[1], type, &r)) != AT_OK) {
+            ctx_prefix(ctx, "%s:%lu: ", name, no);
+            break;
+        }
+        json_object_set_new(r, "line", json_integer((json_int_t)no));
+        rc = each(arg, r);
+    }
+    free(line);
+    return rc;
 }

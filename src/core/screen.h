@@ -96,6 +96,15 @@ void screen_explain_text(json_t *explain, struct buf *out);
 int screen_compare(struct at_ctx *ctx, const struct screen_index *lists, const char *name1,
                    const char *name2, const char *type, json_t **out);
 
+/* Compares each pair of a file of pairs, a line "name1<TAB>name2[<TAB>type]"
+ * each (empty lines skipped; CR LF line ends taken), as screen_compare:
+ * each result, with "line" (from 1) added, is given to each(arg, result),
+ * which owns it and returns AT_OK to go on.  A bad line stops the reading:
+ * AT_EINVAL, the message "name:LINE: " and what is wrong (name is the
+ * file's name as the user knows it). */
+int screen_compare_pairs(struct at_ctx *ctx, const struct screen_index *lists, FILE *in,
+                         const char *name, int (*each)(void *arg, json_t *result), void *arg);
+
 /* Whether type is a listed type a name may be compared as: NULL or ""
  * (any), person, company, vessel or aircraft. */
 bool screen_type_valid(const char *type);

@@ -8,7 +8,8 @@
  * archive's own organisations, persons and vessels screened, one
  * (/api/v1/screen/records/{id}) or all, or what the last list import
  * newly hits (/api/v1/screen/archive, core/screen_archive.h); and two
- * names compared as screening would score them (/api/v1/screen/compare).
+ * names compared as screening would score them, or a file of pairs
+ * (GET and POST /api/v1/screen/compare).
  *
  * The screen index of the newest versions is built once and shared by the
  * worker threads; it is built again when a newer list version has been
@@ -358,6 +359,26 @@ out:
     return http_json(r, 200, reply);
 }
 
+/* The lists names are weighed by for a comparison: ?weights=lists (the
+ * default: the newest lists, *s NULL when none is loaded) or default
+ * (*s NULL).  0, or the reply refusing ?weights=. */
+static int compare_weights(struct request *r, struct shared_index **s, int *rc)
+{
+    const char *weights = http_arg(r, "weights");
+    json_t *ids = NULL;
+
+    *s = NULL;
+    *rc = AT_OK;
+    if (weights && strcmp(weights, "default") != 0 && strcmp(weights, "lists") != 0)
+        return http_error(r, 400, "invalid", "weights", "?weights= must be \"lists\" (the default) or "
+                          "\"default\"");
+    if ((weights == NULL || strcmp(weights, "lists") == 0)
+        && (*rc = lists_current(&r->ctx, r->st, &ids)) == AT_OK && json_array_size(ids))
+        *rc = acquire(r, ids, s);
+    json_decref(ids);
+    return 0;
+}
+
 /* GET /api/v1/screen/compare?name1=&name2=[&type=][&weights=default]:
  * name1 scored against name2 as if name2 were listed, with both scorers,
  * as `attest screen compare --json`: the words weigh as on the newest
@@ -365,10 +386,10 @@ out:
 int api_screen_compare(struct request *r)
 {
     const char *name1 = http_arg(r, "name1"), *name2 = http_arg(r, "name2");
-    const char *type = http_arg(r, "type"), *weights = http_arg(r, "weights");
+    const char *type = http_arg(r, "type");
     struct shared_index *s = NULL;
-    json_t *ids = NULL, *out = NULL;
-    int rc;
+    json_t *out = NULL;
+    int rc, status;
 
     if (name1 == NULL || *name1 == '\0' || name2 == NULL || *name2 == '\0')
         return http_error(r, 400, "invalid", name1 == NULL || *name1 == '\0' ? "name1" : "name2",
@@ -376,18 +397,54 @@ int api_screen_compare(struct request *r)
     if (!screen_type_valid(type))
         return http_error(r, 400, "invalid", "type", "?type=\"%.40s\"; valid: person, company, "
                           "vessel, aircraft or empty", type);
-    if (weights && strcmp(weights, "default") != 0 && strcmp(weights, "lists") != 0)
-        return http_error(r, 400, "invalid", "weights", "?weights= must be \"lists\" (the default) or "
-                          "\"default\"");
-    if ((weights == NULL || strcmp(weights, "lists") == 0)
-        && (rc = lists_current(&r->ctx, r->st, &ids)) != AT_OK)
-        goto out;
-    if (json_array_size(ids) && (rc = acquire(r, ids, &s)) != AT_OK)
-        goto out;
-    rc = screen_compare(&r->ctx, s ? s->ix : NULL, name1, name2, type, &out);
+    if ((status = compare_weights(r, &s, &rc)) != 0)
+        return status;
+    if (rc == AT_OK)
+        rc = screen_compare(&r->ctx, s ? s->ix : NULL, name1, name2, type, &out);
     if (s)
         release(s);
-out:
-    json_decref(ids);
     return rc == AT_OK ? http_json(r, 200, out) : http_core_error(r, rc);
+}
+
+static int append_pair(void *arg, json_t *result)
+{
+    return json_array_append_new(arg, result) == 0 ? AT_OK : AT_ERR;
+}
+
+/* POST /api/v1/screen/compare?filename=F[&weights=default] with a file of
+ * pairs as the body (name1<TAB>name2<TAB>type a line), as `attest screen
+ * compare --file F --json`: each pair's result with its line, read by the
+ * same core; a bad line refused naming the file's line.  The body is read
+ * from memory (bounded as a JSON body is), never written anywhere. */
+int api_screen_compare_file(struct request *r)
+{
+    const char *filename = http_arg(r, "filename");
+    struct shared_index *s = NULL;
+    json_t *all = NULL;
+    FILE *in = NULL;
+    int rc, status;
+
+    if (filename == NULL || *filename == '\0' || strlen(filename) > 200 || strchr(filename, '/'))
+        return http_error(r, 400, "invalid", "filename", "\"filename\" must be the file's name (no "
+                          "folder), named in errors");
+    if (r->body.len == 0)
+        return http_error(r, 400, "invalid", "body", "the body must be the file of pairs, a line "
+                          "name1<TAB>name2<TAB>type each (type may be empty)");
+    if ((status = compare_weights(r, &s, &rc)) != 0)
+        return status;
+    if (rc == AT_OK && (in = fmemopen(r->body.data, r->body.len, "r")) == NULL)
+        rc = ctx_error(&r->ctx, AT_ERR, "the file could not be read");
+    if (rc == AT_OK) {
+        all = json_array();
+        rc = screen_compare_pairs(&r->ctx, s ? s->ix : NULL, in, filename, append_pair, all);
+    }
+    if (in)
+        fclose(in);
+    if (s)
+        release(s);
+    if (rc != AT_OK) {
+        json_decref(all);
+        return http_core_error(r, rc);
+    }
+    return http_json(r, 200, all);
 }

@@ -264,6 +264,7 @@ int api_screen_withdraw(struct request *r);
 int api_screen_record(struct request *r);
 int api_screen_archive(struct request *r);
 int api_screen_compare(struct request *r);
+int api_screen_compare_file(struct request *r);
 int api_sync_conflicts(struct request *r);
 int api_sync_mark(struct request *r);
 int api_sync_pack(struct request *r);

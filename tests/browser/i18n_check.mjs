@@ -23,7 +23,11 @@ const LATIN_OK = new Set(['English', 'SHA', 'CSV', 'XML', 'JSON', 'Lines', 'KML'
     'URL', 'IMO', 'SWIFT', 'BIC', 'WGS', 'log', 'attest', 'lists', 'import', 'user', 'passwd', 'unknown',
     'un', 'ofac', 'KPe', 'OFAC', 'ent_num', 'name', 'description', 'dismissed', 'withdrawn', 'Polygon',
     'MultiPolygon', 'MultiLineString', 'interview', 'document', 'count', 'YYYY', 'MM', 'DD', 'HH', 'SS', 'm', 'ILO', 'HTML', 'ISO',
-    'FtM', 'FollowTheMoney', 'OpenSanctions']);
+    'FtM', 'FollowTheMoney', 'OpenSanctions',
+    // OFAC's list: its name, its files and the archives that carry them
+    'SDN', 'sdn', 'csv', 'alt', 'add', 'sdn_comments', 'tar', 'zip',
+    // a file of name pairs: its format and the type words it holds
+    'tsv', 'person', 'company', 'vessel', 'aircraft']);
 
 let n = 0, failed = 0;
 const results = [];

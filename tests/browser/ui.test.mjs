@@ -1703,6 +1703,58 @@ await step('basemaps: a basemap downloaded as an MBTiles file', async () => {
     check(readFileSync(saved).subarray(0, 15).toString() === 'SQLite format 3', 'an SQLite (MBTiles) file');
 });
 
+// OFAC's list loaded from its files chosen together (issue 15: `attest
+// lists import ofac DIR` was CLI-only): the page sends them as one tar
+// archive; a choice without sdn.csv is refused naming it.
+await step('screening: a new version of OFAC\'s list loaded from its files, a choice without sdn.csv refused, in English and Korean', async () => {
+    await goto('screen');
+    const ofac = ['sdn.csv', 'alt.csv', 'add.csv', 'sdn_comments.csv'].map((name) => ({ name, mimeType: 'text/csv',
+        buffer: readFileSync(new URL('../data/sanctions/ofac/' + name, import.meta.url)) }));
+    await page.setInputFiles('#ls-ofac-files', ofac);
+    await page.fill('#ls-ofac-date', '2026-03-07');
+    await page.click('#ls-ofac-upload');
+    await page.waitForSelector('#ls-ofac-done .ls-imported, #ls-ofac-done .error-box');
+    check(await page.getAttribute('#ls-ofac-done .ls-imported', 'data-version') === 'ofac-2026-03-07'
+          && (await page.textContent('#ls-ofac-done')).includes('6 entries'),
+          'loaded as ofac-2026-03-07: ' + await page.textContent('#ls-ofac-done'));
+    await goto('screen');
+    await page.waitForSelector('#sc-lists tr[data-version="ofac-2026-03-07"]');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('label[for="ls-ofac-files"]')).includes('OFAC 파일'), 'the field in Korean');
+    await page.setInputFiles('#ls-ofac-files', ofac.slice(1, 2));
+    await page.click('#ls-ofac-upload');
+    await page.waitForSelector('#ls-ofac-done .error-box');
+    check((await page.textContent('#ls-ofac-done')).includes('sdn.csv'), 'refused naming sdn.csv: ' + await page.textContent('#ls-ofac-done'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
+// A file of name pairs compared (issue 15: `attest screen compare --file`
+// was CLI-only): a row a pair with its line; a bad line named.
+await step('screening: a file of name pairs compared, a row a pair, a bad line named, in English and Korean', async () => {
+    await goto('screen');
+    const tsv = 'FICTIONAL Kim\tFICTIONAL Kim\tperson\nRyonbong\tKorea Ryonbong General Corporation\tcompany\n';
+    await page.setInputFiles('#cp-file', { name: 'pairs.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from(tsv) });
+    await page.click('#cp-file-run');
+    await page.waitForSelector('#cp-file-result table.cp-pairs, #cp-file-result .error-box');
+    check(await page.locator('#cp-file-result tr[data-line]').count() === 2, 'two rows: ' + await page.textContent('#cp-file-result'));
+    check(await page.getAttribute('#cp-file-result tr[data-line="1"] td[data-match]', 'data-match') === 'true', 'the same name a match');
+    check((await page.textContent('#cp-file-result tr[data-line="2"]')).includes('Korea Ryonbong General Corporation'), 'the second pair shown');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('screen');
+    check((await page.textContent('#cp-files h2')).includes('이름 쌍 파일 비교'), 'the section in Korean');
+    await page.setInputFiles('#cp-file', { name: 'bad-pairs.tsv', mimeType: 'text/tab-separated-values',
+                                           buffer: Buffer.from('FICTIONAL Kim\tFICTIONAL Kim\nFICTIONAL Kim\tFICTIONAL Kim\tship\n') });
+    await page.click('#cp-file-run');
+    await page.waitForSelector('#cp-file-result .error-box');
+    check((await page.textContent('#cp-file-result')).includes('bad-pairs.tsv:2'), 'the bad line named: ' + await page.textContent('#cp-file-result'));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('no script errors or CSP violations', async () => {
     check(problems.length === 0, problems.join('; '));
 });

@@ -9,7 +9,7 @@
 data=$ROOT/tests/data/sanctions
 shared=$ROOT/../shared/data/sanctions
 full_tests=5
-plan $((18 + 3 + full_tests))
+plan $((19 + 3 + full_tests))
 export ATTEST_USER=admin
 
 new_archive arc
@@ -28,6 +28,8 @@ verdict "malformed UN file: nothing was imported" $? "$(cat "$T/err")"
 mkdir -p "$T/badofac"; printf '1,"A",-0- \r\n' > "$T/badofac/sdn.csv"
 check_fails "malformed OFAC file refused with line and field" 2 'sdn\.csv:1: 3 fields, want 12' \
     attest lists import ofac "$T/badofac"
+check_fails "a --date that is no calendar day refused" 2 '--date "2026-13-45" is not a date' \
+    attest lists import ofac "$data/ofac" --date 2026-13-45
 
 check "screen Hangul name" bash -c '"$0" screen "김철삼" --json | grep -q "\"key\": \"KPi.035\""' "$ATTEST_BIN"
 check "screen Chinese reading alias" bash -c '"$0" screen "金铁三" | grep -q "KPi.035"' "$ATTEST_BIN"

@@ -227,6 +227,8 @@ def request(s, who, route, level, mode):
         query, body = "?filename=fictional.txt", b"FICTIONAL not imagery"
     elif route == "POST /api/v1/sync/import":
         query, body = "?filename=fictional.pack", b"FICTIONAL not a pack"
+    elif route == "POST /api/v1/screen/compare":
+        query, body = "?filename=fictional-pairs.tsv", b"FICTIONAL Trading\tFICTIONAL Trading Co\tcompany\n"
     elif route in ("POST /api/v1/import", "POST /api/v1/verify/bundle", "POST /api/v1/lists"):
         query, body = "?filename=fictional.txt", b"FICTIONAL not a file of records"
     elif route in ("DELETE /api/v1/basemaps/{name}", "GET /api/v1/basemaps/{name}/file"):

@@ -131,6 +131,7 @@ calls = {
     ("GET", "/api/v1/screen/records/{id}"): ({"id": "or-fake00000001"}, "", None),
     ("GET", "/api/v1/screen/archive"): ({}, "?new=1&since=2020-01-01", None),
     ("GET", "/api/v1/screen/compare"): ({}, "?name1=Ryonbong&name2=Korea%20Ryonbong%20General%20Corporation&type=company", None),
+    ("POST", "/api/v1/screen/compare"): ({}, "?filename=pairs.tsv", b"Ryonbong\tKorea Ryonbong General Corporation\tcompany\n"),
     ("GET", "/api/v1/sync/conflicts"): ({}, "", None),
     ("GET", "/api/v1/sync/mark"): ({}, "", None),
     ("GET", "/api/v1/sync/pack"): ({}, "?archive=FICTIONAL-unpinned", None),

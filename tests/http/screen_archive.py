@@ -5,11 +5,13 @@ record with hits; ?new=1 after an older version imported late finds
 nothing new, and ?new=1&since= a day of the 2018 list finds the renamed
 entry new; bad arguments are refused naming the field.  GET
 /api/v1/screen/compare scores two names with both scorers, the words
-weighed on the lists or by default.  FICTIONAL data."""
+weighed on the lists or by default; POST /api/v1/screen/compare compares a
+file of pairs as `attest screen compare --file --json`, a bad line named
+with its line, and a partner may compare too.  FICTIONAL data."""
 from client import Results, Session
 
 res = Results()
-print("1..16")
+print("1..21")
 NAME = "NATIONAL AEROSPACE TECHNOLOGY ADMINISTRATION"
 
 analyst = Session().login("analyst")
@@ -79,4 +81,29 @@ r = analyst.get(q + "&type=boat")
 res.check("an unknown type: 400 on type", r.status == 400 and r.json()["error"]["field"] == "type", r.body[:300])
 r = analyst.get("/api/v1/screen/compare?name1=FICTIONAL")
 res.check("without name2: 400 on name2", r.status == 400 and r.json()["error"]["field"] == "name2", r.body[:300])
+
+
+def pairs(session, body, name="FICTIONAL-pairs.tsv"):
+    return session.post("/api/v1/screen/compare?filename=" + name, body,
+                        headers={"Content-Type": "text/tab-separated-values"})
+
+
+TSV = ("FICTIONAL Kim\tFICTIONAL Kim\tperson\r\n\nNatl Aerospace Technology Admin\t%s\tcompany\n"
+       "FICTIONAL Park\tFICTIONAL Trading Co\n" % NAME).encode()
+r = pairs(analyst, TSV)
+j = r.json() if r.status == 200 else []
+res.check("a file of pairs: each compared, with its line", r.status == 200 and [x["line"] for x in j] == [1, 3, 4]
+          and j[0]["attest"]["match"] is True and j[1]["type"] == "company" and "score" in j[2]["ofac"], r.body[:400])
+r = pairs(analyst, b"FICTIONAL Kim\tFICTIONAL Kim\nFICTIONAL Kim\tFICTIONAL Kim\tship\n")
+msg = r.json()["error"]["message"] if r.status == 400 else ""
+res.check("a bad type: 400 naming the file's line and the field", r.status == 400
+          and 'FICTIONAL-pairs.tsv:2: field "type": "ship"' in msg, r.body[:300])
+r = pairs(analyst, b"FICTIONAL Kim only\n")
+msg = r.json()["error"]["message"] if r.status == 400 else ""
+res.check("a line without two names: 400 naming its line", r.status == 400
+          and "FICTIONAL-pairs.tsv:1: want name1<TAB>name2" in msg, r.body[:300])
+r = pairs(analyst, TSV, "")
+res.check("no file name: 400 on filename", r.status == 400 and r.json()["error"]["field"] == "filename", r.body[:300])
+r = pairs(Session().login("partner"), TSV)
+res.check("a partner may compare a file of pairs", r.status == 200 and len(r.json()) == 3, r.body[:300])
 raise SystemExit(1 if res.failed else 0)

@@ -40,6 +40,7 @@ GET  /api/v1/lists/{version}/entries/{key} -         401  200   200     200     
 GET  /api/v1/screen/successors          -            401  200   200     200          200     200     200
 GET  /api/v1/screen/archive             -            401  200   200     200          200     200     200
 GET  /api/v1/screen/compare             -            401  200   200     200          200     200     200
+POST /api/v1/screen/compare             -            401  200   200     200          200     200     200
 # a record screened: read at its clearance (else 404)
 GET  /api/v1/screen/records/{id}        public       401  200   200     200          200     200     200
 GET  /api/v1/screen/records/{id}        partner      401  200   200     200          200     200     404

@@ -4,7 +4,7 @@
 # as a version lists it (GET /api/v1/lists/{version}/entries/{key})
 # (lists_upload.py).  The UN list slices; FICTIONAL files for the refusals.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 20
 http_setup --no-demo
 http_start
 ls -A "$tmp/a" > "$tmp/before.ls"
