@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,28 +202,23 @@ int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
         return ctx_error(ctx, AT_EINVAL, "token: give an API token of the server (POST "
                          "/api/v1/tokens there) for a user with the sync right");
     snprintf(n->auth, sizeof n->auth, "Authorization: Bearer %.*s", (int)len, token);
-    /* A certificate kept with the peer goes to a file of its own for
-     * libcurl (whose TLS library may not read one from memory); it is
-     * public, and removed by sync_net_close. */
+    /* A certificate kept with the peer goes to libcurl from memory: an
+     * anonymous in-memory file, named by its descriptor, as this libcurl's
+     * TLS library (GnuTLS) does not take CURLOPT_CAINFO_BLOB.  Nothing is
+     * written to disk; sync_net_close closes it. */
     if (n->kept_cacert && n->cacert == NULL) {
-        const char *dir = getenv("TMPDIR");
-        int fd;
         size_t pem_len = strlen(n->kept_cacert);
-        snprintf(n->cacert_file, sizeof n->cacert_file, "%s/attest-cacert.XXXXXX",
-                 dir && *dir ? dir : "/tmp");
-        if ((fd = mkstemp(n->cacert_file)) < 0
-            || write(fd, n->kept_cacert, pem_len) != (ssize_t)pem_len) {
-            rc = ctx_error(ctx, AT_ERR, "cannot write the peer's certificate to %s: %s",
-                           n->cacert_file, strerror(errno));
-            if (fd >= 0) {
+        int fd = memfd_create("attest-cacert", MFD_CLOEXEC);
+
+        if (fd < 0 || write(fd, n->kept_cacert, pem_len) != (ssize_t)pem_len) {
+            rc = ctx_error(ctx, AT_ERR, "cannot hold the peer's certificate in memory: %s",
+                           strerror(errno));
+            if (fd >= 0)
                 close(fd);
-                unlink(n->cacert_file);
-            }
-            n->cacert_file[0] = '\0';
             return rc;
         }
-        close(fd);
-        n->cacert = n->cacert_file;
+        n->cacert_fd = fd;
+        n->cacert_held = true;
     }
     return AT_OK;
 }
@@ -230,9 +226,9 @@ int sync_net_open(struct at_ctx *ctx, struct sync_net *n, const char *token)
 void sync_net_close(struct sync_net *n)
 {
     sodium_memzero(n->auth, sizeof n->auth);
-    if (n->cacert_file[0]) {
-        unlink(n->cacert_file);
-        n->cacert_file[0] = '\0';
+    if (n->cacert_held) {
+        close(n->cacert_fd);
+        n->cacert_held = false;
     }
     if (n->url == n->kept_url)
         n->url = NULL;
@@ -294,8 +290,13 @@ static int net_request(struct at_ctx *ctx, const struct sync_net *n, const char 
     curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (n->cacert)
+    if (n->cacert) {
         curl_easy_setopt(c->h, CURLOPT_CAINFO, n->cacert);
+    } else if (n->cacert_held) {
+        char held[32];
+        snprintf(held, sizeof held, "/proc/self/fd/%d", n->cacert_fd);
+        curl_easy_setopt(c->h, CURLOPT_CAINFO, held);   /* libcurl copies the string */
+    }
     curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, err);
     curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, net_take);
     curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);

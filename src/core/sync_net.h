@@ -49,7 +49,8 @@ struct sync_net {
     /* Set by sync_net_peer_kept and sync_net_open. */
     char *kept_url, *kept_cacert; /* kept with the peer (freed by sync_net_close) */
     char auth[256];         /* the Authorization header (wiped by sync_net_close) */
-    char cacert_file[256];  /* kept_cacert written out, or "" (removed by sync_net_close) */
+    int cacert_fd;          /* kept_cacert in an in-memory file, when cacert_held */
+    bool cacert_held;       /* (closed by sync_net_close) */
     /* Results. */
     json_t *applied;        /* after a push: what the server applied (sync_net_close frees) */
     bool done;              /* the pack was applied (push) or imported (pull) */

@@ -289,8 +289,6 @@ static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind
     n.progress = job_progress;
     n.note_arg = j;
     j->net = n;
-    if (j->net.cacert_file[0])   /* the certificate sync_net_open wrote, named in n */
-        j->net.cacert = j->net.cacert_file;
     sodium_memzero(&n, sizeof n);   /* the token is the job's alone */
 out:
     json_decref(notes);

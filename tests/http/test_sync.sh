@@ -10,7 +10,7 @@
 # the network, and the refusals (a token over plain http to another
 # machine, no token, a role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 69
+plan 70
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -198,6 +198,10 @@ laptop_stop
 # The command line trusts the certificate kept with the peer (pinned just
 # above) when no --cacert is given; a --cacert given still wins.
 check "https: pull with the certificate kept with the peer" pull
+# The kept certificate reaches libcurl from memory: no temporary file, so
+# a TMPDIR that cannot be written to changes nothing.
+TMPDIR="$tmp/no-such-dir" pull > "$tmp/o" 2>&1; rc=$?
+check "https: the kept certificate is read from memory, not a file under TMPDIR" test $rc -eq 0
 check "https: push with the certificate kept with the peer" push
 openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -days 2 \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
