@@ -507,6 +507,28 @@ static const char *const migrations[] = {
      * record_base by its identity) read from an index alone, not from each
      * version's row with its document. */
     "CREATE INDEX record_version_heads ON record_version(id, origin_at, origin, oseq, version);\n",
+    /* 23 -> 24: the server's sync jobs with peers' servers (sync_jobs.c),
+     * kept across restarts: counts, notes, result and error as JSON; who
+     * started each by login name; a peer's last SYNC_JOBS_KEPT ended jobs. */
+    "CREATE TABLE sync_job (\n"
+    "  id         TEXT PRIMARY KEY,\n"
+    "  peer       TEXT NOT NULL,\n"
+    "  kind       TEXT NOT NULL,\n"
+    "  state      TEXT NOT NULL,\n"
+    "  stage      TEXT NOT NULL,\n"
+    "  done       INTEGER NOT NULL,\n"
+    "  total      INTEGER NOT NULL,\n"
+    "  resumed_at INTEGER,\n"
+    "  counts     TEXT NOT NULL,\n"
+    "  notes      TEXT NOT NULL,\n"
+    "  result     TEXT,\n"
+    "  error      TEXT,\n"
+    "  started_by TEXT,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  ended_at   TEXT\n"
+    ");\n"
+    "CREATE INDEX sync_job_peer ON sync_job(peer, started_at);\n"
+    "CREATE INDEX sync_job_state ON sync_job(state);\n",
 };
 
 const char *schema_create_sql(void)

@@ -1,0 +1,270 @@
+/*
+ * sync_jobs.c: the server's sync jobs kept in table sync_job; see
+ * sync_jobs.h.  The JSON columns (counts, notes, result, error) hold the
+ * job's parts as the API shows them.
+ */
+#include "attest.h"
+#include "sync_jobs.h"
+#include "canonical.h"
+#include "sync_net.h"
+
+#include <string.h>
+
+const char *const sync_jobs_counts[] = { "packed", NULL };
+
+#define JOB_COLUMNS \
+    "id, peer, kind, state, stage, done, total, resumed_at, counts, notes, result, error, " \
+    "started_by, started_at, ended_at"
+
+/* A JSON value as text for a column, or NULL for null or missing; the
+ * caller frees. */
+static char *json_text(const json_t *v)
+{
+    return v == NULL || json_is_null(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static void bind_text(sqlite3_stmt *stmt, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(stmt, i, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, i);
+}
+
+static int save_row(struct at_ctx *ctx, struct store *st, const json_t *job)
+{
+    static const char *const sql =
+        "INSERT OR REPLACE INTO sync_job (" JOB_COLUMNS ") "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    static const char *const prune =
+        "DELETE FROM sync_job WHERE peer = ?1 AND state <> 'running' AND id NOT IN "
+        "(SELECT id FROM sync_job WHERE peer = ?1 AND state <> 'running' "
+        " ORDER BY ended_at DESC, rowid DESC LIMIT ?2)";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *counts = json_object(), *resumed = json_object_get(job, "resumed_at");
+    char *texts[5];
+    const char *peer = json_string_value(json_object_get(job, "peer"));
+    const char *state = json_string_value(json_object_get(job, "state"));
+    int rc = AT_OK;
+
+    if (stmt == NULL) {
+        json_decref(counts);
+        return AT_ERR;
+    }
+    for (size_t i = 0; sync_jobs_counts[i]; i++)
+        if (json_object_get(job, sync_jobs_counts[i]))
+            json_object_set(counts, sync_jobs_counts[i], json_object_get(job, sync_jobs_counts[i]));
+    texts[0] = json_text(counts);
+    texts[1] = json_text(json_object_get(job, "notes"));
+    texts[2] = json_text(json_object_get(job, "result"));
+    texts[3] = json_text(json_object_get(job, "error"));
+    texts[4] = NULL;
+    bind_text(stmt, 1, json_string_value(json_object_get(job, "id")));
+    bind_text(stmt, 2, peer);
+    bind_text(stmt, 3, json_string_value(json_object_get(job, "kind")));
+    bind_text(stmt, 4, state);
+    bind_text(stmt, 5, json_string_value(json_object_get(job, "stage")));
+    sqlite3_bind_int64(stmt, 6, json_integer_value(json_object_get(job, "done")));
+    sqlite3_bind_int64(stmt, 7, json_integer_value(json_object_get(job, "total")));
+    if (json_is_integer(resumed))
+        sqlite3_bind_int64(stmt, 8, json_integer_value(resumed));
+    bind_text(stmt, 9, texts[0]);
+    bind_text(stmt, 10, texts[1] ? texts[1] : "[]");
+    bind_text(stmt, 11, texts[2]);
+    bind_text(stmt, 12, texts[3]);
+    bind_text(stmt, 13, json_string_value(json_object_get(job, "started_by")));
+    bind_text(stmt, 14, json_string_value(json_object_get(job, "started_at")));
+    bind_text(stmt, 15, json_string_value(json_object_get(job, "ended_at")));
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_error(ctx, st, "saving a sync job");
+    for (size_t i = 0; i < 4; i++)
+        free(texts[i]);
+    json_decref(counts);
+    if (rc == AT_OK && state && strcmp(state, "running") != 0) {
+        if ((stmt = store_stmt(ctx, st, prune)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 2, SYNC_JOBS_KEPT);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            rc = store_error(ctx, st, "pruning old sync jobs");
+    }
+    return rc;
+}
+
+int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job)
+{
+    const char *id = json_string_value(json_object_get(job, "id"));
+    int rc;
+
+    if (id == NULL || json_string_value(json_object_get(job, "peer")) == NULL
+        || json_string_value(json_object_get(job, "state")) == NULL)
+        return ctx_error(ctx, AT_EINVAL, "a sync job needs an id, a peer and a state");
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if ((rc = save_row(ctx, st, job)) == AT_OK)
+        rc = store_commit(ctx, st);
+    if (rc != AT_OK)
+        store_rollback(st);
+    return rc;
+}
+
+/* Column i's JSON text parsed, or null. */
+static json_t *column_json(sqlite3_stmt *stmt, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(stmt, i);
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+
+    return v ? v : json_null();
+}
+
+static json_t *column_string(sqlite3_stmt *stmt, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(stmt, i);
+
+    return text ? json_string(text) : json_null();
+}
+
+/* The row stmt stands on, as the job's object. */
+static json_t *row_job(sqlite3_stmt *stmt)
+{
+    json_t *counts = column_json(stmt, 8);
+    json_t *job = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
+                            "id", column_string(stmt, 0), "peer", column_string(stmt, 1),
+                            "kind", column_string(stmt, 2), "state", column_string(stmt, 3),
+                            "stage", column_string(stmt, 4),
+                            "done", (json_int_t)sqlite3_column_int64(stmt, 5),
+                            "total", (json_int_t)sqlite3_column_int64(stmt, 6));
+
+    json_object_set_new(job, "resumed_at", sqlite3_column_type(stmt, 7) == SQLITE_NULL
+                                               ? json_null() : json_integer(sqlite3_column_int64(stmt, 7)));
+    for (size_t i = 0; sync_jobs_counts[i]; i++) {
+        json_t *v = json_object_get(counts, sync_jobs_counts[i]);
+        json_object_set(job, sync_jobs_counts[i], v ? v : json_null());
+    }
+    json_decref(counts);
+    json_object_set_new(job, "notes", column_json(stmt, 9));
+    json_object_set_new(job, "result", column_json(stmt, 10));
+    json_object_set_new(job, "error", column_json(stmt, 11));
+    json_object_set_new(job, "started_by", column_string(stmt, 12));
+    json_object_set_new(job, "started_at", column_string(stmt, 13));
+    if (sqlite3_column_type(stmt, 14) != SQLITE_NULL)
+        json_object_set_new(job, "ended_at", column_string(stmt, 14));
+    return job;
+}
+
+int sync_jobs_get(struct at_ctx *ctx, struct store *st, const char *peer, const char *id,
+                  json_t **out)
+{
+    static const char *const sql = "SELECT " JOB_COLUMNS " FROM sync_job WHERE peer = ?1 AND id = ?2";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *out = NULL;
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        *out = row_job(stmt);
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        return ctx_error(ctx, AT_ENOTFOUND, "no job %s with %s", id, peer);
+    return *out ? AT_OK : store_error(ctx, st, "reading a sync job");
+}
+
+int sync_jobs_list(struct at_ctx *ctx, struct store *st, const char *peer, json_t **out)
+{
+    static const char *const sql = "SELECT " JOB_COLUMNS " FROM sync_job WHERE peer = ?1 "
+                                   "ORDER BY started_at DESC, rowid DESC";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    int step;
+
+    *out = NULL;
+    if (stmt == NULL)
+        return AT_ERR;
+    *out = json_array();
+    sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_array_append_new(*out, row_job(stmt));
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return store_error(ctx, st, "listing sync jobs");
+    }
+    return AT_OK;
+}
+
+/* What to do about job, interrupted, given what waits for its peer. */
+static void interrupted_advice(const json_t *job, const json_t *waiting, struct buf *out)
+{
+    const char *kind = json_string_value(json_object_get(job, "kind"));
+    const char *peer = json_string_value(json_object_get(job, "peer"));
+    json_int_t outbox = json_integer_value(json_object_get(json_object_get(waiting, "outbox"), "bytes"));
+    json_int_t inbox = json_integer_value(json_object_get(json_object_get(waiting, "inbox"), "bytes"));
+    json_int_t travel = json_integer_value(json_object_get(json_object_get(waiting, "travel"), "bytes"));
+    bool has_outbox = json_is_object(json_object_get(waiting, "outbox"));
+
+    buf_printf(out, "the server stopped while this %s with %s ran: ", kind, peer);
+    if (strcmp(kind, "push") == 0 && has_outbox)
+        buf_printf(out, "its pack (%lld bytes) waits in the outbox; push again and it resumes "
+                   "from what %s's server has received", (long long)outbox, peer);
+    else if (strcmp(kind, "push") == 0)
+        buf_printf(out, "no pack was left; push again");
+    else if (strcmp(kind, "pull") == 0 && inbox > 0)
+        buf_printf(out, "%lld bytes of the pack were received; pull again and it resumes from "
+                   "there", (long long)inbox);
+    else if (strcmp(kind, "pull") == 0)
+        buf_printf(out, "nothing was kept; pull again");
+    else if (strcmp(kind, "deliver") == 0 && travel > 0)
+        buf_printf(out, "the travel pack (%lld bytes) waits here; restore from %s, which delivers "
+                   "it first, or download it and carry it apart", (long long)travel, peer);
+    else if (strcmp(kind, "deliver") == 0)
+        buf_printf(out, "no travel pack waits here any more: it was delivered");
+    else if (travel > 0)
+        buf_printf(out, "the travel pack (%lld bytes) still waits; restore again, which delivers "
+                   "it first, then pulls everything", (long long)travel);
+    else
+        buf_printf(out, "restore again%s", inbox > 0 ? "; the pull resumes from what was received" : "");
+}
+
+int sync_jobs_interrupted(struct at_ctx *ctx, struct store *st, long *count)
+{
+    static const char *const sql = "SELECT " JOB_COLUMNS " FROM sync_job WHERE state = 'running'";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    json_t *running = json_array(), *job;
+    char now[21];
+    size_t i;
+    int step, rc = AT_OK;
+
+    *count = 0;
+    if (stmt == NULL) {
+        json_decref(running);
+        return AT_ERR;
+    }
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_array_append_new(running, row_job(stmt));
+    sqlite3_reset(stmt);
+    if (step != SQLITE_DONE)
+        rc = store_error(ctx, st, "reading the running sync jobs");
+    canonical_now(now);
+    json_array_foreach(running, i, job) {
+        struct buf advice = BUF_INIT;
+        json_t *waiting;
+
+        if (rc != AT_OK)
+            break;
+        waiting = sync_net_waiting(st, json_string_value(json_object_get(job, "peer")));
+        interrupted_advice(job, waiting, &advice);
+        json_decref(waiting);
+        json_object_set_new(job, "state", json_string("interrupted"));
+        json_object_set_new(job, "ended_at", json_string(now));
+        json_object_set_new(job, "error", json_pack("{s:i, s:s, s:s}", "status", 503,
+                                                     "code", "interrupted", "message", buf_str(&advice)));
+        buf_free(&advice);
+        if ((rc = sync_jobs_save(ctx, st, job)) == AT_OK)
+            (*count)++;
+    }
+    json_decref(running);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * sync_jobs.h: the server's sync jobs kept in the archive (table
+ * sync_job), so that they outlive a restart: a push, pull, restore or a
+ * travel pack's delivery with a peer's server, as the server's
+ * api_sync_jobs.c runs them.
+ *
+ * A job is saved as the JSON object GET /api/v1/sync/peers/{name}/jobs/{id}
+ * answers with ({id, peer, kind, state, stage, done, total, resumed_at,
+ * notes, started_by, started_at, ended_at, result, error} and its counts:
+ * "packed"), and read back in the same shape.  It holds no token and no
+ * witness datum: started_by is the user's login name.
+ *
+ * Pruning (the one rule): once a job with a peer ends, only that peer's
+ * SYNC_JOBS_KEPT newest ended jobs are kept; a running job is never
+ * pruned.
+ */
+#ifndef SYNC_JOBS_H
+#define SYNC_JOBS_H
+
+#include "attest.h"
+#include "store.h"
+
+#include <jansson.h>
+
+#define SYNC_JOBS_KEPT 20
+
+/* The keys of a job's object kept together in its counts (what was
+ * packed; room for more counts without a new column). */
+extern const char *const sync_jobs_counts[];
+
+/* Saves job (inserted, or replacing the row with its id) in a
+ * transaction of its own; an ended job prunes its peer's old ones. */
+int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job);
+/* The job id with peer in *out (a new object), or AT_ENOTFOUND. */
+int sync_jobs_get(struct at_ctx *ctx, struct store *st, const char *peer, const char *id,
+                  json_t **out);
+/* peer's jobs, newest first, in *out (a new array). */
+int sync_jobs_list(struct at_ctx *ctx, struct store *st, const char *peer, json_t **out);
+/* When the server starts: every job still "running" ran when the server
+ * stopped; each becomes "interrupted", its error saying what to do (and
+ * what of the transfer waits to be resumed: sync_net_waiting).  *count
+ * says how many. */
+int sync_jobs_interrupted(struct at_ctx *ctx, struct store *st, long *count);
+
+#endif
