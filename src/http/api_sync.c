@@ -796,7 +796,7 @@ int api_sync_status(struct request *r)
         json_t *waiting = sync_net_waiting(r->st, json_string_value(json_object_get(p, "name")));
         json_object_update(s, waiting);
         json_decref(waiting);
-        json_object_set_new(s, "job", api_sync_job_latest(json_string_value(json_object_get(p, "name"))));
+        json_object_set_new(s, "job", api_sync_job_latest(r, json_string_value(json_object_get(p, "name"))));
         json_array_append_new(list, s);
         free(text);
     }

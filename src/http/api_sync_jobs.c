@@ -15,11 +15,21 @@
  * job within the request and answer with its end.
  *
  * One job at a time per peer, whichever route starts it: a second is
- * refused with 409, as both would write the peer's outbox or inbox.  The
- * table lives in the server's memory; it keeps each peer's last job once
- * ended (GET /api/v1/sync/status shows it), so that a page left and opened
- * again finds the job still running or its end.  A job holds no token (the
- * Authorization header is wiped when its exchange ends) and names no user.
+ * refused with 409, as both would write the peer's outbox or inbox.  A
+ * running job lives in the server's memory (its bytes change with each
+ * chunk) and in the archive (sync_jobs.c: saved as it starts, at each
+ * change of stage and at its end), so that a page left and opened again,
+ * or a server restarted, finds it (GET .../jobs lists a peer's jobs; GET
+ * /api/v1/sync/status shows each peer's last).  A job that ran when the
+ * server stopped is marked interrupted as the server starts again
+ * (api_sync_jobs_recover), its error saying what to do; a push or pull
+ * started again resumes from the outbox or inbox it left.  A job holds no
+ * token (the Authorization header is wiped when its exchange ends); it
+ * names the user who started it (started_by), never a witness.
+ *
+ * Travel with a token delivers its pack as a job too (kind "deliver",
+ * api_sync_job_deliver, started by api_travel.c), which removes the pack
+ * once the centre applied it.
  *
  * Connecting to a peer's server (api_sync_connect: the peer pinned, its
  * address and certificate kept with it, the token) and the figures of an
@@ -29,6 +39,7 @@
 #include "http.h"
 #include "../core/canonical.h"
 #include "../core/sync.h"
+#include "../core/sync_jobs.h"
 #include "../core/sync_net.h"
 
 #include <pthread.h>
@@ -41,9 +52,12 @@
 #define JOB_STAGE_LEN 16
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
-/* What a job does: `attest sync push`, `sync pull`, `travel restore`. */
-enum job_kind { JOB_PUSH, JOB_PULL, JOB_RESTORE };
-static const char *const kinds[] = { "push", "pull", "restore" };
+/* What a job does: `attest sync push`, `sync pull`, `travel restore`, and
+ * the delivery of a travel pack (`travel` with a token).  POST .../jobs
+ * starts the first JOB_KINDS_STARTED. */
+enum job_kind { JOB_PUSH, JOB_PULL, JOB_RESTORE, JOB_DELIVER };
+static const char *const kinds[] = { "push", "pull", "restore", "deliver" };
+#define JOB_KINDS_STARTED 3
 
 struct sync_job {
     char id[2 * JOB_ID_BYTES + 1];
@@ -59,13 +73,15 @@ struct sync_job {
     json_t *result;             /* once done: what the synchronous route answers */
     json_t *error;              /* once failed: {status, code, message} */
     char started_at[21], ended_at[21];
+    char started_by[64];        /* the user's login name */
     /* The job's own, while it runs. */
+    struct store *st;           /* where its changes of stage are saved */
     struct sync_net net;
     struct session keys;        /* the caller's, for the thread */
     char *url;                  /* a copy of the address given in the request */
 };
 
-/* Every job, running or ended (at most one ended per peer). */
+/* The running jobs (an ended one is read from the archive). */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sync_job **jobs;
 static size_t njobs;
@@ -82,11 +98,12 @@ static void job_free(struct sync_job *j)
 static json_t *job_json(const struct sync_job *j)
 {
     static const char *const states[] = { "running", "done", "failed" };
-    json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
+    json_t *copy, *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s, s:s}",
                           "id", j->id, "peer", j->peer, "kind", kinds[j->kind],
                           "state", states[j->state], "stage", j->stage,
                           "done", (json_int_t)j->done, "total", (json_int_t)j->total,
-                          "notes", j->notes, "started_at", j->started_at);
+                          "notes", j->notes, "started_at", j->started_at,
+                          "started_by", j->started_by);
 
     if (j->state != JOB_RUNNING)
         json_object_set_new(o, "ended_at", json_string(j->ended_at));
@@ -109,11 +126,28 @@ static void job_note(void *arg, const char *text)
     pthread_mutex_unlock(&jobs_lock);
 }
 
+/* Saves the job as it is now in the archive, through st; a failure is
+ * only told on stderr (the job goes on; its end is saved again). */
+static void job_save(struct store *st, struct sync_job *j)
+{
+    struct at_ctx ctx = { 0 };
+    json_t *o;
+
+    pthread_mutex_lock(&jobs_lock);
+    o = job_json(j);
+    pthread_mutex_unlock(&jobs_lock);
+    if (sync_jobs_save(&ctx, st, o) != AT_OK)
+        fprintf(stderr, "attest: cannot keep sync job %s: %s\n", j->id, ctx.message);
+    json_decref(o);
+}
+
 static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t total)
 {
     struct sync_job *j = arg;
+    bool moved;
 
     pthread_mutex_lock(&jobs_lock);
+    moved = strcmp(j->stage, stage) != 0;
     snprintf(j->stage, sizeof j->stage, "%s", stage);
     j->done = done;
     j->total = total;
@@ -122,15 +156,16 @@ static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t t
     if (j->kind == JOB_PUSH)
         j->packed = j->net.packed;   /* set by then: exporting comes first */
     pthread_mutex_unlock(&jobs_lock);
+    if (moved)
+        job_save(j->st, j);
 }
 
 /* Takes a place in the table for a job with peer: NULL, with a 409 reply
- * set, when one runs already.  An ended job with peer gives its place. */
+ * set, when one runs already. */
 static struct sync_job *job_claim(struct request *r, const char *peer, enum job_kind kind)
 {
     struct sync_job *j = NULL;
     uint8_t raw[JOB_ID_BYTES];
-    size_t keep = 0;
 
     pthread_mutex_lock(&jobs_lock);
     for (size_t i = 0; i < njobs; i++) {
@@ -143,13 +178,6 @@ static struct sync_job *job_claim(struct request *r, const char *peer, enum job_
             goto out;
         }
     }
-    for (size_t i = 0; i < njobs; i++) {
-        if (strcmp(jobs[i]->peer, peer) == 0)
-            job_free(jobs[i]);
-        else
-            jobs[keep++] = jobs[i];
-    }
-    njobs = keep;
     j = xcalloc(1, sizeof *j);
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(j->id, sizeof j->id, raw, sizeof raw);
@@ -160,6 +188,7 @@ static struct sync_job *job_claim(struct request *r, const char *peer, enum job_
     j->resumed_at = -1;
     j->notes = json_array();
     canonical_now(j->started_at);
+    snprintf(j->started_by, sizeof j->started_by, "%s", r->keys.user);
     jobs = xrealloc(jobs, sizeof *jobs * (njobs + 1));
     jobs[njobs++] = j;
 out:
@@ -184,26 +213,64 @@ static int job_restore(struct at_ctx *ctx, struct store *st, struct sync_net *n,
     return rc;
 }
 
+/* deliver: the travel pack that waits for the peer, removed once the
+ * peer's server applied it. */
+static int job_deliver(struct at_ctx *ctx, struct store *st, struct sync_net *n)
+{
+    struct buf path = BUF_INIT;
+    int rc = sync_net_travel_path(ctx, st, n->peer, &path);
+
+    if (rc == AT_OK && access(buf_str(&path), F_OK) != 0)
+        rc = ctx_error(ctx, AT_ENOTFOUND, "no travel pack for %s waits here", n->peer);
+    if (rc == AT_OK && (rc = sync_net_push_pack(ctx, st, n, buf_str(&path))) == AT_OK) {
+        if (n->done)
+            unlink(buf_str(&path));
+        else
+            rc = ctx_error(ctx, AT_ERR, "the travel pack is not yet all delivered: restore from "
+                           "%s, which delivers the rest first", n->peer);
+    }
+    buf_free(&path);
+    return rc;
+}
+
+/* Takes j out of the running jobs and frees it. */
+static void job_remove(struct sync_job *j)
+{
+    size_t keep = 0;
+
+    pthread_mutex_lock(&jobs_lock);
+    for (size_t i = 0; i < njobs; i++)
+        if (jobs[i] != j)
+            jobs[keep++] = jobs[i];
+    njobs = keep;
+    pthread_mutex_unlock(&jobs_lock);
+    job_free(j);
+}
+
 /* Runs the job's exchange on st (its session set) and records its end:
  * the result, or the error (a 502 when the peer's server failed); then wipes
- * the token.  The job is not touched after (a new job with the peer may
- * free it): *end, when end is not NULL, is the job as it ended. */
+ * the token, saves the end in the archive and frees the job: *end, when
+ * end is not NULL, is the job as it ended. */
 static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, json_t **end)
 {
     struct sync_net *n = &j->net;
     struct sync_stats stats = { 0 };
     json_t *result = NULL, *error = NULL;
     bool delivered = false;
-    int rc = j->kind == JOB_PUSH ? sync_net_push(ctx, st, n)
-           : j->kind == JOB_PULL ? sync_net_pull(ctx, st, n, NULL, &stats)
-                                 : job_restore(ctx, st, n, &stats, &delivered);
+    int rc;
+
+    j->st = st;
+    rc = j->kind == JOB_PUSH ? sync_net_push(ctx, st, n)
+       : j->kind == JOB_PULL ? sync_net_pull(ctx, st, n, NULL, &stats)
+       : j->kind == JOB_DELIVER ? job_deliver(ctx, st, n)
+                                : job_restore(ctx, st, n, &stats, &delivered);
 
     if (rc != AT_OK) {
         /* The peer's server failing is not this server's error. */
         error = json_pack("{s:i, s:s, s:s}", "status", rc == AT_EINVAL ? 400 : 502,
                           "code", rc == AT_EINVAL ? "invalid" : "unavailable", "message", ctx->message);
     } else {
-        result = j->kind == JOB_PUSH ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
+        result = j->kind == JOB_PUSH || j->kind == JOB_DELIVER ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
                                                  n->applied ? n->applied : json_null(),
                                                  "packed_versions", (json_int_t)n->packed.versions,
                                                  "packed_items", (json_int_t)n->packed.items,
@@ -229,6 +296,8 @@ static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, js
     if (end)
         *end = job_json(j);
     pthread_mutex_unlock(&jobs_lock);
+    job_save(st, j);
+    job_remove(j);
 }
 
 static void *job_thread(void *arg)
@@ -246,12 +315,10 @@ static void *job_thread(void *arg)
     } else {
         sync_net_close(&j->net);
         free(j->url);
-        pthread_mutex_lock(&jobs_lock);
-        j->error = json_pack("{s:i, s:s, s:s}", "status", 500, "code", "internal",
-                             "message", ctx.message);
-        j->state = JOB_FAILED;
-        canonical_now(j->ended_at);
-        pthread_mutex_unlock(&jobs_lock);
+        /* Its row stays "running" until the server starts again and
+         * marks it interrupted. */
+        fprintf(stderr, "attest: sync job %s could not open the archive: %s\n", j->id, ctx.message);
+        job_remove(j);
     }
     access_session_free(&keys);
     return NULL;
@@ -290,37 +357,21 @@ static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind
     n.note_arg = j;
     j->net = n;
     sodium_memzero(&n, sizeof n);   /* the token is the job's alone */
+    job_save(r->st, j);
 out:
     json_decref(notes);
     return j;
 }
 
-/* POST /api/v1/sync/peers/{name}/jobs {kind, token[, url, chunk_size]} */
-int api_sync_job_start(struct request *r)
+/* Runs j on a thread of its own with the caller's session (or, with no
+ * thread to spare, within the request); the job as it started (or
+ * ended), a new reference. */
+static json_t *job_spawn(struct request *r, struct sync_job *j)
 {
-    json_t *body = http_body_json(r, true), *reply;
-    const char *kind;
-    struct sync_job *j;
-    size_t k;
     pthread_attr_t attr;
     pthread_t thread;
-    int status;
+    json_t *reply;
 
-    if (body == NULL)
-        return (int)r->status;
-    kind = json_string_value(json_object_get(body, "kind"));
-    for (k = 0; kind && k < sizeof kinds / sizeof *kinds && strcmp(kind, kinds[k]) != 0; k++)
-        ;
-    if (kind == NULL || k == sizeof kinds / sizeof *kinds) {
-        status = http_error(r, 400, "invalid", "kind", "\"kind\" is \"push\" (send what %s "
-                            "lacks), \"pull\" (fetch what this archive lacks) or \"restore\" "
-                            "(deliver a travel pack, then pull everything)", r->params[0]);
-        goto out;
-    }
-    if ((j = job_begin(r, body, (enum job_kind)k)) == NULL) {
-        status = (int)r->status;
-        goto out;
-    }
     j->keys = r->keys;
     /* As it starts: once the thread runs, the job may end and go. */
     pthread_mutex_lock(&jobs_lock);
@@ -331,42 +382,115 @@ int api_sync_job_start(struct request *r)
     if (pthread_create(&thread, &attr, job_thread, j) != 0) {
         access_session_free(&j->keys);
         json_decref(reply);
-        job_run(&r->ctx, r->st, j, &reply);   /* no thread to spare: within the request */
+        job_run(&r->ctx, r->st, j, &reply);
     }
     pthread_attr_destroy(&attr);
-    status = http_json(r, 202, reply);
+    return reply;
+}
+
+json_t *api_sync_job_deliver(struct request *r, json_t *body)
+{
+    struct sync_job *j = job_begin(r, body, JOB_DELIVER);
+
+    return j ? job_spawn(r, j) : NULL;
+}
+
+/* POST /api/v1/sync/peers/{name}/jobs {kind, token[, url, chunk_size]} */
+int api_sync_job_start(struct request *r)
+{
+    json_t *body = http_body_json(r, true);
+    const char *kind;
+    struct sync_job *j;
+    size_t k;
+    int status;
+
+    if (body == NULL)
+        return (int)r->status;
+    kind = json_string_value(json_object_get(body, "kind"));
+    for (k = 0; kind && k < JOB_KINDS_STARTED && strcmp(kind, kinds[k]) != 0; k++)
+        ;
+    if (kind == NULL || k == JOB_KINDS_STARTED) {
+        status = http_error(r, 400, "invalid", "kind", "\"kind\" is \"push\" (send what %s "
+                            "lacks), \"pull\" (fetch what this archive lacks) or \"restore\" "
+                            "(deliver a travel pack, then pull everything)", r->params[0]);
+        goto out;
+    }
+    if ((j = job_begin(r, body, (enum job_kind)k)) == NULL) {
+        status = (int)r->status;
+        goto out;
+    }
+    status = http_json(r, 202, job_spawn(r, j));
 out:
     json_decref(body);
     return status;
 }
 
-/* GET /api/v1/sync/peers/{name}/jobs/{id} */
-int api_sync_job_get(struct request *r)
-{
-    json_t *reply = NULL;
-
-    pthread_mutex_lock(&jobs_lock);
-    for (size_t i = 0; i < njobs && reply == NULL; i++)
-        if (strcmp(jobs[i]->peer, r->params[0]) == 0 && strcmp(jobs[i]->id, r->params[1]) == 0)
-            reply = job_json(jobs[i]);
-    pthread_mutex_unlock(&jobs_lock);
-    if (reply == NULL)
-        return http_error(r, 404, "not_found", NULL, "no job %s with %s: the server keeps a "
-                          "peer's running job and its last one, until it restarts",
-                          r->params[1], r->params[0]);
-    return http_json(r, 200, reply);
-}
-
-json_t *api_sync_job_latest(const char *peer)
+/* The running job id with peer (NULL: any), as JSON, or NULL. */
+static json_t *running_job(const char *peer, const char *id)
 {
     json_t *out = NULL;
 
     pthread_mutex_lock(&jobs_lock);
     for (size_t i = 0; i < njobs && out == NULL; i++)
-        if (strcmp(jobs[i]->peer, peer) == 0)
+        if (strcmp(jobs[i]->peer, peer) == 0 && (id == NULL || strcmp(jobs[i]->id, id) == 0))
             out = job_json(jobs[i]);
     pthread_mutex_unlock(&jobs_lock);
+    return out;
+}
+
+/* GET /api/v1/sync/peers/{name}/jobs/{id} */
+int api_sync_job_get(struct request *r)
+{
+    json_t *reply = running_job(r->params[0], r->params[1]);
+    int rc;
+
+    if (reply == NULL && (rc = sync_jobs_get(&r->ctx, r->st, r->params[0], r->params[1], &reply)) != AT_OK)
+        return rc == AT_ENOTFOUND
+                   ? http_error(r, 404, "not_found", NULL, "no job %s with %s: the archive keeps a "
+                                "peer's running jobs and its last %d ended ones", r->params[1],
+                                r->params[0], SYNC_JOBS_KEPT)
+                   : http_core_error(r, rc);
+    return http_json(r, 200, reply);
+}
+
+/* GET /api/v1/sync/peers/{name}/jobs: {jobs: [...]}, newest first, a
+ * running one as it is now. */
+int api_sync_job_list(struct request *r)
+{
+    json_t *list = NULL, *job;
+    size_t i;
+    int rc = sync_jobs_list(&r->ctx, r->st, r->params[0], &list);
+
+    if (rc != AT_OK)
+        return http_core_error(r, rc);
+    json_array_foreach(list, i, job) {
+        json_t *now = running_job(r->params[0], json_string_value(json_object_get(job, "id")));
+        if (now)
+            json_array_set_new(list, i, now);
+    }
+    return http_json(r, 200, json_pack("{s:o}", "jobs", list));
+}
+
+json_t *api_sync_job_latest(struct request *r, const char *peer)
+{
+    json_t *out = running_job(peer, NULL), *list = NULL;
+
+    if (out == NULL && sync_jobs_list(&r->ctx, r->st, peer, &list) == AT_OK)
+        out = json_incref(json_array_get(list, 0));
+    json_decref(list);
     return out ? out : json_null();
+}
+
+void api_sync_jobs_recover(struct store *st)
+{
+    struct at_ctx ctx = { 0 };
+    long count = 0;
+
+    if (sync_jobs_interrupted(&ctx, st, &count) != AT_OK)
+        fprintf(stderr, "attest: cannot mark the sync jobs the last stop cut short: %s\n", ctx.message);
+    else if (count > 0)
+        fprintf(stderr, "attest: %ld sync job%s cut short by the last stop, marked interrupted\n",
+                count, count == 1 ? "" : "s");
 }
 
 /* POST /api/v1/sync/peers/{name}/push|pull|restore {token[, url]}: the

@@ -8,7 +8,9 @@
  * directory (sync_net_travel_path) and the archive is emptied (sync_travel:
  * the same core call, and so the same right, sync, as the CLI).  With a
  * token (and the centre's address given or kept with the peer) the pack is
- * then delivered to the centre's server, and removed once applied there; a
+ * then delivered to the centre's server by a sync job of kind "deliver"
+ * (api_sync_jobs.c), and removed once applied there: the request answers
+ * at once with the job, which the browser follows (GET .../jobs/{id}); a
  * delivery that fails leaves the travel done and the pack waiting.
  * GET .../travel: the pack that waits, to download and carry apart (it is
  * encrypted to the centre: this archive cannot open it).
@@ -41,30 +43,10 @@ static const char *reply_message(struct request *r)
     return json_string_value(json_object_get(json_object_get(r->reply, "error"), "message")) ?: "failed";
 }
 
-/* Delivers the pack at path to the centre's server (body's token and
- * url); *delivery says how it went: {done, error}.  The pack goes once
- * applied. */
-static void deliver(struct request *r, json_t *body, const char *path, json_t *notes, json_t **delivery)
-{
-    struct sync_net n = { .peer = r->params[0], .chunk_size = SYNC_NET_CHUNK_MAX };
-    int rc;
-
-    if (api_sync_connect(r, body, &n, notes) != 0) {
-        *delivery = json_pack("{s:b, s:s}", "done", 0, "error", reply_message(r));
-    } else if ((rc = sync_net_push_pack(&r->ctx, r->st, &n, path)) != AT_OK || !n.done) {
-        *delivery = json_pack("{s:b, s:s}", "done", 0, "error",
-                              rc != AT_OK ? r->ctx.message : "the pack is not yet all delivered");
-    } else {
-        unlink(path);
-        *delivery = json_pack("{s:b, s:n}", "done", 1, "error");
-    }
-    sync_net_close(&n);
-}
-
 int api_sync_travel(struct request *r)
 {
     const char *centre = r->params[0], *confirm, *token;
-    json_t *body = http_body_json(r, true), *notes = json_array(), *delivery = json_null(), *kept;
+    json_t *body = http_body_json(r, true), *delivery = json_null(), *kept, *job;
     struct sync_stats packed = { 0 };
     struct travel_report removed = { 0 };
     struct buf path = BUF_INIT;
@@ -102,19 +84,21 @@ int api_sync_travel(struct request *r)
         status = http_core_error(r, rc);
         goto out;
     }
+    /* The delivery: {job} once started, {error} when it could not start. */
     if (token && *token)
-        deliver(r, body, buf_str(&path), notes, &delivery);
+        delivery = (job = api_sync_job_deliver(r, body)) != NULL
+                       ? json_pack("{s:o}", "job", job)
+                       : json_pack("{s:s}", "error", reply_message(r));
     kept = stat(buf_str(&path), &sb) == 0 ? json_pack("{s:I}", "bytes", (json_int_t)sb.st_size)
                                            : json_null();
-    status = http_json(r, 200, json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:O}",
+    status = http_json(r, 200, json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
         "centre", centre, "packed", api_sync_stats_json(&packed),
         "removed", "versions", (json_int_t)removed.versions, "items", (json_int_t)removed.items,
         "files", (json_int_t)removed.files, "shredded", (json_int_t)removed.shredded,
-        "pack", kept, "delivery", delivery, "notes", notes));
+        "pack", kept, "delivery", delivery));
     delivery = NULL;
 out:
     json_decref(delivery);
-    json_decref(notes);
     json_decref(body);
     buf_free(&path);
     return status;

@@ -298,8 +298,16 @@ json_t *api_sync_stats_json(const struct sync_stats *s);
  * request (api_sync_peer_push|pull, api_sync_restore). */
 int api_sync_job_start(struct request *r);
 int api_sync_job_get(struct request *r);
+int api_sync_job_list(struct request *r);
 /* The running or last job with peer, as JSON (a new reference), or null. */
-json_t *api_sync_job_latest(const char *peer);
+json_t *api_sync_job_latest(struct request *r, const char *peer);
+/* Travel with a token: the delivery of the travel pack as a job, started
+ * with body's token (and url); the job as it started (a new reference),
+ * or NULL with the error reply set. */
+json_t *api_sync_job_deliver(struct request *r, json_t *body);
+/* As the server starts: the jobs that ran when it stopped marked
+ * interrupted (sync_jobs_interrupted), said on stderr. */
+void api_sync_jobs_recover(struct store *st);
 /* api_travel.c: the browser's `attest travel` and `travel restore URL`. */
 int api_sync_travel(struct request *r);
 int api_sync_travel_pack(struct request *r);

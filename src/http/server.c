@@ -418,6 +418,20 @@ static void sweep_vault(void)
                 removed == 1 ? "" : "s");
 }
 
+/* Marks the sync jobs the last stop cut short as interrupted. */
+static void recover_sync_jobs(void)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st = NULL;
+
+    if (server_store_open(&ctx, &st) != AT_OK) {
+        fprintf(stderr, "attest: cannot read the sync jobs: %s\n", ctx.message);
+        return;
+    }
+    api_sync_jobs_recover(st);
+    store_close(st);
+}
+
 /* Removes the basemap files a crash left half received. */
 static void sweep_basemap_uploads(void)
 {
@@ -460,6 +474,7 @@ int server_run(struct at_ctx *ctx, const struct serve_options *o)
     auth_init(o->tls_cert != NULL);
     sweep_vault();
     sweep_basemap_uploads();
+    recover_sync_jobs();
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);

@@ -6,12 +6,19 @@ half of each pack download until the test lets it through, so every state
 checked is one the job must be in, not one caught in passing.  argv[3]: a
 file with an API token of the centre for a user with the sync right;
 argv[4], argv[5]: a certificate and its key for the relay's TLS, trusted by
-the laptop's server only once pinned with the peer (its cacert).
+the laptop's server only once pinned with the peer (its cacert).  Last, the
+laptop's server (pid argv[6], serving argv[8] with the binary argv[7],
+its stderr appended to argv[9]) is killed in the middle of a push and
+started again by this script (stopped at its end): the job is read back
+interrupted, and the next push resumes from the outbox.
 FICTIONAL data only."""
 import http.client
 import http.server
 import json
+import os
+import signal
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +27,7 @@ import urllib.parse
 from client import Session, Results, error_of
 
 laptop, centre, token_file, cert_file, key_file = sys.argv[1:6]
+laptop_pid, attest_bin, laptop_dir, laptop_log = int(sys.argv[6]), sys.argv[7], sys.argv[8], sys.argv[9]
 token = open(token_file).read().strip()
 CHUNK = 256 * 1024
 res = Results()
@@ -27,7 +35,8 @@ res = Results()
 
 class Relay:
     """What the relay lets through: `credit` chunks (or every one when
-    open), and a chunk to fail with 503 (its number, counted from 1)."""
+    open), and a chunk to fail with 503 (its number, counted from 1);
+    while dropping, what it holds is answered 503 and not passed on."""
 
     def __init__(self):
         self.cv = threading.Condition()
@@ -36,18 +45,21 @@ class Relay:
         self.fail_put = 0
         self.puts = 0
         self.waiting = 0
+        self.dropping = False
 
     def hold(self):
-        """Waits until one may pass; False after a minute (a test that
-        went wrong must not hang)."""
+        """Waits until one may pass; False when dropped, or after a minute
+        (a test that went wrong must not hang)."""
         with self.cv:
             self.waiting += 1
             self.cv.notify_all()
-            ok = self.cv.wait_for(lambda: self.open or self.credit > 0, timeout=60)
+            ok = self.cv.wait_for(lambda: self.open or self.credit > 0 or self.dropping, timeout=60)
             self.waiting -= 1
-            if ok and not self.open:
+            if not ok or self.dropping:
+                return False
+            if not self.open:
                 self.credit -= 1
-            return ok
+            return True
 
     def let(self, n=1):
         with self.cv:
@@ -80,7 +92,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if n == relay.fail_put:
                 return self.reply(503, {"Content-Type": "application/json"},
                                   b'{"error":{"code":"unavailable","message":"FICTIONAL relay down"}}')
-            relay.hold()
+            if not relay.hold():
+                return self.reply(503, {"Content-Type": "application/json"},
+                                  b'{"error":{"code":"unavailable","message":"FICTIONAL relay dropped"}}')
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         c = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
         c.request(self.command, self.path, body=body, headers=headers)
@@ -93,6 +107,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(r.status, keep, data, split)
 
     def reply(self, status, headers, data, split=None):
+        try:
+            self.send(status, headers, data, split)
+        except OSError:
+            pass   # the client is gone (a server killed mid-request)
+
+    def send(self, status, headers, data, split=None):
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -156,9 +176,9 @@ relay.fail_put = 3
 relay.release()
 r = start("push", chunk_size=CHUNK)
 job = r.json() if r.status == 202 else {}
-res.check("a push job starts: 202 with its id, running, no token in it",
+res.check("a push job starts: 202 with its id, running, who started it, no token in it",
           r.status == 202 and len(job.get("id", "")) == 32 and job["state"] == "running"
-          and job["kind"] == "push" and token not in r.body.decode() and "admin" not in r.body.decode(),
+          and job["kind"] == "push" and job["started_by"] == "admin" and token not in r.body.decode(),
           (r.status, r.body[:300]))
 job = watch(job, lambda j: False)
 res.check("the push cut short ends failed, with the relay's message",
@@ -214,6 +234,11 @@ res.check("the push ends done: every byte sent, the pack applied", end.get("stat
 r = admin.get(JOBS + "/" + job["id"])
 res.check("the ended job is still there to be read", r.status == 200 and r.json()["state"] == "done",
           (r.status, r.body[:200]))
+r = admin.get(JOBS)
+listed = r.json().get("jobs", []) if r.status == 200 else []
+res.check("GET .../jobs lists the peer's jobs, newest first: the push done, the one cut short",
+          [(j["id"], j["state"]) for j in listed[:1]] == [(job["id"], "done")]
+          and [j["state"] for j in listed[1:2]] == ["failed"], [brief(j) for j in listed])
 
 # ---- a pull, watched half downloaded -------------------------------------------------
 with relay.cv:
@@ -262,4 +287,68 @@ r = admin.post(JOBS, {"kind": "pull", "token": token})
 end = watch(r.json(), lambda j: False) if r.status == 202 else {}
 res.check("over TLS with the certificate kept with the peer: the job (on its own thread) ends done",
           end.get("state") == "done", brief(end))
+
+# ---- the laptop's server killed mid-push, started again ---------------------------------
+def serve():
+    """The laptop's server started again on its port; answers within a minute."""
+    port = urllib.parse.urlsplit(laptop).port
+    rfd, wfd = os.pipe()   # the passphrase, as lib.sh gives it
+    os.write(wfd, (os.environ["HTTP_TEST_PASSPHRASE"] + "\n").encode())
+    os.close(wfd)
+    p = subprocess.Popen([attest_bin, "-A", laptop_dir, "serve", "--port", str(port)],
+                         stdout=subprocess.DEVNULL, stderr=open(laptop_log, "ab"), pass_fds=(rfd,),
+                         env=dict(os.environ, ATTEST_PASSPHRASE_FD=str(rfd)))
+    os.close(rfd)
+    for _ in range(600):
+        try:
+            if Session(base=laptop).get("/api/v1/openapi.json").status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        print("# the laptop's server did not start again: " + open(laptop_log).read()[-600:])
+    return p
+
+
+r = admin.request("POST", "/api/v1/evidence?filename=fictional-late.bin&source=dc-jcb000000001",
+                  body=os.urandom(3 * 1024 * 1024))
+res.setup("a second large vault file on the laptop", r.status in (200, 201), r.body[:300])
+with relay.cv:
+    relay.open = False
+    relay.credit = 2
+    relay.fail_put = 0
+    relay.puts = 0
+r = start("push", chunk_size=CHUNK)
+job = r.json() if r.status == 202 else {}
+held = watch(job, lambda j: j["done"] >= 2 * CHUNK and relay.waiting > 0)
+os.kill(laptop_pid, signal.SIGKILL)
+with relay.cv:
+    relay.dropping = True
+    relay.cv.notify_all()
+    relay.cv.wait_for(lambda: relay.waiting == 0, timeout=60)
+    relay.dropping = False
+    relay.open = True
+again = serve()
+admin = Session(base=laptop).login("admin")
+r = admin.get(JOBS + "/" + job.get("id", "none"))
+cut = r.json() if r.status == 200 else {}
+res.check("killed mid-push (%d of %d bytes sent), started again: the job reads back interrupted, "
+          "saying the outbox's pack waits and to push again" % (held.get("done", 0), held.get("total", 0)),
+          cut.get("state") == "interrupted" and cut.get("kind") == "push" and cut.get("started_by") == "admin"
+          and "push again" in (cut.get("error") or {}).get("message", "")
+          and "outbox" in cut["error"]["message"] and cut.get("ended_at"), (r.status, r.body[:400]))
+r = admin.get(JOBS)
+res.check("... and is listed first among the peer's jobs", r.status == 200
+          and r.json()["jobs"][0]["id"] == job.get("id"), r.body[:300])
+status = admin.get("/api/v1/sync/status").json()
+mine = [p.get("job") for p in status["peers"] if p["name"] == "centre"]
+res.check("the status shows it as the peer's last job", mine and mine[0]
+          and mine[0]["id"] == job.get("id") and mine[0]["state"] == "interrupted", mine)
+r = start("push", chunk_size=CHUNK)
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.check("the push started again resumes from what the centre received and ends done",
+          end.get("state") == "done" and end["resumed_at"] == 2 * CHUNK
+          and (end.get("result") or {}).get("done"), brief(end))
+again.send_signal(signal.SIGTERM)
+again.wait(timeout=60)
 sys.exit(1 if res.failed else 0)

@@ -7,9 +7,12 @@
 # resumes at the offset the centre holds and is watched through two
 # intermediate states to "done"; a second job to the same peer is refused
 # with 409; a pull is watched half downloaded; over TLS, the certificate
-# kept with the peer is used by the job's own thread.  FICTIONAL data only.
+# kept with the peer is used by the job's own thread; GET .../jobs lists
+# them; the laptop's server killed mid-push and started again reads the job
+# back interrupted, and the next push resumes from the outbox.  FICTIONAL
+# data only.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 34
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
@@ -32,10 +35,13 @@ umask 077
 "$python" tests/http/sync.py token investigator > "$tmp/token"
 laptop_start
 "$python" tests/http/sync_jobs.py "$lbase" "$base" "$tmp/token" "$tmp/cert.pem" "$tmp/key.pem" \
+    "$laptop_pid" "$bin" "$L" "$tmp/laptop-server.log" \
     || echo "not ok - sync_jobs.py exited with $?"
 check "the centre holds the pushed record" "$bin" show dc-jcb000000001
 check "the laptop holds the pulled record" "$bin" -A "$L" show dc-jcb000000002
 check "verify passes at the centre" "$bin" verify
 check "verify passes on the laptop" "$bin" -A "$L" verify
 absent "no token in the laptop server's log" "$(cat "$tmp/token")" "$tmp/laptop-server.log"
-laptop_stop
+# sync_jobs.py killed the first laptop server (its wait says 137) and
+# stopped the one it started again.
+laptop_stop 2> /dev/null || true

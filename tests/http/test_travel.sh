@@ -4,11 +4,11 @@
 # centre's server.  Who may (the sync right, as `attest travel`), the
 # typed confirmation, a centre that is not pinned or is a partner; the
 # pack kept and downloaded, then delivered by the restore; the pack
-# delivered straight to the centre; after each restore the laptop has its
+# delivered straight to the centre by a job, followed to its end; after each restore the laptop has its
 # records back and its officer reveals the identity it recorded.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 29
 http_setup
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }

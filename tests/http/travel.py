@@ -1,8 +1,10 @@
 """travel.py: the browser's travel on a laptop's server (tests/http/test_travel.sh):
-POST /api/v1/sync/peers/{name}/travel, GET .../travel, POST .../restore.
+POST /api/v1/sync/peers/{name}/travel (its delivery a job, followed with
+GET .../jobs/{id}), GET .../travel, POST .../restore.
 Usage: travel.py PART LAPTOP-BASE [TOKEN-FILE]; prints "ok - " lines.
 FICTIONAL data only."""
 import sys
+import time
 
 from client import Session, Results
 
@@ -70,9 +72,21 @@ elif part == "kept":
 elif part == "delivered":
     r = travel({"confirm": "centre", "token": token})
     j = r.json() if r.status == 200 else {}
-    res.check("travel with a token: the pack delivered to the centre, none kept",
-              r.status == 200 and j["delivery"] == {"done": True, "error": None} and j["pack"] is None,
-              r.body[:400])
+    job = (j.get("delivery") or {}).get("job") or {}
+    res.check("travel with a token: 200 at once, the delivery a job started (kind deliver)",
+              r.status == 200 and job.get("kind") == "deliver" and job.get("state") == "running"
+              and len(job.get("id", "")) == 32 and j["removed"]["versions"] > 0
+              and token not in r.body.decode(), r.body[:400])
+    for _ in range(600):
+        g = admin.get("/api/v1/sync/peers/centre/jobs/" + job.get("id", "none"))
+        end = g.json() if g.status == 200 else {}
+        if end.get("state") != "running":
+            break
+        time.sleep(0.1)
+    res.check("the delivery job, followed, ends done: the pack applied by the centre",
+              end.get("state") == "done" and (end.get("result") or {}).get("done")
+              and (end.get("result") or {}).get("applied"), (g.status, g.body[:400]))
+    res.check("once delivered, no travel pack waits here", waiting() is None, waiting())
     r = admin.post("/api/v1/sync/peers/centre/restore", {"token": token})
     j = r.json() if r.status == 200 else {}
     res.check("restore after a delivered travel: a pull only",
