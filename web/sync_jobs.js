@@ -3,10 +3,13 @@
  * section (travel.js) share: sizes in words, the status of the peers
  * loaded once for both, and a push or pull watched as it runs.
  * A push, pull or restore is a job of the server (POST
- * /api/v1/sync/peers/{name}/jobs, A.startJob); A.watchJob asks how far it is (GET .../jobs/{id}) every half second and
+ * /api/v1/sync/peers/{name}/jobs, A.startJob), and so is the delivery of a
+ * travel pack (travel.js); A.watchJob asks how far it is (GET
+ * .../jobs/{id}) every half second and
  * shows its stage and a bar of the bytes sent or received of the pack's
  * total, the offset a transfer cut short resumed at, then what was
- * exchanged, or the error with its message.  Leaving the page stops the
+ * exchanged, or the error with its message (a job the server's stop cut
+ * short, "interrupted", says what to do).  Leaving the page stops the
  * asking, not the job: the page opened again finds it running in the
  * status (each peer's job) and watches it again.
  */
@@ -64,8 +67,8 @@ A.startJob = function (peer, kind, token, out, ended) {
         .catch(function (e) { clear(out).appendChild(A.errorBox(e)); ended(null, e); });
 };
 
-/* Shows job in out until it ends, then its end through ended(job): done
- * or failed.  Stops when the view is left. */
+/* Shows job in out until it ends, then its end through ended(job): done,
+ * failed or interrupted.  Stops when the view is left. */
 A.watchJob = function (job, out, ended) {
     var timer = null, left = false;
     A.state.cleanup.push(function () { left = true; clearTimeout(timer); });
@@ -81,7 +84,7 @@ A.watchJob = function (job, out, ended) {
             return;
         }
         clear(out);
-        if (j.state === 'failed') out.appendChild(A.errorBox(j.error || {}));
+        if (j.error) out.appendChild(A.errorBox(j.error));
         ended(j);
     }
     look(job);

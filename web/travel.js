@@ -6,8 +6,10 @@
  * evidence and custody event is removed from this archive; the pack must
  * reach the centre, or be carried apart from the laptop), asks for the
  * centre's name to be typed, then runs POST /api/v1/sync/peers/{name}/travel.
- * With the centre's API token the pack is delivered to its server straight
- * away; without, it waits here to be downloaded (GET .../travel).
+ * With the centre's API token the pack's delivery to its server starts
+ * straight away as a job of the server, watched with its bar as a restore
+ * is (sync_jobs.js); without, or when the delivery fails, the pack waits
+ * here to be downloaded (GET .../travel).
  * "Restore from the centre" is `attest travel restore URL`: a pack that
  * waits is delivered first, then everything is pulled, as a job of the
  * server watched with its bar (POST .../jobs {kind: "restore"}, sync_jobs.js).
@@ -25,24 +27,26 @@ function packPath(name) {
     return '/sync/peers/' + encodeURIComponent(name) + '/travel';
 }
 
-/* What a travel did, and where its pack is. */
-function travelled(x, out) {
+/* What a travel did, and where its pack is; a delivery started is
+ * watched in a place of its own (its end through jobs.ended). */
+function travelled(x, out, jobs) {
     var r = x.removed, p = x.packed;
     clear(out).appendChild(h('p', { class: 'result', 'data-kind': 'travel' },
         t('tr.done', { versions: r.versions, items: r.items, files: r.shredded,
                        packed: p.versions, name: x.centre })));
-    if (x.delivery && x.delivery.done) {
-        out.appendChild(h('p', { 'data-kind': 'delivered' }, t('tr.delivered', { name: x.centre })));
-    } else {
-        if (x.delivery) out.appendChild(h('p', { class: 'error-box', role: 'alert' },
-                                          t('tr.notDelivered', { error: x.delivery.error || '' })));
-        if (x.pack) out.appendChild(h('p', null,
-            h('a', { id: 'tr-download', href: '/api/v1' + packPath(x.centre),
-                     download: 'attest-travel-' + x.centre + '.pack' },
-              t('tr.download', { size: bytes(x.pack.bytes) })), ' ', t('tr.downloadHint')));
+    if (x.delivery && x.delivery.job) {
+        var watched = h('div', { id: 'tr-delivery', 'aria-live': 'polite' });
+        out.appendChild(watched);
+        jobs.busy = true;
+        A.watchJob(x.delivery.job, watched, jobs.ended);
+        return;
     }
-    if ((x.notes || []).length)
-        out.appendChild(h('ul', { class: 'notes muted' }, x.notes.map(function (n) { return h('li', null, n); })));
+    if (x.delivery) out.appendChild(h('p', { class: 'error-box', role: 'alert' },
+                                      t('tr.notDelivered', { error: x.delivery.error || '' })));
+    if (x.pack) out.appendChild(h('p', null,
+        h('a', { id: 'tr-download', href: '/api/v1' + packPath(x.centre),
+                 download: 'attest-travel-' + x.centre + '.pack' },
+          t('tr.download', { size: bytes(x.pack.bytes) })), ' ', t('tr.downloadHint')));
 }
 
 /* What a restore did. */
@@ -125,7 +129,7 @@ function section(status, token, out, reload, jobs) {
         if (token.value.trim()) body.token = token.value.trim();
         run(go, packPath(p.name), body, 'travel', function (x) {
             confirm.value = '';
-            travelled(x, out);
+            travelled(x, out, jobs);
         });
     } },
         h('div', { class: 'fields' },
@@ -155,12 +159,15 @@ A.travelSection = function (reload) {
     var out = h('div', { id: 'tr-progress', 'aria-live': 'polite' });
     var token = h('input', { id: 'tr-token', name: 'token', type: 'password', autocomplete: 'off',
                              'aria-describedby': 'tr-token-hint' });
-    /* A restore is a job, watched in out; one still running when the
-     * page is opened again is watched again. */
+    /* A restore, and a travel pack's delivery, are jobs, watched in out;
+     * one still running when the page is opened again is watched again. */
     var jobs = { busy: false };
     jobs.ended = function (end, e) {
         jobs.busy = false;
-        if (end && end.state === 'done') {
+        if (end && end.state === 'done' && end.kind === 'deliver') {
+            out.appendChild(h('p', { 'data-kind': 'delivered' }, t('tr.delivered', { name: end.peer })));
+            A.say(t('tr.delivered', { name: end.peer }));
+        } else if (end && end.state === 'done') {
             restored(end.result, out);
             A.say(t('tr.finished.restore', { name: end.peer }));
         }
@@ -172,7 +179,7 @@ A.travelSection = function (reload) {
         body: body,
         show: function (s) {
             var running = s.peers.filter(function (p) {
-                return p.job && p.job.state === 'running' && p.job.kind === 'restore';
+                return p.job && p.job.state === 'running' && (p.job.kind === 'restore' || p.job.kind === 'deliver');
             })[0];
             if (running && !jobs.busy) {
                 jobs.busy = true;

@@ -6,6 +6,7 @@
 #include "attest.h"
 #include "sync_jobs.h"
 #include "canonical.h"
+#include "sync_int.h"
 #include "sync_net.h"
 
 #include <string.h>
@@ -176,11 +177,15 @@ int sync_jobs_list(struct at_ctx *ctx, struct store *st, const char *peer, json_
 {
     static const char *const sql = "SELECT " JOB_COLUMNS " FROM sync_job WHERE peer = ?1 "
                                    "ORDER BY started_at DESC, rowid DESC";
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    int step;
+    struct sync_peer p = { 0 };
+    sqlite3_stmt *stmt;
+    int step, rc = sync_peer_get(ctx, st, peer, NULL, &p);
 
     *out = NULL;
-    if (stmt == NULL)
+    sync_peer_free(&p);
+    if (rc != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
     *out = json_array();
     sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);

@@ -34,7 +34,8 @@ int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job);
 /* The job id with peer in *out (a new object), or AT_ENOTFOUND. */
 int sync_jobs_get(struct at_ctx *ctx, struct store *st, const char *peer, const char *id,
                   json_t **out);
-/* peer's jobs, newest first, in *out (a new array). */
+/* peer's jobs, newest first, in *out (a new array); AT_ENOTFOUND when
+ * no peer of that name is pinned. */
 int sync_jobs_list(struct at_ctx *ctx, struct store *st, const char *peer, json_t **out);
 /* When the server starts: every job still "running" ran when the server
  * stopped; each becomes "interrupted", its error saying what to do (and

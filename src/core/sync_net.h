@@ -16,7 +16,7 @@
  *
  * TLS: the server's certificate is always verified (the system's CAs, or
  * cacert for a server with its own: the one given, else the one kept with
- * the peer); redirects are never followed; a
+ * the peer, held in an in-memory file); redirects are never followed; a
  * token is sent over plain http only to a loopback address.  Nothing is
  * printed: what a caller may want to tell is passed to n->note, and
  * how far an exchange is to n->progress.

@@ -75,7 +75,7 @@ await step('travel: in Korean, the restore from the centre delivers the pack and
     await page.waitForFunction(() => document.documentElement.lang === 'en');
 });
 
-await step('travel: with the centre\'s token the pack is delivered at once; the restore only pulls', async () => {
+await step('travel: with the centre\'s token the pack is delivered by a job, followed to its end; the restore only pulls', async () => {
     await goto('peers');
     await page.waitForSelector('#travel #tr-confirm');
     await page.fill('#tr-token', TOKEN);
@@ -83,6 +83,10 @@ await step('travel: with the centre\'s token the pack is delivered at once; the 
     await page.click('#tr-go');
     await page.waitForSelector('#tr-progress [data-kind="delivered"]', { timeout: 60000 });
     check(await page.locator('#tr-download').count() === 0, 'no pack to download: it is at the centre');
+    const job = await page.evaluate(() => fetch('/api/v1/sync/status').then((r) => r.json())
+        .then((s) => s.peers.filter((p) => p.name === 'centre')[0].job));
+    check(job && job.kind === 'deliver' && job.state === 'done', 'the delivery was a job of the server: '
+          + JSON.stringify(job && { kind: job.kind, state: job.state }));
     check(await status('/api/v1/records/dc-trv000000001') === 404, 'the laptop is empty');
     await page.waitForSelector('#tr-restore:not([disabled])');
     await page.click('#tr-restore');

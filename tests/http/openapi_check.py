@@ -56,6 +56,9 @@ needs_peer = {("GET", "/api/v1/sync/pack"), ("POST", "/api/v1/sync/uploads/{id}/
               # and pull that follow take its place as the peer's last job (404):
               # watched to their end in tests/http/test_sync_jobs.sh.
               ("POST", "/api/v1/sync/peers/{name}/jobs"), ("GET", "/api/v1/sync/peers/{name}/jobs/{id}"),
+              # The list is asked before the peer is pinned (404): listed in
+              # tests/http/test_sync_jobs.sh.
+              ("GET", "/api/v1/sync/peers/{name}/jobs"),
               # Travel empties the archive: tests/http/test_travel.sh runs it on
               # a laptop of its own; here a wrong confirmation, no pack, no server.
               ("POST", "/api/v1/sync/peers/{name}/travel"), ("GET", "/api/v1/sync/peers/{name}/travel"),
@@ -149,6 +152,7 @@ calls = {
     ("POST", "/api/v1/sync/peers/{name}/push"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("POST", "/api/v1/sync/peers/{name}/jobs"): ({"name": "fictional-peer"}, "", {"kind": "push", "token": "FICTIONAL-token"}),
     ("GET", "/api/v1/sync/peers/{name}/jobs/{id}"): ({"name": "fictional-peer", "id": "JOB"}, "", None),
+    ("GET", "/api/v1/sync/peers/{name}/jobs"): ({"name": "fictional-peer"}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/pull"): ({"name": "fictional-peer"}, "", {"token": "FICTIONAL-token"}),
     ("GET", "/api/v1/sync/status"): ({}, "", None),
     ("POST", "/api/v1/sync/peers/{name}/travel"): ({"name": "fictional-peer"}, "", {"confirm": "not-its-name"}),

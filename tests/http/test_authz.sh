@@ -176,6 +176,7 @@ GET  /api/v1/sync/peers                 -            401  200   403     403     
 POST /api/v1/sync/peers                 -            401  400   403     403          403     403     403
 DELETE /api/v1/sync/peers/{name}        -            401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/jobs     -            401  400   403     403          403     403     403
+GET  /api/v1/sync/peers/{name}/jobs     -            401  404   403     403          403     403     403
 GET  /api/v1/sync/peers/{name}/jobs/{id} -           401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/pull     -            401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/push     -            401  404   403     403          403     403     403

@@ -4,8 +4,9 @@
 # centre's server.  Who may (the sync right, as `attest travel`), the
 # typed confirmation, a centre that is not pinned or is a partner; the
 # pack kept and downloaded, then delivered by the restore; the pack
-# delivered straight to the centre by a job, followed to its end; after each restore the laptop has its
-# records back and its officer reveals the identity it recorded.
+# delivered straight to the centre by a job, followed to its end; after
+# each restore the laptop has its records back and its officer reveals the
+# identity it recorded.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 plan 29

@@ -6,6 +6,8 @@
  * its error saying what waits to be resumed.
  */
 #include "../../src/core/attest.h"
+#include "../../src/core/evlog.h"
+#include "../../src/core/sync.h"
 #include "../../src/core/sync_jobs.h"
 #include "fixture.h"
 #include "unit.h"
@@ -13,6 +15,27 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+static int pin(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    return sync_peer_add(ctx, st, "centre", arg, "team");
+}
+
+/* Pins, in st, a new archive (dir name) as the peer "centre". */
+static int pin_centre(struct at_ctx *ctx, struct store *st, const char *name)
+{
+    struct session other;
+    struct store *centre = unit_archive(ctx, name, &other);
+    struct buf line = BUF_INIT;
+    int rc = centre ? sync_key_line(ctx, centre, &line) : AT_ERR;
+
+    if (rc == AT_OK)
+        rc = evlog_write(ctx, st, pin, (void *)buf_str(&line));
+    buf_free(&line);
+    if (centre)
+        store_close(centre);
+    return rc;
+}
 
 static json_t *job(const char *id, const char *peer, const char *kind, const char *state,
                    const char *started_at)
@@ -38,6 +61,7 @@ UNIT_TEST(sync_jobs_read_back_as_saved)
     json_t *saved, *got = NULL, *list = NULL;
 
     REQUIRE(st != NULL);
+    REQUIRE(pin_centre(&ctx, st, "jobs-centre") == AT_OK);
     saved = job("a1", "centre", "push", "running", "2026-01-01T00:00:00Z");
     json_object_set_new(saved, "resumed_at", json_integer(512));
     CHECK(sync_jobs_save(&ctx, st, saved) == AT_OK);
@@ -71,6 +95,7 @@ UNIT_TEST(sync_jobs_keep_a_peers_newest_ended_jobs)
     char id[16], at[21];
 
     REQUIRE(st != NULL);
+    REQUIRE(pin_centre(&ctx, st, "jobs-prune-centre") == AT_OK);
     j = job("run", "centre", "pull", "running", "2025-12-31T00:00:00Z");
     CHECK(sync_jobs_save(&ctx, st, j) == AT_OK);
     json_decref(j);
