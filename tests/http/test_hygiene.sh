@@ -4,7 +4,7 @@
 # exports that spreadsheets cannot run as formulas; range-checked numbers
 # in queries; HEAD on every GET route.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 165
+plan 167
 http_setup
 export HTTP_TEST_SECRET_NAME="FICTIONAL-Hygiene-Secretname"
 hyg() { "$python" tests/http/hygiene.py "$@" || echo "not ok - hygiene.py $1 exited with $?"; }

@@ -4,7 +4,7 @@
 # FICTIONAL demo archive's ids, answering with a documented status and a
 # body that matches its schema.
 . "$(dirname "$0")/lib.sh"
-plan 557
+plan 561
 check "openapi.json is JSON" "$python" -c 'import json; json.load(open("web/openapi.json"))'
 http_setup
 # A linkage run of the demo's persons, for the review queue.
