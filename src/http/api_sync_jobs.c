@@ -33,8 +33,8 @@
  *
  * Connecting to a peer's server (api_sync_connect: the peer pinned, its
  * address and certificate kept with it, the token) and the figures of an
- * exchange (api_sync_stats_json) live here too, for the routes of
- * api_sync.c and api_travel.c that exchange without a job.
+ * exchange (api_sync_stats_json, which the replies of api_sync.c,
+ * api_sync_files.c and api_travel.c use too) live here too.
  */
 #include "http.h"
 #include "../core/canonical.h"

@@ -293,9 +293,10 @@ struct sync_net;
 struct sync_stats;
 int api_sync_connect(struct request *r, json_t *body, struct sync_net *n, json_t *notes);
 json_t *api_sync_stats_json(const struct sync_stats *s);
-/* Pushes, pulls and restores run as jobs (api_sync_jobs.c): one at a time
- * per peer, started in the background and watched, or run within the
- * request (api_sync_peer_push|pull, api_sync_restore). */
+/* Pushes, pulls, restores and travel packs' deliveries run as jobs
+ * (api_sync_jobs.c), kept in the archive: one at a time per peer, started
+ * in the background and watched, or run within the request
+ * (api_sync_peer_push|pull, api_sync_restore). */
 int api_sync_job_start(struct request *r);
 int api_sync_job_get(struct request *r);
 int api_sync_job_list(struct request *r);
