@@ -211,7 +211,8 @@ A.VIEWS.peers = function (el) {
             clear(conflicts).append(t('pe.conflicts', { n: s.conflicts }), ' ',
                                     A.hashLink('conflicts', t('pe.seeConflicts')));
             var running = s.peers.filter(function (p) {
-                return p.job && p.job.state === 'running' && p.job.kind !== 'restore';   /* travel.js's */
+                /* a restore or a travel pack's delivery is travel.js's */
+                return p.job && p.job.state === 'running' && (p.job.kind === 'push' || p.job.kind === 'pull');
             })[0];
             if (running && !watch.busy) watch.follow(running.job);
         }].concat(travel ? [travel.show] : [], packs ? [packs.show] : []),

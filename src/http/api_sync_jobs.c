@@ -270,12 +270,13 @@ static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, js
         error = json_pack("{s:i, s:s, s:s}", "status", rc == AT_EINVAL ? 400 : 502,
                           "code", rc == AT_EINVAL ? "invalid" : "unavailable", "message", ctx->message);
     } else {
-        result = j->kind == JOB_PUSH || j->kind == JOB_DELIVER ? json_pack("{s:O, s:I, s:I, s:I}", "applied",
-                                                 n->applied ? n->applied : json_null(),
+        json_t *applied = n->applied ? n->applied : json_null();
+        result = j->kind == JOB_PUSH ? json_pack("{s:O, s:I, s:I, s:I}", "applied", applied,
                                                  "packed_versions", (json_int_t)n->packed.versions,
                                                  "packed_items", (json_int_t)n->packed.items,
                                                  "packed_files", (json_int_t)n->packed.files)
-                                     : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
+               : j->kind == JOB_DELIVER ? json_pack("{s:O}", "applied", applied)
+                                        : json_pack("{s:o}", "imported", api_sync_stats_json(&stats));
         if (j->kind == JOB_RESTORE)
             json_object_set_new(result, "delivered", json_boolean(delivered));
         json_object_set_new(result, "peer", json_string(j->peer));
