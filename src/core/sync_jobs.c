@@ -8,6 +8,7 @@
 #include "canonical.h"
 #include "sync_int.h"
 #include "sync_net.h"
+#include "vocab.h"
 
 #include <string.h>
 
@@ -272,4 +273,20 @@ int sync_jobs_interrupted(struct at_ctx *ctx, struct store *st, long *count)
     }
     json_decref(running);
     return rc;
+}
+
+int sync_jobs_check_reader(struct at_ctx *ctx, const struct session *s, const json_t *job)
+{
+    struct at_ctx scratch = { 0 };
+    const char *starter = json_string_value(json_object_get(job, "started_by"));
+
+    if (access_check(&scratch, s, ACTION_MANAGE_PEERS, CLEARANCE_PUBLIC) == AT_OK)
+        return AT_OK;
+    if (access_check(ctx, s, ACTION_SYNC, CLEARANCE_PUBLIC) != AT_OK)
+        return ctx->code;
+    if (starter != NULL && strcmp(starter, s->user) == 0)
+        return AT_OK;
+    return ctx_error(ctx, AT_ENOTFOUND, "no job %s with %s",
+                     json_string_value(json_object_get(job, "id")),
+                     json_string_value(json_object_get(job, "peer")));
 }

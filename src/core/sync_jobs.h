@@ -18,6 +18,7 @@
 #define SYNC_JOBS_H
 
 #include "attest.h"
+#include "access.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -42,5 +43,11 @@ int sync_jobs_list(struct at_ctx *ctx, struct store *st, const char *peer, json_
  * what of the transfer waits to be resumed: sync_net_waiting).  *count
  * says how many. */
 int sync_jobs_interrupted(struct at_ctx *ctx, struct store *st, long *count);
+
+/* AT_OK if s may follow job: an administrator (who manages peers) any
+ * job, a user with the sync right the jobs they started themselves (a
+ * traveller's delivery).  Otherwise AT_ENOTFOUND, word for word as for a
+ * job that is not there, so that a refusal tells nothing of others' jobs. */
+int sync_jobs_check_reader(struct at_ctx *ctx, const struct session *s, const json_t *job);
 
 #endif

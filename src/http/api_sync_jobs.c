@@ -445,13 +445,17 @@ int api_sync_job_get(struct request *r)
     json_t *reply = running_job(r->params[0], r->params[1]);
     int rc;
 
-    if (reply == NULL && (rc = sync_jobs_get(&r->ctx, r->st, r->params[0], r->params[1], &reply)) != AT_OK)
-        return rc == AT_ENOTFOUND
-                   ? http_error(r, 404, "not_found", NULL, "no job %s with %s: the archive keeps a "
-                                "peer's running jobs and its last %d ended ones", r->params[1],
-                                r->params[0], SYNC_JOBS_KEPT)
-                   : http_core_error(r, rc);
-    return http_json(r, 200, reply);
+    if (reply == NULL)
+        rc = sync_jobs_get(&r->ctx, r->st, r->params[0], r->params[1], &reply);
+    else
+        rc = AT_OK;
+    if (rc == AT_OK && (rc = sync_jobs_check_reader(&r->ctx, &r->keys, reply)) != AT_OK)
+        json_decref(reply);
+    if (rc == AT_ENOTFOUND)
+        return http_error(r, 404, "not_found", NULL, "no job %s with %s: the archive keeps a "
+                          "peer's running jobs and its last %d ended ones", r->params[1],
+                          r->params[0], SYNC_JOBS_KEPT);
+    return rc == AT_OK ? http_json(r, 200, reply) : http_core_error(r, rc);
 }
 
 /* GET /api/v1/sync/peers/{name}/jobs: {jobs: [...]}, newest first, a

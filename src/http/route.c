@@ -226,8 +226,9 @@ static const struct route routes[] = {
       .need = NEED_LOGIN, .action = ACTION_MANAGE_PEERS, .handler = api_sync_job_list,
       .summary = "a peer's sync jobs, newest first: running, and the last ended ones kept (admins)" },
     { .method = "GET", .path = "/api/v1/sync/peers/{name}/jobs/{id}",
-      .need = NEED_LOGIN, .action = ACTION_MANAGE_PEERS, .handler = api_sync_job_get,
-      .summary = "how far a push or pull job is: its stage, bytes, and end (admins)" },
+      .need = NEED_LOGIN, .action = ACTION_SYNC, .handler = api_sync_job_get,
+      .summary = "how far a job is: its stage, bytes, and end (admins; with the sync right, "
+                 "the jobs one started, as a traveller's delivery)" },
     { .method = "POST", .path = "/api/v1/sync/peers/{name}/pull",
       .need = NEED_LOGIN, .action = ACTION_MANAGE_PEERS, .handler = api_sync_peer_pull,
       .summary = "pull from a peer's server: {token[, url]}, resuming a pull cut short (admins)" },

@@ -35,10 +35,11 @@ def rule(route, level, who):
     top, can = ROLES[who]
     lv = LEVELS.index(level) if level != "-" else 0
     reads = top >= lv
-    if path.startswith("/api/v1/sync/peers/{name}/") and path.endswith(("/travel", "/restore")):
-        # travel and its restore: the sync right, as `attest travel`; the
-        # matrix confirms nothing (400), and no pack waits for a peer not
-        # pinned (404)
+    if (path.startswith("/api/v1/sync/peers/{name}/") and path.endswith(("/travel", "/restore"))
+            or route == "GET /api/v1/sync/peers/{name}/jobs/{id}"):
+        # travel, its restore and following a job (a traveller's delivery):
+        # the sync right, as `attest travel`; the matrix confirms nothing
+        # (400), no pack waits for a peer not pinned, and no job is there (404)
         if "sync" not in can:
             return 403
         return 400 if route == "POST /api/v1/sync/peers/{name}/travel" else 404

@@ -177,13 +177,14 @@ POST /api/v1/sync/peers                 -            401  400   403     403     
 DELETE /api/v1/sync/peers/{name}        -            401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/jobs     -            401  400   403     403          403     403     403
 GET  /api/v1/sync/peers/{name}/jobs     -            401  404   403     403          403     403     403
-GET  /api/v1/sync/peers/{name}/jobs/{id} -           401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/pull     -            401  404   403     403          403     403     403
 POST /api/v1/sync/peers/{name}/push     -            401  404   403     403          403     403     403
 # travel and its restore: the sync right, as `attest travel` (no confirmation: 400;
-# no pack waits: 404; no token for a peer not pinned: 404)
+# no pack waits: 404; no token for a peer not pinned: 404); following a job too
+# (an admin any job, another user the jobs they started: 404 for none there)
 POST /api/v1/sync/peers/{name}/restore  -            401  404   404     404          403     403     403
 GET  /api/v1/sync/peers/{name}/travel   -            401  404   404     404          403     403     403
+GET  /api/v1/sync/peers/{name}/jobs/{id} -           401  404   404     404          403     403     403
 POST /api/v1/sync/peers/{name}/travel   -            401  400   400     400          403     403     403
 GET  /api/v1/sync/status                -            401  200   403     403          403     403     403
 POST /api/v1/users/{name}/passphrase    -            401  200   403     403          403     403     403

@@ -4,16 +4,17 @@
 # centre's server.  Who may (the sync right, as `attest travel`), the
 # typed confirmation, a centre that is not pinned or is a partner; the
 # pack kept and downloaded, then delivered by the restore; the pack
-# delivered straight to the centre by a job, followed to its end; after
+# delivered straight to the centre by a job, followed to its end by the
+# officer who started it (not by another user); after
 # each restore the laptop has its records back and its officer reveals the
 # identity it recorded.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 31
 http_setup
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
-for r in officer analyst partner; do
+for r in officer investigator analyst partner; do
     "$bin" -A "$L" user add "$r" --role "$r" --new-passphrase-fd 4 --kdf interactive 4< "$tmp/pass" \
         > /dev/null 2>&1 || { echo "not ok - the laptop's $r"; exit 1; }
 done

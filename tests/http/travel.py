@@ -70,20 +70,31 @@ elif part == "kept":
               r.status == 200 and j["done"] and j["delivered"] and j["imported"]["versions"] > 0, r.body[:400])
     res.check("after restore no travel pack waits", waiting() is None, waiting())
 elif part == "delivered":
-    r = travel({"confirm": "centre", "token": token})
+    # an officer travels (the sync right, not an administrator) and follows
+    # the delivery she started; another user with the sync right does not
+    # see it, an administrator does
+    officer = Session(base=laptop).login("officer")
+    r = travel({"confirm": "centre", "token": token}, who=officer)
     j = r.json() if r.status == 200 else {}
     job = (j.get("delivery") or {}).get("job") or {}
     res.check("travel with a token: 200 at once, the delivery a job started (kind deliver)",
               r.status == 200 and job.get("kind") == "deliver" and job.get("state") == "running"
               and len(job.get("id", "")) == 32 and j["removed"]["versions"] > 0
               and token not in r.body.decode(), r.body[:400])
+    path = "/api/v1/sync/peers/centre/jobs/" + job.get("id", "none")
+    r = Session(base=laptop).login("investigator").get(path)
+    res.check("another user with the sync right: 404 for the officer's job, as for none",
+              r.status == 404 and "officer" not in r.body.decode(), (r.status, r.body[:300]))
+    r = admin.get(path)
+    res.check("an administrator follows the officer's job", r.status == 200
+              and r.json().get("started_by") == "officer", (r.status, r.body[:300]))
     for _ in range(600):
-        g = admin.get("/api/v1/sync/peers/centre/jobs/" + job.get("id", "none"))
+        g = officer.get(path)
         end = g.json() if g.status == 200 else {}
         if end.get("state") != "running":
             break
         time.sleep(0.1)
-    res.check("the delivery job, followed, ends done: the pack applied by the centre",
+    res.check("the delivery job, followed by the officer who started it, ends done: the pack applied by the centre",
               end.get("state") == "done" and (end.get("result") or {}).get("done")
               and (end.get("result") or {}).get("applied"), (g.status, g.body[:400]))
     res.check("once delivered, no travel pack waits here", waiting() is None, waiting())
