@@ -99,6 +99,12 @@ int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, cons
  * transaction. */
 int layer_count_rebuild(struct at_ctx *ctx, struct store *st);
 
+/* Builds the counts (layer_count_rebuild) when they are not built or
+ * the dates are not kept: the upgrade of an archive (store.c) calls it
+ * after its migrations, so that an archive of an older schema is counted
+ * at once.  Inside the caller's transaction. */
+int layer_count_fill(struct at_ctx *ctx, struct store *st);
+
 /* Empties the counts and marks them unbuilt, so that layer_count_record
  * leaves them alone till layer_count_rebuild: record_rebuild calls it
  * before it refills the spatial index. */
