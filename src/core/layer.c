@@ -1833,9 +1833,17 @@ int layer_count_fill(struct at_ctx *ctx, struct store *st)
     bool built, kept;
     int rc;
 
-    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || (rc = dates_kept(ctx, st, &kept)) != AT_OK)
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || (rc = dates_kept(ctx, st, &kept)) != AT_OK
+        || (built && kept) || store_read_only(st))
         return rc;
-    return built && kept ? AT_OK : layer_count_rebuild(ctx, st);
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if ((rc = layer_count_rebuild(ctx, st)) != AT_OK) {
+        store_rollback(st);
+        ctx_prefix(ctx, "making the map's counts: ");
+        return rc;
+    }
+    return store_commit(ctx, st);
 }
 
 /* Forgets the counts till layer_count_rebuild (record_rebuild, before it

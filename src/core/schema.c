@@ -513,7 +513,7 @@ static const char *const migrations[] = {
      * (lo > hi) of its kept dates and by the sign it is counted with
      * (the rows counted so far are lo 0, hi 0, sign 1), so that a date
      * filter is summed per cell.  The table is made again, and the counts
-     * with it when the archive is opened (store.c: layer_count_fill). */
+     * with it when the archive is opened (unlock.c: layer_count_fill). */
     "DROP TABLE layer_count;\n"
     "CREATE TABLE layer_count (\n"
     "  level      INTEGER NOT NULL,\n"

@@ -13,7 +13,6 @@
 #include "attest.h"
 #include "store.h"
 #include "schema.h"
-#include "layer.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -373,13 +372,6 @@ static int upgrade(struct at_ctx *ctx, struct store *st)
             store_rollback(st);
             return AT_ERR;
         }
-    }
-    /* What the migrations left to be derived again (the map's counts) is
-     * made now, so that the upgraded archive answers as a new one. */
-    if (layer_count_fill(ctx, st) != AT_OK) {
-        ctx_prefix(ctx, "upgrading schema %d to %d: ", have, want);
-        store_rollback(st);
-        return AT_ERR;
     }
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", want);
     if (store_exec(ctx, st, pragma) != AT_OK || store_commit(ctx, st) != AT_OK) {
