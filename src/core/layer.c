@@ -1895,7 +1895,8 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
     bool built, kept;
     int rc;
 
-    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
+    /* The dates first: the counts by dates are checked against them. */
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built || (rc = dates_check(ctx, st)) != AT_OK)
         return rc;
     /* A read-only archive (a file opened read-only, query_only on) still
      * has a writable temporary database, which query_only would refuse. */
@@ -1936,8 +1937,6 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         rc = ctx_error(ctx, AT_ECORRUPT, "layer_value: record %s: the values the map counts it by "
                        "differ from its text (run 'attest rebuild' if nothing else is wrong)",
                        sqlite3_column_text(stmt, 0));
-    if (rc == AT_OK)
-        rc = dates_check(ctx, st);
 out:
     sqlite3_finalize(stmt);
     if (rc == AT_OK)
