@@ -508,11 +508,10 @@ static const char *const migrations[] = {
      * version's row with its document. */
     "CREATE INDEX record_version_heads ON record_version(id, origin_at, origin, oseq, version);\n",
     /* 23 -> 24: derived: the map's counts kept also by each point's dates
-     * (layer.c: rows at the levels of the grid plus 64, and plus 96 by
-     * the values too), keyed by an interval or a gap between two
-     * (lo > hi) of its kept dates and by the sign it is counted with
-     * (the rows counted so far are lo 0, hi 0, sign 1), so that a date
-     * filter is summed per cell.  The table is made again, and the counts
+     * (layer.c: rows at the levels of the grid plus 64), keyed by an
+     * interval or a gap between two (lo > hi) of its kept dates and by the
+     * sign it is counted with (the rows counted so far are lo 0, hi 0,
+     * sign 1), so that a date filter is summed per cell.  The table is made again, and the counts
      * with it when the archive is opened (unlock.c: layer_count_fill). */
     "DROP TABLE layer_count;\n"
     "CREATE TABLE layer_count (\n"
