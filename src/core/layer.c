@@ -37,11 +37,24 @@ const char *const LAYER_FIELDS[LAYER_NFIELDS] = { "site_type", "confidence", "pr
     LAYER_VALUE("site_type") " AS site_type, " LAYER_VALUE("confidence") " AS confidence, " \
     LAYER_VALUE("province") " AS province"
 #define LAYER_VALUE_COLUMNS "site_type, confidence, province"
-/* Each point is counted twice: by cell, type and clearance alone (its
- * values empty), at the levels of the grid, which a map without field
- * filters reads; and by its values too, at those levels plus
- * LEVEL_BY_VALUES, which a map with field filters reads. */
+/* Each point is counted three times: by cell, type and clearance alone
+ * (its values empty), at the levels of the grid, which a map without
+ * field filters reads; by its values too, at those levels plus
+ * LEVEL_BY_VALUES, which a map with field filters reads; and by the terms
+ * of its kept dates (plus LEVEL_BY_DATES, its values empty), which a map
+ * with a date filter and no field filter reads (date_terms, below).  A
+ * kind of rows is COUNT_BY_VALUES or COUNT_BY_DATES, its levels those of
+ * the grid plus LEVEL_BY_VALUES times the kind.  Not kept: the counts by
+ * values and dates together.  Values split the terms of a cell into rows
+ * of a few points each: at 110,000 points, 78,913 such rows at the level
+ * of a country's map (zoom 7) against 19,070 by dates alone and 6,505 by
+ * values, so a map with both filters reads fewer rows point by point,
+ * through the rarest value's index (pick_driver). */
 #define LEVEL_BY_VALUES 32
+#define LEVEL_BY_DATES 64         /* 2 * LEVEL_BY_VALUES, as text in SQL */
+#define TEXT_OF(X) #X
+#define TEXT(X) TEXT_OF(X)
+enum { COUNT_BY_VALUES = 1, COUNT_BY_DATES = 2, COUNT_KINDS = 3 };
 
 static int layer_type_index(const char *type)
 {
@@ -404,21 +417,27 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
 
 /* The rows of the kept counts in the cells of a grid (level ?1, rows ?2
  * to ?3, ?6 columns from ?4 modulo ?5), of the clearances the reader may
- * see (?7), a type (?8) and the values of field filters (?9 to ?11, as
- * LAYER_FIELDS). */
+ * see (?7), a type (?8), the values of field filters (?9 to ?11, as
+ * LAYER_FIELDS) and, in the rows by dates, the terms that pass the test
+ * of the dates from ?12 to ?13 (in the others lo and hi are 0 and those
+ * are NULL). */
 #define COUNTS_WHERE                                                           \
     " WHERE level = ?1 AND y BETWEEN ?2 AND ?3 AND (x - ?4 + ?5) % ?5 < ?6"    \
     " AND clearance <= ?7 AND (?8 IS NULL OR type = ?8)"                       \
     " AND (?9 IS NULL OR site_type IN (SELECT value FROM json_each(?9)))"      \
     " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
-    " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
+    " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"     \
+    " AND (?12 IS NULL OR hi >= ?12) AND (?13 IS NULL OR lo <= ?13)"
 
-/* Binds COUNTS_WHERE for the cells of g and the reader, type and field
- * filters of f. */
+/* Binds COUNTS_WHERE for the cells of g and the reader, type, field and
+ * date filters of f (the rows by dates when f has a date filter). */
 static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
                         const struct layer_grid *g)
 {
-    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0));
+    bool dated = f->date_from || f->date_to;
+
+    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0)
+                                  + (dated ? LEVEL_BY_DATES : 0));
     sqlite3_bind_int64(stmt, 2, g->y0);
     sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
     sqlite3_bind_int64(stmt, 4, g->x0);
@@ -429,6 +448,10 @@ static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct recor
         sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
     for (size_t i = 0; i < RECORD_FILTER_FIELDS && f->fields[i].name; i++)
         record_filter_bind_values(stmt, 9 + layer_field_index(f->fields[i].name), &f->fields[i]);
+    if (f->date_from)
+        sqlite3_bind_int(stmt, 12, f->date_from);
+    if (f->date_to)
+        sqlite3_bind_int(stmt, 13, f->date_to);
 }
 
 /* How many points the kept counts hold in the cells of g for f. */
@@ -498,15 +521,21 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
 }
 
 /* Reads the kept counts of g's cells (the clearances the reader may see,
- * f's type and field values) into rows; marks in partial the cells with a
- * row whose points are not all inside f's box. */
+ * f's type, field values and dates), summed by cell and type, into rows;
+ * marks in partial the cells whose points are not all inside f's box.
+ * Each row counts its points with its sign; the points a date filter
+ * matches are those of the rows counted +1 (date_terms), so their extent
+ * is those rows'. */
 static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                        const struct layer_grid *g, struct count_row **rows, size_t *nrows,
                        bool *partial)
 {
     static const char sql[] =
-        "SELECT x, y, type, n, lat_e7, lon_e7, rid_sum, south, west, north, east FROM layer_count"
-        COUNTS_WHERE;
+        "SELECT x, y, type, sum(sign * n), sum(sign * lat_e7), sum(sign * lon_e7),"
+        " sum(sign * rid_sum), min(CASE WHEN sign > 0 THEN south END),"
+        " min(CASE WHEN sign > 0 THEN west END), max(CASE WHEN sign > 0 THEN north END),"
+        " max(CASE WHEN sign > 0 THEN east END) FROM layer_count"
+        COUNTS_WHERE " GROUP BY y, x, type";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     size_t cap = 0;
     int step;
@@ -520,7 +549,7 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
             layer_type_index((const char *)sqlite3_column_text(stmt, 2)),
             (long)sqlite3_column_int64(stmt, 3), (double)sqlite3_column_int64(stmt, 4) / 1e7,
             (double)sqlite3_column_int64(stmt, 5) / 1e7, { 0 }, sqlite3_column_int64(stmt, 6) };
-        if (c.type < 0)
+        if (c.type < 0 || c.n <= 0)
             continue;
         for (int i = 0; i < 4; i++)
             c.ext[i] = sqlite3_column_double(stmt, 7 + i);
@@ -536,9 +565,9 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
 
 /* Counts into g, point by point with sql, the points of f in the cell at
  * index i: the R*Tree is asked for the cell's box (a little wider: the
- * test of each point's cell decides) inside f's. */
+ * test of each point's cell decides) inside f's; dated as grid_scan's. */
 static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
-                     const struct record_filter *f, struct layer_grid *g, size_t i)
+                     const struct record_filter *f, struct layer_grid *g, size_t i, bool dated)
 {
     const double eps = 1e-7;
     struct record_filter in = *f;
@@ -557,16 +586,19 @@ static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
     in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
     if (in.south > in.north || in.west > in.east)
         return AT_OK;
-    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL, false);
+    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL, dated);
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g)
 {
     bool kept = counts_answer(f), built = false;
+    /* Zoomed out, as kept (not when the box's ends are in one column:
+     * counted point by point). */
+    bool in_cells = g->zoom <= LAYER_COUNT_ZOOM_MAX && g->cols < g->n;
     /* Type and box alone are counted from the R*Tree's columns; anything
      * more from the rows. */
-    const char *sql = kept && !f->fields[0].name ? grid_rtree_sql : grid_rows_sql;
+    const char *sql = kept && !f->fields[0].name ? grid_rtree_sql : grid_rows_sql, *dated = NULL;
     size_t ncells = (size_t)(g->rows * g->cols), nrows = 0;
     struct count_row *rows = NULL;
     bool *partial;
@@ -574,17 +606,15 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
 
     if (check_filter(ctx, f) != AT_OK)
         return AT_EINVAL;
-    if (!g->scan && (rc = state_read(ctx, st, NULL, &built)) != AT_OK)
+    if (!g->scan && ((rc = state_read(ctx, st, NULL, &built)) != AT_OK
+                     || (rc = dated_pick(ctx, st, f, dated_sql, &dated)) != AT_OK))
         return rc;
-    if (!g->scan) {
-        const char *dated;
-        if ((rc = dated_pick(ctx, st, f, dated_sql, &dated)) != AT_OK)
-            return rc;
-        if (dated)
-            return grid_scan(ctx, st, dated, f, g, -1, NULL, true);
-    }
-    if (!kept || g->zoom > LAYER_COUNT_ZOOM_MAX
-        || g->cols >= g->n /* the box's ends in one column: counted point by point */) {
+    /* A date filter the kept dates answer is summed from the counts by
+     * dates as a filter without one is from the others, or, with field
+     * filters, counted point by point from the kept dates (dated). */
+    if (dated && (!in_cells || f->fields[0].name))
+        return grid_scan(ctx, st, dated, f, g, -1, NULL, true);
+    if (!dated && (!kept || !in_cells)) {
         const struct record_filter_field *drive = NULL;
         int field = 0;
         /* With field filters of the counts, the rows may be found through
@@ -594,7 +624,7 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
         return drive ? grid_scan(ctx, st, field_scan_sql[field], f, g, -1, drive, false)
                      : grid_scan(ctx, st, sql, f, g, -1, NULL, false);
     }
-    if (!built)
+    if (!dated && !built)
         return grid_scan(ctx, st, sql, f, g, -1, NULL, false);
     /* The cells whose counts are all inside the box are read as kept; the
      * others (on the box's edge, with points outside it) counted point by
@@ -608,7 +638,8 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
     }
     for (size_t i = 0; i < ncells && rc == AT_OK; i++)
         if (partial[i])
-            rc = scan_cell(ctx, st, sql, f, g, i);
+            rc = dated ? scan_cell(ctx, st, dated_sql[0], f, g, i, true)
+                       : scan_cell(ctx, st, sql, f, g, i, false);
     free(rows);
     free(partial);
     return rc;
@@ -669,19 +700,25 @@ int layer_grid_singles(struct at_ctx *ctx, struct store *st, const struct layer_
 #define LEVEL_MIN LAYER_GRID_SHIFT
 #define LEVEL_MAX (LAYER_COUNT_ZOOM_MAX + LAYER_GRID_SHIFT)
 
-/* The key of a row of layer_count, as parameters ?1 to ?8. */
+/* The key of a row of layer_count, as parameters ?1 to ?8 and ?20 to
+ * ?22. */
 #define ROW_KEY                                                                \
     "level = ?1 AND y = ?2 AND x = ?3 AND type = ?4 AND clearance = ?5"        \
-    " AND site_type = ?6 AND confidence = ?7 AND province = ?8"
+    " AND site_type = ?6 AND confidence = ?7 AND province = ?8"                \
+    " AND lo = ?20 AND hi = ?21 AND sign = ?22"
 
-/* One point as the counts see it. */
+/* One point as the counts see it, in the rows of one kind.  In the rows
+ * by dates, a point is counted once for each term of its dates
+ * (date_terms): clearance is then the term's, not the point's. */
 struct layer_point {
     sqlite3_int64 rid;            /* its R*Tree id (record_current's rowid) */
     const char *type;             /* one of LAYER_TYPES */
     int clearance;
     double lat, lon;
     char *values[LAYER_NFIELDS];  /* of LAYER_FIELDS; NULL: absent */
-    bool by_values;               /* the rows by values (else by cell alone) */
+    int kind;                     /* of the rows: COUNT_BY_VALUES, COUNT_BY_DATES */
+    int64_t lo, hi;               /* the term, in the rows by dates */
+    int sign;
 };
 
 static int64_t coord_e7(double v)
@@ -714,18 +751,23 @@ static void free_values(struct layer_point *p)
     }
 }
 
-/* Binds the key of p's row at a level of the grid, in the rows by values
- * or by cell alone as p says. */
+/* Binds the key of p's row at a level of the grid, in the rows of p's
+ * kind. */
 static void bind_row_key(sqlite3_stmt *stmt, int level, int64_t x, int64_t y,
                          const struct layer_point *p)
 {
-    sqlite3_bind_int(stmt, 1, level + (p->by_values ? LEVEL_BY_VALUES : 0));
+    bool dated = p->kind & COUNT_BY_DATES;
+
+    sqlite3_bind_int(stmt, 1, level + LEVEL_BY_VALUES * p->kind);
     sqlite3_bind_int64(stmt, 2, y);
     sqlite3_bind_int64(stmt, 3, x);
     sqlite3_bind_text(stmt, 4, p->type, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 5, p->clearance);
     for (int k = 0; k < LAYER_NFIELDS; k++)
-        bind_value(stmt, 6 + k, p->by_values ? p->values[k] : NULL);
+        bind_value(stmt, 6 + k, p->kind & COUNT_BY_VALUES ? p->values[k] : NULL);
+    sqlite3_bind_int64(stmt, 20, dated ? p->lo : 0);
+    sqlite3_bind_int64(stmt, 21, dated ? p->hi : 0);
+    sqlite3_bind_int(stmt, 22, dated ? p->sign : 1);
 }
 
 /* Runs stmt (bound) to its end. */
@@ -749,8 +791,8 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
         " north = max(north, ?12), east = max(east, ?13) WHERE " ROW_KEY;
     static const char insert_sql[] =
         "INSERT INTO layer_count(level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","
-        " n, lat_e7, lon_e7, rid_sum, south, west, north, east)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?12, ?13)";
+        " lo, hi, sign, n, lat_e7, lon_e7, rid_sum, south, west, north, east)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?20, ?21, ?22, 1, ?9, ?10, ?11, ?12, ?13, ?12, ?13)";
     bool fresh = false;
 
     for (int level = LEVEL_MIN; level <= LEVEL_MAX; level++) {
@@ -776,17 +818,22 @@ static int count_add(struct at_ctx *ctx, struct store *st, const struct layer_po
     return AT_OK;
 }
 
+static int point_has_term(struct at_ctx *ctx, struct store *st, int64_t rowid,
+                          const struct layer_point *term, bool *has);
+
 /* The extent of the points of p's row key in cell (x, y) of the finest
- * level, but p itself, from the R*Tree and layer_value; *found false when
- * there is none. */
+ * level, but p itself, from the R*Tree, layer_value and, for the rows by
+ * dates, each point's kept dates; *found false when there is none. */
 static int finest_extent(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
                          int64_t x, int64_t y, double ext[4], bool *found)
 {
     static const char sql[] =
-        "SELECT g.lat, g.lon FROM geo_rtree g CROSS JOIN layer_value v ON v.id = g.id"
+        "SELECT g.lat, g.lon, g.id FROM geo_rtree g CROSS JOIN layer_value v ON v.id = g.id"
         " WHERE g.max_lat >= ?9 AND g.min_lat <= ?10 AND g.max_lon >= ?11 AND g.min_lon <= ?12"
-        " AND g.type = ?4 AND g.clearance = ?5 AND g.id <> ?13"
+        " AND g.type = ?4 AND (?15 OR g.clearance = ?5) AND g.id <> ?13"
         " AND (NOT ?14 OR (v.site_type = ?6 AND v.confidence = ?7 AND v.province = ?8))";
+    bool dated = p->kind & COUNT_BY_DATES;
+    int rc = AT_OK;
     int64_t n = (int64_t)1 << LEVEL_MAX;
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
@@ -801,10 +848,16 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
     sqlite3_bind_double(stmt, 11, (double)x / (double)n * 360 - 180 - 1e-7);
     sqlite3_bind_double(stmt, 12, (double)(x + 1) / (double)n * 360 - 180 + 1e-7);
     sqlite3_bind_int64(stmt, 13, p->rid);
-    sqlite3_bind_int(stmt, 14, p->by_values);
+    sqlite3_bind_int(stmt, 14, (p->kind & COUNT_BY_VALUES) != 0);
+    sqlite3_bind_int(stmt, 15, dated);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         double lat = sqlite3_column_double(stmt, 0), lon = sqlite3_column_double(stmt, 1);
+        bool has = true;
         if (grid_col(n, lon) != x || grid_row(n, lat) != y)
+            continue;
+        if (dated && (rc = point_has_term(ctx, st, sqlite3_column_int64(stmt, 2), p, &has)) != AT_OK)
+            break;
+        if (!has)
             continue;
         if (!*found) {
             ext[0] = ext[2] = lat, ext[1] = ext[3] = lon;
@@ -814,6 +867,8 @@ static int finest_extent(struct at_ctx *ctx, struct store *st, const struct laye
         ext[2] = fmax(ext[2], lat), ext[3] = fmax(ext[3], lon);
     }
     sqlite3_reset(stmt);
+    if (rc != AT_OK)
+        return rc;
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "updating the map's counts");
 }
 
@@ -826,7 +881,7 @@ static int children_extent(struct at_ctx *ctx, struct store *st, const struct la
         "SELECT min(south), min(west), max(north), max(east) FROM layer_count"
         " WHERE level = ?1 AND y BETWEEN ?2 AND ?2 + 1 AND x BETWEEN ?3 AND ?3 + 1"
         " AND type = ?4 AND clearance = ?5 AND site_type = ?6 AND confidence = ?7"
-        " AND province = ?8";
+        " AND province = ?8 AND lo = ?20 AND hi = ?21 AND sign = ?22";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     int step;
 
@@ -997,12 +1052,209 @@ static int values_write(struct at_ctx *ctx, struct store *st, int64_t rowid,
     return step_done(ctx, st, stmt);
 }
 
+
+/* ---- A point's kept dates as terms of the counts by dates. ----
+ *
+ * A reader of clearance L sees a point match [from, to] when one of its
+ * kept dates (layer_date, below) with lmin <= L overlaps it (lo <= to and
+ * hi >= from).  Merged, the dates L sees are disjoint intervals
+ * I1 < I2 < ... < Ik, Ij = [aj, bj]; those that overlap [from, to] are
+ * consecutive, Ip to Iq, and both Ij and Ij+1 overlap it exactly when
+ * aj+1 <= to and bj >= from: the same test on the gap between them kept as
+ * the term lo = aj+1, hi = bj (lo > hi).  Each interval counted +1 and each
+ * gap -1, the terms that pass the test sum to 1 when the point matches and
+ * to 0 when it does not, so a sum over a cell's rows counts its matching
+ * points, each once.  Clearances: the terms of the lowest clearance of a
+ * point's dates, then at each higher one only what changes (terms new
+ * there +1, terms gone -1, each of the sign it had), so that the rows of
+ * clearance <= L sum to L's terms.  Dates are whole days: intervals that
+ * touch are merged too. */
+struct date_row {
+    int64_t lo, hi;
+    int lmin;
+};
+struct date_term {
+    int64_t lo, hi;
+    int clearance, sign;
+};
+
+/* Reads the rows of sql (bound to rowid at ?1; lo, hi, lmin from column
+ * col) into *rows, in the order of (lo, hi). */
+static int date_rows_read(struct at_ctx *ctx, struct store *st, const char *sql, int col,
+                          int64_t rowid, struct date_row **rows, size_t *n)
+{
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t cap = 0;
+    int step;
+
+    *n = 0;
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*n == cap)
+            *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 8) * sizeof **rows);
+        (*rows)[(*n)++] = (struct date_row){ sqlite3_column_int64(stmt, col),
+                                             sqlite3_column_int64(stmt, col + 1),
+                                             sqlite3_column_int(stmt, col + 2) };
+    }
+    sqlite3_reset(stmt);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's dates");
+}
+
+static int by_term(const void *a, const void *b)
+{
+    const struct date_term *p = a, *q = b;
+
+    if (p->lo != q->lo)
+        return p->lo < q->lo ? -1 : 1;
+    return p->hi < q->hi ? -1 : p->hi > q->hi;
+}
+
+/* The intervals and gaps of the n rows (in order of lo) that a reader of
+ * clearance level sees, into out (room for 2n), in order of (lo, hi), as
+ * terms of level and sign +1 (intervals) or -1 (gaps); how many. */
+static size_t merged_terms(const struct date_row *rows, size_t n, int level, struct date_term *out)
+{
+    size_t k = 0, first;
+    int64_t lo = 0, hi = 0;
+    bool open = false;
+
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && rows[i].lmin > level)
+            continue;
+        if (open && i < n && (rows[i].lo <= hi || (hi < INT64_MAX && rows[i].lo == hi + 1))) {
+            hi = rows[i].hi > hi ? rows[i].hi : hi;
+            continue;
+        }
+        if (open)
+            out[k++] = (struct date_term){ lo, hi, level, 1 };
+        if (i < n)
+            lo = rows[i].lo, hi = rows[i].hi, open = true;
+    }
+    /* The gap between each interval and the next. */
+    first = k;
+    for (size_t j = 1; j < first; j++)
+        out[k++] = (struct date_term){ out[j].lo, out[j - 1].hi, level, -1 };
+    qsort(out, k, sizeof *out, by_term);
+    return k;
+}
+
+/* A point's terms from its n kept dates (in order of (lo, hi)) into *out
+ * (the caller frees it); how many. */
+static size_t date_terms(const struct date_row *rows, size_t n, struct date_term **out)
+{
+    struct date_term *prev = xmalloc((2 * n + 1) * sizeof *prev), *cur = xmalloc((2 * n + 1) * sizeof *cur);
+    size_t nprev = 0, k = 0, cap = 0;
+    int level = -1;
+
+    *out = NULL;
+    for (;;) {
+        size_t ncur, i = 0, j = 0;
+        int next = -1;
+        struct date_term *swap;
+        /* The next clearance of the rows, upwards. */
+        for (size_t r = 0; r < n; r++)
+            if (rows[r].lmin > level && (next < 0 || rows[r].lmin < next))
+                next = rows[r].lmin;
+        if (next < 0)
+            break;
+        level = next;
+        ncur = merged_terms(rows, n, level, cur);
+        /* What is new at this level (+, as it is) and gone (its sign
+         * turned), the two lists in the same order. */
+        while (i < nprev || j < ncur) {
+            int c = i == nprev ? 1 : j == ncur ? -1 : by_term(&prev[i], &cur[j]);
+            if (c == 0 && prev[i].sign == cur[j].sign) {
+                i++, j++;
+                continue;
+            }
+            if (k + 2 > cap)
+                *out = xrealloc(*out, (cap = cap ? 2 * cap : 8) * sizeof **out);
+            if (c <= 0)
+                (*out)[k++] = (struct date_term){ prev[i].lo, prev[i].hi, level, -prev[i].sign }, i++;
+            if (c >= 0)
+                (*out)[k++] = cur[j++];
+        }
+        swap = prev, prev = cur, cur = swap;
+        nprev = ncur;
+    }
+    free(prev);
+    free(cur);
+    return k;
+}
+
+/* The kept dates of the point at rowid, in order of (lo, hi). */
+static int held_dates(struct at_ctx *ctx, struct store *st, int64_t rowid, struct date_row **rows,
+                      size_t *n)
+{
+    static const char sql[] = "SELECT lo, hi, lmin FROM layer_date WHERE id = ?1 ORDER BY lo, hi";
+
+    return date_rows_read(ctx, st, sql, 0, rowid, rows, n);
+}
+
+/* The terms of the point at rowid's kept dates (*terms freed by the
+ * caller). */
+static int held_terms(struct at_ctx *ctx, struct store *st, int64_t rowid, struct date_term **terms,
+                      size_t *n)
+{
+    struct date_row *rows = NULL;
+    size_t nrows;
+    int rc = held_dates(ctx, st, rowid, &rows, &nrows);
+
+    *terms = NULL, *n = 0;
+    if (rc == AT_OK)
+        *n = date_terms(rows, nrows, terms);
+    free(rows);
+    return rc;
+}
+
+/* Whether the point at rowid is counted in term's row (its clearance,
+ * lo, hi and sign). */
+static int point_has_term(struct at_ctx *ctx, struct store *st, int64_t rowid,
+                          const struct layer_point *term, bool *has)
+{
+    struct date_term *t;
+    size_t n;
+    int rc = held_terms(ctx, st, rowid, &t, &n);
+
+    *has = false;
+    for (size_t i = 0; i < n && !*has; i++)
+        *has = t[i].clearance == term->clearance && t[i].lo == term->lo && t[i].hi == term->hi
+            && t[i].sign == term->sign;
+    free(t);
+    return rc;
+}
+
+/* Adds p (add) to, or takes it out of, every row it is counted in: by
+ * cell, by values and, for each of the n terms of its kept dates, by
+ * dates (dated: only those). */
+static int point_count(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
+                       const struct date_term *terms, size_t n, bool dated, bool add)
+{
+    struct layer_point q = *p;
+    int rc = AT_OK;
+
+    for (int kind = dated ? COUNT_BY_DATES : 0; kind < COUNT_KINDS && rc == AT_OK; kind++) {
+        q.kind = kind;
+        for (size_t i = 0; i < (kind & COUNT_BY_DATES ? n : 1) && rc == AT_OK; i++) {
+            if (kind & COUNT_BY_DATES)
+                q.clearance = terms[i].clearance, q.lo = terms[i].lo, q.hi = terms[i].hi,
+                q.sign = terms[i].sign;
+            rc = add ? count_add(ctx, st, &q) : count_remove(ctx, st, &q);
+        }
+    }
+    return rc;
+}
+
 int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, const char *type,
                        int clearance, bool has_point, double lat, double lon, bool retracted)
 {
-    struct layer_point old = { rowid, NULL, 0, 0, 0, { NULL }, false };
-    struct layer_point now = { rowid, NULL, clearance, lat, lon, { NULL }, false };
-    bool built;
+    struct layer_point old = { rowid, NULL, 0, 0, 0, { NULL }, 0, 0, 0, 1 };
+    struct layer_point now = { rowid, NULL, clearance, lat, lon, { NULL }, 0, 0, 0, 1 };
+    struct date_term *terms = NULL;
+    size_t nterms = 0;
+    bool built, kept;
     int rc, k;
 
     if ((rc = state_touch(ctx, st, &built)) != AT_OK || !built)
@@ -1015,18 +1267,17 @@ int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, cons
      * changes nothing. */
     if (same_point(&old, &now))
         goto out;
-    for (int by_values = 0; by_values < 2 && rc == AT_OK; by_values++) {
-        old.by_values = now.by_values = by_values;
-        if (old.type)
-            rc = count_remove(ctx, st, &old);
-    }
-    if (rc != AT_OK || (rc = values_write(ctx, st, rowid, &now)) != AT_OK)
+    /* Its kept dates stay; their terms move with the point (while a bulk
+     * write suspends the dates, the rows by dates are made at its end). */
+    if ((rc = dates_kept(ctx, st, &kept)) != AT_OK
+        || (kept && (rc = held_terms(ctx, st, rowid, &terms, &nterms)) != AT_OK)
+        || (old.type && (rc = point_count(ctx, st, &old, terms, nterms, false, false)) != AT_OK)
+        || (rc = values_write(ctx, st, rowid, &now)) != AT_OK)
         goto out;
-    for (int by_values = 0; by_values < 2 && rc == AT_OK && now.type; by_values++) {
-        now.by_values = by_values;
-        rc = count_add(ctx, st, &now);
-    }
+    if (now.type)
+        rc = point_count(ctx, st, &now, terms, nterms, false, true);
 out:
+    free(terms);
     free_values(&old);
     free_values(&now);
     return rc;
@@ -1097,6 +1348,8 @@ struct rebuild_point {
     int values[LAYER_NFIELDS];    /* interned; -1: absent */
     double lat, lon;
     sqlite3_int64 rid;
+    int64_t lo, hi;               /* a term of its dates (0, 0, +1 for the rows without) */
+    int sign;
 };
 
 static int by_cell(const void *a, const void *b)
@@ -1109,7 +1362,13 @@ static int by_cell(const void *a, const void *b)
         return p->x < q->x ? -1 : 1;
     if (p->type != q->type)
         return p->type - q->type;
-    return p->clearance - q->clearance;
+    if (p->clearance != q->clearance)
+        return p->clearance - q->clearance;
+    if (p->lo != q->lo)
+        return p->lo < q->lo ? -1 : 1;
+    if (p->hi != q->hi)
+        return p->hi < q->hi ? -1 : 1;
+    return p->sign - q->sign;
 }
 
 static int by_cell_values(const void *a, const void *b)
@@ -1124,10 +1383,13 @@ static int by_cell_values(const void *a, const void *b)
 
 /* The points of the spatial index with their values, as the counts see
  * them: read from the records, not from layer_value, so that a check
- * compares with what the records give. */
+ * compares with what the records give; and each point once for each
+ * term of its kept dates (dated). */
 struct rebuild {
     struct rebuild_point *pts;
     size_t n, cap;
+    struct rebuild_point *dated;
+    size_t ndated, capdated;
     struct interned values;
 };
 
@@ -1151,7 +1413,7 @@ static int rebuild_read(struct at_ctx *ctx, struct store *st, struct rebuild *r)
         p = &r->pts[r->n++];
         *p = (struct rebuild_point){ 0, 0, k, sqlite3_column_int(stmt, 2), { 0 },
                                      sqlite3_column_double(stmt, 3), sqlite3_column_double(stmt, 4),
-                                     sqlite3_column_int64(stmt, 0) };
+                                     sqlite3_column_int64(stmt, 0), 0, 0, 1 };
         for (int v = 0; v < LAYER_NFIELDS; v++)
             p->values[v] = sqlite3_column_type(stmt, 5 + v) == SQLITE_TEXT
                 ? intern(&r->values, (const char *)sqlite3_column_text(stmt, 5 + v)) : -1;
@@ -1160,21 +1422,87 @@ static int rebuild_read(struct at_ctx *ctx, struct store *st, struct rebuild *r)
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the spatial index");
 }
 
+static int by_rid(const void *a, const void *b)
+{
+    const struct rebuild_point *p = a, *q = b;
+
+    return p->rid < q->rid ? -1 : p->rid > q->rid;
+}
+
+/* Adds to r->dated each point of r once for each term of its kept dates
+ * (layer_date, read in order of the points). */
+static int rebuild_read_dates(struct at_ctx *ctx, struct store *st, struct rebuild *r)
+{
+    static const char sql[] = "SELECT id, lo, hi, lmin FROM layer_date ORDER BY id, lo, hi";
+    sqlite3_stmt *stmt;
+    struct date_row *rows = NULL;
+    size_t nrows = 0, caprows = 0, i = 0;
+    int step;
+    bool more;
+
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    if (r->n)
+        qsort(r->pts, r->n, sizeof *r->pts, by_rid);
+    step = sqlite3_step(stmt);
+    do {
+        sqlite3_int64 id = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+        more = step == SQLITE_ROW;
+        if (more && nrows > 0 && id == r->pts[i].rid) {
+            /* the same point's next row, below */
+        } else if (nrows > 0) {
+            struct date_term *t;
+            size_t nt = date_terms(rows, nrows, &t);
+            for (size_t k = 0; k < nt; k++) {
+                struct rebuild_point *d;
+                if (r->ndated == r->capdated)
+                    r->dated = xrealloc(r->dated, (r->capdated = r->capdated ? 2 * r->capdated : 1024)
+                                                   * sizeof *r->dated);
+                d = &r->dated[r->ndated++];
+                *d = r->pts[i];
+                d->clearance = t[k].clearance, d->lo = t[k].lo, d->hi = t[k].hi, d->sign = t[k].sign;
+            }
+            free(t);
+            nrows = 0;
+        }
+        if (!more)
+            break;
+        /* The point of this row, if it is counted (a point of another
+         * type is not). */
+        if (nrows == 0) {
+            while (i < r->n && r->pts[i].rid < id)
+                i++;
+            if (i == r->n || r->pts[i].rid != id) {
+                step = sqlite3_step(stmt);
+                continue;
+            }
+        }
+        if (nrows == caprows)
+            rows = xrealloc(rows, (caprows = caprows ? 2 * caprows : 16) * sizeof *rows);
+        rows[nrows++] = (struct date_row){ sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2),
+                                           sqlite3_column_int(stmt, 3) };
+        step = sqlite3_step(stmt);
+    } while (true);
+    sqlite3_reset(stmt);
+    free(rows);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's dates");
+}
+
 static void rebuild_free(struct rebuild *r)
 {
     free(r->pts);
+    free(r->dated);
     interned_free(&r->values);
 }
 
-/* Inserts with sql (parameters as layer_count's columns) the rows of one
- * level of the grid from the points of r, by cell alone or by values too,
- * sorting them by their rows. */
+/* Inserts with sql (parameters as layer_count's columns, COUNT_VALUES)
+ * the rows of one kind at one level of the grid from the npts points
+ * pts (r's or r's dated), sorting them by their rows. */
 static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, int level,
-                         bool by_values, struct rebuild *r)
+                         int kind, struct rebuild_point *pts, size_t npts, const struct rebuild *r)
 {
+    bool by_values = kind & COUNT_BY_VALUES;
     int (*order)(const void *, const void *) = by_values ? by_cell_values : by_cell;
-    struct rebuild_point *pts = r->pts;
-    size_t npts = r->n;
     int64_t n = (int64_t)1 << level;
 
     for (size_t i = 0; i < npts; i++)
@@ -1192,7 +1520,7 @@ static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, 
         }
         if ((stmt = store_stmt(ctx, st, sql)) == NULL)
             return AT_ERR;
-        sqlite3_bind_int(stmt, 1, level + (by_values ? LEVEL_BY_VALUES : 0));
+        sqlite3_bind_int(stmt, 1, level + LEVEL_BY_VALUES * kind);
         sqlite3_bind_int64(stmt, 2, pts[i].y);
         sqlite3_bind_int64(stmt, 3, pts[i].x);
         sqlite3_bind_text(stmt, 4, LAYER_TYPES[pts[i].type], -1, SQLITE_STATIC);
@@ -1206,21 +1534,31 @@ static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, 
         sqlite3_bind_int64(stmt, 12, rids);
         for (int k = 0; k < 4; k++)
             sqlite3_bind_double(stmt, 13 + k, ext[k]);
+        sqlite3_bind_int64(stmt, 17, pts[i].lo);
+        sqlite3_bind_int64(stmt, 18, pts[i].hi);
+        sqlite3_bind_int(stmt, 19, pts[i].sign);
         if (step_done(ctx, st, stmt) != AT_OK)
             return AT_ERR;
     }
     return AT_OK;
 }
 
-/* Every level's rows from the records, inserted with sql. */
-static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql)
+/* Every level's rows from the records (their points and kept dates),
+ * inserted with sql: of the kinds by cell and by values when plain, of
+ * the kinds by dates when dated. */
+static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql, bool plain, bool dated)
 {
     struct rebuild r = { 0 };
     int rc = rebuild_read(ctx, st, &r);
 
-    for (int by_values = 0; by_values < 2; by_values++)
+    for (int kind = 0; kind < COUNT_BY_DATES && plain; kind++)
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-            rc = rebuild_level(ctx, st, sql, level, by_values, &r);
+            rc = rebuild_level(ctx, st, sql, level, kind, r.pts, r.n, &r);
+    if (rc == AT_OK && dated)
+        rc = rebuild_read_dates(ctx, st, &r);
+    for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && dated; kind++)
+        for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
+            rc = rebuild_level(ctx, st, sql, level, kind, r.dated, r.ndated, &r);
     rebuild_free(&r);
     return rc;
 }
@@ -1284,12 +1622,6 @@ int layer_date_before(struct at_ctx *ctx, struct store *st, const char *id, stru
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading references");
 }
 
-/* One row of layer_date. */
-struct date_row {
-    int64_t lo, hi;
-    int lmin;
-};
-
 static bool same_rows(const struct date_row *a, size_t na, const struct date_row *b, size_t nb)
 {
     if (na != nb)
@@ -1300,28 +1632,28 @@ static bool same_rows(const struct date_row *a, size_t na, const struct date_row
     return true;
 }
 
-/* Reads the rows of sql (bound to rowid at ?1; lo, hi, lmin from column
- * col) into *rows, in the order of (lo, hi). */
-static int date_rows_read(struct at_ctx *ctx, struct store *st, const char *sql, int col,
-                          int64_t rowid, struct date_row **rows, size_t *n)
-{
-    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    size_t cap = 0;
-    int step;
 
-    *n = 0;
-    if (stmt == NULL)
-        return AT_ERR;
-    sqlite3_bind_int64(stmt, 1, rowid);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (*n == cap)
-            *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 8) * sizeof **rows);
-        (*rows)[(*n)++] = (struct date_row){ sqlite3_column_int64(stmt, col),
-                                             sqlite3_column_int64(stmt, col + 1),
-                                             sqlite3_column_int(stmt, col + 2) };
+/* Moves the point at rowid (if it is counted) in the rows by dates from
+ * the terms of its dates held to those of want. */
+static int date_recount(struct at_ctx *ctx, struct store *st, int64_t rowid, const struct date_row *held,
+                        size_t nheld, const struct date_row *want, size_t nwant)
+{
+    struct layer_point p = { rowid, NULL, 0, 0, 0, { NULL }, 0, 0, 0, 1 }, none = { 0 };
+    struct date_term *terms = NULL;
+    size_t n;
+    int rc = read_points(ctx, st, rowid, &p, &none);
+
+    if (rc == AT_OK && p.type) {
+        n = date_terms(held, nheld, &terms);
+        rc = point_count(ctx, st, &p, terms, n, true, false);
+        free(terms);
+        n = date_terms(want, nwant, &terms);
+        if (rc == AT_OK)
+            rc = point_count(ctx, st, &p, terms, n, true, true);
+        free(terms);
     }
-    sqlite3_reset(stmt);
-    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's dates");
+    free_values(&p);
+    return rc;
 }
 
 /* Makes the kept dates of the point at rowid (none when it is no point)
@@ -1330,7 +1662,6 @@ static int date_rows_read(struct at_ctx *ctx, struct store *st, const char *sql,
  * state_touch). */
 static int date_refresh(struct at_ctx *ctx, struct store *st, int64_t rowid)
 {
-    static const char held_sql[] = "SELECT lo, hi, lmin FROM layer_date WHERE id = ?1 ORDER BY lo, hi";
     static const char want_sql[] = DATE_ROWS("g.id = ?1") " ORDER BY 2, 3";
     static const char delete_sql[] = "DELETE FROM layer_date WHERE id = ?1";
     static const char insert_sql[] = "INSERT INTO layer_date(id, lo, hi, lmin) VALUES (?1, ?2, ?3, ?4)";
@@ -1339,10 +1670,10 @@ static int date_refresh(struct at_ctx *ctx, struct store *st, int64_t rowid)
     sqlite3_stmt *stmt;
     int rc;
 
-    if ((rc = date_rows_read(ctx, st, held_sql, 0, rowid, &held, &nheld)) != AT_OK
+    if ((rc = held_dates(ctx, st, rowid, &held, &nheld)) != AT_OK
         || (rc = date_rows_read(ctx, st, want_sql, 1, rowid, &want, &nwant)) != AT_OK)
         goto out;
-    if (same_rows(held, nheld, want, nwant))
+    if (same_rows(held, nheld, want, nwant) || (rc = date_recount(ctx, st, rowid, held, nheld, want, nwant)) != AT_OK)
         goto out;
     if ((stmt = store_stmt(ctx, st, delete_sql)) == NULL) {
         rc = AT_ERR;
@@ -1423,12 +1754,29 @@ int layer_date_suspend(struct at_ctx *ctx, struct store *st)
     return store_exec(ctx, st, "UPDATE layer_state SET dated = 0");
 }
 
-/* Makes every point's kept dates again. */
-static int dates_rebuild(struct at_ctx *ctx, struct store *st)
+#define COUNT_COLUMNS                                                          \
+    "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
+    " n, lat_e7, lon_e7, rid_sum, south, west, north, east, lo, hi, sign"
+#define COUNT_VALUES                                                           \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+static const char count_insert_sql[] = "INSERT INTO layer_count(" COUNT_COLUMNS ") " COUNT_VALUES;
+
+/* Makes every point's kept dates again (not their rows in the counts). */
+static int dates_fill(struct at_ctx *ctx, struct store *st)
 {
     return store_exec(ctx, st, "DELETE FROM layer_date;"
                       " INSERT INTO layer_date(id, lo, hi, lmin) " DATE_ROWS("1")
                       "; UPDATE layer_state SET dated = 1");
+}
+
+/* Makes every point's kept dates and the counts by dates again. */
+static int dates_rebuild(struct at_ctx *ctx, struct store *st)
+{
+    int rc = dates_fill(ctx, st);
+
+    if (rc == AT_OK)
+        rc = store_exec(ctx, st, "DELETE FROM layer_count WHERE level >= " TEXT(LEVEL_BY_DATES));
+    return rc == AT_OK ? rebuild_rows(ctx, st, count_insert_sql, false, true) : rc;
 }
 
 int layer_date_resume(struct at_ctx *ctx, struct store *st)
@@ -1467,27 +1815,40 @@ static int dates_check(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
-#define COUNT_COLUMNS                                                          \
-    "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
-    " n, lat_e7, lon_e7, rid_sum, south, west, north, east"
-#define COUNT_VALUES "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 /* Each point's values, from the records. */
 #define VALUE_ROWS                                                             \
     "SELECT g.id, " LAYER_VALUES " FROM geo_rtree g CROSS JOIN record_current c ON c.rowid = g.id"
 
 int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
 {
-    static const char sql[] = "INSERT INTO layer_count(" COUNT_COLUMNS ") " COUNT_VALUES;
     bool built;
     int rc;
 
     if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
                          " INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") " VALUE_ROWS)) != AT_OK
         || (rc = state_touch(ctx, st, &built)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, sql)) != AT_OK
-        || (rc = dates_rebuild(ctx, st)) != AT_OK)
+        || (rc = dates_fill(ctx, st)) != AT_OK
+        || (rc = rebuild_rows(ctx, st, count_insert_sql, true, true)) != AT_OK)
         return rc;
     return store_exec(ctx, st, "UPDATE layer_state SET built = 1");
+}
+
+int layer_count_fill(struct at_ctx *ctx, struct store *st)
+{
+    bool built, kept;
+    int rc;
+
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || (rc = dates_kept(ctx, st, &kept)) != AT_OK
+        || (built && kept) || store_read_only(st))
+        return rc;
+    if ((rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if ((rc = layer_count_rebuild(ctx, st)) != AT_OK) {
+        store_rollback(st);
+        ctx_prefix(ctx, "making the map's counts: ");
+        return rc;
+    }
+    return store_commit(ctx, st);
 }
 
 /* Forgets the counts till layer_count_rebuild (record_rebuild, before it
@@ -1503,7 +1864,8 @@ int layer_count_clear(struct at_ctx *ctx, struct store *st)
     T ".level = " W ".level AND " T ".y = " W ".y AND " T ".x = " W ".x AND "   \
     T ".type = " W ".type AND " T ".clearance = " W ".clearance AND "          \
     T ".site_type = " W ".site_type AND " T ".confidence = " W ".confidence AND " \
-    T ".province = " W ".province"
+    T ".province = " W ".province AND " T ".lo = " W ".lo AND " T ".hi = " W ".hi AND " \
+    T ".sign = " W ".sign"
 
 /* Names a value of the counts in a message: the text, or "none". */
 static const char *value_name(sqlite3_stmt *stmt, int col)
@@ -1520,7 +1882,7 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
     static const char insert_sql[] = "INSERT INTO temp.layer_count_want(" COUNT_COLUMNS ") " COUNT_VALUES;
     static const char diff_sql[] =
         "SELECT d.level, d.x, d.y, d.type, d.clearance, d.site_type, d.confidence, d.province,"
-        " h.n, w.n FROM"
+        " h.n, w.n, d.lo, d.hi, d.sign FROM"
         " (SELECT * FROM (SELECT * FROM main.layer_count EXCEPT SELECT * FROM temp.layer_count_want)"
         "  UNION ALL"
         "  SELECT * FROM (SELECT * FROM temp.layer_count_want EXCEPT SELECT * FROM main.layer_count)"
@@ -1535,17 +1897,19 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         " UNION ALL SELECT '(' || v.id || ')' FROM layer_value v"
         " WHERE NOT EXISTS (SELECT 1 FROM geo_rtree g WHERE g.id = v.id) LIMIT 1";
     sqlite3_stmt *stmt = NULL;
-    bool built;
+    bool built, kept;
     int rc;
 
-    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built)
+    /* The dates first: the counts by dates are checked against them. */
+    if ((rc = state_read(ctx, st, NULL, &built)) != AT_OK || !built || (rc = dates_check(ctx, st)) != AT_OK)
         return rc;
     /* A read-only archive (a file opened read-only, query_only on) still
      * has a writable temporary database, which query_only would refuse. */
     if (store_read_only(st) && (rc = store_exec(ctx, st, "PRAGMA query_only = OFF")) != AT_OK)
         return rc;
     if ((rc = store_exec(ctx, st, create_sql)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, insert_sql)) != AT_OK)
+        || (rc = dates_kept(ctx, st, &kept)) != AT_OK
+        || (rc = rebuild_rows(ctx, st, insert_sql, true, kept)) != AT_OK)
         goto out;
     if (sqlite3_prepare_v2(store_db(st), diff_sql, -1, &stmt, NULL) != SQLITE_OK) {
         rc = store_error(ctx, st, "comparing the map's counts");
@@ -1553,14 +1917,20 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
     }
     if (sqlite3_step(stmt) == SQLITE_ROW) {
         long long held = sqlite3_column_int64(stmt, 8), want = sqlite3_column_int64(stmt, 9);
+        struct buf term = BUF_INIT;
+        if (sqlite3_column_int(stmt, 0) >= LEVEL_BY_DATES)
+            buf_printf(&term, ", dates term %lld..%lld counted %+d",
+                       (long long)sqlite3_column_int64(stmt, 10), (long long)sqlite3_column_int64(stmt, 11),
+                       sqlite3_column_int(stmt, 12));
         rc = ctx_error(ctx, AT_ECORRUPT, "layer_count: level %d cell %lld,%lld, %s of clearance %d "
-                       "(site_type %s, confidence %s, province %s) holds %lld%s, the records give %lld "
+                       "(site_type %s, confidence %s, province %s%s) holds %lld%s, the records give %lld "
                        "(run 'attest rebuild' if nothing else is wrong)",
                        sqlite3_column_int(stmt, 0), (long long)sqlite3_column_int64(stmt, 1),
                        (long long)sqlite3_column_int64(stmt, 2), sqlite3_column_text(stmt, 3),
                        sqlite3_column_int(stmt, 4), value_name(stmt, 5), value_name(stmt, 6),
-                       value_name(stmt, 7), held,
+                       value_name(stmt, 7), buf_str(&term), held,
                        held == want ? " with another sum or extent" : "", want);
+        buf_free(&term);
         goto out;
     }
     sqlite3_finalize(stmt);
@@ -1572,8 +1942,6 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         rc = ctx_error(ctx, AT_ECORRUPT, "layer_value: record %s: the values the map counts it by "
                        "differ from its text (run 'attest rebuild' if nothing else is wrong)",
                        sqlite3_column_text(stmt, 0));
-    if (rc == AT_OK)
-        rc = dates_check(ctx, st);
 out:
     sqlite3_finalize(stmt);
     if (rc == AT_OK)

@@ -99,6 +99,13 @@ int layer_count_record(struct at_ctx *ctx, struct store *st, int64_t rowid, cons
  * transaction. */
 int layer_count_rebuild(struct at_ctx *ctx, struct store *st);
 
+/* Builds the counts (layer_count_rebuild), in a transaction of its own,
+ * when they are not built or the dates are not kept (a migration of the
+ * schema left them so): opening an archive (unlock_open, unlock_create)
+ * calls it, so that an archive of an older schema is counted at once.
+ * Nothing on a read-only archive, whose map counts point by point. */
+int layer_count_fill(struct at_ctx *ctx, struct store *st);
+
 /* Empties the counts and marks them unbuilt, so that layer_count_record
  * leaves them alone till layer_count_rebuild: record_rebuild calls it
  * before it refills the spatial index. */

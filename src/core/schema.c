@@ -529,6 +529,38 @@ static const char *const migrations[] = {
     ");\n"
     "CREATE INDEX sync_job_peer ON sync_job(peer, started_at);\n"
     "CREATE INDEX sync_job_state ON sync_job(state);\n",
+    /* 24 -> 25: derived: the map's counts kept also by each point's dates
+     * (layer.c: rows at the levels of the grid plus 64), keyed by an
+     * interval or a gap between two (lo > hi) of its kept dates and by the
+     * sign it is counted with (the rows counted so far are lo 0, hi 0,
+     * sign 1), so that a date filter is summed per cell.  The table is made again, and the counts
+     * with it when the archive is opened (unlock.c: layer_count_fill). */
+    "DROP TABLE layer_count;\n"
+    "CREATE TABLE layer_count (\n"
+    "  level      INTEGER NOT NULL,\n"
+    "  y          INTEGER NOT NULL,\n"
+    "  x          INTEGER NOT NULL,\n"
+    "  type       TEXT NOT NULL,\n"
+    "  clearance  INTEGER NOT NULL,\n"
+    "  site_type  NOT NULL,\n"
+    "  confidence NOT NULL,\n"
+    "  province   NOT NULL,\n"
+    "  lo         INTEGER NOT NULL,\n"
+    "  hi         INTEGER NOT NULL,\n"
+    "  sign       INTEGER NOT NULL CHECK (sign IN (-1, 1)),\n"
+    "  n          INTEGER NOT NULL CHECK (n > 0),\n"
+    "  lat_e7     INTEGER NOT NULL,\n"
+    "  lon_e7     INTEGER NOT NULL,\n"
+    "  rid_sum    INTEGER NOT NULL,\n"
+    "  south      REAL NOT NULL,\n"
+    "  west       REAL NOT NULL,\n"
+    "  north      REAL NOT NULL,\n"
+    "  east       REAL NOT NULL,\n"
+    "  PRIMARY KEY (level, y, x, type, clearance, site_type, confidence, province, lo, hi, sign)\n"
+    ") WITHOUT ROWID;\n"
+    "DELETE FROM layer_value;\n"
+    "DELETE FROM layer_date;\n"
+    "UPDATE layer_state SET generation = generation + 1, built = 0, dated = 1;\n",
 };
 
 const char *schema_create_sql(void)

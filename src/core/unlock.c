@@ -7,6 +7,7 @@
 #include "evlog.h"
 #include "keyfile.h"
 #include "keys.h"
+#include "layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +55,7 @@ int unlock_create(struct at_ctx *ctx, const char *dir, const char *admin, const 
 
     keys_new_master(master);
     store_page_key(master, page_key);
-    if ((rc = store_create(ctx, dir, page_key, st)) != AT_OK)
+    if ((rc = store_create(ctx, dir, page_key, st)) != AT_OK || (rc = layer_count_fill(ctx, *st)) != AT_OK)
         goto out;
     if ((rc = evlog_write(ctx, *st, init_archive, &a)) != AT_OK && a.logged_in)
         access_session_free(out);
@@ -231,7 +232,9 @@ static int open_archive(struct at_ctx *ctx, const char *dir, const char *user,
     if (rc != AT_OK)
         goto out;
     store_page_key(master, page_key);
-    if ((rc = store_open(ctx, dir, page_key, st)) != AT_OK)
+    /* What an upgrade of the schema left to be derived again is made
+     * before the archive is used. */
+    if ((rc = store_open(ctx, dir, page_key, st)) != AT_OK || (rc = layer_count_fill(ctx, *st)) != AT_OK)
         goto out;
     rc = keys_login_with_key(ctx, *st, user, kek, out);
     if (rc == AT_EDENIED && passphrase)     /* the key file lags a change of passphrase */

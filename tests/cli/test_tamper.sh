@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 tmp=$T
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-plan 43
+plan 44
 
 printf 'FICTIONAL test passphrase\n' >"$tmp/pass"
 printf 'FICTIONAL officer passphrase\n' >"$tmp/opass"
@@ -151,6 +151,9 @@ tamper "a point's map dates changed" "layer_date: record [a-z]+-fake[0-9]+: the 
     'sql "$copy" "UPDATE layer_date SET hi = hi + 1 WHERE id = (SELECT min(id) FROM layer_date)"'
 tamper "a point's map dates deleted" "layer_date: record [a-z]+-fake[0-9]+: the dates the map filters it by differ" \
     'sql "$copy" "DELETE FROM layer_date WHERE id = (SELECT max(id) FROM layer_date)"'
+tamper "a map count by dates changed" \
+    "layer_count: level [0-9]+ cell [0-9]+,[0-9]+, [a-z]+ of clearance [0-9] \(.*, dates term [0-9]+\.\.[0-9]+ counted \+1\) holds [0-9]+, the records give [0-9]+" \
+    'sql "$copy" "UPDATE layer_count SET n = n + 1 WHERE ($key, lo, hi, sign) = (SELECT $key, lo, hi, sign FROM layer_count WHERE level >= 64 LIMIT 1)"'
 # ... and `attest rebuild` mends them.
 copy=$tmp/mend
 cp -a "$base" "$copy"

@@ -14,6 +14,8 @@
 #include "../../src/core/evlog.h"
 #include "../../src/core/layer.h"
 #include "../../src/core/rng.h"
+#include "../../src/core/schema.h"
+#include "../../src/core/unlock.h"
 #include "../../src/core/vocab.h"
 #include "fixture.h"
 #include "unit.h"
@@ -255,9 +257,10 @@ static char *counts_text(struct at_ctx *ctx, struct store *st, bool with_rids)
 {
     static const char sql[] =
         "SELECT group_concat(line, char(10)) FROM (SELECT printf('%d %d %d %s %d %d %d %d %s"
-        " %.17g %.17g %.17g %.17g', level, y, x, type, clearance, n, lat_e7, lon_e7,"
-        " CASE WHEN ?1 THEN rid_sum ELSE '' END, south, west, north, east) AS line"
-        " FROM layer_count ORDER BY level, y, x, type, clearance)";
+        " %.17g %.17g %.17g %.17g %d %d %d', level, y, x, type, clearance, n, lat_e7, lon_e7,"
+        " CASE WHEN ?1 THEN rid_sum ELSE '' END, south, west, north, east, lo, hi, sign) AS line"
+        " FROM layer_count ORDER BY level, y, x, type, clearance, site_type, confidence, province,"
+        " lo, hi, sign)";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
     char *text = NULL;
 
@@ -516,5 +519,251 @@ UNIT_TEST(layer_counts_unbuilt_till_rebuild)
     CHECK(strlen(rebuilt) > 0 && strcmp(rebuilt, fresh) == 0);
     free(fresh);
     free(rebuilt);
+    store_close(st);
+}
+
+/* ---- The counts by dates (a date filter summed per cell). ---- */
+
+/* Dates of events that overlap, nest, touch and leave gaps; filters
+ * bounded by years, months and days (yyyymmdd, 0: open). */
+static const char *const EVENT_DATES[] = { "1995", "1996", "1997", "1997-03", "1997-03-05", "1998",
+                                           "2003", "2003-06-15", "2003-07", "2010" };
+static const int32_t FILTER_FROM[] = { 0, 19940101, 19970301, 19970306, 19970401, 19990101, 20030616,
+                                       20100101, 19961231 };
+static const int32_t FILTER_TO[] = { 0, 19951231, 19970228, 19970305, 19970331, 19981231, 20030615,
+                                     20021231, 20111231 };
+
+/* Events, sites and pinpoints linked in every way the map dates a point
+ * by (a pinpoint's event, a site's pinpoints' events, occurred_at), at
+ * every clearance. */
+static int dated_writes(struct at_ctx *ctx, struct store *st, struct rng *r,
+                        char (*events)[RECORD_ID_MAX], char (*sites)[RECORD_ID_MAX],
+                        char (*pinpoints)[RECORD_ID_MAX])
+{
+    char json[320], id[RECORD_ID_MAX];
+    double lat, lon;
+    int rc = AT_OK;
+
+    for (int i = 0; i < 10 && rc == AT_OK; i++) {
+        lattice_point(r, &lat, &lon);
+        snprintf(json, sizeof json, "{\"title\": \"FICTIONAL event %d\", \"date\": \"%s\"%s}", i,
+                 EVENT_DATES[i], i % 2 ? "" : ", \"lat\": 41.9, \"lon\": 128.9");
+        rc = unit_add(ctx, st, "event", json, (int)(rng_next(r) % 4), events[i]);
+    }
+    for (int i = 0; i < 12 && rc == AT_OK; i++) {
+        lattice_point(r, &lat, &lon);
+        snprintf(json, sizeof json, "{\"name\": \"FICTIONAL site %d\", \"site_type\": \"%s\","
+                 " \"lat\": %.4f, \"lon\": %.4f%s}", i, i % 3 ? "burial_site" : "workplace", lat, lon,
+                 i == 5 ? ", \"date\": \"2004\"" : "");
+        rc = unit_add(ctx, st, "site", json, (int)(rng_next(r) % 4), sites[i]);
+    }
+    for (int i = 0; i < 40 && rc == AT_OK; i++) {
+        int s = (int)(rng_next(r) % 12), e = (int)(rng_next(r) % 10);
+        /* Sites near their pinpoints, so that cells hold several. */
+        lattice_point(r, &lat, &lon);
+        snprintf(json, sizeof json, "{\"lat\": %.4f, \"lon\": %.4f, \"site\": \"%s\"%s%s%s}", lat, lon,
+                 sites[s], i % 4 ? ", \"event\": \"" : "", i % 4 ? events[e] : "", i % 4 ? "\"" : "");
+        rc = unit_add(ctx, st, "pinpoint", json, (int)(rng_next(r) % 4), pinpoints[i]);
+    }
+    for (int i = 0; i < 4 && rc == AT_OK; i++) {
+        snprintf(json, sizeof json, "{\"kind\": \"occurred_at\", \"from\": \"%s\", \"to\": \"%s\"}",
+                 events[rng_next(r) % 10], sites[rng_next(r) % 12]);
+        rc = unit_add(ctx, st, "relation", json, 0, id);
+    }
+    return rc;
+}
+
+/* Events redated, pinpoints moved to other events and sites and in
+ * space, an event and a pinpoint retracted. */
+static int dated_changes(struct at_ctx *ctx, struct store *st, struct rng *r,
+                         char (*events)[RECORD_ID_MAX], char (*sites)[RECORD_ID_MAX],
+                         char (*pinpoints)[RECORD_ID_MAX], int round)
+{
+    double lat, lon;
+    int rc = AT_OK;
+
+    for (int i = 0; i < 4 && rc == AT_OK; i++)
+        rc = change(ctx, st, record_amend_write, events[rng_next(r) % 10],
+                    json_pack("{s:s}", "date", EVENT_DATES[rng_next(r) % 10]), -1);
+    for (int i = 0; i < 8 && rc == AT_OK; i++) {
+        lattice_point(r, &lat, &lon);
+        rc = change(ctx, st, record_amend_write, pinpoints[rng_next(r) % 40],
+                    json_pack("{s:s, s:s, s:f, s:f}", "event", events[rng_next(r) % 10],
+                              "site", sites[rng_next(r) % 12], "lat", lat, "lon", lon), -1);
+    }
+    for (int i = 0; i < 3 && rc == AT_OK; i++)
+        rc = change(ctx, st, record_amend_write, sites[rng_next(r) % 12], json_pack("{}"),
+                    (int)(rng_next(r) % 4));
+    if (rc == AT_OK)
+        rc = change(ctx, st, record_retract_write, events[round], NULL, -1);
+    if (rc == AT_OK)
+        rc = change(ctx, st, record_retract_write, pinpoints[round], NULL, -1);
+    return rc;
+}
+
+/* Grids of random date filters (with and without a field filter and a
+ * type) read from the counts by dates and counted point by point are the
+ * same, cell by cell, for readers of every clearance; *compared counts
+ * the grids with points. */
+static void dated_grids_compare(struct at_ctx *ctx, struct store *st, struct rng *r,
+                                const struct session *admin, int *compared)
+{
+    const struct record_filter_field burial = { "site_type", "burial_site" };
+    struct session reader = *admin;
+
+    for (int i = 0; i < 60; i++) {
+        struct record_filter f = RECORD_FILTER_INIT;
+        struct layer_grid kept, scan;
+        int zoom = 5 + (int)(rng_next(r) % 6);
+        f.has_bbox = true;
+        /* The lattice's box, or one cutting through it. */
+        f.south = 41.4, f.west = 128.4, f.north = 42.6, f.east = 129.6;
+        if (i % 4 == 3)
+            f.north = 42.0, f.east = 129.1;
+        f.date_from = FILTER_FROM[rng_next(r) % (sizeof FILTER_FROM / sizeof *FILTER_FROM)];
+        f.date_to = FILTER_TO[rng_next(r) % (sizeof FILTER_TO / sizeof *FILTER_TO)];
+        if (!f.date_from && !f.date_to)
+            f.date_to = 19971231;
+        f.type = i % 5 == 0 ? "site" : i % 5 == 1 ? "pinpoint" : NULL;
+        if (i % 3 == 0)
+            f.fields[0] = burial;
+        reader.clearance = i % 4;
+        store_set_session(st, &reader);
+        REQUIRE(layer_grid_init(ctx, &kept, &f, zoom) == AT_OK);
+        REQUIRE(layer_grid_init(ctx, &scan, &f, zoom) == AT_OK);
+        scan.scan = true;
+        REQUIRE(layer_grid_count(ctx, st, &f, &kept) == AT_OK);
+        REQUIRE(layer_grid_count(ctx, st, &f, &scan) == AT_OK);
+        if (!grids_equal(&kept, &scan))
+            fprintf(stderr, "    filter %d: from %d to %d, clearance %d, zoom %d: %ld kept, %ld scanned\n",
+                    i, f.date_from, f.date_to, reader.clearance, zoom, kept.total, scan.total);
+        CHECK(grids_equal(&kept, &scan));
+        *compared += scan.total > 0;
+        layer_grid_free(&kept);
+        layer_grid_free(&scan);
+    }
+    store_set_session(st, admin);
+}
+
+/* The total of the lattice's box at zoom 8 under a date filter: read
+ * from the counts, or counted point by point with scan. */
+static long dated_total(struct at_ctx *ctx, struct store *st, bool scan)
+{
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct layer_grid g;
+    long total = -1;
+
+    f.has_bbox = true;
+    f.south = 41.4, f.west = 128.4, f.north = 42.6, f.east = 129.6;
+    f.date_from = 19960101, f.date_to = 20031231;
+    if (layer_grid_init(ctx, &g, &f, 8) != AT_OK)
+        return -1;
+    g.scan = scan;
+    if (layer_grid_count(ctx, st, &f, &g) == AT_OK)
+        total = g.total;
+    layer_grid_free(&g);
+    return total;
+}
+
+/* That a date filter is read from the counts by dates: a point added to
+ * each of their rows of sign +1 shows. */
+static void dated_read_from_counts(struct at_ctx *ctx, struct store *st)
+{
+    long scanned = dated_total(ctx, st, true);
+
+    CHECK(scanned > 0 && dated_total(ctx, st, false) == scanned);
+    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n + 1 WHERE level >= 64 AND sign = 1") == AT_OK);
+    CHECK(dated_total(ctx, st, false) > scanned);
+    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n - 1 WHERE level >= 64 AND sign = 1") == AT_OK);
+}
+
+UNIT_TEST(layer_grid_by_dates_equals_a_scan_for_every_reader_after_changes)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char events[10][RECORD_ID_MAX], sites[12][RECORD_ID_MAX], pinpoints[40][RECORD_ID_MAX];
+    int compared = 0;
+    struct rng r;
+    char *kept, *fresh;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 41);
+    REQUIRE(dated_writes(&ctx, st, &r, events, sites, pinpoints) == AT_OK);
+    for (int round = 0; round < 3; round++) {
+        dated_grids_compare(&ctx, st, &r, &admin, &compared);
+        REQUIRE(dated_changes(&ctx, st, &r, events, sites, pinpoints, round) == AT_OK);
+    }
+    dated_grids_compare(&ctx, st, &r, &admin, &compared);
+    CHECK(compared > 100);
+    /* Kept on each write exactly as made afresh, gaps and clearances too. */
+    REQUIRE((kept = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strstr(kept, " -1\n") != NULL);
+    REQUIRE(counts_rebuilt(&ctx, st) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strcmp(kept, fresh) == 0);
+    dated_read_from_counts(&ctx, st);
+    free(kept);
+    free(fresh);
+    store_close(st);
+}
+
+/* The first column of the first row of sql. */
+static int64_t sql_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+/* An archive of schema 24, whose counts had no rows by dates and whose
+ * dates were not kept (as one upgraded past 22 and never rebuilt), is
+ * counted at once when it is opened: its date filters are read from the
+ * counts by dates, the same as a scan. */
+UNIT_TEST(layer_counts_made_when_an_archive_is_upgraded)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char events[10][RECORD_ID_MAX], sites[12][RECORD_ID_MAX], pinpoints[40][RECORD_ID_MAX];
+    char dir[512], *kept, *fresh;
+    int compared = 0;
+    struct rng r;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 43);
+    REQUIRE(dated_writes(&ctx, st, &r, events, sites, pinpoints) == AT_OK);
+    REQUIRE((fresh = counts_text(&ctx, st, true)) != NULL);
+    REQUIRE(store_exec(&ctx, st,
+                       "DROP TABLE layer_count;"
+                       " CREATE TABLE layer_count (level INTEGER NOT NULL, y INTEGER NOT NULL,"
+                       " x INTEGER NOT NULL, type TEXT NOT NULL, clearance INTEGER NOT NULL,"
+                       " site_type NOT NULL, confidence NOT NULL, province NOT NULL,"
+                       " n INTEGER NOT NULL CHECK (n > 0), lat_e7 INTEGER NOT NULL,"
+                       " lon_e7 INTEGER NOT NULL, rid_sum INTEGER NOT NULL, south REAL NOT NULL,"
+                       " west REAL NOT NULL, north REAL NOT NULL, east REAL NOT NULL,"
+                       " PRIMARY KEY (level, y, x, type, clearance, site_type, confidence, province))"
+                       " WITHOUT ROWID;"
+                       " DELETE FROM layer_date; UPDATE layer_state SET dated = 0;"
+                       " PRAGMA user_version = 24") == AT_OK);
+    store_close(st);
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &st, &admin) == AT_OK);
+    CHECK(sql_int(st, "PRAGMA user_version") == schema_version());
+    CHECK(sql_int(st, "SELECT built AND dated FROM layer_state") == 1);
+    CHECK(sql_int(st, "SELECT count(*) FROM layer_date") > 0);
+    REQUIRE((kept = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strcmp(kept, fresh) == 0);
+    dated_grids_compare(&ctx, st, &r, &admin, &compared);
+    CHECK(compared > 30);
+    dated_read_from_counts(&ctx, st);
+    free(kept);
+    free(fresh);
     store_close(st);
 }
