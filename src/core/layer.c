@@ -1590,3 +1590,8 @@ int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out)
 {
     return state_read(ctx, st, out, NULL);
 }
+
+int layer_count_built(struct at_ctx *ctx, struct store *st, bool *built)
+{
+    return state_read(ctx, st, NULL, built);
+}

@@ -9,7 +9,7 @@
 # row in the bulk part still leaves nothing behind (indexes included), and
 # names its line and field.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 26
 
 sql() { "$ATTEST_SQL" "$1" "$2" 3<"$T/.passphrase"; }
 
@@ -67,6 +67,10 @@ both_same "the same full-text rows" \
      UNION ALL SELECT 's', rowid, grams FROM search_short ORDER BY 1, 2"
 both_same "the same indexes" \
     "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+both_same "the same map counts, values and dates, built" \
+    "SELECT built, dated FROM layer_state;
+     SELECT * FROM layer_count ORDER BY level, y, x, type, clearance, site_type, confidence, province;
+     SELECT * FROM layer_value ORDER BY id; SELECT * FROM layer_date ORDER BY id, lo, hi"
 both_same "the same log size and number of cached subtrees" \
     "SELECT (SELECT count(*) FROM log_entry), (SELECT count(*) FROM merkle_node),
             (SELECT max(size) FROM tree_head)"
