@@ -1958,3 +1958,23 @@ int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out)
 {
     return state_read(ctx, st, out, NULL);
 }
+
+int layer_count_points(struct at_ctx *ctx, struct store *st, bool *built, int64_t *points)
+{
+    /* The coarsest level's cells, by type and clearance, hold every point
+     * once. */
+    static const char sql[] = "SELECT total(n) FROM layer_count WHERE level = ?1";
+    sqlite3_stmt *stmt;
+    int rc, step;
+
+    *points = 0;
+    if ((rc = state_read(ctx, st, NULL, built)) != AT_OK || !*built)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_int(stmt, 1, LEVEL_MIN);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        *points = (int64_t)sqlite3_column_double(stmt, 0);
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW ? AT_OK : store_error(ctx, st, "counting the map's points");
+}

@@ -111,6 +111,10 @@ int layer_count_fill(struct at_ctx *ctx, struct store *st);
  * before it refills the spatial index. */
 int layer_count_clear(struct at_ctx *ctx, struct store *st);
 
+/* Whether the counts are built (kept current on each write) and, when
+ * they are, how many points they count. */
+int layer_count_points(struct at_ctx *ctx, struct store *st, bool *built, int64_t *points);
+
 /* Recomputes the kept counts (and each point's values in layer_value) as
  * layer_count_rebuild would and compares them with the table: AT_ECORRUPT
  * naming the first row that differs ("layer_count: level L cell X,Y ...

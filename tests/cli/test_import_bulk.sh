@@ -9,7 +9,7 @@
 # row in the bulk part still leaves nothing behind (indexes included), and
 # names its line and field.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 28
 
 sql() { "$ATTEST_SQL" "$1" "$2" 3<"$T/.passphrase"; }
 
@@ -39,11 +39,12 @@ check "import in bulk after 50 records" attest import jsonl "$T/in.jsonl" --bulk
 grep -q "700 new records, 1 new versions" "$T/err"
 verdict "the bulk import counts records and versions" $? "$(cat "$T/err")"
 
-# fingerprint ARCHIVE QUERY: the rows of QUERY, the same in both archives.
+# both_same NAME QUERY: the rows of QUERY, the same in archives $ONE and $BULK.
+ONE=$T/one BULK=$T/bulk
 both_same() {
     local name=$1 query=$2 a b
-    a=$(sql "$T/one" "$query")
-    b=$(sql "$T/bulk" "$query")
+    a=$(sql "$ONE" "$query")
+    b=$(sql "$BULK" "$query")
     if [ -z "$a" ]; then
         not_ok "$name" "no rows from: $query"
     elif [ "$a" == "$b" ]; then
@@ -67,6 +68,10 @@ both_same "the same full-text rows" \
      UNION ALL SELECT 's', rowid, grams FROM search_short ORDER BY 1, 2"
 both_same "the same indexes" \
     "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+MAP_QUERY="SELECT built, dated FROM layer_state;
+    SELECT * FROM layer_count ORDER BY level, y, x, type, clearance, site_type, confidence, province;
+    SELECT * FROM layer_value ORDER BY id; SELECT * FROM layer_date ORDER BY id, lo, hi"
+both_same "the same map counts, values and dates, built (made again at the end)" "$MAP_QUERY"
 both_same "the same log size and number of cached subtrees" \
     "SELECT (SELECT count(*) FROM log_entry), (SELECT count(*) FROM merkle_node),
             (SELECT max(size) FROM tree_head)"
@@ -98,6 +103,16 @@ ATTEST_ARCHIVE="$T/bulk" check "verify recomputes every leaf, subtree and root o
 # Each leaf is the hash of its version's canonical text (verify checks it);
 # the texts differ only in written_at, so the leaves and roots are not
 # compared between the two archives.
+
+# --- a bulk part smaller than the archive's points: the map's counts are kept
+# record by record, not made again from every point ----------------------------
+"$T/gen_records" 760 20240601 "$T/760.jsonl" "$T/760.csv" "$T/760_queries.txt" 1 2>/dev/null
+tail -n +701 "$T/760.jsonl" >"$T/more.jsonl"
+cp -r "$T/one" "$T/more_one" && cp -r "$T/one" "$T/more_bulk"
+ATTEST_ARCHIVE="$T/more_one" attest import jsonl "$T/more.jsonl" --bulk-after 0 2>/dev/null
+ATTEST_ARCHIVE="$T/more_bulk" check "import 60 records in bulk into an archive of 700" \
+    attest import jsonl "$T/more.jsonl" --bulk-after 1
+ONE=$T/more_one BULK=$T/more_bulk both_same "the same map counts, values and dates (kept)" "$MAP_QUERY"
 
 # --- a bad row in the bulk part: nothing is left ------------------------------
 { head -300 "$T/gen.jsonl"
