@@ -88,7 +88,7 @@ fs.readFileSync(placesPath, 'utf8').split('\n').forEach((line, i) => {
     const name = kind === 'province' || id === '-' ? also.split('|')[0] : city.name;
     rows.push({ id: id === '-' ? '0' : id, kind, admin1: admin1 || (city.country === 'KP' ? city.adminCode : ''), hangul,
                 also, name, seat: city.name, country: city.country, lat, lon,
-                population: city.population || 0, where });
+                population: city.population || 0, centroid: id === '-' && source.startsWith('GADM '), where });
 });
 
 // The rings of the countries' polygons that reach into the region.
@@ -149,7 +149,7 @@ out.push('#include "gazetteer.h"', '');
 out.push('const struct gazetteer_place gazetteer_places[] = {');
 for (const r of rows) {
     out.push(`    { GAZ_${r.kind.toUpperCase()}, ${c(r.hangul)}, ${c(r.name)}, ${c(r.seat)}, ${c(r.also)}, ` +
-             `${c(r.country)}, ${c(r.admin1)}, ${r.id}, ${r.lat}, ${r.lon}, ${r.population} },`);
+             `${c(r.country)}, ${c(r.admin1)}, ${r.id}, ${r.lat}, ${r.lon}, ${r.population}, ${r.centroid} },`);
 }
 out.push('};');
 out.push(`const size_t gazetteer_nplaces = ${rows.length};`, '');

@@ -117,7 +117,8 @@ static int places_cmd(struct cli *cli, int argc, char **argv)
     if (prov)
         printf("province: %s (%s)\n", prov->name, prov->hangul);
     if (county)
-        printf("county:   %s (%s), seat %.1f km away\n", county->name, county->hangul,
+        printf("county:   %s (%s), %s %.1f km away\n", county->name, county->hangul,
+               county->centroid ? "its centre" : "seat",
                geo_distance_m(lat, lon, county->lat, county->lon) / 1000);
     printf("\n");
     return print_places(m, n, false, true);

@@ -70,7 +70,9 @@ json_t *gazetteer_place_json(const struct gazetteer_place *p, double dist_m)
     }
     if (prov && prov != p)
         json_object_set_new(o, "province", json_string(prov->name));
-    if (strcmp(p->seat, p->name) != 0)
+    if (p->centroid)
+        json_object_set_new(o, "point_of", json_string("the centroid of its outline"));
+    else if (strcmp(p->seat, p->name) != 0)
         json_object_set_new(o, "point_of", json_string(p->seat));
     if (dist_m >= 0)
         json_object_set_new(o, "distance_km", json_real(round(dist_m / 100) / 10));

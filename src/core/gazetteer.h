@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum gazetteer_kind {
@@ -44,6 +45,8 @@ struct gazetteer_place {
     long geonames_id;
     double lat, lon;
     long population;
+    bool centroid;        /* the point is the middle of the division's outline
+                           * (GADM), not its seat */
 };
 
 /* A ring of a country's outline: n (lon, lat) pairs from

@@ -146,7 +146,7 @@ county:랑림군|Chagang|40.88,127.20'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
-plan $((nspellings + 2 * nplaces + 2 * nwhere + 7))
+plan $((nspellings + 2 * nplaces + 2 * nwhere + 9))
 
 # worldcities_check TABLE: checks each row of TABLE whose point comes from
 # the table world.cities of the R package maps (Debian r-cran-maps) against
@@ -206,6 +206,14 @@ while IFS='|' read -r id province point; do
     got=$(attest places at "$point" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["county"]["id"])')
     same "places at $point names $id" "$id" "$got"
 done <<<"$where"
+
+# A division placed by its outline's centroid says so, not "seat".
+attest places at 41.24,128.00 > "$T/at-centroid.txt"
+check "places at a GADM-placed county names its centre, not a seat" \
+    grep -q '^county: .*(삼수군), its centre [0-9.]* km away' "$T/at-centroid.txt"
+attest places at 41.25,128.81 > "$T/at-seat.txt"
+check "places at a county placed by its seat names the seat" \
+    grep -q '^county: .*(백암군), seat [0-9.]* km away' "$T/at-seat.txt"
 
 # The build's checks: a table with one coordinate typed a degree off (into
 # Pyongyang, far from T'aech'ŏn's North P'yŏngan), one out of North Korea,
