@@ -15,6 +15,7 @@
 
 #include "attest.h"
 #include "evlog.h"
+#include "merkle.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -116,7 +117,8 @@ int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
 /* What sync_proof_verify keeps between calls: this archive's id, signing
  * key and travel mark (sync_travel_upto), read once, and the last tree
  * head whose signature checked, whose and under which key, since most
- * proofs checked one after another are against one head.  Zeroed to
+ * proofs checked one after another are against one head, and the last
+ * proof verified under it (merkle_verify_inclusion_after).  Zeroed to
  * start; it holds nothing to free. */
 struct sync_seen {
     char self[33];
@@ -125,6 +127,7 @@ struct sync_seen {
     struct tree_head head;
     char origin[33];
     uint8_t key[crypto_sign_PUBLICKEYBYTES];
+    struct merkle_verified verified; /* the last proof verified under head */
 };
 
 /* Checks proof, the inclusion proof kept with the version or item
