@@ -9,7 +9,7 @@
 # with 409; a pull is watched half downloaded; over TLS, the certificate
 # kept with the peer is used by the job's own thread.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 31
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
