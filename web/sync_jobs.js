@@ -53,6 +53,8 @@ function showRunning(job, out) {
           h('span', { class: 'stage' }, t('pe.stage.' + job.stage)), figures ? ' · ' : '',
           h('span', { class: 'figures' }, figures)),
         bar,
+        job.versions && job.versions.done > 0 ? h('p', { class: 'muted', 'data-field': 'versions' },
+                                                   t('pe.versions', job.versions)) : null,
         job.resumed_at !== null ? h('p', { class: 'muted', 'data-field': 'resumed' },
                                     t('pe.resumedAt', { at: A.bytes(job.resumed_at) })) : null,
         job.packed && job.packed.versions + job.packed.items + job.packed.files > 0

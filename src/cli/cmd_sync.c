@@ -60,18 +60,41 @@ static int sync_export_cmd(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* An import's count of record versions: on a terminal one line redrawn,
+ * else (--progress to a file or pipe) a line each time. */
+static void print_import_progress(void *arg, uint64_t done, uint64_t total)
+{
+    const bool *terminal = arg;
+
+    fprintf(stderr, "%simporting: %llu of %llu record versions%s", *terminal ? "\r" : "",
+            (unsigned long long)done, (unsigned long long)total, *terminal ? "" : "\n");
+}
+
 static int sync_import_cmd(struct cli *cli, int argc, char **argv)
 {
     struct sync_stats stats = { 0 };
+    bool terminal = isatty(STDERR_FILENO), progress = terminal;
+    struct sync_watch watch = { print_import_progress, &terminal };
+    const char *path = NULL;
     int fd = STDIN_FILENO, rc;
 
-    if (argc != 2)
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--progress") == 0)
+            progress = true;
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage(&sync_command, "unexpected argument \"%s\"", argv[i]);
+    }
+    if (path == NULL)
         return cli_usage(&sync_command, "import takes one pack file, or - for standard input");
-    if (strcmp(argv[1], "-") != 0 && (fd = open(argv[1], O_RDONLY | O_CLOEXEC)) < 0) {
-        fprintf(stderr, "attest: %s: cannot open: %s\n", argv[1], strerror(errno));
+    if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        fprintf(stderr, "attest: %s: cannot open: %s\n", path, strerror(errno));
         return EXIT_FAIL;
     }
-    rc = sync_import(&cli->ctx, cli->st, fd, &stats);
+    rc = sync_import_watched(&cli->ctx, cli->st, fd, &stats, progress ? &watch : NULL);
+    if (progress && terminal)
+        fputc('\n', stderr);
     if (fd != STDIN_FILENO)
         close(fd);
     if (rc != AT_OK) {
@@ -196,7 +219,7 @@ const struct command sync_command = {
     .summary = "exchange packs with pinned archives, by file or over the network; resolve conflicts",
     .usage =
         "attest sync export --to NAME [--since MARK] [--output FILE] > PACK\n"
-        "attest sync import PACK|-\n"
+        "attest sync import [--progress] PACK|-\n"
         "attest sync mark [--peer NAME]\n"
         "attest sync conflicts [--json]\n"
         "attest sync resolve ID --reason TEXT [--FIELD VALUE ...]\n"
@@ -205,8 +228,9 @@ const struct command sync_command = {
         "export writes everything peer NAME lacks (by the mark it last sent, or MARK),\n"
         "signed by this archive and encrypted to NAME.  import checks that a pack is for\n"
         "this archive, signed by a pinned peer and whole, then applies all of it or\n"
-        "nothing; importing it again changes nothing.  mark prints what this archive\n"
-        "holds (or what NAME was last known to hold).  When two archives changed a\n"
+        "nothing; importing it again changes nothing.  It counts the record versions\n"
+        "read on standard error when that is a terminal, or with --progress.  mark\n"
+        "prints what this archive holds (or what NAME was last known to hold).  When two archives changed a\n"
         "record at once, both versions are kept and the current one follows a fixed\n"
         "rule (docs/commands/sync.md); conflicts lists them and resolve (or amend)\n"
         "writes a version based on all of them.  push and pull do export and import\n"

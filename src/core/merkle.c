@@ -22,23 +22,31 @@
 /* SHA-256 of prefix byte || a || b.  libcrypto fails here only when it
  * cannot allocate, which core treats as fatal (see xmalloc). */
 static EVP_MD *sha256_md;
+/* Each thread's digest context, made once and reset for every hash: a new
+ * context per hash cost as much as hashing an inner node. */
+static pthread_key_t sha256_ctx_key;
 
 /* Fetched once: the implicit fetch of EVP_sha256() in every init takes
  * a lock and a look-up, which cost more than hashing a small record. */
 static void sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (pthread_key_create(&sha256_ctx_key, (void (*)(void *))EVP_MD_CTX_free) != 0)
+        abort();
 }
 
 static void sha256_prefixed(uint8_t prefix, const void *a, size_t alen,
                             const void *b, size_t blen, uint8_t out[MERKLE_HASH_LEN])
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int outlen = 0;
+    EVP_MD_CTX *md;
 
     pthread_once(&once, sha256_fetch);
-    if (md == NULL || sha256_md == NULL
+    if ((md = pthread_getspecific(sha256_ctx_key)) == NULL
+        && ((md = EVP_MD_CTX_new()) == NULL || pthread_setspecific(sha256_ctx_key, md) != 0))
+        abort();
+    if (sha256_md == NULL
         || EVP_DigestInit_ex2(md, sha256_md, NULL) != 1
         || EVP_DigestUpdate(md, &prefix, 1) != 1
         || (alen > 0 && EVP_DigestUpdate(md, a, alen) != 1)
@@ -46,7 +54,6 @@ static void sha256_prefixed(uint8_t prefix, const void *a, size_t alen,
         || EVP_DigestFinal_ex(md, out, &outlen) != 1
         || outlen != MERKLE_HASH_LEN)
         abort();
-    EVP_MD_CTX_free(md);
 }
 
 void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN])
@@ -285,8 +292,30 @@ int merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
                             const uint8_t root[MERKLE_HASH_LEN],
                             struct at_ctx *ctx)
 {
+    return merkle_verify_inclusion_after(leaf_hash, index, size, proof, root, NULL, ctx);
+}
+
+/* Whether a walk in state (fn, sn, r) at step i of proof meets the last
+ * one verified, of len hashes: the same state at the same step and the
+ * same hashes from there on lead to the same root. */
+static bool walked_before(const struct merkle_verified *last, size_t len,
+                          const struct merkle_proof *proof, size_t i, uint64_t fn, uint64_t sn,
+                          const uint8_t r[MERKLE_HASH_LEN])
+{
+    return len == proof->len && last->step[i].fn == fn && last->step[i].sn == sn
+           && memcmp(last->step[i].node, r, MERKLE_HASH_LEN) == 0
+           && memcmp(last->hash[i], proof->hash[i], (len - i) * MERKLE_HASH_LEN) == 0;
+}
+
+int merkle_verify_inclusion_after(const uint8_t leaf_hash[MERKLE_HASH_LEN],
+                                  uint64_t index, uint64_t size,
+                                  const struct merkle_proof *proof,
+                                  const uint8_t root[MERKLE_HASH_LEN],
+                                  struct merkle_verified *last, struct at_ctx *ctx)
+{
     uint8_t r[MERKLE_HASH_LEN];
     uint64_t fn = index, sn;
+    size_t last_len = 0;
 
     if (index >= size)
         return ctx_error(ctx, AT_EINVAL,
@@ -294,6 +323,13 @@ int merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
                          (unsigned long long)index, (unsigned long long)size);
     if (proof->len > MERKLE_MAX_PROOF)
         return proof_too_long(proof, ctx);
+    if (last) {
+        /* The last walk counts only under the same root and size; while
+         * this one overwrites its steps, last holds nothing verified. */
+        if (last->size == size && memcmp(last->root, root, MERKLE_HASH_LEN) == 0)
+            last_len = last->len;
+        last->len = MERKLE_UNVERIFIED;
+    }
     sn = size - 1;
     memcpy(r, leaf_hash, MERKLE_HASH_LEN);
     for (size_t i = 0; i < proof->len; i++) {
@@ -301,6 +337,15 @@ int merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
             return ctx_error(ctx, AT_ECORRUPT,
                              "inclusion proof has %zu hashes, more than the tree needs",
                              proof->len);
+        if (last && walked_before(last, last_len, proof, i, fn, sn, r)) {
+            memcpy(last->hash, proof->hash, i * MERKLE_HASH_LEN);
+            last->len = last_len;
+            return AT_OK;
+        }
+        if (last) {
+            last->step[i].fn = fn, last->step[i].sn = sn;
+            memcpy(last->step[i].node, r, MERKLE_HASH_LEN);
+        }
         if ((fn & 1) || fn == sn) {
             merkle_node_hash(proof->hash[i], r, r);
             shift_while_even(&fn, &sn);
@@ -318,6 +363,12 @@ int merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
         return ctx_error(ctx, AT_ECORRUPT,
                          "inclusion proof for leaf %llu does not lead to the root",
                          (unsigned long long)index);
+    if (last) {
+        last->size = size;
+        memcpy(last->root, root, MERKLE_HASH_LEN);
+        memcpy(last->hash, proof->hash, proof->len * MERKLE_HASH_LEN);
+        last->len = proof->len;
+    }
     return AT_OK;
 }
 

@@ -109,6 +109,32 @@ int merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
                             const uint8_t root[MERKLE_HASH_LEN],
                             struct at_ctx *ctx);
 
+/* The last inclusion proof verified under one root (the walk of
+ * merkle_verify_inclusion, step by step), for the next proof under the
+ * same root: its walk stops where it meets this one in the same state
+ * with the same hashes left, since those lead to the same root.  Proofs
+ * of neighbouring leaves (a pack's versions) meet after a node or two
+ * rather than at the root.  Zeroed, it holds none (no tree has size 0). */
+#define MERKLE_UNVERIFIED ((size_t)-1)
+struct merkle_verified {
+    uint64_t size;
+    uint8_t root[MERKLE_HASH_LEN];
+    size_t len;                              /* MERKLE_UNVERIFIED: none */
+    struct {
+        uint64_t fn, sn;                     /* the walk's position before the step */
+        uint8_t node[MERKLE_HASH_LEN];       /* the hash it carried into it */
+    } step[MERKLE_MAX_PROOF];
+    uint8_t hash[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+};
+
+/* As merkle_verify_inclusion, with last (or NULL) the proof last verified,
+ * updated to this one when it verifies and left holding none when not. */
+int merkle_verify_inclusion_after(const uint8_t leaf_hash[MERKLE_HASH_LEN],
+                                  uint64_t index, uint64_t size,
+                                  const struct merkle_proof *proof,
+                                  const uint8_t root[MERKLE_HASH_LEN],
+                                  struct merkle_verified *last, struct at_ctx *ctx);
+
 /* Checks that the tree (old_size, old_root) is a prefix of the tree
  * (new_size, new_root) (RFC 9162 2.1.4.2).  With equal sizes the proof
  * must be empty and the roots equal; with old_size 0 the proof must be

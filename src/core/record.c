@@ -347,32 +347,66 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
     return derive_current(ctx, st, doc, text, replaces);
 }
 
+/* A record whose view waits, with the last version stored for it (doc
+ * and its canonical text), held so that settling, which picks that version
+ * far more often than not, need not read and parse it again.  Past
+ * PENDING_HELD_MAX records, versions are read back instead: memory stays
+ * bounded in a pack of any size. */
+struct pending_record {
+    char *id;
+    json_t *doc;   /* NULL: not held */
+    char *text;
+};
+
+#define PENDING_HELD_MAX 65536
+
 struct record_pending {
-    json_t *ids;   /* in the order first touched */
-    json_t *seen;  /* the same, as keys */
+    struct pending_record *rec;  /* in the order first touched */
+    size_t n, cap;
+    json_t *index;               /* id -> its place in rec */
 };
 
 struct record_pending *record_pending_new(void)
 {
     struct record_pending *p = xcalloc(1, sizeof *p);
 
-    p->ids = json_array();
-    p->seen = json_object();
+    p->index = json_object();
     return p;
 }
 
-static void pending_add(struct record_pending *p, const char *id)
+/* Notes that id has a new version, doc with its canonical text; takes
+ * text. */
+static void pending_add(struct record_pending *p, const char *id, json_t *doc, char *text)
 {
-    if (json_object_get(p->seen, id) != NULL)
-        return;
-    json_object_set_new(p->seen, id, json_true());
-    json_array_append_new(p->ids, json_string(id));
+    json_t *at = json_object_get(p->index, id);
+    struct pending_record *r;
+
+    if (at == NULL) {
+        if (p->n == p->cap) {
+            p->cap = p->cap ? 2 * p->cap : 256;
+            p->rec = xrealloc(p->rec, p->cap * sizeof *p->rec);
+        }
+        json_object_set_new(p->index, id, json_integer((json_int_t)p->n));
+        r = &p->rec[p->n++];
+        *r = (struct pending_record){ .id = xstrdup(id) };
+    } else {
+        r = &p->rec[json_integer_value(at)];
+        json_decref(r->doc);
+        free(r->text);
+        r->doc = NULL, r->text = NULL;
+    }
+    if ((size_t)(r - p->rec) < PENDING_HELD_MAX) {
+        r->doc = json_incref(doc);
+        r->text = text;
+    } else {
+        free(text);
+    }
 }
 
-/* The view of id as refresh_current leaves it after its last version:
- * derived from the version picked, unless that is the current row's
- * already. */
-static int settle_one(struct at_ctx *ctx, struct store *st, const char *id)
+/* The view of r's record as refresh_current leaves it after its last
+ * version: derived from the version picked (the one held, or read back),
+ * unless that is the current row's already. */
+static int settle_one(struct at_ctx *ctx, struct store *st, const struct pending_record *r)
 {
     static const char current_sql[] = "SELECT version FROM record_current WHERE id = ?1";
     static const char version_sql[] =
@@ -383,19 +417,21 @@ static int settle_one(struct at_ctx *ctx, struct store *st, const char *id)
     int picked, current = 0, rc;
     bool replaces;
 
-    if ((rc = pick_head(ctx, st, id, &picked)) != AT_OK)
+    if ((rc = pick_head(ctx, st, r->id, &picked)) != AT_OK)
         return rc;
     if ((stmt = store_stmt(ctx, st, current_sql)) == NULL)
         return AT_ERR;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
     if ((replaces = sqlite3_step(stmt) == SQLITE_ROW))
         current = sqlite3_column_int(stmt, 0);
     sqlite3_reset(stmt);
     if (picked == 0 || (replaces && current == picked))
         return AT_OK;
+    if (r->doc && json_integer_value(json_object_get(r->doc, "version")) == picked)
+        return derive_current(ctx, st, r->doc, r->text, replaces);
     if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
         return AT_ERR;
-    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 2, picked);
     if (sqlite3_step(stmt) == SQLITE_ROW) {
         text = xstrdup((const char *)sqlite3_column_text(stmt, 0));
@@ -403,24 +439,30 @@ static int settle_one(struct at_ctx *ctx, struct store *st, const char *id)
     }
     sqlite3_reset(stmt);
     rc = doc ? derive_current(ctx, st, doc, text, replaces)
-             : ctx_error(ctx, AT_ECORRUPT, "%s: version %d cannot be read", id, picked);
+             : ctx_error(ctx, AT_ECORRUPT, "%s: version %d cannot be read", r->id, picked);
     json_decref(doc);
     free(text);
     return rc;
 }
 
+static void pending_clear(struct record_pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->rec[i].id);
+        json_decref(p->rec[i].doc);
+        free(p->rec[i].text);
+    }
+    p->n = 0;
+    json_object_clear(p->index);
+}
+
 int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p)
 {
-    json_t *id;
-    size_t i;
     int rc = AT_OK;
 
-    json_array_foreach(p->ids, i, id) {
-        if ((rc = settle_one(ctx, st, json_string_value(id))) != AT_OK)
-            break;
-    }
-    json_array_clear(p->ids);
-    json_object_clear(p->seen);
+    for (size_t i = 0; i < p->n && rc == AT_OK; i++)
+        rc = settle_one(ctx, st, &p->rec[i]);
+    pending_clear(p);
     return rc;
 }
 
@@ -428,8 +470,9 @@ void record_pending_free(struct record_pending *p)
 {
     if (p == NULL)
         return;
-    json_decref(p->ids);
-    json_decref(p->seen);
+    pending_clear(p);
+    json_decref(p->index);
+    free(p->rec);
     free(p);
 }
 
@@ -511,7 +554,8 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
         || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
     if (o && o->pending) {
-        pending_add(o->pending, id);
+        pending_add(o->pending, id, doc, text);
+        text = NULL;
         rc = AT_OK;
         goto out;
     }

@@ -683,8 +683,8 @@ int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_pee
         memcpy(seen->key, key, sizeof key);
     }
     merkle_leaf_hash(p->text, p->text_len, leaf);
-    if (merkle_verify_inclusion(leaf, p->index, p->head.size, &p->path, p->head.root, ctx)
-        != AT_OK)
+    if (merkle_verify_inclusion_after(leaf, p->index, p->head.size, &p->path, p->head.root,
+                                      &seen->verified, ctx) != AT_OK)
         return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "
                          "proof fails", origin, (long long)oseq);
     return AT_OK;

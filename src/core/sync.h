@@ -15,6 +15,7 @@
 
 #include "attest.h"
 #include "evlog.h"
+#include "merkle.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -68,6 +69,20 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
  * nothing.  Idempotent: what the archive holds already is skipped. */
 int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats);
 
+/* Who watches an import: versions(arg, done, total) is told the record
+ * versions read so far of the total the pack's header says (never less
+ * than done; 0 when neither is known), every SYNC_WATCH_EVERY versions
+ * and once after the last.  Called on the importing thread, inside the
+ * import's transaction: it must not touch the archive. */
+#define SYNC_WATCH_EVERY 500
+struct sync_watch {
+    void (*versions)(void *arg, uint64_t done, uint64_t total);
+    void *arg;
+};
+/* As sync_import, watched by watch (or NULL). */
+int sync_import_watched(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats,
+                        const struct sync_watch *watch);
+
 /* A pack frame by frame, as export writes one (and as tests write packs
  * that are wrong in one frame): _begin writes the magic line, the header
  * for the peer named `to` and this archive's signature over them; _frame
@@ -116,7 +131,8 @@ int sync_conflicts(struct at_ctx *ctx, struct store *st, json_t **out);
 /* What sync_proof_verify keeps between calls: this archive's id, signing
  * key and travel mark (sync_travel_upto), read once, and the last tree
  * head whose signature checked, whose and under which key, since most
- * proofs checked one after another are against one head.  Zeroed to
+ * proofs checked one after another are against one head, and the last
+ * proof verified under it (merkle_verify_inclusion_after).  Zeroed to
  * start; it holds nothing to free. */
 struct sync_seen {
     char self[33];
@@ -125,6 +141,7 @@ struct sync_seen {
     struct tree_head head;
     char origin[33];
     uint8_t key[crypto_sign_PUBLICKEYBYTES];
+    struct merkle_verified verified; /* the last proof verified under head */
 };
 
 /* Checks proof, the inclusion proof kept with the version or item

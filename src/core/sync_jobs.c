@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-const char *const sync_jobs_counts[] = { "packed", NULL };
+const char *const sync_jobs_counts[] = { "packed", "versions", NULL };
 
 #define JOB_COLUMNS \
     "id, peer, kind, state, stage, done, total, resumed_at, counts, notes, result, error, " \

@@ -7,7 +7,7 @@
  * A job is saved as the JSON object GET /api/v1/sync/peers/{name}/jobs/{id}
  * answers with ({id, peer, kind, state, stage, done, total, resumed_at,
  * notes, started_by, started_at, ended_at, result, error} and its counts:
- * "packed"), and read back in the same shape.  It holds no token and no
+ * "packed", "versions"), and read back in the same shape.  It holds no token and no
  * witness datum: started_by is the user's login name.
  *
  * Pruning (the one rule): once a job with a peer ends, only that peer's
@@ -26,7 +26,7 @@
 #define SYNC_JOBS_KEPT 20
 
 /* The keys of a job's object kept together in its counts (what was
- * packed; room for more counts without a new column). */
+ * packed, the record versions a pull imported; room for more counts without a new column). */
 extern const char *const sync_jobs_counts[];
 
 /* Saves job (inserted, or replacing the row with its id) in a

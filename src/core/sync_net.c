@@ -733,7 +733,8 @@ int sync_net_pull(struct at_ctx *ctx, struct store *st, struct sync_net *n, cons
         goto out;
     }
     progress(n, "importing", n->length, n->length);
-    rc = sync_import(ctx, st, c.fd, stats);
+    rc = sync_import_watched(ctx, st, c.fd, stats,
+                             &(struct sync_watch){ n->imported, n->note_arg });
     /* A pack refused for what it is will never be taken: a new pull
      * starts afresh.  Kept on other failures, to be imported again. */
     if (rc == AT_OK || rc == AT_EINVAL || rc == AT_EDENIED || rc == AT_ECORRUPT) {

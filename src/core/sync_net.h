@@ -45,6 +45,9 @@ struct sync_net {
      * "applying"; "downloading", "importing") with bytes done of total (0
      * when not known), as it changes and after each chunk.  Also note_arg. */
     void (*progress)(void *arg, const char *stage, uint64_t done, uint64_t total);
+    /* A pull's import (stage "importing"): the record versions read of
+     * the pack's total (struct sync_watch), or NULL.  Also note_arg. */
+    void (*imported)(void *arg, uint64_t done, uint64_t total);
     void *note_arg;
     /* Set by sync_net_peer_kept and sync_net_open. */
     char *kept_url, *kept_cacert; /* kept with the peer (freed by sync_net_close) */

@@ -421,8 +421,10 @@ static int out_json(struct at_ctx *ctx, struct sync_pack_writer *po, char type, 
     return rc;
 }
 
+/* Begins a pack for to on fd, its header saying it holds at most versions
+ * record versions (0: not said). */
 static int writer_begin(struct at_ctx *ctx, struct store *st, const struct sync_peer *to, int fd,
-                        struct sync_pack_writer **out)
+                        uint64_t versions, struct sync_pack_writer **out)
 {
     const struct session *s = store_session(st);
     struct sync_pack_writer *po = xcalloc(1, sizeof *po);
@@ -454,6 +456,8 @@ static int writer_begin(struct at_ctx *ctx, struct store *st, const struct sync_
                        "from", buf_str(&self), "to", to->archive, "created_at", now,
                        "tier", to->partner ? "partner" : "team",
                        "key", buf_str(&b_sealed), "stream", buf_str(&b_ssh));
+    if (versions > 0)
+        json_object_set_new(header, "versions", json_integer((json_int_t)versions));
     htext = canonical_text(header);
     /* Signed: the domain, then the bytes so far; their hash binds each frame. */
     put_u32(n, (uint32_t)strlen(htext));
@@ -502,7 +506,7 @@ int sync_pack_begin(struct at_ctx *ctx, struct store *st, const char *to, int fd
     *out = NULL;
     if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
         && (rc = sync_peer_get(ctx, st, to, NULL, &p)) == AT_OK)
-        rc = writer_begin(ctx, st, &p, fd, out);
+        rc = writer_begin(ctx, st, &p, fd, 0, out);
     sync_peer_free(&p);
     return rc;
 }
@@ -914,12 +918,30 @@ out:
 
 /* Everything above mark, in this archive's log order: versions, and the
  * evidence and custody items (this archive's own, and those imported). */
+/* The versions written since mark: what a pack to a team peer holds (a
+ * partner's may hold fewer, its tier allowing). */
+#define SINCE_MARK_SQL(cols)                                                              \
+    "SELECT " cols " FROM record_version v"                                               \
+    " WHERE v.oseq > coalesce(json_extract(?1, '$.\"' || v.origin || '\"'), 0)"
+
+static int count_since(struct at_ctx *ctx, struct store *st, const char *mark, uint64_t *out)
+{
+    sqlite3_stmt *stmt = store_stmt(ctx, st, SINCE_MARK_SQL("count(*)"));
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, mark, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        return store_error(ctx, st, "counting what to send");
+    *out = (uint64_t)sqlite3_column_int64(stmt, 0);
+    sqlite3_reset(stmt);
+    return AT_OK;
+}
+
 static int export_body(struct exporter *x, const char *mark)
 {
     static const char sql[] =
-        "SELECT 'v', v.log_seq, v.id, v.version, v.doc, v.origin, v.oseq, v.proof"
-        " FROM record_version v"
-        " WHERE v.oseq > coalesce(json_extract(?1, '$.\"' || v.origin || '\"'), 0)"
+        SINCE_MARK_SQL("'v', v.log_seq, v.id, v.version, v.doc, v.origin, v.oseq, v.proof")
         " UNION ALL SELECT 'i', i.seq, i.ref, i.kind, i.doc, coalesce(s.origin, ?2),"
         " coalesce(s.oseq, i.seq), s.proof FROM log_item i"
         " LEFT JOIN sync_item s ON s.seq = i.seq AND s.held = 1"
@@ -955,6 +977,8 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
                           .frame = BUF_INIT };
     struct buf self = BUF_INIT;
     json_t *mark = NULL, *mframe = NULL;
+    const char *from;
+    uint64_t versions = 0;
     bool begun = false;
     int rc;
 
@@ -977,8 +1001,10 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
         || (rc = sync_mark_json(ctx, st, &mark)) != AT_OK)
         goto out;
     snprintf(x.own.archive, sizeof x.own.archive, "%s", buf_str(&self));
-    if ((rc = writer_begin(ctx, st, &p, fd, &x.po)) != AT_OK
-        || (rc = export_body(&x, since_mark ? since_mark : p.mark ? p.mark : "{}")) != AT_OK)
+    from = since_mark ? since_mark : p.mark ? p.mark : "{}";
+    if ((rc = count_since(ctx, st, from, &versions)) != AT_OK
+        || (rc = writer_begin(ctx, st, &p, fd, versions, &x.po)) != AT_OK
+        || (rc = export_body(&x, from)) != AT_OK)
         goto out;
     mframe = json_pack("{s:O}", "mark", mark);
     if ((rc = out_json(ctx, x.po, FRAME_MARK, mframe)) == AT_OK)
@@ -1044,6 +1070,7 @@ static int in_read(struct at_ctx *ctx, struct pack_in *pi, void *out, size_t len
 /* What the header says. */
 struct pack_header {
     char from[33], to[33], created_at[32], tier[16];
+    uint64_t versions;                      /* at most, as it says; 0: not said */
     uint8_t sealed[crypto_secretstream_xchacha20poly1305_KEYBYTES + crypto_box_SEALBYTES];
     uint8_t ssh[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
     uint8_t ad[crypto_generichash_BYTES];   /* the hash of the signed bytes */
@@ -1122,6 +1149,8 @@ static int read_header(struct at_ctx *ctx, struct pack_in *pi, struct pack_heade
     }
     memcpy(h->from, from, 33);
     memcpy(h->to, to, 33);
+    json_int_t versions = json_integer_value(json_object_get(doc, "versions"));
+    h->versions = versions > 0 ? (uint64_t)versions : 0;
     snprintf(h->created_at, sizeof h->created_at, "%s", at);
     snprintf(h->tier, sizeof h->tier, "%s", tier);
 out:
@@ -1180,7 +1209,21 @@ struct importer {
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
     struct record_pending *pending; /* records whose view waits (record.h) */
+    const struct sync_watch *watch; /* told of versions read, or NULL */
+    uint64_t version_frames, versions_said; /* read so far; the header's count */
 };
+
+/* Tells the watcher how many version frames were read, every
+ * SYNC_WATCH_EVERY and (last) after the last one, unless just told. */
+static void watch_versions(struct importer *im, bool last)
+{
+    bool told = im->version_frames > 0 && im->version_frames % SYNC_WATCH_EVERY == 0;
+
+    if (im->watch && im->watch->versions && (last ? !told : told))
+        im->watch->versions(im->watch->arg, im->version_frames,
+                            im->versions_said > im->version_frames ? im->versions_said
+                                                                   : im->version_frames);
+}
 
 /* Reads and decrypts the next frame into im->plain. */
 static int next_frame(struct importer *im)
@@ -1282,6 +1325,10 @@ static int apply_version(struct importer *im, struct cursor *c)
         im->stats->skipped_already++;
     else
         im->stats->versions++;
+    if (rc == AT_OK) {
+        im->version_frames++;
+        watch_versions(im, false);
+    }
 out:
     free(ptext);
     json_decref(bases);
@@ -1697,7 +1744,9 @@ static int apply_frames(struct importer *im)
         if (rc != AT_OK)
             return rc;
     }
-    return rc == AT_OK ? record_pending_settle(im->ctx, im->st, im->pending) : rc;
+    if (rc == AT_OK && (rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
+        watch_versions(im, true);
+    return rc;
 }
 
 
@@ -1803,12 +1852,19 @@ static void sweep_after(struct store *st)
 
 int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats)
 {
+    return sync_import_watched(ctx, st, fd, stats, NULL);
+}
+
+int sync_import_watched(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats,
+                        const struct sync_watch *watch)
+{
     struct sync_stats local = { 0 };
     struct sync_peer sender = { 0 };
     struct pack_header h = { .signed_bytes = BUF_INIT };
     struct pack_in pi = { .fd = fd };
     struct importer im = { .ctx = ctx, .st = st, .pi = &pi, .sender = &sender, .ad = h.ad,
-                           .stats = stats ? stats : &local, .pending = record_pending_new() };
+                           .stats = stats ? stats : &local, .pending = record_pending_new(),
+                           .watch = watch };
     struct buf self = BUF_INIT;
     bool begun = false;
     long swept;
@@ -1821,6 +1877,7 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     pi.buf = xmalloc(IO_CHUNK);
     if ((rc = pack_open(&im, &h, &sender)) != AT_OK)
         goto out;
+    im.versions_said = h.versions;
     if ((rc = store_begin(ctx, st)) != AT_OK)
         goto out;
     begun = true;

@@ -9,7 +9,8 @@
  * archive and the caller's session, and answers 202 with the job; GET
  * .../jobs/{id} tells how far it is: the stage sync_net reports
  * (exporting, resuming, uploading, applying; downloading, importing), the
- * bytes done of the pack's total, the offset an interrupted transfer
+ * bytes done of the pack's total, the record versions imported of the
+ * pack's (versions: {done, total}, as the import reads them), the offset an interrupted transfer
  * resumed at, what was packed, and once ended what was applied or imported
  * or the error with its message.  POST .../push|pull|restore run the same
  * job within the request and answer with its end.
@@ -67,6 +68,7 @@ struct sync_job {
     enum job_state state;
     char stage[JOB_STAGE_LEN];
     uint64_t done, total;       /* bytes of the pack */
+    uint64_t versions_done, versions_total; /* while importing: record versions read */
     int64_t resumed_at;         /* where a transfer resumed, or -1 */
     struct sync_stats packed;   /* a push: what went into the pack */
     json_t *notes;              /* sync_net's notes, in order */
@@ -107,6 +109,8 @@ static json_t *job_json(const struct sync_job *j)
 
     if (j->state != JOB_RUNNING)
         json_object_set_new(o, "ended_at", json_string(j->ended_at));
+    json_object_set_new(o, "versions", json_pack("{s:I, s:I}", "done", (json_int_t)j->versions_done,
+                                                 "total", (json_int_t)j->versions_total));
     json_object_set_new(o, "resumed_at", j->resumed_at >= 0 ? json_integer(j->resumed_at) : json_null());
     json_object_set_new(o, "packed", j->kind == JOB_PUSH ? api_sync_stats_json(&j->packed) : json_null());
     json_object_set(o, "result", j->result ? j->result : json_null());
@@ -158,6 +162,16 @@ static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t t
     pthread_mutex_unlock(&jobs_lock);
     if (moved)
         job_save(j->st, j);
+}
+
+static void job_imported(void *arg, uint64_t done, uint64_t total)
+{
+    struct sync_job *j = arg;
+
+    pthread_mutex_lock(&jobs_lock);
+    j->versions_done = done;
+    j->versions_total = total;
+    pthread_mutex_unlock(&jobs_lock);
 }
 
 /* Takes a place in the table for a job with peer: NULL, with a 409 reply
@@ -355,6 +369,7 @@ static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind
     n.peer = j->peer;
     n.note = job_note;
     n.progress = job_progress;
+    n.imported = job_imported;
     n.note_arg = j;
     j->net = n;
     sodium_memzero(&n, sizeof n);   /* the token is the job's alone */

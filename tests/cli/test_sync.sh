@@ -8,7 +8,7 @@
 # at the end every archive holds every version, their current views
 # agree, and `attest verify` passes everywhere.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 39
 
 ROUNDS=${SYNC_ROUNDS:-100}
 SEED=${SYNC_SEED:-16}
@@ -69,9 +69,11 @@ head -c 300000 /dev/urandom >"$T/video.bin"
 EI=$(at lap1 evidence add "$T/video.bin" 2>/dev/null | tail -1)
 at lap1 custody add "$EI" --action handed_over --to "FICTIONAL courier" >/dev/null
 check "export a pack" at lap1 sync export --to centre --output "$T/p1"
-check "import it" at centre sync import "$T/p1"
+check "import it" at centre sync import --progress "$T/p1"
 grep -q "imported 2 versions, 2 log items, 1 files (300000 bytes)" "$T/err"
 verdict "the import counts what it applied" $? "$(cat "$T/err")"
+same "--progress counts the record versions read of the pack's" "importing: 2 of 2 record versions" \
+    "$(grep importing "$T/err")"
 same "the current version came across" "FICTIONAL public execution at the market" \
     "$(at centre show "$EV" --json | json_get 'j["data"]["title"]')"
 same "an imported version keeps its origin author" "tester" \
@@ -90,6 +92,8 @@ gids centre >"$T/g1"
 check "importing the same pack again" at centre sync import "$T/p1"
 grep -q "imported 0 versions, 0 log items, 0 files" "$T/err"
 verdict "changes nothing the second time" $? "$(cat "$T/err")"
+! grep -q importing "$T/err"
+verdict "without --progress, off a terminal, no count" $? "$(cat "$T/err")"
 gids centre | cmp -s - "$T/g1"
 verdict "holds the same versions" $?
 check "the import is in the receiver's log" at centre verify

@@ -168,7 +168,7 @@ def watch(job, until):
 
 
 def brief(j):
-    return {k: j.get(k) for k in ("state", "stage", "done", "total", "resumed_at", "error", "notes")}
+    return {k: j.get(k) for k in ("state", "stage", "done", "total", "versions", "resumed_at", "error", "notes")}
 
 
 # ---- a push cut short by a chunk refused on the way ------------------------------
@@ -250,11 +250,16 @@ half = watch(job, lambda j: j["stage"] == "downloading" and j["done"] > 0 and re
 res.check("the pull is seen downloading, part of the pack received",
           half.get("state") == "running" and half["stage"] == "downloading"
           and 0 < half["done"] < half["total"], brief(half))
+res.check("no record version is counted while the pack downloads",
+          half.get("versions") == {"done": 0, "total": 0}, brief(half))
 relay.release()
 end = watch(job, lambda j: False)
 imported = (end.get("result") or {}).get("imported") or {}
 res.check("the pull ends done with what was imported", end.get("state") == "done"
           and imported.get("versions", 0) >= 1 and imported.get("files", 0) >= 1, brief(end))
+read = imported.get("versions", 0) + imported.get("already_held", 0)
+res.check("the job counted every record version of the pack it imported, of the pack's",
+          read >= 1 and end.get("versions") == {"done": read, "total": read}, (read, brief(end)))
 
 # ---- refusals -------------------------------------------------------------------------
 r = admin.post(JOBS, {"kind": "fetch", "token": token, "url": relay_url})

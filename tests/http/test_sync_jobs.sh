@@ -12,7 +12,7 @@
 # back interrupted, and the next push resumes from the outbox.  FICTIONAL
 # data only.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 36
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }

@@ -490,6 +490,67 @@ UNIT_TEST(merkle_prover_matches_inclusion_proofs)
     merkle_mem_free(&t);
 }
 
+/* Proofs checked one after another with the last walk kept answer as
+ * each checked alone: every leaf in order verifies, and a proof changed in
+ * any hash, or for another leaf, fails even right after its neighbour's
+ * walk verified (the part it shares with that walk is compared, not
+ * trusted); a failure leaves nothing verified for the next. */
+UNIT_TEST(merkle_verify_after_the_last_walk)
+{
+    enum { MAX = 300 };
+    static const uint64_t sizes[] = { 1, 2, 3, 7, 8, 9, 64, 255, 256, 300 };
+    struct merkle_mem t = MERKLE_MEM_INIT;
+    struct merkle_source src = merkle_mem_source(&t);
+    struct merkle_verified last = { 0 };
+    struct at_ctx ctx = { 0 };
+    struct merkle_proof p, prev, bad;
+    uint8_t leaf[HL], root[HL], other_root[HL];
+    uint64_t seed = 16, word;
+
+    for (uint64_t i = 0; i < MAX; i++) {
+        word = next_rand(&seed);
+        merkle_leaf_hash(&word, sizeof word, leaf);
+        REQUIRE(merkle_mem_append(&t, leaf, &ctx) == AT_OK);
+    }
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        uint64_t n = sizes[k];
+        bool in_order = true, tampered_fail = true, wrong_leaf_fails = true;
+        REQUIRE(merkle_root(&src, n, root, &ctx) == AT_OK);
+        for (uint64_t m = 0; m < n; m++) {
+            REQUIRE(merkle_inclusion_proof(&src, m, n, &p, &ctx) == AT_OK);
+            in_order &= merkle_verify_inclusion_after(t.level[0][m], m, n, &p, root, &last,
+                                                      &ctx) == AT_OK;
+            if (m == 0)
+                continue;
+            REQUIRE(merkle_inclusion_proof(&src, m - 1, n, &prev, &ctx) == AT_OK);
+            for (size_t i = 0; i < p.len; i++) {
+                REQUIRE(merkle_verify_inclusion_after(t.level[0][m - 1], m - 1, n, &prev, root,
+                                                      &last, &ctx) == AT_OK);
+                bad = p;
+                bad.hash[i][0] ^= 0x01;
+                tampered_fail &= merkle_verify_inclusion_after(t.level[0][m], m, n, &bad, root,
+                                                               &last, &ctx) == AT_ECORRUPT;
+            }
+            REQUIRE(merkle_verify_inclusion_after(t.level[0][m - 1], m - 1, n, &prev, root,
+                                                  &last, &ctx) == AT_OK);
+            wrong_leaf_fails &= merkle_verify_inclusion_after(t.level[0][m - 1], m, n, &p, root,
+                                                              &last, &ctx) == AT_ECORRUPT;
+            in_order &= merkle_verify_inclusion_after(t.level[0][m], m, n, &p, root, &last,
+                                                      &ctx) == AT_OK;
+        }
+        CHECK(in_order);
+        CHECK(tampered_fail);
+        CHECK(wrong_leaf_fails);
+        /* Under another root the last walk counts for nothing. */
+        memcpy(other_root, root, HL);
+        other_root[0] ^= 0x01;
+        REQUIRE(merkle_inclusion_proof(&src, n - 1, n, &p, &ctx) == AT_OK);
+        CHECK(merkle_verify_inclusion_after(t.level[0][n - 1], n - 1, n, &p, other_root, &last,
+                                            &ctx) == AT_ECORRUPT);
+    }
+    merkle_mem_free(&t);
+}
+
 UNIT_TEST(merkle_append_completes_exactly_the_perfect_nodes)
 {
     enum { MAX = 1100 };

@@ -40,11 +40,12 @@ static int pin_centre(struct at_ctx *ctx, struct store *st, const char *name)
 static json_t *job(const char *id, const char *peer, const char *kind, const char *state,
                    const char *started_at)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:n, s:{s:i, s:i, s:i}, s:[s], "
-                          "s:n, s:n, s:s, s:s}",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:n, s:{s:i, s:i, s:i}, "
+                          "s:{s:i, s:i}, s:[s], s:n, s:n, s:s, s:s}",
                           "id", id, "peer", peer, "kind", kind, "state", state, "stage", "uploading",
                           "done", 1024, "total", 4096, "resumed_at",
                           "packed", "versions", 3, "items", 1, "files", 1,
+                          "versions", "done", 2, "total", 5,
                           "notes", "FICTIONAL note", "result", "error",
                           "started_by", "admin", "started_at", started_at);
 
