@@ -90,8 +90,9 @@ const struct gazetteer_place *gazetteer_province(const struct gazetteer_place *p
     return NULL;
 }
 
-/* Appends the folded key of s (UTF-8) to out. */
-static void fold(const char *s, struct buf *out)
+/* Appends the folded key of s (UTF-8) to out; with marks, the combining
+ * marks are kept (the breves of McCune-Reischauer's ŏ and ŭ). */
+static void fold(const char *s, struct buf *out, bool marks)
 {
     UErrorCode err = U_ZERO_ERROR;
     int32_t n = 0, m;
@@ -110,8 +111,8 @@ static void fold(const char *s, struct buf *out)
         UChar32 c;
         U16_NEXT(d, i, m, c);
         int8_t type = u_charType(c);
-        if (type == U_NON_SPACING_MARK || type == U_MODIFIER_LETTER || type == U_MODIFIER_SYMBOL
-            || u_isUWhiteSpace(c) || u_ispunct(c))
+        if ((type == U_NON_SPACING_MARK && !marks) || type == U_MODIFIER_LETTER
+            || type == U_MODIFIER_SYMBOL || u_isUWhiteSpace(c) || u_ispunct(c))
             continue;
         c = u_tolower(c);
         char utf8[4];
@@ -195,9 +196,10 @@ void gazetteer_spellings(const struct gazetteer_place *p, struct buf *out)
     buf_free(&plain);
 }
 
-/* The folded keys of all places: keys[i] belongs to place owner[i]. */
+/* The folded keys of all places: keys[i] belongs to place owner[i];
+ * marked[i] is the same spelling folded with its marks kept. */
 static struct {
-    char **keys;
+    char **keys, **marked;
     size_t *owner;
     size_t n;
 } index_;
@@ -211,19 +213,22 @@ static void build_index(void)
         struct buf spellings = BUF_INIT;
         gazetteer_spellings(&gazetteer_places[p], &spellings);
         for (char *line = spellings.data, *nl; line && *line; line = nl + 1) {
-            struct buf key = BUF_INIT;
+            struct buf key = BUF_INIT, marked = BUF_INIT;
             nl = strchr(line, '\n');
             *nl = '\0';
-            fold(line, &key);
+            fold(line, &key, false);
             if (key.len == 0) {
                 buf_free(&key);
                 continue;
             }
+            fold(line, &marked, true);
             if (index_.n == cap) {
                 cap = cap ? 2 * cap : 1024;
                 index_.keys = xrealloc(index_.keys, cap * sizeof *index_.keys);
+                index_.marked = xrealloc(index_.marked, cap * sizeof *index_.marked);
                 index_.owner = xrealloc(index_.owner, cap * sizeof *index_.owner);
             }
+            index_.marked[index_.n] = buf_detach(&marked);
             index_.keys[index_.n] = buf_detach(&key);
             index_.owner[index_.n++] = p;
         }
@@ -246,13 +251,15 @@ static int match_order(const void *pa, const void *pb)
 
 size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t max)
 {
-    struct buf q = BUF_INIT;
+    struct buf q = BUF_INIT, qm = BUF_INIT;
     int *best = xmalloc((gazetteer_nplaces + 1) * sizeof *best);
+    bool *as_marked = xcalloc(gazetteer_nplaces + 1, sizeof *as_marked), any_marked = false;
     struct gazetteer_match *all = xcalloc(gazetteer_nplaces + 1, sizeof *all);
     size_t n = 0;
 
     pthread_once(&index_once, build_index);
-    fold(query, &q);
+    fold(query, &q, false);
+    fold(query, &qm, true);
     for (size_t p = 0; p < gazetteer_nplaces; p++)
         best[p] = 3;
     for (size_t i = 0; q.len && i < index_.n; i++) {
@@ -260,7 +267,16 @@ size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t m
         int rank = hit == NULL ? 3 : strcmp(k, q.data) == 0 ? 0 : hit == k ? 1 : q.len >= 3 ? 2 : 3;
         if (rank < best[index_.owner[i]])
             best[index_.owner[i]] = rank;
+        if (rank == 0 && strcmp(index_.marked[i], qm.data) == 0)
+            any_marked = as_marked[index_.owner[i]] = true;
     }
+    /* Marks the query carries tell places apart that are one without them
+     * (Ŭnsan 은산, Unsan 운산): where a place is spelled with the query's
+     * own marks, a place that is the query only once marks are dropped
+     * is the start of a spelling, not one. */
+    for (size_t p = 0; any_marked && q.len != qm.len && p < gazetteer_nplaces; p++)
+        if (best[p] == 0 && !as_marked[p])
+            best[p] = 1;
     for (size_t p = 0; p < gazetteer_nplaces; p++)
         if (best[p] < 3)
             all[n++] = (struct gazetteer_match){ &gazetteer_places[p], best[p], 0 };
@@ -269,7 +285,9 @@ size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t m
     memcpy(out, all, n * sizeof *out);
     free(all);
     free(best);
+    free(as_marked);
     buf_free(&q);
+    buf_free(&qm);
     return n;
 }
 

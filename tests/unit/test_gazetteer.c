@@ -30,6 +30,27 @@ UNIT_TEST(gazetteer_search_by_spelling)
     CHECK(m[0].rank == 0);
 }
 
+/* Ŭnsan (은산) and Unsan (운산) are one word once marks are dropped: the
+ * query's marks tell them apart, and without marks both are spellings. */
+UNIT_TEST(gazetteer_marks_tell_places_apart)
+{
+    struct gazetteer_match m[8];
+    const struct gazetteer_place *named[4];
+    size_t n = gazetteer_search("Ŭnsan", m, 8);
+
+    REQUIRE(n >= 2);
+    CHECK_STR(m[0].place->hangul, "은산군");
+    CHECK(m[0].rank == 0);
+    CHECK(m[1].rank > 0);
+    REQUIRE(gazetteer_named("Ŭnsan-gun", named, 4, NULL) == 1);
+    CHECK_STR(named[0]->hangul, "은산군");
+    REQUIRE(gazetteer_named("Unsan", named, 4, NULL) >= 1);
+    CHECK_STR(named[0]->hangul, "운산군");
+    /* A marked query no place is spelled with keeps the places it folds to. */
+    REQUIRE(gazetteer_named("Hŏeryŏng", named, 4, NULL) == 1);
+    CHECK_STR(named[0]->hangul, "회령시");
+}
+
 UNIT_TEST(gazetteer_near_and_country)
 {
     struct gazetteer_match m[4];
