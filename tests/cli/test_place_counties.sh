@@ -71,6 +71,11 @@ county:운산군|운산군|운산|Unsan|Unsan-gun|Unsan County|雲山|雲山郡
 district:은정구역|은정구역|은정|Ŭnjŏng|Unjong|Eunjeong|Ŭnjŏng-guyŏk|Eunjeong-guyeok|Unjong District|恩情
 district:삼석구역|삼석구역|삼석|Samsŏk|Samsok|Samseok|Samsŏk-guyŏk|Samseok-guyeok|Samsok District|三石
 district:사동구역|사동구역|사동|Sadong|Sadong-guyŏk|Sadong-guyeok|Sadong District|寺洞
+district:모란봉구역|모란봉구역|모란봉|Moranbong|Moranbong-guyŏk|Moranbong-guyeok|Moranbong District|牡丹峰|牡丹峰區域
+district:서성구역|서성구역|서성|Sŏsŏng|Sosong|Seoseong|Sŏsŏng-guyŏk|Seoseong-guyeok|Sosong District|西城|西城區域
+district:보통강구역|보통강구역|보통강|Pot'"'"'onggang|Potonggang|Botonggang|Pothonggang|Pot'"'"'onggang-guyŏk|Botonggang-guyeok|Potonggang District|普通江
+district:대동강구역|대동강구역|대동강|Taedonggang|Daedonggang|Taedonggang-guyŏk|Daedonggang-guyeok|Taedonggang District|大同江|大同江區域
+district:력포구역|력포구역|력포|역포구역|Ryŏkp'"'"'o|Ryokpo|Ryeokpo|Ryŏkp'"'"'o-guyŏk|Ryeokpo-guyeok|Ryokpo District|力浦
 county:삼수군|삼수군|삼수|Samsu|Samsu-gun|Samsu County|三水|三水郡
 county:장진군|장진군|장진|Changjin|Jangjin|Jangjin-gun|Changjin County|Chosin|長津|長津郡
 county:함주군|함주군|함주|Hamju|Hamju-gun|Hamju County|咸州
@@ -129,6 +134,11 @@ county:동신군|Chagang|40.37,126.67
 county:운산군|North Pyongan|40.21,125.76
 district:은정구역|Pyongyang|39.21,125.85
 district:삼석구역|Pyongyang|39.14,125.92
+district:모란봉구역|Pyongyang|39.061,125.761
+district:서성구역|Pyongyang|39.072,125.740
+district:보통강구역|Pyongyang|39.018,125.720
+district:대동강구역|Pyongyang|39.047,125.789
+district:력포구역|Pyongyang|38.918,125.830
 district:사동구역|Pyongyang|39.02,125.88
 county:삼수군|Ryanggang|41.24,128.00
 county:장진군|South Hamgyong|40.48,127.26
