@@ -7,7 +7,7 @@ parameter.  FICTIONAL data only."""
 from client import Results, Session, error_of
 
 res = Results()
-print("1..13")
+print("1..14")
 admin = Session().login("admin")
 partner = Session().login("partner")
 BOX = "128.5,41.5,129.5,42.5"
@@ -65,6 +65,9 @@ for c in many.get("clusters", []):
     cw, cs, ce, cn = c["cell"]
     inside &= c["count"] >= 2 and cw <= w <= e <= ce and cs <= s <= n <= cn and s <= c["lat"] <= n
 res.check("each cluster's points lie in its cell, its bubble among them", inside and many["clusters"], many)
+degrees = [v for c in many.get("clusters", []) for v in [c["lat"], c["lon"]] + c["bbox"] + c["cell"]]
+res.check("clusters' degrees are given to seven decimals, the counts' own precision",
+          degrees and all(round(v, 7) == v for v in degrees), degrees)
 status, err = get(admin, "zoom=5")
 res.check("zoom without bbox is refused naming bbox", status == 400 and err.get("field") == "bbox",
           (status, err))
