@@ -529,7 +529,7 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
  * matches are those of the rows counted +1 (date_terms), so their extent
  * is those rows'.  The rows come in the order of the key, a cell's and
  * type's together, and are summed here: SQLite's GROUP BY with its eleven
- * aggregates cost four times the reading of the rows. */
+ * aggregates cost about as much again as reading the rows. */
 static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                        const struct layer_grid *g, struct count_row **rows, size_t *nrows,
                        bool *partial)
