@@ -79,11 +79,11 @@ tamper() {
     rm -rf "$T/t" && cp -a "$T/centre" "$T/t" && sql t "$1" >/dev/null
 }
 V1="SELECT rowid FROM record_version WHERE id = '$EV' AND origin = '$LAP1' ORDER BY oseq LIMIT 1"
-tamper "UPDATE record_version SET proof = json_set(proof, '$.root', '$(printf '0%.0s' $(seq 64))')
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.root', '$(printf '0%.0s' $(seq 64))'))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a changed root" 1 \
     "record $EV version 1 \(from archive $LAP1\).*not signed" at t verify
-tamper "UPDATE record_version SET proof = json_set(proof, '$.hashes', json('[]'))
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.hashes', json('[]')))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a proof cut short" 1 \
     "record $EV version 1 \(from archive $LAP1\).*inclusion proof fails" at t verify
@@ -98,7 +98,7 @@ tamper "CREATE TEMP TABLE s AS SELECT rowid AS r, oseq AS o, proof AS p FROM rec
         UPDATE record_version SET oseq = -oseq WHERE oseq < 0"
 check_fails "verify_rechecks_origin_proofs: a proof of another version" 1 \
     "record $EV version 1 \(from archive $LAP1\).*proves another" at t verify
-tamper "UPDATE sync_item SET proof = json_set(proof, '$.signature', '$(printf 'ab%.0s' $(seq 64))')"
+tamper "UPDATE sync_item SET proof = proof_blob(json_set(proof_json(proof), '$.signature', '$(printf 'ab%.0s' $(seq 64))'))"
 check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
     "evidence item .* \(from archive $LAP1\).*not signed" at t verify
 
@@ -144,7 +144,7 @@ UPTO=$(sql lap1 "SELECT max(json_extract(doc, '$.upto')) FROM log_item WHERE kin
 # EV renumbered OSEQ and a proof made with a key of the forger's own.
 forge() {
     rm -rf "$T/f" && cp -a "$T/centre" "$T/f"
-    sql f "SELECT proof FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
+    sql f "SELECT proof_json(proof) FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
     python3 - "$T/proof.json" "$LAP1" "$1" >"$T/forged.json" <<'PY' || return 1
 import base64, hashlib, json, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -176,7 +176,7 @@ print(canon({"text": text, "index": oseq - 1, "size": oseq, "root": root, "signe
              "signature": key.sign(head.encode()).hex(), "hashes": [h.hex() for h in path(oseq - 1, leaves)],
              "sign_pk": base64.urlsafe_b64encode(pk).decode().rstrip("=")}))
 PY
-    sql f "UPDATE record_version SET oseq = $1, proof = '$(sed "s/'/''/g" "$T/forged.json")'
+    sql f "UPDATE record_version SET oseq = $1, proof = proof_blob('$(sed "s/'/''/g" "$T/forged.json")')
            WHERE rowid = ($V1)" >/dev/null
     attest -A "$T/f" sync export --to lap1 --since '{}' --output "$T/forged.pack" 2>/dev/null
 }
