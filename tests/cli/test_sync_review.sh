@@ -5,6 +5,9 @@
 #  - verify_rechecks_origin_proofs: `attest verify` checks the proof kept
 #    with each imported version (and item) against its origin's signed
 #    head, and that it proves the version it is kept with.
+#  - proofs_upgraded_from_json: an archive of schema 25, whose proofs of
+#    origin were kept as JSON, has them kept as BLOBs once opened (each
+#    of its rows), and still verifies and passes them on.
 #  - import_of_nothing_new_leaves_the_log: the same pack twice, or an
 #    empty pack, adds no log entry and no tree head.
 #  - history_names_heads_in_conflict: `attest history` says which
@@ -21,7 +24,7 @@
 #    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 31
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -101,6 +104,19 @@ check_fails "verify_rechecks_origin_proofs: a proof of another version" 1 \
 tamper "UPDATE sync_item SET proof = proof_blob(json_set(proof_json(proof), '$.signature', '$(printf 'ab%.0s' $(seq 64))'))"
 check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
     "evidence item .* \(from archive $LAP1\).*not signed" at t verify
+
+# --- proofs kept as JSON before schema 26 ------------------------------------------
+tamper "UPDATE record_version SET proof = proof_json(proof) WHERE proof IS NOT NULL;
+        UPDATE sync_item SET proof = proof_json(proof); PRAGMA user_version = 25"
+check "proofs_upgraded_from_json: the upgraded archive verifies" at t verify
+same "proofs_upgraded_from_json: every proof kept as a BLOB" "blob 0" \
+    "$(sql t "SELECT group_concat(DISTINCT typeof(proof)) || ' ' || (SELECT count(*) FROM meta
+              WHERE key = 'proofs_to_convert') FROM (SELECT proof FROM record_version
+              WHERE proof IS NOT NULL UNION ALL SELECT proof FROM sync_item)")"
+same "proofs_upgraded_from_json: the same proofs as before" \
+    "$(sql centre "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")" \
+    "$(sql t "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")"
+check "proofs_upgraded_from_json: and passes them on" at t sync export --to lap2 --output "$T/upgraded.pack"
 
 # --- identities passed on, still sealed -------------------------------------------
 WT=$(at lap1 add witness --code W-FICT-FWD-1 --sex male)
