@@ -203,7 +203,8 @@ void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *o
     size_t n = salt ? strlen(salt) : 0;
 
     buf_reset(out);
-    buf_reserve(out, 8 + 160 + p->path.len * MERKLE_HASH_LEN + p->text_len + 2 + n);
+    buf_reserve(out, sizeof p->index + sizeof p->head + sizeof p->sign_pk + 2
+                         + p->path.len * MERKLE_HASH_LEN + sizeof(uint32_t) + p->text_len + 2 + n);
     buf_u64(out, p->index);
     put_proof(out, p);
     buf_u8(out, (uint8_t)(n >> 8));

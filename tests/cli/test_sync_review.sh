@@ -24,7 +24,7 @@
 #    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 31
+plan 32
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -104,6 +104,9 @@ check_fails "verify_rechecks_origin_proofs: a proof of another version" 1 \
 tamper "UPDATE sync_item SET proof = proof_blob(json_set(proof_json(proof), '$.signature', '$(printf 'ab%.0s' $(seq 64))'))"
 check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
     "evidence item .* \(from archive $LAP1\).*not signed" at t verify
+tamper "UPDATE record_version SET proof = substr(proof, 1, 100) WHERE rowid = ($V1)"
+check_fails "verify_rechecks_origin_proofs: a proof cut off" 1 \
+    "record $EV version 1 \(from archive $LAP1\).*proof of $LAP1/[0-9]+ is damaged" at t verify
 
 # --- proofs kept as JSON before schema 26 ------------------------------------------
 tamper "UPDATE record_version SET proof = proof_json(proof) WHERE proof IS NOT NULL;
