@@ -13,6 +13,8 @@
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
 # alone; SYNC_PAD=N lengthens each description by N characters (records
 # whose rows outgrow a database page); SYNC_KEEP=1 keeps the directory.
+# Also prints the bytes the import added to the centre's database, a
+# version (each byte written is encrypted and authenticated once more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,12 +89,15 @@ mkdir "$dir/untar"
 zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2
 rm -rf "$dir/untar" "$dir/files/records.jsonl"
 
+db_bytes() { cat "$dir/centre/attest.db" "$dir/centre/attest.db-wal" 2>/dev/null | wc -c || true; }
+db0=$(db_bytes)
 mark 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
 at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
 # Each command logs in (Argon2id, the archives' --kdf interactive), as a
 # person does once per command: timed alone (a mark read) to be seen apart.
 at centre sync mark >/dev/null; mark 6
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
+db1=$(db_bytes)
 got=$(at centre sync mark >/dev/null && "$attest" -A "$dir/centre" list --json 2>/dev/null \
       | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
 if [ "$got" != "$records" ]; then
@@ -116,5 +121,6 @@ row "tar | zstd -1" 0 1 "the peer, out"
 row "zstd -d | tar x" 1 2 "the peer, in"
 row "attest sync export" 3 4 "$(ratio "$(wall 3 4)" "$(wall 0 1)")% of tar | zstd's wall time, $(ratio "$(cpu 3 4)" "$(cpu 0 1)")% of its CPU (target <= 200%)"
 row "attest sync import" 4 5 "$(ratio "$(wall 4 5)" "$(wall 1 2)")% of zstd -d | tar x's wall time, $(ratio "$(cpu 4 5)" "$(cpu 1 2)")% of its CPU (target <= 200%)"
+echo "the centre's database grew by $(( (db1 - db0) >> 10 )) KiB: $(( (db1 - db0) / versions )) bytes a record version"
 printf '%-20s %7d ms %7d ms CPU  a command that only logs in and reads the mark; the import less it: %d%% of zstd -d | tar x'"'"'s CPU\n' \
     "attest login alone" "$(wall 5 6)" "$(cpu 5 6)" "$(ratio "$(( $(cpu 4 5) - $(cpu 5 6) ))" "$(cpu 1 2)")"

@@ -519,7 +519,7 @@ static int insert_version(struct at_ctx *ctx, struct store *st, json_t *doc, con
                                  : json_string_value(json_object_get(doc, "written_at")),
                       -1, SQLITE_STATIC);
     if (o)
-        sqlite3_bind_text(stmt, 9, o->proof, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(stmt, 9, o->proof, (int)o->proof_len, SQLITE_STATIC);
     step = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing the version");

@@ -112,13 +112,14 @@ int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq)
 /* Where an imported version comes from: its identity, the identities of
  * the versions it was based on (a JSON array of text; empty for a
  * record's first), and the proof of its inclusion in its origin's log
- * (JSON text, kept to be shown and passed on).  written_at is filled by
- * record_put_synced. */
+ * (proof_len bytes in the form sync_proof_keep makes, kept to be checked
+ * and passed on).  written_at is filled by record_put_synced. */
 struct record_origin {
     const char *archive;
     int64_t seq;
     json_t *base;
-    const char *proof;
+    const void *proof;
+    size_t proof_len;
     const char *written_at;
     struct record_pending *pending; /* NULL: the current view now (see below) */
 };

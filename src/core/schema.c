@@ -561,6 +561,14 @@ static const char *const migrations[] = {
     "DELETE FROM layer_value;\n"
     "DELETE FROM layer_date;\n"
     "UPDATE layer_state SET generation = generation + 1, built = 0, dated = 1;\n",
+    /* 25 -> 26: the proofs kept with imported versions and items
+     * (record_version.proof, sync_item.proof) become BLOBs in the form
+     * they travel in (sync_pack.c: sync_proof_keep), half the bytes of
+     * their JSON.  The conversion needs C: marked here, done when the
+     * archive is opened (unlock.c: sync_proofs_upgrade). */
+    "INSERT INTO meta(key, value) SELECT 'proofs_to_convert', 'json'\n"
+    "  WHERE EXISTS (SELECT 1 FROM record_version WHERE proof IS NOT NULL)\n"
+    "     OR EXISTS (SELECT 1 FROM sync_item);\n",
 };
 
 const char *schema_create_sql(void)

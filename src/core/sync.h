@@ -149,13 +149,29 @@ struct sync_seen {
  * signed by origin's key: this archive's own for its own entries (whose
  * text must then be the one its log kept a leaf for, and that `attest
  * travel` sent away unless the entry is held here), the key pinned for
- * origin, else the one the proof names.  proof is the JSON kept with
- * the version or item (record_version.proof, sync_item.proof).
+ * origin, else the one the proof names.  proof is the BLOB of len bytes
+ * kept with the version or item (record_version.proof, sync_item.proof);
+ * *text and *text_len are set to the text it proves (inside proof).
  * AT_ECORRUPT naming origin/oseq otherwise.  For `attest verify`; an
  * import runs the same check on the proof as it travels, with the
  * sender's key too (sync_proof_check, sync_int.h). */
-int sync_proof_verify(struct at_ctx *ctx, struct store *st, json_t *proof, const char *origin,
-                      int64_t oseq, struct sync_seen *seen);
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, const void *proof, size_t len,
+                      const char *origin, int64_t oseq, struct sync_seen *seen,
+                      const char **text, size_t *text_len);
+
+/* A kept proof as JSON, to be read by a person ({"hashes", "index",
+ * "root", "salt" (an evidence item's), "sign_pk", "signature",
+ * "signed_at", "size", "text"}, hashes and signature in hex, the key in
+ * base64), and back: new JSON, or NULL when proof is not a whole one; the
+ * kept form into out, or AT_EINVAL. */
+json_t *sync_proof_json(const void *proof, size_t len);
+int sync_proof_from_json(json_t *j, struct buf *out);
+
+/* Converts the proofs an archive before schema 26 kept as JSON to the
+ * kept form, once, after the upgrade that marks them (meta key
+ * "proofs_to_convert"); nothing when there is no mark or the archive is
+ * open read-only. */
+int sync_proofs_upgrade(struct at_ctx *ctx, struct store *st);
 
 /* ---- travel (sync_travel.c): `attest travel`, before a border crossing ---- */
 

@@ -49,8 +49,8 @@ int sync_mark_parse(struct at_ctx *ctx, const char *text, json_t **out);
 
 /* An inclusion proof as it travels and is checked: the text its origin
  * logged as entry oseq (index oseq - 1), a tree head the origin signed,
- * the origin's key, and the path.  Its wire form is in sync_pack.c; the
- * form kept beside what it proves is the JSON sync_proof_parse reads. */
+ * the origin's key, and the path.  Its wire form and the form kept beside
+ * what it proves (sync_proof_keep) are in sync_pack.c. */
 struct wire_proof {
     struct tree_head head;
     uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
@@ -60,9 +60,15 @@ struct wire_proof {
     size_t text_len;
 };
 
-/* A kept proof read back (j must outlive p, whose text is j's); false
- * when it is not a whole one. */
-bool sync_proof_parse(json_t *j, struct wire_proof *p);
+/* p as it is kept (record_version.proof, sync_item.proof: a BLOB), with
+ * the salt of an evidence item's commitment (or NULL), into out. */
+void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *out);
+
+/* A kept proof read back in place (kept must outlive p, whose text and
+ * *salt point into it); *salt_len is 0 when it has none; salt may be
+ * NULL.  False when it is not a whole one. */
+bool sync_proof_read(const void *kept, size_t len, struct wire_proof *p, const char **salt,
+                     size_t *salt_len);
 
 /* The one check of a proof (sync_proof_verify's), for an import and for
  * verify alike, also accepting the key of sender (a pack's pinned sender,

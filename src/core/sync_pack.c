@@ -15,8 +15,8 @@
  * the first frame that fails.
  *
  * Frames are binary where the bulk is: a version's identity, bases and
- * inclusion proof are fixed-width fields (the proof is stored as JSON
- * only once it has been checked), and a file's bytes travel as they are,
+ * inclusion proof are fixed-width fields (the proof is kept, in the same
+ * form, only once it has been checked), and a file's bytes travel as they are,
  * in large messages, hashed once on the way into the vault.  Frames come
  * in the sender's log order, so what a version refers to comes before it.
  */
@@ -192,75 +192,41 @@ static bool take_proof(struct cursor *c, struct wire_proof *p)
     return !c->bad;
 }
 
-/* s as a JSON string, escaped as canonical_text escapes. */
-static void json_quote(struct buf *b, const char *s, size_t len)
+/* The proof as it is kept beside what it proves (record_version.proof,
+ * sync_item.proof; docs/schema.md) and sent on from: a BLOB of u64 index,
+ * the proof as it travels (put_proof), then u16 length and the salt of an
+ * evidence item's commitment (empty for anything else).  Binary, as on the
+ * wire: a version's proof is kept with each version, and as hex in JSON
+ * it was twice the size, a row too long to share a page. */
+void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *out)
 {
-    size_t run = 0;
+    size_t n = salt ? strlen(salt) : 0;
 
-    buf_putc(b, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        char esc;
-        if (ch != '"' && ch != '\\' && ch >= 0x20)
-            continue;
-        buf_append(b, s + run, i - run);
-        run = i + 1;
-        switch (ch) {
-        case '"': case '\\': esc = (char)ch; break;
-        case '\b': esc = 'b'; break;
-        case '\f': esc = 'f'; break;
-        case '\n': esc = 'n'; break;
-        case '\r': esc = 'r'; break;
-        case '\t': esc = 't'; break;
-        default: esc = 0; break;
-        }
-        if (esc)
-            buf_putc(b, '\\'), buf_putc(b, esc);
-        else
-            buf_printf(b, "\\u%04X", ch);
-    }
-    buf_append(b, s + run, len - run);
-    buf_putc(b, '"');
+    buf_reset(out);
+    buf_reserve(out, sizeof p->index + sizeof p->head + sizeof p->sign_pk + 2
+                         + p->path.len * MERKLE_HASH_LEN + sizeof(uint32_t) + p->text_len + 2 + n);
+    buf_u64(out, p->index);
+    put_proof(out, p);
+    buf_u8(out, (uint8_t)(n >> 8));
+    buf_u8(out, (uint8_t)n);
+    buf_append(out, salt, n);
 }
 
-/* The proof as it is kept beside what it proves (and sent on from): the
- * canonical text of {"hashes", "index", "root", "salt" (for an evidence
- * item; else NULL), "sign_pk", "signature", "signed_at", "size", "text"},
- * written here directly (a version's proof is kept for each version, and
- * its text is the whole version).  Caller frees. */
-static char *proof_text(const struct wire_proof *p, const char *salt)
+bool sync_proof_read(const void *kept, size_t len, struct wire_proof *p, const char **salt,
+                     size_t *salt_len)
 {
-    char hex[2 * crypto_sign_BYTES + 1];
-    struct buf b = BUF_INIT, pk = BUF_INIT;
+    struct cursor c = { kept, len, false };
+    const uint8_t *n, *s;
+    size_t sl;
 
-    /* Room for the whole, the text's escapes aside, at once. */
-    buf_reserve(&b, p->text_len + p->text_len / 8 + (2 * MERKLE_HASH_LEN + 3) * p->path.len
-                        + (salt ? strlen(salt) : 0) + 512);
-    buf_puts(&b, "{\"hashes\":[");
-    for (size_t i = 0; i < p->path.len; i++) {
-        merkle_hash_hex(p->path.hash[i], hex);
-        if (i)
-            buf_putc(&b, ',');
-        buf_putc(&b, '"');
-        buf_append(&b, hex, 2 * MERKLE_HASH_LEN);
-        buf_putc(&b, '"');
-    }
-    merkle_hash_hex(p->head.root, hex);
-    buf_printf(&b, "],\"index\":%llu,\"root\":\"%s\",", (unsigned long long)p->index, hex);
-    if (salt) {
-        buf_puts(&b, "\"salt\":");
-        json_quote(&b, salt, strlen(salt));
-        buf_putc(&b, ',');
-    }
-    sync_b64(p->sign_pk, sizeof p->sign_pk, &pk);
-    sodium_bin2hex(hex, sizeof hex, p->head.signature, sizeof p->head.signature);
-    buf_printf(&b, "\"sign_pk\":\"%s\",\"signature\":\"%s\",\"signed_at\":", buf_str(&pk), hex);
-    json_quote(&b, p->head.signed_at, strlen(p->head.signed_at));
-    buf_printf(&b, ",\"size\":%llu,\"text\":", (unsigned long long)p->head.size);
-    json_quote(&b, p->text, p->text_len);
-    buf_putc(&b, '}');
-    buf_free(&pk);
-    return buf_detach(&b);
+    p->index = take_u64(&c);
+    if (!take_proof(&c, p))
+        return false;
+    sl = (n = take(&c, 2)) != NULL ? (size_t)n[0] << 8 | n[1] : 0;
+    s = take(&c, sl);
+    if (salt)
+        *salt = (const char *)s, *salt_len = sl;
+    return !c.bad && c.left == 0;
 }
 
 static int b64_exact(const char *text, uint8_t *out, size_t len)
@@ -270,6 +236,153 @@ static int b64_exact(const char *text, uint8_t *out, size_t len)
     return text && sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
                                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0
                    && got == len ? AT_OK : AT_EINVAL;
+}
+
+/* A proof in the JSON of sync_proof_json read back (j must outlive p,
+ * whose text is j's); false when it is not a whole one. */
+static bool proof_parse(json_t *j, struct wire_proof *p)
+{
+    const char *root = json_string_value(json_object_get(j, "root"));
+    const char *sig = json_string_value(json_object_get(j, "signature"));
+    const char *at = json_string_value(json_object_get(j, "signed_at"));
+    const char *pk = json_string_value(json_object_get(j, "sign_pk"));
+    json_t *hashes = json_object_get(j, "hashes"), *hx;
+    struct at_ctx quiet = { 0 };
+    size_t i, siglen;
+
+    p->text = json_string_value(json_object_get(j, "text"));
+    if (p->text == NULL || root == NULL || sig == NULL || at == NULL || pk == NULL
+        || strlen(at) >= sizeof p->head.signed_at || !json_is_array(hashes)
+        || json_array_size(hashes) > MERKLE_MAX_PROOF
+        || !json_is_integer(json_object_get(j, "index"))
+        || merkle_hash_parse(root, p->head.root, &quiet) != AT_OK
+        || sodium_hex2bin(p->head.signature, sizeof p->head.signature, sig, strlen(sig), NULL,
+                          &siglen, NULL) != 0 || siglen != sizeof p->head.signature
+        || b64_exact(pk, p->sign_pk, sizeof p->sign_pk) != AT_OK)
+        return false;
+    p->text_len = json_string_length(json_object_get(j, "text"));
+    p->head.size = (uint64_t)json_integer_value(json_object_get(j, "size"));
+    p->index = (uint64_t)json_integer_value(json_object_get(j, "index"));
+    snprintf(p->head.signed_at, sizeof p->head.signed_at, "%s", at);
+    json_array_foreach(hashes, i, hx)
+        if (merkle_hash_parse(json_string_value(hx) ?: "", p->path.hash[i], &quiet) != AT_OK)
+            return false;
+    p->path.len = json_array_size(hashes);
+    return true;
+}
+
+int sync_proof_from_json(json_t *j, struct buf *out)
+{
+    const char *salt = json_string_value(json_object_get(j, "salt"));
+    struct wire_proof p;
+
+    if (!proof_parse(j, &p) || (salt && strlen(salt) > UINT16_MAX))
+        return AT_EINVAL;
+    sync_proof_keep(&p, salt, out);
+    return AT_OK;
+}
+
+json_t *sync_proof_json(const void *proof, size_t len)
+{
+    char hex[2 * crypto_sign_BYTES + 1];
+    struct buf pk = BUF_INIT;
+    struct wire_proof p;
+    const char *salt;
+    size_t salt_len;
+    json_t *j, *hashes;
+
+    if (!sync_proof_read(proof, len, &p, &salt, &salt_len))
+        return NULL;
+    hashes = json_array();
+    for (size_t i = 0; i < p.path.len; i++) {
+        merkle_hash_hex(p.path.hash[i], hex);
+        json_array_append_new(hashes, json_string(hex));
+    }
+    merkle_hash_hex(p.head.root, hex);
+    sync_b64(p.sign_pk, sizeof p.sign_pk, &pk);
+    j = json_pack("{s:o, s:I, s:s, s:s, s:s, s:I, s:s%}", "hashes", hashes,
+                  "index", (json_int_t)p.index, "root", hex, "sign_pk", buf_str(&pk),
+                  "signed_at", p.head.signed_at, "size", (json_int_t)p.head.size,
+                  "text", p.text, p.text_len);
+    sodium_bin2hex(hex, sizeof hex, p.head.signature, sizeof p.head.signature);
+    json_object_set_new(j, "signature", json_string(hex));
+    if (salt_len > 0)
+        json_object_set_new(j, "salt", json_stringn(salt, salt_len));
+    buf_free(&pk);
+    return j;
+}
+
+/* Each proof of table's rows still kept as JSON, in the kept form. */
+static int convert_proofs(struct at_ctx *ctx, struct store *st, const char *select_sql,
+                          const char *update_sql)
+{
+    sqlite3_stmt *rows = store_stmt(ctx, st, select_sql), *update = store_stmt(ctx, st, update_sql);
+    struct buf kept = BUF_INIT;
+    int rc = AT_OK, step;
+
+    if (rows == NULL || update == NULL)
+        return AT_ERR;
+    while (rc == AT_OK && (step = sqlite3_step(rows)) == SQLITE_ROW) {
+        json_t *j = json_loads((const char *)sqlite3_column_text(rows, 1), 0, NULL);
+        if (sync_proof_from_json(j, &kept) != AT_OK)
+            rc = ctx_error(ctx, AT_ECORRUPT, "the proof kept in row %lld is damaged: it is "
+                           "not the JSON of a proof", (long long)sqlite3_column_int64(rows, 0));
+        json_decref(j);
+        if (rc != AT_OK)
+            break;
+        sqlite3_bind_blob(update, 1, kept.data, (int)kept.len, SQLITE_STATIC);
+        sqlite3_bind_int64(update, 2, sqlite3_column_int64(rows, 0));
+        if (sqlite3_step(update) != SQLITE_DONE)
+            rc = store_error(ctx, st, "converting a kept proof");
+        sqlite3_reset(update);
+    }
+    sqlite3_reset(rows);
+    buf_free(&kept);
+    return rc;
+}
+
+int sync_proofs_upgrade(struct at_ctx *ctx, struct store *st)
+{
+    struct buf mark = BUF_INIT;
+    int rc;
+
+    if (store_read_only(st))
+        return AT_OK;
+    rc = store_meta_get(ctx, st, "proofs_to_convert", &mark);
+    buf_free(&mark);
+    if (rc == AT_ENOTFOUND) {
+        ctx_clear(ctx);
+        return AT_OK;
+    }
+    if (rc != AT_OK || (rc = store_begin(ctx, st)) != AT_OK)
+        return rc;
+    if ((rc = convert_proofs(ctx, st,
+                             "SELECT rowid, proof FROM record_version WHERE typeof(proof) = 'text'",
+                             "UPDATE record_version SET proof = ?1 WHERE rowid = ?2")) != AT_OK
+        || (rc = convert_proofs(ctx, st,
+                                "SELECT rowid, proof FROM sync_item WHERE typeof(proof) = 'text'",
+                                "UPDATE sync_item SET proof = ?1 WHERE rowid = ?2")) != AT_OK
+        || (rc = store_exec(ctx, st, "DELETE FROM meta WHERE key = 'proofs_to_convert'"))
+               != AT_OK) {
+        store_rollback(st);
+        return ctx_prefix(ctx, "converting the proofs kept with imported versions: ");
+    }
+    return store_commit(ctx, st);
+}
+
+int sync_proof_verify(struct at_ctx *ctx, struct store *st, const void *proof, size_t len,
+                      const char *origin, int64_t oseq, struct sync_seen *seen,
+                      const char **text, size_t *text_len)
+{
+    struct wire_proof p;
+    int rc;
+
+    if (!sync_proof_read(proof, len, &p, NULL, NULL))
+        return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
+                         (long long)oseq);
+    if ((rc = sync_proof_check(ctx, st, NULL, &p, origin, oseq, seen)) == AT_OK)
+        *text = p.text, *text_len = p.text_len;
+    return rc;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -562,21 +675,27 @@ struct exporter {
 };
 
 /* What the pack holds of a thing written at (origin, oseq) whose logged
- * text is text: the proof stored with it when it came from elsewhere, or
- * came back after `attest travel` (whose text is what the log kept, not
- * the text stored again here) (parsed into *kept, which must outlive p),
- * or one made now. */
-static int proof_of(struct exporter *x, const char *origin, int64_t oseq, const char *stored,
-                    const char *text, struct wire_proof *p, json_t **kept)
+ * text is text: the proof kept with it (the row's column 7) when it came
+ * from elsewhere, or came back after `attest travel` (whose text is what
+ * the log kept, not the text stored again here) (read in place: p lives
+ * as long as the row), or one made now.  salt, when not NULL, is set to
+ * the salt kept with an evidence item's proof (empty when none). */
+static int proof_of(struct exporter *x, const char *origin, int64_t oseq, sqlite3_stmt *row,
+                    const char *text, struct wire_proof *p, struct buf *salt)
 {
     const struct own_head *h = &x->own;
+    const void *kept = sqlite3_column_blob(row, 7);
+    const char *s = NULL;
+    size_t slen = 0;
 
-    *kept = NULL;
-    if (stored != NULL || strcmp(origin, h->archive) != 0) {
-        if (stored == NULL || (*kept = json_loads(stored, 0, NULL)) == NULL
-            || !sync_proof_parse(*kept, p) || p->index != (uint64_t)oseq - 1)
+    if (kept != NULL || strcmp(origin, h->archive) != 0) {
+        if (kept == NULL
+            || !sync_proof_read(kept, (size_t)sqlite3_column_bytes(row, 7), p, &s, &slen)
+            || p->index != (uint64_t)oseq - 1)
             return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "
                              "damaged", origin, (long long)oseq);
+        if (salt)
+            buf_append(salt, s, slen);
         return AT_OK;
     }
     if ((uint64_t)oseq > h->head.size)
@@ -640,7 +759,6 @@ static int export_version(struct exporter *x, sqlite3_stmt *row)
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     int64_t oseq = sqlite3_column_int64(row, 6);
     struct wire_proof p;
-    json_t *kept = NULL;
     sqlite3_stmt *stmt;
     size_t at;
     uint16_t nbases = 0;
@@ -649,14 +767,11 @@ static int export_version(struct exporter *x, sqlite3_stmt *row)
 
     if ((rc = version_allowed(x, id, text, &allowed)) != AT_OK || !allowed)
         return rc;
-    if ((rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7), text, &p,
-                       &kept)) != AT_OK
+    if ((rc = proof_of(x, origin, oseq, row, text, &p, NULL)) != AT_OK
         || (rc = frame_begin(x, FRAME_VERSION, origin, oseq)) != AT_OK)
-        goto out;
-    if ((stmt = store_stmt(x->ctx, x->st, base_sql)) == NULL) {
-        rc = AT_ERR;
-        goto out;
-    }
+        return rc;
+    if ((stmt = store_stmt(x->ctx, x->st, base_sql)) == NULL)
+        return AT_ERR;
     at = x->frame.len;
     buf_append(&x->frame, "\0", 2);
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -673,13 +788,11 @@ static int export_version(struct exporter *x, sqlite3_stmt *row)
     }
     sqlite3_reset(stmt);
     if (rc != AT_OK)
-        goto out;
+        return rc;
     x->frame.data[at] = (char)(nbases >> 8), x->frame.data[at + 1] = (char)nbases;
     put_proof(&x->frame, &p);
     if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
         x->stats->versions++;
-out:
-    json_decref(kept);
     return rc;
 }
 
@@ -780,8 +893,8 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     int64_t oseq = sqlite3_column_int64(row, 6);
     bool evidence = strcmp(kind, "evidence") == 0;
-    json_t *item = NULL, *events = NULL, *kept = NULL, *body = NULL;
-    struct buf ev_gid = BUF_INIT;
+    json_t *item = NULL, *events = NULL, *body = NULL;
+    struct buf ev_gid = BUF_INIT, salt = BUF_INIT;
     struct wire_proof p;
     int clearance = CLEARANCE_CONFIDENTIAL, rc;
 
@@ -792,16 +905,15 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
     ctx_clear(x->ctx);
     if (x->peer->partner && clearance > CLEARANCE_PARTNER)
         goto out;
-    if ((rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7),
-                       (const char *)sqlite3_column_text(row, 4), &p, &kept)) != AT_OK
+    if ((rc = proof_of(x, origin, oseq, row, (const char *)sqlite3_column_text(row, 4), &p,
+                       &salt)) != AT_OK
         || (rc = evidence_gid(x->ctx, x->st, x->own.archive, ref, &ev_gid)) != AT_OK)
         goto out;
     if (evidence) {
         struct buf parent = BUF_INIT;
         /* The commitment its origin logged is to the origin's salt. */
-        json_t *salt = json_object_get(kept, "salt");
-        if (json_is_string(salt))
-            json_object_set(item, "salt", salt);
+        if (salt.len > 0)
+            json_object_set_new(item, "salt", json_stringn(salt.data, salt.len));
         const char *pid = json_string_value(json_object_get(item, "parent"));
         if (pid && (rc = evidence_gid(x->ctx, x->st, x->own.archive, pid, &parent)) != AT_OK)
             goto out;
@@ -838,9 +950,9 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
 out:
     json_decref(item);
     json_decref(events);
-    json_decref(kept);
     json_decref(body);
     buf_free(&ev_gid);
+    buf_free(&salt);
     return rc;
 }
 
@@ -879,7 +991,7 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
     const char *origin = (const char *)sqlite3_column_text(row, 5);
     const char *text = (const char *)sqlite3_column_text(row, 4);
     int64_t oseq = sqlite3_column_int64(row, 6);
-    json_t *doc, *sealed, *boxes, *kept = NULL, *body;
+    json_t *doc, *sealed, *boxes, *body;
     struct wire_proof p;
     int rc = AT_OK;
 
@@ -902,15 +1014,13 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
     if (strcmp(origin, x->own.archive) == 0 && (rc = own_boxes(x, sealed, boxes)) != AT_OK)
         goto out;
     if (json_object_size(boxes) > 0
-        && (rc = proof_of(x, origin, oseq, (const char *)sqlite3_column_text(row, 7), text, &p,
-                          &kept)) == AT_OK) {
+        && (rc = proof_of(x, origin, oseq, row, text, &p, NULL)) == AT_OK) {
         body = json_pack("{s:s, s:s, s:O}", "kind", "identity",
                          "witness", (const char *)sqlite3_column_text(row, 2), "boxes", boxes);
         rc = item_frame(x, origin, oseq, &p, body);
         json_decref(body);
     }
 out:
-    json_decref(kept);
     json_decref(boxes);
     json_decref(doc);
     return rc;
@@ -1294,7 +1404,7 @@ static int apply_version(struct importer *im, struct cursor *c)
     char origin[ARCHIVE_LEN + 1], base[ARCHIVE_LEN + 1];
     json_t *doc = NULL, *bases = json_array();
     struct wire_proof p;
-    char *ptext = NULL;
+    struct buf kept = BUF_INIT;
     int64_t oseq, boseq;
     uint32_t nbases;
     bool already;
@@ -1314,10 +1424,11 @@ static int apply_version(struct importer *im, struct cursor *c)
                        (long long)oseq);
         goto out;
     }
-    ptext = proof_text(&p, NULL);
+    sync_proof_keep(&p, NULL, &kept);
     rc = record_put_synced(im->ctx, im->st, doc,
                            &(struct record_origin){ .archive = origin, .seq = oseq,
-                                                    .base = bases, .proof = ptext,
+                                                    .base = bases, .proof = kept.data,
+                                                    .proof_len = kept.len,
                                                     .pending = im->pending }, &already);
     if (rc != AT_OK)
         ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
@@ -1330,7 +1441,7 @@ static int apply_version(struct importer *im, struct cursor *c)
         watch_versions(im, false);
     }
 out:
-    free(ptext);
+    buf_free(&kept);
     json_decref(bases);
     json_decref(doc);
     return rc;
@@ -1367,10 +1478,10 @@ static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID
     return AT_OK;
 }
 
-/* Notes that (origin, oseq) stands for the log item seq here, with the
- * proof's text (proof_text). */
+/* Notes that (origin, oseq) stands for the log item seq here, with its
+ * proof as it is kept (sync_proof_keep). */
 static int note_item(struct importer *im, const char *origin, int64_t oseq, int64_t seq,
-                     bool held, const char *text)
+                     bool held, const struct buf *kept)
 {
     static const char sql[] =
         "INSERT INTO sync_item(origin, oseq, seq, held, proof) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -1383,7 +1494,7 @@ static int note_item(struct importer *im, const char *origin, int64_t oseq, int6
     sqlite3_bind_int64(stmt, 2, oseq);
     sqlite3_bind_int64(stmt, 3, seq);
     sqlite3_bind_int(stmt, 4, held);
-    sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 5, kept->data, (int)kept->len, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_error(im->ctx, im->st, "noting an imported item");
     sqlite3_reset(stmt);
@@ -1470,7 +1581,8 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     const char *parent_gid = json_string_value(json_object_get(item, "parent"));
     const char *sha = json_string_value(json_object_get(item, "sha256"));
     const char *salt = json_string_value(json_object_get(item, "salt"));
-    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX], gid[ARCHIVE_LEN + 24], *proof = NULL;
+    char parent[VAULT_ID_MAX], id[VAULT_ID_MAX], gid[ARCHIVE_LEN + 24];
+    struct buf proof = BUF_INIT;
     struct vault_upload *u = NULL;
     struct vault_add a = {
         .filename = json_string_value(json_object_get(item, "filename")),
@@ -1508,7 +1620,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     }
     /* Kept with the proof: the salt of the commitment it proves.  (Made
      * now: p's text is in the frame that the file's frames overwrite.) */
-    proof = proof_text(p, salt);
+    sync_proof_keep(p, salt, &proof);
     if (!held) {
         if (parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
             goto out;
@@ -1528,13 +1640,13 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         goto out;
     }
     if ((rc = last_item(im, "evidence", id, &seq)) == AT_OK)
-        rc = note_item(im, origin, oseq, seq, !existed, proof);
+        rc = note_item(im, origin, oseq, seq, !existed, &proof);
     im->stats->items++;
     im->stats->files++;
 out:
     vault_upload_free(u);
     json_decref(logged);
-    free(proof);
+    buf_free(&proof);
     return rc;
 }
 
@@ -1543,8 +1655,8 @@ static int apply_custody(struct importer *im, json_t *body, const struct wire_pr
 {
     json_t *e = json_object_get(body, "event");
     const char *ev = json_string_value(json_object_get(body, "evidence"));
-    char id[VAULT_ID_MAX], *proof;
-    struct buf note = BUF_INIT;
+    char id[VAULT_ID_MAX];
+    struct buf note = BUF_INIT, proof = BUF_INIT;
     int64_t seq;
     int rc;
 
@@ -1565,12 +1677,12 @@ static int apply_custody(struct importer *im, json_t *body, const struct wire_pr
         .at = json_string_value(json_object_get(e, "at")),
         .note = buf_str(&note),
     };
-    proof = proof_text(p, NULL);
+    sync_proof_keep(p, NULL, &proof);
     if ((rc = vault_custody_add(im->ctx, im->st, id, &c)) == AT_OK
         && (rc = last_item(im, "custody", id, &seq)) == AT_OK)
-        rc = note_item(im, origin, oseq, seq, true, proof);
+        rc = note_item(im, origin, oseq, seq, true, &proof);
     im->stats->items += rc == AT_OK;
-    free(proof);
+    buf_free(&proof);
     buf_free(&note);
     return rc;
 }
@@ -1610,7 +1722,7 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
     const char *witness = json_string_value(json_object_get(body, "witness")), *key;
     json_t *boxes = json_object_get(body, "boxes"), *sealed = json_object(), *team = NULL, *box;
     json_t *logged = json_loadb(p->text, p->text_len, 0, NULL);
-    char *proof = NULL;
+    struct buf proof = BUF_INIT;
     sqlite3_stmt *stmt;
     size_t i;
     int64_t seq;
@@ -1656,14 +1768,14 @@ static int apply_identity(struct importer *im, json_t *body, const struct wire_p
     if (json_object_size(sealed) == 0) {
         im->stats->skipped_already++; /* sealed to no officer here or in the team */
     } else {
-        proof = proof_text(p, NULL);
+        sync_proof_keep(p, NULL, &proof);
         if ((rc = identity_put_sealed(im->ctx, im->st, witness, sealed)) == AT_OK
             && (rc = last_item(im, "identity", witness, &seq)) == AT_OK
-            && (rc = note_item(im, origin, oseq, seq, true, proof)) == AT_OK)
+            && (rc = note_item(im, origin, oseq, seq, true, &proof)) == AT_OK)
             im->stats->items++;
     }
 out:
-    free(proof);
+    buf_free(&proof);
     json_decref(sealed);
     json_decref(team);
     json_decref(logged);

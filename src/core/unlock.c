@@ -8,6 +8,7 @@
 #include "keyfile.h"
 #include "keys.h"
 #include "layer.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -234,7 +235,8 @@ static int open_archive(struct at_ctx *ctx, const char *dir, const char *user,
     store_page_key(master, page_key);
     /* What an upgrade of the schema left to be derived again is made
      * before the archive is used. */
-    if ((rc = store_open(ctx, dir, page_key, st)) != AT_OK || (rc = layer_count_fill(ctx, *st)) != AT_OK)
+    if ((rc = store_open(ctx, dir, page_key, st)) != AT_OK || (rc = layer_count_fill(ctx, *st)) != AT_OK
+        || (rc = sync_proofs_upgrade(ctx, *st)) != AT_OK)
         goto out;
     rc = keys_login_with_key(ctx, *st, user, kek, out);
     if (rc == AT_EDENIED && passphrase)     /* the key file lags a change of passphrase */

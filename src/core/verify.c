@@ -409,10 +409,11 @@ static int check_unlogged(struct at_ctx *ctx, struct store *st)
  * logged (logged): the same content, and as its origin the author and
  * time the origin gave it; only its number here, who stored it here and
  * when differ. */
-static bool proves_version(const char *stored_text, const char *logged_text)
+static bool proves_version(const char *stored_text, const char *logged_text, size_t logged_len)
 {
     static const char *const local[] = { "version", "author", "written_at", "origin" };
-    json_t *stored = json_loads(stored_text, 0, NULL), *logged = json_loads(logged_text, 0, NULL);
+    json_t *stored = json_loads(stored_text, 0, NULL);
+    json_t *logged = json_loadb(logged_text, logged_len, 0, NULL);
     json_t *was = json_object_get(stored, "origin");
     json_t *first = json_object_get(logged, "origin") ?: logged;
     bool same = was != NULL && first != NULL
@@ -452,18 +453,17 @@ static int check_origin_proofs(struct at_ctx *ctx, struct store *st)
         const char *origin = (const char *)sqlite3_column_text(stmt, 1);
         int64_t oseq = sqlite3_column_int64(stmt, 2);
         const char *doc = (const char *)sqlite3_column_text(stmt, 4);
-        json_t *proof = json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
+        const void *proof = sqlite3_column_blob(stmt, 3);
+        const char *text;
+        size_t text_len;
 
-        if (proof == NULL)
-            rc = ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is not JSON", origin,
-                           (long long)oseq);
-        else if ((rc = sync_proof_verify(ctx, st, proof, origin, oseq, &seen)) == AT_OK && doc
-                 && !proves_version(doc, json_string_value(json_object_get(proof, "text"))))
+        if ((rc = sync_proof_verify(ctx, st, proof, (size_t)sqlite3_column_bytes(stmt, 3), origin,
+                                    oseq, &seen, &text, &text_len)) == AT_OK
+            && doc && !proves_version(doc, text, text_len))
             rc = ctx_error(ctx, AT_ECORRUPT, "its proof proves another text than the version "
                            "kept (%s/%lld)", origin, (long long)oseq);
         if (rc != AT_OK)
             ctx_prefix(ctx, "%s (from archive %s): ", what, origin);
-        json_decref(proof);
     }
     sqlite3_finalize(stmt);
     return rc;

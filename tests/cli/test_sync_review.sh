@@ -5,6 +5,9 @@
 #  - verify_rechecks_origin_proofs: `attest verify` checks the proof kept
 #    with each imported version (and item) against its origin's signed
 #    head, and that it proves the version it is kept with.
+#  - proofs_upgraded_from_json: an archive of schema 25, whose proofs of
+#    origin were kept as JSON, has them kept as BLOBs once opened (each
+#    of its rows), and still verifies and passes them on.
 #  - import_of_nothing_new_leaves_the_log: the same pack twice, or an
 #    empty pack, adds no log entry and no tree head.
 #  - history_names_heads_in_conflict: `attest history` says which
@@ -21,7 +24,7 @@
 #    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 32
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -79,11 +82,11 @@ tamper() {
     rm -rf "$T/t" && cp -a "$T/centre" "$T/t" && sql t "$1" >/dev/null
 }
 V1="SELECT rowid FROM record_version WHERE id = '$EV' AND origin = '$LAP1' ORDER BY oseq LIMIT 1"
-tamper "UPDATE record_version SET proof = json_set(proof, '$.root', '$(printf '0%.0s' $(seq 64))')
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.root', '$(printf '0%.0s' $(seq 64))'))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a changed root" 1 \
     "record $EV version 1 \(from archive $LAP1\).*not signed" at t verify
-tamper "UPDATE record_version SET proof = json_set(proof, '$.hashes', json('[]'))
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.hashes', json('[]')))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a proof cut short" 1 \
     "record $EV version 1 \(from archive $LAP1\).*inclusion proof fails" at t verify
@@ -98,9 +101,25 @@ tamper "CREATE TEMP TABLE s AS SELECT rowid AS r, oseq AS o, proof AS p FROM rec
         UPDATE record_version SET oseq = -oseq WHERE oseq < 0"
 check_fails "verify_rechecks_origin_proofs: a proof of another version" 1 \
     "record $EV version 1 \(from archive $LAP1\).*proves another" at t verify
-tamper "UPDATE sync_item SET proof = json_set(proof, '$.signature', '$(printf 'ab%.0s' $(seq 64))')"
+tamper "UPDATE sync_item SET proof = proof_blob(json_set(proof_json(proof), '$.signature', '$(printf 'ab%.0s' $(seq 64))'))"
 check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
     "evidence item .* \(from archive $LAP1\).*not signed" at t verify
+tamper "UPDATE record_version SET proof = substr(proof, 1, 100) WHERE rowid = ($V1)"
+check_fails "verify_rechecks_origin_proofs: a proof cut off" 1 \
+    "record $EV version 1 \(from archive $LAP1\).*proof of $LAP1/[0-9]+ is damaged" at t verify
+
+# --- proofs kept as JSON before schema 26 ------------------------------------------
+tamper "UPDATE record_version SET proof = proof_json(proof) WHERE proof IS NOT NULL;
+        UPDATE sync_item SET proof = proof_json(proof); PRAGMA user_version = 25"
+check "proofs_upgraded_from_json: the upgraded archive verifies" at t verify
+same "proofs_upgraded_from_json: every proof kept as a BLOB" "blob 0" \
+    "$(sql t "SELECT group_concat(DISTINCT typeof(proof)) || ' ' || (SELECT count(*) FROM meta
+              WHERE key = 'proofs_to_convert') FROM (SELECT proof FROM record_version
+              WHERE proof IS NOT NULL UNION ALL SELECT proof FROM sync_item)")"
+same "proofs_upgraded_from_json: the same proofs as before" \
+    "$(sql centre "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")" \
+    "$(sql t "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")"
+check "proofs_upgraded_from_json: and passes them on" at t sync export --to lap2 --output "$T/upgraded.pack"
 
 # --- identities passed on, still sealed -------------------------------------------
 WT=$(at lap1 add witness --code W-FICT-FWD-1 --sex male)
@@ -144,7 +163,7 @@ UPTO=$(sql lap1 "SELECT max(json_extract(doc, '$.upto')) FROM log_item WHERE kin
 # EV renumbered OSEQ and a proof made with a key of the forger's own.
 forge() {
     rm -rf "$T/f" && cp -a "$T/centre" "$T/f"
-    sql f "SELECT proof FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
+    sql f "SELECT proof_json(proof) FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
     python3 - "$T/proof.json" "$LAP1" "$1" >"$T/forged.json" <<'PY' || return 1
 import base64, hashlib, json, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -176,7 +195,7 @@ print(canon({"text": text, "index": oseq - 1, "size": oseq, "root": root, "signe
              "signature": key.sign(head.encode()).hex(), "hashes": [h.hex() for h in path(oseq - 1, leaves)],
              "sign_pk": base64.urlsafe_b64encode(pk).decode().rstrip("=")}))
 PY
-    sql f "UPDATE record_version SET oseq = $1, proof = '$(sed "s/'/''/g" "$T/forged.json")'
+    sql f "UPDATE record_version SET oseq = $1, proof = proof_blob('$(sed "s/'/''/g" "$T/forged.json")')
            WHERE rowid = ($V1)" >/dev/null
     attest -A "$T/f" sync export --to lap1 --since '{}' --output "$T/forged.pack" 2>/dev/null
 }

@@ -5,6 +5,12 @@
  *   attest-sql DIR [SQL]    runs SQL (or each line of stdin) and prints
  *                           each row as its columns joined by '|'
  *   attest-sql DIR .dump    prints every table's rows, for fingerprints
+ *                           (BLOBs in hex)
+ *
+ * SQL may also call proof_json(BLOB) and proof_blob(JSON): a proof kept
+ * with an imported version or item (record_version.proof,
+ * sync_item.proof) as JSON a person reads and changes, and back
+ * (sync_proof_json, sync_proof_from_json).
  *
  * Opens DIR as $ATTEST_USER with the passphrase on fd
  * $ATTEST_PASSPHRASE_FD, the same unlock every command does, with foreign
@@ -12,6 +18,7 @@
  * never installed.
  */
 #include "../../src/core/attest.h"
+#include "../../src/core/sync.h"
 #include "../../src/core/unlock.h"
 
 #include <stdio.h>
@@ -42,6 +49,58 @@ static int run(sqlite3 *db, const char *sql)
     return 0;
 }
 
+static void proof_json(sqlite3_context *sq, int argc, sqlite3_value **argv)
+{
+    json_t *j = sync_proof_json(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]));
+    char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+
+    (void)argc;
+    if (text)
+        sqlite3_result_text(sq, text, -1, free);
+    else
+        sqlite3_result_error(sq, "proof_json: not a kept proof", -1);
+    json_decref(j);
+}
+
+static void proof_blob(sqlite3_context *sq, int argc, sqlite3_value **argv)
+{
+    json_t *j = json_loads((const char *)sqlite3_value_text(argv[0]) ?: "", 0, NULL);
+    struct buf b = BUF_INIT;
+
+    (void)argc;
+    if (sync_proof_from_json(j, &b) == AT_OK)
+        sqlite3_result_blob(sq, b.data, (int)b.len, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_error(sq, "proof_blob: not the JSON of a proof", -1);
+    buf_free(&b);
+    json_decref(j);
+}
+
+/* One table's rows, BLOBs in hex (a BLOB may hold a NUL). */
+static int dump_table(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *rows;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK)
+        return run(db, sql);
+    while (sqlite3_step(rows) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(rows); i++) {
+            const uint8_t *b = sqlite3_column_type(rows, i) == SQLITE_BLOB
+                                   ? sqlite3_column_blob(rows, i) : NULL;
+            if (i)
+                putchar('|');
+            if (b)
+                for (int k = 0; k < sqlite3_column_bytes(rows, i); k++)
+                    printf("%02x", b[k]);
+            else if (sqlite3_column_type(rows, i) != SQLITE_NULL)
+                fputs((const char *)sqlite3_column_text(rows, i), stdout);
+        }
+        putchar('\n');
+    }
+    sqlite3_finalize(rows);
+    return 0;
+}
+
 /* Every table's rows in name order: a fingerprint of the database. */
 static int dump(sqlite3 *db)
 {
@@ -56,7 +115,7 @@ static int dump(sqlite3 *db)
         const char *name = (const char *)sqlite3_column_text(tables, 0);
         printf("-- %s\n", name);
         snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1", name);
-        rc |= run(db, sql);
+        rc |= dump_table(db, sql);
     }
     sqlite3_finalize(tables);
     return rc;
@@ -86,6 +145,8 @@ int main(int argc, char **argv)
     /* As the sqlite3 shell: constraints the tests break on purpose are
      * not enforced. */
     run(store_db(st), "PRAGMA foreign_keys = OFF");
+    sqlite3_create_function(store_db(st), "proof_json", 1, SQLITE_UTF8, NULL, proof_json, NULL, NULL);
+    sqlite3_create_function(store_db(st), "proof_blob", 1, SQLITE_UTF8, NULL, proof_blob, NULL, NULL);
     if (argc == 3)
         rc = strcmp(argv[2], ".dump") == 0 ? dump(store_db(st)) : run(store_db(st), argv[2]);
     else

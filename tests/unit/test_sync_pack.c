@@ -554,3 +554,36 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
     access_session_free(&sc);
     access_session_free(&sd);
 }
+
+/* A proof kept as a BLOB gives back the JSON it was made from, salt and
+ * all; a BLOB cut short, or one with bytes after it, is not a proof. */
+UNIT_TEST(sync_pack_kept_proof_round_trip)
+{
+    static const char text[] =
+        "{\"hashes\":[\"" "1111111111111111111111111111111111111111111111111111111111111111"
+        "\",\"" "2222222222222222222222222222222222222222222222222222222222222222" "\"],"
+        "\"index\":6,\"root\":\"" "3333333333333333333333333333333333333333333333333333333333333333"
+        "\",\"salt\":\"" "4444444444444444444444444444444444444444444444444444444444444444"
+        "\",\"sign_pk\":\"5l_WmjiqomDgnHJ3mArld8MdvuoHXq7DDP9ZMxQERm0\",\"signature\":\""
+        "55555555555555555555555555555555555555555555555555555555555555555555555555555555"
+        "555555555555555555555555555555555555555555555555\",\"signed_at\":\"2026-12-05T13:14:05Z\","
+        "\"size\":9,\"text\":\"{\\\"id\\\":\\\"ev-FICTIONAL\\\",\\\"note\\\":\\\"\\u00e9\\\\n\\\"}\"}";
+    json_t *in = json_loads(text, 0, NULL), *back;
+    struct buf kept = BUF_INIT, longer = BUF_INIT;
+
+    REQUIRE(in != NULL);
+    REQUIRE(sync_proof_from_json(in, &kept) == AT_OK);
+    back = sync_proof_json(kept.data, kept.len);
+    CHECK(back != NULL && json_equal(in, back));
+    json_decref(back);
+    CHECK(sync_proof_json(kept.data, kept.len - 1) == NULL);
+    CHECK(sync_proof_json(kept.data, 40) == NULL);
+    buf_append(&longer, kept.data, kept.len);
+    buf_putc(&longer, 'x');
+    CHECK(sync_proof_json(longer.data, longer.len) == NULL);
+    json_object_set_new(in, "hashes", json_pack("[s]", "not a hash"));
+    CHECK(sync_proof_from_json(in, &kept) == AT_EINVAL);
+    json_decref(in);
+    buf_free(&kept);
+    buf_free(&longer);
+}
