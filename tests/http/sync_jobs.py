@@ -58,6 +58,7 @@ class Relay:
             self.cv.notify_all()
             ok = self.cv.wait_for(lambda: self.open or self.credit > 0 or self.dropping, timeout=60)
             self.waiting -= 1
+            self.cv.notify_all()   # for whoever waits for the relay to hold nothing
             if not ok or self.dropping:
                 return False
             if not self.open:
@@ -322,12 +323,12 @@ r = admin.request("POST", "/api/v1/evidence?filename=fictional-locked.bin&source
 res.setup("a vault file on the laptop for a push that ends under the lock", r.status in (200, 201), r.body[:300])
 with relay.cv:
     relay.open = False
-    relay.credit = 0
+    relay.credit = 1
     relay.fail_put = 0
     relay.puts = 0
 r = start("push", chunk_size=CHUNK)
 job = r.json() if r.status == 202 else {}
-held = watch(job, lambda j: j["stage"] == "uploading" and relay.waiting > 0)
+held = watch(job, lambda j: j["done"] >= CHUNK and relay.waiting > 0)
 holder = hold_lock()
 res.setup("the laptop archive's write lock held by another connection", holder is not None, held)
 locked_at = time.monotonic()
@@ -346,11 +347,15 @@ while row_state(job.get("id", "none")) == "running" and time.monotonic() < deadl
 r = admin.get(JOBS + "/" + job.get("id", "none"))
 end = r.json() if r.status == 200 else {}
 res.check("the push that ended while the archive's write lock was held %d s reads back failed, with "
-          "its message and what was packed, not running" % HOLD,
+          "its message, the chunk sent and what was packed, not running" % HOLD,
           end.get("state") == "failed" and "FICTIONAL relay dropped" in (end.get("error") or {}).get("message", "")
+          and end.get("done") == CHUNK and end.get("total", 0) > CHUNK
           and (end.get("packed") or {}).get("files", 0) >= 1 and end.get("ended_at"), brief(end))
 res.check("... and so does its row in the archive once the lock is free",
           row_state(job.get("id", "none")) == "failed", row_state(job.get("id", "none")))
+r = start("push", chunk_size=CHUNK)   # its pack, left in the outbox, delivered
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.setup("the push started again after the lock ends done", end.get("state") == "done", brief(end))
 
 # ---- the laptop's server killed mid-push, started again ---------------------------------
 def serve():
