@@ -276,7 +276,9 @@ static void job_remove(struct sync_job *j)
  * archive's write lock held by another for longer than its wait: a large
  * import, a backup), then frees it.  Until then j stays in memory, where
  * GET .../jobs finds it ended; only a stop of the server before it is
- * saved leaves its row running, marked interrupted at the next start. */
+ * saved leaves its row running, marked interrupted at the next start.
+ * (POST .../push|pull|restore, which run the job within the request,
+ * answer once it is saved.) */
 static void job_keep_end(struct store *st, struct sync_job *j)
 {
     unsigned wait = JOB_SAVE_RETRY_FIRST;
