@@ -326,11 +326,19 @@ with relay.cv:
     relay.credit = 1
     relay.fail_put = 0
     relay.puts = 0
+holder = hold_lock()   # as the push starts: its row cannot be saved
+res.setup("the laptop archive's write lock held by another connection", holder is not None)
 r = start("push", chunk_size=CHUNK)
 job = r.json() if r.status == 202 else {}
+r = admin.get(JOBS)
+listed = [j["id"] for j in r.json().get("jobs", [])] if r.status == 200 else []
+res.check("a push started while the lock kept its row out is listed first all the same",
+          job and listed[:1] == [job["id"]], (r.status, job.get("id"), listed[:3]))
+if holder:
+    holder.communicate(b"COMMIT;\n", timeout=60)
 held = watch(job, lambda j: j["done"] >= CHUNK and relay.waiting > 0)
 holder = hold_lock()
-res.setup("the laptop archive's write lock held by another connection", holder is not None, held)
+res.setup("the write lock held again", holder is not None, held)
 locked_at = time.monotonic()
 with relay.cv:   # the chunk held is refused: the push ends failed while the lock is held
     relay.dropping = True
@@ -338,6 +346,10 @@ with relay.cv:   # the chunk held is refused: the push ends failed while the loc
     relay.cv.wait_for(lambda: relay.waiting == 0, timeout=60)
     relay.dropping = False
     relay.open = True
+during = watch(job, lambda j: False)
+seen_after = time.monotonic() - locked_at
+res.check("while the lock keeps its end out of the archive, the job reads failed (%.1f s into %d)"
+          % (seen_after, HOLD), during.get("state") == "failed" and seen_after < HOLD, brief(during))
 time.sleep(max(0, HOLD - (time.monotonic() - locked_at)))
 if holder:
     holder.communicate(b"COMMIT;\n", timeout=60)
