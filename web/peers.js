@@ -3,7 +3,8 @@
  * archive's key line to copy to another archive's administrator; the
  * pinned peers, each with what it was last known to hold, how far it is
  * behind, what waits for it (a pack in the outbox, a download cut short)
- * and the last exchange; pinning a peer by the key line its administrator
+ * and the last exchange; each peer's newest jobs as the server keeps
+ * them (an interrupted one with what to do); pinning a peer by the key line its administrator
  * gave (never what its server says), unpinning; a push to or pull from a
  * peer's server run as a job of the server and watched as it runs, its
  * stage and a bar of the bytes (sync_jobs.js), then what was exchanged;
@@ -62,10 +63,11 @@ function waiting(p) {
     return parts.length ? parts.join('; ') : t('pe.nothingWaits');
 }
 
-/* What an exchange did, in words. */
+/* What an exchange did, in words: a push or a travel pack's delivery
+ * applied there, a pull or restore imported here. */
 function exchangeResult(kind, x) {
     if (!x.done) return t('pe.notDone');
-    if (kind === 'push') {
+    if (kind === 'push' || kind === 'deliver') {
         var a = x.applied || {};
         return t('pe.pushed', { versions: a.versions || 0, items: a.items || 0, files: a.files || 0,
                                 held: a.already_held || 0 });
@@ -96,6 +98,43 @@ function watcher(progress, reload) {
         A.watchJob(job, progress, watch.ended);
     };
     return watch;
+}
+
+/* The newest jobs with a peer the page shows, of those the server keeps. */
+var JOBS_SHOWN = 5;
+
+/* One job as the server keeps it: what, its state and stage, how far,
+ * when, what it exchanged or packed, and the message of one that failed
+ * or was interrupted (what to do). */
+function jobItem(job) {
+    var figures = job.total > 0 ? t('pe.figures', { done: bytes(job.done), total: bytes(job.total),
+                                                   pct: Math.floor(100 * job.done / job.total) }) : '';
+    var stamp = job.ended_at || job.started_at;
+    var counts = job.result ? exchangeResult(job.kind, job.result)
+               : job.packed && job.packed.versions + job.packed.items + job.packed.files > 0 ? t('pe.packed', job.packed)
+               : job.versions && job.versions.done > 0 ? t('pe.versions', job.versions) : '';
+    return h('li', { 'data-job': job.id, 'data-kind': job.kind, 'data-state': job.state },
+        h('p', null, t('pe.job.' + job.kind, { name: job.peer }), ' ',
+          h('strong', { 'data-field': 'state' }, t('pe.state.' + job.state)),
+          job.state === 'done' ? null : [' · ', h('span', { 'data-field': 'stage' }, t('pe.stage.' + job.stage))],
+          figures ? [' · ', h('span', { 'data-field': 'figures' }, figures)] : null,
+          ' · ', h('time', { 'data-field': 'when', datetime: stamp }, A.when(stamp))),
+        counts ? h('p', { class: 'muted', 'data-field': 'counts' }, counts) : null,
+        job.error ? h('p', { class: 'error-box', 'data-field': 'message' }, job.error.message) : null);
+}
+
+/* Each peer's newest jobs (GET .../jobs), in el: an interrupted one says
+ * what to do without being followed. */
+function recentJobs(status, el) {
+    clear(el).appendChild(h('h2', null, t('pe.jobsTitle')));
+    status.peers.forEach(function (p) {
+        var part = h('div', { class: 'peer-jobs', 'data-peer': p.name }, h('h3', null, p.name));
+        el.appendChild(part);
+        api('GET', '/sync/peers/' + encodeURIComponent(p.name) + '/jobs').then(function (x) {
+            part.appendChild(x.jobs.length ? h('ul', { class: 'jobs' }, x.jobs.slice(0, JOBS_SHOWN).map(jobItem))
+                                           : h('p', { class: 'muted' }, t('pe.noJobs', { name: p.name })));
+        }).catch(function (e) { part.appendChild(A.errorBox(e)); });
+    });
 }
 
 function peerTable(status, token, progress, watch) {
@@ -198,6 +237,7 @@ A.VIEWS.peers = function (el) {
     var token = h('input', { id: 'pe-token', name: 'token', type: 'password', autocomplete: 'off',
                              'aria-describedby': 'pe-token-hint' });
     var progress = h('div', { id: 'pe-progress', 'aria-live': 'polite' });
+    var jobs = h('section', { id: 'pe-jobs' });
     var peers = h('div', { id: 'peers' });
     var conflicts = h('p', { id: 'pe-conflicts' });
     var travel = A.travelSection ? A.travelSection(reload) : null;
@@ -215,6 +255,7 @@ A.VIEWS.peers = function (el) {
                 return p.job && p.job.state === 'running' && (p.job.kind === 'push' || p.job.kind === 'pull');
             })[0];
             if (running && !watch.busy) watch.follow(running.job);
+            recentJobs(s, jobs);
         }].concat(travel ? [travel.show] : [], packs ? [packs.show] : []),
         [peers].concat(travel ? [travel.body] : []));
     }
@@ -223,7 +264,7 @@ A.VIEWS.peers = function (el) {
           h('section', null, h('h2', null, t('pe.peers')), conflicts,
             h('div', { class: 'field' }, h('label', { for: 'pe-token' }, t('pe.token')), token,
               h('span', { class: 'hint', id: 'pe-token-hint' }, t('pe.tokenHint'))),
-            peers, progress),
+            peers, progress, jobs),
           travel ? travel.el : null),
         h('div', { class: 'col' }, keySection(), addForm(reload), packs ? packs.el : null)));
     reload();

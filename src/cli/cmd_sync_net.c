@@ -135,8 +135,10 @@ int sync_net_run(struct cli *cli, int argc, char **argv)
         if ((rc = sync_net_push(&cli->ctx, cli->st, &n)) == AT_OK && n.done)
             print_push(&n);
     } else if ((rc = sync_net_pull(&cli->ctx, cli->st, &n, NULL, &stats)) == AT_OK && n.done) {
+        /* The conflicts are the archive's, not only the pull's: say so. */
         printf("pulled from %s: %" PRIu64 " versions, %" PRIu64 " items, %" PRIu64 " files"
-               " (%" PRIu64 " already held, %" PRIu64 " conflicts)\n", n.peer, stats.versions,
+               " (%" PRIu64 " already held); %" PRIu64 " records in conflict in this archive"
+               " (attest sync conflicts)\n", n.peer, stats.versions,
                stats.items, stats.files, stats.skipped_already, stats.conflicts);
     }
 out:

@@ -21,7 +21,10 @@
  * chunk) and in the archive (sync_jobs.c: saved as it starts, at each
  * change of stage and at its end), so that a page left and opened again,
  * or a server restarted, finds it (GET .../jobs lists a peer's jobs; GET
- * /api/v1/sync/status shows each peer's last).  A job that ran when the
+ * /api/v1/sync/status shows each peer's last).  Its end is never lost
+ * while the server runs: it stays in memory, and is answered from there,
+ * until the archive took it (job_keep_end tries again while another holds
+ * the archive's write lock).  A job that ran when the
  * server stopped is marked interrupted as the server starts again
  * (api_sync_jobs_recover), its error saying what to do; a push or pull
  * started again resumes from the outbox or inbox it left.  A job holds no
@@ -51,6 +54,10 @@
 
 #define JOB_ID_BYTES 16
 #define JOB_STAGE_LEN 16
+/* Seconds between attempts to save a job's end, doubling up to the most
+ * (each attempt itself waits for the archive's lock: store.c). */
+#define JOB_SAVE_RETRY_FIRST 1
+#define JOB_SAVE_RETRY_MAX 30
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
 /* What a job does: `attest sync push`, `sync pull`, `travel restore`, and
@@ -83,7 +90,8 @@ struct sync_job {
     char *url;                  /* a copy of the address given in the request */
 };
 
-/* The running jobs (an ended one is read from the archive). */
+/* The running jobs, and those ended whose end is not yet saved
+ * (job_keep_end); any other is read from the archive. */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sync_job **jobs;
 static size_t njobs;
@@ -131,18 +139,21 @@ static void job_note(void *arg, const char *text)
 }
 
 /* Saves the job as it is now in the archive, through st; a failure is
- * only told on stderr (the job goes on; its end is saved again). */
-static void job_save(struct store *st, struct sync_job *j)
+ * told on stderr (a change of stage is saved again at the next one, an
+ * end until it is: job_keep_end). */
+static int job_save(struct store *st, struct sync_job *j)
 {
     struct at_ctx ctx = { 0 };
     json_t *o;
+    int rc;
 
     pthread_mutex_lock(&jobs_lock);
     o = job_json(j);
     pthread_mutex_unlock(&jobs_lock);
-    if (sync_jobs_save(&ctx, st, o) != AT_OK)
+    if ((rc = sync_jobs_save(&ctx, st, o)) != AT_OK)
         fprintf(stderr, "attest: cannot keep sync job %s: %s\n", j->id, ctx.message);
     json_decref(o);
+    return rc;
 }
 
 static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t total)
@@ -247,7 +258,7 @@ static int job_deliver(struct at_ctx *ctx, struct store *st, struct sync_net *n)
     return rc;
 }
 
-/* Takes j out of the running jobs and frees it. */
+/* Takes j out of the jobs in memory and frees it. */
 static void job_remove(struct sync_job *j)
 {
     size_t keep = 0;
@@ -261,10 +272,29 @@ static void job_remove(struct sync_job *j)
     job_free(j);
 }
 
+/* Saves the ended job j through st, trying again until it is saved (the
+ * archive's write lock held by another for longer than its wait: a large
+ * import, a backup), then frees it.  Until then j stays in memory, where
+ * GET .../jobs finds it ended; only a stop of the server before it is
+ * saved leaves its row running, marked interrupted at the next start.
+ * (POST .../push|pull|restore, which run the job within the request,
+ * answer once it is saved.) */
+static void job_keep_end(struct store *st, struct sync_job *j)
+{
+    unsigned wait = JOB_SAVE_RETRY_FIRST;
+
+    while (job_save(st, j) != AT_OK) {
+        fprintf(stderr, "attest: sync job %s ended; saving its end again in %u s\n", j->id, wait);
+        sleep(wait);
+        wait = wait * 2 > JOB_SAVE_RETRY_MAX ? JOB_SAVE_RETRY_MAX : wait * 2;
+    }
+    job_remove(j);
+}
+
 /* Runs the job's exchange on st (its session set) and records its end:
  * the result, or the error (a 502 when the peer's server failed); then wipes
- * the token, saves the end in the archive and frees the job: *end, when
- * end is not NULL, is the job as it ended. */
+ * the token and keeps the end (job_keep_end): *end, when end is not NULL,
+ * is the job as it ended. */
 static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, json_t **end)
 {
     struct sync_net *n = &j->net;
@@ -311,8 +341,7 @@ static void job_run(struct at_ctx *ctx, struct store *st, struct sync_job *j, js
     if (end)
         *end = job_json(j);
     pthread_mutex_unlock(&jobs_lock);
-    job_save(st, j);
-    job_remove(j);
+    job_keep_end(st, j);
 }
 
 static void *job_thread(void *arg)
@@ -441,13 +470,13 @@ out:
     return status;
 }
 
-/* The running job id with peer (NULL: any), as JSON, or NULL. */
-static json_t *running_job(const char *peer, const char *id)
+/* The job id with peer in memory (id NULL: the newest), as JSON, or NULL. */
+static json_t *live_job(const char *peer, const char *id)
 {
     json_t *out = NULL;
 
     pthread_mutex_lock(&jobs_lock);
-    for (size_t i = 0; i < njobs && out == NULL; i++)
+    for (size_t i = njobs; i-- > 0 && out == NULL;)
         if (strcmp(jobs[i]->peer, peer) == 0 && (id == NULL || strcmp(jobs[i]->id, id) == 0))
             out = job_json(jobs[i]);
     pthread_mutex_unlock(&jobs_lock);
@@ -457,7 +486,7 @@ static json_t *running_job(const char *peer, const char *id)
 /* GET /api/v1/sync/peers/{name}/jobs/{id} */
 int api_sync_job_get(struct request *r)
 {
-    json_t *reply = running_job(r->params[0], r->params[1]);
+    json_t *reply = live_job(r->params[0], r->params[1]);
     int rc;
 
     if (reply == NULL)
@@ -473,8 +502,8 @@ int api_sync_job_get(struct request *r)
     return rc == AT_OK ? http_json(r, 200, reply) : http_core_error(r, rc);
 }
 
-/* GET /api/v1/sync/peers/{name}/jobs: {jobs: [...]}, newest first, a
- * running one as it is now. */
+/* GET /api/v1/sync/peers/{name}/jobs: {jobs: [...]}, newest first, one
+ * in memory as it is now (first when its row is not yet saved). */
 int api_sync_job_list(struct request *r)
 {
     json_t *list = NULL, *job;
@@ -483,17 +512,25 @@ int api_sync_job_list(struct request *r)
 
     if (rc != AT_OK)
         return http_core_error(r, rc);
-    json_array_foreach(list, i, job) {
-        json_t *now = running_job(r->params[0], json_string_value(json_object_get(job, "id")));
-        if (now)
-            json_array_set_new(list, i, now);
+    pthread_mutex_lock(&jobs_lock);
+    for (size_t k = 0; k < njobs; k++) {
+        if (strcmp(jobs[k]->peer, r->params[0]) != 0)
+            continue;
+        json_array_foreach(list, i, job)
+            if (strcmp(json_string_value(json_object_get(job, "id")), jobs[k]->id) == 0)
+                break;
+        if (i < json_array_size(list))
+            json_array_set_new(list, i, job_json(jobs[k]));
+        else
+            json_array_insert_new(list, 0, job_json(jobs[k]));
     }
+    pthread_mutex_unlock(&jobs_lock);
     return http_json(r, 200, json_pack("{s:o}", "jobs", list));
 }
 
 json_t *api_sync_job_latest(struct request *r, const char *peer)
 {
-    json_t *out = running_job(peer, NULL), *list = NULL;
+    json_t *out = live_job(peer, NULL), *list = NULL;
 
     if (out == NULL && sync_jobs_list(&r->ctx, r->st, peer, &list) == AT_OK)
         out = json_incref(json_array_get(list, 0));

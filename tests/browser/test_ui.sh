@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: a new archive of FICTIONAL records served by `attest serve`
-# on a free loopback port, driven through the web application in Debian's
+# on a free loopback port (with a push to peer b left running in its
+# archive, as a stop of the server would leave it; attest-sql writes it),
+# driven through the web application in Debian's
 # chromium by playwright-core (tests/browser/ui.test.mjs).  Prints one
 # "ok - browser/NAME" or "not ok - browser/NAME" line per step; screenshots
 # of failing steps are kept in the directory it prints, the pictures steps
@@ -19,6 +21,10 @@ if ! { run init "$tmp/a" --kdf interactive \
        && run init "$tmp/b" --kdf interactive \
        && run -A "$tmp/a" peers add b "$(run -A "$tmp/b" key show | grep -m1 '^attest-peer')" \
        && run -A "$tmp/b" peers add a "$(run -A "$tmp/a" key show | grep -m1 '^attest-peer')" \
+       && "$ATTEST_SQL" "$tmp/a" "INSERT INTO sync_job (id, peer, kind, state, stage, done, total, counts,
+              notes, started_by, started_at) VALUES ('0123456789abcdef0123456789abcdef', 'b', 'push', 'running',
+              'uploading', 524288, 1048576, '{\"packed\":{\"versions\":3,\"items\":0,\"files\":1}}', '[]',
+              'admin', '2026-01-02T03:04:05Z')" 3<"$tmp/pass" \
        && run -A "$tmp/a" sync export --to b > "$tmp/ab.pack" && run -A "$tmp/b" sync import "$tmp/ab.pack" \
        && run -A "$tmp/a" amend dc-fake00000001 --publisher "FICTIONAL Group A" --reason "FICTIONAL: one side" \
        && run -A "$tmp/b" amend dc-fake00000001 --publisher "FICTIONAL Group B" --reason "FICTIONAL: the other" \

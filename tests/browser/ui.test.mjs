@@ -589,6 +589,33 @@ await step('peers: the key line to copy, a peer pinned by its line and listed', 
     check((await row.locator('[data-field="ahead"]').textContent()) === 'not known yet', 'what it holds is not known');
 });
 
+// test_ui.sh leaves a push with peer b "running" in the archive before the
+// server starts, as a stop of the server in the middle would: the server
+// marks it interrupted as it starts, and the page shows it without following.
+await step('peers: a push the server\'s stop cut short is shown on load, with what to do, in English and Korean', async () => {
+    await goto('peers');
+    const job = '#pe-jobs .peer-jobs[data-peer="b"] li[data-state="interrupted"]';
+    await page.waitForSelector(job);
+    const field = (f) => page.textContent(`${job} [data-field="${f}"]`);
+    check((await field('state')) === 'interrupted by a stop of the server', 'its state: ' + await field('state'));
+    check((await field('stage')) === 'sending', 'the stage it stopped at: ' + await field('stage'));
+    check((await field('figures')) === '512.0 KiB of 1.0 MiB (50%)', 'how far it went: ' + await field('figures'));
+    check((await field('counts')) === 'In the pack: 3 versions, 0 items, 1 files.', 'what was packed: ' + await field('counts'));
+    check((await field('when')) !== '', 'when it ended');
+    check(/push again/.test(await field('message')), 'what to do: ' + await field('message'));
+    check((await page.textContent(job)).startsWith('Push to b:'), 'what it was');
+    check(await page.locator('#pe-progress .sync-job').count() === 0, 'nothing is followed');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await goto('peers');
+    await page.waitForSelector(job);
+    check((await page.textContent('#pe-jobs h2')) === '최근 작업', 'the Korean title');
+    check((await field('state')) === '서버가 멈춰 중단됨', 'its state in Korean: ' + await field('state'));
+    check((await page.textContent(job)).startsWith('b(으)로 보내기:'), 'what it was, in Korean');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+});
+
 await step('peers: push to the second server, the status changes', async () => {
     let row = await peerRow();
     await row.locator('button[data-action="push"]').click();

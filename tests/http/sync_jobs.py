@@ -10,7 +10,10 @@ the laptop's server only once pinned with the peer (its cacert).  Last, the
 laptop's server (pid argv[6], serving argv[8] with the binary argv[7],
 its stderr appended to argv[9]) is killed in the middle of a push and
 started again by this script (stopped at its end): the job is read back
-interrupted, and the next push resumes from the outbox.
+interrupted, and the next push resumes from the outbox.  Before that, a
+push ends while another connection holds the laptop archive's write lock
+for longer than the server waits for it: its end is saved once the lock is
+free.
 FICTIONAL data only."""
 import http.client
 import http.server
@@ -55,6 +58,7 @@ class Relay:
             self.cv.notify_all()
             ok = self.cv.wait_for(lambda: self.open or self.credit > 0 or self.dropping, timeout=60)
             self.waiting -= 1
+            self.cv.notify_all()   # for whoever waits for the relay to hold nothing
             if not ok or self.dropping:
                 return False
             if not self.open:
@@ -292,6 +296,78 @@ r = admin.post(JOBS, {"kind": "pull", "token": token})
 end = watch(r.json(), lambda j: False) if r.status == 202 else {}
 res.check("over TLS with the certificate kept with the peer: the job (on its own thread) ends done",
           end.get("state") == "done", brief(end))
+
+# ---- a job ending while another holds the laptop archive's write lock ---------------------
+HOLD = 13   # seconds: longer than a connection waits for the lock (10 s, store.c)
+
+
+def hold_lock():
+    """attest-sql on the laptop's archive in a transaction that holds its
+    write lock (BEGIN IMMEDIATE), once it holds it; COMMIT on stdin ends it."""
+    p = subprocess.Popen([os.environ["ATTEST_SQL"], laptop_dir], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, pass_fds=(3,))
+    p.stdin.write(b"BEGIN IMMEDIATE;\nSELECT 'held';\n")
+    p.stdin.flush()
+    return p if p.stdout.readline() == b"held\n" else None
+
+
+def row_state(job_id):
+    out = subprocess.run([os.environ["ATTEST_SQL"], laptop_dir,
+                          "SELECT state FROM sync_job WHERE id = '%s'" % job_id],
+                         capture_output=True, pass_fds=(3,), timeout=60)
+    return out.stdout.decode().strip()
+
+
+r = admin.request("POST", "/api/v1/evidence?filename=fictional-locked.bin&source=dc-jcb000000001",
+                  body=os.urandom(1024 * 1024))
+res.setup("a vault file on the laptop for a push that ends under the lock", r.status in (200, 201), r.body[:300])
+with relay.cv:
+    relay.open = False
+    relay.credit = 1
+    relay.fail_put = 0
+    relay.puts = 0
+holder = hold_lock()   # as the push starts: its row cannot be saved
+res.setup("the laptop archive's write lock held by another connection", holder is not None)
+r = start("push", chunk_size=CHUNK)
+job = r.json() if r.status == 202 else {}
+r = admin.get(JOBS)
+listed = [j["id"] for j in r.json().get("jobs", [])] if r.status == 200 else []
+res.check("a push started while the lock kept its row out is listed first all the same",
+          job and listed[:1] == [job["id"]], (r.status, job.get("id"), listed[:3]))
+if holder:
+    holder.communicate(b"COMMIT;\n", timeout=60)
+held = watch(job, lambda j: j["done"] >= CHUNK and relay.waiting > 0)
+holder = hold_lock()
+res.setup("the write lock held again", holder is not None, held)
+locked_at = time.monotonic()
+with relay.cv:   # the chunk held is refused: the push ends failed while the lock is held
+    relay.dropping = True
+    relay.cv.notify_all()
+    relay.cv.wait_for(lambda: relay.waiting == 0, timeout=60)
+    relay.dropping = False
+    relay.open = True
+during = watch(job, lambda j: False)
+seen_after = time.monotonic() - locked_at
+res.check("while the lock keeps its end out of the archive, the job reads failed (%.1f s into %d)"
+          % (seen_after, HOLD), during.get("state") == "failed" and seen_after < HOLD, brief(during))
+time.sleep(max(0, HOLD - (time.monotonic() - locked_at)))
+if holder:
+    holder.communicate(b"COMMIT;\n", timeout=60)
+deadline = time.monotonic() + 30   # the server tries again within seconds of the lock's end
+while row_state(job.get("id", "none")) == "running" and time.monotonic() < deadline:
+    time.sleep(0.5)
+r = admin.get(JOBS + "/" + job.get("id", "none"))
+end = r.json() if r.status == 200 else {}
+res.check("the push that ended while the archive's write lock was held %d s reads back failed, with "
+          "its message, the chunk sent and what was packed, not running" % HOLD,
+          end.get("state") == "failed" and "FICTIONAL relay dropped" in (end.get("error") or {}).get("message", "")
+          and end.get("done") == CHUNK and end.get("total", 0) > CHUNK
+          and (end.get("packed") or {}).get("files", 0) >= 1 and end.get("ended_at"), brief(end))
+res.check("... and so does its row in the archive once the lock is free",
+          row_state(job.get("id", "none")) == "failed", row_state(job.get("id", "none")))
+r = start("push", chunk_size=CHUNK)   # its pack, left in the outbox, delivered
+end = watch(r.json(), lambda j: False) if r.status == 202 else {}
+res.setup("the push started again after the lock ends done", end.get("state") == "done", brief(end))
 
 # ---- the laptop's server killed mid-push, started again ---------------------------------
 def serve():

@@ -10,7 +10,7 @@
 # the network, and the refusals (a token over plain http to another
 # machine, no token, a role without the sync right).  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 70
+plan 71
 http_setup
 export HTTP_TEST_ARCHIVE="$tmp/a"
 L=$tmp/laptop
@@ -66,6 +66,8 @@ check "nothing is imported from a partial pack" test $rc -ne 0
 check "the pull run again resumes at byte 3000 and imports" pull
 cp "$tmp/out" "$tmp/pull2"
 check "it said where it resumed" grep -q "resuming the download at byte 3000" "$tmp/pull2"
+check "it counts the records in conflict as the archive's, not as the pull's" \
+    grep -q "(0 already held); 0 records in conflict in this archive (attest sync conflicts)" "$tmp/pull2"
 check "the inbox is empty" test ! -e "$L/sync-inbox/centre.pack" -a ! -e "$L/sync-inbox/centre.pack.pull"
 check "the resumed pull asked the server for the rest (206)" grep -q 'GET /api/v1/sync/pack 206 ' "$tmp/server.log"
 check "the laptop holds the centre's records" "$bin" -A "$L" show dc-fake00000001

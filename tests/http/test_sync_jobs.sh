@@ -9,10 +9,13 @@
 # with 409; a pull is watched half downloaded; over TLS, the certificate
 # kept with the peer is used by the job's own thread; GET .../jobs lists
 # them; the laptop's server killed mid-push and started again reads the job
-# back interrupted, and the next push resumes from the outbox.  FICTIONAL
+# back interrupted, and the next push resumes from the outbox; a push that
+# ends while another connection holds the archive's write lock longer than
+# the server waits reads back failed once it is free, and one started while
+# the lock keeps its row out is listed all the same.  FICTIONAL
 # data only.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 40
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
