@@ -5,6 +5,7 @@
  */
 #include "search_text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool search_has_non_ascii(const char *s)
@@ -96,37 +97,80 @@ void search_texts_free(struct search_texts *x)
     buf_free(&x->grams);
 }
 
+/* The last record search_text made the texts of, on one connection: the
+ * views of search_cjk and search_short call it twice a row (for the row
+ * and to leave out a record without non-ASCII text), and a JSON parse is
+ * most of its cost. */
+struct text_cache {
+    struct buf type, doc;
+    struct search_texts x;
+    bool full;
+};
+
+static void cache_free(void *p)
+{
+    struct text_cache *c = p;
+
+    buf_free(&c->type);
+    buf_free(&c->doc);
+    if (c->full)
+        search_texts_free(&c->x);
+    free(c);
+}
+
+static bool cache_holds(const struct text_cache *c, const char *type, const char *doc,
+                        size_t doc_len)
+{
+    return c->full && c->doc.len == doc_len && memcmp(buf_str(&c->doc), doc, doc_len) == 0
+           && strcmp(buf_str(&c->type), type) == 0;
+}
+
 /* search_text(type, doc, which): see search_text.h.  FTS5 calls it through
  * the views for the rows it reads: a query's snippets, the row an amend
  * deletes, every row of a rebuild. */
 static void text_function(sqlite3_context *sc, int argc, sqlite3_value **argv)
 {
-    const struct type_spec *t = model_type((const char *)sqlite3_value_text(argv[0]));
+    struct text_cache *c = sqlite3_user_data(sc);
+    const char *type = (const char *)sqlite3_value_text(argv[0]);
     const char *doc_text = (const char *)sqlite3_value_text(argv[1]);
+    size_t doc_len = (size_t)sqlite3_value_bytes(argv[1]);
     int which = sqlite3_value_int(argv[2]);
+    const struct type_spec *t = type ? model_type(type) : NULL;
     const struct buf *b;
-    struct search_texts x;
     json_t *doc;
 
     (void)argc;
-    if (t == NULL || doc_text == NULL || which < 0 || which > 2
-        || (doc = json_loads(doc_text, 0, NULL)) == NULL) {
-        sqlite3_result_error(sc, "search_text: a current record of no known type, or not JSON", -1);
+    if (t == NULL || doc_text == NULL || which < 0 || which > 2) {
+        sqlite3_result_error(sc, "search_text: a current record of no known type", -1);
         return;
     }
-    search_texts_make(&x, t, doc);
-    json_decref(doc);
-    b = which == 0 ? &x.words : which == 1 ? &x.cjk : &x.grams;
-    if (which == 0 || x.cjk.len)
+    if (!cache_holds(c, type, doc_text, doc_len)) {
+        if ((doc = json_loadb(doc_text, doc_len, 0, NULL)) == NULL) {
+            sqlite3_result_error(sc, "search_text: a current record that is not JSON", -1);
+            return;
+        }
+        if (c->full)
+            search_texts_free(&c->x);
+        search_texts_make(&c->x, t, doc);
+        json_decref(doc);
+        buf_reset(&c->type);
+        buf_puts(&c->type, type);
+        buf_reset(&c->doc);
+        buf_append(&c->doc, doc_text, doc_len);
+        c->full = true;
+    }
+    b = which == 0 ? &c->x.words : which == 1 ? &c->x.cjk : &c->x.grams;
+    if (which == 0 || c->x.cjk.len)
         sqlite3_result_text(sc, buf_str(b), (int)b->len, SQLITE_TRANSIENT);
     else
         sqlite3_result_null(sc);
-    search_texts_free(&x);
 }
 
 int search_text_connect(sqlite3 *db)
 {
-    return sqlite3_create_function(db, "search_text", 3,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                   text_function, NULL, NULL);
+    struct text_cache *c = xcalloc(1, sizeof *c);
+
+    return sqlite3_create_function_v2(db, "search_text", 3,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, c,
+                                      text_function, NULL, NULL, cache_free);
 }
