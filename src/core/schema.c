@@ -566,10 +566,14 @@ static const char *const migrations[] = {
      * encrypted with every page): their content is a view over
      * record_current made by search_text (search_text.c), which a snippet,
      * a delete and a rebuild read back.  Made again here from the
-     * current records. */
+     * current records.  (The views may exist already in an archive whose
+     * version was set back to redo an earlier migration.) */
     "DROP TABLE search_words;\n"
     "DROP TABLE search_cjk;\n"
     "DROP TABLE search_short;\n"
+    "DROP VIEW IF EXISTS search_words_text;\n"
+    "DROP VIEW IF EXISTS search_cjk_text;\n"
+    "DROP VIEW IF EXISTS search_short_text;\n"
     "CREATE VIEW search_words_text AS\n"
     "  SELECT rowid AS row, search_text(type, doc, 0) AS text FROM record_current;\n"
     "CREATE VIEW search_cjk_text AS SELECT row, text FROM (\n"
