@@ -151,6 +151,10 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
         replaces = sqlite3_step(stmt) == SQLITE_ROW;
         rowid = sqlite3_column_int64(stmt, 0);
         sqlite3_reset(stmt);
+        /* The full-text indexes read the text to delete from the row's
+         * old doc (their external content): before the row changes. */
+        if (replaces && search_forget(ctx, st, rowid) != AT_OK)
+            goto out;
     }
     if ((stmt = store_stmt(ctx, st, replaces ? update : insert)) == NULL)
         goto out;
@@ -199,7 +203,7 @@ static int derive_current(struct at_ctx *ctx, struct store *st, json_t *doc, con
                                 json_is_true(json_object_get(doc, "retracted"))) != AT_OK
         || layer_date_record(ctx, st, rowid, id, replaces, &stale) != AT_OK)
         goto out;
-    rc = search_index_record(ctx, st, rowid, t, doc, replaces);
+    rc = search_index_record(ctx, st, rowid, t, doc);
 out:
     layer_stale_free(&stale);
     buf_free(&d.place);

@@ -569,6 +569,36 @@ static const char *const migrations[] = {
     "INSERT INTO meta(key, value) SELECT 'proofs_to_convert', 'json'\n"
     "  WHERE EXISTS (SELECT 1 FROM record_version WHERE proof IS NOT NULL)\n"
     "     OR EXISTS (SELECT 1 FROM sync_item);\n",
+    /* 26 -> 27: derived: the full-text indexes keep no copy of the text
+     * (it was stored twice or three times beside each record's doc, and
+     * encrypted with every page): their content is a view over
+     * record_current made by search_text (search_text.c), which a snippet,
+     * a delete and a rebuild read back.  Made again here from the
+     * current records.  (The views may exist already in an archive whose
+     * version was set back to redo an earlier migration.) */
+    "DROP TABLE search_words;\n"
+    "DROP TABLE search_cjk;\n"
+    "DROP TABLE search_short;\n"
+    "DROP VIEW IF EXISTS search_words_text;\n"
+    "DROP VIEW IF EXISTS search_cjk_text;\n"
+    "DROP VIEW IF EXISTS search_short_text;\n"
+    "CREATE VIEW search_words_text AS\n"
+    "  SELECT rowid AS row, search_text(type, doc, 0) AS text FROM record_current;\n"
+    "CREATE VIEW search_cjk_text AS SELECT row, text FROM (\n"
+    "  SELECT rowid AS row, search_text(type, doc, 1) AS text FROM record_current)\n"
+    "  WHERE text IS NOT NULL;\n"
+    "CREATE VIEW search_short_text AS SELECT row, grams FROM (\n"
+    "  SELECT rowid AS row, search_text(type, doc, 2) AS grams FROM record_current)\n"
+    "  WHERE grams IS NOT NULL;\n"
+    "CREATE VIRTUAL TABLE search_words USING fts5(text,\n"
+    "  tokenize = 'unicode61 remove_diacritics 2', content = 'search_words_text', content_rowid = 'row');\n"
+    "CREATE VIRTUAL TABLE search_cjk USING fts5(text,\n"
+    "  tokenize = 'trigram', content = 'search_cjk_text', content_rowid = 'row');\n"
+    "CREATE VIRTUAL TABLE search_short USING fts5(grams, tokenize = 'unicode61', columnsize = 0,\n"
+    "  content = 'search_short_text', content_rowid = 'row');\n"
+    "INSERT INTO search_words(search_words) VALUES ('rebuild');\n"
+    "INSERT INTO search_cjk(search_cjk) VALUES ('rebuild');\n"
+    "INSERT INTO search_short(search_short) VALUES ('rebuild');\n",
 };
 
 const char *schema_create_sql(void)

@@ -5,6 +5,7 @@
  */
 #include "attest.h"
 #include "search.h"
+#include "search_text.h"
 #include "gazetteer.h"
 #include "record_filter.h"
 #include "referrers.h"
@@ -12,14 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool has_non_ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
-}
 
 /* Number of Unicode characters in a UTF-8 string. */
 static size_t utf8_chars(const char *s)
@@ -29,58 +22,6 @@ static size_t utf8_chars(const char *s)
     for (; *s; s++)
         n += ((unsigned char)*s & 0xC0) != 0x80;
     return n;
-}
-
-/* Length in bytes of the UTF-8 character at s. */
-static size_t utf8_len(const char *s)
-{
-    unsigned char c = (unsigned char)*s;
-    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-
-    for (size_t i = 1; i < n; i++)
-        if (s[i] == '\0')
-            return i;
-    return n;
-}
-
-/* Appends to grams each non-ASCII character of text and each pair of
- * neighbours within a run of them, space-separated. */
-static void add_grams(struct buf *grams, const char *text)
-{
-    const char *prev = NULL;
-
-    for (const char *p = text; *p;) {
-        size_t n = utf8_len(p);
-        if ((unsigned char)*p < 0x80) {
-            prev = NULL;
-        } else {
-            buf_append(grams, p, n);
-            buf_putc(grams, ' ');
-            if (prev) {
-                buf_append(grams, prev, (size_t)(p - prev) + n);
-                buf_putc(grams, ' ');
-            }
-            prev = p;
-        }
-        p += n;
-    }
-}
-
-/* Appends text and a newline to b (not through printf: an import calls
- * this for every text field of every record). */
-static void add_line(struct buf *b, const char *text)
-{
-    buf_puts(b, text ? text : "");
-    buf_putc(b, '\n');
-}
-
-static void add_text(struct buf *words, struct buf *cjk, struct buf *grams, const char *text)
-{
-    add_line(words, text);
-    if (has_non_ascii(text)) {
-        add_line(cjk, text);
-        add_grams(grams, text);
-    }
 }
 
 static int insert(struct at_ctx *ctx, struct store *st, const char *sql, sqlite3_int64 rowid,
@@ -98,53 +39,42 @@ static int insert(struct at_ctx *ctx, struct store *st, const char *sql, sqlite3
     return AT_OK;
 }
 
-int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid,
-                        const struct type_spec *t, json_t *doc, bool replace)
+int search_forget(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid)
 {
     static const char del_words[] = "DELETE FROM search_words WHERE rowid = ?1";
     static const char del_cjk[] = "DELETE FROM search_cjk WHERE rowid = ?1";
     static const char del_short[] = "DELETE FROM search_short WHERE rowid = ?1";
+    int rc;
+
+    if ((rc = insert(ctx, st, del_words, rowid, NULL)) == AT_OK
+        && (rc = insert(ctx, st, del_cjk, rowid, NULL)) == AT_OK)
+        rc = insert(ctx, st, del_short, rowid, NULL);
+    return rc;
+}
+
+int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid,
+                        const struct type_spec *t, json_t *doc)
+{
     static const char ins_short[] = "INSERT INTO search_short(rowid, grams) VALUES (?1, ?2)";
     static const char ins_words[] = "INSERT INTO search_words(rowid, text) VALUES (?1, ?2)";
     static const char ins_cjk[] = "INSERT INTO search_cjk(rowid, text) VALUES (?1, ?2)";
-    json_t *data = json_object_get(doc, "data");
-    struct buf words = BUF_INIT, cjk = BUF_INIT, grams = BUF_INIT;
-    int rc = AT_OK;
+    struct search_texts x;
+    int rc;
 
-    add_line(&words, json_string_value(json_object_get(doc, "id")));
-    for (size_t i = 0; i < t->nfields; i++) {
-        const struct field_spec *f = &t->fields[i];
-        json_t *v = json_object_get(data, f->name), *item;
-        size_t k;
-
-        if (v == NULL)
-            continue;
-        if (f->kind == FIELD_TEXT || f->kind == FIELD_IMO) {
-            add_text(&words, &cjk, &grams, json_string_value(v));
-        } else if (f->kind == FIELD_NAMES) {
-            json_array_foreach(v, k, item)
-                add_text(&words, &cjk, &grams, json_string_value(json_object_get(item, "name")));
-        }
-    }
-    if (replace && ((rc = insert(ctx, st, del_words, rowid, NULL)) != AT_OK
-                    || (rc = insert(ctx, st, del_cjk, rowid, NULL)) != AT_OK
-                    || (rc = insert(ctx, st, del_short, rowid, NULL)) != AT_OK))
-        goto out;
-    if ((rc = insert(ctx, st, ins_words, rowid, buf_str(&words))) != AT_OK)
-        goto out;
-    if (cjk.len && (rc = insert(ctx, st, ins_cjk, rowid, buf_str(&cjk))) == AT_OK)
-        rc = insert(ctx, st, ins_short, rowid, buf_str(&grams));
-out:
-    buf_free(&words);
-    buf_free(&cjk);
-    buf_free(&grams);
+    search_texts_make(&x, t, doc);
+    if ((rc = insert(ctx, st, ins_words, rowid, buf_str(&x.words))) == AT_OK && x.cjk.len
+        && (rc = insert(ctx, st, ins_cjk, rowid, buf_str(&x.cjk))) == AT_OK)
+        rc = insert(ctx, st, ins_short, rowid, buf_str(&x.grams));
+    search_texts_free(&x);
     return rc;
 }
 
 int search_clear(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st, "DELETE FROM search_words; DELETE FROM search_cjk;"
-                               " DELETE FROM search_short;");
+    /* 'delete-all', not DELETE: the rows' external content may be gone. */
+    return store_exec(ctx, st, "INSERT INTO search_words(search_words) VALUES ('delete-all');"
+                               " INSERT INTO search_cjk(search_cjk) VALUES ('delete-all');"
+                               " INSERT INTO search_short(search_short) VALUES ('delete-all');");
 }
 
 /* FTS5 keeps the terms of the rows written since its last flush in
@@ -803,7 +733,7 @@ static int topk_register(struct at_ctx *ctx, struct store *st)
  * find; other scripts (Latin with marks, Cyrillic) are words. */
 static bool has_cjk(const char *s)
 {
-    for (; *s; s += utf8_len(s)) {
+    for (; *s; s += search_utf8_len(s)) {
         const unsigned char *u = (const unsigned char *)s;
         uint32_t cp;
         if (u[0] < 0xE0 || u[0] >= 0xF0 || u[1] == '\0' || u[2] == '\0')
@@ -955,7 +885,7 @@ static int search_text(struct search_run *r, const char *text, bool words, const
     sqlite3_stmt *stmt;
     int rc = AT_OK, step = SQLITE_DONE;
 
-    if (words && !has_non_ascii(text)) {
+    if (words && !search_has_non_ascii(text)) {
         if (words_query(text, &match) > 1) {
             rc = search_ranked(r, buf_str(&match));
             buf_free(&match);
@@ -1013,7 +943,7 @@ int search_query(struct at_ctx *ctx, struct store *st, const char *query,
             memcpy(one, line, n);
             one[n] = '\0';
             line += n + (line[n] == '\n');
-            if (strcmp(one, query) != 0 && has_non_ascii(one) == (pass == 1)) {
+            if (strcmp(one, query) != 0 && search_has_non_ascii(one) == (pass == 1)) {
                 buf_reset(&why);
                 buf_printf(&why, "found as \"%s\", a spelling of %s (%s)", one,
                            named[0]->hangul, named[0]->name);

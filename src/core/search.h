@@ -15,10 +15,15 @@
 
 #include <jansson.h>
 
-/* Indexes the record doc stored at rowid of record_current; with replace,
- * drops what was indexed for that row first.  Inside a transaction. */
+/* Indexes the record doc stored at rowid of record_current, a row not
+ * indexed yet (or forgotten), by the texts of search_text.h: the indexes
+ * keep no copy of them.  Inside a transaction. */
 int search_index_record(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid,
-                        const struct type_spec *t, json_t *doc, bool replace);
+                        const struct type_spec *t, json_t *doc);
+
+/* Drops what was indexed for rowid of record_current: before its doc
+ * changes, since FTS5 reads the old text from the row to delete it. */
+int search_forget(struct at_ctx *ctx, struct store *st, sqlite3_int64 rowid);
 
 /* Empties the index (before a rebuild). */
 int search_clear(struct at_ctx *ctx, struct store *st);

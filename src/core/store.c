@@ -13,6 +13,7 @@
 #include "attest.h"
 #include "store.h"
 #include "schema.h"
+#include "search_text.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -328,6 +329,10 @@ static int connect(struct at_ctx *ctx, const char *dir, const uint8_t *page_key,
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, 10000);
+    if (search_text_connect(st->db) != SQLITE_OK) {
+        rc = ctx_error(ctx, AT_ERR, "cannot open archive %s: %s", dir, sqlite3_errmsg(st->db));
+        goto out;
+    }
     if ((rc = apply_key(ctx, st, page_key)) != AT_OK)
         goto out;
     if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {

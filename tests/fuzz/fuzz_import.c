@@ -75,7 +75,9 @@ static void empty_archive(void)
                              " DELETE FROM log_entry WHERE seq NOT IN (SELECT seq FROM log_item);"
                              " DELETE FROM tree_head WHERE size > (SELECT count(*) FROM log_item);"
                              " DELETE FROM record_current; DELETE FROM record_ref;"
-                             " DELETE FROM search_words; DELETE FROM search_cjk;"
+                             " INSERT INTO search_words(search_words) VALUES ('delete-all');"
+                             " INSERT INTO search_cjk(search_cjk) VALUES ('delete-all');"
+                             " INSERT INTO search_short(search_short) VALUES ('delete-all');"
                              " DELETE FROM geo_rtree; COMMIT;") != AT_OK
         || evlog_rebuild_nodes(&ctx, st) != AT_OK) {
         fprintf(stderr, "fuzz_import: %s\n", ctx.message);

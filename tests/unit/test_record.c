@@ -161,7 +161,9 @@ UNIT_TEST(rebuild_recreates_the_derived_tables)
 
     REQUIRE(st != NULL);
     REQUIRE(add(&ctx, st, "event", "{\"title\": \"FICTIONAL 회령 event\", \"date\": \"1997\"}", id) == AT_OK);
-    store_exec(&ctx, st, "DELETE FROM record_current; DELETE FROM search_words; DELETE FROM search_cjk;");
+    store_exec(&ctx, st, "DELETE FROM record_current;"
+               " INSERT INTO search_words(search_words) VALUES ('delete-all');"
+               " INSERT INTO search_cjk(search_cjk) VALUES ('delete-all');");
     CHECK(hits(st, "회령") == 0);
     store_begin(&ctx, st);
     CHECK(record_rebuild(&ctx, st) == AT_OK);
