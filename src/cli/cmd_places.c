@@ -147,7 +147,7 @@ static int at_points(struct cli *cli, char **points, size_t npoints, size_t k, b
                    json_string_value(json_object_get(prov, "hangul")));
         if (county)
             printf("county:   %s (%s), %s %.1f km away\n", county->name, county->hangul,
-                   county->centroid ? "its centre" : "seat",
+                   county->point == GAZ_POINT_CENTROID ? "its centre" : "seat",
                    geo_distance_m(lat[i], lon[i], county->lat, county->lon) / 1000);
         printf("\n");
         print_table(json_object_get(o, "nearest"), true);

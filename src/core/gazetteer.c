@@ -70,8 +70,10 @@ json_t *gazetteer_place_json(const struct gazetteer_place *p, double dist_m)
     }
     if (prov && prov != p)
         json_object_set_new(o, "province", json_string(prov->name));
-    if (p->centroid)
+    if (p->point == GAZ_POINT_CENTROID)
         json_object_set_new(o, "point_of", json_string("the centroid of its outline"));
+    else if (p->point == GAZ_POINT_CITY)
+        json_object_set_new(o, "point_of", json_string("its city's point (the district is not placed)"));
     else if (strcmp(p->seat, p->name) != 0)
         json_object_set_new(o, "point_of", json_string(p->seat));
     if (dist_m >= 0)
@@ -324,6 +326,11 @@ size_t gazetteer_named(const char *text, const struct gazetteer_place **out, siz
     return k;
 }
 
+bool gazetteer_placed(const struct gazetteer_place *p)
+{
+    return p->point != GAZ_POINT_CITY;
+}
+
 size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_match *out,
                       size_t max)
 {
@@ -332,7 +339,7 @@ size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_m
 
     for (size_t p = 0; p < gazetteer_nplaces; p++) {
         const struct gazetteer_place *pl = &gazetteer_places[p];
-        if (kinds && !(kinds & (1u << pl->kind)))
+        if ((kinds && !(kinds & (1u << pl->kind))) || !gazetteer_placed(pl))
             continue;
         all[n++] = (struct gazetteer_match){ pl, 0, geo_distance_m(lat, lon, pl->lat, pl->lon) };
     }

@@ -34,6 +34,14 @@ enum gazetteer_kind {
     GAZ_REFERENCE,   /* far cities, for range rings */
 };
 
+/* What a place's point is of. */
+enum gazetteer_point {
+    GAZ_POINT_SEAT,     /* the place's own (a county's: its seat's) */
+    GAZ_POINT_CENTROID, /* the middle of the division's outline (GADM) */
+    GAZ_POINT_CITY,     /* its city's: no source places the district, so
+                         * the point says nothing of where the district is */
+};
+
 struct gazetteer_place {
     enum gazetteer_kind kind;
     const char *hangul;   /* 회령시 */
@@ -45,8 +53,7 @@ struct gazetteer_place {
     long geonames_id;
     double lat, lon;
     long population;
-    bool centroid;        /* the point is the middle of the division's outline
-                           * (GADM), not its seat */
+    enum gazetteer_point point; /* what the point is of */
 };
 
 /* A ring of a country's outline: n (lon, lat) pairs from
@@ -106,8 +113,14 @@ size_t gazetteer_search(const char *query, struct gazetteer_match *out, size_t m
 size_t gazetteer_named(const char *text, const struct gazetteer_place **out, size_t max,
                        struct buf *spellings);
 
-/* The max places nearest (lat, lon), nearest first, of the kinds whose bit
- * (1 << kind) is in kinds (0: any).  Returns the count. */
+/* Whether p's point is where p is: false for a district that its city's
+ * point stands in for, which is found by name but never by position (not
+ * by gazetteer_near, `places at`, a ring's places or the map's labels). */
+bool gazetteer_placed(const struct gazetteer_place *p);
+
+/* The max placed places (gazetteer_placed) nearest (lat, lon), nearest
+ * first, of the kinds whose bit (1 << kind) is in kinds (0: any).
+ * Returns the count. */
 size_t gazetteer_near(double lat, double lon, unsigned kinds, struct gazetteer_match *out,
                       size_t max);
 

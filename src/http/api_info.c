@@ -150,7 +150,8 @@ int api_places(struct request *r)
             return http_error(r, 400, "invalid", "bbox", "bbox: %s", r->ctx.message);
         all = json_array();
         for (size_t i = 0; i < gazetteer_nplaces; i++)
-            if (in_box(&box, gazetteer_places[i].lat, gazetteer_places[i].lon))
+            if (gazetteer_placed(&gazetteer_places[i])
+                && in_box(&box, gazetteer_places[i].lat, gazetteer_places[i].lon))
                 json_array_append_new(all, gazetteer_place_json(&gazetteer_places[i], -1));
         return http_json(r, 200, json_pack("{s:o}", "places", all));
     }

@@ -16,7 +16,10 @@
 # their GADM outline (Samsu, Changjin, P'anmun and others), and districts
 # whose point comes from their article (Tongdaewŏn, Hyŏngjesan, Hwasŏng,
 # Rajin, Kŭmho-jigu; P'ohang by position only, since its Hangul 포항구역
-# holds Hanggu's 항구, which search and the place filter find inside it).
+# holds Hanggu's 항구, which search and the place filter find inside it),
+# and the districts that no source places, found by name only: their
+# city's point stands in for them, they say so, and `places at` never
+# names them.
 # All the spellings go to one `places search`, and all the points to one
 # `places at`, which answer each name or point in turn; the records of
 # every place are imported at once.  The build
@@ -99,7 +102,25 @@ district:동대원구역|동대원구역|동대원|Tongdaewŏn|Tongdaewon|Dongda
 district:라진구역|라진구역|나진구역|Rajin-guyŏk|Rajin-guyeok|Rajin-guyok|Rajin District|羅津區域
 district:금호지구|금호지구|Kŭmho|Kumho|Geumho|Kŭmho-jigu|Geumho-jigu|Kumho District|琴湖
 district:형제산구역|형제산구역|형제산|Hyŏngjesan|Hyongjesan|Hyeongjesan|Hyŏngjesan-guyŏk|Hyeongjesan-guyeok|Hyongjesan District
-district:화성구역|화성구역|화성|Hwasŏng|Hwasong|Hwaseong|Hwasŏng-guyŏk|Hwaseong-guyeok|Hwasong District|和盛|和盛區域'
+district:화성구역|화성구역|화성|Hwasŏng|Hwasong|Hwaseong|Hwasŏng-guyŏk|Hwaseong-guyeok|Hwasong District|和盛|和盛區域
+district:대성구역|대성구역|대성|Taesŏng|Taesong|Daeseong|Taesŏng-guyŏk|Daeseong-guyeok|Taesong-guyok|大城|大城區域|Taesong District
+district:룡성구역|룡성구역|용성구역|Ryongsŏng|Ryongsong|Yongseong|Ryongsŏng-guyŏk|Ryongsong-guyok|龍城|龍城區域|Ryongsong District
+district:락랑구역|락랑구역|낙랑구역|Rangnang|Rangrang|Nangnang|Rangnang-guyŏk|Rangnang-guyok|樂浪|樂浪區域|Rangrang District
+district:신암구역|신암구역|신암|Sinam|Sinam-guyŏk|Sinam-guyeok|Sinam-guyok|新岩|新岩區域|Sinam District
+district:수남구역|수남구역|수남|Sunam|Sunam-guyŏk|Sunam-guyeok|Sunam-guyok|水南|水南區域|Sunam District
+district:송평구역|송평구역|송평|Songp'"'"'yŏng|Songpyong|Songpyeong|Songp'"'"'yŏng-guyŏk|Songpyeong-guyeok|Songpyong-guyok|松坪|松坪區域|Songpyong District
+district:청암구역|청암구역|청암|Ch'"'"'ŏngam|Chongam|Cheongam|Ch'"'"'ŏngam-guyŏk|Cheongam-guyeok|Chongam-guyok|青岩|青岩區域|Chongam District
+district:부윤구역|부윤구역|부윤|Puyun|Buyun|Puyun-guyŏk|Buyun-guyeok|Puyun-guyok|富潤|富潤區域|Puyun District
+district:동흥산구역|동흥산구역|동흥산|Tonghŭngsan|Tonghungsan|Dongheungsan|Tonghŭngsan-guyŏk|Dongheungsan-guyeok|Tonghungsan-guyok|Pallyong|東興山|東興山區域|Tonghungsan District
+district:회상구역|회상구역|회상|Hoesang|Hoesang-guyŏk|Hoesang-guyeok|Hoesang-guyok|Hoesang District
+district:사포구역|사포구역|사포|Sap'"'"'o|Sapo|Sapho|Sap'"'"'o-guyŏk|Sapo-guyeok|Sapo-guyok|沙浦|沙浦區域|Sapo District
+district:해안구역|해안구역|해안|Haean|Haean-guyŏk|Haean-guyeok|Haean-guyok|Haean District
+district:흥덕구역|흥덕구역|흥덕|Hŭngdŏk|Hungdok|Heungdeok|Hŭngdŏk-guyŏk|Heungdeok-guyeok|Hungdok-guyok|Hungdok District
+district:선봉구역|선봉구역|Sŏnbong-guyŏk|Seonbong-guyeok|Sonbong-guyok|先鋒|先鋒區域|Sonbong District'
+# Places found by their spellings only, not by records: Sŏngch'ŏn'gang's
+# Hangul 성천강구역 holds Sŏngch'ŏn's 성천 (county:성천군), which search
+# and the place filter find inside it, as P'ohang's holds Hanggu's.
+named='district:성천강구역|성천강구역|성천강|Sŏngch'"'"'ŏn'"'"'gang|Songchongang|Seongcheongang|Sŏngch'"'"'ŏn'"'"'gang-guyŏk|Seongcheongang-guyeok|Songchongang-guyok|Songchongang District'
 # Each line: a place's id, its province and a point one to three km from
 # its seat (lat,lon), on North Korea's side of the 1:50m border.
 where='city:삼지연시|Ryanggang|41.81,128.33
@@ -170,10 +191,10 @@ district:금호지구|South Hamgyong|40.10,128.33
 district:형제산구역|Pyongyang|39.125,125.72
 district:포항구역|North Hamgyong|41.775,129.79
 district:화성구역|Pyongyang|39.105,125.785'
-nspellings=$(printf '%s\n' "$places" | tr '|' '\n' | grep -vc ':')
+nspellings=$(printf '%s\n%s\n' "$places" "$named" | tr '|' '\n' | grep -vc ':')
 nplaces=$(printf '%s\n' "$places" | wc -l)
 nwhere=$(printf '%s\n' "$where" | wc -l)
-plan $((nspellings + 2 * nplaces + 2 * nwhere + 17))
+plan $((nspellings + 2 * nplaces + 2 * nwhere + 20))
 
 # worldcities_check TABLE: checks each row of TABLE whose point comes from
 # the table world.cities of the R package maps (Debian r-cran-maps) against
@@ -223,7 +244,7 @@ while IFS= read -r line; do
         spellings+=("$sp")
         wanted+=("${s[0]}")
     done
-done <<<"$places"
+done < <(printf '%s\n%s\n' "$places" "$named")
 attest places search --limit 1 --json "${spellings[@]}" > "$T/spellings.json"
 i=0
 while IFS=$'\t' read -r query got; do
@@ -309,6 +330,22 @@ check "places at a GADM-placed county names its centre, not a seat" \
 attest places at 41.25,128.81 > "$T/at-seat.txt"
 check "places at a county placed by its seat names the seat" \
     grep -q '^county: .*(백암군), seat [0-9.]* km away' "$T/at-seat.txt"
+
+# A district that its city's point stands in for says so, and `places at`
+# never names it: at Ch'ŏngjin's own point, the city is the county and no
+# district of those placed by it is among the nearest.
+same "a district placed by its city's point says so" "its city's point (the district is not placed)" \
+    "$(attest places search --limit 1 --json 신암구역 | python3 -c 'import json, sys
+print(json.load(sys.stdin)[0].get("point_of", ""))')"
+same "places at its city's point names the city, and no district placed by it" "city:2044757 none" \
+    "$(attest places at --limit 20 --json 41.79556,129.77583 | python3 -c 'import json, sys
+a = json.load(sys.stdin)
+print(a["county"]["id"], " ".join(p["id"] for p in a["nearest"]
+                                 if p["id"].startswith("district:") and p["lat"] == a["lat"]) or "none")')"
+sed 's/^\(-\tdistrict\t17\t신암구역\t.*\t\)city "Ch.ŏngjin"/\1city "Hamhŭng"/' "$ROOT/data/places.tsv" > "$T/city-far.tsv"
+check_fails "the gazetteer's build refuses a district placed by a city of another province" 1 \
+    'city-far.tsv:[0-9]+: 신암구역 is given province 17, but its city 함흥시 is in 03' \
+    node "$ROOT/tools/gazetteer.js" "$T/city-far.tsv" "$T/gaz.c"
 
 # Several names or points: a name no place is spelled like is said and
 # makes the status 1, the others still answered; a point that does not

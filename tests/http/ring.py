@@ -2,7 +2,8 @@
 points are all km from the centre (haversine, within half a per cent), the
 places inside nearest first and the same as `attest sites ring --places
 --json` lists; out-of-range and missing numbers refused naming the
-argument; a login needed.  FICTIONAL data only."""
+argument; a login needed; a district that its city's point only stands in
+for is in no ring and among no map names.  FICTIONAL data only."""
 import json
 import math
 import os
@@ -39,6 +40,19 @@ res.check("nearest first, all within the radius, Hoeryong the first",
           places and places[0]["hangul"].startswith("회령")
           and all(0 <= p["distance_km"] <= 60 for p in places)
           and [p["distance_km"] for p in places] == sorted(p["distance_km"] for p in places), places[:3])
+# A district that its city's point only stands in for (Ch'ŏngjin's Sinam
+# and four others) is in no ring and on no map: at the city's own point,
+# the ring's places and the map's names of the box hold the city, and
+# none of those five districts.
+placed_by_city = {"district:" + h for h in ("신암구역", "수남구역", "송평구역", "청암구역", "부윤구역")}
+for what, path in (("a ring around Ch'ŏngjin's point", "/api/v1/ring?lat=41.79556&lon=129.77583&km=5"),
+                   ("the map's names of a box around it", "/api/v1/places?bbox=129.7,41.75,129.85,41.85")):
+    r = admin.get(path)
+    got = (r.json() if r.status == 200 else {}).get("places") or []
+    ids = [p["id"] for p in got]
+    res.check("%s names the city, and no district placed by it" % what,
+              "city:2044757" in ids and not set(ids) & placed_by_city,
+              r.body[:300])
 r = admin.get("/api/v1/ring?lat=95&lon=129.75&km=10")
 res.check("a latitude out of range is refused naming lat", r.status == 400 and error_of(r).get("field") == "lat",
           r.body[:200])
