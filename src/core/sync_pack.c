@@ -29,6 +29,7 @@
 #include "identity.h"
 #include "keys.h"
 #include "merkle.h"
+#include "model.h"
 #include "record.h"
 #include "search.h"
 #include "tier.h"
@@ -919,6 +920,7 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
             goto out;
         json_object_set_new(item, "parent", pid ? json_string(buf_str(&parent)) : json_null());
         buf_free(&parent);
+        /* The id travels in the proof's text, as the origin logged it. */
         json_object_del(item, "id");
         body = json_pack("{s:s, s:O}", "kind", kind, "item", item);
     } else {
@@ -1616,6 +1618,14 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     if (strcmp(hex, json_string_value(json_object_get(logged, "commitment")) ?: "") != 0) {
         rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s does not match what its "
                        "origin logged", gid);
+        goto out;
+    }
+    /* The item keeps the id its origin logged, signed with the rest: an id
+     * written down anywhere finds it on every archive. */
+    a.id = json_string_value(json_object_get(logged, "id"));
+    if (a.id && !model_random_id_valid("ei", a.id)) {
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its logged id \"%s\" is not an "
+                       "evidence id (such as ei-7k2m9q4xd3ab)", gid, a.id);
         goto out;
     }
     /* Kept with the proof: the salt of the commitment it proves.  (Made

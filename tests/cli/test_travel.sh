@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 44
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -109,11 +109,14 @@ attest -A "$C" sync import "$T/travel.pack" >/dev/null 2>"$T/err" || not_ok "the
 attest -A "$C" sync export --to laptop --since '{}' >"$T/back.pack" 2>"$T/err" || not_ok "the centre's restore pack" "$(cat "$T/err")"
 check "travel restore FILE" attest travel restore "$T/back.pack"
 same "after restore: the same records (by digest)" "$before" "$(records_digest "$L")"
-# Evidence ids are this archive's own: find each item again by its SHA-256.
+# evidence_of SHA256 [ARCHIVE]: the id of the item with those bytes.
 evidence_of() {
-    attest evidence list --json | python3 -c 'import json, sys
+    attest -A "${2:-$L}" evidence list --json | python3 -c 'import json, sys
 print(next((i["id"] for i in json.load(sys.stdin) if i.get("sha256") == sys.argv[1]), "none"))' "$1"
 }
+same "after restore: each item has the id it had before travel, here and at the centre" \
+    "$ev $ev2 $ev $ev2" \
+    "$(evidence_of "$sha_ev") $(evidence_of "$sha_ev2") $(evidence_of "$sha_ev" "$C") $(evidence_of "$sha_ev2" "$C")"
 attest evidence get "$(evidence_of "$sha_ev")" >"$T/got" 2>"$T/err"
 attest evidence get "$(evidence_of "$sha_ev2")" >"$T/got2" 2>>"$T/err"
 same "after restore: the evidence, synced and unsynced, byte for byte" "$sha_ev $sha_ev2" \
