@@ -1449,14 +1449,15 @@ out:
     return rc;
 }
 
-/* The local vault id of the evidence item gid stands for. */
+/* The local vault id of the evidence item gid stands for: imported (an
+ * archive's own item comes back so after `attest travel`), or this
+ * archive's own entry. */
 static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID_MAX])
 {
-    static const char own_sql[] =
-        "SELECT ref FROM log_item WHERE seq = ?2 AND kind = 'evidence' AND ?1 = ?3";
-    static const char other_sql[] =
+    static const char sql[] =
         "SELECT l.ref FROM sync_item s JOIN log_item l ON l.seq = s.seq"
-        " WHERE s.origin = ?1 AND s.oseq = ?2 AND ?3 IS NOT NULL";
+        " WHERE s.origin = ?1 AND s.oseq = ?2"
+        " UNION ALL SELECT ref FROM log_item WHERE ?1 = ?3 AND seq = ?2 AND kind = 'evidence'";
     char origin[RECORD_GID_MAX];
     int64_t oseq;
     sqlite3_stmt *stmt;
@@ -1464,8 +1465,7 @@ static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID
 
     if (record_gid_parse(gid, origin, &oseq) != AT_OK)
         return ctx_error(im->ctx, AT_ECORRUPT, "an evidence identity \"%s\" is damaged", gid);
-    if ((stmt = store_stmt(im->ctx, im->st, strcmp(origin, im->self) == 0 ? own_sql : other_sql))
-        == NULL)
+    if ((stmt = store_stmt(im->ctx, im->st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 2, oseq);
