@@ -67,7 +67,7 @@ static void print_item(json_t *item)
 static int evidence_cmd(struct cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "", *clearance = NULL;
-    struct vault_add a = { NULL, NULL, NULL, NULL, NULL, -1 };
+    struct vault_add a = { .clearance = -1 };
     char **rest = argc > 1 ? xcalloc((size_t)argc, sizeof *rest) : NULL;
     bool as_json = false;
     int nrest = 0, rc;

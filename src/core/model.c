@@ -531,14 +531,17 @@ static int unknown_field(struct at_ctx *ctx, const struct type_spec *t, const ch
 bool model_id_valid(const char *id)
 {
     const struct type_spec *t = model_type_of_id(id);
-    const char *rest;
 
-    if (t == NULL)
+    return t != NULL && model_random_id_valid(t->prefix, id);
+}
+
+bool model_random_id_valid(const char *prefix, const char *id)
+{
+    size_t n = strlen(prefix);
+
+    if (strncmp(id, prefix, n) != 0 || id[n] != '-' || strlen(id + n + 1) != ID_CHARS)
         return false;
-    rest = id + strlen(t->prefix) + 1;
-    if (strlen(rest) != ID_CHARS)
-        return false;
-    for (const char *p = rest; *p; p++)
+    for (const char *p = id + n + 1; *p; p++)
         if (strchr(id_alphabet, *p) == NULL)
             return false;
     return true;

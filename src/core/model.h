@@ -124,5 +124,7 @@ bool model_id_valid(const char *id);
 void model_new_id(const struct type_spec *t, char *out);
 /* The same for things that are not records (evidence items: "ei"). */
 void model_random_id(const char *prefix, char *out);
+/* True if id is such an id: prefix, a dash, 12 id characters. */
+bool model_random_id_valid(const char *prefix, const char *id);
 
 #endif

@@ -29,6 +29,7 @@
 #include "identity.h"
 #include "keys.h"
 #include "merkle.h"
+#include "model.h"
 #include "record.h"
 #include "search.h"
 #include "tier.h"
@@ -919,6 +920,7 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
             goto out;
         json_object_set_new(item, "parent", pid ? json_string(buf_str(&parent)) : json_null());
         buf_free(&parent);
+        /* The id travels in the proof's text, as the origin logged it. */
         json_object_del(item, "id");
         body = json_pack("{s:s, s:O}", "kind", kind, "item", item);
     } else {
@@ -1447,14 +1449,15 @@ out:
     return rc;
 }
 
-/* The local vault id of the evidence item gid stands for. */
+/* The local vault id of the evidence item gid stands for: imported (an
+ * archive's own item comes back so after `attest travel`), or this
+ * archive's own entry. */
 static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID_MAX])
 {
-    static const char own_sql[] =
-        "SELECT ref FROM log_item WHERE seq = ?2 AND kind = 'evidence' AND ?1 = ?3";
-    static const char other_sql[] =
+    static const char sql[] =
         "SELECT l.ref FROM sync_item s JOIN log_item l ON l.seq = s.seq"
-        " WHERE s.origin = ?1 AND s.oseq = ?2 AND ?3 IS NOT NULL";
+        " WHERE s.origin = ?1 AND s.oseq = ?2"
+        " UNION ALL SELECT ref FROM log_item WHERE ?1 = ?3 AND seq = ?2 AND kind = 'evidence'";
     char origin[RECORD_GID_MAX];
     int64_t oseq;
     sqlite3_stmt *stmt;
@@ -1462,8 +1465,7 @@ static int local_evidence(struct importer *im, const char *gid, char id[VAULT_ID
 
     if (record_gid_parse(gid, origin, &oseq) != AT_OK)
         return ctx_error(im->ctx, AT_ECORRUPT, "an evidence identity \"%s\" is damaged", gid);
-    if ((stmt = store_stmt(im->ctx, im->st, strcmp(origin, im->self) == 0 ? own_sql : other_sql))
-        == NULL)
+    if ((stmt = store_stmt(im->ctx, im->st, sql)) == NULL)
         return AT_ERR;
     sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 2, oseq);
@@ -1616,6 +1618,14 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     if (strcmp(hex, json_string_value(json_object_get(logged, "commitment")) ?: "") != 0) {
         rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s does not match what its "
                        "origin logged", gid);
+        goto out;
+    }
+    /* The item keeps the id its origin logged, signed with the rest: an id
+     * written down anywhere finds it on every archive. */
+    a.id = json_string_value(json_object_get(logged, "id"));
+    if (a.id && !model_random_id_valid("ei", a.id)) {
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its logged id \"%s\" is not an "
+                       "evidence id (such as ei-7k2m9q4xd3ab)", gid, a.id);
         goto out;
     }
     /* Kept with the proof: the salt of the commitment it proves.  (Made

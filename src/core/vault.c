@@ -284,6 +284,32 @@ static bool staging_left(const char *path, bool remove)
     return left;
 }
 
+/* The id of a new item: the one asked for, unless another item has it
+ * (only its bytes would differ: the same bytes are found by name first),
+ * else a random one. */
+static int new_item_id(struct at_ctx *ctx, struct store *st, const char *wanted,
+                       char id[VAULT_ID_MAX])
+{
+    static const char sql[] = "SELECT 1 FROM vault_item WHERE id = ?1";
+    sqlite3_stmt *stmt;
+    int taken;
+
+    if (wanted == NULL) {
+        model_random_id("ei", id);
+        return AT_OK;
+    }
+    if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, wanted, -1, SQLITE_STATIC);
+    taken = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    if (taken)
+        return ctx_error(ctx, AT_ECONFLICT, "its id %s is already another item's here, with "
+                         "other bytes", wanted);
+    snprintf(id, VAULT_ID_MAX, "%s", wanted);
+    return AT_OK;
+}
+
 /* The session that adds a, once it may, at a's clearance, and a's link
  * and parent exist; NULL with the failure on ctx. */
 static const struct session *add_allowed(struct at_ctx *ctx, struct store *st, const struct vault_add *a)
@@ -327,7 +353,8 @@ static int staging_commit(struct at_ctx *ctx, struct store *st, const struct ses
         *existed = true;
         return AT_OK;
     }
-    model_random_id("ei", id_out);
+    if ((rc = new_item_id(ctx, st, a->id, id_out)) != AT_OK)
+        return rc;
     sodium_bin2hex(sha, sizeof sha, res->sha256, sizeof res->sha256);
     canonical_now(now);
     /* The log commits to the file's SHA-256 without revealing it: the

@@ -24,11 +24,14 @@ struct vault_add {
     const char *link;          /* interview or document id it came from, or NULL */
     const char *parent;        /* for a working copy: the item it derives from */
     int clearance;             /* -1: confidential */
+    const char *id;            /* the id to give it (an import keeps the id its origin
+                                * logged); NULL: a new random one */
 };
 
 /* Adds a file (streamed: memory stays bounded whatever its size).
  * Writes the item's id to id_out and sets *existed when the same bytes
- * were already there (then nothing new is written).  Inside a
+ * were already there (then nothing new is written, whatever a->id says);
+ * AT_ECONFLICT when a->id is another item's here.  Inside a
  * transaction, with a session that may add evidence. */
 int vault_add_file(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                    char id_out[VAULT_ID_MAX], bool *existed);

@@ -133,8 +133,10 @@ static int upload_args(struct request *r, struct vault_add *a)
 {
     const char *clearance = http_arg(r, "clearance");
 
-    *a = (struct vault_add){ NULL, http_arg(r, "filename"), http_arg(r, "media_type"),
-                             http_arg(r, "interview"), http_arg(r, "working_copy_of"), -1 };
+    *a = (struct vault_add){ .filename = http_arg(r, "filename"),
+                             .media_type = http_arg(r, "media_type"),
+                             .link = http_arg(r, "interview"),
+                             .parent = http_arg(r, "working_copy_of"), .clearance = -1 };
     if (a->link == NULL)
         a->link = http_arg(r, "source");
     if (a->filename == NULL || *a->filename == '\0')

@@ -8,7 +8,7 @@
 # at the end every archive holds every version, their current views
 # agree, and `attest verify` passes everywhere.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 41
 
 ROUNDS=${SYNC_ROUNDS:-100}
 SEED=${SYNC_SEED:-16}
@@ -81,8 +81,8 @@ same "an imported version keeps its origin author" "tester" \
 same "it keeps its origin archive and its proof" "2" \
     "$(sql centre "SELECT count(*) FROM record_version WHERE id = '$EV' AND origin =
         '$(echo "$L_lap1" | cut -d' ' -f3)' AND json_extract(proof_json(proof), '$.index') = oseq - 1")"
-# The receiver files the item under an id of its own.
 EC=$(at centre evidence list --json | json_get 'j[0]["id"]')
+same "the item keeps its evidence id at the centre" "$EI" "$EC"
 at centre evidence get "$EC" >"$T/back.bin" 2>/dev/null
 cmp -s "$T/video.bin" "$T/back.bin"
 verdict "the evidence file came across whole" $?
@@ -100,6 +100,8 @@ check "the import is in the receiver's log" at centre verify
 
 # --- a conflict -------------------------------------------------------------
 send centre lap2 >/dev/null
+same "and at a third archive, through the centre" "$EI" \
+    "$(at lap2 evidence list --json | json_get 'j[0]["id"]')"
 at lap1 amend "$EV" --date 1997 --reason "FICTIONAL the witness corrected the year" >/dev/null
 at lap2 amend "$EV" --place "FICTIONAL Hoeryong" --reason "FICTIONAL place named" >/dev/null
 send lap1 centre && send lap2 centre && send centre lap1 && send centre lap2

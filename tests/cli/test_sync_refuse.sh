@@ -7,7 +7,7 @@
 # it was before or as it is after, never between.  No witness identity is
 # in a pack or in the database in clear.  All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 36
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -87,6 +87,19 @@ head -c $((size / 2)) "$T/good" >"$T/short1"
 refuse "a pack cut in half" "truncated" "$T/short1"
 head -c $((size - 1)) "$T/good" >"$T/short2"
 refuse "a pack missing its last byte" "truncated" "$T/short2"
+
+# An evidence id names one item everywhere: a pack whose item comes with
+# an id this archive gives to other bytes is refused (docs/formats-pack.md).
+cp -a "$T/centre" "$T/clash"
+head -c 1000 /dev/urandom >"$T/other.bin"
+at clash evidence add "$T/other.bin" >/dev/null 2>&1
+LEI=$(at lap evidence list --json | json_get 'j[0]["id"]')
+sql clash "UPDATE vault_item SET id = '$LEI'"
+clash_before=$(digest clash)
+check_fails "an item whose id is another item's here is refused" 1 \
+    "evidence item [0-9a-f]{32}/[0-9]+: its id $LEI is already another item's here, with other bytes" \
+    at clash sync import "$T/good"
+same "an id clash: nothing applied" "$clash_before" "$(digest clash)"
 
 # --- witness safety -----------------------------------------------------------
 grep -qaF "FICTIONAL Kim Sunhee" "$T/good" "$T/centre/attest.db"*

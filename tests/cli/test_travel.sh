@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 45
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -41,6 +41,7 @@ printf '{"real_name":"%s","notes":"FICTIONAL"}\n' "$IDNAME" | attest witness ide
 printf '%s %.0s' "$EVMARK" $(seq 2000) >"$T/ev.bin"
 attest evidence add "$T/ev.bin" --interview iv-fake00000001 >"$T/ev.out" 2>"$T/err" || fail_setup "evidence add"
 ev=$(grep -oE 'ev-[a-z0-9]+|ei-[a-z0-9]+' "$T/ev.out" | head -1)
+attest custody add "$ev" --action handed_over --to "FICTIONAL courier" >/dev/null 2>"$T/err" || fail_setup "custody"
 # The laptop's officer reads an identity back (the same passphrase file).
 reveal() { attest -A "$1" -u olga witness reveal "$2"; }
 has "before travel: the laptop's officer reveals the identity" "$IDNAME" reveal "$L" wt-trv000000001
@@ -109,11 +110,16 @@ attest -A "$C" sync import "$T/travel.pack" >/dev/null 2>"$T/err" || not_ok "the
 attest -A "$C" sync export --to laptop --since '{}' >"$T/back.pack" 2>"$T/err" || not_ok "the centre's restore pack" "$(cat "$T/err")"
 check "travel restore FILE" attest travel restore "$T/back.pack"
 same "after restore: the same records (by digest)" "$before" "$(records_digest "$L")"
-# Evidence ids are this archive's own: find each item again by its SHA-256.
+# evidence_of SHA256 [ARCHIVE]: the id of the item with those bytes.
 evidence_of() {
-    attest evidence list --json | python3 -c 'import json, sys
+    attest -A "${2:-$L}" evidence list --json | python3 -c 'import json, sys
 print(next((i["id"] for i in json.load(sys.stdin) if i.get("sha256") == sys.argv[1]), "none"))' "$1"
 }
+same "after restore: each item has the id it had before travel, here and at the centre" \
+    "$ev $ev2 $ev $ev2" \
+    "$(evidence_of "$sha_ev") $(evidence_of "$sha_ev2") $(evidence_of "$sha_ev" "$C") $(evidence_of "$sha_ev2" "$C")"
+same "after restore: its custody is found under that id" "handed_over" \
+    "$(attest custody show "$ev" --json | json_get 'j[-1]["action"]')"
 attest evidence get "$(evidence_of "$sha_ev")" >"$T/got" 2>"$T/err"
 attest evidence get "$(evidence_of "$sha_ev2")" >"$T/got2" 2>>"$T/err"
 same "after restore: the evidence, synced and unsynced, byte for byte" "$sha_ev $sha_ev2" \

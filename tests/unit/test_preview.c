@@ -37,7 +37,7 @@ static int add_file(struct at_ctx *ctx, struct store *st, const char *name, cons
     if ((rc = store_begin(ctx, st)) != AT_OK)
         return rc;
     if ((rc = vault_add_file(ctx, st, &(struct vault_add){ path, NULL, "application/pdf", NULL,
-                                                            NULL, -1 }, id, &existed)) != AT_OK) {
+                                                            NULL, -1, NULL }, id, &existed)) != AT_OK) {
         store_rollback(st);
         return rc;
     }

@@ -236,7 +236,7 @@ static int vault_files(const char *archive)
 
 static int add_file(struct at_ctx *ctx, struct store *st, void *arg)
 {
-    struct vault_add a = { arg, NULL, NULL, NULL, NULL, -1 };
+    struct vault_add a = { arg, NULL, NULL, NULL, NULL, -1, NULL };
     char id[VAULT_ID_MAX];
     bool existed;
 

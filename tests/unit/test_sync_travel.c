@@ -67,7 +67,7 @@ UNIT_TEST(sync_travel_removes_witness_data_and_keeps_the_log_sound)
     fputs("FICTIONAL evidence bytes that must not survive a travel\n", f);
     fclose(f);
     REQUIRE(store_begin(&ctx, st) == AT_OK);
-    REQUIRE(vault_add_file(&ctx, st, &(struct vault_add){ path, NULL, NULL, NULL, NULL, -1 }, ev,
+    REQUIRE(vault_add_file(&ctx, st, &(struct vault_add){ path, NULL, NULL, NULL, NULL, -1, NULL }, ev,
                            &existed) == AT_OK);
     REQUIRE(evlog_commit(&ctx, st) == AT_OK);
     snprintf(vault, sizeof vault, "%s/vault", store_dir(st));

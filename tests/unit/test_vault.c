@@ -61,7 +61,7 @@ static void make_file(const char *path, size_t len, uint32_t seed, char sha[65])
 static int add(struct at_ctx *ctx, struct store *st, const char *path, const char *parent,
                int clearance, char id[VAULT_ID_MAX], bool *existed)
 {
-    struct vault_add a = { path, NULL, NULL, NULL, parent, clearance };
+    struct vault_add a = { path, NULL, NULL, NULL, parent, clearance, NULL };
     int rc;
 
     if ((rc = store_begin(ctx, st)) != AT_OK)
@@ -398,7 +398,7 @@ UNIT_TEST(vault_upload_encrypts_as_it_receives)
     struct at_ctx ctx = { 0 };
     struct session admin;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct vault_add a = { NULL, "clip.bin", "video/mp4", NULL, NULL, CLEARANCE_RESTRICTED };
+    struct vault_add a = { NULL, "clip.bin", "video/mp4", NULL, NULL, CLEARANCE_RESTRICTED, NULL };
     struct vault_upload *u = NULL, *dropped = NULL;
     size_t len = 3 * (1u << 20) + 1000, half = len / 2, n;
     char *plain = malloc(len), sha[65], id[VAULT_ID_MAX], id2[VAULT_ID_MAX], dead[500];
@@ -479,7 +479,7 @@ UNIT_TEST(vault_upload_refused_before_anything_is_written)
     struct at_ctx ctx = { 0 };
     struct session admin, partner;
     struct store *st = unit_archive(&ctx, "a", &admin);
-    struct vault_add a = { NULL, "f.bin", NULL, NULL, NULL, CLEARANCE_PARTNER };
+    struct vault_add a = { NULL, "f.bin", NULL, NULL, NULL, CLEARANCE_PARTNER, NULL };
     struct vault_upload *u = NULL;
 
     REQUIRE(st != NULL);
