@@ -75,6 +75,15 @@ class Relay:
             self.open = True
             self.cv.notify_all()
 
+    def close(self, credit):
+        """From now on lets `credit` chunks through and holds the rest,
+        failing none, its count of chunks put started again."""
+        with self.cv:
+            self.open = False
+            self.credit = credit
+            self.fail_put = 0
+            self.puts = 0
+
 
 relay = Relay()
 target = urllib.parse.urlsplit(centre)
@@ -321,11 +330,7 @@ def row_state(job_id):
 r = admin.request("POST", "/api/v1/evidence?filename=fictional-locked.bin&source=dc-jcb000000001",
                   body=os.urandom(1024 * 1024))
 res.setup("a vault file on the laptop for a push that ends under the lock", r.status in (200, 201), r.body[:300])
-with relay.cv:
-    relay.open = False
-    relay.credit = 1
-    relay.fail_put = 0
-    relay.puts = 0
+relay.close(1)
 holder = hold_lock()   # as the push starts: its row cannot be saved
 res.setup("the laptop archive's write lock held by another connection", holder is not None)
 r = start("push", chunk_size=CHUNK)
@@ -394,11 +399,7 @@ def serve():
 r = admin.request("POST", "/api/v1/evidence?filename=fictional-late.bin&source=dc-jcb000000001",
                   body=os.urandom(3 * 1024 * 1024))
 res.setup("a second large vault file on the laptop", r.status in (200, 201), r.body[:300])
-with relay.cv:
-    relay.open = False
-    relay.credit = 2
-    relay.fail_put = 0
-    relay.puts = 0
+relay.close(2)
 r = start("push", chunk_size=CHUNK)
 job = r.json() if r.status == 202 else {}
 held = watch(job, lambda j: j["done"] >= 2 * CHUNK and relay.waiting > 0)
