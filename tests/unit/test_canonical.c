@@ -59,7 +59,7 @@ static json_t *random_value(struct rng *r, int depth)
         double magnitude = pow(10.0, (double)(int)(rng_next(r) % 80) - 40.0);
         double v = (rng_uniform(r) - 0.5) * magnitude;
         if (rng_next(r) % 4 == 0)
-            v = (double)(int64_t)(v * 1000);   /* whole reals: "12.0", "1e+20" */
+            v = trunc(v * 1000);   /* whole reals: "12.0", "1e+20" */
         return json_real(v);
     }
     case 4: {
