@@ -227,31 +227,40 @@ sys.exit(1 if bad or not rows else 0)
 EOF
 }
 
-# first_ids JSON: each "query<TAB>id of its first place" of the answer of
-# `attest places search NAME... --json` (several names).
-first_ids() {
+# first_places JSON FORMAT: a line per answer of `attest places search
+# NAME... --json` (several names), FORMAT filled with the answer's query and
+# its first place's id and province (empty when it found none).
+first_places() {
     python3 -c 'import json, sys
 for a in json.load(open(sys.argv[1])):
-    print(a["query"], a["places"][0]["id"] + " " + a["places"][0].get("province", "") if a["places"] else "", sep="\t")' "$1"
+    first = a["places"][0] if a["places"] else {}
+    print(sys.argv[2].format(query=a["query"], id=first.get("id", ""), province=first.get("province", "")))' "$1" "$2"
+}
+
+# answers_are WHAT: each line of standard input is the next of wants[] (its
+# check named by the same entry of checks[]), and there is one for each.
+answers_are() {
+    local i=0 got
+    while IFS= read -r got; do
+        same "${checks[$i]}" "${wants[$i]}" "$got"
+        i=$((i + 1))
+    done
+    same "$1 answered each of the ${#wants[@]}" "${#wants[@]}" "$i"
 }
 
 # Every spelling in one `places search` (one answer per name, in order);
 # its first place must be the line's.
-spellings=() wanted=()
+spellings=() checks=() wants=()
 while IFS= read -r line; do
     IFS='|' read -ra s <<<"$line"
     for sp in "${s[@]:1}"; do
         spellings+=("$sp")
-        wanted+=("${s[0]}")
+        checks+=("places search $sp gives ${s[0]} first")
+        wants+=("$sp ${s[0]}")
     done
 done < <(printf '%s\n%s\n' "$places" "$named")
 attest places search --limit 1 --json "${spellings[@]}" > "$T/spellings.json"
-i=0
-while IFS=$'\t' read -r query got; do
-    same "places search ${spellings[$i]} gives ${wanted[$i]} first" "${spellings[$i]} ${wanted[$i]}" "$query ${got%% *}"
-    i=$((i + 1))
-done < <(first_ids "$T/spellings.json")
-same "places search answered each of the ${#spellings[@]} spellings" "${#spellings[@]}" "$i"
+answers_are "places search" < <(first_places "$T/spellings.json" '{query} {id}')
 
 # A record whose county was typed in its English form (the line's last
 # spelling) is found by the Hangul, and one typed in Hangul by the English
@@ -302,26 +311,23 @@ attest lock >/dev/null 2>&1
 
 # Each place of $where in its province (one `places search` for all), and
 # named by `places at` a point near its seat (one `places at` for all).
-ids=() provinces=() points=()
+ids=() points=() checks=() wants=()
 while IFS='|' read -r id province point; do
-    ids+=("$id") provinces+=("$province") points+=("$point")
+    ids+=("$id") points+=("$point")
+    checks+=("places search ${id#*:} is in $province")
+    wants+=("$id $province")
 done <<<"$where"
 attest places search --limit 1 --json "${ids[@]#*:}" > "$T/where.json"
-i=0
-while IFS=$'\t' read -r query got; do
-    same "places search $query is in ${provinces[$i]}" "${ids[$i]} ${provinces[$i]}" "$got"
-    i=$((i + 1))
-done < <(first_ids "$T/where.json")
-same "places search answered each of the $nwhere places" "$nwhere" "$i"
+answers_are "places search" < <(first_places "$T/where.json" '{id} {province}')
+checks=() wants=()
+for i in "${!ids[@]}"; do
+    checks+=("places at ${points[$i]} names ${ids[$i]}")
+    wants+=("${ids[$i]}")
+done
 attest places at --json "${points[@]}" > "$T/at.json"
-i=0
-while IFS= read -r got; do
-    same "places at ${points[$i]} names ${ids[$i]}" "${ids[$i]}" "$got"
-    i=$((i + 1))
-done < <(python3 -c 'import json, sys
+answers_are "places at" < <(python3 -c 'import json, sys
 for a in json.load(open(sys.argv[1])):
     print((a["county"] or {}).get("id", ""))' "$T/at.json")
-same "places at answered each of the $nwhere points" "$nwhere" "$i"
 
 # A division placed by its outline's centroid says so, not "seat".
 attest places at 41.24,128.00 > "$T/at-centroid.txt"
