@@ -40,6 +40,8 @@ struct layer_cell {
 struct layer_grid {
     bool scan;                    /* count every point in view, even where the kept
                                      counts would answer (set before counting) */
+    bool table;                   /* read the kept counts from their table, not
+                                     from the copy in memory (set before counting) */
     int zoom;
     int64_t n;                    /* cells a side of the whole world: 2^(zoom + shift) */
     int64_t x0, y0;               /* the box's first column and row */
