@@ -420,7 +420,8 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
  * see (?7), a type (?8), the values of field filters (?9 to ?11, as
  * LAYER_FIELDS) and, in the rows by dates, the terms that pass the test
  * of the dates from ?12 to ?13 (in the others lo and hi are 0 and those
- * are NULL). */
+ * are NULL).  The copy in memory tests its rows the same way in C
+ * (copy_passes): a change here is a change there. */
 #define COUNTS_WHERE                                                           \
     " WHERE level = ?1 AND y BETWEEN ?2 AND ?3"                                \
     /* first: the date test turns away most of the rows by dates */          \
@@ -431,8 +432,6 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
     " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
     " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
 
-/* Binds COUNTS_WHERE for the cells of g and the reader, type, field and
- * date filters of f (the rows by dates when f has a date filter). */
 /* The level of the counts read for f in the cells of g: the grid's, in
  * the rows by values when f has field filters, by dates when it has a
  * date filter. */
@@ -444,6 +443,8 @@ static int counts_level(const struct record_filter *f, const struct layer_grid *
         + (dated ? LEVEL_BY_DATES : 0);
 }
 
+/* Binds COUNTS_WHERE for the cells of g and the reader, type, field and
+ * date filters of f (the rows by dates when f has a date filter). */
 static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
                         const struct layer_grid *g)
 {
@@ -537,7 +538,7 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
  * date test, and SQLite spends 1,000 to 1,500 instructions on each.  So
  * each connection keeps the rows of the levels it is asked for, of the
  * kinds without values (by cell, and by dates), in arrays by column in
- * the order of the key, and tests and sums them here (copy_test, the
+ * the order of the key, and tests and sums them here (copy_passes, the
  * same test as COUNTS_WHERE).  A copy holds what the table holds (cells,
  * types, clearances, date terms, counts, sums of coordinates and of
  * R*Tree ids, extents), no identity and no text.  It is the table's while
