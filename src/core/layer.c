@@ -420,7 +420,8 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
  * see (?7), a type (?8), the values of field filters (?9 to ?11, as
  * LAYER_FIELDS) and, in the rows by dates, the terms that pass the test
  * of the dates from ?12 to ?13 (in the others lo and hi are 0 and those
- * are NULL). */
+ * are NULL).  The copy in memory tests its rows the same way in C
+ * (copy_passes): a change here is a change there. */
 #define COUNTS_WHERE                                                           \
     " WHERE level = ?1 AND y BETWEEN ?2 AND ?3"                                \
     /* first: the date test turns away most of the rows by dates */          \
@@ -431,15 +432,23 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
     " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
     " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
 
+/* The level of the counts read for f in the cells of g: the grid's, in
+ * the rows by values when f has field filters, by dates when it has a
+ * date filter. */
+static int counts_level(const struct record_filter *f, const struct layer_grid *g)
+{
+    bool dated = f->date_from || f->date_to;
+
+    return g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0)
+        + (dated ? LEVEL_BY_DATES : 0);
+}
+
 /* Binds COUNTS_WHERE for the cells of g and the reader, type, field and
  * date filters of f (the rows by dates when f has a date filter). */
 static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct record_filter *f,
                         const struct layer_grid *g)
 {
-    bool dated = f->date_from || f->date_to;
-
-    sqlite3_bind_int(stmt, 1, g->zoom + LAYER_GRID_SHIFT + (f->fields[0].name ? LEVEL_BY_VALUES : 0)
-                                  + (dated ? LEVEL_BY_DATES : 0));
+    sqlite3_bind_int(stmt, 1, counts_level(f, g));
     sqlite3_bind_int64(stmt, 2, g->y0);
     sqlite3_bind_int64(stmt, 3, g->y0 + g->rows - 1);
     sqlite3_bind_int64(stmt, 4, g->x0);
@@ -522,67 +531,377 @@ static int pick_driver(struct at_ctx *ctx, struct store *st, const struct record
     return AT_OK;
 }
 
-/* Reads the kept counts of g's cells (the clearances the reader may see,
- * f's type, field values and dates), summed by cell and type, into rows;
- * marks in partial the cells whose points are not all inside f's box.
- * Each row counts its points with its sign; the points a date filter
- * matches are those of the rows counted +1 (date_terms), so their extent
- * is those rows'.  The rows come in the order of the key, a cell's and
- * type's together, and are summed here: SQLite's GROUP BY with its eleven
- * aggregates cost about as much again as reading the rows. */
-static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
-                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
-                       bool *partial)
+/* ---- The copy in memory of the counts without values. ----
+ *
+ * A date filter over a country reads some 19,000 rows of the counts by
+ * dates (at 110,000 points, zoom 7), of which a few thousand pass the
+ * date test, and SQLite spends 1,000 to 1,500 instructions on each.  So
+ * each connection keeps the rows of the levels it is asked for, of the
+ * kinds without values (by cell, and by dates), in arrays by column in
+ * the order of the key, and tests and sums them here (copy_passes, the
+ * same test as COUNTS_WHERE).  A copy holds what the table holds (cells,
+ * types, clearances, date terms, counts, sums of coordinates and of
+ * R*Tree ids, extents), no identity and no text.  It is the table's while
+ * the generation is the one it was made at: every write to the counts
+ * grows it (state_touch, state_grow); the first read after one makes the
+ * copy again.  Never made or read inside a write transaction, whose
+ * rows and generation may yet be rolled back and the generation reached
+ * again by another write.  At most COPY_ROWS rows a connection (about 90
+ * bytes a row), the levels read least recently let go first; a level
+ * larger alone is read from the table. */
+#define COPY_ROWS (1 << 19)
+
+struct copy_level {
+    int level;                    /* as in layer_count */
+    int64_t generation;           /* of the counts it copies */
+    uint64_t used;                /* when it was last read, by its copy's clock */
+    bool too_large;               /* more than COPY_ROWS rows: read from the table */
+    size_t n;
+    int32_t *y, *x, *clearance;
+    int8_t *type, *sign;          /* type: the index in LAYER_TYPES */
+    int64_t *lo, *hi, *count, *lat_e7, *lon_e7, *rid_sum;
+    double (*ext)[4];             /* south, west, north, east */
+};
+
+struct copy {
+    struct copy_level *levels;
+    size_t n;
+    size_t rows;                  /* held by all its levels */
+    uint64_t clock;
+};
+
+static const char copy_key = 0;   /* the copy's key in store_keep */
+
+static void copy_level_free(struct copy_level *l)
+{
+    free(l->y), free(l->x), free(l->clearance), free(l->type), free(l->sign);
+    free(l->lo), free(l->hi), free(l->count), free(l->lat_e7), free(l->lon_e7), free(l->rid_sum);
+    free(l->ext);
+}
+
+static void copy_free(void *p)
+{
+    struct copy *c = p;
+
+    for (size_t i = 0; i < c->n; i++)
+        copy_level_free(&c->levels[i]);
+    free(c->levels);
+    free(c);
+}
+
+/* Lets level i of c go. */
+static void copy_drop(struct copy *c, size_t i)
+{
+    c->rows -= c->levels[i].n;
+    copy_level_free(&c->levels[i]);
+    c->levels[i] = c->levels[--c->n];
+}
+
+/* Reads the rows of level into l (l->n of them), in the order of the
+ * key. */
+static int copy_read(struct at_ctx *ctx, struct store *st, struct copy_level *l)
+{
+    static const char sql[] =
+        "SELECT y, x, type, clearance, lo, hi, sign, n, lat_e7, lon_e7, rid_sum,"
+        " south, west, north, east FROM layer_count WHERE level = ?1 ORDER BY y, x, type";
+    sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+    size_t i = 0;
+    int step = SQLITE_DONE;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    l->y = xmalloc(l->n * sizeof *l->y), l->x = xmalloc(l->n * sizeof *l->x);
+    l->clearance = xmalloc(l->n * sizeof *l->clearance);
+    l->type = xmalloc(l->n * sizeof *l->type), l->sign = xmalloc(l->n * sizeof *l->sign);
+    l->lo = xmalloc(l->n * sizeof *l->lo), l->hi = xmalloc(l->n * sizeof *l->hi);
+    l->count = xmalloc(l->n * sizeof *l->count), l->lat_e7 = xmalloc(l->n * sizeof *l->lat_e7);
+    l->lon_e7 = xmalloc(l->n * sizeof *l->lon_e7), l->rid_sum = xmalloc(l->n * sizeof *l->rid_sum);
+    l->ext = xmalloc(l->n * sizeof *l->ext);
+    sqlite3_bind_int(stmt, 1, l->level);
+    while (i < l->n && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        l->y[i] = (int32_t)sqlite3_column_int64(stmt, 0);
+        l->x[i] = (int32_t)sqlite3_column_int64(stmt, 1);
+        l->type[i] = (int8_t)layer_type_index((const char *)sqlite3_column_text(stmt, 2));
+        l->clearance[i] = sqlite3_column_int(stmt, 3);
+        l->lo[i] = sqlite3_column_int64(stmt, 4);
+        l->hi[i] = sqlite3_column_int64(stmt, 5);
+        l->sign[i] = (int8_t)sqlite3_column_int(stmt, 6);
+        l->count[i] = sqlite3_column_int64(stmt, 7);
+        l->lat_e7[i] = sqlite3_column_int64(stmt, 8);
+        l->lon_e7[i] = sqlite3_column_int64(stmt, 9);
+        l->rid_sum[i] = sqlite3_column_int64(stmt, 10);
+        for (int k = 0; k < 4; k++)
+            l->ext[i][k] = sqlite3_column_double(stmt, 11 + k);
+        i++;
+    }
+    if (i == l->n)
+        step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE && i == l->n)
+        return AT_OK;
+    return step == SQLITE_ROW || step == SQLITE_DONE
+        ? ctx_error(ctx, AT_ERR, "the map's counts changed while they were copied")
+        : store_error(ctx, st, "copying the map's counts");
+}
+
+/* Makes level l of c (its level set) again from the table: within one
+ * read of the database, so that the generation is the rows'. */
+static int copy_make(struct at_ctx *ctx, struct store *st, struct copy *c, struct copy_level *l)
+{
+    static const char count_sql[] = "SELECT count(*) FROM layer_count WHERE level = ?1";
+    bool own = sqlite3_get_autocommit(store_db(st));
+    sqlite3_stmt *stmt;
+    int rc, step;
+
+    if (own && (rc = store_exec(ctx, st, "BEGIN")) != AT_OK)
+        return rc;
+    if ((rc = state_read(ctx, st, &l->generation, NULL)) != AT_OK)
+        goto out;
+    if ((stmt = store_stmt(ctx, st, count_sql)) == NULL) {
+        rc = AT_ERR;
+        goto out;
+    }
+    sqlite3_bind_int(stmt, 1, l->level);
+    step = sqlite3_step(stmt);
+    l->n = step == SQLITE_ROW ? (size_t)sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    if (step != SQLITE_ROW) {
+        rc = store_error(ctx, st, "counting the map's counts");
+        goto out;
+    }
+    l->too_large = l->n > COPY_ROWS;
+    if (l->too_large) {
+        l->n = 0;
+        goto out;
+    }
+    /* Room for it: the levels read least recently go first. */
+    while (c->rows + l->n > COPY_ROWS) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < c->n; i++)
+            if (c->levels[i].used < c->levels[oldest].used)
+                oldest = i;
+        copy_drop(c, oldest);
+    }
+    rc = copy_read(ctx, st, l);
+out:
+    if (own && rc == AT_OK)
+        rc = store_exec(ctx, st, "COMMIT");
+    else if (own)
+        store_exec(&(struct at_ctx){ 0 }, st, "ROLLBACK");
+    return rc;
+}
+
+/* The copy of level as the table holds it now; *out NULL when it is to
+ * be read from the table (too large, or inside a write transaction). */
+static int copy_level_get(struct at_ctx *ctx, struct store *st, int level,
+                          const struct copy_level **out)
+{
+    struct copy *c = store_kept(st, &copy_key);
+    struct copy_level fresh = { .level = level };
+    int64_t generation;
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_txn_state(store_db(st), NULL) == SQLITE_TXN_WRITE)
+        return AT_OK;
+    if (c == NULL)
+        store_keep(st, &copy_key, c = xcalloc(1, sizeof *c), copy_free);
+    if ((rc = state_read(ctx, st, &generation, NULL)) != AT_OK)
+        return rc;
+    for (size_t i = 0; i < c->n; i++) {
+        struct copy_level *l = &c->levels[i];
+        if (l->level != level)
+            continue;
+        if (l->generation == generation) {
+            l->used = ++c->clock;
+            *out = l->too_large ? NULL : l;
+            return AT_OK;
+        }
+        copy_drop(c, i);
+        break;
+    }
+    if ((rc = copy_make(ctx, st, c, &fresh)) != AT_OK) {
+        copy_level_free(&fresh);
+        return rc;
+    }
+    fresh.used = ++c->clock;
+    c->levels = xrealloc(c->levels, (c->n + 1) * sizeof *c->levels);
+    c->levels[c->n++] = fresh;
+    c->rows += fresh.n;
+    *out = fresh.too_large ? NULL : &c->levels[c->n - 1];
+    return AT_OK;
+}
+
+/* COUNTS_WHERE for a row of the copy of g's level, bound as bind_counts
+ * binds it (no field filters: the copy has no values). */
+struct copy_test {
+    int64_t y0, y1, x0, n, cols;
+    int limit;                    /* the highest clearance the reader may see */
+    int type;                     /* f's type in LAYER_TYPES; -1 any, -2 none */
+    bool from, to;                /* whether the dates are tested */
+    int64_t date_from, date_to;
+};
+
+static struct copy_test copy_test_make(struct store *st, const struct record_filter *f,
+                                       const struct layer_grid *g)
+{
+    return (struct copy_test){
+        .y0 = g->y0, .y1 = g->y0 + g->rows - 1, .x0 = g->x0, .n = g->n, .cols = g->cols,
+        .limit = access_read_limit(store_session(st), f->max_clearance),
+        .type = !f->type ? -1 : layer_type_index(f->type) >= 0 ? layer_type_index(f->type) : -2,
+        .from = f->date_from != 0, .to = f->date_to != 0,
+        .date_from = f->date_from, .date_to = f->date_to };
+}
+
+static bool copy_passes(const struct copy_test *t, const struct copy_level *l, size_t i)
+{
+    return (!t->from || l->hi[i] >= t->date_from) && (!t->to || l->lo[i] <= t->date_to)
+        && (l->x[i] - t->x0 + t->n) % t->n < t->cols && l->clearance[i] <= t->limit
+        && (t->type == -1 || l->type[i] == t->type);
+}
+
+/* The first row of l whose y is at least y. */
+static size_t copy_first_row(const struct copy_level *l, int64_t y)
+{
+    size_t lo = 0, hi = l->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->y[mid] < y)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* One row of the kept counts as read, before it is summed. */
+struct count_raw {
+    int64_t x, y;                 /* the level's column and row */
+    int type, sign;
+    int64_t n, lat_e7, lon_e7, rid_sum;
+    double ext[4];
+};
+
+/* The sums of read_counts: the cell and type being summed and the rows
+ * done. */
+struct count_sums {
+    const struct record_filter *f;
+    const struct layer_grid *g;
+    struct count_row c;
+    int64_t lat_e7, lon_e7;
+    bool extent;
+    struct count_row *rows;
+    size_t nrows, cap;
+    bool *partial;
+};
+
+/* Adds row r (NULL: the end) to s: the rows of a cell and type come
+ * together, each counted with its sign; the points a date filter matches
+ * are those of the rows counted +1 (date_terms), so their extent is those
+ * rows'. */
+static void sums_add(struct count_sums *s, const struct count_raw *r)
+{
+    const struct layer_grid *g = s->g;
+    int64_t x = r ? (r->x - g->x0 + g->n) % g->n : -1, y = r ? r->y - g->y0 : -1;
+    int type = r ? r->type : -1;
+    struct count_row *c = &s->c;
+
+    if (x != c->x || y != c->y || type != c->type) {
+        /* The sums of the cell and type before, when they count a point. */
+        if (c->type >= 0 && c->n > 0) {
+            c->lat_sum = (double)s->lat_e7 / 1e7, c->lon_sum = (double)s->lon_e7 / 1e7;
+            if (!box_holds(s->f, c->ext))
+                s->partial[c->y * g->cols + c->x] = true;
+            if (s->nrows == s->cap)
+                s->rows = xrealloc(s->rows, (s->cap = s->cap ? 2 * s->cap : 256) * sizeof *s->rows);
+            s->rows[s->nrows++] = *c;
+        }
+        if (r == NULL)
+            return;
+        *c = (struct count_row){ .x = x, .y = y, .type = type };
+        s->lat_e7 = s->lon_e7 = 0;
+        s->extent = false;
+    }
+    c->n += r->sign * (long)r->n;
+    s->lat_e7 += r->sign * r->lat_e7;
+    s->lon_e7 += r->sign * r->lon_e7;
+    c->rid_sum += r->sign * r->rid_sum;
+    for (int i = 0; r->sign > 0 && i < 4; i++)
+        c->ext[i] = !s->extent ? r->ext[i] : i < 2 ? fmin(c->ext[i], r->ext[i]) : fmax(c->ext[i], r->ext[i]);
+    s->extent = s->extent || r->sign > 0;
+}
+
+/* Sums the rows of the copy l that pass f's test for g into s. */
+static void copy_sum(struct store *st, const struct record_filter *f, const struct layer_grid *g,
+                     const struct copy_level *l, struct count_sums *s)
+{
+    struct copy_test t = copy_test_make(st, f, g);
+
+    if (t.type == -2)
+        return;
+    for (size_t i = copy_first_row(l, t.y0); i < l->n && l->y[i] <= t.y1; i++) {
+        if (!copy_passes(&t, l, i))
+            continue;
+        struct count_raw r = { l->x[i], l->y[i], l->type[i], l->sign[i], l->count[i], l->lat_e7[i],
+                               l->lon_e7[i], l->rid_sum[i],
+                               { l->ext[i][0], l->ext[i][1], l->ext[i][2], l->ext[i][3] } };
+        sums_add(s, &r);
+    }
+}
+
+/* Sums the rows of the table that pass f's test for g into s. */
+static int table_sum(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                     const struct layer_grid *g, struct count_sums *s)
 {
     static const char sql[] =
         "SELECT x, y, type, sign, n, lat_e7, lon_e7, rid_sum, south, west, north, east"
         " FROM layer_count" COUNTS_WHERE " ORDER BY y, x, type";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    struct count_row c = { .type = -1 };
-    int64_t lat_e7 = 0, lon_e7 = 0;
-    bool extent = false;
-    size_t cap = 0;
     int step;
 
     if (stmt == NULL)
         return AT_ERR;
     bind_counts(st, stmt, f, g);
-    do {
-        step = sqlite3_step(stmt);
-        int64_t x = step == SQLITE_ROW ? (sqlite3_column_int64(stmt, 0) - g->x0 + g->n) % g->n : -1;
-        int64_t y = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 1) - g->y0 : -1;
-        int type = step == SQLITE_ROW ? layer_type_index((const char *)sqlite3_column_text(stmt, 2)) : -1;
-        int sign;
-        /* The sums of the cell and type before this row, when they are
-         * done and count a point. */
-        if ((x != c.x || y != c.y || type != c.type) && c.type >= 0 && c.n > 0) {
-            c.lat_sum = (double)lat_e7 / 1e7, c.lon_sum = (double)lon_e7 / 1e7;
-            if (!box_holds(f, c.ext))
-                partial[c.y * g->cols + c.x] = true;
-            if (*nrows == cap)
-                *rows = xrealloc(*rows, (cap = cap ? 2 * cap : 256) * sizeof **rows);
-            (*rows)[(*nrows)++] = c;
-        }
-        if (step != SQLITE_ROW)
-            break;
-        if (x != c.x || y != c.y || type != c.type) {
-            c = (struct count_row){ .x = x, .y = y, .type = type };
-            lat_e7 = lon_e7 = 0;
-            extent = false;
-        }
-        sign = sqlite3_column_int(stmt, 3);
-        c.n += sign * (long)sqlite3_column_int64(stmt, 4);
-        lat_e7 += sign * sqlite3_column_int64(stmt, 5);
-        lon_e7 += sign * sqlite3_column_int64(stmt, 6);
-        c.rid_sum += sign * sqlite3_column_int64(stmt, 7);
-        for (int i = 0; sign > 0 && i < 4; i++) {
-            double e = sqlite3_column_double(stmt, 8 + i);
-            c.ext[i] = !extent ? e : i < 2 ? fmin(c.ext[i], e) : fmax(c.ext[i], e);
-        }
-        extent = extent || sign > 0;
-    } while (true);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct count_raw r = {
+            sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
+            layer_type_index((const char *)sqlite3_column_text(stmt, 2)), sqlite3_column_int(stmt, 3),
+            sqlite3_column_int64(stmt, 4), sqlite3_column_int64(stmt, 5), sqlite3_column_int64(stmt, 6),
+            sqlite3_column_int64(stmt, 7), { 0 } };
+        for (int i = 0; i < 4; i++)
+            r.ext[i] = sqlite3_column_double(stmt, 8 + i);
+        sums_add(s, &r);
+    }
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's counts");
+}
+
+/* Reads the kept counts of g's cells (the clearances the reader may see,
+ * f's type, field values and dates), summed by cell and type, into rows;
+ * marks in partial the cells whose points are not all inside f's box.
+ * Without field filters from the copy in memory of the level (unless
+ * g->table), else from the table.  The rows come in the order of the key,
+ * a cell's and type's together, and are summed here: SQLite's GROUP BY
+ * with its eleven aggregates cost about as much again as reading the
+ * rows. */
+static int read_counts(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
+                       const struct layer_grid *g, struct count_row **rows, size_t *nrows,
+                       bool *partial)
+{
+    struct count_sums s = { .f = f, .g = g, .c = { .type = -1 }, .partial = partial };
+    const struct copy_level *l = NULL;
+    int rc = AT_OK;
+
+    if (!f->fields[0].name && !g->table)
+        rc = copy_level_get(ctx, st, counts_level(f, g), &l);
+    if (rc == AT_OK && l)
+        copy_sum(st, f, g, l, &s);
+    else if (rc == AT_OK)
+        rc = table_sum(ctx, st, f, g, &s);
+    sums_add(&s, NULL);
+    *rows = s.rows, *nrows = s.nrows;
+    return rc;
 }
 
 /* Counts into g, point by point with sql, the points of f in the cell at
@@ -978,22 +1297,25 @@ static int count_remove(struct at_ctx *ctx, struct store *st, const struct layer
     return AT_OK;
 }
 
-/* Whether the counts are built; grows the generation.  The one row by
- * its rowid: an UPDATE that may touch several rows opens a statement
- * savepoint, which makes FTS5 flush the terms of every record written
- * so far in the transaction into a segment of their own. */
-static int state_touch(struct at_ctx *ctx, struct store *st, bool *built)
+/* Grows the generation (state_touch: and says whether the counts are
+ * built).  The one row by its rowid: an UPDATE that may touch several
+ * rows opens a statement savepoint, which makes FTS5 flush the terms of
+ * every record written so far in the transaction into a segment of their
+ * own. */
+static int state_grow(struct at_ctx *ctx, struct store *st)
 {
     static const char grow_sql[] =
         "UPDATE layer_state SET generation = generation + 1 WHERE rowid = 1";
-    sqlite3_stmt *stmt;
-    int rc;
+    sqlite3_stmt *stmt = store_stmt(ctx, st, grow_sql);
 
-    if ((rc = state_read(ctx, st, NULL, built)) != AT_OK)
-        return rc;
-    if ((stmt = store_stmt(ctx, st, grow_sql)) == NULL)
-        return AT_ERR;
-    return step_done(ctx, st, stmt);
+    return stmt ? step_done(ctx, st, stmt) : AT_ERR;
+}
+
+static int state_touch(struct at_ctx *ctx, struct store *st, bool *built)
+{
+    int rc = state_read(ctx, st, NULL, built);
+
+    return rc == AT_OK ? state_grow(ctx, st) : rc;
 }
 
 static bool same_text(const char *a, const char *b)
@@ -1798,6 +2120,8 @@ static int dates_rebuild(struct at_ctx *ctx, struct store *st)
 
     if (rc == AT_OK)
         rc = store_exec(ctx, st, "DELETE FROM layer_count WHERE level >= " TEXT(LEVEL_BY_DATES));
+    if (rc == AT_OK)
+        rc = state_grow(ctx, st);
     return rc == AT_OK ? rebuild_rows(ctx, st, count_insert_sql, false, true) : rc;
 }
 
@@ -1877,8 +2201,10 @@ int layer_count_fill(struct at_ctx *ctx, struct store *st)
  * refills the spatial index, so that its writes do not count twice). */
 int layer_count_clear(struct at_ctx *ctx, struct store *st)
 {
-    return store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
-                      " DELETE FROM layer_date; UPDATE layer_state SET built = 0");
+    int rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
+                        " DELETE FROM layer_date; UPDATE layer_state SET built = 0");
+
+    return rc == AT_OK ? state_grow(ctx, st) : rc;
 }
 
 /* The key of a row of the counts t and of w equal. */

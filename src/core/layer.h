@@ -40,6 +40,8 @@ struct layer_cell {
 struct layer_grid {
     bool scan;                    /* count every point in view, even where the kept
                                      counts would answer (set before counting) */
+    bool table;                   /* read the kept counts from their table, not
+                                     from the copy in memory (set before counting) */
     int zoom;
     int64_t n;                    /* cells a side of the whole world: 2^(zoom + shift) */
     int64_t x0, y0;               /* the box's first column and row */
@@ -60,8 +62,9 @@ void layer_grid_free(struct layer_grid *g);
  * filter of type, box and fields of LAYER_FIELDS, the cells inside the
  * box are read from the kept counts (layer_count, by clearance and field
  * values: only the clearances the reader may see and the values the
- * filter matches are summed) and only the cells on the box's edge are
- * counted point by point; otherwise (a date or place filter, or with
+ * filter matches are summed; without field filters from the connection's
+ * copy of them in memory, unless g->table) and only the cells on the
+ * box's edge are counted point by point; otherwise (a date or place filter, or with
  * g->scan) every point in view is counted. */
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      struct layer_grid *g);
@@ -162,8 +165,10 @@ int layer_date_suspend(struct at_ctx *ctx, struct store *st);
 int layer_date_resume(struct at_ctx *ctx, struct store *st);
 
 /* The generation of the current records: grows with every write to them
- * (and every rebuild), so that an answer computed at one generation is
- * the answer while it stays the same. */
+ * and to the map's counts (a rebuild, the counts emptied, the dates made
+ * again after a bulk write), and with nothing a read does, so that an
+ * answer computed at one generation is the answer while it stays the
+ * same (the map's reply cache; each connection's copy of the counts). */
 int layer_generation(struct at_ctx *ctx, struct store *st, int64_t *out);
 
 #endif

@@ -31,6 +31,14 @@ struct cached_stmt {
     sqlite3_stmt *stmt;
 };
 
+#define KEPT_MAX 4            /* store_keep's slots: one module uses one */
+
+struct kept {
+    const void *key;
+    void *data;
+    void (*free_fn)(void *);
+};
+
 struct store {
     char *dir;
     sqlite3 *db;
@@ -38,6 +46,7 @@ struct store {
     struct cached_stmt cache[STMT_CACHE_SIZE];
     int ncache;
     const struct session *session;
+    struct kept kept[KEPT_MAX];
 };
 
 void store_set_session(struct store *st, const struct session *s)
@@ -481,10 +490,38 @@ int store_open(struct at_ctx *ctx, const char *dir, const uint8_t *page_key, str
     return AT_OK;
 }
 
+void store_keep(struct store *st, const void *key, void *data, void (*free_fn)(void *))
+{
+    struct kept *slot = NULL;
+
+    for (int i = 0; i < KEPT_MAX && !slot; i++)
+        if (st->kept[i].key == key)
+            slot = &st->kept[i];
+    for (int i = 0; i < KEPT_MAX && !slot; i++)
+        if (st->kept[i].key == NULL)
+            slot = &st->kept[i];
+    if (slot == NULL)
+        abort();                  /* more modules than slots: KEPT_MAX is too small */
+    if (slot->key && slot->data != data)
+        slot->free_fn(slot->data);
+    *slot = (struct kept){ key, data, free_fn };
+}
+
+void *store_kept(struct store *st, const void *key)
+{
+    for (int i = 0; i < KEPT_MAX; i++)
+        if (st->kept[i].key == key)
+            return st->kept[i].data;
+    return NULL;
+}
+
 void store_close(struct store *st)
 {
     if (st == NULL)
         return;
+    for (int i = 0; i < KEPT_MAX; i++)
+        if (st->kept[i].key)
+            st->kept[i].free_fn(st->kept[i].data);
     for (int i = 0; i < st->ncache; i++)
         sqlite3_finalize(st->cache[i].stmt);
     sqlite3_close(st->db);

@@ -74,6 +74,14 @@ struct session;
 void store_set_session(struct store *st, const struct session *s);
 const struct session *store_session(const struct store *st);
 
+/* What a core module keeps beside one connection while it is open (layer.c:
+ * its copy of the map's counts), found by a key of the module's own (the
+ * address of something static of it).  store_keep hands data over to the
+ * store, which releases it with free_fn at store_close, or when data is
+ * kept again under the same key; store_kept gives it back, or NULL. */
+void store_keep(struct store *st, const void *key, void *data, void (*free_fn)(void *));
+void *store_kept(struct store *st, const void *key);
+
 /* The value of meta key, copied into out; AT_ENOTFOUND when absent. */
 int store_meta_get(struct at_ctx *ctx, struct store *st, const char *key, struct buf *out);
 int store_meta_set(struct at_ctx *ctx, struct store *st, const char *key, const char *value);

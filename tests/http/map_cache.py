@@ -2,8 +2,8 @@
 (docs/api.md): the same query answers the same bytes with an ETag, 304 to
 If-None-Match; a write to the archive makes the next answer new; a reader
 of lower clearance is never given a kept answer of a higher one; and a
-confidential record shown is logged as read at every answer, kept or not.
-FICTIONAL data only."""
+confidential record shown is logged as read at every answer, kept or not,
+which moves nothing of the map's generation.  FICTIONAL data only."""
 import os
 import subprocess
 import tempfile
@@ -11,7 +11,7 @@ import tempfile
 from client import Results, Session
 
 res = Results()
-print("1..9")
+print("1..10")
 admin = Session().login("admin")
 partner = Session().login("partner")
 BOX = "128.5,41.5,129.5,42.5"
@@ -64,6 +64,7 @@ res.check("a partner asking after the admin is not given the admin's answer: 9 p
 admin.add("pinpoint", "confidential", {"lat": 40.5, "lon": 126.5})
 CONF = "/api/v1/map?bbox=126.4,40.4,126.6,40.6"
 reads = int(sql("SELECT count(*) FROM log_item WHERE kind = 'read'") or 0)
+generation = sql("SELECT generation FROM layer_state")
 one = admin.get(CONF)
 res.check("a confidential record shown is logged as read",
           one.status == 200 and len(one.json()["features"]) == 1
@@ -76,4 +77,10 @@ three = admin.get(CONF, headers={"If-None-Match": one.header("etag")})
 res.check("and again when the answer is 304",
           three.status == 304 and int(sql("SELECT count(*) FROM log_item WHERE kind = 'read'")) == reads + 3,
           three.status)
+# What the map writes (the reads logged) is not a write to the current
+# records: the generation, which keys the kept answers and the server's
+# copy of the map's counts, stays.
+res.check("serving the map leaves the map's generation as it was",
+          generation != "" and sql("SELECT generation FROM layer_state") == generation,
+          (generation, sql("SELECT generation FROM layer_state")))
 raise SystemExit(1 if res.failed else 0)

@@ -665,6 +665,10 @@ static long dated_total(struct at_ctx *ctx, struct store *st, bool scan)
     return total;
 }
 
+/* The generation of the map grown, as every write to its counts grows
+ * it. */
+#define GROW_GENERATION "; UPDATE layer_state SET generation = generation + 1"
+
 /* That a date filter is read from the counts by dates: a point added to
  * each of their rows of sign +1 shows. */
 static void dated_read_from_counts(struct at_ctx *ctx, struct store *st)
@@ -672,9 +676,11 @@ static void dated_read_from_counts(struct at_ctx *ctx, struct store *st)
     long scanned = dated_total(ctx, st, true);
 
     CHECK(scanned > 0 && dated_total(ctx, st, false) == scanned);
-    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n + 1 WHERE level >= 64 AND sign = 1") == AT_OK);
+    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n + 1 WHERE level >= 64 AND sign = 1"
+                       GROW_GENERATION) == AT_OK);
     CHECK(dated_total(ctx, st, false) > scanned);
-    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n - 1 WHERE level >= 64 AND sign = 1") == AT_OK);
+    REQUIRE(store_exec(ctx, st, "UPDATE layer_count SET n = n - 1 WHERE level >= 64 AND sign = 1"
+                       GROW_GENERATION) == AT_OK);
 }
 
 UNIT_TEST(layer_grid_by_dates_equals_a_scan_for_every_reader_after_changes)
@@ -765,5 +771,159 @@ UNIT_TEST(layer_counts_made_when_an_archive_is_upgraded)
     dated_read_from_counts(&ctx, st);
     free(kept);
     free(fresh);
+    store_close(st);
+}
+
+/* Whether two grids are the same to the bit: every cell's counts, sums,
+ * extent and lone record. */
+static bool grids_identical(const struct layer_grid *a, const struct layer_grid *b)
+{
+    return a->total == b->total && a->rows == b->rows && a->cols == b->cols
+        && memcmp(a->cells, b->cells, (size_t)(a->rows * a->cols) * sizeof *a->cells) == 0;
+}
+
+/* The boxes the copy is compared in: the lattice, one cutting through it
+ * and one across the antimeridian (west > east). */
+static const double COPY_BOXES[][4] = {
+    { 41.4, 128.4, 42.6, 129.6 }, { 41.4, 128.4, 42.0, 129.1 }, { 40.0, 170.0, 43.0, -170.0 } };
+
+/* Grids of every date filter of FILTER_FROM and FILTER_TO (none too), in
+ * each box of COPY_BOXES, at zooms 5 to 9, of each type or all, for
+ * readers of every clearance, read from the copy of the counts in memory
+ * and from their table: the same to the bit.  compared counts the grids
+ * with points, by box. */
+static void copy_grids_compare(struct at_ctx *ctx, struct store *st, struct rng *r,
+                               const struct session *admin, int compared[3])
+{
+    static const char *const types[] = { NULL, "site", "pinpoint", "event" };
+    size_t nfrom = sizeof FILTER_FROM / sizeof *FILTER_FROM, nto = sizeof FILTER_TO / sizeof *FILTER_TO;
+    struct session reader = *admin;
+
+    for (size_t i = 0; i < nfrom * nto * 3; i++) {
+        struct record_filter f = RECORD_FILTER_INIT;
+        const double *box = COPY_BOXES[i % 3];
+        struct layer_grid copy, table;
+        int zoom = 5 + (int)(rng_next(r) % 5);
+        f.has_bbox = true;
+        f.south = box[0], f.west = box[1], f.north = box[2], f.east = box[3];
+        f.date_from = FILTER_FROM[i / 3 % nfrom];
+        f.date_to = FILTER_TO[i / 3 / nfrom];
+        f.type = types[rng_next(r) % 4];
+        reader.clearance = (int)(rng_next(r) % 4);
+        store_set_session(st, &reader);
+        REQUIRE(layer_grid_init(ctx, &copy, &f, zoom) == AT_OK);
+        REQUIRE(layer_grid_init(ctx, &table, &f, zoom) == AT_OK);
+        table.table = true;
+        REQUIRE(layer_grid_count(ctx, st, &f, &copy) == AT_OK);
+        REQUIRE(layer_grid_count(ctx, st, &f, &table) == AT_OK);
+        if (!grids_identical(&copy, &table))
+            fprintf(stderr, "    box %zu: from %d to %d, %s, clearance %d, zoom %d: %ld copied, "
+                    "%ld from the table\n", i % 3, f.date_from, f.date_to, f.type ? f.type : "all",
+                    reader.clearance, zoom, copy.total, table.total);
+        CHECK(grids_identical(&copy, &table));
+        compared[i % 3] += table.total > 0;
+        layer_grid_free(&copy);
+        layer_grid_free(&table);
+    }
+    store_set_session(st, admin);
+}
+
+/* Dated sites on both sides of the antimeridian. */
+static int antimeridian_writes(struct at_ctx *ctx, struct store *st, struct rng *r,
+                               char (*events)[RECORD_ID_MAX])
+{
+    char json[320], id[RECORD_ID_MAX];
+    int rc = AT_OK;
+
+    for (int i = 0; i < 12 && rc == AT_OK; i++) {
+        snprintf(json, sizeof json, "{\"name\": \"FICTIONAL far site %d\", \"site_type\": \"workplace\","
+                 " \"lat\": %.4f, \"lon\": %.4f, \"date\": \"%s\"}", i, 41.0 + 0.1 * i, i % 2 ? 179.5 + 0.01 * i : -179.5 - 0.01 * i,
+                 EVENT_DATES[rng_next(r) % 10]);
+        rc = unit_add(ctx, st, "site", json, (int)(rng_next(r) % 4), id);
+    }
+    for (int i = 0; i < 12 && rc == AT_OK; i++) {
+        snprintf(json, sizeof json, "{\"lat\": %.4f, \"lon\": %.4f, \"event\": \"%s\"}", 41.05 + 0.1 * i,
+                 i % 2 ? 179.55 : -179.55, events[rng_next(r) % 10]);
+        rc = unit_add(ctx, st, "pinpoint", json, (int)(rng_next(r) % 4), id);
+    }
+    return rc;
+}
+
+/* The copy of the map's counts in memory answers as their table, for
+ * every reader, date filter and box, on the connection that writes and on
+ * another that only reads (as a server's workers), after each round of
+ * writes: it is made again when the generation grows, and only then. */
+UNIT_TEST(layer_copy_answers_as_the_table_and_is_renewed_after_each_write)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin, reader_admin;
+    struct store *st = unit_archive(&ctx, "a", &admin), *reader = NULL;
+    static char events[10][RECORD_ID_MAX], sites[12][RECORD_ID_MAX], pinpoints[40][RECORD_ID_MAX];
+    char dir[512];
+    int compared[3] = { 0 };
+    long before;
+    struct rng r;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 47);
+    REQUIRE(dated_writes(&ctx, st, &r, events, sites, pinpoints) == AT_OK);
+    REQUIRE(antimeridian_writes(&ctx, st, &r, events) == AT_OK);
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &reader, &reader_admin) == AT_OK);
+    for (int round = 0; round < 3; round++) {
+        copy_grids_compare(&ctx, st, &r, &admin, compared);
+        copy_grids_compare(&ctx, reader, &r, &reader_admin, compared);
+        REQUIRE(dated_changes(&ctx, st, &r, events, sites, pinpoints, round) == AT_OK);
+        REQUIRE(antimeridian_writes(&ctx, st, &r, events) == AT_OK);
+    }
+    copy_grids_compare(&ctx, reader, &r, &reader_admin, compared);
+    copy_grids_compare(&ctx, st, &r, &admin, compared);
+    for (int b = 0; b < 3; b++)
+        CHECK(compared[b] > 150);
+    /* The copy answers till the generation grows: the table changed
+     * behind it is not seen, then is. */
+    before = dated_total(&ctx, reader, false);
+    CHECK(before > 0);
+    REQUIRE(store_exec(&ctx, st, "UPDATE layer_count SET n = n + 1 WHERE level >= 64 AND sign = 1") == AT_OK);
+    CHECK(dated_total(&ctx, reader, false) == before);
+    REQUIRE(store_exec(&ctx, st, "UPDATE layer_state SET generation = generation + 1") == AT_OK);
+    CHECK(dated_total(&ctx, reader, false) > before);
+    store_close(reader);
+    store_close(st);
+}
+
+/* The map's generation grows with every write that changes its counts
+ * (and every write of a current record), and not with a read of them. */
+UNIT_TEST(layer_generation_grows_with_each_write_to_the_counts_only)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    static char events[10][RECORD_ID_MAX], sites[12][RECORD_ID_MAX], pinpoints[40][RECORD_ID_MAX];
+    int64_t was, now;
+    struct rng r;
+
+    REQUIRE(st != NULL);
+    rng_seed(&r, 53);
+    REQUIRE(dated_writes(&ctx, st, &r, events, sites, pinpoints) == AT_OK);
+    REQUIRE(layer_generation(&ctx, st, &was) == AT_OK);
+    CHECK(dated_total(&ctx, st, false) > 0 && dated_total(&ctx, st, true) > 0);
+    CHECK(layer_generation(&ctx, st, &now) == AT_OK && now == was);
+    REQUIRE(change(&ctx, st, record_amend_write, pinpoints[3], json_pack("{s:f}", "lat", 41.6), -1) == AT_OK);
+    CHECK(layer_generation(&ctx, st, &now) == AT_OK && now > was);
+    /* A bulk write's dates made again at its end. */
+    was = now;
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(layer_date_suspend(&ctx, st) == AT_OK && layer_date_resume(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    CHECK(layer_generation(&ctx, st, &now) == AT_OK && now > was);
+    /* The counts emptied, then made again. */
+    was = now;
+    REQUIRE(store_begin(&ctx, st) == AT_OK);
+    REQUIRE(layer_count_clear(&ctx, st) == AT_OK);
+    CHECK(layer_generation(&ctx, st, &now) == AT_OK && now > was);
+    REQUIRE(layer_count_rebuild(&ctx, st) == AT_OK);
+    REQUIRE(store_commit(&ctx, st) == AT_OK);
+    CHECK(layer_generation(&ctx, st, &was) == AT_OK && was > now);
     store_close(st);
 }

@@ -1,5 +1,5 @@
 /* test_store.c: creating, opening and upgrading archives; the page cache
- * of a bulk write. */
+ * of a bulk write; what a module keeps beside a connection. */
 #include "../../src/core/attest.h"
 #include "../../src/core/record.h"
 #include "../../src/core/schema.h"
@@ -206,4 +206,34 @@ UNIT_TEST(store_stmt_keeps_the_statements_in_use)
         CHECK(store_stmt(&ctx, st, in_use) == a);
     }
     store_close(st);
+}
+
+static int kept_freed;
+
+static void kept_free(void *p)
+{
+    kept_freed++;
+    free(p);
+}
+
+/* What a module keeps beside a connection: found by its key, let go when
+ * kept again under that key and when the store closes. */
+UNIT_TEST(store_keep_holds_a_module_s_data_till_it_closes)
+{
+    struct at_ctx ctx = { 0 };
+    static const char one = 0, two = 0;
+    struct store *st;
+    char dir[512];
+    int *a = xmalloc(sizeof *a), *b = xmalloc(sizeof *b), *c = xmalloc(sizeof *c);
+
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(store_kept(st, &one) == NULL);
+    store_keep(st, &one, a, kept_free);
+    store_keep(st, &two, b, kept_free);
+    CHECK(store_kept(st, &one) == a && store_kept(st, &two) == b);
+    store_keep(st, &one, c, kept_free);
+    CHECK(kept_freed == 1 && store_kept(st, &one) == c && store_kept(st, &two) == b);
+    store_close(st);
+    CHECK(kept_freed == 3);
 }
