@@ -17,7 +17,7 @@
 # end aside, sealed, to be read back as it ended at the next start.
 # FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 46
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }
