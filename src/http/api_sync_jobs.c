@@ -18,13 +18,15 @@
  * One job at a time per peer, whichever route starts it: a second is
  * refused with 409, as both would write the peer's outbox or inbox.  A
  * running job lives in the server's memory (its bytes change with each
- * chunk) and in the archive (sync_jobs.c: saved as it starts, at each
- * change of stage and at its end), so that a page left and opened again,
- * or a server restarted, finds it (GET .../jobs lists a peer's jobs; GET
- * /api/v1/sync/status shows each peer's last).  Its end is never lost
- * while the server runs: it stays in memory, and is answered from there,
- * until the archive took it (job_keep_end tries again while another holds
- * the archive's write lock).  A job that ran when the
+ * chunk) and in the archive (sync_jobs.c: saved as it starts and at
+ * each change of stage when the write lock is free at once, and at its
+ * end), so that a page left and opened again, or a server restarted,
+ * finds it (GET .../jobs lists a peer's jobs; GET /api/v1/sync/status
+ * shows each peer's last).  Its end is never lost: it stays in memory,
+ * and is answered from there, until the archive took it (job_keep_end
+ * tries again while another holds the archive's write lock, the end set
+ * aside meanwhile where the next start finds it should the server stop
+ * first).  A job that ran when the
  * server stopped is marked interrupted as the server starts again
  * (api_sync_jobs_recover), its error saying what to do; a push or pull
  * started again resumes from the outbox or inbox it left.  A job holds no
@@ -319,11 +321,11 @@ static bool job_set_aside(struct store *st, struct sync_job *j)
     return rc == AT_OK;
 }
 
-/* Saves the ended job j through st, then frees it.  While another holds
- * the archive's write lock for longer than a write waits (a large import,
- * a backup), its end is set aside first (job_set_aside) and saved again
- * until it is, or until the server stops: the next start saves it from
- * where it was set aside (api_sync_jobs_recover).  Until then j stays in
+/* Saves the ended job j through st, then frees it.  When another holds
+ * the archive's write lock as it ends (a large import, a backup), its end
+ * is set aside at once (job_set_aside) and saved again until it is, or
+ * until the server stops: the next start saves it from where it was set
+ * aside (api_sync_jobs_recover).  Until then j stays in
  * memory, where GET .../jobs finds it ended.  (POST .../push|pull|restore,
  * which run the job within the request, answer once it is saved or the
  * server stops.) */
