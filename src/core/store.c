@@ -130,6 +130,16 @@ int store_begin(struct at_ctx *ctx, struct store *st)
     return store_exec(ctx, st, "BEGIN IMMEDIATE");
 }
 
+int store_begin_now(struct at_ctx *ctx, struct store *st)
+{
+    int rc;
+
+    sqlite3_busy_timeout(st->db, 0);
+    rc = store_begin(ctx, st);
+    sqlite3_busy_timeout(st->db, STORE_LOCK_WAIT_MS);
+    return rc;
+}
+
 int store_commit(struct at_ctx *ctx, struct store *st)
 {
     return store_exec(ctx, st, "COMMIT");
@@ -337,7 +347,7 @@ static int connect(struct at_ctx *ctx, const char *dir, const uint8_t *page_key,
         goto out;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, STORE_LOCK_WAIT_MS);
     if (search_text_connect(st->db) != SQLITE_OK) {
         rc = ctx_error(ctx, AT_ERR, "cannot open archive %s: %s", dir, sqlite3_errmsg(st->db));
         goto out;

@@ -55,8 +55,13 @@ int store_exec(struct at_ctx *ctx, struct store *st, const char *sql);
 int store_error(struct at_ctx *ctx, struct store *st, const char *doing);
 
 /* Write transactions.  store_begin takes the write lock at once (BEGIN
- * IMMEDIATE), so that two writers never deadlock half-way. */
+ * IMMEDIATE), so that two writers never deadlock half-way; while another
+ * connection holds it, it waits up to STORE_LOCK_WAIT_MS for it.
+ * store_begin_now does not wait: it fails at once when the lock is held
+ * (for what the next write saves anyway: a job's progress). */
+#define STORE_LOCK_WAIT_MS 10000
 int store_begin(struct at_ctx *ctx, struct store *st);
+int store_begin_now(struct at_ctx *ctx, struct store *st);
 int store_commit(struct at_ctx *ctx, struct store *st);
 void store_rollback(struct store *st);
 

@@ -10,7 +10,13 @@
 #include "sync_net.h"
 #include "vocab.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const sync_jobs_counts[] = { "packed", "versions", NULL };
 
@@ -93,20 +99,198 @@ static int save_row(struct at_ctx *ctx, struct store *st, const json_t *job)
     return rc;
 }
 
-int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job)
+/* dir/sync-jobs/ID.end: where the end of job ID waits while the archive's
+ * write lock keeps it out; the id checked first (it names a file). */
+static int end_path(struct at_ctx *ctx, struct store *st, const char *id, struct buf *out)
+{
+    size_t len = id ? strlen(id) : 0;
+
+    if (len == 0 || len > 64 || strspn(id, "0123456789abcdef") != len)
+        return ctx_error(ctx, AT_EINVAL, "sync job id \"%s\": 1 to 64 characters of 0-9 and a-f",
+                         id ? id : "");
+    buf_printf(out, "%s/" SYNC_JOBS_ENDS_DIR "/%s.end", store_dir(st), id);
+    return AT_OK;
+}
+
+/* Saves job; wait: for the write lock, as long as any write does. */
+static int save(struct at_ctx *ctx, struct store *st, const json_t *job, bool wait)
 {
     const char *id = json_string_value(json_object_get(job, "id"));
+    const char *state = json_string_value(json_object_get(job, "state"));
     int rc;
 
-    if (id == NULL || json_string_value(json_object_get(job, "peer")) == NULL
-        || json_string_value(json_object_get(job, "state")) == NULL)
+    if (id == NULL || json_string_value(json_object_get(job, "peer")) == NULL || state == NULL)
         return ctx_error(ctx, AT_EINVAL, "a sync job needs an id, a peer and a state");
-    if ((rc = store_begin(ctx, st)) != AT_OK)
+    if ((rc = wait ? store_begin(ctx, st) : store_begin_now(ctx, st)) != AT_OK)
         return rc;
     if ((rc = save_row(ctx, st, job)) == AT_OK)
         rc = store_commit(ctx, st);
-    if (rc != AT_OK)
+    if (rc != AT_OK) {
         store_rollback(st);
+    } else if (strcmp(state, "running") != 0) {
+        struct buf path = BUF_INIT;
+
+        if (end_path(ctx, st, id, &path) == AT_OK)
+            unlink(buf_str(&path));   /* an end set aside is kept now */
+        buf_free(&path);
+    }
+    return rc;
+}
+
+int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job)
+{
+    return save(ctx, st, job, true);
+}
+
+int sync_jobs_save_now(struct at_ctx *ctx, struct store *st, const json_t *job)
+{
+    return save(ctx, st, job, false);
+}
+
+/* The key that seals ends set aside, from the master key. */
+static int end_key(struct at_ctx *ctx, struct store *st, uint8_t key[crypto_secretbox_KEYBYTES])
+{
+    const struct session *s = store_session(st);
+
+    if (s == NULL || sodium_is_zero(s->master, sizeof s->master))
+        return ctx_error(ctx, AT_EDENIED, "a sync job's end is sealed under the archive's master "
+                         "key: log in as a user who holds it");
+    crypto_kdf_derive_from_key(key, crypto_secretbox_KEYBYTES, 1, "syncjob_", s->master);
+    return AT_OK;
+}
+
+int sync_jobs_set_aside(struct at_ctx *ctx, struct store *st, const json_t *job)
+{
+    struct buf path = BUF_INIT, tmp = BUF_INIT, dir = BUF_INIT;
+    uint8_t key[crypto_secretbox_KEYBYTES];
+    char *text = NULL;
+    unsigned char *sealed = NULL;
+    size_t len = 0;
+    int fd = -1, rc;
+
+    if ((rc = end_path(ctx, st, json_string_value(json_object_get(job, "id")), &path)) != AT_OK
+        || (rc = end_key(ctx, st, key)) != AT_OK)
+        goto out;
+    buf_printf(&dir, "%s/" SYNC_JOBS_ENDS_DIR, store_dir(st));
+    if (mkdir(buf_str(&dir), 0700) != 0 && errno != EEXIST) {
+        rc = ctx_error(ctx, AT_ERR, "cannot make %s: %s", buf_str(&dir), strerror(errno));
+        goto out;
+    }
+    text = json_dumps(job, JSON_COMPACT);
+    len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + strlen(text);
+    sealed = xmalloc(len);
+    randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, (const unsigned char *)text,
+                          strlen(text), sealed, key);
+    /* Whole or not at all: written beside it, then renamed over it. */
+    buf_printf(&tmp, "%s.tmp", buf_str(&path));
+    if ((fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0
+        || write(fd, sealed, len) != (ssize_t)len || fsync(fd) != 0
+        || rename(buf_str(&tmp), buf_str(&path)) != 0) {
+        rc = ctx_error(ctx, AT_ERR, "cannot write %s: %s", buf_str(&path), strerror(errno));
+        unlink(buf_str(&tmp));
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (text)
+        sodium_memzero(text, strlen(text));
+    free(text);
+    free(sealed);
+    sodium_memzero(key, sizeof key);
+    buf_free(&path);
+    buf_free(&tmp);
+    buf_free(&dir);
+    return rc;
+}
+
+/* The whole file at path into out; -1 with errno set when it cannot be read. */
+static int read_whole(const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[4096];
+    size_t n;
+    int failed;
+
+    if (f == NULL)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(out, chunk, n);
+    failed = ferror(f);
+    fclose(f);
+    return failed ? -1 : 0;
+}
+
+/* The end set aside in the file at path, saved (which removes the file). */
+static int save_set_aside(struct at_ctx *ctx, struct store *st, const char *path,
+                          const uint8_t key[crypto_secretbox_KEYBYTES])
+{
+    struct buf sealed = BUF_INIT;
+    unsigned char *text = NULL;
+    json_t *job = NULL;
+    size_t len = 0;
+    int rc = AT_OK;
+
+    if (read_whole(path, &sealed) != 0)
+        rc = ctx_error(ctx, AT_ERR, "cannot read %s: %s", path, strerror(errno));
+    else if (sealed.len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        rc = ctx_error(ctx, AT_ECORRUPT, "%s: cut short (%zu bytes)", path, sealed.len);
+    if (rc == AT_OK) {
+        len = sealed.len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+        text = xmalloc(len + 1);
+        if (crypto_secretbox_open_easy(text, (unsigned char *)sealed.data + crypto_secretbox_NONCEBYTES,
+                                       sealed.len - crypto_secretbox_NONCEBYTES,
+                                       (unsigned char *)sealed.data, key) != 0)
+            rc = ctx_error(ctx, AT_ECORRUPT, "%s: damaged, or sealed under another archive's key", path);
+    }
+    if (rc == AT_OK && (job = json_loadb((const char *)text, len, 0, NULL)) == NULL)
+        rc = ctx_error(ctx, AT_ECORRUPT, "%s: not a sync job", path);
+    if (rc == AT_OK)
+        rc = sync_jobs_save(ctx, st, job);
+    if (text) {
+        sodium_memzero(text, len);
+        free(text);
+    }
+    json_decref(job);
+    buf_free(&sealed);
+    return rc;
+}
+
+int sync_jobs_restore_set_aside(struct at_ctx *ctx, struct store *st, long *count)
+{
+    struct buf dir = BUF_INIT;
+    uint8_t key[crypto_secretbox_KEYBYTES];
+    struct dirent *e;
+    DIR *d;
+    int rc = AT_OK;
+
+    *count = 0;
+    buf_printf(&dir, "%s/" SYNC_JOBS_ENDS_DIR, store_dir(st));
+    if ((d = opendir(buf_str(&dir))) == NULL) {
+        buf_free(&dir);
+        return errno == ENOENT ? AT_OK
+                               : ctx_error(ctx, AT_ERR, "cannot read %s: %s", buf_str(&dir), strerror(errno));
+    }
+    if ((rc = end_key(ctx, st, key)) == AT_OK) {
+        while ((e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            struct buf path = BUF_INIT;
+            struct at_ctx one = { 0 };
+
+            if (len <= 4 || strcmp(e->d_name + len - 4, ".end") != 0)
+                continue;
+            buf_printf(&path, "%s/%s", buf_str(&dir), e->d_name);
+            /* One damaged file keeps none of the others out. */
+            if (save_set_aside(&one, st, buf_str(&path), key) == AT_OK)
+                (*count)++;
+            else if (rc == AT_OK)
+                rc = ctx_error(ctx, one.code, "%s", one.message);
+            buf_free(&path);
+        }
+    }
+    closedir(d);
+    sodium_memzero(key, sizeof key);
+    buf_free(&dir);
     return rc;
 }
 

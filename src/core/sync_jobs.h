@@ -30,8 +30,23 @@
 extern const char *const sync_jobs_counts[];
 
 /* Saves job (inserted, or replacing the row with its id) in a
- * transaction of its own; an ended job prunes its peer's old ones. */
+ * transaction of its own; an ended job prunes its peer's old ones and
+ * removes its end set aside (sync_jobs_set_aside), if any.
+ * sync_jobs_save waits for the archive's write lock as every write does;
+ * sync_jobs_save_now fails at once while another holds it (a job's
+ * progress: the next change saves what is current). */
 int sync_jobs_save(struct at_ctx *ctx, struct store *st, const json_t *job);
+int sync_jobs_save_now(struct at_ctx *ctx, struct store *st, const json_t *job);
+
+/* Where an ended job waits while the archive's write lock keeps it out:
+ * a file of the archive's directory, SYNC_JOBS_ENDS_DIR/ID.end, the job
+ * sealed (secretbox) under a key derived from the master key, so that a
+ * stop of the server before it is saved loses nothing:
+ * sync_jobs_restore_set_aside saves every end set aside (*count says how
+ * many) as the server starts, before sync_jobs_interrupted. */
+#define SYNC_JOBS_ENDS_DIR "sync-jobs"
+int sync_jobs_set_aside(struct at_ctx *ctx, struct store *st, const json_t *job);
+int sync_jobs_restore_set_aside(struct at_ctx *ctx, struct store *st, long *count);
 /* The job id with peer in *out (a new object), or AT_ENOTFOUND. */
 int sync_jobs_get(struct at_ctx *ctx, struct store *st, const char *peer, const char *id,
                   json_t **out);

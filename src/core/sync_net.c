@@ -548,9 +548,17 @@ int sync_net_push_pack(struct at_ctx *ctx, struct store *st, struct sync_net *n,
     j = net_json(&c);
     unlink(buf_str(&state));
     n->applied = json_incref(json_object_get(j, "applied"));
-    if (n->peer)
-        rc = evlog_write(ctx, st, exchanged, &(struct exchange){
-                             n->peer, json_string_value(json_object_get(j, "mark")), "push" });
+    if (n->peer) {
+        struct at_ctx quiet = { 0 };
+        /* Recording it is a courtesy, as after a pull: the peer holds the
+         * pack's content, and a mark not recorded here only makes the next
+         * export larger.  (The write lock held by another program must not
+         * turn a push delivered into one that failed.) */
+        if (evlog_write(&quiet, st, exchanged, &(struct exchange){
+                            n->peer, json_string_value(json_object_get(j, "mark")), "push" }) != AT_OK)
+            note(n, "%s applied the pack; this archive could not record the exchange (%s), so "
+                 "its status still shows the one before", n->peer, quiet.message);
+    }
 out:
     n->done = rc == AT_OK && done;
     if (fd >= 0)

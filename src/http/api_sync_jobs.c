@@ -18,13 +18,15 @@
  * One job at a time per peer, whichever route starts it: a second is
  * refused with 409, as both would write the peer's outbox or inbox.  A
  * running job lives in the server's memory (its bytes change with each
- * chunk) and in the archive (sync_jobs.c: saved as it starts, at each
- * change of stage and at its end), so that a page left and opened again,
- * or a server restarted, finds it (GET .../jobs lists a peer's jobs; GET
- * /api/v1/sync/status shows each peer's last).  Its end is never lost
- * while the server runs: it stays in memory, and is answered from there,
- * until the archive took it (job_keep_end tries again while another holds
- * the archive's write lock).  A job that ran when the
+ * chunk) and in the archive (sync_jobs.c: saved as it starts and at
+ * each change of stage when the write lock is free at once, and at its
+ * end), so that a page left and opened again, or a server restarted,
+ * finds it (GET .../jobs lists a peer's jobs; GET /api/v1/sync/status
+ * shows each peer's last).  Its end is never lost: it stays in memory,
+ * and is answered from there, until the archive took it (job_keep_end
+ * tries again while another holds the archive's write lock, the end set
+ * aside meanwhile where the next start finds it should the server stop
+ * first).  A job that ran when the
  * server stopped is marked interrupted as the server starts again
  * (api_sync_jobs_recover), its error saying what to do; a push or pull
  * started again resumes from the outbox or inbox it left.  A job holds no
@@ -46,18 +48,23 @@
 #include "../core/sync_jobs.h"
 #include "../core/sync_net.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define JOB_ID_BYTES 16
 #define JOB_STAGE_LEN 16
 /* Seconds between attempts to save a job's end, doubling up to the most
- * (each attempt itself waits for the archive's lock: store.c). */
+ * (each attempt itself waits for the archive's lock: STORE_LOCK_WAIT_MS). */
 #define JOB_SAVE_RETRY_FIRST 1
 #define JOB_SAVE_RETRY_MAX 30
+/* How long a stop waits for the ends being saved: one wait for the lock,
+ * and some. */
+#define JOB_STOP_WAIT (STORE_LOCK_WAIT_MS / 1000 + 5)
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
 /* What a job does: `attest sync push`, `sync pull`, `travel restore`, and
@@ -95,6 +102,10 @@ struct sync_job {
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sync_job **jobs;
 static size_t njobs;
+/* Under jobs_lock: signalled as a job leaves memory and as the server
+ * stops (jobs_stopping), which ends the waits between saves of an end. */
+static pthread_cond_t jobs_changed = PTHREAD_COND_INITIALIZER;
+static bool jobs_stopping;
 
 static void job_free(struct sync_job *j)
 {
@@ -138,10 +149,13 @@ static void job_note(void *arg, const char *text)
     pthread_mutex_unlock(&jobs_lock);
 }
 
-/* Saves the job as it is now in the archive, through st; a failure is
- * told on stderr (a change of stage is saved again at the next one, an
- * end until it is: job_keep_end). */
-static int job_save(struct store *st, struct sync_job *j)
+/* Saves the job as it is now in the archive, through st: waiting for
+ * the write lock as any write does, or (wait false) at once or not at
+ * all: a start or a change of stage is progress, which the job answers
+ * from memory and its next change or its end saves; an end is set aside
+ * and saved again until it is (job_keep_end).  A failure is told on
+ * stderr. */
+static int job_save(struct store *st, struct sync_job *j, bool wait)
 {
     struct at_ctx ctx = { 0 };
     json_t *o;
@@ -150,8 +164,8 @@ static int job_save(struct store *st, struct sync_job *j)
     pthread_mutex_lock(&jobs_lock);
     o = job_json(j);
     pthread_mutex_unlock(&jobs_lock);
-    if ((rc = sync_jobs_save(&ctx, st, o)) != AT_OK)
-        fprintf(stderr, "attest: cannot keep sync job %s: %s\n", j->id, ctx.message);
+    if ((rc = wait ? sync_jobs_save(&ctx, st, o) : sync_jobs_save_now(&ctx, st, o)) != AT_OK)
+        fprintf(stderr, "attest: cannot keep sync job %s as it is now: %s\n", j->id, ctx.message);
     json_decref(o);
     return rc;
 }
@@ -172,7 +186,7 @@ static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t t
         j->packed = j->net.packed;   /* set by then: exporting comes first */
     pthread_mutex_unlock(&jobs_lock);
     if (moved)
-        job_save(j->st, j);
+        job_save(j->st, j, false);
 }
 
 static void job_imported(void *arg, uint64_t done, uint64_t total)
@@ -268,24 +282,69 @@ static void job_remove(struct sync_job *j)
         if (jobs[i] != j)
             jobs[keep++] = jobs[i];
     njobs = keep;
+    pthread_cond_broadcast(&jobs_changed);
     pthread_mutex_unlock(&jobs_lock);
     job_free(j);
 }
 
-/* Saves the ended job j through st, trying again until it is saved (the
- * archive's write lock held by another for longer than its wait: a large
- * import, a backup), then frees it.  Until then j stays in memory, where
- * GET .../jobs finds it ended; only a stop of the server before it is
- * saved leaves its row running, marked interrupted at the next start.
- * (POST .../push|pull|restore, which run the job within the request,
- * answer once it is saved.) */
+/* Waits seconds, or less when the server stops: false once it stops. */
+static bool job_wait(unsigned seconds)
+{
+    struct timespec until;
+    bool going_on;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    pthread_mutex_lock(&jobs_lock);
+    while (!jobs_stopping && pthread_cond_timedwait(&jobs_changed, &jobs_lock, &until) != ETIMEDOUT)
+        ;
+    going_on = !jobs_stopping;
+    pthread_mutex_unlock(&jobs_lock);
+    return going_on;
+}
+
+/* Sets the ended job j aside in the archive's directory
+ * (sync_jobs_set_aside), where the next start finds it; false, said on
+ * stderr, when it cannot. */
+static bool job_set_aside(struct store *st, struct sync_job *j)
+{
+    struct at_ctx ctx = { 0 };
+    json_t *end;
+    int rc;
+
+    pthread_mutex_lock(&jobs_lock);
+    end = job_json(j);
+    pthread_mutex_unlock(&jobs_lock);
+    if ((rc = sync_jobs_set_aside(&ctx, st, end)) != AT_OK)
+        fprintf(stderr, "attest: cannot set the end of sync job %s aside: %s\n", j->id, ctx.message);
+    json_decref(end);
+    return rc == AT_OK;
+}
+
+/* Saves the ended job j through st, then frees it.  When another holds
+ * the archive's write lock as it ends (a large import, a backup), its end
+ * is set aside at once (job_set_aside) and saved again until it is, or
+ * until the server stops: the next start saves it from where it was set
+ * aside (api_sync_jobs_recover).  Until then j stays in
+ * memory, where GET .../jobs finds it ended.  (POST .../push|pull|restore,
+ * which run the job within the request, answer once it is saved or the
+ * server stops.) */
 static void job_keep_end(struct store *st, struct sync_job *j)
 {
     unsigned wait = JOB_SAVE_RETRY_FIRST;
+    bool saved = job_save(st, j, false) == AT_OK, aside = saved || job_set_aside(st, j);
 
-    while (job_save(st, j) != AT_OK) {
+    while (!saved) {
         fprintf(stderr, "attest: sync job %s ended; saving its end again in %u s\n", j->id, wait);
-        sleep(wait);
+        if (!job_wait(wait)) {
+            fprintf(stderr, aside ? "attest: sync job %s: the server stops before its end could be "
+                                    "saved; it waits in " SYNC_JOBS_ENDS_DIR "/ and the next start "
+                                    "saves it\n"
+                                  : "attest: sync job %s: the server stops before its end could be "
+                                    "saved or set aside; the next start marks it interrupted\n", j->id);
+            break;
+        }
+        saved = job_save(st, j, true) == AT_OK;
         wait = wait * 2 > JOB_SAVE_RETRY_MAX ? JOB_SAVE_RETRY_MAX : wait * 2;
     }
     job_remove(j);
@@ -402,7 +461,7 @@ static struct sync_job *job_begin(struct request *r, json_t *body, enum job_kind
     n.note_arg = j;
     j->net = n;
     sodium_memzero(&n, sizeof n);   /* the token is the job's alone */
-    job_save(r->st, j);
+    job_save(r->st, j, false);
 out:
     json_decref(notes);
     return j;
@@ -543,11 +602,42 @@ void api_sync_jobs_recover(struct store *st)
     struct at_ctx ctx = { 0 };
     long count = 0;
 
+    if (sync_jobs_restore_set_aside(&ctx, st, &count) != AT_OK)
+        fprintf(stderr, "attest: cannot save a sync job's end set aside at the last stop: %s\n",
+                ctx.message);
+    if (count > 0)
+        fprintf(stderr, "attest: saved the end of %ld sync job%s set aside at the last stop\n",
+                count, count == 1 ? "" : "s");
     if (sync_jobs_interrupted(&ctx, st, &count) != AT_OK)
         fprintf(stderr, "attest: cannot mark the sync jobs the last stop cut short: %s\n", ctx.message);
     else if (count > 0)
         fprintf(stderr, "attest: %ld sync job%s cut short by the last stop, marked interrupted\n",
                 count, count == 1 ? "" : "s");
+}
+
+void api_sync_jobs_stop(void)
+{
+    struct timespec until;
+    size_t ending;
+    bool late = false;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += JOB_STOP_WAIT;
+    pthread_mutex_lock(&jobs_lock);
+    jobs_stopping = true;
+    pthread_cond_broadcast(&jobs_changed);
+    for (;;) {
+        ending = 0;
+        for (size_t i = 0; i < njobs; i++)
+            ending += jobs[i]->state != JOB_RUNNING;
+        if (ending == 0 || late)
+            break;
+        late = pthread_cond_timedwait(&jobs_changed, &jobs_lock, &until) == ETIMEDOUT;
+    }
+    pthread_mutex_unlock(&jobs_lock);
+    if (ending > 0)
+        fprintf(stderr, "attest: %zu sync job%s ended but not yet saved as the server stops\n", ending,
+                ending == 1 ? "" : "s");
 }
 
 /* POST /api/v1/sync/peers/{name}/push|pull|restore {token[, url]}: the

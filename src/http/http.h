@@ -306,9 +306,15 @@ json_t *api_sync_job_latest(struct request *r, const char *peer);
  * with body's token (and url); the job as it started (a new reference),
  * or NULL with the error reply set. */
 json_t *api_sync_job_deliver(struct request *r, json_t *body);
-/* As the server starts: the jobs that ran when it stopped marked
- * interrupted (sync_jobs_interrupted), said on stderr. */
+/* As the server starts: the ends set aside before the last stop saved
+ * (sync_jobs_restore_set_aside), then the jobs that still ran when it
+ * stopped marked interrupted (sync_jobs_interrupted), said on stderr; st
+ * has the server's session (the master key). */
 void api_sync_jobs_recover(struct store *st);
+/* As the server stops: the ends of jobs being saved stop waiting for the
+ * archive's write lock (each is set aside, or saved by then); waits for
+ * them a bounded time (a write's wait for the lock, and some). */
+void api_sync_jobs_stop(void);
 /* api_travel.c: the browser's `attest travel` and `travel restore URL`. */
 int api_sync_travel(struct request *r);
 int api_sync_travel_pack(struct request *r);

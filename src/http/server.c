@@ -428,6 +428,7 @@ static void recover_sync_jobs(void)
         fprintf(stderr, "attest: cannot read the sync jobs: %s\n", ctx.message);
         return;
     }
+    store_set_session(st, server_keys());   /* for the ends set aside, sealed under the master key */
     api_sync_jobs_recover(st);
     store_close(st);
 }
@@ -506,6 +507,7 @@ int server_run(struct at_ctx *ctx, const struct serve_options *o)
     sigwait(&sigs, &sig);
     fprintf(stderr, "attest: stopping: finishing the requests in flight\n");
     stopping = 1;
+    api_sync_jobs_stop();   /* before the workers, which may be saving a job's end */
     MHD_quiesce_daemon(d);  /* no new connections */
     MHD_stop_daemon(d);     /* waits for the workers */
     pthread_join(signer_thread, NULL);

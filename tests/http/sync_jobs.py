@@ -9,8 +9,11 @@ argv[4], argv[5]: a certificate and its key for the relay's TLS, trusted by
 the laptop's server only once pinned with the peer (its cacert).  Last, the
 laptop's server (pid argv[6], serving argv[8] with the binary argv[7],
 its stderr appended to argv[9]) is killed in the middle of a push and
-started again by this script (stopped at its end): the job is read back
-interrupted, and the next push resumes from the outbox.  Before that, a
+started again by this script: the job is read back interrupted, and the
+next push resumes from the outbox.  Then, with the write lock held, a
+push's stages still move (saved only when the lock is free at once), and
+the server stopped cleanly as the push ends sets its end aside (sealed)
+and the next start, the lock free, reads it back as it ended.  Before that, a
 push ends while another connection holds the laptop archive's write lock
 for longer than the server waits for it: its end is saved once the lock is
 free.
@@ -431,6 +434,71 @@ end = watch(r.json(), lambda j: False) if r.status == 202 else {}
 res.check("the push started again resumes from what the centre received and ends done",
           end.get("state") == "done" and end["resumed_at"] == 2 * CHUNK
           and (end.get("result") or {}).get("done"), brief(end))
+
+# ---- under the laptop archive's write lock: progress, then a stop -------------------------
+LOCK_WAIT = 10   # seconds a write waits for the lock (STORE_LOCK_WAIT_MS)
+r = admin.request("POST", "/api/v1/evidence?filename=fictional-stop.bin&source=dc-jcb000000001",
+                  body=os.urandom(1024 * 1024))
+res.setup("a third vault file on the laptop", r.status in (200, 201), r.body[:300])
+relay.release()
+holder = hold_lock()
+res.setup("the laptop archive's write lock held", holder is not None)
+asked_at = time.monotonic()
+r = start("push", chunk_size=CHUNK)
+job = r.json() if r.status == 202 else {}
+stages = [job.get("stage")]
+
+
+def applying(j):
+    if j["stage"] != stages[-1]:
+        stages.append(j["stage"])
+    return j["stage"] == "applying"
+
+
+moving = watch(job, applying) if job else {}
+moved_in = time.monotonic() - asked_at
+res.check("with the write lock held, the push's stages still move: applying %.1f s after it was "
+          "asked for (%s), not %d s a stage" % (moved_in, " > ".join(map(str, stages)), LOCK_WAIT),
+          moving.get("stage") == "applying" and moved_in < LOCK_WAIT - 1, (moved_in, brief(moving)))
+ended = watch(job, lambda j: False) if job else {}
+res.check("the push the centre applied ends done though the lock kept this archive from recording "
+          "the exchange, a note saying so", ended.get("state") == "done"
+          and (ended.get("result") or {}).get("applied", {}).get("files", 0) >= 1
+          and any("could not record the exchange" in n for n in ended.get("notes", [])), brief(ended))
+stop_at = time.monotonic()
+again.send_signal(signal.SIGTERM)
+try:
+    again.wait(timeout=60)
+except subprocess.TimeoutExpired:
+    again.kill()
+stopped_in = time.monotonic() - stop_at
+log = open(laptop_log, errors="replace").read()
+res.check("stopped cleanly with the lock still held, the server ends within %.0f s (%.1f s), saying "
+          "where the job's end waits" % (LOCK_WAIT + 5, stopped_in),
+          again.returncode == 0 and stopped_in < LOCK_WAIT + 5
+          and ("sync job %s: the server stops before its end could be saved; it waits in sync-jobs/"
+               % job.get("id")) in log, (again.returncode, log[-800:]))
+aside = os.path.join(laptop_dir, "sync-jobs", "%s.end" % job.get("id"))
+sealed = open(aside, "rb").read() if os.path.exists(aside) else b""
+words = [b"centre", b"admin", b"push", b"FICTIONAL", job.get("id", "none").encode()]
+res.check("the end set aside in the archive's directory is sealed: no peer, user, kind, message "
+          "or id in it", sealed and not any(w in sealed for w in words), (aside, sealed[:80]))
+if holder:
+    holder.communicate(b"COMMIT;\n", timeout=60)
+again = serve()
+admin = Session(base=laptop).login("admin")
+r = admin.get(JOBS + "/" + job.get("id", "none"))
+back = r.json() if r.status == 200 else {}
+res.check("started again once the lock is free: the job reads back %s as it ended, with its bytes "
+          "and what was packed, not interrupted" % ended.get("state"),
+          back.get("state") == ended.get("state") and back.get("error") == ended.get("error")
+          and back.get("result") == ended.get("result") and back.get("done") == ended.get("done") > 0
+          and (back.get("packed") or {}).get("files", 0) >= 1 and back.get("ended_at") == ended.get("ended_at"),
+          (r.status, brief(back), brief(ended)))
+res.check("... its row in the archive too, the file set aside removed, the start saying so",
+          row_state(job.get("id", "none")) == ended.get("state") and not os.path.exists(aside)
+          and "saved the end of 1 sync job set aside at the last stop" in open(laptop_log, errors="replace").read(),
+          (row_state(job.get("id", "none")), os.path.exists(aside)))
 again.send_signal(signal.SIGTERM)
 again.wait(timeout=60)
 sys.exit(1 if res.failed else 0)

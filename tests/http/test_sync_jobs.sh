@@ -12,10 +12,12 @@
 # back interrupted, and the next push resumes from the outbox; a push that
 # ends while another connection holds the archive's write lock longer than
 # the server waits reads back failed once it is free, and one started while
-# the lock keeps its row out is listed all the same.  FICTIONAL
-# data only.
+# the lock keeps its row out is listed all the same; with the lock held,
+# a push's stages still move, and the server stopped as it ends sets its
+# end aside, sealed, to be read back as it ended at the next start.
+# FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 46
 http_setup --no-demo
 L=$tmp/laptop
 "$bin" init "$L" --kdf interactive > /dev/null 2>&1 || { echo "not ok - init the laptop"; exit 1; }

@@ -3,7 +3,9 @@
  * as it was saved (its counts, notes, result, who started it); a peer's
  * ended jobs are pruned to SYNC_JOBS_KEPT, newest kept, a running one
  * never; a job left running when the server stopped becomes interrupted,
- * its error saying what waits to be resumed.
+ * its error saying what waits to be resumed; an end set aside while the
+ * write lock kept it out is sealed and saved at the next start; progress
+ * is saved at once or not at all.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
@@ -12,9 +14,13 @@
 #include "fixture.h"
 #include "unit.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static int pin(struct at_ctx *ctx, struct store *st, void *arg)
 {
@@ -168,5 +174,95 @@ UNIT_TEST(sync_jobs_running_at_a_stop_are_interrupted_with_what_to_do)
     CHECK_STR(json_string_value(json_object_get(got, "state")), "done");
     json_decref(got);
     CHECK(sync_jobs_interrupted(&ctx, st, &count) == AT_OK && count == 0);
+    store_close(st);
+}
+
+/* The bytes of the file at path, or "" (the caller frees). */
+static char *file_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = xcalloc(1, 4096);
+
+    *len = f ? fread(text, 1, 4095, f) : 0;
+    if (f)
+        fclose(f);
+    return text;
+}
+
+UNIT_TEST(sync_jobs_end_set_aside_is_sealed_and_saved_at_the_next_start)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "jobs-aside", &admin);
+    json_t *running, *ended, *got = NULL;
+    char path[600], *text;
+    size_t len;
+    long count = -1;
+    FILE *f;
+
+    REQUIRE(st != NULL);
+    running = job("ab01", "centre", "push", "running", "2026-01-01T00:00:00Z");
+    CHECK(sync_jobs_save(&ctx, st, running) == AT_OK);
+    ended = job("ab01", "centre", "push", "failed", "2026-01-01T00:00:00Z");
+    json_object_set_new(ended, "error", json_pack("{s:i, s:s, s:s}", "status", 502, "code",
+                                                  "unavailable", "message", "FICTIONAL relay down"));
+    CHECK(sync_jobs_set_aside(&ctx, st, ended) == AT_OK);
+    snprintf(path, sizeof path, "%s/" SYNC_JOBS_ENDS_DIR "/ab01.end", store_dir(st));
+    text = file_text(path, &len);
+    CHECK(len > 0 && memmem(text, len, "centre", 6) == NULL && memmem(text, len, "FICTIONAL", 9) == NULL
+          && memmem(text, len, "admin", 5) == NULL);
+    free(text);
+    /* A second one, damaged: reported by its file, the first saved all the same. */
+    snprintf(path, sizeof path, "%s/" SYNC_JOBS_ENDS_DIR "/ab02.end", store_dir(st));
+    REQUIRE((f = fopen(path, "w")) != NULL);
+    fputs("FICTIONAL damaged end, longer than a nonce and a tag", f);
+    fclose(f);
+    CHECK(sync_jobs_restore_set_aside(&ctx, st, &count) == AT_ECORRUPT && count == 1);
+    CHECK(strstr(ctx.message, "ab02.end: damaged") != NULL);
+    CHECK(sync_jobs_get(&ctx, st, "centre", "ab01", &got) == AT_OK);
+    CHECK(json_equal(got, ended));
+    json_decref(got);
+    snprintf(path, sizeof path, "%s/" SYNC_JOBS_ENDS_DIR "/ab01.end", store_dir(st));
+    CHECK(access(path, F_OK) != 0);
+    /* An end saved the ordinary way removes what was set aside for it. */
+    json_object_set_new(ended, "id", json_string("ab03"));
+    CHECK(sync_jobs_set_aside(&ctx, st, ended) == AT_OK);
+    snprintf(path, sizeof path, "%s/" SYNC_JOBS_ENDS_DIR "/ab03.end", store_dir(st));
+    CHECK(access(path, F_OK) == 0);
+    CHECK(sync_jobs_save(&ctx, st, ended) == AT_OK);
+    CHECK(access(path, F_OK) != 0);
+    /* An id that would name another file is refused. */
+    json_object_set_new(ended, "id", json_string("../ab04"));
+    CHECK(sync_jobs_set_aside(&ctx, st, ended) == AT_EINVAL);
+    json_decref(running);
+    json_decref(ended);
+    store_close(st);
+}
+
+UNIT_TEST(sync_jobs_progress_is_saved_at_once_or_not_at_all)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "jobs-now", &admin), *other = NULL;
+    uint8_t page_key[STORE_KEY_BYTES];
+    struct timespec t0, t1;
+    json_t *j = job("ac01", "centre", "push", "running", "2026-01-01T00:00:00Z"), *got = NULL;
+
+    REQUIRE(st != NULL);
+    store_page_key(admin.master, page_key);
+    REQUIRE(store_open(&ctx, store_dir(st), page_key, &other) == AT_OK);
+    REQUIRE(store_begin(&ctx, other) == AT_OK);   /* another holds the write lock */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(sync_jobs_save_now(&ctx, st, j) != AT_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(t1.tv_sec - t0.tv_sec < 2);   /* not STORE_LOCK_WAIT_MS */
+    store_rollback(other);
+    CHECK(sync_jobs_get(&ctx, st, "centre", "ac01", &got) == AT_ENOTFOUND);
+    CHECK(sync_jobs_save_now(&ctx, st, j) == AT_OK);
+    CHECK(sync_jobs_get(&ctx, st, "centre", "ac01", &got) == AT_OK && json_equal(got, j));
+    json_decref(got);
+    json_decref(j);
+    sodium_memzero(page_key, sizeof page_key);
+    store_close(other);
     store_close(st);
 }
