@@ -422,8 +422,10 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
  * of the dates from ?12 to ?13 (in the others lo and hi are 0 and those
  * are NULL).  The copy in memory tests its rows the same way in C
  * (copy_passes): a change here is a change there. */
-#define COUNTS_WHERE                                                           \
-    " WHERE level = ?1 AND y BETWEEN ?2 AND ?3"                                \
+/* The rows' test, with Y the rows' (a range, or y = ?2 to read one row
+ * of cells, whose columns from ?14 to ?15 the key then finds). */
+#define COUNTS_WHERE_Y(Y)                                                      \
+    " WHERE level = ?1 AND " Y " AND x BETWEEN ?14 AND ?15"                   \
     /* first: the date test turns away most of the rows by dates */          \
     " AND (?12 IS NULL OR hi >= ?12) AND (?13 IS NULL OR lo <= ?13)"           \
     " AND (x - ?4 + ?5) % ?5 < ?6"                                             \
@@ -431,6 +433,7 @@ static bool box_holds(const struct record_filter *f, const double ext[4])
     " AND (?9 IS NULL OR site_type IN (SELECT value FROM json_each(?9)))"      \
     " AND (?10 IS NULL OR confidence IN (SELECT value FROM json_each(?10)))"   \
     " AND (?11 IS NULL OR province IN (SELECT value FROM json_each(?11)))"
+#define COUNTS_WHERE COUNTS_WHERE_Y("y BETWEEN ?2 AND ?3")
 
 /* The level of the counts read for f in the cells of g: the grid's, in
  * the rows by values when f has field filters, by dates when it has a
@@ -454,6 +457,10 @@ static void bind_counts(struct store *st, sqlite3_stmt *stmt, const struct recor
     sqlite3_bind_int64(stmt, 4, g->x0);
     sqlite3_bind_int64(stmt, 5, g->n);
     sqlite3_bind_int64(stmt, 6, g->cols);
+    /* The columns as a range of the key, unless the box wraps round the
+     * antimeridian (then only the test of ?4 to ?6 decides). */
+    sqlite3_bind_int64(stmt, 14, g->x0 + g->cols <= g->n ? g->x0 : 0);
+    sqlite3_bind_int64(stmt, 15, g->x0 + g->cols <= g->n ? g->x0 + g->cols - 1 : g->n - 1);
     sqlite3_bind_int(stmt, 7, access_read_limit(store_session(st), f->max_clearance));
     if (f->type)
         sqlite3_bind_text(stmt, 8, f->type, -1, SQLITE_STATIC);
@@ -854,26 +861,34 @@ static void copy_sum(struct store *st, const struct record_filter *f, const stru
 static int table_sum(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
                      const struct layer_grid *g, struct count_sums *s)
 {
+    /* A row of cells at a time: the key (level, y, x) then finds the
+     * cells' columns, where a range of rows would read each row whole,
+     * round the world (a cell cut by the box's edge is counted from its
+     * four children, count_cut_cell: two rows of two cells). */
     static const char sql[] =
         "SELECT x, y, type, sign, n, lat_e7, lon_e7, rid_sum, south, west, north, east"
-        " FROM layer_count" COUNTS_WHERE " ORDER BY y, x, type";
+        " FROM layer_count" COUNTS_WHERE_Y("y = ?2") " ORDER BY x, type";
     sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
-    int step;
+    int step = SQLITE_DONE;
 
     if (stmt == NULL)
         return AT_ERR;
     bind_counts(st, stmt, f, g);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct count_raw r = {
-            sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
-            layer_type_index((const char *)sqlite3_column_text(stmt, 2)), sqlite3_column_int(stmt, 3),
-            sqlite3_column_int64(stmt, 4), sqlite3_column_int64(stmt, 5), sqlite3_column_int64(stmt, 6),
-            sqlite3_column_int64(stmt, 7), { 0 } };
-        for (int i = 0; i < 4; i++)
-            r.ext[i] = sqlite3_column_double(stmt, 8 + i);
-        sums_add(s, &r);
+    for (int64_t y = g->y0; y < g->y0 + g->rows && step == SQLITE_DONE; y++) {
+        sqlite3_bind_int64(stmt, 2, y);
+        while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+            struct count_raw r = {
+                sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
+                layer_type_index((const char *)sqlite3_column_text(stmt, 2)),
+                sqlite3_column_int(stmt, 3), sqlite3_column_int64(stmt, 4),
+                sqlite3_column_int64(stmt, 5), sqlite3_column_int64(stmt, 6),
+                sqlite3_column_int64(stmt, 7), { 0 } };
+            for (int i = 0; i < 4; i++)
+                r.ext[i] = sqlite3_column_double(stmt, 8 + i);
+            sums_add(s, &r);
+        }
+        sqlite3_reset(stmt);
     }
-    sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the map's counts");
 }
 
@@ -904,30 +919,64 @@ static int read_counts(struct at_ctx *ctx, struct store *st, const struct record
     return rc;
 }
 
-/* Counts into g, point by point with sql, the points of f in the cell at
- * index i: the R*Tree is asked for the cell's box (a little wider: the
- * test of each point's cell decides) inside f's; dated as grid_scan's. */
-static int scan_cell(struct at_ctx *ctx, struct store *st, const char *sql,
-                     const struct record_filter *f, struct layer_grid *g, size_t i, bool dated)
+/* f narrowed to the cell at index i of g (a little wider: the test of
+ * each point's cell decides) into *in; false when they do not meet. */
+static bool cell_filter(const struct record_filter *f, const struct layer_grid *g, size_t i,
+                        struct record_filter *in)
 {
     const double eps = 1e-7;
-    struct record_filter in = *f;
     double south, west, north, east;
 
+    *in = *f;
     layer_grid_cell_box(g, i, &south, &west, &north, &east);
-    in.south = fmax(f->south, south - eps), in.north = fmin(f->north, north + eps);
+    in->south = fmax(f->south, south - eps), in->north = fmin(f->north, north + eps);
     /* A box across the antimeridian meets a cell on one side of it only
      * (its two ends are in different columns: cols < n). */
     if (f->west > f->east) {
         if (east - eps <= f->east)
-            in.west = -180;
+            in->west = -180;
         else
-            in.east = 180;
+            in->east = 180;
     }
-    in.west = fmax(in.west, west - eps), in.east = fmin(in.east, east + eps);
-    if (in.south > in.north || in.west > in.east)
+    in->west = fmax(in->west, west - eps), in->east = fmin(in->east, east + eps);
+    return in->south <= in->north && in->west <= in->east;
+}
+
+/* Counts into g the points of f in the cell at index i, which f's box
+ * cuts.  Above the finest level kept, from the cell's four children one
+ * zoom finer, counted as any grid is (the kept counts of those inside the
+ * box, and in turn the children of those it cuts); so only the finest
+ * cells along the box's edge are counted point by point, with sql (dated
+ * as grid_scan's), not every point of a large cell. */
+static int count_cut_cell(struct at_ctx *ctx, struct store *st, const char *sql,
+                          const struct record_filter *f, struct layer_grid *g, size_t i, bool dated)
+{
+    int64_t x = (int64_t)i % g->cols, y = (int64_t)i / g->cols;
+    struct layer_grid sub = { .scan = g->scan, .table = g->table, .zoom = g->zoom + 1,
+                              .n = 2 * g->n, .x0 = 2 * ((g->x0 + x) % g->n), .y0 = 2 * (g->y0 + y),
+                              .cols = 2, .rows = 2 };
+    struct record_filter in;
+    int rc;
+
+    if (!cell_filter(f, g, i, &in))
         return AT_OK;
-    return grid_scan(ctx, st, sql, &in, g, (long)i, NULL, dated);
+    if (g->zoom >= LAYER_COUNT_ZOOM_MAX)
+        return grid_scan(ctx, st, sql, &in, g, (long)i, NULL, dated);
+    sub.cells = xcalloc(4, sizeof *sub.cells);
+    rc = layer_grid_count(ctx, st, &in, &sub);
+    for (size_t j = 0; j < 4 && rc == AT_OK; j++) {
+        const struct layer_cell *c = &sub.cells[j];
+        const double ext[4] = { c->south, c->west, c->north, c->east };
+        bool sums = true; /* the cell's coordinate sums go in once, with its first type */
+        for (int k = 0; k < LAYER_NTYPES && c->count; k++)
+            if (c->types[k]) {
+                grid_add(g, x, y, k, c->types[k], sums ? c->lat_sum : 0, sums ? c->lon_sum : 0, ext,
+                         c->rowid);
+                sums = false;
+            }
+    }
+    layer_grid_free(&sub);
+    return rc;
 }
 
 int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_filter *f,
@@ -979,8 +1028,7 @@ int layer_grid_count(struct at_ctx *ctx, struct store *st, const struct record_f
     }
     for (size_t i = 0; i < ncells && rc == AT_OK; i++)
         if (partial[i])
-            rc = dated ? scan_cell(ctx, st, dated_sql[0], f, g, i, true)
-                       : scan_cell(ctx, st, sql, f, g, i, false);
+            rc = count_cut_cell(ctx, st, dated ? dated_sql[0] : sql, f, g, i, dated != NULL);
     free(rows);
     free(partial);
     return rc;
