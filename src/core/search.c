@@ -191,21 +191,25 @@ static const char short_cjk_sql[] =
  * the record filter reads each one's record; in a million records a
  * multi-word query has tens of thousands of matches.
  *
- * Here the matches are read once, in the index's order, and the
- * auxiliary function search_topk decides on each as it comes:
- *   1. the query's term frequencies in the match, from the positions FTS5
- *      already holds, give a bound on its score: BM25 falls as a document
- *      grows, and a document is at least as long as the offset of its last
- *      hit plus one;
- *   2. a match whose bound cannot enter the k best kept so far is passed
- *      over: its length and its record are never read;
- *   3. otherwise its length is read and its exact score computed; if that
- *      cannot enter either, it is passed over;
- *   4. otherwise the record filter (type, clearance, retraction: the join
- *      on record_current) decides, and only a record the reader may see
+ * Here the matches are read once, in the index's order, by the
+ * auxiliary function search_topk, which keeps each as a candidate: the
+ * query's term frequencies in the match, from the positions FTS5 already
+ * holds, give a bound on its score (BM25 falls as a document grows, and a
+ * document is at least as long as the offset of its last hit plus one),
+ * and its hits are kept for its snippet.  Then (topk_rank) the candidates
+ * are taken best bound first:
+ *   1. a candidate whose bound cannot enter the k best kept so far ends
+ *      the ranking: no later bound can, nor any exact score below it;
+ *   2. otherwise its length is read and its exact score computed; if that
+ *      cannot enter, it is passed over;
+ *   3. otherwise the record filter (type, clearance, retraction:
+ *      ranked_hit_sql) decides, and only a record the reader may see
  *      enters the k best, with where its hits are, putting out the worst.
- * So a record the reader may not see never takes a place among the k nor
- * raises the bar, and nothing counts matches.  The snippets of the k are
+ * Taken in the index's order, every match better than those before it was
+ * scored and had its record read (16% of the matches at a million
+ * records); best bound first, only those whose bound beats the k-th hit's
+ * score are.  A record the reader may not see never takes a place among
+ * the k nor raises the bar, and nothing counts matches.  The snippets of the k are
  * made last (search_snippet), from those hits: the same ten-token window
  * as FTS5's snippet() of the other plans, with the hits FTS5 found
  * marked, without running the query again (which would expand its last
