@@ -269,14 +269,23 @@ struct topk {
     bool ready;             /* the query's statistics below are known */
     int nphrase;
     double *idf, avgdl;
-    struct candidate *cand; /* every match, as search_topk read it */
+    struct candidate *cand; /* matches that may enter, as search_topk read them */
     size_t ncand, cand_cap;
     double *cand_tf;        /* nphrase term frequencies a candidate */
     struct span *spans;     /* the candidates' hits, each one's in a run */
     size_t nspans, spans_cap;
     json_t *df;             /* search_df's counts, or NULL */
     const char *phrases;    /* the query's phrases, space-separated (words_query) */
+    struct search_run *run; /* the search, for topk_rank */
+    int rc;                 /* AT_OK, or what topk_rank failed with */
 };
+
+/* Candidates kept before they are ranked: enough to take them best
+ * bound first, few enough to stay in memory already mapped. */
+#define TOPK_BATCH 1024
+
+struct search_run;
+static int topk_rank(struct topk *t);
 
 #define SEARCH_DF "attest search_df"
 #define SEARCH_DF_MAX 4096  /* phrases kept on a connection */
@@ -474,7 +483,9 @@ static int topk_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct to
 
 /* search_topk(search_words, state): keeps the current match as a
  * candidate of state, with its hits, its term frequencies and the bound
- * on its score they give (its length is not read here); 1. */
+ * on its score they give (its length is not read here), if that bound
+ * can enter the k best so far; ranks the candidates kept when there are
+ * TOPK_BATCH (topk_rank); 1. */
 static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sc,
                           int argc, sqlite3_value **argv)
 {
@@ -526,7 +537,12 @@ static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
         return;
     }
     c->bound.score = topk_bm25(t, tf, least);
-    t->ncand++;
+    if (!topk_admits(t, &c->bound))
+        t->nspans = c->span;    /* nor will it ever: the bar only rises */
+    else if (++t->ncand == TOPK_BATCH && (t->rc = topk_rank(t)) != AT_OK) {
+        sqlite3_result_error(sc, "ranking search hits", -1);
+        return;
+    }
     sqlite3_result_int(sc, 1);
 }
 
@@ -904,32 +920,51 @@ static int ranked_length(struct search_run *r, sqlite3_int64 rowid, double *leng
     return rc;
 }
 
-static int candidate_order(const void *a, const void *b)
+/* Moves candidate i of the n in c down to its place in a heap with the
+ * best bound at c[0]. */
+static void candidates_sift(struct candidate *c, size_t n, size_t i)
 {
-    return ranked_order(&((const struct candidate *)a)->bound, &((const struct candidate *)b)->bound);
+    for (;;) {
+        size_t best = i, child = 2 * i + 1;
+        for (size_t j = child; j < n && j <= child + 1; j++)
+            if (ranked_before(&c[j].bound, &c[best].bound))
+                best = j;
+        if (best == i)
+            return;
+        struct candidate swap = c[i];
+        c[i] = c[best];
+        c[best] = swap;
+        i = best;
+    }
 }
 
 /* The k best of t's candidates that the reader may see, into t's heap:
- * the candidates best bound first, each one's length read and its exact
- * score computed, until a bound cannot enter the k best (then no later
- * one can); a match that can enter them and passes the filter does, with
- * its hits. */
-static int topk_rank(struct search_run *r, struct topk *t, const char *match)
+ * the candidates best bound first (from a heap of them: sorting them all
+ * would cost more than the few taken), each one's length read and its
+ * exact score computed, until a bound cannot enter the k best (then no
+ * later one can); a match that can enter them and passes the filter
+ * does, with its hits.  The candidates are then dropped. */
+static int topk_rank(struct topk *t)
 {
+    struct search_run *r = t->run;
+    const char *match = t->phrases;
+    size_t left = t->ncand;
     int rc = AT_OK;
 
-    if (t->ncand)
-        qsort(t->cand, t->ncand, sizeof *t->cand, candidate_order);
-    for (size_t i = 0; rc == AT_OK && i < t->ncand && topk_admits(t, &t->cand[i].bound); i++) {
-        const struct candidate *c = &t->cand[i];
-        struct ranked exact = c->bound;
+    for (size_t i = left / 2; i-- > 0;)
+        candidates_sift(t->cand, left, i);
+    while (rc == AT_OK && left > 0 && topk_admits(t, &t->cand[0].bound)) {
+        const struct candidate c = t->cand[0];
+        struct ranked exact = c.bound;
         sqlite3_stmt *stmt;
         double length = 0;
         bool shown;
 
+        t->cand[0] = t->cand[--left];
+        candidates_sift(t->cand, left, 0);
         if ((rc = ranked_length(r, exact.rowid, &length)) != AT_OK)
             break;
-        exact.score = topk_bm25(t, topk_tf(t, c->index), length);
+        exact.score = topk_bm25(t, topk_tf(t, c.index), length);
         if (!topk_admits(t, &exact))
             continue;
         if ((rc = ranked_hit_read(r, match, exact.rowid, &stmt, &shown)) != AT_OK)
@@ -939,9 +974,10 @@ static int topk_rank(struct search_run *r, struct topk *t, const char *match)
             continue;
         exact.hits = xmalloc(((size_t)exact.nhits + 1) * sizeof *exact.hits);
         if (exact.nhits)
-            memcpy(exact.hits, &t->spans[c->span], (size_t)exact.nhits * sizeof *exact.hits);
+            memcpy(exact.hits, &t->spans[c.span], (size_t)exact.nhits * sizeof *exact.hits);
         topk_push(t, exact);
     }
+    t->ncand = t->nspans = 0;
     return rc;
 }
 
@@ -956,6 +992,7 @@ static int search_ranked(struct search_run *r, const char *match)
 
     t.k = (size_t)(r->left + (long)json_object_size(r->seen));
     t.phrases = match;
+    t.run = r;
     if (r->left <= 0)
         return AT_OK;
     t.df = search_df(r->ctx, r->st);
@@ -965,12 +1002,14 @@ static int search_ranked(struct search_run *r, const char *match)
     sqlite3_bind_pointer(stmt, 20, &t, TOPK_POINTER, NULL);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
         ;
-    if (step != SQLITE_DONE)
+    if (t.rc != AT_OK)
+        rc = t.rc;
+    else if (step != SQLITE_DONE)
         rc = store_error(r->ctx, r->st, "searching");
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (rc == AT_OK)
-        rc = topk_rank(r, &t, match);
+        rc = topk_rank(&t);
     if (t.n)
         qsort(t.heap, t.n, sizeof *t.heap, ranked_order);
     for (size_t i = 0; rc == AT_OK && i < t.n && r->left > 0; i++) {
