@@ -192,12 +192,13 @@ static const char short_cjk_sql[] =
  * multi-word query has tens of thousands of matches.
  *
  * Here the matches are read once, in the index's order, by the
- * auxiliary function search_topk, which keeps each as a candidate: the
- * query's term frequencies in the match, from the positions FTS5 already
- * holds, give a bound on its score (BM25 falls as a document grows, and a
- * document is at least as long as the offset of its last hit plus one),
- * and its hits are kept for its snippet.  Then (topk_rank) the candidates
- * are taken best bound first:
+ * auxiliary function search_topk: the query's term frequencies in the
+ * match, from the positions FTS5 already holds, give a bound on its score
+ * (BM25 falls as a document grows, and a document is at least as long as
+ * the offset of its last hit plus one).  A match whose bound cannot enter
+ * the k best so far is passed over; the others are kept as candidates,
+ * with their hits for the snippet.  Every TOPK_BATCH candidates, and at
+ * the end, topk_rank takes them best bound first:
  *   1. a candidate whose bound cannot enter the k best kept so far ends
  *      the ranking: no later bound can, nor any exact score below it;
  *   2. otherwise its length is read and its exact score computed; if that
@@ -207,8 +208,10 @@ static const char short_cjk_sql[] =
  *      enters the k best, with where its hits are, putting out the worst.
  * Taken in the index's order, every match better than those before it was
  * scored and had its record read (16% of the matches at a million
- * records); best bound first, only those whose bound beats the k-th hit's
- * score are.  A record the reader may not see never takes a place among
+ * records); best bound first, a batch's scores raise the bar before its
+ * weaker bounds are looked at (9%).  Keeping every match instead of a
+ * batch scored a little fewer, but the memory it took cost more than it
+ * saved (a page fault is dear).  A record the reader may not see never takes a place among
  * the k nor raises the bar, and nothing counts matches.  The snippets of the k are
  * made last (search_snippet), from those hits: the same ten-token window
  * as FTS5's snippet() of the other plans, with the hits FTS5 found
