@@ -211,8 +211,9 @@ static const char short_cjk_sql[] =
  * records); best bound first, a batch's scores raise the bar before its
  * weaker bounds are looked at (9%).  Keeping every match instead of a
  * batch scored a little fewer, but the memory it took cost more than it
- * saved (a page fault is dear).  A record the reader may not see never takes a place among
- * the k nor raises the bar, and nothing counts matches.  The snippets of the k are
+ * saved (a page fault is dear).  A record the reader may not see never
+ * takes a place among the k nor raises the bar, and nothing counts
+ * matches.  The snippets of the k are
  * made last (search_snippet), from those hits: the same ten-token window
  * as FTS5's snippet() of the other plans, with the hits FTS5 found
  * marked, without running the query again (which would expand its last
