@@ -159,9 +159,8 @@ static void phrase_query(const char *q, struct buf *out)
  * The ranked plan reads its matches with ranked_sql, each hit's record
  * with ranked_hit_sql and its snippet with ranked_snippet_sql (below). */
 static const char ranked_sql[] =
-    "SELECT s.rowid FROM search_words s"
-    " CROSS JOIN record_current c ON c.rowid = s.rowid" /* CROSS: the index drives */
-    " WHERE search_words MATCH ?17 AND search_topk(search_words, ?20) AND " RECORD_FILTER_WHERE;
+    "SELECT search_topk(search_words, ?20) FROM search_words WHERE search_words MATCH ?17";
+static const char ranked_length_sql[] = "SELECT sz FROM search_words_docsize WHERE id = ?1";
 static const char ranked_hit_sql[] =
     "SELECT c.doc, c.id FROM record_current c WHERE c.rowid = ?20 AND " RECORD_FILTER_WHERE;
 static const char word_sql[] =
@@ -192,21 +191,29 @@ static const char short_cjk_sql[] =
  * the record filter reads each one's record; in a million records a
  * multi-word query has tens of thousands of matches.
  *
- * Here the matches are read once, in the index's order, and the
- * auxiliary function search_topk decides on each as it comes:
- *   1. the query's term frequencies in the match, from the positions FTS5
- *      already holds, give a bound on its score: BM25 falls as a document
- *      grows, and a document is at least as long as the offset of its last
- *      hit plus one;
- *   2. a match whose bound cannot enter the k best kept so far is passed
- *      over: its length and its record are never read;
- *   3. otherwise its length is read and its exact score computed; if that
- *      cannot enter either, it is passed over;
- *   4. otherwise the record filter (type, clearance, retraction: the join
- *      on record_current) decides, and only a record the reader may see
+ * Here the matches are read once, in the index's order, by the
+ * auxiliary function search_topk: the query's term frequencies in the
+ * match, from the positions FTS5 already holds, give a bound on its score
+ * (BM25 falls as a document grows, and a document is at least as long as
+ * the offset of its last hit plus one).  A match whose bound cannot enter
+ * the k best so far is passed over; the others are kept as candidates,
+ * with their hits for the snippet.  Every TOPK_BATCH candidates, and at
+ * the end, topk_rank takes them best bound first:
+ *   1. a candidate whose bound cannot enter the k best kept so far ends
+ *      the ranking: no later bound can, nor any exact score below it;
+ *   2. otherwise its length is read and its exact score computed; if that
+ *      cannot enter, it is passed over;
+ *   3. otherwise the record filter (type, clearance, retraction:
+ *      ranked_hit_sql) decides, and only a record the reader may see
  *      enters the k best, with where its hits are, putting out the worst.
- * So a record the reader may not see never takes a place among the k nor
- * raises the bar, and nothing counts matches.  The snippets of the k are
+ * Taken in the index's order, every match better than those before it was
+ * scored and had its record read (16% of the matches at a million
+ * records); best bound first, a batch's scores raise the bar before its
+ * weaker bounds are looked at (9%).  Keeping every match instead of a
+ * batch scored a little fewer, but the memory it took cost more than it
+ * saved (a page fault is dear).  A record the reader may not see never
+ * takes a place among the k nor raises the bar, and nothing counts
+ * matches.  The snippets of the k are
  * made last (search_snippet), from those hits: the same ten-token window
  * as FTS5's snippet() of the other plans, with the hits FTS5 found
  * marked, without running the query again (which would expand its last
@@ -250,6 +257,14 @@ struct ranked {
     int nhits;
 };
 
+/* A match as the index gives it: the best score its length allows (its
+ * bound, in .score), where its term frequencies and hits are kept. */
+struct candidate {
+    struct ranked bound;    /* .hits NULL: its .nhits hits are spans[span..] */
+    size_t span;
+    size_t index;           /* its term frequencies: topk_tf(t, index) */
+};
+
 /* The k best matches so far, as a heap with the worst at heap[0], and
  * what search_topk keeps between matches. */
 struct topk {
@@ -257,13 +272,24 @@ struct topk {
     size_t n, cap, k;
     bool ready;             /* the query's statistics below are known */
     int nphrase;
-    double *idf, *tf, avgdl;
-    struct ranked last;     /* the match search_topk let through last */
-    struct span *spans;     /* its hits (last.hits is NULL until it is kept) */
-    int nspans, spans_cap;
+    double *idf, avgdl;
+    struct candidate *cand; /* matches that may enter, as search_topk read them */
+    size_t ncand, cand_cap;
+    double *cand_tf;        /* nphrase term frequencies a candidate */
+    struct span *spans;     /* the candidates' hits, each one's in a run */
+    size_t nspans, spans_cap;
     json_t *df;             /* search_df's counts, or NULL */
     const char *phrases;    /* the query's phrases, space-separated (words_query) */
+    struct search_run *run; /* the search, for topk_rank */
+    int rc;                 /* AT_OK, or what topk_rank failed with */
 };
+
+/* Candidates kept before they are ranked: enough to take them best
+ * bound first, few enough to stay in memory already mapped. */
+#define TOPK_BATCH 1024
+
+struct search_run;
+static int topk_rank(struct topk *t);
 
 #define SEARCH_DF "attest search_df"
 #define SEARCH_DF_MAX 4096  /* phrases kept on a connection */
@@ -387,8 +413,15 @@ static void topk_free(struct topk *t)
         free(t->heap[i].hits);
     free(t->heap);
     free(t->idf);
-    free(t->tf);
+    free(t->cand);
+    free(t->cand_tf);
     free(t->spans);
+}
+
+/* The term frequencies of candidate i. */
+static double *topk_tf(const struct topk *t, size_t i)
+{
+    return &t->cand_tf[i * ((size_t)t->nphrase + 1)];
 }
 
 static int ranked_order(const void *a, const void *b)
@@ -396,14 +429,15 @@ static int ranked_order(const void *a, const void *b)
     return ranked_before(a, b) ? -1 : ranked_before(b, a) ? 1 : 0;
 }
 
-/* bm25() of a match of t->tf in a document of length tokens. */
-static double topk_bm25(const struct topk *t, double length)
+/* bm25() of a match of term frequencies tf (one a phrase) in a document
+ * of length tokens. */
+static double topk_bm25(const struct topk *t, const double *tf, double length)
 {
     const double k1 = BM25_K1, b = BM25_B;
     double score = 0.0;
 
     for (int i = 0; i < t->nphrase; i++)
-        score += t->idf[i] * ((t->tf[i] * (k1 + 1.0)) / (t->tf[i] + k1 * (1 - b + b * length / t->avgdl)));
+        score += t->idf[i] * ((tf[i] * (k1 + 1.0)) / (tf[i] + k1 * (1 - b + b * length / t->avgdl)));
     return -1.0 * score;
 }
 
@@ -430,7 +464,6 @@ static int topk_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct to
     if (t->phrases == NULL || phrase_count(t->phrases) != t->nphrase)
         t->df = NULL;   /* a word FTS5 made no phrase of: no keys to trust */
     t->idf = xcalloc((size_t)t->nphrase + 1, sizeof *t->idf);
-    t->tf = xcalloc((size_t)t->nphrase + 1, sizeof *t->tf);
     for (int i = 0; i < t->nphrase; i++) {
         sqlite3_int64 hits = 0;
         char key[256];
@@ -452,15 +485,18 @@ static int topk_prepare(const Fts5ExtensionApi *api, Fts5Context *fts, struct to
     return SQLITE_OK;
 }
 
-/* search_topk(search_words, state): 1 when the current match may enter
- * the k best (its score then in state->last), 0 when it cannot. */
+/* search_topk(search_words, state): keeps the current match as a
+ * candidate of state, with its hits, its term frequencies and the bound
+ * on its score they give (its length is not read here), if that bound
+ * can enter the k best so far; ranks the candidates kept when there are
+ * TOPK_BATCH (topk_rank); 1. */
 static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sc,
                           int argc, sqlite3_value **argv)
 {
     struct topk *t = argc == 1 ? sqlite3_value_pointer(argv[0], TOPK_POINTER) : NULL;
-    struct ranked r = { 0, 0, NULL, 0 };
-    double least = 1.0;     /* the document's least possible length */
-    int n = 0, length = 0, rc = SQLITE_OK;
+    struct candidate *c;
+    double *tf, least = 1.0;    /* the document's least possible length */
+    int n = 0, rc = SQLITE_OK;
 
     if (t == NULL) {
         sqlite3_result_error(sc, TOPK_FUNCTION " needs the ranking state", -1);
@@ -468,42 +504,50 @@ static void topk_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     }
     if (!t->ready)
         rc = topk_prepare(api, fts, t);
-    if (rc == SQLITE_OK) {
-        memset(t->tf, 0, (size_t)t->nphrase * sizeof *t->tf);
+    if (rc == SQLITE_OK)
         rc = api->xInstCount(fts, &n);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(sc, rc);
+        return;
     }
-    if (rc == SQLITE_OK && n > t->spans_cap) {
-        t->spans_cap = n;
-        t->spans = xrealloc(t->spans, (size_t)n * sizeof *t->spans);
+    if (t->ncand == t->cand_cap) {
+        t->cand_cap = t->cand_cap ? 2 * t->cand_cap : 256;
+        t->cand = xrealloc(t->cand, t->cand_cap * sizeof *t->cand);
+        t->cand_tf = xrealloc(t->cand_tf, t->cand_cap * ((size_t)t->nphrase + 1) * sizeof *t->cand_tf);
     }
-    t->nspans = 0;
+    if (t->nspans + (size_t)n > t->spans_cap) {
+        t->spans_cap = 2 * (t->nspans + (size_t)n);
+        t->spans = xrealloc(t->spans, t->spans_cap * sizeof *t->spans);
+    }
+    c = &t->cand[t->ncand];
+    *c = (struct candidate){ { 0, api->xRowid(fts), NULL, 0 }, t->nspans, t->ncand };
+    tf = topk_tf(t, t->ncand);
+    memset(tf, 0, (size_t)t->nphrase * sizeof *tf);
     for (int i = 0; rc == SQLITE_OK && i < n; i++) {
         int phrase, column, offset;
         if ((rc = api->xInst(fts, i, &phrase, &column, &offset)) == SQLITE_OK) {
-            t->tf[phrase] += 1.0;
+            tf[phrase] += 1.0;
             if (offset + 1.0 > least)
                 least = offset + 1.0;
             if (column == 0) {
                 int size = api->xPhraseSize(fts, phrase);
                 t->spans[t->nspans++] = (struct span){ phrase, offset, offset + size - 1 };
+                c->bound.nhits++;
             }
         }
     }
-    r.rowid = api->xRowid(fts);
-    r.score = topk_bm25(t, least);
-    if (rc == SQLITE_OK && !topk_admits(t, &r)) {
-        sqlite3_result_int(sc, 0);
-        return;
-    }
-    if (rc == SQLITE_OK)
-        rc = api->xColumnSize(fts, -1, &length);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(sc, rc);
         return;
     }
-    r.score = topk_bm25(t, (double)length);
-    t->last = r;
-    sqlite3_result_int(sc, topk_admits(t, &r));
+    c->bound.score = topk_bm25(t, tf, least);
+    if (!topk_admits(t, &c->bound))
+        t->nspans = c->span;    /* nor will it ever: the bar only rises */
+    else if (++t->ncand == TOPK_BATCH && (t->rc = topk_rank(t)) != AT_OK) {
+        sqlite3_result_error(sc, "ranking search hits", -1);
+        return;
+    }
+    sqlite3_result_int(sc, 1);
 }
 
 /* What search_snippet marks, and how. */
@@ -822,9 +866,128 @@ static int search_ranked_hit(struct search_run *r, sqlite3_stmt *hit, const stru
     return rc;
 }
 
-/* The ranked plan (search_topk above): the k best matches that pass the
- * filter with where their hits are, then each one's record and snippet,
- * best first. */
+/* Reads the record of rowid through the run's filter (ranked_hit_sql):
+ * *shown when the reader may see it, its doc and id then the row of
+ * *stmt, which the caller resets. */
+static int ranked_hit_read(struct search_run *r, const char *match, sqlite3_int64 rowid,
+                           sqlite3_stmt **stmt, bool *shown)
+{
+    int step, rc;
+
+    *shown = false;
+    if ((*stmt = store_stmt(r->ctx, r->st, ranked_hit_sql)) == NULL)
+        return AT_ERR;
+    search_bind(r, *stmt, match);
+    sqlite3_bind_int64(*stmt, 20, rowid);
+    if ((step = sqlite3_step(*stmt)) == SQLITE_ROW || step == SQLITE_DONE) {
+        *shown = step == SQLITE_ROW;
+        return AT_OK;
+    }
+    rc = store_error(r->ctx, r->st, "searching");
+    sqlite3_reset(*stmt);
+    *stmt = NULL;
+    return rc;
+}
+
+/* The length in tokens of the words index's document rowid, as FTS5's
+ * xColumnSize reads it: its row of the index's docsize table, a varint
+ * (SQLite's encoding) for each column, here the one column. */
+static int ranked_length(struct search_run *r, sqlite3_int64 rowid, double *length)
+{
+    sqlite3_stmt *stmt = store_stmt(r->ctx, r->st, ranked_length_sql);
+    const unsigned char *p;
+    uint64_t v = 0;
+    int n, step, rc = AT_OK;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_int64(stmt, 1, rowid);
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        p = sqlite3_column_blob(stmt, 0);
+        n = sqlite3_column_bytes(stmt, 0);
+        for (int i = 0; i < n && i < 9; i++) {
+            if (i == 8) {
+                v = v << 8 | p[i];  /* the ninth byte holds 8 bits */
+                break;
+            }
+            v = v << 7 | (p[i] & 0x7F);
+            if (!(p[i] & 0x80))
+                break;
+        }
+        *length = (double)v;
+    } else if (step == SQLITE_DONE) {
+        rc = ctx_error(r->ctx, AT_ECORRUPT, "the words index has no length for one of its documents");
+    } else {
+        rc = store_error(r->ctx, r->st, "ranking search hits");
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+/* Moves candidate i of the n in c down to its place in a heap with the
+ * best bound at c[0]. */
+static void candidates_sift(struct candidate *c, size_t n, size_t i)
+{
+    for (;;) {
+        size_t best = i, child = 2 * i + 1;
+        for (size_t j = child; j < n && j <= child + 1; j++)
+            if (ranked_before(&c[j].bound, &c[best].bound))
+                best = j;
+        if (best == i)
+            return;
+        struct candidate swap = c[i];
+        c[i] = c[best];
+        c[best] = swap;
+        i = best;
+    }
+}
+
+/* The k best of t's candidates that the reader may see, into t's heap:
+ * the candidates best bound first (from a heap of them: sorting them all
+ * would cost more than the few taken), each one's length read and its
+ * exact score computed, until a bound cannot enter the k best (then no
+ * later one can); a match that can enter them and passes the filter
+ * does, with its hits.  The candidates are then dropped. */
+static int topk_rank(struct topk *t)
+{
+    struct search_run *r = t->run;
+    const char *match = t->phrases;
+    size_t left = t->ncand;
+    int rc = AT_OK;
+
+    for (size_t i = left / 2; i-- > 0;)
+        candidates_sift(t->cand, left, i);
+    while (rc == AT_OK && left > 0 && topk_admits(t, &t->cand[0].bound)) {
+        const struct candidate c = t->cand[0];
+        struct ranked exact = c.bound;
+        sqlite3_stmt *stmt;
+        double length = 0;
+        bool shown;
+
+        t->cand[0] = t->cand[--left];
+        candidates_sift(t->cand, left, 0);
+        if ((rc = ranked_length(r, exact.rowid, &length)) != AT_OK)
+            break;
+        exact.score = topk_bm25(t, topk_tf(t, c.index), length);
+        if (!topk_admits(t, &exact))
+            continue;
+        if ((rc = ranked_hit_read(r, match, exact.rowid, &stmt, &shown)) != AT_OK)
+            break;
+        sqlite3_reset(stmt);
+        if (!shown)
+            continue;
+        exact.hits = xmalloc(((size_t)exact.nhits + 1) * sizeof *exact.hits);
+        if (exact.nhits)
+            memcpy(exact.hits, &t->spans[c.span], (size_t)exact.nhits * sizeof *exact.hits);
+        topk_push(t, exact);
+    }
+    t->ncand = t->nspans = 0;
+    return rc;
+}
+
+/* The ranked plan (search_topk above): every match read once with its
+ * bound, the k best that pass the filter ranked from them (topk_rank),
+ * then each one's record and snippet, best first. */
 static int search_ranked(struct search_run *r, const char *match)
 {
     struct topk t = { 0 };
@@ -833,43 +996,32 @@ static int search_ranked(struct search_run *r, const char *match)
 
     t.k = (size_t)(r->left + (long)json_object_size(r->seen));
     t.phrases = match;
+    t.run = r;
     if (r->left <= 0)
         return AT_OK;
     t.df = search_df(r->ctx, r->st);
     if (topk_register(r->ctx, r->st) != AT_OK || (stmt = store_stmt(r->ctx, r->st, ranked_sql)) == NULL)
         return AT_ERR;
-    search_bind(r, stmt, match);
+    sqlite3_bind_text(stmt, 17, match, -1, SQLITE_STATIC);
     sqlite3_bind_pointer(stmt, 20, &t, TOPK_POINTER, NULL);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(stmt, 0) != t.last.rowid) {
-            rc = ctx_error(r->ctx, AT_ERR, "ranking search hits: a match passed the filter unranked");
-            break;
-        }
-        t.last.nhits = t.nspans;
-        t.last.hits = xmalloc(((size_t)t.nspans + 1) * sizeof *t.last.hits);
-        if (t.nspans)
-            memcpy(t.last.hits, t.spans, (size_t)t.nspans * sizeof *t.spans);
-        topk_push(&t, t.last);
-    }
-    if (rc == AT_OK && step != SQLITE_DONE)
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        ;
+    if (t.rc != AT_OK)
+        rc = t.rc;
+    else if (step != SQLITE_DONE)
         rc = store_error(r->ctx, r->st, "searching");
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
+    if (rc == AT_OK)
+        rc = topk_rank(&t);
     if (t.n)
         qsort(t.heap, t.n, sizeof *t.heap, ranked_order);
     for (size_t i = 0; rc == AT_OK && i < t.n && r->left > 0; i++) {
-        /* The filter again: the record may have changed since it was
-         * ranked, and what the reader may not see is not shown. */
-        if ((stmt = store_stmt(r->ctx, r->st, ranked_hit_sql)) == NULL) {
-            rc = AT_ERR;
+        bool shown;
+        if ((rc = ranked_hit_read(r, match, t.heap[i].rowid, &stmt, &shown)) != AT_OK)
             break;
-        }
-        search_bind(r, stmt, match);
-        sqlite3_bind_int64(stmt, 20, t.heap[i].rowid);
-        if ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        if (shown)
             rc = search_ranked_hit(r, stmt, &t.heap[i], t.nphrase);
-        else if (step != SQLITE_DONE)
-            rc = store_error(r->ctx, r->st, "searching");
         sqlite3_reset(stmt);
     }
     topk_free(&t);

@@ -376,6 +376,42 @@ UNIT_TEST(search_ranks_only_what_it_returns)
     store_close(st);
 }
 
+/* Issue 17: matches were scored in the index's order, so that when each
+ * one is better than the last (here each record shorter than the one
+ * before, its words at its end) every one was scored.  Scored best bound
+ * first, no more than the hits and the ties of their bounds are. */
+UNIT_TEST(search_scores_matches_best_bound_first)
+{
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct search_options o = { NULL, -1, false, 5, "", "" };
+    struct ordered got = { 0 }, want;
+    struct buf json = BUF_INIT;
+    long before, after;
+
+    REQUIRE(st != NULL);
+    for (int i = 0; i < 200; i++) {
+        buf_reset(&json);
+        buf_puts(&json, "{\"title\": \"FICTIONAL");
+        for (int w = 0; w < 200 - i; w++)
+            buf_puts(&json, " report");
+        buf_puts(&json, " flood quonsel\"}");
+        REQUIRE(unit_add(&ctx, st, "event", buf_str(&json), CLEARANCE_PUBLIC, NULL) == AT_OK);
+    }
+    buf_free(&json);
+    before = docsize_reads(st);
+    REQUIRE(search_query(&ctx, st, "flood quonsel", &o, collect_ordered, &got) == AT_OK);
+    after = docsize_reads(st);
+    REQUIRE(after > 0);
+    CHECK(after - (before < 0 ? 0 : before) <= 10);
+    REQUIRE(full_ranking(st, "\"flood\" \"quonsel\"*", CLEARANCE_CONFIDENTIAL, NULL, 5, &want) == 5);
+    CHECK(got.n == 5);
+    for (int n = 0; n < got.n; n++)
+        CHECK_STR(got.ids[n], want.ids[n]);
+    store_close(st);
+}
+
 struct snippets {
     int n;
     char id[64][RECORD_ID_MAX];
