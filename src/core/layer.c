@@ -1679,26 +1679,53 @@ static int rebuild_level(struct at_ctx *ctx, struct store *st, struct row_batch 
     return AT_OK;
 }
 
+/* Writes into layer_value the values of r's points, read with them from
+ * the records, in the order of their ids. */
+static int values_insert(struct at_ctx *ctx, struct store *st, struct rebuild *r)
+{
+    static const char sql[] =
+        "INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") VALUES (?1, ?2, ?3, ?4)";
+
+    if (r->n)
+        qsort(r->pts, r->n, sizeof *r->pts, by_rid);
+    for (size_t i = 0; i < r->n; i++) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+        if (stmt == NULL)
+            return AT_ERR;
+        sqlite3_bind_int64(stmt, 1, r->pts[i].rid);
+        for (int k = 0; k < LAYER_NFIELDS; k++)
+            bind_value(stmt, 2 + k, r->pts[i].values[k] < 0 ? NULL
+                                                          : r->values.text[r->pts[i].values[k]]);
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
+    return AT_OK;
+}
+
+/* What rebuild_rows makes: the counts' rows of the kinds by cell and by
+ * values, those of the kinds by dates, each point's values in layer_value. */
+enum { REBUILD_PLAIN = 1, REBUILD_DATED = 2, REBUILD_VALUES = 4 };
+
 /* Every level's rows from the records (their points and kept dates),
- * inserted with sql: of the kinds by cell and by values when plain, of
- * the kinds by dates when dated.  The kinds and levels in order, so the
- * rows come in the order of the table's key. */
-static int rebuild_rows(struct at_ctx *ctx, struct store *st, const struct count_insert *sql,
-                        bool plain, bool dated)
+ * inserted with sql, and what else make says.  The kinds and levels in
+ * order, so the rows come in the order of the table's key. */
+static int rebuild_rows(struct at_ctx *ctx, struct store *st, const struct count_insert *sql, int make)
 {
     struct rebuild r = { 0 };
     struct row_batch *out = xcalloc(1, sizeof *out);
     int rc = rebuild_read(ctx, st, &r);
 
     out->sql = sql;
+    if (rc == AT_OK && (make & REBUILD_VALUES))
+        rc = values_insert(ctx, st, &r);
     if (rc == AT_OK)
         values_sort(&r);
-    for (int kind = 0; kind < COUNT_BY_DATES && plain; kind++)
+    for (int kind = 0; kind < COUNT_BY_DATES && (make & REBUILD_PLAIN); kind++)
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
             rc = rebuild_level(ctx, st, out, level, kind, r.pts, r.n, &r);
-    if (rc == AT_OK && dated)
+    if (rc == AT_OK && (make & REBUILD_DATED))
         rc = rebuild_read_dates(ctx, st, &r);
-    for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && dated; kind++)
+    for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && (make & REBUILD_DATED); kind++)
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
             rc = rebuild_level(ctx, st, out, level, kind, r.dated, r.ndated, &r);
     if (rc == AT_OK)
@@ -1916,7 +1943,7 @@ static int dates_rebuild(struct at_ctx *ctx, struct store *st)
 
     if (rc == AT_OK)
         rc = store_exec(ctx, st, "DELETE FROM layer_count WHERE level >= " TEXT(LEVEL_BY_DATES));
-    return rc == AT_OK ? rebuild_rows(ctx, st, &count_table, false, true) : rc;
+    return rc == AT_OK ? rebuild_rows(ctx, st, &count_table, REBUILD_DATED) : rc;
 }
 
 int layer_date_resume(struct at_ctx *ctx, struct store *st)
@@ -1964,11 +1991,11 @@ int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
     bool built;
     int rc;
 
-    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
-                         " INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") " VALUE_ROWS)) != AT_OK
+    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value")) != AT_OK
         || (rc = state_touch(ctx, st, &built)) != AT_OK
         || (rc = dates_fill(ctx, st)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, &count_table, true, true)) != AT_OK)
+        || (rc = rebuild_rows(ctx, st, &count_table,
+                              REBUILD_PLAIN | REBUILD_DATED | REBUILD_VALUES)) != AT_OK)
         return rc;
     return store_exec(ctx, st, "UPDATE layer_state SET built = 1");
 }
@@ -2049,7 +2076,7 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         return rc;
     if ((rc = store_exec(ctx, st, create_sql)) != AT_OK
         || (rc = dates_kept(ctx, st, &kept)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, &insert_sql, true, kept)) != AT_OK)
+        || (rc = rebuild_rows(ctx, st, &insert_sql, REBUILD_PLAIN | (kept ? REBUILD_DATED : 0))) != AT_OK)
         goto out;
     if (sqlite3_prepare_v2(store_db(st), diff_sql, -1, &stmt, NULL) != SQLITE_OK) {
         rc = store_error(ctx, st, "comparing the map's counts");
