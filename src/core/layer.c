@@ -1560,6 +1560,9 @@ static void rebuild_free(struct rebuild *r)
  * inserted after it (they come in the key's order, by_cell) needs no
  * search from the root, and the statement's own cost (its reset, its
  * bindings cleared, its cursor opened, its end) is paid once a batch.
+ * Such a statement opens a statement savepoint, which makes FTS5 flush
+ * its pending terms (see state_touch): harmless here, where no record is
+ * written after the rows, so the flush is the one the commit would make.
  * Each row's parameters are layer_count's columns in the order of
  * COUNT_COLUMNS. */
 #define COUNT_COLUMNS                                                          \
