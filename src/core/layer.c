@@ -1737,13 +1737,19 @@ static void interned_free(struct interned *in)
 struct rebuild_point {
     int64_t y, x;
     int type, clearance;
-    int values[LAYER_NFIELDS];    /* interned; -1: absent */
+    int values[LAYER_NFIELDS];    /* interned, in the order of their text (values_sort); -1: absent */
     double lat, lon;
     sqlite3_int64 rid;
     int64_t lo, hi;               /* a term of its dates (0, 0, +1 for the rows without) */
     int sign;
 };
 
+/* The points in the order of their rows' keys in layer_count (its primary
+ * key: type and values compared as SQLite compares their text, an absent
+ * value, an empty blob, after every text), so that the rows of a level
+ * are inserted in the table's own order: each insert then lands after the
+ * last row, where the cursor of a statement inserting many rows already
+ * is, and SQLite skips the search from the root (rebuild_level). */
 static int by_cell(const void *a, const void *b)
 {
     const struct rebuild_point *p = a, *q = b;
@@ -1753,7 +1759,7 @@ static int by_cell(const void *a, const void *b)
     if (p->x != q->x)
         return p->x < q->x ? -1 : 1;
     if (p->type != q->type)
-        return p->type - q->type;
+        return strcmp(LAYER_TYPES[p->type], LAYER_TYPES[q->type]);
     if (p->clearance != q->clearance)
         return p->clearance - q->clearance;
     if (p->lo != q->lo)
@@ -1768,8 +1774,10 @@ static int by_cell_values(const void *a, const void *b)
     const struct rebuild_point *p = a, *q = b;
     int c = by_cell(a, b);
 
+    /* Unsigned, absent (-1) is the greatest. */
     for (int k = 0; c == 0 && k < LAYER_NFIELDS; k++)
-        c = p->values[k] - q->values[k];
+        c = (unsigned)p->values[k] < (unsigned)q->values[k] ? -1
+            : (unsigned)p->values[k] > (unsigned)q->values[k];
     return c;
 }
 
@@ -1812,6 +1820,35 @@ static int rebuild_read(struct at_ctx *ctx, struct store *st, struct rebuild *r)
     }
     sqlite3_reset(stmt);
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "reading the spatial index");
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Numbers r's values in the order of their text, the order of SQLite's
+ * comparison of text (bytes, then length), and the points' with them. */
+static void values_sort(struct rebuild *r)
+{
+    struct interned *in = &r->values;
+    char **sorted = xmalloc((in->n + 1) * sizeof *sorted);
+    int *renumber = xmalloc((in->n + 1) * sizeof *renumber);
+
+    memcpy(sorted, in->text, in->n * sizeof *sorted);
+    qsort(sorted, in->n, sizeof *sorted, by_text);
+    for (size_t i = 0; i < in->n; i++)
+        renumber[intern(in, sorted[i])] = (int)i;
+    for (size_t i = 0; i < r->n; i++)
+        for (int k = 0; k < LAYER_NFIELDS; k++)
+            if (r->pts[i].values[k] >= 0)
+                r->pts[i].values[k] = renumber[r->pts[i].values[k]];
+    memcpy(in->text, sorted, in->n * sizeof *sorted);
+    memset(in->slot, 0, in->cap * sizeof *in->slot);
+    for (size_t i = 0; i < in->n; i++)
+        intern_place(in, i);
+    free(sorted);
+    free(renumber);
 }
 
 static int by_rid(const void *a, const void *b)
@@ -1887,10 +1924,96 @@ static void rebuild_free(struct rebuild *r)
     interned_free(&r->values);
 }
 
-/* Inserts with sql (parameters as layer_count's columns, COUNT_VALUES)
- * the rows of one kind at one level of the grid from the npts points
- * pts (r's or r's dated), sorting them by their rows. */
-static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, int level,
+/* The rows of the counts a rebuild makes, inserted COUNT_BATCH at a time
+ * by one statement (many), the rest one by one (one): SQLite's cursor
+ * stays on the last row between the rows of one statement, so that a row
+ * inserted after it (they come in the key's order, by_cell) needs no
+ * search from the root, and the statement's own cost (its reset, its
+ * bindings cleared, its cursor opened, its end) is paid once a batch.
+ * Such a statement opens a statement savepoint, which makes FTS5 flush
+ * its pending terms (see state_touch): harmless here, where no record is
+ * written after the rows, so the flush is the one the commit would make.
+ * Each row's parameters are layer_count's columns in the order of
+ * COUNT_COLUMNS. */
+#define COUNT_COLUMNS                                                          \
+    "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
+    " n, lat_e7, lon_e7, rid_sum, south, west, north, east, lo, hi, sign"
+#define COUNT_PARAMS 19
+#define COUNT_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define COUNT_ROWS4 COUNT_ROW "," COUNT_ROW "," COUNT_ROW "," COUNT_ROW
+#define COUNT_ROWS16 COUNT_ROWS4 "," COUNT_ROWS4 "," COUNT_ROWS4 "," COUNT_ROWS4
+#define COUNT_BATCH 64
+#define COUNT_ROWS64 COUNT_ROWS16 "," COUNT_ROWS16 "," COUNT_ROWS16 "," COUNT_ROWS16
+#define COUNT_INSERT(TABLE)                                                    \
+    { "INSERT INTO " TABLE "(" COUNT_COLUMNS ") VALUES " COUNT_ROW,            \
+      "INSERT INTO " TABLE "(" COUNT_COLUMNS ") VALUES " COUNT_ROWS64 }
+struct count_insert {
+    const char *one, *many;
+};
+
+struct rebuild_row {
+    int level, type, clearance, sign;
+    const char *values[LAYER_NFIELDS];  /* NULL: absent */
+    int64_t y, x, n, lat_e7, lon_e7, rids, lo, hi;
+    double ext[4];
+};
+
+struct row_batch {
+    const struct count_insert *sql;
+    struct rebuild_row row[COUNT_BATCH];
+    size_t n;
+};
+
+static void bind_rebuild_row(sqlite3_stmt *stmt, int base, const struct rebuild_row *c)
+{
+    sqlite3_bind_int(stmt, base + 1, c->level);
+    sqlite3_bind_int64(stmt, base + 2, c->y);
+    sqlite3_bind_int64(stmt, base + 3, c->x);
+    sqlite3_bind_text(stmt, base + 4, LAYER_TYPES[c->type], -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, base + 5, c->clearance);
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        bind_value(stmt, base + 6 + k, c->values[k]);
+    sqlite3_bind_int64(stmt, base + 9, c->n);
+    sqlite3_bind_int64(stmt, base + 10, c->lat_e7);
+    sqlite3_bind_int64(stmt, base + 11, c->lon_e7);
+    sqlite3_bind_int64(stmt, base + 12, c->rids);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(stmt, base + 13 + k, c->ext[k]);
+    sqlite3_bind_int64(stmt, base + 17, c->lo);
+    sqlite3_bind_int64(stmt, base + 18, c->hi);
+    sqlite3_bind_int(stmt, base + 19, c->sign);
+}
+
+/* Inserts the rows held: all by one statement when they are a batch,
+ * else one by one. */
+static int row_batch_flush(struct at_ctx *ctx, struct store *st, struct row_batch *c)
+{
+    bool batch = c->n == COUNT_BATCH;
+
+    for (size_t i = 0; i < c->n; i += batch ? COUNT_BATCH : 1) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, batch ? c->sql->many : c->sql->one);
+        if (stmt == NULL)
+            return AT_ERR;
+        for (size_t j = 0; j < (batch ? COUNT_BATCH : 1); j++)
+            bind_rebuild_row(stmt, (int)j * COUNT_PARAMS, &c->row[i + j]);
+        if (step_done(ctx, st, stmt) != AT_OK)
+            return AT_ERR;
+    }
+    c->n = 0;
+    return AT_OK;
+}
+
+/* Holds one more row, inserting the batch when it is full. */
+static struct rebuild_row *row_batch_next(struct at_ctx *ctx, struct store *st, struct row_batch *c)
+{
+    if (c->n == COUNT_BATCH && row_batch_flush(ctx, st, c) != AT_OK)
+        return NULL;
+    return &c->row[c->n++];
+}
+
+/* Adds to out the rows of one kind at one level of the grid from the npts
+ * points pts (r's or r's dated), sorting them by their rows. */
+static int rebuild_level(struct at_ctx *ctx, struct store *st, struct row_batch *out, int level,
                          int kind, struct rebuild_point *pts, size_t npts, const struct rebuild *r)
 {
     bool by_values = kind & COUNT_BY_VALUES;
@@ -1902,55 +2025,77 @@ static int rebuild_level(struct at_ctx *ctx, struct store *st, const char *sql, 
     if (npts)
         qsort(pts, npts, sizeof *pts, order);
     for (size_t i = 0, j; i < npts; i = j) {
-        int64_t lat_e7 = 0, lon_e7 = 0, rids = 0;
-        double ext[4] = { pts[i].lat, pts[i].lon, pts[i].lat, pts[i].lon };
-        sqlite3_stmt *stmt;
-        for (j = i; j < npts && order(&pts[i], &pts[j]) == 0; j++) {
-            lat_e7 += coord_e7(pts[j].lat), lon_e7 += coord_e7(pts[j].lon), rids += pts[j].rid;
-            ext[0] = fmin(ext[0], pts[j].lat), ext[1] = fmin(ext[1], pts[j].lon);
-            ext[2] = fmax(ext[2], pts[j].lat), ext[3] = fmax(ext[3], pts[j].lon);
-        }
-        if ((stmt = store_stmt(ctx, st, sql)) == NULL)
+        struct rebuild_row *c = row_batch_next(ctx, st, out);
+        if (c == NULL)
             return AT_ERR;
-        sqlite3_bind_int(stmt, 1, level + LEVEL_BY_VALUES * kind);
-        sqlite3_bind_int64(stmt, 2, pts[i].y);
-        sqlite3_bind_int64(stmt, 3, pts[i].x);
-        sqlite3_bind_text(stmt, 4, LAYER_TYPES[pts[i].type], -1, SQLITE_STATIC);
-        sqlite3_bind_int(stmt, 5, pts[i].clearance);
+        *c = (struct rebuild_row){ level + LEVEL_BY_VALUES * kind, pts[i].type, pts[i].clearance,
+                                 pts[i].sign, { NULL }, pts[i].y, pts[i].x, 0, 0, 0, 0,
+                                 pts[i].lo, pts[i].hi,
+                                 { pts[i].lat, pts[i].lon, pts[i].lat, pts[i].lon } };
+        for (int k = 0; by_values && k < LAYER_NFIELDS; k++)
+            c->values[k] = pts[i].values[k] < 0 ? NULL : r->values.text[pts[i].values[k]];
+        for (j = i; j < npts && order(&pts[i], &pts[j]) == 0; j++) {
+            c->lat_e7 += coord_e7(pts[j].lat), c->lon_e7 += coord_e7(pts[j].lon), c->rids += pts[j].rid;
+            c->ext[0] = fmin(c->ext[0], pts[j].lat), c->ext[1] = fmin(c->ext[1], pts[j].lon);
+            c->ext[2] = fmax(c->ext[2], pts[j].lat), c->ext[3] = fmax(c->ext[3], pts[j].lon);
+        }
+        c->n = (int64_t)(j - i);
+    }
+    return AT_OK;
+}
+
+/* Writes into layer_value the values of r's points, read with them from
+ * the records, in the order of their ids. */
+static int values_insert(struct at_ctx *ctx, struct store *st, struct rebuild *r)
+{
+    static const char sql[] =
+        "INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") VALUES (?1, ?2, ?3, ?4)";
+
+    if (r->n)
+        qsort(r->pts, r->n, sizeof *r->pts, by_rid);
+    for (size_t i = 0; i < r->n; i++) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, sql);
+        if (stmt == NULL)
+            return AT_ERR;
+        sqlite3_bind_int64(stmt, 1, r->pts[i].rid);
         for (int k = 0; k < LAYER_NFIELDS; k++)
-            bind_value(stmt, 6 + k, !by_values || pts[i].values[k] < 0 ? NULL
-                                                                       : r->values.text[pts[i].values[k]]);
-        sqlite3_bind_int64(stmt, 9, (sqlite3_int64)(j - i));
-        sqlite3_bind_int64(stmt, 10, lat_e7);
-        sqlite3_bind_int64(stmt, 11, lon_e7);
-        sqlite3_bind_int64(stmt, 12, rids);
-        for (int k = 0; k < 4; k++)
-            sqlite3_bind_double(stmt, 13 + k, ext[k]);
-        sqlite3_bind_int64(stmt, 17, pts[i].lo);
-        sqlite3_bind_int64(stmt, 18, pts[i].hi);
-        sqlite3_bind_int(stmt, 19, pts[i].sign);
+            bind_value(stmt, 2 + k, r->pts[i].values[k] < 0 ? NULL
+                                                          : r->values.text[r->pts[i].values[k]]);
         if (step_done(ctx, st, stmt) != AT_OK)
             return AT_ERR;
     }
     return AT_OK;
 }
 
+/* What rebuild_rows makes: the counts' rows of the kinds by cell and by
+ * values, those of the kinds by dates, each point's values in layer_value. */
+enum { REBUILD_PLAIN = 1, REBUILD_DATED = 2, REBUILD_VALUES = 4 };
+
 /* Every level's rows from the records (their points and kept dates),
- * inserted with sql: of the kinds by cell and by values when plain, of
- * the kinds by dates when dated. */
-static int rebuild_rows(struct at_ctx *ctx, struct store *st, const char *sql, bool plain, bool dated)
+ * inserted with sql, and what else make says.  The kinds and levels in
+ * order, so the rows come in the order of the table's key. */
+static int rebuild_rows(struct at_ctx *ctx, struct store *st, const struct count_insert *sql, int make)
 {
     struct rebuild r = { 0 };
+    struct row_batch *out = xcalloc(1, sizeof *out);
     int rc = rebuild_read(ctx, st, &r);
 
-    for (int kind = 0; kind < COUNT_BY_DATES && plain; kind++)
+    out->sql = sql;
+    if (rc == AT_OK && (make & REBUILD_VALUES))
+        rc = values_insert(ctx, st, &r);
+    if (rc == AT_OK)
+        values_sort(&r);
+    for (int kind = 0; kind < COUNT_BY_DATES && (make & REBUILD_PLAIN); kind++)
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-            rc = rebuild_level(ctx, st, sql, level, kind, r.pts, r.n, &r);
-    if (rc == AT_OK && dated)
+            rc = rebuild_level(ctx, st, out, level, kind, r.pts, r.n, &r);
+    if (rc == AT_OK && (make & REBUILD_DATED))
         rc = rebuild_read_dates(ctx, st, &r);
-    for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && dated; kind++)
+    for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && (make & REBUILD_DATED); kind++)
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-            rc = rebuild_level(ctx, st, sql, level, kind, r.dated, r.ndated, &r);
+            rc = rebuild_level(ctx, st, out, level, kind, r.dated, r.ndated, &r);
+    if (rc == AT_OK)
+        rc = row_batch_flush(ctx, st, out);
+    free(out);
     rebuild_free(&r);
     return rc;
 }
@@ -2146,12 +2291,7 @@ int layer_date_suspend(struct at_ctx *ctx, struct store *st)
     return store_exec(ctx, st, "UPDATE layer_state SET dated = 0");
 }
 
-#define COUNT_COLUMNS                                                          \
-    "level, y, x, type, clearance, " LAYER_VALUE_COLUMNS ","                   \
-    " n, lat_e7, lon_e7, rid_sum, south, west, north, east, lo, hi, sign"
-#define COUNT_VALUES                                                           \
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
-static const char count_insert_sql[] = "INSERT INTO layer_count(" COUNT_COLUMNS ") " COUNT_VALUES;
+static const struct count_insert count_table = COUNT_INSERT("layer_count");
 
 /* Makes every point's kept dates again (not their rows in the counts). */
 static int dates_fill(struct at_ctx *ctx, struct store *st)
@@ -2170,7 +2310,7 @@ static int dates_rebuild(struct at_ctx *ctx, struct store *st)
         rc = store_exec(ctx, st, "DELETE FROM layer_count WHERE level >= " TEXT(LEVEL_BY_DATES));
     if (rc == AT_OK)
         rc = state_grow(ctx, st);
-    return rc == AT_OK ? rebuild_rows(ctx, st, count_insert_sql, false, true) : rc;
+    return rc == AT_OK ? rebuild_rows(ctx, st, &count_table, REBUILD_DATED) : rc;
 }
 
 int layer_date_resume(struct at_ctx *ctx, struct store *st)
@@ -2218,11 +2358,11 @@ int layer_count_rebuild(struct at_ctx *ctx, struct store *st)
     bool built;
     int rc;
 
-    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value;"
-                         " INSERT INTO layer_value(id, " LAYER_VALUE_COLUMNS ") " VALUE_ROWS)) != AT_OK
+    if ((rc = store_exec(ctx, st, "DELETE FROM layer_count; DELETE FROM layer_value")) != AT_OK
         || (rc = state_touch(ctx, st, &built)) != AT_OK
         || (rc = dates_fill(ctx, st)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, count_insert_sql, true, true)) != AT_OK)
+        || (rc = rebuild_rows(ctx, st, &count_table,
+                              REBUILD_PLAIN | REBUILD_DATED | REBUILD_VALUES)) != AT_OK)
         return rc;
     return store_exec(ctx, st, "UPDATE layer_state SET built = 1");
 }
@@ -2275,7 +2415,7 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
     static const char create_sql[] =
         "DROP TABLE IF EXISTS temp.layer_count_want;"
         " CREATE TEMP TABLE layer_count_want AS SELECT * FROM main.layer_count WHERE 0";
-    static const char insert_sql[] = "INSERT INTO temp.layer_count_want(" COUNT_COLUMNS ") " COUNT_VALUES;
+    static const struct count_insert insert_sql = COUNT_INSERT("temp.layer_count_want");
     static const char diff_sql[] =
         "SELECT d.level, d.x, d.y, d.type, d.clearance, d.site_type, d.confidence, d.province,"
         " h.n, w.n, d.lo, d.hi, d.sign FROM"
@@ -2305,7 +2445,7 @@ int layer_count_check(struct at_ctx *ctx, struct store *st)
         return rc;
     if ((rc = store_exec(ctx, st, create_sql)) != AT_OK
         || (rc = dates_kept(ctx, st, &kept)) != AT_OK
-        || (rc = rebuild_rows(ctx, st, insert_sql, true, kept)) != AT_OK)
+        || (rc = rebuild_rows(ctx, st, &insert_sql, REBUILD_PLAIN | (kept ? REBUILD_DATED : 0))) != AT_OK)
         goto out;
     if (sqlite3_prepare_v2(store_db(st), diff_sql, -1, &stmt, NULL) != SQLITE_OK) {
         rc = store_error(ctx, st, "comparing the map's counts");
