@@ -198,15 +198,18 @@ struct reader {
 };
 
 /* The string whose opening quote r is at, into *s and *len (in the text,
- * or in r->scratch when it has escapes); false where json_loadb must
+ * or in r->scratch when it has escapes), *ascii when it has no byte past
+ * 0x7f (and so is UTF-8 without a check); false where json_loadb must
  * decide: a control byte, a \u escape, no closing quote. */
-static bool read_string(struct reader *r, const char **s, size_t *len)
+static bool read_string(struct reader *r, const char **s, size_t *len, bool *ascii)
 {
     static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
     const char *start = ++r->p;
+    unsigned char high = 0;
 
     while (r->p < r->end && *r->p != '"' && *r->p != '\\' && (unsigned char)*r->p >= 0x20)
-        r->p++;
+        high |= (unsigned char)*r->p++;
+    *ascii = high < 0x80;
     if (r->p < r->end && *r->p == '"') {
         *s = start, *len = (size_t)(r->p++ - start);
         return true;
@@ -219,6 +222,7 @@ static bool read_string(struct reader *r, const char **s, size_t *len)
         if (c < 0x20)
             return false;
         if (c != '\\') {
+            *ascii = *ascii && c < 0x80;
             buf_putc(&r->scratch, (char)c);
             continue;
         }
@@ -316,9 +320,9 @@ static bool read_members(struct reader *r, json_t *c, int depth)
         char *owned = NULL;
         size_t len = 0;
         json_t *v;
-        bool ok;
+        bool ok, ascii = true;
         if (json_is_object(c)) {
-            if (r->p >= r->end || *r->p != '"' || !read_string(r, &key, &len)
+            if (r->p >= r->end || *r->p != '"' || !read_string(r, &key, &len, &ascii)
                 || r->p >= r->end || *r->p++ != ':')
                 return false;
             if (key == r->scratch.data)  /* the value's strings reuse the scratch */
@@ -327,7 +331,7 @@ static bool read_members(struct reader *r, json_t *c, int depth)
         if ((v = read_value(r, depth + 1)) == NULL)
             ok = false;
         else if (json_is_object(c))
-            ok = json_object_setn_new(c, key, len, v) == 0;
+            ok = (ascii ? json_object_setn_new_nocheck : json_object_setn_new)(c, key, len, v) == 0;
         else
             ok = json_array_append_new(c, v) == 0;
         free(owned);
@@ -345,6 +349,7 @@ static json_t *read_value(struct reader *r, int depth)
     const char *s;
     size_t len;
     json_t *v;
+    bool ascii;
 
     if (r->p >= r->end || depth > PARSE_MAX_DEPTH)
         return NULL;
@@ -357,7 +362,10 @@ static json_t *read_value(struct reader *r, int depth)
             return NULL;
         }
         return v;
-    case '"': return read_string(r, &s, &len) ? json_stringn(s, len) : NULL;
+    case '"':
+        if (!read_string(r, &s, &len, &ascii))
+            return NULL;
+        return ascii ? json_stringn_nocheck(s, len) : json_stringn(s, len);
     case 't': return read_word(r, "true") ? json_true() : NULL;
     case 'f': return read_word(r, "false") ? json_false() : NULL;
     case 'n': return read_word(r, "null") ? json_null() : NULL;
