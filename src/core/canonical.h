@@ -14,6 +14,12 @@
  * significant digits); caller frees. */
 char *canonical_text(json_t *doc);
 
+/* The document a canonical text holds (len bytes, not NUL-terminated):
+ * the same as json_loadb(text, len, 0, NULL) gives, a new reference, or
+ * NULL where that fails.  Read directly when the text keeps to the form
+ * canonical_text writes, through json_loadb otherwise. */
+json_t *canonical_parse(const char *text, size_t len);
+
 /* Writes the current UTC time as 2026-11-28T01:50:12Z into out[21]. */
 void canonical_now(char out[21]);
 

@@ -4,6 +4,7 @@
  * search_text.h.
  */
 #include "search_text.h"
+#include "canonical.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,7 @@ static void text_function(sqlite3_context *sc, int argc, sqlite3_value **argv)
         return;
     }
     if (!cache_holds(c, type, doc_text, doc_len)) {
-        if ((doc = json_loadb(doc_text, doc_len, 0, NULL)) == NULL) {
+        if ((doc = canonical_parse(doc_text, doc_len)) == NULL) {
             sqlite3_result_error(sc, "search_text: a current record that is not JSON", -1);
             return;
         }

@@ -1421,7 +1421,7 @@ static int apply_version(struct importer *im, struct cursor *c)
             json_array_append_new(bases, json_sprintf("%s/%lld", base, (long long)boseq));
     if (rc != AT_OK || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
         goto out;
-    if (c->left != 0 || (doc = json_loadb(p.text, p.text_len, 0, NULL)) == NULL) {
+    if (c->left != 0 || (doc = canonical_parse(p.text, p.text_len)) == NULL) {
         rc = ctx_error(im->ctx, AT_ECORRUPT, "version %s/%lld is damaged", origin,
                        (long long)oseq);
         goto out;

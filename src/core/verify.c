@@ -412,8 +412,8 @@ static int check_unlogged(struct at_ctx *ctx, struct store *st)
 static bool proves_version(const char *stored_text, const char *logged_text, size_t logged_len)
 {
     static const char *const local[] = { "version", "author", "written_at", "origin" };
-    json_t *stored = json_loads(stored_text, 0, NULL);
-    json_t *logged = json_loadb(logged_text, logged_len, 0, NULL);
+    json_t *stored = canonical_parse(stored_text, strlen(stored_text));
+    json_t *logged = canonical_parse(logged_text, logged_len);
     json_t *was = json_object_get(stored, "origin");
     json_t *first = json_object_get(logged, "origin") ?: logged;
     bool same = was != NULL && first != NULL

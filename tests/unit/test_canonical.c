@@ -124,3 +124,100 @@ UNIT_TEST(canonical_text_is_jansson_sorted_compact_dump)
         json_decref(s);
     }
 }
+
+/* canonical_parse gives what json_loadb gives: the same document with its
+ * keys in the same order, or NULL for both. */
+static bool parse_agrees(const char *text, size_t len)
+{
+    json_t *ours = canonical_parse(text, len), *theirs = json_loadb(text, len, 0, NULL);
+    bool same = ours == NULL && theirs == NULL;
+
+    if (ours && theirs && json_equal(ours, theirs)) {
+        char *a = json_dumps(ours, JSON_COMPACT), *b = json_dumps(theirs, JSON_COMPACT);
+        same = a && b && strcmp(a, b) == 0;
+        free(a);
+        free(b);
+    }
+    json_decref(ours);
+    json_decref(theirs);
+    return same;
+}
+
+/* Texts canonical_text writes, and each of them damaged: cut short, a
+ * byte changed or put in (a quote, a backslash, an escape's letter, a
+ * separator, white space, parts of numbers, bytes that are not UTF-8). */
+UNIT_TEST(canonical_parse_reads_as_json_loadb_does)
+{
+    static const char bytes[] = "\"\\u/nbt,:{}[] \n.eE+-019xz\x01\x80\xc3\xa9\xff";
+    struct rng r;
+    int agree = 0, compared = 0;
+
+    rng_seed(&r, 23);
+    for (int i = 0; i < 2000; i++) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "data", random_value(&r, 0));
+        json_object_set_new(doc, "n", json_integer(i));
+        char *text = canonical_text(doc);
+        size_t len = strlen(text);
+        struct buf changed = BUF_INIT;
+        for (int m = 0; m < 6; m++) {
+            size_t at = (size_t)(rng_next(&r) % len);
+            buf_reset(&changed);
+            buf_append(&changed, text, len);
+            if (m == 0)
+                changed.len = at;
+            else if (m % 2)
+                changed.data[at] = bytes[rng_next(&r) % (sizeof bytes - 1)];
+            else {
+                buf_append(&changed, "", 1);
+                memmove(changed.data + at + 1, changed.data + at, len - at);
+                changed.data[at] = bytes[rng_next(&r) % (sizeof bytes - 1)];
+            }
+            compared++;
+            if (parse_agrees(changed.data, changed.len))
+                agree++;
+            else if (compared - agree == 1)
+                CHECK_STR(buf_str(&changed), "(read otherwise by json_loadb)");
+        }
+        compared++;
+        agree += parse_agrees(text, len);
+        buf_free(&changed);
+        free(text);
+        json_decref(doc);
+    }
+    CHECK(agree == compared);
+}
+
+/* The edges of the grammar, read directly or handed on, each as json_loadb
+ * reads it. */
+UNIT_TEST(canonical_parse_edges_as_json_loadb)
+{
+    static const char *const texts[] = {
+        "{}", "[]", "{\"a\":1,\"a\":2}", "{\"b\":1,\"a\":2,\"b\":3}", "[-0,0,-0.0,1e400,-1e400,1e-400]",
+        "[9223372036854775807,-9223372036854775808]", "[9223372036854775808]", "[01]", "[1.]",
+        "[.5]", "[1e]", "[1e+]", "[-]", "[1E+2,2e-3,0.5]", "{\"a\\\"b\":\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+        "{\"\\u00e9\":\"\\u0000\"}", "[\"\\ud834\\udd1e\",\"\\ud834\"]", "{ \"a\" : [ 1 , 2 ] }",
+        "[1] ", "[1]x", "[1,]", "{\"a\":1,}", "{\"a\"}", "{1:2}", "[tru]", "[true,false,null]",
+        "\"text\"", "1", "[\"\x01\"]", "[\"\xc3\"]", "{\"\xff\":1}", "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]",
+        "{\"\":\"\"}", "[\"a\\qb\"]", "[\"a\\",
+    };
+    int agree = 0;
+
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+        if (parse_agrees(texts[i], strlen(texts[i])))
+            agree++;
+        else
+            CHECK_STR(texts[i], "(read otherwise by json_loadb)");
+    }
+    CHECK(agree == (int)ARRAY_LEN(texts));
+    {
+        /* Nested past the direct reader's depth, read as json_loadb reads it. */
+        struct buf deep = BUF_INIT;
+        for (int i = 0; i < 100; i++)
+            buf_putc(&deep, '[');
+        for (int i = 0; i < 100; i++)
+            buf_putc(&deep, ']');
+        CHECK(parse_agrees(deep.data, deep.len));
+        buf_free(&deep);
+    }
+}
