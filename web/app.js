@@ -507,14 +507,22 @@ VIEWS.map = function (el, arg, params) {
         control.addEventListener('change', function () { filters[name] = control.value.trim(); reload(); });
         return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
     }
-    var provinces = h('datalist', { id: 'province-list' });
-    api('GET', '/stats').then(function (s) {
-        (s.tables || []).filter(function (x) { return x.name === 'acts_by_province'; }).forEach(function (x) {
-            x.rows.forEach(function (r) {
-                if (r.key !== 'not_given') provinces.appendChild(h('option', { value: r.key }));
+    /* The provinces the records name, for the province field's list, are
+     * asked for when the field is first used: counting them reads every
+     * record (GET /api/v1/stats), which drawing the map must not wait
+     * behind. */
+    var provinces = h('datalist', { id: 'province-list' }), provincesAsked = false;
+    function askProvinces() {
+        if (provincesAsked) return;
+        provincesAsked = true;
+        api('GET', '/stats').then(function (s) {
+            (s.tables || []).filter(function (x) { return x.name === 'acts_by_province'; }).forEach(function (x) {
+                x.rows.forEach(function (r) {
+                    if (r.key !== 'not_given') provinces.appendChild(h('option', { value: r.key }));
+                });
             });
-        });
-    }).catch(function () { /* the list is only a help */ });
+        }).catch(function () { /* the list is only a help */ });
+    }
 
     var legend = h('ul', { class: 'legend' });
     (state.vocab.site_type ? state.vocab.site_type.terms : []).forEach(function (term) {
@@ -536,7 +544,7 @@ VIEWS.map = function (el, arg, params) {
         h('fieldset', null, h('legend', null, t('map.filters')),
           field('site_type', fieldLabel('site_type'), h('select', null, vocabOptions('site_type', filters.site_type, t('map.any')))),
           field('confidence', fieldLabel('confidence'), h('select', null, vocabOptions('confidence', filters.confidence, t('map.any')))),
-          field('province', fieldLabel('province'), h('input', { list: 'province-list', value: filters.province })),
+          field('province', fieldLabel('province'), h('input', { list: 'province-list', value: filters.province, onfocus: askProvinces })),
           provinces,
           h('div', { class: 'pair' },
             field('from', t('map.from'), h('input', { value: filters.from, placeholder: '1990', size: 10 })),

@@ -151,6 +151,23 @@ await step('map: the new event and pinpoint are shown', async () => {
     await page.waitForSelector('#map path.unc');
 });
 
+await step('map: drawing it asks for no statistics; the province field asks once, when used', async () => {
+    const asked = [];
+    const seen = (r) => { if (r.url().includes('/api/v1/stats')) asked.push(r.url()); };
+    page.on('request', seen);
+    const drawn = page.waitForResponse((r) => r.url().includes('/api/v1/map'));
+    await goto('map?lat=40&lon=127&z=7');
+    await drawn;
+    check(asked.length === 0, 'the map drawn without GET /api/v1/stats');
+    const stats = page.waitForResponse((r) => r.url().includes('/api/v1/stats'));
+    await page.focus('#filter-province');
+    await stats;
+    await page.focus('#filter-site_type');
+    await page.focus('#filter-province');
+    check(asked.length === 1, 'the province field asked once, at its first use');
+    page.off('request', seen);
+});
+
 await step('map: the offline reference map draws Natural Earth 1:10m coast and borders and the rivers around Korea from zoom 6', async () => {
     await goto('map?lat=42.3&lon=129.9&z=9');
     await page.waitForSelector('#map path.ref-border_dprk');
