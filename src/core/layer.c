@@ -1832,9 +1832,13 @@ static int by_text(const void *a, const void *b)
 static void values_sort(struct rebuild *r)
 {
     struct interned *in = &r->values;
-    char **sorted = xmalloc((in->n + 1) * sizeof *sorted);
-    int *renumber = xmalloc((in->n + 1) * sizeof *renumber);
+    char **sorted;
+    int *renumber;
 
+    if (in->n == 0) /* no point holds a value (and in->text is NULL) */
+        return;
+    sorted = xmalloc(in->n * sizeof *sorted);
+    renumber = xmalloc(in->n * sizeof *renumber);
     memcpy(sorted, in->text, in->n * sizeof *sorted);
     qsort(sorted, in->n, sizeof *sorted, by_text);
     for (size_t i = 0; i < in->n; i++)
