@@ -149,13 +149,12 @@ static void job_note(void *arg, const char *text)
     pthread_mutex_unlock(&jobs_lock);
 }
 
-/* Saves the job as it is now in the archive, through st: waiting for
- * the write lock as any write does, or (wait false) at once or not at
- * all: a start or a change of stage is progress, which the job answers
- * from memory and its next change or its end saves; an end is set aside
- * and saved again until it is (job_keep_end).  A failure is told on
- * stderr. */
-static int job_save(struct store *st, struct sync_job *j, bool wait)
+/* Passes the job j as it is now to keep (one of sync_jobs.h's ways of
+ * keeping it), through st; a failure is said on stderr, with what keep
+ * does ("keep it as it is now", "set its end aside").  The one body of
+ * job_save and job_set_aside. */
+static int job_keep(struct store *st, struct sync_job *j,
+                    int (*keep)(struct at_ctx *, struct store *, const json_t *), const char *what)
 {
     struct at_ctx ctx = { 0 };
     json_t *o;
@@ -164,10 +163,21 @@ static int job_save(struct store *st, struct sync_job *j, bool wait)
     pthread_mutex_lock(&jobs_lock);
     o = job_json(j);
     pthread_mutex_unlock(&jobs_lock);
-    if ((rc = wait ? sync_jobs_save(&ctx, st, o) : sync_jobs_save_now(&ctx, st, o)) != AT_OK)
-        fprintf(stderr, "attest: cannot keep sync job %s as it is now: %s\n", j->id, ctx.message);
+    if ((rc = keep(&ctx, st, o)) != AT_OK)
+        fprintf(stderr, "attest: sync job %s: cannot %s: %s\n", j->id, what, ctx.message);
     json_decref(o);
     return rc;
+}
+
+/* Saves the job as it is now in the archive, through st: waiting for
+ * the write lock as any write does, or (wait false) at once or not at
+ * all: a start or a change of stage is progress, which the job answers
+ * from memory and its next change or its end saves; an end is set aside
+ * and saved again until it is (job_keep_end).  A failure is told on
+ * stderr. */
+static int job_save(struct store *st, struct sync_job *j, bool wait)
+{
+    return job_keep(st, j, wait ? sync_jobs_save : sync_jobs_save_now, "keep it as it is now");
 }
 
 static void job_progress(void *arg, const char *stage, uint64_t done, uint64_t total)
@@ -308,17 +318,7 @@ static bool job_wait(unsigned seconds)
  * stderr, when it cannot. */
 static bool job_set_aside(struct store *st, struct sync_job *j)
 {
-    struct at_ctx ctx = { 0 };
-    json_t *end;
-    int rc;
-
-    pthread_mutex_lock(&jobs_lock);
-    end = job_json(j);
-    pthread_mutex_unlock(&jobs_lock);
-    if ((rc = sync_jobs_set_aside(&ctx, st, end)) != AT_OK)
-        fprintf(stderr, "attest: cannot set the end of sync job %s aside: %s\n", j->id, ctx.message);
-    json_decref(end);
-    return rc == AT_OK;
+    return job_keep(st, j, sync_jobs_set_aside, "set its end aside") == AT_OK;
 }
 
 /* Saves the ended job j through st, then frees it.  When another holds
