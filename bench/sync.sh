@@ -12,7 +12,9 @@
 # (Argon2id), which every command, the import too, pays once.  Smaller runs:
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
 # alone; SYNC_PAD=N lengthens each description by N characters (records
-# whose rows outgrow a database page); SYNC_KEEP=1 keeps the directory.
+# whose rows outgrow a database page); SYNC_KEEP=1 keeps the directory,
+# with the centre as it was before the import in centre.before (copy it
+# and import DIR/pack again to time one build against another).
 # Also prints the bytes the import added to the centre's database, a
 # version (each byte written is encrypted and authenticated once more).
 set -euo pipefail
@@ -91,6 +93,7 @@ rm -rf "$dir/untar" "$dir/files/records.jsonl"
 
 db_bytes() { cat "$dir/centre/attest.db" "$dir/centre/attest.db-wal" 2>/dev/null | wc -c || true; }
 db0=$(db_bytes)
+[ -z "${SYNC_KEEP:-}" ] || cp -a "$dir/centre" "$dir/centre.before"
 mark 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
 at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
 # Each command logs in (Argon2id, the archives' --kdf interactive), as a

@@ -1563,7 +1563,8 @@ static int receive_file(struct importer *im, const char *gid, struct vault_uploa
                 return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file ends after "
                                  "%llu bytes, not the %llu its end frame says", gid,
                                  (unsigned long long)got, (unsigned long long)len);
-            im->stats->bytes += got;
+            if (u)      /* a file already held is read past, not counted */
+                im->stats->bytes += got;
             return AT_OK;
         }
         if (u && (rc = vault_upload_write(im->ctx, u, c.p, c.left)) != AT_OK)

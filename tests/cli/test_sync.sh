@@ -90,7 +90,7 @@ same "its custody came across" "handed_over" \
     "$(at centre custody show "$EC" --json | json_get 'j[-1]["action"]')"
 gids centre >"$T/g1"
 check "importing the same pack again" at centre sync import "$T/p1"
-grep -q "imported 0 versions, 0 log items, 0 files" "$T/err"
+grep -q "imported 0 versions, 0 log items, 0 files (0 bytes); 4 already held" "$T/err"
 verdict "changes nothing the second time" $? "$(cat "$T/err")"
 ! grep -q importing "$T/err"
 verdict "without --progress, off a terminal, no count" $? "$(cat "$T/err")"
