@@ -587,3 +587,83 @@ UNIT_TEST(sync_pack_kept_proof_round_trip)
     buf_free(&kept);
     buf_free(&longer);
 }
+
+/* The frames of the writer's test below: frame i's bytes, the first one
+ * never the end's type. */
+static uint8_t writer_byte(int i, size_t j)
+{
+    return j == 0 ? 'x' : (uint8_t)(i * 31 + (int)j);
+}
+
+struct writer_check {
+    int frames;             /* the frames written, the end aside */
+    const size_t *len;      /* each one's length */
+    int n;                  /* frames read so far */
+    int wrong;              /* the first frame read otherwise than written, + 1 */
+};
+
+static int check_frame(void *arg, const uint8_t *plain, size_t len)
+{
+    struct writer_check *w = arg;
+    int i = w->n++;
+    bool same = i < w->frames ? len == w->len[i] : i == w->frames && len == 1;
+
+    for (size_t j = 0; same && i < w->frames && j < len; j++)
+        same = plain[j] == writer_byte(i, j);
+    if (!same && w->wrong == 0)
+        w->wrong = i + 1;
+    return AT_OK;
+}
+
+/* The writer gathers small frames many to a buffer and hands a buffer
+ * over when the next frame does not fit: 3,000 frames of up to 3,000
+ * bytes (more than one buffer), a whole buffer's frame made in place
+ * (sync_pack_buffer), then small ones again, come back each whole and in
+ * the order written. */
+UNIT_TEST(sync_pack_writer_keeps_frames_whole_and_in_order_across_buffers)
+{
+    enum { SMALL = 3000, AFTER = 5, FRAMES = SMALL + 1 + AFTER };
+    struct at_ctx ctx = { 0 };
+    struct session sa, sb;
+    struct store *a = unit_archive(&ctx, "wa", &sa), *b = unit_archive(&ctx, "wb", &sb);
+    struct buf la = BUF_INIT, lb = BUF_INIT;
+    struct sync_pack_writer *po = NULL;
+    static size_t len[FRAMES];
+    struct writer_check w = { .frames = FRAMES, .len = len };
+    uint8_t *frame = malloc(3000);
+    char path[512];
+    int fd, rc = AT_OK;
+
+    REQUIRE(a && b && frame);
+    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
+    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    snprintf(path, sizeof path, "%s/frames", unit_tmpdir());
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_pack_begin(&ctx, a, "b", fd, &po) == AT_OK);
+    for (int i = 0; i < FRAMES && rc == AT_OK; i++) {
+        len[i] = i == SMALL ? SYNC_FRAME_MAX : 1 + (size_t)(i * 7919) % 3000;
+        uint8_t *to = i == SMALL ? sync_pack_buffer(po) : frame;
+        for (size_t j = 0; j < len[i]; j++)
+            to[j] = writer_byte(i, j);
+        rc = i == SMALL ? sync_pack_submit(&ctx, po, len[i])
+                        : sync_pack_frame(&ctx, po, frame, len[i]);
+    }
+    CHECK(rc == AT_OK);
+    CHECK(sync_pack_end(&ctx, po) == AT_OK);
+    sync_pack_free(po);
+    lseek(fd, 0, SEEK_SET);
+    CHECK(sync_pack_read(&ctx, b, fd, check_frame, &w) == AT_OK);
+    close(fd);
+    CHECK(w.n == FRAMES + 1);
+    CHECK(w.wrong == 0);
+    if (w.wrong)
+        fprintf(stderr, "# frame %d came back otherwise than written\n", w.wrong - 1);
+    free(frame);
+    buf_free(&la);
+    buf_free(&lb);
+    store_close(a);
+    store_close(b);
+    access_session_free(&sa);
+    access_session_free(&sb);
+}
