@@ -1581,12 +1581,14 @@ static int last_item(struct importer *im, const char *kind, const char *ref, int
 }
 
 /* The next frames: the file of evidence item gid, file number im->files,
- * to its E frame; into u unless it is NULL (the file is held already). */
-static int receive_file(struct importer *im, const char *gid, struct vault_upload *u)
+ * to its E frame; into u unless it is NULL (the file is held already);
+ * its length in *got. */
+static int receive_file(struct importer *im, const char *gid, struct vault_upload *u,
+                        uint64_t *got)
 {
-    uint64_t got = 0;
     int rc;
 
+    *got = 0;
     for (;;) {
         if ((rc = next_frame(im)) != AT_OK)
             return rc;
@@ -1601,17 +1603,15 @@ static int receive_file(struct importer *im, const char *gid, struct vault_uploa
                              "pack came where those of file %u belong", gid, file, im->files);
         if (type == FRAME_FILE_END) {
             uint64_t len = take_u64(&c);
-            if (c.bad || c.left != 0 || len != got)
+            if (c.bad || c.left != 0 || len != *got)
                 return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file ends after "
                                  "%llu bytes, not the %llu its end frame says", gid,
-                                 (unsigned long long)got, (unsigned long long)len);
-            if (u)      /* a file already held is read past, not counted */
-                im->stats->bytes += got;
+                                 (unsigned long long)*got, (unsigned long long)len);
             return AT_OK;
         }
         if (u && (rc = vault_upload_write(im->ctx, u, c.p, c.left)) != AT_OK)
             return rc;
-        got += c.left;
+        *got += c.left;
     }
 }
 
@@ -1636,6 +1636,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         .clearance = -1,
     };
     bool existed = false;
+    uint64_t bytes;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1682,7 +1683,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
             goto out;
         vault_upload_expect(u, sha);
     }
-    if ((rc = receive_file(im, gid, u)) != AT_OK)
+    if ((rc = receive_file(im, gid, u, &bytes)) != AT_OK)
         goto out;
     if (u == NULL) {
         im->stats->skipped_already++;
@@ -1696,6 +1697,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         rc = note_item(im, origin, oseq, seq, !existed, &proof);
     im->stats->items++;
     im->stats->files++;
+    im->stats->bytes += bytes;
 out:
     vault_upload_free(u);
     json_decref(logged);
@@ -1994,14 +1996,6 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
     return AT_OK;
 }
 
-/* The import runs with the full-text indexes' larger write buffer
- * (search_bulk, inside the transaction: a rollback takes it back), set
- * back at its end, as a bulk JSON Lines import does (import.c).  It keeps
- * the everyday page cache, not the bulk one a JSON Lines import takes:
- * the pages that spill to the WAL before the commit cost less than the
- * page faults of 200 MiB more heap (measured in docs/scaling.md: less CPU
- * and 200 MiB less memory for packs of 20,000 to 300,000 versions). */
-
 /* After a rollback: the files an import renamed into the vault before it
  * failed belong to no item; they go now rather than at the next add. */
 static void sweep_after(struct store *st)
@@ -2020,6 +2014,13 @@ int sync_import(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats 
     return sync_import_watched(ctx, st, fd, stats, NULL);
 }
 
+/* The import runs with the full-text indexes' larger write buffer
+ * (search_bulk, inside the transaction: a rollback takes it back), set
+ * back at its end, as a bulk JSON Lines import does (import.c).  It keeps
+ * the everyday page cache, not the bulk one a JSON Lines import takes:
+ * the pages that spill to the WAL before the commit cost less than the
+ * page faults of 200 MiB more heap (measured in docs/scaling.md: less CPU
+ * and 200 MiB less memory for packs of 20,000 to 300,000 versions). */
 int sync_import_watched(struct at_ctx *ctx, struct store *st, int fd, struct sync_stats *stats,
                         const struct sync_watch *watch)
 {
