@@ -260,17 +260,32 @@ void store_page_key(const uint8_t master[32], uint8_t page_key[STORE_KEY_BYTES])
     crypto_kdf_derive_from_key(page_key, STORE_KEY_BYTES, 1, "attestdb", master);
 }
 
-/* Gives SQLCipher the page key, before anything reads the file. */
-static int apply_key(struct at_ctx *ctx, struct store *st, const uint8_t *page_key)
+/* The sizes of the database's pages, in the order an archive is opened
+ * with them.  Archives are made with the first, 16 KiB: a version kept
+ * with its proof is a row of about 1.5 KB, which left a third of a 4 KiB
+ * page empty, and every page written is encrypted and authenticated again;
+ * fuller, fewer pages made an import a fifth cheaper in CPU and reads of
+ * every record and searches no dearer (docs/scaling.md).  Archives made
+ * before have SQLCipher's 4 KiB.  SQLCipher keeps no page size in clear
+ * (the first page is encrypted whole), so an archive whose first page does
+ * not decrypt at one size is opened again at the next: a wrong key or a
+ * damaged file fails at each, with one message.  A failed try writes
+ * nothing: SQLite refuses to checkpoint a WAL of another page size. */
+static const int page_sizes[] = { STORE_PAGE_SIZE, 4096 };
+
+/* Gives SQLCipher the page key and the size of the pages, before anything
+ * reads the file. */
+static int apply_key(struct at_ctx *ctx, struct store *st, const uint8_t *page_key, int page_size)
 {
-#ifdef ATTEST_STORE_PLAINTEXT
-    (void)page_key;                 /* the benchmarks' unencrypted build */
-    (void)ctx;
-    (void)st;
-    return AT_OK;
-#else
-    char hex[2 * STORE_KEY_BYTES + 1], pragma[2 * STORE_KEY_BYTES + 32];
+    char pragma[2 * STORE_KEY_BYTES + 32];
     int rc;
+
+#ifdef ATTEST_STORE_PLAINTEXT
+    (void)page_key;                 /* the benchmarks' unencrypted build: the same pages */
+    snprintf(pragma, sizeof pragma, "PRAGMA page_size = %d", page_size);
+    rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL);
+#else
+    char hex[2 * STORE_KEY_BYTES + 1];
 
     if (page_key == NULL)
         return AT_OK;               /* an archive written before encryption */
@@ -279,10 +294,14 @@ static int apply_key(struct at_ctx *ctx, struct store *st, const uint8_t *page_k
     sodium_memzero(hex, sizeof hex);
     rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL);
     sodium_memzero(pragma, sizeof pragma);
+    if (rc == SQLITE_OK) {
+        snprintf(pragma, sizeof pragma, "PRAGMA cipher_page_size = %d", page_size);
+        rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL);
+    }
+#endif
     if (rc != SQLITE_OK)
         return ctx_error(ctx, AT_ERR, "the database refused its key");
     return AT_OK;
-#endif
 }
 
 /* True when the file cannot be written here: a write-blocked copy, a
@@ -317,6 +336,26 @@ static void read_only_uri(struct buf *path)
     buf_free(&uri);
 }
 
+/* Opens path as st->db, its pages read at page_size with page_key. */
+static int open_pages(struct at_ctx *ctx, struct store *st, const char *path, int flags,
+                      const uint8_t *page_key, int page_size)
+{
+    /* NOMUTEX: a connection is only ever used by the thread that holds it
+     * (the server opens one for each thread), so SQLite need not lock it
+     * on every call: a map read of thousands of rows spent a fifth of its
+     * time taking and giving back that lock for each column. */
+    if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK)
+        return ctx_error(ctx, AT_ENOTFOUND, "cannot open archive %s: %s", st->dir,
+                         st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, STORE_LOCK_WAIT_MS);
+    if (search_text_connect(st->db) != SQLITE_OK)
+        return ctx_error(ctx, AT_ERR, "cannot open archive %s: %s", st->dir,
+                         sqlite3_errmsg(st->db));
+    return apply_key(ctx, st, page_key, page_size);
+}
+
 /* Opens the database file with the settings every connection needs.  The
  * first read proves the key: a wrong key and a damaged file both fail
  * there, with one message. */
@@ -336,29 +375,20 @@ static int connect(struct at_ctx *ctx, const char *dir, const uint8_t *page_key,
         flags = SQLITE_OPEN_READONLY;
         read_only_uri(&path);
     }
-    /* NOMUTEX: a connection is only ever used by the thread that holds it
-     * (the server opens one for each thread), so SQLite need not lock it
-     * on every call: a map read of thousands of rows spent a fifth of its
-     * time taking and giving back that lock for each column. */
-    if (sqlite3_open_v2(buf_str(&path), &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL)
-        != SQLITE_OK) {
-        rc = ctx_error(ctx, AT_ENOTFOUND, "cannot open archive %s: %s", dir,
-                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        goto out;
-    }
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, STORE_LOCK_WAIT_MS);
-    if (search_text_connect(st->db) != SQLITE_OK) {
-        rc = ctx_error(ctx, AT_ERR, "cannot open archive %s: %s", dir, sqlite3_errmsg(st->db));
-        goto out;
-    }
-    if ((rc = apply_key(ctx, st, page_key)) != AT_OK)
-        goto out;
-    if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = ctx_error(ctx, AT_EDENIED, "cannot read archive %s: %s", dir,
-                       page_key ? "the key does not open it (wrong key, or a damaged file)"
-                                : "it is encrypted; unlock it with a user's passphrase");
-        goto out;
+    for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++) {
+        if ((rc = open_pages(ctx, st, buf_str(&path), flags, page_key, page_sizes[i])) != AT_OK)
+            goto out;
+        if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL)
+            == SQLITE_OK)
+            break;
+        if (page_key == NULL || i + 1 == ARRAY_LEN(page_sizes)) {
+            rc = ctx_error(ctx, AT_EDENIED, "cannot read archive %s: %s", dir,
+                           page_key ? "the key does not open it (wrong key, or a damaged file)"
+                                    : "it is encrypted; unlock it with a user's passphrase");
+            goto out;
+        }
+        sqlite3_close(st->db);
+        st->db = NULL;
     }
     rc = store_exec(ctx, st, st->read_only
                     ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA query_only = ON;"

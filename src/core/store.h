@@ -18,6 +18,10 @@ struct store;
 #define STORE_KEY_BYTES 32
 void store_page_key(const uint8_t master[32], uint8_t page_key[STORE_KEY_BYTES]);
 
+/* The size of a new archive's pages, in bytes (store.c says why; archives
+ * made before have 4 KiB pages, and open as they are). */
+#define STORE_PAGE_SIZE 16384
+
 /* Creates the archive directory dir (which must not exist or be empty)
  * with a new database, encrypted under page_key, and vault.  On success
  * *out is an open store that the caller releases with store_close. */

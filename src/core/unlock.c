@@ -383,10 +383,11 @@ static int export_encrypted(struct at_ctx *ctx, struct store *st, const char *pa
         goto out;
     }
     buf_reset(&sql);
-    buf_printf(&sql, "SELECT sqlcipher_export('encrypted');"
+    buf_printf(&sql, "PRAGMA encrypted.cipher_page_size = %d; SELECT sqlcipher_export('encrypted');"
                "PRAGMA encrypted.user_version = %d; PRAGMA encrypted.application_id = %d;"
                "PRAGMA encrypted.journal_mode = WAL; DETACH DATABASE encrypted;",
-               query_int(st, "PRAGMA user_version"), query_int(st, "PRAGMA application_id"));
+               STORE_PAGE_SIZE, query_int(st, "PRAGMA user_version"),
+               query_int(st, "PRAGMA application_id"));
     rc = store_exec(ctx, st, buf_str(&sql));
     if (rc != AT_OK)
         ctx_prefix(ctx, "copying into the encrypted database: ");

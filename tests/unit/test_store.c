@@ -101,6 +101,46 @@ UNIT_TEST(store_upgrades_every_earlier_version)
     }
 }
 
+/* A new archive has pages of STORE_PAGE_SIZE; one made before, with
+ * SQLCipher's 4 KiB pages, opens as it is, even with committed pages
+ * still in its WAL (the first try, at 16 KiB, fails and writes nothing). */
+UNIT_TEST(store_makes_large_pages_and_opens_4_kib_ones)
+{
+    struct at_ctx ctx = { 0 };
+    struct store *st;
+    char dir[512], path[600], sql[160];
+    struct buf value = BUF_INIT;
+    struct stat sb;
+    sqlite3 *db;
+
+    snprintf(dir, sizeof dir, "%s/large", unit_tmpdir());
+    REQUIRE(store_create(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(pragma_int(store_db(st), "PRAGMA cipher_page_size") == STORE_PAGE_SIZE);
+    CHECK(pragma_int(store_db(st), "PRAGMA page_size") == STORE_PAGE_SIZE);
+    store_close(st);
+    snprintf(path, sizeof path, "%s/attest.db", dir);
+    CHECK(stat(path, &sb) == 0 && sb.st_size > 0 && sb.st_size % STORE_PAGE_SIZE == 0);
+
+    snprintf(dir, sizeof dir, "%s/small", unit_tmpdir());
+    mkdir(dir, 0700);
+    snprintf(path, sizeof path, "%s/attest.db", dir);
+    REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+    snprintf(sql, sizeof sql, TEST_KEY_PRAGMA "PRAGMA cipher_page_size = 4096;"
+             "PRAGMA application_id = %d; PRAGMA user_version = %d; PRAGMA journal_mode = WAL;",
+             schema_application_id, schema_version());
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, schema_create_sql(), NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA wal_autocheckpoint = 0; INSERT INTO meta(key, value) "
+                       "VALUES ('planted', 'FICTIONAL in the WAL')", NULL, NULL, NULL) == SQLITE_OK);
+    REQUIRE(store_open(&ctx, dir, test_key, &st) == AT_OK);
+    CHECK(pragma_int(store_db(st), "PRAGMA cipher_page_size") == 4096);
+    CHECK(store_meta_get(&ctx, st, "planted", &value) == AT_OK);
+    CHECK_STR(buf_str(&value), "FICTIONAL in the WAL");
+    store_close(st);
+    sqlite3_close(db);
+    buf_free(&value);
+}
+
 UNIT_TEST(store_refuses_newer_schema)
 {
     struct at_ctx ctx = { 0 };
