@@ -9,7 +9,7 @@
 # attest wrote in plaintext, keeping its log's root; 'attest unlock' and
 # 'attest lock' keep and drop the key in the kernel's keyring.
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 31
 : "${ATTEST_SQL:?set ATTEST_SQL (tests/run does)}"
 : "${ATTEST_PLAIN_BIN:?set ATTEST_PLAIN_BIN (tests/run does)}"
 
@@ -154,6 +154,8 @@ verdict "after the upgrade, no file holds a planted word" "$([ -z "$found" ]; ec
 verdict "after the upgrade, no file is left beside the database" \
     "$(ls "$PLAIN" | grep -qv '^attest.db$\|^attest.keys$\|^vault$'; [ $? -ne 0 ]; echo $?)" "$(ls "$PLAIN")"
 check "the upgraded archive verifies" attest verify
+same "the upgraded archive has the pages a new archive has (16 KiB)" 16384 \
+    "$("$ATTEST_SQL" "$PLAIN" "PRAGMA cipher_page_size" 2>&1 | tail -1)"
 check "the upgraded archive finds its records" attest search "${WORDS[4]}"
 grep -q "${WORDS[4]}" "$T/out" || not_ok "upgraded search shows the person" "$(cat "$T/out")"
 check "a second user opens the upgraded archive with their own passphrase" \
