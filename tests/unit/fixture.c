@@ -5,6 +5,7 @@
 #include "../../src/core/keys.h"
 #include "../../src/core/lists.h"
 #include "../../src/core/model.h"
+#include "../../src/core/sync.h"
 #include "../../src/core/unlock.h"
 
 struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session *admin)
@@ -18,6 +19,44 @@ struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session 
     if (unlock_create(ctx, dir, "admin", UNIT_PASSPHRASE, &cheap, &st, admin) != AT_OK)
         return NULL;
     return st;
+}
+
+static int pin_peer(struct at_ctx *ctx, struct store *st, void *arg)
+{
+    const char **a = arg;
+
+    return sync_peer_add(ctx, st, a[0], a[1], "team");
+}
+
+int unit_peers_open(struct at_ctx *ctx, struct unit_peers *p, const char *name_a,
+                    const char *name_b)
+{
+    struct buf la = BUF_INIT, lb = BUF_INIT;
+    int rc = AT_ERR;
+
+    *p = (struct unit_peers){ 0 };
+    if ((p->a = unit_archive(ctx, name_a, &p->sa)) != NULL
+        && (p->b = unit_archive(ctx, name_b, &p->sb)) != NULL
+        && (rc = sync_key_line(ctx, p->a, &la)) == AT_OK
+        && (rc = sync_key_line(ctx, p->b, &lb)) == AT_OK
+        && (rc = evlog_write(ctx, p->a, pin_peer, (const char *[]){ "b", buf_str(&lb) })) == AT_OK)
+        rc = evlog_write(ctx, p->b, pin_peer, (const char *[]){ "a", buf_str(&la) });
+    buf_free(&la);
+    buf_free(&lb);
+    return rc;
+}
+
+void unit_peers_close(struct unit_peers *p)
+{
+    if (p->a) {
+        store_close(p->a);
+        access_session_free(&p->sa);
+    }
+    if (p->b) {
+        store_close(p->b);
+        access_session_free(&p->sb);
+    }
+    *p = (struct unit_peers){ 0 };
 }
 
 int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,

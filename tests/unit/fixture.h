@@ -13,6 +13,17 @@
  * Returns NULL on failure (ctx says why).  Close with store_close. */
 struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session *admin);
 
+/* Two archives (subdirectories name_a and name_b), each with its admin,
+ * that have pinned each other as peers "b" and "a" of the team tier.
+ * AT_OK, or an error with ctx set; close with unit_peers_close either way. */
+struct unit_peers {
+    struct store *a, *b;
+    struct session sa, sb;
+};
+int unit_peers_open(struct at_ctx *ctx, struct unit_peers *p, const char *name_a,
+                    const char *name_b);
+void unit_peers_close(struct unit_peers *p);
+
 /* Adds a record of type with the fields in json (text) at clearance (-1:
  * the type's default) as the store's session, in a transaction of its own
  * committed to the log; writes its id into id (which may be NULL). */

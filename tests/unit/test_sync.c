@@ -93,16 +93,13 @@ UNIT_TEST(sync_key_lines_and_peers)
 UNIT_TEST(sync_concurrent_edits_converge)
 {
     struct at_ctx ctx = { 0 };
-    struct session sa, sb;
-    struct store *a = unit_archive(&ctx, "ca", &sa), *b = unit_archive(&ctx, "cb", &sb);
-    struct buf la = BUF_INIT, lb = BUF_INIT;
+    struct unit_peers p;
+    int opened = unit_peers_open(&ctx, &p, "ca", "cb");
+    struct store *a = p.a, *b = p.b;
     json_t *conflicts = NULL, *ca = NULL, *cb = NULL;
     char id[RECORD_ID_MAX];
 
-    REQUIRE(a && b);
-    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
-    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    REQUIRE(opened == AT_OK);
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL event\"}", -1, id) == AT_OK);
     CHECK(send(&ctx, a, "b", b) == AT_OK);
     CHECK(evlog_write(&ctx, a, amend, (const char *[]){ id, "FICTIONAL from a" }) == AT_OK);
@@ -124,10 +121,5 @@ UNIT_TEST(sync_concurrent_edits_converge)
     json_decref(conflicts);
     json_decref(ca);
     json_decref(cb);
-    buf_free(&la);
-    buf_free(&lb);
-    store_close(a);
-    store_close(b);
-    access_session_free(&sa);
-    access_session_free(&sb);
+    unit_peers_close(&p);
 }

@@ -246,9 +246,9 @@ static int add_file(struct at_ctx *ctx, struct store *st, void *arg)
 UNIT_TEST(sync_pack_refuses_wrong_file_frames)
 {
     struct at_ctx ctx = { 0 };
-    struct session sa, sb;
-    struct store *a = unit_archive(&ctx, "fa", &sa), *b = unit_archive(&ctx, "fb", &sb);
-    struct buf la = BUF_INIT, lb = BUF_INIT;
+    struct unit_peers p;
+    int opened = unit_peers_open(&ctx, &p, "fa", "fb");
+    struct store *a = p.a, *b = p.b;
     struct frames f = { 0 };
     char path[512], file[512], bad[512];
     uint8_t bytes[300000];
@@ -257,10 +257,7 @@ UNIT_TEST(sync_pack_refuses_wrong_file_frames)
     int fd, data = -1;
     FILE *out;
 
-    REQUIRE(a && b);
-    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
-    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    REQUIRE(opened == AT_OK);
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL event\"}", -1, NULL) == AT_OK);
     snprintf(file, sizeof file, "%s/clip.bin", unit_tmpdir());
     randombytes_buf(bytes, sizeof bytes);
@@ -313,12 +310,7 @@ UNIT_TEST(sync_pack_refuses_wrong_file_frames)
     CHECK(vault_files("fb") == 1);
     for (int i = 0; i < f.n; i++)
         free(f.plain[i]);
-    buf_free(&la);
-    buf_free(&lb);
-    store_close(a);
-    store_close(b);
-    access_session_free(&sa);
-    access_session_free(&sb);
+    unit_peers_close(&p);
 }
 
 UNIT_TEST(sync_pack_names_both_formats)
@@ -624,9 +616,9 @@ UNIT_TEST(sync_pack_writer_keeps_frames_whole_and_in_order_across_buffers)
 {
     enum { SMALL = 3000, AFTER = 5, FRAMES = SMALL + 1 + AFTER };
     struct at_ctx ctx = { 0 };
-    struct session sa, sb;
-    struct store *a = unit_archive(&ctx, "wa", &sa), *b = unit_archive(&ctx, "wb", &sb);
-    struct buf la = BUF_INIT, lb = BUF_INIT;
+    struct unit_peers p;
+    int opened = unit_peers_open(&ctx, &p, "wa", "wb");
+    struct store *a = p.a, *b = p.b;
     struct sync_pack_writer *po = NULL;
     static size_t len[FRAMES];
     struct writer_check w = { .frames = FRAMES, .len = len };
@@ -634,10 +626,7 @@ UNIT_TEST(sync_pack_writer_keeps_frames_whole_and_in_order_across_buffers)
     char path[512];
     int fd, rc = AT_OK;
 
-    REQUIRE(a && b && frame);
-    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
-    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    REQUIRE(opened == AT_OK && frame);
     snprintf(path, sizeof path, "%s/frames", unit_tmpdir());
     REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
     REQUIRE(sync_pack_begin(&ctx, a, "b", fd, &po) == AT_OK);
@@ -660,10 +649,5 @@ UNIT_TEST(sync_pack_writer_keeps_frames_whole_and_in_order_across_buffers)
     if (w.wrong)
         fprintf(stderr, "# frame %d came back otherwise than written\n", w.wrong - 1);
     free(frame);
-    buf_free(&la);
-    buf_free(&lb);
-    store_close(a);
-    store_close(b);
-    access_session_free(&sa);
-    access_session_free(&sb);
+    unit_peers_close(&p);
 }
