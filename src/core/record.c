@@ -351,14 +351,16 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
     return derive_current(ctx, st, doc, text, replaces);
 }
 
-/* A record whose view waits, with the last version stored for it (doc
- * and its canonical text), held so that settling, which picks that version
- * far more often than not, need not read and parse it again.  Past
- * PENDING_HELD_MAX records, versions are read back instead: memory stays
- * bounded in a pack of any size. */
+/* A record whose view waits, with the last version stored for it (its
+ * number and canonical text), held so that settling, which picks that
+ * version far more often than not, need not read it back.  The text, not
+ * its parsed document: a document costs several times its text in memory
+ * (half of an import's heap at 50,000 records), and canonical_parse makes
+ * it again in a few microseconds.  Past PENDING_HELD_MAX records, versions
+ * are read back instead: memory stays bounded in a pack of any size. */
 struct pending_record {
     char *id;
-    json_t *doc;   /* NULL: not held */
+    int version;   /* of text; 0: not held */
     char *text;
 };
 
@@ -378,9 +380,8 @@ struct record_pending *record_pending_new(void)
     return p;
 }
 
-/* Notes that id has a new version, doc with its canonical text; takes
- * text. */
-static void pending_add(struct record_pending *p, const char *id, json_t *doc, char *text)
+/* Notes that id has a new version, its canonical text; takes text. */
+static void pending_add(struct record_pending *p, const char *id, int version, char *text)
 {
     json_t *at = json_object_get(p->index, id);
     struct pending_record *r;
@@ -395,12 +396,11 @@ static void pending_add(struct record_pending *p, const char *id, json_t *doc, c
         *r = (struct pending_record){ .id = xstrdup(id) };
     } else {
         r = &p->rec[json_integer_value(at)];
-        json_decref(r->doc);
         free(r->text);
-        r->doc = NULL, r->text = NULL;
+        r->version = 0, r->text = NULL;
     }
     if ((size_t)(r - p->rec) < PENDING_HELD_MAX) {
-        r->doc = json_incref(doc);
+        r->version = version;
         r->text = text;
     } else {
         free(text);
@@ -417,7 +417,8 @@ static int settle_one(struct at_ctx *ctx, struct store *st, const struct pending
         "SELECT doc FROM record_version WHERE id = ?1 AND version = ?2";
     sqlite3_stmt *stmt;
     json_t *doc = NULL;
-    char *text = NULL;
+    char *read_back = NULL;
+    const char *text = NULL;
     int picked, current = 0, rc;
     bool replaces;
 
@@ -431,21 +432,23 @@ static int settle_one(struct at_ctx *ctx, struct store *st, const struct pending
     sqlite3_reset(stmt);
     if (picked == 0 || (replaces && current == picked))
         return AT_OK;
-    if (r->doc && json_integer_value(json_object_get(r->doc, "version")) == picked)
-        return derive_current(ctx, st, r->doc, r->text, replaces);
-    if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 2, picked);
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        text = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-        doc = json_loads(text, 0, NULL);
+    if (r->text && r->version == picked) {
+        text = r->text;
+    } else {
+        if ((stmt = store_stmt(ctx, st, version_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 2, picked);
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            text = read_back = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+        sqlite3_reset(stmt);
     }
-    sqlite3_reset(stmt);
+    if (text)
+        doc = canonical_parse(text, strlen(text));
     rc = doc ? derive_current(ctx, st, doc, text, replaces)
              : ctx_error(ctx, AT_ECORRUPT, "%s: version %d cannot be read", r->id, picked);
     json_decref(doc);
-    free(text);
+    free(read_back);
     return rc;
 }
 
@@ -453,7 +456,6 @@ static void pending_clear(struct record_pending *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         free(p->rec[i].id);
-        json_decref(p->rec[i].doc);
         free(p->rec[i].text);
     }
     p->n = 0;
@@ -558,7 +560,7 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
         || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
     if (o && o->pending) {
-        pending_add(o->pending, id, doc, text);
+        pending_add(o->pending, id, version, text);
         text = NULL;
         rc = AT_OK;
         goto out;
