@@ -88,6 +88,9 @@ struct stream {
     int fail_code;
     char fail_message[sizeof ((struct at_ctx *)0)->message];
 
+    pthread_t crypt_thread, hash_thread;
+    bool crypt_started, hash_started;
+
     /* Each written by one stage only, and read after the threads end. */
     EVP_MD_CTX *sha;
     uint8_t sha256[VAULTFILE_SHA256_BYTES];
@@ -425,14 +428,14 @@ static void *stream_hash_main(void *arg)
     return NULL;
 }
 
-/* Runs the pipeline over s, whose header is set and already written or
- * checked, and reports its outcome on ctx and in res. */
-static int stream_run(struct at_ctx *ctx, struct stream *s, struct vaultfile_result *res)
+/* Sets up s, whose header is set and already written or checked, and
+ * starts its crypt and hash stages on two threads, to be fed chunks by a
+ * reading stage (stream_read, or a writer's caller).  A failure to start
+ * is recorded as the failure at chunk 0, which stream_stop reports. */
+static void stream_start(struct stream *s)
 {
     size_t cap = (size_t)s->chunk_size + VAULTFILE_TAG_BYTES;
-    pthread_t crypt_thread, hash_thread;
-    bool hash_started = false;
-    int rc, err;
+    int err;
 
     s->fail_at = UINT64_MAX;
     s->vault_bytes = VAULTFILE_HEADER_BYTES;
@@ -445,20 +448,30 @@ static int stream_run(struct at_ctx *ctx, struct stream *s, struct vaultfile_res
     s->sha = EVP_MD_CTX_new();
     if (s->sha == NULL || EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL) != 1) {
         stream_fail(s, 0, AT_ERR, "the crypto library cannot set up SHA-256");
-    } else if ((err = pthread_create(&hash_thread, NULL, stream_hash_main, s)) != 0) {
+    } else if ((err = pthread_create(&s->hash_thread, NULL, stream_hash_main, s)) != 0) {
         stream_fail(s, 0, AT_ERR, "cannot start a thread: %s", strerror(err));
     } else {
-        hash_started = true;
-        err = pthread_create(&crypt_thread, NULL, stream_crypt_main, s);
-        if (err != 0) {
+        s->hash_started = true;
+        if ((err = pthread_create(&s->crypt_thread, NULL, stream_crypt_main, s)) != 0)
             stream_fail(s, 0, AT_ERR, "cannot start a thread: %s", strerror(err));
-        } else {
-            stream_read(s);
-            pthread_join(crypt_thread, NULL);
-        }
+        else
+            s->crypt_started = true;
     }
-    if (hash_started)
-        pthread_join(hash_thread, NULL);
+}
+
+/* Waits for s's stages to end (after its final chunk or a failure),
+ * reports the outcome on ctx and in res, and frees what stream_start
+ * took, its buffers wiped. */
+static int stream_stop(struct at_ctx *ctx, struct stream *s, struct vaultfile_result *res)
+{
+    size_t cap = (size_t)s->chunk_size + VAULTFILE_TAG_BYTES;
+    int rc;
+
+    if (s->crypt_started)
+        pthread_join(s->crypt_thread, NULL);
+    if (s->hash_started)
+        pthread_join(s->hash_thread, NULL);
+    s->crypt_started = s->hash_started = false;
 
     if (s->fail_at != UINT64_MAX) {
         rc = ctx_error(ctx, s->fail_code, "%s", s->fail_message);
@@ -480,6 +493,15 @@ static int stream_run(struct at_ctx *ctx, struct stream *s, struct vaultfile_res
         free(s->slots[k].out);
     }
     return rc;
+}
+
+/* Runs the pipeline over s, reading on the calling thread. */
+static int stream_run(struct at_ctx *ctx, struct stream *s, struct vaultfile_result *res)
+{
+    stream_start(s);
+    if (s->crypt_started)
+        stream_read(s);
+    return stream_stop(ctx, s, res);
 }
 
 /* Makes the header of a new vault file (a fresh file id, sealed) and
@@ -519,45 +541,44 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
 }
 
 /*
- * The writer: the same format, fed piece by piece.  Plaintext collects in
- * one chunk buffer; a full buffer is hashed, sealed in place and written
- * as an ordinary chunk, and what is left at the end (possibly nothing) is
- * the final chunk.  A full chunk is never the final one, exactly as
- * stream_read decides, so both make the same bytes from the same input.
+ * The writer: the same format, fed piece by piece, through the same
+ * pipeline.  The caller takes the reading stage's place: plaintext
+ * collects in a free slot, and a full slot goes to the crypt and hash
+ * threads as an ordinary chunk while the caller fills the next; what is
+ * left at the end (possibly nothing) is the final chunk.  A full chunk is
+ * never the final one, exactly as stream_read decides, so both make the
+ * same bytes from the same input.  A stage's failure reaches the caller
+ * at a later call (the next slot it waits for, or the finish).
  */
 struct vaultfile_writer {
-    uint8_t key[VAULTFILE_KEY_BYTES];
-    uint8_t header[VAULTFILE_HEADER_BYTES];
-    uint32_t chunk_size;
-    int out_fd;
-    EVP_CIPHER_CTX *aead;
-    EVP_MD_CTX *sha;
-    uint8_t *buf;         /* chunk_size plaintext bytes and room for the tag */
-    size_t used;
-    uint64_t index, plain_bytes, vault_bytes;
-    bool failed;          /* a failure was reported; the file is unusable */
+    struct stream s;
+    uint8_t key[VAULTFILE_KEY_BYTES];   /* s.key */
+    struct slot *open;                  /* the slot being filled, or NULL */
+    uint64_t index;                     /* of the chunk being filled */
+    bool running;                       /* the stages are started, not yet stopped */
+    bool failed;                        /* a failure was reported; the file is unusable */
 };
 
 int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int out_fd,
                          uint32_t chunk_size, struct vaultfile_writer **out)
 {
     struct vaultfile_writer *w = xcalloc(1, sizeof *w);
+    struct vaultfile_result unused;
     int rc;
 
     *out = NULL;
     memcpy(w->key, key, VAULTFILE_KEY_BYTES);
-    w->out_fd = out_fd;
-    w->chunk_size = chunk_size;
-    w->vault_bytes = VAULTFILE_HEADER_BYTES;
-    if ((rc = header_write(ctx, key, w->header, &w->chunk_size, out_fd)) != AT_OK)
+    w->s = (struct stream){ .key = w->key, .in_fd = -1, .out_fd = out_fd,
+                            .chunk_size = chunk_size };
+    if ((rc = header_write(ctx, key, w->s.header, &w->s.chunk_size, out_fd)) != AT_OK)
         goto fail;
-    w->aead = aead_new(key, 1);
-    w->sha = EVP_MD_CTX_new();
-    if (w->aead == NULL || w->sha == NULL || EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1) {
-        rc = ctx_error(ctx, AT_ERR, "the crypto library cannot set up ChaCha20-Poly1305 and SHA-256");
+    stream_start(&w->s);
+    w->running = true;
+    if (!w->s.crypt_started) {
+        rc = stream_stop(ctx, &w->s, &unused);
+        w->running = false;
         goto fail;
     }
-    w->buf = xmalloc((size_t)w->chunk_size + VAULTFILE_TAG_BYTES);
     *out = w;
     return AT_OK;
 fail:
@@ -565,27 +586,33 @@ fail:
     return rc;
 }
 
-/* Hashes, seals and writes the buffered chunk. */
-static int writer_flush(struct at_ctx *ctx, struct vaultfile_writer *w, bool final)
+/* The free slot for chunk w->index, into w->open; AT_OK, or a stage's
+ * failure (the writer stopped) on ctx. */
+static int writer_slot(struct at_ctx *ctx, struct vaultfile_writer *w)
 {
-    uint8_t nonce[NONCE_BYTES];
+    struct vaultfile_result unused;
 
-    if (w->index == MAX_CHUNKS)
+    if (w->index == MAX_CHUNKS) {
+        w->failed = true;
         return ctx_error(ctx, AT_EINVAL, "more than 2^40 chunks of %" PRIu32 " bytes: too long "
-                         "for the vault format", w->chunk_size);
-    if (EVP_DigestUpdate(w->sha, w->buf, w->used) != 1)
-        return ctx_error(ctx, AT_ERR, "the crypto library failed to hash chunk %" PRIu64, w->index + 1);
-    nonce_make(nonce, w->header, final ? NONCE_FINAL : NONCE_CHUNK, w->index);
-    if (aead_run(w->aead, 1, nonce, w->header, VAULTFILE_HEADER_BYTES, w->buf, w->used, w->buf,
-                 w->buf + w->used) != 1)
-        return ctx_error(ctx, AT_ERR, "the crypto library failed on chunk %" PRIu64, w->index + 1);
-    if (write_full(w->out_fd, w->buf, w->used + VAULTFILE_TAG_BYTES) < 0)
-        return ctx_error(ctx, AT_ERR, "cannot write the vault file: %s", strerror(errno));
-    w->plain_bytes += w->used;
-    w->vault_bytes += w->used + VAULTFILE_TAG_BYTES;
+                         "for the vault format", w->s.chunk_size);
+    }
+    if ((w->open = stream_wait(&w->s, w->index, 0)) != NULL) {
+        w->open->in_len = 0;
+        return AT_OK;
+    }
+    w->failed = true;
+    w->running = false;
+    return stream_stop(ctx, &w->s, &unused);
+}
+
+/* Hands the open slot to the stages as chunk w->index. */
+static void writer_hand_over(struct vaultfile_writer *w, bool final)
+{
+    w->open->final = final;
+    stream_mark(&w->s, w->open, w->index, DONE_READ);
+    w->open = NULL;
     w->index++;
-    w->used = 0;
-    return AT_OK;
 }
 
 int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const void *data,
@@ -596,15 +623,16 @@ int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const
     if (w->failed)
         return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be continued");
     while (len > 0) {
-        size_t n = w->chunk_size - w->used < len ? w->chunk_size - w->used : len;
-        memcpy(w->buf + w->used, p, n);
-        w->used += n;
+        if (w->open == NULL && writer_slot(ctx, w) != AT_OK)
+            return ctx->code;
+        struct slot *sl = w->open;
+        size_t n = w->s.chunk_size - sl->in_len < len ? w->s.chunk_size - sl->in_len : len;
+        memcpy(sl->in + sl->in_len, p, n);
+        sl->in_len += n;
         p += n;
         len -= n;
-        if (w->used == w->chunk_size && writer_flush(ctx, w, false) != AT_OK) {
-            w->failed = true;
-            return ctx->code;
-        }
+        if (sl->in_len == w->s.chunk_size)
+            writer_hand_over(w, false);
     }
     return AT_OK;
 }
@@ -614,27 +642,26 @@ int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
 {
     if (w->failed)
         return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be finished");
-    w->failed = true; /* nothing may follow the final chunk */
-    if (writer_flush(ctx, w, true) != AT_OK)
+    if (w->open == NULL && writer_slot(ctx, w) != AT_OK)
         return ctx->code;
-    if (EVP_DigestFinal_ex(w->sha, res->sha256, NULL) != 1)
-        return ctx_error(ctx, AT_ERR, "the crypto library failed to finish SHA-256");
-    res->plain_bytes = w->plain_bytes;
-    res->vault_bytes = w->vault_bytes;
-    res->chunks = w->index;
-    return AT_OK;
+    w->failed = true; /* nothing may follow the final chunk */
+    writer_hand_over(w, true);
+    w->running = false;
+    return stream_stop(ctx, &w->s, res);
 }
 
 void vaultfile_writer_free(struct vaultfile_writer *w)
 {
+    struct at_ctx quiet = { 0 };
+    struct vaultfile_result unused;
+
     if (w == NULL)
         return;
-    if (w->buf) {
-        vaultfile_wipe(w->buf, (size_t)w->chunk_size + VAULTFILE_TAG_BYTES);
-        free(w->buf);
+    if (w->running) {
+        /* Abandoned before its end: the stages stop at chunk 0's failure. */
+        stream_fail(&w->s, 0, AT_ERR, "the vault file was abandoned");
+        stream_stop(&quiet, &w->s, &unused);
     }
-    EVP_CIPHER_CTX_free(w->aead);
-    EVP_MD_CTX_free(w->sha);
     vaultfile_wipe(w, sizeof *w);
     free(w);
 }

@@ -60,18 +60,22 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
 
 /*
  * The same encryption fed piece by piece, for a file that arrives over
- * time (an upload): each chunk is written, sealed, as soon as it is full,
- * so that nothing but ciphertext reaches out_fd, and memory stays at one
- * chunk.  The bytes written are those vaultfile_encrypt would write for
- * the same input, key, chunk size and file id.
+ * time (an upload): each chunk, as soon as it is full, is sealed and
+ * written on one thread and hashed on another while the caller fills the
+ * next, so that nothing but ciphertext reaches out_fd, and memory stays at
+ * about eight chunks, as vaultfile_encrypt's.  The bytes written are
+ * those vaultfile_encrypt would write for the same input, key, chunk size
+ * and file id.
  *
  * vaultfile_writer_new writes the header to out_fd (which need not be
  * seekable, and is not closed) and sets *out, which the caller frees with
- * vaultfile_writer_free (which wipes its copy of the key); _write takes
- * the next len plaintext bytes; _finish writes the final chunk and fills
- * res.  Each returns AT_OK, AT_EINVAL for a chunk size out of range or a
- * file too long for the format, or AT_ERR when writing or the crypto
- * library fails; after a failure the writer takes nothing more and out_fd
+ * vaultfile_writer_free (which stops the threads and wipes the key and
+ * buffers); _write takes the next len plaintext bytes; _finish writes the
+ * final chunk, waits for the threads and fills res.  Each returns AT_OK,
+ * AT_EINVAL for a chunk size out of range or a file too long for the
+ * format, or AT_ERR when writing or the crypto library fails (a thread's
+ * failure is reported at the next _write that needs a free chunk, or at
+ * _finish); after a failure the writer takes nothing more and out_fd
  * holds an incomplete file that the caller must discard.
  */
 struct vaultfile_writer;

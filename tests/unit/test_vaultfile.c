@@ -239,6 +239,43 @@ UNIT_TEST(vaultfile_writer_matches_encrypt_piece_by_piece)
     writer_round_trip(VAULTFILE_CHUNK_DEFAULT + 1, 0);
 }
 
+/* The writer's sealing runs on a thread: a write that fails there (the
+ * disk full, here /dev/full put under the writer's descriptor after its
+ * header) comes back to the caller, at a later write or at the finish,
+ * with what failed; a writer abandoned halfway stops its threads when
+ * freed. */
+UNIT_TEST(vaultfile_writer_reports_a_failed_write_and_stops_when_abandoned)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    struct vaultfile_writer *w;
+    uint8_t *plain = make_bytes(8 * SMALL, 5);
+    int out = open(tmp_path("full.vault"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int full = open("/dev/full", O_WRONLY), rc = AT_OK;
+
+    REQUIRE(out >= 0 && full >= 0);
+    REQUIRE(vaultfile_writer_new(&ctx, test_key, out, SMALL, &w) == AT_OK);
+    REQUIRE(dup2(full, out) == out);
+    for (int i = 0; i < 8 && rc == AT_OK; i++)
+        rc = vaultfile_writer_write(&ctx, w, plain + (size_t)i * SMALL, SMALL);
+    if (rc == AT_OK)
+        rc = vaultfile_writer_finish(&ctx, w, &res);
+    CHECK(rc == AT_ERR);
+    CHECK(strstr(ctx.message, "cannot write the vault file") != NULL);
+    CHECK(vaultfile_writer_write(&ctx, w, plain, 1) == AT_ERR);
+    vaultfile_writer_free(w);
+    close(out);
+    close(full);
+
+    /* Abandoned after five full chunks and part of a sixth. */
+    out = open(tmp_path("abandoned.vault"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(vaultfile_writer_new(&ctx, test_key, out, SMALL, &w) == AT_OK);
+    CHECK(vaultfile_writer_write(&ctx, w, plain, 5 * SMALL + 100) == AT_OK);
+    vaultfile_writer_free(w);
+    close(out);
+    free(plain);
+}
+
 /* Decrypts the file at src with a reader; returns the result code, the
  * plaintext in a new buffer and its length. */
 static int reader_path(struct at_ctx *ctx, const char *src, uint8_t **out, size_t *len,
