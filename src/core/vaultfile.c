@@ -4,14 +4,15 @@
  * at the same time (docs/formats-vault.md gives the format and why this
  * cipher).
  *
- * A pass is a pipeline over a ring of NSLOTS chunk buffers.  The calling
- * thread reads chunks into free slots; a crypt thread encrypts or decrypts
+ * A pass is a pipeline over a ring of NSLOTS chunk buffers (WRITER_SLOTS
+ * for the writer, whose caller fills them).  The calling thread reads
+ * chunks into free slots; a crypt thread encrypts or decrypts
  * each slot in order and writes the result; a hash thread feeds the
  * plaintext of each slot, in order, to SHA-256.  Encrypting, the two
  * workers run side by side on the plaintext that was read; decrypting, the
  * hash thread follows the crypt thread, since only it makes plaintext.  A
  * slot is free again once all three have done with it, so memory stays at
- * 2 * NSLOTS chunk buffers however long the file.
+ * two chunk buffers a slot however long the file.
  *
  * The first stage to fail records the chunk it failed at; the other
  * stages finish the chunks before that one and stop, so the message the
@@ -54,6 +55,7 @@ enum {
     NONCE_HEADER = 2,
 
     NSLOTS = 4,
+    WRITER_SLOTS = 2,   /* one filled by the caller while the threads work on the other */
 
     /* Which stages have finished with a slot; 0 means the slot is free. */
     DONE_READ = 1,
@@ -84,6 +86,7 @@ struct stream {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     struct slot slots[NSLOTS];
+    unsigned nslots;    /* in use: NSLOTS unless set before stream_start */
     uint64_t fail_at;   /* chunk index of the first failure, or UINT64_MAX */
     int fail_code;
     char fail_message[sizeof ((struct at_ctx *)0)->message];
@@ -246,7 +249,7 @@ static void stream_fail(struct stream *s, uint64_t i, int code, const char *fmt,
  */
 static struct slot *stream_wait(struct stream *s, uint64_t i, unsigned need)
 {
-    struct slot *sl = &s->slots[i % NSLOTS];
+    struct slot *sl = &s->slots[i % s->nslots];
     bool ready = false;
 
     pthread_mutex_lock(&s->lock);
@@ -439,7 +442,9 @@ static void stream_start(struct stream *s)
 
     s->fail_at = UINT64_MAX;
     s->vault_bytes = VAULTFILE_HEADER_BYTES;
-    for (int k = 0; k < NSLOTS; k++) {
+    if (s->nslots == 0 || s->nslots > NSLOTS)
+        s->nslots = NSLOTS;
+    for (unsigned k = 0; k < s->nslots; k++) {
         s->slots[k].in = xmalloc(cap);
         s->slots[k].out = xmalloc(cap);
     }
@@ -486,7 +491,7 @@ static int stream_stop(struct at_ctx *ctx, struct stream *s, struct vaultfile_re
     EVP_MD_CTX_free(s->sha);
     pthread_cond_destroy(&s->changed);
     pthread_mutex_destroy(&s->lock);
-    for (int k = 0; k < NSLOTS; k++) {
+    for (unsigned k = 0; k < s->nslots; k++) {
         vaultfile_wipe(s->slots[k].in, cap);
         vaultfile_wipe(s->slots[k].out, cap);
         free(s->slots[k].in);
@@ -569,7 +574,7 @@ int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYT
     *out = NULL;
     memcpy(w->key, key, VAULTFILE_KEY_BYTES);
     w->s = (struct stream){ .key = w->key, .in_fd = -1, .out_fd = out_fd,
-                            .chunk_size = chunk_size };
+                            .chunk_size = chunk_size, .nslots = WRITER_SLOTS };
     if ((rc = header_write(ctx, key, w->s.header, &w->s.chunk_size, out_fd)) != AT_OK)
         goto fail;
     stream_start(&w->s);

@@ -63,7 +63,8 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
  * time (an upload): each chunk, as soon as it is full, is sealed and
  * written on one thread and hashed on another while the caller fills the
  * next, so that nothing but ciphertext reaches out_fd, and memory stays at
- * about eight chunks, as vaultfile_encrypt's.  The bytes written are
+ * four chunks (two being filled or worked on, each with its ciphertext).
+ * The bytes written are
  * those vaultfile_encrypt would write for the same input, key, chunk size
  * and file id.
  *
