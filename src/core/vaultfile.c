@@ -564,11 +564,21 @@ struct vaultfile_writer {
     bool failed;                        /* a failure was reported; the file is unusable */
 };
 
+/* Waits for the stages to end, once, and reports as stream_stop does
+ * (res may be NULL); the writer takes nothing more after. */
+static int writer_stop(struct at_ctx *ctx, struct vaultfile_writer *w, struct vaultfile_result *res)
+{
+    struct vaultfile_result unused;
+
+    w->running = false;
+    w->failed = true;
+    return stream_stop(ctx, &w->s, res ? res : &unused);
+}
+
 int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int out_fd,
                          uint32_t chunk_size, struct vaultfile_writer **out)
 {
     struct vaultfile_writer *w = xcalloc(1, sizeof *w);
-    struct vaultfile_result unused;
     int rc;
 
     *out = NULL;
@@ -580,8 +590,7 @@ int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYT
     stream_start(&w->s);
     w->running = true;
     if (!w->s.crypt_started) {
-        rc = stream_stop(ctx, &w->s, &unused);
-        w->running = false;
+        rc = writer_stop(ctx, w, NULL);
         goto fail;
     }
     *out = w;
@@ -595,8 +604,6 @@ fail:
  * failure (the writer stopped) on ctx. */
 static int writer_slot(struct at_ctx *ctx, struct vaultfile_writer *w)
 {
-    struct vaultfile_result unused;
-
     if (w->index == MAX_CHUNKS) {
         w->failed = true;
         return ctx_error(ctx, AT_EINVAL, "more than 2^40 chunks of %" PRIu32 " bytes: too long "
@@ -606,9 +613,7 @@ static int writer_slot(struct at_ctx *ctx, struct vaultfile_writer *w)
         w->open->in_len = 0;
         return AT_OK;
     }
-    w->failed = true;
-    w->running = false;
-    return stream_stop(ctx, &w->s, &unused);
+    return writer_stop(ctx, w, NULL);
 }
 
 /* Hands the open slot to the stages as chunk w->index. */
@@ -649,23 +654,20 @@ int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
         return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be finished");
     if (w->open == NULL && writer_slot(ctx, w) != AT_OK)
         return ctx->code;
-    w->failed = true; /* nothing may follow the final chunk */
     writer_hand_over(w, true);
-    w->running = false;
-    return stream_stop(ctx, &w->s, res);
+    return writer_stop(ctx, w, res); /* nothing may follow the final chunk */
 }
 
 void vaultfile_writer_free(struct vaultfile_writer *w)
 {
     struct at_ctx quiet = { 0 };
-    struct vaultfile_result unused;
 
     if (w == NULL)
         return;
     if (w->running) {
         /* Abandoned before its end: the stages stop at chunk 0's failure. */
         stream_fail(&w->s, 0, AT_ERR, "the vault file was abandoned");
-        stream_stop(&quiet, &w->s, &unused);
+        writer_stop(&quiet, w, NULL);
     }
     vaultfile_wipe(w, sizeof *w);
     free(w);
