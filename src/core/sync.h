@@ -89,8 +89,11 @@ int sync_import_watched(struct at_ctx *ctx, struct store *st, int fd, struct syn
  * gives one frame's plaintext (its type byte first; a 'Z' frame is the
  * last) to be encrypted and written, or _buffer gives the place to build
  * the next one (SYNC_FRAME_MAX bytes) and _submit its length; _end writes
- * the last frame and the end; _free in every case. */
+ * the last frame and the end; _free in every case.  A frame of type
+ * SYNC_FRAME_FILE is not sealed: the bytes after its type go into the
+ * pack as they are (an evidence item's vault file, after its 'I' frame). */
 #define SYNC_FRAME_MAX ((4u << 20) + 5)
+#define SYNC_FRAME_FILE 'F'
 struct sync_pack_writer;
 int sync_pack_begin(struct at_ctx *ctx, struct store *st, const char *to, int fd,
                     struct sync_pack_writer **out);
@@ -103,7 +106,8 @@ void sync_pack_free(struct sync_pack_writer *po);
 
 /* Reads a pack for this archive from fd as import does (its header and
  * signature checked first), giving each frame's plaintext to each() in
- * order, the last ('Z') included, and applying nothing.  Stops at the
+ * order, the last ('Z') included, and the vault file after an evidence
+ * item as SYNC_FRAME_FILE frames (checked by nothing), applying nothing.  Stops at the
  * first failure, or when each() returns other than AT_OK. */
 int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
                    int (*each)(void *arg, const uint8_t *plain, size_t len), void *arg);

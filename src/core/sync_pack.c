@@ -16,9 +16,13 @@
  *
  * Frames are binary where the bulk is: a version's identity, bases and
  * inclusion proof are fixed-width fields (the proof is kept, in the same
- * form, only once it has been checked), and a file's bytes travel as they are,
- * in large messages, hashed once on the way into the vault.  Frames come
- * in the sender's log order, so what a version refers to comes before it.
+ * form, only once it has been checked).  An evidence file travels as the
+ * sender's vault keeps it, outside the stream, right after its item's
+ * frame, which holds the file's key: sealed already, it is not sealed
+ * again, and the receiver checks each chunk and the plaintext's SHA-256
+ * as it writes the file into its vault unchanged (vaultfile.h, the sealed
+ * writer).  Frames come in the sender's log order, so what a version
+ * refers to comes before it.
  */
 #include "attest.h"
 #include "sync.h"
@@ -44,25 +48,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PACK_FORMAT 2
+#define PACK_FORMAT 3
 #define MAGIC_PREFIX "ATTEST-PACK "
-#define MAGIC "ATTEST-PACK 2\n"
+#define MAGIC "ATTEST-PACK 3\n"
 #define MAGIC_LEN (sizeof MAGIC - 1)
 #define HEADER_MAX 4096
-#define SIG_DOMAIN "attest pack signature 2"
-#define FRAME_MAX SYNC_FRAME_MAX         /* plaintext of one frame: type, file number, bytes */
-#define DATA_MAX (FRAME_MAX - 5)         /* a file's bytes in one D frame: 4 MiB */
+#define SIG_DOMAIN "attest pack signature 3"
+#define FRAME_MAX SYNC_FRAME_MAX         /* plaintext of one frame, its type byte included */
+#define PIECE_MAX (FRAME_MAX - 1)        /* a vault file's bytes handed to the writer at once */
 #define CT_MAX (FRAME_MAX + crypto_secretstream_xchacha20poly1305_ABYTES)
 #define IO_CHUNK (1u << 20)
 #define ARCHIVE_LEN 32                   /* an archive id: 32 hex digits */
+#define SENT_FILE "sent in the pack"     /* a vault file in a pack, in messages */
 
 enum frame_type {
     FRAME_VERSION = 'V',  /* gid, bases, proof */
     FRAME_ITEM = 'I',     /* gid, proof, {kind, ...}; an evidence item's file follows */
-    FRAME_DATA = 'D',     /* file number, bytes of that file */
-    FRAME_FILE_END = 'E', /* file number, its length: the file is whole */
     FRAME_MARK = 'M',     /* {mark}: what the sender holds */
     FRAME_END = 'Z',      /* the last frame (secretstream's FINAL tag) */
+    /* Not on the wire: bytes of an evidence item's vault file, given to
+     * the writer (and by sync_pack_read) as a frame, written as they are. */
+    FRAME_FILE = SYNC_FRAME_FILE,
 };
 
 typedef crypto_secretstream_xchacha20poly1305_state stream_state;
@@ -463,14 +469,17 @@ static int out_seal(struct at_ctx *ctx, struct sync_pack_writer *po, const uint8
     return out_raw(ctx, po, po->ct, (size_t)ctlen);
 }
 
-/* The frames of a buffer, sealed and written in order (on the thread). */
+/* The frames of a buffer, sealed and written in order, and the bytes of
+ * vault files written as they are (on the thread). */
 static int out_slot(struct at_ctx *ctx, struct sync_pack_writer *po, const uint8_t *slot, size_t len)
 {
     int rc = AT_OK;
 
     for (size_t at = 0; at < len && rc == AT_OK;) {
         uint32_t n = get_u32(slot + at);
-        rc = out_seal(ctx, po, slot + at + 4, n);
+        const uint8_t *frame = slot + at + 4;
+        rc = frame[0] == FRAME_FILE ? out_raw(ctx, po, frame + 1, n - 1)
+                                    : out_seal(ctx, po, frame, n);
         at += 4 + (size_t)n;
     }
     return rc;
@@ -713,7 +722,6 @@ struct exporter {
     const struct sync_peer *peer;
     struct sync_stats *stats;
     struct buf frame;     /* the frame being built */
-    uint32_t files;       /* files sent so far */
     struct evlog_prover *prover; /* proofs against own.head, made at the first */
 };
 
@@ -864,50 +872,40 @@ static int evidence_gid(struct at_ctx *ctx, struct store *st, const char *self, 
     return rc;
 }
 
-/* The file of an evidence item: D frames (u32 file number, then bytes
- * read from the vault straight into the writer's buffer), then E (the
- * number, u64 length). */
-static int export_file(struct exporter *x, const char *id)
+/* The length bytes of an evidence item's vault file, open on fd, into
+ * the pack as they are, after its item's frame. */
+static int export_file(struct exporter *x, const char *id, int fd, uint64_t length)
 {
-    struct vault_reader *r = NULL;
-    uint64_t size, sent = 0;
-    uint32_t file = ++x->files;
-    ssize_t n = 0;
-    size_t len;
-    int rc;
+    uint64_t sent = 0;
+    int rc = AT_OK;
 
-    if ((rc = vault_open(x->ctx, x->st, id, &r, &size)) != AT_OK)
-        return rc;
-    do {
+    while (rc == AT_OK && sent < length) {
         uint8_t *frame = sync_pack_buffer(x->po);
-        frame[0] = FRAME_DATA;
-        put_u32(frame + 1, file);
-        for (len = 0; len < DATA_MAX; len += (size_t)n)
-            if ((n = vault_read(x->ctx, r, frame + 5 + len, DATA_MAX - len)) <= 0)
-                break;
-        if (n < 0)
-            rc = x->ctx->code ? x->ctx->code : AT_ERR;
-        else if (len > 0)
-            rc = sync_pack_submit(x->ctx, x->po, 5 + len);
-        sent += len;
-    } while (rc == AT_OK && n > 0);
-    vault_close(r);
-    if (rc != AT_OK)
-        return rc;
-    buf_reset(&x->frame);
-    buf_putc(&x->frame, FRAME_FILE_END);
-    buf_u32(&x->frame, file);
-    buf_u64(&x->frame, sent);
-    if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK) {
-        x->stats->bytes += sent;
-        x->stats->files++;
+        size_t want = length - sent < PIECE_MAX ? (size_t)(length - sent) : PIECE_MAX, got = 0;
+        ssize_t n = 1;
+        frame[0] = FRAME_FILE;
+        while (got < want && (n = read(fd, frame + 1 + got, want - got)) != 0) {
+            if (n < 0 && errno != EINTR)
+                return ctx_error(x->ctx, AT_ERR, "evidence item %s: cannot read its vault "
+                                 "file: %s", id, strerror(errno));
+            got += n > 0 ? (size_t)n : 0;
+        }
+        if (got < want)
+            return ctx_error(x->ctx, AT_ECORRUPT, "evidence item %s: its vault file ends "
+                             "after %llu of its %llu bytes", id,
+                             (unsigned long long)(sent + got), (unsigned long long)length);
+        rc = sync_pack_submit(x->ctx, x->po, 1 + got);
+        sent += got;
     }
     return rc;
 }
 
-/* I: origin, u64 oseq, the proof, then u32 length and canonical JSON. */
+/* I: origin, u64 oseq, the proof, then u32 length and canonical JSON,
+ * and for an evidence item (key not NULL) its vault file's key and u64
+ * length. */
 static int item_frame(struct exporter *x, const char *origin, int64_t oseq,
-                      const struct wire_proof *p, json_t *body)
+                      const struct wire_proof *p, json_t *body, const uint8_t *key,
+                      uint64_t length)
 {
     char *text;
     int rc;
@@ -919,8 +917,13 @@ static int item_frame(struct exporter *x, const char *origin, int64_t oseq,
     buf_u32(&x->frame, (uint32_t)strlen(text));
     buf_puts(&x->frame, text);
     free(text);
+    if (key) {
+        buf_append(&x->frame, key, VAULTFILE_KEY_BYTES);
+        buf_u64(&x->frame, length);
+    }
     if ((rc = sync_pack_frame(x->ctx, x->po, x->frame.data, x->frame.len)) == AT_OK)
         x->stats->items++;
+    sodium_memzero(x->frame.data, x->frame.len);
     return rc;
 }
 
@@ -939,7 +942,9 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
     json_t *item = NULL, *events = NULL, *body = NULL;
     struct buf ev_gid = BUF_INIT, salt = BUF_INIT;
     struct wire_proof p;
-    int clearance = CLEARANCE_CONFIDENTIAL, rc;
+    uint8_t key[VAULTFILE_KEY_BYTES];
+    uint64_t length = 0;
+    int clearance = CLEARANCE_CONFIDENTIAL, fd = -1, rc;
 
     if ((rc = vault_item(x->ctx, x->st, ref, &item)) != AT_OK)
         goto out;
@@ -989,9 +994,18 @@ static int export_item(struct exporter *x, sqlite3_stmt *row)
         body = json_pack("{s:s, s:s, s:O}", "kind", kind, "evidence", buf_str(&ev_gid),
                          "event", event);
     }
-    if ((rc = item_frame(x, origin, oseq, &p, body)) == AT_OK && evidence)
-        rc = export_file(x, ref);
+    if (!evidence)
+        rc = item_frame(x, origin, oseq, &p, body, NULL, 0);
+    else if ((rc = vault_open_sealed(x->ctx, x->st, ref, key, &fd, &length)) == AT_OK
+             && (rc = item_frame(x, origin, oseq, &p, body, key, length)) == AT_OK
+             && (rc = export_file(x, ref, fd, length)) == AT_OK) {
+        x->stats->bytes += (uint64_t)json_integer_value(json_object_get(item, "size"));
+        x->stats->files++;
+    }
 out:
+    sodium_memzero(key, sizeof key);
+    if (fd >= 0)
+        close(fd);
     json_decref(item);
     json_decref(events);
     json_decref(body);
@@ -1061,7 +1075,7 @@ static int export_identity(struct exporter *x, sqlite3_stmt *row)
         && (rc = proof_of(x, origin, oseq, row, text, &p, NULL)) == AT_OK) {
         body = json_pack("{s:s, s:s, s:O}", "kind", "identity",
                          "witness", (const char *)sqlite3_column_text(row, 2), "boxes", boxes);
-        rc = item_frame(x, origin, oseq, &p, body);
+        rc = item_frame(x, origin, oseq, &p, body, NULL, 0);
         json_decref(body);
     }
 out:
@@ -1358,7 +1372,7 @@ struct importer {
     uint8_t *plain, *ct;
     size_t plen;           /* of the last frame, type byte included */
     bool ended;
-    uint32_t files;        /* evidence items met so far: the file being read */
+    uint32_t files;        /* evidence items met so far */
     struct sync_stats *stats;
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
@@ -1580,47 +1594,49 @@ static int last_item(struct importer *im, const char *kind, const char *ref, int
     return AT_OK;
 }
 
-/* The next frames: the file of evidence item gid, file number im->files,
- * to its E frame; into u unless it is NULL (the file is held already);
- * its length in *got. */
+/* The vault file of an evidence item sent after its frame: the next
+ * length bytes of the pack, sealed under key.  Into u, which checks each
+ * chunk as it writes it and the plaintext's SHA-256 at the finish; when u
+ * is NULL (the item is held here already) only checked, and its
+ * plaintext's SHA-256 against sha: a pack is taken whole or not at all. */
 static int receive_file(struct importer *im, const char *gid, struct vault_upload *u,
-                        uint64_t *got)
+                        const uint8_t *key, uint64_t length, const char *sha)
 {
-    int rc;
+    struct vaultfile_writer *check = NULL;
+    struct vaultfile_result res;
+    char got[65];
+    int rc = AT_OK;
 
-    *got = 0;
-    for (;;) {
-        if ((rc = next_frame(im)) != AT_OK)
-            return rc;
-        struct cursor c = { im->plain + 1, im->plen - 1, false };
-        char type = (char)im->plain[0];
-        uint32_t file = take_u32(&c);
-        if (type != FRAME_DATA && type != FRAME_FILE_END)
-            return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file is cut short "
-                             "(a '%c' frame came before its end)", gid, type);
-        if (c.bad || file != im->files)
-            return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: bytes of file %u of the "
-                             "pack came where those of file %u belong", gid, file, im->files);
-        if (type == FRAME_FILE_END) {
-            uint64_t len = take_u64(&c);
-            if (c.bad || c.left != 0 || len != *got)
-                return ctx_error(im->ctx, AT_ECORRUPT, "evidence item %s: its file ends after "
-                                 "%llu bytes, not the %llu its end frame says", gid,
-                                 (unsigned long long)*got, (unsigned long long)len);
-            return AT_OK;
-        }
-        if (u && (rc = vault_upload_write(im->ctx, u, c.p, c.left)) != AT_OK)
-            return rc;
-        *got += c.left;
+    if (u == NULL)
+        rc = vaultfile_writer_new_sealed(im->ctx, key, -1, SENT_FILE, length, &check);
+    for (uint64_t left = length; rc == AT_OK && left > 0;) {
+        size_t n = left < CT_MAX ? (size_t)left : CT_MAX;
+        if ((rc = in_read(im->ctx, im->pi, im->ct, n)) != AT_OK)
+            break;
+        rc = u ? vault_upload_write(im->ctx, u, im->ct, n)
+               : vaultfile_writer_write(im->ctx, check, im->ct, n);
+        left -= n;
     }
+    if (rc == AT_OK && check && (rc = vaultfile_writer_finish(im->ctx, check, &res)) == AT_OK) {
+        sodium_bin2hex(got, sizeof got, res.sha256, sizeof res.sha256);
+        if (strcmp(got, sha) != 0)
+            rc = ctx_error(im->ctx, AT_ECORRUPT, "the file sent has SHA-256 %s, not the %s "
+                           "its item names", got, sha);
+    }
+    vaultfile_writer_free(check);
+    if (rc != AT_OK && rc != AT_EINVAL) /* AT_EINVAL: the pack is truncated, said whole */
+        ctx_prefix(im->ctx, "evidence item %s: ", gid);
+    return rc;
 }
 
-/* An evidence item: its file follows in D frames, to an E.  The file is
- * encrypted into the vault as it arrives and hashed on the way, once: the
- * vault stores it only if that SHA-256 is the one the item names, and that
- * must match the commitment its origin logged. */
+/* An evidence item: its vault file follows, sealed under key, length
+ * bytes.  It is written into this vault as it arrives, each chunk checked
+ * and its plaintext hashed on the way, once: the vault stores it only if
+ * that SHA-256 is the one the item names, and that must match the
+ * commitment its origin logged. */
 static int apply_evidence(struct importer *im, json_t *body, const struct wire_proof *p,
-                          const char *origin, int64_t oseq, bool held)
+                          const char *origin, int64_t oseq, bool held, const uint8_t *key,
+                          uint64_t length)
 {
     json_t *item = json_object_get(body, "item"), *logged = NULL;
     const char *parent_gid = json_string_value(json_object_get(item, "parent"));
@@ -1636,7 +1652,6 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         .clearance = -1,
     };
     bool existed = false;
-    uint64_t bytes;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1672,18 +1687,18 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
                        "evidence id (such as ei-7k2m9q4xd3ab)", gid, a.id);
         goto out;
     }
-    /* Kept with the proof: the salt of the commitment it proves.  (Made
-     * now: p's text is in the frame that the file's frames overwrite.) */
+    /* Kept with the proof: the salt of the commitment it proves. */
     sync_proof_keep(p, salt, &proof);
     if (!held) {
         if (parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
             goto out;
         a.parent = parent_gid ? parent : NULL;
-        if ((rc = vault_upload_begin(im->ctx, im->st, &a, &u)) != AT_OK)
+        if ((rc = vault_upload_begin_sealed(im->ctx, im->st, &a, key, length, SENT_FILE, &u))
+            != AT_OK)
             goto out;
         vault_upload_expect(u, sha);
     }
-    if ((rc = receive_file(im, gid, u, &bytes)) != AT_OK)
+    if ((rc = receive_file(im, gid, u, key, length, sha)) != AT_OK)
         goto out;
     if (u == NULL) {
         im->stats->skipped_already++;
@@ -1697,7 +1712,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         rc = note_item(im, origin, oseq, seq, !existed, &proof);
     im->stats->items++;
     im->stats->files++;
-    im->stats->bytes += bytes;
+    im->stats->bytes += vault_upload_bytes(u);
 out:
     vault_upload_free(u);
     json_decref(logged);
@@ -1837,15 +1852,38 @@ out:
     return rc;
 }
 
-/* I: the identity, the proof, then u32 length and the item in JSON. */
+/* What an I frame holds after its identity and proof: u32 length and the
+ * item in JSON, then, for an evidence item, its vault file's key and u64
+ * length.  body is set (the caller frees it), and key and length for an
+ * evidence item (key points into c's bytes); false when damaged. */
+static bool item_parts(struct cursor *c, json_t **body, const uint8_t **key, uint64_t *length)
+{
+    uint32_t len = take_u32(c);
+    const uint8_t *text = take(c, len);
+    const char *kind;
+
+    *body = NULL;
+    *key = NULL;
+    *length = 0;
+    if (text == NULL || (*body = json_loadb((const char *)text, len, 0, NULL)) == NULL)
+        return false;
+    kind = json_string_value(json_object_get(*body, "kind"));
+    if (kind && strcmp(kind, "evidence") == 0) {
+        *key = take(c, VAULTFILE_KEY_BYTES);
+        *length = take_u64(c);
+    }
+    return !c->bad && c->left == 0;
+}
+
+/* I: the identity, the proof, then the item (item_parts). */
 static int apply_item(struct importer *im, struct cursor *c)
 {
     char origin[ARCHIVE_LEN + 1];
     struct wire_proof p;
     json_t *body = NULL;
-    const uint8_t *text;
+    const uint8_t *key;
     const char *kind;
-    uint32_t len;
+    uint64_t length;
     int64_t oseq;
     bool held;
     int rc;
@@ -1853,16 +1891,16 @@ static int apply_item(struct importer *im, struct cursor *c)
     if ((rc = frame_gid(im, c, origin, &oseq)) != AT_OK
         || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
         return rc;
-    len = take_u32(c);
-    if ((text = take(c, len)) == NULL || c->left != 0
-        || (body = json_loadb((const char *)text, len, 0, NULL)) == NULL)
+    if (!item_parts(c, &body, &key, &length)) {
+        json_decref(body);
         return ctx_error(im->ctx, AT_ECORRUPT, "item %s/%lld is damaged", origin,
                          (long long)oseq);
+    }
     kind = json_string_value(json_object_get(body, "kind"));
     if ((rc = item_held(im, origin, oseq, &held)) != AT_OK)
         goto out;
-    if (kind && strcmp(kind, "evidence") == 0) {
-        rc = apply_evidence(im, body, &p, origin, oseq, held);
+    if (key) {
+        rc = apply_evidence(im, body, &p, origin, oseq, held, key, length);
         goto out;
     }
     if (kind == NULL || (strcmp(kind, "custody") != 0 && strcmp(kind, "identity") != 0))
@@ -1896,9 +1934,6 @@ static int apply_frames(struct importer *im)
             if ((rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
                 rc = apply_item(im, &c);
         }
-        else if (type == FRAME_DATA || type == FRAME_FILE_END)
-            rc = ctx_error(im->ctx, AT_ECORRUPT, "bytes of a file in the pack outside any "
-                           "evidence item");
         else if (type != FRAME_MARK)
             rc = ctx_error(im->ctx, AT_ECORRUPT, "a frame of unknown type '%c' in the pack", type);
         else if ((m = json_loadb((const char *)c.p, c.left, 0, NULL)) == NULL)
@@ -1996,6 +2031,19 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
     return AT_OK;
 }
 
+/* Frees what pack_open took for reading frames, wiped: they held the
+ * frames' plaintext and the keys of the files sent. */
+static void importer_free(struct importer *im)
+{
+    if (im->plain)
+        sodium_memzero(im->plain, CT_MAX);
+    if (im->ct)
+        sodium_memzero(im->ct, CT_MAX);
+    free(im->plain);
+    free(im->ct);
+    sodium_memzero(&im->ss, sizeof im->ss);
+}
+
 /* After a rollback: the files an import renamed into the vault before it
  * failed belong to no item; they go now rather than at the next add. */
 static void sweep_after(struct store *st)
@@ -2063,14 +2111,41 @@ out:
         if (im.files > 0)
             sweep_after(st);
     }
+    importer_free(&im);
     free(pi.buf);
-    free(im.plain);
-    free(im.ct);
     json_decref(im.mark);
     record_pending_free(im.pending);
     buf_free(&h.signed_bytes);
     buf_free(&self);
     sync_peer_free(&sender);
+    return rc;
+}
+
+/* After an evidence item's frame (in im->plain), its vault file, given
+ * to each() as FILE frames of at most PIECE_MAX bytes, checked by no one. */
+static int read_file(struct importer *im, int (*each)(void *arg, const uint8_t *plain, size_t len),
+                     void *arg)
+{
+    struct cursor c = { im->plain + 1, im->plen - 1, false };
+    struct wire_proof p;
+    const uint8_t *key = NULL;
+    json_t *body = NULL;
+    uint64_t length;
+    int rc = AT_OK;
+
+    if (im->plain[0] != FRAME_ITEM)
+        return AT_OK;
+    take(&c, ARCHIVE_LEN + 8);
+    if (!take_proof(&c, &p) || !item_parts(&c, &body, &key, &length))
+        rc = ctx_error(im->ctx, AT_ECORRUPT, "an item of the pack is damaged");
+    json_decref(body);
+    for (uint64_t left = key ? length : 0; rc == AT_OK && left > 0;) {
+        size_t n = left < PIECE_MAX ? (size_t)left : PIECE_MAX;
+        im->ct[0] = FRAME_FILE;
+        if ((rc = in_read(im->ctx, im->pi, im->ct + 1, n)) == AT_OK)
+            rc = each(arg, im->ct, 1 + n);
+        left -= n;
+    }
     return rc;
 }
 
@@ -2086,15 +2161,14 @@ int sync_pack_read(struct at_ctx *ctx, struct store *st, int fd,
     if ((rc = access_check(ctx, store_session(st), ACTION_SYNC, 0)) == AT_OK
         && (rc = pack_open(&im, &h, &sender)) == AT_OK) {
         do
-            if ((rc = next_frame(&im)) == AT_OK)
-                rc = each(arg, im.plain, im.plen);
+            if ((rc = next_frame(&im)) == AT_OK && (rc = each(arg, im.plain, im.plen)) == AT_OK)
+                rc = read_file(&im, each, arg);
         while (rc == AT_OK && !im.ended);
         if (rc == AT_OK)
             rc = read_end(&im);
     }
+    importer_free(&im);
     free(pi.buf);
-    free(im.plain);
-    free(im.ct);
     buf_free(&h.signed_bytes);
     sync_peer_free(&sender);
     return rc;

@@ -433,8 +433,11 @@ struct vault_upload {
     char expect[65];      /* the SHA-256 the bytes must have, or "" */
 };
 
-int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
-                       struct vault_upload **out)
+/* Begins an upload of plaintext, or, when sealed_key is set, of a vault
+ * file of length bytes sealed under it (named name in messages). */
+static int upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                        const uint8_t *sealed_key, uint64_t length, const char *name,
+                        struct vault_upload **out)
 {
     struct vault_upload *u;
     int rc;
@@ -443,13 +446,39 @@ int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_
     if (add_allowed(ctx, st, a) == NULL)
         return ctx->code;
     u = xcalloc(1, sizeof *u);
-    if ((rc = staging_open(ctx, st, &u->file)) == AT_OK
-        && (rc = vaultfile_writer_new(ctx, u->file.key, u->file.fd, 0, &u->writer)) == AT_OK) {
+    if ((rc = staging_open(ctx, st, &u->file)) == AT_OK) {
+        if (sealed_key == NULL)
+            rc = vaultfile_writer_new(ctx, u->file.key, u->file.fd, 0, &u->writer);
+        else {
+            memcpy(u->file.key, sealed_key, sizeof u->file.key); /* in place of the one made */
+            rc = vaultfile_writer_new_sealed(ctx, u->file.key, u->file.fd, name, length,
+                                             &u->writer);
+        }
+    }
+    if (rc == AT_OK) {
         *out = u;
         return AT_OK;
     }
     vault_upload_free(u);
     return rc;
+}
+
+int vault_upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                       struct vault_upload **out)
+{
+    return upload_begin(ctx, st, a, NULL, 0, NULL, out);
+}
+
+int vault_upload_begin_sealed(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                              const uint8_t key[VAULTFILE_KEY_BYTES], uint64_t length,
+                              const char *name, struct vault_upload **out)
+{
+    return upload_begin(ctx, st, a, key, length, name, out);
+}
+
+uint64_t vault_upload_bytes(const struct vault_upload *u)
+{
+    return u->file.res.plain_bytes;
 }
 
 int vault_upload_write(struct at_ctx *ctx, struct vault_upload *u, const void *data, size_t len)
@@ -679,6 +708,30 @@ int vault_open(struct at_ctx *ctx, struct store *st, const char *id, struct vaul
     *size = r->file.size;
     *out = r;
     return AT_OK;
+}
+
+int vault_open_sealed(struct at_ctx *ctx, struct store *st, const char *id,
+                      uint8_t key[VAULTFILE_KEY_BYTES], int *fd, uint64_t *length)
+{
+    const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
+    struct item_file f;
+    struct stat sb;
+    int rc;
+
+    *fd = -1;
+    if (s == NULL)
+        return ctx->code;
+    if ((rc = item_file_open(ctx, st, s, id, &f)) == AT_OK && fstat(f.fd, &sb) != 0)
+        rc = ctx_error(ctx, AT_ERR, "evidence item %s: cannot read its vault file: %s", id,
+                       strerror(errno));
+    if (rc == AT_OK) {
+        memcpy(key, f.key, sizeof f.key);
+        *fd = f.fd;
+        *length = (uint64_t)sb.st_size;
+        f.fd = -1; /* the caller's now */
+    }
+    item_file_close(&f);
+    return rc;
 }
 
 /* Takes in the next chunk: what was held becomes ready. */

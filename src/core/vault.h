@@ -12,6 +12,7 @@
 
 #include "attest.h"
 #include "store.h"
+#include "vaultfile.h"
 
 #include <jansson.h>
 
@@ -65,6 +66,17 @@ void vault_upload_free(struct vault_upload *u);
  * knows it from encrypting them, then refuses other bytes (AT_ECORRUPT)
  * before storing anything, so that a caller need not hash them again. */
 void vault_upload_expect(struct vault_upload *u, const char *sha256);
+/* An upload of a file that arrives as another archive's vault stored it,
+ * sealed under key (a sync pack, docs/formats-pack.md): _write takes the
+ * length bytes of that vault file, each chunk checked as it comes, and
+ * the item keeps the file as it came, under the same key (wrapped under
+ * this archive's).  name identifies the file in messages and must
+ * outlive the upload.  vault_upload_bytes gives an upload's plaintext
+ * length once finished. */
+int vault_upload_begin_sealed(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
+                              const uint8_t key[VAULTFILE_KEY_BYTES], uint64_t length,
+                              const char *name, struct vault_upload **out);
+uint64_t vault_upload_bytes(const struct vault_upload *u);
 
 /* The item's metadata as a new JSON object: id, sha256, salt, size,
  * filename, media_type, original, parent, link, clearance, added_by,
@@ -91,6 +103,13 @@ int vault_open(struct at_ctx *ctx, struct store *st, const char *id, struct vaul
                uint64_t *size);
 ssize_t vault_read(struct at_ctx *ctx, struct vault_reader *r, void *buf, size_t len);
 void vault_close(struct vault_reader *r);
+
+/* Item id's vault file as it is stored, to be sent on as it is (a sync
+ * pack): after the same checks as vault_open, its key into key (which the
+ * caller wipes), a descriptor open on it into *fd (which the caller
+ * closes) and its length into *length. */
+int vault_open_sealed(struct at_ctx *ctx, struct store *st, const char *id,
+                      uint8_t key[VAULTFILE_KEY_BYTES], int *fd, uint64_t *length);
 
 /* Appends a custody event (action, from, to, how, at, note: any may be
  * NULL but action) to item id.  Inside a transaction. */

@@ -77,6 +77,7 @@ struct slot {
 
 struct stream {
     bool decrypt;
+    bool keep_sealed;   /* decrypting to check and hash: writes the chunks as read */
     const uint8_t *key;
     uint8_t header[VAULTFILE_HEADER_BYTES];
     uint32_t chunk_size;
@@ -367,8 +368,10 @@ static bool stream_crypt_slot(struct stream *s, EVP_CIPHER_CTX *c,
                     i + 1, s->name);
         return false;
     }
-    if (s->out_fd >= 0 && write_full(s->out_fd, sl->out, sl->out_len) < 0) {
-        if (s->decrypt)
+    const uint8_t *put = s->keep_sealed ? sl->in : sl->out;
+    size_t put_len = s->keep_sealed ? sl->in_len : sl->out_len;
+    if (s->out_fd >= 0 && write_full(s->out_fd, put, put_len) < 0) {
+        if (s->decrypt && !s->keep_sealed)
             stream_fail(s, i, AT_ERR, "cannot write the plaintext of vault file %s: %s",
                         s->name, strerror(errno));
         else
@@ -545,6 +548,58 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
     return rc != AT_OK ? rc : stream_run(ctx, &s, res);
 }
 
+/* Checks the header of a vault file, read into s->header, and sets
+ * s->chunk_size from it.  Returns AT_OK or the failure, set on ctx. */
+static int header_check(struct at_ctx *ctx, struct stream *s)
+{
+    const uint8_t *h = s->header;
+
+    if (memcmp(h, vault_magic, sizeof vault_magic) != 0)
+        return ctx_error(ctx, AT_ECORRUPT, "%s is not a vault file: it does not start"
+                         " with the vault magic bytes", s->name);
+    if (h[HDR_VERSION] != VAULT_VERSION)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has format version %u;"
+                         " this build reads version %d", s->name, h[HDR_VERSION],
+                         VAULT_VERSION);
+    if (h[HDR_AEAD] != VAULT_AEAD_CHACHA20_POLY1305)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s names cipher %u; this build"
+                         " knows only %d (ChaCha20-Poly1305)", s->name, h[HDR_AEAD],
+                         VAULT_AEAD_CHACHA20_POLY1305);
+
+    int r = header_tag(s->key, s->header, 0);
+    if (r < 0)
+        return ctx_error(ctx, AT_ERR, "the crypto library cannot check the header"
+                         " of vault file %s", s->name);
+    if (r == 0)
+        return ctx_error(ctx, AT_ECORRUPT, "the header of vault file %s fails"
+                         " authentication: wrong key, or the header was altered",
+                         s->name);
+
+    s->chunk_size = get_be32(h + HDR_CHUNK_SIZE);
+    if (h[HDR_RESERVED] != 0 || h[HDR_RESERVED + 1] != 0 ||
+        s->chunk_size < VAULTFILE_CHUNK_MIN || s->chunk_size > VAULTFILE_CHUNK_MAX)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has an authentic but invalid"
+                         " header (reserved bytes %02x%02x, chunk size %" PRIu32 ")",
+                         s->name, h[HDR_RESERVED], h[HDR_RESERVED + 1], s->chunk_size);
+    return AT_OK;
+}
+
+/* Reads and checks the header of a vault file into s.  Returns AT_OK or
+ * the failure, set on ctx. */
+static int header_read(struct at_ctx *ctx, struct stream *s)
+{
+    ssize_t n = read_full(s->in_fd, s->header, VAULTFILE_HEADER_BYTES);
+
+    if (n < 0)
+        return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s",
+                         s->name, strerror(errno));
+    if (n < VAULTFILE_HEADER_BYTES)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s is %zd bytes long, shorter"
+                         " than the %d-byte header: truncated",
+                         s->name, n, VAULTFILE_HEADER_BYTES);
+    return header_check(ctx, s);
+}
+
 /*
  * The writer: the same format, fed piece by piece, through the same
  * pipeline.  The caller takes the reading stage's place: plaintext
@@ -554,6 +609,12 @@ int vaultfile_encrypt(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES]
  * never the final one, exactly as stream_read decides, so both make the
  * same bytes from the same input.  A stage's failure reaches the caller
  * at a later call (the next slot it waits for, or the finish).
+ *
+ * A sealed writer is fed a vault file already made (by another archive,
+ * sent in a pack) and runs the pipeline as decryption does, writing each
+ * chunk as it came once its tag checks, and hashing its plaintext.  Its
+ * length is known from the start, so the chunk that ends it is the final
+ * one; its stages start once its header is in and checked.
  */
 struct vaultfile_writer {
     struct stream s;
@@ -562,6 +623,9 @@ struct vaultfile_writer {
     uint64_t index;                     /* of the chunk being filled */
     bool running;                       /* the stages are started, not yet stopped */
     bool failed;                        /* a failure was reported; the file is unusable */
+    bool sealed;                        /* fed a vault file, not plaintext */
+    size_t header_len;                  /* sealed: the header's bytes received */
+    uint64_t left;                      /* sealed: the bytes after the header not yet in a slot */
 };
 
 /* Waits for the stages to end, once, and reports as stream_stop does
@@ -575,6 +639,14 @@ static int writer_stop(struct at_ctx *ctx, struct vaultfile_writer *w, struct va
     return stream_stop(ctx, &w->s, res ? res : &unused);
 }
 
+/* Starts the writer's stages; AT_OK, or the failure to start on ctx. */
+static int writer_start(struct at_ctx *ctx, struct vaultfile_writer *w)
+{
+    stream_start(&w->s);
+    w->running = true;
+    return w->s.crypt_started ? AT_OK : writer_stop(ctx, w, NULL);
+}
+
 int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int out_fd,
                          uint32_t chunk_size, struct vaultfile_writer **out)
 {
@@ -585,19 +657,55 @@ int vaultfile_writer_new(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYT
     memcpy(w->key, key, VAULTFILE_KEY_BYTES);
     w->s = (struct stream){ .key = w->key, .in_fd = -1, .out_fd = out_fd,
                             .chunk_size = chunk_size, .nslots = WRITER_SLOTS };
-    if ((rc = header_write(ctx, key, w->s.header, &w->s.chunk_size, out_fd)) != AT_OK)
-        goto fail;
-    stream_start(&w->s);
-    w->running = true;
-    if (!w->s.crypt_started) {
-        rc = writer_stop(ctx, w, NULL);
-        goto fail;
+    if ((rc = header_write(ctx, key, w->s.header, &w->s.chunk_size, out_fd)) != AT_OK
+        || (rc = writer_start(ctx, w)) != AT_OK) {
+        vaultfile_writer_free(w);
+        return rc;
     }
     *out = w;
     return AT_OK;
-fail:
-    vaultfile_writer_free(w);
-    return rc;
+}
+
+int vaultfile_writer_new_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                                int out_fd, const char *name, uint64_t length,
+                                struct vaultfile_writer **out)
+{
+    struct vaultfile_writer *w;
+
+    *out = NULL;
+    if (length < VAULTFILE_HEADER_BYTES + VAULTFILE_TAG_BYTES)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s would be %" PRIu64 " bytes long: "
+                         "a vault file holds a %d-byte header and at least one %d-byte tag",
+                         name, length, VAULTFILE_HEADER_BYTES, VAULTFILE_TAG_BYTES);
+    w = xcalloc(1, sizeof *w);
+    memcpy(w->key, key, VAULTFILE_KEY_BYTES);
+    w->s = (struct stream){ .decrypt = true, .keep_sealed = true, .key = w->key, .in_fd = -1,
+                            .out_fd = out_fd, .name = name, .nslots = WRITER_SLOTS };
+    w->sealed = true;
+    w->left = length - VAULTFILE_HEADER_BYTES;
+    *out = w;
+    return AT_OK;
+}
+
+/* A sealed writer's header, once its last byte is in: checked, written,
+ * its length found to fit the chunk size it names, the stages started. */
+static int writer_header(struct at_ctx *ctx, struct vaultfile_writer *w)
+{
+    uint64_t whole;
+    int rc;
+
+    if ((rc = header_check(ctx, &w->s)) != AT_OK)
+        return rc;
+    whole = (uint64_t)w->s.chunk_size + VAULTFILE_TAG_BYTES;
+    /* Every chunk but the final one is whole; the final one holds a tag
+     * and less than a chunk of plaintext. */
+    if (w->left % whole < VAULTFILE_TAG_BYTES || w->left / whole >= MAX_CHUNKS)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s cannot be %" PRIu64 " bytes long "
+                         "in chunks of %" PRIu32 " bytes", w->s.name,
+                         w->left + VAULTFILE_HEADER_BYTES, w->s.chunk_size);
+    if (w->s.out_fd >= 0 && write_full(w->s.out_fd, w->s.header, VAULTFILE_HEADER_BYTES) < 0)
+        return ctx_error(ctx, AT_ERR, "cannot write the vault file: %s", strerror(errno));
+    return writer_start(ctx, w);
 }
 
 /* The free slot for chunk w->index, into w->open; AT_OK, or a stage's
@@ -625,6 +733,18 @@ static void writer_hand_over(struct vaultfile_writer *w, bool final)
     w->index++;
 }
 
+/* How many bytes the open slot takes in all: a chunk of plaintext; for a
+ * sealed writer, a whole chunk and its tag, or what is left, the final
+ * chunk. */
+static size_t writer_slot_size(const struct vaultfile_writer *w)
+{
+    uint64_t whole = (uint64_t)w->s.chunk_size + VAULTFILE_TAG_BYTES;
+
+    if (!w->sealed)
+        return w->s.chunk_size;
+    return (size_t)(w->left + w->open->in_len < whole ? w->left + w->open->in_len : whole);
+}
+
 int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const void *data,
                            size_t len)
 {
@@ -632,17 +752,35 @@ int vaultfile_writer_write(struct at_ctx *ctx, struct vaultfile_writer *w, const
 
     if (w->failed)
         return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be continued");
+    if (w->sealed && len > w->left + (VAULTFILE_HEADER_BYTES - w->header_len)) {
+        w->failed = true;
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s goes on past its length", w->s.name);
+    }
     while (len > 0) {
+        if (w->sealed && w->header_len < VAULTFILE_HEADER_BYTES) {
+            size_t n = VAULTFILE_HEADER_BYTES - w->header_len < len
+                           ? VAULTFILE_HEADER_BYTES - w->header_len : len;
+            memcpy(w->s.header + w->header_len, p, n);
+            w->header_len += n, p += n, len -= n;
+            if (w->header_len == VAULTFILE_HEADER_BYTES && writer_header(ctx, w) != AT_OK) {
+                w->failed = true;
+                return ctx->code;
+            }
+            continue;
+        }
         if (w->open == NULL && writer_slot(ctx, w) != AT_OK)
             return ctx->code;
         struct slot *sl = w->open;
-        size_t n = w->s.chunk_size - sl->in_len < len ? w->s.chunk_size - sl->in_len : len;
+        size_t size = writer_slot_size(w);
+        size_t n = size - sl->in_len < len ? size - sl->in_len : len;
         memcpy(sl->in + sl->in_len, p, n);
         sl->in_len += n;
         p += n;
         len -= n;
-        if (sl->in_len == w->s.chunk_size)
-            writer_hand_over(w, false);
+        if (w->sealed)
+            w->left -= n;
+        if (sl->in_len == size)
+            writer_hand_over(w, w->sealed && w->left == 0);
     }
     return AT_OK;
 }
@@ -652,6 +790,14 @@ int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
 {
     if (w->failed)
         return ctx_error(ctx, AT_ERR, "the vault file failed earlier and cannot be finished");
+    if (w->sealed) {
+        /* The final chunk went to the stages with the last byte. */
+        if (w->left == 0 && w->header_len == VAULTFILE_HEADER_BYTES)
+            return writer_stop(ctx, w, res);
+        w->failed = true;
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s ends before its length: truncated",
+                         w->s.name);
+    }
     if (w->open == NULL && writer_slot(ctx, w) != AT_OK)
         return ctx->code;
     writer_hand_over(w, true);
@@ -671,50 +817,6 @@ void vaultfile_writer_free(struct vaultfile_writer *w)
     }
     vaultfile_wipe(w, sizeof *w);
     free(w);
-}
-
-/* Reads and checks the header of a vault file into s.  Returns AT_OK or
- * the failure, set on ctx. */
-static int header_read(struct at_ctx *ctx, struct stream *s)
-{
-    uint8_t *h = s->header;
-    ssize_t n = read_full(s->in_fd, h, VAULTFILE_HEADER_BYTES);
-
-    if (n < 0)
-        return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s",
-                         s->name, strerror(errno));
-    if (n < VAULTFILE_HEADER_BYTES)
-        return ctx_error(ctx, AT_ECORRUPT, "vault file %s is %zd bytes long, shorter"
-                         " than the %d-byte header: truncated",
-                         s->name, n, VAULTFILE_HEADER_BYTES);
-    if (memcmp(h, vault_magic, sizeof vault_magic) != 0)
-        return ctx_error(ctx, AT_ECORRUPT, "%s is not a vault file: it does not start"
-                         " with the vault magic bytes", s->name);
-    if (h[HDR_VERSION] != VAULT_VERSION)
-        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has format version %u;"
-                         " this build reads version %d", s->name, h[HDR_VERSION],
-                         VAULT_VERSION);
-    if (h[HDR_AEAD] != VAULT_AEAD_CHACHA20_POLY1305)
-        return ctx_error(ctx, AT_ECORRUPT, "vault file %s names cipher %u; this build"
-                         " knows only %d (ChaCha20-Poly1305)", s->name, h[HDR_AEAD],
-                         VAULT_AEAD_CHACHA20_POLY1305);
-
-    int r = header_tag(s->key, h, 0);
-    if (r < 0)
-        return ctx_error(ctx, AT_ERR, "the crypto library cannot check the header"
-                         " of vault file %s", s->name);
-    if (r == 0)
-        return ctx_error(ctx, AT_ECORRUPT, "the header of vault file %s fails"
-                         " authentication: wrong key, or the header was altered",
-                         s->name);
-
-    s->chunk_size = get_be32(h + HDR_CHUNK_SIZE);
-    if (h[HDR_RESERVED] != 0 || h[HDR_RESERVED + 1] != 0 ||
-        s->chunk_size < VAULTFILE_CHUNK_MIN || s->chunk_size > VAULTFILE_CHUNK_MAX)
-        return ctx_error(ctx, AT_ECORRUPT, "vault file %s has an authentic but invalid"
-                         " header (reserved bytes %02x%02x, chunk size %" PRIu32 ")",
-                         s->name, h[HDR_RESERVED], h[HDR_RESERVED + 1], s->chunk_size);
-    return AT_OK;
 }
 
 /*

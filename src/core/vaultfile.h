@@ -90,6 +90,22 @@ int vaultfile_writer_finish(struct at_ctx *ctx, struct vaultfile_writer *w,
 void vaultfile_writer_free(struct vaultfile_writer *w);
 
 /*
+ * A writer fed a vault file already made, of length bytes, sealed under
+ * key: another archive's, sent on as it was stored (a sync pack).  Its
+ * header is checked once in, and each chunk is authenticated, written to
+ * out_fd as it came (nothing is written when out_fd < 0: the file is only
+ * checked) and its plaintext hashed, on the same two threads; res gives
+ * the plaintext's SHA-256 and length.  name identifies the file in
+ * messages, as for vaultfile_decrypt, and must outlive the writer.
+ * _write and _finish return as vaultfile_decrypt does: AT_ECORRUPT for a
+ * length no vault file can have, a header or chunk that fails to check,
+ * bytes past the length, or a finish before the length is in.
+ */
+int vaultfile_writer_new_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
+                                int out_fd, const char *name, uint64_t length,
+                                struct vaultfile_writer **out);
+
+/*
  * Reads the vault file on in_fd, checks its header and every chunk, and
  * writes the plaintext to out_fd.  name identifies the file in messages
  * ("chunk 3 of vault file NAME fails authentication"); chunks are counted

@@ -68,12 +68,12 @@ size=$(stat -c %s "$T/good")
 flip "$T/good" 3 "$T/t1"
 refuse "a bit flipped in the magic line" "not an attest pack" "$T/t1"
 flip "$T/good" 12 "$T/t7"
-refuse "a pack of another format" "this pack is of format 3, and this attest reads packs of format 2 only" "$T/t7"
+refuse "a pack of another format" "this pack is of format 2, and this attest reads packs of format 3 only" "$T/t7"
 flip "$T/good" 40 "$T/t2"
 refuse "a bit flipped in the header" "header is damaged|signature does not verify|is for archive" "$T/t2"
 # (The signature follows the header; each frame is bound to both.)
 flip "$T/good" $((size / 2)) "$T/t3"
-refuse "a bit flipped in the middle" "does not decrypt" "$T/t3"
+refuse "a bit flipped in the middle" "does not decrypt|fails authentication" "$T/t3"
 flip "$T/good" $((size - 10)) "$T/t4"
 refuse "a bit flipped in the last frame" "does not decrypt" "$T/t4"
 hlen=$(python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); print(14 + 4 + int.from_bytes(b[14:18], "big"))' "$T/good")

@@ -1,7 +1,9 @@
 /*
  * fuzz_vaultfile.c: decrypts arbitrary bytes as a vault file under a fixed
  * key.  Every input must end in success or a clean AT_ECORRUPT with a
- * message, and decrypting to a descriptor and verifying only must agree.
+ * message, and decrypting to a descriptor, verifying only, and the sealed
+ * writer fed the bytes in pieces (as a pack delivers a vault file) must
+ * agree.
  * The seed corpus holds small vault files made with this key, whole and
  * altered, so that mutations reach the chunks behind the header.
  */
@@ -27,14 +29,29 @@ static int run_pass(int fd, int out_fd, struct at_ctx *ctx, struct vaultfile_res
     return vaultfile_verify(ctx, fuzz_key, fd, "fuzz", res);
 }
 
+/* The input fed to a sealed writer in pieces of 1, 2, 4, ... bytes. */
+static int run_sealed(const uint8_t *data, size_t size, struct at_ctx *ctx,
+                      struct vaultfile_result *res)
+{
+    struct vaultfile_writer *w;
+    int rc = vaultfile_writer_new_sealed(ctx, fuzz_key, -1, "fuzz", size, &w);
+
+    for (size_t at = 0, piece = 1; rc == AT_OK && at < size; at += piece, piece *= 2)
+        rc = vaultfile_writer_write(ctx, w, data + at, size - at < piece ? size - at : piece);
+    if (rc == AT_OK)
+        rc = vaultfile_writer_finish(ctx, w, res);
+    vaultfile_writer_free(w);
+    return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *scratch;
     static int null_fd = -1;
-    struct at_ctx a = { 0 }, b = { 0 };
-    struct vaultfile_result ra, rb;
+    struct at_ctx a = { 0 }, b = { 0 }, c = { 0 };
+    struct vaultfile_result ra, rb, rs;
 
     if (scratch == NULL) {
         scratch = tmpfile();
@@ -49,10 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = run_pass(fd, null_fd, &a, &ra);
     if (rc != run_pass(fd, -1, &b, &rb) || strcmp(a.message, b.message) != 0)
         abort();
+    if (rc != run_sealed(data, size, &c, &rs))
+        abort();
     if (rc == AT_OK) {
-        if (ra.vault_bytes != size || memcmp(ra.sha256, rb.sha256, sizeof ra.sha256) != 0)
+        if (ra.vault_bytes != size || memcmp(ra.sha256, rb.sha256, sizeof ra.sha256) != 0
+            || memcmp(ra.sha256, rs.sha256, sizeof ra.sha256) != 0)
             abort();
-    } else if (rc != AT_ECORRUPT || a.message[0] == '\0') {
+    } else if (rc != AT_ECORRUPT || a.message[0] == '\0' || c.message[0] == '\0') {
         abort();
     }
     return 0;

@@ -2,16 +2,18 @@
  * test_sync_pack.c: a pack is for one archive and one sender: another
  * archive cannot read it, a changed byte or a missing end is refused
  * before anything is applied, and importing it twice changes nothing.
- * A pack whose file frames are wrong (cut inside a file, bytes of another
- * file, bytes that do not hash to the item's SHA-256, fewer bytes than
- * its end says) is refused whole; one of another format is refused
- * naming both formats.
+ * A pack whose evidence files are wrong (cut inside a file, a byte
+ * changed, another file's bytes, authentic chunks of other plaintext,
+ * fewer bytes than its item says, an item without its file's key) is
+ * refused whole, the file of an item held already included; one of
+ * another format is refused naming both formats.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/evlog.h"
 #include "../../src/core/search.h"
 #include "../../src/core/sync.h"
 #include "../../src/core/vault.h"
+#include "../../src/core/vaultfile.h"
 #include "fixture.h"
 #include "unit.h"
 
@@ -194,15 +196,12 @@ out:
     return fd < 0 ? AT_ERR : rc;
 }
 
+/* The bytes other_file() puts in place of a frame's, as many. */
+static const uint8_t *replacement;
+
 static void other_file(uint8_t *plain, size_t *len)
 {
-    (void)len;
-    plain[4] ^= 3; /* file 1 becomes file 2 */
-}
-
-static void other_bytes(uint8_t *plain, size_t *len)
-{
-    plain[*len / 2] ^= 1;
+    memcpy(plain + 1, replacement + 1, *len - 1);
 }
 
 static void not_json(uint8_t *plain, size_t *len)
@@ -215,6 +214,13 @@ static void fewer_bytes(uint8_t *plain, size_t *len)
 {
     (void)plain;
     *len -= 10;
+}
+
+/* An evidence item's frame without its file's key and length. */
+static void no_key(uint8_t *plain, size_t *len)
+{
+    (void)plain;
+    *len -= VAULTFILE_KEY_BYTES + 8;
 }
 
 /* Files in the archive's vault directory, dot files aside. */
@@ -243,71 +249,143 @@ static int add_file(struct at_ctx *ctx, struct store *st, void *arg)
     return vault_add_file(ctx, st, &a, id, &existed);
 }
 
-UNIT_TEST(sync_pack_refuses_wrong_file_frames)
+/* Writes a random file of n bytes at path. */
+static bool random_file(const char *path, size_t n)
+{
+    uint8_t *bytes = malloc(n);
+    FILE *out = fopen(path, "wb");
+    bool ok = bytes && out && (randombytes_buf(bytes, n), fwrite(bytes, 1, n, out) == n);
+
+    if (out)
+        fclose(out);
+    free(bytes);
+    return ok;
+}
+
+/* The frame of the vault file after evidence item frame `item`, sealed
+ * again from other plaintext of the same length under the same key (the
+ * item's frame ends with the key and the file's length): every chunk
+ * authentic, the SHA-256 another. */
+static uint8_t *resealed(const struct frames *f, int item, const char *plain_path)
+{
+    const uint8_t *key = f->plain[item] + f->len[item] - 8 - VAULTFILE_KEY_BYTES;
+    size_t len = f->len[item + 1];
+    uint8_t *out = malloc(len);
+    char path[600];
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    int in = open(plain_path, O_RDONLY), fd;
+
+    snprintf(path, sizeof path, "%s/resealed", unit_tmpdir());
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    out[0] = 'F';
+    if (in < 0 || fd < 0 || vaultfile_encrypt(&ctx, key, in, fd, 0, &res) != AT_OK
+        || res.vault_bytes != len - 1 || pread(fd, out + 1, len - 1, 0) != (ssize_t)(len - 1)) {
+        free(out);
+        out = NULL;
+    }
+    if (in >= 0)
+        close(in);
+    if (fd >= 0)
+        close(fd);
+    return out;
+}
+
+UNIT_TEST(sync_pack_refuses_wrong_files)
 {
     struct at_ctx ctx = { 0 };
     struct unit_peers p;
     int opened = unit_peers_open(&ctx, &p, "fa", "fb");
     struct store *a = p.a, *b = p.b;
     struct frames f = { 0 };
-    char path[512], file[512], bad[512];
-    uint8_t bytes[300000];
+    char path[512], file[2][512], other[512], bad[512];
     struct stat info;
     uint64_t before;
-    int fd, data = -1;
-    FILE *out;
+    uint8_t *again = NULL;
+    int fd, item[2] = { -1, -1 }, items = 0;
 
     REQUIRE(opened == AT_OK);
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL event\"}", -1, NULL) == AT_OK);
-    snprintf(file, sizeof file, "%s/clip.bin", unit_tmpdir());
-    randombytes_buf(bytes, sizeof bytes);
-    REQUIRE((out = fopen(file, "wb")) != NULL);
-    REQUIRE(fwrite(bytes, 1, sizeof bytes, out) == sizeof bytes);
-    fclose(out);
-    REQUIRE(evlog_write(&ctx, a, add_file, file) == AT_OK);
+    for (int i = 0; i < 2; i++) {
+        snprintf(file[i], sizeof file[i], "%s/clip%d.bin", unit_tmpdir(), i);
+        REQUIRE(random_file(file[i], 3000000));
+        REQUIRE(evlog_write(&ctx, a, add_file, file[i]) == AT_OK);
+    }
+    snprintf(other, sizeof other, "%s/other.bin", unit_tmpdir());
+    REQUIRE(random_file(other, 3000000));
     snprintf(path, sizeof path, "%s/good.pack", unit_tmpdir());
     snprintf(bad, sizeof bad, "%s/bad.pack", unit_tmpdir());
     REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
     REQUIRE(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_OK);
     close(fd);
     REQUIRE(read_frames(&ctx, b, path, &f) == AT_OK);
+    /* Each file follows its item, in one piece. */
     for (int i = 0; i < f.n; i++)
-        if (f.plain[i][0] == 'D')
-            data = i;
-    REQUIRE(data > 0 && f.plain[data + 1][0] == 'E');
+        if (f.plain[i][0] == 'I' && items < 2)
+            item[items++] = i;
+    REQUIRE(items == 2 && f.plain[item[0] + 1][0] == 'F' && f.plain[item[1] + 1][0] == 'F');
+    REQUIRE(f.len[item[0] + 1] == f.len[item[1] + 1] && f.plain[item[1] + 2][0] == 'M');
     before = log_size(b);
 
+    /* The vault file goes as it is kept: nothing of it in clear. */
+    CHECK(memcmp(f.plain[item[0] + 1] + 1, "\x89" "ATVAULT", 8) == 0);
     /* Cut inside the file's bytes. */
     REQUIRE(stat(path, &info) == 0);
-    CHECK(import_bytes(&ctx, b, path, f.at[data] + 4 + 1000, -1) == AT_EINVAL);
+    CHECK(import_bytes(&ctx, b, path, f.at[item[0] + 1] + 1000000, -1) == AT_EINVAL);
     CHECK(strstr(ctx.message, "truncated") != NULL);
-    /* The bytes of another file where this one's belong. */
-    REQUIRE(write_frames(&ctx, a, "b", &f, data, other_file, bad) == AT_OK);
-    REQUIRE(stat(bad, &info) == 0);
-    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
-    CHECK(strstr(ctx.message, "bytes of file 2 of the pack came where those of file 1 belong")
+    /* A byte of the file changed: its chunk does not check. */
+    CHECK(import_bytes(&ctx, b, path, info.st_size, f.at[item[0] + 1] + 2000000)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "chunk 2 of vault file sent in the pack fails authentication")
           != NULL);
-    /* Other bytes than the ones the item names: the hash made on the way
-     * into the vault does not match. */
-    REQUIRE(write_frames(&ctx, a, "b", &f, data, other_bytes, bad) == AT_OK);
-    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    /* The second file's bytes where the first one's belong: sealed under
+     * another key, its header does not check. */
+    replacement = f.plain[item[1] + 1];
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[0] + 1, other_file, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "the header of vault file sent in the pack fails authentication")
+          != NULL);
+    /* Other plaintext sealed under the file's own key: every chunk checks,
+     * and the SHA-256 made on the way into the vault does not match. */
+    REQUIRE((again = resealed(&f, item[0], other)) != NULL);
+    replacement = again;
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[0] + 1, other_file, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "expected: nothing was stored") != NULL);
-    /* Fewer bytes than the end frame counts. */
-    REQUIRE(write_frames(&ctx, a, "b", &f, data, fewer_bytes, bad) == AT_OK);
-    REQUIRE(stat(bad, &info) == 0);
-    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
-    CHECK(strstr(ctx.message, "its file ends after") != NULL);
-    /* A frame after the file fails: the file stored meanwhile goes too. */
-    REQUIRE(f.plain[data + 2][0] == 'M');
-    REQUIRE(write_frames(&ctx, a, "b", &f, data + 2, not_json, bad) == AT_OK);
-    REQUIRE(stat(bad, &info) == 0);
-    CHECK(import_bytes(&ctx, b, bad, info.st_size, -1) == AT_ECORRUPT);
+    /* Fewer bytes than the item says: the frames after it are read as the
+     * file's end, which does not check. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[0] + 1, fewer_bytes, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "fails authentication") != NULL);
+    /* An evidence item without its file's key. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[0], no_key, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "is damaged") != NULL);
+    /* A frame after the files fails: the files stored meanwhile go too. */
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[1] + 2, not_json, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "mark is not JSON") != NULL);
     CHECK(log_size(b) == before);
     CHECK(vault_files("fb") == 0);
-    /* And the pack as it was is taken whole. */
+    /* And the pack as it was is taken whole: b keeps each file as a keeps it. */
     CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
-    CHECK(vault_files("fb") == 1);
+    CHECK(vault_files("fb") == 2);
+    uint64_t checked_files = 0, checked_bytes = 0;
+    bool checked = false;
+    CHECK(vault_verify_all(&ctx, b, &checked_files, &checked_bytes, &checked) == AT_OK);
+    CHECK(checked && checked_files == 2 && checked_bytes == 6000000);
+    /* Items held already: their files are not stored again, but checked. */
+    before = log_size(b);
+    CHECK(import_bytes(&ctx, b, path, info.st_size, f.at[item[1] + 1] + 2000000)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "fails authentication") != NULL);
+    replacement = again;
+    REQUIRE(write_frames(&ctx, a, "b", &f, item[0] + 1, other_file, bad) == AT_OK);
+    CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "not the") != NULL && strstr(ctx.message, "its item names"));
+    CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
+    CHECK(log_size(b) == before && vault_files("fb") == 2);
+    free(again);
     for (int i = 0; i < f.n; i++)
         free(f.plain[i]);
     unit_peers_close(&p);
@@ -328,7 +406,13 @@ UNIT_TEST(sync_pack_names_both_formats)
     fclose(out);
     CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
     CHECK(strstr(ctx.message, "this pack is of format 1, and this attest reads packs of "
-                 "format 2 only") != NULL);
+                 "format 3 only") != NULL);
+    REQUIRE((out = fopen(path, "wb")) != NULL);
+    fputs("ATTEST-PACK 2\n\0\0\0\2{}", out);
+    fclose(out);
+    CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
+    CHECK(strstr(ctx.message, "this pack is of format 2, and this attest reads packs of "
+                 "format 3 only") != NULL);
     store_close(b);
     access_session_free(&sb);
 }

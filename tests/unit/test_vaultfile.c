@@ -239,6 +239,139 @@ UNIT_TEST(vaultfile_writer_matches_encrypt_piece_by_piece)
     writer_round_trip(VAULTFILE_CHUNK_DEFAULT + 1, 0);
 }
 
+/* Feeds the vault file of len plaintext bytes, made by vaultfile_encrypt,
+ * to a sealed writer in pieces of 1, 2, 3, ... bytes: it writes the same
+ * bytes (or nothing, when only checking) and gives the plaintext's hash. */
+static void sealed_round_trip(size_t len, uint32_t chunk, bool keep)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result eres, sres;
+    struct vaultfile_writer *w;
+    uint8_t *plain = make_bytes(len, (uint32_t)len + 5);
+    size_t vlen, slen;
+    int out = keep ? open(tmp_path("s.vault"), O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+
+    write_file(tmp_path("plain"), plain, len);
+    REQUIRE(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("e.vault"), chunk, &eres)
+            == AT_OK);
+    uint8_t *vault = read_file(tmp_path("e.vault"), &vlen);
+    REQUIRE(vaultfile_writer_new_sealed(&ctx, test_key, out, "sent.vault", vlen, &w) == AT_OK);
+    for (size_t at = 0, piece = 1; at < vlen; at += piece, piece++)
+        CHECK(vaultfile_writer_write(&ctx, w, vault + at, vlen - at < piece ? vlen - at : piece)
+              == AT_OK);
+    CHECK(vaultfile_writer_finish(&ctx, w, &sres) == AT_OK);
+    vaultfile_writer_free(w);
+    CHECK(memcmp(sres.sha256, eres.sha256, 32) == 0);
+    CHECK(sres.plain_bytes == len && sres.chunks == eres.chunks && sres.vault_bytes == vlen);
+    if (keep) {
+        close(out);
+        uint8_t *kept = read_file(tmp_path("s.vault"), &slen);
+        CHECK(slen == vlen && memcmp(kept, vault, vlen) == 0);
+        free(kept);
+    }
+    if (ctx.message[0])
+        fprintf(stderr, "    size %zu: %s\n", len, ctx.message);
+    free(vault);
+    free(plain);
+}
+
+UNIT_TEST(vaultfile_sealed_writer_keeps_a_vault_file_as_it_came)
+{
+    size_t sizes[] = { 0, 1, 63, 64, 65, 64 * 9, 5000 };
+
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+        sealed_round_trip(sizes[i], VAULTFILE_CHUNK_MIN, i % 2 == 0);
+    sealed_round_trip(3 * SMALL, SMALL, true);
+    sealed_round_trip(3 * SMALL + 7, SMALL, false);
+    sealed_round_trip(VAULTFILE_CHUNK_DEFAULT + 1, 0, true);
+}
+
+/* Feeds the first len bytes of vault (changed at byte flip, if not
+ * SIZE_MAX) to a sealed writer told the file is length bytes long, and
+ * returns what the writes and the finish returned first. */
+static int sealed_feed(struct at_ctx *ctx, const uint8_t *vault, size_t len, size_t flip,
+                       uint64_t length, const uint8_t *key)
+{
+    struct vaultfile_result res;
+    struct vaultfile_writer *w;
+    uint8_t *copy = malloc(len ? len : 1);
+    int rc;
+
+    memcpy(copy, vault, len);
+    if (flip != SIZE_MAX)
+        copy[flip] ^= 0x40;
+    if ((rc = vaultfile_writer_new_sealed(ctx, key, -1, "sent.vault", length, &w)) != AT_OK) {
+        free(copy);
+        return rc;
+    }
+    for (size_t at = 0; rc == AT_OK && at < len; at += 1000)
+        rc = vaultfile_writer_write(ctx, w, copy + at, len - at < 1000 ? len - at : 1000);
+    if (rc == AT_OK)
+        rc = vaultfile_writer_finish(ctx, w, &res);
+    vaultfile_writer_free(w);
+    free(copy);
+    return rc;
+}
+
+/* What a sealed writer refuses: a length no vault file can have, a
+ * header or chunk changed, the wrong key, fewer bytes than its length or
+ * more; a writer abandoned halfway stops its threads when freed. */
+UNIT_TEST(vaultfile_sealed_writer_refuses_what_does_not_check)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    uint8_t *plain = make_bytes(3 * SMALL + 100, 77), other_key[VAULTFILE_KEY_BYTES] = { 9 };
+    size_t n;
+
+    write_file(tmp_path("plain"), plain, 3 * SMALL + 100);
+    REQUIRE(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("e.vault"), SMALL, &res)
+            == AT_OK);
+    uint8_t *v = read_file(tmp_path("e.vault"), &n);
+    REQUIRE(n == VAULTFILE_HEADER_BYTES + 3 * SMALL_STRIDE + 100 + VAULTFILE_TAG_BYTES);
+
+    CHECK(sealed_feed(&ctx, v, n, SIZE_MAX, n, test_key) == AT_OK);
+    CHECK(sealed_feed(&ctx, v, 40, SIZE_MAX, 40, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "would be 40 bytes long") != NULL);
+    /* A length that leaves the final chunk shorter than its tag. */
+    CHECK(sealed_feed(&ctx, v, n - 110, SIZE_MAX, n - 110, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "cannot be") && strstr(ctx.message, "in chunks of 4096 bytes"));
+    CHECK(sealed_feed(&ctx, v, n, 20, n, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "the header of vault file sent.vault fails authentication")
+          != NULL);
+    CHECK(sealed_feed(&ctx, v, n, SIZE_MAX, n, other_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "wrong key") != NULL);
+    CHECK(sealed_feed(&ctx, v, n, VAULTFILE_HEADER_BYTES + SMALL_STRIDE + 5, n, test_key)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "chunk 2 of vault file sent.vault fails authentication") != NULL);
+    CHECK(sealed_feed(&ctx, v, n, n - 1, n, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "chunk 4 of vault file sent.vault fails authentication") != NULL);
+    /* Cut: the last chunk is taken for the final one only with the last byte. */
+    CHECK(sealed_feed(&ctx, v, n - 30, SIZE_MAX, n, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "ends before its length: truncated") != NULL);
+    /* Swapped chunks: each is authentic at its own place only. */
+    uint8_t *swapped = malloc(n);
+    memcpy(swapped, v, n);
+    memcpy(swapped + VAULTFILE_HEADER_BYTES, v + VAULTFILE_HEADER_BYTES + SMALL_STRIDE,
+           SMALL_STRIDE);
+    memcpy(swapped + VAULTFILE_HEADER_BYTES + SMALL_STRIDE, v + VAULTFILE_HEADER_BYTES,
+           SMALL_STRIDE);
+    CHECK(sealed_feed(&ctx, swapped, n, SIZE_MAX, n, test_key) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "chunk 1 of vault file sent.vault fails authentication") != NULL);
+    free(swapped);
+    /* More than its length, in one write. */
+    struct vaultfile_writer *w;
+    REQUIRE(vaultfile_writer_new_sealed(&ctx, test_key, -1, "sent.vault", n - 1, &w) == AT_OK);
+    CHECK(vaultfile_writer_write(&ctx, w, v, n) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "goes on past its length") != NULL);
+    vaultfile_writer_free(w);
+    /* Abandoned after two chunks. */
+    REQUIRE(vaultfile_writer_new_sealed(&ctx, test_key, -1, "sent.vault", n, &w) == AT_OK);
+    CHECK(vaultfile_writer_write(&ctx, w, v, VAULTFILE_HEADER_BYTES + 2 * SMALL_STRIDE) == AT_OK);
+    vaultfile_writer_free(w);
+    free(v);
+    free(plain);
+}
+
 /* The writer's sealing runs on a thread: a write that fails there (the
  * disk full, here /dev/full put under the writer's descriptor after its
  * header) comes back to the caller, at a later write or at the finish,
