@@ -401,18 +401,16 @@ UNIT_TEST(sync_pack_names_both_formats)
 
     REQUIRE(b);
     snprintf(path, sizeof path, "%s/old.pack", unit_tmpdir());
-    REQUIRE((out = fopen(path, "wb")) != NULL);
-    fputs("ATTEST-PACK 1\n\0\0\0\2{}", out);
-    fclose(out);
-    CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
-    CHECK(strstr(ctx.message, "this pack is of format 1, and this attest reads packs of "
-                 "format 3 only") != NULL);
-    REQUIRE((out = fopen(path, "wb")) != NULL);
-    fputs("ATTEST-PACK 2\n\0\0\0\2{}", out);
-    fclose(out);
-    CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
-    CHECK(strstr(ctx.message, "this pack is of format 2, and this attest reads packs of "
-                 "format 3 only") != NULL);
+    for (int format = 1; format <= 2; format++) {
+        char want[100];
+        REQUIRE((out = fopen(path, "wb")) != NULL);
+        fprintf(out, "ATTEST-PACK %d\n", format);
+        fclose(out);
+        CHECK(import_bytes(&ctx, b, path, 100, -1) == AT_EINVAL);
+        snprintf(want, sizeof want, "this pack is of format %d, and this attest reads packs of "
+                 "format 3 only", format);
+        CHECK(strstr(ctx.message, want) != NULL);
+    }
     store_close(b);
     access_session_free(&sb);
 }
