@@ -715,19 +715,17 @@ int vault_open_sealed(struct at_ctx *ctx, struct store *st, const char *id,
 {
     const struct session *s = need(ctx, st, ACTION_GET_EVIDENCE, 0);
     struct item_file f;
-    struct stat sb;
     int rc;
 
     *fd = -1;
     if (s == NULL)
         return ctx->code;
-    if ((rc = item_file_open(ctx, st, s, id, &f)) == AT_OK && fstat(f.fd, &sb) != 0)
-        rc = ctx_error(ctx, AT_ERR, "evidence item %s: cannot read its vault file: %s", id,
-                       strerror(errno));
+    if ((rc = item_file_open(ctx, st, s, id, &f)) == AT_OK
+        && (rc = vaultfile_check_sealed(ctx, f.key, f.fd, f.name, f.size, length)) != AT_OK)
+        ctx_prefix(ctx, "evidence item %s: ", id);
     if (rc == AT_OK) {
         memcpy(key, f.key, sizeof f.key);
         *fd = f.fd;
-        *length = (uint64_t)sb.st_size;
         f.fd = -1; /* the caller's now */
     }
     item_file_close(&f);

@@ -105,9 +105,10 @@ ssize_t vault_read(struct at_ctx *ctx, struct vault_reader *r, void *buf, size_t
 void vault_close(struct vault_reader *r);
 
 /* Item id's vault file as it is stored, to be sent on as it is (a sync
- * pack): after the same checks as vault_open, its key into key (which the
- * caller wipes), a descriptor open on it into *fd (which the caller
- * closes) and its length into *length. */
+ * pack): after the same checks as vault_open, and its header and length
+ * checked against the recorded size (vaultfile_check_sealed), its key into
+ * key (which the caller wipes), a descriptor open on it into *fd (which
+ * the caller closes) and its length into *length. */
 int vault_open_sealed(struct at_ctx *ctx, struct store *st, const char *id,
                       uint8_t key[VAULTFILE_KEY_BYTES], int *fd, uint64_t *length);
 

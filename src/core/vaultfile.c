@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -598,6 +599,30 @@ static int header_read(struct at_ctx *ctx, struct stream *s)
                          " than the %d-byte header: truncated",
                          s->name, n, VAULTFILE_HEADER_BYTES);
     return header_check(ctx, s);
+}
+
+int vaultfile_check_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int fd,
+                           const char *name, uint64_t plain_bytes, uint64_t *length)
+{
+    struct stream s = { .key = key, .name = name };
+    struct stat sb;
+    ssize_t n;
+    int rc;
+
+    if ((n = pread(fd, s.header, VAULTFILE_HEADER_BYTES, 0)) < 0 || fstat(fd, &sb) != 0)
+        return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s", name, strerror(errno));
+    if (n < VAULTFILE_HEADER_BYTES)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s is %zd bytes long, shorter than the "
+                         "%d-byte header: truncated", name, n, VAULTFILE_HEADER_BYTES);
+    if ((rc = header_check(ctx, &s)) != AT_OK)
+        return rc;
+    *length = VAULTFILE_HEADER_BYTES + plain_bytes
+              + (plain_bytes / s.chunk_size + 1) * VAULTFILE_TAG_BYTES;
+    if ((uint64_t)sb.st_size != *length)
+        return ctx_error(ctx, AT_ECORRUPT, "vault file %s is %lld bytes long, not the %" PRIu64
+                         " that %" PRIu64 " bytes in chunks of %" PRIu32 " bytes make",
+                         name, (long long)sb.st_size, *length, plain_bytes, s.chunk_size);
+    return AT_OK;
 }
 
 /*

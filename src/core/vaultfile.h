@@ -101,6 +101,13 @@ void vaultfile_writer_free(struct vaultfile_writer *w);
  * length no vault file can have, a header or chunk that fails to check,
  * bytes past the length, or a finish before the length is in.
  */
+/* Before a vault file on fd is sent on as it is: checks its header under
+ * key and that its length is the one plain_bytes of plaintext make in the
+ * header's chunks (into *length), without moving fd's offset.  Returns
+ * AT_OK, AT_ECORRUPT naming what is wrong, or AT_ERR when reading fails.
+ * The chunks themselves are left to the receiver's sealed writer. */
+int vaultfile_check_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int fd,
+                           const char *name, uint64_t plain_bytes, uint64_t *length);
 int vaultfile_writer_new_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES],
                                 int out_fd, const char *name, uint64_t length,
                                 struct vaultfile_writer **out);

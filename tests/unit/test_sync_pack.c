@@ -240,6 +240,29 @@ static int vault_files(const char *archive)
     return n;
 }
 
+/* Cuts the first file in the archive's vault directory by a byte. */
+static int cut_a_vault_file(const char *archive)
+{
+    char path[1200];
+    struct dirent *e;
+    struct stat info;
+    DIR *d;
+    int rc = -1;
+
+    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while (rc != 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s/vault/%s", unit_tmpdir(), archive, e->d_name);
+        rc = chmod(path, 0600) == 0 && stat(path, &info) == 0 ? truncate(path, info.st_size - 1)
+                                                              : -1;
+    }
+    closedir(d);
+    return rc;
+}
+
 static int add_file(struct at_ctx *ctx, struct store *st, void *arg)
 {
     struct vault_add a = { arg, NULL, NULL, NULL, NULL, -1, NULL };
@@ -385,6 +408,12 @@ UNIT_TEST(sync_pack_refuses_wrong_files)
     CHECK(strstr(ctx.message, "not the") != NULL && strstr(ctx.message, "its item names"));
     CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
     CHECK(log_size(b) == before && vault_files("fb") == 2);
+    /* A file cut short in the sender's vault is found before it is sent. */
+    REQUIRE(cut_a_vault_file("fa") == 0);
+    REQUIRE((fd = open(bad, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    CHECK(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_ECORRUPT);
+    close(fd);
+    CHECK(strstr(ctx.message, "evidence item ei-") && strstr(ctx.message, "bytes long, not the"));
     free(again);
     for (int i = 0; i < f.n; i++)
         free(f.plain[i]);

@@ -375,6 +375,42 @@ UNIT_TEST(vaultfile_sealed_writer_refuses_what_does_not_check)
     free(plain);
 }
 
+/* Before a vault file is sent as it is, its header and its length are
+ * checked against the plaintext's recorded size. */
+UNIT_TEST(vaultfile_check_sealed_finds_a_cut_file_before_it_is_sent)
+{
+    struct at_ctx ctx = { 0 };
+    struct vaultfile_result res;
+    uint8_t *plain = make_bytes(3 * SMALL + 100, 78), other_key[VAULTFILE_KEY_BYTES] = { 9 };
+    uint64_t length = 0, n = VAULTFILE_HEADER_BYTES + 3 * SMALL_STRIDE + 100 + 16;
+    int fd;
+
+    write_file(tmp_path("plain"), plain, 3 * SMALL + 100);
+    REQUIRE(encrypt_path(&ctx, test_key, tmp_path("plain"), tmp_path("c.vault"), SMALL, &res)
+            == AT_OK);
+    REQUIRE((fd = open(tmp_path("c.vault"), O_RDWR)) >= 0);
+    CHECK(vaultfile_check_sealed(&ctx, test_key, fd, "c.vault", 3 * SMALL + 100, &length)
+          == AT_OK);
+    CHECK(length == n && lseek(fd, 0, SEEK_CUR) == 0);
+    CHECK(vaultfile_check_sealed(&ctx, test_key, fd, "c.vault", 3 * SMALL + 99, &length)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "is 12500 bytes long, not the 12499 that 12387 bytes in chunks "
+                 "of 4096 bytes make") != NULL);
+    CHECK(vaultfile_check_sealed(&ctx, other_key, fd, "c.vault", 3 * SMALL + 100, &length)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "wrong key") != NULL);
+    CHECK(ftruncate(fd, (off_t)n - 1) == 0);
+    CHECK(vaultfile_check_sealed(&ctx, test_key, fd, "c.vault", 3 * SMALL + 100, &length)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "is 12499 bytes long, not the 12500") != NULL);
+    CHECK(ftruncate(fd, 20) == 0);
+    CHECK(vaultfile_check_sealed(&ctx, test_key, fd, "c.vault", 3 * SMALL + 100, &length)
+          == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "shorter than the 48-byte header") != NULL);
+    close(fd);
+    free(plain);
+}
+
 /* The writer's sealing runs on a thread: a write that fails there (the
  * disk full, here /dev/full put under the writer's descriptor after its
  * header) comes back to the caller, at a later write or at the finish,
