@@ -86,6 +86,14 @@ static void put_string(struct buf *out, const char *s, size_t len)
     buf_putc(out, '"');
 }
 
+double canonical_real(double v)
+{
+    char text[64];
+
+    snprintf(text, sizeof text, "%.15g", v);
+    return strtod(text, NULL);
+}
+
 /* A real as jansson writes it at 15 significant digits: %.15g with a '.'
  * for the locale's decimal point, ".0" if it would read as an integer,
  * and no '+' or leading zeros in the exponent. */

@@ -20,6 +20,10 @@ char *canonical_text(json_t *doc);
  * canonical_text writes, through json_loadb otherwise. */
 json_t *canonical_parse(const char *text, size_t len);
 
+/* The real a canonical text gives back for v: v at 15 significant
+ * digits.  A document holding it is the document its text reads as. */
+double canonical_real(double v);
+
 /* Writes the current UTC time as 2026-11-28T01:50:12Z into out[21]. */
 void canonical_now(char out[21]);
 

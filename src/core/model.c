@@ -8,6 +8,7 @@
  */
 #include "attest.h"
 #include "model.h"
+#include "canonical.h"
 #include "date.h"
 #include "gazetteer.h"
 #include "polygon.h"
@@ -265,8 +266,8 @@ static int check_site(struct at_ctx *ctx, json_t *data)
             polygon_centre(g, &lat, &lon);
         else
             polygon_lines_centre(l, &lat, &lon);
-        json_object_set_new(data, "lat", json_real(lat));
-        json_object_set_new(data, "lon", json_real(lon));
+        json_object_set_new(data, "lat", json_real(canonical_real(lat)));
+        json_object_set_new(data, "lon", json_real(canonical_real(lon)));
     }
 out:
     json_decref(g);
@@ -610,6 +611,14 @@ static int range_error(struct at_ctx *ctx, const struct field_spec *f, double x)
     return field_error(ctx, f->name, "%s", range);
 }
 
+/* The value of number field f: a whole number, or a real as the stored
+ * text will give it back (15 significant digits), so that the document
+ * accepted is the document stored. */
+static json_t *number_value(const struct field_spec *f, double x)
+{
+    return f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(canonical_real(x));
+}
+
 static int validate_number(struct at_ctx *ctx, const struct field_spec *f, json_t *v, json_t **out)
 {
     double x;
@@ -621,7 +630,7 @@ static int validate_number(struct at_ctx *ctx, const struct field_spec *f, json_
     x = json_number_value(v);
     if (!isfinite(x) || x < f->min || x > f->max)
         return range_error(ctx, f, x);
-    *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
+    *out = number_value(f, x);
     return AT_OK;
 }
 
@@ -898,7 +907,7 @@ static int validate_sale_value(struct at_ctx *ctx, const struct field_spec *f, c
         if (!json_is_number(value) || !isfinite(x) || x < f->min || x > f->max)
             return ctx_error(ctx, AT_EINVAL, "%s: must be a number from %g to %g", where, f->min,
                              f->max);
-        *out = json_incref(value);
+        *out = json_is_integer(value) ? json_incref(value) : json_real(canonical_real(x));
         return AT_OK;
     }
     if (!json_is_string(value))
@@ -1209,7 +1218,7 @@ static int parse_number(struct at_ctx *ctx, const struct field_spec *f, const ch
                          isfinite(x) ? valid : "a number", valid, f->min, f->max, f->about);
     if (f->kind == FIELD_INT && fabs(x) > 1e15)
         return range_error(ctx, f, x);
-    *out = f->kind == FIELD_INT ? json_integer((json_int_t)x) : json_real(x);
+    *out = number_value(f, x);
     return AT_OK;
 }
 
