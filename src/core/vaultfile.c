@@ -585,12 +585,11 @@ static int header_check(struct at_ctx *ctx, struct stream *s)
     return AT_OK;
 }
 
-/* Reads and checks the header of a vault file into s.  Returns AT_OK or
- * the failure, set on ctx. */
-static int header_read(struct at_ctx *ctx, struct stream *s)
+/* Checks the header of a vault file after a read of it into s->header
+ * gave n (-1 with errno set when the read failed).  Returns AT_OK or the
+ * failure, set on ctx. */
+static int header_got(struct at_ctx *ctx, struct stream *s, ssize_t n)
 {
-    ssize_t n = read_full(s->in_fd, s->header, VAULTFILE_HEADER_BYTES);
-
     if (n < 0)
         return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s",
                          s->name, strerror(errno));
@@ -601,20 +600,22 @@ static int header_read(struct at_ctx *ctx, struct stream *s)
     return header_check(ctx, s);
 }
 
+/* Reads and checks the header of a vault file into s. */
+static int header_read(struct at_ctx *ctx, struct stream *s)
+{
+    return header_got(ctx, s, read_full(s->in_fd, s->header, VAULTFILE_HEADER_BYTES));
+}
+
 int vaultfile_check_sealed(struct at_ctx *ctx, const uint8_t key[VAULTFILE_KEY_BYTES], int fd,
                            const char *name, uint64_t plain_bytes, uint64_t *length)
 {
     struct stream s = { .key = key, .name = name };
     struct stat sb;
-    ssize_t n;
     int rc;
 
-    if ((n = pread(fd, s.header, VAULTFILE_HEADER_BYTES, 0)) < 0 || fstat(fd, &sb) != 0)
+    if (fstat(fd, &sb) != 0)
         return ctx_error(ctx, AT_ERR, "cannot read vault file %s: %s", name, strerror(errno));
-    if (n < VAULTFILE_HEADER_BYTES)
-        return ctx_error(ctx, AT_ECORRUPT, "vault file %s is %zd bytes long, shorter than the "
-                         "%d-byte header: truncated", name, n, VAULTFILE_HEADER_BYTES);
-    if ((rc = header_check(ctx, &s)) != AT_OK)
+    if ((rc = header_got(ctx, &s, pread(fd, s.header, VAULTFILE_HEADER_BYTES, 0))) != AT_OK)
         return rc;
     *length = VAULTFILE_HEADER_BYTES + plain_bytes
               + (plain_bytes / s.chunk_size + 1) * VAULTFILE_TAG_BYTES;
