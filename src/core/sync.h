@@ -55,6 +55,7 @@ int sync_team_officer_keys(struct at_ctx *ctx, struct store *st, json_t **out);
 /* What an export or an import did. */
 struct sync_stats {
     uint64_t versions, items, files, bytes, skipped_already, conflicts;
+    uint64_t files_ahead; /* of the files (held ones too), those written ahead of their frames */
 };
 
 /* Writes to fd a pack of everything peer lacks (by its last acknowledged

@@ -56,10 +56,10 @@
 #define SIG_DOMAIN "attest pack signature 3"
 #define FRAME_MAX SYNC_FRAME_MAX         /* plaintext of one frame, its type byte included */
 #define PIECE_MAX (FRAME_MAX - 1)        /* a vault file's bytes handed to the writer at once */
-#define CT_MAX (FRAME_MAX + crypto_secretstream_xchacha20poly1305_ABYTES)
+#define CT_MAX SYNC_CT_MAX
 #define IO_CHUNK (1u << 20)
 #define ARCHIVE_LEN 32                   /* an archive id: 32 hex digits */
-#define SENT_FILE "sent in the pack"     /* a vault file in a pack, in messages */
+#define SENT_FILE SYNC_SENT_FILE
 
 enum frame_type {
     FRAME_VERSION = 'V',  /* gid, bases, proof */
@@ -1200,6 +1200,19 @@ struct pack_in {
     uint64_t offset;
 };
 
+/* Passes over len bytes of a regular file that holds them (a vault file
+ * written ahead, sync_ahead.c): what the buffer holds, then a seek. */
+static int in_pass(struct at_ctx *ctx, struct pack_in *pi, uint64_t len)
+{
+    size_t held = pi->len - pi->pos < len ? pi->len - pi->pos : (size_t)len;
+
+    pi->pos += held, pi->offset += held, len -= held;
+    if (len > 0 && lseek(pi->fd, (off_t)len, SEEK_CUR) < 0)
+        return ctx_error(ctx, AT_ERR, "cannot read the pack: %s", strerror(errno));
+    pi->offset += len;
+    return AT_OK;
+}
+
 /* Reads exactly len bytes (out NULL: skips them); AT_EINVAL when the pack
  * ends first.  A long read bypasses the buffer. */
 static int in_read(struct at_ctx *ctx, struct pack_in *pi, void *out, size_t len)
@@ -1377,6 +1390,7 @@ struct importer {
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
     struct record_pending *pending; /* records whose view waits (record.h) */
+    struct sync_ahead *ahead;       /* vault files written ahead, or NULL */
     const struct sync_watch *watch; /* told of versions read, or NULL */
     uint64_t version_frames, versions_said; /* read so far; the header's count */
 };
@@ -1594,34 +1608,51 @@ static int last_item(struct importer *im, const char *kind, const char *ref, int
     return AT_OK;
 }
 
+/* The SHA-256 of the file sent (got) against the one its item names. */
+static int same_file(struct importer *im, const uint8_t got[32], const char *sha)
+{
+    char hex[65];
+
+    sodium_bin2hex(hex, sizeof hex, got, 32);
+    if (strcmp(hex, sha) != 0)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the file sent has SHA-256 %s, not the %s its "
+                         "item names", hex, sha);
+    return AT_OK;
+}
+
 /* The vault file of an evidence item sent after its frame: the next
  * length bytes of the pack, sealed under key.  Into u, which checks each
- * chunk as it writes it and the plaintext's SHA-256 at the finish; when u
- * is NULL (the item is held here already) only checked, and its
- * plaintext's SHA-256 against sha: a pack is taken whole or not at all. */
+ * chunk as it writes it and the plaintext's SHA-256 at the finish, or
+ * that u has them already (written ahead: passed over here).  When the
+ * item is held here already, only checked, its plaintext's SHA-256
+ * against sha (u is NULL unless written ahead): a pack is taken whole or
+ * not at all. */
 static int receive_file(struct importer *im, const char *gid, struct vault_upload *u,
-                        const uint8_t *key, uint64_t length, const char *sha)
+                        bool ahead, bool held, const uint8_t *key, uint64_t length,
+                        const char *sha)
 {
     struct vaultfile_writer *check = NULL;
     struct vaultfile_result res;
-    char got[65];
+    uint8_t got[32];
     int rc = AT_OK;
 
-    if (u == NULL)
-        rc = vaultfile_writer_new_sealed(im->ctx, key, -1, SENT_FILE, length, &check);
-    for (uint64_t left = length; rc == AT_OK && left > 0;) {
-        size_t n = left < CT_MAX ? (size_t)left : CT_MAX;
-        if ((rc = in_read(im->ctx, im->pi, im->ct, n)) != AT_OK)
-            break;
-        rc = u ? vault_upload_write(im->ctx, u, im->ct, n)
-               : vaultfile_writer_write(im->ctx, check, im->ct, n);
-        left -= n;
-    }
-    if (rc == AT_OK && check && (rc = vaultfile_writer_finish(im->ctx, check, &res)) == AT_OK) {
-        sodium_bin2hex(got, sizeof got, res.sha256, sizeof res.sha256);
-        if (strcmp(got, sha) != 0)
-            rc = ctx_error(im->ctx, AT_ECORRUPT, "the file sent has SHA-256 %s, not the %s "
-                           "its item names", got, sha);
+    if (ahead) {
+        if ((rc = in_pass(im->ctx, im->pi, length)) == AT_OK && held
+            && (rc = vault_upload_sha256(im->ctx, u, got)) == AT_OK)
+            rc = same_file(im, got, sha);
+    } else {
+        if (u == NULL)
+            rc = vaultfile_writer_new_sealed(im->ctx, key, -1, SENT_FILE, length, &check);
+        for (uint64_t left = length; rc == AT_OK && left > 0;) {
+            size_t n = left < CT_MAX ? (size_t)left : CT_MAX;
+            if ((rc = in_read(im->ctx, im->pi, im->ct, n)) != AT_OK)
+                break;
+            rc = u ? vault_upload_write(im->ctx, u, im->ct, n)
+                   : vaultfile_writer_write(im->ctx, check, im->ct, n);
+            left -= n;
+        }
+        if (rc == AT_OK && check && (rc = vaultfile_writer_finish(im->ctx, check, &res)) == AT_OK)
+            rc = same_file(im, res.sha256, sha);
     }
     vaultfile_writer_free(check);
     if (rc != AT_OK && rc != AT_EINVAL) /* AT_EINVAL: the pack is truncated, said whole */
@@ -1651,7 +1682,7 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         .link = json_string_value(json_object_get(item, "link")),
         .clearance = -1,
     };
-    bool existed = false;
+    bool existed = false, ahead;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1689,21 +1720,26 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     }
     /* Kept with the proof: the salt of the commitment it proves. */
     sync_proof_keep(p, salt, &proof);
-    if (!held) {
-        if (parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
-            goto out;
-        a.parent = parent_gid ? parent : NULL;
-        if ((rc = vault_upload_begin_sealed(im->ctx, im->st, &a, key, length, SENT_FILE, &u))
-            != AT_OK)
-            goto out;
-        vault_upload_expect(u, sha);
-    }
-    if ((rc = receive_file(im, gid, u, key, length, sha)) != AT_OK)
+    if (!held && parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
         goto out;
-    if (u == NULL) {
+    a.parent = !held && parent_gid ? parent : NULL;
+    if ((rc = sync_ahead_take(im->ctx, im->ahead, im->pi->offset, key, length, &u)) != AT_OK) {
+        ctx_prefix(im->ctx, "evidence item %s: ", gid);
+        goto out;
+    }
+    ahead = u != NULL;
+    im->stats->files_ahead += ahead;
+    if (!held && !ahead
+        && (rc = vault_upload_begin_sealed(im->ctx, im->st, &a, key, length, SENT_FILE, &u))
+               != AT_OK)
+        goto out;
+    if ((rc = receive_file(im, gid, u, ahead, held, key, length, sha)) != AT_OK)
+        goto out;
+    if (held) {
         im->stats->skipped_already++;
         goto out;
     }
+    vault_upload_expect(u, sha);
     if ((rc = vault_upload_finish(im->ctx, im->st, u, &a, id, &existed)) != AT_OK) {
         ctx_prefix(im->ctx, "evidence item %s: ", gid);
         goto out;
@@ -1875,6 +1911,22 @@ static bool item_parts(struct cursor *c, json_t **body, const uint8_t **key, uin
     return !c->bad && c->left == 0;
 }
 
+bool sync_item_file(const uint8_t *plain, size_t len, const uint8_t **key, uint64_t *length)
+{
+    struct cursor c = { plain + 1, len - 1, false };
+    struct wire_proof p;
+    json_t *body = NULL;
+    bool file;
+
+    if (len < 1 || plain[0] != FRAME_ITEM)
+        return false;
+    take(&c, ARCHIVE_LEN);
+    take_u64(&c);
+    file = take_proof(&c, &p) && item_parts(&c, &body, key, length) && *key != NULL;
+    json_decref(body);
+    return file;
+}
+
 /* I: the identity, the proof, then the item (item_parts). */
 static int apply_item(struct importer *im, struct cursor *c)
 {
@@ -1923,6 +1975,8 @@ out:
 static int apply_frames(struct importer *im)
 {
     int rc;
+
+    im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset, &im->ss, im->ad);
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
         struct cursor c = { im->plain + 1, im->plen - 1, false };
@@ -2035,6 +2089,7 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
  * frames' plaintext and the keys of the files sent. */
 static void importer_free(struct importer *im)
 {
+    sync_ahead_stop(im->ahead);
     if (im->plain)
         sodium_memzero(im->plain, CT_MAX);
     if (im->ct)

@@ -431,10 +431,13 @@ struct vault_upload {
     struct staging file;
     struct vaultfile_writer *writer;
     char expect[65];      /* the SHA-256 the bytes must have, or "" */
+    bool written;         /* the writer finished: file.res is the file's */
 };
 
 /* Begins an upload of plaintext, or, when sealed_key is set, of a vault
- * file of length bytes sealed under it (named name in messages). */
+ * file of length bytes sealed under it (named name in messages); checks
+ * that the session may add a first, unless a is NULL (staged: checked at
+ * the finish). */
 static int upload_begin(struct at_ctx *ctx, struct store *st, const struct vault_add *a,
                         const uint8_t *sealed_key, uint64_t length, const char *name,
                         struct vault_upload **out)
@@ -443,7 +446,7 @@ static int upload_begin(struct at_ctx *ctx, struct store *st, const struct vault
     int rc;
 
     *out = NULL;
-    if (add_allowed(ctx, st, a) == NULL)
+    if (a != NULL && add_allowed(ctx, st, a) == NULL)
         return ctx->code;
     u = xcalloc(1, sizeof *u);
     if ((rc = staging_open(ctx, st, &u->file)) == AT_OK) {
@@ -476,6 +479,13 @@ int vault_upload_begin_sealed(struct at_ctx *ctx, struct store *st, const struct
     return upload_begin(ctx, st, a, key, length, name, out);
 }
 
+int vault_upload_stage_sealed(struct at_ctx *ctx, struct store *st,
+                              const uint8_t key[VAULTFILE_KEY_BYTES], uint64_t length,
+                              const char *name, struct vault_upload **out)
+{
+    return upload_begin(ctx, st, NULL, key, length, name, out);
+}
+
 uint64_t vault_upload_bytes(const struct vault_upload *u)
 {
     return u->file.res.plain_bytes;
@@ -484,6 +494,29 @@ uint64_t vault_upload_bytes(const struct vault_upload *u)
 int vault_upload_write(struct at_ctx *ctx, struct vault_upload *u, const void *data, size_t len)
 {
     return vaultfile_writer_write(ctx, u->writer, data, len);
+}
+
+int vault_upload_written(struct at_ctx *ctx, struct vault_upload *u)
+{
+    int rc;
+
+    if (u->written)
+        return AT_OK;
+    if ((rc = vaultfile_writer_finish(ctx, u->writer, &u->file.res)) != AT_OK)
+        return rc;
+    if (fsync(u->file.fd) != 0)
+        return ctx_error(ctx, AT_ERR, "cannot flush the vault file: %s", strerror(errno));
+    u->written = true;
+    return AT_OK;
+}
+
+int vault_upload_sha256(struct at_ctx *ctx, struct vault_upload *u, uint8_t sha256[32])
+{
+    int rc = vault_upload_written(ctx, u);
+
+    if (rc == AT_OK)
+        memcpy(sha256, u->file.res.sha256, sizeof u->file.res.sha256);
+    return rc;
 }
 
 int vault_upload_finish(struct at_ctx *ctx, struct store *st, struct vault_upload *u,
@@ -495,7 +528,7 @@ int vault_upload_finish(struct at_ctx *ctx, struct store *st, struct vault_uploa
     *existed = false;
     if (s == NULL)
         return ctx->code;
-    if ((rc = vaultfile_writer_finish(ctx, u->writer, &u->file.res)) != AT_OK)
+    if ((rc = vault_upload_written(ctx, u)) != AT_OK)
         return rc;
     if (*u->expect) {
         char sha[65];

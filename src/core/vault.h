@@ -77,6 +77,19 @@ int vault_upload_begin_sealed(struct at_ctx *ctx, struct store *st, const struct
                               const uint8_t key[VAULTFILE_KEY_BYTES], uint64_t length,
                               const char *name, struct vault_upload **out);
 uint64_t vault_upload_bytes(const struct vault_upload *u);
+/* A sealed upload begun before anyone asks to add the item (a file a
+ * sync import writes ahead of its frame, sync_ahead.c): nothing is
+ * checked here, and vault_upload_finish checks the session and a as it
+ * always does before storing anything. */
+int vault_upload_stage_sealed(struct at_ctx *ctx, struct store *st,
+                              const uint8_t key[VAULTFILE_KEY_BYTES], uint64_t length,
+                              const char *name, struct vault_upload **out);
+/* Finishes writing u's file and flushes it to the disk, once (_finish
+ * does it when no one did): for a thread that writes ahead of the one
+ * that stores.  _sha256 gives the SHA-256 of its plaintext, storing
+ * nothing: for bytes that prove to be an item held already. */
+int vault_upload_written(struct at_ctx *ctx, struct vault_upload *u);
+int vault_upload_sha256(struct at_ctx *ctx, struct vault_upload *u, uint8_t sha256[32]);
 
 /* The item's metadata as a new JSON object: id, sha256, salt, size,
  * filename, media_type, original, parent, link, clearance, added_by,

@@ -42,6 +42,11 @@ static uint64_t log_size(struct store *st)
 }
 
 /* Imports the first len bytes of path, with byte flip (if >= 0) changed. */
+/* Set: import_bytes gives the pack through a pipe, which is read in
+ * order; otherwise as a regular file, whose vault files are written ahead
+ * (sync_ahead.c). */
+static bool import_piped;
+
 static int import_bytes(struct at_ctx *ctx, struct store *st, const char *path, off_t len,
                         off_t flip)
 {
@@ -59,7 +64,16 @@ static int import_bytes(struct at_ctx *ctx, struct store *st, const char *path, 
     }
     close(in);
     lseek(out, 0, SEEK_SET);
-    rc = sync_import(ctx, st, out, NULL);
+    if (import_piped) {
+        char cat[600];
+        snprintf(cat, sizeof cat, "cat '%s'", copy);
+        FILE *pipe = popen(cat, "r");
+        rc = pipe ? sync_import(ctx, st, fileno(pipe), NULL) : AT_ERR;
+        if (pipe)
+            pclose(pipe);
+    } else {
+        rc = sync_import(ctx, st, out, NULL);
+    }
     close(out);
     return rc;
 }
@@ -240,6 +254,23 @@ static int vault_files(const char *archive)
     return n;
 }
 
+/* Staging files left in the archive's vault directory. */
+static int staging_left(const char *archive)
+{
+    char path[600];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, ".incoming", 9) == 0;
+    closedir(d);
+    return n;
+}
+
 /* Cuts the first file in the archive's vault directory by a byte. */
 static int cut_a_vault_file(const char *archive)
 {
@@ -314,11 +345,13 @@ static uint8_t *resealed(const struct frames *f, int item, const char *plain_pat
     return out;
 }
 
-UNIT_TEST(sync_pack_refuses_wrong_files)
+/* Archives fa and fb, or, piped, pa and pb. */
+static void refuses_wrong_files(bool piped)
 {
+    const char *sender = piped ? "pfa" : "fa", *receiver = piped ? "pfb" : "fb";
     struct at_ctx ctx = { 0 };
     struct unit_peers p;
-    int opened = unit_peers_open(&ctx, &p, "fa", "fb");
+    int opened = unit_peers_open(&ctx, &p, sender, receiver);
     struct store *a = p.a, *b = p.b;
     struct frames f = { 0 };
     char path[512], file[2][512], other[512], bad[512];
@@ -328,6 +361,7 @@ UNIT_TEST(sync_pack_refuses_wrong_files)
     int fd, item[2] = { -1, -1 }, items = 0;
 
     REQUIRE(opened == AT_OK);
+    import_piped = piped;
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL event\"}", -1, NULL) == AT_OK);
     for (int i = 0; i < 2; i++) {
         snprintf(file[i], sizeof file[i], "%s/clip%d.bin", unit_tmpdir(), i);
@@ -389,10 +423,17 @@ UNIT_TEST(sync_pack_refuses_wrong_files)
     CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "mark is not JSON") != NULL);
     CHECK(log_size(b) == before);
-    CHECK(vault_files("fb") == 0);
-    /* And the pack as it was is taken whole: b keeps each file as a keeps it. */
-    CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
-    CHECK(vault_files("fb") == 2);
+    CHECK(vault_files(receiver) == 0 && staging_left(receiver) == 0);
+    /* And the pack as it was is taken whole: b keeps each file as a keeps it;
+     * from a regular file, both written ahead of their frames. */
+    struct sync_stats stats = { 0 };
+    REQUIRE((fd = open(path, O_RDONLY)) >= 0);
+    if (piped)
+        CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
+    else
+        CHECK(sync_import(&ctx, b, fd, &stats) == AT_OK && stats.files_ahead == 2);
+    close(fd);
+    CHECK(vault_files(receiver) == 2);
     uint64_t checked_files = 0, checked_bytes = 0;
     bool checked = false;
     CHECK(vault_verify_all(&ctx, b, &checked_files, &checked_bytes, &checked) == AT_OK);
@@ -407,9 +448,9 @@ UNIT_TEST(sync_pack_refuses_wrong_files)
     CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "not the") != NULL && strstr(ctx.message, "its item names"));
     CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
-    CHECK(log_size(b) == before && vault_files("fb") == 2);
+    CHECK(log_size(b) == before && vault_files(receiver) == 2 && staging_left(receiver) == 0);
     /* A file cut short in the sender's vault is found before it is sent. */
-    REQUIRE(cut_a_vault_file("fa") == 0);
+    REQUIRE(cut_a_vault_file(sender) == 0);
     REQUIRE((fd = open(bad, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
     CHECK(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_ECORRUPT);
     close(fd);
@@ -418,6 +459,17 @@ UNIT_TEST(sync_pack_refuses_wrong_files)
     for (int i = 0; i < f.n; i++)
         free(f.plain[i]);
     unit_peers_close(&p);
+    import_piped = false;
+}
+
+UNIT_TEST(sync_pack_refuses_wrong_files)
+{
+    refuses_wrong_files(false);
+}
+
+UNIT_TEST(sync_pack_refuses_wrong_files_read_in_order_from_a_pipe)
+{
+    refuses_wrong_files(true);
 }
 
 UNIT_TEST(sync_pack_names_both_formats)
