@@ -22,6 +22,7 @@
  */
 #include "attest.h"
 #include "sync_int.h"
+#include "sync_ahead.h"
 #include "vault.h"
 
 #include <errno.h>
@@ -45,6 +46,7 @@ struct ahead_file {
 
 struct sync_ahead {
     struct store *st;
+    sync_file_after *file_after;     /* the frame format's word on files */
     int fd;
     uint64_t size;                   /* of the pack */
     uint64_t offset;                 /* the thread's next frame */
@@ -165,7 +167,7 @@ static void *ahead_thread(void *arg)
             || tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
             break;
         a->offset += 4 + (uint64_t)len;
-        if (!sync_item_file(a->plain, (size_t)plen, &key, &f.length)) {
+        if (!a->file_after(a->plain, (size_t)plen, &key, &f.length)) {
             publish(a, NULL, a->offset, false);
             continue;
         }
@@ -185,7 +187,8 @@ static void *ahead_thread(void *arg)
 }
 
 struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_frame,
-                                    const crypto_secretstream_xchacha20poly1305_state *ss, const uint8_t *ad)
+                                    const crypto_secretstream_xchacha20poly1305_state *ss,
+                                    const uint8_t *ad, sync_file_after *file_after)
 {
     struct sync_ahead *a;
     struct stat sb;
@@ -195,6 +198,7 @@ struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_fra
     a = xcalloc(1, sizeof *a);
     a->st = st;
     a->fd = fd;
+    a->file_after = file_after;
     a->size = (uint64_t)sb.st_size;
     a->offset = a->passed = first_frame;
     a->ss = *ss;

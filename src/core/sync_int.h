@@ -20,28 +20,6 @@
 #define SYNC_CT_MAX (SYNC_FRAME_MAX + crypto_secretstream_xchacha20poly1305_ABYTES)
 #define SYNC_SENT_FILE "sent in the pack"
 
-/* True when plain (a frame's plaintext) is an evidence item's I frame,
- * with its file's key (pointing into plain) and length. */
-bool sync_item_file(const uint8_t *plain, size_t len, const uint8_t **key, uint64_t *length);
-
-/* A pack's vault files written ahead of their frames by a thread of
- * their own (sync_ahead.c).  _start begins after the pack's header, fd a
- * regular file at first_frame, ss the stream's state there and ad its
- * additional data (NULL, and every file read inline, for anything else
- * than a regular file).  _take gives the upload of the file at offset
- * (key and length as its frame says), written whole, or NULL when it was
- * not written ahead (the import reads it itself); or the failure of
- * writing it, on ctx.  _stop ends the thread and removes every staging
- * file not taken. */
-struct sync_ahead;
-struct vault_upload;
-struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_frame,
-                                    const crypto_secretstream_xchacha20poly1305_state *ss,
-                                    const uint8_t *ad);
-int sync_ahead_take(struct at_ctx *ctx, struct sync_ahead *a, uint64_t offset,
-                    const uint8_t *key, uint64_t length, struct vault_upload **out);
-void sync_ahead_stop(struct sync_ahead *a);
-
 struct sync_peer {
     char name[48];
     char archive[33];

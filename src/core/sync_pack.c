@@ -27,6 +27,7 @@
 #include "attest.h"
 #include "sync.h"
 #include "sync_int.h"
+#include "sync_ahead.h"
 #include "access.h"
 #include "canonical.h"
 #include "evlog.h"
@@ -1911,7 +1912,9 @@ static bool item_parts(struct cursor *c, json_t **body, const uint8_t **key, uin
     return !c->bad && c->left == 0;
 }
 
-bool sync_item_file(const uint8_t *plain, size_t len, const uint8_t **key, uint64_t *length)
+/* An evidence item's I frame, whose vault file follows (sync_file_after). */
+static bool item_file_after(const uint8_t *plain, size_t len, const uint8_t **key,
+                            uint64_t *length)
 {
     struct cursor c = { plain + 1, len - 1, false };
     struct wire_proof p;
@@ -1976,7 +1979,8 @@ static int apply_frames(struct importer *im)
 {
     int rc;
 
-    im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset, &im->ss, im->ad);
+    im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset, &im->ss, im->ad,
+                                 item_file_after);
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
         struct cursor c = { im->plain + 1, im->plen - 1, false };
