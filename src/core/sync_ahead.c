@@ -167,10 +167,9 @@ static void *ahead_thread(void *arg)
             || tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
             break;
         a->offset += 4 + (uint64_t)len;
-        if (!a->file_after(a->plain, (size_t)plen, &key, &f.length)) {
-            publish(a, NULL, a->offset, false);
+        /* Published only with a file: the import waits for nothing else. */
+        if (!a->file_after(a->plain, (size_t)plen, &key, &f.length))
             continue;
-        }
         /* A file the pack is too short for is the import's to report. */
         if (f.length > a->size - a->offset)
             break;
