@@ -10,7 +10,10 @@
  * file it finds into a staging file of the vault (checked chunk by
  * chunk, hashed) while the import applies the frames before it.  The
  * import takes each file so written when it reaches its frame
- * (sync_ahead_take) and goes on as if it had read the bytes itself.
+ * (sync_ahead_take) and goes on as if it had read the bytes itself.  The
+ * file of an item held here already is only checked, as the import
+ * would: the thread asks, and the import answers between its frames
+ * (sync_ahead_poll), since the database is the import's alone.
  *
  * Nothing here decides anything: a frame read here is one the import
  * reads again, and what it says (the item's commitment, the session's
@@ -34,12 +37,12 @@
 
 #define READ_CHUNK (1u << 20)
 
-/* One file, written whole (or failed) by the thread. */
+/* One file, written whole, checked or failed by the thread. */
 struct ahead_file {
     uint64_t offset;                 /* of its first byte in the pack */
     uint64_t length;
     uint8_t key[VAULTFILE_KEY_BYTES];
-    struct vault_upload *upload;     /* written whole; NULL once taken or failed */
+    struct sync_ahead_file got;      /* cleared once taken */
     int rc;                          /* AT_OK, or why writing it failed (in ctx) */
     struct at_ctx ctx;
 };
@@ -47,6 +50,8 @@ struct ahead_file {
 struct sync_ahead {
     struct store *st;
     sync_file_after *file_after;     /* the frame format's word on files */
+    sync_item_held *held;            /* asked on the import's thread, with arg */
+    void *arg;
     int fd;
     uint64_t size;                   /* of the pack */
     uint64_t offset;                 /* the thread's next frame */
@@ -58,42 +63,43 @@ struct sync_ahead {
     pthread_t thread;
     bool started;
     pthread_mutex_t lock;            /* guards what follows */
-    pthread_cond_t moved;
+    pthread_cond_t moved;            /* told of each change below, either way */
     struct ahead_file *files;        /* in the pack's order */
     size_t n, cap;
     uint64_t passed;                 /* every file before this offset is in files */
     bool done;                       /* the thread looks no further */
     bool stop;                       /* asked to stop */
+    const struct sync_file_info *asked; /* the item the thread asks about, or NULL */
+    bool answered, answer;
 };
 
 /* len bytes of the pack at offset at into out, through a buffer of
- * READ_CHUNK bytes (frames are small; long reads bypass it). */
+ * READ_CHUNK bytes (frames are small; long reads bypass it).  False when
+ * the pack ends first or cannot be read (errno, or 0 for its end). */
 static bool read_at(struct sync_ahead *a, uint64_t at, void *out, size_t len)
 {
     uint8_t *o = out;
 
+    errno = 0;
     if (at + len > a->size)
         return false;
     while (len > 0) {
         if (at < a->buf_at || at >= a->buf_at + a->buf_len) {
+            bool direct = len >= READ_CHUNK;
             ssize_t got;
-            if (len >= READ_CHUNK) {
-                do
-                    got = pread(a->fd, o, len, (off_t)at);
-                while (got < 0 && errno == EINTR);
-                if (got <= 0)
-                    return false;
-                o += got, at += (uint64_t)got, len -= (size_t)got;
-                continue;
-            }
             do
-                got = pread(a->fd, a->buf, READ_CHUNK, (off_t)at);
+                got = pread(a->fd, direct ? o : a->buf, direct ? len : READ_CHUNK, (off_t)at);
             while (got < 0 && errno == EINTR);
             if (got <= 0)
                 return false;
+            if (direct) {
+                o += got, at += (uint64_t)got, len -= (size_t)got;
+                continue;
+            }
             a->buf_at = at, a->buf_len = (size_t)got;
         }
-        size_t from = (size_t)(at - a->buf_at), n = a->buf_len - from < len ? a->buf_len - from : len;
+        size_t from = (size_t)(at - a->buf_at);
+        size_t n = a->buf_len - from < len ? a->buf_len - from : len;
         memcpy(o, a->buf + from, n);
         o += n, at += n, len -= n;
     }
@@ -106,6 +112,34 @@ static bool stopping(struct sync_ahead *a)
     bool stop = a->stop;
     pthread_mutex_unlock(&a->lock);
     return stop;
+}
+
+/* Whether the item of file is held, as the import answers (false when
+ * stopped: nothing is taken then). */
+static bool ask_held(struct sync_ahead *a, const struct sync_file_info *file)
+{
+    bool held;
+
+    pthread_mutex_lock(&a->lock);
+    a->asked = file;
+    a->answered = false;
+    pthread_cond_broadcast(&a->moved);
+    while (!a->answered && !a->stop)
+        pthread_cond_wait(&a->moved, &a->lock);
+    held = a->answered && a->answer;
+    a->asked = NULL;
+    pthread_mutex_unlock(&a->lock);
+    return held;
+}
+
+/* Answers the thread's question, if any; a->lock held. */
+static void answer(struct sync_ahead *a)
+{
+    if (a->asked && !a->answered) {
+        a->answer = a->held(a->arg, a->asked->origin, a->asked->oseq);
+        a->answered = true;
+        pthread_cond_broadcast(&a->moved);
+    }
 }
 
 /* Publishes f (when set) and that the thread got to offset. */
@@ -125,26 +159,60 @@ static void publish(struct sync_ahead *a, const struct ahead_file *f, uint64_t o
     pthread_mutex_unlock(&a->lock);
 }
 
-/* Writes the file of f->length bytes at f->offset into a staging file. */
-static void write_file(struct sync_ahead *a, struct ahead_file *f)
+/* Feeds the file of f->length bytes at f->offset to write(w, ...). */
+static int feed(struct sync_ahead *a, struct ahead_file *f,
+                int (*write)(struct at_ctx *, void *, const void *, size_t), void *w)
 {
-    f->rc = vault_upload_stage_sealed(&f->ctx, a->st, f->key, f->length, SYNC_SENT_FILE,
-                                      &f->upload);
-    for (uint64_t done = 0; f->rc == AT_OK && done < f->length;) {
+    int rc = AT_OK;
+
+    for (uint64_t done = 0; rc == AT_OK && done < f->length;) {
         size_t n = f->length - done < SYNC_CT_MAX ? (size_t)(f->length - done) : SYNC_CT_MAX;
         if (stopping(a))
-            f->rc = ctx_error(&f->ctx, AT_ERR, "stopped");
+            rc = ctx_error(&f->ctx, AT_ERR, "stopped");
         else if (!read_at(a, f->offset + done, a->ct, n))
-            f->rc = ctx_error(&f->ctx, AT_ERR, "cannot read the pack: %s", strerror(errno));
+            rc = ctx_error(&f->ctx, AT_ERR, "cannot read the pack: %s",
+                           errno ? strerror(errno) : "it is shorter than it was");
         else
-            f->rc = vault_upload_write(&f->ctx, f->upload, a->ct, n);
+            rc = write(&f->ctx, w, a->ct, n);
         done += n;
     }
-    if (f->rc == AT_OK)
-        f->rc = vault_upload_written(&f->ctx, f->upload);
+    return rc;
+}
+
+static int upload_write(struct at_ctx *ctx, void *u, const void *data, size_t len)
+{
+    return vault_upload_write(ctx, u, data, len);
+}
+
+static int check_write(struct at_ctx *ctx, void *w, const void *data, size_t len)
+{
+    return vaultfile_writer_write(ctx, w, data, len);
+}
+
+/* Writes f's file into a staging file, flushed; or, held, only checks it. */
+static void take_file(struct sync_ahead *a, struct ahead_file *f, bool held)
+{
+    struct vaultfile_writer *check = NULL;
+    struct vaultfile_result res;
+
+    if (held) {
+        if ((f->rc = vaultfile_writer_new_sealed(&f->ctx, f->key, -1, SYNC_SENT_FILE, f->length,
+                                                 &check)) == AT_OK
+            && (f->rc = feed(a, f, check_write, check)) == AT_OK
+            && (f->rc = vaultfile_writer_finish(&f->ctx, check, &res)) == AT_OK) {
+            memcpy(f->got.sha256, res.sha256, sizeof res.sha256);
+            f->got.checked = true;
+        }
+        vaultfile_writer_free(check);
+        return;
+    }
+    if ((f->rc = vault_upload_stage_sealed(&f->ctx, a->st, f->key, f->length, SYNC_SENT_FILE,
+                                           &f->got.upload)) == AT_OK
+        && (f->rc = feed(a, f, upload_write, f->got.upload)) == AT_OK)
+        f->rc = vault_upload_written(&f->ctx, f->got.upload);
     if (f->rc != AT_OK) {
-        vault_upload_free(f->upload);
-        f->upload = NULL;
+        vault_upload_free(f->got.upload);
+        f->got.upload = NULL;
     }
 }
 
@@ -156,7 +224,7 @@ static void *ahead_thread(void *arg)
 
     while (!stopping(a)) {
         struct ahead_file f = { 0 };
-        const uint8_t *key;
+        struct sync_file_info file = { 0 };
         uint32_t len;
         if (!read_at(a, a->offset, n, sizeof n))
             break;
@@ -168,14 +236,15 @@ static void *ahead_thread(void *arg)
             break;
         a->offset += 4 + (uint64_t)len;
         /* Published only with a file: the import waits for nothing else. */
-        if (!a->file_after(a->plain, (size_t)plen, &key, &f.length))
+        if (!a->file_after(a->plain, (size_t)plen, &file))
             continue;
         /* A file the pack is too short for is the import's to report. */
-        if (f.length > a->size - a->offset)
+        if (file.length > a->size - a->offset)
             break;
         f.offset = a->offset;
-        memcpy(f.key, key, sizeof f.key);
-        write_file(a, &f);
+        f.length = file.length;
+        memcpy(f.key, file.key, sizeof f.key);
+        take_file(a, &f, ask_held(a, &file));
         a->offset += f.length;
         publish(a, &f, a->offset, f.rc != AT_OK);
         if (f.rc != AT_OK)
@@ -187,7 +256,8 @@ static void *ahead_thread(void *arg)
 
 struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_frame,
                                     const crypto_secretstream_xchacha20poly1305_state *ss,
-                                    const uint8_t *ad, sync_file_after *file_after)
+                                    const uint8_t *ad, sync_file_after *file_after,
+                                    sync_item_held *held, void *arg)
 {
     struct sync_ahead *a;
     struct stat sb;
@@ -196,8 +266,10 @@ struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_fra
         return NULL;
     a = xcalloc(1, sizeof *a);
     a->st = st;
-    a->fd = fd;
     a->file_after = file_after;
+    a->held = held;
+    a->arg = arg;
+    a->fd = fd;
     a->size = (uint64_t)sb.st_size;
     a->offset = a->passed = first_frame;
     a->ss = *ss;
@@ -212,17 +284,30 @@ struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_fra
     return a;
 }
 
+void sync_ahead_poll(struct sync_ahead *a)
+{
+    if (a == NULL)
+        return;
+    pthread_mutex_lock(&a->lock);
+    answer(a);
+    pthread_mutex_unlock(&a->lock);
+}
+
 int sync_ahead_take(struct at_ctx *ctx, struct sync_ahead *a, uint64_t offset,
-                    const uint8_t *key, uint64_t length, struct vault_upload **out)
+                    const uint8_t *key, uint64_t length, struct sync_ahead_file *out)
 {
     int rc = AT_OK;
 
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     if (a == NULL)
         return AT_OK;
     pthread_mutex_lock(&a->lock);
-    while (!a->done && a->passed <= offset)
+    for (;;) {
+        answer(a); /* the thread may be asking about this very file */
+        if (a->done || a->passed > offset)
+            break;
         pthread_cond_wait(&a->moved, &a->lock);
+    }
     for (size_t i = 0; i < a->n; i++) {
         struct ahead_file *f = &a->files[i];
         if (f->offset != offset || f->length != length
@@ -232,8 +317,8 @@ int sync_ahead_take(struct at_ctx *ctx, struct sync_ahead *a, uint64_t offset,
             *ctx = f->ctx;
             rc = f->rc;
         }
-        *out = f->upload;
-        f->upload = NULL;
+        *out = f->got;
+        memset(&f->got, 0, sizeof f->got);
         break;
     }
     pthread_mutex_unlock(&a->lock);
@@ -246,11 +331,12 @@ void sync_ahead_stop(struct sync_ahead *a)
         return;
     pthread_mutex_lock(&a->lock);
     a->stop = true;
+    pthread_cond_broadcast(&a->moved);
     pthread_mutex_unlock(&a->lock);
     if (a->started)
         pthread_join(a->thread, NULL);
     for (size_t i = 0; i < a->n; i++) {
-        vault_upload_free(a->files[i].upload);
+        vault_upload_free(a->files[i].got.upload);
         sodium_memzero(a->files[i].key, sizeof a->files[i].key);
     }
     sodium_memzero(a->plain, SYNC_CT_MAX);

@@ -12,27 +12,51 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* True when plain (a frame's plaintext) is followed by a vault file, with
- * its key (pointing into plain) and length: how sync_pack.c finds the
- * files in its frames for sync_ahead.c. */
-typedef bool sync_file_after(const uint8_t *plain, size_t len, const uint8_t **key,
-                             uint64_t *length);
+/* What follows a frame when it is a vault file: its key (pointing into
+ * the frame), its length, and its item's identity (origin archive and
+ * sequence there). */
+struct sync_file_info {
+    const uint8_t *key;
+    uint64_t length;
+    char origin[64];
+    int64_t oseq;
+};
+
+/* True, with file filled in, when plain (a frame's plaintext) is followed
+ * by a vault file: how sync_pack.c finds the files in its frames. */
+typedef bool sync_file_after(const uint8_t *plain, size_t len, struct sync_file_info *file);
+
+/* Whether the item is held here already (its file is then only checked,
+ * not written): asked on the import's own thread only, as it polls. */
+typedef bool sync_item_held(void *arg, const char *origin, int64_t oseq);
+
+/* A file as the thread left it for the import: written whole into a
+ * staging file (upload), or only checked (checked, its plaintext's
+ * SHA-256), or neither (the import reads it itself). */
+struct sync_ahead_file {
+    struct vault_upload *upload;
+    bool checked;
+    uint8_t sha256[32];
+};
 
 /* _start begins after the pack's header: fd a regular file, first_frame
  * its offset, ss the stream's state there and ad its additional data;
- * the files found with file_after.  NULL (every file read inline) for
- * anything else than a regular file.  _take gives the upload of the file
- * at offset (key and length as its frame says), written whole, or NULL
- * when it was not written ahead (the import reads it itself), or the
- * failure of writing it, on ctx; a NULL a takes nothing.  _stop ends the
- * thread and removes every staging file not taken. */
+ * the files found with file_after, each item's held asked of held(arg).
+ * NULL (every file read inline) for anything else than a regular file.
+ * _poll answers the thread's question, if it has one: the import calls it
+ * between frames (and _take while it waits).  _take gives the file at
+ * offset (key and length as its frame says), or the failure of writing
+ * it, on ctx; a NULL a gives neither.  _stop ends the thread and removes
+ * every staging file not taken. */
 struct sync_ahead;
 struct vault_upload;
 struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_frame,
                                     const crypto_secretstream_xchacha20poly1305_state *ss,
-                                    const uint8_t *ad, sync_file_after *file_after);
+                                    const uint8_t *ad, sync_file_after *file_after,
+                                    sync_item_held *held, void *arg);
+void sync_ahead_poll(struct sync_ahead *a);
 int sync_ahead_take(struct at_ctx *ctx, struct sync_ahead *a, uint64_t offset,
-                    const uint8_t *key, uint64_t length, struct vault_upload **out);
+                    const uint8_t *key, uint64_t length, struct sync_ahead_file *out);
 void sync_ahead_stop(struct sync_ahead *a);
 
 #endif

@@ -1623,24 +1623,29 @@ static int same_file(struct importer *im, const uint8_t got[32], const char *sha
 
 /* The vault file of an evidence item sent after its frame: the next
  * length bytes of the pack, sealed under key.  Into u, which checks each
- * chunk as it writes it and the plaintext's SHA-256 at the finish, or
- * that u has them already (written ahead: passed over here).  When the
- * item is held here already, only checked, its plaintext's SHA-256
- * against sha (u is NULL unless written ahead): a pack is taken whole or
- * not at all. */
+ * chunk as it writes it and the plaintext's SHA-256 at the finish, or as
+ * the thread that writes ahead left it (passed over here: in u, or only
+ * checked).  When the item is held here already, only checked, its
+ * plaintext's SHA-256 against sha (u is NULL unless written ahead): a
+ * pack is taken whole or not at all. */
 static int receive_file(struct importer *im, const char *gid, struct vault_upload *u,
-                        bool ahead, bool held, const uint8_t *key, uint64_t length,
-                        const char *sha)
+                        const struct sync_ahead_file *ahead, bool held, const uint8_t *key,
+                        uint64_t length, const char *sha)
 {
     struct vaultfile_writer *check = NULL;
     struct vaultfile_result res;
     uint8_t got[32];
     int rc = AT_OK;
 
-    if (ahead) {
-        if ((rc = in_pass(im->ctx, im->pi, length)) == AT_OK && held
-            && (rc = vault_upload_sha256(im->ctx, u, got)) == AT_OK)
-            rc = same_file(im, got, sha);
+    if (ahead->upload || ahead->checked) {
+        if ((rc = in_pass(im->ctx, im->pi, length)) == AT_OK && held) {
+            if (ahead->checked)
+                memcpy(got, ahead->sha256, sizeof got);
+            else
+                rc = vault_upload_sha256(im->ctx, u, got);
+            if (rc == AT_OK)
+                rc = same_file(im, got, sha);
+        }
     } else {
         if (u == NULL)
             rc = vaultfile_writer_new_sealed(im->ctx, key, -1, SENT_FILE, length, &check);
@@ -1683,7 +1688,8 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
         .link = json_string_value(json_object_get(item, "link")),
         .clearance = -1,
     };
-    bool existed = false, ahead;
+    struct sync_ahead_file ahead;
+    bool existed = false;
     int64_t seq;
     int rc = AT_OK;
 
@@ -1724,17 +1730,21 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     if (!held && parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
         goto out;
     a.parent = !held && parent_gid ? parent : NULL;
-    if ((rc = sync_ahead_take(im->ctx, im->ahead, im->pi->offset, key, length, &u)) != AT_OK) {
+    if ((rc = sync_ahead_take(im->ctx, im->ahead, im->pi->offset, key, length, &ahead))
+        != AT_OK) {
         ctx_prefix(im->ctx, "evidence item %s: ", gid);
         goto out;
     }
-    ahead = u != NULL;
-    im->stats->files_ahead += ahead;
-    if (!held && !ahead
+    /* Only checked, as held when the thread asked: held still, since an
+     * import holds more as it goes, never less. */
+    ahead.checked = ahead.checked && held;
+    u = ahead.upload;
+    im->stats->files_ahead += u != NULL || ahead.checked;
+    if (!held && u == NULL
         && (rc = vault_upload_begin_sealed(im->ctx, im->st, &a, key, length, SENT_FILE, &u))
                != AT_OK)
         goto out;
-    if ((rc = receive_file(im, gid, u, ahead, held, key, length, sha)) != AT_OK)
+    if ((rc = receive_file(im, gid, u, &ahead, held, key, length, sha)) != AT_OK)
         goto out;
     if (held) {
         im->stats->skipped_already++;
@@ -1913,21 +1923,33 @@ static bool item_parts(struct cursor *c, json_t **body, const uint8_t **key, uin
 }
 
 /* An evidence item's I frame, whose vault file follows (sync_file_after). */
-static bool item_file_after(const uint8_t *plain, size_t len, const uint8_t **key,
-                            uint64_t *length)
+static bool item_file_after(const uint8_t *plain, size_t len, struct sync_file_info *file)
 {
     struct cursor c = { plain + 1, len - 1, false };
+    const uint8_t *origin;
     struct wire_proof p;
     json_t *body = NULL;
-    bool file;
+    bool found;
 
-    if (len < 1 || plain[0] != FRAME_ITEM)
+    if (len < 1 || plain[0] != FRAME_ITEM || (origin = take(&c, ARCHIVE_LEN)) == NULL)
         return false;
-    take(&c, ARCHIVE_LEN);
-    take_u64(&c);
-    file = take_proof(&c, &p) && item_parts(&c, &body, key, length) && *key != NULL;
+    memcpy(file->origin, origin, ARCHIVE_LEN);
+    file->origin[ARCHIVE_LEN] = '\0';
+    file->oseq = (int64_t)take_u64(&c);
+    found = take_proof(&c, &p) && item_parts(&c, &body, &file->key, &file->length)
+            && file->key != NULL;
     json_decref(body);
-    return file;
+    return found;
+}
+
+/* Whether the item is held here (sync_item_held), for the thread that
+ * writes files ahead; a failure to tell is "no": the file is written, and
+ * the item's frame decides. */
+static bool ahead_held(void *arg, const char *origin, int64_t oseq)
+{
+    bool held = false;
+
+    return item_held(arg, origin, oseq, &held) == AT_OK && held;
 }
 
 /* I: the identity, the proof, then the item (item_parts). */
@@ -1980,7 +2002,7 @@ static int apply_frames(struct importer *im)
     int rc;
 
     im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset, &im->ss, im->ad,
-                                 item_file_after);
+                                 item_file_after, ahead_held, im);
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
         struct cursor c = { im->plain + 1, im->plen - 1, false };
@@ -2003,6 +2025,7 @@ static int apply_frames(struct importer *im)
         }
         if (rc != AT_OK)
             return rc;
+        sync_ahead_poll(im->ahead);
     }
     if (rc == AT_OK && (rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
         watch_versions(im, true);

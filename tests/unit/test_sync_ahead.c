@@ -5,8 +5,10 @@
  * follows it (its key and u64 length), the others are anything.  The
  * thread must give each file at its offset written whole and checked,
  * nothing at another offset or under another key, the failure of a
- * damaged file, nothing for a file the pack is too short for or for a
- * pipe, and leave no staging file behind whatever was taken.
+ * damaged file, only the SHA-256 of a file whose item is held (asked on
+ * the import's side, which answers as it polls or waits), nothing for a
+ * file the pack is too short for or for a pipe, and leave no staging
+ * file behind whatever was taken.
  */
 #include "../../src/core/attest.h"
 #include "../../src/core/sync_ahead.h"
@@ -24,15 +26,29 @@
 
 #define FILE_BYTES 300000
 
-static bool file_after(const uint8_t *plain, size_t len, const uint8_t **key, uint64_t *length)
+/* A frame "F" is followed by a file; its item's sequence is the file's
+ * length, its origin "test". */
+static bool file_after(const uint8_t *plain, size_t len, struct sync_file_info *file)
 {
     if (len != 1 + VAULTFILE_KEY_BYTES + 8 || plain[0] != 'F')
         return false;
-    *key = plain + 1;
-    *length = 0;
+    file->key = plain + 1;
+    file->length = 0;
     for (int i = 0; i < 8; i++)
-        *length = *length << 8 | plain[1 + VAULTFILE_KEY_BYTES + i];
+        file->length = file->length << 8 | plain[1 + VAULTFILE_KEY_BYTES + i];
+    snprintf(file->origin, sizeof file->origin, "test");
+    file->oseq = (int64_t)file->length;
     return true;
+}
+
+/* The items held: the one whose sequence is *arg (0: none); the number
+ * of times asked is counted in asked. */
+static int asked;
+
+static bool held(void *arg, const char *origin, int64_t oseq)
+{
+    asked++;
+    return strcmp(origin, "test") == 0 && oseq == *(const int64_t *)arg;
 }
 
 /* A pack being written, and the stream's state at its first frame. */
@@ -152,8 +168,9 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
     struct session s;
     struct store *st = unit_archive(&ctx, "ahead", &s);
     struct sealed good = { 0 }, bad = { 0 };
-    struct vault_upload *u = NULL;
+    struct sync_ahead_file got;
     struct sync_ahead *a;
+    int64_t none = 0, held_one;
     struct pack p;
     uint64_t at_good, at_bad;
     uint8_t sha[32], other[VAULTFILE_KEY_BYTES] = { 0 };
@@ -172,24 +189,47 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
     pack_file(&p, bad.key, bad.len, bad.bytes, &at_bad);
     pack_frame(&p, (const uint8_t *)"Z", 1, true);
 
-    /* Each file at its offset, written whole: its plaintext's SHA-256. */
-    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after)) != NULL);
-    CHECK(sync_ahead_take(&ctx, a, at_good + 1, good.key, good.len, &u) == AT_OK && u == NULL);
-    CHECK(sync_ahead_take(&ctx, a, at_good, other, good.len, &u) == AT_OK && u == NULL);
-    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &u) == AT_OK && u != NULL);
-    CHECK(u && vault_upload_sha256(&ctx, u, sha) == AT_OK
+    /* Each file at its offset, written whole: its plaintext's SHA-256.
+     * The first take waits, answering the thread's question. */
+    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after, held, &none))
+            != NULL);
+    CHECK(sync_ahead_take(&ctx, a, at_good + 1, good.key, good.len, &got) == AT_OK
+          && got.upload == NULL && !got.checked);
+    CHECK(sync_ahead_take(&ctx, a, at_good, other, good.len, &got) == AT_OK
+          && got.upload == NULL);
+    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &got) == AT_OK
+          && got.upload != NULL && !got.checked);
+    CHECK(got.upload && vault_upload_sha256(&ctx, got.upload, sha) == AT_OK
           && memcmp(sha, good.sha256, sizeof sha) == 0);
-    vault_upload_free(u);
+    vault_upload_free(got.upload);
     /* Taken once. */
-    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &u) == AT_OK && u == NULL);
+    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &got) == AT_OK
+          && got.upload == NULL);
     /* A changed byte: the failure, said where. */
-    CHECK(sync_ahead_take(&ctx, a, at_bad, bad.key, bad.len, &u) == AT_ECORRUPT && u == NULL);
+    CHECK(sync_ahead_take(&ctx, a, at_bad, bad.key, bad.len, &got) == AT_ECORRUPT
+          && got.upload == NULL && !got.checked);
     CHECK(strstr(ctx.message, "sent in the pack") && strstr(ctx.message, "fails authentication"));
     sync_ahead_stop(a);
-    CHECK(staging_files("ahead") == 0);
+    CHECK(asked == 2 && staging_files("ahead") == 0);
 
-    /* Stopped before anything is taken: nothing left either. */
-    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after)) != NULL);
+    /* The item of the first file held: only checked, nothing staged; the
+     * question answered by polling, as the import does between frames. */
+    held_one = (int64_t)good.len;
+    asked = 0;
+    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after, held, &held_one))
+            != NULL);
+    while (asked == 0)
+        sync_ahead_poll(a);
+    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &got) == AT_OK
+          && got.upload == NULL && got.checked
+          && memcmp(got.sha256, good.sha256, sizeof got.sha256) == 0);
+    CHECK(staging_files("ahead") == 0);
+    sync_ahead_stop(a);
+
+    /* Stopped before anything is taken, or while the thread asks:
+     * nothing left either. */
+    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after, held, &none))
+            != NULL);
     sync_ahead_stop(a);
     CHECK(staging_files("ahead") == 0);
     close(p.fd);
@@ -199,16 +239,20 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
     REQUIRE(pack_new(&p, path));
     pack_file(&p, good.key, good.len, NULL, &at_good);
     pack_raw(&p, good.bytes, good.len - 1);
-    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after)) != NULL);
-    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &u) == AT_OK && u == NULL);
+    REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after, held, &none))
+            != NULL);
+    CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &got) == AT_OK
+          && got.upload == NULL && !got.checked);
     sync_ahead_stop(a);
     close(p.fd);
     CHECK(staging_files("ahead") == 0);
 
     /* A pipe is read in order, by the import alone. */
     REQUIRE(pipe(pipe_fd) == 0);
-    CHECK(sync_ahead_start(st, pipe_fd[0], 0, &p.at_first, p.ad, file_after) == NULL);
-    CHECK(sync_ahead_take(&ctx, NULL, 0, good.key, good.len, &u) == AT_OK && u == NULL);
+    CHECK(sync_ahead_start(st, pipe_fd[0], 0, &p.at_first, p.ad, file_after, held, &none)
+          == NULL);
+    CHECK(sync_ahead_take(&ctx, NULL, 0, good.key, good.len, &got) == AT_OK
+          && got.upload == NULL && !got.checked);
     close(pipe_fd[0]);
     close(pipe_fd[1]);
 
