@@ -8,6 +8,8 @@
 #include "../../src/core/sync.h"
 #include "../../src/core/unlock.h"
 
+#include <dirent.h>
+
 struct store *unit_archive(struct at_ctx *ctx, const char *name, struct session *admin)
 {
     /* The cheapest Argon2id cost: these keys guard nothing. */
@@ -99,4 +101,20 @@ int unit_lists(struct at_ctx *ctx, struct store *st)
     rc = lists_import(ctx, st, &d, version, &already);
     lists_data_free(&d);
     return rc;
+}
+
+int unit_vault_files(const char *archive, const char *prefix)
+{
+    char path[600];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += prefix ? strncmp(e->d_name, prefix, strlen(prefix)) == 0 : e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }

@@ -30,6 +30,11 @@ void unit_peers_close(struct unit_peers *p);
 int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,
              int clearance, char *id);
 
+/* The files in the vault of archive (a subdirectory of the test's
+ * directory) whose names start with prefix, or, prefix NULL, that do not
+ * start with a dot (staging files do); -1 when it cannot be read. */
+int unit_vault_files(const char *archive, const char *prefix);
+
 /* Imports the slices of the UN list (2026-02-27) and of OFAC's SDN files
  * in tests/data/sanctions as list versions. */
 int unit_lists(struct at_ctx *ctx, struct store *st);

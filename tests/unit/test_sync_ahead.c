@@ -17,7 +17,6 @@
 #include "fixture.h"
 #include "unit.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,22 +145,6 @@ static bool seal(struct at_ctx *ctx, const char *path, struct sealed *s)
     return ok;
 }
 
-static int staging_files(const char *archive)
-{
-    char path[600];
-    struct dirent *e;
-    DIR *d;
-    int n = 0;
-
-    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
-    if ((d = opendir(path)) == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += strncmp(e->d_name, ".incoming", 9) == 0;
-    closedir(d);
-    return n;
-}
-
 UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behind)
 {
     struct at_ctx ctx = { 0 };
@@ -210,7 +193,7 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
           && got.upload == NULL && !got.checked);
     CHECK(strstr(ctx.message, "sent in the pack") && strstr(ctx.message, "fails authentication"));
     sync_ahead_stop(a);
-    CHECK(asked == 2 && staging_files("ahead") == 0);
+    CHECK(asked == 2 && unit_vault_files("ahead", ".incoming") == 0);
 
     /* The item of the first file held: only checked, nothing staged; the
      * question answered by polling, as the import does between frames. */
@@ -223,7 +206,7 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
     CHECK(sync_ahead_take(&ctx, a, at_good, good.key, good.len, &got) == AT_OK
           && got.upload == NULL && got.checked
           && memcmp(got.sha256, good.sha256, sizeof got.sha256) == 0);
-    CHECK(staging_files("ahead") == 0);
+    CHECK(unit_vault_files("ahead", ".incoming") == 0);
     sync_ahead_stop(a);
 
     /* Stopped before anything is taken, or while the thread asks:
@@ -231,7 +214,7 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
     REQUIRE((a = sync_ahead_start(st, p.fd, 7, &p.at_first, p.ad, file_after, held, &none))
             != NULL);
     sync_ahead_stop(a);
-    CHECK(staging_files("ahead") == 0);
+    CHECK(unit_vault_files("ahead", ".incoming") == 0);
     close(p.fd);
 
     /* A file the pack is too short for is not written: the import reads
@@ -245,7 +228,7 @@ UNIT_TEST(sync_ahead_gives_each_file_written_at_its_offset_and_leaves_none_behin
           && got.upload == NULL && !got.checked);
     sync_ahead_stop(a);
     close(p.fd);
-    CHECK(staging_files("ahead") == 0);
+    CHECK(unit_vault_files("ahead", ".incoming") == 0);
 
     /* A pipe is read in order, by the import alone. */
     REQUIRE(pipe(pipe_fd) == 0);

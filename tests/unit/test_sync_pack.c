@@ -237,40 +237,6 @@ static void no_key(uint8_t *plain, size_t *len)
     *len -= VAULTFILE_KEY_BYTES + 8;
 }
 
-/* Files in the archive's vault directory, dot files aside. */
-static int vault_files(const char *archive)
-{
-    char path[600];
-    struct dirent *e;
-    DIR *d;
-    int n = 0;
-
-    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
-    if ((d = opendir(path)) == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-/* Staging files left in the archive's vault directory. */
-static int staging_left(const char *archive)
-{
-    char path[600];
-    struct dirent *e;
-    DIR *d;
-    int n = 0;
-
-    snprintf(path, sizeof path, "%s/%s/vault", unit_tmpdir(), archive);
-    if ((d = opendir(path)) == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += strncmp(e->d_name, ".incoming", 9) == 0;
-    closedir(d);
-    return n;
-}
-
 /* Cuts the first file in the archive's vault directory by a byte. */
 static int cut_a_vault_file(const char *archive)
 {
@@ -423,7 +389,7 @@ static void refuses_wrong_files(bool piped)
     CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "mark is not JSON") != NULL);
     CHECK(log_size(b) == before);
-    CHECK(vault_files(receiver) == 0 && staging_left(receiver) == 0);
+    CHECK(unit_vault_files(receiver, NULL) == 0 && unit_vault_files(receiver, ".incoming") == 0);
     /* And the pack as it was is taken whole: b keeps each file as a keeps it;
      * from a regular file, both written ahead of their frames. */
     struct sync_stats stats = { 0 };
@@ -433,7 +399,7 @@ static void refuses_wrong_files(bool piped)
     else
         CHECK(sync_import(&ctx, b, fd, &stats) == AT_OK && stats.files_ahead == 2);
     close(fd);
-    CHECK(vault_files(receiver) == 2);
+    CHECK(unit_vault_files(receiver, NULL) == 2);
     uint64_t checked_files = 0, checked_bytes = 0;
     bool checked = false;
     CHECK(vault_verify_all(&ctx, b, &checked_files, &checked_bytes, &checked) == AT_OK);
@@ -448,7 +414,8 @@ static void refuses_wrong_files(bool piped)
     CHECK(import_bytes(&ctx, b, bad, (off_t)1 << 30, -1) == AT_ECORRUPT);
     CHECK(strstr(ctx.message, "not the") != NULL && strstr(ctx.message, "its item names"));
     CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
-    CHECK(log_size(b) == before && vault_files(receiver) == 2 && staging_left(receiver) == 0);
+    CHECK(log_size(b) == before && unit_vault_files(receiver, NULL) == 2
+          && unit_vault_files(receiver, ".incoming") == 0);
     /* A file cut short in the sender's vault is found before it is sent. */
     REQUIRE(cut_a_vault_file(sender) == 0);
     REQUIRE((fd = open(bad, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
