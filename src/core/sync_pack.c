@@ -1392,6 +1392,7 @@ struct importer {
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
     struct record_pending *pending; /* records whose view waits (record.h) */
     struct sync_ahead *ahead;       /* vault files written ahead, or NULL */
+    int64_t ahead_base;             /* where the pack starts in its file (its offsets count from there) */
     const struct sync_watch *watch; /* told of versions read, or NULL */
     uint64_t version_frames, versions_said; /* read so far; the header's count */
 };
@@ -1730,8 +1731,8 @@ static int apply_evidence(struct importer *im, json_t *body, const struct wire_p
     if (!held && parent_gid && (rc = local_evidence(im, parent_gid, parent)) != AT_OK)
         goto out;
     a.parent = !held && parent_gid ? parent : NULL;
-    if ((rc = sync_ahead_take(im->ctx, im->ahead, im->pi->offset, key, length, &ahead))
-        != AT_OK) {
+    if ((rc = sync_ahead_take(im->ctx, im->ahead, im->pi->offset + (uint64_t)im->ahead_base, key,
+                              length, &ahead)) != AT_OK) {
         ctx_prefix(im->ctx, "evidence item %s: ", gid);
         goto out;
     }
@@ -2001,8 +2002,12 @@ static int apply_frames(struct importer *im)
 {
     int rc;
 
-    im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset, &im->ss, im->ad,
-                                 item_file_after, ahead_held, im);
+    /* The pack need not start where its file does (standard input). */
+    off_t at = lseek(im->pi->fd, 0, SEEK_CUR);
+    im->ahead_base = (int64_t)at - (int64_t)(im->pi->len - im->pi->pos) - (int64_t)im->pi->offset;
+    if (at >= 0 && im->ahead_base >= 0)
+        im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset + (uint64_t)im->ahead_base,
+                                     &im->ss, im->ad, item_file_after, ahead_held, im);
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
         struct cursor c = { im->plain + 1, im->plen - 1, false };

@@ -311,7 +311,22 @@ static uint8_t *resealed(const struct frames *f, int item, const char *plain_pat
     return out;
 }
 
-/* Archives fa and fb, or, piped, pa and pb. */
+/* Writes to out the text, then the bytes of the file at in. */
+static bool write_after(const char *out, const char *text, const char *in)
+{
+    FILE *to = fopen(out, "wb"), *from = fopen(in, "rb");
+    bool ok = to && from && fputs(text, to) >= 0;
+    char chunk[65536];
+    size_t n;
+
+    while (ok && from && (n = fread(chunk, 1, sizeof chunk, from)) > 0)
+        ok = fwrite(chunk, 1, n, to) == n;
+    if (from)
+        fclose(from);
+    return to && fclose(to) == 0 && ok;
+}
+
+/* Archives fa and fb, or, piped, pfa and pfb. */
 static void refuses_wrong_files(bool piped)
 {
     const char *sender = piped ? "pfa" : "fa", *receiver = piped ? "pfb" : "fb";
@@ -391,14 +406,18 @@ static void refuses_wrong_files(bool piped)
     CHECK(log_size(b) == before);
     CHECK(unit_vault_files(receiver, NULL) == 0 && unit_vault_files(receiver, ".incoming") == 0);
     /* And the pack as it was is taken whole: b keeps each file as a keeps it;
-     * from a regular file, both written ahead of their frames. */
+     * from a regular file, both written ahead of their frames, also where
+     * the pack starts past the file's start (standard input read on). */
     struct sync_stats stats = { 0 };
-    REQUIRE((fd = open(path, O_RDONLY)) >= 0);
-    if (piped)
+    if (piped) {
         CHECK(import_bytes(&ctx, b, path, (off_t)1 << 30, -1) == AT_OK);
-    else
+    } else {
+        REQUIRE(write_after(bad, "bytes before the pack", path));
+        REQUIRE((fd = open(bad, O_RDONLY)) >= 0);
+        REQUIRE(lseek(fd, 21, SEEK_SET) == 21);
         CHECK(sync_import(&ctx, b, fd, &stats) == AT_OK && stats.files_ahead == 2);
-    close(fd);
+        close(fd);
+    }
     CHECK(unit_vault_files(receiver, NULL) == 2);
     uint64_t checked_files = 0, checked_bytes = 0;
     bool checked = false;
