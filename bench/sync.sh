@@ -12,7 +12,9 @@
 # (Argon2id), which every command, the import too, pays once.  Smaller runs:
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
 # alone; SYNC_PAD=N lengthens each description by N characters (records
-# whose rows outgrow a database page); SYNC_KEEP=1 keeps the directory,
+# whose rows outgrow a database page); SYNC_POINTS=1 gives each event a
+# point on the map (its counts and dates are kept as records arrive);
+# SYNC_KEEP=1 keeps the directory,
 # with the centre as it was before the import in centre.before (copy it
 # and import DIR/pack again to time one build against another).
 # Also prints the bytes the import added to the centre's database, a
@@ -24,6 +26,7 @@ versions=${SYNC_VERSIONS:-100000}
 bytes=${SYNC_BYTES:-$((1 << 30))}
 records=$((versions / 2))
 pad=${SYNC_PAD:-0}
+points=${SYNC_POINTS:-0}
 attest=${ATTEST_BIN:-$PWD/build/attest}
 [ -n "${ATTEST_BIN:-}" ] || make -s build/attest
 
@@ -38,13 +41,17 @@ now() { date +%s%N; }
 for a in field centre; do "$attest" init "$dir/$a" --kdf interactive 2>/dev/null; done
 
 # N/2 events, then a second version of each: N versions.
-python3 - "$records" "$pad" >"$dir/records.jsonl" <<'PY'
+python3 - "$records" "$pad" "$points" >"$dir/records.jsonl" <<'PY'
 import json, sys
 pad = ("FICTIONAL padding of a longer account. " * (int(sys.argv[2]) // 39 + 1))[:int(sys.argv[2])]
 for i in range(int(sys.argv[1])):
-    print(json.dumps({"type": "event", "data": {
-        "title": "FICTIONAL DEMO DATA event %d at the market" % i, "date": "%d" % (1990 + i % 30),
-        "description": "FICTIONAL DEMO DATA: a bench record, number %d, nothing real" % i + pad}}))
+    data = {"title": "FICTIONAL DEMO DATA event %d at the market" % i, "date": "%d" % (1990 + i % 30),
+            "description": "FICTIONAL DEMO DATA: a bench record, number %d, nothing real" % i + pad}
+    if sys.argv[3] != "0":
+        # Spread over the peninsula's box, on a grid no one surveyed.
+        data["lat"] = round(37.7 + (i * 7919 % 10007) / 10007 * 5.3, 5)
+        data["lon"] = round(124.2 + (i * 104729 % 10009) / 10009 * 6.1, 5)
+    print(json.dumps({"type": "event", "data": data}))
 PY
 at field import jsonl "$dir/records.jsonl" 2>/dev/null
 at field export jsonl -o "$dir/v1.jsonl"

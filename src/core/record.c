@@ -351,6 +351,41 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
     return derive_current(ctx, st, doc, text, replaces);
 }
 
+/* The map's counts (and the dates they keep) through a write of many
+ * records: a bulk import, or a pack's versions settled.  Keeping them
+ * costs more than anything else a record does (a point is added to 13
+ * zoom levels twice over, a look-up and an upsert each, about 550,000
+ * instructions, and its dates refreshed); making them again from every
+ * point costs about a quarter of that a point, but for the archive's
+ * points too.  So they are kept record by record till the write has
+ * derived as many records as the archive had points, then emptied (and
+ * left alone: layer_count_record and layer_date_record do nothing while
+ * they are not built) and made once at its end: never much more than the
+ * cheaper of the two. */
+struct map_bulk {
+    bool begun;
+    bool counting;            /* kept record by record */
+    bool recount;             /* emptied: made again at the end */
+    int64_t points_before;    /* the points they counted at the start */
+    int64_t written;          /* the records derived since */
+};
+
+static int map_bulk_begin(struct at_ctx *ctx, struct store *st, struct map_bulk *m)
+{
+    m->begun = true;
+    return layer_count_points(ctx, st, &m->counting, &m->points_before);
+}
+
+/* After each record derived. */
+static int map_bulk_derived(struct at_ctx *ctx, struct store *st, struct map_bulk *m)
+{
+    if (!m->counting || ++m->written <= m->points_before)
+        return AT_OK;
+    m->counting = false;
+    m->recount = true;
+    return layer_count_clear(ctx, st);
+}
+
 /* A record whose view waits, with the last version stored for it (its
  * number and canonical text), held so that settling, which picks that
  * version far more often than not, need not read it back.  The text, not
@@ -370,6 +405,7 @@ struct record_pending {
     struct pending_record *rec;  /* in the order first touched */
     size_t n, cap;
     json_t *index;               /* id -> its place in rec */
+    struct map_bulk map;         /* begun at the first settle */
 };
 
 struct record_pending *record_pending_new(void)
@@ -410,7 +446,8 @@ static void pending_add(struct record_pending *p, const char *id, int version, c
 /* The view of r's record as refresh_current leaves it after its last
  * version: derived from the version picked (the one held, or read back),
  * unless that is the current row's already. */
-static int settle_one(struct at_ctx *ctx, struct store *st, const struct pending_record *r)
+static int settle_one(struct at_ctx *ctx, struct store *st, struct record_pending *p,
+                      const struct pending_record *r)
 {
     static const char current_sql[] = "SELECT version FROM record_current WHERE id = ?1";
     static const char version_sql[] =
@@ -447,6 +484,8 @@ static int settle_one(struct at_ctx *ctx, struct store *st, const struct pending
         doc = canonical_parse(text, strlen(text));
     rc = doc ? derive_current(ctx, st, doc, text, replaces)
              : ctx_error(ctx, AT_ECORRUPT, "%s: version %d cannot be read", r->id, picked);
+    if (rc == AT_OK)
+        rc = map_bulk_derived(ctx, st, &p->map);
     json_decref(doc);
     free(read_back);
     return rc;
@@ -464,11 +503,21 @@ static void pending_clear(struct record_pending *p)
 
 int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p)
 {
-    int rc = AT_OK;
+    int rc = p->map.begun || p->n == 0 ? AT_OK : map_bulk_begin(ctx, st, &p->map);
 
     for (size_t i = 0; i < p->n && rc == AT_OK; i++)
-        rc = settle_one(ctx, st, &p->rec[i]);
+        rc = settle_one(ctx, st, p, &p->rec[i]);
     pending_clear(p);
+    return rc;
+}
+
+int record_pending_end(struct at_ctx *ctx, struct store *st, struct record_pending *p)
+{
+    int rc = record_pending_settle(ctx, st, p);
+
+    if (rc == AT_OK && p->map.recount)
+        rc = layer_count_rebuild(ctx, st);
+    p->map = (struct map_bulk){ 0 };
     return rc;
 }
 
@@ -722,10 +771,7 @@ struct record_bulk {
     struct buf self;          /* this archive's id */
     struct buf indexes;       /* the CREATE statements of the indexes dropped */
     struct evlog_batch log;
-    bool counting;            /* the map's counts are kept record by record */
-    bool recount;             /* they were emptied: made again at the end */
-    int64_t points_before;    /* the points they counted at the switch */
-    int64_t written;          /* the records written on the bulk path */
+    struct map_bulk map;
 };
 
 int record_bulk_begin(struct at_ctx *ctx, struct store *st, struct record_bulk **out)
@@ -755,7 +801,7 @@ int record_bulk_begin(struct at_ctx *ctx, struct store *st, struct record_bulk *
     /* The map's dates read the references through those indexes: made
      * again at the end. */
     if (rc == AT_OK)
-        rc = layer_count_points(ctx, st, &b->counting, &b->points_before);
+        rc = map_bulk_begin(ctx, st, &b->map);
     if (rc == AT_OK)
         rc = layer_date_suspend(ctx, st);
 out:
@@ -789,18 +835,7 @@ int record_bulk_add(struct at_ctx *ctx, struct store *st, struct record_bulk *b,
         || (rc = insert_version(ctx, st, doc, text, seq, NULL, buf_str(&b->self))) != AT_OK
         || (rc = derive_current(ctx, st, doc, text, false)) != AT_OK)
         goto out;
-    /* Keeping the map's counts costs more than anything else a new record
-     * does (a point is added to 13 zoom levels twice over, a look-up and an
-     * upsert each, about 550,000 instructions); making them again from
-     * every point costs about a quarter of that a point, but for the
-     * archive's points too.  So they are kept till the bulk path has
-     * written as many records as the archive had points, then emptied and
-     * made once at the end: never much more than the cheaper of the two. */
-    if (b->counting && ++b->written > b->points_before) {
-        b->counting = false;
-        b->recount = true;
-        rc = layer_count_clear(ctx, st);
-    }
+    rc = map_bulk_derived(ctx, st, &b->map);
 out:
     if (rc != AT_OK && seq != 0)
         evlog_batch_drop(&b->log, seq);
@@ -816,7 +851,7 @@ int record_bulk_end(struct at_ctx *ctx, struct store *st, struct record_bulk *b)
     if (rc == AT_OK && b->indexes.len)
         rc = store_exec(ctx, st, buf_str(&b->indexes));
     if (rc == AT_OK)
-        rc = b->recount ? layer_count_rebuild(ctx, st) : layer_date_resume(ctx, st);
+        rc = b->map.recount ? layer_count_rebuild(ctx, st) : layer_date_resume(ctx, st);
     record_bulk_free(b);
     return rc;
 }

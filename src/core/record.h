@@ -136,6 +136,12 @@ struct record_origin {
 struct record_pending;
 struct record_pending *record_pending_new(void);
 int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p);
+
+/* Settles what is left after the last version, and makes the map's
+ * counts again if settling so many records left them to the end
+ * (record.c's map_bulk: the same rule as a bulk import's).  Before the
+ * transaction commits; p may then be used again. */
+int record_pending_end(struct at_ctx *ctx, struct store *st, struct record_pending *p);
 void record_pending_free(struct record_pending *p);
 
 /* Stores doc, a version as its origin archive logged it, as the next

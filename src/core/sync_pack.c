@@ -2032,7 +2032,7 @@ static int apply_frames(struct importer *im)
             return rc;
         sync_ahead_poll(im->ahead);
     }
-    if (rc == AT_OK && (rc = record_pending_settle(im->ctx, im->st, im->pending)) == AT_OK)
+    if (rc == AT_OK && (rc = record_pending_end(im->ctx, im->st, im->pending)) == AT_OK)
         watch_versions(im, true);
     return rc;
 }
