@@ -235,7 +235,7 @@ char *evlog_head_text(const char *archive_id, const struct tree_head *h)
     merkle_hash_hex(h->root, hex);
     doc = json_pack("{s:s, s:s, s:s, s:I}", "archive", archive_id, "root", hex,
                     "signed_at", h->signed_at, "size", (json_int_t)h->size);
-    text = canonical_text(doc);
+    text = doc ? canonical_text(doc) : xstrdup("");
     json_decref(doc);
     return text;
 }

@@ -61,7 +61,10 @@ struct tree_head {
 };
 
 /* The canonical JSON that a head's signature covers:
- * {"archive":ID,"root":HEX,"signed_at":TIME,"size":N}.  Caller frees. */
+ * {"archive":ID,"root":HEX,"signed_at":TIME,"size":N}.  Caller frees.
+ * A head whose time or archive id is not text (bytes that are not UTF-8:
+ * a damaged proof, bundle or row) gives the empty text, which no archive
+ * signs: its signature then fails to verify, as a forged head's does. */
 char *evlog_head_text(const char *archive_id, const struct tree_head *h);
 
 /* Signs a head over the whole log with sign_sk and stores it, unless the
