@@ -360,8 +360,8 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
  * points too.  So they are kept record by record till the write has
  * derived as many records as the archive had points, then emptied (and
  * left alone: layer_count_record and layer_date_record do nothing while
- * they are not built) and made once at its end: never much more than the
- * cheaper of the two. */
+ * they are not built) and made once at its end: a small write into a
+ * large archive keeps them, one as large as the archive makes them once. */
 struct map_bulk {
     bool begun;
     bool counting;            /* kept record by record */
