@@ -683,13 +683,19 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
     CHECK(record_check_current(&ctx, c) == AT_OK && record_check_current(&ctx, d) == AT_OK);
     /* c settled more records at once than it had points: its map was made
      * again at the end (record_pending_end); d's was kept record by
-     * record.  Both count the six points left (the arrest was retracted),
-     * as the records give them. */
+     * record.  Both count every point left (the arrest was retracted; the
+     * bridge has one unless b's version of it is the one picked), as the
+     * records give them. */
     for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *stmt = store_stmt(&ctx, k ? d : c, "SELECT count(*) FROM record_current"
+                                        " WHERE lat IS NOT NULL AND NOT retracted");
         bool built = false;
-        int64_t points = -1;
+        int64_t points = -1, want = -2;
+        REQUIRE(stmt && sqlite3_step(stmt) == SQLITE_ROW);
+        want = sqlite3_column_int64(stmt, 0);
+        sqlite3_reset(stmt);
         CHECK(layer_count_points(&ctx, k ? d : c, &built, &points) == AT_OK && built
-              && points == 6);
+              && points == want && want >= 5);
         CHECK(layer_count_check(&ctx, k ? d : c) == AT_OK);
     }
     free(whole);
