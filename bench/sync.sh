@@ -13,10 +13,10 @@
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
 # alone; SYNC_PAD=N lengthens each description by N characters (records
 # whose rows outgrow a database page); SYNC_POINTS=1 gives each event a
-# point on the map (its counts and dates are kept as records arrive);
-# SYNC_KEEP=1 keeps the directory,
-# with the centre as it was before the import in centre.before (copy it
-# and import DIR/pack again to time one build against another).
+# point on the map (the import then has the map's counts and dates to
+# keep or make again); SYNC_KEEP=1 keeps the directory, with the centre
+# as it was before the import in centre.before (copy it and import
+# DIR/pack again to time one build against another).
 # Also prints the bytes the import added to the centre's database, a
 # version (each byte written is encrypted and authenticated once more).
 set -euo pipefail
