@@ -6,17 +6,23 @@
 # export` to a pinned peer and `attest sync import` there; and, as the
 # peer, `tar | zstd` of the same content (the records as `export jsonl`
 # writes them, and the evidence files in clear) and `zstd -d | tar x`.
-# Prints wall and CPU time, MB/s and records/s for each, the load (the
-# machine may be shared: CPU time is the steadier figure), and the ratios
-# (target: within 2x of the tar pipeline); and a command that only logs in
-# (Argon2id), which every command, the import too, pays once.  Smaller runs:
+# Each is timed SYNC_RUNS times (default 3), the peer and attest in turn
+# (tar | zstd, export, zstd -d | tar x, import into a copy of the centre
+# as it was), since a shared machine's speed drifts by a third within
+# minutes: each run's ratios compare steps seconds apart.  Prints the
+# median of each figure over the runs (wall and CPU time, MB/s and
+# records/s), the load, and the median of the runs' ratios with their
+# range (target: within 2x of the tar pipeline); and a command that only
+# logs in (Argon2id), which every command, the import too, pays once.
+# Smaller content:
 # SYNC_VERSIONS=2000 SYNC_BYTES=67108864; SYNC_BYTES=0 times the records
 # alone; SYNC_PAD=N lengthens each description by N characters (records
 # whose rows outgrow a database page); SYNC_POINTS=1 gives each event a
 # point on the map (the import then has the map's counts and dates to
 # keep or make again); SYNC_KEEP=1 keeps the directory, with the centre
 # as it was before the import in centre.before (copy it and import
-# DIR/pack again to time one build against another).
+# DIR/pack again to time one build against another).  SYNC_RUNS=1 for
+# one of each.
 # Also prints the bytes the import added to the centre's database, a
 # version (each byte written is encrypted and authenticated once more).
 set -euo pipefail
@@ -27,6 +33,7 @@ bytes=${SYNC_BYTES:-$((1 << 30))}
 records=$((versions / 2))
 pad=${SYNC_PAD:-0}
 points=${SYNC_POINTS:-0}
+runs=${SYNC_RUNS:-3}
 attest=${ATTEST_BIN:-$PWD/build/attest}
 [ -n "${ATTEST_BIN:-}" ] || make -s build/attest
 
@@ -93,23 +100,42 @@ cpu_ms() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
                           printf "%d\n", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1000 }' "$dir/times.$1"; }
 wall() { echo $(( ($(cat "$dir/wall.$2") - $(cat "$dir/wall.$1")) / 1000000 )); }
 cpu() { echo $(( $(cpu_ms "$2") - $(cpu_ms "$1") )); }
+ratio() { # ratio OURS THEIRS: OURS as a percentage of THEIRS
+    echo $(( $1 * 100 / ($2 > 0 ? $2 : 1) ))
+}
+# The median of the numbers given (of an even count, the lower middle one).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+range() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo " to " hi }'; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# The peer: the same content through tar and zstd, and back.
-cp "$dir/all.jsonl" "$dir/files/records.jsonl"
-settle 0; tar -C "$dir/files" -cf - . | zstd -q -1 -T1 >"$dir/content.tar.zst"; mark 1
-mkdir "$dir/untar"
-settle 1b; zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2
-rm -rf "$dir/untar" "$dir/files/records.jsonl"
 
 db_bytes() { cat "$dir/centre/attest.db" "$dir/centre/attest.db-wal" 2>/dev/null | wc -c || true; }
 db0=$(db_bytes)
-[ -z "${SYNC_KEEP:-}" ] || cp -a "$dir/centre" "$dir/centre.before"
-settle 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
-settle 4b; at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
-# Each command logs in (Argon2id, the archives' --kdf interactive), as a
-# person does once per command: timed alone (a mark read) to be seen apart.
-at centre sync mark >/dev/null; mark 6
+cp -a "$dir/centre" "$dir/centre.before"
+cp "$dir/all.jsonl" "$dir/files/records.jsonl"
+# Per run: the figures of each step (wall ms, CPU ms), by name.
+declare -A w c
+for r in $(seq "$runs"); do
+    # The peer: the same content through tar and zstd, and back.
+    settle 0; tar -C "$dir/files" -cf - . | zstd -q -1 -T1 -f -o "$dir/content.tar.zst"; mark 1
+    settle 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
+    rm -rf "$dir/untar"; mkdir "$dir/untar"
+    settle 1b; zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2
+    rm -rf "$dir/untar" "$dir/centre"; cp -a "$dir/centre.before" "$dir/centre"
+    settle 4b; at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
+    # Each command logs in (Argon2id, the archives' --kdf interactive), as
+    # a person does once per command: timed alone (a mark read) to be seen
+    # apart.
+    at centre sync mark >/dev/null; mark 6
+    for step in "out 0 1" "in 1b 2" "export 3 4" "import 4b 5" "login 5 6"; do
+        set -- $step
+        w[$1]+=" $(wall "$2" "$3")"; c[$1]+=" $(cpu "$2" "$3")"
+    done
+    w[xout]+=" $(ratio "$(wall 3 4)" "$(wall 0 1)")"; c[xout]+=" $(ratio "$(cpu 3 4)" "$(cpu 0 1)")"
+    w[xin]+=" $(ratio "$(wall 4b 5)" "$(wall 1b 2)")"; c[xin]+=" $(ratio "$(cpu 4b 5)" "$(cpu 1b 2)")"
+    c[xbare]+=" $(ratio "$(( $(cpu 4b 5) - $(cpu 5 6) ))" "$(cpu 1b 2)")"
+done
+rm -f "$dir/files/records.jsonl"
+[ -n "${SYNC_KEEP:-}" ] || rm -rf "$dir/centre.before"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 db1=$(db_bytes)
 got=$(at centre sync mark >/dev/null && "$attest" -A "$dir/centre" list --json 2>/dev/null \
@@ -120,21 +146,22 @@ if [ "$got" != "$records" ]; then
     exit 1
 fi
 
-row() { # row NAME FROM TO NOTE
-    local ms cpu; ms=$(wall "$2" "$3"); cpu=$(cpu "$2" "$3"); [ "$ms" -gt 0 ] || ms=1
+row() { # row NAME STEP NOTE: the step's medians
+    local ms cpu; ms=$(median ${w[$2]}); cpu=$(median ${c[$2]}); [ "$ms" -gt 0 ] || ms=1
     printf '%-20s %7d ms %7d ms CPU %6d MB/s %8d records/s  %s\n' "$1" "$ms" "$cpu" \
-        $(( content / 1000 / ms )) $(( versions * 1000 / ms )) "$4"
+        $(( content / 1000 / ms )) $(( versions * 1000 / ms )) "$3"
 }
-ratio() { # ratio OURS THEIRS: OURS as a percentage of THEIRS
-    echo $(( $1 * 100 / ($2 > 0 ? $2 : 1) ))
+against() { # against RATIOS THEIRS: the note of a step against the peer's
+    echo "$(median ${w[$1]})% of $2's wall time ($(range ${w[$1]})), $(median ${c[$1]})% of its CPU ($(range ${c[$1]})) (target <= 200%)"
 }
 echo "content: $versions record versions ($records records), $((bytes >> 20)) MiB of evidence in $n files;" \
      "pack $(( $(stat -c %s "$dir/pack") >> 20 )) MiB, tar.zst $(( $(stat -c %s "$dir/content.tar.zst") >> 20 )) MiB"
-echo "load average (1, 5, 15 min): $load0 before, $load1 after; $(nproc) CPUs"
-row "tar | zstd -1" 0 1 "the peer, out"
-row "zstd -d | tar x" 1b 2 "the peer, in"
-row "attest sync export" 3 4 "$(ratio "$(wall 3 4)" "$(wall 0 1)")% of tar | zstd's wall time, $(ratio "$(cpu 3 4)" "$(cpu 0 1)")% of its CPU (target <= 200%)"
-row "attest sync import" 4b 5 "$(ratio "$(wall 4b 5)" "$(wall 1b 2)")% of zstd -d | tar x's wall time, $(ratio "$(cpu 4b 5)" "$(cpu 1b 2)")% of its CPU (target <= 200%)"
+echo "load average (1, 5, 15 min): $load0 before, $load1 after; $(nproc) CPUs;" \
+     "medians of $runs runs, each the peer and attest in turn"
+row "tar | zstd -1" out "the peer, out"
+row "zstd -d | tar x" in "the peer, in"
+row "attest sync export" export "$(against xout "tar | zstd")"
+row "attest sync import" import "$(against xin "zstd -d | tar x")"
 echo "the centre's database grew by $(( (db1 - db0) >> 10 )) KiB: $(( (db1 - db0) / versions )) bytes a record version"
 printf '%-20s %7d ms %7d ms CPU  a command that only logs in and reads the mark; the import less it: %d%% of zstd -d | tar x'"'"'s CPU\n' \
-    "attest login alone" "$(wall 5 6)" "$(cpu 5 6)" "$(ratio "$(( $(cpu 4b 5) - $(cpu 5 6) ))" "$(cpu 1b 2)")"
+    "attest login alone" "$(median ${w[login]})" "$(median ${c[login]})" "$(median ${c[xbare]})"

@@ -82,6 +82,19 @@ static void derive(const struct type_spec *t, json_t *data, struct derived *d)
     }
 }
 
+/* Whether doc (a version, its shape checked) has a point on the map, as
+ * derive finds it. */
+static bool doc_has_point(json_t *doc)
+{
+    const struct type_spec *t = model_type(json_string_value(json_object_get(doc, "type")));
+    json_t *data = json_object_get(doc, "data");
+
+    for (size_t i = 0; t && i < t->nfields; i++)
+        if ((t->fields[i].flags & FIELD_LAT) && json_object_get(data, t->fields[i].name))
+            return true;
+    return false;
+}
+
 struct ref_insert {
     struct at_ctx *ctx;
     struct store *st;
@@ -351,23 +364,31 @@ static int refresh_current(struct at_ctx *ctx, struct store *st, json_t *doc, co
     return derive_current(ctx, st, doc, text, replaces);
 }
 
-/* The map's counts (and the dates they keep) through a write of many
- * records: a bulk import, or a pack's versions settled.  Keeping them
- * costs more than anything else a record does (a point is added to 13
- * zoom levels twice over, a look-up and an upsert each, about 550,000
- * instructions, and its dates refreshed); making them again from every
- * point costs about a quarter of that a point, but for the archive's
- * points too.  So they are kept record by record till the write has
- * derived as many records as the archive had points, then emptied (and
- * left alone: layer_count_record and layer_date_record do nothing while
- * they are not built) and made once at its end: a small write into a
- * large archive keeps them, one as large as the archive makes them once. */
+/* The map's counts (and the dates they keep) through a write of many records:
+ * a bulk import, or a pack's versions settled.  Keeping them costs more than
+ * anything else a record does (a point is added to 13 zoom levels twice over,
+ * a look-up and an upsert each, and its dates refreshed: about 72
+ * microseconds a record with a point); making them again from every point
+ * costs about a sixth of that a point (11), but for the archive's points too
+ * (docs/scaling.md, with the bulk page cache).  When making them again is the
+ * cheaper, they are emptied (and left alone: layer_count_record and
+ * layer_date_record do nothing while they are not built) and made once at the
+ * end of the write.  A pack's settling knows beforehand how many records with
+ * a point it derives, n into an archive of m points, and decides then
+ * (map_bulk_expect): made again when n * MAP_KEEP_COST > m + n.  A bulk
+ * import does not know what is coming: it keeps them till it has derived as
+ * many records as the archive had points (map_bulk_derived), so a small write
+ * into a large archive keeps them, one as large as the archive makes them
+ * once. */
+#define MAP_KEEP_COST 6
+
 struct map_bulk {
     bool begun;
     bool counting;            /* kept record by record */
     bool recount;             /* emptied: made again at the end */
     int64_t points_before;    /* the points they counted at the start */
     int64_t written;          /* the records derived since */
+    int64_t expected;         /* the records with a point settling said were coming */
 };
 
 static int map_bulk_begin(struct at_ctx *ctx, struct store *st, struct map_bulk *m)
@@ -376,14 +397,29 @@ static int map_bulk_begin(struct at_ctx *ctx, struct store *st, struct map_bulk 
     return layer_count_points(ctx, st, &m->counting, &m->points_before);
 }
 
+/* Empties the counts, to be made again at the end. */
+static int map_bulk_stop(struct at_ctx *ctx, struct store *st, struct map_bulk *m)
+{
+    m->counting = false;
+    m->recount = true;
+    return layer_count_clear(ctx, st);
+}
+
 /* After each record derived. */
 static int map_bulk_derived(struct at_ctx *ctx, struct store *st, struct map_bulk *m)
 {
     if (!m->counting || ++m->written <= m->points_before)
         return AT_OK;
-    m->counting = false;
-    m->recount = true;
-    return layer_count_clear(ctx, st);
+    return map_bulk_stop(ctx, st, m);
+}
+
+/* Before n more records with a point are derived. */
+static int map_bulk_expect(struct at_ctx *ctx, struct store *st, struct map_bulk *m, int64_t n)
+{
+    m->expected += n;
+    if (!m->counting || m->expected * (MAP_KEEP_COST - 1) <= m->points_before)
+        return AT_OK;
+    return map_bulk_stop(ctx, st, m);
 }
 
 /* A record whose view waits, with the last version stored for it (its
@@ -397,6 +433,7 @@ struct pending_record {
     char *id;
     int version;   /* of text; 0: not held */
     char *text;
+    bool point;    /* the last version stored has a point on the map */
 };
 
 #define PENDING_HELD_MAX 65536
@@ -416,8 +453,10 @@ struct record_pending *record_pending_new(void)
     return p;
 }
 
-/* Notes that id has a new version, its canonical text; takes text. */
-static void pending_add(struct record_pending *p, const char *id, int version, char *text)
+/* Notes that id has a new version, its canonical text (with a point:
+ * point); takes text. */
+static void pending_add(struct record_pending *p, const char *id, int version, char *text,
+                        bool point)
 {
     json_t *at = json_object_get(p->index, id);
     struct pending_record *r;
@@ -435,6 +474,7 @@ static void pending_add(struct record_pending *p, const char *id, int version, c
         free(r->text);
         r->version = 0, r->text = NULL;
     }
+    r->point = point;
     if ((size_t)(r - p->rec) < PENDING_HELD_MAX) {
         r->version = version;
         r->text = text;
@@ -504,7 +544,12 @@ static void pending_clear(struct record_pending *p)
 int record_pending_settle(struct at_ctx *ctx, struct store *st, struct record_pending *p)
 {
     int rc = p->map.begun || p->n == 0 ? AT_OK : map_bulk_begin(ctx, st, &p->map);
+    int64_t points = 0;
 
+    for (size_t i = 0; i < p->n; i++)
+        points += p->rec[i].point;
+    if (rc == AT_OK && points > 0)
+        rc = map_bulk_expect(ctx, st, &p->map, points);
     for (size_t i = 0; i < p->n && rc == AT_OK; i++)
         rc = settle_one(ctx, st, p, &p->rec[i]);
     pending_clear(p);
@@ -609,7 +654,7 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
         || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
     if (o && o->pending) {
-        pending_add(o->pending, id, version, text);
+        pending_add(o->pending, id, version, text, doc_has_point(doc));
         text = NULL;
         rc = AT_OK;
         goto out;

@@ -681,9 +681,9 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
         fprintf(stderr, "# one pack:\n%s# one by one:\n%s", whole, single);
     CHECK(strstr(whole, id[3]) != NULL && strstr(whole, "school merged") != NULL);
     CHECK(record_check_current(&ctx, c) == AT_OK && record_check_current(&ctx, d) == AT_OK);
-    /* c settled more records at once than it had points: its map was made
-     * again at the end (record_pending_end); d's was kept record by
-     * record.  Both count every point left (the arrest was retracted; the
+    /* c settled at once more records with a point than a fifth of its
+     * points: its map was made again at the end (record_pending_end); d's
+     * was kept record by record.  Both count every point left (the arrest was retracted; the
      * bridge has one unless b's version of it is the one picked), as the
      * records give them. */
     for (int k = 0; k < 2; k++) {
@@ -720,6 +720,69 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
 
 /* A proof kept as a BLOB gives back the JSON it was made from, salt and
  * all; a BLOB cut short, or one with bytes after it, is not a proof. */
+/* The map of st counts every current point, as made from scratch. */
+static void check_map(struct at_ctx *ctx, struct store *st, int64_t want)
+{
+    bool built = false;
+    int64_t points = -1;
+
+    CHECK(layer_count_points(ctx, st, &built, &points) == AT_OK && built && points == want);
+    CHECK(layer_count_check(ctx, st) == AT_OK);
+    CHECK(record_check_current(ctx, st) == AT_OK);
+}
+
+/* A pack's settling keeps the map's counts or makes them again at its
+ * end, by how many records with a point it brings against the points
+ * held (record.c, map_bulk): fewer than a fifth kept, more made again,
+ * even when they are fewer than the points held.  Either way the map is
+ * the one the records give. */
+UNIT_TEST(sync_pack_map_kept_or_made_again_by_the_points_a_pack_brings)
+{
+    static const int brought[] = { 12, 4, 2, 1 };  /* into 0, 12, 16 and 18 points held */
+    struct at_ctx ctx = { 0 };
+    struct session sa, sb;
+    struct store *a = unit_archive(&ctx, "ma", &sa), *b = unit_archive(&ctx, "mb", &sb);
+    struct buf la = BUF_INIT, lb = BUF_INIT;
+    char id[RECORD_ID_MAX], path[512], data[160];
+    int64_t points = 0;
+    int fd, n = 0;
+
+    REQUIRE(a && b);
+    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK);
+    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
+    snprintf(path, sizeof path, "%s/map-pack", unit_tmpdir());
+    for (size_t k = 0; k < sizeof brought / sizeof *brought; k++) {
+        /* Records with a point, one without, and an amendment that moves
+         * the first record's point. */
+        for (int i = 0; i < brought[k]; i++, n++) {
+            snprintf(data, sizeof data, "{\"title\": \"FICTIONAL site visit %d\", \"date\": \"%d\","
+                     " \"lat\": %.3f, \"lon\": %.3f}", n, 1995 + n % 20, 38.0 + n * 0.21,
+                     125.0 + n * 0.17);
+            REQUIRE(unit_add(&ctx, a, "event", data, -1, n == 0 ? id : NULL) == AT_OK);
+        }
+        REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL rumour, no place\"}", -1, NULL)
+                == AT_OK);
+        if (k > 0) {
+            snprintf(data, sizeof data, "{\"lat\": %.3f}", 41.0 + k * 0.3);
+            CHECK(evlog_write(&ctx, a, change_event, (const char *[]){ id, data }) == AT_OK);
+        }
+        points += brought[k];
+        REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+        REQUIRE(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_OK);
+        lseek(fd, 0, SEEK_SET);
+        CHECK(sync_import(&ctx, b, fd, NULL) == AT_OK);
+        close(fd);
+        check_map(&ctx, b, points);
+    }
+    buf_free(&la);
+    buf_free(&lb);
+    store_close(a);
+    store_close(b);
+    access_session_free(&sa);
+    access_session_free(&sb);
+}
+
 UNIT_TEST(sync_pack_kept_proof_round_trip)
 {
     static const char text[] =
