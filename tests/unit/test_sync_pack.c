@@ -683,9 +683,9 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
     CHECK(record_check_current(&ctx, c) == AT_OK && record_check_current(&ctx, d) == AT_OK);
     /* c settled at once more records with a point than a fifth of its
      * points: its map was made again at the end (record_pending_end); d's
-     * was kept record by record.  Both count every point left (the arrest was retracted; the
-     * bridge has one unless b's version of it is the one picked), as the
-     * records give them. */
+     * was kept record by record.  Both count every point left (the arrest
+     * was retracted; the bridge has one unless b's version of it is the one
+     * picked), as the records give them. */
     for (int k = 0; k < 2; k++) {
         sqlite3_stmt *stmt = store_stmt(&ctx, k ? d : c, "SELECT count(*) FROM record_current"
                                         " WHERE lat IS NOT NULL AND NOT retracted");
@@ -718,8 +718,6 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
     access_session_free(&sd);
 }
 
-/* A proof kept as a BLOB gives back the JSON it was made from, salt and
- * all; a BLOB cut short, or one with bytes after it, is not a proof. */
 /* The map of st counts every current point, as made from scratch. */
 static void check_map(struct at_ctx *ctx, struct store *st, int64_t want)
 {
@@ -783,6 +781,8 @@ UNIT_TEST(sync_pack_map_kept_or_made_again_by_the_points_a_pack_brings)
     access_session_free(&sb);
 }
 
+/* A proof kept as a BLOB gives back the JSON it was made from, salt and
+ * all; a BLOB cut short, or one with bytes after it, is not a proof. */
 UNIT_TEST(sync_pack_kept_proof_round_trip)
 {
     static const char text[] =
