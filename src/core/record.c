@@ -1234,27 +1234,14 @@ out:
 }
 
 int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
-                      const struct record_origin *o, bool *already)
+                      const struct record_origin *o)
 {
-    static const char held_sql[] = "SELECT 1 FROM record_version WHERE origin = ?1 AND oseq = ?2";
     const struct type_spec *t = NULL;
     struct record_origin with = *o;
     json_t *stored = NULL, *origin = NULL;
-    sqlite3_stmt *stmt;
     char now[21];
-    int rc, step, version;
+    int rc, version;
 
-    *already = false;
-    if ((stmt = store_stmt(ctx, st, held_sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, o->archive, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, o->seq);
-    step = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (step == SQLITE_ROW) {
-        *already = true;
-        return AT_OK;
-    }
     if ((rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
         return rc;
     if ((rc = model_validate(ctx, t, json_object_get(doc, "data"))) != AT_OK)
@@ -1278,6 +1265,40 @@ int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
     json_decref(stored);
     json_decref(origin);
     return rc;
+}
+
+/* record_put_synced's doc back from what it stored: the origin's author
+ * and time in their places again, no "origin", and the version number
+ * the origin gave it (version).  Exact only for a doc that had no origin
+ * of its own (record_logged_text_again says when). */
+char *record_logged_text(json_t *stored, json_int_t version)
+{
+    json_t *origin = json_object_get(stored, "origin"), *doc;
+    char *text;
+
+    if (!json_is_object(origin))
+        return NULL;
+    doc = json_copy(stored);
+    json_object_set(doc, "author", json_object_get(origin, "author"));
+    json_object_set(doc, "written_at", json_object_get(origin, "written_at"));
+    json_object_set_new(doc, "version", json_integer(version));
+    json_object_del(doc, "origin");
+    text = canonical_text(doc);
+    json_decref(doc);
+    return text;
+}
+
+bool record_logged_text_again(json_t *doc, const char *text, size_t len)
+{
+    char *again;
+    bool same;
+
+    if (json_object_get(doc, "origin") != NULL)
+        return false; /* origin_of kept it, and lost the doc's own author and time */
+    again = canonical_text(doc);
+    same = again && strlen(again) == len && memcmp(again, text, len) == 0;
+    free(again);
+    return same;
 }
 
 int record_get(struct at_ctx *ctx, struct store *st, const char *id, int version, json_t **out)

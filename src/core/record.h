@@ -146,13 +146,22 @@ void record_pending_free(struct record_pending *p);
 
 /* Stores doc, a version as its origin archive logged it, as the next
  * local version of its record, keeping its origin (author, time, archive,
- * identity, bases, proof); sets *already and writes nothing when a version
- * with this identity is held.  The record's current view follows the rule
+ * identity, bases, proof).  The record's current view follows the rule
  * over its heads.  The caller has checked the pack it came in (and the
- * right to import it); the session must be cleared for the version.
- * Inside a transaction. */
+ * right to import it) and that no version with this identity is held; the
+ * session must be cleared for the version.  Inside a transaction. */
 int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
-                      const struct record_origin *o, bool *already);
+                      const struct record_origin *o);
+
+/* What an imported version's origin logged, made again from the version
+ * as record_put_synced stored it (a version's proof is then kept without
+ * its text: sync_pack.c): record_logged_text gives the canonical text
+ * back from stored, with version the number the origin gave it (NULL when
+ * stored has no origin); record_logged_text_again says whether that will
+ * be text exactly when record_put_synced stores doc (text parsed): when
+ * doc held no origin of its own and text is its canonical text. */
+char *record_logged_text(json_t *stored, json_int_t version);
+bool record_logged_text_again(json_t *doc, const char *text, size_t len);
 
 /* The version document of id at version (0 = current), whoever asks: for
  * core's own work on records it has been told to write or has checked;

@@ -599,6 +599,29 @@ static const char *const migrations[] = {
     "INSERT INTO search_words(search_words) VALUES ('rebuild');\n"
     "INSERT INTO search_cjk(search_cjk) VALUES ('rebuild');\n"
     "INSERT INTO search_short(search_short) VALUES ('rebuild');\n",
+    /* 27 -> 28: what the proofs of a pack's versions share, kept once:
+     * the tree heads they are against (proof_head) and the hashes of their
+     * paths (proof_node: the hash of leaves [lo, hi) of the tree under
+     * head), which a version's proof names instead of holding them
+     * (sync_pack.c: sync_proof_store).  Proofs kept before keep them.  (The
+     * tables may exist already in an archive whose version was set back to
+     * redo an earlier migration.) */
+    "CREATE TABLE IF NOT EXISTS proof_head (\n"
+    "  id        INTEGER PRIMARY KEY,\n"
+    "  size      INTEGER NOT NULL,\n"
+    "  root      BLOB NOT NULL,\n"
+    "  signature BLOB NOT NULL,\n"
+    "  signed_at TEXT NOT NULL,\n"
+    "  sign_pk   BLOB NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS proof_head_root ON proof_head(root);\n"
+    "CREATE TABLE IF NOT EXISTS proof_node (\n"
+    "  head INTEGER NOT NULL REFERENCES proof_head(id),\n"
+    "  lo   INTEGER NOT NULL,\n"
+    "  hi   INTEGER NOT NULL,\n"
+    "  hash BLOB NOT NULL,\n"
+    "  PRIMARY KEY (head, lo, hi)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 const char *schema_create_sql(void)

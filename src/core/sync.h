@@ -149,27 +149,56 @@ struct sync_seen {
     struct merkle_verified verified; /* the last proof verified under head */
 };
 
+/* What reading kept proofs one after another keeps (a pack's versions,
+ * read in the order they were kept, share a tree head and most of their
+ * paths): the head last read or kept, with its id in proof_head, and its
+ * path, each hash with the leaves [lo, hi) it covers.  Zeroed, it holds
+ * none. */
+struct sync_proof_cache {
+    int64_t head_id;
+    struct tree_head head;
+    uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES];
+    size_t len;
+    uint64_t lo[MERKLE_MAX_PROOF], hi[MERKLE_MAX_PROOF];
+    uint8_t hash[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+};
+
+/* Reads kept proofs: st, the store their heads and hashes are kept in (a
+ * version's proof names them there), the last read, and a text made again
+ * for a proof kept without it.  Zeroed but for st to start;
+ * sync_proof_reader_free. */
+struct sync_proof_reader {
+    struct store *st;
+    struct sync_proof_cache last;
+    struct buf text;
+};
+void sync_proof_reader_free(struct sync_proof_reader *r);
+
 /* Checks proof, the inclusion proof kept with the version or item
  * origin/oseq: its text is entry oseq of origin's log, under a tree head
  * signed by origin's key: this archive's own for its own entries (whose
  * text must then be the one its log kept a leaf for, and that `attest
  * travel` sent away unless the entry is held here), the key pinned for
  * origin, else the one the proof names.  proof is the BLOB of len bytes
- * kept with the version or item (record_version.proof, sync_item.proof);
- * *text and *text_len are set to the text it proves (inside proof).
- * AT_ECORRUPT naming origin/oseq otherwise.  For `attest verify`; an
- * import runs the same check on the proof as it travels, with the
- * sender's key too (sync_proof_check, sync_int.h). */
-int sync_proof_verify(struct at_ctx *ctx, struct store *st, const void *proof, size_t len,
-                      const char *origin, int64_t oseq, struct sync_seen *seen,
-                      const char **text, size_t *text_len);
+ * kept with the version or item (record_version.proof, sync_item.proof),
+ * read with r (r->st the archive's store), doc the version's document kept
+ * beside it (NULL for an item: a version's proof may be kept without its
+ * text, made again from doc); *text and *text_len are set to the text it
+ * proves (in proof or r).  AT_ECORRUPT naming origin/oseq otherwise.  For
+ * `attest verify`; an import runs the same check on the proof as it
+ * travels, with the sender's key too (sync_proof_check, sync_int.h). */
+int sync_proof_verify(struct at_ctx *ctx, struct sync_proof_reader *r, const void *proof,
+                      size_t len, const char *doc, const char *origin, int64_t oseq,
+                      struct sync_seen *seen, const char **text, size_t *text_len);
 
 /* A kept proof as JSON, to be read by a person ({"hashes", "index",
  * "root", "salt" (an evidence item's), "sign_pk", "signature",
  * "signed_at", "size", "text"}, hashes and signature in hex, the key in
- * base64), and back: new JSON, or NULL when proof is not a whole one; the
- * kept form into out, or AT_EINVAL. */
-json_t *sync_proof_json(const void *proof, size_t len);
+ * base64), and back: new JSON, or NULL when proof is not a whole one (its
+ * head and hashes read from st when it names them there, its text made
+ * again from doc, the version beside it, when it was kept without); the
+ * whole kept form, with its text, into out, or AT_EINVAL. */
+json_t *sync_proof_json(struct store *st, const void *proof, size_t len, const char *doc);
 int sync_proof_from_json(json_t *j, struct buf *out);
 
 /* Converts the proofs an archive before schema 26 kept as JSON to the

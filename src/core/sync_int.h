@@ -64,15 +64,30 @@ struct wire_proof {
     size_t text_len;
 };
 
-/* p as it is kept (record_version.proof, sync_item.proof: a BLOB), with
- * the salt of an evidence item's commitment (or NULL), into out. */
+/* p as it is kept whole (sync_item.proof, and a proof read from JSON: a
+ * BLOB), with the salt of an evidence item's commitment (or NULL), into
+ * out. */
 void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *out);
 
-/* A kept proof read back in place (kept must outlive p, whose text and
- * *salt point into it); *salt_len is 0 when it has none; salt may be
- * NULL.  False when it is not a whole one. */
-bool sync_proof_read(const void *kept, size_t len, struct wire_proof *p, const char **salt,
-                     size_t *salt_len);
+/* p, the checked proof of a version, as an import keeps it
+ * (record_version.proof): its tree head and path hashes into proof_head
+ * and proof_node, where pc (the last proof so kept) does not show them
+ * there already, and the BLOB naming them into out; without its text when
+ * text_version is not 0 (p proves a version that record_put_synced stores
+ * so that record_logged_text gives its text back with text_version, the
+ * version number the text holds). */
+int sync_proof_store(struct at_ctx *ctx, struct store *st, struct sync_proof_cache *pc,
+                     const struct wire_proof *p, int64_t text_version, struct buf *out);
+
+/* A kept proof read back, in either form, with r: in place where it can
+ * be (kept must outlive p, whose text and *salt may point into it, or
+ * into r until its next read); *salt_len is 0 when it has none; salt may
+ * be NULL.  A proof kept without its text has it made again from doc, the
+ * version kept beside it (NULL for an item).  False when it is not a whole
+ * one, names a head or hash r->st does not hold, or its text cannot be
+ * made again. */
+bool sync_proof_read(struct sync_proof_reader *r, const void *kept, size_t len, const char *doc,
+                     struct wire_proof *p, const char **salt, size_t *salt_len);
 
 /* The one check of a proof (sync_proof_verify's), for an import and for
  * verify alike, also accepting the key of sender (a pack's pinned sender,

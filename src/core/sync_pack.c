@@ -201,11 +201,23 @@ static bool take_proof(struct cursor *c, struct wire_proof *p)
 }
 
 /* The proof as it is kept beside what it proves (record_version.proof,
- * sync_item.proof; docs/schema.md) and sent on from: a BLOB of u64 index,
- * the proof as it travels (put_proof), then u16 length and the salt of an
- * evidence item's commitment (empty for anything else).  Binary, as on the
- * wire: a version's proof is kept with each version, and as hex in JSON
- * it was twice the size, a row too long to share a page. */
+ * sync_item.proof; docs/schema.md) and sent on from, in one of two forms.
+ * Whole: a BLOB of u64 index, the proof as it travels (put_proof), then
+ * u16 length and the salt of an evidence item's commitment (empty for
+ * anything else).  Binary, as on the wire: a version's proof is kept with
+ * each version, and as hex in JSON it was twice the size, a row too long
+ * to share a page.  Stored (sync_proof_store, a version's as an import
+ * keeps it): u8 KEPT_STORED, u64 the id of its tree head in proof_head,
+ * u64 index, u32 length and text, u16 0; its path's hashes are in
+ * proof_node, each once for all the proofs under the head (a pack's
+ * versions share the head and most of their paths, which were three
+ * quarters of a version's bytes).  In either, a version's proof is kept
+ * without its text when the version stored beside it gives the text back
+ * (record_logged_text): the text's length is then 0 (no text on the wire
+ * is empty) and the BLOB ends with u64 the version number the text holds.
+ * A whole proof's first byte is its index's highest, below KEPT_STORED. */
+#define KEPT_STORED 0x80
+
 void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *out)
 {
     size_t n = salt ? strlen(salt) : 0;
@@ -220,21 +232,266 @@ void sync_proof_keep(const struct wire_proof *p, const char *salt, struct buf *o
     buf_append(out, salt, n);
 }
 
-bool sync_proof_read(const void *kept, size_t len, struct wire_proof *p, const char **salt,
-                     size_t *salt_len)
+/* The leaves [lo, hi) of the tree of size leaves whose hash each element
+ * of leaf index's path is (RFC 6962 2.1.1's PATH: the subtree beside each
+ * split on the way down to the leaf), leaf end first; their count. */
+static size_t path_ranges(uint64_t index, uint64_t size, uint64_t lo[MERKLE_MAX_PROOF],
+                          uint64_t hi[MERKLE_MAX_PROOF])
+{
+    uint64_t a = 0, b = size, down_lo[MERKLE_MAX_PROOF], down_hi[MERKLE_MAX_PROOF];
+    size_t n = 0;
+
+    while (b - a > 1 && n < MERKLE_MAX_PROOF) {
+        uint64_t k = 1;
+        while (k < (b - a + 1) / 2)
+            k <<= 1; /* the largest power of two below b - a */
+        if (index < a + k)
+            down_lo[n] = a + k, down_hi[n] = b, b = a + k;
+        else
+            down_lo[n] = a, down_hi[n] = a + k, a += k;
+        n++;
+    }
+    for (size_t i = 0; i < n; i++)
+        lo[i] = down_lo[n - 1 - i], hi[i] = down_hi[n - 1 - i];
+    return n;
+}
+
+static bool same_head(const struct sync_proof_cache *pc, const struct tree_head *h,
+                      const uint8_t *sign_pk)
+{
+    return pc->head_id != 0 && pc->head.size == h->size
+           && memcmp(pc->head.root, h->root, sizeof h->root) == 0
+           && memcmp(pc->head.signature, h->signature, sizeof h->signature) == 0
+           && strcmp(pc->head.signed_at, h->signed_at) == 0
+           && memcmp(pc->sign_pk, sign_pk, sizeof pc->sign_pk) == 0;
+}
+
+/* The hash of [lo, hi) in the path pc holds, or NULL. */
+static const uint8_t *cached_node(const struct sync_proof_cache *pc, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < pc->len; i++)
+        if (pc->lo[i] == lo && pc->hi[i] == hi)
+            return pc->hash[i];
+    return NULL;
+}
+
+/* p's tree head in proof_head (found, or added), as pc's. */
+static int store_head(struct at_ctx *ctx, struct store *st, struct sync_proof_cache *pc,
+                      const struct wire_proof *p)
+{
+    static const char find_sql[] =
+        "SELECT id FROM proof_head WHERE root = ?1 AND size = ?2 AND signature = ?3"
+        " AND signed_at = ?4 AND sign_pk = ?5";
+    static const char add_sql[] =
+        "INSERT INTO proof_head(root, size, signature, signed_at, sign_pk)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
+    int64_t id = 0;
+
+    if (same_head(pc, &p->head, p->sign_pk))
+        return AT_OK;
+    for (int pass = 0; pass < 2 && id == 0; pass++) {
+        sqlite3_stmt *stmt = store_stmt(ctx, st, pass == 0 ? find_sql : add_sql);
+        if (stmt == NULL)
+            return AT_ERR;
+        sqlite3_bind_blob(stmt, 1, p->head.root, sizeof p->head.root, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)p->head.size);
+        sqlite3_bind_blob(stmt, 3, p->head.signature, sizeof p->head.signature, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, p->head.signed_at, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(stmt, 5, p->sign_pk, sizeof p->sign_pk, SQLITE_STATIC);
+        int step = sqlite3_step(stmt);
+        if (pass == 0 && step == SQLITE_ROW)
+            id = sqlite3_column_int64(stmt, 0);
+        else if (pass == 1 && step == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(store_db(st));
+        sqlite3_reset(stmt);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return store_error(ctx, st, "keeping a proof's tree head");
+    }
+    pc->head_id = id;
+    pc->head = p->head;
+    memcpy(pc->sign_pk, p->sign_pk, sizeof pc->sign_pk);
+    pc->len = 0;
+    return AT_OK;
+}
+
+int sync_proof_store(struct at_ctx *ctx, struct store *st, struct sync_proof_cache *pc,
+                     const struct wire_proof *p, int64_t text_version, struct buf *out)
+{
+    static const char node_sql[] =
+        "INSERT OR IGNORE INTO proof_node(head, lo, hi, hash) VALUES (?1, ?2, ?3, ?4)";
+    uint64_t lo[MERKLE_MAX_PROOF], hi[MERKLE_MAX_PROOF];
+    size_t n = path_ranges(p->index, p->head.size, lo, hi);
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (n != p->path.len || p->index >= p->head.size)
+        return ctx_error(ctx, AT_ECORRUPT, "a proof's path does not fit its tree");
+    if ((rc = store_head(ctx, st, pc, p)) != AT_OK)
+        return rc;
+    if ((stmt = store_stmt(ctx, st, node_sql)) == NULL)
+        return AT_ERR;
+    /* Only the hashes the last proof under the head did not have: a
+     * neighbour's path differs from it in a node or two. */
+    for (size_t i = 0; i < n; i++) {
+        if (cached_node(pc, lo[i], hi[i]) != NULL)
+            continue;
+        sqlite3_bind_int64(stmt, 1, pc->head_id);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)lo[i]);
+        sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hi[i]);
+        sqlite3_bind_blob(stmt, 4, p->path.hash[i], MERKLE_HASH_LEN, SQLITE_STATIC);
+        int step = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        if (step != SQLITE_DONE)
+            return store_error(ctx, st, "keeping a proof's path");
+    }
+    pc->len = n;
+    memcpy(pc->lo, lo, n * sizeof *lo);
+    memcpy(pc->hi, hi, n * sizeof *hi);
+    memcpy(pc->hash, p->path.hash, n * MERKLE_HASH_LEN);
+
+    buf_reset(out);
+    buf_u8(out, KEPT_STORED);
+    buf_u64(out, (uint64_t)pc->head_id);
+    buf_u64(out, p->index);
+    buf_u32(out, text_version > 0 ? 0 : (uint32_t)p->text_len);
+    if (text_version == 0)
+        buf_append(out, p->text, p->text_len);
+    buf_u8(out, 0);
+    buf_u8(out, 0);
+    if (text_version > 0)
+        buf_u64(out, (uint64_t)text_version);
+    return AT_OK;
+}
+
+/* A stored proof's tree head, as r's. */
+static bool read_head(struct sync_proof_reader *r, int64_t id)
+{
+    static const char sql[] =
+        "SELECT size, root, signature, signed_at, sign_pk FROM proof_head WHERE id = ?1";
+    struct sync_proof_cache *pc = &r->last;
+    struct at_ctx quiet = { 0 };
+    sqlite3_stmt *stmt;
+    bool ok;
+
+    if (pc->head_id == id)
+        return true;
+    if (r->st == NULL || (stmt = store_stmt(&quiet, r->st, sql)) == NULL)
+        return false;
+    sqlite3_bind_int64(stmt, 1, id);
+    const char *at;
+    ok = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == MERKLE_HASH_LEN
+         && sqlite3_column_bytes(stmt, 2) == sizeof pc->head.signature
+         && (at = (const char *)sqlite3_column_text(stmt, 3)) != NULL
+         && strlen(at) < sizeof pc->head.signed_at
+         && sqlite3_column_bytes(stmt, 4) == sizeof pc->sign_pk;
+    if (ok) {
+        pc->head.size = (uint64_t)sqlite3_column_int64(stmt, 0);
+        memcpy(pc->head.root, sqlite3_column_blob(stmt, 1), MERKLE_HASH_LEN);
+        memcpy(pc->head.signature, sqlite3_column_blob(stmt, 2), sizeof pc->head.signature);
+        strcpy(pc->head.signed_at, at);
+        memcpy(pc->sign_pk, sqlite3_column_blob(stmt, 4), sizeof pc->sign_pk);
+        pc->head_id = id;
+        pc->len = 0;
+    }
+    sqlite3_reset(stmt);
+    return ok;
+}
+
+/* A stored proof's path, for leaf p->index under r's head, into p (and r). */
+static bool read_path(struct sync_proof_reader *r, struct wire_proof *p)
+{
+    static const char sql[] = "SELECT hash FROM proof_node WHERE head = ?1 AND lo = ?2 AND hi = ?3";
+    struct sync_proof_cache *pc = &r->last;
+    uint64_t lo[MERKLE_MAX_PROOF], hi[MERKLE_MAX_PROOF];
+    size_t n = path_ranges(p->index, pc->head.size, lo, hi);
+    struct at_ctx quiet = { 0 };
+    sqlite3_stmt *stmt = store_stmt(&quiet, r->st, sql);
+
+    if (stmt == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *h = cached_node(pc, lo[i], hi[i]);
+        if (h != NULL) {
+            memcpy(p->path.hash[i], h, MERKLE_HASH_LEN);
+            continue;
+        }
+        sqlite3_bind_int64(stmt, 1, pc->head_id);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)lo[i]);
+        sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hi[i]);
+        bool found = sqlite3_step(stmt) == SQLITE_ROW
+                     && sqlite3_column_bytes(stmt, 0) == MERKLE_HASH_LEN;
+        if (found)
+            memcpy(p->path.hash[i], sqlite3_column_blob(stmt, 0), MERKLE_HASH_LEN);
+        sqlite3_reset(stmt);
+        if (!found) {
+            pc->len = 0;
+            return false;
+        }
+    }
+    p->path.len = pc->len = n;
+    memcpy(pc->lo, lo, n * sizeof *lo);
+    memcpy(pc->hi, hi, n * sizeof *hi);
+    memcpy(pc->hash, p->path.hash, n * MERKLE_HASH_LEN);
+    return true;
+}
+
+/* The text a proof was kept without, made again from doc, the version
+ * stored beside it, into r's, for p. */
+static bool text_again(struct sync_proof_reader *r, const char *doc, uint64_t text_version,
+                       struct wire_proof *p)
+{
+    json_t *stored = doc && text_version >= 1 && text_version <= INT64_MAX
+                         ? canonical_parse(doc, strlen(doc))
+                         : NULL;
+    char *again = stored ? record_logged_text(stored, (json_int_t)text_version) : NULL;
+
+    json_decref(stored);
+    if (again == NULL)
+        return false;
+    buf_reset(&r->text);
+    buf_puts(&r->text, again);
+    free(again);
+    p->text = buf_str(&r->text);
+    p->text_len = r->text.len;
+    return true;
+}
+
+bool sync_proof_read(struct sync_proof_reader *r, const void *kept, size_t len, const char *doc,
+                     struct wire_proof *p, const char **salt, size_t *salt_len)
 {
     struct cursor c = { kept, len, false };
     const uint8_t *n, *s;
     size_t sl;
 
-    p->index = take_u64(&c);
-    if (!take_proof(&c, p))
-        return false;
+    if (len > 0 && *(const uint8_t *)kept == KEPT_STORED) {
+        take(&c, 1);
+        int64_t head = (int64_t)take_u64(&c);
+        p->index = take_u64(&c);
+        p->text_len = take_u32(&c);
+        p->text = (const char *)take(&c, p->text_len);
+        if (c.bad || !read_head(r, head) || p->index >= r->last.head.size)
+            return false;
+        p->head = r->last.head;
+        memcpy(p->sign_pk, r->last.sign_pk, sizeof p->sign_pk);
+        if (!read_path(r, p))
+            return false;
+    } else {
+        p->index = take_u64(&c);
+        if (!take_proof(&c, p))
+            return false;
+    }
     sl = (n = take(&c, 2)) != NULL ? (size_t)n[0] << 8 | n[1] : 0;
     s = take(&c, sl);
     if (salt)
         *salt = (const char *)s, *salt_len = sl;
+    if (p->text_len == 0 && (c.bad || !text_again(r, doc, take_u64(&c), p)))
+        return false;
     return !c.bad && c.left == 0;
+}
+
+void sync_proof_reader_free(struct sync_proof_reader *r)
+{
+    buf_free(&r->text);
 }
 
 static int b64_exact(const char *text, uint8_t *out, size_t len)
@@ -290,17 +547,20 @@ int sync_proof_from_json(json_t *j, struct buf *out)
     return AT_OK;
 }
 
-json_t *sync_proof_json(const void *proof, size_t len)
+json_t *sync_proof_json(struct store *st, const void *proof, size_t len, const char *doc)
 {
     char hex[2 * crypto_sign_BYTES + 1];
+    struct sync_proof_reader r = { .st = st };
     struct buf pk = BUF_INIT;
     struct wire_proof p;
     const char *salt;
     size_t salt_len;
     json_t *j, *hashes;
 
-    if (!sync_proof_read(proof, len, &p, &salt, &salt_len))
+    if (!sync_proof_read(&r, proof, len, doc, &p, &salt, &salt_len)) {
+        sync_proof_reader_free(&r);
         return NULL;
+    }
     hashes = json_array();
     for (size_t i = 0; i < p.path.len; i++) {
         merkle_hash_hex(p.path.hash[i], hex);
@@ -317,6 +577,7 @@ json_t *sync_proof_json(const void *proof, size_t len)
     if (salt_len > 0)
         json_object_set_new(j, "salt", json_stringn(salt, salt_len));
     buf_free(&pk);
+    sync_proof_reader_free(&r);
     return j;
 }
 
@@ -378,17 +639,17 @@ int sync_proofs_upgrade(struct at_ctx *ctx, struct store *st)
     return store_commit(ctx, st);
 }
 
-int sync_proof_verify(struct at_ctx *ctx, struct store *st, const void *proof, size_t len,
-                      const char *origin, int64_t oseq, struct sync_seen *seen,
-                      const char **text, size_t *text_len)
+int sync_proof_verify(struct at_ctx *ctx, struct sync_proof_reader *r, const void *proof,
+                      size_t len, const char *doc, const char *origin, int64_t oseq,
+                      struct sync_seen *seen, const char **text, size_t *text_len)
 {
     struct wire_proof p;
     int rc;
 
-    if (!sync_proof_read(proof, len, &p, NULL, NULL))
+    if (!sync_proof_read(r, proof, len, doc, &p, NULL, NULL))
         return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
                          (long long)oseq);
-    if ((rc = sync_proof_check(ctx, st, NULL, &p, origin, oseq, seen)) == AT_OK)
+    if ((rc = sync_proof_check(ctx, r->st, NULL, &p, origin, oseq, seen)) == AT_OK)
         *text = p.text, *text_len = p.text_len;
     return rc;
 }
@@ -723,6 +984,7 @@ struct exporter {
     const struct sync_peer *peer;
     struct sync_stats *stats;
     struct buf frame;     /* the frame being built */
+    struct sync_proof_reader kept; /* the proofs kept with versions, read in turn */
     struct evlog_prover *prover; /* proofs against own.head, made at the first */
 };
 
@@ -730,7 +992,8 @@ struct exporter {
  * text is text: the proof kept with it (the row's column 7) when it came
  * from elsewhere, or came back after `attest travel` (whose text is what
  * the log kept, not the text stored again here) (read in place: p lives
- * as long as the row), or one made now.  salt, when not NULL, is set to
+ * as long as the row, or, kept without its text, until the next proof),
+ * or one made now.  salt, when not NULL, is set to
  * the salt kept with an evidence item's proof (empty when none). */
 static int proof_of(struct exporter *x, const char *origin, int64_t oseq, sqlite3_stmt *row,
                     const char *text, struct wire_proof *p, struct buf *salt)
@@ -742,7 +1005,8 @@ static int proof_of(struct exporter *x, const char *origin, int64_t oseq, sqlite
 
     if (kept != NULL || strcmp(origin, h->archive) != 0) {
         if (kept == NULL
-            || !sync_proof_read(kept, (size_t)sqlite3_column_bytes(row, 7), p, &s, &slen)
+            || !sync_proof_read(&x->kept, kept, (size_t)sqlite3_column_bytes(row, 7), text, p,
+                                &s, &slen)
             || p->index != (uint64_t)oseq - 1)
             return ctx_error(x->ctx, AT_ECORRUPT, "the proof kept for %s/%lld is missing or "
                              "damaged", origin, (long long)oseq);
@@ -1143,7 +1407,7 @@ int sync_export(struct at_ctx *ctx, struct store *st, const char *peer, const ch
     struct sync_stats local = { 0 };
     struct sync_peer p = { 0 };
     struct exporter x = { .ctx = ctx, .st = st, .peer = &p, .stats = stats ? stats : &local,
-                          .frame = BUF_INIT };
+                          .frame = BUF_INIT, .kept = { .st = st } };
     struct buf self = BUF_INIT;
     json_t *mark = NULL, *mframe = NULL;
     const char *from;
@@ -1184,6 +1448,7 @@ out:
     sync_pack_free(x.po);
     evlog_prover_free(x.prover);
     buf_free(&x.frame);
+    sync_proof_reader_free(&x.kept);
     buf_free(&self);
     json_decref(mark);
     json_decref(mframe);
@@ -1390,6 +1655,7 @@ struct importer {
     struct sync_stats *stats;
     json_t *mark;
     struct sync_seen seen;  /* proofs checked (sync_proof_check) */
+    struct sync_proof_cache kept; /* the last version's proof kept (sync_proof_store) */
     struct record_pending *pending; /* records whose view waits (record.h) */
     struct sync_ahead *ahead;       /* vault files written ahead, or NULL */
     int64_t ahead_base;             /* where the pack starts in its file (its offsets count from there) */
@@ -1470,9 +1736,27 @@ static int frame_proof(struct importer *im, struct cursor *c, const char *origin
     return sync_proof_check(im->ctx, im->st, im->sender, p, origin, oseq, &im->seen);
 }
 
+/* Whether the version origin/oseq is held here: a version of this
+ * archive's own too, which comes back after `attest travel` removed it. */
+static int version_held(struct importer *im, const char *origin, int64_t oseq, bool *held)
+{
+    static const char sql[] = "SELECT 1 FROM record_version WHERE origin = ?1 AND oseq = ?2";
+    sqlite3_stmt *stmt = store_stmt(im->ctx, im->st, sql);
+    int step;
+
+    if (stmt == NULL)
+        return AT_ERR;
+    sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, oseq);
+    step = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    *held = step == SQLITE_ROW;
+    return step == SQLITE_ROW || step == SQLITE_DONE ? AT_OK
+                                                     : store_error(im->ctx, im->st, "reading a version");
+}
+
 /* V: the version its proof's text holds, stored with its identity, bases
- * and proof.  A version of this archive's own comes back after `attest
- * travel` removed it; record_put_synced says whether it is still held. */
+ * and proof, unless it is held already. */
 static int apply_version(struct importer *im, struct cursor *c)
 {
     char origin[ARCHIVE_LEN + 1], base[ARCHIVE_LEN + 1];
@@ -1481,7 +1765,7 @@ static int apply_version(struct importer *im, struct cursor *c)
     struct buf kept = BUF_INIT;
     int64_t oseq, boseq;
     uint32_t nbases;
-    bool already;
+    bool held;
     int rc;
 
     if ((rc = frame_gid(im, c, origin, &oseq)) != AT_OK)
@@ -1498,18 +1782,28 @@ static int apply_version(struct importer *im, struct cursor *c)
                        (long long)oseq);
         goto out;
     }
-    sync_proof_keep(&p, NULL, &kept);
-    rc = record_put_synced(im->ctx, im->st, doc,
-                           &(struct record_origin){ .archive = origin, .seq = oseq,
-                                                    .base = bases, .proof = kept.data,
-                                                    .proof_len = kept.len,
-                                                    .pending = im->pending }, &already);
-    if (rc != AT_OK)
-        ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
-    else if (already)
+    if ((rc = version_held(im, origin, oseq, &held)) != AT_OK)
+        goto out;
+    if (held) {
         im->stats->skipped_already++;
-    else
-        im->stats->versions++;
+    } else {
+        /* Without its text when the version stored gives it back. */
+        rc = sync_proof_store(im->ctx, im->st, &im->kept, &p,
+                              record_logged_text_again(doc, p.text, p.text_len)
+                                  ? json_integer_value(json_object_get(doc, "version"))
+                                  : 0,
+                              &kept);
+        if (rc == AT_OK)
+            rc = record_put_synced(im->ctx, im->st, doc,
+                                   &(struct record_origin){ .archive = origin, .seq = oseq,
+                                                            .base = bases, .proof = kept.data,
+                                                            .proof_len = kept.len,
+                                                            .pending = im->pending });
+        if (rc != AT_OK)
+            ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
+        else
+            im->stats->versions++;
+    }
     if (rc == AT_OK) {
         im->version_frames++;
         watch_versions(im, false);

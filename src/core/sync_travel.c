@@ -56,6 +56,8 @@ static const char *const travel_sql[] = {
     "DELETE FROM record_base",
     "DELETE FROM record_conflict",
     "DELETE FROM record_version",
+    "DELETE FROM proof_node", /* the versions' proofs' heads and hashes */
+    "DELETE FROM proof_head",
     /* parenthesised: one element each, not a missing comma */
     ("DELETE FROM sync_item WHERE seq IN (SELECT seq FROM log_item WHERE kind NOT IN "
         TRAVEL_KEEP_ITEMS ")"),

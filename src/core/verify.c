@@ -443,6 +443,7 @@ static int check_origin_proofs(struct at_ctx *ctx, struct store *st)
         " s.oseq, s.proof, NULL FROM sync_item s LEFT JOIN log_item i ON i.seq = s.seq"
         " WHERE s.proof IS NOT NULL";
     struct sync_seen seen = { 0 };
+    struct sync_proof_reader kept = { .st = st };
     sqlite3_stmt *stmt;
     int rc = AT_OK;
 
@@ -457,8 +458,8 @@ static int check_origin_proofs(struct at_ctx *ctx, struct store *st)
         const char *text;
         size_t text_len;
 
-        if ((rc = sync_proof_verify(ctx, st, proof, (size_t)sqlite3_column_bytes(stmt, 3), origin,
-                                    oseq, &seen, &text, &text_len)) == AT_OK
+        if ((rc = sync_proof_verify(ctx, &kept, proof, (size_t)sqlite3_column_bytes(stmt, 3), doc,
+                                    origin, oseq, &seen, &text, &text_len)) == AT_OK
             && doc && !proves_version(doc, text, text_len))
             rc = ctx_error(ctx, AT_ECORRUPT, "its proof proves another text than the version "
                            "kept (%s/%lld)", origin, (long long)oseq);
@@ -466,6 +467,7 @@ static int check_origin_proofs(struct at_ctx *ctx, struct store *st)
             ctx_prefix(ctx, "%s (from archive %s): ", what, origin);
     }
     sqlite3_finalize(stmt);
+    sync_proof_reader_free(&kept);
     return rc;
 }
 

@@ -80,7 +80,7 @@ same "an imported version keeps its origin author" "tester" \
     "$(at centre show "$EV" --json | json_get 'j["origin"]["author"]')"
 same "it keeps its origin archive and its proof" "2" \
     "$(sql centre "SELECT count(*) FROM record_version WHERE id = '$EV' AND origin =
-        '$(echo "$L_lap1" | cut -d' ' -f3)' AND json_extract(proof_json(proof), '$.index') = oseq - 1")"
+        '$(echo "$L_lap1" | cut -d' ' -f3)' AND json_extract(proof_json(proof, doc), '$.index') = oseq - 1")"
 EC=$(at centre evidence list --json | json_get 'j[0]["id"]')
 same "the item keeps its evidence id at the centre" "$EI" "$EC"
 at centre evidence get "$EC" >"$T/back.bin" 2>/dev/null

@@ -24,7 +24,7 @@
 #    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 35
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -78,20 +78,30 @@ same "history_names_heads_in_conflict: resolved, the others are superseded" \
 
 # --- verify re-checks the proofs kept with imported versions -------------------
 check "verify passes on the centre" at centre verify
+same "proofs_kept_without_text: an imported version's proof does not hold its text again" "1|0" \
+    "$(sql centre "SELECT count(*) > 0, sum(instr(proof, CAST(id AS BLOB)) > 0) FROM record_version
+                   WHERE proof IS NOT NULL")"
 tamper() {
     rm -rf "$T/t" && cp -a "$T/centre" "$T/t" && sql t "$1" >/dev/null
 }
 V1="SELECT rowid FROM record_version WHERE id = '$EV' AND origin = '$LAP1' ORDER BY oseq LIMIT 1"
-tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.root', '$(printf '0%.0s' $(seq 64))'))
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof, doc), '$.root', '$(printf '0%.0s' $(seq 64))'))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a changed root" 1 \
     "record $EV version 1 \(from archive $LAP1\).*not signed" at t verify
-tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof), '$.hashes', json('[]')))
+tamper "UPDATE record_version SET proof = proof_blob(json_set(proof_json(proof, doc), '$.hashes', json('[]')))
         WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a proof cut short" 1 \
     "record $EV version 1 \(from archive $LAP1\).*inclusion proof fails" at t verify
-# Two versions' (valid) proofs and identities swapped: each proves the other's text.
-tamper "CREATE TEMP TABLE s AS SELECT rowid AS r, oseq AS o, proof AS p FROM record_version
+# A hash of the paths kept once for a pack's versions: every proof through it fails.
+tamper "UPDATE proof_node SET hash = zeroblob(32)"
+check_fails "verify_rechecks_origin_proofs: a path's hash kept once, changed" 1 \
+    "record $EV version 1 \(from archive $LAP1\).*inclusion proof fails" at t verify
+# Two versions' (valid) proofs and identities swapped.  Kept without its
+# text, each proof is checked against the text its new version gives: not
+# in the log; kept with its text (a proof from before, or one passed on as
+# it came), each proves the other's text.
+swap="CREATE TEMP TABLE s AS SELECT rowid AS r, oseq AS o, proof AS p FROM record_version
         WHERE id = '$EV' AND origin = '$LAP1';
         UPDATE record_version SET oseq = -oseq WHERE rowid IN (SELECT r FROM s);
         UPDATE record_version SET (oseq, proof) = (SELECT o, p FROM s ORDER BY o DESC LIMIT 1)
@@ -99,17 +109,22 @@ tamper "CREATE TEMP TABLE s AS SELECT rowid AS r, oseq AS o, proof AS p FROM rec
         UPDATE record_version SET (oseq, proof) = (SELECT o, p FROM s ORDER BY o LIMIT 1)
         WHERE rowid = (SELECT r FROM s ORDER BY o DESC LIMIT 1);
         UPDATE record_version SET oseq = -oseq WHERE oseq < 0"
+tamper "$swap"
 check_fails "verify_rechecks_origin_proofs: a proof of another version" 1 \
+    "record $EV version 1 \(from archive $LAP1\).*$LAP1/[0-9]+ is not in its origin's log" at t verify
+tamper "UPDATE record_version SET proof = proof_blob(proof_json(proof, doc))
+        WHERE id = '$EV' AND origin = '$LAP1'; $swap"
+check_fails "verify_rechecks_origin_proofs: a proof of another version, with its text" 1 \
     "record $EV version 1 \(from archive $LAP1\).*proves another" at t verify
 tamper "UPDATE sync_item SET proof = proof_blob(json_set(proof_json(proof), '$.signature', '$(printf 'ab%.0s' $(seq 64))'))"
 check_fails "verify_rechecks_origin_proofs: an imported item's proof" 1 \
     "evidence item .* \(from archive $LAP1\).*not signed" at t verify
-tamper "UPDATE record_version SET proof = substr(proof, 1, 100) WHERE rowid = ($V1)"
+tamper "UPDATE record_version SET proof = substr(proof, 1, length(proof) - 1) WHERE rowid = ($V1)"
 check_fails "verify_rechecks_origin_proofs: a proof cut off" 1 \
     "record $EV version 1 \(from archive $LAP1\).*proof of $LAP1/[0-9]+ is damaged" at t verify
 
 # --- proofs kept as JSON before schema 26 ------------------------------------------
-tamper "UPDATE record_version SET proof = proof_json(proof) WHERE proof IS NOT NULL;
+tamper "UPDATE record_version SET proof = proof_json(proof, doc) WHERE proof IS NOT NULL;
         UPDATE sync_item SET proof = proof_json(proof); PRAGMA user_version = 25"
 check "proofs_upgraded_from_json: the upgraded archive verifies" at t verify
 same "proofs_upgraded_from_json: every proof kept as a BLOB" "blob 0" \
@@ -117,8 +132,8 @@ same "proofs_upgraded_from_json: every proof kept as a BLOB" "blob 0" \
               WHERE key = 'proofs_to_convert') FROM (SELECT proof FROM record_version
               WHERE proof IS NOT NULL UNION ALL SELECT proof FROM sync_item)")"
 same "proofs_upgraded_from_json: the same proofs as before" \
-    "$(sql centre "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")" \
-    "$(sql t "SELECT proof_json(proof) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")"
+    "$(sql centre "SELECT proof_json(proof, doc) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")" \
+    "$(sql t "SELECT proof_json(proof, doc) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")"
 check "proofs_upgraded_from_json: and passes them on" at t sync export --to lap2 --output "$T/upgraded.pack"
 
 # --- identities passed on, still sealed -------------------------------------------
@@ -163,7 +178,7 @@ UPTO=$(sql lap1 "SELECT max(json_extract(doc, '$.upto')) FROM log_item WHERE kin
 # EV renumbered OSEQ and a proof made with a key of the forger's own.
 forge() {
     rm -rf "$T/f" && cp -a "$T/centre" "$T/f"
-    sql f "SELECT proof_json(proof) FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
+    sql f "SELECT proof_json(proof, doc) FROM record_version WHERE rowid = ($V1)" >"$T/proof.json"
     python3 - "$T/proof.json" "$LAP1" "$1" >"$T/forged.json" <<'PY' || return 1
 import base64, hashlib, json, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -11,7 +11,7 @@
 # still sends identities to the centre, and a second trip and restore
 # bring everything back again.  FICTIONAL data only.
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 47
 
 WCODE="TRAVEL-WCODE-7731-FICTIONAL"
 IDNAME="Travelling Witness Ornavel FICTIONAL"
@@ -141,7 +141,12 @@ has "after restore: the centre's officer reveals an identity recorded since" "$I
 
 # A second trip: everything comes back again, identities included.
 before2=$(records_digest "$L")
+proof_rows() { "$ATTEST_SQL" "$L" "SELECT (SELECT count(*) FROM proof_head) > 0,
+                                          (SELECT count(*) FROM proof_node) > 0" </dev/null; }
+same "before the second travel: the restored versions' proofs name their heads and hashes" \
+    "1|1" "$(proof_rows)"
 check "second travel" attest travel --to centre --out "$T/travel2.pack"
+same "after the second travel: no proof's head or hash stays" "0|0" "$(proof_rows)"
 attest -A "$C" sync import "$T/travel2.pack" >/dev/null 2>"$T/err" || not_ok "the centre imports the second pack" "$(cat "$T/err")"
 attest -A "$C" sync export --to laptop --since '{}' >"$T/back2.pack" 2>"$T/err" || not_ok "the second restore pack" "$(cat "$T/err")"
 check "second travel restore FILE" attest travel restore "$T/back2.pack"

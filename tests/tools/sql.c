@@ -7,10 +7,11 @@
  *   attest-sql DIR .dump    prints every table's rows, for fingerprints
  *                           (BLOBs in hex)
  *
- * SQL may also call proof_json(BLOB) and proof_blob(JSON): a proof kept
- * with an imported version or item (record_version.proof,
- * sync_item.proof) as JSON a person reads and changes, and back
- * (sync_proof_json, sync_proof_from_json).
+ * SQL may also call proof_json(BLOB [, DOC]) and proof_blob(JSON): a
+ * proof kept with an imported version or item (record_version.proof,
+ * sync_item.proof) as JSON a person reads and changes, and back, always
+ * with its text (sync_proof_json, sync_proof_from_json); DOC, the
+ * version's doc, gives back the text of a proof kept without it.
  *
  * Opens DIR as $ATTEST_USER with the passphrase on fd
  * $ATTEST_PASSPHRASE_FD, the same unlock every command does, with foreign
@@ -51,10 +52,11 @@ static int run(sqlite3 *db, const char *sql)
 
 static void proof_json(sqlite3_context *sq, int argc, sqlite3_value **argv)
 {
-    json_t *j = sync_proof_json(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]));
+    json_t *j = sync_proof_json(sqlite3_user_data(sq), sqlite3_value_blob(argv[0]),
+                                (size_t)sqlite3_value_bytes(argv[0]),
+                                argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL);
     char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 
-    (void)argc;
     if (text)
         sqlite3_result_text(sq, text, -1, free);
     else
@@ -145,7 +147,8 @@ int main(int argc, char **argv)
     /* As the sqlite3 shell: constraints the tests break on purpose are
      * not enforced. */
     run(store_db(st), "PRAGMA foreign_keys = OFF");
-    sqlite3_create_function(store_db(st), "proof_json", 1, SQLITE_UTF8, NULL, proof_json, NULL, NULL);
+    sqlite3_create_function(store_db(st), "proof_json", 1, SQLITE_UTF8, st, proof_json, NULL, NULL);
+    sqlite3_create_function(store_db(st), "proof_json", 2, SQLITE_UTF8, st, proof_json, NULL, NULL);
     sqlite3_create_function(store_db(st), "proof_blob", 1, SQLITE_UTF8, NULL, proof_blob, NULL, NULL);
     if (argc == 3)
         rc = strcmp(argv[2], ".dump") == 0 ? dump(store_db(st)) : run(store_db(st), argv[2]);

@@ -103,6 +103,18 @@ int unit_lists(struct at_ctx *ctx, struct store *st)
     return rc;
 }
 
+int64_t unit_sql_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
 int unit_vault_files(const char *archive, const char *prefix)
 {
     char path[600];

@@ -30,6 +30,9 @@ void unit_peers_close(struct unit_peers *p);
 int unit_add(struct at_ctx *ctx, struct store *st, const char *type, const char *json,
              int clearance, char *id);
 
+/* The first column of the first row of sql, or -1. */
+int64_t unit_sql_int(struct store *st, const char *sql);
+
 /* The files in the vault of archive (a subdirectory of the test's
  * directory) whose names start with prefix, or, prefix NULL, that do not
  * start with a dot (staging files do); -1 when it cannot be read. */

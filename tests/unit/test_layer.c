@@ -714,20 +714,6 @@ UNIT_TEST(layer_grid_by_dates_equals_a_scan_for_every_reader_after_changes)
     store_close(st);
 }
 
-/* The first column of the first row of sql. */
-static int64_t sql_int(struct store *st, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 /* An archive of schema 24, whose counts had no rows by dates and whose
  * dates were not kept (as one upgraded past 22 and never rebuilt), is
  * counted at once when it is opened: its date filters are read from the
@@ -761,9 +747,9 @@ UNIT_TEST(layer_counts_made_when_an_archive_is_upgraded)
     store_close(st);
     snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
     REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &st, &admin) == AT_OK);
-    CHECK(sql_int(st, "PRAGMA user_version") == schema_version());
-    CHECK(sql_int(st, "SELECT built AND dated FROM layer_state") == 1);
-    CHECK(sql_int(st, "SELECT count(*) FROM layer_date") > 0);
+    CHECK(unit_sql_int(st, "PRAGMA user_version") == schema_version());
+    CHECK(unit_sql_int(st, "SELECT built AND dated FROM layer_state") == 1);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM layer_date") > 0);
     REQUIRE((kept = counts_text(&ctx, st, true)) != NULL);
     CHECK(strcmp(kept, fresh) == 0);
     dated_grids_compare(&ctx, st, &r, &admin, &compared);

@@ -486,18 +486,6 @@ UNIT_TEST(search_ranked_snippets_as_fts5)
     store_close(st);
 }
 
-static long sql_int(struct store *st, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    long v = -1;
-
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) == SQLITE_OK
-        && sqlite3_step(stmt) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 /* Each hit of a set of queries (one of every plan: one word, several
  * ranked, a trigram phrase, one and two Hangul characters, Chinese, a
  * place by another spelling), with its snippet, one line each. */
@@ -612,7 +600,7 @@ UNIT_TEST(search_answers_the_same_without_its_own_copy_of_the_text)
 
     snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
     REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &st, &admin) == AT_OK);
-    CHECK(sql_int(st, "PRAGMA user_version") == schema_version());
+    CHECK(unit_sql_int(st, "PRAGMA user_version") == schema_version());
     store_set_session(st, &admin);
     upgraded = answers(&ctx, st);
     CHECK_STR(upgraded, fresh);

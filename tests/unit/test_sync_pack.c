@@ -9,8 +9,11 @@
  * another format is refused naming both formats.
  */
 #include "../../src/core/attest.h"
+#include "../../src/core/canonical.h"
 #include "../../src/core/evlog.h"
 #include "../../src/core/layer.h"
+#include "../../src/core/merkle.h"
+#include "../../src/core/record.h"
 #include "../../src/core/search.h"
 #include "../../src/core/sync.h"
 #include "../../src/core/vault.h"
@@ -799,19 +802,132 @@ UNIT_TEST(sync_pack_kept_proof_round_trip)
 
     REQUIRE(in != NULL);
     REQUIRE(sync_proof_from_json(in, &kept) == AT_OK);
-    back = sync_proof_json(kept.data, kept.len);
+    back = sync_proof_json(NULL, kept.data, kept.len, NULL);
     CHECK(back != NULL && json_equal(in, back));
     json_decref(back);
-    CHECK(sync_proof_json(kept.data, kept.len - 1) == NULL);
-    CHECK(sync_proof_json(kept.data, 40) == NULL);
+    CHECK(sync_proof_json(NULL, kept.data, kept.len - 1, NULL) == NULL);
+    CHECK(sync_proof_json(NULL, kept.data, 40, NULL) == NULL);
     buf_append(&longer, kept.data, kept.len);
     buf_putc(&longer, 'x');
-    CHECK(sync_proof_json(longer.data, longer.len) == NULL);
+    CHECK(sync_proof_json(NULL, longer.data, longer.len, NULL) == NULL);
     json_object_set_new(in, "hashes", json_pack("[s]", "not a hash"));
     CHECK(sync_proof_from_json(in, &kept) == AT_EINVAL);
     json_decref(in);
     buf_free(&kept);
     buf_free(&longer);
+}
+
+/* The text of the version at log entry seq of st, or NULL (a new string). */
+static char *logged_doc(struct store *st, int64_t seq)
+{
+    sqlite3_stmt *stmt;
+    char *doc = NULL;
+
+    if (sqlite3_prepare_v2(store_db(st), "SELECT doc FROM record_version WHERE log_seq = ?1", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(stmt, 1, seq);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        doc = strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return doc;
+}
+
+/* How many of st's versions' kept proofs read back whole (with their
+ * versions) as the proof origin's log gives for its entry under its head
+ * of size entries, of the text the origin logged; *without counts those
+ * that read back without their versions. */
+static int proofs_as_logged(struct store *st, struct store *origin, uint64_t size, int *without)
+{
+    struct at_ctx ctx = { 0 };
+    sqlite3_stmt *stmt;
+    int same = 0;
+
+    *without = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT proof, doc, oseq FROM record_version"
+                           " WHERE proof IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const void *proof = sqlite3_column_blob(stmt, 0);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+        int64_t oseq = sqlite3_column_int64(stmt, 2);
+        json_t *j = sync_proof_json(st, proof, len, (const char *)sqlite3_column_text(stmt, 1));
+        json_t *bare = sync_proof_json(st, proof, len, NULL);
+        char *text = logged_doc(origin, oseq), hex[2 * MERKLE_HASH_LEN + 1];
+        struct merkle_proof want;
+        bool ok = j && text && json_integer_value(json_object_get(j, "size")) == (json_int_t)size
+                  && strcmp(json_string_value(json_object_get(j, "text")) ?: "", text) == 0
+                  && evlog_inclusion_proof(&ctx, origin, (uint64_t)oseq - 1, size, &want) == AT_OK
+                  && json_array_size(json_object_get(j, "hashes")) == want.len;
+        for (size_t i = 0; ok && i < want.len; i++) {
+            merkle_hash_hex(want.hash[i], hex);
+            ok = strcmp(json_string_value(json_array_get(json_object_get(j, "hashes"), i)), hex) == 0;
+        }
+        same += ok;
+        *without += bare != NULL;
+        json_decref(j);
+        json_decref(bare);
+        free(text);
+    }
+    sqlite3_finalize(stmt);
+    return same;
+}
+
+/* The proofs of a pack's versions as an import keeps them: the tree head
+ * once, each hash of their paths once, and the text not at all, the
+ * version stored giving it back (record_logged_text); each reads back as
+ * the origin's log gives it, and needs its version to; a hash gone fails
+ * the proofs through it.  Texts a stored version would not give back are
+ * kept. */
+UNIT_TEST(sync_pack_kept_proofs_share_head_and_path)
+{
+    enum { EVENTS = 11 };
+    struct at_ctx ctx = { 0 };
+    struct unit_peers p;
+    struct store *a, *b;
+    struct tree_head head;
+    char path[512], data[112], *text;
+    json_t *doc;
+    int fd, without;
+
+    REQUIRE(unit_peers_open(&ctx, &p, "ka", "kb") == AT_OK);
+    a = p.a, b = p.b;
+    for (int i = 0; i < EVENTS; i++) {
+        snprintf(data, sizeof data, "{\"title\": \"FICTIONAL \u00e9v\u00e9nement %d\", \"lat\": %.5f,"
+                 " \"lon\": 125.5}", i, 38.123456 + i / 7.0);
+        REQUIRE(unit_add(&ctx, a, "event", data, -1, NULL) == AT_OK);
+    }
+    snprintf(path, sizeof path, "%s/kept-pack", unit_tmpdir());
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, a, "b", NULL, fd, NULL) == AT_OK);
+    lseek(fd, 0, SEEK_SET);
+    REQUIRE(sync_import(&ctx, b, fd, NULL) == AT_OK);
+    close(fd);
+    REQUIRE(evlog_latest_head(&ctx, a, &head) == AT_OK);
+
+    CHECK(unit_sql_int(b, "SELECT count(*) FROM proof_head") == 1);
+    /* u8, the head's id, the index, the text's length (0), no salt, the
+     * text's version number. */
+    CHECK(unit_sql_int(b, "SELECT count(*) FROM record_version WHERE length(proof) = 31") == EVENTS);
+    /* Never more than the nodes of the tree but its root. */
+    CHECK(unit_sql_int(b, "SELECT count(*) FROM proof_node") <= 2 * (int64_t)head.size - 2);
+    CHECK(proofs_as_logged(b, a, head.size, &without) == EVENTS && without == 0);
+    CHECK(store_exec(&ctx, b, "DELETE FROM proof_node WHERE lo = (SELECT max(lo) FROM proof_node)")
+          == AT_OK);
+    CHECK(proofs_as_logged(b, a, head.size, &without) < EVENTS);
+
+    doc = json_pack("{s:s, s:s}", "author", "FICTIONAL", "written_at", "2026-01-02T03:04:05Z");
+    text = canonical_text(doc);
+    CHECK(record_logged_text_again(doc, text, strlen(text)));
+    CHECK(!record_logged_text_again(doc, "{ }", 3));
+    free(text);
+    json_object_set_new(doc, "origin", json_pack("{s:s, s:s}", "author", "FICTIONAL first",
+                                                 "written_at", "2025-01-01T00:00:00Z"));
+    text = canonical_text(doc);
+    CHECK(!record_logged_text_again(doc, text, strlen(text)));
+    free(text);
+    json_decref(doc);
+    unit_peers_close(&p);
 }
 
 /* The frames of the writer's test below: frame i's bytes, the first one

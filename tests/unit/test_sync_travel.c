@@ -18,18 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int64_t count(struct store *st, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    int64_t n = -1;
-
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) == SQLITE_OK
-        && sqlite3_step(stmt) == SQLITE_ROW)
-        n = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return n;
-}
-
 /* Files in dir, not counting . and .. */
 static int files_in(const char *dir)
 {
@@ -74,28 +62,28 @@ UNIT_TEST(sync_travel_removes_witness_data_and_keeps_the_log_sound)
     CHECK(files_in(vault) >= 1);
     CHECK(sync_travel_upto(&ctx, st, &upto) == AT_OK && upto == 0);
     REQUIRE(evlog_latest_head(&ctx, st, &before) == AT_OK);
-    entries = count(st, "SELECT count(*) FROM log_entry");
+    entries = unit_sql_int(st, "SELECT count(*) FROM log_entry");
 
     /* Without the sync right: refused, nothing removed. */
     struct session analyst = admin;
     analyst.role = ROLE_ANALYST;
     store_set_session(st, &analyst);
     CHECK(sync_travel_remove(&ctx, st, "centre", "00", 0, &removed) == AT_EDENIED);
-    CHECK(count(st, "SELECT count(*) FROM record_version") == 2);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM record_version") == 2);
     store_set_session(st, &admin);
 
     REQUIRE(sync_travel_remove(&ctx, st, "centre", "ab", 7, &removed) == AT_OK);
     CHECK(removed.versions == 2 && removed.files == 1 && removed.shredded >= 1);
-    CHECK(count(st, "SELECT count(*) FROM record_version") == 0);
-    CHECK(count(st, "SELECT count(*) FROM record_current") == 0);
-    CHECK(count(st, "SELECT count(*) FROM vault_item") == 0);
-    CHECK(count(st, "SELECT count(*) FROM search_words") == 0);
-    CHECK(count(st, "SELECT count(*) FROM log_item WHERE kind = 'evidence'") == 0);
-    CHECK(count(st, "SELECT count(*) FROM log_item WHERE kind IN ('user', 'keys')") >= 2);
-    CHECK(count(st, "SELECT count(*) FROM user") == 1);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM record_version") == 0);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM record_current") == 0);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM vault_item") == 0);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM search_words") == 0);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM log_item WHERE kind = 'evidence'") == 0);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM log_item WHERE kind IN ('user', 'keys')") >= 2);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM user") == 1);
     CHECK(files_in(vault) == 0);
     /* The leaves stay, one more for the travel item, under a new head. */
-    CHECK(count(st, "SELECT count(*) FROM log_entry") == entries + 1);
+    CHECK(unit_sql_int(st, "SELECT count(*) FROM log_entry") == entries + 1);
     CHECK(sync_travel_upto(&ctx, st, &upto) == AT_OK && upto == entries);
     REQUIRE(evlog_latest_head(&ctx, st, &after) == AT_OK);
     CHECK(after.size == before.size + 1);
