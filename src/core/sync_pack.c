@@ -210,9 +210,9 @@ static bool take_proof(struct cursor *c, struct wire_proof *p)
  * keeps it): u8 KEPT_STORED, u64 the id of its tree head in proof_head,
  * u64 index, u32 length and text, u16 0; its path's hashes are in
  * proof_node, each once for all the proofs under the head (a pack's
- * versions share the head and most of their paths, which were three
- * quarters of a version's bytes).  In either, a version's proof is kept
- * without its text when the version stored beside it gives the text back
+ * versions share the head and most of their paths, which were two thirds
+ * of a version's proof).  Stored, a version's proof is kept without its
+ * text when the version stored beside it gives the text back
  * (record_logged_text): the text's length is then 0 (no text on the wire
  * is empty) and the BLOB ends with u64 the version number the text holds.
  * A whole proof's first byte is its index's highest, below KEPT_STORED. */
