@@ -275,6 +275,16 @@ static const uint8_t *cached_node(const struct sync_proof_cache *pc, uint64_t lo
     return NULL;
 }
 
+/* The path of n hashes over the leaves [lo[i], hi[i]), as pc's last. */
+static void remember_path(struct sync_proof_cache *pc, size_t n, const uint64_t *lo,
+                          const uint64_t *hi, const uint8_t (*hash)[MERKLE_HASH_LEN])
+{
+    pc->len = n;
+    memcpy(pc->lo, lo, n * sizeof *lo);
+    memcpy(pc->hi, hi, n * sizeof *hi);
+    memcpy(pc->hash, hash, n * MERKLE_HASH_LEN);
+}
+
 /* p's tree head in proof_head (found, or added), as pc's. */
 static int store_head(struct at_ctx *ctx, struct store *st, struct sync_proof_cache *pc,
                       const struct wire_proof *p)
@@ -344,10 +354,7 @@ int sync_proof_store(struct at_ctx *ctx, struct store *st, struct sync_proof_cac
         if (step != SQLITE_DONE)
             return store_error(ctx, st, "keeping a proof's path");
     }
-    pc->len = n;
-    memcpy(pc->lo, lo, n * sizeof *lo);
-    memcpy(pc->hi, hi, n * sizeof *hi);
-    memcpy(pc->hash, p->path.hash, n * MERKLE_HASH_LEN);
+    remember_path(pc, n, lo, hi, p->path.hash);
 
     buf_reset(out);
     buf_u8(out, KEPT_STORED);
@@ -428,10 +435,8 @@ static bool read_path(struct sync_proof_reader *r, struct wire_proof *p)
             return false;
         }
     }
-    p->path.len = pc->len = n;
-    memcpy(pc->lo, lo, n * sizeof *lo);
-    memcpy(pc->hi, hi, n * sizeof *hi);
-    memcpy(pc->hash, p->path.hash, n * MERKLE_HASH_LEN);
+    p->path.len = n;
+    remember_path(pc, n, lo, hi, p->path.hash);
     return true;
 }
 
@@ -460,10 +465,11 @@ bool sync_proof_read(struct sync_proof_reader *r, const void *kept, size_t len, 
                      struct wire_proof *p, const char **salt, size_t *salt_len)
 {
     struct cursor c = { kept, len, false };
+    bool stored = len > 0 && *(const uint8_t *)kept == KEPT_STORED;
     const uint8_t *n, *s;
     size_t sl;
 
-    if (len > 0 && *(const uint8_t *)kept == KEPT_STORED) {
+    if (stored) {
         take(&c, 1);
         int64_t head = (int64_t)take_u64(&c);
         p->index = take_u64(&c);
@@ -484,7 +490,8 @@ bool sync_proof_read(struct sync_proof_reader *r, const void *kept, size_t len, 
     s = take(&c, sl);
     if (salt)
         *salt = (const char *)s, *salt_len = sl;
-    if (p->text_len == 0 && (c.bad || !text_again(r, doc, take_u64(&c), p)))
+    /* Only a stored proof is kept without its text. */
+    if (p->text_len == 0 && (!stored || c.bad || !text_again(r, doc, take_u64(&c), p)))
         return false;
     return !c.bad && c.left == 0;
 }

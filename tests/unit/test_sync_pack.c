@@ -810,6 +810,13 @@ UNIT_TEST(sync_pack_kept_proof_round_trip)
     buf_append(&longer, kept.data, kept.len);
     buf_putc(&longer, 'x');
     CHECK(sync_proof_json(NULL, longer.data, longer.len, NULL) == NULL);
+    /* A whole proof never leaves its text out: an empty one is not a proof. */
+    json_object_set_new(in, "text", json_string(""));
+    REQUIRE(sync_proof_from_json(in, &kept) == AT_OK);
+    buf_append(&kept, (const uint8_t[8]){ 0, 0, 0, 0, 0, 0, 0, 1 }, 8);
+    CHECK(sync_proof_json(NULL, kept.data, kept.len,
+                          "{\"origin\":{\"author\":\"FICTIONAL\",\"written_at\":\"2026\"}}")
+          == NULL);
     json_object_set_new(in, "hashes", json_pack("[s]", "not a hash"));
     CHECK(sync_proof_from_json(in, &kept) == AT_EINVAL);
     json_decref(in);
