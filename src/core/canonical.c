@@ -397,9 +397,17 @@ json_t *canonical_parse(const char *text, size_t len)
 
 void canonical_now(char out[21])
 {
+    /* The last second's text, per thread: an import stamps each version it
+     * stores, and strftime took longer than the stamp's row. */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[21];
     time_t now = time(NULL);
     struct tm tm;
 
-    gmtime_r(&now, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (now != last) {
+        gmtime_r(&now, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = now;
+    }
+    memcpy(out, text, sizeof text);
 }

@@ -1233,19 +1233,28 @@ out:
     return rc;
 }
 
-int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
-                      const struct record_origin *o)
+int record_synced_check(struct at_ctx *ctx, json_t *doc)
 {
     const struct type_spec *t = NULL;
-    struct record_origin with = *o;
-    json_t *stored = NULL, *origin = NULL;
-    char now[21];
-    int rc, version;
+    int rc;
 
     if ((rc = check_doc_shape(ctx, doc, &t)) != AT_OK)
         return rc;
     if ((rc = model_validate(ctx, t, json_object_get(doc, "data"))) != AT_OK)
         return ctx_prefix(ctx, "key \"data\": ");
+    return AT_OK;
+}
+
+int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
+                      const struct record_origin *o)
+{
+    struct record_origin with = *o;
+    json_t *stored = NULL, *origin = NULL;
+    char now[21];
+    int rc, version;
+
+    if (!o->checked && (rc = record_synced_check(ctx, doc)) != AT_OK)
+        return rc;
     if ((rc = access_check(ctx, store_session(st), ACTION_READ, doc_clearance(doc))) != AT_OK)
         return ctx_prefix(ctx, "key \"clearance\": ");
     if ((rc = next_version(ctx, st, json_string_value(json_object_get(doc, "id")), &version))

@@ -122,6 +122,7 @@ struct record_origin {
     size_t proof_len;
     const char *written_at;
     struct record_pending *pending; /* NULL: the current view now (see below) */
+    bool checked;                   /* record_synced_check passed on the doc already */
 };
 
 /* The records whose current view waits while many versions arrive (a
@@ -153,13 +154,20 @@ void record_pending_free(struct record_pending *p);
 int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
                       const struct record_origin *o);
 
+/* What record_put_synced checks of doc before anything else (no session
+ * needed): its shape, and its data as for any write, made clean in place
+ * (an empty value removed, a value as its field keeps it), so that doc is
+ * then as it will be stored.  On any thread. */
+int record_synced_check(struct at_ctx *ctx, json_t *doc);
+
 /* What an imported version's origin logged, made again from the version
  * as record_put_synced stored it (a version's proof is then kept without
  * its text: sync_pack.c): record_logged_text gives the canonical text
  * back from stored, with version the number the origin gave it (NULL when
  * stored has no origin); record_logged_text_again says whether that will
- * be text exactly when record_put_synced stores doc (text parsed): when
- * doc held no origin of its own and text is its canonical text. */
+ * be text exactly when record_put_synced stores doc (text parsed, then
+ * checked by record_synced_check, which may change it): when doc holds no
+ * origin of its own and text is its canonical text. */
 char *record_logged_text(json_t *stored, json_int_t version);
 bool record_logged_text_again(json_t *doc, const char *text, size_t len);
 

@@ -47,19 +47,25 @@ struct ahead_file {
     struct at_ctx ctx;
 };
 
+/* A walk over the pack's frames, at offsets of its own in its file and
+ * with a copy of the stream's state: what each thread here does. */
+struct walk {
+    int fd;
+    uint64_t size;                   /* of the pack */
+    uint64_t offset;                 /* the next frame's */
+    crypto_secretstream_xchacha20poly1305_state ss;
+    uint8_t ad[crypto_generichash_BYTES];       /* the stream's additional data */
+    uint8_t *plain, *ct, *buf;       /* a frame; READ_CHUNK bytes read at buf_at */
+    uint64_t buf_at;
+    size_t buf_len;
+};
+
 struct sync_ahead {
     struct store *st;
     sync_file_after *file_after;     /* the frame format's word on files */
     sync_item_held *held;            /* asked on the import's thread, with arg */
     void *arg;
-    int fd;
-    uint64_t size;                   /* of the pack */
-    uint64_t offset;                 /* the thread's next frame */
-    crypto_secretstream_xchacha20poly1305_state ss; /* a copy of the import's, at the first frame */
-    uint8_t ad[crypto_generichash_BYTES];       /* the stream's additional data */
-    uint8_t *plain, *ct, *buf;       /* a frame; READ_CHUNK bytes read at buf_at */
-    uint64_t buf_at;
-    size_t buf_len;
+    struct walk w;
     pthread_t thread;
     bool started;
     pthread_mutex_t lock;            /* guards what follows */
@@ -76,19 +82,19 @@ struct sync_ahead {
 /* len bytes of the pack at offset at into out, through a buffer of
  * READ_CHUNK bytes (frames are small; long reads bypass it).  False when
  * the pack ends first or cannot be read (errno, or 0 for its end). */
-static bool read_at(struct sync_ahead *a, uint64_t at, void *out, size_t len)
+static bool read_at(struct walk *w, uint64_t at, void *out, size_t len)
 {
     uint8_t *o = out;
 
     errno = 0;
-    if (at + len > a->size)
+    if (at + len > w->size)
         return false;
     while (len > 0) {
-        if (at < a->buf_at || at >= a->buf_at + a->buf_len) {
+        if (at < w->buf_at || at >= w->buf_at + w->buf_len) {
             bool direct = len >= READ_CHUNK;
             ssize_t got;
             do
-                got = pread(a->fd, direct ? o : a->buf, direct ? len : READ_CHUNK, (off_t)at);
+                got = pread(w->fd, direct ? o : w->buf, direct ? len : READ_CHUNK, (off_t)at);
             while (got < 0 && errno == EINTR);
             if (got <= 0)
                 return false;
@@ -96,14 +102,76 @@ static bool read_at(struct sync_ahead *a, uint64_t at, void *out, size_t len)
                 o += got, at += (uint64_t)got, len -= (size_t)got;
                 continue;
             }
-            a->buf_at = at, a->buf_len = (size_t)got;
+            w->buf_at = at, w->buf_len = (size_t)got;
         }
-        size_t from = (size_t)(at - a->buf_at);
-        size_t n = a->buf_len - from < len ? a->buf_len - from : len;
-        memcpy(o, a->buf + from, n);
+        size_t from = (size_t)(at - w->buf_at);
+        size_t n = w->buf_len - from < len ? w->buf_len - from : len;
+        memcpy(o, w->buf + from, n);
         o += n, at += n, len -= n;
     }
     return true;
+}
+
+/* Decrypts the frame at w->offset into w->plain and moves past it: its
+ * plaintext's length into *plen, whether it is the last into *last.  False
+ * when it cannot be read or does not decrypt. */
+static bool walk_next(struct walk *w, size_t *plen, bool *last)
+{
+    unsigned long long n_plain;
+    uint8_t n[4], tag;
+    uint32_t len;
+
+    if (!read_at(w, w->offset, n, sizeof n))
+        return false;
+    len = (uint32_t)n[0] << 24 | (uint32_t)n[1] << 16 | (uint32_t)n[2] << 8 | n[3];
+    if (len == 0 || len > SYNC_CT_MAX || !read_at(w, w->offset + 4, w->ct, len)
+        || crypto_secretstream_xchacha20poly1305_pull(&w->ss, w->plain, &n_plain, &tag, w->ct,
+                                                      len, w->ad, sizeof w->ad) != 0
+        || n_plain == 0)
+        return false;
+    w->offset += 4 + (uint64_t)len;
+    *plen = (size_t)n_plain;
+    *last = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    return true;
+}
+
+/* Moves w past the file that follows the frame just read, if it has one;
+ * false when the pack is too short for it (the import's to report). */
+static bool walk_file(struct walk *w, sync_file_after *file_after, size_t plen,
+                      struct sync_file_info *file)
+{
+    memset(file, 0, sizeof *file);
+    if (!file_after(w->plain, plen, file))
+        return true;
+    return file->length <= w->size - w->offset;
+}
+
+static bool walk_begin(struct walk *w, int fd, uint64_t first_frame,
+                       const crypto_secretstream_xchacha20poly1305_state *ss, const uint8_t *ad)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    w->fd = fd;
+    w->size = (uint64_t)sb.st_size;
+    w->offset = first_frame;
+    w->ss = *ss;
+    memcpy(w->ad, ad, sizeof w->ad);
+    w->plain = xmalloc(SYNC_CT_MAX);
+    w->ct = xmalloc(SYNC_CT_MAX);
+    w->buf = xmalloc(READ_CHUNK);
+    return true;
+}
+
+/* Wiped: the frames held plaintext, the state the stream's key. */
+static void walk_end(struct walk *w)
+{
+    sodium_memzero(w->plain, SYNC_CT_MAX);
+    sodium_memzero(&w->ss, sizeof w->ss);
+    free(w->plain);
+    free(w->ct);
+    free(w->buf);
 }
 
 static bool stopping(struct sync_ahead *a)
@@ -169,11 +237,11 @@ static int feed(struct sync_ahead *a, struct ahead_file *f,
         size_t n = f->length - done < SYNC_CT_MAX ? (size_t)(f->length - done) : SYNC_CT_MAX;
         if (stopping(a))
             rc = ctx_error(&f->ctx, AT_ERR, "stopped");
-        else if (!read_at(a, f->offset + done, a->ct, n))
+        else if (!read_at(&a->w, f->offset + done, a->w.ct, n))
             rc = ctx_error(&f->ctx, AT_ERR, "cannot read the pack: %s",
                            errno ? strerror(errno) : "it is shorter than it was");
         else
-            rc = write(&f->ctx, w, a->ct, n);
+            rc = write(&f->ctx, w, a->w.ct, n);
         done += n;
     }
     return rc;
@@ -219,38 +287,27 @@ static void take_file(struct sync_ahead *a, struct ahead_file *f, bool held)
 static void *ahead_thread(void *arg)
 {
     struct sync_ahead *a = arg;
-    uint8_t n[4], tag;
-    unsigned long long plen;
 
     while (!stopping(a)) {
         struct ahead_file f = { 0 };
-        struct sync_file_info file = { 0 };
-        uint32_t len;
-        if (!read_at(a, a->offset, n, sizeof n))
+        struct sync_file_info file;
+        size_t plen;
+        bool last;
+        if (!walk_next(&a->w, &plen, &last) || last || !walk_file(&a->w, a->file_after, plen, &file))
             break;
-        len = (uint32_t)n[0] << 24 | (uint32_t)n[1] << 16 | (uint32_t)n[2] << 8 | n[3];
-        if (len == 0 || len > SYNC_CT_MAX || !read_at(a, a->offset + 4, a->ct, len)
-            || crypto_secretstream_xchacha20poly1305_pull(&a->ss, a->plain, &plen, &tag, a->ct,
-                                                          len, a->ad, sizeof a->ad) != 0
-            || tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
-            break;
-        a->offset += 4 + (uint64_t)len;
         /* Published only with a file: the import waits for nothing else. */
-        if (!a->file_after(a->plain, (size_t)plen, &file))
+        if (file.key == NULL)
             continue;
-        /* A file the pack is too short for is the import's to report. */
-        if (file.length > a->size - a->offset)
-            break;
-        f.offset = a->offset;
+        f.offset = a->w.offset;
         f.length = file.length;
         memcpy(f.key, file.key, sizeof f.key);
         take_file(a, &f, ask_held(a, &file));
-        a->offset += f.length;
-        publish(a, &f, a->offset, f.rc != AT_OK);
+        a->w.offset += f.length;
+        publish(a, &f, a->w.offset, f.rc != AT_OK);
         if (f.rc != AT_OK)
             return NULL;
     }
-    publish(a, NULL, a->offset, true);
+    publish(a, NULL, a->w.offset, true);
     return NULL;
 }
 
@@ -259,24 +316,17 @@ struct sync_ahead *sync_ahead_start(struct store *st, int fd, uint64_t first_fra
                                     const uint8_t *ad, sync_file_after *file_after,
                                     sync_item_held *held, void *arg)
 {
-    struct sync_ahead *a;
-    struct stat sb;
+    struct sync_ahead *a = xcalloc(1, sizeof *a);
 
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    if (!walk_begin(&a->w, fd, first_frame, ss, ad)) {
+        free(a);
         return NULL;
-    a = xcalloc(1, sizeof *a);
+    }
     a->st = st;
     a->file_after = file_after;
     a->held = held;
     a->arg = arg;
-    a->fd = fd;
-    a->size = (uint64_t)sb.st_size;
-    a->offset = a->passed = first_frame;
-    a->ss = *ss;
-    memcpy(a->ad, ad, sizeof a->ad);
-    a->plain = xmalloc(SYNC_CT_MAX);
-    a->ct = xmalloc(SYNC_CT_MAX);
-    a->buf = xmalloc(READ_CHUNK);
+    a->passed = first_frame;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->moved, NULL);
     if (!(a->started = pthread_create(&a->thread, NULL, ahead_thread, a) == 0))
@@ -339,13 +389,165 @@ void sync_ahead_stop(struct sync_ahead *a)
         vault_upload_free(a->files[i].got.upload);
         sodium_memzero(a->files[i].key, sizeof a->files[i].key);
     }
-    sodium_memzero(a->plain, SYNC_CT_MAX);
-    sodium_memzero(&a->ss, sizeof a->ss);
-    free(a->plain);
-    free(a->ct);
-    free(a->buf);
+    walk_end(&a->w);
     free(a->files);
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->moved);
     free(a);
+}
+
+/* ---- frames read ahead -------------------------------------------------- */
+
+/* At most this many frames, or this many bytes of them past the first,
+ * wait for the import: enough to keep the thread going through a pause
+ * of the import's (a commit of the map's rows), little memory. */
+#define FRAMES_AHEAD 256
+#define FRAMES_AHEAD_BYTES (8u << 20)
+
+/* A place in the ring: a frame, and its plaintext in a buffer that only
+ * the thread allocates and that lives as long as the ring (memory one
+ * thread allocates and another frees costs both a lock in malloc). */
+struct frame_slot {
+    struct sync_frame f;
+    uint8_t *plain;
+    size_t cap;
+};
+
+struct sync_frames {
+    struct walk w;
+    sync_file_after *file_after;
+    sync_frame_prepare *prepare;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t lock;            /* guards what follows */
+    pthread_cond_t moved;            /* told of each change below, either way */
+    struct frame_slot q[FRAMES_AHEAD]; /* a ring: n frames from head */
+    size_t head, n, bytes;
+    bool done, stop;
+    /* Who waits for the other: each is woken only then, the thread once
+     * the import has taken half of what it held (not at each frame: a
+     * wake is a system call, dearer than a frame's work moved). */
+    bool thread_waits, import_waits;
+};
+
+static bool frames_full(size_t n, size_t bytes)
+{
+    return n >= FRAMES_AHEAD || (n > 0 && bytes > FRAMES_AHEAD_BYTES);
+}
+
+static void *frames_thread(void *arg)
+{
+    struct sync_frames *r = arg;
+    struct sync_file_info file;
+    bool last = false, whole = true;
+
+    while (!last && whole) {
+        pthread_mutex_lock(&r->lock);
+        while (!r->stop && frames_full(r->n, r->bytes)) {
+            r->thread_waits = true;
+            pthread_cond_wait(&r->moved, &r->lock);
+        }
+        r->thread_waits = false;
+        bool stop = r->stop;
+        /* Free till the thread fills it: the import moves head and n together. */
+        struct frame_slot *slot = &r->q[(r->head + r->n) % FRAMES_AHEAD];
+        pthread_mutex_unlock(&r->lock);
+        uint64_t offset = r->w.offset;
+        size_t plen;
+        if (stop || !walk_next(&r->w, &plen, &last))
+            break;
+        if (slot->cap < plen) {
+            sodium_memzero(slot->plain, slot->cap);
+            free(slot->plain);
+            slot->plain = xmalloc(slot->cap = plen);
+        }
+        memcpy(slot->plain, r->w.plain, plen);
+        slot->f = (struct sync_frame){ .offset = offset, .length = r->w.offset - offset,
+                                       .plen = plen, .last = last, .ss_after = r->w.ss,
+                                       .prepared = r->prepare(slot->plain, plen) };
+        /* A file after the frame is passed over (the import reads or takes
+         * it); the frame still goes to the import, which reports a pack too
+         * short for its file. */
+        if (!last && (whole = walk_file(&r->w, r->file_after, plen, &file)))
+            r->w.offset += file.length;
+        pthread_mutex_lock(&r->lock);
+        r->n++;
+        r->bytes += plen;
+        if (r->import_waits)
+            pthread_cond_broadcast(&r->moved);
+        pthread_mutex_unlock(&r->lock);
+    }
+    pthread_mutex_lock(&r->lock);
+    r->done = true;
+    pthread_cond_broadcast(&r->moved);
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
+                                      const crypto_secretstream_xchacha20poly1305_state *ss,
+                                      const uint8_t *ad, sync_file_after *file_after,
+                                      sync_frame_prepare *prepare)
+{
+    struct sync_frames *r = xcalloc(1, sizeof *r);
+
+    if (!walk_begin(&r->w, fd, first_frame, ss, ad)) {
+        free(r);
+        return NULL;
+    }
+    r->file_after = file_after;
+    r->prepare = prepare;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->moved, NULL);
+    if (!(r->started = pthread_create(&r->thread, NULL, frames_thread, r) == 0)) {
+        sync_frames_stop(r);
+        return NULL;
+    }
+    return r;
+}
+
+bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain, struct sync_frame *out)
+{
+    struct frame_slot *slot;
+    bool got;
+
+    pthread_mutex_lock(&r->lock);
+    while (r->n == 0 && !r->done) {
+        r->import_waits = true;
+        pthread_cond_wait(&r->moved, &r->lock);
+    }
+    r->import_waits = false;
+    slot = &r->q[r->head];
+    if ((got = r->n > 0 && slot->f.offset == offset)) {
+        *out = slot->f;
+        memcpy(plain, slot->plain, slot->f.plen);
+        r->head = (r->head + 1) % FRAMES_AHEAD;
+        r->n--;
+        r->bytes -= out->plen;
+        if (r->thread_waits && !frames_full(2 * r->n, 2 * r->bytes))
+            pthread_cond_broadcast(&r->moved);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return got;
+}
+
+void sync_frames_stop(struct sync_frames *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->stop = true;
+    pthread_cond_broadcast(&r->moved);
+    pthread_mutex_unlock(&r->lock);
+    if (r->started)
+        pthread_join(r->thread, NULL);
+    for (size_t i = 0; i < FRAMES_AHEAD; i++) {
+        sodium_memzero(r->q[i].plain, r->q[i].cap);
+        free(r->q[i].plain);
+    }
+    sodium_memzero(r->q, sizeof r->q);
+    walk_end(&r->w);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->moved);
+    free(r);
 }

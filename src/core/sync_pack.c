@@ -1665,6 +1665,8 @@ struct importer {
     struct sync_proof_cache kept; /* the last version's proof kept (sync_proof_store) */
     struct record_pending *pending; /* records whose view waits (record.h) */
     struct sync_ahead *ahead;       /* vault files written ahead, or NULL */
+    struct sync_frames *frames;     /* frames read ahead, or NULL */
+    int prepared;                   /* what it said of the frame in plain (version_prepare), or 0 */
     int64_t ahead_base;             /* where the pack starts in its file (its offsets count from there) */
     const struct sync_watch *watch; /* told of versions read, or NULL */
     uint64_t version_frames, versions_said; /* read so far; the header's count */
@@ -1682,16 +1684,61 @@ static void watch_versions(struct importer *im, bool last)
                                                                    : im->version_frames);
 }
 
-/* Reads and decrypts the next frame into im->plain. */
-static int next_frame(struct importer *im)
+/* What the thread reading frames ahead (sync_frames_start) works out
+ * from a version's frame, as apply_version would: VERSION_AS_STORED when
+ * its text parses into a document that record_synced_check passes without
+ * changing it, and that the version stored gives the text back from (so
+ * the import need neither check it nor keep the text); 0 for anything
+ * else, which apply_version works out itself. */
+#define VERSION_AS_STORED 1
+
+static int version_prepare(const uint8_t *plain, size_t len)
+{
+    struct cursor c = { plain + 1, len - 1, false };
+    struct wire_proof p;
+    const uint8_t *nb;
+    json_t *doc;
+    bool as_stored;
+
+    if (plain[0] != FRAME_VERSION || take(&c, ARCHIVE_LEN + 8) == NULL
+        || (nb = take(&c, 2)) == NULL
+        || take(&c, ((size_t)nb[0] << 8 | nb[1]) * (ARCHIVE_LEN + 8)) == NULL
+        || !take_proof(&c, &p) || (doc = canonical_parse(p.text, p.text_len)) == NULL)
+        return 0;
+    as_stored = record_synced_check(&(struct at_ctx){ 0 }, doc) == AT_OK
+                && record_logged_text_again(doc, p.text, p.text_len);
+    json_decref(doc);
+    return as_stored ? VERSION_AS_STORED : 0;
+}
+
+/* The next frame as the thread reading ahead left it, into im->plain;
+ * AT_ENOTFOUND when it has none for here (the import then reads every
+ * frame itself). */
+static int frame_taken(struct importer *im)
+{
+    struct sync_frame f;
+
+    if (!sync_frames_take(im->frames, im->pi->offset + (uint64_t)im->ahead_base, im->plain, &f)) {
+        sync_frames_stop(im->frames);
+        im->frames = NULL;
+        return AT_ENOTFOUND;
+    }
+    im->ss = f.ss_after;
+    sodium_memzero(&f.ss_after, sizeof f.ss_after);
+    im->prepared = f.prepared;
+    im->plen = f.plen;
+    im->ended = f.last;
+    return in_pass(im->ctx, im->pi, f.length);
+}
+
+/* Reads and decrypts the frame at im->pi's offset into im->plain. */
+static int frame_read(struct importer *im)
 {
     unsigned long long plen;
     uint8_t n[4], tag;
     uint32_t len;
     int rc;
 
-    if (im->ended)
-        return ctx_error(im->ctx, AT_ECORRUPT, "the pack goes on after its last frame");
     if ((rc = in_read(im->ctx, im->pi, n, sizeof n)) != AT_OK)
         return rc;
     if ((len = get_u32(n)) == 0)
@@ -1710,9 +1757,24 @@ static int next_frame(struct importer *im)
                          (unsigned long long)im->pi->offset - len);
     im->plen = (size_t)plen;
     im->ended = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-    if (im->ended != (im->plain[0] == FRAME_END))
-        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's last frame is out of place");
     return AT_OK;
+}
+
+/* The next frame into im->plain: as the thread reading ahead left it, or
+ * read here. */
+static int next_frame(struct importer *im)
+{
+    int rc;
+
+    if (im->ended)
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack goes on after its last frame");
+    im->prepared = 0;
+    if ((im->frames == NULL || (rc = frame_taken(im)) == AT_ENOTFOUND)
+        && (rc = frame_read(im)) != AT_OK)
+        return rc;
+    if (rc == AT_OK && im->ended != (im->plain[0] == FRAME_END))
+        return ctx_error(im->ctx, AT_ECORRUPT, "the pack's last frame is out of place");
+    return rc;
 }
 
 /* A V or I frame's identity. */
@@ -1794,18 +1856,23 @@ static int apply_version(struct importer *im, struct cursor *c)
     if (held) {
         im->stats->skipped_already++;
     } else {
-        /* Without its text when the version stored gives it back. */
-        rc = sync_proof_store(im->ctx, im->st, &im->kept, &p,
-                              record_logged_text_again(doc, p.text, p.text_len)
-                                  ? json_integer_value(json_object_get(doc, "version"))
-                                  : 0,
-                              &kept);
+        /* Checked first, as it will be stored; kept without its text when
+         * the version stored gives it back.  The thread reading ahead
+         * mostly found both already. */
+        bool as_stored = im->prepared == VERSION_AS_STORED;
+        if (!as_stored && (rc = record_synced_check(im->ctx, doc)) == AT_OK)
+            as_stored = record_logged_text_again(doc, p.text, p.text_len);
+        if (rc == AT_OK)
+            rc = sync_proof_store(im->ctx, im->st, &im->kept, &p,
+                                  as_stored ? json_integer_value(json_object_get(doc, "version")) : 0,
+                                  &kept);
         if (rc == AT_OK)
             rc = record_put_synced(im->ctx, im->st, doc,
                                    &(struct record_origin){ .archive = origin, .seq = oseq,
                                                             .base = bases, .proof = kept.data,
                                                             .proof_len = kept.len,
-                                                            .pending = im->pending });
+                                                            .pending = im->pending,
+                                                            .checked = true });
         if (rc != AT_OK)
             ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
         else
@@ -2306,9 +2373,13 @@ static int apply_frames(struct importer *im)
     /* The pack need not start where its file does (standard input). */
     off_t at = lseek(im->pi->fd, 0, SEEK_CUR);
     im->ahead_base = (int64_t)at - (int64_t)(im->pi->len - im->pi->pos) - (int64_t)im->pi->offset;
-    if (at >= 0 && im->ahead_base >= 0)
-        im->ahead = sync_ahead_start(im->st, im->pi->fd, im->pi->offset + (uint64_t)im->ahead_base,
-                                     &im->ss, im->ad, item_file_after, ahead_held, im);
+    if (at >= 0 && im->ahead_base >= 0) {
+        uint64_t first = im->pi->offset + (uint64_t)im->ahead_base;
+        im->ahead = sync_ahead_start(im->st, im->pi->fd, first, &im->ss, im->ad, item_file_after,
+                                     ahead_held, im);
+        im->frames = sync_frames_start(im->pi->fd, first, &im->ss, im->ad, item_file_after,
+                                       version_prepare);
+    }
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
         struct cursor c = { im->plain + 1, im->plen - 1, false };
@@ -2422,6 +2493,7 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
  * frames' plaintext and the keys of the files sent. */
 static void importer_free(struct importer *im)
 {
+    sync_frames_stop(im->frames);
     sync_ahead_stop(im->ahead);
     if (im->plain)
         sodium_memzero(im->plain, CT_MAX);

@@ -937,6 +937,69 @@ UNIT_TEST(sync_pack_kept_proofs_share_head_and_path)
     unit_peers_close(&p);
 }
 
+/* A version whose text the import's checks change (an empty value, which
+ * no attest writes but an origin of other rules may have logged) is stored
+ * as checked, and its proof keeps the text, which the version stored no
+ * longer gives back.  The checks once came after that choice: the proof was
+ * kept without its text and no longer held. */
+UNIT_TEST(sync_pack_version_changed_by_checks_keeps_text)
+{
+    static const char insert[] =
+        "INSERT INTO record_version(id, version, type, log_seq, doc, origin, oseq, origin_at)"
+        " SELECT id, 2, type, ?2, ?3, origin, ?2, ?4 FROM record_version WHERE id = ?1;"
+        " INSERT INTO record_base SELECT id, 2, origin, oseq FROM record_version"
+        " WHERE id = ?1 AND version = 1";
+    struct at_ctx ctx = { 0 };
+    struct unit_peers p;
+    struct tree_head head;
+    sqlite3_stmt *stmt;
+    const char *tail;
+    char path[512], id[64], *text = NULL;
+    json_t *doc = NULL;
+    int64_t seq;
+    int fd, without;
+
+    REQUIRE(unit_peers_open(&ctx, &p, "kc", "kd") == AT_OK);
+    REQUIRE(unit_add(&ctx, p.a, "event", "{\"title\": \"FICTIONAL first\"}", -1, id) == AT_OK);
+    REQUIRE(record_get(&ctx, p.a, id, 1, &doc) == AT_OK);
+    json_object_set_new(doc, "version", json_integer(2));
+    json_object_set_new(json_object_get(doc, "data"), "description", json_string(""));
+    REQUIRE((text = canonical_text(doc)) != NULL);
+    /* Logged as its origin would, as the version's text. */
+    REQUIRE(store_begin(&ctx, p.a) == AT_OK);
+    REQUIRE(evlog_append(&ctx, p.a, text, &seq) == AT_OK);
+    tail = insert;
+    while (*tail) {
+        REQUIRE(sqlite3_prepare_v2(store_db(p.a), tail, -1, &stmt, &tail) == SQLITE_OK);
+        sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, seq);
+        sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, json_string_value(json_object_get(doc, "written_at")), -1,
+                          SQLITE_STATIC);
+        CHECK(sqlite3_step(stmt) == SQLITE_DONE);
+        sqlite3_finalize(stmt);
+        tail += strspn(tail, " ");
+    }
+    REQUIRE(evlog_commit(&ctx, p.a) == AT_OK);
+
+    snprintf(path, sizeof path, "%s/checked-pack", unit_tmpdir());
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, p.a, "b", NULL, fd, NULL) == AT_OK);
+    lseek(fd, 0, SEEK_SET);
+    REQUIRE(sync_import(&ctx, p.b, fd, NULL) == AT_OK);
+    close(fd);
+    REQUIRE(evlog_latest_head(&ctx, p.a, &head) == AT_OK);
+    /* Stored as checked: the empty value gone. */
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE version = 2"
+                            " AND json_extract(doc, '$.data.description') IS NULL") == 1);
+    /* Both proofs hold; the second with its text. */
+    CHECK(proofs_as_logged(p.b, p.a, head.size, &without) == 2);
+    CHECK(without == 1);
+    json_decref(doc);
+    free(text);
+    unit_peers_close(&p);
+}
+
 /* The frames of the writer's test below: frame i's bytes, the first one
  * never the end's type. */
 static uint8_t writer_byte(int i, size_t j)
