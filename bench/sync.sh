@@ -5,7 +5,9 @@
 # files of at most 256 MiB), then times, in the same run: `attest sync
 # export` to a pinned peer and `attest sync import` there; and, as the
 # peer, `tar | zstd` of the same content (the records as `export jsonl`
-# writes them, and the evidence files in clear) and `zstd -d | tar x`.
+# writes them, and the evidence files in clear) and `zstd -d | tar x`;
+# and that again with its files on disk, as the import's are when it
+# returns (it syncs each file and its commit): `zstd -d | tar x; sync`.
 # Each is timed SYNC_RUNS times (default 3), the peer and attest in turn
 # (tar | zstd, export, zstd -d | tar x, import into a copy of the centre
 # as it was), since a shared machine's speed drifts by a third within
@@ -119,19 +121,20 @@ for r in $(seq "$runs"); do
     settle 0; tar -C "$dir/files" -cf - . | zstd -q -1 -T1 -f -o "$dir/content.tar.zst"; mark 1
     settle 3; at field sync export --to centre --output "$dir/pack" 2>"$dir/export.log"; mark 4
     rm -rf "$dir/untar"; mkdir "$dir/untar"
-    settle 1b; zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2
+    settle 1b; zstd -q -d -c "$dir/content.tar.zst" | tar -C "$dir/untar" -xf -; mark 2; sync; mark 2s
     rm -rf "$dir/untar" "$dir/centre"; cp -a "$dir/centre.before" "$dir/centre"
     settle 4b; at centre sync import "$dir/pack" 2>"$dir/import.log"; mark 5
     # Each command logs in (Argon2id, the archives' --kdf interactive), as
     # a person does once per command: timed alone (a mark read) to be seen
     # apart.
     at centre sync mark >/dev/null; mark 6
-    for step in "out 0 1" "in 1b 2" "export 3 4" "import 4b 5" "login 5 6"; do
+    for step in "out 0 1" "in 1b 2" "insync 1b 2s" "export 3 4" "import 4b 5" "login 5 6"; do
         set -- $step
         w[$1]+=" $(wall "$2" "$3")"; c[$1]+=" $(cpu "$2" "$3")"
     done
     w[xout]+=" $(ratio "$(wall 3 4)" "$(wall 0 1)")"; c[xout]+=" $(ratio "$(cpu 3 4)" "$(cpu 0 1)")"
     w[xin]+=" $(ratio "$(wall 4b 5)" "$(wall 1b 2)")"; c[xin]+=" $(ratio "$(cpu 4b 5)" "$(cpu 1b 2)")"
+    w[xinsync]+=" $(ratio "$(wall 4b 5)" "$(wall 1b 2s)")"
     c[xbare]+=" $(ratio "$(( $(cpu 4b 5) - $(cpu 5 6) ))" "$(cpu 1b 2)")"
 done
 rm -f "$dir/files/records.jsonl"
@@ -160,8 +163,10 @@ echo "load average (1, 5, 15 min): $load0 before, $load1 after; $(nproc) CPUs;" 
      "medians of $runs runs, each the peer and attest in turn"
 row "tar | zstd -1" out "the peer, out"
 row "zstd -d | tar x" in "the peer, in"
+row "... ; sync" insync "the peer, in, its files on disk as the import's are"
 row "attest sync export" export "$(against xout "tar | zstd")"
 row "attest sync import" import "$(against xin "zstd -d | tar x")"
+echo "                     and $(median ${w[xinsync]})% of zstd -d | tar x; sync's wall time ($(range ${w[xinsync]}))"
 echo "the centre's database grew by $(( (db1 - db0) >> 10 )) KiB: $(( (db1 - db0) / versions )) bytes a record version"
 printf '%-20s %7d ms %7d ms CPU  a command that only logs in and reads the mark; the import less it: %d%% of zstd -d | tar x'"'"'s CPU\n' \
     "attest login alone" "$(median ${w[login]})" "$(median ${c[login]})" "$(median ${c[xbare]})"

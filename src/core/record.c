@@ -434,6 +434,7 @@ struct pending_record {
     int version;   /* of text; 0: not held */
     char *text;
     bool point;    /* the last version stored has a point on the map */
+    int last;      /* the number of the last version stored (the highest) */
 };
 
 #define PENDING_HELD_MAX 65536
@@ -475,6 +476,7 @@ static void pending_add(struct record_pending *p, const char *id, int version, c
         r->version = 0, r->text = NULL;
     }
     r->point = point;
+    r->last = version;
     if ((size_t)(r - p->rec) < PENDING_HELD_MAX) {
         r->version = version;
         r->text = text;
@@ -529,6 +531,14 @@ static int settle_one(struct at_ctx *ctx, struct store *st, struct record_pendin
     json_decref(doc);
     free(read_back);
     return rc;
+}
+
+/* The record id as pending, or NULL. */
+static const struct pending_record *pending_find(const struct record_pending *p, const char *id)
+{
+    json_t *at = p ? json_object_get(p->index, id) : NULL;
+
+    return at ? &p->rec[json_integer_value(at)] : NULL;
 }
 
 static void pending_clear(struct record_pending *p)
@@ -1257,8 +1267,15 @@ int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
         return rc;
     if ((rc = access_check(ctx, store_session(st), ACTION_READ, doc_clearance(doc))) != AT_OK)
         return ctx_prefix(ctx, "key \"clearance\": ");
-    if ((rc = next_version(ctx, st, json_string_value(json_object_get(doc, "id")), &version))
-        != AT_OK)
+    /* Numbered after the last version of the record this write stored,
+     * when it stored one since it last settled (nothing else writes a
+     * version before it settles). */
+    const struct pending_record *r = pending_find(o->pending,
+                                                  json_string_value(json_object_get(doc, "id")));
+    if (r)
+        version = r->last + 1;
+    else if ((rc = next_version(ctx, st, json_string_value(json_object_get(doc, "id")), &version))
+             != AT_OK)
         return rc;
     /* Stored as the importer's, now, and numbered in arrival order; who
      * wrote it first, where and when is its origin. */

@@ -417,6 +417,7 @@ struct sync_frames {
     struct walk w;
     sync_file_after *file_after;
     sync_frame_prepare *prepare;
+    sync_frame_release *release;
     pthread_t thread;
     bool started;
     pthread_mutex_t lock;            /* guards what follows */
@@ -428,7 +429,24 @@ struct sync_frames {
      * the import has taken half of what it held (not at each frame: a
      * wake is a system call, dearer than a frame's work moved). */
     bool thread_waits, import_waits;
+    void **given;                    /* what prepare made, given back to be released here */
+    size_t ngiven, capgiven;
 };
+
+/* Releases, on the thread, what the import gave back since the last time. */
+static void release_given(struct sync_frames *r)
+{
+    void **given;
+    size_t n;
+
+    pthread_mutex_lock(&r->lock);
+    given = r->given, n = r->ngiven;
+    r->given = NULL, r->ngiven = r->capgiven = 0;
+    pthread_mutex_unlock(&r->lock);
+    for (size_t i = 0; i < n; i++)
+        r->release(given[i]);
+    free(given);
+}
 
 static bool frames_full(size_t n, size_t bytes)
 {
@@ -442,6 +460,7 @@ static void *frames_thread(void *arg)
     bool last = false, whole = true;
 
     while (!last && whole) {
+        release_given(r);
         pthread_mutex_lock(&r->lock);
         while (!r->stop && frames_full(r->n, r->bytes)) {
             r->thread_waits = true;
@@ -487,7 +506,7 @@ static void *frames_thread(void *arg)
 struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
                                       const crypto_secretstream_xchacha20poly1305_state *ss,
                                       const uint8_t *ad, sync_file_after *file_after,
-                                      sync_frame_prepare *prepare)
+                                      sync_frame_prepare *prepare, sync_frame_release *release)
 {
     struct sync_frames *r = xcalloc(1, sizeof *r);
 
@@ -497,6 +516,7 @@ struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
     }
     r->file_after = file_after;
     r->prepare = prepare;
+    r->release = release;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->moved, NULL);
     if (!(r->started = pthread_create(&r->thread, NULL, frames_thread, r) == 0)) {
@@ -520,6 +540,7 @@ bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain, st
     slot = &r->q[r->head];
     if ((got = r->n > 0 && slot->f.offset == offset)) {
         *out = slot->f;
+        slot->f.prepared = NULL;
         memcpy(plain, slot->plain, slot->f.plen);
         r->head = (r->head + 1) % FRAMES_AHEAD;
         r->n--;
@@ -529,6 +550,22 @@ bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain, st
     }
     pthread_mutex_unlock(&r->lock);
     return got;
+}
+
+void sync_frames_give_back(struct sync_frames *r, void *prepared)
+{
+    pthread_mutex_lock(&r->lock);
+    /* Once the thread is done it allocates nothing more: released here. */
+    bool here = r->done;
+    if (!here) {
+        if (r->ngiven == r->capgiven)
+            r->given = xrealloc(r->given, (r->capgiven = r->capgiven ? 2 * r->capgiven : 64)
+                                              * sizeof *r->given);
+        r->given[r->ngiven++] = prepared;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (here)
+        r->release(prepared);
 }
 
 void sync_frames_stop(struct sync_frames *r)
@@ -541,6 +578,10 @@ void sync_frames_stop(struct sync_frames *r)
     pthread_mutex_unlock(&r->lock);
     if (r->started)
         pthread_join(r->thread, NULL);
+    release_given(r);
+    for (; r->n > 0; r->n--, r->head = (r->head + 1) % FRAMES_AHEAD)
+        if (r->q[r->head].f.prepared)
+            r->release(r->q[r->head].f.prepared);
     for (size_t i = 0; i < FRAMES_AHEAD; i++) {
         sodium_memzero(r->q[i].plain, r->q[i].cap);
         free(r->q[i].plain);

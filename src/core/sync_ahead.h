@@ -63,36 +63,40 @@ void sync_ahead_stop(struct sync_ahead *a);
  * import takes it: where it starts in the pack and its length there
  * (length prefix and ciphertext; a file after it not counted), its
  * plaintext's length, whether it is the last, the stream's state after it,
- * and what prepare said of it. */
+ * and what prepare made of it (NULL for nothing). */
 struct sync_frame {
     uint64_t offset, length;
     size_t plen;
     bool last;
     crypto_secretstream_xchacha20poly1305_state ss_after;
-    int prepared;
+    void *prepared;
 };
 
-/* What the thread works out from a frame's plaintext, besides decrypting
- * it, so that the import need not: a number, the import's to read (a
- * number rather than something made on the heap, which the import would
- * free on its thread, in contention with this one's allocations). */
-typedef int sync_frame_prepare(const uint8_t *plain, size_t len);
+/* What the thread makes of a frame's plaintext, besides decrypting it, so
+ * that the import need not (NULL: nothing); released with release on the
+ * thread once the import gives it back (memory one thread allocates and
+ * another frees costs both a lock in malloc, at every call). */
+typedef void *sync_frame_prepare(const uint8_t *plain, size_t len);
+typedef void sync_frame_release(void *prepared);
 
 /* _start, as sync_ahead_start, a thread that decrypts the pack's frames in
  * order, passing over the files after them (file_after), and holds a few
- * hundred ahead of the import with what prepare says of each; NULL for
+ * hundred ahead of the import with what prepare makes of each; NULL for
  * anything else than a regular file.  _take gives the next frame held, its
  * plaintext copied into plain (SYNC_CT_MAX bytes), when it is the one at
  * offset: false when it is not (the thread stopped before it, at something
  * the import then reads and reports itself), and the import then reads
- * every frame itself.  _stop ends the thread and wipes what it held. */
+ * every frame itself.  _give_back hands what prepare made of a frame taken
+ * back to be released, once the import is done with it.  _stop ends the
+ * thread and wipes and releases what it held. */
 struct sync_frames;
 struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
                                       const crypto_secretstream_xchacha20poly1305_state *ss,
                                       const uint8_t *ad, sync_file_after *file_after,
-                                      sync_frame_prepare *prepare);
+                                      sync_frame_prepare *prepare, sync_frame_release *release);
 bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain,
                       struct sync_frame *out);
+void sync_frames_give_back(struct sync_frames *r, void *prepared);
 void sync_frames_stop(struct sync_frames *r);
 
 #endif

@@ -1666,7 +1666,7 @@ struct importer {
     struct record_pending *pending; /* records whose view waits (record.h) */
     struct sync_ahead *ahead;       /* vault files written ahead, or NULL */
     struct sync_frames *frames;     /* frames read ahead, or NULL */
-    int prepared;                   /* what it said of the frame in plain (version_prepare), or 0 */
+    struct version_ready *ready;    /* what it made of the frame in plain (version_prepare), or NULL */
     int64_t ahead_base;             /* where the pack starts in its file (its offsets count from there) */
     const struct sync_watch *watch; /* told of versions read, or NULL */
     uint64_t version_frames, versions_said; /* read so far; the header's count */
@@ -1684,31 +1684,58 @@ static void watch_versions(struct importer *im, bool last)
                                                                    : im->version_frames);
 }
 
-/* What the thread reading frames ahead (sync_frames_start) works out
- * from a version's frame, as apply_version would: VERSION_AS_STORED when
- * its text parses into a document that record_synced_check passes without
- * changing it, and that the version stored gives the text back from (so
- * the import need neither check it nor keep the text); 0 for anything
- * else, which apply_version works out itself. */
-#define VERSION_AS_STORED 1
-
-static int version_prepare(const uint8_t *plain, size_t len)
-{
-    struct cursor c = { plain + 1, len - 1, false };
-    struct wire_proof p;
-    const uint8_t *nb;
+/* What the thread reading frames ahead (sync_frames_start) makes of a
+ * version's frame, as apply_version would: its text parsed, and whether
+ * record_synced_check passes it unchanged and the version stored gives the
+ * text back (as_stored: then the import need neither check it nor keep
+ * the text).  Given back once the version is applied (the document was
+ * allocated on that thread). */
+struct version_ready {
     json_t *doc;
     bool as_stored;
+};
+
+static void *version_prepare(const uint8_t *plain, size_t len)
+{
+    struct cursor c = { plain + 1, len - 1, false };
+    struct version_ready *v;
+    struct wire_proof p;
+    const uint8_t *nb;
+    json_t *doc, *checked;
 
     if (plain[0] != FRAME_VERSION || take(&c, ARCHIVE_LEN + 8) == NULL
         || (nb = take(&c, 2)) == NULL
         || take(&c, ((size_t)nb[0] << 8 | nb[1]) * (ARCHIVE_LEN + 8)) == NULL
         || !take_proof(&c, &p) || (doc = canonical_parse(p.text, p.text_len)) == NULL)
-        return 0;
-    as_stored = record_synced_check(&(struct at_ctx){ 0 }, doc) == AT_OK
-                && record_logged_text_again(doc, p.text, p.text_len);
-    json_decref(doc);
-    return as_stored ? VERSION_AS_STORED : 0;
+        return NULL;
+    v = xmalloc(sizeof *v);
+    v->doc = doc;
+    /* Checked on a copy: the import's document is the text as it came. */
+    checked = json_deep_copy(doc);
+    v->as_stored = record_synced_check(&(struct at_ctx){ 0 }, checked) == AT_OK
+                   && record_logged_text_again(checked, p.text, p.text_len);
+    json_decref(checked);
+    return v;
+}
+
+static void version_release(void *prepared)
+{
+    struct version_ready *v = prepared;
+
+    json_decref(v->doc);
+    free(v);
+}
+
+/* Done with what the thread reading ahead made of the last frame. */
+static void give_back(struct importer *im)
+{
+    if (im->ready == NULL)
+        return;
+    if (im->frames)
+        sync_frames_give_back(im->frames, im->ready);
+    else
+        version_release(im->ready);
+    im->ready = NULL;
 }
 
 /* The next frame as the thread reading ahead left it, into im->plain;
@@ -1719,13 +1746,14 @@ static int frame_taken(struct importer *im)
     struct sync_frame f;
 
     if (!sync_frames_take(im->frames, im->pi->offset + (uint64_t)im->ahead_base, im->plain, &f)) {
-        sync_frames_stop(im->frames);
+        give_back(im);
+    sync_frames_stop(im->frames);
         im->frames = NULL;
         return AT_ENOTFOUND;
     }
     im->ss = f.ss_after;
     sodium_memzero(&f.ss_after, sizeof f.ss_after);
-    im->prepared = f.prepared;
+    im->ready = f.prepared;
     im->plen = f.plen;
     im->ended = f.last;
     return in_pass(im->ctx, im->pi, f.length);
@@ -1768,7 +1796,7 @@ static int next_frame(struct importer *im)
 
     if (im->ended)
         return ctx_error(im->ctx, AT_ECORRUPT, "the pack goes on after its last frame");
-    im->prepared = 0;
+    give_back(im);
     if ((im->frames == NULL || (rc = frame_taken(im)) == AT_ENOTFOUND)
         && (rc = frame_read(im)) != AT_OK)
         return rc;
@@ -1846,7 +1874,9 @@ static int apply_version(struct importer *im, struct cursor *c)
             json_array_append_new(bases, json_sprintf("%s/%lld", base, (long long)boseq));
     if (rc != AT_OK || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
         goto out;
-    if (c->left != 0 || (doc = canonical_parse(p.text, p.text_len)) == NULL) {
+    /* Parsed by the thread reading ahead, mostly. */
+    doc = im->ready ? im->ready->doc : canonical_parse(p.text, p.text_len);
+    if (c->left != 0 || doc == NULL) {
         rc = ctx_error(im->ctx, AT_ECORRUPT, "version %s/%lld is damaged", origin,
                        (long long)oseq);
         goto out;
@@ -1859,7 +1889,7 @@ static int apply_version(struct importer *im, struct cursor *c)
         /* Checked first, as it will be stored; kept without its text when
          * the version stored gives it back.  The thread reading ahead
          * mostly found both already. */
-        bool as_stored = im->prepared == VERSION_AS_STORED;
+        bool as_stored = im->ready && im->ready->as_stored;
         if (!as_stored && (rc = record_synced_check(im->ctx, doc)) == AT_OK)
             as_stored = record_logged_text_again(doc, p.text, p.text_len);
         if (rc == AT_OK)
@@ -1885,7 +1915,8 @@ static int apply_version(struct importer *im, struct cursor *c)
 out:
     buf_free(&kept);
     json_decref(bases);
-    json_decref(doc);
+    if (im->ready == NULL)
+        json_decref(doc);
     return rc;
 }
 
@@ -2378,7 +2409,7 @@ static int apply_frames(struct importer *im)
         im->ahead = sync_ahead_start(im->st, im->pi->fd, first, &im->ss, im->ad, item_file_after,
                                      ahead_held, im);
         im->frames = sync_frames_start(im->pi->fd, first, &im->ss, im->ad, item_file_after,
-                                       version_prepare);
+                                       version_prepare, version_release);
     }
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {
@@ -2493,6 +2524,7 @@ static int pack_open(struct importer *im, struct pack_header *h, struct sync_pee
  * frames' plaintext and the keys of the files sent. */
 static void importer_free(struct importer *im)
 {
+    give_back(im);
     sync_frames_stop(im->frames);
     sync_ahead_stop(im->ahead);
     if (im->plain)

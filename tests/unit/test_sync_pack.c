@@ -937,6 +937,53 @@ UNIT_TEST(sync_pack_kept_proofs_share_head_and_path)
     unit_peers_close(&p);
 }
 
+/* A pack of more frames than the thread reading ahead holds at once
+ * (sync_frames_start): read from a file (the thread) and from a pipe (no
+ * thread), the same versions are stored; with a frame past those changed,
+ * both refuse it with the same words, to the byte: the import read on
+ * itself from where the thread stopped. */
+UNIT_TEST(sync_pack_frames_read_ahead_as_read_in_order)
+{
+    enum { EVENTS = 400 };
+    struct at_ctx ctx = { 0 };
+    struct unit_peers p;
+    struct stat info;
+    char path[512], data[96], message[2][512];
+    int fd;
+
+    REQUIRE(unit_peers_open(&ctx, &p, "ke", "kf") == AT_OK);
+    REQUIRE(store_begin(&ctx, p.a) == AT_OK);
+    for (int i = 0; i < EVENTS; i++) {
+        struct record_write w = RECORD_WRITE_INIT;
+        char id[RECORD_ID_MAX];
+        snprintf(data, sizeof data, "{\"title\": \"FICTIONAL event %d read ahead\"}", i);
+        json_t *fields = json_loads(data, 0, NULL);
+        CHECK(record_add(&ctx, p.a, model_type("event"), fields, &w, id) == AT_OK);
+        json_decref(fields);
+    }
+    REQUIRE(evlog_commit(&ctx, p.a) == AT_OK);
+    snprintf(path, sizeof path, "%s/ahead-pack", unit_tmpdir());
+    REQUIRE((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >= 0);
+    REQUIRE(sync_export(&ctx, p.a, "b", NULL, fd, NULL) == AT_OK);
+    close(fd);
+    REQUIRE(stat(path, &info) == 0);
+    for (int piped = 0; piped < 2; piped++) {
+        import_piped = piped;
+        CHECK(import_bytes(&ctx, p.b, path, info.st_size, info.st_size * 7 / 8) == AT_ECORRUPT);
+        snprintf(message[piped], sizeof message[piped], "%s", ctx.message);
+    }
+    import_piped = false;
+    CHECK(strstr(message[0], "does not decrypt") != NULL);
+    CHECK(strcmp(message[0], message[1]) == 0);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version") == 0);
+    REQUIRE(import_bytes(&ctx, p.b, path, info.st_size, -1) == AT_OK);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version") == EVENTS);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_current") == EVENTS);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE length(proof) = 31")
+          == EVENTS);
+    unit_peers_close(&p);
+}
+
 /* A version whose text the import's checks change (an empty value, which
  * no attest writes but an origin of other rules may have logged) is stored
  * as checked, and its proof keeps the text, which the version stored no
