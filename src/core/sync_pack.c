@@ -1685,14 +1685,14 @@ static void watch_versions(struct importer *im, bool last)
 }
 
 /* What the thread reading frames ahead (sync_frames_start) makes of a
- * version's frame, as apply_version would: its text parsed, and whether
+ * version's frame, as apply_version would: its text parsed, when
  * record_synced_check passes it unchanged and the version stored gives the
- * text back (as_stored: then the import need neither check it nor keep
- * the text).  Given back once the version is applied (the document was
- * allocated on that thread). */
+ * text back (then the import need neither parse nor check it, nor keep the
+ * text); NULL for anything else, which apply_version works out itself.
+ * Given back once the version is applied (the document was allocated on
+ * that thread). */
 struct version_ready {
     json_t *doc;
-    bool as_stored;
 };
 
 static void *version_prepare(const uint8_t *plain, size_t len)
@@ -1701,20 +1701,21 @@ static void *version_prepare(const uint8_t *plain, size_t len)
     struct version_ready *v;
     struct wire_proof p;
     const uint8_t *nb;
-    json_t *doc, *checked;
+    json_t *doc;
 
     if (plain[0] != FRAME_VERSION || take(&c, ARCHIVE_LEN + 8) == NULL
         || (nb = take(&c, 2)) == NULL
         || take(&c, ((size_t)nb[0] << 8 | nb[1]) * (ARCHIVE_LEN + 8)) == NULL
         || !take_proof(&c, &p) || (doc = canonical_parse(p.text, p.text_len)) == NULL)
         return NULL;
+    /* The text again from the checked document: the check changed nothing. */
+    if (record_synced_check(&(struct at_ctx){ 0 }, doc) != AT_OK
+        || !record_logged_text_again(doc, p.text, p.text_len)) {
+        json_decref(doc);
+        return NULL;
+    }
     v = xmalloc(sizeof *v);
     v->doc = doc;
-    /* Checked on a copy: the import's document is the text as it came. */
-    checked = json_deep_copy(doc);
-    v->as_stored = record_synced_check(&(struct at_ctx){ 0 }, checked) == AT_OK
-                   && record_logged_text_again(checked, p.text, p.text_len);
-    json_decref(checked);
     return v;
 }
 
@@ -1889,7 +1890,7 @@ static int apply_version(struct importer *im, struct cursor *c)
         /* Checked first, as it will be stored; kept without its text when
          * the version stored gives it back.  The thread reading ahead
          * mostly found both already. */
-        bool as_stored = im->ready && im->ready->as_stored;
+        bool as_stored = im->ready != NULL;
         if (!as_stored && (rc = record_synced_check(im->ctx, doc)) == AT_OK)
             as_stored = record_logged_text_again(doc, p.text, p.text_len);
         if (rc == AT_OK)
