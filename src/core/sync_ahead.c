@@ -22,6 +22,13 @@
  * thing it cannot read or write and leaves the rest to the import, which
  * then reads those files inline and reports what is wrong in the pack's
  * order, as it would have without this.
+ *
+ * A second thread (sync_frames_start, below) reads the frames themselves
+ * a few hundred ahead of the import, in the same way, and hands each over
+ * decrypted, with the stream's state after it and what the import's
+ * prepare made of it (a version's text parsed and checked), so that the
+ * import's own thread, which writes every row, does less.  It too stops at
+ * the first frame it cannot read, and the import reads on from there.
  */
 #include "attest.h"
 #include "sync_int.h"

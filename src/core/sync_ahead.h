@@ -1,6 +1,7 @@
 /*
- * sync_ahead.h: a pack's vault files written ahead of their frames by a
- * thread of their own (sync_ahead.c), for the import of sync_pack.c.
+ * sync_ahead.h: a pack's vault files written ahead of their frames, and its
+ * frames read ahead of the import, each by a thread of its own
+ * (sync_ahead.c), for the import of sync_pack.c.
  */
 #ifndef SYNC_AHEAD_H
 #define SYNC_AHEAD_H

@@ -1747,8 +1747,7 @@ static int frame_taken(struct importer *im)
     struct sync_frame f;
 
     if (!sync_frames_take(im->frames, im->pi->offset + (uint64_t)im->ahead_base, im->plain, &f)) {
-        give_back(im);
-    sync_frames_stop(im->frames);
+        sync_frames_stop(im->frames);
         im->frames = NULL;
         return AT_ENOTFOUND;
     }
