@@ -410,10 +410,15 @@ void sync_ahead_stop(struct sync_ahead *a)
  * of the import's (a commit of the map's rows), little memory. */
 #define FRAMES_AHEAD 256
 #define FRAMES_AHEAD_BYTES (8u << 20)
+/* A place's buffer is kept for the next frame up to this size; a larger
+ * one is freed once its frame is taken (kept, a run of large frames would
+ * leave every place of the ring holding one). */
+#define FRAME_SLOT_KEEP (64u << 10)
 
-/* A place in the ring: a frame, and its plaintext in a buffer that only
- * the thread allocates and that lives as long as the ring (memory one
- * thread allocates and another frees costs both a lock in malloc). */
+/* A place in the ring: a frame, and its plaintext in a buffer that the
+ * thread allocates and keeps for the place's next frame (memory one thread
+ * allocates and another frees costs both a lock in malloc; only a large
+ * buffer, rare, is freed by the import, FRAME_SLOT_KEEP). */
 struct frame_slot {
     struct sync_frame f;
     uint8_t *plain;
@@ -549,6 +554,11 @@ bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain, st
         *out = slot->f;
         slot->f.prepared = NULL;
         memcpy(plain, slot->plain, slot->f.plen);
+        if (slot->cap > FRAME_SLOT_KEEP) {
+            sodium_memzero(slot->plain, slot->cap);
+            free(slot->plain);
+            slot->plain = NULL, slot->cap = 0;
+        }
         r->head = (r->head + 1) % FRAMES_AHEAD;
         r->n--;
         r->bytes -= out->plen;
