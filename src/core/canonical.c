@@ -195,6 +195,83 @@ char *canonical_text(json_t *doc)
     return NULL;
 }
 
+/* The end of the value at p inside an object's text that ends at end
+ * (its closing brace): the ',' or '}' after it, or NULL. */
+static const char *value_end(const char *p, const char *end)
+{
+    int depth = 0;
+
+    for (; p <= end; p++) {
+        if (*p == '"') {
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            if (p >= end)
+                return NULL;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if ((*p == '}' || *p == ']') && depth-- == 0) {
+            return p == end ? p : NULL;
+        } else if (*p == ',' && depth == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+char *canonical_text_merged(const char *text, size_t len, const struct canonical_member *set,
+                            size_t n)
+{
+    const char *p, *end;
+    struct buf out = BUF_INIT;
+    size_t i = 0;
+
+    if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+        return NULL;
+    p = text + 1, end = text + len - 1;
+    buf_reserve(&out, len + 256);
+    buf_putc(&out, '{');
+    while (p < end || i < n) {
+        const char *key = NULL, *key_end = NULL, *member_end = NULL;
+        int order = -1;
+        if (p < end) {
+            /* A member of text: "key":value, the key without escapes. */
+            key_end = key = p + 1;
+            while (*p == '"' && key_end < end && *key_end != '"' && *key_end != '\\')
+                key_end++;
+            if (*p != '"' || key_end[0] != '"' || key_end[1] != ':'
+                || (member_end = value_end(key_end + 2, end)) == NULL)
+                goto fail;
+            if (i < n) {
+                size_t klen = (size_t)(key_end - key), slen = strlen(set[i].key);
+                int c = memcmp(set[i].key, key, klen < slen ? klen : slen);
+                order = c ? c : (slen > klen) - (slen < klen);
+            }
+        } else {
+            order = -1;
+        }
+        if (out.len > 1)
+            buf_putc(&out, ',');
+        if (i < n && order <= 0) {
+            put_string(&out, set[i].key, strlen(set[i].key));
+            buf_putc(&out, ':');
+            if (!put_value(&out, set[i].value, 1))
+                goto fail;
+            i++;
+            if (order < 0)
+                continue;
+        } else {
+            buf_append(&out, p, (size_t)(member_end - p));
+        }
+        p = member_end + (member_end < end);
+    }
+    buf_putc(&out, '}');
+    return buf_detach(&out);
+fail:
+    buf_free(&out);
+    return NULL;
+}
+
 /* ---- reading ---------------------------------------------------------- */
 
 /* Deeper than this, json_loadb reads the text (its own limit is deeper). */

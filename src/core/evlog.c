@@ -63,15 +63,14 @@ static int store_nodes(struct at_ctx *ctx, struct store *st, const struct merkle
     return AT_OK;
 }
 
-/* Stores the leaf of doc as the next log entry, without its tree nodes. */
-static int append_leaf(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq,
-                       uint8_t leaf[MERKLE_HASH_LEN])
+/* Stores leaf as the next log entry, without its tree nodes. */
+static int append_leaf(struct at_ctx *ctx, struct store *st, const uint8_t leaf[MERKLE_HASH_LEN],
+                       int64_t *seq)
 {
     static const char sql[] = "INSERT INTO log_entry(leaf, written_at) VALUES (?1, ?2)";
     char now[21];
     sqlite3_stmt *stmt;
 
-    merkle_leaf_hash(doc, strlen(doc), leaf);
     canonical_now(now);
     if ((stmt = store_stmt(ctx, st, sql)) == NULL)
         return AT_ERR;
@@ -83,18 +82,26 @@ static int append_leaf(struct at_ctx *ctx, struct store *st, const char *doc, in
     return AT_OK;
 }
 
-int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq)
+int evlog_append_leaf(struct at_ctx *ctx, struct store *st, const uint8_t leaf[MERKLE_HASH_LEN],
+                      int64_t *seq)
 {
     struct merkle_source src = source_of(st);
     struct merkle_node nodes[MERKLE_MAX_LEVELS];
-    uint8_t leaf[MERKLE_HASH_LEN];
     size_t n;
 
-    if (append_leaf(ctx, st, doc, seq, leaf) != AT_OK)
+    if (append_leaf(ctx, st, leaf, seq) != AT_OK)
         return ctx->code;
     if (merkle_append_nodes(&src, (uint64_t)*seq - 1, leaf, nodes, &n, ctx) != AT_OK)
         return ctx->code;
     return store_nodes(ctx, st, nodes, n);
+}
+
+int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq)
+{
+    uint8_t leaf[MERKLE_HASH_LEN];
+
+    merkle_leaf_hash(doc, strlen(doc), leaf);
+    return evlog_append_leaf(ctx, st, leaf, seq);
 }
 
 int evlog_batch_append(struct at_ctx *ctx, struct store *st, struct evlog_batch *b,
@@ -102,7 +109,8 @@ int evlog_batch_append(struct at_ctx *ctx, struct store *st, struct evlog_batch 
 {
     uint8_t leaf[MERKLE_HASH_LEN];
 
-    if (append_leaf(ctx, st, doc, seq, leaf) != AT_OK)
+    merkle_leaf_hash(doc, strlen(doc), leaf);
+    if (append_leaf(ctx, st, leaf, seq) != AT_OK)
         return ctx->code;
     if (b->n == 0)
         b->first = *seq;

@@ -18,6 +18,11 @@
  * number (1-based: leaf index + 1) in *seq. */
 int evlog_append(struct at_ctx *ctx, struct store *st, const char *doc, int64_t *seq);
 
+/* As evlog_append, for a text whose leaf hash (merkle_leaf_hash) was made
+ * already, on another thread say. */
+int evlog_append_leaf(struct at_ctx *ctx, struct store *st, const uint8_t leaf[MERKLE_HASH_LEN],
+                      int64_t *seq);
+
 /* A batch of leaves appended in a row by one writer (a bulk import): each
  * leaf is stored as it comes, and the cached subtrees over all of them
  * are computed in one pass by evlog_batch_flush, which must run before

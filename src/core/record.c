@@ -635,21 +635,24 @@ static int insert_version(struct at_ctx *ctx, struct store *st, json_t *doc, con
     return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "storing the version");
 }
 
-/* Appends doc to the log and the versions, with its identity (o, or this
- * archive's when NULL), then refreshes the derived view. */
-static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
-                         const struct record_origin *o)
+/* Appends s (its doc, text and leaf) to the log and the versions, with
+ * its identity (o, or this archive's when NULL), then refreshes the
+ * derived view. */
+static int write_stored(struct at_ctx *ctx, struct store *st, const struct record_stored *s,
+                        const struct record_origin *o)
 {
     static const char has_sql[] = "SELECT 1 FROM record_current WHERE id = ?1";
+    json_t *doc = s->doc;
     const char *id = json_string_value(json_object_get(doc, "id"));
     int version = (int)json_integer_value(json_object_get(doc, "version"));
-    char *text = canonical_text(doc);
     struct buf self = BUF_INIT;
     sqlite3_stmt *stmt;
     bool replaces;
     int64_t seq;
     int rc = AT_ERR;
 
+    if (s->text == NULL)
+        return ctx_error(ctx, AT_EINVAL, "record %s: nested too deeply to be written", id);
     /* A witness code from elsewhere was checked where it was written. */
     if (o == NULL && (rc = check_witness_code(ctx, st, doc)) != AT_OK)
         goto out;
@@ -660,12 +663,11 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
     if ((rc = insert_bases(ctx, st, id, version, o ? o->base : NULL)) != AT_OK)
         goto out;
     rc = AT_ERR;
-    if (evlog_append(ctx, st, text, &seq) != AT_OK
-        || insert_version(ctx, st, doc, text, seq, o, buf_str(&self)) != AT_OK)
+    if (evlog_append_leaf(ctx, st, s->leaf, &seq) != AT_OK
+        || insert_version(ctx, st, doc, s->text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
     if (o && o->pending) {
-        pending_add(o->pending, id, version, text, doc_has_point(doc));
-        text = NULL;
+        pending_add(o->pending, id, version, xstrdup(s->text), doc_has_point(doc));
         rc = AT_OK;
         goto out;
     }
@@ -674,10 +676,22 @@ static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc,
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     replaces = sqlite3_step(stmt) == SQLITE_ROW;
     sqlite3_reset(stmt);
-    rc = refresh_current(ctx, st, doc, text, replaces);
+    rc = refresh_current(ctx, st, doc, s->text, replaces);
 out:
     buf_free(&self);
-    free(text);
+    return rc;
+}
+
+/* write_stored for a version written here. */
+static int write_version(struct at_ctx *ctx, struct store *st, json_t *doc)
+{
+    struct record_stored s = { doc, canonical_text(doc), { 0 } };
+    int rc;
+
+    if (s.text)
+        merkle_leaf_hash(s.text, strlen(s.text), s.leaf);
+    rc = write_stored(ctx, st, &s, NULL);
+    free(s.text);
     return rc;
 }
 
@@ -806,7 +820,7 @@ int record_add(struct at_ctx *ctx, struct store *st, const struct type_spec *t, 
 
     if ((rc = new_record(ctx, st, t, data, w, id_out, &doc)) != AT_OK)
         return rc;
-    rc = write_version(ctx, st, doc, NULL);
+    rc = write_version(ctx, st, doc);
     json_decref(doc);
     return rc;
 }
@@ -992,7 +1006,7 @@ static int write_next(struct at_ctx *ctx, struct store *st, json_t *old, const s
         return rc;
     doc = new_doc(st, json_string_value(json_object_get(old, "id")), t, version, clearance,
                   retracted, w, source, data);
-    rc = write_version(ctx, st, doc, NULL);
+    rc = write_version(ctx, st, doc);
     json_decref(doc);
     return rc;
 }
@@ -1236,7 +1250,7 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
     json_object_del(stored, "origin");
     json_object_set_new(stored, "author", json_string(store_session(st)->user));
     json_object_set_new(stored, "written_at", json_string(now));
-    rc = write_version(ctx, st, stored, NULL);
+    rc = write_version(ctx, st, stored);
 out:
     json_decref(stored);
     json_decref(current);
@@ -1255,11 +1269,22 @@ int record_synced_check(struct at_ctx *ctx, json_t *doc)
     return AT_OK;
 }
 
+/* Whether s, made ahead, is what this import stores: the number, the
+ * second and the importer it was made for are these. */
+static bool made_as(const struct record_stored *s, int version, const char now[21],
+                    const char *user)
+{
+    return json_integer_value(json_object_get(s->doc, "version")) == version
+           && strcmp(json_string_value(json_object_get(s->doc, "written_at")), now) == 0
+           && strcmp(json_string_value(json_object_get(s->doc, "author")), user) == 0;
+}
+
 int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
                       const struct record_origin *o)
 {
     struct record_origin with = *o;
-    json_t *stored = NULL, *origin = NULL;
+    const struct record_stored *made;
+    struct record_stored *own = NULL;
     char now[21];
     int rc, version;
 
@@ -1278,19 +1303,47 @@ int record_put_synced(struct at_ctx *ctx, struct store *st, json_t *doc,
              != AT_OK)
         return rc;
     /* Stored as the importer's, now, and numbered in arrival order; who
-     * wrote it first, where and when is its origin. */
-    origin = origin_of(doc);
-    stored = json_copy(doc);
+     * wrote it first, where and when is its origin.  Made ahead, mostly. */
     canonical_now(now);
-    with.written_at = json_string_value(json_object_get(origin, "written_at"));
-    json_object_set(stored, "origin", origin);
-    json_object_set_new(stored, "version", json_integer(version));
-    json_object_set_new(stored, "author", json_string(store_session(st)->user));
-    json_object_set_new(stored, "written_at", json_string(now));
-    rc = write_version(ctx, st, stored, &with);
-    json_decref(stored);
-    json_decref(origin);
+    made = o->made;
+    if (made == NULL || !made_as(made, version, now, store_session(st)->user))
+        made = own = record_stored_make(doc, NULL, 0, store_session(st)->user, version, now);
+    with.written_at = json_string_value(json_object_get(json_object_get(made->doc, "origin"),
+                                                        "written_at"));
+    rc = write_stored(ctx, st, made, &with);
+    record_stored_free(own);
     return rc;
+}
+
+struct record_stored *record_stored_make(json_t *doc, const char *text, size_t len,
+                                         const char *user, int version, const char now[21])
+{
+    /* What the version stored changes of doc, in canonical key order. */
+    static const char *const changed[] = { "author", "origin", "version", "written_at" };
+    struct canonical_member set[ARRAY_LEN(changed)];
+    struct record_stored *s = xcalloc(1, sizeof *s);
+
+    s->doc = json_copy(doc);
+    json_object_set_new(s->doc, "origin", origin_of(doc));
+    json_object_set_new(s->doc, "version", json_integer(version));
+    json_object_set_new(s->doc, "author", json_string(user));
+    json_object_set_new(s->doc, "written_at", json_string(now));
+    for (size_t i = 0; i < ARRAY_LEN(changed); i++)
+        set[i] = (struct canonical_member){ changed[i], json_object_get(s->doc, changed[i]) };
+    if (text == NULL || (s->text = canonical_text_merged(text, len, set, ARRAY_LEN(set))) == NULL)
+        s->text = canonical_text(s->doc);
+    if (s->text != NULL)
+        merkle_leaf_hash(s->text, strlen(s->text), s->leaf);
+    return s;
+}
+
+void record_stored_free(struct record_stored *s)
+{
+    if (s == NULL)
+        return;
+    json_decref(s->doc);
+    free(s->text);
+    free(s);
 }
 
 /* record_put_synced's doc back from what it stored: the origin's author

@@ -22,6 +22,7 @@
 #define RECORD_H
 
 #include "attest.h"
+#include "merkle.h"
 #include "model.h"
 #include "record_filter.h"
 #include "store.h"
@@ -109,6 +110,24 @@ int record_put_version(struct at_ctx *ctx, struct store *st, json_t *doc, bool *
 /* Splits a version identity; AT_EINVAL when gid is not one. */
 int record_gid_parse(const char *gid, char origin[RECORD_GID_MAX], int64_t *seq);
 
+/* What record_put_synced stores for a version doc (passed by
+ * record_synced_check): doc numbered version here, written at now by user
+ * (who imports), its origin's author and time kept as its "origin"; with
+ * its canonical text and that text's leaf hash in the log
+ * (merkle_leaf_hash).  text, when not NULL, is doc's own canonical text
+ * (len bytes), which the stored text is then made from.  Made on the
+ * import's own thread, or on another ahead of it for the number and
+ * second it guesses (o->made), which record_put_synced takes when they
+ * are its own.  On any thread. */
+struct record_stored {
+    json_t *doc;
+    char *text;
+    uint8_t leaf[MERKLE_HASH_LEN];
+};
+struct record_stored *record_stored_make(json_t *doc, const char *text, size_t len,
+                                         const char *user, int version, const char now[21]);
+void record_stored_free(struct record_stored *s);
+
 /* Where an imported version comes from: its identity, the identities of
  * the versions it was based on (a JSON array of text; empty for a
  * record's first), and the proof of its inclusion in its origin's log
@@ -123,6 +142,7 @@ struct record_origin {
     const char *written_at;
     struct record_pending *pending; /* NULL: the current view now (see below) */
     bool checked;                   /* record_synced_check passed on the doc already */
+    const struct record_stored *made; /* made ahead (record_stored_make), or NULL */
 };
 
 /* The records whose current view waits while many versions arrive (a

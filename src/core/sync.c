@@ -650,10 +650,10 @@ static void proof_key(struct store *st, const struct sync_peer *sender, const st
 }
 
 int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
-                     const struct wire_proof *p, const char *origin, int64_t oseq,
-                     struct sync_seen *seen)
+                     const struct wire_proof *p, const uint8_t *leaf, const char *origin,
+                     int64_t oseq, struct sync_seen *seen)
 {
-    uint8_t key[crypto_sign_PUBLICKEYBYTES], leaf[MERKLE_HASH_LEN];
+    uint8_t key[crypto_sign_PUBLICKEYBYTES], own_leaf[MERKLE_HASH_LEN];
     char *head_text;
     int rc;
 
@@ -682,7 +682,10 @@ int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_pee
         snprintf(seen->origin, sizeof seen->origin, "%s", origin);
         memcpy(seen->key, key, sizeof key);
     }
-    merkle_leaf_hash(p->text, p->text_len, leaf);
+    if (leaf == NULL) {
+        merkle_leaf_hash(p->text, p->text_len, own_leaf);
+        leaf = own_leaf;
+    }
     if (merkle_verify_inclusion_after(leaf, p->index, p->head.size, &p->path, p->head.root,
                                       &seen->verified, ctx) != AT_OK)
         return ctx_error(ctx, AT_ECORRUPT, "%s/%lld is not in its origin's log: its inclusion "

@@ -429,6 +429,7 @@ struct sync_frames {
     struct walk w;
     sync_file_after *file_after;
     sync_frame_prepare *prepare;
+    void *prepare_arg;
     sync_frame_release *release;
     pthread_t thread;
     bool started;
@@ -495,7 +496,7 @@ static void *frames_thread(void *arg)
         memcpy(slot->plain, r->w.plain, plen);
         slot->f = (struct sync_frame){ .offset = offset, .length = r->w.offset - offset,
                                        .plen = plen, .last = last, .ss_after = r->w.ss,
-                                       .prepared = r->prepare(slot->plain, plen) };
+                                       .prepared = r->prepare(r->prepare_arg, slot->plain, plen) };
         /* A file after the frame is passed over (the import reads or takes
          * it); the frame still goes to the import, which reports a pack too
          * short for its file. */
@@ -518,7 +519,8 @@ static void *frames_thread(void *arg)
 struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
                                       const crypto_secretstream_xchacha20poly1305_state *ss,
                                       const uint8_t *ad, sync_file_after *file_after,
-                                      sync_frame_prepare *prepare, sync_frame_release *release)
+                                      sync_frame_prepare *prepare, void *prepare_arg,
+                                      sync_frame_release *release)
 {
     struct sync_frames *r = xcalloc(1, sizeof *r);
 
@@ -528,6 +530,7 @@ struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
     }
     r->file_after = file_after;
     r->prepare = prepare;
+    r->prepare_arg = prepare_arg;
     r->release = release;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->moved, NULL);

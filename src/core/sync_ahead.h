@@ -74,10 +74,11 @@ struct sync_frame {
 };
 
 /* What the thread makes of a frame's plaintext, besides decrypting it, so
- * that the import need not (NULL: nothing); released with release on the
- * thread once the import gives it back (memory one thread allocates and
- * another frees costs both a lock in malloc, at every call). */
-typedef void *sync_frame_prepare(const uint8_t *plain, size_t len);
+ * that the import need not (NULL: nothing), given the arg the import
+ * passed to _start; released with release on the thread once the import
+ * gives it back (memory one thread allocates and another frees costs both
+ * a lock in malloc, at every call). */
+typedef void *sync_frame_prepare(void *arg, const uint8_t *plain, size_t len);
 typedef void sync_frame_release(void *prepared);
 
 /* _start, as sync_ahead_start, a thread that decrypts the pack's frames in
@@ -94,7 +95,8 @@ struct sync_frames;
 struct sync_frames *sync_frames_start(int fd, uint64_t first_frame,
                                       const crypto_secretstream_xchacha20poly1305_state *ss,
                                       const uint8_t *ad, sync_file_after *file_after,
-                                      sync_frame_prepare *prepare, sync_frame_release *release);
+                                      sync_frame_prepare *prepare, void *prepare_arg,
+                                      sync_frame_release *release);
 bool sync_frames_take(struct sync_frames *r, uint64_t offset, uint8_t *plain,
                       struct sync_frame *out);
 void sync_frames_give_back(struct sync_frames *r, void *prepared);

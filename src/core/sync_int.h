@@ -91,10 +91,12 @@ bool sync_proof_read(struct sync_proof_reader *r, const void *kept, size_t len, 
 
 /* The one check of a proof (sync_proof_verify's), for an import and for
  * verify alike, also accepting the key of sender (a pack's pinned sender,
- * or NULL) for what sender wrote itself. */
+ * or NULL) for what sender wrote itself.  leaf is the leaf hash of p's
+ * text when it was made already (merkle_leaf_hash, on the thread reading
+ * ahead), else NULL. */
 int sync_proof_check(struct at_ctx *ctx, struct store *st, const struct sync_peer *sender,
-                     const struct wire_proof *p, const char *origin, int64_t oseq,
-                     struct sync_seen *seen);
+                     const struct wire_proof *p, const uint8_t *leaf, const char *origin,
+                     int64_t oseq, struct sync_seen *seen);
 
 /* Appends bin in base64 (URL-safe, no padding). */
 void sync_b64(const uint8_t *bin, size_t len, struct buf *out);

@@ -656,7 +656,7 @@ int sync_proof_verify(struct at_ctx *ctx, struct sync_proof_reader *r, const voi
     if (!sync_proof_read(r, proof, len, doc, &p, NULL, NULL))
         return ctx_error(ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
                          (long long)oseq);
-    if ((rc = sync_proof_check(ctx, r->st, NULL, &p, origin, oseq, seen)) == AT_OK)
+    if ((rc = sync_proof_check(ctx, r->st, NULL, &p, NULL, origin, oseq, seen)) == AT_OK)
         *text = p.text, *text_len = p.text_len;
     return rc;
 }
@@ -1688,19 +1688,24 @@ static void watch_versions(struct importer *im, bool last)
  * version's frame, as apply_version would: its text parsed, when
  * record_synced_check passes it unchanged and the version stored gives the
  * text back (then the import need neither parse nor check it, nor keep the
- * text); NULL for anything else, which apply_version works out itself.
- * Given back once the version is applied (the document was allocated on
- * that thread). */
+ * text); and the version as it will be stored, numbered as its origin
+ * numbered it (as a first import of a record mostly numbers it here too)
+ * and stamped with this second (record_stored_make).  NULL for anything
+ * else, which apply_version works out itself.  Given back once the version
+ * is applied (it was allocated on that thread); arg is who imports. */
 struct version_ready {
     json_t *doc;
+    uint8_t proof_leaf[MERKLE_HASH_LEN]; /* the leaf hash of its proof's text */
+    struct record_stored *made;
 };
 
-static void *version_prepare(const uint8_t *plain, size_t len)
+static void *version_prepare(void *arg, const uint8_t *plain, size_t len)
 {
     struct cursor c = { plain + 1, len - 1, false };
     struct version_ready *v;
     struct wire_proof p;
     const uint8_t *nb;
+    char now[21];
     json_t *doc;
 
     if (plain[0] != FRAME_VERSION || take(&c, ARCHIVE_LEN + 8) == NULL
@@ -1714,8 +1719,12 @@ static void *version_prepare(const uint8_t *plain, size_t len)
         json_decref(doc);
         return NULL;
     }
+    canonical_now(now);
     v = xmalloc(sizeof *v);
     v->doc = doc;
+    merkle_leaf_hash(p.text, p.text_len, v->proof_leaf);
+    v->made = record_stored_make(doc, p.text, p.text_len, arg,
+                                 (int)json_integer_value(json_object_get(doc, "version")), now);
     return v;
 }
 
@@ -1723,6 +1732,7 @@ static void version_release(void *prepared)
 {
     struct version_ready *v = prepared;
 
+    record_stored_free(v->made);
     json_decref(v->doc);
     free(v);
 }
@@ -1830,7 +1840,8 @@ static int frame_proof(struct importer *im, struct cursor *c, const char *origin
         return ctx_error(im->ctx, AT_ECORRUPT, "the proof of %s/%lld is damaged", origin,
                          (long long)oseq);
     p->index = (uint64_t)oseq - 1;
-    return sync_proof_check(im->ctx, im->st, im->sender, p, origin, oseq, &im->seen);
+    return sync_proof_check(im->ctx, im->st, im->sender, p, im->ready ? im->ready->proof_leaf : NULL,
+                            origin, oseq, &im->seen);
 }
 
 /* Whether the version origin/oseq is held here: a version of this
@@ -1902,7 +1913,9 @@ static int apply_version(struct importer *im, struct cursor *c)
                                                             .base = bases, .proof = kept.data,
                                                             .proof_len = kept.len,
                                                             .pending = im->pending,
-                                                            .checked = true });
+                                                            .checked = true,
+                                                            .made = im->ready ? im->ready->made
+                                                                              : NULL });
         if (rc != AT_OK)
             ctx_prefix(im->ctx, "version %s/%lld: ", origin, (long long)oseq);
         else
@@ -2409,7 +2422,8 @@ static int apply_frames(struct importer *im)
         im->ahead = sync_ahead_start(im->st, im->pi->fd, first, &im->ss, im->ad, item_file_after,
                                      ahead_held, im);
         im->frames = sync_frames_start(im->pi->fd, first, &im->ss, im->ad, item_file_after,
-                                       version_prepare, version_release);
+                                       version_prepare, (void *)store_session(im->st)->user,
+                                       version_release);
     }
 
     while ((rc = next_frame(im)) == AT_OK && !im->ended) {

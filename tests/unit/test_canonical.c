@@ -125,6 +125,80 @@ UNIT_TEST(canonical_text_is_jansson_sorted_compact_dump)
     }
 }
 
+/* Whether a key's canonical text needs an escape. */
+static bool key_escaped(const char *key)
+{
+    for (; *key; key++)
+        if ((unsigned char)*key < 0x20 || *key == '"' || *key == '\\')
+            return true;
+    return false;
+}
+
+/* canonical_text_merged gives the canonical text of the document with the
+ * members put in, from the text without them: for random documents and
+ * members replacing some of theirs, added before, between and after
+ * them; NULL only for a document with a key it cannot read (an escape). */
+UNIT_TEST(canonical_text_merged_is_the_text_of_the_merged_document)
+{
+    static const char *const keys[] = { "", "a", "ab", "abc", "author", "origin", "version",
+                                         "written_at", "z", "zz", "\xed\x9a\x8c" };
+    struct rng r;
+    int same = 0, compared = 0, escaped = 0;
+
+    rng_seed(&r, 29);
+    for (int i = 0; i < 3000; i++) {
+        json_t *doc, *merged;
+        struct canonical_member set[ARRAY_LEN(keys)];
+        size_t n = 0;
+        char *text, *ours, *want;
+        while (!json_is_object(doc = random_value(&r, 3)))
+            json_decref(doc);
+        if (i % 4 != 0) {
+            const char *key;
+            json_t *value;
+            void *tmp;
+            json_object_foreach_safe(doc, tmp, key, value)
+                if (key_escaped(key))
+                    json_object_del(doc, key);
+        }
+        for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+            if (rng_next(&r) % 3 == 0)
+                set[n++] = (struct canonical_member){ keys[k], random_value(&r, 2) };
+        text = canonical_text(doc);
+        merged = json_copy(doc);
+        for (size_t k = 0; k < n; k++)
+            json_object_set(merged, set[k].key, set[k].value);
+        want = canonical_text(merged);
+        ours = canonical_text_merged(text, strlen(text), set, n);
+        if (ours == NULL) {
+            const char *key;
+            json_t *value;
+            bool any = false;
+            json_object_foreach(doc, key, value)
+                any = any || key_escaped(key);
+            escaped++;
+            CHECK(any);
+        } else {
+            compared++;
+            if (strcmp(ours, want) == 0)
+                same++;
+            else if (compared - same == 1)
+                CHECK_STR(ours, want);
+        }
+        json_decref(merged);
+        json_decref(doc);
+        for (size_t k = 0; k < n; k++)
+            json_decref(set[k].value);
+        free(text);
+        free(ours);
+        free(want);
+    }
+    CHECK(compared > 2000 && escaped > 200);
+    CHECK(same == compared);
+    CHECK(canonical_text_merged("[1]", 3, NULL, 0) == NULL);
+    CHECK(canonical_text_merged("{\"a\":1", 6, NULL, 0) == NULL);
+}
+
 /* canonical_parse gives what json_loadb gives: the same document with its
  * keys in the same order, or NULL for both. */
 static bool parse_agrees(const char *text, size_t len)

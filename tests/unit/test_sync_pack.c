@@ -18,6 +18,7 @@
 #include "../../src/core/sync.h"
 #include "../../src/core/vault.h"
 #include "../../src/core/vaultfile.h"
+#include "../../src/core/verify.h"
 #include "fixture.h"
 #include "unit.h"
 
@@ -981,6 +982,78 @@ UNIT_TEST(sync_pack_frames_read_ahead_as_read_in_order)
     CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_current") == EVENTS);
     CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE length(proof) = 31")
           == EVENTS);
+    unit_peers_close(&p);
+}
+
+/* Exports everything a holds to b into a file and imports it there from
+ * the file (so that the thread reading ahead runs). */
+static int pack_through_file(struct at_ctx *ctx, struct unit_peers *p, const char *name)
+{
+    char path[512];
+    struct stat info;
+    int fd;
+
+    snprintf(path, sizeof path, "%s/%s", unit_tmpdir(), name);
+    if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0)
+        return AT_ERR;
+    if (sync_export(ctx, p->a, "b", NULL, fd, NULL) != AT_OK || fstat(fd, &info) != 0) {
+        close(fd);
+        return AT_ERR;
+    }
+    close(fd);
+    return import_bytes(ctx, p->b, path, info.st_size, -1);
+}
+
+/* The thread reading ahead makes each version as it will be stored
+ * (record_stored_make: its text and leaf hash) for the number its origin
+ * gave it; the import takes that where it numbers the version so too,
+ * and makes its own where it does not (here, the records b wrote a
+ * version of first): either way each version's text is the one its log
+ * leaf hashes, its proof holds, and verify passes. */
+UNIT_TEST(sync_pack_versions_made_ahead_are_the_versions_stored)
+{
+    enum { EVENTS = 300, OWN = 100 };
+    struct at_ctx ctx = { 0 };
+    struct unit_peers p;
+    struct verify_report vr;
+    char ids[EVENTS][RECORD_ID_MAX], data[96];
+    json_t *changes = json_pack("{s:s}", "description", "FICTIONAL: amended");
+    struct record_write w = RECORD_WRITE_INIT;
+
+    w.reason = "FICTIONAL: a second account";
+    REQUIRE(unit_peers_open(&ctx, &p, "kg", "kh") == AT_OK);
+    REQUIRE(store_begin(&ctx, p.a) == AT_OK);
+    for (int i = 0; i < EVENTS; i++) {
+        snprintf(data, sizeof data, "{\"title\": \"FICTIONAL event %d made ahead\"}", i);
+        json_t *fields = json_loads(data, 0, NULL);
+        CHECK(record_add(&ctx, p.a, model_type("event"), fields, &w, ids[i]) == AT_OK);
+        json_decref(fields);
+    }
+    REQUIRE(evlog_commit(&ctx, p.a) == AT_OK);
+    REQUIRE(pack_through_file(&ctx, &p, "ahead-first") == AT_OK);
+    /* b's own second version of the first OWN records, a's of every one:
+     * b numbers a's 3 where a numbered it 2. */
+    REQUIRE(store_begin(&ctx, p.b) == AT_OK);
+    for (int i = 0; i < OWN; i++)
+        CHECK(record_amend(&ctx, p.b, ids[i], changes, &w) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, p.b) == AT_OK);
+    REQUIRE(store_begin(&ctx, p.a) == AT_OK);
+    for (int i = 0; i < EVENTS; i++)
+        CHECK(record_amend(&ctx, p.a, ids[i], changes, &w) == AT_OK);
+    REQUIRE(evlog_commit(&ctx, p.a) == AT_OK);
+    REQUIRE(pack_through_file(&ctx, &p, "ahead-second") == AT_OK);
+    /* Imported: stamped by b's importer, numbered here, a's author kept. */
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE version = 3"
+                            " AND json_extract(doc, '$.origin.author') = 'admin'") == OWN);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version") == 2 * EVENTS + OWN);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE"
+                            " version = json_extract(doc, '$.version')"
+                            " AND json_extract(doc, '$.author') = 'admin'"
+                            " AND json_extract(doc, '$.origin.written_at') IS NOT NULL")
+          == 2 * EVENTS);
+    CHECK(verify_archive(&ctx, p.b, true, &vr) == AT_OK);
+    CHECK(vr.record_versions == 2 * EVENTS + OWN);
+    json_decref(changes);
     unit_peers_close(&p);
 }
 
