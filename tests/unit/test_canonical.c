@@ -151,7 +151,8 @@ UNIT_TEST(canonical_text_merged_is_the_text_of_the_merged_document)
         struct canonical_member set[ARRAY_LEN(keys)];
         size_t n = 0;
         char *text, *ours, *want;
-        while (!json_is_object(doc = random_value(&r, 3)))
+        /* json_is_object names its argument twice: not an assignment. */
+        for (doc = random_value(&r, 3); !json_is_object(doc); doc = random_value(&r, 3))
             json_decref(doc);
         if (i % 4 != 0) {
             const char *key;
