@@ -60,6 +60,7 @@
 #define CT_MAX SYNC_CT_MAX
 #define IO_CHUNK (1u << 20)
 #define ARCHIVE_LEN 32                   /* an archive id: 32 hex digits */
+#define GID_LEN (ARCHIVE_LEN + 8)        /* an identity in a frame: the origin's id, its u64 sequence */
 #define SENT_FILE SYNC_SENT_FILE
 
 enum frame_type {
@@ -198,6 +199,21 @@ static bool take_proof(struct cursor *c, struct wire_proof *p)
     p->text_len = take_u32(c);
     p->text = (const char *)take(c, p->text_len);
     return !c->bad;
+}
+
+/* A V frame after its type: its identity, the number of its bases (u16)
+ * and each base's identity, then its proof.  Takes all but the proof out
+ * of c, into cursors over the identity (gid) and the bases' identities
+ * (bases, nbases of them), each bad when c was too short for it. */
+static void take_version_head(struct cursor *c, struct cursor *gid, struct cursor *bases,
+                              uint32_t *nbases)
+{
+    const uint8_t *g = take(c, GID_LEN), *nb = take(c, 2), *b;
+
+    *nbases = nb ? (uint32_t)nb[0] << 8 | nb[1] : 0;
+    b = take(c, (size_t)*nbases * GID_LEN);
+    *gid = (struct cursor){ g, g ? GID_LEN : 0, g == NULL };
+    *bases = (struct cursor){ b, b ? (size_t)*nbases * GID_LEN : 0, b == NULL };
 }
 
 /* The proof as it is kept beside what it proves (record_version.proof,
@@ -1701,17 +1717,17 @@ struct version_ready {
 
 static void *version_prepare(void *arg, const uint8_t *plain, size_t len)
 {
-    struct cursor c = { plain + 1, len - 1, false };
+    struct cursor c = { plain + 1, len - 1, false }, gid, bases;
     struct version_ready *v;
     struct wire_proof p;
-    const uint8_t *nb;
+    uint32_t nbases;
     char now[21];
     json_t *doc;
 
-    if (plain[0] != FRAME_VERSION || take(&c, ARCHIVE_LEN + 8) == NULL
-        || (nb = take(&c, 2)) == NULL
-        || take(&c, ((size_t)nb[0] << 8 | nb[1]) * (ARCHIVE_LEN + 8)) == NULL
-        || !take_proof(&c, &p) || (doc = canonical_parse(p.text, p.text_len)) == NULL)
+    if (plain[0] != FRAME_VERSION)
+        return NULL;
+    take_version_head(&c, &gid, &bases, &nbases);
+    if (!take_proof(&c, &p) || (doc = canonical_parse(p.text, p.text_len)) == NULL)
         return NULL;
     /* The text again from the checked document: the check changed nothing. */
     if (record_synced_check(&(struct at_ctx){ 0 }, doc) != AT_OK
@@ -1869,6 +1885,7 @@ static int apply_version(struct importer *im, struct cursor *c)
 {
     char origin[ARCHIVE_LEN + 1], base[ARCHIVE_LEN + 1];
     json_t *doc = NULL, *bases = json_array();
+    struct cursor gid, base_gids;
     struct wire_proof p;
     struct buf kept = BUF_INIT;
     int64_t oseq, boseq;
@@ -1876,12 +1893,11 @@ static int apply_version(struct importer *im, struct cursor *c)
     bool held;
     int rc;
 
-    if ((rc = frame_gid(im, c, origin, &oseq)) != AT_OK)
+    take_version_head(c, &gid, &base_gids, &nbases);
+    if ((rc = frame_gid(im, &gid, origin, &oseq)) != AT_OK)
         goto out;
-    const uint8_t *nb = take(c, 2);
-    nbases = nb ? (uint32_t)nb[0] << 8 | nb[1] : 0;
     for (uint32_t i = 0; i < nbases && rc == AT_OK; i++)
-        if ((rc = frame_gid(im, c, base, &boseq)) == AT_OK)
+        if ((rc = frame_gid(im, &base_gids, base, &boseq)) == AT_OK)
             json_array_append_new(bases, json_sprintf("%s/%lld", base, (long long)boseq));
     if (rc != AT_OK || (rc = frame_proof(im, c, origin, oseq, &p)) != AT_OK)
         goto out;
@@ -2645,7 +2661,7 @@ static int read_file(struct importer *im, int (*each)(void *arg, const uint8_t *
 
     if (im->plain[0] != FRAME_ITEM)
         return AT_OK;
-    take(&c, ARCHIVE_LEN + 8);
+    take(&c, GID_LEN);
     if (!take_proof(&c, &p) || !item_parts(&c, &body, &key, &length))
         rc = ctx_error(im->ctx, AT_ECORRUPT, "an item of the pack is damaged");
     json_decref(body);
