@@ -232,23 +232,20 @@ char *canonical_text_merged(const char *text, size_t len, const struct canonical
     buf_reserve(&out, len + 256);
     buf_putc(&out, '{');
     while (p < end || i < n) {
-        const char *key = NULL, *key_end = NULL, *member_end = NULL;
-        int order = -1;
+        const char *key_end = NULL, *member_end = NULL;
+        int order = -1; /* of set[i] against text's member at p: before it when none is left */
         if (p < end) {
             /* A member of text: "key":value, the key without escapes. */
-            key_end = key = p + 1;
-            while (*p == '"' && key_end < end && *key_end != '"' && *key_end != '\\')
-                key_end++;
-            if (*p != '"' || key_end[0] != '"' || key_end[1] != ':'
+            if (*p != '"')
+                goto fail;
+            for (key_end = p + 1; key_end < end && *key_end != '"' && *key_end != '\\'; key_end++)
+                continue;
+            if (key_end[0] != '"' || key_end[1] != ':'
                 || (member_end = value_end(key_end + 2, end)) == NULL)
                 goto fail;
-            if (i < n) {
-                size_t klen = (size_t)(key_end - key), slen = strlen(set[i].key);
-                int c = memcmp(set[i].key, key, klen < slen ? klen : slen);
-                order = c ? c : (slen > klen) - (slen < klen);
-            }
-        } else {
-            order = -1;
+            if (i < n)
+                order = member_order(&(struct member){ set[i].key, strlen(set[i].key), NULL },
+                                     &(struct member){ p + 1, (size_t)(key_end - p - 1), NULL });
         }
         if (out.len > 1)
             buf_putc(&out, ',');
