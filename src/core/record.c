@@ -435,6 +435,14 @@ struct pending_record {
     char *text;
     bool point;    /* the last version stored has a point on the map */
     int last;      /* the number of the last version stored (the highest) */
+    /* While the record's versions stored are a new chain, the identity of
+     * the last (else NULL): a chain when the first was the record's first
+     * anywhere here (numbered 1) and based on none, and each after it
+     * based on the one before and nothing else.  Its one head is then the
+     * last, and it has no view to replace and no conflict: settling need
+     * not ask the archive (pick_head), as it must for any other record. */
+    char *chain_origin;
+    int64_t chain_oseq;
 };
 
 #define PENDING_HELD_MAX 65536
@@ -454,13 +462,26 @@ struct record_pending *record_pending_new(void)
     return p;
 }
 
+/* Whether bases names the version origin/oseq and nothing else. */
+static bool based_on_only(json_t *bases, const char *origin, int64_t oseq)
+{
+    char base_origin[RECORD_GID_MAX];
+    int64_t base_oseq;
+
+    return json_array_size(bases) == 1
+           && record_gid_parse(json_string_value(json_array_get(bases, 0)), base_origin,
+                               &base_oseq) == AT_OK
+           && base_oseq == oseq && strcmp(base_origin, origin) == 0;
+}
+
 /* Notes that id has a new version, its canonical text (with a point:
- * point); takes text. */
+ * point), o its identity and bases; takes text. */
 static void pending_add(struct record_pending *p, const char *id, int version, char *text,
-                        bool point)
+                        bool point, const struct record_origin *o)
 {
     json_t *at = json_object_get(p->index, id);
     struct pending_record *r;
+    bool chain;
 
     if (at == NULL) {
         if (p->n == p->cap) {
@@ -470,11 +491,21 @@ static void pending_add(struct record_pending *p, const char *id, int version, c
         json_object_set_new(p->index, id, json_integer((json_int_t)p->n));
         r = &p->rec[p->n++];
         *r = (struct pending_record){ .id = xstrdup(id) };
+        chain = version == 1 && json_array_size(o->base) == 0;
     } else {
         r = &p->rec[json_integer_value(at)];
         free(r->text);
         r->version = 0, r->text = NULL;
+        chain = r->chain_origin && based_on_only(o->base, r->chain_origin, r->chain_oseq);
     }
+    if (chain && (r->chain_origin == NULL || strcmp(r->chain_origin, o->archive) != 0)) {
+        free(r->chain_origin);
+        r->chain_origin = xstrdup(o->archive);
+    } else if (!chain) {
+        free(r->chain_origin);
+        r->chain_origin = NULL;
+    }
+    r->chain_oseq = o->seq;
     r->point = point;
     r->last = version;
     if ((size_t)(r - p->rec) < PENDING_HELD_MAX) {
@@ -498,19 +529,21 @@ static int settle_one(struct at_ctx *ctx, struct store *st, struct record_pendin
     json_t *doc = NULL;
     char *read_back = NULL;
     const char *text = NULL;
-    int picked, current = 0, rc;
-    bool replaces;
+    int picked = r->last, current = 0, rc;
+    bool replaces = false;
 
-    if ((rc = pick_head(ctx, st, r->id, &picked)) != AT_OK)
-        return rc;
-    if ((stmt = store_stmt(ctx, st, current_sql)) == NULL)
-        return AT_ERR;
-    sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
-    if ((replaces = sqlite3_step(stmt) == SQLITE_ROW))
-        current = sqlite3_column_int(stmt, 0);
-    sqlite3_reset(stmt);
-    if (picked == 0 || (replaces && current == picked))
-        return AT_OK;
+    if (r->chain_origin == NULL) {
+        if ((rc = pick_head(ctx, st, r->id, &picked)) != AT_OK)
+            return rc;
+        if ((stmt = store_stmt(ctx, st, current_sql)) == NULL)
+            return AT_ERR;
+        sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
+        if ((replaces = sqlite3_step(stmt) == SQLITE_ROW))
+            current = sqlite3_column_int(stmt, 0);
+        sqlite3_reset(stmt);
+        if (picked == 0 || (replaces && current == picked))
+            return AT_OK;
+    }
     if (r->text && r->version == picked) {
         text = r->text;
     } else {
@@ -546,6 +579,7 @@ static void pending_clear(struct record_pending *p)
     for (size_t i = 0; i < p->n; i++) {
         free(p->rec[i].id);
         free(p->rec[i].text);
+        free(p->rec[i].chain_origin);
     }
     p->n = 0;
     json_object_clear(p->index);
@@ -667,7 +701,7 @@ static int write_stored(struct at_ctx *ctx, struct store *st, const struct recor
         || insert_version(ctx, st, doc, s->text, seq, o, buf_str(&self)) != AT_OK)
         goto out;
     if (o && o->pending) {
-        pending_add(o->pending, id, version, xstrdup(s->text), doc_has_point(doc));
+        pending_add(o->pending, id, version, xstrdup(s->text), doc_has_point(doc), o);
         rc = AT_OK;
         goto out;
     }
