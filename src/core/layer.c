@@ -40,7 +40,9 @@ const char *const LAYER_FIELDS[LAYER_NFIELDS] = { "site_type", "confidence", "pr
 /* Each point is counted three times: by cell, type and clearance alone
  * (its values empty), at the levels of the grid, which a map without
  * field filters reads; by its values too, at those levels plus
- * LEVEL_BY_VALUES, which a map with field filters reads; and by the terms
+ * LEVEL_BY_VALUES, which a map with field filters reads (only a point
+ * with a value: a filter's values are text, so a point with none matches
+ * no field filter, and rows of such points would never be read); and by the terms
  * of its kept dates (plus LEVEL_BY_DATES, its values empty), which a map
  * with a date filter and no field filter reads (date_terms, below).  A
  * kind of rows is COUNT_BY_VALUES or COUNT_BY_DATES, its levels those of
@@ -1618,9 +1620,19 @@ static int point_has_term(struct at_ctx *ctx, struct store *st, int64_t rowid,
     return rc;
 }
 
+/* Whether a point holds a value of LAYER_FIELDS (else it has no rows by
+ * values). */
+static bool point_has_value(const struct layer_point *p)
+{
+    for (int k = 0; k < LAYER_NFIELDS; k++)
+        if (p->values[k])
+            return true;
+    return false;
+}
+
 /* Adds p (add) to, or takes it out of, every row it is counted in: by
- * cell, by values and, for each of the n terms of its kept dates, by
- * dates (dated: only those). */
+ * cell, by values (when it has one) and, for each of the n terms of its
+ * kept dates, by dates (dated: only those). */
 static int point_count(struct at_ctx *ctx, struct store *st, const struct layer_point *p,
                        const struct date_term *terms, size_t n, bool dated, bool add)
 {
@@ -1628,6 +1640,8 @@ static int point_count(struct at_ctx *ctx, struct store *st, const struct layer_
     int rc = AT_OK;
 
     for (int kind = dated ? COUNT_BY_DATES : 0; kind < COUNT_KINDS && rc == AT_OK; kind++) {
+        if (kind == COUNT_BY_VALUES && !point_has_value(p))
+            continue;
         q.kind = kind;
         for (size_t i = 0; i < (kind & COUNT_BY_DATES ? n : 1) && rc == AT_OK; i++) {
             if (kind & COUNT_BY_DATES)
@@ -2071,6 +2085,25 @@ static int values_insert(struct at_ctx *ctx, struct store *st, struct rebuild *r
     return AT_OK;
 }
 
+/* Moves the points of r with a value before those without: the number
+ * with one. */
+static size_t points_with_values_first(struct rebuild *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n; i++) {
+        bool any = false;
+        for (int k = 0; k < LAYER_NFIELDS; k++)
+            any |= r->pts[i].values[k] >= 0;
+        if (any) {
+            struct rebuild_point t = r->pts[n];
+            r->pts[n++] = r->pts[i];
+            r->pts[i] = t;
+        }
+    }
+    return n;
+}
+
 /* What rebuild_rows makes: the counts' rows of the kinds by cell and by
  * values, those of the kinds by dates, each point's values in layer_value. */
 enum { REBUILD_PLAIN = 1, REBUILD_DATED = 2, REBUILD_VALUES = 4 };
@@ -2089,9 +2122,12 @@ static int rebuild_rows(struct at_ctx *ctx, struct store *st, const struct count
         rc = values_insert(ctx, st, &r);
     if (rc == AT_OK)
         values_sort(&r);
-    for (int kind = 0; kind < COUNT_BY_DATES && (make & REBUILD_PLAIN); kind++)
+    for (int kind = 0; kind < COUNT_BY_DATES && (make & REBUILD_PLAIN); kind++) {
+        /* The rows by values of the points that have one (point_count). */
+        size_t n = kind == COUNT_BY_VALUES ? points_with_values_first(&r) : r.n;
         for (int level = LEVEL_MIN; level <= LEVEL_MAX && rc == AT_OK; level++)
-            rc = rebuild_level(ctx, st, out, level, kind, r.pts, r.n, &r);
+            rc = rebuild_level(ctx, st, out, level, kind, r.pts, n, &r);
+    }
     if (rc == AT_OK && (make & REBUILD_DATED))
         rc = rebuild_read_dates(ctx, st, &r);
     for (int kind = COUNT_BY_DATES; kind < COUNT_KINDS && (make & REBUILD_DATED); kind++)

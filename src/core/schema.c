@@ -622,6 +622,12 @@ static const char *const migrations[] = {
     "  hash BLOB NOT NULL,\n"
     "  PRIMARY KEY (head, lo, hi)\n"
     ") WITHOUT ROWID;\n",
+    /* 28 -> 29: derived: the map's counts by values (layer.c: levels 32 to
+     * 63) keep only the points with a value, as no field filter matches
+     * one without; the rows of points without are let go. */
+    "DELETE FROM layer_count WHERE level >= 32 AND level < 64\n"
+    "  AND site_type = x'' AND confidence = x'' AND province = x'';\n"
+    "UPDATE layer_state SET generation = generation + 1;\n",
 };
 
 const char *schema_create_sql(void)

@@ -760,6 +760,81 @@ UNIT_TEST(layer_counts_made_when_an_archive_is_upgraded)
     store_close(st);
 }
 
+/* The rows by values (levels 32 to 63) of the points with no value. */
+#define NO_VALUE_ROWS                                                          \
+    "SELECT count(*) FROM layer_count WHERE level >= 32 AND level < 64"        \
+    " AND site_type = x'' AND confidence = x'' AND province = x''"
+
+/* Only a point with a value is counted by values (no field filter
+ * matches one without): a field filter's grid read from the counts is
+ * still a scan's; and an archive of schema 28, which counted every point
+ * by values, lets the rows of those without go when it is opened. */
+UNIT_TEST(layer_counts_by_values_only_of_points_with_a_value)
+{
+    static const char *const records[][2] = {
+        { "event", "{\"title\": \"FICTIONAL no value\", \"lat\": 41.9, \"lon\": 128.9}" },
+        { "event", "{\"title\": \"FICTIONAL in a province\", \"lat\": 41.95, \"lon\": 128.95,"
+                   " \"province\": \"North Hamgyong\"}" },
+        { "pinpoint", "{\"lat\": 42.0, \"lon\": 129.0}" },
+        { "pinpoint", "{\"lat\": 42.05, \"lon\": 129.05, \"site_type\": \"burial_site\"}" },
+    };
+    struct at_ctx ctx = { 0 };
+    struct session admin;
+    struct store *st = unit_archive(&ctx, "a", &admin);
+    struct record_filter f = RECORD_FILTER_INIT;
+    struct layer_grid kept, scan;
+    char dir[512], *before, *after;
+
+    REQUIRE(st != NULL);
+    for (size_t i = 0; i < sizeof records / sizeof *records; i++)
+        REQUIRE(unit_add(&ctx, st, records[i][0], records[i][1], CLEARANCE_PUBLIC, NULL) == AT_OK);
+    CHECK(unit_sql_int(st, NO_VALUE_ROWS) == 0);
+    CHECK(unit_sql_int(st, "SELECT total(n) FROM layer_count WHERE level = (SELECT min(level)"
+                           " FROM layer_count WHERE level >= 32 AND level < 64)") == 2);
+    CHECK(unit_sql_int(st, "SELECT total(n) FROM layer_count WHERE level = (SELECT min(level)"
+                           " FROM layer_count)") == 4);
+    CHECK(layer_count_check(&ctx, st) == AT_OK);
+    /* A filter on province: the counts give what a scan gives. */
+    f.has_bbox = true;
+    f.south = 41.0, f.west = 128.0, f.north = 43.0, f.east = 130.0;
+    f.fields[0] = (struct record_filter_field){ "province", "North Hamgyong" };
+    REQUIRE(layer_grid_init(&ctx, &kept, &f, 9) == AT_OK);
+    REQUIRE(layer_grid_init(&ctx, &scan, &f, 9) == AT_OK);
+    scan.scan = true;
+    REQUIRE(layer_grid_count(&ctx, st, &f, &kept) == AT_OK);
+    REQUIRE(layer_grid_count(&ctx, st, &f, &scan) == AT_OK);
+    CHECK(grids_equal(&kept, &scan) && kept.total == 1);
+    layer_grid_free(&kept);
+    layer_grid_free(&scan);
+
+    /* Schema 28: the points without a value counted by values too. */
+    REQUIRE((before = counts_text(&ctx, st, true)) != NULL);
+    REQUIRE(store_exec(&ctx, st,
+                       "INSERT INTO layer_count SELECT level + 32, y, x, type, clearance,"
+                       " site_type, confidence, province, lo, hi, sign, n, lat_e7, lon_e7,"
+                       " rid_sum, south, west, north, east FROM layer_count"
+                       " WHERE level < 32 AND type = 'event' AND south = 41.9;"
+                       " INSERT INTO layer_count SELECT level + 32, y, x, type, clearance,"
+                       " site_type, confidence, province, lo, hi, sign, n, lat_e7, lon_e7,"
+                       " rid_sum, south, west, north, east FROM layer_count"
+                       " WHERE level < 32 AND type = 'pinpoint' AND south = 42.0"
+                       "  AND north = 42.0;"
+                       " PRAGMA user_version = 28") == AT_OK);
+    CHECK(unit_sql_int(st, NO_VALUE_ROWS) > 10);
+    CHECK(layer_count_check(&ctx, st) == AT_ECORRUPT);
+    store_close(st);
+    snprintf(dir, sizeof dir, "%s/a", unit_tmpdir());
+    REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &st, &admin) == AT_OK);
+    CHECK(unit_sql_int(st, "PRAGMA user_version") == schema_version());
+    CHECK(unit_sql_int(st, NO_VALUE_ROWS) == 0);
+    CHECK(layer_count_check(&ctx, st) == AT_OK);
+    REQUIRE((after = counts_text(&ctx, st, true)) != NULL);
+    CHECK(strcmp(before, after) == 0);
+    free(before);
+    free(after);
+    store_close(st);
+}
+
 /* Whether two grids are the same to the bit: every cell's counts, sums,
  * extent and lone record. */
 static bool grids_identical(const struct layer_grid *a, const struct layer_grid *b)
