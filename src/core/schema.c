@@ -624,10 +624,16 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;\n",
     /* 28 -> 29: derived: the map's counts by values (layer.c: levels 32 to
      * 63) keep only the points with a value, as no field filter matches
-     * one without; the rows of points without are let go. */
+     * one without; the rows of points without are let go.  And the proofs
+     * of versions kept whole (before 28, or JSON before 26) are kept as
+     * an import keeps them now, which needs C: marked here, done when the
+     * archive is opened (unlock.c: sync_proofs_upgrade). */
     "DELETE FROM layer_count WHERE level >= 32 AND level < 64\n"
     "  AND site_type = x'' AND confidence = x'' AND province = x'';\n"
-    "UPDATE layer_state SET generation = generation + 1;\n",
+    "UPDATE layer_state SET generation = generation + 1;\n"
+    "INSERT INTO meta(key, value) SELECT 'proofs_to_store', 'whole'\n"
+    "  WHERE EXISTS (SELECT 1 FROM record_version WHERE proof IS NOT NULL\n"
+    "                AND (typeof(proof) != 'blob' OR substr(proof, 1, 1) != x'80'));\n",
 };
 
 const char *schema_create_sql(void)

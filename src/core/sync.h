@@ -202,9 +202,10 @@ json_t *sync_proof_json(struct store *st, const void *proof, size_t len, const c
 int sync_proof_from_json(json_t *j, struct buf *out);
 
 /* Converts the proofs an archive before schema 26 kept as JSON to the
- * kept form, once, after the upgrade that marks them (meta key
- * "proofs_to_convert"); nothing when there is no mark or the archive is
- * open read-only. */
+ * kept form (meta key "proofs_to_convert"), then the versions' proofs an
+ * archive before schema 29 kept whole to the form an import keeps them in
+ * (meta key "proofs_to_store"), once, after the upgrade that marks them;
+ * nothing when there is no mark or the archive is open read-only. */
 int sync_proofs_upgrade(struct at_ctx *ctx, struct store *st);
 
 /* ---- travel (sync_travel.c): `attest travel`, before a border crossing ---- */

@@ -633,33 +633,118 @@ static int convert_proofs(struct at_ctx *ctx, struct store *st, const char *sele
     return rc;
 }
 
+/* The version number the text of a proof holds, or 0. */
+static int64_t text_version_of(const char *text, size_t len)
+{
+    json_t *doc = canonical_parse(text, len);
+    json_int_t v = json_integer_value(json_object_get(doc, "version"));
+
+    json_decref(doc);
+    return v > 0 ? (int64_t)v : 0;
+}
+
+/* Each version's proof still kept whole (before schema 29) kept as an
+ * import keeps one now (sync_proof_store): its head and path hashes in
+ * proof_head and proof_node, and without its text when the version stored
+ * gives it back.  Only a proof that holds (sync_proof_check) is stored so:
+ * its path's hashes are then its tree's, the ones every other proof under
+ * its head shares; one that does not stays whole, as it was, for `attest
+ * verify` to report. */
+static int store_whole_proofs(struct at_ctx *ctx, struct store *st)
+{
+    static const char rows_sql[] =
+        "SELECT rowid, proof, doc, origin, oseq FROM record_version"
+        " WHERE typeof(proof) = 'blob' AND substr(proof, 1, 1) != x'80' ORDER BY rowid";
+    static const char update_sql[] = "UPDATE record_version SET proof = ?1 WHERE rowid = ?2";
+    sqlite3_stmt *rows = store_stmt(ctx, st, rows_sql), *update;
+    struct sync_proof_reader r = { .st = st };
+    struct sync_proof_cache cache = { 0 };
+    struct sync_seen seen = { 0 };
+    struct buf kept = BUF_INIT;
+    int rc = AT_OK, step;
+
+    if (rows == NULL)
+        return AT_ERR;
+    while (rc == AT_OK && (step = sqlite3_step(rows)) == SQLITE_ROW) {
+        const char *doc = (const char *)sqlite3_column_text(rows, 2);
+        const char *origin = (const char *)sqlite3_column_text(rows, 3);
+        int64_t oseq = sqlite3_column_int64(rows, 4), version;
+        struct at_ctx check = { 0 };
+        struct wire_proof p;
+        char *again = NULL;
+
+        if (!sync_proof_read(&r, sqlite3_column_blob(rows, 1), (size_t)sqlite3_column_bytes(rows, 1),
+                             doc, &p, NULL, NULL)
+            || sync_proof_check(&check, st, NULL, &p, NULL, origin ?: "", oseq, &seen) != AT_OK)
+            continue;
+        /* Without its text when the version stored gives it back whole. */
+        json_t *stored = doc ? canonical_parse(doc, strlen(doc)) : NULL;
+        if ((version = text_version_of(p.text, p.text_len)) > 0 && stored)
+            again = record_logged_text(stored, (json_int_t)version);
+        json_decref(stored);
+        if (again == NULL || strlen(again) != p.text_len || memcmp(again, p.text, p.text_len) != 0)
+            version = 0;
+        free(again);
+        if ((rc = sync_proof_store(ctx, st, &cache, &p, version, &kept)) != AT_OK
+            || (update = store_stmt(ctx, st, update_sql)) == NULL) {
+            rc = AT_ERR;
+            break;
+        }
+        sqlite3_bind_blob(update, 1, kept.data, (int)kept.len, SQLITE_STATIC);
+        sqlite3_bind_int64(update, 2, sqlite3_column_int64(rows, 0));
+        if (sqlite3_step(update) != SQLITE_DONE)
+            rc = store_error(ctx, st, "storing a kept proof");
+        sqlite3_reset(update);
+    }
+    sqlite3_reset(rows);
+    sync_proof_reader_free(&r);
+    buf_free(&kept);
+    return rc;
+}
+
+/* Whether meta holds key (a migration's mark of work left for C). */
+static int marked(struct at_ctx *ctx, struct store *st, const char *key, bool *set)
+{
+    struct buf value = BUF_INIT;
+    int rc = store_meta_get(ctx, st, key, &value);
+
+    buf_free(&value);
+    *set = rc == AT_OK;
+    if (rc == AT_ENOTFOUND) {
+        ctx_clear(ctx);
+        rc = AT_OK;
+    }
+    return rc;
+}
+
 int sync_proofs_upgrade(struct at_ctx *ctx, struct store *st)
 {
-    struct buf mark = BUF_INIT;
+    bool to_convert, to_store;
     int rc;
 
     if (store_read_only(st))
         return AT_OK;
-    rc = store_meta_get(ctx, st, "proofs_to_convert", &mark);
-    buf_free(&mark);
-    if (rc == AT_ENOTFOUND) {
-        ctx_clear(ctx);
-        return AT_OK;
-    }
-    if (rc != AT_OK || (rc = store_begin(ctx, st)) != AT_OK)
+    if ((rc = marked(ctx, st, "proofs_to_convert", &to_convert)) != AT_OK
+        || (rc = marked(ctx, st, "proofs_to_store", &to_store)) != AT_OK
+        || (!to_convert && !to_store) || (rc = store_begin(ctx, st)) != AT_OK)
         return rc;
-    if ((rc = convert_proofs(ctx, st,
-                             "SELECT rowid, proof FROM record_version WHERE typeof(proof) = 'text'",
-                             "UPDATE record_version SET proof = ?1 WHERE rowid = ?2")) != AT_OK
-        || (rc = convert_proofs(ctx, st,
-                                "SELECT rowid, proof FROM sync_item WHERE typeof(proof) = 'text'",
-                                "UPDATE sync_item SET proof = ?1 WHERE rowid = ?2")) != AT_OK
-        || (rc = store_exec(ctx, st, "DELETE FROM meta WHERE key = 'proofs_to_convert'"))
-               != AT_OK) {
-        store_rollback(st);
-        return ctx_prefix(ctx, "converting the proofs kept with imported versions: ");
-    }
+    if (to_convert
+        && ((rc = convert_proofs(ctx, st,
+                                 "SELECT rowid, proof FROM record_version WHERE typeof(proof) = 'text'",
+                                 "UPDATE record_version SET proof = ?1 WHERE rowid = ?2")) != AT_OK
+            || (rc = convert_proofs(ctx, st,
+                                    "SELECT rowid, proof FROM sync_item WHERE typeof(proof) = 'text'",
+                                    "UPDATE sync_item SET proof = ?1 WHERE rowid = ?2")) != AT_OK))
+        goto fail;
+    if (to_store && (rc = store_whole_proofs(ctx, st)) != AT_OK)
+        goto fail;
+    if ((rc = store_exec(ctx, st, "DELETE FROM meta WHERE key IN ('proofs_to_convert',"
+                         " 'proofs_to_store')")) != AT_OK)
+        goto fail;
     return store_commit(ctx, st);
+fail:
+    store_rollback(st);
+    return ctx_prefix(ctx, "converting the proofs kept with imported versions: ");
 }
 
 int sync_proof_verify(struct at_ctx *ctx, struct sync_proof_reader *r, const void *proof,

@@ -24,7 +24,7 @@
 #    the next pack carries them.
 # All data is FICTIONAL.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 36
 
 at() { local a=$1; shift; attest -A "$T/$a" "$@"; }
 sql() { "$ATTEST_SQL" "$T/$1" "$2"; }
@@ -134,6 +134,9 @@ same "proofs_upgraded_from_json: every proof kept as a BLOB" "blob 0" \
     "$(sql t "SELECT group_concat(DISTINCT typeof(proof)) || ' ' || (SELECT count(*) FROM meta
               WHERE key = 'proofs_to_convert') FROM (SELECT proof FROM record_version
               WHERE proof IS NOT NULL UNION ALL SELECT proof FROM sync_item)")"
+same "proofs_upgraded_from_json: every version's proof then kept with its head and hashes apart" "0 0" \
+    "$(sql t "SELECT count(*) || ' ' || (SELECT count(*) FROM meta WHERE key = 'proofs_to_store')
+              FROM record_version WHERE proof IS NOT NULL AND substr(proof, 1, 1) != x'80'")"
 same "proofs_upgraded_from_json: the same proofs as before" \
     "$(sql centre "SELECT proof_json(proof, doc) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")" \
     "$(sql t "SELECT proof_json(proof, doc) FROM record_version WHERE proof IS NOT NULL ORDER BY rowid")"

@@ -14,8 +14,10 @@
 #include "../../src/core/layer.h"
 #include "../../src/core/merkle.h"
 #include "../../src/core/record.h"
+#include "../../src/core/schema.h"
 #include "../../src/core/search.h"
 #include "../../src/core/sync.h"
+#include "../../src/core/unlock.h"
 #include "../../src/core/vault.h"
 #include "../../src/core/vaultfile.h"
 #include "../../src/core/verify.h"
@@ -1154,6 +1156,135 @@ UNIT_TEST(sync_pack_versions_made_ahead_are_the_versions_stored)
     CHECK(verify_archive(&ctx, p.b, true, &vr) == AT_OK);
     CHECK(vr.record_versions == 2 * EVENTS + OWN);
     json_decref(changes);
+    unit_peers_close(&p);
+}
+
+/* The proofs of b's versions as a pack keeps them, in the order of their
+ * rows: a fingerprint of record_version.proof. */
+static char *proofs_text(struct store *st)
+{
+    sqlite3_stmt *stmt = store_stmt(&(struct at_ctx){ 0 }, st,
+                                    "SELECT group_concat(hex(proof), ' ') FROM (SELECT proof"
+                                    " FROM record_version WHERE proof IS NOT NULL ORDER BY rowid)");
+    char *text = NULL;
+
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+        text = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+    if (stmt)
+        sqlite3_reset(stmt);
+    return text;
+}
+
+/* Keeps each version's proof of st whole again, as before schema 28 (its
+ * head, path and text in its row), the proof of the row damaged (if not 0)
+ * with one hash of its path changed. */
+static int keep_proofs_whole(struct at_ctx *ctx, struct store *st, int64_t damaged)
+{
+    static const char rows_sql[] =
+        "SELECT rowid, proof, doc FROM record_version WHERE proof IS NOT NULL ORDER BY rowid";
+    sqlite3_stmt *rows = store_stmt(ctx, st, rows_sql), *update;
+    struct buf whole = BUF_INIT;
+    int rc = AT_OK;
+
+    if (rows == NULL)
+        return AT_ERR;
+    while (rc == AT_OK && sqlite3_step(rows) == SQLITE_ROW) {
+        json_t *j = sync_proof_json(st, sqlite3_column_blob(rows, 1),
+                                    (size_t)sqlite3_column_bytes(rows, 1),
+                                    (const char *)sqlite3_column_text(rows, 2));
+        if (j && sqlite3_column_int64(rows, 0) == damaged) {
+            char hash[65];
+            snprintf(hash, sizeof hash, "%s", json_string_value(json_array_get(
+                                                  json_object_get(j, "hashes"), 0)));
+            hash[0] = hash[0] == '0' ? '1' : '0';
+            json_array_set_new(json_object_get(j, "hashes"), 0, json_string(hash));
+        }
+        rc = j ? sync_proof_from_json(j, &whole) : AT_ERR;
+        json_decref(j);
+        if (rc == AT_OK && (update = store_stmt(ctx, st, "UPDATE record_version SET proof = ?1"
+                                                         " WHERE rowid = ?2")) != NULL) {
+            sqlite3_bind_blob(update, 1, whole.data, (int)whole.len, SQLITE_STATIC);
+            sqlite3_bind_int64(update, 2, sqlite3_column_int64(rows, 0));
+            rc = sqlite3_step(update) == SQLITE_DONE ? AT_OK : AT_ERR;
+            sqlite3_reset(update);
+        }
+    }
+    sqlite3_reset(rows);
+    buf_free(&whole);
+    return rc == AT_OK ? store_exec(ctx, st, "DELETE FROM proof_node; DELETE FROM proof_head")
+                       : rc;
+}
+
+/* An archive of schema 28 whose versions' proofs are kept whole (as an
+ * import before 28 kept them) has them kept as an import keeps them now
+ * when it is opened: the same bytes, heads and hashes as an import of
+ * today gave (most of them without their text), and verify passes; a
+ * proof that does not hold stays whole, for verify to report, and the
+ * others under its head are stored all the same. */
+UNIT_TEST(sync_pack_proofs_kept_whole_stored_when_an_archive_is_upgraded)
+{
+    enum { EVENTS = 40 };
+    struct at_ctx ctx = { 0 };
+    struct unit_peers p;
+    struct verify_report vr;
+    char id[RECORD_ID_MAX], data[96], dir[512], *stored, *again;
+    int64_t nodes, damaged;
+
+    REQUIRE(unit_peers_open(&ctx, &p, "wa", "wb") == AT_OK);
+    for (int i = 0; i < EVENTS; i++) {
+        snprintf(data, sizeof data, "{\"title\": \"FICTIONAL event %d kept whole\"}", i);
+        REQUIRE(unit_add(&ctx, p.a, "event", data, -1, id) == AT_OK);
+        if (i % 4 == 0)
+            CHECK(evlog_write(&ctx, p.a, change_event,
+                              (const char *[]){ id, "{\"description\": \"FICTIONAL: amended\"}" })
+                  == AT_OK);
+    }
+    REQUIRE(pack_through_file(&ctx, &p, "whole") == AT_OK);
+    REQUIRE((stored = proofs_text(p.b)) != NULL);
+    nodes = unit_sql_int(p.b, "SELECT count(*) FROM proof_node");
+    CHECK(nodes > EVENTS / 2);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE hex(substr(proof, -8))"
+                            " = printf('%016X', json_extract(doc, '$.version'))") > EVENTS);
+
+    /* Schema 28, every proof whole; the last but one damaged. */
+    damaged = unit_sql_int(p.b, "SELECT rowid FROM record_version WHERE proof IS NOT NULL"
+                                " ORDER BY rowid DESC LIMIT 1 OFFSET 1");
+    REQUIRE(keep_proofs_whole(&ctx, p.b, damaged) == AT_OK);
+    REQUIRE(store_exec(&ctx, p.b, "PRAGMA user_version = 28") == AT_OK);
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE proof IS NOT NULL"
+                            " AND substr(proof, 1, 1) = x'80'") == 0);
+    store_close(p.b);
+    access_session_free(&p.sb);
+    p.b = NULL;
+    snprintf(dir, sizeof dir, "%s/wb", unit_tmpdir());
+    REQUIRE(unlock_open(&ctx, dir, "admin", UNIT_PASSPHRASE, &p.b, &p.sb) == AT_OK);
+    CHECK(unit_sql_int(p.b, "PRAGMA user_version") == schema_version());
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM meta WHERE key = 'proofs_to_store'") == 0);
+    /* Every proof but the damaged one stored, byte for byte as imported. */
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM record_version WHERE proof IS NOT NULL"
+                            " AND substr(proof, 1, 1) != x'80'") == 1);
+    /* All the hashes but the one only the damaged proof's path holds (the
+     * leaf beside its own). */
+    CHECK(unit_sql_int(p.b, "SELECT count(*) FROM proof_node") == nodes - 1);
+    REQUIRE((again = proofs_text(p.b)) != NULL);
+    {
+        /* The damaged row's proof is whole; the rest are the same words. */
+        char *a = stored, *b = again;
+        int differ = 0, words = 0;
+        while (*a && *b) {
+            size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+            differ += la != lb || memcmp(a, b, la) != 0;
+            words++;
+            a += la + (a[la] == ' ');
+            b += lb + (b[lb] == ' ');
+        }
+        CHECK(*a == 0 && *b == 0 && differ == 1 && words > EVENTS);
+    }
+    CHECK(verify_archive(&ctx, p.b, true, &vr) == AT_ECORRUPT);
+    CHECK(strstr(ctx.message, "damaged") != NULL || strstr(ctx.message, "proof") != NULL);
+    ctx_clear(&ctx);
+    free(stored);
+    free(again);
     unit_peers_close(&p);
 }
 
