@@ -631,7 +631,7 @@ static const char *const migrations[] = {
     "DELETE FROM layer_count WHERE level >= 32 AND level < 64\n"
     "  AND site_type = x'' AND confidence = x'' AND province = x'';\n"
     "UPDATE layer_state SET generation = generation + 1;\n"
-    "INSERT INTO meta(key, value) SELECT 'proofs_to_store', 'whole'\n"
+    "INSERT OR IGNORE INTO meta(key, value) SELECT 'proofs_to_store', 'whole'\n"
     "  WHERE EXISTS (SELECT 1 FROM record_version WHERE proof IS NOT NULL\n"
     "                AND (typeof(proof) != 'blob' OR substr(proof, 1, 1) != x'80'));\n",
 };
