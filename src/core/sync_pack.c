@@ -604,6 +604,19 @@ json_t *sync_proof_json(struct store *st, const void *proof, size_t len, const c
     return j;
 }
 
+/* Runs update (?1 the proof, ?2 the rowid) for the proof kept in row. */
+static int keep_in_row(struct at_ctx *ctx, struct store *st, sqlite3_stmt *update, int64_t row,
+                       const struct buf *kept)
+{
+    int step;
+
+    sqlite3_bind_blob(update, 1, kept->data, (int)kept->len, SQLITE_STATIC);
+    sqlite3_bind_int64(update, 2, row);
+    step = sqlite3_step(update);
+    sqlite3_reset(update);
+    return step == SQLITE_DONE ? AT_OK : store_error(ctx, st, "keeping a converted proof");
+}
+
 /* Each proof of table's rows still kept as JSON, in the kept form. */
 static int convert_proofs(struct at_ctx *ctx, struct store *st, const char *select_sql,
                           const char *update_sql)
@@ -620,13 +633,8 @@ static int convert_proofs(struct at_ctx *ctx, struct store *st, const char *sele
             rc = ctx_error(ctx, AT_ECORRUPT, "the proof kept in row %lld is damaged: it is "
                            "not the JSON of a proof", (long long)sqlite3_column_int64(rows, 0));
         json_decref(j);
-        if (rc != AT_OK)
-            break;
-        sqlite3_bind_blob(update, 1, kept.data, (int)kept.len, SQLITE_STATIC);
-        sqlite3_bind_int64(update, 2, sqlite3_column_int64(rows, 0));
-        if (sqlite3_step(update) != SQLITE_DONE)
-            rc = store_error(ctx, st, "converting a kept proof");
-        sqlite3_reset(update);
+        if (rc == AT_OK)
+            rc = keep_in_row(ctx, st, update, sqlite3_column_int64(rows, 0), &kept);
     }
     sqlite3_reset(rows);
     buf_free(&kept);
@@ -685,16 +693,9 @@ static int store_whole_proofs(struct at_ctx *ctx, struct store *st)
         if (again == NULL || strlen(again) != p.text_len || memcmp(again, p.text, p.text_len) != 0)
             version = 0;
         free(again);
-        if ((rc = sync_proof_store(ctx, st, &cache, &p, version, &kept)) != AT_OK
-            || (update = store_stmt(ctx, st, update_sql)) == NULL) {
-            rc = AT_ERR;
-            break;
-        }
-        sqlite3_bind_blob(update, 1, kept.data, (int)kept.len, SQLITE_STATIC);
-        sqlite3_bind_int64(update, 2, sqlite3_column_int64(rows, 0));
-        if (sqlite3_step(update) != SQLITE_DONE)
-            rc = store_error(ctx, st, "storing a kept proof");
-        sqlite3_reset(update);
+        if ((rc = sync_proof_store(ctx, st, &cache, &p, version, &kept)) == AT_OK)
+            rc = (update = store_stmt(ctx, st, update_sql)) == NULL
+                     ? AT_ERR : keep_in_row(ctx, st, update, sqlite3_column_int64(rows, 0), &kept);
     }
     sqlite3_reset(rows);
     sync_proof_reader_free(&r);

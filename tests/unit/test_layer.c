@@ -810,15 +810,11 @@ UNIT_TEST(layer_counts_by_values_only_of_points_with_a_value)
     /* Schema 28: the points without a value counted by values too. */
     REQUIRE((before = counts_text(&ctx, st, true)) != NULL);
     REQUIRE(store_exec(&ctx, st,
-                       "INSERT INTO layer_count SELECT level + 32, y, x, type, clearance,"
-                       " site_type, confidence, province, lo, hi, sign, n, lat_e7, lon_e7,"
-                       " rid_sum, south, west, north, east FROM layer_count"
-                       " WHERE level < 32 AND type = 'event' AND south = 41.9;"
-                       " INSERT INTO layer_count SELECT level + 32, y, x, type, clearance,"
-                       " site_type, confidence, province, lo, hi, sign, n, lat_e7, lon_e7,"
-                       " rid_sum, south, west, north, east FROM layer_count"
-                       " WHERE level < 32 AND type = 'pinpoint' AND south = 42.0"
-                       "  AND north = 42.0;"
+                       "CREATE TEMP TABLE by_cell AS SELECT * FROM layer_count WHERE level < 32"
+                       " AND ((type = 'event' AND south = 41.9)"
+                       "  OR (type = 'pinpoint' AND south = 42.0 AND north = 42.0));"
+                       " UPDATE by_cell SET level = level + 32;"
+                       " INSERT INTO layer_count SELECT * FROM by_cell;"
                        " PRAGMA user_version = 28") == AT_OK);
     CHECK(unit_sql_int(st, NO_VALUE_ROWS) > 10);
     CHECK(layer_count_check(&ctx, st) == AT_ECORRUPT);

@@ -643,6 +643,62 @@ static char *derived_text(struct at_ctx *ctx, struct store *st)
     return buf_detach(&out);
 }
 
+/* Four archives, a, b, c and d, named NAME followed by the letter: a and
+ * b pin each other, c and d pin b, which pins them (b passes a's
+ * versions on to both). */
+struct four {
+    struct store *st[4];
+    struct session s[4];
+};
+
+static int four_open(struct at_ctx *ctx, struct four *f, const char *name)
+{
+    static const char *const peers[][2] = { { "a", "b" }, { "b", "a" }, { "b", "c" },
+                                            { "b", "d" }, { "c", "b" }, { "d", "b" } };
+    struct buf line[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+    int rc = AT_OK;
+
+    *f = (struct four){ 0 };
+    for (int i = 0; i < 4 && rc == AT_OK; i++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "%s%c", name, 'a' + i);
+        rc = (f->st[i] = unit_archive(ctx, dir, &f->s[i])) != NULL
+                 ? sync_key_line(ctx, f->st[i], &line[i]) : AT_ERR;
+    }
+    for (size_t k = 0; k < sizeof peers / sizeof *peers && rc == AT_OK; k++) {
+        int from = peers[k][0][0] - 'a', to = peers[k][1][0] - 'a';
+        rc = evlog_write(ctx, f->st[from], pin,
+                         (const char *[]){ peers[k][1], buf_str(&line[to]), "team" });
+    }
+    for (int i = 0; i < 4; i++)
+        buf_free(&line[i]);
+    return rc;
+}
+
+/* What c derived, when d derived the same (derived_text), else NULL. */
+static char *views_alike(struct at_ctx *ctx, struct store *c, struct store *d)
+{
+    char *whole = derived_text(ctx, c), *single = derived_text(ctx, d);
+
+    if (whole == NULL || single == NULL || strcmp(whole, single) != 0) {
+        if (whole && single)
+            fprintf(stderr, "# one pack:\n%s# one by one:\n%s", whole, single);
+        free(whole);
+        whole = NULL;
+    }
+    free(single);
+    return whole;
+}
+
+static void four_close(struct four *f)
+{
+    for (int i = 0; i < 4; i++)
+        if (f->st[i]) {
+            store_close(f->st[i]);
+            access_session_free(&f->s[i]);
+        }
+}
+
 UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
 {
     static const char *const first[] = {
@@ -653,23 +709,13 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
         "{\"title\": \"FICTIONAL arrest\", \"lat\": 42.00, \"lon\": 130.00}",
     };
     struct at_ctx ctx = { 0 };
-    struct session sa, sb, sc, sd;
-    struct store *a = unit_archive(&ctx, "va", &sa), *b = unit_archive(&ctx, "vb", &sb),
-                 *c = unit_archive(&ctx, "vc", &sc), *d = unit_archive(&ctx, "vd", &sd);
-    struct buf la = BUF_INIT, lb = BUF_INIT, lc = BUF_INIT, ld = BUF_INIT;
+    struct four f;
     struct sync_stats s = { 0 };
     char id[7][RECORD_ID_MAX];
-    char *whole = NULL, *single = NULL;
+    char *whole = NULL;
 
-    REQUIRE(a && b && c && d);
-    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK
-            && sync_key_line(&ctx, c, &lc) == AT_OK && sync_key_line(&ctx, d, &ld) == AT_OK);
-    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "c", buf_str(&lc), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "d", buf_str(&ld), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, c, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, d, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(four_open(&ctx, &f, "v") == AT_OK);
+    struct store *a = f.st[0], *b = f.st[1], *c = f.st[2], *d = f.st[3];
     for (int i = 0; i < 5; i++)
         REQUIRE(unit_add(&ctx, a, "event", first[i], -1, id[i]) == AT_OK);
     /* b, c and d start with the first versions: the view is replaced. */
@@ -706,12 +752,7 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
     CHECK(pass_pack(&ctx, b, "c", c, &s) == AT_OK && s.versions == 7 + 18 + 4);
     CHECK(pass_one_by_one(&ctx, b, "d", d) == 7 + 18 + 4);
 
-    whole = derived_text(&ctx, c);
-    single = derived_text(&ctx, d);
-    REQUIRE(whole && single);
-    CHECK(strcmp(whole, single) == 0);
-    if (strcmp(whole, single) != 0)
-        fprintf(stderr, "# one pack:\n%s# one by one:\n%s", whole, single);
+    REQUIRE((whole = views_alike(&ctx, c, d)) != NULL);
     CHECK(strstr(whole, id[3]) != NULL && strstr(whole, "school merged") != NULL);
     CHECK(record_check_current(&ctx, c) == AT_OK && record_check_current(&ctx, d) == AT_OK);
     /* c settled at once more records with a point than a fifth of its
@@ -732,19 +773,7 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
         CHECK(layer_count_check(&ctx, k ? d : c) == AT_OK);
     }
     free(whole);
-    free(single);
-    buf_free(&la);
-    buf_free(&lb);
-    buf_free(&lc);
-    buf_free(&ld);
-    store_close(a);
-    store_close(b);
-    store_close(c);
-    store_close(d);
-    access_session_free(&sa);
-    access_session_free(&sb);
-    access_session_free(&sc);
-    access_session_free(&sd);
+    four_close(&f);
 }
 
 /* Records new to the receiver, whose versions in one pack are a chain
@@ -756,22 +785,12 @@ UNIT_TEST(sync_pack_versions_of_one_record_give_the_one_by_one_view)
 UNIT_TEST(sync_pack_records_new_to_the_receiver_settle_as_one_by_one)
 {
     struct at_ctx ctx = { 0 };
-    struct session sa, sb, sc, sd;
-    struct store *a = unit_archive(&ctx, "na", &sa), *b = unit_archive(&ctx, "nb", &sb),
-                 *c = unit_archive(&ctx, "nc", &sc), *d = unit_archive(&ctx, "nd", &sd);
-    struct buf la = BUF_INIT, lb = BUF_INIT, lc = BUF_INIT, ld = BUF_INIT;
+    struct four f;
     char id[3][RECORD_ID_MAX];
-    char *whole = NULL, *single = NULL;
+    char *whole = NULL;
 
-    REQUIRE(a && b && c && d);
-    REQUIRE(sync_key_line(&ctx, a, &la) == AT_OK && sync_key_line(&ctx, b, &lb) == AT_OK
-            && sync_key_line(&ctx, c, &lc) == AT_OK && sync_key_line(&ctx, d, &ld) == AT_OK);
-    REQUIRE(evlog_write(&ctx, a, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "a", buf_str(&la), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "c", buf_str(&lc), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, b, pin, (const char *[]){ "d", buf_str(&ld), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, c, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
-    REQUIRE(evlog_write(&ctx, d, pin, (const char *[]){ "b", buf_str(&lb), "team" }) == AT_OK);
+    REQUIRE(four_open(&ctx, &f, "n") == AT_OK);
+    struct store *a = f.st[0], *b = f.st[1], *c = f.st[2], *d = f.st[3];
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL market fire\", \"lat\": 39.01,"
                      " \"lon\": 125.75}", -1, id[0]) == AT_OK);
     REQUIRE(unit_add(&ctx, a, "event", "{\"title\": \"FICTIONAL river crossing\"}", -1, id[1])
@@ -795,12 +814,7 @@ UNIT_TEST(sync_pack_records_new_to_the_receiver_settle_as_one_by_one)
     /* c: b's versions in one pack; d: one by one. */
     CHECK(pass_pack(&ctx, b, "c", c, NULL) == AT_OK);
     CHECK(pass_one_by_one(&ctx, b, "d", d) == 7);
-    whole = derived_text(&ctx, c);
-    single = derived_text(&ctx, d);
-    REQUIRE(whole && single);
-    CHECK(strcmp(whole, single) == 0);
-    if (strcmp(whole, single) != 0)
-        fprintf(stderr, "# one pack:\n%s# one by one:\n%s", whole, single);
+    REQUIRE((whole = views_alike(&ctx, c, d)) != NULL);
     CHECK(strstr(whole, "river by a") != NULL);
     for (int k = 0; k < 2; k++) {
         struct store *st = k ? d : c;
@@ -809,19 +823,7 @@ UNIT_TEST(sync_pack_records_new_to_the_receiver_settle_as_one_by_one)
         CHECK(layer_count_check(&ctx, st) == AT_OK);
     }
     free(whole);
-    free(single);
-    buf_free(&la);
-    buf_free(&lb);
-    buf_free(&lc);
-    buf_free(&ld);
-    store_close(a);
-    store_close(b);
-    store_close(c);
-    store_close(d);
-    access_session_free(&sa);
-    access_session_free(&sb);
-    access_session_free(&sc);
-    access_session_free(&sd);
+    four_close(&f);
 }
 
 /* The map of st counts every current point, as made from scratch. */
