@@ -498,12 +498,13 @@ static void pending_add(struct record_pending *p, const char *id, int version, c
         r->version = 0, r->text = NULL;
         chain = r->chain_origin && based_on_only(o->base, r->chain_origin, r->chain_oseq);
     }
-    if (chain && (r->chain_origin == NULL || strcmp(r->chain_origin, o->archive) != 0)) {
-        free(r->chain_origin);
-        r->chain_origin = xstrdup(o->archive);
-    } else if (!chain) {
+    if (!chain) {
         free(r->chain_origin);
         r->chain_origin = NULL;
+    } else if (r->chain_origin == NULL || strcmp(r->chain_origin, o->archive) != 0) {
+        /* copied only when it changes: mostly the origin is the same */
+        free(r->chain_origin);
+        r->chain_origin = xstrdup(o->archive);
     }
     r->chain_oseq = o->seq;
     r->point = point;
