@@ -456,10 +456,9 @@ static bool read_path(struct sync_proof_reader *r, struct wire_proof *p)
     return true;
 }
 
-/* The text a proof was kept without, made again from doc, the version
- * stored beside it, into r's, for p. */
-static bool text_again(struct sync_proof_reader *r, const char *doc, uint64_t text_version,
-                       struct wire_proof *p)
+/* The text a proof kept without it holds, made again from doc, the
+ * version stored beside it, and the number the text gave it; or NULL. */
+static char *logged_again(const char *doc, uint64_t text_version)
 {
     json_t *stored = doc && text_version >= 1 && text_version <= INT64_MAX
                          ? canonical_parse(doc, strlen(doc))
@@ -467,6 +466,16 @@ static bool text_again(struct sync_proof_reader *r, const char *doc, uint64_t te
     char *again = stored ? record_logged_text(stored, (json_int_t)text_version) : NULL;
 
     json_decref(stored);
+    return again;
+}
+
+/* The text a proof was kept without, made again (logged_again) into r's,
+ * for p. */
+static bool text_again(struct sync_proof_reader *r, const char *doc, uint64_t text_version,
+                       struct wire_proof *p)
+{
+    char *again = logged_again(doc, text_version);
+
     if (again == NULL)
         return false;
     buf_reset(&r->text);
@@ -679,17 +688,15 @@ static int store_whole_proofs(struct at_ctx *ctx, struct store *st)
         int64_t oseq = sqlite3_column_int64(rows, 4), version;
         struct at_ctx check = { 0 };
         struct wire_proof p;
-        char *again = NULL;
+        char *again;
 
         if (!sync_proof_read(&r, sqlite3_column_blob(rows, 1), (size_t)sqlite3_column_bytes(rows, 1),
                              doc, &p, NULL, NULL)
             || sync_proof_check(&check, st, NULL, &p, NULL, origin ?: "", oseq, &seen) != AT_OK)
             continue;
         /* Without its text when the version stored gives it back whole. */
-        json_t *stored = doc ? canonical_parse(doc, strlen(doc)) : NULL;
-        if ((version = text_version_of(p.text, p.text_len)) > 0 && stored)
-            again = record_logged_text(stored, (json_int_t)version);
-        json_decref(stored);
+        version = text_version_of(p.text, p.text_len);
+        again = logged_again(doc, (uint64_t)version);
         if (again == NULL || strlen(again) != p.text_len || memcmp(again, p.text, p.text_len) != 0)
             version = 0;
         free(again);

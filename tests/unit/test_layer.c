@@ -788,6 +788,7 @@ UNIT_TEST(layer_counts_by_values_only_of_points_with_a_value)
     REQUIRE(st != NULL);
     for (size_t i = 0; i < sizeof records / sizeof *records; i++)
         REQUIRE(unit_add(&ctx, st, records[i][0], records[i][1], CLEARANCE_PUBLIC, NULL) == AT_OK);
+    REQUIRE((before = counts_text(&ctx, st, true)) != NULL);
     CHECK(unit_sql_int(st, NO_VALUE_ROWS) == 0);
     CHECK(unit_sql_int(st, "SELECT total(n) FROM layer_count WHERE level = (SELECT min(level)"
                            " FROM layer_count WHERE level >= 32 AND level < 64)") == 2);
@@ -808,7 +809,6 @@ UNIT_TEST(layer_counts_by_values_only_of_points_with_a_value)
     layer_grid_free(&scan);
 
     /* Schema 28: the points without a value counted by values too. */
-    REQUIRE((before = counts_text(&ctx, st, true)) != NULL);
     REQUIRE(store_exec(&ctx, st,
                        "CREATE TEMP TABLE by_cell AS SELECT * FROM layer_count WHERE level < 32"
                        " AND ((type = 'event' AND south = 41.9)"
